@@ -1,0 +1,1 @@
+// The public API of cdk-backup-dr. This file only re-exports.

@@ -1,0 +1,29 @@
+// Bundles every function in lambda/<name>/index.ts to assets/<name>/index.js, and the
+// command-line tool cli/index.ts to assets/cli/index.js, so that the published package
+// carries ready-to-run code and its users' synth never needs esbuild.
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const functions = readdirSync(join(root, 'lambda'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, 'lambda', entry.name, 'index.ts')))
+  .map((entry) => entry.name);
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, minify: false, legalComments: 'none', logLevel: 'warning' };
+
+await Promise.all([
+  ...functions.map((name) => build({
+    ...common,
+    entryPoints: [join(root, 'lambda', name, 'index.ts')],
+    outfile: join(root, 'assets', name, 'index.js'),
+    // The Lambda Node.js runtimes include the AWS SDK for JavaScript v3.
+    external: ['@aws-sdk/*'],
+  })),
+  existsSync(join(root, 'cli', 'index.ts')) ? build({
+    ...common,
+    entryPoints: [join(root, 'cli', 'index.ts')],
+    outfile: join(root, 'assets', 'cli', 'index.js'),
+    banner: { js: '#!/usr/bin/env node' },
+  }) : Promise.resolve(),
+]);
