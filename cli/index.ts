@@ -1,0 +1,41 @@
+/**
+ * `cdk-backup-dr`: the command-line tool of the library. Each subcommand lives in
+ * `cli/commands/<name>.ts` and exports `run(args: string[]): Promise<number>` (the exit code).
+ */
+interface Command {
+  readonly summary: string;
+  load(): Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return ['Usage: cdk-backup-dr <command> [options]', '', 'Commands:', ...lines, '', 'Run `cdk-backup-dr <command> --help` for the options of a command.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`cdk-backup-dr: unknown command '${name}'; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
+    return 2;
+  }
+  const module = await command.load();
+  return module.run(args);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (error: unknown) => {
+      console.error(`cdk-backup-dr: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
