@@ -6,6 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
   },
+  setupFiles: ['<rootDir>/test/support/node20-polyfills.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
 };
