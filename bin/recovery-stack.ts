@@ -1,9 +1,33 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsResources } from '../lib/private/key-policy';
+import { RecoveryVault } from '../lib/vault/recovery-vault';
+
+/** The alias of the key that encrypts the off-site EBS snapshot copies. */
+export const EBS_COPY_KEY_ALIAS = 'alias/cdk-backup-dr-ebs-copies';
 
 /** The disaster-recovery region of the reference app: it receives the off-site copies. */
 export class RecoveryStack extends Stack {
+  /** The locked AWS Backup vault that receives the copies of every tier (found by its name `RecoveryVault.DEFAULT_VAULT_NAME`). */
+  public readonly offSiteVault: RecoveryVault;
+  /** Encrypts the off-site EBS snapshot copies: pass its ARN (output `EbsCopyKeyArn`) to the primary stack with `-c ebsCopyKeyArn=...`. */
+  public readonly ebsCopyKey: kms.IKey;
+
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
+    this.offSiteVault = new RecoveryVault(this, 'OffSiteVault');
+    const ebsCopyKey = new kms.Key(this, 'EbsCopyKey', {
+      description: 'cdk-backup-dr reference app: encrypts the off-site copies of the EBS snapshots',
+      alias: EBS_COPY_KEY_ALIAS,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    ebsCopyKey.addToResourcePolicy(denyGrantsExceptForAwsResources());
+    this.ebsCopyKey = ebsCopyKey;
+    new CfnOutput(this, 'EbsCopyKeyArn', {
+      description: 'Pass to the primary stack as -c ebsCopyKeyArn=<this value>: Data Lifecycle Manager encrypts the off-site EBS snapshot copies with it',
+      value: this.ebsCopyKey.keyArn,
+    });
   }
 }

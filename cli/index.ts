@@ -2,12 +2,15 @@
  * `cdk-backup-dr`: the command-line tool of the library. Each subcommand lives in
  * `cli/commands/<name>.ts` and exports `run(args: string[]): Promise<number>` (the exit code).
  */
+import * as reportCommand from './commands/report';
+
 interface Command {
   readonly summary: string;
   load(): Promise<{ run(args: string[]): Promise<number> }>;
 }
 
 const COMMANDS: Record<string, Command> = {
+  report: { summary: 'write the backup report (Markdown, HTML, JSON) of a synthesized app', load: async () => reportCommand },
 };
 
 function usage(): string {

@@ -2,7 +2,7 @@
 // command-line tool cli/index.ts to assets/cli/index.js, so that the published package
 // carries ready-to-run code and its users' synth never needs esbuild.
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -27,3 +27,13 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }) : Promise.resolve(),
 ]);
+
+// The dump task's shell scripts (lib/dump/scripts/*.sh) ship in assets/dump-scripts/: the
+// jsii build copies only compiled JavaScript to dist/.
+const dumpScripts = join(root, 'lib', 'dump', 'scripts');
+if (existsSync(dumpScripts)) {
+  mkdirSync(join(root, 'assets', 'dump-scripts'), { recursive: true });
+  for (const name of readdirSync(dumpScripts).filter((file) => file.endsWith('.sh'))) {
+    copyFileSync(join(dumpScripts, name), join(root, 'assets', 'dump-scripts', name));
+  }
+}

@@ -94,6 +94,9 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
   const baseDir = mkdtempSync(join(tmpdir(), `cdk-backup-dr-mariadb-${serverId}-`));
   const dataDir = join(baseDir, 'data');
   mkdirSync(dataDir);
+  // An own tmpdir: mariadb-install-db runs started at the same time collide on temporary table names in a shared /tmp.
+  const tmpDir = join(baseDir, 'tmp');
+  mkdirSync(tmpDir);
   const port = await freePort();
   const defaultsFile = join(baseDir, 'my.cnf');
   const pidFile = join(baseDir, 'mariadbd.pid');
@@ -102,6 +105,7 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
     '[mariadbd]',
     ...(asRoot ? ['user=mysql'] : []),
     `datadir=${dataDir}`,
+    `tmpdir=${tmpDir}`,
     `socket=${join(baseDir, 'mariadbd.sock')}`,
     `pid-file=${pidFile}`,
     `log-error=${errorLog}`,

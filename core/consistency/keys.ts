@@ -1,0 +1,126 @@
+/**
+ * Primary keys as values and key ranges as SQL: chunks are `(after, through]` ranges in
+ * primary-key order, composite keys included.
+ */
+import { escape } from 'mysql2';
+import type { TableDefinition } from './schema';
+import { quoteIdentifier } from './schema';
+
+/** The values of the primary-key columns of one row, in key order. */
+export type Key = readonly unknown[];
+
+/** The rows whose key is greater than `after` (null: from the start) and at most `through` (null: to the end). */
+export interface KeyRange {
+  readonly after: Key | null;
+  readonly through: Key | null;
+}
+
+/** The whole table. */
+export const WHOLE_TABLE: KeyRange = { after: null, through: null };
+
+const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
+const DECIMAL_TYPES = new Set(['decimal', 'numeric']);
+
+/** Query options that return keys losslessly (BIGINT and DECIMAL as strings, dates as written). */
+export const LOSSLESS = { supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
+
+/** How one table's primary key is written in SQL and in reports. */
+export class KeySpec {
+  /** The quoted key columns, comma-separated (for SELECT and ORDER BY lists). */
+  public readonly columnList: string;
+  /** True when the key is a single integer column: chunks can then be cut by value. */
+  public readonly singleInteger: boolean;
+  private readonly names: string[];
+  private readonly kinds: Array<'integer' | 'decimal' | 'other'>;
+
+  constructor(definition: TableDefinition) {
+    if (definition.primaryKey.length === 0) {
+      throw new Error(`table ${definition.schema}.${definition.table} has no primary key`);
+    }
+    this.names = definition.primaryKey;
+    this.kinds = definition.primaryKey.map((name) => {
+      const column = definition.columns.find((candidate) => candidate.name === name);
+      const type = column?.dataType ?? '';
+      return INTEGER_TYPES.has(type) ? 'integer' : DECIMAL_TYPES.has(type) ? 'decimal' : 'other';
+    });
+    this.columnList = this.names.map(quoteIdentifier).join(', ');
+    this.singleInteger = this.names.length === 1 && this.kinds[0] === 'integer';
+  }
+
+  /** The number of key columns. */
+  public get width(): number {
+    return this.names.length;
+  }
+
+  /** A SQL literal for the value of key column `index`: numbers inline and exact, everything else escaped. */
+  public literal(index: number, value: unknown): string {
+    const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+    if (this.kinds[index] === 'integer' && typeof text === 'string' && /^-?\d+$/.test(text)) {
+      return text;
+    }
+    if (this.kinds[index] === 'decimal' && typeof text === 'string' && /^-?\d+(\.\d+)?$/.test(text)) {
+      return text;
+    }
+    return escape(text as Parameters<typeof escape>[0]);
+  }
+
+  private compare(key: Key, strict: '>' | '<', last: '>' | '<='): string {
+    const alternatives: string[] = [];
+    for (let depth = 0; depth < this.names.length; depth++) {
+      const equal = this.names.slice(0, depth).map((name, index) => `${quoteIdentifier(name)} = ${this.literal(index, key[index])}`);
+      const operator = depth === this.names.length - 1 ? last : strict;
+      alternatives.push([...equal, `${quoteIdentifier(this.names[depth])} ${operator} ${this.literal(depth, key[depth])}`].join(' AND '));
+    }
+    return alternatives.length === 1 ? alternatives[0] : alternatives.map((alternative) => `(${alternative})`).join(' OR ');
+  }
+
+  /** The WHERE condition of a key range ('1 = 1' for the whole table). */
+  public rangeCondition(range: KeyRange): string {
+    const parts: string[] = [];
+    if (range.after) {
+      parts.push(`(${this.compare(range.after, '>', '>')})`);
+    }
+    if (range.through) {
+      parts.push(`(${this.compare(range.through, '<', '<=')})`);
+    }
+    return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
+  }
+
+  /** The WHERE condition selecting exactly the given keys. */
+  public keysCondition(keys: readonly Key[]): string {
+    if (keys.length === 0) {
+      return '1 = 0';
+    }
+    if (this.names.length === 1) {
+      return `${quoteIdentifier(this.names[0])} IN (${keys.map((key) => this.literal(0, key[0])).join(', ')})`;
+    }
+    return keys.map((key) => `(${this.names.map((name, index) => `${quoteIdentifier(name)} = ${this.literal(index, key[index])}`).join(' AND ')})`).join(' OR ');
+  }
+
+  /** A string that is equal for equal keys (the map key of a row). */
+  public keyString(key: Key): string {
+    return JSON.stringify(key.map(plainValue));
+  }
+
+  /** The key as `{ column: value }` for reports (binary values as `0x...` hex). */
+  public keyObject(key: Key): Record<string, string | number | null> {
+    const result: Record<string, string | number | null> = {};
+    this.names.forEach((name, index) => {
+      result[name] = plainValue(key[index]);
+    });
+    return result;
+  }
+}
+
+function plainValue(value: unknown): string | number | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  if (Buffer.isBuffer(value)) {
+    return `0x${value.toString('hex')}`;
+  }
+  if (typeof value === 'number') {
+    return value;
+  }
+  return String(value);
+}

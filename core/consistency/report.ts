@@ -1,0 +1,107 @@
+/**
+ * The result of a consistency check, as the CLI prints it, the Lambda function stores it
+ * in S3 and the alarms read it (`CheckStatus` 0 consistent / 1 drift / 2 unknown).
+ */
+import type { ReplicaHealth } from './replication';
+
+/** `consistent`: every compared row matched. `drift`: rows or tables differ. `unknown`: the check could not tell. */
+export type CheckStatus = 'consistent' | 'drift' | 'unknown';
+
+/** The numeric form used in metrics: 0 consistent, 1 drift, 2 unknown. */
+export const STATUS_CODE: Record<CheckStatus, number> = { consistent: 0, drift: 1, unknown: 2 };
+
+/**
+ * One row that differs. `missing`: on the master, not on the replica. `extra`: on the
+ * replica, not on the master. `different`: on both with different values.
+ */
+export interface DriftedRow {
+  readonly key: Record<string, string | number | null>;
+  readonly kind: 'missing' | 'extra' | 'different';
+}
+
+/** The comparison of one table. */
+export interface TableResult {
+  readonly schema: string;
+  readonly table: string;
+  readonly status: CheckStatus;
+  /** The primary key columns; empty for a table without a primary key (compared as a whole). */
+  readonly primaryKey: string[];
+  /** True for a table without a primary key: drift in it cannot be narrowed to rows. */
+  readonly noPrimaryKey: boolean;
+  /** Rows seen on the master and on the replica while comparing (approximate under writes). */
+  readonly rowsMaster: number;
+  readonly rowsReplica: number;
+  /** The number of primary-key chunks compared. */
+  readonly chunks: number;
+  /** The number of drifted rows (for a table without a primary key: the difference in row counts, at least 1). */
+  readonly driftedRows: number;
+  /** The drifted rows, at most `maxReportedRows` of them. */
+  readonly drift: DriftedRow[];
+  /** True when more rows drifted than `drift` lists. */
+  readonly driftTruncated: boolean;
+  /** Why the table is `unknown` or drifted as a whole (missing table, schema difference, no primary key). */
+  readonly reason?: string;
+  /** Wall time in seconds. */
+  readonly seconds: number;
+}
+
+/** The result of one check of a master and its replica. */
+export interface ConsistencyReport {
+  readonly status: CheckStatus;
+  /** Why the status is `unknown` (or why a drifted check is incomplete); absent when consistent. */
+  readonly reason?: string;
+  /** False when the check stopped before comparing every table. */
+  readonly complete: boolean;
+  /** ISO 8601 times. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Wall time in seconds. */
+  readonly durationSeconds: number;
+  readonly master: { readonly version: string; readonly gtidPosition: string };
+  readonly replica: { readonly version: string; readonly health: ReplicaHealth | null };
+  /** The highest replica lag seen during the check, in seconds (null when never known). */
+  readonly maxReplicaLagSeconds: number | null;
+  readonly tablesChecked: number;
+  readonly driftedRows: number;
+  readonly tables: TableResult[];
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function formatKey(key: Record<string, string | number | null>): string {
+  return Object.entries(key).map(([name, value]) => `${name}=${value === null ? 'NULL' : String(value)}`).join(', ');
+}
+
+/** A human summary of a report, a few lines per table that is not consistent. */
+export function formatReport(report: ConsistencyReport, maxRowsPerTable = 20): string {
+  const lines: string[] = [];
+  const headline = {
+    consistent: 'CONSISTENT: the replica matches the master',
+    drift: `DRIFT: ${plural(report.driftedRows, 'row')} differ`,
+    unknown: 'UNKNOWN: the check could not tell whether the replica matches',
+  }[report.status];
+  lines.push(headline);
+  if (report.reason) {
+    lines.push(`  reason: ${report.reason}`);
+  }
+  const lag = report.maxReplicaLagSeconds === null ? 'unknown' : `${report.maxReplicaLagSeconds} s`;
+  lines.push(`  ${plural(report.tablesChecked, 'table')} compared in ${report.durationSeconds.toFixed(1)} s; highest replica lag ${lag}; master ${report.master.version}, replica ${report.replica.version}`);
+  for (const table of report.tables) {
+    if (table.status === 'consistent' && !table.noPrimaryKey) {
+      continue;
+    }
+    const name = `${table.schema}.${table.table}`;
+    const flag = table.noPrimaryKey ? ' (no primary key: compared as a whole)' : '';
+    lines.push(`  ${table.status.toUpperCase().padEnd(10)} ${name}${flag}${table.reason ? `: ${table.reason}` : ''}`);
+    for (const row of table.drift.slice(0, maxRowsPerTable)) {
+      lines.push(`    ${row.kind.padEnd(9)} ${formatKey(row.key)}`);
+    }
+    const hidden = table.driftedRows - Math.min(table.drift.length, maxRowsPerTable);
+    if (table.drift.length > 0 && hidden > 0) {
+      lines.push(`    ... and ${plural(hidden, 'more row')}`);
+    }
+  }
+  return lines.join('\n');
+}

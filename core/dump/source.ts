@@ -1,0 +1,115 @@
+/**
+ * What the dump workflow asks of the replica: its engine, version and GTID position, the
+ * databases to dump, and pausing / resuming replication around the dump window.
+ * Works with MySQL 8 (RDS) and MariaDB.
+ */
+import type { Connection } from 'mysql2/promise';
+import { SYSTEM_SCHEMAS } from '../consistency/schema';
+import type { DumpSource } from './manifest';
+
+/**
+ * How replication is stopped and started:
+ * - `rds`: the RDS stored procedures `CALL mysql.rds_stop_replication` /
+ *   `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB replicas, where the
+ *   master user may not run `STOP REPLICA`);
+ * - `sql`: `STOP REPLICA SQL_THREAD` / `START REPLICA` (self-managed servers); the
+ *   I/O thread keeps fetching, so the replica catches up faster afterwards.
+ */
+export type ReplicationControl = 'rds' | 'sql';
+
+/** The statements that pause and resume replication, per control. */
+export const REPLICATION_STATEMENTS: Record<ReplicationControl, { readonly pause: string; readonly resume: string }> = {
+  rds: { pause: 'CALL mysql.rds_stop_replication', resume: 'CALL mysql.rds_start_replication' },
+  sql: { pause: 'STOP REPLICA SQL_THREAD', resume: 'START REPLICA' },
+};
+
+/** Parses `rds` or `sql` (e.g. from an environment variable). */
+export function parseReplicationControl(value: string | undefined): ReplicationControl {
+  if (value === 'rds' || value === 'sql') {
+    return value;
+  }
+  throw new Error(`replication control must be 'rds' or 'sql', got '${value ?? ''}'`);
+}
+
+type Row = Record<string, unknown>;
+
+async function one(connection: Connection, sql: string): Promise<Row> {
+  const [rows] = await connection.query(sql);
+  return (rows as Row[])[0] ?? {};
+}
+
+/** Engine, version and executed GTID set of the server (`host` is what the caller connected to). */
+export async function readSource(connection: Connection, host: string): Promise<DumpSource> {
+  const info = await one(connection, 'SELECT @@version AS version, @@version_comment AS comment');
+  const serverVersion = String(info.version);
+  const engine = /mariadb/i.test(`${serverVersion} ${String(info.comment)}`) ? 'mariadb' : 'mysql';
+  const gtid = engine === 'mariadb'
+    ? await one(connection, 'SELECT @@gtid_current_pos AS position')
+    : await one(connection, 'SELECT @@gtid_executed AS position');
+  return { host, engine, serverVersion, gtidPosition: String(gtid.position ?? '').replace(/\s+/g, '') };
+}
+
+/** Whether the replica's SQL (applier) thread runs; undefined when the server is no replica. */
+export async function replicationApplying(connection: Connection): Promise<boolean | undefined> {
+  const [rows] = await connection.query('SHOW REPLICA STATUS');
+  const status = (rows as Row[])[0];
+  if (!status) {
+    return undefined;
+  }
+  const running = status.Replica_SQL_Running ?? status.Slave_SQL_Running;
+  return String(running).toLowerCase() === 'yes';
+}
+
+/**
+ * Stops the replica from applying changes and checks that it stopped. Throws when the
+ * server is not a replica (a dump taken from the master by mistake must not pass silently).
+ */
+export async function pauseReplication(connection: Connection, control: ReplicationControl): Promise<void> {
+  const before = await replicationApplying(connection);
+  if (before === undefined) {
+    throw new Error('cannot pause replication: the server reports no replica status (is DB_HOST the replica?)');
+  }
+  await connection.query(REPLICATION_STATEMENTS[control].pause);
+  if (await replicationApplying(connection)) {
+    throw new Error(`'${REPLICATION_STATEMENTS[control].pause}' returned but the replica is still applying changes`);
+  }
+}
+
+/** Starts replication again and checks that the applier runs. Safe to call when it already runs. */
+export async function resumeReplication(connection: Connection, control: ReplicationControl): Promise<void> {
+  if (await replicationApplying(connection)) {
+    return;
+  }
+  await connection.query(REPLICATION_STATEMENTS[control].resume);
+  if (!(await replicationApplying(connection))) {
+    throw new Error(`'${REPLICATION_STATEMENTS[control].resume}' returned but the replica is not applying changes`);
+  }
+}
+
+/**
+ * The databases to dump: the requested ones (each must exist) or every database that is not
+ * a system schema, sorted. Names with white space are refused: the dump script takes the
+ * list space-separated.
+ */
+export async function listDumpDatabases(connection: Connection, requested: readonly string[] = []): Promise<string[]> {
+  const [rows] = await connection.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
+  const existing = (rows as Row[]).map((row) => String(row.name));
+  let databases: string[];
+  if (requested.length > 0) {
+    const missing = requested.filter((name) => !existing.includes(name));
+    if (missing.length > 0) {
+      throw new Error(`the database(s) ${missing.join(', ')} to dump do not exist on the replica; it has ${existing.join(', ')}`);
+    }
+    databases = [...new Set(requested)];
+  } else {
+    databases = existing.filter((name) => !SYSTEM_SCHEMAS.includes(name));
+  }
+  const spaced = databases.filter((name) => /\s/.test(name));
+  if (spaced.length > 0) {
+    throw new Error(`database names with white space cannot be dumped by this job: ${spaced.map((name) => `'${name}'`).join(', ')}`);
+  }
+  if (databases.length === 0) {
+    throw new Error('the replica has no database to dump (only system schemas)');
+  }
+  return databases.sort();
+}

@@ -1,0 +1,780 @@
+/**
+ * Turns the stacks of a cloud assembly into the backup report: one row per protected
+ * resource with its tiers, copies, keys, locks, checks and drills; the owner and the
+ * recovery objectives; notifications; and every acknowledged compliance finding. Everything
+ * is derived from CloudFormation resource types and properties and from the `cdk-backup-dr`
+ * metadata the library writes.
+ */
+import { Acknowledgement, Assembly, ReportInputError, StackArtifact, TemplateResource } from './assembly';
+import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns } from './schedule';
+
+export const METADATA_KEY = 'cdk-backup-dr';
+
+/** The stateful resource types that get a row, with a readable name. */
+export const PROTECTED_TYPES: { [type: string]: string } = {
+  'AWS::RDS::DBInstance': 'RDS DB instance',
+  'AWS::RDS::DBCluster': 'RDS DB cluster',
+  'AWS::EC2::Volume': 'EBS volume',
+  'AWS::S3::Bucket': 'S3 bucket',
+  'AWS::DynamoDB::Table': 'DynamoDB table',
+  'AWS::DynamoDB::GlobalTable': 'DynamoDB global table',
+  'AWS::EFS::FileSystem': 'EFS file system',
+};
+
+/** A copy of a tier's backups in another place. */
+export interface CopyEntry {
+  readonly destination: string;
+  readonly region: string;
+  readonly account: string;
+  readonly retention: string;
+  readonly minHours?: number;
+  readonly maxHours?: number;
+  readonly encryptionKey?: string;
+  readonly locks: string[];
+}
+
+/** One backup tier of a protected resource. */
+export interface TierEntry {
+  readonly tier: string;
+  /** What takes the backups: AWS Backup plan rule, DLM schedule, RDS automated backups, S3 lifecycle, a job. */
+  readonly mechanism: string;
+  readonly schedule: string;
+  readonly scheduleNote?: string;
+  readonly runs: number[];
+  readonly retention: string;
+  readonly minHours?: number;
+  readonly maxHours?: number;
+  /** Where the backups are stored (vault, bucket, snapshots). */
+  readonly storedIn?: string;
+  readonly encryptionKey?: string;
+  readonly locks: string[];
+  readonly copies: CopyEntry[];
+}
+
+/** A scheduled consistency check, restore drill or backup job. */
+export interface ActivityEntry {
+  readonly kind: string;
+  readonly path: string;
+  readonly type: string;
+  readonly description?: string;
+  readonly schedule: string;
+  readonly runs: number[];
+  readonly targets: string[];
+}
+
+/** One protected resource. */
+export interface ProtectedResource {
+  readonly stack: string;
+  readonly region: string;
+  readonly account: string;
+  readonly type: string;
+  readonly typeName: string;
+  readonly logicalId: string;
+  readonly path: string;
+  readonly role: string;
+  readonly tierTag?: string;
+  readonly owner?: string;
+  readonly tiers: TierEntry[];
+  readonly encryption: string;
+  readonly locks: string[];
+  readonly checks: ActivityEntry[];
+  readonly drills: ActivityEntry[];
+  readonly backupJobs: ActivityEntry[];
+  readonly exemptReason?: string;
+}
+
+/** Where notifications go. */
+export interface NotificationEntry {
+  readonly stack: string;
+  readonly topic: string;
+  readonly encryptionKey?: string;
+  readonly subscribers: string[];
+  readonly sources: string[];
+}
+
+/** One lane of the weekly timeline. */
+export interface TimelineLane {
+  readonly label: string;
+  readonly kind: 'tier' | 'activity';
+  readonly runs: number[];
+  readonly note?: string;
+  readonly lifetimes: Array<{ readonly label: string; readonly minHours: number; readonly maxHours: number; readonly offsite: boolean }>;
+}
+
+/** The whole report. */
+export interface ReportModel {
+  readonly source: string;
+  readonly stacks: Array<{ readonly id: string; readonly account: string; readonly region: string; readonly description?: string }>;
+  readonly owners: string[];
+  readonly objectives: Array<{ readonly stack: string; readonly rpoMinutes?: number; readonly rtoMinutes?: number }>;
+  readonly resources: ProtectedResource[];
+  readonly activities: ActivityEntry[];
+  readonly notifications: NotificationEntry[];
+  readonly acknowledgements: Acknowledgement[];
+  readonly timeline: TimelineLane[];
+}
+
+interface Located {
+  readonly stack: StackArtifact;
+  readonly logicalId: string;
+  readonly resource: TemplateResource;
+  readonly path: string;
+}
+
+/** Builds the report; throws `ReportInputError` when no stack carries the library's metadata. */
+export function buildReport(assembly: Assembly): ReportModel {
+  const all: Located[] = assembly.stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {}).map(([logicalId, resource]) => ({
+    stack, logicalId, resource, path: stack.pathOfLogicalId.get(logicalId) ?? `${stack.id}/${logicalId}`,
+  })));
+  const usesLibrary = assembly.stacks.some((s) => s.template.Metadata?.[METADATA_KEY] !== undefined) || all.some((r) => r.resource.Metadata?.[METADATA_KEY] !== undefined);
+  if (!usesLibrary) {
+    throw new ReportInputError(`${assembly.directory} is not from an app that uses cdk-backup-dr: no template or resource carries '${METADATA_KEY}' metadata`);
+  }
+  const ctx = new Context(all);
+  const activities = all.filter((r) => ['consistency-check', 'restore-drill', 'backup-job'].includes(meta(r)?.role)).map((r) => ctx.activity(r));
+  const resources = all
+    .filter((r) => PROTECTED_TYPES[r.resource.Type] !== undefined || meta(r)?.role === 'protected-data')
+    .map((r) => ctx.protectedResource(r, activities))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const owners = new Set<string>();
+  for (const stack of assembly.stacks) {
+    const owner = stack.template.Metadata?.[METADATA_KEY]?.owner;
+    if (typeof owner === 'string') {
+      owners.add(owner);
+    }
+  }
+  for (const r of all) {
+    const owner = meta(r)?.owner;
+    if (typeof owner === 'string') {
+      owners.add(owner);
+    }
+  }
+  const notifications = ctx.notifications();
+  return {
+    source: assembly.directory,
+    stacks: assembly.stacks.map((s) => ({ id: s.id, account: s.account, region: s.region, description: s.template.Description })),
+    owners: [...owners].sort(),
+    objectives: assembly.stacks
+      .map((s) => ({ stack: s.id, rpoMinutes: s.template.Metadata?.[METADATA_KEY]?.rpoMinutes, rtoMinutes: s.template.Metadata?.[METADATA_KEY]?.rtoMinutes }))
+      .filter((o) => o.rpoMinutes !== undefined || o.rtoMinutes !== undefined),
+    resources,
+    activities,
+    notifications,
+    acknowledgements: assembly.stacks.flatMap((s) => s.acknowledgements).sort((a, b) => a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)),
+    timeline: timelineOf(resources, activities),
+  };
+}
+
+function meta(r: Located): any {
+  const value = r.resource.Metadata?.[METADATA_KEY];
+  return value && typeof value === 'object' ? value : undefined;
+}
+
+function tagsOf(resource: TemplateResource): { [key: string]: string } {
+  const props = resource.Properties ?? {};
+  const list = props.Tags ?? props.FileSystemTags ?? [];
+  const tags: { [key: string]: string } = {};
+  if (Array.isArray(list)) {
+    for (const tag of list) {
+      if (tag && typeof tag.Key === 'string' && typeof tag.Value === 'string') {
+        tags[tag.Key] = tag.Value;
+      }
+    }
+  } else if (list && typeof list === 'object') {
+    Object.assign(tags, list);
+  }
+  return tags;
+}
+
+/** The logical ids a value refers to with `Ref` or `Fn::GetAtt`. */
+function referencedIds(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    value.forEach((v) => referencedIds(v, out));
+  } else if (value && typeof value === 'object') {
+    const o = value as { [key: string]: unknown };
+    if (typeof o.Ref === 'string') {
+      out.add(o.Ref);
+    }
+    const getAtt = o['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
+      out.add(getAtt[0]);
+    } else if (typeof getAtt === 'string') {
+      out.add(getAtt.split('.')[0]);
+    }
+    const sub = o['Fn::Sub'];
+    const subText = Array.isArray(sub) ? sub[0] : sub;
+    if (typeof subText === 'string') {
+      for (const m of subText.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}/g)) {
+        out.add(m[1]);
+      }
+    }
+    Object.values(o).forEach((v) => referencedIds(v, out));
+  }
+  return out;
+}
+
+const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
+  'AWS::Region': (s) => s.region,
+  'AWS::AccountId': (s) => s.account,
+  'AWS::Partition': () => 'aws',
+  'AWS::URLSuffix': () => 'amazonaws.com',
+  'AWS::StackName': (s) => s.id,
+};
+
+class Context {
+  private readonly byStackAndId = new Map<string, Located>();
+
+  constructor(private readonly all: Located[]) {
+    for (const r of all) {
+      this.byStackAndId.set(`${r.stack.id}\u0000${r.logicalId}`, r);
+    }
+  }
+
+  /** A CloudFormation value as readable text: references become construct paths. */
+  render(value: unknown, stack: StackArtifact): string {
+    if (value === undefined || value === null) {
+      return '';
+    }
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      return String(value);
+    }
+    if (Array.isArray(value)) {
+      return value.map((v) => this.render(v, stack)).join(', ');
+    }
+    const o = value as { [key: string]: any };
+    if (typeof o.Ref === 'string') {
+      const pseudo = PSEUDO[o.Ref];
+      if (pseudo) {
+        return pseudo(stack);
+      }
+      return this.find(stack, o.Ref)?.path ?? o.Ref;
+    }
+    if (o['Fn::GetAtt'] !== undefined) {
+      const [id, attr] = Array.isArray(o['Fn::GetAtt']) ? o['Fn::GetAtt'] : String(o['Fn::GetAtt']).split('.');
+      return `${this.find(stack, id)?.path ?? id} (${attr})`;
+    }
+    if (Array.isArray(o['Fn::Join'])) {
+      const [separator, parts] = o['Fn::Join'];
+      return (parts as unknown[]).map((p) => this.render(p, stack)).join(separator);
+    }
+    if (o['Fn::Sub'] !== undefined) {
+      const text = Array.isArray(o['Fn::Sub']) ? o['Fn::Sub'][0] : o['Fn::Sub'];
+      return String(text).replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name);
+    }
+    if (o['Fn::ImportValue'] !== undefined) {
+      return `export ${this.render(o['Fn::ImportValue'], stack)}`;
+    }
+    return JSON.stringify(value);
+  }
+
+  find(stack: StackArtifact, logicalId: string): Located | undefined {
+    return this.byStackAndId.get(`${stack.id}\u0000${logicalId}`);
+  }
+
+  ofType(type: string): Located[] {
+    return this.all.filter((r) => r.resource.Type === type);
+  }
+
+  /** The resource a value refers to in the same stack, if any. */
+  target(value: unknown, stack: StackArtifact): Located | undefined {
+    for (const id of referencedIds(value)) {
+      const found = this.find(stack, id);
+      if (found) {
+        return found;
+      }
+    }
+    return undefined;
+  }
+
+  keyText(value: unknown, stack: StackArtifact, fallback: string): string {
+    if (value === undefined || value === null || value === '') {
+      return fallback;
+    }
+    const key = this.target(value, stack);
+    if (key) {
+      const rotation = key.resource.Properties?.EnableKeyRotation === true ? ', rotated yearly' : '';
+      return `KMS key ${key.path}${rotation}`;
+    }
+    return `KMS key ${this.render(value, stack)}`;
+  }
+
+  /** The vault with this name or ARN, in any stack. */
+  vaultByArnOrName(text: string): Located | undefined {
+    const name = text.includes(':backup-vault:') ? text.split(':backup-vault:')[1] : text;
+    return this.ofType('AWS::Backup::BackupVault').find((v) => this.render(v.resource.Properties?.BackupVaultName, v.stack) === name);
+  }
+
+  vaultLocks(vault: Located | undefined): string[] {
+    if (!vault) {
+      return [];
+    }
+    const locks: string[] = [];
+    const lock = vault.resource.Properties?.LockConfiguration;
+    if (lock) {
+      const mode = lock.ChangeableForDays !== undefined ? `compliance mode, fixed after ${lock.ChangeableForDays} ${Number(lock.ChangeableForDays) === 1 ? 'day' : 'days'}` : 'governance mode';
+      const days = (n: unknown): string => `${n} ${Number(n) === 1 ? 'day' : 'days'}`;
+      const bounds = [lock.MinRetentionDays !== undefined ? `min ${days(lock.MinRetentionDays)}` : '', lock.MaxRetentionDays !== undefined ? `max ${days(lock.MaxRetentionDays)}` : ''].filter(Boolean).join(', ');
+      locks.push(`vault lock (${mode}${bounds ? `; ${bounds}` : ''})`);
+    }
+    const policy = JSON.stringify(vault.resource.Properties?.AccessPolicy ?? {});
+    if (/"Deny"/.test(policy) && /DeleteRecoveryPoint|backup:\*/.test(policy)) {
+      locks.push('vault policy denies deleting recovery points');
+    }
+    if (vault.resource.DeletionPolicy === 'Retain') {
+      locks.push('vault retained on stack deletion');
+    }
+    return locks;
+  }
+
+  vaultText(vault: Located | undefined, fallback: string): string {
+    return vault ? `vault ${vault.path} (${vault.stack.region})` : fallback;
+  }
+
+  // ---- AWS Backup -----------------------------------------------------------------------
+
+  selectionsCovering(r: Located): Located[] {
+    const tags = tagsOf(r.resource);
+    return this.ofType('AWS::Backup::BackupSelection').filter((sel) => {
+      if (sel.stack.id !== r.stack.id) {
+        return false;
+      }
+      const s = sel.resource.Properties?.BackupSelection ?? {};
+      const mentions = (list: unknown): boolean => Array.isArray(list) && list.some((entry) =>
+        typeof entry === 'string' ? entry === '*' : referencedIds(entry).has(r.logicalId));
+      if (mentions(s.NotResources)) {
+        return false;
+      }
+      if (mentions(s.Resources)) {
+        return true;
+      }
+      const byTags = (s.ListOfTags ?? []).some((t: any) => tags[t.ConditionKey] === t.ConditionValue);
+      const byConditions = (s.Conditions?.StringEquals ?? []).some((c: any) =>
+        typeof c.ConditionKey === 'string' && c.ConditionKey.startsWith('aws:ResourceTag/') && tags[c.ConditionKey.slice(16)] === c.ConditionValue);
+      return byTags || byConditions;
+    });
+  }
+
+  backupPlanTiers(selection: Located): TierEntry[] {
+    const plan = this.target(selection.resource.Properties?.BackupPlanId, selection.stack);
+    if (!plan) {
+      return [];
+    }
+    const planProps = plan.resource.Properties?.BackupPlan ?? {};
+    return (planProps.BackupPlanRule ?? []).map((rule: any): TierEntry => {
+      const runs = rule.EnableContinuousBackup
+        ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
+        : weeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)');
+      const retention = lifecycleRetention(rule.Lifecycle);
+      const vaultRef = rule.TargetBackupVault;
+      const vault = this.target(vaultRef, plan.stack) ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack));
+      const copies = (rule.CopyActions ?? []).map((copy: any): CopyEntry => {
+        const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
+        const parts = arn.split(':');
+        const destination = this.target(copy.DestinationBackupVaultArn, plan.stack) ?? this.vaultByArnOrName(arn);
+        const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
+        return {
+          destination: destination ? destination.path : arn,
+          region: destination?.stack.region ?? parts[3] ?? 'unknown',
+          account: destination?.stack.account ?? parts[4] ?? 'unknown',
+          retention: copyRetention.text,
+          minHours: copyRetention.minHours,
+          maxHours: copyRetention.maxHours,
+          encryptionKey: destination ? this.keyText(destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : undefined,
+          locks: this.vaultLocks(destination),
+        };
+      });
+      return {
+        tier: rule.RuleName ?? 'rule',
+        mechanism: `AWS Backup plan ${plan.path}, rule ${rule.RuleName}`,
+        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}`,
+        scheduleNote: runs.note,
+        runs: runs.minutes,
+        retention: retention.text,
+        minHours: retention.minHours,
+        maxHours: retention.maxHours,
+        storedIn: this.vaultText(vault, this.render(vaultRef, plan.stack)),
+        encryptionKey: vault ? this.keyText(vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : undefined,
+        locks: this.vaultLocks(vault),
+        copies,
+      };
+    });
+  }
+
+  // ---- DLM ------------------------------------------------------------------------------
+
+  dlmTiers(r: Located): TierEntry[] {
+    if (r.resource.Type !== 'AWS::EC2::Volume') {
+      return [];
+    }
+    const tags = tagsOf(r.resource);
+    const tiers: TierEntry[] = [];
+    for (const policy of this.ofType('AWS::DLM::LifecyclePolicy')) {
+      const details = policy.resource.Properties?.PolicyDetails ?? {};
+      if (policy.stack.id !== r.stack.id || policy.resource.Properties?.State === 'DISABLED' || !(details.ResourceTypes ?? []).includes('VOLUME')) {
+        continue;
+      }
+      if (!(details.TargetTags ?? []).some((t: any) => tags[t.Key] === t.Value)) {
+        continue;
+      }
+      for (const schedule of details.Schedules ?? []) {
+        const create = schedule.CreateRule ?? {};
+        const runs = create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(Number(create.Interval ?? 24), create.Times);
+        const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
+        const retention = dlmRetention(schedule.RetainRule, intervalHours);
+        tiers.push({
+          tier: schedule.Name ?? 'snapshots',
+          mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
+          schedule: runs.text,
+          scheduleNote: runs.note,
+          runs: runs.minutes,
+          retention: retention.text,
+          minHours: retention.minHours,
+          maxHours: retention.maxHours,
+          storedIn: `EBS snapshots in ${r.stack.region}`,
+          encryptionKey: r.resource.Properties?.Encrypted ? this.keyText(r.resource.Properties?.KmsKeyId, r.stack, 'the AWS managed key aws/ebs') : 'not encrypted',
+          locks: [],
+          copies: (schedule.CrossRegionCopyRules ?? []).map((copy: any): CopyEntry => {
+            const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
+            return {
+              destination: `EBS snapshot copies in ${copy.TargetRegion ?? copy.Target}`,
+              region: copy.TargetRegion ?? copy.Target ?? 'unknown',
+              account: r.stack.account,
+              retention: copy.RetainRule ? copyRetention.text : retention.text,
+              minHours: copy.RetainRule ? copyRetention.minHours : retention.minHours,
+              maxHours: copy.RetainRule ? copyRetention.maxHours : retention.maxHours,
+              encryptionKey: copy.Encrypted ? this.keyText(copy.CmkArn, r.stack, 'the AWS managed key aws/ebs of the target region') : 'as the source snapshot',
+              locks: [],
+            };
+          }),
+        });
+      }
+    }
+    return tiers;
+  }
+
+  // ---- the resources' own settings -----------------------------------------------------
+
+  ownTiers(r: Located): TierEntry[] {
+    const p = r.resource.Properties ?? {};
+    const tierName = meta(r)?.tier;
+    if (r.resource.Type === 'AWS::RDS::DBInstance' || r.resource.Type === 'AWS::RDS::DBCluster') {
+      if (p.SourceDBInstanceIdentifier !== undefined || p.ReplicationSourceIdentifier !== undefined) {
+        return [];
+      }
+      const days = p.BackupRetentionPeriod === undefined ? 1 : Number(p.BackupRetentionPeriod);
+      if (!(days > 0)) {
+        return [];
+      }
+      const runs = windowRuns(p.PreferredBackupWindow);
+      const retention = daysRetention(days, ', point-in-time restore within it');
+      return [{
+        tier: 'automated backups',
+        mechanism: 'RDS automated backups',
+        schedule: runs.text,
+        scheduleNote: runs.note,
+        runs: runs.minutes,
+        retention: retention.text,
+        minHours: retention.minHours,
+        maxHours: retention.maxHours,
+        storedIn: `RDS backup storage in ${r.stack.region}`,
+        encryptionKey: this.encryptionOf(r),
+        locks: [],
+        copies: this.replicasOf(r),
+      }];
+    }
+    if (r.resource.Type === 'AWS::S3::Bucket') {
+      const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: any) => rule.Status !== 'Disabled');
+      const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
+      const jobRuns = job ? this.scheduleOf(job) : undefined;
+      const replicationCopies = this.replicationCopies(r);
+      return rules.filter((rule: any) => rule.ExpirationInDays !== undefined || rule.NoncurrentVersionExpiration !== undefined).map((rule: any): TierEntry => {
+        const retention = rule.ExpirationInDays !== undefined
+          ? s3ExpiryRetention(Number(rule.ExpirationInDays))
+          : s3ExpiryRetention(Number(rule.NoncurrentVersionExpiration.NoncurrentDays));
+        const prefix = rule.Prefix ?? rule.Filter?.Prefix;
+        return {
+          tier: tierName ?? rule.Id ?? 'objects',
+          mechanism: `S3 lifecycle rule ${rule.Id ?? ''}${prefix ? ` on ${prefix}` : ''}${rule.ExpirationInDays === undefined ? ' (noncurrent versions)' : ''}`.trim(),
+          schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
+          scheduleNote: jobRuns?.note,
+          runs: jobRuns?.minutes ?? [],
+          retention: retention.text,
+          minHours: retention.minHours,
+          maxHours: retention.maxHours,
+          storedIn: `bucket ${r.path} (${r.stack.region})`,
+          encryptionKey: this.encryptionOf(r),
+          // The bucket's own locks are listed once, on the resource.
+          locks: [],
+          copies: replicationCopies,
+        };
+      });
+    }
+    return [];
+  }
+
+  replicasOf(r: Located): CopyEntry[] {
+    const name = this.render(r.resource.Properties?.DBInstanceIdentifier, r.stack);
+    return this.ofType('AWS::RDS::DBInstance').filter((other) => {
+      const source = other.resource.Properties?.SourceDBInstanceIdentifier;
+      if (source === undefined) {
+        return false;
+      }
+      if (other.stack.id === r.stack.id && referencedIds(source).has(r.logicalId)) {
+        return true;
+      }
+      const text = this.render(source, other.stack);
+      return name !== '' && (text === name || text.endsWith(`:db:${name}`));
+    }).map((replica) => ({
+      destination: `read replica ${replica.path}${replica.resource.Properties?.AvailabilityZone ? ` in ${this.render(replica.resource.Properties.AvailabilityZone, replica.stack)}` : ''}`,
+      region: replica.stack.region,
+      account: replica.stack.account,
+      retention: 'live copy, replicated continuously',
+      encryptionKey: this.encryptionOf(replica),
+      locks: replica.resource.Properties?.DeletionProtection === true ? ['deletion protection'] : [],
+    }));
+  }
+
+  replicationCopies(r: Located): CopyEntry[] {
+    const rules = (r.resource.Properties?.ReplicationConfiguration?.Rules ?? []).filter((rule: any) => rule.Status === 'Enabled');
+    return rules.map((rule: any): CopyEntry => {
+      const destination = rule.Destination ?? {};
+      const sameStack = this.target(destination.Bucket, r.stack);
+      const arn = this.render(destination.Bucket, r.stack);
+      const name = arn.replace(/^arn:[^:]+:s3:::/, '');
+      const bucket = sameStack ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
+      const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: any) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
+      const retention = lifecycle ? s3ExpiryRetention(Number(lifecycle.ExpirationInDays)) : undefined;
+      return {
+        destination: bucket ? `bucket ${bucket.path}` : `bucket ${name}`,
+        region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
+        account: this.render(destination.Account, r.stack) || (bucket?.stack.account ?? r.stack.account),
+        retention: retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
+        minHours: retention?.minHours,
+        maxHours: retention?.maxHours,
+        encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
+          ? this.keyText(destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
+          : (bucket ? this.encryptionOf(bucket) : undefined),
+        locks: bucket ? this.locksOf(bucket) : [],
+      };
+    });
+  }
+
+  encryptionOf(r: Located): string {
+    const p = r.resource.Properties ?? {};
+    switch (r.resource.Type) {
+      case 'AWS::RDS::DBInstance':
+      case 'AWS::RDS::DBCluster':
+        if (p.SourceDBInstanceIdentifier !== undefined && p.StorageEncrypted === undefined && p.KmsKeyId === undefined) {
+          return 'as its source (a read replica inherits the source\'s encryption)';
+        }
+        return p.StorageEncrypted === true || p.KmsKeyId !== undefined ? this.keyText(p.KmsKeyId, r.stack, 'the AWS managed key aws/rds') : 'not encrypted';
+      case 'AWS::EC2::Volume':
+      case 'AWS::EFS::FileSystem':
+        return p.Encrypted === true ? this.keyText(p.KmsKeyId, r.stack, `the AWS managed key aws/${r.resource.Type === 'AWS::EC2::Volume' ? 'ebs' : 'elasticfilesystem'}`) : 'not encrypted';
+      case 'AWS::S3::Bucket': {
+        const rule = p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
+        if (!rule) {
+          return 'SSE-S3 (the S3 default)';
+        }
+        return rule.SSEAlgorithm === 'AES256' ? 'SSE-S3 (AES-256, keys managed by S3)' : `${rule.SSEAlgorithm}: ${this.keyText(rule.KMSMasterKeyID, r.stack, 'the AWS managed key aws/s3')}`;
+      }
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
+        return p.SSESpecification?.SSEEnabled === true ? this.keyText(p.SSESpecification.KMSMasterKeyId, r.stack, 'the AWS managed key aws/dynamodb') : 'AWS owned key (the DynamoDB default)';
+      default:
+        return 'unknown';
+    }
+  }
+
+  locksOf(r: Located): string[] {
+    const p = r.resource.Properties ?? {};
+    const locks: string[] = [];
+    if (p.DeletionProtection === true || p.DeletionProtectionEnabled === true) {
+      locks.push('deletion protection');
+    }
+    if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true) {
+      locks.push('point-in-time recovery');
+    }
+    if (p.ObjectLockEnabled === true) {
+      const retention = p.ObjectLockConfiguration?.Rule?.DefaultRetention;
+      locks.push(retention
+        ? `Object Lock ${retention.Mode} ${retention.Days !== undefined ? `${retention.Days} days` : `${retention.Years} years`}`
+        : 'Object Lock enabled (no default retention)');
+    }
+    if (p.VersioningConfiguration?.Status === 'Enabled') {
+      locks.push('versioning');
+    }
+    if (r.resource.DeletionPolicy === 'Retain' || r.resource.DeletionPolicy === 'RetainExceptOnCreate') {
+      locks.push('retained on stack deletion');
+    } else if (r.resource.DeletionPolicy === 'Snapshot') {
+      locks.push('final snapshot on stack deletion');
+    } else {
+      locks.push('DELETED with the stack');
+    }
+    return locks;
+  }
+
+  // ---- checks, drills, jobs ------------------------------------------------------------
+
+  scheduleOf(activity: Located): WeeklyRuns | undefined {
+    if (activity.resource.Type === 'AWS::Scheduler::Schedule' || activity.resource.Type === 'AWS::Events::Rule') {
+      return weeklyRuns(activity.resource.Properties?.ScheduleExpression);
+    }
+    const ids = new Set([activity.logicalId]);
+    // A schedule may target the activity's state machine, function or cluster next to it.
+    const parent = activity.path.split('/').slice(0, -1).join('/');
+    for (const [id, path] of activity.stack.pathOfLogicalId) {
+      if (path.startsWith(`${parent}/`)) {
+        ids.add(id);
+      }
+    }
+    for (const candidate of this.all) {
+      if (candidate.stack.id !== activity.stack.id) {
+        continue;
+      }
+      const p = candidate.resource.Properties ?? {};
+      if (candidate.resource.Type === 'AWS::Scheduler::Schedule' && [...referencedIds(p.Target)].some((id) => ids.has(id))) {
+        return weeklyRuns(p.ScheduleExpression);
+      }
+      if (candidate.resource.Type === 'AWS::Events::Rule' && p.ScheduleExpression && [...referencedIds(p.Targets)].some((id) => ids.has(id))) {
+        return weeklyRuns(p.ScheduleExpression);
+      }
+    }
+    return undefined;
+  }
+
+  activity(r: Located): ActivityEntry {
+    const m = meta(r) ?? {};
+    const kind = m.role === 'consistency-check' ? 'consistency check' : m.role === 'restore-drill' ? 'restore drill' : 'backup job';
+    const runs = this.scheduleOf(r);
+    return {
+      kind,
+      path: r.path,
+      type: r.resource.Type,
+      description: m.description,
+      schedule: runs ? runs.text : 'on demand (no schedule in the assembly)',
+      runs: runs?.minutes ?? [],
+      targets: Array.isArray(m.targets) ? m.targets.map(String) : [],
+    };
+  }
+
+  protectedResource(r: Located, activities: ActivityEntry[]): ProtectedResource {
+    const m = meta(r) ?? {};
+    const tiers = [
+      ...this.selectionsCovering(r).flatMap((sel) => this.backupPlanTiers(sel)),
+      ...this.dlmTiers(r),
+      ...this.ownTiers(r),
+    ];
+    const concerns = (a: ActivityEntry): boolean => a.targets.some((t) => r.path === t || r.path.startsWith(`${t}/`));
+    const tags = tagsOf(r.resource);
+    return {
+      stack: r.stack.id,
+      region: r.stack.region,
+      account: r.stack.account,
+      type: r.resource.Type,
+      typeName: PROTECTED_TYPES[r.resource.Type] ?? r.resource.Type,
+      logicalId: r.logicalId,
+      path: r.path,
+      role: m.role ?? 'protected-data',
+      tierTag: tags['backup:tier'] ?? m.tier,
+      owner: tags['backup:owner'] ?? m.owner,
+      tiers,
+      encryption: this.encryptionOf(r),
+      locks: this.locksOf(r),
+      checks: activities.filter((a) => a.kind === 'consistency check' && concerns(a)),
+      drills: activities.filter((a) => a.kind === 'restore drill' && concerns(a)),
+      backupJobs: activities.filter((a) => a.kind === 'backup job' && concerns(a)),
+      exemptReason: m.role === 'exempt' ? String(m.exemptReason ?? '') : undefined,
+    };
+  }
+
+  notifications(): NotificationEntry[] {
+    return this.ofType('AWS::SNS::Topic').filter((t) => meta(t)?.role === 'notification').map((topic) => {
+      const subscribers = this.ofType('AWS::SNS::Subscription')
+        .filter((s) => s.stack.id === topic.stack.id && referencedIds(s.resource.Properties?.TopicArn).has(topic.logicalId))
+        .map((s) => `${s.resource.Properties?.Protocol}: ${this.render(s.resource.Properties?.Endpoint, s.stack)}`);
+      const sources = [
+        ...this.ofType('AWS::CloudWatch::Alarm')
+          .filter((a) => a.stack.id === topic.stack.id && [...referencedIds([a.resource.Properties?.AlarmActions, a.resource.Properties?.OKActions])].includes(topic.logicalId))
+          .map((a) => `alarm ${a.path}${a.resource.Properties?.AlarmDescription ? `: ${a.resource.Properties.AlarmDescription}` : ''}`),
+        ...this.ofType('AWS::Events::Rule')
+          .filter((e) => e.stack.id === topic.stack.id && referencedIds(e.resource.Properties?.Targets).has(topic.logicalId))
+          .map((e) => `event rule ${e.path}${e.resource.Properties?.Description ? `: ${e.resource.Properties.Description}` : ''}`),
+      ];
+      return {
+        stack: topic.stack.id,
+        topic: topic.path,
+        encryptionKey: topic.resource.Properties?.KmsMasterKeyId !== undefined ? this.keyText(topic.resource.Properties.KmsMasterKeyId, topic.stack, '') : 'not encrypted',
+        subscribers,
+        sources,
+      };
+    });
+  }
+}
+
+function lifecycleRetention(lifecycle: any): Retention {
+  if (!lifecycle || lifecycle.DeleteAfterDays === undefined) {
+    return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
+  }
+  const days = Number(lifecycle.DeleteAfterDays);
+  const cold = lifecycle.MoveToColdStorageAfterDays !== undefined ? `, cold storage after ${lifecycle.MoveToColdStorageAfterDays} days` : '';
+  return daysRetention(days, cold);
+}
+
+function dlmRetention(rule: any, intervalHours: number): Retention {
+  if (!rule) {
+    return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
+  }
+  if (rule.Count !== undefined) {
+    const hours = Number(rule.Count) * intervalHours;
+    return { text: `the last ${rule.Count} snapshots (about ${hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`})`, minHours: hours, maxHours: hours };
+  }
+  const unitHours: { [unit: string]: number } = { DAYS: 24, WEEKS: 168, MONTHS: 730, YEARS: 8760 };
+  const hours = Number(rule.Interval) * (unitHours[rule.IntervalUnit] ?? 24);
+  return { text: `${rule.Interval} ${String(rule.IntervalUnit).toLowerCase()}`, minHours: hours, maxHours: hours };
+}
+
+function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[]): TimelineLane[] {
+  const lanes = new Map<string, TimelineLane>();
+  for (const resource of resources) {
+    for (const tier of resource.tiers) {
+      const key = `${tier.tier}|${tier.mechanism}`;
+      if (lanes.has(key)) {
+        continue;
+      }
+      const lifetimes: TimelineLane['lifetimes'][number][] = [];
+      if (tier.minHours !== undefined && tier.maxHours !== undefined) {
+        lifetimes.push({ label: tier.storedIn ?? tier.tier, minHours: tier.minHours, maxHours: tier.maxHours, offsite: false });
+      }
+      for (const copy of tier.copies) {
+        if (copy.minHours !== undefined && copy.maxHours !== undefined) {
+          lifetimes.push({ label: `copy in ${copy.region}`, minHours: copy.minHours, maxHours: copy.maxHours, offsite: copy.region !== resource.region || copy.account !== resource.account });
+        }
+      }
+      const where = tier.mechanism.startsWith('S3 lifecycle') ? ` ${lastSegments(resource.path)}` : '';
+      lanes.set(key, { label: `${tier.tier} (${shortMechanism(tier.mechanism)}${where})`, kind: 'tier', runs: tier.runs, note: tier.scheduleNote, lifetimes });
+    }
+  }
+  for (const activity of activities) {
+    lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, lifetimes: [] });
+  }
+  return [...lanes.values()];
+}
+
+function shortMechanism(mechanism: string): string {
+  if (mechanism.startsWith('AWS Backup')) {
+    return 'AWS Backup';
+  }
+  if (mechanism.startsWith('DLM')) {
+    return 'DLM';
+  }
+  if (mechanism.startsWith('S3 lifecycle')) {
+    return 'S3';
+  }
+  return mechanism;
+}
+
+function lastSegments(path: string): string {
+  const parts = path.split('/').filter((p) => p !== 'Resource');
+  return parts.slice(-2).join('/');
+}

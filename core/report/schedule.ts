@@ -1,0 +1,197 @@
+/**
+ * Schedule and retention arithmetic for the report: AWS cron and rate expressions turned
+ * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words.
+ */
+
+export const MINUTES_PER_WEEK = 7 * 24 * 60;
+const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
+const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
+
+/** When a schedule runs within one week, and how to say it. */
+export interface WeeklyRuns {
+  /** Minutes after Monday 00:00 UTC of each run in a week. */
+  readonly minutes: number[];
+  /** The schedule in words, such as "daily at 05:00 UTC". */
+  readonly text: string;
+  /** Set when the schedule does not run every week (for example monthly). */
+  readonly note?: string;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Expands one cron field (`*`, `?`, lists, ranges, steps, names) to its values; undefined for `L`, `W` or `#`. */
+function expandField(field: string, min: number, max: number, names: { [name: string]: number } = {}): number[] | undefined {
+  if (field === '*' || field === '?') {
+    return range(min, max, 1);
+  }
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    if (/[LW#]/.test(part)) {
+      return undefined;
+    }
+    const [base, stepText] = part.split('/');
+    const step = stepText ? Number(stepText) : 1;
+    let from: number;
+    let to: number;
+    if (base === '*') {
+      from = min;
+      to = max;
+    } else if (base.includes('-')) {
+      const [a, b] = base.split('-');
+      from = valueOf(a, names);
+      to = valueOf(b, names);
+    } else {
+      from = valueOf(base, names);
+      to = stepText ? max : from;
+    }
+    if (![from, to, step].every(Number.isFinite) || step <= 0) {
+      return undefined;
+    }
+    for (const v of range(from, to, step)) {
+      values.add(v);
+    }
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+function valueOf(text: string, names: { [name: string]: number }): number {
+  const upper = text.toUpperCase();
+  return names[upper] ?? Number(text);
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) {
+    out.push(v);
+  }
+  return out;
+}
+
+/** The runs of an AWS schedule expression (`cron(...)`, `rate(...)`, `at(...)`) in one week. */
+export function weeklyRuns(expression: string | undefined, defaultText = 'no schedule'): WeeklyRuns {
+  if (!expression) {
+    return { minutes: [], text: defaultText };
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression.trim());
+  if (cron) {
+    return cronRuns(cron[1].trim().split(/\s+/), expression);
+  }
+  const rate = /^rate\((\d+)\s+(minutes?|hours?|days?)\)$/.exec(expression.trim());
+  if (rate) {
+    const n = Number(rate[1]);
+    const unitMinutes = rate[2].startsWith('minute') ? 1 : rate[2].startsWith('hour') ? 60 : 1440;
+    const every = n * unitMinutes;
+    const unit = rate[2].replace(/s$/, '');
+    return { minutes: range(0, MINUTES_PER_WEEK - 1, every), text: n === 1 ? `every ${unit}` : `every ${n} ${unit}s`, note: 'rate schedules start when they are created' };
+  }
+  if (/^at\(/.test(expression.trim())) {
+    return { minutes: [], text: `once, ${expression}`, note: 'runs once' };
+  }
+  return { minutes: [], text: expression, note: 'schedule not understood by the report' };
+}
+
+function cronRuns(fields: string[], expression: string): WeeklyRuns {
+  if (fields.length < 5) {
+    return { minutes: [], text: expression, note: 'schedule not understood by the report' };
+  }
+  const [minuteField, hourField, domField, monthField, dowField] = fields;
+  const minutes = expandField(minuteField, 0, 59);
+  const hours = expandField(hourField, 0, 23);
+  const dows = expandField(dowField, 1, 7, AWS_DOW);
+  if (!minutes || !hours || !dows) {
+    return { minutes: [], text: expression, note: 'schedule not understood by the report' };
+  }
+  const everyDayOfMonth = domField === '*' || domField === '?';
+  const everyMonth = monthField === '*' || monthField === '?';
+  // AWS day-of-week 1 = Sunday; the report's week starts on Monday (index 0).
+  const weekDays = dows.map((d) => (d + 5) % 7).sort((a, b) => a - b);
+  const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
+  const timeText = describeTimes(times, minutes, hours);
+  if (!everyDayOfMonth || !everyMonth) {
+    const when = !everyDayOfMonth ? `on day ${domField} of ${everyMonth ? 'every month' : `month ${monthField}`}` : `in month ${monthField}`;
+    return { minutes: [], text: `${when}, ${timeText}`, note: 'does not run every week' };
+  }
+  const runs = weekDays.flatMap((day) => times.map((t) => day * 1440 + t)).sort((a, b) => a - b);
+  const dayText = weekDays.length === 7 ? (times.length > 1 && hours.length > 1 ? '' : 'daily') : `on ${weekDays.map((d) => DAY_NAMES[d]).join(', ')}`;
+  return { minutes: runs, text: [dayText, timeText].filter(Boolean).join(' ') };
+}
+
+function describeTimes(times: number[], minutes: number[], hours: number[]): string {
+  if (hours.length === 24 && minutes.length === 1) {
+    return `every hour at minute ${minutes[0]}`;
+  }
+  if (hours.length > 1 && minutes.length === 1 && hours.length > 4) {
+    const step = hours[1] - hours[0];
+    if (hours.every((h, i) => i === 0 || h - hours[i - 1] === step)) {
+      return `every ${step} hours from ${pad(hours[0])}:${pad(minutes[0])} UTC`;
+    }
+  }
+  return `at ${times.map((t) => `${pad(Math.floor(t / 60))}:${pad(t % 60)}`).join(', ')} UTC`;
+}
+
+/** Runs every `intervalHours` starting at the given UTC times (DLM create rules). */
+export function intervalRuns(intervalHours: number, startTimes: string[] | undefined): WeeklyRuns {
+  const starts = (startTimes && startTimes.length > 0 ? startTimes : ['00:00']).map((t) => {
+    const [h, m] = t.split(':').map(Number);
+    return h * 60 + m;
+  });
+  const every = intervalHours * 60;
+  const runs = new Set<number>();
+  for (const start of starts) {
+    for (let t = start % every; t < MINUTES_PER_WEEK; t += every) {
+      runs.add(t);
+    }
+  }
+  const startText = startTimes && startTimes.length > 0 ? ` from ${startTimes.join(', ')} UTC` : '';
+  return { minutes: [...runs].sort((a, b) => a - b), text: intervalHours === 1 ? `every hour${startText}` : intervalHours === 24 ? `daily${startTimes?.length ? ` at ${startTimes.join(', ')} UTC` : ''}` : `every ${intervalHours} hours${startText}` };
+}
+
+/** Daily runs in an RDS backup window such as `03:00-04:00`. */
+export function windowRuns(window: string | undefined): WeeklyRuns {
+  const match = window ? /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(window) : null;
+  if (!match) {
+    return { minutes: range(0, 6, 1).map((d) => d * 1440 + 120), text: 'daily, in a window RDS picks', note: 'the time of day is chosen by RDS' };
+  }
+  const start = Number(match[1]) * 60 + Number(match[2]);
+  return { minutes: range(0, 6, 1).map((d) => d * 1440 + start), text: `daily in the window ${window} UTC, plus transaction logs every 5 minutes` };
+}
+
+/** A retention in words and as an effective window in hours. */
+export interface Retention {
+  readonly text: string;
+  /** The shortest time a copy lives, in hours. */
+  readonly minHours: number;
+  /** The longest time a copy lives, in hours. */
+  readonly maxHours: number;
+}
+
+/** A retention of a whole number of days that ends exactly (AWS Backup, RDS, DLM). */
+export function daysRetention(days: number, suffix = ''): Retention {
+  return { text: `${days} ${days === 1 ? 'day' : 'days'}${suffix}`, minHours: days * 24, maxHours: days * 24 };
+}
+
+/**
+ * The effective window of an S3 lifecycle expiry: S3 rounds the expiry to the next midnight
+ * UTC, so "2 days" keeps objects 48 to 72 hours.
+ */
+export function s3ExpiryRetention(days: number): Retention {
+  const text = days <= 3 ? `${days * 24} to ${(days + 1) * 24} hours` : `${days} to ${days + 1} days`;
+  return { text: `${text} (S3 expiry of ${days} ${days === 1 ? 'day' : 'days'}, rounded to the next midnight UTC)`, minHours: days * 24, maxHours: (days + 1) * 24 };
+}
+
+/** A readable span of hours for axis labels and summaries. */
+export function spanText(hours: number): string {
+  if (hours < 48) {
+    return `${hours} h`;
+  }
+  const days = hours / 24;
+  if (days < 60) {
+    return `${Math.round(days)} d`;
+  }
+  if (days < 730) {
+    return `${Math.round(days / 30.4)} mo`;
+  }
+  return `${Math.round(days / 365)} y`;
+}

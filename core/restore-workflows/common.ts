@@ -1,0 +1,141 @@
+/**
+ * What the dump, volume and object restore workflows share: the errors their steps throw
+ * (whose names the state machines match), execution names and client tokens, and the tags
+ * that mark what a workflow created. Used by the functions and by the `restore` command.
+ */
+import { createHash } from 'node:crypto';
+
+/**
+ * Tag on everything a restore workflow creates: the execution name. Cleanup deletes only
+ * resources that carry the tag with its own execution name.
+ */
+export const EXECUTION_TAG = 'cdk-backup-dr:restore-execution';
+/** Tag naming the workflow kind (`dump`, `volume`, `objects`); also on the state machines, where the CLI finds them. */
+export const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
+
+/**
+ * Bad input: thrown before anything is created, naming the input, the value and what is
+ * allowed. The state machines fail on it without retrying or cleaning up.
+ */
+export class RestoreInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RestoreInputError';
+  }
+}
+
+/** A step that found the restored copy wrong (verification, checksum); the workflow cleans up. */
+export class RestoreCheckError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RestoreCheckError';
+  }
+}
+
+/** Error names of AWS throttling, which the state machines retry with backoff. */
+export const THROTTLING_ERRORS: readonly string[] = [
+  'ThrottlingException', 'Throttling', 'RequestLimitExceeded', 'TooManyRequestsException', 'SlowDown', 'RequestThrottled', 'RequestThrottledException',
+];
+
+/** The message of an error. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The name of an error (an SDK error's name is its AWS error code). */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+/**
+ * Re-throws an AWS error with the resource in the message, keeping its name so that the
+ * state machine's retry (throttling) and catch rules still match it.
+ */
+export function rethrowFor(resource: string, error: unknown): never {
+  const wrapped = new Error(`${resource}: ${errorText(error)}`);
+  wrapped.name = errorName(error);
+  throw wrapped;
+}
+
+/** Characters Step Functions allows in an execution name. */
+const NAME_UNSAFE = /[^A-Za-z0-9_-]+/g;
+
+/**
+ * A deterministic execution name: `<kind>-<readable part>-<12 hex digits of the input's
+ * SHA-256>`, at most 80 characters. The same request always gets the same name, so starting
+ * it twice attaches to the first execution instead of restoring a second copy.
+ */
+export function executionName(kind: string, readable: string, input: unknown): string {
+  const digest = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 12);
+  const middle = readable.replace(NAME_UNSAFE, '-').replace(/^-+|-+$/g, '');
+  const head = `${kind}-${middle}`.slice(0, 80 - 13).replace(/-+$/, '');
+  return `${head}-${digest}`;
+}
+
+/** JSON with the keys of every object sorted, so equal inputs hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** An EC2 client token (at most 64 ASCII characters) derived from the execution name and a step. */
+export function clientToken(execution: string, step: string): string {
+  return createHash('sha256').update(`${execution}/${step}`).digest('hex').slice(0, 64);
+}
+
+/** A required non-empty string input, or a `RestoreInputError` naming it. */
+export function requiredString(input: Record<string, unknown>, name: string, allowed: string): string {
+  const value = input[name];
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new RestoreInputError(`input \`${name}\` is required: ${allowed}; got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  }
+  return value.trim();
+}
+
+/** An optional string input. */
+export function optionalString(input: Record<string, unknown>, name: string, allowed: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null || value === '') {
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw new RestoreInputError(`input \`${name}\` must be ${allowed}; got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
+}
+
+/** An optional whole-number input within bounds. */
+export function optionalInteger(input: Record<string, unknown>, name: string, min: number, max: number, unit: string): number | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RestoreInputError(`input \`${name}\` must be a whole number of ${unit} from ${min} to ${max}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks the confirmation of a step that changes a live resource: `confirm` must name that
+ * resource exactly.
+ */
+export function requireConfirmation(input: Record<string, unknown>, what: string, resource: string): void {
+  if (input.confirm !== resource) {
+    throw new RestoreInputError(`${what} changes the live resource ${resource}: input \`confirm\` must be exactly '${resource}' to allow it; got ${input.confirm === undefined ? 'nothing' : JSON.stringify(input.confirm)}`);
+  }
+}
+
+/** The input of a workflow as an object, or a `RestoreInputError`. */
+export function inputObject(event: unknown): Record<string, unknown> {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new RestoreInputError(`the workflow input must be a JSON object; got ${JSON.stringify(event)}`);
+  }
+  return event as Record<string, unknown>;
+}

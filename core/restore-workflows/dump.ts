@@ -1,0 +1,316 @@
+/**
+ * The steps of the dump restore workflow that talk to AWS: check the request and plan the
+ * new instance, create it, read its state, protect it once verified, and delete it when a
+ * later step failed. Each takes its SDK clients as arguments; the function and the
+ * `restore db --from-dump` command (for `--dry-run`) share them.
+ */
+import {
+  CreateDBInstanceCommand, DBInstance, DeleteDBInstanceCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand, RDSClient,
+} from '@aws-sdk/client-rds';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readTextObject } from '../dump/objects';
+import { DumpManifest, ManifestError, MANIFEST_FILE_NAME, dumpFileOf, parseManifest, parseRunKey } from '../dump/manifest';
+import {
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, errorName, optionalInteger, optionalString, requiredString, rethrowFor,
+} from './common';
+
+/** What the deployment fixes (the function's environment): where dumps are and what a new instance looks like. */
+export interface DumpRestoreSettings {
+  /** The 48-hour bucket (keys `daily/...`). */
+  readonly dailyBucket: string;
+  /** The archive bucket (keys `yearly/...`), when there is one. */
+  readonly archiveBucket?: string;
+  /** Every instance the workflow creates has an identifier starting with this; its IAM policy allows no other. */
+  readonly identifierPrefix: string;
+  readonly engine: string;
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  /** GiB. */
+  readonly allocatedStorage: number;
+  readonly subnetGroupName: string;
+  readonly securityGroupIds: string[];
+  /** KMS key (ARN) for the instance's storage and its master user secret. */
+  readonly kmsKeyId: string;
+  readonly parameterGroupName?: string;
+  /** Automated backup retention set once the restore is verified, in days. */
+  readonly backupRetentionDays: number;
+  /** Minutes the new instance may take to become available before the workflow gives up. */
+  readonly availableWithinMinutes: number;
+}
+
+/** The request, as a person or the CLI gives it. */
+export interface DumpRestoreRequest {
+  /** Key of the run's `manifest.json` (`daily/YYYY-MM-DD/<run>/manifest.json` or `yearly/YYYY/...`). */
+  readonly manifestKey: string;
+  /** The identifier of the NEW instance; must start with the deployment's prefix and must not exist. */
+  readonly targetInstanceIdentifier: string;
+  /** @default - the deployment's instance class */
+  readonly instanceClass?: string;
+  /** GiB. @default - the larger of the deployment's default and ten times the compressed dump */
+  readonly allocatedStorage?: number;
+  /** Keep the new instance when a later step fails (to investigate). @default false */
+  readonly keepOnFailure?: boolean;
+}
+
+/** What the workflow will create and load; the output of the validation step and of `--dry-run`. */
+export interface DumpRestorePlan {
+  readonly bucket: string;
+  readonly manifestKey: string;
+  readonly dumpKey: string;
+  /** Compressed bytes. */
+  readonly dumpBytes: number;
+  readonly dumpSha256: string;
+  readonly runId: string;
+  readonly dumpCreatedAt: string;
+  readonly databases: string[];
+  readonly tables: number;
+  readonly rows: number;
+  readonly targetInstanceIdentifier: string;
+  readonly instanceClass: string;
+  /** GiB. */
+  readonly allocatedStorage: number;
+  readonly engine: string;
+  readonly engineVersion: string;
+  readonly keepOnFailure: boolean;
+  /** ISO time after which waiting for the instance fails the restore. */
+  readonly availableBy: string;
+}
+
+const IDENTIFIER = /^[a-zA-Z](?:[a-zA-Z0-9]|-(?!-)){0,62}$/;
+const INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** Checks the request against the deployment and AWS and returns the plan; creates nothing. */
+export async function planDumpRestore(clients: { s3: S3Client; rds: RDSClient }, settings: DumpRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<DumpRestorePlan> {
+  const manifestKey = requiredString(input, 'manifestKey', `the key of a dump's ${MANIFEST_FILE_NAME} (daily/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME} or yearly/YYYY/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME})`);
+  const parsed = parseRunKey(manifestKey);
+  if (!parsed || parsed.fileName !== MANIFEST_FILE_NAME) {
+    throw new RestoreInputError(`input \`manifestKey\` must be daily/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME} or yearly/YYYY/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME}; got '${manifestKey}'`);
+  }
+  const bucket = parsed.tier === 'daily' ? settings.dailyBucket : settings.archiveBucket;
+  if (!bucket) {
+    throw new RestoreInputError(`input \`manifestKey\` names a yearly dump ('${manifestKey}') but this workflow has no archive bucket; allowed: daily/... keys in ${settings.dailyBucket}`);
+  }
+  const target = requiredString(input, 'targetInstanceIdentifier', `a new RDS instance identifier starting with '${settings.identifierPrefix}'`);
+  if (!IDENTIFIER.test(target) || target.endsWith('-')) {
+    throw new RestoreInputError(`input \`targetInstanceIdentifier\` must be 1 to 63 letters, digits or single hyphens, starting with a letter and not ending with a hyphen; got '${target}'`);
+  }
+  if (!target.startsWith(settings.identifierPrefix)) {
+    throw new RestoreInputError(`input \`targetInstanceIdentifier\` must start with '${settings.identifierPrefix}' (the only identifiers this workflow may create and delete); got '${target}'`);
+  }
+  const instanceClass = optionalString(input, 'instanceClass', 'an RDS instance class such as db.r7g.large') ?? settings.instanceClass;
+  if (!INSTANCE_CLASS.test(instanceClass)) {
+    throw new RestoreInputError(`input \`instanceClass\` must be an RDS instance class such as db.r7g.large; got '${instanceClass}'`);
+  }
+  const requestedStorage = optionalInteger(input, 'allocatedStorage', 20, 65536, 'GiB');
+  const keepOnFailure = input.keepOnFailure === undefined ? false : input.keepOnFailure;
+  if (typeof keepOnFailure !== 'boolean') {
+    throw new RestoreInputError(`input \`keepOnFailure\` must be true or false; got ${JSON.stringify(keepOnFailure)}`);
+  }
+
+  let manifest: DumpManifest;
+  try {
+    manifest = parseManifest(await readTextObject(clients.s3, bucket, manifestKey));
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      throw new RestoreInputError(`s3://${bucket}/${manifestKey} is not a valid dump manifest: ${error.message}`);
+    }
+    if (/NoSuchKey|NotFound|does not exist/i.test(String(error))) {
+      throw new RestoreInputError(`input \`manifestKey\`: no dump manifest at s3://${bucket}/${manifestKey}; list the dumps with \`aws s3 ls s3://${bucket}/${parsed.tier}/ --recursive\``);
+    }
+    throw error;
+  }
+  const dumpFile = dumpFileOf(manifest);
+  const dumpKey = dumpFile.key.includes('/') ? dumpFile.key : parsed.prefix + dumpFile.key;
+  let head;
+  try {
+    head = await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: dumpKey }));
+  } catch (error) {
+    if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey') {
+      throw new RestoreInputError(`the manifest s3://${bucket}/${manifestKey} lists ${dumpKey}, which does not exist (expired from the 48-hour bucket?)`);
+    }
+    rethrowFor(`s3://${bucket}/${dumpKey}`, error);
+  }
+  if (ARCHIVED.has(head.StorageClass ?? '') && !/ongoing-request="false"/.test(head.Restore ?? '')) {
+    throw new RestoreInputError(`s3://${bucket}/${dumpKey} is in ${head.StorageClass}: bring it back first with \`cdk-backup-dr restore objects --archive --bucket ${bucket} --prefix ${parsed.prefix}\``);
+  }
+  if (head.ContentLength !== undefined && head.ContentLength !== dumpFile.bytes) {
+    throw new RestoreInputError(`s3://${bucket}/${dumpKey} has ${head.ContentLength} bytes but its manifest records ${dumpFile.bytes}: the dump is not the one the manifest describes`);
+  }
+  if (await describeInstance(clients.rds, target)) {
+    throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${target}' already exists; choose an identifier that does not exist (the workflow never overwrites an instance)`);
+  }
+  const minimumStorage = Math.max(20, Math.ceil((dumpFile.bytes * 10) / 2 ** 30));
+  return {
+    bucket,
+    manifestKey,
+    dumpKey,
+    dumpBytes: dumpFile.bytes,
+    dumpSha256: dumpFile.sha256,
+    runId: manifest.runId,
+    dumpCreatedAt: manifest.createdAt,
+    databases: manifest.databases,
+    tables: manifest.tables.length,
+    rows: manifest.tables.reduce((sum, table) => sum + table.rows, 0),
+    targetInstanceIdentifier: target,
+    instanceClass,
+    allocatedStorage: requestedStorage ?? Math.max(settings.allocatedStorage, minimumStorage),
+    engine: settings.engine,
+    engineVersion: settings.engineVersion,
+    keepOnFailure,
+    availableBy: new Date(now.getTime() + settings.availableWithinMinutes * 60_000).toISOString(),
+  };
+}
+
+/** The instance, or undefined when it does not exist. */
+export async function describeInstance(rds: RDSClient, identifier: string): Promise<DBInstance | undefined> {
+  try {
+    const response = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+    return response.DBInstances?.[0];
+  } catch (error) {
+    if (errorName(error) === 'DBInstanceNotFoundFault' || errorName(error) === 'DBInstanceNotFound') {
+      return undefined;
+    }
+    rethrowFor(`RDS instance ${identifier}`, error);
+  }
+}
+
+function createdBy(instance: DBInstance, execution: string): boolean {
+  return (instance.TagList ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution);
+}
+
+/** Creates the empty instance. A repeated call of the same execution finds the instance it created and does not create another. */
+export async function createInstance(rds: RDSClient, settings: DumpRestoreSettings, plan: DumpRestorePlan, execution: string): Promise<{ instanceIdentifier: string; created: boolean }> {
+  const identifier = plan.targetInstanceIdentifier;
+  const existing = await describeInstance(rds, identifier);
+  if (existing) {
+    if (createdBy(existing, execution)) {
+      return { instanceIdentifier: identifier, created: false };
+    }
+    throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' already exists and was not created by this restore (${execution}); choose an identifier that does not exist`);
+  }
+  try {
+    await rds.send(new CreateDBInstanceCommand({
+      DBInstanceIdentifier: identifier,
+      DBInstanceClass: plan.instanceClass,
+      Engine: plan.engine,
+      EngineVersion: plan.engineVersion,
+      AllocatedStorage: plan.allocatedStorage,
+      StorageType: 'gp3',
+      StorageEncrypted: true,
+      KmsKeyId: settings.kmsKeyId,
+      DBSubnetGroupName: settings.subnetGroupName,
+      VpcSecurityGroupIds: settings.securityGroupIds,
+      DBParameterGroupName: settings.parameterGroupName,
+      MasterUsername: 'restore_admin',
+      ManageMasterUserPassword: true,
+      MasterUserSecretKmsKeyId: settings.kmsKeyId,
+      // Backups (and with them the binary log) start once the load is verified: loading is faster without them.
+      BackupRetentionPeriod: 0,
+      DeletionProtection: false,
+      PubliclyAccessible: false,
+      MultiAZ: false,
+      CopyTagsToSnapshot: true,
+      AutoMinorVersionUpgrade: true,
+      Tags: [
+        { Key: EXECUTION_TAG, Value: execution },
+        { Key: WORKFLOW_TAG, Value: 'dump' },
+        { Key: 'cdk-backup-dr:restored-from', Value: `s3://${plan.bucket}/${plan.dumpKey}`.slice(0, 256) },
+      ],
+    }));
+  } catch (error) {
+    if (errorName(error) === 'DBInstanceAlreadyExistsFault') {
+      const raced = await describeInstance(rds, identifier);
+      if (raced && createdBy(raced, execution)) {
+        return { instanceIdentifier: identifier, created: false };
+      }
+      throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' was created by someone else meanwhile; choose another identifier`);
+    }
+    rethrowFor(`creating RDS instance ${identifier}`, error);
+  }
+  return { instanceIdentifier: identifier, created: true };
+}
+
+/** The state of the new instance, as the wait loop reads it. */
+export interface InstanceState {
+  readonly status: string;
+  readonly available: boolean;
+  readonly endpoint?: string;
+  readonly port?: number;
+  readonly secretArn?: string;
+}
+
+const FAILED_STATES = new Set([
+  'failed', 'incompatible-network', 'incompatible-option-group', 'incompatible-parameters', 'incompatible-restore',
+  'inaccessible-encryption-credentials', 'inaccessible-encryption-credentials-recoverable', 'restore-error', 'storage-full', 'deleting',
+]);
+
+/** Reads the new instance's state; throws a `RestoreCheckError` when it failed or is late. */
+export async function instanceState(rds: RDSClient, identifier: string, availableBy: string, now: Date = new Date()): Promise<InstanceState> {
+  const instance = await describeInstance(rds, identifier);
+  if (!instance) {
+    throw new RestoreCheckError(`RDS instance ${identifier} disappeared while the restore waited for it`);
+  }
+  const status = instance.DBInstanceStatus ?? 'unknown';
+  if (FAILED_STATES.has(status)) {
+    throw new RestoreCheckError(`RDS instance ${identifier} is '${status}' instead of becoming available`);
+  }
+  const available = status === 'available' && Boolean(instance.Endpoint?.Address) && instance.MasterUserSecret?.SecretStatus !== 'creating';
+  if (!available && now.getTime() > Date.parse(availableBy)) {
+    throw new RestoreCheckError(`RDS instance ${identifier} is still '${status}' at ${now.toISOString()}, after the deadline ${availableBy}`);
+  }
+  return {
+    status,
+    available,
+    endpoint: instance.Endpoint?.Address,
+    port: instance.Endpoint?.Port,
+    secretArn: instance.MasterUserSecret?.SecretArn,
+  };
+}
+
+/** Turns on deletion protection and automated backups once the restored copy is verified. */
+export async function protectInstance(rds: RDSClient, identifier: string, backupRetentionDays: number): Promise<void> {
+  try {
+    await rds.send(new ModifyDBInstanceCommand({
+      DBInstanceIdentifier: identifier,
+      DeletionProtection: true,
+      BackupRetentionPeriod: backupRetentionDays,
+      ApplyImmediately: true,
+    }));
+  } catch (error) {
+    rethrowFor(`protecting RDS instance ${identifier}`, error);
+  }
+}
+
+/** What cleanup did. */
+export interface CleanupResult {
+  readonly instanceIdentifier: string;
+  readonly deleted: boolean;
+  readonly reason: string;
+}
+
+/** Deletes the instance this execution created (and nothing else). */
+export async function deleteCreatedInstance(rds: RDSClient, identifier: string, execution: string, keep: boolean): Promise<CleanupResult> {
+  const instance = await describeInstance(rds, identifier);
+  if (!instance) {
+    return { instanceIdentifier: identifier, deleted: false, reason: 'the instance was never created' };
+  }
+  if (!createdBy(instance, execution)) {
+    return { instanceIdentifier: identifier, deleted: false, reason: `the instance was not created by ${execution}: left alone` };
+  }
+  if (keep) {
+    return { instanceIdentifier: identifier, deleted: false, reason: 'kept for investigation (keepOnFailure)' };
+  }
+  if (instance.DBInstanceStatus === 'deleting') {
+    return { instanceIdentifier: identifier, deleted: true, reason: 'already being deleted' };
+  }
+  try {
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+  } catch (error) {
+    if (errorName(error) === 'DBInstanceNotFoundFault') {
+      return { instanceIdentifier: identifier, deleted: false, reason: 'the instance was never created' };
+    }
+    rethrowFor(`deleting RDS instance ${identifier}`, error);
+  }
+  return { instanceIdentifier: identifier, deleted: true, reason: 'a later step failed; the dump in S3 is unchanged' };
+}

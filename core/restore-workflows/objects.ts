@@ -1,0 +1,484 @@
+/**
+ * The steps of the S3 object restore workflow.
+ *
+ * Point in time ("shadow copy"): for every key under a prefix, the newest version at or
+ * before the chosen time is copied to a NEW prefix (by default `restored/<time>/<prefix>`
+ * in the same bucket) or, only with `confirm`, back over the same prefix as a new current
+ * version (every older version stays). Keys that did not exist at that time, or were
+ * deleted, are left alone and counted. A planning scan runs first and copies nothing.
+ *
+ * Archive: objects under a prefix in Glacier / Deep Archive are restored (`RestoreObject`),
+ * waited for (the `Restore` header of `HeadObject`) and copied to a new prefix as STANDARD.
+ *
+ * Every copy carries the tag `cdk-backup-dr:restore-execution=<execution>` (with the
+ * source's own tags); cleanup deletes only object versions carrying its own execution's tag.
+ * Scans and copies run page by page with a cursor, so a prefix of any size is worked through
+ * by repeated invocations.
+ */
+import {
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
+  HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import {
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, optionalInteger, optionalString, requiredString, rethrowFor,
+} from './common';
+
+/** What the deployment fixes. */
+export interface ObjectRestoreSettings {
+  /** Buckets the workflow may read and restore from. */
+  readonly sourceBuckets: string[];
+  /** Buckets the workflow may write copies to. */
+  readonly targetBuckets: string[];
+  /** Minutes an archive retrieval may take before the workflow gives up. */
+  readonly archiveReadyWithinMinutes: number;
+}
+
+export type ObjectRestoreMode = 'point-in-time' | 'archive';
+
+/** What the workflow will copy where; the output of validation and of `--dry-run`. */
+export interface ObjectRestorePlan {
+  readonly mode: ObjectRestoreMode;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** ISO time (point-in-time). */
+  readonly time?: string;
+  readonly targetBucket: string;
+  readonly targetPrefix: string;
+  /** True when the copies become the current versions of the same keys (confirmed). */
+  readonly inPlace: boolean;
+  /** ISO time the execution started; cleanup considers only versions written after it. */
+  readonly startedAt: string;
+  /** Archive: the retrieval tier and how many days the retrieved copy stays. */
+  readonly restoreTier?: string;
+  readonly restoreDays?: number;
+  /** ISO time after which waiting for archive retrievals fails the restore. */
+  readonly readyBy?: string;
+}
+
+/** Where a page-wise scan stands. */
+export interface ScanCursor {
+  readonly keyMarker?: string;
+  readonly versionIdMarker?: string;
+  /** The key whose versions the previous page ended in, and whether its version at the time was found. */
+  readonly pendingKey?: string;
+  readonly pendingDecided?: boolean;
+  readonly done: boolean;
+}
+
+/** Counts of a point-in-time scan. */
+export interface ScanCounts {
+  /** Keys with a version at the time (to copy, or copied). */
+  readonly keys: number;
+  readonly bytes: number;
+  /** Keys whose newest entry at the time is a delete marker: not restored. */
+  readonly deletedAtTime: number;
+  /** Keys created after the time: left as they are. */
+  readonly newerOnly: number;
+  /** In place: keys whose current version is the one at the time (nothing to write). */
+  readonly unchanged: number;
+  /** The oldest version or delete marker seen (ISO), undefined when the prefix is empty. */
+  readonly oldestVersion?: string;
+}
+
+export interface ScanState {
+  readonly cursor: ScanCursor;
+  readonly counts: ScanCounts;
+}
+
+const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 };
+/** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
+export const MULTIPART_THRESHOLD = 5 * 1024 ** 3;
+const PART_SIZE = 1024 ** 3;
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+const TIERS: readonly string[] = ['Standard', 'Bulk'];
+
+function compactTime(iso: string): string {
+  return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** True when one prefix lies inside the other (copies would be scanned again, or land among the sources). */
+function overlaps(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+async function prefixIsEmpty(s3: S3Client, bucket: string, prefix: string): Promise<boolean> {
+  try {
+    const response = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+    return (response.Versions ?? []).length === 0 && (response.DeleteMarkers ?? []).length === 0;
+  } catch (error) {
+    rethrowFor(`s3://${bucket}/${prefix}`, error);
+  }
+}
+
+/** Checks the request; copies nothing. The oldest-version check needs the scan and happens in `planScan`. */
+export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<ObjectRestorePlan> {
+  const bucket = requiredString(input, 'bucket', `one of ${settings.sourceBuckets.join(', ')}`);
+  if (!settings.sourceBuckets.includes(bucket)) {
+    throw new RestoreInputError(`input \`bucket\` must be one of the buckets this workflow restores (${settings.sourceBuckets.join(', ')}); got '${bucket}'`);
+  }
+  const prefix = optionalString(input, 'prefix', 'a key prefix such as data/ (empty for the whole bucket)') ?? '';
+  const modeInput = optionalString(input, 'mode', "'point-in-time' or 'archive'") ?? (input.time !== undefined ? 'point-in-time' : undefined);
+  if (modeInput !== 'point-in-time' && modeInput !== 'archive') {
+    throw new RestoreInputError(`input \`mode\` must be 'point-in-time' (with \`time\`) or 'archive'; got ${modeInput === undefined ? 'nothing' : `'${modeInput}'`}`);
+  }
+  const mode: ObjectRestoreMode = modeInput;
+  let time: string | undefined;
+  if (mode === 'point-in-time') {
+    const text = requiredString(input, 'time', 'an ISO 8601 time such as 2026-11-21T10:00:00Z');
+    const parsed = Date.parse(text);
+    if (Number.isNaN(parsed) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+      throw new RestoreInputError(`input \`time\` must be an ISO 8601 time such as 2026-11-21T10:00:00Z; got '${text}'`);
+    }
+    if (parsed > now.getTime()) {
+      throw new RestoreInputError(`input \`time\` must not be in the future (now ${now.toISOString()}); got '${text}'`);
+    }
+    time = new Date(parsed).toISOString();
+  }
+  const targetBucket = optionalString(input, 'targetBucket', `one of ${settings.targetBuckets.join(', ')}`) ?? bucket;
+  if (!settings.targetBuckets.includes(targetBucket)) {
+    throw new RestoreInputError(`input \`targetBucket\` must be one of the buckets this workflow may write to (${settings.targetBuckets.join(', ')}); got '${targetBucket}'`);
+  }
+  const targetPrefix = optionalString(input, 'targetPrefix', 'a key prefix for the copies') ?? `restored/${compactTime(time ?? now.toISOString())}/${prefix}`;
+  const inPlace = targetBucket === bucket && targetPrefix === prefix;
+  if (inPlace) {
+    if (mode === 'archive') {
+      throw new RestoreInputError('input `targetPrefix`: an archive restore copies to a new prefix; in place is not allowed (the archive copies stay where they are)');
+    }
+    const live = `s3://${bucket}/${prefix}`;
+    if (input.confirm !== live) {
+      throw new RestoreInputError(`restoring in place writes new current versions over the live prefix ${live}: input \`confirm\` must be exactly '${live}' to allow it (or give a new \`targetPrefix\`); got ${input.confirm === undefined ? 'nothing' : JSON.stringify(input.confirm)}`);
+    }
+  } else {
+    if (targetBucket === bucket && overlaps(targetPrefix, prefix)) {
+      throw new RestoreInputError(`input \`targetPrefix\` '${targetPrefix}' overlaps the restored prefix '${prefix}' in the same bucket; choose a prefix outside it (the default is restored/<time>/...)`);
+    }
+    if (!(await prefixIsEmpty(s3, targetBucket, targetPrefix))) {
+      throw new RestoreInputError(`input \`targetPrefix\`: s3://${targetBucket}/${targetPrefix} already holds objects; the workflow writes only to an empty prefix (choose another, or delete what is there)`);
+    }
+  }
+  let restoreTier: string | undefined;
+  let restoreDays: number | undefined;
+  if (mode === 'archive') {
+    restoreTier = optionalString(input, 'restoreTier', TIERS.join(' or ')) ?? 'Standard';
+    if (!TIERS.includes(restoreTier)) {
+      throw new RestoreInputError(`input \`restoreTier\` must be ${TIERS.join(' or ')} (Deep Archive: Standard within 12 hours, Bulk within 48 hours); got '${restoreTier}'`);
+    }
+    restoreDays = optionalInteger(input, 'restoreDays', 1, 30, 'days') ?? 3;
+  }
+  return {
+    mode,
+    bucket,
+    prefix,
+    time,
+    targetBucket,
+    targetPrefix,
+    inPlace,
+    startedAt: now.toISOString(),
+    restoreTier,
+    restoreDays,
+    readyBy: mode === 'archive' ? new Date(now.getTime() + settings.archiveReadyWithinMinutes * 60_000).toISOString() : undefined,
+  };
+}
+
+/** One version or delete marker, merged from a ListObjectVersions page. */
+interface Entry {
+  readonly key: string;
+  readonly versionId: string;
+  readonly lastModified: number;
+  readonly size: number;
+  readonly deleteMarker: boolean;
+  /** The current version of its key. */
+  readonly latest: boolean;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+async function listPage(s3: S3Client, bucket: string, prefix: string, cursor: ScanCursor, maxKeys: number) {
+  try {
+    const response = await s3.send(new ListObjectVersionsCommand({
+      Bucket: bucket, Prefix: prefix, KeyMarker: cursor.keyMarker, VersionIdMarker: cursor.versionIdMarker, MaxKeys: maxKeys,
+    }));
+    const entries: Entry[] = [
+      ...(response.Versions ?? []).map((v) => ({ key: v.Key!, versionId: v.VersionId ?? 'null', lastModified: new Date(v.LastModified!).getTime(), size: v.Size ?? 0, deleteMarker: false, latest: v.IsLatest === true })),
+      ...(response.DeleteMarkers ?? []).map((m) => ({ key: m.Key!, versionId: m.VersionId ?? 'null', lastModified: new Date(m.LastModified!).getTime(), size: 0, deleteMarker: true, latest: m.IsLatest === true })),
+    ].sort((a, b) => (a.key === b.key ? b.lastModified - a.lastModified : a.key < b.key ? -1 : 1));
+    return {
+      entries,
+      next: response.IsTruncated ? { keyMarker: response.NextKeyMarker, versionIdMarker: response.NextVersionIdMarker } : undefined,
+    };
+  } catch (error) {
+    rethrowFor(`listing the versions of s3://${bucket}/${prefix}`, error);
+  }
+}
+
+/**
+ * Walks version pages from the cursor until done or until the budget is spent (checked
+ * between pages), calling `chosen` with the version of each key at the time.
+ */
+async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, maxKeys: number, chosen: (entry: Entry) => Promise<void>): Promise<ScanState> {
+  const time = Date.parse(plan.time!);
+  let cursor = state.cursor;
+  const counts: Mutable<ScanCounts> = { ...state.counts };
+  let oldest = counts.oldestVersion === undefined ? Infinity : Date.parse(counts.oldestVersion);
+  let pendingKey = cursor.pendingKey;
+  let decided = cursor.pendingDecided ?? false;
+  while (!cursor.done) {
+    const page = await listPage(s3, plan.bucket, plan.prefix, cursor, maxKeys);
+    const picks: Entry[] = [];
+    for (const entry of page.entries) {
+      if (entry.key !== pendingKey) {
+        if (pendingKey !== undefined && !decided) {
+          counts.newerOnly += 1;
+        }
+        pendingKey = entry.key;
+        decided = false;
+      }
+      if (entry.lastModified < oldest) {
+        oldest = entry.lastModified;
+        counts.oldestVersion = new Date(oldest).toISOString();
+      }
+      if (decided || entry.lastModified > time) {
+        continue;
+      }
+      decided = true;
+      if (entry.deleteMarker) {
+        counts.deletedAtTime += 1;
+      } else if (plan.inPlace && entry.latest) {
+        // In place, a key unchanged since the time already is what the restore would write.
+        counts.unchanged += 1;
+      } else {
+        counts.keys += 1;
+        counts.bytes += entry.size;
+        picks.push(entry);
+      }
+    }
+    await inParallel(picks, 8, chosen);
+    if (!page.next) {
+      if (pendingKey !== undefined && !decided) {
+        counts.newerOnly += 1;
+      }
+      cursor = { done: true };
+      break;
+    }
+    cursor = { ...page.next, pendingKey, pendingDecided: decided, done: false };
+    if (Date.now() >= deadline) {
+      break;
+    }
+  }
+  return { cursor, counts };
+}
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** The initial state of a scan. */
+export function newScan(): ScanState {
+  return { cursor: { done: false }, counts: EMPTY_COUNTS };
+}
+
+/**
+ * The planning scan of a point-in-time restore (reads only). When it completes it checks the
+ * time against the oldest version and fails with a `RestoreInputError` when nothing can be restored.
+ */
+export async function planScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number): Promise<ScanState> {
+  const result = await walk(s3, plan, state, deadline, 1000, async () => undefined);
+  if (result.cursor.done) {
+    const oldest = result.counts.oldestVersion;
+    if (oldest === undefined) {
+      throw new RestoreInputError(`input \`prefix\`: s3://${plan.bucket}/${plan.prefix} holds no object versions`);
+    }
+    if (Date.parse(plan.time!) < Date.parse(oldest)) {
+      throw new RestoreInputError(`input \`time\` ${plan.time} is before the oldest version under s3://${plan.bucket}/${plan.prefix} (${oldest}); allowed: ${oldest} to now`);
+    }
+    if (result.counts.keys === 0 && result.counts.unchanged === 0) {
+      throw new RestoreInputError(`input \`time\`: no object under s3://${plan.bucket}/${plan.prefix} existed at ${plan.time} (${result.counts.deletedAtTime} deleted, ${result.counts.newerOnly} created later)`);
+    }
+  }
+  return result;
+}
+
+function targetKey(plan: ObjectRestorePlan, key: string): string {
+  return plan.targetPrefix + key.slice(plan.prefix.length);
+}
+
+async function sourceTags(s3: S3Client, bucket: string, key: string, versionId: string | undefined): Promise<Tag[]> {
+  try {
+    const response = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    return (response.TagSet ?? []).filter((tag) => tag.Key !== EXECUTION_TAG);
+  } catch (error) {
+    rethrowFor(`tags of s3://${bucket}/${key}`, error);
+  }
+}
+
+function tagging(tags: Tag[], execution: string): string {
+  // An object carries at most 10 tags: the execution tag takes the place of the last.
+  const all = [...tags.slice(0, 9), { Key: EXECUTION_TAG, Value: execution }];
+  return all.map((tag) => `${encodeURIComponent(tag.Key!)}=${encodeURIComponent(tag.Value ?? '')}`).join('&');
+}
+
+/** Copies one object version (in parts above 5 GiB), tagged with the execution. */
+export async function copyVersion(s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string): Promise<void> {
+  const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
+  const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
+  const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
+  const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
+  try {
+    if (source.size <= MULTIPART_THRESHOLD) {
+      await s3.send(new CopyObjectCommand({
+        CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
+        StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'],
+      }));
+      return;
+    }
+    const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
+    const upload = await s3.send(new CreateMultipartUploadCommand({
+      Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
+      StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
+    }));
+    const parts: Array<{ ETag: string; PartNumber: number }> = [];
+    for (let start = 0, part = 1; start < source.size; start += PART_SIZE, part++) {
+      const end = Math.min(start + PART_SIZE, source.size) - 1;
+      const response = await s3.send(new UploadPartCopyCommand({
+        Bucket: target.bucket, Key: target.key, UploadId: upload.UploadId, PartNumber: part, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
+      }));
+      parts.push({ ETag: response.CopyPartResult!.ETag!, PartNumber: part });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: upload.UploadId, MultipartUpload: { Parts: parts } }));
+  } catch (error) {
+    rethrowFor(where, error);
+  }
+}
+
+/** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version. */
+export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, execution: string): Promise<ScanState> {
+  return walk(s3, plan, state, deadline, 200, async (entry) => {
+    await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key: targetKey(plan, entry.key) }, execution);
+  });
+}
+
+/** One object of an archive restore. */
+export interface ArchivedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly storageClass: string;
+}
+
+/** The objects under the prefix of an archive restore (at most 1000: a yearly archive is a handful of files). */
+export async function listArchive(s3: S3Client, plan: ObjectRestorePlan): Promise<{ objects: ArchivedObject[]; archived: number; bytes: number }> {
+  let response;
+  try {
+    response = await s3.send(new ListObjectsV2Command({ Bucket: plan.bucket, Prefix: plan.prefix, MaxKeys: 1000 }));
+  } catch (error) {
+    rethrowFor(`listing s3://${plan.bucket}/${plan.prefix}`, error);
+  }
+  if (response.IsTruncated) {
+    throw new RestoreInputError(`input \`prefix\`: s3://${plan.bucket}/${plan.prefix} holds more than 1000 objects; an archive restore takes at most 1000 (narrow the prefix, e.g. to one run)`);
+  }
+  const objects = (response.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, storageClass: o.StorageClass ?? 'STANDARD' }));
+  if (objects.length === 0) {
+    throw new RestoreInputError(`input \`prefix\`: no objects under s3://${plan.bucket}/${plan.prefix}`);
+  }
+  return { objects, archived: objects.filter((o) => ARCHIVED.has(o.storageClass)).length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+}
+
+/** Requests the retrieval of every archived object. Repeating it is harmless (`RestoreAlreadyInProgress`). */
+export async function requestRetrievals(s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[]): Promise<{ requested: number }> {
+  let requested = 0;
+  await inParallel(objects.filter((o) => ARCHIVED.has(o.storageClass)), 8, async (object) => {
+    try {
+      await s3.send(new RestoreObjectCommand({
+        Bucket: plan.bucket, Key: object.key, RestoreRequest: { Days: plan.restoreDays, GlacierJobParameters: { Tier: plan.restoreTier as Tier } },
+      }));
+      requested += 1;
+    } catch (error) {
+      if (errorName(error) !== 'RestoreAlreadyInProgress') {
+        rethrowFor(`requesting the retrieval of s3://${plan.bucket}/${object.key}`, error);
+      }
+      requested += 1;
+    }
+  });
+  return { requested };
+}
+
+/** How many archived objects are retrieved (the `Restore` header says `ongoing-request="false"`). */
+export async function retrievalState(s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], now: Date = new Date()): Promise<{ ready: boolean; retrieved: number; waiting: number }> {
+  let retrieved = 0;
+  let waiting = 0;
+  await inParallel(objects.filter((o) => ARCHIVED.has(o.storageClass)), 8, async (object) => {
+    let restore: string | undefined;
+    try {
+      restore = (await s3.send(new HeadObjectCommand({ Bucket: plan.bucket, Key: object.key }))).Restore;
+    } catch (error) {
+      rethrowFor(`s3://${plan.bucket}/${object.key}`, error);
+    }
+    if (restore && /ongoing-request="false"/.test(restore)) {
+      retrieved += 1;
+    } else if (restore && /ongoing-request="true"/.test(restore)) {
+      waiting += 1;
+    } else {
+      throw new RestoreCheckError(`s3://${plan.bucket}/${object.key}: no retrieval in progress (Restore header ${JSON.stringify(restore ?? null)}); it may have expired`);
+    }
+  });
+  const ready = waiting === 0;
+  if (!ready && plan.readyBy && now.getTime() > Date.parse(plan.readyBy)) {
+    throw new RestoreCheckError(`${waiting} archived objects under s3://${plan.bucket}/${plan.prefix} are still being retrieved at ${now.toISOString()}, after the deadline ${plan.readyBy}`);
+  }
+  return { ready, retrieved, waiting };
+}
+
+/** Copies every object of an archive restore (retrieved or not archived) to the target prefix as STANDARD. */
+export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string): Promise<{ copied: number; bytes: number }> {
+  await inParallel(objects, 8, async (object) => {
+    await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key: targetKey(plan, object.key), storageClass: 'STANDARD' }, execution);
+  });
+  return { copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+}
+
+/**
+ * Deletes the object versions this execution wrote under the target prefix (found by its tag,
+ * written after it started). In place, that makes the previous versions current again.
+ */
+export async function deleteCopies(s3: S3Client, plan: ObjectRestorePlan, execution: string, deadline: number): Promise<{ deleted: number; done: boolean }> {
+  let deleted = 0;
+  let cursor: ScanCursor = { done: false };
+  const started = Date.parse(plan.startedAt);
+  while (!cursor.done) {
+    let response;
+    try {
+      response = await s3.send(new ListObjectVersionsCommand({ Bucket: plan.targetBucket, Prefix: plan.targetPrefix, KeyMarker: cursor.keyMarker, VersionIdMarker: cursor.versionIdMarker, MaxKeys: 1000 }));
+    } catch (error) {
+      rethrowFor(`listing s3://${plan.targetBucket}/${plan.targetPrefix}`, error);
+    }
+    const candidates = (response.Versions ?? []).filter((v) => new Date(v.LastModified!).getTime() >= started - 1000);
+    await inParallel(candidates, 8, async (version) => {
+      let tags: Tag[];
+      try {
+        tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: plan.targetBucket, Key: version.Key!, VersionId: version.VersionId }))).TagSet ?? [];
+      } catch (error) {
+        rethrowFor(`tags of s3://${plan.targetBucket}/${version.Key}`, error);
+      }
+      if (!tags.some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution)) {
+        return;
+      }
+      try {
+        await s3.send(new DeleteObjectCommand({ Bucket: plan.targetBucket, Key: version.Key!, VersionId: version.VersionId }));
+        deleted += 1;
+      } catch (error) {
+        rethrowFor(`deleting the copy s3://${plan.targetBucket}/${version.Key} (version ${version.VersionId})`, error);
+      }
+    });
+    cursor = response.IsTruncated ? { keyMarker: response.NextKeyMarker, versionIdMarker: response.NextVersionIdMarker, done: false } : { done: true };
+    if (Date.now() >= deadline) {
+      break;
+    }
+  }
+  return { deleted, done: cursor.done };
+}

@@ -1,0 +1,342 @@
+/**
+ * The steps of the EBS volume restore workflow: a NEW volume from a snapshot in a chosen
+ * availability zone, optionally attached to an instance, or a root-volume replacement task.
+ * Attaching and replacing change a live instance, so both need `confirm` naming it.
+ * Each step takes its EC2 client; the function and `restore volume --dry-run` share them.
+ */
+import {
+  AttachVolumeCommand, CreateReplaceRootVolumeTaskCommand, CreateVolumeCommand, DeleteVolumeCommand, DescribeAvailabilityZonesCommand,
+  DescribeInstancesCommand, DescribeReplaceRootVolumeTasksCommand, DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client, Instance,
+  Snapshot, Volume, VolumeType,
+} from '@aws-sdk/client-ec2';
+import {
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, clientToken, errorName, optionalInteger, optionalString, requireConfirmation,
+  requiredString, rethrowFor,
+} from './common';
+
+/** Tag on every volume a workflow creates: the workflow's id, which its IAM policy requires for deleting a volume. */
+export const WORKFLOW_ID_TAG = 'cdk-backup-dr:workflow-id';
+
+/** What the deployment fixes. */
+export interface VolumeRestoreSettings {
+  /** The zones of the VPC's subnets; empty when they are not known at synth (then every zone of the region is allowed). */
+  readonly allowedZones: string[];
+  /** KMS key (ARN) that encrypts every new volume. */
+  readonly kmsKeyId: string;
+  /** The workflow's id (tag value). */
+  readonly workflowId: string;
+  /** Minutes the volume, attachment or replacement may take. */
+  readonly readyWithinMinutes: number;
+}
+
+/** `create` (a new volume, optionally attached) or `replace-root` (a root-volume replacement task). */
+export type VolumeRestoreMode = 'create' | 'replace-root';
+
+/** What the workflow will create; the output of validation and of `--dry-run`. */
+export interface VolumeRestorePlan {
+  readonly mode: VolumeRestoreMode;
+  readonly snapshotId: string;
+  /** GiB. */
+  readonly size: number;
+  readonly availabilityZone: string;
+  readonly volumeType: string;
+  readonly iops?: number;
+  /** MiB/s. */
+  readonly throughput?: number;
+  /** Instance the new volume is attached to (create) or whose root volume is replaced (replace-root). */
+  readonly instanceId?: string;
+  readonly device?: string;
+  /** ISO time after which waiting fails the restore. */
+  readonly readyBy: string;
+}
+
+const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+const DEVICE = /^\/dev\/(sd[f-p]|xvd[f-p][0-9]?)$/;
+const VOLUME_TYPES: readonly string[] = ['gp3', 'gp2', 'io2', 'io1', 'st1', 'sc1', 'standard'];
+
+async function describeSnapshot(ec2: EC2Client, snapshotId: string): Promise<Snapshot | undefined> {
+  try {
+    const response = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+    return response.Snapshots?.[0];
+  } catch (error) {
+    if (errorName(error) === 'InvalidSnapshot.NotFound' || errorName(error) === 'InvalidSnapshotID.Malformed') {
+      return undefined;
+    }
+    rethrowFor(`snapshot ${snapshotId}`, error);
+  }
+}
+
+async function describeInstanceById(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
+  try {
+    const response = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return response.Reservations?.[0]?.Instances?.[0];
+  } catch (error) {
+    if (errorName(error) === 'InvalidInstanceID.NotFound' || errorName(error) === 'InvalidInstanceID.Malformed') {
+      return undefined;
+    }
+    rethrowFor(`instance ${instanceId}`, error);
+  }
+}
+
+async function regionZones(ec2: EC2Client): Promise<string[]> {
+  try {
+    const response = await ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }));
+    return (response.AvailabilityZones ?? []).filter((zone) => zone.State === 'available').map((zone) => zone.ZoneName!).sort();
+  } catch (error) {
+    rethrowFor('the availability zones of the region', error);
+  }
+}
+
+/** Checks the request against the deployment and AWS; creates nothing. */
+export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<VolumeRestorePlan> {
+  const snapshotId = requiredString(input, 'snapshotId', 'an EBS snapshot id (snap-...)');
+  if (!SNAPSHOT_ID.test(snapshotId)) {
+    throw new RestoreInputError(`input \`snapshotId\` must be an EBS snapshot id such as snap-0123456789abcdef0; got '${snapshotId}'`);
+  }
+  const attachTo = optionalString(input, 'attachToInstance', 'an instance id (i-...)');
+  const replaceRootOf = optionalString(input, 'replaceRootVolumeOf', 'an instance id (i-...)');
+  if (attachTo && replaceRootOf) {
+    throw new RestoreInputError('inputs `attachToInstance` and `replaceRootVolumeOf` exclude each other: give one of them, or neither for a detached volume');
+  }
+  for (const [name, value] of [['attachToInstance', attachTo], ['replaceRootVolumeOf', replaceRootOf]] as const) {
+    if (value !== undefined && !INSTANCE_ID.test(value)) {
+      throw new RestoreInputError(`input \`${name}\` must be an instance id such as i-0123456789abcdef0; got '${value}'`);
+    }
+  }
+  const volumeType = optionalString(input, 'volumeType', VOLUME_TYPES.join(', ')) ?? 'gp3';
+  if (!VOLUME_TYPES.includes(volumeType)) {
+    throw new RestoreInputError(`input \`volumeType\` must be one of ${VOLUME_TYPES.join(', ')}; got '${volumeType}'`);
+  }
+  const iops = optionalInteger(input, 'iops', 3000, 256000, 'IOPS');
+  if (iops !== undefined && !['gp3', 'io1', 'io2'].includes(volumeType)) {
+    throw new RestoreInputError(`input \`iops\` applies to gp3, io1 and io2 volumes only; got volumeType '${volumeType}'`);
+  }
+  const throughput = optionalInteger(input, 'throughput', 125, 2000, 'MiB/s');
+  if (throughput !== undefined && volumeType !== 'gp3') {
+    throw new RestoreInputError(`input \`throughput\` applies to gp3 volumes only; got volumeType '${volumeType}'`);
+  }
+  const requestedSize = optionalInteger(input, 'size', 1, 65536, 'GiB');
+
+  const snapshot = await describeSnapshot(ec2, snapshotId);
+  if (!snapshot) {
+    throw new RestoreInputError(`input \`snapshotId\`: snapshot ${snapshotId} does not exist in this account and region (list them with \`aws ec2 describe-snapshots --owner-ids self\`)`);
+  }
+  if (snapshot.State !== 'completed') {
+    throw new RestoreInputError(`input \`snapshotId\`: snapshot ${snapshotId} is '${snapshot.State}'; only a completed snapshot can be restored`);
+  }
+  const snapshotSize = snapshot.VolumeSize ?? 1;
+  if (requestedSize !== undefined && requestedSize < snapshotSize) {
+    throw new RestoreInputError(`input \`size\` must be at least the snapshot's ${snapshotSize} GiB; got ${requestedSize}`);
+  }
+
+  const zones = await regionZones(ec2);
+  const allowed = settings.allowedZones.length > 0 ? zones.filter((zone) => settings.allowedZones.includes(zone)) : zones;
+  let availabilityZone = optionalString(input, 'availabilityZone', `one of ${allowed.join(', ')}`);
+  let device: string | undefined;
+  const instanceId = attachTo ?? replaceRootOf;
+  if (instanceId) {
+    const instance = await describeInstanceById(ec2, instanceId);
+    if (!instance) {
+      throw new RestoreInputError(`input \`${attachTo ? 'attachToInstance' : 'replaceRootVolumeOf'}\`: instance ${instanceId} does not exist in this account and region`);
+    }
+    const instanceZone = instance.Placement?.AvailabilityZone ?? '';
+    availabilityZone = availabilityZone ?? instanceZone;
+    if (availabilityZone !== instanceZone) {
+      throw new RestoreInputError(`input \`availabilityZone\` must be the zone of instance ${instanceId} (${instanceZone}) to attach to it; got '${availabilityZone}'`);
+    }
+    const state = instance.State?.Name ?? 'unknown';
+    if (attachTo) {
+      device = requiredString(input, 'device', 'the device name to attach at, /dev/sdf to /dev/sdp');
+      if (!DEVICE.test(device)) {
+        throw new RestoreInputError(`input \`device\` must be /dev/sdf to /dev/sdp (or /dev/xvdf to /dev/xvdp); got '${device}'`);
+      }
+      const used = (instance.BlockDeviceMappings ?? []).map((mapping) => mapping.DeviceName);
+      if (used.includes(device)) {
+        throw new RestoreInputError(`input \`device\`: ${device} is already used on instance ${instanceId} (used: ${used.join(', ')}); choose a free device`);
+      }
+      if (state !== 'running' && state !== 'stopped') {
+        throw new RestoreInputError(`input \`attachToInstance\`: instance ${instanceId} is '${state}'; a volume can be attached to a running or stopped instance`);
+      }
+      requireConfirmation(input, `attaching the restored volume to instance ${instanceId}`, instanceId);
+    } else {
+      if (state !== 'running') {
+        throw new RestoreInputError(`input \`replaceRootVolumeOf\`: instance ${instanceId} is '${state}'; a root volume replacement needs a running instance`);
+      }
+      requireConfirmation(input, `replacing the root volume of instance ${instanceId} (the instance restarts; its current root volume is kept)`, instanceId);
+    }
+  }
+  if (!availabilityZone) {
+    throw new RestoreInputError(`input \`availabilityZone\` is required: one of ${allowed.join(', ')}`);
+  }
+  if (!zones.includes(availabilityZone)) {
+    throw new RestoreInputError(`input \`availabilityZone\`: '${availabilityZone}' is not an available zone of this region; allowed: ${allowed.join(', ')}`);
+  }
+  if (!allowed.includes(availabilityZone)) {
+    throw new RestoreInputError(`input \`availabilityZone\`: '${availabilityZone}' is not covered by the workflow's subnets; allowed: ${allowed.join(', ')}`);
+  }
+  return {
+    mode: replaceRootOf ? 'replace-root' : 'create',
+    snapshotId,
+    size: requestedSize ?? snapshotSize,
+    availabilityZone,
+    volumeType,
+    iops,
+    throughput,
+    instanceId,
+    device,
+    readyBy: new Date(now.getTime() + settings.readyWithinMinutes * 60_000).toISOString(),
+  };
+}
+
+function tags(settings: VolumeRestoreSettings, execution: string, plan: VolumeRestorePlan) {
+  return [
+    { Key: EXECUTION_TAG, Value: execution },
+    { Key: WORKFLOW_TAG, Value: 'volume' },
+    { Key: WORKFLOW_ID_TAG, Value: settings.workflowId },
+    { Key: 'cdk-backup-dr:restored-from', Value: plan.snapshotId },
+  ];
+}
+
+/** Creates the volume; the client token makes a repeated call return the same volume. */
+export async function createVolume(ec2: EC2Client, settings: VolumeRestoreSettings, plan: VolumeRestorePlan, execution: string): Promise<{ volumeId: string }> {
+  try {
+    const response = await ec2.send(new CreateVolumeCommand({
+      SnapshotId: plan.snapshotId,
+      AvailabilityZone: plan.availabilityZone,
+      Size: plan.size,
+      VolumeType: plan.volumeType as VolumeType,
+      Iops: plan.iops,
+      Throughput: plan.throughput,
+      Encrypted: true,
+      KmsKeyId: settings.kmsKeyId,
+      ClientToken: clientToken(execution, 'create-volume'),
+      TagSpecifications: [{ ResourceType: 'volume', Tags: tags(settings, execution, plan) }],
+    }));
+    return { volumeId: response.VolumeId! };
+  } catch (error) {
+    rethrowFor(`creating a volume from ${plan.snapshotId} in ${plan.availabilityZone}`, error);
+  }
+}
+
+async function describeVolume(ec2: EC2Client, volumeId: string): Promise<Volume | undefined> {
+  try {
+    const response = await ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
+    return response.Volumes?.[0];
+  } catch (error) {
+    if (errorName(error) === 'InvalidVolume.NotFound') {
+      return undefined;
+    }
+    rethrowFor(`volume ${volumeId}`, error);
+  }
+}
+
+function late(what: string, readyBy: string, now: Date): void {
+  if (now.getTime() > Date.parse(readyBy)) {
+    throw new RestoreCheckError(`${what} at ${now.toISOString()}, after the deadline ${readyBy}`);
+  }
+}
+
+/** The new volume's state: `ready` once available (or attached, when attaching). */
+export async function volumeState(ec2: EC2Client, volumeId: string, plan: VolumeRestorePlan, phase: 'create' | 'attach', now: Date = new Date()): Promise<{ state: string; ready: boolean }> {
+  const volume = await describeVolume(ec2, volumeId);
+  if (!volume) {
+    throw new RestoreCheckError(`volume ${volumeId} disappeared while the restore waited for it`);
+  }
+  const state = volume.State ?? 'unknown';
+  if (state === 'error' || state === 'deleting' || state === 'deleted') {
+    throw new RestoreCheckError(`volume ${volumeId} is '${state}' instead of becoming available`);
+  }
+  if (phase === 'create') {
+    const ready = state === 'available';
+    if (!ready) {
+      late(`volume ${volumeId} is still '${state}'`, plan.readyBy, now);
+    }
+    return { state, ready };
+  }
+  const attachment = (volume.Attachments ?? []).find((a) => a.InstanceId === plan.instanceId);
+  const attachmentState = attachment?.State ?? 'detached';
+  const ready = attachmentState === 'attached';
+  if (!ready) {
+    late(`volume ${volumeId} is still '${attachmentState}' to ${plan.instanceId}`, plan.readyBy, now);
+  }
+  return { state: attachmentState, ready };
+}
+
+/** Attaches the new volume (confirmed at validation). Repeating it after it succeeded is harmless. */
+export async function attachVolume(ec2: EC2Client, volumeId: string, plan: VolumeRestorePlan): Promise<{ attachedTo: string; device: string }> {
+  if (!plan.instanceId || !plan.device) {
+    throw new Error(`attaching volume ${volumeId}: the plan names no instance and device`);
+  }
+  try {
+    await ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: plan.instanceId, Device: plan.device }));
+  } catch (error) {
+    const volume = errorName(error) === 'VolumeInUse' || errorName(error) === 'IncorrectState' ? await describeVolume(ec2, volumeId) : undefined;
+    const mine = volume?.Attachments?.find((a) => a.InstanceId === plan.instanceId && a.Device === plan.device);
+    if (!mine) {
+      rethrowFor(`attaching volume ${volumeId} to ${plan.instanceId} at ${plan.device}`, error);
+    }
+  }
+  return { attachedTo: plan.instanceId, device: plan.device };
+}
+
+/** Starts the root volume replacement; the client token makes a repeated call return the same task. The old root volume is kept. */
+export async function startRootReplacement(ec2: EC2Client, settings: VolumeRestoreSettings, plan: VolumeRestorePlan, execution: string): Promise<{ taskId: string }> {
+  try {
+    const response = await ec2.send(new CreateReplaceRootVolumeTaskCommand({
+      InstanceId: plan.instanceId,
+      SnapshotId: plan.snapshotId,
+      DeleteReplacedRootVolume: false,
+      ClientToken: clientToken(execution, 'replace-root'),
+      TagSpecifications: [{ ResourceType: 'replace-root-volume-task', Tags: tags(settings, execution, plan) }],
+    }));
+    return { taskId: response.ReplaceRootVolumeTask!.ReplaceRootVolumeTaskId! };
+  } catch (error) {
+    rethrowFor(`replacing the root volume of ${plan.instanceId} from ${plan.snapshotId}`, error);
+  }
+}
+
+/** The replacement task's state; `failed` tasks put the original root volume back (AWS does that), so there is nothing to clean. */
+export async function rootReplacementState(ec2: EC2Client, taskId: string, plan: VolumeRestorePlan, now: Date = new Date()): Promise<{ state: string; ready: boolean }> {
+  let state: string;
+  try {
+    const response = await ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: [taskId] }));
+    state = response.ReplaceRootVolumeTasks?.[0]?.TaskState ?? 'unknown';
+  } catch (error) {
+    rethrowFor(`root volume replacement task ${taskId}`, error);
+  }
+  if (state === 'failed' || state === 'failed-detached' || state === 'failing') {
+    throw new RestoreCheckError(`root volume replacement task ${taskId} of ${plan.instanceId} is '${state}'; AWS keeps or re-attaches the original root volume`);
+  }
+  const ready = state === 'succeeded';
+  if (!ready) {
+    late(`root volume replacement task ${taskId} is still '${state}'`, plan.readyBy, now);
+  }
+  return { state, ready };
+}
+
+/** Deletes the volume this execution created, when it is not attached; never any other volume. */
+export async function deleteCreatedVolume(ec2: EC2Client, volumeId: string | undefined, execution: string): Promise<{ volumeId?: string; deleted: boolean; reason: string }> {
+  if (!volumeId) {
+    return { deleted: false, reason: 'no volume was created' };
+  }
+  const volume = await describeVolume(ec2, volumeId);
+  if (!volume) {
+    return { volumeId, deleted: false, reason: 'the volume no longer exists' };
+  }
+  if (!(volume.Tags ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution)) {
+    return { volumeId, deleted: false, reason: `the volume was not created by ${execution}: left alone` };
+  }
+  if (volume.State === 'in-use') {
+    return { volumeId, deleted: false, reason: `the volume is attached to ${volume.Attachments?.[0]?.InstanceId}: left attached, detach and delete it by hand if it is not wanted` };
+  }
+  try {
+    await ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId }));
+  } catch (error) {
+    if (errorName(error) === 'InvalidVolume.NotFound') {
+      return { volumeId, deleted: false, reason: 'the volume no longer exists' };
+    }
+    rethrowFor(`deleting volume ${volumeId}`, error);
+  }
+  return { volumeId, deleted: true, reason: 'a later step failed; the snapshot is unchanged' };
+}

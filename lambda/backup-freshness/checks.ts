@@ -1,0 +1,257 @@
+/**
+ * The freshness and integrity checks, one function per kind of copy. Each takes the SDK
+ * clients as arguments and returns a result; none throws: a check that could not run is
+ * `unknown` with the reason, never `ok`.
+ */
+import { BackupClient, paginateListRecoveryPointsByBackupVault, paginateListRecoveryPointsByResource } from '@aws-sdk/client-backup';
+import { EC2Client, Filter, paginateDescribeSnapshots } from '@aws-sdk/client-ec2';
+import { paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { CheckConfig, checkId, DailyDumpCheck, EbsSnapshotCheck, RdsSnapshotCheck, RecoveryPointCheck, YearlyArchiveCheck } from './config';
+import { listKeys, verifyDailyRun, findYearlyRun } from './dumps';
+
+/** The outcome of one check. */
+export type CheckStatus = 'ok' | 'stale' | 'missing' | 'corrupt' | 'unknown';
+
+/** The metric value of each status: 0 good, 1 bad copy, 2 could not check. */
+export const STATUS_CODES: Record<CheckStatus, number> = { ok: 0, stale: 1, missing: 1, corrupt: 1, unknown: 2 };
+
+/** How bad a status is, for the overall status of a run. */
+const SEVERITY: Record<CheckStatus, number> = { ok: 0, unknown: 1, stale: 2, missing: 3, corrupt: 4 };
+
+/** The worst of several statuses; `unknown` when there is none (nothing was checked). */
+export function worstStatus(statuses: CheckStatus[]): CheckStatus {
+  if (statuses.length === 0) {
+    return 'unknown';
+  }
+  return statuses.reduce((worst, status) => (SEVERITY[status] > SEVERITY[worst] ? status : worst), 'ok' as CheckStatus);
+}
+
+/** What one check found. */
+export interface CheckResult {
+  readonly kind: CheckConfig['kind'];
+  readonly resource: string;
+  readonly tier: string;
+  readonly region: string;
+  readonly status: CheckStatus;
+  /** Why the status is what it is, in one sentence. */
+  readonly detail: string;
+  /** The newest copy found: snapshot id, recovery point ARN or object key. */
+  readonly newestCopy?: string;
+  /** ISO 8601 time of the newest copy. */
+  readonly newestAt?: string;
+  /** Age of the newest copy in hours. */
+  readonly ageHours?: number;
+  /** Interval plus grace of the tier, in hours. */
+  readonly maxAgeHours: number;
+}
+
+/** The SDK clients of a region. */
+export interface RegionClients {
+  readonly rds: RDSClient;
+  readonly backup: BackupClient;
+  readonly ec2: EC2Client;
+  readonly s3: S3Client;
+}
+
+/** Returns the clients for a region (the function's own region when undefined). */
+export type ClientsFor = (region: string | undefined) => RegionClients;
+
+/** Newest copy seen so far while paging. */
+interface Newest {
+  readonly id: string;
+  readonly at: Date;
+}
+
+function newer(current: Newest | undefined, id: string | undefined, at: Date | undefined): Newest | undefined {
+  if (!id || !at) {
+    return current;
+  }
+  return !current || at.getTime() > current.at.getTime() ? { id, at } : current;
+}
+
+/** The reason an AWS call failed, naming throttling and missing permissions plainly. */
+export function describeError(error: unknown): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) {
+    return `throttled by AWS (${name}: ${message})`;
+  }
+  if (/AccessDenied|UnauthorizedOperation|Forbidden|NotAuthorized/i.test(name) || status === 403) {
+    return `access denied (${name}: ${message})`;
+  }
+  return `${name}: ${message}`;
+}
+
+const HOUR_MS = 3_600_000;
+
+function ageResult(check: CheckConfig, region: string, now: Date, newest: Newest | undefined, what: string): CheckResult {
+  const maxAgeHours = check.intervalHours + check.graceHours;
+  const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
+  if (!newest) {
+    return { ...base, status: 'missing', detail: `no ${what} found` };
+  }
+  const ageHours = round((now.getTime() - newest.at.getTime()) / HOUR_MS);
+  const stale = ageHours > maxAgeHours;
+  return {
+    ...base,
+    status: stale ? 'stale' : 'ok',
+    detail: stale
+      ? `the newest ${what} is ${ageHours} hours old, more than the ${maxAgeHours} hours allowed (interval ${check.intervalHours} h + grace ${check.graceHours} h)`
+      : `the newest ${what} is ${ageHours} hours old, within ${maxAgeHours} hours`,
+    newestCopy: newest.id,
+    newestAt: newest.at.toISOString(),
+    ageHours,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+async function newestRdsSnapshot(rds: RDSClient, check: RdsSnapshotCheck): Promise<Newest | undefined> {
+  let newest: Newest | undefined;
+  const pages = paginateDescribeDBSnapshots({ client: rds }, {
+    DBInstanceIdentifier: check.dbInstanceIdentifier,
+    SnapshotType: check.snapshotType === 'any' ? undefined : check.snapshotType,
+  });
+  for await (const page of pages) {
+    for (const snapshot of page.DBSnapshots ?? []) {
+      if (snapshot.Status === 'available') {
+        newest = newer(newest, snapshot.DBSnapshotIdentifier, snapshot.SnapshotCreateTime);
+      }
+    }
+  }
+  return newest;
+}
+
+const USABLE_RECOVERY_POINT = new Set(['COMPLETED', 'AVAILABLE']);
+
+async function newestRecoveryPoint(backup: BackupClient, check: RecoveryPointCheck): Promise<Newest | undefined> {
+  let newest: Newest | undefined;
+  if (check.backupVaultName) {
+    const pages = paginateListRecoveryPointsByBackupVault({ client: backup }, { BackupVaultName: check.backupVaultName, ByResourceArn: check.resourceArn });
+    for await (const page of pages) {
+      for (const point of page.RecoveryPoints ?? []) {
+        if (point.Status && USABLE_RECOVERY_POINT.has(point.Status)) {
+          newest = newer(newest, point.RecoveryPointArn, point.CreationDate);
+        }
+      }
+    }
+  } else {
+    const pages = paginateListRecoveryPointsByResource({ client: backup }, { ResourceArn: check.resourceArn });
+    for await (const page of pages) {
+      for (const point of page.RecoveryPoints ?? []) {
+        if (point.Status && USABLE_RECOVERY_POINT.has(point.Status)) {
+          newest = newer(newest, point.RecoveryPointArn, point.CreationDate);
+        }
+      }
+    }
+  }
+  return newest;
+}
+
+async function newestEbsSnapshot(ec2: EC2Client, check: EbsSnapshotCheck): Promise<Newest | undefined> {
+  const filters: Filter[] = [{ Name: 'status', Values: ['completed'] }];
+  if (check.volumeId) {
+    filters.push({ Name: 'volume-id', Values: [check.volumeId] });
+  } else if (check.tagValue !== undefined) {
+    filters.push({ Name: `tag:${check.tagKey}`, Values: [check.tagValue] });
+  } else {
+    filters.push({ Name: 'tag-key', Values: [check.tagKey!] });
+  }
+  let newest: Newest | undefined;
+  for await (const page of paginateDescribeSnapshots({ client: ec2 }, { OwnerIds: ['self'], Filters: filters })) {
+    for (const snapshot of page.Snapshots ?? []) {
+      newest = newer(newest, snapshot.SnapshotId, snapshot.StartTime);
+    }
+  }
+  return newest;
+}
+
+async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: string, now: Date): Promise<CheckResult> {
+  const maxAgeHours = check.intervalHours + check.graceHours;
+  const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
+  // Today's run, or yesterday's while today's is not due yet (the age rule decides).
+  const days = [0, 1].map((back) => new Date(now.getTime() - back * 24 * HOUR_MS).toISOString().slice(0, 10));
+  const keys: string[] = [];
+  for (const day of days) {
+    keys.push(...await listKeys(s3, check.bucket, `daily/${day}/`));
+  }
+  const run = await verifyDailyRun(s3, check.bucket, keys);
+  if (!run) {
+    return { ...base, status: 'missing', detail: `no dump manifest under daily/${days[0]}/ or daily/${days[1]}/ in bucket ${check.bucket}` };
+  }
+  if (run.problem) {
+    return { ...base, status: 'corrupt', detail: run.problem, newestCopy: run.prefix, newestAt: run.createdAt?.toISOString() };
+  }
+  const aged = ageResult(check, region, now, { id: run.prefix, at: run.createdAt! }, 'dump');
+  return { ...aged, detail: `${aged.detail}; ${run.verified}` };
+}
+
+async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, region: string, now: Date): Promise<CheckResult> {
+  const maxAgeHours = check.intervalHours + check.graceHours;
+  const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
+  const year = now.getUTCFullYear();
+  const thisYear = await findYearlyRun(s3, check.bucket, year);
+  const describe = (run: { prefix: string; date: Date }, status: CheckResult['status'], detail: string): CheckResult => ({
+    ...base, status, detail, newestCopy: run.prefix, newestAt: run.date.toISOString(), ageHours: round((now.getTime() - run.date.getTime()) / HOUR_MS),
+  });
+  if (thisYear?.problem) {
+    return describe(thisYear, 'corrupt', thisYear.problem);
+  }
+  if (thisYear) {
+    return describe(thisYear, 'ok', `this year's archive ${thisYear.prefix} holds its dump, checksum file and manifest`);
+  }
+  const lastYear = await findYearlyRun(s3, check.bucket, year - 1);
+  const hoursIntoYear = (now.getTime() - Date.UTC(year, 0, 1)) / HOUR_MS;
+  if (lastYear && !lastYear.problem && hoursIntoYear <= check.graceHours) {
+    return describe(lastYear, 'ok', `this year's archive is not due yet (${round(hoursIntoYear)} of ${check.graceHours} grace hours into ${year}); last year's is ${lastYear.prefix}`);
+  }
+  if (lastYear) {
+    return describe(lastYear, 'stale', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}; the newest is last year's ${lastYear.prefix}`);
+  }
+  return { ...base, status: 'missing', detail: `no archive for ${year} or ${year - 1} under yearly/ in bucket ${check.bucket}` };
+}
+
+/** Runs one check. Never throws: an error makes the result `unknown` with the reason. */
+export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defaultRegion: string, now: Date): Promise<CheckResult> {
+  const region = check.region ?? defaultRegion;
+  const clients = clientsFor(check.region);
+  try {
+    switch (check.kind) {
+      case 'rds-snapshot':
+        return ageResult(check, region, now, await newestRdsSnapshot(clients.rds, check), `available ${check.snapshotType === 'any' ? '' : `${check.snapshotType} `}RDS snapshot of ${check.dbInstanceIdentifier}`);
+      case 'recovery-point':
+        return ageResult(check, region, now, await newestRecoveryPoint(clients.backup, check), `completed recovery point of ${check.resourceArn}${check.backupVaultName ? ` in vault ${check.backupVaultName}` : ''}`);
+      case 'ebs-snapshot':
+        return ageResult(check, region, now, await newestEbsSnapshot(clients.ec2, check), `completed EBS snapshot of ${check.volumeId ?? `tag ${check.tagKey}${check.tagValue !== undefined ? `=${check.tagValue}` : ''}`}`);
+      case 'daily-dump':
+        return await checkDailyDump(clients.s3, check, region, now);
+      case 'yearly-archive':
+        return await checkYearlyArchive(clients.s3, check, region, now);
+    }
+  } catch (error) {
+    return {
+      kind: check.kind, resource: check.resource, tier: check.tier, region,
+      maxAgeHours: check.intervalHours + check.graceHours,
+      status: 'unknown',
+      detail: `${checkId(check)} could not be checked: ${describeError(error)}`,
+    };
+  }
+}
+
+/** Runs every check, a few at a time so that the account's API rate limits hold. */
+export async function runChecks(checks: CheckConfig[], clientsFor: ClientsFor, defaultRegion: string, now: Date, concurrency = 4): Promise<CheckResult[]> {
+  const results: CheckResult[] = new Array(checks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < checks.length) {
+      const index = next++;
+      results[index] = await runCheck(checks[index], clientsFor, defaultRegion, now);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));
+  return results;
+}

@@ -1,0 +1,200 @@
+/**
+ * The configuration of the backup freshness function: one JSON document in the environment
+ * variable `FRESHNESS_CONFIG`, written by the `ConsistencyChecks` construct and validated
+ * once at cold start.
+ */
+
+/** The kinds of copy this function checks. */
+export const CHECK_KINDS = ['rds-snapshot', 'recovery-point', 'ebs-snapshot', 'daily-dump', 'yearly-archive'] as const;
+export type CheckKind = typeof CHECK_KINDS[number];
+
+/** Which RDS snapshots count. */
+export const SNAPSHOT_TYPES = ['automated', 'manual', 'awsbackup', 'any'] as const;
+export type SnapshotType = typeof SNAPSHOT_TYPES[number];
+
+interface CheckBase {
+  /** The name of the tier (e.g. `hourly`, `daily`, `daily-dr`), a metric dimension. */
+  readonly tier: string;
+  /** The label of the protected resource, the `Resource` metric dimension. */
+  readonly resource: string;
+  /** The interval of the tier in hours: a copy is due this often. */
+  readonly intervalHours: number;
+  /** Hours a copy may be late before it counts as stale. */
+  readonly graceHours: number;
+  /** The region to look in. @default the function's own region */
+  readonly region?: string;
+}
+
+/** The newest RDS snapshot of an instance (automated, manual or made by AWS Backup). */
+export interface RdsSnapshotCheck extends CheckBase {
+  readonly kind: 'rds-snapshot';
+  readonly dbInstanceIdentifier: string;
+  readonly snapshotType: SnapshotType;
+}
+
+/** The newest AWS Backup recovery point of a resource, in any vault or in one vault. */
+export interface RecoveryPointCheck extends CheckBase {
+  readonly kind: 'recovery-point';
+  readonly resourceArn: string;
+  /** Look only in this vault (e.g. the disaster-recovery vault, with `region`). */
+  readonly backupVaultName?: string;
+}
+
+/** The newest EBS snapshot of a volume, or of every snapshot carrying a tag. */
+export interface EbsSnapshotCheck extends CheckBase {
+  readonly kind: 'ebs-snapshot';
+  readonly volumeId?: string;
+  readonly tagKey?: string;
+  readonly tagValue?: string;
+}
+
+/** Today's dump in the 48-hour bucket: manifest, dump and checksum file, hashes verified. */
+export interface DailyDumpCheck extends CheckBase {
+  readonly kind: 'daily-dump';
+  readonly bucket: string;
+}
+
+/** This year's archive in the yearly bucket: a run with its three files. */
+export interface YearlyArchiveCheck extends CheckBase {
+  readonly kind: 'yearly-archive';
+  readonly bucket: string;
+}
+
+export type CheckConfig = RdsSnapshotCheck | RecoveryPointCheck | EbsSnapshotCheck | DailyDumpCheck | YearlyArchiveCheck;
+
+/** The whole configuration. */
+export interface FreshnessConfig {
+  /** The `Resource` dimension of the run's overall `CheckStatus`. */
+  readonly resourceName: string;
+  readonly metricNamespace: string;
+  readonly reportBucket: string;
+  /** Prefix of the reports, empty or ending in `/`. */
+  readonly reportPrefix: string;
+  readonly checks: CheckConfig[];
+}
+
+/** A configuration that does not match the schema; the message names the field. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(`FRESHNESS_CONFIG${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function shown(value: unknown): string {
+  return value === undefined ? 'nothing' : String(JSON.stringify(value)).slice(0, 80);
+}
+
+function text(object: Json, key: string, path: string, optional = false): string | undefined {
+  const value = object[key];
+  if (value === undefined && optional) {
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ConfigError(`${path}.${key}: expected a non-empty string, got ${shown(value)}`);
+  }
+  return value;
+}
+
+function hours(object: Json, key: string, path: string, min: number): number {
+  const value = object[key];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ConfigError(`${path}.${key}: expected a number of hours of at least ${min}, got ${shown(value)}`);
+  }
+  return value;
+}
+
+function parseCheck(value: unknown, index: number): CheckConfig {
+  const path = `.checks[${index}]`;
+  if (!isObject(value)) {
+    throw new ConfigError(`${path}: expected an object, got ${shown(value)}`);
+  }
+  const kind = value.kind;
+  if (typeof kind !== 'string' || !(CHECK_KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigError(`${path}.kind: expected one of ${CHECK_KINDS.join(', ')}, got ${shown(kind)}`);
+  }
+  const base: CheckBase = {
+    tier: text(value, 'tier', path)!,
+    resource: text(value, 'resource', path)!,
+    intervalHours: hours(value, 'intervalHours', path, 0.01),
+    graceHours: hours(value, 'graceHours', path, 0),
+    region: text(value, 'region', path, true),
+  };
+  switch (kind as CheckKind) {
+    case 'rds-snapshot': {
+      const snapshotType = value.snapshotType ?? 'any';
+      if (typeof snapshotType !== 'string' || !(SNAPSHOT_TYPES as readonly string[]).includes(snapshotType)) {
+        throw new ConfigError(`${path}.snapshotType: expected one of ${SNAPSHOT_TYPES.join(', ')}, got ${shown(snapshotType)}`);
+      }
+      return { ...base, kind: 'rds-snapshot', dbInstanceIdentifier: text(value, 'dbInstanceIdentifier', path)!, snapshotType: snapshotType as SnapshotType };
+    }
+    case 'recovery-point':
+      return { ...base, kind: 'recovery-point', resourceArn: text(value, 'resourceArn', path)!, backupVaultName: text(value, 'backupVaultName', path, true) };
+    case 'ebs-snapshot': {
+      const volumeId = text(value, 'volumeId', path, true);
+      const tagKey = text(value, 'tagKey', path, true);
+      const tagValue = text(value, 'tagValue', path, true);
+      if ((volumeId === undefined) === (tagKey === undefined)) {
+        throw new ConfigError(`${path}: expected exactly one of volumeId and tagKey, got ${volumeId === undefined ? 'neither' : 'both'}`);
+      }
+      if (tagValue !== undefined && tagKey === undefined) {
+        throw new ConfigError(`${path}.tagValue: needs tagKey`);
+      }
+      return { ...base, kind: 'ebs-snapshot', volumeId, tagKey, tagValue };
+    }
+    case 'daily-dump':
+      return { ...base, kind: 'daily-dump', bucket: text(value, 'bucket', path)! };
+    case 'yearly-archive':
+      return { ...base, kind: 'yearly-archive', bucket: text(value, 'bucket', path)! };
+  }
+}
+
+/** Parses and validates the configuration; throws a `ConfigError` naming the first wrong field. */
+export function parseConfig(raw: string | undefined): FreshnessConfig {
+  if (raw === undefined || raw.trim() === '') {
+    throw new ConfigError(': the environment variable is not set');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigError(`: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isObject(parsed)) {
+    throw new ConfigError(`: expected an object, got ${shown(parsed)}`);
+  }
+  const reportPrefix = parsed.reportPrefix ?? '';
+  if (typeof reportPrefix !== 'string' || (reportPrefix !== '' && !reportPrefix.endsWith('/')) || reportPrefix.startsWith('/')) {
+    throw new ConfigError(`.reportPrefix: expected '' or a prefix ending in '/' (not starting with one), got ${shown(reportPrefix)}`);
+  }
+  if (!Array.isArray(parsed.checks)) {
+    throw new ConfigError(`.checks: expected an array, got ${shown(parsed.checks)}`);
+  }
+  const checks = parsed.checks.map(parseCheck);
+  const seen = new Set<string>();
+  checks.forEach((check, i) => {
+    const id = checkId(check);
+    if (seen.has(id)) {
+      throw new ConfigError(`.checks[${i}]: the check ${id} is listed twice`);
+    }
+    seen.add(id);
+  });
+  return {
+    resourceName: text(parsed, 'resourceName', '')!,
+    metricNamespace: text(parsed, 'metricNamespace', '')!,
+    reportBucket: text(parsed, 'reportBucket', '')!,
+    reportPrefix,
+    checks,
+  };
+}
+
+/** A readable id of a check: `kind resource tier [region]`. */
+export function checkId(check: CheckConfig): string {
+  return `${check.kind} ${check.resource} ${check.tier}${check.region ? ` in ${check.region}` : ''}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * Backup freshness and integrity: checks that the newest copy of every protected resource
+ * in every tier is younger than the tier's interval plus a grace, that today's dump matches
+ * its SHA-256, that this year's archive exists and that the disaster-recovery copies exist.
+ * Configuration: `FRESHNESS_CONFIG` (see `config.ts`), validated at cold start.
+ */
+import { BackupClient } from '@aws-sdk/client-backup';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ClientsFor, RegionClients, runChecks } from './checks';
+import { parseConfig } from './config';
+import { buildReport, emitMetrics, FreshnessReport, metricDocuments, storeReport } from './report';
+
+const config = parseConfig(process.env.FRESHNESS_CONFIG);
+const ownRegion = process.env.AWS_REGION ?? 'us-east-1';
+const clients = new Map<string, RegionClients>();
+
+const clientsFor: ClientsFor = (region) => {
+  const name = region ?? ownRegion;
+  let found = clients.get(name);
+  if (!found) {
+    found = { rds: new RDSClient({ region: name }), backup: new BackupClient({ region: name }), ec2: new EC2Client({ region: name }), s3: new S3Client({ region: name }) };
+    clients.set(name, found);
+  }
+  return found;
+};
+
+/** The scheduled entry point. Returns the report (the S3 copy is the record). */
+export const handler = async (): Promise<FreshnessReport & { reportLocation: string }> => {
+  const now = new Date();
+  const results = await runChecks(config.checks, clientsFor, ownRegion, now);
+  const report = buildReport(config, results, now);
+  emitMetrics(metricDocuments(config, report, now));
+  const reportLocation = await storeReport(clientsFor(undefined).s3, config, report, now);
+  console.log(JSON.stringify({ message: `backup freshness: ${report.status}`, reportLocation, summary: report.summary }));
+  return { ...report, reportLocation };
+};

@@ -1,0 +1,223 @@
+/**
+ * The three steps of the dump workflow that run in Lambda. Each takes its connection and
+ * clients as arguments so that tests run them against a real server and mocked AWS APIs.
+ *
+ * prepare  -> (ECS task: dump-database.sh, then upload-dump.sh) -> finalize -> resume
+ * `resume` also runs on every failure path of the workflow.
+ */
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Connection } from 'mysql2/promise';
+import { readTableDefinition, listTables } from '../../core/consistency/schema';
+import { tableChecksum } from '../../core/consistency/table-checksum';
+import {
+  DumpManifest, DumpSource, DumpTier, MANIFEST_FILE_NAME, runKeys, serializeManifest, TableManifestEntry, dailyPrefix, yearlyPrefix,
+  isValidRunId,
+} from '../../core/dump/manifest';
+import { verifyDumpObject } from '../../core/dump/objects';
+import { listDumpDatabases, pauseReplication, readSource, resumeReplication } from '../../core/dump/source';
+import type { DumpSettings } from './settings';
+
+/** Input of `prepare`: the workflow passes its execution name. */
+export interface PrepareEvent {
+  readonly action: 'prepare';
+  /** The Step Functions execution name; the run id is made from it. */
+  readonly executionName: string;
+  /** Copy this run to the archive bucket even when this year already has a copy. */
+  readonly forceYearly?: boolean;
+}
+
+/** What `prepare` hands to the dump task and to `finalize`. */
+export interface PreparedRun {
+  readonly runId: string;
+  readonly createdAt: string;
+  readonly dailyBucket: string;
+  readonly dailyPrefix: string;
+  /** Empty when this run is not copied to the archive bucket. */
+  readonly archiveBucket: string;
+  readonly archivePrefix: string;
+  /** Space-separated, as the dump script reads them. */
+  readonly databases: string;
+  readonly replicationPaused: boolean;
+  readonly source: DumpSource;
+}
+
+/** One container of the finished ECS task, as RunTask `.sync` returns it. */
+export interface TaskContainer {
+  readonly Name?: string;
+  readonly ExitCode?: number;
+  readonly Reason?: string;
+}
+
+export interface FinalizeEvent {
+  readonly action: 'finalize';
+  readonly run: PreparedRun;
+  readonly containers?: TaskContainer[];
+}
+
+/** Where the copies of a run landed. */
+export interface FinalizedRun {
+  readonly runId: string;
+  readonly dailyManifest: string;
+  /** Empty when the run was not copied to the archive bucket. */
+  readonly archiveManifest: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly tables: number;
+  readonly gtidPosition: string;
+}
+
+export interface ResumeEvent {
+  readonly action: 'resume';
+}
+
+export type DumpEvent = PrepareEvent | FinalizeEvent | ResumeEvent;
+
+/** `<UTC timestamp>-<execution name>`, cut to a valid run id, so that run ids sort by time. */
+export function runIdFor(executionName: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const name = executionName.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 60);
+  const runId = name ? `${stamp}-${name}` : stamp;
+  if (!isValidRunId(runId)) {
+    throw new Error(`cannot make a run id from execution name '${executionName}'`);
+  }
+  return runId;
+}
+
+/** True when the archive bucket holds no yearly manifest for the year yet. */
+export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: string): Promise<boolean> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `yearly/${year}/`, ContinuationToken: token }));
+    if ((page.Contents ?? []).some((object) => object.Key?.endsWith(`/${MANIFEST_FILE_NAME}`))) {
+      return false;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return true;
+}
+
+/**
+ * Pauses replication (when configured), records the GTID position and the databases, and
+ * decides whether this run is the year's archive copy (the first successful run of each
+ * UTC year, or any run started with `forceYearly`). Resumes replication itself when it
+ * fails after pausing it.
+ */
+export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PreparedRun> {
+  const runId = runIdFor(event.executionName, now);
+  let paused = false;
+  try {
+    if (settings.pauseReplication) {
+      await pauseReplication(connection, settings.replicationControl);
+      paused = true;
+    }
+    const source = await readSource(connection, settings.dbHost);
+    const databases = await listDumpDatabases(connection, settings.databases);
+    const year = String(now.getUTCFullYear());
+    const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
+    return {
+      runId,
+      createdAt: now.toISOString(),
+      dailyBucket: settings.dailyBucket,
+      dailyPrefix: dailyPrefix(now, runId),
+      archiveBucket: archive ? settings.archiveBucket! : '',
+      archivePrefix: archive ? yearlyPrefix(now, runId) : '',
+      databases: databases.join(' '),
+      replicationPaused: paused,
+      source,
+    };
+  } catch (error) {
+    if (paused) {
+      await resumeReplication(connection, settings.replicationControl);
+    }
+    throw new Error(`dump run ${runId}: prepare failed on ${settings.dbHost}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Checksums of every base table of the dumped databases, taken on the (still paused) replica. */
+export async function checksumTables(connection: Connection, databases: readonly string[]): Promise<TableManifestEntry[]> {
+  const entries: TableManifestEntry[] = [];
+  for (const { schema, table } of await listTables(connection, databases)) {
+    const definition = await readTableDefinition(connection, schema, table);
+    const checksum = await tableChecksum(connection, schema, table);
+    entries.push({ schema, table, rows: checksum.rows, checksum: checksum.checksum, hasPrimaryKey: definition.primaryKey.length > 0 });
+  }
+  return entries.sort((a, b) => (a.schema === b.schema ? a.table.localeCompare(b.table) : a.schema.localeCompare(b.schema)));
+}
+
+function checkContainers(runId: string, containers: TaskContainer[] | undefined): void {
+  for (const container of containers ?? []) {
+    if (container.ExitCode !== 0) {
+      const reason = container.Reason ? ` (${container.Reason})` : '';
+      throw new Error(`dump run ${runId}: container '${container.Name ?? '?'}' exited with ${container.ExitCode ?? 'no exit code'}${reason}`);
+    }
+  }
+}
+
+/**
+ * Verifies each uploaded dump against its `.sha256` file (from the stored bytes), takes the
+ * table checksums and writes `manifest.json` beside each copy.
+ */
+export async function finalize(connection: Connection, s3: S3Client, event: FinalizeEvent): Promise<FinalizedRun> {
+  const { run } = event;
+  checkContainers(run.runId, event.containers);
+  const databases = run.databases.split(' ').filter((name) => name.length > 0);
+  const copies: Array<{ tier: DumpTier; bucket: string; prefix: string }> = [{ tier: 'daily', bucket: run.dailyBucket, prefix: run.dailyPrefix }];
+  if (run.archiveBucket && run.archivePrefix) {
+    copies.push({ tier: 'yearly', bucket: run.archiveBucket, prefix: run.archivePrefix });
+  }
+  const verified = [];
+  for (const copy of copies) {
+    const keys = runKeys(copy.prefix);
+    const digests = await verifyDumpObject(s3, copy.bucket, keys.dump, keys.checksum);
+    verified.push({ ...copy, keys, digests });
+  }
+  const tables = await checksumTables(connection, databases);
+  const manifestKeys: string[] = [];
+  for (const copy of verified) {
+    const manifest: DumpManifest = {
+      version: 1,
+      runId: run.runId,
+      tier: copy.tier,
+      createdAt: run.createdAt,
+      source: run.source,
+      replicationPaused: run.replicationPaused,
+      databases,
+      tables,
+      files: [
+        { key: copy.keys.dump, bytes: copy.digests.dump.bytes, sha256: copy.digests.dump.sha256 },
+        { key: copy.keys.checksum, bytes: copy.digests.checksum.bytes, sha256: copy.digests.checksum.sha256 },
+      ],
+    };
+    await s3.send(new PutObjectCommand({
+      Bucket: copy.bucket,
+      Key: copy.keys.manifest,
+      Body: serializeManifest(manifest),
+      ContentType: 'application/json',
+      // Object Lock buckets require a checksum on every write.
+      ChecksumAlgorithm: 'SHA256',
+    }));
+    manifestKeys.push(`s3://${copy.bucket}/${copy.keys.manifest}`);
+  }
+  return {
+    runId: run.runId,
+    dailyManifest: manifestKeys[0],
+    archiveManifest: manifestKeys[1] ?? '',
+    bytes: verified[0].digests.dump.bytes,
+    sha256: verified[0].digests.dump.sha256,
+    tables: tables.length,
+    gtidPosition: run.source.gtidPosition,
+  };
+}
+
+/** Starts replication again when this job pauses it; a no-op otherwise. */
+export async function resume(connection: Connection, settings: DumpSettings): Promise<{ resumed: boolean }> {
+  if (!settings.pauseReplication) {
+    return { resumed: false };
+  }
+  try {
+    await resumeReplication(connection, settings.replicationControl);
+  } catch (error) {
+    throw new Error(`resuming replication on ${settings.dbHost} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { resumed: true };
+}

@@ -1,0 +1,71 @@
+/**
+ * Cleanup: deletes the instance this request created, after a failure or at the end of a
+ * drill. It never touches an instance that does not carry this workflow's tags for this
+ * request (and, for a drill, the drill tag), nor the source or a replica.
+ */
+import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
+import { DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { aws, CleanupPending, errorName } from './errors';
+import type { RestorePlan, RestoreProgress, StepsConfig } from './types';
+import { createdByRequest, findInstance, isDrillScratch, type Clients } from './validate';
+
+/** What the cleanup did. */
+export interface CleanupResult {
+  /** `deleted`, `deleting`, `nothing-created`, `kept` or `not-ours` (left alone). */
+  readonly outcome: string;
+  readonly targetIdentifier?: string;
+  readonly detail: string;
+}
+
+/** States in which RDS refuses a delete; the cleanup is retried until they pass. */
+const BUSY_STATES = new Set(['creating', 'modifying', 'backing-up', 'renaming', 'rebooting', 'resetting-master-credentials', 'upgrading', 'configuring-enhanced-monitoring', 'configuring-log-exports', 'storage-optimization']);
+
+/** Deletes the target when (and only when) this request created it. */
+export async function cleanupTarget(clients: Clients, config: StepsConfig, plan: RestorePlan, progress: RestoreProgress | undefined, options: { keep?: boolean } = {}): Promise<CleanupResult> {
+  if (plan.kind === 'promote-replica') {
+    return { outcome: 'kept', targetIdentifier: plan.target.identifier, detail: 'a promotion creates nothing and cannot be undone: the replica is left as it is' };
+  }
+  const identifier = progress?.targetIdentifier ?? plan.target.identifier;
+  if (options.keep) {
+    return { outcome: 'kept', targetIdentifier: identifier, detail: `kept for inspection (keepOnVerificationFailure); delete ${identifier} when done` };
+  }
+  if (progress?.restoreJobId) {
+    const job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));
+    if (job.Status === 'PENDING' || job.Status === 'RUNNING') {
+      throw new CleanupPending(`AWS Backup restore job ${progress.restoreJobId} is still ${job.Status}; ${identifier} is deleted once it ends`);
+    }
+  }
+  const instance = await findInstance(clients.rds, identifier);
+  if (!instance) {
+    return { outcome: 'nothing-created', targetIdentifier: identifier, detail: `${identifier} does not exist` };
+  }
+  const ours = createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config))
+    && identifier !== plan.source.identifier && !config.replicaIdentifiers.includes(identifier);
+  if (!ours) {
+    return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
+  }
+  const status = instance.DBInstanceStatus ?? 'unknown';
+  if (status === 'deleting') {
+    return { outcome: 'deleting', targetIdentifier: identifier, detail: `${identifier} is being deleted` };
+  }
+  if (BUSY_STATES.has(status)) {
+    throw new CleanupPending(`${identifier} is ${status}; it is deleted once that ends`);
+  }
+  if (instance.DeletionProtection) {
+    await aws(`ModifyDBInstance ${identifier} (deletion protection off)`, () => clients.rds.send(new ModifyDBInstanceCommand({
+      DBInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true,
+    })));
+  }
+  try {
+    // A copy made by this request: its source's backups are untouched, so no final snapshot.
+    await aws(`DeleteDBInstance ${identifier}`, () => clients.rds.send(new DeleteDBInstanceCommand({
+      DBInstanceIdentifier: identifier, SkipFinalSnapshot: true, DeleteAutomatedBackups: true,
+    })));
+  } catch (error) {
+    if (errorName(error) === 'InvalidDBInstanceStateFault' || errorName(error) === 'InvalidDBInstanceState') {
+      throw new CleanupPending(`${identifier} cannot be deleted yet: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    throw error;
+  }
+  return { outcome: 'deleted', targetIdentifier: identifier, detail: `${identifier} deleted (no final snapshot: it was a copy made by request ${plan.requestId})` };
+}

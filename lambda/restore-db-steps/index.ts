@@ -1,0 +1,95 @@
+/**
+ * The control-plane steps of the database restore workflow (`DatabaseRestore`), one
+ * function dispatching on `action`:
+ *   validate  { request, execution }                      -> plan
+ *   start     { plan }                                    -> progress
+ *   check     { plan, progress }                          -> status
+ *   report    { plan, progress, status, verification }    -> result
+ *   finish-drill { plan, progress, result }               -> result (metrics put, scratch deleted)
+ *   cleanup   { plan?, progress?, error }                  -> { error, cause } (the failure document)
+ */
+import { BackupClient } from '@aws-sdk/client-backup';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { cleanupTarget } from './cleanup';
+import { buildResult, causeMessage, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
+import { startRestore } from './start';
+import { checkRestore } from './status';
+import { configFromEnvironment, type ExecutionInfo, type RestorePlan, type RestoreProgress, type RestoreRequest, type RestoreStatus, type StepsConfig } from './types';
+import { validateRequest, type Clients } from './validate';
+
+const clients: Clients = { rds: new RDSClient({}), backup: new BackupClient({}) };
+const cloudwatch = new CloudWatchClient({});
+
+/** The event of every action. */
+export interface StepEvent {
+  readonly action: string;
+  readonly request?: RestoreRequest;
+  readonly execution?: ExecutionInfo;
+  readonly plan?: RestorePlan;
+  readonly progress?: RestoreProgress;
+  readonly status?: RestoreStatus;
+  readonly verification?: VerificationSummary;
+  readonly result?: RestoreResult;
+  readonly error?: CaughtError;
+}
+
+/** What the failure path returns: the Fail state's `Error` and `Cause` (a JSON `FailureResult`). */
+export interface FailureOutput {
+  readonly error: string;
+  readonly cause: string;
+}
+
+function need<T>(value: T | undefined, name: string, action: string): T {
+  if (value === undefined || value === null) {
+    throw new Error(`restore-db-steps: action '${action}' needs '${name}' in its event`);
+  }
+  return value;
+}
+
+/** Runs one action with the given clients and configuration (the tests call this directly). */
+export async function runStep(event: StepEvent, deps: { clients: Clients; cloudwatch: CloudWatchClient; config: StepsConfig }): Promise<unknown> {
+  const { action } = event;
+  switch (action) {
+    case 'validate':
+      return validateRequest(deps.clients, deps.config, need(event.request, 'request', action), need(event.execution, 'execution', action));
+    case 'start':
+      return startRestore(deps.clients, deps.config, need(event.plan, 'plan', action));
+    case 'check':
+      return checkRestore(deps.clients, deps.config, need(event.plan, 'plan', action), need(event.progress, 'progress', action));
+    case 'report':
+      return buildResult(need(event.plan, 'plan', action), need(event.progress, 'progress', action), need(event.status, 'status', action), event.verification);
+    case 'finish-drill': {
+      const result = need(event.result, 'result', action);
+      await recordDrill(deps.cloudwatch, deps.config, result);
+      const cleanup = await cleanupTarget(deps.clients, deps.config, need(event.plan, 'plan', action), event.progress);
+      return { ...result, cleanup };
+    }
+    case 'cleanup':
+      return cleanupAfterFailure(event, deps);
+    default:
+      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, finish-drill, cleanup`);
+  }
+}
+
+async function cleanupAfterFailure(event: StepEvent, deps: { clients: Clients; cloudwatch: CloudWatchClient; config: StepsConfig }): Promise<FailureOutput> {
+  const error = event.error?.Error ?? 'RestoreFailed';
+  const plan = event.plan;
+  const failure: FailureResult = {
+    status: 'FAILED',
+    requestId: plan?.requestId,
+    kind: plan?.kind,
+    drill: plan?.drill,
+    error,
+    cause: causeMessage(event.error),
+    target: event.progress?.targetIdentifier ?? plan?.target.identifier,
+    cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, event.progress, { keep: plan.keepOnVerificationFailure && error === 'VerificationFailed' }) : undefined,
+  };
+  if (plan?.drill) {
+    await recordDrillFailure(deps.cloudwatch, deps.config, plan.source.identifier);
+  }
+  return { error, cause: JSON.stringify(failure) };
+}
+
+/** The Lambda entry point. */
+export const handler = async (event: StepEvent): Promise<unknown> => runStep(event, { clients, cloudwatch, config: configFromEnvironment() });

@@ -1,0 +1,50 @@
+/**
+ * The polling step: is the new instance (or the promoted replica) available yet?
+ */
+import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
+import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
+import { aws, RestoreFailed, RestoreTimedOut } from './errors';
+import { restoreTags } from './start';
+import { TAG_REQUEST, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
+import { findInstance, type Clients } from './validate';
+
+/** Instance states a restore never leaves. */
+const TERMINAL_STATES = new Set([
+  'failed', 'incompatible-restore', 'incompatible-parameters', 'incompatible-network', 'incompatible-option-group',
+  'inaccessible-encryption-credentials', 'storage-full', 'deleting', 'stopped', 'stopping',
+]);
+
+/** Describes the target and says whether the wait is over; throws when the restore failed or ran out of time. */
+export async function checkRestore(clients: Clients, config: StepsConfig, plan: RestorePlan, progress: RestoreProgress, now: Date = new Date()): Promise<RestoreStatus> {
+  const identifier = progress.targetIdentifier;
+  if (now.getTime() > new Date(plan.deadline).getTime()) {
+    throw new RestoreTimedOut(`${identifier} was not available by ${plan.deadline} (${config.restoreTimeoutMinutes} minutes after the start)`);
+  }
+  if (progress.restoreJobId) {
+    const job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));
+    if (job.Status === 'ABORTED' || job.Status === 'FAILED') {
+      throw new RestoreFailed(`AWS Backup restore job ${progress.restoreJobId} for ${identifier} ended ${job.Status}: ${job.StatusMessage ?? 'no message'}`);
+    }
+  }
+  const instance = await findInstance(clients.rds, identifier);
+  if (!instance) {
+    if (progress.restoreJobId) {
+      // AWS Backup creates the instance some time after the job starts.
+      return { state: 'pending', instanceStatus: 'not-yet-created' };
+    }
+    throw new RestoreFailed(`${identifier} does not exist any more: it was deleted while the workflow waited for it`);
+  }
+  const status = instance.DBInstanceStatus ?? 'unknown';
+  if (progress.restoreJobId && !instance.TagList?.some((tag) => tag.Key === TAG_REQUEST)) {
+    // AWS Backup does not tag what it restores: tag it as soon as it appears.
+    await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
+  }
+  if (TERMINAL_STATES.has(status)) {
+    throw new RestoreFailed(`${identifier} is ${status}: the ${plan.kind === 'promote-replica' ? 'promotion' : 'restore'} cannot finish`);
+  }
+  const promoted = plan.kind !== 'promote-replica' || !instance.ReadReplicaSourceDBInstanceIdentifier;
+  if (status === 'available' && promoted) {
+    return { state: 'available', instanceStatus: status, endpoint: instance.Endpoint?.Address, port: instance.Endpoint?.Port, arn: instance.DBInstanceArn };
+  }
+  return { state: 'pending', instanceStatus: status };
+}

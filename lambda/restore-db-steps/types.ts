@@ -1,0 +1,146 @@
+/**
+ * The input of the database restore workflow and the documents its steps pass along.
+ * Everything here is JSON: it travels through Step Functions.
+ */
+
+/** What to restore from. */
+export const RESTORE_KINDS = ['snapshot', 'recovery-point', 'point-in-time', 'promote-replica'] as const;
+export type RestoreKind = typeof RESTORE_KINDS[number];
+
+/** The input a person (or the CLI, or a drill schedule) starts the workflow with. */
+export interface RestoreRequest {
+  /**
+   * Identifies the request: a repeated request with the same id resumes the first one
+   * instead of creating a second instance. Letters, digits and hyphens, 1 to 50.
+   * Default: the execution name.
+   */
+  readonly requestId?: string;
+  readonly kind?: string;
+  /** `snapshot`: the snapshot identifier or `newest`. Default `newest`. */
+  readonly snapshot?: string;
+  /** `recovery-point`: the recovery point ARN or `newest`. Default `newest`. */
+  readonly recoveryPoint?: string;
+  /** `point-in-time`: an ISO 8601 time or `latest`. Required. */
+  readonly restoreTime?: string;
+  /** The new instance identifier. Default `restore-<requestId>` (`drill-<requestId>` for drills). */
+  readonly targetIdentifier?: string;
+  /** A zone of the source's subnet group. Default: RDS chooses. */
+  readonly availabilityZone?: string;
+  /** The instance class of the new instance. Default: the source's. */
+  readonly instanceClass?: string;
+  /** `promote-replica`: the replica to promote. */
+  readonly replica?: string;
+  /** `promote-replica`: must equal `replica`. */
+  readonly confirm?: string;
+  /** Keep the new instance when its verification fails (for inspection). Default false. */
+  readonly keepOnVerificationFailure?: boolean;
+  /** A restore drill: a scratch instance, deleted after the verification. Default false. */
+  readonly drill?: boolean;
+}
+
+/** The execution context the state machine passes to the validation step. */
+export interface ExecutionInfo {
+  readonly name: string;
+  readonly startTime: string;
+}
+
+/** The source's configuration that every restored instance copies. */
+export interface SourceInfo {
+  readonly identifier: string;
+  readonly arn: string;
+  readonly engine: string;
+  readonly instanceClass: string;
+  readonly subnetGroup: string;
+  readonly securityGroupIds: string[];
+  readonly parameterGroup: string;
+  readonly kmsKeyId?: string;
+  readonly multiAz: boolean;
+  readonly endpoint?: string;
+  readonly port?: number;
+}
+
+/** The checked request: what the later steps do. */
+export interface RestorePlan {
+  readonly requestId: string;
+  readonly kind: RestoreKind;
+  readonly drill: boolean;
+  readonly keepOnVerificationFailure: boolean;
+  readonly source: SourceInfo;
+  /** The instance the workflow creates (or, for a promotion, the replica it promotes). */
+  readonly target: {
+    readonly identifier: string;
+    readonly availabilityZone?: string;
+    readonly instanceClass: string;
+  };
+  readonly snapshot?: { readonly identifier: string; readonly arn: string; readonly createdAt: string; readonly kmsKeyId?: string };
+  readonly recoveryPoint?: { readonly arn: string; readonly vault: string; readonly createdAt: string };
+  readonly restoreTime?: { readonly latest: boolean; readonly time: string };
+  /** ISO time of the newest data the restore brings back, as far as the backup says. */
+  readonly backupTime: string;
+  /** True when this request already created (or promoted) the target: the workflow resumes. */
+  readonly existing: boolean;
+  readonly startedAt: string;
+  /** ISO time after which waiting for the restore fails the workflow. */
+  readonly deadline: string;
+}
+
+/** What the start step did. */
+export interface RestoreProgress {
+  readonly targetIdentifier: string;
+  /** True when this execution created (or promoted) the target; false when it resumed an earlier one. */
+  readonly created: boolean;
+  readonly restoreJobId?: string;
+}
+
+/** The target's state, from the polling step. */
+export interface RestoreStatus {
+  /** `available` ends the wait; `pending` waits again. Failures are thrown. */
+  readonly state: 'available' | 'pending';
+  readonly instanceStatus: string;
+  readonly endpoint?: string;
+  readonly port?: number;
+  readonly arn?: string;
+}
+
+/** The tags every instance the workflow creates carries. */
+export const TAG_REQUEST = 'cdk-backup-dr:restore-request';
+export const TAG_WORKFLOW = 'cdk-backup-dr:restored-by';
+export const TAG_SOURCE = 'cdk-backup-dr:restored-from';
+export const TAG_DRILL = 'cdk-backup-dr:drill';
+/** On a promoted replica: the request that promoted it. */
+export const TAG_PROMOTED_BY = 'cdk-backup-dr:promoted-by-request';
+
+/** The settings the construct passes to the functions as environment variables. */
+export interface StepsConfig {
+  /** The source instance identifier (`SOURCE_INSTANCE_ID`). */
+  readonly sourceIdentifier: string;
+  /** Replicas that may be promoted (`REPLICA_INSTANCE_IDS`, comma-separated). */
+  readonly replicaIdentifiers: string[];
+  /** The construct path of the workflow, tagged on everything it creates (`WORKFLOW_ID`). */
+  readonly workflowId: string;
+  /** The role AWS Backup restores with (`BACKUP_RESTORE_ROLE_ARN`). */
+  readonly backupRestoreRoleArn?: string;
+  /** Minutes to wait for a restore before failing (`RESTORE_TIMEOUT_MINUTES`). */
+  readonly restoreTimeoutMinutes: number;
+  /** The CloudWatch namespace of the drill metrics (`METRIC_NAMESPACE`). */
+  readonly metricNamespace: string;
+}
+
+/** Reads the configuration from the environment; a missing variable is an error naming it. */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): StepsConfig {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) {
+      throw new Error(`restore-db-steps: environment variable ${name} is not set`);
+    }
+    return value;
+  };
+  return {
+    sourceIdentifier: required('SOURCE_INSTANCE_ID'),
+    replicaIdentifiers: (env.REPLICA_INSTANCE_IDS ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    workflowId: required('WORKFLOW_ID'),
+    backupRestoreRoleArn: env.BACKUP_RESTORE_ROLE_ARN || undefined,
+    restoreTimeoutMinutes: Number(env.RESTORE_TIMEOUT_MINUTES ?? '720'),
+    metricNamespace: env.METRIC_NAMESPACE ?? 'CdkBackupDr',
+  };
+}

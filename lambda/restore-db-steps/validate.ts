@@ -1,0 +1,277 @@
+/**
+ * The first step: checks the request against what exists, before anything is created.
+ * Each problem throws `InvalidRestoreInput` naming the input and the allowed values.
+ */
+import { BackupClient, ListRecoveryPointsByResourceCommand, type RecoveryPointByResource } from '@aws-sdk/client-backup';
+import {
+  DescribeDBInstanceAutomatedBackupsCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand,
+  RDSClient, type DBInstance, type DBSnapshot, type Tag,
+} from '@aws-sdk/client-rds';
+import { aws, errorName, InvalidRestoreInput } from './errors';
+import {
+  RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, TAG_REQUEST, TAG_WORKFLOW,
+  type ExecutionInfo, type RestoreKind, type RestorePlan, type RestoreRequest, type SourceInfo, type StepsConfig,
+} from './types';
+
+/** The SDK clients the steps use. */
+export interface Clients {
+  readonly rds: RDSClient;
+  readonly backup: BackupClient;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,49}$/;
+const INSTANCE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** How many of the newest backups an error message lists. */
+const LISTED = 5;
+
+/** True when the string is a valid RDS instance identifier. */
+export function isValidInstanceIdentifier(identifier: string): boolean {
+  return identifier.length <= 63 && INSTANCE_ID.test(identifier);
+}
+
+/** A valid instance identifier made from a prefix and a request id (lower case, hyphens, at most 63). */
+export function instanceIdentifierFor(prefix: string, requestId: string): string {
+  const cleaned = `${prefix}-${requestId}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').slice(0, 63).replace(/-+$/, '');
+  return /^[a-z]/.test(cleaned) ? cleaned : `r${cleaned}`.slice(0, 63);
+}
+
+/** The request id of a request: its own, or one made from the execution name. */
+export function requestIdOf(request: RestoreRequest, execution: ExecutionInfo): string {
+  if (request.requestId !== undefined) {
+    if (typeof request.requestId !== 'string' || !REQUEST_ID.test(request.requestId)) {
+      throw new InvalidRestoreInput(`\`requestId\` must be 1 to 50 letters, digits or hyphens starting with a letter or digit, got ${JSON.stringify(request.requestId)}`);
+    }
+    return request.requestId;
+  }
+  const fromName = execution.name.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 50);
+  if (!REQUEST_ID.test(fromName)) {
+    throw new InvalidRestoreInput(`\`requestId\` is missing and the execution name '${execution.name}' does not make one; give a \`requestId\` of 1 to 50 letters, digits or hyphens`);
+  }
+  return fromName;
+}
+
+function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+/** The instance with this identifier, or undefined when there is none. */
+export async function findInstance(rds: RDSClient, identifier: string): Promise<DBInstance | undefined> {
+  try {
+    const result = await aws(`DescribeDBInstances ${identifier}`, () => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })));
+    return result.DBInstances?.[0];
+  } catch (error) {
+    if (errorName(error) === 'DBInstanceNotFoundFault' || errorName(error) === 'DBInstanceNotFound') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** True when the instance was created by this workflow for this request. */
+export function createdByRequest(instance: DBInstance, config: StepsConfig, requestId: string): boolean {
+  return tagValue(instance.TagList, TAG_REQUEST) === requestId && tagValue(instance.TagList, TAG_WORKFLOW) === config.workflowId;
+}
+
+/** True when the instance is a drill's scratch copy made by this workflow. */
+export function isDrillScratch(instance: DBInstance, config: StepsConfig): boolean {
+  return tagValue(instance.TagList, TAG_DRILL) === 'true' && tagValue(instance.TagList, TAG_WORKFLOW) === config.workflowId;
+}
+
+function sourceInfo(instance: DBInstance): SourceInfo {
+  const missing = (what: string): never => {
+    throw new InvalidRestoreInput(`source ${instance.DBInstanceIdentifier} has no ${what}; the restore copies it and cannot continue`);
+  };
+  return {
+    identifier: instance.DBInstanceIdentifier!,
+    arn: instance.DBInstanceArn ?? missing('ARN'),
+    engine: instance.Engine ?? missing('engine'),
+    instanceClass: instance.DBInstanceClass ?? missing('instance class'),
+    subnetGroup: instance.DBSubnetGroup?.DBSubnetGroupName ?? missing('subnet group'),
+    securityGroupIds: (instance.VpcSecurityGroups ?? []).map((group) => group.VpcSecurityGroupId!).filter(Boolean),
+    parameterGroup: instance.DBParameterGroups?.[0]?.DBParameterGroupName ?? missing('parameter group'),
+    kmsKeyId: instance.KmsKeyId,
+    multiAz: instance.MultiAZ ?? false,
+    endpoint: instance.Endpoint?.Address,
+    port: instance.Endpoint?.Port,
+  };
+}
+
+function checkTime(name: string, value: string): Date {
+  const time = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(time.getTime())) {
+    throw new InvalidRestoreInput(`\`${name}\` must be an ISO 8601 time with a zone (e.g. 2026-11-21T03:15:00Z) or 'latest', got ${JSON.stringify(value)}`);
+  }
+  return time;
+}
+
+async function snapshotsOf(rds: RDSClient, source: string): Promise<DBSnapshot[]> {
+  const snapshots: DBSnapshot[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await aws(`DescribeDBSnapshots of ${source}`, () => rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: source, Marker: marker })));
+    snapshots.push(...(page.DBSnapshots ?? []));
+    marker = page.Marker;
+  } while (marker);
+  return snapshots
+    .filter((snapshot) => snapshot.Status === 'available' && snapshot.SnapshotCreateTime)
+    .sort((a, b) => new Date(b.SnapshotCreateTime!).getTime() - new Date(a.SnapshotCreateTime!).getTime());
+}
+
+async function recoveryPointsOf(backup: BackupClient, sourceArn: string): Promise<RecoveryPointByResource[]> {
+  const points: RecoveryPointByResource[] = [];
+  let token: string | undefined;
+  do {
+    const page = await aws(`ListRecoveryPointsByResource ${sourceArn}`, () => backup.send(new ListRecoveryPointsByResourceCommand({ ResourceArn: sourceArn, NextToken: token })));
+    points.push(...(page.RecoveryPoints ?? []));
+    token = page.NextToken;
+  } while (token);
+  return points
+    .filter((point) => point.Status === 'COMPLETED' && point.CreationDate && point.RecoveryPointArn)
+    .sort((a, b) => new Date(b.CreationDate!).getTime() - new Date(a.CreationDate!).getTime());
+}
+
+function listed(values: string[]): string {
+  return values.length === 0 ? 'none' : values.slice(0, LISTED).join(', ') + (values.length > LISTED ? `, ... (${values.length} in all)` : '');
+}
+
+/** Checks a request and returns the plan the later steps follow. */
+export async function validateRequest(clients: Clients, config: StepsConfig, request: RestoreRequest, execution: ExecutionInfo, now: Date = new Date()): Promise<RestorePlan> {
+  if (typeof request !== 'object' || request === null) {
+    throw new InvalidRestoreInput(`the input must be a JSON object with at least \`kind\` (one of ${RESTORE_KINDS.join(', ')}), got ${JSON.stringify(request)}`);
+  }
+  const kind = request.kind as RestoreKind;
+  if (!RESTORE_KINDS.includes(kind)) {
+    throw new InvalidRestoreInput(`\`kind\` must be one of ${RESTORE_KINDS.join(', ')}, got ${JSON.stringify(request.kind)}`);
+  }
+  const requestId = requestIdOf(request, execution);
+  const drill = request.drill === true;
+  if (drill && kind === 'promote-replica') {
+    throw new InvalidRestoreInput('`drill` must be false for `kind` promote-replica: a drill never promotes a replica');
+  }
+  const sourceInstance = await findInstance(clients.rds, config.sourceIdentifier);
+  if (!sourceInstance) {
+    throw new InvalidRestoreInput(`the source instance ${config.sourceIdentifier} does not exist; this workflow restores its backups into a new instance with its subnet group, security groups and parameter group`);
+  }
+  const source = sourceInfo(sourceInstance);
+  const startedAt = new Date(execution.startTime).toISOString();
+  const deadline = new Date(now.getTime() + config.restoreTimeoutMinutes * 60_000).toISOString();
+  const base = { requestId, kind, drill, keepOnVerificationFailure: request.keepOnVerificationFailure === true, source, startedAt, deadline };
+
+  if (kind === 'promote-replica') {
+    return validatePromotion(clients, config, request, base);
+  }
+
+  // The new instance.
+  const targetIdentifier = request.targetIdentifier ?? instanceIdentifierFor(drill ? 'drill' : 'restore', requestId);
+  if (typeof targetIdentifier !== 'string' || !isValidInstanceIdentifier(targetIdentifier)) {
+    throw new InvalidRestoreInput(`\`targetIdentifier\` must be 1 to 63 lower-case letters, digits or hyphens, starting with a letter, with no two hyphens in a row and none at the end, got ${JSON.stringify(request.targetIdentifier)}`);
+  }
+  if (targetIdentifier === source.identifier || config.replicaIdentifiers.includes(targetIdentifier)) {
+    throw new InvalidRestoreInput(`\`targetIdentifier\` must name a new instance, got ${targetIdentifier}, which is the live ${targetIdentifier === source.identifier ? 'source' : 'replica'}`);
+  }
+  const existingTarget = await findInstance(clients.rds, targetIdentifier);
+  if (existingTarget && !createdByRequest(existingTarget, config, requestId)) {
+    throw new InvalidRestoreInput(`\`targetIdentifier\` ${targetIdentifier} already exists and was not created by request ${requestId}; choose a new identifier (a restore never writes into an existing instance)`);
+  }
+  if (request.availabilityZone !== undefined) {
+    const groups = await aws(`DescribeDBSubnetGroups ${source.subnetGroup}`, () => clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: source.subnetGroup })));
+    const zones = [...new Set((groups.DBSubnetGroups?.[0]?.Subnets ?? []).map((subnet) => subnet.SubnetAvailabilityZone?.Name).filter((zone): zone is string => !!zone))].sort();
+    if (!zones.includes(request.availabilityZone)) {
+      throw new InvalidRestoreInput(`\`availabilityZone\` must be a zone of the subnet group ${source.subnetGroup} (${zones.join(', ') || 'none'}), got ${JSON.stringify(request.availabilityZone)}`);
+    }
+  }
+  if (request.instanceClass !== undefined && (typeof request.instanceClass !== 'string' || !/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(request.instanceClass))) {
+    throw new InvalidRestoreInput(`\`instanceClass\` must be an RDS instance class such as db.r6g.large, got ${JSON.stringify(request.instanceClass)}`);
+  }
+  const target = { identifier: targetIdentifier, availabilityZone: request.availabilityZone, instanceClass: request.instanceClass ?? source.instanceClass };
+  const common = { ...base, target, existing: existingTarget !== undefined };
+
+  if (kind === 'snapshot') {
+    const wanted = request.snapshot ?? 'newest';
+    const snapshots = await snapshotsOf(clients.rds, source.identifier);
+    const snapshot = wanted === 'newest' ? snapshots[0] : snapshots.find((s) => s.DBSnapshotIdentifier === wanted || s.DBSnapshotArn === wanted);
+    if (!snapshot) {
+      throw new InvalidRestoreInput(wanted === 'newest'
+        ? `\`snapshot\`: ${source.identifier} has no available snapshot to restore`
+        : `\`snapshot\` ${JSON.stringify(wanted)} is not an available snapshot of ${source.identifier}; the newest are: ${listed(snapshots.map((s) => s.DBSnapshotIdentifier!))} (or 'newest')`);
+    }
+    return {
+      ...common,
+      snapshot: { identifier: snapshot.DBSnapshotIdentifier!, arn: snapshot.DBSnapshotArn ?? snapshot.DBSnapshotIdentifier!, createdAt: new Date(snapshot.SnapshotCreateTime!).toISOString(), kmsKeyId: snapshot.KmsKeyId },
+      backupTime: new Date(snapshot.SnapshotCreateTime!).toISOString(),
+    };
+  }
+
+  if (kind === 'recovery-point') {
+    if (!config.backupRestoreRoleArn) {
+      throw new InvalidRestoreInput('`kind` recovery-point needs the AWS Backup restore role, which this workflow was deployed without');
+    }
+    const wanted = request.recoveryPoint ?? 'newest';
+    const points = await recoveryPointsOf(clients.backup, source.arn);
+    const point = wanted === 'newest' ? points[0] : points.find((p) => p.RecoveryPointArn === wanted);
+    if (!point) {
+      throw new InvalidRestoreInput(wanted === 'newest'
+        ? `\`recoveryPoint\`: ${source.identifier} has no completed AWS Backup recovery point`
+        : `\`recoveryPoint\` ${JSON.stringify(wanted)} is not a completed recovery point of ${source.identifier}; the newest are: ${listed(points.map((p) => p.RecoveryPointArn!))} (or 'newest')`);
+    }
+    return {
+      ...common,
+      recoveryPoint: { arn: point.RecoveryPointArn!, vault: point.BackupVaultName!, createdAt: new Date(point.CreationDate!).toISOString() },
+      backupTime: new Date(point.CreationDate!).toISOString(),
+    };
+  }
+
+  // point-in-time
+  if (request.restoreTime === undefined) {
+    throw new InvalidRestoreInput("`restoreTime` is required for `kind` point-in-time: an ISO 8601 time inside the point-in-time window, or 'latest'");
+  }
+  const latestRestorable = sourceInstance.LatestRestorableTime ? new Date(sourceInstance.LatestRestorableTime) : undefined;
+  const backups = await aws(`DescribeDBInstanceAutomatedBackups ${source.identifier}`, () => clients.rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: source.identifier })));
+  const earliestValue = (backups.DBInstanceAutomatedBackups ?? [])
+    .map((b) => b.RestoreWindow?.EarliestTime)
+    .filter((t): t is Date => t !== undefined)
+    .map((t) => new Date(t))
+    .sort((a, b) => a.getTime() - b.getTime())[0];
+  if (!latestRestorable || !earliestValue) {
+    throw new InvalidRestoreInput(`\`restoreTime\`: ${source.identifier} has no point-in-time window (automated backups are off or not yet taken)`);
+  }
+  const window = `${earliestValue.toISOString()} to ${latestRestorable.toISOString()} (UTC)`;
+  if (request.restoreTime === 'latest') {
+    return { ...common, restoreTime: { latest: true, time: latestRestorable.toISOString() }, backupTime: latestRestorable.toISOString() };
+  }
+  const time = checkTime('restoreTime', request.restoreTime);
+  if (time.getTime() < earliestValue.getTime() || time.getTime() > latestRestorable.getTime()) {
+    throw new InvalidRestoreInput(`\`restoreTime\` ${time.toISOString()} is outside the point-in-time window of ${source.identifier}: ${window}, or 'latest'`);
+  }
+  return { ...common, restoreTime: { latest: false, time: time.toISOString() }, backupTime: time.toISOString() };
+}
+
+async function validatePromotion(
+  clients: Clients, config: StepsConfig, request: RestoreRequest,
+  base: Pick<RestorePlan, 'requestId' | 'kind' | 'drill' | 'keepOnVerificationFailure' | 'source' | 'startedAt' | 'deadline'>,
+): Promise<RestorePlan> {
+  const allowed = config.replicaIdentifiers;
+  if (allowed.length === 0) {
+    throw new InvalidRestoreInput('`kind` promote-replica: this workflow was deployed without a replica to promote');
+  }
+  if (typeof request.replica !== 'string' || !allowed.includes(request.replica)) {
+    throw new InvalidRestoreInput(`\`replica\` must be one of ${allowed.join(', ')}, got ${JSON.stringify(request.replica)}`);
+  }
+  if (request.confirm !== request.replica) {
+    throw new InvalidRestoreInput(`\`confirm\` must repeat the replica to promote (${request.replica}): promotion makes it a standalone writable instance and cannot be undone; got ${JSON.stringify(request.confirm ?? null)}`);
+  }
+  const replica = await findInstance(clients.rds, request.replica);
+  if (!replica) {
+    throw new InvalidRestoreInput(`\`replica\` ${request.replica} does not exist`);
+  }
+  const promotedByThisRequest = tagValue(replica.TagList, TAG_PROMOTED_BY) === base.requestId;
+  if (!replica.ReadReplicaSourceDBInstanceIdentifier && !promotedByThisRequest) {
+    throw new InvalidRestoreInput(`\`replica\` ${request.replica} is not a read replica any more (promoted earlier, not by request ${base.requestId}); nothing to promote`);
+  }
+  return {
+    ...base,
+    target: { identifier: request.replica, instanceClass: replica.DBInstanceClass ?? base.source.instanceClass },
+    backupTime: new Date().toISOString(),
+    existing: promotedByThisRequest,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The verification step of the database restore workflow: connects to the restored
+ * instance and to the source with the source's credentials (the restored copy has the
+ * same users) and runs `verifyRestored`.
+ *
+ * Event: `{ plan, status }` from the workflow (the source endpoint in `plan.source`, the
+ * restored endpoint in `status`). Environment: `CREDENTIALS_SECRET_ARN`, optional
+ * `DATABASES` and `TIMESTAMP_COLUMNS` (comma-separated).
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as mysql from 'mysql2/promise';
+import { parseTimestampColumns, verifyRestored, type VerificationSummary } from './verify-restored';
+
+const secrets = new SecretsManagerClient({});
+
+export interface VerifyEvent {
+  readonly plan: { readonly source: { readonly identifier: string; readonly endpoint?: string; readonly port?: number } };
+  readonly status: { readonly endpoint?: string; readonly port?: number };
+  readonly progress?: { readonly targetIdentifier: string };
+}
+
+interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+async function credentials(secretArn: string): Promise<Credentials> {
+  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const parsed = JSON.parse(secret.SecretString ?? '{}');
+  if (typeof parsed.username !== 'string' || typeof parsed.password !== 'string') {
+    throw new Error(`restore-db-verify: secret ${secretArn} has no username and password`);
+  }
+  return parsed;
+}
+
+function connect(host: string, port: number, login: Credentials): Promise<mysql.Connection> {
+  // RDS presents a certificate signed by the Amazon RDS CAs, which mysql2 ships.
+  return mysql.createConnection({ host, port, user: login.username, password: login.password, ssl: 'Amazon RDS', connectTimeout: 20_000 });
+}
+
+export const handler = async (event: VerifyEvent): Promise<VerificationSummary> => {
+  const secretArn = process.env.CREDENTIALS_SECRET_ARN;
+  if (!secretArn) {
+    throw new Error('restore-db-verify: environment variable CREDENTIALS_SECRET_ARN is not set');
+  }
+  const target = event.progress?.targetIdentifier ?? 'the restored instance';
+  if (!event.status?.endpoint) {
+    throw new Error(`restore-db-verify: ${target} has no endpoint to verify`);
+  }
+  const login = await credentials(secretArn);
+  const restored = await connect(event.status.endpoint, event.status.port ?? 3306, login).catch((error: unknown) => {
+    throw new Error(`restore-db-verify: cannot connect to ${target} at ${event.status.endpoint}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  let source: mysql.Connection | undefined;
+  let sourceError: string | undefined;
+  try {
+    if (event.plan.source.endpoint) {
+      source = await connect(event.plan.source.endpoint, event.plan.source.port ?? 3306, login);
+    } else {
+      sourceError = `${event.plan.source.identifier} had no endpoint`;
+    }
+  } catch (error) {
+    sourceError = `${event.plan.source.identifier}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    const databases = (process.env.DATABASES ?? '').split(',').map((d) => d.trim()).filter((d) => d.length > 0);
+    return await verifyRestored({
+      restored,
+      source,
+      sourceError,
+      databases: databases.length > 0 ? databases : undefined,
+      timestampColumns: parseTimestampColumns(process.env.TIMESTAMP_COLUMNS),
+    });
+  } finally {
+    await restored.end();
+    await source?.end();
+  }
+};

@@ -1,0 +1,75 @@
+/**
+ * The verification of a restored instance, run in the VPC after the restore: the tables
+ * pass CHECK TABLE, the schema equals the (live) source's, and the newest row gives the
+ * recovery point achieved. Takes its connections as arguments.
+ */
+import type { Connection } from 'mysql2/promise';
+import {
+  checkTables, describeProblems, mergeReports, newestRowTime, report, verifyAgainstSource,
+  type NewestRow, type TimestampColumn, type VerificationReport,
+} from '../../core/restore-verification';
+
+/** The summary the workflow carries (kept small: Step Functions payloads are limited to 256 KB). */
+export interface VerificationSummary {
+  readonly status: 'ok' | 'failed' | 'unknown';
+  readonly checks: number;
+  /** The failed and unknown checks, at most `MAX_PROBLEMS` lines. */
+  readonly problems: string[];
+  readonly newestRow: NewestRow;
+}
+
+/** How many problem lines the summary keeps. */
+export const MAX_PROBLEMS = 20;
+
+export interface VerifyRestoredOptions {
+  readonly restored: Connection;
+  /** The live source; undefined when it could not be reached (`sourceError` says why). */
+  readonly source?: Connection;
+  readonly sourceError?: string;
+  /** The databases to verify. @default - every non-system database of the source (or of the restored server) */
+  readonly databases?: string[];
+  /** The columns that record when a row was written. @default - every indexed timestamp / datetime column */
+  readonly timestampColumns?: TimestampColumn[];
+}
+
+async function userDatabases(connection: Connection): Promise<string[]> {
+  const [rows] = await connection.query(
+    "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'percona') ORDER BY s");
+  return (rows as Array<{ s: string }>).map((row) => row.s);
+}
+
+/** Verifies a restored server and summarises the result. */
+export async function verifyRestored(options: VerifyRestoredOptions): Promise<VerificationSummary> {
+  const databases = options.databases ?? await userDatabases(options.source ?? options.restored);
+  const reports: VerificationReport[] = [await checkTables(options.restored, { schemas: databases })];
+  if (options.source) {
+    // The source is live and has moved on since the backup: its schema is compared, not its data.
+    reports.push(await verifyAgainstSource(options.restored, options.source, databases, { data: false }));
+  } else {
+    reports.push(report([{ name: 'schema', status: 'unknown', detail: `the source could not be reached to compare schemas: ${options.sourceError ?? 'no connection'}` }]));
+  }
+  const merged = mergeReports(...reports);
+  const newestRow = await newestRowTime(options.restored, options.timestampColumns);
+  const problems = describeProblems(merged).split('\n').filter((line) => line.length > 0);
+  return {
+    status: merged.status,
+    checks: merged.checks.length,
+    problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
+    newestRow,
+  };
+}
+
+/** Parses `schema.table.column` entries (the `TIMESTAMP_COLUMNS` variable, comma-separated). */
+export function parseTimestampColumns(text: string | undefined): TimestampColumn[] | undefined {
+  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  if (entries.length === 0) {
+    return undefined;
+  }
+  return entries.map((entry) => {
+    const parts = entry.split('.');
+    if (parts.length !== 3 || parts.some((part) => part.length === 0)) {
+      throw new Error(`restore-db-verify: TIMESTAMP_COLUMNS entries must be schema.table.column, got '${entry}'`);
+    }
+    return { schema: parts[0], table: parts[1], column: parts[2] };
+  });
+}

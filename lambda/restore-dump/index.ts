@@ -1,0 +1,171 @@
+/**
+ * The steps of the dump restore workflow (one function, the step chosen by `action`):
+ * validate -> create -> status (until available) -> load (until done) -> verify -> protect,
+ * and cleanup when a step after create fails.
+ *
+ * Environment (set by `DumpRestoreWorkflow`): DAILY_BUCKET, ARCHIVE_BUCKET (optional),
+ * IDENTIFIER_PREFIX, ENGINE, ENGINE_VERSION, INSTANCE_CLASS, ALLOCATED_STORAGE (GiB),
+ * SUBNET_GROUP, SECURITY_GROUP_IDS (comma-separated), KMS_KEY_ID, PARAMETER_GROUP (optional),
+ * BACKUP_RETENTION_DAYS, AVAILABLE_WITHIN_MINUTES, DATABASE_TLS (`required`, or `disabled`
+ * for the local tests only).
+ */
+import { RDSClient } from '@aws-sdk/client-rds';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import * as mysql from 'mysql2/promise';
+import { Readable } from 'node:stream';
+import { checkTables, describeProblems, mergeReports, verifyAgainstManifest } from '../../core/restore-verification';
+import { readTextObject } from '../../core/dump/objects';
+import { parseManifest } from '../../core/dump/manifest';
+import { RestoreCheckError, RestoreInputError, inputObject, rethrowFor } from '../../core/restore-workflows/common';
+import {
+  DumpRestorePlan, DumpRestoreSettings, createInstance, deleteCreatedInstance, instanceState, planDumpRestore, protectInstance,
+} from '../../core/restore-workflows/dump';
+import { loadDump } from './load-dump';
+
+const s3 = new S3Client({});
+const rds = new RDSClient({});
+const secrets = new SecretsManagerClient({});
+
+/** Time kept free at the end of a load invocation, in milliseconds. */
+const LOAD_MARGIN_MS = 90_000;
+
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): DumpRestoreSettings {
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) {
+      throw new Error(`restore-dump: environment variable ${name} is not set`);
+    }
+    return value;
+  };
+  return {
+    dailyBucket: need('DAILY_BUCKET'),
+    archiveBucket: env.ARCHIVE_BUCKET || undefined,
+    identifierPrefix: need('IDENTIFIER_PREFIX'),
+    engine: need('ENGINE'),
+    engineVersion: need('ENGINE_VERSION'),
+    instanceClass: need('INSTANCE_CLASS'),
+    allocatedStorage: Number(need('ALLOCATED_STORAGE')),
+    subnetGroupName: need('SUBNET_GROUP'),
+    securityGroupIds: need('SECURITY_GROUP_IDS').split(',').filter((id) => id.length > 0),
+    kmsKeyId: need('KMS_KEY_ID'),
+    parameterGroupName: env.PARAMETER_GROUP || undefined,
+    backupRetentionDays: Number(need('BACKUP_RETENTION_DAYS')),
+    availableWithinMinutes: Number(need('AVAILABLE_WITHIN_MINUTES')),
+  };
+}
+
+export interface DumpRestoreEvent {
+  readonly action: 'validate' | 'create' | 'status' | 'load' | 'verify' | 'protect' | 'cleanup';
+  /** `$$.Execution.Name`. */
+  readonly execution: string;
+  /** The workflow input (validate). */
+  readonly input?: unknown;
+  /** The validated plan (every later step). */
+  readonly plan?: DumpRestorePlan;
+  /** Statements applied by the earlier load invocations (load). */
+  readonly statementsApplied?: number;
+}
+
+/** Connection options for the new instance, from its managed master user secret. */
+async function connectionOptions(plan: DumpRestorePlan): Promise<mysql.ConnectionOptions> {
+  const state = await instanceState(rds, plan.targetInstanceIdentifier, '9999-12-31T00:00:00Z');
+  if (!state.endpoint || !state.secretArn) {
+    throw new RestoreCheckError(`RDS instance ${plan.targetInstanceIdentifier} has no endpoint or master user secret yet (status ${state.status})`);
+  }
+  let secret: { username?: string; password?: string };
+  try {
+    const response = await secrets.send(new GetSecretValueCommand({ SecretId: state.secretArn }));
+    secret = JSON.parse(response.SecretString ?? '{}');
+  } catch (error) {
+    rethrowFor(`secret ${state.secretArn} of RDS instance ${plan.targetInstanceIdentifier}`, error);
+  }
+  return {
+    host: state.endpoint,
+    port: state.port ?? 3306,
+    user: secret.username,
+    password: secret.password,
+    connectTimeout: 20_000,
+    ssl: process.env.DATABASE_TLS === 'disabled' ? undefined : 'Amazon RDS',
+  };
+}
+
+function requirePlan(event: DumpRestoreEvent): DumpRestorePlan {
+  if (!event.plan) {
+    throw new Error(`restore-dump: action '${event.action}' needs the plan of the validate step`);
+  }
+  return event.plan;
+}
+
+async function load(event: DumpRestoreEvent, context?: Context): Promise<{ done: boolean; statementsApplied: number; statementsExecuted: number }> {
+  const plan = requirePlan(event);
+  const connection = await connectionOptions(plan);
+  let response;
+  try {
+    response = await s3.send(new GetObjectCommand({ Bucket: plan.bucket, Key: plan.dumpKey }));
+  } catch (error) {
+    rethrowFor(`s3://${plan.bucket}/${plan.dumpKey}`, error);
+  }
+  if (!response.Body) {
+    throw new Error(`s3://${plan.bucket}/${plan.dumpKey}: the response has no body`);
+  }
+  const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
+  const result = await loadDump({
+    source: response.Body as Readable,
+    connection,
+    resumeAfter: event.statementsApplied ?? 0,
+    deadline: Date.now() + Math.max(remaining - LOAD_MARGIN_MS, 10_000),
+  });
+  if (result.done && result.sha256 !== plan.dumpSha256) {
+    throw new RestoreCheckError(`s3://${plan.bucket}/${plan.dumpKey}: SHA-256 of the loaded bytes is ${result.sha256}, the manifest records ${plan.dumpSha256}`);
+  }
+  return { done: result.done, statementsApplied: result.statementsApplied, statementsExecuted: result.statementsExecuted };
+}
+
+async function verify(event: DumpRestoreEvent): Promise<{ status: string; checks: number; summary: string }> {
+  const plan = requirePlan(event);
+  const manifest = parseManifest(await readTextObject(s3, plan.bucket, plan.manifestKey));
+  const connection = await mysql.createConnection({ ...(await connectionOptions(plan)), multipleStatements: false });
+  try {
+    const verification = mergeReports(
+      await checkTables(connection, { schemas: manifest.databases }),
+      await verifyAgainstManifest(connection, manifest),
+    );
+    if (verification.status !== 'ok') {
+      throw new RestoreCheckError(`the restored instance ${plan.targetInstanceIdentifier} does not match the dump of run ${manifest.runId} (${verification.status}):\n${describeProblems(verification)}`);
+    }
+    return { status: verification.status, checks: verification.checks.length, summary: `${verification.checks.length} checks ok: CHECK TABLE, row counts${manifest.replicationPaused ? ' and checksums' : ''} of ${manifest.tables.length} tables` };
+  } finally {
+    await connection.end().catch(() => connection.destroy());
+  }
+}
+
+export const handler = async (event: DumpRestoreEvent, context?: Context): Promise<unknown> => {
+  const settings = settingsFromEnvironment();
+  switch (event.action) {
+    case 'validate':
+      return planDumpRestore({ s3, rds }, settings, inputObject(event.input));
+    case 'create':
+      return createInstance(rds, settings, requirePlan(event), event.execution);
+    case 'status': {
+      const plan = requirePlan(event);
+      return instanceState(rds, plan.targetInstanceIdentifier, plan.availableBy);
+    }
+    case 'load':
+      return load(event, context);
+    case 'verify':
+      return verify(event);
+    case 'protect': {
+      const plan = requirePlan(event);
+      await protectInstance(rds, plan.targetInstanceIdentifier, settings.backupRetentionDays);
+      return { deletionProtection: true, backupRetentionDays: settings.backupRetentionDays };
+    }
+    case 'cleanup': {
+      const plan = requirePlan(event);
+      return deleteCreatedInstance(rds, plan.targetInstanceIdentifier, event.execution, plan.keepOnFailure);
+    }
+    default:
+      throw new RestoreInputError(`restore-dump: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, status, load, verify, protect, cleanup`);
+  }
+};

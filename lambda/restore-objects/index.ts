@@ -1,0 +1,84 @@
+/**
+ * The steps of the S3 object restore workflow (the step chosen by `action`):
+ * point in time: validate -> planScan (until done) -> copyScan (until done);
+ * archive: validate -> listArchive -> requestRetrievals -> retrievalStatus (until ready) -> copyArchive;
+ * cleanup (until done) when copying fails.
+ *
+ * Environment (set by `ObjectRestoreWorkflow`): SOURCE_BUCKETS, TARGET_BUCKETS
+ * (comma-separated bucket names), ARCHIVE_READY_WITHIN_MINUTES.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
+import {
+  ArchivedObject, ObjectRestorePlan, ObjectRestoreSettings, ScanState, copyArchive, copyScan, deleteCopies, listArchive, newScan, planObjectRestore,
+  planScan, requestRetrievals, retrievalState,
+} from '../../core/restore-workflows/objects';
+
+const s3 = new S3Client({});
+
+/** Time kept free at the end of an invocation that works through pages, in milliseconds. */
+const MARGIN_MS = 60_000;
+
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ObjectRestoreSettings {
+  const list = (name: string): string[] => {
+    const value = env[name];
+    if (!value) {
+      throw new Error(`restore-objects: environment variable ${name} is not set`);
+    }
+    return value.split(',').filter((item) => item.length > 0);
+  };
+  return {
+    sourceBuckets: list('SOURCE_BUCKETS'),
+    targetBuckets: list('TARGET_BUCKETS'),
+    archiveReadyWithinMinutes: Number(env.ARCHIVE_READY_WITHIN_MINUTES ?? '4320'),
+  };
+}
+
+export interface ObjectRestoreEvent {
+  readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'cleanup';
+  /** `$$.Execution.Name`. */
+  readonly execution: string;
+  readonly input?: unknown;
+  readonly plan?: ObjectRestorePlan;
+  /** The scan so far (planScan, copyScan); a new scan when absent. */
+  readonly scan?: ScanState;
+  readonly objects?: ArchivedObject[];
+}
+
+export const handler = async (event: ObjectRestoreEvent, context?: Context): Promise<unknown> => {
+  const settings = settingsFromEnvironment();
+  const deadline = Date.now() + Math.max((context?.getRemainingTimeInMillis?.() ?? 300_000) - MARGIN_MS, 5_000);
+  const plan = (): ObjectRestorePlan => {
+    if (!event.plan) {
+      throw new Error(`restore-objects: action '${event.action}' needs the plan of the validate step`);
+    }
+    return event.plan;
+  };
+  const objects = (): ArchivedObject[] => {
+    if (!event.objects) {
+      throw new Error(`restore-objects: action '${event.action}' needs the objects of the listArchive step`);
+    }
+    return event.objects;
+  };
+  switch (event.action) {
+    case 'validate':
+      return planObjectRestore(s3, settings, inputObject(event.input));
+    case 'planScan':
+      return planScan(s3, plan(), event.scan ?? newScan(), deadline);
+    case 'copyScan':
+      return copyScan(s3, plan(), event.scan ?? newScan(), deadline, event.execution);
+    case 'listArchive':
+      return listArchive(s3, plan());
+    case 'requestRetrievals':
+      return requestRetrievals(s3, plan(), objects());
+    case 'retrievalStatus':
+      return retrievalState(s3, plan(), objects());
+    case 'copyArchive':
+      return copyArchive(s3, plan(), objects(), event.execution);
+    case 'cleanup':
+      return deleteCopies(s3, plan(), event.execution, deadline);
+    default:
+      throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, cleanup`);
+  }
+};

@@ -1,0 +1,75 @@
+/**
+ * The steps of the EBS volume restore workflow (the step chosen by `action`):
+ * validate -> create -> volumeStatus (until available) -> [attach -> attachStatus], or
+ * validate -> replaceRoot -> replaceRootStatus; cleanup when a step after create fails.
+ *
+ * Environment (set by `VolumeRestoreWorkflow`): ALLOWED_ZONES (comma-separated, may be
+ * empty), KMS_KEY_ID, WORKFLOW_ID, READY_WITHIN_MINUTES.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
+import {
+  VolumeRestorePlan, VolumeRestoreSettings, attachVolume, createVolume, deleteCreatedVolume, planVolumeRestore, rootReplacementState,
+  startRootReplacement, volumeState,
+} from '../../core/restore-workflows/volume';
+
+const ec2 = new EC2Client({});
+
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): VolumeRestoreSettings {
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) {
+      throw new Error(`restore-volume: environment variable ${name} is not set`);
+    }
+    return value;
+  };
+  return {
+    allowedZones: (env.ALLOWED_ZONES ?? '').split(',').filter((zone) => zone.length > 0),
+    kmsKeyId: need('KMS_KEY_ID'),
+    workflowId: need('WORKFLOW_ID'),
+    readyWithinMinutes: Number(need('READY_WITHIN_MINUTES')),
+  };
+}
+
+export interface VolumeRestoreEvent {
+  readonly action: 'validate' | 'create' | 'volumeStatus' | 'attach' | 'attachStatus' | 'replaceRoot' | 'replaceRootStatus' | 'cleanup';
+  /** `$$.Execution.Name`. */
+  readonly execution: string;
+  readonly input?: unknown;
+  readonly plan?: VolumeRestorePlan;
+  readonly volumeId?: string;
+  readonly taskId?: string;
+}
+
+function need<T>(value: T | undefined, what: string, action: string): T {
+  if (value === undefined) {
+    throw new Error(`restore-volume: action '${action}' needs ${what}`);
+  }
+  return value;
+}
+
+export const handler = async (event: VolumeRestoreEvent): Promise<unknown> => {
+  const settings = settingsFromEnvironment();
+  const plan = () => need(event.plan, 'the plan of the validate step', event.action);
+  const volumeId = () => need(event.volumeId, 'the volume id of the create step', event.action);
+  switch (event.action) {
+    case 'validate':
+      return planVolumeRestore(ec2, settings, inputObject(event.input));
+    case 'create':
+      return createVolume(ec2, settings, plan(), event.execution);
+    case 'volumeStatus':
+      return volumeState(ec2, volumeId(), plan(), 'create');
+    case 'attach':
+      return attachVolume(ec2, volumeId(), plan());
+    case 'attachStatus':
+      return volumeState(ec2, volumeId(), plan(), 'attach');
+    case 'replaceRoot':
+      return startRootReplacement(ec2, settings, plan(), event.execution);
+    case 'replaceRootStatus':
+      return rootReplacementState(ec2, need(event.taskId, 'the task id of the replaceRoot step', event.action), plan());
+    case 'cleanup':
+      return deleteCreatedVolume(ec2, event.volumeId, event.execution);
+    default:
+      throw new RestoreInputError(`restore-volume: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, volumeStatus, attach, attachStatus, replaceRoot, replaceRootStatus, cleanup`);
+  }
+};

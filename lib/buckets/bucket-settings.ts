@@ -1,0 +1,208 @@
+/**
+ * Settings shared by `BackupBuckets` and `RecoveryBuckets` (internal; not exported from
+ * the package). Secure defaults in one place: blocked public access, TLS only, owner-enforced
+ * object ownership, access logs, EventBridge notifications, and the lifecycle rules of
+ * the two tiers.
+ */
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+
+/** S3 rounds lifecycle expiry up to the next midnight UTC: an object of a 2-day rule lives 48 to 72 hours. */
+export const DAILY_EXPIRY_NOTE = 'S3 rounds lifecycle expiry up to the next midnight UTC so objects live 48 to 72 hours';
+
+/** Glacier Deep Archive bills at least 180 days per object. */
+export const DEEP_ARCHIVE_MINIMUM_DAYS = 180;
+
+const COMPLIANCE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
+/** Whole days of a duration, or throws naming the construct, the prop and the value. */
+export function wholeDays(scope: Construct, prop: string, value: Duration, min: number, max: number, unit = 'days'): number | undefined {
+  if (Token.isUnresolved(value.toSeconds())) {
+    return undefined;
+  }
+  const seconds = value.toSeconds();
+  const days = seconds / 86400;
+  if (!Number.isInteger(days) || days < min || days > max) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must be a whole number of ${unit} from ${min} to ${max}, got ${value.toHumanString()}`);
+  }
+  return days;
+}
+
+/** A customer-managed key with yearly rotation and the grant restriction every key of this library carries. */
+export function newBucketKey(scope: Construct, id: string, description: string, removalPolicy: RemovalPolicy, alias?: string): kms.Key {
+  const key = new kms.Key(scope, id, {
+    description,
+    enableKeyRotation: true,
+    removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    pendingWindow: Duration.days(30),
+    alias,
+  });
+  key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+  return key;
+}
+
+/** The server access log bucket: SSE-S3 (log delivery cannot write with a KMS key), versioned, logs kept a year. */
+export function newLogBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy, bucketName?: string): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    bucketName,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    removalPolicy,
+    lifecycleRules: [
+      { id: 'KeepAccessLogsOneYear', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    ],
+  });
+  enableEventBridge(bucket);
+  const reason = 'This bucket receives the server access logs of the backup buckets. S3 log delivery cannot write to a bucket encrypted with a KMS key or with an Object Lock default retention, logging a log bucket into itself would loop, and replicating access logs adds no recovery value: the data buckets are replicated.';
+  Validations.of(bucket).acknowledge(
+    { id: 'AwsSolutions-S1', reason },
+    ...COMPLIANCE_PACKS.flatMap((pack) => [
+      { id: `${pack}-S3BucketLoggingEnabled`, reason },
+      { id: `${pack}-S3BucketReplicationEnabled`, reason },
+      { id: `${pack}-S3DefaultEncryptionKMS`, reason },
+    ]),
+    { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason },
+    { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason },
+    { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason },
+  );
+  return bucket;
+}
+
+/** Sends the bucket's object events to Amazon EventBridge (a native CloudFormation property, no custom resource). */
+export function enableEventBridge(bucket: s3.Bucket): void {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  cfn.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+}
+
+/** Properties of the 48-hour bucket. */
+export interface DailyBucketOptions {
+  readonly encryptionKey: kms.IKey;
+  readonly logBucket: s3.IBucket;
+  readonly expirationDays: number;
+  /** Compliance-mode Object Lock retention in days; at most the expiry. */
+  readonly lockRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  readonly bucketName?: string;
+}
+
+/** The 48-hour bucket: versioned (replication needs it), expiry in whole days, old versions gone a day later. */
+export function newDailyBucket(scope: Construct, id: string, options: DailyBucketOptions): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    bucketName: options.bucketName,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: options.encryptionKey,
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    // Nobody can delete a fresh dump for the first day(s); the lifecycle rule expires it after that.
+    objectLockEnabled: true,
+    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
+    removalPolicy: options.removalPolicy,
+    lifecycleRules: [
+      {
+        // The rule id is the bucket's description of its tier (S3 buckets have no description field).
+        id: `Expire${options.expirationDays}Days-${DAILY_EXPIRY_NOTE.replace(/ /g, '-')}`,
+        expiration: Duration.days(options.expirationDays),
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      },
+      { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+    ],
+  });
+  enableEventBridge(bucket);
+  logAccessTo(bucket, options.logBucket, `${id.toLowerCase()}/`);
+  return bucket;
+}
+
+/** Properties of the yearly archive bucket. */
+export interface ArchiveBucketOptions {
+  readonly encryptionKey: kms.IKey;
+  readonly logBucket: s3.IBucket;
+  readonly lockRetentionDays: number;
+  readonly transitionDays: number;
+  readonly noncurrentVersionDays: number;
+  readonly expirationDays?: number;
+  readonly removalPolicy: RemovalPolicy;
+  readonly bucketName?: string;
+}
+
+/** The yearly archive bucket: Object Lock (compliance mode), versioned, Glacier Deep Archive, no expiry by default. */
+export function newArchiveBucket(scope: Construct, id: string, options: ArchiveBucketOptions): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    bucketName: options.bucketName,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: options.encryptionKey,
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    objectLockEnabled: true,
+    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
+    removalPolicy: options.removalPolicy,
+    lifecycleRules: [
+      {
+        id: options.expirationDays === undefined ? 'DeepArchiveKeepForever' : `DeepArchiveExpire${options.expirationDays}Days`,
+        transitions: [{ storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(options.transitionDays) }],
+        expiration: options.expirationDays === undefined ? undefined : Duration.days(options.expirationDays),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      },
+      {
+        // Earlier versions of an object stay restorable (shadow copies) for this many days.
+        id: `KeepPreviousVersions${options.noncurrentVersionDays}Days`,
+        noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(Math.min(options.transitionDays, options.noncurrentVersionDays)) }],
+        noncurrentVersionExpiration: Duration.days(options.noncurrentVersionDays),
+      },
+    ],
+  });
+  enableEventBridge(bucket);
+  logAccessTo(bucket, options.logBucket, `${id.toLowerCase()}/`);
+  return bucket;
+}
+
+/**
+ * Server access logging into the log bucket, allowed by the log bucket's policy for this
+ * source bucket only (the ACL-free way, whatever the app's feature flags say).
+ */
+export function logAccessTo(bucket: s3.Bucket, logBucket: s3.IBucket, prefix: string): void {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  cfn.loggingConfiguration = { destinationBucketName: logBucket.bucketName, logFilePrefix: prefix };
+  logBucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: `AccessLogsOf${bucket.node.id}`,
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [logBucket.arnForObjects(`${prefix}*`)],
+    conditions: {
+      ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+      StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account },
+    },
+  }));
+}
+
+/** The statements a replication role needs on its source bucket. */
+export function sourceReplicationStatements(source: s3.IBucket, sourceKey: kms.IKey, region: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [source.bucketArn] }),
+    new iam.PolicyStatement({
+      actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
+      resources: [source.arnForObjects('*')],
+    }),
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [sourceKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    }),
+  ];
+}

@@ -1,0 +1,667 @@
+import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { FreshnessCheck, FreshnessCheckConfig, RdsSnapshotType } from './freshness-check';
+import { nagResourceText } from './nag-ids';
+import { enableEventBridge, newLogBucket } from '../buckets/bucket-settings';
+import { HardenedFunction } from '../private/hardened-function';
+import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+
+/** The two scheduled checks, the `Check` dimension of their overall `CheckStatus`. */
+export enum ConsistencyCheckKind {
+  /** The master/replica drift check (row checksums, replication health and lag). */
+  REPLICA_CONSISTENCY = 'replica-consistency',
+  /** The backup freshness and integrity check. */
+  BACKUP_FRESHNESS = 'backup-freshness',
+}
+
+/** Properties of `ConsistencyChecks`. */
+export interface ConsistencyChecksProps {
+  /** The master (source) instance. */
+  readonly master: rds.IDatabaseInstance;
+  /** The read replica of `master`. */
+  readonly replica: rds.IDatabaseInstance;
+  /** The VPC the check functions run in; it must reach both instances. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of the check functions.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The master user's secret (JSON with `username` and `password`). When set, a custom
+   * resource connects with it once per deployment and creates the read-only checker user
+   * (`SELECT, REPLICATION CLIENT, PROCESS`, plus `SLAVE MONITOR` on MariaDB 10.5+) with the
+   * password of `checkerSecret`. Give this, `checkerSecret`, or both.
+   * @default - the checker user is not created: `checkerSecret` must name an existing user
+   */
+  readonly adminSecret?: secretsmanager.ISecret;
+  /**
+   * The checker user's credentials (JSON with `username` and `password`).
+   * @default - a generated secret for the user `checkerUsername` (needs `adminSecret`)
+   */
+  readonly checkerSecret?: secretsmanager.ISecret;
+  /**
+   * The name of the generated checker user.
+   * @default 'backup_checker'
+   */
+  readonly checkerUsername?: string;
+  /**
+   * The databases the drift check compares.
+   * @default - every database except the system schemas
+   */
+  readonly databases?: string[];
+  /**
+   * The replica lag above which the drift check waits and the lag alarm fires, in seconds (1 second to 1 day).
+   * @default Duration.minutes(5)
+   */
+  readonly maxReplicaLag?: Duration;
+  /**
+   * The longest time between two drift checks, in hours (1 hour to 1 day): the default
+   * schedule's rate and the period of the drift alarms.
+   * @default Duration.days(1)
+   */
+  readonly driftCheckInterval?: Duration;
+  /**
+   * When the drift check runs (at least once per `driftCheckInterval`).
+   * @default - every `driftCheckInterval`
+   */
+  readonly driftCheckSchedule?: scheduler.ScheduleExpression;
+  /**
+   * The time a drift check may run, in minutes (1 to 15).
+   * @default Duration.minutes(15)
+   */
+  readonly driftCheckTimeout?: Duration;
+  /**
+   * The longest time between two freshness checks, in minutes or hours (15 minutes to 1 day):
+   * the default schedule's rate and the period of the freshness alarms.
+   * @default Duration.hours(1)
+   */
+  readonly freshnessCheckInterval?: Duration;
+  /**
+   * When the freshness check runs (at least once per `freshnessCheckInterval`).
+   * @default - every `freshnessCheckInterval`
+   */
+  readonly freshnessCheckSchedule?: scheduler.ScheduleExpression;
+  /**
+   * The backup copies to check, each with its tier's interval and grace.
+   * @default - the master's automated RDS snapshots, daily with 2 hours of grace
+   */
+  readonly freshnessChecks?: FreshnessCheck[];
+  /**
+   * The bucket the JSON report of every run is written to.
+   * @default - a new bucket: KMS-encrypted, TLS only, versioned, access-logged, Object Lock
+   * (governance) for `reportRetention`, retained when the stack is deleted
+   */
+  readonly reportBucket?: s3.IBucket;
+  /**
+   * The key prefix of the reports (no leading or trailing `/`): reports land under
+   * `<prefix>/replica-consistency/` and `<prefix>/backup-freshness/`.
+   * @default 'consistency-checks'
+   */
+  readonly reportPrefix?: string;
+  /**
+   * How long the created report bucket locks each report, in days (1 to 3650).
+   * @default Duration.days(365)
+   */
+  readonly reportRetention?: Duration;
+  /**
+   * The bucket that receives the created report bucket's server access logs.
+   * @default - a new SSE-S3 bucket (log delivery cannot use a KMS key), retained
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * The key that encrypts the report bucket, the secrets, the log groups and the topic.
+   * It must let CloudWatch Logs and CloudWatch alarms use it.
+   * @default - a new key with yearly rotation, retained
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * The topic every alarm notifies, when it fires and when it recovers.
+   * @default - a new topic encrypted with `encryptionKey`, TLS only
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * The CloudWatch namespace of the checks' metrics.
+   * @default 'CdkBackupDr'
+   */
+  readonly metricNamespace?: string;
+  /**
+   * The `Resource` dimension of the checks' overall metrics.
+   * @default - the master's instance identifier
+   */
+  readonly resourceName?: string;
+  /**
+   * What happens to the created report bucket, access-log bucket and key when the stack is
+   * deleted. `DESTROY` deletes the reports (the bucket must be emptied first).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const DEFAULT_NAMESPACE = 'CdkBackupDr';
+const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+const NAMESPACE = /^[A-Za-z0-9._/#:-]{1,255}$/;
+const USER = /^[A-Za-z0-9_]{1,32}$/;
+const DATABASE = /^[A-Za-z0-9_$]{1,64}$/;
+const PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+const ACCESS_LOG_PREFIX = 'consistency-reports/';
+
+/**
+ * Scheduled checks that prove the replica and the backups are good: a drift check that
+ * compares the master and the replica row by row (in chunks, at a matched replication
+ * position) as a read-only user, and a freshness check that finds the newest copy of every
+ * protected resource in every tier and verifies the dumps' SHA-256. Each run writes a JSON
+ * report to S3 and CloudWatch metrics (`CheckStatus`, `DriftedRows`, `ReplicaLagSeconds`,
+ * `BackupAgeHours`); alarms on them and on function errors notify an SNS topic.
+ */
+export class ConsistencyChecks extends Construct {
+  /** The drift check function. */
+  public readonly driftCheckFunction: HardenedFunction;
+  /** The freshness check function. */
+  public readonly freshnessCheckFunction: HardenedFunction;
+  /** The bucket holding the reports. */
+  public readonly reportBucket: s3.IBucket;
+  /** The key prefix of the reports. */
+  public readonly reportPrefix: string;
+  /** The topic every alarm notifies. */
+  public readonly topic: sns.ITopic;
+  /** The key of the report bucket, secrets, logs and topic. */
+  public readonly encryptionKey: kms.IKey;
+  /** The checker user's credentials. */
+  public readonly checkerSecret: secretsmanager.ISecret;
+  /** The secret the drift check reads for the master: host, port, username, password. */
+  public readonly masterConnectionSecret: secretsmanager.ISecret;
+  /** The secret the drift check reads for the replica: host, port, username, password. */
+  public readonly replicaConnectionSecret: secretsmanager.ISecret;
+  /** The CloudWatch namespace of the metrics. */
+  public readonly metricNamespace: string;
+  /** The `Resource` dimension of the overall metrics. */
+  public readonly resourceName: string;
+  /** The configured freshness checks. */
+  public readonly freshnessChecks: FreshnessCheck[];
+  /** Fires when a drift check finds drift (1) or cannot finish (2), or does not run. */
+  public readonly driftStatusAlarm: cloudwatch.IAlarm;
+  /** Fires when a drift check finds rows that differ. */
+  public readonly driftedRowsAlarm: cloudwatch.IAlarm;
+  /** Fires when the replica lag seen by the drift check exceeds `maxReplicaLag`. */
+  public readonly replicaLagAlarm: cloudwatch.IAlarm;
+  /** Fires when a copy is stale, missing or corrupt (1) or cannot be checked (2), or the check does not run. */
+  public readonly freshnessStatusAlarm: cloudwatch.IAlarm;
+  /** One alarm per freshness check: its newest copy is older than the tier's interval plus grace. */
+  public readonly backupAgeAlarms: cloudwatch.IAlarm[];
+  /** Fires when a check function fails. */
+  public readonly functionErrorAlarms: cloudwatch.IAlarm[];
+  /** Every alarm of this construct. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  private readonly bound: Array<{ check: FreshnessCheck; config: FreshnessCheckConfig }>;
+  private readonly driftPeriod: Duration;
+  private readonly freshnessPeriod: Duration;
+
+  constructor(scope: Construct, id: string, props: ConsistencyChecksProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const stack = Stack.of(this);
+
+    // ---- validation --------------------------------------------------------------------
+    const maxLag = props.maxReplicaLag ?? Duration.minutes(5);
+    checkRange(path, 'maxReplicaLag', maxLag, Duration.seconds(1), Duration.days(1));
+    this.driftPeriod = props.driftCheckInterval ?? Duration.days(1);
+    checkRange(path, 'driftCheckInterval', this.driftPeriod, Duration.hours(1), Duration.days(1));
+    checkWholeMinutes(path, 'driftCheckInterval', this.driftPeriod);
+    this.freshnessPeriod = props.freshnessCheckInterval ?? Duration.hours(1);
+    checkRange(path, 'freshnessCheckInterval', this.freshnessPeriod, Duration.minutes(15), Duration.days(1));
+    checkWholeMinutes(path, 'freshnessCheckInterval', this.freshnessPeriod);
+    const driftTimeout = props.driftCheckTimeout ?? Duration.minutes(15);
+    checkRange(path, 'driftCheckTimeout', driftTimeout, Duration.minutes(1), Duration.minutes(15));
+    const reportRetention = props.reportRetention ?? Duration.days(365);
+    checkRange(path, 'reportRetention', reportRetention, Duration.days(1), Duration.days(3650));
+    if (!Token.isUnresolved(reportRetention.toSeconds()) && reportRetention.toSeconds() % 86400 !== 0) {
+      throw new Error(`${path}: \`reportRetention\` must be a whole number of days, got ${reportRetention.toHumanString()}`);
+    }
+    if (props.reportBucket && props.reportRetention) {
+      throw new Error(`${path}: \`reportRetention\` applies only to the report bucket this construct creates; set the retention of the given \`reportBucket\` on that bucket, got ${props.reportRetention.toHumanString()}`);
+    }
+    if (props.reportBucket && props.accessLogsBucket) {
+      throw new Error(`${path}: \`accessLogsBucket\` applies only to the report bucket this construct creates; configure the access logs of the given \`reportBucket\` on that bucket`);
+    }
+    const reportPrefix = props.reportPrefix ?? 'consistency-checks';
+    if (!Token.isUnresolved(reportPrefix) && !PREFIX.test(reportPrefix)) {
+      throw new Error(`${path}: \`reportPrefix\` must be key segments of letters, digits and !_.*'()- joined by '/', without a leading or trailing '/', got '${reportPrefix}'`);
+    }
+    const namespace = props.metricNamespace ?? DEFAULT_NAMESPACE;
+    if (!Token.isUnresolved(namespace) && (!NAMESPACE.test(namespace) || namespace.startsWith('AWS/'))) {
+      throw new Error(`${path}: \`metricNamespace\` must be 1 to 255 letters, digits or ._/#:- and not start with 'AWS/', got '${namespace}'`);
+    }
+    const username = props.checkerUsername ?? 'backup_checker';
+    if (!Token.isUnresolved(username) && !USER.test(username)) {
+      throw new Error(`${path}: \`checkerUsername\` must be 1 to 32 letters, digits or '_', got '${username}'`);
+    }
+    if (props.checkerSecret && props.checkerUsername) {
+      throw new Error(`${path}: \`checkerUsername\` names the generated checker user; with \`checkerSecret\` the user name comes from that secret, got checkerUsername '${props.checkerUsername}'`);
+    }
+    if (!props.adminSecret && !props.checkerSecret) {
+      throw new Error(`${path}: give \`adminSecret\` (to create the read-only checker user) or \`checkerSecret\` (an existing user with SELECT, REPLICATION CLIENT, PROCESS), got neither`);
+    }
+    for (const database of props.databases ?? []) {
+      if (!Token.isUnresolved(database) && !DATABASE.test(database)) {
+        throw new Error(`${path}: \`databases\` must hold database names of 1 to 64 letters, digits, '_' or '$', got '${database}'`);
+      }
+    }
+    if (props.databases && props.databases.length === 0) {
+      throw new Error(`${path}: \`databases\` must name at least one database when set (leave it unset to compare every database), got []`);
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.freshnessChecks = props.freshnessChecks ?? [FreshnessCheck.rdsSnapshots({ instance: props.master, snapshotType: RdsSnapshotType.AUTOMATED })];
+    if (this.freshnessChecks.length === 0) {
+      throw new Error(`${path}: \`freshnessChecks\` must list at least one check (leave it unset for the master's automated snapshots), got []`);
+    }
+    this.bound = this.freshnessChecks.map((check) => ({ check, config: check._bind(this) }));
+
+    this.metricNamespace = namespace;
+    this.resourceName = props.resourceName ?? props.master.instanceIdentifier;
+    this.reportPrefix = reportPrefix;
+
+    // ---- key, bucket, topic ------------------------------------------------------------
+    this.encryptionKey = props.encryptionKey ?? this.newKey(removalPolicy);
+    this.reportBucket = props.reportBucket ?? this.newReportBucket(props.accessLogsBucket, reportRetention, removalPolicy);
+    if (props.topic) {
+      this.topic = props.topic;
+    } else {
+      this.topic = new sns.Topic(this, 'Topic', {
+        displayName: `cdk-backup-dr consistency checks of ${this.node.path}`.slice(0, 100),
+        masterKey: this.encryptionKey,
+        enforceSSL: true,
+      });
+    }
+
+    // ---- the checker user and its secrets ----------------------------------------------
+    this.checkerSecret = props.checkerSecret ?? new rds.DatabaseSecret(this, 'CheckerCredentials', {
+      username,
+      encryptionKey: this.encryptionKey,
+    });
+    this.masterConnectionSecret = new secretsmanager.Secret(this, 'MasterConnection', this.connectionSecretProps(props.master, 'master'));
+    this.replicaConnectionSecret = new secretsmanager.Secret(this, 'ReplicaConnection', this.connectionSecretProps(props.replica, 'replica'));
+    const rotationReason = 'The checker user is read-only (SELECT, REPLICATION CLIENT, PROCESS). Its password is copied into the master and replica connection secrets at deployment, so rotating one secret alone would break the check until the next deployment; rotate by replacing the checker credentials and deploying.';
+    for (const secret of [this.checkerSecret, this.masterConnectionSecret, this.replicaConnectionSecret]) {
+      if (secret instanceof Construct && secret.node.scope === this) {
+        Validations.of(secret).acknowledge(
+          { id: 'AwsSolutions-SMG4', reason: rotationReason },
+          ...PACKS.map((pack) => ({ id: `${pack}-SecretsManagerRotationEnabled`, reason: rotationReason })),
+        );
+      }
+    }
+
+    let checkerUser: CustomResource | undefined;
+    if (props.adminSecret) {
+      const userFunction = new HardenedFunction(this, 'CheckerUserFunction', {
+        code: 'checker-user',
+        description: `Creates the read-only checker user of ${path} on the master`,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        encryptionKey: this.encryptionKey,
+        timeout: Duration.minutes(2),
+        reservedConcurrentExecutions: 1,
+        environment: {
+          ADMIN_SECRET_ARN: props.adminSecret.secretArn,
+          CHECKER_SECRET_ARN: this.checkerSecret.secretArn,
+          DATABASE_HOST: props.master.dbInstanceEndpointAddress,
+          DATABASE_PORT: props.master.dbInstanceEndpointPort,
+        },
+      });
+      grantSecretRead(props.adminSecret, userFunction);
+      grantSecretRead(this.checkerSecret, userFunction);
+      props.master.connections.allowDefaultPortFrom(userFunction.function, `the checker-user function of ${path}`);
+      checkerUser = new CustomResource(this, 'CheckerUser', {
+        serviceToken: userFunction.function.functionArn,
+        resourceType: 'Custom::CheckerUser',
+        properties: { CheckerSecretArn: this.checkerSecret.secretArn, Master: props.master.instanceIdentifier },
+      });
+    }
+
+    // ---- the drift check ---------------------------------------------------------------
+    this.driftCheckFunction = new HardenedFunction(this, 'DriftCheck', {
+      code: 'replica-consistency',
+      description: `Compares the master and the replica row by row for ${path}`,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      encryptionKey: this.encryptionKey,
+      timeout: driftTimeout,
+      memorySize: 1024,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        MASTER_SECRET_ARN: this.masterConnectionSecret.secretArn,
+        REPLICA_SECRET_ARN: this.replicaConnectionSecret.secretArn,
+        DATABASES: (props.databases ?? []).join(','),
+        MAX_LAG_SECONDS: String(maxLag.toSeconds()),
+        REPORT_BUCKET: this.reportBucket.bucketName,
+        REPORT_PREFIX: reportPrefix,
+        METRIC_NAMESPACE: namespace,
+        RESOURCE_NAME: this.resourceName,
+      },
+    });
+    grantSecretRead(this.masterConnectionSecret, this.driftCheckFunction);
+    grantSecretRead(this.replicaConnectionSecret, this.driftCheckFunction);
+    props.master.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
+    props.replica.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
+    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', { roles: [this.driftCheckFunction.function.role!] }),
+      this.driftCheckFunction, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
+
+    // ---- the freshness check -----------------------------------------------------------
+    const freshnessConfig = {
+      resourceName: this.resourceName,
+      metricNamespace: namespace,
+      reportBucket: this.reportBucket.bucketName,
+      reportPrefix: `${reportPrefix}/`,
+      checks: this.bound.map((b) => b.config.config),
+    };
+    this.freshnessCheckFunction = new HardenedFunction(this, 'FreshnessCheck', {
+      code: 'backup-freshness',
+      description: `Checks the age and integrity of the backups of ${path}`,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      encryptionKey: this.encryptionKey,
+      timeout: Duration.minutes(10),
+      memorySize: 512,
+      reservedConcurrentExecutions: 1,
+      environment: { FRESHNESS_CONFIG: stack.toJsonString(freshnessConfig) },
+    });
+    const freshnessStatements = this.bound.flatMap((b) => b.config.statements);
+    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', { roles: [this.freshnessCheckFunction.function.role!] }),
+      this.freshnessCheckFunction, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
+      this.bound.flatMap((b) => b.config.objectReads));
+    for (const key of new Set(this.bound.flatMap((b) => b.config.decryptKeys))) {
+      key.grantDecrypt(this.freshnessCheckFunction);
+    }
+
+    // ---- schedules ---------------------------------------------------------------------
+    const driftSchedule = new scheduler.Schedule(this, 'DriftCheckSchedule', {
+      description: `Drift check of ${path}`.slice(0, 512),
+      schedule: props.driftCheckSchedule ?? scheduler.ScheduleExpression.rate(this.driftPeriod),
+      target: new schedulerTargets.LambdaInvoke(this.driftCheckFunction.function, {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.driftCheckFunction.deadLetterQueue,
+      }),
+    });
+    if (checkerUser) {
+      driftSchedule.node.addDependency(checkerUser);
+    }
+    new scheduler.Schedule(this, 'FreshnessCheckSchedule', {
+      description: `Backup freshness check of ${path}`.slice(0, 512),
+      schedule: props.freshnessCheckSchedule ?? scheduler.ScheduleExpression.rate(this.freshnessPeriod),
+      target: new schedulerTargets.LambdaInvoke(this.freshnessCheckFunction.function, {
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(15),
+        deadLetterQueue: this.freshnessCheckFunction.deadLetterQueue,
+      }),
+    });
+
+    // ---- alarms ------------------------------------------------------------------------
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    const notify = (created: cloudwatch.Alarm): cloudwatch.Alarm => {
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      return created;
+    };
+    this.driftStatusAlarm = notify(new cloudwatch.Alarm(this, 'DriftStatusAlarm', {
+      metric: this.metricCheckStatus(ConsistencyCheckKind.REPLICA_CONSISTENCY),
+      alarmDescription: `${path}: the drift check found drift (1) or could not finish (2), or did not run within ${this.driftPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+    this.driftedRowsAlarm = notify(new cloudwatch.Alarm(this, 'DriftedRowsAlarm', {
+      metric: this.metricDriftedRows(),
+      alarmDescription: `${path}: the replica differs from the master; the report lists the primary keys of the missing, extra and different rows.`,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    this.replicaLagAlarm = notify(new cloudwatch.Alarm(this, 'ReplicaLagAlarm', {
+      metric: this.metricReplicaLagSeconds(),
+      alarmDescription: `${path}: the replica lagged more than ${maxLag.toHumanString()} during the drift check.`,
+      threshold: maxLag.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    this.freshnessStatusAlarm = notify(new cloudwatch.Alarm(this, 'FreshnessStatusAlarm', {
+      metric: this.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS),
+      alarmDescription: `${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not run within ${this.freshnessPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+    this.backupAgeAlarms = this.bound.map((b, index) => notify(new cloudwatch.Alarm(this, `BackupAge${index}Alarm`, {
+      metric: this.metricBackupAgeHours(b.check),
+      alarmDescription: `${path}: the newest ${b.config.dimensions.check} copy of tier ${b.config.dimensions.tier} is older than ${b.config.maxAgeHours} hours (interval plus grace).`,
+      threshold: b.config.maxAgeHours,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    })));
+    this.functionErrorAlarms = [
+      notify(new cloudwatch.Alarm(this, 'DriftCheckErrorsAlarm', {
+        metric: this.driftCheckFunction.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        alarmDescription: `${path}: the drift check function failed; see its log group.`,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })),
+      notify(new cloudwatch.Alarm(this, 'FreshnessCheckErrorsAlarm', {
+        metric: this.freshnessCheckFunction.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        alarmDescription: `${path}: the backup freshness function failed; see its log group.`,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })),
+    ];
+    this.alarms = [this.driftStatusAlarm, this.driftedRowsAlarm, this.replicaLagAlarm, this.freshnessStatusAlarm, ...this.backupAgeAlarms, ...this.functionErrorAlarms];
+  }
+
+  /**
+   * The overall status of a check: 0 good (consistent / every copy fresh), 1 drift or a
+   * stale, missing or corrupt copy, 2 unknown (the check could not finish).
+   * @default - maximum over the check's interval
+   */
+  public metricCheckStatus(check: ConsistencyCheckKind, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CheckStatus', { Check: check, Resource: this.resourceName }, check === ConsistencyCheckKind.REPLICA_CONSISTENCY ? this.driftPeriod : this.freshnessPeriod, props);
+  }
+
+  /**
+   * The number of rows that differ between the master and the replica (missing, extra or different).
+   * @default - maximum over the drift check interval
+   */
+  public metricDriftedRows(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DriftedRows', { Check: ConsistencyCheckKind.REPLICA_CONSISTENCY, Resource: this.resourceName }, this.driftPeriod, props);
+  }
+
+  /**
+   * The replica lag in seconds seen by the drift check.
+   * @default - maximum over the drift check interval
+   */
+  public metricReplicaLagSeconds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ReplicaLagSeconds', { Check: ConsistencyCheckKind.REPLICA_CONSISTENCY, Resource: this.resourceName }, this.driftPeriod, props);
+  }
+
+  /**
+   * The age in hours of the newest copy found by one of this construct's freshness checks.
+   * @default - maximum over the freshness check interval
+   */
+  public metricBackupAgeHours(check: FreshnessCheck, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const bound = this.bound.find((b) => b.check === check);
+    if (!bound) {
+      throw new Error(`${this.node.path}: metricBackupAgeHours() takes one of this construct's \`freshnessChecks\`, got a ${check.kind} check that is not among them`);
+    }
+    const d = bound.config.dimensions;
+    return this.metric('BackupAgeHours', { Check: d.check, Resource: d.resource, Tier: d.tier, Region: d.region }, this.freshnessPeriod, props);
+  }
+
+  private metric(metricName: string, dimensionsMap: { [name: string]: string }, period: Duration, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricNamespace,
+      metricName,
+      dimensionsMap,
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period,
+      ...props,
+    });
+  }
+
+  private newKey(removalPolicy: RemovalPolicy): kms.Key {
+    const stack = Stack.of(this);
+    const key = new kms.Key(this, 'Key', {
+      description: `Encrypts the reports, secrets, logs and notifications of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'LogGroupsOfThisAccountAndRegion',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+    }));
+    // CloudWatch alarms publish to the encrypted topic.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AlarmsPublishToTheEncryptedTopic',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+    return key;
+  }
+
+  private newReportBucket(accessLogsBucket: s3.IBucket | undefined, retention: Duration, removalPolicy: RemovalPolicy): s3.Bucket {
+    const logs = accessLogsBucket ?? newLogBucket(this, 'AccessLogs', removalPolicy);
+    const bucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(retention),
+      removalPolicy,
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+    enableEventBridge(bucket);
+    // Access logs through a bucket policy on the log bucket, whatever the app's
+    // `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag says: the log bucket has
+    // owner-enforced object ownership, which rules out the log-delivery ACL.
+    const stack = Stack.of(this);
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: ACCESS_LOG_PREFIX };
+    logs.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'ConsistencyReportAccessLogs',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [logs.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
+      conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    const reason = 'The reports are regenerated by every run of the checks and locked in place (Object Lock); the backups they describe are the data that is replicated to the disaster-recovery region.';
+    Validations.of(bucket).acknowledge(
+      ...PACKS.map((pack) => ({ id: `${pack}-S3BucketReplicationEnabled`, reason })),
+      { id: 'cdk-validator-cfnguard::s3_bucket_replication_enabled', reason },
+    );
+    return bucket;
+  }
+
+  private connectionSecretProps(instance: rds.IDatabaseInstance, role: string): secretsmanager.SecretProps {
+    return {
+      description: `The consistency checker's connection to the ${role} of ${this.node.path}: host, port and the checker user's credentials`,
+      encryptionKey: this.encryptionKey,
+      secretObjectValue: {
+        host: SecretValue.unsafePlainText(instance.dbInstanceEndpointAddress),
+        port: SecretValue.unsafePlainText(instance.dbInstanceEndpointPort),
+        username: this.checkerSecret.secretValueFromJson('username'),
+        password: this.checkerSecret.secretValueFromJson('password'),
+      },
+    };
+  }
+
+  /**
+   * Puts a function's own statements in a managed policy: the report write under its
+   * check's prefix, the key use for it, and the statements of the checks. Acknowledges
+   * each wildcard resource with its reason.
+   */
+  private fillChecksPolicy(policy: iam.ManagedPolicy, fn: HardenedFunction, check: ConsistencyCheckKind, statements: iam.PolicyStatement[], objectReads: string[] = []): void {
+    const reportObjects = this.reportBucket.arnForObjects(`${this.reportPrefix}/${check}/*`);
+    policy.addStatements(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reportObjects] }), ...statements);
+    const bucketKey = this.reportBucket.encryptionKey;
+    if (bucketKey) {
+      bucketKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    }
+    const acknowledgements = [
+      { id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, reportObjects)}]`, reason: 'Each run writes a new report object, named by the time of the run, under this check\'s own prefix of the report bucket.' },
+      ...objectReads.map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, resource)}]`,
+        reason: 'The freshness check reads the day\'s dump, checksum file and manifest, whose keys hold the date and the run id, under the daily/ prefix only.',
+      })),
+    ];
+    if (statements.some((statement) => statement.resources.includes('*'))) {
+      acknowledgements.push({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'rds:DescribeDBSnapshots, backup:ListRecoveryPointsByResource and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission (or are authorised on snapshot copies whose names are unknown at deployment).',
+      });
+    }
+    const unique = new Map(acknowledgements.map((a) => [a.id, a]));
+    Validations.of(policy).acknowledge(...unique.values());
+  }
+}
+
+/**
+ * Lets a function read a secret, and decrypt it through Secrets Manager only, with
+ * statements in the function's own policy. (`ISecret.grantRead` also writes the role into
+ * the key's policy, which makes a dependency cycle when the same key encrypts the
+ * function's log group.)
+ */
+function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): void {
+  fn.function.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  }));
+  if (secret.encryptionKey) {
+    fn.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [secret.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
+    }));
+  }
+}
+
+function checkRange(path: string, prop: string, value: Duration, min: Duration, max: Duration): void {
+  const seconds = value.toSeconds();
+  if (!Token.isUnresolved(seconds) && (seconds < min.toSeconds() || seconds > max.toSeconds())) {
+    throw new Error(`${path}: \`${prop}\` must be ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()}`);
+  }
+}
+
+function checkWholeMinutes(path: string, prop: string, value: Duration): void {
+  const seconds = value.toSeconds();
+  if (!Token.isUnresolved(seconds) && seconds % 60 !== 0) {
+    throw new Error(`${path}: \`${prop}\` must be a whole number of minutes (it is an alarm period), got ${value.toHumanString()}`);
+  }
+}

@@ -1,0 +1,359 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Which RDS snapshots count as a copy of the tier. */
+export enum RdsSnapshotType {
+  /** The automated snapshots of the instance's backup retention. */
+  AUTOMATED = 'automated',
+  /** Manual snapshots, including copies in another region. */
+  MANUAL = 'manual',
+  /** Snapshots taken by AWS Backup. */
+  AWS_BACKUP = 'awsbackup',
+  /** Automated and manual snapshots. */
+  ANY = 'any',
+}
+
+/** The settings every freshness check shares: its tier, how often a copy is due, and where. */
+export interface FreshnessTierOptions {
+  /**
+   * The name of the tier, a metric dimension (`Tier`): letters, digits, `.`, `_`, `-`.
+   * @default 'daily'
+   */
+  readonly tier?: string;
+  /**
+   * How often the tier makes a copy, in hours or days (at least 1 minute, at most 366 days).
+   * @default Duration.days(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * How late a copy may be before it counts as stale, in hours or days.
+   * @default Duration.hours(2)
+   */
+  readonly grace?: Duration;
+  /**
+   * The region to look in, for the copies in the disaster-recovery region.
+   * @default - the stack's region
+   */
+  readonly region?: string;
+}
+
+/** A check of the RDS snapshots of an instance. */
+export interface RdsSnapshotFreshnessOptions extends FreshnessTierOptions {
+  /** The instance whose snapshots are checked. */
+  readonly instance: rds.IDatabaseInstance;
+  /**
+   * Which snapshots count.
+   * @default RdsSnapshotType.ANY
+   */
+  readonly snapshotType?: RdsSnapshotType;
+}
+
+/** A check of the AWS Backup recovery points of an RDS instance. */
+export interface RecoveryPointFreshnessOptions extends FreshnessTierOptions {
+  /** The instance whose recovery points are checked. */
+  readonly instance: rds.IDatabaseInstance;
+  /**
+   * Only recovery points in this vault count. For the disaster-recovery vault, import it by
+   * ARN (`BackupVault.fromBackupVaultArn`) so that its region is known; that region is
+   * used unless `region` is set.
+   * @default - recovery points in any vault of the region
+   */
+  readonly vault?: backup.IBackupVault;
+}
+
+/** A check of EBS snapshots, of one volume or of every snapshot with a tag. */
+export interface EbsSnapshotFreshnessOptions extends FreshnessTierOptions {
+  /**
+   * The volume whose snapshots are checked. Give this or `tagKey`.
+   * @default - snapshots are found by tag
+   */
+  readonly volume?: ec2.IVolume;
+  /**
+   * The tag that marks the snapshots (as Data Lifecycle Manager policies add). Give this or `volume`.
+   * @default - snapshots are found by volume
+   */
+  readonly tagKey?: string;
+  /**
+   * The value of `tagKey`.
+   * @default - any value
+   */
+  readonly tagValue?: string;
+}
+
+/** A check of the database dumps in an S3 bucket (the layout of the `daily` dump tier). */
+export interface DumpFreshnessOptions {
+  /** The 48-hour bucket holding `daily/YYYY-MM-DD/<run>/` prefixes. */
+  readonly bucket: s3.IBucket;
+  /**
+   * The name of the tier.
+   * @default 'daily-dump'
+   */
+  readonly tier?: string;
+  /**
+   * How often a dump is taken, in hours or days.
+   * @default Duration.days(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * How late a dump may be, in hours.
+   * @default Duration.hours(2)
+   */
+  readonly grace?: Duration;
+}
+
+/** A check of the yearly archive in an S3 bucket (`yearly/YYYY/...`). */
+export interface ArchiveFreshnessOptions {
+  /** The archive bucket. */
+  readonly bucket: s3.IBucket;
+  /**
+   * The name of the tier.
+   * @default 'yearly'
+   */
+  readonly tier?: string;
+  /**
+   * How long into a new year last year's archive still counts, in days.
+   * @default Duration.days(14)
+   */
+  readonly grace?: Duration;
+}
+
+/** The `BackupAgeHours` and `CheckStatus` dimensions of one check. */
+export interface FreshnessCheckDimensions {
+  /** The kind of copy (`rds-snapshot`, `recovery-point`, `ebs-snapshot`, `daily-dump`, `yearly-archive`). */
+  readonly check: string;
+  /** The protected resource. */
+  readonly resource: string;
+  /** The tier. */
+  readonly tier: string;
+  /** The region looked in. */
+  readonly region: string;
+}
+
+/** What a check contributes to the function that runs it. */
+export interface FreshnessCheckConfig {
+  /** One entry of the function's `FRESHNESS_CONFIG.checks` (may hold tokens). */
+  readonly config: { [key: string]: unknown };
+  /** The metric dimensions of the check. */
+  readonly dimensions: FreshnessCheckDimensions;
+  /** Interval plus grace, in hours: the `BackupAgeHours` alarm threshold. */
+  readonly maxAgeHours: number;
+  /** The permissions the check needs. */
+  readonly statements: iam.PolicyStatement[];
+  /** KMS keys the check must decrypt with. */
+  readonly decryptKeys: kms.IKey[];
+  /** The bucket ARNs whose objects the check reads, with the key patterns. */
+  readonly objectReads: string[];
+}
+
+const TIER = /^[A-Za-z0-9._-]{1,64}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * One freshness check of the `ConsistencyChecks` construct: the newest copy of a resource in
+ * a tier must be younger than the tier's interval plus a grace. Create with the static
+ * factories.
+ */
+export abstract class FreshnessCheck {
+  /** The newest RDS snapshot of an instance (automated, manual or copied to another region). */
+  public static rdsSnapshots(options: RdsSnapshotFreshnessOptions): FreshnessCheck {
+    return new RdsSnapshotCheck(options);
+  }
+
+  /** The newest AWS Backup recovery point of an RDS instance, in any vault or in one vault. */
+  public static recoveryPoints(options: RecoveryPointFreshnessOptions): FreshnessCheck {
+    return new RecoveryPointCheck(options);
+  }
+
+  /** The newest EBS snapshot of a volume, or of the snapshots with a tag. */
+  public static ebsSnapshots(options: EbsSnapshotFreshnessOptions): FreshnessCheck {
+    return new EbsSnapshotCheck(options);
+  }
+
+  /** Today's database dump: its manifest, dump and checksum file exist and their SHA-256 match. */
+  public static dailyDumps(options: DumpFreshnessOptions): FreshnessCheck {
+    return new DailyDumpCheck(options);
+  }
+
+  /** This year's archive exists in the archive bucket with its dump, checksum file and manifest. */
+  public static yearlyArchives(options: ArchiveFreshnessOptions): FreshnessCheck {
+    return new YearlyArchiveCheck(options);
+  }
+
+  /** The kind of copy, the `Check` dimension. */
+  public abstract readonly kind: string;
+
+  /**
+   * Validates the options (errors name `scope`'s path) and returns the check's configuration.
+   * @internal
+   */
+  public abstract _bind(scope: Construct): FreshnessCheckConfig;
+}
+
+/** Hours of a duration, validated: errors name the construct, the prop and the value. */
+function hoursOf(scope: Construct, prop: string, kind: string, value: Duration, min: Duration, max: Duration): number {
+  const seconds = value.toSeconds();
+  if (!Token.isUnresolved(seconds) && (seconds < min.toSeconds() || seconds > max.toSeconds())) {
+    throw new Error(`${scope.node.path}: \`${prop}\` of the ${kind} check must be ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()}`);
+  }
+  return seconds / 3600;
+}
+
+interface Common {
+  readonly tier: string;
+  readonly intervalHours: number;
+  readonly graceHours: number;
+  readonly region: string;
+  readonly explicitRegion?: string;
+}
+
+function common(scope: Construct, kind: string, options: FreshnessTierOptions, defaultTier = 'daily', inheritedRegion?: string): Common {
+  const tier = options.tier ?? defaultTier;
+  if (!Token.isUnresolved(tier) && !TIER.test(tier)) {
+    throw new Error(`${scope.node.path}: \`tier\` of the ${kind} check must be 1 to 64 letters, digits, '.', '_' or '-', got '${tier}'`);
+  }
+  const explicitRegion = options.region ?? inheritedRegion;
+  if (explicitRegion !== undefined && !Token.isUnresolved(explicitRegion) && !REGION.test(explicitRegion)) {
+    throw new Error(`${scope.node.path}: \`region\` of the ${kind} check must be a region name like eu-central-1, got '${explicitRegion}'`);
+  }
+  const stackRegion = Stack.of(scope).region;
+  return {
+    tier,
+    intervalHours: hoursOf(scope, 'interval', kind, options.interval ?? Duration.days(1), Duration.minutes(1), Duration.days(366)),
+    graceHours: hoursOf(scope, 'grace', kind, options.grace ?? Duration.hours(2), Duration.seconds(0), Duration.days(366)),
+    region: explicitRegion ?? stackRegion,
+    explicitRegion: explicitRegion !== undefined && explicitRegion !== stackRegion ? explicitRegion : undefined,
+  };
+}
+
+function base(kind: string, resource: string, c: Common): { [key: string]: unknown } {
+  return { kind, tier: c.tier, resource, intervalHours: c.intervalHours, graceHours: c.graceHours, ...(c.explicitRegion ? { region: c.explicitRegion } : {}) };
+}
+
+function describeOnly(actions: string[]): iam.PolicyStatement {
+  // These List and Describe actions support no resource-level permissions (or are
+  // authorised on copies whose names are unknown at deployment): see the acknowledgement
+  // of IAM5 on the freshness function.
+  return new iam.PolicyStatement({ actions, resources: ['*'] });
+}
+
+class RdsSnapshotCheck extends FreshnessCheck {
+  public readonly kind = 'rds-snapshot';
+  constructor(private readonly options: RdsSnapshotFreshnessOptions) {
+    super();
+  }
+  public _bind(scope: Construct): FreshnessCheckConfig {
+    const c = common(scope, this.kind, this.options);
+    const id = this.options.instance.instanceIdentifier;
+    return {
+      config: { ...base(this.kind, id, c), dbInstanceIdentifier: id, snapshotType: this.options.snapshotType ?? RdsSnapshotType.ANY },
+      dimensions: { check: this.kind, resource: id, tier: c.tier, region: c.region },
+      maxAgeHours: c.intervalHours + c.graceHours,
+      statements: [describeOnly(['rds:DescribeDBSnapshots'])],
+      decryptKeys: [],
+      objectReads: [],
+    };
+  }
+}
+
+class RecoveryPointCheck extends FreshnessCheck {
+  public readonly kind = 'recovery-point';
+  constructor(private readonly options: RecoveryPointFreshnessOptions) {
+    super();
+  }
+  public _bind(scope: Construct): FreshnessCheckConfig {
+    const vault = this.options.vault;
+    const vaultRegion = vault && !Token.isUnresolved(vault.env.region) ? vault.env.region : undefined;
+    const c = common(scope, this.kind, this.options, 'daily', vaultRegion);
+    const instance = this.options.instance;
+    return {
+      config: { ...base(this.kind, instance.instanceIdentifier, c), resourceArn: instance.instanceArn, ...(vault ? { backupVaultName: vault.backupVaultName } : {}) },
+      dimensions: { check: this.kind, resource: instance.instanceIdentifier, tier: c.tier, region: c.region },
+      maxAgeHours: c.intervalHours + c.graceHours,
+      statements: vault
+        ? [new iam.PolicyStatement({ actions: ['backup:ListRecoveryPointsByBackupVault'], resources: [vault.backupVaultArn] })]
+        : [describeOnly(['backup:ListRecoveryPointsByResource'])],
+      decryptKeys: [],
+      objectReads: [],
+    };
+  }
+}
+
+class EbsSnapshotCheck extends FreshnessCheck {
+  public readonly kind = 'ebs-snapshot';
+  constructor(private readonly options: EbsSnapshotFreshnessOptions) {
+    super();
+  }
+  public _bind(scope: Construct): FreshnessCheckConfig {
+    const { volume, tagKey, tagValue } = this.options;
+    if ((volume === undefined) === (tagKey === undefined)) {
+      throw new Error(`${scope.node.path}: an ebs-snapshot check needs exactly one of \`volume\` and \`tagKey\`, got ${volume ? 'both' : 'neither'}`);
+    }
+    if (tagValue !== undefined && tagKey === undefined) {
+      throw new Error(`${scope.node.path}: \`tagValue\` of an ebs-snapshot check needs \`tagKey\`, got tagValue '${tagValue}' alone`);
+    }
+    if (tagKey !== undefined && !Token.isUnresolved(tagKey) && (tagKey.length === 0 || tagKey.length > 128)) {
+      throw new Error(`${scope.node.path}: \`tagKey\` of an ebs-snapshot check must be 1 to 128 characters, got '${tagKey}'`);
+    }
+    const c = common(scope, this.kind, this.options);
+    const resource = volume ? volume.volumeId : `tag:${tagKey}${tagValue !== undefined ? `=${tagValue}` : ''}`;
+    return {
+      config: { ...base(this.kind, resource, c), ...(volume ? { volumeId: volume.volumeId } : { tagKey, ...(tagValue !== undefined ? { tagValue } : {}) }) },
+      dimensions: { check: this.kind, resource, tier: c.tier, region: c.region },
+      maxAgeHours: c.intervalHours + c.graceHours,
+      statements: [describeOnly(['ec2:DescribeSnapshots'])],
+      decryptKeys: [],
+      objectReads: [],
+    };
+  }
+}
+
+class DailyDumpCheck extends FreshnessCheck {
+  public readonly kind = 'daily-dump';
+  constructor(private readonly options: DumpFreshnessOptions) {
+    super();
+  }
+  public _bind(scope: Construct): FreshnessCheckConfig {
+    const bucket = this.options.bucket;
+    const c = common(scope, this.kind, { tier: this.options.tier, interval: this.options.interval, grace: this.options.grace }, 'daily-dump');
+    return {
+      config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
+      dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
+      maxAgeHours: c.intervalHours + c.graceHours,
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['daily/*'] } } }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('daily/*')] }),
+      ],
+      decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
+      objectReads: [bucket.arnForObjects('daily/*')],
+    };
+  }
+}
+
+class YearlyArchiveCheck extends FreshnessCheck {
+  public readonly kind = 'yearly-archive';
+  constructor(private readonly options: ArchiveFreshnessOptions) {
+    super();
+  }
+  public _bind(scope: Construct): FreshnessCheckConfig {
+    const bucket = this.options.bucket;
+    const c = common(scope, this.kind, { tier: this.options.tier, interval: Duration.days(366), grace: this.options.grace ?? Duration.days(14) }, 'yearly');
+    if (c.graceHours > 90 * 24) {
+      throw new Error(`${scope.node.path}: \`grace\` of the yearly-archive check must be 0 to 90 days, got ${this.options.grace!.toHumanString()}`);
+    }
+    return {
+      config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
+      dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
+      maxAgeHours: c.intervalHours + c.graceHours,
+      // The archive is listed, never read: its objects may be in a cold storage class.
+      statements: [new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['yearly/*'] } } })],
+      decryptKeys: [],
+      objectReads: [],
+    };
+  }
+}

@@ -1,0 +1,556 @@
+import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { OFFERED_MARIADB_VERSIONS, OFFERED_MYSQL_VERSIONS } from './engine-versions';
+import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { dailyOverlapsWeekly, parseDailyWindow, parseWeeklyWindow } from './windows';
+
+/** The database engine of a {@link ReplicatedMySql} pair. */
+export enum ReplicatedMySqlEngine {
+  /** RDS for MySQL (default version 8.4). */
+  MYSQL = 'mysql',
+  /** RDS for MariaDB, which RDS offers as a MySQL-compatible engine (default version 11.8). */
+  MARIADB = 'mariadb',
+}
+
+/** Properties of a {@link ReplicatedMySql} pair. */
+export interface ReplicatedMySqlProps {
+  /** The VPC the master and the replica run in. Its subnets must span at least three availability zones for a Multi-AZ master (two for a single-AZ master). */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the database subnet groups.
+   * @default - the VPC's isolated subnets, or its private subnets with egress when it has no isolated ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The customer-managed key that encrypts storage, Performance Insights and the credentials.
+   * @default - a new key with yearly rotation, retained when the stack is deleted
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The engine.
+   * @default ReplicatedMySqlEngine.MYSQL
+   */
+  readonly engine?: ReplicatedMySqlEngine;
+
+  /**
+   * The full engine version, for example `8.4.10` or `11.8.6`, one that RDS offers for the engine.
+   * @default - `ReplicatedMySql.DEFAULT_MYSQL_VERSION` for MySQL, `ReplicatedMySql.DEFAULT_MARIADB_VERSION` for MariaDB
+   */
+  readonly engineVersion?: string;
+
+  /**
+   * The instance class of the master.
+   * @default - db.r7g.large
+   */
+  readonly masterInstanceType?: ec2.InstanceType;
+
+  /**
+   * The instance class of the replica.
+   * @default - the master's instance class
+   */
+  readonly replicaInstanceType?: ec2.InstanceType;
+
+  /**
+   * The allocated storage of the master in GiB (the replica starts with the same).
+   * @default 100
+   */
+  readonly allocatedStorage?: number;
+
+  /**
+   * The upper limit in GiB to which RDS may grow the storage automatically.
+   * @default 1000
+   */
+  readonly maxAllocatedStorage?: number;
+
+  /**
+   * Whether the master is a Multi-AZ deployment (a synchronous standby in another zone).
+   * RDS picks the zones of a Multi-AZ master itself; this construct keeps it out of the
+   * replica's zone by giving the master a subnet group without that zone.
+   * @default true
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * The availability zone of a single-AZ master. Not allowed with `multiAz` (RDS does not
+   * accept an availability zone for a Multi-AZ instance). Must differ from `replicaAvailabilityZone`.
+   * @default - the first of the VPC's zones that is not the replica's
+   */
+  readonly masterAvailabilityZone?: string;
+
+  /**
+   * The availability zone of the read replica. The master is never placed in it.
+   * @default - the last of the VPC's availability zones
+   */
+  readonly replicaAvailabilityZone?: string;
+
+  /**
+   * How long automated backups (and point-in-time recovery) are kept, in whole days from 1 to 35.
+   * Applies to the master and to the replica.
+   * @default Duration.days(14)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The daily backup window in UTC, `hh:mm-hh:mm`, at least 30 minutes and not overlapping the maintenance window.
+   * @default '22:00-23:00'
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * The weekly maintenance window in UTC, `ddd:hh:mm-ddd:hh:mm`, at least 30 minutes.
+   * @default 'sun:23:30-mon:00:30'
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Extra parameters of the parameter group. The TLS, GTID and binlog settings this construct
+   * requires cannot be overridden.
+   * @default - none
+   */
+  readonly parameters?: { [name: string]: string };
+
+  /**
+   * The port the databases listen on (also in the `port` field of `credentials`).
+   * @default ReplicatedMySql.DEFAULT_PORT (3307)
+   */
+  readonly port?: number;
+
+  /**
+   * The user name of the master user.
+   * @default 'dbadmin'
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * How often the hosted rotation function rotates the master password, in days.
+   * @default Duration.days(30)
+   */
+  readonly credentialsRotation?: Duration;
+
+  /**
+   * What happens to the instances when they leave the stack: SNAPSHOT or RETAIN, or
+   * DESTROY together with `allowDestroy: true`.
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The explicit opt-in to losing data: required for `removalPolicy: RemovalPolicy.DESTROY`.
+   * It also lets the created key and the secret be destroyed with the stack.
+   * @default false
+   */
+  readonly allowDestroy?: boolean;
+
+  /**
+   * Whether deletion protection is on.
+   * @default - true, false only with `removalPolicy: DESTROY` and `allowDestroy`
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * The replica lag (a duration, compared in seconds) above which the replica-lag alarm fires (maximum over 5 minutes).
+   * @default Duration.minutes(5)
+   */
+  readonly replicaLagAlarmThreshold?: Duration;
+
+  /**
+   * The free storage below which the free-storage alarms fire (on the master and the replica).
+   * @default Size.gibibytes(10)
+   */
+  readonly freeStorageAlarmThreshold?: Size;
+
+  /**
+   * The CPU utilization in percent above which the CPU alarm of the master fires (average over 15 minutes).
+   * @default 80
+   */
+  readonly cpuAlarmThreshold?: number;
+
+  /**
+   * Actions of every alarm this construct creates, when they fire and when they recover.
+   * @default - no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/**
+ * An RDS MySQL (or MariaDB) master and a read replica in another availability zone, set up
+ * for backup and disaster recovery: Multi-AZ master, storage and credentials encrypted with
+ * a customer-managed key, deletion protection, automated backups with point-in-time
+ * recovery on both instances (so that daily backups can be taken from the replica), TLS
+ * required, GTID and row-based binlog, IAM authentication, exported logs, Performance
+ * Insights, enhanced monitoring, rotated credentials and alarms.
+ */
+export class ReplicatedMySql extends Construct {
+  /** The MySQL version used when `engineVersion` is not given. */
+  public static readonly DEFAULT_MYSQL_VERSION = '8.4.10';
+  /** The MariaDB version used when `engineVersion` is not given. */
+  public static readonly DEFAULT_MARIADB_VERSION = '11.8.6';
+  /** The port used when `port` is not given: not MySQL's well-known 3306, which scanners try first. */
+  public static readonly DEFAULT_PORT = 3307;
+
+  /** The master (source) instance. */
+  public readonly master: rds.IDatabaseInstance;
+  /** The read replica, in `replicaAvailabilityZone`. */
+  public readonly replica: rds.IDatabaseInstance;
+  /** The master user's credentials (JSON with username, password, host, port, engine), rotated. */
+  public readonly credentials: secretsmanager.ISecret;
+  /** The key that encrypts storage, Performance Insights and the credentials. */
+  public readonly encryptionKey: kms.IKey;
+  /** The VPC of both instances. */
+  public readonly vpc: ec2.IVpc;
+  /** The security group of both instances. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** Network access to both instances on the database port. */
+  public readonly connections: ec2.Connections;
+  /** The parameter group of both instances (TLS required, GTID, row-based binlog). */
+  public readonly parameterGroup: rds.IParameterGroup;
+  /** The engine. */
+  public readonly engine: ReplicatedMySqlEngine;
+  /** The full engine version. */
+  public readonly engineVersion: string;
+  /** The zones the master (and its Multi-AZ standby) may run in: the subnet group's zones. */
+  public readonly masterAvailabilityZones: string[];
+  /** The zone of the replica. */
+  public readonly replicaAvailabilityZone: string;
+  /** The alarm on the replica's lag. */
+  public readonly replicaLagAlarm: cloudwatch.IAlarm;
+  /** The alarm on the master's free storage. */
+  public readonly freeStorageSpaceAlarm: cloudwatch.IAlarm;
+  /** The alarm on the replica's free storage. */
+  public readonly replicaFreeStorageSpaceAlarm: cloudwatch.IAlarm;
+  /** The alarm on the master's CPU. */
+  public readonly cpuUtilizationAlarm: cloudwatch.IAlarm;
+  /** Every alarm this construct created. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: ReplicatedMySqlProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const fail = (message: string): never => {
+      throw new Error(`${path}: ${message}`);
+    };
+
+    // Removal policy and the opt-in.
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const allowDestroy = props.allowDestroy ?? false;
+    if (removalPolicy === RemovalPolicy.DESTROY && !allowDestroy) {
+      fail('`removalPolicy` DESTROY deletes the databases and their automated backups with the stack; allowed are SNAPSHOT (default) and RETAIN, or DESTROY together with `allowDestroy: true`');
+    }
+    const keepData = removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    // Engine and version.
+    this.engine = props.engine ?? ReplicatedMySqlEngine.MYSQL;
+    const isMySql = this.engine === ReplicatedMySqlEngine.MYSQL;
+    this.engineVersion = props.engineVersion ?? (isMySql ? ReplicatedMySql.DEFAULT_MYSQL_VERSION : ReplicatedMySql.DEFAULT_MARIADB_VERSION);
+    const offered = isMySql ? OFFERED_MYSQL_VERSIONS : OFFERED_MARIADB_VERSIONS;
+    if (!Token.isUnresolved(this.engineVersion) && !offered.includes(this.engineVersion)) {
+      fail(`\`engineVersion\` must be a full ${isMySql ? 'MySQL' : 'MariaDB'} version that RDS offers, got '${this.engineVersion}'; allowed: ${offered.join(', ')}`);
+    }
+    const majorVersion = this.engineVersion.split('.').slice(0, 2).join('.');
+    const engine = isMySql
+      ? rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of(this.engineVersion, majorVersion) })
+      : rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.of(this.engineVersion, majorVersion) });
+
+    // Backups and windows.
+    const backupRetention = props.backupRetention ?? Duration.days(14);
+    if (!backupRetention.isUnresolved()) {
+      const hours = backupRetention.toHours();
+      if (hours % 24 !== 0 || hours < 24 || hours > 35 * 24) {
+        fail(`\`backupRetention\` must be 1 to 35 whole days, got ${backupRetention.toHumanString()}`);
+      }
+    }
+    const backupWindow = props.preferredBackupWindow ?? '22:00-23:00';
+    const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:23:30-mon:00:30';
+    validateWindows(backupWindow, maintenanceWindow, fail);
+
+    // Placement: the replica's zone is explicit, the master's subnet group leaves it out.
+    this.vpc = props.vpc;
+    const subnetSelection = props.vpcSubnets ?? {
+      subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+    };
+    const multiAz = props.multiAz ?? true;
+    if (multiAz && props.masterAvailabilityZone !== undefined) {
+      fail(`\`masterAvailabilityZone\` cannot be set for a Multi-AZ master (RDS picks its zones), got '${props.masterAvailabilityZone}'; set \`multiAz: false\` or leave it out`);
+    }
+    const subnetZones = unique(props.vpc.selectSubnets(subnetSelection).subnets.map((s) => s.availabilityZone));
+    const zonesKnown = subnetZones.length > 0 && subnetZones.every((zone) => !Token.isUnresolved(zone));
+    const replicaZone = props.replicaAvailabilityZone ?? (zonesKnown ? subnetZones[subnetZones.length - 1] : undefined);
+    if (replicaZone === undefined) {
+      fail('`replicaAvailabilityZone` is required when the VPC\'s availability zones are not known at synth');
+    }
+    this.replicaAvailabilityZone = replicaZone!;
+    if (zonesKnown && !Token.isUnresolved(this.replicaAvailabilityZone) && !subnetZones.includes(this.replicaAvailabilityZone)) {
+      fail(`\`replicaAvailabilityZone\` must be one of the zones of the selected subnets (${subnetZones.join(', ')}), got '${this.replicaAvailabilityZone}'`);
+    }
+    if (props.masterAvailabilityZone !== undefined && props.masterAvailabilityZone === this.replicaAvailabilityZone) {
+      fail(`\`masterAvailabilityZone\` must differ from \`replicaAvailabilityZone\` so that losing one zone keeps a copy, got '${props.masterAvailabilityZone}' for both`);
+    }
+    const masterZones = zonesKnown ? subnetZones.filter((zone) => zone !== this.replicaAvailabilityZone) : subnetZones;
+    const neededZones = multiAz ? 2 : 1;
+    if (zonesKnown && masterZones.length < neededZones) {
+      fail(`the selected subnets span ${subnetZones.length} availability zone(s) (${subnetZones.join(', ')}); a ${multiAz ? 'Multi-AZ' : 'single-AZ'} master outside the replica's zone '${this.replicaAvailabilityZone}' needs ${neededZones + 1}: pass \`vpc\`/\`vpcSubnets\` with more zones${multiAz ? ' or set `multiAz: false`' : ''}`);
+    }
+    if (zonesKnown && props.masterAvailabilityZone !== undefined && !masterZones.includes(props.masterAvailabilityZone)) {
+      fail(`\`masterAvailabilityZone\` must be one of ${masterZones.join(', ')}, got '${props.masterAvailabilityZone}'`);
+    }
+    this.masterAvailabilityZones = props.masterAvailabilityZone !== undefined ? [props.masterAvailabilityZone] : masterZones;
+    const masterZone = multiAz ? undefined : this.masterAvailabilityZones[0];
+
+    // Encryption.
+    if (props.encryptionKey) {
+      this.encryptionKey = props.encryptionKey;
+    } else {
+      const key = new kms.Key(this, 'Key', {
+        description: `Encrypts the storage, Performance Insights and credentials of ${path}`,
+        enableKeyRotation: true,
+        removalPolicy: keepData,
+      });
+      key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+      this.encryptionKey = key;
+    }
+
+    // Network.
+    const port = props.port ?? ReplicatedMySql.DEFAULT_PORT;
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${path}: the MySQL master and replica; ingress only from the clients granted access`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup = securityGroup;
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(port) });
+
+    // Parameters and options.
+    this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine,
+      description: `${path}: TLS required, GTID and row-based binlog`,
+      parameters: {
+        slow_query_log: '1',
+        long_query_time: '2',
+        log_output: 'FILE',
+        ...props.parameters,
+        require_secure_transport: isMySql ? '1' : 'ON',
+        binlog_format: 'ROW',
+        binlog_row_image: 'FULL',
+        ...(isMySql ? { 'gtid-mode': 'ON', 'enforce_gtid_consistency': 'ON' } : {}),
+      },
+    });
+    const optionGroup = new rds.OptionGroup(this, 'Options', {
+      engine,
+      description: `${path}: the MariaDB audit plugin, whose log is exported to CloudWatch`,
+      configurations: [{
+        name: 'MARIADB_AUDIT_PLUGIN',
+        settings: { SERVER_AUDIT_EVENTS: 'CONNECT,QUERY_DDL,QUERY_DCL' },
+      }],
+    });
+    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      description: `Enhanced monitoring of ${path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+    });
+    Validations.of(monitoringRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      reason: 'The AWS managed policy RDS documents for enhanced monitoring; it only lets RDS write OS metrics to the RDSOSMetrics log group.',
+    });
+
+    const deletionProtection = props.deletionProtection ?? !(removalPolicy === RemovalPolicy.DESTROY);
+    const masterInstanceType = props.masterInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE);
+    const logExports = ['audit', 'error', 'general', 'slowquery'];
+    const shared = {
+      vpc: props.vpc,
+      securityGroups: [securityGroup],
+      port,
+      parameterGroup: this.parameterGroup,
+      optionGroup,
+      storageType: rds.StorageType.GP3,
+      maxAllocatedStorage: props.maxAllocatedStorage ?? 1000,
+      backupRetention,
+      preferredBackupWindow: backupWindow,
+      preferredMaintenanceWindow: maintenanceWindow,
+      deletionProtection,
+      removalPolicy,
+      copyTagsToSnapshot: true,
+      cloudwatchLogsExports: logExports,
+      iamAuthentication: true,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: this.encryptionKey,
+      monitoringInterval: Duration.seconds(60),
+      monitoringRole,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    };
+
+    const master = new rds.DatabaseInstance(this, 'Resource', {
+      ...shared,
+      engine,
+      instanceType: masterInstanceType,
+      vpcSubnets: { ...subnetSelection, availabilityZones: this.masterAvailabilityZones },
+      multiAz,
+      availabilityZone: masterZone,
+      allocatedStorage: props.allocatedStorage ?? 100,
+      storageEncryptionKey: this.encryptionKey,
+      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin', { encryptionKey: this.encryptionKey }),
+    });
+    // The replica inherits the master's encryption and key (CloudFormation rejects StorageEncrypted on a replica).
+    this.master = master;
+    this.replica = new rds.DatabaseInstanceReadReplica(this, 'Replica', {
+      ...shared,
+      sourceDatabaseInstance: master,
+      instanceType: props.replicaInstanceType ?? masterInstanceType,
+      vpcSubnets: subnetSelection,
+      availabilityZone: this.replicaAvailabilityZone,
+      multiAz: false,
+    });
+
+    // Credentials, rotated by the hosted rotation function in the VPC.
+    this.credentials = master.secret!;
+    (master.node.tryFindChild('Secret') as secretsmanager.Secret | undefined)?.applyRemovalPolicy(keepData);
+    const rotation = isMySql
+      ? secretsmanager.HostedRotation.mysqlSingleUser({ vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })
+      : secretsmanager.HostedRotation.mariaDbSingleUser({ vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    this.credentials.addRotationSchedule('Rotation', {
+      hostedRotation: rotation,
+      automaticallyAfter: props.credentialsRotation ?? Duration.days(30),
+    });
+    this.connections.allowDefaultPortFrom(rotation, 'the hosted rotation function of the master credentials');
+
+    // Alarms.
+    const actions = props.alarmActions ?? [];
+    const withActions = (alarm: cloudwatch.Alarm): cloudwatch.Alarm => {
+      alarm.addAlarmAction(...actions);
+      alarm.addOkAction(...actions);
+      return alarm;
+    };
+    const lagThreshold = props.replicaLagAlarmThreshold ?? Duration.minutes(5);
+    const storageThreshold = props.freeStorageAlarmThreshold ?? Size.gibibytes(10);
+    this.replicaLagAlarm = withActions(this.metricReplicaLag({ period: Duration.minutes(5) }).createAlarm(this, 'ReplicaLagAlarm', {
+      alarmDescription: `${path}: the replica lags the master by more than ${lagThreshold.toHumanString()}`,
+      threshold: lagThreshold.toSeconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+    this.freeStorageSpaceAlarm = withActions(this.metricFreeStorageSpace().createAlarm(this, 'FreeStorageSpaceAlarm', {
+      alarmDescription: `${path}: the master has less than ${storageThreshold.toGibibytes()} GiB of free storage`,
+      threshold: storageThreshold.toBytes(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    }));
+    this.replicaFreeStorageSpaceAlarm = withActions(this.metricReplicaFreeStorageSpace().createAlarm(this, 'ReplicaFreeStorageSpaceAlarm', {
+      alarmDescription: `${path}: the replica has less than ${storageThreshold.toGibibytes()} GiB of free storage`,
+      threshold: storageThreshold.toBytes(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    }));
+    this.cpuUtilizationAlarm = withActions(this.metricCpuUtilization({ period: Duration.minutes(15) }).createAlarm(this, 'CpuUtilizationAlarm', {
+      alarmDescription: `${path}: the master's CPU utilization is above ${props.cpuAlarmThreshold ?? 80}%`,
+      threshold: props.cpuAlarmThreshold ?? 80,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }));
+    this.alarms = [this.replicaLagAlarm, this.freeStorageSpaceAlarm, this.replicaFreeStorageSpaceAlarm, this.cpuUtilizationAlarm];
+
+    this.acknowledgeFindings(port);
+  }
+
+  /**
+   * How far the replica is behind the master, in seconds (`ReplicaLag`).
+   * @default - maximum over 1 minute
+   */
+  public metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.replica.metric('ReplicaLag', { statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /**
+   * The master's free storage, in bytes (`FreeStorageSpace`).
+   * @default - minimum over 5 minutes
+   */
+  public metricFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.master.metricFreeStorageSpace({ statistic: 'Minimum', period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * The replica's free storage, in bytes (`FreeStorageSpace`).
+   * @default - minimum over 5 minutes
+   */
+  public metricReplicaFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.replica.metricFreeStorageSpace({ statistic: 'Minimum', period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * The master's CPU utilization, in percent (`CPUUtilization`).
+   * @default - average over 5 minutes
+   */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.master.metricCPUUtilization({ statistic: 'Average', period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * Lets a principal connect as a database user with IAM authentication (`rds-db:connect`)
+   * to the master and the replica.
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    const master = this.master.grantConnect(grantee, dbUser);
+    this.replica.grantConnect(grantee, dbUser);
+    return master;
+  }
+
+  private acknowledgeFindings(port: number): void {
+    if (port !== 3306) {
+      Validations.of(this.replica).acknowledge({
+        id: 'AwsSolutions-RDS11',
+        reason: `The replica listens on port ${port}, not the default; the rule cannot tell because a read replica's template carries no Engine (it is inherited from the master).`,
+      });
+    }
+    const encryptionReason = 'The replica is encrypted with the master\'s customer-managed key: it inherits StorageEncrypted and the key from its source, and CloudFormation rejects StorageEncrypted on a read replica.';
+    Validations.of(this.replica).acknowledge(
+      { id: 'AwsSolutions-RDS2', reason: encryptionReason },
+      { id: 'HIPAA.Security-RDSStorageEncrypted', reason: encryptionReason },
+      { id: 'NIST.800.53.R5-RDSStorageEncrypted', reason: encryptionReason },
+      { id: 'PCI.DSS.321-RDSStorageEncrypted', reason: encryptionReason },
+    );
+    const replicaReason = 'The read replica is itself the copy in another availability zone (the Multi-AZ master has its own standby); a Multi-AZ replica cannot be pinned to an explicit zone.';
+    Validations.of(this.replica).acknowledge(
+      { id: 'AwsSolutions-RDS3', reason: replicaReason },
+      { id: 'HIPAA.Security-RDSMultiAZSupport', reason: replicaReason },
+      { id: 'NIST.800.53.R5-RDSMultiAZSupport', reason: replicaReason },
+      { id: 'PCI.DSS.321-RDSMultiAZSupport', reason: replicaReason },
+    );
+  }
+}
+
+function unique(values: string[]): string[] {
+  return values.filter((value, index) => values.indexOf(value) === index);
+}
+
+function validateWindows(backup: string, maintenance: string, fail: (message: string) => never): void {
+  if (Token.isUnresolved(backup) || Token.isUnresolved(maintenance)) {
+    return;
+  }
+  const daily = parseDailyWindow(backup);
+  if (!daily) {
+    fail(`\`preferredBackupWindow\` must be 'hh:mm-hh:mm' in UTC, got '${backup}'`);
+  }
+  if (daily!.length < 30) {
+    fail(`\`preferredBackupWindow\` must be at least 30 minutes, got '${backup}' (${daily!.length} minutes)`);
+  }
+  const weekly = parseWeeklyWindow(maintenance);
+  if (!weekly) {
+    fail(`\`preferredMaintenanceWindow\` must be 'ddd:hh:mm-ddd:hh:mm' in UTC, got '${maintenance}'`);
+  }
+  if (weekly!.length < 30) {
+    fail(`\`preferredMaintenanceWindow\` must be at least 30 minutes, got '${maintenance}' (${weekly!.length} minutes)`);
+  }
+  if (dailyOverlapsWeekly(daily!, weekly!)) {
+    fail(`\`preferredBackupWindow\` '${backup}' overlaps \`preferredMaintenanceWindow\` '${maintenance}'; allowed is a daily window that never overlaps the weekly maintenance window`);
+  }
+}

@@ -1,0 +1,539 @@
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { HardenedFunction } from '../private/hardened-function';
+import { dumpScript } from './dump-scripts';
+import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from './nag-ids';
+
+/** How the dump job stops replication on the replica for the dump window. */
+export enum ReplicationPauseMethod {
+  /** `CALL mysql.rds_stop_replication` / `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB). */
+  RDS_PROCEDURES = 'rds',
+  /** `STOP REPLICA SQL_THREAD` / `START REPLICA` (self-managed servers). */
+  SQL_STATEMENTS = 'sql',
+}
+
+/** The default image of the dump container: the official MySQL 8.4 LTS image (it has `mysqldump`). */
+export const DEFAULT_DUMP_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
+/** The default image of the upload container: the AWS CLI v2. */
+export const DEFAULT_UPLOAD_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:latest';
+
+/** The memory hard limit of the upload container (MiB); the dump container gets the rest. */
+const UPLOAD_MEMORY_MIB = 512;
+
+/** Fargate's allowed memory (MiB) per CPU value (CPU units). */
+const FARGATE_MEMORY: Record<number, [number, number, number]> = {
+  256: [512, 2048, 1024],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16384, 1024],
+  4096: [8192, 30720, 1024],
+  8192: [16384, 61440, 4096],
+  16384: [32768, 122880, 8192],
+};
+
+/** Properties of a `DatabaseDumpJob`. */
+export interface DatabaseDumpJobProps {
+  /** The VPC the dump task and the workflow's function run in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of the task and the function. They need a route to S3, Secrets Manager,
+   * ECR Public (the images) and the replica.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** The server to dump: the read replica, so that the master carries no dump load. */
+  readonly replica: rds.IDatabaseInstance;
+  /** A secret with the `username` and `password` of an account that may dump every database (the master user's secret works). */
+  readonly credentials: secretsmanager.ISecret;
+  /** The 48-hour bucket (`BackupBuckets.dailyBucket`): every run writes `daily/YYYY-MM-DD/<run id>/`. */
+  readonly dailyBucket: s3.IBucket;
+  /**
+   * The yearly archive bucket (`BackupBuckets.archiveBucket`): the first successful run of
+   * each UTC year (or a run started with `forceYearly`) is also written to
+   * `yearly/YYYY/YYYY-MM-DD/<run id>/` there.
+   *
+   * @default - no yearly copy
+   */
+  readonly archiveBucket?: s3.IBucket;
+  /** Encrypts the logs, the workflow's state, the function's environment and the queues. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * When the dump runs (EventBridge Scheduler).
+   *
+   * @default - every day at 03:00 UTC
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * Stop replication on the replica for the dump window, so that the dump, the recorded
+   * GTID position and the table checksums describe exactly one point in time. The
+   * replica falls behind by the length of the window; replication is started again on
+   * success and on every failure path.
+   *
+   * @default false - the dump is consistent (`--single-transaction`) but the manifest's
+   * checksums are taken after it and its GTID position before it
+   */
+  readonly pauseReplication?: boolean;
+  /**
+   * How replication is paused when `pauseReplication` is true.
+   *
+   * @default ReplicationPauseMethod.RDS_PROCEDURES
+   */
+  readonly pauseMethod?: ReplicationPauseMethod;
+  /**
+   * The databases to dump.
+   *
+   * @default - every database except the system schemas
+   */
+  readonly databases?: string[];
+  /**
+   * The image of the dump container; it must hold bash, gzip, sha256sum and `dumpBinary`.
+   *
+   * @default - `public.ecr.aws/docker/library/mysql:8.4` (DEFAULT_DUMP_IMAGE)
+   */
+  readonly dumpImage?: ecs.ContainerImage;
+  /**
+   * The dump program in `dumpImage`: `mysqldump` or `mariadb-dump` (use the MariaDB image
+   * and `mariadb-dump` for a MariaDB replica).
+   *
+   * @default 'mysqldump'
+   */
+  readonly dumpBinary?: string;
+  /**
+   * The image of the upload container; it must hold bash, sha256sum and the AWS CLI v2.
+   *
+   * @default - `public.ecr.aws/aws-cli/aws-cli:latest` (DEFAULT_UPLOAD_IMAGE)
+   */
+  readonly uploadImage?: ecs.ContainerImage;
+  /**
+   * Connect to the replica over TLS (required by `ReplicatedMySql`).
+   *
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * CPU units of the task (256, 512, 1024, 2048, 4096, 8192 or 16384).
+   *
+   * @default 1024
+   */
+  readonly cpu?: number;
+  /**
+   * Memory of the task in MiB, within Fargate's range for `cpu`.
+   *
+   * @default 4096
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Ephemeral storage of the task in GiB (21 to 200): it must hold the compressed dump.
+   *
+   * @default 50
+   */
+  readonly ephemeralStorageGiB?: number;
+  /**
+   * The longest the dump task may run (1 minute to 24 hours); the workflow then stops it,
+   * resumes replication and fails.
+   *
+   * @default Duration.hours(6)
+   */
+  readonly dumpTimeout?: Duration;
+  /**
+   * The ECS cluster the task runs in.
+   *
+   * @default - a new cluster with Container Insights
+   */
+  readonly cluster?: ecs.ICluster;
+  /**
+   * Actions of the alarm that goes off when a run fails, times out or is aborted.
+   *
+   * @default - the alarm has no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+  /**
+   * Days the logs of the task, the function and the workflow are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The daily full logical backup of a MySQL or MariaDB database, taken from the replica.
+ *
+ * An EventBridge Scheduler schedule starts a Step Functions workflow:
+ * 1. a function pauses replication (optional), records the GTID position and the
+ *    databases, and decides whether the run is the year's archive copy;
+ * 2. an ECS Fargate task runs the real `mysqldump --single-transaction` of the official
+ *    MySQL image (container `dump`, script `dump-database.sh`) into a task volume, gzip
+ *    compressed with its SHA-256, then the AWS CLI image (container `upload`, script
+ *    `upload-dump.sh`) uploads both under `daily/YYYY-MM-DD/<run id>/` in the 48-hour
+ *    bucket (and `yearly/YYYY/...` in the archive bucket);
+ * 3. the function verifies the stored objects' SHA-256, takes every table's checksum on
+ *    the replica and writes `manifest.json` beside each copy;
+ * 4. the function resumes replication, also on every failure path.
+ */
+export class DatabaseDumpJob extends Construct {
+  /** The workflow; start it to take a dump now (`cdk-backup-dr backup now`). */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The task definition of the dump and upload containers. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The function of the workflow's prepare, finalize and resume steps. */
+  public readonly function: HardenedFunction;
+  /** The schedule that starts the workflow. */
+  public readonly schedule: scheduler.Schedule;
+  /** Goes off when a run fails, times out or is aborted. */
+  public readonly failureAlarm: cloudwatch.Alarm;
+  /** The security group of the task and the function; the replica admits it on its port. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+
+  constructor(scope: Construct, id: string, props: DatabaseDumpJobProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const cpu = props.cpu ?? 1024;
+    const memory = props.memoryLimitMiB ?? 4096;
+    const storage = props.ephemeralStorageGiB ?? 50;
+    const dumpTimeout = props.dumpTimeout ?? Duration.hours(6);
+    const dumpBinary = props.dumpBinary ?? 'mysqldump';
+    const databases = props.databases ?? [];
+    const pause = props.pauseReplication ?? false;
+    this.validate(cpu, memory, storage, dumpTimeout, dumpBinary, databases);
+
+    const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${path}: the dump task and its function; outbound to the replica, S3, Secrets Manager and ECR`,
+      allowAllOutbound: true,
+    });
+    props.replica.connections.allowDefaultPortFrom(this.securityGroup, `${path}: the daily dump`);
+
+    // ---- the function of the Lambda steps --------------------------------------------
+    this.function = new HardenedFunction(this, 'Steps', {
+      code: 'database-dump',
+      description: `${path}: prepare, finalize and resume steps of the daily database dump`,
+      vpc: props.vpc,
+      vpcSubnets: subnets,
+      securityGroups: [this.securityGroup],
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      logRetention,
+      environment: {
+        DB_HOST: props.replica.dbInstanceEndpointAddress,
+        DB_PORT: props.replica.dbInstanceEndpointPort,
+        DB_SECRET_ARN: props.credentials.secretArn,
+        DB_TLS: props.tls === false ? 'off' : 'required',
+        DAILY_BUCKET: props.dailyBucket.bucketName,
+        ARCHIVE_BUCKET: props.archiveBucket?.bucketName ?? '',
+        PAUSE_REPLICATION: String(pause),
+        REPLICATION_CONTROL: props.pauseMethod ?? ReplicationPauseMethod.RDS_PROCEDURES,
+        DATABASES: databases.join(' '),
+      },
+    });
+    props.credentials.grantRead(this.function);
+    // Explicit, prefix-scoped statements instead of the broad bucket grants.
+    const copies = [{ bucket: props.dailyBucket, prefix: 'daily/' }, ...(props.archiveBucket ? [{ bucket: props.archiveBucket, prefix: 'yearly/' }] : [])];
+    const keyArns = copies.map((copy) => copy.bucket.encryptionKey?.keyArn).filter((arn): arn is string => arn !== undefined);
+    const stepsPolicy = new iam.ManagedPolicy(this, 'StepsPolicy', {
+      description: `${path}: read back the uploaded dumps and write their manifests`,
+      roles: [this.function.function.role!],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
+        ...(props.archiveBucket ? [new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [props.archiveBucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': ['yearly/*'] } },
+        })] : []),
+        ...(keyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: keyArns })] : []),
+      ],
+    });
+
+    // ---- the ECS task ----------------------------------------------------------------
+    const cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    const taskLogs = new logs.LogGroup(this, 'TaskLogs', { retention: logRetention, encryptionKey: props.encryptionKey, removalPolicy: RemovalPolicy.RETAIN });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu,
+      memoryLimitMiB: memory,
+      ephemeralStorageGiB: storage,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      volumes: [{ name: 'dump' }],
+    });
+    // Both containers run as uid 999 (the MySQL image's `mysql` user). The volume is
+    // mounted on the image's `/var/lib/mysql`, which the image gives to that user.
+    const user = '999:999';
+    const dump = this.taskDefinition.addContainer('dump', {
+      image: props.dumpImage ?? ecs.ContainerImage.fromRegistry(DEFAULT_DUMP_IMAGE),
+      essential: false,
+      memoryLimitMiB: memory - UPLOAD_MEMORY_MIB,
+      user,
+      readonlyRootFilesystem: true,
+      entryPoint: ['bash', '-c'],
+      command: [dumpScript('dump-database.sh')],
+      environment: {
+        DB_HOST: props.replica.dbInstanceEndpointAddress,
+        DB_PORT: props.replica.dbInstanceEndpointPort,
+        DB_TLS: props.tls === false ? 'off' : 'required',
+        DUMP_BINARY: dumpBinary,
+        DUMP_DIR: '/var/lib/mysql/run',
+        DUMP_DATABASES: databases.join(' '),
+      },
+      secrets: {
+        DB_USER: ecs.Secret.fromSecretsManager(props.credentials, 'username'),
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(props.credentials, 'password'),
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: taskLogs, streamPrefix: 'dump' }),
+    });
+    dump.addMountPoints({ sourceVolume: 'dump', containerPath: '/var/lib/mysql', readOnly: false });
+    const upload = this.taskDefinition.addContainer('upload', {
+      image: props.uploadImage ?? ecs.ContainerImage.fromRegistry(DEFAULT_UPLOAD_IMAGE),
+      essential: true,
+      memoryLimitMiB: UPLOAD_MEMORY_MIB,
+      user,
+      readonlyRootFilesystem: true,
+      entryPoint: ['bash', '-c'],
+      command: [dumpScript('upload-dump.sh')],
+      environment: {
+        DUMP_DIR: '/dump/run',
+        DAILY_BUCKET: props.dailyBucket.bucketName,
+        DAILY_PREFIX: '',
+        ARCHIVE_BUCKET: '',
+        ARCHIVE_PREFIX: '',
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: taskLogs, streamPrefix: 'upload' }),
+    });
+    upload.addMountPoints({ sourceVolume: 'dump', containerPath: '/dump', readOnly: false });
+    upload.addContainerDependencies({ container: dump, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    const uploadPolicy = new iam.ManagedPolicy(this, 'UploadPolicy', {
+      description: `${path}: upload the dump and its checksum under the run's prefixes`,
+      roles: [this.taskDefinition.taskRole],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
+        ...(keyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: keyArns })] : []),
+      ],
+    });
+
+    // ---- the workflow ----------------------------------------------------------------
+    const invoke = (stateId: string, payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvoke => new tasks.LambdaInvoke(this, stateId, {
+      lambdaFunction: this.function.function,
+      payload: sfn.TaskInput.fromObject(payload),
+      resultSelector: { 'value.$': '$.Payload' },
+      resultPath,
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+    });
+    const failed = new sfn.Fail(this, 'DumpFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    const resumeFailed = new sfn.Fail(this, 'ResumeFailed', {
+      error: 'ReplicationNotResumed',
+      cause: 'The dump failed and starting replication again failed too: start it by hand (CALL mysql.rds_start_replication).',
+    });
+    const resumeAfterFailure = invoke('ResumeAfterFailure', { action: 'resume' }, '$.resumed')
+      .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 })
+      .addCatch(resumeFailed, { resultPath: '$.resumeError' })
+      .next(failed);
+    const onError = { resultPath: '$.error' };
+
+    const defaults = new sfn.Pass(this, 'Defaults', {
+      parameters: { 'input.$': sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
+    });
+    const prepare = invoke('Prepare', {
+      action: 'prepare',
+      executionName: sfn.JsonPath.executionName,
+      forceYearly: sfn.JsonPath.stringAt('$.input.forceYearly'),
+    }, '$.prepared').addCatch(resumeAfterFailure, onError);
+    const run = (field: string): string => sfn.JsonPath.stringAt(`$.prepared.value.${field}`);
+    const dumpTask = new tasks.EcsRunTask(this, 'Dump', {
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      cluster,
+      taskDefinition: this.taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+      subnets,
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      containerOverrides: [
+        { containerDefinition: dump, environment: [{ name: 'DUMP_DATABASES', value: run('databases') }] },
+        {
+          containerDefinition: upload,
+          environment: [
+            { name: 'DAILY_PREFIX', value: run('dailyPrefix') },
+            { name: 'ARCHIVE_BUCKET', value: run('archiveBucket') },
+            { name: 'ARCHIVE_PREFIX', value: run('archivePrefix') },
+          ],
+        },
+      ],
+      resultSelector: { 'containers.$': '$.Containers' },
+      resultPath: '$.task',
+      taskTimeout: sfn.Timeout.duration(dumpTimeout),
+    }).addCatch(resumeAfterFailure, onError);
+    const finalize = invoke('Finalize', {
+      action: 'finalize',
+      run: sfn.JsonPath.objectAt('$.prepared.value'),
+      containers: sfn.JsonPath.listAt('$.task.containers'),
+    }, '$.finalized').addCatch(resumeAfterFailure, onError);
+    const resume = invoke('Resume', { action: 'resume' }, '$.resumed')
+      .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 });
+    const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {
+      parameters: {
+        'runId.$': '$.prepared.value.runId',
+        'createdAt.$': '$.prepared.value.createdAt',
+        'dailyBucket.$': '$.prepared.value.dailyBucket',
+        'dailyPrefix.$': '$.prepared.value.dailyPrefix',
+        'archiveBucket.$': '$.prepared.value.archiveBucket',
+        'archivePrefix.$': '$.prepared.value.archivePrefix',
+        'dailyManifest.$': '$.finalized.value.dailyManifest',
+        'archiveManifest.$': '$.finalized.value.archiveManifest',
+        'bytes.$': '$.finalized.value.bytes',
+        'sha256.$': '$.finalized.value.sha256',
+        'tables.$': '$.finalized.value.tables',
+        'gtidPosition.$': '$.finalized.value.gtidPosition',
+        'replicationPaused.$': '$.prepared.value.replicationPaused',
+      },
+    });
+    const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logRetention, encryptionKey: props.encryptionKey, removalPolicy: RemovalPolicy.RETAIN });
+    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      comment: `${path}: the daily database dump (prepare, dump task, finalize, resume)`,
+      definitionBody: sfn.DefinitionBody.fromChainable(defaults.next(prepare).next(dumpTask).next(finalize).next(resume).next(done)),
+      timeout: dumpTimeout.plus(Duration.hours(1)),
+      tracingEnabled: true,
+      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+    });
+
+    // ---- the schedule ----------------------------------------------------------------
+    const scheduleDeadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `${path}: starts the daily database dump`,
+      schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
+      key: props.encryptionKey,
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ forceYearly: false }),
+        deadLetterQueue: scheduleDeadLetters,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+      }),
+    });
+
+    // ---- the alarm -------------------------------------------------------------------
+    const metric = (name: string): cloudwatch.Metric => this.stateMachine.metric(name, { period: Duration.days(1), statistic: cloudwatch.Stats.SUM });
+    this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      alarmDescription: `${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica.`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        usingMetrics: { failed: metric('ExecutionsFailed'), timedOut: metric('ExecutionsTimedOut'), aborted: metric('ExecutionsAborted') },
+        period: Duration.days(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const action of props.alarmActions ?? []) {
+      this.failureAlarm.addAlarmAction(action);
+    }
+
+    this.acknowledgeFindings(scheduleDeadLetters, stepsPolicy, uploadPolicy);
+  }
+
+  /** Metric of the workflow's successful runs per day. */
+  public metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricSucceeded({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * Grants starting the workflow and following its runs (what `backup now` needs).
+   *
+   * @param grantee the principal that starts dumps
+   */
+  public grantStart(grantee: iam.IGrantable): iam.Grant {
+    this.stateMachine.grantRead(grantee);
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  private validate(cpu: number, memory: number, storage: number, dumpTimeout: Duration, dumpBinary: string, databases: string[]): void {
+    const path = this.node.path;
+    if (!Token.isUnresolved(cpu)) {
+      const range = FARGATE_MEMORY[cpu];
+      if (!range) {
+        throw new Error(`${path}: \`cpu\` must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} CPU units, got ${cpu}`);
+      }
+      if (!Token.isUnresolved(memory) && (memory < range[0] || memory > range[1] || (memory - range[0]) % range[2] !== 0)) {
+        throw new Error(`${path}: \`memoryLimitMiB\` must be ${range[0]} to ${range[1]} MiB in steps of ${range[2]} MiB for ${cpu} CPU units, got ${memory} MiB`);
+      }
+    }
+    if (!Token.isUnresolved(storage) && (!Number.isInteger(storage) || storage < 21 || storage > 200)) {
+      throw new Error(`${path}: \`ephemeralStorageGiB\` must be a whole number from 21 to 200 GiB, got ${storage} GiB`);
+    }
+    if (!Token.isUnresolved(dumpTimeout.toSeconds())) {
+      const seconds = dumpTimeout.toSeconds();
+      if (seconds < 60 || seconds > 86400) {
+        throw new Error(`${path}: \`dumpTimeout\` must be 1 minute to 24 hours, got ${dumpTimeout.toHumanString()}`);
+      }
+    }
+    if (!Token.isUnresolved(dumpBinary) && dumpBinary !== 'mysqldump' && dumpBinary !== 'mariadb-dump') {
+      throw new Error(`${path}: \`dumpBinary\` must be 'mysqldump' or 'mariadb-dump', got '${dumpBinary}'`);
+    }
+    for (const name of databases) {
+      if (!Token.isUnresolved(name) && (name.length === 0 || name.length > 64 || /\s/.test(name) || ['mysql', 'information_schema', 'performance_schema', 'sys'].includes(name.toLowerCase()))) {
+        throw new Error(`${path}: \`databases\` must hold database names of 1 to 64 characters without white space and no system schema, got '${name}'`);
+      }
+    }
+  }
+
+  private acknowledgeFindings(scheduleDeadLetters: sqs.Queue, stepsPolicy: iam.ManagedPolicy, uploadPolicy: iam.ManagedPolicy): void {
+    const dlqReason = 'This queue is the dead-letter queue of the dump schedule; a dead-letter queue of a dead-letter queue would only move the same failed events again.';
+    Validations.of(scheduleDeadLetters).acknowledge(
+      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: dlqReason },
+      { id: 'AwsSolutions-SQS3', reason: dlqReason },
+    );
+    const prefixReason = (resource: string): string | undefined => (/\/(daily|yearly)\/\*$/.test(resource)
+      ? 'Each run writes new objects under its own date-named prefix; the statement is limited to the daily/ or yearly/ prefix of the backup bucket.'
+      : undefined);
+    acknowledgeWildcardResources(stepsPolicy, stepsPolicy.document, prefixReason);
+    acknowledgeWildcardResources(uploadPolicy, uploadPolicy.document, prefixReason);
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The environment holds only non-secret settings (host, port, bucket, prefix, paths); the database user and password are injected from Secrets Manager as secrets.',
+    });
+    const executionPolicy = this.taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+    if (executionPolicy instanceof iam.Policy) {
+      acknowledgeInlinePolicy(executionPolicy, 'The inline policy CDK writes for the task execution role: writing to the task\'s own log group and reading the database secret it injects.');
+    }
+    const workflowPolicy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (workflowPolicy instanceof iam.Policy) {
+      acknowledgeInlinePolicy(workflowPolicy, 'The inline policy CDK writes for the workflow\'s tasks: invoking its function, running and stopping its task definition, passing the task roles, logging and tracing.');
+      const stack = Stack.of(this);
+      const functionArn = flattenLikeCdkNag(stack.resolve(this.function.function.functionArn));
+      acknowledgeWildcardResources(workflowPolicy, workflowPolicy.document, (resource, actions) => {
+        if (resource === `${functionArn}:*`) {
+          return 'Step Functions may invoke the versions and aliases of the workflow\'s own function.';
+        }
+        if (resource.endsWith(':*') && actions.includes('ecs:RunTask')) {
+          return 'CDK\'s EcsRunTask allows every revision of the dump task definition\'s family.';
+        }
+        if (resource === '*') {
+          return 'X-Ray tracing, CloudWatch Logs delivery and the ECS task state change rule CDK\'s .sync integration manages support no resource-level permissions.';
+        }
+        return undefined;
+      });
+    }
+  }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# cdk-backup-dr: the daily logical dump, container 1 of the DatabaseDumpJob task.
+#
+# Dumps the listed databases of a MySQL or MariaDB server with `--single-transaction`
+# (a consistent snapshot, no table locks on InnoDB), compresses the output with gzip and
+# writes its SHA-256 beside it in sha256sum format:
+#   $DUMP_DIR/dump.sql.gz  and  $DUMP_DIR/dump.sql.gz.sha256
+# The uploader container copies both to S3 once this script has exited with 0.
+#
+# Environment:
+#   DB_HOST, DB_USER, DB_PASSWORD  the server (the replica) and the account that dumps it
+#   DB_PORT          default 3306
+#   DB_TLS           required (default) or off
+#   DUMP_DATABASES   the databases, separated by spaces (names with spaces are not supported)
+#   DUMP_DIR         the folder on the task's shared volume
+#   DUMP_BINARY      mysqldump (default, the official MySQL image) or mariadb-dump
+#
+# The script is passed inline in the task definition, where CloudFormation would read
+# dollar-brace sequences as parameters: it uses plain $NAME references only.
+set -euo pipefail
+umask 077
+
+require() {
+  if [ -z "$(printenv "$1" || true)" ]; then
+    echo "dump-database: $1 is not set" >&2
+    exit 2
+  fi
+}
+for name in DB_HOST DB_USER DB_PASSWORD DUMP_DATABASES DUMP_DIR; do require "$name"; done
+binary=$(printenv DUMP_BINARY || echo mysqldump)
+tls=$(printenv DB_TLS || echo required)
+port=$(printenv DB_PORT || echo 3306)
+
+mkdir -p "$DUMP_DIR" "$DUMP_DIR/home" "$DUMP_DIR/tmp"
+out="$DUMP_DIR/dump.sql.gz"
+partial="$out.partial"
+rm -f "$out" "$partial" "$out.sha256"
+
+# The password goes into an option file readable by this user only, never onto the command line.
+options=$(mktemp "$DUMP_DIR/tmp/client.XXXXXX")
+trap 'rm -f "$options" "$partial"' EXIT
+escaped_password=$(printf '%s' "$DB_PASSWORD" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
+printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$escaped_password" > "$options"
+
+# The options of the dump, then the databases, as positional parameters.
+set -- --single-transaction --quick --skip-lock-tables \
+  --routines --events --triggers \
+  --hex-blob --default-character-set=utf8mb4 --no-tablespaces
+if "$binary" --version | grep -qi mariadb; then
+  flavour=mariadb
+  if [ "$tls" = off ]; then set -- "$@" --skip-ssl; else set -- "$@" --ssl; fi
+else
+  flavour=mysql
+  # The dump is restored into servers with their own GTID history.
+  set -- "$@" --set-gtid-purged=OFF
+  if [ "$tls" = off ]; then set -- "$@" --ssl-mode=DISABLED; else set -- "$@" --ssl-mode=REQUIRED; fi
+fi
+set -- "$@" --databases
+# Word splitting of the space-separated list is intended here.
+# shellcheck disable=SC2086
+set -- "$@" $DUMP_DATABASES
+
+echo "dump-database: dumping $DUMP_DATABASES from $DB_HOST:$port with $binary ($flavour)"
+started=$(date +%s)
+"$binary" --defaults-extra-file="$options" --host="$DB_HOST" --port="$port" "$@" | gzip -c -6 > "$partial"
+# A dump that stopped half-way has no "Dump completed" trailer.
+if ! gzip -dc "$partial" | tail -n 1 | grep -q '^-- Dump completed'; then
+  echo "dump-database: the dump did not complete (no 'Dump completed' trailer)" >&2
+  exit 1
+fi
+mv "$partial" "$out"
+(cd "$DUMP_DIR" && sha256sum dump.sql.gz > dump.sql.gz.sha256)
+bytes=$(wc -c < "$out")
+echo "dump-database: wrote $bytes bytes in $(( $(date +%s) - started )) s, sha256 $(cut -d' ' -f1 "$out.sha256")"

@@ -1,0 +1,231 @@
+// Internal: checks a RetentionPolicy and turns it into numbers and cron expressions that
+// the AWS Backup plan and the EBS snapshot policies share. Not part of the public API.
+import { Duration, Token } from 'aws-cdk-lib';
+import { ArchiveFrequency, RetentionPolicy } from './retention-policy';
+
+/** Rolling intervals that AWS Data Lifecycle Manager accepts (hours). */
+export const ALLOWED_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24];
+/** AWS Backup and EBS Snapshots Archive keep a copy at least this many days in cold storage. */
+export const MIN_COLD_STORAGE_DAYS = 90;
+/** Cross-region copy destinations AWS allows per EBS snapshot schedule. */
+export const MAX_COPY_REGIONS = 3;
+
+/** The longest time between two copies of each archive tier (days). */
+export const MAX_GAP_DAYS: Record<ArchiveFrequency, number> = {
+  [ArchiveFrequency.WEEKLY]: 7,
+  [ArchiveFrequency.FORTNIGHTLY]: 17,
+  [ArchiveFrequency.MONTHLY]: 31,
+  [ArchiveFrequency.QUARTERLY]: 92,
+  [ArchiveFrequency.HALF_YEARLY]: 184,
+  [ArchiveFrequency.YEARLY]: 366,
+};
+
+const TIER_NAMES: Record<ArchiveFrequency, string> = {
+  [ArchiveFrequency.WEEKLY]: 'Weekly',
+  [ArchiveFrequency.FORTNIGHTLY]: 'Fortnightly',
+  [ArchiveFrequency.MONTHLY]: 'Monthly',
+  [ArchiveFrequency.QUARTERLY]: 'Quarterly',
+  [ArchiveFrequency.HALF_YEARLY]: 'HalfYearly',
+  [ArchiveFrequency.YEARLY]: 'Yearly',
+};
+
+/** One tier with every number resolved. */
+export interface CompiledTier {
+  /** `Rolling`, `Weekly`, ..., `Yearly`. */
+  readonly name: string;
+  /** Undefined for the rolling tier. */
+  readonly frequency?: ArchiveFrequency;
+  /** The tier's schedule as `cron(minute hour day-of-month month day-of-week year)`. */
+  readonly cron: string;
+  /** Rolling tier only: hours between copies. */
+  readonly intervalHours?: number;
+  /** Rolling tier only: retention in hours. */
+  readonly retentionHours?: number;
+  /** Retention in whole days (rolling: rounded up); undefined when kept indefinitely. */
+  readonly deleteAfterDays?: number;
+  /** Days until cold storage; undefined when the tier stays warm. */
+  readonly coldAfterDays?: number;
+  /** Whether copies of this tier go off site. */
+  readonly offSite: boolean;
+}
+
+/** The limits of a vault lock, as the checks need them. */
+export interface LockLimits {
+  readonly minRetention?: Duration;
+  readonly maxRetention?: Duration;
+}
+
+/** Whole minutes of a duration, or undefined when it is an unresolved token. */
+function minutes(d: Duration | undefined): number | undefined {
+  if (d === undefined || d.isUnresolved()) {
+    return undefined;
+  }
+  return d.toMinutes({ integral: false });
+}
+
+/** A duration in hours when it is whole hours (`24 hours`, not `1 day`), else as CDK says it. */
+function inHours(d: Duration): string {
+  const m = d.toMinutes({ integral: false });
+  return m % 60 === 0 ? `${m / 60} ${m === 60 ? 'hour' : 'hours'}` : d.toHumanString();
+}
+
+/** A duration in days when it is whole days, else as CDK says it. */
+function inDays(d: Duration): string {
+  const m = d.toMinutes({ integral: false });
+  return m % 1440 === 0 ? `${m / 1440} ${m === 1440 ? 'day' : 'days'}` : d.toHumanString();
+}
+
+function fail(path: string, prop: string, message: string): never {
+  throw new Error(`${path}: \`${prop}\` ${message}`);
+}
+
+/**
+ * Checks the policy on its own; `path` is the construct that consumes it and `prop` the
+ * name of the prop that holds it. Throws with the first problem found.
+ */
+export function validatePolicy(path: string, prop: string, policy: RetentionPolicy): void {
+  const interval = minutes(policy.rollingInterval);
+  if (interval !== undefined && (interval % 60 !== 0 || !ALLOWED_INTERVAL_HOURS.includes(interval / 60))) {
+    fail(path, `${prop}.rolling.interval`, `must be one of ${ALLOWED_INTERVAL_HOURS.join(', ')} hours (the intervals AWS allows), got ${inHours(policy.rollingInterval)}`);
+  }
+  const retention = minutes(policy.rollingRetention);
+  if (retention !== undefined) {
+    if (retention % 60 !== 0) {
+      fail(path, `${prop}.rolling.retention`, `must be a whole number of hours, got ${policy.rollingRetention.toHumanString()}`);
+    }
+    if (interval !== undefined && retention < interval) {
+      fail(path, `${prop}.rolling.retention`, `must be at least the interval (${inHours(policy.rollingInterval)}), got ${inHours(policy.rollingRetention)}`);
+    }
+  }
+
+  const seen = new Set<ArchiveFrequency>();
+  for (const tier of policy.archives) {
+    const name = `${prop}.archives[${tier.frequency}]`;
+    if (seen.has(tier.frequency)) {
+      fail(path, `${prop}.archives`, `may hold one tier per frequency, got ${tier.frequency} twice`);
+    }
+    seen.add(tier.frequency);
+    if (tier.keepIndefinitely) {
+      if (tier.frequency !== ArchiveFrequency.YEARLY) {
+        fail(path, `${name}.keepIndefinitely`, `is allowed for the YEARLY tier only, got true for ${tier.frequency}`);
+      }
+      if (tier.retention !== undefined) {
+        fail(path, `${name}.retention`, `must be left out when \`keepIndefinitely\` is true, got ${inDays(tier.retention)}`);
+      }
+    } else if (tier.retention === undefined) {
+      fail(path, `${name}.retention`, 'is required unless `keepIndefinitely` is true, got nothing');
+    }
+    const days = minutes(tier.retention);
+    if (days !== undefined) {
+      if (days % 1440 !== 0) {
+        fail(path, `${name}.retention`, `must be a whole number of days, got ${inDays(tier.retention!)}`);
+      }
+      const gap = MAX_GAP_DAYS[tier.frequency];
+      if (days / 1440 < gap) {
+        fail(path, `${name}.retention`, `must be at least ${gap} days so that a copy does not expire before the next ${tier.frequency} copy is taken, got ${inDays(tier.retention!)}`);
+      }
+    }
+    const cold = minutes(tier.moveToColdStorageAfter);
+    if (cold !== undefined) {
+      if (cold % 1440 !== 0 || cold < 1440) {
+        fail(path, `${name}.moveToColdStorageAfter`, `must be a whole number of days, at least 1 day, got ${tier.moveToColdStorageAfter!.toHumanString()}`);
+      }
+      if (days !== undefined && days - cold < MIN_COLD_STORAGE_DAYS * 1440) {
+        fail(path, `${name}.moveToColdStorageAfter`, `must leave at least ${MIN_COLD_STORAGE_DAYS} days in cold storage before deletion (AWS minimum): retention is ${days / 1440} days, got cold storage after ${cold / 1440} days`);
+      }
+    }
+  }
+
+  const start = policy.windowStartHour;
+  if (!Token.isUnresolved(start) && (!Number.isInteger(start) || start < 0 || start > 23)) {
+    fail(path, `${prop}.window.startHour`, `must be a whole hour from 0 to 23, got ${start}`);
+  }
+  const windowMinutes = minutes(policy.windowDuration);
+  if (windowMinutes !== undefined && (windowMinutes < 60 || windowMinutes > 1440)) {
+    fail(path, `${prop}.window.duration`, `must be 1 to 24 hours, got ${inHours(policy.windowDuration)}`);
+  }
+
+  const regions = new Set(policy.offSiteCopies.map((c) => c.region));
+  if (regions.size > MAX_COPY_REGIONS) {
+    fail(path, `${prop}.offSiteCopies`, `may name at most ${MAX_COPY_REGIONS} regions (the AWS limit for copies), got ${regions.size}: ${[...regions].join(', ')}`);
+  }
+
+  const pitr = minutes(policy.pointInTimeRecovery);
+  if (pitr !== undefined && (pitr % 1440 !== 0 || pitr < 1440 || pitr > 35 * 1440)) {
+    fail(path, `${prop}.pointInTimeRecovery`, `must be 1 to 35 whole days (AWS Backup continuous backup), got ${inDays(policy.pointInTimeRecovery)}`);
+  }
+}
+
+/**
+ * Checks the retention of every tier against a vault lock: no tier shorter than the lock's
+ * minimum, none longer than its maximum, and no indefinite tier under a lock with a maximum.
+ */
+export function validateAgainstLock(path: string, lockProp: string, policy: RetentionPolicy, lock: LockLimits, tiers: CompiledTier[] = compileTiers(policy)): void {
+  const min = minutes(lock.minRetention);
+  const max = minutes(lock.maxRetention);
+  const retentions: Array<{ name: string; days?: number }> = tiers.map((t) => ({ name: t.name, days: t.deleteAfterDays }));
+  const pitr = minutes(policy.pointInTimeRecovery);
+  if (pitr !== undefined) {
+    retentions.push({ name: 'PointInTime', days: pitr / 1440 });
+  }
+  for (const tier of retentions) {
+    if (tier.days === undefined) {
+      if (max !== undefined) {
+        fail(path, `${lockProp}.maxRetention`, `forbids the ${tier.name} tier's indefinite retention: remove the lock's maximum or give the tier a retention, got a maximum of ${inDays(lock.maxRetention!)}`);
+      }
+      continue;
+    }
+    if (max !== undefined && tier.days * 1440 > max) {
+      fail(path, `${lockProp}.maxRetention`, `must be at least the ${tier.name} tier's retention (${tier.days} days), got ${inDays(lock.maxRetention!)}`);
+    }
+    if (min !== undefined && tier.days * 1440 < min) {
+      fail(path, `${lockProp}.minRetention`, `must be at most the ${tier.name} tier's retention (${tier.days} days), got ${inDays(lock.minRetention!)}`);
+    }
+  }
+}
+
+/** The cron expression (AWS Backup and DLM syntax) of an archive tier. */
+export function archiveCron(frequency: ArchiveFrequency, hour: number, monthEnd: boolean, yearEnd: boolean): string {
+  switch (frequency) {
+    case ArchiveFrequency.WEEKLY: return `cron(0 ${hour} ? * SUN *)`;
+    case ArchiveFrequency.FORTNIGHTLY: return `cron(0 ${hour} 1,15 * ? *)`;
+    case ArchiveFrequency.MONTHLY: return monthEnd ? `cron(0 ${hour} L * ? *)` : `cron(0 ${hour} 1 * ? *)`;
+    case ArchiveFrequency.QUARTERLY: return monthEnd ? `cron(0 ${hour} L 3,6,9,12 ? *)` : `cron(0 ${hour} 1 1,4,7,10 ? *)`;
+    case ArchiveFrequency.HALF_YEARLY: return monthEnd ? `cron(0 ${hour} L 6,12 ? *)` : `cron(0 ${hour} 1 1,7 ? *)`;
+    case ArchiveFrequency.YEARLY: return yearEnd ? `cron(0 ${hour} 31 12 ? *)` : `cron(0 ${hour} 1 1 ? *)`;
+  }
+}
+
+/** The cron expression of the rolling tier: every `intervalHours`, aligned to the start hour. */
+export function rollingCron(intervalHours: number, startHour: number): string {
+  if (intervalHours === 24) {
+    return `cron(0 ${startHour} * * ? *)`;
+  }
+  return `cron(0 ${startHour % intervalHours}/${intervalHours} * * ? *)`;
+}
+
+/** Every tier of a validated policy, the rolling tier first. */
+export function compileTiers(policy: RetentionPolicy): CompiledTier[] {
+  const hour = policy.windowStartHour;
+  const intervalHours = policy.rollingInterval.toHours();
+  const retentionHours = policy.rollingRetention.toHours();
+  const tiers: CompiledTier[] = [{
+    name: 'Rolling',
+    cron: rollingCron(intervalHours, hour),
+    intervalHours,
+    retentionHours,
+    deleteAfterDays: Math.ceil(retentionHours / 24),
+    offSite: policy.offSiteCopies.length > 0 && policy.copyRollingTierOffSite,
+  }];
+  for (const tier of policy.archives) {
+    tiers.push({
+      name: TIER_NAMES[tier.frequency],
+      frequency: tier.frequency,
+      cron: archiveCron(tier.frequency, hour, policy.monthEnd, policy.yearEnd),
+      deleteAfterDays: tier.keepIndefinitely ? undefined : tier.retention!.toDays(),
+      coldAfterDays: tier.moveToColdStorageAfter?.toDays(),
+      offSite: policy.offSiteCopies.length > 0,
+    });
+  }
+  return tiers;
+}

@@ -1,0 +1,133 @@
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { BackupMetadata, BackupRole } from './metadata';
+
+/**
+ * Anything that can send its alarm to the owner: a CloudWatch alarm, or a construct of this
+ * library that exposes `addAlarmAction` for its own alarms (stale backups, drift, failed drills).
+ */
+export interface INotificationSource {
+  /** Adds actions that run when the source goes into alarm. */
+  addAlarmAction(...actions: cloudwatch.IAlarmAction[]): void;
+}
+
+/** Properties of `BackupNotifications`. */
+export interface BackupNotificationsProps {
+  /** The email address of the person or team responsible for the backups. */
+  readonly ownerEmail: string;
+  /**
+   * An existing topic to use as the owner's topic (for example the alarm topic of the app);
+   * the owner is subscribed to it. Its key must let `cloudwatch.amazonaws.com` and
+   * `events.amazonaws.com` use it; when that key is given as `encryptionKey` the statement
+   * is added for you.
+   * @default - a new KMS-encrypted, TLS-only topic
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * The key that encrypts the topic. Its key policy must let `cloudwatch.amazonaws.com` and
+   * `events.amazonaws.com` use it.
+   * @default - a new key with yearly rotation, retained when the stack is deleted
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Whether failed, aborted or expired AWS Backup backup, copy and restore jobs of this
+   * account and region are sent to the owner (an EventBridge rule).
+   * @default true
+   */
+  readonly notifyOnFailedBackupJobs?: boolean;
+  /**
+   * Alarms (or constructs with alarms) whose alarm state is sent to the owner.
+   * @default - none; add them with `notify()`
+   */
+  readonly sources?: INotificationSource[];
+}
+
+/**
+ * The backup owner and the SNS topic through which failed jobs, drift, stale backups and
+ * failed drills reach them: KMS-encrypted, TLS-only, with an email subscription.
+ */
+export class BackupNotifications extends Construct {
+  /** The topic every backup notification goes to. */
+  public readonly topic: sns.ITopic;
+  /** The email address of the owner. */
+  public readonly ownerEmail: string;
+  /** The alarm action that publishes to the owner's topic. */
+  public readonly alarmAction: cloudwatch.IAlarmAction;
+
+  constructor(scope: Construct, id: string, props: BackupNotificationsProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.ownerEmail) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.ownerEmail)) {
+      throw new Error(`${this.node.path}: \`ownerEmail\` must be an email address, got '${props.ownerEmail}'`);
+    }
+    this.ownerEmail = props.ownerEmail;
+    const key = props.encryptionKey ?? props.topic?.masterKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the backup notifications of ${props.ownerEmail}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (!props.encryptionKey && !props.topic) {
+      key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+      BackupMetadata.describe(key, { role: BackupRole.ENCRYPTION_KEY, owner: props.ownerEmail, description: 'Encrypts the backup owner\'s notification topic' });
+    }
+    // CloudWatch alarms and EventBridge publish to an encrypted topic only with the key.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+      resources: ['*'],
+    }));
+    const topic = props.topic ?? new sns.Topic(this, 'Resource', {
+      displayName: 'Backup and disaster recovery notifications',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addSubscription(new subscriptions.EmailSubscription(props.ownerEmail));
+    BackupMetadata.describe(topic, {
+      role: BackupRole.NOTIFICATION,
+      owner: props.ownerEmail,
+      description: 'Failed backup jobs, drift, stale backups and failed restore drills reach the backup owner here',
+    });
+    this.topic = topic;
+    this.alarmAction = new cloudwatchActions.SnsAction(topic);
+
+    if (props.notifyOnFailedBackupJobs ?? true) {
+      const deadLetters = new sqs.Queue(this, 'UndeliveredEvents', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      const rule = new events.Rule(this, 'FailedBackupJobs', {
+        description: 'Sends failed, aborted or expired AWS Backup backup, copy and restore jobs to the backup owner',
+        eventPattern: {
+          source: ['aws.backup'],
+          detailType: ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
+          detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
+        },
+      });
+      rule.addTarget(new targets.SnsTopic(topic, { deadLetterQueue: deadLetters, retryAttempts: 10 }));
+      Validations.of(deadLetters).acknowledge(
+        { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the EventBridge rule that sends failed backup jobs to the owner.' },
+        { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: 'This queue is itself a dead-letter queue (of an EventBridge target); a dead-letter queue of it would only move the same events again.' },
+      );
+      BackupMetadata.describe(rule, { role: BackupRole.ALARM, owner: props.ownerEmail, description: 'Failed AWS Backup jobs' });
+    }
+    for (const source of props.sources ?? []) {
+      this.notify(source);
+    }
+  }
+
+  /** Sends the alarm state of an alarm, or of a construct's alarms, to the owner. */
+  public notify(source: INotificationSource): void {
+    source.addAlarmAction(this.alarmAction);
+  }
+}

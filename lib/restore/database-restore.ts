@@ -1,0 +1,410 @@
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { HardenedFunction } from '../private/hardened-function';
+
+/** The CloudWatch namespace of the restore drill metrics. */
+export const RESTORE_METRIC_NAMESPACE = 'CdkBackupDr';
+
+/** Tag keys that the restore workflow puts on what it creates (and checks before deleting anything). */
+export const RESTORE_TAG_KEYS = {
+  /** The request id that created the instance. */
+  request: 'cdk-backup-dr:restore-request',
+  /** The construct path of the workflow that created it. */
+  workflow: 'cdk-backup-dr:restored-by',
+  /** The source instance identifier. */
+  source: 'cdk-backup-dr:restored-from',
+  /** `true` on a drill's scratch instance. */
+  drill: 'cdk-backup-dr:drill',
+};
+
+/** Properties of a {@link DatabaseRestore}. */
+export interface DatabaseRestoreProps {
+  /**
+   * The database whose backups are restored. Every restore creates a new instance with its
+   * subnet group, security groups, parameter group and KMS key; the source is never modified.
+   */
+  readonly database: rds.IDatabaseInstance;
+  /**
+   * The source's admin credentials (JSON with `username` and `password`). The restored copy
+   * has the same users; the verification step logs in with them.
+   */
+  readonly credentials: secretsmanager.ISecret;
+  /** The VPC of the database: the verification function runs in it. */
+  readonly vpc: ec2.IVpc;
+  /** @default - the VPC's private subnets with egress (the functions call the RDS and AWS Backup APIs) */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Encrypts the workflow's state, logs, dead-letter queues and function environments. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Read replicas that the workflow may promote for a failover (`kind: promote-replica`,
+   * with `confirm` naming the replica).
+   * @default - no replica can be promoted
+   */
+  readonly replicas?: rds.IDatabaseInstance[];
+  /**
+   * How long the workflow waits between two looks at a restoring instance, in seconds
+   * (10 seconds to 10 minutes).
+   * @default Duration.seconds(30)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * How long a restore may take before the workflow gives up and cleans up, in minutes
+   * (1 hour to 48 hours).
+   * @default Duration.hours(12)
+   */
+  readonly restoreTimeout?: Duration;
+  /**
+   * The databases the verification checks.
+   * @default - every non-system database of the source
+   */
+  readonly databases?: string[];
+  /**
+   * Columns (`schema.table.column`) that record when a row was written; the newest value in
+   * the restored copy gives the recovery point achieved.
+   * @default - every timestamp or datetime column that leads an index
+   */
+  readonly timestampColumns?: string[];
+  /**
+   * Create the role AWS Backup restores recovery points with (`kind: recovery-point`).
+   * @default true
+   */
+  readonly backupRecoveryPoints?: boolean;
+  /**
+   * How long the workflow's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Restores a MySQL database on RDS into a NEW instance, from an RDS snapshot, an AWS Backup
+ * recovery point or a point in time, verifies the copy, and reports its endpoint; or promotes
+ * a read replica for a failover when `confirm` names it.
+ *
+ * A Step Functions state machine with small Lambda steps. Start it with
+ * `{ "kind": "snapshot" | "recovery-point" | "point-in-time" | "promote-replica", ... }`
+ * (see the README section "Recovering"). It is idempotent (a repeated request id resumes
+ * the first request's instance), fails bad input before creating anything, retries
+ * throttled calls with backoff, deletes what it created when a later step fails, and ends
+ * with a JSON result (output on success, the `Cause` on failure).
+ */
+export class DatabaseRestore extends Construct {
+  /** The execution name to start a request with, so that a repeated start is recognised. */
+  public static executionNameFor(requestId: string): string {
+    return `restore-${requestId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+  }
+
+  /** The restore workflow. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The function that runs the control-plane steps (validate, start, check, report, cleanup). */
+  public readonly stepsFunction: lambda.IFunction;
+  /** The function that verifies a restored instance (in the VPC). */
+  public readonly verifyFunction: lambda.IFunction;
+  /** The source database. */
+  public readonly database: rds.IDatabaseInstance;
+  /** The key that encrypts the workflow's state and logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The role AWS Backup restores with, when `backupRecoveryPoints` is on. */
+  public readonly backupRestoreRole?: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: DatabaseRestoreProps) {
+    super(scope, id);
+    const pollInterval = props.pollInterval ?? Duration.seconds(30);
+    const restoreTimeout = props.restoreTimeout ?? Duration.hours(12);
+    this.validate(pollInterval, restoreTimeout, props);
+    this.database = props.database;
+    this.encryptionKey = props.encryptionKey;
+    const workflowId = this.node.path;
+
+    if (props.backupRecoveryPoints ?? true) {
+      const role = new iam.Role(this, 'BackupRestoreRole', {
+        assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+        description: `AWS Backup restores recovery points of ${props.database.node.path} with this role`,
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
+      });
+      Validations.of(role).acknowledge(
+        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]', reason: 'The AWS-maintained restore policy of AWS Backup tracks the calls each resource type\'s restore needs; the role can only be assumed by AWS Backup.' },
+      );
+      this.backupRestoreRole = role;
+    }
+
+    const steps = new HardenedFunction(this, 'Steps', {
+      code: 'restore-db-steps',
+      description: `Restore workflow steps for ${props.database.node.path}: validate, start, wait, report, clean up`,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(2),
+      reservedConcurrentExecutions: 5,
+      environment: {
+        SOURCE_INSTANCE_ID: props.database.instanceIdentifier,
+        REPLICA_INSTANCE_IDS: (props.replicas ?? []).map((r) => r.instanceIdentifier).join(','),
+        WORKFLOW_ID: workflowId,
+        BACKUP_RESTORE_ROLE_ARN: this.backupRestoreRole?.roleArn ?? '',
+        RESTORE_TIMEOUT_MINUTES: String(restoreTimeout.toMinutes()),
+        METRIC_NAMESPACE: RESTORE_METRIC_NAMESPACE,
+      },
+    });
+    this.stepsFunction = steps.function;
+    this.grantSteps(steps, props, workflowId);
+
+    const verify = new HardenedFunction(this, 'Verify', {
+      code: 'restore-db-verify',
+      description: `Verifies restored copies of ${props.database.node.path}: CHECK TABLE, schema, newest row`,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      environment: {
+        CREDENTIALS_SECRET_ARN: props.credentials.secretArn,
+        DATABASES: (props.databases ?? []).join(','),
+        TIMESTAMP_COLUMNS: (props.timestampColumns ?? []).join(','),
+      },
+    });
+    this.verifyFunction = verify.function;
+    props.credentials.grantRead(verify);
+    // The restored copy uses the source's security groups: the source's rule admits the verification.
+    props.database.connections.allowDefaultPortFrom(verify.function, 'Restore verification');
+
+    this.stateMachine = this.buildStateMachine(steps.function, verify.function, pollInterval, restoreTimeout, props);
+  }
+
+  /** Allows a principal to start restores (and read their results). */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.stateMachine.grantStartExecution(grantee);
+    this.stateMachine.grantRead(grantee);
+    return grant;
+  }
+
+  private validate(pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): void {
+    if (!Token.isUnresolved(pollInterval.toSeconds()) && (pollInterval.toSeconds() < 10 || pollInterval.toSeconds() > 600)) {
+      throw new Error(`${this.node.path}: \`pollInterval\` must be 10 seconds to 10 minutes, got ${pollInterval.toHumanString()}`);
+    }
+    const minutes = restoreTimeout.toMinutes({ integral: false });
+    if (!Token.isUnresolved(minutes) && (minutes < 60 || minutes > 48 * 60)) {
+      throw new Error(`${this.node.path}: \`restoreTimeout\` must be 1 to 48 hours, got ${restoreTimeout.toHumanString()}`);
+    }
+    for (const column of props.timestampColumns ?? []) {
+      if (!Token.isUnresolved(column) && !/^[^.\s,]+\.[^.\s,]+\.[^.\s,]+$/.test(column)) {
+        throw new Error(`${this.node.path}: \`timestampColumns\` entries must be schema.table.column, got '${column}'`);
+      }
+    }
+    for (const database of props.databases ?? []) {
+      if (!Token.isUnresolved(database) && !/^[^\s,.]+$/.test(database)) {
+        throw new Error(`${this.node.path}: \`databases\` entries must be database names without dots, commas or spaces, got '${database}'`);
+      }
+    }
+  }
+
+  private grantSteps(steps: HardenedFunction, props: DatabaseRestoreProps, workflowId: string): void {
+    const stack = Stack.of(this);
+    const anyDb = `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:*`;
+    const anyOf = (type: string) => `arn:${stack.partition}:rds:${stack.region}:${stack.account}:${type}:*`;
+    const policy = new iam.ManagedPolicy(this, 'StepsPolicy', {
+      description: `What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`,
+      statements: [
+        // Reads: the source, the target (any new identifier), snapshots, subnet groups, automated backups.
+        new iam.PolicyStatement({
+          actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:DescribeDBInstanceAutomatedBackups', 'rds:ListTagsForResource'],
+          resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('auto-backup')],
+        }),
+        // Creating the new instance: only with this workflow's tag on it.
+        new iam.PolicyStatement({
+          actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
+          resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('pg'), anyOf('og'), anyOf('secgrp')],
+          conditions: { StringEquals: { [`aws:RequestTag/${RESTORE_TAG_KEYS.workflow}`]: workflowId } },
+        }),
+        // Deleting or changing an instance: only one this workflow tagged.
+        new iam.PolicyStatement({
+          actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
+          resources: [anyDb],
+          conditions: { StringEquals: { [`aws:ResourceTag/${RESTORE_TAG_KEYS.workflow}`]: workflowId } },
+        }),
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': RESTORE_METRIC_NAMESPACE } },
+        }),
+      ],
+    });
+    const replicas = props.replicas ?? [];
+    if (replicas.length > 0) {
+      policy.addStatements(new iam.PolicyStatement({
+        actions: ['rds:PromoteReadReplica', 'rds:AddTagsToResource'],
+        resources: replicas.map((replica) => replica.instanceArn),
+      }));
+    }
+    if (this.backupRestoreRole) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          actions: ['backup:ListRecoveryPointsByResource'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          actions: ['backup:GetRecoveryPointRestoreMetadata', 'backup:StartRestoreJob'],
+          resources: [`arn:${stack.partition}:backup:${stack.region}:${stack.account}:recovery-point:*`],
+        }),
+        new iam.PolicyStatement({
+          actions: ['backup:DescribeRestoreJob'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [this.backupRestoreRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+        }),
+      );
+    }
+    steps.function.role!.addManagedPolicy(policy);
+    const reason = (what: string) => ({ reason: what });
+    const any = (service: string, type: string) => `AwsSolutions-IAM5[Resource::${nagText(stack, `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${type}:*`)}]`;
+    Validations.of(policy).acknowledge(
+      { id: any('rds', 'db'), ...reason('A restore creates an instance whose identifier is chosen at run time; creating requires this workflow\'s tag on the request, and deleting or modifying requires it on the instance.') },
+      { id: any('rds', 'snapshot'), ...reason('The snapshot to restore is chosen at run time (the newest or one named in the request); the steps check it belongs to the source.') },
+      { id: any('rds', 'subgrp'), ...reason('The subnet group is the source\'s, read at run time from the source instance.') },
+      { id: any('rds', 'auto-backup'), ...reason('Automated backups of the source give the point-in-time window; their ids are assigned by RDS.') },
+      { id: any('rds', 'pg'), ...reason('The parameter group is the source\'s, read at run time; creating requires this workflow\'s request tag.') },
+      { id: any('rds', 'og'), ...reason('A restore uses the source\'s option group, read at run time; creating requires this workflow\'s request tag.') },
+      { id: any('rds', 'secgrp'), ...reason('RDS authorises the security groups of a restore against this resource type; the groups are the source\'s.') },
+      { id: 'AwsSolutions-IAM5[Resource::*]', ...reason('cloudwatch:PutMetricData is limited by the cloudwatch:namespace condition; backup:ListRecoveryPointsByResource and backup:DescribeRestoreJob support no resource-level permissions.') },
+      { id: any('backup', 'recovery-point'), ...reason('The recovery point is chosen at run time; the steps check it is a recovery point of the source.') },
+    );
+  }
+
+  private buildStateMachine(steps: lambda.IFunction, verify: lambda.IFunction, pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): sfn.StateMachine {
+    const step = (id: string, payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvoke => {
+      const task = new tasks.LambdaInvoke(this, id, {
+        lambdaFunction: steps,
+        payload: sfn.TaskInput.fromObject(payload),
+        payloadResponseOnly: true,
+        resultPath,
+      });
+      task.addRetry({ errors: ['RestoreThrottled'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(2), jitterStrategy: sfn.JitterType.FULL });
+      return task;
+    };
+    const at = (path: string) => sfn.JsonPath.objectAt(path);
+
+    const failed = new sfn.Fail(this, 'RestoreFailed', {
+      comment: 'The request failed after its checks; the Cause is a JSON result naming what was cleaned up.',
+      errorPath: '$.failure.error',
+      causePath: '$.failure.cause',
+    });
+    const cleanup = step('Cleanup', { action: 'cleanup', plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure');
+    cleanup.addRetry({ errors: ['CleanupPending'], interval: Duration.minutes(2), backoffRate: 1, maxAttempts: 90 });
+    cleanup.next(failed);
+    const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
+
+    const prepare = new sfn.Pass(this, 'Prepare', {
+      comment: 'Keeps the request and the execution name and start time; the later steps fill in the rest.',
+      parameters: {
+        request: sfn.JsonPath.objectAt('$'),
+        execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        progress: null,
+        error: null,
+      },
+    });
+    // No Catch: bad input fails the execution with InvalidRestoreInput before anything exists.
+    const validate = step('Validate', { action: 'validate', request: at('$.request'), execution: at('$.execution') }, '$.plan');
+    const start = step('StartRestore', { action: 'start', plan: at('$.plan') }, '$.progress').addCatch(cleanup, onError);
+    const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(pollInterval) });
+    const check = step('CheckInstance', { action: 'check', plan: at('$.plan'), progress: at('$.progress') }, '$.status').addCatch(cleanup, onError);
+    const verifyTask = new tasks.LambdaInvoke(this, 'VerifyRestore', {
+      lambdaFunction: verify,
+      payload: sfn.TaskInput.fromObject({ plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }),
+      payloadResponseOnly: true,
+      resultPath: '$.verification',
+    }).addCatch(cleanup, onError);
+    const verificationFailed = new sfn.Pass(this, 'VerificationFailed', {
+      parameters: { Error: 'VerificationFailed', Cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.verification')) },
+      resultPath: '$.error',
+    }).next(cleanup);
+    const report = step('Report', { action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status'), verification: at('$.verification') }, '$.result')
+      .addCatch(cleanup, onError);
+    const reportPromotion = step('ReportPromotion', { action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }, '$.result');
+    const finishDrill = step('FinishDrill', { action: 'finish-drill', plan: at('$.plan'), progress: at('$.progress'), result: at('$.result') }, '$.result')
+      .addCatch(cleanup, onError);
+    const succeeded = new sfn.Succeed(this, 'Succeeded', { outputPath: '$.result' });
+
+    const afterReport = new sfn.Choice(this, 'IsDrill')
+      .when(sfn.Condition.booleanEquals('$.plan.drill', true), finishDrill.next(succeeded))
+      .otherwise(succeeded);
+    report.next(afterReport);
+    const verified = new sfn.Choice(this, 'Verified')
+      .when(sfn.Condition.stringEquals('$.verification.status', 'ok'), report)
+      // A copy whose checks could not run (e.g. the source is down) is handed over unverified, except in a drill.
+      .when(sfn.Condition.and(sfn.Condition.stringEquals('$.verification.status', 'unknown'), sfn.Condition.booleanEquals('$.plan.drill', false)), report)
+      .otherwise(verificationFailed);
+    const available = new sfn.Choice(this, 'InstanceAvailable')
+      .when(sfn.Condition.and(sfn.Condition.stringEquals('$.status.state', 'available'), sfn.Condition.stringEquals('$.plan.kind', 'promote-replica')), reportPromotion.next(succeeded))
+      .when(sfn.Condition.stringEquals('$.status.state', 'available'), verifyTask.next(verified))
+      .otherwise(wait);
+    const definition = prepare.next(validate).next(start).next(wait).next(check).next(available);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const machine = new sfn.StateMachine(this, 'Resource', {
+      comment: `Restores ${props.database.node.path} into a new instance (snapshot, AWS Backup recovery point, point in time) or promotes a replica; verifies; cleans up on failure.`,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // The restore's own deadline plus the time the cleanup may need.
+      timeout: restoreTimeout.plus(Duration.hours(4)),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+    });
+    const machineRole = machine.role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+    const invokeReason = 'Step Functions invokes the workflow\'s own functions; CDK grants their versions (`<function arn>:*`) with them.';
+    if (machineRole) {
+      const stack = Stack.of(this);
+      const fnArn = (fn: lambda.IFunction) => `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction))}.Arn>:*]`;
+      Validations.of(machineRole).acknowledge(
+        { id: fnArn(steps), reason: invokeReason },
+        { id: fnArn(verify), reason: invokeReason },
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and the CloudWatch Logs delivery actions of Step Functions logging support no resource-level permissions.' },
+        { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: STATE_MACHINE_POLICY_REASON },
+        { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: STATE_MACHINE_POLICY_REASON },
+        { id: 'PCI.DSS.321-IAMNoInlinePolicy', reason: STATE_MACHINE_POLICY_REASON },
+      );
+    }
+    return machine;
+  }
+}
+
+const STATE_MACHINE_POLICY_REASON = 'The inline default policy of the state machine role holds only the grants CDK adds for it: invoking its own functions, its KMS key, tracing and log delivery.';
+
+/** A CloudFormation value as cdk-nag prints it in finding ids (`<LogicalId.Attr>`, `<AWS::Region>`). */
+function nagText(stack: Stack, value: string): string {
+  const resolved = stack.resolve(value);
+  if (typeof resolved === 'string') {
+    return resolved;
+  }
+  const join = resolved['Fn::Join'];
+  if (!join) {
+    return JSON.stringify(resolved);
+  }
+  const [separator, parts] = join as [string, unknown[]];
+  return parts.map((part) => {
+    if (typeof part === 'string') {
+      return part;
+    }
+    const ref = (part as { Ref?: string }).Ref;
+    if (ref) {
+      return `<${ref}>`;
+    }
+    const getAtt = (part as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+    return getAtt ? `<${getAtt.join('.')}>` : JSON.stringify(part);
+  }).join(separator);
+}

@@ -1,0 +1,308 @@
+import { Arn, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { HardenedFunction } from '../private/hardened-function';
+import { grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+
+/** Properties of a {@link DumpRestoreWorkflow}. */
+export interface DumpRestoreWorkflowProps {
+  /** The VPC of the new instances and of the function that loads the dump into them. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of the new instances' subnet group.
+   * @default - the VPC's isolated subnets, or its private subnets when it has none
+   */
+  readonly instanceSubnets?: ec2.SubnetSelection;
+  /**
+   * The subnets of the function; it calls S3, RDS and Secrets Manager, so they need a route
+   * to those services (NAT or VPC endpoints).
+   * @default - the VPC's private subnets with egress
+   */
+  readonly functionSubnets?: ec2.SubnetSelection;
+  /** The 48-hour bucket holding the daily dumps (`daily/YYYY-MM-DD/<run id>/`). */
+  readonly dumpBucket: s3.IBucket;
+  /**
+   * The archive bucket holding the yearly dumps (`yearly/YYYY/...`).
+   * @default - only daily dumps can be restored
+   */
+  readonly archiveBucket?: s3.IBucket;
+  /** Encrypts the new instances' storage and master user secrets, the function's logs and environment, and the execution logs. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Engine and version of the new instances; use the source's.
+   * @default - MySQL 8.4.10
+   */
+  readonly engine?: rds.IInstanceEngine;
+  /**
+   * Parameter group of the new instances; use the source's.
+   * @default - the engine's default parameter group
+   */
+  readonly parameterGroup?: rds.IParameterGroup;
+  /**
+   * Instance type of the new instances (a request may choose another).
+   * @default - r7g.large (db.r7g.large)
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Allocated storage of a new instance in GiB, 20 to 65536 (at least ten times the compressed dump is used).
+   * @default 100
+   */
+  readonly allocatedStorage?: number;
+  /**
+   * Every instance the workflow creates has an identifier starting with this prefix; its IAM
+   * policy can create, change and delete no other instance.
+   * @default 'restored-'
+   */
+  readonly instanceIdentifierPrefix?: string;
+  /**
+   * Automated backup retention of a restored instance once it is verified, 1 to 35 days.
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * How often the workflow checks whether the new instance is available, 5 seconds to 10 minutes.
+   * @default Duration.seconds(30)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * How long the new instance may take to become available before the workflow deletes it and fails, in minutes (at least 10).
+   * @default Duration.hours(3)
+   */
+  readonly availableWithin?: Duration;
+  /**
+   * The longest an execution may run, in hours (1 to 8760), loading included.
+   * @default Duration.hours(24)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Restores a database from a daily (or yearly) dump in S3: creates a NEW RDS instance, streams
+ * the gzip-compressed dump from S3 into it, verifies `CHECK TABLE`, the row counts and the
+ * checksums of the dump's manifest, then turns on deletion protection and backups.
+ *
+ * Input: `{ "manifestKey": "daily/2026-11-21/<run id>/manifest.json",
+ * "targetInstanceIdentifier": "restored-orders", "instanceClass"?: "db.r7g.xlarge",
+ * "allocatedStorage"?: 200, "keepOnFailure"?: false }`.
+ * Output: `{ "status": "SUCCEEDED", "instanceIdentifier", "endpoint", "port", "secretArn",
+ * "source", "rows", "verification" }`. A step that fails after the instance was created
+ * deletes the instance (unless `keepOnFailure`) and the execution fails with the step's error.
+ * The workflow never touches an instance whose identifier lacks the prefix.
+ */
+export class DumpRestoreWorkflow extends Construct {
+  /** The state machine; start it with `cdk-backup-dr restore db --from-dump`. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The function behind every step. */
+  public readonly stepFunction: HardenedFunction;
+  /** Attached to every new instance: it admits the loading function on the MySQL port. */
+  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  /** The subnet group of the new instances. */
+  public readonly subnetGroup: rds.SubnetGroup;
+
+  constructor(scope: Construct, id: string, props: DumpRestoreWorkflowProps) {
+    super(scope, id);
+    const prefix = props.instanceIdentifierPrefix ?? 'restored-';
+    if (!Token.isUnresolved(prefix) && !/^[a-z](?:[a-z0-9]|-(?!-)){0,39}$/.test(prefix)) {
+      throw new Error(`${this.node.path}: \`instanceIdentifierPrefix\` must be 1 to 40 lower-case letters, digits or single hyphens starting with a letter, got '${prefix}'`);
+    }
+    const backupDays = (props.backupRetention ?? Duration.days(7)).toDays();
+    if (!Token.isUnresolved(backupDays) && (backupDays < 1 || backupDays > 35 || !Number.isInteger(backupDays))) {
+      throw new Error(`${this.node.path}: \`backupRetention\` must be 1 to 35 whole days, got ${backupDays} days`);
+    }
+    const pollSeconds = (props.pollInterval ?? Duration.seconds(30)).toSeconds();
+    if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 5 || pollSeconds > 600)) {
+      throw new Error(`${this.node.path}: \`pollInterval\` must be 5 seconds to 10 minutes, got ${pollSeconds} seconds`);
+    }
+    const availableMinutes = (props.availableWithin ?? Duration.hours(3)).toMinutes();
+    if (!Token.isUnresolved(availableMinutes) && availableMinutes < 10) {
+      throw new Error(`${this.node.path}: \`availableWithin\` must be at least 10 minutes, got ${availableMinutes} minutes`);
+    }
+    const timeoutHours = (props.timeout ?? Duration.hours(24)).toHours({ integral: false });
+    if (!Token.isUnresolved(timeoutHours) && (timeoutHours < 1 || timeoutHours > 8760)) {
+      throw new Error(`${this.node.path}: \`timeout\` must be 1 to 8760 hours, got ${timeoutHours} hours`);
+    }
+    const storage = props.allocatedStorage ?? 100;
+    if (!Token.isUnresolved(storage) && (storage < 20 || storage > 65536 || !Number.isInteger(storage))) {
+      throw new Error(`${this.node.path}: \`allocatedStorage\` must be 20 to 65536 GiB, got ${storage} GiB`);
+    }
+    const engine = props.engine ?? rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_4_10 });
+    const engineVersion = engine.engineVersion?.fullVersion;
+    if (!engineVersion) {
+      throw new Error(`${this.node.path}: \`engine\` must name a full engine version (for example rds.MysqlEngineVersion.VER_8_4_10), got ${engine.engineType} without a version`);
+    }
+    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE);
+
+    const functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: props.vpc,
+      description: 'The dump restore function: reaches S3, RDS, Secrets Manager and the new instances',
+      allowAllOutbound: true,
+    });
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Instances restored from a dump: MySQL from the dump restore function only',
+      allowAllOutbound: false,
+    });
+    this.instanceSecurityGroup.addIngressRule(functionSecurityGroup, ec2.Port.tcp(3306), 'The dump restore function loads and verifies the dump');
+    this.subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc: props.vpc,
+      description: 'Subnets of the instances restored from a dump',
+      vpcSubnets: props.instanceSubnets ?? { subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+    const parameterGroupName = props.parameterGroup?.bindToInstance({}).parameterGroupName;
+
+    this.stepFunction = new HardenedFunction(this, 'Function', {
+      code: 'restore-dump',
+      description: 'cdk-backup-dr dump restore: creates the new instance, loads the dump from S3, verifies it against the manifest',
+      vpc: props.vpc,
+      vpcSubnets: props.functionSubnets,
+      securityGroups: [functionSecurityGroup],
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(15),
+      memorySize: 1769,
+      environment: {
+        DAILY_BUCKET: props.dumpBucket.bucketName,
+        ARCHIVE_BUCKET: props.archiveBucket?.bucketName ?? '',
+        IDENTIFIER_PREFIX: prefix,
+        ENGINE: engine.engineType,
+        ENGINE_VERSION: engineVersion,
+        INSTANCE_CLASS: `db.${instanceType.toString()}`,
+        ALLOCATED_STORAGE: String(storage),
+        SUBNET_GROUP: this.subnetGroup.subnetGroupName,
+        SECURITY_GROUP_IDS: this.instanceSecurityGroup.securityGroupId,
+        KMS_KEY_ID: props.encryptionKey.keyArn,
+        PARAMETER_GROUP: parameterGroupName ?? '',
+        BACKUP_RETENTION_DAYS: String(backupDays),
+        AVAILABLE_WITHIN_MINUTES: String(availableMinutes),
+        DATABASE_TLS: 'required',
+      },
+    });
+    const fn = this.stepFunction.function;
+    this.grantFunction(props, prefix, parameterGroupName);
+
+    // ---- the definition ----
+    const planFields = { 'plan.$': '$.plan' };
+    const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
+    const create = lambdaStep(this, 'CreateInstance', fn, 'create', planFields, '$.created');
+    const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
+    const status = lambdaStep(this, 'CheckInstance', fn, 'status', planFields, '$.instance');
+    const startLoad = new sfn.Pass(this, 'StartLoad', { result: sfn.Result.fromObject({ done: false, statementsApplied: 0 }), resultPath: '$.load' });
+    const load = lambdaStep(this, 'LoadDump', fn, 'load', { ...planFields, 'statementsApplied.$': '$.load.statementsApplied' }, '$.load');
+    const verify = lambdaStep(this, 'Verify', fn, 'verify', planFields, '$.verification');
+    const protect = lambdaStep(this, 'Protect', fn, 'protect', planFields, '$.protection');
+    const result = new sfn.Pass(this, 'Result', {
+      parameters: {
+        'status': 'SUCCEEDED',
+        'instanceIdentifier.$': '$.plan.targetInstanceIdentifier',
+        'endpoint.$': '$.instance.endpoint',
+        'port.$': '$.instance.port',
+        'secretArn.$': '$.instance.secretArn',
+        'source.$': "States.Format('s3://{}/{}', $.plan.bucket, $.plan.dumpKey)",
+        'rows.$': '$.plan.rows',
+        'statements.$': '$.load.statementsApplied',
+        'verification.$': '$.verification',
+        'protection.$': '$.protection',
+      },
+    });
+    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', planFields, '$.cleanup');
+    cleanup.addRetry({ errors: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'], interval: Duration.seconds(60), backoffRate: 1.5, maxAttempts: 20, maxDelay: Duration.minutes(10) });
+    const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+    cleanup.next(failed);
+    for (const step of [create, status, load, verify, protect]) {
+      step.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
+    }
+
+    const definition = validate
+      .next(create)
+      .next(wait)
+      .next(status)
+      .next(new sfn.Choice(this, 'InstanceAvailable?')
+        .when(sfn.Condition.booleanEquals('$.instance.available', true), startLoad
+          .next(load)
+          .next(new sfn.Choice(this, 'LoadDone?')
+            .when(sfn.Condition.booleanEquals('$.load.done', true), verify.next(protect).next(result))
+            .otherwise(load)))
+        .otherwise(wait));
+
+    this.stateMachine = restoreStateMachine(this, {
+      kind: 'dump',
+      definition,
+      encryptionKey: props.encryptionKey,
+      timeout: props.timeout ?? Duration.hours(24),
+      comment: 'cdk-backup-dr: restore a database from a dump in S3 into a new instance, verified against the dump manifest',
+      functions: [fn],
+    });
+  }
+
+  /** Allows starting and watching restores (what `cdk-backup-dr restore db --from-dump` calls). */
+  public grantStartRestore(grantee: iam.IGrantable): iam.Grant {
+    return grantOperate(this.stateMachine, grantee);
+  }
+
+  private grantFunction(props: DumpRestoreWorkflowProps, prefix: string, parameterGroupName: string | undefined): void {
+    const stack = Stack.of(this);
+    const fn = this.stepFunction;
+    const arn = (resource: string, resourceName: string, service = 'rds') => stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const newInstances = arn('db', `${prefix}*`);
+    const secretArn = Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!db-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
+    const dumpObjects = [props.dumpBucket.arnForObjects('daily/*'), ...(props.archiveBucket ? [props.archiveBucket.arnForObjects('yearly/*')] : [])];
+    for (const bucket of [props.dumpBucket, props.archiveBucket]) {
+      bucket?.encryptionKey?.grantDecrypt(fn);
+    }
+    const policy = new iam.Policy(this, 'RestorePolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CreateOnlyPrefixedInstances',
+          actions: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
+          resources: [
+            newInstances,
+            arn('subgrp', this.subnetGroup.subnetGroupName),
+            parameterGroupName ? arn('pg', parameterGroupName) : arn('pg', 'default.*'),
+            arn('og', 'default:*'),
+            arn('secgrp', '*'),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ChangeAndDeleteOnlyPrefixedInstances',
+          actions: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
+          resources: [newInstances],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadDumps',
+          actions: ['s3:GetObject'],
+          resources: dumpObjects,
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadInstances',
+          actions: ['rds:DescribeDBInstances'],
+          resources: [arn('db', '*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ManagedMasterUserSecret',
+          actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:GetSecretValue'],
+          resources: [secretArn],
+        }),
+      ],
+    });
+    fn.function.role!.attachInlinePolicy(policy);
+    props.encryptionKey.grant(fn, 'kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey');
+    const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
+    Validations.of(policy).acknowledge(
+      nag(newInstances, `The workflow creates, changes and deletes only instances whose identifier starts with '${prefix}', named at run time by the person restoring.`),
+      nag(arn('db', '*'), 'rds:DescribeDBInstances checks that a target identifier does not exist yet; it reads only.'),
+      nag(arn('og', 'default:*'), 'A new instance uses the engine\'s default option group, whose name depends on the engine version.'),
+      nag(arn('secgrp', '*'), 'CreateDBInstance authorizes against DB security groups even when only VPC security groups are used; this grants no other action.'),
+      ...(parameterGroupName ? [] : [nag(arn('pg', 'default.*'), 'Without a parameter group prop a new instance uses the engine\'s default parameter group.')]),
+      nag(secretArn, 'RDS creates the master user secret of each new instance (rds!db-<id>) when the workflow creates the instance; its name is not known before.'),
+      ...dumpObjects.map((objects) => nag(objects, 'The function reads the dump and manifest a person names at run time, only under the dump prefixes (daily/, yearly/).')),
+      ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-IAMNoInlinePolicy`,
+        reason: 'The restore policy is attached to this function\'s own role only; every statement is scoped to the instances it creates.',
+      })),
+    );
+  }
+}

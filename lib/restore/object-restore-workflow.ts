@@ -1,0 +1,210 @@
+import { Duration, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { HardenedFunction } from '../private/hardened-function';
+import { grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+
+/** Properties of an {@link ObjectRestoreWorkflow}. */
+export interface ObjectRestoreWorkflowProps {
+  /** The VPC of the function. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of the function (it calls S3: NAT or an S3 gateway endpoint).
+   * @default - the VPC's private subnets with egress
+   */
+  readonly functionSubnets?: ec2.SubnetSelection;
+  /** Encrypts the function's logs and environment and the execution logs. */
+  readonly encryptionKey: kms.IKey;
+  /** The versioned buckets whose objects can be restored (to a point in time, or from Glacier / Deep Archive). */
+  readonly buckets: s3.IBucket[];
+  /**
+   * The buckets the copies may be written to. Without Object Lock, so that a failed restore can delete its copies.
+   * @default - `buckets`
+   */
+  readonly targetBuckets?: s3.IBucket[];
+  /**
+   * How often an archive restore checks whether the retrievals are done, 1 minute to 6 hours.
+   * @default Duration.hours(1)
+   */
+  readonly archivePollInterval?: Duration;
+  /**
+   * How long archive retrievals may take before the workflow fails, in hours (Deep Archive: Standard up to 12 hours, Bulk up to 48 hours), 1 to 168 hours.
+   * @default Duration.hours(72)
+   */
+  readonly archiveReadyWithin?: Duration;
+}
+
+/**
+ * Restores S3 objects: a prefix to a point in time from object versions (a shadow copy: for
+ * each key the newest version at or before the time, copied to a NEW prefix, by default
+ * `restored/<time>/<prefix>` in the same bucket; over the live prefix only when `confirm`
+ * names it), or archives brought back from Glacier / Deep Archive (`RestoreObject`, wait,
+ * copy as STANDARD to a new prefix).
+ *
+ * Input (point in time): `{ "bucket", "prefix", "time": "2026-11-21T10:00:00Z",
+ * "targetBucket"?, "targetPrefix"?, "confirm"?: "s3://<bucket>/<prefix>" }`.
+ * Input (archive): `{ "mode": "archive", "bucket", "prefix", "targetBucket"?, "targetPrefix"?,
+ * "restoreTier"?: "Standard" | "Bulk", "restoreDays"?: 3 }`.
+ * Output: `{ "status": "SUCCEEDED", "mode", "source", "target", "objects", "bytes", ... }`.
+ * A failed copy deletes the copies the execution wrote (found by their
+ * `cdk-backup-dr:restore-execution` tag); the source versions are never changed.
+ */
+export class ObjectRestoreWorkflow extends Construct {
+  /** The state machine; start it with `cdk-backup-dr restore objects`. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The function behind every step. */
+  public readonly stepFunction: HardenedFunction;
+
+  constructor(scope: Construct, id: string, props: ObjectRestoreWorkflowProps) {
+    super(scope, id);
+    if (props.buckets.length === 0) {
+      throw new Error(`${this.node.path}: \`buckets\` must name at least one bucket, got none`);
+    }
+    const pollSeconds = (props.archivePollInterval ?? Duration.hours(1)).toSeconds();
+    if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 60 || pollSeconds > 6 * 3600)) {
+      throw new Error(`${this.node.path}: \`archivePollInterval\` must be 1 minute to 6 hours, got ${pollSeconds} seconds`);
+    }
+    const readyHours = (props.archiveReadyWithin ?? Duration.hours(72)).toHours({ integral: false });
+    if (!Token.isUnresolved(readyHours) && (readyHours < 1 || readyHours > 168)) {
+      throw new Error(`${this.node.path}: \`archiveReadyWithin\` must be 1 to 168 hours, got ${readyHours} hours`);
+    }
+    const targets = props.targetBuckets ?? props.buckets;
+
+    this.stepFunction = new HardenedFunction(this, 'Function', {
+      code: 'restore-objects',
+      description: 'cdk-backup-dr object restore: S3 prefixes to a point in time from versions, and archives from Glacier Deep Archive',
+      vpc: props.vpc,
+      vpcSubnets: props.functionSubnets,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(15),
+      environment: {
+        SOURCE_BUCKETS: joinNames(props.buckets),
+        TARGET_BUCKETS: joinNames(targets),
+        ARCHIVE_READY_WITHIN_MINUTES: String(Math.round(readyHours * 60)),
+      },
+    });
+    const fn = this.stepFunction.function;
+    this.grantFunction(props.buckets, targets);
+
+    const plan = { 'plan.$': '$.plan' };
+    const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', plan, '$.cleanup');
+    cleanup.next(new sfn.Choice(this, 'CleanupDone?').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanup));
+    const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
+
+    // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
+    const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.scan' });
+    const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan' }, '$.scan');
+    const startCopy = new sfn.Pass(this, 'StartCopy', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.copy' });
+    const copyScan = lambdaStep(this, 'CopyScan', fn, 'copyScan', { ...plan, 'scan.$': '$.copy' }, '$.copy');
+    copyScan.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
+    const pointInTimeResult = new sfn.Pass(this, 'PointInTimeResult', {
+      parameters: {
+        'status': 'SUCCEEDED',
+        'mode': 'point-in-time',
+        'time.$': '$.plan.time',
+        'source.$': "States.Format('s3://{}/{}', $.plan.bucket, $.plan.prefix)",
+        'target.$': "States.Format('s3://{}/{}', $.plan.targetBucket, $.plan.targetPrefix)",
+        'inPlace.$': '$.plan.inPlace',
+        'objects.$': '$.copy.counts.keys',
+        'bytes.$': '$.copy.counts.bytes',
+        'unchanged.$': '$.copy.counts.unchanged',
+        'deletedAtTime.$': '$.copy.counts.deletedAtTime',
+        'createdLater.$': '$.copy.counts.newerOnly',
+        'oldestVersion.$': '$.copy.counts.oldestVersion',
+      },
+    });
+    const pointInTime = startPlan.next(planScan).next(new sfn.Choice(this, 'PlanDone?')
+      .when(sfn.Condition.booleanEquals('$.scan.cursor.done', true), startCopy.next(copyScan).next(new sfn.Choice(this, 'CopyDone?')
+        .when(sfn.Condition.booleanEquals('$.copy.cursor.done', true), pointInTimeResult)
+        .otherwise(copyScan)))
+      .otherwise(planScan));
+
+    // Archive: request the retrievals, wait for them, copy.
+    const objects = { ...plan, 'objects.$': '$.archive.objects' };
+    const list = lambdaStep(this, 'ListArchive', fn, 'listArchive', plan, '$.archive');
+    const request = lambdaStep(this, 'RequestRetrievals', fn, 'requestRetrievals', objects, '$.requested');
+    const waitRetrieval = new sfn.Wait(this, 'WaitForRetrieval', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
+    const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', objects, '$.retrieval');
+    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', objects, '$.copied');
+    copyArchive.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
+    const archiveResult = new sfn.Pass(this, 'ArchiveResult', {
+      parameters: {
+        'status': 'SUCCEEDED',
+        'mode': 'archive',
+        'source.$': "States.Format('s3://{}/{}', $.plan.bucket, $.plan.prefix)",
+        'target.$': "States.Format('s3://{}/{}', $.plan.targetBucket, $.plan.targetPrefix)",
+        'objects.$': '$.copied.copied',
+        'bytes.$': '$.copied.bytes',
+        'retrieved.$': '$.requested.requested',
+        'restoreTier.$': '$.plan.restoreTier',
+      },
+    });
+    const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'Retrieved?')
+      .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), copyArchive.next(archiveResult))
+      .otherwise(waitRetrieval.next(checkRetrieval)));
+
+    const definition = validate.next(new sfn.Choice(this, 'Mode?')
+      .when(sfn.Condition.stringEquals('$.plan.mode', 'archive'), archive)
+      .otherwise(pointInTime));
+
+    this.stateMachine = restoreStateMachine(this, {
+      kind: 'objects',
+      definition,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.days(7),
+      comment: 'cdk-backup-dr: restore S3 objects to a point in time from versions, or from Glacier Deep Archive, into a new prefix',
+      functions: [fn],
+    });
+  }
+
+  /** Allows starting and watching restores (what `cdk-backup-dr restore objects` calls). */
+  public grantStartRestore(grantee: iam.IGrantable): iam.Grant {
+    return grantOperate(this.stateMachine, grantee);
+  }
+
+  private grantFunction(sources: s3.IBucket[], targets: s3.IBucket[]): void {
+    const all = [...new Set([...sources, ...targets])];
+    const policy = new iam.Policy(this, 'RestorePolicy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'ListVersions', actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: all.map((b) => b.bucketArn) }),
+        new iam.PolicyStatement({
+          sid: 'ReadSources',
+          actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:RestoreObject'],
+          resources: sources.map((b) => b.arnForObjects('*')),
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteCopies',
+          actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload'],
+          resources: targets.map((b) => b.arnForObjects('*')),
+        }),
+      ],
+    });
+    this.stepFunction.function.role!.attachInlinePolicy(policy);
+    for (const bucket of sources) {
+      bucket.encryptionKey?.grantDecrypt(this.stepFunction);
+    }
+    for (const bucket of targets) {
+      bucket.encryptionKey?.grant(this.stepFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    }
+    const objectArns = [...new Set([...sources, ...targets].map((b) => nagResource(this, b.arnForObjects('*'))))];
+    Validations.of(policy).acknowledge(
+      ...objectArns.map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: 'The keys to restore are named at run time (a prefix); copies are written only to an empty new prefix or, when confirmed, over the named prefix, and a failed restore deletes only versions tagged with its own execution.',
+      })),
+      ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-IAMNoInlinePolicy`,
+        reason: 'The restore policy is attached to this function\'s own role only and names the restorable buckets.',
+      })),
+    );
+  }
+}
+
+function joinNames(buckets: s3.IBucket[]): string {
+  return buckets.map((bucket) => bucket.bucketName).join(',');
+}

@@ -1,0 +1,190 @@
+import { Duration, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { DatabaseRestore, RESTORE_METRIC_NAMESPACE } from './database-restore';
+
+/** Which backup a restore drill restores. */
+export enum RestoreDrillBackup {
+  /** The newest available RDS snapshot of the database (automated or manual). */
+  NEWEST_SNAPSHOT = 'snapshot',
+  /** The newest completed AWS Backup recovery point of the database. */
+  NEWEST_RECOVERY_POINT = 'recovery-point',
+  /** The latest restorable time of point-in-time recovery (the smallest data loss). */
+  LATEST_RESTORABLE_TIME = 'point-in-time',
+}
+
+/** Properties of {@link RestoreDrills}. */
+export interface RestoreDrillsProps {
+  /** The restore workflow the drills run (the same one an incident restore uses). */
+  readonly restore: DatabaseRestore;
+  /**
+   * When drills run (UTC).
+   * @default - monthly: 04:00 UTC on the first day of each month
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * Which backup each drill restores.
+   * @default RestoreDrillBackup.NEWEST_SNAPSHOT
+   */
+  readonly backup?: RestoreDrillBackup;
+  /**
+   * The recovery time objective, in minutes: the alarm fires when a drill takes longer from
+   * its start to a verified copy (15 minutes to 48 hours).
+   * @default Duration.hours(4)
+   */
+  readonly recoveryTimeTarget?: Duration;
+  /**
+   * The recovery point objective, in minutes: the alarm fires when a drill's copy is missing
+   * more than this much of the newest data (1 minute to 35 days).
+   * @default Duration.hours(25) - a daily snapshot plus an hour of slack
+   */
+  readonly recoveryPointTarget?: Duration;
+  /**
+   * The instance class of the scratch instance (e.g. `db.t4g.medium`).
+   * @default - the source's instance class
+   */
+  readonly instanceClass?: string;
+  /**
+   * Actions of the three alarms (recovery time, recovery point, failed drill). The
+   * compliance packs require an action on every alarm: give one here or with `addAlarmAction`.
+   * @default - no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/**
+ * Restore drills: on a schedule (EventBridge Scheduler, monthly by default) the database's
+ * newest backup is restored by its `DatabaseRestore` workflow into a scratch instance
+ * (tagged `cdk-backup-dr:drill`), verified, measured and deleted. The recovery time (minutes
+ * from the start to the verified copy) and the recovery point (minutes of data lost) are
+ * CloudWatch metrics with an alarm each, and a failed drill raises a third alarm.
+ */
+export class RestoreDrills extends Construct {
+  /** The schedule that starts the drills. */
+  public readonly schedule: scheduler.Schedule;
+  /** Fires when a drill's recovery time exceeds `recoveryTimeTarget`. */
+  public readonly recoveryTimeAlarm: cloudwatch.Alarm;
+  /** Fires when a drill's recovery point exceeds `recoveryPointTarget`. */
+  public readonly recoveryPointAlarm: cloudwatch.Alarm;
+  /** Fires when a drill fails (restore, verification or cleanup). */
+  public readonly drillFailureAlarm: cloudwatch.Alarm;
+  private readonly sourceIdentifier: string;
+
+  constructor(scope: Construct, id: string, props: RestoreDrillsProps) {
+    super(scope, id);
+    const recoveryTimeTarget = props.recoveryTimeTarget ?? Duration.hours(4);
+    const recoveryPointTarget = props.recoveryPointTarget ?? Duration.hours(25);
+    this.checkMinutes('recoveryTimeTarget', recoveryTimeTarget, 15, 48 * 60, '15 minutes to 48 hours');
+    this.checkMinutes('recoveryPointTarget', recoveryPointTarget, 1, 35 * 24 * 60, '1 minute to 35 days');
+    if (props.instanceClass !== undefined && !Token.isUnresolved(props.instanceClass) && !/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(props.instanceClass)) {
+      throw new Error(`${this.node.path}: \`instanceClass\` must be an RDS instance class such as db.t4g.medium, got '${props.instanceClass}'`);
+    }
+    this.sourceIdentifier = props.restore.database.instanceIdentifier;
+    const kind = props.backup ?? RestoreDrillBackup.NEWEST_SNAPSHOT;
+
+    const input: { [key: string]: unknown } = { kind, drill: true };
+    if (kind === RestoreDrillBackup.LATEST_RESTORABLE_TIME) {
+      input.restoreTime = 'latest';
+    }
+    if (props.instanceClass) {
+      input.instanceClass = props.instanceClass;
+    }
+    const role = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: `Starts the restore drills of ${props.restore.node.path}`,
+    });
+    // The workflow's state is encrypted with the key: starting an execution encrypts its input.
+    props.restore.encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Monthly restore drill of ${props.restore.database.node.path}: restore the newest backup to a scratch instance, verify, measure, delete`,
+      schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1' }),
+      target: new targets.StepFunctionsStartExecution(props.restore.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject(input),
+        role,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
+      }),
+      key: props.restore.encryptionKey,
+    });
+
+    this.recoveryTimeAlarm = new cloudwatch.Alarm(this, 'RecoveryTimeAlarm', {
+      alarmDescription: `A restore drill of ${props.restore.database.node.path} took more than ${recoveryTimeTarget.toMinutes()} minutes from its start to a verified copy`,
+      metric: this.metricRecoveryTime(),
+      threshold: recoveryTimeTarget.toMinutes(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.recoveryPointAlarm = new cloudwatch.Alarm(this, 'RecoveryPointAlarm', {
+      alarmDescription: `A restore drill of ${props.restore.database.node.path} lost more than ${recoveryPointTarget.toMinutes()} minutes of data`,
+      metric: this.metricRecoveryPoint(),
+      threshold: recoveryPointTarget.toMinutes(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.drillFailureAlarm = new cloudwatch.Alarm(this, 'DrillFailureAlarm', {
+      alarmDescription: `A restore drill of ${props.restore.database.node.path} failed: see the executions of its restore workflow`,
+      metric: this.metricDrillFailures(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.addAlarmAction(...(props.alarmActions ?? []));
+    Validations.of(role).acknowledge(
+      ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-IAMNoInlinePolicy`,
+        reason: 'The inline default policy holds only what the schedule needs: states:StartExecution on the restore workflow and the use of its key.',
+      })),
+    );
+  }
+
+  /** The drill alarms (recovery time, recovery point, failed drill). */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [this.recoveryTimeAlarm, this.recoveryPointAlarm, this.drillFailureAlarm];
+  }
+
+  /** Adds actions to the three drill alarms (e.g. the backup owner's topic). */
+  public addAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {
+    for (const alarm of [this.recoveryTimeAlarm, this.recoveryPointAlarm, this.drillFailureAlarm]) {
+      alarm.addAlarmAction(...actions);
+    }
+  }
+
+  /** Minutes from a drill's start to its verified copy (default: maximum over 1 day). */
+  public metricRecoveryTime(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('RecoveryTimeMinutes', props);
+  }
+
+  /** Minutes of data a drill's copy lacked (default: maximum over 1 day). */
+  public metricRecoveryPoint(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('RecoveryPointMinutes', props);
+  }
+
+  /** Failed drills: 1 per failed drill, 0 per successful one (default: sum over 1 day). */
+  public metricDrillFailures(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('DrillFailures', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  private metric(name: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: RESTORE_METRIC_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { Database: this.sourceIdentifier },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.days(1),
+      ...props,
+    });
+  }
+
+  private checkMinutes(name: string, value: Duration, min: number, max: number, allowed: string): void {
+    const minutes = value.toMinutes({ integral: false });
+    if (!Token.isUnresolved(minutes) && (minutes < min || minutes > max)) {
+      throw new Error(`${this.node.path}: \`${name}\` must be ${allowed}, got ${value.toHumanString()}`);
+    }
+  }
+}

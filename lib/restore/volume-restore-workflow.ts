@@ -1,0 +1,235 @@
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import { WORKFLOW_ID_TAG } from '../../core/restore-workflows/volume';
+import { HardenedFunction } from '../private/hardened-function';
+import { grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+
+/** Properties of a {@link VolumeRestoreWorkflow}. */
+export interface VolumeRestoreWorkflowProps {
+  /** The VPC of the function; its zones are the zones a volume may be restored in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of the function (it calls the EC2 API: NAT or an EC2 VPC endpoint).
+   * @default - the VPC's private subnets with egress
+   */
+  readonly functionSubnets?: ec2.SubnetSelection;
+  /** Encrypts the new volumes (unless `volumeEncryptionKey` is given), the function's logs and environment, and the execution logs. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Encrypts the new volumes.
+   * @default - `encryptionKey`
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+  /**
+   * Keys of encrypted snapshots to restore from, other than the volume key.
+   * @default - snapshots encrypted with the volume key or an AWS managed key
+   */
+  readonly snapshotKeys?: kms.IKey[];
+  /**
+   * How often the workflow checks the volume, attachment or replacement task, 5 seconds to 10 minutes.
+   * @default Duration.seconds(15)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * How long the volume, attachment or replacement may take before the workflow cleans up and fails, in minutes (at least 5).
+   * @default Duration.hours(2)
+   */
+  readonly readyWithin?: Duration;
+}
+
+/**
+ * Restores an EBS volume from a snapshot: a NEW encrypted volume in a chosen availability zone
+ * (checked against the region and the VPC's zones), optionally attached to an instance, or a
+ * root-volume replacement task that keeps the replaced root volume. Attaching and replacing
+ * need `confirm` naming the instance.
+ *
+ * Input: `{ "snapshotId": "snap-...", "availabilityZone": "eu-west-1a", "volumeType"?: "gp3",
+ * "size"?: 100, "iops"?: 3000, "throughput"?: 125, "attachToInstance"?: "i-...",
+ * "device"?: "/dev/sdf", "replaceRootVolumeOf"?: "i-...", "confirm"?: "i-..." }`.
+ * Output: `{ "status": "SUCCEEDED", "mode", "volumeId" | "replaceRootVolumeTaskId",
+ * "availabilityZone", "snapshotId", "attachedTo"?, "device"? }`. When a step after the
+ * volume exists fails, the workflow deletes the volume it created (never an attached one).
+ */
+export class VolumeRestoreWorkflow extends Construct {
+  /** The state machine; start it with `cdk-backup-dr restore volume`. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The function behind every step. */
+  public readonly stepFunction: HardenedFunction;
+
+  constructor(scope: Construct, id: string, props: VolumeRestoreWorkflowProps) {
+    super(scope, id);
+    const pollSeconds = (props.pollInterval ?? Duration.seconds(15)).toSeconds();
+    if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 5 || pollSeconds > 600)) {
+      throw new Error(`${this.node.path}: \`pollInterval\` must be 5 seconds to 10 minutes, got ${pollSeconds} seconds`);
+    }
+    const readyMinutes = (props.readyWithin ?? Duration.hours(2)).toMinutes();
+    if (!Token.isUnresolved(readyMinutes) && readyMinutes < 5) {
+      throw new Error(`${this.node.path}: \`readyWithin\` must be at least 5 minutes, got ${readyMinutes} minutes`);
+    }
+    const volumeKey = props.volumeEncryptionKey ?? props.encryptionKey;
+    const zones = props.vpc.availabilityZones.filter((zone) => !Token.isUnresolved(zone));
+    const workflowId = this.node.addr;
+
+    this.stepFunction = new HardenedFunction(this, 'Function', {
+      code: 'restore-volume',
+      description: 'cdk-backup-dr volume restore: a new EBS volume from a snapshot, attached or as a root volume replacement',
+      vpc: props.vpc,
+      vpcSubnets: props.functionSubnets,
+      encryptionKey: props.encryptionKey,
+      environment: {
+        ALLOWED_ZONES: zones.join(','),
+        KMS_KEY_ID: volumeKey.keyArn,
+        WORKFLOW_ID: workflowId,
+        READY_WITHIN_MINUTES: String(readyMinutes),
+      },
+    });
+    const fn = this.stepFunction.function;
+    this.grantFunction(workflowId, volumeKey, props.snapshotKeys ?? []);
+
+    const plan = { 'plan.$': '$.plan' };
+    const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
+    const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volumeId.$': '$.volume.volumeId' }, '$.cleanup');
+    cleanup.addRetry({ errors: ['IncorrectState', 'VolumeInUse'], interval: Duration.seconds(30), backoffRate: 1.5, maxAttempts: 10, maxDelay: Duration.minutes(5) });
+    cleanup.next(failed);
+    const wait = (waitId: string) => new sfn.Wait(this, waitId, { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
+
+    // A new volume, optionally attached.
+    const create = lambdaStep(this, 'CreateVolume', fn, 'create', plan, '$.volume');
+    create.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
+    const waitVolume = wait('WaitForVolume');
+    const checkVolume = lambdaStep(this, 'CheckVolume', fn, 'volumeStatus', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.volumeState');
+    const attach = lambdaStep(this, 'AttachVolume', fn, 'attach', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.attachment');
+    const waitAttachment = wait('WaitForAttachment');
+    const checkAttachment = lambdaStep(this, 'CheckAttachment', fn, 'attachStatus', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.attachState');
+    for (const step of [checkVolume, attach, checkAttachment]) {
+      step.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
+    }
+    const volumeResult = new sfn.Pass(this, 'VolumeResult', {
+      parameters: {
+        'status': 'SUCCEEDED', 'mode': 'create', 'volumeId.$': '$.volume.volumeId', 'availabilityZone.$': '$.plan.availabilityZone', 'snapshotId.$': '$.plan.snapshotId',
+      },
+    });
+    const attachedResult = new sfn.Pass(this, 'AttachedResult', {
+      parameters: {
+        'status': 'SUCCEEDED', 'mode': 'attach', 'volumeId.$': '$.volume.volumeId', 'availabilityZone.$': '$.plan.availabilityZone', 'snapshotId.$': '$.plan.snapshotId',
+        'attachedTo.$': '$.attachment.attachedTo', 'device.$': '$.attachment.device',
+      },
+    });
+    const createBranch = create.next(waitVolume).next(checkVolume).next(new sfn.Choice(this, 'VolumeAvailable?')
+      .when(sfn.Condition.booleanEquals('$.volumeState.ready', true), new sfn.Choice(this, 'AttachRequested?')
+        .when(sfn.Condition.isPresent('$.plan.device'), attach.next(waitAttachment).next(checkAttachment).next(new sfn.Choice(this, 'Attached?')
+          .when(sfn.Condition.booleanEquals('$.attachState.ready', true), attachedResult)
+          .otherwise(waitAttachment)))
+        .otherwise(volumeResult))
+      .otherwise(waitVolume));
+
+    // A root volume replacement (AWS keeps the old root volume and restores it if the task fails).
+    const replace = lambdaStep(this, 'ReplaceRootVolume', fn, 'replaceRoot', plan, '$.task');
+    const waitReplacement = wait('WaitForReplacement');
+    const checkReplacement = lambdaStep(this, 'CheckReplacement', fn, 'replaceRootStatus', { ...plan, 'taskId.$': '$.task.taskId' }, '$.taskState');
+    for (const step of [replace, checkReplacement]) {
+      step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
+    }
+    const replacedResult = new sfn.Pass(this, 'ReplacedResult', {
+      parameters: {
+        'status': 'SUCCEEDED', 'mode': 'replace-root', 'replaceRootVolumeTaskId.$': '$.task.taskId', 'instanceId.$': '$.plan.instanceId',
+        'availabilityZone.$': '$.plan.availabilityZone', 'snapshotId.$': '$.plan.snapshotId',
+      },
+    });
+    const replaceBranch = replace.next(waitReplacement).next(checkReplacement).next(new sfn.Choice(this, 'Replaced?')
+      .when(sfn.Condition.booleanEquals('$.taskState.ready', true), replacedResult)
+      .otherwise(waitReplacement));
+
+    const definition = validate.next(new sfn.Choice(this, 'Mode?')
+      .when(sfn.Condition.stringEquals('$.plan.mode', 'replace-root'), replaceBranch)
+      .otherwise(createBranch));
+
+    this.stateMachine = restoreStateMachine(this, {
+      kind: 'volume',
+      definition,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(readyMinutes * 3 + 30),
+      comment: 'cdk-backup-dr: restore an EBS volume from a snapshot into a new volume, optionally attached or as a root volume replacement',
+      functions: [fn],
+    });
+  }
+
+  /** Allows starting and watching restores (what `cdk-backup-dr restore volume` calls). */
+  public grantStartRestore(grantee: iam.IGrantable): iam.Grant {
+    return grantOperate(this.stateMachine, grantee);
+  }
+
+  private grantFunction(workflowId: string, volumeKey: kms.IKey, snapshotKeys: kms.IKey[]): void {
+    const stack = Stack.of(this);
+    const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
+    const snapshots = stack.formatArn({ service: 'ec2', resource: 'snapshot', resourceName: '*', account: '' });
+    const volumes = ec2Arn('volume');
+    const instances = ec2Arn('instance');
+    const tasks = ec2Arn('replace-root-volume-task');
+    const policy = new iam.Policy(this, 'RestorePolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CreateTaggedVolumes',
+          actions: ['ec2:CreateVolume'],
+          resources: [volumes],
+          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId }, Bool: { 'ec2:Encrypted': 'true' } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'FromAnySnapshot',
+          actions: ['ec2:CreateVolume', 'ec2:CreateReplaceRootVolumeTask'],
+          resources: [snapshots],
+        }),
+        new iam.PolicyStatement({
+          sid: 'TagOnCreate',
+          actions: ['ec2:CreateTags'],
+          resources: [volumes, tasks],
+          conditions: { StringEquals: { 'ec2:CreateAction': ['CreateVolume', 'CreateReplaceRootVolumeTask'] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'DeleteOnlyOwnVolumes',
+          actions: ['ec2:DeleteVolume'],
+          resources: [volumes],
+          conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflowId } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'AttachOwnVolumesConfirmed',
+          actions: ['ec2:AttachVolume'],
+          resources: [instances, volumes],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReplaceRootConfirmed',
+          actions: ['ec2:CreateReplaceRootVolumeTask'],
+          resources: [instances, volumes, tasks],
+        }),
+        new iam.PolicyStatement({
+          sid: 'Read',
+          actions: ['ec2:DescribeSnapshots', 'ec2:DescribeVolumes', 'ec2:DescribeInstances', 'ec2:DescribeAvailabilityZones', 'ec2:DescribeReplaceRootVolumeTasks'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.stepFunction.function.role!.attachInlinePolicy(policy);
+    for (const key of [volumeKey, ...snapshotKeys]) {
+      key.grant(this.stepFunction, 'kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext');
+      key.grant(this.stepFunction, 'kms:CreateGrant');
+    }
+    const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
+    Validations.of(policy).acknowledge(
+      nag(volumes, `Volumes are created at run time; creating requires the workflow's tag (${WORKFLOW_ID_TAG}) and encryption, and deleting is allowed only for volumes carrying that tag; the ${EXECUTION_TAG} tag limits cleanup further to the execution's own volume.`),
+      nag(snapshots, 'The snapshot to restore is named at run time by the person restoring; snapshots are only read.'),
+      nag(instances, 'The instance to attach to or whose root volume to replace is named at run time, and the workflow acts only when `confirm` repeats its id.'),
+      nag(tasks, 'Replacement tasks get their id from EC2 when created.'),
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The EC2 Describe actions support no resource-level permissions; they only read.' },
+      ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-IAMNoInlinePolicy`,
+        reason: 'The restore policy is attached to this function\'s own role only; creating and deleting volumes is limited by tags.',
+      })),
+    );
+  }
+}

@@ -1,0 +1,115 @@
+import { Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { THROTTLING_ERRORS, WORKFLOW_TAG } from '../../core/restore-workflows/common';
+
+// Internal helpers of the dump, volume and object restore workflows (not exported from the package).
+
+/** A Lambda step: the function with `action`, the execution name and the given fields as its event; the result at `resultPath`. */
+export function lambdaStep(scope: Construct, id: string, fn: lambda.IFunction, action: string, fields: Record<string, unknown>, resultPath: string | undefined): tasks.LambdaInvoke {
+  const step = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject({ 'action': action, 'execution.$': '$$.Execution.Name', ...fields }),
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: true,
+    resultPath: resultPath === undefined ? sfn.JsonPath.DISCARD : resultPath,
+  });
+  step.addRetry({
+    errors: [...THROTTLING_ERRORS],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return step;
+}
+
+export interface RestoreStateMachineProps {
+  readonly kind: string;
+  readonly definition: sfn.IChainable;
+  readonly encryptionKey: kms.IKey;
+  readonly timeout: Duration;
+  readonly comment: string;
+  /** The workflow's functions, whose invoke grants are acknowledged by name. */
+  readonly functions: lambda.Function[];
+}
+
+/** A standard state machine with encrypted execution logs kept a year, X-Ray tracing and the workflow tag the CLI finds it by. */
+export function restoreStateMachine(scope: Construct, props: RestoreStateMachineProps): sfn.StateMachine {
+  const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', {
+    retention: logs.RetentionDays.ONE_YEAR,
+    encryptionKey: props.encryptionKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const machine = new sfn.StateMachine(scope, 'StateMachine', {
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    timeout: props.timeout,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+    comment: props.comment,
+  });
+  Tags.of(machine).add(WORKFLOW_TAG, props.kind);
+  const policy = machine.role.node.tryFindChild('DefaultPolicy');
+  if (policy) {
+    const stack = Stack.of(machine);
+    const reasons = [
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments) actions of a state machine support no resource-level permissions.' },
+    ];
+    for (const fn of props.functions) {
+      {
+        const logicalId = stack.resolve(stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction));
+        if (!Token.isUnresolved(logicalId)) {
+          reasons.push({ id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`, reason: 'CDK grants invoking every version and alias of the workflow\'s own function (`<arn>:*`); it is this function only.' });
+        }
+      }
+    }
+    Validations.of(policy).acknowledge(
+      ...reasons,
+      ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-IAMNoInlinePolicy`,
+        reason: 'The inline policy CDK writes for the state machine: invoking the workflow\'s own function, its key and its log delivery.',
+      })),
+    );
+  }
+  return machine;
+}
+
+/**
+ * A resource as cdk-nag prints it in a finding id (`AwsSolutions-IAM5[Resource::<this>]`):
+ * `Ref`s as `<Name>`, `Fn::GetAtt`s as `<LogicalId.Attribute>`, joined.
+ */
+export function nagResource(scope: Construct, value: string): string {
+  const render = (resolved: unknown): string => {
+    if (typeof resolved === 'string') {
+      return resolved;
+    }
+    const object = resolved as Record<string, unknown>;
+    if (object && 'Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    if (object && 'Ref' in object) {
+      return `<${String(object.Ref)}>`;
+    }
+    if (object && 'Fn::GetAtt' in object) {
+      return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
+    }
+    return JSON.stringify(resolved);
+  };
+  return render(Stack.of(scope).resolve(value));
+}
+
+/** Grants starting and watching executions of a workflow (what the `restore` command needs). */
+export function grantOperate(machine: sfn.StateMachine, grantee: iam.IGrantable): iam.Grant {
+  const start = machine.grantStartExecution(grantee);
+  machine.grantRead(grantee);
+  return start;
+}

@@ -1,0 +1,289 @@
+import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { CompiledTier, compileTiers, validatePolicy } from '../policy/compile';
+import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
+
+/** Properties of an `EbsSnapshotPolicy`. */
+export interface EbsSnapshotPolicyProps {
+  /** The schedule and retention of every tier. */
+  readonly policy: RetentionPolicy;
+  /**
+   * The tags that select the EBS volumes: a volume with any of these tags (key and value)
+   * is snapshotted.
+   */
+  readonly targetTags: { [key: string]: string };
+  /**
+   * The customer-managed keys that encrypt the targeted volumes. The execution role may
+   * use them to create, copy and archive the snapshots.
+   *
+   * @default - none (volumes encrypted with the AWS managed key)
+   */
+  readonly volumeEncryptionKeys?: kms.IKey[];
+  /**
+   * The key that encrypts the off-site copies in each copy region, by region: the ARN of a
+   * key in that region, as a plain string (Data Lifecycle Manager accepts no alias).
+   *
+   * @default - the copy region's default EBS encryption key
+   */
+  readonly copyEncryptionKeys?: { [region: string]: string };
+  /**
+   * Availability zones in which the newest rolling snapshots get fast snapshot restore
+   * (billed per hour and zone).
+   *
+   * @default - no fast snapshot restore
+   */
+  readonly fastSnapshotRestoreZones?: string[];
+  /**
+   * How many of the newest rolling snapshots keep fast snapshot restore (1 to 1000).
+   *
+   * @default 1
+   */
+  readonly fastSnapshotRestoreCount?: number;
+  /**
+   * Whether the policies run.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/** Data Lifecycle Manager runs at most this many schedules per policy. */
+const MAX_SCHEDULES_PER_POLICY = 4;
+/** The longest retention DLM accepts, used for indefinite tiers (years). */
+const INDEFINITE_YEARS = 100;
+/** DLM archives snapshots only from schedules that create at most one every 28 days. */
+const ARCHIVABLE = [ArchiveFrequency.MONTHLY, ArchiveFrequency.QUARTERLY, ArchiveFrequency.HALF_YEARLY, ArchiveFrequency.YEARLY];
+
+/**
+ * EBS snapshots of tagged volumes for every tier of a `RetentionPolicy`, through Amazon
+ * Data Lifecycle Manager: the rolling tier with a count-based retention (retention /
+ * interval snapshots, so 48 hours is exact), the archive tiers on calendar schedules with
+ * EBS Snapshots Archive for cold storage, encrypted cross-region copies, optional fast
+ * snapshot restore, and an execution role limited to what DLM does.
+ *
+ * DLM allows 4 schedules per policy: a longer ladder is split into several policies, and
+ * each policy's description says which part it is.
+ */
+export class EbsSnapshotPolicy extends Construct {
+  /** The lifecycle policies, in order; more than one when the ladder has more than 4 tiers. */
+  public readonly policies: dlm.CfnLifecyclePolicy[] = [];
+  /** The role Data Lifecycle Manager runs the policies with. */
+  public readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: EbsSnapshotPolicyProps) {
+    super(scope, id);
+    const path = this.node.path;
+    validatePolicy(path, 'policy', props.policy);
+    const stack = Stack.of(this);
+    const targetTags = Object.entries(props.targetTags);
+    if (targetTags.length === 0) {
+      throw new Error(`${path}: \`targetTags\` must name at least one tag, got none`);
+    }
+    const tiers = compileTiers(props.policy);
+    const rolling = tiers[0];
+    const count = Math.ceil(rolling.retentionHours! / rolling.intervalHours!);
+    if (count > 1000) {
+      throw new Error(`${path}: \`policy.rolling.retention\` must keep at most 1000 snapshots (the DLM limit): ${rolling.retentionHours} hours every ${rolling.intervalHours} hours makes ${count}`);
+    }
+    if (rolling.retentionHours! % rolling.intervalHours! !== 0) {
+      Annotations.of(this).addWarningV2('cdk-backup-dr:rollingCountRounded', `DLM keeps ${count} rolling snapshots, ${count * rolling.intervalHours!} hours, because ${rolling.retentionHours} hours is not a multiple of the ${rolling.intervalHours}-hour interval`);
+    }
+    const fsrCount = props.fastSnapshotRestoreCount ?? 1;
+    if (!Token.isUnresolved(fsrCount) && (!Number.isInteger(fsrCount) || fsrCount < 1 || fsrCount > 1000)) {
+      throw new Error(`${path}: \`fastSnapshotRestoreCount\` must be a whole number from 1 to 1000, got ${fsrCount}`);
+    }
+
+    const copyRegions: string[] = [];
+    for (const copy of props.policy.offSiteCopies) {
+      if (copy.account !== undefined && !Token.isUnresolved(copy.account) && !Token.isUnresolved(stack.account) && copy.account !== stack.account) {
+        Annotations.of(this).addWarningV2('cdk-backup-dr:ebsCopyOtherAccount', `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${copy.region} is left to AWS Backup`);
+        continue;
+      }
+      if (!copyRegions.includes(copy.region)) {
+        copyRegions.push(copy.region);
+      }
+    }
+    for (const region of Object.keys(props.copyEncryptionKeys ?? {})) {
+      if (!copyRegions.includes(region)) {
+        throw new Error(`${path}: \`copyEncryptionKeys\` names ${region}, which is not a copy region of the policy (${copyRegions.join(', ') || 'none'})`);
+      }
+    }
+    const copyKeys = copyRegions.map((region) => ({ region, key: this.copyKeyArn(region, props.copyEncryptionKeys?.[region]) }));
+
+    const schedules = tiers.map((tier) => this.schedule(tier, props, count, copyKeys));
+    this.role = this.createRole(props, copyKeys);
+
+    const parts = Math.ceil(schedules.length / MAX_SCHEDULES_PER_POLICY);
+    for (let part = 0; part < parts; part++) {
+      const chunk = schedules.slice(part * MAX_SCHEDULES_PER_POLICY, (part + 1) * MAX_SCHEDULES_PER_POLICY);
+      const names = chunk.map((s) => s.name).join(' ');
+      const split = parts > 1 ? ` - part ${part + 1} of ${parts} - DLM allows 4 schedules per policy so the ladder is split` : '';
+      this.policies.push(new dlm.CfnLifecyclePolicy(this, part === 0 ? 'Resource' : `Part${part + 1}`, {
+        description: `cdk-backup-dr EBS snapshot tiers ${names}${split}`,
+        state: props.enabled === false ? 'DISABLED' : 'ENABLED',
+        executionRoleArn: this.role.roleArn,
+        policyDetails: {
+          policyType: 'EBS_SNAPSHOT_MANAGEMENT',
+          resourceTypes: ['VOLUME'],
+          targetTags: targetTags.map(([key, value]) => ({ key, value })),
+          schedules: chunk.map((s) => s.schedule),
+        },
+      }));
+    }
+  }
+
+  private schedule(tier: CompiledTier, props: EbsSnapshotPolicyProps, count: number, copyKeys: Array<{ region: string; key?: string }>): { name: string; schedule: dlm.CfnLifecyclePolicy.ScheduleProperty } {
+    const isRolling = tier.frequency === undefined;
+    const tagsToAdd = [{ key: 'cdk-backup-dr:tier', value: tier.name }];
+    const copyRetain = tier.deleteAfterDays === undefined
+      ? { interval: INDEFINITE_YEARS, intervalUnit: 'YEARS' }
+      : { interval: tier.deleteAfterDays, intervalUnit: 'DAYS' };
+    const crossRegionCopyRules = tier.offSite && copyKeys.length > 0
+      ? copyKeys.map(({ region, key }) => ({ target: region, encrypted: true, cmkArn: key, copyTags: true, retainRule: copyRetain }))
+      : undefined;
+
+    if (isRolling) {
+      const zones = props.fastSnapshotRestoreZones ?? [];
+      return {
+        name: tier.name,
+        schedule: {
+          name: tier.name,
+          copyTags: true,
+          tagsToAdd,
+          createRule: { interval: tier.intervalHours, intervalUnit: 'HOURS', times: [`${String(props.policy.windowStartHour % tier.intervalHours!).padStart(2, '0')}:00`] },
+          retainRule: { count },
+          fastRestoreRule: zones.length > 0 ? { availabilityZones: zones, count: props.fastSnapshotRestoreCount ?? 1 } : undefined,
+          crossRegionCopyRules,
+        },
+      };
+    }
+
+    const archivable = ARCHIVABLE.includes(tier.frequency!);
+    if (tier.coldAfterDays !== undefined && !archivable) {
+      Annotations.of(this).addWarningV2(`cdk-backup-dr:ebsArchive${tier.name}`, `DLM archives only monthly and rarer snapshots: the ${tier.name} snapshots stay in the standard tier for their whole retention`);
+    }
+    const cold = archivable ? tier.coldAfterDays : undefined;
+    let retainRule: dlm.CfnLifecyclePolicy.RetainRuleProperty;
+    let archiveRule: dlm.CfnLifecyclePolicy.ArchiveRuleProperty | undefined;
+    if (cold === undefined) {
+      retainRule = tier.deleteAfterDays === undefined
+        ? { interval: INDEFINITE_YEARS, intervalUnit: 'YEARS' }
+        : { interval: tier.deleteAfterDays, intervalUnit: 'DAYS' };
+    } else {
+      // Snapshots move to the archive tier when they leave the standard tier, and the
+      // archive retention counts from then on.
+      retainRule = { interval: cold, intervalUnit: 'DAYS' };
+      archiveRule = {
+        retainRule: {
+          retentionArchiveTier: tier.deleteAfterDays === undefined
+            ? { interval: INDEFINITE_YEARS, intervalUnit: 'YEARS' }
+            : { interval: tier.deleteAfterDays - cold, intervalUnit: 'DAYS' },
+        },
+      };
+    }
+    return {
+      name: tier.name,
+      schedule: {
+        name: tier.name,
+        copyTags: true,
+        tagsToAdd,
+        createRule: { cronExpression: tier.cron },
+        retainRule,
+        archiveRule,
+        crossRegionCopyRules,
+      },
+    };
+  }
+
+  /** The CmkArn of a copy region: DLM takes a key ARN only (no alias), of a key in that region. */
+  private copyKeyArn(region: string, key: string | undefined): string | undefined {
+    if (key === undefined || Token.isUnresolved(key)) {
+      return key;
+    }
+    if (key.startsWith('alias/') || key.includes(':alias/')) {
+      throw new Error(`${this.node.path}: \`copyEncryptionKeys.${region}\` must be a key ARN (Data Lifecycle Manager does not accept aliases; \`aws kms describe-key --region ${region} --key-id ${key}\` prints it), got '${key}'`);
+    }
+    const match = /^arn:[a-z-]+:kms:([a-z0-9-]+):\d{12}:key\/.+$/.exec(key);
+    if (!match) {
+      throw new Error(`${this.node.path}: \`copyEncryptionKeys.${region}\` must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got '${key}'`);
+    }
+    if (match[1] !== region) {
+      throw new Error(`${this.node.path}: \`copyEncryptionKeys.${region}\` must be a key in ${region}, got a key in ${match[1]}: '${key}'`);
+    }
+    return key;
+  }
+
+  private createRole(props: EbsSnapshotPolicyProps, copyKeys: Array<{ region: string; key?: string }>): iam.Role {
+    const stack = Stack.of(this);
+    const partition = stack.partition;
+    const snapshots = `arn:${partition}:ec2:*::snapshot/*`;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'Describe',
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'ec2:DescribeFastSnapshotRestores', 'ec2:DescribeSnapshotAttribute', 'ec2:DescribeSnapshotTierStatus'],
+        resources: ['*'],
+      }),
+      // Snapshots only of the volumes that carry a target tag (one statement per tag: DLM ORs them).
+      ...Object.entries(props.targetTags).map(([key, value], i) => new iam.PolicyStatement({
+        sid: `SnapshotTaggedVolumes${i + 1}`,
+        actions: ['ec2:CreateSnapshot'],
+        resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+        conditions: { StringEquals: { [`aws:ResourceTag/${key}`]: value } },
+      })),
+      new iam.PolicyStatement({
+        sid: 'CreateAndCopySnapshots',
+        actions: ['ec2:CreateSnapshot', 'ec2:CopySnapshot', 'ec2:CreateTags'],
+        resources: [snapshots],
+      }),
+      // Only snapshots that Data Lifecycle Manager made may be deleted, archived or restored fast.
+      new iam.PolicyStatement({
+        sid: 'ManageLifecycleSnapshots',
+        actions: ['ec2:DeleteSnapshot', 'ec2:ModifySnapshotTier', 'ec2:ModifySnapshotAttribute', 'ec2:EnableFastSnapshotRestores', 'ec2:DisableFastSnapshotRestores'],
+        resources: [snapshots],
+        conditions: { StringLike: { 'aws:ResourceTag/aws:dlm:lifecycle-policy-id': 'policy-*' } },
+      }),
+    ];
+    const keyActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+    const keyArns = (props.volumeEncryptionKeys ?? []).map((k) => k.keyArn);
+    for (const { key } of copyKeys) {
+      if (key !== undefined) {
+        keyArns.push(key);
+      }
+    }
+    if (keyArns.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({ sid: 'UseVolumeAndCopyKeys', actions: keyActions, resources: keyArns }),
+        new iam.PolicyStatement({ sid: 'GrantVolumeAndCopyKeysToEbs', actions: ['kms:CreateGrant'], resources: keyArns, conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
+      );
+    }
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('dlm.amazonaws.com'),
+      description: `Data Lifecycle Manager runs the EBS snapshot policies of ${this.node.path}`,
+    });
+    const managedPolicy = new iam.ManagedPolicy(this, 'RolePolicy', {
+      description: 'Snapshots of the tagged volumes only; deletes and archives only snapshots that Data Lifecycle Manager made',
+      statements,
+    });
+    role.addManagedPolicy(managedPolicy);
+    const arnPart = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+    const partitionPart = arnPart(stack.partition, '<AWS::Partition>');
+    Validations.of(managedPolicy).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The EC2 Describe* actions Data Lifecycle Manager needs do not support resource-level permissions.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partitionPart}:ec2:${arnPart(stack.region, '<AWS::Region>')}:${arnPart(stack.account, '<AWS::AccountId>')}:volume/*]`,
+        reason: 'Volume ids are not known: Data Lifecycle Manager selects volumes by tag, and CreateSnapshot on a volume is allowed only when the volume carries a target tag.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partitionPart}:ec2:*::snapshot/*]`,
+        reason: 'Snapshot ids are not known before Data Lifecycle Manager creates them, in this region and the copy regions; deletes and archives are limited to snapshots tagged with a DLM policy id.',
+      },
+    );
+    return role;
+  }
+}

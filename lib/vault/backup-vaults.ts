@@ -1,0 +1,264 @@
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { CompiledTier, compileTiers, validateAgainstLock, validatePolicy } from '../policy/compile';
+import { RetentionPolicy } from '../policy/retention-policy';
+import { RecoveryVault } from './recovery-vault';
+import { renderVaultLock } from './render-lock';
+import { VaultLockOptions } from './vault-lock';
+
+/** Properties of `BackupVaults`. */
+export interface BackupVaultsProps {
+  /** The schedule and retention of every tier. */
+  readonly policy: RetentionPolicy;
+  /**
+   * Database instances to back up on every tier, selected by ARN.
+   *
+   * @default - none
+   */
+  readonly databases?: rds.IDatabaseInstance[];
+  /**
+   * Database instances that also get point-in-time recovery through AWS Backup
+   * continuous backup (1 to 35 days, `policy.pointInTimeRecovery`). A read replica has no
+   * continuous backup of its own: name its source instead.
+   *
+   * @default - none
+   */
+  readonly pointInTimeDatabases?: rds.IDatabaseInstance[];
+  /**
+   * Further resources to back up on every tier, by ARN or construct (not by tag).
+   *
+   * @default - none
+   */
+  readonly resources?: backup.BackupResource[];
+  /**
+   * Vault Lock in compliance mode on both vaults of this construct.
+   *
+   * @default - cooling-off 3 days, minimum retention 1 day, no maximum
+   */
+  readonly lock?: VaultLockOptions;
+  /**
+   * The name of the off-site vault in each of the policy's `offSiteCopies` regions
+   * (a `RecoveryVault` there). It is referred to by a name, never by a cross-region reference.
+   *
+   * @default RecoveryVault.DEFAULT_VAULT_NAME
+   */
+  readonly offSiteVaultName?: string;
+  /**
+   * The lock of the off-site vaults, used to check that every copy fits in it.
+   *
+   * @default - the same as `lock`
+   */
+  readonly offSiteLock?: VaultLockOptions;
+  /**
+   * The key that encrypts the recovery points and the notification topic.
+   *
+   * @default - a new customer-managed key with yearly rotation, retained
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to the vaults and the key when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Jobs whose outcome the vaults report to the notification topic. */
+const NOTIFICATION_EVENTS = [
+  backup.BackupVaultEvents.BACKUP_JOB_COMPLETED,
+  backup.BackupVaultEvents.BACKUP_JOB_FAILED,
+  backup.BackupVaultEvents.BACKUP_JOB_EXPIRED,
+  backup.BackupVaultEvents.COPY_JOB_FAILED,
+  backup.BackupVaultEvents.RESTORE_JOB_COMPLETED,
+  backup.BackupVaultEvents.RECOVERY_POINT_MODIFIED,
+];
+
+/** Tiers kept in the archive vault: month-end and year-end copies are stored apart from the daily ones. */
+const ARCHIVE_VAULT_TIERS = ['Monthly', 'Quarterly', 'HalfYearly', 'Yearly'];
+
+/**
+ * AWS Backup for the tiers of a `RetentionPolicy`: two locked vaults (the rolling, weekly
+ * and fortnightly copies in one, month-end and year-end archives in the other), each
+ * encrypted with a customer-managed key and denying recovery-point deletion; a plan with
+ * one rule per tier and copy actions to the off-site vaults; a continuous-backup plan for
+ * point-in-time recovery; selections by resource ARN; and an encrypted, TLS-only SNS topic
+ * that receives job notifications.
+ *
+ * Subscribe to `notificationTopic` with the filter policy `{"State": [{"anything-but": "COMPLETED"}]}`
+ * to hear only about failed, expired and aborted jobs.
+ */
+export class BackupVaults extends Construct {
+  /** The vault of the rolling, weekly and fortnightly tiers and of continuous backups. */
+  public readonly vault: backup.IBackupVault;
+  /** The vault of the monthly, quarterly, half-yearly and yearly tiers. */
+  public readonly archiveVault: backup.IBackupVault;
+  /** The plan of the snapshot tiers. */
+  public readonly plan: backup.IBackupPlan;
+  /** The continuous-backup plan, when `pointInTimeDatabases` is not empty. */
+  public readonly pointInTimePlan?: backup.IBackupPlan;
+  /** The key that encrypts the recovery points and the topic. */
+  public readonly encryptionKey: kms.IKey;
+  /** Receives the vaults' job notifications. */
+  public readonly notificationTopic: sns.Topic;
+  /** The role AWS Backup uses to take backups of the selected resources. */
+  public readonly backupRole: iam.IRole;
+  /** The role to pass to AWS Backup when starting a restore job. */
+  public readonly restoreRole: iam.IRole;
+  /** The ARNs of the off-site vaults that receive copies. */
+  public readonly offSiteVaultArns: string[];
+
+  constructor(scope: Construct, id: string, props: BackupVaultsProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const policy = props.policy;
+    validatePolicy(path, 'policy', policy);
+    const tiers = compileTiers(policy);
+    const lock = renderVaultLock(path, 'lock', props.lock);
+    validateAgainstLock(path, 'lock', policy, lock, tiers);
+    const offSiteLockOptions = props.offSiteLock ?? props.lock;
+    if (policy.offSiteCopies.length > 0) {
+      const offSiteLock = renderVaultLock(path, props.offSiteLock ? 'offSiteLock' : 'lock', offSiteLockOptions);
+      validateAgainstLock(path, props.offSiteLock ? 'offSiteLock' : 'lock', policy, offSiteLock, tiers.filter((t) => t.offSite));
+    }
+    const stack = Stack.of(this);
+    for (const copy of policy.offSiteCopies) {
+      if (!Token.isUnresolved(copy.region) && !Token.isUnresolved(stack.region) && copy.region === stack.region
+        && (copy.account === undefined || copy.account === stack.account)) {
+        throw new Error(`${path}: \`policy.offSiteCopies\` must name another region or account than the vaults' own (${stack.region}), got ${copy.region}`);
+      }
+    }
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the recovery points and notifications of ${path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.notificationTopic = new sns.Topic(this, 'Notifications', {
+      displayName: 'AWS Backup job notifications',
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    const backupService = new iam.ServicePrincipal('backup.amazonaws.com');
+    if (!props.encryptionKey) {
+      // Grants on the key only for AWS services acting for a resource (Control Tower CT.KMS.PR.3).
+      this.encryptionKey.addToResourcePolicy(denyGrantsExceptForAwsResources());
+    }
+
+    const vaultProps: backup.BackupVaultProps = {
+      encryptionKey: this.encryptionKey,
+      lockConfiguration: lock,
+      blockRecoveryPointDeletion: true,
+      notificationTopic: this.notificationTopic,
+      notificationEvents: NOTIFICATION_EVENTS,
+      removalPolicy,
+    };
+    this.vault = new backup.BackupVault(this, 'Vault', vaultProps);
+    this.archiveVault = new backup.BackupVault(this, 'ArchiveVault', vaultProps);
+
+    this.offSiteVaultArns = policy.offSiteCopies.map((c) => RecoveryVault.arnOf(this, c.region, c.account, props.offSiteVaultName));
+    const offSiteVaults = this.offSiteVaultArns.map((arn, i) => backup.BackupVault.fromBackupVaultArn(this, `OffSiteVault${i + 1}`, arn));
+
+    const plan = new backup.BackupPlan(this, 'Plan', {
+      backupPlanName: `${Names.uniqueResourceName(this, { maxLength: 40 })}-tiers`,
+      backupVault: this.vault,
+      backupPlanRules: tiers.map((tier) => this.rule(policy, tier, ARCHIVE_VAULT_TIERS.includes(tier.name) ? this.archiveVault : this.vault, offSiteVaults)),
+    });
+    this.plan = plan;
+
+    this.backupRole = new iam.Role(this, 'BackupRole', {
+      assumedBy: backupService,
+      description: `AWS Backup takes the backups of ${path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup')],
+    });
+    this.restoreRole = new iam.Role(this, 'RestoreRole', {
+      assumedBy: backupService,
+      description: `AWS Backup restores the recovery points of ${path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
+    });
+    for (const [role, managedPolicy] of [[this.backupRole, 'AWSBackupServiceRolePolicyForBackup'], [this.restoreRole, 'AWSBackupServiceRolePolicyForRestores']] as const) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${managedPolicy}]`,
+        reason: 'The AWS managed AWS Backup service policy follows every resource type and API change AWS Backup makes; AWS Backup may only act on the resources the selection names by ARN.',
+      });
+    }
+
+    const resources = [
+      ...(props.databases ?? []).map((db) => backup.BackupResource.fromArn(db.instanceArn)),
+      ...(props.resources ?? []),
+    ];
+    if (resources.length > 0) {
+      plan.addSelection('Selection', { resources, role: this.backupRole });
+    }
+
+    const pitrDatabases = props.pointInTimeDatabases ?? [];
+    if (pitrDatabases.length > 0) {
+      const pointInTimePlan = new backup.BackupPlan(this, 'PointInTimePlan', {
+        backupPlanName: `${Names.uniqueResourceName(this, { maxLength: 40 })}-point-in-time`,
+        backupVault: this.vault,
+        backupPlanRules: [new backup.BackupPlanRule({
+          ruleName: 'PointInTime',
+          enableContinuousBackup: true,
+          deleteAfter: policy.pointInTimeRecovery,
+          scheduleExpression: events.Schedule.expression(`cron(0 ${policy.windowStartHour} * * ? *)`),
+          scheduleExpressionTimezone: policy.timeZone,
+          startWindow: policy.windowDuration,
+          completionWindow: Duration.days(7),
+          backupVault: this.vault,
+        })],
+      });
+      this.pointInTimePlan = pointInTimePlan;
+      pointInTimePlan.addSelection('Selection', {
+        resources: pitrDatabases.map((db) => backup.BackupResource.fromArn(db.instanceArn)),
+        role: this.backupRole,
+      });
+    }
+  }
+
+  /**
+   * Lets a principal start restore jobs from these vaults' recovery points and pass the
+   * restore role to AWS Backup.
+   */
+  public grantRestore(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const recoveryPoints = stack.formatArn({ service: 'backup', resource: 'recovery-point', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['backup:StartRestoreJob', 'backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'],
+      resourceArns: [recoveryPoints],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['backup:ListRecoveryPointsByBackupVault', 'backup:DescribeBackupVault'],
+      resourceArns: [this.vault.backupVaultArn, this.archiveVault.backupVaultArn],
+    });
+    this.restoreRole.grantPassRole(grantee.grantPrincipal);
+    return grant;
+  }
+
+  private rule(policy: RetentionPolicy, tier: CompiledTier, vault: backup.IBackupVault, offSiteVaults: backup.IBackupVault[]): backup.BackupPlanRule {
+    const rolling = tier.frequency === undefined;
+    const deleteAfter = tier.deleteAfterDays === undefined ? undefined : Duration.days(tier.deleteAfterDays);
+    const moveToColdStorageAfter = tier.coldAfterDays === undefined ? undefined : Duration.days(tier.coldAfterDays);
+    return new backup.BackupPlanRule({
+      ruleName: tier.name,
+      backupVault: vault,
+      scheduleExpression: events.Schedule.expression(tier.cron),
+      scheduleExpressionTimezone: policy.timeZone,
+      // The rolling tier must start within the hour so that consecutive copies do not pile up.
+      startWindow: rolling ? Duration.hours(1) : policy.windowDuration,
+      completionWindow: rolling ? Duration.hours(Math.max(2, tier.intervalHours!)) : Duration.days(7),
+      deleteAfter,
+      moveToColdStorageAfter,
+      copyActions: tier.offSite ? offSiteVaults.map((destinationBackupVault) => ({ destinationBackupVault, deleteAfter, moveToColdStorageAfter })) : undefined,
+      recoveryPointTags: { 'cdk-backup-dr:tier': tier.name },
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { BackupBuckets, BackupBucketsProps } from '../../lib/buckets/backup-buckets';
+import { RecoveryBuckets } from '../../lib/buckets/recovery-buckets';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function synth(props: BackupBucketsProps = {}): { stack: Stack; buckets: BackupBuckets; template: Template } {
+  const stack = new Stack(undefined, 'S', { env: ENV });
+  const buckets = new BackupBuckets(stack, 'Buckets', props);
+  return { stack, buckets, template: Template.fromStack(stack) };
+}
+
+function bucketWithRule(template: Template, ruleId: RegExp): Record<string, any> {
+  const buckets = Object.values(template.findResources('AWS::S3::Bucket')) as Array<{ Properties: any; DeletionPolicy?: string }>;
+  const found = buckets.find((bucket) => (bucket.Properties.LifecycleConfiguration?.Rules ?? []).some((rule: { Id: string }) => ruleId.test(rule.Id)));
+  if (!found) {
+    throw new Error(`no bucket with a lifecycle rule matching ${ruleId}`);
+  }
+  return found;
+}
+
+describe('BackupBuckets defaults', () => {
+  const { template, buckets, stack } = synth({ replication: { region: 'eu-central-1' } });
+
+  test('the 48-hour bucket expires objects after 2 days and says that S3 rounds to midnight UTC', () => {
+    const daily = bucketWithRule(template, /^Expire2Days/);
+    expect(daily.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([
+      { Id: 'Expire2Days-S3-rounds-lifecycle-expiry-up-to-the-next-midnight-UTC-so-objects-live-48-to-72-hours', Status: 'Enabled', ExpirationInDays: 2, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      { Id: 'RemoveExpiredDeleteMarkers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+    ]));
+    expect(daily.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } });
+    expect(daily.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(buckets.dailyExpirationDays).toBe(2);
+  });
+
+  test('the archive bucket moves to Deep Archive, never expires, is locked in compliance mode and keeps old versions', () => {
+    const archive = bucketWithRule(template, /^DeepArchiveKeepForever$/);
+    const rules = archive.Properties.LifecycleConfiguration.Rules;
+    expect(rules[0]).toEqual({ Id: 'DeepArchiveKeepForever', Status: 'Enabled', Transitions: [{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 1 }], AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
+    expect(rules[1]).toEqual({ Id: 'KeepPreviousVersions365Days', Status: 'Enabled', NoncurrentVersionTransitions: [{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 1 }], NoncurrentVersionExpiration: { NoncurrentDays: 365 } });
+    expect(archive.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } });
+    expect(archive.Properties.ObjectLockEnabled).toBe(true);
+  });
+
+  test('both data buckets: customer-managed KMS key, private, access-logged, EventBridge, retained', () => {
+    for (const bucket of [bucketWithRule(template, /^Expire2Days/), bucketWithRule(template, /^DeepArchive/)]) {
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]).toEqual({
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching('BucketsKey'), 'Arn'] } },
+        BucketKeyEnabled: true,
+      });
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: expect.stringMatching('BucketsAccessLogs') }, LogFilePrefix: expect.stringMatching(/^(daily|archive)\/$/) });
+      expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    }
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    // TLS only.
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    // Log delivery allowed by bucket policy for exactly the two source buckets.
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AccessLogsOfDaily', Principal: { Service: 'logging.s3.amazonaws.com' } })]) },
+    });
+  });
+
+  test('both data buckets replicate to the RecoveryBuckets names, encrypted with the replica key alias', () => {
+    const daily = bucketWithRule(template, /^Expire2Days/);
+    const rule = daily.Properties.ReplicationConfiguration.Rules[0];
+    expect(rule).toMatchObject({
+      Id: 'OffSiteCopyTo-eu-central-1',
+      Status: 'Enabled',
+      DeleteMarkerReplication: { Status: 'Disabled' },
+      SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+      Destination: {
+        Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cdk-backup-dr-daily-', { Ref: 'AWS::AccountId' }, '-eu-central-1']] },
+        StorageClass: 'STANDARD',
+        EncryptionConfiguration: { ReplicaKmsKeyID: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-central-1:111111111111:alias/cdk-backup-dr/recovery-buckets']] } },
+      },
+    });
+    const archive = bucketWithRule(template, /^DeepArchive/);
+    expect(archive.Properties.ReplicationConfiguration.Rules[0].Destination.StorageClass).toBe('DEEP_ARCHIVE');
+    expect(stack.resolve(buckets.replicationRole!.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching('ReplicationRole'), 'Arn'] });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cdk-backup-dr/recovery-buckets' } },
+      })]) },
+    });
+  });
+});
+
+describe('BackupBuckets overrides', () => {
+  test('retention, transition, expiry, key and removal policy', () => {
+    const stack = new Stack(undefined, 'S', { env: ENV });
+    const key = new kms.Key(stack, 'MyKey');
+    new BackupBuckets(stack, 'Buckets', {
+      encryptionKey: key,
+      dailyExpiration: Duration.days(3),
+      dailyLockRetention: Duration.days(2),
+      archiveLockRetention: Duration.days(730),
+      archiveTransitionAfter: Duration.days(0),
+      archiveExpiration: Duration.days(3650),
+      archiveNoncurrentVersionRetention: Duration.days(200),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const template = Template.fromStack(stack);
+    const daily = bucketWithRule(template, /^Expire3Days/);
+    expect(daily.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Days).toBe(2);
+    expect(daily.DeletionPolicy).toBe('Delete');
+    const archive = bucketWithRule(template, /^DeepArchiveExpire3650Days$/);
+    expect(archive.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 3650, Transitions: [{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 0 }] });
+    expect(archive.Properties.LifecycleConfiguration.Rules[1]).toMatchObject({ Id: 'KeepPreviousVersions200Days', NoncurrentVersionExpiration: { NoncurrentDays: 200 } });
+    expect(archive.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Days).toBe(730);
+    expect(archive.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({ 'Fn::GetAtt': [expect.stringMatching('MyKey'), 'Arn'] });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(archive.Properties.ReplicationConfiguration).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/S/Buckets', Match.stringLikeRegexp('no off-site copy'));
+  });
+});
+
+describe('BackupBuckets validation', () => {
+  test.each<[string, BackupBucketsProps, string]>([
+    ['a daily expiry in hours', { dailyExpiration: Duration.hours(36) }, 'S/Buckets: `dailyExpiration` must be a whole number of days from 1 to 3650, got 1 day 12 hours'],
+    ['a daily lock longer than the expiry', { dailyLockRetention: Duration.days(3) }, 'S/Buckets: `dailyLockRetention` must be at most `dailyExpiration` (2 days), got 3 days'],
+    ['an archive lock of 0 days', { archiveLockRetention: Duration.days(0) }, 'S/Buckets: `archiveLockRetention` must be a whole number of days from 1 to 36500, got 0 days'],
+    ['old versions deleted before Deep Archive\'s minimum', { archiveNoncurrentVersionRetention: Duration.days(90) }, 'S/Buckets: `archiveNoncurrentVersionRetention` must be a whole number of days from 180 to 36500, got 90 days'],
+    ['an archive expiry inside the lock', { archiveLockRetention: Duration.days(1000), archiveExpiration: Duration.days(900) }, 'S/Buckets: `archiveExpiration` must be at least 1000 days (the lock retention of 1000 days, and 180 days of Deep Archive after the transition at 1 days), got 900 days'],
+    ['an archive expiry before Deep Archive\'s minimum', { archiveLockRetention: Duration.days(10), archiveTransitionAfter: Duration.days(30), archiveExpiration: Duration.days(200) }, '`archiveExpiration` must be at least 210 days'],
+    ['replication to the same region', { replication: { region: 'eu-west-1' } }, 'S/Buckets: `replication.region` must be another region than the stack\'s, got eu-west-1'],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+});
+
+describe('RecoveryBuckets', () => {
+  test('deterministic names and key alias that BackupBuckets replicates into', () => {
+    const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
+    new RecoveryBuckets(stack, 'Replicas');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: { 'Fn::Join': ['', ['cdk-backup-dr-daily-', { Ref: 'AWS::AccountId' }, '-eu-central-1']] },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 2 })]) },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: { 'Fn::Join': ['', ['cdk-backup-dr-archive-', { Ref: 'AWS::AccountId' }, '-eu-central-1']] },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-backup-dr/recovery-buckets' });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    expect(RecoveryBuckets.dailyBucketName('111111111111', 'eu-central-1', 'acme')).toBe('acme-daily-111111111111-eu-central-1');
+    expect(RecoveryBuckets.archiveBucketName('111111111111', 'eu-central-1')).toBe('cdk-backup-dr-archive-111111111111-eu-central-1');
+  });
+
+  test('rejects a bucket name prefix S3 would refuse', () => {
+    const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
+    expect(() => new RecoveryBuckets(stack, 'Replicas', { bucketNamePrefix: 'Upper_Case' })).toThrow("D/Replicas: `bucketNamePrefix` must be 1 to 20 lower-case letters, digits or hyphens, got 'Upper_Case'");
+  });
+});
+
+test('BackupBuckets (replicated and not) and RecoveryBuckets pass every compliance gate', () => {
+  const app = appWithComplianceGates();
+  const primary = new Stack(app, 'S', { env: ENV });
+  new BackupBuckets(primary, 'Buckets', { replication: { region: 'eu-central-1' } });
+  new BackupBuckets(primary, 'Local');
+  const recovery = new Stack(app, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
+  new RecoveryBuckets(recovery, 'Replicas');
+  const findings = complianceFindings(app).filter((f) => ['S/Buckets', 'S/Local', 'D/Replicas'].some((path) => f.path.startsWith(path)));
+  expect(describeFindings(findings)).toEqual('');
+});

@@ -1,0 +1,330 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ConsistencyCheckKind, ConsistencyChecks, ConsistencyChecksProps } from '../../lib/checks/consistency-checks';
+import { FreshnessCheck, RdsSnapshotType } from '../../lib/checks/freshness-check';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+interface Fixture {
+  readonly stack: Stack;
+  readonly vpc: ec2.IVpc;
+  readonly master: rds.IDatabaseInstance;
+  readonly replica: rds.IDatabaseInstance;
+  readonly adminSecret: secretsmanager.ISecret;
+}
+
+function fixture(app: App = new App()): Fixture {
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
+  const securityGroup = new ec2.SecurityGroup(stack, 'DbSg', { vpc });
+  const instance = (id: string, name: string): rds.IDatabaseInstance => rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
+    instanceIdentifier: name, instanceEndpointAddress: `${name}.abc.eu-west-1.rds.amazonaws.com`, port: 3306, securityGroups: [securityGroup],
+  });
+  const adminSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Admin', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:admin-AbCdEf');
+  return { stack, vpc, master: instance('Master', 'orders-master'), replica: instance('Replica', 'orders-replica'), adminSecret };
+}
+
+function build(overrides: Partial<ConsistencyChecksProps> = {}, f: Fixture = fixture()): { checks: ConsistencyChecks; template: Template; f: Fixture } {
+  const checks = new ConsistencyChecks(f.stack, 'Checks', { master: f.master, replica: f.replica, vpc: f.vpc, adminSecret: f.adminSecret, ...overrides });
+  return { checks, template: Template.fromStack(f.stack), f };
+}
+
+function functionEnv(template: Template, description: RegExp): Record<string, unknown> {
+  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(description.source) } });
+  const [fn] = Object.values(functions);
+  return (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+}
+
+function freshnessConfig(stack: Stack, template: Template): { checks: Array<Record<string, unknown>>; [key: string]: unknown } {
+  const raw = functionEnv(template, /age and integrity/).FRESHNESS_CONFIG;
+  return JSON.parse(JSON.stringify(stack.resolve(raw)).length > 0 ? flatten(raw) : '{}');
+}
+
+/** Joins an Fn::Join of the JSON config into text, writing each token as `<token>`. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) {
+    return join[1].map((part) => (typeof part === 'string' ? part : '<token>')).join(join[0]);
+  }
+  return '<token>';
+}
+
+describe('defaults', () => {
+  const { template, checks, f } = build();
+
+  test('three functions in the VPC: the drift check with its env contract, the freshness check, the user creator', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    const env = functionEnv(template, /row by row/);
+    expect(Object.keys(env).sort()).toEqual(['DATABASES', 'MASTER_SECRET_ARN', 'MAX_LAG_SECONDS', 'METRIC_NAMESPACE', 'REPLICA_SECRET_ARN', 'REPORT_BUCKET', 'REPORT_PREFIX', 'RESOURCE_NAME']);
+    expect(env).toMatchObject({ DATABASES: '', MAX_LAG_SECONDS: '300', REPORT_PREFIX: 'consistency-checks', METRIC_NAMESPACE: 'CdkBackupDr', RESOURCE_NAME: 'orders-master' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('row by row'), Timeout: 900, MemorySize: 1024, VpcConfig: Match.anyValue() });
+    expect(functionEnv(template, /read-only checker user/)).toMatchObject({ DATABASE_HOST: 'orders-master.abc.eu-west-1.rds.amazonaws.com', DATABASE_PORT: '3306', ADMIN_SECRET_ARN: f.adminSecret.secretArn });
+  });
+
+  test('the freshness check defaults to the master\'s automated snapshots, daily with two hours of grace', () => {
+    const config = freshnessConfig(f.stack, template);
+    expect(config).toMatchObject({ resourceName: 'orders-master', metricNamespace: 'CdkBackupDr', reportPrefix: 'consistency-checks/', reportBucket: '<token>' });
+    expect(config.checks).toEqual([{ kind: 'rds-snapshot', tier: 'daily', resource: 'orders-master', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'orders-master', snapshotType: 'automated' }]);
+  });
+
+  test('EventBridge Scheduler runs the drift check daily and the freshness check hourly, with retries into the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)', Target: { RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: Match.anyValue() } } });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
+    template.hasResource('AWS::Scheduler::Schedule', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('ChecksCheckerUser')]) });
+  });
+
+  test('a report bucket: KMS, TLS only, versioned, access-logged, locked a year, retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'consistency-reports/' },
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+  });
+
+  test('an encrypted, TLS-only topic that every alarm notifies when it fires and when it recovers', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    expect(checks.alarms).toHaveLength(7);
+    const topicRef = f.stack.resolve((checks.topic as sns.Topic).topicArn);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef]);
+    }
+  });
+
+  test('alarms on the status (missing data breaches), drifted rows, lag, backup age and function errors', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CheckStatus', Namespace: 'CdkBackupDr', Statistic: 'Maximum', Period: 86400, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'breaching',
+      Dimensions: [{ Name: 'Check', Value: 'replica-consistency' }, { Name: 'Resource', Value: 'orders-master' }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Period: 3600, Dimensions: [{ Name: 'Check', Value: 'backup-freshness' }, { Name: 'Resource', Value: 'orders-master' }], TreatMissingData: 'breaching' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftedRows', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 300 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BackupAgeHours', Threshold: 26, Period: 3600,
+      Dimensions: [{ Name: 'Check', Value: 'rds-snapshot' }, { Name: 'Region', Value: 'eu-west-1' }, { Name: 'Resource', Value: 'orders-master' }, { Name: 'Tier', Value: 'daily' }],
+    });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Errors', Namespace: 'AWS/Lambda' } }))).toHaveLength(2);
+  });
+
+  test('least privilege: report writes under each check\'s prefix, secret reads only for the two connection secrets', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [{ Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/consistency-checks/replica-consistency/*']] } }] },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [
+        { Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/consistency-checks/backup-freshness/*']] } },
+        { Action: 'rds:DescribeDBSnapshots', Effect: 'Allow', Resource: '*' },
+      ] },
+    });
+    const policies = template.findResources('AWS::IAM::Policy');
+    const secretReads = Object.entries(policies).flatMap(([, policy]) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>)
+      .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'))
+      .map((s) => `${policy.Properties.PolicyName}:${JSON.stringify(s.Resource)}`));
+    expect(secretReads).toHaveLength(4);
+    expect(secretReads.filter((r) => r.startsWith('ChecksDriftCheck')).join()).toMatch(/MasterConnection.*|ReplicaConnection/);
+    expect(secretReads.filter((r) => r.startsWith('ChecksDriftCheck')).every((r) => /MasterConnection|ReplicaConnection/.test(r))).toBe(true);
+    for (const policy of [...Object.values(policies), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>) {
+        expect([statement.Action].flat().filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
+      }
+    }
+  });
+
+  test('the functions reach both instances on the database port', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, ToPort: 3306, Description: Match.stringLikeRegexp('the drift check of Stack/Checks') });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, Description: Match.stringLikeRegexp('checker-user function') });
+  });
+
+  test('a generated checker secret and two connection secrets with the endpoints, encrypted with the key', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"username":"backup_checker"}', GenerateStringKey: 'password' }, KmsKeyId: Match.anyValue() });
+    const connections = Object.values(template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('connection to the') } }));
+    expect(connections).toHaveLength(2);
+    const text = JSON.stringify(connections.map((c) => c.Properties.SecretString));
+    expect(text).toContain('orders-master.abc.eu-west-1.rds.amazonaws.com');
+    expect(text).toContain('orders-replica.abc.eu-west-1.rds.amazonaws.com');
+    expect(text).toContain('{{resolve:secretsmanager:');
+    template.hasResourceProperties('Custom::CheckerUser', { ServiceToken: Match.anyValue(), Master: 'orders-master' });
+  });
+});
+
+describe('overrides', () => {
+  test('given topic, key, bucket, prefix, namespace, schedules, intervals, lag, databases and resource name', () => {
+    const f = fixture();
+    const key = new kms.Key(f.stack, 'OwnKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(f.stack, 'OwnTopic', { masterKey: key });
+    const bucket = new s3.Bucket(f.stack, 'OwnBucket', { encryptionKey: key, encryption: s3.BucketEncryption.KMS });
+    const { template, checks } = build({
+      encryptionKey: key, topic, reportBucket: bucket, reportPrefix: 'audit/checks', metricNamespace: 'Shop/Backups', resourceName: 'orders',
+      driftCheckSchedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '3' }), driftCheckInterval: Duration.hours(12),
+      freshnessCheckSchedule: scheduler.ScheduleExpression.rate(Duration.minutes(30)), freshnessCheckInterval: Duration.minutes(30),
+      maxReplicaLag: Duration.seconds(90), databases: ['shop', 'billing'], driftCheckTimeout: Duration.minutes(10),
+    }, f);
+    expect(checks.topic).toBe(topic);
+    expect(checks.encryptionKey).toBe(key);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    expect(functionEnv(template, /row by row/)).toMatchObject({ DATABASES: 'shop,billing', MAX_LAG_SECONDS: '90', REPORT_PREFIX: 'audit/checks', METRIC_NAMESPACE: 'Shop/Backups', RESOURCE_NAME: 'orders' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('row by row'), Timeout: 600 });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 3 * * ? *)' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Namespace: 'Shop/Backups', Period: 43200, Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'orders' }]) });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 90 });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/audit/checks/backup-freshness/*']] } })]) } });
+    expect(freshnessConfig(f.stack, template)).toMatchObject({ reportPrefix: 'audit/checks/', metricNamespace: 'Shop/Backups', resourceName: 'orders' });
+  });
+
+  test('an existing checker secret without an admin secret creates no user and no generated secret', () => {
+    const f = fixture();
+    const checkerSecret = secretsmanager.Secret.fromSecretCompleteArn(f.stack, 'Checker', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:checker-AbCdEf');
+    const { template, checks } = build({ adminSecret: undefined, checkerSecret }, f);
+    expect(checks.checkerSecret).toBe(checkerSecret);
+    template.resourceCountIs('Custom::CheckerUser', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  });
+
+  test('a generated checker user with another name', () => {
+    const { template } = build({ checkerUsername: 'drift_reader' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"username":"drift_reader"}' } });
+  });
+
+  test('every kind of freshness check, with copies in the disaster-recovery region', () => {
+    const f = fixture();
+    const dumps = new s3.Bucket(f.stack, 'Dumps', { encryption: s3.BucketEncryption.KMS });
+    const archive = new s3.Bucket(f.stack, 'Archive');
+    const drVault = backup.BackupVault.fromBackupVaultArn(f.stack, 'DrVault', 'arn:aws:backup:eu-central-1:111111111111:backup-vault:dr-vault');
+    const volume = ec2.Volume.fromVolumeAttributes(f.stack, 'Volume', { volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a' });
+    const checks = [
+      FreshnessCheck.rdsSnapshots({ instance: f.replica, snapshotType: RdsSnapshotType.MANUAL, tier: 'daily-dr', region: 'eu-central-1', grace: Duration.hours(6) }),
+      FreshnessCheck.recoveryPoints({ instance: f.master, tier: 'hourly', interval: Duration.hours(1), grace: Duration.minutes(30) }),
+      FreshnessCheck.recoveryPoints({ instance: f.master, vault: drVault, tier: 'daily-dr' }),
+      FreshnessCheck.ebsSnapshots({ tagKey: 'backup', tagValue: 'hourly', tier: 'hourly', interval: Duration.hours(1) }),
+      FreshnessCheck.ebsSnapshots({ volume }),
+      FreshnessCheck.dailyDumps({ bucket: dumps }),
+      FreshnessCheck.yearlyArchives({ bucket: archive }),
+    ];
+    const { template, checks: construct } = build({ freshnessChecks: checks }, f);
+    const config = freshnessConfig(f.stack, template);
+    expect(config.checks).toEqual([
+      { kind: 'rds-snapshot', tier: 'daily-dr', resource: 'orders-replica', intervalHours: 24, graceHours: 6, region: 'eu-central-1', dbInstanceIdentifier: 'orders-replica', snapshotType: 'manual' },
+      { kind: 'recovery-point', tier: 'hourly', resource: 'orders-master', intervalHours: 1, graceHours: 0.5, resourceArn: 'arn:<token>:rds:eu-west-1:111111111111:db:orders-master' },
+      { kind: 'recovery-point', tier: 'daily-dr', resource: 'orders-master', intervalHours: 24, graceHours: 2, region: 'eu-central-1', resourceArn: 'arn:<token>:rds:eu-west-1:111111111111:db:orders-master', backupVaultName: 'dr-vault' },
+      { kind: 'ebs-snapshot', tier: 'hourly', resource: 'tag:backup=hourly', intervalHours: 1, graceHours: 2, tagKey: 'backup', tagValue: 'hourly' },
+      { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-0123456789abcdef0', intervalHours: 24, graceHours: 2, volumeId: 'vol-0123456789abcdef0' },
+      { kind: 'daily-dump', tier: 'daily-dump', resource: '<token>', intervalHours: 24, graceHours: 2, bucket: '<token>' },
+      { kind: 'yearly-archive', tier: 'yearly', resource: '<token>', intervalHours: 8784, graceHours: 336, bucket: '<token>' },
+    ]);
+    expect(construct.backupAgeAlarms).toHaveLength(7);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'BackupAgeHours', Threshold: 30, Dimensions: Match.arrayWith([{ Name: 'Region', Value: 'eu-central-1' }, { Name: 'Tier', Value: 'daily-dr' }]) });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([
+      Match.objectLike({ Action: 'backup:ListRecoveryPointsByBackupVault', Resource: 'arn:aws:backup:eu-central-1:111111111111:backup-vault:dr-vault' }),
+      Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['daily/*'] } } }),
+      Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/daily/*']] } }),
+      Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } }),
+    ]) } });
+    for (const action of ['rds:DescribeDBSnapshots', 'backup:ListRecoveryPointsByResource', 'ec2:DescribeSnapshots']) {
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: action, Effect: 'Allow', Resource: '*' }]) } });
+    }
+    // The dumps bucket's key may decrypt for the freshness function.
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyName: Match.stringLikeRegexp('FreshnessCheck'), PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt' })]) } });
+    expect(f.stack.resolve(construct.metricBackupAgeHours(checks[2]).dimensions)).toEqual({ Check: 'recovery-point', Resource: 'orders-master', Tier: 'daily-dr', Region: 'eu-central-1' });
+  });
+
+  test('DESTROY removes the created bucket, log bucket and key with the stack', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
+    expect(Object.values(template.findResources('AWS::S3::Bucket')).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('a different retention of the reports', () => {
+    const { template } = build({ reportRetention: Duration.days(90) });
+    template.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } } });
+  });
+});
+
+describe('metrics', () => {
+  test('metric methods name the namespace, dimensions and the check\'s period, with the maximum statistic', () => {
+    const { checks, f } = build();
+    const status = checks.metricCheckStatus(ConsistencyCheckKind.REPLICA_CONSISTENCY);
+    expect({ name: status.metricName, ns: status.namespace, stat: status.statistic, period: status.period.toSeconds(), dims: f.stack.resolve(status.dimensions) })
+      .toEqual({ name: 'CheckStatus', ns: 'CdkBackupDr', stat: 'Maximum', period: 86400, dims: { Check: 'replica-consistency', Resource: 'orders-master' } });
+    expect(checks.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS).period.toSeconds()).toBe(3600);
+    expect(checks.metricDriftedRows({ statistic: 'Sum' }).statistic).toBe('Sum');
+    expect(checks.metricReplicaLagSeconds().metricName).toBe('ReplicaLagSeconds');
+    expect(checks.metricBackupAgeHours(checks.freshnessChecks[0]).metricName).toBe('BackupAgeHours');
+    expect(() => checks.metricBackupAgeHours(FreshnessCheck.rdsSnapshots({ instance: f.master }))).toThrow('Stack/Checks: metricBackupAgeHours() takes one of this construct\'s `freshnessChecks`, got a rds-snapshot check that is not among them');
+  });
+});
+
+describe('validation', () => {
+  const cases: Array<[string, (f: Fixture) => Partial<ConsistencyChecksProps>, string]> = [
+    ['maxReplicaLag', () => ({ maxReplicaLag: Duration.days(2) }), 'Stack/Checks: `maxReplicaLag` must be 1 second to 1 day, got 2 days'],
+    ['driftCheckInterval', () => ({ driftCheckInterval: Duration.minutes(30) }), 'Stack/Checks: `driftCheckInterval` must be 1 hour to 1 day, got 30 minutes'],
+    ['driftCheckInterval minutes', () => ({ driftCheckInterval: Duration.seconds(3630) }), 'Stack/Checks: `driftCheckInterval` must be a whole number of minutes (it is an alarm period), got 1 hour 30 seconds'],
+    ['freshnessCheckInterval', () => ({ freshnessCheckInterval: Duration.minutes(5) }), 'Stack/Checks: `freshnessCheckInterval` must be 15 minutes to 1 day, got 5 minutes'],
+    ['driftCheckTimeout', () => ({ driftCheckTimeout: Duration.minutes(20) }), 'Stack/Checks: `driftCheckTimeout` must be 1 minute to 15 minutes, got 20 minutes'],
+    ['reportRetention', () => ({ reportRetention: Duration.days(4000) }), 'Stack/Checks: `reportRetention` must be 1 day to 3650 days, got 4000 days'],
+    ['reportRetention hours', () => ({ reportRetention: Duration.hours(36) }), 'Stack/Checks: `reportRetention` must be a whole number of days, got 1 day 12 hours'],
+    ['reportRetention with a bucket', (f) => ({ reportBucket: new s3.Bucket(f.stack, 'B'), reportRetention: Duration.days(30) }), 'Stack/Checks: `reportRetention` applies only to the report bucket this construct creates'],
+    ['accessLogsBucket with a bucket', (f) => ({ reportBucket: new s3.Bucket(f.stack, 'B'), accessLogsBucket: new s3.Bucket(f.stack, 'L') }), 'Stack/Checks: `accessLogsBucket` applies only to the report bucket this construct creates'],
+    ['reportPrefix', () => ({ reportPrefix: '/reports/' }), 'Stack/Checks: `reportPrefix` must be key segments of letters, digits and !_.*\'()- joined by \'/\', without a leading or trailing \'/\', got \'/reports/\''],
+    ['metricNamespace', () => ({ metricNamespace: 'AWS/RDS' }), 'Stack/Checks: `metricNamespace` must be 1 to 255 letters, digits or ._/#:- and not start with \'AWS/\', got \'AWS/RDS\''],
+    ['checkerUsername', () => ({ checkerUsername: 'drop user' }), 'Stack/Checks: `checkerUsername` must be 1 to 32 letters, digits or \'_\', got \'drop user\''],
+    ['checkerUsername with a secret', (f) => ({ checkerUsername: 'x', checkerSecret: new secretsmanager.Secret(f.stack, 'S') }), 'Stack/Checks: `checkerUsername` names the generated checker user; with `checkerSecret` the user name comes from that secret, got checkerUsername \'x\''],
+    ['no secret', () => ({ adminSecret: undefined }), 'Stack/Checks: give `adminSecret` (to create the read-only checker user) or `checkerSecret` (an existing user with SELECT, REPLICATION CLIENT, PROCESS), got neither'],
+    ['databases', () => ({ databases: ['shop; DROP'] }), 'Stack/Checks: `databases` must hold database names of 1 to 64 letters, digits, \'_\' or \'$\', got \'shop; DROP\''],
+    ['databases empty', () => ({ databases: [] }), 'Stack/Checks: `databases` must name at least one database when set (leave it unset to compare every database), got []'],
+    ['freshnessChecks empty', () => ({ freshnessChecks: [] }), 'Stack/Checks: `freshnessChecks` must list at least one check (leave it unset for the master\'s automated snapshots), got []'],
+    ['tier', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, tier: 'daily tier' })] }), 'Stack/Checks: `tier` of the rds-snapshot check must be 1 to 64 letters, digits, \'.\', \'_\' or \'-\', got \'daily tier\''],
+    ['interval', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, interval: Duration.days(400) })] }), 'Stack/Checks: `interval` of the recovery-point check must be 1 minute to 366 days, got 400 days'],
+    ['grace', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: new s3.Bucket(f.stack, 'A'), grace: Duration.days(120) })] }), 'Stack/Checks: `grace` of the yearly-archive check must be 0 to 90 days, got 120 days'],
+    ['region', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, region: 'Frankfurt' })] }), 'Stack/Checks: `region` of the rds-snapshot check must be a region name like eu-central-1, got \'Frankfurt\''],
+    ['ebs neither', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({})] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got neither'],
+    ['ebs both', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'b', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got both'],
+    ['ebs tagValue alone', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagValue: 'x', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: `tagValue` of an ebs-snapshot check needs `tagKey`, got tagValue \'x\' alone'],
+  ];
+  test.each(cases)('%s', (_name, props, message) => {
+    const f = fixture();
+    expect(() => new ConsistencyChecks(f.stack, 'Checks', { master: f.master, replica: f.replica, vpc: f.vpc, adminSecret: f.adminSecret, ...props(f) })).toThrow(message);
+  });
+});
+
+test('passes every compliance gate with zero unacknowledged findings', () => {
+  const app = appWithComplianceGates();
+  const f = fixture(app);
+  const dumps = new s3.Bucket(f.stack, 'Dumps', { encryption: s3.BucketEncryption.KMS });
+  new ConsistencyChecks(f.stack, 'Checks', {
+    master: f.master, replica: f.replica, vpc: f.vpc, adminSecret: f.adminSecret,
+    freshnessChecks: [
+      FreshnessCheck.rdsSnapshots({ instance: f.master }),
+      FreshnessCheck.recoveryPoints({ instance: f.master, vault: backup.BackupVault.fromBackupVaultArn(f.stack, 'DrVault', 'arn:aws:backup:eu-central-1:111111111111:backup-vault:dr') }),
+      FreshnessCheck.ebsSnapshots({ tagKey: 'backup' }),
+      FreshnessCheck.dailyDumps({ bucket: dumps }),
+      FreshnessCheck.yearlyArchives({ bucket: dumps }),
+    ],
+  });
+  const findings = complianceFindings(app).filter((finding) => finding.path.startsWith('Stack/Checks'));
+  expect(describeFindings(findings)).toEqual('');
+});

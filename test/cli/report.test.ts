@@ -1,0 +1,115 @@
+/**
+ * `cdk-backup-dr report` end to end: the bundled command-line tool (assets/cli/index.js) run
+ * as a separate process on the reference app's cdk.out, and its argument handling.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildReferenceApp } from '../../bin/reference-app';
+import { main } from '../../cli/index';
+import { run } from '../../cli/commands/report';
+import { ReportModel } from '../../core/report/model';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'assets', 'cli', 'index.js');
+
+describe('report on the reference app', () => {
+  let assemblyDir: string;
+  let outDir: string;
+  let model: ReportModel;
+  let stdout: string;
+
+  beforeAll(() => {
+    // The reference app's functions and the CLI are pre-bundled, as `npm test` does.
+    execFileSync('node', [join(ROOT, 'scripts', 'bundle-functions.mjs')], { cwd: ROOT });
+    const context = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
+    const app = new App({ context, outdir: mkdtempSync(join(tmpdir(), 'cdk-backup-dr-reference-')) });
+    buildReferenceApp(app);
+    app.synth();
+    assemblyDir = app.outdir;
+    outDir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-reference-report-'));
+    const result = spawnSync('node', [CLI, 'report', assemblyDir, '--out', outDir], { encoding: 'utf8' });
+    expect(result.stderr).toEqual('');
+    expect(result.status).toBe(0);
+    stdout = result.stdout;
+    model = JSON.parse(readFileSync(join(outDir, 'backup-report.json'), 'utf8'));
+  });
+
+  afterAll(() => {
+    rmSync(assemblyDir, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  test('summarizes what it wrote', () => {
+    expect(stdout).toMatch(/^cdk-backup-dr report: \d+ protected resources \(0 without a tier or exemption\), \d+ acknowledged findings; wrote .*backup-report.md/);
+  });
+
+  test('every protected resource of the reference app has a tier, and the master has an off-site copy', () => {
+    expect(model.resources.length).toBeGreaterThan(0);
+    expect(model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).map((r) => r.path)).toEqual([]);
+    const master = model.resources.find((r) => r.type === 'AWS::RDS::DBInstance' && r.tiers.some((t) => t.mechanism === 'RDS automated backups'));
+    expect(master).toBeDefined();
+    const offSite = master!.tiers.flatMap((t) => t.copies).filter((c) => c.region !== master!.region);
+    expect(offSite.length).toBeGreaterThan(0);
+    expect(master!.locks).toContain('deletion protection');
+  });
+
+  test('records the owner, the objectives, the notifications and the acknowledged findings', () => {
+    expect(model.owners).toContain('backup-owner@example.com');
+    expect(model.objectives).toEqual(expect.arrayContaining([expect.objectContaining({ rpoMinutes: 60, rtoMinutes: 240 })]));
+    expect(model.notifications.flatMap((n) => n.subscribers)).toContain('email: backup-owner@example.com');
+    expect(model.acknowledgements.length).toBeGreaterThan(0);
+    for (const acknowledgement of model.acknowledgements) {
+      expect(acknowledgement.reason.length).toBeGreaterThan(10);
+    }
+  });
+
+  test('the timeline has a lane per tier', () => {
+    expect(model.timeline.filter((lane) => lane.kind === 'tier').length).toBeGreaterThan(1);
+    const html = readFileSync(join(outDir, 'backup-report.html'), 'utf8');
+    expect(html).toContain('id="backup-timeline"');
+  });
+});
+
+describe('command-line arguments', () => {
+  let errors: string[];
+  let logs: string[];
+  beforeEach(() => {
+    errors = [];
+    logs = [];
+    jest.spyOn(console, 'error').mockImplementation((message: string) => { errors.push(message); });
+    jest.spyOn(console, 'log').mockImplementation((message: string) => { logs.push(message); });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('is registered as a command of the tool', async () => {
+    expect(await main(['report', '--help'])).toBe(0);
+    expect(logs.join('\n')).toContain('Usage: cdk-backup-dr report [cdk.out] [--out <dir>]');
+    expect(await main(['--help'])).toBe(0);
+    expect(logs.join('\n')).toMatch(/report\s+write the backup report/);
+  });
+
+  test('rejects an unknown option, a second folder and --out without a folder', async () => {
+    expect(await run(['--verbose'])).toBe(2);
+    expect(errors[0]).toMatch(/^cdk-backup-dr report: unknown option '--verbose'/);
+    expect(await run(['a', 'b'])).toBe(2);
+    expect(errors[1]).toEqual("cdk-backup-dr report: one cdk.out folder only, got 'a' and 'b'");
+    expect(await run(['a', '--out'])).toBe(2);
+    expect(errors[2]).toEqual('cdk-backup-dr report: --out needs a folder');
+  });
+
+  test('defaults to ./cdk.out and reports a missing one in one line', async () => {
+    const cwd = process.cwd();
+    const empty = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-cwd-'));
+    process.chdir(empty);
+    try {
+      expect(await run([])).toBe(1);
+    } finally {
+      process.chdir(cwd);
+      rmSync(empty, { recursive: true, force: true });
+    }
+    expect(errors).toEqual([expect.stringMatching(/^cdk-backup-dr report: \S+\/cdk\.out does not exist: run `cdk synth` first/)]);
+  });
+});

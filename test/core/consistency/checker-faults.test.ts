@@ -1,0 +1,121 @@
+import type { Connection } from 'mysql2/promise';
+import { checkConsistency } from '../../../core/consistency/checker';
+import type { ConsistencyReport } from '../../../core/consistency/report';
+import { ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+
+let pair: ReplicatedPair;
+let master: Connection;
+let replica: Connection;
+
+async function check(options: Parameters<typeof checkConsistency>[2] = {}, during?: (m: Connection, r: Connection) => void): Promise<ConsistencyReport> {
+  const m = await pair.master.connect();
+  const r = await pair.replica.connect();
+  try {
+    return await checkConsistency(m, r, { databases: ['app'], ...options, ...(during ? { onProgress: () => during(m, r) } : {}) });
+  } finally {
+    await m.end().catch(() => undefined);
+    await r.end().catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  pair = await startReplicatedPair();
+  master = await pair.master.connect();
+  replica = await pair.replica.connect();
+  await master.query(`
+    CREATE DATABASE app;
+    CREATE TABLE app.t (id INT NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL);
+    INSERT INTO app.t SELECT seq, CONCAT('v', seq) FROM app.seq_1_to_50000;`);
+  await pair.waitForReplica();
+});
+
+afterAll(async () => {
+  await master?.end();
+  await replica?.end();
+  await pair?.stop();
+});
+
+describe('checkConsistency faults: never consistent when it could not tell', () => {
+  test('the healthy pair is consistent (the baseline of the fault tests)', async () => {
+    expect((await check()).status).toBe('consistent');
+  });
+
+  test('replica stopped: unknown, naming the stopped threads', async () => {
+    await replica.query('STOP SLAVE');
+    try {
+      const report = await check();
+      expect(report.status).toBe('unknown');
+      expect(report.complete).toBe(false);
+      expect(report.reason).toBe('replication is not running: the IO thread is stopped and the SQL thread is stopped');
+      expect(report.replica.health).toMatchObject({ ioThreadRunning: false, sqlThreadRunning: false, lagSeconds: null });
+    } finally {
+      await replica.query('START SLAVE');
+    }
+  });
+
+  test('replication broken by an error: unknown, with the SQL thread error', async () => {
+    await replica.query("SET SESSION sql_log_bin = 0; INSERT INTO app.t VALUES (90001, 'conflict'); SET SESSION sql_log_bin = 1");
+    await master.query("INSERT INTO app.t VALUES (90001, 'from master')");
+    for (let waited = 0; waited < 100; waited++) {
+      const [rows] = await replica.query('SHOW SLAVE STATUS');
+      if ((rows as Array<Record<string, string>>)[0].Slave_SQL_Running === 'No') {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    try {
+      const report = await check();
+      expect(report.status).toBe('unknown');
+      expect(report.reason).toMatch(/^replication is not running: the SQL thread is stopped \(SQL error 1062: .*Duplicate entry '90001'/);
+      expect(report.replica.health?.lastError).toContain('1062');
+    } finally {
+      await replica.query('SET SESSION sql_log_bin = 0; DELETE FROM app.t WHERE id = 90001; SET SESSION sql_log_bin = 1; START SLAVE');
+      await pair.waitForReplica();
+    }
+    expect((await check()).status).toBe('consistent');
+  });
+
+  test('a connection killed mid-check: unknown and incomplete', async () => {
+    let killed = false;
+    const report = await check({ initialChunkRows: 1000, maxChunkRows: 1000 }, (_m, r) => {
+      if (!killed) {
+        killed = true;
+        void replica.query(`KILL ${r.threadId}`);
+      }
+    });
+    expect(killed).toBe(true);
+    expect(report.status).toBe('unknown');
+    expect(report.complete).toBe(false);
+    expect(report.reason).toMatch(/^the check stopped( after \d+ table\(s\))?: .*(closed|lost|killed|Connection)/i);
+    expect(report.tables).toEqual([]);
+  });
+
+  test('replica lag above the limit: unknown with the lag, after waiting at most the lag wait', async () => {
+    await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE');
+    try {
+      await master.query("UPDATE app.t SET v = 'lagging' WHERE id = 1");
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const started = Date.now();
+      const waits: string[] = [];
+      const report = await check({
+        maxLagSeconds: 1, maxLagWaitSeconds: 3,
+        onProgress: (event) => { if (event.kind === 'waiting-for-replica') waits.push(event.reason); },
+      });
+      expect(report.status).toBe('unknown');
+      expect(report.reason).toMatch(/^replica lag \d+ s stayed above the limit of 1 s for \d+ s/);
+      expect(report.maxReplicaLagSeconds).toBeGreaterThan(1);
+      expect(waits[0]).toMatch(/replica lag \d+ s is above the limit of 1 s/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
+      await pair.waitForReplica();
+    }
+  });
+
+  test('past the deadline: unknown and incomplete', async () => {
+    const report = await check({ deadline: Date.now() - 1 });
+    expect(report.status).toBe('unknown');
+    expect(report.complete).toBe(false);
+    expect(report.reason).toContain('ran out of time');
+  });
+});

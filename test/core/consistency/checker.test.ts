@@ -1,0 +1,155 @@
+import type { Connection } from 'mysql2/promise';
+import { checkConsistency } from '../../../core/consistency/checker';
+import type { ConsistencyReport } from '../../../core/consistency/report';
+import { formatReport } from '../../../core/consistency/report';
+import { ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+
+let pair: ReplicatedPair;
+let master: Connection;
+let replica: Connection;
+
+async function fresh(): Promise<{ m: Connection; r: Connection }> {
+  return { m: await pair.master.connect(), r: await pair.replica.connect() };
+}
+
+async function check(options: Parameters<typeof checkConsistency>[2] = {}): Promise<ConsistencyReport> {
+  const { m, r } = await fresh();
+  try {
+    return await checkConsistency(m, r, options);
+  } finally {
+    await m.end();
+    await r.end();
+  }
+}
+
+/** Runs SQL on the replica without writing it to the replica's binary log: silent drift. */
+async function onReplicaOnly(sql: string): Promise<void> {
+  await replica.query(`SET SESSION sql_log_bin = 0; ${sql}; SET SESSION sql_log_bin = 1`);
+}
+
+function driftOf(report: ConsistencyReport): string[] {
+  return report.tables.flatMap((table) => [
+    ...table.drift.map((row) => `${table.schema}.${table.table} ${row.kind} ${JSON.stringify(row.key)}`),
+    ...(table.status === 'drift' && table.drift.length === 0 ? [`${table.schema}.${table.table} table: ${table.reason}`] : []),
+  ]).sort();
+}
+
+beforeAll(async () => {
+  pair = await startReplicatedPair();
+  master = await pair.master.connect();
+  replica = await pair.replica.connect();
+  await master.query(`
+    CREATE DATABASE shop;
+    CREATE TABLE shop.items (
+      id INT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2) NOT NULL,
+      data VARBINARY(16) NULL, note VARCHAR(40) NULL, doc JSON NULL, created DATETIME(3) NOT NULL, updated TIMESTAMP NULL);
+    INSERT INTO shop.items SELECT seq, CONCAT('item-', seq), seq / 100, UNHEX(LPAD(HEX(seq), 8, '0')),
+      IF(seq MOD 2 = 0, NULL, CONCAT('n', seq)), JSON_OBJECT('n', seq), '2026-01-01 00:00:00.000' + INTERVAL seq SECOND, NULL
+      FROM shop.seq_1_to_60000;
+    CREATE TABLE shop.lines (tenant VARCHAR(10) NOT NULL, n INT NOT NULL, body TEXT CHARACTER SET utf8mb4 NOT NULL, PRIMARY KEY (tenant, n));
+    INSERT INTO shop.lines SELECT ELT(1 + seq MOD 3, 'a', 'b', 'c'), seq, CONCAT('zeile ', seq, ' 🙂') FROM shop.seq_1_to_9000;
+    CREATE TABLE shop.events (kind VARCHAR(10) NULL, payload VARCHAR(40) NULL);
+    INSERT INTO shop.events SELECT 'e', CONCAT('p', seq) FROM shop.seq_1_to_300;
+    CREATE TABLE shop.clean (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(10));
+    INSERT INTO shop.clean SELECT seq + 18446744073709500000, 'v' FROM shop.seq_1_to_1000;
+    CREATE DATABASE other;
+    CREATE TABLE other.t (id INT PRIMARY KEY);
+  `);
+  await pair.waitForReplica();
+});
+
+afterAll(async () => {
+  await master?.end();
+  await replica?.end();
+  await pair?.stop();
+});
+
+describe('checkConsistency on a real MariaDB master and replica', () => {
+  test('a replica that matches is consistent', async () => {
+    const report = await check({ databases: ['shop'] });
+    expect(report.status).toBe('consistent');
+    expect(report.complete).toBe(true);
+    expect(report.reason).toBeUndefined();
+    expect(report.tables.map((table) => `${table.table}:${table.status}`)).toEqual(['clean:consistent', 'events:consistent', 'items:consistent', 'lines:consistent']);
+    expect(report.tables.find((table) => table.table === 'items')!.rowsMaster).toBe(60000);
+    expect(report.tables.find((table) => table.table === 'events')!.noPrimaryKey).toBe(true);
+    expect(report.replica.health).toMatchObject({ ioThreadRunning: true, sqlThreadRunning: true, lagSeconds: 0 });
+    expect(report.maxReplicaLagSeconds).toBe(0);
+  });
+
+  test('finds every injected drift with its key and nothing else, also while the master keeps writing', async () => {
+    await onReplicaOnly("UPDATE shop.items SET name = 'changed' WHERE id = 100");
+    await onReplicaOnly('DELETE FROM shop.items WHERE id = 200');
+    await onReplicaOnly("INSERT INTO shop.items VALUES (70001, 'extra', 1, NULL, NULL, NULL, NOW(), NULL)");
+    await onReplicaOnly("UPDATE shop.items SET note = '' WHERE id = 300");
+    await onReplicaOnly('UPDATE shop.items SET data = 0xDEADBEEF WHERE id = 401');
+    await onReplicaOnly("UPDATE shop.lines SET body = 'zeile 7 🙃' WHERE tenant = 'b' AND n = 7");
+    await onReplicaOnly("INSERT INTO shop.events VALUES ('e', 'only on the replica')");
+    const expected = [
+      'shop.events table: no primary key: the table differs as a whole (300 rows on the master, 301 on the replica); rows cannot be named',
+      'shop.items different {"id":100}',
+      'shop.items different {"id":300}',
+      'shop.items different {"id":401}',
+      'shop.items extra {"id":70001}',
+      'shop.items missing {"id":200}',
+      'shop.lines different {"tenant":"b","n":7}',
+    ];
+
+    const quiet = await check({ databases: ['shop'] });
+    expect(quiet.status).toBe('drift');
+    expect(quiet.complete).toBe(true);
+    expect(driftOf(quiet)).toEqual(expected);
+    expect(quiet.driftedRows).toBe(7);
+    expect(quiet.tables.find((table) => table.table === 'clean')!.status).toBe('consistent');
+    expect(formatReport(quiet)).toContain('missing   id=200');
+
+    // Writes on the master during the check: updates, inserts and deletes of rows that did not drift.
+    const writer = await pair.master.connect();
+    let writing = true;
+    let writes = 0;
+    const load = (async () => {
+      let next = 100_000;
+      while (writing) {
+        const id = 10_000 + Math.floor(Math.random() * 40_000);
+        await writer.query(`UPDATE shop.items SET price = price + 1, updated = NOW() WHERE id = ${id};
+          INSERT INTO shop.items VALUES (${next}, 'new', 2, NULL, NULL, NULL, NOW(), NULL);
+          DELETE FROM shop.items WHERE id = ${next - 50};
+          UPDATE shop.lines SET body = CONCAT(body, '+') WHERE tenant = 'c' AND n = ${3 * (1000 + (next % 1500))}`);
+        next++;
+        writes++;
+      }
+    })();
+    let busy: ConsistencyReport;
+    try {
+      busy = await check({ databases: ['shop'], initialChunkRows: 2000, targetChunkSeconds: 0.02 });
+    } finally {
+      writing = false;
+      await load;
+      await writer.end();
+    }
+    expect(writes).toBeGreaterThan(20);
+    expect(busy.status).toBe('drift');
+    expect(driftOf(busy)).toEqual(expected);
+  });
+
+  test('compares only the named databases, and all non-system ones by default', async () => {
+    const all = await check();
+    expect([...new Set(all.tables.map((table) => table.schema))]).toEqual(['other', 'shop']);
+    const none = await check({ databases: ['nothing_here'] });
+    expect(none.status).toBe('unknown');
+    expect(none.reason).toContain('no tables found on the master in nothing_here');
+  });
+
+  test('reports tables missing on one side and differing definitions as drift', async () => {
+    await onReplicaOnly('CREATE TABLE other.replica_only (id INT PRIMARY KEY)');
+    await onReplicaOnly('ALTER TABLE other.t ADD COLUMN extra INT NULL');
+    await master.query('SET SESSION sql_log_bin = 0; CREATE TABLE other.master_only (id INT PRIMARY KEY); SET SESSION sql_log_bin = 1');
+    const report = await check({ databases: ['other'] });
+    expect(report.status).toBe('drift');
+    expect(report.tables.map((table) => `${table.table}: ${table.reason}`).sort()).toEqual([
+      'master_only: the table is missing on the replica',
+      'replica_only: the table exists on the replica only',
+      expect.stringMatching(/^t: the table definitions differ: master has id int\(11\) not null \/ primary key \(id\); replica has id int\(11\) not null, extra int\(11\) null/),
+    ]);
+  });
+});

@@ -1,0 +1,56 @@
+import { KeySpec } from '../../../core/consistency/keys';
+import { describeUnhealthy, parseReplicaStatus } from '../../../core/consistency/replication';
+
+describe('parseReplicaStatus', () => {
+  test('reads the MySQL 8.4 column names', () => {
+    const health = parseReplicaStatus({
+      Replica_IO_Running: 'Yes', Replica_SQL_Running: 'No', Seconds_Behind_Source: null, Source_Host: 'db-1', Source_Port: 3306,
+      Last_IO_Errno: 0, Last_IO_Error: '', Last_SQL_Errno: 1032, Last_SQL_Error: "Could not execute Delete_rows event on table app.t; Can't find record",
+    });
+    expect(health).toEqual({
+      configured: true, ioThreadRunning: true, sqlThreadRunning: false, ioState: 'Yes', sqlState: 'No', lagSeconds: null,
+      lastError: "SQL error 1032: Could not execute Delete_rows event on table app.t; Can't find record", source: 'db-1:3306',
+    });
+    expect(describeUnhealthy(health)).toBe("replication is not running: the SQL thread is stopped (SQL error 1032: Could not execute Delete_rows event on table app.t; Can't find record)");
+  });
+
+  test('reads the MariaDB column names', () => {
+    const health = parseReplicaStatus({
+      Slave_IO_Running: 'Connecting', Slave_SQL_Running: 'Yes', Seconds_Behind_Master: 12, Master_Host: '127.0.0.1', Master_Port: 3307,
+      Last_IO_Errno: 2003, Last_IO_Error: "error connecting to master 'tester@127.0.0.1:3307'", Last_SQL_Errno: 0, Last_SQL_Error: '',
+    });
+    expect(health).toMatchObject({ ioThreadRunning: false, sqlThreadRunning: true, ioState: 'Connecting', lagSeconds: 12, source: '127.0.0.1:3307' });
+    expect(describeUnhealthy(health)).toBe("replication is not running: the IO thread is 'Connecting' (IO error 2003: error connecting to master 'tester@127.0.0.1:3307')");
+  });
+
+  test('a healthy replica has nothing to describe; a server that is no replica says so', () => {
+    expect(describeUnhealthy(parseReplicaStatus({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Seconds_Behind_Master: 0 }))).toBe('');
+    expect(parseReplicaStatus(undefined)).toMatchObject({ configured: false, lagSeconds: null });
+    expect(describeUnhealthy(parseReplicaStatus(undefined))).toBe('the replica server is not configured as a replica (SHOW REPLICA STATUS is empty)');
+  });
+});
+
+describe('KeySpec', () => {
+  const columns = [
+    { name: 'tenant', dataType: 'varchar', columnType: 'varchar(10)', nullable: false },
+    { name: 'n', dataType: 'bigint', columnType: 'bigint(20) unsigned', nullable: false },
+    { name: 'v', dataType: 'text', columnType: 'text', nullable: true },
+  ];
+  const spec = new KeySpec({ schema: 's', table: 't', columns, primaryKey: ['tenant', 'n'] });
+
+  test('writes composite ranges in key order, integers exact and strings escaped', () => {
+    expect(spec.rangeCondition({ after: ["o'b", '18446744073709551615'], through: null }))
+      .toBe("((`tenant` > 'o\\'b') OR (`tenant` = 'o\\'b' AND `n` > 18446744073709551615))");
+    expect(spec.rangeCondition({ after: null, through: ['b', 7] })).toBe("((`tenant` < 'b') OR (`tenant` = 'b' AND `n` <= 7))");
+    expect(spec.rangeCondition({ after: null, through: null })).toBe('1 = 1');
+    expect(spec.keysCondition([['a', 1], ['b', 2]])).toBe("(`tenant` = 'a' AND `n` = 1) OR (`tenant` = 'b' AND `n` = 2)");
+    expect(spec.keysCondition([])).toBe('1 = 0');
+    expect(spec.singleInteger).toBe(false);
+  });
+
+  test('reports keys as objects, binary as hex', () => {
+    expect(spec.keyObject([Buffer.from([0xde, 0xad]), 5])).toEqual({ tenant: '0xdead', n: 5 });
+    expect(spec.keyString(['a', 1])).toBe(spec.keyString(['a', 1]));
+    expect(() => new KeySpec({ schema: 's', table: 't', columns, primaryKey: [] })).toThrow('table s.t has no primary key');
+  });
+});

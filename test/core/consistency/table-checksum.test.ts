@@ -1,0 +1,145 @@
+import type { Connection } from 'mysql2/promise';
+import { combineChecksums, formatChecksum, rowHashExpression } from '../../../core/consistency/row-hash';
+import { tableChecksum } from '../../../core/consistency/table-checksum';
+import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+
+let server: MariaDbServer;
+let connection: Connection;
+
+const CREATE = `CREATE TABLE t (
+  id INT NOT NULL, k2 VARCHAR(10) NOT NULL, a VARCHAR(20) NULL, b VARCHAR(20) NULL, bin VARBINARY(16) NULL,
+  doc JSON NULL, amount DECIMAL(12,4) NULL, at TIMESTAMP(3) NULL, day DATE NULL, note TEXT CHARACTER SET utf8mb4 NULL,
+  PRIMARY KEY (id, k2))`;
+
+beforeAll(async () => {
+  server = await startMariaDb();
+  connection = await server.connect();
+  await connection.query('CREATE DATABASE ck; USE ck');
+  await connection.query(CREATE);
+});
+
+afterAll(async () => {
+  await connection?.end();
+  await server?.stop();
+});
+
+async function reset(rows: string): Promise<void> {
+  await connection.query('TRUNCATE TABLE ck.t');
+  if (rows) {
+    await connection.query(`INSERT INTO ck.t VALUES ${rows}`);
+  }
+}
+
+async function checksumOf(rows: string): Promise<string> {
+  await reset(rows);
+  return (await tableChecksum(connection, 'ck', 't')).checksum;
+}
+
+const BASE = "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙂')";
+
+describe('tableChecksum', () => {
+  test('returns the schema, table, row count and a 16-hex-digit checksum; an empty table is 0 rows', async () => {
+    await reset('');
+    expect(await tableChecksum(connection, 'ck', 't')).toEqual({ schema: 'ck', table: 't', rows: 0, checksum: '0000000000000000' });
+    await reset(`${BASE}, (2, 'y', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+    const result = await tableChecksum(connection, 'ck', 't');
+    expect(result.rows).toBe(2);
+    expect(result.checksum).toMatch(/^[0-9a-f]{16}$/);
+    expect(result.checksum).not.toBe('0000000000000000');
+  });
+
+  test('does not depend on row order or on the session time zone', async () => {
+    const other = "(2, 'y', NULL, '', NULL, NULL, NULL, NULL, NULL, NULL)";
+    const forward = await checksumOf(`${BASE}, ${other}`);
+    await connection.query('CREATE TABLE ck.t2 LIKE ck.t');
+    await connection.query(`INSERT INTO ck.t2 VALUES ${other}, ${BASE}`);
+    await connection.query('ALTER TABLE ck.t2 ENGINE=InnoDB');
+    expect((await tableChecksum(connection, 'ck', 't2')).checksum).toBe(forward);
+    await connection.query("SET SESSION time_zone = '+05:30'");
+    expect((await tableChecksum(connection, 'ck', 't2')).checksum).toBe(forward);
+    await connection.query("SET SESSION time_zone = 'SYSTEM'");
+    await connection.query('DROP TABLE ck.t2');
+  });
+
+  test('tells NULL from empty, from a shifted value and from a missing value', async () => {
+    const variants = [
+      "(1, 'x', NULL, 'a', NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', 'a', NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', '', 'a', NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', 'a', '', NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', 'a#', NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', 'a', '#', NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', '', NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', NULL, NULL, '', NULL, NULL, NULL, NULL, NULL)",
+    ];
+    const checksums = [];
+    for (const variant of variants) {
+      checksums.push(await checksumOf(variant));
+    }
+    expect(new Set(checksums).size).toBe(variants.length);
+  });
+
+  test('changes when any column type changes by one value: binary, JSON, DECIMAL, temporal, utf8mb4 text, key', async () => {
+    const base = await checksumOf(BASE);
+    const changed = [
+      "(1, 'x', 'a', 'b', 0x00fe, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙂')",
+      "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 3]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙂')",
+      "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5001, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙂')",
+      "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.679', '2026-01-02', 'héllo 🙂')",
+      "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-03', 'héllo 🙂')",
+      "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'hello 🙂')",
+      "(1, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙃')",
+      "(1, 'X', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙂')",
+      "(2, 'x', 'a', 'b', 0x00ff, '{\"k\": [1, 2]}', 12.5, '2026-01-02 03:04:05.678', '2026-01-02', 'héllo 🙂')",
+    ];
+    for (const row of changed) {
+      expect(await checksumOf(row)).not.toBe(base);
+    }
+    expect(await checksumOf(BASE)).toBe(base);
+  });
+
+  test('counts duplicate rows (no cancelling out) in a table without a primary key', async () => {
+    await connection.query('CREATE TABLE ck.nopk (v VARCHAR(10) NULL)');
+    await connection.query("INSERT INTO ck.nopk VALUES ('a')");
+    const one = await tableChecksum(connection, 'ck', 'nopk');
+    await connection.query("INSERT INTO ck.nopk VALUES ('a')");
+    const two = await tableChecksum(connection, 'ck', 'nopk');
+    await connection.query("INSERT INTO ck.nopk VALUES ('a')");
+    const three = await tableChecksum(connection, 'ck', 'nopk');
+    expect(two.rows).toBe(2);
+    expect(new Set([one.checksum, two.checksum, three.checksum, '0000000000000000']).size).toBe(4);
+    expect(combineChecksums([one.checksum, two.checksum])).toBe(three.checksum);
+    await connection.query('DROP TABLE ck.nopk');
+  });
+
+  test('equals the combination of the checksums of disjoint chunks', async () => {
+    await reset('');
+    await connection.query(
+      "INSERT INTO ck.t SELECT seq, CONCAT('k', seq MOD 7), IF(seq MOD 3 = 0, NULL, REPEAT('z', seq MOD 11)), NULL, UNHEX(HEX(seq)), NULL, seq / 7, NULL, NULL, NULL FROM ck.seq_1_to_5000");
+    const whole = await tableChecksum(connection, 'ck', 't');
+    const [definitionRows] = await connection.query(
+      "SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE = 'YES' AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'ck' AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION");
+    const columns = (definitionRows as Array<{ name: string; dataType: string; columnType: string; nullable: number }>)
+      .map((column) => ({ ...column, nullable: column.nullable === 1 }));
+    const parts = [];
+    for (const [low, high] of [[0, 1000], [1000, 1001], [1001, 4321], [4321, 99999]]) {
+      const [rows] = await connection.query(`SELECT SUM(${rowHashExpression(columns)}) AS s FROM ck.t WHERE id > ? AND id <= ?`, [low, high]);
+      parts.push(formatChecksum((rows as Array<{ s: string | null }>)[0].s));
+    }
+    expect(whole.rows).toBe(5000);
+    expect(combineChecksums(parts)).toBe(whole.checksum);
+  });
+
+  test('names the table when it does not exist', async () => {
+    await expect(tableChecksum(connection, 'ck', 'missing')).rejects.toThrow('ck.missing');
+  });
+});
+
+describe('combineChecksums', () => {
+  test('adds modulo 2^64 and rejects what is not a checksum', () => {
+    expect(combineChecksums([])).toBe('0000000000000000');
+    expect(combineChecksums(['ffffffffffffffff', '0000000000000002'])).toBe('0000000000000001');
+    expect(() => combineChecksums(['xyz'])).toThrow("not a checksum: 'xyz'");
+  });
+});

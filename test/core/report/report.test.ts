@@ -1,0 +1,221 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { run } from '../../../cli/commands/report';
+import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
+import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { s3ExpiryRetention, weeklyRuns } from '../../../core/report/schedule';
+import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
+
+let assemblyDir: string;
+let outDir: string;
+let model: ReportModel;
+
+function row(pathPrefix: string): ProtectedResource {
+  const found = model.resources.find((r) => r.path.startsWith(pathPrefix));
+  if (!found) {
+    throw new Error(`no row for ${pathPrefix}; rows: ${model.resources.map((r) => r.path).join(', ')}`);
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  assemblyDir = synthSmallApp();
+  outDir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-'));
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const code = await run([assemblyDir, '--out', outDir]);
+  log.mockRestore();
+  expect(code).toBe(0);
+  model = JSON.parse(readFileSync(join(outDir, 'backup-report.json'), 'utf8'));
+});
+
+afterAll(() => {
+  rmSync(assemblyDir, { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('report of a small app that uses only some constructs', () => {
+  test('records the owner, the recovery objectives and each stack', () => {
+    expect(model.owners).toEqual([OWNER]);
+    expect(model.objectives).toEqual([{ stack: 'SmallPrimary', rpoMinutes: 60, rtoMinutes: 240 }]);
+    expect(model.stacks).toEqual(expect.arrayContaining([
+      { id: 'SmallPrimary', account: ACCOUNT, region: 'eu-west-1', description: 'small app: a table, a volume and SQL dumps' },
+      expect.objectContaining({ id: 'SmallRecovery', region: 'eu-central-1' }),
+    ]));
+  });
+
+  test('gives one row per protected resource, including the exempted one', () => {
+    expect(model.resources.map((r) => r.path).sort()).toEqual([
+      'SmallPrimary/Dumps/Resource',
+      'SmallPrimary/Orders/Resource',
+      'SmallPrimary/Scratch/Resource',
+      'SmallPrimary/Volume/Resource',
+      'SmallRecovery/DumpReplicas/Resource',
+    ]);
+    const scratch = row('SmallPrimary/Scratch');
+    expect(scratch.tiers).toEqual([]);
+    expect(scratch.exemptReason).toEqual('Temporary files rebuilt from the table on every deploy');
+  });
+
+  test('an S3 expiry of 2 days is reported as its effective window, 48 to 72 hours', () => {
+    const dumps = row('SmallPrimary/Dumps');
+    expect(dumps.type).toEqual('AWS::S3::Bucket');
+    expect(dumps.logicalId).toMatch(/^Dumps/);
+    expect(dumps.tiers).toHaveLength(1);
+    const [tier] = dumps.tiers;
+    expect(tier.tier).toEqual('dump');
+    expect(tier.retention).toMatch(/^48 to 72 hours/);
+    expect([tier.minHours, tier.maxHours]).toEqual([48, 72]);
+    // The schedule of the tier is the schedule of the job that writes it.
+    expect(tier.schedule).toMatch(/^daily at 01:15 UTC/);
+    expect(tier.copies).toEqual([expect.objectContaining({ destination: 'bucket SmallRecovery/DumpReplicas/Resource', region: 'eu-central-1', account: ACCOUNT })]);
+    expect(tier.copies[0].retention).toMatch(/^30 to 31 days/);
+    expect(dumps.locks).toEqual(expect.arrayContaining(['Object Lock GOVERNANCE 1 days', 'versioning', 'retained on stack deletion']));
+    expect(dumps.encryption).toMatch(/aws:kms: KMS key SmallPrimary\/Key\/Resource, rotated yearly/);
+    expect(dumps.drills).toEqual([expect.objectContaining({ path: 'SmallPrimary/Drill/Resource', schedule: 'on Mondays at 09:00 UTC', targets: ['SmallPrimary/Dumps'] })]);
+  });
+
+  test('a table selected by tag gets the plan rule, its vault, and the locked off-site copy', () => {
+    const orders = row('SmallPrimary/Orders');
+    expect(orders.tiers).toHaveLength(1);
+    const [tier] = orders.tiers;
+    expect(tier).toMatchObject({ tier: 'Daily', schedule: 'daily at 03:00 UTC', retention: '35 days' });
+    expect(tier.storedIn).toMatch(/^vault SmallPrimary\/LocalVault\/Resource \(eu-west-1\)/);
+    expect(tier.copies).toEqual([expect.objectContaining({
+      destination: 'SmallRecovery/Vault/Resource',
+      region: 'eu-central-1',
+      account: ACCOUNT,
+      retention: '90 days',
+      encryptionKey: 'KMS key SmallRecovery/Key/Resource, rotated yearly',
+    })]);
+    expect(tier.copies[0].locks).toContain('vault lock (compliance mode, fixed after 3 days; min 7 days, max 400 days)');
+    expect(orders.locks).toContain('deletion protection');
+    expect(orders.backupJobs.map((a) => a.path)).toEqual(['SmallPrimary/DumpJob/Resource']);
+  });
+
+  test('a volume targeted by a DLM policy gets its schedules, retention and cross-region copy', () => {
+    const volume = row('SmallPrimary/Volume');
+    expect(volume.tiers).toHaveLength(1);
+    const [tier] = volume.tiers;
+    expect(tier).toMatchObject({ tier: 'hourly', schedule: 'every 6 hours from 00:30 UTC', minHours: 48 });
+    expect(tier.runs).toHaveLength(28);
+    expect(tier.copies).toEqual([expect.objectContaining({ region: 'eu-central-1', retention: '7 days', maxHours: 168 })]);
+  });
+
+  test('lists every acknowledged finding with its reason, and the owner notifications', () => {
+    expect(model.acknowledgements).toEqual([
+      { stack: 'SmallPrimary', path: 'SmallPrimary/Dumps', rule: 'AwsSolutions-S1', reason: 'Access logs of the dump bucket go to CloudTrail data events instead.' },
+    ]);
+    expect(model.notifications).toHaveLength(1);
+    expect(model.notifications[0].subscribers).toEqual([`email: ${OWNER}`]);
+    expect(model.notifications[0].sources).toEqual(expect.arrayContaining([
+      'alarm SmallPrimary/DrillFailed/Resource: A restore drill failed',
+      expect.stringMatching(/^event rule SmallPrimary\/Owner\/FailedBackupJobs/),
+    ]));
+  });
+
+  test('draws a timeline lane per tier and activity, with off-site copies marked', () => {
+    const labels = model.timeline.map((lane) => lane.label);
+    expect(labels).toEqual(expect.arrayContaining(['Daily (AWS Backup)', 'hourly (DLM)', 'dump (S3 SmallPrimary/Dumps)', 'restore drill: SmallPrimary/Drill']));
+    const daily = model.timeline.find((lane) => lane.label === 'Daily (AWS Backup)')!;
+    expect(daily.runs).toHaveLength(7);
+    expect(daily.lifetimes).toEqual([
+      expect.objectContaining({ minHours: 35 * 24, offsite: false }),
+      expect.objectContaining({ minHours: 90 * 24, offsite: true }),
+    ]);
+  });
+
+  test('writes Markdown, and a self-contained HTML page with the tables and the picture inline', () => {
+    const markdown = readFileSync(join(outDir, 'backup-report.md'), 'utf8');
+    expect(markdown).toContain('| Resource | Tiers | Schedule | Retention | Copies | Encryption | Locks | Checks and drills |');
+    expect(markdown).toContain('48 to 72 hours');
+    expect(markdown).toContain('EXEMPT: Temporary files rebuilt from the table on every deploy');
+    const html = readFileSync(join(outDir, 'backup-report.html'), 'utf8');
+    expect(html).toContain('<table id="protected-resources">');
+    expect(html).toContain('<svg xmlns="http://www.w3.org/2000/svg" id="backup-timeline"');
+    expect(html).toContain('<style>');
+    // Self-contained: no scripts, stylesheets, images or fonts from elsewhere.
+    expect(html).not.toMatch(/<script|<link|<img|url\(|@import/);
+  });
+});
+
+describe('bad input gives a clear one-line error', () => {
+  let scratch: string;
+  let errors: string[];
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-bad-'));
+    errors = [];
+    jest.spyOn(console, 'error').mockImplementation((message: string) => { errors.push(message); });
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  async function expectOneLineError(args: string[], pattern: RegExp): Promise<void> {
+    expect(await run([...args, '--out', join(scratch, 'out')])).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).not.toContain('\n');
+    expect(errors[0]).toMatch(pattern);
+  }
+
+  test('a missing folder', async () => {
+    await expectOneLineError([join(scratch, 'nope')], /^cdk-backup-dr report: .*nope does not exist: run `cdk synth` first/);
+  });
+
+  test('a file instead of a folder', async () => {
+    writeFileSync(join(scratch, 'file'), 'x');
+    await expectOneLineError([join(scratch, 'file')], /is not a folder/);
+  });
+
+  test('a folder that is not a cloud assembly', async () => {
+    await expectOneLineError([scratch], /is not a cloud assembly \(no manifest.json\)/);
+  });
+
+  test('an unreadable manifest', async () => {
+    writeFileSync(join(scratch, 'manifest.json'), '{ not json');
+    await expectOneLineError([scratch], /manifest .*manifest.json is not valid JSON/);
+  });
+
+  test('a missing template', async () => {
+    writeFileSync(join(scratch, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', environment: 'aws://1/eu-west-1', properties: { templateFile: 'S.template.json' } } } }));
+    await expectOneLineError([scratch], /cannot read the template of stack S .*S.template.json: ENOENT/);
+  });
+
+  test('an app that does not use the library', async () => {
+    const app = new App({ outdir: join(scratch, 'cdk.out') });
+    new s3.Bucket(new Stack(app, 'Plain'), 'Bucket');
+    app.synth();
+    await expectOneLineError([join(scratch, 'cdk.out')], /is not from an app that uses cdk-backup-dr/);
+  });
+
+  test('loadAssembly throws a ReportInputError, not a stack trace', () => {
+    mkdirSync(join(scratch, 'empty'));
+    expect(() => loadAssembly(join(scratch, 'empty'))).toThrow(ReportInputError);
+    writeFileSync(join(scratch, 'empty', 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: {} }));
+    expect(() => buildReport(loadAssembly(join(scratch, 'empty')))).toThrow(/holds no CloudFormation stacks/);
+  });
+});
+
+describe('schedule and retention arithmetic', () => {
+  test('S3 rounds expiry to the next midnight UTC', () => {
+    expect(s3ExpiryRetention(2)).toMatchObject({ minHours: 48, maxHours: 72 });
+    expect(s3ExpiryRetention(2).text).toMatch(/^48 to 72 hours/);
+    expect(s3ExpiryRetention(30).text).toMatch(/^30 to 31 days/);
+  });
+
+  test('AWS cron and rate expressions become the runs of one week', () => {
+    expect(weeklyRuns('cron(0 5 ? * * *)')).toMatchObject({ text: 'daily at 05:00 UTC' });
+    expect(weeklyRuns('cron(0 5 ? * * *)').minutes).toEqual([300, 1740, 3180, 4620, 6060, 7500, 8940]);
+    // AWS day-of-week 1 is Sunday; the report's week starts on Monday.
+    expect(weeklyRuns('cron(30 2 ? * 1 *)')).toEqual({ minutes: [6 * 1440 + 150], text: 'on Sundays at 02:30 UTC' });
+    expect(weeklyRuns('cron(0 * * * ? *)').minutes).toHaveLength(168);
+    expect(weeklyRuns('cron(0 4 1 * ? *)')).toMatchObject({ minutes: [], note: 'does not run every week' });
+    expect(weeklyRuns('rate(12 hours)')).toMatchObject({ text: 'every 12 hours' });
+    expect(weeklyRuns('rate(12 hours)').minutes).toHaveLength(14);
+    expect(weeklyRuns('cron(0 5 L * ? *)')).toMatchObject({ minutes: [], text: 'on day L of every month, at 05:00 UTC', note: 'does not run every week' });
+    expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
+  });
+});

@@ -1,0 +1,353 @@
+import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ReplicatedMySql, ReplicatedMySqlEngine, ReplicatedMySqlProps } from '../../lib';
+
+const { DEFAULT_MYSQL_VERSION, DEFAULT_PORT } = ReplicatedMySql;
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+function vpcIn(stack: Stack, zones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']): ec2.Vpc {
+  return new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: zones,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+}
+
+function build(props: Partial<ReplicatedMySqlProps> = {}, zones?: string[]) {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const vpc = vpcIn(stack, zones);
+  const database = new ReplicatedMySql(stack, 'Db', { vpc, ...props });
+  return { stack, vpc, database, template: () => Template.fromStack(stack) };
+}
+
+function instances(template: Template) {
+  const all = template.findResources('AWS::RDS::DBInstance');
+  const entries = Object.entries(all);
+  const master = entries.find(([, r]) => r.Properties.SourceDBInstanceIdentifier === undefined)!;
+  const replica = entries.find(([, r]) => r.Properties.SourceDBInstanceIdentifier !== undefined)!;
+  return { master, replica, count: entries.length };
+}
+
+describe('ReplicatedMySql defaults', () => {
+  const { database, template: t, stack } = build();
+  const template = t();
+  const { master, replica, count } = instances(template);
+
+  test('a Multi-AZ MySQL 8.4 master, encrypted, protected and backed up', () => {
+    expect(count).toBe(2);
+    expect(master[1].Properties).toMatchObject({
+      Engine: 'mysql',
+      EngineVersion: DEFAULT_MYSQL_VERSION,
+      MultiAZ: true,
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 14,
+      PreferredBackupWindow: '22:00-23:00',
+      PreferredMaintenanceWindow: 'sun:23:30-mon:00:30',
+      CopyTagsToSnapshot: true,
+      EnableIAMDatabaseAuthentication: true,
+      EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'],
+      EnablePerformanceInsights: true,
+      MonitoringInterval: 60,
+      PubliclyAccessible: false,
+      AutoMinorVersionUpgrade: true,
+      Port: String(DEFAULT_PORT),
+      DBInstanceClass: 'db.r7g.large',
+      AllocatedStorage: '100',
+      MaxAllocatedStorage: 1000,
+      StorageType: 'gp3',
+    });
+    expect(master[1].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DbKey/), 'Arn'] });
+    expect(master[1].Properties.AvailabilityZone).toBeUndefined();
+    expect(master[1].DeletionPolicy).toBe('Snapshot');
+    expect(master[1].UpdateReplacePolicy).toBe('Snapshot');
+  });
+
+  test('the engine version is a full version RDS offers', () => {
+    expect(DEFAULT_MYSQL_VERSION).toMatch(/^8\.4\.\d+$/);
+    expect(database.engineVersion).toBe(DEFAULT_MYSQL_VERSION);
+    expect(database.engine).toBe(ReplicatedMySqlEngine.MYSQL);
+  });
+
+  test('a read replica in an explicit zone, with its own automated backups', () => {
+    expect(replica[1].Properties).toMatchObject({
+      AvailabilityZone: 'eu-west-1c',
+      MultiAZ: false,
+      BackupRetentionPeriod: 14,
+      PreferredBackupWindow: '22:00-23:00',
+      DeletionProtection: true,
+      EnableIAMDatabaseAuthentication: true,
+      CopyTagsToSnapshot: true,
+    });
+    expect(JSON.stringify(replica[1].Properties.SourceDBInstanceIdentifier)).toContain(`{"Ref":"${master[0]}"}`);
+    // CloudFormation rejects StorageEncrypted on a replica: it inherits the master's encryption.
+    expect(replica[1].Properties.StorageEncrypted).toBeUndefined();
+    expect(replica[1].DeletionPolicy).toBe('Snapshot');
+    expect(database.replicaAvailabilityZone).toBe('eu-west-1c');
+  });
+
+  test('the master\'s subnet group leaves out the replica\'s zone', () => {
+    expect(database.masterAvailabilityZones).toEqual(['eu-west-1a', 'eu-west-1b']);
+    const groups = template.findResources('AWS::RDS::DBSubnetGroup');
+    const masterGroup = groups[master[1].Properties.DBSubnetGroupName.Ref];
+    const subnetIds = masterGroup.Properties.SubnetIds.map((s: { Ref: string }) => s.Ref);
+    expect(subnetIds).toHaveLength(2);
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    expect(subnetIds.map((id: string) => subnets[id].Properties.AvailabilityZone).sort()).toEqual(['eu-west-1a', 'eu-west-1b']);
+  });
+
+  test('TLS required, GTID and row-based binlog in the parameter group of both instances', () => {
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Family: 'mysql8.4',
+      Parameters: Match.objectLike({
+        'require_secure_transport': '1',
+        'gtid-mode': 'ON',
+        'enforce_gtid_consistency': 'ON',
+        'binlog_format': 'ROW',
+      }),
+    });
+    expect(replica[1].Properties.DBParameterGroupName).toEqual(master[1].Properties.DBParameterGroupName);
+  });
+
+  test('the audit plugin feeds the exported audit log', () => {
+    template.hasResourceProperties('AWS::RDS::OptionGroup', {
+      OptionConfigurations: [Match.objectLike({ OptionName: 'MARIADB_AUDIT_PLUGIN' })],
+    });
+  });
+
+  test('a new key with rotation, retained', () => {
+    template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Retain' });
+  });
+
+  test('credentials in Secrets Manager, encrypted with the key, rotated every 30 days by a hosted function in the VPC', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({ KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbKey'), 'Arn'] } }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      HostedRotationLambda: Match.objectLike({ RotationType: 'MySQLSingleUser', VpcSubnetIds: Match.anyValue() }),
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+    expect(database.credentials.secretArn).toBeDefined();
+  });
+
+  test('the security group admits only the rotation function', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('master and replica'),
+      SecurityGroupEgress: Match.anyValue(),
+    });
+    const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
+    expect(Object.values(ingress)).toHaveLength(1);
+    expect(Object.values(ingress)[0].Properties).toMatchObject({ FromPort: DEFAULT_PORT, ToPort: DEFAULT_PORT });
+  });
+
+  test('alarms on replica lag, free storage and CPU', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 300, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', Threshold: 10 * 1024 ** 3, ComparisonOperator: 'LessThanThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 80, Period: 900 });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    expect(database.alarms).toHaveLength(4);
+  });
+
+  test('metrics with default statistics', () => {
+    const lag = stack.resolve(database.metricReplicaLag().toMetricConfig().metricStat);
+    expect(lag).toMatchObject({ metricName: 'ReplicaLag', namespace: 'AWS/RDS', statistic: 'Maximum' });
+    expect(lag.dimensions[0].value).toEqual({ Ref: replica[0] });
+    expect(database.metricFreeStorageSpace().statistic).toBe('Minimum');
+    expect(database.metricReplicaFreeStorageSpace().statistic).toBe('Minimum');
+    expect(database.metricCpuUtilization().statistic).toBe('Average');
+    expect(database.metricCpuUtilization({ period: Duration.minutes(1) }).period.toMinutes()).toBe(1);
+  });
+});
+
+describe('ReplicatedMySql overrides', () => {
+  test('existing key, instance classes, storage, retention, windows and port', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const vpc = vpcIn(stack);
+    const key = new kms.Key(stack, 'OwnKey', { enableKeyRotation: true });
+    new ReplicatedMySql(stack, 'Db', {
+      vpc,
+      encryptionKey: key,
+      masterInstanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.XLARGE),
+      replicaInstanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE),
+      allocatedStorage: 200,
+      maxAllocatedStorage: 500,
+      engineVersion: '8.0.45',
+      backupRetention: Duration.days(35),
+      preferredBackupWindow: '01:00-01:30',
+      preferredMaintenanceWindow: 'sat:03:00-sat:04:00',
+      port: 3310,
+      masterUsername: 'owner',
+      parameters: { max_connections: '500', require_secure_transport: '0' },
+      credentialsRotation: Duration.days(7),
+      replicaAvailabilityZone: 'eu-west-1a',
+    });
+    const template = Template.fromStack(stack);
+    const { master, replica } = instances(template);
+    expect(master[1].Properties).toMatchObject({
+      DBInstanceClass: 'db.m7g.xlarge', AllocatedStorage: '200', MaxAllocatedStorage: 500, EngineVersion: '8.0.45',
+      BackupRetentionPeriod: 35, PreferredBackupWindow: '01:00-01:30', PreferredMaintenanceWindow: 'sat:03:00-sat:04:00',
+      Port: '3310', MasterUsername: 'owner',
+    });
+    expect(master[1].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OwnKey/), 'Arn'] });
+    expect(replica[1].Properties).toMatchObject({ DBInstanceClass: 'db.r7g.large', AvailabilityZone: 'eu-west-1a', BackupRetentionPeriod: 35 });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    // Extra parameters are merged; the required TLS setting cannot be turned off.
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Family: 'mysql8.0',
+      Parameters: Match.objectLike({ max_connections: '500', require_secure_transport: '1' }),
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(7 days)' } });
+  });
+
+  test('MariaDB as the engine', () => {
+    const { database, template } = build({ engine: ReplicatedMySqlEngine.MARIADB });
+    const t = template();
+    expect(instances(t).master[1].Properties).toMatchObject({ Engine: 'mariadb', EngineVersion: database.engineVersion });
+    expect(database.engineVersion).toMatch(/^11\.8\.\d+$/);
+    t.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Family: 'mariadb11.8',
+      Parameters: Match.objectLike({ require_secure_transport: 'ON', binlog_format: 'ROW' }),
+    });
+    const parameters = Object.values(t.findResources('AWS::RDS::DBParameterGroup'))[0].Properties.Parameters;
+    expect(parameters['gtid-mode']).toBeUndefined();
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { HostedRotationLambda: Match.objectLike({ RotationType: 'MariaDBSingleUser' }) });
+  });
+
+  test('a single-AZ master in an explicit zone, away from the replica', () => {
+    const { database, template } = build({ multiAz: false, masterAvailabilityZone: 'eu-west-1b', replicaAvailabilityZone: 'eu-west-1a' }, ['eu-west-1a', 'eu-west-1b']);
+    const { master } = instances(template());
+    expect(master[1].Properties).toMatchObject({ MultiAZ: false, AvailabilityZone: 'eu-west-1b' });
+    expect(database.masterAvailabilityZones).toEqual(['eu-west-1b']);
+  });
+
+  test('a VPC without isolated subnets: the private subnets', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] });
+    const database = new ReplicatedMySql(stack, 'Db', { vpc });
+    expect(database.masterAvailabilityZones).toEqual(['eu-west-1a', 'eu-west-1b']);
+    const template = Template.fromStack(stack);
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    for (const group of Object.values(template.findResources('AWS::RDS::DBSubnetGroup'))) {
+      for (const id of group.Properties.SubnetIds) {
+        expect(subnets[id.Ref].Properties.MapPublicIpOnLaunch).toBe(false);
+      }
+    }
+  });
+
+  test('RETAIN keeps both instances', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.RETAIN });
+    const { master, replica } = instances(template());
+    expect(master[1].DeletionPolicy).toBe('Retain');
+    expect(replica[1].DeletionPolicy).toBe('Retain');
+    expect(master[1].Properties.DeletionProtection).toBe(true);
+  });
+
+  test('DESTROY with the explicit opt-in', () => {
+    const { template } = build({ removalPolicy: RemovalPolicy.DESTROY, allowDestroy: true });
+    const t = template();
+    const { master } = instances(t);
+    expect(master[1].DeletionPolicy).toBe('Delete');
+    expect(master[1].Properties.DeletionProtection).toBe(false);
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+  });
+
+  test('alarm thresholds and actions', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const topic = new sns.Topic(stack, 'Topic');
+    new ReplicatedMySql(stack, 'Db', {
+      vpc: vpcIn(stack),
+      replicaLagAlarmThreshold: Duration.seconds(30),
+      freeStorageAlarmThreshold: Size.gibibytes(20),
+      cpuAlarmThreshold: 90,
+      alarmActions: [new cloudwatchActions.SnsAction(topic)],
+    });
+    const template = Template.fromStack(stack);
+    const topicRef = { Ref: Match.stringLikeRegexp('^Topic') };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 30, AlarmActions: [topicRef], OKActions: [topicRef] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', Threshold: 20 * 1024 ** 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 90 });
+  });
+
+  test('grantConnect allows rds-db:connect on both instances', () => {
+    const { stack, database } = build();
+    const role = new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    database.grantConnect(role, 'reader');
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p).includes('rds-db:connect'));
+    expect(policy!.Properties.PolicyDocument.Statement.filter((s: { Action: string }) => s.Action === 'rds-db:connect')).toHaveLength(2);
+  });
+});
+
+describe('ReplicatedMySql bad input', () => {
+  const cases: Array<[string, Partial<ReplicatedMySqlProps> & { zones?: string[] }, RegExp]> = [
+    ['replica in the master\'s zone', { multiAz: false, masterAvailabilityZone: 'eu-west-1a', replicaAvailabilityZone: 'eu-west-1a' }, /Stack\/Db: `masterAvailabilityZone` must differ from `replicaAvailabilityZone`.*got 'eu-west-1a' for both/],
+    ['replica in a zone without subnets', { replicaAvailabilityZone: 'eu-west-1d' }, /Stack\/Db: `replicaAvailabilityZone` must be one of the zones of the selected subnets \(eu-west-1a, eu-west-1b, eu-west-1c\), got 'eu-west-1d'/],
+    ['a master zone with Multi-AZ', { masterAvailabilityZone: 'eu-west-1a' }, /Stack\/Db: `masterAvailabilityZone` cannot be set for a Multi-AZ master.*got 'eu-west-1a'/],
+    ['Multi-AZ with only two zones', { zones: ['eu-west-1a', 'eu-west-1b'] }, /Stack\/Db: the selected subnets span 2 availability zone\(s\).*needs 3.*`multiAz: false`/],
+    ['backup retention of 0 days', { backupRetention: Duration.days(0) }, /Stack\/Db: `backupRetention` must be 1 to 35 whole days, got 0 days/],
+    ['backup retention of 40 days', { backupRetention: Duration.days(40) }, /Stack\/Db: `backupRetention` must be 1 to 35 whole days, got 40 days/],
+    ['backup retention in hours', { backupRetention: Duration.hours(36) }, /Stack\/Db: `backupRetention` must be 1 to 35 whole days, got 1 day 12 hours/],
+    ['a 20-minute backup window', { preferredBackupWindow: '22:00-22:20' }, /Stack\/Db: `preferredBackupWindow` must be at least 30 minutes, got '22:00-22:20' \(20 minutes\)/],
+    ['a malformed backup window', { preferredBackupWindow: '10pm-11pm' }, /Stack\/Db: `preferredBackupWindow` must be 'hh:mm-hh:mm' in UTC, got '10pm-11pm'/],
+    ['a malformed maintenance window', { preferredMaintenanceWindow: 'sunday' }, /Stack\/Db: `preferredMaintenanceWindow` must be 'ddd:hh:mm-ddd:hh:mm' in UTC, got 'sunday'/],
+    ['overlapping windows', { preferredBackupWindow: '23:00-23:45' }, /Stack\/Db: `preferredBackupWindow` '23:00-23:45' overlaps `preferredMaintenanceWindow` 'sun:23:30-mon:00:30'/],
+    ['a major-only engine version', { engineVersion: '8.4' }, /Stack\/Db: `engineVersion` must be a full MySQL version that RDS offers, got '8.4'; allowed: .*8\.4\.\d+/],
+    ['an engine version RDS does not offer', { engineVersion: '8.4.99' }, /Stack\/Db: `engineVersion` must be a full MySQL version that RDS offers, got '8.4.99'/],
+    ['a MySQL version for MariaDB', { engine: ReplicatedMySqlEngine.MARIADB, engineVersion: '8.4.10' }, /Stack\/Db: `engineVersion` must be a full MariaDB version that RDS offers, got '8.4.10'/],
+    ['DESTROY without the opt-in', { removalPolicy: RemovalPolicy.DESTROY }, /Stack\/Db: `removalPolicy` DESTROY deletes the databases.*allowed are SNAPSHOT \(default\) and RETAIN, or DESTROY together with `allowDestroy: true`/],
+  ];
+  test.each(cases)('%s fails at synth', (_name, { zones, ...props }, message) => {
+    expect(() => build(props, zones)).toThrow(message);
+  });
+
+  test('the checks skip unresolved values', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const vpc = vpcIn(stack);
+    const version = new CfnParameter(stack, 'Version', { default: '8.4.10' }).valueAsString;
+    const window = new CfnParameter(stack, 'Window', { default: '22:00-23:00' }).valueAsString;
+    const retention = new CfnParameter(stack, 'Retention', { type: 'Number', default: 14 }).valueAsNumber;
+    expect(() => new ReplicatedMySql(stack, 'Db', {
+      vpc, engineVersion: version, preferredBackupWindow: window, backupRetention: Duration.days(retention),
+    })).not.toThrow();
+  });
+});
+
+describe('ReplicatedMySql compliance', () => {
+  test('zero unacknowledged findings across every gate when it is in a backup plan and its alarms notify', () => {
+    const app = appWithComplianceGates();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const vpc = vpcIn(stack);
+    const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+    const database = new ReplicatedMySql(stack, 'Db', { vpc, alarmActions: [new cloudwatchActions.SnsAction(topic)] });
+    // The backup tiers of this library put the pair into an AWS Backup plan; here a plain plan does.
+    const plan = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
+    plan.addSelection('Selection', {
+      resources: [
+        backup.BackupResource.fromRdsDatabaseInstance(database.master as rds.DatabaseInstance),
+        backup.BackupResource.fromRdsDatabaseInstance(database.replica as rds.DatabaseInstance),
+      ],
+    });
+    const findings = complianceFindings(app);
+    expect(describeFindings(findings.filter((f) => f.path.startsWith('Stack/Db')))).toEqual('');
+  });
+});

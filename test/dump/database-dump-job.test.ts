@@ -1,0 +1,184 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BackupBuckets } from '../../lib/buckets/backup-buckets';
+import { DatabaseDumpJob, DatabaseDumpJobProps, ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
+import { dumpJobStack } from './fixtures';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function synth(overrides: Partial<DatabaseDumpJobProps> = {}): { template: Template; job: DatabaseDumpJob } {
+  const stack = new Stack(undefined, 'S', { env: ENV });
+  const job = dumpJobStack(stack, overrides);
+  return { template: Template.fromStack(stack), job };
+}
+
+describe('DatabaseDumpJob defaults', () => {
+  const { template } = synth();
+
+  test('the task runs the real dump script in the official MySQL image, then the upload script in the AWS CLI image', () => {
+    const dumpScript = readFileSync(join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh'), 'utf8');
+    const uploadScript = readFileSync(join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'upload-dump.sh'), 'utf8');
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '1024',
+      Memory: '4096',
+      EphemeralStorage: { SizeInGiB: 50 },
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      Volumes: [{ Name: 'dump' }],
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'dump',
+          Image: 'public.ecr.aws/docker/library/mysql:8.4',
+          Essential: false,
+          User: '999:999',
+          ReadonlyRootFilesystem: true,
+          Memory: 3584,
+          EntryPoint: ['bash', '-c'],
+          Command: [dumpScript],
+          MountPoints: [{ SourceVolume: 'dump', ContainerPath: '/var/lib/mysql', ReadOnly: false }],
+          Environment: Match.arrayWith([
+            { Name: 'DB_HOST', Value: 'replica.example.internal' },
+            { Name: 'DB_TLS', Value: 'required' },
+            { Name: 'DUMP_BINARY', Value: 'mysqldump' },
+            { Name: 'DUMP_DIR', Value: '/var/lib/mysql/run' },
+          ]),
+          Secrets: [
+            { Name: 'DB_USER', ValueFrom: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf:username::' },
+            { Name: 'DB_PASSWORD', ValueFrom: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf:password::' },
+          ],
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+        Match.objectLike({
+          Name: 'upload',
+          Image: 'public.ecr.aws/aws-cli/aws-cli:latest',
+          Essential: true,
+          User: '999:999',
+          ReadonlyRootFilesystem: true,
+          Memory: 512,
+          Command: [uploadScript],
+          DependsOn: [{ ContainerName: 'dump', Condition: 'SUCCESS' }],
+        }),
+      ],
+    });
+  });
+
+  test('the schedule starts the workflow every day at 03:00 UTC, and the workflow logs, traces and encrypts', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      Target: Match.objectLike({ Input: '{"forceYearly":false}', RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 3 } }),
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      EncryptionConfiguration: Match.objectLike({ Type: 'CUSTOMER_MANAGED_KMS_KEY' }),
+    });
+  });
+
+  test('the function reads the replica settings from its environment, with replication not paused', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: { Variables: Match.objectLike({
+        DB_HOST: 'replica.example.internal', DB_PORT: '3307', DB_TLS: 'required', PAUSE_REPLICATION: 'false', REPLICATION_CONTROL: 'rds', DATABASES: '',
+        DAILY_BUCKET: { Ref: Match.stringLikeRegexp('BucketsDaily') }, ARCHIVE_BUCKET: { Ref: Match.stringLikeRegexp('BucketsArchive') },
+      }) },
+    });
+  });
+
+  test('the replica admits the job on its port; the task role may only put under daily/ and yearly/', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 3307, ToPort: 3307, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('DumpSecurityGroup'), 'GroupId'] },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Description: 'S/Dump: upload the dump and its checksum under the run\'s prefixes',
+      PolicyDocument: { Statement: Match.arrayWith([{
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        Resource: [
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsDaily'), 'Arn'] }, '/daily/*']] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }, '/yearly/*']] },
+        ],
+      }]) },
+    });
+  });
+
+  test('the workflow: prepare, dump task (.sync), finalize, resume; every failure resumes replication', () => {
+    const definition = stateMachineDefinition(template);
+    expect(validateDefinition(definition)).toEqual([]);
+    expect(definition.StartAt).toBe('Defaults');
+    expect(definition.States.Dump.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
+    expect(definition.States.Dump.TimeoutSeconds).toBe(6 * 3600);
+    for (const state of ['Prepare', 'Dump', 'Finalize']) {
+      expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' }]);
+    }
+    expect(definition.States.ResumeAfterFailure.Next).toBe('DumpFailed');
+    expect(definition.States.ResumeAfterFailure.Catch[0].Next).toBe('ResumeFailed');
+    expect(definition.States.Resume.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5 })]));
+  });
+});
+
+describe('DatabaseDumpJob overrides', () => {
+  test('pause, method, databases, sizes, schedule, binary, TLS and timeout', () => {
+    const { template } = synth({
+      pauseReplication: true,
+      pauseMethod: ReplicationPauseMethod.SQL_STATEMENTS,
+      databases: ['shop', 'audit'],
+      cpu: 2048,
+      memoryLimitMiB: 8192,
+      ephemeralStorageGiB: 200,
+      schedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '1' }),
+      dumpBinary: 'mariadb-dump',
+      tls: false,
+      dumpTimeout: Duration.hours(12),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PAUSE_REPLICATION: 'true', REPLICATION_CONTROL: 'sql', DATABASES: 'shop audit', DB_TLS: 'off' }) },
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '2048', Memory: '8192', EphemeralStorage: { SizeInGiB: 200 },
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Name: 'dump', Memory: 7680, Environment: Match.arrayWith([{ Name: 'DUMP_BINARY', Value: 'mariadb-dump' }, { Name: 'DUMP_DATABASES', Value: 'shop audit' }]) })]),
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 1 * * ? *)' });
+    expect(stateMachineDefinition(template).States.Dump.TimeoutSeconds).toBe(12 * 3600);
+  });
+
+  test('without an archive bucket the job writes only the daily copy', () => {
+    const stack = new Stack(undefined, 'S', { env: ENV });
+    dumpJobStack(stack, { archiveBucket: undefined });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: '' }) } });
+  });
+});
+
+describe('DatabaseDumpJob validation', () => {
+  test.each<[string, Partial<DatabaseDumpJobProps>, string]>([
+    ['a CPU value Fargate does not offer', { cpu: 3000 }, 'S/Dump: `cpu` must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 CPU units, got 3000'],
+    ['memory outside the CPU\'s range', { cpu: 256, memoryLimitMiB: 4096 }, 'S/Dump: `memoryLimitMiB` must be 512 to 2048 MiB in steps of 1024 MiB for 256 CPU units, got 4096 MiB'],
+    ['too little ephemeral storage', { ephemeralStorageGiB: 20 }, 'S/Dump: `ephemeralStorageGiB` must be a whole number from 21 to 200 GiB, got 20 GiB'],
+    ['a dump timeout over a day', { dumpTimeout: Duration.hours(25) }, 'S/Dump: `dumpTimeout` must be 1 minute to 24 hours, got 1 day 1 hour'],
+    ['another dump program', { dumpBinary: 'mydumper' }, "S/Dump: `dumpBinary` must be 'mysqldump' or 'mariadb-dump', got 'mydumper'"],
+    ['a system schema', { databases: ['shop', 'mysql'] }, "S/Dump: `databases` must hold database names of 1 to 64 characters without white space and no system schema, got 'mysql'"],
+    ['a name with a space', { databases: ['my shop'] }, "got 'my shop'"],
+  ])('rejects %s', (_name, overrides, message) => {
+    expect(() => synth(overrides)).toThrow(message);
+  });
+});
+
+test('DatabaseDumpJob passes every compliance gate', () => {
+  const app = appWithComplianceGates();
+  const stack = new Stack(app, 'S', { env: ENV });
+  const topic = new sns.Topic(stack, 'Alarms', { enforceSSL: true });
+  dumpJobStack(stack, { pauseReplication: true, alarmActions: [new cloudwatchActions.SnsAction(topic)] });
+  const findings = complianceFindings(app).filter((f) => f.path.startsWith('S/Dump') || f.path.startsWith('S/Buckets'));
+  expect(describeFindings(findings)).toEqual('');
+});

@@ -1,0 +1,137 @@
+/**
+ * The dump container's script, run for real: `mariadb-dump` (which takes the same flags as
+ * `mysqldump`) against a MariaDB server on loopback, restored into a second server with the
+ * `mariadb` client and compared table by table with `tableChecksum`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listTables } from '../../core/consistency/schema';
+import { tableChecksum } from '../../core/consistency/table-checksum';
+import { parseChecksumFile } from '../../core/dump/manifest';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
+
+const SCRIPT = join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
+
+let source: MariaDbServer;
+let target: MariaDbServer;
+let dumpDir: string;
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([startMariaDb({ serverId: 11 }), startMariaDb({ serverId: 12 })]);
+  dumpDir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-'));
+  const connection = await source.connect();
+  await connection.query(`
+    CREATE DATABASE shop CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    CREATE DATABASE audit CHARACTER SET utf8mb4;
+    CREATE DATABASE ignored;
+    CREATE TABLE shop.customers (
+      id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(100) NOT NULL, email VARCHAR(200) NULL,
+      avatar BLOB NULL, profile JSON NULL, created TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), balance DECIMAL(12,2) NULL
+    ) ENGINE=InnoDB;
+    CREATE TABLE shop.orders (id BIGINT PRIMARY KEY, customer_id INT NOT NULL, note TEXT NULL, total DOUBLE NULL, KEY (customer_id)) ENGINE=InnoDB;
+    CREATE TABLE shop.order_log (customer_id INT NULL, action VARCHAR(20) NOT NULL, at DATETIME NOT NULL) ENGINE=InnoDB;
+    CREATE TABLE audit.events (id INT PRIMARY KEY, payload JSON NOT NULL, raw VARBINARY(64) NULL) ENGINE=InnoDB;
+    CREATE TABLE ignored.t (id INT PRIMARY KEY);
+    INSERT INTO ignored.t VALUES (1);
+    CREATE TRIGGER shop.orders_log AFTER INSERT ON shop.orders FOR EACH ROW
+      INSERT INTO shop.order_log VALUES (NEW.customer_id, 'insert', '2026-01-01 00:00:00');
+    CREATE FUNCTION shop.double_it(x INT) RETURNS INT DETERMINISTIC RETURN x * 2;
+  `);
+  await connection.query(
+    'INSERT INTO shop.customers (name, email, avatar, profile, balance) VALUES (?, ?, ?, ?, ?), (?, NULL, NULL, NULL, NULL), (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)', [
+      'Zoë Ångström 😀', 'zoe@example.com', Buffer.from([0, 1, 2, 255, 39, 92, 10, 13, 26]), JSON.stringify({ tags: ['a', 'ü'], n: 1.5 }), '12.34',
+      'NULL-only',
+      'quote \' and backslash \\ and tab \t', '', Buffer.alloc(0), JSON.stringify(null), '-0.01',
+      '中文 名字', 'x@y', Buffer.from('binary\u0000zero'), JSON.stringify({ nested: { deep: [1, 2, { k: 'v' }] } }), '99999999.99',
+    ]);
+  for (let i = 1; i <= 300; i++) {
+    await connection.query('INSERT INTO shop.orders VALUES (?, ?, ?, ?)', [i, (i % 4) + 1, i % 3 === 0 ? null : `note ${i} ✓`, i % 5 === 0 ? null : i * 1.25]);
+  }
+  await connection.query('INSERT INTO shop.order_log VALUES (NULL, ?, ?), (NULL, ?, ?)', ['dup', '2026-01-01 00:00:00', 'dup', '2026-01-01 00:00:00']);
+  await connection.query('INSERT INTO audit.events VALUES (1, ?, ?), (2, ?, NULL)', ['{"a": "b"}', Buffer.from([0xde, 0xad, 0xbe, 0xef]), '[]']);
+  await connection.end();
+});
+
+afterAll(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+  if (dumpDir) {
+    rmSync(dumpDir, { recursive: true, force: true });
+  }
+});
+
+function runScript(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('bash', [SCRIPT], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DUMP_BINARY: 'mariadb-dump', DB_TLS: 'off', DB_HOST: '127.0.0.1', DB_USER: ADMIN_USER, ...env },
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('the dump restores into another server with every table checksum equal', async () => {
+  const result = runScript({ DB_PORT: String(source.port), DB_PASSWORD: ADMIN_PASSWORD, DUMP_DATABASES: 'shop audit', DUMP_DIR: dumpDir });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/dumping shop audit from 127\.0\.0\.1:\d+ with mariadb-dump \(mariadb\)/);
+
+  const dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
+  const recorded = parseChecksumFile(readFileSync(join(dumpDir, 'dump.sql.gz.sha256'), 'utf8'));
+  expect(createHash('sha256').update(dump).digest('hex')).toBe(recorded);
+  expect(execFileSync('sha256sum', ['-c', 'dump.sql.gz.sha256'], { cwd: dumpDir, encoding: 'utf8' })).toMatch(/dump\.sql\.gz: OK/);
+  const text = execFileSync('gzip', ['-dc', join(dumpDir, 'dump.sql.gz')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  expect(text).not.toContain(ADMIN_PASSWORD);
+  expect(text).not.toContain('ignored');
+
+  execFileSync('bash', ['-c', `gzip -dc dump.sql.gz | mariadb --host=127.0.0.1 --port=${target.port} --user=${ADMIN_USER} --password="$PW" --skip-ssl`], {
+    cwd: dumpDir, env: { ...process.env, PW: ADMIN_PASSWORD }, stdio: 'pipe',
+  });
+
+  const from = await source.connect();
+  const to = await target.connect();
+  try {
+    const tables = await listTables(from, ['shop', 'audit']);
+    expect(tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual(['audit.events', 'shop.customers', 'shop.order_log', 'shop.orders']);
+    expect(await listTables(to, ['shop', 'audit'])).toEqual(tables);
+    for (const { schema, table } of tables) {
+      const expected = await tableChecksum(from, schema, table);
+      expect(await tableChecksum(to, schema, table)).toEqual(expected);
+      expect(expected.rows).toBeGreaterThan(0);
+    }
+    // The trigger and the function came along.
+    const [rows] = await to.query('SELECT shop.double_it(21) AS v');
+    expect((rows as Array<{ v: number }>)[0].v).toBe(42);
+    const [triggers] = await to.query("SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'shop'");
+    expect(triggers).toEqual([{ name: 'orders_log' }]);
+  } finally {
+    await Promise.all([from.end(), to.end()]);
+  }
+});
+
+test('a failed dump exits non-zero and leaves no dump file behind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-fail-'));
+  try {
+    const wrongPassword = runScript({ DB_PORT: String(source.port), DB_PASSWORD: 'wrong "pass\\word', DUMP_DATABASES: 'shop', DUMP_DIR: dir });
+    expect(wrongPassword.status).not.toBe(0);
+    expect(wrongPassword.stderr).toMatch(/Access denied/);
+    expect(existsSync(join(dir, 'dump.sql.gz'))).toBe(false);
+    expect(existsSync(join(dir, 'dump.sql.gz.sha256'))).toBe(false);
+
+    const missingDatabase = runScript({ DB_PORT: String(source.port), DB_PASSWORD: ADMIN_PASSWORD, DUMP_DATABASES: 'shop nosuchdb', DUMP_DIR: dir });
+    expect(missingDatabase.status).not.toBe(0);
+    expect(existsSync(join(dir, 'dump.sql.gz'))).toBe(false);
+
+    const unset = runScript({ DB_PORT: String(source.port), DB_PASSWORD: ADMIN_PASSWORD, DUMP_DIR: dir });
+    expect(unset.status).not.toBe(0);
+    expect(unset.stderr).toMatch(/DUMP_DATABASES is not set/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the upload script is valid bash', () => {
+  const result = spawnSync('bash', ['-n', join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'upload-dump.sh')], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+});

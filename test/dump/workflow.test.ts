@@ -1,0 +1,162 @@
+/**
+ * The dump workflow, run locally (aws-local-stepfunctions) from the synthesized template:
+ * the real Lambda steps against a real MariaDB master/replica pair, the real dump script in
+ * place of the ECS task (its environment taken from the task's container overrides), S3
+ * through aws-sdk-client-mock.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseManifest } from '../../core/dump/manifest';
+import { replicationApplying } from '../../core/dump/source';
+import { readSettings } from '../../lambda/database-dump/settings';
+import { finalize, prepare, resume } from '../../lambda/database-dump/steps';
+import { ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
+import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../support/mariadb';
+import { dumpJobStack } from './fixtures';
+
+const SCRIPT = join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
+const s3Mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1' });
+
+let pair: ReplicatedPair;
+let machine: LocalStateMachine;
+let dumpDir: string;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function settings() {
+  return readSettings({
+    DB_HOST: '127.0.0.1', DB_PORT: String(pair.replica.port), DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db', DB_TLS: 'off',
+    DAILY_BUCKET: 'daily-bucket', ARCHIVE_BUCKET: 'archive-bucket', PAUSE_REPLICATION: 'true', REPLICATION_CONTROL: 'sql',
+  });
+}
+
+/** Runs a step the way the function does: one connection per invocation. */
+function step<T>(body: (connection: any) => Promise<T>): () => Promise<T> {
+  return async () => {
+    const connection = await pair.replica.connect();
+    try {
+      return await body(connection);
+    } finally {
+      await connection.end();
+    }
+  };
+}
+
+function handlers(dumpExitCode: number) {
+  return {
+    Prepare: (event: any) => step((c) => prepare(c, s3, settings(), event))(),
+    Finalize: (event: any) => step((c) => finalize(c, s3, event))(),
+    Resume: (event: any) => step((c) => resume(c, settings()))().then((r) => ({ ...r, event })),
+    ResumeAfterFailure: (event: any) => step((c) => resume(c, settings()))().then((r) => ({ ...r, event })),
+    // The ECS task: the real dump script with the environment the workflow overrides, then
+    // the uploaded objects served by the S3 mock.
+    Dump: (input: any) => {
+      const overrides = Object.fromEntries((input.Overrides.ContainerOverrides as any[]).map((o) => [o.Name, Object.fromEntries(o.Environment.map((e: any) => [e.Name, e.Value]))]));
+      const result = spawnSync('bash', [SCRIPT], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin', DUMP_BINARY: 'mariadb-dump', DB_TLS: 'off', DB_HOST: '127.0.0.1', DB_PORT: String(pair.replica.port),
+          DB_USER: ADMIN_USER, DB_PASSWORD: dumpExitCode === 0 ? ADMIN_PASSWORD : 'wrong', DUMP_DATABASES: overrides.dump.DUMP_DATABASES, DUMP_DIR: dumpDir,
+        },
+        encoding: 'utf8',
+      });
+      if (result.status === 0) {
+        const files: Record<string, Buffer> = {
+          'dump.sql.gz': readFileSync(join(dumpDir, 'dump.sql.gz')),
+          'dump.sql.gz.sha256': readFileSync(join(dumpDir, 'dump.sql.gz.sha256')),
+        };
+        for (const prefix of [overrides.upload.DAILY_PREFIX, overrides.upload.ARCHIVE_PREFIX].filter((p) => p)) {
+          for (const [name, bytes] of Object.entries(files)) {
+            s3Mock.on(GetObjectCommand, { Key: `${prefix}${name}` }).callsFake(() => ({
+              Body: Object.assign(Readable.from([bytes]), { transformToString: async () => bytes.toString('utf8') }),
+            }));
+          }
+        }
+      }
+      return {
+        Containers: [
+          { Name: 'dump', ExitCode: result.status, Reason: result.status === 0 ? undefined : result.stderr.trim().slice(0, 200) },
+          ...(result.status === 0 ? [{ Name: 'upload', ExitCode: 0 }] : []),
+        ],
+      };
+    },
+  };
+}
+
+beforeAll(async () => {
+  pair = await startReplicatedPair();
+  dumpDir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-workflow-'));
+  const master = await pair.master.connect();
+  await master.query(`
+    CREATE DATABASE crm CHARACTER SET utf8mb4;
+    CREATE TABLE crm.contacts (id INT PRIMARY KEY, name VARCHAR(80) NOT NULL, notes JSON NULL);
+    INSERT INTO crm.contacts VALUES (1, 'Ünal', '{"vip": true}'), (2, 'Kim', NULL);
+  `);
+  await master.end();
+  await pair.waitForReplica();
+  const stack = new Stack(undefined, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  dumpJobStack(stack, { pauseReplication: true, pauseMethod: ReplicationPauseMethod.SQL_STATEMENTS });
+  machine = localStateMachine(Template.fromStack(stack));
+});
+
+afterAll(async () => {
+  await pair?.stop();
+  if (dumpDir) {
+    rmSync(dumpDir, { recursive: true, force: true });
+  }
+});
+
+beforeEach(() => {
+  s3Mock.reset();
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+  s3Mock.on(PutObjectCommand).resolves({});
+});
+
+test('a run dumps the paused replica, writes both manifests, resumes replication and says where the copies landed', async () => {
+  const run = await machine.run({}, { handlers: handlers(0), executionName: 'scheduled-1' });
+  expect(run.error ?? '').toBe('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'Resume', 'WhereTheCopiesLanded']);
+  expect(run.output).toMatchObject({
+    runId: expect.stringMatching(/^\d{8}T\d{6}Z-scheduled-1$/),
+    dailyBucket: 'daily-bucket',
+    dailyPrefix: expect.stringMatching(/^daily\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z-scheduled-1\/$/),
+    archiveBucket: 'archive-bucket',
+    archivePrefix: expect.stringMatching(/^yearly\/\d{4}\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z-scheduled-1\/$/),
+    dailyManifest: expect.stringMatching(/^s3:\/\/daily-bucket\/daily\/.*\/manifest\.json$/),
+    archiveManifest: expect.stringMatching(/^s3:\/\/archive-bucket\/yearly\/.*\/manifest\.json$/),
+    sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    tables: 1,
+    gtidPosition: expect.stringMatching(/^0-1-\d+$/),
+    replicationPaused: true,
+  });
+  const manifest = parseManifest(String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body));
+  expect(manifest.tables).toEqual([expect.objectContaining({ schema: 'crm', table: 'contacts', rows: 2, hasPrimaryKey: true })]);
+  const replica = await pair.replica.connect();
+  try {
+    expect(await replicationApplying(replica)).toBe(true);
+  } finally {
+    await replica.end();
+  }
+});
+
+test('a failed dump resumes replication on the failure path and fails the run with the container\'s reason', async () => {
+  const run = await machine.run({ forceYearly: true }, { handlers: handlers(1), executionName: 'scheduled-2' });
+  expect(run.status).toBe('FAILED');
+  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'ResumeAfterFailure', 'DumpFailed']);
+  expect(run.cause).toMatch(/container 'dump' exited with \d+ \(.*Access denied/);
+  expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  const replica = await pair.replica.connect();
+  try {
+    expect(await replicationApplying(replica)).toBe(true);
+  } finally {
+    await replica.end();
+  }
+});

@@ -1,0 +1,309 @@
+import { BackupClient, ListRecoveryPointsByBackupVaultCommand, ListRecoveryPointsByResourceCommand } from '@aws-sdk/client-backup';
+import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { checksumFileContent, DumpManifest, serializeManifest } from '../../../core/dump/manifest';
+import { ClientsFor, RegionClients, runCheck, runChecks, worstStatus } from '../../../lambda/backup-freshness/checks';
+import { CheckConfig } from '../../../lambda/backup-freshness/config';
+import { awsError, objectBody, sha256 } from './support';
+
+const rdsMock = mockClient(RDSClient);
+const backupMock = mockClient(BackupClient);
+const ec2Mock = mockClient(EC2Client);
+const s3Mock = mockClient(S3Client);
+
+const NOW = new Date('2026-11-21T12:00:00Z');
+const hoursAgo = (hours: number): Date => new Date(NOW.getTime() - hours * 3_600_000);
+
+const clients: RegionClients = {
+  rds: new RDSClient({ region: 'eu-west-1' }),
+  backup: new BackupClient({ region: 'eu-west-1' }),
+  ec2: new EC2Client({ region: 'eu-west-1' }),
+  s3: new S3Client({ region: 'eu-west-1' }),
+};
+let clientsFor: jest.Mock<RegionClients, Parameters<ClientsFor>>;
+
+beforeEach(() => {
+  rdsMock.reset();
+  backupMock.reset();
+  ec2Mock.reset();
+  s3Mock.reset();
+  clientsFor = jest.fn((_region: string | undefined) => clients);
+});
+
+const rdsCheck: CheckConfig = { kind: 'rds-snapshot', tier: 'daily', resource: 'orders-db', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'orders-db', snapshotType: 'any' };
+
+describe('RDS snapshots', () => {
+  test('the newest available snapshot across pages counts; snapshots still being created do not', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolvesOnce({
+      DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-old', SnapshotCreateTime: hoursAgo(30), Status: 'available' }],
+      Marker: 'page-2',
+    }).resolvesOnce({
+      DBSnapshots: [
+        { DBSnapshotIdentifier: 'rds:orders-db-new', SnapshotCreateTime: hoursAgo(5), Status: 'available' },
+        { DBSnapshotIdentifier: 'rds:orders-db-creating', SnapshotCreateTime: hoursAgo(0.1), Status: 'creating' },
+      ],
+    });
+    const result = await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'rds:orders-db-new', ageHours: 5, maxAgeHours: 26, region: 'eu-west-1' });
+    const calls = rdsMock.commandCalls(DescribeDBSnapshotsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'orders-db' });
+    expect(calls[0].args[0].input.SnapshotType).toBeUndefined();
+    expect(calls[1].args[0].input).toMatchObject({ Marker: 'page-2' });
+  });
+
+  test('a snapshot older than interval plus grace is stale; a snapshot type narrows the query', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 'manual-1', SnapshotCreateTime: hoursAgo(27), Status: 'available' }] });
+    const result = await runCheck({ ...rdsCheck, snapshotType: 'manual' }, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('stale');
+    expect(result.detail).toContain('27 hours old, more than the 26 hours allowed');
+    expect(rdsMock.commandCalls(DescribeDBSnapshotsCommand)[0].args[0].input.SnapshotType).toBe('manual');
+  });
+
+  test('no snapshot is missing', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+    const result = await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('missing');
+    expect(result.ageHours).toBeUndefined();
+  });
+
+  test('throttling makes the check unknown with the reason, never ok', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400));
+    const result = await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('unknown');
+    expect(result.detail).toBe('rds-snapshot orders-db daily could not be checked: throttled by AWS (ThrottlingException: Rate exceeded)');
+  });
+
+  test('a copy in the disaster-recovery region is looked up with that region\'s clients', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 'copy-1', SnapshotCreateTime: hoursAgo(3), Status: 'available' }] });
+    const result = await runCheck({ ...rdsCheck, region: 'eu-central-1', tier: 'daily-dr' }, clientsFor, 'eu-west-1', NOW);
+    expect(clientsFor).toHaveBeenCalledWith('eu-central-1');
+    expect(result).toMatchObject({ status: 'ok', region: 'eu-central-1', tier: 'daily-dr' });
+  });
+});
+
+describe('AWS Backup recovery points', () => {
+  const check: CheckConfig = { kind: 'recovery-point', tier: 'daily', resource: 'orders-db', intervalHours: 24, graceHours: 4, resourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders-db' };
+
+  test('pages through the resource\'s recovery points and ignores partial ones', async () => {
+    backupMock.on(ListRecoveryPointsByResourceCommand).resolvesOnce({
+      RecoveryPoints: [{ RecoveryPointArn: 'rp-1', CreationDate: hoursAgo(20), Status: 'COMPLETED' }],
+      NextToken: 'next',
+    }).resolvesOnce({
+      RecoveryPoints: [{ RecoveryPointArn: 'rp-2', CreationDate: hoursAgo(1), Status: 'PARTIAL' }, { RecoveryPointArn: 'rp-3', CreationDate: hoursAgo(2), Status: 'COMPLETED' }],
+    });
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'rp-3', ageHours: 2 });
+    expect(backupMock.commandCalls(ListRecoveryPointsByResourceCommand)[1].args[0].input).toMatchObject({ NextToken: 'next', ResourceArn: check.resourceArn });
+  });
+
+  test('a copy in the disaster-recovery vault is listed by vault and resource', async () => {
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: 'rp-dr', CreationDate: hoursAgo(40), Status: 'COMPLETED' }] });
+    const result = await runCheck({ ...check, backupVaultName: 'dr-vault', region: 'eu-central-1' }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'stale', newestCopy: 'rp-dr', ageHours: 40 });
+    expect(backupMock.commandCalls(ListRecoveryPointsByBackupVaultCommand)[0].args[0].input).toMatchObject({ BackupVaultName: 'dr-vault', ByResourceArn: check.resourceArn });
+  });
+
+  test('access denied makes the check unknown', async () => {
+    backupMock.on(ListRecoveryPointsByResourceCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform backup:ListRecoveryPointsByResource', 403));
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('unknown');
+    expect(result.detail).toContain('access denied (AccessDeniedException: not authorized');
+  });
+});
+
+describe('EBS snapshots', () => {
+  test('snapshots by tag across pages', async () => {
+    ec2Mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [{ SnapshotId: 'snap-1', StartTime: hoursAgo(9) }], NextToken: 't' })
+      .resolvesOnce({ Snapshots: [{ SnapshotId: 'snap-2', StartTime: hoursAgo(0.5) }] });
+    const result = await runCheck({ kind: 'ebs-snapshot', tier: 'hourly', resource: 'app-volumes', intervalHours: 1, graceHours: 0.5, tagKey: 'backup', tagValue: 'hourly' }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'snap-2', ageHours: 0.5 });
+    expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toMatchObject({
+      OwnerIds: ['self'],
+      Filters: [{ Name: 'status', Values: ['completed'] }, { Name: 'tag:backup', Values: ['hourly'] }],
+    });
+  });
+
+  test('snapshots of one volume', async () => {
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    const result = await runCheck({ kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-1', intervalHours: 24, graceHours: 1, volumeId: 'vol-1' }, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('missing');
+    expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input.Filters).toContainEqual({ Name: 'volume-id', Values: ['vol-1'] });
+  });
+});
+
+function manifestFor(prefix: string, runId: string, createdAt: Date, dump: Buffer): DumpManifest {
+  return {
+    version: 1,
+    runId,
+    tier: prefix.startsWith('daily/') ? 'daily' : 'yearly',
+    createdAt: createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    source: { host: 'replica', engine: 'mariadb', serverVersion: '10.11.6', gtidPosition: '0-1-42' },
+    replicationPaused: true,
+    databases: ['shop'],
+    tables: [{ schema: 'shop', table: 'orders', rows: 3, checksum: 'abc', hasPrimaryKey: true }],
+    files: [
+      { key: `${prefix}dump.sql.gz`, bytes: dump.length, sha256: sha256(dump) },
+      { key: `${prefix}dump.sql.gz.sha256`, bytes: Buffer.byteLength(checksumFileContent(sha256(dump))), sha256: sha256(checksumFileContent(sha256(dump))) },
+    ],
+  };
+}
+
+/** Puts a run's three objects into the S3 mock, each read as a fresh stream. */
+function storeRun(objects: Map<string, Buffer>, prefix: string, runId: string, createdAt: Date, dump: Buffer): void {
+  objects.set(`${prefix}dump.sql.gz`, dump);
+  objects.set(`${prefix}dump.sql.gz.sha256`, Buffer.from(checksumFileContent(sha256(dump))));
+  objects.set(`${prefix}manifest.json`, Buffer.from(serializeManifest(manifestFor(prefix, runId, createdAt, dump))));
+}
+
+function serve(objects: Map<string, Buffer>, pageSize = 2): void {
+  s3Mock.on(ListObjectsV2Command).callsFake((input) => {
+    const keys = [...objects.keys()].filter((key) => key.startsWith(input.Prefix)).sort();
+    const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
+    const page = keys.slice(start, start + pageSize);
+    const more = start + pageSize < keys.length;
+    return { Contents: page.map((Key) => ({ Key, Size: objects.get(Key)!.length })), IsTruncated: more, NextContinuationToken: more ? String(start + pageSize) : undefined };
+  });
+  s3Mock.on(GetObjectCommand).callsFake((input) => {
+    const content = objects.get(input.Key);
+    if (!content) {
+      throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
+    }
+    return { Body: objectBody(content) };
+  });
+}
+
+describe('daily dumps', () => {
+  const check: CheckConfig = { kind: 'daily-dump', tier: 'daily-dump', resource: 'dumps', intervalHours: 24, graceHours: 2, bucket: 'dumps-48h' };
+  const dump = Buffer.from('-- MariaDB dump\nINSERT INTO orders VALUES (1),(2),(3);\n'.repeat(50));
+
+  test('today\'s newest run is verified by streaming every file through SHA-256', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-21/20261121T010000Z-aaaaaa/', '20261121T010000Z-aaaaaa', hoursAgo(11), Buffer.from('older'));
+    storeRun(objects, 'daily/2026-11-21/20261121T030000Z-bbbbbb/', '20261121T030000Z-bbbbbb', hoursAgo(9), dump);
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'daily/2026-11-21/20261121T030000Z-bbbbbb/', ageHours: 9 });
+    expect(result.detail).toContain('2 file(s) of run 20261121T030000Z-bbbbbb match their SHA-256 and size');
+    // Listing paged through both days' prefixes.
+    expect(s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Prefix)).toEqual(expect.arrayContaining(['daily/2026-11-21/', 'daily/2026-11-20/']));
+    expect(s3Mock.commandCalls(ListObjectsV2Command).length).toBeGreaterThan(2);
+  });
+
+  test('a dump whose bytes do not match the manifest\'s SHA-256 is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    const prefix = 'daily/2026-11-21/20261121T030000Z-bbbbbb/';
+    storeRun(objects, prefix, '20261121T030000Z-bbbbbb', hoursAgo(9), dump);
+    const flipped = Buffer.from(dump);
+    flipped[100] ^= 0xff;
+    objects.set(`${prefix}dump.sql.gz`, flipped);
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('corrupt');
+    expect(result.detail).toContain(`${prefix}dump.sql.gz has SHA-256 ${sha256(flipped)}, the manifest says ${sha256(dump)}`);
+  });
+
+  test('a checksum file that names another digest is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    const prefix = 'daily/2026-11-21/run-1/';
+    storeRun(objects, prefix, 'run-1', hoursAgo(3), dump);
+    const other = Buffer.from(checksumFileContent('0'.repeat(64)));
+    objects.set(`${prefix}dump.sql.gz.sha256`, other);
+    // The manifest lists the checksum file's own hash: keep it consistent so that the comparison with the dump's digest is what fails.
+    const manifest = manifestFor(prefix, 'run-1', hoursAgo(3), dump);
+    objects.set(`${prefix}manifest.json`, Buffer.from(serializeManifest({ ...manifest, files: [manifest.files[0], { key: `${prefix}dump.sql.gz.sha256`, bytes: other.length, sha256: sha256(other) }] })));
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('corrupt');
+    expect(result.detail).toContain(`dump.sql.gz.sha256 says ${'0'.repeat(64)}, the dump's SHA-256 is ${sha256(dump)}`);
+  });
+
+  test('a file listed in the manifest that does not exist makes the run corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    const prefix = 'daily/2026-11-21/run-1/';
+    storeRun(objects, prefix, 'run-1', hoursAgo(3), dump);
+    objects.delete(`${prefix}dump.sql.gz`);
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'corrupt' });
+    expect(result.detail).toContain(`${prefix}dump.sql.gz is listed in the manifest but does not exist`);
+  });
+
+  test('an invalid manifest makes the run corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    objects.set('daily/2026-11-21/run-1/manifest.json', Buffer.from('{"version": 7}'));
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('corrupt');
+    expect(result.detail).toContain('the manifest of s3://dumps-48h/daily/2026-11-21/run-1/ is invalid');
+  });
+
+  test('yesterday\'s run older than interval plus grace is stale; no run at all is missing', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-20/run-0/', 'run-0', hoursAgo(30), dump);
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'stale', ageHours: 30 });
+    serve(new Map());
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'missing' });
+  });
+
+  test('access denied while reading the dump is unknown, not corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', hoursAgo(3), dump);
+    serve(objects);
+    s3Mock.on(GetObjectCommand, { Key: 'daily/2026-11-21/run-1/dump.sql.gz' }).rejects(awsError('AccessDenied', 'Access Denied', 403));
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('unknown');
+    expect(result.detail).toContain('access denied (AccessDenied: Access Denied)');
+  });
+});
+
+describe('yearly archives', () => {
+  const check: CheckConfig = { kind: 'yearly-archive', tier: 'yearly', resource: 'archive', intervalHours: 8784, graceHours: 24 * 14, bucket: 'archive' };
+  const dump = Buffer.from('dump');
+
+  test('this year\'s complete run is ok', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2026/2026-01-02/run-1/', 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', newestCopy: 'yearly/2026/2026-01-02/run-1/' });
+    // Archived objects are listed, never read.
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  test('a run without its checksum file is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2026/2026-01-02/run-1/', 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    objects.delete('yearly/2026/2026-01-02/run-1/dump.sql.gz.sha256');
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('corrupt');
+    expect(result.detail).toContain('lacks dump.sql.gz.sha256');
+  });
+
+  test('only last year\'s archive: ok within the grace after New Year, stale after it', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-01-05T00:00:00Z'))).toMatchObject({ status: 'ok' });
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'stale', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
+    serve(new Map());
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'missing' });
+  });
+});
+
+test('runChecks keeps the order of the checks and the worst status wins', async () => {
+  rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 's', SnapshotCreateTime: hoursAgo(1), Status: 'available' }] });
+  ec2Mock.on(DescribeSnapshotsCommand).rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.', 503));
+  const results = await runChecks([
+    rdsCheck,
+    { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-1', intervalHours: 24, graceHours: 1, volumeId: 'vol-1' },
+    { ...rdsCheck, tier: 'weekly', intervalHours: 168 },
+  ], clientsFor, 'eu-west-1', NOW, 2);
+  expect(results.map((r) => `${r.kind}/${r.tier}:${r.status}`)).toEqual(['rds-snapshot/daily:ok', 'ebs-snapshot/daily:unknown', 'rds-snapshot/weekly:ok']);
+  expect(worstStatus(results.map((r) => r.status))).toBe('unknown');
+  expect(worstStatus(['ok', 'unknown', 'corrupt', 'stale'])).toBe('corrupt');
+  expect(worstStatus([])).toBe('unknown');
+});

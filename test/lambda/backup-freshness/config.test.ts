@@ -1,0 +1,29 @@
+import { parseConfig } from '../../../lambda/backup-freshness/config';
+
+const base = { resourceName: 'db', metricNamespace: 'Ns', reportBucket: 'reports', reportPrefix: 'checks/' };
+const rds = { kind: 'rds-snapshot', tier: 'daily', resource: 'db', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'db' };
+
+test('a valid configuration parses with defaults filled in', () => {
+  const config = parseConfig(JSON.stringify({ ...base, checks: [rds, { kind: 'ebs-snapshot', tier: 'hourly', resource: 'vol', intervalHours: 1, graceHours: 0.5, tagKey: 'backup' }] }));
+  expect(config.checks[0]).toEqual({ ...rds, snapshotType: 'any', region: undefined });
+  expect(config.checks[1]).toMatchObject({ kind: 'ebs-snapshot', tagKey: 'backup', volumeId: undefined });
+  expect(config.reportPrefix).toBe('checks/');
+});
+
+test.each([
+  [undefined, 'FRESHNESS_CONFIG: the environment variable is not set'],
+  ['{', 'FRESHNESS_CONFIG: not JSON'],
+  ['[]', 'FRESHNESS_CONFIG: expected an object, got []'],
+  [JSON.stringify({ ...base, checks: {} }), 'FRESHNESS_CONFIG.checks: expected an array, got {}'],
+  [JSON.stringify({ ...base, reportPrefix: 'no-slash', checks: [] }), 'FRESHNESS_CONFIG.reportPrefix: expected \'\' or a prefix ending in \'/\''],
+  [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'tape' }] }), 'FRESHNESS_CONFIG.checks[0].kind: expected one of rds-snapshot, recovery-point, ebs-snapshot, daily-dump, yearly-archive, got "tape"'],
+  [JSON.stringify({ ...base, checks: [{ ...rds, intervalHours: -1 }] }), 'FRESHNESS_CONFIG.checks[0].intervalHours: expected a number of hours of at least 0.01, got -1'],
+  [JSON.stringify({ ...base, checks: [{ ...rds, tier: '' }] }), 'FRESHNESS_CONFIG.checks[0].tier: expected a non-empty string, got ""'],
+  [JSON.stringify({ ...base, checks: [{ ...rds, snapshotType: 'shared' }] }), 'FRESHNESS_CONFIG.checks[0].snapshotType: expected one of automated, manual, awsbackup, any, got "shared"'],
+  [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'ebs-snapshot' }] }), 'FRESHNESS_CONFIG.checks[0]: expected exactly one of volumeId and tagKey, got neither'],
+  [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'daily-dump' }] }), 'FRESHNESS_CONFIG.checks[0].bucket: expected a non-empty string, got nothing'],
+  [JSON.stringify({ ...base, checks: [rds, rds] }), 'FRESHNESS_CONFIG.checks[1]: the check rds-snapshot db daily is listed twice'],
+  [JSON.stringify({ ...base, reportBucket: 5, checks: [] }), 'FRESHNESS_CONFIG.reportBucket: expected a non-empty string, got 5'],
+])('configuration %s is rejected', (raw, message) => {
+  expect(() => parseConfig(raw)).toThrow(message);
+});

@@ -1,0 +1,101 @@
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { reportKey } from '../../../lambda/backup-freshness/report';
+import { awsError } from './support';
+
+const config = {
+  resourceName: 'orders-db',
+  metricNamespace: 'CdkBackupDr',
+  reportBucket: 'reports',
+  reportPrefix: 'checks/',
+  checks: [
+    { kind: 'rds-snapshot', tier: 'daily', resource: 'orders-db', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'orders-db' },
+    { kind: 'rds-snapshot', tier: 'daily-dr', resource: 'orders-db', intervalHours: 24, graceHours: 6, dbInstanceIdentifier: 'orders-db', region: 'eu-central-1' },
+  ],
+};
+
+type Rds = typeof import('@aws-sdk/client-rds');
+type S3 = typeof import('@aws-sdk/client-s3');
+interface Loaded {
+  readonly handler: typeof import('../../../lambda/backup-freshness/index')['handler'];
+  /** The SDK modules the handler was loaded with (a fresh copy per load) and mocks of their clients. */
+  readonly rds: Rds;
+  readonly s3: S3;
+  readonly rdsMock: AwsStub<object, import('@aws-sdk/client-rds').ServiceOutputTypes, unknown>;
+  readonly s3Mock: AwsStub<object, import('@aws-sdk/client-s3').ServiceOutputTypes, unknown>;
+}
+
+/** Loads the handler (its cold start reads the environment) with its own copy of the SDK, mocked. */
+function loadHandler(env: Record<string, string | undefined>): Loaded {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    let loaded: Loaded | undefined;
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const rds: Rds = require('@aws-sdk/client-rds');
+      const s3: S3 = require('@aws-sdk/client-s3');
+      const rdsMock = mockClient(rds.RDSClient);
+      const s3Mock = mockClient(s3.S3Client);
+      loaded = { handler: require('../../../lambda/backup-freshness/index').handler, rds, s3, rdsMock, s3Mock };
+      /* eslint-enable @typescript-eslint/no-require-imports */
+    });
+    return loaded!;
+  } finally {
+    process.env = saved;
+  }
+}
+
+let written: string[];
+beforeEach(() => {
+  written = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+test('a run checks every copy, writes EMF metrics and stores the JSON report', async () => {
+  const { handler, rds, s3, rdsMock, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify(config), AWS_REGION: 'eu-west-1' });
+  rdsMock.on(rds.DescribeDBSnapshotsCommand).resolvesOnce({ DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-1', SnapshotCreateTime: new Date(Date.now() - 3 * 3_600_000), Status: 'available' }] })
+    .rejectsOnce(awsError('AccessDeniedException', 'denied in eu-central-1', 403));
+  s3Mock.on(s3.PutObjectCommand).resolves({});
+
+  const report = await handler();
+
+  expect(report.status).toBe('unknown');
+  expect(report.summary).toEqual({ ok: 1, stale: 0, missing: 0, corrupt: 0, unknown: 1 });
+  const put = s3Mock.commandCalls(s3.PutObjectCommand)[0].args[0].input;
+  expect(put.Bucket).toBe('reports');
+  expect(put.Key).toMatch(/^checks\/backup-freshness\/\d{4}\/\d{2}\/\d{2}\/.+\.json$/);
+  expect(report.reportLocation).toBe(`s3://reports/${put.Key}`);
+  const stored = JSON.parse(String(put.Body));
+  expect(stored.results.map((r: { status: string; region: string }) => `${r.region}:${r.status}`)).toEqual(['eu-west-1:ok', 'eu-central-1:unknown']);
+
+  const documents = written.map((line) => JSON.parse(line));
+  expect(documents).toHaveLength(3);
+  expect(documents[0]).toMatchObject({
+    _aws: { CloudWatchMetrics: [{ Namespace: 'CdkBackupDr', Dimensions: [['Check', 'Resource', 'Tier', 'Region']], Metrics: [{ Name: 'CheckStatus' }, { Name: 'BackupAgeHours' }] }] },
+    Check: 'rds-snapshot', Resource: 'orders-db', Tier: 'daily', Region: 'eu-west-1', CheckStatus: 0, BackupAgeHours: 3,
+  });
+  expect(documents[1]).toMatchObject({ Tier: 'daily-dr', Region: 'eu-central-1', CheckStatus: 2 });
+  expect(documents[1].BackupAgeHours).toBeUndefined();
+  expect(documents[2]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Dimensions: [['Check', 'Resource']] }] }, Check: 'backup-freshness', Resource: 'orders-db', CheckStatus: 2 });
+});
+
+test('a report that cannot be stored fails the run with the bucket and key', async () => {
+  const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: [] }), AWS_REGION: 'eu-west-1' });
+  s3Mock.on(s3.PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+  await expect(handler()).rejects.toThrow(/backup-freshness: could not store the report at s3:\/\/reports\/checks\/backup-freshness\/.*: AccessDenied: Access Denied/);
+  // Nothing configured is not "ok".
+  expect(JSON.parse(written[0])).toMatchObject({ Check: 'backup-freshness', CheckStatus: 2 });
+});
+
+test('a bad configuration fails at cold start naming the field', () => {
+  expect(() => loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, metricNamespace: '' }) })).toThrow('FRESHNESS_CONFIG.metricNamespace: expected a non-empty string, got ""');
+});
+
+test('report keys sort by time under the prefix', () => {
+  expect(reportKey('', new Date('2026-11-21T12:34:56.789Z'))).toBe('backup-freshness/2026/11/21/2026-11-21T12-34-56.789Z.json');
+});

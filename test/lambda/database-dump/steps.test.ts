@@ -1,0 +1,234 @@
+/**
+ * The dump workflow's Lambda steps against a real MariaDB master/replica pair on loopback,
+ * with the real dump script in between and aws-sdk-client-mock for S3.
+ */
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { tableChecksum } from '../../../core/consistency/table-checksum';
+import { parseManifest } from '../../../core/dump/manifest';
+import { replicationApplying } from '../../../core/dump/source';
+import { DumpSettings, readSettings } from '../../../lambda/database-dump/settings';
+import { finalize, prepare, resume, runIdFor } from '../../../lambda/database-dump/steps';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
+
+const SCRIPT = join(__dirname, '..', '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
+const s3Mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1' });
+
+let pair: ReplicatedPair;
+let restoreTarget: MariaDbServer;
+let dumpDir: string;
+
+function settings(overrides: Partial<DumpSettings> = {}): DumpSettings {
+  return {
+    ...readSettings({
+      DB_HOST: '127.0.0.1', DB_PORT: String(pair.replica.port), DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db', DB_TLS: 'off',
+      DAILY_BUCKET: 'daily-bucket', ARCHIVE_BUCKET: 'archive-bucket', PAUSE_REPLICATION: 'true', REPLICATION_CONTROL: 'sql',
+    }),
+    ...overrides,
+  };
+}
+
+function body(bytes: Buffer): never {
+  return Object.assign(Readable.from([bytes]), {
+    transformToString: async () => bytes.toString('utf8'),
+  }) as never;
+}
+
+/** Serves the files of the dump folder as the objects the upload container would have written. */
+function serveUploads(prefixes: string[], tamper = false): void {
+  const dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
+  const checksum = readFileSync(join(dumpDir, 'dump.sql.gz.sha256'));
+  for (const prefix of prefixes) {
+    s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz` }).callsFake(() => ({ Body: body(tamper ? Buffer.concat([dump, Buffer.from([0])]) : dump) }));
+    s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz.sha256` }).callsFake(() => ({ Body: body(checksum) }));
+  }
+}
+
+function runDump(databases: string): void {
+  const result = spawnSync('bash', [SCRIPT], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', DUMP_BINARY: 'mariadb-dump', DB_TLS: 'off', DB_HOST: '127.0.0.1', DB_PORT: String(pair.replica.port),
+      DB_USER: ADMIN_USER, DB_PASSWORD: ADMIN_PASSWORD, DUMP_DATABASES: databases, DUMP_DIR: dumpDir,
+    },
+    encoding: 'utf8',
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+}
+
+beforeAll(async () => {
+  [pair, restoreTarget] = await Promise.all([startReplicatedPair(), startMariaDb({ serverId: 21 })]);
+  dumpDir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-steps-'));
+  const master = await pair.master.connect();
+  await master.query(`
+    CREATE DATABASE app CHARACTER SET utf8mb4;
+    CREATE TABLE app.accounts (id INT PRIMARY KEY, owner VARCHAR(50) NULL, doc JSON NULL, photo BLOB NULL);
+    CREATE TABLE app.ledger (account_id INT NOT NULL, amount DECIMAL(10,2) NOT NULL, memo TEXT NULL);
+    INSERT INTO app.accounts VALUES (1, 'Åsa 🚀', '{"k": [1, null]}', x'00ff10'), (2, NULL, NULL, NULL), (3, '', '"s"', '');
+    INSERT INTO app.ledger VALUES (1, 10.50, 'first'), (1, 10.50, 'first'), (2, -3.25, NULL);
+  `);
+  await master.end();
+  await pair.waitForReplica();
+});
+
+afterAll(async () => {
+  await Promise.all([pair?.stop(), restoreTarget?.stop()]);
+  if (dumpDir) {
+    rmSync(dumpDir, { recursive: true, force: true });
+  }
+});
+
+beforeEach(() => {
+  s3Mock.reset();
+});
+
+test('run ids start with the UTC time and keep only safe characters', () => {
+  expect(runIdFor('a1b2/c3 d4', new Date('2026-11-22T01:02:03.456Z'))).toBe('20261122T010203Z-a1b2-c3-d4');
+});
+
+test('a paused run: the manifest matches the dump, the dump restores to the same checksums, replication resumes', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  const replica = await pair.replica.connect();
+  const master = await pair.master.connect();
+  try {
+    const now = new Date('2027-01-01T02:00:00Z');
+    const run = await prepare(replica, s3, settings(), { action: 'prepare', executionName: 'exec-1' }, now);
+    expect(run).toMatchObject({
+      runId: '20270101T020000Z-exec-1',
+      dailyBucket: 'daily-bucket',
+      dailyPrefix: 'daily/2027-01-01/20270101T020000Z-exec-1/',
+      archiveBucket: 'archive-bucket',
+      archivePrefix: 'yearly/2027/2027-01-01/20270101T020000Z-exec-1/',
+      databases: 'app',
+      replicationPaused: true,
+      source: { host: '127.0.0.1', engine: 'mariadb' },
+    });
+    expect(run.source.gtidPosition).toMatch(/^0-1-\d+$/);
+    expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({ Bucket: 'archive-bucket', Prefix: 'yearly/2027/' });
+    expect(await replicationApplying(replica)).toBe(false);
+
+    // The master moves on while the replica stands still: the dump and the manifest describe the paused replica.
+    await master.query("INSERT INTO app.ledger VALUES (3, 1.00, 'after the pause')");
+    runDump(run.databases);
+    serveUploads([run.dailyPrefix, run.archivePrefix]);
+    s3Mock.on(PutObjectCommand).resolves({});
+
+    const result = await finalize(replica, s3, {
+      action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }],
+    });
+    expect(result).toMatchObject({
+      runId: run.runId,
+      dailyManifest: `s3://daily-bucket/${run.dailyPrefix}manifest.json`,
+      archiveManifest: `s3://archive-bucket/${run.archivePrefix}manifest.json`,
+      tables: 2,
+      gtidPosition: run.source.gtidPosition,
+    });
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((put) => `${put.Bucket}/${put.Key}`)).toEqual([
+      `daily-bucket/${run.dailyPrefix}manifest.json`, `archive-bucket/${run.archivePrefix}manifest.json`,
+    ]);
+    expect(puts[0].ChecksumAlgorithm).toBe('SHA256');
+    const manifest = parseManifest(String(puts[0].Body));
+    expect(parseManifest(String(puts[1].Body)).tier).toBe('yearly');
+    expect(manifest).toMatchObject({ tier: 'daily', replicationPaused: true, databases: ['app'], createdAt: '2027-01-01T02:00:00.000Z' });
+    expect(manifest.files[0]).toEqual({ key: `${run.dailyPrefix}dump.sql.gz`, bytes: result.bytes, sha256: result.sha256 });
+    expect(manifest.tables.map((t) => [t.table, t.rows, t.hasPrimaryKey])).toEqual([['accounts', 3, true], ['ledger', 3, false]]);
+
+    // Restore the dump into a fresh server: every checksum equals the manifest's.
+    execFileSync('bash', ['-c', `gzip -dc dump.sql.gz | mariadb --host=127.0.0.1 --port=${restoreTarget.port} --user=${ADMIN_USER} --password="$PW" --skip-ssl`], {
+      cwd: dumpDir, env: { ...process.env, PW: ADMIN_PASSWORD }, stdio: 'pipe',
+    });
+    const restored = await restoreTarget.connect();
+    try {
+      for (const entry of manifest.tables) {
+        expect(await tableChecksum(restored, entry.schema, entry.table)).toEqual({ schema: entry.schema, table: entry.table, rows: entry.rows, checksum: entry.checksum });
+      }
+    } finally {
+      await restored.end();
+    }
+    // ... and the master's ledger (which moved on) does not.
+    const ledger = manifest.tables.find((t) => t.table === 'ledger')!;
+    expect((await tableChecksum(master, 'app', 'ledger')).checksum).not.toBe(ledger.checksum);
+
+    expect(await resume(replica, settings())).toEqual({ resumed: true });
+    expect(await replicationApplying(replica)).toBe(true);
+    await pair.waitForReplica();
+    expect((await tableChecksum(replica, 'app', 'ledger')).rows).toBe(4);
+  } finally {
+    await resume(replica, settings());
+    await Promise.all([replica.end(), master.end()]);
+  }
+});
+
+test('a year that already has an archive copy gets none, unless forced; no pause means replication keeps running', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'yearly/2027/2027-01-01/r/manifest.json' }], IsTruncated: false });
+  const replica = await pair.replica.connect();
+  try {
+    const now = new Date('2027-03-04T02:00:00Z');
+    const plain = await prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e2' }, now);
+    expect(plain).toMatchObject({ archiveBucket: '', archivePrefix: '', replicationPaused: false });
+    expect(await replicationApplying(replica)).toBe(true);
+    const forced = await prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e3', forceYearly: true }, now);
+    expect(forced.archivePrefix).toBe('yearly/2027/2027-03-04/20270304T020000Z-e3/');
+    const noArchive = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e4', forceYearly: true }, now);
+    expect(noArchive.archiveBucket).toBe('');
+    expect(await resume(replica, settings({ pauseReplication: false }))).toEqual({ resumed: false });
+  } finally {
+    await replica.end();
+  }
+});
+
+test('a failing prepare resumes the replication it paused', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    await expect(prepare(replica, s3, settings({ databases: ['app', 'missing_db'] }), { action: 'prepare', executionName: 'e5' }))
+      .rejects.toThrow(/prepare failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
+    expect(await replicationApplying(replica)).toBe(true);
+  } finally {
+    await replica.end();
+  }
+});
+
+test('pausing the master (no replica status) is refused', async () => {
+  const master = await pair.master.connect();
+  try {
+    await expect(prepare(master, s3, settings(), { action: 'prepare', executionName: 'e6' })).rejects.toThrow(/reports no replica status/);
+  } finally {
+    await master.end();
+  }
+});
+
+test('finalize refuses a tampered upload and a failed container', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const run = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e7' }, new Date('2027-05-05T00:00:00Z'));
+    runDump(run.databases);
+    serveUploads([run.dailyPrefix], true);
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: [] }))
+      .rejects.toThrow(new RegExp(`s3://daily-bucket/${run.dailyPrefix}dump\\.sql\\.gz: SHA-256 of the stored bytes is [0-9a-f]{64}, but .*records`));
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 2, Reason: 'Access denied' }] }))
+      .rejects.toThrow(/container 'dump' exited with 2 \(Access denied\)/);
+    s3Mock.on(GetObjectCommand).rejects(new Error('NoSuchKey'));
+    await expect(finalize(replica, s3, { action: 'finalize', run })).rejects.toThrow(/dump\.sql\.gz\.sha256: cannot read: NoSuchKey/);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  } finally {
+    await replica.end();
+  }
+});
+
+test('settings name the variable that is wrong', () => {
+  expect(() => readSettings({})).toThrow(/DB_HOST is not set/);
+  expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', DB_PORT: 'x' })).toThrow(/DB_PORT must be a port number, got 'x'/);
+  expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', PAUSE_REPLICATION: 'yes' })).toThrow(/PAUSE_REPLICATION must be 'true' or 'false'/);
+  expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', REPLICATION_CONTROL: 'ssh' })).toThrow(/'rds' or 'sql', got 'ssh'/);
+  expect(readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', DATABASES: ' a  b ' })).toMatchObject({
+    dbPort: 3306, tls: true, archiveBucket: undefined, pauseReplication: false, replicationControl: 'rds', databases: ['a', 'b'],
+  });
+});

@@ -1,0 +1,144 @@
+import { App, Aspects, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BackupCoverage, BackupMetadata, BackupRole } from '../../lib';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function guardedStack(): Stack {
+  const stack = new Stack(new App(), 'S', { env: ENV });
+  Aspects.of(stack).add(new BackupCoverage({ owner: 'dba@example.com' }));
+  return stack;
+}
+
+function volume(stack: Stack, id: string): ec2.Volume {
+  return new ec2.Volume(stack, id, { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+}
+
+function table(stack: Stack, id: string): dynamodb.Table {
+  return new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+}
+
+/** A plan whose selection lists resources by ARN and by tag `backup=daily`. */
+function plan(stack: Stack, resources: backup.BackupResource[]): void {
+  const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
+  p.addSelection('Selection', { resources, allowRestores: false });
+}
+
+function dlmPolicy(stack: Stack): void {
+  const role = new iam.Role(stack, 'DlmRole', { assumedBy: new iam.ServicePrincipal('dlm.amazonaws.com') });
+  new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
+    description: 'snapshots',
+    state: 'ENABLED',
+    executionRoleArn: role.roleArn,
+    policyDetails: {
+      resourceTypes: ['VOLUME'],
+      targetTags: [{ key: 'snapshots', value: 'daily' }],
+      schedules: [{ name: 'daily', createRule: { interval: 24, intervalUnit: 'HOURS' }, retainRule: { count: 7 } }],
+    },
+  });
+}
+
+describe('BackupCoverage', () => {
+  test('covered bucket, volume and table synthesize, with the coverage recorded in Metadata', () => {
+    const stack = guardedStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const vol = volume(stack, 'Volume');
+    Tags.of(vol).add('snapshots', 'daily');
+    const t = table(stack, 'Table');
+    Tags.of(t).add('backup', 'daily');
+    plan(stack, [backup.BackupResource.fromArn(bucket.bucketArn), backup.BackupResource.fromTag('backup', 'daily')]);
+    dlmPolicy(stack);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', { Metadata: { 'cdk-backup-dr': { role: 'protected-data', owner: 'dba@example.com', coveredBy: ['AWS Backup selection S/Plan/Selection/Resource'] } } });
+    template.hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { role: 'protected-data', coveredBy: ['DLM policy S/Snapshots'] } } });
+    template.hasResource('AWS::DynamoDB::Table', { Metadata: { 'cdk-backup-dr': { role: 'protected-data', coveredBy: ['AWS Backup selection S/Plan/Selection/Resource'] } } });
+  });
+
+  test('exempted bucket, volume and table synthesize, with the reason recorded', () => {
+    const stack = guardedStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const vol = volume(stack, 'Volume');
+    const t = table(stack, 'Table');
+    BackupCoverage.exempt(bucket, 'Build artifacts, rebuilt by the pipeline');
+    BackupCoverage.exempt(vol, 'Swap space');
+    BackupCoverage.exempt(t, 'A cache of the database, refilled on demand');
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', { Metadata: { 'cdk-backup-dr': { role: 'exempt', exemptReason: 'Build artifacts, rebuilt by the pipeline' } } });
+    template.hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { role: 'exempt', exemptReason: 'Swap space' } } });
+    template.hasResource('AWS::DynamoDB::Table', { Metadata: { 'cdk-backup-dr': { role: 'exempt', exemptReason: 'A cache of the database, refilled on demand' } } });
+  });
+
+  test('an exemption applies to everything below the exempted construct', () => {
+    const stack = guardedStack();
+    const group = new ec2.Vpc(stack, 'Scratch', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    BackupCoverage.exempt(group, 'Scratch area');
+    new s3.Bucket(group, 'Bucket');
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test.each([
+    ['bucket', (stack: Stack) => new s3.Bucket(stack, 'Bucket'), /S3 bucket Bucket83908E77 \(S\/Bucket\/Resource\) is not covered by any backup tier/],
+    ['volume', (stack: Stack) => volume(stack, 'Volume'), /EBS volume Volume\w+ \(S\/Volume\/Resource\) is not covered by any backup tier/],
+    ['table', (stack: Stack) => table(stack, 'Table'), /DynamoDB table Table\w+ \(S\/Table\/Resource\) is not covered by any backup tier/],
+  ])('an uncovered %s fails the synth, naming the resource', (_name, make, message) => {
+    const stack = guardedStack();
+    make(stack);
+    expect(() => Template.fromStack(stack)).toThrow(message);
+  });
+
+  test('a volume with the wrong tag and a bucket excluded with NotResources are not covered', () => {
+    const stack = guardedStack();
+    const vol = volume(stack, 'Volume');
+    Tags.of(vol).add('snapshots', 'weekly');
+    dlmPolicy(stack);
+    expect(() => Template.fromStack(stack)).toThrow(/EBS volume Volume\w+ .* is not covered/);
+
+    const other = guardedStack();
+    const bucket = new s3.Bucket(other, 'Bucket');
+    const p = backup.BackupPlan.daily35DayRetention(other, 'Plan');
+    new backup.CfnBackupSelection(other, 'Everything', {
+      backupPlanId: p.backupPlanId,
+      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'all', resources: ['*'], notResources: [bucket.bucketArn] },
+    });
+    expect(() => Template.fromStack(other)).toThrow(/S3 bucket Bucket\w+ .* is not covered/);
+  });
+
+  test('library roles, replicas and replication count as covered', () => {
+    const stack = guardedStack();
+    const store = new s3.Bucket(stack, 'DumpStore');
+    BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE });
+    const tiered = table(stack, 'Tiered');
+    BackupMetadata.describe(tiered, { role: BackupRole.PROTECTED_DATA, tier: 'daily' });
+    const replicated = new s3.Bucket(stack, 'Replicated', { versioned: true });
+    const role = new iam.Role(stack, 'ReplicationRole', { assumedBy: new iam.ServicePrincipal('s3.amazonaws.com') });
+    (replicated.node.defaultChild as s3.CfnBucket).replicationConfiguration = { role: role.roleArn, rules: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::elsewhere' } }] };
+    // The destination, here in another stack, is a copy.
+    const elsewhere = new Stack(stack.node.root as App, 'Elsewhere', { env: { ...ENV, region: 'eu-central-1' } });
+    Aspects.of(elsewhere).add(new BackupCoverage());
+    new s3.Bucket(elsewhere, 'Replicas', { bucketName: 'elsewhere' });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    Template.fromStack(elsewhere).hasResource('AWS::S3::Bucket', { Metadata: { 'cdk-backup-dr': { coveredBy: ['replica of S/Replicated/Resource'] } } });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::DynamoDB::Table', { Metadata: { 'cdk-backup-dr': { role: 'protected-data', tier: 'daily', owner: 'dba@example.com' } } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { Tags: [{ Key: 'backup:tier', Value: 'daily' }] });
+  });
+
+  test('without the guard nothing is checked', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    new s3.Bucket(stack, 'Bucket', { lifecycleRules: [{ expiration: Duration.days(2) }] });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('an exemption without a reason is a synth error', () => {
+    const stack = guardedStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    expect(() => BackupCoverage.exempt(bucket, '')).toThrow('S/Bucket: `BackupCoverage.exempt` needs a reason, got ""; say why this data needs no backup');
+    expect(() => BackupCoverage.exempt(bucket, '   ')).toThrow(/needs a reason/);
+  });
+});

@@ -1,0 +1,83 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { BackupNotifications } from '../../lib';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function alarm(stack: Stack, id: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(stack, id, {
+    metric: new cloudwatch.Metric({ namespace: 'cdk-backup-dr', metricName: 'StaleBackups' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+}
+
+describe('BackupNotifications', () => {
+  test('defaults: a KMS-encrypted, TLS-only topic with the owner subscribed, and failed AWS Backup jobs routed to it', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OwnerKey'), 'Arn'] } });
+    template.hasResource('AWS::SNS::Topic', { Metadata: { 'cdk-backup-dr': { role: 'notification', owner: 'dba@example.com' } } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] } })]) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.backup'], 'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'], 'detail': { state: ['FAILED', 'ABORTED', 'EXPIRED'] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Owner') }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  test('alarms given as sources, or later with notify(), publish to the topic', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const first = alarm(stack, 'Stale');
+    const owner = new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com', sources: [first], notifyOnFailedBackupJobs: false });
+    owner.notify(alarm(stack, 'Drift'));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.values(alarms).map((a) => a.Properties.AlarmActions)).toEqual([
+      [{ Ref: stack.resolve((owner.topic.node.defaultChild as any).logicalId) }],
+      [{ Ref: stack.resolve((owner.topic.node.defaultChild as any).logicalId) }],
+    ]);
+  });
+
+  test('can use an existing topic, subscribing the owner to it', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const key = new kms.Key(stack, 'AppKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(stack, 'Alarms', { masterKey: key, enforceSSL: true });
+    const owner = new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com', topic });
+    expect(owner.topic).toBe(topic);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com', TopicArn: { Ref: Match.stringLikeRegexp('^Alarms') } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] } })]) },
+    });
+  });
+
+  test('rejects an owner that is not an email address', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    expect(() => new BackupNotifications(stack, 'Owner', { ownerEmail: 'the dba team' }))
+      .toThrow("S/Owner: `ownerEmail` must be an email address, got 'the dba team'");
+  });
+
+  test('passes every compliance gate', () => {
+    const app = appWithComplianceGates();
+    const stack = new Stack(app, 'S', { env: ENV });
+    const owner = new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com' });
+    owner.notify(alarm(stack, 'Stale'));
+    const findings = complianceFindings(app).filter((f) => f.path.startsWith('S/Owner'));
+    expect(describeFindings(findings)).toEqual('');
+  });
+});

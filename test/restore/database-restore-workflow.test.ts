@@ -1,0 +1,406 @@
+/**
+ * The synthesized DatabaseRestore state machine, run locally with the real step handlers,
+ * the AWS SDK mocked by aws-sdk-client-mock and the verification against real MariaDB.
+ */
+import { BackupClient, DescribeRestoreJobCommand, GetRecoveryPointRestoreMetadataCommand, ListRecoveryPointsByResourceCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  AddTagsToResourceCommand, DBInstanceNotFoundFault, DeleteDBInstanceCommand, DescribeDBInstanceAutomatedBackupsCommand, DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand, ModifyDBInstanceCommand, PromoteReadReplicaCommand, RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, type DBInstance,
+} from '@aws-sdk/client-rds';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as stepsHandler } from '../../lambda/restore-db-steps/index';
+import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
+import { MariaDbServer, startMariaDb } from '../support/mariadb';
+import { localStateMachine, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
+import { restoreFixture } from './db-fixture';
+
+const rds = mockClient(RDSClient);
+const backup = mockClient(BackupClient);
+const cloudwatch = mockClient(CloudWatchClient);
+
+const WORKFLOW = 'Stack/Restore';
+const SOURCE_ID = 'source-db';
+const REPLICA_ID = 'replica-db';
+
+let machine: LocalStateMachine;
+let source: MariaDbServer;
+let restored: MariaDbServer;
+
+const DATA = `
+  CREATE DATABASE shop;
+  CREATE TABLE shop.orders (id INT PRIMARY KEY, total DECIMAL(10,2), created_at TIMESTAMP NOT NULL, KEY (created_at));
+  INSERT INTO shop.orders SELECT seq, seq * 2.5, TIMESTAMP('2026-11-21 22:00:00') + INTERVAL seq SECOND FROM mysql.seq_1_to_300;
+`;
+
+beforeAll(async () => {
+  process.env.SOURCE_INSTANCE_ID = SOURCE_ID;
+  process.env.REPLICA_INSTANCE_IDS = REPLICA_ID;
+  process.env.WORKFLOW_ID = WORKFLOW;
+  process.env.BACKUP_RESTORE_ROLE_ARN = 'arn:aws:iam::123456789012:role/restore';
+  process.env.RESTORE_TIMEOUT_MINUTES = '720';
+  const servers = startBoth();
+  machine = localStateMachine(Template.fromStack(restoreFixture().stack), { logicalIdPrefix: 'Restore' });
+  [source, restored] = await servers;
+  for (const server of [source, restored]) {
+    const connection = await server.connect();
+    await connection.query("SET time_zone = '+00:00'");
+    await connection.query(DATA);
+    await connection.end();
+  }
+});
+
+async function startBoth(): Promise<[MariaDbServer, MariaDbServer]> {
+  const [a, b] = await Promise.all([startMariaDb({ serverId: 21 }), startMariaDb({ serverId: 22 })]);
+  return [a, b];
+}
+
+afterAll(async () => {
+  await Promise.all([source?.stop(), restored?.stop()]);
+});
+
+beforeEach(() => {
+  rds.reset();
+  backup.reset();
+  cloudwatch.reset();
+  cloudwatch.on(PutMetricDataCommand).resolves({});
+});
+
+function notFound(identifier: string): DBInstanceNotFoundFault {
+  return new DBInstanceNotFoundFault({ message: `DBInstance ${identifier} not found.`, $metadata: { httpStatusCode: 404 } });
+}
+
+function throttling(): Error {
+  return Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+}
+
+function sourceInstance(): DBInstance {
+  return {
+    DBInstanceIdentifier: SOURCE_ID,
+    DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${SOURCE_ID}`,
+    DBInstanceStatus: 'available',
+    Engine: 'mysql',
+    DBInstanceClass: 'db.r6g.large',
+    DBSubnetGroup: { DBSubnetGroupName: 'db-subnets' },
+    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0db', Status: 'active' }],
+    DBParameterGroups: [{ DBParameterGroupName: 'mysql-params' }],
+    KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k-1',
+    MultiAZ: true,
+    Endpoint: { Address: '127.0.0.1', Port: source.port },
+    LatestRestorableTime: new Date('2026-11-21T23:55:00Z'),
+  };
+}
+
+function target(identifier: string, status: string, extra: Partial<DBInstance> = {}, requestId = 'inc-1', drill = false): DBInstance {
+  return {
+    DBInstanceIdentifier: identifier,
+    DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${identifier}`,
+    DBInstanceStatus: status,
+    DeletionProtection: !drill,
+    Endpoint: status === 'available' ? { Address: '127.0.0.1', Port: restored.port } : undefined,
+    TagList: [
+      { Key: 'cdk-backup-dr:restore-request', Value: requestId },
+      { Key: 'cdk-backup-dr:restored-by', Value: WORKFLOW },
+      ...(drill ? [{ Key: 'cdk-backup-dr:drill', Value: 'true' }] : []),
+    ],
+    ...extra,
+  };
+}
+
+const SNAPSHOTS = [
+  { DBSnapshotIdentifier: 'rds:source-db-2026-11-20', DBSnapshotArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:rds:source-db-2026-11-20', Status: 'available', SnapshotCreateTime: new Date('2026-11-20T03:00:00Z') },
+  { DBSnapshotIdentifier: 'rds:source-db-2026-11-21', DBSnapshotArn: 'arn:aws:rds:eu-west-1:123456789012:snapshot:rds:source-db-2026-11-21', Status: 'available', SnapshotCreateTime: new Date('2026-11-21T03:00:00Z') },
+];
+
+/** The source, its snapshots and a target that appears as `creating`, then `available`. */
+function mockSnapshotRestore(targetId = 'restore-inc-1'): void {
+  rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+  rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+  rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: targetId })
+    .rejectsOnce(notFound(targetId))
+    .rejectsOnce(notFound(targetId))
+    .resolvesOnce({ DBInstances: [target(targetId, 'creating')] })
+    .resolves({ DBInstances: [target(targetId, 'available')] });
+  rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+  rds.on(ModifyDBInstanceCommand).resolves({});
+  rds.on(DeleteDBInstanceCommand).resolves({});
+}
+
+/** The real verification, against the MariaDB servers whose ports the workflow carried. */
+async function verifyHandler(event: { plan: { source: { port: number } }; status: { port: number } }): Promise<unknown> {
+  const restoredConnection = await restored.connect();
+  const sourceConnection = await source.connect();
+  try {
+    expect(event.status.port).toBe(restored.port);
+    expect(event.plan.source.port).toBe(source.port);
+    return await verifyRestored({ restored: restoredConnection, source: sourceConnection, databases: ['shop'] });
+  } finally {
+    await restoredConnection.end();
+    await sourceConnection.end();
+  }
+}
+
+const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'FinishDrill', 'Cleanup'];
+
+async function run(input: Record<string, unknown>, verify: (event: never) => Promise<unknown> = verifyHandler): Promise<LocalExecution> {
+  const handlers: Record<string, (event: never) => Promise<unknown>> = { VerifyRestore: verify };
+  for (const state of STEP_STATES) {
+    handlers[state] = stepsHandler as (event: never) => Promise<unknown>;
+  }
+  return machine.run(input, { handlers, executionName: `restore-${String(input.requestId ?? 'anonymous')}` });
+}
+
+function creations(): number {
+  return rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand).length + rds.commandCalls(RestoreDBInstanceToPointInTimeCommand).length
+    + backup.commandCalls(StartRestoreJobCommand).length + rds.commandCalls(PromoteReadReplicaCommand).length;
+}
+
+describe('restore from a snapshot', () => {
+  test('happy path: a new instance with the source\'s settings, verified, endpoint reported', async () => {
+    mockSnapshotRestore();
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot', snapshot: 'rds:source-db-2026-11-20' });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    const calls = rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toMatchObject({
+      DBInstanceIdentifier: 'restore-inc-1',
+      DBSnapshotIdentifier: SNAPSHOTS[0].DBSnapshotArn,
+      DBSubnetGroupName: 'db-subnets',
+      VpcSecurityGroupIds: ['sg-0db'],
+      DBParameterGroupName: 'mysql-params',
+      DBInstanceClass: 'db.r6g.large',
+      MultiAZ: true,
+      DeletionProtection: true,
+      PubliclyAccessible: false,
+      Tags: expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-request', Value: 'inc-1' }, { Key: 'cdk-backup-dr:restored-by', Value: WORKFLOW }]),
+    });
+    expect(execution.output).toMatchObject({
+      status: 'SUCCEEDED', requestId: 'inc-1', kind: 'snapshot', source: SOURCE_ID, created: true, verified: true,
+      target: { identifier: 'restore-inc-1', endpoint: '127.0.0.1', port: restored.port },
+      restoredFrom: 'rds:source-db-2026-11-20',
+      recoveryPointBasis: 'newest-row',
+      verification: { status: 'ok', problems: [], newestRow: { time: '2026-11-21T22:05:00.000Z' } },
+    });
+    expect(execution.visited.filter((s) => s.name === 'WaitForInstance')).toHaveLength(2);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    // The orchestration adds its poll interval per look: 2 x 30 s here.
+    expect(execution.definedWaitSeconds).toBe(60);
+  });
+
+  test('the newest snapshot is the default', async () => {
+    mockSnapshotRestore();
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0].args[0].input.DBSnapshotIdentifier).toBe(SNAPSHOTS[1].DBSnapshotArn);
+  });
+
+  test('a throttled start is retried with backoff and creates one instance', async () => {
+    mockSnapshotRestore();
+    // The throttled call created nothing: the target is looked up once more before the retry creates it.
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolvesOnce({ DBInstances: [target('restore-inc-1', 'creating')] })
+      .resolves({ DBInstances: [target('restore-inc-1', 'available')] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).rejectsOnce(throttling()).resolves({});
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.retried).toEqual(['StartRestore']);
+    expect(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)).toHaveLength(2);
+    expect(execution.definedWaitSeconds).toBeGreaterThanOrEqual(60 + 5);
+  });
+
+  test('a repeated request resumes the instance it created instead of creating a second one', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' }).resolves({ DBInstances: [target('restore-inc-1', 'available')] });
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(creations()).toBe(0);
+    expect(execution.output).toMatchObject({ created: false, target: { identifier: 'restore-inc-1' } });
+  });
+
+  test('a failed verification deletes the instance it created and fails with a JSON cause', async () => {
+    mockSnapshotRestore();
+    const failingVerify = async () => ({ status: 'failed', checks: 3, problems: ['failed: schema shop.orders: source has a; restored has b'], newestRow: { status: 'unknown', detail: 'x' } });
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' }, failingVerify);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('VerificationFailed');
+    const cause = JSON.parse(execution.cause!);
+    expect(cause).toMatchObject({ status: 'FAILED', requestId: 'inc-1', target: 'restore-inc-1', cleanup: { outcome: 'deleted' } });
+    expect(cause.cause).toContain('failed: schema shop.orders');
+    expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restore-inc-1', DeletionProtection: false });
+    expect(rds.commandCalls(DeleteDBInstanceCommand)[0].args[0].input).toEqual({ DBInstanceIdentifier: 'restore-inc-1', SkipFinalSnapshot: true, DeleteAutomatedBackups: true });
+  });
+
+  test('keepOnVerificationFailure keeps the copy for inspection', async () => {
+    mockSnapshotRestore();
+    const failingVerify = async () => ({ status: 'failed', checks: 1, problems: ['failed: x'], newestRow: { status: 'unknown', detail: 'x' } });
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot', keepOnVerificationFailure: true }, failingVerify);
+    expect(execution.status).toBe('FAILED');
+    expect(JSON.parse(execution.cause!).cleanup.outcome).toBe('kept');
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a restore that ends in a failed state is cleaned up', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'incompatible-restore', { DeletionProtection: false })] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(JSON.parse(execution.cause!).cause).toContain('restore-inc-1 is incompatible-restore');
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('the cleanup never deletes an instance another request created', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'failed', {}, 'someone-else')] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.status).toBe('FAILED');
+    expect(JSON.parse(execution.cause!).cleanup.outcome).toBe('not-ours');
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+});
+
+describe('restore to a point in time and from a recovery point', () => {
+  test('point in time: RestoreDBInstanceToPointInTime inside the window', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [{ RestoreWindow: { EarliestTime: new Date('2026-11-14T03:00:00Z'), LatestTime: new Date('2026-11-21T23:55:00Z') } }] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'before-bad-deploy' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [target('before-bad-deploy', 'available', {}, 'pitr-1')] });
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    const execution = await run({ requestId: 'pitr-1', kind: 'point-in-time', restoreTime: '2026-11-21T22:10:00Z', targetIdentifier: 'before-bad-deploy' });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0].args[0].input).toMatchObject({
+      SourceDBInstanceIdentifier: SOURCE_ID, TargetDBInstanceIdentifier: 'before-bad-deploy', RestoreTime: new Date('2026-11-21T22:10:00Z'), DBSubnetGroupName: 'db-subnets',
+    });
+  });
+
+  test('recovery point: StartRestoreJob with the source\'s settings, an idempotency token, and tags added', async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1';
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+    backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql', Endpoint: 'old' } });
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: 'RUNNING' });
+    const untagged = target('restore-rp-1', 'available', {}, 'rp-1');
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-1' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolvesOnce({ DBInstances: [{ ...untagged, DBInstanceStatus: 'creating', TagList: [] }] })
+      .resolves({ DBInstances: [untagged] });
+    rds.on(AddTagsToResourceCommand).resolves({});
+    const execution = await run({ requestId: 'rp-1', kind: 'recovery-point', recoveryPoint: pointArn });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    const input = backup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
+    expect(input).toMatchObject({ RecoveryPointArn: pointArn, IamRoleArn: process.env.BACKUP_RESTORE_ROLE_ARN, ResourceType: 'RDS', IdempotencyToken: `${WORKFLOW}/rp-1` });
+    expect(input.Metadata).toMatchObject({ DBInstanceIdentifier: 'restore-rp-1', DBSubnetGroupName: 'db-subnets', VpcSecurityGroupIds: '["sg-0db"]', DBParameterGroupName: 'mysql-params', Engine: 'mysql' });
+    expect(input.Metadata).not.toHaveProperty('Endpoint');
+    expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-request', Value: 'rp-1' }]));
+  });
+});
+
+describe('replica promotion', () => {
+  test('promotes the replica named by `confirm`, without creating or deleting anything', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    const replica: DBInstance = { DBInstanceIdentifier: REPLICA_ID, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${REPLICA_ID}`, DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: SOURCE_ID, BackupRetentionPeriod: 0, DBInstanceClass: 'db.t3.medium', Endpoint: { Address: 'replica.example', Port: 3306 } };
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID })
+      .resolvesOnce({ DBInstances: [replica] }).resolvesOnce({ DBInstances: [replica] })
+      .resolvesOnce({ DBInstances: [{ ...replica, DBInstanceStatus: 'modifying' }] })
+      .resolves({ DBInstances: [{ ...replica, ReadReplicaSourceDBInstanceIdentifier: undefined }] });
+    rds.on(AddTagsToResourceCommand).resolves({});
+    rds.on(PromoteReadReplicaCommand).resolves({});
+    const execution = await run({ requestId: 'failover-1', kind: 'promote-replica', replica: REPLICA_ID, confirm: REPLICA_ID });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(PromoteReadReplicaCommand)[0].args[0].input).toEqual({ DBInstanceIdentifier: REPLICA_ID, BackupRetentionPeriod: 1 });
+    expect(execution.output).toMatchObject({ kind: 'promote-replica', target: { identifier: REPLICA_ID, endpoint: 'replica.example' } });
+    expect(execution.visited.map((s) => s.name)).not.toContain('VerifyRestore');
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+});
+
+describe('a drill', () => {
+  test('restores to a scratch instance, records the metrics and deletes the scratch copy', async () => {
+    mockSnapshotRestore('drill-d-1');
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-1' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [target('drill-d-1', 'available', {}, 'd-1', true)] });
+    const execution = await run({ requestId: 'd-1', kind: 'snapshot', drill: true });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.output).toMatchObject({ drill: true, verified: true, cleanup: { outcome: 'deleted' } });
+    expect(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0].args[0].input).toMatchObject({
+      DeletionProtection: false, Tags: expect.arrayContaining([{ Key: 'cdk-backup-dr:drill', Value: 'true' }]),
+    });
+    const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input;
+    expect(metrics.Namespace).toBe('CdkBackupDr');
+    expect(metrics.MetricData!.map((m) => m.MetricName).sort()).toEqual(['DrillFailures', 'RecoveryPointMinutes', 'RecoveryTimeMinutes']);
+    expect(metrics.MetricData!.every((m) => m.Dimensions![0].Value === SOURCE_ID)).toBe(true);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a drill whose checks could not run counts as failed', async () => {
+    mockSnapshotRestore('drill-d-2');
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-2' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [target('drill-d-2', 'available', {}, 'd-2', true)] });
+    const unknown = async () => ({ status: 'unknown', checks: 1, problems: ['unknown: schema: the source could not be reached'], newestRow: { status: 'unknown', detail: 'x' } });
+    const execution = await run({ requestId: 'd-2', kind: 'snapshot', drill: true }, unknown);
+    expect(execution.error).toBe('VerificationFailed');
+    const failure = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData![0];
+    expect(failure).toMatchObject({ MetricName: 'DrillFailures', Value: 1 });
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  });
+});
+
+describe('bad input fails before anything is created, naming the input and the allowed values', () => {
+  beforeEach(() => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBInstancesCommand).rejects(notFound('other'));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [{ Subnets: [{ SubnetAvailabilityZone: { Name: 'eu-west-1a' } }, { SubnetAvailabilityZone: { Name: 'eu-west-1b' } }] }] });
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [{ RestoreWindow: { EarliestTime: new Date('2026-11-14T03:00:00Z') } }] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1', Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+  });
+
+  test.each([
+    [{ kind: 'snapshot', snapshot: 'nope' }, /`snapshot` "nope" is not an available snapshot of source-db; the newest are: rds:source-db-2026-11-21, rds:source-db-2026-11-20/],
+    [{ kind: 'recovery-point', recoveryPoint: 'arn:aws:backup:eu-west-1:123456789012:recovery-point:gone' }, /`recoveryPoint` .* is not a completed recovery point of source-db; the newest are: arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1/],
+    [{ kind: 'point-in-time', restoreTime: '2026-11-22T08:00:00Z' }, /`restoreTime` 2026-11-22T08:00:00.000Z is outside the point-in-time window of source-db: 2026-11-14T03:00:00.000Z to 2026-11-21T23:55:00.000Z/],
+    [{ kind: 'point-in-time', restoreTime: 'yesterday' }, /`restoreTime` must be an ISO 8601 time/],
+    [{ kind: 'snapshot', availabilityZone: 'eu-west-1c' }, /`availabilityZone` must be a zone of the subnet group db-subnets \(eu-west-1a, eu-west-1b\), got "eu-west-1c"/],
+    [{ kind: 'snapshot', targetIdentifier: SOURCE_ID }, /`targetIdentifier` must name a new instance, got source-db, which is the live source/],
+    [{ kind: 'snapshot', targetIdentifier: 'Bad_Name' }, /`targetIdentifier` must be 1 to 63 lower-case letters/],
+    [{ kind: 'promote-replica', replica: REPLICA_ID }, /`confirm` must repeat the replica to promote \(replica-db\)/],
+    [{ kind: 'promote-replica', replica: 'other-db', confirm: 'other-db' }, /`replica` must be one of replica-db, got "other-db"/],
+    [{ kind: 'restore-everything' }, /`kind` must be one of snapshot, recovery-point, point-in-time, promote-replica, got "restore-everything"/],
+  ])('%j', async (input, message) => {
+    const execution = await run({ requestId: 'bad-1', ...input });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(JSON.parse(execution.cause!).errorMessage).toMatch(message);
+    expect(creations()).toBe(0);
+    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate']);
+  });
+
+  test('a target identifier that already exists (not created by this request)', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'taken' }).resolves({ DBInstances: [{ DBInstanceIdentifier: 'taken', TagList: [] }] });
+    const execution = await run({ requestId: 'bad-2', kind: 'snapshot', targetIdentifier: 'taken' });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(JSON.parse(execution.cause!).errorMessage).toMatch(/`targetIdentifier` taken already exists and was not created by request bad-2; choose a new identifier/);
+    expect(creations()).toBe(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
+import { restoreFixture } from './db-fixture';
+
+describe('DatabaseRestore', () => {
+  test('a logged, traced, KMS-encrypted state machine with a valid definition', () => {
+    const { stack } = restoreFixture();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      EncryptionConfiguration: Match.objectLike({ Type: 'CUSTOMER_MANAGED_KMS_KEY' }),
+    });
+    const definition = stateMachineDefinition(template, { logicalIdPrefix: 'Restore' });
+    expect(validateDefinition(definition)).toEqual([]);
+    expect(definition.States.WaitForInstance.Seconds).toBe(30);
+  });
+
+  test('deleting and modifying instances is limited to those the workflow tagged', () => {
+    const template = Template.fromStack(restoreFixture().stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
+          Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-dr:restored-by': 'Stack/Restore' } },
+        })]),
+      },
+    });
+  });
+
+  test('the verification function is admitted to the database port', () => {
+    const template = Template.fromStack(restoreFixture().stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { Description: 'Restore verification', FromPort: Match.anyValue() });
+  });
+
+  test('the poll interval and the restore timeout are configurable', () => {
+    const template = Template.fromStack(restoreFixture(new App(), { pollInterval: Duration.minutes(2), restoreTimeout: Duration.hours(6) }).stack);
+    expect(stateMachineDefinition(template, { logicalIdPrefix: 'Restore' }).States.WaitForInstance.Seconds).toBe(120);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RESTORE_TIMEOUT_MINUTES: '360' }) } });
+  });
+
+  test.each([
+    [{ pollInterval: Duration.seconds(5) }, /Stack\/Restore: `pollInterval` must be 10 seconds to 10 minutes, got 5 seconds/],
+    [{ restoreTimeout: Duration.hours(72) }, /Stack\/Restore: `restoreTimeout` must be 1 to 48 hours, got 3 days/],
+    [{ timestampColumns: ['orders.created_at'] }, /`timestampColumns` entries must be schema.table.column, got 'orders.created_at'/],
+    [{ databases: ['shop.orders'] }, /`databases` entries must be database names/],
+  ])('rejects bad props: %j', (props, message) => {
+    expect(() => restoreFixture(new App(), props)).toThrow(message);
+  });
+
+  test('passes every compliance gate', () => {
+    const app = appWithComplianceGates();
+    restoreFixture(app);
+    const findings = complianceFindings(app).filter((f) => f.path.startsWith('Stack/Restore'));
+    expect(describeFindings(findings)).toEqual('');
+  });
+});

@@ -1,0 +1,296 @@
+/**
+ * The synthesized dump restore state machine, run locally with the real function: S3, RDS
+ * and Secrets Manager are mocked, the "new instance" is a real MariaDB server and the dump
+ * is the real `mariadb-dump` output of a real server.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import {
+  CreateDBInstanceCommand, DBInstance, DBInstanceNotFoundFault, DeleteDBInstanceCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand, RDSClient,
+} from '@aws-sdk/client-rds';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { sdkStreamMixin } from '@smithy/core/serde';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { tableChecksum } from '../../core/consistency/table-checksum';
+import { DumpManifest, serializeManifest } from '../../core/dump/manifest';
+import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import { handler } from '../../lambda/restore-dump';
+import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
+import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
+import { restoreTestStack } from './workflow-fixture';
+
+const s3 = mockClient(S3Client);
+const rds = mockClient(RDSClient);
+const secrets = mockClient(SecretsManagerClient);
+
+const MANIFEST_KEY = 'daily/2026-11-21/20261121T020000Z-abc123/manifest.json';
+const DUMP_KEY = 'daily/2026-11-21/20261121T020000Z-abc123/dump.sql.gz';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-abcdef';
+
+let source: MariaDbServer;
+let target: MariaDbServer;
+let dump: Buffer;
+let manifest: DumpManifest;
+let machine: LocalStateMachine;
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([startMariaDb({ serverId: 1 }), startMariaDb({ serverId: 2 })]);
+  const connection = await source.connect();
+  await connection.query(`
+    CREATE DATABASE shop;
+    CREATE TABLE shop.orders (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL, note TEXT NULL);
+    INSERT INTO shop.orders SELECT seq, CONCAT('c-', seq MOD 97), seq / 10, IF(seq MOD 5 = 0, NULL, 'ünïcödé') FROM shop.seq_1_to_20000;
+    CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL);
+    INSERT INTO shop.customers SELECT seq, CONCAT('name-', seq) FROM shop.seq_1_to_97;
+  `);
+  const tables = [await tableChecksum(connection, 'shop', 'customers'), await tableChecksum(connection, 'shop', 'orders')];
+  await connection.end();
+  dump = gzipSync(execFileSync('mariadb-dump', [
+    '--host=127.0.0.1', `--port=${source.port}`, `--user=${ADMIN_USER}`, `--password=${ADMIN_PASSWORD}`, '--single-transaction', '--databases', 'shop',
+  ], { maxBuffer: 256 * 1024 * 1024 }));
+  manifest = {
+    version: 1,
+    runId: '20261121T020000Z-abc123',
+    tier: 'daily',
+    createdAt: '2026-11-21T02:00:00Z',
+    source: { host: 'replica.example', engine: 'mariadb', serverVersion: '10.11', gtidPosition: '0-1-42' },
+    replicationPaused: true,
+    databases: ['shop'],
+    tables: tables.map((t) => ({ schema: t.schema, table: t.table, rows: t.rows, checksum: t.checksum, hasPrimaryKey: true })),
+    files: [{ key: DUMP_KEY, bytes: dump.length, sha256: createHash('sha256').update(dump).digest('hex') }],
+  };
+  const app = new App();
+  const { stack, vpc, key, dumpBucket } = restoreTestStack(app);
+  new DumpRestoreWorkflow(stack, 'DumpRestore', { vpc, encryptionKey: key, dumpBucket, functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  machine = localStateMachine(Template.fromStack(stack));
+  Object.assign(process.env, {
+    DAILY_BUCKET: 'dumps', ARCHIVE_BUCKET: '', IDENTIFIER_PREFIX: 'restored-', ENGINE: 'mysql', ENGINE_VERSION: '8.4.10',
+    INSTANCE_CLASS: 'db.r7g.large', ALLOCATED_STORAGE: '100', SUBNET_GROUP: 'restore-subnets', SECURITY_GROUP_IDS: 'sg-0123',
+    KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/k', PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7',
+    AVAILABLE_WITHIN_MINUTES: '60', DATABASE_TLS: 'disabled',
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+/** The RDS control plane as the mocks present it: instances by identifier, available after `pollsUntilAvailable` reads. */
+interface FakeAccount {
+  readonly instances: Map<string, DBInstance>;
+  readonly polls: Map<string, number>;
+}
+
+function body(bytes: Buffer) {
+  return sdkStreamMixin(Readable.from([bytes]));
+}
+
+function mockAws(options: { manifestText?: string; pollsUntilAvailable?: number; existing?: DBInstance[]; createErrors?: Error[] } = {}): FakeAccount {
+  s3.reset();
+  rds.reset();
+  secrets.reset();
+  const account: FakeAccount = { instances: new Map(), polls: new Map() };
+  for (const instance of options.existing ?? []) {
+    account.instances.set(instance.DBInstanceIdentifier!, instance);
+  }
+  const manifestText = options.manifestText ?? serializeManifest(manifest);
+  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }));
+  s3.on(GetObjectCommand, { Bucket: 'dumps', Key: MANIFEST_KEY }).callsFake(() => ({ Body: body(Buffer.from(manifestText)) }));
+  s3.on(GetObjectCommand, { Bucket: 'dumps', Key: DUMP_KEY }).callsFake(() => ({ Body: body(dump) }));
+  s3.on(HeadObjectCommand, { Bucket: 'dumps', Key: DUMP_KEY }).resolves({ ContentLength: dump.length, StorageClass: 'STANDARD' });
+  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    const instance = account.instances.get(input.DBInstanceIdentifier);
+    if (!instance) {
+      throw new DBInstanceNotFoundFault({ message: `DBInstance ${input.DBInstanceIdentifier} not found.`, $metadata: {} });
+    }
+    const polls = (account.polls.get(input.DBInstanceIdentifier) ?? 0) + 1;
+    account.polls.set(input.DBInstanceIdentifier, polls);
+    if (instance.DBInstanceStatus === 'creating' && polls > (options.pollsUntilAvailable ?? 3)) {
+      account.instances.set(input.DBInstanceIdentifier, {
+        ...instance,
+        DBInstanceStatus: 'available',
+        Endpoint: { Address: '127.0.0.1', Port: target.port },
+        MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
+      });
+    }
+    return { DBInstances: [account.instances.get(input.DBInstanceIdentifier)!] };
+  });
+  const createErrors = [...(options.createErrors ?? [])];
+  rds.on(CreateDBInstanceCommand).callsFake((input) => {
+    const error = createErrors.shift();
+    if (error) {
+      throw error;
+    }
+    account.instances.set(input.DBInstanceIdentifier, { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'creating', TagList: input.Tags });
+    return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier } };
+  });
+  rds.on(ModifyDBInstanceCommand).resolves({});
+  rds.on(DeleteDBInstanceCommand).callsFake((input) => {
+    account.instances.set(input.DBInstanceIdentifier, { ...account.instances.get(input.DBInstanceIdentifier), DBInstanceStatus: 'deleting' });
+    return {};
+  });
+  secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username: ADMIN_USER, password: ADMIN_PASSWORD }) });
+  return account;
+}
+
+async function resetTarget(): Promise<void> {
+  const connection = await target.connect();
+  await connection.query('DROP DATABASE IF EXISTS shop');
+  await connection.end();
+}
+
+const request = { manifestKey: MANIFEST_KEY, targetInstanceIdentifier: 'restored-shop' };
+const handlers = (overrides: Record<string, typeof handler> = {}) => Object.fromEntries(machine.taskStates.map((name) => [name, overrides[name] ?? handler]));
+
+beforeEach(resetTarget);
+
+test('happy path: creates one new instance, waits for it, loads the dump, verifies it and protects it', async () => {
+  const account = mockAws({ pollsUntilAvailable: 3 });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-1' });
+  expect(run.error ?? '').toEqual('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toMatchObject({
+    status: 'SUCCEEDED',
+    instanceIdentifier: 'restored-shop',
+    endpoint: '127.0.0.1',
+    port: target.port,
+    secretArn: SECRET_ARN,
+    source: `s3://dumps/${DUMP_KEY}`,
+    rows: 20097,
+    verification: { status: 'ok' },
+    protection: { deletionProtection: true, backupRetentionDays: 7 },
+  });
+  const creates = rds.commandCalls(CreateDBInstanceCommand);
+  expect(creates).toHaveLength(1);
+  expect(creates[0].args[0].input).toMatchObject({
+    DBInstanceIdentifier: 'restored-shop', StorageEncrypted: true, KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+    DBSubnetGroupName: 'restore-subnets', VpcSecurityGroupIds: ['sg-0123'], PubliclyAccessible: false, ManageMasterUserPassword: true,
+    Tags: expect.arrayContaining([{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-1' }]),
+  });
+  expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true, BackupRetentionPeriod: 7 });
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  expect(run.visited.filter((s) => s.name === 'WaitForInstance').length).toBeGreaterThanOrEqual(2);
+  expect(account.instances.get('restored-shop')?.DBInstanceStatus).toBe('available');
+});
+
+test('a failing step after the instance exists deletes that instance and fails with the step\'s error', async () => {
+  const tampered = { ...manifest, tables: manifest.tables.map((t) => (t.table === 'orders' ? { ...t, rows: t.rows + 1 } : t)) };
+  mockAws({ manifestText: serializeManifest(tampered) });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-2' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RestoreCheckError');
+  expect(run.cause).toMatch(/rows shop\.orders: 20000 rows restored, 20001 in the dump/);
+  expect(run.caught).toEqual(['Verify']);
+  const deletes = rds.commandCalls(DeleteDBInstanceCommand);
+  expect(deletes).toHaveLength(1);
+  expect(deletes[0].args[0].input).toEqual({ DBInstanceIdentifier: 'restored-shop', SkipFinalSnapshot: true, DeleteAutomatedBackups: true });
+  expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+});
+
+test('keepOnFailure keeps the failed instance for investigation', async () => {
+  const tampered = { ...manifest, tables: manifest.tables.map((t) => ({ ...t, checksum: '0000000000000000' })) };
+  mockAws({ manifestText: serializeManifest(tampered) });
+  const run = await machine.run({ ...request, keepOnFailure: true }, { handlers: handlers(), executionName: 'dump-restored-shop-3' });
+  expect(run.status).toBe('FAILED');
+  expect(run.cause).toMatch(/checksum shop\.orders: restored [0-9a-f]{16}, dump 0000000000000000/);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+});
+
+test('a throttled create is retried and creates one instance', async () => {
+  const throttle = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
+  mockAws({ createErrors: [throttle] });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-4' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['CreateInstance']);
+  expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(2);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+});
+
+test('a create step repeated after its response was lost finds its instance instead of creating a second', async () => {
+  mockAws();
+  let first = true;
+  const run = await machine.run(request, {
+    executionName: 'dump-restored-shop-5',
+    handlers: handlers({
+      CreateInstance: async (event, context) => {
+        const result = await handler(event, context);
+        if (first) {
+          first = false;
+          throw Object.assign(new Error('the invocation timed out after the instance was requested'), { name: 'Lambda.ServiceException' });
+        }
+        return result;
+      },
+    }),
+  });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['CreateInstance']);
+  expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(1);
+});
+
+test('the same request started again after it finished fails at validation and creates nothing', async () => {
+  mockAws({ existing: [{ DBInstanceIdentifier: 'restored-shop', DBInstanceStatus: 'available', TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-6' }] }] });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-6' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RestoreInputError');
+  expect(run.cause).toMatch(/an instance 'restored-shop' already exists/);
+  expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+});
+
+test('an instance that fails to start is deleted', async () => {
+  mockAws();
+  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    const created = rds.commandCalls(CreateDBInstanceCommand).length > 0;
+    if (!created) {
+      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
+    }
+    return { DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'incompatible-parameters', TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-7' }] }] };
+  });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-7' });
+  expect(run.status).toBe('FAILED');
+  expect(run.cause).toMatch(/is 'incompatible-parameters' instead of becoming available/);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+});
+
+describe('bad input fails before anything is created, naming the input and what is allowed', () => {
+  test.each([
+    ['a manifest that does not exist', { ...request, manifestKey: 'daily/2026-11-20/20261120T020000Z-ffffff/manifest.json' }, /no dump manifest at s3:\/\/dumps\/daily\/2026-11-20/],
+    ['a key that is not a manifest', { ...request, manifestKey: 'daily/2026-11-21/x/dump.sql.gz' }, /`manifestKey` must be daily\/YYYY-MM-DD\/<run id>\/manifest.json/],
+    ['a yearly dump without an archive bucket', { ...request, manifestKey: 'yearly/2026/2026-01-01/r1/manifest.json' }, /no archive bucket; allowed: daily/],
+    ['a target without the prefix', { ...request, targetInstanceIdentifier: 'orders' }, /`targetInstanceIdentifier` must start with 'restored-'/],
+    ['a target that is not an identifier', { ...request, targetInstanceIdentifier: 'restored--x' }, /`targetInstanceIdentifier` must be 1 to 63 letters/],
+    ['an instance class that is not one', { ...request, instanceClass: 'huge' }, /`instanceClass` must be an RDS instance class such as db.r7g.large; got 'huge'/],
+    ['storage out of range', { ...request, allocatedStorage: 5 }, /`allocatedStorage` must be a whole number of GiB from 20 to 65536; got 5/],
+    ['no target', { manifestKey: MANIFEST_KEY }, /`targetInstanceIdentifier` is required/],
+  ])('%s', async (_name, input, message) => {
+    mockAws();
+    const run = await machine.run(input, { handlers: handlers(), executionName: 'dump-bad-input' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('RestoreInputError');
+    expect(run.cause).toMatch(message);
+    expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a target that already exists', async () => {
+    mockAws({ existing: [{ DBInstanceIdentifier: 'restored-shop', DBInstanceStatus: 'available' }] });
+    const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-bad-input' });
+    expect(run.error).toBe('RestoreInputError');
+    expect(run.cause).toMatch(/an instance 'restored-shop' already exists; choose an identifier that does not exist/);
+    expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a dump whose size differs from its manifest', async () => {
+    mockAws();
+    s3.on(HeadObjectCommand, { Bucket: 'dumps', Key: DUMP_KEY }).resolves({ ContentLength: 12, StorageClass: 'STANDARD' });
+    const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-bad-input' });
+    expect(run.cause).toMatch(/has 12 bytes but its manifest records/);
+    expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  });
+});

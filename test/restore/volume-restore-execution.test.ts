@@ -1,0 +1,222 @@
+/**
+ * The synthesized volume restore state machine, run locally with the real function and the
+ * EC2 API mocked.
+ */
+import {
+  AttachVolumeCommand, CreateReplaceRootVolumeTaskCommand, CreateVolumeCommand, DeleteVolumeCommand, DescribeAvailabilityZonesCommand,
+  DescribeInstancesCommand, DescribeReplaceRootVolumeTasksCommand, DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client, Volume,
+} from '@aws-sdk/client-ec2';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import { WORKFLOW_ID_TAG } from '../../core/restore-workflows/volume';
+import { handler } from '../../lambda/restore-volume';
+import { VolumeRestoreWorkflow } from '../../lib/restore/volume-restore-workflow';
+import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import { restoreTestStack } from './workflow-fixture';
+
+const ec2Mock = mockClient(EC2Client);
+const SNAPSHOT = 'snap-0123456789abcdef0';
+const INSTANCE = 'i-0123456789abcdef0';
+
+let machine: LocalStateMachine;
+let template: Template;
+
+beforeAll(() => {
+  const { stack, vpc, key } = restoreTestStack(new App());
+  new VolumeRestoreWorkflow(stack, 'VolumeRestore', { vpc, encryptionKey: key, functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  template = Template.fromStack(stack);
+  machine = localStateMachine(template);
+  Object.assign(process.env, { ALLOWED_ZONES: 'eu-west-1a,eu-west-1b', KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/k', WORKFLOW_ID: 'wf-1', READY_WITHIN_MINUTES: '60' });
+});
+
+interface Account {
+  readonly volumes: Map<string, Volume>;
+  readonly tokens: Map<string, string>;
+}
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+function mockEc2(options: { pollsUntilReady?: number; attachFails?: Error; replaceState?: string[] } = {}): Account {
+  ec2Mock.reset();
+  const account: Account = { volumes: new Map(), tokens: new Map() };
+  const polls = new Map<string, number>();
+  ec2Mock.on(DescribeSnapshotsCommand).callsFake((input) => {
+    if (input.SnapshotIds[0] !== SNAPSHOT) {
+      throw awsError('InvalidSnapshot.NotFound', `The snapshot '${input.SnapshotIds[0]}' does not exist.`);
+    }
+    return { Snapshots: [{ SnapshotId: SNAPSHOT, State: 'completed', VolumeSize: 50 }] };
+  });
+  ec2Mock.on(DescribeAvailabilityZonesCommand).resolves({
+    AvailabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'].map((ZoneName) => ({ ZoneName, State: 'available' })),
+  });
+  ec2Mock.on(DescribeInstancesCommand).callsFake((input) => {
+    if (input.InstanceIds[0] !== INSTANCE) {
+      throw awsError('InvalidInstanceID.NotFound', `The instance ID '${input.InstanceIds[0]}' does not exist`);
+    }
+    return { Reservations: [{ Instances: [{ InstanceId: INSTANCE, State: { Name: 'running' }, Placement: { AvailabilityZone: 'eu-west-1a' }, BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }, { DeviceName: '/dev/sdh' }] }] }] };
+  });
+  ec2Mock.on(CreateVolumeCommand).callsFake((input) => {
+    const existing = account.tokens.get(input.ClientToken);
+    if (existing) {
+      return { VolumeId: existing };
+    }
+    const volumeId = `vol-${(account.volumes.size + 1).toString().padStart(17, '0')}`;
+    account.tokens.set(input.ClientToken, volumeId);
+    account.volumes.set(volumeId, { VolumeId: volumeId, State: 'creating', AvailabilityZone: input.AvailabilityZone, Tags: input.TagSpecifications[0].Tags, Attachments: [] });
+    return { VolumeId: volumeId };
+  });
+  ec2Mock.on(DescribeVolumesCommand).callsFake((input) => {
+    const volume = account.volumes.get(input.VolumeIds[0]);
+    if (!volume) {
+      throw awsError('InvalidVolume.NotFound', 'not found');
+    }
+    const count = (polls.get(volume.VolumeId!) ?? 0) + 1;
+    polls.set(volume.VolumeId!, count);
+    if (volume.State === 'creating' && count > (options.pollsUntilReady ?? 2)) {
+      account.volumes.set(volume.VolumeId!, { ...volume, State: 'available' });
+    }
+    const attachments = volume.Attachments ?? [];
+    if (attachments[0]?.State === 'attaching') {
+      account.volumes.set(volume.VolumeId!, { ...account.volumes.get(volume.VolumeId!)!, State: 'in-use', Attachments: [{ ...attachments[0], State: 'attached' }] });
+    }
+    return { Volumes: [account.volumes.get(volume.VolumeId!)!] };
+  });
+  ec2Mock.on(AttachVolumeCommand).callsFake((input) => {
+    if (options.attachFails) {
+      throw options.attachFails;
+    }
+    const volume = account.volumes.get(input.VolumeId)!;
+    account.volumes.set(input.VolumeId, { ...volume, Attachments: [{ InstanceId: input.InstanceId, Device: input.Device, State: 'attaching' }] });
+    return {};
+  });
+  ec2Mock.on(DeleteVolumeCommand).callsFake((input) => {
+    account.volumes.set(input.VolumeId, { ...account.volumes.get(input.VolumeId)!, State: 'deleting' });
+    return {};
+  });
+  const states = [...(options.replaceState ?? ['pending', 'in-progress', 'succeeded'])];
+  ec2Mock.on(CreateReplaceRootVolumeTaskCommand).resolves({ ReplaceRootVolumeTask: { ReplaceRootVolumeTaskId: 'replacevol-0123456789abcdef0', TaskState: 'pending' } });
+  ec2Mock.on(DescribeReplaceRootVolumeTasksCommand).callsFake(() => ({
+    ReplaceRootVolumeTasks: [{ ReplaceRootVolumeTaskId: 'replacevol-0123456789abcdef0', TaskState: states.length > 1 ? states.shift() : states[0] }],
+  }));
+  return account;
+}
+
+const handlers = (overrides: Record<string, typeof handler> = {}) => Object.fromEntries(machine.taskStates.map((name) => [name, overrides[name] ?? handler]));
+
+test('the template: one encrypted-volume workflow whose function may delete only volumes with its tag', () => {
+  template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true } });
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Sid: 'CreateTaggedVolumes', Condition: Match.objectLike({ Bool: { 'ec2:Encrypted': 'true' } }) }),
+        Match.objectLike({ Sid: 'DeleteOnlyOwnVolumes', Action: 'ec2:DeleteVolume', Condition: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: Match.anyValue() } } }),
+      ]),
+    },
+  });
+  expect(machine.taskStates.sort()).toEqual(['AttachVolume', 'CheckAttachment', 'CheckReplacement', 'CheckVolume', 'Cleanup', 'CreateVolume', 'ReplaceRootVolume', 'Validate']);
+});
+
+test('happy path: a new encrypted volume from the snapshot in the chosen zone', async () => {
+  const account = mockEc2();
+  const run = await machine.run({ snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1b' }, { handlers: handlers(), executionName: 'volume-1' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toEqual({ status: 'SUCCEEDED', mode: 'create', volumeId: 'vol-00000000000000001', availabilityZone: 'eu-west-1b', snapshotId: SNAPSHOT });
+  const create = ec2Mock.commandCalls(CreateVolumeCommand)[0].args[0].input;
+  expect(create).toMatchObject({ SnapshotId: SNAPSHOT, AvailabilityZone: 'eu-west-1b', Size: 50, VolumeType: 'gp3', Encrypted: true, KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k' });
+  expect(create.TagSpecifications?.[0].Tags).toEqual(expect.arrayContaining([{ Key: EXECUTION_TAG, Value: 'volume-1' }, { Key: WORKFLOW_ID_TAG, Value: 'wf-1' }]));
+  expect(ec2Mock.commandCalls(AttachVolumeCommand)).toHaveLength(0);
+  expect(account.volumes.size).toBe(1);
+});
+
+test('attached to an instance when confirmed', async () => {
+  mockEc2();
+  const run = await machine.run({ snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdf', confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-2' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toMatchObject({ mode: 'attach', attachedTo: INSTANCE, device: '/dev/sdf', availabilityZone: 'eu-west-1a' });
+  expect(ec2Mock.commandCalls(AttachVolumeCommand)[0].args[0].input).toEqual({ VolumeId: 'vol-00000000000000001', InstanceId: INSTANCE, Device: '/dev/sdf' });
+});
+
+test('a failing attach deletes the volume the execution created', async () => {
+  mockEc2({ attachFails: awsError('InvalidParameterValue', 'Invalid value for device') });
+  const run = await machine.run({ snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdg', confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-3' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('InvalidParameterValue');
+  expect(run.caught).toEqual(['AttachVolume']);
+  expect(ec2Mock.commandCalls(DeleteVolumeCommand).map((c) => c.args[0].input)).toEqual([{ VolumeId: 'vol-00000000000000001' }]);
+});
+
+test('a throttled create is retried; the client token makes a repeated create return the same volume', async () => {
+  const account = mockEc2();
+  let calls = 0;
+  const run = await machine.run({ snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a' }, {
+    executionName: 'volume-4',
+    handlers: handlers({
+      CreateVolume: async (event) => {
+        calls++;
+        if (calls === 1) {
+          throw awsError('RequestLimitExceeded', 'Request limit exceeded.');
+        }
+        const result = await handler(event);
+        if (calls === 2) {
+          // The volume was created but the response was lost: the step runs again.
+          throw awsError('Lambda.ServiceException', 'response lost');
+        }
+        return result;
+      },
+    }),
+  });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['CreateVolume', 'CreateVolume']);
+  expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(2);
+  expect(account.volumes.size).toBe(1);
+});
+
+test('a root volume replacement when confirmed, keeping the old root volume', async () => {
+  mockEc2();
+  const run = await machine.run({ snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-5' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toEqual({ status: 'SUCCEEDED', mode: 'replace-root', replaceRootVolumeTaskId: 'replacevol-0123456789abcdef0', instanceId: INSTANCE, availabilityZone: 'eu-west-1a', snapshotId: SNAPSHOT });
+  expect(ec2Mock.commandCalls(CreateReplaceRootVolumeTaskCommand)[0].args[0].input).toMatchObject({ InstanceId: INSTANCE, SnapshotId: SNAPSHOT, DeleteReplacedRootVolume: false });
+  expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(0);
+});
+
+test('a failed replacement task fails the restore with its state', async () => {
+  mockEc2({ replaceState: ['in-progress', 'failed'] });
+  const run = await machine.run({ snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-6' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RestoreCheckError');
+  expect(run.cause).toMatch(/is 'failed'; AWS keeps or re-attaches the original root volume/);
+});
+
+describe('bad input fails before anything is created, naming the input and what is allowed', () => {
+  test.each([
+    ['an unknown snapshot', { snapshotId: 'snap-0000000000000000f', availabilityZone: 'eu-west-1a' }, /snapshot snap-0000000000000000f does not exist/],
+    ['a malformed snapshot id', { snapshotId: 'backup-1', availabilityZone: 'eu-west-1a' }, /`snapshotId` must be an EBS snapshot id/],
+    ['a zone the subnets do not cover', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1c' }, /'eu-west-1c' is not covered by the workflow's subnets; allowed: eu-west-1a, eu-west-1b/],
+    ['a zone that does not exist', { snapshotId: SNAPSHOT, availabilityZone: 'us-east-1a' }, /'us-east-1a' is not an available zone of this region; allowed: eu-west-1a, eu-west-1b/],
+    ['no zone', { snapshotId: SNAPSHOT }, /`availabilityZone` is required: one of eu-west-1a, eu-west-1b/],
+    ['an attach without confirmation', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdf' }, /`confirm` must be exactly 'i-0123456789abcdef0'/],
+    ['a root replacement with the wrong confirmation', { snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: 'yes' }, /replacing the root volume of instance i-0123456789abcdef0 .*`confirm` must be exactly 'i-0123456789abcdef0'.*got .*yes/],
+    ['a device in use', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdh', confirm: INSTANCE }, /\/dev\/sdh is already used on instance i-0123456789abcdef0 \(used: \/dev\/xvda, \/dev\/sdh\)/],
+    ['a device that is not one', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/xvda', confirm: INSTANCE }, /`device` must be \/dev\/sdf to \/dev\/sdp/],
+    ['an instance in another zone', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1b', attachToInstance: INSTANCE, device: '/dev/sdf', confirm: INSTANCE }, /must be the zone of instance i-0123456789abcdef0 \(eu-west-1a\)/],
+    ['an unknown instance', { snapshotId: SNAPSHOT, attachToInstance: 'i-0000000000000000f', device: '/dev/sdf', confirm: 'i-0000000000000000f' }, /instance i-0000000000000000f does not exist/],
+    ['both attach and replace', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, replaceRootVolumeOf: INSTANCE }, /exclude each other/],
+    ['a size below the snapshot', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', size: 10 }, /`size` must be at least the snapshot's 50 GiB; got 10/],
+    ['an unknown volume type', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'fast' }, /`volumeType` must be one of gp3, gp2, io2, io1, st1, sc1, standard; got 'fast'/],
+  ])('%s', async (_name, input, message) => {
+    mockEc2();
+    const run = await machine.run(input, { handlers: handlers(), executionName: 'volume-bad' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('RestoreInputError');
+    expect(run.cause).toMatch(message);
+    expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(AttachVolumeCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(CreateReplaceRootVolumeTaskCommand)).toHaveLength(0);
+  });
+});

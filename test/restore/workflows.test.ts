@@ -1,0 +1,17 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
+import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
+import { VolumeRestoreWorkflow } from '../../lib/restore/volume-restore-workflow';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { restoreTestStack } from './workflow-fixture';
+
+test('the dump, volume and object restore workflows pass every compliance gate', () => {
+  const app = appWithComplianceGates();
+  const { stack, vpc, key, dumpBucket, archiveBucket } = restoreTestStack(app);
+  const functionSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  new DumpRestoreWorkflow(stack, 'DumpRestore', { vpc, encryptionKey: key, dumpBucket, archiveBucket, functionSubnets });
+  new VolumeRestoreWorkflow(stack, 'VolumeRestore', { vpc, encryptionKey: key, functionSubnets });
+  new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, functionSubnets, buckets: [dumpBucket, archiveBucket], targetBuckets: [dumpBucket] });
+  const findings = complianceFindings(app);
+  expect(describeFindings(findings.filter((f) => /^Stack\/(DumpRestore|VolumeRestore|ObjectRestore)/.test(f.path)))).toEqual('');
+});

@@ -1,0 +1,181 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ArchiveFrequency, RetentionPolicy } from '../../lib/policy/retention-policy';
+import { EbsSnapshotPolicy, EbsSnapshotPolicyProps } from '../../lib/snapshots/ebs-snapshot-policy';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const COPY_KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+function synth(props: Partial<EbsSnapshotPolicyProps> = {}): { stack: Stack; snapshots: EbsSnapshotPolicy; template: Template } {
+  const stack = new Stack(new App(), 'Stack', { env: ENV });
+  const snapshots = new EbsSnapshotPolicy(stack, 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: { 'cdk-backup-dr:snapshots': 'tiers' }, ...props });
+  return { stack, snapshots, template: Template.fromStack(stack) };
+}
+
+function statements(template: Template): any[] {
+  return Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('EbsSnapshotPolicy', () => {
+  test('defaults: one enabled policy for tagged volumes, 48 hourly snapshots', () => {
+    const { template, snapshots } = synth();
+    expect(snapshots.policies).toHaveLength(1);
+    template.resourceCountIs('AWS::DLM::LifecyclePolicy', 1);
+    template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+      Description: 'cdk-backup-dr EBS snapshot tiers Rolling',
+      State: 'ENABLED',
+      ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SnapshotsRole'), 'Arn'] },
+      PolicyDetails: {
+        PolicyType: 'EBS_SNAPSHOT_MANAGEMENT',
+        ResourceTypes: ['VOLUME'],
+        TargetTags: [{ Key: 'cdk-backup-dr:snapshots', Value: 'tiers' }],
+        Schedules: [{
+          Name: 'Rolling',
+          CopyTags: true,
+          TagsToAdd: [{ Key: 'cdk-backup-dr:tier', Value: 'Rolling' }],
+          CreateRule: { Interval: 1, IntervalUnit: 'HOURS', Times: ['00:00'] },
+          RetainRule: { Count: 48 },
+        }],
+      },
+    });
+  });
+
+  test('the execution role is its own, least privilege, without the AWS managed DLM policy', () => {
+    const { template } = synth({ targetTags: { app: 'orders', tier: 'data' } });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'dlm.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('^SnapshotsRolePolicy') }],
+    });
+    const all = statements(template);
+    expect(all.flatMap((s) => [s.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
+    const volumeStatements = all.filter((s) => s.Sid?.startsWith('SnapshotTaggedVolumes'));
+    expect(volumeStatements.map((s) => s.Condition)).toEqual([
+      { StringEquals: { 'aws:ResourceTag/app': 'orders' } },
+      { StringEquals: { 'aws:ResourceTag/tier': 'data' } },
+    ]);
+    expect(all.find((s) => s.Sid === 'ManageLifecycleSnapshots')).toMatchObject({
+      Action: expect.arrayContaining(['ec2:DeleteSnapshot', 'ec2:ModifySnapshotTier']),
+      Condition: { StringLike: { 'aws:ResourceTag/aws:dlm:lifecycle-policy-id': 'policy-*' } },
+    });
+    expect(all.find((s) => s.Sid === 'Describe').Action.every((a: string) => a.startsWith('ec2:Describe'))).toBe(true);
+  });
+
+  test('more than 4 tiers are split into policies of at most 4 schedules, and the descriptions say so', () => {
+    const { template, snapshots } = synth({ policy: RetentionPolicy.fullLadder() });
+    expect(snapshots.policies).toHaveLength(2);
+    template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+      Description: 'cdk-backup-dr EBS snapshot tiers Rolling Weekly Fortnightly Monthly - part 1 of 2 - DLM allows 4 schedules per policy so the ladder is split',
+      PolicyDetails: { Schedules: Match.arrayWith([Match.objectLike({ Name: 'Rolling' })]) },
+    });
+    template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+      Description: 'cdk-backup-dr EBS snapshot tiers Quarterly HalfYearly Yearly - part 2 of 2 - DLM allows 4 schedules per policy so the ladder is split',
+    });
+    for (const policy of Object.values(template.findResources('AWS::DLM::LifecyclePolicy'))) {
+      expect(policy.Properties.Description).toMatch(/^[0-9A-Za-z _-]+$/);
+    }
+  });
+
+  test('4 tiers fit in one policy', () => {
+    const { snapshots } = synth({ policy: RetentionPolicy.grandfatherFatherSon() });
+    expect(snapshots.policies).toHaveLength(1);
+  });
+
+  test('encrypted cross-region copies with a key in the target region, usable by the role', () => {
+    const { template } = synth({
+      policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-central-1' }, { region: 'eu-north-1' }] }),
+      copyEncryptionKeys: { 'eu-central-1': COPY_KEY },
+    });
+    template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+      PolicyDetails: {
+        Schedules: [Match.objectLike({
+          CrossRegionCopyRules: [
+            { Target: 'eu-central-1', Encrypted: true, CmkArn: COPY_KEY, CopyTags: true, RetainRule: { Interval: 2, IntervalUnit: 'DAYS' } },
+            { Target: 'eu-north-1', Encrypted: true, CopyTags: true, RetainRule: { Interval: 2, IntervalUnit: 'DAYS' } },
+          ],
+        })],
+      },
+    });
+    const all = statements(template);
+    expect(all.find((s) => s.Sid === 'UseVolumeAndCopyKeys').Resource).toEqual(COPY_KEY);
+    expect(all.find((s) => s.Sid === 'GrantVolumeAndCopyKeysToEbs')).toMatchObject({ Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
+  });
+
+  test('the keys of the volumes are usable by the role', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const key = new kms.Key(stack, 'VolumeKey');
+    new EbsSnapshotPolicy(stack, 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: { a: 'b' }, volumeEncryptionKeys: [key] });
+    const all = statements(Template.fromStack(stack));
+    expect(all.find((s) => s.Sid === 'UseVolumeAndCopyKeys').Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] });
+  });
+
+  test('fast snapshot restore for the newest rolling snapshots', () => {
+    const { template } = synth({ fastSnapshotRestoreZones: ['eu-west-1a', 'eu-west-1b'], fastSnapshotRestoreCount: 2 });
+    template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+      PolicyDetails: { Schedules: [Match.objectLike({ FastRestoreRule: { AvailabilityZones: ['eu-west-1a', 'eu-west-1b'], Count: 2 } })] },
+    });
+  });
+
+  test('disabled on request', () => {
+    synth({ enabled: false }).template.hasResourceProperties('AWS::DLM::LifecyclePolicy', { State: 'DISABLED' });
+  });
+
+  test('warnings: weekly cold storage, a rounded count, a copy to another account', () => {
+    const { stack } = synth({
+      policy: RetentionPolicy.of({
+        rolling: { interval: Duration.hours(8), retention: Duration.hours(36) },
+        archives: [{ frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(200), moveToColdStorageAfter: Duration.days(30) }],
+        offSiteCopies: [{ region: 'eu-central-1', account: '210987654321' }],
+      }),
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings).toEqual(expect.arrayContaining([
+      expect.stringContaining('DLM keeps 5 rolling snapshots, 40 hours'),
+      expect.stringContaining('the Weekly snapshots stay in the standard tier'),
+      expect.stringContaining('the copy to account 210987654321 in eu-central-1 is left to AWS Backup'),
+    ]));
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::DLM::LifecyclePolicy'))[0];
+    const weekly = policy.Properties.PolicyDetails.Schedules.find((s: any) => s.Name === 'Weekly');
+    expect(weekly.RetainRule).toEqual({ Interval: 200, IntervalUnit: 'DAYS' });
+    expect(weekly.ArchiveRule).toBeUndefined();
+    expect(weekly.CrossRegionCopyRules).toBeUndefined();
+  });
+
+  test.each<[string, Partial<EbsSnapshotPolicyProps>, string]>([
+    ['no target tag', { targetTags: {} }, 'Stack/Snapshots: `targetTags` must name at least one tag, got none'],
+    ['more than 1000 rolling snapshots', { policy: RetentionPolicy.of({ rolling: { interval: Duration.hours(1), retention: Duration.hours(1001) } }) },
+      'Stack/Snapshots: `policy.rolling.retention` must keep at most 1000 snapshots (the DLM limit): 1001 hours every 1 hours makes 1001'],
+    ['an interval DLM does not allow', { policy: RetentionPolicy.of({ rolling: { interval: Duration.hours(7) } }) },
+      'Stack/Snapshots: `policy.rolling.interval` must be one of 1, 2, 3, 4, 6, 8, 12, 24 hours (the intervals AWS allows), got 7 hours'],
+    ['more than 3 copy regions', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: ['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-3'].map((region) => ({ region })) }) },
+      'Stack/Snapshots: `policy.offSiteCopies` may name at most 3 regions (the AWS limit for copies), got 4: eu-central-1, eu-north-1, eu-south-1, eu-west-3'],
+    ['a copy key given by alias', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-central-1' }] }), copyEncryptionKeys: { 'eu-central-1': 'alias/dr' } },
+      'Stack/Snapshots: `copyEncryptionKeys.eu-central-1` must be a key ARN (Data Lifecycle Manager does not accept aliases; `aws kms describe-key --region eu-central-1 --key-id alias/dr` prints it), got \'alias/dr\''],
+    ['a copy key that is no ARN', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-central-1' }] }), copyEncryptionKeys: { 'eu-central-1': '1234abcd' } },
+      'Stack/Snapshots: `copyEncryptionKeys.eu-central-1` must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got \'1234abcd\''],
+    ['a copy key in another region', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-north-1' }] }), copyEncryptionKeys: { 'eu-north-1': COPY_KEY } },
+      `Stack/Snapshots: \`copyEncryptionKeys.eu-north-1\` must be a key in eu-north-1, got a key in eu-central-1: '${COPY_KEY}'`],
+    ['a copy key for a region that gets no copy', { copyEncryptionKeys: { 'eu-central-1': COPY_KEY } },
+      'Stack/Snapshots: `copyEncryptionKeys` names eu-central-1, which is not a copy region of the policy (none)'],
+    ['a fast snapshot restore count of 0', { fastSnapshotRestoreCount: 0 }, 'Stack/Snapshots: `fastSnapshotRestoreCount` must be a whole number from 1 to 1000, got 0'],
+  ])('error: %s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('compliance: the policies and the role have no unacknowledged finding, in an environment-agnostic stack too', () => {
+    const app = appWithComplianceGates();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    new EbsSnapshotPolicy(stack, 'Snapshots', {
+      policy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'eu-central-1' }] }),
+      targetTags: { 'cdk-backup-dr:snapshots': 'tiers' },
+      volumeEncryptionKeys: [new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true })],
+      copyEncryptionKeys: { 'eu-central-1': COPY_KEY },
+      fastSnapshotRestoreZones: ['eu-west-1a'],
+    });
+    const agnostic = new Stack(app, 'Agnostic');
+    new EbsSnapshotPolicy(agnostic, 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: { backup: 'yes' } });
+    const findings = complianceFindings(app).filter((f) => f.path.startsWith('Stack/Snapshots') || f.path.startsWith('Agnostic/Snapshots'));
+    expect(describeFindings(findings)).toEqual('');
+  });
+});

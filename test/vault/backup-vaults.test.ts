@@ -1,0 +1,252 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { ArchiveFrequency, RetentionPolicy } from '../../lib/policy/retention-policy';
+import { BackupVaults, BackupVaultsProps } from '../../lib/vault/backup-vaults';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: ENV });
+}
+
+function database(stack: Stack, id: string): rds.IDatabaseInstance {
+  return rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
+    instanceIdentifier: id.toLowerCase(),
+    instanceEndpointAddress: `${id.toLowerCase()}.example.internal`,
+    port: 3307,
+    securityGroups: [],
+  });
+}
+
+function errorOf(props: Partial<BackupVaultsProps>): string {
+  try {
+    new BackupVaults(newStack(), 'Backup', { policy: RetentionPolicy.grandfatherFatherSon(), ...props });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no error';
+}
+
+describe('BackupVaults defaults', () => {
+  const stack = newStack();
+  const vaults = new BackupVaults(stack, 'Backup', {
+    policy: RetentionPolicy.grandfatherFatherSon({ offSiteCopies: [{ region: 'eu-central-1' }] }),
+    databases: [database(stack, 'Master'), database(stack, 'Replica')],
+    pointInTimeDatabases: [database(stack, 'PitrMaster')],
+  });
+  const template = Template.fromStack(stack);
+
+  test('a customer-managed key with rotation, retained, that denies grants except for AWS resources', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyGrantsExceptForAwsResources', Effect: 'Deny', Action: 'kms:CreateGrant' })]) },
+      },
+    });
+  });
+
+  test('two vaults, retained, encrypted, locked in compliance mode, recovery-point deletion denied, notifying the topic', () => {
+    const vaults = template.findResources('AWS::Backup::BackupVault');
+    expect(Object.keys(vaults)).toHaveLength(2);
+    for (const vault of Object.values(vaults)) {
+      expect(vault.DeletionPolicy).toBe('Retain');
+      expect(vault.Properties.EncryptionKeyArn['Fn::GetAtt'][0]).toMatch(/^BackupKey/);
+      expect(vault.Properties.LockConfiguration).toEqual({ ChangeableForDays: 3, MinRetentionDays: 1 });
+      expect(vault.Properties.AccessPolicy.Statement).toEqual([{
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
+        Resource: '*',
+      }]);
+      expect(vault.Properties.Notifications.BackupVaultEvents).toEqual(expect.arrayContaining(['BACKUP_JOB_COMPLETED', 'BACKUP_JOB_FAILED', 'BACKUP_JOB_EXPIRED', 'COPY_JOB_FAILED']));
+      expect(vault.Properties.Notifications.SNSTopicArn).toEqual({ Ref: expect.stringMatching(/^BackupNotifications/) });
+    }
+  });
+
+  test('the notification topic is encrypted with the key and accepts TLS only, and AWS Backup may publish', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'backup.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  test('the tier plan selects the databases by ARN, never by tag', () => {
+    const selections = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    expect(selections).toHaveLength(2);
+    for (const selection of selections) {
+      expect(selection.Properties.BackupSelection.ListOfTags).toBeUndefined();
+      expect(selection.Properties.BackupSelection.Conditions).toBeUndefined();
+    }
+    const tierSelection = selections.find((s) => JSON.stringify(s.Properties.BackupPlanId).includes('BackupPlan'))!;
+    expect(JSON.stringify(tierSelection.Properties.BackupSelection.Resources)).toContain(':db:master');
+    expect(JSON.stringify(tierSelection.Properties.BackupSelection.Resources)).toContain(':db:replica');
+  });
+
+  test('a continuous-backup plan gives point-in-time recovery for 2 days to the named databases only', () => {
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: Match.stringLikeRegexp('-point-in-time$'),
+        BackupPlanRule: [Match.objectLike({ RuleName: 'PointInTime', EnableContinuousBackup: true, Lifecycle: { DeleteAfterDays: 2 } })],
+      },
+    });
+    const pitrSelection = Object.values(template.findResources('AWS::Backup::BackupSelection'))
+      .find((s) => JSON.stringify(s.Properties.BackupPlanId).includes('PointInTimePlan'))!;
+    expect(JSON.stringify(pitrSelection.Properties.BackupSelection.Resources)).toContain(':db:pitrmaster');
+    expect(JSON.stringify(pitrSelection.Properties.BackupSelection.Resources)).not.toContain(':db:master');
+  });
+
+  test('monthly and yearly copies land in the archive vault, rolling and weekly copies in the vault', () => {
+    const plan = Object.values(template.findResources('AWS::Backup::BackupPlan')).find((p) => p.Properties.BackupPlan.BackupPlanName.endsWith('-tiers'))!;
+    const targets = Object.fromEntries(plan.Properties.BackupPlan.BackupPlanRule.map((r: any) => [r.RuleName, r.TargetBackupVault['Fn::GetAtt'][0]]));
+    expect(targets.Rolling).toMatch(/^BackupVault/);
+    expect(targets.Weekly).toMatch(/^BackupVault/);
+    expect(targets.Monthly).toMatch(/^BackupArchiveVault/);
+    expect(targets.Yearly).toMatch(/^BackupArchiveVault/);
+  });
+
+  test('copies go to the off-site vault by its deterministic ARN', () => {
+    expect(vaults.offSiteVaultArns).toHaveLength(1);
+    expect(stack.resolve(vaults.offSiteVaultArns[0])).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-central-1:123456789012:backup-vault:cdk-backup-dr-offsite']],
+    });
+  });
+
+  test('AWS Backup acts through its own roles', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup']] }],
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores']] }],
+    });
+  });
+});
+
+describe('BackupVaults overrides', () => {
+  test('lock, key, removal policy and off-site vault name', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'OwnKey');
+    new BackupVaults(stack, 'Backup', {
+      policy: RetentionPolicy.of({
+        archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(90) }],
+        offSiteCopies: [{ region: 'us-east-1', account: '210987654321' }],
+      }),
+      lock: { changeableFor: Duration.days(7), minRetention: Duration.days(2), maxRetention: Duration.days(100) },
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+      offSiteVaultName: 'air-gapped',
+      resources: [backup.BackupResource.fromArn('arn:aws:ec2:eu-west-1:123456789012:volume/vol-1')],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Delete',
+      Properties: { LockConfiguration: { ChangeableForDays: 7, MinRetentionDays: 2, MaxRetentionDays: 100 }, EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OwnKey'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: Match.arrayWith([Match.objectLike({
+          RuleName: 'Monthly',
+          CopyActions: [{
+            DestinationBackupVaultArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:us-east-1:210987654321:backup-vault:air-gapped']] },
+            Lifecycle: { DeleteAfterDays: 90 },
+          }],
+        })]),
+      },
+    });
+    template.hasResourceProperties('AWS::Backup::BackupSelection', { BackupSelection: { Resources: ['arn:aws:ec2:eu-west-1:123456789012:volume/vol-1'] } });
+    template.resourceCountIs('AWS::Backup::BackupPlan', 1);
+  });
+
+  test('the rolling tier can stay at home', () => {
+    const stack = newStack();
+    new BackupVaults(stack, 'Backup', {
+      policy: RetentionPolicy.of({ copyRollingTierOffSite: false, offSiteCopies: [{ region: 'eu-central-1' }], archives: [{ frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(14) }] }),
+    });
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupPlan'))[0].Properties.BackupPlan.BackupPlanRule;
+    expect(rules.find((r: any) => r.RuleName === 'Rolling').CopyActions).toBeUndefined();
+    expect(rules.find((r: any) => r.RuleName === 'Weekly').CopyActions).toHaveLength(1);
+  });
+
+  test('grantRestore lets a principal start restores from the recovery points and pass the restore role', () => {
+    const stack = newStack();
+    const vaults = new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours() });
+    const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    vaults.grantRestore(operator);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Operator') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['backup:StartRestoreJob', 'backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
+          }),
+          Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupRestoreRole'), 'Arn'] } }),
+        ]),
+      },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.flatMap((s: any) => [s.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
+  });
+});
+
+describe('BackupVaults errors', () => {
+  test.each<[string, Partial<BackupVaultsProps>, string]>([
+    ['a cooling-off period under 3 days',
+      { lock: { changeableFor: Duration.days(2) } },
+      'Stack/Backup: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
+    ['a lock minimum under 1 day',
+      { lock: { minRetention: Duration.hours(12) } },
+      'Stack/Backup: `lock.minRetention` must be at least 1 day, got 12 hours'],
+    ['a lock maximum shorter than a tier\'s retention',
+      { policy: RetentionPolicy.of({ archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }] }), lock: { maxRetention: Duration.days(100) } },
+      'Stack/Backup: `lock.maxRetention` must be at least the Monthly tier\'s retention (365 days), got 100 days'],
+    ['indefinite retention under a lock with a maximum',
+      { lock: { maxRetention: Duration.days(3650) } },
+      'Stack/Backup: `lock.maxRetention` forbids the Yearly tier\'s indefinite retention: remove the lock\'s maximum or give the tier a retention, got a maximum of 3650 days'],
+    ['a lock minimum longer than the rolling tier',
+      { lock: { minRetention: Duration.days(7) } },
+      'Stack/Backup: `lock.minRetention` must be at most the Rolling tier\'s retention (2 days), got 7 days'],
+    ['an off-site lock that forbids indefinite copies',
+      { policy: RetentionPolicy.grandfatherFatherSon({ offSiteCopies: [{ region: 'eu-central-1' }] }), offSiteLock: { maxRetention: Duration.days(36500) } },
+      'Stack/Backup: `offSiteLock.maxRetention` forbids the Yearly tier\'s indefinite retention: remove the lock\'s maximum or give the tier a retention, got a maximum of 36500 days'],
+    ['an off-site copy in the vaults\' own region',
+      { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1' }] }) },
+      'Stack/Backup: `policy.offSiteCopies` must name another region or account than the vaults\' own (eu-west-1), got eu-west-1'],
+  ])('%s', (_name, props, message) => {
+    expect(errorOf(props)).toBe(message);
+  });
+
+  test('another account in the same region is off site', () => {
+    expect(errorOf({ policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1', account: '210987654321' }] }) })).toBe('no error');
+  });
+});
+
+test('compliance: the vaults, plans, roles, key and topic have no unacknowledged finding', () => {
+  const app = appWithComplianceGates();
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const db = new rds.DatabaseInstance(stack, 'Db', { engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of('8.4.10', '8.4') }), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  const vaults = new BackupVaults(stack, 'Backup', {
+    policy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'eu-central-1' }] }),
+    databases: [db],
+    pointInTimeDatabases: [db],
+  });
+  vaults.grantRestore(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
+  const findings = complianceFindings(app);
+  expect(describeFindings(findings.filter((f) => f.path.startsWith('Stack/Backup')))).toEqual('');
+});

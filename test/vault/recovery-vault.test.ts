@@ -1,0 +1,108 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RecoveryVault, RecoveryVaultProps } from '../../lib/vault/recovery-vault';
+import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+
+const ENV = { account: '123456789012', region: 'eu-central-1' };
+
+function synth(props?: RecoveryVaultProps): { vault: RecoveryVault; template: Template; stack: Stack } {
+  const stack = new Stack(new App(), 'Dr', { env: ENV });
+  const vault = new RecoveryVault(stack, 'OffSite', props);
+  return { vault, template: Template.fromStack(stack), stack };
+}
+
+describe('RecoveryVault', () => {
+  test('defaults: the shared name, a rotated retained key, compliance lock, deletion denied, retained', () => {
+    const { vault, template, stack } = synth();
+    expect(vault.backupVaultName).toBe('cdk-backup-dr-offsite');
+    expect(stack.resolve(vault.backupVaultArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-central-1:123456789012:backup-vault:cdk-backup-dr-offsite']],
+    });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BackupVaultName: 'cdk-backup-dr-offsite',
+        EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OffSiteKey'), 'Arn'] },
+        LockConfiguration: { ChangeableForDays: 3, MinRetentionDays: 1 },
+        AccessPolicy: {
+          Statement: [{
+            Sid: 'DenyRecoveryPointDeletion',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
+            Resource: '*',
+          }],
+        },
+      },
+    });
+  });
+
+  test('arnOf builds the same ARN from plain strings in another stack', () => {
+    const app = new App();
+    const primary = new Stack(app, 'Primary', { env: { account: '123456789012', region: 'eu-west-1' } });
+    expect(primary.resolve(RecoveryVault.arnOf(primary, 'eu-central-1'))).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-central-1:123456789012:backup-vault:cdk-backup-dr-offsite']],
+    });
+    expect(primary.resolve(RecoveryVault.arnOf(primary, 'us-east-1', '210987654321', 'vault-b'))).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:us-east-1:210987654321:backup-vault:vault-b']],
+    });
+  });
+
+  test('source accounts may copy in; lock and removal policy overrides', () => {
+    const { template } = synth({
+      backupVaultName: 'dr-vault',
+      sourceAccounts: ['210987654321'],
+      lock: { changeableFor: Duration.days(10), minRetention: Duration.days(2), maxRetention: Duration.days(400) },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Delete',
+      Properties: {
+        BackupVaultName: 'dr-vault',
+        LockConfiguration: { ChangeableForDays: 10, MinRetentionDays: 2, MaxRetentionDays: 400 },
+        AccessPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AllowCopyFromSourceAccounts',
+            Effect: 'Allow',
+            Action: 'backup:CopyIntoBackupVault',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::210987654321:root']] } },
+          })]),
+        },
+      },
+    });
+  });
+
+  test('a logically air-gapped vault always has a maximum retention', () => {
+    const { template } = synth({ logicallyAirGapped: true });
+    template.resourceCountIs('AWS::Backup::BackupVault', 0);
+    template.hasResource('AWS::Backup::LogicallyAirGappedBackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BackupVaultName: 'cdk-backup-dr-offsite',
+        MinRetentionDays: 1,
+        MaxRetentionDays: 36500,
+        EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OffSiteKey'), 'Arn'] },
+        AccessPolicy: { Statement: [Match.objectLike({ Sid: 'DenyRecoveryPointDeletion', Effect: 'Deny' })] },
+      },
+    });
+  });
+
+  test.each<[string, RecoveryVaultProps, string]>([
+    ['a bad name', { backupVaultName: 'a b' }, "Dr/OffSite: `backupVaultName` must be 2 to 50 letters, digits, - or _, got 'a b'"],
+    ['a short cooling-off period', { lock: { changeableFor: Duration.hours(48) } }, 'Dr/OffSite: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
+    ['a maximum not above the minimum', { lock: { minRetention: Duration.days(5), maxRetention: Duration.days(5) } }, 'Dr/OffSite: `lock.maxRetention` must be longer than the minimum retention (5 days), got 5 days'],
+    ['a maximum beyond 36500 days', { lock: { maxRetention: Duration.days(36501) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 36501 days'],
+  ])('error: %s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('compliance: both kinds of vault and their keys have no unacknowledged finding', () => {
+    const app = appWithComplianceGates();
+    const stack = new Stack(app, 'Dr', { env: ENV });
+    new RecoveryVault(stack, 'OffSite', { sourceAccounts: ['210987654321'] });
+    new RecoveryVault(stack, 'AirGapped', { logicallyAirGapped: true, backupVaultName: 'air-gapped' });
+    expect(describeFindings(complianceFindings(app).filter((f) => f.path.startsWith('Dr/')))).toEqual('');
+  });
+});
