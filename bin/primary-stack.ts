@@ -1,4 +1,5 @@
-import { Aspects, Duration, RemovalPolicy, Size, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +16,18 @@ import { BackupCoverage } from '../lib/report/coverage';
 import { BackupDashboard } from '../lib/report/dashboard';
 import { BackupMetadata } from '../lib/report/metadata';
 import { BackupNotifications } from '../lib/report/notifications';
+import { DatabaseRestore } from '../lib/restore/database-restore';
+import { RestoreDrills } from '../lib/restore/restore-drills';
+import { DumpRestoreWorkflow } from '../lib/restore/dump-restore-workflow';
+import { ObjectRestoreWorkflow } from '../lib/restore/object-restore-workflow';
+import { VolumeRestoreWorkflow } from '../lib/restore/volume-restore-workflow';
+import { ConsistencyChecks } from '../lib/checks/consistency-checks';
+import { FreshnessCheck, RdsSnapshotType } from '../lib/checks/freshness-check';
+import { RecoveryVault } from '../lib/vault/recovery-vault';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { BackupBuckets } from '../lib/buckets/backup-buckets';
+import { DatabaseDumpJob } from '../lib/dump/database-dump-job';
+import { ReplicatedMySqlEngine } from '../lib/database/replicated-mysql';
 import { RecoveryStack } from './recovery-stack';
 
 export interface PrimaryStackProps extends StackProps {
@@ -36,13 +49,26 @@ export class PrimaryStack extends Stack {
   public readonly retentionPolicy: RetentionPolicy;
   /** AWS Backup vaults and plans that protect the master and the replica. */
   public readonly backupVaults: BackupVaults;
+  /** The scheduled drift and backup freshness checks, their reports and alarms. */
+  public readonly consistencyChecks: ConsistencyChecks;
   /** The data volume of an example application, protected by `volumeSnapshots`. */
   public readonly appVolume: ec2.IVolume;
   /** EBS snapshot lifecycle policies for the volumes tagged `cdk-backup-dr:snapshots=tiers`. */
   public readonly volumeSnapshots: EbsSnapshotPolicy;
+  /** The 48-hour and yearly archive buckets, replicated to the recovery stack's `RecoveryBuckets`. */
+  public readonly backupBuckets: BackupBuckets;
+  /** The daily dump of the replica into `backupBuckets`. */
+  public readonly databaseDump: DatabaseDumpJob;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
+    // The VPC names its zones. The stack is told the same zones, so that synth makes no
+    // availability-zone lookup (which would need AWS credentials).
+    const region = this.region;
+    const zones = [`${region}a`, `${region}b`, `${region}c`];
+    if (!Token.isUnresolved(region) && !Token.isUnresolved(this.account)) {
+      this.node.setContext(`availability-zones:account=${this.account}:region=${region}`, zones);
+    }
     const encryptionKey = new kms.Key(this, 'Key', {
       description: 'cdk-backup-dr reference app: the data, backups and logs of the primary region',
       enableKeyRotation: true,
@@ -57,9 +83,8 @@ export class PrimaryStack extends Stack {
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
     }));
 
-    const region = this.region;
     const vpc = new ec2.Vpc(this, 'Vpc', {
-      availabilityZones: [`${region}a`, `${region}b`, `${region}c`],
+      availabilityZones: zones,
       natGateways: 1,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
@@ -154,6 +179,107 @@ export class PrimaryStack extends Stack {
       targetTags: { 'cdk-backup-dr:snapshots': 'tiers' },
       volumeEncryptionKeys: [this.encryptionKey],
       copyEncryptionKeys: ebsCopyKeyArn ? { [props.recovery.region]: ebsCopyKeyArn } : undefined,
+    });
+
+    // S3 tiers and the daily dump (issue 3): the 48-hour and yearly buckets replicate to the
+    // recovery stack's RecoveryBuckets, found by their deterministic names and key alias
+    // (so the recovery stack deploys first); the dump is taken from the replica with
+    // replication paused for the dump window.
+    this.addDependency(props.recovery, 'S3 replication needs the replica buckets of the recovery region');
+    this.backupBuckets = new BackupBuckets(this, 'BackupBuckets', { replication: { region: props.recovery.region } });
+    const mariadb = this.database.engine === ReplicatedMySqlEngine.MARIADB;
+    this.databaseDump = new DatabaseDumpJob(this, 'DatabaseDump', {
+      vpc: this.vpc,
+      replica: this.database.replica,
+      credentials: this.database.credentials,
+      dailyBucket: this.backupBuckets.dailyBucket,
+      archiveBucket: this.backupBuckets.archiveBucket,
+      encryptionKey: this.encryptionKey,
+      pauseReplication: true,
+      alarmActions,
+      ...(mariadb ? { dumpImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mariadb:11.8'), dumpBinary: 'mariadb-dump' } : {}),
+    });
+    new CfnOutput(this, 'DumpStateMachineArn', {
+      description: 'The daily database dump workflow: `cdk-backup-dr backup now` starts it (or finds it by its tag cdk-backup-dr:workflow=backup)',
+      value: this.databaseDump.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'DailyBackupBucket', {
+      description: 'The 48-hour bucket: daily/YYYY-MM-DD/<run id>/dump.sql.gz, .sha256 and manifest.json (objects live 48 to 72 hours: S3 rounds expiry to the next midnight UTC)',
+      value: this.backupBuckets.dailyBucket.bucketName,
+    });
+    new CfnOutput(this, 'ArchiveBackupBucket', {
+      description: 'The yearly archive bucket (Object Lock, compliance mode): yearly/YYYY/YYYY-MM-DD/<run id>/',
+      value: this.backupBuckets.archiveBucket.bucketName,
+    });
+
+    // Restores (issue 5): the database restore workflow (snapshot, AWS Backup recovery point,
+    // point in time, replica promotion), and a monthly drill that restores the newest
+    // snapshot to a scratch instance, verifies it, records RTO/RPO and deletes it.
+    const databaseRestore = new DatabaseRestore(this, 'DatabaseRestore', {
+      database: this.database.master,
+      credentials: this.database.credentials,
+      databaseConnections: this.database.connections,
+      vpc: this.vpc,
+      encryptionKey: this.encryptionKey,
+      replicas: [this.database.replica],
+    });
+    new RestoreDrills(this, 'RestoreDrills', { restore: databaseRestore, alarmActions });
+    new CfnOutput(this, 'DatabaseRestoreStateMachineArn', {
+      description: 'Start a database restore here (`cdk-backup-dr restore db`, or aws stepfunctions start-execution --name restore-<request id>)',
+      value: databaseRestore.stateMachine.stateMachineArn,
+    });
+
+    // Restores from the other tiers (issue 5): a database from the daily (or yearly) dump,
+    // an EBS volume from a snapshot, and S3 objects to a point in time or back from Deep
+    // Archive. `cdk-backup-dr restore db --from-dump | volume | objects` finds them by tag.
+    const dumpRestore = new DumpRestoreWorkflow(this, 'DumpRestore', {
+      vpc: this.vpc,
+      dumpBucket: this.backupBuckets.dailyBucket,
+      archiveBucket: this.backupBuckets.archiveBucket,
+      encryptionKey: this.encryptionKey,
+      engine: this.database.master.engine,
+      parameterGroup: this.database.parameterGroup,
+    });
+    const volumeRestore = new VolumeRestoreWorkflow(this, 'VolumeRestore', { vpc: this.vpc, encryptionKey: this.encryptionKey });
+    // Copies go to the 48-hour bucket (restored/<time>/...): the archive bucket's Object Lock would keep a failed restore's copies for years.
+    const objectRestore = new ObjectRestoreWorkflow(this, 'ObjectRestore', {
+      vpc: this.vpc,
+      encryptionKey: this.encryptionKey,
+      buckets: [this.backupBuckets.dailyBucket, this.backupBuckets.archiveBucket],
+      targetBuckets: [this.backupBuckets.dailyBucket],
+    });
+    for (const [id, workflow] of [['DumpRestore', dumpRestore], ['VolumeRestore', volumeRestore], ['ObjectRestore', objectRestore]] as const) {
+      new CfnOutput(this, `${id}StateMachineArn`, {
+        description: `The ${id} workflow: \`cdk-backup-dr restore\` finds it by its tag cdk-backup-dr:workflow (or pass --state-machine with this ARN)`,
+        value: workflow.stateMachine.stateMachineArn,
+      });
+    }
+
+    // Consistency checks (issue 4): the replica compared with the master row by row every
+    // day as a read-only user the checks create, and every hour the newest copy of each
+    // tier (automated snapshots, AWS Backup recovery points here and off-site, EBS
+    // snapshots of the app volume) checked against its interval plus a grace.
+    const rollingInterval = this.retentionPolicy.rollingInterval;
+    this.consistencyChecks = new ConsistencyChecks(this, 'ConsistencyChecks', {
+      master: this.database.master,
+      replica: this.database.replica,
+      vpc: this.vpc,
+      adminSecret: this.database.credentials,
+      encryptionKey: this.encryptionKey,
+      topic: this.alarmTopic,
+      freshnessChecks: [
+        FreshnessCheck.rdsSnapshots({ instance: this.database.master, snapshotType: RdsSnapshotType.AUTOMATED, tier: 'automated' }),
+        FreshnessCheck.recoveryPoints({ instance: this.database.master, vault: this.backupVaults.vault, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }),
+        FreshnessCheck.recoveryPoints({
+          instance: this.database.master,
+          vault: backup.BackupVault.fromBackupVaultArn(this, 'OffSiteVaultRef', RecoveryVault.arnOf(this, props.recovery.region)),
+          region: props.recovery.region,
+          tier: 'off-site',
+          interval: this.retentionPolicy.copyRollingTierOffSite ? rollingInterval : Duration.days(1),
+          grace: Duration.hours(6),
+        }),
+        FreshnessCheck.ebsSnapshots({ volume: appVolume, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }),
+      ],
     });
 
     // The auditor's and operator's view (issue 6): the backup owner (context `backupOwner`)

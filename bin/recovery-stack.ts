@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../lib/private/key-policy';
+import { RecoveryBuckets } from '../lib/buckets/recovery-buckets';
 import { RecoveryVault } from '../lib/vault/recovery-vault';
 
 /** The alias of the key that encrypts the off-site EBS snapshot copies. */
@@ -13,10 +14,13 @@ export class RecoveryStack extends Stack {
   public readonly offSiteVault: RecoveryVault;
   /** Encrypts the off-site EBS snapshot copies: pass its ARN (output `EbsCopyKeyArn`) to the primary stack with `-c ebsCopyKeyArn=...`. */
   public readonly ebsCopyKey: kms.IKey;
+  /** The replicas of the primary region's backup buckets (deterministic names, key alias `RecoveryBuckets.KEY_ALIAS`). */
+  public readonly offSiteBuckets: RecoveryBuckets;
 
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     this.offSiteVault = new RecoveryVault(this, 'OffSiteVault');
+    this.offSiteBuckets = new RecoveryBuckets(this, 'OffSiteBuckets');
     const ebsCopyKey = new kms.Key(this, 'EbsCopyKey', {
       description: 'cdk-backup-dr reference app: encrypts the off-site copies of the EBS snapshots',
       alias: EBS_COPY_KEY_ALIAS,

@@ -3,6 +3,8 @@
  * `cli/commands/<name>.ts` and exports `run(args: string[]): Promise<number>` (the exit code).
  */
 import * as reportCommand from './commands/report';
+import * as restoreCommand from './commands/restore';
+import * as backupCommand from './commands/backup';
 
 interface Command {
   readonly summary: string;
@@ -10,7 +12,9 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  backup: { summary: 'back up now: start the database dump and AWS Backup jobs, show progress, print where each copy landed', load: async () => backupCommand },
   report: { summary: 'write the backup report (Markdown, HTML, JSON) of a synthesized app', load: async () => reportCommand },
+  restore: { summary: 'restore a database, volume or objects into a new resource and follow the workflow', load: async () => restoreCommand },
 };
 
 function usage(): string {

@@ -11,3 +11,8 @@ export * from './vault/backup-vaults';
 export * from './snapshots/ebs-snapshot-policy';
 export * from './checks/consistency-checks';
 export * from './checks/freshness-check';
+export * from './restore/database-restore';
+export * from './restore/restore-drills';
+export * from './buckets/backup-buckets';
+export * from './buckets/recovery-buckets';
+export * from './dump/database-dump-job';

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== MariaDB for the SQL tests"; bash scripts/ensure-mariadb.sh
+echo "== Chromium for the HTML report test"; bash scripts/ensure-chromium.sh
 echo "== bundle functions"; npm run --silent build:functions
 echo "== type check"; npm run --silent typecheck
 echo "== lint"; npm run --silent lint

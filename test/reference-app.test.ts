@@ -2,8 +2,10 @@
  * The reference app, built the way `bin/app.ts` builds it and with the feature flags of
  * cdk.json, passes every compliance gate with zero unacknowledged findings.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { buildReferenceApp } from '../bin/reference-app';
 import { appWithComplianceGates, complianceFindings, describeFindings } from './support/compliance';
 
@@ -23,5 +25,31 @@ describe('reference app', () => {
     const { primary, recovery } = buildReferenceApp(app);
     expect(primary.region).not.toEqual(recovery.region);
     expect(describeFindings(complianceFindings(app))).toEqual('');
+  });
+
+  // `cdk synth` also fails on error annotations, and on context lookups it cannot make without
+  // credentials; as the CLI does, the region may come from CDK_DEFAULT_REGION.
+  test.each([undefined, 'us-east-1'])('no error annotation and no lookup (CDK_DEFAULT_REGION %s)', (region) => {
+    const previous = process.env.CDK_DEFAULT_REGION;
+    if (region) {
+      process.env.CDK_DEFAULT_REGION = region;
+    }
+    try {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-backup-dr-synth-')), context: cdkJsonContext() });
+      buildReferenceApp(app);
+      const assembly = app.synth();
+      const errors = app.node.findAll().flatMap((construct) => construct.node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:error')
+        .map((entry) => `${construct.node.path}: ${entry.data}`));
+      expect(errors).toEqual([]);
+      expect(assembly.manifest.missing ?? []).toEqual([]);
+      rmSync(assembly.directory, { recursive: true, force: true });
+    } finally {
+      if (previous === undefined) {
+        delete process.env.CDK_DEFAULT_REGION;
+      } else {
+        process.env.CDK_DEFAULT_REGION = previous;
+      }
+    }
   });
 });

@@ -298,7 +298,7 @@ async function compareRows(session: Session, definition: TableDefinition, spec: 
 }
 
 /** Narrows a differing range to candidate keys by bisection with the aggregate checksum (any primary key). */
-async function narrowByBisection(session: Session, definition: TableDefinition, spec: KeySpec, range: KeyRange, drift: TableDrift): Promise<void> {
+async function narrowByBisection(session: Session, definition: TableDefinition, spec: KeySpec, range: KeyRange, drift: TableDrift, _chunkRows: number): Promise<void> {
   const stack: KeyRange[] = [range];
   while (stack.length > 0) {
     const current = stack.pop()!;
@@ -338,16 +338,15 @@ async function bucketAggregates(connection: Connection, definition: TableDefinit
  * range into buckets of about `LEAF_ROWS / 2` rows on both servers at once; only buckets
  * that differ are looked at again (one pass over a differing chunk, instead of one per bisection level).
  */
-async function narrowByValue(session: Session, definition: TableDefinition, spec: KeySpec, range: KeyRange, drift: TableDrift): Promise<void> {
+async function narrowByValue(session: Session, definition: TableDefinition, spec: KeySpec, range: KeyRange, drift: TableDrift, chunkRows: number): Promise<void> {
   const table = qualifiedName(definition.schema, definition.table);
-  const stack: KeyRange[] = [range];
+  const stack: Array<{ range: KeyRange; rows: number }> = [{ range, rows: chunkRows }];
   while (stack.length > 0) {
-    const current = stack.pop()!;
+    const { range: current, rows } = stack.pop()!;
     const condition = spec.rangeCondition(current);
-    await session.syncReplica();
     const bounds = await Promise.all([session.master, session.replica].map(async (connection) => {
-      const [rows] = await connection.query({ sql: `SELECT MIN(${spec.columnList}) AS low, MAX(${spec.columnList}) AS high, COUNT(*) AS n FROM ${table} WHERE ${condition}`, ...LOSSLESS });
-      return (rows as Row[])[0];
+      const [found] = await connection.query({ sql: `SELECT MIN(${spec.columnList}) AS low, MAX(${spec.columnList}) AS high FROM ${table} WHERE ${condition}`, ...LOSSLESS });
+      return (found as Row[])[0];
     }));
     const present = bounds.filter((bound) => bound.low !== null && bound.low !== undefined);
     if (present.length === 0) {
@@ -355,13 +354,12 @@ async function narrowByValue(session: Session, definition: TableDefinition, spec
     }
     const low = present.map((bound) => BigInt(String(bound.low))).reduce((a, b) => (b < a ? b : a));
     const high = present.map((bound) => BigInt(String(bound.high))).reduce((a, b) => (b > a ? b : a));
-    const rows = Math.max(...bounds.map((bound) => Number(bound.n)));
-    if (rows <= LEAF_ROWS || low === high) {
+    if (rows <= LEAF_ROWS || high - low < BigInt(LEAF_ROWS)) {
       await compareRows(session, definition, spec, condition, drift);
       continue;
     }
-    const buckets = BigInt(Math.ceil(rows / (LEAF_ROWS / 2)));
     const span = high - low + 1n;
+    const buckets = BigInt(Math.ceil(Math.min(rows, Number(span)) / (LEAF_ROWS / 2)));
     const width = span / buckets + (span % buckets === 0n ? 0n : 1n);
     await session.syncReplica();
     const [onMaster, onReplica] = await Promise.all([
@@ -373,7 +371,7 @@ async function narrowByValue(session: Session, definition: TableDefinition, spec
       const right = onReplica.get(bucket) ?? { rows: 0, sum: '0' };
       if (!same(left, right)) {
         const start = low + BigInt(bucket) * width;
-        stack.push({ after: [(start - 1n).toString()], through: [(start + width - 1n).toString()] });
+        stack.push({ range: { after: [(start - 1n).toString()], through: [(start + width - 1n).toString()] }, rows: Math.max(left.rows, right.rows) });
       }
     }
   }
@@ -393,7 +391,7 @@ async function compareChunk(session: Session, definition: TableDefinition, spec:
       return { master: result.master.rows, replica: result.replica.rows, seconds: first.seconds };
     }
   }
-  await (spec.singleInteger ? narrowByValue : narrowByBisection)(session, definition, spec, range, drift);
+  await (spec.singleInteger ? narrowByValue : narrowByBisection)(session, definition, spec, range, drift, Math.max(first!.master.rows, first!.replica.rows));
   return { master: first!.master.rows, replica: first!.replica.rows, seconds: first!.seconds };
 }
 

@@ -6,18 +6,22 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+/** Parsed CloudFormation and manifest JSON, whose shape varies by resource type and version. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON read from the cloud assembly
+export type Json = any;
+
 /** A CloudFormation template as parsed from JSON. */
 export interface Template {
   readonly Description?: string;
-  readonly Metadata?: { [key: string]: any };
+  readonly Metadata?: { [key: string]: Json };
   readonly Resources?: { [logicalId: string]: TemplateResource };
 }
 
 /** One resource of a template. */
 export interface TemplateResource {
   readonly Type: string;
-  readonly Properties?: { [key: string]: any };
-  readonly Metadata?: { [key: string]: any };
+  readonly Properties?: { [key: string]: Json };
+  readonly Metadata?: { [key: string]: Json };
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
 }
@@ -59,7 +63,7 @@ export class ReportInputError extends Error {
   }
 }
 
-function readJson(file: string, what: string): any {
+function readJson(file: string, what: string): Json {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -104,7 +108,7 @@ function collectStacks(dir: string, stacks: StackArtifact[], seen: Set<string>):
     throw new ReportInputError(`${join(dir, 'manifest.json')} is not a cloud assembly manifest (no artifacts)`);
   }
   const tree = existsSync(join(dir, 'tree.json')) ? readJson(join(dir, 'tree.json'), 'the construct tree') : undefined;
-  for (const [id, artifact] of Object.entries<any>(manifest.artifacts)) {
+  for (const [id, artifact] of Object.entries<Json>(manifest.artifacts)) {
     if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       collectStacks(join(dir, artifact.properties.directoryName), stacks, seen);
       continue;
@@ -113,7 +117,7 @@ function collectStacks(dir: string, stacks: StackArtifact[], seen: Set<string>):
       continue;
     }
     const template: Template = readJson(join(dir, artifact.properties.templateFile), `the template of stack ${id}`);
-    const metadata: { [path: string]: Array<{ type: string; data: any }> } = artifact.additionalMetadataFile
+    const metadata: { [path: string]: Array<{ type: string; data: Json }> } = artifact.additionalMetadataFile
       ? readJson(join(dir, artifact.additionalMetadataFile), `the metadata of stack ${id}`)
       : (artifact.metadata ?? {});
     const [, account = 'unknown-account', region = 'unknown-region'] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
@@ -152,9 +156,9 @@ function collectStacks(dir: string, stacks: StackArtifact[], seen: Set<string>):
 }
 
 /** Walks tree.json below the stack's node and maps each construct path to its class. */
-function classesOf(root: any, stackId: string): Map<string, string> {
+function classesOf(root: Json, stackId: string): Map<string, string> {
   const classes = new Map<string, string>();
-  const walk = (node: any): void => {
+  const walk = (node: Json): void => {
     if (!node || typeof node !== 'object') {
       return;
     }
@@ -165,7 +169,7 @@ function classesOf(root: any, stackId: string): Map<string, string> {
       walk(child);
     }
   };
-  const stackNode = Object.values<any>(root?.children ?? {}).find((child) => child?.id === stackId || child?.path === stackId);
+  const stackNode = Object.values<Json>(root?.children ?? {}).find((child) => child?.id === stackId || child?.path === stackId);
   walk(stackNode ?? root);
   return classes;
 }

@@ -5,7 +5,7 @@
  * is derived from CloudFormation resource types and properties and from the `cdk-backup-dr`
  * metadata the library writes.
  */
-import { Acknowledgement, Assembly, ReportInputError, StackArtifact, TemplateResource } from './assembly';
+import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
@@ -165,7 +165,7 @@ export function buildReport(assembly: Assembly): ReportModel {
   };
 }
 
-function meta(r: Located): any {
+function meta(r: Located): Json {
   const value = r.resource.Metadata?.[METADATA_KEY];
   return value && typeof value === 'object' ? value : undefined;
 }
@@ -241,7 +241,7 @@ class Context {
     if (Array.isArray(value)) {
       return value.map((v) => this.render(v, stack)).join(', ');
     }
-    const o = value as { [key: string]: any };
+    const o = value as { [key: string]: Json };
     if (typeof o.Ref === 'string') {
       const pseudo = PSEUDO[o.Ref];
       if (pseudo) {
@@ -347,8 +347,8 @@ class Context {
       if (mentions(s.Resources)) {
         return true;
       }
-      const byTags = (s.ListOfTags ?? []).some((t: any) => tags[t.ConditionKey] === t.ConditionValue);
-      const byConditions = (s.Conditions?.StringEquals ?? []).some((c: any) =>
+      const byTags = (s.ListOfTags ?? []).some((t: Json) => tags[t.ConditionKey] === t.ConditionValue);
+      const byConditions = (s.Conditions?.StringEquals ?? []).some((c: Json) =>
         typeof c.ConditionKey === 'string' && c.ConditionKey.startsWith('aws:ResourceTag/') && tags[c.ConditionKey.slice(16)] === c.ConditionValue);
       return byTags || byConditions;
     });
@@ -360,14 +360,14 @@ class Context {
       return [];
     }
     const planProps = plan.resource.Properties?.BackupPlan ?? {};
-    return (planProps.BackupPlanRule ?? []).map((rule: any): TierEntry => {
+    return (planProps.BackupPlanRule ?? []).map((rule: Json): TierEntry => {
       const runs = rule.EnableContinuousBackup
         ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
         : weeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)');
       const retention = lifecycleRetention(rule.Lifecycle);
       const vaultRef = rule.TargetBackupVault;
       const vault = this.target(vaultRef, plan.stack) ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack));
-      const copies = (rule.CopyActions ?? []).map((copy: any): CopyEntry => {
+      const copies = (rule.CopyActions ?? []).map((copy: Json): CopyEntry => {
         const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
         const parts = arn.split(':');
         const destination = this.target(copy.DestinationBackupVaultArn, plan.stack) ?? this.vaultByArnOrName(arn);
@@ -413,7 +413,7 @@ class Context {
       if (policy.stack.id !== r.stack.id || policy.resource.Properties?.State === 'DISABLED' || !(details.ResourceTypes ?? []).includes('VOLUME')) {
         continue;
       }
-      if (!(details.TargetTags ?? []).some((t: any) => tags[t.Key] === t.Value)) {
+      if (!(details.TargetTags ?? []).some((t: Json) => tags[t.Key] === t.Value)) {
         continue;
       }
       for (const schedule of details.Schedules ?? []) {
@@ -433,7 +433,7 @@ class Context {
           storedIn: `EBS snapshots in ${r.stack.region}`,
           encryptionKey: r.resource.Properties?.Encrypted ? this.keyText(r.resource.Properties?.KmsKeyId, r.stack, 'the AWS managed key aws/ebs') : 'not encrypted',
           locks: [],
-          copies: (schedule.CrossRegionCopyRules ?? []).map((copy: any): CopyEntry => {
+          copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyEntry => {
             const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
             return {
               destination: `EBS snapshot copies in ${copy.TargetRegion ?? copy.Target}`,
@@ -483,11 +483,11 @@ class Context {
       }];
     }
     if (r.resource.Type === 'AWS::S3::Bucket') {
-      const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: any) => rule.Status !== 'Disabled');
+      const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled');
       const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
       const jobRuns = job ? this.scheduleOf(job) : undefined;
       const replicationCopies = this.replicationCopies(r);
-      return rules.filter((rule: any) => rule.ExpirationInDays !== undefined || rule.NoncurrentVersionExpiration !== undefined).map((rule: any): TierEntry => {
+      return rules.filter((rule: Json) => rule.ExpirationInDays !== undefined || rule.NoncurrentVersionExpiration !== undefined).map((rule: Json): TierEntry => {
         const retention = rule.ExpirationInDays !== undefined
           ? s3ExpiryRetention(Number(rule.ExpirationInDays))
           : s3ExpiryRetention(Number(rule.NoncurrentVersionExpiration.NoncurrentDays));
@@ -535,14 +535,14 @@ class Context {
   }
 
   replicationCopies(r: Located): CopyEntry[] {
-    const rules = (r.resource.Properties?.ReplicationConfiguration?.Rules ?? []).filter((rule: any) => rule.Status === 'Enabled');
-    return rules.map((rule: any): CopyEntry => {
+    const rules = (r.resource.Properties?.ReplicationConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status === 'Enabled');
+    return rules.map((rule: Json): CopyEntry => {
       const destination = rule.Destination ?? {};
       const sameStack = this.target(destination.Bucket, r.stack);
       const arn = this.render(destination.Bucket, r.stack);
       const name = arn.replace(/^arn:[^:]+:s3:::/, '');
       const bucket = sameStack ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
-      const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: any) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
+      const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
       const retention = lifecycle ? s3ExpiryRetention(Number(lifecycle.ExpirationInDays)) : undefined;
       return {
         destination: bucket ? `bucket ${bucket.path}` : `bucket ${name}`,
@@ -712,7 +712,7 @@ class Context {
   }
 }
 
-function lifecycleRetention(lifecycle: any): Retention {
+function lifecycleRetention(lifecycle: Json): Retention {
   if (!lifecycle || lifecycle.DeleteAfterDays === undefined) {
     return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
   }
@@ -721,7 +721,7 @@ function lifecycleRetention(lifecycle: any): Retention {
   return daysRetention(days, cold);
 }
 
-function dlmRetention(rule: any, intervalHours: number): Retention {
+function dlmRetention(rule: Json, intervalHours: number): Retention {
   if (!rule) {
     return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
   }
@@ -752,7 +752,8 @@ function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[])
         }
       }
       const where = tier.mechanism.startsWith('S3 lifecycle') ? ` ${lastSegments(resource.path)}` : '';
-      lanes.set(key, { label: `${tier.tier} (${shortMechanism(tier.mechanism)}${where})`, kind: 'tier', runs: tier.runs, note: tier.scheduleNote, lifetimes });
+      const note = tier.scheduleNote === 'does not run every week' ? `not every week: ${tier.schedule}` : tier.scheduleNote;
+      lanes.set(key, { label: `${tier.tier} (${shortMechanism(tier.mechanism)}${where})`, kind: 'tier', runs: tier.runs, note, lifetimes });
     }
   }
   for (const activity of activities) {

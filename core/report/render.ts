@@ -2,7 +2,7 @@
  * Renders the backup report as Markdown, as a self-contained HTML page (inline CSS and
  * inline SVG, no external resources) and as JSON.
  */
-import { ActivityEntry, CopyEntry, ProtectedResource, ReportModel, TierEntry } from './model';
+import { ActivityEntry, ProtectedResource, ReportModel, TierEntry } from './model';
 import { escapeXml, timelineSvg } from './timeline';
 
 /** The version of the JSON report's layout. */
@@ -19,11 +19,6 @@ function minutesText(minutes: number | undefined): string {
     return `${minutes / 60} ${minutes === 60 ? 'hour' : 'hours'}`;
   }
   return `${minutes} minutes`;
-}
-
-function copyText(copy: CopyEntry): string {
-  const extras = [copy.retention, copy.encryptionKey, ...copy.locks].filter(Boolean).join('; ');
-  return `${copy.destination} (${copy.region}, account ${copy.account})${extras ? `: ${extras}` : ''}`;
 }
 
 function activityText(a: ActivityEntry): string {

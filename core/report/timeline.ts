@@ -71,7 +71,8 @@ export function timelineSvg(lanes: TimelineLane[]): string {
   for (const [hours, label] of SCALE_TICKS) {
     const x = logX(hours);
     parts.push(`<line x1="${x.toFixed(1)}" y1="${lifeTop}" x2="${x.toFixed(1)}" y2="${lifeTop + lifeHeight}" class="t-grid"/>`);
-    parts.push(`<text x="${x.toFixed(1)}" y="${lifeTop + lifeHeight + 14}" class="t-axis" text-anchor="middle">${label}</text>`);
+    const anchor = hours === MAX_HOURS ? 'end' : 'middle';
+    parts.push(`<text x="${x.toFixed(1)}" y="${lifeTop + lifeHeight + 14}" class="t-axis" text-anchor="${anchor}">${label}</text>`);
   }
   let rowY = lifeTop;
   for (const lane of withLifetimes) {

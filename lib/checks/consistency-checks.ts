@@ -15,6 +15,7 @@ import { FreshnessCheck, FreshnessCheckConfig, RdsSnapshotType } from './freshne
 import { nagResourceText } from './nag-ids';
 import { enableEventBridge, newLogBucket } from '../buckets/bucket-settings';
 import { HardenedFunction } from '../private/hardened-function';
+import { BackupCoverage } from '../report/coverage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 
 /** The two scheduled checks, the `Check` dimension of their overall `CheckStatus`. */
@@ -355,7 +356,10 @@ export class ConsistencyChecks extends Construct {
     grantSecretRead(this.replicaConnectionSecret, this.driftCheckFunction);
     props.master.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
     props.replica.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
-    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', { roles: [this.driftCheckFunction.function.role!] }),
+    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', {
+      description: `What the drift check of ${path} writes: its reports`,
+      roles: [this.driftCheckFunction.function.role!],
+    }),
       this.driftCheckFunction, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
 
     // ---- the freshness check -----------------------------------------------------------
@@ -378,7 +382,10 @@ export class ConsistencyChecks extends Construct {
       environment: { FRESHNESS_CONFIG: stack.toJsonString(freshnessConfig) },
     });
     const freshnessStatements = this.bound.flatMap((b) => b.config.statements);
-    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', { roles: [this.freshnessCheckFunction.function.role!] }),
+    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', {
+      description: `What the backup freshness check of ${path} lists, reads and writes`,
+      roles: [this.freshnessCheckFunction.function.role!],
+    }),
       this.freshnessCheckFunction, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
       this.bound.flatMap((b) => b.config.objectReads));
     for (const key of new Set(this.bound.flatMap((b) => b.config.decryptKeys))) {
@@ -553,7 +560,13 @@ export class ConsistencyChecks extends Construct {
   }
 
   private newReportBucket(accessLogsBucket: s3.IBucket | undefined, retention: Duration, removalPolicy: RemovalPolicy): s3.Bucket {
-    const logs = accessLogsBucket ?? newLogBucket(this, 'AccessLogs', removalPolicy);
+    let logs: s3.IBucket;
+    if (accessLogsBucket) {
+      logs = accessLogsBucket;
+    } else {
+      logs = newLogBucket(this, 'AccessLogs', removalPolicy);
+      BackupCoverage.exempt(logs, 'Server access logs of the consistency report bucket: operational records kept a year by a lifecycle rule, nothing to restore.');
+    }
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
@@ -569,6 +582,7 @@ export class ConsistencyChecks extends Construct {
       lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
     enableEventBridge(bucket);
+    BackupCoverage.exempt(bucket, 'Check reports: every run writes a new one, each is locked in place by Object Lock in a versioned bucket, and they describe backups rather than hold data to restore.');
     // Access logs through a bucket policy on the log bucket, whatever the app's
     // `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag says: the log bucket has
     // owner-enforced object ownership, which rules out the log-delivery ACL.

@@ -60,14 +60,14 @@ export interface ReplicatedMySqlProps {
   readonly replicaInstanceType?: ec2.InstanceType;
 
   /**
-   * The allocated storage of the master in GiB (the replica starts with the same).
+   * The allocated storage of the master in GiB, 20 to 65536 (the replica starts with the same).
    * @default 100
    */
   readonly allocatedStorage?: number;
 
   /**
-   * The upper limit in GiB to which RDS may grow the storage automatically.
-   * @default 1000
+   * The upper limit in GiB to which RDS may grow the storage automatically; at least `allocatedStorage`.
+   * @default - 1000, or `allocatedStorage` when that is larger
    */
   readonly maxAllocatedStorage?: number;
 
@@ -305,6 +305,20 @@ export class ReplicatedMySql extends Construct {
     this.masterAvailabilityZones = props.masterAvailabilityZone !== undefined ? [props.masterAvailabilityZone] : masterZones;
     const masterZone = multiAz ? undefined : this.masterAvailabilityZones[0];
 
+    // Storage and alarm thresholds.
+    const allocatedStorage = props.allocatedStorage ?? 100;
+    const maxAllocatedStorage = props.maxAllocatedStorage ?? Math.max(1000, allocatedStorage);
+    if (!Token.isUnresolved(allocatedStorage) && (allocatedStorage < 20 || allocatedStorage > 65536 || !Number.isInteger(allocatedStorage))) {
+      fail(`\`allocatedStorage\` must be a whole number of GiB from 20 to 65536, got ${allocatedStorage}`);
+    }
+    if (!Token.isUnresolved(allocatedStorage) && !Token.isUnresolved(maxAllocatedStorage) && maxAllocatedStorage < allocatedStorage) {
+      fail(`\`maxAllocatedStorage\` must be at least \`allocatedStorage\` (${allocatedStorage} GiB), got ${maxAllocatedStorage} GiB`);
+    }
+    const cpuThreshold = props.cpuAlarmThreshold ?? 80;
+    if (!Token.isUnresolved(cpuThreshold) && (cpuThreshold <= 0 || cpuThreshold > 100)) {
+      fail(`\`cpuAlarmThreshold\` must be a percentage above 0 and at most 100, got ${cpuThreshold}`);
+    }
+
     // Encryption.
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
@@ -371,7 +385,7 @@ export class ReplicatedMySql extends Construct {
       parameterGroup: this.parameterGroup,
       optionGroup,
       storageType: rds.StorageType.GP3,
-      maxAllocatedStorage: props.maxAllocatedStorage ?? 1000,
+      maxAllocatedStorage,
       backupRetention,
       preferredBackupWindow: backupWindow,
       preferredMaintenanceWindow: maintenanceWindow,
@@ -396,7 +410,7 @@ export class ReplicatedMySql extends Construct {
       vpcSubnets: { ...subnetSelection, availabilityZones: this.masterAvailabilityZones },
       multiAz,
       availabilityZone: masterZone,
-      allocatedStorage: props.allocatedStorage ?? 100,
+      allocatedStorage,
       storageEncryptionKey: this.encryptionKey,
       credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin', { encryptionKey: this.encryptionKey }),
     });
@@ -452,8 +466,8 @@ export class ReplicatedMySql extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     }));
     this.cpuUtilizationAlarm = withActions(this.metricCpuUtilization({ period: Duration.minutes(15) }).createAlarm(this, 'CpuUtilizationAlarm', {
-      alarmDescription: `${path}: the master's CPU utilization is above ${props.cpuAlarmThreshold ?? 80}%`,
-      threshold: props.cpuAlarmThreshold ?? 80,
+      alarmDescription: `${path}: the master's CPU utilization is above ${cpuThreshold}%`,
+      threshold: cpuThreshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }));

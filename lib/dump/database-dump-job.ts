@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -186,6 +186,11 @@ export interface DatabaseDumpJobProps {
  * 4. the function resumes replication, also on every failure path.
  */
 export class DatabaseDumpJob extends Construct {
+  /** The tag key that marks the workflows of this library. */
+  public static readonly WORKFLOW_TAG_KEY = 'cdk-backup-dr:workflow';
+  /** The tag value of the dump workflow; `cdk-backup-dr backup now` looks for it. */
+  public static readonly WORKFLOW_TAG_VALUE = 'backup';
+
   /** The workflow; start it to take a dump now (`cdk-backup-dr backup now`). */
   public readonly stateMachine: sfn.StateMachine;
   /** The task definition of the dump and upload containers. */
@@ -348,7 +353,7 @@ export class DatabaseDumpJob extends Construct {
     const onError = { resultPath: '$.error' };
 
     const defaults = new sfn.Pass(this, 'Defaults', {
-      parameters: { 'input.$': sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
+      parameters: { input: sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
     });
     const prepare = invoke('Prepare', {
       action: 'prepare',
@@ -412,6 +417,8 @@ export class DatabaseDumpJob extends Construct {
       logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     });
+    // `cdk-backup-dr backup now` finds the workflow by this tag.
+    Tags.of(this.stateMachine).add(DatabaseDumpJob.WORKFLOW_TAG_KEY, DatabaseDumpJob.WORKFLOW_TAG_VALUE);
 
     // ---- the schedule ----------------------------------------------------------------
     const scheduleDeadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {

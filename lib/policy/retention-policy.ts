@@ -149,9 +149,11 @@ export interface RetentionPolicyProps {
   readonly copyRollingTierOffSite?: boolean;
   /**
    * How far back point-in-time recovery of a database reaches (AWS Backup continuous
-   * backup), in days: 1 to 35 days.
+   * backup), in days: 1 to 35 days. AWS Backup takes over the RDS automated backups of the
+   * instances it backs up continuously and sets their retention to this value, so it
+   * should not be shorter than the instance's own backup retention.
    *
-   * @default - the rolling tier's retention rounded up to whole days (2 days)
+   * @default Duration.days(14) - the automated backup retention of `ReplicatedMySql`
    */
   readonly pointInTimeRecovery?: Duration;
 }
@@ -182,6 +184,12 @@ export interface RetentionPresetOptions {
    * @default - no off-site copy
    */
   readonly offSiteCopies?: OffSiteCopy[];
+  /**
+   * How far back point-in-time recovery reaches, in days (1 to 35 days).
+   *
+   * @default Duration.days(14)
+   */
+  readonly pointInTimeRecovery?: Duration;
 }
 
 /**
@@ -273,8 +281,7 @@ export class RetentionPolicy {
     this.yearEnd = props.yearEnd ?? true;
     this.offSiteCopies = [...(props.offSiteCopies ?? [])];
     this.copyRollingTierOffSite = props.copyRollingTierOffSite ?? true;
-    this.pointInTimeRecovery = props.pointInTimeRecovery
-      ?? (this.rollingRetention.isUnresolved() ? Duration.days(2) : Duration.days(Math.min(35, Math.max(1, Math.ceil(this.rollingRetention.toMinutes() / 1440)))));
+    this.pointInTimeRecovery = props.pointInTimeRecovery ?? Duration.days(14);
   }
 }
 
@@ -284,5 +291,6 @@ function presetBase(options: RetentionPresetOptions): RetentionPolicyProps {
     window: options.window,
     timeZone: options.timeZone,
     offSiteCopies: options.offSiteCopies,
+    pointInTimeRecovery: options.pointInTimeRecovery,
   };
 }

@@ -200,7 +200,20 @@ function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | 
   return undefined;
 }
 
-function selectionCovers(selection: any, logicalId: string, type: string, tags: { [key: string]: string }): boolean {
+interface TagCondition {
+  readonly conditionKey: string;
+  readonly conditionValue: string;
+}
+
+/** An AWS Backup selection after `stack.resolve`: property names as in the L1 class. */
+interface ResolvedSelection {
+  readonly resources?: unknown[];
+  readonly notResources?: unknown[];
+  readonly listOfTags?: TagCondition[];
+  readonly conditions?: { readonly stringEquals?: TagCondition[] };
+}
+
+function selectionCovers(selection: ResolvedSelection, logicalId: string, type: string, tags: { [key: string]: string }): boolean {
   const mentions = (list: unknown[] | undefined): boolean => (list ?? []).some((entry) => {
     if (typeof entry === 'string') {
       return entry === '*' || (entry.endsWith('*') && arnServiceMatches(entry, type));
@@ -213,8 +226,8 @@ function selectionCovers(selection: any, logicalId: string, type: string, tags: 
   if (mentions(selection.resources)) {
     return true;
   }
-  const byTag = (selection.listOfTags ?? []).some((tag: { conditionKey: string; conditionValue: string }) => tags[tag.conditionKey] === tag.conditionValue);
-  const byCondition = (selection.conditions?.stringEquals ?? []).some((condition: { conditionKey: string; conditionValue: string }) =>
+  const byTag = (selection.listOfTags ?? []).some((tag) => tags[tag.conditionKey] === tag.conditionValue);
+  const byCondition = (selection.conditions?.stringEquals ?? []).some((condition) =>
     condition.conditionKey.startsWith('aws:ResourceTag/') && tags[condition.conditionKey.slice('aws:ResourceTag/'.length)] === condition.conditionValue);
   return byTag || byCondition;
 }

@@ -51,8 +51,9 @@ export class BackupDashboard extends Construct {
   /** The CloudWatch dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(scope: Construct, id: string, props: BackupDashboardProps = {}) {
+  constructor(scope: Construct, id: string, props?: BackupDashboardProps) {
     super(scope, id);
+    props = props ?? {};
     const period = props.jobMetricPeriod ?? Duration.days(1);
     if (!period.isUnresolved() && (period.toSeconds() < 60 || period.toSeconds() % 60 !== 0)) {
       throw new Error(`${this.node.path}: \`jobMetricPeriod\` must be a whole number of minutes, at least 1, got ${period.toHumanString()}`);

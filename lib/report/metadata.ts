@@ -68,6 +68,22 @@ export interface BackupMetadataOptions {
   readonly targets?: IConstruct[];
 }
 
+/** The library metadata of one resource, as written to its `Metadata` under `cdk-backup-dr`. */
+export interface BackupMetadataEntry {
+  /** The resource's role in the backup policy (a `BackupRole` value). */
+  readonly role: string;
+  /** The backup tier. @default - none */
+  readonly tier?: string;
+  /** The backup owner. @default - none */
+  readonly owner?: string;
+  /** What the resource does for the policy. @default - none */
+  readonly description?: string;
+  /** Construct paths of the protected resources it acts on. @default - none */
+  readonly targets?: string[];
+  /** Why the resource is exempt from the coverage guard. @default - not exempt */
+  readonly exemptReason?: string;
+}
+
 /** What `BackupMetadata.describeStack` records about a stack. */
 export interface StackBackupMetadataOptions {
   /**
@@ -149,11 +165,12 @@ export class BackupMetadata {
   /**
    * The library metadata of a CloudFormation resource, or `undefined` when it has none.
    */
-  public static of(resource: CfnResource): { [key: string]: any } | undefined {
-    return resource.getMetadata(BACKUP_METADATA_KEY);
+  public static of(resource: CfnResource): BackupMetadataEntry | undefined {
+    const value: unknown = resource.getMetadata(BACKUP_METADATA_KEY);
+    return value !== undefined && !Token.isUnresolved(value) ? value as BackupMetadataEntry : undefined;
   }
 
-  private static entryOf(construct: IConstruct, options: BackupMetadataOptions): { [key: string]: any } {
+  private static entryOf(construct: IConstruct, options: BackupMetadataOptions): BackupMetadataEntry {
     if (options.owner !== undefined && !Token.isUnresolved(options.owner) && !/^[^\s@]+@[^\s@]+$/.test(options.owner)) {
       throw new Error(`${construct.node.path}: \`owner\` must be an email address, got '${options.owner}'`);
     }

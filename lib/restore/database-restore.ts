@@ -42,6 +42,13 @@ export interface DatabaseRestoreProps {
   readonly vpc: ec2.IVpc;
   /** @default - the VPC's private subnets with egress (the functions call the RDS and AWS Backup APIs) */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The connections through which the verification reaches the database (and the restored
+   * copies, which get the same security groups). Give connections whose default port is a
+   * number, not a token, so that the compliance packs can check the rule.
+   * @default - the database's connections
+   */
+  readonly databaseConnections?: ec2.Connections;
   /** Encrypts the workflow's state, logs, dead-letter queues and function environments. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -104,7 +111,7 @@ export class DatabaseRestore extends Construct {
   }
 
   /** The restore workflow. */
-  public readonly stateMachine: sfn.StateMachine;
+  public readonly stateMachine: sfn.IStateMachine;
   /** The function that runs the control-plane steps (validate, start, check, report, cleanup). */
   public readonly stepsFunction: lambda.IFunction;
   /** The function that verifies a restored instance (in the VPC). */
@@ -172,9 +179,9 @@ export class DatabaseRestore extends Construct {
       },
     });
     this.verifyFunction = verify.function;
-    props.credentials.grantRead(verify);
+    grantSecretRead(props.credentials, verify);
     // The restored copy uses the source's security groups: the source's rule admits the verification.
-    props.database.connections.allowDefaultPortFrom(verify.function, 'Restore verification');
+    (props.databaseConnections ?? props.database.connections).allowDefaultPortFrom(verify.function, 'Restore verification');
 
     this.stateMachine = this.buildStateMachine(steps.function, verify.function, pollInterval, restoreTimeout, props);
   }
@@ -281,17 +288,16 @@ export class DatabaseRestore extends Construct {
     );
   }
 
-  private buildStateMachine(steps: lambda.IFunction, verify: lambda.IFunction, pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): sfn.StateMachine {
-    const step = (id: string, payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvoke => {
-      const task = new tasks.LambdaInvoke(this, id, {
-        lambdaFunction: steps,
-        payload: sfn.TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        resultPath,
-      });
+  private buildStateMachine(steps: lambda.IFunction, verify: lambda.IFunction, pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): sfn.IStateMachine {
+    const step = (payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvokeProps => ({
+      lambdaFunction: steps,
+      payload: sfn.TaskInput.fromObject(payload),
+      payloadResponseOnly: true,
+      resultPath,
+    });
+    // Throttled AWS calls: retried with exponential backoff and full jitter (5 s, 10 s, ... up to 2 minutes).
+    const retried = (task: tasks.LambdaInvoke): tasks.LambdaInvoke =>
       task.addRetry({ errors: ['RestoreThrottled'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(2), jitterStrategy: sfn.JitterType.FULL });
-      return task;
-    };
     const at = (path: string) => sfn.JsonPath.objectAt(path);
 
     const failed = new sfn.Fail(this, 'RestoreFailed', {
@@ -299,7 +305,7 @@ export class DatabaseRestore extends Construct {
       errorPath: '$.failure.error',
       causePath: '$.failure.cause',
     });
-    const cleanup = step('Cleanup', { action: 'cleanup', plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure');
+    const cleanup = retried(new tasks.LambdaInvoke(this, 'Cleanup', step({ action: 'cleanup', plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure')));
     cleanup.addRetry({ errors: ['CleanupPending'], interval: Duration.minutes(2), backoffRate: 1, maxAttempts: 90 });
     cleanup.next(failed);
     const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
@@ -314,10 +320,10 @@ export class DatabaseRestore extends Construct {
       },
     });
     // No Catch: bad input fails the execution with InvalidRestoreInput before anything exists.
-    const validate = step('Validate', { action: 'validate', request: at('$.request'), execution: at('$.execution') }, '$.plan');
-    const start = step('StartRestore', { action: 'start', plan: at('$.plan') }, '$.progress').addCatch(cleanup, onError);
+    const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$.request'), execution: at('$.execution') }, '$.plan')));
+    const start = retried(new tasks.LambdaInvoke(this, 'StartRestore', step({ action: 'start', plan: at('$.plan') }, '$.progress'))).addCatch(cleanup, onError);
     const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(pollInterval) });
-    const check = step('CheckInstance', { action: 'check', plan: at('$.plan'), progress: at('$.progress') }, '$.status').addCatch(cleanup, onError);
+    const check = retried(new tasks.LambdaInvoke(this, 'CheckInstance', step({ action: 'check', plan: at('$.plan'), progress: at('$.progress') }, '$.status'))).addCatch(cleanup, onError);
     const verifyTask = new tasks.LambdaInvoke(this, 'VerifyRestore', {
       lambdaFunction: verify,
       payload: sfn.TaskInput.fromObject({ plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }),
@@ -328,10 +334,10 @@ export class DatabaseRestore extends Construct {
       parameters: { Error: 'VerificationFailed', Cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.verification')) },
       resultPath: '$.error',
     }).next(cleanup);
-    const report = step('Report', { action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status'), verification: at('$.verification') }, '$.result')
+    const report = retried(new tasks.LambdaInvoke(this, 'Report', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status'), verification: at('$.verification') }, '$.result')))
       .addCatch(cleanup, onError);
-    const reportPromotion = step('ReportPromotion', { action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }, '$.result');
-    const finishDrill = step('FinishDrill', { action: 'finish-drill', plan: at('$.plan'), progress: at('$.progress'), result: at('$.result') }, '$.result')
+    const reportPromotion = retried(new tasks.LambdaInvoke(this, 'ReportPromotion', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }, '$.result')));
+    const finishDrill = retried(new tasks.LambdaInvoke(this, 'FinishDrill', step({ action: 'finish-drill', plan: at('$.plan'), progress: at('$.progress'), result: at('$.result') }, '$.result')))
       .addCatch(cleanup, onError);
     const succeeded = new sfn.Succeed(this, 'Succeeded', { outputPath: '$.result' });
 
@@ -380,6 +386,25 @@ export class DatabaseRestore extends Construct {
       );
     }
     return machine;
+  }
+}
+
+/**
+ * Lets a function read a secret and decrypt it through Secrets Manager only, with statements
+ * in the function's own policy. (`ISecret.grantRead` also writes the role into the key's
+ * policy, a dependency cycle when the same key encrypts the function's log group.)
+ */
+function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): void {
+  fn.function.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  }));
+  if (secret.encryptionKey) {
+    fn.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [secret.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
+    }));
   }
 }
 

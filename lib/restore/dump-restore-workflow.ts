@@ -66,7 +66,8 @@ export interface DumpRestoreWorkflowProps {
   readonly backupRetention?: Duration;
   /**
    * How often the workflow checks whether the new instance is available, 5 seconds to 10 minutes.
-   * @default Duration.seconds(30)
+   * Half of it is the time a restore waits on average after the instance is ready.
+   * @default Duration.seconds(20)
    */
   readonly pollInterval?: Duration;
   /**
@@ -114,7 +115,7 @@ export class DumpRestoreWorkflow extends Construct {
     if (!Token.isUnresolved(backupDays) && (backupDays < 1 || backupDays > 35 || !Number.isInteger(backupDays))) {
       throw new Error(`${this.node.path}: \`backupRetention\` must be 1 to 35 whole days, got ${backupDays} days`);
     }
-    const pollSeconds = (props.pollInterval ?? Duration.seconds(30)).toSeconds();
+    const pollSeconds = (props.pollInterval ?? Duration.seconds(20)).toSeconds();
     if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 5 || pollSeconds > 600)) {
       throw new Error(`${this.node.path}: \`pollInterval\` must be 5 seconds to 10 minutes, got ${pollSeconds} seconds`);
     }

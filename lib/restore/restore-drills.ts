@@ -64,13 +64,14 @@ export interface RestoreDrillsProps {
  */
 export class RestoreDrills extends Construct {
   /** The schedule that starts the drills. */
-  public readonly schedule: scheduler.Schedule;
+  public readonly schedule: scheduler.ISchedule;
   /** Fires when a drill's recovery time exceeds `recoveryTimeTarget`. */
-  public readonly recoveryTimeAlarm: cloudwatch.Alarm;
+  public readonly recoveryTimeAlarm: cloudwatch.IAlarm;
   /** Fires when a drill's recovery point exceeds `recoveryPointTarget`. */
-  public readonly recoveryPointAlarm: cloudwatch.Alarm;
+  public readonly recoveryPointAlarm: cloudwatch.IAlarm;
   /** Fires when a drill fails (restore, verification or cleanup). */
-  public readonly drillFailureAlarm: cloudwatch.Alarm;
+  public readonly drillFailureAlarm: cloudwatch.IAlarm;
+  private readonly alarmResources: cloudwatch.Alarm[];
   private readonly sourceIdentifier: string;
 
   constructor(scope: Construct, id: string, props: RestoreDrillsProps) {
@@ -110,7 +111,7 @@ export class RestoreDrills extends Construct {
       key: props.restore.encryptionKey,
     });
 
-    this.recoveryTimeAlarm = new cloudwatch.Alarm(this, 'RecoveryTimeAlarm', {
+    const recoveryTimeAlarm = new cloudwatch.Alarm(this, 'RecoveryTimeAlarm', {
       alarmDescription: `A restore drill of ${props.restore.database.node.path} took more than ${recoveryTimeTarget.toMinutes()} minutes from its start to a verified copy`,
       metric: this.metricRecoveryTime(),
       threshold: recoveryTimeTarget.toMinutes(),
@@ -118,7 +119,7 @@ export class RestoreDrills extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.recoveryPointAlarm = new cloudwatch.Alarm(this, 'RecoveryPointAlarm', {
+    const recoveryPointAlarm = new cloudwatch.Alarm(this, 'RecoveryPointAlarm', {
       alarmDescription: `A restore drill of ${props.restore.database.node.path} lost more than ${recoveryPointTarget.toMinutes()} minutes of data`,
       metric: this.metricRecoveryPoint(),
       threshold: recoveryPointTarget.toMinutes(),
@@ -126,7 +127,7 @@ export class RestoreDrills extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.drillFailureAlarm = new cloudwatch.Alarm(this, 'DrillFailureAlarm', {
+    const drillFailureAlarm = new cloudwatch.Alarm(this, 'DrillFailureAlarm', {
       alarmDescription: `A restore drill of ${props.restore.database.node.path} failed: see the executions of its restore workflow`,
       metric: this.metricDrillFailures(),
       threshold: 1,
@@ -134,6 +135,10 @@ export class RestoreDrills extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.recoveryTimeAlarm = recoveryTimeAlarm;
+    this.recoveryPointAlarm = recoveryPointAlarm;
+    this.drillFailureAlarm = drillFailureAlarm;
+    this.alarmResources = [recoveryTimeAlarm, recoveryPointAlarm, drillFailureAlarm];
     this.addAlarmAction(...(props.alarmActions ?? []));
     Validations.of(role).acknowledge(
       ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
@@ -150,7 +155,7 @@ export class RestoreDrills extends Construct {
 
   /** Adds actions to the three drill alarms (e.g. the backup owner's topic). */
   public addAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {
-    for (const alarm of [this.recoveryTimeAlarm, this.recoveryPointAlarm, this.drillFailureAlarm]) {
+    for (const alarm of this.alarmResources) {
       alarm.addAlarmAction(...actions);
     }
   }

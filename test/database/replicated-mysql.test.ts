@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
@@ -313,6 +315,9 @@ describe('ReplicatedMySql bad input', () => {
     ['a major-only engine version', { engineVersion: '8.4' }, /Stack\/Db: `engineVersion` must be a full MySQL version that RDS offers, got '8.4'; allowed: .*8\.4\.\d+/],
     ['an engine version RDS does not offer', { engineVersion: '8.4.99' }, /Stack\/Db: `engineVersion` must be a full MySQL version that RDS offers, got '8.4.99'/],
     ['a MySQL version for MariaDB', { engine: ReplicatedMySqlEngine.MARIADB, engineVersion: '8.4.10' }, /Stack\/Db: `engineVersion` must be a full MariaDB version that RDS offers, got '8.4.10'/],
+    ['too little storage', { allocatedStorage: 10 }, /Stack\/Db: `allocatedStorage` must be a whole number of GiB from 20 to 65536, got 10/],
+    ['a storage limit below the storage', { allocatedStorage: 200, maxAllocatedStorage: 100 }, /Stack\/Db: `maxAllocatedStorage` must be at least `allocatedStorage` \(200 GiB\), got 100 GiB/],
+    ['a CPU threshold above 100 %', { cpuAlarmThreshold: 120 }, /Stack\/Db: `cpuAlarmThreshold` must be a percentage above 0 and at most 100, got 120/],
     ['DESTROY without the opt-in', { removalPolicy: RemovalPolicy.DESTROY }, /Stack\/Db: `removalPolicy` DESTROY deletes the databases.*allowed are SNAPSHOT \(default\) and RETAIN, or DESTROY together with `allowDestroy: true`/],
   ];
   test.each(cases)('%s fails at synth', (_name, { zones, ...props }, message) => {
@@ -333,12 +338,13 @@ describe('ReplicatedMySql bad input', () => {
 });
 
 describe('ReplicatedMySql compliance', () => {
-  test('zero unacknowledged findings across every gate when it is in a backup plan and its alarms notify', () => {
-    const app = appWithComplianceGates();
+  const cdkJsonContext = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+  test.each([ReplicatedMySqlEngine.MYSQL, ReplicatedMySqlEngine.MARIADB])('%s: zero unacknowledged findings across every gate when it is in a backup plan and its alarms notify', (engine) => {
+    const app = appWithComplianceGates({ context: cdkJsonContext });
     const stack = new Stack(app, 'Stack', { env: ENV });
     const vpc = vpcIn(stack);
     const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
-    const database = new ReplicatedMySql(stack, 'Db', { vpc, alarmActions: [new cloudwatchActions.SnsAction(topic)] });
+    const database = new ReplicatedMySql(stack, 'Db', { vpc, engine, alarmActions: [new cloudwatchActions.SnsAction(topic)] });
     // The backup tiers of this library put the pair into an AWS Backup plan; here a plain plan does.
     const plan = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
     plan.addSelection('Selection', {

@@ -1,15 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BackupBuckets } from '../../lib/buckets/backup-buckets';
 import { DatabaseDumpJob, DatabaseDumpJobProps, ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
 import { dumpJobStack } from './fixtures';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
@@ -80,6 +75,7 @@ describe('DatabaseDumpJob defaults', () => {
     });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       TracingConfiguration: { Enabled: true },
+      Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'backup' }]),
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
       EncryptionConfiguration: Match.objectLike({ Type: 'CUSTOMER_MANAGED_KMS_KEY' }),
     });

@@ -121,7 +121,7 @@ beforeEach(() => {
 
 test('a run dumps the paused replica, writes both manifests, resumes replication and says where the copies landed', async () => {
   const run = await machine.run({}, { handlers: handlers(0), executionName: 'scheduled-1' });
-  expect(run.error ?? '').toBe('');
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toBe('');
   expect(run.status).toBe('SUCCEEDED');
   expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'Resume', 'WhereTheCopiesLanded']);
   expect(run.output).toMatchObject({

@@ -9,6 +9,9 @@ import { ArchiveFrequency, RetentionPolicy } from '../../lib/policy/retention-po
 import { EbsSnapshotPolicy } from '../../lib/snapshots/ebs-snapshot-policy';
 import { BackupVaults } from '../../lib/vault/backup-vaults';
 
+/** CloudFormation template JSON, untyped. */
+type Json = ReturnType<typeof JSON.parse>;
+
 /** One tier as the presets document it. */
 interface ExpectedTier {
   readonly name: string;
@@ -69,11 +72,11 @@ describe.each(CASES)('preset $name', (c) => {
   new BackupVaults(stack, 'Backup', { policy: c.policy });
   new EbsSnapshotPolicy(stack, 'Snapshots', { policy: c.policy, targetTags: { backup: 'tiers' } });
   const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
   const plan = Object.values(resources).find((r) => r.Type === 'AWS::Backup::BackupPlan')!.Properties.BackupPlan;
-  const rules: Record<string, any> = Object.fromEntries(plan.BackupPlanRule.map((r: any) => [r.RuleName, r]));
+  const rules: Record<string, Json> = Object.fromEntries(plan.BackupPlanRule.map((r: Json) => [r.RuleName, r]));
   const dlmPolicies = Object.values(resources).filter((r) => r.Type === 'AWS::DLM::LifecyclePolicy');
-  const schedules: Record<string, any> = Object.fromEntries(dlmPolicies.flatMap((p) => p.Properties.PolicyDetails.Schedules).map((s: any) => [s.Name, s]));
+  const schedules: Record<string, Json> = Object.fromEntries(dlmPolicies.flatMap((p) => p.Properties.PolicyDetails.Schedules).map((s: Json) => [s.Name, s]));
   const vaultLogicalId = (id: string) => Object.keys(resources).find((k) => k.startsWith(`Backup${id}`) && resources[k].Type === 'AWS::Backup::BackupVault')!;
   const offSiteVault = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-central-1:123456789012:backup-vault:cdk-backup-dr-offsite']] };
 
@@ -118,7 +121,7 @@ describe.each(CASES)('preset $name', (c) => {
 
   test('DLM: at most 4 schedules per policy, split in order, every tier once', () => {
     expect(dlmPolicies.length).toBe(Math.ceil((1 + c.archives.length) / 4));
-    const names = dlmPolicies.flatMap((p) => p.Properties.PolicyDetails.Schedules.map((s: any) => s.Name));
+    const names = dlmPolicies.flatMap((p) => p.Properties.PolicyDetails.Schedules.map((s: Json) => s.Name));
     expect(names).toEqual(['Rolling', ...c.archives.map((t) => t.name)]);
     for (const p of dlmPolicies) {
       expect(p.Properties.PolicyDetails.Schedules.length).toBeLessThanOrEqual(4);
@@ -173,7 +176,7 @@ describe('calendar options', () => {
     const stack = new Stack(new App(), 'Stack');
     new BackupVaults(stack, 'Backup', { policy });
     const rules = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupPlan'))[0].Properties.BackupPlan.BackupPlanRule;
-    expect(Object.fromEntries(rules.map((r: any) => [r.RuleName, r.ScheduleExpression]))).toEqual({
+    expect(Object.fromEntries(rules.map((r: Json) => [r.RuleName, r.ScheduleExpression]))).toEqual({
       Rolling: 'cron(0 0/1 * * ? *)',
       Monthly: 'cron(0 1 1 * ? *)',
       Quarterly: 'cron(0 1 1 1,4,7,10 ? *)',

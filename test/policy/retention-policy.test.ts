@@ -33,7 +33,7 @@ describe('RetentionPolicy', () => {
     expect(policy.yearEnd).toBe(true);
     expect(policy.offSiteCopies).toEqual([]);
     expect(policy.copyRollingTierOffSite).toBe(true);
-    expect(policy.pointInTimeRecovery.toDays()).toBe(2);
+    expect(policy.pointInTimeRecovery.toDays()).toBe(14);
   });
 
   test('presets hold the tiers they document', () => {
@@ -61,7 +61,9 @@ describe('RetentionPolicy', () => {
       window: { startHour: 22, duration: Duration.hours(3) },
       timeZone: TimeZone.EUROPE_DUBLIN,
       offSiteCopies: [{ region: 'eu-central-1' }],
+      pointInTimeRecovery: Duration.days(35),
     });
+    expect(policy.pointInTimeRecovery.toDays()).toBe(35);
     expect(policy.rollingInterval.toHours()).toBe(6);
     expect(policy.rollingRetention.toHours()).toBe(48);
     expect(policy.windowStartHour).toBe(22);

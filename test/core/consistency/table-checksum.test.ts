@@ -131,6 +131,19 @@ describe('tableChecksum', () => {
     expect(combineChecksums(parts)).toBe(whole.checksum);
   });
 
+  test('works across mixed collations and tells shifted NUL bytes in binary columns apart', async () => {
+    await connection.query(`CREATE TABLE ck.mixed (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1, b VARCHAR(10) COLLATE utf8mb4_bin,
+      c VARCHAR(10) COLLATE utf8mb4_general_ci, x VARBINARY(4), y BLOB)`);
+    await connection.query("INSERT INTO ck.mixed VALUES (1, 'Ä', 'b', 'C', 0x00, 0x0000)");
+    const first = await tableChecksum(connection, 'ck', 'mixed');
+    await connection.query('UPDATE ck.mixed SET x = 0x0000, y = 0x00');
+    const shifted = await tableChecksum(connection, 'ck', 'mixed');
+    await connection.query("UPDATE ck.mixed SET x = 0x00, y = 0x0000, c = 'c'");
+    const caseChanged = await tableChecksum(connection, 'ck', 'mixed');
+    expect(new Set([first.checksum, shifted.checksum, caseChanged.checksum]).size).toBe(3);
+    await connection.query('DROP TABLE ck.mixed');
+  });
+
   test('names the table when it does not exist', async () => {
     await expect(tableChecksum(connection, 'ck', 'missing')).rejects.toThrow('ck.missing');
   });

@@ -1,0 +1,420 @@
+/**
+ * `cdk-backup-dr restore db|volume|objects ...`: starts a restore workflow with a
+ * deterministic execution name (the same request attaches to the running or finished
+ * execution instead of restoring twice), shows its steps as they progress and prints the
+ * machine-readable result. `--dry-run` checks the request with read-only calls and prints
+ * what would be created, starting nothing.
+ *
+ * The state machine: `--state-machine <arn>`, else the environment variable
+ * `CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE`, else the one state machine in
+ * the account and region tagged `cdk-backup-dr:workflow=<database|dump|volume|objects>`.
+ */
+import { parseArgs } from 'node:util';
+import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand, DescribeExecutionOutput, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
+  SFNClient, StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { RestoreInputError, WORKFLOW_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
+import { planDumpRestore } from '../../core/restore-workflows/dump';
+import { newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
+import { planVolumeRestore } from '../../core/restore-workflows/volume';
+import { Output, StepProgress } from './restore-progress';
+
+/** The workflow kinds, as tagged on their state machines. */
+export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
+
+/** What the command needs from outside: clients, output streams and a clock (tests replace them). */
+export interface RestoreIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  readonly clients: (region: string | undefined) => { sfn: SFNClient; rds: RDSClient; ec2: EC2Client; s3: S3Client };
+}
+
+class UsageError extends Error {}
+
+const USAGE = `Usage:
+  cdk-backup-dr restore db --from-dump <s3://bucket/daily/.../manifest.json> --target <new instance id> [--instance-class db.r7g.large] [--storage <GiB>] [--keep-on-failure]
+  cdk-backup-dr restore db --from-snapshot <snapshot id|newest> [--target <new instance id>] [--instance-class ...] [--az <zone>]
+  cdk-backup-dr restore db --from-recovery-point <recovery point ARN|newest> [--target ...] [--instance-class ...] [--az ...]
+  cdk-backup-dr restore db --to-time <ISO time|latest> [--target ...] [--instance-class ...] [--az ...]
+  cdk-backup-dr restore db --promote-replica <replica id> --confirm <replica id>
+  cdk-backup-dr restore volume --snapshot <snap-...> --az <zone> [--type gp3] [--size <GiB>] [--iops N] [--throughput <MiB/s>]
+                               [--attach <i-...> --device /dev/sdf --confirm <i-...>] [--replace-root <i-...> --confirm <i-...>]
+  cdk-backup-dr restore objects --bucket <name> --prefix <prefix> --time <ISO time> [--target-bucket <name>] [--target-prefix <prefix>] [--confirm s3://<bucket>/<prefix>]
+  cdk-backup-dr restore objects --archive --bucket <name> --prefix <prefix> [--target-bucket <name>] [--target-prefix <prefix>] [--tier Standard|Bulk] [--days N]
+
+Common options:
+  --state-machine <arn>  the workflow (default: $CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=<kind>)
+  --region <region>      AWS region (default: the SDK's, e.g. $AWS_REGION)
+  --dry-run              check the request with read-only calls and print what would be created; start nothing
+  --no-wait              start (or find) the execution, print its ARN and return
+  --json                 print only the result as JSON
+  --poll-seconds <n>     how often to read the execution's progress (default 5)
+
+Exit codes: 0 restored (or dry run passed), 1 the restore failed, 2 bad usage.`;
+
+const OPTIONS = {
+  'from-dump': { type: 'string' }, 'from-snapshot': { type: 'string' }, 'from-recovery-point': { type: 'string' }, 'to-time': { type: 'string' },
+  'promote-replica': { type: 'string' }, 'target': { type: 'string' }, 'instance-class': { type: 'string' }, 'storage': { type: 'string' },
+  'keep-on-failure': { type: 'boolean' }, 'az': { type: 'string' }, 'snapshot': { type: 'string' }, 'type': { type: 'string' }, 'size': { type: 'string' },
+  'iops': { type: 'string' }, 'throughput': { type: 'string' }, 'attach': { type: 'string' }, 'device': { type: 'string' }, 'replace-root': { type: 'string' },
+  'confirm': { type: 'string' }, 'bucket': { type: 'string' }, 'prefix': { type: 'string' }, 'time': { type: 'string' }, 'target-bucket': { type: 'string' },
+  'target-prefix': { type: 'string' }, 'archive': { type: 'boolean' }, 'tier': { type: 'string' }, 'days': { type: 'string' },
+  'state-machine': { type: 'string' }, 'region': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, 'json': { type: 'boolean' },
+  'poll-seconds': { type: 'string' }, 'help': { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+
+/** A request ready to start: the workflow, the execution name and the input. */
+export interface RestoreRequest {
+  readonly kind: WorkflowKind;
+  readonly name: string;
+  readonly input: Record<string, unknown>;
+  /** One line saying what will be created. */
+  readonly summary: string;
+}
+
+function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function int(flags: Flags, name: keyof typeof OPTIONS, unit: string): number | undefined {
+  const value = str(flags, name);
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`--${name} must be a whole number of ${unit}, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function compact(input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== false));
+}
+
+function only(flags: Flags, allowed: Array<keyof typeof OPTIONS>, what: string): void {
+  const common = ['state-machine', 'region', 'dry-run', 'no-wait', 'json', 'poll-seconds', 'help'];
+  const extra = Object.keys(flags).filter((name) => !allowed.includes(name as keyof typeof OPTIONS) && !common.includes(name));
+  if (extra.length > 0) {
+    throw new UsageError(`${what} does not take ${extra.map((name) => `--${name}`).join(', ')}`);
+  }
+}
+
+/** Turns the command line into the workflow request (no AWS calls). */
+export function buildRequest(subcommand: string | undefined, flags: Flags): RestoreRequest {
+  if (subcommand === 'db') {
+    const sources = (['from-dump', 'from-snapshot', 'from-recovery-point', 'to-time', 'promote-replica'] as const).filter((name) => str(flags, name) !== undefined);
+    if (sources.length !== 1) {
+      throw new UsageError(`restore db needs exactly one of --from-dump, --from-snapshot, --from-recovery-point, --to-time, --promote-replica; got ${sources.length === 0 ? 'none' : sources.map((s) => `--${s}`).join(' and ')}`);
+    }
+    const source = sources[0];
+    if (source === 'from-dump') {
+      only(flags, ['from-dump', 'target', 'instance-class', 'storage', 'keep-on-failure'], 'restore db --from-dump');
+      const location = str(flags, 'from-dump')!;
+      const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+      const manifestKey = match ? match[2] : location;
+      const target = str(flags, 'target');
+      if (!target) {
+        throw new UsageError('restore db --from-dump needs --target <new instance identifier> (it must not exist yet)');
+      }
+      const input = compact({ manifestKey, targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB'), keepOnFailure: flags['keep-on-failure'] === true ? true : undefined });
+      return { kind: 'dump', name: executionName('dump', target, input), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
+    }
+    only(flags, [source, 'target', 'instance-class', 'az', 'confirm'], `restore db --${source}`);
+    const value = str(flags, source)!;
+    const kind = { 'from-snapshot': 'snapshot', 'from-recovery-point': 'recovery-point', 'to-time': 'point-in-time', 'promote-replica': 'promote-replica' }[source];
+    if (source === 'to-time' && value !== 'latest' && Number.isNaN(Date.parse(value))) {
+      throw new UsageError(`--to-time must be an ISO 8601 time such as 2026-11-21T10:00:00Z, or latest; got '${value}'`);
+    }
+    const base = compact({
+      kind,
+      snapshot: source === 'from-snapshot' ? value : undefined,
+      recoveryPoint: source === 'from-recovery-point' ? value : undefined,
+      restoreTime: source === 'to-time' ? value : undefined,
+      replica: source === 'promote-replica' ? value : undefined,
+      targetIdentifier: str(flags, 'target'),
+      instanceClass: str(flags, 'instance-class'),
+      availabilityZone: str(flags, 'az'),
+      confirm: str(flags, 'confirm'),
+    });
+    // The database workflow names its executions `restore-<requestId>` (requestId: 1 to 50 letters, digits, hyphens).
+    const requestId = executionName(kind, str(flags, 'target') ?? value, base).replace(/_/g, '-').slice(-50).replace(/^-+/, '');
+    const input = { requestId, ...base };
+    const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new RDS instance ${str(flags, 'target') ?? `restore-${requestId}`} from ${kind} ${value}`;
+    return { kind: 'database', name: `restore-${requestId}`, input, summary: what };
+  }
+  if (subcommand === 'volume') {
+    only(flags, ['snapshot', 'az', 'type', 'size', 'iops', 'throughput', 'attach', 'device', 'replace-root', 'confirm'], 'restore volume');
+    const snapshotId = str(flags, 'snapshot');
+    if (!snapshotId) {
+      throw new UsageError('restore volume needs --snapshot <snap-...>');
+    }
+    const input = compact({
+      snapshotId, availabilityZone: str(flags, 'az'), volumeType: str(flags, 'type'), size: int(flags, 'size', 'GiB'), iops: int(flags, 'iops', 'IOPS'),
+      throughput: int(flags, 'throughput', 'MiB/s'), attachToInstance: str(flags, 'attach'), device: str(flags, 'device'), replaceRootVolumeOf: str(flags, 'replace-root'),
+      confirm: str(flags, 'confirm'),
+    });
+    const what = input.replaceRootVolumeOf ? `a root volume replacement of ${input.replaceRootVolumeOf} from ${snapshotId}` : `a new volume from ${snapshotId}${input.availabilityZone ? ` in ${input.availabilityZone}` : ''}${input.attachToInstance ? `, attached to ${input.attachToInstance} at ${input.device}` : ''}`;
+    return { kind: 'volume', name: executionName('volume', snapshotId, input), input, summary: what };
+  }
+  if (subcommand === 'objects') {
+    only(flags, ['bucket', 'prefix', 'time', 'target-bucket', 'target-prefix', 'confirm', 'archive', 'tier', 'days'], 'restore objects');
+    const bucket = str(flags, 'bucket');
+    if (!bucket) {
+      throw new UsageError('restore objects needs --bucket <name>');
+    }
+    const archive = flags.archive === true;
+    if (archive === (str(flags, 'time') !== undefined)) {
+      throw new UsageError('restore objects needs either --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive)');
+    }
+    const input = compact({
+      mode: archive ? 'archive' : 'point-in-time', bucket, prefix: str(flags, 'prefix') ?? '', time: str(flags, 'time'), targetBucket: str(flags, 'target-bucket'),
+      targetPrefix: str(flags, 'target-prefix'), confirm: str(flags, 'confirm'), restoreTier: str(flags, 'tier'), restoreDays: int(flags, 'days', 'days'),
+    });
+    const what = archive ? `archived objects under s3://${bucket}/${input.prefix} retrieved and copied to a new prefix` : `s3://${bucket}/${input.prefix} as it was at ${input.time}, copied to ${input.targetPrefix === input.prefix && (input.targetBucket ?? bucket) === bucket ? 'the same prefix (in place)' : 'a new prefix'}`;
+    return { kind: 'objects', name: executionName('objects', `${bucket}-${input.prefix}`, input), input, summary: what };
+  }
+  throw new UsageError(subcommand ? `unknown restore target '${subcommand}'; use db, volume or objects` : 'restore needs db, volume or objects');
+}
+
+/** The state machine of a kind: flag, environment, or the one tagged for it. */
+export async function resolveStateMachine(sfn: SFNClient, kind: WorkflowKind, flag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  if (flag) {
+    return flag;
+  }
+  const variable = `CDK_BACKUP_DR_${kind.toUpperCase()}_STATE_MACHINE`;
+  if (env[variable]) {
+    return env[variable]!;
+  }
+  const found: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    for (const machine of page.stateMachines ?? []) {
+      const tags = await sfn.send(new ListTagsForResourceCommand({ resourceArn: machine.stateMachineArn }));
+      if ((tags.tags ?? []).some((tag) => tag.key === WORKFLOW_TAG && tag.value === kind)) {
+        found.push(machine.stateMachineArn!);
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  if (found.length === 1) {
+    return found[0];
+  }
+  if (found.length === 0) {
+    throw new UsageError(`no state machine tagged ${WORKFLOW_TAG}=${kind} in this account and region; pass --state-machine <arn> or set ${variable} (the reference stack prints the ARNs as outputs)`);
+  }
+  throw new UsageError(`${found.length} state machines are tagged ${WORKFLOW_TAG}=${kind}: ${found.join(', ')}; choose one with --state-machine <arn>`);
+}
+
+/** The read-only check of `--dry-run`: what the workflow would create. */
+async function dryRun(request: RestoreRequest, flags: Flags, clients: ReturnType<RestoreIo['clients']>): Promise<unknown> {
+  switch (request.kind) {
+    case 'volume':
+      return planVolumeRestore(clients.ec2, { allowedZones: [], kmsKeyId: '', workflowId: '', readyWithinMinutes: 120 }, request.input);
+    case 'objects': {
+      const input = request.input;
+      const target = String(input.targetBucket ?? input.bucket);
+      const plan = await planObjectRestore(clients.s3, { sourceBuckets: [String(input.bucket)], targetBuckets: [target], archiveReadyWithinMinutes: 4320 }, input);
+      if (plan.mode === 'archive') {
+        return plan;
+      }
+      let scan = newScan();
+      while (!scan.cursor.done) {
+        scan = await planScan(clients.s3, plan, scan, Date.now() + 60_000);
+      }
+      return { ...plan, wouldCopy: scan.counts };
+    }
+    case 'dump': {
+      const location = String(str(flags, 'from-dump'));
+      const match = /^s3:\/\/([^/]+)\//.exec(location);
+      if (!match) {
+        throw new UsageError('restore db --from-dump --dry-run needs the dump as s3://<bucket>/<key of manifest.json> to read it');
+      }
+      const plan = await planDumpRestore({ s3: clients.s3, rds: clients.rds }, {
+        dailyBucket: match[1], archiveBucket: match[1], identifierPrefix: '', engine: '', engineVersion: '', instanceClass: str(flags, 'instance-class') ?? 'db.workflow-default.class',
+        allocatedStorage: int(flags, 'storage', 'GiB') ?? 20, subnetGroupName: '', securityGroupIds: [], kmsKeyId: '', backupRetentionDays: 7, availableWithinMinutes: 180,
+      }, request.input);
+      const { engine: _engine, engineVersion: _version, availableBy: _by, ...shown } = plan;
+      return { ...shown, instanceClass: str(flags, 'instance-class') ?? "the workflow's default", note: "the workflow also checks the identifier against its prefix (default 'restored-')" };
+    }
+    case 'database': {
+      const snapshot = request.input.snapshot;
+      if (typeof snapshot === 'string' && snapshot !== 'newest') {
+        try {
+          const found = await clients.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }));
+          const first = found.DBSnapshots?.[0];
+          return { ...request.input, snapshotStatus: first?.Status, snapshotCreatedAt: first?.SnapshotCreateTime, source: first?.DBInstanceIdentifier };
+        } catch (error) {
+          if (errorName(error) === 'DBSnapshotNotFoundFault') {
+            throw new UsageError(`--from-snapshot: snapshot ${snapshot} does not exist in this account and region`);
+          }
+          throw error;
+        }
+      }
+      return request.input;
+    }
+  }
+}
+
+function executionArnFor(stateMachineArn: string, name: string): string {
+  const parts = stateMachineArn.split(':');
+  return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
+}
+
+/** Reads the events after `lastId`, newest pages first, and returns them oldest first. */
+async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }));
+    const fresh = (page.events ?? []).filter((event) => (event.id ?? 0) > lastId);
+    events.push(...fresh);
+    nextToken = fresh.length === (page.events ?? []).length ? page.nextToken : undefined;
+  } while (nextToken);
+  return events.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+}
+
+function causeText(cause: string | undefined): string {
+  if (!cause) {
+    return '';
+  }
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+/** The command with its outside world passed in. */
+export async function runRestore(args: string[], io: RestoreIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const flags = parsed.values as Flags;
+  if (flags.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const json = flags.json === true;
+  const say = (text: string) => {
+    if (!json) {
+      io.stdout.write(`${text}\n`);
+    }
+  };
+  try {
+    if (parsed.positionals.length > 1) {
+      throw new UsageError(`unexpected arguments: ${parsed.positionals.slice(1).join(' ')}`);
+    }
+    const request = buildRequest(parsed.positionals[0], flags);
+    const pollSeconds = int(flags, 'poll-seconds', 'seconds') ?? 5;
+    const clients = io.clients(str(flags, 'region'));
+    if (flags['dry-run']) {
+      const plan = await dryRun(request, flags, clients);
+      const result = { dryRun: true, workflow: request.kind, executionName: request.name, wouldCreate: request.summary, input: request.input, plan };
+      if (json) {
+        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        say(`Dry run: nothing was started or created. The request checks out.\nWould create: ${request.summary}\nExecution name: ${request.name}\nInput: ${JSON.stringify(request.input)}\nPlan:\n${JSON.stringify(plan, null, 2)}`);
+      }
+      return 0;
+    }
+    const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
+    let executionArn: string;
+    try {
+      const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name: request.name, input: JSON.stringify(request.input) }));
+      executionArn = started.executionArn!;
+      say(`Started ${request.summary}\n  execution ${executionArn}`);
+    } catch (error) {
+      if (errorName(error) !== 'ExecutionAlreadyExists') {
+        throw error;
+      }
+      executionArn = executionArnFor(stateMachineArn, request.name);
+      const existing = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (existing.input !== undefined && existing.input !== JSON.stringify(request.input)) {
+        throw new UsageError(`an execution named ${request.name} exists with a different input; it is not this request`);
+      }
+      say(`This request was already started at ${existing.startDate ? new Date(existing.startDate).toISOString() : 'an earlier time'} (${existing.status}); following it instead of restoring twice\n  execution ${executionArn}`);
+    }
+    if (flags['no-wait']) {
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ status: 'RUNNING', executionArn }, null, 2)}\n`);
+      }
+      return 0;
+    }
+    const progress = new StepProgress(json ? { write: () => undefined, isTTY: false } : io.stdout, io.now(), io.now);
+    let lastId = 0;
+    let description: DescribeExecutionOutput;
+    for (;;) {
+      for (const event of await newEvents(clients.sfn, executionArn, lastId)) {
+        lastId = Math.max(lastId, event.id ?? 0);
+        const at = event.timestamp ? new Date(event.timestamp).getTime() : io.now();
+        if ((event.type === 'TaskStateEntered' || event.type === 'WaitStateEntered') && event.stateEnteredEventDetails?.name) {
+          progress.enter(event.stateEnteredEventDetails.name, at);
+        } else if (event.type === 'LambdaFunctionFailed' || event.type === 'TaskFailed') {
+          const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+          progress.note(`${details?.error ?? 'error'}: ${causeText(details?.cause).slice(0, 200)}`, at);
+        }
+      }
+      description = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (description.status !== 'RUNNING' && description.status !== 'PENDING_REDRIVE') {
+        break;
+      }
+      const until = io.now() + pollSeconds * 1000;
+      do {
+        await io.sleep(Math.min(100, Math.max(0, until - io.now())));
+        progress.render();
+      } while (io.now() < until);
+    }
+    progress.finish(description.status ?? 'UNKNOWN', description.stopDate ? new Date(description.stopDate).getTime() : io.now());
+    if (description.status === 'SUCCEEDED') {
+      const output = description.output ? JSON.parse(description.output) : {};
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ status: 'SUCCEEDED', executionArn, result: output }, null, 2)}\n`);
+      } else {
+        say(`Restore succeeded.\n${JSON.stringify(output, null, 2)}`);
+      }
+      return 0;
+    }
+    const failure = { status: description.status, executionArn, error: description.error, cause: causeText(description.cause) };
+    if (json) {
+      io.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
+    } else {
+      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${description.error ?? ''}\n${failure.cause}\n`);
+    }
+    return 1;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof RestoreInputError) {
+      io.stderr.write(`cdk-backup-dr restore: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n`);
+    return 1;
+  }
+}
+
+/** The CLI entry point. */
+export async function run(args: string[]): Promise<number> {
+  return runRestore(args, {
+    stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY === true },
+    stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+    env: process.env,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: Date.now,
+    clients: (region) => ({ sfn: new SFNClient({ region }), rds: new RDSClient({ region }), ec2: new EC2Client({ region }), s3: new S3Client({ region }) }),
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The environment contract of the replica drift-check function (the `ConsistencyChecks`
+ * construct sets these variables).
+ */
+
+/** The parsed configuration of one run. */
+export interface DriftCheckConfig {
+  /** Secrets Manager secret (JSON with host, port, username, password) of the master and of the replica. */
+  readonly masterSecretArn: string;
+  readonly replicaSecretArn: string;
+  /** The schemas to compare; empty: every non-system schema. */
+  readonly databases: string[];
+  /** The replica lag limit, in seconds. */
+  readonly maxLagSeconds: number;
+  readonly reportBucket: string;
+  /** Key prefix of the reports, without leading or trailing slash ('' for none). */
+  readonly reportPrefix: string;
+  readonly metricNamespace: string;
+  /** The protected resource's name: the `Resource` metric dimension. */
+  readonly resourceName: string;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) {
+    throw new Error(`environment variable ${name} is not set`);
+  }
+  return value;
+}
+
+/** Reads and validates the environment; throws naming the variable that is wrong. */
+export function readConfig(env: NodeJS.ProcessEnv): DriftCheckConfig {
+  const lagText = env.MAX_LAG_SECONDS?.trim() || '30';
+  const maxLagSeconds = Number(lagText);
+  if (!Number.isFinite(maxLagSeconds) || maxLagSeconds <= 0) {
+    throw new Error(`environment variable MAX_LAG_SECONDS must be a positive number of seconds, got '${lagText}'`);
+  }
+  return {
+    masterSecretArn: required(env, 'MASTER_SECRET_ARN'),
+    replicaSecretArn: required(env, 'REPLICA_SECRET_ARN'),
+    databases: (env.DATABASES ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    maxLagSeconds,
+    reportBucket: required(env, 'REPORT_BUCKET'),
+    reportPrefix: (env.REPORT_PREFIX ?? '').trim().replace(/^\/+|\/+$/g, ''),
+    metricNamespace: required(env, 'METRIC_NAMESPACE'),
+    resourceName: required(env, 'RESOURCE_NAME'),
+  };
+}
+
+/** `<prefix>/replica-consistency/YYYY/MM/DD/<ISO time>.json` (UTC). */
+export function reportKey(prefix: string, at: Date): string {
+  const iso = at.toISOString();
+  const day = `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
+  return [prefix, 'replica-consistency', day, `${iso}.json`].filter((part) => part !== '').join('/');
+}

@@ -1,0 +1,157 @@
+import { BackupClient, DescribeBackupJobCommand, StartBackupJobCommand } from '@aws-sdk/client-backup';
+import {
+  DescribeExecutionCommand, GetExecutionHistoryCommand, ListStateMachinesCommand, ListTagsForResourceCommand, SFNClient, StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { BackupIo, resourceLabel, runBackup } from '../../cli/commands/backup';
+
+const sfnMock = mockClient(SFNClient);
+const backupMock = mockClient(BackupClient);
+const MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:DumpWorkflow';
+const EXECUTION = 'arn:aws:states:eu-west-1:111111111111:execution:DumpWorkflow:backup-now-1';
+const DB = 'arn:aws:rds:eu-west-1:111111111111:db:shop-master';
+const VOLUME = 'arn:aws:ec2:eu-west-1:111111111111:volume/vol-0abc';
+const RP_DB = 'arn:aws:rds:eu-west-1:111111111111:snapshot:awsbackup:job-1';
+const RP_VOLUME = 'arn:aws:ec2:eu-west-1::snapshot/snap-0def';
+const OUTPUT = {
+  runId: '20261122T010000Z-backup-now-1', dailyBucket: 'daily-b', dailyPrefix: 'daily/2026-11-22/20261122T010000Z-backup-now-1/',
+  archiveBucket: 'archive-b', archivePrefix: 'yearly/2026/2026-11-22/20261122T010000Z-backup-now-1/',
+  dailyManifest: 's3://daily-b/daily/2026-11-22/20261122T010000Z-backup-now-1/manifest.json',
+  archiveManifest: 's3://archive-b/yearly/2026/2026-11-22/20261122T010000Z-backup-now-1/manifest.json',
+  bytes: 1234, sha256: 'a'.repeat(64), tables: 3, gtidPosition: '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-42', replicationPaused: true,
+};
+
+function io(isTTY = false, env: NodeJS.ProcessEnv = {}): BackupIo & { out: string; err: string; slept: number } {
+  let clock = Date.parse('2026-11-22T01:00:00Z');
+  const state = {
+    out: '', err: '', slept: 0,
+    stdout: { write: (text: string) => { state.out += text; }, isTTY },
+    stderr: { write: (text: string) => { state.err += text; }, isTTY },
+    env,
+    sleep: async (ms: number) => { state.slept += 1; clock += ms; },
+    now: () => clock,
+    clients: () => ({ sfn: new SFNClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }) }),
+  };
+  return state;
+}
+
+beforeEach(() => {
+  sfnMock.reset();
+  backupMock.reset();
+  sfnMock.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
+  sfnMock.on(DescribeExecutionCommand)
+    .resolvesOnce({ status: 'RUNNING', executionArn: EXECUTION, stateMachineArn: MACHINE, startDate: new Date() })
+    .resolves({ status: 'SUCCEEDED', executionArn: EXECUTION, stateMachineArn: MACHINE, startDate: new Date(), output: JSON.stringify(OUTPUT) });
+  sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [
+    { id: 5, timestamp: new Date(), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Dump' } },
+  ] });
+  backupMock.on(StartBackupJobCommand, { ResourceArn: DB }).resolves({ BackupJobId: 'job-db', RecoveryPointArn: RP_DB });
+  backupMock.on(StartBackupJobCommand, { ResourceArn: VOLUME }).resolves({ BackupJobId: 'job-vol' });
+  backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-db' })
+    .resolvesOnce({ State: 'RUNNING', PercentDone: '40.0' })
+    .resolves({ State: 'COMPLETED', PercentDone: '100.0', RecoveryPointArn: RP_DB });
+  backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-vol' }).resolves({ State: 'COMPLETED', RecoveryPointArn: RP_VOLUME });
+});
+
+test('backup now starts the dump and one backup job per resource, follows them and prints where each copy landed', async () => {
+  const world = io();
+  const code = await runBackup(['now', '--state-machine', MACHINE, '--yearly', '--vault', 'main', '--backup-role-arn', 'arn:aws:iam::111111111111:role/backup',
+    '--resource-arn', DB, '--resource-arn', VOLUME, '--delete-after-days', '7', '--poll-seconds', '5'], world);
+  expect(world.err).toBe('');
+  expect(code).toBe(0);
+  const start = sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input;
+  expect(start.stateMachineArn).toBe(MACHINE);
+  expect(JSON.parse(start.input!)).toEqual({ forceYearly: true });
+  expect(start.name).toMatch(/^backup-now-20261122T010000Z-[0-9a-f]{6}$/);
+  expect(backupMock.commandCalls(StartBackupJobCommand).map((call) => call.args[0].input)).toEqual([
+    expect.objectContaining({ BackupVaultName: 'main', ResourceArn: DB, IamRoleArn: 'arn:aws:iam::111111111111:role/backup', Lifecycle: { DeleteAfterDays: 7 }, IdempotencyToken: 'backup-now-20261122T010000Z-shop-master' }),
+    expect.objectContaining({ ResourceArn: VOLUME, IdempotencyToken: 'backup-now-20261122T010000Z-vol-0abc' }),
+  ]);
+  expect(world.slept).toBe(1);
+  expect(world.out).toContain('2026-11-22T01:00:00.000Z dump: RUNNING step Dump');
+  expect(world.out).toContain('shop-master: RUNNING 40.0% done');
+  expect(world.out).toContain('dump: SUCCEEDED');
+  expect(world.out).toContain(`  dump 20261122T010000Z-backup-now-1: s3://daily-b/daily/2026-11-22/20261122T010000Z-backup-now-1/ (manifest ${OUTPUT.dailyManifest}, sha256 ${'a'.repeat(64)}, GTID ${OUTPUT.gtidPosition})`);
+  expect(world.out).toContain('  dump yearly copy: s3://archive-b/yearly/2026/2026-11-22/20261122T010000Z-backup-now-1/');
+  expect(world.out).toContain(`  shop-master: ${RP_DB}`);
+  expect(world.out).toContain(`  vol-0abc: ${RP_VOLUME}`);
+});
+
+test('--json prints the result only; a failed backup job fails the command with its message', async () => {
+  backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-vol' }).resolves({ State: 'FAILED', StatusMessage: 'Volume is in use by another snapshot' });
+  const world = io();
+  const code = await runBackup(['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', DB, '--resource-arn', VOLUME, '--json'], world);
+  expect(code).toBe(1);
+  const result = JSON.parse(world.out);
+  expect(result).toMatchObject({
+    succeeded: false,
+    dump: { status: 'SUCCEEDED', dailyCopy: `s3://daily-b/${OUTPUT.dailyPrefix}`, bytes: 1234 },
+    backups: [
+      { resourceArn: DB, status: 'COMPLETED', recoveryPointArn: RP_DB },
+      { resourceArn: VOLUME, status: 'FAILED', error: 'Volume is in use by another snapshot' },
+    ],
+  });
+});
+
+test('a failed dump shows the workflow\'s error cause', async () => {
+  sfnMock.on(DescribeExecutionCommand).resolves({
+    status: 'FAILED', executionArn: EXECUTION, stateMachineArn: MACHINE, startDate: new Date(),
+    error: 'Error', cause: JSON.stringify({ errorType: 'Error', errorMessage: "dump run r: container 'dump' exited with 2 (Access denied)" }),
+  });
+  const world = io(false, { CDK_BACKUP_DR_BACKUP_STATE_MACHINE: MACHINE });
+  const code = await runBackup(['now'], world);
+  expect(code).toBe(1);
+  expect(world.out).toContain("  dump: FAILED - Error: dump run r: container 'dump' exited with 2 (Access denied)");
+});
+
+test('the workflow is found by its tag; on a terminal the lines are redrawn in place', async () => {
+  sfnMock.on(ListStateMachinesCommand).resolves({ stateMachines: [
+    { stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:Other', name: 'Other', type: 'STANDARD', creationDate: new Date() },
+    { stateMachineArn: MACHINE, name: 'DumpWorkflow', type: 'STANDARD', creationDate: new Date() },
+  ] });
+  sfnMock.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'backup' }] });
+  sfnMock.on(ListTagsForResourceCommand, { resourceArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:Other' }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'database' }] });
+  const world = io(true);
+  expect(await runBackup(['now'], world)).toBe(0);
+  expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);
+  expect(world.out).toContain('\x1b[2A');
+  expect(world.out).toContain('✓ dump  SUCCEEDED');
+});
+
+test('--no-wait starts and returns; the timeout stops waiting with exit code 1', async () => {
+  const quick = io();
+  expect(await runBackup(['now', '--state-machine', MACHINE, '--no-wait'], quick)).toBe(0);
+  expect(quick.out).toBe(`dump: started ${EXECUTION}\n`);
+  expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+
+  sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', executionArn: EXECUTION, stateMachineArn: MACHINE, startDate: new Date() });
+  const slow = io();
+  expect(await runBackup(['now', '--state-machine', MACHINE, '--timeout-minutes', '1', '--poll-seconds', '30'], slow)).toBe(1);
+  expect(slow.out).toContain('stopped waiting after 1 minutes; the jobs keep running');
+  expect(slow.slept).toBe(2);
+});
+
+test.each<[string, string[], RegExp]>([
+  ['no subcommand', [], /expected the subcommand 'now'/],
+  ['a resource without vault and role', ['now', '--state-machine', MACHINE, '--resource-arn', DB], /--resource-arn needs --vault and --backup-role-arn/],
+  ['nothing to do', ['now', '--no-dump'], /nothing to back up/],
+  ['a zero poll interval', ['now', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be a whole number of 1 or more, got '0'/],
+  ['an unknown flag', ['now', '--fast'], /Unknown option '--fast'/],
+])('bad usage: %s exits with 2', async (_name, args, message) => {
+  const world = io();
+  expect(await runBackup(args, world)).toBe(2);
+  expect(world.err).toMatch(message);
+  expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+test('no tagged workflow is a usage error naming the tag', async () => {
+  sfnMock.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
+  const world = io();
+  expect(await runBackup(['now'], world)).toBe(2);
+  expect(world.err).toContain('no state machine tagged cdk-backup-dr:workflow=backup');
+});
+
+test('resource labels are the last segment of the ARN', () => {
+  expect(resourceLabel(DB)).toBe('shop-master');
+  expect(resourceLabel(VOLUME)).toBe('vol-0abc');
+});

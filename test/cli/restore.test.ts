@@ -1,0 +1,250 @@
+import { DBSnapshotNotFoundFault, RDSClient, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
+  SFNClient, StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { main } from '../../cli';
+import { RestoreIo, buildRequest, runRestore } from '../../cli/commands/restore';
+
+const sfn = mockClient(SFNClient);
+const ec2 = mockClient(EC2Client);
+const s3 = mockClient(S3Client);
+const rds = mockClient(RDSClient);
+
+const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:VolumeRestore';
+
+interface Captured {
+  readonly io: RestoreIo;
+  stdout(): string;
+  stderr(): string;
+}
+
+function capture(options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}): Captured {
+  let out = '';
+  let err = '';
+  let clock = Date.parse('2026-11-22T01:00:00Z');
+  return {
+    io: {
+      stdout: { write: (text) => { out += text; }, isTTY: options.tty ?? false },
+      stderr: { write: (text) => { err += text; }, isTTY: false },
+      env: options.env ?? {},
+      sleep: async (ms) => { clock += Math.max(ms, 1); },
+      now: () => clock,
+      clients: () => ({ sfn: new SFNClient({ region: 'eu-west-1' }), rds: new RDSClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }) }),
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+const entered = (id: number, type: string, name: string): HistoryEvent => ({ id, type: type as HistoryEvent['type'], timestamp: new Date(Date.parse('2026-11-22T01:00:00Z') + id * 1000), stateEnteredEventDetails: { name } });
+
+/** An execution that goes through Validate, CreateVolume and two polls, then succeeds. */
+function mockExecution(final: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string; cause?: string }): void {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${input.name}`, startDate: new Date() }));
+  const history = [
+    entered(1, 'TaskStateEntered', 'Validate'),
+    entered(2, 'TaskStateEntered', 'CreateVolume'),
+    entered(3, 'WaitStateEntered', 'WaitForVolume'),
+    entered(4, 'TaskStateEntered', 'CheckVolume'),
+    { id: 5, type: 'LambdaFunctionFailed', timestamp: new Date(), lambdaFunctionFailedEventDetails: { error: 'RequestLimitExceeded', cause: '{"errorMessage":"Request limit exceeded."}' } },
+    entered(6, 'WaitStateEntered', 'WaitForVolume'),
+    entered(7, 'TaskStateEntered', 'CheckVolume'),
+  ] as HistoryEvent[];
+  let reads = 0;
+  sfn.on(GetExecutionHistoryCommand).callsFake(() => {
+    reads += 1;
+    const visible = history.slice(0, Math.min(history.length, reads * 3));
+    return { events: [...visible].reverse() };
+  });
+  let describes = 0;
+  sfn.on(DescribeExecutionCommand).callsFake(() => {
+    describes += 1;
+    if (describes < 3) {
+      return { status: 'RUNNING', input: '{}' };
+    }
+    return { status: final.status, output: final.output === undefined ? undefined : JSON.stringify(final.output), error: final.error, cause: final.cause, stopDate: new Date() };
+  });
+}
+
+const volumeArgs = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--state-machine', MACHINE, '--poll-seconds', '1'];
+
+beforeEach(() => {
+  sfn.reset();
+  ec2.reset();
+  s3.reset();
+  rds.reset();
+});
+
+test('is registered in the CLI', async () => {
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  await main(['--help']);
+  expect(log.mock.calls.flat().join('\n')).toMatch(/restore\s+restore a database, volume or objects/);
+  log.mockRestore();
+});
+
+test('starts the workflow with a deterministic name, shows its steps as plain lines and prints the result', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', volumeId: 'vol-1' } });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  const start = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+  expect(start.stateMachineArn).toBe(MACHINE);
+  expect(start.name).toMatch(/^volume-snap-0123456789abcdef0-[0-9a-f]{12}$/);
+  expect(JSON.parse(start.input!)).toEqual({ snapshotId: 'snap-0123456789abcdef0', availabilityZone: 'eu-west-1a' });
+  const out = run.stdout();
+  expect(out).not.toMatch(/\r/);
+  expect(out).toMatch(/step {2}Validate\n/);
+  expect(out).toMatch(/done {2}Validate\n/);
+  expect(out).toMatch(/note {2}RequestLimitExceeded: Request limit exceeded\./);
+  expect(out).toMatch(/Restore succeeded\.\n\{\n {2}"status": "SUCCEEDED",\n {2}"volumeId": "vol-1"\n\}/);
+  // The same request gets the same name.
+  expect(buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1a' }).name).toBe(start.name);
+  expect(buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1b' }).name).not.toBe(start.name);
+});
+
+test('on a terminal it draws a spinner line that it rewrites in place', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: {} });
+  const run = capture({ tty: true });
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/\r\x1b\[2K⠙ Validate {2}\[step 1, 0:0\d elapsed\]/);
+  expect(run.stdout()).toMatch(/✓ CreateVolume \(0:0\d\)\n/);
+});
+
+test('--json prints only the machine-readable result', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', volumeId: 'vol-1' } });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--json'], run.io)).toBe(0);
+  expect(JSON.parse(run.stdout())).toEqual({ status: 'SUCCEEDED', executionArn: expect.stringMatching(/:execution:VolumeRestore:volume-/), result: { status: 'SUCCEEDED', volumeId: 'vol-1' } });
+});
+
+test('a failed restore exits 1 with the error and its message', async () => {
+  mockExecution({ status: 'FAILED', error: 'RestoreCheckError', cause: '{"errorType":"RestoreCheckError","errorMessage":"volume vol-1 is \'error\' instead of becoming available"}' });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(1);
+  expect(run.stderr()).toMatch(/Restore failed: RestoreCheckError\nvolume vol-1 is 'error' instead of becoming available/);
+});
+
+test('a repeated request follows the first execution instead of restoring twice', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: { volumeId: 'vol-1' } });
+  const request = buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1a' });
+  sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  let describes = 0;
+  sfn.on(DescribeExecutionCommand).callsFake(() => {
+    describes += 1;
+    return { status: describes < 2 ? 'RUNNING' : 'SUCCEEDED', input: JSON.stringify(request.input), startDate: new Date('2026-11-22T00:30:00Z'), output: '{"volumeId":"vol-1"}' };
+  });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/already started at 2026-11-22T00:30:00.000Z \(RUNNING\); following it instead of restoring twice/);
+  expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).toBe(`arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${request.name}`);
+});
+
+test('finds the state machine by its workflow tag, or says how to name it', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: {} });
+  sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [{ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Other', name: 'Other', type: 'STANDARD', creationDate: new Date() }, { stateMachineArn: MACHINE, name: 'VolumeRestore', type: 'STANDARD', creationDate: new Date() }] });
+  // The general answer first: aws-sdk-client-mock lets the later, more specific one take precedence.
+  sfn.on(ListTagsForResourceCommand).resolves({ tags: [] });
+  sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'volume' }] });
+  const args = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
+  const found = capture();
+  expect(await runRestore(args, found.io)).toBe(0);
+  expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);
+
+  sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [] });
+  const missing = capture();
+  expect(await runRestore(args, missing.io)).toBe(2);
+  expect(missing.stderr()).toMatch(/no state machine tagged cdk-backup-dr:workflow=volume .*pass --state-machine <arn> or set CDK_BACKUP_DR_VOLUME_STATE_MACHINE/);
+
+  const fromEnv = capture({ env: { CDK_BACKUP_DR_VOLUME_STATE_MACHINE: 'arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv' } });
+  expect(await runRestore(args, fromEnv.io)).toBe(0);
+  expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input.stateMachineArn).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv');
+});
+
+test('--dry-run checks a volume request with read-only calls and starts nothing', async () => {
+  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0123456789abcdef0', State: 'completed', VolumeSize: 80 }] });
+  ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: [{ ZoneName: 'eu-west-1a', State: 'available' }] });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/Dry run: nothing was started or created/);
+  expect(run.stdout()).toMatch(/Would create: a new volume from snap-0123456789abcdef0 in eu-west-1a/);
+  expect(run.stdout()).toMatch(/"size": 80/);
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  const mutating = ec2.calls().map((call) => call.args[0].constructor.name).filter((name) => !name.startsWith('Describe'));
+  expect(mutating).toEqual([]);
+});
+
+test('--dry-run of a bad request names the input and exits 2', async () => {
+  ec2.on(DescribeSnapshotsCommand).rejects(Object.assign(new Error('The snapshot does not exist.'), { name: 'InvalidSnapshot.NotFound', $metadata: {} }));
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(2);
+  expect(run.stderr()).toMatch(/input `snapshotId`: snapshot snap-0123456789abcdef0 does not exist/);
+});
+
+test('--dry-run of a point-in-time object restore counts what would be copied', async () => {
+  const at = (iso: string) => new Date(iso);
+  s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
+  s3.on(ListObjectVersionsCommand, { Prefix: 'app/' }).resolves({
+    Versions: [
+      { Key: 'app/a', VersionId: '2', LastModified: at('2026-11-21T12:00:00Z'), Size: 5, IsLatest: true },
+      { Key: 'app/a', VersionId: '1', LastModified: at('2026-11-20T12:00:00Z'), Size: 4 },
+      { Key: 'app/b', VersionId: '1', LastModified: at('2026-11-21T12:00:00Z'), Size: 9, IsLatest: true },
+    ],
+    IsTruncated: false,
+  });
+  const run = capture();
+  expect(await runRestore(['objects', '--bucket', 'data', '--prefix', 'app/', '--time', '2026-11-21T00:00:00Z', '--dry-run', '--json'], run.io)).toBe(0);
+  const result = JSON.parse(run.stdout());
+  expect(result.plan).toMatchObject({ targetPrefix: 'restored/20261121T000000Z/app/', wouldCopy: { keys: 1, bytes: 4, newerOnly: 1 } });
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+test('--dry-run of a snapshot restore checks that the snapshot exists', async () => {
+  rds.on(DescribeDBSnapshotsCommand).rejects(new DBSnapshotNotFoundFault({ message: 'not found', $metadata: {} }));
+  const run = capture();
+  expect(await runRestore(['db', '--from-snapshot', 'nightly-1', '--dry-run'], run.io)).toBe(2);
+  expect(run.stderr()).toMatch(/--from-snapshot: snapshot nightly-1 does not exist/);
+});
+
+describe('builds each kind of request', () => {
+  test('db --from-dump', () => {
+    const request = buildRequest('db', { 'from-dump': 's3://dumps/daily/2026-11-21/r1/manifest.json', 'target': 'restored-shop', 'storage': '200' });
+    expect(request).toMatchObject({ kind: 'dump', input: { manifestKey: 'daily/2026-11-21/r1/manifest.json', targetInstanceIdentifier: 'restored-shop', allocatedStorage: 200 } });
+  });
+  test('db --from-snapshot, --from-recovery-point, --to-time and --promote-replica use the database workflow\'s request ids', () => {
+    const snapshot = buildRequest('db', { 'from-snapshot': 'newest', 'target': 'restore-shop' });
+    expect(snapshot.kind).toBe('database');
+    expect(snapshot.input).toMatchObject({ kind: 'snapshot', snapshot: 'newest', targetIdentifier: 'restore-shop' });
+    expect(snapshot.name).toBe(`restore-${snapshot.input.requestId}`);
+    expect(String(snapshot.input.requestId)).toMatch(/^[A-Za-z0-9-]{1,50}$/);
+    expect(buildRequest('db', { 'from-recovery-point': 'newest' }).input).toMatchObject({ kind: 'recovery-point', recoveryPoint: 'newest' });
+    expect(buildRequest('db', { 'to-time': '2026-11-21T10:00:00Z' }).input).toMatchObject({ kind: 'point-in-time', restoreTime: '2026-11-21T10:00:00Z' });
+    expect(buildRequest('db', { 'promote-replica': 'replica-1', 'confirm': 'replica-1' }).input).toMatchObject({ kind: 'promote-replica', replica: 'replica-1', confirm: 'replica-1' });
+  });
+  test('objects --archive', () => {
+    expect(buildRequest('objects', { bucket: 'archive', prefix: 'yearly/2025/', archive: true, tier: 'Bulk' }).input).toEqual({ mode: 'archive', bucket: 'archive', prefix: 'yearly/2025/', restoreTier: 'Bulk' });
+  });
+});
+
+describe('usage errors exit 2 and say what is allowed', () => {
+  test.each([
+    [[], /restore needs db, volume or objects/],
+    [['disk'], /unknown restore target 'disk'; use db, volume or objects/],
+    [['db', '--from-snapshot', 'a', '--to-time', 'latest'], /exactly one of --from-dump, --from-snapshot, --from-recovery-point, --to-time, --promote-replica; got --from-snapshot and --to-time/],
+    [['db', '--from-dump', 's3://b/k'], /needs --target <new instance identifier>/],
+    [['db', '--to-time', 'yesterday'], /--to-time must be an ISO 8601 time/],
+    [['volume', '--az', 'eu-west-1a'], /restore volume needs --snapshot/],
+    [['volume', '--snapshot', 'snap-1', '--bucket', 'x'], /restore volume does not take --bucket/],
+    [['objects', '--bucket', 'b'], /either --time <ISO time> .* or --archive/],
+    [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, got 'big'/],
+    [['volume', '--unknown'], /Unknown option '--unknown'/],
+  ])('%j', async (args, message) => {
+    const run = capture();
+    expect(await runRestore(args as string[], run.io)).toBe(2);
+    expect(run.stderr()).toMatch(message);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});

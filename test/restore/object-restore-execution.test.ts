@@ -1,0 +1,171 @@
+/**
+ * The synthesized object restore state machine, run locally with the real function and the
+ * S3 API mocked.
+ */
+import {
+  CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
+  RestoreObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import { handler } from '../../lambda/restore-objects';
+import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
+import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import { restoreTestStack } from './workflow-fixture';
+
+const s3 = mockClient(S3Client);
+const T = '2026-11-20T12:00:00.000Z';
+const at = (hours: number) => new Date(Date.parse(T) + hours * 3600_000);
+const TARGET = 'restored/20261120T120000Z/app/';
+
+let machine: LocalStateMachine;
+
+beforeAll(() => {
+  const { stack, vpc, key, dumpBucket } = restoreTestStack(new App());
+  new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, buckets: [dumpBucket], functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  machine = localStateMachine(Template.fromStack(stack));
+  Object.assign(process.env, { SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data,scratch', ARCHIVE_READY_WITHIN_MINUTES: '4320' });
+});
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+const version = (Key: string, VersionId: string, hours: number, IsLatest = false) => ({ Key, VersionId, LastModified: at(hours), Size: 100, IsLatest });
+
+/**
+ * The versions under data/app/, listed in two pages that split the versions of app/a.txt:
+ * a.txt has a version before the time; b.txt was deleted before it; c.txt was created after
+ * it; d.txt has not changed since long before it.
+ */
+function mockS3(options: { targetHolds?: boolean } = {}): void {
+  s3.reset();
+  s3.on(ListObjectVersionsCommand).callsFake((input) => {
+    if (input.Bucket === 'data' && input.Prefix === 'app/') {
+      if (!input.KeyMarker) {
+        return { Versions: [version('app/a.txt', 'a3', 2, true), version('app/a.txt', 'a2', -1)], IsTruncated: true, NextKeyMarker: 'app/a.txt', NextVersionIdMarker: 'a2' };
+      }
+      return {
+        Versions: [version('app/a.txt', 'a1', -3), version('app/b.txt', 'b1', -2), version('app/c.txt', 'c1', 1, true), version('app/d.txt', 'd1', -5, true)],
+        DeleteMarkers: [{ Key: 'app/b.txt', VersionId: 'b2', LastModified: at(-0.5), IsLatest: true }],
+        IsTruncated: false,
+      };
+    }
+    if (options.targetHolds) {
+      return { Versions: [version(`${input.Prefix}x`, 'x1', 0, true)], IsTruncated: false };
+    }
+    return { Versions: [], IsTruncated: false };
+  });
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'owner', Value: 'shop' }] });
+  s3.on(CopyObjectCommand).resolves({});
+}
+
+const handlers = (overrides: Record<string, typeof handler> = {}) => Object.fromEntries(machine.taskStates.map((name) => [name, overrides[name] ?? handler]));
+const copies = () => s3.commandCalls(CopyObjectCommand).map((call) => [call.args[0].input.CopySource, `${call.args[0].input.Bucket}/${call.args[0].input.Key}`]).sort();
+
+test('point in time: the newest version at or before the time of each key, copied to a new prefix', async () => {
+  mockS3();
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-1' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(copies()).toEqual([
+    ['data/app/a.txt?versionId=a2', `data/${TARGET}a.txt`],
+    ['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`],
+  ]);
+  const copy = s3.commandCalls(CopyObjectCommand)[0].args[0].input;
+  expect(copy).toMatchObject({ MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: `owner=shop&${encodeURIComponent(EXECUTION_TAG)}=objects-1` });
+  expect(run.output).toEqual({
+    status: 'SUCCEEDED', mode: 'point-in-time', time: T, source: 's3://data/app/', target: `s3://data/${TARGET}`, inPlace: false,
+    objects: 2, bytes: 200, unchanged: 0, deletedAtTime: 1, createdLater: 1, oldestVersion: at(-5).toISOString(),
+  });
+  expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+});
+
+test('in place, confirmed: only keys that changed since the time get a new current version', async () => {
+  mockS3();
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/', confirm: 's3://data/app/' }, { handlers: handlers(), executionName: 'objects-2' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(copies()).toEqual([['data/app/a.txt?versionId=a2', 'data/app/a.txt']]);
+  expect(run.output).toMatchObject({ inPlace: true, objects: 1, unchanged: 1 });
+});
+
+test('a failing copy deletes the copies the execution wrote, and only those', async () => {
+  mockS3();
+  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: TARGET }).resolvesOnce({ Versions: [], IsTruncated: false }).resolves({
+    Versions: [version(`${TARGET}a.txt`, 'copy-a', 1000, true), version(`${TARGET}other.txt`, 'other', 1000, true)], IsTruncated: false,
+  });
+  s3.on(GetObjectTaggingCommand, { Key: `${TARGET}a.txt` }).resolves({ TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-3' }] });
+  s3.on(GetObjectTaggingCommand, { Key: `${TARGET}other.txt` }).resolves({ TagSet: [{ Key: EXECUTION_TAG, Value: 'someone-else' }] });
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-3' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.cause).toMatch(/copying s3:\/\/data\/app\/d.txt \(version d1\) to s3:\/\/data\/restored\/20261120T120000Z\/app\/d.txt: Access Denied/);
+  expect(run.caught).toEqual(['CopyScan']);
+  expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Key: `${TARGET}a.txt`, VersionId: 'copy-a' }]);
+});
+
+test('a throttled copy is retried', async () => {
+  mockS3();
+  s3.on(CopyObjectCommand, { Key: `${TARGET}a.txt` }).rejectsOnce(awsError('SlowDown', 'Please reduce your request rate.')).resolves({});
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-4' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['CopyScan']);
+  expect(run.output).toMatchObject({ objects: 2 });
+});
+
+test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
+  s3.reset();
+  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListObjectsV2Command).resolves({
+    Contents: [
+      { Key: 'yearly/2025/2025-12-31/r1/dump.sql.gz', Size: 5000, StorageClass: 'DEEP_ARCHIVE' },
+      { Key: 'yearly/2025/2025-12-31/r1/manifest.json', Size: 300, StorageClass: 'DEEP_ARCHIVE' },
+    ],
+    IsTruncated: false,
+  });
+  s3.on(RestoreObjectCommand, { Key: 'yearly/2025/2025-12-31/r1/manifest.json' }).rejects(awsError('RestoreAlreadyInProgress', 'Object restore is already in progress'));
+  s3.on(RestoreObjectCommand).resolves({});
+  s3.on(HeadObjectCommand).resolvesOnce({ Restore: 'ongoing-request="true"' }).resolvesOnce({ Restore: 'ongoing-request="true"' })
+    .resolves({ Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"' });
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+  s3.on(CopyObjectCommand).resolves({});
+  const run = await machine.run({ mode: 'archive', bucket: 'archive', prefix: 'yearly/2025/2025-12-31/r1/', targetBucket: 'scratch', restoreTier: 'Bulk' }, { handlers: handlers(), executionName: 'objects-5' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.visited.filter((s) => s.name === 'WaitForRetrieval')).toHaveLength(1);
+  expect(s3.commandCalls(RestoreObjectCommand)[0].args[0].input.RestoreRequest).toEqual({ Days: 3, GlacierJobParameters: { Tier: 'Bulk' } });
+  const copied = s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input);
+  expect(copied.every((c) => c.StorageClass === 'STANDARD' && c.Bucket === 'scratch' && c.Key!.startsWith('restored/'))).toBe(true);
+  expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 2, bytes: 5300, retrieved: 2, restoreTier: 'Bulk', source: 's3://archive/yearly/2025/2025-12-31/r1/' });
+});
+
+describe('bad input fails before anything is copied, naming the input and what is allowed', () => {
+  test.each([
+    ['a time in the future', { bucket: 'data', prefix: 'app/', time: '2999-01-01T00:00:00Z' }, /`time` must not be in the future/],
+    ['a time before the oldest version', { bucket: 'data', prefix: 'app/', time: at(-10).toISOString() }, /is before the oldest version under s3:\/\/data\/app\/ \(2026-11-20T07:00:00.000Z\); allowed: 2026-11-20T07:00:00.000Z to now/],
+    ['a time that is not one', { bucket: 'data', prefix: 'app/', time: 'yesterday' }, /`time` must be an ISO 8601 time/],
+    ['a bucket the workflow does not restore', { bucket: 'other', prefix: 'app/', time: T }, /`bucket` must be one of the buckets this workflow restores \(data, archive\); got 'other'/],
+    ['in place without confirmation', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/' }, /`confirm` must be exactly 's3:\/\/data\/app\/'/],
+    ['a target inside the restored prefix', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/old/' }, /overlaps the restored prefix/],
+    ['no mode', { bucket: 'data', prefix: 'app/' }, /`mode` must be 'point-in-time' \(with `time`\) or 'archive'/],
+    ['an unknown retrieval tier', { mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', restoreTier: 'Expedited' }, /`restoreTier` must be Standard or Bulk/],
+  ])('%s', async (_name, input, message) => {
+    mockS3();
+    const run = await machine.run(input, { handlers: handlers(), executionName: 'objects-bad' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('RestoreInputError');
+    expect(run.cause).toMatch(message);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(RestoreObjectCommand)).toHaveLength(0);
+  });
+
+  test('a target prefix that already holds objects', async () => {
+    mockS3({ targetHolds: true });
+    const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-bad' });
+    expect(run.error).toBe('RestoreInputError');
+    expect(run.cause).toMatch(/s3:\/\/data\/restored\/20261120T120000Z\/app\/ already holds objects/);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+  });
+});
