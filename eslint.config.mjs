@@ -4,7 +4,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig([
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'assets/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'dist-packages/**', '.tmp/**', 'assets/**', '**/*.js', '**/*.mjs', '**/*.d.ts'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,7 +14,7 @@ import { EbsSnapshotPolicy } from '../lib/snapshots/ebs-snapshot-policy';
 import { BackupVaults } from '../lib/vault/backup-vaults';
 import { BackupCoverage } from '../lib/report/coverage';
 import { BackupDashboard } from '../lib/report/dashboard';
-import { BackupMetadata } from '../lib/report/metadata';
+import { BackupMetadata, BackupRole } from '../lib/report/metadata';
 import { BackupNotifications } from '../lib/report/notifications';
 import { DatabaseRestore } from '../lib/restore/database-restore';
 import { RestoreDrills } from '../lib/restore/restore-drills';
@@ -37,7 +37,7 @@ export interface PrimaryStackProps extends StackProps {
 
 /** The primary region of the reference app: the replicated MySQL pair and its backups. */
 export class PrimaryStack extends Stack {
-  /** Three zones; public subnets for the NAT gateways, private subnets with egress for functions, isolated subnets for the databases. */
+  /** Three zones (`<region>a`, `b`, `c`); public subnets for a NAT gateway per zone, private subnets with egress for functions, isolated subnets for the databases; flow logs. */
   public readonly vpc: ec2.IVpc;
   /** The customer-managed key (rotated yearly) for the data and logs of this stack. */
   public readonly encryptionKey: kms.IKey;
@@ -85,7 +85,8 @@ export class PrimaryStack extends Stack {
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
       availabilityZones: zones,
-      natGateways: 1,
+      // One NAT gateway per zone: losing a zone must not cut the functions of the others off.
+      natGateways: 3,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
@@ -191,6 +192,7 @@ export class PrimaryStack extends Stack {
     this.databaseDump = new DatabaseDumpJob(this, 'DatabaseDump', {
       vpc: this.vpc,
       replica: this.database.replica,
+      databaseConnections: this.database,
       credentials: this.database.credentials,
       dailyBucket: this.backupBuckets.dailyBucket,
       archiveBucket: this.backupBuckets.archiveBucket,
@@ -258,11 +260,13 @@ export class PrimaryStack extends Stack {
     // Consistency checks (issue 4): the replica compared with the master row by row every
     // day as a read-only user the checks create, and every hour the newest copy of each
     // tier (automated snapshots, AWS Backup recovery points here and off-site, EBS
-    // snapshots of the app volume) checked against its interval plus a grace.
+    // snapshots of the app volume, today's dump with its SHA-256, this year's archive)
+    // checked against its interval plus a grace.
     const rollingInterval = this.retentionPolicy.rollingInterval;
     this.consistencyChecks = new ConsistencyChecks(this, 'ConsistencyChecks', {
       master: this.database.master,
       replica: this.database.replica,
+      databaseConnections: this.database.connections,
       vpc: this.vpc,
       adminSecret: this.database.credentials,
       encryptionKey: this.encryptionKey,
@@ -279,6 +283,8 @@ export class PrimaryStack extends Stack {
           grace: Duration.hours(6),
         }),
         FreshnessCheck.ebsSnapshots({ volume: appVolume, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }),
+        FreshnessCheck.dailyDumps({ bucket: this.backupBuckets.dailyBucket }),
+        FreshnessCheck.yearlyArchives({ bucket: this.backupBuckets.archiveBucket }),
       ],
     });
 
@@ -288,7 +294,19 @@ export class PrimaryStack extends Stack {
     const owner: string = this.node.tryGetContext('backupOwner') ?? 'backup-owner@example.com';
     BackupMetadata.describeStack(this, { owner, recoveryPointObjective: Duration.hours(1), recoveryTimeObjective: Duration.hours(4) });
     new BackupNotifications(this, 'BackupOwner', { ownerEmail: owner, topic: this.alarmTopic, encryptionKey: this.encryptionKey });
-    new BackupDashboard(this, 'Dashboard', { replicaLag: [this.database.metricReplicaLag()], alarms: this.database.alarms });
+    const restoreDrills = this.node.findChild('RestoreDrills') as RestoreDrills;
+    new BackupDashboard(this, 'Dashboard', {
+      replicaLag: [this.database.metricReplicaLag()],
+      drillRecoveryTimes: [restoreDrills.metricRecoveryTime()],
+      alarms: [...this.database.alarms, ...this.consistencyChecks.alarms],
+    });
     Aspects.of(this).add(new BackupCoverage({ owner }));
+    // What each part does for the policy, in the resources' Metadata (read by `cdk-backup-dr report`).
+    BackupMetadata.describe(this.databaseDump.stateMachine, { role: BackupRole.BACKUP_JOB, tier: 'daily dump', owner, description: 'Dumps the replica every day', targets: [this.database] });
+    BackupMetadata.describe(this.backupBuckets.dailyBucket, { role: BackupRole.BACKUP_STORE, tier: 'daily dump', owner, description: 'The daily dumps, kept 48 to 72 hours' });
+    BackupMetadata.describe(this.backupBuckets.archiveBucket, { role: BackupRole.BACKUP_STORE, tier: 'yearly archive', owner, description: 'The year-end dumps, under Object Lock' });
+    BackupMetadata.describe(databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled on a schedule by RestoreDrills', targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction.function, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Compares the replica with the master row by row', targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction.function, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database, appVolume] });
   }
 }

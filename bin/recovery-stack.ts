@@ -1,9 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../lib/private/key-policy';
 import { RecoveryBuckets } from '../lib/buckets/recovery-buckets';
 import { RecoveryVault } from '../lib/vault/recovery-vault';
+import { BackupCoverage } from '../lib/report/coverage';
 
 /** The alias of the key that encrypts the off-site EBS snapshot copies. */
 export const EBS_COPY_KEY_ALIAS = 'alias/cdk-backup-dr-ebs-copies';
@@ -21,6 +22,9 @@ export class RecoveryStack extends Stack {
     super(scope, id, props);
     this.offSiteVault = new RecoveryVault(this, 'OffSiteVault');
     this.offSiteBuckets = new RecoveryBuckets(this, 'OffSiteBuckets');
+    // The coverage guard (issue 6): every bucket here is an off-site copy except the access logs.
+    Aspects.of(this).add(new BackupCoverage({ owner: this.node.tryGetContext('backupOwner') ?? 'backup-owner@example.com' }));
+    BackupCoverage.exempt(this.offSiteBuckets.logBucket, 'The server access logs of the off-site buckets: audit records about the backups, kept a year by a lifecycle rule, not data the backup policy protects.');
     const ebsCopyKey = new kms.Key(this, 'EbsCopyKey', {
       description: 'cdk-backup-dr reference app: encrypts the off-site copies of the EBS snapshots',
       alias: EBS_COPY_KEY_ALIAS,

@@ -5,6 +5,7 @@
 import * as reportCommand from './commands/report';
 import * as restoreCommand from './commands/restore';
 import * as backupCommand from './commands/backup';
+import * as checkCommand from './commands/check';
 
 interface Command {
   readonly summary: string;
@@ -13,6 +14,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   backup: { summary: 'back up now: start the database dump and AWS Backup jobs, show progress, print where each copy landed', load: async () => backupCommand },
+  check: { summary: 'compare a MySQL master and its replica row by row (exit 0 consistent, 1 drift, 2 unknown)', load: async () => checkCommand },
   report: { summary: 'write the backup report (Markdown, HTML, JSON) of a synthesized app', load: async () => reportCommand },
   restore: { summary: 'restore a database, volume or objects into a new resource and follow the workflow', load: async () => restoreCommand },
 };

@@ -16,3 +16,6 @@ export * from './restore/restore-drills';
 export * from './buckets/backup-buckets';
 export * from './buckets/recovery-buckets';
 export * from './dump/database-dump-job';
+export * from './restore/dump-restore-workflow';
+export * from './restore/volume-restore-workflow';
+export * from './restore/object-restore-workflow';

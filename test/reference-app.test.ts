@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildReferenceApp } from '../bin/reference-app';
+import { DEFAULT_ACCOUNT, DEFAULT_PRIMARY_REGION, DEFAULT_RECOVERY_REGION, referenceSettings } from '../bin/settings';
 import { appWithComplianceGates, complianceFindings, describeFindings } from './support/compliance';
 
 /** The context `cdk synth` passes to the app: the feature flags of cdk.json. */
@@ -51,5 +52,37 @@ describe('reference app', () => {
         process.env.CDK_DEFAULT_REGION = previous;
       }
     }
+  });
+
+  describe('settings', () => {
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    afterEach(() => {
+      for (const [name, value] of [['CDK_DEFAULT_ACCOUNT', saved.account], ['CDK_DEFAULT_REGION', saved.region]] as const) {
+        if (value === undefined) {
+          delete process.env[name];
+        } else {
+          process.env[name] = value;
+        }
+      }
+    });
+
+    test('documented defaults without context or environment', () => {
+      delete process.env.CDK_DEFAULT_ACCOUNT;
+      delete process.env.CDK_DEFAULT_REGION;
+      expect(referenceSettings(new App())).toEqual({ account: DEFAULT_ACCOUNT, primaryRegion: DEFAULT_PRIMARY_REGION, recoveryRegion: DEFAULT_RECOVERY_REGION });
+    });
+
+    test('the environment, then context, wins', () => {
+      process.env.CDK_DEFAULT_ACCOUNT = '111111111111';
+      process.env.CDK_DEFAULT_REGION = 'us-east-1';
+      expect(referenceSettings(new App())).toEqual({ account: '111111111111', primaryRegion: 'us-east-1', recoveryRegion: DEFAULT_RECOVERY_REGION });
+      const app = new App({ context: { account: '222222222222', primaryRegion: 'us-west-2', recoveryRegion: 'us-east-2' } });
+      expect(referenceSettings(app)).toEqual({ account: '222222222222', primaryRegion: 'us-west-2', recoveryRegion: 'us-east-2' });
+    });
+
+    test('the recovery region must differ from the primary region', () => {
+      const app = new App({ context: { primaryRegion: 'eu-central-1', recoveryRegion: 'eu-central-1' } });
+      expect(() => referenceSettings(app)).toThrow(/'recoveryRegion' must differ from the primary region, got eu-central-1 for both/);
+    });
   });
 });

@@ -244,8 +244,12 @@ async function dryRun(request: RestoreRequest, flags: Flags, clients: ReturnType
         dailyBucket: match[1], archiveBucket: match[1], identifierPrefix: '', engine: '', engineVersion: '', instanceClass: str(flags, 'instance-class') ?? 'db.workflow-default.class',
         allocatedStorage: int(flags, 'storage', 'GiB') ?? 20, subnetGroupName: '', securityGroupIds: [], kmsKeyId: '', backupRetentionDays: 7, availableWithinMinutes: 180,
       }, request.input);
-      const { engine: _engine, engineVersion: _version, availableBy: _by, ...shown } = plan;
-      return { ...shown, instanceClass: str(flags, 'instance-class') ?? "the workflow's default", note: "the workflow also checks the identifier against its prefix (default 'restored-')" };
+      return {
+        bucket: plan.bucket, manifestKey: plan.manifestKey, dumpKey: plan.dumpKey, dumpBytes: plan.dumpBytes, runId: plan.runId, dumpCreatedAt: plan.dumpCreatedAt,
+        databases: plan.databases, tables: plan.tables, rows: plan.rows, targetInstanceIdentifier: plan.targetInstanceIdentifier,
+        instanceClass: str(flags, 'instance-class') ?? "the workflow's default", allocatedStorage: plan.allocatedStorage, keepOnFailure: plan.keepOnFailure,
+        note: "the workflow also checks the identifier against its prefix (default 'restored-')",
+      };
     }
     case 'database': {
       const snapshot = request.input.snapshot;

@@ -23,6 +23,19 @@ export async function masterGtidPosition(connection: Connection, flavor: ServerF
 }
 
 /**
+ * Why positions cannot be matched on this master, or '' when they can: MySQL needs
+ * `gtid_mode=ON` (MariaDB always has GTIDs).
+ */
+export async function gtidProblem(connection: Connection, flavor: ServerFlavor): Promise<string> {
+  if (flavor === 'mariadb') {
+    return '';
+  }
+  const [rows] = await connection.query('SELECT @@GLOBAL.gtid_mode AS mode');
+  const mode = String((rows as Row[])[0].mode ?? 'OFF');
+  return mode === 'ON' ? '' : `gtid_mode is ${mode} on the master: the replica's position cannot be matched (set gtid-mode=ON and enforce_gtid_consistency=ON)`;
+}
+
+/**
  * Waits until the replica has applied the master's position `position`.
  * @returns true when reached, false on timeout
  */

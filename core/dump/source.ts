@@ -75,14 +75,21 @@ export async function pauseReplication(connection: Connection, control: Replicat
   }
 }
 
-/** Starts replication again and checks that the applier runs. Safe to call when it already runs. */
-export async function resumeReplication(connection: Connection, control: ReplicationControl): Promise<void> {
+/**
+ * Starts replication again and checks (for up to `waitSeconds`) that the applier runs.
+ * Safe to call when it already runs.
+ */
+export async function resumeReplication(connection: Connection, control: ReplicationControl, waitSeconds = 10): Promise<void> {
   if (await replicationApplying(connection)) {
     return;
   }
   await connection.query(REPLICATION_STATEMENTS[control].resume);
-  if (!(await replicationApplying(connection))) {
-    throw new Error(`'${REPLICATION_STATEMENTS[control].resume}' returned but the replica is not applying changes`);
+  const deadline = Date.now() + waitSeconds * 1000;
+  while (!(await replicationApplying(connection))) {
+    if (Date.now() >= deadline) {
+      throw new Error(`'${REPLICATION_STATEMENTS[control].resume}' returned but the replica is not applying changes after ${waitSeconds} s (see SHOW REPLICA STATUS: Last_SQL_Error)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 

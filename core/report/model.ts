@@ -58,6 +58,7 @@ export interface ActivityEntry {
   readonly type: string;
   readonly description?: string;
   readonly schedule: string;
+  readonly scheduleNote?: string;
   readonly runs: number[];
   readonly targets: string[];
 }
@@ -482,7 +483,9 @@ class Context {
         copies: this.replicasOf(r),
       }];
     }
-    if (r.resource.Type === 'AWS::S3::Bucket') {
+    // A bucket's lifecycle is a backup tier only when the bucket holds backups (a library
+    // backup store); elsewhere expiry deletes data rather than keeping a copy of it.
+    if (r.resource.Type === 'AWS::S3::Bucket' && (tierName !== undefined || meta(r)?.role === 'backup-store')) {
       const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled');
       const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
       const jobRuns = job ? this.scheduleOf(job) : undefined;
@@ -653,6 +656,7 @@ class Context {
       type: r.resource.Type,
       description: m.description,
       schedule: runs ? runs.text : 'on demand (no schedule in the assembly)',
+      scheduleNote: runs ? runs.note : 'on demand',
       runs: runs?.minutes ?? [],
       targets: Array.isArray(m.targets) ? m.targets.map(String) : [],
     };
@@ -757,7 +761,8 @@ function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[])
     }
   }
   for (const activity of activities) {
-    lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, lifetimes: [] });
+    const note = activity.scheduleNote === 'does not run every week' ? `not every week: ${activity.schedule}` : activity.scheduleNote;
+    lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, note, lifetimes: [] });
   }
   return [...lanes.values()];
 }

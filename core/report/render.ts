@@ -56,7 +56,7 @@ function cellsOf(r: ProtectedResource): RowCells {
   }
   return {
     resource: [`${r.typeName}`, `${r.logicalId} (${r.stack}, ${r.region})`, short(r.path)],
-    tiers: tiers.length ? grouped(tiers.map((t) => [t.tier, t.mechanism.replace(/, (rule|schedule) .*$/, '')] as [string, string])).map(short) : none,
+    tiers: tiers.length ? [...(r.exemptReason !== undefined ? [`EXEMPT: ${r.exemptReason}`] : []), ...grouped(tiers.map((t) => [t.tier, t.mechanism.replace(/, (rule|schedule) .*$/, '')] as [string, string])).map(short)] : none,
     schedules: tiers.map((t) => `${t.tier}: ${short(t.schedule)}`),
     retention: tiers.map((t) => `${t.tier}: ${t.retention}${t.storedIn ? ` in ${short(t.storedIn)}` : ''}`),
     copies: [...destinations].flatMap(([heading, lines]) => [short(heading), ...lines]),

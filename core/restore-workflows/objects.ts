@@ -20,7 +20,7 @@ import {
   HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import {
-  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, optionalInteger, optionalString, requiredString, rethrowFor,
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
 } from './common';
 
 /** What the deployment fixes. */
@@ -446,9 +446,19 @@ export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects
  * Deletes the object versions this execution wrote under the target prefix (found by its tag,
  * written after it started). In place, that makes the previous versions current again.
  */
-export async function deleteCopies(s3: S3Client, plan: ObjectRestorePlan, execution: string, deadline: number): Promise<{ deleted: number; done: boolean }> {
-  let deleted = 0;
-  let cursor: ScanCursor = { done: false };
+export interface CleanupState {
+  readonly cursor: ScanCursor;
+  readonly deleted: number;
+  /** Copies that could not be deleted (Object Lock, a bucket policy), with up to 20 examples. */
+  readonly notDeleted: number;
+  readonly notDeletedExamples: string[];
+}
+
+export async function deleteCopies(s3: S3Client, plan: ObjectRestorePlan, execution: string, deadline: number, state?: CleanupState): Promise<CleanupState & { done: boolean }> {
+  let deleted = state?.deleted ?? 0;
+  let keptCount = state?.notDeleted ?? 0;
+  const kept: string[] = [...(state?.notDeletedExamples ?? [])];
+  let cursor: ScanCursor = state?.cursor ?? { done: false };
   const started = Date.parse(plan.startedAt);
   while (!cursor.done) {
     let response;
@@ -472,7 +482,11 @@ export async function deleteCopies(s3: S3Client, plan: ObjectRestorePlan, execut
         await s3.send(new DeleteObjectCommand({ Bucket: plan.targetBucket, Key: version.Key!, VersionId: version.VersionId }));
         deleted += 1;
       } catch (error) {
-        rethrowFor(`deleting the copy s3://${plan.targetBucket}/${version.Key} (version ${version.VersionId})`, error);
+        // Object Lock (or a bucket policy) may keep a copy: report it rather than hide the restore's own error behind it.
+        if (kept.length < 20) {
+          kept.push(`s3://${plan.targetBucket}/${version.Key} (version ${version.VersionId}): ${errorText(error)}`);
+        }
+        keptCount += 1;
       }
     });
     cursor = response.IsTruncated ? { keyMarker: response.NextKeyMarker, versionIdMarker: response.NextVersionIdMarker, done: false } : { done: true };
@@ -480,5 +494,5 @@ export async function deleteCopies(s3: S3Client, plan: ObjectRestorePlan, execut
       break;
     }
   }
-  return { deleted, done: cursor.done };
+  return { cursor, deleted, notDeleted: keptCount, notDeletedExamples: kept, done: cursor.done };
 }

@@ -5,8 +5,9 @@
  *   start     { plan }                                    -> progress
  *   check     { plan, progress }                          -> status
  *   report    { plan, progress, status, verification }    -> result
- *   finish-drill { plan, progress, result }               -> result (metrics put, scratch deleted)
- *   cleanup   { plan?, progress?, error }                  -> { error, cause } (the failure document)
+ *   record-drill { result }                               -> result (drill metrics put)
+ *   delete-scratch { plan, progress, result }             -> result with the cleanup (a drill's scratch instance deleted)
+ *   cleanup   { request, plan?, progress?, error }          -> { error, cause } (the failure document)
  */
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -59,34 +60,41 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
       return checkRestore(deps.clients, deps.config, need(event.plan, 'plan', action), need(event.progress, 'progress', action));
     case 'report':
       return buildResult(need(event.plan, 'plan', action), need(event.progress, 'progress', action), need(event.status, 'status', action), event.verification);
-    case 'finish-drill': {
+    case 'record-drill': {
       const result = need(event.result, 'result', action);
       await recordDrill(deps.cloudwatch, deps.config, result);
+      return result;
+    }
+    case 'delete-scratch': {
+      const result = need(event.result, 'result', action);
       const cleanup = await cleanupTarget(deps.clients, deps.config, need(event.plan, 'plan', action), event.progress);
       return { ...result, cleanup };
     }
     case 'cleanup':
       return cleanupAfterFailure(event, deps);
     default:
-      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, finish-drill, cleanup`);
+      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup`);
   }
 }
 
 async function cleanupAfterFailure(event: StepEvent, deps: { clients: Clients; cloudwatch: CloudWatchClient; config: StepsConfig }): Promise<FailureOutput> {
   const error = event.error?.Error ?? 'RestoreFailed';
-  const plan = event.plan;
+  // The state machine starts with empty `plan` and `progress` objects: empty means not reached.
+  const plan = event.plan?.requestId ? event.plan : undefined;
+  const progress = event.progress?.targetIdentifier ? event.progress : undefined;
   const failure: FailureResult = {
     status: 'FAILED',
     requestId: plan?.requestId,
     kind: plan?.kind,
-    drill: plan?.drill,
+    drill: plan?.drill ?? event.request?.drill === true,
     error,
     cause: causeMessage(event.error),
-    target: event.progress?.targetIdentifier ?? plan?.target.identifier,
-    cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, event.progress, { keep: plan.keepOnVerificationFailure && error === 'VerificationFailed' }) : undefined,
+    target: progress?.targetIdentifier ?? plan?.target.identifier,
+    cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, progress, { keep: plan.keepOnVerificationFailure && error === 'VerificationFailed' }) : undefined,
   };
-  if (plan?.drill) {
-    await recordDrillFailure(deps.cloudwatch, deps.config, plan.source.identifier);
+  // A drill that failed its checks has no plan yet: its request says it was a drill.
+  if (plan ? plan.drill : event.request?.drill === true) {
+    await recordDrillFailure(deps.cloudwatch, deps.config, plan?.source.identifier ?? deps.config.sourceIdentifier);
   }
   return { error, cause: JSON.stringify(failure) };
 }

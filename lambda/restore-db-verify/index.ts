@@ -48,9 +48,15 @@ export const handler = async (event: VerifyEvent): Promise<VerificationSummary> 
     throw new Error(`restore-db-verify: ${target} has no endpoint to verify`);
   }
   const login = await credentials(secretArn);
-  const restored = await connect(event.status.endpoint, event.status.port ?? 3306, login).catch((error: unknown) => {
-    throw new Error(`restore-db-verify: cannot connect to ${target} at ${event.status.endpoint}: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  let restored: mysql.Connection;
+  try {
+    restored = await connect(event.status.endpoint, event.status.port ?? 3306, login);
+  } catch (error) {
+    // Not a failed check: the copy may be fine but have an older password (the credentials
+    // were rotated after the backup). The checks could not run: unknown, never ok.
+    const detail = `cannot connect to ${target} at ${event.status.endpoint} as ${login.username}: ${error instanceof Error ? error.message : String(error)}`;
+    return { status: 'unknown', checks: 0, problems: [`unknown: connect: ${detail}`], newestRow: { status: 'unknown', detail: 'not connected' } };
+  }
   let source: mysql.Connection | undefined;
   let sourceError: string | undefined;
   try {

@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  ArchivedObject, ObjectRestorePlan, ObjectRestoreSettings, ScanState, copyArchive, copyScan, deleteCopies, listArchive, newScan, planObjectRestore,
+  ArchivedObject, CleanupState, ObjectRestorePlan, ObjectRestoreSettings, ScanState, copyArchive, copyScan, deleteCopies, listArchive, newScan, planObjectRestore,
   planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 
@@ -44,6 +44,8 @@ export interface ObjectRestoreEvent {
   /** The scan so far (planScan, copyScan); a new scan when absent. */
   readonly scan?: ScanState;
   readonly objects?: ArchivedObject[];
+  /** Where an earlier cleanup invocation stopped (cleanup). */
+  readonly cleanup?: CleanupState;
 }
 
 export const handler = async (event: ObjectRestoreEvent, context?: Context): Promise<unknown> => {
@@ -77,7 +79,7 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
     case 'copyArchive':
       return copyArchive(s3, plan(), objects(), event.execution);
     case 'cleanup':
-      return deleteCopies(s3, plan(), event.execution, deadline);
+      return deleteCopies(s3, plan(), event.execution, deadline, event.cleanup?.cursor ? event.cleanup : undefined);
     default:
       throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, cleanup`);
   }

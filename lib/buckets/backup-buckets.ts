@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  DEEP_ARCHIVE_MINIMUM_DAYS, newArchiveBucket, newBucketKey, newDailyBucket, newLogBucket,
-  sourceReplicationStatements, wholeDays,
+  archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
+  finishLogBucket, logBucketProps, sourceReplicationStatements, wholeDays,
 } from './bucket-settings';
 import { RecoveryBuckets } from './recovery-buckets';
 
@@ -115,8 +115,9 @@ export class BackupBuckets extends Construct {
   /** Whole days after which objects of the 48-hour bucket expire. */
   public readonly dailyExpirationDays: number;
 
-  constructor(scope: Construct, id: string, props: BackupBucketsProps = {}) {
+  constructor(scope: Construct, id: string, props?: BackupBucketsProps) {
     super(scope, id);
+    props = props ?? {};
     const dailyDays = wholeDays(this, 'dailyExpiration', props.dailyExpiration ?? Duration.days(2), 1, 3650) ?? 2;
     const dailyLockDays = wholeDays(this, 'dailyLockRetention', props.dailyLockRetention ?? Duration.days(1), 1, 3650) ?? 1;
     if (dailyLockDays > dailyDays) {
@@ -139,18 +140,21 @@ export class BackupBuckets extends Construct {
     }
     this.dailyExpirationDays = dailyDays;
 
-    this.encryptionKey = props.encryptionKey ?? newBucketKey(this, 'Key', 'cdk-backup-dr: the 48-hour and yearly backup buckets', removalPolicy);
-    this.logBucket = newLogBucket(this, 'AccessLogs', removalPolicy);
-    const daily = newDailyBucket(this, 'Daily', { encryptionKey: this.encryptionKey, logBucket: this.logBucket, expirationDays: dailyDays, lockRetentionDays: dailyLockDays, removalPolicy });
-    const archive = newArchiveBucket(this, 'Archive', {
+    this.encryptionKey = props.encryptionKey ?? finishBucketKey(new kms.Key(this, 'Key', bucketKeyProps('cdk-backup-dr: the 48-hour and yearly backup buckets', removalPolicy)));
+    const logBucket = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)));
+    this.logBucket = logBucket;
+    const dailyOptions = { encryptionKey: this.encryptionKey, logBucket, expirationDays: dailyDays, lockRetentionDays: dailyLockDays, removalPolicy };
+    const daily = finishDailyBucket(new s3.Bucket(this, 'Daily', dailyBucketProps(dailyOptions)), dailyOptions);
+    const archiveOptions = {
       encryptionKey: this.encryptionKey,
-      logBucket: this.logBucket,
+      logBucket,
       lockRetentionDays: lockDays,
       transitionDays,
       noncurrentVersionDays: noncurrentDays,
       expirationDays,
       removalPolicy,
-    });
+    };
+    const archive = finishArchiveBucket(new s3.Bucket(this, 'Archive', archiveBucketProps(archiveOptions)), archiveOptions);
     this.dailyBucket = daily;
     this.archiveBucket = archive;
 

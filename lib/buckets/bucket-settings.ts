@@ -8,8 +8,10 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { BackupCoverage } from '../report/coverage';
+import { BackupMetadata, BackupRole } from '../report/metadata';
 
 /** S3 rounds lifecycle expiry up to the next midnight UTC: an object of a 2-day rule lives 48 to 72 hours. */
 export const DAILY_EXPIRY_NOTE = 'S3 rounds lifecycle expiry up to the next midnight UTC so objects live 48 to 72 hours';
@@ -20,7 +22,7 @@ export const DEEP_ARCHIVE_MINIMUM_DAYS = 180;
 const COMPLIANCE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 
 /** Whole days of a duration, or throws naming the construct, the prop and the value. */
-export function wholeDays(scope: Construct, prop: string, value: Duration, min: number, max: number, unit = 'days'): number | undefined {
+export function wholeDays(scope: IConstruct, prop: string, value: Duration, min: number, max: number, unit = 'days'): number | undefined {
   if (Token.isUnresolved(value.toSeconds())) {
     return undefined;
   }
@@ -32,23 +34,26 @@ export function wholeDays(scope: Construct, prop: string, value: Duration, min: 
   return days;
 }
 
-/** A customer-managed key with yearly rotation and the grant restriction every key of this library carries. */
-export function newBucketKey(scope: Construct, id: string, description: string, removalPolicy: RemovalPolicy, alias?: string): kms.Key {
-  const key = new kms.Key(scope, id, {
+/** A customer-managed key with yearly rotation; `finishBucketKey` adds the grant restriction every key of this library carries. */
+export function bucketKeyProps(description: string, removalPolicy: RemovalPolicy, alias?: string): kms.KeyProps {
+  return {
     description,
     enableKeyRotation: true,
     removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     pendingWindow: Duration.days(30),
     alias,
-  });
+  };
+}
+
+/** Adds the key policy statement that denies grants except for AWS resources. */
+export function finishBucketKey(key: kms.Key): kms.Key {
   key.addToResourcePolicy(denyGrantsExceptForAwsResources());
   return key;
 }
 
 /** The server access log bucket: SSE-S3 (log delivery cannot write with a KMS key), versioned, logs kept a year. */
-export function newLogBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy, bucketName?: string): s3.Bucket {
-  const bucket = new s3.Bucket(scope, id, {
-    bucketName,
+export function logBucketProps(removalPolicy: RemovalPolicy): s3.BucketProps {
+  return {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     minimumTLSVersion: 1.2,
@@ -59,8 +64,13 @@ export function newLogBucket(scope: Construct, id: string, removalPolicy: Remova
     lifecycleRules: [
       { id: 'KeepAccessLogsOneYear', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ],
-  });
+  };
+}
+
+/** EventBridge notifications, the coverage exemption and the acknowledgements of the log bucket. */
+export function finishLogBucket(bucket: s3.Bucket): s3.Bucket {
   enableEventBridge(bucket);
+  BackupCoverage.exempt(bucket, 'The server access logs of the backup buckets: audit records about the backups, kept a year by a lifecycle rule, not data the backup policy protects.');
   const reason = 'This bucket receives the server access logs of the backup buckets. S3 log delivery cannot write to a bucket encrypted with a KMS key or with an Object Lock default retention, logging a log bucket into itself would loop, and replicating access logs adds no recovery value: the data buckets are replicated.';
   Validations.of(bucket).acknowledge(
     { id: 'AwsSolutions-S1', reason },
@@ -94,8 +104,8 @@ export interface DailyBucketOptions {
 }
 
 /** The 48-hour bucket: versioned (replication needs it), expiry in whole days, old versions gone a day later. */
-export function newDailyBucket(scope: Construct, id: string, options: DailyBucketOptions): s3.Bucket {
-  const bucket = new s3.Bucket(scope, id, {
+export function dailyBucketProps(options: DailyBucketOptions): s3.BucketProps {
+  return {
     bucketName: options.bucketName,
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: options.encryptionKey,
@@ -119,9 +129,18 @@ export function newDailyBucket(scope: Construct, id: string, options: DailyBucke
       },
       { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
     ],
-  });
+  };
+}
+
+/** EventBridge notifications, access logs under `daily/` and the backup metadata of the 48-hour bucket. */
+export function finishDailyBucket(bucket: s3.Bucket, options: DailyBucketOptions): s3.Bucket {
   enableEventBridge(bucket);
-  logAccessTo(bucket, options.logBucket, `${id.toLowerCase()}/`);
+  logAccessTo(bucket, options.logBucket, 'daily/');
+  BackupMetadata.describe(bucket, {
+    role: BackupRole.BACKUP_STORE,
+    tier: 'daily',
+    description: `${options.bucketName ? 'Off-site replica of the' : 'The'} 48-hour bucket of the daily database dumps: objects expire after ${options.expirationDays} days (${DAILY_EXPIRY_NOTE}).`,
+  });
   return bucket;
 }
 
@@ -138,8 +157,8 @@ export interface ArchiveBucketOptions {
 }
 
 /** The yearly archive bucket: Object Lock (compliance mode), versioned, Glacier Deep Archive, no expiry by default. */
-export function newArchiveBucket(scope: Construct, id: string, options: ArchiveBucketOptions): s3.Bucket {
-  const bucket = new s3.Bucket(scope, id, {
+export function archiveBucketProps(options: ArchiveBucketOptions): s3.BucketProps {
+  return {
     bucketName: options.bucketName,
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: options.encryptionKey,
@@ -166,9 +185,18 @@ export function newArchiveBucket(scope: Construct, id: string, options: ArchiveB
         noncurrentVersionExpiration: Duration.days(options.noncurrentVersionDays),
       },
     ],
-  });
+  };
+}
+
+/** EventBridge notifications, access logs under `archive/` and the backup metadata of the archive bucket. */
+export function finishArchiveBucket(bucket: s3.Bucket, options: ArchiveBucketOptions): s3.Bucket {
   enableEventBridge(bucket);
-  logAccessTo(bucket, options.logBucket, `${id.toLowerCase()}/`);
+  logAccessTo(bucket, options.logBucket, 'archive/');
+  BackupMetadata.describe(bucket, {
+    role: BackupRole.BACKUP_STORE,
+    tier: 'yearly',
+    description: `${options.bucketName ? 'Off-site replica of the' : 'The'} yearly archive bucket: Glacier Deep Archive, Object Lock in compliance mode for ${options.lockRetentionDays} days, ${options.expirationDays === undefined ? 'kept indefinitely' : `expires after ${options.expirationDays} days`}.`,
+  });
   return bucket;
 }
 

@@ -2,7 +2,10 @@ import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } fr
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { newArchiveBucket, newBucketKey, newDailyBucket, newLogBucket, wholeDays, DEEP_ARCHIVE_MINIMUM_DAYS } from './bucket-settings';
+import {
+  archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
+  finishLogBucket, logBucketProps, wholeDays,
+} from './bucket-settings';
 
 /** Properties of `RecoveryBuckets`. */
 export interface RecoveryBucketsProps {
@@ -113,8 +116,9 @@ export class RecoveryBuckets extends Construct {
   /** Encrypts both replica buckets; its alias is `RecoveryBuckets.KEY_ALIAS`. */
   public readonly encryptionKey: kms.IKey;
 
-  constructor(scope: Construct, id: string, props: RecoveryBucketsProps = {}) {
+  constructor(scope: Construct, id: string, props?: RecoveryBucketsProps) {
     super(scope, id);
+    props = props ?? {};
     const prefix = props.bucketNamePrefix ?? RecoveryBuckets.DEFAULT_NAME_PREFIX;
     if (!Token.isUnresolved(prefix) && !/^[a-z0-9][a-z0-9-]{0,19}$/.test(prefix)) {
       throw new Error(`${this.node.path}: \`bucketNamePrefix\` must be 1 to 20 lower-case letters, digits or hyphens, got '${prefix}'`);
@@ -129,25 +133,28 @@ export class RecoveryBuckets extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const region = Stack.of(this).region;
 
-    this.encryptionKey = newBucketKey(this, 'Key', 'cdk-backup-dr: the replicas of the 48-hour and yearly backup buckets', removalPolicy, RecoveryBuckets.KEY_ALIAS);
-    this.logBucket = newLogBucket(this, 'AccessLogs', removalPolicy);
-    const daily = newDailyBucket(this, 'Daily', {
+    this.encryptionKey = finishBucketKey(new kms.Key(this, 'Key', bucketKeyProps('cdk-backup-dr: the replicas of the 48-hour and yearly backup buckets', removalPolicy, RecoveryBuckets.KEY_ALIAS)));
+    const logBucket = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)));
+    this.logBucket = logBucket;
+    const dailyOptions = {
       encryptionKey: this.encryptionKey,
-      logBucket: this.logBucket,
+      logBucket,
       expirationDays: dailyDays,
       lockRetentionDays: dailyLockDays,
       removalPolicy,
       bucketName: RecoveryBuckets.dailyBucketName(Aws.ACCOUNT_ID, region, prefix),
-    });
-    const archive = newArchiveBucket(this, 'Archive', {
+    };
+    const daily = finishDailyBucket(new s3.Bucket(this, 'Daily', dailyBucketProps(dailyOptions)), dailyOptions);
+    const archiveOptions = {
       encryptionKey: this.encryptionKey,
-      logBucket: this.logBucket,
+      logBucket,
       lockRetentionDays: lockDays,
       transitionDays: 0,
       noncurrentVersionDays: Math.max(noncurrentDays, DEEP_ARCHIVE_MINIMUM_DAYS),
       removalPolicy,
       bucketName: RecoveryBuckets.archiveBucketName(Aws.ACCOUNT_ID, region, prefix),
-    });
+    };
+    const archive = finishArchiveBucket(new s3.Bucket(this, 'Archive', archiveBucketProps(archiveOptions)), archiveOptions);
     const replicaReason = 'This bucket is itself the off-site replica (disaster-recovery region) of a backup bucket; replicating the replica again would add a third region without a recovery need.';
     for (const bucket of [daily, archive]) {
       Validations.of(bucket).acknowledge(

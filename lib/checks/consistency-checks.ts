@@ -13,7 +13,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FreshnessCheck, FreshnessCheckConfig, RdsSnapshotType } from './freshness-check';
 import { nagResourceText } from './nag-ids';
-import { enableEventBridge, newLogBucket } from '../buckets/bucket-settings';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
@@ -34,6 +33,12 @@ export interface ConsistencyChecksProps {
   readonly replica: rds.IDatabaseInstance;
   /** The VPC the check functions run in; it must reach both instances. */
   readonly vpc: ec2.IVpc;
+  /**
+   * Network access to both instances on the database port, when the instances share it
+   * (`ReplicatedMySql.connections`, whose port is a number rather than a token).
+   * @default - the connections of `master` and `replica`
+   */
+  readonly databaseConnections?: ec2.IConnectable;
   /**
    * The subnets of the check functions.
    * @default - the VPC's private subnets with egress
@@ -323,7 +328,7 @@ export class ConsistencyChecks extends Construct {
       });
       grantSecretRead(props.adminSecret, userFunction);
       grantSecretRead(this.checkerSecret, userFunction);
-      props.master.connections.allowDefaultPortFrom(userFunction.function, `the checker-user function of ${path}`);
+      (props.databaseConnections ?? props.master).connections.allowDefaultPortFrom(userFunction.function, `the checker-user function of ${path}`);
       checkerUser = new CustomResource(this, 'CheckerUser', {
         serviceToken: userFunction.function.functionArn,
         resourceType: 'Custom::CheckerUser',
@@ -354,8 +359,9 @@ export class ConsistencyChecks extends Construct {
     });
     grantSecretRead(this.masterConnectionSecret, this.driftCheckFunction);
     grantSecretRead(this.replicaConnectionSecret, this.driftCheckFunction);
-    props.master.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
-    props.replica.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
+    for (const database of props.databaseConnections ? [props.databaseConnections] : [props.master, props.replica]) {
+      database.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
+    }
     this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', {
       description: `What the drift check of ${path} writes: its reports`,
       roles: [this.driftCheckFunction.function.role!],
@@ -397,6 +403,7 @@ export class ConsistencyChecks extends Construct {
       description: `Drift check of ${path}`.slice(0, 512),
       schedule: props.driftCheckSchedule ?? scheduler.ScheduleExpression.rate(this.driftPeriod),
       target: new schedulerTargets.LambdaInvoke(this.driftCheckFunction.function, {
+        role: scheduleRole(new iam.Role(this, 'DriftCheckScheduleRole', scheduleRoleProps(this, 'drift check')), this.driftCheckFunction),
         retryAttempts: 2,
         maxEventAge: Duration.hours(1),
         deadLetterQueue: this.driftCheckFunction.deadLetterQueue,
@@ -409,6 +416,7 @@ export class ConsistencyChecks extends Construct {
       description: `Backup freshness check of ${path}`.slice(0, 512),
       schedule: props.freshnessCheckSchedule ?? scheduler.ScheduleExpression.rate(this.freshnessPeriod),
       target: new schedulerTargets.LambdaInvoke(this.freshnessCheckFunction.function, {
+        role: scheduleRole(new iam.Role(this, 'FreshnessCheckScheduleRole', scheduleRoleProps(this, 'backup freshness check')), this.freshnessCheckFunction),
         retryAttempts: 2,
         maxEventAge: Duration.minutes(15),
         deadLetterQueue: this.freshnessCheckFunction.deadLetterQueue,
@@ -564,8 +572,31 @@ export class ConsistencyChecks extends Construct {
     if (accessLogsBucket) {
       logs = accessLogsBucket;
     } else {
-      logs = newLogBucket(this, 'AccessLogs', removalPolicy);
-      BackupCoverage.exempt(logs, 'Server access logs of the consistency report bucket: operational records kept a year by a lifecycle rule, nothing to restore.');
+      const created = new s3.Bucket(this, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned: true,
+        removalPolicy,
+        lifecycleRules: [{ id: 'KeepAccessLogsOneYear', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      });
+      enableEventBridge(created);
+      const reason = 'This bucket receives the server access logs of the consistency report bucket. S3 log delivery cannot write to a bucket encrypted with a KMS key, logging a log bucket into itself would loop, and access logs are operational records, not data to replicate.';
+      Validations.of(created).acknowledge(
+        { id: 'AwsSolutions-S1', reason },
+        ...PACKS.flatMap((pack) => [
+          { id: `${pack}-S3BucketLoggingEnabled`, reason },
+          { id: `${pack}-S3BucketReplicationEnabled`, reason },
+          { id: `${pack}-S3DefaultEncryptionKMS`, reason },
+        ]),
+        { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason },
+        { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason },
+        { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'S3 log delivery cannot write to a bucket with an Object Lock default retention; the access logs are kept a year by a lifecycle rule.' },
+      );
+      BackupCoverage.exempt(created, 'Server access logs of the consistency report bucket: operational records kept a year by a lifecycle rule, nothing to restore.');
+      logs = created;
     }
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.KMS,
@@ -598,7 +629,6 @@ export class ConsistencyChecks extends Construct {
     const reason = 'The reports are regenerated by every run of the checks and locked in place (Object Lock); the backups they describe are the data that is replicated to the disaster-recovery region.';
     Validations.of(bucket).acknowledge(
       ...PACKS.map((pack) => ({ id: `${pack}-S3BucketReplicationEnabled`, reason })),
-      { id: 'cdk-validator-cfnguard::s3_bucket_replication_enabled', reason },
     );
     return bucket;
   }
@@ -646,6 +676,24 @@ export class ConsistencyChecks extends Construct {
   }
 }
 
+/** A role EventBridge Scheduler assumes, only for schedules of this account. */
+function scheduleRoleProps(scope: Construct, what: string): iam.RoleProps {
+  return {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    description: `Invokes the ${what} of ${scope.node.path} on its schedule`,
+  };
+}
+
+/** Acknowledges what CDK grants a schedule's role: invoking the function and its dead-letter queue. */
+function scheduleRole(role: iam.Role, fn: HardenedFunction): iam.Role {
+  const reason = 'The inline policy CDK writes for the schedule: invoke this one function and send to its own dead-letter queue.';
+  Validations.of(role).acknowledge(
+    { id: `AwsSolutions-IAM5[Resource::${nagResourceText(role, `${fn.function.functionArn}:*`)}]`, reason: 'lambda:InvokeFunction on the function\'s versions and aliases (`<function ARN>:*`), as CDK grants invoke; the function is this schedule\'s only target.' },
+    ...PACKS.map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })),
+  );
+  return role;
+}
+
 /**
  * Lets a function read a secret, and decrypt it through Secrets Manager only, with
  * statements in the function's own policy. (`ISecret.grantRead` also writes the role into
@@ -664,6 +712,11 @@ function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): 
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
     }));
   }
+}
+
+/** Sends the bucket's object events to Amazon EventBridge (a CloudFormation property, no custom resource). */
+function enableEventBridge(bucket: s3.Bucket): void {
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 }
 
 function checkRange(path: string, prop: string, value: Duration, min: Duration, max: Duration): void {

@@ -30,10 +30,18 @@ export interface ReplicatedMySqlProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * The customer-managed key that encrypts storage, Performance Insights and the credentials.
+   * The customer-managed key that encrypts storage and Performance Insights.
    * @default - a new key with yearly rotation, retained when the stack is deleted
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The customer-managed key that encrypts the credentials secret. Keep it apart from the key
+   * of the readers' log groups: a grant to read the secret puts the reader's role into this
+   * key's policy.
+   * @default - a new key with yearly rotation, retained when the stack is deleted
+   */
+  readonly credentialsEncryptionKey?: kms.IKey;
 
   /**
    * The engine.
@@ -145,7 +153,7 @@ export interface ReplicatedMySqlProps {
 
   /**
    * The explicit opt-in to losing data: required for `removalPolicy: RemovalPolicy.DESTROY`.
-   * It also lets the created key and the secret be destroyed with the stack.
+   * It also lets the created keys and the secret be destroyed with the stack.
    * @default false
    */
   readonly allowDestroy?: boolean;
@@ -184,7 +192,7 @@ export interface ReplicatedMySqlProps {
 /**
  * An RDS MySQL (or MariaDB) master and a read replica in another availability zone, set up
  * for backup and disaster recovery: Multi-AZ master, storage and credentials encrypted with
- * a customer-managed key, deletion protection, automated backups with point-in-time
+ * customer-managed keys, deletion protection, automated backups with point-in-time
  * recovery on both instances (so that daily backups can be taken from the replica), TLS
  * required, GTID and row-based binlog, IAM authentication, exported logs, Performance
  * Insights, enhanced monitoring, rotated credentials and alarms.
@@ -203,8 +211,10 @@ export class ReplicatedMySql extends Construct {
   public readonly replica: rds.IDatabaseInstance;
   /** The master user's credentials (JSON with username, password, host, port, engine), rotated. */
   public readonly credentials: secretsmanager.ISecret;
-  /** The key that encrypts storage, Performance Insights and the credentials. */
+  /** The key that encrypts storage and Performance Insights. */
   public readonly encryptionKey: kms.IKey;
+  /** The key that encrypts the credentials secret. */
+  public readonly credentialsEncryptionKey: kms.IKey;
   /** The VPC of both instances. */
   public readonly vpc: ec2.IVpc;
   /** The security group of both instances. */
@@ -332,6 +342,21 @@ export class ReplicatedMySql extends Construct {
       this.encryptionKey = key;
     }
 
+    // The credentials have their own key: a grant to read them adds the reader's role to
+    // that key's policy, and the role's own policy names its log group, which is often
+    // encrypted with the data key; one shared key would make a dependency cycle.
+    if (props.credentialsEncryptionKey) {
+      this.credentialsEncryptionKey = props.credentialsEncryptionKey;
+    } else {
+      const key = new kms.Key(this, 'CredentialsKey', {
+        description: `Encrypts the master credentials of ${path}`,
+        enableKeyRotation: true,
+        removalPolicy: keepData,
+      });
+      key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+      this.credentialsEncryptionKey = key;
+    }
+
     // Network.
     const port = props.port ?? ReplicatedMySql.DEFAULT_PORT;
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -412,7 +437,7 @@ export class ReplicatedMySql extends Construct {
       availabilityZone: masterZone,
       allocatedStorage,
       storageEncryptionKey: this.encryptionKey,
-      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin', { encryptionKey: this.encryptionKey }),
+      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin', { encryptionKey: this.credentialsEncryptionKey }),
     });
     // The replica inherits the master's encryption and key (CloudFormation rejects StorageEncrypted on a replica).
     this.master = master;
@@ -424,6 +449,14 @@ export class ReplicatedMySql extends Construct {
       availabilityZone: this.replicaAvailabilityZone,
       multiAz: false,
     });
+
+    // RDS gives each instance connections whose port is the endpoint's port attribute, a
+    // token the compliance packs cannot read (they then flag the rule as open to SSH and
+    // other common ports). Both instances share the security group and the known port:
+    // `master.connections`, `replica.connections` and `connections` are one and the same.
+    for (const instance of [master, this.replica]) {
+      Object.defineProperty(instance, 'connections', { value: this.connections, writable: false });
+    }
 
     // Credentials, rotated by the hosted rotation function in the VPC.
     this.credentials = master.secret!;

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -15,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { BackupMetadata, BackupRole } from '../report/metadata';
 import { dumpScript } from './dump-scripts';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from './nag-ids';
 
@@ -26,10 +28,8 @@ export enum ReplicationPauseMethod {
   SQL_STATEMENTS = 'sql',
 }
 
-/** The default image of the dump container: the official MySQL 8.4 LTS image (it has `mysqldump`). */
-export const DEFAULT_DUMP_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
-/** The default image of the upload container: the AWS CLI v2. */
-export const DEFAULT_UPLOAD_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:latest';
+const DEFAULT_DUMP_IMAGE = 'public.ecr.aws/docker/library/mysql:8.4';
+const DEFAULT_UPLOAD_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:latest';
 
 /** The memory hard limit of the upload container (MiB); the dump container gets the rest. */
 const UPLOAD_MEMORY_MIB = 512;
@@ -58,6 +58,13 @@ export interface DatabaseDumpJobProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** The server to dump: the read replica, so that the master carries no dump load. */
   readonly replica: rds.IDatabaseInstance;
+  /**
+   * The network access of the replica, with its port as a plain number
+   * (`ReplicatedMySql.connections`).
+   *
+   * @default - the replica's own connections
+   */
+  readonly databaseConnections?: ec2.IConnectable;
   /** A secret with the `username` and `password` of an account that may dump every database (the master user's secret works). */
   readonly credentials: secretsmanager.ISecret;
   /** The 48-hour bucket (`BackupBuckets.dailyBucket`): every run writes `daily/YYYY-MM-DD/<run id>/`. */
@@ -103,7 +110,7 @@ export interface DatabaseDumpJobProps {
   /**
    * The image of the dump container; it must hold bash, gzip, sha256sum and `dumpBinary`.
    *
-   * @default - `public.ecr.aws/docker/library/mysql:8.4` (DEFAULT_DUMP_IMAGE)
+   * @default - `public.ecr.aws/docker/library/mysql:8.4` (`DatabaseDumpJob.DEFAULT_DUMP_IMAGE`)
    */
   readonly dumpImage?: ecs.ContainerImage;
   /**
@@ -116,7 +123,7 @@ export interface DatabaseDumpJobProps {
   /**
    * The image of the upload container; it must hold bash, sha256sum and the AWS CLI v2.
    *
-   * @default - `public.ecr.aws/aws-cli/aws-cli:latest` (DEFAULT_UPLOAD_IMAGE)
+   * @default - `public.ecr.aws/aws-cli/aws-cli:latest` (`DatabaseDumpJob.DEFAULT_UPLOAD_IMAGE`)
    */
   readonly uploadImage?: ecs.ContainerImage;
   /**
@@ -186,21 +193,25 @@ export interface DatabaseDumpJobProps {
  * 4. the function resumes replication, also on every failure path.
  */
 export class DatabaseDumpJob extends Construct {
+  /** The default image of the dump container: the official MySQL 8.4 LTS image (it has `mysqldump`). */
+  public static readonly DEFAULT_DUMP_IMAGE = DEFAULT_DUMP_IMAGE;
+  /** The default image of the upload container: the AWS CLI v2. */
+  public static readonly DEFAULT_UPLOAD_IMAGE = DEFAULT_UPLOAD_IMAGE;
   /** The tag key that marks the workflows of this library. */
   public static readonly WORKFLOW_TAG_KEY = 'cdk-backup-dr:workflow';
   /** The tag value of the dump workflow; `cdk-backup-dr backup now` looks for it. */
   public static readonly WORKFLOW_TAG_VALUE = 'backup';
 
   /** The workflow; start it to take a dump now (`cdk-backup-dr backup now`). */
-  public readonly stateMachine: sfn.StateMachine;
+  public readonly stateMachine: sfn.IStateMachine;
   /** The task definition of the dump and upload containers. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.ITaskDefinition;
   /** The function of the workflow's prepare, finalize and resume steps. */
-  public readonly function: HardenedFunction;
+  public readonly stepsFunction: lambda.IFunction;
   /** The schedule that starts the workflow. */
-  public readonly schedule: scheduler.Schedule;
+  public readonly schedule: scheduler.ISchedule;
   /** Goes off when a run fails, times out or is aborted. */
-  public readonly failureAlarm: cloudwatch.Alarm;
+  public readonly failureAlarm: cloudwatch.IAlarm;
   /** The security group of the task and the function; the replica admits it on its port. */
   public readonly securityGroup: ec2.ISecurityGroup;
 
@@ -223,10 +234,10 @@ export class DatabaseDumpJob extends Construct {
       description: `${path}: the dump task and its function; outbound to the replica, S3, Secrets Manager and ECR`,
       allowAllOutbound: true,
     });
-    props.replica.connections.allowDefaultPortFrom(this.securityGroup, `${path}: the daily dump`);
+    (props.databaseConnections ?? props.replica).connections.allowDefaultPortFrom(this.securityGroup, `${path}: the daily dump`);
 
     // ---- the function of the Lambda steps --------------------------------------------
-    this.function = new HardenedFunction(this, 'Steps', {
+    const steps = new HardenedFunction(this, 'Steps', {
       code: 'database-dump',
       description: `${path}: prepare, finalize and resume steps of the daily database dump`,
       vpc: props.vpc,
@@ -248,13 +259,16 @@ export class DatabaseDumpJob extends Construct {
         DATABASES: databases.join(' '),
       },
     });
-    props.credentials.grantRead(this.function);
-    // Explicit, prefix-scoped statements instead of the broad bucket grants.
+    this.stepsFunction = steps.function;
+    // Explicit statements in the function's own policy: prefix-scoped instead of the broad
+    // bucket grants, and the secret read through Secrets Manager only (`ISecret.grantRead`
+    // writes the role into the key's policy: a dependency cycle when the same key encrypts
+    // the function's log group).
     const copies = [{ bucket: props.dailyBucket, prefix: 'daily/' }, ...(props.archiveBucket ? [{ bucket: props.archiveBucket, prefix: 'yearly/' }] : [])];
     const keyArns = copies.map((copy) => copy.bucket.encryptionKey?.keyArn).filter((arn): arn is string => arn !== undefined);
     const stepsPolicy = new iam.ManagedPolicy(this, 'StepsPolicy', {
       description: `${path}: read back the uploaded dumps and write their manifests`,
-      roles: [this.function.function.role!],
+      roles: [steps.function.role!],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
         ...(props.archiveBucket ? [new iam.PolicyStatement({
@@ -263,6 +277,15 @@ export class DatabaseDumpJob extends Construct {
           conditions: { StringLike: { 's3:prefix': ['yearly/*'] } },
         })] : []),
         ...(keyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: keyArns })] : []),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [props.credentials.secretFullArn ?? `${props.credentials.secretArn}-??????`],
+        }),
+        ...(props.credentials.encryptionKey ? [new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [props.credentials.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        })] : []),
       ],
     });
 
@@ -272,7 +295,7 @@ export class DatabaseDumpJob extends Construct {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
     const taskLogs = new logs.LogGroup(this, 'TaskLogs', { retention: logRetention, encryptionKey: props.encryptionKey, removalPolicy: RemovalPolicy.RETAIN });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu,
       memoryLimitMiB: memory,
       ephemeralStorageGiB: storage,
@@ -282,7 +305,7 @@ export class DatabaseDumpJob extends Construct {
     // Both containers run as uid 999 (the MySQL image's `mysql` user). The volume is
     // mounted on the image's `/var/lib/mysql`, which the image gives to that user.
     const user = '999:999';
-    const dump = this.taskDefinition.addContainer('dump', {
+    const dump = taskDefinition.addContainer('dump', {
       image: props.dumpImage ?? ecs.ContainerImage.fromRegistry(DEFAULT_DUMP_IMAGE),
       essential: false,
       memoryLimitMiB: memory - UPLOAD_MEMORY_MIB,
@@ -305,7 +328,7 @@ export class DatabaseDumpJob extends Construct {
       logging: ecs.LogDrivers.awsLogs({ logGroup: taskLogs, streamPrefix: 'dump' }),
     });
     dump.addMountPoints({ sourceVolume: 'dump', containerPath: '/var/lib/mysql', readOnly: false });
-    const upload = this.taskDefinition.addContainer('upload', {
+    const upload = taskDefinition.addContainer('upload', {
       image: props.uploadImage ?? ecs.ContainerImage.fromRegistry(DEFAULT_UPLOAD_IMAGE),
       essential: true,
       memoryLimitMiB: UPLOAD_MEMORY_MIB,
@@ -326,7 +349,7 @@ export class DatabaseDumpJob extends Construct {
     upload.addContainerDependencies({ container: dump, condition: ecs.ContainerDependencyCondition.SUCCESS });
     const uploadPolicy = new iam.ManagedPolicy(this, 'UploadPolicy', {
       description: `${path}: upload the dump and its checksum under the run's prefixes`,
-      roles: [this.taskDefinition.taskRole],
+      roles: [taskDefinition.taskRole],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
         ...(keyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: keyArns })] : []),
@@ -334,8 +357,8 @@ export class DatabaseDumpJob extends Construct {
     });
 
     // ---- the workflow ----------------------------------------------------------------
-    const invoke = (stateId: string, payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvoke => new tasks.LambdaInvoke(this, stateId, {
-      lambdaFunction: this.function.function,
+    const invokeProps = (payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvokeProps => ({
+      lambdaFunction: steps.function,
       payload: sfn.TaskInput.fromObject(payload),
       resultSelector: { 'value.$': '$.Payload' },
       resultPath,
@@ -346,7 +369,7 @@ export class DatabaseDumpJob extends Construct {
       error: 'ReplicationNotResumed',
       cause: 'The dump failed and starting replication again failed too: start it by hand (CALL mysql.rds_start_replication).',
     });
-    const resumeAfterFailure = invoke('ResumeAfterFailure', { action: 'resume' }, '$.resumed')
+    const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps({ action: 'resume' }, '$.resumed'))
       .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 })
       .addCatch(resumeFailed, { resultPath: '$.resumeError' })
       .next(failed);
@@ -355,16 +378,16 @@ export class DatabaseDumpJob extends Construct {
     const defaults = new sfn.Pass(this, 'Defaults', {
       parameters: { input: sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
     });
-    const prepare = invoke('Prepare', {
+    const prepare = new tasks.LambdaInvoke(this, 'Prepare', invokeProps({
       action: 'prepare',
       executionName: sfn.JsonPath.executionName,
       forceYearly: sfn.JsonPath.stringAt('$.input.forceYearly'),
-    }, '$.prepared').addCatch(resumeAfterFailure, onError);
+    }, '$.prepared')).addCatch(resumeAfterFailure, onError);
     const run = (field: string): string => sfn.JsonPath.stringAt(`$.prepared.value.${field}`);
     const dumpTask = new tasks.EcsRunTask(this, 'Dump', {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       cluster,
-      taskDefinition: this.taskDefinition,
+      taskDefinition,
       launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
       subnets,
       securityGroups: [this.securityGroup],
@@ -384,12 +407,12 @@ export class DatabaseDumpJob extends Construct {
       resultPath: '$.task',
       taskTimeout: sfn.Timeout.duration(dumpTimeout),
     }).addCatch(resumeAfterFailure, onError);
-    const finalize = invoke('Finalize', {
+    const finalize = new tasks.LambdaInvoke(this, 'Finalize', invokeProps({
       action: 'finalize',
       run: sfn.JsonPath.objectAt('$.prepared.value'),
       containers: sfn.JsonPath.listAt('$.task.containers'),
-    }, '$.finalized').addCatch(resumeAfterFailure, onError);
-    const resume = invoke('Resume', { action: 'resume' }, '$.resumed')
+    }, '$.finalized')).addCatch(resumeAfterFailure, onError);
+    const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps({ action: 'resume' }, '$.resumed'))
       .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 });
     const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {
       parameters: {
@@ -409,13 +432,21 @@ export class DatabaseDumpJob extends Construct {
       },
     });
     const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logRetention, encryptionKey: props.encryptionKey, removalPolicy: RemovalPolicy.RETAIN });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    const stateMachine = new sfn.StateMachine(this, 'Resource', {
       comment: `${path}: the daily database dump (prepare, dump task, finalize, resume)`,
       definitionBody: sfn.DefinitionBody.fromChainable(defaults.next(prepare).next(dumpTask).next(finalize).next(resume).next(done)),
       timeout: dumpTimeout.plus(Duration.hours(1)),
       tracingEnabled: true,
       logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+    });
+    this.stateMachine = stateMachine;
+    this.taskDefinition = taskDefinition;
+    BackupMetadata.describe(this.stateMachine, {
+      role: BackupRole.BACKUP_JOB,
+      tier: 'daily',
+      description: `Daily logical dump (mysqldump --single-transaction) of the replica into the 48-hour bucket${props.archiveBucket ? ', first run of each year also into the archive bucket' : ''}, with a manifest of GTID position, row counts and checksums.`,
+      targets: [props.replica],
     });
     // `cdk-backup-dr backup now` finds the workflow by this tag.
     Tags.of(this.stateMachine).add(DatabaseDumpJob.WORKFLOW_TAG_KEY, DatabaseDumpJob.WORKFLOW_TAG_VALUE);
@@ -441,7 +472,7 @@ export class DatabaseDumpJob extends Construct {
 
     // ---- the alarm -------------------------------------------------------------------
     const metric = (name: string): cloudwatch.Metric => this.stateMachine.metric(name, { period: Duration.days(1), statistic: cloudwatch.Stats.SUM });
-    this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+    const failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
       alarmDescription: `${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica.`,
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
@@ -454,10 +485,11 @@ export class DatabaseDumpJob extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     for (const action of props.alarmActions ?? []) {
-      this.failureAlarm.addAlarmAction(action);
+      failureAlarm.addAlarmAction(action);
     }
+    this.failureAlarm = failureAlarm;
 
-    this.acknowledgeFindings(scheduleDeadLetters, stepsPolicy, uploadPolicy);
+    this.acknowledgeFindings(scheduleDeadLetters, stepsPolicy, uploadPolicy, taskDefinition, stateMachine);
   }
 
   /** Metric of the workflow's successful runs per day. */
@@ -505,7 +537,7 @@ export class DatabaseDumpJob extends Construct {
     }
   }
 
-  private acknowledgeFindings(scheduleDeadLetters: sqs.Queue, stepsPolicy: iam.ManagedPolicy, uploadPolicy: iam.ManagedPolicy): void {
+  private acknowledgeFindings(scheduleDeadLetters: sqs.Queue, stepsPolicy: iam.ManagedPolicy, uploadPolicy: iam.ManagedPolicy, taskDefinition: ecs.FargateTaskDefinition, stateMachine: sfn.StateMachine): void {
     const dlqReason = 'This queue is the dead-letter queue of the dump schedule; a dead-letter queue of a dead-letter queue would only move the same failed events again.';
     Validations.of(scheduleDeadLetters).acknowledge(
       { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: dlqReason },
@@ -516,19 +548,19 @@ export class DatabaseDumpJob extends Construct {
       : undefined);
     acknowledgeWildcardResources(stepsPolicy, stepsPolicy.document, prefixReason);
     acknowledgeWildcardResources(uploadPolicy, uploadPolicy.document, prefixReason);
-    Validations.of(this.taskDefinition).acknowledge({
+    Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason: 'The environment holds only non-secret settings (host, port, bucket, prefix, paths); the database user and password are injected from Secrets Manager as secrets.',
     });
-    const executionPolicy = this.taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+    const executionPolicy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
     if (executionPolicy instanceof iam.Policy) {
       acknowledgeInlinePolicy(executionPolicy, 'The inline policy CDK writes for the task execution role: writing to the task\'s own log group and reading the database secret it injects.');
     }
-    const workflowPolicy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    const workflowPolicy = stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (workflowPolicy instanceof iam.Policy) {
       acknowledgeInlinePolicy(workflowPolicy, 'The inline policy CDK writes for the workflow\'s tasks: invoking its function, running and stopping its task definition, passing the task roles, logging and tracing.');
       const stack = Stack.of(this);
-      const functionArn = flattenLikeCdkNag(stack.resolve(this.function.function.functionArn));
+      const functionArn = flattenLikeCdkNag(stack.resolve(this.stepsFunction.functionArn));
       acknowledgeWildcardResources(workflowPolicy, workflowPolicy.document, (resource, actions) => {
         if (resource === `${functionArn}:*`) {
           return 'Step Functions may invoke the versions and aliases of the workflow\'s own function.';

@@ -14,7 +14,7 @@ export function flattenLikeCdkNag(value: unknown): string {
   if (typeof value === 'string') {
     return value.replace(/\$\{/g, '<').replace(/}/g, '>');
   }
-  const node = value as Record<string, any>;
+  const node = value as Record<string, unknown>;
   if (node['Fn::Join']) {
     const [delimiter, items] = node['Fn::Join'] as [string, unknown[]];
     return items.map(flattenLikeCdkNag).join(delimiter);

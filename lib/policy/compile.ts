@@ -229,3 +229,13 @@ export function compileTiers(policy: RetentionPolicy): CompiledTier[] {
   }
   return tiers;
 }
+
+/** One line on a compiled tier, for descriptions and the backup report. */
+export function describeTier(tier: CompiledTier): string {
+  const kept = tier.retentionHours !== undefined
+    ? `kept ${tier.retentionHours} hours`
+    : tier.deleteAfterDays === undefined ? 'kept indefinitely' : `kept ${tier.deleteAfterDays} days`;
+  const when = tier.intervalHours !== undefined ? `every ${tier.intervalHours} hours` : tier.cron;
+  const cold = tier.coldAfterDays !== undefined ? `, cold storage after ${tier.coldAfterDays} days` : '';
+  return `${tier.name} ${when} ${kept}${cold}${tier.offSite ? ', copied off site' : ''}`;
+}

@@ -12,19 +12,9 @@ import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 
 /** The CloudWatch namespace of the restore drill metrics. */
-export const RESTORE_METRIC_NAMESPACE = 'CdkBackupDr';
-
-/** Tag keys that the restore workflow puts on what it creates (and checks before deleting anything). */
-export const RESTORE_TAG_KEYS = {
-  /** The request id that created the instance. */
-  request: 'cdk-backup-dr:restore-request',
-  /** The construct path of the workflow that created it. */
-  workflow: 'cdk-backup-dr:restored-by',
-  /** The source instance identifier. */
-  source: 'cdk-backup-dr:restored-from',
-  /** `true` on a drill's scratch instance. */
-  drill: 'cdk-backup-dr:drill',
-};
+const METRIC_NAMESPACE = 'CdkBackupDr';
+/** The tag with the construct path of the workflow that created an instance. */
+const TAG_WORKFLOW = 'cdk-backup-dr:restored-by';
 
 /** Properties of a {@link DatabaseRestore}. */
 export interface DatabaseRestoreProps {
@@ -105,6 +95,17 @@ export interface DatabaseRestoreProps {
  * with a JSON result (output on success, the `Cause` on failure).
  */
 export class DatabaseRestore extends Construct {
+  /** The CloudWatch namespace of the restore drill metrics (`RecoveryTimeMinutes`, `RecoveryPointMinutes`, `DrillFailures`). */
+  public static readonly METRIC_NAMESPACE = METRIC_NAMESPACE;
+  /** Tag on every instance the workflow creates: the request id that created it. */
+  public static readonly TAG_RESTORE_REQUEST = 'cdk-backup-dr:restore-request';
+  /** Tag on every instance the workflow creates: the construct path of the workflow. Deletes and modifications require it. */
+  public static readonly TAG_RESTORED_BY = TAG_WORKFLOW;
+  /** Tag on every instance the workflow creates: the source instance identifier. */
+  public static readonly TAG_RESTORED_FROM = 'cdk-backup-dr:restored-from';
+  /** Tag `true` on a drill's scratch instance. */
+  public static readonly TAG_DRILL = 'cdk-backup-dr:drill';
+
   /** The execution name to start a request with, so that a repeated start is recognised. */
   public static executionNameFor(requestId: string): string {
     return `restore-${requestId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
@@ -158,7 +159,7 @@ export class DatabaseRestore extends Construct {
         WORKFLOW_ID: workflowId,
         BACKUP_RESTORE_ROLE_ARN: this.backupRestoreRole?.roleArn ?? '',
         RESTORE_TIMEOUT_MINUTES: String(restoreTimeout.toMinutes()),
-        METRIC_NAMESPACE: RESTORE_METRIC_NAMESPACE,
+        METRIC_NAMESPACE: METRIC_NAMESPACE,
       },
     });
     this.stepsFunction = steps.function;
@@ -229,18 +230,18 @@ export class DatabaseRestore extends Construct {
         new iam.PolicyStatement({
           actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
           resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('pg'), anyOf('og'), anyOf('secgrp')],
-          conditions: { StringEquals: { [`aws:RequestTag/${RESTORE_TAG_KEYS.workflow}`]: workflowId } },
+          conditions: { StringEquals: { [`aws:RequestTag/${TAG_WORKFLOW}`]: workflowId } },
         }),
         // Deleting or changing an instance: only one this workflow tagged.
         new iam.PolicyStatement({
           actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
           resources: [anyDb],
-          conditions: { StringEquals: { [`aws:ResourceTag/${RESTORE_TAG_KEYS.workflow}`]: workflowId } },
+          conditions: { StringEquals: { [`aws:ResourceTag/${TAG_WORKFLOW}`]: workflowId } },
         }),
         new iam.PolicyStatement({
           actions: ['cloudwatch:PutMetricData'],
           resources: ['*'],
-          conditions: { StringEquals: { 'cloudwatch:namespace': RESTORE_METRIC_NAMESPACE } },
+          conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
         }),
       ],
     });
@@ -296,7 +297,7 @@ export class DatabaseRestore extends Construct {
       resultPath,
     });
     // Throttled AWS calls: retried with exponential backoff and full jitter (5 s, 10 s, ... up to 2 minutes).
-    const retried = (task: tasks.LambdaInvoke): tasks.LambdaInvoke =>
+    const retried = (task: tasks.LambdaInvoke): sfn.TaskStateBase =>
       task.addRetry({ errors: ['RestoreThrottled'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.minutes(2), jitterStrategy: sfn.JitterType.FULL });
     const at = (path: string) => sfn.JsonPath.objectAt(path);
 
@@ -305,7 +306,7 @@ export class DatabaseRestore extends Construct {
       errorPath: '$.failure.error',
       causePath: '$.failure.cause',
     });
-    const cleanup = retried(new tasks.LambdaInvoke(this, 'Cleanup', step({ action: 'cleanup', plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure')));
+    const cleanup = retried(new tasks.LambdaInvoke(this, 'Cleanup', step({ action: 'cleanup', request: at('$.request'), plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure')));
     cleanup.addRetry({ errors: ['CleanupPending'], interval: Duration.minutes(2), backoffRate: 1, maxAttempts: 90 });
     cleanup.next(failed);
     const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
@@ -315,12 +316,15 @@ export class DatabaseRestore extends Construct {
       parameters: {
         request: sfn.JsonPath.objectAt('$'),
         execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
-        progress: null,
-        error: null,
+        // Empty until the steps fill them in (CDK drops null values), so the cleanup's paths always resolve.
+        plan: {},
+        progress: {},
       },
     });
-    // No Catch: bad input fails the execution with InvalidRestoreInput before anything exists.
-    const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$.request'), execution: at('$.execution') }, '$.plan')));
+    // Bad input fails with InvalidRestoreInput before anything exists; the cleanup then only
+    // writes the failure document (and counts a failed drill).
+    const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$.request'), execution: at('$.execution') }, '$.plan')))
+      .addCatch(cleanup, onError);
     const start = retried(new tasks.LambdaInvoke(this, 'StartRestore', step({ action: 'start', plan: at('$.plan') }, '$.progress'))).addCatch(cleanup, onError);
     const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(pollInterval) });
     const check = retried(new tasks.LambdaInvoke(this, 'CheckInstance', step({ action: 'check', plan: at('$.plan'), progress: at('$.progress') }, '$.status'))).addCatch(cleanup, onError);
@@ -337,12 +341,15 @@ export class DatabaseRestore extends Construct {
     const report = retried(new tasks.LambdaInvoke(this, 'Report', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status'), verification: at('$.verification') }, '$.result')))
       .addCatch(cleanup, onError);
     const reportPromotion = retried(new tasks.LambdaInvoke(this, 'ReportPromotion', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }, '$.result')));
-    const finishDrill = retried(new tasks.LambdaInvoke(this, 'FinishDrill', step({ action: 'finish-drill', plan: at('$.plan'), progress: at('$.progress'), result: at('$.result') }, '$.result')))
+    const recordDrill = retried(new tasks.LambdaInvoke(this, 'RecordDrill', step({ action: 'record-drill', result: at('$.result') }, '$.result')))
+      .addCatch(cleanup, onError);
+    const deleteScratch = retried(new tasks.LambdaInvoke(this, 'DeleteScratch', step({ action: 'delete-scratch', plan: at('$.plan'), progress: at('$.progress'), result: at('$.result') }, '$.result')))
+      .addRetry({ errors: ['CleanupPending'], interval: Duration.minutes(2), backoffRate: 1, maxAttempts: 90 })
       .addCatch(cleanup, onError);
     const succeeded = new sfn.Succeed(this, 'Succeeded', { outputPath: '$.result' });
 
     const afterReport = new sfn.Choice(this, 'IsDrill')
-      .when(sfn.Condition.booleanEquals('$.plan.drill', true), finishDrill.next(succeeded))
+      .when(sfn.Condition.booleanEquals('$.plan.drill', true), recordDrill.next(deleteScratch).next(succeeded))
       .otherwise(succeeded);
     report.next(afterReport);
     const verified = new sfn.Choice(this, 'Verified')

@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -97,13 +98,14 @@ export interface DumpRestoreWorkflowProps {
  */
 export class DumpRestoreWorkflow extends Construct {
   /** The state machine; start it with `cdk-backup-dr restore db --from-dump`. */
-  public readonly stateMachine: sfn.StateMachine;
+  public readonly stateMachine: sfn.IStateMachine;
   /** The function behind every step. */
-  public readonly stepFunction: HardenedFunction;
+  public readonly stepFunction: lambda.IFunction;
+  private readonly hardened: HardenedFunction;
   /** Attached to every new instance: it admits the loading function on the MySQL port. */
-  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  public readonly instanceSecurityGroup: ec2.ISecurityGroup;
   /** The subnet group of the new instances. */
-  public readonly subnetGroup: rds.SubnetGroup;
+  public readonly subnetGroup: rds.ISubnetGroup;
 
   constructor(scope: Construct, id: string, props: DumpRestoreWorkflowProps) {
     super(scope, id);
@@ -143,12 +145,13 @@ export class DumpRestoreWorkflow extends Construct {
       description: 'The dump restore function: reaches S3, RDS, Secrets Manager and the new instances',
       allowAllOutbound: true,
     });
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+    const instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: props.vpc,
       description: 'Instances restored from a dump: MySQL from the dump restore function only',
       allowAllOutbound: false,
     });
-    this.instanceSecurityGroup.addIngressRule(functionSecurityGroup, ec2.Port.tcp(3306), 'The dump restore function loads and verifies the dump');
+    instanceSecurityGroup.addIngressRule(functionSecurityGroup, ec2.Port.tcp(3306), 'The dump restore function loads and verifies the dump');
+    this.instanceSecurityGroup = instanceSecurityGroup;
     this.subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc: props.vpc,
       description: 'Subnets of the instances restored from a dump',
@@ -156,7 +159,7 @@ export class DumpRestoreWorkflow extends Construct {
     });
     const parameterGroupName = props.parameterGroup?.bindToInstance({}).parameterGroupName;
 
-    this.stepFunction = new HardenedFunction(this, 'Function', {
+    this.hardened = new HardenedFunction(this, 'Function', {
       code: 'restore-dump',
       description: 'cdk-backup-dr dump restore: creates the new instance, loads the dump from S3, verifies it against the manifest',
       vpc: props.vpc,
@@ -182,7 +185,8 @@ export class DumpRestoreWorkflow extends Construct {
         DATABASE_TLS: 'required',
       },
     });
-    const fn = this.stepFunction.function;
+    this.stepFunction = this.hardened.function;
+    const fn = this.hardened.function;
     this.grantFunction(props, prefix, parameterGroupName);
 
     // ---- the definition ----
@@ -221,10 +225,10 @@ export class DumpRestoreWorkflow extends Construct {
       .next(create)
       .next(wait)
       .next(status)
-      .next(new sfn.Choice(this, 'InstanceAvailable?')
+      .next(new sfn.Choice(this, 'IsInstanceAvailable')
         .when(sfn.Condition.booleanEquals('$.instance.available', true), startLoad
           .next(load)
-          .next(new sfn.Choice(this, 'LoadDone?')
+          .next(new sfn.Choice(this, 'IsLoadDone')
             .when(sfn.Condition.booleanEquals('$.load.done', true), verify.next(protect).next(result))
             .otherwise(load)))
         .otherwise(wait));
@@ -246,7 +250,7 @@ export class DumpRestoreWorkflow extends Construct {
 
   private grantFunction(props: DumpRestoreWorkflowProps, prefix: string, parameterGroupName: string | undefined): void {
     const stack = Stack.of(this);
-    const fn = this.stepFunction;
+    const fn = this.hardened;
     const arn = (resource: string, resourceName: string, service = 'rds') => stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const newInstances = arn('db', `${prefix}*`);
     const secretArn = Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!db-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);

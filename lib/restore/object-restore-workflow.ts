@@ -2,6 +2,7 @@ import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -55,9 +56,10 @@ export interface ObjectRestoreWorkflowProps {
  */
 export class ObjectRestoreWorkflow extends Construct {
   /** The state machine; start it with `cdk-backup-dr restore objects`. */
-  public readonly stateMachine: sfn.StateMachine;
+  public readonly stateMachine: sfn.IStateMachine;
   /** The function behind every step. */
-  public readonly stepFunction: HardenedFunction;
+  public readonly stepFunction: lambda.IFunction;
+  private readonly hardened: HardenedFunction;
 
   constructor(scope: Construct, id: string, props: ObjectRestoreWorkflowProps) {
     super(scope, id);
@@ -74,7 +76,7 @@ export class ObjectRestoreWorkflow extends Construct {
     }
     const targets = props.targetBuckets ?? props.buckets;
 
-    this.stepFunction = new HardenedFunction(this, 'Function', {
+    this.hardened = new HardenedFunction(this, 'Function', {
       code: 'restore-objects',
       description: 'cdk-backup-dr object restore: S3 prefixes to a point in time from versions, and archives from Glacier Deep Archive',
       vpc: props.vpc,
@@ -87,13 +89,16 @@ export class ObjectRestoreWorkflow extends Construct {
         ARCHIVE_READY_WITHIN_MINUTES: String(Math.round(readyHours * 60)),
       },
     });
-    const fn = this.stepFunction.function;
+    this.stepFunction = this.hardened.function;
+    const fn = this.hardened.function;
     this.grantFunction(props.buckets, targets);
 
     const plan = { 'plan.$': '$.plan' };
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
-    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', plan, '$.cleanup');
-    cleanup.next(new sfn.Choice(this, 'CleanupDone?').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanup));
+    // Cleanup works through the target prefix page by page; `$.cleanup` carries its cursor between invocations.
+    const cleanupStep = lambdaStep(this, 'Cleanup', fn, 'cleanup', { ...plan, 'cleanup.$': '$.cleanup' }, '$.cleanup');
+    const cleanup = new sfn.Pass(this, 'StartCleanup', { result: sfn.Result.fromObject({ done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [] }), resultPath: '$.cleanup' });
+    cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanupStep));
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
 
     // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
@@ -118,8 +123,8 @@ export class ObjectRestoreWorkflow extends Construct {
         'oldestVersion.$': '$.copy.counts.oldestVersion',
       },
     });
-    const pointInTime = startPlan.next(planScan).next(new sfn.Choice(this, 'PlanDone?')
-      .when(sfn.Condition.booleanEquals('$.scan.cursor.done', true), startCopy.next(copyScan).next(new sfn.Choice(this, 'CopyDone?')
+    const pointInTime = startPlan.next(planScan).next(new sfn.Choice(this, 'IsPlanDone')
+      .when(sfn.Condition.booleanEquals('$.scan.cursor.done', true), startCopy.next(copyScan).next(new sfn.Choice(this, 'IsCopyDone')
         .when(sfn.Condition.booleanEquals('$.copy.cursor.done', true), pointInTimeResult)
         .otherwise(copyScan)))
       .otherwise(planScan));
@@ -144,11 +149,11 @@ export class ObjectRestoreWorkflow extends Construct {
         'restoreTier.$': '$.plan.restoreTier',
       },
     });
-    const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'Retrieved?')
+    const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
       .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), copyArchive.next(archiveResult))
       .otherwise(waitRetrieval.next(checkRetrieval)));
 
-    const definition = validate.next(new sfn.Choice(this, 'Mode?')
+    const definition = validate.next(new sfn.Choice(this, 'WhichMode')
       .when(sfn.Condition.stringEquals('$.plan.mode', 'archive'), archive)
       .otherwise(pointInTime));
 
@@ -184,12 +189,12 @@ export class ObjectRestoreWorkflow extends Construct {
         }),
       ],
     });
-    this.stepFunction.function.role!.attachInlinePolicy(policy);
+    this.hardened.function.role!.attachInlinePolicy(policy);
     for (const bucket of sources) {
-      bucket.encryptionKey?.grantDecrypt(this.stepFunction);
+      bucket.encryptionKey?.grantDecrypt(this.hardened);
     }
     for (const bucket of targets) {
-      bucket.encryptionKey?.grant(this.stepFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+      bucket.encryptionKey?.grant(this.hardened, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     }
     const objectArns = [...new Set([...sources, ...targets].map((b) => nagResource(this, b.arnForObjects('*'))))];
     Validations.of(policy).acknowledge(

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { DatabaseRestore, RESTORE_METRIC_NAMESPACE } from './database-restore';
+import { DatabaseRestore } from './database-restore';
 
 /** Which backup a restore drill restores. */
 export enum RestoreDrillBackup {
@@ -177,7 +177,7 @@ export class RestoreDrills extends Construct {
 
   private metric(name: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: RESTORE_METRIC_NAMESPACE,
+      namespace: DatabaseRestore.METRIC_NAMESPACE,
       metricName: name,
       dimensionsMap: { Database: this.sourceIdentifier },
       statistic: cloudwatch.Stats.MAXIMUM,

@@ -2,12 +2,11 @@ import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EXECUTION_TAG } from '../../core/restore-workflows/common';
-import { WORKFLOW_ID_TAG } from '../../core/restore-workflows/volume';
 import { HardenedFunction } from '../private/hardened-function';
-import { grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { EXECUTION_TAG, WORKFLOW_ID_TAG, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link VolumeRestoreWorkflow}. */
 export interface VolumeRestoreWorkflowProps {
@@ -57,9 +56,10 @@ export interface VolumeRestoreWorkflowProps {
  */
 export class VolumeRestoreWorkflow extends Construct {
   /** The state machine; start it with `cdk-backup-dr restore volume`. */
-  public readonly stateMachine: sfn.StateMachine;
+  public readonly stateMachine: sfn.IStateMachine;
   /** The function behind every step. */
-  public readonly stepFunction: HardenedFunction;
+  public readonly stepFunction: lambda.IFunction;
+  private readonly hardened: HardenedFunction;
 
   constructor(scope: Construct, id: string, props: VolumeRestoreWorkflowProps) {
     super(scope, id);
@@ -75,7 +75,7 @@ export class VolumeRestoreWorkflow extends Construct {
     const zones = props.vpc.availabilityZones.filter((zone) => !Token.isUnresolved(zone));
     const workflowId = this.node.addr;
 
-    this.stepFunction = new HardenedFunction(this, 'Function', {
+    this.hardened = new HardenedFunction(this, 'Function', {
       code: 'restore-volume',
       description: 'cdk-backup-dr volume restore: a new EBS volume from a snapshot, attached or as a root volume replacement',
       vpc: props.vpc,
@@ -88,7 +88,8 @@ export class VolumeRestoreWorkflow extends Construct {
         READY_WITHIN_MINUTES: String(readyMinutes),
       },
     });
-    const fn = this.stepFunction.function;
+    this.stepFunction = this.hardened.function;
+    const fn = this.hardened.function;
     this.grantFunction(workflowId, volumeKey, props.snapshotKeys ?? []);
 
     const plan = { 'plan.$': '$.plan' };
@@ -97,15 +98,15 @@ export class VolumeRestoreWorkflow extends Construct {
     const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volumeId.$': '$.volume.volumeId' }, '$.cleanup');
     cleanup.addRetry({ errors: ['IncorrectState', 'VolumeInUse'], interval: Duration.seconds(30), backoffRate: 1.5, maxAttempts: 10, maxDelay: Duration.minutes(5) });
     cleanup.next(failed);
-    const wait = (waitId: string) => new sfn.Wait(this, waitId, { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
+    const pollWait = sfn.WaitTime.duration(Duration.seconds(pollSeconds));
 
     // A new volume, optionally attached.
     const create = lambdaStep(this, 'CreateVolume', fn, 'create', plan, '$.volume');
     create.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
-    const waitVolume = wait('WaitForVolume');
+    const waitVolume = new sfn.Wait(this, 'WaitForVolume', { time: pollWait });
     const checkVolume = lambdaStep(this, 'CheckVolume', fn, 'volumeStatus', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.volumeState');
     const attach = lambdaStep(this, 'AttachVolume', fn, 'attach', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.attachment');
-    const waitAttachment = wait('WaitForAttachment');
+    const waitAttachment = new sfn.Wait(this, 'WaitForAttachment', { time: pollWait });
     const checkAttachment = lambdaStep(this, 'CheckAttachment', fn, 'attachStatus', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.attachState');
     for (const step of [checkVolume, attach, checkAttachment]) {
       step.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
@@ -121,9 +122,9 @@ export class VolumeRestoreWorkflow extends Construct {
         'attachedTo.$': '$.attachment.attachedTo', 'device.$': '$.attachment.device',
       },
     });
-    const createBranch = create.next(waitVolume).next(checkVolume).next(new sfn.Choice(this, 'VolumeAvailable?')
-      .when(sfn.Condition.booleanEquals('$.volumeState.ready', true), new sfn.Choice(this, 'AttachRequested?')
-        .when(sfn.Condition.isPresent('$.plan.device'), attach.next(waitAttachment).next(checkAttachment).next(new sfn.Choice(this, 'Attached?')
+    const createBranch = create.next(waitVolume).next(checkVolume).next(new sfn.Choice(this, 'IsVolumeAvailable')
+      .when(sfn.Condition.booleanEquals('$.volumeState.ready', true), new sfn.Choice(this, 'IsAttachRequested')
+        .when(sfn.Condition.isPresent('$.plan.device'), attach.next(waitAttachment).next(checkAttachment).next(new sfn.Choice(this, 'IsAttached')
           .when(sfn.Condition.booleanEquals('$.attachState.ready', true), attachedResult)
           .otherwise(waitAttachment)))
         .otherwise(volumeResult))
@@ -131,7 +132,7 @@ export class VolumeRestoreWorkflow extends Construct {
 
     // A root volume replacement (AWS keeps the old root volume and restores it if the task fails).
     const replace = lambdaStep(this, 'ReplaceRootVolume', fn, 'replaceRoot', plan, '$.task');
-    const waitReplacement = wait('WaitForReplacement');
+    const waitReplacement = new sfn.Wait(this, 'WaitForReplacement', { time: pollWait });
     const checkReplacement = lambdaStep(this, 'CheckReplacement', fn, 'replaceRootStatus', { ...plan, 'taskId.$': '$.task.taskId' }, '$.taskState');
     for (const step of [replace, checkReplacement]) {
       step.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
@@ -142,11 +143,11 @@ export class VolumeRestoreWorkflow extends Construct {
         'availabilityZone.$': '$.plan.availabilityZone', 'snapshotId.$': '$.plan.snapshotId',
       },
     });
-    const replaceBranch = replace.next(waitReplacement).next(checkReplacement).next(new sfn.Choice(this, 'Replaced?')
+    const replaceBranch = replace.next(waitReplacement).next(checkReplacement).next(new sfn.Choice(this, 'IsReplaced')
       .when(sfn.Condition.booleanEquals('$.taskState.ready', true), replacedResult)
       .otherwise(waitReplacement));
 
-    const definition = validate.next(new sfn.Choice(this, 'Mode?')
+    const definition = validate.next(new sfn.Choice(this, 'WhichMode')
       .when(sfn.Condition.stringEquals('$.plan.mode', 'replace-root'), replaceBranch)
       .otherwise(createBranch));
 
@@ -214,10 +215,10 @@ export class VolumeRestoreWorkflow extends Construct {
         }),
       ],
     });
-    this.stepFunction.function.role!.attachInlinePolicy(policy);
+    this.hardened.function.role!.attachInlinePolicy(policy);
     for (const key of [volumeKey, ...snapshotKeys]) {
-      key.grant(this.stepFunction, 'kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext');
-      key.grant(this.stepFunction, 'kms:CreateGrant');
+      key.grant(this.hardened, 'kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext');
+      key.grant(this.hardened, 'kms:CreateGrant');
     }
     const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
     Validations.of(policy).acknowledge(

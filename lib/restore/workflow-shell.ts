@@ -6,12 +6,26 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { THROTTLING_ERRORS, WORKFLOW_TAG } from '../../core/restore-workflows/common';
 
 // Internal helpers of the dump, volume and object restore workflows (not exported from the package).
+// jsii compiles lib/ alone, so the names the functions in core/restore-workflows also use are
+// repeated here; test/restore/workflows.test.ts checks that both agree.
+
+/** Tag on the state machines naming the workflow kind; the CLI finds them by it. */
+export const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
+/** Tag the functions put on what an execution creates. */
+export const EXECUTION_TAG = 'cdk-backup-dr:restore-execution';
+/** Tag on every volume the volume workflow creates: its IAM policy deletes no other volume. */
+export const WORKFLOW_ID_TAG = 'cdk-backup-dr:workflow-id';
+/** Error names of AWS throttling, which the state machines retry with backoff. */
+export const THROTTLING_ERRORS: readonly string[] = [
+  'ThrottlingException', 'Throttling', 'RequestLimitExceeded', 'TooManyRequestsException', 'SlowDown', 'RequestThrottled', 'RequestThrottledException',
+];
 
 /** A Lambda step: the function with `action`, the execution name and the given fields as its event; the result at `resultPath`. */
 export function lambdaStep(scope: Construct, id: string, fn: lambda.IFunction, action: string, fields: Record<string, unknown>, resultPath: string | undefined): tasks.LambdaInvoke {
+  // A factory of states for the workflow constructs: the caller passes its own scope and a literal id.
+  // eslint-disable-next-line cdk/require-passing-this, cdk/no-variable-construct-id
   const step = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payload: sfn.TaskInput.fromObject({ 'action': action, 'execution.$': '$$.Execution.Name', ...fields }),
@@ -42,11 +56,13 @@ export interface RestoreStateMachineProps {
 
 /** A standard state machine with encrypted execution logs kept a year, X-Ray tracing and the workflow tag the CLI finds it by. */
 export function restoreStateMachine(scope: Construct, props: RestoreStateMachineProps): sfn.StateMachine {
+  // eslint-disable-next-line cdk/require-passing-this -- called from the workflow constructs' constructors with `this`
   const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', {
     retention: logs.RetentionDays.ONE_YEAR,
     encryptionKey: props.encryptionKey,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  // eslint-disable-next-line cdk/require-passing-this -- called from the workflow constructs' constructors with `this`
   const machine = new sfn.StateMachine(scope, 'StateMachine', {
     definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
     stateMachineType: sfn.StateMachineType.STANDARD,
@@ -108,7 +124,7 @@ export function nagResource(scope: Construct, value: string): string {
 }
 
 /** Grants starting and watching executions of a workflow (what the `restore` command needs). */
-export function grantOperate(machine: sfn.StateMachine, grantee: iam.IGrantable): iam.Grant {
+export function grantOperate(machine: sfn.IStateMachine, grantee: iam.IGrantable): iam.Grant {
   const start = machine.grantStartExecution(grantee);
   machine.grantRead(grantee);
   return start;

@@ -3,8 +3,9 @@ import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { CompiledTier, compileTiers, validatePolicy } from '../policy/compile';
+import { CompiledTier, compileTiers, describeTier, validatePolicy } from '../policy/compile';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
+import { BackupMetadata, BackupRole } from '../report/metadata';
 
 /** Properties of an `EbsSnapshotPolicy`. */
 export interface EbsSnapshotPolicyProps {
@@ -113,7 +114,7 @@ export class EbsSnapshotPolicy extends Construct {
     }
     const copyKeys = copyRegions.map((region) => ({ region, key: this.copyKeyArn(region, props.copyEncryptionKeys?.[region]) }));
 
-    const schedules = tiers.map((tier) => this.schedule(tier, props, count, copyKeys));
+    const schedules = tiers.map((tier) => ({ ...this.schedule(tier, props, count, copyKeys), tier }));
     this.role = this.createRole(props, copyKeys);
 
     const parts = Math.ceil(schedules.length / MAX_SCHEDULES_PER_POLICY);
@@ -121,7 +122,7 @@ export class EbsSnapshotPolicy extends Construct {
       const chunk = schedules.slice(part * MAX_SCHEDULES_PER_POLICY, (part + 1) * MAX_SCHEDULES_PER_POLICY);
       const names = chunk.map((s) => s.name).join(' ');
       const split = parts > 1 ? ` - part ${part + 1} of ${parts} - DLM allows 4 schedules per policy so the ladder is split` : '';
-      this.policies.push(new dlm.CfnLifecyclePolicy(this, part === 0 ? 'Resource' : `Part${part + 1}`, {
+      const lifecyclePolicy = new dlm.CfnLifecyclePolicy(this, part === 0 ? 'Resource' : `Part${part + 1}`, {
         description: `cdk-backup-dr EBS snapshot tiers ${names}${split}`,
         state: props.enabled === false ? 'DISABLED' : 'ENABLED',
         executionRoleArn: this.role.roleArn,
@@ -131,7 +132,12 @@ export class EbsSnapshotPolicy extends Construct {
           targetTags: targetTags.map(([key, value]) => ({ key, value })),
           schedules: chunk.map((s) => s.schedule),
         },
-      }));
+      });
+      BackupMetadata.describe(lifecyclePolicy, {
+        role: BackupRole.SNAPSHOT_POLICY,
+        description: `EBS snapshots of the volumes tagged ${targetTags.map(([k, v]) => `${k}=${v}`).join(' or ')}: ${chunk.map((s) => describeTier(s.tier)).join('; ')}${split ? ` (part ${part + 1} of ${parts})` : ''}`,
+      });
+      this.policies.push(lifecyclePolicy);
     }
   }
 

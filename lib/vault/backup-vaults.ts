@@ -7,8 +7,9 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
-import { CompiledTier, compileTiers, validateAgainstLock, validatePolicy } from '../policy/compile';
+import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { RetentionPolicy } from '../policy/retention-policy';
+import { BackupMetadata, BackupRole } from '../report/metadata';
 import { RecoveryVault } from './recovery-vault';
 import { renderVaultLock } from './render-lock';
 import { VaultLockOptions } from './vault-lock';
@@ -195,7 +196,8 @@ export class BackupVaults extends Construct {
       ...(props.resources ?? []),
     ];
     if (resources.length > 0) {
-      plan.addSelection('Selection', { resources, role: this.backupRole });
+      const selection = plan.addSelection('Selection', { resources, role: this.backupRole });
+      BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'The resources backed up on every tier, by ARN', targets: props.databases ?? [] });
     }
 
     const pitrDatabases = props.pointInTimeDatabases ?? [];
@@ -215,11 +217,35 @@ export class BackupVaults extends Construct {
         })],
       });
       this.pointInTimePlan = pointInTimePlan;
-      pointInTimePlan.addSelection('Selection', {
+      const selection = pointInTimePlan.addSelection('Selection', {
         resources: pitrDatabases.map((db) => backup.BackupResource.fromArn(db.instanceArn)),
         role: this.backupRole,
       });
+      BackupMetadata.describe(pointInTimePlan, { role: BackupRole.BACKUP_PLAN, description: `Continuous backup: point-in-time recovery for ${policy.pointInTimeRecovery.toDays()} days` });
+      BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'The databases with point-in-time recovery, by ARN', targets: pitrDatabases });
     }
+
+    BackupMetadata.describe(plan, { role: BackupRole.BACKUP_PLAN, description: tiers.map(describeTier).join('; ') });
+    BackupMetadata.describe(this.vault, { role: BackupRole.BACKUP_VAULT, description: 'Locked AWS Backup vault of the rolling, weekly and fortnightly copies and of continuous backups' });
+    BackupMetadata.describe(this.archiveVault, { role: BackupRole.BACKUP_VAULT, description: 'Locked AWS Backup vault of the month-end, quarter-end, half-year and year-end copies' });
+    BackupMetadata.describe(this.notificationTopic, { role: BackupRole.NOTIFICATION, description: 'AWS Backup job notifications of the vaults' });
+    if (!props.encryptionKey) {
+      BackupMetadata.describe(this.encryptionKey, { role: BackupRole.ENCRYPTION_KEY, description: 'Encrypts the recovery points and the notifications' });
+    }
+  }
+
+  /**
+   * Backs up more resources on every tier, selected by ARN or construct (not by tag): a new
+   * selection of the tier plan. The backup role carries the AWS Backup service policy for
+   * backups; S3 buckets additionally need `AWSBackupServiceRolePolicyForS3Backup` on `backupRole`.
+   */
+  public addSelection(id: string, resources: backup.BackupResource[]): backup.BackupSelection {
+    if (resources.length === 0) {
+      throw new Error(`${this.node.path}: \`addSelection\` needs at least one resource, got none for '${id}'`);
+    }
+    const selection = (this.plan as backup.BackupPlan).addSelection(id, { resources, role: this.backupRole });
+    BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'Resources backed up on every tier, by ARN' });
+    return selection;
   }
 
   /**

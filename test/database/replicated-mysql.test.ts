@@ -7,6 +7,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ReplicatedMySql, ReplicatedMySqlEngine, ReplicatedMySqlProps } from '../../lib';
@@ -131,13 +132,29 @@ describe('ReplicatedMySql defaults', () => {
     });
   });
 
-  test('a new key with rotation, retained', () => {
-    template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Retain' });
+  test('new keys with rotation for the data and for the credentials, retained, granting only for AWS resources', () => {
+    const keys = template.findResources('AWS::KMS::Key');
+    expect(Object.keys(keys).sort()).toEqual([expect.stringMatching(/^DbCredentialsKey/), expect.stringMatching(/^DbKey/)]);
+    for (const key of Object.values(keys)) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+        Effect: 'Deny', Action: 'kms:CreateGrant',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }));
+    }
+    expect(stack.resolve(database.credentialsEncryptionKey.keyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DbCredentialsKey/), 'Arn'] });
+  });
+
+  test('master, replica and construct share one set of connections with a known port', () => {
+    expect(database.master.connections).toBe(database.connections);
+    expect(database.replica.connections).toBe(database.connections);
+    expect(database.connections.defaultPort!.toString()).toBe(String(DEFAULT_PORT));
   });
 
   test('credentials in Secrets Manager, encrypted with the key, rotated every 30 days by a hosted function in the VPC', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
-      Properties: Match.objectLike({ KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbKey'), 'Arn'] } }),
+      Properties: Match.objectLike({ KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbCredentialsKey'), 'Arn'] } }),
       DeletionPolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
@@ -208,7 +225,8 @@ describe('ReplicatedMySql overrides', () => {
     });
     expect(master[1].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OwnKey/), 'Arn'] });
     expect(replica[1].Properties).toMatchObject({ DBInstanceClass: 'db.r7g.large', AvailabilityZone: 'eu-west-1a', BackupRetentionPeriod: 35 });
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    // The own key encrypts the data; the credentials get their own key.
+    template.resourceCountIs('AWS::KMS::Key', 2);
     // Extra parameters are merged; the required TLS setting cannot be turned off.
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Family: 'mysql8.0',
@@ -267,7 +285,7 @@ describe('ReplicatedMySql overrides', () => {
     const { master } = instances(t);
     expect(master[1].DeletionPolicy).toBe('Delete');
     expect(master[1].Properties.DeletionProtection).toBe(false);
-    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    expect(Object.values(t.findResources('AWS::KMS::Key')).map((k) => k.DeletionPolicy)).toEqual(['Delete', 'Delete']);
     t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
   });
 
@@ -345,6 +363,16 @@ describe('ReplicatedMySql compliance', () => {
     const vpc = vpcIn(stack);
     const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
     const database = new ReplicatedMySql(stack, 'Db', { vpc, engine, alarmActions: [new cloudwatchActions.SnsAction(topic)] });
+    // A client the way the library's functions are: its role writes to a log group encrypted
+    // with the data key, it reads the credentials and connects through the master's connections.
+    const clientLogs = new logs.LogGroup(stack, 'ClientLogs', { encryptionKey: database.encryptionKey, retention: logs.RetentionDays.ONE_YEAR });
+    const clientRole = new iam.Role(stack, 'ClientRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    clientRole.addManagedPolicy(new iam.ManagedPolicy(stack, 'ClientPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [clientLogs.logGroupArn] })],
+    }));
+    database.credentials.grantRead(clientRole);
+    const clientGroup = new ec2.SecurityGroup(stack, 'ClientGroup', { vpc });
+    database.master.connections.allowDefaultPortFrom(clientGroup);
     // The backup tiers of this library put the pair into an AWS Backup plan; here a plain plan does.
     const plan = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
     plan.addSelection('Selection', {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { buildReferenceApp } from '../../bin/reference-app';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
@@ -16,7 +17,7 @@ test('the dump job dumps the replica into the backup buckets, which replicate to
   const app = new App({ context });
   const { primary, recovery } = buildReferenceApp(app);
   const template = Template.fromStack(primary);
-  const replica = primary.resolve((primary.database.replica.node.defaultChild as { ref: string }).ref);
+  const replica = primary.resolve((primary.database.replica.node.defaultChild as rds.CfnDBInstance).ref);
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: Match.objectLike({ DB_HOST: { 'Fn::GetAtt': [replica.Ref, 'Endpoint.Address'] }, PAUSE_REPLICATION: 'true' }) },
   });

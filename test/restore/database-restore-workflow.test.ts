@@ -142,7 +142,7 @@ async function verifyHandler(event: { plan: { source: { port: number } }; status
   }
 }
 
-const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'FinishDrill', 'Cleanup'];
+const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup'];
 
 async function run(input: Record<string, unknown>, verify: LambdaHandler = verifyHandler): Promise<LocalExecution> {
   const handlers: Record<string, LambdaHandler> = { VerifyRestore: verify };
@@ -259,6 +259,38 @@ describe('restore from a snapshot', () => {
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
   });
 
+  test('a restore past its deadline is cleaned up once the instance leaves `creating`', async () => {
+    process.env.RESTORE_TIMEOUT_MINUTES = '0';
+    try {
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+        .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+        .resolvesOnce({ DBInstances: [target('restore-inc-1', 'creating')] })
+        .resolves({ DBInstances: [target('restore-inc-1', 'available')] });
+      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+      rds.on(ModifyDBInstanceCommand).resolves({});
+      rds.on(DeleteDBInstanceCommand).resolves({});
+      const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+      expect(execution.error).toBe('RestoreTimedOut');
+      expect(execution.retried).toEqual(['Cleanup']);
+      expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreTimedOut', cleanup: { outcome: 'deleted' } });
+      expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+    } finally {
+      process.env.RESTORE_TIMEOUT_MINUTES = '720';
+    }
+  });
+
+  test('a start that fails (not throttled) ends with nothing to clean up', async () => {
+    mockSnapshotRestore();
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(Object.assign(new Error('The request would exceed the storage quota'), { name: 'StorageQuotaExceededFault' }));
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.error).toBe('StorageQuotaExceededFault');
+    expect(JSON.parse(execution.cause!)).toMatchObject({ requestId: 'inc-1', target: 'restore-inc-1', cleanup: { outcome: 'nothing-created' } });
+    expect(JSON.parse(execution.cause!).cause).toContain('RestoreDBInstanceFromDBSnapshot rds:source-db-2026-11-21 -> restore-inc-1: The request would exceed the storage quota');
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
   test('the cleanup never deletes an instance another request created', async () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
@@ -334,8 +366,11 @@ describe('replica promotion', () => {
 describe('a drill', () => {
   test('restores to a scratch instance, records the metrics and deletes the scratch copy', async () => {
     mockSnapshotRestore('drill-d-1');
+    // Right after a restore RDS takes a backup: the scratch copy is deleted once that ends.
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-1' })
       .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolvesOnce({ DBInstances: [target('drill-d-1', 'available', {}, 'd-1', true)] })
+      .resolvesOnce({ DBInstances: [target('drill-d-1', 'backing-up', {}, 'd-1', true)] })
       .resolves({ DBInstances: [target('drill-d-1', 'available', {}, 'd-1', true)] });
     const execution = await run({ requestId: 'd-1', kind: 'snapshot', drill: true });
     expect(execution.cause ?? '').toBe('');
@@ -349,6 +384,8 @@ describe('a drill', () => {
     expect(metrics.MetricData!.every((m) => m.Dimensions![0].Value === SOURCE_ID)).toBe(true);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(execution.retried).toEqual(['DeleteScratch']);
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(1);
   });
 
   test('a drill whose checks could not run counts as failed', async () => {
@@ -391,16 +428,25 @@ describe('bad input fails before anything is created, naming the input and the a
     const execution = await run({ requestId: 'bad-1', ...input });
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('InvalidRestoreInput');
-    expect(JSON.parse(execution.cause!).errorMessage).toMatch(message);
+    expect(JSON.parse(execution.cause!)).toMatchObject({ status: 'FAILED', requestId: undefined, error: 'InvalidRestoreInput', cause: expect.stringMatching(message) });
     expect(creations()).toBe(0);
-    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate']);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'Cleanup', 'RestoreFailed']);
+  });
+
+  test('a drill that fails its checks is counted as a failed drill', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+    const execution = await run({ requestId: 'drill-bad', kind: 'snapshot', drill: true });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(JSON.parse(execution.cause!).cause).toBe('`snapshot`: source-db has no available snapshot to restore');
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData![0]).toMatchObject({ MetricName: 'DrillFailures', Value: 1, Dimensions: [{ Name: 'Database', Value: SOURCE_ID }] });
   });
 
   test('a target identifier that already exists (not created by this request)', async () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'taken' }).resolves({ DBInstances: [{ DBInstanceIdentifier: 'taken', TagList: [] }] });
     const execution = await run({ requestId: 'bad-2', kind: 'snapshot', targetIdentifier: 'taken' });
     expect(execution.error).toBe('InvalidRestoreInput');
-    expect(JSON.parse(execution.cause!).errorMessage).toMatch(/`targetIdentifier` taken already exists and was not created by request bad-2; choose a new identifier/);
+    expect(JSON.parse(execution.cause!).cause).toMatch(/`targetIdentifier` taken already exists and was not created by request bad-2; choose a new identifier/);
     expect(creations()).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ describe('DatabaseRestore', () => {
 
   test('deleting and modifying instances is limited to those the workflow tagged', () => {
     const template = Template.fromStack(restoreFixture().stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
@@ -28,6 +28,22 @@ describe('DatabaseRestore', () => {
         })]),
       },
     });
+  });
+
+  test('a replica can be promoted only when listed, and creating instances requires the workflow tag', () => {
+    const template = Template.fromStack(restoreFixture().stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
+            Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:restored-by': 'Stack/Restore' } },
+          }),
+          Match.objectLike({ Action: ['rds:PromoteReadReplica', 'rds:AddTagsToResource'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: 'Stack/Restore', SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Db') } }) } });
   });
 
   test('the verification function is admitted to the database port', () => {

@@ -107,6 +107,21 @@ test('a failing copy deletes the copies the execution wrote, and only those', as
   expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Key: `${TARGET}a.txt`, VersionId: 'copy-a' }]);
 });
 
+test('a copy that Object Lock keeps is reported, and the restore still fails with the copy error', async () => {
+  mockS3();
+  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: TARGET }).resolvesOnce({ Versions: [], IsTruncated: false }).resolves({
+    Versions: [version(`${TARGET}a.txt`, 'copy-a', 1000, true)], IsTruncated: false,
+  });
+  s3.on(GetObjectTaggingCommand, { Key: `${TARGET}a.txt` }).resolves({ TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-7' }] });
+  s3.on(DeleteObjectCommand).rejects(awsError('AccessDenied', 'Access Denied because object protected by object lock.'));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-7' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  const cleanup = run.events.filter((e) => e.type === 'StateExited' && e.state.name === 'Cleanup').map((e) => e.state.output.cleanup);
+  expect(cleanup).toEqual([expect.objectContaining({ deleted: 0, notDeleted: 1, done: true, notDeletedExamples: [expect.stringMatching(/object lock/)] })]);
+});
+
 test('a throttled copy is retried', async () => {
   mockS3();
   s3.on(CopyObjectCommand, { Key: `${TARGET}a.txt` }).rejectsOnce(awsError('SlowDown', 'Please reduce your request rate.')).resolves({});

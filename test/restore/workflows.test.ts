@@ -1,3 +1,6 @@
+import * as common from '../../core/restore-workflows/common';
+import * as volume from '../../core/restore-workflows/volume';
+import * as shell from '../../lib/restore/workflow-shell';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
@@ -14,4 +17,11 @@ test('the dump, volume and object restore workflows pass every compliance gate',
   new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, functionSubnets, buckets: [dumpBucket, archiveBucket], targetBuckets: [dumpBucket] });
   const findings = complianceFindings(app);
   expect(describeFindings(findings.filter((f) => /^Stack\/(DumpRestore|VolumeRestore|ObjectRestore)/.test(f.path)))).toEqual('');
+});
+
+test('the names the constructs and the functions share agree (jsii compiles lib/ alone, so lib repeats them)', () => {
+  expect(shell.WORKFLOW_TAG).toBe(common.WORKFLOW_TAG);
+  expect(shell.EXECUTION_TAG).toBe(common.EXECUTION_TAG);
+  expect(shell.THROTTLING_ERRORS).toEqual(common.THROTTLING_ERRORS);
+  expect(shell.WORKFLOW_ID_TAG).toBe(volume.WORKFLOW_ID_TAG);
 });

@@ -80,6 +80,19 @@ describe('EbsSnapshotPolicy', () => {
     }
   });
 
+  test('the report metadata describes each policy', () => {
+    const { template } = synth({ policy: RetentionPolicy.fullLadder() });
+    template.hasResource('AWS::DLM::LifecyclePolicy', {
+      Metadata: {
+        'cdk-backup-dr': {
+          role: 'snapshot-policy',
+          description: 'EBS snapshots of the volumes tagged cdk-backup-dr:snapshots=tiers: Quarterly cron(0 3 L 3,6,9,12 ? *) kept 731 days, cold storage after 90 days; '
+            + 'HalfYearly cron(0 3 L 6,12 ? *) kept 1827 days, cold storage after 90 days; Yearly cron(0 3 31 12 ? *) kept indefinitely, cold storage after 90 days (part 2 of 2)',
+        },
+      },
+    });
+  });
+
   test('4 tiers fit in one policy', () => {
     const { snapshots } = synth({ policy: RetentionPolicy.grandfatherFatherSon() });
     expect(snapshots.policies).toHaveLength(1);

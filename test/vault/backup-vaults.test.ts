@@ -207,6 +207,27 @@ describe('BackupVaults overrides', () => {
   });
 });
 
+test('addSelection backs up more resources by ARN; the report metadata describes plans, selections and vaults', () => {
+  const stack = newStack();
+  const vaults = new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.grandfatherFatherSon() });
+  vaults.addSelection('Volumes', [backup.BackupResource.fromArn('arn:aws:ec2:eu-west-1:123456789012:volume/vol-2')]);
+  expect(() => vaults.addSelection('Nothing', [])).toThrow("Stack/Backup: `addSelection` needs at least one resource, got none for 'Nothing'");
+  const template = Template.fromStack(stack);
+  template.hasResource('AWS::Backup::BackupSelection', {
+    Properties: { BackupSelection: { SelectionName: 'Volumes', Resources: ['arn:aws:ec2:eu-west-1:123456789012:volume/vol-2'] } },
+    Metadata: { 'cdk-backup-dr': { role: 'backup-selection' } },
+  });
+  template.hasResource('AWS::Backup::BackupPlan', {
+    Metadata: {
+      'cdk-backup-dr': {
+        role: 'backup-plan',
+        description: 'Rolling every 1 hours kept 48 hours; Weekly cron(0 3 ? * SUN *) kept 35 days; Monthly cron(0 3 L * ? *) kept 365 days; Yearly cron(0 3 31 12 ? *) kept indefinitely, cold storage after 90 days',
+      },
+    },
+  });
+  expect(Object.values(template.findResources('AWS::Backup::BackupVault')).map((v) => v.Metadata['cdk-backup-dr'].role)).toEqual(['backup-vault', 'backup-vault']);
+});
+
 describe('BackupVaults errors', () => {
   test.each<[string, Partial<BackupVaultsProps>, string]>([
     ['a cooling-off period under 3 days',

@@ -132,6 +132,19 @@ describe('checkConsistency on a real MariaDB master and replica', () => {
     expect(driftOf(busy)).toEqual(expected);
   });
 
+  test('puts the session settings of its connections back', async () => {
+    const { m, r } = await fresh();
+    try {
+      await m.query("SET SESSION time_zone = '+02:00', SESSION innodb_lock_wait_timeout = 40");
+      await checkConsistency(m, r, { databases: ['other'] });
+      const [rows] = await m.query('SELECT @@SESSION.time_zone AS tz, @@SESSION.innodb_lock_wait_timeout AS wait, @@SESSION.tx_read_only AS ro');
+      expect((rows as Array<Record<string, unknown>>)[0]).toEqual({ tz: '+02:00', wait: 40, ro: 0 });
+    } finally {
+      await m.end();
+      await r.end();
+    }
+  });
+
   test('compares only the named databases, and all non-system ones by default', async () => {
     const all = await check();
     expect([...new Set(all.tables.map((table) => table.schema))]).toEqual(['other', 'shop']);

@@ -1,0 +1,208 @@
+/**
+ * `cdk-backup-dr check`: compares a MySQL / MariaDB master and its replica from a terminal,
+ * with the same checker the scheduled function runs.
+ *
+ * Exit codes: 0 consistent, 1 drift, 2 unknown (the check could not tell), 64 usage error.
+ */
+import type { ConnectionOptions } from 'mysql2/promise';
+import { createConnection } from 'mysql2/promise';
+import { checkConsistency } from '../../core/consistency/checker';
+import type { ConsistencyReport } from '../../core/consistency/report';
+import { STATUS_CODE, formatReport } from '../../core/consistency/report';
+import type { ProgressStream } from '../progress';
+import { ProgressRenderer } from '../progress';
+
+const USAGE = `Usage: cdk-backup-dr check --master mysql://user:password@host:port --replica mysql://user:password@host:port [options]
+
+Compares the master and the replica table by table (primary-key chunks, both servers at
+once, at a matched replication position) and lists the rows that differ.
+
+Options:
+  --master URL          the master (mysql://user:password@host[:port]; percent-encode special characters)
+  --replica URL         the replica
+  --databases a,b       the schemas to compare (default: every non-system schema)
+  --max-lag SECONDS     wait while the replica is further behind than this (default 30)
+  --max-lag-wait SECONDS  give up (unknown) when the lag stays above the limit this long (default 120)
+  --chunk-time SECONDS  target time of one chunk query (default 0.1)
+  --tls MODE            rds: verify against the Amazon RDS certificate authorities; verify: against
+                        the system ones; off: no TLS (default: rds for *.rds.amazonaws.com, else off).
+                        Also settable per URL with ?tls=MODE
+  --json                print the report as JSON on stdout (progress stays on stderr)
+  -h, --help            this text
+
+Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error.
+The user needs SELECT on the compared schemas and REPLICATION CLIENT (MySQL) / SLAVE MONITOR
+(MariaDB) on the replica.`;
+
+/** Where the command writes (tests pass their own). */
+export interface CheckIo {
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
+}
+
+class UsageError extends Error {}
+
+interface CheckArguments {
+  readonly master: ConnectionOptions;
+  readonly replica: ConnectionOptions;
+  readonly databases: string[];
+  readonly json: boolean;
+  readonly maxLagSeconds?: number;
+  readonly maxLagWaitSeconds?: number;
+  readonly targetChunkSeconds?: number;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} must be a positive number of seconds, got '${text}'`);
+  }
+  return value;
+}
+
+/** Connection options from `mysql://user:password@host:port[?tls=rds|verify|off]`. */
+export function parseConnectionUrl(flag: string, text: string, tlsOverride?: string): ConnectionOptions {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${flag} must be a URL like mysql://user:password@host:3306, got '${text}'`);
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new UsageError(`${flag} must start with mysql://, got '${url.protocol}//'`);
+  }
+  if (!url.hostname || !url.username) {
+    throw new UsageError(`${flag} needs a user and a host: mysql://user:password@host:3306`);
+  }
+  const tls = tlsOverride ?? url.searchParams.get('tls') ?? (url.hostname.endsWith('.rds.amazonaws.com') ? 'rds' : 'off');
+  const ssl = { rds: 'Amazon RDS', verify: { rejectUnauthorized: true }, off: undefined }[tls];
+  if (!['rds', 'verify', 'off'].includes(tls)) {
+    throw new UsageError(`the TLS mode of ${flag} must be rds, verify or off, got '${tls}'`);
+  }
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : 3306,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    connectTimeout: 10_000,
+    ...(ssl ? { ssl } : {}),
+  };
+}
+
+function parseArguments(args: string[]): CheckArguments | 'help' {
+  const values = new Map<string, string>();
+  let json = false;
+  const valued = ['--master', '--replica', '--databases', '--max-lag', '--max-lag-wait', '--chunk-time', '--tls'];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === '-h' || arg === '--help') {
+      return 'help';
+    }
+    if (arg === '--json') {
+      json = true;
+      continue;
+    }
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (!valued.includes(flag)) {
+      throw new UsageError(`unknown option '${arg}'`);
+    }
+    const value = inline ?? args[++index];
+    if (value === undefined) {
+      throw new UsageError(`${flag} needs a value`);
+    }
+    values.set(flag, value);
+  }
+  for (const flag of ['--master', '--replica']) {
+    if (!values.has(flag)) {
+      throw new UsageError(`${flag} is required`);
+    }
+  }
+  const tls = values.get('--tls');
+  return {
+    master: parseConnectionUrl('--master', values.get('--master')!, tls),
+    replica: parseConnectionUrl('--replica', values.get('--replica')!, tls),
+    databases: (values.get('--databases') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    json,
+    maxLagSeconds: values.has('--max-lag') ? positiveNumber('--max-lag', values.get('--max-lag')!) : undefined,
+    maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveNumber('--max-lag-wait', values.get('--max-lag-wait')!) : undefined,
+    targetChunkSeconds: values.has('--chunk-time') ? positiveNumber('--chunk-time', values.get('--chunk-time')!) : undefined,
+  };
+}
+
+function unknownReport(reason: string): ConsistencyReport {
+  const now = new Date().toISOString();
+  return {
+    status: 'unknown', reason, complete: false, startedAt: now, finishedAt: now, durationSeconds: 0,
+    master: { version: 'unknown', gtidPosition: '' }, replica: { version: 'unknown', health: null },
+    maxReplicaLagSeconds: null, tablesChecked: 0, driftedRows: 0, tables: [],
+  };
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(args: string[], io: CheckIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let parsed: CheckArguments | 'help';
+  try {
+    parsed = parseArguments(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`cdk-backup-dr check: ${error.message}\nRun \`cdk-backup-dr check --help\` for the options.\n`);
+      return 64;
+    }
+    throw error;
+  }
+  if (parsed === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const progress = new ProgressRenderer(io.stderr);
+  const showProgress = !parsed.json || io.stderr.isTTY === true;
+  let report: ConsistencyReport;
+  const connections: Array<{ end(): Promise<void> }> = [];
+  try {
+    const open = async (role: string, options: ConnectionOptions) => {
+      try {
+        const connection = await createConnection(options);
+        connections.push(connection);
+        return connection;
+      } catch (error) {
+        throw new Error(`could not connect to the ${role} ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    const [master, replica] = await Promise.all([open('master', parsed.master), open('replica', parsed.replica)]);
+    report = await checkConsistency(master, replica, {
+      databases: parsed.databases,
+      maxLagSeconds: parsed.maxLagSeconds,
+      maxLagWaitSeconds: parsed.maxLagWaitSeconds,
+      targetChunkSeconds: parsed.targetChunkSeconds,
+      onProgress: showProgress ? (event) => {
+        switch (event.kind) {
+          case 'table-start':
+            progress.start(`${event.schema}.${event.table}`, event.estimatedRows);
+            break;
+          case 'chunk':
+            progress.update(event.rowsDone);
+            break;
+          case 'table-done':
+            progress.finish(event.result.status === 'drift' && event.result.driftedRows > 0
+              ? `DRIFT: ${event.result.driftedRows} row(s)` : event.result.status === 'consistent' ? 'ok' : event.result.status.toUpperCase());
+            break;
+          case 'waiting-for-replica':
+            progress.note(`waiting: ${event.reason}`);
+            break;
+        }
+      } : undefined,
+    });
+  } catch (error) {
+    report = unknownReport(error instanceof Error ? error.message : String(error));
+  } finally {
+    await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
+  }
+  progress.finish('stopped');
+  if (parsed.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    io.stdout.write(`${formatReport(report)}\n`);
+  }
+  return STATUS_CODE[report.status];
+}

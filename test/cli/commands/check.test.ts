@@ -1,0 +1,140 @@
+import { parseConnectionUrl, run } from '../../../cli/commands/check';
+import { main } from '../../../cli/index';
+import { ProgressRenderer, renderBar } from '../../../cli/progress';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+
+let pair: ReplicatedPair;
+
+class Capture {
+  public text = '';
+  constructor(public readonly isTTY = false, public readonly columns = 80) {}
+  public write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+function url(port: number): string {
+  return `mysql://${ADMIN_USER}:${encodeURIComponent(ADMIN_PASSWORD)}@127.0.0.1:${port}`;
+}
+
+async function check(args: string[], tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture(tty);
+  const code = await run(args, { stdout, stderr });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+beforeAll(async () => {
+  pair = await startReplicatedPair();
+  const master = await pair.master.connect();
+  await master.query(`CREATE DATABASE app; CREATE TABLE app.users (id INT PRIMARY KEY, email VARCHAR(40) NULL);
+    INSERT INTO app.users SELECT seq, CONCAT('u', seq, '@example.com') FROM app.seq_1_to_5000;
+    CREATE DATABASE logs; CREATE TABLE logs.lines (line VARCHAR(40));`);
+  await master.end();
+  await pair.waitForReplica();
+});
+
+afterAll(async () => {
+  await pair?.stop();
+});
+
+describe('cdk-backup-dr check', () => {
+  test('consistent: exit 0, a progress line per table and a human summary', async () => {
+    const result = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app,logs']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^CONSISTENT: the replica matches the master\n {2}2 tables compared in/);
+    expect(result.stdout).toContain('CONSISTENT logs.lines (no primary key: compared as a whole)');
+    expect(result.stderr).toContain('app.users  ok  (5,000 rows)\n');
+    expect(result.stderr).not.toContain('\r');
+  });
+
+  test('drift: exit 1, the keys in the summary and in --json', async () => {
+    const replica = await pair.replica.connect();
+    await replica.query("SET SESSION sql_log_bin = 0; UPDATE app.users SET email = NULL WHERE id = 42; DELETE FROM app.users WHERE id = 4000; SET SESSION sql_log_bin = 1");
+    try {
+      const human = await check([`--master=${url(pair.master.port)}`, `--replica=${url(pair.replica.port)}`, '--databases=app']);
+      expect(human.code).toBe(1);
+      expect(human.stdout).toContain('DRIFT: 2 rows differ');
+      expect(human.stdout).toContain('DRIFT      app.users\n');
+      expect(human.stdout).toContain('\n    different id=42\n');
+      expect(human.stdout).toContain('\n    missing   id=4000\n');
+      const json = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app', '--json']);
+      expect(json.code).toBe(1);
+      expect(json.stderr).toBe('');
+      const report = JSON.parse(json.stdout);
+      expect(report.status).toBe('drift');
+      expect(report.tables[0].drift).toHaveLength(2);
+      expect(report.tables[0].drift).toEqual(expect.arrayContaining([{ key: { id: 42 }, kind: 'different' }, { key: { id: 4000 }, kind: 'missing' }]));
+    } finally {
+      await replica.query("SET SESSION sql_log_bin = 0; UPDATE app.users SET email = 'u42@example.com' WHERE id = 42; INSERT INTO app.users VALUES (4000, 'u4000@example.com'); SET SESSION sql_log_bin = 1");
+      await replica.end();
+    }
+  });
+
+  test('unknown: exit 2 when the replica is stopped or cannot be reached', async () => {
+    const replica = await pair.replica.connect();
+    await replica.query('STOP SLAVE SQL_THREAD');
+    try {
+      const stopped = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app']);
+      expect(stopped.code).toBe(2);
+      expect(stopped.stdout).toContain('UNKNOWN: the check could not tell whether the replica matches\n  reason: replication is not running: the SQL thread is stopped');
+    } finally {
+      await replica.query('START SLAVE SQL_THREAD');
+      await replica.end();
+    }
+    const unreachable = await check(['--master', url(pair.master.port), '--replica', url(1), '--json']);
+    expect(unreachable.code).toBe(2);
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/^could not connect to the replica 127\.0\.0\.1:1: /) });
+  });
+
+  test('draws a redrawn bar on a TTY', async () => {
+    const result = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app'], true);
+    expect(result.code).toBe(0);
+    expect(result.stderr.replace(/\r/g, '<CR>').split('\u001b[2K').join('<EL>')).toMatch(/<CR><EL>app\.users \[[#.]+\] +\d+%/);
+    expect(result.stderr).toContain('\r\x1b[2Kapp.users  ok  (5,000 rows)\n');
+  });
+
+  test('usage errors: exit 64 with the reason; --help: exit 0', async () => {
+    expect(await check(['--master', url(pair.master.port)])).toMatchObject({ code: 64, stderr: expect.stringContaining('--replica is required') });
+    expect(await check(['--master', 'http://x', '--replica', url(1)])).toMatchObject({ code: 64, stderr: expect.stringContaining("--master must start with mysql://, got 'http://'") });
+    expect(await check(['--master', url(1), '--replica', url(1), '--max-lag', '-3'])).toMatchObject({ code: 64, stderr: expect.stringContaining("--max-lag must be a positive number of seconds, got '-3'") });
+    expect(await check(['--bogus'])).toMatchObject({ code: 64, stderr: expect.stringContaining("unknown option '--bogus'") });
+    const help = await check(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error.');
+  });
+
+  test('is registered in the command table', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await main(['--help']);
+      expect(String(log.mock.calls[0][0])).toMatch(/\n {2}check +compare a MySQL master and its replica/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
+
+describe('connection URLs and progress', () => {
+  test('URLs: decoded credentials, default port, TLS by host or flag', () => {
+    expect(parseConnectionUrl('--master', 'mysql://app%40ops:p%3Ass@db.example.com')).toMatchObject({ host: 'db.example.com', port: 3306, user: 'app@ops', password: 'p:ss' });
+    expect(parseConnectionUrl('--master', 'mysql://u:p@db.example.com')).not.toHaveProperty('ssl');
+    expect(parseConnectionUrl('--master', 'mysql://u:p@x.abc.eu-west-1.rds.amazonaws.com:3306')).toMatchObject({ ssl: 'Amazon RDS' });
+    expect(parseConnectionUrl('--master', 'mysql://u:p@h?tls=verify')).toMatchObject({ ssl: { rejectUnauthorized: true } });
+    expect(parseConnectionUrl('--master', 'mysql://u:p@x.rds.amazonaws.com', 'off')).not.toHaveProperty('ssl');
+    expect(() => parseConnectionUrl('--master', 'mysql://u:p@h?tls=maybe')).toThrow("the TLS mode of --master must be rds, verify or off, got 'maybe'");
+  });
+
+  test('the renderer prints plain lines when not a TTY and fits the bar to the width', () => {
+    const plain = new Capture(false);
+    const renderer = new ProgressRenderer(plain);
+    renderer.start('a.b', 100);
+    renderer.update(50);
+    renderer.note('waiting: lag');
+    renderer.finish('ok');
+    expect(plain.text).toBe('waiting: lag\na.b  ok  (50 rows)\n');
+    expect(renderBar('a.b', 500, 1000, 'rows', 60)).toBe('a.b [################...............]  50%  500/1,000 rows');
+    expect(renderBar('a.b', 5000, 1000, 'rows', 200)).toContain(' 99%  5,000/1,000 rows');
+  });
+});

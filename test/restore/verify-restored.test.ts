@@ -1,0 +1,84 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Connection } from 'mysql2/promise';
+import { handler } from '../../lambda/restore-db-verify/index';
+import { parseTimestampColumns, verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
+import { MariaDbServer, startMariaDb } from '../support/mariadb';
+
+let source: MariaDbServer;
+let restored: MariaDbServer;
+let sourceConnection: Connection;
+let restoredConnection: Connection;
+
+beforeAll(async () => {
+  [source, restored] = await Promise.all([startMariaDb({ serverId: 31 }), startMariaDb({ serverId: 32 })]);
+  sourceConnection = await source.connect();
+  restoredConnection = await restored.connect();
+  for (const connection of [sourceConnection, restoredConnection]) {
+    await connection.query("SET time_zone = '+00:00'; CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY, at DATETIME NOT NULL, KEY (at)); INSERT INTO app.t VALUES (1, '2026-11-21 10:00:00'), (2, '2026-11-21 11:00:00')");
+  }
+  // The live source has moved on since the backup: more rows, same schema.
+  await sourceConnection.query("INSERT INTO app.t VALUES (3, '2026-11-21 12:00:00')");
+});
+
+afterAll(async () => {
+  await sourceConnection?.end();
+  await restoredConnection?.end();
+  await Promise.all([source?.stop(), restored?.stop()]);
+});
+
+test('a copy of a live source passes: tables checked, schema compared, rows not compared', async () => {
+  const summary = await verifyRestored({ restored: restoredConnection, source: sourceConnection });
+  expect(summary).toMatchObject({ status: 'ok', problems: [], newestRow: { status: 'ok', time: '2026-11-21T11:00:00.000Z', column: 'app.t.at' } });
+  expect(summary.checks).toBe(3);
+});
+
+test('an unreachable source makes the verification unknown, never ok', async () => {
+  const summary = await verifyRestored({ restored: restoredConnection, sourceError: 'connect ETIMEDOUT' });
+  expect(summary.status).toBe('unknown');
+  expect(summary.problems).toEqual(['unknown: schema: the source could not be reached to compare schemas: connect ETIMEDOUT']);
+});
+
+test('a schema difference fails', async () => {
+  await restoredConnection.query('ALTER TABLE app.t ADD COLUMN note TEXT NULL');
+  try {
+    const summary = await verifyRestored({ restored: restoredConnection, source: sourceConnection, databases: ['app'] });
+    expect(summary.status).toBe('failed');
+    expect(summary.problems[0]).toMatch(/^failed: schema app.t: source has .*; restored has .*note text null/);
+  } finally {
+    await restoredConnection.query('ALTER TABLE app.t DROP COLUMN note');
+  }
+});
+
+test('TIMESTAMP_COLUMNS entries are schema.table.column', () => {
+  expect(parseTimestampColumns(' app.t.at , shop.orders.created_at')).toEqual([
+    { schema: 'app', table: 't', column: 'at' }, { schema: 'shop', table: 'orders', column: 'created_at' },
+  ]);
+  expect(parseTimestampColumns('')).toBeUndefined();
+  expect(() => parseTimestampColumns('t.at')).toThrow("TIMESTAMP_COLUMNS entries must be schema.table.column, got 't.at'");
+});
+
+describe('the verify function', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  beforeEach(() => {
+    secrets.reset();
+    process.env.CREDENTIALS_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'tester', password: 'tester-password' }) });
+  });
+
+  test('a copy it cannot log in to (here: no TLS) is unknown, not failed and not ok', async () => {
+    const summary = await handler({
+      plan: { source: { identifier: 'source-db', endpoint: '127.0.0.1', port: source.port } },
+      status: { endpoint: '127.0.0.1', port: restored.port },
+      progress: { targetIdentifier: 'restore-x' },
+    });
+    expect(summary.status).toBe('unknown');
+    expect(summary.problems[0]).toMatch(/^unknown: connect: cannot connect to restore-x at 127.0.0.1 as tester: /);
+    expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: process.env.CREDENTIALS_SECRET_ARN });
+  });
+
+  test('a copy without an endpoint is an error naming it', async () => {
+    await expect(handler({ plan: { source: { identifier: 'source-db' } }, status: {}, progress: { targetIdentifier: 'restore-x' } }))
+      .rejects.toThrow('restore-db-verify: restore-x has no endpoint to verify');
+  });
+});

@@ -1,0 +1,142 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { DumpRestoreWorkflow, DumpRestoreWorkflowProps } from '../../lib/restore/dump-restore-workflow';
+import { ObjectRestoreWorkflow, ObjectRestoreWorkflowProps } from '../../lib/restore/object-restore-workflow';
+import { VolumeRestoreWorkflow, VolumeRestoreWorkflowProps } from '../../lib/restore/volume-restore-workflow';
+import { restoreTestStack } from './workflow-fixture';
+
+const functionSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+function dump(props: Partial<DumpRestoreWorkflowProps> = {}) {
+  const fixture = restoreTestStack(new App());
+  const workflow = new DumpRestoreWorkflow(fixture.stack, 'DumpRestore', { vpc: fixture.vpc, encryptionKey: fixture.key, dumpBucket: fixture.dumpBucket, functionSubnets, ...props });
+  return { ...fixture, workflow, template: () => Template.fromStack(fixture.stack) };
+}
+
+describe('DumpRestoreWorkflow', () => {
+  test('defaults: MySQL 8.4.10 on db.r7g.large, 100 GiB, restored-* only, 20-second polls, a day to finish, tagged for the CLI', () => {
+    const { template, workflow } = dump();
+    const t = template();
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 900,
+      MemorySize: 1769,
+      Environment: { Variables: Match.objectLike({ ENGINE: 'mysql', ENGINE_VERSION: '8.4.10', INSTANCE_CLASS: 'db.r7g.large', ALLOCATED_STORAGE: '100', IDENTIFIER_PREFIX: 'restored-', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '180', DATABASE_TLS: 'required' }) },
+    });
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'dump' }]),
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      EncryptionConfiguration: Match.objectLike({ Type: 'CUSTOMER_MANAGED_KMS_KEY' }),
+    });
+    const definition = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"WaitForInstance\\":{\\"Type\\":\\"Wait\\",\\"Seconds\\":20');
+    expect(definition).toContain('\\"TimeoutSeconds\\":86400');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ChangeAndDeleteOnlyPrefixedInstances', Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'], Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':db:restored-\\*$')])] } }),
+          Match.objectLike({ Sid: 'ReadDumps', Action: 's3:GetObject' }),
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, ToPort: 3306, IpProtocol: 'tcp' });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    const role = new iam.Role(workflow, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    workflow.grantStartRestore(role);
+    Template.fromStack(workflow.stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution' })]) },
+    });
+  });
+
+  test('overrides: engine, instance type, storage, prefix, backup retention, polling and the archive bucket', () => {
+    const { template, archiveBucket } = dump({
+      engine: rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.VER_10_11_9 }),
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.XLARGE),
+      allocatedStorage: 500,
+      instanceIdentifierPrefix: 'dr-',
+      backupRetention: Duration.days(14),
+      pollInterval: Duration.minutes(1),
+      availableWithin: Duration.hours(5),
+      timeout: Duration.hours(48),
+    });
+    void archiveBucket;
+    const t = template();
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ENGINE: 'mariadb', ENGINE_VERSION: '10.11.9', INSTANCE_CLASS: 'db.m7g.xlarge', ALLOCATED_STORAGE: '500', IDENTIFIER_PREFIX: 'dr-', BACKUP_RETENTION_DAYS: '14', AVAILABLE_WITHIN_MINUTES: '300' }) },
+    });
+    const definition = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"Seconds\\":60');
+    expect(definition).toContain('\\"TimeoutSeconds\\":172800');
+  });
+
+  test.each([
+    [{ instanceIdentifierPrefix: 'Prod' }, /`instanceIdentifierPrefix` must be 1 to 40 lower-case letters, digits or single hyphens starting with a letter, got 'Prod'/],
+    [{ backupRetention: Duration.days(40) }, /`backupRetention` must be 1 to 35 whole days, got 40 days/],
+    [{ pollInterval: Duration.seconds(2) }, /`pollInterval` must be 5 seconds to 10 minutes, got 2 seconds/],
+    [{ availableWithin: Duration.minutes(5) }, /`availableWithin` must be at least 10 minutes, got 5 minutes/],
+    [{ timeout: Duration.minutes(30) }, /`timeout` must be 1 to 8760 hours, got 0.5 hours/],
+    [{ allocatedStorage: 10 }, /`allocatedStorage` must be 20 to 65536 GiB, got 10 GiB/],
+  ])('rejects %j naming the construct, the prop and the value', (props, message) => {
+    expect(() => dump(props as Partial<DumpRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/DumpRestore: ${message.source}`));
+  });
+});
+
+describe('VolumeRestoreWorkflow', () => {
+  const volume = (props: Partial<VolumeRestoreWorkflowProps> = {}) => {
+    const { stack, vpc, key } = restoreTestStack(new App());
+    new VolumeRestoreWorkflow(stack, 'VolumeRestore', { vpc, encryptionKey: key, functionSubnets, ...props });
+    return Template.fromStack(stack);
+  };
+
+  test('defaults: the VPC\'s zones, 15-second polls, two hours to be ready, tagged for the CLI', () => {
+    const t = volume();
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOWED_ZONES: 'eu-west-1a,eu-west-1b', READY_WITHIN_MINUTES: '120' }) } });
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'volume' }]) });
+    expect(JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'))).toContain('\\"WaitForVolume\\":{\\"Type\\":\\"Wait\\",\\"Seconds\\":15');
+  });
+
+  test.each([
+    [{ pollInterval: Duration.seconds(1) }, /`pollInterval` must be 5 seconds to 10 minutes, got 1 seconds/],
+    [{ readyWithin: Duration.minutes(2) }, /`readyWithin` must be at least 5 minutes, got 2 minutes/],
+  ])('rejects %j', (props, message) => {
+    expect(() => volume(props as Partial<VolumeRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/VolumeRestore: ${message.source}`));
+  });
+});
+
+describe('ObjectRestoreWorkflow', () => {
+  const objects = (props: Partial<ObjectRestoreWorkflowProps> = {}) => {
+    const { stack, vpc, key, dumpBucket, archiveBucket } = restoreTestStack(new App());
+    new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, functionSubnets, buckets: [dumpBucket, archiveBucket], ...props });
+    return Template.fromStack(stack);
+  };
+
+  test('defaults: copies may go to the restorable buckets, hourly retrieval checks, 72 hours for retrievals', () => {
+    const t = objects();
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ARCHIVE_READY_WITHIN_MINUTES: '4320', SOURCE_BUCKETS: Match.anyValue(), TARGET_BUCKETS: Match.anyValue() }) },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadSources', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:RestoreObject'] }),
+          Match.objectLike({ Sid: 'WriteCopies', Action: Match.arrayWith(['s3:PutObject', 's3:DeleteObjectVersion']) }),
+        ]),
+      },
+    });
+    const definition = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"WaitForRetrieval\\":{\\"Type\\":\\"Wait\\",\\"Seconds\\":3600');
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'objects' }]) });
+  });
+
+  test.each([
+    [{ buckets: [] }, /`buckets` must name at least one bucket, got none/],
+    [{ archivePollInterval: Duration.seconds(10) }, /`archivePollInterval` must be 1 minute to 6 hours, got 10 seconds/],
+    [{ archiveReadyWithin: Duration.days(10) }, /`archiveReadyWithin` must be 1 to 168 hours, got 240 hours/],
+  ])('rejects %j', (props, message) => {
+    expect(() => objects(props as Partial<ObjectRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/ObjectRestore: ${message.source}`));
+  });
+});
