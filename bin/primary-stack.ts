@@ -213,6 +213,18 @@ export class PrimaryStack extends Stack {
       description: 'The yearly archive bucket (Object Lock, compliance mode): yearly/YYYY/YYYY-MM-DD/<run id>/',
       value: this.backupBuckets.archiveBucket.bucketName,
     });
+    new CfnOutput(this, 'BackupNowCommand', {
+      description: 'An on-demand backup before a risky change: the dump and AWS Backup recovery points of the master and the app volume',
+      value: [
+        'npx cdk-backup-dr backup now',
+        `--region ${this.region}`,
+        `--state-machine ${this.databaseDump.stateMachine.stateMachineArn}`,
+        `--vault ${this.backupVaults.vault.backupVaultName}`,
+        `--backup-role-arn ${this.backupVaults.backupRole.roleArn}`,
+        `--resource-arn ${this.database.master.instanceArn}`,
+        `--resource-arn ${this.formatArn({ service: 'ec2', resource: 'volume', resourceName: this.appVolume.volumeId })}`,
+      ].join(' '),
+    });
 
     // Restores (issue 5): the database restore workflow (snapshot, AWS Backup recovery point,
     // point in time, replica promotion), and a monthly drill that restores the newest
@@ -221,6 +233,7 @@ export class PrimaryStack extends Stack {
       database: this.database.master,
       credentials: this.database.credentials,
       databaseConnections: this.database.connections,
+      databaseKey: this.database.encryptionKey,
       vpc: this.vpc,
       encryptionKey: this.encryptionKey,
       replicas: [this.database.replica],
@@ -306,7 +319,7 @@ export class PrimaryStack extends Stack {
     BackupMetadata.describe(this.backupBuckets.dailyBucket, { role: BackupRole.BACKUP_STORE, tier: 'daily dump', owner, description: 'The daily dumps, kept 48 to 72 hours' });
     BackupMetadata.describe(this.backupBuckets.archiveBucket, { role: BackupRole.BACKUP_STORE, tier: 'yearly archive', owner, description: 'The year-end dumps, under Object Lock' });
     BackupMetadata.describe(databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled on a schedule by RestoreDrills', targets: [this.database] });
-    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction.function, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Compares the replica with the master row by row', targets: [this.database] });
-    BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction.function, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database, appVolume] });
+    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Compares the replica with the master row by row', targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database, appVolume] });
   }
 }

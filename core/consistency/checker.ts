@@ -99,6 +99,8 @@ function isFatal(error: unknown): boolean {
 
 class Session {
   public maxLag: number | null = null;
+  /** The last master position the replica was seen to reach (positions only move forward). */
+  private reached: string | undefined;
   public readonly options: Required<Omit<CheckOptions, 'deadline' | 'onProgress' | 'databases'>>;
 
   constructor(
@@ -160,8 +162,12 @@ class Session {
         await sleep(1000);
         continue;
       }
+      if (position === this.reached) {
+        return;
+      }
       const timeout = Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited)));
       if (await waitForPosition(this.replica, this.flavor, position, timeout)) {
+        this.reached = position;
         return;
       }
       const waitedNow = (Date.now() - started) / 1000;

@@ -84,7 +84,7 @@ async function cleanupAfterFailure(event: StepEvent, deps: { clients: Clients; c
   const progress = event.progress?.targetIdentifier ? event.progress : undefined;
   const failure: FailureResult = {
     status: 'FAILED',
-    requestId: plan?.requestId,
+    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' ? event.request.requestId : undefined),
     kind: plan?.kind,
     drill: plan?.drill ?? event.request?.drill === true,
     error,

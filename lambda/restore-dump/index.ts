@@ -115,7 +115,10 @@ async function load(event: DumpRestoreEvent, context?: Context): Promise<{ done:
     source: response.Body as Readable,
     connection,
     resumeAfter: event.statementsApplied ?? 0,
-    deadline: Date.now() + Math.max(remaining - LOAD_MARGIN_MS, 10_000),
+    // The new instance has none of the source's users, and RDS's master user may not create objects for another definer.
+    stripDefiners: true,
+    // The loader applies at least one statement per invocation, so even a late start makes progress.
+    deadline: Date.now() + Math.max(remaining - LOAD_MARGIN_MS, 0),
   });
   if (result.done && result.sha256 !== plan.dumpSha256) {
     throw new RestoreCheckError(`s3://${plan.bucket}/${plan.dumpKey}: SHA-256 of the loaded bytes is ${result.sha256}, the manifest records ${plan.dumpSha256}`);

@@ -33,6 +33,13 @@ export interface LoadDumpOptions {
   readonly resumeAfter?: number;
   /** Time (milliseconds since the epoch) after which no new statement starts. @default - no deadline */
   readonly deadline?: number;
+  /**
+   * Remove the `DEFINER=user@host` clause of triggers, views, routines and events, so that
+   * the loading user becomes their definer. RDS's master user may not create objects for
+   * another definer (that needs SET_USER_ID / SUPER), and the source's users do not exist
+   * on a new instance. @default false
+   */
+  readonly stripDefiners?: boolean;
   /** Called after each applied statement. */
   readonly onProgress?: (progress: LoadProgress) => void;
 }
@@ -70,6 +77,18 @@ export class DumpStatementError extends Error {
 // cut off before it could report it: a duplicate row or an existing table then means
 // "already applied".
 const ALREADY_APPLIED_ERRORS = new Set(['ER_DUP_ENTRY', 'ER_TABLE_EXISTS_ERROR', 'ER_DB_CREATE_EXISTS']);
+
+const NAME = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[A-Za-z0-9_$.%-]+)";
+const DEFINER_CLAUSE = new RegExp(`DEFINER\\s*=\\s*(?:${NAME}\\s*@\\s*${NAME}|CURRENT_USER(?:\\(\\))?)`, 'i');
+
+/** The statement without the first `DEFINER=...` clause in its header (the first 1,000 characters). */
+export function withoutDefiner(statement: string): string {
+  const head = statement.slice(0, 1000);
+  if (!/DEFINER\s*=/i.test(head)) {
+    return statement;
+  }
+  return head.replace(DEFINER_CLAUSE, '') + statement.slice(1000);
+}
 
 function asList(flags: string | string[] | undefined): string[] {
   if (flags === undefined) {
@@ -120,7 +139,7 @@ export async function loadDump(options: LoadDumpOptions): Promise<LoadDumpResult
   const execute = async (statement: string, number: number, mayBeApplied: boolean): Promise<void> => {
     executed += 1;
     try {
-      await connection.query(statement);
+      await connection.query(options.stripDefiners ? withoutDefiner(statement) : statement);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (mayBeApplied && code && ALREADY_APPLIED_ERRORS.has(code)) {

@@ -4,6 +4,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -173,9 +174,9 @@ const ACCESS_LOG_PREFIX = 'consistency-reports/';
  */
 export class ConsistencyChecks extends Construct {
   /** The drift check function. */
-  public readonly driftCheckFunction: HardenedFunction;
+  public readonly driftCheckFunction: lambda.IFunction;
   /** The freshness check function. */
-  public readonly freshnessCheckFunction: HardenedFunction;
+  public readonly freshnessCheckFunction: lambda.IFunction;
   /** The bucket holding the reports. */
   public readonly reportBucket: s3.IBucket;
   /** The key prefix of the reports. */
@@ -337,7 +338,7 @@ export class ConsistencyChecks extends Construct {
     }
 
     // ---- the drift check ---------------------------------------------------------------
-    this.driftCheckFunction = new HardenedFunction(this, 'DriftCheck', {
+    const driftCheck = new HardenedFunction(this, 'DriftCheck', {
       code: 'replica-consistency',
       description: `Compares the master and the replica row by row for ${path}`,
       vpc: props.vpc,
@@ -357,16 +358,17 @@ export class ConsistencyChecks extends Construct {
         RESOURCE_NAME: this.resourceName,
       },
     });
-    grantSecretRead(this.masterConnectionSecret, this.driftCheckFunction);
-    grantSecretRead(this.replicaConnectionSecret, this.driftCheckFunction);
+    this.driftCheckFunction = driftCheck.function;
+    grantSecretRead(this.masterConnectionSecret, driftCheck);
+    grantSecretRead(this.replicaConnectionSecret, driftCheck);
     for (const database of props.databaseConnections ? [props.databaseConnections] : [props.master, props.replica]) {
-      database.connections.allowDefaultPortFrom(this.driftCheckFunction.function, `the drift check of ${path}`);
+      database.connections.allowDefaultPortFrom(driftCheck.function, `the drift check of ${path}`);
     }
     this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', {
       description: `What the drift check of ${path} writes: its reports`,
-      roles: [this.driftCheckFunction.function.role!],
+      roles: [driftCheck.function.role!],
     }),
-      this.driftCheckFunction, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
+      driftCheck, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
 
     // ---- the freshness check -----------------------------------------------------------
     const freshnessConfig = {
@@ -376,7 +378,7 @@ export class ConsistencyChecks extends Construct {
       reportPrefix: `${reportPrefix}/`,
       checks: this.bound.map((b) => b.config.config),
     };
-    this.freshnessCheckFunction = new HardenedFunction(this, 'FreshnessCheck', {
+    const freshnessCheck = new HardenedFunction(this, 'FreshnessCheck', {
       code: 'backup-freshness',
       description: `Checks the age and integrity of the backups of ${path}`,
       vpc: props.vpc,
@@ -387,26 +389,27 @@ export class ConsistencyChecks extends Construct {
       reservedConcurrentExecutions: 1,
       environment: { FRESHNESS_CONFIG: stack.toJsonString(freshnessConfig) },
     });
+    this.freshnessCheckFunction = freshnessCheck.function;
     const freshnessStatements = this.bound.flatMap((b) => b.config.statements);
     this.fillChecksPolicy(new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', {
       description: `What the backup freshness check of ${path} lists, reads and writes`,
-      roles: [this.freshnessCheckFunction.function.role!],
+      roles: [freshnessCheck.function.role!],
     }),
-      this.freshnessCheckFunction, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
+      freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
       this.bound.flatMap((b) => b.config.objectReads));
     for (const key of new Set(this.bound.flatMap((b) => b.config.decryptKeys))) {
-      key.grantDecrypt(this.freshnessCheckFunction);
+      key.grantDecrypt(freshnessCheck);
     }
 
     // ---- schedules ---------------------------------------------------------------------
     const driftSchedule = new scheduler.Schedule(this, 'DriftCheckSchedule', {
       description: `Drift check of ${path}`.slice(0, 512),
       schedule: props.driftCheckSchedule ?? scheduler.ScheduleExpression.rate(this.driftPeriod),
-      target: new schedulerTargets.LambdaInvoke(this.driftCheckFunction.function, {
-        role: scheduleRole(new iam.Role(this, 'DriftCheckScheduleRole', scheduleRoleProps(this, 'drift check')), this.driftCheckFunction),
+      target: new schedulerTargets.LambdaInvoke(driftCheck.function, {
+        role: scheduleRole(new iam.Role(this, 'DriftCheckScheduleRole', scheduleRoleProps(this, 'drift check')), driftCheck),
         retryAttempts: 2,
         maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.driftCheckFunction.deadLetterQueue,
+        deadLetterQueue: driftCheck.deadLetterQueue,
       }),
     });
     if (checkerUser) {
@@ -415,11 +418,11 @@ export class ConsistencyChecks extends Construct {
     new scheduler.Schedule(this, 'FreshnessCheckSchedule', {
       description: `Backup freshness check of ${path}`.slice(0, 512),
       schedule: props.freshnessCheckSchedule ?? scheduler.ScheduleExpression.rate(this.freshnessPeriod),
-      target: new schedulerTargets.LambdaInvoke(this.freshnessCheckFunction.function, {
-        role: scheduleRole(new iam.Role(this, 'FreshnessCheckScheduleRole', scheduleRoleProps(this, 'backup freshness check')), this.freshnessCheckFunction),
+      target: new schedulerTargets.LambdaInvoke(freshnessCheck.function, {
+        role: scheduleRole(new iam.Role(this, 'FreshnessCheckScheduleRole', scheduleRoleProps(this, 'backup freshness check')), freshnessCheck),
         retryAttempts: 2,
         maxEventAge: Duration.minutes(15),
-        deadLetterQueue: this.freshnessCheckFunction.deadLetterQueue,
+        deadLetterQueue: freshnessCheck.deadLetterQueue,
       }),
     });
 
@@ -472,7 +475,7 @@ export class ConsistencyChecks extends Construct {
     })));
     this.functionErrorAlarms = [
       notify(new cloudwatch.Alarm(this, 'DriftCheckErrorsAlarm', {
-        metric: this.driftCheckFunction.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        metric: driftCheck.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
         alarmDescription: `${path}: the drift check function failed; see its log group.`,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -480,7 +483,7 @@ export class ConsistencyChecks extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       })),
       notify(new cloudwatch.Alarm(this, 'FreshnessCheckErrorsAlarm', {
-        metric: this.freshnessCheckFunction.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        metric: freshnessCheck.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
         alarmDescription: `${path}: the backup freshness function failed; see its log group.`,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

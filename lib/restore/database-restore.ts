@@ -39,6 +39,12 @@ export interface DatabaseRestoreProps {
    * @default - the database's connections
    */
   readonly databaseConnections?: ec2.Connections;
+  /**
+   * The KMS key of the database's storage (and so of its snapshots). RDS creates a grant on
+   * it for each restored instance, which the restore calls need `kms:CreateGrant` for.
+   * @default - the `encryptionKey`
+   */
+  readonly databaseKey?: kms.IKey;
   /** Encrypts the workflow's state, logs, dead-letter queues and function environments. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -245,6 +251,15 @@ export class DatabaseRestore extends Construct {
         }),
       ],
     });
+    // Restoring an encrypted snapshot or point in time: RDS creates a grant on the storage key for the new instance.
+    policy.addStatements(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+      resources: [(props.databaseKey ?? props.encryptionKey).keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `rds.${stack.region}.amazonaws.com` },
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
+      },
+    }));
     const replicas = props.replicas ?? [];
     if (replicas.length > 0) {
       policy.addStatements(new iam.PolicyStatement({

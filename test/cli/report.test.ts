@@ -66,6 +66,17 @@ describe('report on the reference app', () => {
     }
   });
 
+  test('lists the consistency checks, the restore drill and the dump job of the database, with their schedules', () => {
+    expect(model.activities.map((a) => a.kind)).toEqual(expect.arrayContaining(['backup job', 'consistency check', 'restore drill']));
+    const master = model.resources.find((r) => r.type === 'AWS::RDS::DBInstance' && r.tiers.some((t) => t.mechanism === 'RDS automated backups'))!;
+    expect(master.checks.length).toBeGreaterThan(0);
+    expect(master.drills.length).toBeGreaterThan(0);
+    expect(master.backupJobs.length).toBeGreaterThan(0);
+    for (const activity of [...master.checks, ...master.drills, ...master.backupJobs]) {
+      expect(activity.schedule).not.toMatch(/^on demand/);
+    }
+  });
+
   test('the timeline has a lane per tier', () => {
     expect(model.timeline.filter((lane) => lane.kind === 'tier').length).toBeGreaterThan(1);
     const html = readFileSync(join(outDir, 'backup-report.html'), 'utf8');

@@ -1,6 +1,9 @@
-import { DBSnapshotNotFoundFault, RDSClient, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { DBInstanceNotFoundFault, DBSnapshotNotFoundFault, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { sdkStreamMixin } from '@smithy/core/serde';
+import { serializeManifest } from '../../core/dump/manifest';
 import {
   DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
   SFNClient, StartExecutionCommand,
@@ -200,6 +203,25 @@ test('--dry-run of a point-in-time object restore counts what would be copied', 
   expect(await runRestore(['objects', '--bucket', 'data', '--prefix', 'app/', '--time', '2026-11-21T00:00:00Z', '--dry-run', '--json'], run.io)).toBe(0);
   const result = JSON.parse(run.stdout());
   expect(result.plan).toMatchObject({ targetPrefix: 'restored/20261121T000000Z/app/', wouldCopy: { keys: 1, bytes: 4, newerOnly: 1 } });
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+test('--dry-run of a dump restore reads the manifest and checks the target, creating nothing', async () => {
+  const manifest = serializeManifest({
+    version: 1, runId: 'r1', tier: 'daily', createdAt: '2026-11-21T02:00:00Z', source: { host: 'replica', engine: 'mysql', serverVersion: '8.4.10', gtidPosition: '' },
+    replicationPaused: true, databases: ['shop'], tables: [{ schema: 'shop', table: 'orders', rows: 1200, checksum: '00000000000000ff', hasPrimaryKey: true }],
+    files: [{ key: 'daily/2026-11-21/r1/dump.sql.gz', bytes: 5000, sha256: 'a'.repeat(64) }],
+  });
+  s3.on(GetObjectCommand).callsFake(() => ({ Body: sdkStreamMixin(Readable.from([Buffer.from(manifest)])) }));
+  s3.on(HeadObjectCommand).resolves({ ContentLength: 5000, StorageClass: 'STANDARD' });
+  rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
+  const run = capture();
+  expect(await runRestore(['db', '--from-dump', 's3://dumps/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop', '--dry-run', '--json'], run.io)).toBe(0);
+  expect(JSON.parse(run.stdout())).toMatchObject({
+    dryRun: true, workflow: 'dump', wouldCreate: 'a new RDS instance restored-shop loaded from the dump s3://dumps/daily/2026-11-21/r1/manifest.json, verified against its manifest',
+    plan: { bucket: 'dumps', dumpKey: 'daily/2026-11-21/r1/dump.sql.gz', rows: 1200, tables: 1, targetInstanceIdentifier: 'restored-shop' },
+  });
+  expect(rds.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeDBInstancesCommand']);
   expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
 });
 

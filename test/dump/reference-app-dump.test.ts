@@ -22,6 +22,10 @@ test('the dump job dumps the replica into the backup buckets, which replicate to
     Environment: { Variables: Match.objectLike({ DB_HOST: { 'Fn::GetAtt': [replica.Ref, 'Endpoint.Address'] }, PAUSE_REPLICATION: 'true' }) },
   });
   template.hasOutput('DumpStateMachineArn', {});
+  const command = JSON.stringify(template.findOutputs('BackupNowCommand').BackupNowCommand.Value);
+  for (const flag of ['npx cdk-backup-dr backup now', '--state-machine ', '--vault ', '--backup-role-arn ', '--resource-arn ', ':volume/']) {
+    expect(command).toContain(flag);
+  }
   const replicaBuckets = Template.fromStack(recovery);
   replicaBuckets.hasResourceProperties('AWS::S3::Bucket', {
     BucketName: { 'Fn::Join': ['', ['cdk-backup-dr-daily-', { Ref: 'AWS::AccountId' }, `-${recovery.region}`]] },

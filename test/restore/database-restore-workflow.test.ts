@@ -283,6 +283,7 @@ describe('restore from a snapshot', () => {
 
   test('a start that fails (not throttled) ends with nothing to clean up', async () => {
     mockSnapshotRestore();
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' }).rejects(notFound('restore-inc-1'));
     rds.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(Object.assign(new Error('The request would exceed the storage quota'), { name: 'StorageQuotaExceededFault' }));
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
     expect(execution.error).toBe('StorageQuotaExceededFault');
@@ -428,7 +429,7 @@ describe('bad input fails before anything is created, naming the input and the a
     const execution = await run({ requestId: 'bad-1', ...input });
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('InvalidRestoreInput');
-    expect(JSON.parse(execution.cause!)).toMatchObject({ status: 'FAILED', requestId: undefined, error: 'InvalidRestoreInput', cause: expect.stringMatching(message) });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ status: 'FAILED', requestId: 'bad-1', error: 'InvalidRestoreInput', cause: expect.stringMatching(message) });
     expect(creations()).toBe(0);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
     expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'Cleanup', 'RestoreFailed']);

@@ -43,6 +43,14 @@ describe('DatabaseRestore', () => {
         ]),
       },
     });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+          Condition: { 'StringEquals': { 'kms:ViaService': 'rds.eu-west-1.amazonaws.com' }, 'Bool': { 'kms:GrantIsForAWSResource': 'true' } },
+        })]),
+      },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: 'Stack/Restore', SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Db') } }) } });
   });
 

@@ -180,6 +180,25 @@ test('happy path: creates one new instance, waits for it, loads the dump, verifi
   expect(account.instances.get('restored-shop')?.DBInstanceStatus).toBe('available');
 });
 
+test('a load longer than one invocation continues in the next: the LoadDump loop resumes where it stopped', async () => {
+  mockAws();
+  let invocations = 0;
+  const run = await machine.run(request, {
+    executionName: 'dump-restored-shop-8',
+    handlers: handlers({
+      // An invocation with no time left: each applies exactly one statement and returns.
+      LoadDump: async (event) => {
+        invocations++;
+        return handler(event, { getRemainingTimeInMillis: () => 0 } as never);
+      },
+    }),
+  });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(invocations).toBeGreaterThan(20);
+  expect(run.output.statements).toBe(invocations);
+  expect(run.output.verification).toMatchObject({ status: 'ok' });
+});
+
 test('a failing step after the instance exists deletes that instance and fails with the step\'s error', async () => {
   const tampered = { ...manifest, tables: manifest.tables.map((t) => (t.table === 'orders' ? { ...t, rows: t.rows + 1 } : t)) };
   mockAws({ manifestText: serializeManifest(tampered) });

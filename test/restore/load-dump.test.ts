@@ -181,6 +181,33 @@ describe('a dump with the tricky parts', () => {
   });
 });
 
+test('stripDefiners makes the loading user the definer of views, triggers and routines', async () => {
+  const connection = await source.connect();
+  await connection.query(`
+    CREATE DATABASE definers;
+    CREATE TABLE definers.t (id INT PRIMARY KEY);
+    CREATE DEFINER=\`someone\`@\`%\` VIEW definers.v AS SELECT id FROM definers.t;
+    CREATE DEFINER=\`someone\`@\`%\` TRIGGER definers.tr BEFORE INSERT ON definers.t FOR EACH ROW SET NEW.id = NEW.id;
+    CREATE DEFINER=\`someone\`@\`%\` PROCEDURE definers.p() SELECT 1;
+  `);
+  await connection.end();
+  const file = dumpToFile('definers', ['definers']);
+  const definers = async () => {
+    const check = await target.connect();
+    const [rows] = await check.query(
+      "SELECT (SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'definers') AS v, " +
+      "(SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'definers') AS tr, " +
+      "(SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'definers') AS p");
+    await check.query('DROP DATABASE definers');
+    await check.end();
+    return (rows as unknown[])[0];
+  };
+  await loadDump({ source: createReadStream(file), connection: target.connectionOptions() });
+  expect(await definers()).toEqual({ v: 'someone@%', tr: 'someone@%', p: 'someone@%' });
+  await loadDump({ source: createReadStream(file), connection: target.connectionOptions(), stripDefiners: true });
+  expect(await definers()).toEqual({ v: `${ADMIN_USER}@127.0.0.1`, tr: `${ADMIN_USER}@127.0.0.1`, p: `${ADMIN_USER}@127.0.0.1` });
+});
+
 test('streams the real mariadb-dump of a 1,000,000-row table into a real server with equal checksums', async () => {
   const connection = await source.connect();
   await connection.query(`

@@ -19,6 +19,8 @@ function dump(props: Partial<DumpRestoreWorkflowProps> = {}) {
 describe('DumpRestoreWorkflow', () => {
   test('defaults: MySQL 8.4.10 on db.r7g.large, 100 GiB, restored-* only, 20-second polls, a day to finish, tagged for the CLI', () => {
     const { template, workflow } = dump();
+    const role = new iam.Role(workflow, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    workflow.grantStartRestore(role);
     const t = template();
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 900,
@@ -45,9 +47,7 @@ describe('DumpRestoreWorkflow', () => {
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, ToPort: 3306, IpProtocol: 'tcp' });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
-    const role = new iam.Role(workflow, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
-    workflow.grantStartRestore(role);
-    Template.fromStack(workflow.stack).hasResourceProperties('AWS::IAM::Policy', {
+    t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution' })]) },
     });
   });

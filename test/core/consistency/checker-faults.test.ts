@@ -1,4 +1,5 @@
 import type { Connection } from 'mysql2/promise';
+import { createConnection } from 'mysql2/promise';
 import { checkConsistency } from '../../../core/consistency/checker';
 import type { ConsistencyReport } from '../../../core/consistency/report';
 import { ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
@@ -38,6 +39,23 @@ afterAll(async () => {
 describe('checkConsistency faults: never consistent when it could not tell', () => {
   test('the healthy pair is consistent (the baseline of the fault tests)', async () => {
     expect((await check()).status).toBe('consistent');
+  });
+
+  test('works as a read-only user with SELECT, REPLICATION CLIENT and SLAVE MONITOR only', async () => {
+    const grant = "SET SESSION sql_log_bin = 0; CREATE USER 'checker'@'127.0.0.1' IDENTIFIED BY 'checker-pw'; " +
+      "GRANT SELECT, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'checker'@'127.0.0.1'; SET SESSION sql_log_bin = 1";
+    await master.query(grant);
+    await replica.query(grant);
+    const m = await createConnection({ host: '127.0.0.1', port: pair.master.port, user: 'checker', password: 'checker-pw' });
+    const r = await createConnection({ host: '127.0.0.1', port: pair.replica.port, user: 'checker', password: 'checker-pw' });
+    try {
+      const report = await checkConsistency(m, r, { databases: ['app'] });
+      expect(report.reason).toBeUndefined();
+      expect(report.status).toBe('consistent');
+    } finally {
+      await m.end();
+      await r.end();
+    }
   });
 
   test('replica stopped: unknown, naming the stopped threads', async () => {

@@ -1,0 +1,37 @@
+import { listDumpDatabases, parseReplicationControl, readSource, replicationApplying, REPLICATION_STATEMENTS } from '../../../core/dump/source';
+import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+
+let server: MariaDbServer;
+
+beforeAll(async () => {
+  server = await startMariaDb({ serverId: 31 });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+test('RDS replicas are paused and resumed with the RDS procedures', () => {
+  expect(REPLICATION_STATEMENTS.rds).toEqual({ pause: 'CALL mysql.rds_stop_replication', resume: 'CALL mysql.rds_start_replication' });
+  expect(REPLICATION_STATEMENTS.sql).toEqual({ pause: 'STOP REPLICA SQL_THREAD', resume: 'START REPLICA' });
+  expect(parseReplicationControl('sql')).toBe('sql');
+  expect(() => parseReplicationControl(undefined)).toThrow("replication control must be 'rds' or 'sql', got ''");
+});
+
+test('the databases to dump: every non-system schema, sorted; names with white space refused', async () => {
+  const connection = await server.connect();
+  try {
+    expect(await replicationApplying(connection)).toBeUndefined();
+    await expect(listDumpDatabases(connection)).rejects.toThrow('the replica has no database to dump (only system schemas)');
+    await connection.query('CREATE DATABASE zeta; CREATE DATABASE alpha;');
+    expect(await listDumpDatabases(connection)).toEqual(['alpha', 'zeta']);
+    expect(await listDumpDatabases(connection, ['zeta', 'zeta'])).toEqual(['zeta']);
+    await connection.query('CREATE DATABASE `with space`');
+    await expect(listDumpDatabases(connection)).rejects.toThrow("database names with white space cannot be dumped by this job: 'with space'");
+    expect(await readSource(connection, 'db.internal')).toEqual({
+      host: 'db.internal', engine: 'mariadb', serverVersion: expect.stringMatching(/MariaDB/), gtidPosition: expect.any(String),
+    });
+  } finally {
+    await connection.end();
+  }
+});
