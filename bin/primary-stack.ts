@@ -263,6 +263,8 @@ export class PrimaryStack extends Stack {
       buckets: [this.backupBuckets.dailyBucket, this.backupBuckets.archiveBucket],
       targetBuckets: [this.backupBuckets.dailyBucket],
     });
+    // `cdk-backup-dr restore db --from-snapshot | --from-recovery-point | --to-time | --promote-replica` finds the database workflow by this tag.
+    Tags.of(databaseRestore.stateMachine).add('cdk-backup-dr:workflow', 'database');
     for (const [id, workflow] of [['DumpRestore', dumpRestore], ['VolumeRestore', volumeRestore], ['ObjectRestore', objectRestore]] as const) {
       new CfnOutput(this, `${id}StateMachineArn`, {
         description: `The ${id} workflow: \`cdk-backup-dr restore\` finds it by its tag cdk-backup-dr:workflow (or pass --state-machine with this ARN)`,

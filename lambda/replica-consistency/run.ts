@@ -29,7 +29,10 @@ export interface DriftCheckDependencies {
   readonly connect: (options: ConnectionOptions) => Promise<Connection>;
   /** Stop comparing after this time (epoch milliseconds). */
   readonly deadline?: number;
-  /** Where metric lines go. Default: `console.log`. */
+  /**
+   * Where metric lines go. Default: straight to stdout, because with the JSON log format
+   * Lambda wraps `console.log` output in its own JSON, which CloudWatch does not read as EMF.
+   */
   readonly log?: (line: string) => void;
 }
 
@@ -86,7 +89,7 @@ function unknownReport(reason: string, startedAt: Date): ConsistencyReport {
 /** Runs one check with the given environment. Throws only when the report cannot be stored. */
 export async function runDriftCheck(env: NodeJS.ProcessEnv, dependencies: DriftCheckDependencies): Promise<DriftCheckResult> {
   const config: DriftCheckConfig = readConfig(env);
-  const log = dependencies.log ?? ((line: string) => console.log(line));
+  const log = dependencies.log ?? ((line: string) => { process.stdout.write(`${line}\n`); });
   const startedAt = new Date();
   let report: ConsistencyReport;
   const opened: Connection[] = [];

@@ -164,7 +164,7 @@ export class DatabaseRestore extends Construct {
         REPLICA_INSTANCE_IDS: (props.replicas ?? []).map((r) => r.instanceIdentifier).join(','),
         WORKFLOW_ID: workflowId,
         BACKUP_RESTORE_ROLE_ARN: this.backupRestoreRole?.roleArn ?? '',
-        RESTORE_TIMEOUT_MINUTES: String(restoreTimeout.toMinutes()),
+        RESTORE_TIMEOUT_MINUTES: String(Math.ceil(restoreTimeout.toMinutes({ integral: false }))),
         METRIC_NAMESPACE: METRIC_NAMESPACE,
       },
     });
@@ -193,10 +193,14 @@ export class DatabaseRestore extends Construct {
     this.stateMachine = this.buildStateMachine(steps.function, verify.function, pollInterval, restoreTimeout, props);
   }
 
-  /** Allows a principal to start restores (and read their results). */
+  /**
+   * Allows a principal to start restores and read their progress and results (the state is
+   * encrypted with `encryptionKey`, so the key is granted too).
+   */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
     const grant = this.stateMachine.grantStartExecution(grantee);
     this.stateMachine.grantRead(grantee);
+    this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
     return grant;
   }
 

@@ -1,5 +1,6 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
@@ -52,6 +53,19 @@ describe('DatabaseRestore', () => {
       },
     });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: 'Stack/Restore', SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Db') } }) } });
+  });
+
+  test('grantStartExecution lets a role start, watch and read restores', () => {
+    const { stack, restore } = restoreFixture();
+    const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    restore.grantStartExecution(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^OnCall') }],
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Action: 'states:StartExecution' }),
+        Match.objectLike({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'] }),
+      ]) },
+    });
   });
 
   test('the verification function is admitted to the database port', () => {

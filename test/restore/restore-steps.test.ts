@@ -1,0 +1,43 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { isThrottling } from '../../lambda/restore-db-steps/errors';
+import { runStep } from '../../lambda/restore-db-steps/index';
+import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
+import { instanceIdentifierFor, isValidInstanceIdentifier, requestIdOf } from '../../lambda/restore-db-steps/validate';
+import { DatabaseRestore } from '../../lib/restore/database-restore';
+
+const execution = { name: 'restore-INC_42', startTime: '2026-11-22T00:00:00Z' };
+
+test('the request id defaults to the execution name; a given one must be well-formed', () => {
+  expect(requestIdOf({}, execution)).toBe('restore-INC-42');
+  expect(requestIdOf({ requestId: 'inc-42' }, execution)).toBe('inc-42');
+  expect(() => requestIdOf({ requestId: 'inc 42' }, execution)).toThrow('`requestId` must be 1 to 50 letters, digits or hyphens starting with a letter or digit, got "inc 42"');
+});
+
+test('target identifiers made from a request id are valid RDS identifiers', () => {
+  expect(instanceIdentifierFor('restore', 'INC_42--x')).toBe('restore-inc-42-x');
+  expect(instanceIdentifierFor('drill', '0b6f3c1e-2f0e-4a51-9d7c-7f1b2a3c4d5e')).toBe('drill-0b6f3c1e-2f0e-4a51-9d7c-7f1b2a3c4d5e');
+  expect(isValidInstanceIdentifier(instanceIdentifierFor('restore', 'x'.repeat(80)))).toBe(true);
+  expect(isValidInstanceIdentifier('ends-with-')).toBe(false);
+  expect(isValidInstanceIdentifier('two--hyphens')).toBe(false);
+  expect(DatabaseRestore.executionNameFor('inc 42')).toBe('restore-inc-42');
+});
+
+test('throttling is recognised by name, by the SDK flag and by HTTP 429', () => {
+  expect(isThrottling(Object.assign(new Error('x'), { name: 'Throttling' }))).toBe(true);
+  expect(isThrottling(Object.assign(new Error('x'), { name: 'Other', $retryable: { throttling: true } }))).toBe(true);
+  expect(isThrottling(Object.assign(new Error('x'), { name: 'Other', $metadata: { httpStatusCode: 429 } }))).toBe(true);
+  expect(isThrottling(Object.assign(new Error('x'), { name: 'DBInstanceNotFoundFault', $metadata: { httpStatusCode: 404 } }))).toBe(false);
+});
+
+test('configuration comes from the environment; a missing variable is named', () => {
+  expect(() => configFromEnvironment({ WORKFLOW_ID: 'S/R' })).toThrow('restore-db-steps: environment variable SOURCE_INSTANCE_ID is not set');
+  expect(configFromEnvironment({ SOURCE_INSTANCE_ID: 'db', WORKFLOW_ID: 'S/R', REPLICA_INSTANCE_IDS: 'a, b' })).toMatchObject({ replicaIdentifiers: ['a', 'b'], restoreTimeoutMinutes: 720, metricNamespace: 'CdkBackupDr' });
+});
+
+test('an unknown action or a missing field is an error naming it', async () => {
+  const deps = { clients: { rds: new RDSClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }) }, cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }), config: configFromEnvironment({ SOURCE_INSTANCE_ID: 'db', WORKFLOW_ID: 'S/R' }) };
+  await expect(runStep({ action: 'drop-everything' }, deps)).rejects.toThrow("restore-db-steps: unknown action \"drop-everything\"; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup");
+  await expect(runStep({ action: 'start' }, deps)).rejects.toThrow("restore-db-steps: action 'start' needs 'plan' in its event");
+});
