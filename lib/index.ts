@@ -19,3 +19,4 @@ export * from './dump/database-dump-job';
 export * from './restore/dump-restore-workflow';
 export * from './restore/volume-restore-workflow';
 export * from './restore/object-restore-workflow';
+export * from './backup-disaster-recovery';

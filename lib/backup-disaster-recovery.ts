@@ -1,0 +1,497 @@
+import { Aspects, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { BackupBuckets } from './buckets/backup-buckets';
+import { RecoveryBuckets } from './buckets/recovery-buckets';
+import { ConsistencyCheckKind, ConsistencyChecks } from './checks/consistency-checks';
+import { FreshnessCheck, RdsSnapshotType } from './checks/freshness-check';
+import { ReplicatedMySql, ReplicatedMySqlEngine } from './database/replicated-mysql';
+import { DatabaseDumpJob } from './dump/database-dump-job';
+import { RetentionPolicy } from './policy/retention-policy';
+import { denyGrantsExceptForAwsResources } from './private/key-policy';
+import { BackupCoverage } from './report/coverage';
+import { BackupDashboard } from './report/dashboard';
+import { BackupMetadata, BackupRole } from './report/metadata';
+import { BackupNotifications } from './report/notifications';
+import { DatabaseRestore } from './restore/database-restore';
+import { DumpRestoreWorkflow } from './restore/dump-restore-workflow';
+import { ObjectRestoreWorkflow } from './restore/object-restore-workflow';
+import { RestoreDrills } from './restore/restore-drills';
+import { VolumeRestoreWorkflow } from './restore/volume-restore-workflow';
+import { EbsSnapshotPolicy } from './snapshots/ebs-snapshot-policy';
+import { BackupVaults } from './vault/backup-vaults';
+import { RecoveryVault } from './vault/recovery-vault';
+import { VaultLockOptions } from './vault/vault-lock';
+
+/** An email address, as `BackupNotifications` accepts it. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An AWS region name such as `eu-central-1` or `us-gov-west-1`. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Checks the owner contact; both constructs require it. */
+function checkOwnerEmail(scope: Construct, ownerEmail: string): void {
+  if (Token.isUnresolved(ownerEmail)) {
+    return;
+  }
+  if (typeof ownerEmail !== 'string' || ownerEmail.trim().length === 0) {
+    throw new Error(`${scope.node.path}: \`ownerEmail\` must be the email address of the person or team responsible for the backups, got ${JSON.stringify(ownerEmail)}`);
+  }
+  if (!EMAIL.test(ownerEmail)) {
+    throw new Error(`${scope.node.path}: \`ownerEmail\` must be an email address (name@domain), got '${ownerEmail}'`);
+  }
+}
+
+/**
+ * Options of the replicated MySQL pair that `BackupDisasterRecovery` creates (the props of
+ * `ReplicatedMySql` that the top-level construct does not decide itself: the VPC, the key
+ * and the alarm actions come from `BackupDisasterRecovery`).
+ */
+export interface BackupDisasterRecoveryDatabaseOptions {
+  /**
+   * The database engine.
+   * @default ReplicatedMySqlEngine.MYSQL
+   */
+  readonly engine?: ReplicatedMySqlEngine;
+  /**
+   * The full engine version (e.g. `8.4.10`).
+   * @default - `ReplicatedMySql.DEFAULT_MYSQL_VERSION` or `ReplicatedMySql.DEFAULT_MARIADB_VERSION`
+   */
+  readonly engineVersion?: string;
+  /**
+   * The subnets of both instances.
+   * @default - the VPC's isolated subnets (the default of `ReplicatedMySql`)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The instance type of the master.
+   * @default - the default of `ReplicatedMySql`
+   */
+  readonly masterInstanceType?: ec2.InstanceType;
+  /**
+   * The instance type of the replica.
+   * @default - the master's instance type
+   */
+  readonly replicaInstanceType?: ec2.InstanceType;
+  /**
+   * The allocated storage of each instance, in GiB.
+   * @default - the default of `ReplicatedMySql`
+   */
+  readonly allocatedStorage?: number;
+  /**
+   * The storage autoscaling limit of each instance, in GiB.
+   * @default - the default of `ReplicatedMySql`
+   */
+  readonly maxAllocatedStorage?: number;
+  /**
+   * Whether the master is Multi-AZ.
+   * @default - the default of `ReplicatedMySql`
+   */
+  readonly multiAz?: boolean;
+  /**
+   * How long RDS keeps automated backups, in days (1 to 35 days).
+   * @default - the default of `ReplicatedMySql` (14 days)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * The port the instances listen on.
+   * @default ReplicatedMySql.DEFAULT_PORT
+   */
+  readonly port?: number;
+  /**
+   * Server parameters of both instances.
+   * @default - the parameters `ReplicatedMySql` sets
+   */
+  readonly parameters?: { [name: string]: string };
+  /**
+   * What happens to the instances when they leave the stack. `RemovalPolicy.DESTROY`
+   * also needs `allowDestroy`.
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The explicit opt-in for `RemovalPolicy.DESTROY`.
+   * @default false
+   */
+  readonly allowDestroy?: boolean;
+  /**
+   * Deletion protection of both instances.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/** Properties of `BackupDisasterRecovery`. */
+export interface BackupDisasterRecoveryProps {
+  /** The VPC of the database pair, the dump job, the checks and the restore workflows. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The email address of the person or team responsible for the backups. It is recorded in
+   * the template (stack and resource `Metadata`, tag `backup:owner`) and subscribed to the
+   * topic that receives failed backup jobs, drift, stale backups and failed drills.
+   */
+  readonly ownerEmail: string;
+  /**
+   * The disaster-recovery region: a plain region name, not the stack's region. A
+   * `BackupDisasterRecoveryTarget` must be deployed there first: its vault and buckets are
+   * found by their deterministic names (`RecoveryVault.DEFAULT_VAULT_NAME`,
+   * `RecoveryBuckets.dailyBucketName`, `RecoveryBuckets.archiveBucketName`).
+   */
+  readonly recoveryRegion: string;
+  /**
+   * The customer-managed key of the data, backups, topics and logs of this construct. Its
+   * key policy must let CloudWatch Logs of this account and region use it.
+   * @default - a new key with yearly rotation, retained when the stack is deleted
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * The backup tiers. Its off-site copies must include `recoveryRegion`.
+   * @default - `RetentionPolicy.fullLadder()` copied off-site to `recoveryRegion`: a rolling
+   * 48-hour tier, then weekly, fortnightly, monthly, quarterly, half-yearly and yearly copies
+   */
+  readonly retentionPolicy?: RetentionPolicy;
+  /**
+   * Options of the replicated MySQL pair.
+   * @default - the defaults of `ReplicatedMySql`
+   */
+  readonly database?: BackupDisasterRecoveryDatabaseOptions;
+  /**
+   * The recovery point objective: the most data, as a span of time, that a failure may
+   * lose (at least 5 minutes, what point-in-time recovery restores). Recorded in the template
+   * (`cdk-backup-dr report` lists it).
+   * @default Duration.hours(1)
+   */
+  readonly recoveryPointObjective?: Duration;
+  /**
+   * The recovery time objective: how long a restore may take (15 minutes to 48 hours).
+   * Recorded in the template and used as the restore drills' recovery time alarm threshold.
+   * @default Duration.hours(4)
+   */
+  readonly recoveryTimeObjective?: Duration;
+  /**
+   * The tags that select the EBS volumes the EBS snapshot lifecycle policies protect: a
+   * volume with any of these tags (key and value) is snapshotted on every tier of the
+   * retention policy. Such volumes should be encrypted with `encryptionKey`. When given,
+   * the hourly freshness check also checks the newest snapshot of these volumes.
+   * @default - `{ 'cdk-backup-dr:snapshots': 'tiers' }` (`BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY`
+   * and `DEFAULT_VOLUME_TAG_VALUE`), without a freshness check
+   */
+  readonly volumeTags?: { [key: string]: string };
+  /**
+   * The key in `recoveryRegion` that encrypts the off-site copies of the EBS snapshots
+   * (for example `kms.Key.fromKeyArn(...)` of the target's `ebsCopyKey`; Data Lifecycle
+   * Manager needs the key's ARN, not an alias).
+   * @default - the recovery region's default EBS encryption key
+   */
+  readonly offSiteVolumeKey?: kms.IKey;
+}
+
+/**
+ * Backup and disaster recovery of a MySQL-backed application, in one construct: the
+ * replicated MySQL pair; the backup tiers of a retention policy (AWS Backup vaults and
+ * plans, EBS snapshot lifecycle policies for tagged volumes, the 48-hour and yearly dump
+ * buckets replicated off-site, the daily dump of the replica); the consistency checks
+ * (replica drift, freshness of every tier); the restore workflows (database, dump, volume,
+ * objects) and monthly restore drills; the owner's notifications and dashboard; and the
+ * coverage guard on the whole stack. The off-site copies go to `recoveryRegion`, where a
+ * `BackupDisasterRecoveryTarget` receives them.
+ */
+export class BackupDisasterRecovery extends Construct {
+  /** The default tag key that selects the EBS volumes to snapshot. */
+  public static readonly DEFAULT_VOLUME_TAG_KEY = 'cdk-backup-dr:snapshots';
+  /** The default tag value that selects the EBS volumes to snapshot. */
+  public static readonly DEFAULT_VOLUME_TAG_VALUE = 'tiers';
+
+  /** The email address of the backup owner. */
+  public readonly ownerEmail: string;
+  /** The disaster-recovery region. */
+  public readonly recoveryRegion: string;
+  /** The key of the data, backups, topics and logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The recovery point objective. */
+  public readonly recoveryPointObjective: Duration;
+  /** The recovery time objective. */
+  public readonly recoveryTimeObjective: Duration;
+  /** The backup tiers. */
+  public readonly retentionPolicy: RetentionPolicy;
+  /** The owner's topic and email subscription; failed AWS Backup jobs and every alarm go there. */
+  public readonly notifications: BackupNotifications;
+  /** The MySQL master and its replica in another zone. */
+  public readonly database: ReplicatedMySql;
+  /** The AWS Backup vaults and plans of the master and the replica, copied to `recoveryRegion`. */
+  public readonly backupVaults: BackupVaults;
+  /** The EBS snapshot lifecycle policies of the volumes tagged `volumeTags`. */
+  public readonly volumeSnapshots: EbsSnapshotPolicy;
+  /** The 48-hour and yearly archive buckets, replicated to the target's buckets. */
+  public readonly backupBuckets: BackupBuckets;
+  /** The daily dump of the replica into `backupBuckets`. */
+  public readonly databaseDump: DatabaseDumpJob;
+  /** The daily drift check of the replica and the hourly freshness check of every tier. */
+  public readonly consistencyChecks: ConsistencyChecks;
+  /** The database restore workflow (snapshot, recovery point, point in time, replica promotion). */
+  public readonly databaseRestore: DatabaseRestore;
+  /** The monthly restore drills of `databaseRestore`. */
+  public readonly restoreDrills: RestoreDrills;
+  /** Restores a database from a daily or yearly dump. */
+  public readonly dumpRestore: DumpRestoreWorkflow;
+  /** Restores an EBS volume from a snapshot. */
+  public readonly volumeRestore: VolumeRestoreWorkflow;
+  /** Restores S3 objects of the backup buckets to a point in time or from Deep Archive. */
+  public readonly objectRestore: ObjectRestoreWorkflow;
+  /** The CloudWatch dashboard of the backups. */
+  public readonly dashboard: BackupDashboard;
+  /** The coverage guard added to this construct's stack. */
+  public readonly coverage: BackupCoverage;
+
+  constructor(scope: Construct, id: string, props: BackupDisasterRecoveryProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    checkOwnerEmail(this, props.ownerEmail);
+    const recoveryRegion = props.recoveryRegion;
+    if (!Token.isUnresolved(recoveryRegion)) {
+      if (typeof recoveryRegion !== 'string' || !REGION.test(recoveryRegion)) {
+        throw new Error(`${this.node.path}: \`recoveryRegion\` must be an AWS region name such as 'eu-central-1', got ${JSON.stringify(recoveryRegion)}`);
+      }
+      if (!Token.isUnresolved(stack.region) && recoveryRegion === stack.region) {
+        throw new Error(`${this.node.path}: \`recoveryRegion\` must be another region than the stack's, got ${recoveryRegion} (the stack's region)`);
+      }
+    }
+    const rpo = props.recoveryPointObjective ?? Duration.hours(1);
+    const rto = props.recoveryTimeObjective ?? Duration.hours(4);
+    // Point-in-time recovery (AWS Backup continuous backup, RDS) restores to within the last 5 minutes.
+    if (!rpo.isUnresolved() && rpo.toSeconds() < 5 * 60) {
+      throw new Error(`${this.node.path}: \`recoveryPointObjective\` must be at least 5 minutes (what point-in-time recovery can restore), got ${rpo.toHumanString()}`);
+    }
+    if (!rto.isUnresolved() && (rto.toSeconds() < 15 * 60 || rto.toSeconds() > 48 * 3600)) {
+      throw new Error(`${this.node.path}: \`recoveryTimeObjective\` must be 15 minutes to 48 hours, got ${rto.toHumanString()}`);
+    }
+    const policy = props.retentionPolicy ?? RetentionPolicy.fullLadder({ offSiteCopies: [{ region: recoveryRegion }] });
+    if (props.retentionPolicy && !Token.isUnresolved(recoveryRegion) && !policy.offSiteCopies.some((copy) => copy.region === recoveryRegion)) {
+      const regions = policy.offSiteCopies.map((copy) => copy.region);
+      throw new Error(`${this.node.path}: \`retentionPolicy\` must copy off-site to \`recoveryRegion\` (${recoveryRegion}), got off-site copies to ${regions.length ? regions.join(', ') : 'no region'}`);
+    }
+    const volumeTags = props.volumeTags ?? { [BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY]: BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE };
+    if (Object.keys(volumeTags).length === 0) {
+      throw new Error(`${this.node.path}: \`volumeTags\` must hold at least one tag (key and value), got {}`);
+    }
+    this.ownerEmail = props.ownerEmail;
+    this.recoveryRegion = recoveryRegion;
+    this.recoveryPointObjective = rpo;
+    this.recoveryTimeObjective = rto;
+    this.retentionPolicy = policy;
+    const owner = props.ownerEmail;
+
+    // The key: the data, backups, topics and logs of this construct.
+    if (props.encryptionKey) {
+      this.encryptionKey = props.encryptionKey;
+    } else {
+      const key = new kms.Key(this, 'Key', {
+        description: `cdk-backup-dr: the data, backups and logs of ${this.node.path}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      // CloudWatch Logs may use the key for the log groups of this account and region (functions, dump job).
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+      }));
+      // Grants on the key only for AWS services acting for a resource (Control Tower CT.KMS.PR.3).
+      key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+      BackupMetadata.describe(key, { role: BackupRole.ENCRYPTION_KEY, owner, description: 'Encrypts the database, the backups, the topics and the logs' });
+      this.encryptionKey = key;
+    }
+
+    // The owner: every alarm and every failed AWS Backup job reach them.
+    this.notifications = new BackupNotifications(this, 'Notifications', { ownerEmail: owner, encryptionKey: this.encryptionKey });
+    const alarmActions = [this.notifications.alarmAction];
+
+    // The pair.
+    this.database = new ReplicatedMySql(this, 'Database', {
+      ...(props.database ?? {}),
+      vpc: props.vpc,
+      encryptionKey: this.encryptionKey,
+      alarmActions,
+    });
+
+    // The tiers: AWS Backup (copied to the recovery region's vault by its deterministic name),
+    // DLM for the tagged volumes, the replicated buckets and the daily dump.
+    this.backupVaults = new BackupVaults(this, 'Backup', {
+      policy,
+      databases: [this.database.master, this.database.replica],
+      // Continuous backup (point-in-time recovery) is for the master: a read replica has none of its own.
+      pointInTimeDatabases: [this.database.master],
+    });
+    this.volumeSnapshots = new EbsSnapshotPolicy(this, 'VolumeSnapshots', {
+      policy,
+      targetTags: volumeTags,
+      volumeEncryptionKeys: [this.encryptionKey],
+      copyEncryptionKeys: props.offSiteVolumeKey ? { [recoveryRegion]: props.offSiteVolumeKey.keyArn } : undefined,
+    });
+    this.backupBuckets = new BackupBuckets(this, 'BackupBuckets', { replication: { region: recoveryRegion } });
+    const mariadb = this.database.engine === ReplicatedMySqlEngine.MARIADB;
+    this.databaseDump = new DatabaseDumpJob(this, 'DatabaseDump', {
+      vpc: props.vpc,
+      replica: this.database.replica,
+      databaseConnections: this.database,
+      credentials: this.database.credentials,
+      dailyBucket: this.backupBuckets.dailyBucket,
+      archiveBucket: this.backupBuckets.archiveBucket,
+      encryptionKey: this.encryptionKey,
+      pauseReplication: true,
+      alarmActions,
+      ...(mariadb ? { dumpImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mariadb:11.8'), dumpBinary: 'mariadb-dump' } : {}),
+    });
+
+    // Restores and drills.
+    this.databaseRestore = new DatabaseRestore(this, 'DatabaseRestore', {
+      database: this.database.master,
+      credentials: this.database.credentials,
+      databaseConnections: this.database.connections,
+      databaseKey: this.database.encryptionKey,
+      vpc: props.vpc,
+      encryptionKey: this.encryptionKey,
+      replicas: [this.database.replica],
+    });
+    // `cdk-backup-dr restore db` finds the database workflow by this tag.
+    Tags.of(this.databaseRestore.stateMachine).add('cdk-backup-dr:workflow', 'database');
+    this.restoreDrills = new RestoreDrills(this, 'RestoreDrills', { restore: this.databaseRestore, recoveryTimeTarget: rto, alarmActions });
+    this.dumpRestore = new DumpRestoreWorkflow(this, 'DumpRestore', {
+      vpc: props.vpc,
+      dumpBucket: this.backupBuckets.dailyBucket,
+      archiveBucket: this.backupBuckets.archiveBucket,
+      encryptionKey: this.encryptionKey,
+      engine: this.database.master.engine,
+      parameterGroup: this.database.parameterGroup,
+    });
+    this.volumeRestore = new VolumeRestoreWorkflow(this, 'VolumeRestore', { vpc: props.vpc, encryptionKey: this.encryptionKey });
+    // Copies go to the 48-hour bucket: the archive bucket's Object Lock would keep a failed restore's copies for years.
+    this.objectRestore = new ObjectRestoreWorkflow(this, 'ObjectRestore', {
+      vpc: props.vpc,
+      encryptionKey: this.encryptionKey,
+      buckets: [this.backupBuckets.dailyBucket, this.backupBuckets.archiveBucket],
+      targetBuckets: [this.backupBuckets.dailyBucket],
+    });
+
+    // Consistency checks: the replica against the master every day, the newest copy of each tier every hour.
+    const rollingInterval = policy.rollingInterval;
+    const freshnessChecks = [
+      FreshnessCheck.rdsSnapshots({ instance: this.database.master, snapshotType: RdsSnapshotType.AUTOMATED, tier: 'automated' }),
+      FreshnessCheck.recoveryPoints({ instance: this.database.master, vault: this.backupVaults.vault, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }),
+      FreshnessCheck.recoveryPoints({
+        instance: this.database.master,
+        vault: backup.BackupVault.fromBackupVaultArn(this, 'OffSiteVaultRef', RecoveryVault.arnOf(this, recoveryRegion)),
+        region: recoveryRegion,
+        tier: 'off-site',
+        interval: policy.copyRollingTierOffSite ? rollingInterval : Duration.days(1),
+        grace: Duration.hours(6),
+      }),
+      ...(props.volumeTags
+        ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }))
+        : []),
+      FreshnessCheck.dailyDumps({ bucket: this.backupBuckets.dailyBucket }),
+      FreshnessCheck.yearlyArchives({ bucket: this.backupBuckets.archiveBucket }),
+    ];
+    this.consistencyChecks = new ConsistencyChecks(this, 'ConsistencyChecks', {
+      master: this.database.master,
+      replica: this.database.replica,
+      databaseConnections: this.database.connections,
+      vpc: props.vpc,
+      adminSecret: this.database.credentials,
+      encryptionKey: this.encryptionKey,
+      topic: this.notifications.topic,
+      freshnessChecks,
+    });
+
+    // The auditor's and operator's view: owner and objectives in the template, the dashboard, the guard.
+    BackupMetadata.describeStack(stack, { owner, recoveryPointObjective: rpo, recoveryTimeObjective: rto });
+    this.dashboard = new BackupDashboard(this, 'Dashboard', {
+      replicaLag: [this.database.metricReplicaLag()],
+      checkResults: [ConsistencyCheckKind.REPLICA_CONSISTENCY, ConsistencyCheckKind.BACKUP_FRESHNESS].map((kind) => this.consistencyChecks.metricCheckStatus(kind)),
+      backupAge: freshnessChecks.map((check) => this.consistencyChecks.metricBackupAgeHours(check)),
+      drillRecoveryTimes: [this.restoreDrills.metricRecoveryTime()],
+      alarms: [...this.database.alarms, ...this.consistencyChecks.alarms, ...this.restoreDrills.alarms],
+    });
+    this.coverage = new BackupCoverage({ owner });
+    Aspects.of(stack).add(this.coverage);
+    BackupMetadata.describe(this.databaseDump.stateMachine, { role: BackupRole.BACKUP_JOB, tier: 'daily dump', owner, description: 'Dumps the replica every day', targets: [this.database] });
+    BackupMetadata.describe(this.backupBuckets.dailyBucket, { role: BackupRole.BACKUP_STORE, tier: 'daily dump', owner, description: 'The daily dumps, kept 48 to 72 hours' });
+    BackupMetadata.describe(this.backupBuckets.archiveBucket, { role: BackupRole.BACKUP_STORE, tier: 'yearly archive', owner, description: 'The year-end dumps, under Object Lock' });
+    BackupMetadata.describe(this.databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled on a schedule by RestoreDrills', targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Compares the replica with the master row by row', targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database] });
+  }
+}
+
+/** Properties of `BackupDisasterRecoveryTarget`. */
+export interface BackupDisasterRecoveryTargetProps {
+  /** The email address of the person or team responsible for the backups (as given to `BackupDisasterRecovery`). */
+  readonly ownerEmail: string;
+  /**
+   * The primary region (where `BackupDisasterRecovery` runs), checked to differ from this stack's region.
+   * @default - not checked
+   */
+  readonly primaryRegion?: string;
+  /**
+   * Vault Lock (compliance mode) of the off-site vault.
+   * @default - cooling-off 3 days, minimum retention 1 day, no maximum
+   */
+  readonly vaultLock?: VaultLockOptions;
+  /**
+   * Other accounts whose AWS Backup may copy into the off-site vault.
+   * @default - only this account
+   */
+  readonly sourceAccounts?: string[];
+}
+
+/**
+ * The disaster-recovery region's half of `BackupDisasterRecovery`: the locked off-site AWS
+ * Backup vault, the replica buckets of the dump tiers (deterministic names, fixed key alias),
+ * the key of the off-site EBS snapshot copies, and the coverage guard of its stack. Deploy
+ * its stack before the primary region's: S3 replication needs the replica buckets.
+ */
+export class BackupDisasterRecoveryTarget extends Construct {
+  /** The alias of the key that encrypts the off-site EBS snapshot copies. */
+  public static readonly EBS_COPY_KEY_ALIAS = 'alias/cdk-backup-dr/ebs-copies';
+
+  /** The email address of the backup owner. */
+  public readonly ownerEmail: string;
+  /** The locked vault that receives the copies of every AWS Backup tier. */
+  public readonly vault: RecoveryVault;
+  /** The replicas of the primary region's 48-hour and yearly buckets. */
+  public readonly buckets: RecoveryBuckets;
+  /** Encrypts the off-site EBS snapshot copies: give it to `BackupDisasterRecovery` as `offSiteVolumeKey` (by ARN). */
+  public readonly ebsCopyKey: kms.IKey;
+  /** The coverage guard added to this construct's stack. */
+  public readonly coverage: BackupCoverage;
+
+  constructor(scope: Construct, id: string, props: BackupDisasterRecoveryTargetProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    checkOwnerEmail(this, props.ownerEmail);
+    if (props.primaryRegion !== undefined && !Token.isUnresolved(props.primaryRegion) && !Token.isUnresolved(stack.region) && props.primaryRegion === stack.region) {
+      throw new Error(`${this.node.path}: \`primaryRegion\` must be another region than this stack's, got ${props.primaryRegion} (the stack's region)`);
+    }
+    this.ownerEmail = props.ownerEmail;
+    const owner = props.ownerEmail;
+    this.vault = new RecoveryVault(this, 'Vault', { lock: props.vaultLock, sourceAccounts: props.sourceAccounts });
+    this.buckets = new RecoveryBuckets(this, 'Buckets');
+    const ebsCopyKey = new kms.Key(this, 'EbsCopyKey', {
+      description: 'cdk-backup-dr: encrypts the off-site copies of the EBS snapshots',
+      alias: BackupDisasterRecoveryTarget.EBS_COPY_KEY_ALIAS,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    ebsCopyKey.addToResourcePolicy(denyGrantsExceptForAwsResources());
+    BackupMetadata.describe(ebsCopyKey, { role: BackupRole.ENCRYPTION_KEY, owner, description: 'Encrypts the off-site copies of the EBS snapshots' });
+    this.ebsCopyKey = ebsCopyKey;
+    BackupMetadata.describeStack(stack, { owner });
+    this.coverage = new BackupCoverage({ owner });
+    Aspects.of(stack).add(this.coverage);
+    BackupCoverage.exempt(this.buckets.logBucket, 'The server access logs of the off-site buckets: audit records about the backups, kept a year by a lifecycle rule, not data the backup policy protects.');
+  }
+}

@@ -1,0 +1,377 @@
+import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  BackupDisasterRecovery,
+  BackupDisasterRecoveryProps,
+  BackupDisasterRecoveryTarget,
+  BackupDisasterRecoveryTargetProps,
+  BackupCoverage,
+  ReplicatedMySqlEngine,
+  RetentionPolicy,
+} from '../lib';
+import { appWithComplianceGates, complianceFindings, describeFindings } from './support/compliance';
+
+const ACCOUNT = '123456789012';
+const PRIMARY_REGION = 'eu-west-1';
+const RECOVERY_REGION = 'eu-central-1';
+const OWNER = 'dba-team@example.com';
+const OFFSITE_VAULT_ARN = `:backup:${RECOVERY_REGION}:${ACCOUNT}:backup-vault:cdk-backup-dr-offsite`;
+
+type PrimaryOverrides = Partial<BackupDisasterRecoveryProps>;
+
+/** A primary-region stack with a VPC (public, private with egress, isolated subnets) and the construct. */
+function primary(app: App = new App(), overrides: (stack: Stack) => PrimaryOverrides = () => ({})) {
+  const stack = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: PRIMARY_REGION } });
+  stack.node.setContext(`availability-zones:account=${ACCOUNT}:region=${PRIMARY_REGION}`, ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 3,
+    natGateways: 1,
+    restrictDefaultSecurityGroup: false,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+    ],
+  });
+  const dr = new BackupDisasterRecovery(stack, 'Dr', { vpc, ownerEmail: OWNER, recoveryRegion: RECOVERY_REGION, ...overrides(stack) });
+  return { app, stack, vpc, dr };
+}
+
+/** A recovery-region stack with the target. */
+function recovery(app: App = new App(), overrides: Partial<BackupDisasterRecoveryTargetProps> = {}) {
+  const stack = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: RECOVERY_REGION } });
+  const target = new BackupDisasterRecoveryTarget(stack, 'Target', { ownerEmail: OWNER, ...overrides });
+  return { app, stack, target };
+}
+
+/** The resources of a type whose JSON contains a string. */
+function resourcesMentioning(template: Template, type: string, text: string): string[] {
+  return Object.entries(template.findResources(type)).filter(([, r]) => JSON.stringify(r).includes(text)).map(([id]) => id);
+}
+
+describe('BackupDisasterRecovery defaults', () => {
+  let built: ReturnType<typeof primary>;
+  let template: Template;
+  beforeAll(() => {
+    built = primary();
+    template = Template.fromStack(built.stack);
+  });
+
+  test('the replicated pair: two encrypted instances with deletion protection, snapshotted on delete, with the construct\'s key', () => {
+    template.resourceCountIs('AWS::RDS::DBInstance', 2);
+    const keyRef = { 'Fn::GetAtt': [built.stack.getLogicalId(built.dr.encryptionKey.node.defaultChild as CfnElement), 'Arn'] };
+    template.hasResource('AWS::RDS::DBInstance', {
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+      Properties: Match.objectLike({ DeletionProtection: true, StorageEncrypted: true, KmsKeyId: keyRef }),
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { SourceDBInstanceIdentifier: Match.anyValue() });
+  });
+
+  test('a new rotated, retained key whose policy lets CloudWatch Logs of the region use it', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        EnableKeyRotation: true,
+        Description: 'cdk-backup-dr: the data, backups and logs of Primary/Dr',
+        KeyPolicy: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: `logs.${PRIMARY_REGION}.amazonaws.com` } })]),
+        }),
+      }),
+    });
+  });
+
+  test('AWS Backup: the full ladder copied to the recovery region\'s vault by name, and point-in-time recovery of the master', () => {
+    template.resourceCountIs('AWS::Backup::BackupVault', 2);
+    template.resourceCountIs('AWS::Backup::BackupPlan', 2);
+    const plans = template.findResources('AWS::Backup::BackupPlan');
+    const tiers = Object.values(plans).find((plan) => plan.Properties.BackupPlan.BackupPlanName.endsWith('-tiers'));
+    const rules = tiers!.Properties.BackupPlan.BackupPlanRule as Array<{ RuleName: string; CopyActions?: unknown[] }>;
+    expect(rules.map((rule) => rule.RuleName)).toEqual(['Rolling', 'Weekly', 'Fortnightly', 'Monthly', 'Quarterly', 'HalfYearly', 'Yearly']);
+    for (const rule of rules) {
+      expect(JSON.stringify(rule.CopyActions)).toContain(OFFSITE_VAULT_ARN);
+    }
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({ BackupPlanRule: [Match.objectLike({ EnableContinuousBackup: true, Lifecycle: { DeleteAfterDays: 14 } })] }),
+    });
+    template.resourceCountIs('AWS::Backup::BackupSelection', 2);
+  });
+
+  test('DLM snapshots every tier of the volumes tagged cdk-backup-dr:snapshots=tiers, copied to the recovery region', () => {
+    template.resourceCountIs('AWS::DLM::LifecyclePolicy', 2);
+    const policies = Object.values(template.findResources('AWS::DLM::LifecyclePolicy'));
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDetails.TargetTags).toEqual([{ Key: 'cdk-backup-dr:snapshots', Value: 'tiers' }]);
+      for (const schedule of policy.Properties.PolicyDetails.Schedules) {
+        expect(schedule.CrossRegionCopyRules).toEqual([expect.objectContaining({ Target: RECOVERY_REGION, Encrypted: true })]);
+        expect(schedule.CrossRegionCopyRules[0].CmkArn).toBeUndefined();
+      }
+    }
+    expect(BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY).toEqual('cdk-backup-dr:snapshots');
+    expect(BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE).toEqual('tiers');
+  });
+
+  test('the dump buckets are retained and replicate to the target\'s deterministic bucket names', () => {
+    const daily = resourcesMentioning(template, 'AWS::S3::Bucket', `:s3:::cdk-backup-dr-daily-`);
+    const archive = resourcesMentioning(template, 'AWS::S3::Bucket', `:s3:::cdk-backup-dr-archive-`);
+    expect(daily).toHaveLength(1);
+    expect(archive).toHaveLength(1);
+    expect(JSON.stringify(template.toJSON().Resources[daily[0]])).toContain(`-${RECOVERY_REGION}`);
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
+      expect(bucket.DeletionPolicy).toEqual('Retain');
+    }
+  });
+
+  test('the daily dump, the restore workflows and their schedules', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 4 1 * ? *)' });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'database' }]),
+    });
+  });
+
+  test('the owner is subscribed by email and receives failed AWS Backup jobs and every alarm', () => {
+    const topicRef = { Ref: built.stack.getLogicalId(built.dr.notifications.topic.node.defaultChild as CfnElement) };
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: OWNER, TopicArn: topicRef });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.backup'] }),
+      Targets: [Match.objectLike({ Arn: topicRef })],
+    });
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(10);
+    for (const [id, alarm] of alarms) {
+      expect([id, alarm.Properties.AlarmActions]).toEqual([id, expect.arrayContaining([topicRef])]);
+    }
+  });
+
+  test('the restore drills alarm on the recovery time objective (4 hours)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 240 });
+  });
+
+  test('the consistency checks check every tier, including the off-site vault by name', () => {
+    expect(built.dr.consistencyChecks.freshnessChecks.map((check) => check.kind)).toEqual(['rds-snapshot', 'recovery-point', 'recovery-point', 'daily-dump', 'yearly-archive']);
+    for (const tier of ['automated', 'rolling', 'off-site', 'daily-dump', 'yearly']) {
+      expect([tier, resourcesMentioning(template, 'AWS::Lambda::Function', `\\"tier\\":\\"${tier}\\"`)]).toEqual([tier, [expect.any(String)]]);
+    }
+    expect(resourcesMentioning(template, 'AWS::Lambda::Function', '\\"backupVaultName\\":\\"cdk-backup-dr-offsite\\"')).toHaveLength(1);
+  });
+
+  test('the dashboard, and the owner and objectives in the stack metadata', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const metric of ['NumberOfBackupJobsFailed', 'ReplicaLag', 'CheckStatus', 'BackupAgeHours', 'RecoveryTimeMinutes']) {
+      expect([metric, body.includes(metric)]).toEqual([metric, true]);
+    }
+    expect(body.match(/BackupAgeHours/g)).toHaveLength(5);
+    expect(template.toJSON().Metadata).toEqual({ 'cdk-backup-dr': { owner: OWNER, rpoMinutes: 60, rtoMinutes: 240 } });
+  });
+
+  test('every child is a public field', () => {
+    const dr = built.dr;
+    expect(dr.ownerEmail).toEqual(OWNER);
+    expect(dr.recoveryRegion).toEqual(RECOVERY_REGION);
+    expect(dr.recoveryPointObjective.toMinutes()).toEqual(60);
+    expect(dr.recoveryTimeObjective.toMinutes()).toEqual(240);
+    expect(dr.retentionPolicy.offSiteCopies).toEqual([{ region: RECOVERY_REGION }]);
+    for (const child of [dr.notifications, dr.database, dr.backupVaults, dr.volumeSnapshots, dr.backupBuckets, dr.databaseDump, dr.consistencyChecks,
+      dr.databaseRestore, dr.restoreDrills, dr.dumpRestore, dr.volumeRestore, dr.objectRestore, dr.dashboard]) {
+      expect(child.node.scope).toBe(dr);
+    }
+    expect(dr.coverage).toBeDefined();
+  });
+});
+
+describe('BackupDisasterRecovery coverage guard', () => {
+  test('an uncovered bucket in the stack fails the synth; a tagged volume and an exempted bucket pass', () => {
+    const { app, stack } = primary();
+    const volume = new ec2.Volume(stack, 'AppVolume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), encrypted: true });
+    Tags.of(volume).add(BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY, BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE);
+    BackupCoverage.exempt(new s3.Bucket(stack, 'Scratch'), 'Scratch space rebuilt from the dumps; nothing to restore.');
+    new s3.Bucket(stack, 'Uncovered');
+    let message = '';
+    try {
+      app.synth();
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/S3 bucket \w+ \(Primary\/Uncovered\/Resource\) is not covered by any backup tier/);
+    expect(message).not.toMatch(/Scratch|AppVolume/);
+  });
+
+  test('a volume with the tag is covered by the DLM policies', () => {
+    const { app, stack } = primary();
+    const volume = new ec2.Volume(stack, 'AppVolume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), encrypted: true });
+    Tags.of(volume).add(BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY, BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE);
+    expect(() => app.synth()).not.toThrow();
+    const untagged = primary(new App());
+    new ec2.Volume(untagged.stack, 'Untagged', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), encrypted: true });
+    expect(() => untagged.app.synth()).toThrow(/EBS volume \w+ \(Primary\/Untagged\/Resource\) is not covered/);
+  });
+});
+
+describe('BackupDisasterRecovery overrides', () => {
+  test('encryptionKey: used for the database and the topic, no key of its own', () => {
+    let key: kms.IKey | undefined;
+    const { stack, dr } = primary(new App(), (s) => {
+      key = new kms.Key(s, 'TeamKey', { enableKeyRotation: true });
+      return { encryptionKey: key };
+    });
+    expect(dr.encryptionKey).toBe(key);
+    const template = Template.fromStack(stack);
+    const keyId = stack.getLogicalId(key!.node.defaultChild as CfnElement);
+    expect(resourcesMentioning(template, 'AWS::KMS::Key', 'cdk-backup-dr: the data, backups and logs')).toEqual([]);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
+  test('retentionPolicy, recovery objectives, volumeTags and offSiteVolumeKey', () => {
+    const { stack, dr } = primary(new App(), (s) => ({
+      retentionPolicy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: RECOVERY_REGION }] }),
+      recoveryPointObjective: Duration.minutes(15),
+      recoveryTimeObjective: Duration.hours(2),
+      volumeTags: { 'team:backup': 'yes' },
+      offSiteVolumeKey: kms.Key.fromKeyArn(s, 'CopyKey', `arn:aws:kms:${RECOVERY_REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
+    }));
+    const template = Template.fromStack(stack);
+    const plans = Object.values(template.findResources('AWS::Backup::BackupPlan'));
+    const tiers = plans.find((plan) => plan.Properties.BackupPlan.BackupPlanName.endsWith('-tiers'));
+    expect(tiers!.Properties.BackupPlan.BackupPlanRule.map((rule: { RuleName: string }) => rule.RuleName)).toEqual(['Rolling']);
+    expect(template.toJSON().Metadata).toEqual({ 'cdk-backup-dr': { owner: OWNER, rpoMinutes: 15, rtoMinutes: 120 } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 120 });
+    const dlm = Object.values(template.findResources('AWS::DLM::LifecyclePolicy'));
+    expect(dlm).toHaveLength(1);
+    expect(dlm[0].Properties.PolicyDetails.TargetTags).toEqual([{ Key: 'team:backup', Value: 'yes' }]);
+    expect(dlm[0].Properties.PolicyDetails.Schedules[0].CrossRegionCopyRules[0].CmkArn).toEqual(`arn:aws:kms:${RECOVERY_REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    // Given tags, the freshness check also checks the newest snapshot with them.
+    expect(dr.consistencyChecks.freshnessChecks.map((check) => check.kind)).toContain('ebs-snapshot');
+    expect(resourcesMentioning(template, 'AWS::Lambda::Function', 'team:backup')).toHaveLength(1);
+  });
+
+  test('database options pass through to the pair and the dump job (MariaDB)', () => {
+    const { stack, dr } = primary(new App(), () => ({
+      database: {
+        engine: ReplicatedMySqlEngine.MARIADB,
+        masterInstanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.XLARGE),
+        allocatedStorage: 200,
+        backupRetention: Duration.days(21),
+      },
+    }));
+    expect(dr.database.engine).toEqual(ReplicatedMySqlEngine.MARIADB);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'mariadb', DBInstanceClass: 'db.r7g.xlarge', AllocatedStorage: '200', BackupRetentionPeriod: 21 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Image: 'public.ecr.aws/docker/library/mariadb:11.8' })]),
+    });
+  });
+
+  test('target: vault lock, source accounts and the primary region', () => {
+    const { stack, target } = recovery(new App(), { vaultLock: { minRetention: Duration.days(7) }, sourceAccounts: ['210987654321'], primaryRegion: PRIMARY_REGION });
+    const template = Template.fromStack(stack);
+    expect(target.ownerEmail).toEqual(OWNER);
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      BackupVaultName: 'cdk-backup-dr-offsite',
+      LockConfiguration: Match.objectLike({ MinRetentionDays: 7 }),
+      AccessPolicy: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCopyFromSourceAccounts' })]),
+      }),
+    });
+  });
+});
+
+describe('BackupDisasterRecoveryTarget defaults', () => {
+  test('the locked vault, the replica buckets by name, the EBS copy key and the stack metadata', () => {
+    const { stack, target } = recovery();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Backup::BackupVault', 1);
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ BackupVaultName: 'cdk-backup-dr-offsite', LockConfiguration: Match.objectLike({ MinRetentionDays: 1, ChangeableForDays: 3 }) }),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: { 'Fn::Join': ['', ['cdk-backup-dr-daily-', { Ref: 'AWS::AccountId' }, `-${RECOVERY_REGION}`]] } });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: { 'Fn::Join': ['', ['cdk-backup-dr-archive-', { Ref: 'AWS::AccountId' }, `-${RECOVERY_REGION}`]] } });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: BackupDisasterRecoveryTarget.EBS_COPY_KEY_ALIAS });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ Description: 'cdk-backup-dr: encrypts the off-site copies of the EBS snapshots', EnableKeyRotation: true }) });
+    expect(template.toJSON().Metadata).toEqual({ 'cdk-backup-dr': { owner: OWNER } });
+    expect(target.vault.backupVaultName).toEqual('cdk-backup-dr-offsite');
+    expect(target.buckets.node.scope).toBe(target);
+    expect(target.ebsCopyKey).toBeDefined();
+    expect(target.coverage).toBeDefined();
+  });
+
+  test('its coverage guard exempts the access-log bucket and fails on an uncovered bucket', () => {
+    const { app, stack } = recovery();
+    new s3.Bucket(stack, 'Stray');
+    expect(() => app.synth()).toThrow(/\(Recovery\/Stray\/Resource\) is not covered/);
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    ['', 'Primary/Dr: `ownerEmail` must be the email address of the person or team responsible for the backups, got ""'],
+    ['   ', 'Primary/Dr: `ownerEmail` must be the email address of the person or team responsible for the backups, got "   "'],
+    ['dba-team', 'Primary/Dr: `ownerEmail` must be an email address (name@domain), got \'dba-team\''],
+  ])('ownerEmail %j', (ownerEmail, message) => {
+    expect(() => primary(new App(), () => ({ ownerEmail }))).toThrow(message);
+  });
+
+  test('recoveryRegion equal to the stack\'s region', () => {
+    expect(() => primary(new App(), () => ({ recoveryRegion: PRIMARY_REGION })))
+      .toThrow('Primary/Dr: `recoveryRegion` must be another region than the stack\'s, got eu-west-1 (the stack\'s region)');
+  });
+
+  test('recoveryRegion that is not a region name', () => {
+    expect(() => primary(new App(), () => ({ recoveryRegion: 'Frankfurt' })))
+      .toThrow('Primary/Dr: `recoveryRegion` must be an AWS region name such as \'eu-central-1\', got "Frankfurt"');
+  });
+
+  test('recoveryPointObjective under 5 minutes', () => {
+    expect(() => primary(new App(), () => ({ recoveryPointObjective: Duration.minutes(1) })))
+      .toThrow('Primary/Dr: `recoveryPointObjective` must be at least 5 minutes (what point-in-time recovery can restore), got 1 minute');
+  });
+
+  test.each([
+    [Duration.minutes(10), '10 minutes'],
+    [Duration.days(3), '3 days'],
+  ])('recoveryTimeObjective %s', (recoveryTimeObjective, shown) => {
+    expect(() => primary(new App(), () => ({ recoveryTimeObjective })))
+      .toThrow(`Primary/Dr: \`recoveryTimeObjective\` must be 15 minutes to 48 hours, got ${shown}`);
+  });
+
+  test('retentionPolicy without a copy to recoveryRegion', () => {
+    expect(() => primary(new App(), () => ({ retentionPolicy: RetentionPolicy.fullLadder() })))
+      .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to no region');
+    expect(() => primary(new App(), () => ({ retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'us-east-1' }] }) })))
+      .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to us-east-1');
+  });
+
+  test('empty volumeTags', () => {
+    expect(() => primary(new App(), () => ({ volumeTags: {} })))
+      .toThrow('Primary/Dr: `volumeTags` must hold at least one tag (key and value), got {}');
+  });
+
+  test('target: ownerEmail and primaryRegion', () => {
+    expect(() => recovery(new App(), { ownerEmail: 'nobody' }))
+      .toThrow('Recovery/Target: `ownerEmail` must be an email address (name@domain), got \'nobody\'');
+    expect(() => recovery(new App(), { primaryRegion: RECOVERY_REGION }))
+      .toThrow('Recovery/Target: `primaryRegion` must be another region than this stack\'s, got eu-central-1 (the stack\'s region)');
+  });
+});
+
+describe('compliance', () => {
+  test('a primary stack with BackupDisasterRecovery and a recovery stack with BackupDisasterRecoveryTarget have zero findings', () => {
+    const app = appWithComplianceGates();
+    const { stack: recoveryStack } = recovery(app);
+    const { stack: primaryStack } = primary(app);
+    primaryStack.addStackDependency(recoveryStack);
+    const findings = complianceFindings(app);
+    // The test's own VPC is not part of the constructs.
+    expect(describeFindings(findings.filter((f) => !f.path.startsWith('Primary/Vpc')))).toEqual('');
+  });
+});
