@@ -120,12 +120,14 @@ describe('replica-consistency function', () => {
   test('the handler insists on verified TLS: a server without TLS is unknown, never consistent', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, ENV);
-    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    // Metric lines go straight to stdout: Lambda's JSON log format would wrap console.log output.
+    const log = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       const result = await handler({}, { getRemainingTimeInMillis: () => 600_000 } as never);
       expect(result.status).toBe('unknown');
       expect(result.reason).toMatch(/^could not connect to the (master|replica) 127\.0\.0\.1:\d+: .*(secure|SSL|TLS)/i);
-      expect(JSON.parse(String(log.mock.calls[0][0]))).toMatchObject({ CheckStatus: 2 });
+      const metricLine = log.mock.calls.map(([chunk]) => String(chunk)).find((line) => line.includes('"CheckStatus"'));
+      expect(JSON.parse(metricLine!)).toMatchObject({ CheckStatus: 2 });
     } finally {
       log.mockRestore();
       process.env = saved;
