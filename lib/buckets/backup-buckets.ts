@@ -3,9 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { finishLogBucket, logBucketProps } from '../private/access-log-bucket';
 import {
   archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
-  finishLogBucket, logBucketProps, sourceReplicationStatements, wholeDays,
+  sourceReplicationStatements, wholeDays,
 } from './bucket-settings';
 import { RecoveryBuckets } from './recovery-buckets';
 
@@ -141,7 +142,7 @@ export class BackupBuckets extends Construct {
     this.dailyExpirationDays = dailyDays;
 
     this.encryptionKey = props.encryptionKey ?? finishBucketKey(new kms.Key(this, 'Key', bucketKeyProps('cdk-backup-dr: the 48-hour and yearly backup buckets', removalPolicy)));
-    const logBucket = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)));
+    const logBucket = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)), 'the backup buckets');
     this.logBucket = logBucket;
     const dailyOptions = { encryptionKey: this.encryptionKey, logBucket, expirationDays: dailyDays, lockRetentionDays: dailyLockDays, removalPolicy };
     const daily = finishDailyBucket(new s3.Bucket(this, 'Daily', dailyBucketProps(dailyOptions)), dailyOptions);

@@ -4,13 +4,13 @@
  * object ownership, access logs, EventBridge notifications, and the lifecycle rules of
  * the two tiers.
  */
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { enableEventBridge } from '../private/access-log-bucket';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
-import { BackupCoverage } from '../report/coverage';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 
 /** S3 rounds lifecycle expiry up to the next midnight UTC: an object of a 2-day rule lives 48 to 72 hours. */
@@ -18,8 +18,6 @@ export const DAILY_EXPIRY_NOTE = 'S3 rounds lifecycle expiry up to the next midn
 
 /** Glacier Deep Archive bills at least 180 days per object. */
 export const DEEP_ARCHIVE_MINIMUM_DAYS = 180;
-
-const COMPLIANCE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 
 /** Whole days of a duration, or throws naming the construct, the prop and the value. */
 export function wholeDays(scope: IConstruct, prop: string, value: Duration, min: number, max: number, unit = 'days'): number | undefined {
@@ -49,47 +47,6 @@ export function bucketKeyProps(description: string, removalPolicy: RemovalPolicy
 export function finishBucketKey(key: kms.Key): kms.Key {
   key.addToResourcePolicy(denyGrantsExceptForAwsResources());
   return key;
-}
-
-/** The server access log bucket: SSE-S3 (log delivery cannot write with a KMS key), versioned, logs kept a year. */
-export function logBucketProps(removalPolicy: RemovalPolicy): s3.BucketProps {
-  return {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy,
-    lifecycleRules: [
-      { id: 'KeepAccessLogsOneYear', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
-    ],
-  };
-}
-
-/** EventBridge notifications, the coverage exemption and the acknowledgements of the log bucket. */
-export function finishLogBucket(bucket: s3.Bucket): s3.Bucket {
-  enableEventBridge(bucket);
-  BackupCoverage.exempt(bucket, 'The server access logs of the backup buckets: audit records about the backups, kept a year by a lifecycle rule, not data the backup policy protects.');
-  const reason = 'This bucket receives the server access logs of the backup buckets. S3 log delivery cannot write to a bucket encrypted with a KMS key or with an Object Lock default retention, logging a log bucket into itself would loop, and replicating access logs adds no recovery value: the data buckets are replicated.';
-  Validations.of(bucket).acknowledge(
-    { id: 'AwsSolutions-S1', reason },
-    ...COMPLIANCE_PACKS.flatMap((pack) => [
-      { id: `${pack}-S3BucketLoggingEnabled`, reason },
-      { id: `${pack}-S3BucketReplicationEnabled`, reason },
-      { id: `${pack}-S3DefaultEncryptionKMS`, reason },
-    ]),
-    { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason },
-    { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason },
-    { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason },
-  );
-  return bucket;
-}
-
-/** Sends the bucket's object events to Amazon EventBridge (a native CloudFormation property, no custom resource). */
-export function enableEventBridge(bucket: s3.Bucket): void {
-  const cfn = bucket.node.defaultChild as s3.CfnBucket;
-  cfn.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 }
 
 /** Properties of the 48-hour bucket. */

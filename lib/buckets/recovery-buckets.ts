@@ -2,9 +2,10 @@ import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } fr
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { finishLogBucket, logBucketProps } from '../private/access-log-bucket';
 import {
   archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
-  finishLogBucket, logBucketProps, wholeDays,
+  wholeDays,
 } from './bucket-settings';
 
 /** Properties of `RecoveryBuckets`. */
@@ -134,7 +135,7 @@ export class RecoveryBuckets extends Construct {
     const region = Stack.of(this).region;
 
     this.encryptionKey = finishBucketKey(new kms.Key(this, 'Key', bucketKeyProps('cdk-backup-dr: the replicas of the 48-hour and yearly backup buckets', removalPolicy, RecoveryBuckets.KEY_ALIAS)));
-    const logBucket = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)));
+    const logBucket = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)), 'the off-site backup buckets');
     this.logBucket = logBucket;
     const dailyOptions = {
       encryptionKey: this.encryptionKey,

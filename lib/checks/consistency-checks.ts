@@ -11,9 +11,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FreshnessCheck, FreshnessCheckConfig, RdsSnapshotType } from './freshness-check';
-import { nagResourceText } from './nag-ids';
+import { enableEventBridge, finishLogBucket, logBucketProps } from '../private/access-log-bucket';
+import { flattenLikeCdkNag } from '../private/nag-ids';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
@@ -575,31 +576,7 @@ export class ConsistencyChecks extends Construct {
     if (accessLogsBucket) {
       logs = accessLogsBucket;
     } else {
-      const created = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        minimumTLSVersion: 1.2,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        versioned: true,
-        removalPolicy,
-        lifecycleRules: [{ id: 'KeepAccessLogsOneYear', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      });
-      enableEventBridge(created);
-      const reason = 'This bucket receives the server access logs of the consistency report bucket. S3 log delivery cannot write to a bucket encrypted with a KMS key, logging a log bucket into itself would loop, and access logs are operational records, not data to replicate.';
-      Validations.of(created).acknowledge(
-        { id: 'AwsSolutions-S1', reason },
-        ...PACKS.flatMap((pack) => [
-          { id: `${pack}-S3BucketLoggingEnabled`, reason },
-          { id: `${pack}-S3BucketReplicationEnabled`, reason },
-          { id: `${pack}-S3DefaultEncryptionKMS`, reason },
-        ]),
-        { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason },
-        { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason },
-        { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'S3 log delivery cannot write to a bucket with an Object Lock default retention; the access logs are kept a year by a lifecycle rule.' },
-      );
-      BackupCoverage.exempt(created, 'Server access logs of the consistency report bucket: operational records kept a year by a lifecycle rule, nothing to restore.');
-      logs = created;
+      logs = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)), 'the consistency report bucket');
     }
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.KMS,
@@ -662,9 +639,9 @@ export class ConsistencyChecks extends Construct {
       bucketKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     }
     const acknowledgements = [
-      { id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, reportObjects)}]`, reason: 'Each run writes a new report object, named by the time of the run, under this check\'s own prefix of the report bucket.' },
+      { id: `AwsSolutions-IAM5[Resource::${nagText(this, reportObjects)}]`, reason: 'Each run writes a new report object, named by the time of the run, under this check\'s own prefix of the report bucket.' },
       ...objectReads.map((resource) => ({
-        id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, resource)}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
         reason: 'The freshness check reads the day\'s dump, checksum file and manifest, whose keys hold the date and the run id, under the daily/ prefix only.',
       })),
     ];
@@ -691,7 +668,7 @@ function scheduleRoleProps(scope: Construct, what: string): iam.RoleProps {
 function scheduleRole(role: iam.Role, fn: HardenedFunction): iam.Role {
   const reason = 'The inline policy CDK writes for the schedule: invoke this one function and send to its own dead-letter queue.';
   Validations.of(role).acknowledge(
-    { id: `AwsSolutions-IAM5[Resource::${nagResourceText(role, `${fn.function.functionArn}:*`)}]`, reason: 'lambda:InvokeFunction on the function\'s versions and aliases (`<function ARN>:*`), as CDK grants invoke; the function is this schedule\'s only target.' },
+    { id: `AwsSolutions-IAM5[Resource::${nagText(role, `${fn.function.functionArn}:*`)}]`, reason: 'lambda:InvokeFunction on the function\'s versions and aliases (`<function ARN>:*`), as CDK grants invoke; the function is this schedule\'s only target.' },
     ...PACKS.map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })),
   );
   return role;
@@ -717,11 +694,6 @@ function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): 
   }
 }
 
-/** Sends the bucket's object events to Amazon EventBridge (a CloudFormation property, no custom resource). */
-function enableEventBridge(bucket: s3.Bucket): void {
-  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-}
-
 function checkRange(path: string, prop: string, value: Duration, min: Duration, max: Duration): void {
   const seconds = value.toSeconds();
   if (!Token.isUnresolved(seconds) && (seconds < min.toSeconds() || seconds > max.toSeconds())) {
@@ -734,4 +706,9 @@ function checkWholeMinutes(path: string, prop: string, value: Duration): void {
   if (!Token.isUnresolved(seconds) && seconds % 60 !== 0) {
     throw new Error(`${path}: \`${prop}\` must be a whole number of minutes (it is an alarm period), got ${value.toHumanString()}`);
   }
+}
+
+/** A value as cdk-nag prints it in an IAM5 finding id. */
+function nagText(scope: IConstruct, value: string): string {
+  return flattenLikeCdkNag(Stack.of(scope).resolve(value));
 }

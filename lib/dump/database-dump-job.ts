@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 import { dumpScript } from './dump-scripts';
-import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from './nag-ids';
+import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from '../private/nag-ids';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
