@@ -19,6 +19,7 @@ export function buildReferenceApp(app: App): ReferenceApp {
   const recovery = new RecoveryStack(app, 'BackupDrRecovery', {
     env: { account: settings.account, region: settings.recoveryRegion },
     description: 'cdk-backup-dr reference app: the disaster-recovery region, which receives the off-site copies',
+    primaryRegion: settings.primaryRegion,
   });
   const primary = new PrimaryStack(app, 'BackupDrPrimary', {
     env: { account: settings.account, region: settings.primaryRegion },

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildReferenceApp } from '../bin/reference-app';
 import { DEFAULT_ACCOUNT, DEFAULT_PRIMARY_REGION, DEFAULT_RECOVERY_REGION, referenceSettings } from '../bin/settings';
 import { appWithComplianceGates, complianceFindings, describeFindings } from './support/compliance';
@@ -52,6 +53,36 @@ describe('reference app', () => {
         process.env.CDK_DEFAULT_REGION = previous;
       }
     }
+  });
+
+  test('each stack is one top-level construct; the stack fields are its children; context backupOwner reaches both', () => {
+    const app = new App({ context: { ...cdkJsonContext(), backupOwner: 'dba@example.com' } });
+    const { primary, recovery } = buildReferenceApp(app);
+    const dr = primary.backupDisasterRecovery;
+    expect(dr.node.path).toEqual('BackupDrPrimary/Default');
+    expect(dr.ownerEmail).toEqual('dba@example.com');
+    expect(dr.recoveryRegion).toEqual(recovery.region);
+    expect(primary.database).toBe(dr.database);
+    expect(primary.encryptionKey).toBe(dr.encryptionKey);
+    expect(primary.alarmTopic).toBe(dr.notifications.topic);
+    expect(primary.backupVaults).toBe(dr.backupVaults);
+    expect(primary.databaseDump).toBe(dr.databaseDump);
+    expect(primary.databaseRestore).toBe(dr.databaseRestore);
+    const target = recovery.backupDisasterRecoveryTarget;
+    expect(target.ownerEmail).toEqual('dba@example.com');
+    expect(recovery.offSiteVault).toBe(target.vault);
+    expect(recovery.offSiteBuckets).toBe(target.buckets);
+    expect(recovery.ebsCopyKey).toBe(target.ebsCopyKey);
+    // `Default` is left out of logical ids: the children keep the ids of the hand-wired stack.
+    expect(primary.getLogicalId(dr.database.master.node.defaultChild as never)).toEqual('DatabaseF44359DD');
+    expect(primary.getLogicalId(dr.database.replica.node.defaultChild as never)).toEqual('DatabaseReplica3A6F4E05');
+    const template = Template.fromStack(primary);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com' });
+    for (const output of ['DumpStateMachineArn', 'DailyBackupBucket', 'ArchiveBackupBucket', 'BackupNowCommand', 'DatabaseRestoreStateMachineArn',
+      'DumpRestoreStateMachineArn', 'VolumeRestoreStateMachineArn', 'ObjectRestoreStateMachineArn']) {
+      template.hasOutput(output, {});
+    }
+    Template.fromStack(recovery).hasOutput('EbsCopyKeyArn', {});
   });
 
   describe('settings', () => {

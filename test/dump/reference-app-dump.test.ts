@@ -11,7 +11,7 @@ import { buildReferenceApp } from '../../bin/reference-app';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
 const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
-const MINE = ['BackupDrPrimary/BackupBuckets', 'BackupDrPrimary/DatabaseDump', 'BackupDrRecovery/OffSiteBuckets'];
+const MINE = ['BackupDrPrimary/Default/BackupBuckets', 'BackupDrPrimary/Default/DatabaseDump', 'BackupDrRecovery/Default/Buckets'];
 
 test('the dump job dumps the replica into the backup buckets, which replicate to the recovery stack\'s buckets', () => {
   const app = new App({ context });
@@ -41,6 +41,6 @@ test('the dump job dumps the replica into the backup buckets, which replicate to
 test('the reference app\'s buckets and dump job have zero unacknowledged compliance findings', () => {
   const app = appWithComplianceGates({ context });
   buildReferenceApp(app);
-  const findings = complianceFindings(app).filter((f) => MINE.some((path) => f.path.startsWith(path)) || /DatabaseDump|BackupBuckets|OffSiteBuckets/.test(f.path));
+  const findings = complianceFindings(app).filter((f) => MINE.some((path) => f.path.startsWith(path)) || /DatabaseDump|BackupBuckets|BackupDrRecovery\/Default\/Buckets/.test(f.path));
   expect(describeFindings(findings)).toEqual('');
 });
