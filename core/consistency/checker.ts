@@ -20,7 +20,7 @@ import { KeySpec, LOSSLESS, WHOLE_TABLE } from './keys';
 import type { ReplicaHealth, ServerFlavor } from './replication';
 import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serverInfo, waitForPosition } from './replication';
 import type { CheckStatus, ConsistencyReport, DriftedRow, TableResult } from './report';
-import { aggregateSelectList, rowHashExpression } from './row-hash';
+import { aggregateSelectList, keyedAggregateSelectList, rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { describeDefinitionDifference, listTables, qualifiedName, readTableDefinition } from './schema';
 
@@ -68,6 +68,10 @@ export interface CheckOptions {
 
 /** Ranges with at most this many rows on either server are compared row by row. */
 const LEAF_ROWS = 2000;
+/** Chunks of a single-integer key are compared in parts of about this many rows (one query per server and chunk). */
+const PART_ROWS = LEAF_ROWS / 2;
+/** At most this many parts per chunk (larger parts are narrowed by value when they differ). */
+const MAX_PARTS = 256;
 /** Candidate keys are verified in batches of this size. */
 const VERIFY_BATCH = 500;
 
@@ -179,9 +183,17 @@ class Session {
   }
 }
 
+/**
+ * The comparison aggregate of a table: BIT_XOR of the row hashes under a primary key (no row
+ * can occur twice), the SUM otherwise (duplicate rows must not cancel out).
+ */
+function comparisonSelectList(definition: TableDefinition): string {
+  return definition.primaryKey.length > 0 ? keyedAggregateSelectList(definition.columns) : aggregateSelectList(definition.columns);
+}
+
 async function aggregate(connection: Connection, definition: TableDefinition, condition: string): Promise<Aggregate> {
   const [rows] = await connection.query({
-    sql: `SELECT ${aggregateSelectList(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
+    sql: `SELECT ${comparisonSelectList(definition)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
     ...LOSSLESS,
   });
   const row = (rows as Row[])[0];
@@ -331,7 +343,7 @@ async function narrowByBisection(session: Session, definition: TableDefinition, 
 /** Aggregates per bucket of `bucketWidth` key values from `base`, as bucket number -> aggregate. */
 async function bucketAggregates(connection: Connection, definition: TableDefinition, spec: KeySpec, condition: string, base: bigint, bucketWidth: bigint): Promise<Map<string, Aggregate>> {
   const [rows] = await connection.query({
-    sql: `SELECT (${spec.columnList} - (${base})) DIV ${bucketWidth} AS bucket, ${aggregateSelectList(definition.columns)} ` +
+    sql: `SELECT (${spec.columnList} - (${base})) DIV ${bucketWidth} AS bucket, ${comparisonSelectList(definition)} ` +
       `FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition} GROUP BY bucket`,
     ...LOSSLESS,
   });
@@ -384,6 +396,87 @@ async function narrowByValue(session: Session, definition: TableDefinition, spec
       }
     }
   }
+}
+
+/** A part of an integer-key chunk: `(after, through]`, null for an open end. */
+interface IntegerPart {
+  readonly after: bigint | null;
+  readonly through: bigint | null;
+}
+
+function integerRange(part: IntegerPart): KeyRange {
+  return { after: part.after === null ? null : [part.after.toString()], through: part.through === null ? null : [part.through.toString()] };
+}
+
+/**
+ * The aggregates of several disjoint parts of a chunk in ONE statement (a `UNION ALL` of
+ * primary-key range scans): one consistent read, about the cost of one aggregate over the
+ * whole chunk, and no temporary table per row as a `GROUP BY` would need.
+ */
+async function partAggregates(connection: Connection, definition: TableDefinition, spec: KeySpec, parts: readonly IntegerPart[]): Promise<Aggregate[]> {
+  const table = qualifiedName(definition.schema, definition.table);
+  const select = comparisonSelectList(definition);
+  const sql = parts.map((part, index) => `SELECT ${index} AS part, ${select} FROM ${table} WHERE ${spec.rangeCondition(integerRange(part))}`).join(' UNION ALL ');
+  const [rows] = await connection.query({ sql, ...LOSSLESS });
+  const result: Aggregate[] = parts.map(() => ({ rows: 0, sum: '0' }));
+  for (const row of rows as Row[]) {
+    result[Number(row.part)] = { rows: Number(row.row_count), sum: String(row.hash_sum ?? '0') };
+  }
+  return result;
+}
+
+function rowCount(aggregates: readonly Aggregate[]): number {
+  return aggregates.reduce((total, entry) => total + entry.rows, 0);
+}
+
+/**
+ * Compares one chunk of a single-integer key as parts of about `PART_ROWS` rows, in one
+ * query per server at a matched position. A differing part is compared row by row right
+ * away (at a fresh matched position), so a differing chunk is never scanned a second time;
+ * a part that turned out larger than `LEAF_ROWS` is narrowed by value first.
+ */
+async function compareIntegerChunk(session: Session, definition: TableDefinition, spec: KeySpec, chunk: IntegerPart, start: bigint, end: bigint, expectedRows: number,
+  drift: TableDrift): Promise<{ master: number; replica: number; seconds: number }> {
+  const span = end > start ? end - start : 1n;
+  const count = BigInt(Math.max(1, Math.min(MAX_PARTS, Math.ceil(expectedRows / PART_ROWS), Number(span))));
+  const width = span / count + (span % count === 0n ? 0n : 1n);
+  const parts: IntegerPart[] = [];
+  for (let index = 0n; index < count; index++) {
+    const after = index === 0n ? chunk.after : start + index * width;
+    const through = index === count - 1n ? chunk.through : start + (index + 1n) * width;
+    if (after !== null && through !== null && through <= after) {
+      break;
+    }
+    parts.push({ after, through });
+  }
+  // The last part ends where the chunk ends (open or not), whatever the rounding.
+  parts[parts.length - 1] = { after: parts[parts.length - 1].after, through: chunk.through };
+
+  let first: { master: number; replica: number; seconds: number } | undefined;
+  let differing: Array<{ part: IntegerPart; rows: number }> = [];
+  for (let attempt = 0; attempt <= session.options.chunkRechecks; attempt++) {
+    if (attempt > 0) {
+      await sleep(100 * attempt);
+    }
+    await session.syncReplica();
+    const started = process.hrtime.bigint();
+    const [onMaster, onReplica] = await Promise.all([partAggregates(session.master, definition, spec, parts), partAggregates(session.replica, definition, spec, parts)]);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    first = first ?? { master: rowCount(onMaster), replica: rowCount(onReplica), seconds };
+    differing = parts.flatMap((part, index) => (same(onMaster[index], onReplica[index]) ? [] : [{ part, rows: Math.max(onMaster[index].rows, onReplica[index].rows) }]));
+    if (differing.length === 0) {
+      break;
+    }
+  }
+  for (const { part, rows } of differing) {
+    if (rows <= LEAF_ROWS) {
+      await session.syncReplica();
+      await compareRows(session, definition, spec, spec.rangeCondition(integerRange(part)), drift);
+    } else {
+      await narrowByValue(session, definition, spec, integerRange(part), drift, rows);
+    }
+  }
+  return first!;
 }
 
 /** Compares one chunk, rechecking and then narrowing it when it differs. Returns the row counts and the slower query time. */
@@ -451,7 +544,7 @@ async function checkKeyedTable(session: Session, definition: TableDefinition, es
         session.checkDeadline();
         const start: bigint = after ?? low - 1n;
         const through: bigint | null = start + width >= high ? null : start + width;
-        const counts = await compareChunk(session, definition, spec, { after: after === null ? null : [after.toString()], through: through === null ? null : [through.toString()] }, drift);
+        const counts = await compareIntegerChunk(session, definition, spec, { after, through }, start, through ?? high, chunkRows, drift);
         done(counts);
         if (through === null) {
           break;

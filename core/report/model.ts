@@ -421,7 +421,7 @@ class Context {
         const create = schedule.CreateRule ?? {};
         const runs = create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(Number(create.Interval ?? 24), create.Times);
         const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
-        const retention = dlmRetention(schedule.RetainRule, intervalHours);
+        const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
         tiers.push({
           tier: schedule.Name ?? 'snapshots',
           mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
@@ -736,6 +736,20 @@ function dlmRetention(rule: Json, intervalHours: number): Retention {
   const unitHours: { [unit: string]: number } = { DAYS: 24, WEEKS: 168, MONTHS: 730, YEARS: 8760 };
   const hours = Number(rule.Interval) * (unitHours[rule.IntervalUnit] ?? 24);
   return { text: `${rule.Interval} ${String(rule.IntervalUnit).toLowerCase()}`, minHours: hours, maxHours: hours };
+}
+
+/** A snapshot that DLM moves to the archive tier lives its standard retention plus its archive retention. */
+function withArchiveTier(standard: Retention, archiveRule: Json): Retention {
+  const archived = archiveRule?.RetainRule?.RetentionArchiveTier;
+  if (!archived) {
+    return standard;
+  }
+  const archive = dlmRetention(archived, 24);
+  return {
+    text: `${standard.text} in the standard tier, then ${archive.text} in the snapshot archive`,
+    minHours: standard.minHours + archive.minHours,
+    maxHours: standard.maxHours + archive.maxHours,
+  };
 }
 
 function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[]): TimelineLane[] {

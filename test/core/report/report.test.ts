@@ -97,11 +97,13 @@ describe('report of a small app that uses only some constructs', () => {
 
   test('a volume targeted by a DLM policy gets its schedules, retention and cross-region copy', () => {
     const volume = row('SmallPrimary/Volume');
-    expect(volume.tiers).toHaveLength(1);
-    const [tier] = volume.tiers;
+    expect(volume.tiers).toHaveLength(2);
+    const [tier, monthly] = volume.tiers;
     expect(tier).toMatchObject({ tier: 'hourly', schedule: 'every 6 hours from 00:30 UTC', minHours: 48 });
     expect(tier.runs).toHaveLength(28);
     expect(tier.copies).toEqual([expect.objectContaining({ region: 'eu-central-1', retention: '7 days', maxHours: 168 })]);
+    // A snapshot DLM moves to the archive tier lives both retentions.
+    expect(monthly).toMatchObject({ tier: 'monthly', retention: '30 days in the standard tier, then 365 days in the snapshot archive', minHours: 395 * 24, maxHours: 395 * 24 });
   });
 
   test('lists every acknowledged finding with its reason, and the owner notifications', () => {

@@ -85,6 +85,11 @@ export function synthSmallApp(): string {
         createRule: { interval: 6, intervalUnit: 'HOURS', times: ['00:30'] },
         retainRule: { count: 8 },
         crossRegionCopyRules: [{ targetRegion: 'eu-central-1', encrypted: true, retainRule: { interval: 7, intervalUnit: 'DAYS' } }],
+      }, {
+        name: 'monthly',
+        createRule: { cronExpression: 'cron(0 3 1 * ? *)' },
+        retainRule: { interval: 30, intervalUnit: 'DAYS' },
+        archiveRule: { retainRule: { retentionArchiveTier: { interval: 365, intervalUnit: 'DAYS' } } },
       }],
     },
   });
