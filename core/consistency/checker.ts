@@ -4,12 +4,15 @@
  *
  * Per chunk: read the master's GTID position and the replica's health, wait until the
  * replica has applied that position (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET`),
- * then run ONE aggregate query (`COUNT(*)`, `SUM(row hash)`) per server concurrently. The
- * chunk size adapts so that a chunk takes about `targetChunkSeconds`. A chunk that differs
- * is rechecked, then bisected with the same aggregate down to small ranges whose rows are
- * compared by key, and every candidate key is verified: master, replica at the master's
- * position, master again; a row that changed on the master in between is in flight and is
- * retried, a row that is stable on the master and different on the replica is drift.
+ * then run ONE aggregate query (`COUNT(*)`, `BIT_XOR(row hash)`) per server concurrently. The
+ * chunk size adapts so that a chunk takes about `targetChunkSeconds`. A chunk of a
+ * single-integer key is aggregated in parts of about `PART_ROWS` rows by that same one query
+ * (a `UNION ALL` of range scans), so a differing part is compared row by row at once and a
+ * differing chunk is never scanned twice; other keys bisect a differing chunk with the same
+ * aggregate down to small ranges whose rows are compared by key. Every candidate key is
+ * verified: master, replica at the master's position, master again; a row that changed on
+ * the master in between is in flight and is retried, a row that is stable on the master and
+ * different on the replica is drift.
  *
  * Memory does not grow with the table: only aggregates, ranges of at most `LEAF_ROWS`
  * rows and batches of candidate keys are held.

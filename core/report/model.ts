@@ -490,27 +490,36 @@ class Context {
       const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
       const jobRuns = job ? this.scheduleOf(job) : undefined;
       const replicationCopies = this.replicationCopies(r);
-      return rules.filter((rule: Json) => rule.ExpirationInDays !== undefined || rule.NoncurrentVersionExpiration !== undefined).map((rule: Json): TierEntry => {
-        const retention = rule.ExpirationInDays !== undefined
-          ? s3ExpiryRetention(Number(rule.ExpirationInDays))
-          : s3ExpiryRetention(Number(rule.NoncurrentVersionExpiration.NoncurrentDays));
-        const prefix = rule.Prefix ?? rule.Filter?.Prefix;
-        return {
-          tier: tierName ?? rule.Id ?? 'objects',
-          mechanism: `S3 lifecycle rule ${rule.Id ?? ''}${prefix ? ` on ${prefix}` : ''}${rule.ExpirationInDays === undefined ? ' (noncurrent versions)' : ''}`.trim(),
-          schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
-          scheduleNote: jobRuns?.note,
-          runs: jobRuns?.minutes ?? [],
-          retention: retention.text,
-          minHours: retention.minHours,
-          maxHours: retention.maxHours,
-          storedIn: `bucket ${r.path} (${r.stack.region})`,
-          encryptionKey: this.encryptionOf(r),
-          // The bucket's own locks are listed once, on the resource.
-          locks: [],
-          copies: replicationCopies,
-        };
+      const entry = (tier: string, mechanism: string, retention: Retention, copies: CopyEntry[]): TierEntry => ({
+        tier,
+        mechanism,
+        schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
+        scheduleNote: jobRuns?.note,
+        runs: jobRuns?.minutes ?? [],
+        retention: retention.text,
+        minHours: retention.minHours,
+        maxHours: retention.maxHours,
+        storedIn: `bucket ${r.path} (${r.stack.region})`,
+        encryptionKey: this.encryptionOf(r),
+        // The bucket's own locks are listed once, on the resource.
+        locks: [],
+        copies,
       });
+      const ruleName = (rule: Json): string => {
+        const prefix = rule.Prefix ?? rule.Filter?.Prefix;
+        return `S3 lifecycle rule ${rule.Id ?? ''}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
+      };
+      const tier = tierName ?? 'objects';
+      const expiring = rules.filter((rule: Json) => rule.ExpirationInDays !== undefined);
+      // The current objects: their expiry, or kept until deleted when no rule expires them.
+      const current = expiring.length > 0
+        ? expiring.map((rule: Json) => entry(tier, ruleName(rule), s3ExpiryRetention(Number(rule.ExpirationInDays)), replicationCopies))
+        : [entry(tier, 'S3 bucket without an expiry rule', { text: 'kept until deleted by hand (no expiry)', minHours: Infinity, maxHours: Infinity }, replicationCopies)];
+      // Earlier versions of an object (the shadow copies a point-in-time restore reads).
+      const earlierVersions = rules
+        .filter((rule: Json) => rule.NoncurrentVersionExpiration !== undefined)
+        .map((rule: Json) => entry(`${tier} (earlier versions)`, `${ruleName(rule)} (noncurrent versions)`, s3ExpiryRetention(Number(rule.NoncurrentVersionExpiration.NoncurrentDays)), []));
+      return [...current, ...earlierVersions];
     }
     return [];
   }

@@ -46,8 +46,9 @@ test('the browser shows the tables and the timeline picture', () => {
     expect(dom).toContain(`<table id="${id}">`);
   }
   const resources = dom.slice(dom.indexOf('<table id="protected-resources">'), dom.indexOf('</table>', dom.indexOf('<table id="protected-resources">')));
-  expect(resources.match(/<tr data-logical-id=/g)).toHaveLength(5);
+  expect(resources.match(/<tr data-logical-id=/g)).toHaveLength(6);
   expect(resources).toContain('48 to 72 hours');
+  expect(resources).toContain('kept until deleted by hand (no expiry)');
   const svg = dom.slice(dom.indexOf('<svg'), dom.indexOf('</svg>'));
   expect(svg).toContain('id="backup-timeline"');
   // One mark per run: the daily tier, the 6-hourly snapshots, the dump job and the weekly drill, among others.

@@ -48,6 +48,7 @@ describe('report of a small app that uses only some constructs', () => {
 
   test('gives one row per protected resource, including the exempted one', () => {
     expect(model.resources.map((r) => r.path).sort()).toEqual([
+      'SmallPrimary/Archive/Resource',
       'SmallPrimary/Dumps/Resource',
       'SmallPrimary/Orders/Resource',
       'SmallPrimary/Scratch/Resource',
@@ -63,9 +64,11 @@ describe('report of a small app that uses only some constructs', () => {
     const dumps = row('SmallPrimary/Dumps');
     expect(dumps.type).toEqual('AWS::S3::Bucket');
     expect(dumps.logicalId).toMatch(/^Dumps/);
-    expect(dumps.tiers).toHaveLength(1);
-    const [tier] = dumps.tiers;
+    expect(dumps.tiers).toHaveLength(2);
+    const [tier, earlierVersions] = dumps.tiers;
     expect(tier.tier).toEqual('dump');
+    // Earlier versions are a tier of their own: their expiry is not the current objects'.
+    expect(earlierVersions).toMatchObject({ tier: 'dump (earlier versions)', mechanism: 'S3 lifecycle rule KeepOldVersions (noncurrent versions)', minHours: 30 * 24 });
     expect(tier.retention).toMatch(/^48 to 72 hours/);
     expect([tier.minHours, tier.maxHours]).toEqual([48, 72]);
     // The schedule of the tier is the schedule of the job that writes it.
@@ -129,6 +132,12 @@ describe('report of a small app that uses only some constructs', () => {
       expect.objectContaining({ minHours: 35 * 24, offsite: false }),
       expect.objectContaining({ minHours: 90 * 24, offsite: true }),
     ]);
+  });
+
+  test('a backup bucket without an expiry rule keeps its objects until deleted by hand', () => {
+    const archive = row('SmallPrimary/Archive');
+    expect(archive.tiers[0]).toMatchObject({ tier: 'archive', retention: 'kept until deleted by hand (no expiry)' });
+    expect(archive.tiers[1]).toMatchObject({ tier: 'archive (earlier versions)', minHours: 365 * 24 });
   });
 
   test('writes Markdown, and a self-contained HTML page with the tables and the picture inline', () => {

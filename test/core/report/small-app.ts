@@ -99,7 +99,7 @@ export function synthSmallApp(): string {
     versioned: true,
     objectLockEnabled: true,
     objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(1)),
-    lifecycleRules: [{ id: 'ExpireDumps', expiration: Duration.days(2) }],
+    lifecycleRules: [{ id: 'ExpireDumps', expiration: Duration.days(2) }, { id: 'KeepOldVersions', noncurrentVersionExpiration: Duration.days(30) }],
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const replicationRole = new iam.Role(primary, 'ReplicationRole', { assumedBy: new iam.ServicePrincipal('s3.amazonaws.com') });
@@ -108,6 +108,14 @@ export function synthSmallApp(): string {
     rules: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::small-dump-replicas' } }],
   };
   BackupMetadata.describe(dumps, { role: BackupRole.BACKUP_STORE, tier: 'dump', description: 'Daily SQL dumps' });
+
+  const archive = new s3.Bucket(primary, 'Archive', {
+    encryptionKey: key,
+    versioned: true,
+    lifecycleRules: [{ id: 'KeepOldVersionsAYear', noncurrentVersionExpiration: Duration.days(365) }],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  BackupMetadata.describe(archive, { role: BackupRole.BACKUP_STORE, tier: 'archive', description: 'Yearly archives' });
   Validations.of(dumps).acknowledge({ id: 'AwsSolutions-S1', reason: 'Access logs of the dump bucket go to CloudTrail data events instead.' });
 
   const scratch = new s3.Bucket(primary, 'Scratch', { encryption: s3.BucketEncryption.S3_MANAGED });
