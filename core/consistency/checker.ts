@@ -6,13 +6,13 @@
  * replica has applied that position (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET`),
  * then run ONE aggregate query (`COUNT(*)`, `BIT_XOR(row hash)`) per server concurrently. The
  * chunk size adapts so that a chunk takes about `targetChunkSeconds`. A chunk of a
- * single-integer key is aggregated in parts of about `PART_ROWS` rows by that same one query
- * (a `UNION ALL` of range scans), so a differing part is compared row by row at once and a
- * differing chunk is never scanned twice; other keys bisect a differing chunk with the same
- * aggregate down to small ranges whose rows are compared by key. Every candidate key is
- * verified: master, replica at the master's position, master again; a row that changed on
- * the master in between is in flight and is retried, a row that is stable on the master and
- * different on the replica is drift.
+ * single-integer key is aggregated in up to `MAX_PARTS` parts by that same one query (a
+ * `UNION ALL` of range scans), so only a differing part is looked at again (row by row, or
+ * narrowed by value first when it is larger than `LEAF_ROWS`); other keys bisect a differing
+ * chunk with the same aggregate down to small ranges whose rows are compared by key. Every
+ * candidate key is verified: master, replica at the master's position, master again; a row
+ * that changed on the master in between is in flight and is retried, a row that is stable on
+ * the master and different on the replica is drift.
  *
  * Memory does not grow with the table: only aggregates, ranges of at most `LEAF_ROWS`
  * rows and batches of candidate keys are held.
@@ -71,10 +71,12 @@ export interface CheckOptions {
 
 /** Ranges with at most this many rows on either server are compared row by row. */
 const LEAF_ROWS = 2000;
-/** Chunks of a single-integer key are compared in parts of about this many rows (one query per server and chunk). */
-const PART_ROWS = LEAF_ROWS / 2;
-/** At most this many parts per chunk (larger parts are narrowed by value when they differ). */
-const MAX_PARTS = 256;
+/**
+ * Chunks of a single-integer key are compared in at most this many parts of at least
+ * `LEAF_ROWS` rows (one query per server and chunk; every part costs the server a range
+ * lookup, so a few larger parts, narrowed by value when they differ, are cheaper than many).
+ */
+const MAX_PARTS = 16;
 /** Candidate keys are verified in batches of this size. */
 const VERIFY_BATCH = 500;
 
@@ -433,7 +435,7 @@ function rowCount(aggregates: readonly Aggregate[]): number {
 }
 
 /**
- * Compares one chunk of a single-integer key as parts of about `PART_ROWS` rows, in one
+ * Compares one chunk of a single-integer key as up to `MAX_PARTS` parts, in one
  * query per server at a matched position. A differing part is compared row by row right
  * away (at a fresh matched position), so a differing chunk is never scanned a second time;
  * a part that turned out larger than `LEAF_ROWS` is narrowed by value first.
@@ -441,7 +443,7 @@ function rowCount(aggregates: readonly Aggregate[]): number {
 async function compareIntegerChunk(session: Session, definition: TableDefinition, spec: KeySpec, chunk: IntegerPart, start: bigint, end: bigint, expectedRows: number,
   drift: TableDrift): Promise<{ master: number; replica: number; seconds: number }> {
   const span = end > start ? end - start : 1n;
-  const count = BigInt(Math.max(1, Math.min(MAX_PARTS, Math.ceil(expectedRows / PART_ROWS), Number(span))));
+  const count = BigInt(Math.max(1, Math.min(MAX_PARTS, Math.ceil(expectedRows / LEAF_ROWS), Number(span))));
   const width = span / count + (span % count === 0n ? 0n : 1n);
   const parts: IntegerPart[] = [];
   for (let index = 0n; index < count; index++) {

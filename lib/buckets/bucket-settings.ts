@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { enableEventBridge } from '../private/access-log-bucket';
+import { kmsBucketProps } from '../private/kms-bucket';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 
@@ -64,14 +65,7 @@ export interface DailyBucketOptions {
 export function dailyBucketProps(options: DailyBucketOptions): s3.BucketProps {
   return {
     bucketName: options.bucketName,
-    encryption: s3.BucketEncryption.KMS,
-    encryptionKey: options.encryptionKey,
-    bucketKeyEnabled: true,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
+    ...kmsBucketProps(options.encryptionKey),
     // Nobody can delete a fresh dump for the first day(s); the lifecycle rule expires it after that.
     objectLockEnabled: true,
     objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
@@ -117,14 +111,7 @@ export interface ArchiveBucketOptions {
 export function archiveBucketProps(options: ArchiveBucketOptions): s3.BucketProps {
   return {
     bucketName: options.bucketName,
-    encryption: s3.BucketEncryption.KMS,
-    encryptionKey: options.encryptionKey,
-    bucketKeyEnabled: true,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
+    ...kmsBucketProps(options.encryptionKey),
     objectLockEnabled: true,
     objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
     removalPolicy: options.removalPolicy,

@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { FreshnessCheck, FreshnessCheckConfig, RdsSnapshotType } from './freshness-check';
 import { enableEventBridge, finishLogBucket, logBucketProps } from '../private/access-log-bucket';
+import { kmsBucketProps } from '../private/kms-bucket';
 import { flattenLikeCdkNag } from '../private/nag-ids';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
@@ -579,14 +580,7 @@ export class ConsistencyChecks extends Construct {
       logs = finishLogBucket(new s3.Bucket(this, 'AccessLogs', logBucketProps(removalPolicy)), 'the consistency report bucket');
     }
     const bucket = new s3.Bucket(this, 'Reports', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
+      ...kmsBucketProps(this.encryptionKey),
       objectLockEnabled: true,
       objectLockDefaultRetention: s3.ObjectLockRetention.governance(retention),
       removalPolicy,

@@ -37,7 +37,7 @@ partial="$out.partial"
 rm -f "$out" "$partial" "$out.sha256"
 
 # The password goes into an option file readable by this user only, never onto the command line.
-options=$(mktemp "$DUMP_DIR/tmp/client.XXXXXX")
+options=$(mktemp -p "$DUMP_DIR/tmp")
 trap 'rm -f "$options" "$partial"' EXIT
 escaped_password=$(printf '%s' "$DB_PASSWORD" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
 printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$escaped_password" > "$options"
