@@ -441,7 +441,7 @@ function rowCount(aggregates: readonly Aggregate[]): number {
  * a part that turned out larger than `LEAF_ROWS` is narrowed by value first.
  */
 async function compareIntegerChunk(session: Session, definition: TableDefinition, spec: KeySpec, chunk: IntegerPart, start: bigint, end: bigint, expectedRows: number,
-  drift: TableDrift): Promise<{ master: number; replica: number; seconds: number }> {
+  drift: TableDrift, synced: Promise<void> | undefined): Promise<{ master: number; replica: number; seconds: number; next: Promise<void> | undefined }> {
   const span = end > start ? end - start : 1n;
   const count = BigInt(Math.max(1, Math.min(MAX_PARTS, Math.ceil(expectedRows / LEAF_ROWS), Number(span))));
   const width = span / count + (span % count === 0n ? 0n : 1n);
@@ -459,13 +459,22 @@ async function compareIntegerChunk(session: Session, definition: TableDefinition
 
   let first: { master: number; replica: number; seconds: number } | undefined;
   let differing: Array<{ part: IntegerPart; rows: number }> = [];
+  let next: Promise<void> | undefined;
   for (let attempt = 0; attempt <= session.options.chunkRechecks; attempt++) {
     if (attempt > 0) {
       await sleep(100 * attempt);
     }
-    await session.syncReplica();
+    await (attempt === 0 && synced ? synced : session.syncReplica());
     const started = process.hrtime.bigint();
-    const [onMaster, onReplica] = await Promise.all([partAggregates(session.master, definition, spec, parts), partAggregates(session.replica, definition, spec, parts)]);
+    const both = Promise.all([partAggregates(session.master, definition, spec, parts), partAggregates(session.replica, definition, spec, parts)]);
+    if (attempt === 0 && chunk.through !== null) {
+      // The next chunk's matched position, queued behind this chunk's queries on both
+      // connections: the master's position is read the moment its query ends, and the replica
+      // waits for it right after its own, so no round trip is left between two chunks.
+      next = session.syncReplica();
+      next.catch(() => undefined);
+    }
+    const [onMaster, onReplica] = await both;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     first = first ?? { master: rowCount(onMaster), replica: rowCount(onReplica), seconds };
     differing = parts.flatMap((part, index) => (same(onMaster[index], onReplica[index]) ? [] : [{ part, rows: Math.max(onMaster[index].rows, onReplica[index].rows) }]));
@@ -481,7 +490,7 @@ async function compareIntegerChunk(session: Session, definition: TableDefinition
       await narrowByValue(session, definition, spec, integerRange(part), drift, rows);
     }
   }
-  return first!;
+  return { ...first!, next };
 }
 
 /** Compares one chunk, rechecking and then narrowing it when it differs. Returns the row counts and the slower query time. */
@@ -545,11 +554,13 @@ async function checkKeyedTable(session: Session, definition: TableDefinition, es
       const high = bounds.reduce((result, bound) => (bound.max > result ? bound.max : result), bounds[0].max);
       let width = BigInt(chunkRows);
       let after: bigint | null = null;
+      let synced: Promise<void> | undefined;
       for (;;) {
         session.checkDeadline();
         const start: bigint = after ?? low - 1n;
         const through: bigint | null = start + width >= high ? null : start + width;
-        const counts = await compareIntegerChunk(session, definition, spec, { after, through }, start, through ?? high, chunkRows, drift);
+        const counts = await compareIntegerChunk(session, definition, spec, { after, through }, start, through ?? high, chunkRows, drift, synced);
+        synced = counts.next;
         done(counts);
         if (through === null) {
           break;
