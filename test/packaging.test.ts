@@ -37,7 +37,7 @@ const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-ea
 const database = new ReplicatedMySql(stack, 'Database', { vpc });
 // The pre-bundled function code ships in the package and is found from dist/.
 const { functionCode } = require('cdk-backup-dr/dist/private/function-code.js');
-new lambda.Function(stack, 'SelfTest', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: functionCode('self-test') });
+new lambda.Function(stack, 'FreshnessCheck', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: functionCode('backup-freshness') });
 console.log(JSON.stringify({ replicaZone: database.replicaAvailabilityZone }));
 app.synth();
 `;
@@ -68,7 +68,9 @@ describe('packaging', () => {
   });
 
   test('the tarball holds the compiled library, its jsii assembly and the bundled code, not the sources', () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/database/replicated-mysql.js', 'dist/private/function-code.js', '.jsii', 'README.md', 'package.json', 'assets/self-test/index.js']));
+    expect(packedFiles).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/database/replicated-mysql.js', 'dist/private/function-code.js', '.jsii', 'README.md', 'package.json', 'assets/backup-freshness/index.js']));
+    // The function that exists only for the tests stays out of the package.
+    expect(packedFiles.filter((f) => f.startsWith('assets/self-test/'))).toEqual([]);
     expect(packedFiles.filter((f) => /^(lib|test|bin|lambda|core|cli|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
     expect(repoPackage.bin).toBeDefined();
     for (const target of Object.values(repoPackage.bin as Record<string, string>)) {
