@@ -1,4 +1,4 @@
-import { Aspects, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -357,8 +357,6 @@ export class BackupDisasterRecovery extends Construct {
       encryptionKey: this.encryptionKey,
       replicas: [this.database.replica],
     });
-    // `cdk-backup-dr restore db` finds the database workflow by this tag.
-    Tags.of(this.databaseRestore.stateMachine).add('cdk-backup-dr:workflow', 'database');
     this.restoreDrills = new RestoreDrills(this, 'RestoreDrills', { restore: this.databaseRestore, recoveryTimeTarget: rto, alarmActions });
     this.dumpRestore = new DumpRestoreWorkflow(this, 'DumpRestore', {
       vpc: props.vpc,

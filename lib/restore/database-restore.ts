@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { WORKFLOW_TAG } from './workflow-shell';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
@@ -191,6 +192,8 @@ export class DatabaseRestore extends Construct {
     (props.databaseConnections ?? props.database.connections).allowDefaultPortFrom(verify.function, 'Restore verification');
 
     this.stateMachine = this.buildStateMachine(steps.function, verify.function, pollInterval, restoreTimeout, props);
+    // `cdk-backup-dr restore db` finds the database workflow by this tag.
+    Tags.of(this.stateMachine).add(WORKFLOW_TAG, 'database');
   }
 
   /**

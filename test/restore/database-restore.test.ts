@@ -19,6 +19,13 @@ describe('DatabaseRestore', () => {
     expect(definition.States.WaitForInstance.Seconds).toBe(30);
   });
 
+  test('the state machine carries the tag `cdk-backup-dr restore db` finds it by', () => {
+    const { stack } = restoreFixture();
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'database' }]),
+    });
+  });
+
   test('deleting and modifying instances is limited to those the workflow tagged', () => {
     const template = Template.fromStack(restoreFixture().stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
