@@ -16,19 +16,14 @@ import {
   DescribeExecutionCommand, GetExecutionHistoryCommand, ListStateMachinesCommand, ListTagsForResourceCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { JobLine, JobsProgress } from './backup-progress';
-import type { Output } from './restore-progress';
+import { ProcessIo, processIo } from '../process-io';
 
 /** The tag value of the dump workflow's state machine (`cdk-backup-dr:workflow=backup`). */
 export const BACKUP_WORKFLOW_TAG_VALUE = 'backup';
 const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
 
 /** What the command needs from outside: clients, output and a clock (tests replace them). */
-export interface BackupIo {
-  readonly stdout: Output;
-  readonly stderr: Output;
-  readonly env: NodeJS.ProcessEnv;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly now: () => number;
+export interface BackupIo extends ProcessIo {
   readonly clients: (region: string | undefined) => { sfn: SFNClient; backup: BackupClient };
 }
 
@@ -318,11 +313,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
 /** The entry point `cli/index.ts` calls. */
 export async function run(args: string[]): Promise<number> {
   return runBackup(args, {
-    stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
-    env: process.env,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    now: () => Date.now(),
+    ...processIo(),
     clients: (region) => ({ sfn: new SFNClient({ region }), backup: new BackupClient({ region }) }),
   });
 }

@@ -4,11 +4,9 @@
  * a pipe or a log, plain timestamped lines only.
  */
 
-/** Where the command writes, and whether it is a terminal. */
-export interface Output {
-  write(text: string): void;
-  readonly isTTY: boolean;
-}
+import type { Output } from '../process-io';
+
+export type { Output };
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

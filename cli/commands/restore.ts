@@ -21,18 +21,14 @@ import { RestoreInputError, WORKFLOW_TAG, errorName, errorText, executionName } 
 import { planDumpRestore } from '../../core/restore-workflows/dump';
 import { newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
 import { planVolumeRestore } from '../../core/restore-workflows/volume';
-import { Output, StepProgress } from './restore-progress';
+import { StepProgress } from './restore-progress';
+import { ProcessIo, processIo } from '../process-io';
 
 /** The workflow kinds, as tagged on their state machines. */
 export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
 
 /** What the command needs from outside: clients, output streams and a clock (tests replace them). */
-export interface RestoreIo {
-  readonly stdout: Output;
-  readonly stderr: Output;
-  readonly env: NodeJS.ProcessEnv;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly now: () => number;
+export interface RestoreIo extends ProcessIo {
   readonly clients: (region: string | undefined) => { sfn: SFNClient; rds: RDSClient; ec2: EC2Client; s3: S3Client };
 }
 
@@ -414,11 +410,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
 /** The CLI entry point. */
 export async function run(args: string[]): Promise<number> {
   return runRestore(args, {
-    stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
-    env: process.env,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    now: Date.now,
+    ...processIo(),
     clients: (region) => ({ sfn: new SFNClient({ region }), rds: new RDSClient({ region }), ec2: new EC2Client({ region }), s3: new S3Client({ region }) }),
   });
 }
