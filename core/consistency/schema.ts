@@ -12,6 +12,8 @@ export interface ColumnInfo {
   /** `COLUMN_TYPE`, lower case: `int(10) unsigned`, `decimal(12,2)`, ... */
   readonly columnType: string;
   readonly nullable: boolean;
+  /** `CHARACTER_SET_NAME`, lower case, for text columns: `utf8mb4`, `latin1`, `utf16`, ... */
+  readonly characterSet?: string;
 }
 
 /** The definition of a table that the checksums depend on. */
@@ -42,13 +44,14 @@ type Row = Record<string, unknown>;
 /** Reads the columns and the primary key of one table; throws when the table does not exist. */
 export async function readTableDefinition(connection: Connection, schema: string, table: string): Promise<TableDefinition> {
   const [columnRows] = await connection.query(
-    'SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable ' +
+    'SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, CHARACTER_SET_NAME AS characterSet ' +
     'FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
   const columns = (columnRows as Row[]).map((row) => ({
     name: String(row.name),
     dataType: String(row.dataType).toLowerCase(),
     columnType: String(row.columnType).toLowerCase(),
     nullable: String(row.nullable).toUpperCase() === 'YES',
+    ...(row.characterSet ? { characterSet: String(row.characterSet).toLowerCase() } : {}),
   }));
   if (columns.length === 0) {
     throw new Error(`table ${schema}.${table} does not exist or has no columns visible to this user`);
@@ -78,7 +81,7 @@ export async function listTables(connection: Connection, schemas: readonly strin
 /** A short description of the differences between two definitions of the same table, or '' when they match. */
 export function describeDefinitionDifference(master: TableDefinition, replica: TableDefinition): string {
   const describe = (definition: TableDefinition): string =>
-    definition.columns.map((column) => `${column.name} ${column.columnType}${column.nullable ? ' null' : ' not null'}`).join(', ') +
+    definition.columns.map((column) => `${column.name} ${column.columnType}${column.characterSet ? ` ${column.characterSet}` : ''}${column.nullable ? ' null' : ' not null'}`).join(', ') +
     ` / primary key (${definition.primaryKey.join(', ')})`;
   const left = describe(master);
   const right = describe(replica);

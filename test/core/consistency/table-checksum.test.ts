@@ -72,6 +72,11 @@ describe('tableChecksum', () => {
       "(1, 'x', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
       "(1, 'x', '', NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
       "(1, 'x', NULL, NULL, '', NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', NULL, '', NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', '', '', NULL, NULL, NULL, NULL, NULL, NULL)",
+      "(1, 'x', NULL, NULL, NULL, NULL, NULL, NULL, NULL, '')",
+      "(1, 'x', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'ÿ')",
+      "(1, 'x', NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL)",
     ];
     const checksums = [];
     for (const variant of variants) {
@@ -133,8 +138,8 @@ describe('tableChecksum', () => {
 
   test('works across mixed collations and tells shifted NUL bytes in binary columns apart', async () => {
     await connection.query(`CREATE TABLE ck.mixed (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1, b VARCHAR(10) COLLATE utf8mb4_bin,
-      c VARCHAR(10) COLLATE utf8mb4_general_ci, x VARBINARY(4), y BLOB)`);
-    await connection.query("INSERT INTO ck.mixed VALUES (1, 'Ä', 'b', 'C', 0x00, 0x0000)");
+      c VARCHAR(10) COLLATE utf8mb4_general_ci, d VARCHAR(10) CHARACTER SET utf16 NULL, x VARBINARY(4), y BLOB)`);
+    await connection.query("INSERT INTO ck.mixed VALUES (1, 'Ä', 'b', 'C', 'd', 0x00, 0x0000)");
     const first = await tableChecksum(connection, 'ck', 'mixed');
     await connection.query('UPDATE ck.mixed SET x = 0x0000, y = 0x00');
     const shifted = await tableChecksum(connection, 'ck', 'mixed');
@@ -142,6 +147,17 @@ describe('tableChecksum', () => {
     const caseChanged = await tableChecksum(connection, 'ck', 'mixed');
     expect(new Set([first.checksum, shifted.checksum, caseChanged.checksum]).size).toBe(3);
     await connection.query('DROP TABLE ck.mixed');
+  });
+
+  test('tells NULL, empty and shifted values apart in UTF-16 and UTF-32 text, whose bytes include NUL', async () => {
+    await connection.query('CREATE TABLE ck.wide (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf16 NULL, b VARCHAR(10) CHARACTER SET utf32 NULL)');
+    const checksums = new Set<string>();
+    for (const [a, b] of [['NULL', "''"], ["''", 'NULL'], ["'A'", "''"], ["''", "'A'"], ['NULL', 'NULL'], ["''", "''"]]) {
+      await connection.query(`REPLACE INTO ck.wide VALUES (1, ${a}, ${b})`);
+      checksums.add((await tableChecksum(connection, 'ck', 'wide')).checksum);
+    }
+    expect(checksums.size).toBe(6);
+    await connection.query('DROP TABLE ck.wide');
   });
 
   test('names the table when it does not exist', async () => {
