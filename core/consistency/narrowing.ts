@@ -1,0 +1,300 @@
+/**
+ * From a differing key range to the exact keys that differ: ranges are narrowed (by value
+ * for a single-integer key, by bisection otherwise) down to leaves whose rows are compared
+ * by key, and every candidate key is verified before it is reported as drift.
+ */
+import type { Connection } from 'mysql2/promise';
+import type { Key, KeyRange, KeySpec } from './keys';
+import { LOSSLESS } from './keys';
+import type { DriftedRow } from './report';
+import { keyedAggregateSelectList, rowHashExpression } from './row-hash';
+import type { TableDefinition } from './schema';
+import { qualifiedName } from './schema';
+import type { Aggregate, Row, Session } from './session';
+import { aggregate, rangeAggregates, same, sleep } from './session';
+
+/** Ranges with at most this many rows on either server are compared row by row. */
+export const LEAF_ROWS = 2000;
+/** Candidate keys are verified in batches of this size. */
+const VERIFY_BATCH = 500;
+
+/** A key range whose aggregates differ between the servers, with the larger of its row counts. */
+export interface DifferingRange {
+  readonly range: KeyRange;
+  readonly rows: number;
+}
+
+/** Row hashes by key string, for the rows matching `condition` (at most a few leaves or a batch of keys). */
+async function rowHashes(connection: Connection, definition: TableDefinition, spec: KeySpec, condition: string): Promise<Map<string, { key: Key; hash: string }>> {
+  const [rows] = await connection.query({
+    sql: `SELECT ${spec.columnList}, ${rowHashExpression(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
+    rowsAsArray: true,
+    ...LOSSLESS,
+  });
+  const result = new Map<string, { key: Key; hash: string }>();
+  for (const row of rows as unknown[][]) {
+    const key = row.slice(0, spec.width);
+    result.set(spec.keyString(key), { key, hash: String(row[spec.width]) });
+  }
+  return result;
+}
+
+/** Collects drift of one keyed table: candidate keys are verified in batches, drifted rows counted and listed up to the limit. */
+export class TableDrift {
+  public count = 0;
+  public readonly rows: DriftedRow[] = [];
+  public unresolved = 0;
+  private pending: Key[] = [];
+  private readonly pendingKeys = new Set<string>();
+
+  constructor(private readonly session: Session, private readonly definition: TableDefinition, private readonly spec: KeySpec) {}
+
+  public async add(key: Key): Promise<void> {
+    const text = this.spec.keyString(key);
+    if (this.pendingKeys.has(text)) {
+      return;
+    }
+    this.pendingKeys.add(text);
+    this.pending.push(key);
+    if (this.pending.length >= VERIFY_BATCH) {
+      await this.flush();
+    }
+  }
+
+  /** Verifies the pending candidates: master, replica at the master's position, master again. */
+  public async flush(): Promise<void> {
+    let todo = this.pending;
+    this.pending = [];
+    this.pendingKeys.clear();
+    for (let round = 0; todo.length > 0 && round < this.session.options.rowVerifyRounds; round++) {
+      if (round > 0) {
+        await sleep(100 * round);
+      }
+      const condition = this.spec.keysCondition(todo);
+      const before = await rowHashes(this.session.master, this.definition, this.spec, condition);
+      await this.session.syncReplica();
+      const onReplica = await rowHashes(this.session.replica, this.definition, this.spec, condition);
+      const after = await rowHashes(this.session.master, this.definition, this.spec, condition);
+      const inFlight: Key[] = [];
+      for (const key of todo) {
+        const text = this.spec.keyString(key);
+        const masterBefore = before.get(text)?.hash;
+        const masterAfter = after.get(text)?.hash;
+        const replica = onReplica.get(text)?.hash;
+        if (masterBefore !== masterAfter) {
+          inFlight.push(key);
+        } else if (masterBefore !== replica) {
+          this.record({ key: this.spec.keyObject(key), kind: masterBefore === undefined ? 'extra' : replica === undefined ? 'missing' : 'different' });
+        }
+      }
+      todo = inFlight;
+    }
+    this.unresolved += todo.length;
+  }
+
+  private record(row: DriftedRow): void {
+    this.count++;
+    if (this.rows.length < this.session.options.maxReportedRows) {
+      this.rows.push(row);
+    }
+  }
+}
+
+/** The key at `offset` (0-based) in key order within `range` on one server, or null when there are fewer rows. */
+export async function keyAtOffset(connection: Connection, definition: TableDefinition, spec: KeySpec, range: KeyRange, offset: number): Promise<Key | null> {
+  const [rows] = await connection.query({
+    sql: `SELECT ${spec.columnList} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${spec.rangeCondition(range)} ` +
+      `ORDER BY ${spec.columnList} LIMIT 1 OFFSET ${Math.max(0, Math.floor(offset))}`,
+    rowsAsArray: true,
+    ...LOSSLESS,
+  });
+  const found = rows as unknown[][];
+  return found.length > 0 ? found[0] : null;
+}
+
+/**
+ * Compares the rows of small ranges by key on both servers, at a fresh matched position, in
+ * one query per server, and queues every key that differs for verification.
+ */
+async function compareRows(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[], drift: TableDrift): Promise<void> {
+  const condition = ranges.map((range) => `(${spec.rangeCondition(range)})`).join(' OR ');
+  await session.syncReplica();
+  const [onMaster, onReplica] = await Promise.all([
+    rowHashes(session.master, definition, spec, condition),
+    rowHashes(session.replica, definition, spec, condition),
+  ]);
+  for (const [text, row] of onMaster) {
+    if (onReplica.get(text)?.hash !== row.hash) {
+      await drift.add(row.key);
+    }
+  }
+  for (const [text, row] of onReplica) {
+    if (!onMaster.has(text)) {
+      await drift.add(row.key);
+    }
+  }
+}
+
+/** Both aggregates at a fresh matched position, run concurrently. */
+async function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
+  await session.syncReplica();
+  const [master, replica] = await Promise.all([aggregate(session.master, definition, condition), aggregate(session.replica, definition, condition)]);
+  return { master, replica };
+}
+
+/** Narrows a differing range to candidate keys by bisection with the aggregate checksum (any primary key). */
+async function narrowByBisection(session: Session, definition: TableDefinition, spec: KeySpec, range: KeyRange, drift: TableDrift): Promise<void> {
+  const stack: KeyRange[] = [range];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    const { master, replica } = await aggregateBoth(session, definition, spec.rangeCondition(current));
+    if (same(master, replica)) {
+      continue;
+    }
+    const larger = master.rows >= replica.rows ? session.master : session.replica;
+    const split = Math.max(master.rows, replica.rows) > LEAF_ROWS
+      ? await keyAtOffset(larger, definition, spec, current, Math.floor(Math.max(master.rows, replica.rows) / 2) - 1)
+      : null;
+    if (split === null) {
+      await compareRows(session, definition, spec, [current], drift);
+      continue;
+    }
+    stack.push({ after: split, through: current.through }, { after: current.after, through: split });
+  }
+}
+
+/** The lowest and highest key of each range on either server (for ranges with an open end), as bigint. */
+async function integerBounds(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Array<{ low: bigint; high: bigint } | null>> {
+  const table = qualifiedName(definition.schema, definition.table);
+  const sql = ranges.map((range, index) => `SELECT ${index} AS part, MIN(${spec.columnList}) AS low, MAX(${spec.columnList}) AS high FROM ${table} WHERE ${spec.rangeCondition(range)}`).join(' UNION ALL ');
+  const found = await Promise.all([session.master, session.replica].map(async (connection) => (await connection.query({ sql, ...LOSSLESS }))[0] as Row[]));
+  return ranges.map((_, index) => {
+    const present = found.map((rows) => rows.find((row) => Number(row.part) === index)).filter((row): row is Row => row !== undefined && row.low !== null && row.low !== undefined);
+    if (present.length === 0) {
+      return null;
+    }
+    const lows = present.map((row) => BigInt(String(row.low)));
+    const highs = present.map((row) => BigInt(String(row.high)));
+    return { low: lows.reduce((a, b) => (b < a ? b : a)), high: highs.reduce((a, b) => (b > a ? b : a)) };
+  });
+}
+
+/** A differing range of a single-integer key, cut into buckets of `width` key values from `low`. */
+interface BucketGrid {
+  readonly range: KeyRange;
+  readonly low: bigint;
+  readonly width: bigint;
+}
+
+/**
+ * One level of narrowing by value for ranges of a single-integer key: each range is cut into
+ * buckets of about `LEAF_ROWS / 2` rows, and ONE query per server (a `UNION ALL` of GROUP BY
+ * passes, at a fresh matched position) aggregates the buckets of all of them. Returns the
+ * buckets that differ, as ranges inside their range.
+ */
+async function splitByValue(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly DifferingRange[]): Promise<DifferingRange[]> {
+  const open = ranges.filter((entry) => entry.range.after === null || entry.range.through === null);
+  const openBounds = open.length > 0 ? await integerBounds(session, definition, spec, open.map((entry) => entry.range)) : [];
+  const grids: BucketGrid[] = [];
+  for (const entry of ranges) {
+    const bounds = entry.range.after !== null && entry.range.through !== null
+      ? { low: BigInt(String(entry.range.after[0])) + 1n, high: BigInt(String(entry.range.through[0])) }
+      : openBounds[open.indexOf(entry)];
+    if (bounds === null) {
+      continue;
+    }
+    const span = bounds.high - bounds.low + 1n;
+    const buckets = BigInt(Math.max(1, Math.ceil(entry.rows / (LEAF_ROWS / 2))));
+    grids.push({ range: entry.range, low: bounds.low, width: span > buckets ? span / buckets + (span % buckets === 0n ? 0n : 1n) : 1n });
+  }
+  if (grids.length === 0) {
+    return [];
+  }
+  const table = qualifiedName(definition.schema, definition.table);
+  const key = spec.columnList;
+  const select = keyedAggregateSelectList(definition.columns);
+  // Rows below `low` (inserted after the bounds were read) fall into bucket 0, whose range is open below.
+  const sql = grids.map((grid, index) => `SELECT ${index} AS part, IF(${key} < ${grid.low}, 0, (${key} - ${grid.low}) DIV ${grid.width}) AS bucket, ${select} ` +
+    `FROM ${table} WHERE ${spec.rangeCondition(grid.range)} GROUP BY bucket`).join(' UNION ALL ');
+  await session.syncReplica();
+  const [onMaster, onReplica] = await Promise.all([session.master, session.replica].map(async (connection) => {
+    const [rows] = await connection.query({ sql, ...LOSSLESS });
+    return new Map((rows as Row[]).map((row) => [`${String(row.part)}:${String(row.bucket)}`, { rows: Number(row.row_count), sum: String(row.hash_sum ?? '0') }]));
+  }));
+  const result: DifferingRange[] = [];
+  for (const id of new Set([...onMaster.keys(), ...onReplica.keys()])) {
+    const left = onMaster.get(id) ?? { rows: 0, sum: '0' };
+    const right = onReplica.get(id) ?? { rows: 0, sum: '0' };
+    if (same(left, right)) {
+      continue;
+    }
+    const [part, bucket] = id.split(':').map((text) => BigInt(text));
+    const grid = grids[Number(part)];
+    const after = bucket === 0n ? grid.range.after : [(grid.low + bucket * grid.width - 1n).toString()];
+    let through: bigint = grid.low + (bucket + 1n) * grid.width - 1n;
+    if (grid.range.through !== null && BigInt(String(grid.range.through[0])) < through) {
+      through = BigInt(String(grid.range.through[0]));
+    }
+    result.push({ range: { after, through: [through.toString()] }, rows: Math.max(left.rows, right.rows) });
+  }
+  return result;
+}
+
+/** Compares small ranges row by row, a few together per query (at most about `4 * LEAF_ROWS` rows). */
+async function compareLeaves(session: Session, definition: TableDefinition, spec: KeySpec, leaves: readonly DifferingRange[], drift: TableDrift): Promise<void> {
+  let batch: KeyRange[] = [];
+  let rows = 0;
+  for (const leaf of leaves) {
+    if (batch.length > 0 && rows + leaf.rows > 4 * LEAF_ROWS) {
+      await compareRows(session, definition, spec, batch, drift);
+      batch = [];
+      rows = 0;
+    }
+    batch.push(leaf.range);
+    rows += leaf.rows;
+  }
+  if (batch.length > 0) {
+    await compareRows(session, definition, spec, batch, drift);
+  }
+}
+
+/** Compares the ranges again at a fresh matched position (in batches of `batch`) and keeps those that still differ. */
+async function stillDiffering(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly DifferingRange[], batch: number): Promise<DifferingRange[]> {
+  const result: DifferingRange[] = [];
+  for (let start = 0; start < ranges.length; start += batch) {
+    const slice = ranges.slice(start, start + batch);
+    await session.syncReplica();
+    const [onMaster, onReplica] = await Promise.all([session.master, session.replica].map((connection) =>
+      rangeAggregates(connection, definition, spec, slice.map((entry) => entry.range))));
+    slice.forEach((entry, index) => {
+      if (!same(onMaster[index], onReplica[index])) {
+        result.push({ range: entry.range, rows: Math.max(onMaster[index].rows, onReplica[index].rows) });
+      }
+    });
+  }
+  return result;
+}
+
+/**
+ * Finds the differing keys of differing ranges (after `chunkRechecks` comparisons of the
+ * ranges again): small ranges of a single-integer key are compared row by row together, a
+ * few per query; larger ones are narrowed by value; ranges of other keys by bisection.
+ */
+export async function narrowRanges(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly DifferingRange[], drift: TableDrift, batch: number): Promise<void> {
+  let todo = [...ranges];
+  for (let attempt = 1; attempt <= session.options.chunkRechecks && todo.length > 0; attempt++) {
+    await sleep(100 * attempt);
+    todo = await stillDiffering(session, definition, spec, todo, batch);
+  }
+  if (!spec.singleInteger) {
+    for (const entry of todo) {
+      await narrowByBisection(session, definition, spec, entry.range, drift);
+    }
+    return;
+  }
+  while (todo.length > 0) {
+    await compareLeaves(session, definition, spec, todo.filter((entry) => entry.rows <= LEAF_ROWS), drift);
+    const large = todo.filter((entry) => entry.rows > LEAF_ROWS);
+    todo = large.length > 0 ? await splitByValue(session, definition, spec, large) : [];
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The state one drift check shares across tables: the two connections, the options with
+ * their defaults, the replica's matched position, and the aggregate queries both servers run.
+ */
+import type { Connection } from 'mysql2/promise';
+import type { KeyRange, KeySpec } from './keys';
+import { LOSSLESS } from './keys';
+import type { ReplicaHealth, ServerFlavor } from './replication';
+import { describeUnhealthy, masterGtidPosition, replicaHealth, waitForPosition } from './replication';
+import type { TableResult } from './report';
+import { aggregateSelectList, keyedAggregateSelectList } from './row-hash';
+import type { TableDefinition } from './schema';
+import { qualifiedName } from './schema';
+
+/** What the check reports while it runs (for progress bars and logs). */
+export type ProgressEvent =
+  | { readonly kind: 'table-start'; readonly schema: string; readonly table: string; readonly estimatedRows: number }
+  | { readonly kind: 'chunk'; readonly schema: string; readonly table: string; readonly rowsDone: number; readonly estimatedRows: number }
+  | { readonly kind: 'table-done'; readonly result: TableResult }
+  | { readonly kind: 'waiting-for-replica'; readonly lagSeconds: number | null; readonly reason: string };
+
+/** Options of a check; every one has a default. */
+export interface CheckOptions {
+  /** The schemas to compare; empty or absent: every non-system schema. */
+  readonly databases?: readonly string[];
+  /** Chunks wait while the replica is more than this many seconds behind. Default 30 seconds. */
+  readonly maxLagSeconds?: number;
+  /** How long to wait, in seconds, for the lag to fall below the limit before giving up (`unknown`). Default 120 seconds. */
+  readonly maxLagWaitSeconds?: number;
+  /**
+   * The target duration of one chunk query, in seconds: short chunks hold the master briefly
+   * and keep the re-read of a differing chunk small. Default 0.1 seconds.
+   */
+  readonly targetChunkSeconds?: number;
+  /** The size of the first chunk of each table, in rows. Default 20,000. */
+  readonly initialChunkRows?: number;
+  /** The largest chunk, in rows. Default 2,000,000. */
+  readonly maxChunkRows?: number;
+  /** `innodb_lock_wait_timeout` and `lock_wait_timeout` of the check's sessions, in seconds. Default 2 seconds. */
+  readonly lockWaitTimeoutSeconds?: number;
+  /**
+   * How often a differing part of a chunk is compared again before it is narrowed. Default 0:
+   * narrowing itself compares the part again at a fresh matched position, so rows that were
+   * in flight converge there, and every remaining key is verified.
+   */
+  readonly chunkRechecks?: number;
+  /** How often a row that is changing on the master is verified again before the table is `unknown`. Default 6. */
+  readonly rowVerifyRounds?: number;
+  /** At most this many drifted rows are listed per table (all are counted). Default 1,000. */
+  readonly maxReportedRows?: number;
+  /** Stop (status `unknown`, `complete: false`) when `Date.now()` passes this time, in epoch milliseconds. */
+  readonly deadline?: number;
+  /** Called as the check progresses. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A reason the whole check must stop with `unknown`. */
+export class CheckStopped extends Error {}
+
+/** The row count and the hash aggregate of a set of rows on one server. */
+export interface Aggregate {
+  readonly rows: number;
+  readonly sum: string;
+}
+
+export type Row = Record<string, unknown>;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether an error ends the whole check (the connection is gone, or `CheckStopped`), not just one table. */
+export function isFatal(error: unknown): boolean {
+  if (error instanceof CheckStopped) {
+    return true;
+  }
+  const details = error as { fatal?: boolean; code?: string };
+  return details.fatal === true || details.code === 'PROTOCOL_CONNECTION_LOST' || details.code === 'ECONNRESET' || /closed state|connection lost/i.test(errorMessage(error));
+}
+
+export class Session {
+  public maxLag: number | null = null;
+  /** The last master position the replica was seen to reach (positions only move forward). */
+  private reached: string | undefined;
+  public readonly options: Required<Omit<CheckOptions, 'deadline' | 'onProgress' | 'databases'>>;
+
+  constructor(
+    public readonly master: Connection,
+    public readonly replica: Connection,
+    public readonly flavor: ServerFlavor,
+    private readonly checkOptions: CheckOptions,
+  ) {
+    this.options = {
+      maxLagSeconds: checkOptions.maxLagSeconds ?? 30,
+      maxLagWaitSeconds: checkOptions.maxLagWaitSeconds ?? 120,
+      targetChunkSeconds: checkOptions.targetChunkSeconds ?? 0.1,
+      initialChunkRows: checkOptions.initialChunkRows ?? 20_000,
+      maxChunkRows: checkOptions.maxChunkRows ?? 2_000_000,
+      lockWaitTimeoutSeconds: checkOptions.lockWaitTimeoutSeconds ?? 2,
+      chunkRechecks: checkOptions.chunkRechecks ?? 0,
+      rowVerifyRounds: checkOptions.rowVerifyRounds ?? 6,
+      maxReportedRows: checkOptions.maxReportedRows ?? 1000,
+    };
+  }
+
+  public progress(event: ProgressEvent): void {
+    this.checkOptions.onProgress?.(event);
+  }
+
+  public checkDeadline(): void {
+    if (this.checkOptions.deadline !== undefined && Date.now() > this.checkOptions.deadline) {
+      throw new CheckStopped('the check ran out of time before every table was compared');
+    }
+  }
+
+  /** The master's current position, read on the master connection (queued behind its earlier queries). */
+  public masterPosition(): Promise<string> {
+    return masterGtidPosition(this.master, this.flavor);
+  }
+
+  /** Waits until the replica is healthy, within the lag limit and has applied the master's current position. */
+  public async syncReplica(): Promise<void> {
+    await this.replicaAt(() => this.masterPosition());
+  }
+
+  /**
+   * Waits until the replica is healthy, within the lag limit and has applied `position` (read
+   * again while the replica lags, when it is a function). Throws `CheckStopped` when that does
+   * not happen in `maxLagWaitSeconds`.
+   */
+  public async replicaAt(position: string | (() => Promise<string>)): Promise<void> {
+    const started = Date.now();
+    const { maxLagSeconds, maxLagWaitSeconds } = this.options;
+    for (;;) {
+      this.checkDeadline();
+      const [target, health] = await Promise.all([typeof position === 'string' ? position : position(), replicaHealth(this.replica)]);
+      this.noteLag(health);
+      const unhealthy = describeUnhealthy(health);
+      if (unhealthy) {
+        throw new CheckStopped(unhealthy);
+      }
+      const waited = (Date.now() - started) / 1000;
+      if (health.lagSeconds !== null && health.lagSeconds > maxLagSeconds) {
+        if (waited >= maxLagWaitSeconds) {
+          throw new CheckStopped(`replica lag ${health.lagSeconds} s stayed above the limit of ${maxLagSeconds} s for ${Math.round(waited)} s`);
+        }
+        this.progress({ kind: 'waiting-for-replica', lagSeconds: health.lagSeconds, reason: `replica lag ${health.lagSeconds} s is above the limit of ${maxLagSeconds} s` });
+        await sleep(1000);
+        continue;
+      }
+      if (target === this.reached) {
+        return;
+      }
+      const timeout = Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited)));
+      if (await waitForPosition(this.replica, this.flavor, target, timeout)) {
+        this.reached = target;
+        return;
+      }
+      const waitedNow = (Date.now() - started) / 1000;
+      if (waitedNow >= maxLagWaitSeconds) {
+        throw new CheckStopped(`the replica did not reach the master's position ${target} within ${Math.round(waitedNow)} s (limit ${maxLagWaitSeconds} s)`);
+      }
+      this.progress({ kind: 'waiting-for-replica', lagSeconds: health.lagSeconds, reason: `waiting for the replica to reach ${target}` });
+    }
+  }
+
+  private noteLag(health: ReplicaHealth): void {
+    if (health.lagSeconds !== null) {
+      this.maxLag = Math.max(this.maxLag ?? 0, health.lagSeconds);
+    }
+  }
+}
+
+/**
+ * The comparison aggregate of a table: BIT_XOR of the row hashes under a primary key (no row
+ * can occur twice), the SUM otherwise (duplicate rows must not cancel out).
+ */
+function comparisonSelectList(definition: TableDefinition): string {
+  return definition.primaryKey.length > 0 ? keyedAggregateSelectList(definition.columns) : aggregateSelectList(definition.columns);
+}
+
+function readAggregate(row: Row | undefined): Aggregate {
+  return row ? { rows: Number(row.row_count), sum: String(row.hash_sum ?? '0') } : { rows: 0, sum: '0' };
+}
+
+/** The aggregate of the rows matching `condition` on one server. */
+export async function aggregate(connection: Connection, definition: TableDefinition, condition: string): Promise<Aggregate> {
+  const [rows] = await connection.query({
+    sql: `SELECT ${comparisonSelectList(definition)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
+    ...LOSSLESS,
+  });
+  return readAggregate((rows as Row[])[0]);
+}
+
+/**
+ * The aggregates of several disjoint key ranges in ONE statement (a `UNION ALL` of
+ * primary-key range scans): one round trip, about the cost of one aggregate over them all,
+ * and no temporary table per row as a `GROUP BY` would need.
+ */
+export async function rangeAggregates(connection: Connection, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Aggregate[]> {
+  const table = qualifiedName(definition.schema, definition.table);
+  const select = comparisonSelectList(definition);
+  const sql = ranges.map((range, index) => `SELECT ${index} AS part, ${select} FROM ${table} WHERE ${spec.rangeCondition(range)}`).join(' UNION ALL ');
+  const [rows] = await connection.query({ sql, ...LOSSLESS });
+  const result: Aggregate[] = ranges.map(() => readAggregate(undefined));
+  for (const row of rows as Row[]) {
+    result[Number(row.part)] = readAggregate(row);
+  }
+  return result;
+}
+
+export function same(left: Aggregate, right: Aggregate): boolean {
+  return left.rows === right.rows && left.sum === right.sum;
+}
