@@ -15,7 +15,7 @@
 import type { Key, KeyRange, KeySpec } from './keys';
 import { LOSSLESS, WHOLE_TABLE } from './keys';
 import type { DifferingRange, TableDrift } from './narrowing';
-import { keyAtOffset, LEAF_ROWS, narrowRanges } from './narrowing';
+import { keyAtOffset, narrowRanges } from './narrowing';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Aggregate, Row, Session } from './session';
@@ -23,8 +23,9 @@ import { rangeAggregates, same } from './session';
 
 /** Chunks started ahead of the one being compared (the bounded lead of the master over the comparison). */
 const LEAD = 2;
-/** A chunk of a single-integer key is aggregated in at most this many parts of at least `LEAF_ROWS` rows. */
+/** A chunk of a single-integer key is aggregated in at most `MAX_PARTS` parts of at least `MIN_PART_ROWS` rows. */
 const MAX_PARTS = 16;
+const MIN_PART_ROWS = 2000;
 /** Differing parts are narrowed once this many have collected, and re-compared this many per query. */
 const NARROW_BATCH = 64;
 
@@ -94,7 +95,7 @@ class IntegerKeyChunks implements ChunkPlanner {
     const start = this.after ?? this.low - 1n;
     const through = start + this.width >= this.high ? null : start + this.width;
     const span = (through ?? this.high) - start;
-    const count = BigInt(Math.max(1, Math.min(MAX_PARTS, Math.ceil(this.rows / LEAF_ROWS), Number(span))));
+    const count = BigInt(Math.max(1, Math.min(MAX_PARTS, Math.ceil(this.rows / MIN_PART_ROWS), Number(span))));
     const partWidth = span / count + (span % count === 0n ? 0n : 1n);
     const parts: KeyRange[] = [];
     for (let index = 0n; index < count; index++) {

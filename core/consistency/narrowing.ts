@@ -7,14 +7,21 @@ import type { Connection } from 'mysql2/promise';
 import type { Key, KeyRange, KeySpec } from './keys';
 import { LOSSLESS } from './keys';
 import type { DriftedRow } from './report';
-import { keyedAggregateSelectList, rowHashExpression } from './row-hash';
+import { rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Aggregate, Row, Session } from './session';
 import { aggregate, rangeAggregates, same, sleep } from './session';
 
-/** Ranges with at most this many rows on either server are compared row by row. */
-export const LEAF_ROWS = 2000;
+/**
+ * Ranges of a single-integer key with at most this many rows on either server are compared
+ * row by row; a larger one is cut into at most `SPLIT_PIECES` sub-ranges per level (an
+ * aggregate per sub-range is cheaper for the server and the client than a row per row).
+ */
+const LEAF_ROWS = 256;
+const SPLIT_PIECES = 16;
+/** Bisection of other keys stops at ranges of this many rows (each level costs a boundary query and an aggregate). */
+const BISECTION_LEAF_ROWS = 2000;
 /** Candidate keys are verified in batches of this size. */
 const VERIFY_BATCH = 500;
 
@@ -152,7 +159,7 @@ async function narrowByBisection(session: Session, definition: TableDefinition, 
       continue;
     }
     const larger = master.rows >= replica.rows ? session.master : session.replica;
-    const split = Math.max(master.rows, replica.rows) > LEAF_ROWS
+    const split = Math.max(master.rows, replica.rows) > BISECTION_LEAF_ROWS
       ? await keyAtOffset(larger, definition, spec, current, Math.floor(Math.max(master.rows, replica.rows) / 2) - 1)
       : null;
     if (split === null) {
@@ -179,65 +186,43 @@ async function integerBounds(session: Session, definition: TableDefinition, spec
   });
 }
 
-/** A differing range of a single-integer key, cut into buckets of `width` key values from `low`. */
-interface BucketGrid {
-  readonly range: KeyRange;
-  readonly low: bigint;
-  readonly width: bigint;
+/** `count` sub-ranges of about equal width of an integer range whose keys lie in [low, high]; the first and last keep the range's own ends. */
+function subRanges(range: KeyRange, low: bigint, high: bigint, count: number): KeyRange[] {
+  const span = high - low + 1n;
+  const pieces = BigInt(count) < span ? BigInt(count) : span;
+  const width = span / pieces + (span % pieces === 0n ? 0n : 1n);
+  const result: KeyRange[] = [];
+  let after = range.after;
+  for (let end = low + width - 1n; ; end += width) {
+    if (end >= high) {
+      result.push({ after, through: range.through });
+      return result;
+    }
+    result.push({ after, through: [end.toString()] });
+    after = [end.toString()];
+  }
 }
 
 /**
  * One level of narrowing by value for ranges of a single-integer key: each range is cut into
- * buckets of about `LEAF_ROWS / 2` rows, and ONE query per server (a `UNION ALL` of GROUP BY
- * passes, at a fresh matched position) aggregates the buckets of all of them. Returns the
- * buckets that differ, as ranges inside their range.
+ * up to `SPLIT_PIECES` sub-ranges of at least `LEAF_ROWS / 2` rows, compared at once as parts of one `UNION ALL` query
+ * per server and batch (no GROUP BY, which costs a temporary table row per row). Returns the
+ * sub-ranges that differ.
  */
-async function splitByValue(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly DifferingRange[]): Promise<DifferingRange[]> {
+async function splitByValue(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly DifferingRange[], batch: number): Promise<DifferingRange[]> {
   const open = ranges.filter((entry) => entry.range.after === null || entry.range.through === null);
   const openBounds = open.length > 0 ? await integerBounds(session, definition, spec, open.map((entry) => entry.range)) : [];
-  const grids: BucketGrid[] = [];
+  const pieces: DifferingRange[] = [];
   for (const entry of ranges) {
     const bounds = entry.range.after !== null && entry.range.through !== null
       ? { low: BigInt(String(entry.range.after[0])) + 1n, high: BigInt(String(entry.range.through[0])) }
       : openBounds[open.indexOf(entry)];
-    if (bounds === null) {
-      continue;
+    if (bounds !== null) {
+      const count = Math.min(SPLIT_PIECES, Math.ceil(entry.rows / (LEAF_ROWS / 2)));
+      pieces.push(...subRanges(entry.range, bounds.low, bounds.high, count).map((range) => ({ range, rows: 0 })));
     }
-    const span = bounds.high - bounds.low + 1n;
-    const buckets = BigInt(Math.max(1, Math.ceil(entry.rows / (LEAF_ROWS / 2))));
-    grids.push({ range: entry.range, low: bounds.low, width: span > buckets ? span / buckets + (span % buckets === 0n ? 0n : 1n) : 1n });
   }
-  if (grids.length === 0) {
-    return [];
-  }
-  const table = qualifiedName(definition.schema, definition.table);
-  const key = spec.columnList;
-  const select = keyedAggregateSelectList(definition.columns);
-  // Rows below `low` (inserted after the bounds were read) fall into bucket 0, whose range is open below.
-  const sql = grids.map((grid, index) => `SELECT ${index} AS part, IF(${key} < ${grid.low}, 0, (${key} - ${grid.low}) DIV ${grid.width}) AS bucket, ${select} ` +
-    `FROM ${table} WHERE ${spec.rangeCondition(grid.range)} GROUP BY bucket`).join(' UNION ALL ');
-  await session.syncReplica();
-  const [onMaster, onReplica] = await Promise.all([session.master, session.replica].map(async (connection) => {
-    const [rows] = await connection.query({ sql, ...LOSSLESS });
-    return new Map((rows as Row[]).map((row) => [`${String(row.part)}:${String(row.bucket)}`, { rows: Number(row.row_count), sum: String(row.hash_sum ?? '0') }]));
-  }));
-  const result: DifferingRange[] = [];
-  for (const id of new Set([...onMaster.keys(), ...onReplica.keys()])) {
-    const left = onMaster.get(id) ?? { rows: 0, sum: '0' };
-    const right = onReplica.get(id) ?? { rows: 0, sum: '0' };
-    if (same(left, right)) {
-      continue;
-    }
-    const [part, bucket] = id.split(':').map((text) => BigInt(text));
-    const grid = grids[Number(part)];
-    const after = bucket === 0n ? grid.range.after : [(grid.low + bucket * grid.width - 1n).toString()];
-    let through: bigint = grid.low + (bucket + 1n) * grid.width - 1n;
-    if (grid.range.through !== null && BigInt(String(grid.range.through[0])) < through) {
-      through = BigInt(String(grid.range.through[0]));
-    }
-    result.push({ range: { after, through: [through.toString()] }, rows: Math.max(left.rows, right.rows) });
-  }
-  return result;
+  return stillDiffering(session, definition, spec, pieces, batch);
 }
 
 /** Compares small ranges row by row, a few together per query (at most about `4 * LEAF_ROWS` rows). */
@@ -295,6 +280,6 @@ export async function narrowRanges(session: Session, definition: TableDefinition
   while (todo.length > 0) {
     await compareLeaves(session, definition, spec, todo.filter((entry) => entry.rows <= LEAF_ROWS), drift);
     const large = todo.filter((entry) => entry.rows > LEAF_ROWS);
-    todo = large.length > 0 ? await splitByValue(session, definition, spec, large) : [];
+    todo = large.length > 0 ? await splitByValue(session, definition, spec, large, batch) : [];
   }
 }

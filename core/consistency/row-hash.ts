@@ -2,20 +2,25 @@
  * The per-row hash and the order-independent aggregate that every checksum in this
  * library uses (whole tables, primary-key chunks, single rows).
  *
- * Row hash: `CRC32(CONCAT_WS(SEPARATOR, v1, ..., vn, lengths))`, with one function call at
- * most per column. Fields are separated by a NUL byte, which text does not hold in practice.
+ * Row hash: `CRC32(CONCAT_WS(SEPARATOR, values, lengths, any-byte values))`, with one
+ * function call at most per column. Fields are separated by a NUL byte, which text does not hold in practice.
  * `CONCAT_WS` skips NULLs, so a nullable column that carries text enters as
  * `IFNULL(col, NULL_MARK)`: a NULL becomes a field holding the byte 0xFF, which is not UTF-8 and
  * not in any number or date, so it differs from '' (an empty field), from every UTF-8 text,
  * and, because it is not a separator, from its neighbours: (NULL, '') and ('', NULL) differ.
  * (Only in a single-byte character set such as latin1 is there one text, 'ÿ', that hashes
  * like NULL.) Binary values, and text in character sets whose bytes include NUL (ucs2,
- * utf16, utf32), may contain any byte, so each such column adds its byte length at the end
- * (`'N'` when NULL): NULL, '' and 0x00 differ, and bytes cannot shift between columns.
- * Separator and mark are binary strings of implicit coercibility (`CAST(... AS BINARY)`; a
- * hex literal or `CHAR(0)` would give way to the columns' character set), so the row string
- * is binary: columns of any collations, UTF-16 included, concatenate without conversion. The
- * whole hash costs about 1.1x the plain `CRC32(CONCAT_WS('#', ...))` full scan.
+ * utf16, utf32), may contain any byte: they come last, after the byte lengths of all but the
+ * last of them (`'N'` when NULL), so NULL, '' and 0x00 differ and bytes cannot shift between
+ * columns, and a table whose only such column is a binary key pays for no length at all.
+ * Text of different collations (UTF-16 included) concatenates only when one argument is a
+ * binary string of implicit coercibility, which makes the row string binary (no conversion).
+ * The NULL mark is one (`CAST(X'FF' AS BINARY)`, evaluated only for a NULL), and so is every
+ * binary column. A table with neither whose text spans several collations gets a separator
+ * cast to binary; every other table the plain literal `X'00'` (a cast separator is evaluated
+ * again for every row: about 10% of the hash), and when its text shares one collation its row
+ * string is in that character set. The whole hash costs about 1.1x the plain
+ * `CRC32(CONCAT_WS('#', ...))` full scan.
  *
  * Aggregate: the SUM of the row hashes modulo 2^64 (and the row count). A sum does not
  * depend on the order of the rows, does not cancel out duplicate rows as BIT_XOR would
@@ -26,8 +31,10 @@
 import type { ColumnInfo } from './schema';
 import { quoteIdentifier } from './schema';
 
-/** Between two fields: one NUL byte. */
-const SEPARATOR = "CAST(X'00' AS BINARY)";
+/** Between two fields: one NUL byte (a literal, which gives way to the columns' character set). */
+const SEPARATOR = "X'00'";
+/** The separator as a binary string of implicit coercibility: it makes the row string binary. */
+const BINARY_SEPARATOR = "CAST(X'00' AS BINARY)";
 /** The field of a NULL: the byte 0xFF, which no UTF-8 text, number or date holds. */
 const NULL_MARK = "CAST(X'FF' AS BINARY)";
 
@@ -38,7 +45,7 @@ const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'medium
 /** Character sets in which text holds NUL bytes (every ASCII character has one in UTF-16 and UTF-32). */
 const WIDE_CHARACTER_SETS = new Set(['ucs2', 'utf16', 'utf16le', 'utf32']);
 
-/** Whether a column's values may hold any byte, the separator included: its length goes at the end of the row string. */
+/** Whether a column's values may hold any byte, the separator included: they go last in the row string, found by their lengths. */
 function holdsAnyByte(column: ColumnInfo): boolean {
   return BINARY_TYPES.has(column.dataType) || WIDE_CHARACTER_SETS.has(column.characterSet ?? '');
 }
@@ -52,11 +59,19 @@ function valueExpression(column: ColumnInfo): string {
   return column.nullable && !holdsAnyByte(column) ? `IFNULL(${value}, ${NULL_MARK})` : value;
 }
 
-/** The length entry of a column that may hold any byte ('N' for NULL), or undefined for other columns. */
-function lengthExpression(column: ColumnInfo): string | undefined {
-  if (!holdsAnyByte(column)) {
-    return undefined;
-  }
+/**
+ * The separator: the plain literal when the row string is binary anyway (a binary column, or a
+ * nullable one, whose NULL mark is binary) or all its text shares one collation; the binary
+ * separator otherwise, as text of different collations cannot be concatenated.
+ */
+function separatorFor(columns: readonly ColumnInfo[]): string {
+  const binaryArgument = columns.some((column) => BINARY_TYPES.has(column.dataType) || (column.nullable && !holdsAnyByte(column)));
+  const collations = new Set(columns.map((column) => column.collation).filter((collation) => collation !== undefined));
+  return binaryArgument || collations.size <= 1 ? SEPARATOR : BINARY_SEPARATOR;
+}
+
+/** The length entry of a column that may hold any byte ('N' for NULL). */
+function lengthExpression(column: ColumnInfo): string {
   const name = quoteIdentifier(column.name);
   return column.nullable ? `IFNULL(LENGTH(${name}), 'N')` : `LENGTH(${name})`;
 }
@@ -66,9 +81,15 @@ export function rowHashExpression(columns: readonly ColumnInfo[]): string {
   if (columns.length === 0) {
     throw new Error('a row hash needs at least one column');
   }
-  const values = columns.map(valueExpression);
-  const lengths = columns.map(lengthExpression).filter((part): part is string => part !== undefined);
-  return `CRC32(CONCAT_WS(${SEPARATOR}, ${[...values, ...lengths].join(', ')}))`;
+  // Fields that hold no NUL first, then the lengths of the any-byte values, then those values:
+  // the first fields are found by their separators, the any-byte values by their lengths, and
+  // the last one is the rest of the string (present when a separator follows the lengths),
+  // so it needs no length of its own unless it is the only field.
+  const plain = columns.filter((column) => !holdsAnyByte(column));
+  const anyByte = columns.filter(holdsAnyByte);
+  const measured = columns.length > 1 ? anyByte.slice(0, -1) : anyByte;
+  const fields = [...plain.map(valueExpression), ...measured.map(lengthExpression), ...anyByte.map(valueExpression)];
+  return `CRC32(CONCAT_WS(${separatorFor(columns)}, ${fields.join(', ')}))`;
 }
 
 /** The select list of an aggregate checksum: `row_count` and `hash_sum` (NULL sums are read as 0). */

@@ -14,6 +14,8 @@ export interface ColumnInfo {
   readonly nullable: boolean;
   /** `CHARACTER_SET_NAME`, lower case, for text columns: `utf8mb4`, `latin1`, `utf16`, ... */
   readonly characterSet?: string;
+  /** `COLLATION_NAME`, lower case, for text columns: `utf8mb4_general_ci`, `utf8mb4_bin`, ... */
+  readonly collation?: string;
 }
 
 /** The definition of a table that the checksums depend on. */
@@ -44,7 +46,7 @@ type Row = Record<string, unknown>;
 /** Reads the columns and the primary key of one table; throws when the table does not exist. */
 export async function readTableDefinition(connection: Connection, schema: string, table: string): Promise<TableDefinition> {
   const [columnRows] = await connection.query(
-    'SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, CHARACTER_SET_NAME AS characterSet ' +
+    'SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, CHARACTER_SET_NAME AS characterSet, COLLATION_NAME AS collation ' +
     'FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
   const columns = (columnRows as Row[]).map((row) => ({
     name: String(row.name),
@@ -52,6 +54,7 @@ export async function readTableDefinition(connection: Connection, schema: string
     columnType: String(row.columnType).toLowerCase(),
     nullable: String(row.nullable).toUpperCase() === 'YES',
     ...(row.characterSet ? { characterSet: String(row.characterSet).toLowerCase() } : {}),
+    ...(row.collation ? { collation: String(row.collation).toLowerCase() } : {}),
   }));
   if (columns.length === 0) {
     throw new Error(`table ${schema}.${table} does not exist or has no columns visible to this user`);
@@ -81,7 +84,7 @@ export async function listTables(connection: Connection, schemas: readonly strin
 /** A short description of the differences between two definitions of the same table, or '' when they match. */
 export function describeDefinitionDifference(master: TableDefinition, replica: TableDefinition): string {
   const describe = (definition: TableDefinition): string =>
-    definition.columns.map((column) => `${column.name} ${column.columnType}${column.characterSet ? ` ${column.characterSet}` : ''}${column.nullable ? ' null' : ' not null'}`).join(', ') +
+    definition.columns.map((column) => `${column.name} ${column.columnType}${column.collation ? ` ${column.collation}` : ''}${column.nullable ? ' null' : ' not null'}`).join(', ') +
     ` / primary key (${definition.primaryKey.join(', ')})`;
   const left = describe(master);
   const right = describe(replica);

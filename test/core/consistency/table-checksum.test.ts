@@ -149,6 +149,37 @@ describe('tableChecksum', () => {
     await connection.query('DROP TABLE ck.mixed');
   });
 
+  test('tells NULL, empty and NUL bytes apart in the last binary column, and in a table of one binary column', async () => {
+    await connection.query('CREATE TABLE ck.tail (id INT PRIMARY KEY, a VARCHAR(10) NULL, b VARBINARY(10) NULL)');
+    await connection.query('CREATE TABLE ck.lone (b VARBINARY(10) NULL)');
+    const checksums = new Set<string>();
+    for (const [a, b] of [['NULL', 'NULL'], ['NULL', "''"], ["''", 'NULL'], ["''", "''"], ["'x'", '0x00'], ["'x'", '0x0000'], ["'x'", "''"], ["'x'", 'NULL']]) {
+      await connection.query(`REPLACE INTO ck.tail VALUES (1, ${a}, ${b})`);
+      checksums.add((await tableChecksum(connection, 'ck', 'tail')).checksum);
+    }
+    expect(checksums.size).toBe(8);
+    const lone = new Set<string>();
+    for (const b of ['NULL', "''", '0x00']) {
+      await connection.query(`DELETE FROM ck.lone; INSERT INTO ck.lone VALUES (${b})`);
+      lone.add((await tableChecksum(connection, 'ck', 'lone')).checksum);
+    }
+    expect(lone.size).toBe(3);
+    await connection.query('DROP TABLE ck.tail, ck.lone');
+  });
+
+  test('concatenates text of several collations without a binary or nullable column, and text of one collation', async () => {
+    await connection.query(`CREATE TABLE ck.strict (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1 NOT NULL,
+      b VARCHAR(10) COLLATE utf8mb4_bin NOT NULL, c VARCHAR(10) CHARACTER SET utf16 NOT NULL)`);
+    await connection.query('CREATE TABLE ck.single (id INT PRIMARY KEY, a VARCHAR(10) COLLATE utf8mb4_bin NOT NULL, b TEXT COLLATE utf8mb4_bin NOT NULL)');
+    const checksums = new Set<string>();
+    for (const [table, row] of [['strict', "(1, 'Ä', 'b', 'c')"], ['strict', "(1, 'Ä', 'b', 'C')"], ['single', "(1, 'a', 'b')"], ['single', "(1, 'a', 'B')"], ['single', "(1, 'ab', '')"]]) {
+      await connection.query(`REPLACE INTO ck.${table} VALUES ${row}`);
+      checksums.add((await tableChecksum(connection, 'ck', table)).checksum);
+    }
+    expect(checksums.size).toBe(5);
+    await connection.query('DROP TABLE ck.strict, ck.single');
+  });
+
   test('tells NULL, empty and shifted values apart in UTF-16 and UTF-32 text, whose bytes include NUL', async () => {
     await connection.query('CREATE TABLE ck.wide (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf16 NULL, b VARCHAR(10) CHARACTER SET utf32 NULL)');
     const checksums = new Set<string>();
