@@ -16,6 +16,8 @@ import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from 
 
 const DATABASE = 'bench';
 const TABLE = 'orders';
+/** Timed runs of every contender, in turns; the medians are compared. */
+const ROUNDS = 7;
 const COLUMNS = ['id', 'customer', 'email', 'amount', 'status', 'created', 'token', 'note'];
 
 function ensurePerconaToolkit(): void {
@@ -173,14 +175,14 @@ async function main(): Promise<void> {
     await settle([master, replica]);
 
     // Warm both buffer pools, then time the contenders in turns (the machine may be shared:
-    // interleaving spreads other load evenly) and take the median of three runs each.
+    // interleaving spreads other load evenly) and take the median of seven runs each.
     await Promise.all([baseline(master), baseline(replica)]);
     const baselineRuns: number[] = [];
     const bothRuns: number[] = [];
     const scanRuns: number[] = [];
     const runs: Array<Awaited<ReturnType<typeof timedCheck>>> = [];
     const ptRuns: Array<ReturnType<typeof ptTableChecksum>> = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       baselineRuns.push(await baseline(master));
       bothRuns.push(await baselineBoth(master, replica));
       scanRuns.push(await checkerScan(master));

@@ -54,6 +54,9 @@ export interface CheckOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
+/** The replica's health (threads, lag) is read again when a chunk starts at least this long after the last reading. */
+const HEALTH_INTERVAL_MS = 1000;
+
 /** A reason the whole check must stop with `unknown`. */
 export class CheckStopped extends Error {}
 
@@ -86,6 +89,8 @@ export class Session {
   public maxLag: number | null = null;
   /** The last master position the replica was seen to reach (positions only move forward). */
   private reached: string | undefined;
+  /** When the replica's health was last read (`Date.now()`). */
+  private healthReadAt = 0;
   public readonly options: Required<Omit<CheckOptions, 'deadline' | 'onProgress' | 'databases'>>;
 
   constructor(
@@ -124,20 +129,31 @@ export class Session {
 
   /** Waits until the replica is healthy, within the lag limit and has applied the master's current position. */
   public async syncReplica(): Promise<void> {
-    await this.replicaAt(() => this.masterPosition());
+    await this.replicaAt(await this.masterPosition());
   }
 
   /**
-   * Waits until the replica is healthy, within the lag limit and has applied `position` (read
-   * again while the replica lags, when it is a function). Throws `CheckStopped` when that does
-   * not happen in `maxLagWaitSeconds`.
+   * Waits until the replica is healthy, within the lag limit and has applied `position`. Throws `CheckStopped` when that does
+   * not happen in `maxLagWaitSeconds`. The health is read at most every `HEALTH_INTERVAL_MS`
+   * while the replica keeps reaching the positions it is given within a second.
    */
-  public async replicaAt(position: string | (() => Promise<string>)): Promise<void> {
+  public async replicaAt(position: string): Promise<void> {
+    // Between two health checks, a position needs no query when it was reached, or a wait only.
+    if (Date.now() - this.healthReadAt < HEALTH_INTERVAL_MS) {
+      if (position === this.reached) {
+        return;
+      }
+      if (await waitForPosition(this.replica, this.flavor, position, 1)) {
+        this.reached = position;
+        return;
+      }
+    }
     const started = Date.now();
     const { maxLagSeconds, maxLagWaitSeconds } = this.options;
     for (;;) {
       this.checkDeadline();
-      const [target, health] = await Promise.all([typeof position === 'string' ? position : position(), replicaHealth(this.replica)]);
+      const health = await replicaHealth(this.replica);
+      this.healthReadAt = Date.now();
       this.noteLag(health);
       const unhealthy = describeUnhealthy(health);
       if (unhealthy) {
@@ -152,19 +168,19 @@ export class Session {
         await sleep(1000);
         continue;
       }
-      if (target === this.reached) {
+      if (position === this.reached) {
         return;
       }
       const timeout = Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited)));
-      if (await waitForPosition(this.replica, this.flavor, target, timeout)) {
-        this.reached = target;
+      if (await waitForPosition(this.replica, this.flavor, position, timeout)) {
+        this.reached = position;
         return;
       }
       const waitedNow = (Date.now() - started) / 1000;
       if (waitedNow >= maxLagWaitSeconds) {
-        throw new CheckStopped(`the replica did not reach the master's position ${target} within ${Math.round(waitedNow)} s (limit ${maxLagWaitSeconds} s)`);
+        throw new CheckStopped(`the replica did not reach the master's position ${position} within ${Math.round(waitedNow)} s (limit ${maxLagWaitSeconds} s)`);
       }
-      this.progress({ kind: 'waiting-for-replica', lagSeconds: health.lagSeconds, reason: `waiting for the replica to reach ${target}` });
+      this.progress({ kind: 'waiting-for-replica', lagSeconds: health.lagSeconds, reason: `waiting for the replica to reach ${position}` });
     }
   }
 
