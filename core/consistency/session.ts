@@ -138,6 +138,7 @@ export class Session {
    * while the replica keeps reaching the positions it is given within a second.
    */
   public async replicaAt(position: string): Promise<void> {
+    this.checkDeadline();
     // Between two health checks, a position needs no query when it was reached, or a wait only.
     if (Date.now() - this.healthReadAt < HEALTH_INTERVAL_MS) {
       if (position === this.reached) {
