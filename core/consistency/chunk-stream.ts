@@ -7,10 +7,10 @@
  * master has reported (that chunk's, or the one before when the master is still busy) and is
  * healthy and within the lag limit, and runs the same aggregate. At most `LEAD` chunks are
  * under way, so a chunk's two aggregates are never far apart in time, and the lag limit
- * still holds the check back. A chunk is cut into parts that one
- * `UNION ALL` query aggregates separately, so a difference is known to a part. Differing
- * parts are narrowed to keys after the stream, or as soon as `NARROW_BATCH` of them have
- * collected (memory does not grow with the table).
+ * still holds the check back. A chunk is cut into parts that one `UNION ALL` query
+ * aggregates separately, so a difference is known to a part. Differing parts are narrowed to
+ * keys after the stream, or as soon as `NARROW_BATCH` of them have collected (memory does not
+ * grow with the table).
  */
 import type { Key, KeyRange, KeySpec } from './keys';
 import { LOSSLESS, WHOLE_TABLE } from './keys';
@@ -21,7 +21,7 @@ import { qualifiedName } from './schema';
 import type { Aggregate, Row, Session } from './session';
 import { rangeAggregates, same } from './session';
 
-/** Chunks started ahead of the one being compared (the bounded lead of the master over the comparison). */
+/** At most this many chunks are under way (started and not yet compared): the bound on how far the servers drift apart. */
 const LEAD = 2;
 /** A chunk of a single-integer key is aggregated in at most `MAX_PARTS` parts of at least `MIN_PART_ROWS` rows. */
 const MAX_PARTS = 16;

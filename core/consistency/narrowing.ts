@@ -205,9 +205,9 @@ function subRanges(range: KeyRange, low: bigint, high: bigint, count: number): K
 
 /**
  * One level of narrowing by value for ranges of a single-integer key: each range is cut into
- * up to `SPLIT_PIECES` sub-ranges of at least `LEAF_ROWS / 2` rows, compared at once as parts of one `UNION ALL` query
- * per server and batch (no GROUP BY, which costs a temporary table row per row). Returns the
- * sub-ranges that differ.
+ * up to `SPLIT_PIECES` sub-ranges of about `LEAF_ROWS / 2` rows or more, compared as the parts
+ * of one `UNION ALL` query per server and batch (no GROUP BY, which costs a temporary-table row
+ * per row). Returns the sub-ranges that differ.
  */
 async function splitByValue(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly DifferingRange[], batch: number): Promise<DifferingRange[]> {
   const open = ranges.filter((entry) => entry.range.after === null || entry.range.through === null);
