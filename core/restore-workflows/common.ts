@@ -1,15 +1,23 @@
 /**
  * What the dump, volume and object restore workflows share: the errors their steps throw
  * (whose names the state machines match), execution names and client tokens, and the tags
- * that mark what a workflow created. Used by the functions and by the `restore` command.
+ * that mark what a workflow created (the steps of `DatabaseRestore` use the same tag keys).
+ * Used by the functions and by the `restore` command.
  */
 import { createHash } from 'node:crypto';
 
 /**
- * Tag on everything a restore workflow creates: the execution name. Cleanup deletes only
- * resources that carry the tag with its own execution name.
+ * Tag on everything a restore workflow creates: the execution name (for `DatabaseRestore`,
+ * the request id, which defaults to the execution name). Cleanup deletes only resources that
+ * carry the tag with its own execution name (request id).
  */
 export const EXECUTION_TAG = 'cdk-backup-dr:restore-execution';
+/**
+ * Tag on what a restore workflow creates that its IAM policy checks: the workflow's id (its
+ * construct path). The volume workflow and `DatabaseRestore` delete (or change) only
+ * resources that carry it with their own id.
+ */
+export const WORKFLOW_ID_TAG = 'cdk-backup-dr:workflow-id';
 /** Tag naming the workflow kind (`dump`, `volume`, `objects`); also on the state machines, where the CLI finds them. */
 export const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
 

@@ -175,8 +175,10 @@ export async function describeInstance(rds: RDSClient, identifier: string): Prom
   }
 }
 
+/** Whether this dump restore's execution created the instance (the database restore tags its instances with the same execution key). */
 function createdBy(instance: DBInstance, execution: string): boolean {
-  return (instance.TagList ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution);
+  const tags = instance.TagList ?? [];
+  return tags.some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution) && tags.some((tag) => tag.Key === WORKFLOW_TAG && tag.Value === 'dump');
 }
 
 /** Creates the empty instance. A repeated call of the same execution finds the instance it created and does not create another. */

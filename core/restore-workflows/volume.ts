@@ -10,12 +10,9 @@ import {
   Snapshot, Volume, VolumeType,
 } from '@aws-sdk/client-ec2';
 import {
-  EXECUTION_TAG, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, clientToken, errorName, optionalInteger, optionalString, requireConfirmation,
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, clientToken, errorName, optionalInteger, optionalString, requireConfirmation,
   requiredString, rethrowFor,
 } from './common';
-
-/** Tag on every volume a workflow creates: the workflow's id, which its IAM policy requires for deleting a volume. */
-export const WORKFLOW_ID_TAG = 'cdk-backup-dr:workflow-id';
 
 /** What the deployment fixes. */
 export interface VolumeRestoreSettings {

@@ -7,14 +7,14 @@ import {
   AddTagsToResourceCommand, PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, type Tag,
 } from '@aws-sdk/client-rds';
 import { aws, errorName, InvalidRestoreInput } from './errors';
-import { TAG_DRILL, TAG_PROMOTED_BY, TAG_REQUEST, TAG_SOURCE, TAG_WORKFLOW, type RestorePlan, type RestoreProgress, type StepsConfig } from './types';
+import { EXECUTION_TAG, TAG_DRILL, TAG_PROMOTED_BY, TAG_SOURCE, WORKFLOW_ID_TAG, type RestorePlan, type RestoreProgress, type StepsConfig } from './types';
 import { createdByRequest, findInstance, type Clients } from './validate';
 
 /** The tags of an instance this workflow creates. */
 export function restoreTags(plan: RestorePlan, config: StepsConfig): Tag[] {
   return [
-    { Key: TAG_REQUEST, Value: plan.requestId },
-    { Key: TAG_WORKFLOW, Value: config.workflowId },
+    { Key: EXECUTION_TAG, Value: plan.requestId },
+    { Key: WORKFLOW_ID_TAG, Value: config.workflowId },
     { Key: TAG_SOURCE, Value: plan.source.identifier },
     ...(plan.drill ? [{ Key: TAG_DRILL, Value: 'true' }] : []),
   ];

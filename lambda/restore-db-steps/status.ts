@@ -5,7 +5,7 @@ import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
 import { aws, RestoreFailed, RestoreTimedOut } from './errors';
 import { restoreTags } from './start';
-import { TAG_REQUEST, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
+import { EXECUTION_TAG, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
 import { findInstance, type Clients } from './validate';
 
 /** Instance states a restore never leaves. */
@@ -35,7 +35,7 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
     throw new RestoreFailed(`${identifier} does not exist any more: it was deleted while the workflow waited for it`);
   }
   const status = instance.DBInstanceStatus ?? 'unknown';
-  if (progress.restoreJobId && !instance.TagList?.some((tag) => tag.Key === TAG_REQUEST)) {
+  if (progress.restoreJobId && !instance.TagList?.some((tag) => tag.Key === EXECUTION_TAG)) {
     // AWS Backup does not tag what it restores: tag it as soon as it appears.
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }

@@ -2,6 +2,7 @@
  * The input of the database restore workflow and the documents its steps pass along.
  * Everything here is JSON: it travels through Step Functions.
  */
+import { EXECUTION_TAG, WORKFLOW_ID_TAG } from '../../core/restore-workflows/common';
 
 /** What to restore from. */
 export const RESTORE_KINDS = ['snapshot', 'recovery-point', 'point-in-time', 'promote-replica'] as const;
@@ -102,9 +103,12 @@ export interface RestoreStatus {
   readonly arn?: string;
 }
 
-/** The tags every instance the workflow creates carries. */
-export const TAG_REQUEST = 'cdk-backup-dr:restore-request';
-export const TAG_WORKFLOW = 'cdk-backup-dr:restored-by';
+/**
+ * The tags every instance the workflow creates carries. The first two keys are those of the
+ * other restore workflows: `EXECUTION_TAG` (here with the request id) and `WORKFLOW_ID_TAG`
+ * (the construct path; the IAM policy requires it for creating, changing and deleting).
+ */
+export { EXECUTION_TAG, WORKFLOW_ID_TAG };
 export const TAG_SOURCE = 'cdk-backup-dr:restored-from';
 export const TAG_DRILL = 'cdk-backup-dr:drill';
 /** On a promoted replica: the request that promoted it. */

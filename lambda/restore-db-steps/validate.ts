@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import {
-  RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, TAG_REQUEST, TAG_WORKFLOW,
+  EXECUTION_TAG, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
   type ExecutionInfo, type RestoreKind, type RestorePlan, type RestoreRequest, type SourceInfo, type StepsConfig,
 } from './types';
 
@@ -69,12 +69,12 @@ export async function findInstance(rds: RDSClient, identifier: string): Promise<
 
 /** True when the instance was created by this workflow for this request. */
 export function createdByRequest(instance: DBInstance, config: StepsConfig, requestId: string): boolean {
-  return tagValue(instance.TagList, TAG_REQUEST) === requestId && tagValue(instance.TagList, TAG_WORKFLOW) === config.workflowId;
+  return tagValue(instance.TagList, EXECUTION_TAG) === requestId && tagValue(instance.TagList, WORKFLOW_ID_TAG) === config.workflowId;
 }
 
 /** True when the instance is a drill's scratch copy made by this workflow. */
 export function isDrillScratch(instance: DBInstance, config: StepsConfig): boolean {
-  return tagValue(instance.TagList, TAG_DRILL) === 'true' && tagValue(instance.TagList, TAG_WORKFLOW) === config.workflowId;
+  return tagValue(instance.TagList, TAG_DRILL) === 'true' && tagValue(instance.TagList, WORKFLOW_ID_TAG) === config.workflowId;
 }
 
 function sourceInfo(instance: DBInstance): SourceInfo {

@@ -10,12 +10,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { WORKFLOW_TAG } from './workflow-shell';
+import { EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG } from './workflow-shell';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
-/** The tag with the construct path of the workflow that created an instance. */
-const TAG_WORKFLOW = 'cdk-backup-dr:restored-by';
 
 /** Properties of a {@link DatabaseRestore}. */
 export interface DatabaseRestoreProps {
@@ -104,10 +102,16 @@ export interface DatabaseRestoreProps {
 export class DatabaseRestore extends Construct {
   /** The CloudWatch namespace of the restore drill metrics (`RecoveryTimeMinutes`, `RecoveryPointMinutes`, `DrillFailures`). */
   public static readonly METRIC_NAMESPACE = METRIC_NAMESPACE;
-  /** Tag on every instance the workflow creates: the request id that created it. */
-  public static readonly TAG_RESTORE_REQUEST = 'cdk-backup-dr:restore-request';
-  /** Tag on every instance the workflow creates: the construct path of the workflow. Deletes and modifications require it. */
-  public static readonly TAG_RESTORED_BY = TAG_WORKFLOW;
+  /**
+   * Tag on every instance the workflow creates: the request id that created it. The other
+   * restore workflows tag what they create with the same key and their execution name.
+   */
+  public static readonly TAG_RESTORE_EXECUTION = EXECUTION_TAG;
+  /**
+   * Tag on every instance the workflow creates: the construct path of the workflow. Creating,
+   * modifying and deleting an instance require it (the volume workflow tags its volumes with the same key).
+   */
+  public static readonly TAG_WORKFLOW_ID = WORKFLOW_ID_TAG;
   /** Tag on every instance the workflow creates: the source instance identifier. */
   public static readonly TAG_RESTORED_FROM = 'cdk-backup-dr:restored-from';
   /** Tag `true` on a drill's scratch instance. */
@@ -243,13 +247,13 @@ export class DatabaseRestore extends Construct {
         new iam.PolicyStatement({
           actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
           resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('pg'), anyOf('og'), anyOf('secgrp')],
-          conditions: { StringEquals: { [`aws:RequestTag/${TAG_WORKFLOW}`]: workflowId } },
+          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
         // Deleting or changing an instance: only one this workflow tagged.
         new iam.PolicyStatement({
           actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
           resources: [anyDb],
-          conditions: { StringEquals: { [`aws:ResourceTag/${TAG_WORKFLOW}`]: workflowId } },
+          conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
         new iam.PolicyStatement({
           actions: ['cloudwatch:PutMetricData'],

@@ -7,15 +7,16 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
-// Internal helpers of the dump, volume and object restore workflows (not exported from the package).
-// jsii compiles lib/ alone, so the names the functions in core/restore-workflows also use are
-// repeated here; test/restore/workflows.test.ts checks that both agree.
+// Internal helpers of the dump, volume and object restore workflows (not exported from the package);
+// DatabaseRestore takes its tag keys from here too. jsii compiles lib/ alone, so the names the
+// functions in core/restore-workflows (and lambda/restore-db-steps) also use are repeated here;
+// test/restore/workflows.test.ts checks that both agree.
 
 /** Tag on the state machines naming the workflow kind; the CLI finds them by it. */
 export const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
-/** Tag the functions put on what an execution creates. */
+/** Tag the functions put on what an execution creates (DatabaseRestore: with the request id). */
 export const EXECUTION_TAG = 'cdk-backup-dr:restore-execution';
-/** Tag on every volume the volume workflow creates: its IAM policy deletes no other volume. */
+/** Tag with the workflow's id on every volume the volume workflow and every instance DatabaseRestore creates: their IAM policies delete no other. */
 export const WORKFLOW_ID_TAG = 'cdk-backup-dr:workflow-id';
 /** Error names of AWS throttling, which the state machines retry with backoff. */
 export const THROTTLING_ERRORS: readonly string[] = [

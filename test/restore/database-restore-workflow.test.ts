@@ -101,8 +101,8 @@ function target(identifier: string, status: string, extra: Partial<DBInstance> =
     DeletionProtection: !drill,
     Endpoint: status === 'available' ? { Address: '127.0.0.1', Port: restored.port } : undefined,
     TagList: [
-      { Key: 'cdk-backup-dr:restore-request', Value: requestId },
-      { Key: 'cdk-backup-dr:restored-by', Value: WORKFLOW },
+      { Key: 'cdk-backup-dr:restore-execution', Value: requestId },
+      { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW },
       ...(drill ? [{ Key: 'cdk-backup-dr:drill', Value: 'true' }] : []),
     ],
     ...extra,
@@ -175,7 +175,7 @@ describe('restore from a snapshot', () => {
       MultiAZ: true,
       DeletionProtection: true,
       PubliclyAccessible: false,
-      Tags: expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-request', Value: 'inc-1' }, { Key: 'cdk-backup-dr:restored-by', Value: WORKFLOW }]),
+      Tags: expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'inc-1' }, { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW }]),
     });
     expect(execution.output).toMatchObject({
       status: 'SUCCEEDED', requestId: 'inc-1', kind: 'snapshot', source: SOURCE_ID, created: true, verified: true,
@@ -341,7 +341,7 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(input).toMatchObject({ RecoveryPointArn: pointArn, IamRoleArn: process.env.BACKUP_RESTORE_ROLE_ARN, ResourceType: 'RDS', IdempotencyToken: `${WORKFLOW}/rp-1` });
     expect(input.Metadata).toMatchObject({ DBInstanceIdentifier: 'restore-rp-1', DBSubnetGroupName: 'db-subnets', VpcSecurityGroupIds: '["sg-0db"]', DBParameterGroupName: 'mysql-params', Engine: 'mysql' });
     expect(input.Metadata).not.toHaveProperty('Endpoint');
-    expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-request', Value: 'rp-1' }]));
+    expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }]));
   });
 });
 

@@ -32,7 +32,7 @@ describe('DatabaseRestore', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
-          Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-dr:restored-by': 'Stack/Restore' } },
+          Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-dr:workflow-id': 'Stack/Restore' } },
         })]),
       },
     });
@@ -45,7 +45,7 @@ describe('DatabaseRestore', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
-            Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:restored-by': 'Stack/Restore' } },
+            Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:workflow-id': 'Stack/Restore' } },
           }),
           Match.objectLike({ Action: ['rds:PromoteReadReplica', 'rds:AddTagsToResource'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
         ]),

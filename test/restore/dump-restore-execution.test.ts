@@ -19,7 +19,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import { DumpManifest, serializeManifest } from '../../core/dump/manifest';
-import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import { EXECUTION_TAG, WORKFLOW_TAG } from '../../core/restore-workflows/common';
 import { handler } from '../../lambda/restore-dump';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
@@ -263,6 +263,22 @@ test('the same request started again after it finished fails at validation and c
   expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
 });
 
+test('an instance a database restore created under the same execution name is not taken as its own', async () => {
+  mockAws();
+  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    if (rds.commandCalls(CreateDBInstanceCommand).length === 0 && rds.commandCalls(DescribeDBInstancesCommand).length <= 1) {
+      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
+    }
+    return { DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available',
+      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-8' }, { Key: WORKFLOW_TAG, Value: 'database' }] }] };
+  });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-8' });
+  expect(run.status).toBe('FAILED');
+  expect(run.cause).toMatch(/already exists and was not created by this restore \(dump-restored-shop-8\)/);
+  expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+});
+
 test('an instance that fails to start is deleted', async () => {
   mockAws();
   rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
@@ -270,7 +286,8 @@ test('an instance that fails to start is deleted', async () => {
     if (!created) {
       throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
     }
-    return { DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'incompatible-parameters', TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-7' }] }] };
+    return { DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'incompatible-parameters',
+      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-7' }, { Key: WORKFLOW_TAG, Value: 'dump' }] }] };
   });
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-7' });
   expect(run.status).toBe('FAILED');

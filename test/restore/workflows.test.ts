@@ -1,7 +1,8 @@
 import * as common from '../../core/restore-workflows/common';
-import * as volume from '../../core/restore-workflows/volume';
+import * as dbSteps from '../../lambda/restore-db-steps/types';
 import * as shell from '../../lib/restore/workflow-shell';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DatabaseRestore } from '../../lib/restore/database-restore';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
 import { VolumeRestoreWorkflow } from '../../lib/restore/volume-restore-workflow';
@@ -23,5 +24,14 @@ test('the names the constructs and the functions share agree (jsii compiles lib/
   expect(shell.WORKFLOW_TAG).toBe(common.WORKFLOW_TAG);
   expect(shell.EXECUTION_TAG).toBe(common.EXECUTION_TAG);
   expect(shell.THROTTLING_ERRORS).toEqual(common.THROTTLING_ERRORS);
-  expect(shell.WORKFLOW_ID_TAG).toBe(volume.WORKFLOW_ID_TAG);
+  expect(shell.WORKFLOW_ID_TAG).toBe(common.WORKFLOW_ID_TAG);
+});
+
+test('the database restore tags what it creates with the same keys as the other workflows, in the construct and in its steps', () => {
+  expect(DatabaseRestore.TAG_RESTORE_EXECUTION).toBe('cdk-backup-dr:restore-execution');
+  expect(DatabaseRestore.TAG_WORKFLOW_ID).toBe('cdk-backup-dr:workflow-id');
+  expect(DatabaseRestore.TAG_RESTORE_EXECUTION).toBe(common.EXECUTION_TAG);
+  expect(DatabaseRestore.TAG_WORKFLOW_ID).toBe(common.WORKFLOW_ID_TAG);
+  expect(dbSteps.EXECUTION_TAG).toBe(common.EXECUTION_TAG);
+  expect(dbSteps.WORKFLOW_ID_TAG).toBe(common.WORKFLOW_ID_TAG);
 });
