@@ -34,4 +34,6 @@ test('the database restore tags what it creates with the same keys as the other 
   expect(DatabaseRestore.TAG_WORKFLOW_ID).toBe(common.WORKFLOW_ID_TAG);
   expect(dbSteps.EXECUTION_TAG).toBe(common.EXECUTION_TAG);
   expect(dbSteps.WORKFLOW_ID_TAG).toBe(common.WORKFLOW_ID_TAG);
+  expect(DatabaseRestore.TAG_RESTORED_FROM).toBe(dbSteps.TAG_SOURCE);
+  expect(DatabaseRestore.TAG_DRILL).toBe(dbSteps.TAG_DRILL);
 });
