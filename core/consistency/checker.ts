@@ -3,17 +3,18 @@
  * primary-key chunks, both servers at once, at a matched replication position.
  *
  * Per chunk, the master reads its GTID position and runs ONE aggregate query (`COUNT(*)`,
- * `BIT_XOR(row hash)` per part of the chunk); the replica waits until it has applied that
- * position (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET`) and runs the same query. The
- * two connections stream through the chunks, the master at most a bounded number of chunks
- * ahead (`chunk-stream.ts`), and the chunk size adapts so that a chunk takes about
+ * `BIT_XOR(row hash)` per part of the chunk); the replica waits until it has applied the
+ * newest position the master reported (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET`) and
+ * runs the same query. The two connections stream through the chunks with at most two under
+ * way (`chunk-stream.ts`), and the chunk size adapts so that a chunk takes about
  * `targetChunkSeconds`. Differing parts are narrowed to keys, and every candidate key is
  * verified: master, replica at the master's position, master again; a row that changed on the
  * master in between is in flight and is retried, a row that is stable on the master and
  * different on the replica is drift (`narrowing.ts`).
  *
- * Memory does not grow with the table: only aggregates, ranges of a few thousand rows and
- * batches of candidate keys are held.
+ * Memory does not grow with the table: only the aggregates of two chunks, a bounded number
+ * of differing ranges, the row hashes of at most a few thousand rows and batches of candidate
+ * keys are held.
  */
 import type { Connection } from 'mysql2/promise';
 import { compareKeyedTable } from './chunk-stream';
@@ -52,9 +53,8 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
   const base = { schema: definition.schema, table: definition.table, primaryKey: [], noPrimaryKey: true, chunks: 1, drift: [], driftTruncated: false };
   await session.syncReplica();
   const [firstMaster, firstReplica] = await Promise.all([aggregate(session.master, definition, '1 = 1'), aggregate(session.replica, definition, '1 = 1')]);
-  const first = { master: firstMaster, replica: firstReplica };
-  if (same(first.master, first.replica)) {
-    return { ...base, status: 'consistent', rowsMaster: first.master.rows, rowsReplica: first.replica.rows, driftedRows: 0, reason: 'no primary key: compared as a whole' };
+  if (same(firstMaster, firstReplica)) {
+    return { ...base, status: 'consistent', rowsMaster: firstMaster.rows, rowsReplica: firstReplica.rows, driftedRows: 0, reason: 'no primary key: compared as a whole' };
   }
   for (let round = 0; round < session.options.rowVerifyRounds; round++) {
     if (round > 0) {
@@ -76,7 +76,7 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
     };
   }
   return {
-    ...base, status: 'unknown', rowsMaster: first.master.rows, rowsReplica: first.replica.rows, driftedRows: 0,
+    ...base, status: 'unknown', rowsMaster: firstMaster.rows, rowsReplica: firstReplica.rows, driftedRows: 0,
     reason: 'no primary key, and the table kept changing on the master: it could not be compared as a whole',
   };
 }
