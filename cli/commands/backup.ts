@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { JobLine, JobsProgress } from './backup-progress';
 import { ProcessIo, processIo } from '../process-io';
+import { executionCause } from '../execution-cause';
 
 /** The tag value of the dump workflow's state machine (`cdk-backup-dr:workflow=backup`). */
 export const BACKUP_WORKFLOW_TAG_VALUE = 'backup';
@@ -135,17 +136,6 @@ async function findStateMachine(sfn: SFNClient): Promise<string> {
   return found[0];
 }
 
-function cause(text: string | undefined): string | undefined {
-  if (!text) {
-    return undefined;
-  }
-  try {
-    return (JSON.parse(text) as { errorMessage?: string }).errorMessage ?? text;
-  } catch {
-    return text;
-  }
-}
-
 /** The command with its outside world passed in. */
 export async function runBackup(args: string[], io: BackupIo): Promise<number> {
   let parsed;
@@ -227,7 +217,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
             execution.output = JSON.parse(described.output) as Record<string, unknown>;
           }
           if (described.status === 'FAILED' || described.status === 'TIMED_OUT' || described.status === 'ABORTED') {
-            execution.error = [described.error, cause(described.cause)].filter((part) => part).join(': ') || described.status;
+            execution.error = [described.error, executionCause(described.cause)].filter((part) => part).join(': ') || described.status;
           }
           const history = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.arn, reverseOrder: true, maxResults: 20 }));
           const entered = (history.events ?? []).find((event) => event.stateEnteredEventDetails?.name);

@@ -23,6 +23,7 @@ import { newScan, planObjectRestore, planScan } from '../../core/restore-workflo
 import { planVolumeRestore } from '../../core/restore-workflows/volume';
 import { StepProgress } from './restore-progress';
 import { ProcessIo, processIo } from '../process-io';
+import { executionCause } from '../execution-cause';
 
 /** The workflow kinds, as tagged on their state machines. */
 export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
@@ -284,18 +285,6 @@ async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): 
   return events.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
 }
 
-function causeText(cause: string | undefined): string {
-  if (!cause) {
-    return '';
-  }
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-}
-
 /** The command with its outside world passed in. */
 export async function runRestore(args: string[], io: RestoreIo): Promise<number> {
   let parsed;
@@ -367,7 +356,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
           progress.enter(event.stateEnteredEventDetails.name, at);
         } else if (event.type === 'LambdaFunctionFailed' || event.type === 'TaskFailed') {
           const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
-          progress.note(`${details?.error ?? 'error'}: ${causeText(details?.cause).slice(0, 200)}`, at);
+          progress.note(`${details?.error ?? 'error'}: ${executionCause(details?.cause).slice(0, 200)}`, at);
         }
       }
       description = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -390,7 +379,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       }
       return 0;
     }
-    const failure = { status: description.status, executionArn, error: description.error, cause: causeText(description.cause) };
+    const failure = { status: description.status, executionArn, error: description.error, cause: executionCause(description.cause) };
     if (json) {
       io.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
     } else {
