@@ -50,6 +50,24 @@ export function finishBucketKey(key: kms.Key): kms.Key {
   return key;
 }
 
+/** What both tiers' buckets have: the name, KMS encryption, Object Lock in compliance mode and the removal policy. */
+interface LockedBucketOptions {
+  readonly encryptionKey: kms.IKey;
+  readonly lockRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  readonly bucketName?: string;
+}
+
+function lockedBucketProps(options: LockedBucketOptions): s3.BucketProps {
+  return {
+    bucketName: options.bucketName,
+    ...kmsBucketProps(options.encryptionKey),
+    objectLockEnabled: true,
+    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
+    removalPolicy: options.removalPolicy,
+  };
+}
+
 /** Properties of the 48-hour bucket. */
 export interface DailyBucketOptions {
   readonly encryptionKey: kms.IKey;
@@ -64,12 +82,8 @@ export interface DailyBucketOptions {
 /** The 48-hour bucket: versioned (replication needs it), expiry in whole days, old versions gone a day later. */
 export function dailyBucketProps(options: DailyBucketOptions): s3.BucketProps {
   return {
-    bucketName: options.bucketName,
-    ...kmsBucketProps(options.encryptionKey),
     // Nobody can delete a fresh dump for the first day(s); the lifecycle rule expires it after that.
-    objectLockEnabled: true,
-    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
-    removalPolicy: options.removalPolicy,
+    ...lockedBucketProps(options),
     lifecycleRules: [
       {
         // The rule id is the bucket's description of its tier (S3 buckets have no description field).
@@ -110,11 +124,7 @@ export interface ArchiveBucketOptions {
 /** The yearly archive bucket: Object Lock (compliance mode), versioned, Glacier Deep Archive, no expiry by default. */
 export function archiveBucketProps(options: ArchiveBucketOptions): s3.BucketProps {
   return {
-    bucketName: options.bucketName,
-    ...kmsBucketProps(options.encryptionKey),
-    objectLockEnabled: true,
-    objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(options.lockRetentionDays)),
-    removalPolicy: options.removalPolicy,
+    ...lockedBucketProps(options),
     lifecycleRules: [
       {
         id: options.expirationDays === undefined ? 'DeepArchiveKeepForever' : `DeepArchiveExpire${options.expirationDays}Days`,
