@@ -13,15 +13,15 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { BackupClient, DescribeBackupJobCommand, StartBackupJobCommand } from '@aws-sdk/client-backup';
 import {
-  DescribeExecutionCommand, GetExecutionHistoryCommand, ListStateMachinesCommand, ListTagsForResourceCommand, SFNClient, StartExecutionCommand,
+  DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { JobLine, JobsProgress } from './backup-progress';
 import { ProcessIo, processIo } from '../process-io';
-import { executionCause } from '../execution-cause';
+import { executionCause, stateMachinesTagged } from '../step-functions';
+import { WORKFLOW_TAG } from '../../core/restore-workflows/common';
 
 /** The tag value of the dump workflow's state machine (`cdk-backup-dr:workflow=backup`). */
 export const BACKUP_WORKFLOW_TAG_VALUE = 'backup';
-const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
 
 /** What the command needs from outside: clients, output and a clock (tests replace them). */
 export interface BackupIo extends ProcessIo {
@@ -116,18 +116,7 @@ export function resourceLabel(arn: string): string {
 }
 
 async function findStateMachine(sfn: SFNClient): Promise<string> {
-  const found: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    for (const machine of page.stateMachines ?? []) {
-      const tags = await sfn.send(new ListTagsForResourceCommand({ resourceArn: machine.stateMachineArn }));
-      if ((tags.tags ?? []).some((tag) => tag.key === WORKFLOW_TAG && tag.value === BACKUP_WORKFLOW_TAG_VALUE)) {
-        found.push(machine.stateMachineArn!);
-      }
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const found = await stateMachinesTagged(sfn, BACKUP_WORKFLOW_TAG_VALUE);
   if (found.length !== 1) {
     throw new UsageError(found.length === 0
       ? `no state machine tagged ${WORKFLOW_TAG}=${BACKUP_WORKFLOW_TAG_VALUE} in this account and region; pass --state-machine <arn> or --no-dump`

@@ -14,7 +14,7 @@ import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  DescribeExecutionCommand, DescribeExecutionOutput, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
+  DescribeExecutionCommand, DescribeExecutionOutput, GetExecutionHistoryCommand, HistoryEvent,
   SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { RestoreInputError, WORKFLOW_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
@@ -23,7 +23,7 @@ import { newScan, planObjectRestore, planScan } from '../../core/restore-workflo
 import { planVolumeRestore } from '../../core/restore-workflows/volume';
 import { StepProgress } from './restore-progress';
 import { ProcessIo, processIo } from '../process-io';
-import { executionCause } from '../execution-cause';
+import { executionCause, stateMachinesTagged } from '../step-functions';
 
 /** The workflow kinds, as tagged on their state machines. */
 export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
@@ -192,18 +192,7 @@ export async function resolveStateMachine(sfn: SFNClient, kind: WorkflowKind, fl
   if (env[variable]) {
     return env[variable]!;
   }
-  const found: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    for (const machine of page.stateMachines ?? []) {
-      const tags = await sfn.send(new ListTagsForResourceCommand({ resourceArn: machine.stateMachineArn }));
-      if ((tags.tags ?? []).some((tag) => tag.key === WORKFLOW_TAG && tag.value === kind)) {
-        found.push(machine.stateMachineArn!);
-      }
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const found = await stateMachinesTagged(sfn, kind);
   if (found.length === 1) {
     return found[0];
   }
