@@ -15,7 +15,7 @@
 import type { Key, KeyRange, KeySpec } from './keys';
 import { LOSSLESS, WHOLE_TABLE } from './keys';
 import type { DifferingRange, TableDrift } from './narrowing';
-import { keyAtOffset, narrowRanges } from './narrowing';
+import { integerBounds, keyAtOffset, narrowRanges } from './narrowing';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Aggregate, Row, Session } from './session';
@@ -60,16 +60,8 @@ function integerRange(after: bigint | null, through: bigint | null): KeyRange {
 /** Chunks of a single-integer key, cut by key value: no boundary query, and the width follows the key density. */
 class IntegerKeyChunks implements ChunkPlanner {
   public static async create(session: Session, definition: TableDefinition, spec: KeySpec): Promise<ChunkPlanner> {
-    const sql = `SELECT MIN(${spec.columnList}) AS low, MAX(${spec.columnList}) AS high FROM ${qualifiedName(definition.schema, definition.table)}`;
-    const found = await Promise.all([session.master, session.replica].map(async (connection) => (await connection.query({ sql, ...LOSSLESS }))[0] as Row[]));
-    const bounds = found.map((rows) => rows[0]).filter((row) => row.low !== null && row.low !== undefined)
-      .map((row) => ({ low: BigInt(String(row.low)), high: BigInt(String(row.high)) }));
-    if (bounds.length === 0) {
-      return new SingleChunk(WHOLE_TABLE);
-    }
-    const low = bounds.reduce((result, bound) => (bound.low < result ? bound.low : result), bounds[0].low);
-    const high = bounds.reduce((result, bound) => (bound.high > result ? bound.high : result), bounds[0].high);
-    return new IntegerKeyChunks(session, definition, spec, low, high);
+    const [bounds] = await integerBounds(session, definition, spec, [WHOLE_TABLE]);
+    return bounds === null ? new SingleChunk(WHOLE_TABLE) : new IntegerKeyChunks(session, definition, spec, bounds.low, bounds.high);
   }
 
   private after: bigint | null = null;

@@ -170,8 +170,8 @@ async function narrowByBisection(session: Session, definition: TableDefinition, 
   }
 }
 
-/** The lowest and highest key of each range on either server (for ranges with an open end), as bigint. */
-async function integerBounds(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Array<{ low: bigint; high: bigint } | null>> {
+/** The lowest and highest key of each range of a single-integer key on either server, as bigint (null: no rows on either). */
+export async function integerBounds(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Array<{ low: bigint; high: bigint } | null>> {
   const table = qualifiedName(definition.schema, definition.table);
   const sql = ranges.map((range, index) => `SELECT ${index} AS part, MIN(${spec.columnList}) AS low, MAX(${spec.columnList}) AS high FROM ${table} WHERE ${spec.rangeCondition(range)}`).join(' UNION ALL ');
   const found = await Promise.all([session.master, session.replica].map(async (connection) => (await connection.query({ sql, ...LOSSLESS }))[0] as Row[]));
