@@ -26,7 +26,7 @@ import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { TableDefinition } from './schema';
 import { describeDefinitionDifference, listTables, readTableDefinition } from './schema';
 import type { CheckOptions, Row } from './session';
-import { aggregate, CheckStopped, errorMessage, isFatal, same, Session, sleep } from './session';
+import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, same, Session, sleep } from './session';
 
 export type { CheckOptions, ProgressEvent } from './session';
 
@@ -51,8 +51,7 @@ async function checkKeyedTable(session: Session, definition: TableDefinition, es
 
 async function checkTableWithoutKey(session: Session, definition: TableDefinition): Promise<Omit<TableResult, 'seconds'>> {
   const base = { schema: definition.schema, table: definition.table, primaryKey: [], noPrimaryKey: true, chunks: 1, drift: [], driftTruncated: false };
-  await session.syncReplica();
-  const [firstMaster, firstReplica] = await Promise.all([aggregate(session.master, definition, '1 = 1'), aggregate(session.replica, definition, '1 = 1')]);
+  const { master: firstMaster, replica: firstReplica } = await aggregateBoth(session, definition, '1 = 1');
   if (same(firstMaster, firstReplica)) {
     return { ...base, status: 'consistent', rowsMaster: firstMaster.rows, rowsReplica: firstReplica.rows, driftedRows: 0, reason: 'no primary key: compared as a whole' };
   }

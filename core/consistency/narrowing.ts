@@ -10,8 +10,8 @@ import type { DriftedRow } from './report';
 import { rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
-import type { Aggregate, Row, Session } from './session';
-import { aggregate, rangeAggregates, same, sleep } from './session';
+import type { Row, Session } from './session';
+import { aggregateBoth, rangeAggregates, same, sleep } from './session';
 
 /**
  * Ranges of a single-integer key with at most this many rows on either server are compared
@@ -140,13 +140,6 @@ async function compareRows(session: Session, definition: TableDefinition, spec: 
       await drift.add(row.key);
     }
   }
-}
-
-/** Both aggregates at a fresh matched position, run concurrently. */
-async function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
-  await session.syncReplica();
-  const [master, replica] = await Promise.all([aggregate(session.master, definition, condition), aggregate(session.replica, definition, condition)]);
-  return { master, replica };
 }
 
 /** Narrows a differing range to candidate keys by bisection with the aggregate checksum (any primary key). */

@@ -213,6 +213,13 @@ export async function aggregate(connection: Connection, definition: TableDefinit
   return readAggregate((rows as Row[])[0]);
 }
 
+/** Both aggregates of the rows matching `condition` at a fresh matched position, run concurrently. */
+export async function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
+  await session.syncReplica();
+  const [master, replica] = await Promise.all([aggregate(session.master, definition, condition), aggregate(session.replica, definition, condition)]);
+  return { master, replica };
+}
+
 /**
  * The aggregates of several disjoint key ranges in ONE statement (a `UNION ALL` of
  * primary-key range scans): one round trip, about the cost of one aggregate over them all,
