@@ -13,12 +13,11 @@
  * grow with the table).
  */
 import type { Key, KeyRange, KeySpec } from './keys';
-import { LOSSLESS, WHOLE_TABLE } from './keys';
+import { WHOLE_TABLE } from './keys';
 import type { DifferingRange, TableDrift } from './narrowing';
 import { integerBounds, keyAtOffset, narrowRanges } from './narrowing';
 import type { TableDefinition } from './schema';
-import { qualifiedName } from './schema';
-import type { Aggregate, Row, Session } from './session';
+import type { Aggregate, Session } from './session';
 import { rangeAggregates, same } from './session';
 
 /** At most this many chunks are under way (started and not yet compared): the bound on how far the servers drift apart. */
@@ -112,17 +111,14 @@ class IntegerKeyChunks implements ChunkPlanner {
    */
   private async skipGap(after: bigint): Promise<void> {
     this.gap = false;
-    const sql = `SELECT MIN(${this.spec.columnList}) AS next FROM ${qualifiedName(this.definition.schema, this.definition.table)} WHERE ${this.spec.rangeCondition(integerRange(after, null))}`;
-    const found = await Promise.all([this.session.master, this.session.replica].map(async (connection) => ((await connection.query({ sql, ...LOSSLESS }))[0] as Row[])[0].next));
-    const keys = found.filter((key) => key !== null && key !== undefined).map((key) => BigInt(String(key)));
-    if (keys.length === 0) {
+    const [rest] = await integerBounds(this.session, this.definition, this.spec, [integerRange(after, null)]);
+    if (rest === null) {
       this.high = after;
       return;
     }
-    const next = keys.reduce((a, b) => (b < a ? b : a));
-    this.after = next - 1n > after ? next - 1n : after;
-    if (this.high < next) {
-      this.high = next;
+    this.after = rest.low - 1n > after ? rest.low - 1n : after;
+    if (this.high < rest.high) {
+      this.high = rest.high;
     }
   }
 
