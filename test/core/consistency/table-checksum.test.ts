@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { combineChecksums, formatChecksum, rowHashExpression } from '../../../core/consistency/row-hash';
+import { combineChecksums, formatChecksum, spreadRowHash } from '../../../core/consistency/row-hash';
 import { tableChecksum } from '../../../core/consistency/table-checksum';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
 
@@ -118,6 +118,18 @@ describe('tableChecksum', () => {
     await connection.query('DROP TABLE ck.nopk');
   });
 
+  test('changes when rows swap values of equal length, which leaves a SUM of plain CRC32 row hashes unchanged', async () => {
+    await connection.query('CREATE TABLE ck.swap (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)');
+    const checksums = new Set<string>();
+    // CRC32 is linear: these pairs of rows hash to plain CRC32 sums (and XORs) that are equal before and after the swap.
+    for (const rows of ["(1, 'v000008'), (2, 'v000080')", "(1, 'v000080'), (2, 'v000008')", "(1, 'v000000'), (2, 'v000088')", "(1, 'v000088'), (2, 'v000000')"]) {
+      await connection.query(`DELETE FROM ck.swap; INSERT INTO ck.swap VALUES ${rows}`);
+      checksums.add((await tableChecksum(connection, 'ck', 'swap')).checksum);
+    }
+    expect(checksums.size).toBe(4);
+    await connection.query('DROP TABLE ck.swap');
+  });
+
   test('equals the combination of the checksums of disjoint chunks', async () => {
     await reset('');
     await connection.query(
@@ -129,7 +141,7 @@ describe('tableChecksum', () => {
       .map((column) => ({ ...column, nullable: column.nullable === 1 }));
     const parts = [];
     for (const [low, high] of [[0, 1000], [1000, 1001], [1001, 4321], [4321, 99999]]) {
-      const [rows] = await connection.query(`SELECT SUM(${rowHashExpression(columns)}) AS s FROM ck.t WHERE id > ? AND id <= ?`, [low, high]);
+      const [rows] = await connection.query(`SELECT SUM(${spreadRowHash(columns)}) AS s FROM ck.t WHERE id > ? AND id <= ?`, [low, high]);
       parts.push(formatChecksum((rows as Array<{ s: string | null }>)[0].s));
     }
     expect(whole.rows).toBe(5000);
