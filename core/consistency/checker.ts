@@ -3,7 +3,7 @@
  * primary-key chunks, both servers at once, at a matched replication position.
  *
  * Per chunk, the master reads its GTID position and runs ONE aggregate query (`COUNT(*)`,
- * `BIT_XOR(row hash)` per part of the chunk); the replica waits until it has applied the
+ * `BIT_XOR(spread row hash)` per part of the chunk); the replica waits until it has applied the
  * newest position the master reported (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET`) and
  * runs the same query. The two connections stream through the chunks with at most two under
  * way (`chunk-stream.ts`), and the chunk size adapts so that a chunk takes about
@@ -133,12 +133,12 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     if (noGtid) {
       throw new CheckStopped(noGtid);
     }
-    gtidPosition = await masterGtidPosition(master, masterInfo.flavor);
-    health = await replicaHealth(replica);
+    [gtidPosition, health] = await Promise.all([masterGtidPosition(master, masterInfo.flavor), replicaHealth(replica)]);
     const unhealthy = describeUnhealthy(health);
     if (unhealthy) {
       throw new CheckStopped(unhealthy);
     }
+    session.observeHealth(health);
 
     const databases = options.databases ?? [];
     const [onMaster, onReplica] = await Promise.all([listTables(master, databases), listTables(replica, databases)]);
@@ -159,14 +159,15 @@ export async function checkConsistency(master: Connection, replica: Connection, 
         tables.push(tableOnlyResult(entry.schema, entry.table, 'drift', 'the table is missing on the replica'));
         continue;
       }
-      const estimatedRows = await estimateRows(master, entry.schema, entry.table);
+      // The replica reads its definition while the master estimates the rows.
+      const estimate = estimateRows(master, entry.schema, entry.table);
+      const definitions = Promise.all([readTableDefinition(master, entry.schema, entry.table), readTableDefinition(replica, entry.schema, entry.table)]);
+      definitions.catch(() => undefined);
+      const estimatedRows = await estimate;
       session.progress({ kind: 'table-start', schema: entry.schema, table: entry.table, estimatedRows });
       let result: TableResult;
       try {
-        const [definition, replicaDefinition] = await Promise.all([
-          readTableDefinition(master, entry.schema, entry.table),
-          readTableDefinition(replica, entry.schema, entry.table),
-        ]);
+        const [definition, replicaDefinition] = await definitions;
         const difference = describeDefinitionDifference(definition, replicaDefinition);
         const compared = difference
           ? { ...tableOnlyResult(entry.schema, entry.table, 'drift', `the table definitions differ: ${difference}`), primaryKey: definition.primaryKey }

@@ -229,9 +229,7 @@ export async function compareKeyedTable(session: Session, definition: TableDefin
   let exhausted = false;
   try {
     for (;;) {
-      // One chunk at first: the second is sized from how long the first took.
-      const lead = totals.chunks === 0 ? 1 : LEAD;
-      while (!exhausted && window.length < lead && differing.length < NARROW_BATCH) {
+      while (!exhausted && window.length < LEAD && differing.length < NARROW_BATCH) {
         session.checkDeadline();
         const chunk = await planner.next();
         if (chunk === null) {

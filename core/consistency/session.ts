@@ -154,8 +154,7 @@ export class Session {
     for (;;) {
       this.checkDeadline();
       const health = await replicaHealth(this.replica);
-      this.healthReadAt = Date.now();
-      this.noteLag(health);
+      this.observeHealth(health);
       const unhealthy = describeUnhealthy(health);
       if (unhealthy) {
         throw new CheckStopped(unhealthy);
@@ -185,9 +184,17 @@ export class Session {
     }
   }
 
-  private noteLag(health: ReplicaHealth): void {
+  /**
+   * Records a reading of the replica's health: its lag, and, when the reading lets chunks run
+   * (threads running, lag within the limit), its time, which spares the next chunks a reading
+   * of their own for `HEALTH_INTERVAL_MS`.
+   */
+  public observeHealth(health: ReplicaHealth): void {
     if (health.lagSeconds !== null) {
       this.maxLag = Math.max(this.maxLag ?? 0, health.lagSeconds);
+    }
+    if (!describeUnhealthy(health) && (health.lagSeconds === null || health.lagSeconds <= this.options.maxLagSeconds)) {
+      this.healthReadAt = Date.now();
     }
   }
 }
