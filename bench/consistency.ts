@@ -7,6 +7,7 @@
  * as root). Not part of `npm test`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Connection } from 'mysql2/promise';
 import { checkConsistency } from '../core/consistency/checker';
 import type { ConsistencyReport } from '../core/consistency/report';
@@ -30,6 +31,23 @@ function ensurePerconaToolkit(): void {
   console.log('installing percona-toolkit with apt-get ...');
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
   execFileSync('apt-get', ['install', '-y', 'percona-toolkit'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/** The CPU seconds (user and system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name: state is field 3, utime field 14, stime field 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The CPU seconds each server's process used while `work` ran (its work on that server; wall time adds waits for the other). */
+async function serverCpu<T>(pair: ReplicatedPair, work: () => Promise<T>): Promise<{ result: T; master: number; replica: number }> {
+  const before = [cpuSeconds(pair.master.pid), cpuSeconds(pair.replica.pid)];
+  const result = await work();
+  return { result, master: cpuSeconds(pair.master.pid) - before[0], replica: cpuSeconds(pair.replica.pid) - before[1] };
 }
 
 function seconds(started: bigint): number {
@@ -178,15 +196,21 @@ async function main(): Promise<void> {
     // interleaving spreads other load evenly) and take the median of seven runs each.
     await Promise.all([baseline(master), baseline(replica)]);
     const baselineRuns: number[] = [];
+    const baselineCpu: number[] = [];
     const bothRuns: number[] = [];
     const scanRuns: number[] = [];
     const runs: Array<Awaited<ReturnType<typeof timedCheck>>> = [];
+    const checkerCpu: Array<{ master: number; replica: number }> = [];
     const ptRuns: Array<ReturnType<typeof ptTableChecksum>> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      baselineRuns.push(await baseline(master));
+      const scan = await serverCpu(pair, () => baseline(master));
+      baselineRuns.push(scan.result);
+      baselineCpu.push(scan.master);
       bothRuns.push(await baselineBoth(master, replica));
       scanRuns.push(await checkerScan(master));
-      runs.push(await timedCheck(pair));
+      const check = await serverCpu(pair, () => timedCheck(pair));
+      runs.push(check.result);
+      checkerCpu.push({ master: check.master, replica: check.replica });
       ptRuns.push(ptTableChecksum(pair));
     }
     const baselineSeconds = median(baselineRuns);
@@ -209,6 +233,11 @@ async function main(): Promise<void> {
     console.log(`pt-table-checksum / checker: ${(pt.seconds / checkerSeconds).toFixed(2)}x (target >= 2x)`);
     console.log(`checker / full scan:         ${(checkerSeconds / baselineSeconds).toFixed(2)}x (target <= 1.5x)`);
     console.log(`checker / full scan on both servers at once: ${(checkerSeconds / bothSeconds).toFixed(2)}x`);
+    const scanCpu = median(baselineCpu);
+    const busierServerCpu = median(checkerCpu.map((run) => Math.max(run.master, run.replica)));
+    console.log(`server CPU time (medians): full scan ${scanCpu.toFixed(2)} s on the master; checker ${median(checkerCpu.map((run) => run.master)).toFixed(2)} s on the master, ` +
+      `${median(checkerCpu.map((run) => run.replica)).toFixed(2)} s on the replica`);
+    console.log(`checker's busier server / full scan, in CPU time: ${(busierServerCpu / scanCpu).toFixed(2)}x (the wall-time ratio to expect when each server has its own machine, as on RDS, before round trips)`);
     const oneMillion = runs[runs.length - 1];
     console.log(`checker memory at 1M rows: peak RSS ${oneMillion.peakRssMb.toFixed(0)} MB (before the check ${oneMillion.baseRssMb.toFixed(0)} MB), peak heap ${oneMillion.peakHeapMb.toFixed(0)} MB`);
 

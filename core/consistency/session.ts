@@ -32,7 +32,7 @@ export interface CheckOptions {
    * and keep the re-read of a differing chunk small. Default 0.1 seconds.
    */
   readonly targetChunkSeconds?: number;
-  /** The size of the first chunk of each table, in rows. Default 20,000. */
+  /** The size of the first two chunks of each table (under way together), in rows. Default 20,000. */
   readonly initialChunkRows?: number;
   /** The largest chunk, in rows. Default 2,000,000. */
   readonly maxChunkRows?: number;
