@@ -48,6 +48,15 @@ describe('KeySpec', () => {
     expect(spec.singleInteger).toBe(false);
   });
 
+  test('writes a range of a single integer key bounded at both ends as one BETWEEN, exact up to 2^64', () => {
+    const single = new KeySpec({ schema: 's', table: 't', columns: [{ name: 'id', dataType: 'bigint', columnType: 'bigint(20) unsigned', nullable: false }], primaryKey: ['id'] });
+    expect(single.rangeCondition({ after: ['18446744073709551613'], through: ['18446744073709551615'] })).toBe('`id` BETWEEN 18446744073709551614 AND 18446744073709551615');
+    expect(single.rangeCondition({ after: [-10n], through: [-1] })).toBe('`id` BETWEEN -9 AND -1');
+    expect(single.rangeCondition({ after: ['5'], through: null })).toBe('(`id` > 5)');
+    expect(single.rangeCondition({ after: null, through: ['5'] })).toBe('(`id` <= 5)');
+    expect(single.rangeCondition({ after: ['x'], through: ['5'] })).toBe("(`id` > 'x') AND (`id` <= 5)");
+  });
+
   test('reports keys as objects, binary as hex', () => {
     expect(spec.keyObject([Buffer.from([0xde, 0xad]), 5])).toEqual({ tenant: '0xdead', n: 5 });
     expect(spec.keyString(['a', 1])).toBe(spec.keyString(['a', 1]));
