@@ -82,7 +82,8 @@ export function isFatal(error: unknown): boolean {
     return true;
   }
   const details = error as { fatal?: boolean; code?: string };
-  return details.fatal === true || details.code === 'PROTOCOL_CONNECTION_LOST' || details.code === 'ECONNRESET' || /closed state|connection lost/i.test(errorMessage(error));
+  return details.fatal === true || details.code === 'PROTOCOL_CONNECTION_LOST' || details.code === 'ECONNRESET' || details.code === 'EPIPE' ||
+    /closed state|connection lost|ended by the other party/i.test(errorMessage(error));
 }
 
 export class Session {

@@ -104,7 +104,7 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     expect(killed).toBe(true);
     expect(report.status).toBe('unknown');
     expect(report.complete).toBe(false);
-    expect(report.reason).toMatch(/^the check stopped( after \d+ table\(s\))?: .*(closed|lost|killed|Connection)/i);
+    expect(report.reason).toMatch(/^the check stopped( after \d+ table\(s\))?: .*(closed|lost|killed|ended|Connection)/i);
     expect(report.tables).toEqual([]);
   });
 
