@@ -27,7 +27,7 @@
  * cancel out duplicate rows as BIT_XOR would (tables without a primary key can hold
  * duplicates), and is additive: the checksum of a table is `combineChecksums()` of the
  * checksums of its chunks. The replica check compares chunks of tables with a primary key
- * with the cheaper BIT_XOR of the spread hashes (`keyedAggregateSelectList`).
+ * with the cheaper BIT_XOR of the multiplied hashes (`keyedAggregateSelectList`).
  *
  * Why spread: CRC32 is linear over GF(2), so the CRC32s of two row strings of one length XOR
  * to a value that depends only on the XOR of the strings. Rows that swap values of one length
@@ -119,12 +119,14 @@ export function aggregateSelectList(columns: readonly ColumnInfo[]): string {
 
 /**
  * The select list of a comparison aggregate over rows with a primary key: `row_count` and
- * `hash_sum` as the BIT_XOR of the spread row hashes. Cheaper than the SUM (about 8% of the
- * scan); a row cannot occur twice under a primary key, so nothing cancels out. Only compared
- * between servers, never stored.
+ * `hash_sum` as the BIT_XOR of the row hashes times the multiplier. Cheaper than the SUM (about
+ * 8% of the scan); a row cannot occur twice under a primary key, so nothing cancels out. The
+ * product alone breaks the linearity; the mask is left out, as XORing it into every row would
+ * only add the parity of the row count, which is compared anyway (it saves about 1.7% of the
+ * scan). Only compared between servers, never stored.
  */
 export function keyedAggregateSelectList(columns: readonly ColumnInfo[]): string {
-  return `COUNT(*) AS row_count, BIT_XOR(${spreadRowHash(columns)}) AS hash_sum`;
+  return `COUNT(*) AS row_count, BIT_XOR(${rowHashExpression(columns)} * ${SPREAD_MULTIPLIER}) AS hash_sum`;
 }
 
 const MODULUS = 1n << 64n;
