@@ -24,7 +24,7 @@ import type { ReplicaHealth } from './replication';
 import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serverInfo } from './replication';
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { TableDefinition } from './schema';
-import { describeDefinitionDifference, listTables, readTableDefinition } from './schema';
+import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition } from './schema';
 import type { CheckOptions, Row } from './session';
 import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, same, Session, sleep } from './session';
 
@@ -59,8 +59,8 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
     if (round > 0) {
       await sleep(100 * round);
     }
-    const before = await aggregate(session.master, definition, '1 = 1');
-    await session.syncReplica();
+    const [before, position] = await Promise.all([aggregate(session.master, definition, '1 = 1'), session.masterPosition()]);
+    await session.replicaAt(position);
     const onReplica = await aggregate(session.replica, definition, '1 = 1');
     const after = await aggregate(session.master, definition, '1 = 1');
     if (!same(before, after)) {
@@ -82,11 +82,6 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
 
 function tableOnlyResult(schema: string, table: string, status: CheckStatus, reason: string): TableResult {
   return { schema, table, status, primaryKey: [], noPrimaryKey: false, rowsMaster: 0, rowsReplica: 0, chunks: 0, driftedRows: 0, drift: [], driftTruncated: false, reason, seconds: 0 };
-}
-
-async function estimateRows(connection: Connection, schema: string, table: string): Promise<number> {
-  const [rows] = await connection.query('SELECT TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
-  return Number((rows as Row[])[0]?.estimate ?? 0);
 }
 
 /** Sets the check's session settings and returns a function that puts the previous ones back. */
@@ -141,7 +136,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     session.observeHealth(health);
 
     const databases = options.databases ?? [];
-    const [onMaster, onReplica] = await Promise.all([listTables(master, databases), listTables(replica, databases)]);
+    const [onMaster, onReplica] = await Promise.all([listTablesWithEstimates(master, databases), listTablesWithEstimates(replica, databases)]);
     const replicaNames = new Set(onReplica.map((entry) => `${entry.schema}.${entry.table}`));
     const masterNames = new Set(onMaster.map((entry) => `${entry.schema}.${entry.table}`));
     for (const entry of onReplica) {
@@ -159,11 +154,9 @@ export async function checkConsistency(master: Connection, replica: Connection, 
         tables.push(tableOnlyResult(entry.schema, entry.table, 'drift', 'the table is missing on the replica'));
         continue;
       }
-      // The replica reads its definition while the master estimates the rows.
-      const estimate = estimateRows(master, entry.schema, entry.table);
+      const estimatedRows = entry.estimatedRows;
       const definitions = Promise.all([readTableDefinition(master, entry.schema, entry.table), readTableDefinition(replica, entry.schema, entry.table)]);
       definitions.catch(() => undefined);
-      const estimatedRows = await estimate;
       session.progress({ kind: 'table-start', schema: entry.schema, table: entry.table, estimatedRows });
       let result: TableResult;
       try {

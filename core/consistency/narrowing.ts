@@ -11,7 +11,7 @@ import { rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Row, Session } from './session';
-import { aggregateBoth, rangeAggregates, same, sleep } from './session';
+import { aggregateBoth, onBothAtMatchedPosition, rangeAggregates, same, sleep } from './session';
 
 /**
  * Ranges of a single-integer key with at most this many rows on either server are compared
@@ -78,8 +78,9 @@ export class TableDrift {
         await sleep(100 * round);
       }
       const condition = this.spec.keysCondition(todo);
-      const before = await rowHashes(this.session.master, this.definition, this.spec, condition);
-      await this.session.syncReplica();
+      // The position is read right behind the first read, on the same connection.
+      const [before, position] = await Promise.all([rowHashes(this.session.master, this.definition, this.spec, condition), this.session.masterPosition()]);
+      await this.session.replicaAt(position);
       const onReplica = await rowHashes(this.session.replica, this.definition, this.spec, condition);
       const after = await rowHashes(this.session.master, this.definition, this.spec, condition);
       const inFlight: Key[] = [];
@@ -125,11 +126,7 @@ export async function keyAtOffset(connection: Connection, definition: TableDefin
  */
 async function compareRows(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[], drift: TableDrift): Promise<void> {
   const condition = ranges.map((range) => `(${spec.rangeCondition(range)})`).join(' OR ');
-  await session.syncReplica();
-  const [onMaster, onReplica] = await Promise.all([
-    rowHashes(session.master, definition, spec, condition),
-    rowHashes(session.replica, definition, spec, condition),
-  ]);
+  const { master: onMaster, replica: onReplica } = await onBothAtMatchedPosition(session, (connection) => rowHashes(connection, definition, spec, condition));
   for (const [text, row] of onMaster) {
     if (onReplica.get(text)?.hash !== row.hash) {
       await drift.add(row.key);
@@ -241,9 +238,8 @@ async function stillDiffering(session: Session, definition: TableDefinition, spe
   const result: DifferingRange[] = [];
   for (let start = 0; start < ranges.length; start += batch) {
     const slice = ranges.slice(start, start + batch);
-    await session.syncReplica();
-    const [onMaster, onReplica] = await Promise.all([session.master, session.replica].map((connection) =>
-      rangeAggregates(connection, definition, spec, slice.map((entry) => entry.range))));
+    const { master: onMaster, replica: onReplica } = await onBothAtMatchedPosition(session, (connection) =>
+      rangeAggregates(connection, definition, spec, slice.map((entry) => entry.range)));
     slice.forEach((entry, index) => {
       if (!same(onMaster[index], onReplica[index])) {
         result.push({ range: entry.range, rows: Math.max(onMaster[index].rows, onReplica[index].rows) });

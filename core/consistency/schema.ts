@@ -43,12 +43,18 @@ export function qualifiedName(schema: string, table: string): string {
 
 type Row = Record<string, unknown>;
 
-/** Reads the columns and the primary key of one table; throws when the table does not exist. */
+/**
+ * Reads the columns and the primary key of one table in one round trip (a `UNION ALL` of the
+ * two `information_schema` lookups, each filtered by constants so the server opens only this
+ * table); throws when the table does not exist.
+ */
 export async function readTableDefinition(connection: Connection, schema: string, table: string): Promise<TableDefinition> {
-  const [columnRows] = await connection.query(
-    'SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, CHARACTER_SET_NAME AS characterSet, COLLATION_NAME AS collation ' +
-    'FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
-  const columns = (columnRows as Row[]).map((row) => ({
+  const [rows] = await connection.query(
+    'SELECT 1 AS kind, ORDINAL_POSITION AS seq, COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, ' +
+    'CHARACTER_SET_NAME AS characterSet, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ' +
+    'UNION ALL SELECT 2, SEQ_IN_INDEX, COLUMN_NAME, NULL, NULL, NULL, NULL, NULL FROM information_schema.STATISTICS ' +
+    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY kind, seq", [schema, table, schema, table]);
+  const columns = (rows as Row[]).filter((row) => Number(row.kind) === 1).map((row) => ({
     name: String(row.name),
     dataType: String(row.dataType).toLowerCase(),
     columnType: String(row.columnType).toLowerCase(),
@@ -59,14 +65,19 @@ export async function readTableDefinition(connection: Connection, schema: string
   if (columns.length === 0) {
     throw new Error(`table ${schema}.${table} does not exist or has no columns visible to this user`);
   }
-  const [keyRows] = await connection.query(
-    'SELECT COLUMN_NAME AS name FROM information_schema.STATISTICS ' +
-    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", [schema, table]);
-  return { schema, table, columns, primaryKey: (keyRows as Row[]).map((row) => String(row.name)) };
+  const primaryKey = (rows as Row[]).filter((row) => Number(row.kind) === 2).map((row) => String(row.name));
+  return { schema, table, columns, primaryKey };
 }
 
-/** The base tables of the given schemas (or of every non-system schema when none are given), sorted. */
-export async function listTables(connection: Connection, schemas: readonly string[] = []): Promise<Array<{ schema: string; table: string }>> {
+/** A base table, with the server's estimate of its row count (`TABLE_ROWS`: exact for some engines, approximate for InnoDB). */
+export interface ListedTable {
+  readonly schema: string;
+  readonly table: string;
+  readonly estimatedRows: number;
+}
+
+/** The base tables of the given schemas (or of every non-system schema when none are given), sorted, with their estimated row counts. */
+export async function listTablesWithEstimates(connection: Connection, schemas: readonly string[] = []): Promise<ListedTable[]> {
   const params: string[] = [];
   let filter: string;
   if (schemas.length > 0) {
@@ -77,8 +88,13 @@ export async function listTables(connection: Connection, schemas: readonly strin
     params.push(...SYSTEM_SCHEMAS);
   }
   const [rows] = await connection.query(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
-  return (rows as Row[]).map((row) => ({ schema: String(row.s), table: String(row.t) }));
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
+  return (rows as Row[]).map((row) => ({ schema: String(row.s), table: String(row.t), estimatedRows: Number(row.estimate ?? 0) }));
+}
+
+/** The base tables of the given schemas (or of every non-system schema when none are given), sorted. */
+export async function listTables(connection: Connection, schemas: readonly string[] = []): Promise<Array<{ schema: string; table: string }>> {
+  return (await listTablesWithEstimates(connection, schemas)).map(({ schema, table }) => ({ schema, table }));
 }
 
 /** A short description of the differences between two definitions of the same table, or '' when they match. */

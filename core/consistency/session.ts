@@ -128,11 +128,6 @@ export class Session {
     return masterGtidPosition(this.master, this.flavor);
   }
 
-  /** Waits until the replica is healthy, within the lag limit and has applied the master's current position. */
-  public async syncReplica(): Promise<void> {
-    await this.replicaAt(await this.masterPosition());
-  }
-
   /**
    * Waits until the replica is healthy, within the lag limit and has applied `position`. Throws `CheckStopped` when that does
    * not happen in `maxLagWaitSeconds`. The health is read at most every `HEALTH_INTERVAL_MS`
@@ -221,11 +216,32 @@ export async function aggregate(connection: Connection, definition: TableDefinit
   return readAggregate((rows as Row[])[0]);
 }
 
+/**
+ * Runs `work` on both servers at a fresh matched position: the master's position is read and
+ * the master's work is queued right behind it on the same connection, and the replica's work
+ * starts once the replica has reached that position (one round trip fewer than reading the
+ * position, waiting, and then starting both). Returns when both are done, even when one failed.
+ */
+export async function onBothAtMatchedPosition<T>(session: Session, work: (connection: Connection) => Promise<T>): Promise<{ master: T; replica: T }> {
+  const position = session.masterPosition();
+  const onMaster = work(session.master);
+  const onReplica = position.then(async (read) => {
+    await session.replicaAt(read);
+    return work(session.replica);
+  });
+  const [master, replica] = await Promise.allSettled([onMaster, onReplica]);
+  if (replica.status === 'rejected') {
+    throw replica.reason;
+  }
+  if (master.status === 'rejected') {
+    throw master.reason;
+  }
+  return { master: master.value, replica: replica.value };
+}
+
 /** Both aggregates of the rows matching `condition` at a fresh matched position, run concurrently. */
-export async function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
-  await session.syncReplica();
-  const [master, replica] = await Promise.all([aggregate(session.master, definition, condition), aggregate(session.replica, definition, condition)]);
-  return { master, replica };
+export function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
+  return onBothAtMatchedPosition(session, (connection) => aggregate(connection, definition, condition));
 }
 
 /**

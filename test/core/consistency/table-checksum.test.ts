@@ -203,6 +203,36 @@ describe('tableChecksum', () => {
     await connection.query('DROP TABLE ck.wide');
   });
 
+  test('gives the checksums that earlier versions wrote into dump manifests (the row strings are the same bytes)', async () => {
+    // Checksums of these rows as computed before the NULL marks and the separator became
+    // literals with a COLLATE clause: a manifest written then must still verify.
+    await connection.query(`CREATE DATABASE golden; USE golden;
+      CREATE TABLE t (id INT NOT NULL, k2 VARCHAR(10) NOT NULL, a VARCHAR(20) NULL, b VARCHAR(20) NULL, bin VARBINARY(16) NULL,
+        doc JSON NULL, amount DECIMAL(12,4) NULL, at TIMESTAMP(3) NULL, day DATE NULL, note TEXT CHARACTER SET utf8mb4 NULL, PRIMARY KEY (id, k2));
+      INSERT INTO t VALUES ${BASE}, (2, 'y', NULL, '', NULL, NULL, NULL, NULL, NULL, NULL), (3, 'z', '', NULL, '', NULL, 0, NULL, NULL, 'ÿ');
+      CREATE TABLE mixed (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1, b VARCHAR(10) COLLATE utf8mb4_bin,
+        c VARCHAR(10) COLLATE utf8mb4_general_ci, d VARCHAR(10) CHARACTER SET utf16 NULL, x VARBINARY(4), y BLOB);
+      INSERT INTO mixed VALUES (1, 'Ä', 'b', 'C', 'd', 0x00, 0x0000), (2, NULL, '', NULL, NULL, NULL, NULL);
+      CREATE TABLE strict (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1 NOT NULL, b VARCHAR(10) COLLATE utf8mb4_bin NOT NULL,
+        c VARCHAR(10) CHARACTER SET utf16 NOT NULL);
+      INSERT INTO strict VALUES (1, 'Ä', 'b', 'c'), (2, '', '', '');
+      CREATE TABLE wide (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf16 NULL, b VARCHAR(10) CHARACTER SET utf32 NULL);
+      INSERT INTO wide VALUES (1, NULL, ''), (2, 'A', NULL), (3, '', 'B');
+      CREATE TABLE latin (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET latin1 NULL, b VARCHAR(10) CHARACTER SET latin1 NULL);
+      INSERT INTO latin VALUES (1, NULL, 'ÿ'), (2, 'é', NULL);
+      CREATE TABLE nokey (a INT NULL, b VARCHAR(5) NULL);
+      INSERT INTO nokey VALUES (1, NULL), (1, NULL), (NULL, '');
+      USE ck`);
+    const checksums: Record<string, string> = {};
+    for (const table of ['t', 'mixed', 'strict', 'wide', 'latin', 'nokey']) {
+      checksums[table] = (await tableChecksum(connection, 'golden', table)).checksum;
+    }
+    expect(checksums).toEqual({
+      t: '36e9ddb612dd74d3', mixed: 'c96cede296e3c1d9', strict: 'e4f833c461dc88fa', wide: '7efed09d7104edf4', latin: 'a661f83b6554ca6a', nokey: '2a70e767af8d30c2',
+    });
+    await connection.query('DROP DATABASE golden');
+  });
+
   test('names the table when it does not exist', async () => {
     await expect(tableChecksum(connection, 'ck', 'missing')).rejects.toThrow('ck.missing');
   });
