@@ -18,7 +18,7 @@ import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from 
 const DATABASE = 'bench';
 const TABLE = 'orders';
 /** Timed runs of every contender, in turns; the medians are compared. */
-const ROUNDS = 7;
+const ROUNDS = 11;
 /** Two scans at once taking longer than this times one scan mark a run in which the host's second core was busy. */
 const BUSY_HOST_FLOOR_RATIO = 1.1;
 const COLUMNS = ['id', 'customer', 'email', 'amount', 'status', 'created', 'token', 'note'];
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
     await settle([master, replica]);
 
     // Warm both buffer pools, then time the contenders in turns (the machine may be shared:
-    // interleaving spreads other load evenly) and take the median of seven runs each.
+    // interleaving spreads other load evenly) and take the median of eleven runs each.
     await Promise.all([baseline(master), baseline(replica)]);
     const baselineRuns: number[] = [];
     const baselineCpu: number[] = [];
