@@ -26,7 +26,7 @@ import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition } from './schema';
 import type { CheckOptions, Row } from './session';
-import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, same, Session, sleep } from './session';
+import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
 
 export type { CheckOptions, ProgressEvent } from './session';
 
@@ -59,10 +59,7 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
     if (round > 0) {
       await sleep(100 * round);
     }
-    const [before, position] = await Promise.all([aggregate(session.master, definition, '1 = 1'), session.masterPosition()]);
-    await session.replicaAt(position);
-    const onReplica = await aggregate(session.replica, definition, '1 = 1');
-    const after = await aggregate(session.master, definition, '1 = 1');
+    const { before, replica: onReplica, after } = await readForVerification(session, (connection) => aggregate(connection, definition, '1 = 1'));
     if (!same(before, after)) {
       continue;
     }

@@ -11,7 +11,7 @@ import { rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Row, Session } from './session';
-import { aggregateBoth, onBothAtMatchedPosition, rangeAggregates, same, sleep } from './session';
+import { aggregateBoth, onBothAtMatchedPosition, rangeAggregates, readForVerification, same, sleep } from './session';
 
 /**
  * Ranges of a single-integer key with at most this many rows on either server are compared
@@ -78,11 +78,7 @@ export class TableDrift {
         await sleep(100 * round);
       }
       const condition = this.spec.keysCondition(todo);
-      // The position is read right behind the first read, on the same connection.
-      const [before, position] = await Promise.all([rowHashes(this.session.master, this.definition, this.spec, condition), this.session.masterPosition()]);
-      await this.session.replicaAt(position);
-      const onReplica = await rowHashes(this.session.replica, this.definition, this.spec, condition);
-      const after = await rowHashes(this.session.master, this.definition, this.spec, condition);
+      const { before, replica: onReplica, after } = await readForVerification(this.session, (connection) => rowHashes(connection, this.definition, this.spec, condition));
       const inFlight: Key[] = [];
       for (const key of todo) {
         const text = this.spec.keyString(key);

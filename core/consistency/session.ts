@@ -239,6 +239,21 @@ export async function onBothAtMatchedPosition<T>(session: Session, work: (connec
   return { master: master.value, replica: replica.value };
 }
 
+/**
+ * The verification reads: `read` on the master, the master's position (queued right behind
+ * that read), `read` on the replica once it has reached the position, and `read` on the
+ * master again. What is the same in `before` and `after` was stable on the master while the
+ * replica was read, so a different replica value is drift; what changed between them was in
+ * flight and must be read again.
+ */
+export async function readForVerification<T>(session: Session, read: (connection: Connection) => Promise<T>): Promise<{ before: T; replica: T; after: T }> {
+  const [before, position] = await Promise.all([read(session.master), session.masterPosition()]);
+  await session.replicaAt(position);
+  const replica = await read(session.replica);
+  const after = await read(session.master);
+  return { before, replica, after };
+}
+
 /** Both aggregates of the rows matching `condition` at a fresh matched position, run concurrently. */
 export function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
   return onBothAtMatchedPosition(session, (connection) => aggregate(connection, definition, condition));
