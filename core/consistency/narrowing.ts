@@ -11,7 +11,7 @@ import { rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Row, Session } from './session';
-import { aggregateBoth, onBothAtMatchedPosition, rangeAggregates, readForVerification, same, sleep } from './session';
+import { aggregateBoth, bothSettled, onBothAtMatchedPosition, rangeAggregates, readForVerification, same, sleep } from './session';
 
 /**
  * Ranges of a single-integer key with at most this many rows on either server are compared
@@ -262,9 +262,11 @@ export async function narrowRanges(session: Session, definition: TableDefinition
     }
     return;
   }
+  // The small ranges' rows are compared while the large ones are cut (one wait for both).
   while (todo.length > 0) {
-    await compareLeaves(session, definition, spec, todo.filter((entry) => entry.rows <= LEAF_ROWS), drift);
     const large = todo.filter((entry) => entry.rows > LEAF_ROWS);
-    todo = large.length > 0 ? await splitByValue(session, definition, spec, large, batch) : [];
+    [, todo] = await bothSettled(
+      compareLeaves(session, definition, spec, todo.filter((entry) => entry.rows <= LEAF_ROWS), drift),
+      large.length > 0 ? splitByValue(session, definition, spec, large, batch) : Promise.resolve([]));
   }
 }

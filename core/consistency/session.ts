@@ -229,14 +229,23 @@ export async function onBothAtMatchedPosition<T>(session: Session, work: (connec
     await session.replicaAt(read);
     return work(session.replica);
   });
-  const [master, replica] = await Promise.allSettled([onMaster, onReplica]);
-  if (replica.status === 'rejected') {
-    throw replica.reason;
+  const [replica, master] = await bothSettled(onReplica, onMaster);
+  return { master, replica };
+}
+
+/**
+ * Both results, once both promises have settled; the first one's error when it failed, else
+ * the second one's. Work that shares the connections never outlives a failure of the other.
+ */
+export async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') {
+    throw a.reason;
   }
-  if (master.status === 'rejected') {
-    throw master.reason;
+  if (b.status === 'rejected') {
+    throw b.reason;
   }
-  return { master: master.value, replica: replica.value };
+  return [a.value, b.value];
 }
 
 /**
