@@ -2,13 +2,15 @@
  * `cdk-backup-dr check`: compares a MySQL / MariaDB master and its replica from a terminal,
  * with the same checker the scheduled function runs.
  *
- * Exit codes: 0 consistent, 1 drift, 2 unknown (the check could not tell), 64 usage error.
+ * Exit codes: 0 consistent, 1 drift, 2 unknown (the check could not tell), 64 usage error,
+ * 130 interrupted at a password prompt.
  */
 import type { ConnectionOptions } from 'mysql2/promise';
 import { createConnection } from 'mysql2/promise';
 import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
 import { STATUS_CODE, formatReport } from '../../core/consistency/report';
+import { PromptCancelled, askHidden } from '../password-prompt';
 import type { ProgressStream } from '../progress';
 import { ProgressRenderer } from '../progress';
 
@@ -18,7 +20,7 @@ Compares the master and the replica table by table (primary-key chunks, both ser
 once, at a matched replication position) and lists the rows that differ.
 
 Options:
-  --master URL          the master (mysql://user:password@host[:port]; percent-encode special characters)
+  --master URL          the master (mysql://user@host[:port])
   --replica URL         the replica
   --databases a,b       the schemas to compare (default: every non-system schema)
   --max-lag SECONDS     wait while the replica is further behind than this (default 30)
@@ -30,14 +32,23 @@ Options:
   --json                print the report as JSON on stdout (progress stays on stderr)
   -h, --help            this text
 
-Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error.
+Passwords: from MYSQL_PWD when set (both servers), else asked on the terminal (for the
+replica, Enter takes the master's when the user is the same). A password written into a URL
+(mysql://user:password@host, percent-encoded) works too, but other users of the machine can
+read it in the process list, so the command warns.
+
+Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error, 130 interrupted at a password prompt.
 The user needs SELECT on the compared schemas and REPLICATION CLIENT (MySQL) / SLAVE MONITOR
 (MariaDB) on the replica.`;
 
-/** Where the command writes (tests pass their own). */
+/** Where the command reads and writes (tests pass their own). */
 export interface CheckIo {
   readonly stdout: ProgressStream;
   readonly stderr: ProgressStream;
+  /** Where a password is typed when neither its URL nor MYSQL_PWD gives one (asked only on a terminal). */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** The environment (MYSQL_PWD). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 class UsageError extends Error {}
@@ -83,7 +94,8 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : 3306,
     user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
+    // No password in the URL (the URL API cannot tell `user:@host` from `user@host`): see `withPasswords`.
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     connectTimeout: 10_000,
     ...(ssl ? { ssl } : {}),
   };
@@ -129,6 +141,37 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
   };
 }
 
+/**
+ * The connection options with the passwords their URLs leave out: from MYSQL_PWD (the variable
+ * MySQL's and MariaDB's own clients read), else typed on the terminal, else none. For the
+ * replica an empty answer means the master's password when the user is the same (an RDS read
+ * replica has its source's users). A password in a URL is used as it is, with a warning.
+ */
+async function withPasswords(parsed: CheckArguments, io: CheckIo): Promise<{ master: ConnectionOptions; replica: ConnectionOptions }> {
+  const env = io.env ?? process.env;
+  const stdin = io.stdin ?? process.stdin;
+  const resolved: Partial<Record<'master' | 'replica', ConnectionOptions>> = {};
+  let askedMaster = false;
+  for (const role of ['master', 'replica'] as const) {
+    const options = parsed[role];
+    if (options.password !== undefined) {
+      io.stderr.write(`cdk-backup-dr check: warning: the password in --${role} is visible to other users of this machine in the process list; ` +
+        'leave it out of the URL and set MYSQL_PWD or type it when asked\n');
+      resolved[role] = options;
+    } else if (env.MYSQL_PWD !== undefined) {
+      resolved[role] = { ...options, password: env.MYSQL_PWD };
+    } else if (stdin.isTTY === true) {
+      const sameUser = role === 'replica' && askedMaster && resolved.master?.user === options.user;
+      const answer = await askHidden(`Password for ${options.user}@${options.host}:${options.port} (${role}${sameUser ? "; Enter: the master's" : ''}): `, stdin, io.stderr);
+      resolved[role] = { ...options, password: answer === '' && sameUser ? resolved.master?.password : answer };
+      askedMaster ||= role === 'master';
+    } else {
+      resolved[role] = options;
+    }
+  }
+  return { master: resolved.master!, replica: resolved.replica! };
+}
+
 function unknownReport(reason: string): ConsistencyReport {
   const now = new Date().toISOString();
   return {
@@ -154,6 +197,16 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  let servers: { master: ConnectionOptions; replica: ConnectionOptions };
+  try {
+    servers = await withPasswords(parsed, io);
+  } catch (error) {
+    if (error instanceof PromptCancelled) {
+      io.stderr.write(`cdk-backup-dr check: ${error.message}\n`);
+      return 130;
+    }
+    throw error;
+  }
 
   const progress = new ProgressRenderer(io.stderr);
   const showProgress = !parsed.json || io.stderr.isTTY === true;
@@ -169,7 +222,7 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
         throw new Error(`could not connect to the ${role} ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
-    const [master, replica] = await Promise.all([open('master', parsed.master), open('replica', parsed.replica)]);
+    const [master, replica] = await Promise.all([open('master', servers.master), open('replica', servers.replica)]);
     report = await checkConsistency(master, replica, {
       databases: parsed.databases,
       maxLagSeconds: parsed.maxLagSeconds,

@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import type { CheckIo } from '../../../cli/commands/check';
 import { parseConnectionUrl, run } from '../../../cli/commands/check';
 import { main } from '../../../cli/index';
 import { ProgressRenderer, renderBar } from '../../../cli/progress';
@@ -14,16 +16,30 @@ class Capture {
   }
 }
 
+/** A URL without the password (it comes from MYSQL_PWD, or is asked for). */
 function url(port: number): string {
-  return `mysql://${ADMIN_USER}:${encodeURIComponent(ADMIN_PASSWORD)}@127.0.0.1:${port}`;
+  return `mysql://${ADMIN_USER}@127.0.0.1:${port}`;
 }
 
-async function check(args: string[], tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
+async function check(args: string[], tty = false, io: Partial<CheckIo> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const stderr = new Capture(tty);
-  const code = await run(args, { stdout, stderr });
+  const code = await run(args, { stdout, stderr, env: { MYSQL_PWD: ADMIN_PASSWORD }, stdin: new PassThrough(), ...io });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
+
+/** A terminal on which the given lines are typed, one each time the command asks. */
+function terminal(lines: string[]): PassThrough & { isTTY: boolean } {
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  input.on('resume', () => {
+    const line = lines.shift();
+    if (line !== undefined) {
+      setImmediate(() => input.write(line));
+    }
+  });
+  return input;
+}
+
 
 beforeAll(async () => {
   pair = await startReplicatedPair();
@@ -102,7 +118,7 @@ describe('cdk-backup-dr check', () => {
     expect(await check(['--bogus'])).toMatchObject({ code: 64, stderr: expect.stringContaining("unknown option '--bogus'") });
     const help = await check(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error.');
+    expect(help.stdout).toContain('Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error, 130 interrupted at a password prompt.');
   });
 
   test('is registered in the command table', async () => {
@@ -116,10 +132,61 @@ describe('cdk-backup-dr check', () => {
   });
 });
 
+describe('passwords', () => {
+  const args = (): string[] => ['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'logs'];
+  const withPassword = (port: number): string => `mysql://${ADMIN_USER}:${encodeURIComponent(ADMIN_PASSWORD)}@127.0.0.1:${port}`;
+
+  test('a password in a URL works, with a warning that others can read it', async () => {
+    const result = await check(['--master', withPassword(pair.master.port), '--replica', withPassword(pair.replica.port), '--databases', 'logs'], false, { env: {} });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: the password in --master is visible to other users of this machine in the process list');
+    expect(result.stderr).toContain('warning: the password in --replica is visible');
+  });
+
+  test('MYSQL_PWD gives the password of both servers, with no warning and no prompt', async () => {
+    const result = await check(args(), false, { stdin: terminal([]) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('warning');
+    expect(result.stderr).not.toContain('Password for');
+  });
+
+  test('on a terminal the password is asked, not echoed; Enter reuses the master\'s for the same user', async () => {
+    const result = await check(args(), false, { env: {}, stdin: terminal([`${ADMIN_PASSWORD}\r`, '\r']) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Password for ${ADMIN_USER}@127.0.0.1:${pair.master.port} (master): \n`);
+    expect(result.stderr).toContain(`Password for ${ADMIN_USER}@127.0.0.1:${pair.replica.port} (replica; Enter: the master's): \n`);
+    expect(result.stderr).not.toContain(ADMIN_PASSWORD);
+  });
+
+  test('a wrong password typed for the replica is not replaced by the master\'s', async () => {
+    const result = await check(args(), false, { env: {}, stdin: terminal([`${ADMIN_PASSWORD}\r`, 'wrong\r']) });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain(`could not connect to the replica 127.0.0.1:${pair.replica.port}`);
+    expect(result.stdout).toContain('Access denied');
+  });
+
+  test('Ctrl-C or the end of the input at the prompt: exit 130, no check', async () => {
+    const interrupted = await check(args(), false, { env: {}, stdin: terminal(['\x03']) });
+    expect(interrupted).toMatchObject({ code: 130, stdout: '', stderr: expect.stringContaining('cdk-backup-dr check: interrupted at the password prompt') });
+    const input = terminal([]);
+    input.on('resume', () => setImmediate(() => input.end()));
+    const ended = await check(args(), false, { env: {}, stdin: input });
+    expect(ended).toMatchObject({ code: 130, stdout: '', stderr: expect.stringContaining('the input ended before a password was typed') });
+  });
+
+  test('not a terminal and no MYSQL_PWD: no password is sent, and the server says why', async () => {
+    const result = await check(args(), false, { env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/could not connect to the master 127\.0\.0\.1:\d+: Access denied for user '[^']+'@'[^']+' \(using password: NO\)/);
+  });
+});
+
 describe('connection URLs and progress', () => {
   test('URLs: decoded credentials, default port, TLS by host or flag', () => {
     expect(parseConnectionUrl('--master', 'mysql://app%40ops:p%3Ass@db.example.com')).toMatchObject({ host: 'db.example.com', port: 3306, user: 'app@ops', password: 'p:ss' });
     expect(parseConnectionUrl('--master', 'mysql://u:p@db.example.com')).not.toHaveProperty('ssl');
+    expect(parseConnectionUrl('--master', 'mysql://u@db.example.com')).not.toHaveProperty('password');
+    expect(parseConnectionUrl('--master', 'mysql://u:@db.example.com')).not.toHaveProperty('password');
     expect(parseConnectionUrl('--master', 'mysql://u:p@x.abc.eu-west-1.rds.amazonaws.com:3306')).toMatchObject({ ssl: 'Amazon RDS' });
     expect(parseConnectionUrl('--master', 'mysql://u:p@h?tls=verify')).toMatchObject({ ssl: { rejectUnauthorized: true } });
     expect(parseConnectionUrl('--master', 'mysql://u:p@x.rds.amazonaws.com', 'off')).not.toHaveProperty('ssl');
