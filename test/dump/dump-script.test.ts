@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listTables } from '../../core/consistency/schema';
@@ -128,6 +128,93 @@ test('a failed dump exits non-zero and leaves no dump file behind', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('TLS', () => {
+  let certificates: string;
+  /** Presents a certificate for 127.0.0.1 signed by test-ca; `misnamed` one signed by test-ca for db.example.com. */
+  let loopback: MariaDbServer;
+  let misnamed: MariaDbServer;
+  const pem = (name: string): string => readFileSync(join(certificates, name), 'utf8');
+  const openssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: certificates, stdio: 'pipe' });
+  };
+
+  function authority(name: string): void {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`);
+  }
+
+  function serverCertificate(name: string, subjectAltName: string): string[] {
+    writeFileSync(join(certificates, `${name}.ext`), `subjectAltName=${subjectAltName}\n`);
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'test-ca.pem', '-CAkey', 'test-ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+    // The server runs as the mysql user when the tests run as root.
+    chmodSync(join(certificates, `${name}.key`), 0o644);
+    return [`ssl-cert=${join(certificates, `${name}.pem`)}`, `ssl-key=${join(certificates, `${name}.key`)}`];
+  }
+
+  beforeAll(async () => {
+    certificates = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-tls-'));
+    chmodSync(certificates, 0o755);
+    authority('test-ca');
+    authority('other-ca');
+    [loopback, misnamed] = await Promise.all([
+      startMariaDb({ serverId: 13, extraConfig: serverCertificate('loopback', 'IP:127.0.0.1') }),
+      startMariaDb({ serverId: 14, extraConfig: serverCertificate('misnamed', 'DNS:db.example.com') }),
+    ]);
+    for (const server of [loopback, misnamed]) {
+      const connection = await server.connect();
+      await connection.query('CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY); INSERT INTO shop.t VALUES (1), (2)');
+      await connection.end();
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([loopback?.stop(), misnamed?.stop()]);
+    if (certificates) {
+      rmSync(certificates, { recursive: true, force: true });
+    }
+  });
+
+  function dumpOverTls(server: MariaDbServer, caCertificates: string | undefined): ReturnType<typeof runScript> & { dumped: boolean } {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-tls-'));
+    try {
+      const result = runScript({
+        DB_TLS: 'required', DB_PORT: String(server.port), DB_PASSWORD: ADMIN_PASSWORD, DUMP_DATABASES: 'shop', DUMP_DIR: dir,
+        ...(caCertificates === undefined ? {} : { DB_CA_CERTIFICATES: caCertificates }),
+      });
+      // The written certificate file is removed with the other temporary files.
+      return { ...result, dumped: existsSync(join(dir, 'dump.sql.gz')) && !existsSync(join(dir, 'tmp', 'server-ca.pem')) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('with the certificate authorities: the server certificate and host name are verified and the dump completes', () => {
+    const result = dumpOverTls(loopback, `${pem('other-ca.pem')}${pem('test-ca.pem')}`);
+    expect(result.stderr).toBe('');
+    expect(result).toMatchObject({ status: 0, dumped: true });
+    expect(result.stdout).not.toContain('not verified');
+  });
+
+  test('a certificate signed by another authority, or for another host name, stops the dump', () => {
+    const untrusted = dumpOverTls(loopback, pem('other-ca.pem'));
+    expect(untrusted).toMatchObject({ dumped: false });
+    expect(untrusted.status).not.toBe(0);
+    expect(untrusted.stderr).toContain('TLS/SSL error: unable to get local issuer certificate');
+    const wrongHost = dumpOverTls(misnamed, pem('test-ca.pem'));
+    expect(wrongHost).toMatchObject({ dumped: false });
+    expect(wrongHost.status).not.toBe(0);
+    expect(wrongHost.stderr).toContain('TLS/SSL error: Validation of SSL server certificate failed');
+    // The same server is dumped when the certificate is not verified: the host name was the reason.
+    expect(dumpOverTls(misnamed, undefined)).toMatchObject({ status: 0, dumped: true });
+  });
+
+  test('without them the dump is encrypted only, and says so', () => {
+    const result = dumpOverTls(loopback, undefined);
+    expect(result).toMatchObject({ status: 0, dumped: true });
+    expect(result.stdout).toContain("DB_CA_CERTIFICATES is not set: the connection is encrypted, but the server's certificate is not verified");
+  });
 });
 
 test('the upload script is valid bash', () => {

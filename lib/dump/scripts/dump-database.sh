@@ -11,6 +11,9 @@
 #   DB_HOST, DB_USER, DB_PASSWORD  the server (the replica) and the account that dumps it
 #   DB_PORT          default 3306
 #   DB_TLS           required (default) or off
+#   DB_CA_CERTIFICATES  PEM of the certificate authorities that sign the server's certificate
+#                    (the Amazon RDS root CAs of the region): with it the certificate and the
+#                    host name are verified; without it the connection is encrypted only
 #   DUMP_DATABASES   the databases, separated by spaces (names with spaces are not supported)
 #   DUMP_DIR         the folder on the task's shared volume
 #   DUMP_BINARY      mysqldump (default, the official MySQL image) or mariadb-dump
@@ -38,9 +41,17 @@ rm -f "$out" "$partial" "$out.sha256"
 
 # The password goes into an option file readable by this user only, never onto the command line.
 options=$(mktemp -p "$DUMP_DIR/tmp")
-trap 'rm -f "$options" "$partial"' EXIT
+trap 'rm -f "$options" "$partial" "$DUMP_DIR/tmp/server-ca.pem"' EXIT
 escaped_password=$(printf '%s' "$DB_PASSWORD" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
 printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$escaped_password" > "$options"
+
+ca_file=
+if [ "$tls" != off ] && [ -n "$(printenv DB_CA_CERTIFICATES || true)" ]; then
+  ca_file="$DUMP_DIR/tmp/server-ca.pem"
+  printf '%s\n' "$DB_CA_CERTIFICATES" > "$ca_file"
+elif [ "$tls" != off ]; then
+  echo "dump-database: DB_CA_CERTIFICATES is not set: the connection is encrypted, but the server's certificate is not verified"
+fi
 
 # The options of the dump, then the databases, as positional parameters.
 set -- --single-transaction --quick --skip-lock-tables \
@@ -48,12 +59,16 @@ set -- --single-transaction --quick --skip-lock-tables \
   --hex-blob --default-character-set=utf8mb4 --no-tablespaces
 if "$binary" --version | grep -qi mariadb; then
   flavour=mariadb
-  if [ "$tls" = off ]; then set -- "$@" --skip-ssl; else set -- "$@" --ssl; fi
+  if [ "$tls" = off ]; then set -- "$@" --skip-ssl
+  elif [ -n "$ca_file" ]; then set -- "$@" --ssl --ssl-ca="$ca_file" --ssl-verify-server-cert
+  else set -- "$@" --ssl; fi
 else
   flavour=mysql
   # The dump is restored into servers with their own GTID history.
   set -- "$@" --set-gtid-purged=OFF
-  if [ "$tls" = off ]; then set -- "$@" --ssl-mode=DISABLED; else set -- "$@" --ssl-mode=REQUIRED; fi
+  if [ "$tls" = off ]; then set -- "$@" --ssl-mode=DISABLED
+  elif [ -n "$ca_file" ]; then set -- "$@" --ssl-mode=VERIFY_IDENTITY --ssl-ca="$ca_file"
+  else set -- "$@" --ssl-mode=REQUIRED; fi
 fi
 set -- "$@" --databases
 # Word splitting of the space-separated list is intended here.
