@@ -10,6 +10,7 @@ import { createConnection } from 'mysql2/promise';
 import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
 import { STATUS_CODE, formatReport } from '../../core/consistency/report';
+import { TABLE_NAME_FORM, invalidTableName } from '../../core/consistency/table-filter';
 import { PromptCancelled, askHidden } from '../password-prompt';
 import type { ProgressStream } from '../progress';
 import { ProgressRenderer } from '../progress';
@@ -23,6 +24,8 @@ Options:
   --master URL          the master (mysql://user@host[:port])
   --replica URL         the replica
   --databases a,b       the schemas to compare (default: every non-system schema)
+  --tables s.t,s.u      only these tables (default: every table of the schemas)
+  --exclude-tables s.t  leave these tables out (the report lists them as not compared)
   --max-lag SECONDS     wait while the replica is further behind than this (default 30)
   --max-lag-wait SECONDS  give up (unknown) when the lag stays above the limit this long (default 120)
   --chunk-time SECONDS  target time of one chunk query (default 0.1)
@@ -57,6 +60,8 @@ interface CheckArguments {
   readonly master: ConnectionOptions;
   readonly replica: ConnectionOptions;
   readonly databases: string[];
+  readonly tables: string[];
+  readonly excludeTables: string[];
   readonly json: boolean;
   readonly maxLagSeconds?: number;
   readonly maxLagWaitSeconds?: number;
@@ -104,7 +109,7 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
 function parseArguments(args: string[]): CheckArguments | 'help' {
   const values = new Map<string, string>();
   let json = false;
-  const valued = ['--master', '--replica', '--databases', '--max-lag', '--max-lag-wait', '--chunk-time', '--tls'];
+  const valued = ['--master', '--replica', '--databases', '--tables', '--exclude-tables', '--max-lag', '--max-lag-wait', '--chunk-time', '--tls'];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     if (arg === '-h' || arg === '--help') {
@@ -130,10 +135,19 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     }
   }
   const tls = values.get('--tls');
+  const list = (flag: string): string[] => (values.get(flag) ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const flag of ['--tables', '--exclude-tables']) {
+    const invalid = invalidTableName(list(flag));
+    if (invalid !== undefined) {
+      throw new UsageError(`${flag} takes table names ${TABLE_NAME_FORM}, separated by commas, got '${invalid}'`);
+    }
+  }
   return {
     master: parseConnectionUrl('--master', values.get('--master')!, tls),
     replica: parseConnectionUrl('--replica', values.get('--replica')!, tls),
-    databases: (values.get('--databases') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    databases: list('--databases'),
+    tables: list('--tables'),
+    excludeTables: list('--exclude-tables'),
     json,
     maxLagSeconds: values.has('--max-lag') ? positiveNumber('--max-lag', values.get('--max-lag')!) : undefined,
     maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveNumber('--max-lag-wait', values.get('--max-lag-wait')!) : undefined,
@@ -225,6 +239,8 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
     const [master, replica] = await Promise.all([open('master', servers.master), open('replica', servers.replica)]);
     report = await checkConsistency(master, replica, {
       databases: parsed.databases,
+      tables: parsed.tables,
+      excludeTables: parsed.excludeTables,
       maxLagSeconds: parsed.maxLagSeconds,
       maxLagWaitSeconds: parsed.maxLagWaitSeconds,
       targetChunkSeconds: parsed.targetChunkSeconds,

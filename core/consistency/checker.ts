@@ -25,6 +25,7 @@ import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serv
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition } from './schema';
+import { TableFilter } from './table-filter';
 import type { CheckOptions, Row } from './session';
 import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
 
@@ -111,7 +112,14 @@ export async function checkConsistency(master: Connection, replica: Connection, 
   let stopReason: string | undefined;
   let session: Session | undefined;
   const restore: Array<() => Promise<void>> = [];
+  const excluded = new Set<string>();
   try {
+    let filter: TableFilter;
+    try {
+      filter = new TableFilter(options.tables, options.excludeTables);
+    } catch (error) {
+      throw new CheckStopped(errorMessage(error));
+    }
     const [masterInfo, replicaInfo] = await Promise.all([serverInfo(master), serverInfo(replica)]);
     masterVersion = masterInfo.version;
     replicaVersion = replicaInfo.version;
@@ -133,7 +141,18 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     session.observeHealth(health);
 
     const databases = options.databases ?? [];
-    const [onMaster, onReplica] = await Promise.all([listTablesWithEstimates(master, databases), listTablesWithEstimates(replica, databases)]);
+    const listed = await Promise.all([listTablesWithEstimates(master, databases), listTablesWithEstimates(replica, databases)]);
+    const found = new Set(listed.flat().map((entry) => `${entry.schema}.${entry.table}`));
+    for (const name of found) {
+      if (filter.excludes(name)) {
+        excluded.add(name);
+      }
+    }
+    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => filter.compares(`${entry.schema}.${entry.table}`)));
+    for (const name of filter.notFound(found)) {
+      const dot = name.indexOf('.');
+      tables.push(tableOnlyResult(name.slice(0, dot), name.slice(dot + 1), 'unknown', 'named in the tables to compare, but on neither the master nor the replica'));
+    }
     const replicaNames = new Set(onReplica.map((entry) => `${entry.schema}.${entry.table}`));
     const masterNames = new Set(onMaster.map((entry) => `${entry.schema}.${entry.table}`));
     for (const entry of onReplica) {
@@ -141,8 +160,11 @@ export async function checkConsistency(master: Connection, replica: Connection, 
         tables.push(tableOnlyResult(entry.schema, entry.table, 'drift', 'the table exists on the replica only'));
       }
     }
-    if (databases.length > 0 && onMaster.length === 0) {
+    if (databases.length > 0 && found.size === 0) {
       throw new CheckStopped(`no tables found on the master in ${databases.join(', ')}`);
+    }
+    if (excluded.size > 0 && onMaster.length === 0 && onReplica.length === 0 && tables.length === 0) {
+      throw new CheckStopped(`every table found is excluded (${[...excluded].sort().join(', ')}): nothing was compared`);
     }
     for (const entry of onMaster) {
       session.checkDeadline();
@@ -206,6 +228,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     replica: { version: replicaVersion, health },
     maxReplicaLagSeconds: session?.maxLag ?? health?.lagSeconds ?? null,
     tablesChecked: tables.length,
+    ...(excluded.size > 0 ? { excludedTables: [...excluded].sort() } : {}),
     driftedRows,
     tables,
   };

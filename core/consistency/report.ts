@@ -62,6 +62,8 @@ export interface ConsistencyReport {
   /** The highest replica lag seen during the check, in seconds (null when never known). */
   readonly maxReplicaLagSeconds: number | null;
   readonly tablesChecked: number;
+  /** The tables that exist but were left out (`excludeTables`), as `schema.table`; absent when none. */
+  readonly excludedTables?: string[];
   readonly driftedRows: number;
   readonly tables: TableResult[];
 }
@@ -88,6 +90,9 @@ export function formatReport(report: ConsistencyReport, maxRowsPerTable = 20): s
   }
   const lag = report.maxReplicaLagSeconds === null ? 'unknown' : `${report.maxReplicaLagSeconds} s`;
   lines.push(`  ${plural(report.tablesChecked, 'table')} compared in ${report.durationSeconds.toFixed(1)} s; highest replica lag ${lag}; master ${report.master.version}, replica ${report.replica.version}`);
+  if (report.excludedTables && report.excludedTables.length > 0) {
+    lines.push(`  not compared (excluded): ${report.excludedTables.join(', ')}`);
+  }
   for (const table of report.tables) {
     if (table.status === 'consistent' && !table.noPrimaryKey) {
       continue;

@@ -23,6 +23,13 @@ export type ProgressEvent =
 export interface CheckOptions {
   /** The schemas to compare; empty or absent: every non-system schema. */
   readonly databases?: readonly string[];
+  /**
+   * Only these tables (`schema.table`, within `databases`); one that is on neither server is
+   * `unknown`. Empty or absent: every table.
+   */
+  readonly tables?: readonly string[];
+  /** Tables left out (`schema.table`); the report lists those found in `excludedTables`. */
+  readonly excludeTables?: readonly string[];
   /** Chunks wait while the replica is more than this many seconds behind. Default 30 seconds. */
   readonly maxLagSeconds?: number;
   /** How long to wait, in seconds, for the lag to fall below the limit before giving up (`unknown`). Default 120 seconds. */
@@ -92,7 +99,7 @@ export class Session {
   private reached: string | undefined;
   /** When the replica's health was last read (`Date.now()`). */
   private healthReadAt = 0;
-  public readonly options: Required<Omit<CheckOptions, 'deadline' | 'onProgress' | 'databases'>>;
+  public readonly options: Required<Omit<CheckOptions, 'deadline' | 'onProgress' | 'databases' | 'tables' | 'excludeTables'>>;
 
   constructor(
     public readonly master: Connection,

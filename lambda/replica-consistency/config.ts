@@ -2,6 +2,7 @@
  * The environment contract of the replica drift-check function (the `ConsistencyChecks`
  * construct sets these variables).
  */
+import { TABLE_NAME_FORM, invalidTableName } from '../../core/consistency/table-filter';
 
 /** The parsed configuration of one run. */
 export interface DriftCheckConfig {
@@ -10,6 +11,8 @@ export interface DriftCheckConfig {
   readonly replicaSecretArn: string;
   /** The schemas to compare; empty: every non-system schema. */
   readonly databases: string[];
+  /** Tables left out (`schema.table`). */
+  readonly excludeTables: string[];
   /** The replica lag limit, in seconds. */
   readonly maxLagSeconds: number;
   readonly reportBucket: string;
@@ -35,10 +38,16 @@ export function readConfig(env: NodeJS.ProcessEnv): DriftCheckConfig {
   if (!Number.isFinite(maxLagSeconds) || maxLagSeconds <= 0) {
     throw new Error(`environment variable MAX_LAG_SECONDS must be a positive number of seconds, got '${lagText}'`);
   }
+  const list = (name: string): string[] => (env[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const invalid = invalidTableName(list('EXCLUDE_TABLES'));
+  if (invalid !== undefined) {
+    throw new Error(`environment variable EXCLUDE_TABLES must list table names ${TABLE_NAME_FORM} separated by commas, got '${invalid}'`);
+  }
   return {
     masterSecretArn: required(env, 'MASTER_SECRET_ARN'),
     replicaSecretArn: required(env, 'REPLICA_SECRET_ARN'),
-    databases: (env.DATABASES ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    databases: list('DATABASES'),
+    excludeTables: list('EXCLUDE_TABLES'),
     maxLagSeconds,
     reportBucket: required(env, 'REPORT_BUCKET'),
     reportPrefix: (env.REPORT_PREFIX ?? '').trim().replace(/^\/+|\/+$/g, ''),

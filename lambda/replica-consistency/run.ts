@@ -102,7 +102,7 @@ export async function runDriftCheck(env: NodeJS.ProcessEnv, dependencies: DriftC
       opened.push(connection);
       return connection;
     }));
-    report = await checkConsistency(master, replica, { databases: config.databases, maxLagSeconds: config.maxLagSeconds, deadline: dependencies.deadline });
+    report = await checkConsistency(master, replica, { databases: config.databases, excludeTables: config.excludeTables, maxLagSeconds: config.maxLagSeconds, deadline: dependencies.deadline });
   } catch (error) {
     report = unknownReport(error instanceof Error ? error.message : String(error), startedAt);
   } finally {

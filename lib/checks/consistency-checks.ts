@@ -71,6 +71,12 @@ export interface ConsistencyChecksProps {
    */
   readonly databases?: string[];
   /**
+   * Tables the drift check leaves out, as `schema.table` (a table too large or too busy to
+   * compare every day, say). Each report lists those it left out in `excludedTables`.
+   * @default - none: every table of `databases` is compared
+   */
+  readonly excludeTables?: string[];
+  /**
    * The replica lag above which the drift check waits and the lag alarm fires, in seconds (1 second to 1 day).
    * @default Duration.minutes(5)
    */
@@ -163,6 +169,8 @@ const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 const NAMESPACE = /^[A-Za-z0-9._/#:-]{1,255}$/;
 const USER = /^[A-Za-z0-9_]{1,32}$/;
 const DATABASE = /^[A-Za-z0-9_$]{1,64}$/;
+/** `schema.table`: a database name as above, a dot, a table name of up to 64 characters without a comma (the list separator). */
+const TABLE = /^[A-Za-z0-9_$]{1,64}\.[^,\s](?:[^,]{0,62}[^,\s])?$/;
 const PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 const ACCESS_LOG_PREFIX = 'consistency-reports/';
 
@@ -268,6 +276,11 @@ export class ConsistencyChecks extends Construct {
         throw new Error(`${path}: \`databases\` must hold database names of 1 to 64 letters, digits, '_' or '$', got '${database}'`);
       }
     }
+    for (const table of props.excludeTables ?? []) {
+      if (!Token.isUnresolved(table) && !TABLE.test(table)) {
+        throw new Error(`${path}: \`excludeTables\` must hold 'schema.table' names (a database name of letters, digits, '_' or '$', a dot, a table name of 1 to 64 characters without a comma), got '${table}'`);
+      }
+    }
     if (props.databases && props.databases.length === 0) {
       throw new Error(`${path}: \`databases\` must name at least one database when set (leave it unset to compare every database), got []`);
     }
@@ -353,6 +366,7 @@ export class ConsistencyChecks extends Construct {
         MASTER_SECRET_ARN: this.masterConnectionSecret.secretArn,
         REPLICA_SECRET_ARN: this.replicaConnectionSecret.secretArn,
         DATABASES: (props.databases ?? []).join(','),
+        ...(props.excludeTables && props.excludeTables.length > 0 ? { EXCLUDE_TABLES: props.excludeTables.join(',') } : {}),
         MAX_LAG_SECONDS: String(maxLag.toSeconds()),
         REPORT_BUCKET: this.reportBucket.bucketName,
         REPORT_PREFIX: reportPrefix,

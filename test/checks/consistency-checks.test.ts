@@ -180,14 +180,14 @@ describe('overrides', () => {
       encryptionKey: key, topic, reportBucket: bucket, reportPrefix: 'audit/checks', metricNamespace: 'Shop/Backups', resourceName: 'orders',
       driftCheckSchedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '3' }), driftCheckInterval: Duration.hours(12),
       freshnessCheckSchedule: scheduler.ScheduleExpression.rate(Duration.minutes(30)), freshnessCheckInterval: Duration.minutes(30),
-      maxReplicaLag: Duration.seconds(90), databases: ['shop', 'billing'], driftCheckTimeout: Duration.minutes(10),
+      maxReplicaLag: Duration.seconds(90), databases: ['shop', 'billing'], excludeTables: ['shop.audit_log', 'billing.sessions'], driftCheckTimeout: Duration.minutes(10),
     }, f);
     expect(checks.topic).toBe(topic);
     expect(checks.encryptionKey).toBe(key);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::S3::Bucket', 1);
-    expect(functionEnv(template, /row by row/)).toMatchObject({ DATABASES: 'shop,billing', MAX_LAG_SECONDS: '90', REPORT_PREFIX: 'audit/checks', METRIC_NAMESPACE: 'Shop/Backups', RESOURCE_NAME: 'orders' });
+    expect(functionEnv(template, /row by row/)).toMatchObject({ DATABASES: 'shop,billing', EXCLUDE_TABLES: 'shop.audit_log,billing.sessions', MAX_LAG_SECONDS: '90', REPORT_PREFIX: 'audit/checks', METRIC_NAMESPACE: 'Shop/Backups', RESOURCE_NAME: 'orders' });
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('row by row'), Timeout: 600 });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 3 * * ? *)' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
@@ -320,6 +320,8 @@ describe('validation', () => {
     ['checkerUsername with a secret', (f) => ({ checkerUsername: 'x', checkerSecret: new secretsmanager.Secret(f.stack, 'S') }), 'Stack/Checks: `checkerUsername` names the generated checker user; with `checkerSecret` the user name comes from that secret, got checkerUsername \'x\''],
     ['no secret', () => ({ adminSecret: undefined }), 'Stack/Checks: give `adminSecret` (to create the read-only checker user) or `checkerSecret` (an existing user with SELECT, REPLICATION CLIENT, PROCESS), got neither'],
     ['databases', () => ({ databases: ['shop; DROP'] }), 'Stack/Checks: `databases` must hold database names of 1 to 64 letters, digits, \'_\' or \'$\', got \'shop; DROP\''],
+    ['excludeTables', () => ({ excludeTables: ['shop.audit_log', 'sessions'] }), 'Stack/Checks: `excludeTables` must hold \'schema.table\' names (a database name of letters, digits, \'_\' or \'$\', a dot, a table name of 1 to 64 characters without a comma), got \'sessions\''],
+    ['excludeTables comma', () => ({ excludeTables: ['shop.a,shop.b'] }), 'got \'shop.a,shop.b\''],
     ['databases empty', () => ({ databases: [] }), 'Stack/Checks: `databases` must name at least one database when set (leave it unset to compare every database), got []'],
     ['freshnessChecks empty', () => ({ freshnessChecks: [] }), 'Stack/Checks: `freshnessChecks` must list at least one check (leave it unset for the master\'s automated snapshots), got []'],
     ['tier', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, tier: 'daily tier' })] }), 'Stack/Checks: `tier` of the rds-snapshot check must be 1 to 64 letters, digits, \'.\', \'_\' or \'-\', got \'daily tier\''],

@@ -111,11 +111,26 @@ describe('cdk-backup-dr check', () => {
     expect(result.stderr).toContain('\r\x1b[2Kapp.users  ok  (5,000 rows)\n');
   });
 
+  test('--tables and --exclude-tables choose the tables; the summary names the excluded ones', async () => {
+    const only = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--tables', 'app.users']);
+    expect(only.code).toBe(0);
+    expect(only.stdout).toContain('1 table compared in');
+    expect(only.stderr).toContain('app.users  ok');
+    const without = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app,logs', '--exclude-tables=logs.lines,app.none']);
+    expect(without.code).toBe(0);
+    expect(without.stdout).toContain('  1 table compared in');
+    expect(without.stdout).toContain('\n  not compared (excluded): logs.lines');
+    expect(without.stderr).not.toContain('logs.lines');
+  });
+
   test('usage errors: exit 64 with the reason; --help: exit 0', async () => {
     expect(await check(['--master', url(pair.master.port)])).toMatchObject({ code: 64, stderr: expect.stringContaining('--replica is required') });
     expect(await check(['--master', 'http://x', '--replica', url(1)])).toMatchObject({ code: 64, stderr: expect.stringContaining("--master must start with mysql://, got 'http://'") });
     expect(await check(['--master', url(1), '--replica', url(1), '--max-lag', '-3'])).toMatchObject({ code: 64, stderr: expect.stringContaining("--max-lag must be a positive number of seconds, got '-3'") });
     expect(await check(['--bogus'])).toMatchObject({ code: 64, stderr: expect.stringContaining("unknown option '--bogus'") });
+    expect(await check(['--master', url(1), '--replica', url(1), '--exclude-tables', 'app.users,logs'])).toMatchObject({
+      code: 64, stderr: expect.stringContaining("--exclude-tables takes table names 'schema.table' (a schema name, a dot, a table name), separated by commas, got 'logs'"),
+    });
     const help = await check(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error, 130 interrupted at a password prompt.');

@@ -200,6 +200,44 @@ describe('checkConsistency on a real MariaDB master and replica', () => {
     expect(none.reason).toContain('no tables found on the master in nothing_here');
   });
 
+  test('compares only the named tables, leaves out the excluded ones and lists them', async () => {
+    await master.query(`CREATE DATABASE filter_db;
+      CREATE TABLE filter_db.a (id INT PRIMARY KEY, v INT); CREATE TABLE filter_db.b (id INT PRIMARY KEY, v INT); CREATE TABLE filter_db.c (id INT PRIMARY KEY, v INT);
+      INSERT INTO filter_db.a SELECT seq, seq FROM filter_db.seq_1_to_500; INSERT INTO filter_db.b SELECT seq, seq FROM filter_db.seq_1_to_500;`);
+    await pair.waitForReplica();
+    await onReplicaOnly('UPDATE filter_db.a SET v = 0 WHERE id = 7');
+    try {
+      await checkFilters();
+    } finally {
+      await master.query('DROP DATABASE filter_db');
+      await pair.waitForReplica();
+    }
+  });
+
+  async function checkFilters(): Promise<void> {
+    const names = (report: ConsistencyReport): string[] => report.tables.map((table) => `${table.schema}.${table.table} ${table.status}`).sort();
+
+    const withoutA = await check({ databases: ['filter_db'], excludeTables: ['filter_db.a'] });
+    expect(withoutA).toMatchObject({ status: 'consistent', excludedTables: ['filter_db.a'] });
+    expect(names(withoutA)).toEqual(['filter_db.b consistent', 'filter_db.c consistent']);
+    expect(formatReport(withoutA)).toContain('\n  not compared (excluded): filter_db.a');
+
+    const onlyB = await check({ tables: ['filter_db.b'] });
+    expect(names(onlyB)).toEqual(['filter_db.b consistent']);
+    expect(onlyB.excludedTables).toBeUndefined();
+
+    const withMissing = await check({ tables: ['filter_db.a', 'filter_db.nope'] });
+    expect(withMissing.status).toBe('drift');
+    expect(names(withMissing)).toEqual(['filter_db.a drift', 'filter_db.nope unknown']);
+    expect(withMissing.tables.find((table) => table.table === 'nope')?.reason).toBe('named in the tables to compare, but on neither the master nor the replica');
+
+    const nothing = await check({ databases: ['filter_db'], excludeTables: ['filter_db.a', 'filter_db.b', 'filter_db.c'] });
+    expect(nothing).toMatchObject({ status: 'unknown', tables: [], reason: 'every table found is excluded (filter_db.a, filter_db.b, filter_db.c): nothing was compared' });
+
+    const badName = await check({ tables: ['filter_db'] });
+    expect(badName).toMatchObject({ status: 'unknown', reason: "table names must be 'schema.table' (a schema name, a dot, a table name), got 'filter_db'" });
+  }
+
   test('reports tables missing on one side and differing definitions as drift', async () => {
     await onReplicaOnly('CREATE TABLE other.replica_only (id INT PRIMARY KEY)');
     await onReplicaOnly('ALTER TABLE other.t ADD COLUMN extra INT NULL');

@@ -96,6 +96,25 @@ describe('replica-consistency function', () => {
     }
   });
 
+  test('EXCLUDE_TABLES: the table is left out, and the stored report says so', async () => {
+    const master = await pair.master.connect();
+    await master.query('CREATE TABLE app.sessions (id INT PRIMARY KEY); INSERT INTO app.sessions VALUES (1)');
+    await pair.waitForReplica();
+    const replica = await pair.replica.connect();
+    await replica.query('SET SESSION sql_log_bin = 0; DELETE FROM app.sessions; SET SESSION sql_log_bin = 1');
+    try {
+      const { result } = await run({ ...ENV, EXCLUDE_TABLES: 'app.sessions' });
+      expect(result.status).toBe('consistent');
+      expect(storedReport().body).toMatchObject({ tablesChecked: 1, excludedTables: ['app.sessions'] });
+      s3Mock.resetHistory();
+      expect((await run()).result.status).toBe('drift');
+    } finally {
+      await master.query('DROP TABLE app.sessions');
+      await pair.waitForReplica();
+      await Promise.all([master.end(), replica.end()]);
+    }
+  });
+
   test('a secret that cannot be read: unknown (status 2, no lag metric), the report is still stored', async () => {
     secretsMock.on(GetSecretValueCommand, { SecretId: REPLICA_ARN }).rejects(new Error('AccessDeniedException: not allowed'));
     const { result, lines } = await run();
@@ -138,7 +157,10 @@ describe('replica-consistency function', () => {
 describe('configuration', () => {
   test('reads the environment and names a missing or wrong variable', () => {
     expect(readConfig({ ...ENV, DATABASES: ' app, shop ,', REPORT_PREFIX: '/a/b/' })).toMatchObject({ databases: ['app', 'shop'], reportPrefix: 'a/b', maxLagSeconds: 30 });
-    expect(readConfig({ ...ENV, DATABASES: '', MAX_LAG_SECONDS: '' })).toMatchObject({ databases: [], maxLagSeconds: 30 });
+    expect(readConfig({ ...ENV, DATABASES: '', MAX_LAG_SECONDS: '' })).toMatchObject({ databases: [], excludeTables: [], maxLagSeconds: 30 });
+    expect(readConfig({ ...ENV, EXCLUDE_TABLES: 'app.audit_log, app.sessions' })).toMatchObject({ excludeTables: ['app.audit_log', 'app.sessions'] });
+    expect(() => readConfig({ ...ENV, EXCLUDE_TABLES: 'app.audit_log,sessions' }))
+      .toThrow("environment variable EXCLUDE_TABLES must list table names 'schema.table' (a schema name, a dot, a table name) separated by commas, got 'sessions'");
     expect(() => readConfig({ ...ENV, REPORT_BUCKET: '' })).toThrow('environment variable REPORT_BUCKET is not set');
     expect(() => readConfig({ ...ENV, MAX_LAG_SECONDS: 'ten' })).toThrow("environment variable MAX_LAG_SECONDS must be a positive number of seconds, got 'ten'");
   });
