@@ -187,6 +187,12 @@ export interface BackupDisasterRecoveryProps {
    * @default - the recovery region's default EBS encryption key
    */
   readonly offSiteVolumeKey?: kms.IKey;
+  /**
+   * Tables the daily drift check leaves out, as `schema.table` (`ConsistencyChecks.excludeTables`).
+   * The template's metadata names them, so the backup report shows what the check does not cover.
+   * @default - none: every table is compared
+   */
+  readonly driftCheckExcludeTables?: string[];
 }
 
 /**
@@ -403,6 +409,7 @@ export class BackupDisasterRecovery extends Construct {
       encryptionKey: this.encryptionKey,
       topic: this.notifications.topic,
       freshnessChecks,
+      excludeTables: props.driftCheckExcludeTables,
     });
 
     // The auditor's and operator's view: owner and objectives in the template, the dashboard, the guard.
@@ -420,9 +427,16 @@ export class BackupDisasterRecovery extends Construct {
     BackupMetadata.describe(this.backupBuckets.dailyBucket, { role: BackupRole.BACKUP_STORE, tier: 'daily dump', owner, description: 'The daily dumps, kept 48 to 72 hours' });
     BackupMetadata.describe(this.backupBuckets.archiveBucket, { role: BackupRole.BACKUP_STORE, tier: 'yearly archive', owner, description: 'The year-end dumps, under Object Lock' });
     BackupMetadata.describe(this.databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled on a schedule by RestoreDrills', targets: [this.database] });
-    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Compares the replica with the master row by row', targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: driftCheckDescription(props.driftCheckExcludeTables), targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database] });
   }
+}
+
+/** What the drift check compares, for the report: every table, or every table but the excluded ones. */
+function driftCheckDescription(excluded: string[] | undefined): string {
+  return excluded && excluded.length > 0
+    ? `Compares the replica with the master row by row, except the tables ${excluded.join(', ')}`
+    : 'Compares the replica with the master row by row';
 }
 
 /** Properties of `BackupDisasterRecoveryTarget`. */

@@ -254,6 +254,14 @@ describe('BackupDisasterRecovery overrides', () => {
     expect(resourcesMentioning(template, 'AWS::Lambda::Function', 'team:backup')).toHaveLength(1);
   });
 
+  test('driftCheckExcludeTables: passed to the drift check and named in its metadata', () => {
+    const { stack } = primary(new App(), () => ({ driftCheckExcludeTables: ['shop.audit_log', 'shop.sessions'] }));
+    const template = Template.fromStack(stack);
+    const [driftCheck] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('row by row') } }));
+    expect(driftCheck.Properties.Environment.Variables.EXCLUDE_TABLES).toBe('shop.audit_log,shop.sessions');
+    expect(JSON.stringify(driftCheck.Metadata)).toContain('Compares the replica with the master row by row, except the tables shop.audit_log, shop.sessions');
+  });
+
   test('database options pass through to the pair and the dump job (MariaDB)', () => {
     const { stack, dr } = primary(new App(), () => ({
       database: {
