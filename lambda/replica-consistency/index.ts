@@ -4,7 +4,8 @@
  *
  * Environment: MASTER_SECRET_ARN, REPLICA_SECRET_ARN (Secrets Manager JSON with host, port,
  * username, password), DATABASES (comma-separated, empty: all non-system schemas),
- * EXCLUDE_TABLES (comma-separated `schema.table`, optional), MAX_LAG_SECONDS, REPORT_BUCKET, REPORT_PREFIX, METRIC_NAMESPACE, RESOURCE_NAME.
+ * EXCLUDE_TABLES (comma-separated `schema.table`, optional), MAX_LAG_SECONDS, REPORT_BUCKET,
+ * REPORT_PREFIX, METRIC_NAMESPACE, RESOURCE_NAME.
  *
  * TLS: connections use mysql2's "Amazon RDS" profile (the RDS certificate authorities,
  * shipped in the bundle) with certificate verification on.
