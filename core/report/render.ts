@@ -106,9 +106,9 @@ export function renderMarkdown(model: ReportModel): string {
     const c = cellsOf(r);
     out.push(`| ${mdCell(c.resource)} | ${mdCell(c.tiers)} | ${mdCell(c.schedules)} | ${mdCell(c.retention)} | ${mdCell(c.copies)} | ${mdCell(c.encryption)} | ${mdCell(c.locks)} | ${mdCell(c.verification)} |`);
   }
-  out.push('', '## Checks, restore drills and backup jobs', '', '| Kind | Construct | Schedule | Targets |', '|---|---|---|---|');
+  out.push('', '## Checks, restore drills and backup jobs', '', '| Kind | Construct | What it does | Schedule | Targets |', '|---|---|---|---|---|');
   for (const a of model.activities) {
-    out.push(`| ${a.kind} | ${a.path} | ${a.schedule} | ${a.targets.join('<br>') || '—'} |`);
+    out.push(`| ${a.kind} | ${a.path} | ${a.description ?? '—'} | ${a.schedule} | ${a.targets.join('<br>') || '—'} |`);
   }
   out.push('', '## Notifications', '', '| Topic | Encryption | Subscribers | Sources |', '|---|---|---|---|');
   for (const n of model.notifications) {
@@ -185,8 +185,8 @@ ${timelineSvg(model.timeline)}
 ${rows}
 </tbody></table>
 <h2>Checks, restore drills and backup jobs</h2>
-<table id="activities"><thead><tr><th>Kind</th><th>Construct</th><th>Schedule</th><th>Targets</th></tr></thead><tbody>
-${model.activities.map((a) => `<tr><td>${escapeXml(a.kind)}</td><td>${escapeXml(a.path)}</td><td>${escapeXml(a.schedule)}</td><td>${htmlLines(a.targets)}</td></tr>`).join('\n')}
+<table id="activities"><thead><tr><th>Kind</th><th>Construct</th><th>What it does</th><th>Schedule</th><th>Targets</th></tr></thead><tbody>
+${model.activities.map((a) => `<tr><td>${escapeXml(a.kind)}</td><td>${escapeXml(a.path)}</td><td>${escapeXml(a.description ?? '—')}</td><td>${escapeXml(a.schedule)}</td><td>${htmlLines(a.targets)}</td></tr>`).join('\n')}
 </tbody></table>
 <h2>Notifications</h2>
 <table id="notifications"><thead><tr><th>Topic</th><th>Encryption</th><th>Subscribers</th><th>Sources</th></tr></thead><tbody>

@@ -75,6 +75,11 @@ describe('report on the reference app', () => {
     for (const activity of [...master.checks, ...master.drills, ...master.backupJobs]) {
       expect(activity.schedule).not.toMatch(/^on demand/);
     }
+    // What each one does is in the table an auditor reads.
+    const markdown = readFileSync(join(outDir, 'backup-report.md'), 'utf8');
+    expect(markdown).toContain('| Kind | Construct | What it does | Schedule | Targets |');
+    expect(markdown).toMatch(/\| consistency check \| [^|]+ \| Compares the replica with the master row by row \| /);
+    expect(readFileSync(join(outDir, 'backup-report.html'), 'utf8')).toContain('<td>Dumps the replica every day</td>');
   });
 
   test('the timeline has a lane per tier', () => {
