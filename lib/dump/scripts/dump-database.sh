@@ -41,13 +41,14 @@ rm -f "$out" "$partial" "$out.sha256"
 
 # The password goes into an option file readable by this user only, never onto the command line.
 options=$(mktemp -p "$DUMP_DIR/tmp")
-trap 'rm -f "$options" "$partial" "$DUMP_DIR/tmp/server-ca.pem"' EXIT
+ca_path="$DUMP_DIR/tmp/server-ca.pem"
+trap 'rm -f "$options" "$partial" "$ca_path"' EXIT
 escaped_password=$(printf '%s' "$DB_PASSWORD" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
 printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$escaped_password" > "$options"
 
 ca_file=
 if [ "$tls" != off ] && [ -n "$(printenv DB_CA_CERTIFICATES || true)" ]; then
-  ca_file="$DUMP_DIR/tmp/server-ca.pem"
+  ca_file="$ca_path"
   printf '%s\n' "$DB_CA_CERTIFICATES" > "$ca_file"
 elif [ "$tls" != off ]; then
   echo "dump-database: DB_CA_CERTIFICATES is not set: the connection is encrypted, but the server's certificate is not verified"
