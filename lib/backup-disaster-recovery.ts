@@ -193,6 +193,12 @@ export interface BackupDisasterRecoveryProps {
    * @default - none: every table is compared
    */
   readonly driftCheckExcludeTables?: string[];
+  /**
+   * The databases the daily drift check compares (`ConsistencyChecks.databases`). The
+   * template's metadata names them, so the backup report shows what the check covers.
+   * @default - every database except the system schemas
+   */
+  readonly driftCheckDatabases?: string[];
 }
 
 /**
@@ -409,6 +415,7 @@ export class BackupDisasterRecovery extends Construct {
       encryptionKey: this.encryptionKey,
       topic: this.notifications.topic,
       freshnessChecks,
+      databases: props.driftCheckDatabases,
       excludeTables: props.driftCheckExcludeTables,
     });
 
@@ -427,16 +434,16 @@ export class BackupDisasterRecovery extends Construct {
     BackupMetadata.describe(this.backupBuckets.dailyBucket, { role: BackupRole.BACKUP_STORE, tier: 'daily dump', owner, description: 'The daily dumps, kept 48 to 72 hours' });
     BackupMetadata.describe(this.backupBuckets.archiveBucket, { role: BackupRole.BACKUP_STORE, tier: 'yearly archive', owner, description: 'The year-end dumps, under Object Lock' });
     BackupMetadata.describe(this.databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled on a schedule by RestoreDrills', targets: [this.database] });
-    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: driftCheckDescription(props.driftCheckExcludeTables), targets: [this.database] });
+    BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: driftCheckDescription(props.driftCheckDatabases, props.driftCheckExcludeTables), targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database] });
   }
 }
 
-/** What the drift check compares, for the report: every table, or every table but the excluded ones. */
-function driftCheckDescription(excluded: string[] | undefined): string {
-  return excluded && excluded.length > 0
-    ? `Compares the replica with the master row by row, except the tables ${excluded.join(', ')}`
-    : 'Compares the replica with the master row by row';
+/** What the drift check compares, for the report: every database or the given ones, every table or all but the excluded ones. */
+function driftCheckDescription(databases: string[] | undefined, excluded: string[] | undefined): string {
+  const scope = databases && databases.length > 0 ? ` in the databases ${databases.join(', ')}` : '';
+  const exceptions = excluded && excluded.length > 0 ? `, except the tables ${excluded.join(', ')}` : '';
+  return `Compares the replica with the master row by row${scope}${exceptions}`;
 }
 
 /** Properties of `BackupDisasterRecoveryTarget`. */

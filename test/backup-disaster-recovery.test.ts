@@ -262,6 +262,18 @@ describe('BackupDisasterRecovery overrides', () => {
     expect(JSON.stringify(driftCheck.Metadata)).toContain('Compares the replica with the master row by row, except the tables shop.audit_log, shop.sessions');
   });
 
+  test('driftCheckDatabases: passed to the drift check and named in its metadata with the excluded tables', () => {
+    const { stack } = primary(new App(), () => ({ driftCheckDatabases: ['shop', 'billing'], driftCheckExcludeTables: ['shop.sessions'] }));
+    const template = Template.fromStack(stack);
+    const [driftCheck] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('row by row') } }));
+    expect(driftCheck.Properties.Environment.Variables.DATABASES).toBe('shop,billing');
+    expect(JSON.stringify(driftCheck.Metadata)).toContain('Compares the replica with the master row by row in the databases shop, billing, except the tables shop.sessions');
+  });
+
+  test('driftCheckDatabases: a name that is not a database name is refused at synth, naming the value', () => {
+    expect(() => primary(new App(), () => ({ driftCheckDatabases: ['shop; DROP'] }))).toThrow(/ConsistencyChecks: `databases` must hold database names .* got 'shop; DROP'/);
+  });
+
   test('database options pass through to the pair and the dump job (MariaDB)', () => {
     const { stack, dr } = primary(new App(), () => ({
       database: {
