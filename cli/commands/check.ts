@@ -7,6 +7,7 @@
  */
 import type { ConnectionOptions } from 'mysql2/promise';
 import { createConnection } from 'mysql2/promise';
+import { commaList } from '../../core/comma-list';
 import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
 import { STATUS_CODE, formatReport } from '../../core/consistency/report';
@@ -135,7 +136,7 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     }
   }
   const tls = values.get('--tls');
-  const list = (flag: string): string[] => (values.get(flag) ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const list = (flag: string): string[] => commaList(values.get(flag));
   for (const flag of ['--tables', '--exclude-tables']) {
     const invalid = invalidTableName(list(flag));
     if (invalid !== undefined) {

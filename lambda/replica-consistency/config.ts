@@ -2,6 +2,7 @@
  * The environment contract of the replica drift-check function (the `ConsistencyChecks`
  * construct sets these variables).
  */
+import { commaList } from '../../core/comma-list';
 import { TABLE_NAME_FORM, invalidTableName } from '../../core/consistency/table-filter';
 
 /** The parsed configuration of one run. */
@@ -38,16 +39,16 @@ export function readConfig(env: NodeJS.ProcessEnv): DriftCheckConfig {
   if (!Number.isFinite(maxLagSeconds) || maxLagSeconds <= 0) {
     throw new Error(`environment variable MAX_LAG_SECONDS must be a positive number of seconds, got '${lagText}'`);
   }
-  const list = (name: string): string[] => (env[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
-  const invalid = invalidTableName(list('EXCLUDE_TABLES'));
+  const excludeTables = commaList(env.EXCLUDE_TABLES);
+  const invalid = invalidTableName(excludeTables);
   if (invalid !== undefined) {
     throw new Error(`environment variable EXCLUDE_TABLES must list table names ${TABLE_NAME_FORM} separated by commas, got '${invalid}'`);
   }
   return {
     masterSecretArn: required(env, 'MASTER_SECRET_ARN'),
     replicaSecretArn: required(env, 'REPLICA_SECRET_ARN'),
-    databases: list('DATABASES'),
-    excludeTables: list('EXCLUDE_TABLES'),
+    databases: commaList(env.DATABASES),
+    excludeTables,
     maxLagSeconds,
     reportBucket: required(env, 'REPORT_BUCKET'),
     reportPrefix: (env.REPORT_PREFIX ?? '').trim().replace(/^\/+|\/+$/g, ''),

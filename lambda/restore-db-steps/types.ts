@@ -2,6 +2,7 @@
  * The input of the database restore workflow and the documents its steps pass along.
  * Everything here is JSON: it travels through Step Functions.
  */
+import { commaList } from '../../core/comma-list';
 import { EXECUTION_TAG, WORKFLOW_ID_TAG } from '../../core/restore-workflows/common';
 
 /** What to restore from. */
@@ -141,7 +142,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ste
   };
   return {
     sourceIdentifier: required('SOURCE_INSTANCE_ID'),
-    replicaIdentifiers: (env.REPLICA_INSTANCE_IDS ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    replicaIdentifiers: commaList(env.REPLICA_INSTANCE_IDS),
     workflowId: required('WORKFLOW_ID'),
     backupRestoreRoleArn: env.BACKUP_RESTORE_ROLE_ARN || undefined,
     restoreTimeoutMinutes: Number(env.RESTORE_TIMEOUT_MINUTES ?? '720'),

@@ -9,6 +9,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as mysql from 'mysql2/promise';
+import { commaList } from '../../core/comma-list';
 import { parseTimestampColumns, verifyRestored, type VerificationSummary } from './verify-restored';
 
 const secrets = new SecretsManagerClient({});
@@ -69,7 +70,7 @@ export const handler = async (event: VerifyEvent): Promise<VerificationSummary> 
     sourceError = `${event.plan.source.identifier}: ${error instanceof Error ? error.message : String(error)}`;
   }
   try {
-    const databases = (process.env.DATABASES ?? '').split(',').map((d) => d.trim()).filter((d) => d.length > 0);
+    const databases = commaList(process.env.DATABASES);
     return await verifyRestored({
       restored,
       source,

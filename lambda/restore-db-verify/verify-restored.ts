@@ -4,6 +4,7 @@
  * recovery point achieved. Takes its connections as arguments.
  */
 import type { Connection } from 'mysql2/promise';
+import { commaList } from '../../core/comma-list';
 import {
   checkTables, describeProblems, mergeReports, newestRowTime, report, verifyAgainstSource,
   type NewestRow, type TimestampColumn, type VerificationReport,
@@ -61,7 +62,7 @@ export async function verifyRestored(options: VerifyRestoredOptions): Promise<Ve
 
 /** Parses `schema.table.column` entries (the `TIMESTAMP_COLUMNS` variable, comma-separated). */
 export function parseTimestampColumns(text: string | undefined): TimestampColumn[] | undefined {
-  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const entries = commaList(text);
   if (entries.length === 0) {
     return undefined;
   }

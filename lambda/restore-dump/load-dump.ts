@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as mysql from 'mysql2/promise';
+import { commaList } from '../../core/comma-list';
 import { StatementSplitter, isSessionStatement } from './sql-statements';
 
 export interface LoadDumpOptions {
@@ -94,7 +95,7 @@ function asList(flags: string | string[] | undefined): string[] {
   if (flags === undefined) {
     return [];
   }
-  return Array.isArray(flags) ? flags : flags.split(',').map((flag) => flag.trim()).filter((flag) => flag.length > 0);
+  return Array.isArray(flags) ? flags : commaList(flags);
 }
 
 /** Loads (part of) a compressed dump; see the file comment for how a large dump is split over invocations. */
