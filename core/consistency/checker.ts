@@ -153,6 +153,10 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       const dot = name.indexOf('.');
       tables.push(tableOnlyResult(name.slice(0, dot), name.slice(dot + 1), 'unknown', 'named in the tables to compare, but on neither the master nor the replica'));
     }
+    const schemasFound = new Set(listed.flat().map((entry) => entry.schema));
+    for (const database of databases.filter((name) => !schemasFound.has(name))) {
+      tables.push(tableOnlyResult(database, '*', 'unknown', 'named in the databases to compare, but no table of it is on the master or the replica'));
+    }
     const replicaNames = new Set(onReplica.map((entry) => `${entry.schema}.${entry.table}`));
     const masterNames = new Set(onMaster.map((entry) => `${entry.schema}.${entry.table}`));
     for (const entry of onReplica) {

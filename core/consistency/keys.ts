@@ -3,7 +3,7 @@
  * primary-key order, composite keys included.
  */
 import { escape } from 'mysql2';
-import type { TableDefinition } from './schema';
+import type { ColumnInfo, TableDefinition } from './schema';
 import { quoteIdentifier } from './schema';
 
 /** The values of the primary-key columns of one row, in key order. */
@@ -20,30 +20,59 @@ export const WHOLE_TABLE: KeyRange = { after: null, through: null };
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 const DECIMAL_TYPES = new Set(['decimal', 'numeric']);
+const FLOAT_TYPES = new Set(['float', 'double', 'real']);
+/** Types whose keys are read and written as their number: BIT as its value, ENUM and SET as their index. */
+const NUMBERED_TYPES = new Set(['bit', 'enum', 'set']);
+
+/**
+ * How a key column is read and written. A BIT value read as bytes, an ENUM or SET label
+ * compared as text (while the table is ordered by index) and a FLOAT read with 6 digits all
+ * select other rows than the ones read, so those are read as numbers that compare exactly.
+ */
+type KeyKind = 'integer' | 'decimal' | 'numbered' | 'float' | 'other';
+
+function kindOf(dataType: string): KeyKind {
+  if (INTEGER_TYPES.has(dataType)) {
+    return 'integer';
+  }
+  if (DECIMAL_TYPES.has(dataType)) {
+    return 'decimal';
+  }
+  if (NUMBERED_TYPES.has(dataType)) {
+    return 'numbered';
+  }
+  return FLOAT_TYPES.has(dataType) ? 'float' : 'other';
+}
 
 /** Query options that return keys losslessly (BIGINT and DECIMAL as strings, dates as written). */
 export const LOSSLESS = { supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
 
 /** How one table's primary key is written in SQL and in reports. */
 export class KeySpec {
-  /** The quoted key columns, comma-separated (for SELECT and ORDER BY lists). */
+  /** The quoted key columns, comma-separated (for ORDER BY lists). */
   public readonly columnList: string;
+  /** The key columns as read: the values that `literal` writes back. */
+  public readonly selectList: string;
   /** True when the key is a single integer column: chunks can then be cut by value. */
   public readonly singleInteger: boolean;
   private readonly names: string[];
-  private readonly kinds: Array<'integer' | 'decimal' | 'other'>;
+  private readonly kinds: KeyKind[];
+  /** The labels of ENUM and SET key columns, by key column index, for reports. */
+  private readonly labels: Array<Labels | undefined>;
 
   constructor(definition: TableDefinition) {
     if (definition.primaryKey.length === 0) {
       throw new Error(`table ${definition.schema}.${definition.table} has no primary key`);
     }
     this.names = definition.primaryKey;
-    this.kinds = definition.primaryKey.map((name) => {
-      const column = definition.columns.find((candidate) => candidate.name === name);
-      const type = column?.dataType ?? '';
-      return INTEGER_TYPES.has(type) ? 'integer' : DECIMAL_TYPES.has(type) ? 'decimal' : 'other';
-    });
+    const columns = definition.primaryKey.map((name) => definition.columns.find((candidate) => candidate.name === name));
+    this.kinds = columns.map((column) => kindOf(column?.dataType ?? ''));
+    this.labels = columns.map(labelsOf);
     this.columnList = this.names.map(quoteIdentifier).join(', ');
+    this.selectList = this.names.map((name, index) => {
+      const kind = this.kinds[index];
+      return kind === 'numbered' ? `${quoteIdentifier(name)} + 0` : kind === 'float' ? `CAST(${quoteIdentifier(name)} AS DOUBLE)` : quoteIdentifier(name);
+    }).join(', ');
     this.singleInteger = this.names.length === 1 && this.kinds[0] === 'integer';
   }
 
@@ -55,10 +84,16 @@ export class KeySpec {
   /** A SQL literal for the value of key column `index`: numbers inline and exact, everything else escaped. */
   public literal(index: number, value: unknown): string {
     const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
-    if (this.kinds[index] === 'integer' && typeof text === 'string' && /^-?\d+$/.test(text)) {
+    const kind = this.kinds[index];
+    if ((kind === 'integer' || kind === 'numbered') && typeof text === 'string' && /^-?\d+$/.test(text)) {
       return text;
     }
-    if (this.kinds[index] === 'decimal' && typeof text === 'string' && /^-?\d+(\.\d+)?$/.test(text)) {
+    if (kind === 'float' && typeof value === 'number' && Number.isFinite(value)) {
+      // With an exponent the literal is a DOUBLE, equal to the stored value; without, a DECIMAL.
+      const written = String(value);
+      return written.includes('e') ? written : `${written}e0`;
+    }
+    if (kind === 'decimal' && typeof text === 'string' && /^-?\d+(\.\d+)?$/.test(text)) {
       return text;
     }
     return escape(text as Parameters<typeof escape>[0]);
@@ -123,14 +158,41 @@ export class KeySpec {
     return JSON.stringify(key.map(plainValue));
   }
 
-  /** The key as `{ column: value }` for reports (binary values as `0x...` hex). */
+  /** The key as `{ column: value }` for reports (binary values as `0x...` hex, ENUM and SET values by label). */
   public keyObject(key: Key): Record<string, string | number | null> {
     const result: Record<string, string | number | null> = {};
     this.names.forEach((name, index) => {
-      result[name] = plainValue(key[index]);
+      const labels = this.labels[index];
+      result[name] = labels ? labelled(labels, key[index]) : plainValue(key[index]);
     });
     return result;
   }
+}
+
+/** The labels of an ENUM or SET column, from its `COLUMN_TYPE`: `enum('a','b''c')`. */
+interface Labels {
+  readonly set: boolean;
+  readonly names: string[];
+}
+
+function labelsOf(column: ColumnInfo | undefined): Labels | undefined {
+  if (column?.dataType !== 'enum' && column?.dataType !== 'set') {
+    return undefined;
+  }
+  const list = column.columnType.slice(column.columnType.indexOf('(') + 1, column.columnType.lastIndexOf(')'));
+  return { set: column.dataType === 'set', names: [...list.matchAll(/'((?:[^']|'')*)'/g)].map((match) => match[1].replace(/''/g, "'")) };
+}
+
+/** An ENUM value by its label ('' for the error value 0), a SET value as its labels joined by commas, as MySQL writes them. */
+function labelled(labels: Labels, value: unknown): string | number | null {
+  const number = Number(value);
+  if (value === null || value === undefined || !Number.isSafeInteger(number) || number < 0) {
+    return plainValue(value);
+  }
+  if (labels.set) {
+    return labels.names.filter((_, bit) => Math.floor(number / 2 ** bit) % 2 === 1).join(',');
+  }
+  return number === 0 ? '' : labels.names[number - 1] ?? number;
 }
 
 function plainValue(value: unknown): string | number | null {

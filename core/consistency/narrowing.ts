@@ -34,7 +34,7 @@ export interface DifferingRange {
 /** Row hashes by key string, for the rows matching `condition` (at most a few leaves or a batch of keys). */
 async function rowHashes(connection: Connection, definition: TableDefinition, spec: KeySpec, condition: string): Promise<Map<string, { key: Key; hash: string }>> {
   const [rows] = await connection.query({
-    sql: `SELECT ${spec.columnList}, ${rowHashExpression(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
+    sql: `SELECT ${spec.selectList}, ${rowHashExpression(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
     rowsAsArray: true,
     ...LOSSLESS,
   });
@@ -107,7 +107,7 @@ export class TableDrift {
 /** The key at `offset` (0-based) in key order within `range` on one server, or null when there are fewer rows. */
 export async function keyAtOffset(connection: Connection, definition: TableDefinition, spec: KeySpec, range: KeyRange, offset: number): Promise<Key | null> {
   const [rows] = await connection.query({
-    sql: `SELECT ${spec.columnList} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${spec.rangeCondition(range)} ` +
+    sql: `SELECT ${spec.selectList} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${spec.rangeCondition(range)} ` +
       `ORDER BY ${spec.columnList} LIMIT 1 OFFSET ${Math.max(0, Math.floor(offset))}`,
     rowsAsArray: true,
     ...LOSSLESS,

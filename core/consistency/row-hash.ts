@@ -66,8 +66,9 @@ function holdsAnyByte(column: ColumnInfo): boolean {
 /** The SQL value of one column inside the row string. */
 function valueExpression(column: ColumnInfo): string {
   const name = quoteIdentifier(column.name);
-  // TIMESTAMP: the stored UTC value, independent of the session time zone.
-  const value = column.dataType === 'timestamp' ? `UNIX_TIMESTAMP(${name})` : name;
+  // TIMESTAMP: the stored UTC value, independent of the session time zone. FLOAT: as a DOUBLE,
+  // whose text is exact; a FLOAT's own text has 6 digits, so 1.0000001 and 1.0000002 would hash alike.
+  const value = column.dataType === 'timestamp' ? `UNIX_TIMESTAMP(${name})` : column.dataType === 'float' ? `CAST(${name} AS DOUBLE)` : name;
   // Any-byte values: a NULL is marked by the length entry; others: by a field holding 0xFF.
   return column.nullable && !holdsAnyByte(column) ? `COALESCE(${value}, ${NULL_MARK})` : value;
 }

@@ -9,7 +9,7 @@ export interface ColumnInfo {
   readonly name: string;
   /** `DATA_TYPE`, lower case: `int`, `varchar`, `json`, `timestamp`, ... */
   readonly dataType: string;
-  /** `COLUMN_TYPE`, lower case: `int(10) unsigned`, `decimal(12,2)`, ... */
+  /** `COLUMN_TYPE` as the server writes it: `int(10) unsigned`, `decimal(12,2)`, `enum('Open','closed')` ... */
   readonly columnType: string;
   readonly nullable: boolean;
   /** `CHARACTER_SET_NAME`, lower case, for text columns: `utf8mb4`, `latin1`, `utf16`, ... */
@@ -57,7 +57,7 @@ export async function readTableDefinition(connection: Connection, schema: string
   const columns = (rows as Row[]).filter((row) => Number(row.kind) === 1).map((row) => ({
     name: String(row.name),
     dataType: String(row.dataType).toLowerCase(),
-    columnType: String(row.columnType).toLowerCase(),
+    columnType: String(row.columnType),
     nullable: String(row.nullable).toUpperCase() === 'YES',
     ...(row.characterSet ? { characterSet: String(row.characterSet).toLowerCase() } : {}),
     ...(row.collation ? { collation: String(row.collation).toLowerCase() } : {}),
@@ -88,7 +88,7 @@ export async function listTablesWithEstimates(connection: Connection, schemas: r
     params.push(...SYSTEM_SCHEMAS);
   }
   const [rows] = await connection.query(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
   return (rows as Row[]).map((row) => ({ schema: String(row.s), table: String(row.t), estimatedRows: Number(row.estimate ?? 0) }));
 }
 

@@ -57,9 +57,27 @@ describe('KeySpec', () => {
     expect(single.rangeCondition({ after: ['x'], through: ['5'] })).toBe("(`id` > 'x') AND (`id` <= 5)");
   });
 
+  test('reads BIT, ENUM and SET keys as numbers and FLOAT keys as DOUBLE, and writes them back exactly', () => {
+    const typed = new KeySpec({
+      schema: 's', table: 't', primaryKey: ['b', 'e', 's', 'f'], columns: [
+        { name: 'b', dataType: 'bit', columnType: 'bit(16)', nullable: false },
+        { name: 'e', dataType: 'enum', columnType: "enum('Open','it''s')", nullable: false },
+        { name: 's', dataType: 'set', columnType: "set('x','y','z')", nullable: false },
+        { name: 'f', dataType: 'float', columnType: 'float', nullable: false },
+      ],
+    });
+    expect(typed.selectList).toBe('`b` + 0, `e` + 0, `s` + 0, CAST(`f` AS DOUBLE)');
+    expect(typed.columnList).toBe('`b`, `e`, `s`, `f`');
+    expect(typed.keysCondition([['7', 2, 5, 0.30000001192092896]])).toBe('(`b` = 7 AND `e` = 2 AND `s` = 5 AND `f` = 0.30000001192092896e0)');
+    expect(typed.literal(3, 1e-7)).toBe('1e-7');
+    expect(typed.keyObject(['7', 2, 5, 0.5])).toEqual({ b: '7', e: "it's", s: 'x,z', f: 0.5 });
+    expect(typed.keyObject(['0', 0, 0, 1])).toEqual({ b: '0', e: '', s: '', f: 1 });
+  });
+
   test('reports keys as objects, binary as hex', () => {
     expect(spec.keyObject([Buffer.from([0xde, 0xad]), 5])).toEqual({ tenant: '0xdead', n: 5 });
-    expect(spec.keyString(['a', 1])).toBe(spec.keyString(['a', 1]));
+    expect(spec.keyString([Buffer.from('ab'), 1])).toBe(spec.keyString([Buffer.from('ab'), 1]));
+    expect(spec.keyString(['a', 11])).not.toBe(spec.keyString(['a1', 1]));
     expect(() => new KeySpec({ schema: 's', table: 't', columns, primaryKey: [] })).toThrow('table s.t has no primary key');
   });
 });
