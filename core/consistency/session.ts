@@ -124,6 +124,11 @@ export class Session {
     this.checkOptions.onProgress?.(event);
   }
 
+  /** Whole seconds left before the deadline (Infinity without one). */
+  private secondsToDeadline(): number {
+    return this.checkOptions.deadline === undefined ? Infinity : Math.ceil((this.checkOptions.deadline - Date.now()) / 1000);
+  }
+
   public checkDeadline(): void {
     if (this.checkOptions.deadline !== undefined && Date.now() > this.checkOptions.deadline) {
       throw new CheckStopped('the check ran out of time before every table was compared');
@@ -174,7 +179,7 @@ export class Session {
       if (position === this.reached) {
         return;
       }
-      const timeout = Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited)));
+      const timeout = Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited), this.secondsToDeadline()));
       if (await waitForPosition(this.replica, this.flavor, position, timeout)) {
         this.reached = position;
         return;

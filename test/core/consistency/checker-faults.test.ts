@@ -130,6 +130,22 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     }
   });
 
+  test('a deadline that passes while waiting for a lagging replica stops the wait', async () => {
+    await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE');
+    try {
+      await master.query("UPDATE app.t SET v = 'delayed' WHERE id = 2");
+      const started = Date.now();
+      const report = await check({ maxLagSeconds: 120, maxLagWaitSeconds: 120, deadline: started + 2000 });
+      expect(report.status).toBe('unknown');
+      expect(report.reason).toContain('ran out of time');
+      // The replica applies the update only after 30 s: stopping well before shows the wait was cut at the deadline.
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
+      await pair.waitForReplica();
+    }
+  });
+
   test('past the deadline: unknown and incomplete', async () => {
     const report = await check({ deadline: Date.now() - 1 });
     expect(report.status).toBe('unknown');
