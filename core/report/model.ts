@@ -6,6 +6,8 @@
  * metadata the library writes.
  */
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
+import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
+import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
@@ -187,6 +189,25 @@ function tagsOf(resource: TemplateResource): { [key: string]: string } {
   return tags;
 }
 
+/** A template's `BackupSelection` property with the L1 class's property names. */
+function selectionTerms(selection: Json): SelectionTerms {
+  const tagConditions = (list: unknown): SelectionTagCondition[] => (Array.isArray(list) ? list : [])
+    .filter((entry: Json) => typeof entry?.ConditionKey === 'string' && typeof entry?.ConditionValue === 'string')
+    .map((entry: Json) => ({ conditionKey: entry.ConditionKey, conditionValue: entry.ConditionValue }));
+  const conditions = selection.Conditions ?? {};
+  return {
+    resources: Array.isArray(selection.Resources) ? selection.Resources : [],
+    notResources: Array.isArray(selection.NotResources) ? selection.NotResources : [],
+    listOfTags: tagConditions(selection.ListOfTags),
+    conditions: {
+      stringEquals: tagConditions(conditions.StringEquals),
+      stringNotEquals: tagConditions(conditions.StringNotEquals),
+      stringLike: tagConditions(conditions.StringLike),
+      stringNotLike: tagConditions(conditions.StringNotLike),
+    },
+  };
+}
+
 /** The logical ids a value refers to with `Ref` or `Fn::GetAtt`. */
 function referencedIds(value: unknown, out: Set<string> = new Set()): Set<string> {
   if (Array.isArray(value)) {
@@ -335,24 +356,9 @@ class Context {
 
   selectionsCovering(r: Located): Located[] {
     const tags = tagsOf(r.resource);
-    return this.ofType('AWS::Backup::BackupSelection').filter((sel) => {
-      if (sel.stack.id !== r.stack.id) {
-        return false;
-      }
-      const s = sel.resource.Properties?.BackupSelection ?? {};
-      const mentions = (list: unknown): boolean => Array.isArray(list) && list.some((entry) =>
-        typeof entry === 'string' ? entry === '*' : referencedIds(entry).has(r.logicalId));
-      if (mentions(s.NotResources)) {
-        return false;
-      }
-      if (mentions(s.Resources)) {
-        return true;
-      }
-      const byTags = (s.ListOfTags ?? []).some((t: Json) => tags[t.ConditionKey] === t.ConditionValue);
-      const byConditions = (s.Conditions?.StringEquals ?? []).some((c: Json) =>
-        typeof c.ConditionKey === 'string' && c.ConditionKey.startsWith('aws:ResourceTag/') && tags[c.ConditionKey.slice(16)] === c.ConditionValue);
-      return byTags || byConditions;
-    });
+    return this.ofType('AWS::Backup::BackupSelection').filter((sel) => sel.stack.id === r.stack.id
+      && selectionSelects(selectionTerms(sel.resource.Properties?.BackupSelection ?? {}),
+        (entry) => selectionEntryNames(entry, r.resource.Type, (value) => referencedIds(value).has(r.logicalId)), tags));
   }
 
   backupPlanTiers(selection: Located): TierEntry[] {

@@ -4,6 +4,7 @@ import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { SelectionTerms, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 
 const BACKUP_METADATA_KEY = BackupMetadata.KEY;
@@ -200,51 +201,8 @@ function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | 
   return undefined;
 }
 
-interface TagCondition {
-  readonly conditionKey: string;
-  readonly conditionValue: string;
-}
-
-/** An AWS Backup selection after `stack.resolve`: property names as in the L1 class. */
-interface ResolvedSelection {
-  readonly resources?: unknown[];
-  readonly notResources?: unknown[];
-  readonly listOfTags?: TagCondition[];
-  readonly conditions?: { readonly stringEquals?: TagCondition[] };
-}
-
-function selectionCovers(selection: ResolvedSelection, logicalId: string, type: string, tags: { [key: string]: string }): boolean {
-  const mentions = (list: unknown[] | undefined): boolean => (list ?? []).some((entry) => {
-    if (typeof entry === 'string') {
-      return entry === '*' || (entry.endsWith('*') && arnServiceMatches(entry, type));
-    }
-    return referencesLogicalId(entry, logicalId);
-  });
-  if (mentions(selection.notResources)) {
-    return false;
-  }
-  if (mentions(selection.resources)) {
-    return true;
-  }
-  const byTag = (selection.listOfTags ?? []).some((tag) => tags[tag.conditionKey] === tag.conditionValue);
-  const byCondition = (selection.conditions?.stringEquals ?? []).some((condition) =>
-    condition.conditionKey.startsWith('aws:ResourceTag/') && tags[condition.conditionKey.slice('aws:ResourceTag/'.length)] === condition.conditionValue);
-  return byTag || byCondition;
-}
-
-const SERVICE_OF_TYPE: { [type: string]: string } = {
-  'AWS::RDS::DBInstance': 'rds',
-  'AWS::RDS::DBCluster': 'rds',
-  'AWS::EC2::Volume': 'ec2',
-  'AWS::S3::Bucket': 's3',
-  'AWS::DynamoDB::Table': 'dynamodb',
-  'AWS::DynamoDB::GlobalTable': 'dynamodb',
-  'AWS::EFS::FileSystem': 'elasticfilesystem',
-};
-
-function arnServiceMatches(arn: string, type: string): boolean {
-  const parts = arn.split(':');
-  return parts.length >= 3 && (parts[2] === SERVICE_OF_TYPE[type] || parts[2] === '*');
+function selectionCovers(selection: SelectionTerms, logicalId: string, type: string, tags: { [key: string]: string }): boolean {
+  return selectionSelects(selection, (entry) => selectionEntryNames(entry, type, (value) => referencesLogicalId(value, logicalId)), tags);
 }
 
 /** Whether a resolved CloudFormation value refers to the logical id (`Ref`, `Fn::GetAtt`, or inside `Fn::Join`/`Fn::Sub`). */

@@ -1,4 +1,4 @@
-import { App, Aspects, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
@@ -107,6 +107,23 @@ describe('BackupCoverage', () => {
       backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'all', resources: ['*'], notResources: [bucket.bucketArn] },
     });
     expect(() => Template.fromStack(other)).toThrow(/S3 bucket Bucket\w+ .* is not covered/);
+  });
+
+  test('a selection of every resource with a tag condition covers only the resources that meet it', () => {
+    const stack = guardedStack();
+    const tagged = new s3.Bucket(stack, 'Tagged');
+    Tags.of(tagged).add('backup', 'daily');
+    new s3.Bucket(stack, 'Untagged');
+    const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
+    new backup.CfnBackupSelection(stack, 'TaggedOnly', {
+      backupPlanId: p.backupPlanId,
+      backupSelection: {
+        iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tagged', resources: ['*'],
+        conditions: { stringEquals: [{ conditionKey: 'aws:ResourceTag/backup', conditionValue: 'daily' }] },
+      },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/S3 bucket Untagged\w+ .* is not covered/);
+    expect(BackupCoverage.coveredBy(tagged.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/TaggedOnly']);
   });
 
   test('library roles, replicas and replication count as covered', () => {

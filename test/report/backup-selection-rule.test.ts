@@ -1,0 +1,43 @@
+import { selectionEntryNames, selectionSelects, SelectionTerms } from '../../lib/report/backup-selection-rule';
+
+const TAGGED = { backup: 'daily', stage: 'prod-eu' };
+const namedById = (entry: unknown): boolean => selectionEntryNames(entry, 'AWS::RDS::DBInstance', (value) => JSON.stringify(value) === '{"Ref":"Db"}');
+const selects = (terms: SelectionTerms, tags: { [key: string]: string } = TAGGED): boolean => selectionSelects(terms, namedById, tags);
+const condition = (key: string, value: string) => ({ conditionKey: `aws:ResourceTag/${key}`, conditionValue: value });
+
+describe('selectionSelects: AWS Backup selection rules', () => {
+  test('Resources and ListOfTags: either one is enough', () => {
+    expect(selects({ resources: [{ Ref: 'Db' }] }, {})).toBe(true);
+    expect(selects({ resources: [{ Ref: 'Other' }] }, {})).toBe(false);
+    expect(selects({ resources: [{ Ref: 'Other' }], listOfTags: [{ conditionKey: 'backup', conditionValue: 'daily' }] })).toBe(true);
+    expect(selects({ listOfTags: [{ conditionKey: 'backup', conditionValue: 'weekly' }, { conditionKey: 'stage', conditionValue: 'prod-eu' }] })).toBe(true);
+    expect(selects({ listOfTags: [{ conditionKey: 'backup', conditionValue: 'weekly' }] })).toBe(false);
+  });
+
+  test('Resources as * or an ARN pattern of the resource type\'s service', () => {
+    expect(selects({ resources: ['*'] }, {})).toBe(true);
+    expect(selects({ resources: ['arn:aws:rds:*:*:db:*'] }, {})).toBe(true);
+    expect(selects({ resources: ['arn:aws:ec2:*:*:volume/*'] }, {})).toBe(false);
+    expect(selects({ resources: ['arn:aws:rds:eu-west-1:111111111111:db:exact'] }, {})).toBe(false);
+  });
+
+  test('every one of the Conditions must hold, also next to Resources', () => {
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [condition('backup', 'daily')] } })).toBe(true);
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [condition('backup', 'daily')] } }, {})).toBe(false);
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [condition('backup', 'daily'), condition('stage', 'test')] } })).toBe(false);
+    expect(selects({ resources: [{ Ref: 'Db' }], conditions: { stringNotEquals: [condition('backup', 'daily')] } })).toBe(false);
+    expect(selects({ resources: [{ Ref: 'Db' }], conditions: { stringNotEquals: [condition('backup', 'daily')] } }, {})).toBe(true);
+    expect(selects({ resources: ['*'], conditions: { stringLike: [condition('stage', 'prod*')] } })).toBe(true);
+    expect(selects({ resources: ['*'], conditions: { stringLike: [condition('stage', '*eu')], stringNotLike: [condition('stage', 'prod-*')] } })).toBe(false);
+    expect(selects({ resources: ['*'], conditions: { stringLike: [condition('stage', 'prod.eu')] } })).toBe(false);
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [{ conditionKey: 'aws:RequestTag/backup', conditionValue: 'daily' }] } })).toBe(false);
+  });
+
+  test('Conditions alone select every resource that meets them; NotResources always excludes', () => {
+    expect(selects({ conditions: { stringEquals: [condition('backup', 'daily')] } })).toBe(true);
+    expect(selects({ conditions: { stringEquals: [condition('backup', 'daily')] } }, { backup: 'weekly' })).toBe(false);
+    expect(selects({})).toBe(false);
+    expect(selects({ resources: ['*'], notResources: ['arn:aws:rds:*:*:db:*'] })).toBe(false);
+    expect(selects({ resources: ['*'], notResources: [{ Ref: 'Db' }] })).toBe(false);
+  });
+});
