@@ -260,6 +260,18 @@ export class DatabaseRestore extends Construct {
           resources: ['*'],
           conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
         }),
+        // The tag conditions above can be met by tagging an instance first: the source and its
+        // replicas can never be tagged with it, changed, deleted or stripped of tags.
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance', 'rds:RemoveTagsFromResource'],
+          resources: [props.database.instanceArn, ...(props.replicas ?? []).map((replica) => replica.instanceArn)],
+        }),
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['rds:AddTagsToResource'],
+          resources: [props.database.instanceArn],
+        }),
       ],
     });
     // Restoring an encrypted snapshot or point in time: RDS creates a grant on the storage key for the new instance.

@@ -38,6 +38,17 @@ describe('DatabaseRestore', () => {
     });
   });
 
+  test('the source can never be tagged as the workflow\'s, changed or deleted, whatever its tags', () => {
+    const template = Template.fromStack(restoreFixture().stack);
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>);
+    const denied = (action: string) => statements.filter((statement) => statement.Effect === 'Deny' && [statement.Action].flat().includes(action))
+      .map((statement) => JSON.stringify(statement.Resource));
+    for (const action of ['rds:AddTagsToResource', 'rds:DeleteDBInstance', 'rds:ModifyDBInstance', 'rds:RemoveTagsFromResource']) {
+      expect(denied(action)).toEqual([expect.stringMatching(/"Ref":"Db[0-9A-F]{8}"/)]);
+    }
+  });
+
   test('a replica can be promoted only when listed, and creating instances requires the workflow tag', () => {
     const template = Template.fromStack(restoreFixture().stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
