@@ -111,7 +111,8 @@ export class BackupNotifications extends Construct {
         eventPattern: {
           source: ['aws.backup'],
           detailType: ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
-          detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
+          // Backup and copy job events carry `state`; restore job events carry `status` instead.
+          detail: { $or: [{ state: ['FAILED', 'ABORTED', 'EXPIRED'] }, { status: ['FAILED', 'ABORTED'] }] },
         },
       });
       rule.addTarget(new targets.SnsTopic(topic, { deadLetterQueue: deadLetters, retryAttempts: 10 }));

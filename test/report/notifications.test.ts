@@ -33,7 +33,7 @@ describe('BackupNotifications', () => {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] } })]) },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.backup'], 'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'], 'detail': { state: ['FAILED', 'ABORTED', 'EXPIRED'] } },
+      EventPattern: { 'source': ['aws.backup'], 'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'], 'detail': { $or: [{ state: ['FAILED', 'ABORTED', 'EXPIRED'] }, { status: ['FAILED', 'ABORTED'] }] } },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Owner') }, DeadLetterConfig: Match.anyValue() })],
     });
   });
