@@ -11,6 +11,7 @@ import { ConsistencyCheckKind, ConsistencyChecks } from './checks/consistency-ch
 import { FreshnessCheck, RdsSnapshotType } from './checks/freshness-check';
 import { ReplicatedMySql, ReplicatedMySqlEngine } from './database/replicated-mysql';
 import { DatabaseDumpJob } from './dump/database-dump-job';
+import { MAX_GAP_DAYS } from './policy/compile';
 import { RetentionPolicy } from './policy/retention-policy';
 import { denyGrantsExceptForAwsResources } from './private/key-policy';
 import { BackupCoverage } from './report/coverage';
@@ -285,6 +286,11 @@ export class BackupDisasterRecovery extends Construct {
       const regions = policy.offSiteCopies.map((copy) => copy.region);
       throw new Error(`${this.node.path}: \`retentionPolicy\` must copy off-site to \`recoveryRegion\` (${recoveryRegion}), got off-site copies to ${regions.length ? regions.join(', ') : 'no region'}`);
     }
+    // Every archive tier goes off site; the archives are sorted from the most frequent.
+    const mostFrequentArchive = policy.archives[0];
+    if (!policy.copyRollingTierOffSite && !mostFrequentArchive) {
+      throw new Error(`${this.node.path}: \`retentionPolicy\` must copy at least one tier off site to \`recoveryRegion\` (${recoveryRegion}): set \`copyRollingTierOffSite\` or add an archive tier, got \`copyRollingTierOffSite\` false and no archive tier`);
+    }
     const volumeTags = props.volumeTags ?? { [BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY]: BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE };
     if (Object.keys(volumeTags).length === 0) {
       throw new Error(`${this.node.path}: \`volumeTags\` must hold at least one tag (key and value), got {}`);
@@ -397,7 +403,8 @@ export class BackupDisasterRecovery extends Construct {
         vault: backup.BackupVault.fromBackupVaultArn(this, 'OffSiteVaultRef', RecoveryVault.arnOf(this, recoveryRegion)),
         region: recoveryRegion,
         tier: 'off-site',
-        interval: policy.copyRollingTierOffSite ? rollingInterval : Duration.days(1),
+        // As often as the most frequent tier that goes off site.
+        interval: policy.copyRollingTierOffSite ? rollingInterval : Duration.days(MAX_GAP_DAYS[mostFrequentArchive.frequency]),
         grace: Duration.hours(6),
       }),
       ...(props.volumeTags

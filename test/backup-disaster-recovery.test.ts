@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
+  ArchiveFrequency,
   BackupDisasterRecovery,
   BackupDisasterRecoveryProps,
   BackupDisasterRecoveryTarget,
@@ -332,6 +333,21 @@ describe('BackupDisasterRecoveryTarget defaults', () => {
   });
 });
 
+describe('off-site freshness', () => {
+  test('without the rolling tier off site, the check expects a copy as often as the most frequent archive tier', () => {
+    const retentionPolicy = RetentionPolicy.of({
+      archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }, { frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(35) }],
+      offSiteCopies: [{ region: RECOVERY_REGION }],
+      copyRollingTierOffSite: false,
+    });
+    const { stack } = primary(new App(), () => ({ retentionPolicy }));
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .filter((alarm) => String(alarm.Properties.AlarmDescription).includes('copy of tier off-site'));
+    // The weekly tier: 7 days plus 6 hours of grace.
+    expect(alarms.map((alarm) => alarm.Properties.Threshold)).toEqual([7 * 24 + 6]);
+  });
+});
+
 describe('validation', () => {
   test.each([
     ['', 'Primary/Dr: `ownerEmail` must be the email address of the person or team responsible for the backups, got ""'],
@@ -369,6 +385,12 @@ describe('validation', () => {
       .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to no region');
     expect(() => primary(new App(), () => ({ retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'us-east-1' }] }) })))
       .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to us-east-1');
+  });
+
+  test('retentionPolicy that copies no tier off site', () => {
+    const retentionPolicy = RetentionPolicy.of({ offSiteCopies: [{ region: RECOVERY_REGION }], copyRollingTierOffSite: false });
+    expect(() => primary(new App(), () => ({ retentionPolicy })))
+      .toThrow('Primary/Dr: `retentionPolicy` must copy at least one tier off site to `recoveryRegion` (eu-central-1): set `copyRollingTierOffSite` or add an archive tier, got `copyRollingTierOffSite` false and no archive tier');
   });
 
   test('empty volumeTags', () => {
