@@ -74,14 +74,14 @@ describe('RecoveryVault', () => {
     });
   });
 
-  test('a logically air-gapped vault always has a maximum retention', () => {
+  test('a logically air-gapped vault always has a maximum retention, and a minimum of 7 days (the AWS minimum) by default', () => {
     const { template } = synth({ logicallyAirGapped: true });
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     template.hasResource('AWS::Backup::LogicallyAirGappedBackupVault', {
       DeletionPolicy: 'Retain',
       Properties: {
         BackupVaultName: 'cdk-backup-dr-offsite',
-        MinRetentionDays: 1,
+        MinRetentionDays: 7,
         MaxRetentionDays: 36500,
         EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OffSiteKey'), 'Arn'] },
         AccessPolicy: { Statement: [Match.objectLike({ Sid: 'DenyRecoveryPointDeletion', Effect: 'Deny' })] },
@@ -93,6 +93,7 @@ describe('RecoveryVault', () => {
     ['a bad name', { backupVaultName: 'a b' }, "Dr/OffSite: `backupVaultName` must be 2 to 50 letters, digits, - or _, got 'a b'"],
     ['a short cooling-off period', { lock: { changeableFor: Duration.hours(48) } }, 'Dr/OffSite: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
     ['a maximum not above the minimum', { lock: { minRetention: Duration.days(5), maxRetention: Duration.days(5) } }, 'Dr/OffSite: `lock.maxRetention` must be longer than the minimum retention (5 days), got 5 days'],
+    ['an air-gapped minimum under 7 days', { logicallyAirGapped: true, lock: { minRetention: Duration.days(2) } }, 'Dr/OffSite: `lock.minRetention` must be at least 7 days for a logically air-gapped vault (the AWS minimum), got 2 days'],
     ['a maximum beyond 36500 days', { lock: { maxRetention: Duration.days(36501) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 36501 days'],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
