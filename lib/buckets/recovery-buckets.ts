@@ -42,7 +42,8 @@ export interface RecoveryBucketsProps {
    */
   readonly archiveLockRetention?: Duration;
   /**
-   * Days after which replicated previous versions of archive objects are deleted.
+   * Days after which replicated previous versions of archive objects are deleted. At least
+   * 180 (Deep Archive's minimum).
    *
    * @default Duration.days(365)
    */
@@ -130,7 +131,7 @@ export class RecoveryBuckets extends Construct {
       throw new Error(`${this.node.path}: \`dailyLockRetention\` must be at most \`dailyExpiration\` (${dailyDays} days), got ${dailyLockDays} days`);
     }
     const lockDays = wholeDays(this, 'archiveLockRetention', props.archiveLockRetention ?? Duration.days(365), 1, 36500) ?? 365;
-    const noncurrentDays = wholeDays(this, 'archiveNoncurrentVersionRetention', props.archiveNoncurrentVersionRetention ?? Duration.days(365), 1, 36500) ?? 365;
+    const noncurrentDays = wholeDays(this, 'archiveNoncurrentVersionRetention', props.archiveNoncurrentVersionRetention ?? Duration.days(365), DEEP_ARCHIVE_MINIMUM_DAYS, 36500) ?? 365;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const region = Stack.of(this).region;
 
@@ -151,7 +152,7 @@ export class RecoveryBuckets extends Construct {
       logBucket,
       lockRetentionDays: lockDays,
       transitionDays: 0,
-      noncurrentVersionDays: Math.max(noncurrentDays, DEEP_ARCHIVE_MINIMUM_DAYS),
+      noncurrentVersionDays: noncurrentDays,
       removalPolicy,
       bucketName: RecoveryBuckets.archiveBucketName(Aws.ACCOUNT_ID, region, prefix),
     };

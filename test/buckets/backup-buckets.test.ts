@@ -157,6 +157,12 @@ describe('RecoveryBuckets', () => {
     expect(RecoveryBuckets.archiveBucketName('111111111111', 'eu-central-1')).toBe('cdk-backup-dr-archive-111111111111-eu-central-1');
   });
 
+  test('rejects old versions deleted before Deep Archive\'s minimum instead of keeping them longer', () => {
+    const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
+    expect(() => new RecoveryBuckets(stack, 'Replicas', { archiveNoncurrentVersionRetention: Duration.days(90) }))
+      .toThrow('D/Replicas: `archiveNoncurrentVersionRetention` must be a whole number of days from 180 to 36500, got 90 days');
+  });
+
   test('rejects a bucket name prefix S3 would refuse', () => {
     const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
     expect(() => new RecoveryBuckets(stack, 'Replicas', { bucketNamePrefix: 'Upper_Case' })).toThrow("D/Replicas: `bucketNamePrefix` must be 1 to 20 lower-case letters, digits or hyphens, got 'Upper_Case'");
