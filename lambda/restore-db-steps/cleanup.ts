@@ -27,7 +27,7 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   }
   const identifier = progress?.targetIdentifier ?? plan.target.identifier;
   if (options.keep) {
-    return { outcome: 'kept', targetIdentifier: identifier, detail: `kept for inspection (keepOnVerificationFailure); delete ${identifier} when done` };
+    return { outcome: 'kept', targetIdentifier: identifier, detail: `kept: its verification failed; inspect it and delete ${identifier} when done` };
   }
   if (progress?.restoreJobId) {
     const job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));

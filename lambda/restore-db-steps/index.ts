@@ -90,7 +90,8 @@ async function cleanupAfterFailure(event: StepEvent, deps: { clients: Clients; c
     error,
     cause: causeMessage(event.error),
     target: progress?.targetIdentifier ?? plan?.target.identifier,
-    cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, progress, { keep: plan.keepOnVerificationFailure && error === 'VerificationFailed' }) : undefined,
+    // A copy made for the operator is never deleted for failing its checks: they decide.
+    cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, progress, { keep: error === 'VerificationFailed' && (!plan.drill || plan.keepOnVerificationFailure) }) : undefined,
   };
   // A drill that failed its checks has no plan yet: its request says it was a drill.
   if (plan ? plan.drill : event.request?.drill === true) {

@@ -34,7 +34,7 @@ export interface RestoreRequest {
   readonly replica?: string;
   /** `promote-replica`: must equal `replica`. */
   readonly confirm?: string;
-  /** Keep the new instance when its verification fails (for inspection). Default false. */
+  /** A drill: keep the scratch instance when its verification fails (for inspection); any other restore's copy is always kept. Default false. */
   readonly keepOnVerificationFailure?: boolean;
   /** A restore drill: a scratch instance, deleted after the verification. Default false. */
   readonly drill?: boolean;

@@ -222,17 +222,32 @@ describe('restore from a snapshot', () => {
     expect(execution.output).toMatchObject({ created: false, target: { identifier: 'restore-inc-1' } });
   });
 
-  test('a failed verification deletes the instance it created and fails with a JSON cause', async () => {
+  test('a failed verification fails with a JSON cause and keeps the copy it made for the operator', async () => {
     mockSnapshotRestore();
     const failingVerify = async () => ({ status: 'failed', checks: 3, problems: ['failed: schema shop.orders: source has a; restored has b'], newestRow: { status: 'unknown', detail: 'x' } });
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot' }, failingVerify);
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('VerificationFailed');
     const cause = JSON.parse(execution.cause!);
-    expect(cause).toMatchObject({ status: 'FAILED', requestId: 'inc-1', target: 'restore-inc-1', cleanup: { outcome: 'deleted' } });
+    expect(cause).toMatchObject({ status: 'FAILED', requestId: 'inc-1', target: 'restore-inc-1', cleanup: { outcome: 'kept' } });
     expect(cause.cause).toContain('failed: schema shop.orders');
-    expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restore-inc-1', DeletionProtection: false });
-    expect(rds.commandCalls(DeleteDBInstanceCommand)[0].args[0].input).toEqual({ DBInstanceIdentifier: 'restore-inc-1', SkipFinalSnapshot: true, DeleteAutomatedBackups: true });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a copy whose schema differs from the live source (changed since the restore point) is handed over, not deleted', async () => {
+    mockSnapshotRestore();
+    const connection = await source.connect();
+    await connection.query('ALTER TABLE shop.orders ADD COLUMN note TEXT NULL');
+    try {
+      const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.output).toMatchObject({ verified: false, verification: { status: 'unknown' } });
+      expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    } finally {
+      await connection.query('ALTER TABLE shop.orders DROP COLUMN note');
+      await connection.end();
+    }
   });
 
   test('keepOnVerificationFailure keeps the copy for inspection', async () => {
