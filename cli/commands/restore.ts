@@ -1,7 +1,7 @@
 /**
  * `cdk-backup-dr restore db|volume|objects ...`: starts a restore workflow with a
- * deterministic execution name (the same request attaches to the running or finished
- * execution instead of restoring twice), shows its steps as they progress and prints the
+ * deterministic execution name (the same request attaches to its still running execution
+ * instead of restoring twice; once that has ended, it starts a new one), shows its steps as they progress and prints the
  * machine-readable result. `--dry-run` checks the request with read-only calls and prints
  * what would be created, starting nothing.
  *
@@ -312,21 +312,33 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       return 0;
     }
     const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
+    const start = async (name: string): Promise<string> => {
+      const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request.input) }));
+      say(`Started ${request.summary}\n  execution ${started.executionArn}`);
+      return started.executionArn!;
+    };
     let executionArn: string;
     try {
-      const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name: request.name, input: JSON.stringify(request.input) }));
-      executionArn = started.executionArn!;
-      say(`Started ${request.summary}\n  execution ${executionArn}`);
+      executionArn = await start(request.name);
     } catch (error) {
       if (errorName(error) !== 'ExecutionAlreadyExists') {
         throw error;
       }
-      executionArn = executionArnFor(stateMachineArn, request.name);
-      const existing = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (existing.input !== undefined && existing.input !== JSON.stringify(request.input)) {
-        throw new UsageError(`an execution named ${request.name} exists with a different input; it is not this request`);
+      const existingArn = executionArnFor(stateMachineArn, request.name);
+      const existing = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: existingArn }));
+      const startedAt = existing.startDate ? new Date(existing.startDate).toISOString() : 'an earlier time';
+      if (existing.status === 'RUNNING') {
+        if (existing.input !== undefined && existing.input !== JSON.stringify(request.input)) {
+          throw new UsageError(`an execution named ${request.name} exists with a different input; it is not this request`);
+        }
+        say(`This request was already started at ${startedAt} and is still running; following it instead of restoring twice\n  execution ${existingArn}`);
+        executionArn = existingArn;
+      } else {
+        // Step Functions keeps a closed execution's name for 90 days: this run gets its own.
+        say(`This request ran before (started at ${startedAt}, ${existing.status}); starting it again`);
+        const suffix = `-rerun-${io.now().toString(36)}`;
+        executionArn = await start(`${request.name.slice(0, 80 - suffix.length)}${suffix}`);
       }
-      say(`This request was already started at ${existing.startDate ? new Date(existing.startDate).toISOString() : 'an earlier time'} (${existing.status}); following it instead of restoring twice\n  execution ${executionArn}`);
     }
     if (flags['no-wait']) {
       if (json) {

@@ -143,8 +143,27 @@ test('a repeated request follows the first execution instead of restoring twice'
   });
   const run = capture();
   expect(await runRestore(volumeArgs, run.io)).toBe(0);
-  expect(run.stdout()).toMatch(/already started at 2026-11-22T00:30:00.000Z \(RUNNING\); following it instead of restoring twice/);
+  expect(run.stdout()).toMatch(/already started at 2026-11-22T00:30:00.000Z and is still running; following it instead of restoring twice/);
   expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).toBe(`arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${request.name}`);
+});
+
+test('a request whose earlier execution has ended starts a new execution and follows that one, not the old result', async () => {
+  const request = buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1a' });
+  const oldArn = `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${request.name}`;
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${input.name}` }));
+  sfn.on(StartExecutionCommand, { name: request.name }).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: '{"volumeId":"vol-new"}' });
+  sfn.on(DescribeExecutionCommand, { executionArn: oldArn })
+    .resolves({ status: 'SUCCEEDED', input: JSON.stringify(request.input), startDate: new Date('2026-11-01T00:30:00Z'), output: '{"volumeId":"vol-old"}' });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--json'], run.io)).toBe(0);
+  const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+  expect(starts).toHaveLength(2);
+  expect(starts[1].name).toMatch(new RegExp(`^${request.name}-rerun-[0-9a-z]+$`));
+  expect(starts[1].name!.length).toBeLessThanOrEqual(80);
+  expect(starts[1].input).toBe(starts[0].input);
+  expect(JSON.parse(run.stdout())).toMatchObject({ executionArn: expect.stringContaining(starts[1].name!), result: { volumeId: 'vol-new' } });
 });
 
 test('finds the state machine by its workflow tag, or says how to name it', async () => {
