@@ -5,8 +5,8 @@ import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
 import { aws, RestoreFailed, RestoreTimedOut } from './errors';
 import { restoreTags } from './start';
-import { EXECUTION_TAG, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
-import { findInstance, type Clients } from './validate';
+import { type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
+import { createdByRequest, findInstance, type Clients } from './validate';
 
 /** Instance states a restore never leaves. */
 const TERMINAL_STATES = new Set([
@@ -20,11 +20,11 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
   if (now.getTime() > new Date(plan.deadline).getTime()) {
     throw new RestoreTimedOut(`${identifier} was not available by ${plan.deadline} (${config.restoreTimeoutMinutes} minutes after the start)`);
   }
-  if (progress.restoreJobId) {
-    const job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));
-    if (job.Status === 'ABORTED' || job.Status === 'FAILED') {
-      throw new RestoreFailed(`AWS Backup restore job ${progress.restoreJobId} for ${identifier} ended ${job.Status}: ${job.StatusMessage ?? 'no message'}`);
-    }
+  const job = progress.restoreJobId
+    ? await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })))
+    : undefined;
+  if (job?.Status === 'ABORTED' || job?.Status === 'FAILED') {
+    throw new RestoreFailed(`AWS Backup restore job ${progress.restoreJobId} for ${identifier} ended ${job.Status}: ${job.StatusMessage ?? 'no message'}`);
   }
   const instance = await findInstance(clients.rds, identifier);
   if (!instance) {
@@ -35,8 +35,15 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
     throw new RestoreFailed(`${identifier} does not exist any more: it was deleted while the workflow waited for it`);
   }
   const status = instance.DBInstanceStatus ?? 'unknown';
-  if (progress.restoreJobId && !instance.TagList?.some((tag) => tag.Key === EXECUTION_TAG)) {
-    // AWS Backup does not tag what it restores: tag it as soon as it appears.
+  if (job && !createdByRequest(instance, config, plan.requestId)) {
+    // AWS Backup does not tag what it restores. An instance at this identifier is adopted (tagged)
+    // only once the job names it as the one it created: before that it may be someone else's.
+    if (!job.CreatedResourceArn || job.CreatedResourceArn !== instance.DBInstanceArn) {
+      if (job.Status === 'COMPLETED') {
+        throw new RestoreFailed(`${identifier} (${instance.DBInstanceArn}) is not the instance AWS Backup restore job ${progress.restoreJobId} created (${job.CreatedResourceArn ?? 'none reported'}): left alone`);
+      }
+      return { state: 'pending', instanceStatus: `restore job ${job.Status ?? 'unknown'}; ${identifier} is ${status} and not yet reported by the job` };
+    }
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }
   if (TERMINAL_STATES.has(status)) {

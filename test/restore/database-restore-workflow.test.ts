@@ -342,8 +342,8 @@ describe('restore to a point in time and from a recovery point', () => {
     backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
     backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql', Endpoint: 'old' } });
     backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
-    backup.on(DescribeRestoreJobCommand).resolves({ Status: 'RUNNING' });
     const untagged = target('restore-rp-1', 'available', {}, 'rp-1');
+    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING' }).resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn });
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-1' })
       .rejectsOnce(notFound('x')).rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
       .resolvesOnce({ DBInstances: [{ ...untagged, DBInstanceStatus: 'creating', TagList: [] }] })
@@ -357,6 +357,28 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(input.Metadata).toMatchObject({ DBInstanceIdentifier: 'restore-rp-1', DBSubnetGroupName: 'db-subnets', VpcSecurityGroupIds: '["sg-0db"]', DBParameterGroupName: 'mysql-params', Engine: 'mysql' });
     expect(input.Metadata).not.toHaveProperty('Endpoint');
     expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }]));
+  });
+
+  test('recovery point: an instance at the target identifier that the pending restore job did not create is never adopted', async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1';
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+    backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
+    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'PENDING' }).resolvesOnce({ Status: 'PENDING' })
+      .resolves({ Status: 'FAILED', StatusMessage: 'DB instance restore-rp-1 already exists' });
+    // Someone else's instance appears under the target identifier after the validation.
+    const foreign = { ...target('restore-rp-1', 'available'), DBInstanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:restore-rp-1', TagList: [{ Key: 'team', Value: 'other' }] };
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-1' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [foreign] });
+    rds.on(AddTagsToResourceCommand).resolves({});
+    const execution = await run({ requestId: 'rp-1', kind: 'recovery-point', recoveryPoint: pointArn });
+    expect(execution.status).toBe('FAILED');
+    expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreFailed', cleanup: { outcome: 'not-ours' } });
+    expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 });
 
