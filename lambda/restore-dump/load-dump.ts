@@ -82,13 +82,29 @@ const ALREADY_APPLIED_ERRORS = new Set(['ER_DUP_ENTRY', 'ER_TABLE_EXISTS_ERROR',
 const NAME = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[A-Za-z0-9_$.%-]+)";
 const DEFINER_CLAUSE = new RegExp(`DEFINER\\s*=\\s*(?:${NAME}\\s*@\\s*${NAME}|CURRENT_USER(?:\\(\\))?)`, 'i');
 
-/** The statement without the first `DEFINER=...` clause in its header (the first 1,000 characters). */
+// What may stand around the clause in a CREATE ... VIEW / TRIGGER / routine / EVENT header,
+// read with the dump's executable comment markers (`/*!50017 `, `*/`) taken out.
+const EXECUTABLE_MARKERS = /\/\*M?!\d*|\*\//g;
+const BEFORE_DEFINER = /^\s*CREATE(?:\s+OR\s+REPLACE)?(?:\s+ALGORITHM\s*=\s*\w+)?\s*$/i;
+const AFTER_DEFINER = /^\s*(?:SQL\s+SECURITY\s+\w+\s+)?(?:VIEW|TRIGGER|PROCEDURE|(?:AGGREGATE\s+)?FUNCTION|EVENT)\b/i;
+
+/**
+ * The statement without the `DEFINER=...` clause of its CREATE VIEW / TRIGGER / PROCEDURE /
+ * FUNCTION / EVENT header (in the first 1,000 characters); any other statement, e.g. an
+ * INSERT whose data holds the text `DEFINER=`, is returned as it is.
+ */
 export function withoutDefiner(statement: string): string {
   const head = statement.slice(0, 1000);
-  if (!/DEFINER\s*=/i.test(head)) {
+  const clause = DEFINER_CLAUSE.exec(head);
+  if (!clause) {
     return statement;
   }
-  return head.replace(DEFINER_CLAUSE, '') + statement.slice(1000);
+  const before = head.slice(0, clause.index).replace(EXECUTABLE_MARKERS, ' ');
+  const after = head.slice(clause.index + clause[0].length).replace(EXECUTABLE_MARKERS, ' ');
+  if (!BEFORE_DEFINER.test(before) || !AFTER_DEFINER.test(after)) {
+    return statement;
+  }
+  return head.slice(0, clause.index) + head.slice(clause.index + clause[0].length) + statement.slice(1000);
 }
 
 function asList(flags: string | string[] | undefined): string[] {
