@@ -22,6 +22,8 @@ export class StatementSplitter {
   private statement = '';
   private hasContent = false;
   private pendingLine = '';
+  /** Inside an executable comment: its text is SQL, so a quote in it hides a `*\/` too. */
+  private inExecutable = false;
 
   /** Adds the next piece of the file and returns the statements it completed. */
   public push(text: string): string[] {
@@ -107,6 +109,7 @@ export class StatementSplitter {
             this.state = executable ? Scan.ExecutableComment : Scan.BlockComment;
             if (executable) {
               this.hasContent = true;
+              this.inExecutable = true;
             }
             i += 1;
           } else if (c > 0x20) {
@@ -122,7 +125,7 @@ export class StatementSplitter {
             if (line.charCodeAt(i + 1) === c) {
               i += 1;
             } else {
-              this.state = Scan.Normal;
+              this.state = this.inExecutable ? Scan.ExecutableComment : Scan.Normal;
             }
           }
           break;
@@ -131,12 +134,24 @@ export class StatementSplitter {
             if (line.charCodeAt(i + 1) === 0x60) {
               i += 1;
             } else {
-              this.state = Scan.Normal;
+              this.state = this.inExecutable ? Scan.ExecutableComment : Scan.Normal;
             }
           }
           break;
-        case Scan.BlockComment:
         case Scan.ExecutableComment:
+          if (c === 0x27 /* ' */) {
+            this.state = Scan.SingleQuote;
+          } else if (c === 0x22 /* " */) {
+            this.state = Scan.DoubleQuote;
+          } else if (c === 0x60 /* ` */) {
+            this.state = Scan.Backtick;
+          } else if (c === 0x2a /* * */ && line.charCodeAt(i + 1) === 0x2f /* / */) {
+            this.state = Scan.Normal;
+            this.inExecutable = false;
+            i += 1;
+          }
+          break;
+        case Scan.BlockComment:
           if (c === 0x2a /* * */ && line.charCodeAt(i + 1) === 0x2f /* / */) {
             this.state = Scan.Normal;
             i += 1;
