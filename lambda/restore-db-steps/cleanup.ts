@@ -4,8 +4,9 @@
  * request (and, for a drill, the drill tag), nor the source or a replica.
  */
 import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
-import { DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { aws, CleanupPending, errorName } from './errors';
+import { restoreTags } from './start';
 import type { RestorePlan, RestoreProgress, StepsConfig } from './types';
 import { createdByRequest, findInstance, isDrillScratch, type Clients } from './validate';
 
@@ -29,18 +30,25 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   if (options.keep) {
     return { outcome: 'kept', targetIdentifier: identifier, detail: `kept: its verification failed; inspect it and delete ${identifier} when done` };
   }
+  let createdByJob: string | undefined;
   if (progress?.restoreJobId) {
     const job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));
     if (job.Status === 'PENDING' || job.Status === 'RUNNING') {
       throw new CleanupPending(`AWS Backup restore job ${progress.restoreJobId} is still ${job.Status}; ${identifier} is deleted once it ends`);
     }
+    createdByJob = job.CreatedResourceArn;
   }
   const instance = await findInstance(clients.rds, identifier);
   if (!instance) {
     return { outcome: 'nothing-created', targetIdentifier: identifier, detail: `${identifier} does not exist` };
   }
-  const ours = createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config))
-    && identifier !== plan.source.identifier && !config.replicaIdentifiers.includes(identifier);
+  const notSourceOrReplica = identifier !== plan.source.identifier && !config.replicaIdentifiers.includes(identifier);
+  // A restore job that ended after the workflow stopped waiting left its instance untagged.
+  const untaggedFromJob = notSourceOrReplica && createdByJob !== undefined && createdByJob === instance.DBInstanceArn && !createdByRequest(instance, config, plan.requestId);
+  if (untaggedFromJob) {
+    await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
+  }
+  const ours = untaggedFromJob || (createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config)) && notSourceOrReplica);
   if (!ours) {
     return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
   }

@@ -359,6 +359,32 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }]));
   });
 
+  test('recovery point past its deadline: the instance the restore job then reports is tagged and deleted, not left behind', async () => {
+    process.env.RESTORE_TIMEOUT_MINUTES = '0';
+    try {
+      const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-2';
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+      backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+      backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
+      backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
+      const untagged = { ...target('restore-rp-2', 'available', {}, 'rp-2'), TagList: [] };
+      backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING' }).resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn });
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-2' })
+        .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+        .resolves({ DBInstances: [untagged] });
+      rds.on(AddTagsToResourceCommand).resolves({});
+      rds.on(ModifyDBInstanceCommand).resolves({});
+      rds.on(DeleteDBInstanceCommand).resolves({});
+      const execution = await run({ requestId: 'rp-2', kind: 'recovery-point', recoveryPoint: pointArn });
+      expect(execution.error).toBe('RestoreTimedOut');
+      expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreTimedOut', cleanup: { outcome: 'deleted', targetIdentifier: 'restore-rp-2' } });
+      expect(rds.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input.ResourceName)).toEqual([untagged.DBInstanceArn]);
+      expect(rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input.DBInstanceIdentifier)).toEqual(['restore-rp-2']);
+    } finally {
+      process.env.RESTORE_TIMEOUT_MINUTES = '720';
+    }
+  });
+
   test('recovery point: an instance at the target identifier that the pending restore job did not create is never adopted', async () => {
     const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1';
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
