@@ -4,6 +4,7 @@
  * Works with MySQL 8 (RDS) and MariaDB.
  */
 import type { Connection } from 'mysql2/promise';
+import { describeUnhealthy, replicaHealth } from '../consistency/replication';
 import { SYSTEM_SCHEMAS } from '../consistency/schema';
 import type { DumpSource } from './manifest';
 
@@ -58,6 +59,26 @@ export async function replicationApplying(connection: Connection): Promise<boole
   }
   const running = status.Replica_SQL_Running ?? status.Slave_SQL_Running;
   return String(running).toLowerCase() === 'yes';
+}
+
+/**
+ * Throws unless the server is a replica whose IO and SQL threads run and which is at most
+ * `maxLagSeconds` behind its master. A dump of a replica that is stopped or far behind
+ * would be reported as the latest data while it is not.
+ */
+export async function checkReplicaCurrent(connection: Connection, maxLagSeconds: number): Promise<void> {
+  const health = await replicaHealth(connection);
+  if (!health.configured) {
+    throw new Error('the server reports no replica status (is DB_HOST the replica?)');
+  }
+  const unhealthy = describeUnhealthy(health);
+  if (unhealthy) {
+    throw new Error(`the replica is not current: ${unhealthy}`);
+  }
+  if (health.lagSeconds === null || health.lagSeconds > maxLagSeconds) {
+    const lag = health.lagSeconds === null ? 'an unknown time' : `${health.lagSeconds} s`;
+    throw new Error(`the replica is not current: it is ${lag} behind its master (the limit is ${maxLagSeconds} s)`);
+  }
 }
 
 /**

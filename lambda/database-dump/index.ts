@@ -37,7 +37,7 @@ export async function handler(event: DumpEvent): Promise<unknown> {
       case 'finalize':
         return await finalize(connection, s3, event);
       case 'resume':
-        return await resume(connection, settings);
+        return await resume(connection, settings, event);
       default:
         throw new Error(`database-dump: unknown action '${(event as { action?: string }).action}'`);
     }

@@ -9,6 +9,7 @@
  *   PAUSE_REPLICATION    `true` or `false`
  *   REPLICATION_CONTROL  `rds` (default) or `sql`, see core/dump/source.ts
  *   DATABASES            the databases to dump, space-separated; empty for every non-system database
+ *   MAX_REPLICA_LAG_SECONDS  the most the replica may be behind its master when a run starts (default 300)
  */
 import { parseReplicationControl, ReplicationControl } from '../../core/dump/source';
 
@@ -22,6 +23,7 @@ export interface DumpSettings {
   readonly pauseReplication: boolean;
   readonly replicationControl: ReplicationControl;
   readonly databases: string[];
+  readonly maxReplicaLagSeconds: number;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -46,6 +48,10 @@ export function readSettings(env: NodeJS.ProcessEnv): DumpSettings {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`database-dump: DB_PORT must be a port number, got '${env.DB_PORT}'`);
   }
+  const maxLag = Number(env.MAX_REPLICA_LAG_SECONDS || '300');
+  if (!Number.isInteger(maxLag) || maxLag < 0) {
+    throw new Error(`database-dump: MAX_REPLICA_LAG_SECONDS must be a whole number of seconds, got '${env.MAX_REPLICA_LAG_SECONDS}'`);
+  }
   const tls = env.DB_TLS ?? 'required';
   if (tls !== 'required' && tls !== 'off') {
     throw new Error(`database-dump: DB_TLS must be 'required' or 'off', got '${tls}'`);
@@ -60,5 +66,6 @@ export function readSettings(env: NodeJS.ProcessEnv): DumpSettings {
     pauseReplication: flag(env, 'PAUSE_REPLICATION'),
     replicationControl: parseReplicationControl(env.REPLICATION_CONTROL ?? 'rds'),
     databases: (env.DATABASES ?? '').split(/\s+/).filter((name) => name.length > 0),
+    maxReplicaLagSeconds: maxLag,
   };
 }

@@ -14,7 +14,7 @@ import {
   isValidRunId,
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
-import { listDumpDatabases, pauseReplication, readSource, resumeReplication } from '../../core/dump/source';
+import { checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, resumeReplication } from '../../core/dump/source';
 import type { DumpSettings } from './settings';
 
 /** Input of `prepare`: the workflow passes its execution name. */
@@ -68,6 +68,8 @@ export interface FinalizedRun {
 
 export interface ResumeEvent {
   readonly action: 'resume';
+  /** `PreparedRun.replicationPaused`: replication is started again only when this run stopped it. */
+  readonly replicationPaused?: boolean;
 }
 
 export type DumpEvent = PrepareEvent | FinalizeEvent | ResumeEvent;
@@ -97,15 +99,17 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 }
 
 /**
- * Pauses replication (when configured), records the GTID position and the databases, and
- * decides whether this run is the year's archive copy (the first successful run of each
- * UTC year, or any run started with `forceYearly`). Resumes replication itself when it
+ * Refuses a replica that is not current (`checkReplicaCurrent`), pauses replication (when
+ * configured), records the GTID position and the databases, and decides whether this run
+ * is the year's archive copy (the first successful run of each UTC year, or any run
+ * started with `forceYearly`). Resumes replication itself when it
  * fails after pausing it.
  */
 export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PreparedRun> {
   const runId = runIdFor(event.executionName, now);
   let paused = false;
   try {
+    await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
     if (settings.pauseReplication) {
       await pauseReplication(connection, settings.replicationControl);
       paused = true;
@@ -209,9 +213,9 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
   };
 }
 
-/** Starts replication again when this job pauses it; a no-op otherwise. */
-export async function resume(connection: Connection, settings: DumpSettings): Promise<{ resumed: boolean }> {
-  if (!settings.pauseReplication) {
+/** Starts replication again when this run paused it; a no-op otherwise (a replication stopped by someone else stays stopped). */
+export async function resume(connection: Connection, settings: DumpSettings, event: ResumeEvent): Promise<{ resumed: boolean }> {
+  if (event.replicationPaused !== true) {
     return { resumed: false };
   }
   try {

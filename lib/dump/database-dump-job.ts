@@ -97,6 +97,14 @@ export interface DatabaseDumpJobProps {
    */
   readonly pauseReplication?: boolean;
   /**
+   * The most the replica may be behind its master when a run starts. A run refuses (and
+   * fails) when the replica is further behind or its replication threads do not run, so
+   * that a dump of stale data is never reported as the latest backup.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly maxReplicaLag?: Duration;
+  /**
    * How replication is paused when `pauseReplication` is true.
    *
    * @default ReplicationPauseMethod.RDS_PROCEDURES
@@ -194,8 +202,9 @@ export interface DatabaseDumpJobProps {
  * The daily full logical backup of a MySQL or MariaDB database, taken from the replica.
  *
  * An EventBridge Scheduler schedule starts a Step Functions workflow:
- * 1. a function pauses replication (optional), records the GTID position and the
- *    databases, and decides whether the run is the year's archive copy;
+ * 1. a function checks that the replica's replication runs and is at most `maxReplicaLag`
+ *    behind (or fails the run), pauses replication (optional), records the GTID position
+ *    and the databases, and decides whether the run is the year's archive copy;
  * 2. an ECS Fargate task runs the real `mysqldump --single-transaction` of the official
  *    MySQL image (container `dump`, script `dump-database.sh`) into a task volume, gzip
  *    compressed with its SHA-256, then the AWS CLI image (container `upload`, script
@@ -203,7 +212,7 @@ export interface DatabaseDumpJobProps {
  *    bucket (and `yearly/YYYY/...` in the archive bucket);
  * 3. the function verifies the stored objects' SHA-256, takes every table's checksum on
  *    the replica and writes `manifest.json` beside each copy;
- * 4. the function resumes replication, also on every failure path.
+ * 4. the function resumes replication when the run paused it, also on the failure paths.
  */
 export class DatabaseDumpJob extends Construct {
   /** The default image of the dump container: the official MySQL 8.4 LTS image (it has `mysqldump`). */
@@ -271,6 +280,7 @@ export class DatabaseDumpJob extends Construct {
         PAUSE_REPLICATION: String(pause),
         REPLICATION_CONTROL: props.pauseMethod ?? ReplicationPauseMethod.RDS_PROCEDURES,
         DATABASES: databases.join(' '),
+        MAX_REPLICA_LAG_SECONDS: String((props.maxReplicaLag ?? Duration.minutes(5)).toSeconds()),
       },
     });
     this.stepsFunction = steps.function;
@@ -384,7 +394,10 @@ export class DatabaseDumpJob extends Construct {
       error: 'ReplicationNotResumed',
       cause: 'The dump failed and starting replication again failed too: start it by hand (CALL mysql.rds_start_replication).',
     });
-    const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps({ action: 'resume' }, '$.resumed'))
+    // Resume names whether this run paused replication, so that a replication stopped by
+    // someone else is not started. A failed Prepare resumes what it paused itself.
+    const resumePayload = { action: 'resume', replicationPaused: sfn.JsonPath.stringAt('$.prepared.value.replicationPaused') };
+    const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps(resumePayload, '$.resumed'))
       .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 })
       .addCatch(resumeFailed, { resultPath: '$.resumeError' })
       .next(failed);
@@ -397,7 +410,7 @@ export class DatabaseDumpJob extends Construct {
       action: 'prepare',
       executionName: sfn.JsonPath.executionName,
       forceYearly: sfn.JsonPath.stringAt('$.input.forceYearly'),
-    }, '$.prepared')).addCatch(resumeAfterFailure, onError);
+    }, '$.prepared')).addCatch(failed, onError);
     const run = (field: string): string => sfn.JsonPath.stringAt(`$.prepared.value.${field}`);
     const dumpTask = new tasks.EcsRunTask(this, 'Dump', {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
@@ -427,7 +440,7 @@ export class DatabaseDumpJob extends Construct {
       run: sfn.JsonPath.objectAt('$.prepared.value'),
       containers: sfn.JsonPath.listAt('$.task.containers'),
     }, '$.finalized')).addCatch(resumeAfterFailure, onError);
-    const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps({ action: 'resume' }, '$.resumed'))
+    const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps(resumePayload, '$.resumed'))
       .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 });
     const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {
       parameters: {

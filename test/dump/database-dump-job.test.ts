@@ -87,7 +87,7 @@ describe('DatabaseDumpJob defaults', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Environment: { Variables: Match.objectLike({
-        DB_HOST: 'replica.example.internal', DB_PORT: '3307', DB_TLS: 'required', PAUSE_REPLICATION: 'false', REPLICATION_CONTROL: 'rds', DATABASES: '',
+        DB_HOST: 'replica.example.internal', DB_PORT: '3307', DB_TLS: 'required', PAUSE_REPLICATION: 'false', REPLICATION_CONTROL: 'rds', DATABASES: '', MAX_REPLICA_LAG_SECONDS: '300',
         DAILY_BUCKET: { Ref: Match.stringLikeRegexp('BucketsDaily') }, ARCHIVE_BUCKET: { Ref: Match.stringLikeRegexp('BucketsArchive') },
       }) },
     });
@@ -110,14 +110,19 @@ describe('DatabaseDumpJob defaults', () => {
     });
   });
 
-  test('the workflow: prepare, dump task (.sync), finalize, resume; every failure resumes replication', () => {
+  test('the workflow: prepare, dump task (.sync), finalize, resume; a failure after Prepare resumes the replication the run paused', () => {
     const definition = stateMachineDefinition(template);
     expect(validateDefinition(definition)).toEqual([]);
     expect(definition.StartAt).toBe('Defaults');
     expect(definition.States.Dump.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
     expect(definition.States.Dump.TimeoutSeconds).toBe(6 * 3600);
-    for (const state of ['Prepare', 'Dump', 'Finalize']) {
+    // A failed Prepare resumes what it paused itself.
+    expect(definition.States.Prepare.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DumpFailed' }]);
+    for (const state of ['Dump', 'Finalize']) {
       expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' }]);
+    }
+    for (const state of ['Resume', 'ResumeAfterFailure']) {
+      expect(definition.States[state].Parameters.Payload).toEqual({ action: 'resume', 'replicationPaused.$': '$.prepared.value.replicationPaused' });
     }
     expect(definition.States.ResumeAfterFailure.Next).toBe('DumpFailed');
     expect(definition.States.ResumeAfterFailure.Catch[0].Next).toBe('ResumeFailed');
@@ -138,9 +143,10 @@ describe('DatabaseDumpJob overrides', () => {
       dumpBinary: 'mariadb-dump',
       tls: false,
       dumpTimeout: Duration.hours(12),
+      maxReplicaLag: Duration.minutes(1),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PAUSE_REPLICATION: 'true', REPLICATION_CONTROL: 'sql', DATABASES: 'shop audit', DB_TLS: 'off' }) },
+      Environment: { Variables: Match.objectLike({ PAUSE_REPLICATION: 'true', REPLICATION_CONTROL: 'sql', DATABASES: 'shop audit', DB_TLS: 'off', MAX_REPLICA_LAG_SECONDS: '60' }) },
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '2048', Memory: '8192', EphemeralStorage: { SizeInGiB: 200 },

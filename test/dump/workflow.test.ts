@@ -54,8 +54,8 @@ function handlers(dumpExitCode: number) {
   return {
     Prepare: (event: any) => step((c) => prepare(c, s3, settings(), event))(),
     Finalize: (event: any) => step((c) => finalize(c, s3, event))(),
-    Resume: (event: any) => step((c) => resume(c, settings()))().then((r) => ({ ...r, event })),
-    ResumeAfterFailure: (event: any) => step((c) => resume(c, settings()))().then((r) => ({ ...r, event })),
+    Resume: (event: any) => step((c) => resume(c, settings(), event))().then((r) => ({ ...r, event })),
+    ResumeAfterFailure: (event: any) => step((c) => resume(c, settings(), event))().then((r) => ({ ...r, event })),
     // The ECS task: the real dump script with the environment the workflow overrides, then
     // the uploaded objects served by the S3 mock.
     Dump: (input: any) => {
@@ -157,6 +157,22 @@ test('a failed dump resumes replication on the failure path and fails the run wi
   try {
     expect(await replicationApplying(replica)).toBe(true);
   } finally {
+    await replica.end();
+  }
+});
+
+test('a replica whose replication was stopped by someone else: the run fails at Prepare and leaves replication stopped', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    await replica.query('STOP SLAVE');
+    const run = await machine.run({}, { handlers: handlers(0), executionName: 'scheduled-3' });
+    expect(run.status).toBe('FAILED');
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'DumpFailed']);
+    expect(run.cause).toMatch(/the replica is not current: replication is not running/);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(await replicationApplying(replica)).toBe(false);
+  } finally {
+    await replica.query('START SLAVE');
     await replica.end();
   }
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { replicaHealth } from '../../../core/consistency/replication';
 import { tableChecksum } from '../../../core/consistency/table-checksum';
 import { parseManifest } from '../../../core/dump/manifest';
 import { replicationApplying } from '../../../core/dump/source';
@@ -156,12 +157,12 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
     const ledger = manifest.tables.find((t) => t.table === 'ledger')!;
     expect((await tableChecksum(master, 'app', 'ledger')).checksum).not.toBe(ledger.checksum);
 
-    expect(await resume(replica, settings())).toEqual({ resumed: true });
+    expect(await resume(replica, settings(), { action: 'resume', replicationPaused: run.replicationPaused })).toEqual({ resumed: true });
     expect(await replicationApplying(replica)).toBe(true);
     await pair.waitForReplica();
     expect((await tableChecksum(replica, 'app', 'ledger')).rows).toBe(4);
   } finally {
-    await resume(replica, settings());
+    await resume(replica, settings(), { action: 'resume', replicationPaused: true });
     await Promise.all([replica.end(), master.end()]);
   }
 });
@@ -178,7 +179,7 @@ test('a year that already has an archive copy gets none, unless forced; no pause
     expect(forced.archivePrefix).toBe('yearly/2027/2027-03-04/20270304T020000Z-e3/');
     const noArchive = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e4', forceYearly: true }, now);
     expect(noArchive.archiveBucket).toBe('');
-    expect(await resume(replica, settings({ pauseReplication: false }))).toEqual({ resumed: false });
+    expect(await resume(replica, settings({ pauseReplication: false }), { action: 'resume', replicationPaused: plain.replicationPaused })).toEqual({ resumed: false });
   } finally {
     await replica.end();
   }
@@ -223,12 +224,55 @@ test('finalize refuses a tampered upload and a failed container', async () => {
   }
 });
 
+test('a replica whose replication is stopped is refused, and neither prepare nor resume starts it again', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    await replica.query('STOP SLAVE');
+    for (const pauseReplication of [true, false]) {
+      await expect(prepare(replica, s3, settings({ pauseReplication }), { action: 'prepare', executionName: 'stopped' }))
+        .rejects.toThrow(/prepare failed on 127\.0\.0\.1: the replica is not current: replication is not running: the IO thread is stopped and the SQL thread is stopped/);
+      expect(await replicationApplying(replica)).toBe(false);
+    }
+    expect(await resume(replica, settings(), { action: 'resume', replicationPaused: false })).toEqual({ resumed: false });
+    expect(await replicationApplying(replica)).toBe(false);
+  } finally {
+    await replica.query('START SLAVE');
+    await replica.end();
+  }
+  await pair.waitForReplica();
+});
+
+test('a replica further behind its master than the limit is refused', async () => {
+  const replica = await pair.replica.connect();
+  const master = await pair.master.connect();
+  try {
+    // The replica holds back an event written an hour ago (by its timestamp): an hour behind.
+    await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 86400; START SLAVE');
+    await master.query("SET TIMESTAMP = UNIX_TIMESTAMP() - 3600; INSERT INTO app.ledger VALUES (9, 0.01, 'late'); SET TIMESTAMP = DEFAULT");
+    const deadline = Date.now() + 20_000;
+    while (((await replicaHealth(replica)).lagSeconds ?? 0) === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await expect(prepare(replica, s3, settings(), { action: 'prepare', executionName: 'lagging' }))
+      .rejects.toThrow(/the replica is not current: it is 36\d\d s behind its master \(the limit is 300 s\)/);
+    expect(await replicationApplying(replica)).toBe(true);
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const run = await prepare(replica, s3, settings({ pauseReplication: false, maxReplicaLagSeconds: 7200 }), { action: 'prepare', executionName: 'lag-allowed' });
+    expect(run.replicationPaused).toBe(false);
+  } finally {
+    await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
+    await Promise.all([replica.end(), master.end()]);
+  }
+  await pair.waitForReplica();
+});
+
 test('settings name the variable that is wrong', () => {
   expect(() => readSettings({})).toThrow(/DB_HOST is not set/);
   expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', DB_PORT: 'x' })).toThrow(/DB_PORT must be a port number, got 'x'/);
   expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', PAUSE_REPLICATION: 'yes' })).toThrow(/PAUSE_REPLICATION must be 'true' or 'false'/);
   expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', REPLICATION_CONTROL: 'ssh' })).toThrow(/'rds' or 'sql', got 'ssh'/);
+  expect(() => readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', MAX_REPLICA_LAG_SECONDS: '5m' })).toThrow(/MAX_REPLICA_LAG_SECONDS must be a whole number of seconds, got '5m'/);
   expect(readSettings({ DB_HOST: 'h', DB_SECRET_ARN: 's', DAILY_BUCKET: 'b', DATABASES: ' a  b ' })).toMatchObject({
-    dbPort: 3306, tls: true, archiveBucket: undefined, pauseReplication: false, replicationControl: 'rds', databases: ['a', 'b'],
+    dbPort: 3306, tls: true, archiveBucket: undefined, pauseReplication: false, replicationControl: 'rds', databases: ['a', 'b'], maxReplicaLagSeconds: 300,
   });
 });
