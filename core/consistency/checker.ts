@@ -20,7 +20,7 @@ import type { Connection } from 'mysql2/promise';
 import { compareKeyedTable } from './chunk-stream';
 import { KeySpec } from './keys';
 import { TableDrift } from './narrowing';
-import type { ReplicaHealth } from './replication';
+import type { ReplicaHealth, ServerFlavor } from './replication';
 import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serverInfo } from './replication';
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { TableDefinition } from './schema';
@@ -83,13 +83,15 @@ function tableOnlyResult(schema: string, table: string, status: CheckStatus, rea
 }
 
 /** Sets the check's session settings and returns a function that puts the previous ones back. */
-async function prepareSession(connection: Connection, lockWaitSeconds: number): Promise<() => Promise<void>> {
-  const [rows] = await connection.query('SELECT @@SESSION.time_zone AS tz, @@SESSION.innodb_lock_wait_timeout AS innodb, @@SESSION.lock_wait_timeout AS mdl');
+async function prepareSession(connection: Connection, flavor: ServerFlavor, lockWaitSeconds: number): Promise<() => Promise<void>> {
+  // MariaDB before 11.1 knows only tx_read_only, MySQL 8 only transaction_read_only.
+  const readOnly = flavor === 'mariadb' ? '@@SESSION.tx_read_only' : '@@SESSION.transaction_read_only';
+  const [rows] = await connection.query(`SELECT @@SESSION.time_zone AS tz, @@SESSION.innodb_lock_wait_timeout AS innodb, @@SESSION.lock_wait_timeout AS mdl, ${readOnly} AS ro`);
   const previous = (rows as Row[])[0];
   await connection.query(`SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = ${lockWaitSeconds}, SESSION lock_wait_timeout = ${lockWaitSeconds}`);
   await connection.query('SET SESSION TRANSACTION READ ONLY');
   return async () => {
-    await connection.query('SET SESSION TRANSACTION READ WRITE');
+    await connection.query(Number(previous.ro) === 1 ? 'SET SESSION TRANSACTION READ ONLY' : 'SET SESSION TRANSACTION READ WRITE');
     await connection.query('SET SESSION time_zone = ?, SESSION innodb_lock_wait_timeout = ?, SESSION lock_wait_timeout = ?', [previous.tz, previous.innodb, previous.mdl]);
   };
 }
@@ -128,7 +130,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     }
     session = new Session(master, replica, replicaInfo.flavor, options);
     const lockWait = session.options.lockWaitTimeoutSeconds;
-    restore.push(...await Promise.all([prepareSession(master, lockWait), prepareSession(replica, lockWait)]));
+    restore.push(...await Promise.all([prepareSession(master, masterInfo.flavor, lockWait), prepareSession(replica, replicaInfo.flavor, lockWait)]));
     const noGtid = await gtidProblem(master, masterInfo.flavor);
     if (noGtid) {
       throw new CheckStopped(noGtid);

@@ -186,6 +186,10 @@ describe('checkConsistency on a real MariaDB master and replica', () => {
       await checkConsistency(m, r, { databases: ['other'] });
       const [rows] = await m.query('SELECT @@SESSION.time_zone AS tz, @@SESSION.innodb_lock_wait_timeout AS wait, @@SESSION.tx_read_only AS ro');
       expect((rows as Array<Record<string, unknown>>)[0]).toEqual({ tz: '+02:00', wait: 40, ro: 0 });
+      await m.query('SET SESSION TRANSACTION READ ONLY');
+      await checkConsistency(m, r, { databases: ['other'] });
+      const [after] = await m.query('SELECT @@SESSION.tx_read_only AS ro');
+      expect((after as Array<Record<string, unknown>>)[0]).toEqual({ ro: 1 });
     } finally {
       await m.end();
       await r.end();
