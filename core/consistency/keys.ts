@@ -53,6 +53,12 @@ export class KeySpec {
   public readonly columnList: string;
   /** The key columns as read: the values that `literal` writes back. */
   public readonly selectList: string;
+  /**
+   * The key columns as the server compares them (`WEIGHT_STRING` of text columns), or null when
+   * they compare as read. Under a case- or accent-insensitive collation 'abc' and 'ABC' are one
+   * key, so a row whose key changed only in case differs: it is not missing and extra.
+   */
+  public readonly matchList: string | null;
   /** True when the key is a single integer column: chunks can then be cut by value. */
   public readonly singleInteger: boolean;
   private readonly names: string[];
@@ -69,10 +75,14 @@ export class KeySpec {
     this.kinds = columns.map((column) => kindOf(column?.dataType ?? ''));
     this.labels = columns.map(labelsOf);
     this.columnList = this.names.map(quoteIdentifier).join(', ');
-    this.selectList = this.names.map((name, index) => {
+    const read = this.names.map((name, index) => {
       const kind = this.kinds[index];
       return kind === 'numbered' ? `${quoteIdentifier(name)} + 0` : kind === 'float' ? `CAST(${quoteIdentifier(name)} AS DOUBLE)` : quoteIdentifier(name);
-    }).join(', ');
+    });
+    this.selectList = read.join(', ');
+    this.matchList = columns.some((column) => column?.collation)
+      ? read.map((expression, index) => (columns[index]?.collation ? `WEIGHT_STRING(${quoteIdentifier(this.names[index])})` : expression)).join(', ')
+      : null;
     this.singleInteger = this.names.length === 1 && this.kinds[0] === 'integer';
   }
 

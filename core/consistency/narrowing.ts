@@ -31,17 +31,19 @@ export interface DifferingRange {
   readonly rows: number;
 }
 
-/** Row hashes by key string, for the rows matching `condition` (at most a few leaves or a batch of keys). */
+/** Row hashes by key string (the key as the server compares it), for the rows matching `condition` (at most a few leaves or a batch of keys). */
 async function rowHashes(connection: Connection, definition: TableDefinition, spec: KeySpec, condition: string): Promise<Map<string, { key: Key; hash: string }>> {
+  const match = spec.matchList === null ? '' : `${spec.matchList}, `;
   const [rows] = await connection.query({
-    sql: `SELECT ${spec.selectList}, ${rowHashExpression(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
+    sql: `SELECT ${spec.selectList}, ${match}${rowHashExpression(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
     rowsAsArray: true,
     ...LOSSLESS,
   });
+  const matchEnd = spec.matchList === null ? spec.width : 2 * spec.width;
   const result = new Map<string, { key: Key; hash: string }>();
   for (const row of rows as unknown[][]) {
     const key = row.slice(0, spec.width);
-    result.set(spec.keyString(key), { key, hash: String(row[spec.width]) });
+    result.set(spec.keyString(row.slice(matchEnd - spec.width, matchEnd)), { key, hash: String(row[matchEnd]) });
   }
   return result;
 }
@@ -51,18 +53,19 @@ export class TableDrift {
   public count = 0;
   public readonly rows: DriftedRow[] = [];
   public unresolved = 0;
-  private pending: Key[] = [];
+  /** Candidate keys with their key strings (as the server compares them) to verify. */
+  private pending: Array<{ key: Key; text: string }> = [];
   private readonly pendingKeys = new Set<string>();
 
   constructor(private readonly session: Session, private readonly definition: TableDefinition, private readonly spec: KeySpec) {}
 
-  public async add(key: Key): Promise<void> {
-    const text = this.spec.keyString(key);
+  /** Queues a candidate key; `text` is its key string from `rowHashes`. */
+  public async add(key: Key, text: string): Promise<void> {
     if (this.pendingKeys.has(text)) {
       return;
     }
     this.pendingKeys.add(text);
-    this.pending.push(key);
+    this.pending.push({ key, text });
     if (this.pending.length >= VERIFY_BATCH) {
       await this.flush();
     }
@@ -77,16 +80,16 @@ export class TableDrift {
       if (round > 0) {
         await sleep(100 * round);
       }
-      const condition = this.spec.keysCondition(todo);
+      const condition = this.spec.keysCondition(todo.map((candidate) => candidate.key));
       const { before, replica: onReplica, after } = await readForVerification(this.session, (connection) => rowHashes(connection, this.definition, this.spec, condition));
-      const inFlight: Key[] = [];
-      for (const key of todo) {
-        const text = this.spec.keyString(key);
+      const inFlight: Array<{ key: Key; text: string }> = [];
+      for (const candidate of todo) {
+        const { key, text } = candidate;
         const masterBefore = before.get(text)?.hash;
         const masterAfter = after.get(text)?.hash;
         const replica = onReplica.get(text)?.hash;
         if (masterBefore !== masterAfter) {
-          inFlight.push(key);
+          inFlight.push(candidate);
         } else if (masterBefore !== replica) {
           this.record({ key: this.spec.keyObject(key), kind: masterBefore === undefined ? 'extra' : replica === undefined ? 'missing' : 'different' });
         }
@@ -125,12 +128,12 @@ async function compareRows(session: Session, definition: TableDefinition, spec: 
   const { master: onMaster, replica: onReplica } = await onBothAtMatchedPosition(session, (connection) => rowHashes(connection, definition, spec, condition));
   for (const [text, row] of onMaster) {
     if (onReplica.get(text)?.hash !== row.hash) {
-      await drift.add(row.key);
+      await drift.add(row.key, text);
     }
   }
   for (const [text, row] of onReplica) {
     if (!onMaster.has(text)) {
-      await drift.add(row.key);
+      await drift.add(row.key, text);
     }
   }
 }
