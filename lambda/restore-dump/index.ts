@@ -20,9 +20,10 @@ import { readTextObject } from '../../core/dump/objects';
 import { parseManifest } from '../../core/dump/manifest';
 import { RestoreCheckError, RestoreInputError, inputObject, rethrowFor } from '../../core/restore-workflows/common';
 import {
-  DumpRestorePlan, DumpRestoreSettings, createInstance, deleteCreatedInstance, instanceState, planDumpRestore, protectInstance,
+  DumpRestorePlan, createInstance, deleteCreatedInstance, instanceState, planDumpRestore, protectInstance,
 } from '../../core/restore-workflows/dump';
 import { loadDump } from './load-dump';
+import { settingsFromEnvironment } from './settings';
 
 const s3 = new S3Client({});
 const rds = new RDSClient({});
@@ -30,31 +31,6 @@ const secrets = new SecretsManagerClient({});
 
 /** Time kept free at the end of a load invocation, in milliseconds. */
 const LOAD_MARGIN_MS = 90_000;
-
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): DumpRestoreSettings {
-  const need = (name: string): string => {
-    const value = env[name];
-    if (!value) {
-      throw new Error(`restore-dump: environment variable ${name} is not set`);
-    }
-    return value;
-  };
-  return {
-    dailyBucket: need('DAILY_BUCKET'),
-    archiveBucket: env.ARCHIVE_BUCKET || undefined,
-    identifierPrefix: need('IDENTIFIER_PREFIX'),
-    engine: need('ENGINE'),
-    engineVersion: need('ENGINE_VERSION'),
-    instanceClass: need('INSTANCE_CLASS'),
-    allocatedStorage: Number(need('ALLOCATED_STORAGE')),
-    subnetGroupName: need('SUBNET_GROUP'),
-    securityGroupIds: need('SECURITY_GROUP_IDS').split(',').filter((id) => id.length > 0),
-    kmsKeyId: need('KMS_KEY_ID'),
-    parameterGroupName: env.PARAMETER_GROUP || undefined,
-    backupRetentionDays: Number(need('BACKUP_RETENTION_DAYS')),
-    availableWithinMinutes: Number(need('AVAILABLE_WITHIN_MINUTES')),
-  };
-}
 
 export interface DumpRestoreEvent {
   readonly action: 'validate' | 'create' | 'status' | 'load' | 'verify' | 'protect' | 'cleanup';

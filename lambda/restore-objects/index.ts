@@ -11,29 +11,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  ArchivedObject, CleanupState, ObjectRestorePlan, ObjectRestoreSettings, ScanState, copyArchive, copyScan, deleteCopies, listArchive, newScan, planObjectRestore,
+  ArchivedObject, CleanupState, ObjectRestorePlan, ScanState, copyArchive, copyScan, deleteCopies, listArchive, newScan, planObjectRestore,
   planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
+import { settingsFromEnvironment } from './settings';
 
 const s3 = new S3Client({});
 
 /** Time kept free at the end of an invocation that works through pages, in milliseconds. */
 const MARGIN_MS = 60_000;
-
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ObjectRestoreSettings {
-  const list = (name: string): string[] => {
-    const value = env[name];
-    if (!value) {
-      throw new Error(`restore-objects: environment variable ${name} is not set`);
-    }
-    return value.split(',').filter((item) => item.length > 0);
-  };
-  return {
-    sourceBuckets: list('SOURCE_BUCKETS'),
-    targetBuckets: list('TARGET_BUCKETS'),
-    archiveReadyWithinMinutes: Number(env.ARCHIVE_READY_WITHIN_MINUTES ?? '4320'),
-  };
-}
 
 export interface ObjectRestoreEvent {
   readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'cleanup';

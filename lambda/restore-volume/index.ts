@@ -9,27 +9,12 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  VolumeRestorePlan, VolumeRestoreSettings, attachVolume, createVolume, deleteCreatedVolume, planVolumeRestore, rootReplacementState,
+  VolumeRestorePlan, attachVolume, createVolume, deleteCreatedVolume, planVolumeRestore, rootReplacementState,
   startRootReplacement, volumeState,
 } from '../../core/restore-workflows/volume';
+import { settingsFromEnvironment } from './settings';
 
 const ec2 = new EC2Client({});
-
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): VolumeRestoreSettings {
-  const need = (name: string): string => {
-    const value = env[name];
-    if (!value) {
-      throw new Error(`restore-volume: environment variable ${name} is not set`);
-    }
-    return value;
-  };
-  return {
-    allowedZones: (env.ALLOWED_ZONES ?? '').split(',').filter((zone) => zone.length > 0),
-    kmsKeyId: need('KMS_KEY_ID'),
-    workflowId: need('WORKFLOW_ID'),
-    readyWithinMinutes: Number(need('READY_WITHIN_MINUTES')),
-  };
-}
 
 export interface VolumeRestoreEvent {
   readonly action: 'validate' | 'create' | 'volumeStatus' | 'attach' | 'attachStatus' | 'replaceRoot' | 'replaceRootStatus' | 'cleanup';
