@@ -21,6 +21,7 @@ import { RestoreInputError, WORKFLOW_TAG, errorName, errorText, executionName } 
 import { planDumpRestore } from '../../core/restore-workflows/dump';
 import { newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
 import { planVolumeRestore } from '../../core/restore-workflows/volume';
+import { isZonedIsoTime } from '../../core/zoned-time';
 import { StepProgress } from './restore-progress';
 import { ProcessIo, processIo } from '../process-io';
 import { executionCause, stateMachinesTagged } from '../step-functions';
@@ -39,12 +40,14 @@ const USAGE = `Usage:
   cdk-backup-dr restore db --from-dump <s3://bucket/daily/.../manifest.json> --target <new instance id> [--instance-class db.r7g.large] [--storage <GiB>] [--keep-on-failure]
   cdk-backup-dr restore db --from-snapshot <snapshot id|newest> [--target <new instance id>] [--instance-class ...] [--az <zone>]
   cdk-backup-dr restore db --from-recovery-point <recovery point ARN|newest> [--target ...] [--instance-class ...] [--az ...]
-  cdk-backup-dr restore db --to-time <ISO time|latest> [--target ...] [--instance-class ...] [--az ...]
+  cdk-backup-dr restore db --to-time <ISO time with zone|latest> [--target ...] [--instance-class ...] [--az ...]
   cdk-backup-dr restore db --promote-replica <replica id> --confirm <replica id>
   cdk-backup-dr restore volume --snapshot <snap-...> --az <zone> [--type gp3] [--size <GiB>] [--iops N] [--throughput <MiB/s>]
                                [--attach <i-...> --device /dev/sdf --confirm <i-...>] [--replace-root <i-...> --confirm <i-...>]
-  cdk-backup-dr restore objects --bucket <name> --prefix <prefix> --time <ISO time> [--target-bucket <name>] [--target-prefix <prefix>] [--confirm s3://<bucket>/<prefix>]
+  cdk-backup-dr restore objects --bucket <name> --prefix <prefix> --time <ISO time with zone> [--target-bucket <name>] [--target-prefix <prefix>] [--confirm s3://<bucket>/<prefix>]
   cdk-backup-dr restore objects --archive --bucket <name> --prefix <prefix> [--target-bucket <name>] [--target-prefix <prefix>] [--tier Standard|Bulk] [--days N]
+
+Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00.
 
 Common options:
   --state-machine <arn>  the workflow (default: $CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=<kind>)
@@ -55,6 +58,8 @@ Common options:
   --poll-seconds <n>     how often to read the execution's progress (default 5)
 
 Exit codes: 0 restored (or dry run passed), 1 the restore failed, 2 bad usage.`;
+
+const TIME_EXAMPLE = 'such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00';
 
 const OPTIONS = {
   'from-dump': { type: 'string' }, 'from-snapshot': { type: 'string' }, 'from-recovery-point': { type: 'string' }, 'to-time': { type: 'string' },
@@ -129,8 +134,8 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
     only(flags, [source, 'target', 'instance-class', 'az', 'confirm'], `restore db --${source}`);
     const value = str(flags, source)!;
     const kind = { 'from-snapshot': 'snapshot', 'from-recovery-point': 'recovery-point', 'to-time': 'point-in-time', 'promote-replica': 'promote-replica' }[source];
-    if (source === 'to-time' && value !== 'latest' && Number.isNaN(Date.parse(value))) {
-      throw new UsageError(`--to-time must be an ISO 8601 time such as 2026-11-21T10:00:00Z, or latest; got '${value}'`);
+    if (source === 'to-time' && value !== 'latest' && !isZonedIsoTime(value)) {
+      throw new UsageError(`--to-time must be an ISO 8601 time with a zone ${TIME_EXAMPLE}, or latest; got '${value}'`);
     }
     const base = compact({
       kind,
@@ -172,6 +177,10 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
     const archive = flags.archive === true;
     if (archive === (str(flags, 'time') !== undefined)) {
       throw new UsageError('restore objects needs either --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive)');
+    }
+    const time = str(flags, 'time');
+    if (time !== undefined && !isZonedIsoTime(time)) {
+      throw new UsageError(`--time must be an ISO 8601 time with a zone ${TIME_EXAMPLE}; got '${time}'`);
     }
     const input = compact({
       mode: archive ? 'archive' : 'point-in-time', bucket, prefix: str(flags, 'prefix') ?? '', time: str(flags, 'time'), targetBucket: str(flags, 'target-bucket'),

@@ -83,6 +83,12 @@ beforeEach(() => {
   rds.reset();
 });
 
+test('--help shows the time format', async () => {
+  const run = capture();
+  expect(await runRestore(['--help'], run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00/);
+});
+
 test('is registered in the CLI', async () => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   await main(['--help']);
@@ -264,6 +270,7 @@ describe('builds each kind of request', () => {
     expect(String(snapshot.input.requestId)).toMatch(/^[A-Za-z0-9-]{1,50}$/);
     expect(buildRequest('db', { 'from-recovery-point': 'newest' }).input).toMatchObject({ kind: 'recovery-point', recoveryPoint: 'newest' });
     expect(buildRequest('db', { 'to-time': '2026-11-21T10:00:00Z' }).input).toMatchObject({ kind: 'point-in-time', restoreTime: '2026-11-21T10:00:00Z' });
+    expect(buildRequest('db', { 'to-time': '2026-11-21T11:00:00.250+01:00' }).input).toMatchObject({ restoreTime: '2026-11-21T11:00:00.250+01:00' });
     expect(buildRequest('db', { 'promote-replica': 'replica-1', 'confirm': 'replica-1' }).input).toMatchObject({ kind: 'promote-replica', replica: 'replica-1', confirm: 'replica-1' });
   });
   test('objects --archive', () => {
@@ -278,6 +285,11 @@ describe('usage errors exit 2 and say what is allowed', () => {
     [['db', '--from-snapshot', 'a', '--to-time', 'latest'], /exactly one of --from-dump, --from-snapshot, --from-recovery-point, --to-time, --promote-replica; got --from-snapshot and --to-time/],
     [['db', '--from-dump', 's3://b/k'], /needs --target <new instance identifier>/],
     [['db', '--to-time', 'yesterday'], /--to-time must be an ISO 8601 time/],
+    [['db', '--to-time', '2026-11-21T10:00:00'], /--to-time must be an ISO 8601 time with a zone such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00, or latest; got '2026-11-21T10:00:00'/],
+    [['db', '--to-time', '2026-02-30T10:00:00Z'], /--to-time must be an ISO 8601 time with a zone/],
+    [['db', '--to-time', '2026-11-21 10:00:00+01:00'], /--to-time must be an ISO 8601 time with a zone/],
+    [['objects', '--bucket', 'b', '--time', '2026-11-21T10:00:00'], /--time must be an ISO 8601 time with a zone such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00; got '2026-11-21T10:00:00'/],
+    [['objects', '--bucket', 'b', '--time', '2026-11-21'], /--time must be an ISO 8601 time with a zone/],
     [['volume', '--az', 'eu-west-1a'], /restore volume needs --snapshot/],
     [['volume', '--snapshot', 'snap-1', '--bucket', 'x'], /restore volume does not take --bucket/],
     [['objects', '--bucket', 'b'], /either --time <ISO time> .* or --archive/],
