@@ -2,26 +2,26 @@
  * `cdk-backup-dr restore db|volume|objects ...`: starts a restore workflow with a
  * deterministic execution name (the same request attaches to its still running execution
  * instead of restoring twice; once that has ended, it starts a new one), shows its steps as they progress and prints the
- * machine-readable result. `--dry-run` checks the request with read-only calls and prints
- * what would be created, starting nothing.
+ * machine-readable result. `--dry-run` runs the workflow's own checks (its Validate step's code,
+ * with that step's configuration) with read-only calls and prints the plan, starting nothing.
  *
  * The state machine: `--state-machine <arn>`, else the environment variable
  * `CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE`, else the one state machine in
  * the account and region tagged `cdk-backup-dr:workflow=<database|dump|volume|objects>`.
  */
 import { parseArgs } from 'node:util';
-import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { BackupClient } from '@aws-sdk/client-backup';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand, DescribeExecutionOutput, GetExecutionHistoryCommand, HistoryEvent,
   SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { RestoreInputError, WORKFLOW_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
-import { planDumpRestore } from '../../core/restore-workflows/dump';
-import { newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
-import { planVolumeRestore } from '../../core/restore-workflows/volume';
+import { WORKFLOW_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
 import { isZonedIsoTime } from '../../core/zoned-time';
+import { DryRunClients, dryRun } from './restore-dry-run';
 import { StepProgress } from './restore-progress';
 import { ProcessIo, processIo } from '../process-io';
 import { executionCause, stateMachinesTagged } from '../step-functions';
@@ -31,7 +31,7 @@ export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
 
 /** What the command needs from outside: clients, output streams and a clock (tests replace them). */
 export interface RestoreIo extends ProcessIo {
-  readonly clients: (region: string | undefined) => { sfn: SFNClient; rds: RDSClient; ec2: EC2Client; s3: S3Client };
+  readonly clients: (region: string | undefined) => DryRunClients;
 }
 
 class UsageError extends Error {}
@@ -52,12 +52,19 @@ Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00
 Common options:
   --state-machine <arn>  the workflow (default: $CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=<kind>)
   --region <region>      AWS region (default: the SDK's, e.g. $AWS_REGION)
-  --dry-run              check the request with read-only calls and print what would be created; start nothing
+  --dry-run              run the workflow's own checks (its Validate step's code and configuration) with read-only
+                         calls and print the plan; start nothing
   --no-wait              start (or find) the execution, print its ARN and return
   --json                 print only the result as JSON
   --poll-seconds <n>     how often to read the execution's progress (default 5)
 
-Exit codes: 0 restored (or dry run passed), 1 the restore failed, 2 bad usage.`;
+Exit codes:
+  0  restored, or the dry run's checks passed
+  1  the restore failed, or a check could not be made (an AWS error, e.g. a missing permission)
+  2  bad usage or input: rejected by this command, by the dry run's checks or by the workflow's Validate step`;
+
+/** Error names of input a workflow's checks reject (the database workflow's, the others'). */
+const INPUT_ERRORS = new Set(['InvalidRestoreInput', 'RestoreInputError']);
 
 const TIME_EXAMPLE = 'such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00';
 
@@ -81,6 +88,8 @@ export interface RestoreRequest {
   readonly input: Record<string, unknown>;
   /** One line saying what will be created. */
   readonly summary: string;
+  /** `--from-dump` as given (its bucket is checked by the dry run). */
+  readonly location?: string;
 }
 
 function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
@@ -129,7 +138,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
         throw new UsageError('restore db --from-dump needs --target <new instance identifier> (it must not exist yet)');
       }
       const input = compact({ manifestKey, targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB'), keepOnFailure: flags['keep-on-failure'] === true ? true : undefined });
-      return { kind: 'dump', name: executionName('dump', target, input), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
+      return { kind: 'dump', name: executionName('dump', target, input), input, location, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
     }
     only(flags, [source, 'target', 'instance-class', 'az', 'confirm'], `restore db --${source}`);
     const value = str(flags, source)!;
@@ -211,60 +220,6 @@ export async function resolveStateMachine(sfn: SFNClient, kind: WorkflowKind, fl
   throw new UsageError(`${found.length} state machines are tagged ${WORKFLOW_TAG}=${kind}: ${found.join(', ')}; choose one with --state-machine <arn>`);
 }
 
-/** The read-only check of `--dry-run`: what the workflow would create. */
-async function dryRun(request: RestoreRequest, flags: Flags, clients: ReturnType<RestoreIo['clients']>): Promise<unknown> {
-  switch (request.kind) {
-    case 'volume':
-      return planVolumeRestore(clients.ec2, { allowedZones: [], kmsKeyId: '', workflowId: '', readyWithinMinutes: 120 }, request.input);
-    case 'objects': {
-      const input = request.input;
-      const target = String(input.targetBucket ?? input.bucket);
-      const plan = await planObjectRestore(clients.s3, { sourceBuckets: [String(input.bucket)], targetBuckets: [target], archiveReadyWithinMinutes: 4320 }, input);
-      if (plan.mode === 'archive') {
-        return plan;
-      }
-      let scan = newScan();
-      while (!scan.cursor.done) {
-        scan = await planScan(clients.s3, plan, scan, Date.now() + 60_000);
-      }
-      return { ...plan, wouldCopy: scan.counts };
-    }
-    case 'dump': {
-      const location = String(str(flags, 'from-dump'));
-      const match = /^s3:\/\/([^/]+)\//.exec(location);
-      if (!match) {
-        throw new UsageError('restore db --from-dump --dry-run needs the dump as s3://<bucket>/<key of manifest.json> to read it');
-      }
-      const plan = await planDumpRestore({ s3: clients.s3, rds: clients.rds }, {
-        dailyBucket: match[1], archiveBucket: match[1], identifierPrefix: '', engine: '', engineVersion: '', instanceClass: str(flags, 'instance-class') ?? 'db.workflow-default.class',
-        allocatedStorage: int(flags, 'storage', 'GiB') ?? 20, subnetGroupName: '', securityGroupIds: [], kmsKeyId: '', backupRetentionDays: 7, availableWithinMinutes: 180,
-      }, request.input);
-      return {
-        bucket: plan.bucket, manifestKey: plan.manifestKey, dumpKey: plan.dumpKey, dumpBytes: plan.dumpBytes, runId: plan.runId, dumpCreatedAt: plan.dumpCreatedAt,
-        databases: plan.databases, tables: plan.tables, rows: plan.rows, targetInstanceIdentifier: plan.targetInstanceIdentifier,
-        instanceClass: str(flags, 'instance-class') ?? "the workflow's default", allocatedStorage: plan.allocatedStorage, keepOnFailure: plan.keepOnFailure,
-        note: "the workflow also checks the identifier against its prefix (default 'restored-')",
-      };
-    }
-    case 'database': {
-      const snapshot = request.input.snapshot;
-      if (typeof snapshot === 'string' && snapshot !== 'newest') {
-        try {
-          const found = await clients.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }));
-          const first = found.DBSnapshots?.[0];
-          return { ...request.input, snapshotStatus: first?.Status, snapshotCreatedAt: first?.SnapshotCreateTime, source: first?.DBInstanceIdentifier };
-        } catch (error) {
-          if (errorName(error) === 'DBSnapshotNotFoundFault') {
-            throw new UsageError(`--from-snapshot: snapshot ${snapshot} does not exist in this account and region`);
-          }
-          throw error;
-        }
-      }
-      return request.input;
-    }
-  }
-}
-
 function executionArnFor(stateMachineArn: string, name: string): string {
   const parts = stateMachineArn.split(':');
   return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
@@ -310,17 +265,24 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     const request = buildRequest(parsed.positionals[0], flags);
     const pollSeconds = int(flags, 'poll-seconds', 'seconds') ?? 5;
     const clients = io.clients(str(flags, 'region'));
+    const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     if (flags['dry-run']) {
-      const plan = await dryRun(request, flags, clients);
-      const result = { dryRun: true, workflow: request.kind, executionName: request.name, wouldCreate: request.summary, input: request.input, plan };
+      const checked = await dryRun(request, stateMachineArn, clients, new Date(io.now()));
+      const result = { dryRun: true, workflow: request.kind, stateMachineArn, checkedWith: checked.checkedWith, executionName: request.name, wouldCreate: request.summary, input: request.input, plan: checked.plan, note: checked.note };
       if (json) {
         io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else {
-        say(`Dry run: nothing was started or created. The request checks out.\nWould create: ${request.summary}\nExecution name: ${request.name}\nInput: ${JSON.stringify(request.input)}\nPlan:\n${JSON.stringify(plan, null, 2)}`);
+        say([
+          `Dry run: nothing was started or created. The request passed the checks of ${stateMachineArn} (run with the configuration of ${checked.checkedWith}).`,
+          `Would create: ${request.summary}`,
+          ...(checked.note ? [`Note: ${checked.note}`] : []),
+          `Execution name: ${request.name}`,
+          `Input: ${JSON.stringify(request.input)}`,
+          `Plan:\n${JSON.stringify(checked.plan, null, 2)}`,
+        ].join('\n'));
       }
       return 0;
     }
-    const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     const start = async (name: string): Promise<string> => {
       const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request.input) }));
       say(`Started ${request.summary}\n  execution ${started.executionArn}`);
@@ -390,18 +352,20 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       return 0;
     }
     const failure = { status: description.status, executionArn, error: description.error, cause: executionCause(description.cause) };
+    const rejected = INPUT_ERRORS.has(description.error ?? '');
     if (json) {
       io.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
     } else {
-      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${description.error ?? ''}\n${failure.cause}\n`);
+      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${description.error ?? ''}${rejected ? " (the workflow's checks rejected the request; nothing was created)" : ''}\n${failure.cause}\n`);
     }
-    return 1;
+    return rejected ? 2 : 1;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof RestoreInputError) {
-      io.stderr.write(`cdk-backup-dr restore: ${error.message}\n`);
+    if (error instanceof UsageError || INPUT_ERRORS.has(errorName(error))) {
+      io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n`);
       return 2;
     }
-    io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n`);
+    const unchecked = flags['dry-run'] ? 'the dry run could not make its checks; the request is NOT checked: ' : '';
+    io.stderr.write(`cdk-backup-dr restore: ${unchecked}${errorText(error)}\n`);
     return 1;
   }
 }
@@ -410,6 +374,9 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
 export async function run(args: string[]): Promise<number> {
   return runRestore(args, {
     ...processIo(),
-    clients: (region) => ({ sfn: new SFNClient({ region }), rds: new RDSClient({ region }), ec2: new EC2Client({ region }), s3: new S3Client({ region }) }),
+    clients: (region) => ({
+      sfn: new SFNClient({ region }), lambda: new LambdaClient({ region }), rds: new RDSClient({ region }), backup: new BackupClient({ region }),
+      ec2: new EC2Client({ region }), s3: new S3Client({ region }),
+    }),
   });
 }

@@ -1,47 +1,17 @@
-import { DBInstanceNotFoundFault, DBSnapshotNotFoundFault, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { DBInstanceNotFoundFault, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { serializeManifest } from '../../core/dump/manifest';
 import {
-  DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
-  SFNClient, StartExecutionCommand,
+  DescribeExecutionCommand, DescribeStateMachineCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../cli';
-import { RestoreIo, buildRequest, runRestore } from '../../cli/commands/restore';
-
-const sfn = mockClient(SFNClient);
-const ec2 = mockClient(EC2Client);
-const s3 = mockClient(S3Client);
-const rds = mockClient(RDSClient);
-
-const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:VolumeRestore';
-
-interface Captured {
-  readonly io: RestoreIo;
-  stdout(): string;
-  stderr(): string;
-}
-
-function capture(options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}): Captured {
-  let out = '';
-  let err = '';
-  let clock = Date.parse('2026-11-22T01:00:00Z');
-  return {
-    io: {
-      stdout: { write: (text) => { out += text; }, isTTY: options.tty ?? false },
-      stderr: { write: (text) => { err += text; }, isTTY: false },
-      env: options.env ?? {},
-      sleep: async (ms) => { clock += Math.max(ms, 1); },
-      now: () => clock,
-      clients: () => ({ sfn: new SFNClient({ region: 'eu-west-1' }), rds: new RDSClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }) }),
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { buildRequest, runRestore } from '../../cli/commands/restore';
+import { MACHINE, VALIDATE_FUNCTION, capture, ec2, lambda, mockWorkflowConfiguration, rds, resetClients, s3, sfn } from './restore-fixture';
 
 const entered = (id: number, type: string, name: string): HistoryEvent => ({ id, type: type as HistoryEvent['type'], timestamp: new Date(Date.parse('2026-11-22T01:00:00Z') + id * 1000), stateEnteredEventDetails: { name } });
 
@@ -76,18 +46,9 @@ function mockExecution(final: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown
 
 const volumeArgs = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--state-machine', MACHINE, '--poll-seconds', '1'];
 
-beforeEach(() => {
-  sfn.reset();
-  ec2.reset();
-  s3.reset();
-  rds.reset();
-});
+const VOLUME_ENVIRONMENT = { ALLOWED_ZONES: 'eu-west-1a,eu-west-1b', KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/volume', WORKFLOW_ID: 'Stack/VolumeRestore', READY_WITHIN_MINUTES: '120' };
 
-test('--help shows the time format', async () => {
-  const run = capture();
-  expect(await runRestore(['--help'], run.io)).toBe(0);
-  expect(run.stdout()).toMatch(/Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00/);
-});
+beforeEach(resetClients);
 
 test('is registered in the CLI', async () => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -136,6 +97,20 @@ test('a failed restore exits 1 with the error and its message', async () => {
   const run = capture();
   expect(await runRestore(volumeArgs, run.io)).toBe(1);
   expect(run.stderr()).toMatch(/Restore failed: RestoreCheckError\nvolume vol-1 is 'error' instead of becoming available/);
+});
+
+test('a request the workflow\'s Validate step rejects as bad input exits 2', async () => {
+  mockExecution({ status: 'FAILED', error: 'RestoreInputError', cause: '{"errorType":"RestoreInputError","errorMessage":"input `availabilityZone` must be one of eu-west-1b; got \'eu-west-1a\'"}' });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(2);
+  expect(run.stderr()).toMatch(/Restore failed: RestoreInputError \(the workflow's checks rejected the request; nothing was created\)\ninput `availabilityZone` must be one of eu-west-1b/);
+});
+
+test('--help exits 0 and states the exit codes the command uses', async () => {
+  const run = capture();
+  expect(await runRestore(['--help'], run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/0 {2}restored, or the dry run's checks passed\n {2}1 {2}the restore failed, or a check could not be made .*\n {2}2 {2}bad usage or input: rejected by this command, by the dry run's checks or by the workflow's Validate step/);
+  expect(run.stdout()).toMatch(/Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00/);
 });
 
 test('a repeated request follows the first execution instead of restoring twice', async () => {
@@ -194,19 +169,54 @@ test('finds the state machine by its workflow tag, or says how to name it', asyn
 });
 
 test('--dry-run checks a volume request with read-only calls and starts nothing', async () => {
+  mockWorkflowConfiguration(VOLUME_ENVIRONMENT);
   ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0123456789abcdef0', State: 'completed', VolumeSize: 80 }] });
   ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: [{ ZoneName: 'eu-west-1a', State: 'available' }] });
   const run = capture();
   expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(0);
-  expect(run.stdout()).toMatch(/Dry run: nothing was started or created/);
+  expect(run.stdout()).toMatch(/Dry run: nothing was started or created\. The request passed the checks of arn:aws:states:eu-west-1:123456789012:stateMachine:VolumeRestore \(run with the configuration of arn:aws:lambda:eu-west-1:123456789012:function:RestoreSteps\)/);
   expect(run.stdout()).toMatch(/Would create: a new volume from snap-0123456789abcdef0 in eu-west-1a/);
   expect(run.stdout()).toMatch(/"size": 80/);
   expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   const mutating = ec2.calls().map((call) => call.args[0].constructor.name).filter((name) => !name.startsWith('Describe'));
   expect(mutating).toEqual([]);
+  expect(sfn.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeStateMachineCommand']);
+  expect(lambda.calls().map((call) => call.args[0].constructor.name)).toEqual(['GetFunctionConfigurationCommand']);
+});
+
+test('--dry-run of a volume checks the zone against the zones the workflow allows', async () => {
+  mockWorkflowConfiguration({ ...VOLUME_ENVIRONMENT, ALLOWED_ZONES: 'eu-west-1b,eu-west-1c' });
+  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0123456789abcdef0', State: 'completed', VolumeSize: 80 }] });
+  ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ['a', 'b', 'c'].map((zone) => ({ ZoneName: `eu-west-1${zone}`, State: 'available' })) });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(2);
+  expect(run.stderr()).toMatch(/eu-west-1a/);
+  expect(run.stderr()).toMatch(/eu-west-1b, eu-west-1c/);
+  expect(run.stdout()).not.toMatch(/passed/);
+});
+
+test('--dry-run that cannot read the workflow\'s configuration says the request is not checked and exits 1', async () => {
+  sfn.on(DescribeStateMachineCommand).resolves({ definition: JSON.stringify({ StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: VALIDATE_FUNCTION, Parameters: { action: 'validate' }, End: true } } }) });
+  lambda.on(GetFunctionConfigurationCommand).resolves({
+    KMSKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/workflow',
+    Environment: { Error: { ErrorCode: 'AccessDeniedException', Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.' } },
+  });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(1);
+  expect(run.stderr()).toMatch(/the dry run could not make its checks; the request is NOT checked: cannot read the configuration of arn:aws:lambda:eu-west-1:123456789012:function:RestoreSteps: AccessDeniedException: .*needs kms:Decrypt on arn:aws:kms:eu-west-1:123456789012:key\/workflow/);
+  expect(run.stdout()).toBe('');
+  expect(ec2.calls()).toHaveLength(0);
+});
+
+test('--dry-run against a state machine without a Validate step exits 1, naming it', async () => {
+  sfn.on(DescribeStateMachineCommand).resolves({ definition: JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 1, End: true } } }) });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(1);
+  expect(run.stderr()).toMatch(/state machine arn:aws:states:eu-west-1:123456789012:stateMachine:VolumeRestore has no Validate step; is it a cdk-backup-dr restore workflow\?/);
 });
 
 test('--dry-run of a bad request names the input and exits 2', async () => {
+  mockWorkflowConfiguration(VOLUME_ENVIRONMENT);
   ec2.on(DescribeSnapshotsCommand).rejects(Object.assign(new Error('The snapshot does not exist.'), { name: 'InvalidSnapshot.NotFound', $metadata: {} }));
   const run = capture();
   expect(await runRestore([...volumeArgs, '--dry-run'], run.io)).toBe(2);
@@ -224,37 +234,64 @@ test('--dry-run of a point-in-time object restore counts what would be copied', 
     ],
     IsTruncated: false,
   });
+  mockWorkflowConfiguration({ SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data' });
   const run = capture();
-  expect(await runRestore(['objects', '--bucket', 'data', '--prefix', 'app/', '--time', '2026-11-21T00:00:00Z', '--dry-run', '--json'], run.io)).toBe(0);
+  expect(await runRestore(['objects', '--bucket', 'data', '--prefix', 'app/', '--time', '2026-11-21T00:00:00Z', '--dry-run', '--json', '--state-machine', MACHINE], run.io)).toBe(0);
   const result = JSON.parse(run.stdout());
   expect(result.plan).toMatchObject({ targetPrefix: 'restored/20261121T000000Z/app/', wouldCopy: { keys: 1, bytes: 4, newerOnly: 1 } });
   expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
 });
 
+test('--dry-run of an object restore checks the buckets against those the workflow restores and writes', async () => {
+  mockWorkflowConfiguration({ SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data' });
+  s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
+  const notRestored = capture();
+  expect(await runRestore(['objects', '--bucket', 'logs', '--prefix', 'app/', '--time', '2026-11-21T00:00:00Z', '--dry-run', '--state-machine', MACHINE], notRestored.io)).toBe(2);
+  expect(notRestored.stderr()).toMatch(/input `bucket` must be one of the buckets this workflow restores \(data, archive\); got 'logs'/);
+  const notWritten = capture();
+  expect(await runRestore(['objects', '--archive', '--bucket', 'archive', '--prefix', 'yearly/', '--dry-run', '--state-machine', MACHINE], notWritten.io)).toBe(2);
+  expect(notWritten.stderr()).toMatch(/input `targetBucket` must be one of the buckets this workflow may write to \(data\); got 'archive'/);
+});
+
+const DUMP_ENVIRONMENT = {
+  DAILY_BUCKET: 'dumps', ARCHIVE_BUCKET: 'archive', IDENTIFIER_PREFIX: 'restored-', ENGINE: 'mysql', ENGINE_VERSION: '8.4.10', INSTANCE_CLASS: 'db.r7g.large',
+  ALLOCATED_STORAGE: '100', SUBNET_GROUP: 'restore-subnets', SECURITY_GROUP_IDS: 'sg-1', KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/dump',
+  PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '180', DATABASE_TLS: 'required',
+};
+
+const DUMP_MANIFEST = serializeManifest({
+  version: 1, runId: 'r1', tier: 'daily', createdAt: '2026-11-21T02:00:00Z', source: { host: 'replica', engine: 'mysql', serverVersion: '8.4.10', gtidPosition: '' },
+  replicationPaused: true, databases: ['shop'], tables: [{ schema: 'shop', table: 'orders', rows: 1200, checksum: '00000000000000ff', hasPrimaryKey: true }],
+  files: [{ key: 'daily/2026-11-21/r1/dump.sql.gz', bytes: 5000, sha256: 'a'.repeat(64) }],
+});
+
 test('--dry-run of a dump restore reads the manifest and checks the target, creating nothing', async () => {
-  const manifest = serializeManifest({
-    version: 1, runId: 'r1', tier: 'daily', createdAt: '2026-11-21T02:00:00Z', source: { host: 'replica', engine: 'mysql', serverVersion: '8.4.10', gtidPosition: '' },
-    replicationPaused: true, databases: ['shop'], tables: [{ schema: 'shop', table: 'orders', rows: 1200, checksum: '00000000000000ff', hasPrimaryKey: true }],
-    files: [{ key: 'daily/2026-11-21/r1/dump.sql.gz', bytes: 5000, sha256: 'a'.repeat(64) }],
-  });
-  s3.on(GetObjectCommand).callsFake(() => ({ Body: sdkStreamMixin(Readable.from([Buffer.from(manifest)])) }));
+  s3.on(GetObjectCommand).callsFake(() => ({ Body: sdkStreamMixin(Readable.from([Buffer.from(DUMP_MANIFEST)])) }));
   s3.on(HeadObjectCommand).resolves({ ContentLength: 5000, StorageClass: 'STANDARD' });
   rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
+  mockWorkflowConfiguration(DUMP_ENVIRONMENT);
   const run = capture();
-  expect(await runRestore(['db', '--from-dump', 's3://dumps/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop', '--dry-run', '--json'], run.io)).toBe(0);
+  expect(await runRestore(['db', '--from-dump', 's3://dumps/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop', '--dry-run', '--json', '--state-machine', MACHINE], run.io)).toBe(0);
   expect(JSON.parse(run.stdout())).toMatchObject({
     dryRun: true, workflow: 'dump', wouldCreate: 'a new RDS instance restored-shop loaded from the dump s3://dumps/daily/2026-11-21/r1/manifest.json, verified against its manifest',
-    plan: { bucket: 'dumps', dumpKey: 'daily/2026-11-21/r1/dump.sql.gz', rows: 1200, tables: 1, targetInstanceIdentifier: 'restored-shop' },
+    plan: { bucket: 'dumps', dumpKey: 'daily/2026-11-21/r1/dump.sql.gz', rows: 1200, tables: 1, targetInstanceIdentifier: 'restored-shop', instanceClass: 'db.r7g.large', engineVersion: '8.4.10' },
   });
   expect(rds.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeDBInstancesCommand']);
   expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
 });
 
-test('--dry-run of a snapshot restore checks that the snapshot exists', async () => {
-  rds.on(DescribeDBSnapshotsCommand).rejects(new DBSnapshotNotFoundFault({ message: 'not found', $metadata: {} }));
-  const run = capture();
-  expect(await runRestore(['db', '--from-snapshot', 'nightly-1', '--dry-run'], run.io)).toBe(2);
-  expect(run.stderr()).toMatch(/--from-snapshot: snapshot nightly-1 does not exist/);
+test('--dry-run of a dump restore checks the target against the workflow\'s identifier prefix and the bucket against its dump bucket', async () => {
+  mockWorkflowConfiguration(DUMP_ENVIRONMENT);
+  const prefix = capture();
+  expect(await runRestore(['db', '--from-dump', 's3://dumps/daily/2026-11-21/r1/manifest.json', '--target', 'shop-copy', '--dry-run', '--state-machine', MACHINE], prefix.io)).toBe(2);
+  expect(prefix.stderr()).toMatch(/input `targetInstanceIdentifier` must start with 'restored-' .*; got 'shop-copy'/);
+
+  s3.on(GetObjectCommand).callsFake(() => ({ Body: sdkStreamMixin(Readable.from([Buffer.from(DUMP_MANIFEST)])) }));
+  s3.on(HeadObjectCommand).resolves({ ContentLength: 5000, StorageClass: 'STANDARD' });
+  rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
+  const bucket = capture();
+  expect(await runRestore(['db', '--from-dump', 's3://other/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop', '--dry-run', '--state-machine', MACHINE], bucket.io)).toBe(2);
+  expect(bucket.stderr()).toMatch(/--from-dump names the bucket other, but this workflow reads daily\/ dumps from dumps; use s3:\/\/dumps\/daily\/2026-11-21\/r1\/manifest.json/);
 });
 
 describe('builds each kind of request', () => {
