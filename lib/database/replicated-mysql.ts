@@ -430,6 +430,8 @@ export class ReplicatedMySql extends Construct {
 
     const master = new rds.DatabaseInstance(this, 'Resource', {
       ...shared,
+      // Kept when the master is deleted (except with DESTROY): a point-in-time restore of a deleted master starts from them.
+      deleteAutomatedBackups: removalPolicy === RemovalPolicy.DESTROY,
       engine,
       instanceType: masterInstanceType,
       vpcSubnets: { ...subnetSelection, availabilityZones: this.masterAvailabilityZones },

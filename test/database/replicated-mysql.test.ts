@@ -78,6 +78,8 @@ describe('ReplicatedMySql defaults', () => {
     expect(master[1].Properties.AvailabilityZone).toBeUndefined();
     expect(master[1].DeletionPolicy).toBe('Snapshot');
     expect(master[1].UpdateReplacePolicy).toBe('Snapshot');
+    // Retained when the master is deleted: the point-in-time window of a deleted master.
+    expect(master[1].Properties.DeleteAutomatedBackups).toBe(false);
   });
 
   test('the engine version is a full version RDS offers', () => {
@@ -277,6 +279,7 @@ describe('ReplicatedMySql overrides', () => {
     expect(master[1].DeletionPolicy).toBe('Retain');
     expect(replica[1].DeletionPolicy).toBe('Retain');
     expect(master[1].Properties.DeletionProtection).toBe(true);
+    expect(master[1].Properties.DeleteAutomatedBackups).toBe(false);
   });
 
   test('DESTROY with the explicit opt-in', () => {
@@ -285,6 +288,8 @@ describe('ReplicatedMySql overrides', () => {
     const { master } = instances(t);
     expect(master[1].DeletionPolicy).toBe('Delete');
     expect(master[1].Properties.DeletionProtection).toBe(false);
+    // The explicit opt-in to losing data: the automated backups go with the master.
+    expect(master[1].Properties.DeleteAutomatedBackups).toBe(true);
     expect(Object.values(t.findResources('AWS::KMS::Key')).map((k) => k.DeletionPolicy)).toEqual(['Delete', 'Delete']);
     t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
   });
