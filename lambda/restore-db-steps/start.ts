@@ -25,6 +25,7 @@ function copiedSettings(plan: RestorePlan) {
   return {
     DBSubnetGroupName: plan.source.subnetGroup,
     VpcSecurityGroupIds: plan.source.securityGroupIds,
+    // Undefined: the source uses the engine's default parameter group, which RDS then picks too.
     DBParameterGroupName: plan.source.parameterGroup,
     DBInstanceClass: plan.target.instanceClass,
     AvailabilityZone: plan.target.availabilityZone,
@@ -63,10 +64,14 @@ export async function startRestore(clients: Clients, config: StepsConfig, plan: 
       return { targetIdentifier: identifier, created: true };
     }
     if (plan.kind === 'point-in-time') {
-      await aws(`RestoreDBInstanceToPointInTime ${plan.source.identifier} -> ${identifier}`, () => clients.rds.send(new RestoreDBInstanceToPointInTimeCommand({
-        SourceDBInstanceIdentifier: plan.source.identifier,
+      const restoreTime = plan.restoreTime!;
+      // A source that no longer exists is restored from its retained automated backup, to the time validated against its window.
+      const from = restoreTime.automatedBackupArn
+        ? { SourceDBInstanceAutomatedBackupsArn: restoreTime.automatedBackupArn, RestoreTime: new Date(restoreTime.time) }
+        : { SourceDBInstanceIdentifier: plan.source.identifier, ...(restoreTime.latest ? { UseLatestRestorableTime: true } : { RestoreTime: new Date(restoreTime.time) }) };
+      await aws(`RestoreDBInstanceToPointInTime ${restoreTime.automatedBackupArn ?? plan.source.identifier} -> ${identifier}`, () => clients.rds.send(new RestoreDBInstanceToPointInTimeCommand({
+        ...from,
         TargetDBInstanceIdentifier: identifier,
-        ...(plan.restoreTime!.latest ? { UseLatestRestorableTime: true } : { RestoreTime: new Date(plan.restoreTime!.time) }),
         Tags: tags,
         ...copiedSettings(plan),
       })));
@@ -94,7 +99,6 @@ async function startBackupRestore(clients: Clients, config: StepsConfig, plan: R
     DBInstanceIdentifier: plan.target.identifier,
     DBSubnetGroupName: settings.DBSubnetGroupName,
     VpcSecurityGroupIds: JSON.stringify(settings.VpcSecurityGroupIds),
-    DBParameterGroupName: settings.DBParameterGroupName,
     DBInstanceClass: settings.DBInstanceClass,
     MultiAZ: String(settings.MultiAZ),
     PubliclyAccessible: 'false',
@@ -103,6 +107,9 @@ async function startBackupRestore(clients: Clients, config: StepsConfig, plan: R
   };
   if (settings.AvailabilityZone) {
     overrides.AvailabilityZone = settings.AvailabilityZone;
+  }
+  if (settings.DBParameterGroupName) {
+    overrides.DBParameterGroupName = settings.DBParameterGroupName;
   }
   const restoreMetadata = { ...(metadata.RestoreMetadata ?? {}), ...overrides };
   // Metadata the recovery point carries from the source that must not be copied.

@@ -46,15 +46,22 @@ export interface ExecutionInfo {
   readonly startTime: string;
 }
 
-/** The source's configuration that every restored instance copies. */
+/**
+ * The source's configuration that every restored instance copies: read from the source
+ * while it exists, else the settings the workflow was deployed with (`live` false).
+ */
 export interface SourceInfo {
   readonly identifier: string;
+  /** False when the source instance no longer exists: the restore works from its backups alone. */
+  readonly live: boolean;
   readonly arn: string;
-  readonly engine: string;
-  readonly instanceClass: string;
+  readonly engine?: string;
+  /** Unknown only when the source is gone and the workflow was deployed without it. */
+  readonly instanceClass?: string;
   readonly subnetGroup: string;
   readonly securityGroupIds: string[];
-  readonly parameterGroup: string;
+  /** Undefined: the engine's default parameter group. */
+  readonly parameterGroup?: string;
   readonly kmsKeyId?: string;
   readonly multiAz: boolean;
   readonly endpoint?: string;
@@ -76,7 +83,11 @@ export interface RestorePlan {
   };
   readonly snapshot?: { readonly identifier: string; readonly arn: string; readonly createdAt: string; readonly kmsKeyId?: string };
   readonly recoveryPoint?: { readonly arn: string; readonly vault: string; readonly createdAt: string };
-  readonly restoreTime?: { readonly latest: boolean; readonly time: string };
+  /**
+   * `automatedBackupArn`: the retained automated backup to restore from when the source no
+   * longer exists (a live source is restored by its identifier).
+   */
+  readonly restoreTime?: { readonly latest: boolean; readonly time: string; readonly automatedBackupArn?: string };
   /** ISO time of the newest data the restore brings back, as far as the backup says. */
   readonly backupTime: string;
   /** True when this request already created (or promoted) the target: the workflow resumes. */
@@ -129,6 +140,48 @@ export interface StepsConfig {
   readonly restoreTimeoutMinutes: number;
   /** The CloudWatch namespace of the drill metrics (`METRIC_NAMESPACE`). */
   readonly metricNamespace: string;
+  /** The source's settings as deployed (`SOURCE_SETTINGS`, JSON), used once the source instance is gone. */
+  readonly deployedSource: DeployedSourceSettings;
+}
+
+/**
+ * What the construct knew about the source at synth. A missing field is unknown; a restore
+ * that needs it once the source is gone fails before creating anything, naming it.
+ */
+export interface DeployedSourceSettings {
+  readonly arn?: string;
+  readonly subnetGroup?: string;
+  readonly securityGroupIds?: string[];
+  /** `null`: the source uses the engine's default parameter group. */
+  readonly parameterGroup?: string | null;
+  readonly instanceClass?: string;
+  readonly multiAz?: boolean;
+}
+
+function deployedSourceFrom(text: string | undefined): DeployedSourceSettings {
+  if (!text) {
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`restore-db-steps: environment variable SOURCE_SETTINGS is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`restore-db-steps: environment variable SOURCE_SETTINGS must be a JSON object, got ${text}`);
+  }
+  const value = parsed as Record<string, unknown>;
+  const stringAt = (key: string): string | undefined => (typeof value[key] === 'string' && value[key] !== '' ? value[key] as string : undefined);
+  const groups = Array.isArray(value.securityGroupIds) ? value.securityGroupIds.filter((id): id is string => typeof id === 'string' && id !== '') : [];
+  return {
+    arn: stringAt('arn'),
+    subnetGroup: stringAt('subnetGroup'),
+    securityGroupIds: groups.length > 0 ? groups : undefined,
+    parameterGroup: value.parameterGroup === null ? null : stringAt('parameterGroup'),
+    instanceClass: stringAt('instanceClass'),
+    multiAz: typeof value.multiAz === 'boolean' ? value.multiAz : undefined,
+  };
 }
 
 /** Reads the configuration from the environment; a missing variable is an error naming it. */
@@ -147,5 +200,6 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ste
     backupRestoreRoleArn: env.BACKUP_RESTORE_ROLE_ARN || undefined,
     restoreTimeoutMinutes: Number(env.RESTORE_TIMEOUT_MINUTES ?? '720'),
     metricNamespace: env.METRIC_NAMESPACE ?? 'CdkBackupDr',
+    deployedSource: deployedSourceFrom(env.SOURCE_SETTINGS),
   };
 }

@@ -2,11 +2,12 @@
  * The first step: checks the request against what exists, before anything is created.
  * Each problem throws `InvalidRestoreInput` naming the input and the allowed values.
  */
-import { BackupClient, ListRecoveryPointsByResourceCommand, type RecoveryPointByResource } from '@aws-sdk/client-backup';
+import { BackupClient, GetRecoveryPointRestoreMetadataCommand, ListRecoveryPointsByResourceCommand, type RecoveryPointByResource } from '@aws-sdk/client-backup';
 import {
   DescribeDBInstanceAutomatedBackupsCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand,
   RDSClient, type DBInstance, type DBSnapshot, type Tag,
 } from '@aws-sdk/client-rds';
+import { retainedBackupFor } from './retained-backups';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import {
   EXECUTION_TAG, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
@@ -83,6 +84,7 @@ function sourceInfo(instance: DBInstance): SourceInfo {
   };
   return {
     identifier: instance.DBInstanceIdentifier!,
+    live: true,
     arn: instance.DBInstanceArn ?? missing('ARN'),
     engine: instance.Engine ?? missing('engine'),
     instanceClass: instance.DBInstanceClass ?? missing('instance class'),
@@ -94,6 +96,54 @@ function sourceInfo(instance: DBInstance): SourceInfo {
     endpoint: instance.Endpoint?.Address,
     port: instance.Endpoint?.Port,
   };
+}
+
+/**
+ * The source that no longer exists, as the workflow was deployed with it. Settings it was
+ * deployed without are left empty here; `requireDeployedSettings` refuses a restore that needs them.
+ */
+function deployedSourceInfo(config: StepsConfig): SourceInfo {
+  const deployed = config.deployedSource;
+  return {
+    identifier: config.sourceIdentifier,
+    live: false,
+    arn: deployed.arn ?? '',
+    instanceClass: deployed.instanceClass,
+    subnetGroup: deployed.subnetGroup ?? '',
+    securityGroupIds: deployed.securityGroupIds ?? [],
+    parameterGroup: deployed.parameterGroup ?? undefined,
+    multiAz: deployed.multiAz ?? false,
+  };
+}
+
+/** Without the source, RDS would put a restored instance in its default subnet group, security group and parameter group: refused. */
+function requireDeployedSettings(config: StepsConfig, kind: RestoreKind): void {
+  const deployed = config.deployedSource;
+  const unknown: string[] = [];
+  if (!deployed.subnetGroup) {
+    unknown.push('its DB subnet group (`sourceSettings.subnetGroupName`)');
+  }
+  if (!deployed.securityGroupIds?.length) {
+    unknown.push('its VPC security groups (`sourceSettings.securityGroups`)');
+  }
+  if (deployed.parameterGroup === undefined) {
+    unknown.push('its parameter group (`sourceSettings.parameterGroupName`)');
+  }
+  if (kind === 'recovery-point' && !deployed.arn) {
+    unknown.push('its ARN (the `database` prop)');
+  }
+  if (unknown.length > 0) {
+    throw new InvalidRestoreInput(`the source instance ${config.sourceIdentifier} no longer exists and the workflow ${config.workflowId} was deployed without ${unknown.join(', ')}; RDS would use its defaults instead, so nothing was restored: set them on the DatabaseRestore and deploy it again`);
+  }
+}
+
+/** The class of the new instance: the request's, the source's, or one the backup records. */
+function instanceClassFor(request: RestoreRequest, source: SourceInfo, fromBackup: string | undefined, backup: string): string {
+  const instanceClass = request.instanceClass ?? source.instanceClass ?? fromBackup;
+  if (!instanceClass) {
+    throw new InvalidRestoreInput(`\`instanceClass\` is required: the source instance ${source.identifier} no longer exists and neither the workflow's settings nor the ${backup} record its instance class; give \`instanceClass\`, an RDS instance class such as db.r6g.large`);
+  }
+  return instanceClass;
 }
 
 function checkTime(name: string, value: string): Date {
@@ -148,17 +198,18 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
   if (drill && kind === 'promote-replica') {
     throw new InvalidRestoreInput('`drill` must be false for `kind` promote-replica: a drill never promotes a replica');
   }
+  // The disaster case: a source that no longer exists is restored from its backups alone.
   const sourceInstance = await findInstance(clients.rds, config.sourceIdentifier);
-  if (!sourceInstance) {
-    throw new InvalidRestoreInput(`the source instance ${config.sourceIdentifier} does not exist; this workflow restores its backups into a new instance with its subnet group, security groups and parameter group`);
-  }
-  const source = sourceInfo(sourceInstance);
+  const source = sourceInstance ? sourceInfo(sourceInstance) : deployedSourceInfo(config);
   const startedAt = new Date(execution.startTime).toISOString();
   const deadline = new Date(now.getTime() + config.restoreTimeoutMinutes * 60_000).toISOString();
   const base = { requestId, kind, drill, keepOnVerificationFailure: request.keepOnVerificationFailure === true, source, startedAt, deadline };
 
   if (kind === 'promote-replica') {
     return validatePromotion(clients, config, request, base);
+  }
+  if (!source.live) {
+    requireDeployedSettings(config, kind);
   }
 
   // The new instance.
@@ -167,7 +218,8 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
     throw new InvalidRestoreInput(`\`targetIdentifier\` must be 1 to 63 lower-case letters, digits or hyphens, starting with a letter, with no two hyphens in a row and none at the end, got ${JSON.stringify(request.targetIdentifier)}`);
   }
   if (targetIdentifier === source.identifier || config.replicaIdentifiers.includes(targetIdentifier)) {
-    throw new InvalidRestoreInput(`\`targetIdentifier\` must name a new instance, got ${targetIdentifier}, which is the live ${targetIdentifier === source.identifier ? 'source' : 'replica'}`);
+    const which = targetIdentifier !== source.identifier ? 'live replica' : source.live ? 'live source' : 'source\'s identifier (never reused: the workflow may not tag or change an instance there)';
+    throw new InvalidRestoreInput(`\`targetIdentifier\` must name a new instance, got ${targetIdentifier}, which is the ${which}`);
   }
   const existingTarget = await findInstance(clients.rds, targetIdentifier);
   if (existingTarget && !createdByRequest(existingTarget, config, requestId)) {
@@ -183,8 +235,8 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
   if (request.instanceClass !== undefined && (typeof request.instanceClass !== 'string' || !/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(request.instanceClass))) {
     throw new InvalidRestoreInput(`\`instanceClass\` must be an RDS instance class such as db.r6g.large, got ${JSON.stringify(request.instanceClass)}`);
   }
-  const target = { identifier: targetIdentifier, availabilityZone: request.availabilityZone, instanceClass: request.instanceClass ?? source.instanceClass };
-  const common = { ...base, target, existing: existingTarget !== undefined };
+  const target = { identifier: targetIdentifier, availabilityZone: request.availabilityZone };
+  const common = { ...base, existing: existingTarget !== undefined };
 
   if (kind === 'snapshot') {
     const wanted = request.snapshot ?? 'newest';
@@ -197,6 +249,8 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
     }
     return {
       ...common,
+      source: { ...source, engine: source.engine ?? snapshot.Engine, kmsKeyId: source.kmsKeyId ?? snapshot.KmsKeyId },
+      target: { ...target, instanceClass: instanceClassFor(request, source, undefined, `snapshot ${snapshot.DBSnapshotIdentifier}`) },
       snapshot: { identifier: snapshot.DBSnapshotIdentifier!, arn: snapshot.DBSnapshotArn ?? snapshot.DBSnapshotIdentifier!, createdAt: new Date(snapshot.SnapshotCreateTime!).toISOString(), kmsKeyId: snapshot.KmsKeyId },
       backupTime: new Date(snapshot.SnapshotCreateTime!).toISOString(),
     };
@@ -214,8 +268,10 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
         ? `\`recoveryPoint\`: ${source.identifier} has no completed AWS Backup recovery point`
         : `\`recoveryPoint\` ${JSON.stringify(wanted)} is not a completed recovery point of ${source.identifier}; the newest are: ${listed(points.map((p) => p.RecoveryPointArn!))} (or 'newest')`);
     }
+    const fromPoint = request.instanceClass ?? source.instanceClass ? undefined : await recoveryPointInstanceClass(clients.backup, point);
     return {
       ...common,
+      target: { ...target, instanceClass: instanceClassFor(request, source, fromPoint, `recovery point ${point.RecoveryPointArn}`) },
       recoveryPoint: { arn: point.RecoveryPointArn!, vault: point.BackupVaultName!, createdAt: new Date(point.CreationDate!).toISOString() },
       backupTime: new Date(point.CreationDate!).toISOString(),
     };
@@ -224,6 +280,9 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
   // point-in-time
   if (request.restoreTime === undefined) {
     throw new InvalidRestoreInput("`restoreTime` is required for `kind` point-in-time: an ISO 8601 time inside the point-in-time window, or 'latest'");
+  }
+  if (!sourceInstance) {
+    return validateRetainedPointInTime(clients, request, { ...common, target }, source);
   }
   const latestRestorable = sourceInstance.LatestRestorableTime ? new Date(sourceInstance.LatestRestorableTime) : undefined;
   const backups = await aws(`DescribeDBInstanceAutomatedBackups ${source.identifier}`, () => clients.rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: source.identifier })));
@@ -236,14 +295,38 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
     throw new InvalidRestoreInput(`\`restoreTime\`: ${source.identifier} has no point-in-time window (automated backups are off or not yet taken)`);
   }
   const window = `${earliestValue.toISOString()} to ${latestRestorable.toISOString()} (UTC)`;
+  const pitrTarget = { ...target, instanceClass: instanceClassFor(request, source, undefined, 'automated backup') };
   if (request.restoreTime === 'latest') {
-    return { ...common, restoreTime: { latest: true, time: latestRestorable.toISOString() }, backupTime: latestRestorable.toISOString() };
+    return { ...common, target: pitrTarget, restoreTime: { latest: true, time: latestRestorable.toISOString() }, backupTime: latestRestorable.toISOString() };
   }
   const time = checkTime('restoreTime', request.restoreTime);
   if (time.getTime() < earliestValue.getTime() || time.getTime() > latestRestorable.getTime()) {
     throw new InvalidRestoreInput(`\`restoreTime\` ${time.toISOString()} is outside the point-in-time window of ${source.identifier}: ${window}, or 'latest'`);
   }
-  return { ...common, restoreTime: { latest: false, time: time.toISOString() }, backupTime: time.toISOString() };
+  return { ...common, target: pitrTarget, restoreTime: { latest: false, time: time.toISOString() }, backupTime: time.toISOString() };
+}
+
+/** Point in time of a source that no longer exists: from its retained automated backup. */
+async function validateRetainedPointInTime(
+  clients: Clients, request: RestoreRequest, common: Omit<RestorePlan, 'backupTime' | 'target'> & { target: Omit<RestorePlan['target'], 'instanceClass'> }, source: SourceInfo,
+): Promise<RestorePlan> {
+  const wanted = request.restoreTime === 'latest' ? 'latest' : checkTime('restoreTime', request.restoreTime!);
+  const chosen = await retainedBackupFor(clients.rds, source.identifier, wanted);
+  const target = { ...common.target, instanceClass: instanceClassFor(request, source, undefined, `retained automated backup ${chosen.arn}`) };
+  return {
+    ...common,
+    source: { ...source, engine: source.engine ?? chosen.engine, kmsKeyId: source.kmsKeyId ?? chosen.kmsKeyId },
+    target,
+    restoreTime: { latest: wanted === 'latest', time: chosen.time, automatedBackupArn: chosen.arn },
+    backupTime: chosen.time,
+  };
+}
+
+async function recoveryPointInstanceClass(backup: BackupClient, point: RecoveryPointByResource): Promise<string | undefined> {
+  const metadata = await aws(`GetRecoveryPointRestoreMetadata ${point.RecoveryPointArn}`, () => backup.send(new GetRecoveryPointRestoreMetadataCommand({
+    BackupVaultName: point.BackupVaultName, RecoveryPointArn: point.RecoveryPointArn,
+  })));
+  return metadata.RestoreMetadata?.DBInstanceClass || undefined;
 }
 
 async function validatePromotion(
@@ -270,7 +353,7 @@ async function validatePromotion(
   }
   return {
     ...base,
-    target: { identifier: request.replica, instanceClass: replica.DBInstanceClass ?? base.source.instanceClass },
+    target: { identifier: request.replica, instanceClass: replica.DBInstanceClass ?? base.source.instanceClass ?? 'unknown' },
     backupTime: new Date().toISOString(),
     existing: promotedByThisRequest,
   };

@@ -14,8 +14,16 @@ import { parseTimestampColumns, verifyRestored, type VerificationSummary } from 
 
 const secrets = new SecretsManagerClient({});
 
+/** The source as the plan describes it (`live` false: it no longer exists). */
+export interface PlannedSource {
+  readonly identifier: string;
+  readonly live?: boolean;
+  readonly endpoint?: string;
+  readonly port?: number;
+}
+
 export interface VerifyEvent {
-  readonly plan: { readonly source: { readonly identifier: string; readonly endpoint?: string; readonly port?: number } };
+  readonly plan: { readonly source: PlannedSource };
   readonly status: { readonly endpoint?: string; readonly port?: number };
   readonly progress?: { readonly targetIdentifier: string };
 }
@@ -37,6 +45,17 @@ async function credentials(secretArn: string): Promise<Credentials> {
 function connect(host: string, port: number, login: Credentials): Promise<mysql.Connection> {
   // RDS presents a certificate signed by the Amazon RDS CAs, which mysql2 ships.
   return mysql.createConnection({ host, port, user: login.username, password: login.password, ssl: 'Amazon RDS', connectTimeout: 20_000 });
+}
+
+/** Where to reach the source to compare schemas, or why there is nothing to compare with (the comparison is then unknown). */
+export function sourceToCompare(source: PlannedSource): { host: string; port: number } | { error: string } {
+  if (source.live === false) {
+    return { error: `${source.identifier} no longer exists (the copy was restored from its backups alone)` };
+  }
+  if (!source.endpoint) {
+    return { error: `${source.identifier} had no endpoint` };
+  }
+  return { host: source.endpoint, port: source.port ?? 3306 };
 }
 
 export const handler = async (event: VerifyEvent): Promise<VerificationSummary> => {
@@ -61,10 +80,11 @@ export const handler = async (event: VerifyEvent): Promise<VerificationSummary> 
   let source: mysql.Connection | undefined;
   let sourceError: string | undefined;
   try {
-    if (event.plan.source.endpoint) {
-      source = await connect(event.plan.source.endpoint, event.plan.source.port ?? 3306, login);
+    const compareWith = sourceToCompare(event.plan.source);
+    if ('error' in compareWith) {
+      sourceError = compareWith.error;
     } else {
-      sourceError = `${event.plan.source.identifier} had no endpoint`;
+      source = await connect(compareWith.host, compareWith.port, login);
     }
   } catch (error) {
     sourceError = `${event.plan.source.identifier}: ${error instanceof Error ? error.message : String(error)}`;

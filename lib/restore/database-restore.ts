@@ -15,6 +15,29 @@ import { EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG } from './workflow-shell';
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
 
+/**
+ * The source's settings a restore copies once the source instance no longer exists (while it
+ * exists, they are read from it). Each defaults to the `database`'s own where it is defined
+ * in this app.
+ */
+export interface DatabaseRestoreSourceSettings {
+  /** @default - the `database`'s subnet group, where it is defined in this app */
+  readonly subnetGroupName?: string;
+  /** @default - the `database`'s security groups */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * The source's parameter group; give the default group's name (e.g. `default.mysql8.0`)
+   * when it uses the engine's default.
+   * @default - the `database`'s parameter group (or the engine's default) where it is defined in this app
+   */
+  readonly parameterGroupName?: string;
+  /**
+   * The source's instance class. A request can always name its own `instanceClass`.
+   * @default - the `database`'s, where it is defined in this app
+   */
+  readonly instanceType?: ec2.InstanceType;
+}
+
 /** Properties of a {@link DatabaseRestore}. */
 export interface DatabaseRestoreProps {
   /**
@@ -22,6 +45,13 @@ export interface DatabaseRestoreProps {
    * subnet group, security groups, parameter group and KMS key; the source is never modified.
    */
   readonly database: rds.IDatabaseInstance;
+  /**
+   * The source's subnet group, security groups, parameter group and instance class, for
+   * restores after the source instance was deleted (from its snapshots, recovery points or
+   * retained automated backups). Needed only where `database` is imported.
+   * @default - the `database`'s own settings where it is defined in this app
+   */
+  readonly sourceSettings?: DatabaseRestoreSourceSettings;
   /**
    * The source's admin credentials (JSON with `username` and `password`). The restored copy
    * has the same users; the verification step logs in with them.
@@ -171,6 +201,7 @@ export class DatabaseRestore extends Construct {
         BACKUP_RESTORE_ROLE_ARN: this.backupRestoreRole?.roleArn ?? '',
         RESTORE_TIMEOUT_MINUTES: String(Math.ceil(restoreTimeout.toMinutes({ integral: false }))),
         METRIC_NAMESPACE: METRIC_NAMESPACE,
+        SOURCE_SETTINGS: Stack.of(this).toJsonString(deployedSourceSettings(props)),
       },
     });
     this.stepsFunction = steps.function;
@@ -249,6 +280,12 @@ export class DatabaseRestore extends Construct {
           resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('pg'), anyOf('og'), anyOf('secgrp')],
           conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
+        // A point in time of a source that no longer exists: from its retained automated backup, same tag condition.
+        new iam.PolicyStatement({
+          actions: ['rds:RestoreDBInstanceToPointInTime'],
+          resources: [anyOf('auto-backup')],
+          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId } },
+        }),
         // Deleting or changing an instance: only one this workflow tagged.
         new iam.PolicyStatement({
           actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
@@ -318,7 +355,7 @@ export class DatabaseRestore extends Construct {
       { id: any('rds', 'db'), ...reason('A restore creates an instance whose identifier is chosen at run time; creating requires this workflow\'s tag on the request, and deleting or modifying requires it on the instance.') },
       { id: any('rds', 'snapshot'), ...reason('The snapshot to restore is chosen at run time (the newest or one named in the request); the steps check it belongs to the source.') },
       { id: any('rds', 'subgrp'), ...reason('The subnet group is the source\'s, read at run time from the source instance.') },
-      { id: any('rds', 'auto-backup'), ...reason('Automated backups of the source give the point-in-time window; their ids are assigned by RDS.') },
+      { id: any('rds', 'auto-backup'), ...reason('Automated backups of the source give the point-in-time window, and a retained one is restored once the source is deleted; their ids are assigned by RDS, and restoring requires this workflow\'s request tag.') },
       { id: any('rds', 'pg'), ...reason('The parameter group is the source\'s, read at run time; creating requires this workflow\'s request tag.') },
       { id: any('rds', 'og'), ...reason('A restore uses the source\'s option group, read at run time; creating requires this workflow\'s request tag.') },
       { id: any('rds', 'secgrp'), ...reason('RDS authorises the security groups of a restore against this resource type; the groups are the source\'s.') },
@@ -432,6 +469,27 @@ export class DatabaseRestore extends Construct {
     }
     return machine;
   }
+}
+
+/**
+ * What the construct knows of the source at synth (`SOURCE_SETTINGS`): the steps use it once
+ * the source instance is gone. Unknown settings are left out; `parameterGroup: null` is the
+ * engine's default parameter group.
+ */
+function deployedSourceSettings(props: DatabaseRestoreProps): Record<string, unknown> {
+  const given = props.sourceSettings ?? {};
+  const defined = props.database.node.defaultChild instanceof rds.CfnDBInstance ? props.database.node.defaultChild : undefined;
+  const securityGroups = given.securityGroups ?? props.database.connections.securityGroups;
+  const parameterGroup = given.parameterGroupName ?? (defined ? defined.dbParameterGroupName ?? null : undefined);
+  const instanceClass = given.instanceType ? `db.${given.instanceType.toString()}` : defined?.dbInstanceClass;
+  return {
+    arn: props.database.instanceArn,
+    subnetGroup: given.subnetGroupName ?? defined?.dbSubnetGroupName,
+    securityGroupIds: securityGroups.length > 0 ? securityGroups.map((group) => group.securityGroupId) : undefined,
+    parameterGroup,
+    instanceClass,
+    multiAz: typeof defined?.multiAz === 'boolean' ? defined.multiAz : undefined,
+  };
 }
 
 /**

@@ -12,9 +12,10 @@ import {
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as stepsHandler } from '../../lambda/restore-db-steps/index';
+import { sourceToCompare, type PlannedSource } from '../../lambda/restore-db-verify/index';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { MariaDbServer, startMariaDb } from '../support/mariadb';
-import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
+import { localStateMachine, resolveValue, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
 const rds = mockClient(RDSClient);
@@ -42,7 +43,12 @@ beforeAll(async () => {
   process.env.BACKUP_RESTORE_ROLE_ARN = 'arn:aws:iam::123456789012:role/restore';
   process.env.RESTORE_TIMEOUT_MINUTES = '720';
   const servers = startBoth();
-  machine = localStateMachine(Template.fromStack(restoreFixture().stack), { logicalIdPrefix: 'Restore' });
+  const template = Template.fromStack(restoreFixture().stack);
+  machine = localStateMachine(template, { logicalIdPrefix: 'Restore' });
+  // The settings the construct deployed for the source, as the steps function gets them.
+  const resources = template.toJSON().Resources;
+  const steps = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('RestoreSteps'))!;
+  process.env.SOURCE_SETTINGS = resolveValue(steps[1].Properties.Environment.Variables.SOURCE_SETTINGS, resources);
   [source, restored] = await servers;
   for (const server of [source, restored]) {
     const connection = await server.connect();
@@ -128,17 +134,20 @@ function mockSnapshotRestore(targetId = 'restore-inc-1'): void {
   rds.on(DeleteDBInstanceCommand).resolves({});
 }
 
-/** The real verification, against the MariaDB servers whose ports the workflow carried. */
-async function verifyHandler(event: { plan: { source: { port: number } }; status: { port: number } }): Promise<unknown> {
+/** The real verification, against the MariaDB servers whose ports the workflow carried (the source only while the plan says it exists). */
+async function verifyHandler(event: { plan: { source: PlannedSource }; status: { port: number } }): Promise<unknown> {
   const restoredConnection = await restored.connect();
-  const sourceConnection = await source.connect();
+  const compareWith = sourceToCompare(event.plan.source);
+  const sourceConnection = 'error' in compareWith ? undefined : await source.connect();
   try {
     expect(event.status.port).toBe(restored.port);
-    expect(event.plan.source.port).toBe(source.port);
-    return await verifyRestored({ restored: restoredConnection, source: sourceConnection, databases: ['shop'] });
+    if (!('error' in compareWith)) {
+      expect(compareWith.port).toBe(source.port);
+    }
+    return await verifyRestored({ restored: restoredConnection, source: sourceConnection, sourceError: 'error' in compareWith ? compareWith.error : undefined, databases: ['shop'] });
   } finally {
     await restoredConnection.end();
-    await sourceConnection.end();
+    await sourceConnection?.end();
   }
 }
 
@@ -512,5 +521,154 @@ describe('bad input fails before anything is created, naming the input and the a
     expect(execution.error).toBe('InvalidRestoreInput');
     expect(JSON.parse(execution.cause!).cause).toMatch(/`targetIdentifier` taken already exists and was not created by request bad-2; choose a new identifier/);
     expect(creations()).toBe(0);
+  });
+});
+
+describe('the source instance no longer exists (the disaster case)', () => {
+  const SOURCE_ARN = expect.stringMatching(/^arn:aws:rds:eu-west-1:123456789012:db:Db/);
+  const deployedSettings = {
+    DBSubnetGroupName: expect.stringMatching(/^DbSubnetGroup/),
+    VpcSecurityGroupIds: [expect.stringMatching(/^DbSecurityGroup.*\.GroupId$/)],
+    DBInstanceClass: 'db.m5.large',
+    PubliclyAccessible: false,
+  };
+  const RETAINED = [
+    // An earlier instance under the same identifier, and the one that was deleted.
+    { DBInstanceIdentifier: SOURCE_ID, Status: 'retained', DBInstanceAutomatedBackupsArn: 'arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-old', RestoreWindow: { EarliestTime: new Date('2026-10-01T00:00:00Z'), LatestTime: new Date('2026-10-05T00:00:00Z') } },
+    { DBInstanceIdentifier: SOURCE_ID, Status: 'retained', DBInstanceAutomatedBackupsArn: 'arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-new', Engine: 'mysql', RestoreWindow: { EarliestTime: new Date('2026-11-14T03:00:00Z'), LatestTime: new Date('2026-11-21T23:50:00Z') } },
+  ];
+
+  function sourceGone(targetId: string, requestId: string): void {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).rejects(notFound(SOURCE_ID));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: targetId })
+      .rejectsOnce(notFound(targetId)).rejectsOnce(notFound(targetId))
+      .resolves({ DBInstances: [target(targetId, 'available', {}, requestId)] });
+  }
+
+  function withSettings(settings: Record<string, unknown>, body: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      const deployed = process.env.SOURCE_SETTINGS;
+      process.env.SOURCE_SETTINGS = JSON.stringify(settings);
+      try {
+        await body();
+      } finally {
+        process.env.SOURCE_SETTINGS = deployed;
+      }
+    };
+  }
+
+  test('snapshot: restored with the settings the construct deployed; the schema comparison is unknown, the copy handed over', async () => {
+    sourceGone('restore-gone-1', 'gone-1');
+    rds.on(DescribeDBSnapshotsCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    const execution = await run({ requestId: 'gone-1', kind: 'snapshot' });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    const input = rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0].args[0].input;
+    expect(input).toMatchObject({ DBInstanceIdentifier: 'restore-gone-1', DBSnapshotIdentifier: SNAPSHOTS[1].DBSnapshotArn, MultiAZ: false, ...deployedSettings });
+    // The fixture's database uses the engine's default parameter group: RDS picks it again.
+    expect(input.DBParameterGroupName).toBeUndefined();
+    expect(execution.output).toMatchObject({ verified: false, verification: { status: 'unknown', problems: [`unknown: schema: the source could not be reached to compare schemas: ${SOURCE_ID} no longer exists (the copy was restored from its backups alone)`] } });
+  });
+
+  test('recovery point: found by the source ARN the construct knows, restored with the deployed settings', async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-gone';
+    sourceGone('restore-gone-2', 'gone-2');
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+    backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql', DBParameterGroupName: 'default.mysql8.0' } });
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-gone' });
+    const created = target('restore-gone-2', 'available', {}, 'gone-2');
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: 'COMPLETED', CreatedResourceArn: created.DBInstanceArn });
+    const execution = await run({ requestId: 'gone-2', kind: 'recovery-point' });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(backup.commandCalls(ListRecoveryPointsByResourceCommand)[0].args[0].input.ResourceArn).toEqual(SOURCE_ARN);
+    expect(backup.commandCalls(StartRestoreJobCommand)[0].args[0].input.Metadata).toMatchObject({
+      DBInstanceIdentifier: 'restore-gone-2', DBSubnetGroupName: deployedSettings.DBSubnetGroupName, DBInstanceClass: 'db.m5.large', DBParameterGroupName: 'default.mysql8.0',
+      VpcSecurityGroupIds: expect.stringMatching(/^\["DbSecurityGroup.*\.GroupId"\]$/),
+    });
+  });
+
+  test('point in time: from the retained automated backup whose window holds the time', async () => {
+    sourceGone('restore-gone-3', 'gone-3');
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: RETAINED });
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    const execution = await run({ requestId: 'gone-3', kind: 'point-in-time', restoreTime: '2026-10-03T12:00:00Z' });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)[0].args[0].input).toEqual({ Filters: [{ Name: 'db-instance-id', Values: [SOURCE_ID] }] });
+    const input = rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0].args[0].input;
+    expect(input).toMatchObject({ SourceDBInstanceAutomatedBackupsArn: 'arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-old', RestoreTime: new Date('2026-10-03T12:00:00Z'), TargetDBInstanceIdentifier: 'restore-gone-3', ...deployedSettings });
+    expect(input.SourceDBInstanceIdentifier).toBeUndefined();
+    expect(input.UseLatestRestorableTime).toBeUndefined();
+  });
+
+  test('point in time `latest`: the newest retained backup, to its latest restorable time', async () => {
+    sourceGone('restore-gone-4', 'gone-4');
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: RETAINED });
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    const execution = await run({ requestId: 'gone-4', kind: 'point-in-time', restoreTime: 'latest' });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0].args[0].input).toMatchObject({
+      SourceDBInstanceAutomatedBackupsArn: 'arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-new', RestoreTime: new Date('2026-11-21T23:50:00Z'),
+    });
+  });
+
+  test.each([
+    [{ kind: 'point-in-time', restoreTime: '2026-11-01T00:00:00Z' }, RETAINED,
+      /^`restoreTime` 2026-11-01T00:00:00.000Z is outside the point-in-time window of source-db, which no longer exists: its retained automated backups cover 2026-11-14T03:00:00.000Z to 2026-11-21T23:50:00.000Z, 2026-10-01T00:00:00.000Z to 2026-10-05T00:00:00.000Z \(UTC\), or 'latest'$/],
+    [{ kind: 'point-in-time', restoreTime: 'latest' }, [],
+      /^`restoreTime`: the source instance source-db no longer exists and has no retained automated backup to restore a point in time from/],
+  ])('point in time outside the retained backups: %j', async (input, backups, message) => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound('x'));
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: backups });
+    const execution = await run({ requestId: 'gone-5', ...input });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(JSON.parse(execution.cause!).cause).toMatch(message);
+    expect(creations()).toBe(0);
+  });
+
+  test('a replica can still be promoted', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).rejects(notFound(SOURCE_ID));
+    const replica: DBInstance = { DBInstanceIdentifier: REPLICA_ID, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${REPLICA_ID}`, DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: SOURCE_ID, DBInstanceClass: 'db.t3.medium' };
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID })
+      .resolvesOnce({ DBInstances: [replica] }).resolvesOnce({ DBInstances: [replica] })
+      .resolves({ DBInstances: [{ ...replica, ReadReplicaSourceDBInstanceIdentifier: undefined }] });
+    rds.on(AddTagsToResourceCommand).resolves({});
+    rds.on(PromoteReadReplicaCommand).resolves({});
+    const execution = await run({ requestId: 'failover-gone', kind: 'promote-replica', replica: REPLICA_ID, confirm: REPLICA_ID });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(PromoteReadReplicaCommand)).toHaveLength(1);
+  });
+
+  describe('a setting the workflow cannot know fails before anything is created, naming what to supply', () => {
+    beforeEach(() => {
+      rds.on(DescribeDBInstancesCommand).rejects(notFound('x'));
+      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    });
+
+    test('the instance class: the request must give `instanceClass`', withSettings({ arn: 'arn:aws:rds:eu-west-1:123456789012:db:source-db', subnetGroup: 'db-subnets', securityGroupIds: ['sg-0db'], parameterGroup: 'mysql-params' }, async () => {
+      const execution = await run({ requestId: 'gone-6', kind: 'snapshot' });
+      expect(execution.error).toBe('InvalidRestoreInput');
+      expect(JSON.parse(execution.cause!).cause).toBe("`instanceClass` is required: the source instance source-db no longer exists and neither the workflow's settings nor the snapshot rds:source-db-2026-11-21 record its instance class; give `instanceClass`, an RDS instance class such as db.r6g.large");
+      expect(creations()).toBe(0);
+
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-gone-7' })
+        .rejectsOnce(notFound('x')).rejectsOnce(notFound('x')).resolves({ DBInstances: [target('restore-gone-7', 'available', {}, 'gone-7')] });
+      const given = await run({ requestId: 'gone-7', kind: 'snapshot', instanceClass: 'db.r6g.xlarge' });
+      expect(given.status).toBe('SUCCEEDED');
+      expect(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0].args[0].input).toMatchObject({ DBInstanceClass: 'db.r6g.xlarge', DBSubnetGroupName: 'db-subnets', VpcSecurityGroupIds: ['sg-0db'], DBParameterGroupName: 'mysql-params' });
+    }));
+
+    test('network and parameter settings: the construct props to set', withSettings({ arn: 'arn:aws:rds:eu-west-1:123456789012:db:source-db', instanceClass: 'db.r6g.large' }, async () => {
+      for (const input of [{ kind: 'snapshot' }, { kind: 'point-in-time', restoreTime: 'latest' }, { kind: 'recovery-point' }]) {
+        const execution = await run({ requestId: 'gone-8', ...input });
+        expect(execution.error).toBe('InvalidRestoreInput');
+        expect(JSON.parse(execution.cause!).cause).toBe('the source instance source-db no longer exists and the workflow Stack/Restore was deployed without its DB subnet group (`sourceSettings.subnetGroupName`), its VPC security groups (`sourceSettings.securityGroups`), its parameter group (`sourceSettings.parameterGroupName`); RDS would use its defaults instead, so nothing was restored: set them on the DatabaseRestore and deploy it again');
+      }
+      expect(creations()).toBe(0);
+      expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(0);
+    }));
   });
 });

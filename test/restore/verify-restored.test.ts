@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection } from 'mysql2/promise';
-import { handler } from '../../lambda/restore-db-verify/index';
+import { handler, sourceToCompare } from '../../lambda/restore-db-verify/index';
 import { parseTimestampColumns, verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { MariaDbServer, startMariaDb } from '../support/mariadb';
 
@@ -51,6 +51,15 @@ test('a schema difference from the live source (changed since the restore point)
   } finally {
     await sourceConnection.query('ALTER TABLE app.t DROP COLUMN note; DROP TABLE app.added_later');
   }
+});
+
+test('a source that no longer exists is not compared: the schema check is unknown, never ok', async () => {
+  const compareWith = sourceToCompare({ identifier: 'source-db', live: false });
+  expect(compareWith).toEqual({ error: 'source-db no longer exists (the copy was restored from its backups alone)' });
+  expect(sourceToCompare({ identifier: 'source-db', live: true, endpoint: 'db.example', port: 3307 })).toEqual({ host: 'db.example', port: 3307 });
+  const summary = await verifyRestored({ restored: restoredConnection, sourceError: (compareWith as { error: string }).error });
+  expect(summary.status).toBe('unknown');
+  expect(summary.problems).toEqual(['unknown: schema: the source could not be reached to compare schemas: source-db no longer exists (the copy was restored from its backups alone)']);
 });
 
 test('TIMESTAMP_COLUMNS entries are schema.table.column', () => {
