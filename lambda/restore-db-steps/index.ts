@@ -8,11 +8,13 @@
  *   record-drill { result }                               -> result (drill metrics put)
  *   delete-scratch { plan, progress, result }             -> result with the cleanup (a drill's scratch instance deleted)
  *   cleanup   { request, plan?, progress?, error }          -> { error, cause } (the failure document)
+ *   cleanup-incomplete { request, plan?, progress?, error, cleanupError } -> { error, cause } (the cleanup did not finish)
  */
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { cleanupTarget } from './cleanup';
+import { incompleteCleanupFailure } from './cleanup-incomplete';
 import { buildResult, causeMessage, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';
@@ -33,6 +35,7 @@ export interface StepEvent {
   readonly verification?: VerificationSummary;
   readonly result?: RestoreResult;
   readonly error?: CaughtError;
+  readonly cleanupError?: CaughtError;
 }
 
 /** What the failure path returns: the Fail state's `Error` and `Cause` (a JSON `FailureResult`). */
@@ -72,8 +75,10 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
     }
     case 'cleanup':
       return cleanupAfterFailure(event, deps);
+    case 'cleanup-incomplete':
+      return incompleteCleanupFailure(event);
     default:
-      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup`);
+      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup, cleanup-incomplete`);
   }
 }
 

@@ -364,6 +364,43 @@ export class DatabaseRestore extends Construct {
     );
   }
 
+  /**
+   * When the cleanup gives up (still `CleanupPending` after its retries) or fails otherwise,
+   * the execution still ends in `failed` with the original error; its cause says the cleanup
+   * did not finish and names the instance that may be left to delete by hand.
+   */
+  private cleanupIncomplete(steps: lambda.IFunction, failed: sfn.Fail): sfn.IChainable {
+    const at = (path: string) => sfn.JsonPath.objectAt(path);
+    const report = new tasks.LambdaInvoke(this, 'CleanupIncomplete', {
+      lambdaFunction: steps,
+      payload: sfn.TaskInput.fromObject({
+        action: 'cleanup-incomplete', request: at('$.request'), plan: at('$.plan'), progress: at('$.progress'), error: at('$.error'), cleanupError: at('$.cleanupError'),
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.failure',
+    });
+    // The steps function unreachable even after the Lambda service retries CDK adds: the original
+    // error, and a cause built from states alone.
+    const unreported = new sfn.Pass(this, 'CleanupIncompleteUnreported', {
+      parameters: {
+        status: 'FAILED',
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+        cleanup: {
+          outcome: 'incomplete',
+          detail: `the cleanup did not finish: look for an instance tagged ${WORKFLOW_ID_TAG}=${this.node.path} and ${EXECUTION_TAG}=<this request id> and delete it by hand unless it is wanted`,
+          error: sfn.JsonPath.objectAt('$.cleanupError'),
+        },
+      },
+      resultPath: '$.incomplete',
+    }).next(new sfn.Pass(this, 'CleanupIncompleteCause', {
+      parameters: { error: sfn.JsonPath.stringAt('$.incomplete.error'), cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.incomplete')) },
+      resultPath: '$.failure',
+    })).next(failed);
+    report.addCatch(unreported, { errors: [sfn.Errors.ALL], resultPath: '$.reportError' });
+    return report.next(failed);
+  }
+
   private buildStateMachine(steps: lambda.IFunction, verify: lambda.IFunction, pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): sfn.IStateMachine {
     const step = (payload: { [key: string]: unknown }, resultPath: string): tasks.LambdaInvokeProps => ({
       lambdaFunction: steps,
@@ -383,6 +420,7 @@ export class DatabaseRestore extends Construct {
     });
     const cleanup = retried(new tasks.LambdaInvoke(this, 'Cleanup', step({ action: 'cleanup', request: at('$.request'), plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure')));
     cleanup.addRetry({ errors: ['CleanupPending'], interval: Duration.minutes(2), backoffRate: 1, maxAttempts: 90 });
+    cleanup.addCatch(this.cleanupIncomplete(steps, failed), { errors: [sfn.Errors.ALL], resultPath: '$.cleanupError' });
     cleanup.next(failed);
     const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 

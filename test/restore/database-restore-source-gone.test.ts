@@ -1,7 +1,7 @@
 /**
  * What the DatabaseRestore deploys so that a restore works once the source instance is gone:
  * the source's settings for the steps function, and the permission to restore a retained
- * automated backup.
+ * automated backup. And the cleanup that does not finish still ends in the failure state.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -11,7 +11,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
 import { DatabaseRestore, type DatabaseRestoreSourceSettings } from '../../lib/restore/database-restore';
-import { resolveValue } from '../support/local-state-machine';
+import { resolveValue, stateMachineDefinition } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -88,4 +88,18 @@ describe('the source\'s settings for restores after it is gone', () => {
       },
     });
   });
+});
+
+test('a cleanup that gives up or fails is caught: the failure document names it, the execution ends in RestoreFailed', () => {
+  const definition = stateMachineDefinition(Template.fromStack(restoreFixture().stack), { logicalIdPrefix: 'Restore' });
+  const cleanup = definition.States.Cleanup;
+  expect(cleanup.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['CleanupPending'], IntervalSeconds: 120, MaxAttempts: 90 })]));
+  expect(cleanup.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError', Next: 'CleanupIncomplete' }]);
+  const incomplete = definition.States.CleanupIncomplete;
+  expect(incomplete).toMatchObject({ Type: 'Task', ResultPath: '$.failure', Next: 'RestoreFailed' });
+  expect(incomplete.Parameters).toMatchObject({ action: 'cleanup-incomplete', 'error.$': '$.error', 'cleanupError.$': '$.cleanupError', 'plan.$': '$.plan', 'progress.$': '$.progress' });
+  expect(incomplete.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: 'CleanupIncompleteUnreported' }]);
+  expect(definition.States.CleanupIncompleteUnreported.Next).toBe('CleanupIncompleteCause');
+  expect(definition.States.CleanupIncompleteCause).toMatchObject({ ResultPath: '$.failure', Next: 'RestoreFailed' });
+  expect(definition.States.RestoreFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.error', CausePath: '$.failure.cause' });
 });

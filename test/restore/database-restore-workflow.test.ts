@@ -151,13 +151,14 @@ async function verifyHandler(event: { plan: { source: PlannedSource }; status: {
   }
 }
 
-const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup'];
+const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup', 'CleanupIncomplete'];
 
-async function run(input: Record<string, unknown>, verify: LambdaHandler = verifyHandler): Promise<LocalExecution> {
+async function run(input: Record<string, unknown>, verify: LambdaHandler = verifyHandler, overrides: Record<string, LambdaHandler> = {}): Promise<LocalExecution> {
   const handlers: Record<string, LambdaHandler> = { VerifyRestore: verify };
   for (const state of STEP_STATES) {
     handlers[state] = stepsHandler;
   }
+  Object.assign(handlers, overrides);
   return machine.run(input, { handlers, executionName: `restore-${String(input.requestId ?? 'anonymous')}` });
 }
 
@@ -670,5 +671,88 @@ describe('the source instance no longer exists (the disaster case)', () => {
       expect(creations()).toBe(0);
       expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(0);
     }));
+  });
+});
+
+describe('a cleanup that does not finish', () => {
+  test('still pending after its retries: failed with the original error, naming the instance left behind', async () => {
+    process.env.RESTORE_TIMEOUT_MINUTES = '0';
+    try {
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+        .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+        .resolves({ DBInstances: [target('restore-inc-1', 'creating')] });
+      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+      const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('RestoreTimedOut');
+      expect(execution.retried.filter((state) => state === 'Cleanup')).toHaveLength(90);
+      expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
+      const cause = JSON.parse(execution.cause!);
+      expect(cause).toMatchObject({
+        status: 'FAILED', requestId: 'inc-1', kind: 'snapshot', error: 'RestoreTimedOut', target: 'restore-inc-1',
+        cleanup: { outcome: 'incomplete', targetIdentifier: 'restore-inc-1' },
+      });
+      expect(cause.cause).toContain('restore-inc-1 was not available by');
+      expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(CleanupPending: .*restore-inc-1 is creating; it is deleted once that ends.*\); restore-inc-1 may be left behind: check it and delete it by hand unless it is wanted \(tag cdk-backup-dr:restore-execution=inc-1\)$/);
+      expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    } finally {
+      process.env.RESTORE_TIMEOUT_MINUTES = '720';
+    }
+  });
+
+  test('any other cleanup error: not retried, same failure document', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('not authorized to perform: rds:DeleteDBInstance'), { name: 'AccessDenied' }));
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(execution.retried).toEqual([]);
+    const cause = JSON.parse(execution.cause!);
+    expect(cause).toMatchObject({ error: 'RestoreFailed', target: 'restore-inc-1', cleanup: { outcome: 'incomplete', targetIdentifier: 'restore-inc-1' } });
+    expect(cause.cause).toContain('restore-inc-1 is failed: the restore cannot finish');
+    expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(AccessDenied: .*not authorized to perform: rds:DeleteDBInstance.*\); restore-inc-1 may be left behind/);
+  });
+
+  test('a request rejected before naming an instance says none was created', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound('x'));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+    cloudwatch.on(PutMetricDataCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:PutMetricData'), { name: 'AccessDenied' }));
+    const execution = await run({ requestId: 'drill-x', kind: 'snapshot', drill: true });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    const cause = JSON.parse(execution.cause!);
+    expect(cause).toMatchObject({ error: 'InvalidRestoreInput', cleanup: { outcome: 'incomplete' } });
+    expect(cause.cause).toContain('has no available snapshot to restore');
+    expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(AccessDenied: .*\); the request failed before it named an instance, so none was created$/);
+    expect(cause.target).toBeUndefined();
+  });
+
+  test('the steps function unreachable too: still failed with the original error, and what to look for', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    const unavailable = async () => {
+      throw Object.assign(new Error('Lambda is unavailable'), { name: 'Lambda.ServiceException' });
+    };
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' }, verifyHandler, { CleanupIncomplete: unavailable });
+    expect(execution.error).toBe('RestoreFailed');
+    // The Lambda service errors are retried as for every Lambda task (6 attempts), then caught.
+    expect(execution.retried).toEqual(Array(6).fill('CleanupIncomplete'));
+    expect(execution.visited.slice(-4).map((state) => state.name)).toEqual(['CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteCause', 'RestoreFailed']);
+    // The cause is States.JsonToString of the document; the local runner drops the backslashes of
+    // the escaped quotes in it (Step Functions keeps them), so it is read as text here.
+    expect(execution.cause).toContain('"error":"RestoreFailed"');
+    expect(execution.cause).toContain('restore-inc-1 is failed: the restore cannot finish');
+    expect(execution.cause).toContain('"outcome":"incomplete","detail":"the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack/Restore and cdk-backup-dr:restore-execution=<this request id> and delete it by hand unless it is wanted"');
   });
 });

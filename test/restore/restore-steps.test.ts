@@ -1,6 +1,7 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { incompleteCleanupFailure } from '../../lambda/restore-db-steps/cleanup-incomplete';
 import { isThrottling } from '../../lambda/restore-db-steps/errors';
 import { runStep } from '../../lambda/restore-db-steps/index';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
@@ -40,4 +41,18 @@ test('an unknown action or a missing field is an error naming it', async () => {
   const deps = { clients: { rds: new RDSClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }) }, cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }), config: configFromEnvironment({ SOURCE_INSTANCE_ID: 'db', WORKFLOW_ID: 'S/R' }) };
   await expect(runStep({ action: 'drop-everything' }, deps)).rejects.toThrow("restore-db-steps: unknown action \"drop-everything\"; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup");
   await expect(runStep({ action: 'start' }, deps)).rejects.toThrow("restore-db-steps: action 'start' needs 'plan' in its event");
+});
+
+test('a promotion whose cleanup did not finish never tells the operator to delete the promoted replica', () => {
+  const plan = { requestId: 'failover-1', kind: 'promote-replica', drill: false, target: { identifier: 'replica-db' } } as never;
+  const failure = incompleteCleanupFailure({
+    plan, progress: { targetIdentifier: 'replica-db', created: true },
+    error: { Error: 'RestoreTimedOut', Cause: JSON.stringify({ errorType: 'RestoreTimedOut', errorMessage: 'replica-db was not available by ...' }) },
+    cleanupError: { Error: 'Lambda.ServiceException', Cause: 'Lambda is unavailable' },
+  });
+  expect(failure.error).toBe('RestoreTimedOut');
+  expect(JSON.parse(failure.cause)).toMatchObject({
+    requestId: 'failover-1', kind: 'promote-replica', cause: 'replica-db was not available by ...',
+    cleanup: { outcome: 'incomplete', targetIdentifier: 'replica-db', detail: 'the cleanup did not finish (Lambda.ServiceException: Lambda is unavailable); a promotion creates nothing to delete: replica-db is left as it is' },
+  });
 });

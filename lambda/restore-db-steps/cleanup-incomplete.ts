@@ -1,0 +1,44 @@
+/**
+ * The failure document when the cleanup itself did not finish (still pending after its
+ * retries, or failed): the original failure, and the instance that may be left behind.
+ */
+import { causeMessage, type CaughtError, type FailureResult } from './result';
+import { EXECUTION_TAG, type RestorePlan, type RestoreProgress, type RestoreRequest } from './types';
+
+export interface IncompleteCleanupEvent {
+  readonly request?: RestoreRequest;
+  readonly plan?: RestorePlan;
+  readonly progress?: RestoreProgress;
+  /** The failure the cleanup was for. */
+  readonly error?: CaughtError;
+  /** Why the cleanup did not finish. */
+  readonly cleanupError?: CaughtError;
+}
+
+/** The `Error` and the JSON `Cause` of the failed execution. */
+export function incompleteCleanupFailure(event: IncompleteCleanupEvent): { error: string; cause: string } {
+  const error = event.error?.Error ?? 'RestoreFailed';
+  // Empty `plan` and `progress` objects mean the request did not get that far.
+  const plan = event.plan?.requestId ? event.plan : undefined;
+  const identifier = event.progress?.targetIdentifier || plan?.target.identifier;
+  const why = `${event.cleanupError?.Error ?? 'Error'}: ${causeMessage(event.cleanupError)}`;
+  let detail: string;
+  if (plan?.kind === 'promote-replica') {
+    detail = `the cleanup did not finish (${why}); a promotion creates nothing to delete: ${identifier} is left as it is`;
+  } else if (plan && identifier) {
+    detail = `the cleanup did not finish (${why}); ${identifier} may be left behind: check it and delete it by hand unless it is wanted (tag ${EXECUTION_TAG}=${plan.requestId})`;
+  } else {
+    detail = `the cleanup did not finish (${why}); the request failed before it named an instance, so none was created`;
+  }
+  const failure: FailureResult = {
+    status: 'FAILED',
+    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' ? event.request.requestId : undefined),
+    kind: plan?.kind,
+    drill: plan?.drill ?? event.request?.drill === true,
+    error,
+    cause: causeMessage(event.error),
+    target: identifier,
+    cleanup: { outcome: 'incomplete', targetIdentifier: identifier, detail },
+  };
+  return { error, cause: JSON.stringify(failure) };
+}
