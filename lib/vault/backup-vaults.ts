@@ -54,9 +54,19 @@ export interface BackupVaultsProps {
   /**
    * The lock of the off-site vaults, used to check that every copy fits in it.
    *
-   * @default - the same as `lock`
+   * @default - the same as `lock`; with `offSiteLogicallyAirGapped`, the defaults of an
+   * air-gapped `RecoveryVault` (7 days minimum, 36500 days maximum)
    */
   readonly offSiteLock?: VaultLockOptions;
+  /**
+   * The off-site vaults are logically air-gapped `RecoveryVault`s: their lock is checked
+   * with the same limits (a minimum retention of at least 7 days, 7 days by default, and a
+   * maximum of 36500 days by default), so that a tier kept shorter, or indefinitely, fails
+   * at synth instead of every copy job failing.
+   *
+   * @default false
+   */
+  readonly offSiteLogicallyAirGapped?: boolean;
   /**
    * The key that encrypts the recovery points and the notification topic.
    *
@@ -123,10 +133,13 @@ export class BackupVaults extends Construct {
     const tiers = compileTiers(policy);
     const lock = renderVaultLock(path, 'lock', props.lock);
     validateAgainstLock(path, 'lock', policy, lock, tiers);
-    const offSiteLockOptions = props.offSiteLock ?? props.lock;
     if (policy.offSiteCopies.length > 0) {
-      const offSiteLock = renderVaultLock(path, props.offSiteLock ? 'offSiteLock' : 'lock', offSiteLockOptions);
-      validateAgainstLock(path, props.offSiteLock ? 'offSiteLock' : 'lock', policy, offSiteLock, tiers.filter((t) => t.offSite));
+      // An air-gapped vault cannot have the primary vaults' lock (its minimum is at least 7
+      // days): without `offSiteLock` it has the air-gapped defaults.
+      const airGapped = props.offSiteLogicallyAirGapped === true;
+      const offSiteLockProp = props.offSiteLock || airGapped ? 'offSiteLock' : 'lock';
+      const offSiteLock = renderVaultLock(path, offSiteLockProp, props.offSiteLock ?? (airGapped ? undefined : props.lock), { logicallyAirGapped: airGapped });
+      validateAgainstLock(path, offSiteLockProp, policy, offSiteLock, tiers.filter((t) => t.offSite));
     }
     const stack = Stack.of(this);
     for (const copy of policy.offSiteCopies) {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,9 +6,6 @@ import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { renderVaultLock } from './render-lock';
 import { VaultLockOptions } from './vault-lock';
-
-/** The shortest minimum retention AWS accepts for a logically air-gapped vault (days). */
-const AIR_GAPPED_MIN_RETENTION_DAYS = 7;
 
 /** Properties of a `RecoveryVault`. */
 export interface RecoveryVaultProps {
@@ -22,7 +19,7 @@ export interface RecoveryVaultProps {
   /**
    * Vault Lock in compliance mode. A logically air-gapped vault always has a maximum
    * retention (AWS requires one): 36500 days when none is given; its minimum retention
-   * must be at least 7 days (AWS minimum).
+   * must be at least 7 days (the AWS minimum). Every duration is a whole number of days.
    *
    * @default - cooling-off 3 days, minimum retention 1 day (7 days for a logically air-gapped vault), no maximum
    */
@@ -100,13 +97,7 @@ export class RecoveryVault extends Construct {
       throw new Error(`${this.node.path}: \`backupVaultName\` must be 2 to 50 letters, digits, - or _, got '${name}'`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const minRetention = props.lock?.minRetention;
-    if (props.logicallyAirGapped && minRetention && !minRetention.isUnresolved() && minRetention.toMinutes({ integral: false }) < AIR_GAPPED_MIN_RETENTION_DAYS * 1440) {
-      throw new Error(`${this.node.path}: \`lock.minRetention\` must be at least ${AIR_GAPPED_MIN_RETENTION_DAYS} days for a logically air-gapped vault (the AWS minimum), got ${minRetention.toHumanString()}`);
-    }
-    const lock = renderVaultLock(this.node.path, 'lock', props.logicallyAirGapped
-      ? { ...props.lock, minRetention: minRetention ?? Duration.days(AIR_GAPPED_MIN_RETENTION_DAYS) }
-      : props.lock);
+    const lock = renderVaultLock(this.node.path, 'lock', props.lock, { logicallyAirGapped: props.logicallyAirGapped });
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the off-site recovery points in the AWS Backup vault ${name}`,
       enableKeyRotation: true,
@@ -139,12 +130,12 @@ export class RecoveryVault extends Construct {
     }
 
     if (props.logicallyAirGapped) {
-      const maxRetention = lock.maxRetention ?? undefined;
       const vault = new backup.CfnLogicallyAirGappedBackupVault(this, 'Resource', {
         backupVaultName: name,
         encryptionKeyArn: this.encryptionKey.keyArn,
         minRetentionDays: lock.minRetention.toDays(),
-        maxRetentionDays: maxRetention ? maxRetention.toDays() : 36500,
+        // Always set for an air-gapped vault (AWS requires a maximum).
+        maxRetentionDays: lock.maxRetention!.toDays(),
         accessPolicy: accessPolicy.toJSON(),
       });
       vault.applyRemovalPolicy(removalPolicy);

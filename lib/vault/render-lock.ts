@@ -3,22 +3,65 @@ import { Duration } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { VaultLockOptions } from './vault-lock';
 
+// The AWS limits, all in whole days (the CloudFormation properties are integers):
+// - Vault Lock: "The shortest minimum retention period you can specify is 1 day"
+//   (PutBackupVaultLockConfiguration, MinRetentionDays); ChangeableForDays at least 3
+//   (the 72-hour cooling-off period); MaxRetentionDays at most 36500.
+// - Logically air-gapped vault: MinRetentionDays "The minimum value accepted is 7 days"
+//   (CreateLogicallyAirGappedBackupVault); MaxRetentionDays is required.
+/** The shortest lock minimum retention of a normal vault (days). */
+export const VAULT_MIN_RETENTION_DAYS = 1;
+/** The shortest minimum retention of a logically air-gapped vault (days). */
+export const AIR_GAPPED_MIN_RETENTION_DAYS = 7;
+/** The longest maximum retention of either kind of vault (days). */
+export const MAX_RETENTION_DAYS = 36500;
+/** The shortest cooling-off period of Vault Lock (days). */
+const MIN_CHANGEABLE_FOR_DAYS = 3;
+
+/** Which vault the lock is for. */
+export interface VaultLockKind {
+  /** A logically air-gapped vault: minimum at least 7 days (the default), and always a maximum (36500 days by default). */
+  readonly logicallyAirGapped?: boolean;
+}
+
 /** The lock as aws-backup wants it, after the checks that name the construct. */
-export function renderVaultLock(path: string, prop: string, lock: VaultLockOptions = {}): backup.LockConfiguration {
-  const changeableFor = lock.changeableFor ?? Duration.days(3);
-  const minRetention = lock.minRetention ?? Duration.days(1);
-  if (!changeableFor.isUnresolved() && changeableFor.toMinutes({ integral: false }) < 3 * 1440) {
-    throw new Error(`${path}: \`${prop}.changeableFor\` must be at least 3 days (the AWS Backup cooling-off period), got ${changeableFor.toHumanString()}`);
+export function renderVaultLock(path: string, prop: string, lock: VaultLockOptions = {}, kind: VaultLockKind = {}): backup.LockConfiguration {
+  const airGapped = kind.logicallyAirGapped === true;
+  const minDays = airGapped ? AIR_GAPPED_MIN_RETENTION_DAYS : VAULT_MIN_RETENTION_DAYS;
+  const what = airGapped ? 'for a logically air-gapped vault (the AWS minimum)' : '(the AWS minimum)';
+  const changeableFor = lock.changeableFor ?? Duration.days(MIN_CHANGEABLE_FOR_DAYS);
+  const minRetention = lock.minRetention ?? Duration.days(minDays);
+  const maxRetention = lock.maxRetention ?? (airGapped ? Duration.days(MAX_RETENTION_DAYS) : undefined);
+
+  checkDays(path, `${prop}.changeableFor`, changeableFor, MIN_CHANGEABLE_FOR_DAYS, `at least ${MIN_CHANGEABLE_FOR_DAYS} days (the AWS Backup cooling-off period)`);
+  checkDays(path, `${prop}.minRetention`, minRetention, minDays, `at least ${days(minDays)} ${what}`);
+  if (maxRetention && !maxRetention.isUnresolved()) {
+    const maxProp = `${prop}.maxRetention`;
+    if (maxRetention.toMinutes({ integral: false }) > MAX_RETENTION_DAYS * 1440) {
+      throw new Error(`${path}: \`${maxProp}\` must be at most ${MAX_RETENTION_DAYS} days (the AWS limit), got ${maxRetention.toHumanString()}`);
+    }
+    if (!minRetention.isUnresolved() && maxRetention.toMinutes({ integral: false }) <= minRetention.toMinutes({ integral: false })) {
+      throw new Error(`${path}: \`${maxProp}\` must be longer than the minimum retention (${minRetention.toHumanString()}), got ${maxRetention.toHumanString()}`);
+    }
+    checkDays(path, maxProp, maxRetention, 0, `at most ${MAX_RETENTION_DAYS} days`);
   }
-  if (!minRetention.isUnresolved() && minRetention.toMinutes({ integral: false }) < 1440) {
-    throw new Error(`${path}: \`${prop}.minRetention\` must be at least 1 day, got ${minRetention.toHumanString()}`);
+  return { changeableFor, minRetention, maxRetention };
+}
+
+function days(n: number): string {
+  return n === 1 ? '1 day' : `${n} days`;
+}
+
+/** A whole number of days, at least `min` days. */
+function checkDays(path: string, prop: string, value: Duration, min: number, allowed: string): void {
+  if (value.isUnresolved()) {
+    return;
   }
-  const max = lock.maxRetention;
-  if (max && !max.isUnresolved() && !minRetention.isUnresolved() && max.toMinutes({ integral: false }) <= minRetention.toMinutes({ integral: false })) {
-    throw new Error(`${path}: \`${prop}.maxRetention\` must be longer than the minimum retention (${minRetention.toHumanString()}), got ${max.toHumanString()}`);
+  const minutes = value.toMinutes({ integral: false });
+  if (minutes < min * 1440) {
+    throw new Error(`${path}: \`${prop}\` must be ${allowed}, got ${value.toHumanString()}`);
   }
-  if (max && !max.isUnresolved() && max.toMinutes({ integral: false }) > 36500 * 1440) {
-    throw new Error(`${path}: \`${prop}.maxRetention\` must be at most 36500 days (the AWS limit), got ${max.toHumanString()}`);
+  if (minutes % 1440 !== 0) {
+    throw new Error(`${path}: \`${prop}\` must be a whole number of days (AWS Backup keeps days), ${allowed}, got ${value.toHumanString()}`);
   }
-  return { changeableFor, minRetention, maxRetention: max };
 }

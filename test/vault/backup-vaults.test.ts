@@ -235,7 +235,25 @@ describe('BackupVaults errors', () => {
       'Stack/Backup: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
     ['a lock minimum under 1 day',
       { lock: { minRetention: Duration.hours(12) } },
-      'Stack/Backup: `lock.minRetention` must be at least 1 day, got 12 hours'],
+      'Stack/Backup: `lock.minRetention` must be at least 1 day (the AWS minimum), got 12 hours'],
+    ['a lock minimum that is not a whole number of days',
+      { lock: { minRetention: Duration.hours(36) } },
+      'Stack/Backup: `lock.minRetention` must be a whole number of days (AWS Backup keeps days), at least 1 day (the AWS minimum), got 1 day 12 hours'],
+    ['a lock maximum that is not a whole number of days',
+      { policy: RetentionPolicy.rolling48Hours(), lock: { maxRetention: Duration.hours(100) } },
+      'Stack/Backup: `lock.maxRetention` must be a whole number of days (AWS Backup keeps days), at most 36500 days, got 4 days 4 hours'],
+    ['an air-gapped off-site vault: a copied tier kept less than its 7-day minimum',
+      { policy: RetentionPolicy.grandfatherFatherSon({ offSiteCopies: [{ region: 'eu-central-1' }] }), offSiteLogicallyAirGapped: true },
+      'Stack/Backup: `offSiteLock.minRetention` must be at most the Rolling tier\'s retention (2 days), got 7 days'],
+    ['an air-gapped off-site vault: an indefinite tier under its required maximum',
+      {
+        policy: RetentionPolicy.of({ archives: [{ frequency: ArchiveFrequency.YEARLY, keepIndefinitely: true }], offSiteCopies: [{ region: 'eu-central-1' }], copyRollingTierOffSite: false }),
+        offSiteLogicallyAirGapped: true,
+      },
+      'Stack/Backup: `offSiteLock.maxRetention` forbids the Yearly tier\'s indefinite retention: remove the lock\'s maximum or give the tier a retention, got a maximum of 36500 days'],
+    ['an air-gapped off-site lock under 7 days',
+      { policy: RetentionPolicy.grandfatherFatherSon({ offSiteCopies: [{ region: 'eu-central-1' }] }), offSiteLogicallyAirGapped: true, offSiteLock: { minRetention: Duration.days(1) } },
+      'Stack/Backup: `offSiteLock.minRetention` must be at least 7 days for a logically air-gapped vault (the AWS minimum), got 1 day'],
     ['a lock maximum shorter than a tier\'s retention',
       { policy: RetentionPolicy.of({ archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }] }), lock: { maxRetention: Duration.days(100) } },
       'Stack/Backup: `lock.maxRetention` must be at least the Monthly tier\'s retention (365 days), got 100 days'],
@@ -253,6 +271,17 @@ describe('BackupVaults errors', () => {
       'Stack/Backup: `policy.offSiteCopies` must name another region or account than the vaults\' own (eu-west-1), got eu-west-1'],
   ])('%s', (_name, props, message) => {
     expect(errorOf(props)).toBe(message);
+  });
+
+  test('an air-gapped off-site vault accepts a policy whose copies it can hold', () => {
+    const policy = RetentionPolicy.of({
+      archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }],
+      offSiteCopies: [{ region: 'eu-central-1' }],
+      copyRollingTierOffSite: false,
+    });
+    expect(errorOf({ policy, offSiteLogicallyAirGapped: true })).toBe('no error');
+    // The primary vaults' lock is not the air-gapped vault's: its 1-day minimum is not inherited.
+    expect(errorOf({ policy, offSiteLogicallyAirGapped: true, lock: { minRetention: Duration.days(1) } })).toBe('no error');
   });
 
   test('another account in the same region is off site', () => {

@@ -94,6 +94,10 @@ describe('RecoveryVault', () => {
     ['a short cooling-off period', { lock: { changeableFor: Duration.hours(48) } }, 'Dr/OffSite: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
     ['a maximum not above the minimum', { lock: { minRetention: Duration.days(5), maxRetention: Duration.days(5) } }, 'Dr/OffSite: `lock.maxRetention` must be longer than the minimum retention (5 days), got 5 days'],
     ['an air-gapped minimum under 7 days', { logicallyAirGapped: true, lock: { minRetention: Duration.days(2) } }, 'Dr/OffSite: `lock.minRetention` must be at least 7 days for a logically air-gapped vault (the AWS minimum), got 2 days'],
+    ['an air-gapped minimum that is not a whole number of days', { logicallyAirGapped: true, lock: { minRetention: Duration.hours(180) } }, 'Dr/OffSite: `lock.minRetention` must be a whole number of days (AWS Backup keeps days), at least 7 days for a logically air-gapped vault (the AWS minimum), got 7 days 12 hours'],
+    ['an air-gapped maximum that is not a whole number of days', { logicallyAirGapped: true, lock: { maxRetention: Duration.hours(1000) } }, 'Dr/OffSite: `lock.maxRetention` must be a whole number of days (AWS Backup keeps days), at most 36500 days, got 41 days 16 hours'],
+    ['a cooling-off period that is not a whole number of days', { lock: { changeableFor: Duration.hours(80) } }, 'Dr/OffSite: `lock.changeableFor` must be a whole number of days (AWS Backup keeps days), at least 3 days (the AWS Backup cooling-off period), got 3 days 8 hours'],
+    ['an air-gapped maximum beyond 36500 days', { logicallyAirGapped: true, lock: { maxRetention: Duration.days(40000) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 40000 days'],
     ['a maximum beyond 36500 days', { lock: { maxRetention: Duration.days(36501) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 36501 days'],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
