@@ -1,7 +1,7 @@
 /**
  * The machine-readable result of the workflow (success and failure) and the drill metrics.
  */
-import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand, StandardUnit, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { VerificationSummary } from '../restore-db-verify/verify-restored';
 import type { CleanupResult } from './cleanup';
 import { aws } from './errors';
@@ -25,10 +25,12 @@ export interface RestoreResult {
   readonly verification?: VerificationSummary;
   /** Minutes from the start of the execution to the end of the verification. */
   readonly recoveryTimeMinutes: number;
-  /** Minutes of data lost: from the newest restored row (or the backup time) to the start of the execution. */
+  /** Minutes of data lost: from the newest restored row (or the backup time) to the start of the execution; absent when it cannot be measured. */
   readonly recoveryPointMinutes?: number;
-  /** `newest-row` or `backup-time`: what `recoveryPointMinutes` was measured from. */
+  /** `newest-row` or `backup-time`: what `recoveryPointMinutes` was measured (or tried to be measured) from. */
   readonly recoveryPointBasis?: string;
+  /** Why the recovery point could not be measured (e.g. a newest row later than the backup could hold). */
+  readonly recoveryPointUnknown?: string;
   /** False when a repeated request resumed the target an earlier execution created. */
   readonly created: boolean;
   readonly startedAt: string;
@@ -39,6 +41,50 @@ export interface RestoreResult {
 
 function minutesBetween(from: string, to: string): number {
   return Math.max(0, Math.round(((new Date(to).getTime() - new Date(from).getTime()) / 60_000) * 100) / 100);
+}
+
+/**
+ * How far a time in the copy may run ahead of the point its backup holds before it counts as
+ * wrong: the database's, the application's and AWS's clocks may disagree by seconds.
+ */
+export const CLOCK_SKEW_TOLERANCE_MINUTES = 1;
+
+interface RecoveryPointMeasure {
+  readonly minutes?: number;
+  readonly basis?: string;
+  readonly unknown?: string;
+}
+
+/**
+ * The data lost, from the newest restored row (or the backup time) to the start of the
+ * execution. The copy can hold data newer than the start only up to the point its backup
+ * holds (a backup chosen after the start, such as the latest restorable time), and nothing
+ * newer than the end of the restore: a time beyond that means a wrong clock or a column
+ * that does not record when rows were written, so the data lost is unknown, not 0.
+ */
+function measureRecoveryPoint(plan: RestorePlan, newestRow: string | undefined, finishedAt: string): RecoveryPointMeasure {
+  if (plan.kind === 'promote-replica') {
+    return {};
+  }
+  const basis = newestRow ? 'newest-row' : 'backup-time';
+  const from = newestRow ?? plan.backupTime;
+  const what = newestRow ? `the newest restored row (${from})` : `the backup time (${from})`;
+  const fromMs = Date.parse(from);
+  if (!from || Number.isNaN(fromMs)) {
+    return { basis, unknown: `${what} is not a time` };
+  }
+  const startMs = Date.parse(plan.startedAt);
+  const backupMs = Date.parse(plan.backupTime);
+  const holdsUpTo = Math.min(Math.max(startMs, Number.isNaN(backupMs) ? startMs : backupMs), Date.parse(finishedAt));
+  const aheadMinutes = (fromMs - holdsUpTo) / 60_000;
+  if (aheadMinutes > CLOCK_SKEW_TOLERANCE_MINUTES) {
+    const limit = holdsUpTo === startMs ? `the start of the restore (${plan.startedAt})` : `the point the backup holds (${new Date(holdsUpTo).toISOString()})`;
+    return {
+      basis,
+      unknown: `${what} is ${Math.round(aheadMinutes * 100) / 100} minutes after ${limit}: a clock is wrong or the timestamp column does not record when rows were written, so the data lost cannot be measured`,
+    };
+  }
+  return { basis, minutes: minutesBetween(from, plan.startedAt) };
 }
 
 function restoredFrom(plan: RestorePlan): string {
@@ -58,7 +104,7 @@ function restoredFrom(plan: RestorePlan): string {
 export function buildResult(plan: RestorePlan, progress: RestoreProgress, status: RestoreStatus, verification: VerificationSummary | undefined, now: Date = new Date()): RestoreResult {
   const finishedAt = now.toISOString();
   const newest = verification?.newestRow?.status === 'ok' ? verification.newestRow.time : undefined;
-  const recoveryPointFrom = plan.kind === 'promote-replica' ? undefined : newest ?? plan.backupTime;
+  const recoveryPoint = measureRecoveryPoint(plan, newest, finishedAt);
   return {
     status: 'SUCCEEDED',
     requestId: plan.requestId,
@@ -71,8 +117,9 @@ export function buildResult(plan: RestorePlan, progress: RestoreProgress, status
     verified: verification?.status === 'ok',
     verification,
     recoveryTimeMinutes: minutesBetween(plan.startedAt, finishedAt),
-    recoveryPointMinutes: recoveryPointFrom ? minutesBetween(recoveryPointFrom, plan.startedAt) : undefined,
-    recoveryPointBasis: recoveryPointFrom ? (newest ? 'newest-row' : 'backup-time') : undefined,
+    recoveryPointMinutes: recoveryPoint.minutes,
+    recoveryPointBasis: recoveryPoint.basis,
+    recoveryPointUnknown: recoveryPoint.unknown,
     created: progress.created,
     startedAt: plan.startedAt,
     finishedAt,
@@ -114,17 +161,39 @@ export function causeMessage(error: CaughtError | undefined): string {
 /** The dimension of the drill metrics. */
 export const METRIC_DIMENSION = 'Database';
 
-/** Puts the drill's recovery time and recovery point (minutes) as CloudWatch metrics. */
+/**
+ * A drill whose recovery point could not be measured: it proved the restore but not the data
+ * lost, so it counts as a failed drill (the workflow's cleanup deletes the scratch instance
+ * and puts `DrillFailures` = 1) rather than as a drill that met its recovery point.
+ */
+export class DrillNotMeasured extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillNotMeasured';
+  }
+}
+
+/**
+ * Puts the drill's recovery time and recovery point (minutes) as CloudWatch metrics, with
+ * `DrillFailures` = 0. A drill whose recovery point is unknown puts its recovery time only
+ * and throws `DrillNotMeasured`.
+ */
 export async function recordDrill(cloudwatch: CloudWatchClient, config: StepsConfig, result: RestoreResult, now: Date = new Date()): Promise<void> {
   const dimensions = [{ Name: METRIC_DIMENSION, Value: result.source }];
-  const data = [
+  const measured = result.recoveryPointMinutes !== undefined;
+  const data: MetricDatum[] = [
     { MetricName: 'RecoveryTimeMinutes', Value: result.recoveryTimeMinutes, Unit: StandardUnit.None, Dimensions: dimensions, Timestamp: now },
-    { MetricName: 'DrillFailures', Value: 0, Unit: StandardUnit.Count, Dimensions: dimensions, Timestamp: now },
   ];
-  if (result.recoveryPointMinutes !== undefined) {
-    data.push({ MetricName: 'RecoveryPointMinutes', Value: result.recoveryPointMinutes, Unit: StandardUnit.None, Dimensions: dimensions, Timestamp: now });
+  if (measured) {
+    data.push(
+      { MetricName: 'RecoveryPointMinutes', Value: result.recoveryPointMinutes!, Unit: StandardUnit.None, Dimensions: dimensions, Timestamp: now },
+      { MetricName: 'DrillFailures', Value: 0, Unit: StandardUnit.Count, Dimensions: dimensions, Timestamp: now },
+    );
   }
   await aws(`PutMetricData ${config.metricNamespace}`, () => cloudwatch.send(new PutMetricDataCommand({ Namespace: config.metricNamespace, MetricData: data })));
+  if (!measured) {
+    throw new DrillNotMeasured(`the drill restored and verified ${result.target.identifier}, but its recovery point is unknown: ${result.recoveryPointUnknown ?? 'no newest row and no backup time'}; the drill counts as failed`);
+  }
 }
 
 /** Puts a failed drill as a CloudWatch metric (`DrillFailures` = 1). */

@@ -474,6 +474,20 @@ describe('a drill', () => {
     expect(failure).toMatchObject({ MetricName: 'DrillFailures', Value: 1 });
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
   });
+
+  test('a drill whose newest row lies after anything the backup holds is not measured: it fails, and its copy is deleted', async () => {
+    mockSnapshotRestore('drill-d-3');
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-3' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [target('drill-d-3', 'available', {}, 'd-3', true)] });
+    const future = async () => ({ status: 'ok', checks: 1, problems: [], newestRow: { status: 'ok', time: '2099-01-01T00:00:00.000Z', column: 'shop.orders.created_at', detail: 'x' } });
+    const execution = await run({ requestId: 'd-3', kind: 'snapshot', drill: true }, future);
+    expect(execution.error).toBe('DrillNotMeasured');
+    expect(JSON.parse(execution.cause!).cause).toMatch(/recovery point is unknown: the newest restored row \(2099-01-01T00:00:00.000Z\) is .* minutes after the start of the restore/);
+    const metrics = cloudwatch.commandCalls(PutMetricDataCommand).flatMap((call) => call.args[0].input.MetricData!);
+    expect(metrics.map((m) => [m.MetricName, m.Value])).toEqual([['RecoveryTimeMinutes', expect.any(Number)], ['DrillFailures', 1]]);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  });
 });
 
 describe('bad input fails before anything is created, naming the input and the allowed values', () => {
