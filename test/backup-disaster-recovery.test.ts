@@ -128,10 +128,12 @@ describe('BackupDisasterRecovery defaults', () => {
 
   test('the daily dump, the restore workflows and their schedules', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
-    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    // The dump, the drift check, the freshness check, the restore drill and the drill-age check.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 4 1 * ? *)' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HoursSinceLastDrill', Threshold: 31 * 24 + 48, TreatMissingData: 'breaching' });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'database' }]),
     });

@@ -1,10 +1,23 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { DatabaseRestore } from './database-restore';
+import { DrillAgeCheck } from './drill-age-check';
+import { longestGap } from './schedule-interval';
+
+/** 04:00 UTC on the first day of each month. */
+const DEFAULT_SCHEDULE = scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1' });
+/**
+ * How far back the drill-age check reads the workflow's executions: Step Functions keeps a
+ * standard workflow's execution history 90 days (an account may have it shortened to 30
+ * days by a quota request, which makes the check report older drills as missing).
+ */
+const LOOKBACK_DAYS = 90;
 
 /** Which backup a restore drill restores. */
 export enum RestoreDrillBackup {
@@ -48,8 +61,28 @@ export interface RestoreDrillsProps {
    */
   readonly instanceClass?: string;
   /**
-   * Actions of the three alarms (recovery time, recovery point, failed drill). The
-   * compliance packs require an action on every alarm: give one here or with `addAlarmAction`.
+   * The longest time between two drills: the missed-drill alarm fires when no drill has
+   * succeeded for this long plus `missedDrillGrace`. Give it when `schedule` is an `at()`
+   * expression, a cron expression with `L`, `W` or `#` or limited to some years, or a token:
+   * its interval cannot be derived then.
+   * @default - the longest gap between two runs of `schedule` (31 days for the default monthly schedule)
+   */
+  readonly drillInterval?: Duration;
+  /**
+   * How much later than `drillInterval` a successful drill may end before the missed-drill
+   * alarm fires. The interval plus the grace must stay under 90 days, the time Step
+   * Functions keeps an execution.
+   * @default Duration.days(2)
+   */
+  readonly missedDrillGrace?: Duration;
+  /**
+   * The VPC of the function that checks the age of the last successful drill.
+   * @default - the database's VPC; required when the database is imported
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Actions of the four alarms (recovery time, recovery point, failed drill, missed drill).
+   * The compliance packs require an action on every alarm: give one here or with `addAlarmAction`.
    * @default - no actions
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
@@ -60,7 +93,10 @@ export interface RestoreDrillsProps {
  * newest backup is restored by its `DatabaseRestore` workflow into a scratch instance
  * (tagged `cdk-backup-dr:drill`), verified, measured and deleted. The recovery time (minutes
  * from the start to the verified copy) and the recovery point (minutes of data lost) are
- * CloudWatch metrics with an alarm each, and a failed drill raises a third alarm.
+ * CloudWatch metrics with an alarm each, and a failed drill raises a third alarm. A fourth
+ * alarm fires when no drill has succeeded for the drill interval plus a grace: a check every
+ * 12 hours reads the workflow's executions and puts `HoursSinceLastDrill`, and a day without
+ * that metric (the check not running or failing) counts as breaching.
  */
 export class RestoreDrills extends Construct {
   /** The schedule that starts the drills. */
@@ -71,6 +107,10 @@ export class RestoreDrills extends Construct {
   public readonly recoveryPointAlarm: cloudwatch.IAlarm;
   /** Fires when a drill fails (restore, verification or cleanup). */
   public readonly drillFailureAlarm: cloudwatch.IAlarm;
+  /** Fires when no drill has succeeded within the drill interval plus the grace, or when that cannot be checked. */
+  public readonly missedDrillAlarm: cloudwatch.IAlarm;
+  /** The function that puts `HoursSinceLastDrill`. */
+  public readonly drillAgeFunction: lambda.IFunction;
   private readonly alarmResources: cloudwatch.Alarm[];
   private readonly sourceIdentifier: string;
 
@@ -99,9 +139,11 @@ export class RestoreDrills extends Construct {
     });
     // The workflow's state is encrypted with the key: starting an execution encrypts its input.
     props.restore.encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    const schedule = props.schedule ?? DEFAULT_SCHEDULE;
+    const maxAgeHours = this.maxDrillAgeHours(schedule, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Monthly restore drill of ${props.restore.database.node.path}: restore the newest backup to a scratch instance, verify, measure, delete`,
-      schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1' }),
+      schedule,
       target: new targets.StepFunctionsStartExecution(props.restore.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject(input),
         role,
@@ -135,10 +177,26 @@ export class RestoreDrills extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const drillAgeCheck = new DrillAgeCheck(this, 'DrillAgeCheck', {
+      restore: props.restore,
+      vpc: props.vpc,
+      lookbackHours: LOOKBACK_DAYS * 24,
+    });
+    this.drillAgeFunction = drillAgeCheck.function;
+    const missedDrillAlarm = new cloudwatch.Alarm(this, 'MissedDrillAlarm', {
+      alarmDescription: `No restore drill of ${props.restore.database.node.path} has succeeded for ${maxAgeHours} hours (drill interval plus grace), or the drill-age check could not tell: see the log group of ${drillAgeCheck.node.path}`,
+      metric: this.metricHoursSinceLastDrill(),
+      threshold: maxAgeHours,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // The check puts a value every 12 hours: a day without one means it did not run or could not read the executions.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
     this.recoveryTimeAlarm = recoveryTimeAlarm;
     this.recoveryPointAlarm = recoveryPointAlarm;
     this.drillFailureAlarm = drillFailureAlarm;
-    this.alarmResources = [recoveryTimeAlarm, recoveryPointAlarm, drillFailureAlarm];
+    this.missedDrillAlarm = missedDrillAlarm;
+    this.alarmResources = [recoveryTimeAlarm, recoveryPointAlarm, drillFailureAlarm, missedDrillAlarm];
     this.addAlarmAction(...(props.alarmActions ?? []));
     Validations.of(role).acknowledge(
       ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
@@ -148,12 +206,12 @@ export class RestoreDrills extends Construct {
     );
   }
 
-  /** The drill alarms (recovery time, recovery point, failed drill). */
+  /** The drill alarms (recovery time, recovery point, failed drill, missed drill). */
   public get alarms(): cloudwatch.IAlarm[] {
-    return [this.recoveryTimeAlarm, this.recoveryPointAlarm, this.drillFailureAlarm];
+    return [this.recoveryTimeAlarm, this.recoveryPointAlarm, this.drillFailureAlarm, this.missedDrillAlarm];
   }
 
-  /** Adds actions to the three drill alarms (e.g. the backup owner's topic). */
+  /** Adds actions to the four drill alarms (e.g. the backup owner's topic). */
   public addAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {
     for (const alarm of this.alarmResources) {
       alarm.addAlarmAction(...actions);
@@ -175,6 +233,14 @@ export class RestoreDrills extends Construct {
     return this.metric('DrillFailures', { statistic: cloudwatch.Stats.SUM, ...props });
   }
 
+  /**
+   * Hours since the newest successful drill ended, put every 12 hours; 2160 (90 days, the
+   * look-back) when there is none (default: maximum over 1 day).
+   */
+  public metricHoursSinceLastDrill(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('HoursSinceLastDrill', props);
+  }
+
   private metric(name: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: DatabaseRestore.METRIC_NAMESPACE,
@@ -191,5 +257,43 @@ export class RestoreDrills extends Construct {
     if (!Token.isUnresolved(minutes) && (minutes < min || minutes > max)) {
       throw new Error(`${this.node.path}: \`${name}\` must be ${allowed}, got ${value.toHumanString()}`);
     }
+  }
+
+  /** The drill interval plus the grace, in hours: the missed-drill alarm's threshold. */
+  private maxDrillAgeHours(schedule: scheduler.ScheduleExpression, props: RestoreDrillsProps): number {
+    const expression = schedule.expressionString;
+    const gap = Token.isUnresolved(expression) ? { reason: 'it is a token' } : longestGap(expression);
+    // A schedule in a zone with daylight saving time can run an hour later than the gap says.
+    const zoned = schedule.timeZone !== undefined && schedule.timeZone.timezoneName !== TimeZone.ETC_UTC.timezoneName;
+    const derivedHours = 'hours' in gap ? gap.hours + (zoned ? 1 : 0) : undefined;
+    let intervalHours: number;
+    if (props.drillInterval !== undefined) {
+      intervalHours = this.hours('drillInterval', props.drillInterval);
+      if (derivedHours !== undefined && intervalHours < derivedHours) {
+        throw new Error(`${this.node.path}: \`drillInterval\` must be at least the longest gap between two runs of \`schedule\` '${expression}' (${derivedHours} hours), got ${props.drillInterval.toHumanString()}`);
+      }
+    } else if (derivedHours !== undefined) {
+      intervalHours = derivedHours;
+    } else {
+      throw new Error(`${this.node.path}: \`drillInterval\` is required when the interval of \`schedule\` cannot be derived, got schedule '${expression}' (${'reason' in gap ? gap.reason : ''})`);
+    }
+    const grace = props.missedDrillGrace ?? Duration.days(2);
+    const graceHours = this.hours('missedDrillGrace', grace);
+    if (intervalHours + graceHours >= LOOKBACK_DAYS * 24) {
+      const what = props.drillInterval !== undefined ? `\`drillInterval\` ${props.drillInterval.toHumanString()}` : `the ${intervalHours} hours between two runs of \`schedule\` '${expression}'`;
+      throw new Error(`${this.node.path}: the drill interval plus \`missedDrillGrace\` must be less than ${LOOKBACK_DAYS} days (Step Functions keeps an execution ${LOOKBACK_DAYS} days), got ${what} plus ${grace.toHumanString()}`);
+    }
+    return Math.round((intervalHours + graceHours) * 100) / 100;
+  }
+
+  private hours(name: string, value: Duration): number {
+    const hours = value.toHours({ integral: false });
+    if (Token.isUnresolved(hours)) {
+      throw new Error(`${this.node.path}: \`${name}\` must be a known duration (the alarm threshold is computed from it), got a token`);
+    }
+    if (hours < 0) {
+      throw new Error(`${this.node.path}: \`${name}\` must not be negative, got ${value.toHumanString()}`);
+    }
+    return hours;
   }
 }

@@ -1,4 +1,4 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -47,6 +47,88 @@ describe('RestoreDrills', () => {
     [{ instanceClass: 't3.micro' }, /Stack\/Drills: `instanceClass` must be an RDS instance class such as db.t4g.medium, got 't3.micro'/],
   ])('rejects bad props: %j', (props, message) => {
     expect(() => drills(props)).toThrow(message);
+  });
+
+  describe('missed drills', () => {
+    const missedThreshold = (props: Partial<RestoreDrillsProps>) => {
+      const alarms = Template.fromStack(drills(props).stack).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'HoursSinceLastDrill' } });
+      expect(Object.keys(alarms)).toHaveLength(1);
+      return Object.values(alarms)[0].Properties.Threshold;
+    };
+
+    test('an alarm on the hours since the last successful drill, missing data breaching, fed by a check every 12 hours', () => {
+      const { stack, drills: construct } = drills();
+      const template = Template.fromStack(stack);
+      // The default schedule runs on the 1st: at most 31 days apart, plus 2 days of grace.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'HoursSinceLastDrill', Namespace: 'CdkBackupDr', Dimensions: [{ Name: 'Database', Value: { Ref: Match.stringLikeRegexp('^Db') } }],
+        Statistic: 'Maximum', Period: 86400, EvaluationPeriods: 1,
+        Threshold: 31 * 24 + 48, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching',
+      });
+      expect(construct.alarms).toContain(construct.missedDrillAlarm);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(12 hours)',
+        Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillsDrillAgeCheck'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } }),
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: { STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('^Restore') }, DATABASE: { Ref: Match.stringLikeRegexp('^Db') }, METRIC_NAMESPACE: 'CdkBackupDr', LOOKBACK_HOURS: '2160' } },
+      });
+    });
+
+    test('least privilege: list and read this workflow\'s executions, decrypt only its state, put only the drill metrics', () => {
+      const template = Template.fromStack(drills().stack);
+      const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('drill-age check') } });
+      expect(Object.keys(policies)).toHaveLength(1);
+      const restoreArn = { Ref: Match.stringLikeRegexp('^Restore') };
+      expect(Object.values(policies)[0].Properties).toMatchObject({
+        Roles: [{ Ref: expect.stringMatching(/^DrillsDrillAgeCheckFunctionRole/) }],
+      });
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        Description: Match.stringLikeRegexp('drill-age check'),
+        PolicyDocument: {
+          Statement: [
+            { Action: 'states:ListExecutions', Effect: 'Allow', Resource: restoreArn },
+            {
+              Action: 'states:DescribeExecution', Effect: 'Allow',
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:123456789012:execution:', { 'Fn::Select': [6, { 'Fn::Split': [':', restoreArn] }] }, ':*']] },
+            },
+            {
+              Action: 'kms:Decrypt', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+              Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': restoreArn } },
+            },
+            { Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkBackupDr' } } },
+          ],
+        },
+      });
+    });
+
+    test.each<[string, Partial<RestoreDrillsProps>, number]>([
+      ['a weekly cron schedule', { schedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', weekDay: 'SUN' }) }, 168 + 48],
+      ['a rate schedule and a grace', { schedule: scheduler.ScheduleExpression.rate(Duration.days(14)), missedDrillGrace: Duration.hours(12) }, 336 + 12],
+      ['a schedule in a zone with daylight saving time (an hour more)', { schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1', timeZone: TimeZone.EUROPE_BERLIN }) }, 744 + 1 + 48],
+      ['an explicit interval for a schedule that cannot be derived', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)'), drillInterval: Duration.days(31) }, 744 + 48],
+      ['an explicit interval longer than the schedule\'s', { drillInterval: Duration.days(40) }, 960 + 48],
+    ])('the threshold follows %s', (_name, props, threshold) => {
+      expect(missedThreshold(props)).toBe(threshold);
+    });
+
+    test.each<[string, Partial<RestoreDrillsProps>, string]>([
+      ['a last-day-of-month cron without an interval', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)') },
+        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'cron(0 4 L * ? *)' (L, W and # are not derived)"],
+      ['a one-time schedule without an interval', { schedule: scheduler.ScheduleExpression.at(new Date('2026-12-24T10:00:00Z')) },
+        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'at(2026-12-24T10:00:00)' (only rate() and cron() expressions repeat)"],
+      ['an interval shorter than the schedule\'s', { drillInterval: Duration.days(7) },
+        "Stack/Drills: `drillInterval` must be at least the longest gap between two runs of `schedule` 'cron(0 4 1 * ? *)' (744 hours), got 7 days"],
+      ['a quarterly schedule, longer than the executions are kept', { schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1', month: '1,4,7,10' }) },
+        "Stack/Drills: the drill interval plus `missedDrillGrace` must be less than 90 days (Step Functions keeps an execution 90 days), got the 2208 hours between two runs of `schedule` 'cron(0 4 1 1,4,7,10 ? *)' plus 2 days"],
+      ['an interval and grace of 90 days', { drillInterval: Duration.days(60), missedDrillGrace: Duration.days(30) },
+        'Stack/Drills: the drill interval plus `missedDrillGrace` must be less than 90 days (Step Functions keeps an execution 90 days), got `drillInterval` 60 days plus 30 days'],
+    ])('rejects %s', (_name, props, message) => {
+      expect(() => drills(props)).toThrow(message);
+    });
   });
 
   test('passes every compliance gate', () => {

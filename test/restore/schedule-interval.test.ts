@@ -1,0 +1,38 @@
+import { longestGap } from '../../lib/restore/schedule-interval';
+
+describe('longestGap', () => {
+  test.each([
+    ['rate(12 hours)', 12],
+    ['rate(1 day)', 24],
+    ['rate(14 days)', 336],
+    ['rate(90 minutes)', 1.5],
+    // The 1st of each month: the longest month, 31 days.
+    ['cron(0 4 1 * ? *)', 744],
+    // Every Sunday; twice a week; every day at two hours.
+    ['cron(30 2 ? * SUN *)', 168],
+    ['cron(0 3 ? * MON,THU *)', 96],
+    ['cron(0 1,13 * * ? *)', 12],
+    ['cron(0 */6 * * ? *)', 6],
+    ['cron(15 4 ? * 2-6 *)', 72],
+    // The 31st exists in 7 months: from December 31 to January 31 is the shortest, March 31 to May 31 the longest.
+    ['cron(0 0 31 * ? *)', 61 * 24],
+    // Quarterly on the 1st: October 1 to January 1.
+    ['cron(0 4 1 JAN,APR,JUL,OCT ? *)', 92 * 24],
+    // February 29: once in four years.
+    ['cron(0 0 29 2 ? *)', 1461 * 24],
+  ])('%s: %d hours', (expression, hours) => {
+    expect(longestGap(expression)).toEqual({ hours });
+  });
+
+  test.each([
+    ['at(2026-12-24T10:00:00)', 'only rate() and cron() expressions repeat'],
+    ['cron(0 4 L * ? *)', 'L, W and # are not derived'],
+    ['cron(0 4 ? * 2#1 *)', 'L, W and # are not derived'],
+    ['cron(0 4 1 * ? 2027)', 'a schedule limited to some years ends'],
+    ['cron(0 4 1 * MON *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood; one of day-of-month and day-of-week must be ?)'],
+    ['cron(0 4 1 *)', 'a cron expression has 6 fields'],
+    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood; one of day-of-month and day-of-week must be ?)'],
+  ])('%s: not derived', (expression, reason) => {
+    expect(longestGap(expression)).toEqual({ reason });
+  });
+});
