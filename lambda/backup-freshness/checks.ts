@@ -119,7 +119,9 @@ async function newestRdsSnapshot(rds: RDSClient, check: RdsSnapshotCheck): Promi
   for await (const page of pages) {
     for (const snapshot of page.DBSnapshots ?? []) {
       if (snapshot.Status === 'available') {
-        newest = newer(newest, snapshot.DBSnapshotIdentifier, snapshot.SnapshotCreateTime);
+        // A copy (e.g. in the disaster-recovery region) has its own SnapshotCreateTime, the
+        // time of the copy; the data is as old as the snapshot it was copied from.
+        newest = newer(newest, snapshot.DBSnapshotIdentifier, snapshot.OriginalSnapshotCreateTime ?? snapshot.SnapshotCreateTime);
       }
     }
   }

@@ -82,6 +82,23 @@ describe('RDS snapshots', () => {
     expect(clientsFor).toHaveBeenCalledWith('eu-central-1');
     expect(result).toMatchObject({ status: 'ok', region: 'eu-central-1', tier: 'daily-dr' });
   });
+
+  test('a copy made recently of an old snapshot is as old as the original: stale', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [
+      { DBSnapshotIdentifier: 'copy-of-old', SnapshotCreateTime: hoursAgo(1), OriginalSnapshotCreateTime: hoursAgo(72), Status: 'available' },
+    ] });
+    const result = await runCheck({ ...rdsCheck, region: 'eu-central-1', tier: 'daily-dr' }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'stale', newestCopy: 'copy-of-old', ageHours: 72, newestAt: hoursAgo(72).toISOString() });
+  });
+
+  test('among copies, the one holding the newest data counts, whenever it was copied', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [
+      { DBSnapshotIdentifier: 'recent-copy-of-old', SnapshotCreateTime: hoursAgo(0.5), OriginalSnapshotCreateTime: hoursAgo(50), Status: 'available' },
+      { DBSnapshotIdentifier: 'older-copy-of-new', SnapshotCreateTime: hoursAgo(3), OriginalSnapshotCreateTime: hoursAgo(4), Status: 'available' },
+    ] });
+    const result = await runCheck({ ...rdsCheck, region: 'eu-central-1' }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'older-copy-of-new', ageHours: 4 });
+  });
 });
 
 describe('AWS Backup recovery points', () => {
