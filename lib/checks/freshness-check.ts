@@ -105,6 +105,13 @@ export interface DumpFreshnessOptions {
    * @default Duration.hours(2)
    */
   readonly grace?: Duration;
+  /**
+   * The region of the bucket, for a bucket in another region than the stack (an off-site
+   * copy). The function reads the bucket with clients of this region.
+   * @default - the bucket's region when it is known (\`Bucket.fromBucketAttributes\` with
+   * \`region\`), else the stack's region
+   */
+  readonly region?: string;
 }
 
 /** A check of the yearly archive in an S3 bucket (`yearly/YYYY/...`). */
@@ -121,6 +128,13 @@ export interface ArchiveFreshnessOptions {
    * @default Duration.days(14)
    */
   readonly grace?: Duration;
+  /**
+   * The region of the bucket, for a bucket in another region than the stack (an off-site
+   * copy). The function reads the bucket with clients of this region.
+   * @default - the bucket's region when it is known (\`Bucket.fromBucketAttributes\` with
+   * \`region\`), else the stack's region
+   */
+  readonly region?: string;
 }
 
 /** The `BackupAgeHours` and `CheckStatus` dimensions of one check. */
@@ -231,6 +245,11 @@ function common(scope: Construct, kind: string, options: FreshnessTierOptions, d
   };
 }
 
+/** The bucket's region when CDK knows it (imported with a region, or made in a stack with one). */
+function regionOf(bucket: s3.IBucket): string | undefined {
+  return Token.isUnresolved(bucket.env.region) ? undefined : bucket.env.region;
+}
+
 function base(kind: string, resource: string, c: Common): { [key: string]: unknown } {
   return { kind, tier: c.tier, resource, intervalHours: c.intervalHours, graceHours: c.graceHours, ...(c.explicitRegion ? { region: c.explicitRegion } : {}) };
 }
@@ -320,7 +339,7 @@ class DailyDumpCheck extends FreshnessCheck {
   }
   public _bind(scope: Construct): FreshnessCheckConfig {
     const bucket = this.options.bucket;
-    const c = common(scope, this.kind, { tier: this.options.tier, interval: this.options.interval, grace: this.options.grace }, 'daily-dump');
+    const c = common(scope, this.kind, { tier: this.options.tier, interval: this.options.interval, grace: this.options.grace, region: this.options.region }, 'daily-dump', regionOf(bucket));
     return {
       config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
@@ -342,7 +361,7 @@ class YearlyArchiveCheck extends FreshnessCheck {
   }
   public _bind(scope: Construct): FreshnessCheckConfig {
     const bucket = this.options.bucket;
-    const c = common(scope, this.kind, { tier: this.options.tier, interval: Duration.days(366), grace: this.options.grace ?? Duration.days(14) }, 'yearly');
+    const c = common(scope, this.kind, { tier: this.options.tier, interval: Duration.days(366), grace: this.options.grace ?? Duration.days(14), region: this.options.region }, 'yearly', regionOf(bucket));
     if (c.graceHours > 90 * 24) {
       throw new Error(`${scope.node.path}: \`grace\` of the yearly-archive check must be 0 to 90 days, got ${this.options.grace!.toHumanString()}`);
     }

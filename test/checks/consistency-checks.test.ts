@@ -277,6 +277,30 @@ describe('overrides', () => {
     expect(f.stack.resolve(construct.metricBackupAgeHours(checks[2]).dimensions)).toEqual({ Check: 'recovery-point', Resource: 'orders-master', Tier: 'daily-dr', Region: 'eu-central-1' });
   });
 
+  test('dump and archive buckets in another region: the region is the bucket\'s, or the one given, in the config, the metric and the key grant', () => {
+    const f = fixture();
+    const offSiteKey = kms.Key.fromKeyArn(f.stack, 'OffSiteKey', 'arn:aws:kms:eu-central-1:111111111111:key/11111111-2222-3333-4444-555555555555');
+    const offSiteDumps = s3.Bucket.fromBucketAttributes(f.stack, 'OffSiteDumps', { bucketName: 'dumps-replica', region: 'eu-central-1', encryptionKey: offSiteKey });
+    const offSiteArchive = s3.Bucket.fromBucketName(f.stack, 'OffSiteArchive', 'archive-replica');
+    const checks = [
+      FreshnessCheck.dailyDumps({ bucket: offSiteDumps, tier: 'daily-dump-dr' }),
+      FreshnessCheck.yearlyArchives({ bucket: offSiteArchive, region: 'eu-north-1', tier: 'yearly-dr' }),
+      FreshnessCheck.dailyDumps({ bucket: offSiteDumps, region: 'eu-west-1', tier: 'given-region-wins' }),
+    ];
+    const { template, checks: construct } = build({ freshnessChecks: checks }, f);
+    expect(freshnessConfig(f.stack, template).checks).toEqual([
+      { kind: 'daily-dump', tier: 'daily-dump-dr', resource: 'dumps-replica', intervalHours: 24, graceHours: 2, region: 'eu-central-1', bucket: 'dumps-replica' },
+      { kind: 'yearly-archive', tier: 'yearly-dr', resource: 'archive-replica', intervalHours: 8784, graceHours: 336, region: 'eu-north-1', bucket: 'archive-replica' },
+      { kind: 'daily-dump', tier: 'given-region-wins', resource: 'dumps-replica', intervalHours: 24, graceHours: 2, bucket: 'dumps-replica' },
+    ]);
+    expect(f.stack.resolve(construct.metricBackupAgeHours(checks[0]).dimensions)).toEqual({ Check: 'daily-dump', Resource: 'dumps-replica', Tier: 'daily-dump-dr', Region: 'eu-central-1' });
+    expect(f.stack.resolve(construct.metricBackupAgeHours(checks[1]).dimensions)).toMatchObject({ Region: 'eu-north-1' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'BackupAgeHours', Dimensions: Match.arrayWith([{ Name: 'Region', Value: 'eu-central-1' }, { Name: 'Tier', Value: 'daily-dump-dr' }]) });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyName: Match.stringLikeRegexp('FreshnessCheck'), PolicyDocument: { Statement: Match.arrayWith([
+      Match.objectLike({ Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-central-1:111111111111:key/11111111-2222-3333-4444-555555555555' }),
+    ]) } });
+  });
+
   test('DESTROY removes the created bucket, log bucket and key with the stack', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
     expect(Object.values(template.findResources('AWS::S3::Bucket')).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
@@ -328,6 +352,8 @@ describe('validation', () => {
     ['interval', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, interval: Duration.days(400) })] }), 'Stack/Checks: `interval` of the recovery-point check must be 1 minute to 366 days, got 400 days'],
     ['grace', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: new s3.Bucket(f.stack, 'A'), grace: Duration.days(120) })] }), 'Stack/Checks: `grace` of the yearly-archive check must be 0 to 90 days, got 120 days'],
     ['region', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, region: 'Frankfurt' })] }), 'Stack/Checks: `region` of the rds-snapshot check must be a region name like eu-central-1, got \'Frankfurt\''],
+    ['region of a dump check', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: new s3.Bucket(f.stack, 'D'), region: 'EU' })] }), 'Stack/Checks: `region` of the daily-dump check must be a region name like eu-central-1, got \'EU\''],
+    ['region of an archive check', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: new s3.Bucket(f.stack, 'A'), region: 'frankfurt' })] }), 'Stack/Checks: `region` of the yearly-archive check must be a region name like eu-central-1, got \'frankfurt\''],
     ['ebs neither', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({})] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got neither'],
     ['ebs both', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'b', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got both'],
     ['ebs tagValue alone', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagValue: 'x', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: `tagValue` of an ebs-snapshot check needs `tagKey`, got tagValue \'x\' alone'],

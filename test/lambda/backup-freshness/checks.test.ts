@@ -277,6 +277,23 @@ describe('daily dumps', () => {
   });
 });
 
+test('dump and archive buckets in another region are read with the clients of that region', async () => {
+  const offSite: RegionClients = { ...clients, s3: new S3Client({ region: 'eu-central-1' }) };
+  clientsFor.mockImplementation((region) => (region === 'eu-central-1' ? offSite : clients));
+  const objects = new Map<string, Buffer>();
+  storeRun(objects, 'daily/2026-11-21/20261121T030000Z-bbbbbb/', '20261121T030000Z-bbbbbb', hoursAgo(9), Buffer.from('dump'));
+  storeRun(objects, 'yearly/2026/2026-01-02/run-1/', 'run-1', new Date('2026-01-02T01:00:00Z'), Buffer.from('dump'));
+  serve(objects);
+  const results = await runChecks([
+    { kind: 'daily-dump', tier: 'daily-dump-dr', resource: 'dumps-replica', intervalHours: 24, graceHours: 2, bucket: 'dumps-replica', region: 'eu-central-1' },
+    { kind: 'yearly-archive', tier: 'yearly-dr', resource: 'archive-replica', intervalHours: 8784, graceHours: 336, bucket: 'archive-replica', region: 'eu-central-1' },
+  ], clientsFor, 'eu-west-1', NOW);
+  expect(results.map((r) => `${r.kind}:${r.status}:${r.region}`)).toEqual(['daily-dump:ok:eu-central-1', 'yearly-archive:ok:eu-central-1']);
+  const callers = [...s3Mock.commandCalls(ListObjectsV2Command), ...s3Mock.commandCalls(GetObjectCommand)].map((call) => call.thisValue);
+  expect(callers.length).toBeGreaterThan(0);
+  expect(callers.every((client) => client === offSite.s3)).toBe(true);
+});
+
 describe('yearly archives', () => {
   const check: CheckConfig = { kind: 'yearly-archive', tier: 'yearly', resource: 'archive', intervalHours: 8784, graceHours: 24 * 14, bucket: 'archive' };
   const dump = Buffer.from('dump');
