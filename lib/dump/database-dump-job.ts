@@ -99,7 +99,8 @@ export interface DatabaseDumpJobProps {
   /**
    * The most the replica may be behind its master when a run starts. A run refuses (and
    * fails) when the replica is further behind or its replication threads do not run, so
-   * that a dump of stale data is never reported as the latest backup.
+   * that a dump of stale data is never reported as the latest backup. A whole number of
+   * seconds from 1 second to 1 day.
    *
    * @default Duration.minutes(5)
    */
@@ -247,7 +248,8 @@ export class DatabaseDumpJob extends Construct {
     const dumpBinary = props.dumpBinary ?? 'mysqldump';
     const databases = props.databases ?? [];
     const pause = props.pauseReplication ?? false;
-    this.validate(cpu, memory, storage, dumpTimeout, dumpBinary, databases);
+    const maxReplicaLag = props.maxReplicaLag ?? Duration.minutes(5);
+    this.validate(cpu, memory, storage, dumpTimeout, dumpBinary, databases, maxReplicaLag);
     const certificateAuthorities = props.tls === false ? undefined : this.certificateAuthorities(props.tlsCertificateAuthorities);
 
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
@@ -280,7 +282,7 @@ export class DatabaseDumpJob extends Construct {
         PAUSE_REPLICATION: String(pause),
         REPLICATION_CONTROL: props.pauseMethod ?? ReplicationPauseMethod.RDS_PROCEDURES,
         DATABASES: databases.join(' '),
-        MAX_REPLICA_LAG_SECONDS: String((props.maxReplicaLag ?? Duration.minutes(5)).toSeconds()),
+        MAX_REPLICA_LAG_SECONDS: String(maxReplicaLag.toSeconds()),
       },
     });
     this.stepsFunction = steps.function;
@@ -548,7 +550,7 @@ export class DatabaseDumpJob extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  private validate(cpu: number, memory: number, storage: number, dumpTimeout: Duration, dumpBinary: string, databases: string[]): void {
+  private validate(cpu: number, memory: number, storage: number, dumpTimeout: Duration, dumpBinary: string, databases: string[], maxReplicaLag: Duration): void {
     const path = this.node.path;
     if (!Token.isUnresolved(cpu)) {
       const range = FARGATE_MEMORY[cpu];
@@ -567,6 +569,12 @@ export class DatabaseDumpJob extends Construct {
       if (seconds < 60 || seconds > 86400) {
         throw new Error(`${path}: \`dumpTimeout\` must be 1 minute to 24 hours, got ${dumpTimeout.toHumanString()}`);
       }
+    }
+    // The function compares whole seconds of lag; a lag of a day or more means the dump
+    // would hold data older than the previous day's.
+    const lagSeconds = maxReplicaLag.toSeconds({ integral: false });
+    if (!Token.isUnresolved(lagSeconds) && (!Number.isInteger(lagSeconds) || lagSeconds < 1 || lagSeconds > 86400)) {
+      throw new Error(`${path}: \`maxReplicaLag\` must be a whole number of seconds from 1 second to 1 day, got ${maxReplicaLag.toHumanString()}`);
     }
     if (!Token.isUnresolved(dumpBinary) && dumpBinary !== 'mysqldump' && dumpBinary !== 'mariadb-dump') {
       throw new Error(`${path}: \`dumpBinary\` must be 'mysqldump' or 'mariadb-dump', got '${dumpBinary}'`);

@@ -209,6 +209,10 @@ describe('DatabaseDumpJob validation', () => {
     ['memory outside the CPU\'s range', { cpu: 256, memoryLimitMiB: 4096 }, 'S/Dump: `memoryLimitMiB` must be 512 to 2048 MiB in steps of 1024 MiB for 256 CPU units, got 4096 MiB'],
     ['too little ephemeral storage', { ephemeralStorageGiB: 20 }, 'S/Dump: `ephemeralStorageGiB` must be a whole number from 21 to 200 GiB, got 20 GiB'],
     ['a dump timeout over a day', { dumpTimeout: Duration.hours(25) }, 'S/Dump: `dumpTimeout` must be 1 minute to 24 hours, got 1 day 1 hour'],
+    ['no replica lag allowed at all', { maxReplicaLag: Duration.seconds(0) }, 'S/Dump: `maxReplicaLag` must be a whole number of seconds from 1 second to 1 day, got 0 seconds'],
+    ['a replica lag of a fraction of a second', { maxReplicaLag: Duration.millis(1500) }, 'S/Dump: `maxReplicaLag` must be a whole number of seconds from 1 second to 1 day, got 1 second 500 millis'],
+    ['a replica lag under a second', { maxReplicaLag: Duration.millis(500) }, 'S/Dump: `maxReplicaLag` must be a whole number of seconds from 1 second to 1 day, got 500 millis'],
+    ['a replica lag of more than a day', { maxReplicaLag: Duration.days(30) }, 'S/Dump: `maxReplicaLag` must be a whole number of seconds from 1 second to 1 day, got 30 days'],
     ['another dump program', { dumpBinary: 'mydumper' }, "S/Dump: `dumpBinary` must be 'mysqldump' or 'mariadb-dump', got 'mydumper'"],
     ['a system schema', { databases: ['shop', 'mysql'] }, "S/Dump: `databases` must hold database names of 1 to 64 characters without white space and no system schema, got 'mysql'"],
     ['a name with a space', { databases: ['my shop'] }, "got 'my shop'"],
@@ -216,6 +220,12 @@ describe('DatabaseDumpJob validation', () => {
       'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  test('a replica lag of 1 second to 1 day is taken as it is', () => {
+    for (const [lag, seconds] of [[Duration.seconds(1), '1'], [Duration.days(1), '86400']] as const) {
+      synth({ maxReplicaLag: lag }).template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_REPLICA_LAG_SECONDS: seconds }) } });
+    }
   });
 });
 
