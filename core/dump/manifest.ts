@@ -34,14 +34,18 @@ export interface DumpSource {
   /** `@@version` of the server. */
   readonly serverVersion: string;
   /**
-   * The replica's executed GTID set when the dump's consistent snapshot was taken:
-   * `@@gtid_executed` on MySQL (`uuid:1-42,...`), `@@gtid_slave_pos` on MariaDB (`0-1-42`).
-   * Empty when the server does not use GTIDs.
+   * The replica's executed GTID set, read before the dump: `@@gtid_executed` on MySQL
+   * (`uuid:1-42,...`), `@@gtid_current_pos` on MariaDB (`0-1-42`). The position of the
+   * dumped data only when `replicationPaused` is true; otherwise the dump holds this
+   * position or a later one. Empty when the server does not use GTIDs.
    */
   readonly gtidPosition: string;
 }
 
-/** One table of the dump, as checked on the source while replication was paused. */
+/**
+ * One table of the dump, counted and checksummed on the replica after the dump: the dumped
+ * data when the manifest's `replicationPaused` is true, the replica at a later time otherwise.
+ */
 export interface TableManifestEntry {
   readonly schema: string;
   readonly table: string;
@@ -69,13 +73,14 @@ export interface DumpManifest {
   readonly runId: string;
   /** `daily` in the 48-hour bucket, `yearly` in the archive bucket. */
   readonly tier: DumpTier;
-  /** ISO 8601 UTC time at which the GTID position was recorded (the dump's start). */
+  /** ISO 8601 UTC time at which the GTID position was recorded, just before the dump started. */
   readonly createdAt: string;
   readonly source: DumpSource;
   /**
-   * True when replication was stopped for the whole dump window, so that the table
-   * checksums describe exactly the data in the dump. When false the checksums were taken
-   * after the dump while the replica kept applying changes; compare row counts only.
+   * True when replication was stopped for the whole dump window, so that the GTID
+   * position, row counts and checksums describe exactly the data in the dump. When false
+   * they were read before (GTID) and after (tables) the dump while the replica kept
+   * applying changes: neither row counts nor checksums are those of the dump.
    */
   readonly replicationPaused: boolean;
   /** The databases in the dump, sorted. */

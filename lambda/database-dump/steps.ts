@@ -137,7 +137,10 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
   }
 }
 
-/** Checksums of every base table of the dumped databases, taken on the (still paused) replica. */
+/**
+ * Row counts and checksums of every base table of the dumped databases, taken on the
+ * replica after the dump: those of the dumped data only when the run paused replication.
+ */
 export async function checksumTables(connection: Connection, databases: readonly string[]): Promise<TableManifestEntry[]> {
   const entries: TableManifestEntry[] = [];
   for (const { schema, table } of await listTables(connection, databases)) {

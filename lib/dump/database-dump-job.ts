@@ -92,8 +92,9 @@ export interface DatabaseDumpJobProps {
    * replica falls behind by the length of the window; replication is started again on
    * success and on every failure path.
    *
-   * @default false - the dump is consistent (`--single-transaction`) but the manifest's
-   * checksums are taken after it and its GTID position before it
+   * @default false - the dump is consistent in itself (`--single-transaction`), but the
+   * manifest's GTID position is read before it and its row counts and checksums after it,
+   * while the replica goes on applying changes: they do not describe the dump's data
    */
   readonly pauseReplication?: boolean;
   /**
@@ -211,8 +212,9 @@ export interface DatabaseDumpJobProps {
  *    compressed with its SHA-256, then the AWS CLI image (container `upload`, script
  *    `upload-dump.sh`) uploads both under `daily/YYYY-MM-DD/<run id>/` in the 48-hour
  *    bucket (and `yearly/YYYY/...` in the archive bucket);
- * 3. the function verifies the stored objects' SHA-256, takes every table's checksum on
- *    the replica and writes `manifest.json` beside each copy;
+ * 3. the function verifies the stored objects' SHA-256, takes every table's row count and
+ *    checksum on the replica (the dump's data only when replication was paused for the
+ *    run) and writes `manifest.json` beside each copy;
  * 4. the function resumes replication when the run paused it, also on the failure paths.
  */
 export class DatabaseDumpJob extends Construct {
@@ -475,7 +477,9 @@ export class DatabaseDumpJob extends Construct {
     BackupMetadata.describe(this.stateMachine, {
       role: BackupRole.BACKUP_JOB,
       tier: 'daily',
-      description: `Daily logical dump (mysqldump --single-transaction) of the replica into the 48-hour bucket${props.archiveBucket ? ', first run of each year also into the archive bucket' : ''}, with a manifest of GTID position, row counts and checksums.`,
+      description: `Daily logical dump (mysqldump --single-transaction) of the replica into the 48-hour bucket${props.archiveBucket ? ', first run of each year also into the archive bucket' : ''}, ${pause
+        ? 'with a manifest of the GTID position, row counts and checksums of the dumped data (replication is paused for the dump).'
+        : 'with a manifest of the GTID position read before the dump and row counts and checksums taken after it while replication ran on (not those of the dumped data).'}`,
       targets: [props.replica],
     });
     // `cdk-backup-dr backup now` finds the workflow by this tag.

@@ -156,6 +156,17 @@ describe('DatabaseDumpJob overrides', () => {
     expect(stateMachineDefinition(template).States.Dump.TimeoutSeconds).toBe(12 * 3600);
   });
 
+  test('the workflow\'s description claims checksums of the dumped data only when replication is paused', () => {
+    const description = (pauseReplication: boolean): string => {
+      const [machine] = Object.values(synth({ pauseReplication }).template.findResources('AWS::StepFunctions::StateMachine'));
+      return String((machine.Metadata as Record<string, { description?: string }>)['cdk-backup-dr'].description);
+    };
+    expect(description(true)).toContain('row counts and checksums of the dumped data (replication is paused for the dump)');
+    const unpaused = description(false);
+    expect(unpaused).toContain('GTID position read before the dump and row counts and checksums taken after it while replication ran on (not those of the dumped data)');
+    expect(unpaused).not.toContain('of the dumped data (');
+  });
+
   test('without an archive bucket the job writes only the daily copy', () => {
     const stack = new Stack(undefined, 'S', { env: ENV });
     dumpJobStack(stack, { archiveBucket: undefined });
