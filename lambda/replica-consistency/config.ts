@@ -32,6 +32,32 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** Where a run's outcome goes: the metric's namespace and dimension, the report's bucket and prefix. */
+export interface DriftCheckOutputs {
+  readonly metricNamespace?: string;
+  readonly resourceName?: string;
+  readonly reportBucket?: string;
+  readonly reportPrefix: string;
+}
+
+/**
+ * The outputs the environment names, each read on its own, so that a run whose
+ * configuration is wrong can still report `unknown` wherever it can.
+ */
+export function readOutputs(env: NodeJS.ProcessEnv): DriftCheckOutputs {
+  const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+  return {
+    metricNamespace: optional('METRIC_NAMESPACE'),
+    resourceName: optional('RESOURCE_NAME'),
+    reportBucket: optional('REPORT_BUCKET'),
+    reportPrefix: reportPrefixOf(env),
+  };
+}
+
+function reportPrefixOf(env: NodeJS.ProcessEnv): string {
+  return (env.REPORT_PREFIX ?? '').trim().replace(/^\/+|\/+$/g, '');
+}
+
 /** Reads and validates the environment; throws naming the variable that is wrong. */
 export function readConfig(env: NodeJS.ProcessEnv): DriftCheckConfig {
   const lagText = env.MAX_LAG_SECONDS?.trim() || '30';
@@ -51,7 +77,7 @@ export function readConfig(env: NodeJS.ProcessEnv): DriftCheckConfig {
     excludeTables,
     maxLagSeconds,
     reportBucket: required(env, 'REPORT_BUCKET'),
-    reportPrefix: (env.REPORT_PREFIX ?? '').trim().replace(/^\/+|\/+$/g, ''),
+    reportPrefix: reportPrefixOf(env),
     metricNamespace: required(env, 'METRIC_NAMESPACE'),
     resourceName: required(env, 'RESOURCE_NAME'),
   };

@@ -9,8 +9,8 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
-import type { DriftCheckConfig } from './config';
-import { readConfig, reportKey } from './config';
+import type { DriftCheckConfig, DriftCheckOutputs } from './config';
+import { readConfig, readOutputs, reportKey } from './config';
 import { metricLine } from './metrics';
 
 /** What the function returns: the report and where it is stored. */
@@ -86,11 +86,22 @@ function unknownReport(reason: string, startedAt: Date): ConsistencyReport {
   };
 }
 
-/** Runs one check with the given environment. Throws only when the report cannot be stored. */
+/**
+ * Runs one check with the given environment. A wrong configuration is a run that could not
+ * check: `unknown`, with its metric and report written wherever the environment names
+ * where they go. Throws only when the outcome cannot be reported in full (the report
+ * cannot be stored, or the configuration does not say where the metric or report goes).
+ */
 export async function runDriftCheck(env: NodeJS.ProcessEnv, dependencies: DriftCheckDependencies): Promise<DriftCheckResult> {
-  const config: DriftCheckConfig = readConfig(env);
   const log = dependencies.log ?? ((line: string) => { process.stdout.write(`${line}\n`); });
   const startedAt = new Date();
+  let config: DriftCheckConfig;
+  try {
+    config = readConfig(env);
+  } catch (error) {
+    const reason = `the configuration is invalid: ${error instanceof Error ? error.message : String(error)}`;
+    return publish(unknownReport(reason, startedAt), readOutputs(env), startedAt, dependencies.s3, log);
+  }
   let report: ConsistencyReport;
   const opened: Connection[] = [];
   try {
@@ -108,16 +119,30 @@ export async function runDriftCheck(env: NodeJS.ProcessEnv, dependencies: DriftC
   } finally {
     await Promise.all(opened.map((connection) => connection.end().catch(() => undefined)));
   }
+  return publish(report, config, startedAt, dependencies.s3, log);
+}
 
-  log(metricLine(config.metricNamespace, config.resourceName, report.status, report.driftedRows, report.maxReplicaLagSeconds, startedAt));
-  const key = reportKey(config.reportPrefix, startedAt);
-  const result: DriftCheckResult = { ...report, resourceName: config.resourceName, reportUri: `s3://${config.reportBucket}/${key}` };
-  try {
-    await dependencies.s3.send(new PutObjectCommand({
-      Bucket: config.reportBucket, Key: key, Body: JSON.stringify(result, null, 2), ContentType: 'application/json',
-    }));
-  } catch (error) {
-    throw new Error(`replica consistency check of ${config.resourceName} (status ${report.status}): the report could not be stored at ${result.reportUri}: ${error instanceof Error ? error.message : String(error)}`);
+/** Prints the metric and stores the report, each where `outputs` names; throws when either has nowhere to go. */
+async function publish(report: ConsistencyReport, outputs: DriftCheckOutputs, startedAt: Date, s3: S3Client, log: (line: string) => void): Promise<DriftCheckResult> {
+  const { metricNamespace, resourceName, reportBucket } = outputs;
+  const name = resourceName ?? '(RESOURCE_NAME not set)';
+  if (metricNamespace && resourceName) {
+    log(metricLine(metricNamespace, resourceName, report.status, report.driftedRows, report.maxReplicaLagSeconds, startedAt));
+  }
+  const key = reportKey(outputs.reportPrefix, startedAt);
+  const result: DriftCheckResult = { ...report, resourceName: name, reportUri: reportBucket ? `s3://${reportBucket}/${key}` : '' };
+  if (reportBucket) {
+    try {
+      await s3.send(new PutObjectCommand({
+        Bucket: reportBucket, Key: key, Body: JSON.stringify(result, null, 2), ContentType: 'application/json',
+      }));
+    } catch (error) {
+      throw new Error(`replica consistency check of ${name} (status ${report.status}): the report could not be stored at ${result.reportUri}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (!reportBucket || !metricNamespace || !resourceName) {
+    const missing = [!metricNamespace || !resourceName ? 'the metric (METRIC_NAMESPACE and RESOURCE_NAME)' : '', !reportBucket ? 'the report (REPORT_BUCKET)' : ''].filter(Boolean).join(' and ');
+    throw new Error(`replica consistency check of ${name} (status ${report.status}): ${missing} could not be written: ${report.reason ?? 'the configuration does not say where'}`);
   }
   return result;
 }

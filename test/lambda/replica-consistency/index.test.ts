@@ -136,6 +136,41 @@ describe('replica-consistency function', () => {
     expect(JSON.parse(lines[0])).toMatchObject({ CheckStatus: 0 });
   });
 
+  test('a wrong configuration is unknown like any other failure: status 2 and a stored report, nothing is read', async () => {
+    const { result, lines } = await run({ ...ENV, MAX_LAG_SECONDS: 'ten' });
+    expect(result).toMatchObject({ status: 'unknown', complete: false, resourceName: 'orders-db' });
+    expect(result.reason).toBe("the configuration is invalid: environment variable MAX_LAG_SECONDS must be a positive number of seconds, got 'ten'");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ Check: 'replica-consistency', Resource: 'orders-db', CheckStatus: 2, DriftedRows: 0 });
+    const { key, body } = storedReport();
+    expect(key).toMatch(/^checks\/replica-consistency\//);
+    expect(result.reportUri).toBe(`s3://reports-bucket/${key}`);
+    expect(body).toMatchObject({ status: 'unknown', reason: result.reason, resourceName: 'orders-db' });
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  test('a configuration without a report bucket still prints the unknown metric, then fails naming what could not be written', async () => {
+    const withoutBucket: Record<string, string> = { ...ENV };
+    delete withoutBucket.REPORT_BUCKET;
+    const lines: string[] = [];
+    await expect(runDriftCheck(withoutBucket, {
+      secrets: new SecretsManagerClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }),
+      connect: (options) => createConnection(options), log: (line) => lines.push(line),
+    })).rejects.toThrow('replica consistency check of orders-db (status unknown): the report (REPORT_BUCKET) could not be written: the configuration is invalid: environment variable REPORT_BUCKET is not set');
+    expect(JSON.parse(lines[0])).toMatchObject({ CheckStatus: 2 });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('a configuration without a metric namespace still stores the unknown report, then fails naming the metric', async () => {
+    const lines: string[] = [];
+    await expect(runDriftCheck({ ...ENV, METRIC_NAMESPACE: ' ' }, {
+      secrets: new SecretsManagerClient({ region: 'eu-west-1' }), s3: new S3Client({ region: 'eu-west-1' }),
+      connect: (options) => createConnection(options), log: (line) => lines.push(line),
+    })).rejects.toThrow('replica consistency check of orders-db (status unknown): the metric (METRIC_NAMESPACE and RESOURCE_NAME) could not be written: the configuration is invalid: environment variable METRIC_NAMESPACE is not set');
+    expect(lines).toHaveLength(0);
+    expect(storedReport().body).toMatchObject({ status: 'unknown', reason: 'the configuration is invalid: environment variable METRIC_NAMESPACE is not set' });
+  });
+
   test('the handler insists on verified TLS: a server without TLS is unknown, never consistent', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, ENV);
