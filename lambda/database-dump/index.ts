@@ -1,12 +1,14 @@
 /**
  * The Lambda steps of the daily database dump workflow (see `DatabaseDumpJob`): `prepare`,
- * `finalize` and `resume`, chosen by the event's `action`. The logic is in `steps.ts`.
+ * `finalize`, `resume` and `abort-uploads`, chosen by the event's `action`. The logic is in
+ * `steps.ts` and `uploads.ts`.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as mysql from 'mysql2/promise';
 import { readSettings, DumpSettings } from './settings';
 import { DumpEvent, finalize, prepare, resume } from './steps';
+import { abortUploads, AbortUploadsEvent } from './uploads';
 
 const s3 = new S3Client({});
 const secrets = new SecretsManagerClient({});
@@ -27,8 +29,12 @@ async function connect(settings: DumpSettings): Promise<mysql.Connection> {
   });
 }
 
-export async function handler(event: DumpEvent): Promise<unknown> {
+export async function handler(event: DumpEvent | AbortUploadsEvent): Promise<unknown> {
   const settings = readSettings(process.env);
+  if (event.action === 'abort-uploads') {
+    // Needs S3 only: it runs on the failure path, where the replica may be unreachable.
+    return abortUploads(s3, event);
+  }
   const connection = await connect(settings);
   try {
     switch (event.action) {

@@ -215,7 +215,8 @@ export interface DatabaseDumpJobProps {
  * 3. the function verifies the stored objects' SHA-256, takes every table's row count and
  *    checksum on the replica (the dump's data only when replication was paused for the
  *    run) and writes `manifest.json` beside each copy;
- * 4. the function resumes replication when the run paused it, also on the failure paths.
+ * 4. the function resumes replication when the run paused it, also on the failure paths,
+ *    where it first aborts the multipart uploads the run left open.
  */
 export class DatabaseDumpJob extends Construct {
   /** The default image of the dump container: the official MySQL 8.4 LTS image (it has `mysqldump`). */
@@ -298,7 +299,9 @@ export class DatabaseDumpJob extends Construct {
       description: `${path}: read back the uploaded dumps and write their manifests`,
       roles: [steps.function.role!],
       statements: [
-        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
+        // The failure path aborts the uploads a failed run left open (AbortUploads).
+        new iam.PolicyStatement({ actions: ['s3:ListBucketMultipartUploads'], resources: copies.map((copy) => copy.bucket.bucketArn) }),
         ...(props.archiveBucket ? [new iam.PolicyStatement({
           actions: ['s3:ListBucket'],
           resources: [props.archiveBucket.bucketArn],
@@ -406,6 +409,13 @@ export class DatabaseDumpJob extends Construct {
       .addCatch(resumeFailed, { resultPath: '$.resumeError' })
       .next(failed);
     const onError = { resultPath: '$.error' };
+    // A dump task that failed, timed out or was stopped may leave a multipart upload open
+    // under the run's prefixes; its parts are billed until aborted. The buckets' lifecycle
+    // rules abort them after a day as well. A failed abort does not keep replication paused.
+    const abortUploads = new tasks.LambdaInvoke(this, 'AbortUploads', invokeProps({ action: 'abort-uploads', run: sfn.JsonPath.objectAt('$.prepared.value') }, '$.uploadsAborted'))
+      .addRetry({ errors: ['States.ALL'], maxAttempts: 2, interval: Duration.seconds(10), backoffRate: 2 })
+      .addCatch(resumeAfterFailure, { resultPath: '$.abortError' })
+      .next(resumeAfterFailure);
 
     const defaults = new sfn.Pass(this, 'Defaults', {
       parameters: { input: sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
@@ -438,12 +448,12 @@ export class DatabaseDumpJob extends Construct {
       resultSelector: { 'containers.$': '$.Containers' },
       resultPath: '$.task',
       taskTimeout: sfn.Timeout.duration(dumpTimeout),
-    }).addCatch(resumeAfterFailure, onError);
+    }).addCatch(abortUploads, onError);
     const finalize = new tasks.LambdaInvoke(this, 'Finalize', invokeProps({
       action: 'finalize',
       run: sfn.JsonPath.objectAt('$.prepared.value'),
       containers: sfn.JsonPath.listAt('$.task.containers'),
-    }, '$.finalized')).addCatch(resumeAfterFailure, onError);
+    }, '$.finalized')).addCatch(abortUploads, onError);
     const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps(resumePayload, '$.resumed'))
       .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 });
     const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {

@@ -110,6 +110,27 @@ describe('DatabaseDumpJob defaults', () => {
     });
   });
 
+  test('the function may abort the uploads a failed run left open under daily/ and yearly/, and list the open uploads of the two buckets', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Description: 'S/Dump: read back the uploaded dumps and write their manifests',
+      PolicyDocument: { Statement: Match.arrayWith([
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: [
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsDaily'), 'Arn'] }, '/daily/*']] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }, '/yearly/*']] },
+          ],
+        },
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucketMultipartUploads',
+          Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsDaily'), 'Arn'] }, { 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }],
+        },
+      ]) },
+    });
+  });
+
   test('the workflow: prepare, dump task (.sync), finalize, resume; a failure after Prepare resumes the replication the run paused', () => {
     const definition = stateMachineDefinition(template);
     expect(validateDefinition(definition)).toEqual([]);
@@ -118,9 +139,14 @@ describe('DatabaseDumpJob defaults', () => {
     expect(definition.States.Dump.TimeoutSeconds).toBe(6 * 3600);
     // A failed Prepare resumes what it paused itself.
     expect(definition.States.Prepare.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DumpFailed' }]);
+    // A failure after Prepare first aborts the run's open uploads; a failed abort still resumes.
     for (const state of ['Dump', 'Finalize']) {
-      expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' }]);
+      expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'AbortUploads' }]);
     }
+    expect(definition.States.AbortUploads.Parameters.Payload).toEqual({ action: 'abort-uploads', 'run.$': '$.prepared.value' });
+    expect(definition.States.AbortUploads.ResultPath).toBe('$.uploadsAborted');
+    expect(definition.States.AbortUploads.Next).toBe('ResumeAfterFailure');
+    expect(definition.States.AbortUploads.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.abortError', Next: 'ResumeAfterFailure' }]);
     for (const state of ['Resume', 'ResumeAfterFailure']) {
       expect(definition.States[state].Parameters.Payload).toEqual({ action: 'resume', 'replicationPaused.$': '$.prepared.value.replicationPaused' });
     }

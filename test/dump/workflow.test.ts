@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +17,7 @@ import { parseManifest } from '../../core/dump/manifest';
 import { replicationApplying } from '../../core/dump/source';
 import { readSettings } from '../../lambda/database-dump/settings';
 import { finalize, prepare, resume } from '../../lambda/database-dump/steps';
+import { abortUploads } from '../../lambda/database-dump/uploads';
 import { ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
 import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../support/mariadb';
@@ -56,6 +57,7 @@ function handlers(dumpExitCode: number) {
     Finalize: (event: any) => step((c) => finalize(c, s3, event))(),
     Resume: (event: any) => step((c) => resume(c, settings(), event))().then((r) => ({ ...r, event })),
     ResumeAfterFailure: (event: any) => step((c) => resume(c, settings(), event))().then((r) => ({ ...r, event })),
+    AbortUploads: (event: any) => abortUploads(s3, event),
     // The ECS task: the real dump script with the environment the workflow overrides, then
     // the uploaded objects served by the S3 mock.
     Dump: (input: any) => {
@@ -117,6 +119,7 @@ beforeEach(() => {
   s3Mock.reset();
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
   s3Mock.on(PutObjectCommand).resolves({});
+  s3Mock.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
 });
 
 test('a run dumps the paused replica, writes both manifests, resumes replication and says where the copies landed', async () => {
@@ -147,12 +150,19 @@ test('a run dumps the paused replica, writes both manifests, resumes replication
   }
 });
 
-test('a failed dump resumes replication on the failure path and fails the run with the container\'s reason', async () => {
+test('a failed dump aborts the run\'s open uploads, resumes replication on the failure path and fails the run with the container\'s reason', async () => {
+  // The failed task left an upload open under each of the run's prefixes.
+  s3Mock.on(ListMultipartUploadsCommand).callsFake((input) => ({ Uploads: [{ Key: `${input.Prefix}dump.sql.gz`, UploadId: `open-${input.Bucket}` }] }));
+  s3Mock.on(AbortMultipartUploadCommand).resolves({});
   const run = await machine.run({ forceYearly: true }, { handlers: handlers(1), executionName: 'scheduled-2' });
   expect(run.status).toBe('FAILED');
-  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'ResumeAfterFailure', 'DumpFailed']);
+  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure', 'DumpFailed']);
   expect(run.cause).toMatch(/container 'dump' exited with \d+ \(.*Access denied/);
   expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([
+    { Bucket: 'daily-bucket', Key: expect.stringMatching(/^daily\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z-scheduled-2\/dump\.sql\.gz$/), UploadId: 'open-daily-bucket' },
+    { Bucket: 'archive-bucket', Key: expect.stringMatching(/^yearly\/\d{4}\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z-scheduled-2\/dump\.sql\.gz$/), UploadId: 'open-archive-bucket' },
+  ]);
   const replica = await pair.replica.connect();
   try {
     expect(await replicationApplying(replica)).toBe(true);
