@@ -2,7 +2,7 @@
  * The failure document when the cleanup itself did not finish (still pending after its
  * retries, or failed): the original failure, and the instance that may be left behind.
  */
-import { causeMessage, type CaughtError, type FailureResult } from './result';
+import { causeMessage, failureHead, type CaughtError, type FailureResult } from './result';
 import { EXECUTION_TAG, type RestorePlan, type RestoreProgress, type RestoreRequest } from './types';
 
 export interface IncompleteCleanupEvent {
@@ -31,12 +31,7 @@ export function incompleteCleanupFailure(event: IncompleteCleanupEvent): { error
     detail = `the cleanup did not finish (${why}); the request failed before it named an instance, so none was created`;
   }
   const failure: FailureResult = {
-    status: 'FAILED',
-    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' ? event.request.requestId : undefined),
-    kind: plan?.kind,
-    drill: plan?.drill ?? event.request?.drill === true,
-    error,
-    cause: causeMessage(event.error),
+    ...failureHead(event, plan),
     target: identifier,
     cleanup: { outcome: 'incomplete', targetIdentifier: identifier, detail },
   };

@@ -15,7 +15,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupFailure } from './cleanup-incomplete';
-import { buildResult, causeMessage, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
+import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';
 import { configFromEnvironment, type ExecutionInfo, type RestorePlan, type RestoreProgress, type RestoreRequest, type RestoreStatus, type StepsConfig } from './types';
@@ -88,12 +88,7 @@ async function cleanupAfterFailure(event: StepEvent, deps: { clients: Clients; c
   const plan = event.plan?.requestId ? event.plan : undefined;
   const progress = event.progress?.targetIdentifier ? event.progress : undefined;
   const failure: FailureResult = {
-    status: 'FAILED',
-    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' ? event.request.requestId : undefined),
-    kind: plan?.kind,
-    drill: plan?.drill ?? event.request?.drill === true,
-    error,
-    cause: causeMessage(event.error),
+    ...failureHead(event, plan),
     target: progress?.targetIdentifier ?? plan?.target.identifier,
     // A copy made for the operator is never deleted for failing its checks: they decide.
     cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, progress, { keep: error === 'VerificationFailed' && (!plan.drill || plan.keepOnVerificationFailure) }) : undefined,

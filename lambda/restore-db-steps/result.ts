@@ -144,6 +144,18 @@ export interface CaughtError {
   readonly Cause?: string;
 }
 
+/** What every failure document says: the request, the error caught and its message. */
+export function failureHead(event: { request?: { requestId?: unknown; drill?: unknown }; error?: CaughtError }, plan: RestorePlan | undefined): Omit<FailureResult, 'target' | 'cleanup'> {
+  return {
+    status: 'FAILED',
+    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' ? event.request.requestId : undefined),
+    kind: plan?.kind,
+    drill: plan?.drill ?? event.request?.drill === true,
+    error: event.error?.Error ?? 'RestoreFailed',
+    cause: causeMessage(event.error),
+  };
+}
+
 /** The message inside a caught error (Lambda's `errorMessage`, or the raw cause). */
 export function causeMessage(error: CaughtError | undefined): string {
   const cause = error?.Cause ?? '';
