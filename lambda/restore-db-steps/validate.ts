@@ -8,6 +8,7 @@ import {
   RDSClient, type DBInstance, type DBSnapshot, type Tag,
 } from '@aws-sdk/client-rds';
 import { retainedBackupFor } from './retained-backups';
+import { isZonedIsoTime } from '../../core/zoned-time';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import {
   EXECUTION_TAG, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
@@ -148,7 +149,7 @@ function instanceClassFor(request: RestoreRequest, source: SourceInfo, fromBacku
 
 function checkTime(name: string, value: string): Date {
   const time = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(time.getTime())) {
+  if (typeof value !== 'string' || !isZonedIsoTime(value) || Number.isNaN(time.getTime())) {
     throw new InvalidRestoreInput(`\`${name}\` must be an ISO 8601 time with a zone (e.g. 2026-11-21T03:15:00Z) or 'latest', got ${JSON.stringify(value)}`);
   }
   return time;
