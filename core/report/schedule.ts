@@ -2,6 +2,7 @@
  * Schedule and retention arithmetic for the report: AWS cron and rate expressions turned
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words.
  */
+import { expandCronField } from '../../lib/private/cron-field';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
@@ -19,46 +20,6 @@ export interface WeeklyRuns {
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
-}
-
-/** Expands one cron field (`*`, `?`, lists, ranges, steps, names) to its values; undefined for `L`, `W` or `#`. */
-function expandField(field: string, min: number, max: number, names: { [name: string]: number } = {}): number[] | undefined {
-  if (field === '*' || field === '?') {
-    return range(min, max, 1);
-  }
-  const values = new Set<number>();
-  for (const part of field.split(',')) {
-    if (/[LW#]/.test(part)) {
-      return undefined;
-    }
-    const [base, stepText] = part.split('/');
-    const step = stepText ? Number(stepText) : 1;
-    let from: number;
-    let to: number;
-    if (base === '*') {
-      from = min;
-      to = max;
-    } else if (base.includes('-')) {
-      const [a, b] = base.split('-');
-      from = valueOf(a, names);
-      to = valueOf(b, names);
-    } else {
-      from = valueOf(base, names);
-      to = stepText ? max : from;
-    }
-    if (![from, to, step].every(Number.isFinite) || step <= 0) {
-      return undefined;
-    }
-    for (const v of range(from, to, step)) {
-      values.add(v);
-    }
-  }
-  return [...values].sort((a, b) => a - b);
-}
-
-function valueOf(text: string, names: { [name: string]: number }): number {
-  const upper = text.toUpperCase();
-  return names[upper] ?? Number(text);
 }
 
 function range(from: number, to: number, step: number): number[] {
@@ -97,9 +58,9 @@ function cronRuns(fields: string[], expression: string): WeeklyRuns {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }
   const [minuteField, hourField, domField, monthField, dowField] = fields;
-  const minutes = expandField(minuteField, 0, 59);
-  const hours = expandField(hourField, 0, 23);
-  const dows = expandField(dowField, 1, 7, AWS_DOW);
+  const minutes = expandCronField(minuteField, 0, 59);
+  const hours = expandCronField(hourField, 0, 23);
+  const dows = expandCronField(dowField, 1, 7, AWS_DOW);
   if (!minutes || !hours || !dows) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }

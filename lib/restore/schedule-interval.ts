@@ -1,11 +1,12 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
+import { expandCronField } from '../private/cron-field';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
 export type ScheduleGap = { readonly hours: number } | { readonly reason: string };
 
 const RATE_UNIT_HOURS: { [unit: string]: number } = { minute: 1 / 60, minutes: 1 / 60, hour: 1, hours: 1, day: 24, days: 24 };
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const MONTHS = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const WEEKDAYS = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
 /** Eight years from a leap year: every calendar pattern of a cron expression repeats within it. */
 const SPAN_DAYS = 8 * 365 + 2;
 const SPAN_START = Date.UTC(2024, 0, 1);
@@ -38,9 +39,9 @@ export function longestGap(expression: string): ScheduleGap {
   }
   const minutes = values(minuteField, 0, 59);
   const hours = values(hourField, 0, 23);
-  const months = values(monthField, 1, 12, MONTHS, 1);
+  const months = values(monthField, 1, 12, MONTHS);
   const byWeekday = dayField === '?';
-  const days = byWeekday ? values(weekdayField, 1, 7, WEEKDAYS, 1) : values(dayField, 1, 31);
+  const days = byWeekday ? values(weekdayField, 1, 7, WEEKDAYS) : values(dayField, 1, 31);
   if (!minutes || !hours || !months || !days || (!byWeekday && weekdayField !== '?')) {
     return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood; one of day-of-month and day-of-week must be ?)' };
   }
@@ -70,36 +71,7 @@ export function longestGap(expression: string): ScheduleGap {
   return { hours: longest / 60 };
 }
 
-/** The values a cron field allows, or undefined when it is not understood. */
-function values(field: string, min: number, max: number, names: string[] = [], nameBase = 0): Set<number> | undefined {
-  const result = new Set<number>();
-  const number = (text: string): number | undefined => {
-    const named = names.indexOf(text.toUpperCase());
-    const value = named >= 0 ? named + nameBase : /^\d+$/.test(text) ? Number(text) : NaN;
-    return value >= min && value <= max ? value : undefined;
-  };
-  for (const part of field.split(',')) {
-    const match = /^(\*|\?|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
-    if (!match) {
-      return undefined;
-    }
-    const [, range, stepText] = match;
-    const step = stepText === undefined ? 1 : Number(stepText);
-    let from: number | undefined;
-    let to: number | undefined;
-    if (range === '*' || range === '?') {
-      [from, to] = [min, max];
-    } else {
-      const [a, b] = range.split('-');
-      from = number(a);
-      to = b === undefined ? (stepText === undefined ? from : max) : number(b);
-    }
-    if (from === undefined || to === undefined || step < 1 || from > to) {
-      return undefined;
-    }
-    for (let v = from; v <= to; v += step) {
-      result.add(v);
-    }
-  }
-  return result;
+function values(field: string, min: number, max: number, names?: { readonly [name: string]: number }): Set<number> | undefined {
+  const allowed = expandCronField(field, min, max, names);
+  return allowed && new Set(allowed);
 }
