@@ -3,6 +3,9 @@
  * the zone of whatever machine reads it: the operator's laptop and a Lambda function (UTC)
  * would restore to different moments.
  */
+/** What a time input allows, for error messages. */
+export const ZONED_TIME_ALLOWED = 'an ISO 8601 time with a zone (Z or ±hh:mm) such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00';
+
 const ZONED_ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /** True when the text is an ISO 8601 date and time with a zone, every field in range (no 30 February). */

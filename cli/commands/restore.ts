@@ -20,7 +20,7 @@ import {
   SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { WORKFLOW_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
-import { isZonedIsoTime } from '../../core/zoned-time';
+import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { DryRunClients, dryRun } from './restore-dry-run';
 import { StepProgress } from './restore-progress';
 import { ProcessIo, processIo } from '../process-io';
@@ -65,8 +65,6 @@ Exit codes:
 
 /** Error names of input a workflow's checks reject (the database workflow's, the others'). */
 const INPUT_ERRORS = new Set(['InvalidRestoreInput', 'RestoreInputError']);
-
-const TIME_EXAMPLE = 'such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00';
 
 const OPTIONS = {
   'from-dump': { type: 'string' }, 'from-snapshot': { type: 'string' }, 'from-recovery-point': { type: 'string' }, 'to-time': { type: 'string' },
@@ -144,7 +142,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
     const value = str(flags, source)!;
     const kind = { 'from-snapshot': 'snapshot', 'from-recovery-point': 'recovery-point', 'to-time': 'point-in-time', 'promote-replica': 'promote-replica' }[source];
     if (source === 'to-time' && value !== 'latest' && !isZonedIsoTime(value)) {
-      throw new UsageError(`--to-time must be an ISO 8601 time with a zone ${TIME_EXAMPLE}, or latest; got '${value}'`);
+      throw new UsageError(`--to-time must be ${ZONED_TIME_ALLOWED}, or latest; got '${value}'`);
     }
     const base = compact({
       kind,
@@ -189,7 +187,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
     }
     const time = str(flags, 'time');
     if (time !== undefined && !isZonedIsoTime(time)) {
-      throw new UsageError(`--time must be an ISO 8601 time with a zone ${TIME_EXAMPLE}; got '${time}'`);
+      throw new UsageError(`--time must be ${ZONED_TIME_ALLOWED}; got '${time}'`);
     }
     const input = compact({
       mode: archive ? 'archive' : 'point-in-time', bucket, prefix: str(flags, 'prefix') ?? '', time: str(flags, 'time'), targetBucket: str(flags, 'target-bucket'),

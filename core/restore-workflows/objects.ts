@@ -19,6 +19,7 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
   HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
   EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
 } from './common';
@@ -124,11 +125,12 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
   const mode: ObjectRestoreMode = modeInput;
   let time: string | undefined;
   if (mode === 'point-in-time') {
-    const text = requiredString(input, 'time', 'an ISO 8601 time such as 2026-11-21T10:00:00Z');
-    const parsed = Date.parse(text);
-    if (Number.isNaN(parsed) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-      throw new RestoreInputError(`input \`time\` must be an ISO 8601 time such as 2026-11-21T10:00:00Z; got '${text}'`);
+    const text = requiredString(input, 'time', ZONED_TIME_ALLOWED);
+    // Without a zone the time would be read in the function's zone (UTC), not the operator's.
+    if (!isZonedIsoTime(text)) {
+      throw new RestoreInputError(`input \`time\` must be ${ZONED_TIME_ALLOWED}; got '${text}'`);
     }
+    const parsed = Date.parse(text);
     if (parsed > now.getTime()) {
       throw new RestoreInputError(`input \`time\` must not be in the future (now ${now.toISOString()}); got '${text}'`);
     }

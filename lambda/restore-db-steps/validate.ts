@@ -8,7 +8,7 @@ import {
   RDSClient, type DBInstance, type DBSnapshot, type Tag,
 } from '@aws-sdk/client-rds';
 import { retainedBackupFor } from './retained-backups';
-import { isZonedIsoTime } from '../../core/zoned-time';
+import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import {
   EXECUTION_TAG, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
@@ -150,7 +150,7 @@ function instanceClassFor(request: RestoreRequest, source: SourceInfo, fromBacku
 function checkTime(name: string, value: string): Date {
   const time = new Date(value);
   if (typeof value !== 'string' || !isZonedIsoTime(value) || Number.isNaN(time.getTime())) {
-    throw new InvalidRestoreInput(`\`${name}\` must be an ISO 8601 time with a zone (e.g. 2026-11-21T03:15:00Z) or 'latest', got ${JSON.stringify(value)}`);
+    throw new InvalidRestoreInput(`\`${name}\` must be ${ZONED_TIME_ALLOWED}, or 'latest'; got ${JSON.stringify(value)}`);
   }
   return time;
 }

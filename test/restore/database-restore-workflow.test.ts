@@ -506,6 +506,7 @@ describe('bad input fails before anything is created, naming the input and the a
     [{ kind: 'recovery-point', recoveryPoint: 'arn:aws:backup:eu-west-1:123456789012:recovery-point:gone' }, /`recoveryPoint` .* is not a completed recovery point of source-db; the newest are: arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1/],
     [{ kind: 'point-in-time', restoreTime: '2026-11-22T08:00:00Z' }, /`restoreTime` 2026-11-22T08:00:00.000Z is outside the point-in-time window of source-db: 2026-11-14T03:00:00.000Z to 2026-11-21T23:55:00.000Z/],
     [{ kind: 'point-in-time', restoreTime: 'yesterday' }, /`restoreTime` must be an ISO 8601 time/],
+    [{ kind: 'point-in-time', restoreTime: '2026-11-21T22:10:00' }, /`restoreTime` must be an ISO 8601 time with a zone \(Z or ±hh:mm\) such as 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00, or 'latest'; got "2026-11-21T22:10:00"/],
     [{ kind: 'snapshot', availabilityZone: 'eu-west-1c' }, /`availabilityZone` must be a zone of the subnet group db-subnets \(eu-west-1a, eu-west-1b\), got "eu-west-1c"/],
     [{ kind: 'snapshot', targetIdentifier: SOURCE_ID }, /`targetIdentifier` must name a new instance, got source-db, which is the live source/],
     [{ kind: 'snapshot', targetIdentifier: 'Bad_Name' }, /`targetIdentifier` must be 1 to 63 lower-case letters/],
