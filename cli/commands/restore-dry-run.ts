@@ -9,7 +9,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { RestoreInputError, errorText } from '../../core/restore-workflows/common';
+import { errorText } from '../../core/restore-workflows/common';
 import { planDumpRestore } from '../../core/restore-workflows/dump';
 import { newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
 import { planVolumeRestore } from '../../core/restore-workflows/volume';
@@ -76,13 +76,7 @@ export async function dryRun(request: RestoreRequest, stateMachineArn: string, c
       }
       return { checkedWith, plan: { ...plan, wouldCopy: scan.counts } };
     }
-    case 'dump': {
-      const plan = await planDumpRestore({ s3: clients.s3, rds: clients.rds }, settings(checkedWith, 'dump', () => dumpSettings(env)), request.input, now);
-      const named = /^s3:\/\/([^/]+)\//.exec(String(request.location ?? ''))?.[1];
-      if (named !== undefined && named !== plan.bucket) {
-        throw new RestoreInputError(`--from-dump names the bucket ${named}, but this workflow reads ${plan.manifestKey.split('/')[0]}/ dumps from ${plan.bucket}; use s3://${plan.bucket}/${plan.manifestKey}`);
-      }
-      return { checkedWith, plan };
-    }
+    case 'dump':
+      return { checkedWith, plan: await planDumpRestore({ s3: clients.s3, rds: clients.rds }, settings(checkedWith, 'dump', () => dumpSettings(env)), request.input, now) };
   }
 }

@@ -86,8 +86,6 @@ export interface RestoreRequest {
   readonly input: Record<string, unknown>;
   /** One line saying what will be created. */
   readonly summary: string;
-  /** `--from-dump` as given (its bucket is checked by the dry run). */
-  readonly location?: string;
 }
 
 function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
@@ -135,8 +133,12 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       if (!target) {
         throw new UsageError('restore db --from-dump needs --target <new instance identifier> (it must not exist yet)');
       }
-      const input = compact({ manifestKey, targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB'), keepOnFailure: flags['keep-on-failure'] === true ? true : undefined });
-      return { kind: 'dump', name: executionName('dump', target, input), input, location, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
+      // The bucket goes to the workflow, whose Validate step refuses one other than its own (run or dry run alike).
+      const input = compact({
+        manifestKey, bucket: match?.[1], targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB'),
+        keepOnFailure: flags['keep-on-failure'] === true ? true : undefined,
+      });
+      return { kind: 'dump', name: executionName('dump', target, input), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
     }
     only(flags, [source, 'target', 'instance-class', 'az', 'confirm'], `restore db --${source}`);
     const value = str(flags, source)!;

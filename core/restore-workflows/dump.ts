@@ -42,6 +42,12 @@ export interface DumpRestoreSettings {
 export interface DumpRestoreRequest {
   /** Key of the run's `manifest.json` (`daily/YYYY-MM-DD/<run>/manifest.json` or `yearly/YYYY/...`). */
   readonly manifestKey: string;
+  /**
+   * The bucket the manifest is in, when the requester names one (`--from-dump s3://<bucket>/...`).
+   * It must be the bucket this workflow reads that tier from: the workflow never reads another.
+   * @default - the workflow's bucket for the key's tier
+   */
+  readonly bucket?: string;
   /** The identifier of the NEW instance; must start with the deployment's prefix and must not exist. */
   readonly targetInstanceIdentifier: string;
   /** @default - the deployment's instance class */
@@ -90,6 +96,10 @@ export async function planDumpRestore(clients: { s3: S3Client; rds: RDSClient },
   const bucket = parsed.tier === 'daily' ? settings.dailyBucket : settings.archiveBucket;
   if (!bucket) {
     throw new RestoreInputError(`input \`manifestKey\` names a yearly dump ('${manifestKey}') but this workflow has no archive bucket; allowed: daily/... keys in ${settings.dailyBucket}`);
+  }
+  const named = optionalString(input, 'bucket', `the bucket of the dump, ${bucket} for ${parsed.tier}/ keys (or nothing)`);
+  if (named !== undefined && named !== bucket) {
+    throw new RestoreInputError(`input \`bucket\` is '${named}', but this workflow reads ${parsed.tier}/ dumps only from ${bucket}: give '${bucket}' (s3://${bucket}/${manifestKey}) or no bucket, or restore with the workflow deployed for ${named}`);
   }
   const target = requiredString(input, 'targetInstanceIdentifier', `a new RDS instance identifier starting with '${settings.identifierPrefix}'`);
   if (!IDENTIFIER.test(target) || target.endsWith('-')) {

@@ -89,8 +89,9 @@ export interface DumpRestoreWorkflowProps {
  * checksums of the dump's manifest, then turns on deletion protection and backups.
  *
  * Input: `{ "manifestKey": "daily/2026-11-21/<run id>/manifest.json",
- * "targetInstanceIdentifier": "restored-orders", "instanceClass"?: "db.r7g.xlarge",
- * "allocatedStorage"?: 200, "keepOnFailure"?: false }`.
+ * "targetInstanceIdentifier": "restored-orders", "bucket"?: "<the dump bucket>",
+ * "instanceClass"?: "db.r7g.xlarge", "allocatedStorage"?: 200, "keepOnFailure"?: false }`;
+ * a `bucket` other than the one the workflow reads that tier from is refused.
  * Output: `{ "status": "SUCCEEDED", "instanceIdentifier", "endpoint", "port", "secretArn",
  * "source", "rows", "verification" }`. A step that fails after the instance was created
  * deletes the instance (unless `keepOnFailure`) and the execution fails with the step's error.

@@ -1,10 +1,12 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { DBInstanceNotFoundFault, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { serializeManifest } from '../../core/dump/manifest';
+import { planDumpRestore } from '../../core/restore-workflows/dump';
+import { settingsFromEnvironment as dumpSettings } from '../../lambda/restore-dump/settings';
 import {
   DescribeExecutionCommand, DescribeStateMachineCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
   StartExecutionCommand,
@@ -291,13 +293,33 @@ test('--dry-run of a dump restore checks the target against the workflow\'s iden
   rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
   const bucket = capture();
   expect(await runRestore(['db', '--from-dump', 's3://other/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop', '--dry-run', '--state-machine', MACHINE], bucket.io)).toBe(2);
-  expect(bucket.stderr()).toMatch(/--from-dump names the bucket other, but this workflow reads daily\/ dumps from dumps; use s3:\/\/dumps\/daily\/2026-11-21\/r1\/manifest.json/);
+  expect(bucket.stderr()).toMatch(OTHER_BUCKET_REFUSED);
+  expect(s3.calls()).toHaveLength(0);
+});
+
+/** How the dump workflow's Validate step refuses `--from-dump s3://other/daily/2026-11-21/r1/manifest.json`. */
+const OTHER_BUCKET_REFUSED = /input `bucket` is 'other', but this workflow reads daily\/ dumps only from dumps: give 'dumps' \(s3:\/\/dumps\/daily\/2026-11-21\/r1\/manifest.json\) or no bucket/;
+
+test('a dump restore from a bucket other than the workflow\'s is refused by the workflow, as by the dry run, and exits 2', async () => {
+  const args = ['db', '--from-dump', 's3://other/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop'];
+  const { input } = buildRequest('db', { 'from-dump': args[2], 'target': args[4] });
+  expect(input).toEqual({ manifestKey: 'daily/2026-11-21/r1/manifest.json', bucket: 'other', targetInstanceIdentifier: 'restored-shop' });
+  // The workflow's Validate step: the same code and settings as the dry run.
+  const refusal = await planDumpRestore({ s3: new S3Client({}), rds: new RDSClient({}) }, dumpSettings(DUMP_ENVIRONMENT), input).then(() => undefined, (error: Error) => error);
+  expect(refusal).toMatchObject({ name: 'RestoreInputError', message: expect.stringMatching(OTHER_BUCKET_REFUSED) });
+  expect(s3.calls()).toHaveLength(0);
+
+  mockExecution({ status: 'FAILED', error: refusal!.name, cause: JSON.stringify({ errorType: refusal!.name, errorMessage: refusal!.message }) });
+  const run = capture();
+  expect(await runRestore([...args, '--state-machine', MACHINE, '--poll-seconds', '1'], run.io)).toBe(2);
+  expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!)).toEqual(input);
+  expect(run.stderr()).toMatch(/Restore failed: RestoreInputError \(the workflow's checks rejected the request; nothing was created\)\ninput `bucket` is 'other'/);
 });
 
 describe('builds each kind of request', () => {
   test('db --from-dump', () => {
     const request = buildRequest('db', { 'from-dump': 's3://dumps/daily/2026-11-21/r1/manifest.json', 'target': 'restored-shop', 'storage': '200' });
-    expect(request).toMatchObject({ kind: 'dump', input: { manifestKey: 'daily/2026-11-21/r1/manifest.json', targetInstanceIdentifier: 'restored-shop', allocatedStorage: 200 } });
+    expect(request).toMatchObject({ kind: 'dump', input: { manifestKey: 'daily/2026-11-21/r1/manifest.json', bucket: 'dumps', targetInstanceIdentifier: 'restored-shop', allocatedStorage: 200 } });
   });
   test('db --from-snapshot, --from-recovery-point, --to-time and --promote-replica use the database workflow\'s request ids', () => {
     const snapshot = buildRequest('db', { 'from-snapshot': 'newest', 'target': 'restore-shop' });
