@@ -13,6 +13,11 @@ export interface VerificationCheck {
   readonly status: CheckStatus;
   /** What was found, in one line. */
   readonly detail: string;
+  /**
+   * Set on an `unknown` check that ran but whose values cannot be compared (the row counts of a
+   * dump manifest taken while replication kept applying changes), unlike a check that could not run.
+   */
+  readonly notComparable?: true;
 }
 
 /** The result of a verification. */

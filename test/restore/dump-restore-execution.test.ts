@@ -213,6 +213,26 @@ test('a failing step after the instance exists deletes that instance and fails w
   expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
 });
 
+test('a dump taken without pausing replication is restored with its row counts unknown, not failed, and the reason in the result', async () => {
+  // The replica applied five more orders between the dump and the manifest's count.
+  const unpaused = { ...manifest, replicationPaused: false, tables: manifest.tables.map((t) => (t.table === 'orders' ? { ...t, rows: t.rows + 5, checksum: '0000000000000000' } : t)) };
+  mockAws({ manifestText: serializeManifest(unpaused) });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-9' });
+  expect(run.error ?? '').toEqual('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output.verification).toEqual({
+    status: 'unknown',
+    checks: 5,
+    summary: '3 checks ok (CHECK TABLE, the databases and tables of the manifest); the row counts of 2 tables are unknown: the dump was taken without pausing replication, so its manifest cannot verify them',
+    problems: [
+      expect.stringMatching(/^unknown: rows shop\.customers: 97 rows restored, 97 in the manifest: not comparable, the dump was taken without pausing replication/),
+      expect.stringMatching(/^unknown: rows shop\.orders: 20000 rows restored, 20005 in the manifest: not comparable/),
+    ],
+  });
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true });
+});
+
 test('keepOnFailure keeps the failed instance for investigation', async () => {
   const tampered = { ...manifest, tables: manifest.tables.map((t) => ({ ...t, checksum: '0000000000000000' })) };
   mockAws({ manifestText: serializeManifest(tampered) });
