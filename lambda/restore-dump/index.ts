@@ -104,7 +104,7 @@ async function load(event: DumpRestoreEvent, context?: Context): Promise<{ done:
 
 /** What the Verify step returns (kept small: Step Functions payloads are limited to 256 KB). */
 export interface DumpVerification {
-  /** `ok`, or `unknown` when row counts were not comparable with the manifest. */
+  /** `ok`, or `unknown` when a check could not run or row counts were not comparable with the manifest. */
   readonly status: string;
   readonly checks: number;
   readonly summary: string;
@@ -124,20 +124,27 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
       await checkTables(connection, { schemas: manifest.databases }),
       await verifyAgainstManifest(connection, manifest),
     );
-    // Row counts that cannot be compared (a manifest taken without pausing replication) are reported, not failed.
-    const blocking = verification.checks.filter((check) => check.status !== 'ok' && !check.notComparable);
-    if (blocking.length > 0) {
-      throw new RestoreCheckError(`the restored instance ${plan.targetInstanceIdentifier} does not match the dump of run ${manifest.runId} (${verification.status}):\n${describeProblems(report(blocking))}`);
+    // A check that failed fails the restore; one that could not run, or whose counts cannot be
+    // compared, leaves the copy unverified (status unknown, the reasons in `problems`), as the
+    // database restore hands over its copy with `verified: false`.
+    const failed = verification.checks.filter((check) => check.status === 'failed');
+    if (failed.length > 0) {
+      throw new RestoreCheckError(`the restored instance ${plan.targetInstanceIdentifier} does not match the dump of run ${manifest.runId} (failed):\n${describeProblems(verification)}`);
     }
-    const notComparable = verification.checks.filter((check) => check.notComparable);
-    if (notComparable.length === 0) {
+    const unknown = verification.checks.filter((check) => check.status === 'unknown');
+    if (unknown.length === 0) {
       return { status: verification.status, checks: verification.checks.length, summary: `${verification.checks.length} checks ok: CHECK TABLE, row counts and checksums of ${manifest.tables.length} tables` };
     }
-    const problems = describeProblems(report(notComparable)).split('\n');
+    const notComparable = unknown.filter((check) => check.notComparable).length;
+    const reasons = [
+      ...(notComparable > 0 ? [`the row counts of ${notComparable} tables are unknown: the dump was taken without pausing replication, so its manifest cannot verify them`] : []),
+      ...(unknown.length > notComparable ? [`${unknown.length - notComparable} checks could not run`] : []),
+    ];
+    const problems = describeProblems(report(unknown)).split('\n');
     return {
       status: verification.status,
       checks: verification.checks.length,
-      summary: `${verification.checks.length - notComparable.length} checks ok (CHECK TABLE, the databases and tables of the manifest); the row counts of ${notComparable.length} tables are unknown: the dump was taken without pausing replication, so its manifest cannot verify them`,
+      summary: `${verification.checks.length - unknown.length} checks ok; ${reasons.join('; ')}`,
       problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
     };
   } finally {
