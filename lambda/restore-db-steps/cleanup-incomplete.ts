@@ -15,9 +15,8 @@ export interface IncompleteCleanupEvent {
   readonly cleanupError?: CaughtError;
 }
 
-/** The `Error` and the JSON `Cause` of the failed execution. */
-export function incompleteCleanupFailure(event: IncompleteCleanupEvent): { error: string; cause: string } {
-  const error = event.error?.Error ?? 'RestoreFailed';
+/** The failure document (the failed execution's `Cause`): what failed, and what the cleanup may have left behind. */
+export function incompleteCleanupResult(event: IncompleteCleanupEvent): FailureResult {
   // Empty `plan` and `progress` objects mean the request did not get that far.
   const plan = event.plan?.requestId ? event.plan : undefined;
   const identifier = event.progress?.targetIdentifier || plan?.target.identifier;
@@ -30,10 +29,9 @@ export function incompleteCleanupFailure(event: IncompleteCleanupEvent): { error
   } else {
     detail = `the cleanup did not finish (${why}); the request failed before it named an instance, so none was created`;
   }
-  const failure: FailureResult = {
+  return {
     ...failureHead(event, plan),
     target: identifier,
     cleanup: { outcome: 'incomplete', targetIdentifier: identifier, detail },
   };
-  return { error, cause: JSON.stringify(failure) };
 }

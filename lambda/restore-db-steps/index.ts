@@ -8,13 +8,13 @@
  *   record-drill { result }                               -> result (drill metrics put)
  *   delete-scratch { plan, progress, result }             -> result with the cleanup (a drill's scratch instance deleted)
  *   cleanup   { request, plan?, progress?, error }          -> { error, cause } (the failure document)
- *   cleanup-incomplete { request, plan?, progress?, error, cleanupError } -> { error, cause } (the cleanup did not finish)
+ *   cleanup-incomplete { request, plan?, progress?, error, cleanupError } -> { error, cause } (the cleanup did not finish; a failed drill counted)
  */
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { cleanupTarget } from './cleanup';
-import { incompleteCleanupFailure } from './cleanup-incomplete';
+import { incompleteCleanupResult } from './cleanup-incomplete';
 import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';
@@ -76,7 +76,7 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
     case 'cleanup':
       return cleanupAfterFailure(event, deps);
     case 'cleanup-incomplete':
-      return incompleteCleanupFailure(event);
+      return reportIncompleteCleanup(event, deps);
     default:
       throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup, cleanup-incomplete`);
   }
@@ -93,11 +93,30 @@ async function cleanupAfterFailure(event: StepEvent, deps: { clients: Clients; c
     // A copy made for the operator is never deleted for failing its checks: they decide.
     cleanup: plan ? await cleanupTarget(deps.clients, deps.config, plan, progress, { keep: error === 'VerificationFailed' && (!plan.drill || plan.keepOnVerificationFailure) }) : undefined,
   };
-  // A drill that failed its checks has no plan yet: its request says it was a drill.
-  if (plan ? plan.drill : event.request?.drill === true) {
+  // A drill that failed its checks has no plan yet: its request says it was a drill (failureHead reads both).
+  if (failure.drill) {
     await recordDrillFailure(deps.cloudwatch, deps.config, plan?.source.identifier ?? deps.config.sourceIdentifier);
   }
   return { error, cause: JSON.stringify(failure) };
+}
+
+/**
+ * The cleanup gave up or failed, so it may not have counted a failed drill: counted here. A
+ * metric that cannot be put is said in the failure document rather than thrown, which would
+ * lose the instance left behind from it.
+ */
+async function reportIncompleteCleanup(event: StepEvent, deps: { cloudwatch: CloudWatchClient; config: StepsConfig }): Promise<FailureOutput> {
+  let failure = incompleteCleanupResult(event);
+  if (failure.drill) {
+    const plan = event.plan?.requestId ? event.plan : undefined;
+    try {
+      await recordDrillFailure(deps.cloudwatch, deps.config, plan?.source.identifier ?? deps.config.sourceIdentifier);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      failure = { ...failure, drillFailureNotRecorded: `DrillFailures was not put: ${reason}; the missed-drill alarm still fires when no drill succeeds` };
+    }
+  }
+  return { error: failure.error, cause: JSON.stringify(failure) };
 }
 
 /** The Lambda entry point. */

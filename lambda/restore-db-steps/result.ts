@@ -136,6 +136,8 @@ export interface FailureResult {
   readonly cause: string;
   readonly target?: string;
   readonly cleanup?: CleanupResult;
+  /** Why a failed drill could not be counted (`DrillFailures`), when it could not. */
+  readonly drillFailureNotRecorded?: string;
 }
 
 /** The step error as Step Functions hands it to a Catch: `{ Error, Cause }`, the Cause being Lambda's JSON error document. */

@@ -367,7 +367,8 @@ export class DatabaseRestore extends Construct {
   /**
    * When the cleanup gives up (still `CleanupPending` after its retries) or fails otherwise,
    * the execution still ends in `failed` with the original error; its cause says the cleanup
-   * did not finish and names the instance that may be left to delete by hand.
+   * did not finish and names the instance that may be left to delete by hand. A drill is
+   * counted as failed (`DrillFailures`) there, as the cleanup would have.
    */
   private cleanupIncomplete(steps: lambda.IFunction, failed: sfn.Fail): sfn.IChainable {
     const at = (path: string) => sfn.JsonPath.objectAt(path);

@@ -717,6 +717,42 @@ describe('a cleanup that does not finish', () => {
     }
   });
 
+  test('a drill whose cleanup gives up counts as a failed drill', async () => {
+    process.env.RESTORE_TIMEOUT_MINUTES = '0';
+    try {
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-9' })
+        .rejectsOnce(notFound('drill-d-9')).rejectsOnce(notFound('drill-d-9'))
+        .resolves({ DBInstances: [target('drill-d-9', 'creating', {}, 'd-9', true)] });
+      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+      const execution = await run({ requestId: 'd-9', kind: 'snapshot', drill: true });
+      expect(execution.error).toBe('RestoreTimedOut');
+      expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
+      expect(JSON.parse(execution.cause!)).toMatchObject({ drill: true, target: 'drill-d-9', cleanup: { outcome: 'incomplete', targetIdentifier: 'drill-d-9' } });
+      const metrics = cloudwatch.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input);
+      expect(metrics).toEqual([{
+        Namespace: 'CdkBackupDr',
+        MetricData: [expect.objectContaining({ MetricName: 'DrillFailures', Value: 1, Dimensions: [{ Name: 'Database', Value: SOURCE_ID }] })],
+      }]);
+    } finally {
+      process.env.RESTORE_TIMEOUT_MINUTES = '720';
+    }
+  });
+
+  test('an incident restore whose cleanup gives up puts no drill metric', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('not authorized to perform: rds:DeleteDBInstance'), { name: 'AccessDenied' }));
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.visited.slice(-2).map((state) => state.name)).toEqual(['CleanupIncomplete', 'RestoreFailed']);
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
   test('any other cleanup error: not retried, same failure document', async () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
@@ -746,6 +782,9 @@ describe('a cleanup that does not finish', () => {
     expect(cause.cause).toContain('has no available snapshot to restore');
     expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(AccessDenied: .*\); the request failed before it named an instance, so none was created$/);
     expect(cause.target).toBeUndefined();
+    // Put by the cleanup and tried again when the failure is reported; the document says it is missing.
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(2);
+    expect(cause.drillFailureNotRecorded).toMatch(/^DrillFailures was not put: .*not authorized to perform: cloudwatch:PutMetricData/);
   });
 
   test('the steps function unreachable too: still failed with the original error, and what to look for', async () => {

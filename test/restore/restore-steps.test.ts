@@ -1,7 +1,7 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { incompleteCleanupFailure } from '../../lambda/restore-db-steps/cleanup-incomplete';
+import { incompleteCleanupResult } from '../../lambda/restore-db-steps/cleanup-incomplete';
 import { isThrottling } from '../../lambda/restore-db-steps/errors';
 import { runStep } from '../../lambda/restore-db-steps/index';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
@@ -45,13 +45,13 @@ test('an unknown action or a missing field is an error naming it', async () => {
 
 test('a promotion whose cleanup did not finish never tells the operator to delete the promoted replica', () => {
   const plan = { requestId: 'failover-1', kind: 'promote-replica', drill: false, target: { identifier: 'replica-db' } } as never;
-  const failure = incompleteCleanupFailure({
+  const failure = incompleteCleanupResult({
     plan, progress: { targetIdentifier: 'replica-db', created: true },
     error: { Error: 'RestoreTimedOut', Cause: JSON.stringify({ errorType: 'RestoreTimedOut', errorMessage: 'replica-db was not available by ...' }) },
     cleanupError: { Error: 'Lambda.ServiceException', Cause: 'Lambda is unavailable' },
   });
   expect(failure.error).toBe('RestoreTimedOut');
-  expect(JSON.parse(failure.cause)).toMatchObject({
+  expect(failure).toMatchObject({
     requestId: 'failover-1', kind: 'promote-replica', cause: 'replica-db was not available by ...',
     cleanup: { outcome: 'incomplete', targetIdentifier: 'replica-db', detail: 'the cleanup did not finish (Lambda.ServiceException: Lambda is unavailable); a promotion creates nothing to delete: replica-db is left as it is' },
   });
