@@ -29,6 +29,23 @@ export enum RestoreDrillBackup {
   LATEST_RESTORABLE_TIME = 'point-in-time',
 }
 
+/** What a drill restores, as its schedule's description says it. */
+const RESTORED: Record<RestoreDrillBackup, string> = {
+  [RestoreDrillBackup.NEWEST_SNAPSHOT]: 'the newest snapshot',
+  [RestoreDrillBackup.NEWEST_RECOVERY_POINT]: 'the newest recovery point',
+  [RestoreDrillBackup.LATEST_RESTORABLE_TIME]: 'the latest restorable time',
+};
+
+/** When a schedule runs, for its description: the expression, and its zone when it has one. */
+function runsWhen(schedule: scheduler.ScheduleExpression): string {
+  const expression = schedule.expressionString;
+  if (Token.isUnresolved(expression)) {
+    return 'on its schedule';
+  }
+  const zone = schedule.timeZone?.timezoneName;
+  return `on ${expression}${zone && !Token.isUnresolved(zone) ? ` (${zone})` : ''}`;
+}
+
 /** Properties of {@link RestoreDrills}. */
 export interface RestoreDrillsProps {
   /** The restore workflow the drills run (the same one an incident restore uses). */
@@ -142,7 +159,7 @@ export class RestoreDrills extends Construct {
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
     const maxAgeHours = this.maxDrillAgeHours(schedule, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Monthly restore drill of ${props.restore.database.node.path}: restore the newest backup to a scratch instance, verify, measure, delete`,
+      description: `Restore drill of ${props.restore.database.node.path} ${runsWhen(schedule)}: restore ${RESTORED[kind]} to a scratch instance, verify, measure, delete`.slice(0, 512),
       schedule,
       target: new targets.StepFunctionsStartExecution(props.restore.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject(input),

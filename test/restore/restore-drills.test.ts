@@ -19,10 +19,23 @@ describe('RestoreDrills', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 4 1 * ? *)',
       Target: Match.objectLike({ Input: JSON.stringify({ kind: 'snapshot', drill: true }), Arn: { Ref: Match.stringLikeRegexp('^Restore') } }),
+      Description: 'Restore drill of Stack/Db on cron(0 4 1 * ? *) (Etc/UTC): restore the newest snapshot to a scratch instance, verify, measure, delete',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Namespace: 'CdkBackupDr', Threshold: 240, Statistic: 'Maximum', Period: 86400 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 1500 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DrillFailures', Threshold: 1, Statistic: 'Sum' });
+  });
+
+  test('the schedule\'s description names when it runs, in its zone', () => {
+    const zoned = scheduler.ScheduleExpression.cron({ minute: '0', hour: '3', weekDay: 'MON-FRI', timeZone: TimeZone.EUROPE_BERLIN });
+    Template.fromStack(drills({ schedule: zoned }).stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      Description: Match.stringLikeRegexp('^Restore drill of Stack/Db on cron\\(0 3 \\? \\* MON-FRI \\*\\) \\(Europe/Berlin\\): '),
+    });
+    const fortnightly = drills({ schedule: scheduler.ScheduleExpression.rate(Duration.days(14)), backup: RestoreDrillBackup.NEWEST_RECOVERY_POINT });
+    Template.fromStack(fortnightly.stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      Description: 'Restore drill of Stack/Db on rate(14 days) (Etc/UTC): restore the newest recovery point to a scratch instance, verify, measure, delete',
+    });
   });
 
   test('overrides: point in time, targets, schedule and scratch instance class', () => {
@@ -36,6 +49,7 @@ describe('RestoreDrills', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(30 2 ? * SUN *)',
       Target: Match.objectLike({ Input: JSON.stringify({ kind: 'point-in-time', drill: true, restoreTime: 'latest', instanceClass: 'db.t4g.medium' }) }),
+      Description: 'Restore drill of Stack/Db on cron(30 2 ? * SUN *) (Etc/UTC): restore the latest restorable time to a scratch instance, verify, measure, delete',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 90 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 15 });
