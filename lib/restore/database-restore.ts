@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
@@ -232,14 +232,40 @@ export class DatabaseRestore extends Construct {
   }
 
   /**
-   * Allows a principal to start restores and read their progress and results (the state is
-   * encrypted with `encryptionKey`, so the key is granted too).
+   * Allows a principal to start restores, read their progress and results (the state is
+   * encrypted with `encryptionKey`, so the key is granted too) and dry-run them (`grantDryRun`).
    */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.stateMachine.grantStartExecution(grantee);
-    this.stateMachine.grantRead(grantee);
+    const grant = grantOperate(grantee, this.dryRunTarget());
     this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
     return grant;
+  }
+
+  /**
+   * Allows `cdk-backup-dr restore db ... --dry-run`: the workflow's definition and the
+   * configuration of its steps function (and the key they are encrypted with, only for them),
+   * and the reads of the Validate step. It starts and creates nothing.
+   */
+  public grantDryRun(grantee: iam.IGrantable): iam.Grant {
+    return grantDryRun(grantee, this.dryRunTarget());
+  }
+
+  private dryRunTarget(): DryRunTarget {
+    const stack = Stack.of(this);
+    const anyOf = (service: string, type: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${type}:*`;
+    // The Validate step's reads: the source, the target (any new identifier) and the replica; snapshots, subnet groups, automated backups.
+    const validateReads = [new iam.PolicyStatement({
+      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:DescribeDBInstanceAutomatedBackups'],
+      resources: [anyOf('rds', 'db'), anyOf('rds', 'snapshot'), anyOf('rds', 'subgrp'), anyOf('rds', 'auto-backup')],
+    })];
+    // Recovery points are read only when the workflow can restore them.
+    if (this.backupRestoreRole) {
+      validateReads.push(
+        new iam.PolicyStatement({ actions: ['backup:ListRecoveryPointsByResource'], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: ['backup:GetRecoveryPointRestoreMetadata'], resources: [anyOf('backup', 'recovery-point')] }),
+      );
+    }
+    return { stateMachine: this.stateMachine, validateFunction: this.stepsFunction, encryptionKey: this.encryptionKey, validateReads };
   }
 
   private validate(pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): void {

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link DumpRestoreWorkflow}. */
 export interface DumpRestoreWorkflowProps {
@@ -108,6 +108,7 @@ export class DumpRestoreWorkflow extends Construct {
   public readonly instanceSecurityGroup: ec2.ISecurityGroup;
   /** The subnet group of the new instances. */
   public readonly subnetGroup: rds.ISubnetGroup;
+  private readonly dryRun: DryRunTarget;
 
   constructor(scope: Construct, id: string, props: DumpRestoreWorkflowProps) {
     super(scope, id);
@@ -243,11 +244,39 @@ export class DumpRestoreWorkflow extends Construct {
       comment: 'cdk-backup-dr: restore a database from a dump in S3 into a new instance, verified against the dump manifest',
       functions: [fn],
     });
+    this.dryRun = { stateMachine: this.stateMachine, validateFunction: fn, encryptionKey: props.encryptionKey, validateReads: this.validateReads(props, prefix) };
   }
 
-  /** Allows starting and watching restores (what `cdk-backup-dr restore db --from-dump` calls). */
+  /** Allows starting and watching restores and dry runs (what `cdk-backup-dr restore db --from-dump` calls). */
   public grantStartRestore(grantee: iam.IGrantable): iam.Grant {
-    return grantOperate(this.stateMachine, grantee);
+    return grantOperate(grantee, this.dryRun);
+  }
+
+  /** Allows `cdk-backup-dr restore db --from-dump ... --dry-run`: the workflow's settings and the reads of its checks, nothing else. */
+  public grantDryRun(grantee: iam.IGrantable): iam.Grant {
+    return grantDryRun(grantee, this.dryRun);
+  }
+
+  /** The calls of the Validate step: the manifest and the dump (GetObject, HeadObject), and whether the target exists. */
+  private validateReads(props: DumpRestoreWorkflowProps, prefix: string): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    const reads = [
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: dumpObjectArns(props) }),
+      new iam.PolicyStatement({
+        actions: ['rds:DescribeDBInstances'],
+        resources: [stack.formatArn({ service: 'rds', resource: 'db', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    ];
+    for (const bucket of [props.dumpBucket, props.archiveBucket]) {
+      if (bucket?.encryptionKey) {
+        reads.push(new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [bucket.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${bucket.env.region}.amazonaws.com` } },
+        }));
+      }
+    }
+    return reads;
   }
 
   private grantFunction(props: DumpRestoreWorkflowProps, prefix: string, parameterGroupName: string | undefined): void {
@@ -256,7 +285,7 @@ export class DumpRestoreWorkflow extends Construct {
     const arn = (resource: string, resourceName: string, service = 'rds') => stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const newInstances = arn('db', `${prefix}*`);
     const secretArn = Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: 'rds!db-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
-    const dumpObjects = [props.dumpBucket.arnForObjects('daily/*'), ...(props.archiveBucket ? [props.archiveBucket.arnForObjects('yearly/*')] : [])];
+    const dumpObjects = dumpObjectArns(props);
     for (const bucket of [props.dumpBucket, props.archiveBucket]) {
       bucket?.encryptionKey?.grantDecrypt(fn);
     }
@@ -312,4 +341,9 @@ export class DumpRestoreWorkflow extends Construct {
       })),
     );
   }
+}
+
+/** The objects the workflow reads: dumps and manifests under daily/ and, in the archive bucket, yearly/. */
+function dumpObjectArns(props: DumpRestoreWorkflowProps): string[] {
+  return [props.dumpBucket.arnForObjects('daily/*'), ...(props.archiveBucket ? [props.archiveBucket.arnForObjects('yearly/*')] : [])];
 }

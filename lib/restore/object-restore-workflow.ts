@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of an {@link ObjectRestoreWorkflow}. */
 export interface ObjectRestoreWorkflowProps {
@@ -60,6 +60,7 @@ export class ObjectRestoreWorkflow extends Construct {
   /** The function behind every step. */
   public readonly stepFunction: lambda.IFunction;
   private readonly hardened: HardenedFunction;
+  private readonly dryRun: DryRunTarget;
 
   constructor(scope: Construct, id: string, props: ObjectRestoreWorkflowProps) {
     super(scope, id);
@@ -165,11 +166,20 @@ export class ObjectRestoreWorkflow extends Construct {
       comment: 'cdk-backup-dr: restore S3 objects to a point in time from versions, or from Glacier Deep Archive, into a new prefix',
       functions: [fn],
     });
+    // The Validate step checks that the target prefix is empty; the planning scan lists the source's versions.
+    const listed = [...new Set([...props.buckets, ...targets])].map((bucket) => bucket.bucketArn);
+    const validateReads = [new iam.PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: listed })];
+    this.dryRun = { stateMachine: this.stateMachine, validateFunction: fn, encryptionKey: props.encryptionKey, validateReads };
   }
 
-  /** Allows starting and watching restores (what `cdk-backup-dr restore objects` calls). */
+  /** Allows starting and watching restores and dry runs (what `cdk-backup-dr restore objects` calls). */
   public grantStartRestore(grantee: iam.IGrantable): iam.Grant {
-    return grantOperate(this.stateMachine, grantee);
+    return grantOperate(grantee, this.dryRun);
+  }
+
+  /** Allows `cdk-backup-dr restore objects ... --dry-run`: the workflow's settings and the reads of its checks and planning scan, nothing else. */
+  public grantDryRun(grantee: iam.IGrantable): iam.Grant {
+    return grantDryRun(grantee, this.dryRun);
   }
 
   private grantFunction(sources: s3.IBucket[], targets: s3.IBucket[]): void {

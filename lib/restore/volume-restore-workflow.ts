@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { EXECUTION_TAG, WORKFLOW_ID_TAG, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link VolumeRestoreWorkflow}. */
 export interface VolumeRestoreWorkflowProps {
@@ -60,6 +60,7 @@ export class VolumeRestoreWorkflow extends Construct {
   /** The function behind every step. */
   public readonly stepFunction: lambda.IFunction;
   private readonly hardened: HardenedFunction;
+  private readonly dryRun: DryRunTarget;
 
   constructor(scope: Construct, id: string, props: VolumeRestoreWorkflowProps) {
     super(scope, id);
@@ -159,11 +160,19 @@ export class VolumeRestoreWorkflow extends Construct {
       comment: 'cdk-backup-dr: restore an EBS volume from a snapshot into a new volume, optionally attached or as a root volume replacement',
       functions: [fn],
     });
+    // The Validate step reads the snapshot, the region's zones and the instance to attach to; EC2's Describe actions take no resource.
+    const validateReads = [new iam.PolicyStatement({ actions: ['ec2:DescribeSnapshots', 'ec2:DescribeAvailabilityZones', 'ec2:DescribeInstances'], resources: ['*'] })];
+    this.dryRun = { stateMachine: this.stateMachine, validateFunction: fn, encryptionKey: props.encryptionKey, validateReads };
   }
 
-  /** Allows starting and watching restores (what `cdk-backup-dr restore volume` calls). */
+  /** Allows starting and watching restores and dry runs (what `cdk-backup-dr restore volume` calls). */
   public grantStartRestore(grantee: iam.IGrantable): iam.Grant {
-    return grantOperate(this.stateMachine, grantee);
+    return grantOperate(grantee, this.dryRun);
+  }
+
+  /** Allows `cdk-backup-dr restore volume ... --dry-run`: the workflow's settings and the reads of its checks, nothing else. */
+  public grantDryRun(grantee: iam.IGrantable): iam.Grant {
+    return grantDryRun(grantee, this.dryRun);
   }
 
   private grantFunction(workflowId: string, volumeKey: kms.IKey, snapshotKeys: kms.IKey[]): void {

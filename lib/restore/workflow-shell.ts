@@ -124,9 +124,49 @@ export function nagResource(scope: Construct, value: string): string {
   return render(Stack.of(scope).resolve(value));
 }
 
-/** Grants starting and watching executions of a workflow (what the `restore` command needs). */
-export function grantOperate(machine: sfn.IStateMachine, grantee: iam.IGrantable): iam.Grant {
-  const start = machine.grantStartExecution(grantee);
-  machine.grantRead(grantee);
+/** What `restore --dry-run` reads of one workflow. */
+export interface DryRunTarget {
+  readonly stateMachine: sfn.IStateMachine;
+  /** The function of the Validate state: its environment holds the workflow's settings. */
+  readonly validateFunction: lambda.IFunction;
+  /** Encrypts the state machine's definition and the function's environment. */
+  readonly encryptionKey: kms.IKey;
+  /** The read-only calls of the workflow's Validate code (run by the dry run with the caller's credentials). */
+  readonly validateReads: iam.PolicyStatement[];
+}
+
+/**
+ * Grants what `restore --dry-run` calls for one workflow: `states:DescribeStateMachine` (the
+ * definition names the Validate function), `lambda:GetFunctionConfiguration` on that function
+ * (its environment holds the settings), `kms:Decrypt` of the two (only in their encryption
+ * contexts) and the reads of the Validate code.
+ */
+export function grantDryRun(grantee: iam.IGrantable, target: DryRunTarget): iam.Grant {
+  const { stateMachine, validateFunction, encryptionKey } = target;
+  const decryptFor = (context: string, arn: string) => iam.Grant.addToPrincipalOrResource({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [encryptionKey.keyArn],
+    resource: encryptionKey,
+    resourceSelfArns: ['*'],
+    conditions: { StringEquals: { [`kms:EncryptionContext:${context}`]: arn } },
+  });
+  const grants = [
+    iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeStateMachine'], resourceArns: [stateMachine.stateMachineArn] }),
+    decryptFor('aws:states:stateMachineArn', stateMachine.stateMachineArn),
+    iam.Grant.addToPrincipal({ grantee, actions: ['lambda:GetFunctionConfiguration'], resourceArns: [validateFunction.functionArn] }),
+    decryptFor('aws:lambda:FunctionArn', validateFunction.functionArn),
+    ...target.validateReads.map((statement) => iam.Grant.addToPrincipal({
+      grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions,
+    })),
+  ];
+  return grants.reduce((all, grant) => all.combine(grant));
+}
+
+/** Grants starting and watching executions of a workflow and dry-running requests (what the `restore` command needs). */
+export function grantOperate(grantee: iam.IGrantable, target: DryRunTarget): iam.Grant {
+  const start = target.stateMachine.grantStartExecution(grantee);
+  target.stateMachine.grantRead(grantee);
+  grantDryRun(grantee, target);
   return start;
 }
