@@ -10,6 +10,11 @@
  * back-quoted identifiers, `-- ` and `#` line comments, block comments (executable
  * `/*!50003 ... *\/` comments count as content) and the client's `DELIMITER` command that
  * dumps use around triggers and routines.
+ *
+ * Inside an executable comment the text is read as the server reads SQL: in the bodies of
+ * triggers and events, which dumps wrap in one, strings, line comments and plain block
+ * comments hide the quotes, `*\/` and delimiters they hold. Line comments are dropped there
+ * too, as the `mysql` client drops them.
  */
 
 enum Scan { Normal, SingleQuote, DoubleQuote, Backtick, BlockComment, ExecutableComment }
@@ -53,8 +58,8 @@ export class StatementSplitter {
       this.pendingLine = '';
       this.scanLine(line, statements);
     }
-    if (this.state !== Scan.Normal && this.state !== Scan.BlockComment) {
-      throw new Error(`the dump ends inside a ${describeState(this.state)}: the file is truncated`);
+    if (this.inExecutable || (this.state !== Scan.Normal && this.state !== Scan.BlockComment)) {
+      throw new Error(`the dump ends inside ${describeState(this.inExecutable ? Scan.ExecutableComment : this.state)}: the file is truncated`);
     }
     if (this.hasContent) {
       statements.push(this.statement.trim());
@@ -99,7 +104,7 @@ export class StatementSplitter {
           } else if (c === 0x60 /* ` */) {
             this.state = Scan.Backtick;
             this.hasContent = true;
-          } else if (c === 0x23 /* # */ || (c === 0x2d /* - */ && line.charCodeAt(i + 1) === 0x2d && isCommentSpace(line.charCodeAt(i + 2)))) {
+          } else if (startsLineComment(line, i)) {
             // A line comment: keep the text before it, drop the rest of the line.
             this.statement += line.slice(segmentStart, i) + '\n';
             segmentStart = length;
@@ -145,6 +150,15 @@ export class StatementSplitter {
             this.state = Scan.DoubleQuote;
           } else if (c === 0x60 /* ` */) {
             this.state = Scan.Backtick;
+          } else if (startsLineComment(line, i)) {
+            // The server skips a line comment to the end of the line, a `*/` in it included.
+            this.statement += line.slice(segmentStart, i) + '\n';
+            segmentStart = length;
+            i = length;
+          } else if (c === 0x2f /* / */ && line.charCodeAt(i + 1) === 0x2a /* * */) {
+            // A plain comment inside: its first `*/` ends it, not the executable comment.
+            this.state = Scan.BlockComment;
+            i += 1;
           } else if (c === 0x2a /* * */ && line.charCodeAt(i + 1) === 0x2f /* / */) {
             this.state = Scan.Normal;
             this.inExecutable = false;
@@ -153,7 +167,7 @@ export class StatementSplitter {
           break;
         case Scan.BlockComment:
           if (c === 0x2a /* * */ && line.charCodeAt(i + 1) === 0x2f /* / */) {
-            this.state = Scan.Normal;
+            this.state = this.inExecutable ? Scan.ExecutableComment : Scan.Normal;
             i += 1;
           }
           break;
@@ -165,6 +179,12 @@ export class StatementSplitter {
   }
 }
 
+/** Whether a `#` or `-- ` line comment starts at `i`. */
+function startsLineComment(line: string, i: number): boolean {
+  const c = line.charCodeAt(i);
+  return c === 0x23 /* # */ || (c === 0x2d /* - */ && line.charCodeAt(i + 1) === 0x2d && isCommentSpace(line.charCodeAt(i + 2)));
+}
+
 function isCommentSpace(code: number): boolean {
   // `--` starts a comment only when followed by whitespace or a control character (or the end of the line).
   return Number.isNaN(code) || code <= 0x20;
@@ -172,11 +192,11 @@ function isCommentSpace(code: number): boolean {
 
 function describeState(state: Scan): string {
   switch (state) {
-    case Scan.SingleQuote: return 'single-quoted string';
-    case Scan.DoubleQuote: return 'double-quoted string';
-    case Scan.Backtick: return 'back-quoted identifier';
-    case Scan.ExecutableComment: return 'executable comment';
-    default: return 'comment';
+    case Scan.SingleQuote: return 'a single-quoted string';
+    case Scan.DoubleQuote: return 'a double-quoted string';
+    case Scan.Backtick: return 'a back-quoted identifier';
+    case Scan.ExecutableComment: return 'an executable comment';
+    default: return 'a comment';
   }
 }
 

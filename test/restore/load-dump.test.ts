@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import { DumpStatementError, loadDump } from '../../lambda/restore-dump/load-dump';
 import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
@@ -25,7 +25,7 @@ afterAll(async () => {
 function dumpToFile(name: string, databases: string[]): string {
   const sql = execFileSync('mariadb-dump', [
     '--host=127.0.0.1', `--port=${source.port}`, `--user=${ADMIN_USER}`, `--password=${ADMIN_PASSWORD}`,
-    '--single-transaction', '--routines', '--triggers', '--databases', ...databases,
+    '--single-transaction', '--routines', '--events', '--triggers', '--databases', ...databases,
   ], { maxBuffer: 1024 * 1024 * 1024 });
   const file = join(folder, `${name}.sql.gz`);
   writeFileSync(file, gzipSync(sql, { level: 1 }));
@@ -211,6 +211,98 @@ test('stripDefiners makes the loading user the definer of views, triggers and ro
   await loadDump({ source: createReadStream(file), connection: target.connectionOptions(), stripDefiners: true });
   // Only the objects' headers lose the clause: data that holds the text is loaded as it is.
   expect(await definers()).toEqual({ v: `${ADMIN_USER}@127.0.0.1`, tr: `${ADMIN_USER}@127.0.0.1`, p: `${ADMIN_USER}@127.0.0.1`, note });
+});
+
+describe('comments in the bodies of triggers, events and routines', () => {
+  // Bodies with comments holding an odd quote, the dump's delimiter, `*/` and DELIMITER text.
+  // mariadb-dump wraps trigger and event bodies in executable comments (`/*!50003 ... */`).
+  // No `;;` in the event: mariadb-dump 10.11 never finishes choosing a delimiter for such an event.
+  const objects = `
+    CREATE TABLE commented.a_items (id INT PRIMARY KEY, note VARCHAR(100) NULL);
+    CREATE TABLE commented.a_counts (item INT PRIMARY KEY, seen INT NOT NULL);
+    CREATE TABLE commented.z_rows (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL);
+    CREATE DEFINER=\`someone\`@\`%\` TRIGGER commented.a_items_note BEFORE INSERT ON commented.a_items FOR EACH ROW BEGIN
+      -- the note's default;; see */ below
+      SET NEW.note = IFNULL(NEW.note, 'none'); # don't "touch" ;; the id */
+      -- DELIMITER ;
+    END;
+    CREATE DEFINER=\`someone\`@\`%\` TRIGGER commented.a_items_count AFTER INSERT ON commented.a_items FOR EACH ROW BEGIN
+      /* it's counted here;; once */ INSERT INTO commented.a_counts VALUES (NEW.id, 1);
+    END;
+    CREATE DEFINER=\`someone\`@\`%\` EVENT commented.purge ON SCHEDULE EVERY 1 DAY DISABLE DO BEGIN
+      # rows we don't keep; "old" ones */
+      DELETE FROM commented.z_rows WHERE id < 0;
+    END;
+    CREATE DEFINER=\`someone\`@\`%\` PROCEDURE commented.report() BEGIN
+      -- it's a report; of "all" rows */
+      SELECT COUNT(*) FROM commented.z_rows;
+    END;
+    CREATE DEFINER=\`someone\`@\`%\` VIEW commented.notes AS SELECT id, note FROM commented.a_items;
+  `;
+
+  afterEach(async () => {
+    for (const server of [source, target]) {
+      const connection = await server.connect();
+      await connection.query("DROP DATABASE IF EXISTS commented; DROP USER IF EXISTS 'someone'@'%'");
+      await connection.end();
+    }
+  });
+
+  async function definitions(server: MariaDbServer): Promise<Record<string, { definition: string; definer: string }>> {
+    const connection = await server.connect();
+    const [rows] = await connection.query(
+      "SELECT TRIGGER_NAME AS name, ACTION_STATEMENT AS definition, DEFINER AS definer FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'commented' " +
+      "UNION ALL SELECT ROUTINE_NAME, ROUTINE_DEFINITION, DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'commented' " +
+      "UNION ALL SELECT EVENT_NAME, EVENT_DEFINITION, DEFINER FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'commented' " +
+      "UNION ALL SELECT TABLE_NAME, VIEW_DEFINITION, DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'commented'");
+    await connection.end();
+    return Object.fromEntries((rows as Array<{ name: string; definition: string; definer: string }>).map((row) => [row.name, { definition: row.definition, definer: row.definer }]));
+  }
+
+  test('load as the mariadb client loads them, and the rows after them too', async () => {
+    const setup = await source.connect();
+    await setup.query(`CREATE USER 'someone'@'%'; CREATE DATABASE commented; GRANT ALL ON commented.* TO 'someone'@'%'; ${objects}`);
+    await setup.query("INSERT INTO commented.a_items (id) VALUES (1), (2); INSERT INTO commented.z_rows VALUES (1, 'after'), (2, 'the objects')");
+    await setup.end();
+    const file = dumpToFile('commented', ['commented']);
+    const original = await definitions(source);
+    expect(Object.keys(original).sort()).toEqual(['a_items_count', 'a_items_note', 'notes', 'purge', 'report']);
+
+    // The oracle: the real client, which drops line and block comments from what it sends.
+    const prepare = await target.connect();
+    await prepare.query("CREATE USER 'someone'@'%'");
+    await prepare.end();
+    execFileSync('mariadb', ['--host=127.0.0.1', `--port=${target.port}`, `--user=${ADMIN_USER}`, `--password=${ADMIN_PASSWORD}`], { input: gunzipSync(readFileSync(file)) });
+    const byClient = await definitions(target);
+    await dropDatabase(target, 'commented');
+
+    const result = await loadDump({ source: createReadStream(file), connection: target.connectionOptions(), stripDefiners: true });
+    expect(result.done).toBe(true);
+    const loaded = await definitions(target);
+    const tables = ['a_items', 'a_counts', 'z_rows'];
+    expect(await checksums(target, 'commented', tables)).toEqual(await checksums(source, 'commented', tables));
+    // Line comments are dropped as the client drops them; the block comment is kept as written.
+    expect(loaded.a_items_note.definition).toEqual(byClient.a_items_note.definition);
+    expect(loaded.purge.definition).toEqual(byClient.purge.definition);
+    expect(loaded.report.definition).toEqual(byClient.report.definition);
+    expect(loaded.notes.definition).toEqual(byClient.notes.definition);
+    expect(loaded.a_items_count.definition).toEqual(original.a_items_count.definition);
+    for (const [name, object] of Object.entries(loaded)) {
+      expect([name, object.definer]).toEqual([name, `${ADMIN_USER}@127.0.0.1`]);
+    }
+    expect(Object.keys(loaded).sort()).toEqual(Object.keys(original).sort());
+
+    // The restored triggers do what the source's do.
+    const fire = async (server: MariaDbServer) => {
+      const connection = await server.connect();
+      await connection.query('INSERT INTO commented.a_items (id) VALUES (3)');
+      const [rows] = await connection.query('SELECT i.note, c.seen FROM commented.a_items i JOIN commented.a_counts c ON c.item = i.id WHERE i.id = 3');
+      await connection.end();
+      return rows;
+    };
+    expect(await fire(target)).toEqual([{ note: 'none', seen: 1 }]);
+    expect(await fire(source)).toEqual([{ note: 'none', seen: 1 }]);
+  });
 });
 
 test('streams the real mariadb-dump of a 1,000,000-row table into a real server with equal checksums', async () => {

@@ -22,3 +22,47 @@ test('a trigger body in executable comments keeps its quoted */ and delimiter te
     'INSERT INTO t.t VALUES (1)',
   ]);
 });
+
+test('a line comment inside an executable comment hides its quotes, delimiters and */ and is dropped', () => {
+  const dump = [
+    'DELIMITER ;;',
+    "/*!50003 CREATE*/ /*!50003 TRIGGER t.tr BEFORE INSERT ON t.t FOR EACH ROW BEGIN",
+    "  -- the note's default;; see */ below",
+    '  SET NEW.note = 1; # don\'t "touch" ;; */',
+    'END */;;',
+    'DELIMITER ;',
+    "INSERT INTO t.t VALUES ('a');",
+    '',
+  ].join('\n');
+  expect(split(dump)).toEqual([
+    '/*!50003 CREATE*/ /*!50003 TRIGGER t.tr BEFORE INSERT ON t.t FOR EACH ROW BEGIN\n  \n  SET NEW.note = 1; \nEND */',
+    "INSERT INTO t.t VALUES ('a')",
+  ]);
+});
+
+test('a block comment inside an executable comment ends at its own */ and hides its quotes', () => {
+  const dump = "/*!50106 EVENT e DO /* it's ;; done */ DELETE FROM t.t WHERE note = '*/' */;\nSELECT 1;\n";
+  expect(split(dump)).toEqual([
+    "/*!50106 EVENT e DO /* it's ;; done */ DELETE FROM t.t WHERE note = '*/' */",
+    'SELECT 1',
+  ]);
+});
+
+test('-- without a space and a # inside a string are not comments inside an executable comment', () => {
+  expect(split("/*!50003 SET @a = 1--1, @b = '# not; a comment' */;\nSELECT 2;\n")).toEqual([
+    "/*!50003 SET @a = 1--1, @b = '# not; a comment' */",
+    'SELECT 2',
+  ]);
+});
+
+test('a DELIMITER line inside an executable comment is text of the statement, not a command', () => {
+  expect(split('/*!50003 SET @a = 1,\ndelimiter ;;\n*/;\nSELECT 1;\n')).toEqual([
+    '/*!50003 SET @a = 1,\ndelimiter ;;\n*/',
+    'SELECT 1',
+  ]);
+});
+
+test('a dump that ends inside an executable comment after a block comment in it is truncated', () => {
+  expect(() => split('/*!50003 SET @a = 1 /* the end of this comment is not the end of the dump */')).toThrow('the dump ends inside an executable comment: the file is truncated');
+  expect(() => split('/*!50003 SET @a = 1 /* unfinished')).toThrow('the dump ends inside an executable comment: the file is truncated');
+});
