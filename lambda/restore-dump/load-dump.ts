@@ -79,6 +79,9 @@ export class DumpStatementError extends Error {
 // "already applied".
 const ALREADY_APPLIED_ERRORS = new Set(['ER_DUP_ENTRY', 'ER_TABLE_EXISTS_ERROR', 'ER_DB_CREATE_EXISTS']);
 
+/** The server status flag of a session in NO_BACKSLASH_ESCAPES mode (SERVER_STATUS_NO_BACKSLASH_ESCAPES). */
+const NO_BACKSLASH_ESCAPES = 0x200;
+
 const NAME = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[A-Za-z0-9_$.%-]+)";
 const DEFINER_CLAUSE = new RegExp(`DEFINER\\s*=\\s*(?:${NAME}\\s*@\\s*${NAME}|CURRENT_USER(?:\\(\\))?)`, 'i');
 
@@ -156,7 +159,10 @@ export async function loadDump(options: LoadDumpOptions): Promise<LoadDumpResult
   const execute = async (statement: string, number: number, mayBeApplied: boolean): Promise<void> => {
     executed += 1;
     try {
-      await connection.query(options.stripDefiners ? withoutDefiner(statement) : statement);
+      const [result] = await connection.query(options.stripDefiners ? withoutDefiner(statement) : statement);
+      if (!Array.isArray(result)) {
+        splitter.noBackslashEscapes = (result.serverStatus & NO_BACKSLASH_ESCAPES) !== 0;
+      }
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (mayBeApplied && code && ALREADY_APPLIED_ERRORS.has(code)) {
@@ -168,7 +174,8 @@ export async function loadDump(options: LoadDumpOptions): Promise<LoadDumpResult
 
   try {
     for await (const chunk of gunzip) {
-      for (const statement of splitter.push((chunk as Buffer).toString('latin1'))) {
+      splitter.push((chunk as Buffer).toString('latin1'));
+      for (let statement = splitter.next(); statement !== undefined; statement = splitter.next()) {
         // At least one new statement per invocation, so a load always makes progress.
         if (options.deadline !== undefined && index > resumeAfter && Date.now() >= options.deadline) {
           stopped = true;
@@ -184,7 +191,8 @@ export async function loadDump(options: LoadDumpOptions): Promise<LoadDumpResult
       throw streamError;
     }
     if (!stopped) {
-      for (const statement of splitter.end()) {
+      splitter.end();
+      for (let statement = splitter.next(); statement !== undefined; statement = splitter.next()) {
         await apply(statement);
       }
       if (index < resumeAfter) {

@@ -22,60 +22,95 @@ enum Scan { Normal, SingleQuote, DoubleQuote, Backtick, BlockComment, Executable
 const DELIMITER_COMMAND = /^\s*delimiter\s+(\S+)\s*$/i;
 
 export class StatementSplitter {
+  /**
+   * Whether `\` is an ordinary character in strings (the session's NO_BACKSLASH_ESCAPES, which
+   * a dump sets around triggers and routines created in that mode). The loader sets it from
+   * the server's status after each statement, as the `mysql` client does.
+   */
+  public noBackslashEscapes = false;
   private delimiter = ';';
   private state: Scan = Scan.Normal;
   private statement = '';
   private hasContent = false;
-  private pendingLine = '';
   /** Inside an executable comment: its text is SQL, so a quote in it hides a `*\/` too. */
   private inExecutable = false;
+  /** Whole lines not scanned yet, from `offset`; `atLineStart` when `offset` starts a line. */
+  private lines = '';
+  private offset = 0;
+  private atLineStart = true;
+  /** Text after the last newline pushed (a long line grows here without being copied at each push). */
+  private partial = '';
+  private ended = false;
+  private finished = false;
+  private completed: string | undefined;
 
-  /** Adds the next piece of the file and returns the statements it completed. */
-  public push(text: string): string[] {
-    const statements: string[] = [];
-    let start = 0;
-    let newline = text.indexOf('\n', start);
+  /** Adds the next piece of the file; read the statements it completes with {@link next}. */
+  public push(text: string): void {
+    const newline = text.lastIndexOf('\n');
     if (newline < 0) {
-      this.pendingLine += text;
-      return statements;
+      this.partial += text;
+      return;
     }
-    while (newline >= 0) {
-      const line = this.pendingLine + text.slice(start, newline + 1);
-      this.pendingLine = '';
-      this.scanLine(line, statements);
-      start = newline + 1;
-      newline = text.indexOf('\n', start);
-    }
-    this.pendingLine = text.slice(start);
-    return statements;
+    this.lines = this.lines.slice(this.offset) + this.partial + text.slice(0, newline + 1);
+    this.offset = 0;
+    this.partial = text.slice(newline + 1);
   }
 
-  /** Ends the file: returns the last statement when it had no delimiter. */
-  public end(): string[] {
-    const statements: string[] = [];
-    if (this.pendingLine) {
-      const line = this.pendingLine;
-      this.pendingLine = '';
-      this.scanLine(line, statements);
+  /** Ends the file: {@link next} then returns the last statement when it had no delimiter. */
+  public end(): void {
+    this.ended = true;
+  }
+
+  /**
+   * The next complete statement, or undefined when the text pushed so far holds no more
+   * (after {@link end}: when the file holds no more). Text after a statement is scanned only
+   * when the next one is asked for, so a session change made by running a statement (see
+   * {@link noBackslashEscapes}) applies to the statements after it.
+   */
+  public next(): string | undefined {
+    while (!this.finished) {
+      if (this.offset >= this.lines.length) {
+        if (!this.ended) {
+          return undefined;
+        }
+        if (!this.partial) {
+          return this.finish();
+        }
+        // The last line of a file that does not end with a newline.
+        this.lines = this.partial;
+        this.offset = 0;
+        this.partial = '';
+      }
+      const newline = this.lines.indexOf('\n', this.offset);
+      const line = this.lines.slice(this.offset, newline < 0 ? this.lines.length : newline + 1);
+      const consumed = this.scanLine(line);
+      this.offset += consumed;
+      this.atLineStart = consumed === line.length;
+      if (this.completed !== undefined) {
+        const statement = this.completed;
+        this.completed = undefined;
+        return statement;
+      }
     }
+    return undefined;
+  }
+
+  private finish(): string | undefined {
+    this.finished = true;
     if (this.inExecutable || (this.state !== Scan.Normal && this.state !== Scan.BlockComment)) {
       throw new Error(`the dump ends inside ${describeState(this.inExecutable ? Scan.ExecutableComment : this.state)}: the file is truncated`);
     }
-    if (this.hasContent) {
-      statements.push(this.statement.trim());
-    }
-    this.statement = '';
-    this.hasContent = false;
-    return statements;
+    return this.hasContent ? this.statement.trim() : undefined;
   }
 
-  private scanLine(line: string, statements: string[]): void {
-    if (this.state === Scan.Normal && !this.hasContent) {
+  /** Scans a line, or the rest of one, up to the end of the first statement it completes; returns the characters scanned. */
+  private scanLine(line: string): number {
+    if (this.atLineStart && this.state === Scan.Normal && !this.hasContent) {
       const command = DELIMITER_COMMAND.exec(line);
       if (command) {
         this.delimiter = command[1];
         this.statement = '';
-        return;
+        return line.length;
       }
     }
     const delimiter = this.delimiter;
@@ -88,11 +123,14 @@ export class StatementSplitter {
         case Scan.Normal:
           if (c === first && line.startsWith(delimiter, i)) {
             this.statement += line.slice(segmentStart, i);
-            if (this.hasContent) {
-              statements.push(this.statement.trim());
-            }
+            const hadContent = this.hasContent;
+            const statement = this.statement.trim();
             this.statement = '';
             this.hasContent = false;
+            if (hadContent) {
+              this.completed = statement;
+              return i + delimiter.length;
+            }
             i += delimiter.length - 1;
             segmentStart = i + 1;
           } else if (c === 0x27 /* ' */) {
@@ -123,7 +161,7 @@ export class StatementSplitter {
           break;
         case Scan.SingleQuote:
         case Scan.DoubleQuote:
-          if (c === 0x5c /* \ */) {
+          if (c === 0x5c /* \ */ && !this.noBackslashEscapes) {
             i += 1;
           } else if ((c === 0x27 && this.state === Scan.SingleQuote) || (c === 0x22 && this.state === Scan.DoubleQuote)) {
             // A doubled quote ('' or "") is an escaped quote: stay inside the string.
@@ -176,6 +214,7 @@ export class StatementSplitter {
     if (segmentStart < length) {
       this.statement += line.slice(segmentStart);
     }
+    return length;
   }
 }
 

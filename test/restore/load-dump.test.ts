@@ -305,6 +305,48 @@ describe('comments in the bodies of triggers, events and routines', () => {
   });
 });
 
+test('triggers and routines created with NO_BACKSLASH_ESCAPES load with their backslashes, and so do the rows after them', async () => {
+  const setup = await source.connect();
+  // The dump sets the objects' own sql_mode around them: their text has a lone backslash before a closing quote.
+  await setup.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')");
+  await setup.query('CREATE DATABASE backslashes');
+  await setup.query('CREATE TABLE backslashes.a_paths (id INT PRIMARY KEY, path VARCHAR(20) NULL)');
+  await setup.query("CREATE TRIGGER backslashes.a_paths_root BEFORE INSERT ON backslashes.a_paths FOR EACH ROW SET NEW.path = IFNULL(NEW.path, 'C:\\')");
+  await setup.query("CREATE PROCEDURE backslashes.root() SELECT 'D:\\' AS root");
+  await setup.query('SET SESSION sql_mode = DEFAULT');
+  await setup.query('CREATE TABLE backslashes.z_rows (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)');
+  await setup.query('INSERT INTO backslashes.a_paths (id) VALUES (1)');
+  await setup.query("INSERT INTO backslashes.z_rows VALUES (1, 'it\\'s'), (2, 'back\\\\slash')");
+  await setup.end();
+  const file = dumpToFile('backslashes', ['backslashes']);
+  try {
+    const result = await loadDump({ source: createReadStream(file), connection: target.connectionOptions() });
+    expect(result.done).toBe(true);
+    const tables = ['a_paths', 'z_rows'];
+    expect(await checksums(target, 'backslashes', tables)).toEqual(await checksums(source, 'backslashes', tables));
+    const check = await target.connect();
+    await check.query('INSERT INTO backslashes.a_paths (id) VALUES (2)');
+    const [paths] = await check.query('SELECT path FROM backslashes.a_paths ORDER BY id');
+    const [called] = await check.query('CALL backslashes.root()');
+    await check.end();
+    expect(paths).toEqual([{ path: 'C:\\' }, { path: 'C:\\' }]);
+    expect((called as unknown[])[0]).toEqual([{ root: 'D:\\' }]);
+
+    // Resumed one statement at a time: the replayed SET statements bring the mode back.
+    await dropDatabase(target, 'backslashes');
+    let applied = 0;
+    for (let done = false; !done;) {
+      const step = await loadDump({ source: createReadStream(file), connection: target.connectionOptions(), resumeAfter: applied, deadline: 0 });
+      applied = step.statementsApplied;
+      done = step.done;
+    }
+    expect(await checksums(target, 'backslashes', tables)).toEqual(await checksums(source, 'backslashes', tables));
+  } finally {
+    await dropDatabase(target, 'backslashes');
+    await dropDatabase(source, 'backslashes');
+  }
+});
+
 test('streams the real mariadb-dump of a 1,000,000-row table into a real server with equal checksums', async () => {
   const connection = await source.connect();
   await connection.query(`

@@ -1,8 +1,18 @@
 import { StatementSplitter } from '../../lambda/restore-dump/sql-statements';
 
+function drain(splitter: StatementSplitter): string[] {
+  const statements: string[] = [];
+  for (let statement = splitter.next(); statement !== undefined; statement = splitter.next()) {
+    statements.push(statement);
+  }
+  return statements;
+}
+
 function split(text: string): string[] {
   const splitter = new StatementSplitter();
-  return [...splitter.push(text), ...splitter.end()];
+  splitter.push(text);
+  splitter.end();
+  return drain(splitter);
 }
 
 test('a quoted */ inside an executable comment does not end the comment', () => {
@@ -65,4 +75,42 @@ test('a DELIMITER line inside an executable comment is text of the statement, no
 test('a dump that ends inside an executable comment after a block comment in it is truncated', () => {
   expect(() => split('/*!50003 SET @a = 1 /* the end of this comment is not the end of the dump */')).toThrow('the dump ends inside an executable comment: the file is truncated');
   expect(() => split('/*!50003 SET @a = 1 /* unfinished')).toThrow('the dump ends inside an executable comment: the file is truncated');
+});
+
+test('pieces pushed at any boundary give the statements of the whole text', () => {
+  const dump = [
+    '-- MariaDB dump',
+    "/*!40101 SET NAMES utf8mb4 */;",
+    "INSERT INTO t.t VALUES (1,'a;b\\'c'),(2,'-- no');INSERT INTO t.t VALUES (3,'#');",
+    'DELIMITER ;;',
+    "/*!50003 CREATE*/ /*!50003 TRIGGER t.tr BEFORE INSERT ON t.t FOR EACH ROW BEGIN",
+    "  -- it's here;; */",
+    "  SET NEW.note = 'x;;y'; /* it's */",
+    'END */;;',
+    'DELIMITER ;',
+    'SELECT 1',
+  ].join('\n');
+  const whole = split(dump);
+  expect(whole).toHaveLength(5);
+  for (const size of [1, 2, 7, 64]) {
+    const splitter = new StatementSplitter();
+    const statements: string[] = [];
+    for (let start = 0; start < dump.length; start += size) {
+      splitter.push(dump.slice(start, start + size));
+      statements.push(...drain(splitter));
+    }
+    splitter.end();
+    statements.push(...drain(splitter));
+    expect([size, statements]).toEqual([size, whole]);
+  }
+});
+
+test('with noBackslashEscapes a backslash is an ordinary character, from the statement after the one that set it', () => {
+  const splitter = new StatementSplitter();
+  splitter.push("SET sql_mode = 'NO_BACKSLASH_ESCAPES';\nINSERT INTO t.t VALUES ('C:\\');\nSELECT 1;\n");
+  splitter.end();
+  expect(splitter.next()).toBe("SET sql_mode = 'NO_BACKSLASH_ESCAPES'");
+  // What the loader does with the server's status after running it.
+  splitter.noBackslashEscapes = true;
+  expect(drain(splitter)).toEqual(["INSERT INTO t.t VALUES ('C:\\')", 'SELECT 1']);
 });
