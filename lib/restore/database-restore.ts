@@ -236,9 +236,7 @@ export class DatabaseRestore extends Construct {
    * encrypted with `encryptionKey`, so the key is granted too) and dry-run them (`grantDryRun`).
    */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    const grant = grantOperate(grantee, this.dryRunTarget());
-    this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
-    return grant;
+    return grantOperate(grantee, this.dryRunTarget());
   }
 
   /**

@@ -143,19 +143,11 @@ export interface DryRunTarget {
  */
 export function grantDryRun(grantee: iam.IGrantable, target: DryRunTarget): iam.Grant {
   const { stateMachine, validateFunction, encryptionKey } = target;
-  const decryptFor = (context: string, arn: string) => iam.Grant.addToPrincipalOrResource({
-    grantee,
-    actions: ['kms:Decrypt'],
-    resourceArns: [encryptionKey.keyArn],
-    resource: encryptionKey,
-    resourceSelfArns: ['*'],
-    conditions: { StringEquals: { [`kms:EncryptionContext:${context}`]: arn } },
-  });
   const grants = [
     iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeStateMachine'], resourceArns: [stateMachine.stateMachineArn] }),
-    decryptFor('aws:states:stateMachineArn', stateMachine.stateMachineArn),
+    grantKeyIn(grantee, encryptionKey, 'kms:Decrypt', 'aws:states:stateMachineArn', stateMachine.stateMachineArn),
     iam.Grant.addToPrincipal({ grantee, actions: ['lambda:GetFunctionConfiguration'], resourceArns: [validateFunction.functionArn] }),
-    decryptFor('aws:lambda:FunctionArn', validateFunction.functionArn),
+    grantKeyIn(grantee, encryptionKey, 'kms:Decrypt', 'aws:lambda:FunctionArn', validateFunction.functionArn),
     ...target.validateReads.map((statement) => iam.Grant.addToPrincipal({
       grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions,
     })),
@@ -163,9 +155,24 @@ export function grantDryRun(grantee: iam.IGrantable, target: DryRunTarget): iam.
   return grants.reduce((all, grant) => all.combine(grant));
 }
 
+/** Grants one use of the workflow's key, only in the encryption context of one resource (`context` is the context key, e.g. `aws:states:stateMachineArn`). */
+function grantKeyIn(grantee: iam.IGrantable, key: kms.IKey, action: string, context: string, arn: string): iam.Grant {
+  return iam.Grant.addToPrincipalOrResource({
+    grantee,
+    actions: [action],
+    resourceArns: [key.keyArn],
+    resource: key,
+    resourceSelfArns: ['*'],
+    conditions: { StringEquals: { [`kms:EncryptionContext:${context}`]: arn } },
+  });
+}
+
 /** Grants starting and watching executions of a workflow and dry-running requests (what the `restore` command needs). */
 export function grantOperate(grantee: iam.IGrantable, target: DryRunTarget): iam.Grant {
   const start = target.stateMachine.grantStartExecution(grantee);
+  // The state machine is encrypted with the workflow's key: starting an execution encrypts its
+  // input (reading executions back is the Decrypt that grantDryRun gives in the same context).
+  grantKeyIn(grantee, target.encryptionKey, 'kms:GenerateDataKey', 'aws:states:stateMachineArn', target.stateMachine.stateMachineArn);
   target.stateMachine.grantRead(grantee);
   grantDryRun(grantee, target);
   return start;

@@ -81,7 +81,8 @@ describe('DatabaseRestore', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^OnCall') }],
       PolicyDocument: { Statement: Match.arrayWith([
         Match.objectLike({ Action: 'states:StartExecution' }),
-        Match.objectLike({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'] }),
+        Match.objectLike({ Action: 'kms:GenerateDataKey', Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: Match.stringLikeRegexp('^Restore') } } } }),
+        Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: Match.stringLikeRegexp('^Restore') } } } }),
       ]) },
     });
   });

@@ -33,6 +33,11 @@ function arn(rest: string): unknown {
 const logicalId = (prefix: string) => expect.stringMatching(new RegExp(`^${prefix}[0-9A-F]{8}$`));
 const keyArn = { 'Fn::GetAtt': [logicalId('Key'), 'Arn'] };
 
+/** Starting an execution encrypts its input with the workflow's key: allowed only for that state machine. */
+function startEncryption(machine: unknown): unknown {
+  return { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: keyArn, Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': machine } } };
+}
+
 /** The workflow's definition and its Validate function's configuration, each decrypted only in its own encryption context. */
 function readsOfTheWorkflow(machine: unknown, validateFunction: unknown): unknown[] {
   return [
@@ -79,6 +84,7 @@ describe('DatabaseRestore', () => {
     const statements = grantedTo(stack, (role) => restore.grantStartExecution(role));
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: machine }),
+      startEncryption(machine),
       ...readsOfTheWorkflow(machine, steps),
       rdsReads,
     ]));
@@ -108,6 +114,7 @@ describe('DumpRestoreWorkflow', () => {
     const workflow = new DumpRestoreWorkflow(fixture.stack, 'DumpRestore', { vpc: fixture.vpc, encryptionKey: fixture.key, dumpBucket: fixture.dumpBucket, functionSubnets });
     expect(grantedTo(fixture.stack, (role) => workflow.grantStartRestore(role))).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: machine }),
+      startEncryption(machine),
       ...readsOfTheWorkflow(machine, fn),
       { Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('DumpBucket', 'daily') },
     ]));
@@ -130,6 +137,7 @@ describe('VolumeRestoreWorkflow', () => {
     const workflow = new VolumeRestoreWorkflow(fixture.stack, 'VolumeRestore', { vpc: fixture.vpc, encryptionKey: fixture.key, functionSubnets });
     expect(grantedTo(fixture.stack, (role) => workflow.grantStartRestore(role))).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: machine }),
+      startEncryption(machine),
       ...readsOfTheWorkflow(machine, fn),
       ec2Reads,
     ]));
@@ -157,6 +165,7 @@ describe('ObjectRestoreWorkflow', () => {
     const workflow = new ObjectRestoreWorkflow(fixture.stack, 'ObjectRestore', { vpc: fixture.vpc, encryptionKey: fixture.key, buckets: [fixture.dumpBucket], functionSubnets });
     expect(grantedTo(fixture.stack, (role) => workflow.grantStartRestore(role))).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: machine }),
+      startEncryption(machine),
       ...readsOfTheWorkflow(machine, fn),
       { Effect: 'Allow', Action: 's3:ListBucketVersions', Resource: bucketArn('DumpBucket') },
     ]));
