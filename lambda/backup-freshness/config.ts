@@ -1,7 +1,8 @@
 /**
  * The configuration of the backup freshness function: one JSON document in the environment
  * variable `FRESHNESS_CONFIG`, written by the `ConsistencyChecks` construct and validated
- * once at cold start.
+ * once at cold start. When it is invalid, `readOutputs` still finds where the run's
+ * `unknown` outcome goes.
  */
 
 /** The kinds of copy this function checks. */
@@ -62,14 +63,18 @@ export interface YearlyArchiveCheck extends CheckBase {
 
 export type CheckConfig = RdsSnapshotCheck | RecoveryPointCheck | EbsSnapshotCheck | DailyDumpCheck | YearlyArchiveCheck;
 
-/** The whole configuration. */
-export interface FreshnessConfig {
+/** Where a run's outcome goes: the metrics and the report. */
+export interface FreshnessOutputs {
   /** The `Resource` dimension of the run's overall `CheckStatus`. */
   readonly resourceName: string;
   readonly metricNamespace: string;
   readonly reportBucket: string;
   /** Prefix of the reports, empty or ending in `/`. */
   readonly reportPrefix: string;
+}
+
+/** The whole configuration. */
+export interface FreshnessConfig extends FreshnessOutputs {
   readonly checks: CheckConfig[];
 }
 
@@ -155,6 +160,39 @@ function parseCheck(value: unknown, index: number): CheckConfig {
   }
 }
 
+function isReportPrefix(value: unknown): value is string {
+  return typeof value === 'string' && (value === '' || value.endsWith('/')) && !value.startsWith('/');
+}
+
+/**
+ * The outputs that a configuration names, each read on its own and left out when it is
+ * not valid, so that a run whose configuration is wrong can still report `unknown`
+ * wherever it can. Nothing when the variable is not a JSON object.
+ */
+export function readOutputs(raw: string | undefined): Partial<FreshnessOutputs> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '');
+  } catch {
+    return {};
+  }
+  if (!isObject(parsed)) {
+    return {};
+  }
+  const object = parsed;
+  const optional = (key: keyof FreshnessOutputs): string | undefined => {
+    const value = object[key];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  const reportPrefix = object.reportPrefix ?? '';
+  return {
+    resourceName: optional('resourceName'),
+    metricNamespace: optional('metricNamespace'),
+    reportBucket: optional('reportBucket'),
+    reportPrefix: isReportPrefix(reportPrefix) ? reportPrefix : undefined,
+  };
+}
+
 /** Parses and validates the configuration; throws a `ConfigError` naming the first wrong field. */
 export function parseConfig(raw: string | undefined): FreshnessConfig {
   if (raw === undefined || raw.trim() === '') {
@@ -170,7 +208,7 @@ export function parseConfig(raw: string | undefined): FreshnessConfig {
     throw new ConfigError(`: expected an object, got ${shown(parsed)}`);
   }
   const reportPrefix = parsed.reportPrefix ?? '';
-  if (typeof reportPrefix !== 'string' || (reportPrefix !== '' && !reportPrefix.endsWith('/')) || reportPrefix.startsWith('/')) {
+  if (!isReportPrefix(reportPrefix)) {
     throw new ConfigError(`.reportPrefix: expected '' or a prefix ending in '/' (not starting with one), got ${shown(reportPrefix)}`);
   }
   if (!Array.isArray(parsed.checks)) {

@@ -2,17 +2,28 @@
  * Backup freshness and integrity: checks that the newest copy of every protected resource
  * in every tier is younger than the tier's interval plus a grace, that today's dump matches
  * its SHA-256, that this year's archive exists and that the disaster-recovery copies exist.
- * Configuration: `FRESHNESS_CONFIG` (see `config.ts`), validated at cold start.
+ * Configuration: `FRESHNESS_CONFIG` (see `config.ts`), validated at cold start; an invalid
+ * one makes every run `unknown` (see `invalid-config.ts`).
  */
 import { BackupClient } from '@aws-sdk/client-backup';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ClientsFor, RegionClients, runChecks } from './checks';
-import { parseConfig } from './config';
+import { FreshnessConfig, parseConfig, readOutputs } from './config';
+import { reportInvalidConfig } from './invalid-config';
 import { buildReport, emitMetrics, FreshnessReport, metricDocuments, storeReport } from './report';
 
-const config = parseConfig(process.env.FRESHNESS_CONFIG);
+function loadConfig(raw: string | undefined): { config: FreshnessConfig } | { error: unknown } {
+  try {
+    return { config: parseConfig(raw) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+const rawConfig = process.env.FRESHNESS_CONFIG;
+const loaded = loadConfig(rawConfig);
 const ownRegion = process.env.AWS_REGION ?? 'us-east-1';
 const clients = new Map<string, RegionClients>();
 
@@ -29,6 +40,12 @@ const clientsFor: ClientsFor = (region) => {
 /** The scheduled entry point. Returns the report (the S3 copy is the record). */
 export const handler = async (): Promise<FreshnessReport & { reportLocation: string }> => {
   const now = new Date();
+  if ('error' in loaded) {
+    const outcome = await reportInvalidConfig(loaded.error, readOutputs(rawConfig), clientsFor(undefined).s3, now);
+    console.log(JSON.stringify({ message: 'backup freshness: unknown', reportLocation: outcome.reportLocation, reason: outcome.reason }));
+    return outcome;
+  }
+  const { config } = loaded;
   const results = await runChecks(config.checks, clientsFor, ownRegion, now);
   const report = buildReport(config, results, now);
   emitMetrics(metricDocuments(config, report, now));

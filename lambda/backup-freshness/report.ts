@@ -4,7 +4,7 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CheckResult, CheckStatus, STATUS_CODES, worstStatus } from './checks';
-import { FreshnessConfig } from './config';
+import { FreshnessOutputs } from './config';
 
 /** The `Check` dimension of the run's overall status. */
 export const OVERALL_CHECK = 'backup-freshness';
@@ -15,19 +15,26 @@ export interface FreshnessReport {
   readonly resource: string;
   /** ISO 8601 UTC time of the run. */
   readonly checkedAt: string;
-  /** The worst status of all checks; `unknown` when nothing was configured. */
+  /** The worst status of all checks; `unknown` when nothing was configured or checked. */
   readonly status: CheckStatus;
   readonly summary: Record<CheckStatus, number>;
   readonly results: CheckResult[];
+  /** Why nothing was checked (an invalid configuration). */
+  readonly reason?: string;
 }
 
 /** Builds the report of a run. */
-export function buildReport(config: FreshnessConfig, results: CheckResult[], now: Date): FreshnessReport {
+export function buildReport(outputs: Pick<FreshnessOutputs, 'resourceName'>, results: CheckResult[], now: Date): FreshnessReport {
   const summary: Record<CheckStatus, number> = { ok: 0, stale: 0, missing: 0, corrupt: 0, unknown: 0 };
   for (const result of results) {
     summary[result.status]++;
   }
-  return { check: OVERALL_CHECK, resource: config.resourceName, checkedAt: now.toISOString(), status: worstStatus(results.map((r) => r.status)), summary, results };
+  return { check: OVERALL_CHECK, resource: outputs.resourceName, checkedAt: now.toISOString(), status: worstStatus(results.map((r) => r.status)), summary, results };
+}
+
+/** The report of a run that could not check anything: `unknown`, with the reason. */
+export function unknownReport(resourceName: string, reason: string, now: Date): FreshnessReport {
+  return { ...buildReport({ resourceName }, [], now), status: 'unknown', reason };
 }
 
 /**
@@ -36,7 +43,7 @@ export function buildReport(config: FreshnessConfig, results: CheckResult[], now
  * overall `CheckStatus` with the dimensions `Check` (`backup-freshness`) and `Resource`.
  * Status values: 0 ok, 1 stale/missing/corrupt, 2 unknown.
  */
-export function metricDocuments(config: FreshnessConfig, report: FreshnessReport, now: Date): object[] {
+export function metricDocuments(outputs: Pick<FreshnessOutputs, 'metricNamespace' | 'resourceName'>, report: FreshnessReport, now: Date): object[] {
   const documents: object[] = report.results.map((result) => {
     const metrics: Array<{ Name: string; Unit: string }> = [{ Name: 'CheckStatus', Unit: 'None' }];
     const values: Record<string, number> = { CheckStatus: STATUS_CODES[result.status] };
@@ -45,7 +52,7 @@ export function metricDocuments(config: FreshnessConfig, report: FreshnessReport
       values.BackupAgeHours = result.ageHours;
     }
     return {
-      _aws: { Timestamp: now.getTime(), CloudWatchMetrics: [{ Namespace: config.metricNamespace, Dimensions: [['Check', 'Resource', 'Tier', 'Region']], Metrics: metrics }] },
+      _aws: { Timestamp: now.getTime(), CloudWatchMetrics: [{ Namespace: outputs.metricNamespace, Dimensions: [['Check', 'Resource', 'Tier', 'Region']], Metrics: metrics }] },
       Check: result.kind,
       Resource: result.resource,
       Tier: result.tier,
@@ -56,9 +63,9 @@ export function metricDocuments(config: FreshnessConfig, report: FreshnessReport
     };
   });
   documents.push({
-    _aws: { Timestamp: now.getTime(), CloudWatchMetrics: [{ Namespace: config.metricNamespace, Dimensions: [['Check', 'Resource']], Metrics: [{ Name: 'CheckStatus', Unit: 'None' }] }] },
+    _aws: { Timestamp: now.getTime(), CloudWatchMetrics: [{ Namespace: outputs.metricNamespace, Dimensions: [['Check', 'Resource']], Metrics: [{ Name: 'CheckStatus', Unit: 'None' }] }] },
     Check: OVERALL_CHECK,
-    Resource: config.resourceName,
+    Resource: outputs.resourceName,
     CheckStatus: STATUS_CODES[report.status],
     status: report.status,
   });
@@ -82,17 +89,17 @@ export function reportKey(prefix: string, now: Date): string {
 }
 
 /** Stores the report; errors are re-thrown with the bucket and key. */
-export async function storeReport(s3: S3Client, config: FreshnessConfig, report: FreshnessReport, now: Date): Promise<string> {
-  const key = reportKey(config.reportPrefix, now);
+export async function storeReport(s3: S3Client, outputs: Pick<FreshnessOutputs, 'reportBucket' | 'reportPrefix'>, report: FreshnessReport, now: Date): Promise<string> {
+  const key = reportKey(outputs.reportPrefix, now);
   try {
     await s3.send(new PutObjectCommand({
-      Bucket: config.reportBucket,
+      Bucket: outputs.reportBucket,
       Key: key,
       Body: `${JSON.stringify(report, null, 2)}\n`,
       ContentType: 'application/json',
     }));
   } catch (error) {
-    throw new Error(`backup-freshness: could not store the report at s3://${config.reportBucket}/${key}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    throw new Error(`backup-freshness: could not store the report at s3://${outputs.reportBucket}/${key}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
-  return `s3://${config.reportBucket}/${key}`;
+  return `s3://${outputs.reportBucket}/${key}`;
 }

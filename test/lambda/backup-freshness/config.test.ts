@@ -1,4 +1,4 @@
-import { parseConfig } from '../../../lambda/backup-freshness/config';
+import { parseConfig, readOutputs } from '../../../lambda/backup-freshness/config';
 
 const base = { resourceName: 'db', metricNamespace: 'Ns', reportBucket: 'reports', reportPrefix: 'checks/' };
 const rds = { kind: 'rds-snapshot', tier: 'daily', resource: 'db', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'db' };
@@ -26,4 +26,15 @@ test.each([
   [JSON.stringify({ ...base, reportBucket: 5, checks: [] }), 'FRESHNESS_CONFIG.reportBucket: expected a non-empty string, got 5'],
 ])('configuration %s is rejected', (raw, message) => {
   expect(() => parseConfig(raw)).toThrow(message);
+});
+
+test('the outputs of an invalid configuration are read one by one, each left out when it is not valid', () => {
+  expect(readOutputs(JSON.stringify({ ...base, checks: 'all' }))).toEqual(base);
+  expect(readOutputs(JSON.stringify({ resourceName: 'db', metricNamespace: '', reportBucket: 5, reportPrefix: '/abs/' }))).toEqual({
+    resourceName: 'db', metricNamespace: undefined, reportBucket: undefined, reportPrefix: undefined,
+  });
+  expect(readOutputs(JSON.stringify({ reportBucket: 'reports' }))).toMatchObject({ reportBucket: 'reports', reportPrefix: '' });
+  expect(readOutputs('{')).toEqual({});
+  expect(readOutputs('[]')).toEqual({});
+  expect(readOutputs(undefined)).toEqual({});
 });

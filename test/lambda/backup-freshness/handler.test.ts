@@ -92,8 +92,57 @@ test('a report that cannot be stored fails the run with the bucket and key', asy
   expect(JSON.parse(written[0])).toMatchObject({ Check: 'backup-freshness', CheckStatus: 2 });
 });
 
-test('a bad configuration fails at cold start naming the field', () => {
-  expect(() => loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, metricNamespace: '' }) })).toThrow('FRESHNESS_CONFIG.metricNamespace: expected a non-empty string, got ""');
+test('a wrong configuration is unknown like any other failure: status 2 and a stored report with the reason, nothing is checked', async () => {
+  const { handler, rdsMock, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: [{ ...config.checks[0], kind: 'tape' }] }), AWS_REGION: 'eu-west-1' });
+  s3Mock.on(s3.PutObjectCommand).resolves({});
+
+  const report = await handler();
+
+  const reason = 'the configuration is invalid: FRESHNESS_CONFIG.checks[0].kind: expected one of rds-snapshot, recovery-point, ebs-snapshot, daily-dump, yearly-archive, got "tape"';
+  expect(report).toMatchObject({ check: 'backup-freshness', resource: 'orders-db', status: 'unknown', reason, results: [] });
+  expect(rdsMock.calls()).toHaveLength(0);
+  const documents = written.map((line) => JSON.parse(line));
+  expect(documents).toHaveLength(1);
+  expect(documents[0]).toMatchObject({
+    _aws: { CloudWatchMetrics: [{ Namespace: 'CdkBackupDr', Dimensions: [['Check', 'Resource']], Metrics: [{ Name: 'CheckStatus' }] }] },
+    Check: 'backup-freshness', Resource: 'orders-db', CheckStatus: 2,
+  });
+  const puts = s3Mock.commandCalls(s3.PutObjectCommand);
+  expect(puts).toHaveLength(1);
+  const put = puts[0].args[0].input;
+  expect(put.Bucket).toBe('reports');
+  expect(put.Key).toMatch(/^checks\/backup-freshness\/\d{4}\/\d{2}\/\d{2}\/.+\.json$/);
+  expect(report.reportLocation).toBe(`s3://reports/${put.Key}`);
+  expect(JSON.parse(String(put.Body))).toMatchObject({ status: 'unknown', reason, resource: 'orders-db' });
+});
+
+test('a configuration without a metric namespace still stores the unknown report, then fails naming the metric', async () => {
+  const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, metricNamespace: '' }), AWS_REGION: 'eu-west-1' });
+  s3Mock.on(s3.PutObjectCommand).resolves({});
+  await expect(handler()).rejects.toThrow('backup-freshness of orders-db (status unknown): the metric (metricNamespace and resourceName) could not be written: the configuration is invalid: FRESHNESS_CONFIG.metricNamespace: expected a non-empty string, got ""');
+  expect(written).toHaveLength(0);
+  expect(JSON.parse(String(s3Mock.commandCalls(s3.PutObjectCommand)[0].args[0].input.Body))).toMatchObject({ status: 'unknown', reason: expect.stringContaining('FRESHNESS_CONFIG.metricNamespace') });
+});
+
+test('a configuration with a wrong report prefix still writes the unknown metric, then fails naming the report', async () => {
+  const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, reportPrefix: 'checks' }), AWS_REGION: 'eu-west-1' });
+  await expect(handler()).rejects.toThrow('backup-freshness of orders-db (status unknown): the report (reportBucket and reportPrefix) could not be written: the configuration is invalid: FRESHNESS_CONFIG.reportPrefix');
+  expect(JSON.parse(written[0])).toMatchObject({ Check: 'backup-freshness', Resource: 'orders-db', CheckStatus: 2 });
+  expect(s3Mock.commandCalls(s3.PutObjectCommand)).toHaveLength(0);
+});
+
+test('a configuration that is not JSON has nowhere to report: the run fails naming the metric, the report and the reason', async () => {
+  const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: '{', AWS_REGION: 'eu-west-1' });
+  await expect(handler()).rejects.toThrow('backup-freshness of (resourceName not set) (status unknown): the metric (metricNamespace and resourceName) and the report (reportBucket and reportPrefix) could not be written: the configuration is invalid: FRESHNESS_CONFIG: not JSON');
+  expect(written).toHaveLength(0);
+  expect(s3Mock.commandCalls(s3.PutObjectCommand)).toHaveLength(0);
+});
+
+test('the unknown report of a wrong configuration that cannot be stored fails the run with the bucket and key', async () => {
+  const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: 'all' }), AWS_REGION: 'eu-west-1' });
+  s3Mock.on(s3.PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+  await expect(handler()).rejects.toThrow(/backup-freshness: could not store the report at s3:\/\/reports\/checks\/backup-freshness\/.*: AccessDenied: Access Denied/);
+  expect(JSON.parse(written[0])).toMatchObject({ Check: 'backup-freshness', CheckStatus: 2 });
 });
 
 test('report keys sort by time under the prefix', () => {
