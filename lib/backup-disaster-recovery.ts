@@ -1,9 +1,10 @@
-import { Aspects, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BackupBuckets } from './buckets/backup-buckets';
 import { RecoveryBuckets } from './buckets/recovery-buckets';
@@ -412,6 +413,20 @@ export class BackupDisasterRecovery extends Construct {
         : []),
       FreshnessCheck.dailyDumps({ bucket: this.backupBuckets.dailyBucket }),
       FreshnessCheck.yearlyArchives({ bucket: this.backupBuckets.archiveBucket }),
+      // The replicas of both buckets in the target's RecoveryBuckets, found by their names and read in the recovery region.
+      FreshnessCheck.dailyDumps({
+        bucket: s3.Bucket.fromBucketAttributes(this, 'OffSiteDailyBucketRef', { bucketName: RecoveryBuckets.dailyBucketName(Aws.ACCOUNT_ID, recoveryRegion), region: recoveryRegion }),
+        region: recoveryRegion,
+        tier: 'daily-dump-off-site',
+        // The source's 2 hours, and an hour for S3 replication (Replication Time Control: 15 minutes).
+        grace: Duration.hours(3),
+        encryptionKeyAlias: RecoveryBuckets.KEY_ALIAS,
+      }),
+      FreshnessCheck.yearlyArchives({
+        bucket: s3.Bucket.fromBucketAttributes(this, 'OffSiteArchiveBucketRef', { bucketName: RecoveryBuckets.archiveBucketName(Aws.ACCOUNT_ID, recoveryRegion), region: recoveryRegion }),
+        region: recoveryRegion,
+        tier: 'yearly-off-site',
+      }),
     ];
     this.consistencyChecks = new ConsistencyChecks(this, 'ConsistencyChecks', {
       master: this.database.master,

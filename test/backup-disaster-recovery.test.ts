@@ -159,8 +159,9 @@ describe('BackupDisasterRecovery defaults', () => {
   });
 
   test('the consistency checks check every tier, including the off-site vault by name', () => {
-    expect(built.dr.consistencyChecks.freshnessChecks.map((check) => check.kind)).toEqual(['rds-snapshot', 'recovery-point', 'recovery-point', 'daily-dump', 'yearly-archive']);
-    for (const tier of ['automated', 'rolling', 'off-site', 'daily-dump', 'yearly']) {
+    expect(built.dr.consistencyChecks.freshnessChecks.map((check) => check.kind))
+      .toEqual(['rds-snapshot', 'recovery-point', 'recovery-point', 'daily-dump', 'yearly-archive', 'daily-dump', 'yearly-archive']);
+    for (const tier of ['automated', 'rolling', 'off-site', 'daily-dump', 'yearly', 'daily-dump-off-site', 'yearly-off-site']) {
       expect([tier, resourcesMentioning(template, 'AWS::Lambda::Function', `\\"tier\\":\\"${tier}\\"`)]).toEqual([tier, [expect.any(String)]]);
     }
     expect(resourcesMentioning(template, 'AWS::Lambda::Function', '\\"backupVaultName\\":\\"cdk-backup-dr-offsite\\"')).toHaveLength(1);
@@ -172,7 +173,7 @@ describe('BackupDisasterRecovery defaults', () => {
     for (const metric of ['NumberOfBackupJobsFailed', 'ReplicaLag', 'CheckStatus', 'BackupAgeHours', 'RecoveryTimeMinutes']) {
       expect([metric, body.includes(metric)]).toEqual([metric, true]);
     }
-    expect(body.match(/BackupAgeHours/g)).toHaveLength(5);
+    expect(body.match(/BackupAgeHours/g)).toHaveLength(7);
     expect(template.toJSON().Metadata).toEqual({ 'cdk-backup-dr': { owner: OWNER, rpoMinutes: 60, rtoMinutes: 240 } });
   });
 
@@ -335,7 +336,63 @@ describe('BackupDisasterRecoveryTarget defaults', () => {
   });
 });
 
+/** A resolved value as text: an Fn::Join joined, each `Ref` written as `<name>`, a list joined by commas. */
+function flat(stack: Stack, value: unknown): string {
+  const resolved = stack.resolve(value) as unknown;
+  const part = (item: unknown): string => {
+    if (typeof item === 'string') {
+      return item;
+    }
+    if (item === undefined || Array.isArray(item)) {
+      return (item ?? []).map(part).join(',');
+    }
+    const join = (item as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) {
+      return join[1].map(part).join(join[0]);
+    }
+    const ref = (item as { Ref?: string }).Ref;
+    return ref ? `<${ref}>` : '<token>';
+  };
+  return part(resolved);
+}
+
 describe('off-site freshness', () => {
+  test('the replicas of the dump buckets are checked in the recovery region, under the names the target gives them, with reads scoped to them', () => {
+    const { stack } = primary();
+    const template = Template.fromStack(stack);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('age and integrity') } }));
+    const config = JSON.parse(flat(stack, fn.Properties.Environment.Variables.FRESHNESS_CONFIG)) as { checks: Array<Record<string, unknown>> };
+    const dailyReplica = `cdk-backup-dr-daily-<AWS::AccountId>-${RECOVERY_REGION}`;
+    const archiveReplica = `cdk-backup-dr-archive-<AWS::AccountId>-${RECOVERY_REGION}`;
+    expect(config.checks.filter((check) => String(check.tier).endsWith('-off-site'))).toEqual([
+      { kind: 'daily-dump', tier: 'daily-dump-off-site', resource: dailyReplica, intervalHours: 24, graceHours: 3, region: RECOVERY_REGION, bucket: dailyReplica },
+      { kind: 'yearly-archive', tier: 'yearly-off-site', resource: archiveReplica, intervalHours: 8784, graceHours: 336, region: RECOVERY_REGION, bucket: archiveReplica },
+    ]);
+
+    // The same names as the target's replica buckets.
+    const target = recovery();
+    const targetBuckets = Object.values(Template.fromStack(target.stack).findResources('AWS::S3::Bucket')).map((bucket) => flat(target.stack, bucket.Properties.BucketName));
+    expect(targetBuckets).toEqual(expect.arrayContaining([dailyReplica, archiveReplica]));
+
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+      .map((statement): Record<string, unknown> & { Resource: string } => ({ ...statement, Resource: flat(stack, statement.Resource) }))
+      .filter((statement) => (statement.Resource.includes(RECOVERY_REGION) && statement.Resource.includes(':s3:::')) || JSON.stringify(statement.Action).includes('kms:'));
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:<AWS::Partition>:s3:::${dailyReplica}`, Condition: { StringLike: { 's3:prefix': ['daily/*'] } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:<AWS::Partition>:s3:::${dailyReplica}/daily/*` },
+      {
+        Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:<AWS::Partition>:kms:${RECOVERY_REGION}:${ACCOUNT}:key/*`,
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cdk-backup-dr/recovery-buckets' }, 'StringEquals': { 'kms:ViaService': `s3.${RECOVERY_REGION}.amazonaws.com` } },
+      },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:<AWS::Partition>:s3:::${archiveReplica}`, Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } },
+    ]);
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BackupAgeHours', Threshold: 27, Dimensions: Match.arrayWith([{ Name: 'Region', Value: RECOVERY_REGION }, { Name: 'Tier', Value: 'daily-dump-off-site' }]),
+    });
+  });
+
   test('without the rolling tier off site, the check expects a copy as often as the most frequent archive tier', () => {
     const retentionPolicy = RetentionPolicy.of({
       archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }, { frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(35) }],

@@ -412,7 +412,7 @@ export class ConsistencyChecks extends Construct {
       roles: [freshnessCheck.function.role!],
     }),
       freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
-      this.bound.flatMap((b) => b.config.objectReads));
+      this.bound.flatMap((b) => b.config.objectReads), this.bound.flatMap((b) => b.config.aliasedKeyReads));
     for (const key of new Set(this.bound.flatMap((b) => b.config.decryptKeys))) {
       key.grantDecrypt(freshnessCheck);
     }
@@ -639,7 +639,9 @@ export class ConsistencyChecks extends Construct {
    * check's prefix, the key use for it, and the statements of the checks. Acknowledges
    * each wildcard resource with its reason.
    */
-  private fillChecksPolicy(policy: iam.ManagedPolicy, fn: HardenedFunction, check: ConsistencyCheckKind, statements: iam.PolicyStatement[], objectReads: string[] = []): void {
+  private fillChecksPolicy(
+    policy: iam.ManagedPolicy, fn: HardenedFunction, check: ConsistencyCheckKind, statements: iam.PolicyStatement[], objectReads: string[] = [], aliasedKeyReads: string[] = [],
+  ): void {
     const reportObjects = this.reportBucket.arnForObjects(`${this.reportPrefix}/${check}/*`);
     policy.addStatements(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reportObjects] }), ...statements);
     const bucketKey = this.reportBucket.encryptionKey;
@@ -651,6 +653,10 @@ export class ConsistencyChecks extends Construct {
       ...objectReads.map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
         reason: 'The freshness check reads the day\'s dump, checksum file and manifest, whose keys hold the date and the run id, under the daily/ prefix only.',
+      })),
+      ...aliasedKeyReads.map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
+        reason: 'The key of an off-site dump bucket lives in another region and is known only by its alias there; kms:Decrypt is limited to keys carrying that alias (kms:ResourceAliases), used through S3 of that region (kms:ViaService).',
       })),
     ];
     if (statements.some((statement) => statement.resources.includes('*'))) {

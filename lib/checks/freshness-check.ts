@@ -112,6 +112,14 @@ export interface DumpFreshnessOptions {
    * \`region\`), else the stack's region
    */
   readonly region?: string;
+  /**
+   * The alias (`alias/...`) of the KMS key that encrypts the dumps, for a bucket whose key
+   * is known only by its alias in the bucket's region (such as the off-site replica of
+   * `RecoveryBuckets`, `RecoveryBuckets.KEY_ALIAS`). The check may then decrypt, through
+   * S3 of that region, with the keys of the region that carry this alias.
+   * @default - the bucket's `encryptionKey`, if any
+   */
+  readonly encryptionKeyAlias?: string;
 }
 
 /** A check of the yearly archive in an S3 bucket (`yearly/YYYY/...`). */
@@ -163,9 +171,12 @@ export interface FreshnessCheckConfig {
   readonly decryptKeys: kms.IKey[];
   /** The bucket ARNs whose objects the check reads, with the key patterns. */
   readonly objectReads: string[];
+  /** The KMS key ARN patterns (`key/*` of a region) the check decrypts with, limited to the keys carrying an alias. */
+  readonly aliasedKeyReads: string[];
 }
 
 const TIER = /^[A-Za-z0-9._-]{1,64}$/;
+const KEY_ALIAS = /^alias\/(?!aws\/)[A-Za-z0-9/_-]{1,250}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
@@ -276,6 +287,7 @@ class RdsSnapshotCheck extends FreshnessCheck {
       statements: [describeOnly(['rds:DescribeDBSnapshots'])],
       decryptKeys: [],
       objectReads: [],
+      aliasedKeyReads: [],
     };
   }
 }
@@ -299,6 +311,7 @@ class RecoveryPointCheck extends FreshnessCheck {
         : [describeOnly(['backup:ListRecoveryPointsByResource'])],
       decryptKeys: [],
       objectReads: [],
+      aliasedKeyReads: [],
     };
   }
 }
@@ -328,6 +341,7 @@ class EbsSnapshotCheck extends FreshnessCheck {
       statements: [describeOnly(['ec2:DescribeSnapshots'])],
       decryptKeys: [],
       objectReads: [],
+      aliasedKeyReads: [],
     };
   }
 }
@@ -339,7 +353,15 @@ class DailyDumpCheck extends FreshnessCheck {
   }
   public _bind(scope: Construct): FreshnessCheckConfig {
     const bucket = this.options.bucket;
+    const alias = this.options.encryptionKeyAlias;
     const c = common(scope, this.kind, { tier: this.options.tier, interval: this.options.interval, grace: this.options.grace, region: this.options.region }, 'daily-dump', regionOf(bucket));
+    if (alias !== undefined && !Token.isUnresolved(alias) && !KEY_ALIAS.test(alias)) {
+      throw new Error(`${scope.node.path}: \`encryptionKeyAlias\` of the daily-dump check must be a key alias such as 'alias/my-key' (not an AWS managed 'alias/aws/...' one), got '${alias}'`);
+    }
+    if (alias !== undefined && bucket.encryptionKey) {
+      throw new Error(`${scope.node.path}: \`encryptionKeyAlias\` of the daily-dump check is for a bucket imported without its key, got '${alias}' for a bucket that has one (\`encryptionKey\`)`);
+    }
+    const aliasedKeys = alias === undefined ? undefined : Stack.of(scope).formatArn({ service: 'kms', region: c.region, resource: 'key', resourceName: '*' });
     return {
       config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
@@ -347,9 +369,18 @@ class DailyDumpCheck extends FreshnessCheck {
       statements: [
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['daily/*'] } } }),
         new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('daily/*')] }),
+        ...(aliasedKeys ? [new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [aliasedKeys],
+          conditions: {
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias },
+            'StringEquals': { 'kms:ViaService': `s3.${c.region}.amazonaws.com` },
+          },
+        })] : []),
       ],
       decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
       objectReads: [bucket.arnForObjects('daily/*')],
+      aliasedKeyReads: aliasedKeys ? [aliasedKeys] : [],
     };
   }
 }
@@ -373,6 +404,7 @@ class YearlyArchiveCheck extends FreshnessCheck {
       statements: [new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['yearly/*'] } } })],
       decryptKeys: [],
       objectReads: [],
+      aliasedKeyReads: [],
     };
   }
 }

@@ -301,6 +301,21 @@ describe('overrides', () => {
     ]) } });
   });
 
+  test('a dump bucket whose key is known only by its alias: decrypt through S3 of the bucket\'s region with the keys carrying the alias', () => {
+    const f = fixture();
+    const replica = s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaDumps', { bucketName: 'dumps-replica', region: 'eu-central-1' });
+    const { template } = build({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: replica, tier: 'daily-dump-dr', encryptionKeyAlias: 'alias/dumps' })] }, f);
+    const decrypts = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+      .filter((statement) => JSON.stringify(statement.Action).includes('kms:'));
+    expect(decrypts).toEqual([{
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-central-1:111111111111:key/*']] },
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/dumps' }, 'StringEquals': { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } },
+    }]);
+  });
+
   test('DESTROY removes the created bucket, log bucket and key with the stack', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
     expect(Object.values(template.findResources('AWS::S3::Bucket')).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
@@ -354,6 +369,9 @@ describe('validation', () => {
     ['region', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, region: 'Frankfurt' })] }), 'Stack/Checks: `region` of the rds-snapshot check must be a region name like eu-central-1, got \'Frankfurt\''],
     ['region of a dump check', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: new s3.Bucket(f.stack, 'D'), region: 'EU' })] }), 'Stack/Checks: `region` of the daily-dump check must be a region name like eu-central-1, got \'EU\''],
     ['region of an archive check', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: new s3.Bucket(f.stack, 'A'), region: 'frankfurt' })] }), 'Stack/Checks: `region` of the yearly-archive check must be a region name like eu-central-1, got \'frankfurt\''],
+    ['encryptionKeyAlias', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: s3.Bucket.fromBucketName(f.stack, 'D', 'dumps'), encryptionKeyAlias: 'dumps' })] }), 'Stack/Checks: `encryptionKeyAlias` of the daily-dump check must be a key alias such as \'alias/my-key\' (not an AWS managed \'alias/aws/...\' one), got \'dumps\''],
+    ['encryptionKeyAlias of AWS', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: s3.Bucket.fromBucketName(f.stack, 'D', 'dumps'), encryptionKeyAlias: 'alias/aws/s3' })] }), 'got \'alias/aws/s3\''],
+    ['encryptionKeyAlias with a key', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: new s3.Bucket(f.stack, 'D', { encryption: s3.BucketEncryption.KMS }), encryptionKeyAlias: 'alias/dumps' })] }), 'Stack/Checks: `encryptionKeyAlias` of the daily-dump check is for a bucket imported without its key, got \'alias/dumps\' for a bucket that has one (`encryptionKey`)'],
     ['ebs neither', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({})] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got neither'],
     ['ebs both', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'b', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got both'],
     ['ebs tagValue alone', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagValue: 'x', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: `tagValue` of an ebs-snapshot check needs `tagKey`, got tagValue \'x\' alone'],
@@ -377,6 +395,7 @@ test('passes every compliance gate with zero unacknowledged findings', () => {
       FreshnessCheck.ebsSnapshots({ tagKey: 'backup' }),
       FreshnessCheck.dailyDumps({ bucket: dumps }),
       FreshnessCheck.yearlyArchives({ bucket: dumps }),
+      FreshnessCheck.dailyDumps({ bucket: s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaDumps', { bucketName: 'dumps-replica', region: 'eu-central-1' }), tier: 'dr', encryptionKeyAlias: 'alias/dumps' }),
     ],
   });
   // Every finding outside the test's own fixture (VPC, database security group, dumps bucket)
