@@ -156,16 +156,28 @@ export function validatePolicy(path: string, prop: string, policy: RetentionPoli
   }
 }
 
+/** What a locked vault holds, for `validateAgainstLock`. */
+export interface LockedVaultContents {
+  /** The tiers whose copies the vault holds. */
+  readonly tiers: CompiledTier[];
+  /**
+   * Whether the vault holds continuous backups, kept `policy.pointInTimeRecovery`. They stay
+   * in the vault of their plan: no copy of them goes off site.
+   */
+  readonly continuousBackups: boolean;
+}
+
 /**
- * Checks the retention of every tier against a vault lock: no tier shorter than the lock's
- * minimum, none longer than its maximum, and no indefinite tier under a lock with a maximum.
+ * Checks the retention of everything a vault holds against its lock: no tier (nor the
+ * continuous backups, when it holds them) shorter than the lock's minimum, none longer than
+ * its maximum, and no indefinite tier under a lock with a maximum.
  */
-export function validateAgainstLock(path: string, lockProp: string, policy: RetentionPolicy, lock: LockLimits, tiers: CompiledTier[] = compileTiers(policy)): void {
+export function validateAgainstLock(path: string, lockProp: string, policy: RetentionPolicy, lock: LockLimits, contents: LockedVaultContents): void {
   const min = minutes(lock.minRetention);
   const max = minutes(lock.maxRetention);
-  const retentions: Array<{ name: string; days?: number }> = tiers.map((t) => ({ name: t.name, days: t.deleteAfterDays }));
+  const retentions: Array<{ name: string; days?: number }> = contents.tiers.map((t) => ({ name: t.name, days: t.deleteAfterDays }));
   const pitr = minutes(policy.pointInTimeRecovery);
-  if (pitr !== undefined) {
+  if (contents.continuousBackups && pitr !== undefined) {
     retentions.push({ name: 'PointInTime', days: pitr / 1440 });
   }
   for (const tier of retentions) {

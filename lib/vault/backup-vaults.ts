@@ -132,14 +132,16 @@ export class BackupVaults extends Construct {
     validatePolicy(path, 'policy', policy);
     const tiers = compileTiers(policy);
     const lock = renderVaultLock(path, 'lock', props.lock);
-    validateAgainstLock(path, 'lock', policy, lock, tiers);
+    const pitrDatabases = props.pointInTimeDatabases ?? [];
+    // The continuous-backup plan keeps its backups in `vault`, under this lock.
+    validateAgainstLock(path, 'lock', policy, lock, { tiers, continuousBackups: pitrDatabases.length > 0 });
     if (policy.offSiteCopies.length > 0) {
       // An air-gapped vault cannot have the primary vaults' lock (its minimum is at least 7
       // days): without `offSiteLock` it has the air-gapped defaults.
       const airGapped = props.offSiteLogicallyAirGapped === true;
       const offSiteLockProp = props.offSiteLock || airGapped ? 'offSiteLock' : 'lock';
       const offSiteLock = renderVaultLock(path, offSiteLockProp, props.offSiteLock ?? (airGapped ? undefined : props.lock), { logicallyAirGapped: airGapped });
-      validateAgainstLock(path, offSiteLockProp, policy, offSiteLock, tiers.filter((t) => t.offSite));
+      validateAgainstLock(path, offSiteLockProp, policy, offSiteLock, { tiers: tiers.filter((t) => t.offSite), continuousBackups: false });
     }
     const stack = Stack.of(this);
     for (const copy of policy.offSiteCopies) {
@@ -213,7 +215,6 @@ export class BackupVaults extends Construct {
       BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'The resources backed up on every tier, by ARN', targets: props.databases ?? [] });
     }
 
-    const pitrDatabases = props.pointInTimeDatabases ?? [];
     if (pitrDatabases.length > 0) {
       const pointInTimePlan = new backup.BackupPlan(this, 'PointInTimePlan', {
         backupPlanName: `${Names.uniqueResourceName(this, { maxLength: 40 })}-point-in-time`,

@@ -284,6 +284,36 @@ describe('BackupVaults errors', () => {
     expect(errorOf({ policy, offSiteLogicallyAirGapped: true, lock: { minRetention: Duration.days(1) } })).toBe('no error');
   });
 
+  describe('continuous backups stay in the primary vault', () => {
+    // Every tier kept at least 30 days, point-in-time recovery 14 days.
+    const policy = RetentionPolicy.of({
+      rolling: { interval: Duration.hours(24), retention: Duration.days(30) },
+      archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }],
+      offSiteCopies: [{ region: 'eu-central-1' }],
+      pointInTimeRecovery: Duration.days(14),
+    });
+    const errorWith = (props: Partial<BackupVaultsProps>): string => {
+      try {
+        const stack = newStack();
+        new BackupVaults(stack, 'Backup', { policy, pointInTimeDatabases: [database(stack, 'Master')], ...props });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+
+    test('their retention is not checked against the off-site lock: no copy of them goes there', () => {
+      expect(errorWith({ offSiteLock: { minRetention: Duration.days(30) } })).toBe('no error');
+      expect(errorWith({ offSiteLogicallyAirGapped: true, offSiteLock: { minRetention: Duration.days(30) } })).toBe('no error');
+    });
+
+    test('their retention is checked against the primary lock when there are continuous backups, and only then', () => {
+      expect(errorWith({ lock: { minRetention: Duration.days(30) } }))
+        .toBe('Stack/Backup: `lock.minRetention` must be at most the PointInTime tier\'s retention (14 days), got 30 days');
+      expect(errorWith({ lock: { minRetention: Duration.days(30) }, pointInTimeDatabases: [] })).toBe('no error');
+    });
+  });
+
   test('another account in the same region is off site', () => {
     expect(errorOf({ policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1', account: '210987654321' }] }) })).toBe('no error');
   });
