@@ -166,6 +166,8 @@ async function newestEbsSnapshot(ec2: EC2Client, check: EbsSnapshotCheck): Promi
   let newest: Newest | undefined;
   for await (const page of paginateDescribeSnapshots({ client: ec2 }, { OwnerIds: ['self'], Filters: filters })) {
     for (const snapshot of page.Snapshots ?? []) {
+      // A copy's StartTime is the start of the copy: EC2 keeps no time of the snapshot it was
+      // copied from, and AWS Backup has no record of copies made by Data Lifecycle Manager.
       newest = newer(newest, snapshot.SnapshotId, snapshot.StartTime);
     }
   }
