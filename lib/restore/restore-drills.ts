@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { DatabaseRestore } from './database-restore';
 import { DrillAgeCheck } from './drill-age-check';
 import { longestGap } from './schedule-interval';
+import { grantKeyIn } from './workflow-shell';
 
 /** 04:00 UTC on the first day of each month. */
 const DEFAULT_SCHEDULE = scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1' });
@@ -155,7 +156,7 @@ export class RestoreDrills extends Construct {
       description: `Starts the restore drills of ${props.restore.node.path}`,
     });
     // The workflow's state is encrypted with the key: starting an execution encrypts its input.
-    props.restore.encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    grantKeyIn(role, props.restore.encryptionKey, 'kms:GenerateDataKey', 'aws:states:stateMachineArn', props.restore.stateMachine.stateMachineArn);
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
     const maxAgeHours = this.maxDrillAgeHours(schedule, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {

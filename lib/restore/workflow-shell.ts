@@ -156,7 +156,7 @@ export function grantDryRun(grantee: iam.IGrantable, target: DryRunTarget): iam.
 }
 
 /** Grants one use of the workflow's key, only in the encryption context of one resource (`context` is the context key, e.g. `aws:states:stateMachineArn`). */
-function grantKeyIn(grantee: iam.IGrantable, key: kms.IKey, action: string, context: string, arn: string): iam.Grant {
+export function grantKeyIn(grantee: iam.IGrantable, key: kms.IKey, action: string, context: string, arn: string): iam.Grant {
   return iam.Grant.addToPrincipalOrResource({
     grantee,
     actions: [action],

@@ -21,6 +21,18 @@ describe('RestoreDrills', () => {
       Target: Match.objectLike({ Input: JSON.stringify({ kind: 'snapshot', drill: true }), Arn: { Ref: Match.stringLikeRegexp('^Restore') } }),
       Description: 'Restore drill of Stack/Db on cron(0 4 1 * ? *) (Etc/UTC): restore the newest snapshot to a scratch instance, verify, measure, delete',
     });
+    // The schedule's role starts the drill and encrypts its input only for that state machine
+    // (the schedule itself is encrypted with the key too: CDK grants its role kms:Decrypt).
+    const scheduleRole = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^DrillsScheduleRole') }] } }));
+    expect(scheduleRole).toHaveLength(1);
+    expect(scheduleRole[0].Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: expect.stringMatching(/^Restore/) } },
+      {
+        Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: expect.stringMatching(/^Restore/) } } },
+      },
+    ]));
+    expect(scheduleRole[0].Properties.PolicyDocument.Statement.filter((statement: { Action: unknown }) => [statement.Action].flat().includes('kms:GenerateDataKey'))).toHaveLength(1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Namespace: 'CdkBackupDr', Threshold: 240, Statistic: 'Maximum', Period: 86400 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 1500 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DrillFailures', Threshold: 1, Statistic: 'Sum' });
