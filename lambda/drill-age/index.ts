@@ -10,6 +10,7 @@
  */
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { EnvironmentSettings } from '../../core/environment';
 import { findLastDrill, type LastDrill } from './last-drill';
 
 /** The function's settings. */
@@ -29,18 +30,13 @@ export interface DrillAgeReport {
 
 /** The settings from the environment; a missing or bad variable is named. */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): DrillAgeConfig {
-  const need = (name: string): string => {
-    const value = env[name];
-    if (!value) {
-      throw new Error(`drill-age: environment variable ${name} is not set`);
-    }
-    return value;
+  const settings = new EnvironmentSettings('drill-age', env);
+  return {
+    stateMachineArn: settings.required('STATE_MACHINE_ARN'),
+    database: settings.required('DATABASE'),
+    metricNamespace: settings.required('METRIC_NAMESPACE'),
+    lookbackHours: settings.number('LOOKBACK_HOURS', { unit: 'hours', min: 1 }),
   };
-  const lookbackHours = Number(need('LOOKBACK_HOURS'));
-  if (!Number.isFinite(lookbackHours) || lookbackHours <= 0) {
-    throw new Error(`drill-age: LOOKBACK_HOURS must be a positive number of hours, got '${env.LOOKBACK_HOURS}'`);
-  }
-  return { stateMachineArn: need('STATE_MACHINE_ARN'), database: need('DATABASE'), metricNamespace: need('METRIC_NAMESPACE'), lookbackHours };
 }
 
 /** Finds the newest successful drill and puts its age. Throws, putting nothing, when the executions cannot be read. */

@@ -2,7 +2,7 @@
  * The input of the database restore workflow and the documents its steps pass along.
  * Everything here is JSON: it travels through Step Functions.
  */
-import { commaList } from '../../core/comma-list';
+import { EnvironmentSettings } from '../../core/environment';
 import { EXECUTION_TAG, WORKFLOW_ID_TAG } from '../../core/restore-workflows/common';
 
 /** What to restore from. */
@@ -184,22 +184,16 @@ function deployedSourceFrom(text: string | undefined): DeployedSourceSettings {
   };
 }
 
-/** Reads the configuration from the environment; a missing variable is an error naming it. */
+/** Reads the configuration from the environment; a missing or malformed variable is an error naming it. */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): StepsConfig {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) {
-      throw new Error(`restore-db-steps: environment variable ${name} is not set`);
-    }
-    return value;
-  };
+  const settings = new EnvironmentSettings('restore-db-steps', env);
   return {
-    sourceIdentifier: required('SOURCE_INSTANCE_ID'),
-    replicaIdentifiers: commaList(env.REPLICA_INSTANCE_IDS),
-    workflowId: required('WORKFLOW_ID'),
-    backupRestoreRoleArn: env.BACKUP_RESTORE_ROLE_ARN || undefined,
-    restoreTimeoutMinutes: Number(env.RESTORE_TIMEOUT_MINUTES ?? '720'),
-    metricNamespace: env.METRIC_NAMESPACE ?? 'CdkBackupDr',
+    sourceIdentifier: settings.required('SOURCE_INSTANCE_ID'),
+    replicaIdentifiers: settings.list('REPLICA_INSTANCE_IDS'),
+    workflowId: settings.required('WORKFLOW_ID'),
+    backupRestoreRoleArn: settings.optional('BACKUP_RESTORE_ROLE_ARN'),
+    restoreTimeoutMinutes: settings.number('RESTORE_TIMEOUT_MINUTES', { unit: 'minutes', min: 0 }, 720),
+    metricNamespace: settings.optional('METRIC_NAMESPACE') ?? 'CdkBackupDr',
     deployedSource: deployedSourceFrom(env.SOURCE_SETTINGS),
   };
 }

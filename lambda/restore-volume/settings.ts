@@ -3,21 +3,16 @@
  * the handler (which creates its AWS clients when loaded) so that the CLI's dry run can read a
  * deployed function's environment with the same code.
  */
+import { EnvironmentSettings } from '../../core/environment';
 import type { VolumeRestoreSettings } from '../../core/restore-workflows/volume';
 
-/** The settings from the environment; a missing variable is an error naming it. */
+/** The settings from the environment; a missing or malformed variable is an error naming it. */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): VolumeRestoreSettings {
-  const need = (name: string): string => {
-    const value = env[name];
-    if (!value) {
-      throw new Error(`restore-volume: environment variable ${name} is not set`);
-    }
-    return value;
-  };
+  const settings = new EnvironmentSettings('restore-volume', env);
   return {
-    allowedZones: (env.ALLOWED_ZONES ?? '').split(',').filter((zone) => zone.length > 0),
-    kmsKeyId: need('KMS_KEY_ID'),
-    workflowId: need('WORKFLOW_ID'),
-    readyWithinMinutes: Number(need('READY_WITHIN_MINUTES')),
+    allowedZones: settings.list('ALLOWED_ZONES'),
+    kmsKeyId: settings.required('KMS_KEY_ID'),
+    workflowId: settings.required('WORKFLOW_ID'),
+    readyWithinMinutes: settings.number('READY_WITHIN_MINUTES', { unit: 'minutes', min: 1 }),
   };
 }

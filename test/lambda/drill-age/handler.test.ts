@@ -115,5 +115,5 @@ test('configuration comes from the environment; a missing or bad variable is nam
   const env = { STATE_MACHINE_ARN: MACHINE, DATABASE: 'source-db', METRIC_NAMESPACE: 'CdkBackupDr', LOOKBACK_HOURS: '2160' };
   expect(configFromEnvironment(env)).toEqual(config);
   expect(() => configFromEnvironment({ ...env, DATABASE: undefined })).toThrow('drill-age: environment variable DATABASE is not set');
-  expect(() => configFromEnvironment({ ...env, LOOKBACK_HOURS: 'ninety days' })).toThrow("drill-age: LOOKBACK_HOURS must be a positive number of hours, got 'ninety days'");
+  expect(() => configFromEnvironment({ ...env, LOOKBACK_HOURS: 'ninety days' })).toThrow("drill-age: LOOKBACK_HOURS must be a whole number of hours of at least 1, got 'ninety days'");
 });
