@@ -690,6 +690,17 @@ describe('the source instance no longer exists (the disaster case)', () => {
 });
 
 describe('a cleanup that does not finish', () => {
+  /** A snapshot restore `inc-1` whose instance ends `failed` and whose deletion is refused with `message`. */
+  function arrangeFailedInstanceWhoseDeletionIsRefused(message: string): void {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error(message), { name: 'AccessDenied' }));
+  }
+
   test('still pending after its retries: failed with the original error, naming the instance left behind', async () => {
     process.env.RESTORE_TIMEOUT_MINUTES = '0';
     try {
@@ -741,26 +752,14 @@ describe('a cleanup that does not finish', () => {
   });
 
   test('an incident restore whose cleanup gives up puts no drill metric', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
-      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
-      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
-    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('not authorized to perform: rds:DeleteDBInstance'), { name: 'AccessDenied' }));
+    arrangeFailedInstanceWhoseDeletionIsRefused('not authorized to perform: rds:DeleteDBInstance');
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
     expect(execution.visited.slice(-2).map((state) => state.name)).toEqual(['CleanupIncomplete', 'RestoreFailed']);
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 
   test('any other cleanup error: not retried, same failure document', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
-      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
-      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
-    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('not authorized to perform: rds:DeleteDBInstance'), { name: 'AccessDenied' }));
+    arrangeFailedInstanceWhoseDeletionIsRefused('not authorized to perform: rds:DeleteDBInstance');
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
     expect(execution.error).toBe('RestoreFailed');
     expect(execution.retried).toEqual([]);
@@ -788,13 +787,7 @@ describe('a cleanup that does not finish', () => {
   });
 
   test('the steps function unreachable too: still failed with the original error, and what to look for', async () => {
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
-      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
-      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
-    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-    rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    arrangeFailedInstanceWhoseDeletionIsRefused('not authorized');
     const unavailable = async () => {
       throw Object.assign(new Error('Lambda is unavailable'), { name: 'Lambda.ServiceException' });
     };
