@@ -70,7 +70,9 @@ export interface RecoveryPointFreshnessOptions extends FreshnessTierOptions {
 /** A check of EBS snapshots, of one volume or of every snapshot with a tag. */
 export interface EbsSnapshotFreshnessOptions extends FreshnessTierOptions {
   /**
-   * The volume whose snapshots are checked. Give this or `tagKey`.
+   * The volume whose snapshots are checked, in the volume's region. Give this or `tagKey`.
+   * The snapshots of a volume are found by its id only in its own region: a copy in another
+   * region carries an arbitrary volume id, so check copies by `tagKey` there.
    * @default - snapshots are found by tag
    */
   readonly volume?: ec2.IVolume;
@@ -332,7 +334,7 @@ class EbsSnapshotCheck extends FreshnessCheck {
     if (tagKey !== undefined && !Token.isUnresolved(tagKey) && (tagKey.length === 0 || tagKey.length > 128)) {
       throw new Error(`${scope.node.path}: \`tagKey\` of an ebs-snapshot check must be 1 to 128 characters, got '${tagKey}'`);
     }
-    const c = common(scope, this.kind, this.options);
+    const c = common(scope, this.kind, this.options, 'daily', volume ? volumeRegion(scope, volume, this.options.region) : undefined);
     const resource = volume ? volume.volumeId : `tag:${tagKey}${tagValue !== undefined ? `=${tagValue}` : ''}`;
     return {
       config: { ...base(this.kind, resource, c), ...(volume ? { volumeId: volume.volumeId } : { tagKey, ...(tagValue !== undefined ? { tagValue } : {}) }) },
@@ -344,6 +346,24 @@ class EbsSnapshotCheck extends FreshnessCheck {
       aliasedKeyReads: [],
     };
   }
+}
+
+/**
+ * The region of a volume check: the volume's. Another `region` is refused, and so is one
+ * that synth cannot compare with the volume's (a token, or a region for a volume of an
+ * environment-agnostic stack): a snapshot copied to another region carries an arbitrary
+ * volume id there, so a check by volume could only ever find it missing.
+ */
+function volumeRegion(scope: Construct, volume: ec2.IVolume, region: string | undefined): string | undefined {
+  const own = volume.env.region;
+  if (region === undefined || region === own) {
+    return Token.isUnresolved(own) ? undefined : own;
+  }
+  const given = Token.isUnresolved(region) ? 'a region unknown at synth (a token)' : `'${region}'`;
+  const volumes = Token.isUnresolved(own) ? 'the region of its stack, unknown at synth' : own;
+  throw new Error(`${scope.node.path}: \`region\` of an ebs-snapshot check by \`volume\` must be left out or be the volume's region (${volumes}), got ${given}: `
+    + 'a snapshot copied to another region carries an arbitrary volume id there, so no copy can be found by volume; '
+    + 'check the copies in another region by tag (`tagKey`, which Data Lifecycle Manager copies with `copyTags`)');
 }
 
 class DailyDumpCheck extends FreshnessCheck {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -299,6 +299,53 @@ describe('overrides', () => {
     template.hasResourceProperties('AWS::IAM::Policy', { PolicyName: Match.stringLikeRegexp('FreshnessCheck'), PolicyDocument: { Statement: Match.arrayWith([
       Match.objectLike({ Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-central-1:111111111111:key/11111111-2222-3333-4444-555555555555' }),
     ]) } });
+  });
+
+  test('an EBS check by volume looks in the volume\'s region: its own stack\'s, the same region given again, or another stack\'s', () => {
+    const f = fixture();
+    const local = ec2.Volume.fromVolumeAttributes(f.stack, 'Local', { volumeId: 'vol-0aaa1', availabilityZone: 'eu-west-1a' });
+    const elsewhere = new Stack(f.stack.node.scope as App, 'Elsewhere', { env: { account: ENV.account, region: 'eu-north-1' } });
+    const remote = ec2.Volume.fromVolumeAttributes(elsewhere, 'Remote', { volumeId: 'vol-0bbb2', availabilityZone: 'eu-north-1a' });
+    const checks = [
+      FreshnessCheck.ebsSnapshots({ volume: local, region: 'eu-west-1', tier: 'same-region' }),
+      FreshnessCheck.ebsSnapshots({ volume: remote }),
+    ];
+    const { template, checks: construct } = build({ freshnessChecks: checks }, f);
+    expect(freshnessConfig(f.stack, template).checks).toEqual([
+      { kind: 'ebs-snapshot', tier: 'same-region', resource: 'vol-0aaa1', intervalHours: 24, graceHours: 2, volumeId: 'vol-0aaa1' },
+      { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-0bbb2', intervalHours: 24, graceHours: 2, region: 'eu-north-1', volumeId: 'vol-0bbb2' },
+    ]);
+    expect(f.stack.resolve(construct.metricBackupAgeHours(checks[1]).dimensions)).toMatchObject({ Region: 'eu-north-1' });
+  });
+
+  test('an EBS check by volume in another region is refused: the copies there carry an arbitrary volume id', () => {
+    const f = fixture();
+    const volume = ec2.Volume.fromVolumeAttributes(f.stack, 'Volume', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' });
+    const make = (region: string) => () => new ConsistencyChecks(f.stack, `Checks${f.stack.node.children.length}`, {
+      master: f.master, replica: f.replica, vpc: f.vpc, adminSecret: f.adminSecret, freshnessChecks: [FreshnessCheck.ebsSnapshots({ volume, region })],
+    });
+    expect(make('eu-central-1')).toThrow(/^Stack\/Checks\d+: `region` of an ebs-snapshot check by `volume` must be left out or be the volume's region \(eu-west-1\), got 'eu-central-1': a snapshot copied to another region carries an arbitrary volume id there, so no copy can be found by volume; check the copies in another region by tag \(`tagKey`, which Data Lifecycle Manager copies with `copyTags`\)$/);
+    // A region synth cannot compare with the volume's is refused too.
+    expect(make(new CfnParameter(f.stack, 'Region').valueAsString)).toThrow(/must be left out or be the volume's region \(eu-west-1\), got a region unknown at synth \(a token\)/);
+    expect(make(Lazy.string({ produce: () => 'eu-west-1' }))).toThrow(/got a region unknown at synth \(a token\)/);
+    // By tag, another region is what checks the copies.
+    expect(() => new ConsistencyChecks(f.stack, 'ByTag', {
+      master: f.master, replica: f.replica, vpc: f.vpc, adminSecret: f.adminSecret, freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'backup', region: 'eu-central-1' })],
+    })).not.toThrow();
+  });
+
+  test('an EBS check by volume of an environment-agnostic stack: a region name is refused, the stack\'s own region token is the volume\'s', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Agnostic');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
+    const instance = (id: string, name: string): rds.IDatabaseInstance => rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
+      instanceIdentifier: name, instanceEndpointAddress: `${name}.example.com`, port: 3306, securityGroups: [],
+    });
+    const checkerSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Checker', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:checker-AbCdEf');
+    const volume = ec2.Volume.fromVolumeAttributes(stack, 'Volume', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' });
+    const props = (region: string): ConsistencyChecksProps => ({ master: instance(`M${region.length}`, 'm'), replica: instance(`R${region.length}`, 'r'), vpc, checkerSecret, freshnessChecks: [FreshnessCheck.ebsSnapshots({ volume, region })] });
+    expect(() => new ConsistencyChecks(stack, 'Named', props('eu-west-1'))).toThrow(/^Agnostic\/Named: `region` of an ebs-snapshot check by `volume` must be left out or be the volume's region \(the region of its stack, unknown at synth\), got 'eu-west-1'/);
+    expect(() => new ConsistencyChecks(stack, 'Own', props(Aws.REGION))).not.toThrow();
   });
 
   test('a dump bucket whose key is known only by its alias: decrypt through S3 of the bucket\'s region with the keys carrying the alias', () => {
