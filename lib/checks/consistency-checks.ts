@@ -662,7 +662,7 @@ export class ConsistencyChecks extends Construct {
     if (statements.some((statement) => statement.resources.includes('*'))) {
       acknowledgements.push({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'rds:DescribeDBSnapshots, backup:ListRecoveryPointsByResource and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission (or are authorised on snapshot copies whose names are unknown at deployment).',
+        reason: 'rds:DescribeDBSnapshots, backup:ListRecoveryPointsByResource and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission (or are authorised on snapshot copies whose names are unknown at deployment); ec2:DescribeSnapshots only in the regions the EBS checks look in (aws:RequestedRegion).',
       });
     }
     const unique = new Map(acknowledgements.map((a) => [a.id, a]));

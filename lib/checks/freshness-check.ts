@@ -340,7 +340,8 @@ class EbsSnapshotCheck extends FreshnessCheck {
       config: { ...base(this.kind, resource, c), ...(volume ? { volumeId: volume.volumeId } : { tagKey, ...(tagValue !== undefined ? { tagValue } : {}) }) },
       dimensions: { check: this.kind, resource, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
-      statements: [describeOnly(['ec2:DescribeSnapshots'])],
+      // DescribeSnapshots takes no resource; the region it is called in is all that narrows it.
+      statements: [new iam.PolicyStatement({ actions: ['ec2:DescribeSnapshots'], resources: ['*'], conditions: { StringEquals: { 'aws:RequestedRegion': c.region } } })],
       decryptKeys: [],
       objectReads: [],
       aliasedKeyReads: [],

@@ -46,6 +46,12 @@ function functionEnv(template: Template, description: RegExp): Record<string, un
   return (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
 }
 
+/** The statements of the freshness function's managed policy. */
+function freshnessStatements(template: Template): Array<Record<string, unknown>> {
+  return Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+}
+
 function freshnessConfig(stack: Stack, template: Template): { checks: Array<Record<string, unknown>>; [key: string]: unknown } {
   const raw = functionEnv(template, /age and integrity/).FRESHNESS_CONFIG;
   return JSON.parse(JSON.stringify(stack.resolve(raw)).length > 0 ? flatten(raw) : '{}');
@@ -269,9 +275,13 @@ describe('overrides', () => {
       Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/daily/*']] } }),
       Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } }),
     ]) } });
-    for (const action of ['rds:DescribeDBSnapshots', 'backup:ListRecoveryPointsByResource', 'ec2:DescribeSnapshots']) {
+    for (const action of ['rds:DescribeDBSnapshots', 'backup:ListRecoveryPointsByResource']) {
       template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: action, Effect: 'Allow', Resource: '*' }]) } });
     }
+    // EBS snapshots: only in the region both EBS checks look in, once.
+    expect(freshnessStatements(template).filter((statement) => statement.Action === 'ec2:DescribeSnapshots')).toEqual([
+      { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
+    ]);
     // The dumps bucket's key may decrypt for the freshness function.
     template.hasResourceProperties('AWS::IAM::Policy', { PolicyName: Match.stringLikeRegexp('FreshnessCheck'), PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt' })]) } });
     expect(f.stack.resolve(construct.metricBackupAgeHours(checks[2]).dimensions)).toEqual({ Check: 'recovery-point', Resource: 'orders-master', Tier: 'daily-dr', Region: 'eu-central-1' });
@@ -316,6 +326,10 @@ describe('overrides', () => {
       { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-0bbb2', intervalHours: 24, graceHours: 2, region: 'eu-north-1', volumeId: 'vol-0bbb2' },
     ]);
     expect(f.stack.resolve(construct.metricBackupAgeHours(checks[1]).dimensions)).toMatchObject({ Region: 'eu-north-1' });
+    expect(freshnessStatements(template).filter((statement) => statement.Action === 'ec2:DescribeSnapshots').map((statement) => statement.Condition)).toEqual([
+      { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+      { StringEquals: { 'aws:RequestedRegion': 'eu-north-1' } },
+    ]);
   });
 
   test('an EBS check by volume in another region is refused: the copies there carry an arbitrary volume id', () => {
