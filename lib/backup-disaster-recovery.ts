@@ -177,7 +177,9 @@ export interface BackupDisasterRecoveryProps {
    * The tags that select the EBS volumes the EBS snapshot lifecycle policies protect: a
    * volume with any of these tags (key and value) is snapshotted on every tier of the
    * retention policy. Such volumes should be encrypted with `encryptionKey`. When given,
-   * the hourly freshness check also checks the newest snapshot of these volumes.
+   * the hourly freshness check also checks the newest snapshot of these volumes, and the
+   * newest of their Data Lifecycle Manager copies in `recoveryRegion` (found there by these
+   * tags, which the copies carry).
    * @default - `{ 'cdk-backup-dr:snapshots': 'tiers' }` (`BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY`
    * and `DEFAULT_VOLUME_TAG_VALUE`), without a freshness check
    */
@@ -396,6 +398,8 @@ export class BackupDisasterRecovery extends Construct {
 
     // Consistency checks: the replica against the master every day, the newest copy of each tier every hour.
     const rollingInterval = policy.rollingInterval;
+    // As often as the most frequent tier that goes off site.
+    const offSiteInterval = policy.copyRollingTierOffSite ? rollingInterval : Duration.days(MAX_GAP_DAYS[mostFrequentArchive.frequency]);
     const freshnessChecks = [
       FreshnessCheck.rdsSnapshots({ instance: this.database.master, snapshotType: RdsSnapshotType.AUTOMATED, tier: 'automated' }),
       FreshnessCheck.recoveryPoints({ instance: this.database.master, vault: this.backupVaults.vault, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }),
@@ -404,12 +408,17 @@ export class BackupDisasterRecovery extends Construct {
         vault: backup.BackupVault.fromBackupVaultArn(this, 'OffSiteVaultRef', RecoveryVault.arnOf(this, recoveryRegion)),
         region: recoveryRegion,
         tier: 'off-site',
-        // As often as the most frequent tier that goes off site.
-        interval: policy.copyRollingTierOffSite ? rollingInterval : Duration.days(MAX_GAP_DAYS[mostFrequentArchive.frequency]),
+        interval: offSiteInterval,
         grace: Duration.hours(6),
       }),
       ...(props.volumeTags
         ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }))
+        : []),
+      // The DLM copies in the recovery region, by the same tags: the schedules copy the volume's
+      // tags to its snapshots and the copy rules copy them on (the volume id of a copy is arbitrary).
+      // The grace, as for the AWS Backup copies, covers the time a copy waits and runs.
+      ...(props.volumeTags && this.volumeSnapshots.copyRegions.includes(recoveryRegion)
+        ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6) }))
         : []),
       FreshnessCheck.dailyDumps({ bucket: this.backupBuckets.dailyBucket }),
       FreshnessCheck.yearlyArchives({ bucket: this.backupBuckets.archiveBucket }),

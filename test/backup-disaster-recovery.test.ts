@@ -407,6 +407,63 @@ describe('off-site freshness', () => {
   });
 });
 
+describe('off-site EBS snapshot freshness', () => {
+  const FRESHNESS_POLICY = { Properties: { Description: Match.stringLikeRegexp('backup freshness') } };
+  function built(overrides: PrimaryOverrides) {
+    const { stack, dr } = primary(new App(), () => overrides);
+    const template = Template.fromStack(stack);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('age and integrity') } }));
+    const config = JSON.parse(flat(stack, fn.Properties.Environment.Variables.FRESHNESS_CONFIG)) as { checks: Array<Record<string, unknown>> };
+    const describes = Object.values(template.findResources('AWS::IAM::ManagedPolicy', FRESHNESS_POLICY))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+      .filter((statement) => JSON.stringify(statement.Action).includes('ec2:'));
+    return { stack, dr, template, ebsChecks: config.checks.filter((check) => check.kind === 'ebs-snapshot'), describes };
+  }
+
+  test('with volumeTags, the DLM copies in the recovery region are checked there by the tags they carry, as often as they are copied', () => {
+    const { template, ebsChecks, describes } = built({ volumeTags: { 'team:backup': 'yes' } });
+    // What makes the tags a way to find the copies: each schedule copies the volume's tags to
+    // its snapshots, and its copy rule to the recovery region copies them on.
+    for (const policy of Object.values(template.findResources('AWS::DLM::LifecyclePolicy'))) {
+      for (const schedule of policy.Properties.PolicyDetails.Schedules) {
+        expect(schedule).toMatchObject({ CopyTags: true, CrossRegionCopyRules: [expect.objectContaining({ Target: RECOVERY_REGION, CopyTags: true })] });
+      }
+    }
+    expect(ebsChecks).toEqual([
+      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 1, tagKey: 'team:backup', tagValue: 'yes' },
+      // The rolling tier goes off site every hour; 6 hours for the copy to wait and run.
+      { kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:backup', tagValue: 'yes' },
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BackupAgeHours', Threshold: 7,
+      Dimensions: Match.arrayWith([{ Name: 'Check', Value: 'ebs-snapshot' }, { Name: 'Region', Value: RECOVERY_REGION }, { Name: 'Tier', Value: 'off-site' }]),
+    });
+    // DescribeSnapshots takes no resource: it is allowed only in the two regions the checks look in.
+    expect(describes).toEqual([
+      { Effect: 'Allow', Action: 'ec2:DescribeSnapshots', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': PRIMARY_REGION } } },
+      { Effect: 'Allow', Action: 'ec2:DescribeSnapshots', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': RECOVERY_REGION } } },
+    ]);
+  });
+
+  test('without the rolling tier off site, the copies are expected as often as the most frequent archive tier', () => {
+    const retentionPolicy = RetentionPolicy.of({
+      archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }, { frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(35) }],
+      offSiteCopies: [{ region: RECOVERY_REGION }],
+      copyRollingTierOffSite: false,
+    });
+    const { ebsChecks } = built({ retentionPolicy, volumeTags: { 'team:backup': 'yes' } });
+    expect(ebsChecks.filter((check) => check.region === RECOVERY_REGION)).toEqual([expect.objectContaining({ tier: 'off-site', intervalHours: 7 * 24, graceHours: 6 })]);
+  });
+
+  test('no check of copies DLM does not make (a copy to another account, left to AWS Backup), nor without volumeTags', () => {
+    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION, account: '210987654321' }] });
+    const otherAccount = built({ retentionPolicy, volumeTags: { 'team:backup': 'yes' } });
+    expect(otherAccount.dr.volumeSnapshots.copyRegions).toEqual([]);
+    expect(otherAccount.ebsChecks.map((check) => check.region ?? PRIMARY_REGION)).toEqual([PRIMARY_REGION]);
+    expect(built({}).ebsChecks).toEqual([]);
+  });
+});
+
 describe('validation', () => {
   test.each([
     ['', 'Primary/Dr: `ownerEmail` must be the email address of the person or team responsible for the backups, got ""'],

@@ -73,6 +73,12 @@ export class EbsSnapshotPolicy extends Construct {
   public readonly policies: dlm.CfnLifecyclePolicy[] = [];
   /** The role Data Lifecycle Manager runs the policies with. */
   public readonly role: iam.IRole;
+  /**
+   * The regions the off-site tiers are copied to (those of the same account). The copies
+   * carry the user-defined tags of their source snapshot, and so the target tags of the
+   * volume; their volume id is arbitrary.
+   */
+  public readonly copyRegions: string[];
 
   constructor(scope: Construct, id: string, props: EbsSnapshotPolicyProps) {
     super(scope, id);
@@ -114,6 +120,7 @@ export class EbsSnapshotPolicy extends Construct {
     }
     const copyKeys = copyRegions.map((region) => ({ region, key: this.copyKeyArn(region, props.copyEncryptionKeys?.[region]) }));
 
+    this.copyRegions = tiers.some((tier) => tier.offSite) ? copyRegions : [];
     const schedules = tiers.map((tier) => ({ ...this.schedule(tier, props, count, copyKeys), tier }));
     this.role = this.createRole(props, copyKeys);
 

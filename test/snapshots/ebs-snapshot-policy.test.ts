@@ -99,10 +99,11 @@ describe('EbsSnapshotPolicy', () => {
   });
 
   test('encrypted cross-region copies with a key in the target region, usable by the role', () => {
-    const { template } = synth({
+    const { template, snapshots } = synth({
       policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-central-1' }, { region: 'eu-north-1' }] }),
       copyEncryptionKeys: { 'eu-central-1': COPY_KEY },
     });
+    expect(snapshots.copyRegions).toEqual(['eu-central-1', 'eu-north-1']);
     template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
       PolicyDetails: {
         Schedules: [Match.objectLike({
@@ -138,7 +139,7 @@ describe('EbsSnapshotPolicy', () => {
   });
 
   test('warnings: weekly cold storage, a rounded count, a copy to another account', () => {
-    const { stack } = synth({
+    const { stack, snapshots } = synth({
       policy: RetentionPolicy.of({
         rolling: { interval: Duration.hours(8), retention: Duration.hours(36) },
         archives: [{ frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(200), moveToColdStorageAfter: Duration.days(30) }],
@@ -156,6 +157,12 @@ describe('EbsSnapshotPolicy', () => {
     expect(weekly.RetainRule).toEqual({ Interval: 200, IntervalUnit: 'DAYS' });
     expect(weekly.ArchiveRule).toBeUndefined();
     expect(weekly.CrossRegionCopyRules).toBeUndefined();
+    expect(snapshots.copyRegions).toEqual([]);
+  });
+
+  test('copyRegions is empty when no tier goes off site', () => {
+    const { snapshots } = synth({ policy: RetentionPolicy.of({ offSiteCopies: [{ region: 'eu-central-1' }], copyRollingTierOffSite: false }) });
+    expect(snapshots.copyRegions).toEqual([]);
   });
 
   test.each<[string, Partial<EbsSnapshotPolicyProps>, string]>([
