@@ -8,7 +8,8 @@ import { EC2Client, Filter, paginateDescribeSnapshots } from '@aws-sdk/client-ec
 import { paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CheckConfig, checkId, DailyDumpCheck, EbsSnapshotCheck, RdsSnapshotCheck, RecoveryPointCheck, YearlyArchiveCheck } from './config';
-import { listKeys, verifyDailyRun, findYearlyRun } from './dumps';
+import { listKeys, verifyDailyRun, findYearlyRun, VerifiedRun } from './dumps';
+import { VerificationStore } from './verification-record';
 
 /** The outcome of one check. */
 export type CheckStatus = 'ok' | 'stale' | 'missing' | 'corrupt' | 'unknown';
@@ -44,6 +45,8 @@ export interface CheckResult {
   readonly ageHours?: number;
   /** Interval plus grace of the tier, in hours. */
   readonly maxAgeHours: number;
+  /** Of a verified dump: each file, its SHA-256 and when its bytes were hashed. */
+  readonly verifiedFiles?: VerifiedRun['files'];
 }
 
 /** The SDK clients of a region. */
@@ -174,7 +177,7 @@ async function newestEbsSnapshot(ec2: EC2Client, check: EbsSnapshotCheck): Promi
   return newest;
 }
 
-async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: string, now: Date): Promise<CheckResult> {
+async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: string, now: Date, verifications: VerificationStore | undefined): Promise<CheckResult> {
   const maxAgeHours = check.intervalHours + check.graceHours;
   const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
   // Today's run, or yesterday's while today's is not due yet (the age rule decides).
@@ -183,7 +186,7 @@ async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: strin
   for (const day of days) {
     keys.push(...await listKeys(s3, check.bucket, `daily/${day}/`));
   }
-  const run = await verifyDailyRun(s3, check.bucket, keys);
+  const run = await verifyDailyRun(s3, check.bucket, keys, { now, store: verifications });
   if (!run) {
     return { ...base, status: 'missing', detail: `no dump manifest under daily/${days[0]}/ or daily/${days[1]}/ in bucket ${check.bucket}` };
   }
@@ -191,7 +194,7 @@ async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: strin
     return { ...base, status: 'corrupt', detail: run.problem, newestCopy: run.prefix, newestAt: run.createdAt?.toISOString() };
   }
   const aged = ageResult(check, region, now, { id: run.prefix, at: run.createdAt! }, 'dump');
-  return { ...aged, detail: `${aged.detail}; ${run.verified}` };
+  return { ...aged, detail: `${aged.detail}; ${run.verified}`, verifiedFiles: run.files };
 }
 
 async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, region: string, now: Date): Promise<CheckResult> {
@@ -219,8 +222,11 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   return { ...base, status: 'missing', detail: `no archive for ${year} or ${year - 1} under yearly/ in bucket ${check.bucket}` };
 }
 
-/** Runs one check. Never throws: an error makes the result `unknown` with the reason. */
-export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defaultRegion: string, now: Date): Promise<CheckResult> {
+/**
+ * Runs one check. Never throws: an error makes the result `unknown` with the reason.
+ * `verifications` holds the dump runs verified earlier (without it, dumps are hashed in full).
+ */
+export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defaultRegion: string, now: Date, verifications?: VerificationStore): Promise<CheckResult> {
   const region = check.region ?? defaultRegion;
   const clients = clientsFor(check.region);
   try {
@@ -232,7 +238,7 @@ export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defau
       case 'ebs-snapshot':
         return ageResult(check, region, now, await newestEbsSnapshot(clients.ec2, check), `completed EBS snapshot of ${check.volumeId ?? `tag ${check.tagKey}${check.tagValue !== undefined ? `=${check.tagValue}` : ''}`}`);
       case 'daily-dump':
-        return await checkDailyDump(clients.s3, check, region, now);
+        return await checkDailyDump(clients.s3, check, region, now, verifications);
       case 'yearly-archive':
         return await checkYearlyArchive(clients.s3, check, region, now);
     }
@@ -247,13 +253,16 @@ export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defau
 }
 
 /** Runs every check, a few at a time so that the account's API rate limits hold. */
-export async function runChecks(checks: CheckConfig[], clientsFor: ClientsFor, defaultRegion: string, now: Date, concurrency = 4): Promise<CheckResult[]> {
+export async function runChecks(
+  checks: CheckConfig[], clientsFor: ClientsFor, defaultRegion: string, now: Date, options: { concurrency?: number; verifications?: VerificationStore } = {},
+): Promise<CheckResult[]> {
+  const concurrency = options.concurrency ?? 4;
   const results: CheckResult[] = new Array(checks.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < checks.length) {
       const index = next++;
-      results[index] = await runCheck(checks[index], clientsFor, defaultRegion, now);
+      results[index] = await runCheck(checks[index], clientsFor, defaultRegion, now, options.verifications);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));

@@ -76,6 +76,11 @@ export interface FreshnessOutputs {
 /** The whole configuration. */
 export interface FreshnessConfig extends FreshnessOutputs {
   readonly checks: CheckConfig[];
+  /**
+   * Prefix in the report bucket, ending in `/`, of the records of dump runs verified
+   * earlier (see `verification-record.ts`). Without it, every run hashes the dumps in full.
+   */
+  readonly verificationPrefix?: string;
 }
 
 /** A configuration that does not match the schema; the message names the field. */
@@ -214,6 +219,10 @@ export function parseConfig(raw: string | undefined): FreshnessConfig {
   if (!Array.isArray(parsed.checks)) {
     throw new ConfigError(`.checks: expected an array, got ${shown(parsed.checks)}`);
   }
+  const verificationPrefix = parsed.verificationPrefix;
+  if (verificationPrefix !== undefined && !(isReportPrefix(verificationPrefix) && verificationPrefix !== '')) {
+    throw new ConfigError(`.verificationPrefix: expected a prefix ending in '/' (not starting with one), got ${shown(verificationPrefix)}`);
+  }
   const checks = parsed.checks.map(parseCheck);
   const seen = new Set<string>();
   checks.forEach((check, i) => {
@@ -229,6 +238,7 @@ export function parseConfig(raw: string | undefined): FreshnessConfig {
     reportBucket: text(parsed, 'reportBucket', '')!,
     reportPrefix,
     checks,
+    ...(verificationPrefix !== undefined ? { verificationPrefix } : {}),
   };
 }
 

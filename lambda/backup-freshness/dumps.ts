@@ -1,12 +1,14 @@
 /**
  * The dump copies in S3 (layout in `core/dump/manifest.ts`): today's run in the 48-hour
- * bucket verified byte for byte, and this year's run in the archive bucket.
+ * bucket verified byte for byte (once per version of each file, see `verification-record.ts`),
+ * and this year's run in the archive bucket.
  */
-import { createHash } from 'node:crypto';
-import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import {
   CHECKSUM_FILE_NAME, DUMP_FILE_NAME, dumpFileOf, MANIFEST_FILE_NAME, manifestKeysNewestFirst, parseChecksumFile, parseManifest, parseRunKey,
 } from '../../core/dump/manifest';
+import { hashObjectInRanges, RangedReadOptions } from './ranged-hash';
+import { sameObject, VerificationStore, VerifiedFile } from './verification-record';
 
 /** Every key under a prefix, across all pages of the listing. */
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
@@ -35,22 +37,6 @@ function isNoSuchKey(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 }
 
-/** The SHA-256 (lower-case hex) and size of an object, streamed through the hash in chunks. */
-export async function hashObject(s3: S3Client, bucket: string, key: string): Promise<{ sha256: string; bytes: number }> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const body = response.Body as AsyncIterable<Uint8Array> | undefined;
-  if (!body) {
-    throw new Error(`s3://${bucket}/${key} returned no body`);
-  }
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of body) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
 async function readText(s3: S3Client, bucket: string, key: string): Promise<string> {
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!response.Body) {
@@ -69,15 +55,59 @@ export interface VerifiedRun {
   readonly problem?: string;
   /** What was verified, for the report. */
   readonly verified: string;
+  /** Each file that matched, and when its bytes were hashed (in this run or an earlier one). */
+  readonly files?: Array<VerifiedFile & { readonly hashedInThisRun: boolean }>;
+}
+
+/** How a run is verified: when, with which record of earlier verifications, how files are read. */
+export interface VerifyOptions {
+  readonly now: Date;
+  /** Records of runs verified earlier. @default - none: every file is hashed */
+  readonly store?: VerificationStore;
+  readonly ranged?: RangedReadOptions;
+}
+
+/** A file as HEAD sees it now. */
+interface CurrentObject {
+  readonly key: string;
+  readonly bytes: number;
+  readonly eTag: string;
+  readonly versionId?: string;
+}
+
+async function headObject(s3: S3Client, bucket: string, key: string): Promise<CurrentObject | undefined> {
+  let head;
+  try {
+    head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    if (isNoSuchKey(error)) {
+      return undefined;
+    }
+    throw error;
+  }
+  if (head.ContentLength === undefined || !head.ETag) {
+    throw new Error(`HEAD of s3://${bucket}/${key} returned no ${head.ETag ? 'Content-Length' : 'ETag'}`);
+  }
+  return { key, bytes: head.ContentLength, eTag: head.ETag, ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}) };
+}
+
+function describeFiles(files: NonNullable<VerifiedRun['files']>): string {
+  const now = files.filter((file) => file.hashedInThisRun).map((file) => file.key);
+  const earlier = files.filter((file) => !file.hashedInThisRun).map((file) => `${file.key} verified at ${file.verifiedAt}`);
+  return [
+    ...(now.length > 0 ? [`hashed in this run: ${now.join(', ')}`] : []),
+    ...(earlier.length > 0 ? [`${earlier.join(', ')}, unchanged since (same size, ETag and version)`] : []),
+  ].join('; ');
 }
 
 /**
  * Verifies the newest run among `keys`: the manifest parses, every file it lists exists
- * with the listed size and SHA-256, and the checksum file names the dump's SHA-256.
- * Undefined when there is no manifest. Errors other than a missing object are thrown
- * (the caller reports them as `unknown`).
+ * with the listed size and SHA-256, and the checksum file names the dump's SHA-256. A file
+ * whose record in `options.store` matches its HEAD (size, ETag, version id) is not read
+ * again; a run that verifies completely is recorded. Undefined when there is no manifest.
+ * Errors other than a missing object are thrown (the caller reports them as `unknown`).
  */
-export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[]): Promise<VerifiedRun | undefined> {
+export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[], options: VerifyOptions): Promise<VerifiedRun | undefined> {
   const newest = manifestKeysNewestFirst(keys)[0];
   if (!newest) {
     return undefined;
@@ -94,23 +124,27 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   }
   const createdAt = new Date(manifest.createdAt);
   const corrupt = (problem: string): VerifiedRun => ({ prefix: newest.prefix, createdAt, problem: `${where}: ${problem}`, verified: '' });
+  const record = await options.store?.read(bucket, newest.prefix);
+  const files: Array<VerifiedFile & { hashedInThisRun: boolean }> = [];
   for (const file of manifest.files) {
     const key = file.key.includes('/') ? file.key : newest.prefix + file.key;
-    let actual;
-    try {
-      actual = await hashObject(s3, bucket, key);
-    } catch (error) {
-      if (isNoSuchKey(error)) {
-        return corrupt(`${key} is listed in the manifest but does not exist`);
-      }
-      throw error;
+    const current = await headObject(s3, bucket, key);
+    if (!current) {
+      return corrupt(`${key} is listed in the manifest but does not exist`);
     }
-    if (actual.bytes !== file.bytes) {
-      return corrupt(`${key} has ${actual.bytes} bytes, the manifest says ${file.bytes}`);
+    if (current.bytes !== file.bytes) {
+      return corrupt(`${key} has ${current.bytes} bytes, the manifest says ${file.bytes}`);
     }
-    if (actual.sha256 !== file.sha256) {
-      return corrupt(`${key} has SHA-256 ${actual.sha256}, the manifest says ${file.sha256}`);
+    const earlier = record?.files.find((verified) => verified.key === key);
+    if (earlier && sameObject(earlier, current) && earlier.sha256 === file.sha256) {
+      files.push({ ...earlier, hashedInThisRun: false });
+      continue;
     }
+    const sha256 = await hashObjectInRanges(s3, bucket, key, current, options.ranged);
+    if (sha256 !== file.sha256) {
+      return corrupt(`${key} has SHA-256 ${sha256}, the manifest says ${file.sha256}`);
+    }
+    files.push({ ...current, sha256, verifiedAt: options.now.toISOString(), hashedInThisRun: true });
   }
   const dump = dumpFileOf(manifest);
   let listed: string;
@@ -128,7 +162,20 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   if (listed !== dump.sha256) {
     return corrupt(`${CHECKSUM_FILE_NAME} says ${listed}, the dump's SHA-256 is ${dump.sha256}`);
   }
-  return { prefix: newest.prefix, createdAt, verified: `${manifest.files.length} file(s) of run ${manifest.runId} match their SHA-256 and size` };
+  let notRecorded = '';
+  if (options.store && files.some((file) => file.hashedInThisRun)) {
+    try {
+      await options.store.write({ version: 1, bucket, prefix: newest.prefix, files: files.map(({ hashedInThisRun: _, ...file }) => file) });
+    } catch (error) {
+      notRecorded = `; ${error instanceof Error ? error.message : String(error)}, so the next run hashes them again`;
+    }
+  }
+  return {
+    prefix: newest.prefix,
+    createdAt,
+    verified: `${manifest.files.length} file(s) of run ${manifest.runId} match their SHA-256 and size (${describeFiles(files)})${notRecorded}`,
+    files,
+  };
 }
 
 /** The newest run of a year in the archive bucket, and what is wrong with it if anything. */

@@ -13,6 +13,7 @@ import { ClientsFor, RegionClients, runChecks } from './checks';
 import { FreshnessConfig, parseConfig, readOutputs } from './config';
 import { reportInvalidConfig } from './invalid-config';
 import { buildReport, emitMetrics, FreshnessReport, metricDocuments, storeReport } from './report';
+import { s3VerificationStore } from './verification-record';
 
 function loadConfig(raw: string | undefined): { config: FreshnessConfig } | { error: unknown } {
   try {
@@ -46,7 +47,8 @@ export const handler = async (): Promise<FreshnessReport & { reportLocation: str
     return outcome;
   }
   const { config } = loaded;
-  const results = await runChecks(config.checks, clientsFor, ownRegion, now);
+  const verifications = config.verificationPrefix === undefined ? undefined : s3VerificationStore(clientsFor(undefined).s3, config.reportBucket, config.verificationPrefix);
+  const results = await runChecks(config.checks, clientsFor, ownRegion, now, { verifications });
   const report = buildReport(config, results, now);
   emitMetrics(metricDocuments(config, report, now));
   const reportLocation = await storeReport(clientsFor(undefined).s3, config, report, now);

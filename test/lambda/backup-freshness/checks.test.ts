@@ -3,10 +3,10 @@ import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checksumFileContent, DumpManifest, serializeManifest } from '../../../core/dump/manifest';
+import { checksumFileContent, serializeManifest } from '../../../core/dump/manifest';
 import { ClientsFor, RegionClients, runCheck, runChecks, worstStatus } from '../../../lambda/backup-freshness/checks';
 import { CheckConfig } from '../../../lambda/backup-freshness/config';
-import { awsError, objectBody, sha256 } from './support';
+import { awsError, manifestFor, serveObjects, sha256, storeRun } from './support';
 
 const rdsMock = mockClient(RDSClient);
 const backupMock = mockClient(BackupClient);
@@ -151,45 +151,8 @@ describe('EBS snapshots', () => {
   });
 });
 
-function manifestFor(prefix: string, runId: string, createdAt: Date, dump: Buffer): DumpManifest {
-  return {
-    version: 1,
-    runId,
-    tier: prefix.startsWith('daily/') ? 'daily' : 'yearly',
-    createdAt: createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-    source: { host: 'replica', engine: 'mariadb', serverVersion: '10.11.6', gtidPosition: '0-1-42' },
-    replicationPaused: true,
-    databases: ['shop'],
-    tables: [{ schema: 'shop', table: 'orders', rows: 3, checksum: 'abc', hasPrimaryKey: true }],
-    files: [
-      { key: `${prefix}dump.sql.gz`, bytes: dump.length, sha256: sha256(dump) },
-      { key: `${prefix}dump.sql.gz.sha256`, bytes: Buffer.byteLength(checksumFileContent(sha256(dump))), sha256: sha256(checksumFileContent(sha256(dump))) },
-    ],
-  };
-}
-
-/** Puts a run's three objects into the S3 mock, each read as a fresh stream. */
-function storeRun(objects: Map<string, Buffer>, prefix: string, runId: string, createdAt: Date, dump: Buffer): void {
-  objects.set(`${prefix}dump.sql.gz`, dump);
-  objects.set(`${prefix}dump.sql.gz.sha256`, Buffer.from(checksumFileContent(sha256(dump))));
-  objects.set(`${prefix}manifest.json`, Buffer.from(serializeManifest(manifestFor(prefix, runId, createdAt, dump))));
-}
-
 function serve(objects: Map<string, Buffer>, pageSize = 2): void {
-  s3Mock.on(ListObjectsV2Command).callsFake((input) => {
-    const keys = [...objects.keys()].filter((key) => key.startsWith(input.Prefix)).sort();
-    const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
-    const page = keys.slice(start, start + pageSize);
-    const more = start + pageSize < keys.length;
-    return { Contents: page.map((Key) => ({ Key, Size: objects.get(Key)!.length })), IsTruncated: more, NextContinuationToken: more ? String(start + pageSize) : undefined };
-  });
-  s3Mock.on(GetObjectCommand).callsFake((input) => {
-    const content = objects.get(input.Key);
-    if (!content) {
-      throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
-    }
-    return { Body: objectBody(content) };
-  });
+  serveObjects(s3Mock, { objects }, pageSize);
 }
 
 describe('daily dumps', () => {
@@ -335,7 +298,7 @@ test('runChecks keeps the order of the checks and the worst status wins', async 
     rdsCheck,
     { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-1', intervalHours: 24, graceHours: 1, volumeId: 'vol-1' },
     { ...rdsCheck, tier: 'weekly', intervalHours: 168 },
-  ], clientsFor, 'eu-west-1', NOW, 2);
+  ], clientsFor, 'eu-west-1', NOW, { concurrency: 2 });
   expect(results.map((r) => `${r.kind}/${r.tier}:${r.status}`)).toEqual(['rds-snapshot/daily:ok', 'ebs-snapshot/daily:unknown', 'rds-snapshot/weekly:ok']);
   expect(worstStatus(results.map((r) => r.status))).toBe('unknown');
   expect(worstStatus(['ok', 'unknown', 'corrupt', 'stale'])).toBe('corrupt');

@@ -8,6 +8,8 @@ test('a valid configuration parses with defaults filled in', () => {
   expect(config.checks[0]).toEqual({ ...rds, snapshotType: 'any', region: undefined });
   expect(config.checks[1]).toMatchObject({ kind: 'ebs-snapshot', tagKey: 'backup', volumeId: undefined });
   expect(config.reportPrefix).toBe('checks/');
+  expect(config.verificationPrefix).toBeUndefined();
+  expect(parseConfig(JSON.stringify({ ...base, verificationPrefix: 'checks/dump-verifications/', checks: [] })).verificationPrefix).toBe('checks/dump-verifications/');
 });
 
 test.each([
@@ -24,6 +26,8 @@ test.each([
   [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'daily-dump' }] }), 'FRESHNESS_CONFIG.checks[0].bucket: expected a non-empty string, got nothing'],
   [JSON.stringify({ ...base, checks: [rds, rds] }), 'FRESHNESS_CONFIG.checks[1]: the check rds-snapshot db daily is listed twice'],
   [JSON.stringify({ ...base, reportBucket: 5, checks: [] }), 'FRESHNESS_CONFIG.reportBucket: expected a non-empty string, got 5'],
+  [JSON.stringify({ ...base, verificationPrefix: 'no-slash', checks: [] }), 'FRESHNESS_CONFIG.verificationPrefix: expected a prefix ending in \'/\' (not starting with one), got "no-slash"'],
+  [JSON.stringify({ ...base, verificationPrefix: '', checks: [] }), 'FRESHNESS_CONFIG.verificationPrefix: expected a prefix ending in \'/\' (not starting with one), got ""'],
 ])('configuration %s is rejected', (raw, message) => {
   expect(() => parseConfig(raw)).toThrow(message);
 });

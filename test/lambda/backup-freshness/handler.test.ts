@@ -1,6 +1,6 @@
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { reportKey } from '../../../lambda/backup-freshness/report';
-import { awsError } from './support';
+import { awsError, serveObjects, storeRun } from './support';
 
 const config = {
   resourceName: 'orders-db',
@@ -143,6 +143,21 @@ test('the unknown report of a wrong configuration that cannot be stored fails th
   s3Mock.on(s3.PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
   await expect(handler()).rejects.toThrow(/backup-freshness: could not store the report at s3:\/\/reports\/checks\/backup-freshness\/.*: AccessDenied: Access Denied/);
   expect(JSON.parse(written[0])).toMatchObject({ Check: 'backup-freshness', CheckStatus: 2 });
+});
+
+test('with a verification prefix, a verified dump run is recorded in the report bucket under it', async () => {
+  const dumpCheck = { kind: 'daily-dump', tier: 'daily-dump', resource: 'dumps', intervalHours: 24, graceHours: 2, bucket: 'dumps' };
+  const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: [dumpCheck], verificationPrefix: 'checks/dump-verifications/' }), AWS_REGION: 'eu-west-1' });
+  const prefix = `daily/${new Date().toISOString().slice(0, 10)}/run-1/`;
+  const objects = new Map<string, Buffer>();
+  const reports = new Map<string, Buffer>();
+  storeRun(objects, prefix, 'run-1', new Date(Date.now() - 3_600_000), Buffer.from('dump'));
+  serveObjects(s3Mock, { objects, reports, sdk: s3 });
+
+  const report = await handler();
+
+  expect(report.status).toBe('ok');
+  expect([...reports.keys()]).toContain(`checks/dump-verifications/dumps/${prefix}verified.json`);
 });
 
 test('report keys sort by time under the prefix', () => {

@@ -1,0 +1,94 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { hashObjectInRanges, ObjectChangedError } from '../../../lambda/backup-freshness/ranged-hash';
+import { awsError, eTagOf, serveObjects, sha256 } from './support';
+
+const s3Mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1' });
+const content = Buffer.from(Array.from({ length: 100 }, (_, i) => (i * 37) % 256));
+const object = { bytes: content.length, eTag: eTagOf(content) };
+
+beforeEach(() => s3Mock.reset());
+
+function ranges(): string[] {
+  return s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Range!);
+}
+
+test('reads the object in ranges of partBytes, each bound to the ETag HEAD saw, and hashes the whole', async () => {
+  serveObjects(s3Mock, { objects: new Map([['dump.sql.gz', content]]) });
+  const digest = await hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', object, { partBytes: 16, partsInFlight: 3 });
+  expect(digest).toBe(sha256(content));
+  expect(ranges()).toEqual(['bytes=0-15', 'bytes=16-31', 'bytes=32-47', 'bytes=48-63', 'bytes=64-79', 'bytes=80-95', 'bytes=96-99']);
+  expect(s3Mock.commandCalls(GetObjectCommand).every((call) => call.args[0].input.IfMatch === object.eTag && call.args[0].input.Bucket === 'dumps')).toBe(true);
+});
+
+test('parts that arrive out of order are hashed in order, with no more than partsInFlight requests at a time', async () => {
+  let inFlight = 0;
+  let most = 0;
+  serveObjects(s3Mock, {
+    objects: new Map([['dump.sql.gz', content]]),
+    // The first part of each window answers last.
+    beforeRange: async (_key, range) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const start = Number(/bytes=(\d+)/.exec(range)![1]);
+      await new Promise((resolve) => setTimeout(resolve, start % 48 === 0 ? 30 : 1));
+      inFlight--;
+    },
+  });
+  const digest = await hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', object, { partBytes: 16, partsInFlight: 3 });
+  expect(digest).toBe(sha256(content));
+  expect(most).toBe(3);
+  expect(ranges()).toHaveLength(7);
+});
+
+test('an object that is one part, or empty, is read with one GET, or none', async () => {
+  serveObjects(s3Mock, { objects: new Map([['small', content], ['empty', Buffer.alloc(0)]]) });
+  expect(await hashObjectInRanges(s3, 'dumps', 'small', object)).toBe(sha256(content));
+  expect(ranges()).toEqual(['bytes=0-99']);
+  s3Mock.resetHistory();
+  expect(await hashObjectInRanges(s3, 'dumps', 'empty', { bytes: 0, eTag: eTagOf(Buffer.alloc(0)) })).toBe(sha256(''));
+  expect(ranges()).toEqual([]);
+});
+
+test('a failing range fails the read and aborts the ranges still in flight', async () => {
+  serveObjects(s3Mock, {
+    objects: new Map([['dump.sql.gz', content]]),
+    beforeRange: async (_key, range) => {
+      if (range === 'bytes=32-47') {
+        throw awsError('InternalError', 'We encountered an internal error. Please try again.', 500);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+  });
+  await expect(hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', object, { partBytes: 16, partsInFlight: 4 })).rejects.toThrow('We encountered an internal error');
+  const signals = s3Mock.commandCalls(GetObjectCommand).map((call) => (call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined).map((options) => options?.abortSignal);
+  expect(signals.length).toBeGreaterThan(0);
+  expect(signals.every((signal) => signal?.aborted === true)).toBe(true);
+});
+
+test('an object replaced mid-read is detected: If-Match fails (412), or a range comes from another ETag', async () => {
+  const objects = new Map([['dump.sql.gz', content]]);
+  serveObjects(s3Mock, {
+    objects,
+    beforeRange: (key, range) => {
+      if (range === 'bytes=48-63') {
+        objects.set(key, Buffer.from(content).fill(0, 50, 51));
+      }
+    },
+  });
+  const replaced = hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', object, { partBytes: 16, partsInFlight: 1 });
+  await expect(replaced).rejects.toThrow(ObjectChangedError);
+  await expect(replaced).rejects.toThrow(`s3://dumps/dump.sql.gz changed while it was read (it was ETag ${object.eTag}; bytes 48-63 no longer match it)`);
+
+  // A range served from another version (If-Match not honoured) is refused as well.
+  s3Mock.reset();
+  s3Mock.on(GetObjectCommand).callsFake(async () => ({ Body: undefined, ETag: '"other"' }));
+  await expect(hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', object, { partBytes: 64 })).rejects.toThrow('bytes 0-63 came from ETag "other"');
+});
+
+test('a range that returns fewer bytes than asked fails the read', async () => {
+  serveObjects(s3Mock, { objects: new Map([['dump.sql.gz', content.subarray(0, 90)]]) });
+  await expect(hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', { bytes: 100, eTag: eTagOf(content.subarray(0, 90)) }, { partBytes: 64 }))
+    .rejects.toThrow('s3://dumps/dump.sql.gz returned 26 bytes for bytes 64-99, expected 36');
+});
