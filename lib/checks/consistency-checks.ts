@@ -20,6 +20,9 @@ import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 
+/** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
+const DUMP_VERIFICATIONS = 'dump-verifications';
+
 /** The two scheduled checks, the `Check` dimension of their overall `CheckStatus`. */
 export enum ConsistencyCheckKind {
   /** The master/replica drift check (row checksums, replication health and lag). */
@@ -387,11 +390,14 @@ export class ConsistencyChecks extends Construct {
       driftCheck, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
 
     // ---- the freshness check -----------------------------------------------------------
+    // Dump runs verified once are recorded here, so later runs do not read them again.
+    const verificationPrefix = this.bound.some((b) => b.check.kind === 'daily-dump') ? `${reportPrefix}/${DUMP_VERIFICATIONS}/` : undefined;
     const freshnessConfig = {
       resourceName: this.resourceName,
       metricNamespace: namespace,
       reportBucket: this.reportBucket.bucketName,
       reportPrefix: `${reportPrefix}/`,
+      ...(verificationPrefix ? { verificationPrefix } : {}),
       checks: this.bound.map((b) => b.config.config),
     };
     const freshnessCheck = new HardenedFunction(this, 'FreshnessCheck', {
@@ -406,13 +412,23 @@ export class ConsistencyChecks extends Construct {
       environment: { FRESHNESS_CONFIG: stack.toJsonString(freshnessConfig) },
     });
     this.freshnessCheckFunction = freshnessCheck.function;
-    const freshnessStatements = this.bound.flatMap((b) => b.config.statements);
-    this.fillChecksPolicy(new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', {
+    const verificationRecords = verificationPrefix ? this.reportBucket.arnForObjects(`${verificationPrefix}*`) : undefined;
+    const freshnessStatements = [
+      ...this.bound.flatMap((b) => b.config.statements),
+      ...(verificationRecords ? [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [verificationRecords] })] : []),
+    ];
+    const freshnessPolicy = new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', {
       description: `What the backup freshness check of ${path} lists, reads and writes`,
       roles: [freshnessCheck.function.role!],
-    }),
-      freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
+    });
+    this.fillChecksPolicy(freshnessPolicy, freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
       this.bound.flatMap((b) => b.config.objectReads), this.bound.flatMap((b) => b.config.aliasedKeyReads));
+    if (verificationRecords) {
+      Validations.of(freshnessPolicy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagText(this, verificationRecords)}]`,
+        reason: 'The freshness check reads and writes the records of the dump runs it verified, one per bucket and run (keys hold the bucket, date and run id), under this prefix of the report bucket only.',
+      });
+    }
     for (const key of new Set(this.bound.flatMap((b) => b.config.decryptKeys))) {
       key.grantDecrypt(freshnessCheck);
     }

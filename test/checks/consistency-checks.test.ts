@@ -85,6 +85,8 @@ describe('defaults', () => {
     const config = freshnessConfig(f.stack, template);
     expect(config).toMatchObject({ resourceName: 'orders-master', metricNamespace: 'CdkBackupDr', reportPrefix: 'consistency-checks/', reportBucket: '<token>' });
     expect(config.checks).toEqual([{ kind: 'rds-snapshot', tier: 'daily', resource: 'orders-master', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'orders-master', snapshotType: 'automated' }]);
+    // No dump to verify: no records, and no access to them (the policy's statements are listed exactly below).
+    expect(config.verificationPrefix).toBeUndefined();
   });
 
   test('EventBridge Scheduler runs the drift check daily and the freshness check hourly, with retries into the dead-letter queue', () => {
@@ -275,6 +277,14 @@ describe('overrides', () => {
       Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/daily/*']] } }),
       Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } }),
     ]) } });
+    // Dump runs are hashed once: the records of verified runs are read and written under their own prefix of the report bucket, and nothing else there is read.
+    expect(config.verificationPrefix).toBe('consistency-checks/dump-verifications/');
+    const reportBucketArn = { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }))[0], 'Arn'] };
+    const onReportBucket = freshnessStatements(template).filter((statement) => JSON.stringify(statement.Resource).includes(JSON.stringify(reportBucketArn)));
+    expect(onReportBucket).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [reportBucketArn, '/consistency-checks/backup-freshness/*']] } },
+      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [reportBucketArn, '/consistency-checks/dump-verifications/*']] } },
+    ]);
     for (const action of ['rds:DescribeDBSnapshots', 'backup:ListRecoveryPointsByResource']) {
       template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: action, Effect: 'Allow', Resource: '*' }]) } });
     }
