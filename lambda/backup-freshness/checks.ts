@@ -177,7 +177,7 @@ async function newestEbsSnapshot(ec2: EC2Client, check: EbsSnapshotCheck): Promi
   return newest;
 }
 
-async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: string, now: Date, verifications: VerificationStore | undefined): Promise<CheckResult> {
+async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: string, now: Date, verifications: VerificationStore | undefined, signal: AbortSignal | undefined): Promise<CheckResult> {
   const maxAgeHours = check.intervalHours + check.graceHours;
   const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
   // Today's run, or yesterday's while today's is not due yet (the age rule decides).
@@ -186,7 +186,7 @@ async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: strin
   for (const day of days) {
     keys.push(...await listKeys(s3, check.bucket, `daily/${day}/`));
   }
-  const run = await verifyDailyRun(s3, check.bucket, keys, { now, store: verifications });
+  const run = await verifyDailyRun(s3, check.bucket, keys, { now, store: verifications, ranged: { signal } });
   if (!run) {
     return { ...base, status: 'missing', detail: `no dump manifest under daily/${days[0]}/ or daily/${days[1]}/ in bucket ${check.bucket}` };
   }
@@ -222,26 +222,48 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   return { ...base, status: 'missing', detail: `no archive for ${year} or ${year - 1} under yearly/ in bucket ${check.bucket}` };
 }
 
-/**
- * Runs one check. Never throws: an error makes the result `unknown` with the reason.
- * `verifications` holds the dump runs verified earlier (without it, dumps are hashed in full).
- */
-export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defaultRegion: string, now: Date, verifications?: VerificationStore): Promise<CheckResult> {
-  const region = check.region ?? defaultRegion;
-  const clients = clientsFor(check.region);
-  try {
-    switch (check.kind) {
-      case 'rds-snapshot':
-        return ageResult(check, region, now, await newestRdsSnapshot(clients.rds, check), `available ${check.snapshotType === 'any' ? '' : `${check.snapshotType} `}RDS snapshot of ${check.dbInstanceIdentifier}`);
-      case 'recovery-point':
-        return ageResult(check, region, now, await newestRecoveryPoint(clients.backup, check), `completed recovery point of ${check.resourceArn}${check.backupVaultName ? ` in vault ${check.backupVaultName}` : ''}`);
-      case 'ebs-snapshot':
-        return ageResult(check, region, now, await newestEbsSnapshot(clients.ec2, check), `completed EBS snapshot of ${check.volumeId ?? `tag ${check.tagKey}${check.tagValue !== undefined ? `=${check.tagValue}` : ''}`}`);
-      case 'daily-dump':
-        return await checkDailyDump(clients.s3, check, region, now, verifications);
-      case 'yearly-archive':
-        return await checkYearlyArchive(clients.s3, check, region, now);
+async function checkOne(check: CheckConfig, clients: RegionClients, region: string, now: Date, verifications: VerificationStore | undefined, signal: AbortSignal | undefined): Promise<CheckResult> {
+  switch (check.kind) {
+    case 'rds-snapshot':
+      return ageResult(check, region, now, await newestRdsSnapshot(clients.rds, check), `available ${check.snapshotType === 'any' ? '' : `${check.snapshotType} `}RDS snapshot of ${check.dbInstanceIdentifier}`);
+    case 'recovery-point':
+      return ageResult(check, region, now, await newestRecoveryPoint(clients.backup, check), `completed recovery point of ${check.resourceArn}${check.backupVaultName ? ` in vault ${check.backupVaultName}` : ''}`);
+    case 'ebs-snapshot':
+      return ageResult(check, region, now, await newestEbsSnapshot(clients.ec2, check), `completed EBS snapshot of ${check.volumeId ?? `tag ${check.tagKey}${check.tagValue !== undefined ? `=${check.tagValue}` : ''}`}`);
+    case 'daily-dump':
+      return checkDailyDump(clients.s3, check, region, now, verifications, signal);
+    case 'yearly-archive':
+      return checkYearlyArchive(clients.s3, check, region, now);
+  }
+}
+
+/** `work`, or the signal's reason as soon as it is aborted. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) {
+    return work;
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) {
+      onAbort();
+      return;
     }
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Runs one check. Never throws: an error, or `signal` aborting (the run's time is up) before
+ * it finished, makes the result `unknown` with the reason. `verifications` holds the dump runs
+ * verified earlier (without it, dumps are hashed in full).
+ */
+export async function runCheck(
+  check: CheckConfig, clientsFor: ClientsFor, defaultRegion: string, now: Date, verifications?: VerificationStore, signal?: AbortSignal,
+): Promise<CheckResult> {
+  const region = check.region ?? defaultRegion;
+  try {
+    return await untilAborted(checkOne(check, clientsFor(check.region), region, now, verifications, signal), signal);
   } catch (error) {
     return {
       kind: check.kind, resource: check.resource, tier: check.tier, region,
@@ -252,9 +274,10 @@ export async function runCheck(check: CheckConfig, clientsFor: ClientsFor, defau
   }
 }
 
-/** Runs every check, a few at a time so that the account's API rate limits hold. */
+/** Runs every check, a few at a time so that the account's API rate limits hold; see `runCheck` for `signal`. */
 export async function runChecks(
-  checks: CheckConfig[], clientsFor: ClientsFor, defaultRegion: string, now: Date, options: { concurrency?: number; verifications?: VerificationStore } = {},
+  checks: CheckConfig[], clientsFor: ClientsFor, defaultRegion: string, now: Date,
+  options: { concurrency?: number; verifications?: VerificationStore; signal?: AbortSignal } = {},
 ): Promise<CheckResult[]> {
   const concurrency = options.concurrency ?? 4;
   const results: CheckResult[] = new Array(checks.length);
@@ -262,7 +285,7 @@ export async function runChecks(
   const worker = async (): Promise<void> => {
     while (next < checks.length) {
       const index = next++;
-      results[index] = await runCheck(checks[index], clientsFor, defaultRegion, now, options.verifications);
+      results[index] = await runCheck(checks[index], clientsFor, defaultRegion, now, options.verifications, options.signal);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, checks.length) }, worker));

@@ -9,10 +9,12 @@ import { BackupClient } from '@aws-sdk/client-backup';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
 import { ClientsFor, RegionClients, runChecks } from './checks';
 import { FreshnessConfig, parseConfig, readOutputs } from './config';
 import { reportInvalidConfig } from './invalid-config';
 import { buildReport, emitMetrics, FreshnessReport, metricDocuments, storeReport } from './report';
+import { runDeadline } from './run-deadline';
 import { s3VerificationStore } from './verification-record';
 
 function loadConfig(raw: string | undefined): { config: FreshnessConfig } | { error: unknown } {
@@ -38,8 +40,11 @@ const clientsFor: ClientsFor = (region) => {
   return found;
 };
 
-/** The scheduled entry point. Returns the report (the S3 copy is the record). */
-export const handler = async (): Promise<FreshnessReport & { reportLocation: string }> => {
+/**
+ * The scheduled entry point. Returns the report (the S3 copy is the record). The checks stop
+ * before the invocation's time is up (`run-deadline.ts`), so the report is always written.
+ */
+export const handler = async (_event?: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FreshnessReport & { reportLocation: string }> => {
   const now = new Date();
   if ('error' in loaded) {
     const outcome = await reportInvalidConfig(loaded.error, readOutputs(rawConfig), clientsFor(undefined).s3, now);
@@ -48,7 +53,13 @@ export const handler = async (): Promise<FreshnessReport & { reportLocation: str
   }
   const { config } = loaded;
   const verifications = config.verificationPrefix === undefined ? undefined : s3VerificationStore(clientsFor(undefined).s3, config.reportBucket, config.verificationPrefix);
-  const results = await runChecks(config.checks, clientsFor, ownRegion, now, { verifications });
+  const deadline = runDeadline(context?.getRemainingTimeInMillis());
+  let results;
+  try {
+    results = await runChecks(config.checks, clientsFor, ownRegion, now, { verifications, signal: deadline.signal });
+  } finally {
+    deadline.clear();
+  }
   const report = buildReport(config, results, now);
   emitMetrics(metricDocuments(config, report, now));
   const reportLocation = await storeReport(clientsFor(undefined).s3, config, report, now);

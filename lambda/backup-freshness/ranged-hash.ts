@@ -17,6 +17,8 @@ export interface RangedReadOptions {
   readonly partBytes?: number;
   /** @default DEFAULT_PARTS_IN_FLIGHT */
   readonly partsInFlight?: number;
+  /** Stops the read (with the signal's reason) when aborted, e.g. when the run's time is up. */
+  readonly signal?: AbortSignal;
 }
 
 /** The object as a HEAD saw it; every range is read only from this version (`If-Match`). */
@@ -81,6 +83,8 @@ export async function hashObjectInRanges(s3: S3Client, bucket: string, key: stri
   const hash = createHash('sha256');
   const parts = Math.ceil(object.bytes / partBytes);
   const abort = new AbortController();
+  const stop = () => abort.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const pending: Array<Promise<Uint8Array[]>> = [];
   let next = 0;
   const startNext = (): void => {
@@ -97,6 +101,7 @@ export async function hashObjectInRanges(s3: S3Client, bucket: string, key: stri
       startNext();
     }
     while (pending.length > 0) {
+      options.signal?.throwIfAborted();
       for (const chunk of await pending.shift()!) {
         hash.update(chunk);
       }
@@ -106,7 +111,9 @@ export async function hashObjectInRanges(s3: S3Client, bucket: string, key: stri
     }
   } catch (error) {
     abort.abort();
-    throw error;
+    throw options.signal?.aborted ? options.signal.reason : error;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
   }
   return hash.digest('hex');
 }

@@ -1,5 +1,6 @@
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { reportKey } from '../../../lambda/backup-freshness/report';
+import { REPORT_MARGIN_MS } from '../../../lambda/backup-freshness/run-deadline';
 import { awsError, serveObjects, storeRun } from './support';
 
 const config = {
@@ -158,6 +159,27 @@ test('with a verification prefix, a verified dump run is recorded in the report 
 
   expect(report.status).toBe('ok');
   expect([...reports.keys()]).toContain(`checks/dump-verifications/dumps/${prefix}verified.json`);
+});
+
+test('a dump that cannot be read before the run\'s time is up is unknown, and every other check, the metrics and the report are still written', async () => {
+  const dumpCheck = { kind: 'daily-dump', tier: 'daily-dump', resource: 'dumps', intervalHours: 24, graceHours: 2, bucket: 'dumps' };
+  const { handler, rds, s3, rdsMock, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: [config.checks[0], dumpCheck] }), AWS_REGION: 'eu-west-1' });
+  rdsMock.on(rds.DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-1', SnapshotCreateTime: new Date(Date.now() - 3_600_000), Status: 'available' }] });
+  const prefix = `daily/${new Date().toISOString().slice(0, 10)}/run-1/`;
+  const objects = new Map<string, Buffer>();
+  const reports = new Map<string, Buffer>();
+  storeRun(objects, prefix, 'run-1', new Date(Date.now() - 3_600_000), Buffer.from('dump'));
+  serveObjects(s3Mock, { objects, reports, sdk: s3 });
+  // The dump's bytes never arrive (a dump far larger than one run can read).
+  s3Mock.on(s3.GetObjectCommand, { Bucket: 'dumps', Key: `${prefix}dump.sql.gz` }).callsFake(() => new Promise(() => undefined));
+
+  const report = await handler(undefined, { getRemainingTimeInMillis: () => REPORT_MARGIN_MS + 50 });
+
+  expect(report.results.map((result) => `${result.kind}:${result.status}`)).toEqual(['rds-snapshot:ok', 'daily-dump:unknown']);
+  expect(report.results[1].detail).toMatch(/could not be checked: RunTimeUp: the run's time was up after 0 s .* before this check finished/);
+  expect(report.status).toBe('unknown');
+  expect([...reports.keys()].some((key) => key.startsWith('checks/backup-freshness/'))).toBe(true);
+  expect(written.map((line) => JSON.parse(line)).find((document) => document.Check === 'backup-freshness')).toMatchObject({ CheckStatus: 2 });
 });
 
 test('report keys sort by time under the prefix', () => {

@@ -92,3 +92,18 @@ test('a range that returns fewer bytes than asked fails the read', async () => {
   await expect(hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', { bytes: 100, eTag: eTagOf(content.subarray(0, 90)) }, { partBytes: 64 }))
     .rejects.toThrow('s3://dumps/dump.sql.gz returned 26 bytes for bytes 64-99, expected 36');
 });
+
+test('a run whose time is up stops the read: no further range is requested and the read fails with the signal\'s reason', async () => {
+  const deadline = new AbortController();
+  const timeUp = new Error('time is up');
+  serveObjects(s3Mock, {
+    objects: new Map([['dump.sql.gz', content]]),
+    beforeRange: async (_key, range) => {
+      if (range === 'bytes=16-31') {
+        deadline.abort(timeUp);
+      }
+    },
+  });
+  await expect(hashObjectInRanges(s3, 'dumps', 'dump.sql.gz', object, { partBytes: 16, partsInFlight: 2, signal: deadline.signal })).rejects.toBe(timeUp);
+  expect(ranges()).toEqual(['bytes=0-15', 'bytes=16-31']);
+});
