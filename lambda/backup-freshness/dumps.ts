@@ -124,11 +124,14 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   }
   const createdAt = new Date(manifest.createdAt);
   const corrupt = (problem: string): VerifiedRun => ({ prefix: newest.prefix, createdAt, problem: `${where}: ${problem}`, verified: '' });
+  // The listing says what is missing: without s3:ListBucket on a key, S3 answers its HEAD with 403, not 404.
+  const listed = new Set(keys);
+  const absent = (key: string) => key.startsWith(newest.prefix) && !listed.has(key);
   const record = await options.store?.read(bucket, newest.prefix);
   const files: Array<VerifiedFile & { hashedInThisRun: boolean }> = [];
   for (const file of manifest.files) {
     const key = file.key.includes('/') ? file.key : newest.prefix + file.key;
-    const current = await headObject(s3, bucket, key);
+    const current = absent(key) ? undefined : await headObject(s3, bucket, key);
     if (!current) {
       return corrupt(`${key} is listed in the manifest but does not exist`);
     }
@@ -147,9 +150,12 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
     files.push({ ...current, sha256, verifiedAt: options.now.toISOString(), hashedInThisRun: true });
   }
   const dump = dumpFileOf(manifest);
-  let listed: string;
+  if (absent(newest.prefix + CHECKSUM_FILE_NAME)) {
+    return corrupt(`${CHECKSUM_FILE_NAME} does not exist`);
+  }
+  let named: string;
   try {
-    listed = parseChecksumFile(await readText(s3, bucket, newest.prefix + CHECKSUM_FILE_NAME));
+    named = parseChecksumFile(await readText(s3, bucket, newest.prefix + CHECKSUM_FILE_NAME));
   } catch (error) {
     if (isNoSuchKey(error)) {
       return corrupt(`${CHECKSUM_FILE_NAME} does not exist`);
@@ -159,8 +165,8 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
     }
     throw error;
   }
-  if (listed !== dump.sha256) {
-    return corrupt(`${CHECKSUM_FILE_NAME} says ${listed}, the dump's SHA-256 is ${dump.sha256}`);
+  if (named !== dump.sha256) {
+    return corrupt(`${CHECKSUM_FILE_NAME} says ${named}, the dump's SHA-256 is ${dump.sha256}`);
   }
   let notRecorded = '';
   if (options.store && files.some((file) => file.hashedInThisRun)) {

@@ -1,7 +1,7 @@
 import { BackupClient, ListRecoveryPointsByBackupVaultCommand, ListRecoveryPointsByResourceCommand } from '@aws-sdk/client-backup';
 import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checksumFileContent, serializeManifest } from '../../../core/dump/manifest';
 import { ClientsFor, RegionClients, runCheck, runChecks, worstStatus } from '../../../lambda/backup-freshness/checks';
@@ -209,6 +209,22 @@ describe('daily dumps', () => {
     const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
     expect(result).toMatchObject({ status: 'corrupt' });
     expect(result.detail).toContain(`${prefix}dump.sql.gz is listed in the manifest but does not exist`);
+  });
+
+  test('a missing file is corrupt even where S3 answers its HEAD and GET with 403 (no s3:ListBucket on that key): the listing says it is missing', async () => {
+    for (const missing of ['dump.sql.gz', 'dump.sql.gz.sha256']) {
+      s3Mock.reset();
+      const objects = new Map<string, Buffer>();
+      const prefix = 'daily/2026-11-21/run-1/';
+      storeRun(objects, prefix, 'run-1', hoursAgo(3), dump);
+      objects.delete(`${prefix}${missing}`);
+      serve(objects);
+      s3Mock.on(HeadObjectCommand, { Key: `${prefix}${missing}` }).rejects(awsError('Forbidden', 'Forbidden', 403));
+      s3Mock.on(GetObjectCommand, { Key: `${prefix}${missing}` }).rejects(awsError('AccessDenied', 'Access Denied', 403));
+      const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+      expect(result).toMatchObject({ status: 'corrupt' });
+      expect(result.detail).toMatch(/dump\.sql\.gz(\.sha256)? (is listed in the manifest but )?does not exist/);
+    }
   });
 
   test('an invalid manifest makes the run corrupt', async () => {
