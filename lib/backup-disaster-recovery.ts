@@ -178,8 +178,8 @@ export interface BackupDisasterRecoveryProps {
    * volume with any of these tags (key and value) is snapshotted on every tier of the
    * retention policy. Such volumes should be encrypted with `encryptionKey`. When given,
    * the hourly freshness check also checks the newest snapshot of these volumes, and the
-   * newest of their Data Lifecycle Manager copies in `recoveryRegion` (found there by these
-   * tags, which the copies carry).
+   * newest of their Data Lifecycle Manager copies in `recoveryRegion` (found there by the
+   * tag the policy adds to its snapshots, `volumeSnapshots.snapshotTag`, which the copies carry).
    * @default - `{ 'cdk-backup-dr:snapshots': 'tiers' }` (`BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY`
    * and `DEFAULT_VOLUME_TAG_VALUE`), without a freshness check
    */
@@ -414,11 +414,12 @@ export class BackupDisasterRecovery extends Construct {
       ...(props.volumeTags
         ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }))
         : []),
-      // The DLM copies in the recovery region, by the same tags: the schedules copy the volume's
-      // tags to its snapshots and the copy rules copy them on (the volume id of a copy is arbitrary).
+      // The DLM copies in the recovery region, by the tag the policy adds to its snapshots and the
+      // copy rules copy on (the volume id of a copy is arbitrary). Not by the volume's tags: there,
+      // snapshots of other volumes with the same tags (a standby of the app) would count as copies.
       // The grace, as for the AWS Backup copies, covers the time a copy waits and runs.
       ...(props.volumeTags && this.volumeSnapshots.copyRegions.includes(recoveryRegion)
-        ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6) }))
+        ? [FreshnessCheck.ebsSnapshots({ tagKey: this.volumeSnapshots.snapshotTag.key, tagValue: this.volumeSnapshots.snapshotTag.value, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6) })]
         : []),
       FreshnessCheck.dailyDumps({ bucket: this.backupBuckets.dailyBucket }),
       FreshnessCheck.yearlyArchives({ bucket: this.backupBuckets.archiveBucket }),

@@ -420,19 +420,25 @@ describe('off-site EBS snapshot freshness', () => {
     return { stack, dr, template, ebsChecks: config.checks.filter((check) => check.kind === 'ebs-snapshot'), describes };
   }
 
-  test('with volumeTags, the DLM copies in the recovery region are checked there by the tags they carry, as often as they are copied', () => {
-    const { template, ebsChecks, describes } = built({ volumeTags: { 'team:backup': 'yes' } });
-    // What makes the tags a way to find the copies: each schedule copies the volume's tags to
-    // its snapshots, and its copy rule to the recovery region copies them on.
+  test('with volumeTags, the DLM copies in the recovery region are checked there by the tag of this snapshot policy, which they carry, as often as they are copied', () => {
+    const { dr, template, ebsChecks, describes } = built({ volumeTags: { 'team:backup': 'yes', 'team:disk': 'data' } });
+    const policyTag = `${PRIMARY_REGION}/Primary/Dr/VolumeSnapshots`;
+    expect(dr.volumeSnapshots.snapshotTag).toEqual({ key: 'cdk-backup-dr:snapshot-policy', value: policyTag });
+    // What makes the tag a way to find the copies: each schedule adds it to its snapshots,
+    // and its copy rule to the recovery region copies the snapshot's tags on.
     for (const policy of Object.values(template.findResources('AWS::DLM::LifecyclePolicy'))) {
       for (const schedule of policy.Properties.PolicyDetails.Schedules) {
         expect(schedule).toMatchObject({ CopyTags: true, CrossRegionCopyRules: [expect.objectContaining({ Target: RECOVERY_REGION, CopyTags: true })] });
+        expect(schedule.TagsToAdd).toContainEqual({ Key: 'cdk-backup-dr:snapshot-policy', Value: policyTag });
       }
     }
+    const resource = `tag:cdk-backup-dr:snapshot-policy=${policyTag}`;
     expect(ebsChecks).toEqual([
       { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 1, tagKey: 'team:backup', tagValue: 'yes' },
-      // The rolling tier goes off site every hour; 6 hours for the copy to wait and run.
-      { kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:backup', tagValue: 'yes' },
+      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:disk=data', intervalHours: 1, graceHours: 1, tagKey: 'team:disk', tagValue: 'data' },
+      // Not by the volume tags: snapshots of other volumes in the recovery region (a standby of
+      // the app) may carry them. The rolling tier goes off site every hour; 6 hours for the copy.
+      { kind: 'ebs-snapshot', tier: 'off-site', resource, intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'cdk-backup-dr:snapshot-policy', tagValue: policyTag },
     ]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'BackupAgeHours', Threshold: 7,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -57,6 +58,13 @@ const MAX_SCHEDULES_PER_POLICY = 4;
 const INDEFINITE_YEARS = 100;
 /** DLM archives snapshots only from schedules that create at most one every 28 days. */
 const ARCHIVABLE = [ArchiveFrequency.MONTHLY, ArchiveFrequency.QUARTERLY, ArchiveFrequency.HALF_YEARLY, ArchiveFrequency.YEARLY];
+/** The key of the tag that marks every snapshot (and copy) of one `EbsSnapshotPolicy`. */
+export const SNAPSHOT_POLICY_TAG_KEY = 'cdk-backup-dr:snapshot-policy';
+/** EC2 tag values are at most 256 characters. */
+const MAX_TAG_VALUE_LENGTH = 256;
+/** The room kept for a region or stack name that synth does not know (a token). */
+const UNRESOLVED_REGION_LENGTH = 32;
+const UNRESOLVED_STACK_NAME_LENGTH = 128;
 
 /**
  * EBS snapshots of tagged volumes for every tier of a `RetentionPolicy`, through Amazon
@@ -79,6 +87,13 @@ export class EbsSnapshotPolicy extends Construct {
    * volume; their volume id is arbitrary.
    */
   public readonly copyRegions: string[];
+  /**
+   * The tag every schedule adds to the snapshots it creates, and so to their copies: key
+   * `cdk-backup-dr:snapshot-policy`, value `<region>/<stack name>/<construct path in the
+   * stack>`. Unlike the volume's tags, it tells this construct's copies in a copy region from
+   * snapshots other policies take there of volumes with the same tags.
+   */
+  public readonly snapshotTag: { readonly key: string; readonly value: string };
 
   constructor(scope: Construct, id: string, props: EbsSnapshotPolicyProps) {
     super(scope, id);
@@ -121,6 +136,7 @@ export class EbsSnapshotPolicy extends Construct {
     const copyKeys = copyRegions.map((region) => ({ region, key: this.copyKeyArn(region, props.copyEncryptionKeys?.[region]) }));
 
     this.copyRegions = tiers.some((tier) => tier.offSite) ? copyRegions : [];
+    this.snapshotTag = { key: SNAPSHOT_POLICY_TAG_KEY, value: this.snapshotTagValue() };
     const schedules = tiers.map((tier) => ({ ...this.schedule(tier, props, count, copyKeys), tier }));
     this.role = this.createRole(props, copyKeys);
 
@@ -150,7 +166,11 @@ export class EbsSnapshotPolicy extends Construct {
 
   private schedule(tier: CompiledTier, props: EbsSnapshotPolicyProps, count: number, copyKeys: Array<{ region: string; key?: string }>): { name: string; schedule: dlm.CfnLifecyclePolicy.ScheduleProperty } {
     const isRolling = tier.frequency === undefined;
-    const tagsToAdd = [{ key: 'cdk-backup-dr:tier', value: tier.name }];
+    // A copy rule's copyTags copies the user-defined tags of the source snapshot, and the
+    // schedule's tagsToAdd are user-defined tags (the DLM API reference of CrossRegionCopyRule
+    // and Schedule): the copies carry the snapshot policy tag too, which the recovery-region
+    // freshness check relies on. Not verifiable without an AWS account.
+    const tagsToAdd = [{ key: 'cdk-backup-dr:tier', value: tier.name }, { key: this.snapshotTag.key, value: this.snapshotTag.value }];
     const copyRetain = tier.deleteAfterDays === undefined
       ? { interval: INDEFINITE_YEARS, intervalUnit: 'YEARS' }
       : { interval: tier.deleteAfterDays, intervalUnit: 'DAYS' };
@@ -209,6 +229,23 @@ export class EbsSnapshotPolicy extends Construct {
         crossRegionCopyRules,
       },
     };
+  }
+
+  /**
+   * `<region>/<stack name>/<path in the stack>`: a stack name is unique in its account and
+   * region, and only snapshots of the account are looked at, so no other construct (a
+   * standby copy of the stack in the copy region included) has the same value. A path too
+   * long for the 256 characters of a tag value is cut and ends with a hash of the whole path.
+   */
+  private snapshotTagValue(): string {
+    const stack = Stack.of(this);
+    const path = this.node.path.slice(stack.node.path.length + 1);
+    const regionLength = Token.isUnresolved(stack.region) ? UNRESOLVED_REGION_LENGTH : stack.region.length;
+    const nameLength = Token.isUnresolved(stack.stackName) ? UNRESOLVED_STACK_NAME_LENGTH : stack.stackName.length;
+    const room = MAX_TAG_VALUE_LENGTH - regionLength - nameLength - 2;
+    const hash = createHash('sha256').update(path).digest('hex').slice(0, 16);
+    const pathPart = path.length <= room ? path : `${path.slice(0, room - hash.length - 1)}~${hash}`;
+    return `${stack.region}/${stack.stackName}/${pathPart}`;
   }
 
   /** The CmkArn of a copy region: DLM takes a key ARN only (no alias), of a key in that region. */

@@ -156,7 +156,7 @@ describe.each(CASES)('preset $name', (c) => {
       Target: 'eu-central-1', Encrypted: true, CopyTags: true,
       RetainRule: tier.days === undefined ? { Interval: 100, IntervalUnit: 'YEARS' } : { Interval: tier.days, IntervalUnit: 'DAYS' },
     }]);
-    expect(s.TagsToAdd).toEqual([{ Key: 'cdk-backup-dr:tier', Value: tier.name }]);
+    expect(s.TagsToAdd).toEqual([{ Key: 'cdk-backup-dr:tier', Value: tier.name }, { Key: 'cdk-backup-dr:snapshot-policy', Value: 'eu-west-1/Stack/Snapshots' }]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
 import { ArchiveFrequency, RetentionPolicy } from '../../lib/policy/retention-policy';
 import { EbsSnapshotPolicy, EbsSnapshotPolicyProps } from '../../lib/snapshots/ebs-snapshot-policy';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
@@ -37,7 +38,7 @@ describe('EbsSnapshotPolicy', () => {
         Schedules: [{
           Name: 'Rolling',
           CopyTags: true,
-          TagsToAdd: [{ Key: 'cdk-backup-dr:tier', Value: 'Rolling' }],
+          TagsToAdd: [{ Key: 'cdk-backup-dr:tier', Value: 'Rolling' }, { Key: 'cdk-backup-dr:snapshot-policy', Value: 'eu-west-1/Stack/Snapshots' }],
           CreateRule: { Interval: 1, IntervalUnit: 'HOURS', Times: ['00:00'] },
           RetainRule: { Count: 48 },
         }],
@@ -163,6 +164,59 @@ describe('EbsSnapshotPolicy', () => {
   test('copyRegions is empty when no tier goes off site', () => {
     const { snapshots } = synth({ policy: RetentionPolicy.of({ offSiteCopies: [{ region: 'eu-central-1' }], copyRollingTierOffSite: false }) });
     expect(snapshots.copyRegions).toEqual([]);
+  });
+
+  describe('snapshot policy tag', () => {
+    const TAGS = { 'cdk-backup-dr:snapshots': 'tiers' };
+    function policyTags(stack: Stack): Json[] {
+      return Object.values(Template.fromStack(stack).findResources('AWS::DLM::LifecyclePolicy'))
+        .flatMap((policy) => policy.Properties.PolicyDetails.Schedules)
+        .map((schedule: Json) => schedule.TagsToAdd.filter((tag: Json) => tag.Key === 'cdk-backup-dr:snapshot-policy'));
+    }
+
+    test('every schedule of every part adds the same tag, which the copy rules copy on', () => {
+      const { stack, snapshots } = synth({ policy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'eu-central-1' }] }) });
+      expect(snapshots.policies.length).toBeGreaterThan(1);
+      expect(snapshots.snapshotTag).toEqual({ key: 'cdk-backup-dr:snapshot-policy', value: 'eu-west-1/Stack/Snapshots' });
+      const tags = policyTags(stack);
+      expect(tags.length).toBeGreaterThan(4);
+      expect(new Set(tags.map((t) => JSON.stringify(t)))).toEqual(new Set([JSON.stringify([{ Key: 'cdk-backup-dr:snapshot-policy', Value: 'eu-west-1/Stack/Snapshots' }])]));
+    });
+
+    test('the value tells apart constructs, stack names and regions (a standby stack of the same name in the copy region)', () => {
+      const app = new App();
+      const primary = new Stack(app, 'Primary', { env: ENV, stackName: 'orders' });
+      const standby = new Stack(app, 'Standby', { env: { ...ENV, region: 'eu-central-1' }, stackName: 'orders' });
+      const values = [
+        new EbsSnapshotPolicy(primary, 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: TAGS }),
+        new EbsSnapshotPolicy(primary, 'More', { policy: RetentionPolicy.rolling48Hours(), targetTags: TAGS }),
+        new EbsSnapshotPolicy(standby, 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: TAGS }),
+      ].map((policy) => policy.snapshotTag.value);
+      expect(values).toEqual(['eu-west-1/orders/Snapshots', 'eu-west-1/orders/More', 'eu-central-1/orders/Snapshots']);
+    });
+
+    test('a long path is cut to fit a tag value and ends with a hash of the whole path', () => {
+      const deep = (leaves: string[]) => {
+        const parent = new Construct(new Stack(new App(), 'Stack', { env: ENV }), 'x'.repeat(300));
+        return leaves.map((leaf) => new EbsSnapshotPolicy(parent, leaf, { policy: RetentionPolicy.rolling48Hours(), targetTags: TAGS }).snapshotTag.value);
+      };
+      const [a, b] = deep(['A', 'B']);
+      for (const value of [a, b]) {
+        expect(value.length).toBeLessThanOrEqual(256);
+        expect(value).toMatch(/^eu-west-1\/Stack\/x+~[0-9a-f]{16}$/);
+      }
+      expect(a).not.toEqual(b);
+      expect(deep(['A'])).toEqual([a]);
+    });
+
+    test('in an environment-agnostic stack, the region is resolved at deployment and room is kept for it', () => {
+      const stack = new Stack(new App(), 'Stack');
+      const snapshots = new EbsSnapshotPolicy(stack, 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: TAGS });
+      expect(stack.resolve(snapshots.snapshotTag.value)).toEqual({ 'Fn::Join': ['', [{ Ref: 'AWS::Region' }, '/Stack/Snapshots']] });
+      const long = new EbsSnapshotPolicy(new Construct(stack, 'x'.repeat(300)), 'Snapshots', { policy: RetentionPolicy.rolling48Hours(), targetTags: TAGS });
+      const literal = stack.resolve(long.snapshotTag.value)['Fn::Join'][1][1] as string;
+      expect(literal.length).toBeLessThanOrEqual(256 - 32);
+    });
   });
 
   test.each<[string, Partial<EbsSnapshotPolicyProps>, string]>([
