@@ -178,8 +178,9 @@ export interface BackupDisasterRecoveryProps {
    * volume with any of these tags (key and value) is snapshotted on every tier of the
    * retention policy. Such volumes should be encrypted with `encryptionKey`. When given,
    * the hourly freshness check also checks the newest snapshot of these volumes, and the
-   * newest of their Data Lifecycle Manager copies in `recoveryRegion` (found there by the
-   * tag the policy adds to its snapshots, `volumeSnapshots.snapshotTag`, which the copies carry).
+   * newest of their Data Lifecycle Manager copies in `recoveryRegion` (found there by each of
+   * these tags together with the tag the policy adds to its snapshots,
+   * `volumeSnapshots.snapshotTag`; the copies carry both).
    * @default - `{ 'cdk-backup-dr:snapshots': 'tiers' }` (`BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY`
    * and `DEFAULT_VOLUME_TAG_VALUE`), without a freshness check
    */
@@ -414,12 +415,15 @@ export class BackupDisasterRecovery extends Construct {
       ...(props.volumeTags
         ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }))
         : []),
-      // The DLM copies in the recovery region, by the tag the policy adds to its snapshots and the
-      // copy rules copy on (the volume id of a copy is arbitrary). Not by the volume's tags: there,
-      // snapshots of other volumes with the same tags (a standby of the app) would count as copies.
+      // The DLM copies in the recovery region, one check per volume tag, each also requiring the
+      // tag the policy adds to its snapshots and the copy rules copy on (the volume id of a copy is
+      // arbitrary). The volume tag alone would count snapshots of other volumes there with the same
+      // tags (a standby of the app); the policy tag alone would let one group's copies hide another's.
       // The grace, as for the AWS Backup copies, covers the time a copy waits and runs.
       ...(props.volumeTags && this.volumeSnapshots.copyRegions.includes(recoveryRegion)
-        ? [FreshnessCheck.ebsSnapshots({ tagKey: this.volumeSnapshots.snapshotTag.key, tagValue: this.volumeSnapshots.snapshotTag.value, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6) })]
+        ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({
+          tagKey, tagValue, alsoTagged: this.volumeSnapshots.snapshotTag, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6),
+        }))
         : []),
       FreshnessCheck.dailyDumps({ bucket: this.backupBuckets.dailyBucket }),
       FreshnessCheck.yearlyArchives({ bucket: this.backupBuckets.archiveBucket }),

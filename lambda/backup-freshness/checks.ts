@@ -166,6 +166,9 @@ async function newestEbsSnapshot(ec2: EC2Client, check: EbsSnapshotCheck): Promi
   } else {
     filters.push({ Name: 'tag-key', Values: [check.tagKey!] });
   }
+  if (check.alsoTagKey !== undefined) {
+    filters.push({ Name: `tag:${check.alsoTagKey}`, Values: [check.alsoTagValue!] });
+  }
   let newest: Newest | undefined;
   for await (const page of paginateDescribeSnapshots({ client: ec2 }, { OwnerIds: ['self'], Filters: filters })) {
     for (const snapshot of page.Snapshots ?? []) {

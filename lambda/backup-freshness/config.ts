@@ -47,6 +47,9 @@ export interface EbsSnapshotCheck extends CheckBase {
   readonly volumeId?: string;
   readonly tagKey?: string;
   readonly tagValue?: string;
+  /** A second tag (key and value) the snapshots must also carry. */
+  readonly alsoTagKey?: string;
+  readonly alsoTagValue?: string;
 }
 
 /** Today's dump in the 48-hour bucket: manifest, dump and checksum file, hashes verified. */
@@ -156,7 +159,12 @@ function parseCheck(value: unknown, index: number): CheckConfig {
       if (tagValue !== undefined && tagKey === undefined) {
         throw new ConfigError(`${path}.tagValue: needs tagKey`);
       }
-      return { ...base, kind: 'ebs-snapshot', volumeId, tagKey, tagValue };
+      const alsoTagKey = text(value, 'alsoTagKey', path, true);
+      const alsoTagValue = text(value, 'alsoTagValue', path, true);
+      if ((alsoTagKey === undefined) !== (alsoTagValue === undefined)) {
+        throw new ConfigError(`${path}: alsoTagKey and alsoTagValue go together, got only ${alsoTagKey === undefined ? 'alsoTagValue' : 'alsoTagKey'}`);
+      }
+      return { ...base, kind: 'ebs-snapshot', volumeId, tagKey, tagValue, alsoTagKey, alsoTagValue };
     }
     case 'daily-dump':
       return { ...base, kind: 'daily-dump', bucket: text(value, 'bucket', path)! };

@@ -86,6 +86,12 @@ export interface EbsSnapshotFreshnessOptions extends FreshnessTierOptions {
    * @default - any value
    */
   readonly tagValue?: string;
+  /**
+   * A second tag the snapshots must also carry (key and value), e.g.
+   * `EbsSnapshotPolicy.snapshotTag`, which only that policy's snapshots and their copies carry.
+   * @default - no second tag
+   */
+  readonly alsoTagged?: { readonly key: string; readonly value: string };
 }
 
 /** A check of the database dumps in an S3 bucket (the layout of the `daily` dump tier). */
@@ -324,7 +330,7 @@ class EbsSnapshotCheck extends FreshnessCheck {
     super();
   }
   public _bind(scope: Construct): FreshnessCheckConfig {
-    const { volume, tagKey, tagValue } = this.options;
+    const { volume, tagKey, tagValue, alsoTagged } = this.options;
     if ((volume === undefined) === (tagKey === undefined)) {
       throw new Error(`${scope.node.path}: an ebs-snapshot check needs exactly one of \`volume\` and \`tagKey\`, got ${volume ? 'both' : 'neither'}`);
     }
@@ -337,7 +343,11 @@ class EbsSnapshotCheck extends FreshnessCheck {
     const c = common(scope, this.kind, this.options, 'daily', volume ? volumeRegion(scope, volume, this.options.region) : undefined);
     const resource = volume ? volume.volumeId : `tag:${tagKey}${tagValue !== undefined ? `=${tagValue}` : ''}`;
     return {
-      config: { ...base(this.kind, resource, c), ...(volume ? { volumeId: volume.volumeId } : { tagKey, ...(tagValue !== undefined ? { tagValue } : {}) }) },
+      config: {
+        ...base(this.kind, resource, c),
+        ...(volume ? { volumeId: volume.volumeId } : { tagKey, ...(tagValue !== undefined ? { tagValue } : {}) }),
+        ...(alsoTagged ? { alsoTagKey: alsoTagged.key, alsoTagValue: alsoTagged.value } : {}),
+      },
       dimensions: { check: this.kind, resource, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
       // DescribeSnapshots takes no resource; the region it is called in is all that narrows it.

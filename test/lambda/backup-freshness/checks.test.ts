@@ -143,6 +143,20 @@ describe('EBS snapshots', () => {
     });
   });
 
+  test('copies by a volume tag and the tag of the policy that made them: both filters, so snapshots with only one do not count', async () => {
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-copy', StartTime: hoursAgo(2) }] });
+    const check: CheckConfig = {
+      kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:backup=hourly', intervalHours: 1, graceHours: 6, region: 'eu-central-1',
+      tagKey: 'backup', tagValue: 'hourly', alsoTagKey: 'cdk-backup-dr:snapshot-policy', alsoTagValue: 'eu-west-1/Primary/Dr/VolumeSnapshots',
+    };
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', newestCopy: 'snap-copy', region: 'eu-central-1' });
+    expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input.Filters).toEqual([
+      { Name: 'status', Values: ['completed'] },
+      { Name: 'tag:backup', Values: ['hourly'] },
+      { Name: 'tag:cdk-backup-dr:snapshot-policy', Values: ['eu-west-1/Primary/Dr/VolumeSnapshots'] },
+    ]);
+  });
+
   test('snapshots of one volume', async () => {
     ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
     const result = await runCheck({ kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-1', intervalHours: 24, graceHours: 1, volumeId: 'vol-1' }, clientsFor, 'eu-west-1', NOW);

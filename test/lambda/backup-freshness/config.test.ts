@@ -23,6 +23,7 @@ test.each([
   [JSON.stringify({ ...base, checks: [{ ...rds, tier: '' }] }), 'FRESHNESS_CONFIG.checks[0].tier: expected a non-empty string, got ""'],
   [JSON.stringify({ ...base, checks: [{ ...rds, snapshotType: 'shared' }] }), 'FRESHNESS_CONFIG.checks[0].snapshotType: expected one of automated, manual, awsbackup, any, got "shared"'],
   [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'ebs-snapshot' }] }), 'FRESHNESS_CONFIG.checks[0]: expected exactly one of volumeId and tagKey, got neither'],
+  [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'ebs-snapshot', tagKey: 'backup', alsoTagKey: 'policy' }] }), 'FRESHNESS_CONFIG.checks[0]: alsoTagKey and alsoTagValue go together, got only alsoTagKey'],
   [JSON.stringify({ ...base, checks: [{ ...rds, kind: 'daily-dump' }] }), 'FRESHNESS_CONFIG.checks[0].bucket: expected a non-empty string, got nothing'],
   [JSON.stringify({ ...base, checks: [rds, rds] }), 'FRESHNESS_CONFIG.checks[1]: the check rds-snapshot db daily is listed twice'],
   [JSON.stringify({ ...base, reportBucket: 5, checks: [] }), 'FRESHNESS_CONFIG.reportBucket: expected a non-empty string, got 5'],
