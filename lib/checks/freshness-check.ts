@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { SnapshotTag } from '../snapshots/ebs-snapshot-policy';
 
 /** Which RDS snapshots count as a copy of the tier. */
 export enum RdsSnapshotType {
@@ -91,7 +92,7 @@ export interface EbsSnapshotFreshnessOptions extends FreshnessTierOptions {
    * `EbsSnapshotPolicy.snapshotTag`, which only that policy's snapshots and their copies carry.
    * @default - no second tag
    */
-  readonly alsoTagged?: { readonly key: string; readonly value: string };
+  readonly alsoTagged?: SnapshotTag;
 }
 
 /** A check of the database dumps in an S3 bucket (the layout of the `daily` dump tier). */

@@ -66,6 +66,12 @@ const MAX_TAG_VALUE_LENGTH = 256;
 const UNRESOLVED_REGION_LENGTH = 32;
 const UNRESOLVED_STACK_NAME_LENGTH = 128;
 
+/** A tag a snapshot carries: its key and value. */
+export interface SnapshotTag {
+  readonly key: string;
+  readonly value: string;
+}
+
 /**
  * EBS snapshots of tagged volumes for every tier of a `RetentionPolicy`, through Amazon
  * Data Lifecycle Manager: the rolling tier with a count-based retention (retention /
@@ -93,7 +99,7 @@ export class EbsSnapshotPolicy extends Construct {
    * stack>`. Unlike the volume's tags, it tells this construct's copies in a copy region from
    * snapshots other policies take there of volumes with the same tags.
    */
-  public readonly snapshotTag: { readonly key: string; readonly value: string };
+  public readonly snapshotTag: SnapshotTag;
 
   constructor(scope: Construct, id: string, props: EbsSnapshotPolicyProps) {
     super(scope, id);
