@@ -162,6 +162,16 @@ async function run(input: Record<string, unknown>, verify: LambdaHandler = verif
   return machine.run(input, { handlers, executionName: `restore-${String(input.requestId ?? 'anonymous')}` });
 }
 
+/** Runs `body` with every restore's deadline already past (RESTORE_TIMEOUT_MINUTES 0), then restores the default. */
+async function pastDeadline(body: () => Promise<void>): Promise<void> {
+  process.env.RESTORE_TIMEOUT_MINUTES = '0';
+  try {
+    await body();
+  } finally {
+    process.env.RESTORE_TIMEOUT_MINUTES = '720';
+  }
+}
+
 function creations(): number {
   return rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand).length + rds.commandCalls(RestoreDBInstanceToPointInTimeCommand).length
     + backup.commandCalls(StartRestoreJobCommand).length + rds.commandCalls(PromoteReadReplicaCommand).length;
@@ -284,27 +294,22 @@ describe('restore from a snapshot', () => {
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
   });
 
-  test('a restore past its deadline is cleaned up once the instance leaves `creating`', async () => {
-    process.env.RESTORE_TIMEOUT_MINUTES = '0';
-    try {
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
-        .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
-        .resolvesOnce({ DBInstances: [target('restore-inc-1', 'creating')] })
-        .resolves({ DBInstances: [target('restore-inc-1', 'available')] });
-      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-      rds.on(ModifyDBInstanceCommand).resolves({});
-      rds.on(DeleteDBInstanceCommand).resolves({});
-      const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
-      expect(execution.error).toBe('RestoreTimedOut');
-      expect(execution.retried).toEqual(['Cleanup']);
-      expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreTimedOut', cleanup: { outcome: 'deleted' } });
-      expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
-    } finally {
-      process.env.RESTORE_TIMEOUT_MINUTES = '720';
-    }
-  });
+  test('a restore past its deadline is cleaned up once the instance leaves `creating`', () => pastDeadline(async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolvesOnce({ DBInstances: [target('restore-inc-1', 'creating')] })
+      .resolves({ DBInstances: [target('restore-inc-1', 'available')] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.error).toBe('RestoreTimedOut');
+    expect(execution.retried).toEqual(['Cleanup']);
+    expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreTimedOut', cleanup: { outcome: 'deleted' } });
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  }));
 
   test('a start that fails (not throttled) ends with nothing to clean up', async () => {
     mockSnapshotRestore();
@@ -369,31 +374,26 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }]));
   });
 
-  test('recovery point past its deadline: the instance the restore job then reports is tagged and deleted, not left behind', async () => {
-    process.env.RESTORE_TIMEOUT_MINUTES = '0';
-    try {
-      const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-2';
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-      backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
-      backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
-      backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
-      const untagged = { ...target('restore-rp-2', 'available', {}, 'rp-2'), TagList: [] };
-      backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING' }).resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn });
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-2' })
-        .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
-        .resolves({ DBInstances: [untagged] });
-      rds.on(AddTagsToResourceCommand).resolves({});
-      rds.on(ModifyDBInstanceCommand).resolves({});
-      rds.on(DeleteDBInstanceCommand).resolves({});
-      const execution = await run({ requestId: 'rp-2', kind: 'recovery-point', recoveryPoint: pointArn });
-      expect(execution.error).toBe('RestoreTimedOut');
-      expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreTimedOut', cleanup: { outcome: 'deleted', targetIdentifier: 'restore-rp-2' } });
-      expect(rds.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input.ResourceName)).toEqual([untagged.DBInstanceArn]);
-      expect(rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input.DBInstanceIdentifier)).toEqual(['restore-rp-2']);
-    } finally {
-      process.env.RESTORE_TIMEOUT_MINUTES = '720';
-    }
-  });
+  test('recovery point past its deadline: the instance the restore job then reports is tagged and deleted, not left behind', () => pastDeadline(async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-2';
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+    backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
+    const untagged = { ...target('restore-rp-2', 'available', {}, 'rp-2'), TagList: [] };
+    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING' }).resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-2' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [untagged] });
+    rds.on(AddTagsToResourceCommand).resolves({});
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    const execution = await run({ requestId: 'rp-2', kind: 'recovery-point', recoveryPoint: pointArn });
+    expect(execution.error).toBe('RestoreTimedOut');
+    expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreTimedOut', cleanup: { outcome: 'deleted', targetIdentifier: 'restore-rp-2' } });
+    expect(rds.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input.ResourceName)).toEqual([untagged.DBInstanceArn]);
+    expect(rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input.DBInstanceIdentifier)).toEqual(['restore-rp-2']);
+  }));
 
   test('recovery point: an instance at the target identifier that the pending restore job did not create is never adopted', async () => {
     const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1';
@@ -701,55 +701,45 @@ describe('a cleanup that does not finish', () => {
     rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error(message), { name: 'AccessDenied' }));
   }
 
-  test('still pending after its retries: failed with the original error, naming the instance left behind', async () => {
-    process.env.RESTORE_TIMEOUT_MINUTES = '0';
-    try {
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
-        .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
-        .resolves({ DBInstances: [target('restore-inc-1', 'creating')] });
-      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-      const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
-      expect(execution.status).toBe('FAILED');
-      expect(execution.error).toBe('RestoreTimedOut');
-      expect(execution.retried.filter((state) => state === 'Cleanup')).toHaveLength(90);
-      expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
-      const cause = JSON.parse(execution.cause!);
-      expect(cause).toMatchObject({
-        status: 'FAILED', requestId: 'inc-1', kind: 'snapshot', error: 'RestoreTimedOut', target: 'restore-inc-1',
-        cleanup: { outcome: 'incomplete', targetIdentifier: 'restore-inc-1' },
-      });
-      expect(cause.cause).toContain('restore-inc-1 was not available by');
-      expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(CleanupPending: .*restore-inc-1 is creating; it is deleted once that ends.*\); restore-inc-1 may be left behind: check it and delete it by hand unless it is wanted \(tag cdk-backup-dr:restore-execution=inc-1\)$/);
-      expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
-    } finally {
-      process.env.RESTORE_TIMEOUT_MINUTES = '720';
-    }
-  });
+  test('still pending after its retries: failed with the original error, naming the instance left behind', () => pastDeadline(async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolves({ DBInstances: [target('restore-inc-1', 'creating')] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RestoreTimedOut');
+    expect(execution.retried.filter((state) => state === 'Cleanup')).toHaveLength(90);
+    expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
+    const cause = JSON.parse(execution.cause!);
+    expect(cause).toMatchObject({
+      status: 'FAILED', requestId: 'inc-1', kind: 'snapshot', error: 'RestoreTimedOut', target: 'restore-inc-1',
+      cleanup: { outcome: 'incomplete', targetIdentifier: 'restore-inc-1' },
+    });
+    expect(cause.cause).toContain('restore-inc-1 was not available by');
+    expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(CleanupPending: .*restore-inc-1 is creating; it is deleted once that ends.*\); restore-inc-1 may be left behind: check it and delete it by hand unless it is wanted \(tag cdk-backup-dr:restore-execution=inc-1\)$/);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  }));
 
-  test('a drill whose cleanup gives up counts as a failed drill', async () => {
-    process.env.RESTORE_TIMEOUT_MINUTES = '0';
-    try {
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
-      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-      rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-9' })
-        .rejectsOnce(notFound('drill-d-9')).rejectsOnce(notFound('drill-d-9'))
-        .resolves({ DBInstances: [target('drill-d-9', 'creating', {}, 'd-9', true)] });
-      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-      const execution = await run({ requestId: 'd-9', kind: 'snapshot', drill: true });
-      expect(execution.error).toBe('RestoreTimedOut');
-      expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
-      expect(JSON.parse(execution.cause!)).toMatchObject({ drill: true, target: 'drill-d-9', cleanup: { outcome: 'incomplete', targetIdentifier: 'drill-d-9' } });
-      const metrics = cloudwatch.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input);
-      expect(metrics).toEqual([{
-        Namespace: 'CdkBackupDr',
-        MetricData: [expect.objectContaining({ MetricName: 'DrillFailures', Value: 1, Dimensions: [{ Name: 'Database', Value: SOURCE_ID }] })],
-      }]);
-    } finally {
-      process.env.RESTORE_TIMEOUT_MINUTES = '720';
-    }
-  });
+  test('a drill whose cleanup gives up counts as a failed drill', () => pastDeadline(async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'drill-d-9' })
+      .rejectsOnce(notFound('drill-d-9')).rejectsOnce(notFound('drill-d-9'))
+      .resolves({ DBInstances: [target('drill-d-9', 'creating', {}, 'd-9', true)] });
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    const execution = await run({ requestId: 'd-9', kind: 'snapshot', drill: true });
+    expect(execution.error).toBe('RestoreTimedOut');
+    expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
+    expect(JSON.parse(execution.cause!)).toMatchObject({ drill: true, target: 'drill-d-9', cleanup: { outcome: 'incomplete', targetIdentifier: 'drill-d-9' } });
+    const metrics = cloudwatch.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input);
+    expect(metrics).toEqual([{
+      Namespace: 'CdkBackupDr',
+      MetricData: [expect.objectContaining({ MetricName: 'DrillFailures', Value: 1, Dimensions: [{ Name: 'Database', Value: SOURCE_ID }] })],
+    }]);
+  }));
 
   test('an incident restore whose cleanup gives up puts no drill metric', async () => {
     arrangeFailedInstanceWhoseDeletionIsRefused('not authorized to perform: rds:DeleteDBInstance');
