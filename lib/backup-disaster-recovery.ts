@@ -412,14 +412,19 @@ export class BackupDisasterRecovery extends Construct {
         interval: offSiteInterval,
         grace: Duration.hours(6),
       }),
+      // The tagged volumes' snapshots, one check per volume tag, each also requiring the tag this
+      // policy adds to its snapshots: the volume tag alone would count snapshots of the same volumes
+      // that another policy or a person took with the tags copied on; the policy tag alone would let
+      // one group's snapshots hide another's missing ones.
       ...(props.volumeTags
-        ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({ tagKey, tagValue, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1) }))
+        ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({
+          tagKey, tagValue, alsoTagged: this.volumeSnapshots.snapshotTag, tier: 'rolling', interval: rollingInterval, grace: Duration.hours(1),
+        }))
         : []),
-      // The DLM copies in the recovery region, one check per volume tag, each also requiring the
-      // tag the policy adds to its snapshots and the copy rules copy on (the volume id of a copy is
-      // arbitrary). The volume tag alone would count snapshots of other volumes there with the same
-      // tags (a standby of the app); the policy tag alone would let one group's copies hide another's.
-      // The grace, as for the AWS Backup copies, covers the time a copy waits and runs.
+      // Their DLM copies in the recovery region, found the same way (the volume id of a copy is
+      // arbitrary, and the copy rules copy the tags on). There the volume tag alone would also count
+      // snapshots of other volumes with the same tags (a standby of the app). The grace, as for the
+      // AWS Backup copies, covers the time a copy waits and runs.
       ...(props.volumeTags && this.volumeSnapshots.copyRegions.includes(recoveryRegion)
         ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({
           tagKey, tagValue, alsoTagged: this.volumeSnapshots.snapshotTag, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6),

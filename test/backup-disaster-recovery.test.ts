@@ -420,7 +420,7 @@ describe('off-site EBS snapshot freshness', () => {
     return { stack, dr, template, ebsChecks: config.checks.filter((check) => check.kind === 'ebs-snapshot'), describes };
   }
 
-  test('with volumeTags, the DLM copies in the recovery region are checked there per volume tag and by the tag of this snapshot policy, which they carry, as often as they are copied', () => {
+  test('with volumeTags, the snapshots and their DLM copies in the recovery region are checked per volume tag and by the tag of this snapshot policy, which they carry, the copies as often as they are copied', () => {
     const { dr, template, ebsChecks, describes } = built({ volumeTags: { 'team:backup': 'yes', 'team:disk': 'data' } });
     const policyTag = `${PRIMARY_REGION}/Primary/Dr/VolumeSnapshots`;
     expect(dr.volumeSnapshots.snapshotTag).toEqual({ key: 'cdk-backup-dr:snapshot-policy', value: policyTag });
@@ -434,11 +434,12 @@ describe('off-site EBS snapshot freshness', () => {
     }
     const alsoTagged = { alsoTagKey: 'cdk-backup-dr:snapshot-policy', alsoTagValue: policyTag };
     expect(ebsChecks).toEqual([
-      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 1, tagKey: 'team:backup', tagValue: 'yes' },
-      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:disk=data', intervalHours: 1, graceHours: 1, tagKey: 'team:disk', tagValue: 'data' },
-      // Not by the volume tags alone: snapshots of other volumes in the recovery region (a standby
-      // of the app) may carry them; nor by the policy tag alone: one group's copies would hide
-      // another's missing ones. The rolling tier goes off site every hour; 6 hours for the copy.
+      // Not by the volume tags alone: snapshots of the same volumes by another policy, and in the
+      // recovery region snapshots of other volumes (a standby of the app), may carry them; nor by
+      // the policy tag alone: one group's snapshots would hide another's missing ones.
+      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 1, tagKey: 'team:backup', tagValue: 'yes', ...alsoTagged },
+      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:disk=data', intervalHours: 1, graceHours: 1, tagKey: 'team:disk', tagValue: 'data', ...alsoTagged },
+      // The rolling tier goes off site every hour; 6 hours for the copy.
       { kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:backup', tagValue: 'yes', ...alsoTagged },
       { kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:team:disk=data', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:disk', tagValue: 'data', ...alsoTagged },
     ]);
