@@ -195,6 +195,11 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
     throw new InvalidRestoreInput(`\`kind\` must be one of ${RESTORE_KINDS.join(', ')}, got ${JSON.stringify(request.kind)}`);
   }
   const requestId = requestIdOf(request, execution);
+  for (const flag of ['drill', 'keepOnVerificationFailure'] as const) {
+    if (request[flag] !== undefined && typeof request[flag] !== 'boolean') {
+      throw new InvalidRestoreInput(`\`${flag}\` must be true or false (or left out: false), got ${JSON.stringify(request[flag])}`);
+    }
+  }
   const drill = request.drill === true;
   if (drill && kind === 'promote-replica') {
     throw new InvalidRestoreInput('`drill` must be false for `kind` promote-replica: a drill never promotes a replica');

@@ -392,9 +392,10 @@ export class DatabaseRestore extends Construct {
    * When the cleanup gives up (still `CleanupPending` after its retries) or fails otherwise,
    * the execution still ends in `failed` with the original error; its cause says the cleanup
    * did not finish and names the instance that may be left to delete by hand. A drill is
-   * counted as failed (`DrillFailures`) there, as the cleanup would have.
+   * counted as failed (`DrillFailures`) there, as the cleanup would have; when the steps
+   * function cannot be reached, by the state machine itself.
    */
-  private cleanupIncomplete(steps: lambda.IFunction, failed: sfn.Fail): sfn.IChainable {
+  private cleanupIncomplete(steps: lambda.IFunction, failed: sfn.Fail, sourceIdentifier: string): sfn.IChainable {
     const at = (path: string) => sfn.JsonPath.objectAt(path);
     const report = new tasks.LambdaInvoke(this, 'CleanupIncomplete', {
       lambdaFunction: steps,
@@ -418,10 +419,33 @@ export class DatabaseRestore extends Construct {
         },
       },
       resultPath: '$.incomplete',
-    }).next(new sfn.Pass(this, 'CleanupIncompleteCause', {
+    });
+    const cause = new sfn.Pass(this, 'CleanupIncompleteCause', {
       parameters: { error: sfn.JsonPath.stringAt('$.incomplete.error'), cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.incomplete')) },
       resultPath: '$.failure',
-    })).next(failed);
+    }).next(failed);
+    // A drill still counts as failed: put straight to CloudWatch (the role may put only into
+    // this namespace). The request is the raw input, so `drill` may be absent or not a boolean:
+    // a comparison with a missing field is an error, hence the two choices.
+    const countDrill = new sfn.CustomState(this, 'CleanupIncompleteCountDrill', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Stack.of(this).partition}:states:::aws-sdk:cloudwatch:putMetricData`,
+        Parameters: {
+          Namespace: METRIC_NAMESPACE,
+          MetricData: [{ MetricName: 'DrillFailures', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'Database', Value: sourceIdentifier }] }],
+        },
+        ResultPath: null,
+      },
+    });
+    countDrill.addCatch(cause, { errors: [sfn.Errors.ALL], resultPath: '$.incomplete.drillFailureNotRecorded' });
+    countDrill.next(cause);
+    const drillFlag = '$.request.drill';
+    unreported.next(new sfn.Choice(this, 'CleanupIncompleteDrillGiven')
+      .when(sfn.Condition.isPresent(drillFlag), new sfn.Choice(this, 'CleanupIncompleteIsDrill')
+        .when(sfn.Condition.and(sfn.Condition.isBoolean(drillFlag), sfn.Condition.booleanEquals(drillFlag, true)), countDrill)
+        .otherwise(cause))
+      .otherwise(cause));
     report.addCatch(unreported, { errors: [sfn.Errors.ALL], resultPath: '$.reportError' });
     return report.next(failed);
   }
@@ -445,7 +469,7 @@ export class DatabaseRestore extends Construct {
     });
     const cleanup = retried(new tasks.LambdaInvoke(this, 'Cleanup', step({ action: 'cleanup', request: at('$.request'), plan: at('$.plan'), progress: at('$.progress'), error: at('$.error') }, '$.failure')));
     cleanup.addRetry({ errors: ['CleanupPending'], interval: Duration.minutes(2), backoffRate: 1, maxAttempts: 90 });
-    cleanup.addCatch(this.cleanupIncomplete(steps, failed), { errors: [sfn.Errors.ALL], resultPath: '$.cleanupError' });
+    cleanup.addCatch(this.cleanupIncomplete(steps, failed, props.database.instanceIdentifier), { errors: [sfn.Errors.ALL], resultPath: '$.cleanupError' });
     cleanup.next(failed);
     const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
@@ -516,6 +540,12 @@ export class DatabaseRestore extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     });
+    // For CleanupIncompleteCountDrill.
+    machine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+    }));
     const machineRole = machine.role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     const invokeReason = 'Step Functions invokes the workflow\'s own functions; CDK grants their versions (`<function arn>:*`) with them.';
     if (machineRole) {
@@ -524,7 +554,11 @@ export class DatabaseRestore extends Construct {
       Validations.of(machineRole).acknowledge(
         { id: fnArn(steps), reason: invokeReason },
         { id: fnArn(verify), reason: invokeReason },
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and the CloudWatch Logs delivery actions of Step Functions logging support no resource-level permissions.' },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*), the CloudWatch Logs delivery actions of Step Functions logging and ' +
+            'cloudwatch:PutMetricData (limited by the cloudwatch:namespace condition) support no resource-level permissions.',
+        },
         { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: STATE_MACHINE_POLICY_REASON },
         { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: STATE_MACHINE_POLICY_REASON },
         { id: 'PCI.DSS.321-IAMNoInlinePolicy', reason: STATE_MACHINE_POLICY_REASON },

@@ -91,7 +91,8 @@ describe('the source\'s settings for restores after it is gone', () => {
 });
 
 test('a cleanup that gives up or fails is caught: the failure document names it, the execution ends in RestoreFailed', () => {
-  const definition = stateMachineDefinition(Template.fromStack(restoreFixture().stack), { logicalIdPrefix: 'Restore' });
+  const template = Template.fromStack(restoreFixture().stack);
+  const definition = stateMachineDefinition(template, { logicalIdPrefix: 'Restore' });
   const cleanup = definition.States.Cleanup;
   expect(cleanup.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['CleanupPending'], IntervalSeconds: 120, MaxAttempts: 90 })]));
   expect(cleanup.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError', Next: 'CleanupIncomplete' }]);
@@ -99,7 +100,18 @@ test('a cleanup that gives up or fails is caught: the failure document names it,
   expect(incomplete).toMatchObject({ Type: 'Task', ResultPath: '$.failure', Next: 'RestoreFailed' });
   expect(incomplete.Parameters).toMatchObject({ action: 'cleanup-incomplete', 'error.$': '$.error', 'cleanupError.$': '$.cleanupError', 'plan.$': '$.plan', 'progress.$': '$.progress' });
   expect(incomplete.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: 'CleanupIncompleteUnreported' }]);
-  expect(definition.States.CleanupIncompleteUnreported.Next).toBe('CleanupIncompleteCause');
+  expect(definition.States.CleanupIncompleteUnreported.Next).toBe('CleanupIncompleteDrillGiven');
+  // A drill is counted by the state machine itself then, into the drill metrics' namespace and
+  // dimension (the source instance, resolved locally to its logical id).
+  const [sourceInstance] = Object.keys(template.findResources('AWS::RDS::DBInstance')).filter((id) => id.startsWith('Db'));
+  expect(definition.States.CleanupIncompleteCountDrill).toMatchObject({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
+    Parameters: { Namespace: 'CdkBackupDr', MetricData: [{ MetricName: 'DrillFailures', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'Database', Value: sourceInstance }] }] },
+    ResultPath: null,
+    Next: 'CleanupIncompleteCause',
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.incomplete.drillFailureNotRecorded', Next: 'CleanupIncompleteCause' }],
+  });
   expect(definition.States.CleanupIncompleteCause).toMatchObject({ ResultPath: '$.failure', Next: 'RestoreFailed' });
   expect(definition.States.RestoreFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.error', CausePath: '$.failure.cause' });
 });

@@ -27,6 +27,8 @@ const SOURCE_ID = 'source-db';
 const REPLICA_ID = 'replica-db';
 
 let machine: LocalStateMachine;
+/** The source instance's identifier as the construct gives it to the steps function (the drill metrics' dimension). */
+let deployedSourceId: string;
 let source: MariaDbServer;
 let restored: MariaDbServer;
 
@@ -49,6 +51,7 @@ beforeAll(async () => {
   const resources = template.toJSON().Resources;
   const steps = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('RestoreSteps'))!;
   process.env.SOURCE_SETTINGS = resolveValue(steps[1].Properties.Environment.Variables.SOURCE_SETTINGS, resources);
+  deployedSourceId = resolveValue(steps[1].Properties.Environment.Variables.SOURCE_INSTANCE_ID, resources);
   [source, restored] = await servers;
   for (const server of [source, restored]) {
     const connection = await server.connect();
@@ -153,8 +156,11 @@ async function verifyHandler(event: { plan: { source: PlannedSource }; status: {
 
 const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup', 'CleanupIncomplete'];
 
+/** The state machine's own PutMetricData (an AWS SDK integration): its Parameters are the API's input. */
+const putMetricData: LambdaHandler = (parameters) => new CloudWatchClient({ region: 'eu-west-1' }).send(new PutMetricDataCommand(parameters));
+
 async function run(input: Record<string, unknown>, verify: LambdaHandler = verifyHandler, overrides: Record<string, LambdaHandler> = {}): Promise<LocalExecution> {
-  const handlers: Record<string, LambdaHandler> = { VerifyRestore: verify };
+  const handlers: Record<string, LambdaHandler> = { VerifyRestore: verify, CleanupIncompleteCountDrill: putMetricData };
   for (const state of STEP_STATES) {
     handlers[state] = stepsHandler;
   }
@@ -513,6 +519,8 @@ describe('bad input fails before anything is created, naming the input and the a
     [{ kind: 'promote-replica', replica: REPLICA_ID }, /`confirm` must repeat the replica to promote \(replica-db\)/],
     [{ kind: 'promote-replica', replica: 'other-db', confirm: 'other-db' }, /`replica` must be one of replica-db, got "other-db"/],
     [{ kind: 'restore-everything' }, /`kind` must be one of snapshot, recovery-point, point-in-time, promote-replica, got "restore-everything"/],
+    [{ kind: 'snapshot', drill: 'yes' }, /`drill` must be true or false \(or left out: false\), got "yes"/],
+    [{ kind: 'snapshot', keepOnVerificationFailure: 1 }, /`keepOnVerificationFailure` must be true or false \(or left out: false\), got 1/],
   ])('%j', async (input, message) => {
     const execution = await run({ requestId: 'bad-1', ...input });
     expect(execution.status).toBe('FAILED');
@@ -691,12 +699,13 @@ describe('the source instance no longer exists (the disaster case)', () => {
 
 describe('a cleanup that does not finish', () => {
   /** A snapshot restore `inc-1` whose instance ends `failed` and whose deletion is refused with `message`. */
-  function arrangeFailedInstanceWhoseDeletionIsRefused(message: string): void {
+  function arrangeFailedInstanceWhoseDeletionIsRefused(message: string, drill = false): void {
+    const identifier = drill ? 'drill-inc-1' : 'restore-inc-1';
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
-      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
-      .resolves({ DBInstances: [target('restore-inc-1', 'failed', { DeletionProtection: false })] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: identifier })
+      .rejectsOnce(notFound(identifier)).rejectsOnce(notFound(identifier))
+      .resolves({ DBInstances: [target(identifier, 'failed', { DeletionProtection: false }, 'inc-1', drill)] });
     rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
     rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error(message), { name: 'AccessDenied' }));
   }
@@ -776,20 +785,60 @@ describe('a cleanup that does not finish', () => {
     expect(cause.drillFailureNotRecorded).toMatch(/^DrillFailures was not put: .*not authorized to perform: cloudwatch:PutMetricData/);
   });
 
+  const unavailable = async () => {
+    throw Object.assign(new Error('Lambda is unavailable'), { name: 'Lambda.ServiceException' });
+  };
+
   test('the steps function unreachable too: still failed with the original error, and what to look for', async () => {
     arrangeFailedInstanceWhoseDeletionIsRefused('not authorized');
-    const unavailable = async () => {
-      throw Object.assign(new Error('Lambda is unavailable'), { name: 'Lambda.ServiceException' });
-    };
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot' }, verifyHandler, { CleanupIncomplete: unavailable });
     expect(execution.error).toBe('RestoreFailed');
     // The Lambda service errors are retried as for every Lambda task (6 attempts), then caught.
     expect(execution.retried).toEqual(Array(6).fill('CleanupIncomplete'));
-    expect(execution.visited.slice(-4).map((state) => state.name)).toEqual(['CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteCause', 'RestoreFailed']);
+    expect(execution.visited.slice(-5).map((state) => state.name)).toEqual(['CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteCause', 'RestoreFailed']);
+    // Not a drill: nothing counted.
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
     // The cause is States.JsonToString of the document; the local runner drops the backslashes of
     // the escaped quotes in it (Step Functions keeps them), so it is read as text here.
     expect(execution.cause).toContain('"error":"RestoreFailed"');
     expect(execution.cause).toContain('restore-inc-1 is failed: the restore cannot finish');
     expect(execution.cause).toContain('"outcome":"incomplete","detail":"the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack/Restore and cdk-backup-dr:restore-execution=<this request id> and delete it by hand unless it is wanted"');
+  });
+
+  test('a drill whose failure the steps function cannot report is counted by the state machine itself', async () => {
+    arrangeFailedInstanceWhoseDeletionIsRefused('not authorized', true);
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot', drill: true }, verifyHandler, { CleanupIncomplete: unavailable });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(execution.visited.slice(-7).map((state) => state.name)).toEqual([
+      'CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCountDrill', 'CleanupIncompleteCause', 'RestoreFailed',
+    ]);
+    // The last put is the state machine's, with the alarm's namespace, metric and dimension.
+    expect(cloudwatch.commandCalls(PutMetricDataCommand).at(-1)!.args[0].input).toEqual({
+      Namespace: 'CdkBackupDr',
+      MetricData: [{ MetricName: 'DrillFailures', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'Database', Value: deployedSourceId }] }],
+    });
+    expect(execution.cause).toContain('drill-inc-1 is failed: the restore cannot finish');
+    expect(execution.cause).not.toContain('drillFailureNotRecorded');
+  });
+
+  test('a drill the state machine cannot count either: the failure document says so', async () => {
+    arrangeFailedInstanceWhoseDeletionIsRefused('not authorized', true);
+    // A new error per call: the steps function's own attempts prefix the message of the error they get.
+    cloudwatch.on(PutMetricDataCommand).callsFake(() => Promise.reject(Object.assign(new Error('not authorized to perform: cloudwatch:PutMetricData'), { name: 'AccessDenied' })));
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot', drill: true }, verifyHandler, { CleanupIncomplete: unavailable });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['CleanupIncompleteCountDrill', 'CleanupIncompleteCause', 'RestoreFailed']);
+    expect(execution.cause).toContain('"drillFailureNotRecorded":{"Error":"AccessDenied","Cause":"not authorized to perform: cloudwatch:PutMetricData"}');
+  });
+
+  test('a drill flag that is not a boolean is not a drill there, and does not break the failure path', async () => {
+    // Refused by Validate; the cleanup fails and the steps function is unreachable after it.
+    const refused = async () => {
+      throw Object.assign(new Error('not authorized to perform: s3:PutObject'), { name: 'AccessDenied' });
+    };
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot', drill: 'yes' }, verifyHandler, { Cleanup: refused, CleanupIncomplete: unavailable });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(execution.visited.slice(-4).map((state) => state.name)).toEqual(['CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCause', 'RestoreFailed']);
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 });
