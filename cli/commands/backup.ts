@@ -17,8 +17,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { JobLine, JobsProgress } from './backup-progress';
 import { ProcessIo, processIo } from '../process-io';
-import { executionCause, stateMachinesTagged } from '../step-functions';
-import { WORKFLOW_TAG } from '../../core/restore-workflows/common';
+import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
 
 /** The tag value of the dump workflow's state machine (`cdk-backup-dr:workflow=backup`). */
 export const BACKUP_WORKFLOW_TAG_VALUE = 'backup';
@@ -115,15 +114,6 @@ export function resourceLabel(arn: string): string {
   return tail[tail.length - 1] ?? arn;
 }
 
-async function findStateMachine(sfn: SFNClient): Promise<string> {
-  const found = await stateMachinesTagged(sfn, BACKUP_WORKFLOW_TAG_VALUE);
-  if (found.length !== 1) {
-    throw new UsageError(found.length === 0
-      ? `no state machine tagged ${WORKFLOW_TAG}=${BACKUP_WORKFLOW_TAG_VALUE} in this account and region; pass --state-machine <arn> or --no-dump`
-      : `${found.length} state machines are tagged ${WORKFLOW_TAG}=${BACKUP_WORKFLOW_TAG_VALUE} (${found.join(', ')}); pass --state-machine <arn>`);
-  }
-  return found[0];
-}
 
 /** The command with its outside world passed in. */
 export async function runBackup(args: string[], io: BackupIo): Promise<number> {
@@ -171,7 +161,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     // Start everything first, so that a slow dump does not delay the snapshots.
     let execution: { arn: string; status: string; step: string; output?: Record<string, unknown>; error?: string } | undefined;
     if (!flags['no-dump']) {
-      const stateMachineArn = flags['state-machine'] ?? io.env.CDK_BACKUP_DR_BACKUP_STATE_MACHINE ?? await findStateMachine(clients.sfn);
+      const stateMachineArn = flags['state-machine'] ?? io.env.CDK_BACKUP_DR_BACKUP_STATE_MACHINE ?? await findTaggedStateMachine(clients.sfn, BACKUP_WORKFLOW_TAG_VALUE, 'pass --state-machine <arn> (or set CDK_BACKUP_DR_BACKUP_STATE_MACHINE) or --no-dump');
       const response = await clients.sfn.send(new StartExecutionCommand({
         stateMachineArn,
         name: `backup-now-${stamp}-${randomBytes(3).toString('hex')}`,
@@ -280,7 +270,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     }
     return flags['no-wait'] || result.succeeded ? 0 : 1;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof StateMachineNotFound) {
       io.stderr.write(`cdk-backup-dr backup: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }

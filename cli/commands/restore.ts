@@ -19,12 +19,12 @@ import {
   DescribeExecutionCommand, DescribeExecutionOutput, GetExecutionHistoryCommand, HistoryEvent,
   SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { WORKFLOW_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
+import { errorName, errorText, executionName } from '../../core/restore-workflows/common';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { DryRunClients, dryRun } from './restore-dry-run';
 import { StepProgress } from './restore-progress';
 import { ProcessIo, processIo } from '../process-io';
-import { executionCause, stateMachinesTagged } from '../step-functions';
+import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
 
 /** The workflow kinds, as tagged on their state machines. */
 export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
@@ -210,14 +210,7 @@ export async function resolveStateMachine(sfn: SFNClient, kind: WorkflowKind, fl
   if (env[variable]) {
     return env[variable]!;
   }
-  const found = await stateMachinesTagged(sfn, kind);
-  if (found.length === 1) {
-    return found[0];
-  }
-  if (found.length === 0) {
-    throw new UsageError(`no state machine tagged ${WORKFLOW_TAG}=${kind} in this account and region; pass --state-machine <arn> or set ${variable} (the reference stack prints the ARNs as outputs)`);
-  }
-  throw new UsageError(`${found.length} state machines are tagged ${WORKFLOW_TAG}=${kind}: ${found.join(', ')}; choose one with --state-machine <arn>`);
+  return findTaggedStateMachine(sfn, kind, `pass --state-machine <arn> or set ${variable} (the reference stack prints the ARNs as outputs)`);
 }
 
 function executionArnFor(stateMachineArn: string, name: string): string {
@@ -360,7 +353,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     }
     return rejected ? 2 : 1;
   } catch (error) {
-    if (error instanceof UsageError || INPUT_ERRORS.has(errorName(error))) {
+    if (error instanceof UsageError || error instanceof StateMachineNotFound || INPUT_ERRORS.has(errorName(error))) {
       io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n`);
       return 2;
     }

@@ -151,6 +151,15 @@ test('no tagged workflow is a usage error naming the tag', async () => {
   expect(world.err).toContain('no state machine tagged cdk-backup-dr:workflow=backup');
 });
 
+test('a workflow that cannot be looked up is a usage error saying how to name it', async () => {
+  sfnMock.on(ListStateMachinesCommand).rejects(Object.assign(new Error('not authorized to perform: states:ListStateMachines'), { name: 'AccessDeniedException' }));
+  const world = io();
+  expect(await runBackup(['now'], world)).toBe(2);
+  expect(world.err).toContain('cannot be looked up: this identity may not list state machines (not authorized to perform: states:ListStateMachines); ' +
+    'pass --state-machine <arn> (or set CDK_BACKUP_DR_BACKUP_STATE_MACHINE) or --no-dump');
+  expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
 test('resource labels are the last segment of the ARN', () => {
   expect(resourceLabel(DB)).toBe('shop-master');
   expect(resourceLabel(VOLUME)).toBe('vol-0abc');

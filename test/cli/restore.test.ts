@@ -170,6 +170,29 @@ test('finds the state machine by its workflow tag, or says how to name it', asyn
   expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input.stateMachineArn).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv');
 });
 
+test('a state machine whose tags this identity may not read is passed over; one it may not list at all is said with how to name it', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: {} });
+  const denied = (action: string) => Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
+  sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [{ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Other', name: 'Other', type: 'STANDARD', creationDate: new Date() }, { stateMachineArn: MACHINE, name: 'VolumeRestore', type: 'STANDARD', creationDate: new Date() }] });
+  sfn.on(ListTagsForResourceCommand).rejects(denied('states:ListTagsForResource'));
+  sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'volume' }] });
+  const args = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
+  const found = capture();
+  expect(await runRestore(args, found.io)).toBe(0);
+  expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);
+
+  sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [] });
+  const missing = capture();
+  expect(await runRestore(args, missing.io)).toBe(2);
+  expect(missing.stderr()).toContain('no state machine tagged cdk-backup-dr:workflow=volume in this account and region (the tags of 1 state machine(s) could not be read, access denied: Other); pass --state-machine <arn>');
+
+  sfn.on(ListStateMachinesCommand).rejects(denied('states:ListStateMachines'));
+  const unlisted = capture();
+  expect(await runRestore(args, unlisted.io)).toBe(2);
+  expect(unlisted.stderr()).toMatch(/the state machine tagged cdk-backup-dr:workflow=volume cannot be looked up: this identity may not list state machines \(.*not authorized to perform: states:ListStateMachines\); pass --state-machine <arn> or set CDK_BACKUP_DR_VOLUME_STATE_MACHINE/);
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+});
+
 test('--dry-run checks a volume request with read-only calls and starts nothing', async () => {
   mockWorkflowConfiguration(VOLUME_ENVIRONMENT);
   ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0123456789abcdef0', State: 'completed', VolumeSize: 80 }] });
