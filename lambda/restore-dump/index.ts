@@ -137,7 +137,10 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
     }
     const notComparable = unknown.filter((check) => check.notComparable).length;
     const reasons = [
-      ...(notComparable > 0 ? [`the row counts of ${notComparable} tables are unknown: the dump was taken without pausing replication, so its manifest cannot verify them`] : []),
+      ...(notComparable > 0 && !manifest.replicationPaused ? [`the row counts of ${notComparable} tables are unknown: the dump was taken without pausing replication, so its manifest cannot verify them`] : []),
+      ...(notComparable > 0 && manifest.replicationPaused
+        ? [`${notComparable} row counts or checksums differ from the manifest while the server runs enabled events (event_scheduler ON), which may have changed them since the load`]
+        : []),
       ...(unknown.length > notComparable ? [`${unknown.length - notComparable} checks could not run`] : []),
     ];
     const problems = describeProblems(report(unknown)).split('\n');

@@ -267,6 +267,56 @@ test('a check that cannot run (CHECK TABLE of a MEMORY table) leaves the copy un
   }
 });
 
+test('an enabled event of the dump that the new instance runs (event_scheduler ON) leaves the rows it changed unverified, not failed: the copy is kept', async () => {
+  const connection = await source.connect();
+  // The source's scheduler is off: the event is dumped as enabled and has not run there.
+  await connection.query('CREATE EVENT shop.purge_orders ON SCHEDULE EVERY 1 HOUR STARTS CURRENT_TIMESTAMP ON COMPLETION PRESERVE ENABLE DO DELETE FROM shop.orders WHERE id <= 5');
+  const withEvent = gzipSync(execFileSync('mariadb-dump', [
+    '--host=127.0.0.1', `--port=${source.port}`, `--user=${ADMIN_USER}`, `--password=${ADMIN_PASSWORD}`, '--single-transaction', '--events', '--databases', 'shop',
+  ], { maxBuffer: 256 * 1024 * 1024 }));
+  await connection.query('DROP EVENT shop.purge_orders');
+  await connection.end();
+  const plain = dump;
+  dump = withEvent;
+  const onTarget = await target.connect();
+  await onTarget.query('SET GLOBAL event_scheduler = ON');
+  try {
+    mockAws({ manifestText: serializeManifest({ ...manifest, files: [{ key: DUMP_KEY, bytes: dump.length, sha256: createHash('sha256').update(dump).digest('hex') }] }) });
+    // Verify once the event has run on the new instance (it runs as soon as it is loaded).
+    const afterTheEvent = async (event: Parameters<typeof handler>[0], context: Parameters<typeof handler>[1]) => {
+      for (let waited = 0; ; waited += 100) {
+        const [rows] = await onTarget.query('SELECT COUNT(*) AS n FROM shop.orders');
+        if (Number((rows as Array<{ n: unknown }>)[0].n) === 19_995) {
+          break;
+        }
+        if (waited > 20_000) {
+          throw new Error('the event did not run within 20 s');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return handler(event, context);
+    };
+    const run = await machine.run(request, { handlers: handlers({ Verify: afterTheEvent }), executionName: 'dump-restored-shop-11' });
+    expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toEqual('');
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.verification).toEqual({
+      status: 'unknown',
+      checks: expect.any(Number),
+      summary: expect.stringMatching(/^\d+ checks ok; 2 row counts or checksums differ from the manifest while the server runs enabled events \(event_scheduler ON\), which may have changed them since the load$/),
+      problems: [
+        'unknown: rows shop.orders: 19995 rows restored, 20000 in the dump: not comparable, the server runs enabled events (event_scheduler ON: shop.purge_orders), which may have changed the rows since the load',
+        expect.stringMatching(/^unknown: checksum shop\.orders: restored [0-9a-f]{16}, dump [0-9a-f]{16}: not comparable/),
+      ],
+    });
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true });
+  } finally {
+    dump = plain;
+    await onTarget.query('SET GLOBAL event_scheduler = OFF');
+    await onTarget.end();
+  }
+});
+
 test('keepOnFailure keeps the failed instance for investigation', async () => {
   const tampered = { ...manifest, tables: manifest.tables.map((t) => ({ ...t, checksum: '0000000000000000' })) };
   mockAws({ manifestText: serializeManifest(tampered) });

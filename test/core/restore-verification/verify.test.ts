@@ -175,3 +175,60 @@ describe('a damaged restore', () => {
     expect(describeProblems(result)).toMatch(/failed: check-table shop.legacy: .*error/);
   });
 });
+
+describe('events that the restored server runs', () => {
+  const JOBS_SQL = "CREATE DATABASE jobs; CREATE TABLE jobs.sessions (id INT PRIMARY KEY, expired TINYINT NOT NULL); INSERT INTO jobs.sessions SELECT seq, seq MOD 2 FROM mysql.seq_1_to_10";
+
+  async function jobsManifest(): Promise<DumpManifest> {
+    const checksum = await tableChecksum(sourceConnection, 'jobs', 'sessions');
+    return {
+      ...(await manifestOf(sourceConnection)), databases: ['jobs'],
+      tables: [{ schema: 'jobs', table: 'sessions', rows: checksum.rows, checksum: checksum.checksum, hasPrimaryKey: true }],
+    };
+  }
+
+  beforeAll(async () => {
+    await sourceConnection.query(JOBS_SQL);
+    await restoredConnection.query(JOBS_SQL);
+    // As the dump restores it: enabled, running at once and then every hour.
+    await restoredConnection.query('CREATE EVENT jobs.purge_sessions ON SCHEDULE EVERY 1 HOUR STARTS CURRENT_TIMESTAMP ON COMPLETION PRESERVE ENABLE DO DELETE FROM jobs.sessions WHERE expired = 1');
+  });
+
+  afterAll(async () => {
+    await restoredConnection.query('SET GLOBAL event_scheduler = OFF');
+    await Promise.all([sourceConnection.query('DROP DATABASE jobs'), restoredConnection.query('DROP DATABASE jobs')]);
+  });
+
+  test('with the scheduler off, nothing ran and the copy matches', async () => {
+    const result = await verifyAgainstManifest(restoredConnection, await jobsManifest());
+    expect(describeProblems(result)).toBe('');
+    expect(result.status).toBe('ok');
+  });
+
+  test('with the scheduler on, counts and checksums the events may have changed are unknown, not failed, naming the events', async () => {
+    await restoredConnection.query('SET GLOBAL event_scheduler = ON');
+    for (let waited = 0; ; waited += 100) {
+      const [rows] = await restoredConnection.query('SELECT COUNT(*) AS n FROM jobs.sessions');
+      if (Number((rows as Array<{ n: unknown }>)[0].n) === 5) {
+        break;
+      }
+      if (waited > 20_000) {
+        throw new Error('the event did not run within 20 s');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const result = await verifyAgainstManifest(restoredConnection, await jobsManifest());
+    expect(result.status).toBe('unknown');
+    expect(result.checks.filter((c) => c.status !== 'ok')).toEqual([
+      { name: 'rows jobs.sessions', status: 'unknown', notComparable: true,
+        detail: '5 rows restored, 10 in the dump: not comparable, the server runs enabled events (event_scheduler ON: jobs.purge_sessions), which may have changed the rows since the load' },
+      { name: 'checksum jobs.sessions', status: 'unknown', notComparable: true, detail: expect.stringMatching(/^restored [0-9a-f]{16}, dump [0-9a-f]{16}: not comparable, the server runs enabled events/) },
+    ]);
+
+    // The same difference with the scheduler off again: the events cannot explain it, so it fails.
+    await restoredConnection.query('SET GLOBAL event_scheduler = OFF');
+    const off = await verifyAgainstManifest(restoredConnection, await jobsManifest());
+    expect(off.status).toBe('failed');
+    expect(describeProblems(off)).toContain('failed: rows jobs.sessions: 5 rows restored, 10 in the dump');
+  });
+});
