@@ -149,13 +149,23 @@ test('a request whose earlier execution has ended starts a new execution and fol
   expect(JSON.parse(run.stdout())).toMatchObject({ executionArn: expect.stringContaining(starts[1].name!), result: { volumeId: 'vol-new' } });
 });
 
-test('finds the state machine by its workflow tag, or says how to name it', async () => {
+/**
+ * Two state machines in the account: the volume restore workflow, tagged for it, and another
+ * whose tags `otherTags` answers (given the mock of ListTagsForResource); executions succeed.
+ */
+function listWorkflowAndAnother(otherTags: (listTags: ReturnType<typeof sfn.on>) => void): void {
   mockExecution({ status: 'SUCCEEDED', output: {} });
   sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [{ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Other', name: 'Other', type: 'STANDARD', creationDate: new Date() }, { stateMachineArn: MACHINE, name: 'VolumeRestore', type: 'STANDARD', creationDate: new Date() }] });
   // The general answer first: aws-sdk-client-mock lets the later, more specific one take precedence.
-  sfn.on(ListTagsForResourceCommand).resolves({ tags: [] });
+  otherTags(sfn.on(ListTagsForResourceCommand));
   sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'volume' }] });
-  const args = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
+}
+
+const VOLUME_RESTORE_ARGS = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
+
+test('finds the state machine by its workflow tag, or says how to name it', async () => {
+  listWorkflowAndAnother((listTags) => listTags.resolves({ tags: [] }));
+  const args = VOLUME_RESTORE_ARGS;
   const found = capture();
   expect(await runRestore(args, found.io)).toBe(0);
   expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);
@@ -171,12 +181,9 @@ test('finds the state machine by its workflow tag, or says how to name it', asyn
 });
 
 test('a state machine whose tags this identity may not read is passed over; one it may not list at all is said with how to name it', async () => {
-  mockExecution({ status: 'SUCCEEDED', output: {} });
   const denied = (action: string) => Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
-  sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [{ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Other', name: 'Other', type: 'STANDARD', creationDate: new Date() }, { stateMachineArn: MACHINE, name: 'VolumeRestore', type: 'STANDARD', creationDate: new Date() }] });
-  sfn.on(ListTagsForResourceCommand).rejects(denied('states:ListTagsForResource'));
-  sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'volume' }] });
-  const args = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
+  listWorkflowAndAnother((listTags) => listTags.rejects(denied('states:ListTagsForResource')));
+  const args = VOLUME_RESTORE_ARGS;
   const found = capture();
   expect(await runRestore(args, found.io)).toBe(0);
   expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);

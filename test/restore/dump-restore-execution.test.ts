@@ -24,6 +24,7 @@ import { handler } from '../../lambda/restore-dump';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
 import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
+import { waitForRows } from '../support/wait-for-rows';
 import { restoreTestStack } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
@@ -269,8 +270,9 @@ test('a check that cannot run (CHECK TABLE of a MEMORY table) leaves the copy un
 
 test('an enabled event of the dump that the new instance runs (event_scheduler ON) leaves the rows it changed unverified, not failed: the copy is kept', async () => {
   const connection = await source.connect();
-  // The source's scheduler is off: the event is dumped as enabled and has not run there.
-  await connection.query('CREATE EVENT shop.purge_orders ON SCHEDULE EVERY 1 HOUR STARTS CURRENT_TIMESTAMP ON COMPLETION PRESERVE ENABLE DO DELETE FROM shop.orders WHERE id <= 5');
+  // The source's scheduler is off: the event is dumped as enabled and has not run there. Every
+  // second, so that it runs on the new instance soon after it is loaded, however long that takes.
+  await connection.query('CREATE EVENT shop.purge_orders ON SCHEDULE EVERY 1 SECOND ON COMPLETION PRESERVE ENABLE DO DELETE FROM shop.orders WHERE id <= 5');
   const withEvent = gzipSync(execFileSync('mariadb-dump', [
     '--host=127.0.0.1', `--port=${source.port}`, `--user=${ADMIN_USER}`, `--password=${ADMIN_PASSWORD}`, '--single-transaction', '--events', '--databases', 'shop',
   ], { maxBuffer: 256 * 1024 * 1024 }));
@@ -282,18 +284,9 @@ test('an enabled event of the dump that the new instance runs (event_scheduler O
   await onTarget.query('SET GLOBAL event_scheduler = ON');
   try {
     mockAws({ manifestText: serializeManifest({ ...manifest, files: [{ key: DUMP_KEY, bytes: dump.length, sha256: createHash('sha256').update(dump).digest('hex') }] }) });
-    // Verify once the event has run on the new instance (it runs as soon as it is loaded).
+    // Verify once the event has run on the new instance.
     const afterTheEvent = async (event: Parameters<typeof handler>[0], context: Parameters<typeof handler>[1]) => {
-      for (let waited = 0; ; waited += 100) {
-        const [rows] = await onTarget.query('SELECT COUNT(*) AS n FROM shop.orders');
-        if (Number((rows as Array<{ n: unknown }>)[0].n) === 19_995) {
-          break;
-        }
-        if (waited > 20_000) {
-          throw new Error('the event did not run within 20 s');
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitForRows(onTarget, 'shop.orders', 19_995);
       return handler(event, context);
     };
     const run = await machine.run(request, { handlers: handlers({ Verify: afterTheEvent }), executionName: 'dump-restored-shop-11' });

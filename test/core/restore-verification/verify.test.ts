@@ -7,6 +7,7 @@ import {
   checkTables, describeProblems, mergeReports, newestRowTime, overallStatus, recoveryPointMinutes, verifyAgainstManifest, verifyAgainstSource,
 } from '../../../core/restore-verification';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { waitForRows } from '../../support/wait-for-rows';
 
 const SCHEMA_SQL = `
   CREATE DATABASE shop;
@@ -190,8 +191,8 @@ describe('events that the restored server runs', () => {
   beforeAll(async () => {
     await sourceConnection.query(JOBS_SQL);
     await restoredConnection.query(JOBS_SQL);
-    // As the dump restores it: enabled, running at once and then every hour.
-    await restoredConnection.query('CREATE EVENT jobs.purge_sessions ON SCHEDULE EVERY 1 HOUR STARTS CURRENT_TIMESTAMP ON COMPLETION PRESERVE ENABLE DO DELETE FROM jobs.sessions WHERE expired = 1');
+    // As the dump restores it: enabled (every second, so that it runs soon once the scheduler is on).
+    await restoredConnection.query('CREATE EVENT jobs.purge_sessions ON SCHEDULE EVERY 1 SECOND ON COMPLETION PRESERVE ENABLE DO DELETE FROM jobs.sessions WHERE expired = 1');
   });
 
   afterAll(async () => {
@@ -207,16 +208,7 @@ describe('events that the restored server runs', () => {
 
   test('with the scheduler on, counts and checksums the events may have changed are unknown, not failed, naming the events', async () => {
     await restoredConnection.query('SET GLOBAL event_scheduler = ON');
-    for (let waited = 0; ; waited += 100) {
-      const [rows] = await restoredConnection.query('SELECT COUNT(*) AS n FROM jobs.sessions');
-      if (Number((rows as Array<{ n: unknown }>)[0].n) === 5) {
-        break;
-      }
-      if (waited > 20_000) {
-        throw new Error('the event did not run within 20 s');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForRows(restoredConnection, 'jobs.sessions', 5);
     const result = await verifyAgainstManifest(restoredConnection, await jobsManifest());
     expect(result.status).toBe('unknown');
     expect(result.checks.filter((c) => c.status !== 'ok')).toEqual([
