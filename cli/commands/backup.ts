@@ -114,7 +114,6 @@ export function resourceLabel(arn: string): string {
   return tail[tail.length - 1] ?? arn;
 }
 
-
 /** The command with its outside world passed in. */
 export async function runBackup(args: string[], io: BackupIo): Promise<number> {
   let parsed;
