@@ -454,8 +454,15 @@ export class DatabaseDumpJob extends Construct {
       run: sfn.JsonPath.objectAt('$.prepared.value'),
       containers: sfn.JsonPath.listAt('$.task.containers'),
     }, '$.finalized')).addCatch(abortUploads, onError);
+    // The copies have landed, but a replica left paused falls behind from now on: the run fails
+    // (and its alarm fires) saying so, rather than with the step's own error alone.
+    const notResumedAfterDump = new sfn.Fail(this, 'ResumeFailedAfterDump', {
+      error: 'ReplicationNotResumed',
+      cause: 'The dump landed and its manifests are written, but starting replication again failed: start it by hand (CALL mysql.rds_start_replication); the Resume step\'s error is in the execution history.',
+    });
     const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps(resumePayload, '$.resumed'))
-      .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 });
+      .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 })
+      .addCatch(notResumedAfterDump, { resultPath: '$.resumeError' });
     const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {
       parameters: {
         'runId.$': '$.prepared.value.runId',

@@ -153,6 +153,8 @@ describe('DatabaseDumpJob defaults', () => {
     expect(definition.States.ResumeAfterFailure.Next).toBe('DumpFailed');
     expect(definition.States.ResumeAfterFailure.Catch[0].Next).toBe('ResumeFailed');
     expect(definition.States.Resume.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5 })]));
+    expect(definition.States.Resume.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: 'ResumeFailedAfterDump' }]);
+    expect(definition.States.ResumeFailedAfterDump).toMatchObject({ Type: 'Fail', Error: 'ReplicationNotResumed', Cause: expect.stringContaining('start it by hand') });
   });
 });
 

@@ -171,6 +171,26 @@ test('a failed dump aborts the run\'s open uploads, resumes replication on the f
   }
 });
 
+test('replication that cannot be started again after a good dump fails the run saying so, after the copies landed', async () => {
+  const refused = async () => {
+    throw Object.assign(new Error("Access denied; you need (at least one of) the REPLICATION SLAVE ADMIN privilege(s) for this operation"), { name: 'Error' });
+  };
+  const replica = await pair.replica.connect();
+  try {
+    const run = await machine.run({}, { handlers: { ...handlers(0), Resume: refused }, executionName: 'scheduled-4' });
+    expect(run.status).toBe('FAILED');
+    expect(run.retried).toEqual(Array(5).fill('Resume'));
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'Resume', 'ResumeFailedAfterDump']);
+    expect(run.error).toBe('ReplicationNotResumed');
+    expect(run.cause).toContain('The dump landed and its manifests are written, but starting replication again failed: start it by hand');
+    expect(s3Mock.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
+    expect(await replicationApplying(replica)).toBe(false);
+  } finally {
+    await replica.query('START SLAVE');
+    await replica.end();
+  }
+});
+
 test('a replica whose replication was stopped by someone else: the run fails at Prepare and leaves replication stopped', async () => {
   const replica = await pair.replica.connect();
   try {
