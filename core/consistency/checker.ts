@@ -169,6 +169,10 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     if (databases.length > 0 && found.size === 0) {
       throw new CheckStopped(`no tables found on the master in ${databases.join(', ')}`);
     }
+    // Nothing to compare is not a consistent replica: the user may see no tables at all.
+    if (found.size === 0) {
+      throw new CheckStopped("no tables found on the master or the replica outside the system schemas: nothing was compared (does the check's user have SELECT on the application's databases?)");
+    }
     if (excluded.size > 0 && onMaster.length === 0 && onReplica.length === 0 && tables.length === 0) {
       throw new CheckStopped(`every table found is excluded (${[...excluded].sort().join(', ')}): nothing was compared`);
     }

@@ -58,6 +58,25 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     }
   });
 
+  test('a user without SELECT sees no tables: nothing compared is unknown, never consistent', async () => {
+    const grant = "SET SESSION sql_log_bin = 0; CREATE USER 'blind'@'127.0.0.1' IDENTIFIED BY 'blind-pw'; " +
+      "GRANT REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'blind'@'127.0.0.1'; SET SESSION sql_log_bin = 1";
+    await master.query(grant);
+    await replica.query(grant);
+    const m = await createConnection({ host: '127.0.0.1', port: pair.master.port, user: 'blind', password: 'blind-pw' });
+    const r = await createConnection({ host: '127.0.0.1', port: pair.replica.port, user: 'blind', password: 'blind-pw' });
+    try {
+      const report = await checkConsistency(m, r);
+      expect(report.status).toBe('unknown');
+      expect(report.complete).toBe(false);
+      expect(report.tablesChecked).toBe(0);
+      expect(report.reason).toBe("no tables found on the master or the replica outside the system schemas: nothing was compared (does the check's user have SELECT on the application's databases?)");
+    } finally {
+      await m.end();
+      await r.end();
+    }
+  });
+
   test('replica stopped: unknown, naming the stopped threads', async () => {
     await replica.query('STOP SLAVE');
     try {
