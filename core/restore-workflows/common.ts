@@ -22,6 +22,16 @@ export const WORKFLOW_ID_TAG = 'cdk-backup-dr:workflow-id';
 export const WORKFLOW_TAG = 'cdk-backup-dr:workflow';
 
 /**
+ * States an RDS instance being created or restored does not leave on its own for `available`
+ * (`stopped` and `stopping`: someone stopped it), so a workflow waiting for it fails at once.
+ */
+export const RDS_DEAD_END_STATES: ReadonlySet<string> = new Set([
+  'failed', 'incompatible-network', 'incompatible-option-group', 'incompatible-parameters', 'incompatible-restore',
+  'inaccessible-encryption-credentials', 'inaccessible-encryption-credentials-recoverable', 'restore-error', 'storage-full', 'deleting',
+  'stopped', 'stopping',
+]);
+
+/**
  * Bad input: thrown before anything is created, naming the input, the value and what is
  * allowed. The state machines fail on it without retrying or cleaning up.
  */

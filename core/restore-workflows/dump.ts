@@ -11,7 +11,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readTextObject } from '../dump/objects';
 import { DumpManifest, ManifestError, MANIFEST_FILE_NAME, dumpFileOf, parseManifest, parseRunKey } from '../dump/manifest';
 import {
-  EXECUTION_TAG, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, errorName, optionalInteger, optionalString, requiredString, rethrowFor,
+  EXECUTION_TAG, RDS_DEAD_END_STATES, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, errorName, optionalInteger, optionalString, requiredString, rethrowFor,
 } from './common';
 
 /** What the deployment fixes (the function's environment): where dumps are and what a new instance looks like. */
@@ -252,11 +252,6 @@ export interface InstanceState {
   readonly secretArn?: string;
 }
 
-const FAILED_STATES = new Set([
-  'failed', 'incompatible-network', 'incompatible-option-group', 'incompatible-parameters', 'incompatible-restore',
-  'inaccessible-encryption-credentials', 'inaccessible-encryption-credentials-recoverable', 'restore-error', 'storage-full', 'deleting',
-]);
-
 /** Reads the new instance's state; throws a `RestoreCheckError` when it failed or is late. */
 export async function instanceState(rds: RDSClient, identifier: string, availableBy: string, now: Date = new Date()): Promise<InstanceState> {
   const instance = await describeInstance(rds, identifier);
@@ -264,7 +259,7 @@ export async function instanceState(rds: RDSClient, identifier: string, availabl
     throw new RestoreCheckError(`RDS instance ${identifier} disappeared while the restore waited for it`);
   }
   const status = instance.DBInstanceStatus ?? 'unknown';
-  if (FAILED_STATES.has(status)) {
+  if (RDS_DEAD_END_STATES.has(status)) {
     throw new RestoreCheckError(`RDS instance ${identifier} is '${status}' instead of becoming available`);
   }
   const available = status === 'available' && Boolean(instance.Endpoint?.Address) && instance.MasterUserSecret?.SecretStatus !== 'creating';

@@ -3,16 +3,11 @@
  */
 import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
+import { RDS_DEAD_END_STATES } from '../../core/restore-workflows/common';
 import { aws, RestoreFailed, RestoreTimedOut } from './errors';
 import { restoreTags } from './start';
 import { type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
 import { createdByRequest, findInstance, type Clients } from './validate';
-
-/** Instance states a restore never leaves. */
-const TERMINAL_STATES = new Set([
-  'failed', 'incompatible-restore', 'incompatible-parameters', 'incompatible-network', 'incompatible-option-group',
-  'inaccessible-encryption-credentials', 'storage-full', 'deleting', 'stopped', 'stopping',
-]);
 
 /** Describes the target and says whether the wait is over; throws when the restore failed or ran out of time. */
 export async function checkRestore(clients: Clients, config: StepsConfig, plan: RestorePlan, progress: RestoreProgress, now: Date = new Date()): Promise<RestoreStatus> {
@@ -46,7 +41,7 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
     }
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }
-  if (TERMINAL_STATES.has(status)) {
+  if (RDS_DEAD_END_STATES.has(status)) {
     throw new RestoreFailed(`${identifier} is ${status}: the ${plan.kind === 'promote-replica' ? 'promotion' : 'restore'} cannot finish`);
   }
   const promoted = plan.kind !== 'promote-replica' || !instance.ReadReplicaSourceDBInstanceIdentifier;

@@ -184,6 +184,21 @@ function creations(): number {
 }
 
 describe('restore from a snapshot', () => {
+  test.each(['restore-error', 'inaccessible-encryption-credentials-recoverable', 'stopped'])('a new instance that turns %s fails the restore at the first check', async (status) => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' })
+      .rejectsOnce(notFound('restore-inc-1')).rejectsOnce(notFound('restore-inc-1'))
+      .resolvesOnce({ DBInstances: [target('restore-inc-1', status, { DeletionProtection: false })] })
+      .rejects(notFound('restore-inc-1'));
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot' });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(execution.visited.filter((state) => state.name === 'CheckInstance')).toHaveLength(1);
+    expect(JSON.parse(execution.cause!).cause).toContain(`restore-inc-1 is ${status}: the restore cannot finish`);
+  });
+
   test('happy path: a new instance with the source\'s settings, verified, endpoint reported', async () => {
     mockSnapshotRestore();
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot', snapshot: 'rds:source-db-2026-11-20' });
