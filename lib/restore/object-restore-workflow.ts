@@ -23,7 +23,10 @@ export interface ObjectRestoreWorkflowProps {
   /** The versioned buckets whose objects can be restored (to a point in time, or from Glacier / Deep Archive). */
   readonly buckets: s3.IBucket[];
   /**
-   * The buckets the copies may be written to. Without Object Lock, so that a failed restore can delete its copies.
+   * The buckets the copies may be written to. A failed restore deletes the versions it wrote;
+   * under Object Lock those are kept until their retention ends (the Cleanup step's output
+   * counts them, `notDeleted`): prefer buckets with a short lock or none (the reference
+   * construct uses the 48-hour bucket, locked for a day, not the archive bucket).
    * @default - `buckets`
    */
   readonly targetBuckets?: s3.IBucket[];
