@@ -207,10 +207,18 @@ export class VolumeRestoreWorkflow extends Construct {
           resources: [volumes],
           conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
+        // AttachVolume is authorised for the instance and for the volume: the instance is the one
+        // `confirm` names (checked by the function), the volume only one this workflow created.
         new iam.PolicyStatement({
-          sid: 'AttachOwnVolumesConfirmed',
+          sid: 'AttachToConfirmedInstance',
           actions: ['ec2:AttachVolume'],
-          resources: [instances, volumes],
+          resources: [instances],
+        }),
+        new iam.PolicyStatement({
+          sid: 'AttachOnlyOwnVolumes',
+          actions: ['ec2:AttachVolume'],
+          resources: [volumes],
+          conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
         new iam.PolicyStatement({
           sid: 'ReplaceRootConfirmed',
@@ -231,7 +239,7 @@ export class VolumeRestoreWorkflow extends Construct {
     }
     const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
     Validations.of(policy).acknowledge(
-      nag(volumes, `Volumes are created at run time; creating requires the workflow's tag (${WORKFLOW_ID_TAG}) and encryption, and deleting is allowed only for volumes carrying that tag; the ${EXECUTION_TAG} tag limits cleanup further to the execution's own volume.`),
+      nag(volumes, `Volumes are created at run time; creating requires the workflow's tag (${WORKFLOW_ID_TAG}) and encryption, and deleting and attaching are allowed only for volumes carrying that tag; the ${EXECUTION_TAG} tag limits cleanup further to the execution's own volume.`),
       nag(snapshots, 'The snapshot to restore is named at run time by the person restoring; snapshots are only read.'),
       nag(instances, 'The instance to attach to or whose root volume to replace is named at run time, and the workflow acts only when `confirm` repeats its id.'),
       nag(tasks, 'Replacement tasks get their id from EC2 when created.'),

@@ -107,13 +107,19 @@ function mockEc2(options: { pollsUntilReady?: number; attachFails?: Error; repla
 
 const handlers = (overrides: Record<string, typeof handler> = {}) => Object.fromEntries(machine.taskStates.map((name) => [name, overrides[name] ?? handler]));
 
-test('the template: one encrypted-volume workflow whose function may delete only volumes with its tag', () => {
+test('the template: one encrypted-volume workflow whose function may delete and attach only volumes with its tag', () => {
   template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true } });
   template.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {
       Statement: Match.arrayWith([
         Match.objectLike({ Sid: 'CreateTaggedVolumes', Condition: Match.objectLike({ Bool: { 'ec2:Encrypted': 'true' } }) }),
         Match.objectLike({ Sid: 'DeleteOnlyOwnVolumes', Action: 'ec2:DeleteVolume', Condition: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: Match.anyValue() } } }),
+        // Attaching: to any instance (named and confirmed at run time), but only a volume this workflow created.
+        { Sid: 'AttachToConfirmedInstance', Effect: 'Allow', Action: 'ec2:AttachVolume', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/*']] } },
+        {
+          Sid: 'AttachOnlyOwnVolumes', Effect: 'Allow', Action: 'ec2:AttachVolume', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:volume/*']] },
+          Condition: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: Match.anyValue() } },
+        },
       ]),
     },
   });
