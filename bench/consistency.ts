@@ -89,7 +89,7 @@ function found(report: ConsistencyReport): string[] {
 
 /**
  * Waits until the InnoDB page cleaner has written the loaded rows out on both servers: the
- * flushing after a bulk load takes CPU for several seconds and would be timed along with
+ * flushing after a bulk load takes CPU for about a minute here and would be timed along with
  * whichever contender runs first (most with the checker, which needs both servers).
  */
 async function settle(connections: Connection[]): Promise<void> {
