@@ -163,41 +163,42 @@ function listWorkflowAndAnother(otherTags: (listTags: ReturnType<typeof sfn.on>)
 
 const VOLUME_RESTORE_ARGS = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
 
-test('finds the state machine by its workflow tag, or says how to name it', async () => {
-  listWorkflowAndAnother((listTags) => listTags.resolves({ tags: [] }));
-  const args = VOLUME_RESTORE_ARGS;
+function denied(action: string): Error {
+  return Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
+}
+
+test.each<[string, (listTags: ReturnType<typeof sfn.on>) => void, string]>([
+  ['readable', (listTags) => listTags.resolves({ tags: [] }), ''],
+  ['denied (passed over)', (listTags) => listTags.rejects(denied('states:ListTagsForResource')), ' (the tags of 1 state machine(s) could not be read, access denied: Other)'],
+])('finds the state machine by its workflow tag, or says how to name it; the other state machine\'s tags %s', async (_name, otherTags, passedOver) => {
+  listWorkflowAndAnother(otherTags);
   const found = capture();
-  expect(await runRestore(args, found.io)).toBe(0);
+  expect(await runRestore(VOLUME_RESTORE_ARGS, found.io)).toBe(0);
   expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);
 
   sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [] });
   const missing = capture();
-  expect(await runRestore(args, missing.io)).toBe(2);
-  expect(missing.stderr()).toMatch(/no state machine tagged cdk-backup-dr:workflow=volume .*pass --state-machine <arn> or set CDK_BACKUP_DR_VOLUME_STATE_MACHINE/);
-
-  const fromEnv = capture({ env: { CDK_BACKUP_DR_VOLUME_STATE_MACHINE: 'arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv' } });
-  expect(await runRestore(args, fromEnv.io)).toBe(0);
-  expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input.stateMachineArn).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv');
+  expect(await runRestore(VOLUME_RESTORE_ARGS, missing.io)).toBe(2);
+  expect(missing.stderr()).toContain(`no state machine tagged cdk-backup-dr:workflow=volume in this account and region${passedOver}; ` +
+    'pass --state-machine <arn> or set CDK_BACKUP_DR_VOLUME_STATE_MACHINE (the reference stack prints the ARNs as outputs)');
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
 });
 
-test('a state machine whose tags this identity may not read is passed over; one it may not list at all is said with how to name it', async () => {
-  const denied = (action: string) => Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
-  listWorkflowAndAnother((listTags) => listTags.rejects(denied('states:ListTagsForResource')));
-  const args = VOLUME_RESTORE_ARGS;
-  const found = capture();
-  expect(await runRestore(args, found.io)).toBe(0);
-  expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.stateMachineArn).toBe(MACHINE);
+test('the state machine from the environment, without a lookup', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: {} });
+  const fromEnv = capture({ env: { CDK_BACKUP_DR_VOLUME_STATE_MACHINE: 'arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv' } });
+  expect(await runRestore(VOLUME_RESTORE_ARGS, fromEnv.io)).toBe(0);
+  expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input.stateMachineArn).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:FromEnv');
+  expect(sfn.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
+});
 
-  sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [] });
-  const missing = capture();
-  expect(await runRestore(args, missing.io)).toBe(2);
-  expect(missing.stderr()).toContain('no state machine tagged cdk-backup-dr:workflow=volume in this account and region (the tags of 1 state machine(s) could not be read, access denied: Other); pass --state-machine <arn>');
-
+test('an identity that may not list state machines is told how to name the workflow', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: {} });
   sfn.on(ListStateMachinesCommand).rejects(denied('states:ListStateMachines'));
   const unlisted = capture();
-  expect(await runRestore(args, unlisted.io)).toBe(2);
+  expect(await runRestore(VOLUME_RESTORE_ARGS, unlisted.io)).toBe(2);
   expect(unlisted.stderr()).toMatch(/the state machine tagged cdk-backup-dr:workflow=volume cannot be looked up: this identity may not list state machines \(.*not authorized to perform: states:ListStateMachines\); pass --state-machine <arn> or set CDK_BACKUP_DR_VOLUME_STATE_MACHINE/);
-  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
 });
 
 test('--dry-run checks a volume request with read-only calls and starts nothing', async () => {
