@@ -55,6 +55,39 @@ describe('reference app', () => {
     }
   });
 
+  // Dead-letter queues (failed asynchronous invocations, kept 14 days) are not listed: they hold no backup data.
+  const STATEFUL_TYPES = [
+    'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Backup::BackupVault', 'AWS::Logs::LogGroup',
+    'AWS::EC2::Volume', 'AWS::DynamoDB::Table', 'AWS::EFS::FileSystem', 'AWS::SecretsManager::Secret',
+  ];
+  /** Secrets derived from others, which the stack creates again: the checker's generated credentials and its connection descriptors. */
+  const REGENERATED_SECRETS = /^ConsistencyChecks(CheckerCredentials|MasterConnection|ReplicaConnection)[0-9A-F]{8}$/;
+
+  test('data is never lost by default: every stateful resource of both stacks is retained or snapshotted, on deletion and on replacement', () => {
+    const app = new App({ context: cdkJsonContext() });
+    const { primary, recovery } = buildReferenceApp(app);
+    const lost: string[] = [];
+    const counted: Record<string, number> = {};
+    for (const stack of [primary, recovery]) {
+      for (const [id, resource] of Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>)) {
+        if (!STATEFUL_TYPES.includes(resource.Type) || (resource.Type === 'AWS::SecretsManager::Secret' && REGENERATED_SECRETS.test(id))) {
+          continue;
+        }
+        counted[resource.Type] = (counted[resource.Type] ?? 0) + 1;
+        const kept = ['Retain', 'Snapshot'];
+        if (!kept.includes(resource.DeletionPolicy ?? 'Delete') || !kept.includes(resource.UpdateReplacePolicy ?? 'Delete')) {
+          lost.push(`${stack.stackName}/${id} (${resource.Type}): DeletionPolicy ${resource.DeletionPolicy ?? 'Delete'}, UpdateReplacePolicy ${resource.UpdateReplacePolicy ?? 'Delete'}`);
+        }
+      }
+    }
+    expect(lost).toEqual([]);
+    // The test looked at something of every kind the reference app holds data in.
+    expect(counted).toMatchObject({
+      'AWS::RDS::DBInstance': 2, 'AWS::S3::Bucket': 8, 'AWS::KMS::Key': 7, 'AWS::Backup::BackupVault': 3, 'AWS::EC2::Volume': 1, 'AWS::SecretsManager::Secret': 1,
+    });
+    expect(counted['AWS::Logs::LogGroup']).toBeGreaterThan(10);
+  });
+
   test('each stack is one top-level construct; the stack fields are its children; context backupOwner reaches both', () => {
     const app = new App({ context: { ...cdkJsonContext(), backupOwner: 'dba@example.com' } });
     const { primary, recovery } = buildReferenceApp(app);
