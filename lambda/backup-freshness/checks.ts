@@ -145,7 +145,9 @@ async function newestRecoveryPoint(backup: BackupClient, check: RecoveryPointChe
       }
     }
   } else {
-    const pages = paginateListRecoveryPointsByResource({ client: backup }, { ResourceArn: check.resourceArn });
+    // Without ManagedByAWSBackupOnly, the listing of an RDS instance also holds the snapshots
+    // RDS takes itself, which would make a stopped backup plan look fresh.
+    const pages = paginateListRecoveryPointsByResource({ client: backup }, { ResourceArn: check.resourceArn, ManagedByAWSBackupOnly: true });
     for await (const page of pages) {
       for (const point of page.RecoveryPoints ?? []) {
         if (point.Status && USABLE_RECOVERY_POINT.has(point.Status)) {

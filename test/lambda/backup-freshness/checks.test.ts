@@ -116,6 +116,17 @@ describe('AWS Backup recovery points', () => {
     expect(backupMock.commandCalls(ListRecoveryPointsByResourceCommand)[1].args[0].input).toMatchObject({ NextToken: 'next', ResourceArn: check.resourceArn });
   });
 
+  test('only recovery points managed by AWS Backup count, not the snapshots RDS takes itself', async () => {
+    backupMock.on(ListRecoveryPointsByResourceCommand).resolves({
+      RecoveryPoints: [{ RecoveryPointArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:rds:orders-db-2026-11-21-10-00', CreationDate: hoursAgo(2), Status: 'COMPLETED' }],
+    });
+    backupMock.on(ListRecoveryPointsByResourceCommand, { ManagedByAWSBackupOnly: true }).resolves({
+      RecoveryPoints: [{ RecoveryPointArn: 'rp-backup', CreationDate: hoursAgo(50), Status: 'COMPLETED' }],
+    });
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'stale', newestCopy: 'rp-backup', ageHours: 50 });
+  });
+
   test('a copy in the disaster-recovery vault is listed by vault and resource', async () => {
     backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: 'rp-dr', CreationDate: hoursAgo(40), Status: 'COMPLETED' }] });
     const result = await runCheck({ ...check, backupVaultName: 'dr-vault', region: 'eu-central-1' }, clientsFor, 'eu-west-1', NOW);
