@@ -503,7 +503,9 @@ export class ConsistencyChecks extends Construct {
       threshold: b.config.maxAgeHours,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      // No age is emitted when the check is unknown or finds no copy (the status alarm covers
+      // both): that must not turn a stale copy's alarm to OK and notify so.
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     })));
     this.functionErrorAlarms = [
       notify(new cloudwatch.Alarm(this, 'DriftCheckErrorsAlarm', {

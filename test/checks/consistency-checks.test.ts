@@ -122,7 +122,7 @@ describe('defaults', () => {
     }
   });
 
-  test('alarms on the status (missing data breaches), drifted rows, lag, backup age and function errors', () => {
+  test('alarms on the status (missing data breaches), drifted rows, lag, backup age (missing data keeps its state) and function errors', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CheckStatus', Namespace: 'CdkBackupDr', Statistic: 'Maximum', Period: 86400, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'breaching',
       Dimensions: [{ Name: 'Check', Value: 'replica-consistency' }, { Name: 'Resource', Value: 'orders-master' }],
@@ -131,7 +131,7 @@ describe('defaults', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftedRows', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 300 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'BackupAgeHours', Threshold: 26, Period: 3600,
+      MetricName: 'BackupAgeHours', Threshold: 26, Period: 3600, TreatMissingData: 'ignore',
       Dimensions: [{ Name: 'Check', Value: 'rds-snapshot' }, { Name: 'Region', Value: 'eu-west-1' }, { Name: 'Resource', Value: 'orders-master' }, { Name: 'Tier', Value: 'daily' }],
     });
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Errors', Namespace: 'AWS/Lambda' } }))).toHaveLength(2);
