@@ -326,10 +326,30 @@ function tagging(tags: Tag[], execution: string): string {
   return all.map((tag) => `${encodeURIComponent(tag.Key!)}=${encodeURIComponent(tag.Value ?? '')}`).join('&');
 }
 
-/** Copies one object version (in parts above 5 GiB), tagged with the execution. */
+/**
+ * True when the target's current version is already this execution's copy: a step retried
+ * after some copies of its page were written must not write them a second time.
+ */
+async function copiedByExecution(s3: S3Client, target: { bucket: string; key: string }, execution: string): Promise<boolean> {
+  try {
+    const response = await s3.send(new GetObjectTaggingCommand({ Bucket: target.bucket, Key: target.key }));
+    return (response.TagSet ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution);
+  } catch (error) {
+    // No object, or a delete marker as the current version: nothing copied yet.
+    if (['NoSuchKey', 'NotFound', 'MethodNotAllowed'].includes(errorName(error))) {
+      return false;
+    }
+    rethrowFor(`tags of s3://${target.bucket}/${target.key}`, error);
+  }
+}
+
+/** Copies one object version (in parts above 5 GiB), tagged with the execution; skipped when the target already is its copy. */
 export async function copyVersion(s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string): Promise<void> {
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
+  if (await copiedByExecution(s3, target, execution)) {
+    return;
+  }
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
   try {

@@ -131,6 +131,24 @@ test('a throttled copy is retried', async () => {
   expect(run.output).toMatchObject({ objects: 2 });
 });
 
+test('a copy step retried after part of its page was copied does not copy those keys a second time', async () => {
+  mockS3();
+  // a.txt is copied, then the copy of d.txt is throttled: the retried step starts again from the same cursor.
+  s3.on(GetObjectTaggingCommand, { Bucket: 'data', Key: `${TARGET}a.txt` }).rejectsOnce(awsError('NoSuchKey', 'The specified key does not exist.'))
+    .resolves({ TagSet: [{ Key: 'owner', Value: 'shop' }, { Key: EXECUTION_TAG, Value: 'objects-8' }] });
+  s3.on(GetObjectTaggingCommand, { Bucket: 'data', Key: `${TARGET}d.txt` }).rejects(awsError('NoSuchKey', 'The specified key does not exist.'));
+  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejectsOnce(awsError('SlowDown', 'Please reduce your request rate.')).resolves({});
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-8' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['CopyScan']);
+  expect(copies()).toEqual([
+    ['data/app/a.txt?versionId=a2', `data/${TARGET}a.txt`],
+    ['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`],
+    ['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`],
+  ]);
+  expect(run.output).toMatchObject({ objects: 2 });
+});
+
 test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
   s3.reset();
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
