@@ -203,7 +203,9 @@ async function listPage(s3: S3Client, bucket: string, prefix: string, cursor: Sc
     const entries: Entry[] = [
       ...(response.Versions ?? []).map((v) => ({ key: v.Key!, versionId: v.VersionId ?? 'null', lastModified: new Date(v.LastModified!).getTime(), size: v.Size ?? 0, deleteMarker: false, latest: v.IsLatest === true })),
       ...(response.DeleteMarkers ?? []).map((m) => ({ key: m.Key!, versionId: m.VersionId ?? 'null', lastModified: new Date(m.LastModified!).getTime(), size: 0, deleteMarker: true, latest: m.IsLatest === true })),
-    ].sort((a, b) => (a.key === b.key ? b.lastModified - a.lastModified : a.key < b.key ? -1 : 1));
+    ].sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1)
+      // Listed times have whole seconds: of a version and a delete marker written in the same second, the current one is the newer.
+      : b.lastModified - a.lastModified || Number(b.latest) - Number(a.latest)));
     return {
       entries,
       next: response.IsTruncated ? { keyMarker: response.NextKeyMarker, versionIdMarker: response.NextVersionIdMarker } : undefined,

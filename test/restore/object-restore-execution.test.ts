@@ -149,6 +149,19 @@ test('a copy step retried after part of its page was copied does not copy those 
   expect(run.output).toMatchObject({ objects: 2 });
 });
 
+test('a key deleted in the same second as its last version was written counts as deleted, not restored', async () => {
+  mockS3();
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
+    Versions: [version('app/a.txt', 'a1', -1), version('app/d.txt', 'd1', -5, true)],
+    DeleteMarkers: [{ Key: 'app/a.txt', VersionId: 'a2', LastModified: at(-1), IsLatest: true }],
+    IsTruncated: false,
+  });
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-10' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(copies()).toEqual([['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`]]);
+  expect(run.output).toMatchObject({ objects: 1, deletedAtTime: 1 });
+});
+
 test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
   s3.reset();
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
