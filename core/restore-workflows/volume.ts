@@ -51,6 +51,10 @@ const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 const DEVICE = /^\/dev\/(sd[f-p]|xvd[f-p][0-9]?)$/;
 const VOLUME_TYPES: readonly string[] = ['gp3', 'gp2', 'io2', 'io1', 'st1', 'sc1', 'standard'];
+/** The sizes (GiB) EC2 creates of each volume type. */
+const SIZE_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
+  gp3: [1, 65536], gp2: [1, 16384], io2: [4, 65536], io1: [4, 16384], st1: [125, 16384], sc1: [125, 16384], standard: [1, 1024],
+};
 
 async function describeSnapshot(ec2: EC2Client, snapshotId: string): Promise<Snapshot | undefined> {
   try {
@@ -127,6 +131,15 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
     throw new RestoreInputError(`input \`size\` must be at least the snapshot's ${snapshotSize} GiB; got ${requestedSize}`);
   }
 
+  const size = requestedSize ?? snapshotSize;
+  const [minSize, maxSize] = SIZE_LIMITS[volumeType];
+  if (size < minSize || size > maxSize) {
+    throw new RestoreInputError(`input \`size\` of a ${volumeType} volume must be ${minSize} to ${maxSize} GiB; got ${size}${requestedSize === undefined ? " (the snapshot's size)" : ''}`);
+  }
+  if (iops === undefined && (volumeType === 'io1' || volumeType === 'io2')) {
+    throw new RestoreInputError(`input \`iops\` is required for ${volumeType} volumes; got nothing`);
+  }
+
   const zones = await regionZones(ec2);
   const allowed = settings.allowedZones.length > 0 ? zones.filter((zone) => settings.allowedZones.includes(zone)) : zones;
   let availabilityZone = optionalString(input, 'availabilityZone', `one of ${allowed.join(', ')}`);
@@ -175,7 +188,7 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
   return {
     mode: replaceRootOf ? 'replace-root' : 'create',
     snapshotId,
-    size: requestedSize ?? snapshotSize,
+    size,
     availabilityZone,
     volumeType,
     iops,

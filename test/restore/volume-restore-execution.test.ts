@@ -214,6 +214,9 @@ describe('bad input fails before anything is created, naming the input and what 
     ['both attach and replace', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, replaceRootVolumeOf: INSTANCE }, /exclude each other/],
     ['a size below the snapshot', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', size: 10 }, /`size` must be at least the snapshot's 50 GiB; got 10/],
     ['an unknown volume type', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'fast' }, /`volumeType` must be one of gp3, gp2, io2, io1, st1, sc1, standard; got 'fast'/],
+    ['a throughput-optimized HDD smaller than its minimum', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'st1' }, /`size` of a st1 volume must be 125 to 16384 GiB; got 50 \(the snapshot's size\)/],
+    ['a magnetic volume larger than its maximum', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'standard', size: 2048 }, /`size` of a standard volume must be 1 to 1024 GiB; got 2048/],
+    ['a provisioned IOPS volume without iops', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'io2' }, /`iops` is required for io2 volumes; got nothing/],
   ])('%s', async (_name, input, message) => {
     mockEc2();
     const run = await machine.run(input, { handlers: handlers(), executionName: 'volume-bad' });
