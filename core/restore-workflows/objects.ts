@@ -16,7 +16,7 @@
  * by repeated invocations.
  */
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
   HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
@@ -354,6 +354,7 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
   }
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
+  let uploadId: string | undefined;
   try {
     if (source.size <= MULTIPART_THRESHOLD) {
       await s3.send(new CopyObjectCommand({
@@ -363,20 +364,24 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
       return;
     }
     const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
-    const upload = await s3.send(new CreateMultipartUploadCommand({
+    uploadId = (await s3.send(new CreateMultipartUploadCommand({
       Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
       StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
-    }));
+    }))).UploadId;
     const parts: Array<{ ETag: string; PartNumber: number }> = [];
     for (let start = 0, part = 1; start < source.size; start += PART_SIZE, part++) {
       const end = Math.min(start + PART_SIZE, source.size) - 1;
       const response = await s3.send(new UploadPartCopyCommand({
-        Bucket: target.bucket, Key: target.key, UploadId: upload.UploadId, PartNumber: part, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
+        Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
       }));
       parts.push({ ETag: response.CopyPartResult!.ETag!, PartNumber: part });
     }
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: upload.UploadId, MultipartUpload: { Parts: parts } }));
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   } catch (error) {
+    if (uploadId) {
+      // The parts copied so far are stored (and billed) until the upload is aborted; cleanup lists versions, not uploads.
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId })).catch(() => undefined);
+    }
     rethrowFor(where, error);
   }
 }

@@ -3,7 +3,7 @@
  * S3 API mocked.
  */
 import {
-  CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
+  AbortMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
   RestoreObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { App } from 'aws-cdk-lib';
@@ -160,6 +160,21 @@ test('a key deleted in the same second as its last version was written counts as
   expect(run.status).toBe('SUCCEEDED');
   expect(copies()).toEqual([['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`]]);
   expect(run.output).toMatchObject({ objects: 1, deletedAtTime: 1 });
+});
+
+test('a multipart copy that fails aborts its upload, so no copied parts stay behind', async () => {
+  mockS3();
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
+    Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
+  });
+  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  s3.on(UploadPartCopyCommand).resolvesOnce({ CopyPartResult: { ETag: '"p1"' } }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(AbortMultipartUploadCommand).resolves({});
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-11' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(s3.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Key: `${TARGET}big.bin`, UploadId: 'upload-1' }]);
 });
 
 test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
