@@ -8,7 +8,7 @@ import { EC2Client, Filter, paginateDescribeSnapshots } from '@aws-sdk/client-ec
 import { paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CheckConfig, checkId, DailyDumpCheck, EbsSnapshotCheck, RdsSnapshotCheck, RecoveryPointCheck, YearlyArchiveCheck } from './config';
-import { listKeys, verifyDailyRun, findYearlyRun, VerifiedRun } from './dumps';
+import { dailyRunDays, findYearlyRun, listNewestDailyRunDay, verifyDailyRun, VerifiedRun } from './dumps';
 import { VerificationStore } from './verification-record';
 
 /** The outcome of one check. */
@@ -185,15 +185,17 @@ async function newestEbsSnapshot(ec2: EC2Client, check: EbsSnapshotCheck): Promi
 async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: string, now: Date, verifications: VerificationStore | undefined, signal: AbortSignal | undefined): Promise<CheckResult> {
   const maxAgeHours = check.intervalHours + check.graceHours;
   const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
-  // Today's run, or yesterday's while today's is not due yet (the age rule decides).
-  const days = [0, 1].map((back) => new Date(now.getTime() - back * 24 * HOUR_MS).toISOString().slice(0, 10));
-  const keys: string[] = [];
-  for (const day of days) {
-    keys.push(...await listKeys(s3, check.bucket, `daily/${day}/`));
-  }
-  const run = await verifyDailyRun(s3, check.bucket, keys, { now, store: verifications, ranged: { signal } });
+  // Every day that can hold a run young enough to count (interval and grace may exceed a day),
+  // newest first; the newest day with a manifest holds the run that is verified.
+  const days = dailyRunDays(now, maxAgeHours);
+  const found = await listNewestDailyRunDay(s3, check.bucket, days);
+  const run = found && await verifyDailyRun(s3, check.bucket, found.keys, { now, store: verifications, ranged: { signal } });
   if (!run) {
-    return { ...base, status: 'missing', detail: `no dump manifest under daily/${days[0]}/ or daily/${days[1]}/ in bucket ${check.bucket}` };
+    return {
+      ...base,
+      status: 'missing',
+      detail: `no dump manifest under daily/${days[0]}/ back to daily/${days[days.length - 1]}/ (${days.length} days, for a run up to ${maxAgeHours} hours old) in bucket ${check.bucket}`,
+    };
   }
   if (run.problem) {
     return { ...base, status: 'corrupt', detail: run.problem, newestCopy: run.prefix, newestAt: run.createdAt?.toISOString() };

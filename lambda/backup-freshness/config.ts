@@ -52,7 +52,7 @@ export interface EbsSnapshotCheck extends CheckBase {
   readonly alsoTagValue?: string;
 }
 
-/** Today's dump in the 48-hour bucket: manifest, dump and checksum file, hashes verified. */
+/** The newest dump in the 48-hour bucket: manifest, dump and checksum file, hashes verified. */
 export interface DailyDumpCheck extends CheckBase {
   readonly kind: 'daily-dump';
   readonly bucket: string;

@@ -1,5 +1,5 @@
 /**
- * The dump copies in S3 (layout in `core/dump/manifest.ts`): today's run in the 48-hour
+ * The dump copies in S3 (layout in `core/dump/manifest.ts`): the newest run in the 48-hour
  * bucket verified byte for byte (once per version of each file, see `verification-record.ts`),
  * and this year's run in the archive bucket.
  */
@@ -30,6 +30,36 @@ async function listObjects(s3: S3Client, bucket: string, prefix: string): Promis
     }
   }
   return objects;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The UTC days (`YYYY-MM-DD`) whose `daily/` prefix can hold a run at most `maxAgeHours`
+ * old at `now`, newest first, and the day before those, so that a run just past the limit
+ * reads stale rather than missing.
+ */
+export function dailyRunDays(now: Date, maxAgeHours: number): string[] {
+  const oldest = now.getTime() - maxAgeHours * 3_600_000 - DAY_MS;
+  const days: string[] = [];
+  for (let day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()); day + DAY_MS > oldest; day -= DAY_MS) {
+    days.push(new Date(day).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/**
+ * The keys under the newest of `days` (newest first) whose `daily/<day>/` prefix holds a run
+ * manifest, and that day; the days before it are not listed. Undefined when none holds one.
+ */
+export async function listNewestDailyRunDay(s3: S3Client, bucket: string, days: string[]): Promise<{ day: string; keys: string[] } | undefined> {
+  for (const day of days) {
+    const keys = await listKeys(s3, bucket, `daily/${day}/`);
+    if (manifestKeysNewestFirst(keys).length > 0) {
+      return { day, keys };
+    }
+  }
+  return undefined;
 }
 
 function isNoSuchKey(error: unknown): boolean {

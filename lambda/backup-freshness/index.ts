@@ -1,6 +1,6 @@
 /**
  * Backup freshness and integrity: checks that the newest copy of every protected resource
- * in every tier is younger than the tier's interval plus a grace, that today's dump matches
+ * in every tier is younger than the tier's interval plus a grace, that the newest dump matches
  * its SHA-256, that this year's archive exists and that the disaster-recovery copies exist.
  * Configuration: `FRESHNESS_CONFIG` (see `config.ts`), validated at cold start; an invalid
  * one makes every run `unknown` (see `invalid-config.ts`).

@@ -209,7 +209,7 @@ export abstract class FreshnessCheck {
     return new EbsSnapshotCheck(options);
   }
 
-  /** Today's database dump: its manifest, dump and checksum file exist and their SHA-256 match. */
+  /** The newest database dump within interval plus grace: its manifest, dump and checksum file exist and their SHA-256 match. */
   public static dailyDumps(options: DumpFreshnessOptions): FreshnessCheck {
     return new DailyDumpCheck(options);
   }

@@ -192,9 +192,8 @@ describe('daily dumps', () => {
     const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
     expect(result).toMatchObject({ status: 'ok', newestCopy: 'daily/2026-11-21/20261121T030000Z-bbbbbb/', ageHours: 9 });
     expect(result.detail).toContain('2 file(s) of run 20261121T030000Z-bbbbbb match their SHA-256 and size');
-    // Listing paged through both days' prefixes.
-    expect(s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Prefix)).toEqual(expect.arrayContaining(['daily/2026-11-21/', 'daily/2026-11-20/']));
-    expect(s3Mock.commandCalls(ListObjectsV2Command).length).toBeGreaterThan(2);
+    // Listing paged through today's prefix and stopped there: it holds a run.
+    expect(s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Prefix)).toEqual(['daily/2026-11-21/', 'daily/2026-11-21/', 'daily/2026-11-21/']);
   });
 
   test('a dump whose bytes do not match the manifest\'s SHA-256 is corrupt', async () => {
@@ -268,6 +267,37 @@ describe('daily dumps', () => {
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'stale', ageHours: 30 });
     serve(new Map());
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'missing' });
+  });
+
+  const listedPrefixes = (): string[] => [...new Set(s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Prefix!))];
+
+  test('just after midnight, a run from the day before yesterday within interval plus grace is ok, not missing', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-19/run-0/', 'run-0', new Date('2026-11-19T23:00:00Z'), dump);
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-11-21T00:30:00Z'));
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'daily/2026-11-19/run-0/', ageHours: 25.5 });
+  });
+
+  test('an interval of several days: the days are listed newest first up to the first with a manifest, passing a day whose run has no manifest yet', async () => {
+    const everyThreeDays: CheckConfig = { ...check, intervalHours: 72, graceHours: 2 };
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-17/run-old/', 'run-old', new Date('2026-11-17T00:00:00Z'), dump);
+    storeRun(objects, 'daily/2026-11-19/run-1/', 'run-1', new Date('2026-11-19T00:00:00Z'), dump);
+    objects.set('daily/2026-11-20/run-2/dump.sql.gz', dump);
+    serve(objects);
+    const result = await runCheck(everyThreeDays, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'daily/2026-11-19/run-1/', ageHours: 60 });
+    expect(listedPrefixes()).toEqual(['daily/2026-11-21/', 'daily/2026-11-20/', 'daily/2026-11-19/']);
+  });
+
+  test('no run within an interval of several days is missing, naming the days looked at; each was listed once, none before them', async () => {
+    serve(new Map([['daily/2026-11-16/run-0/manifest.json', Buffer.from('{}')]]));
+    const result = await runCheck({ ...check, intervalHours: 72, graceHours: 2 }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'missing' });
+    expect(result.detail).toBe('no dump manifest under daily/2026-11-21/ back to daily/2026-11-17/ (5 days, for a run up to 74 hours old) in bucket dumps-48h');
+    expect(listedPrefixes()).toEqual(['daily/2026-11-21/', 'daily/2026-11-20/', 'daily/2026-11-19/', 'daily/2026-11-18/', 'daily/2026-11-17/']);
+    expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(5);
   });
 
   test('access denied while reading the dump is unknown, not corrupt', async () => {
