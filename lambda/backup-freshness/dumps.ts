@@ -157,6 +157,11 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   // The listing says what is missing: without s3:ListBucket on a key, S3 answers its HEAD with 403, not 404.
   const listed = new Set(keys);
   const absent = (key: string) => key.startsWith(newest.prefix) && !listed.has(key);
+  const dump = dumpFileOf(manifest);
+  // A manifest can list an empty dump with the SHA-256 of nothing, which every check would match.
+  if (dump.bytes === 0) {
+    return corrupt(`the manifest lists ${dump.key} with 0 bytes: a gzip-compressed dump is never empty`);
+  }
   const record = await options.store?.read(bucket, newest.prefix);
   const files: Array<VerifiedFile & { hashedInThisRun: boolean }> = [];
   for (const file of manifest.files) {
@@ -179,7 +184,6 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
     }
     files.push({ ...current, sha256, verifiedAt: options.now.toISOString(), hashedInThisRun: true });
   }
-  const dump = dumpFileOf(manifest);
   if (absent(newest.prefix + CHECKSUM_FILE_NAME)) {
     return corrupt(`${CHECKSUM_FILE_NAME} does not exist`);
   }

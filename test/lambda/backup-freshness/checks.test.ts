@@ -251,6 +251,15 @@ describe('daily dumps', () => {
     }
   });
 
+  test('an empty dump is corrupt, though the manifest and the checksum file name the SHA-256 of nothing', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', hoursAgo(3), Buffer.alloc(0));
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'corrupt', newestCopy: 'daily/2026-11-21/run-1/' });
+    expect(result.detail).toBe('s3://dumps-48h/daily/2026-11-21/run-1/: the manifest lists daily/2026-11-21/run-1/dump.sql.gz with 0 bytes: a gzip-compressed dump is never empty');
+  });
+
   test('an invalid manifest makes the run corrupt', async () => {
     const objects = new Map<string, Buffer>();
     objects.set('daily/2026-11-21/run-1/manifest.json', Buffer.from('{"version": 7}'));
