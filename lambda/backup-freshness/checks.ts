@@ -251,12 +251,14 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
+    // Always settled through here, even once aborted: work that fails after it was given up
+    // must not become an unhandled rejection, which ends the Lambda process.
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     if (signal.aborted) {
       onAbort();
       return;
     }
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

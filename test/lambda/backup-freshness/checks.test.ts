@@ -371,6 +371,27 @@ describe('yearly archives', () => {
   });
 });
 
+test('a check started once the run\'s time is up is unknown, and its work failing afterwards is no unhandled rejection (which ends the Lambda process)', async () => {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+  process.on('unhandledRejection', record);
+  try {
+    rdsMock.on(DescribeDBSnapshotsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400));
+    const deadline = new AbortController();
+    deadline.abort(new Error('time is up'));
+    const result = await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW, undefined, deadline.signal);
+    expect(result).toMatchObject({ status: 'unknown' });
+    expect(result.detail).toContain('time is up');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(rdsMock.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(1);
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+});
+
 test('runChecks keeps the order of the checks and the worst status wins', async () => {
   rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 's', SnapshotCreateTime: hoursAgo(1), Status: 'available' }] });
   ec2Mock.on(DescribeSnapshotsCommand).rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.', 503));
