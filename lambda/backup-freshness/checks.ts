@@ -188,7 +188,7 @@ async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: strin
   // Every day that can hold a run young enough to count (interval and grace may exceed a day),
   // newest first; the newest day with a manifest holds the run that is verified.
   const days = dailyRunDays(now, maxAgeHours);
-  const found = await listNewestDailyRunDay(s3, check.bucket, days);
+  const found = await listNewestDailyRunDay(s3, check.bucket, days, signal);
   const run = found && await verifyDailyRun(s3, check.bucket, found.keys, { now, store: verifications, ranged: { signal } });
   if (!run) {
     return {

@@ -51,9 +51,11 @@ export function dailyRunDays(now: Date, maxAgeHours: number): string[] {
 /**
  * The keys under the newest of `days` (newest first) whose `daily/<day>/` prefix holds a run
  * manifest, and that day; the days before it are not listed. Undefined when none holds one.
+ * Stops with the signal's reason once it is aborted (the check is reported `unknown` by then).
  */
-export async function listNewestDailyRunDay(s3: S3Client, bucket: string, days: string[]): Promise<{ day: string; keys: string[] } | undefined> {
+export async function listNewestDailyRunDay(s3: S3Client, bucket: string, days: string[], signal?: AbortSignal): Promise<{ day: string; keys: string[] } | undefined> {
   for (const day of days) {
+    signal?.throwIfAborted();
     const keys = await listKeys(s3, bucket, `daily/${day}/`);
     if (manifestKeysNewestFirst(keys).length > 0) {
       return { day, keys };

@@ -309,6 +309,20 @@ describe('daily dumps', () => {
     expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(5);
   });
 
+  test('when the run\'s time is up, the check is unknown and lists no further day after it returns', async () => {
+    serve(new Map());
+    const deadline = new AbortController();
+    s3Mock.on(ListObjectsV2Command).callsFake(() => {
+      deadline.abort(new Error('time is up'));
+      return { Contents: [], IsTruncated: false };
+    });
+    const result = await runCheck({ ...check, intervalHours: 72 }, clientsFor, 'eu-west-1', NOW, undefined, deadline.signal);
+    expect(result).toMatchObject({ status: 'unknown' });
+    expect(result.detail).toContain('time is up');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(listedPrefixes()).toEqual(['daily/2026-11-21/']);
+  });
+
   test('access denied while reading the dump is unknown, not corrupt', async () => {
     const objects = new Map<string, Buffer>();
     storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', hoursAgo(3), dump);
