@@ -12,7 +12,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { FreshnessCheck, FreshnessCheckConfig, RdsSnapshotType } from './freshness-check';
+import { FreshnessCheck, FreshnessCheckConfig, FreshnessCheckDimensions, RdsSnapshotType } from './freshness-check';
 import { enableEventBridge, finishLogBucket, logBucketProps } from '../private/access-log-bucket';
 import { kmsBucketProps } from '../private/kms-bucket';
 import { flattenLikeCdkNag } from '../private/nag-ids';
@@ -22,6 +22,25 @@ import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
+
+/**
+ * Two checks with the same kind, resource, tier and region would share their metrics and
+ * alarms, and the function refuses such a configuration, so every run would be `unknown`.
+ */
+function refuseRepeatedChecks(path: string, dimensions: FreshnessCheckDimensions[]): void {
+  const seen = new Map<string, number>();
+  dimensions.forEach((d, index) => {
+    const id = JSON.stringify([d.check, d.resource, d.tier, d.region]);
+    const first = seen.get(id);
+    if (first !== undefined) {
+      const of = Token.isUnresolved(d.resource) ? '' : ` of ${d.resource}`;
+      const where = Token.isUnresolved(d.region) ? '' : `, in ${d.region}`;
+      throw new Error(`${path}: \`freshnessChecks\` [${first}] and [${index}] are the same ${d.check} check${of}, tier '${d.tier}'${where}: `
+        + `give one of them another \`tier\`, got the same kind, resource, tier and region twice`);
+    }
+    seen.set(id, index);
+  });
+}
 
 /** The two scheduled checks, the `Check` dimension of their overall `CheckStatus`. */
 export enum ConsistencyCheckKind {
@@ -293,6 +312,7 @@ export class ConsistencyChecks extends Construct {
       throw new Error(`${path}: \`freshnessChecks\` must list at least one check (leave it unset for the master's automated snapshots), got []`);
     }
     this.bound = this.freshnessChecks.map((check) => ({ check, config: check._bind(this) }));
+    refuseRepeatedChecks(path, this.bound.map((b) => b.config.dimensions));
 
     this.metricNamespace = namespace;
     this.resourceName = props.resourceName ?? props.master.instanceIdentifier;
