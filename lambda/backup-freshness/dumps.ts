@@ -33,6 +33,8 @@ async function listObjects(s3: S3Client, bucket: string, prefix: string): Promis
 }
 
 const DAY_MS = 86_400_000;
+/** How far the dump's clock may be ahead of this function's. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * The UTC days (`YYYY-MM-DD`) whose `daily/` prefix can hold a run at most `maxAgeHours`
@@ -156,6 +158,10 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   }
   const createdAt = new Date(manifest.createdAt);
   const corrupt = (problem: string): VerifiedRun => ({ prefix: newest.prefix, createdAt, problem: `${where}: ${problem}`, verified: '' });
+  // A start in the future would read as a fresh dump until that time, whatever came after it.
+  if (createdAt.getTime() > options.now.getTime() + CLOCK_SKEW_MS) {
+    return corrupt(`the manifest says the dump started at ${manifest.createdAt}, after this check's time ${options.now.toISOString()}`);
+  }
   // The listing says what is missing: without s3:ListBucket on a key, S3 answers its HEAD with 403, not 404.
   const listed = new Set(keys);
   const absent = (key: string) => key.startsWith(newest.prefix) && !listed.has(key);

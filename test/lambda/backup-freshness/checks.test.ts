@@ -260,6 +260,17 @@ describe('daily dumps', () => {
     expect(result.detail).toBe('s3://dumps-48h/daily/2026-11-21/run-1/: the manifest lists daily/2026-11-21/run-1/dump.sql.gz with 0 bytes: a gzip-compressed dump is never empty');
   });
 
+  test('a manifest whose dump started after the check\'s time is corrupt, not ok for as long as that lies ahead; a few minutes ahead is clock skew', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', new Date('2026-11-21T23:00:00Z'), dump);
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'corrupt', newestCopy: 'daily/2026-11-21/run-1/' });
+    expect(result.detail).toBe('s3://dumps-48h/daily/2026-11-21/run-1/: the manifest says the dump started at 2026-11-21T23:00:00Z, after this check\'s time 2026-11-21T12:00:00.000Z');
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', new Date('2026-11-21T12:04:00Z'), dump);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok' });
+  });
+
   test('an invalid manifest makes the run corrupt', async () => {
     const objects = new Map<string, Buffer>();
     objects.set('daily/2026-11-21/run-1/manifest.json', Buffer.from('{"version": 7}'));
