@@ -219,8 +219,11 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
     return describe(thisYear, 'ok', `this year's archive ${thisYear.prefix} holds its dump, checksum file and manifest`);
   }
   const lastYear = await findYearlyRun(s3, check.bucket, year - 1);
+  if (lastYear?.problem) {
+    return describe(lastYear, 'corrupt', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}, and last year's is not whole: ${lastYear.problem}`);
+  }
   const hoursIntoYear = (now.getTime() - Date.UTC(year, 0, 1)) / HOUR_MS;
-  if (lastYear && !lastYear.problem && hoursIntoYear <= check.graceHours) {
+  if (lastYear && hoursIntoYear <= check.graceHours) {
     return describe(lastYear, 'ok', `this year's archive is not due yet (${round(hoursIntoYear)} of ${check.graceHours} grace hours into ${year}); last year's is ${lastYear.prefix}`);
   }
   if (lastYear) {

@@ -385,6 +385,18 @@ describe('yearly archives', () => {
     expect(result.detail).toContain('lacks dump.sql.gz.sha256');
   });
 
+  test('only last year\'s archive, and that one without its manifest: corrupt, within the grace after New Year and after it', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
+    objects.delete('yearly/2025/2025-01-03/run-0/manifest.json');
+    serve(objects);
+    for (const now of [new Date('2026-01-05T00:00:00Z'), NOW]) {
+      const result = await runCheck(check, clientsFor, 'eu-west-1', now);
+      expect(result).toMatchObject({ status: 'corrupt', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
+      expect(result.detail).toBe('no archive for 2026 under yearly/2026/ in bucket archive, and last year\'s is not whole: s3://archive/yearly/2025/2025-01-03/run-0/ lacks manifest.json');
+    }
+  });
+
   test('only last year\'s archive: ok within the grace after New Year, stale after it', async () => {
     const objects = new Map<string, Buffer>();
     storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
