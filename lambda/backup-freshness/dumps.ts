@@ -235,8 +235,8 @@ export interface YearlyRun {
 }
 
 /**
- * The newest run under `yearly/<year>/`: complete when its dump (not empty), checksum file
- * and manifest are all listed. Archived objects may sit in a cold storage class, so this
+ * The newest run under `yearly/<year>/`: complete when its dump, checksum file and manifest
+ * are all listed and none is empty. Archived objects may sit in a cold storage class, so this
  * checks the listing only and does not read them.
  */
 export async function findYearlyRun(s3: S3Client, bucket: string, year: number): Promise<YearlyRun | undefined> {
@@ -252,7 +252,8 @@ export async function findYearlyRun(s3: S3Client, bucket: string, year: number):
     runs.set(parsed.prefix, run);
   }
   const newestFirst = [...runs.entries()].sort(([a, x], [b, y]) => (x.date === y.date ? b.localeCompare(a) : y.date.localeCompare(x.date)));
-  const complete = newestFirst.find(([, run]) => run.files.has(MANIFEST_FILE_NAME) && run.files.has(CHECKSUM_FILE_NAME) && (run.files.get(DUMP_FILE_NAME) ?? 0) > 0);
+  const runFiles = [DUMP_FILE_NAME, CHECKSUM_FILE_NAME, MANIFEST_FILE_NAME];
+  const complete = newestFirst.find(([, run]) => runFiles.every((name) => (run.files.get(name) ?? 0) > 0));
   if (complete) {
     return { prefix: complete[0], date: new Date(`${complete[1].date}T00:00:00Z`) };
   }
@@ -260,9 +261,9 @@ export async function findYearlyRun(s3: S3Client, bucket: string, year: number):
   if (!prefix || !run) {
     return undefined;
   }
-  const missing = [DUMP_FILE_NAME, CHECKSUM_FILE_NAME, MANIFEST_FILE_NAME].filter((name) => !run.files.has(name));
+  const missing = runFiles.filter((name) => !run.files.has(name));
   const problem = missing.length > 0
     ? `s3://${bucket}/${prefix} lacks ${missing.join(', ')}`
-    : `s3://${bucket}/${prefix}${DUMP_FILE_NAME} is empty`;
+    : `s3://${bucket}/${prefix} holds an empty ${runFiles.filter((name) => run.files.get(name) === 0).join(', ')}`;
   return { prefix, date: new Date(`${run.date}T00:00:00Z`), problem };
 }

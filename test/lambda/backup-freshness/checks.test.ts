@@ -385,6 +385,17 @@ describe('yearly archives', () => {
     expect(result.detail).toContain('lacks dump.sql.gz.sha256');
   });
 
+  test('a run with an empty checksum file or manifest is corrupt, as one with an empty dump', async () => {
+    for (const empty of ['dump.sql.gz', 'dump.sql.gz.sha256', 'manifest.json']) {
+      const objects = new Map<string, Buffer>();
+      storeRun(objects, 'yearly/2026/2026-01-02/run-1/', 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+      objects.set(`yearly/2026/2026-01-02/run-1/${empty}`, Buffer.alloc(0));
+      serve(objects);
+      const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+      expect(result).toMatchObject({ status: 'corrupt', detail: `s3://archive/yearly/2026/2026-01-02/run-1/ holds an empty ${empty}` });
+    }
+  });
+
   test('only last year\'s archive, and that one without its manifest: corrupt, within the grace after New Year and after it', async () => {
     const objects = new Map<string, Buffer>();
     storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
