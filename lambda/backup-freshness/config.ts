@@ -115,10 +115,13 @@ function text(object: Json, key: string, path: string, optional = false): string
   return value;
 }
 
+/** 366 days, the most the construct allows for an interval or a grace; it bounds the days a dump check lists. */
+const MAX_HOURS = 8784;
+
 function hours(object: Json, key: string, path: string, min: number): number {
   const value = object[key];
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new ConfigError(`${path}.${key}: expected a number of hours of at least ${min}, got ${shown(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_HOURS) {
+    throw new ConfigError(`${path}.${key}: expected a number of hours from ${min} to ${MAX_HOURS} (366 days), got ${shown(value)}`);
   }
   return value;
 }
