@@ -208,7 +208,7 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   const maxAgeHours = check.intervalHours + check.graceHours;
   const base = { kind: check.kind, resource: check.resource, tier: check.tier, region, maxAgeHours };
   const year = now.getUTCFullYear();
-  const thisYear = await findYearlyRun(s3, check.bucket, year);
+  const { run: thisYear, unfinished } = await findYearlyRun(s3, check.bucket, year);
   const describe = (run: { prefix: string; date: Date }, status: CheckResult['status'], detail: string): CheckResult => ({
     ...base, status, detail, newestCopy: run.prefix, newestAt: run.date.toISOString(), ageHours: round((now.getTime() - run.date.getTime()) / HOUR_MS),
   });
@@ -218,18 +218,19 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   if (thisYear) {
     return describe(thisYear, 'ok', `this year's archive ${thisYear.prefix} holds its dump, checksum file and manifest`);
   }
-  const lastYear = await findYearlyRun(s3, check.bucket, year - 1);
+  const pending = unfinished ? `; ${unfinished} has no manifest yet (a copy in progress, or one that failed)` : '';
+  const { run: lastYear } = await findYearlyRun(s3, check.bucket, year - 1);
   if (lastYear?.problem) {
-    return describe(lastYear, 'corrupt', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}, and last year's is not whole: ${lastYear.problem}`);
+    return describe(lastYear, 'corrupt', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}, and last year's is not whole: ${lastYear.problem}${pending}`);
   }
   const hoursIntoYear = (now.getTime() - Date.UTC(year, 0, 1)) / HOUR_MS;
   if (lastYear && hoursIntoYear <= check.graceHours) {
-    return describe(lastYear, 'ok', `this year's archive is not due yet (${round(hoursIntoYear)} of ${check.graceHours} grace hours into ${year}); last year's is ${lastYear.prefix}`);
+    return describe(lastYear, 'ok', `this year's archive is not due yet (${round(hoursIntoYear)} of ${check.graceHours} grace hours into ${year}); last year's is ${lastYear.prefix}${pending}`);
   }
   if (lastYear) {
-    return describe(lastYear, 'stale', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}; the newest is last year's ${lastYear.prefix}`);
+    return describe(lastYear, 'stale', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}; the newest is last year's ${lastYear.prefix}${pending}`);
   }
-  return { ...base, status: 'missing', detail: `no archive for ${year} or ${year - 1} under yearly/ in bucket ${check.bucket}` };
+  return { ...base, status: 'missing', detail: `no archive for ${year} or ${year - 1} under yearly/ in bucket ${check.bucket}${pending}` };
 }
 
 async function checkOne(check: CheckConfig, clients: RegionClients, region: string, now: Date, verifications: VerificationStore | undefined, signal: AbortSignal | undefined): Promise<CheckResult> {

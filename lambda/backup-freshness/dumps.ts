@@ -234,12 +234,22 @@ export interface YearlyRun {
   readonly problem?: string;
 }
 
+/** What a year's prefix in the archive bucket holds. */
+export interface YearlyRuns {
+  /** The newest run with a manifest; undefined when there is none. */
+  readonly run?: YearlyRun;
+  /** The prefix of a newer run without a manifest (written last): a copy in progress, or one that failed. */
+  readonly unfinished?: string;
+}
+
 /**
- * The newest run under `yearly/<year>/`: complete when its dump, checksum file and manifest
- * are all listed and none is empty. Archived objects may sit in a cold storage class, so this
- * checks the listing only and does not read them.
+ * The newest run under `yearly/<year>/` that has its manifest: complete when its dump,
+ * checksum file and manifest are all listed and none is empty. The manifest is written
+ * last, so a run without one is still being copied (or its copy failed) and is not the
+ * year's archive, as the dump workflow also judges. Archived objects may sit in a cold
+ * storage class, so this checks the listing only and does not read them.
  */
-export async function findYearlyRun(s3: S3Client, bucket: string, year: number): Promise<YearlyRun | undefined> {
+export async function findYearlyRun(s3: S3Client, bucket: string, year: number): Promise<YearlyRuns> {
   const objects = await listObjects(s3, bucket, `yearly/${year}/`);
   const runs = new Map<string, { date: string; files: Map<string, number> }>();
   for (const object of objects) {
@@ -253,17 +263,21 @@ export async function findYearlyRun(s3: S3Client, bucket: string, year: number):
   }
   const newestFirst = [...runs.entries()].sort(([a, x], [b, y]) => (x.date === y.date ? b.localeCompare(a) : y.date.localeCompare(x.date)));
   const runFiles = [DUMP_FILE_NAME, CHECKSUM_FILE_NAME, MANIFEST_FILE_NAME];
-  const complete = newestFirst.find(([, run]) => runFiles.every((name) => (run.files.get(name) ?? 0) > 0));
-  if (complete) {
-    return { prefix: complete[0], date: new Date(`${complete[1].date}T00:00:00Z`) };
+  const withManifest = newestFirst.filter(([, run]) => run.files.has(MANIFEST_FILE_NAME));
+  const chosen = withManifest.find(([, run]) => runFiles.every((name) => (run.files.get(name) ?? 0) > 0)) ?? withManifest[0];
+  const newer = chosen ? newestFirst.slice(0, newestFirst.indexOf(chosen)) : newestFirst;
+  const unfinished = newer.find(([, run]) => !run.files.has(MANIFEST_FILE_NAME))?.[0];
+  if (!chosen) {
+    return unfinished ? { unfinished } : {};
   }
-  const [prefix, run] = newestFirst[0] ?? [];
-  if (!prefix || !run) {
-    return undefined;
-  }
+  const [prefix, run] = chosen;
   const missing = runFiles.filter((name) => !run.files.has(name));
+  const empty = runFiles.filter((name) => run.files.get(name) === 0);
   const problem = missing.length > 0
     ? `s3://${bucket}/${prefix} lacks ${missing.join(', ')}`
-    : `s3://${bucket}/${prefix} holds an empty ${runFiles.filter((name) => run.files.get(name) === 0).join(', ')}`;
-  return { prefix, date: new Date(`${run.date}T00:00:00Z`), problem };
+    : empty.length > 0 ? `s3://${bucket}/${prefix} holds an empty ${empty.join(', ')}` : undefined;
+  return {
+    run: { prefix, date: new Date(`${run.date}T00:00:00Z`), ...(problem ? { problem } : {}) },
+    ...(unfinished ? { unfinished } : {}),
+  };
 }

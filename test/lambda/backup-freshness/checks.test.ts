@@ -396,16 +396,28 @@ describe('yearly archives', () => {
     }
   });
 
-  test('only last year\'s archive, and that one without its manifest: corrupt, within the grace after New Year and after it', async () => {
+  test('only last year\'s archive, and that one without its checksum file: corrupt, within the grace after New Year and after it', async () => {
     const objects = new Map<string, Buffer>();
     storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
-    objects.delete('yearly/2025/2025-01-03/run-0/manifest.json');
+    objects.delete('yearly/2025/2025-01-03/run-0/dump.sql.gz.sha256');
     serve(objects);
     for (const now of [new Date('2026-01-05T00:00:00Z'), NOW]) {
       const result = await runCheck(check, clientsFor, 'eu-west-1', now);
       expect(result).toMatchObject({ status: 'corrupt', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
-      expect(result.detail).toBe('no archive for 2026 under yearly/2026/ in bucket archive, and last year\'s is not whole: s3://archive/yearly/2025/2025-01-03/run-0/ lacks manifest.json');
+      expect(result.detail).toBe('no archive for 2026 under yearly/2026/ in bucket archive, and last year\'s is not whole: s3://archive/yearly/2025/2025-01-03/run-0/ lacks dump.sql.gz.sha256');
     }
+  });
+
+  test('this year\'s copy still being written (its manifest comes last) is not the year\'s archive: within the grace last year\'s counts, after it the archive is stale', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
+    objects.set('yearly/2026/2026-01-02/run-1/dump.sql.gz', dump);
+    serve(objects);
+    const inGrace = await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-01-02T00:30:00Z'));
+    expect(inGrace).toMatchObject({ status: 'ok', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
+    expect(inGrace.detail).toBe('this year\'s archive is not due yet (24.5 of 336 grace hours into 2026); last year\'s is yearly/2025/2025-01-03/run-0/; '
+      + 'yearly/2026/2026-01-02/run-1/ has no manifest yet (a copy in progress, or one that failed)');
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'stale', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
   });
 
   test('only last year\'s archive: ok within the grace after New Year, stale after it', async () => {
