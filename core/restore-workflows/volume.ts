@@ -55,6 +55,14 @@ const VOLUME_TYPES: readonly string[] = ['gp3', 'gp2', 'io2', 'io1', 'st1', 'sc1
 const SIZE_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
   gp3: [1, 65536], gp2: [1, 16384], io2: [4, 65536], io1: [4, 16384], st1: [125, 16384], sc1: [125, 16384], standard: [1, 1024],
 };
+/**
+ * The IOPS EC2 provisions of each volume type that takes `iops` (gp3 up to 80000 since 2025, as
+ * CreateVolume's reference says; older pages say 16000), and at most how many per GiB. io2's
+ * per-GiB limit is left to EC2: the references at hand disagree (500 or 1000).
+ */
+const IOPS_LIMITS: Readonly<Record<string, { readonly min: number; readonly max: number; readonly perGib?: number }>> = {
+  gp3: { min: 3000, max: 80000, perGib: 500 }, io1: { min: 100, max: 64000, perGib: 50 }, io2: { min: 100, max: 256000 },
+};
 
 async function describeSnapshot(ec2: EC2Client, snapshotId: string): Promise<Snapshot | undefined> {
   try {
@@ -89,6 +97,22 @@ async function regionZones(ec2: EC2Client): Promise<string[]> {
   }
 }
 
+/** The `iops` input, within the range of the volume type; undefined when not given. */
+function iopsFor(input: Record<string, unknown>, volumeType: string): number | undefined {
+  const value = input.iops;
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const limits = IOPS_LIMITS[volumeType];
+  if (!limits) {
+    throw new RestoreInputError(`input \`iops\` applies to ${Object.keys(IOPS_LIMITS).join(', ')} volumes only; got ${JSON.stringify(value)} for volumeType '${volumeType}'`);
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < limits.min || value > limits.max) {
+    throw new RestoreInputError(`input \`iops\` of a ${volumeType} volume must be a whole number from ${limits.min} to ${limits.max}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** Checks the request against the deployment and AWS; creates nothing. */
 export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<VolumeRestorePlan> {
   const snapshotId = requiredString(input, 'snapshotId', 'an EBS snapshot id (snap-...)');
@@ -109,10 +133,7 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
   if (!VOLUME_TYPES.includes(volumeType)) {
     throw new RestoreInputError(`input \`volumeType\` must be one of ${VOLUME_TYPES.join(', ')}; got '${volumeType}'`);
   }
-  const iops = optionalInteger(input, 'iops', 3000, 256000, 'IOPS');
-  if (iops !== undefined && !['gp3', 'io1', 'io2'].includes(volumeType)) {
-    throw new RestoreInputError(`input \`iops\` applies to gp3, io1 and io2 volumes only; got volumeType '${volumeType}'`);
-  }
+  const iops = iopsFor(input, volumeType);
   const throughput = optionalInteger(input, 'throughput', 125, 2000, 'MiB/s');
   if (throughput !== undefined && volumeType !== 'gp3') {
     throw new RestoreInputError(`input \`throughput\` applies to gp3 volumes only; got volumeType '${volumeType}'`);
@@ -138,6 +159,14 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
   }
   if (iops === undefined && (volumeType === 'io1' || volumeType === 'io2')) {
     throw new RestoreInputError(`input \`iops\` is required for ${volumeType} volumes; got nothing`);
+  }
+  const iopsLimits = IOPS_LIMITS[volumeType];
+  if (iops !== undefined && iopsLimits?.perGib !== undefined) {
+    // gp3's baseline of 3000 IOPS comes with a volume of any size: the ratio limits only what is provisioned above it.
+    const most = Math.max(iopsLimits.perGib * size, iopsLimits.min);
+    if (iops > most) {
+      throw new RestoreInputError(`input \`iops\` of a ${size} GiB ${volumeType} volume must be at most ${most} (${iopsLimits.perGib} per GiB); got ${iops} (ask for fewer IOPS or a larger \`size\`)`);
+    }
   }
 
   const zones = await regionZones(ec2);

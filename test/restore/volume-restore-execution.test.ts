@@ -19,6 +19,7 @@ import { restoreTestStack } from './workflow-fixture';
 const ec2Mock = mockClient(EC2Client);
 const SNAPSHOT = 'snap-0123456789abcdef0';
 const INSTANCE = 'i-0123456789abcdef0';
+const ZONE_A = { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a' };
 
 let machine: LocalStateMachine;
 let template: Template;
@@ -198,6 +199,22 @@ test('a failed replacement task fails the restore with its state', async () => {
   expect(run.cause).toMatch(/is 'failed'; AWS keeps or re-attaches the original root volume/);
 });
 
+describe('iops anywhere in the volume type\'s range and per-GiB limit is accepted', () => {
+  test.each([
+    ['io1 at its minimum', { volumeType: 'io1', iops: 100 }],
+    ['io1 at 50 per GiB of the snapshot\'s 50 GiB', { volumeType: 'io1', iops: 2500 }],
+    ['io2 at its minimum', { volumeType: 'io2', iops: 100 }],
+    ['io2 at its maximum', { volumeType: 'io2', size: 1000, iops: 256000 }],
+    ['gp3 at its minimum', { iops: 3000 }],
+    ['gp3 at its maximum', { size: 160, iops: 80000 }],
+  ])('%s', async (_name, request: { volumeType?: string; size?: number; iops: number }) => {
+    mockEc2();
+    const run = await machine.run({ ...ZONE_A, ...request }, { handlers: handlers(), executionName: 'volume-iops' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(ec2Mock.commandCalls(CreateVolumeCommand)[0].args[0].input).toMatchObject({ VolumeType: request.volumeType ?? 'gp3', Iops: request.iops });
+  });
+});
+
 describe('bad input fails before anything is created, naming the input and what is allowed', () => {
   test.each([
     ['an unknown snapshot', { snapshotId: 'snap-0000000000000000f', availabilityZone: 'eu-west-1a' }, /snapshot snap-0000000000000000f does not exist/],
@@ -217,6 +234,14 @@ describe('bad input fails before anything is created, naming the input and what 
     ['a throughput-optimized HDD smaller than its minimum', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'st1' }, /`size` of a st1 volume must be 125 to 16384 GiB; got 50 \(the snapshot's size\)/],
     ['a magnetic volume larger than its maximum', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'standard', size: 2048 }, /`size` of a standard volume must be 1 to 1024 GiB; got 2048/],
     ['a provisioned IOPS volume without iops', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'io2' }, /`iops` is required for io2 volumes; got nothing/],
+    ['io1 IOPS below its minimum', { ...ZONE_A, volumeType: 'io1', iops: 99 }, /`iops` of a io1 volume must be a whole number from 100 to 64000; got 99/],
+    ['io1 IOPS above its maximum', { ...ZONE_A, volumeType: 'io1', size: 16384, iops: 64001 }, /`iops` of a io1 volume must be a whole number from 100 to 64000; got 64001/],
+    ['gp3 IOPS below its minimum', { ...ZONE_A, iops: 2999 }, /`iops` of a gp3 volume must be a whole number from 3000 to 80000; got 2999/],
+    ['gp3 IOPS above its maximum', { ...ZONE_A, size: 1000, iops: 80001 }, /`iops` of a gp3 volume must be a whole number from 3000 to 80000; got 80001/],
+    ['io2 IOPS above its maximum', { ...ZONE_A, volumeType: 'io2', size: 1000, iops: 256001 }, /`iops` of a io2 volume must be a whole number from 100 to 256000; got 256001/],
+    ['io1 IOPS above 50 per GiB', { ...ZONE_A, volumeType: 'io1', iops: 2501 }, /`iops` of a 50 GiB io1 volume must be at most 2500 \(50 per GiB\); got 2501/],
+    ['gp3 IOPS above 500 per GiB', { ...ZONE_A, iops: 25001 }, /`iops` of a 50 GiB gp3 volume must be at most 25000 \(500 per GiB\); got 25001/],
+    ['iops for a volume type without them', { ...ZONE_A, volumeType: 'gp2', iops: 3000 }, /`iops` applies to gp3, io1, io2 volumes only; got 3000 for volumeType 'gp2'/],
   ])('%s', async (_name, input, message) => {
     mockEc2();
     const run = await machine.run(input, { handlers: handlers(), executionName: 'volume-bad' });
