@@ -378,11 +378,24 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
     }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   } catch (error) {
-    if (uploadId) {
-      // The parts copied so far are stored (and billed) until the upload is aborted; cleanup lists versions, not uploads.
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId })).catch(() => undefined);
-    }
-    rethrowFor(where, error);
+    const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
+    // The copy's own error comes first and names the failure (the state machine's rules match the name).
+    rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}; ${left}`), { name: errorName(error) }) : error);
+  }
+}
+
+/**
+ * Aborts a multipart upload of a failed copy: the parts copied so far are stored (and billed)
+ * until it is, and cleanup lists versions, not uploads. Returns what the operator must do when
+ * aborting failed, undefined when it succeeded.
+ */
+async function abortUpload(s3: S3Client, target: { bucket: string; key: string }, uploadId: string): Promise<string | undefined> {
+  try {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+    return undefined;
+  } catch (error) {
+    return `its multipart upload ${uploadId} of s3://${target.bucket}/${target.key} was left (aborting it failed: ${errorText(error)}), and its copied parts are stored until it is aborted: `
+      + `aws s3api abort-multipart-upload --bucket ${target.bucket} --key '${target.key}' --upload-id '${uploadId}'`;
   }
 }
 

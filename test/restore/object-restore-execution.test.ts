@@ -177,6 +177,26 @@ test('a multipart copy that fails aborts its upload, so no copied parts stay beh
   expect(s3.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Key: `${TARGET}big.bin`, UploadId: 'upload-1' }]);
 });
 
+test('a multipart upload that cannot be aborted is named in the failure, after the copy error', async () => {
+  mockS3();
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
+    Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
+  });
+  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  s3.on(UploadPartCopyCommand).resolvesOnce({ CopyPartResult: { ETag: '"p1"' } }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(AbortMultipartUploadCommand).rejects(awsError('InternalError', 'We encountered an internal error. Please try again.'));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-12' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.caught).toEqual(['CopyScan']);
+  expect(JSON.parse(run.cause!).errorMessage).toMatch(new RegExp([
+    `^copying s3://data/app/big.bin \\(version g1\\) to s3://data/${TARGET}big.bin: Access Denied; `,
+    `its multipart upload upload-1 of s3://data/${TARGET}big.bin was left \\(aborting it failed: We encountered an internal error. Please try again.\\)`,
+    `.*aws s3api abort-multipart-upload --bucket data --key '${TARGET}big.bin' --upload-id 'upload-1'$`,
+  ].join('')));
+});
+
 test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
   s3.reset();
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
