@@ -354,28 +354,67 @@ export async function rootReplacementState(ec2: EC2Client, taskId: string, plan:
   return { state, ready };
 }
 
-/** Deletes the volume this execution created, when it is not attached; never any other volume. */
-export async function deleteCreatedVolume(ec2: EC2Client, volumeId: string | undefined, execution: string): Promise<{ volumeId?: string; deleted: boolean; reason: string }> {
-  if (!volumeId) {
-    return { deleted: false, reason: 'no volume was created' };
-  }
-  const volume = await describeVolume(ec2, volumeId);
-  if (!volume) {
-    return { volumeId, deleted: false, reason: 'the volume no longer exists' };
-  }
-  if (!(volume.Tags ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution)) {
-    return { volumeId, deleted: false, reason: `the volume was not created by ${execution}: left alone` };
-  }
-  if (volume.State === 'in-use') {
-    return { volumeId, deleted: false, reason: `the volume is attached to ${volume.Attachments?.[0]?.InstanceId}: left attached, detach and delete it by hand if it is not wanted` };
-  }
+/** What cleanup did with the volumes of one execution. */
+export interface VolumeCleanup {
+  /** The volumes of the execution it deleted (or found being deleted). */
+  readonly deleted: string[];
+  /** The volumes it left, each with why. */
+  readonly kept: Array<{ readonly volumeId: string; readonly reason: string }>;
+  /** Where it looked, when it found nothing to delete. */
+  readonly note?: string;
+}
+
+/** The volumes tagged with this execution and this workflow. */
+async function executionVolumes(ec2: EC2Client, settings: VolumeRestoreSettings, execution: string): Promise<Volume[]> {
   try {
-    await ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId }));
+    const response = await ec2.send(new DescribeVolumesCommand({
+      Filters: [{ Name: `tag:${EXECUTION_TAG}`, Values: [execution] }, { Name: `tag:${WORKFLOW_ID_TAG}`, Values: [settings.workflowId] }],
+    }));
+    return response.Volumes ?? [];
   } catch (error) {
-    if (errorName(error) === 'InvalidVolume.NotFound') {
-      return { volumeId, deleted: false, reason: 'the volume no longer exists' };
-    }
-    rethrowFor(`deleting volume ${volumeId}`, error);
+    rethrowFor(`the volumes tagged ${EXECUTION_TAG}=${execution}`, error);
   }
-  return { volumeId, deleted: true, reason: 'a later step failed; the snapshot is unchanged' };
+}
+
+/**
+ * Deletes the volumes this execution created that are not attached; never any other volume.
+ * They are found by the execution's tag as well as by `volumeId`: when the create step failed
+ * after EC2 created the volume (its response lost, or the step timed out), the id never reached
+ * the state machine.
+ */
+export async function deleteCreatedVolumes(ec2: EC2Client, settings: VolumeRestoreSettings, volumeId: string | undefined, execution: string): Promise<VolumeCleanup> {
+  const deleted: string[] = [];
+  const kept: Array<{ volumeId: string; reason: string }> = [];
+  const found = new Map((await executionVolumes(ec2, settings, execution)).map((volume) => [volume.VolumeId!, volume]));
+  if (volumeId && !found.has(volumeId)) {
+    const volume = await describeVolume(ec2, volumeId);
+    if (volume) {
+      found.set(volumeId, volume);
+    }
+  }
+  for (const [id, volume] of found) {
+    if (!(volume.Tags ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution)) {
+      kept.push({ volumeId: id, reason: `the volume was not created by ${execution}: left alone` });
+    } else if (volume.State === 'in-use') {
+      kept.push({ volumeId: id, reason: `the volume is attached to ${volume.Attachments?.[0]?.InstanceId}: left attached, detach and delete it by hand if it is not wanted` });
+    } else if (volume.State === 'deleting' || volume.State === 'deleted') {
+      deleted.push(id);
+    } else {
+      try {
+        await ec2.send(new DeleteVolumeCommand({ VolumeId: id }));
+      } catch (error) {
+        if (errorName(error) !== 'InvalidVolume.NotFound') {
+          rethrowFor(`deleting volume ${id}`, error);
+        }
+      }
+      deleted.push(id);
+    }
+  }
+  if (found.size === 0) {
+    return {
+      deleted, kept,
+      note: `no volume tagged ${EXECUTION_TAG}=${execution}${volumeId ? ` and no volume ${volumeId}` : ''}; a create call that was cut off may still add one: look for that tag`,
+    };
+  }
+  return { deleted, kept };
 }

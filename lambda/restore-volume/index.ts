@@ -9,7 +9,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  VolumeRestorePlan, attachVolume, createVolume, deleteCreatedVolume, planVolumeRestore, rootReplacementState,
+  VolumeRestorePlan, attachVolume, createVolume, deleteCreatedVolumes, planVolumeRestore, rootReplacementState,
   startRootReplacement, volumeState,
 } from '../../core/restore-workflows/volume';
 import { settingsFromEnvironment } from './settings';
@@ -23,6 +23,8 @@ export interface VolumeRestoreEvent {
   readonly input?: unknown;
   readonly plan?: VolumeRestorePlan;
   readonly volumeId?: string;
+  /** The create step's result (cleanup): empty when that step failed. */
+  readonly volume?: { readonly volumeId?: string };
   readonly taskId?: string;
 }
 
@@ -53,7 +55,7 @@ export const handler = async (event: VolumeRestoreEvent): Promise<unknown> => {
     case 'replaceRootStatus':
       return rootReplacementState(ec2, need(event.taskId, 'the task id of the replaceRoot step', event.action), plan());
     case 'cleanup':
-      return deleteCreatedVolume(ec2, event.volumeId, event.execution);
+      return deleteCreatedVolumes(ec2, settings, event.volume?.volumeId, event.execution);
     default:
       throw new RestoreInputError(`restore-volume: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, volumeStatus, attach, attachStatus, replaceRoot, replaceRootStatus, cleanup`);
   }

@@ -51,8 +51,8 @@ export interface VolumeRestoreWorkflowProps {
  * "size"?: 100, "iops"?: 3000, "throughput"?: 125, "attachToInstance"?: "i-...",
  * "device"?: "/dev/sdf", "replaceRootVolumeOf"?: "i-...", "confirm"?: "i-..." }`.
  * Output: `{ "status": "SUCCEEDED", "mode", "volumeId" | "replaceRootVolumeTaskId",
- * "availabilityZone", "snapshotId", "attachedTo"?, "device"? }`. When a step after the
- * volume exists fails, the workflow deletes the volume it created (never an attached one).
+ * "availabilityZone", "snapshotId", "attachedTo"?, "device"? }`. When creating or a later
+ * step fails, the workflow deletes the volumes tagged with its execution (never an attached one).
  */
 export class VolumeRestoreWorkflow extends Construct {
   /** The state machine; start it with `cdk-backup-dr restore volume`. */
@@ -96,14 +96,16 @@ export class VolumeRestoreWorkflow extends Construct {
     const plan = { 'plan.$': '$.plan' };
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
-    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volumeId.$': '$.volume.volumeId' }, '$.cleanup');
+    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volume.$': '$.volume' }, '$.cleanup');
     cleanup.addRetry({ errors: ['IncorrectState', 'VolumeInUse'], interval: Duration.seconds(30), backoffRate: 1.5, maxAttempts: 10, maxDelay: Duration.minutes(5) });
     cleanup.next(failed);
     const pollWait = sfn.WaitTime.duration(Duration.seconds(pollSeconds));
 
     // A new volume, optionally attached.
     const create = lambdaStep(this, 'CreateVolume', fn, 'create', plan, '$.volume');
-    create.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
+    // EC2 may have created the volume although the step failed (a lost response, a timeout): cleanup finds it by its tags.
+    const noVolumeId = new sfn.Pass(this, 'CreateFailed', { result: sfn.Result.fromObject({}), resultPath: '$.volume' });
+    create.addCatch(noVolumeId.next(cleanup), { errors: ['States.ALL'], resultPath: '$.failure' });
     const waitVolume = new sfn.Wait(this, 'WaitForVolume', { time: pollWait });
     const checkVolume = lambdaStep(this, 'CheckVolume', fn, 'volumeStatus', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.volumeState');
     const attach = lambdaStep(this, 'AttachVolume', fn, 'attach', { ...plan, 'volumeId.$': '$.volume.volumeId' }, '$.attachment');

@@ -71,6 +71,11 @@ function mockEc2(options: { pollsUntilReady?: number; attachFails?: Error; repla
     return { VolumeId: volumeId };
   });
   ec2Mock.on(DescribeVolumesCommand).callsFake((input) => {
+    if (input.Filters) {
+      const tagged = (volume: Volume) => input.Filters.every((filter: { Name: string; Values: string[] }) =>
+        (volume.Tags ?? []).some((tag) => `tag:${tag.Key}` === filter.Name && filter.Values.includes(tag.Value!)));
+      return { Volumes: [...account.volumes.values()].filter(tagged) };
+    }
     const volume = account.volumes.get(input.VolumeIds[0]);
     if (!volume) {
       throw awsError('InvalidVolume.NotFound', 'not found');
@@ -180,6 +185,42 @@ test('a throttled create is retried; the client token makes a repeated create re
   expect(run.retried).toEqual(['CreateVolume', 'CreateVolume']);
   expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(2);
   expect(account.volumes.size).toBe(1);
+});
+
+test('a create whose response is lost on every attempt: one volume, which cleanup finds by its tags and deletes', async () => {
+  const account = mockEc2();
+  const run = await machine.run({ snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a' }, {
+    executionName: 'volume-7',
+    handlers: handlers({
+      CreateVolume: async (event) => {
+        await handler(event);
+        throw awsError('RequestLimitExceeded', 'Request limit exceeded.');
+      },
+    }),
+  });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RequestLimitExceeded');
+  expect(run.caught).toEqual(['CreateVolume']);
+  expect(ec2Mock.commandCalls(CreateVolumeCommand).length).toBeGreaterThan(1);
+  expect(new Set(ec2Mock.commandCalls(CreateVolumeCommand).map((call) => call.args[0].input.ClientToken))).toEqual(new Set([expect.stringMatching(/^[\x21-\x7e]{1,64}$/)]));
+  expect(account.volumes.size).toBe(1);
+  expect(ec2Mock.commandCalls(DescribeVolumesCommand).map((call) => call.args[0].input.Filters)).toContainEqual([
+    { Name: `tag:${EXECUTION_TAG}`, Values: ['volume-7'] }, { Name: `tag:${WORKFLOW_ID_TAG}`, Values: ['wf-1'] },
+  ]);
+  expect(ec2Mock.commandCalls(DeleteVolumeCommand).map((call) => call.args[0].input)).toEqual([{ VolumeId: 'vol-00000000000000001' }]);
+  const cleanup = run.events.filter((e) => e.type === 'StateExited' && e.state.name === 'Cleanup').map((e) => e.state.output.cleanup);
+  expect(cleanup).toEqual([{ deleted: ['vol-00000000000000001'], kept: [] }]);
+});
+
+test('a create refused by EC2 leaves nothing, and cleanup says where it looked', async () => {
+  mockEc2();
+  ec2Mock.on(CreateVolumeCommand).rejects(awsError('InvalidParameterValue', 'Iops to volume size ratio of 2000.000000 is too high'));
+  const run = await machine.run({ snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'io2', iops: 100000 }, { handlers: handlers(), executionName: 'volume-8' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('InvalidParameterValue');
+  expect(ec2Mock.commandCalls(DeleteVolumeCommand)).toHaveLength(0);
+  const cleanup = run.events.filter((e) => e.type === 'StateExited' && e.state.name === 'Cleanup').map((e) => e.state.output.cleanup);
+  expect(cleanup).toEqual([{ deleted: [], kept: [], note: expect.stringContaining(`no volume tagged ${EXECUTION_TAG}=volume-8`) }]);
 });
 
 test('a root volume replacement when confirmed, keeping the old root volume', async () => {
