@@ -272,15 +272,33 @@ async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, dea
   return { cursor, counts };
 }
 
+/**
+ * Works through the items, `concurrency` at a time. After a failure no further item is started,
+ * and the work in flight is waited for: a step must not go on copying after it returned (a
+ * Lambda environment resumes its pending work in its next invocation, which may be cleanup).
+ * The first failure is thrown, its name kept, with the messages of any others.
+ */
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  const failures: unknown[] = [];
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && failures.length === 0) {
       const item = items[next++];
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        failures.push(error);
+      }
     }
   });
   await Promise.all(workers);
+  if (failures.length === 1) {
+    throw failures[0];
+  }
+  if (failures.length > 1) {
+    const [first, ...others] = failures;
+    throw Object.assign(new Error(`${errorText(first)} (and ${others.length} more: ${others.map(errorText).join('; ')})`), { name: errorName(first) });
+  }
 }
 
 /** The initial state of a scan. */

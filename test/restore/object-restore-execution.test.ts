@@ -162,6 +162,31 @@ test('a key deleted in the same second as its last version was written counts as
   expect(run.output).toMatchObject({ objects: 1, deletedAtTime: 1 });
 });
 
+test('after a failed copy no further copy starts, and the copies in flight settle (and are reported) before cleanup', async () => {
+  mockS3();
+  const keys = Array.from({ length: 12 }, (_, i) => `app/k${String(i).padStart(2, '0')}.txt`);
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({ Versions: keys.map((key, i) => version(key, `v${i}`, -1, true)), IsTruncated: false });
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: TARGET }).resolvesOnce({ Versions: [], IsTruncated: false }).callsFake(() => {
+    cleanupListedAfter = s3.commandCalls(CopyObjectCommand).length;
+    return { Versions: [], IsTruncated: false };
+  });
+  let cleanupListedAfter: number | undefined;
+  s3.on(CopyObjectCommand, { Key: `${TARGET}k00.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(CopyObjectCommand, { Key: `${TARGET}k01.txt` }).callsFake(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    throw awsError('InternalError', 'We encountered an internal error.');
+  });
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-13' });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  // Eight copies start together; after k00 fails, k08 to k11 are never started.
+  expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(8);
+  expect(cleanupListedAfter).toBe(8);
+  // The first failure names the error; the one that settled later is not lost.
+  expect(JSON.parse(run.cause!).errorMessage).toMatch(/k00\.txt: Access Denied \(and 1 more: copying s3:\/\/data\/app\/k01\.txt .*: We encountered an internal error\.\)$/);
+});
+
 test('a multipart copy that fails aborts its upload, so no copied parts stay behind', async () => {
   mockS3();
   s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
