@@ -237,8 +237,14 @@ export class VolumeRestoreWorkflow extends Construct {
     this.hardened.function.role!.attachInlinePolicy(policy);
     for (const key of [volumeKey, ...snapshotKeys]) {
       key.grant(this.hardened, 'kms:DescribeKey', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext');
-      key.grant(this.hardened, 'kms:CreateGrant');
     }
+    // EBS creates a grant on the key for the new volume; the function itself grants no one.
+    policy.addStatements(new iam.PolicyStatement({
+      sid: 'KeyGrantsForVolumes',
+      actions: ['kms:CreateGrant'],
+      resources: [volumeKey, ...snapshotKeys].map((key) => key.keyArn),
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
     const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
     Validations.of(policy).acknowledge(
       nag(volumes, `Volumes are created at run time; creating requires the workflow's tag (${WORKFLOW_ID_TAG}) and encryption, and deleting and attaching are allowed only for volumes carrying that tag; the ${EXECUTION_TAG} tag limits cleanup further to the execution's own volume.`),

@@ -132,6 +132,12 @@ test('the template: one encrypted-volume workflow whose function may delete and 
   expect(machine.taskStates.sort()).toEqual(['AttachVolume', 'CheckAttachment', 'CheckReplacement', 'CheckVolume', 'Cleanup', 'CreateVolume', 'ReplaceRootVolume', 'Validate']);
 });
 
+test('the function may create grants on its keys only for AWS resources (the grant EBS makes for a new volume)', () => {
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+  const grants = statements.filter((statement) => [statement.Action].flat().includes('kms:CreateGrant'));
+  expect(grants).toEqual([expect.objectContaining({ Sid: 'KeyGrantsForVolumes', Effect: 'Allow', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } })]);
+});
+
 test('happy path: a new encrypted volume from the snapshot in the chosen zone', async () => {
   const account = mockEc2();
   const run = await machine.run({ snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1b' }, { handlers: handlers(), executionName: 'volume-1' });
