@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { DryRunTarget, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of an {@link ObjectRestoreWorkflow}. */
 export interface ObjectRestoreWorkflowProps {
@@ -101,6 +101,7 @@ export class ObjectRestoreWorkflow extends Construct {
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
     // Cleanup works through the target prefix page by page; `$.cleanup` carries its cursor between invocations.
     const cleanupStep = lambdaStep(this, 'Cleanup', fn, 'cleanup', { ...plan, 'cleanup.$': '$.cleanup' }, '$.cleanup');
+    cleanupStep.addCatch(cleanupIncomplete(this, failed, `the copies under the target prefix tagged ${EXECUTION_TAG}={} may remain: delete those not wanted by hand`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
     const cleanup = new sfn.Pass(this, 'StartCleanup', { result: sfn.Result.fromObject({ done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [] }), resultPath: '$.cleanup' });
     cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanupStep));
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');

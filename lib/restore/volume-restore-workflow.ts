@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link VolumeRestoreWorkflow}. */
 export interface VolumeRestoreWorkflowProps {
@@ -98,6 +98,7 @@ export class VolumeRestoreWorkflow extends Construct {
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
     const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volume.$': '$.volume' }, '$.cleanup');
     cleanup.addRetry({ errors: ['IncorrectState', 'VolumeInUse'], interval: Duration.seconds(30), backoffRate: 1.5, maxAttempts: 10, maxDelay: Duration.minutes(5) });
+    cleanup.addCatch(cleanupIncomplete(this, failed, `look for volumes tagged ${EXECUTION_TAG}={} and delete those not wanted by hand`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
     cleanup.next(failed);
     const pollWait = sfn.WaitTime.duration(Duration.seconds(pollSeconds));
 

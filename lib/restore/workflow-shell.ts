@@ -45,6 +45,23 @@ export function lambdaStep(scope: Construct, id: string, fn: lambda.IFunction, a
   return step;
 }
 
+/**
+ * Where a failed restore goes when its cleanup fails too: the restore's own error stays the
+ * execution's error, and its cause gains the cleanup's error and `leftover` (what to look for by
+ * hand; a `{}` in it becomes the execution name). `leftover` must not hold `{`, `}`, `'` or a backslash
+ * other than that `{}` (States.Format would read them).
+ */
+export function cleanupIncomplete(scope: Construct, failed: sfn.Fail, leftover: string): sfn.IChainable {
+  // eslint-disable-next-line cdk/require-passing-this -- called from the workflow constructs' constructors with `this`
+  return new sfn.Pass(scope, 'CleanupIncomplete', {
+    parameters: {
+      'Error.$': '$.failure.Error',
+      'Cause.$': `States.Format('{} The cleanup did not finish ({}: {}): ${leftover}', $.failure.Cause, $.cleanupError.Error, $.cleanupError.Cause, $$.Execution.Name)`,
+    },
+    resultPath: '$.failure',
+  }).next(failed);
+}
+
 export interface RestoreStateMachineProps {
   readonly kind: string;
   readonly definition: sfn.IChainable;

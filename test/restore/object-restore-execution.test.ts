@@ -107,6 +107,18 @@ test('a failing copy deletes the copies the execution wrote, and only those', as
   expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Key: `${TARGET}a.txt`, VersionId: 'copy-a' }]);
 });
 
+test('a cleanup that fails too keeps the restore\'s own error, and its cause says what may remain', async () => {
+  mockS3();
+  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: TARGET }).resolvesOnce({ Versions: [], IsTruncated: false })
+    .rejects(awsError('InternalError', 'We encountered an internal error.'));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-14' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.caught).toEqual(['CopyScan', 'Cleanup']);
+  expect(run.cause).toMatch(/d\.txt: Access Denied.* The cleanup did not finish \(InternalError: .*We encountered an internal error.*\): the copies under the target prefix tagged cdk-backup-dr:restore-execution=objects-14 may remain: delete those not wanted by hand$/);
+});
+
 test('a copy that Object Lock keeps is reported, and the restore still fails with the copy error', async () => {
   mockS3();
   s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));

@@ -167,6 +167,16 @@ test('a failing attach deletes the volume the execution created', async () => {
   expect(ec2Mock.commandCalls(DeleteVolumeCommand).map((c) => c.args[0].input)).toEqual([{ VolumeId: 'vol-00000000000000001' }]);
 });
 
+test('a cleanup that fails too keeps the restore\'s own error, and its cause says what to look for', async () => {
+  mockEc2({ attachFails: awsError('InvalidParameterValue', 'Invalid value for device') });
+  ec2Mock.on(DeleteVolumeCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+  const run = await machine.run({ snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdg', confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-9' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('InvalidParameterValue');
+  expect(run.caught).toEqual(['AttachVolume', 'Cleanup']);
+  expect(run.cause).toMatch(/Invalid value for device.* The cleanup did not finish \(UnauthorizedOperation: .*You are not authorized.*\): look for volumes tagged cdk-backup-dr:restore-execution=volume-9 and delete those not wanted by hand$/);
+});
+
 test('a throttled create is retried; the client token makes a repeated create return the same volume', async () => {
   const account = mockEc2();
   let calls = 0;
