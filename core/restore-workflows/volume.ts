@@ -169,6 +169,11 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
     }
   }
 
+  // gp3 throughput is provisioned at most 0.25 MiB/s per IOPS (3000 IOPS when `iops` is not given).
+  if (throughput !== undefined && throughput > (iops ?? 3000) / 4) {
+    throw new RestoreInputError(`input \`throughput\` of a gp3 volume with ${iops ?? 'the default 3000'} IOPS must be at most ${Math.floor((iops ?? 3000) / 4)} MiB/s (0.25 per IOPS); got ${throughput} (ask for more \`iops\` or less throughput)`);
+  }
+
   const zones = await regionZones(ec2);
   const allowed = settings.allowedZones.length > 0 ? zones.filter((zone) => settings.allowedZones.includes(zone)) : zones;
   let availabilityZone = optionalString(input, 'availabilityZone', `one of ${allowed.join(', ')}`);

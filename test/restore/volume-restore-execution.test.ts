@@ -264,11 +264,12 @@ describe('iops anywhere in the volume type\'s range and per-GiB limit is accepte
     ['io2 at its maximum', { volumeType: 'io2', size: 1000, iops: 256000 }],
     ['gp3 at its minimum', { iops: 3000 }],
     ['gp3 at its maximum', { size: 160, iops: 80000 }],
-  ])('%s', async (_name, request: { volumeType?: string; size?: number; iops: number }) => {
+    ['gp3 at its maximum throughput', { iops: 8000, throughput: 2000 }],
+  ])('%s', async (_name, request: { volumeType?: string; size?: number; iops: number; throughput?: number }) => {
     mockEc2();
     const run = await machine.run({ ...ZONE_A, ...request }, { handlers: handlers(), executionName: 'volume-iops' });
     expect(run.status).toBe('SUCCEEDED');
-    expect(ec2Mock.commandCalls(CreateVolumeCommand)[0].args[0].input).toMatchObject({ VolumeType: request.volumeType ?? 'gp3', Iops: request.iops });
+    expect(ec2Mock.commandCalls(CreateVolumeCommand)[0].args[0].input).toMatchObject({ VolumeType: request.volumeType ?? 'gp3', Iops: request.iops, Throughput: request.throughput });
   });
 });
 
@@ -298,6 +299,8 @@ describe('bad input fails before anything is created, naming the input and what 
     ['io2 IOPS above its maximum', { ...ZONE_A, volumeType: 'io2', size: 1000, iops: 256001 }, /`iops` of a io2 volume must be a whole number from 100 to 256000; got 256001/],
     ['io1 IOPS above 50 per GiB', { ...ZONE_A, volumeType: 'io1', iops: 2501 }, /`iops` of a 50 GiB io1 volume must be at most 2500 \(50 per GiB\); got 2501/],
     ['gp3 IOPS above 500 per GiB', { ...ZONE_A, iops: 25001 }, /`iops` of a 50 GiB gp3 volume must be at most 25000 \(500 per GiB\); got 25001/],
+    ['gp3 throughput above 0.25 MiB/s per default IOPS', { ...ZONE_A, throughput: 751 }, /`throughput` of a gp3 volume with the default 3000 IOPS must be at most 750 MiB\/s \(0.25 per IOPS\); got 751/],
+    ['gp3 throughput above 0.25 MiB/s per given IOPS', { ...ZONE_A, iops: 6000, throughput: 2000 }, /`throughput` of a gp3 volume with 6000 IOPS must be at most 1500 MiB\/s \(0.25 per IOPS\); got 2000/],
     ['iops for a volume type without them', { ...ZONE_A, volumeType: 'gp2', iops: 3000 }, /`iops` applies to gp3, io1, io2 volumes only; got 3000 for volumeType 'gp2'/],
   ])('%s', async (_name, input, message) => {
     mockEc2();
