@@ -217,9 +217,11 @@ async function listPage(s3: S3Client, bucket: string, prefix: string, cursor: Sc
 
 /**
  * Walks version pages from the cursor until done or until the budget is spent (checked
- * between pages), calling `chosen` with the version of each key at the time.
+ * between pages), calling `chosen` with the version of each key at the time. With
+ * `stopWithinPage`, no call starts after the deadline either, and a page left unfinished is
+ * not counted: the next invocation starts it again (a copy already made is skipped).
  */
-async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, maxKeys: number, chosen: (entry: Entry) => Promise<void>): Promise<ScanState> {
+async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, maxKeys: number, chosen: (entry: Entry) => Promise<void>, stopWithinPage = false): Promise<ScanState> {
   const time = Date.parse(plan.time!);
   let cursor = state.cursor;
   const counts: Mutable<ScanCounts> = { ...state.counts };
@@ -227,6 +229,7 @@ async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, dea
   let pendingKey = cursor.pendingKey;
   let decided = cursor.pendingDecided ?? false;
   while (!cursor.done) {
+    const pageStart: ScanState = { cursor, counts: { ...counts } };
     const page = await listPage(s3, plan.bucket, plan.prefix, cursor, maxKeys);
     const picks: Entry[] = [];
     for (const entry of page.entries) {
@@ -256,7 +259,9 @@ async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, dea
         picks.push(entry);
       }
     }
-    await inParallel(picks, 8, chosen);
+    if (!(await inParallel(picks, 8, chosen, stopWithinPage ? deadline : Infinity))) {
+      return pageStart;
+    }
     if (!page.next) {
       if (pendingKey !== undefined && !decided) {
         counts.newerOnly += 1;
@@ -273,16 +278,17 @@ async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, dea
 }
 
 /**
- * Works through the items, `concurrency` at a time. After a failure no further item is started,
- * and the work in flight is waited for: a step must not go on copying after it returned (a
- * Lambda environment resumes its pending work in its next invocation, which may be cleanup).
- * The first failure is thrown, its name kept, with the messages of any others.
+ * Works through the items, `concurrency` at a time; true when every item was done. After a
+ * failure, or after the deadline, no further item is started, and the work in flight is waited
+ * for: a step must not go on copying after it returned (a Lambda environment resumes its
+ * pending work in its next invocation, which may be cleanup). The first failure is thrown, its
+ * name kept, with the messages of any others.
  */
-async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, deadline = Infinity): Promise<boolean> {
   let next = 0;
   const failures: unknown[] = [];
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length && failures.length === 0) {
+    while (next < items.length && failures.length === 0 && Date.now() < deadline) {
       const item = items[next++];
       try {
         await work(item);
@@ -299,6 +305,7 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
     const [first, ...others] = failures;
     throw Object.assign(new Error(`${errorText(first)} (and ${others.length} more: ${others.map(errorText).join('; ')})`), { name: errorName(first) });
   }
+  return next === items.length;
 }
 
 /** The initial state of a scan. */
@@ -417,11 +424,11 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
   }
 }
 
-/** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version. */
+/** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version; it stops within a page at the deadline. */
 export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, execution: string): Promise<ScanState> {
   return walk(s3, plan, state, deadline, 200, async (entry) => {
     await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key: targetKey(plan, entry.key) }, execution);
-  });
+  }, true);
 }
 
 /** One object of an archive restore. */

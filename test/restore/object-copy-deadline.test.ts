@@ -1,0 +1,54 @@
+/**
+ * The copying scan of a point-in-time restore against its invocation's deadline, with S3 mocked:
+ * a page whose copies outlast the invocation is finished by the next one.
+ */
+import { CopyObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import { ObjectRestorePlan, copyScan, newScan } from '../../core/restore-workflows/objects';
+
+const s3mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1' });
+const T = '2026-11-20T12:00:00.000Z';
+const plan: ObjectRestorePlan = {
+  mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: T, targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false, startedAt: '2026-11-21T00:00:00.000Z',
+};
+const keys = Array.from({ length: 20 }, (_, i) => `app/k${String(i).padStart(2, '0')}.txt`);
+
+afterEach(() => jest.restoreAllMocks());
+
+test('copies stop at the deadline within a page; the next invocation does that page again and copies only the rest', async () => {
+  s3mock.reset();
+  const copied = new Set<string>();
+  s3mock.on(ListObjectVersionsCommand).resolves({
+    Versions: keys.map((Key, i) => ({ Key, VersionId: `v${i}`, LastModified: new Date(Date.parse(T) - 3600_000), Size: 10, IsLatest: true })),
+    IsTruncated: false,
+  });
+  s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
+    if (!input.Key.startsWith('restored/')) {
+      return { TagSet: [] };
+    }
+    if (!copied.has(input.Key)) {
+      throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} });
+    }
+    return { TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-1' }] };
+  });
+  // The clock passes the deadline once ten copies are made.
+  const start = Date.now();
+  jest.spyOn(Date, 'now').mockImplementation(() => (copied.size >= 10 ? start + 60_000 : start));
+  s3mock.on(CopyObjectCommand).callsFake((input) => {
+    copied.add(input.Key);
+    return {};
+  });
+
+  const first = await copyScan(s3, plan, newScan(), start + 30_000, 'objects-1');
+  expect(first).toEqual(newScan());
+  const firstCopies = s3mock.commandCalls(CopyObjectCommand).length;
+  expect(firstCopies).toBeGreaterThanOrEqual(10);
+  expect(firstCopies).toBeLessThan(20);
+
+  const second = await copyScan(s3, plan, first, start + 120_000, 'objects-1');
+  expect(second.cursor.done).toBe(true);
+  expect(second.counts).toMatchObject({ keys: 20, bytes: 200 });
+  expect(s3mock.commandCalls(CopyObjectCommand).map((call) => call.args[0].input.Key).sort()).toEqual(keys.map((key) => key.replace('app/', 'restored/app/')));
+});
