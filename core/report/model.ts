@@ -8,7 +8,7 @@
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
-import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns } from './schedule';
+import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
 
@@ -370,7 +370,8 @@ class Context {
     return (planProps.BackupPlanRule ?? []).map((rule: Json): TierEntry => {
       const runs = rule.EnableContinuousBackup
         ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
-        : weeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)');
+        // AWS Backup reads the expression in the rule's time zone (UTC without one).
+        : zonedWeeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', rule.ScheduleExpressionTimezone);
       const retention = lifecycleRetention(rule.Lifecycle);
       const vaultRef = rule.TargetBackupVault;
       const vault = this.target(vaultRef, plan.stack) ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack));
@@ -636,7 +637,8 @@ class Context {
 
   scheduleOf(activity: Located): WeeklyRuns | undefined {
     if (activity.resource.Type === 'AWS::Scheduler::Schedule' || activity.resource.Type === 'AWS::Events::Rule') {
-      return weeklyRuns(activity.resource.Properties?.ScheduleExpression);
+      // EventBridge rules run in UTC; Scheduler schedules in their own time zone.
+      return zonedWeeklyRuns(activity.resource.Properties?.ScheduleExpression, activity.resource.Properties?.ScheduleExpressionTimezone);
     }
     const ids = new Set([activity.logicalId]);
     // A schedule may target the activity's state machine, function or cluster next to it.
@@ -652,7 +654,7 @@ class Context {
       }
       const p = candidate.resource.Properties ?? {};
       if (candidate.resource.Type === 'AWS::Scheduler::Schedule' && [...referencedIds(p.Target)].some((id) => ids.has(id))) {
-        return weeklyRuns(p.ScheduleExpression);
+        return zonedWeeklyRuns(p.ScheduleExpression, p.ScheduleExpressionTimezone);
       }
       if (candidate.resource.Type === 'AWS::Events::Rule' && p.ScheduleExpression && [...referencedIds(p.Targets)].some((id) => ids.has(id))) {
         return weeklyRuns(p.ScheduleExpression);

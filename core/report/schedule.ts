@@ -1,6 +1,7 @@
 /**
  * Schedule and retention arithmetic for the report: AWS cron and rate expressions turned
- * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words.
+ * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
+ * time zone the schedule is read in.
  */
 import { expandCronField } from '../../lib/private/cron-field';
 
@@ -30,14 +31,71 @@ function range(from: number, to: number, step: number): number[] {
   return out;
 }
 
-/** The runs of an AWS schedule expression (`cron(...)`, `rate(...)`, `at(...)`) in one week. */
+/** The runs of an AWS schedule expression (`cron(...)`, `rate(...)`, `at(...)`) in one week, its times in UTC. */
 export function weeklyRuns(expression: string | undefined, defaultText = 'no schedule'): WeeklyRuns {
+  return runsOf(expression, defaultText, 'UTC');
+}
+
+/** Names of UTC itself, as AWS schedules and the IANA database spell it. */
+const UTC_NAMES = ['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/GMT', 'GMT', 'Etc/GMT0', 'GMT0', 'Etc/GMT+0', 'Etc/GMT-0', 'Etc/Greenwich', 'Greenwich'];
+
+/** Minutes the zone is ahead of UTC at a moment, or undefined when the zone is not known. */
+function utcOffsetMinutes(zone: string, at: number): number | undefined {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(new Date(at));
+  } catch {
+    return undefined;
+  }
+  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  return Math.round((Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute')) - at) / 60000);
+}
+
+function offsetText(minutes: number): string {
+  const abs = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+// A fixed year, so that the report does not depend on the day it is made.
+const JANUARY = Date.UTC(2026, 0, 15, 12);
+const JULY = Date.UTC(2026, 6, 15, 12);
+
+/**
+ * The runs of a schedule whose cron expression is read in a time zone (the
+ * `ScheduleExpressionTimezone` of an AWS Backup rule or an EventBridge Scheduler schedule).
+ * The text names the zone and its UTC offsets; the runs are placed in the UTC week at the
+ * zone's January offset. Without a zone, or in UTC, the same as `weeklyRuns`.
+ */
+export function zonedWeeklyRuns(expression: string | undefined, timeZone: unknown, defaultText = 'no schedule'): WeeklyRuns {
+  if (timeZone === undefined || timeZone === null || timeZone === '' || (typeof timeZone === 'string' && UTC_NAMES.includes(timeZone))) {
+    return weeklyRuns(expression, defaultText);
+  }
+  const zone = typeof timeZone === 'string' ? timeZone : JSON.stringify(timeZone);
+  if (!expression || !/^cron\(/.test(expression.trim())) {
+    // rate() and at() schedules do not depend on the zone.
+    return weeklyRuns(expression, defaultText);
+  }
+  const local = runsOf(expression, defaultText, zone);
+  const january = typeof timeZone === 'string' ? utcOffsetMinutes(zone, JANUARY) : undefined;
+  const july = typeof timeZone === 'string' ? utcOffsetMinutes(zone, JULY) : undefined;
+  if (january === undefined || july === undefined) {
+    return { minutes: [], text: `${local.text} (time zone not known to the report)`, note: local.note ?? 'time zone not known to the report' };
+  }
+  const offsets = january === july ? offsetText(january) : `${offsetText(january)} in January, ${offsetText(july)} in July`;
+  return {
+    minutes: local.minutes.map((m) => (((m - january) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK).sort((a, b) => a - b),
+    text: `${local.text} (${offsets})`,
+    ...(local.note !== undefined ? { note: local.note } : {}),
+  };
+}
+
+function runsOf(expression: string | undefined, defaultText: string, zone: string): WeeklyRuns {
   if (!expression) {
     return { minutes: [], text: defaultText };
   }
   const cron = /^cron\((.*)\)$/.exec(expression.trim());
   if (cron) {
-    return cronRuns(cron[1].trim().split(/\s+/), expression);
+    return cronRuns(cron[1].trim().split(/\s+/), expression, zone);
   }
   const rate = /^rate\((\d+)\s+(minutes?|hours?|days?)\)$/.exec(expression.trim());
   if (rate) {
@@ -53,7 +111,7 @@ export function weeklyRuns(expression: string | undefined, defaultText = 'no sch
   return { minutes: [], text: expression, note: 'schedule not understood by the report' };
 }
 
-function cronRuns(fields: string[], expression: string): WeeklyRuns {
+function cronRuns(fields: string[], expression: string, zone: string): WeeklyRuns {
   if (fields.length < 5) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }
@@ -69,7 +127,7 @@ function cronRuns(fields: string[], expression: string): WeeklyRuns {
   // AWS day-of-week 1 = Sunday; the report's week starts on Monday (index 0).
   const weekDays = dows.map((d) => (d + 5) % 7).sort((a, b) => a - b);
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
-  const timeText = describeTimes(times, minutes, hours);
+  const timeText = describeTimes(times, minutes, hours, zone);
   if (!everyDayOfMonth || !everyMonth) {
     const when = !everyDayOfMonth ? `on day ${domField} of ${everyMonth ? 'every month' : `month ${monthField}`}` : `in month ${monthField}`;
     return { minutes: [], text: `${when}, ${timeText}`, note: 'does not run every week' };
@@ -79,17 +137,17 @@ function cronRuns(fields: string[], expression: string): WeeklyRuns {
   return { minutes: runs, text: [dayText, timeText].filter(Boolean).join(' ') };
 }
 
-function describeTimes(times: number[], minutes: number[], hours: number[]): string {
+function describeTimes(times: number[], minutes: number[], hours: number[], zone: string): string {
   if (hours.length === 24 && minutes.length === 1) {
-    return `every hour at minute ${minutes[0]}`;
+    return `every hour at minute ${minutes[0]}${zone === 'UTC' ? '' : ` in ${zone}`}`;
   }
   if (hours.length > 1 && minutes.length === 1 && hours.length > 4) {
     const step = hours[1] - hours[0];
     if (hours.every((h, i) => i === 0 || h - hours[i - 1] === step)) {
-      return `every ${step} hours from ${pad(hours[0])}:${pad(minutes[0])} UTC`;
+      return `every ${step} hours from ${pad(hours[0])}:${pad(minutes[0])} ${zone}`;
     }
   }
-  return `at ${times.map((t) => `${pad(Math.floor(t / 60))}:${pad(t % 60)}`).join(', ')} UTC`;
+  return `at ${times.map((t) => `${pad(Math.floor(t / 60))}:${pad(t % 60)}`).join(', ')} ${zone}`;
 }
 
 /** Runs every `intervalHours` starting at the given UTC times (DLM create rules). */

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { run } from '../../../cli/commands/report';
 import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
-import { s3ExpiryRetention, weeklyRuns } from '../../../core/report/schedule';
+import { s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
 import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
 
 let assemblyDir: string;
@@ -230,5 +230,23 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('rate(12 hours)').minutes).toHaveLength(14);
     expect(weeklyRuns('cron(0 5 L * ? *)')).toMatchObject({ minutes: [], text: 'on day L of every month, at 05:00 UTC', note: 'does not run every week' });
     expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
+  });
+
+  test('a cron expression read in a time zone names the zone; UTC by any of its names is UTC; an unknown zone places no run', () => {
+    expect(zonedWeeklyRuns('cron(0 5 ? * * *)', 'Etc/UTC')).toEqual(weeklyRuns('cron(0 5 ? * * *)'));
+    expect(zonedWeeklyRuns('cron(0 5 ? * * *)', undefined)).toEqual(weeklyRuns('cron(0 5 ? * * *)'));
+    expect(zonedWeeklyRuns('rate(12 hours)', 'Europe/Berlin')).toEqual(weeklyRuns('rate(12 hours)'));
+    // 00:30 on Monday in New York (UTC-05:00 in January) is 05:30 on Monday UTC.
+    expect(zonedWeeklyRuns('cron(30 0 ? * MON *)', 'America/New_York')).toEqual({
+      minutes: [5 * 60 + 30],
+      text: 'on Mondays at 00:30 America/New_York (UTC-05:00 in January, UTC-04:00 in July)',
+    });
+    // 00:30 on Monday in Tokyo (UTC+09:00) is 15:30 on Sunday UTC: the run wraps to the end of the week.
+    expect(zonedWeeklyRuns('cron(30 0 ? * MON *)', 'Asia/Tokyo').minutes).toEqual([6 * 1440 + 15 * 60 + 30]);
+    expect(zonedWeeklyRuns('cron(0 5 ? * * *)', 'Mars/Olympus_Mons')).toMatchObject({
+      minutes: [],
+      text: 'daily at 05:00 Mars/Olympus_Mons (time zone not known to the report)',
+      note: 'time zone not known to the report',
+    });
   });
 });

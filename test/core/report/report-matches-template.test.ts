@@ -1,0 +1,100 @@
+/**
+ * The report against the template it is read from: what the report says of each tier of a
+ * `BackupVaults` plan is what the synthesized template holds (Template.fromStack), for a
+ * policy that is not in UTC.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { ArchiveFrequency, RetentionPolicy } from '../../../lib/policy/retention-policy';
+import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { BackupVaults } from '../../../lib/vault/backup-vaults';
+
+const MINUTES_PER_DAY = 1440;
+// Europe/Berlin is UTC+01:00 in January, UTC+02:00 in July.
+const BERLIN_JANUARY_OFFSET_MINUTES = 60;
+
+let outdir: string;
+let template: Template;
+let model: ReportModel;
+let table: ProtectedResource;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-template-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Zoned', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  new BackupVaults(stack, 'Backup', {
+    policy: RetentionPolicy.of({
+      rolling: { interval: Duration.hours(6), retention: Duration.hours(48) },
+      archives: [
+        { frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(35) },
+        { frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) },
+      ],
+      window: { startHour: 3 },
+      timeZone: TimeZone.EUROPE_BERLIN,
+    }),
+    resources: [backup.BackupResource.fromConstruct(orders)],
+  });
+  const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
+  BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
+  new scheduler.CfnSchedule(stack, 'DrillSchedule', {
+    scheduleExpression: 'cron(30 23 ? * SUN *)',
+    scheduleExpressionTimezone: 'Asia/Kolkata',
+    flexibleTimeWindow: { mode: 'OFF' },
+    target: { arn: drill.stateMachineArn, roleArn: new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') }).roleArn },
+  });
+  app.synth();
+  template = Template.fromStack(stack);
+  model = buildReport(loadAssembly(outdir));
+  table = model.resources.find((r) => r.path.startsWith('Zoned/Orders'))!;
+});
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('the report of a BackupVaults plan in Europe/Berlin', () => {
+  test('each rule of the template is a tier of the report, named with the rule\'s time zone, not UTC', () => {
+    const plans = Object.values(template.findResources('AWS::Backup::BackupPlan'));
+    const rules: Array<{ RuleName: string; ScheduleExpression: string; ScheduleExpressionTimezone: string }> = plans.flatMap((p) => p.Properties.BackupPlan.BackupPlanRule);
+    expect(rules.map((r) => r.RuleName)).toEqual(['Rolling', 'Weekly', 'Monthly']);
+    expect(table.tiers.map((t) => t.tier)).toEqual(rules.map((r) => r.RuleName));
+    for (const rule of rules) {
+      expect(rule.ScheduleExpressionTimezone).toEqual('Europe/Berlin');
+      const tier = table.tiers.find((t) => t.tier === rule.RuleName)!;
+      expect(tier.schedule).toContain('Europe/Berlin');
+      expect(tier.schedule).toContain('UTC+01:00 in January, UTC+02:00 in July');
+      expect(tier.schedule).not.toMatch(/\d\d:\d\d UTC/);
+    }
+    expect(table.tiers.find((t) => t.tier === 'Weekly')!.schedule).toMatch(/^on Sundays at 03:00 Europe\/Berlin/);
+    expect(table.tiers.find((t) => t.tier === 'Monthly')!.schedule).toMatch(/^on day L of every month, at 03:00 Europe\/Berlin/);
+  });
+
+  test('the timeline places the runs in the UTC week (03:00 in Berlin is 02:00 UTC in January)', () => {
+    const weekly = table.tiers.find((t) => t.tier === 'Weekly')!;
+    expect(weekly.runs).toEqual([6 * MINUTES_PER_DAY + 3 * 60 - BERLIN_JANUARY_OFFSET_MINUTES]);
+    // The 6-hour rolling tier at 03:00, 09:00, 15:00 and 21:00 in Berlin: 02:00, 08:00, 14:00, 20:00 UTC.
+    const rolling = table.tiers.find((t) => t.tier === 'Rolling')!;
+    expect(rolling.runs.slice(0, 4)).toEqual([2 * 60, 8 * 60, 14 * 60, 20 * 60]);
+    expect(rolling.runs).toHaveLength(28);
+  });
+
+  test('a Scheduler schedule in a zone half an hour off UTC: the drill runs Sunday 23:30 in Kolkata, 18:00 UTC', () => {
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
+    expect(schedule.Properties.ScheduleExpressionTimezone).toEqual('Asia/Kolkata');
+    const drill = model.activities.find((a) => a.kind === 'restore drill')!;
+    expect(drill.schedule).toEqual('on Sundays at 23:30 Asia/Kolkata (UTC+05:30)');
+    expect(drill.runs).toEqual([6 * MINUTES_PER_DAY + 18 * 60]);
+    expect(table.drills.map((d) => d.schedule)).toEqual([drill.schedule]);
+  });
+});
