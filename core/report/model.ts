@@ -734,12 +734,12 @@ class Context {
 }
 
 function lifecycleRetention(lifecycle: Json): Retention {
+  const cold = lifecycle?.MoveToColdStorageAfterDays !== undefined ? `, cold storage after ${lifecycle.MoveToColdStorageAfterDays} days` : '';
   if (!lifecycle || lifecycle.DeleteAfterDays === undefined) {
-    return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
+    // An indefinite tier may still move to cold storage.
+    return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };
   }
-  const days = Number(lifecycle.DeleteAfterDays);
-  const cold = lifecycle.MoveToColdStorageAfterDays !== undefined ? `, cold storage after ${lifecycle.MoveToColdStorageAfterDays} days` : '';
-  return daysRetention(days, cold);
+  return daysRetention(Number(lifecycle.DeleteAfterDays), cold);
 }
 
 function dlmRetention(rule: Json, intervalHours: number): Retention {

@@ -39,9 +39,11 @@ beforeAll(() => {
       archives: [
         { frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(35) },
         { frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) },
+        { frequency: ArchiveFrequency.YEARLY, keepIndefinitely: true, moveToColdStorageAfter: Duration.days(90) },
       ],
       window: { startHour: 3 },
       timeZone: TimeZone.EUROPE_BERLIN,
+      offSiteCopies: [{ region: 'eu-central-1' }],
     }),
     resources: [backup.BackupResource.fromConstruct(orders)],
   });
@@ -63,11 +65,43 @@ afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
 });
 
+interface LifecycleJson { DeleteAfterDays?: number; MoveToColdStorageAfterDays?: number }
+
+/** What the report must say of a lifecycle: its retention, or none, and its cold storage. */
+function expectRetentionOf(text: string, lifecycle: LifecycleJson | undefined): void {
+  if (lifecycle?.DeleteAfterDays === undefined) {
+    expect(text).toMatch(/^kept until deleted by hand/);
+  } else {
+    expect(text).toMatch(new RegExp(`^${lifecycle.DeleteAfterDays} days`));
+  }
+  if (lifecycle?.MoveToColdStorageAfterDays === undefined) {
+    expect(text).not.toMatch(/cold storage/);
+  } else {
+    expect(text).toContain(`cold storage after ${lifecycle.MoveToColdStorageAfterDays} days`);
+  }
+}
+
 describe('the report of a BackupVaults plan in Europe/Berlin', () => {
+  test('each rule\'s retention, cold storage and copies are the template\'s, the indefinite yearly tier\'s cold storage included', () => {
+    const plan = Object.values(template.findResources('AWS::Backup::BackupPlan'))[0];
+    const rules: Array<{ RuleName: string; Lifecycle?: LifecycleJson; CopyActions?: Array<{ DestinationBackupVaultArn: unknown; Lifecycle?: LifecycleJson }> }> = plan.Properties.BackupPlan.BackupPlanRule;
+    // The ARN is joined with the partition: its region is the part after `:backup:`.
+    const regionOf = (arn: unknown): string => /:backup:([a-z0-9-]+):/.exec(JSON.stringify(arn))![1];
+    for (const rule of rules) {
+      const tier = table.tiers.find((t) => t.tier === rule.RuleName)!;
+      expectRetentionOf(tier.retention, rule.Lifecycle);
+      expect(tier.copies.map((c) => c.region)).toEqual((rule.CopyActions ?? []).map((c) => regionOf(c.DestinationBackupVaultArn)));
+      (rule.CopyActions ?? []).forEach((copy, i) => expectRetentionOf(tier.copies[i].retention, copy.Lifecycle ?? rule.Lifecycle));
+    }
+    const yearly = rules.find((r) => r.RuleName === 'Yearly')!;
+    expect(yearly.Lifecycle).toEqual({ MoveToColdStorageAfterDays: 90 });
+    expect(rules.every((r) => (r.CopyActions ?? []).length === 1)).toBe(true);
+  });
+
   test('each rule of the template is a tier of the report, named with the rule\'s time zone, not UTC', () => {
     const plans = Object.values(template.findResources('AWS::Backup::BackupPlan'));
     const rules: Array<{ RuleName: string; ScheduleExpression: string; ScheduleExpressionTimezone: string }> = plans.flatMap((p) => p.Properties.BackupPlan.BackupPlanRule);
-    expect(rules.map((r) => r.RuleName)).toEqual(['Rolling', 'Weekly', 'Monthly']);
+    expect(rules.map((r) => r.RuleName)).toEqual(['Rolling', 'Weekly', 'Monthly', 'Yearly']);
     expect(table.tiers.map((t) => t.tier)).toEqual(rules.map((r) => r.RuleName));
     for (const rule of rules) {
       expect(rule.ScheduleExpressionTimezone).toEqual('Europe/Berlin');
