@@ -242,12 +242,33 @@ export function compileTiers(policy: RetentionPolicy): CompiledTier[] {
   return tiers;
 }
 
-/** One line on a compiled tier, for descriptions and the backup report. */
-export function describeTier(tier: CompiledTier): string {
-  const kept = tier.retentionHours !== undefined
-    ? `kept ${tier.retentionHours} hours`
-    : tier.deleteAfterDays === undefined ? 'kept indefinitely' : `kept ${tier.deleteAfterDays} days`;
-  const when = tier.intervalHours !== undefined ? `every ${tier.intervalHours} hours` : tier.cron;
-  const cold = tier.coldAfterDays !== undefined ? `, cold storage after ${tier.coldAfterDays} days` : '';
-  return `${tier.name} ${when} ${kept}${cold}${tier.offSite ? ', copied off site' : ''}`;
+/** What one service does with a compiled tier, where it differs from the policy. */
+export interface RenderedTier {
+  /** The time zone the service reads the tier's schedule in (`Etc/UTC`, `Europe/Berlin`). */
+  readonly timeZone: string;
+  /** How long the service keeps a copy, in its own words (`kept 2 days`, `kept 48 snapshots (48 hours)`). */
+  readonly kept: string;
+  /** Days until cold storage, when the service moves this tier's copies there. */
+  readonly coldAfterDays?: number;
+  /** The places the service copies the tier to (`eu-central-1`, `eu-central-1 (account 210987654321)`); empty when none. */
+  readonly copiedTo: string[];
+}
+
+/**
+ * One line on a tier as a service renders it, for the `description` metadata the backup
+ * report and auditors read: it says what the template does, which is not always what the
+ * policy asked (AWS Backup keeps whole days, DLM keeps at most 100 years and archives only
+ * monthly and rarer tiers).
+ */
+export function describeTier(tier: CompiledTier, rendered: RenderedTier): string {
+  let when: string;
+  if (tier.intervalHours !== undefined) {
+    const start = /^cron\(0 (\d+)/.exec(tier.cron)?.[1] ?? '0';
+    when = tier.intervalHours === 1 ? `every hour in ${rendered.timeZone}` : `every ${tier.intervalHours} hours from ${start.padStart(2, '0')}:00 in ${rendered.timeZone}`;
+  } else {
+    when = `${tier.cron} in ${rendered.timeZone}`;
+  }
+  const cold = rendered.coldAfterDays !== undefined ? `, cold storage after ${rendered.coldAfterDays} days` : '';
+  const copies = rendered.copiedTo.length > 0 ? `, copied to ${rendered.copiedTo.join(' and ')}` : '';
+  return `${tier.name} ${when} ${rendered.kept}${cold}${copies}`;
 }

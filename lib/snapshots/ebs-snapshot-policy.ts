@@ -164,13 +164,13 @@ export class EbsSnapshotPolicy extends Construct {
       });
       BackupMetadata.describe(lifecyclePolicy, {
         role: BackupRole.SNAPSHOT_POLICY,
-        description: `EBS snapshots of the volumes tagged ${targetTags.map(([k, v]) => `${k}=${v}`).join(' or ')}: ${chunk.map((s) => describeTier(s.tier)).join('; ')}${split ? ` (part ${part + 1} of ${parts})` : ''}`,
+        description: `EBS snapshots of the volumes tagged ${targetTags.map(([k, v]) => `${k}=${v}`).join(' or ')}: ${chunk.map((s) => s.description).join('; ')}${split ? ` (part ${part + 1} of ${parts})` : ''}`,
       });
       this.policies.push(lifecyclePolicy);
     }
   }
 
-  private schedule(tier: CompiledTier, props: EbsSnapshotPolicyProps, count: number, copyKeys: Array<{ region: string; key?: string }>): { name: string; schedule: dlm.CfnLifecyclePolicy.ScheduleProperty } {
+  private schedule(tier: CompiledTier, props: EbsSnapshotPolicyProps, count: number, copyKeys: Array<{ region: string; key?: string }>): { name: string; schedule: dlm.CfnLifecyclePolicy.ScheduleProperty; description: string } {
     const isRolling = tier.frequency === undefined;
     // A copy rule's copyTags copies the user-defined tags of the source snapshot, and the
     // schedule's tagsToAdd are user-defined tags (the DLM API reference of CrossRegionCopyRule
@@ -183,6 +183,13 @@ export class EbsSnapshotPolicy extends Construct {
     const crossRegionCopyRules = tier.offSite && copyKeys.length > 0
       ? copyKeys.map(({ region, key }) => ({ target: region, encrypted: true, cmkArn: key, copyTags: true, retainRule: copyRetain }))
       : undefined;
+    // What this schedule does, for the report: DLM reads cron in UTC and keeps at most 100 years.
+    const describe = (kept: string, coldAfterDays?: number): string => describeTier(tier, {
+      timeZone: 'UTC',
+      kept,
+      coldAfterDays,
+      copiedTo: crossRegionCopyRules ? copyKeys.map((c) => c.region) : [],
+    });
 
     if (isRolling) {
       const zones = props.fastSnapshotRestoreZones ?? [];
@@ -197,6 +204,7 @@ export class EbsSnapshotPolicy extends Construct {
           fastRestoreRule: zones.length > 0 ? { availabilityZones: zones, count: props.fastSnapshotRestoreCount ?? 1 } : undefined,
           crossRegionCopyRules,
         },
+        description: describe(`kept ${count} snapshots (${count * tier.intervalHours!} hours)`),
       };
     }
 
@@ -234,6 +242,11 @@ export class EbsSnapshotPolicy extends Construct {
         archiveRule,
         crossRegionCopyRules,
       },
+      description: tier.deleteAfterDays !== undefined
+        ? describe(`kept ${tier.deleteAfterDays} days`, cold)
+        : cold === undefined
+          ? describe(`kept ${INDEFINITE_YEARS} years (the longest DLM accepts)`)
+          : describe(`kept ${cold} days, then ${INDEFINITE_YEARS} years in the snapshot archive (the longest DLM accepts)`),
     };
   }
 

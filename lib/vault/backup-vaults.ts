@@ -239,7 +239,16 @@ export class BackupVaults extends Construct {
       BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'The databases with point-in-time recovery, by ARN', targets: pitrDatabases });
     }
 
-    BackupMetadata.describe(plan, { role: BackupRole.BACKUP_PLAN, description: tiers.map(describeTier).join('; ') });
+    const copiedTo = policy.offSiteCopies.map((c) => (c.account === undefined ? c.region : `${c.region} (account ${c.account})`));
+    BackupMetadata.describe(plan, {
+      role: BackupRole.BACKUP_PLAN,
+      description: tiers.map((tier) => describeTier(tier, {
+        timeZone: policy.timeZone.timezoneName,
+        kept: keptByAwsBackup(tier),
+        coldAfterDays: tier.coldAfterDays,
+        copiedTo: tier.offSite ? copiedTo : [],
+      })).join('; '),
+    });
     BackupMetadata.describe(this.vault, { role: BackupRole.BACKUP_VAULT, description: 'Locked AWS Backup vault of the rolling, weekly and fortnightly copies and of continuous backups' });
     BackupMetadata.describe(this.archiveVault, { role: BackupRole.BACKUP_VAULT, description: 'Locked AWS Backup vault of the month-end, quarter-end, half-year and year-end copies' });
     BackupMetadata.describe(this.notificationTopic, { role: BackupRole.NOTIFICATION, description: 'AWS Backup job notifications of the vaults' });
@@ -301,4 +310,15 @@ export class BackupVaults extends Construct {
       recoveryPointTags: { 'cdk-backup-dr:tier': tier.name },
     });
   }
+}
+
+/** How long AWS Backup keeps a tier's copies: whole days, so the rolling tier's hours are rounded up. */
+function keptByAwsBackup(tier: CompiledTier): string {
+  if (tier.deleteAfterDays === undefined) {
+    return 'kept indefinitely';
+  }
+  const days = `kept ${tier.deleteAfterDays} ${tier.deleteAfterDays === 1 ? 'day' : 'days'}`;
+  return tier.retentionHours !== undefined && tier.retentionHours !== tier.deleteAfterDays * 24
+    ? `${days} (${tier.retentionHours} hours rounded up to whole days)`
+    : days;
 }

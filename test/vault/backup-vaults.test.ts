@@ -221,7 +221,8 @@ test('addSelection backs up more resources by ARN; the report metadata describes
     Metadata: {
       'cdk-backup-dr': {
         role: 'backup-plan',
-        description: 'Rolling every 1 hours kept 48 hours; Weekly cron(0 3 ? * SUN *) kept 35 days; Monthly cron(0 3 L * ? *) kept 365 days; Yearly cron(0 3 31 12 ? *) kept indefinitely, cold storage after 90 days',
+        description: 'Rolling every hour in Etc/UTC kept 2 days; Weekly cron(0 3 ? * SUN *) in Etc/UTC kept 35 days; Monthly cron(0 3 L * ? *) in Etc/UTC kept 365 days; '
+          + 'Yearly cron(0 3 31 12 ? *) in Etc/UTC kept indefinitely, cold storage after 90 days',
       },
     },
   });
