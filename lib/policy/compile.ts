@@ -99,8 +99,12 @@ export function validatePolicy(path: string, prop: string, policy: RetentionPoli
   }
 
   const seen = new Set<ArchiveFrequency>();
+  const frequencies = Object.values(ArchiveFrequency);
   for (const tier of policy.archives) {
     const name = `${prop}.archives[${tier.frequency}]`;
+    if (!frequencies.includes(tier.frequency)) {
+      fail(path, `${name}.frequency`, `must be one of ${frequencies.join(', ')}, got ${JSON.stringify(tier.frequency)?.replace(/"/g, "'")}`);
+    }
     if (seen.has(tier.frequency)) {
       fail(path, `${prop}.archives`, `may hold one tier per frequency, got ${tier.frequency} twice`);
     }
@@ -145,6 +149,14 @@ export function validatePolicy(path: string, prop: string, policy: RetentionPoli
     fail(path, `${prop}.window.duration`, `must be 1 to 24 hours, got ${inHours(policy.windowDuration)}`);
   }
 
+  const destinations = new Set<string>();
+  for (const copy of policy.offSiteCopies) {
+    const destination = `${copy.region}/${copy.account ?? ''}`;
+    if (destinations.has(destination)) {
+      fail(path, `${prop}.offSiteCopies`, `may name each region and account once (a second copy to the same vault is the same copy), got ${copy.region}${copy.account !== undefined ? ` in account ${copy.account}` : ''} twice`);
+    }
+    destinations.add(destination);
+  }
   const regions = new Set(policy.offSiteCopies.map((c) => c.region));
   if (regions.size > MAX_COPY_REGIONS) {
     fail(path, `${prop}.offSiteCopies`, `may name at most ${MAX_COPY_REGIONS} regions (the AWS limit for copies), got ${regions.size}: ${[...regions].join(', ')}`);

@@ -89,6 +89,10 @@ describe('RetentionPolicy', () => {
     })).toBe('no error');
   });
 
+  test('one region in two accounts is two off-site copies', () => {
+    expect(errorOf({ offSiteCopies: [{ region: 'eu-central-1' }, { region: 'eu-central-1', account: '210987654321' }] })).toBe('no error');
+  });
+
   describe('errors name the consuming construct, the prop and the value', () => {
     test.each<[string, RetentionPolicyProps, string]>([
       ['an interval AWS does not allow',
@@ -127,6 +131,12 @@ describe('RetentionPolicy', () => {
       ['two tiers of one frequency',
         { archives: [{ frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(7) }, { frequency: ArchiveFrequency.WEEKLY, retention: Duration.days(14) }] },
         'Stack/Backup: `policy.archives` may hold one tier per frequency, got WEEKLY twice'],
+      ['a frequency that is not an ArchiveFrequency (JavaScript callers can pass any string)',
+        { archives: [{ frequency: 'DAILY' as ArchiveFrequency, retention: Duration.days(7) }] },
+        'Stack/Backup: `policy.archives[DAILY].frequency` must be one of WEEKLY, FORTNIGHTLY, MONTHLY, QUARTERLY, HALF_YEARLY, YEARLY, got \'DAILY\''],
+      ['the same off-site region and account twice',
+        { offSiteCopies: [{ region: 'eu-central-1' }, { region: 'eu-north-1' }, { region: 'eu-central-1' }] },
+        'Stack/Backup: `policy.offSiteCopies` may name each region and account once (a second copy to the same vault is the same copy), got eu-central-1 twice'],
       ['more than 3 copy regions',
         { offSiteCopies: [{ region: 'eu-central-1' }, { region: 'eu-north-1' }, { region: 'us-east-1' }, { region: 'us-west-2' }] },
         'Stack/Backup: `policy.offSiteCopies` may name at most 3 regions (the AWS limit for copies), got 4: eu-central-1, eu-north-1, us-east-1, us-west-2'],
