@@ -8,6 +8,7 @@
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
+import { PlanRuleTimes, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
@@ -38,6 +39,11 @@ export interface CopyEntry {
 /** One backup tier of a protected resource. */
 export interface TierEntry {
   readonly tier: string;
+  /**
+   * AWS Backup: of this rule's runs in the report's year, those AWS Backup takes as another
+   * rule of the plan, kept longer, whose start window overlaps (one backup, kept as that rule).
+   */
+  readonly takenByLongerRules?: { readonly year: number; readonly runs: number; readonly byRule: { readonly [rule: string]: number } };
   /** What takes the backups: AWS Backup plan rule, DLM schedule, RDS automated backups, S3 lifecycle, a job. */
   readonly mechanism: string;
   readonly schedule: string;
@@ -124,8 +130,14 @@ interface Located {
   readonly path: string;
 }
 
+/** Options of `buildReport`. */
+export interface ReportOptions {
+  /** The calendar year in which overlapping backup rules are counted. @default the current year (UTC) */
+  readonly year?: number;
+}
+
 /** Builds the report; throws `ReportInputError` when no stack carries the library's metadata. */
-export function buildReport(assembly: Assembly): ReportModel {
+export function buildReport(assembly: Assembly, options: ReportOptions = {}): ReportModel {
   const all: Located[] = assembly.stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {}).map(([logicalId, resource]) => ({
     stack, logicalId, resource, path: stack.pathOfLogicalId.get(logicalId) ?? `${stack.id}/${logicalId}`,
   })));
@@ -133,7 +145,7 @@ export function buildReport(assembly: Assembly): ReportModel {
   if (!usesLibrary) {
     throw new ReportInputError(`${assembly.directory} is not from an app that uses cdk-backup-dr: no template or resource carries '${METADATA_KEY}' metadata`);
   }
-  const ctx = new Context(all);
+  const ctx = new Context(all, options.year ?? new Date().getUTCFullYear());
   const activities = all.filter((r) => ['consistency-check', 'restore-drill', 'backup-job'].includes(meta(r)?.role)).map((r) => ctx.activity(r));
   const resources = all
     .filter((r) => PROTECTED_TYPES[r.resource.Type] !== undefined || meta(r)?.role === 'protected-data')
@@ -246,7 +258,7 @@ const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
 class Context {
   private readonly byStackAndId = new Map<string, Located>();
 
-  constructor(private readonly all: Located[]) {
+  constructor(private readonly all: Located[], private readonly year: number) {
     for (const r of all) {
       this.byStackAndId.set(`${r.stack.id}\u0000${r.logicalId}`, r);
     }
@@ -367,6 +379,7 @@ class Context {
       return [];
     }
     const planProps = plan.resource.Properties?.BackupPlan ?? {};
+    const taken = this.runsTakenByLongerRules(planProps.BackupPlanRule ?? []);
     return (planProps.BackupPlanRule ?? []).map((rule: Json): TierEntry => {
       const runs = rule.EnableContinuousBackup
         ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
@@ -391,10 +404,15 @@ class Context {
           locks: this.vaultLocks(destination),
         };
       });
+      const takenByLongerRules = taken.get(rule);
+      const takenText = takenByLongerRules
+        ? `; in ${takenByLongerRules.year} AWS Backup takes ${Object.entries(takenByLongerRules.byRule).map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${takenByLongerRules.runs} backups (a rule kept longer whose start window overlaps)`
+        : '';
       return {
         tier: rule.RuleName ?? 'rule',
+        ...(takenByLongerRules ? { takenByLongerRules } : {}),
         mechanism: `AWS Backup plan ${plan.path}, rule ${rule.RuleName}`,
-        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}`,
+        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}${takenText}`,
         scheduleNote: runs.note,
         runs: runs.minutes,
         retention: retention.text,
@@ -406,6 +424,30 @@ class Context {
         copies,
       };
     });
+  }
+
+  /** The runs of each snapshot rule of a plan that AWS Backup takes as a longer-kept rule instead, in the report's year. */
+  private runsTakenByLongerRules(rules: Json[]): Map<Json, NonNullable<TierEntry['takenByLongerRules']>> {
+    const snapshotRules = rules.filter((rule) => !rule.EnableContinuousBackup);
+    const times = snapshotRules.map((rule): PlanRuleTimes => {
+      const zone = rule.ScheduleExpressionTimezone;
+      return {
+        name: String(rule.RuleName),
+        runs: runsInYear(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone), this.year),
+        // AWS Backup's default start window is 8 hours.
+        startWindowMinutes: Number(rule.StartWindowMinutes ?? 480),
+        retentionDays: rule.Lifecycle?.DeleteAfterDays === undefined ? Infinity : Number(rule.Lifecycle.DeleteAfterDays),
+      };
+    });
+    const taken = runsTakenByLongerRules(times);
+    const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
+    snapshotRules.forEach((rule, i) => {
+      const byRule = taken.get(times[i].name);
+      if (byRule && byRule.size > 0) {
+        result.set(rule, { year: this.year, runs: times[i].runs!.length, byRule: Object.fromEntries(byRule) });
+      }
+    });
+    return result;
   }
 
   // ---- DLM ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { runsInYear } from '../../../core/report/overlap';
 import { ArchiveFrequency, RetentionPolicy } from '../../../lib/policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { BackupVaults } from '../../../lib/vault/backup-vaults';
@@ -57,7 +58,7 @@ beforeAll(() => {
   });
   app.synth();
   template = Template.fromStack(stack);
-  model = buildReport(loadAssembly(outdir));
+  model = buildReport(loadAssembly(outdir), { year: 2026 });
   table = model.resources.find((r) => r.path.startsWith('Zoned/Orders'))!;
 });
 
@@ -130,5 +131,34 @@ describe('the report of a BackupVaults plan in Europe/Berlin', () => {
     expect(drill.schedule).toEqual('on Sundays at 23:30 Asia/Kolkata (UTC+05:30)');
     expect(drill.runs).toEqual([6 * MINUTES_PER_DAY + 18 * 60]);
     expect(table.drills.map((d) => d.schedule)).toEqual([drill.schedule]);
+  });
+});
+
+describe('overlapping rules of one plan: AWS Backup takes one backup, for the rule kept longer', () => {
+  // In 2026 only May 31 is a month end on a Sunday, and December 31 is both a month end and the year end.
+  test('the weekly and the monthly tier meet on May 31, 2026: the weekly run is taken as Monthly', () => {
+    const weekly = table.tiers.find((t) => t.tier === 'Weekly')!;
+    expect(weekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: { Monthly: 1 } });
+    expect(weekly.schedule).toContain('in 2026 AWS Backup takes 1 as Monthly of its 52 backups (a rule kept longer whose start window overlaps)');
+  });
+
+  test('the monthly tier meets the yearly one on December 31; the yearly tier, kept longest, loses none', () => {
+    expect(table.tiers.find((t) => t.tier === 'Monthly')!.takenByLongerRules).toEqual({ year: 2026, runs: 12, byRule: { Yearly: 1 } });
+    expect(table.tiers.find((t) => t.tier === 'Yearly')!.takenByLongerRules).toBeUndefined();
+  });
+
+  test('the rolling run at the start hour goes to the longest-kept rule that starts then', () => {
+    // 4 runs a day; at 03:00 on 51 Sundays (Weekly), 11 month ends (Monthly, May 31 included) and December 31 (Yearly).
+    expect(table.tiers.find((t) => t.tier === 'Rolling')!.takenByLongerRules).toEqual({ year: 2026, runs: 365 * 4, byRule: { Weekly: 51, Monthly: 11, Yearly: 1 } });
+  });
+
+  test('the runs of a cron expression in a year, in its zone', () => {
+    const monthEnds = runsInYear('cron(0 3 L * ? *)', 'Etc/UTC', 2026)!;
+    expect(monthEnds).toHaveLength(12);
+    expect(monthEnds[1]).toEqual(Date.UTC(2026, 1, 28, 3));
+    // 03:00 in Berlin is 01:00 UTC in summer time (5 July 2026 is a Sunday).
+    expect(runsInYear('cron(0 3 ? * SUN *)', 'Europe/Berlin', 2026)).toContain(Date.UTC(2026, 6, 5, 1));
+    expect(runsInYear('cron(0 3 ? * 2#1 *)', undefined, 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 * * ? *)', 'Mars/Olympus_Mons', 2026)).toBeUndefined();
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * Backup plan rules whose runs overlap: when the start windows of two rules of one plan
+ * overlap, AWS Backup takes one backup, for the rule with the longer retention ("Backup plan
+ * options and configuration", AWS Backup Developer Guide). The weekly and the monthly tier
+ * meet when a month ends on a Sunday, every month-end tier on December 31, and the rolling
+ * tier meets each of them: the report says how many of a rule's runs in a year go to a
+ * rule kept longer.
+ */
+import { expandCronField } from '../../lib/private/cron-field';
+import { UTC_NAMES, utcOffsetMinutes } from './schedule';
+
+const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
+const MINUTE_MS = 60_000;
+const DAY_MS = 1440 * MINUTE_MS;
+
+/**
+ * The start times (epoch milliseconds) of an AWS cron expression in one calendar year, read
+ * in the zone; undefined when the expression uses what this does not read (`W`, `#`, `L` in
+ * day-of-week, a year field that is not `*`) or the zone is not known.
+ */
+export function runsInYear(expression: string, zone: string | undefined, year: number): number[] | undefined {
+  const match = /^cron\((.*)\)$/.exec(expression.trim());
+  const fields = match?.[1].trim().split(/\s+/);
+  if (!fields || fields.length !== 6 || fields[5] !== '*') {
+    return undefined;
+  }
+  const [minuteField, hourField, domField, monthField, dowField] = fields;
+  const minutes = expandCronField(minuteField, 0, 59);
+  const hours = expandCronField(hourField, 0, 23);
+  const months = expandCronField(monthField, 1, 12, MONTHS);
+  const lastDay = domField === 'L';
+  const doms = lastDay || domField === '?' || domField === '*' ? undefined : expandCronField(domField, 1, 31);
+  const dows = dowField === '?' || dowField === '*' ? undefined : expandCronField(dowField, 1, 7, AWS_DOW);
+  if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
+    return undefined;
+  }
+  const utc = zone === undefined || UTC_NAMES.includes(zone);
+  const runs: number[] = [];
+  for (let day = Date.UTC(year, 0, 1); day < Date.UTC(year + 1, 0, 1); day += DAY_MS) {
+    const date = new Date(day);
+    const month = date.getUTCMonth() + 1;
+    const dom = date.getUTCDate();
+    const last = new Date(day + DAY_MS).getUTCDate() === 1;
+    if (!months.includes(month) || (lastDay && !last) || (doms && !doms.includes(dom)) || (dows && !dows.includes(date.getUTCDay() + 1))) {
+      continue;
+    }
+    // The zone's offset at noon of that day: a run in the hour a clock changes may be placed an hour off.
+    const offset = utc ? 0 : utcOffsetMinutes(zone, day + DAY_MS / 2);
+    if (offset === undefined) {
+      return undefined;
+    }
+    for (const hour of hours) {
+      for (const minute of minutes) {
+        runs.push(day + (hour * 60 + minute - offset) * MINUTE_MS);
+      }
+    }
+  }
+  return runs.sort((a, b) => a - b);
+}
+
+/** Whether a run of the sorted starts, each open for `window` ms, overlaps [start, end). */
+function windowsOverlap(starts: number[], window: number, start: number, end: number): boolean {
+  // The first run whose window ends after `start`.
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid] + window > start) {
+      high = mid;
+    } else {
+      low = mid + 1;
+    }
+  }
+  return low < starts.length && starts[low] < end;
+}
+
+/** One rule of a plan, as the overlap check needs it. */
+export interface PlanRuleTimes {
+  readonly name: string;
+  /** Start times in the year; undefined when not known. */
+  readonly runs: number[] | undefined;
+  readonly startWindowMinutes: number;
+  /** Days the backups are kept; Infinity when kept indefinitely. */
+  readonly retentionDays: number;
+}
+
+/**
+ * For each rule, how many of its runs in the year AWS Backup takes as a rule kept longer
+ * whose start window overlaps, by that rule's name (the one kept longest when several do).
+ */
+export function runsTakenByLongerRules(rules: PlanRuleTimes[]): Map<string, Map<string, number>> {
+  const result = new Map<string, Map<string, number>>();
+  for (const rule of rules) {
+    const counts = new Map<string, number>();
+    const longer = rules.filter((other) => other !== rule && other.retentionDays > rule.retentionDays && other.runs !== undefined)
+      .sort((a, b) => b.retentionDays - a.retentionDays);
+    for (const start of rule.runs ?? []) {
+      const end = start + rule.startWindowMinutes * MINUTE_MS;
+      const winner = longer.find((other) => windowsOverlap(other.runs!, other.startWindowMinutes * MINUTE_MS, start, end));
+      if (winner) {
+        counts.set(winner.name, (counts.get(winner.name) ?? 0) + 1);
+      }
+    }
+    // In the order of the plan's rules.
+    result.set(rule.name, new Map(rules.filter((other) => counts.has(other.name)).map((other) => [other.name, counts.get(other.name)!])));
+  }
+  return result;
+}
