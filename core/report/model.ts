@@ -8,6 +8,7 @@
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
+import { RpoShortfall, rpoShortfall } from './objectives';
 import { PlanRuleTimes, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -115,7 +116,11 @@ export interface ReportModel {
   readonly source: string;
   readonly stacks: Array<{ readonly id: string; readonly account: string; readonly region: string; readonly description?: string }>;
   readonly owners: string[];
-  readonly objectives: Array<{ readonly stack: string; readonly rpoMinutes?: number; readonly rtoMinutes?: number }>;
+  /**
+   * The recovery objectives of each stack; with an RPO, `rpoNotMetBy` lists the protected
+   * resources of the stack whose scheduled backups are further apart (empty when all meet it).
+   */
+  readonly objectives: Array<{ readonly stack: string; readonly rpoMinutes?: number; readonly rtoMinutes?: number; readonly rpoNotMetBy?: RpoShortfall[] }>;
   readonly resources: ProtectedResource[];
   readonly activities: ActivityEntry[];
   readonly notifications: NotificationEntry[];
@@ -170,7 +175,7 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     stacks: assembly.stacks.map((s) => ({ id: s.id, account: s.account, region: s.region, description: s.template.Description })),
     owners: [...owners].sort(),
     objectives: assembly.stacks
-      .map((s) => ({ stack: s.id, rpoMinutes: s.template.Metadata?.[METADATA_KEY]?.rpoMinutes, rtoMinutes: s.template.Metadata?.[METADATA_KEY]?.rtoMinutes }))
+      .map((s) => objectivesOf(s, resources))
       .filter((o) => o.rpoMinutes !== undefined || o.rtoMinutes !== undefined),
     resources,
     activities,
@@ -178,6 +183,21 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     acknowledgements: assembly.stacks.flatMap((s) => s.acknowledgements).sort((a, b) => a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)),
     timeline: timelineOf(resources, activities),
   };
+}
+
+/** A stack's objectives; the RPO checked against the backups of its protected data (backup stores and exemptions left out). */
+function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): ReportModel['objectives'][number] {
+  const recorded = stack.template.Metadata?.[METADATA_KEY] ?? {};
+  const rpoMinutes: number | undefined = recorded.rpoMinutes;
+  const rtoMinutes: number | undefined = recorded.rtoMinutes;
+  if (rpoMinutes === undefined) {
+    return { stack: stack.id, rpoMinutes, rtoMinutes };
+  }
+  const rpoNotMetBy = resources
+    .filter((r) => r.stack === stack.id && r.role === 'protected-data' && r.exemptReason === undefined)
+    .map((r) => rpoShortfall(r.path, r.tiers, rpoMinutes))
+    .filter((s): s is RpoShortfall => s !== undefined);
+  return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy };
 }
 
 function meta(r: Located): Json {

@@ -95,6 +95,9 @@ export function renderMarkdown(model: ReportModel): string {
   }
   for (const o of model.objectives) {
     out.push(`- ${o.stack}: RPO ${minutesText(o.rpoMinutes)}, RTO ${minutesText(o.rtoMinutes)}`);
+    for (const shortfall of o.rpoNotMetBy ?? []) {
+      out.push(`  - **RPO not met** by ${shortfall.path}: ${shortfall.reason}`);
+    }
   }
   out.push('', '## Stacks', '', '| Stack | Account | Region | Description |', '|---|---|---|---|');
   for (const s of model.stacks) {
@@ -158,7 +161,9 @@ export function renderHtml(model: ReportModel): string {
       + `<td>${htmlLines(c.copies)}</td><td>${htmlLines(c.encryption)}</td><td>${htmlLines(c.locks)}</td><td>${htmlLines(c.verification)}</td></tr>`;
   }).join('\n');
   const objectives = model.objectives.length
-    ? model.objectives.map((o) => `<li>${escapeXml(o.stack)}: RPO ${escapeXml(minutesText(o.rpoMinutes))}, RTO ${escapeXml(minutesText(o.rtoMinutes))}</li>`).join('')
+    ? model.objectives.map((o) => `<li>${escapeXml(o.stack)}: RPO ${escapeXml(minutesText(o.rpoMinutes))}, RTO ${escapeXml(minutesText(o.rtoMinutes))}`
+      + (o.rpoNotMetBy?.length ? `<ul>${o.rpoNotMetBy.map((s) => `<li class="alert">RPO not met by ${escapeXml(s.path)}: ${escapeXml(s.reason)}</li>`).join('')}</ul>` : '')
+      + '</li>').join('')
     : '<li class="alert">No recovery objectives (RPO/RTO) recorded</li>';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

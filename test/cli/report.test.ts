@@ -59,6 +59,8 @@ describe('report on the reference app', () => {
   test('records the owner, the objectives, the notifications and the acknowledged findings', () => {
     expect(model.owners).toContain('backup-owner@example.com');
     expect(model.objectives).toEqual(expect.arrayContaining([expect.objectContaining({ rpoMinutes: 60, rtoMinutes: 240 })]));
+    // The master's transaction logs, the volume's hourly snapshots: every protected resource meets the 1-hour RPO.
+    expect(model.objectives.find((o) => o.stack === 'BackupDrPrimary')!.rpoNotMetBy).toEqual([]);
     expect(model.notifications.flatMap((n) => n.subscribers)).toContain('email: backup-owner@example.com');
     expect(model.acknowledgements.length).toBeGreaterThan(0);
     for (const acknowledgement of model.acknowledgements) {

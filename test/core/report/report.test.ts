@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { run } from '../../../cli/commands/report';
 import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { maxGapMinutes, rpoShortfall } from '../../../core/report/objectives';
 import { s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
 import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
 
@@ -39,7 +40,19 @@ afterAll(() => {
 describe('report of a small app that uses only some constructs', () => {
   test('records the owner, the recovery objectives and each stack', () => {
     expect(model.owners).toEqual([OWNER]);
-    expect(model.objectives).toEqual([{ stack: 'SmallPrimary', rpoMinutes: 60, rtoMinutes: 240 }]);
+    // The stack claims an RPO of 1 hour; the table is backed up daily, the volume every 6 hours.
+    expect(model.objectives).toEqual([{
+      stack: 'SmallPrimary',
+      rpoMinutes: 60,
+      rtoMinutes: 240,
+      rpoNotMetBy: [
+        { path: 'SmallPrimary/Orders/Resource', maxGapMinutes: 1440, reason: 'its most frequent backups are up to 1 day apart' },
+        { path: 'SmallPrimary/Volume/Resource', maxGapMinutes: 360, reason: 'its most frequent backups are up to 6 hours apart' },
+      ],
+    }]);
+    const markdown = readFileSync(join(outDir, 'backup-report.md'), 'utf8');
+    expect(markdown).toContain('  - **RPO not met** by SmallPrimary/Orders/Resource: its most frequent backups are up to 1 day apart');
+    expect(readFileSync(join(outDir, 'backup-report.html'), 'utf8')).toContain('<li class="alert">RPO not met by SmallPrimary/Volume/Resource: its most frequent backups are up to 6 hours apart</li>');
     expect(model.stacks).toEqual(expect.arrayContaining([
       { id: 'SmallPrimary', account: ACCOUNT, region: 'eu-west-1', description: 'small app: a table, a volume and SQL dumps' },
       expect.objectContaining({ id: 'SmallRecovery', region: 'eu-central-1' }),
@@ -230,6 +243,16 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('rate(12 hours)').minutes).toHaveLength(14);
     expect(weeklyRuns('cron(0 5 L * ? *)')).toMatchObject({ minutes: [], text: 'on day L of every month, at 05:00 UTC', note: 'does not run every week' });
     expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
+  });
+
+  test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {
+    expect(maxGapMinutes({ mechanism: 'RDS automated backups', runs: [120] })).toBe(5);
+    expect(maxGapMinutes({ mechanism: 'AWS Backup plan P, rule PointInTime', scheduleNote: 'continuous backup', runs: [] })).toBe(5);
+    // Runs on Monday 02:00 and Thursday 02:00: the longest gap wraps over the week's end.
+    expect(maxGapMinutes({ mechanism: 'DLM', runs: [3 * 1440 + 120, 120] })).toBe(4 * 1440);
+    expect(rpoShortfall('S/Db', [{ mechanism: 'AWS Backup', runs: [], scheduleNote: 'does not run every week' }], 60)).toEqual({ path: 'S/Db', reason: 'no backup tier runs every week' });
+    expect(rpoShortfall('S/Db', [{ mechanism: 'AWS Backup', runs: Array.from({ length: 14 }, (_, i) => i * 720) }], 720)).toBeUndefined();
+    expect(rpoShortfall('S/Db', [], 60)).toEqual({ path: 'S/Db', reason: 'no backup tier' });
   });
 
   test('a cron expression read in a time zone names the zone; UTC by any of its names is UTC; an unknown zone places no run', () => {
