@@ -151,6 +151,11 @@ export class BackupMetadata {
     if (options.description !== undefined && stack.templateOptions.description === undefined) {
       stack.templateOptions.description = options.description;
     }
+    if (options.owner !== undefined) {
+      checkOwner(stack.node.path, options.owner);
+    }
+    checkObjective(stack.node.path, 'recoveryPointObjective', options.recoveryPointObjective);
+    checkObjective(stack.node.path, 'recoveryTimeObjective', options.recoveryTimeObjective);
     const metadata = { ...(stack.templateOptions.metadata ?? {}) };
     const existing = metadata[BACKUP_METADATA_KEY] ?? {};
     metadata[BACKUP_METADATA_KEY] = {
@@ -171,8 +176,8 @@ export class BackupMetadata {
   }
 
   private static entryOf(construct: IConstruct, options: BackupMetadataOptions): BackupMetadataEntry {
-    if (options.owner !== undefined && !Token.isUnresolved(options.owner) && !/^[^\s@]+@[^\s@]+$/.test(options.owner)) {
-      throw new Error(`${construct.node.path}: \`owner\` must be an email address, got '${options.owner}'`);
+    if (options.owner !== undefined) {
+      checkOwner(construct.node.path, options.owner);
     }
     return {
       role: options.role,
@@ -192,5 +197,22 @@ export class BackupMetadata {
       return [child];
     }
     return construct.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.getMetadata(BACKUP_METADATA_KEY) === undefined);
+  }
+}
+
+function checkOwner(path: string, owner: string): void {
+  if (!Token.isUnresolved(owner) && !/^[^\s@]+@[^\s@]+$/.test(owner)) {
+    throw new Error(`${path}: \`owner\` must be an email address, got '${owner}'`);
+  }
+}
+
+/** The report reads objectives as whole minutes: anything else would be recorded as a number it does not mean. */
+function checkObjective(path: string, prop: string, objective: Duration | undefined): void {
+  if (objective === undefined || objective.isUnresolved()) {
+    return;
+  }
+  const minutes = objective.toMinutes({ integral: false });
+  if (!Number.isInteger(minutes) || minutes < 1) {
+    throw new Error(`${path}: \`${prop}\` must be a whole number of minutes, at least 1 minute, got ${objective.toHumanString()}`);
   }
 }

@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { BackupMetadata, BackupRole } from '../../lib';
+import { BackupMetadata, BackupRole, StackBackupMetadataOptions } from '../../lib';
 
 describe('BackupMetadata', () => {
   test('writes the role, tier, owner and targets to the resource Metadata and the backup tags', () => {
@@ -34,6 +34,16 @@ describe('BackupMetadata', () => {
     new s3.Bucket(stack, 'B');
     BackupMetadata.describeStack(stack, { description: 'other' });
     expect(Template.fromStack(stack).toJSON().Description).toEqual('given');
+  });
+
+  test.each<[string, Partial<StackBackupMetadataOptions>, string]>([
+    ['an RPO of seconds', { recoveryPointObjective: Duration.seconds(30) }, 'S: `recoveryPointObjective` must be a whole number of minutes, at least 1 minute, got 30 seconds'],
+    ['an RTO of no time', { recoveryTimeObjective: Duration.minutes(0) }, 'S: `recoveryTimeObjective` must be a whole number of minutes, at least 1 minute, got 0 minutes'],
+    ['a stack owner that is not an email address', { owner: 'dba team' }, "S: `owner` must be an email address, got 'dba team'"],
+  ])('describeStack rejects %s, naming the stack, the prop and the value', (_name, options, message) => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => BackupMetadata.describeStack(stack, options)).toThrow(message);
+    expect(stack.templateOptions.metadata).toBeUndefined();
   });
 
   test('rejects an owner that is not an email address', () => {
