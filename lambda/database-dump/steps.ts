@@ -14,7 +14,7 @@ import {
   isValidRunId,
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
-import { checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, resumeReplication } from '../../core/dump/source';
+import { checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, replicationApplying, resumeReplication } from '../../core/dump/source';
 import type { DumpSettings } from './settings';
 
 /** Input of `prepare`: the workflow passes its execution name. */
@@ -64,6 +64,8 @@ export interface FinalizedRun {
   readonly sha256: string;
   readonly tables: number;
   readonly gtidPosition: string;
+  /** What the manifests record: false when the run paused replication but found it applying again after the checksums. */
+  readonly replicationPaused: boolean;
 }
 
 export interface ResumeEvent {
@@ -179,6 +181,13 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
     verified.push({ ...copy, keys, digests });
   }
   const tables = await checksumTables(connection, databases);
+  // The manifest may claim the dump's data only when the replica stood still from the pause
+  // to the last checksum: replication started again meanwhile (by hand, by an operator's
+  // script) makes the checksums those of a later replica.
+  const stayedPaused = run.replicationPaused && (await replicationApplying(connection)) === false;
+  if (run.replicationPaused && !stayedPaused) {
+    console.warn(`dump run ${run.runId}: replication was applying changes again before the table checksums were done; the manifest records replicationPaused false`);
+  }
   const manifestKeys: string[] = [];
   for (const copy of verified) {
     const manifest: DumpManifest = {
@@ -187,7 +196,7 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
       tier: copy.tier,
       createdAt: run.createdAt,
       source: run.source,
-      replicationPaused: run.replicationPaused,
+      replicationPaused: stayedPaused,
       databases,
       tables,
       files: [
@@ -213,6 +222,7 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
     sha256: verified[0].digests.dump.sha256,
     tables: tables.length,
     gtidPosition: run.source.gtidPosition,
+    replicationPaused: stayedPaused,
   };
 }
 

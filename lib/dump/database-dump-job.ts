@@ -477,7 +477,7 @@ export class DatabaseDumpJob extends Construct {
         'sha256.$': '$.finalized.value.sha256',
         'tables.$': '$.finalized.value.tables',
         'gtidPosition.$': '$.finalized.value.gtidPosition',
-        'replicationPaused.$': '$.prepared.value.replicationPaused',
+        'replicationPaused.$': '$.finalized.value.replicationPaused',
       },
     });
     const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logRetention, encryptionKey: props.encryptionKey, removalPolicy: RemovalPolicy.RETAIN });

@@ -155,6 +155,8 @@ describe('DatabaseDumpJob defaults', () => {
     expect(definition.States.Resume.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5 })]));
     expect(definition.States.Resume.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: 'ResumeFailedAfterDump' }]);
     expect(definition.States.ResumeFailedAfterDump).toMatchObject({ Type: 'Fail', Error: 'ReplicationNotResumed', Cause: expect.stringContaining('start it by hand') });
+    // The run reports what the manifests record (Finalize), not what Prepare intended.
+    expect(definition.States.WhereTheCopiesLanded.Parameters['replicationPaused.$']).toBe('$.finalized.value.replicationPaused');
   });
 });
 

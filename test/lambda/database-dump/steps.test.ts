@@ -205,6 +205,33 @@ test('pausing the master (no replica status) is refused', async () => {
   }
 });
 
+test('a paused run whose replication was started again before finalize records replicationPaused false', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+  s3Mock.on(PutObjectCommand).resolves({});
+  const replica = await pair.replica.connect();
+  const master = await pair.master.connect();
+  try {
+    const run = await prepare(replica, s3, settings({ archiveBucket: undefined }), { action: 'prepare', executionName: 'restarted' }, new Date('2027-06-06T03:00:00Z'));
+    expect(run.replicationPaused).toBe(true);
+    runDump(run.databases);
+    // Someone starts replication during the dump window; the replica applies a later change.
+    await replica.query('START SLAVE');
+    await master.query("INSERT INTO app.ledger VALUES (4, 2.00, 'during the dump')");
+    await pair.waitForReplica();
+    serveUploads([run.dailyPrefix]);
+    const result = await finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }] });
+    const manifest = parseManifest(String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body));
+    // The checksums are of the replica after the change, not of the dump: the manifest does not claim the dump's data.
+    expect(manifest.tables.find((t) => t.table === 'ledger')?.rows).toBe((await tableChecksum(replica, 'app', 'ledger')).rows);
+    expect(manifest.replicationPaused).toBe(false);
+    expect(result.replicationPaused).toBe(false);
+  } finally {
+    await master.query("DELETE FROM app.ledger WHERE memo = 'during the dump'");
+    await pair.waitForReplica();
+    await Promise.all([replica.end(), master.end()]);
+  }
+});
+
 test('finalize refuses a tampered upload and a failed container', async () => {
   const replica = await pair.replica.connect();
   try {
