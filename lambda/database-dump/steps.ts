@@ -14,7 +14,9 @@ import {
   isValidRunId,
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
-import { checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, replicationApplying, resumeReplication } from '../../core/dump/source';
+import {
+  checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, replicationApplying, REPLICATION_STATEMENTS, resumeReplication,
+} from '../../core/dump/source';
 import type { DumpSettings } from './settings';
 
 /** Input of `prepare`: the workflow passes its execution name. */
@@ -101,25 +103,28 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 }
 
 /**
- * Refuses a replica that is not current (`checkReplicaCurrent`), pauses replication (when
- * configured), records the GTID position and the databases, and decides whether this run
- * is the year's archive copy (the first successful run of each UTC year, or any run
- * started with `forceYearly`). Resumes replication itself when it
- * fails after pausing it.
+ * Refuses a replica that is not current (`checkReplicaCurrent`), lists the databases, decides
+ * whether this run is the year's archive copy (the first successful run of each UTC year,
+ * or any run started with `forceYearly`), then pauses replication (when configured) and
+ * records the GTID position. Everything that may hang (S3) comes before the pause: a
+ * function that times out after pausing leaves nothing to resume it. Resumes replication
+ * itself when it fails after pausing it.
  */
 export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PreparedRun> {
   const runId = runIdFor(event.executionName, now);
-  let paused = false;
+  let pauseIssued = false;
   try {
     await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
-    if (settings.pauseReplication) {
-      await pauseReplication(connection, settings.replicationControl);
-      paused = true;
-    }
-    const source = await readSource(connection, settings.dbHost);
     const databases = await listDumpDatabases(connection, settings.databases);
     const year = String(now.getUTCFullYear());
     const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
+    if (settings.pauseReplication) {
+      // Set before the statement: it may stop replication and still fail (or its check may).
+      // Replication ran a moment ago (checkReplicaCurrent), so starting it restores that.
+      pauseIssued = true;
+      await pauseReplication(connection, settings.replicationControl);
+    }
+    const source = await readSource(connection, settings.dbHost);
     return {
       runId,
       createdAt: now.toISOString(),
@@ -128,15 +133,24 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
       archiveBucket: archive ? settings.archiveBucket! : '',
       archivePrefix: archive ? yearlyPrefix(now, runId) : '',
       databases: databases.join(' '),
-      replicationPaused: paused,
+      replicationPaused: pauseIssued,
       source,
     };
   } catch (error) {
-    if (paused) {
-      await resumeReplication(connection, settings.replicationControl);
+    const failure = `dump run ${runId}: prepare failed on ${settings.dbHost}: ${messageOf(error)}`;
+    if (pauseIssued) {
+      try {
+        await resumeReplication(connection, settings.replicationControl);
+      } catch (resumeError) {
+        throw new Error(`${failure}; starting replication again failed too, so the replica stays paused: start it by hand (${REPLICATION_STATEMENTS[settings.replicationControl].resume}): ${messageOf(resumeError)}`);
+      }
     }
-    throw new Error(`dump run ${runId}: prepare failed on ${settings.dbHost}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(failure);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

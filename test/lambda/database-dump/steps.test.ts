@@ -185,7 +185,7 @@ test('a year that already has an archive copy gets none, unless forced; no pause
   }
 });
 
-test('a failing prepare resumes the replication it paused', async () => {
+test('a missing database is refused before replication is paused', async () => {
   const replica = await pair.replica.connect();
   try {
     await expect(prepare(replica, s3, settings({ databases: ['app', 'missing_db'] }), { action: 'prepare', executionName: 'e5' }))
@@ -194,6 +194,78 @@ test('a failing prepare resumes the replication it paused', async () => {
   } finally {
     await replica.end();
   }
+});
+
+test('the archive bucket is listed before replication is paused (an S3 call that hangs until the function times out leaves the replica running)', async () => {
+  const replica = await pair.replica.connect();
+  const observer = await pair.replica.connect();
+  const applyingWhileListing: Array<boolean | undefined> = [];
+  s3Mock.on(ListObjectsV2Command).callsFake(async () => {
+    applyingWhileListing.push(await replicationApplying(observer));
+    return { Contents: [], IsTruncated: false };
+  });
+  try {
+    const run = await prepare(replica, s3, settings(), { action: 'prepare', executionName: 'list-first' });
+    expect(run.replicationPaused).toBe(true);
+    expect(applyingWhileListing).toEqual([true]);
+  } finally {
+    await resume(replica, settings(), { action: 'resume', replicationPaused: true });
+    await Promise.all([replica.end(), observer.end()]);
+  }
+});
+
+describe('a pause statement that stops replication and then fails', () => {
+  // RDS's procedures, as a replica whose stop procedure stops replication and then reports an
+  // error (as when the connection fails after the server ran it).
+  async function installProcedures(start: string): Promise<void> {
+    const replica = await pair.replica.connect();
+    try {
+      await replica.query(`SET SESSION sql_log_bin = 0;
+        DROP PROCEDURE IF EXISTS mysql.rds_stop_replication; DROP PROCEDURE IF EXISTS mysql.rds_start_replication;
+        CREATE PROCEDURE mysql.rds_stop_replication() BEGIN STOP SLAVE; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'lost the reply to the stop'; END;
+        CREATE PROCEDURE mysql.rds_start_replication() BEGIN ${start}; END;`);
+    } finally {
+      await replica.end();
+    }
+  }
+
+  beforeEach(() => {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  });
+
+  afterAll(async () => {
+    const replica = await pair.replica.connect();
+    try {
+      await replica.query('SET SESSION sql_log_bin = 0; DROP PROCEDURE IF EXISTS mysql.rds_stop_replication; DROP PROCEDURE IF EXISTS mysql.rds_start_replication; START SLAVE');
+    } finally {
+      await replica.end();
+    }
+    await pair.waitForReplica();
+  });
+
+  test('prepare starts replication again', async () => {
+    await installProcedures('START SLAVE');
+    const replica = await pair.replica.connect();
+    try {
+      await expect(prepare(replica, s3, settings({ replicationControl: 'rds' }), { action: 'prepare', executionName: 'stop-failed' }))
+        .rejects.toThrow(/prepare failed on 127\.0\.0\.1: lost the reply to the stop$/);
+      expect(await replicationApplying(replica)).toBe(true);
+    } finally {
+      await replica.end();
+    }
+  });
+
+  test('when starting it fails too, the error keeps both reasons and says the replica stays paused', async () => {
+    await installProcedures("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'start refused'");
+    const replica = await pair.replica.connect();
+    try {
+      await expect(prepare(replica, s3, settings({ replicationControl: 'rds' }), { action: 'prepare', executionName: 'start-failed' }))
+        .rejects.toThrow(/prepare failed on 127\.0\.0\.1: lost the reply to the stop; starting replication again failed too, so the replica stays paused: start it by hand \(CALL mysql\.rds_start_replication\): start refused$/);
+      expect(await replicationApplying(replica)).toBe(false);
+    } finally {
+      await replica.end();
+    }
+  });
 });
 
 test('pausing the master (no replica status) is refused', async () => {
