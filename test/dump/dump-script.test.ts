@@ -109,6 +109,33 @@ test('the dump restores into another server with every table checksum equal', as
   }
 });
 
+test('database names are not expanded as file name patterns', async () => {
+  const connection = await source.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-glob-'));
+  try {
+    await connection.query('CREATE DATABASE `gl`; CREATE DATABASE `g?`; CREATE TABLE `g?`.t (id INT PRIMARY KEY); INSERT INTO `g?`.t VALUES (7)');
+    // A file in the working folder that `g?` matches.
+    writeFileSync(join(dir, 'gl'), '');
+    const result = spawnSync('bash', [SCRIPT], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin', DUMP_BINARY: 'mariadb-dump', DB_TLS: 'off', DB_HOST: '127.0.0.1', DB_USER: ADMIN_USER,
+        DB_PORT: String(source.port), DB_PASSWORD: ADMIN_PASSWORD, DUMP_DATABASES: 'gl g?', DUMP_DIR: join(dir, 'out'),
+      },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const text = execFileSync('gzip', ['-dc', join(dir, 'out', 'dump.sql.gz')], { encoding: 'utf8' });
+    expect(text).toContain('CREATE DATABASE /*!32312 IF NOT EXISTS*/ `g?`');
+    expect(text).toContain('INSERT INTO `t` VALUES\n(7)');
+  } finally {
+    await connection.query('DROP DATABASE `gl`; DROP DATABASE `g?`');
+    await connection.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a failed dump exits non-zero and leaves no dump file behind', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-fail-'));
   try {

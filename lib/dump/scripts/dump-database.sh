@@ -72,9 +72,12 @@ else
   else set -- "$@" --ssl-mode=REQUIRED; fi
 fi
 set -- "$@" --databases
-# Word splitting of the space-separated list is intended here.
+# Word splitting of the space-separated list is intended here; pathname expansion is not
+# (a database named `a?` would otherwise become the name of a file in the working folder).
+set -f
 # shellcheck disable=SC2086
 set -- "$@" $DUMP_DATABASES
+set +f
 
 echo "dump-database: dumping $DUMP_DATABASES from $DB_HOST:$port with $binary ($flavour)"
 started=$(date +%s)
