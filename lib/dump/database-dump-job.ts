@@ -35,6 +35,27 @@ const DEFAULT_UPLOAD_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:latest';
 /** The memory hard limit of the upload container (MiB); the dump container gets the rest. */
 const UPLOAD_MEMORY_MIB = 512;
 
+/** The timeout of each Lambda step of the workflow (the function's own timeout). */
+const STEP_TIMEOUT = Duration.minutes(15);
+
+interface StepRetry {
+  readonly maxAttempts: number;
+  readonly interval: Duration;
+  readonly backoffRate: number;
+}
+
+const RESUME_RETRY: StepRetry = { maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 };
+const ABORT_RETRY: StepRetry = { maxAttempts: 2, interval: Duration.seconds(10), backoffRate: 2 };
+
+/** The longest a Lambda step takes: every attempt up to its timeout, and the waits between them. */
+function longestStep(retry?: StepRetry): Duration {
+  let seconds = STEP_TIMEOUT.toSeconds();
+  for (let attempt = 0; attempt < (retry?.maxAttempts ?? 0); attempt++) {
+    seconds += retry!.interval.toSeconds() * retry!.backoffRate ** attempt + STEP_TIMEOUT.toSeconds();
+  }
+  return Duration.seconds(Math.ceil(seconds));
+}
+
 /** Fargate's allowed memory (MiB) per CPU value (CPU units). */
 const FARGATE_MEMORY: Record<number, [number, number, number]> = {
   256: [512, 2048, 1024],
@@ -272,7 +293,7 @@ export class DatabaseDumpJob extends Construct {
       vpcSubnets: subnets,
       securityGroups: [this.securityGroup],
       encryptionKey: props.encryptionKey,
-      timeout: Duration.minutes(15),
+      timeout: STEP_TIMEOUT,
       memorySize: 1024,
       logRetention,
       environment: {
@@ -394,7 +415,7 @@ export class DatabaseDumpJob extends Construct {
       payload: sfn.TaskInput.fromObject(payload),
       resultSelector: { 'value.$': '$.Payload' },
       resultPath,
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
     });
     const failed = new sfn.Fail(this, 'DumpFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     const resumeFailed = new sfn.Fail(this, 'ResumeFailed', {
@@ -405,7 +426,7 @@ export class DatabaseDumpJob extends Construct {
     // someone else is not started. A failed Prepare resumes what it paused itself.
     const resumePayload = { action: 'resume', replicationPaused: sfn.JsonPath.stringAt('$.prepared.value.replicationPaused') };
     const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps(resumePayload, '$.resumed'))
-      .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 })
+      .addRetry({ errors: ['States.ALL'], ...RESUME_RETRY })
       .addCatch(resumeFailed, { resultPath: '$.resumeError' })
       .next(failed);
     const onError = { resultPath: '$.error' };
@@ -413,7 +434,7 @@ export class DatabaseDumpJob extends Construct {
     // under the run's prefixes; its parts are billed until aborted. The buckets' lifecycle
     // rules abort them after a day as well. A failed abort does not keep replication paused.
     const abortUploads = new tasks.LambdaInvoke(this, 'AbortUploads', invokeProps({ action: 'abort-uploads', run: sfn.JsonPath.objectAt('$.prepared.value') }, '$.uploadsAborted'))
-      .addRetry({ errors: ['States.ALL'], maxAttempts: 2, interval: Duration.seconds(10), backoffRate: 2 })
+      .addRetry({ errors: ['States.ALL'], ...ABORT_RETRY })
       .addCatch(resumeAfterFailure, { resultPath: '$.abortError' })
       .next(resumeAfterFailure);
 
@@ -461,7 +482,7 @@ export class DatabaseDumpJob extends Construct {
       cause: 'The dump landed and its manifests are written, but starting replication again failed: start it by hand (CALL mysql.rds_start_replication); the Resume step\'s error is in the execution history.',
     });
     const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps(resumePayload, '$.resumed'))
-      .addRetry({ errors: ['States.ALL'], maxAttempts: 5, interval: Duration.seconds(20), backoffRate: 2 })
+      .addRetry({ errors: ['States.ALL'], ...RESUME_RETRY })
       .addCatch(notResumedAfterDump, { resultPath: '$.resumeError' });
     const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {
       parameters: {
@@ -484,7 +505,11 @@ export class DatabaseDumpJob extends Construct {
     const stateMachine = new sfn.StateMachine(this, 'Resource', {
       comment: `${path}: the daily database dump (prepare, dump task, finalize, resume)`,
       definitionBody: sfn.DefinitionBody.fromChainable(defaults.next(prepare).next(dumpTask).next(finalize).next(resume).next(done)),
-      timeout: dumpTimeout.plus(Duration.hours(1)),
+      // The execution's own timeout has no Catch: reached, it would end the run on a paused
+      // replica. It outlasts the longest path, every step to its timeout and every retry:
+      // Prepare, Dump, Finalize, AbortUploads, ResumeAfterFailure; and a margin for the retries
+      // of Lambda service errors CDK adds to each Lambda step.
+      timeout: dumpTimeout.plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(longestStep(ABORT_RETRY)).plus(longestStep(RESUME_RETRY)).plus(Duration.minutes(15)),
       tracingEnabled: true,
       logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),

@@ -158,6 +158,26 @@ describe('DatabaseDumpJob defaults', () => {
     // The run reports what the manifests record (Finalize), not what Prepare intended.
     expect(definition.States.WhereTheCopiesLanded.Parameters['replicationPaused.$']).toBe('$.finalized.value.replicationPaused');
   });
+
+  test('the execution outlasts its longest path, so that its own timeout (which nothing catches) never cuts off resuming replication', () => {
+    const definition = stateMachineDefinition(template);
+    // Every attempt of a step up to its timeout, and the waits between them.
+    const longest = (name: string): number => {
+      const state = definition.States[name];
+      expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      const retry = (state.Retry ?? []).find((r: { ErrorEquals: string[] }) => r.ErrorEquals.includes('States.ALL'));
+      let seconds = state.TimeoutSeconds;
+      for (let attempt = 0; attempt < (retry?.MaxAttempts ?? 0); attempt++) {
+        seconds += retry.IntervalSeconds * retry.BackoffRate ** attempt + state.TimeoutSeconds;
+      }
+      return seconds;
+    };
+    const paths = [['Prepare', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure'], ['Prepare', 'Dump', 'Finalize', 'Resume']];
+    for (const path of paths) {
+      expect(definition.TimeoutSeconds).toBeGreaterThan(path.map(longest).reduce((a, b) => a + b, 0));
+    }
+    expect(definition.States.Dump.TimeoutSeconds).toBe(6 * 3600);
+  });
 });
 
 describe('DatabaseDumpJob overrides', () => {
