@@ -167,12 +167,19 @@ export async function checksumTables(connection: Connection, databases: readonly
   return entries.sort((a, b) => (a.schema === b.schema ? a.table.localeCompare(b.table) : a.schema.localeCompare(b.schema)));
 }
 
+/** The containers of the dump task; each must have run to exit code 0. */
+const TASK_CONTAINERS = ['dump', 'upload'];
+
 function checkContainers(runId: string, containers: TaskContainer[] | undefined): void {
   for (const container of containers ?? []) {
     if (container.ExitCode !== 0) {
       const reason = container.Reason ? ` (${container.Reason})` : '';
       throw new Error(`dump run ${runId}: container '${container.Name ?? '?'}' exited with ${container.ExitCode ?? 'no exit code'}${reason}`);
     }
+  }
+  const missing = TASK_CONTAINERS.filter((name) => !(containers ?? []).some((container) => container.Name === name));
+  if (missing.length > 0) {
+    throw new Error(`dump run ${runId}: the task reports no container ${missing.map((name) => `'${name}'`).join(' or ')}, so whether it exited with 0 is unknown`);
   }
 }
 

@@ -304,19 +304,24 @@ test('a paused run whose replication was started again before finalize records r
   }
 });
 
-test('finalize refuses a tampered upload and a failed container', async () => {
+test('finalize refuses a tampered upload, a failed container and a task that does not report its containers', async () => {
   const replica = await pair.replica.connect();
   try {
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
     const run = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e7' }, new Date('2027-05-05T00:00:00Z'));
     runDump(run.databases);
     serveUploads([run.dailyPrefix], true);
-    await expect(finalize(replica, s3, { action: 'finalize', run, containers: [] }))
+    const exited = [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }];
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited }))
       .rejects.toThrow(new RegExp(`s3://daily-bucket/${run.dailyPrefix}dump\\.sql\\.gz: SHA-256 of the stored bytes is [0-9a-f]{64}, but .*records`));
     await expect(finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 2, Reason: 'Access denied' }] }))
       .rejects.toThrow(/container 'dump' exited with 2 \(Access denied\)/);
+    // Exit codes the task did not report are unknown, not 0 (the uploads here would verify).
+    serveUploads([run.dailyPrefix]);
+    await expect(finalize(replica, s3, { action: 'finalize', run })).rejects.toThrow(/the task reports no container 'dump' or 'upload', so whether it exited with 0 is unknown/);
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }] })).rejects.toThrow(/no container 'upload'/);
     s3Mock.on(GetObjectCommand).rejects(new Error('NoSuchKey'));
-    await expect(finalize(replica, s3, { action: 'finalize', run })).rejects.toThrow(/dump\.sql\.gz\.sha256: cannot read: NoSuchKey/);
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited })).rejects.toThrow(/dump\.sql\.gz\.sha256: cannot read: NoSuchKey/);
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   } finally {
     await replica.end();
