@@ -136,6 +136,25 @@ test('database names are not expanded as file name patterns', async () => {
   }
 });
 
+test('a database whose name looks like an option is dumped as a database, not read as one', async () => {
+  const connection = await source.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-dash-'));
+  try {
+    await connection.query('CREATE DATABASE `--no-data`; CREATE TABLE `--no-data`.t (id INT PRIMARY KEY); INSERT INTO `--no-data`.t VALUES (5)');
+    const result = runScript({ DB_PORT: String(source.port), DB_PASSWORD: ADMIN_PASSWORD, DUMP_DATABASES: 'audit --no-data', DUMP_DIR: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const text = execFileSync('gzip', ['-dc', join(dir, 'dump.sql.gz')], { encoding: 'utf8' });
+    expect(text).toContain('CREATE DATABASE /*!32312 IF NOT EXISTS*/ `--no-data`');
+    expect(text).toContain('INSERT INTO `t` VALUES\n(5)');
+    expect(text).toContain('INSERT INTO `events` VALUES');
+  } finally {
+    await connection.query('DROP DATABASE `--no-data`');
+    await connection.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a failed dump exits non-zero and leaves no dump file behind', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-fail-'));
   try {

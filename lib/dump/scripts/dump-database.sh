@@ -71,7 +71,8 @@ else
   elif [ -n "$ca_file" ]; then set -- "$@" --ssl-mode=VERIFY_IDENTITY --ssl-ca="$ca_file"
   else set -- "$@" --ssl-mode=REQUIRED; fi
 fi
-set -- "$@" --databases
+# `--` ends the options: a database named `--no-data` is a database, not an option.
+set -- "$@" --databases --
 # Word splitting of the space-separated list is intended here; pathname expansion is not
 # (a database named `a?` would otherwise become the name of a file in the working folder).
 set -f
