@@ -103,10 +103,10 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 }
 
 /**
- * Refuses a replica that is not current (`checkReplicaCurrent`), lists the databases, decides
- * whether this run is the year's archive copy (the first successful run of each UTC year,
- * or any run started with `forceYearly`), then pauses replication (when configured) and
- * records the GTID position. Everything that may hang (S3) comes before the pause: a
+ * Refuses a replica that is not current (`checkReplicaCurrent`), decides whether this run is
+ * the year's archive copy (the first successful run of each UTC year, or any run started
+ * with `forceYearly`), then pauses replication (when configured) and records the GTID
+ * position and the databases. The S3 listing, which may hang, comes before the pause: a
  * function that times out after pausing leaves nothing to resume it. Resumes replication
  * itself when it fails after pausing it.
  */
@@ -115,7 +115,6 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
   let pauseIssued = false;
   try {
     await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
-    const databases = await listDumpDatabases(connection, settings.databases);
     const year = String(now.getUTCFullYear());
     const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
     if (settings.pauseReplication) {
@@ -125,6 +124,8 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
       await pauseReplication(connection, settings.replicationControl);
     }
     const source = await readSource(connection, settings.dbHost);
+    // Listed at the paused point, so that a database created just before the pause is in the list.
+    const databases = await listDumpDatabases(connection, settings.databases);
     return {
       runId,
       createdAt: now.toISOString(),

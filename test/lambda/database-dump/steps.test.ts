@@ -185,7 +185,8 @@ test('a year that already has an archive copy gets none, unless forced; no pause
   }
 });
 
-test('a missing database is refused before replication is paused', async () => {
+test('a failing prepare resumes the replication it paused', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   const replica = await pair.replica.connect();
   try {
     await expect(prepare(replica, s3, settings({ databases: ['app', 'missing_db'] }), { action: 'prepare', executionName: 'e5' }))
@@ -196,21 +197,31 @@ test('a missing database is refused before replication is paused', async () => {
   }
 });
 
-test('the archive bucket is listed before replication is paused (an S3 call that hangs until the function times out leaves the replica running)', async () => {
+test('the archive bucket is listed before replication is paused (an S3 call that hangs until the function times out leaves the replica running), the databases after it', async () => {
   const replica = await pair.replica.connect();
   const observer = await pair.replica.connect();
   const applyingWhileListing: Array<boolean | undefined> = [];
   s3Mock.on(ListObjectsV2Command).callsFake(async () => {
     applyingWhileListing.push(await replicationApplying(observer));
+    // A database that reaches the replica before the pause is in the run's list.
+    const master = await pair.master.connect();
+    await master.query('CREATE DATABASE late_db');
+    await master.end();
+    await pair.waitForReplica();
     return { Contents: [], IsTruncated: false };
   });
   try {
     const run = await prepare(replica, s3, settings(), { action: 'prepare', executionName: 'list-first' });
     expect(run.replicationPaused).toBe(true);
     expect(applyingWhileListing).toEqual([true]);
+    expect(run.databases).toBe('app late_db');
   } finally {
     await resume(replica, settings(), { action: 'resume', replicationPaused: true });
     await Promise.all([replica.end(), observer.end()]);
+    const master = await pair.master.connect();
+    await master.query('DROP DATABASE IF EXISTS late_db');
+    await master.end();
+    await pair.waitForReplica();
   }
 });
 
