@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { DryRunTarget, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link DumpRestoreWorkflow}. */
 export interface DumpRestoreWorkflowProps {
@@ -219,6 +219,7 @@ export class DumpRestoreWorkflow extends Construct {
     const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', planFields, '$.cleanup');
     cleanup.addRetry({ errors: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'], interval: Duration.seconds(60), backoffRate: 1.5, maxAttempts: 20, maxDelay: Duration.minutes(10) });
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+    cleanup.addCatch(cleanupIncomplete(this, failed, `look for the RDS instance tagged ${EXECUTION_TAG}={} and delete it by hand if it is not wanted`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
     cleanup.next(failed);
     for (const step of [create, status, load, verify, protect]) {
       step.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });

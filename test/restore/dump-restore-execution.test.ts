@@ -214,6 +214,17 @@ test('a failing step after the instance exists deletes that instance and fails w
   expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
 });
 
+test('a cleanup that fails too keeps the restore\'s own error, and its cause says what to look for', async () => {
+  const tampered = { ...manifest, tables: manifest.tables.map((t) => (t.table === 'orders' ? { ...t, rows: t.rows + 1 } : t)) };
+  mockAws({ manifestText: serializeManifest(tampered) });
+  rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('User is not authorized to perform: rds:DeleteDBInstance'), { name: 'AccessDenied' }));
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-12' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RestoreCheckError');
+  expect(run.caught).toEqual(['Verify', 'Cleanup']);
+  expect(run.cause).toMatch(/rows shop\.orders: 20000 rows restored, 20001 in the dump.* The cleanup did not finish \(AccessDenied: .*not authorized.*\): look for the RDS instance tagged cdk-backup-dr:restore-execution=dump-restored-shop-12 and delete it by hand if it is not wanted$/s);
+});
+
 test('a dump taken without pausing replication is restored with its row counts unknown, not failed, and the reason in the result', async () => {
   // The replica applied five more orders between the dump and the manifest's count.
   const unpaused = { ...manifest, replicationPaused: false, tables: manifest.tables.map((t) => (t.table === 'orders' ? { ...t, rows: t.rows + 5, checksum: '0000000000000000' } : t)) };
