@@ -465,10 +465,11 @@ describe('off-site EBS snapshot freshness', () => {
   });
 
   test('no check of copies DLM does not make (a copy to another account, left to AWS Backup), nor without volumeTags', () => {
-    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION, account: '210987654321' }] });
+    // Another account in the same region: AWS Backup copies RDS recovery points to another account or another region, not both.
+    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: PRIMARY_REGION, account: '210987654321' }] });
     const otherAccount = built({ retentionPolicy, volumeTags: { 'team:backup': 'yes' } });
-    expect(otherAccount.dr.volumeSnapshots.copyRegions).toEqual([]);
-    expect(otherAccount.ebsChecks.map((check) => check.region ?? PRIMARY_REGION)).toEqual([PRIMARY_REGION]);
+    expect(otherAccount.dr.volumeSnapshots.copyRegions).toEqual([RECOVERY_REGION]);
+    expect(otherAccount.ebsChecks.map((check) => check.region ?? PRIMARY_REGION)).toEqual([PRIMARY_REGION, RECOVERY_REGION]);
     expect(built({}).ebsChecks).toEqual([]);
   });
 });

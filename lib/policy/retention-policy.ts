@@ -87,6 +87,8 @@ export interface OffSiteCopy {
   readonly region: string;
   /**
    * The account that receives the copies (AWS Backup only; EBS snapshot copies stay in the account).
+   * AWS Backup copies RDS and Aurora recovery points to another account or to another
+   * region, not both: `BackupVaults` refuses such a copy for a plan that selects databases.
    *
    * @default - the account of the stack
    */

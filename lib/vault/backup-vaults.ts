@@ -8,8 +8,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
-import { RetentionPolicy } from '../policy/retention-policy';
+import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../report/metadata';
+import { checkRdsCopies, rdsArnsOf } from './rds-copy-limits';
 import { RecoveryVault } from './recovery-vault';
 import { renderVaultLock } from './render-lock';
 import { VaultLockOptions } from './vault-lock';
@@ -124,6 +125,8 @@ export class BackupVaults extends Construct {
   public readonly restoreRole: iam.IRole;
   /** The ARNs of the off-site vaults that receive copies. */
   public readonly offSiteVaultArns: string[];
+  private readonly offSiteCopies: OffSiteCopy[];
+  private readonly copiesOffSite: boolean;
 
   constructor(scope: Construct, id: string, props: BackupVaultsProps) {
     super(scope, id);
@@ -133,6 +136,8 @@ export class BackupVaults extends Construct {
     const tiers = compileTiers(policy);
     const lock = renderVaultLock(path, 'lock', props.lock);
     const pitrDatabases = props.pointInTimeDatabases ?? [];
+    this.offSiteCopies = policy.offSiteCopies;
+    this.copiesOffSite = tiers.some((t) => t.offSite);
     // The continuous-backup plan keeps its backups in `vault`, under this lock.
     validateAgainstLock(path, 'lock', policy, lock, { tiers, continuousBackups: pitrDatabases.length > 0 });
     if (policy.offSiteCopies.length > 0) {
@@ -210,6 +215,12 @@ export class BackupVaults extends Construct {
       ...(props.databases ?? []).map((db) => backup.BackupResource.fromArn(db.instanceArn)),
       ...(props.resources ?? []),
     ];
+    if (this.copiesOffSite) {
+      checkRdsCopies(this, 'policy.offSiteCopies', policy.offSiteCopies, [
+        ...(props.databases ?? []).map((db) => `database ${db.node.path}`),
+        ...rdsArnsOf(props.resources ?? []),
+      ]);
+    }
     if (resources.length > 0) {
       const selection = plan.addSelection('Selection', { resources, role: this.backupRole });
       BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'The resources backed up on every tier, by ARN', targets: props.databases ?? [] });
@@ -265,6 +276,9 @@ export class BackupVaults extends Construct {
   public addSelection(id: string, resources: backup.BackupResource[]): backup.BackupSelection {
     if (resources.length === 0) {
       throw new Error(`${this.node.path}: \`addSelection\` needs at least one resource, got none for '${id}'`);
+    }
+    if (this.copiesOffSite) {
+      checkRdsCopies(this, 'policy.offSiteCopies', this.offSiteCopies, rdsArnsOf(resources));
     }
     const selection = (this.plan as backup.BackupPlan).addSelection(id, { resources, role: this.backupRole });
     BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'Resources backed up on every tier, by ARN' });

@@ -1,5 +1,5 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -317,6 +317,41 @@ describe('BackupVaults errors', () => {
 
   test('another account in the same region is off site', () => {
     expect(errorOf({ policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1', account: '210987654321' }] }) })).toBe('no error');
+  });
+});
+
+describe('BackupVaults off-site copies of RDS recovery points', () => {
+  // AWS Backup copies RDS and Aurora snapshots to another account or another region, not both:
+  // https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+  const copiesTo = (region: string, account?: string): RetentionPolicy => RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region, account }] });
+  const warningsOf = (stack: Stack): string[] => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+
+  test('a database copied to another account in another region fails the synth', () => {
+    const stack = newStack();
+    expect(() => new BackupVaults(stack, 'Backup', { policy: copiesTo('us-east-1', '210987654321'), databases: [database(stack, 'Db')] }))
+      .toThrow('Stack/Backup: `policy.offSiteCopies` copies to account 210987654321 in us-east-1, another account and another region, which AWS Backup cannot do for the RDS resources selected (database Stack/Db); allowed: another region in the same account, or the same region in another account');
+  });
+
+  test('an RDS resource by ARN, here or in a later selection, fails the synth', () => {
+    const rdsArn = 'arn:aws:rds:eu-west-1:123456789012:db:other';
+    expect(errorOf({ policy: copiesTo('us-east-1', '210987654321'), resources: [backup.BackupResource.fromArn(rdsArn)] }))
+      .toContain(`which AWS Backup cannot do for the RDS resources selected (${rdsArn})`);
+    const vaults = new BackupVaults(newStack(), 'Backup', { policy: copiesTo('us-east-1', '210987654321') });
+    expect(() => vaults.addSelection('Later', [backup.BackupResource.fromArn(rdsArn)])).toThrow('copies to account 210987654321 in us-east-1, another account and another region');
+  });
+
+  test('another region in the same account, or the same region in another account, is allowed without a warning', () => {
+    for (const policy of [copiesTo('eu-central-1'), copiesTo('eu-central-1', ENV.account), copiesTo('eu-west-1', '210987654321')]) {
+      const stack = newStack();
+      new BackupVaults(stack, 'Backup', { policy, databases: [database(stack, 'Db')] });
+      expect(warningsOf(stack)).toEqual([]);
+    }
+  });
+
+  test('with no RDS resource known at synth, a copy to another account in another region is a warning', () => {
+    const stack = newStack();
+    new BackupVaults(stack, 'Backup', { policy: copiesTo('us-east-1', '210987654321'), resources: [backup.BackupResource.fromArn('arn:aws:ec2:eu-west-1:123456789012:volume/vol-1')] });
+    expect(warningsOf(stack)).toEqual([expect.stringMatching(/^`policy.offSiteCopies` copies to account 210987654321 in us-east-1: AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy action/)]);
   });
 });
 

@@ -1,0 +1,53 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import { Construct } from 'constructs';
+import { OffSiteCopy } from '../policy/retention-policy';
+
+/**
+ * AWS Backup copies an RDS or Aurora recovery point to another account or to another
+ * region, not to both in one copy action (the snapshots' encryption keys stay in their
+ * region): https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+ */
+const ALLOWED = 'another region in the same account, or the same region in another account';
+
+/** Off-site copies that may name both another account and another region than `scope`'s stack. */
+function crossAccountAndRegion(scope: Construct, copies: OffSiteCopy[]): { certain: OffSiteCopy[]; possible: OffSiteCopy[] } {
+  const stack = Stack.of(scope);
+  const certain: OffSiteCopy[] = [];
+  const possible: OffSiteCopy[] = [];
+  for (const copy of copies) {
+    if (copy.account === undefined) {
+      continue;
+    }
+    const known = ![copy.account, copy.region, stack.account, stack.region].some((v) => Token.isUnresolved(v));
+    if (!known) {
+      possible.push(copy);
+    } else if (copy.account !== stack.account && copy.region !== stack.region) {
+      certain.push(copy);
+    }
+  }
+  return { certain, possible };
+}
+
+/** The resources selected by an RDS ARN (the ARNs), as far as synth can read them. */
+export function rdsArnsOf(resources: backup.BackupResource[]): string[] {
+  return resources.flatMap((r) => (r.resource !== undefined && /:rds:/.test(r.resource) ? [r.resource] : []));
+}
+
+/**
+ * `rds` names the RDS resources the plan is known to select. Fails when an RDS resource is selected on a plan whose copies go to another account in
+ * another region; warns when the copies may do so and the plan may hold RDS resources that
+ * synth cannot see (tags, constructs, later selections).
+ */
+export function checkRdsCopies(scope: Construct, prop: string, copies: OffSiteCopy[], rds: string[]): void {
+  const { certain, possible } = crossAccountAndRegion(scope, copies);
+  if (rds.length > 0 && certain.length > 0) {
+    const copy = certain[0];
+    throw new Error(`${scope.node.path}: \`${prop}\` copies to account ${copy.account} in ${copy.region}, another account and another region, `
+      + `which AWS Backup cannot do for the RDS resources selected (${rds.join(', ')}); allowed: ${ALLOWED}`);
+  }
+  for (const copy of [...certain, ...possible]) {
+    Annotations.of(scope).addWarningV2('cdk-backup-dr:rdsCopyAccountAndRegion',
+      `\`${prop}\` copies to account ${copy.account} in ${copy.region}: AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy action (${ALLOWED}); RDS or Aurora resources on this plan would not be copied there`);
+  }
+}
