@@ -4,3 +4,4 @@
  */
 export * from './report';
 export * from './verify';
+export * from './replica-disabled-events';

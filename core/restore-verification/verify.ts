@@ -79,8 +79,10 @@ const NOT_COMPARABLE = 'not comparable, the dump was taken without pausing repli
 
 /**
  * The enabled events the server's scheduler runs (`schema.event`), none when `event_scheduler`
- * is not ON. The dump restores events as they were, so on a server whose parameter group turns
- * the scheduler on they may change the rows between the load and the check.
+ * is not ON. Events come back with the status the dump wrote: enabled ones run on a server whose
+ * parameter group turns the scheduler on and may change the rows between the load and the check.
+ * Events replicated from the master were dumped from the replica `DISABLE ON SLAVE` and come back
+ * `SLAVESIDE_DISABLED`: they do not run (see replicaDisabledEvents).
  */
 async function scheduledEvents(connection: Connection): Promise<string[]> {
   const [scheduler] = await connection.query('SELECT @@GLOBAL.event_scheduler AS scheduler');

@@ -15,7 +15,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Context } from 'aws-lambda';
 import * as mysql from 'mysql2/promise';
 import { Readable } from 'node:stream';
-import { checkTables, describeProblems, mergeReports, report, verifyAgainstManifest } from '../../core/restore-verification';
+import {
+  checkTables, describeProblems, errorText, mergeReports, replicaDisabledEvents, report, ReplicaDisabledEvents, verifyAgainstManifest,
+} from '../../core/restore-verification';
 import { readTextObject } from '../../core/dump/objects';
 import { parseManifest } from '../../core/dump/manifest';
 import { RestoreCheckError, RestoreInputError, inputObject, rethrowFor } from '../../core/restore-workflows/common';
@@ -110,6 +112,29 @@ export interface DumpVerification {
   readonly summary: string;
   /** The checks that are not `ok` (at most `MAX_PROBLEMS` lines), when there are any. */
   readonly problems?: string[];
+  /** Events the dump brought back `SLAVESIDE_DISABLED` (it was taken from a replica), when there are any: left disabled. */
+  readonly disabledEvents?: ReplicaDisabledEvents & { readonly note: string };
+  /** Why the events could not be listed, when they could not: whether any are disabled is unknown. */
+  readonly disabledEventsUnknown?: string;
+}
+
+/** The events left disabled on the new instance, as the result reports them. */
+async function disabledEvents(connection: mysql.Connection, schemas: readonly string[]): Promise<Pick<DumpVerification, 'disabledEvents' | 'disabledEventsUnknown'>> {
+  let found: ReplicaDisabledEvents;
+  try {
+    found = await replicaDisabledEvents(connection, schemas);
+  } catch (error) {
+    return { disabledEventsUnknown: `the events of the restored databases could not be listed, so whether any are disabled (DISABLE ON SLAVE) is unknown: ${errorText(error)}` };
+  }
+  if (found.events.length === 0) {
+    return {};
+  }
+  return {
+    disabledEvents: {
+      ...found,
+      note: `${found.events.length} events are disabled on this instance (DISABLE ON SLAVE: the dump was taken from a replica) and will not run; the restore leaves them so. After cutting over to this instance, run enableAfterCutover on it.`,
+    },
+  };
 }
 
 /** How many problem lines the result keeps. */
@@ -131,9 +156,10 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
     if (failed.length > 0) {
       throw new RestoreCheckError(`the restored instance ${plan.targetInstanceIdentifier} does not match the dump of run ${manifest.runId} (failed):\n${describeProblems(verification)}`);
     }
+    const events = await disabledEvents(connection, manifest.databases);
     const unknown = verification.checks.filter((check) => check.status === 'unknown');
     if (unknown.length === 0) {
-      return { status: verification.status, checks: verification.checks.length, summary: `${verification.checks.length} checks ok: CHECK TABLE, row counts and checksums of ${manifest.tables.length} tables` };
+      return { status: verification.status, checks: verification.checks.length, summary: `${verification.checks.length} checks ok: CHECK TABLE, row counts and checksums of ${manifest.tables.length} tables`, ...events };
     }
     const notComparable = unknown.filter((check) => check.notComparable).length;
     const reasons = [
@@ -149,6 +175,7 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
       checks: verification.checks.length,
       summary: `${verification.checks.length - unknown.length} checks ok; ${reasons.join('; ')}`,
       problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
+      ...events,
     };
   } finally {
     await connection.end().catch(() => connection.destroy());

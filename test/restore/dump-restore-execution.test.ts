@@ -23,7 +23,7 @@ import { EXECUTION_TAG, WORKFLOW_TAG } from '../../core/restore-workflows/common
 import { handler } from '../../lambda/restore-dump';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb, startReplicatedPair } from '../support/mariadb';
 import { waitForRows } from '../support/wait-for-rows';
 import { restoreTestStack } from './workflow-fixture';
 
@@ -320,6 +320,56 @@ test('an enabled event of the dump that the new instance runs (event_scheduler O
     await onTarget.end();
   }
 });
+
+test('events the dump of a replica brings back disabled (DISABLE ON SLAVE) stay disabled and the result lists them with the statements that enable them', async () => {
+  const pair = await startReplicatedPair();
+  const plain = dump;
+  try {
+    const master = await pair.master.connect();
+    await master.query(`
+      CREATE DATABASE shop;
+      CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL);
+      INSERT INTO shop.customers SELECT seq, CONCAT('name-', seq) FROM shop.seq_1_to_97;
+      CREATE EVENT shop.purge_customers ON SCHEDULE EVERY 1 HOUR ON COMPLETION PRESERVE ENABLE DO DELETE FROM shop.customers WHERE id < 0;
+      CREATE EVENT shop.\`nightly-report\` ON SCHEDULE EVERY 1 DAY ON COMPLETION PRESERVE ENABLE DO DELETE FROM shop.customers WHERE id < 0;
+    `);
+    await master.end();
+    await pair.waitForReplica();
+    const replica = await pair.replica.connect();
+    const customers = await tableChecksum(replica, 'shop', 'customers');
+    await replica.end();
+    // The daily dump is taken from the replica.
+    const text = execFileSync('mariadb-dump', [
+      '--host=127.0.0.1', `--port=${pair.replica.port}`, `--user=${ADMIN_USER}`, `--password=${ADMIN_PASSWORD}`, '--single-transaction', '--events', '--databases', 'shop',
+    ], { maxBuffer: 256 * 1024 * 1024 });
+    expect(text.toString()).toMatch(/DISABLE ON SLAVE/);
+    dump = gzipSync(text);
+    mockAws({
+      manifestText: serializeManifest({
+        ...manifest,
+        tables: [{ schema: 'shop', table: 'customers', rows: customers.rows, checksum: customers.checksum, hasPrimaryKey: true }],
+        files: [{ key: DUMP_KEY, bytes: dump.length, sha256: createHash('sha256').update(dump).digest('hex') }],
+      }),
+    });
+    const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-13' });
+    expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toEqual('');
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.verification).toMatchObject({ status: 'ok' });
+    expect(run.output.verification.disabledEvents).toEqual({
+      events: ['shop.nightly-report', 'shop.purge_customers'],
+      enableAfterCutover: ['ALTER EVENT `shop`.`nightly-report` ENABLE;', 'ALTER EVENT `shop`.`purge_customers` ENABLE;'],
+      note: expect.stringMatching(/^2 events are disabled on this instance \(DISABLE ON SLAVE: the dump was taken from a replica\) and will not run; the restore leaves them so\. After cutting over/),
+    });
+    // Not enabled by the restore: the copy runs beside the live master.
+    const onTarget = await target.connect();
+    const [events] = await onTarget.query("SELECT EVENT_NAME AS n, STATUS AS s FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'shop' ORDER BY EVENT_NAME");
+    await onTarget.end();
+    expect(events).toEqual([{ n: 'nightly-report', s: 'SLAVESIDE_DISABLED' }, { n: 'purge_customers', s: 'SLAVESIDE_DISABLED' }]);
+  } finally {
+    dump = plain;
+    await pair.stop();
+  }
+}, 120_000);
 
 test('keepOnFailure keeps the failed instance for investigation', async () => {
   const tampered = { ...manifest, tables: manifest.tables.map((t) => ({ ...t, checksum: '0000000000000000' })) };
