@@ -6,6 +6,7 @@
  * metadata the library writes.
  */
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
+import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
@@ -796,7 +797,7 @@ class Context {
 }
 
 function lifecycleRetention(lifecycle: Json): Retention {
-  const cold = lifecycle?.MoveToColdStorageAfterDays !== undefined ? `, cold storage after ${lifecycle.MoveToColdStorageAfterDays} days` : '';
+  const cold = lifecycle?.MoveToColdStorageAfterDays !== undefined ? `, cold storage after ${lifecycle.MoveToColdStorageAfterDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}` : '';
   if (!lifecycle || lifecycle.DeleteAfterDays === undefined) {
     // An indefinite tier may still move to cold storage.
     return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };

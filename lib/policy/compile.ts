@@ -262,6 +262,8 @@ export interface RenderedTier {
   readonly kept: string;
   /** Days until cold storage, when the service moves this tier's copies there. */
   readonly coldAfterDays?: number;
+  /** Which copies the cold storage applies to, when not all (`where the resource type supports it ...`). */
+  readonly coldStorageScope?: string;
   /** The places the service copies the tier to (`eu-central-1`, `eu-central-1 (account 210987654321)`); empty when none. */
   readonly copiedTo: string[];
 }
@@ -280,7 +282,8 @@ export function describeTier(tier: CompiledTier, rendered: RenderedTier): string
   } else {
     when = `${tier.cron} in ${rendered.timeZone}`;
   }
-  const cold = rendered.coldAfterDays !== undefined ? `, cold storage after ${rendered.coldAfterDays} days` : '';
+  const scope = rendered.coldStorageScope !== undefined ? ` ${rendered.coldStorageScope}` : '';
+  const cold = rendered.coldAfterDays !== undefined ? `, cold storage after ${rendered.coldAfterDays} days${scope}` : '';
   const copies = rendered.copiedTo.length > 0 ? `, copied to ${rendered.copiedTo.join(' and ')}` : '';
   return `${tier.name} ${when} ${rendered.kept}${cold}${copies}`;
 }

@@ -59,6 +59,8 @@ export interface ArchiveTier {
    * Move each copy to cold storage (AWS Backup cold storage, EBS Snapshots Archive) this
    * many days after it was taken. AWS requires at least 90 days in cold storage before
    * deletion. The EBS snapshot policy archives only monthly and rarer tiers (AWS limit).
+   * AWS Backup moves only the resource types that support cold storage and ignores the
+   * setting for the others, whose copies stay warm.
    *
    * @default - copies stay in warm storage
    */

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../private/aws-backup-cold-storage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
@@ -257,6 +258,7 @@ export class BackupVaults extends Construct {
         timeZone: policy.timeZone.timezoneName,
         kept: keptByAwsBackup(tier),
         coldAfterDays: tier.coldAfterDays,
+        coldStorageScope: AWS_BACKUP_COLD_STORAGE_SCOPE,
         copiedTo: tier.offSite ? copiedTo : [],
       })).join('; '),
     });

@@ -222,7 +222,7 @@ test('addSelection backs up more resources by ARN; the report metadata describes
       'cdk-backup-dr': {
         role: 'backup-plan',
         description: 'Rolling every hour in Etc/UTC kept 2 days; Weekly cron(0 3 ? * SUN *) in Etc/UTC kept 35 days; Monthly cron(0 3 L * ? *) in Etc/UTC kept 365 days; '
-          + 'Yearly cron(0 3 31 12 ? *) in Etc/UTC kept indefinitely, cold storage after 90 days',
+          + 'Yearly cron(0 3 31 12 ? *) in Etc/UTC kept indefinitely, cold storage after 90 days where the resource type supports it (AWS Backup ignores it for others)',
       },
     },
   });
