@@ -78,6 +78,31 @@ test('starts the workflow with a deterministic name, shows its steps as plain li
   expect(buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1b' }).name).not.toBe(start.name);
 });
 
+test('a dump restore whose events came back disabled (DISABLE ON SLAVE) says so after the result, with the statements that enable them', async () => {
+  mockExecution({
+    status: 'SUCCEEDED',
+    output: {
+      status: 'SUCCEEDED',
+      instanceIdentifier: 'restored-shop',
+      verification: {
+        status: 'ok',
+        disabledEvents: { events: ['shop.purge'], enableAfterCutover: ['ALTER EVENT `shop`.`purge` ENABLE;'], note: '1 events are disabled' },
+      },
+    },
+  });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/\}\nNote: 1 events are disabled on the restored instance \(DISABLE ON SLAVE: the dump was taken from a replica\) and will not run: shop\.purge\.\nThe restore left them disabled\. After cutting over to the restored instance, run on it:\n {2}ALTER EVENT `shop`\.`purge` ENABLE;\n/);
+});
+
+test('a restore without disabled events prints no note', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', verification: { status: 'ok' } } });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toMatch(/Restore succeeded\./);
+  expect(run.stdout()).not.toMatch(/Note:/);
+});
+
 test('on a terminal it draws a spinner line that it rewrites in place', async () => {
   mockExecution({ status: 'SUCCEEDED', output: {} });
   const run = capture({ tty: true });
