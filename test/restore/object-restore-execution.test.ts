@@ -199,7 +199,8 @@ test('after a failed copy no further copy starts, and the copies in flight settl
   expect(JSON.parse(run.cause!).errorMessage).toMatch(/k00\.txt: Access Denied \(and 1 more: copying s3:\/\/data\/app\/k01\.txt .*: We encountered an internal error\.\)$/);
 });
 
-test('a multipart copy that fails aborts its upload, so no copied parts stay behind', async () => {
+/** One 6 GiB object to copy in parts; its second part is refused. */
+function arrangeMultipartCopyFailingAtItsSecondPart(): void {
   mockS3();
   s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
     Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
@@ -207,6 +208,10 @@ test('a multipart copy that fails aborts its upload, so no copied parts stay beh
   s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
   s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
   s3.on(UploadPartCopyCommand).resolvesOnce({ CopyPartResult: { ETag: '"p1"' } }).rejects(awsError('AccessDenied', 'Access Denied'));
+}
+
+test('a multipart copy that fails aborts its upload, so no copied parts stay behind', async () => {
+  arrangeMultipartCopyFailingAtItsSecondPart();
   s3.on(AbortMultipartUploadCommand).resolves({});
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-11' });
   expect(run.status).toBe('FAILED');
@@ -215,13 +220,7 @@ test('a multipart copy that fails aborts its upload, so no copied parts stay beh
 });
 
 test('a multipart upload that cannot be aborted is named in the failure, after the copy error', async () => {
-  mockS3();
-  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
-    Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
-  });
-  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
-  s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
-  s3.on(UploadPartCopyCommand).resolvesOnce({ CopyPartResult: { ETag: '"p1"' } }).rejects(awsError('AccessDenied', 'Access Denied'));
+  arrangeMultipartCopyFailingAtItsSecondPart();
   s3.on(AbortMultipartUploadCommand).rejects(awsError('InternalError', 'We encountered an internal error. Please try again.'));
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-12' });
   expect(run.status).toBe('FAILED');
