@@ -5,8 +5,8 @@ import { OffSiteCopy } from '../policy/retention-policy';
 
 /**
  * AWS Backup copies an RDS or Aurora recovery point to another account or to another
- * region, not to both in one copy action (the snapshots' encryption keys stay in their
- * region): https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+ * region, not to both in one copy action:
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
  */
 const ALLOWED = 'another region in the same account, or the same region in another account';
 
@@ -35,8 +35,8 @@ export function rdsArnsOf(resources: backup.BackupResource[]): string[] {
 }
 
 /**
- * `rds` names the RDS resources the plan is known to select. Fails when an RDS resource is selected on a plan whose copies go to another account in
- * another region; warns when the copies may do so and the plan may hold RDS resources that
+ * Fails when the plan is known to select RDS resources (`rds`) and copies to another account
+ * in another region; warns when the copies may do so and the plan may hold RDS resources that
  * synth cannot see (tags, constructs, later selections).
  */
 export function checkRdsCopies(scope: Construct, prop: string, copies: OffSiteCopy[], rds: string[]): void {
