@@ -118,21 +118,27 @@ export interface DumpVerification {
   readonly disabledEventsUnknown?: string;
 }
 
+/** How many disabled events the result lists (a few hundred bytes each, in a payload of at most 256 KB). */
+const MAX_LISTED_EVENTS = 100;
+
 /** The events left disabled on the new instance, as the result reports them. */
 async function disabledEvents(connection: mysql.Connection, schemas: readonly string[]): Promise<Pick<DumpVerification, 'disabledEvents' | 'disabledEventsUnknown'>> {
   let found: ReplicaDisabledEvents;
   try {
-    found = await replicaDisabledEvents(connection, schemas);
+    found = await replicaDisabledEvents(connection, schemas, MAX_LISTED_EVENTS);
   } catch (error) {
     return { disabledEventsUnknown: `the events of the restored databases could not be listed, so whether any are disabled (DISABLE ON SLAVE) is unknown: ${errorText(error)}` };
   }
-  if (found.events.length === 0) {
+  if (found.total === 0) {
     return {};
   }
   return {
     disabledEvents: {
       ...found,
-      note: `${found.events.length} events are disabled on this instance (DISABLE ON SLAVE: the dump was taken from a replica) and will not run; the restore leaves them so. After cutting over to this instance, run enableAfterCutover on it.`,
+      note: found.listAll === undefined
+        ? `${found.total} events are disabled on this instance (DISABLE ON SLAVE: the dump was taken from a replica) and will not run; the restore leaves them so. After cutting over to this instance, run enableAfterCutover on it.`
+        : `${found.total} events are disabled on this instance (DISABLE ON SLAVE: the dump was taken from a replica) and will not run; the restore leaves them so. ` +
+          `The first ${found.events.length} are listed; after cutting over to this instance, run on it the statements that listAll writes.`,
     },
   };
 }

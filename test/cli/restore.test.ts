@@ -95,6 +95,27 @@ test('a dump restore whose events came back disabled (DISABLE ON SLAVE) says so 
   expect(run.stdout()).toMatch(/\}\nNote: 1 events are disabled on the restored instance \(DISABLE ON SLAVE: the dump was taken from a replica\) and will not run: shop\.purge\.\nThe restore left them disabled\. After cutting over to the restored instance, run on it:\n {2}ALTER EVENT `shop`\.`purge` ENABLE;\n/);
 });
 
+test('more disabled events than the result lists: the note gives their number and the query that writes every statement', async () => {
+  const listAll = "SELECT CONCAT('ALTER EVENT ...') FROM information_schema.EVENTS WHERE STATUS = 'SLAVESIDE_DISABLED' AND EVENT_SCHEMA IN ('shop');";
+  mockExecution({
+    status: 'SUCCEEDED',
+    output: {
+      status: 'SUCCEEDED',
+      verification: {
+        status: 'ok',
+        disabledEvents: { total: 150, events: ['shop.e1', 'shop.e2'], enableAfterCutover: ['ALTER EVENT `shop`.`e1` ENABLE;', 'ALTER EVENT `shop`.`e2` ENABLE;'], listAll, note: '150 events' },
+      },
+    },
+  });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  const out = run.stdout();
+  expect(out).toContain('Note: 150 events are disabled on the restored instance (DISABLE ON SLAVE: the dump was taken from a replica) and will not run; the first 2: shop.e1, shop.e2.\n');
+  expect(out).toContain(`run on it the statements this query writes:\n  ${listAll}\n`);
+  // The listed statements stay in the JSON result; the note does not repeat a partial list of them.
+  expect(out.slice(out.indexOf('Note:'))).not.toContain('ALTER EVENT `shop`.`e1` ENABLE;');
+});
+
 test('a restore without disabled events prints no note', async () => {
   mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', verification: { status: 'ok' } } });
   const run = capture();

@@ -356,6 +356,7 @@ test('events the dump of a replica brings back disabled (DISABLE ON SLAVE) stay 
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output.verification).toMatchObject({ status: 'ok' });
     expect(run.output.verification.disabledEvents).toEqual({
+      total: 2,
       events: ['shop.nightly-report', 'shop.purge_customers'],
       enableAfterCutover: ['ALTER EVENT `shop`.`nightly-report` ENABLE;', 'ALTER EVENT `shop`.`purge_customers` ENABLE;'],
       note: expect.stringMatching(/^2 events are disabled on this instance \(DISABLE ON SLAVE: the dump was taken from a replica\) and will not run; the restore leaves them so\. After cutting over/),
