@@ -125,6 +125,11 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     const [masterInfo, replicaInfo] = await Promise.all([serverInfo(master), serverInfo(replica)]);
     masterVersion = masterInfo.version;
     replicaVersion = replicaInfo.version;
+    // One server given twice compares with itself and would always read consistent. Two servers
+    // with one server_id cannot replicate to each other either: a replica skips events of its own id.
+    if (masterInfo.serverId === replicaInfo.serverId) {
+      throw new CheckStopped(`the master and the replica have the same server_id ${masterInfo.serverId}: they are one server (or two that cannot replicate to each other), so comparing them proves nothing`);
+    }
     if (masterInfo.flavor !== replicaInfo.flavor) {
       throw new CheckStopped(`the master runs ${masterVersion} and the replica ${replicaVersion}: GTID positions of MySQL and MariaDB cannot be matched`);
     }

@@ -8,11 +8,12 @@ export type ServerFlavor = 'mariadb' | 'mysql';
 
 type Row = Record<string, unknown>;
 
-/** Reads the server version and tells MariaDB from MySQL. */
-export async function serverInfo(connection: Connection): Promise<{ flavor: ServerFlavor; version: string }> {
-  const [rows] = await connection.query('SELECT VERSION() AS version');
-  const version = String((rows as Row[])[0].version);
-  return { flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql', version };
+/** Reads the server version, tells MariaDB from MySQL, and reads the `server_id` that names the server in replication. */
+export async function serverInfo(connection: Connection): Promise<{ flavor: ServerFlavor; version: string; serverId: string }> {
+  const [rows] = await connection.query('SELECT VERSION() AS version, @@GLOBAL.server_id AS id');
+  const row = (rows as Row[])[0];
+  const version = String(row.version);
+  return { flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql', version, serverId: String(row.id) };
 }
 
 /** The master's current GTID position ('' when GTIDs are off). */

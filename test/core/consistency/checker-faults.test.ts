@@ -41,6 +41,19 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     expect((await check()).status).toBe('consistent');
   });
 
+  test('the replica given as the master too: unknown, never consistent with itself', async () => {
+    const first = await pair.replica.connect();
+    const second = await pair.replica.connect();
+    try {
+      const report = await checkConsistency(first, second, { databases: ['app'] });
+      expect(report).toMatchObject({ status: 'unknown', complete: false, tablesChecked: 0 });
+      expect(report.reason).toMatch(/^the master and the replica have the same server_id \d+: they are one server/);
+    } finally {
+      await first.end();
+      await second.end();
+    }
+  });
+
   /**
    * Runs a check as a user created on both servers (outside the binlog) with `privileges`
    * only, over its own connections.
