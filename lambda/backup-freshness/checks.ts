@@ -88,6 +88,7 @@ export function describeError(error: unknown): string {
 }
 
 const HOUR_MS = 3_600_000;
+const HUNDREDTH_HOUR_MS = HOUR_MS / 100;
 
 function ageResult(check: CheckConfig, region: string, now: Date, newest: Newest | undefined, what: string): CheckResult {
   const maxAgeHours = check.intervalHours + check.graceHours;
@@ -95,8 +96,11 @@ function ageResult(check: CheckConfig, region: string, now: Date, newest: Newest
   if (!newest) {
     return { ...base, status: 'missing', detail: `no ${what} found` };
   }
-  const ageHours = round((now.getTime() - newest.at.getTime()) / HOUR_MS);
-  const stale = ageHours > maxAgeHours;
+  const ageMs = now.getTime() - newest.at.getTime();
+  const stale = ageMs / HOUR_MS > maxAgeHours;
+  // In hundredths of an hour, rounded toward the status so that the age reported (and the
+  // BackupAgeHours alarm) agrees with it: an age just over the limit shows above it, not equal.
+  const ageHours = (stale ? Math.ceil(ageMs / HUNDREDTH_HOUR_MS) : Math.floor(ageMs / HUNDREDTH_HOUR_MS)) / 100;
   return {
     ...base,
     status: stale ? 'stale' : 'ok',

@@ -62,6 +62,20 @@ describe('RDS snapshots', () => {
     expect(rdsMock.commandCalls(DescribeDBSnapshotsCommand)[0].args[0].input.SnapshotType).toBe('manual');
   });
 
+  test('at the limit: a second over is stale and reads over it, exactly at the limit is ok', async () => {
+    const snapshotAged = (ageMs: number) => rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-1', SnapshotCreateTime: new Date(NOW.getTime() - ageMs), Status: 'available' }],
+    });
+    snapshotAged(26 * 3_600_000 + 1_000);
+    const justOver = await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW);
+    expect(justOver).toMatchObject({ status: 'stale', ageHours: 26.01 });
+    expect(justOver.detail).toBe('the newest available RDS snapshot of orders-db is 26.01 hours old, more than the 26 hours allowed (interval 24 h + grace 2 h)');
+    snapshotAged(26 * 3_600_000);
+    expect(await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', ageHours: 26 });
+    snapshotAged(26 * 3_600_000 - 1_000);
+    expect(await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', ageHours: 25.99 });
+  });
+
   test('no snapshot is missing', async () => {
     rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
     const result = await runCheck(rdsCheck, clientsFor, 'eu-west-1', NOW);
