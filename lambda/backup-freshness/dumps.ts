@@ -33,7 +33,7 @@ async function listObjects(s3: S3Client, bucket: string, prefix: string): Promis
 }
 
 const DAY_MS = 86_400_000;
-/** How far the dump's clock may be ahead of this function's. */
+/** How far the dump's clock may be ahead of this function's, or its manifest's time outside its prefix's day. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
@@ -161,6 +161,12 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   // A start in the future would read as a fresh dump until that time, whatever came after it.
   if (createdAt.getTime() > options.now.getTime() + CLOCK_SKEW_MS) {
     return corrupt(`the manifest says the dump started at ${manifest.createdAt}, after this check's time ${options.now.toISOString()}`);
+  }
+  // The prefix's date is the UTC day the dump started: a manifest of another day (an older run
+  // copied under a newer day) would make that old dump read as fresh.
+  const dayStart = Date.parse(`${newest.date}T00:00:00Z`);
+  if (createdAt.getTime() < dayStart - CLOCK_SKEW_MS || createdAt.getTime() >= dayStart + DAY_MS + CLOCK_SKEW_MS) {
+    return corrupt(`the manifest says the dump started at ${manifest.createdAt}, not on ${newest.date} (UTC), the day of its prefix daily/${newest.date}/ (allowing ${CLOCK_SKEW_MS / 60_000} minutes of clock skew)`);
   }
   // The listing says what is missing: without s3:ListBucket on a key, S3 answers its HEAD with 403, not 404.
   const listed = new Set(keys);

@@ -285,6 +285,24 @@ describe('daily dumps', () => {
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok' });
   });
 
+  test('a manifest whose dump started on another day than its prefix\'s (an older run copied under today) is corrupt; a few minutes across midnight is clock skew', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', new Date('2026-11-19T09:00:00Z'), dump);
+    serve(objects);
+    const result = await runCheck({ ...check, intervalHours: 72 }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'corrupt', newestCopy: 'daily/2026-11-21/run-1/', newestAt: '2026-11-19T09:00:00.000Z' });
+    expect(result.detail).toBe('s3://dumps-48h/daily/2026-11-21/run-1/: the manifest says the dump started at 2026-11-19T09:00:00Z, not on 2026-11-21 (UTC), the day of its prefix daily/2026-11-21/ (allowing 5 minutes of clock skew)');
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', new Date('2026-11-20T23:54:00Z'), dump);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'corrupt' });
+    storeRun(objects, 'daily/2026-11-21/run-1/', 'run-1', new Date('2026-11-20T23:56:00Z'), dump);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', ageHours: 12.06 });
+    storeRun(objects, 'daily/2026-11-20/run-0/', 'run-0', new Date('2026-11-21T00:06:00Z'), dump);
+    objects.delete('daily/2026-11-21/run-1/manifest.json');
+    const late = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(late).toMatchObject({ status: 'corrupt', newestCopy: 'daily/2026-11-20/run-0/' });
+    expect(late.detail).toContain('started at 2026-11-21T00:06:00Z, not on 2026-11-20 (UTC)');
+  });
+
   test('an invalid manifest makes the run corrupt', async () => {
     const objects = new Map<string, Buffer>();
     objects.set('daily/2026-11-21/run-1/manifest.json', Buffer.from('{"version": 7}'));

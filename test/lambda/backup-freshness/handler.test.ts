@@ -149,10 +149,11 @@ test('the unknown report of a wrong configuration that cannot be stored fails th
 test('with a verification prefix, a verified dump run is recorded in the report bucket under it', async () => {
   const dumpCheck = { kind: 'daily-dump', tier: 'daily-dump', resource: 'dumps', intervalHours: 24, graceHours: 2, bucket: 'dumps' };
   const { handler, s3, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: [dumpCheck], verificationPrefix: 'checks/dump-verifications/' }), AWS_REGION: 'eu-west-1' });
-  const prefix = `daily/${new Date().toISOString().slice(0, 10)}/run-1/`;
+  const createdAt = new Date(Date.now() - 3_600_000);
+  const prefix = `daily/${createdAt.toISOString().slice(0, 10)}/run-1/`;
   const objects = new Map<string, Buffer>();
   const reports = new Map<string, Buffer>();
-  storeRun(objects, prefix, 'run-1', new Date(Date.now() - 3_600_000), Buffer.from('dump'));
+  storeRun(objects, prefix, 'run-1', createdAt, Buffer.from('dump'));
   serveObjects(s3Mock, { objects, reports, sdk: s3 });
 
   const report = await handler();
@@ -165,10 +166,11 @@ test('a dump that cannot be read before the run\'s time is up is unknown, and ev
   const dumpCheck = { kind: 'daily-dump', tier: 'daily-dump', resource: 'dumps', intervalHours: 24, graceHours: 2, bucket: 'dumps' };
   const { handler, rds, s3, rdsMock, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify({ ...config, checks: [config.checks[0], dumpCheck] }), AWS_REGION: 'eu-west-1' });
   rdsMock.on(rds.DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-1', SnapshotCreateTime: new Date(Date.now() - 3_600_000), Status: 'available' }] });
-  const prefix = `daily/${new Date().toISOString().slice(0, 10)}/run-1/`;
+  const createdAt = new Date(Date.now() - 3_600_000);
+  const prefix = `daily/${createdAt.toISOString().slice(0, 10)}/run-1/`;
   const objects = new Map<string, Buffer>();
   const reports = new Map<string, Buffer>();
-  storeRun(objects, prefix, 'run-1', new Date(Date.now() - 3_600_000), Buffer.from('dump'));
+  storeRun(objects, prefix, 'run-1', createdAt, Buffer.from('dump'));
   serveObjects(s3Mock, { objects, reports, sdk: s3 });
   // The dump's bytes never arrive (a dump far larger than one run can read).
   s3Mock.on(s3.GetObjectCommand, { Bucket: 'dumps', Key: `${prefix}dump.sql.gz` }).callsFake(() => new Promise(() => undefined));
