@@ -231,8 +231,11 @@ export abstract class FreshnessCheck {
 
 /** Hours of a duration, validated: errors name the construct, the prop and the value. */
 function hoursOf(scope: Construct, prop: string, kind: string, value: Duration, min: Duration, max: Duration): number {
+  if (value.isUnresolved()) {
+    throw new Error(`${scope.node.path}: \`${prop}\` of the ${kind} check must be a concrete duration (the check's age limit and its BackupAgeHours alarm threshold are computed from it at synth), got an unresolved token (${value.toHumanString()})`);
+  }
   const seconds = value.toSeconds();
-  if (!Token.isUnresolved(seconds) && (seconds < min.toSeconds() || seconds > max.toSeconds())) {
+  if (seconds < min.toSeconds() || seconds > max.toSeconds()) {
     throw new Error(`${scope.node.path}: \`${prop}\` of the ${kind} check must be ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()}`);
   }
   return seconds / 3600;
