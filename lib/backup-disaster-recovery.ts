@@ -26,6 +26,7 @@ import { RestoreDrills } from './restore/restore-drills';
 import { VolumeRestoreWorkflow } from './restore/volume-restore-workflow';
 import { EbsSnapshotPolicy } from './snapshots/ebs-snapshot-policy';
 import { BackupVaults } from './vault/backup-vaults';
+import { failOnRdsCopies } from './vault/rds-copy-limits';
 import { RecoveryVault } from './vault/recovery-vault';
 import { VaultLockOptions } from './vault/vault-lock';
 
@@ -295,6 +296,8 @@ export class BackupDisasterRecovery extends Construct {
     if (!policy.copyRollingTierOffSite && !mostFrequentArchive) {
       throw new Error(`${this.node.path}: \`retentionPolicy\` must copy at least one tier off site to \`recoveryRegion\` (${recoveryRegion}): set \`copyRollingTierOffSite\` or add an archive tier, got \`copyRollingTierOffSite\` false and no archive tier`);
     }
+    // Here rather than in BackupVaults, so that the error names this construct and its prop.
+    failOnRdsCopies(this, 'retentionPolicy.offSiteCopies', policy.offSiteCopies, ['the master and the replica this construct creates']);
     const volumeTags = props.volumeTags ?? { [BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY]: BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE };
     if (Object.keys(volumeTags).length === 0) {
       throw new Error(`${this.node.path}: \`volumeTags\` must hold at least one tag (key and value), got {}`);

@@ -519,6 +519,18 @@ describe('validation', () => {
       .toThrow('Primary/Dr: `retentionPolicy` must copy at least one tier off site to `recoveryRegion` (eu-central-1): set `copyRollingTierOffSite` or add an archive tier, got `copyRollingTierOffSite` false and no archive tier');
   });
 
+  test('retentionPolicy that copies to another account in another region: the error names this construct and its prop, before any inner construct is built', () => {
+    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'us-east-1', account: '210987654321' }] });
+    let stack: Stack | undefined;
+    expect(() => primary(new App(), (s) => {
+      stack = s;
+      return { retentionPolicy };
+    })).toThrow(new Error('Primary/Dr: `retentionPolicy.offSiteCopies` copies to account 210987654321 in us-east-1, another account and another region, '
+      + 'which AWS Backup cannot do for the RDS resources selected (the master and the replica this construct creates); '
+      + 'allowed: another region in the same account, or the same region in another account'));
+    expect(stack!.node.findChild('Dr').node.children.map((child) => child.node.id)).toEqual([]);
+  });
+
   test('empty volumeTags', () => {
     expect(() => primary(new App(), () => ({ volumeTags: {} })))
       .toThrow('Primary/Dr: `volumeTags` must hold at least one tag (key and value), got {}');

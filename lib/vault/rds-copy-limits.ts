@@ -35,17 +35,26 @@ export function rdsArnsOf(resources: backup.BackupResource[]): string[] {
 }
 
 /**
- * Fails when the plan is known to select RDS resources (`rds`) and copies to another account
- * in another region; warns when the copies may do so and the plan may hold RDS resources that
- * synth cannot see (tags, constructs, later selections).
+ * Fails, naming `scope`'s path and `prop`, when RDS resources (`rds`, described for the
+ * message) are selected and the copies are known to go to another account in another region.
  */
-export function checkRdsCopies(scope: Construct, prop: string, copies: OffSiteCopy[], rds: string[]): void {
-  const { certain, possible } = crossAccountAndRegion(scope, copies);
+export function failOnRdsCopies(scope: Construct, prop: string, copies: OffSiteCopy[], rds: string[]): void {
+  const { certain } = crossAccountAndRegion(scope, copies);
   if (rds.length > 0 && certain.length > 0) {
     const copy = certain[0];
     throw new Error(`${scope.node.path}: \`${prop}\` copies to account ${copy.account} in ${copy.region}, another account and another region, `
       + `which AWS Backup cannot do for the RDS resources selected (${rds.join(', ')}); allowed: ${ALLOWED}`);
   }
+}
+
+/**
+ * Fails when the plan is known to select RDS resources (`rds`) and copies to another account
+ * in another region (`failOnRdsCopies`); warns when the copies may do so and the plan may hold
+ * RDS resources that synth cannot see (tags, constructs, later selections).
+ */
+export function checkRdsCopies(scope: Construct, prop: string, copies: OffSiteCopy[], rds: string[]): void {
+  failOnRdsCopies(scope, prop, copies, rds);
+  const { certain, possible } = crossAccountAndRegion(scope, copies);
   for (const copy of [...certain, ...possible]) {
     Annotations.of(scope).addWarningV2('cdk-backup-dr:rdsCopyAccountAndRegion',
       `\`${prop}\` copies to account ${copy.account} in ${copy.region}: AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy action (${ALLOWED}); RDS or Aurora resources on this plan would not be copied there`);
