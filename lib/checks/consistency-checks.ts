@@ -266,7 +266,7 @@ export class ConsistencyChecks extends Construct {
     checkRange(path, 'driftCheckTimeout', driftTimeout, Duration.minutes(1), Duration.minutes(15));
     const reportRetention = props.reportRetention ?? Duration.days(365);
     checkRange(path, 'reportRetention', reportRetention, Duration.days(1), Duration.days(3650));
-    if (!Token.isUnresolved(reportRetention.toSeconds()) && reportRetention.toSeconds() % 86400 !== 0) {
+    if (reportRetention.toSeconds() % 86400 !== 0) {
       throw new Error(`${path}: \`reportRetention\` must be a whole number of days, got ${reportRetention.toHumanString()}`);
     }
     if (props.reportBucket && props.reportRetention) {
@@ -747,15 +747,18 @@ function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): 
 }
 
 function checkRange(path: string, prop: string, value: Duration, min: Duration, max: Duration): void {
+  if (value.isUnresolved()) {
+    throw new Error(`${path}: \`${prop}\` must be a concrete duration (schedules, alarm periods, thresholds and descriptions are computed from it at synth), got an unresolved token (${value.toHumanString()})`);
+  }
   const seconds = value.toSeconds();
-  if (!Token.isUnresolved(seconds) && (seconds < min.toSeconds() || seconds > max.toSeconds())) {
+  if (seconds < min.toSeconds() || seconds > max.toSeconds()) {
     throw new Error(`${path}: \`${prop}\` must be ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()}`);
   }
 }
 
+/** After `checkRange`, which refuses tokens. */
 function checkWholeMinutes(path: string, prop: string, value: Duration): void {
-  const seconds = value.toSeconds();
-  if (!Token.isUnresolved(seconds) && seconds % 60 !== 0) {
+  if (value.toSeconds() % 60 !== 0) {
     throw new Error(`${path}: \`${prop}\` must be a whole number of minutes (it is an alarm period), got ${value.toHumanString()}`);
   }
 }
