@@ -1,13 +1,13 @@
 /**
  * The Lambda steps of the daily database dump workflow (see `DatabaseDumpJob`): `prepare`,
- * `finalize`, `resume` and `abort-uploads`, chosen by the event's `action`. The logic is in
+ * `inspect`, `finalize`, `resume` and `abort-uploads`, chosen by the event's `action`. The logic is in
  * `steps.ts` and `uploads.ts`.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as mysql from 'mysql2/promise';
 import { readSettings, DumpSettings } from './settings';
-import { DumpEvent, finalize, prepare, resume } from './steps';
+import { DumpEvent, finalize, inspect, prepare, resume } from './steps';
 import { abortUploads, AbortUploadsEvent } from './uploads';
 
 const s3 = new S3Client({});
@@ -40,6 +40,8 @@ export async function handler(event: DumpEvent | AbortUploadsEvent): Promise<unk
     switch (event.action) {
       case 'prepare':
         return await prepare(connection, s3, settings, event);
+      case 'inspect':
+        return await inspect(connection, settings, event);
       case 'finalize':
         return await finalize(connection, s3, event);
       case 'resume':

@@ -1,9 +1,11 @@
 /**
- * The three steps of the dump workflow that run in Lambda. Each takes its connection and
+ * The steps of the dump workflow that run in Lambda. Each takes its connection and
  * clients as arguments so that tests run them against a real server and mocked AWS APIs.
  *
- * prepare  -> (ECS task: dump-database.sh, then upload-dump.sh) -> finalize -> resume
- * `resume` also runs on every failure path of the workflow.
+ * prepare -> inspect -> (ECS task: dump-database.sh, then upload-dump.sh) -> finalize -> resume
+ * `prepare` changes nothing on the replica; `inspect` pauses replication (when configured),
+ * and `resume` runs on every failure path from `inspect` on: an `inspect` that crashes or
+ * times out after the pause cannot start replication again itself.
  */
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'mysql2/promise';
@@ -15,7 +17,7 @@ import {
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
 import {
-  checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, replicationApplying, REPLICATION_STATEMENTS, resumeReplication,
+  checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, replicationApplying, resumeReplication,
 } from '../../core/dump/source';
 import type { DumpSettings } from './settings';
 
@@ -28,7 +30,25 @@ export interface PrepareEvent {
   readonly forceYearly?: boolean;
 }
 
-/** What `prepare` hands to the dump task and to `finalize`. */
+/** What `prepare` decides before anything on the replica changes; `inspect` carries it out. */
+export interface PlannedRun {
+  readonly runId: string;
+  readonly createdAt: string;
+  readonly dailyBucket: string;
+  readonly dailyPrefix: string;
+  /** Empty when this run is not copied to the archive bucket. */
+  readonly archiveBucket: string;
+  readonly archivePrefix: string;
+  /** `inspect` pauses replication: from there on, every failure path resumes it. */
+  readonly pauseReplication: boolean;
+}
+
+export interface InspectEvent {
+  readonly action: 'inspect';
+  readonly plan: PlannedRun;
+}
+
+/** What `inspect` hands to the dump task and to `finalize`. */
 export interface PreparedRun {
   readonly runId: string;
   readonly createdAt: string;
@@ -76,7 +96,7 @@ export interface ResumeEvent {
   readonly replicationPaused?: boolean;
 }
 
-export type DumpEvent = PrepareEvent | FinalizeEvent | ResumeEvent;
+export type DumpEvent = PrepareEvent | InspectEvent | FinalizeEvent | ResumeEvent;
 
 /** `<UTC timestamp>-<execution name>`, cut to a valid run id, so that run ids sort by time. */
 export function runIdFor(executionName: string, now: Date): string {
@@ -103,29 +123,16 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 }
 
 /**
- * Refuses a replica that is not current (`checkReplicaCurrent`), decides whether this run is
- * the year's archive copy (the first successful run of each UTC year, or any run started
- * with `forceYearly`), then pauses replication (when configured) and records the GTID
- * position and the databases. The S3 listing, which may hang, comes before the pause: a
- * function that times out after pausing leaves nothing to resume it. Resumes replication
- * itself when it fails after pausing it.
+ * Refuses a replica that is not current (`checkReplicaCurrent`) and decides whether this run is the year's archive copy (the first successful
+ * run of each UTC year, or any run started with `forceYearly`). Changes nothing on the
+ * replica: a failure or a timeout here (the S3 listing may hang) leaves nothing to resume.
  */
-export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PreparedRun> {
+export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PlannedRun> {
   const runId = runIdFor(event.executionName, now);
-  let pauseIssued = false;
   try {
     await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
     const year = String(now.getUTCFullYear());
     const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
-    if (settings.pauseReplication) {
-      // Set before the statement: it may stop replication and still fail (or its check may).
-      // Replication ran a moment ago (checkReplicaCurrent), so starting it restores that.
-      pauseIssued = true;
-      await pauseReplication(connection, settings.replicationControl);
-    }
-    const source = await readSource(connection, settings.dbHost);
-    // Listed at the paused point, so that a database created just before the pause is in the list.
-    const databases = await listDumpDatabases(connection, settings.databases);
     return {
       runId,
       createdAt: now.toISOString(),
@@ -133,20 +140,41 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
       dailyPrefix: dailyPrefix(now, runId),
       archiveBucket: archive ? settings.archiveBucket! : '',
       archivePrefix: archive ? yearlyPrefix(now, runId) : '',
+      pauseReplication: settings.pauseReplication,
+    };
+  } catch (error) {
+    throw new Error(`dump run ${runId}: prepare failed on ${settings.dbHost}: ${messageOf(error)}`);
+  }
+}
+
+/**
+ * Pauses replication when the plan says so and checks that it stopped, then records the
+ * GTID position and the databases at that point (a database that
+ * reached the replica just before the pause is in the list). Does not start replication
+ * again when it fails: the workflow's ResumeAfterFailure does, for a failure here as for a
+ * crash or a timeout, which no code of this function would outlive.
+ */
+export async function inspect(connection: Connection, settings: DumpSettings, event: InspectEvent): Promise<PreparedRun> {
+  const { plan } = event;
+  try {
+    if (plan.pauseReplication) {
+      await pauseReplication(connection, settings.replicationControl);
+    }
+    const source = await readSource(connection, settings.dbHost);
+    const databases = await listDumpDatabases(connection, settings.databases);
+    return {
+      runId: plan.runId,
+      createdAt: plan.createdAt,
+      dailyBucket: plan.dailyBucket,
+      dailyPrefix: plan.dailyPrefix,
+      archiveBucket: plan.archiveBucket,
+      archivePrefix: plan.archivePrefix,
       databases: databases.join(' '),
-      replicationPaused: pauseIssued,
+      replicationPaused: plan.pauseReplication,
       source,
     };
   } catch (error) {
-    const failure = `dump run ${runId}: prepare failed on ${settings.dbHost}: ${messageOf(error)}`;
-    if (pauseIssued) {
-      try {
-        await resumeReplication(connection, settings.replicationControl);
-      } catch (resumeError) {
-        throw new Error(`${failure}; starting replication again failed too, so the replica stays paused: start it by hand (${REPLICATION_STATEMENTS[settings.replicationControl].resume}): ${messageOf(resumeError)}`);
-      }
-    }
-    throw new Error(failure);
+    throw new Error(`dump run ${plan.runId}: inspect failed on ${settings.dbHost}: ${messageOf(error)}`);
   }
 }
 
@@ -248,7 +276,11 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
   };
 }
 
-/** Starts replication again when this run paused it; a no-op otherwise (a replication stopped by someone else stays stopped). */
+/**
+ * Starts replication again when this run paused it (or was about to: `inspect` may have
+ * stopped it before failing); a no-op otherwise (a replication stopped by someone else stays
+ * stopped). Harmless when replication already runs.
+ */
 export async function resume(connection: Connection, settings: DumpSettings, event: ResumeEvent): Promise<{ resumed: boolean }> {
   if (event.replicationPaused !== true) {
     return { resumed: false };

@@ -225,9 +225,10 @@ export interface DatabaseDumpJobProps {
  * The daily full logical backup of a MySQL or MariaDB database, taken from the replica.
  *
  * An EventBridge Scheduler schedule starts a Step Functions workflow:
- * 1. a function checks that the replica's replication runs and is at most `maxReplicaLag`
- *    behind (or fails the run), pauses replication (optional), records the GTID position
- *    and the databases, and decides whether the run is the year's archive copy;
+ * 1. a function decides whether the run is the year's archive copy and checks that the
+ *    replica's replication runs and is at most `maxReplicaLag` behind (or fails the run);
+ *    then a second step pauses replication (optional) and records the lag, the GTID
+ *    position and the databases;
  * 2. an ECS Fargate task runs the real `mysqldump --single-transaction` of the official
  *    MySQL image (container `dump`, script `dump-database.sh`) into a task volume, gzip
  *    compressed with its SHA-256, then the AWS CLI image (container `upload`, script
@@ -236,8 +237,9 @@ export interface DatabaseDumpJobProps {
  * 3. the function verifies the stored objects' SHA-256, takes every table's row count and
  *    checksum on the replica (the dump's data only when replication was paused for the
  *    run) and writes `manifest.json` beside each copy;
- * 4. the function resumes replication when the run paused it, also on the failure paths,
- *    where it first aborts the multipart uploads the run left open.
+ * 4. the function resumes replication when the run paused it, also on every failure path
+ *    from the pause on (a pause step that crashed or timed out included), where it first
+ *    aborts the multipart uploads the run left open.
  */
 export class DatabaseDumpJob extends Construct {
   /** The default image of the dump container: the official MySQL 8.4 LTS image (it has `mysqldump`). */
@@ -253,7 +255,7 @@ export class DatabaseDumpJob extends Construct {
   public readonly stateMachine: sfn.IStateMachine;
   /** The task definition of the dump and upload containers. */
   public readonly taskDefinition: ecs.ITaskDefinition;
-  /** The function of the workflow's prepare, finalize and resume steps. */
+  /** The function of the workflow's prepare, inspect, finalize and resume steps. */
   public readonly stepsFunction: lambda.IFunction;
   /** The schedule that starts the workflow. */
   public readonly schedule: scheduler.ISchedule;
@@ -288,7 +290,7 @@ export class DatabaseDumpJob extends Construct {
     // ---- the function of the Lambda steps --------------------------------------------
     const steps = new HardenedFunction(this, 'Steps', {
       code: 'database-dump',
-      description: `${path}: prepare, finalize and resume steps of the daily database dump`,
+      description: `${path}: prepare, inspect, finalize and resume steps of the daily database dump`,
       vpc: props.vpc,
       vpcSubnets: subnets,
       securityGroups: [this.securityGroup],
@@ -422,9 +424,10 @@ export class DatabaseDumpJob extends Construct {
       error: 'ReplicationNotResumed',
       cause: 'The dump failed and starting replication again failed too: start it by hand (CALL mysql.rds_start_replication).',
     });
-    // Resume names whether this run paused replication, so that a replication stopped by
-    // someone else is not started. A failed Prepare resumes what it paused itself.
-    const resumePayload = { action: 'resume', replicationPaused: sfn.JsonPath.stringAt('$.prepared.value.replicationPaused') };
+    // Resume names whether this run pauses replication (Prepare's plan, in the state before
+    // Inspect runs), so that a replication stopped by someone else is not started, and one
+    // that Inspect stopped is started again also when Inspect crashed or timed out after it.
+    const resumePayload = { action: 'resume', replicationPaused: sfn.JsonPath.stringAt('$.planned.value.pauseReplication') };
     const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps(resumePayload, '$.resumed'))
       .addRetry({ errors: ['States.ALL'], ...RESUME_RETRY })
       .addCatch(resumeFailed, { resultPath: '$.resumeError' })
@@ -441,11 +444,18 @@ export class DatabaseDumpJob extends Construct {
     const defaults = new sfn.Pass(this, 'Defaults', {
       parameters: { input: sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
     });
+    // Prepare changes nothing on the replica: its failure has nothing to resume.
     const prepare = new tasks.LambdaInvoke(this, 'Prepare', invokeProps({
       action: 'prepare',
       executionName: sfn.JsonPath.executionName,
       forceYearly: sfn.JsonPath.stringAt('$.input.forceYearly'),
-    }, '$.prepared')).addCatch(failed, onError);
+    }, '$.planned')).addCatch(failed, onError);
+    // Inspect pauses replication: any failure from here on, its own crash or timeout
+    // included, goes through ResumeAfterFailure.
+    const inspect = new tasks.LambdaInvoke(this, 'Inspect', invokeProps({
+      action: 'inspect',
+      plan: sfn.JsonPath.objectAt('$.planned.value'),
+    }, '$.prepared')).addCatch(resumeAfterFailure, onError);
     const run = (field: string): string => sfn.JsonPath.stringAt(`$.prepared.value.${field}`);
     const dumpTask = new tasks.EcsRunTask(this, 'Dump', {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
@@ -503,13 +513,13 @@ export class DatabaseDumpJob extends Construct {
     });
     const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logRetention, encryptionKey: props.encryptionKey, removalPolicy: RemovalPolicy.RETAIN });
     const stateMachine = new sfn.StateMachine(this, 'Resource', {
-      comment: `${path}: the daily database dump (prepare, dump task, finalize, resume)`,
-      definitionBody: sfn.DefinitionBody.fromChainable(defaults.next(prepare).next(dumpTask).next(finalize).next(resume).next(done)),
+      comment: `${path}: the daily database dump (prepare, inspect, dump task, finalize, resume)`,
+      definitionBody: sfn.DefinitionBody.fromChainable(defaults.next(prepare).next(inspect).next(dumpTask).next(finalize).next(resume).next(done)),
       // The execution's own timeout has no Catch: reached, it would end the run on a paused
       // replica. It outlasts the longest path, every step to its timeout and every retry:
-      // Prepare, Dump, Finalize, AbortUploads, ResumeAfterFailure; and a margin for the retries
-      // of Lambda service errors CDK adds to each Lambda step.
-      timeout: dumpTimeout.plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(longestStep(ABORT_RETRY)).plus(longestStep(RESUME_RETRY)).plus(Duration.minutes(15)),
+      // Prepare, Inspect, Dump, Finalize, AbortUploads, ResumeAfterFailure; and a margin for the
+      // retries of Lambda service errors CDK adds to each Lambda step.
+      timeout: dumpTimeout.plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(longestStep(ABORT_RETRY)).plus(longestStep(RESUME_RETRY)).plus(Duration.minutes(15)),
       tracingEnabled: true,
       logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),

@@ -131,14 +131,22 @@ describe('DatabaseDumpJob defaults', () => {
     });
   });
 
-  test('the workflow: prepare, dump task (.sync), finalize, resume; a failure after Prepare resumes the replication the run paused', () => {
+  test('the workflow: prepare, inspect, dump task (.sync), finalize, resume; every failure from Inspect (which pauses) on resumes the replication the run paused', () => {
     const definition = stateMachineDefinition(template);
     expect(validateDefinition(definition)).toEqual([]);
     expect(definition.StartAt).toBe('Defaults');
     expect(definition.States.Dump.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
     expect(definition.States.Dump.TimeoutSeconds).toBe(6 * 3600);
-    // A failed Prepare resumes what it paused itself.
+    // Prepare changes nothing on the replica; Inspect pauses it, so a failure there, its own
+    // crash or timeout included, resumes.
     expect(definition.States.Prepare.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DumpFailed' }]);
+    expect(definition.States.Prepare.ResultPath).toBe('$.planned');
+    expect(definition.States.Prepare.Next).toBe('Inspect');
+    expect(definition.States.Inspect.Parameters.Payload).toEqual({ action: 'inspect', 'plan.$': '$.planned.value' });
+    expect(definition.States.Inspect.ResultPath).toBe('$.prepared');
+    expect(definition.States.Inspect.TimeoutSeconds).toBe(900);
+    expect(definition.States.Inspect.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' }]);
+    expect(definition.States.Inspect.Next).toBe('Dump');
     // A failure after Prepare first aborts the run's open uploads; a failed abort still resumes.
     for (const state of ['Dump', 'Finalize']) {
       expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'AbortUploads' }]);
@@ -148,7 +156,7 @@ describe('DatabaseDumpJob defaults', () => {
     expect(definition.States.AbortUploads.Next).toBe('ResumeAfterFailure');
     expect(definition.States.AbortUploads.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.abortError', Next: 'ResumeAfterFailure' }]);
     for (const state of ['Resume', 'ResumeAfterFailure']) {
-      expect(definition.States[state].Parameters.Payload).toEqual({ action: 'resume', 'replicationPaused.$': '$.prepared.value.replicationPaused' });
+      expect(definition.States[state].Parameters.Payload).toEqual({ action: 'resume', 'replicationPaused.$': '$.planned.value.pauseReplication' });
     }
     expect(definition.States.ResumeAfterFailure.Next).toBe('DumpFailed');
     expect(definition.States.ResumeAfterFailure.Catch[0].Next).toBe('ResumeFailed');
@@ -172,7 +180,7 @@ describe('DatabaseDumpJob defaults', () => {
       }
       return seconds;
     };
-    const paths = [['Prepare', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure'], ['Prepare', 'Dump', 'Finalize', 'Resume']];
+    const paths = [['Prepare', 'Inspect', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure'], ['Prepare', 'Inspect', 'Dump', 'Finalize', 'Resume']];
     for (const path of paths) {
       expect(definition.TimeoutSeconds).toBeGreaterThan(path.map(longest).reduce((a, b) => a + b, 0));
     }

@@ -14,12 +14,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseManifest } from '../../core/dump/manifest';
-import { replicationApplying } from '../../core/dump/source';
-import { readSettings } from '../../lambda/database-dump/settings';
-import { finalize, prepare, resume } from '../../lambda/database-dump/steps';
+import { pauseReplication, replicationApplying } from '../../core/dump/source';
+import { DumpSettings, readSettings } from '../../lambda/database-dump/settings';
+import { finalize, inspect, prepare, resume } from '../../lambda/database-dump/steps';
 import { abortUploads } from '../../lambda/database-dump/uploads';
 import { ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
-import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import { LocalStateMachine, localStateMachine, localStateMachineFromDefinition } from '../support/local-state-machine';
 import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../support/mariadb';
 import { dumpJobStack } from './fixtures';
 
@@ -32,7 +32,7 @@ let machine: LocalStateMachine;
 let dumpDir: string;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function settings() {
+function settings(): DumpSettings {
   return readSettings({
     DB_HOST: '127.0.0.1', DB_PORT: String(pair.replica.port), DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db', DB_TLS: 'off',
     DAILY_BUCKET: 'daily-bucket', ARCHIVE_BUCKET: 'archive-bucket', PAUSE_REPLICATION: 'true', REPLICATION_CONTROL: 'sql',
@@ -54,6 +54,7 @@ function step<T>(body: (connection: any) => Promise<T>): () => Promise<T> {
 function handlers(dumpExitCode: number) {
   return {
     Prepare: (event: any) => step((c) => prepare(c, s3, settings(), event))(),
+    Inspect: (event: any) => step((c) => inspect(c, settings(), event))(),
     Finalize: (event: any) => step((c) => finalize(c, s3, event))(),
     Resume: (event: any) => step((c) => resume(c, settings(), event))().then((r) => ({ ...r, event })),
     ResumeAfterFailure: (event: any) => step((c) => resume(c, settings(), event))().then((r) => ({ ...r, event })),
@@ -126,7 +127,7 @@ test('a run dumps the paused replica, writes both manifests, resumes replication
   const run = await machine.run({}, { handlers: handlers(0), executionName: 'scheduled-1' });
   expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toBe('');
   expect(run.status).toBe('SUCCEEDED');
-  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'Resume', 'WhereTheCopiesLanded']);
+  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'Resume', 'WhereTheCopiesLanded']);
   expect(run.output).toMatchObject({
     runId: expect.stringMatching(/^\d{8}T\d{6}Z-scheduled-1$/),
     dailyBucket: 'daily-bucket',
@@ -156,7 +157,7 @@ test('a failed dump aborts the run\'s open uploads, resumes replication on the f
   s3Mock.on(AbortMultipartUploadCommand).resolves({});
   const run = await machine.run({ forceYearly: true }, { handlers: handlers(1), executionName: 'scheduled-2' });
   expect(run.status).toBe('FAILED');
-  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure', 'DumpFailed']);
+  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure', 'DumpFailed']);
   expect(run.cause).toMatch(/container 'dump' exited with \d+ \(.*Access denied/);
   expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([
@@ -180,7 +181,7 @@ test('replication that cannot be started again after a good dump fails the run s
     const run = await machine.run({}, { handlers: { ...handlers(0), Resume: refused }, executionName: 'scheduled-4' });
     expect(run.status).toBe('FAILED');
     expect(run.retried).toEqual(Array(5).fill('Resume'));
-    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Dump', 'Finalize', 'Resume', 'ResumeFailedAfterDump']);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'Resume', 'ResumeFailedAfterDump']);
     expect(run.error).toBe('ReplicationNotResumed');
     expect(run.cause).toContain('The dump landed and its manifests are written, but starting replication again failed: start it by hand');
     expect(s3Mock.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
@@ -205,4 +206,50 @@ test('a replica whose replication was stopped by someone else: the run fails at 
     await replica.query('START SLAVE');
     await replica.end();
   }
+});
+
+describe('a failure after Inspect paused replication resumes it and fails the run with Inspect\'s error', () => {
+  async function expectApplying(): Promise<void> {
+    const replica = await pair.replica.connect();
+    try {
+      expect(await replicationApplying(replica)).toBe(true);
+    } finally {
+      await replica.end();
+    }
+  }
+
+  afterEach(async () => {
+    const replica = await pair.replica.connect();
+    await replica.query('START SLAVE').finally(() => replica.end());
+  });
+
+  test('Inspect throws after the pause', async () => {
+    const missing = { ...settings(), databases: ['crm', 'missing_db'] };
+    const run = await machine.run({}, {
+      handlers: { ...handlers(0), Inspect: (event: any) => step((c) => inspect(c, missing, event))() },
+      executionName: 'inspect-throws',
+    });
+    expect(run.status).toBe('FAILED');
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'DumpFailed']);
+    expect(run.error).toBe('Error');
+    expect(run.cause).toMatch(/inspect failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    await expectApplying();
+  });
+
+  test('Inspect times out after the pause (the function never returns)', async () => {
+    // The synthesized definition with Inspect's 15-minute timeout cut to 1 second.
+    const definition = JSON.parse(JSON.stringify(machine.definition));
+    expect(definition.States.Inspect.TimeoutSeconds).toBe(900);
+    definition.States.Inspect.TimeoutSeconds = 1;
+    const hanging = async (): Promise<never> => {
+      await step((c) => pauseReplication(c, 'sql'))();
+      return new Promise<never>(() => undefined);
+    };
+    const run = await localStateMachineFromDefinition(definition).run({}, { handlers: { ...handlers(0), Inspect: hanging }, executionName: 'inspect-hangs' });
+    expect(run.status).toBe('FAILED');
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'DumpFailed']);
+    expect(run.error).toBe('States.Timeout');
+    await expectApplying();
+  });
 });

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Connection } from 'mysql2/promise';
 import { replicaHealth } from '../../../core/consistency/replication';
 import { tableChecksum } from '../../../core/consistency/table-checksum';
 import { parseManifest } from '../../../core/dump/manifest';
 import { replicationApplying } from '../../../core/dump/source';
 import { DumpSettings, readSettings } from '../../../lambda/database-dump/settings';
-import { finalize, prepare, resume, runIdFor } from '../../../lambda/database-dump/steps';
+import { finalize, inspect, prepare, PrepareEvent, PreparedRun, resume, runIdFor } from '../../../lambda/database-dump/steps';
 import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
 
 const SCRIPT = join(__dirname, '..', '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
@@ -33,6 +34,12 @@ function settings(overrides: Partial<DumpSettings> = {}): DumpSettings {
     }),
     ...overrides,
   };
+}
+
+/** Prepare, then inspect, as the workflow runs them. */
+async function prepareRun(connection: Connection, runSettings: DumpSettings, event: PrepareEvent, now?: Date): Promise<PreparedRun> {
+  const plan = await prepare(connection, s3, runSettings, event, now);
+  return inspect(connection, runSettings, { action: 'inspect', plan });
 }
 
 function body(bytes: Buffer): never {
@@ -99,7 +106,7 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
   const master = await pair.master.connect();
   try {
     const now = new Date('2027-01-01T02:00:00Z');
-    const run = await prepare(replica, s3, settings(), { action: 'prepare', executionName: 'exec-1' }, now);
+    const run = await prepareRun(replica, settings(), { action: 'prepare', executionName: 'exec-1' }, now);
     expect(run).toMatchObject({
       runId: '20270101T020000Z-exec-1',
       dailyBucket: 'daily-bucket',
@@ -172,7 +179,7 @@ test('a year that already has an archive copy gets none, unless forced; no pause
   const replica = await pair.replica.connect();
   try {
     const now = new Date('2027-03-04T02:00:00Z');
-    const plain = await prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e2' }, now);
+    const plain = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e2' }, now);
     expect(plain).toMatchObject({ archiveBucket: '', archivePrefix: '', replicationPaused: false });
     expect(await replicationApplying(replica)).toBe(true);
     const forced = await prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e3', forceYearly: true }, now);
@@ -185,12 +192,21 @@ test('a year that already has an archive copy gets none, unless forced; no pause
   }
 });
 
-test('a failing prepare resumes the replication it paused', async () => {
+test('prepare changes nothing on the replica; an inspect that fails after the pause leaves it to resume, which starts replication again', async () => {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   const replica = await pair.replica.connect();
   try {
-    await expect(prepare(replica, s3, settings({ databases: ['app', 'missing_db'] }), { action: 'prepare', executionName: 'e5' }))
-      .rejects.toThrow(/prepare failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
+    const runSettings = settings({ databases: ['app', 'missing_db'] });
+    const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'e5' });
+    expect(plan).toMatchObject({ pauseReplication: true });
+    expect(await replicationApplying(replica)).toBe(true);
+    await expect(inspect(replica, runSettings, { action: 'inspect', plan }))
+      .rejects.toThrow(/dump run .*-e5: inspect failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
+    expect(await replicationApplying(replica)).toBe(false);
+    expect(await resume(replica, runSettings, { action: 'resume', replicationPaused: plan.pauseReplication })).toEqual({ resumed: true });
+    expect(await replicationApplying(replica)).toBe(true);
+    // A second resume (a retry, or the workflow's after the function's own) finds it running: harmless.
+    expect(await resume(replica, runSettings, { action: 'resume', replicationPaused: true })).toEqual({ resumed: true });
     expect(await replicationApplying(replica)).toBe(true);
   } finally {
     await replica.end();
@@ -211,7 +227,7 @@ test('the archive bucket is listed before replication is paused (an S3 call that
     return { Contents: [], IsTruncated: false };
   });
   try {
-    const run = await prepare(replica, s3, settings(), { action: 'prepare', executionName: 'list-first' });
+    const run = await prepareRun(replica, settings(), { action: 'prepare', executionName: 'list-first' });
     expect(run.replicationPaused).toBe(true);
     expect(applyingWhileListing).toEqual([true]);
     expect(run.databases).toBe('app late_db');
@@ -254,24 +270,29 @@ describe('a pause statement that stops replication and then fails', () => {
     await pair.waitForReplica();
   });
 
-  test('prepare starts replication again', async () => {
+  test('inspect fails with the stop\'s error, and resume starts replication again', async () => {
     await installProcedures('START SLAVE');
     const replica = await pair.replica.connect();
     try {
-      await expect(prepare(replica, s3, settings({ replicationControl: 'rds' }), { action: 'prepare', executionName: 'stop-failed' }))
-        .rejects.toThrow(/prepare failed on 127\.0\.0\.1: lost the reply to the stop$/);
+      const runSettings = settings({ replicationControl: 'rds' });
+      const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'stop-failed' });
+      await expect(inspect(replica, runSettings, { action: 'inspect', plan })).rejects.toThrow(/inspect failed on 127\.0\.0\.1: lost the reply to the stop$/);
+      expect(await replicationApplying(replica)).toBe(false);
+      expect(await resume(replica, runSettings, { action: 'resume', replicationPaused: plan.pauseReplication })).toEqual({ resumed: true });
       expect(await replicationApplying(replica)).toBe(true);
     } finally {
       await replica.end();
     }
   });
 
-  test('when starting it fails too, the error keeps both reasons and says the replica stays paused', async () => {
+  test('when starting it fails too, resume fails naming the start\'s error and the replica stays paused', async () => {
     await installProcedures("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'start refused'");
     const replica = await pair.replica.connect();
     try {
-      await expect(prepare(replica, s3, settings({ replicationControl: 'rds' }), { action: 'prepare', executionName: 'start-failed' }))
-        .rejects.toThrow(/prepare failed on 127\.0\.0\.1: lost the reply to the stop; starting replication again failed too, so the replica stays paused: start it by hand \(CALL mysql\.rds_start_replication\): start refused$/);
+      const runSettings = settings({ replicationControl: 'rds' });
+      const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'start-failed' });
+      await expect(inspect(replica, runSettings, { action: 'inspect', plan })).rejects.toThrow(/lost the reply to the stop$/);
+      await expect(resume(replica, runSettings, { action: 'resume', replicationPaused: true })).rejects.toThrow(/^resuming replication on 127\.0\.0\.1 failed: start refused$/);
       expect(await replicationApplying(replica)).toBe(false);
     } finally {
       await replica.end();
@@ -294,7 +315,7 @@ test('a paused run whose replication was started again before finalize records r
   const replica = await pair.replica.connect();
   const master = await pair.master.connect();
   try {
-    const run = await prepare(replica, s3, settings({ archiveBucket: undefined }), { action: 'prepare', executionName: 'restarted' }, new Date('2027-06-06T03:00:00Z'));
+    const run = await prepareRun(replica, settings({ archiveBucket: undefined }), { action: 'prepare', executionName: 'restarted' }, new Date('2027-06-06T03:00:00Z'));
     expect(run.replicationPaused).toBe(true);
     runDump(run.databases);
     // Someone starts replication during the dump window; the replica applies a later change.
@@ -319,7 +340,7 @@ test('finalize refuses a tampered upload, a failed container and a task that doe
   const replica = await pair.replica.connect();
   try {
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
-    const run = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e7' }, new Date('2027-05-05T00:00:00Z'));
+    const run = await prepareRun(replica, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e7' }, new Date('2027-05-05T00:00:00Z'));
     runDump(run.databases);
     serveUploads([run.dailyPrefix], true);
     const exited = [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }];
@@ -372,7 +393,7 @@ test('a replica further behind its master than the limit is refused', async () =
       .rejects.toThrow(/the replica is not current: it is 36\d\d s behind its master \(the limit is 300 s\)/);
     expect(await replicationApplying(replica)).toBe(true);
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
-    const run = await prepare(replica, s3, settings({ pauseReplication: false, maxReplicaLagSeconds: 7200 }), { action: 'prepare', executionName: 'lag-allowed' });
+    const run = await prepareRun(replica, settings({ pauseReplication: false, maxReplicaLagSeconds: 7200 }), { action: 'prepare', executionName: 'lag-allowed' });
     expect(run.replicationPaused).toBe(false);
   } finally {
     await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
