@@ -40,6 +40,13 @@ export interface DumpSource {
    * position or a later one. Empty when the server does not use GTIDs.
    */
   readonly gtidPosition: string;
+  /**
+   * How far the replica was behind its master (`Seconds_Behind_Master`, whole seconds) when
+   * the run checked it, moments before the pause (before the dump when replication was not
+   * paused): the dumped data is about this much older than the master's at that time. The run
+   * refuses a lag above `maxReplicaLag`. Absent in manifests written before it was recorded.
+   */
+  readonly lagSeconds?: number;
 }
 
 /**
@@ -288,6 +295,7 @@ export function validateManifest(value: unknown): DumpManifest {
     engine: str(value.source, 'engine', '.source', { nonEmpty: true }),
     serverVersion: str(value.source, 'serverVersion', '.source', { nonEmpty: true }),
     gtidPosition: str(value.source, 'gtidPosition', '.source'),
+    ...(value.source.lagSeconds === undefined ? {} : { lagSeconds: count(value.source, 'lagSeconds', '.source') }),
   };
   const replicationPaused = bool(value, 'replicationPaused', '');
   const databases = list(value, 'databases', '').map((database, i) => {

@@ -64,9 +64,9 @@ export async function replicationApplying(connection: Connection): Promise<boole
 /**
  * Throws unless the server is a replica whose IO and SQL threads run and which is at most
  * `maxLagSeconds` behind its master. A dump of a replica that is stopped or far behind
- * would be reported as the latest data while it is not.
+ * would be reported as the latest data while it is not. Returns the lag it read (seconds).
  */
-export async function checkReplicaCurrent(connection: Connection, maxLagSeconds: number): Promise<void> {
+export async function checkReplicaCurrent(connection: Connection, maxLagSeconds: number): Promise<number> {
   const health = await replicaHealth(connection);
   if (!health.configured) {
     throw new Error('the server reports no replica status (is DB_HOST the replica?)');
@@ -79,6 +79,7 @@ export async function checkReplicaCurrent(connection: Connection, maxLagSeconds:
     const lag = health.lagSeconds === null ? 'an unknown time' : `${health.lagSeconds} s`;
     throw new Error(`the replica is not current: it is ${lag} behind its master (the limit is ${maxLagSeconds} s)`);
   }
+  return health.lagSeconds;
 }
 
 /**

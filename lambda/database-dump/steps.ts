@@ -41,6 +41,8 @@ export interface PlannedRun {
   readonly archivePrefix: string;
   /** `inspect` pauses replication: from there on, every failure path resumes it. */
   readonly pauseReplication: boolean;
+  /** How far the replica was behind its master (seconds) when the check read it. */
+  readonly lagSeconds: number;
 }
 
 export interface InspectEvent {
@@ -123,14 +125,15 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 }
 
 /**
- * Refuses a replica that is not current (`checkReplicaCurrent`) and decides whether this run is the year's archive copy (the first successful
+ * Refuses a replica that is not current (`checkReplicaCurrent`, whose lag reading the run
+ * records) and decides whether this run is the year's archive copy (the first successful
  * run of each UTC year, or any run started with `forceYearly`). Changes nothing on the
  * replica: a failure or a timeout here (the S3 listing may hang) leaves nothing to resume.
  */
 export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PlannedRun> {
   const runId = runIdFor(event.executionName, now);
   try {
-    await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
+    const lagSeconds = await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
     const year = String(now.getUTCFullYear());
     const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
     return {
@@ -141,6 +144,7 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
       archiveBucket: archive ? settings.archiveBucket! : '',
       archivePrefix: archive ? yearlyPrefix(now, runId) : '',
       pauseReplication: settings.pauseReplication,
+      lagSeconds,
     };
   } catch (error) {
     throw new Error(`dump run ${runId}: prepare failed on ${settings.dbHost}: ${messageOf(error)}`);
@@ -171,7 +175,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       archivePrefix: plan.archivePrefix,
       databases: databases.join(' '),
       replicationPaused: plan.pauseReplication,
-      source,
+      source: { ...source, lagSeconds: plan.lagSeconds },
     };
   } catch (error) {
     throw new Error(`dump run ${plan.runId}: inspect failed on ${settings.dbHost}: ${messageOf(error)}`);

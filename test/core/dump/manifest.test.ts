@@ -79,11 +79,19 @@ describe('manifest parser', () => {
     expect(dumpFileOf(parsed).bytes).toBe(1234);
   });
 
+  test('the replica\'s lag is kept when recorded, and a manifest written before it was recorded still parses', () => {
+    const source = { host: 'replica.example', engine: 'mariadb', serverVersion: '10.11.6-MariaDB', gtidPosition: '0-1-42', lagSeconds: 42 };
+    expect(parseManifest(serializeManifest(manifest({ source }) as unknown as DumpManifest)).source.lagSeconds).toBe(42);
+    expect(parseManifest(JSON.stringify(manifest())).source).not.toHaveProperty('lagSeconds');
+  });
+
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['another version', { version: 2 }, /manifest\.version: expected 1/],
     ['a bad tier', { tier: 'weekly' }, /manifest\.tier/],
     ['a local time', { createdAt: '2026-11-21 23:53:00' }, /manifest\.createdAt/],
     ['no source host', { source: { engine: 'mysql', serverVersion: '8.4.3', gtidPosition: '' } }, /manifest\.source\.host/],
+    ['a lag of a fraction of a second', { source: { host: 'h', engine: 'mysql', serverVersion: '8.4.3', gtidPosition: '', lagSeconds: 1.5 } }, /manifest\.source\.lagSeconds: expected a whole number of 0 or more, got 1\.5/],
+    ['a lag that is not a number', { source: { host: 'h', engine: 'mysql', serverVersion: '8.4.3', gtidPosition: '', lagSeconds: null } }, /manifest\.source\.lagSeconds/],
     ['a string for replicationPaused', { replicationPaused: 'yes' }, /manifest\.replicationPaused: expected true or false/],
     ['a negative row count', { tables: [{ schema: 'shop', table: 't', rows: -1, checksum: 'x', hasPrimaryKey: true }] }, /manifest\.tables\[0\]\.rows/],
     ['a table outside the databases', { tables: [{ schema: 'other', table: 't', rows: 1, checksum: 'x', hasPrimaryKey: true }] }, /manifest\.tables\[0\]\.schema/],

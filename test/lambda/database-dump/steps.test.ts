@@ -115,7 +115,7 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
       archivePrefix: 'yearly/2027/2027-01-01/20270101T020000Z-exec-1/',
       databases: 'app',
       replicationPaused: true,
-      source: { host: '127.0.0.1', engine: 'mariadb' },
+      source: { host: '127.0.0.1', engine: 'mariadb', lagSeconds: expect.any(Number) },
     });
     expect(run.source.gtidPosition).toMatch(/^0-1-\d+$/);
     expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({ Bucket: 'archive-bucket', Prefix: 'yearly/2027/' });
@@ -145,6 +145,7 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
     const manifest = parseManifest(String(puts[0].Body));
     expect(parseManifest(String(puts[1].Body)).tier).toBe('yearly');
     expect(manifest).toMatchObject({ tier: 'daily', replicationPaused: true, databases: ['app'], createdAt: '2027-01-01T02:00:00.000Z' });
+    expect(manifest.source.lagSeconds).toBe(run.source.lagSeconds);
     expect(manifest.files[0]).toEqual({ key: `${run.dailyPrefix}dump.sql.gz`, bytes: result.bytes, sha256: result.sha256 });
     expect(manifest.tables.map((t) => [t.table, t.rows, t.hasPrimaryKey])).toEqual([['accounts', 3, true], ['ledger', 3, false]]);
 
@@ -198,7 +199,7 @@ test('prepare changes nothing on the replica; an inspect that fails after the pa
   try {
     const runSettings = settings({ databases: ['app', 'missing_db'] });
     const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'e5' });
-    expect(plan).toMatchObject({ pauseReplication: true });
+    expect(plan).toMatchObject({ pauseReplication: true, lagSeconds: expect.any(Number) });
     expect(await replicationApplying(replica)).toBe(true);
     await expect(inspect(replica, runSettings, { action: 'inspect', plan }))
       .rejects.toThrow(/dump run .*-e5: inspect failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
@@ -395,6 +396,9 @@ test('a replica further behind its master than the limit is refused', async () =
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
     const run = await prepareRun(replica, settings({ pauseReplication: false, maxReplicaLagSeconds: 7200 }), { action: 'prepare', executionName: 'lag-allowed' });
     expect(run.replicationPaused).toBe(false);
+    // A lag within the limit is recorded as read, for the manifest.
+    expect(run.source.lagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(run.source.lagSeconds).toBeLessThan(3700);
   } finally {
     await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
     await Promise.all([replica.end(), master.end()]);
