@@ -83,6 +83,29 @@ export async function checkReplicaCurrent(connection: Connection, maxLagSeconds:
 }
 
 /**
+ * Where in its master's binary log the replica's applier stands, for every replication
+ * channel: `<channel>:<file>:<position>` of the last event it executed, joined by `,`. It
+ * moves with every event the applier executes, GTID or not; so two equal readings around a
+ * paused window mean the applier executed nothing in between, even if someone started and
+ * stopped it meanwhile. Undefined when the server reports no replica status or no position.
+ */
+export async function readAppliedPosition(connection: Connection): Promise<string | undefined> {
+  const [rows] = await connection.query('SHOW REPLICA STATUS');
+  const channels = (rows as Row[]).map((row) => {
+    const file = row.Relay_Source_Log_File ?? row.Relay_Master_Log_File;
+    const position = row.Exec_Source_Log_Pos ?? row.Exec_Master_Log_Pos;
+    if (file === undefined || file === null || position === undefined || position === null) {
+      return undefined;
+    }
+    return `${String(row.Channel_Name ?? row.Connection_name ?? '')}:${String(file)}:${String(position)}`;
+  });
+  if (channels.length === 0 || channels.some((channel) => channel === undefined)) {
+    return undefined;
+  }
+  return channels.join(',');
+}
+
+/**
  * Stops the replica from applying changes and checks that it stopped. Throws when the
  * server is not a replica (a dump taken from the master by mistake must not pass silently).
  */

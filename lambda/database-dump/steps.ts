@@ -17,7 +17,7 @@ import {
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
 import {
-  checkReplicaCurrent, listDumpDatabases, pauseReplication, readSource, replicationApplying, resumeReplication,
+  checkReplicaCurrent, listDumpDatabases, pauseReplication, readAppliedPosition, readSource, replicationApplying, resumeReplication,
 } from '../../core/dump/source';
 import type { DumpSettings } from './settings';
 
@@ -63,6 +63,8 @@ export interface PreparedRun {
   readonly databases: string;
   readonly replicationPaused: boolean;
   readonly source: DumpSource;
+  /** `readAppliedPosition` at the pause; empty when it could not be read. */
+  readonly appliedPosition: string;
 }
 
 /** One container of the finished ECS task, as RunTask `.sync` returns it. */
@@ -153,7 +155,7 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
 
 /**
  * Pauses replication when the plan says so and checks that it stopped, then records the
- * GTID position and the databases at that point (a database that
+ * GTID position, the applier's position and the databases at that point (a database that
  * reached the replica just before the pause is in the list). Does not start replication
  * again when it fails: the workflow's ResumeAfterFailure does, for a failure here as for a
  * crash or a timeout, which no code of this function would outlive.
@@ -165,6 +167,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       await pauseReplication(connection, settings.replicationControl);
     }
     const source = await readSource(connection, settings.dbHost);
+    const appliedPosition = await readAppliedPosition(connection);
     const databases = await listDumpDatabases(connection, settings.databases);
     return {
       runId: plan.runId,
@@ -176,6 +179,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       databases: databases.join(' '),
       replicationPaused: plan.pauseReplication,
       source: { ...source, lagSeconds: plan.lagSeconds },
+      appliedPosition: appliedPosition ?? '',
     };
   } catch (error) {
     throw new Error(`dump run ${plan.runId}: inspect failed on ${settings.dbHost}: ${messageOf(error)}`);
@@ -217,6 +221,32 @@ function checkContainers(runId: string, containers: TaskContainer[] | undefined)
 }
 
 /**
+ * Why the replica may not have stood still from the pause to the last checksum, or '' when
+ * it did. The manifest may claim the dump's data only then: replication started again
+ * meanwhile (by hand, by an operator's script) makes the dump and the checksums those of
+ * different points, also when it was stopped again before now. The applier's position and
+ * the GTID position move with every change it applied; a start and stop that applied
+ * nothing left the data as it was.
+ */
+async function movedSincePause(connection: Connection, run: PreparedRun): Promise<string> {
+  if ((await replicationApplying(connection)) !== false) {
+    return 'replication was applying changes again before the table checksums were done';
+  }
+  const applied = await readAppliedPosition(connection);
+  if (!run.appliedPosition || applied === undefined) {
+    return 'the replica\'s applier position could not be read at the pause or now, so whether replication stayed paused is unknown';
+  }
+  if (applied !== run.appliedPosition) {
+    return `the replica applied changes during the dump window (replication was started and stopped again): its applier moved from ${run.appliedPosition} to ${applied}`;
+  }
+  const { gtidPosition } = await readSource(connection, run.source.host);
+  if (gtidPosition !== run.source.gtidPosition) {
+    return `the replica's GTID position moved during the dump window from '${run.source.gtidPosition}' to '${gtidPosition}'`;
+  }
+  return '';
+}
+
+/**
  * Verifies each uploaded dump against its `.sha256` file (from the stored bytes), takes the
  * table checksums and writes `manifest.json` beside each copy.
  */
@@ -235,12 +265,10 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
     verified.push({ ...copy, keys, digests });
   }
   const tables = await checksumTables(connection, databases);
-  // The manifest may claim the dump's data only when the replica stood still from the pause
-  // to the last checksum: replication started again meanwhile (by hand, by an operator's
-  // script) makes the checksums those of a later replica.
-  const stayedPaused = run.replicationPaused && (await replicationApplying(connection)) === false;
-  if (run.replicationPaused && !stayedPaused) {
-    console.warn(`dump run ${run.runId}: replication was applying changes again before the table checksums were done; the manifest records replicationPaused false`);
+  const moved = run.replicationPaused ? await movedSincePause(connection, run) : '';
+  const stayedPaused = run.replicationPaused && moved === '';
+  if (moved) {
+    console.warn(`dump run ${run.runId}: ${moved}; the manifest records replicationPaused false`);
   }
   const manifestKeys: string[] = [];
   for (const copy of verified) {

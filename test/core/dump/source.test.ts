@@ -1,4 +1,4 @@
-import { listDumpDatabases, parseReplicationControl, readSource, replicationApplying, REPLICATION_STATEMENTS } from '../../../core/dump/source';
+import { listDumpDatabases, parseReplicationControl, readAppliedPosition, readSource, replicationApplying, REPLICATION_STATEMENTS } from '../../../core/dump/source';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
 
 let server: MariaDbServer;
@@ -22,6 +22,7 @@ test('the databases to dump: every non-system schema, sorted; names with white s
   const connection = await server.connect();
   try {
     expect(await replicationApplying(connection)).toBeUndefined();
+    expect(await readAppliedPosition(connection)).toBeUndefined();
     await expect(listDumpDatabases(connection)).rejects.toThrow('the replica has no database to dump (only system schemas)');
     await connection.query('CREATE DATABASE zeta; CREATE DATABASE alpha;');
     expect(await listDumpDatabases(connection)).toEqual(['alpha', 'zeta']);

@@ -337,6 +337,60 @@ test('a paused run whose replication was started again before finalize records r
   }
 });
 
+describe('a paused run whose replication was started and stopped again during the window', () => {
+  beforeEach(() => {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    s3Mock.on(PutObjectCommand).resolves({});
+  });
+
+  async function finalizedManifest(replica: Connection, run: PreparedRun) {
+    serveUploads([run.dailyPrefix]);
+    const result = await finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }] });
+    return { result, manifest: parseManifest(String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body)) };
+  }
+
+  test('records replicationPaused false when the replica applied a change meanwhile', async () => {
+    const replica = await pair.replica.connect();
+    const master = await pair.master.connect();
+    try {
+      const run = await prepareRun(replica, settings({ archiveBucket: undefined }), { action: 'prepare', executionName: 'start-stop' }, new Date('2027-06-07T03:00:00Z'));
+      runDump(run.databases);
+      // Someone starts replication, the replica applies a later change, and someone stops it again.
+      await replica.query('START SLAVE');
+      await master.query("INSERT INTO app.ledger VALUES (5, 3.00, 'between start and stop')");
+      await pair.waitForReplica();
+      await replica.query('STOP SLAVE SQL_THREAD');
+      expect(await replicationApplying(replica)).toBe(false);
+      const { result, manifest } = await finalizedManifest(replica, run);
+      // The dump lacks the change, the checksums count it: the manifest does not claim the dump's data.
+      expect(manifest.tables.find((t) => t.table === 'ledger')?.rows).toBe((await tableChecksum(replica, 'app', 'ledger')).rows);
+      expect(manifest.replicationPaused).toBe(false);
+      expect(result.replicationPaused).toBe(false);
+    } finally {
+      await replica.query('START SLAVE');
+      await master.query("DELETE FROM app.ledger WHERE memo = 'between start and stop'");
+      await pair.waitForReplica();
+      await Promise.all([replica.end(), master.end()]);
+    }
+  });
+
+  test('keeps replicationPaused true when the replica applied nothing meanwhile (the data is still the pause\'s)', async () => {
+    const replica = await pair.replica.connect();
+    try {
+      const run = await prepareRun(replica, settings({ archiveBucket: undefined }), { action: 'prepare', executionName: 'idle-start-stop' }, new Date('2027-06-08T03:00:00Z'));
+      expect(run.appliedPosition).toMatch(/^:[^:,]+:\d+$/);
+      runDump(run.databases);
+      await replica.query('START SLAVE');
+      await replica.query('STOP SLAVE SQL_THREAD');
+      const { manifest } = await finalizedManifest(replica, run);
+      expect(manifest.replicationPaused).toBe(true);
+    } finally {
+      await replica.query('START SLAVE');
+      await replica.end();
+    }
+  });
+});
+
 test('finalize refuses a tampered upload, a failed container and a task that does not report its containers', async () => {
   const replica = await pair.replica.connect();
   try {
