@@ -24,7 +24,7 @@ import type { ReplicaHealth, ServerFlavor } from './replication';
 import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serverInfo } from './replication';
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { TableDefinition } from './schema';
-import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition } from './schema';
+import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
 import { TableFilter } from './table-filter';
 import type { CheckOptions, Row } from './session';
 import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
@@ -151,11 +151,11 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     const listed = await Promise.all([listTablesWithEstimates(master, databases), listTablesWithEstimates(replica, databases)]);
     const found = new Set(listed.flat().map((entry) => `${entry.schema}.${entry.table}`));
     for (const name of found) {
-      if (filter.excludes(name)) {
+      if (filter.excludes(name) || REPLICA_SPECIFIC_TABLES.includes(name)) {
         excluded.add(name);
       }
     }
-    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => filter.compares(`${entry.schema}.${entry.table}`)));
+    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => !excluded.has(`${entry.schema}.${entry.table}`) && filter.compares(`${entry.schema}.${entry.table}`)));
     for (const name of filter.notFound(found)) {
       const dot = name.indexOf('.');
       tables.push(tableOnlyResult(name.slice(0, dot), name.slice(dot + 1), 'unknown', 'named in the tables to compare, but on neither the master nor the replica'));

@@ -29,7 +29,15 @@ export interface TableDefinition {
 }
 
 /** The schemas every MySQL / MariaDB server has and that are never compared. */
-export const SYSTEM_SCHEMAS: readonly string[] = ['mysql', 'information_schema', 'performance_schema', 'sys', 'percona'];
+export const SYSTEM_SCHEMAS: readonly string[] = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+
+/**
+ * Tables (`schema.table`) whose rows differ between master and replica by design and that
+ * are never compared: pt-table-checksum's results (`--replicate`, by default
+ * `percona.checksums`), where each replica writes its own checksums beside the master's.
+ * The rest of a `percona` database is user data like any other.
+ */
+export const REPLICA_SPECIFIC_TABLES: readonly string[] = ['percona.checksums'];
 
 /** Quotes an identifier with backticks (a backtick inside is doubled). */
 export function quoteIdentifier(name: string): string {

@@ -5,6 +5,7 @@
  */
 import type { Connection } from 'mysql2/promise';
 import { commaList } from '../../core/comma-list';
+import { SYSTEM_SCHEMAS } from '../../core/consistency/schema';
 import {
   checkTables, describeProblems, mergeReports, newestRowTime, report, verifyAgainstSource,
   type NewestRow, type TimestampColumn, type VerificationReport,
@@ -35,7 +36,7 @@ export interface VerifyRestoredOptions {
 
 async function userDatabases(connection: Connection): Promise<string[]> {
   const [rows] = await connection.query(
-    "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'percona') ORDER BY s");
+    `SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (${SYSTEM_SCHEMAS.map(() => '?').join(', ')}) ORDER BY s`, [...SYSTEM_SCHEMAS]);
   return (rows as Array<{ s: string }>).map((row) => row.s);
 }
 

@@ -94,3 +94,13 @@ describe('the verify function', () => {
       .rejects.toThrow('restore-db-verify: restore-x has no endpoint to verify');
   });
 });
+
+test('a database named percona is verified like any other database', async () => {
+  await sourceConnection.query('CREATE DATABASE percona; CREATE TABLE percona.accounts (id INT PRIMARY KEY)');
+  try {
+    const summary = await verifyRestored({ restored: restoredConnection, source: sourceConnection });
+    expect(summary.problems).toContain('unknown: table percona.accounts: exists on the source but not on the restored server (the live source may have changed since the restore point)');
+  } finally {
+    await sourceConnection.query('DROP DATABASE percona');
+  }
+});
