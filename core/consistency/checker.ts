@@ -140,7 +140,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     if (noGtid) {
       throw new CheckStopped(noGtid);
     }
-    [gtidPosition, health] = await Promise.all([masterGtidPosition(master, masterInfo.flavor), replicaHealth(replica)]);
+    [gtidPosition, health] = await Promise.all([masterGtidPosition(master, masterInfo.flavor), replicaHealth(replica, replicaInfo.flavor)]);
     const unhealthy = describeUnhealthy(health);
     if (unhealthy) {
       throw new CheckStopped(unhealthy);
@@ -212,7 +212,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       session.progress({ kind: 'table-done', result });
     }
     try {
-      health = await replicaHealth(replica);
+      health = await replicaHealth(replica, session.flavor);
     } catch (error) {
       stopReason = `the replica status could not be read at the end: ${errorMessage(error)}`;
     }

@@ -52,10 +52,10 @@ export async function waitForPosition(replica: Connection, flavor: ServerFlavor,
   return Number((rows as Row[])[0].result) === 0;
 }
 
-/** The replication health of a replica, from `SHOW REPLICA STATUS` / `SHOW SLAVE STATUS`. */
-export interface ReplicaHealth {
-  /** False when the server is not configured as a replica at all. */
-  readonly configured: boolean;
+/** The health of one replication channel (MySQL) or named connection (MariaDB). */
+export interface ReplicaChannelHealth {
+  /** The channel's name; '' for the default one. */
+  readonly channel: string;
   readonly ioThreadRunning: boolean;
   readonly sqlThreadRunning: boolean;
   /** The IO thread state as reported (`Yes`, `No`, `Connecting`). */
@@ -65,8 +65,21 @@ export interface ReplicaHealth {
   readonly lagSeconds: number | null;
   /** The last IO or SQL error, '' when none. */
   readonly lastError: string;
-  /** The master host and port the replica reads from. */
+  /** The master host and port the channel reads from. */
   readonly source: string;
+}
+
+/**
+ * The replication health of a replica over all its channels, from `SHOW ALL SLAVES STATUS`
+ * (MariaDB) or `SHOW REPLICA STATUS` (MySQL, one row per channel). The threads run when they
+ * run on every channel; the states and errors are those of the channels that do not; the lag
+ * is the largest.
+ */
+export interface ReplicaHealth extends Omit<ReplicaChannelHealth, 'channel'> {
+  /** False when the server is not configured as a replica at all. */
+  readonly configured: boolean;
+  /** Every channel, in the server's order; empty when the server is no replica. */
+  readonly channels: readonly ReplicaChannelHealth[];
 }
 
 function pick(row: Row, ...names: string[]): unknown {
@@ -80,13 +93,10 @@ function pick(row: Row, ...names: string[]): unknown {
 
 /**
  * Reads one row of `SHOW REPLICA STATUS` in either naming: MySQL 8.4 (`Replica_IO_Running`,
- * `Seconds_Behind_Source`, `Source_Host`) or MariaDB / older MySQL (`Slave_IO_Running`,
- * `Seconds_Behind_Master`, `Master_Host`). `undefined` means "not a replica".
+ * `Seconds_Behind_Source`, `Source_Host`, `Channel_Name`) or MariaDB / older MySQL
+ * (`Slave_IO_Running`, `Seconds_Behind_Master`, `Master_Host`, `Connection_name`).
  */
-export function parseReplicaStatus(row: Row | undefined): ReplicaHealth {
-  if (!row) {
-    return { configured: false, ioThreadRunning: false, sqlThreadRunning: false, ioState: 'No', sqlState: 'No', lagSeconds: null, lastError: 'the server is not configured as a replica', source: '' };
-  }
+export function parseChannelStatus(row: Row): ReplicaChannelHealth {
   const ioState = String(pick(row, 'Replica_IO_Running', 'Slave_IO_Running') ?? 'No');
   const sqlState = String(pick(row, 'Replica_SQL_Running', 'Slave_SQL_Running') ?? 'No');
   const lag = pick(row, 'Seconds_Behind_Source', 'Seconds_Behind_Master');
@@ -98,7 +108,7 @@ export function parseReplicaStatus(row: Row | undefined): ReplicaHealth {
   const host = pick(row, 'Source_Host', 'Master_Host');
   const port = pick(row, 'Source_Port', 'Master_Port');
   return {
-    configured: true,
+    channel: String(pick(row, 'Channel_Name', 'Channel_name', 'Connection_name') ?? ''),
     ioThreadRunning: ioState === 'Yes',
     sqlThreadRunning: sqlState === 'Yes',
     ioState,
@@ -109,9 +119,54 @@ export function parseReplicaStatus(row: Row | undefined): ReplicaHealth {
   };
 }
 
-/** Reads the replica's health (`SHOW REPLICA STATUS`, falling back to `SHOW SLAVE STATUS` on old servers). */
-export async function replicaHealth(replica: Connection): Promise<ReplicaHealth> {
+function channelLabel(channel: ReplicaChannelHealth): string {
+  return channel.channel === '' ? 'the default channel' : `channel '${channel.channel}'`;
+}
+
+/**
+ * The health over every row of the replica status (one per channel). No row means "not a
+ * replica"; one row reads as before; with several, a thread counts as running when it runs
+ * on every channel, and the lag is the largest (unknown when any channel's is).
+ */
+export function parseReplicaStatus(rows: Row | readonly Row[] | undefined): ReplicaHealth {
+  const list = rows === undefined ? [] : Array.isArray(rows) ? rows as readonly Row[] : [rows as Row];
+  if (list.length === 0) {
+    return { configured: false, ioThreadRunning: false, sqlThreadRunning: false, ioState: 'No', sqlState: 'No', lagSeconds: null, lastError: 'the server is not configured as a replica', source: '', channels: [] };
+  }
+  const channels = list.map(parseChannelStatus);
+  if (channels.length === 1) {
+    const [only] = channels;
+    return {
+      configured: true, ioThreadRunning: only.ioThreadRunning, sqlThreadRunning: only.sqlThreadRunning, ioState: only.ioState, sqlState: only.sqlState,
+      lagSeconds: only.lagSeconds, lastError: only.lastError, source: only.source, channels,
+    };
+  }
+  const broken = channels.filter((channel) => !channel.ioThreadRunning || !channel.sqlThreadRunning);
+  const lags = channels.map((channel) => channel.lagSeconds);
+  return {
+    configured: true,
+    ioThreadRunning: channels.every((channel) => channel.ioThreadRunning),
+    sqlThreadRunning: channels.every((channel) => channel.sqlThreadRunning),
+    ioState: (broken.find((channel) => !channel.ioThreadRunning) ?? channels[0]).ioState,
+    sqlState: (broken.find((channel) => !channel.sqlThreadRunning) ?? channels[0]).sqlState,
+    lagSeconds: lags.some((lag) => lag === null) ? null : Math.max(...(lags as number[])),
+    lastError: channels.filter((channel) => channel.lastError).map((channel) => `${channelLabel(channel)}: ${channel.lastError}`).join('; '),
+    source: channels.map((channel) => channel.source).filter((source) => source).join(', '),
+    channels,
+  };
+}
+
+/**
+ * Reads the replica's health over all its channels in one query: `SHOW ALL SLAVES STATUS` on
+ * MariaDB (`SHOW REPLICA STATUS` there shows the default connection only), `SHOW REPLICA
+ * STATUS` on MySQL (every channel), falling back to `SHOW SLAVE STATUS` before MySQL 8.0.22.
+ */
+export async function replicaHealth(replica: Connection, flavor: ServerFlavor): Promise<ReplicaHealth> {
   let rows: unknown;
+  if (flavor === 'mariadb') {
+    [rows] = await replica.query('SHOW ALL SLAVES STATUS');
+    return parseReplicaStatus(rows as Row[]);
+  }
   try {
     [rows] = await replica.query('SHOW REPLICA STATUS');
   } catch (error) {
@@ -120,23 +175,30 @@ export async function replicaHealth(replica: Connection): Promise<ReplicaHealth>
     }
     [rows] = await replica.query('SHOW SLAVE STATUS');
   }
-  return parseReplicaStatus((rows as Row[])[0]);
+  return parseReplicaStatus(rows as Row[]);
 }
 
-/** Why the replica cannot be compared right now, or '' when its threads run. */
+function describeThreads(channel: Omit<ReplicaChannelHealth, 'channel'>): string {
+  const problems: string[] = [];
+  if (!channel.ioThreadRunning) {
+    problems.push(`the IO thread is ${channel.ioState === 'No' ? 'stopped' : `'${channel.ioState}'`}`);
+  }
+  if (!channel.sqlThreadRunning) {
+    problems.push(`the SQL thread is ${channel.sqlState === 'No' ? 'stopped' : `'${channel.sqlState}'`}`);
+  }
+  return problems.length === 0 ? '' : `${problems.join(' and ')}${channel.lastError ? ` (${channel.lastError})` : ''}`;
+}
+
+/** Why the replica cannot be compared right now, or '' when its threads run on every channel. */
 export function describeUnhealthy(health: ReplicaHealth): string {
   if (!health.configured) {
     return 'the replica server is not configured as a replica (SHOW REPLICA STATUS is empty)';
   }
-  const problems: string[] = [];
-  if (!health.ioThreadRunning) {
-    problems.push(`the IO thread is ${health.ioState === 'No' ? 'stopped' : `'${health.ioState}'`}`);
+  if (health.channels.length <= 1) {
+    const threads = describeThreads(health);
+    return threads ? `replication is not running: ${threads}` : '';
   }
-  if (!health.sqlThreadRunning) {
-    problems.push(`the SQL thread is ${health.sqlState === 'No' ? 'stopped' : `'${health.sqlState}'`}`);
-  }
-  if (problems.length === 0) {
-    return '';
-  }
-  return `replication is not running: ${problems.join(' and ')}${health.lastError ? ` (${health.lastError})` : ''}`;
+  const problems = health.channels.map((channel) => [channelLabel(channel), describeThreads(channel)])
+    .filter(([, threads]) => threads).map(([label, threads]) => `${label}: ${threads}`);
+  return problems.length === 0 ? '' : `replication is not running on ${problems.join('; ')}`;
 }

@@ -161,7 +161,7 @@ export class Session {
     const { maxLagSeconds, maxLagWaitSeconds } = this.options;
     for (;;) {
       this.checkDeadline();
-      const health = await replicaHealth(this.replica);
+      const health = await replicaHealth(this.replica, this.flavor);
       this.observeHealth(health);
       const unhealthy = describeUnhealthy(health);
       if (unhealthy) {

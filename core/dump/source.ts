@@ -4,7 +4,8 @@
  * Works with MySQL 8 (RDS) and MariaDB.
  */
 import type { Connection } from 'mysql2/promise';
-import { describeUnhealthy, replicaHealth } from '../consistency/replication';
+import type { ReplicaChannelHealth } from '../consistency/replication';
+import { describeUnhealthy, replicaHealth, serverInfo } from '../consistency/replication';
 import { SYSTEM_SCHEMAS } from '../consistency/schema';
 import type { DumpSource } from './manifest';
 
@@ -50,15 +51,29 @@ export async function readSource(connection: Connection, host: string): Promise<
   return { host, engine, serverVersion, gtidPosition: String(gtid.position ?? '').replace(/\s+/g, '') };
 }
 
-/** Whether the replica's SQL (applier) thread runs; undefined when the server is no replica. */
+/** The replica's channels (one, or several with multi-source replication); undefined when the server is no replica. */
+async function replicaChannels(connection: Connection): Promise<readonly ReplicaChannelHealth[] | undefined> {
+  const health = await replicaHealth(connection, (await serverInfo(connection)).flavor);
+  return health.configured ? health.channels : undefined;
+}
+
+function channelNames(channels: readonly ReplicaChannelHealth[]): string {
+  return channels.map((channel) => (channel.channel === '' ? 'the default channel' : `channel '${channel.channel}'`)).join(', ');
+}
+
+/**
+ * Whether the replica applies changes: true when the SQL (applier) thread of any of its
+ * channels runs; undefined when the server is no replica.
+ */
 export async function replicationApplying(connection: Connection): Promise<boolean | undefined> {
-  const [rows] = await connection.query('SHOW REPLICA STATUS');
-  const status = (rows as Row[])[0];
-  if (!status) {
-    return undefined;
-  }
-  const running = status.Replica_SQL_Running ?? status.Slave_SQL_Running;
-  return String(running).toLowerCase() === 'yes';
+  const channels = await replicaChannels(connection);
+  return channels === undefined ? undefined : channels.some((channel) => channel.sqlThreadRunning);
+}
+
+/** True when the SQL thread of every channel runs. */
+async function everyChannelApplying(connection: Connection): Promise<boolean> {
+  const channels = await replicaChannels(connection);
+  return channels !== undefined && channels.every((channel) => channel.sqlThreadRunning);
 }
 
 /**
@@ -67,7 +82,7 @@ export async function replicationApplying(connection: Connection): Promise<boole
  * would be reported as the latest data while it is not. Returns the lag it read (seconds).
  */
 export async function checkReplicaCurrent(connection: Connection, maxLagSeconds: number): Promise<number> {
-  const health = await replicaHealth(connection);
+  const health = await replicaHealth(connection, (await serverInfo(connection)).flavor);
   if (!health.configured) {
     throw new Error('the server reports no replica status (is DB_HOST the replica?)');
   }
@@ -110,29 +125,33 @@ export async function readAppliedPosition(connection: Connection): Promise<strin
  * server is not a replica (a dump taken from the master by mistake must not pass silently).
  */
 export async function pauseReplication(connection: Connection, control: ReplicationControl): Promise<void> {
-  const before = await replicationApplying(connection);
-  if (before === undefined) {
+  if (await replicaChannels(connection) === undefined) {
     throw new Error('cannot pause replication: the server reports no replica status (is DB_HOST the replica?)');
   }
   await connection.query(REPLICATION_STATEMENTS[control].pause);
-  if (await replicationApplying(connection)) {
-    throw new Error(`'${REPLICATION_STATEMENTS[control].pause}' returned but the replica is still applying changes`);
+  const channels = await replicaChannels(connection) ?? [];
+  const applying = channels.filter((channel) => channel.sqlThreadRunning);
+  if (applying.length > 0) {
+    const where = channels.length > 1 ? ` on ${channelNames(applying)}` : '';
+    throw new Error(`'${REPLICATION_STATEMENTS[control].pause}' returned but the replica is still applying changes${where}`);
   }
 }
 
 /**
- * Starts replication again and checks (for up to `waitSeconds`) that the applier runs.
- * Safe to call when it already runs.
+ * Starts replication again and checks (for up to `waitSeconds`) that the applier of every
+ * channel runs. Safe to call when it already runs.
  */
 export async function resumeReplication(connection: Connection, control: ReplicationControl, waitSeconds = 10): Promise<void> {
-  if (await replicationApplying(connection)) {
+  if (await everyChannelApplying(connection)) {
     return;
   }
   await connection.query(REPLICATION_STATEMENTS[control].resume);
   const deadline = Date.now() + waitSeconds * 1000;
-  while (!(await replicationApplying(connection))) {
+  while (!(await everyChannelApplying(connection))) {
     if (Date.now() >= deadline) {
-      throw new Error(`'${REPLICATION_STATEMENTS[control].resume}' returned but the replica is not applying changes after ${waitSeconds} s (see SHOW REPLICA STATUS: Last_SQL_Error)`);
+      const channels = await replicaChannels(connection) ?? [];
+      const where = channels.length > 1 ? ` on ${channelNames(channels.filter((channel) => !channel.sqlThreadRunning))}` : '';
+      throw new Error(`'${REPLICATION_STATEMENTS[control].resume}' returned but the replica is not applying changes${where} after ${waitSeconds} s (see SHOW REPLICA STATUS: Last_SQL_Error)`);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

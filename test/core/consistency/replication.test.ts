@@ -10,6 +10,7 @@ describe('parseReplicaStatus', () => {
     expect(health).toEqual({
       configured: true, ioThreadRunning: true, sqlThreadRunning: false, ioState: 'Yes', sqlState: 'No', lagSeconds: null,
       lastError: "SQL error 1032: Could not execute Delete_rows event on table app.t; Can't find record", source: 'db-1:3306',
+      channels: [expect.objectContaining({ channel: '', sqlThreadRunning: false })],
     });
     expect(describeUnhealthy(health)).toBe("replication is not running: the SQL thread is stopped (SQL error 1032: Could not execute Delete_rows event on table app.t; Can't find record)");
   });
@@ -27,6 +28,34 @@ describe('parseReplicaStatus', () => {
     expect(describeUnhealthy(parseReplicaStatus({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Seconds_Behind_Master: 0 }))).toBe('');
     expect(parseReplicaStatus(undefined)).toMatchObject({ configured: false, lagSeconds: null });
     expect(describeUnhealthy(parseReplicaStatus(undefined))).toBe('the replica server is not configured as a replica (SHOW REPLICA STATUS is empty)');
+  });
+});
+
+describe('parseReplicaStatus with several channels', () => {
+  const channel = (name: string, fields: Record<string, unknown>): Record<string, unknown> => ({
+    Channel_Name: name, Replica_IO_Running: 'Yes', Replica_SQL_Running: 'Yes', Seconds_Behind_Source: 0, Source_Host: `db-${name || 'default'}`, Source_Port: 3306,
+    Last_IO_Errno: 0, Last_IO_Error: '', Last_SQL_Errno: 0, Last_SQL_Error: '', ...fields,
+  });
+
+  test('a channel that is not the first one with a stopped thread is unhealthy, and named', () => {
+    const health = parseReplicaStatus([
+      channel('', { Seconds_Behind_Source: 3 }),
+      channel('orders', { Replica_SQL_Running: 'No', Seconds_Behind_Source: null, Last_SQL_Errno: 1062, Last_SQL_Error: "Duplicate entry '7' for key 'PRIMARY'" }),
+    ]);
+    expect(health).toMatchObject({ configured: true, ioThreadRunning: true, sqlThreadRunning: false, sqlState: 'No', lagSeconds: null, source: 'db-default:3306, db-orders:3306' });
+    expect(health.channels.map((entry) => entry.channel)).toEqual(['', 'orders']);
+    expect(describeUnhealthy(health)).toBe("replication is not running on channel 'orders': the SQL thread is stopped (SQL error 1062: Duplicate entry '7' for key 'PRIMARY')");
+  });
+
+  test('every broken channel is named; the lag of healthy channels is the largest', () => {
+    const broken = parseReplicaStatus([
+      channel('', { Replica_IO_Running: 'Connecting', Last_IO_Errno: 2003, Last_IO_Error: 'cannot connect' }),
+      channel('b', { Replica_IO_Running: 'No', Replica_SQL_Running: 'No' }),
+    ]);
+    expect(describeUnhealthy(broken)).toBe("replication is not running on the default channel: the IO thread is 'Connecting' (IO error 2003: cannot connect); channel 'b': the IO thread is stopped and the SQL thread is stopped");
+    const healthy = parseReplicaStatus([channel('', { Seconds_Behind_Source: 4 }), channel('b', { Seconds_Behind_Source: 250 }), channel('c', {})]);
+    expect(describeUnhealthy(healthy)).toBe('');
+    expect(healthy.lagSeconds).toBe(250);
   });
 });
 

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as mysql from 'mysql2/promise';
+import { replicaHealth } from '../../../core/consistency/replication';
 import { checkUserName, ensureCheckerUser } from '../../../lambda/checker-user/user';
 import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
 
@@ -36,6 +37,8 @@ test('the checker user is created on the master, reaches the replica, and can re
   expect(rows).toEqual([{ total: '9.99' }]);
   const [status] = await onReplica.query('SHOW REPLICA STATUS');
   expect((status as Array<{ Slave_SQL_Running: string }>)[0].Slave_SQL_Running).toBe('Yes');
+  // What the drift check reads on MariaDB: every named connection.
+  expect(await replicaHealth(onReplica, 'mariadb')).toMatchObject({ configured: true, sqlThreadRunning: true, channels: [{ channel: '' }] });
   // The replica refuses writes twice over: read_only, and the user's grants.
   await expect(onReplica.query('INSERT INTO shop.orders VALUES (2, 1.00)')).rejects.toThrow(/command denied|read-only/i);
   await onReplica.end();

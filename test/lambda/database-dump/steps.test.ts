@@ -441,7 +441,7 @@ test('a replica further behind its master than the limit is refused', async () =
     await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 86400; START SLAVE');
     await master.query("SET TIMESTAMP = UNIX_TIMESTAMP() - 3600; INSERT INTO app.ledger VALUES (9, 0.01, 'late'); SET TIMESTAMP = DEFAULT");
     const deadline = Date.now() + 20_000;
-    while (((await replicaHealth(replica)).lagSeconds ?? 0) === 0 && Date.now() < deadline) {
+    while (((await replicaHealth(replica, 'mariadb')).lagSeconds ?? 0) === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await expect(prepare(replica, s3, settings(), { action: 'prepare', executionName: 'lagging' }))
