@@ -90,6 +90,11 @@ export interface DumpManifest {
    * applying changes: neither row counts nor checksums are those of the dump.
    */
   readonly replicationPaused: boolean;
+  /**
+   * Present when the dump user's grants could not all be read: the dump may lack what the
+   * user could not see (databases, triggers, routines), and these notes say what.
+   */
+  readonly completenessNotes?: string[];
   /** The databases in the dump, sorted. */
   readonly databases: string[];
   /** Every base table of those databases, sorted by schema then table. */
@@ -298,6 +303,12 @@ export function validateManifest(value: unknown): DumpManifest {
     ...(value.source.lagSeconds === undefined ? {} : { lagSeconds: count(value.source, 'lagSeconds', '.source') }),
   };
   const replicationPaused = bool(value, 'replicationPaused', '');
+  const completenessNotes = value.completenessNotes === undefined ? undefined : list(value, 'completenessNotes', '').map((note, i) => {
+    if (typeof note !== 'string' || note.length === 0) {
+      fail(`.completenessNotes[${i}]`, 'a note', note);
+    }
+    return note;
+  });
   const databases = list(value, 'databases', '').map((database, i) => {
     if (typeof database !== 'string' || database.length === 0) {
       fail(`.databases[${i}]`, 'a database name', database);
@@ -343,7 +354,7 @@ export function validateManifest(value: unknown): DumpManifest {
   if (!files.some((file) => file.key.endsWith(`/${DUMP_FILE_NAME}`) || file.key === DUMP_FILE_NAME)) {
     fail('.files', `an entry for ${DUMP_FILE_NAME}`, files.map((file) => file.key));
   }
-  return { version: MANIFEST_VERSION, runId, tier, createdAt, source, replicationPaused, databases, tables, files };
+  return { version: MANIFEST_VERSION, runId, tier, createdAt, source, replicationPaused, ...(completenessNotes ? { completenessNotes } : {}), databases, tables, files };
 }
 
 /** Parses and validates the text of a `manifest.json`. */

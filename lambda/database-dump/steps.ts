@@ -16,6 +16,7 @@ import {
   isValidRunId,
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
+import { checkDumpPrivileges } from '../../core/dump/privileges';
 import {
   checkReplicaCurrent, listDumpDatabases, pauseReplication, readAppliedPosition, readSource, replicationApplying, resumeReplication,
 } from '../../core/dump/source';
@@ -65,6 +66,8 @@ export interface PreparedRun {
   readonly source: DumpSource;
   /** `readAppliedPosition` at the pause; empty when it could not be read. */
   readonly appliedPosition: string;
+  /** Why the dump may be incomplete although nothing was found missing (grants that could not be read). */
+  readonly completenessNotes?: string[];
 }
 
 /** One container of the finished ECS task, as RunTask `.sync` returns it. */
@@ -128,7 +131,7 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 
 /**
  * Refuses a replica that is not current (`checkReplicaCurrent`, whose lag reading the run
- * records) and decides whether this run is the year's archive copy (the first successful
+ * records) and a dump user that lacks privileges a complete dump needs, and decides whether this run is the year's archive copy (the first successful
  * run of each UTC year, or any run started with `forceYearly`). Changes nothing on the
  * replica: a failure or a timeout here (the S3 listing may hang) leaves nothing to resume.
  */
@@ -136,6 +139,9 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
   const runId = runIdFor(event.executionName, now);
   try {
     const lagSeconds = await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
+    // A user that cannot dump everything is refused here, before the pause; Inspect checks
+    // again on the databases it lists at the paused point.
+    await checkDumpPrivileges(connection, await listDumpDatabases(connection, settings.databases), settings.databases.length === 0);
     const year = String(now.getUTCFullYear());
     const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
     return {
@@ -169,6 +175,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
     const source = await readSource(connection, settings.dbHost);
     const appliedPosition = await readAppliedPosition(connection);
     const databases = await listDumpDatabases(connection, settings.databases);
+    const completenessNotes = await checkDumpPrivileges(connection, databases, settings.databases.length === 0);
     return {
       runId: plan.runId,
       createdAt: plan.createdAt,
@@ -180,6 +187,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       replicationPaused: plan.pauseReplication,
       source: { ...source, lagSeconds: plan.lagSeconds },
       appliedPosition: appliedPosition ?? '',
+      ...(completenessNotes.length > 0 ? { completenessNotes } : {}),
     };
   } catch (error) {
     throw new Error(`dump run ${plan.runId}: inspect failed on ${settings.dbHost}: ${messageOf(error)}`);
@@ -279,6 +287,7 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
       createdAt: run.createdAt,
       source: run.source,
       replicationPaused: stayedPaused,
+      ...(run.completenessNotes && run.completenessNotes.length > 0 ? { completenessNotes: run.completenessNotes } : {}),
       databases,
       tables,
       files: [

@@ -87,7 +87,12 @@ export interface DatabaseDumpJobProps {
    * @default - the replica's own connections
    */
   readonly databaseConnections?: ec2.IConnectable;
-  /** A secret with the `username` and `password` of an account that may dump every database (the master user's secret works). */
+  /**
+   * A secret with the `username` and `password` of an account that may dump every database
+   * (the master user's secret works): `SELECT, SHOW VIEW, TRIGGER, EVENT` on each, `SHOW
+   * DATABASES`, and `SELECT` on `mysql.proc` (MariaDB) or `SHOW_ROUTINE` (MySQL); a run whose
+   * user lacks one is refused.
+   */
   readonly credentials: secretsmanager.ISecret;
   /** The 48-hour bucket (`BackupBuckets.dailyBucket`): every run writes `daily/YYYY-MM-DD/<run id>/`. */
   readonly dailyBucket: s3.IBucket;

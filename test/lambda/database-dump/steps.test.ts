@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection } from 'mysql2/promise';
+import * as mysql from 'mysql2/promise';
 import { replicaHealth } from '../../../core/consistency/replication';
 import { tableChecksum } from '../../../core/consistency/table-checksum';
 import { parseManifest } from '../../../core/dump/manifest';
@@ -173,6 +174,25 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
     await resume(replica, settings(), { action: 'resume', replicationPaused: true });
     await Promise.all([replica.end(), master.end()]);
   }
+});
+
+test('a dump user without TRIGGER is refused before anything is dumped, and replication is resumed', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  const master = await pair.master.connect();
+  await master.query(`CREATE USER 'dumper_nt'@'127.0.0.1' IDENTIFIED BY 'pw';
+    GRANT SELECT, SHOW VIEW, EVENT, SHOW DATABASES, SLAVE MONITOR, REPLICATION SLAVE ADMIN ON *.* TO 'dumper_nt'@'127.0.0.1'`);
+  await master.end();
+  await pair.waitForReplica();
+  const asDumper = await mysql.createConnection({ host: '127.0.0.1', port: pair.replica.port, user: 'dumper_nt', password: 'pw' });
+  try {
+    await expect(prepare(asDumper, s3, settings({ replicationControl: 'sql' }), { action: 'prepare', executionName: 'e-priv' }))
+      .rejects.toThrow("the dump user dumper_nt@127.0.0.1 lacks privileges a complete dump needs (the dump would leave data out silently): TRIGGER on database app (GRANT TRIGGER ON `app`.* TO 'dumper_nt'@'127.0.0.1')");
+  } finally {
+    await asDumper.end();
+  }
+  const replica = await pair.replica.connect();
+  expect(await replicationApplying(replica)).toBe(true);
+  await replica.end();
 });
 
 test('a year that already has an archive copy gets none, unless forced; no pause means replication keeps running', async () => {
