@@ -85,6 +85,12 @@ describe('manifest parser', () => {
     expect(parseManifest(JSON.stringify(manifest())).source).not.toHaveProperty('lagSeconds');
   });
 
+  test("the notes on a dump whose completeness is not known survive the round trip", () => {
+    const notes = ['the dump user u@% may lack TRIGGER on database shop; whether it holds it is unknown: the grants of role `r` could not be read'];
+    expect(parseManifest(serializeManifest(manifest({ completenessNotes: notes }) as unknown as DumpManifest)).completenessNotes).toEqual(notes);
+    expect(parseManifest(serializeManifest(manifest() as unknown as DumpManifest))).not.toHaveProperty('completenessNotes');
+  });
+
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['another version', { version: 2 }, /manifest\.version: expected 1/],
     ['a bad tier', { tier: 'weekly' }, /manifest\.tier/],
@@ -101,6 +107,7 @@ describe('manifest parser', () => {
     ] }, /each table once/],
     ['an upper-case digest', { files: [{ key: 'p/dump.sql.gz', bytes: 1, sha256: SHA.toUpperCase() }] }, /manifest\.files\[0\]\.sha256/],
     ['no dump file', { files: [] }, /manifest\.files: expected an entry for dump\.sql\.gz/],
+    ['an empty completeness note', { completenessNotes: [''] }, /manifest\.completenessNotes\[0\]: expected a note/],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => parseManifest(JSON.stringify(manifest(overrides)))).toThrow(message);
   });
