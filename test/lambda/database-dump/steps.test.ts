@@ -217,12 +217,15 @@ test('prepare changes nothing on the replica; an inspect that fails after the pa
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   const replica = await pair.replica.connect();
   try {
-    const runSettings = settings({ databases: ['app', 'missing_db'] });
+    // A database that is there for prepare and gone by inspect (dropped on the replica alone).
+    await replica.query('SET SESSION sql_log_bin = 0; CREATE DATABASE vanishing_db; SET SESSION sql_log_bin = 1');
+    const runSettings = settings({ databases: ['app', 'vanishing_db'] });
     const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'e5' });
     expect(plan).toMatchObject({ pauseReplication: true, lagSeconds: expect.any(Number) });
     expect(await replicationApplying(replica)).toBe(true);
+    await replica.query('SET SESSION sql_log_bin = 0; DROP DATABASE vanishing_db; SET SESSION sql_log_bin = 1');
     await expect(inspect(replica, runSettings, { action: 'inspect', plan }))
-      .rejects.toThrow(/dump run .*-e5: inspect failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
+      .rejects.toThrow(/dump run .*-e5: inspect failed on 127\.0\.0\.1: the database\(s\) vanishing_db to dump do not exist/);
     expect(await replicationApplying(replica)).toBe(false);
     expect(await resume(replica, runSettings, { action: 'resume', replicationPaused: plan.pauseReplication })).toEqual({ resumed: true });
     expect(await replicationApplying(replica)).toBe(true);
