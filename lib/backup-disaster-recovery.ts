@@ -14,6 +14,7 @@ import { ReplicatedMySql, ReplicatedMySqlEngine } from './database/replicated-my
 import { DatabaseDumpJob } from './dump/database-dump-job';
 import { MAX_GAP_DAYS } from './policy/compile';
 import { RetentionPolicy } from './policy/retention-policy';
+import { isEmailAddress } from './private/email-address';
 import { denyGrantsExceptForAwsResources } from './private/key-policy';
 import { BackupCoverage } from './report/coverage';
 import { BackupDashboard } from './report/dashboard';
@@ -30,8 +31,6 @@ import { failOnRdsCopies } from './vault/rds-copy-limits';
 import { RecoveryVault } from './vault/recovery-vault';
 import { VaultLockOptions } from './vault/vault-lock';
 
-/** An email address, as `BackupNotifications` accepts it. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** An AWS region name such as `eu-central-1` or `us-gov-west-1`. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -43,7 +42,7 @@ function checkOwnerEmail(scope: Construct, ownerEmail: string): void {
   if (typeof ownerEmail !== 'string' || ownerEmail.trim().length === 0) {
     throw new Error(`${scope.node.path}: \`ownerEmail\` must be the email address of the person or team responsible for the backups, got ${JSON.stringify(ownerEmail)}`);
   }
-  if (!EMAIL.test(ownerEmail)) {
+  if (!isEmailAddress(ownerEmail)) {
     throw new Error(`${scope.node.path}: \`ownerEmail\` must be an email address (name@domain), got '${ownerEmail}'`);
   }
 }

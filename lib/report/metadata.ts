@@ -1,5 +1,6 @@
 import { CfnResource, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { isEmailAddress } from '../private/email-address';
 
 /**
  * The role a resource plays in the backup policy. It is written to the resource's
@@ -201,7 +202,7 @@ export class BackupMetadata {
 }
 
 function checkOwner(path: string, owner: string): void {
-  if (!Token.isUnresolved(owner) && !/^[^\s@]+@[^\s@]+$/.test(owner)) {
+  if (!Token.isUnresolved(owner) && !isEmailAddress(owner)) {
     throw new Error(`${path}: \`owner\` must be an email address, got '${owner}'`);
   }
 }

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { isEmailAddress } from '../private/email-address';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { BackupMetadata, BackupRole } from './metadata';
 
@@ -66,7 +67,7 @@ export class BackupNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupNotificationsProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.ownerEmail) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.ownerEmail)) {
+    if (!Token.isUnresolved(props.ownerEmail) && !isEmailAddress(props.ownerEmail)) {
       throw new Error(`${this.node.path}: \`ownerEmail\` must be an email address, got '${props.ownerEmail}'`);
     }
     this.ownerEmail = props.ownerEmail;
