@@ -4,6 +4,7 @@
  * time zone the schedule is read in.
  */
 import { expandCronField } from '../../lib/private/cron-field';
+import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
@@ -35,9 +36,6 @@ function range(from: number, to: number, step: number): number[] {
 export function weeklyRuns(expression: string | undefined, defaultText = 'no schedule'): WeeklyRuns {
   return runsOf(expression, defaultText, 'UTC');
 }
-
-/** Names of UTC itself, as AWS schedules and the IANA database spell it. */
-export const UTC_NAMES = ['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/GMT', 'GMT', 'Etc/GMT0', 'GMT0', 'Etc/GMT+0', 'Etc/GMT-0', 'Etc/Greenwich', 'Greenwich'];
 
 /** Minutes the zone is ahead of UTC at a moment, or undefined when the zone is not known. */
 export function utcOffsetMinutes(zone: string, at: number): number | undefined {

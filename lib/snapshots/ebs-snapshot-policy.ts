@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CompiledTier, compileTiers, describeTier, validatePolicy } from '../policy/compile';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
+import { isUtcZoneName } from '../private/utc-time-zone';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 
 /** Properties of an `EbsSnapshotPolicy`. */
@@ -109,6 +110,11 @@ export class EbsSnapshotPolicy extends Construct {
     const targetTags = Object.entries(props.targetTags);
     if (targetTags.length === 0) {
       throw new Error(`${path}: \`targetTags\` must name at least one tag, got none`);
+    }
+    const zone = props.policy.timeZone.timezoneName;
+    if (!Token.isUnresolved(zone) && !isUtcZoneName(zone)) {
+      const start = `${String(props.policy.windowStartHour).padStart(2, '0')}:00`;
+      Annotations.of(this).addWarningV2('cdk-backup-dr:ebsScheduleInUtc', `\`policy.timeZone\` is ${zone}, but Data Lifecycle Manager runs schedules in UTC only: the EBS snapshots start at ${start} UTC, not at ${start} ${zone} (AWS Backup plans of the same policy run in ${zone})`);
     }
     const tiers = compileTiers(props.policy);
     const rolling = tiers[0];
