@@ -10,7 +10,7 @@ import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
-import { PlanRuleTimes, runsInYear, runsTakenByLongerRules } from './overlap';
+import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules, takingRuleOfEachRun } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
@@ -42,10 +42,19 @@ export interface CopyEntry {
 export interface TierEntry {
   readonly tier: string;
   /**
-   * AWS Backup: of this rule's runs in the report's year, those AWS Backup takes as another
-   * rule of the plan, kept longer, whose start window overlaps (one backup, kept as that rule).
+   * Of this tier's runs in the report's year, those the service takes as another rule or
+   * schedule, kept longer, that starts with it: AWS Backup a rule of the plan whose start
+   * window overlaps, DLM a schedule of the policy that starts at the same time (one backup,
+   * kept as that rule or schedule). `notDocumented` (DLM): runs whose retention depends on
+   * whether the snapshot archive counts in "the highest retention period", which DLM's
+   * documentation does not say, by the schedules it may be kept as (`Monthly or Yearly`).
    */
-  readonly takenByLongerRules?: { readonly year: number; readonly runs: number; readonly byRule: { readonly [rule: string]: number } };
+  readonly takenByLongerRules?: {
+    readonly year: number;
+    readonly runs: number;
+    readonly byRule: { readonly [rule: string]: number };
+    readonly notDocumented?: { readonly [rules: string]: number };
+  };
   /** What takes the backups: AWS Backup plan rule, DLM schedule, RDS automated backups, S3 lifecycle, a job. */
   readonly mechanism: string;
   readonly schedule: string;
@@ -487,15 +496,18 @@ class Context {
       if (!(details.TargetTags ?? []).some((t: Json) => tags[t.Key] === t.Value)) {
         continue;
       }
+      const taken = this.snapshotsTakenByLongerSchedules(details.Schedules ?? []);
       for (const schedule of details.Schedules ?? []) {
         const create = schedule.CreateRule ?? {};
         const runs = create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(Number(create.Interval ?? 24), create.Times);
         const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
         const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
+        const takenByLongerRules = taken.get(schedule);
         tiers.push({
           tier: schedule.Name ?? 'snapshots',
+          ...(takenByLongerRules ? { takenByLongerRules } : {}),
           mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
-          schedule: runs.text,
+          schedule: `${runs.text}${takenByLongerRules ? dlmTakenText(takenByLongerRules) : ''}`,
           scheduleNote: runs.note,
           runs: runs.minutes,
           retention: retention.text,
@@ -521,6 +533,57 @@ class Context {
       }
     }
     return tiers;
+  }
+
+  /**
+   * The runs of each schedule of a DLM policy that start at the same time as a schedule kept
+   * longer, in the report's year. DLM applies the retention of the schedule "that has the
+   * highest retention period"; whether a schedule's time in the snapshot archive counts is not
+   * documented, so a run for which the standard-tier retention and the whole lifetime pick
+   * different schedules is counted as not documented.
+   */
+  private snapshotsTakenByLongerSchedules(schedules: Json[]): Map<Json, NonNullable<TierEntry['takenByLongerRules']>> {
+    const timesBy = (lifetime: (schedule: Json, intervalHours: number) => Retention): PlanRuleTimes[] => schedules.map((schedule): PlanRuleTimes => {
+      const create = schedule.CreateRule ?? {};
+      const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
+      return {
+        name: String(schedule.Name ?? 'snapshots'),
+        // DLM reads cron expressions in UTC.
+        runs: create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
+        // "At the same time": the same scheduled minute.
+        startWindowMinutes: 1,
+        retentionDays: lifetime(schedule, intervalHours).maxHours / 24,
+      };
+    });
+    const standard = timesBy((schedule, intervalHours) => dlmRetention(schedule.RetainRule, intervalHours));
+    const byStandard = takingRuleOfEachRun(standard);
+    const byLifetime = takingRuleOfEachRun(timesBy((schedule, intervalHours) => withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule)));
+    const order = standard.map((t) => t.name);
+    const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
+    schedules.forEach((schedule, i) => {
+      const name = order[i];
+      const lifetimeWinners = byLifetime.get(name)!;
+      const byRule: { [rule: string]: number } = {};
+      const notDocumented: { [rules: string]: number } = {};
+      byStandard.get(name)!.forEach((winner, run) => {
+        const other = lifetimeWinners[run];
+        if (winner === other && winner !== undefined) {
+          byRule[winner] = (byRule[winner] ?? 0) + 1;
+        } else if (winner !== other) {
+          const key = [winner ?? name, other ?? name].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(' or ');
+          notDocumented[key] = (notDocumented[key] ?? 0) + 1;
+        }
+      });
+      if (Object.keys(byRule).length > 0 || Object.keys(notDocumented).length > 0) {
+        result.set(schedule, {
+          year: this.year,
+          runs: standard[i].runs!.length,
+          byRule: Object.fromEntries(order.filter((rule) => byRule[rule] !== undefined).map((rule) => [rule, byRule[rule]])),
+          ...(Object.keys(notDocumented).length > 0 ? { notDocumented } : {}),
+        });
+      }
+    });
+    return result;
   }
 
   // ---- the resources' own settings -----------------------------------------------------
@@ -803,6 +866,19 @@ function lifecycleRetention(lifecycle: Json): Retention {
     return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };
   }
   return daysRetention(Number(lifecycle.DeleteAfterDays), cold);
+}
+
+function dlmTakenText(taken: NonNullable<TierEntry['takenByLongerRules']>): string {
+  const documented = Object.entries(taken.byRule);
+  const unknown = Object.entries(taken.notDocumented ?? {});
+  return [
+    documented.length > 0
+      ? `; in ${taken.year} DLM takes ${documented.map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${taken.runs} snapshots (a schedule of the policy kept longer that starts at the same time)`
+      : '',
+    unknown.length > 0
+      ? `; in ${taken.year} ${unknown.map(([names, n]) => `${n} of its ${taken.runs} snapshots ${n === 1 ? 'starts' : 'start'} at the same time as ${names}`).join(', ')}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say whether time in the snapshot archive counts, so which of these schedules' retention they get is not known`
+      : '',
+  ].join('');
 }
 
 function dlmRetention(rule: Json, intervalHours: number): Retention {

@@ -1,10 +1,17 @@
 /**
- * Backup plan rules whose runs overlap: when the start windows of two rules of one plan
- * overlap, AWS Backup takes one backup, for the rule with the longer retention ("Backup plan
- * options and configuration", AWS Backup Developer Guide). The weekly and the monthly tier
- * meet when a month ends on a Sunday, every month-end tier on December 31, and the rolling
- * tier meets each of them: the report says how many of a rule's runs in a year go to a
- * rule kept longer.
+ * Backup schedules of one plan or policy whose runs meet.
+ *
+ * AWS Backup: when the start windows of two rules of one plan overlap, AWS Backup takes one
+ * backup, for the rule with the longer retention ("Backup plan options and configuration",
+ * AWS Backup Developer Guide). The weekly and the monthly tier meet when a month ends on a
+ * Sunday, every month-end tier on December 31, and the rolling tier meets each of them.
+ *
+ * Data Lifecycle Manager: when schedules of one policy start at the same time, DLM creates
+ * one snapshot and applies the retention of the schedule with the highest retention period,
+ * with the tags and copy regions of all of them ("How Amazon Data Lifecycle Manager works",
+ * Policy schedules, Amazon EBS User Guide).
+ *
+ * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
 import { expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
@@ -60,6 +67,26 @@ export function runsInYear(expression: string, zone: string | undefined, year: n
   return runs.sort((a, b) => a - b);
 }
 
+/**
+ * The start times (epoch milliseconds) in one calendar year of a DLM interval schedule:
+ * every `intervalHours` from each of the UTC `times` (`HH:MM`; 00:00 without any).
+ */
+export function intervalRunsInYear(intervalHours: number, times: string[] | undefined, year: number): number[] | undefined {
+  const starts = (times && times.length > 0 ? times : ['00:00']).map((t) => /^(\d{2}):(\d{2})$/.exec(t));
+  if (!(intervalHours > 0) || starts.some((m) => m === null)) {
+    return undefined;
+  }
+  const every = intervalHours * 60 * MINUTE_MS;
+  const runs = new Set<number>();
+  for (const match of starts) {
+    const first = (Number(match![1]) * 60 + Number(match![2])) * MINUTE_MS % every;
+    for (let t = Date.UTC(year, 0, 1) + first; t < Date.UTC(year + 1, 0, 1); t += every) {
+      runs.add(t);
+    }
+  }
+  return [...runs].sort((a, b) => a - b);
+}
+
 /** Whether a run of the sorted starts, each open for `window` ms, overlaps [start, end). */
 function windowsOverlap(starts: number[], window: number, start: number, end: number): boolean {
   // The first run whose window ends after `start`.
@@ -76,31 +103,47 @@ function windowsOverlap(starts: number[], window: number, start: number, end: nu
   return low < starts.length && starts[low] < end;
 }
 
-/** One rule of a plan, as the overlap check needs it. */
+/** One rule of a plan or schedule of a DLM policy, as the overlap check needs it. */
 export interface PlanRuleTimes {
   readonly name: string;
   /** Start times in the year; undefined when not known. */
   readonly runs: number[] | undefined;
+  /** How long after its start a run still meets another run (1 for "at the same time"). */
   readonly startWindowMinutes: number;
   /** Days the backups are kept; Infinity when kept indefinitely. */
   readonly retentionDays: number;
 }
 
 /**
- * For each rule, how many of its runs in the year AWS Backup takes as a rule kept longer
+ * For each rule, and each of its runs in the year, the name of the rule the service takes
+ * that run as: the one kept longest of the rules kept longer whose start window overlaps, or
+ * undefined when none does.
+ */
+export function takingRuleOfEachRun(rules: PlanRuleTimes[]): Map<string, Array<string | undefined>> {
+  const result = new Map<string, Array<string | undefined>>();
+  for (const rule of rules) {
+    const longer = rules.filter((other) => other !== rule && other.retentionDays > rule.retentionDays && other.runs !== undefined)
+      .sort((a, b) => b.retentionDays - a.retentionDays);
+    result.set(rule.name, (rule.runs ?? []).map((start) => {
+      const end = start + rule.startWindowMinutes * MINUTE_MS;
+      return longer.find((other) => windowsOverlap(other.runs!, other.startWindowMinutes * MINUTE_MS, start, end))?.name;
+    }));
+  }
+  return result;
+}
+
+/**
+ * For each rule, how many of its runs in the year the service takes as a rule kept longer
  * whose start window overlaps, by that rule's name (the one kept longest when several do).
  */
 export function runsTakenByLongerRules(rules: PlanRuleTimes[]): Map<string, Map<string, number>> {
+  const winners = takingRuleOfEachRun(rules);
   const result = new Map<string, Map<string, number>>();
   for (const rule of rules) {
     const counts = new Map<string, number>();
-    const longer = rules.filter((other) => other !== rule && other.retentionDays > rule.retentionDays && other.runs !== undefined)
-      .sort((a, b) => b.retentionDays - a.retentionDays);
-    for (const start of rule.runs ?? []) {
-      const end = start + rule.startWindowMinutes * MINUTE_MS;
-      const winner = longer.find((other) => windowsOverlap(other.runs!, other.startWindowMinutes * MINUTE_MS, start, end));
-      if (winner) {
-        counts.set(winner.name, (counts.get(winner.name) ?? 0) + 1);
+    for (const winner of winners.get(rule.name)!) {
+      if (winner !== undefined) {
+        counts.set(winner, (counts.get(winner) ?? 0) + 1);
       }
     }
     // In the order of the plan's rules.

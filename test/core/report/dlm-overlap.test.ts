@@ -1,0 +1,77 @@
+/**
+ * Schedules of one DLM policy that start at the same time: DLM creates one snapshot and
+ * applies the retention of the schedule with the highest retention period ("How Amazon Data
+ * Lifecycle Manager works", Policy schedules, Amazon EBS User Guide). The report counts them
+ * as it counts the AWS Backup rules of a plan whose start windows overlap.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { EbsSnapshotPolicy } from '../../../lib/snapshots/ebs-snapshot-policy';
+import { RetentionPolicy } from '../../../lib/policy/retention-policy';
+import { loadAssembly } from '../../../core/report/assembly';
+import { TierEntry, buildReport } from '../../../core/report/model';
+import { intervalRunsInYear } from '../../../core/report/overlap';
+
+let outdir: string;
+let tiers: TierEntry[];
+
+function tier(name: string): TierEntry {
+  return tiers.find((t) => t.tier === name)!;
+}
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dlm-overlap-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Snapshots', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const volume = new ec2.Volume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+  Tags.of(volume).add('snapshots', 'gfs');
+  // Hourly kept 48 hours; weekly on Sundays kept 35 days; monthly on the last day kept 365
+  // days; yearly on December 31, 90 days in the standard tier, then 100 years in the archive.
+  new EbsSnapshotPolicy(stack, 'Policy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'gfs' } });
+  app.synth();
+  const model = buildReport(loadAssembly(outdir), { year: 2026 });
+  tiers = model.resources.find((r) => r.path === 'Snapshots/Volume/Resource')!.tiers;
+});
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('schedules of one DLM policy that start at the same time', () => {
+  test('the policy is the one the counts are made for', () => {
+    expect(tiers.map((t) => [t.tier, t.retention])).toEqual([
+      ['Rolling', 'the last 48 snapshots (about 2 days)'],
+      ['Weekly', '35 days'],
+      ['Monthly', '365 days'],
+      ['Yearly', '90 days in the standard tier, then 100 years in the snapshot archive'],
+    ]);
+  });
+
+  test('the weekly snapshot of Sunday May 31, 2026 is the monthly one (documented: one snapshot, the highest retention)', () => {
+    expect(tier('Weekly').takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: { Monthly: 1 } });
+    expect(tier('Weekly').schedule).toEqual('on Sundays at 03:00 UTC; in 2026 DLM takes 1 as Monthly of its 52 snapshots (a schedule of the policy kept longer that starts at the same time)');
+  });
+
+  test('the hourly snapshot at 03:00 goes to the weekly and monthly schedules', () => {
+    expect(tier('Rolling').takenByLongerRules).toEqual({ year: 2026, runs: 365 * 24, byRule: { Weekly: 51, Monthly: 11 }, notDocumented: { 'Monthly or Yearly': 1 } });
+    expect(tier('Rolling').schedule).toContain('; in 2026 DLM takes 51 as Weekly, 11 as Monthly of its 8760 snapshots (a schedule of the policy kept longer that starts at the same time)');
+  });
+
+  test('December 31: Monthly keeps 365 days in the standard tier, Yearly 90 days and then the archive; which one DLM applies is not documented', () => {
+    for (const name of ['Rolling', 'Monthly', 'Yearly']) {
+      expect(tier(name).takenByLongerRules?.notDocumented).toEqual({ 'Monthly or Yearly': 1 });
+      expect(tier(name).schedule).toContain('snapshots starts at the same time as Monthly or Yearly: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say whether time in the snapshot archive counts, so which of these schedules\' retention they get is not known');
+    }
+    expect(tier('Monthly').takenByLongerRules).toEqual({ year: 2026, runs: 12, byRule: {}, notDocumented: { 'Monthly or Yearly': 1 } });
+    expect(tier('Yearly').takenByLongerRules).toEqual({ year: 2026, runs: 1, byRule: {}, notDocumented: { 'Monthly or Yearly': 1 } });
+  });
+
+  test('the runs of an interval schedule in a year', () => {
+    const sixHourly = intervalRunsInYear(6, ['00:30'], 2026)!;
+    expect(sixHourly).toHaveLength(365 * 4);
+    expect(sixHourly.slice(0, 2)).toEqual([Date.UTC(2026, 0, 1, 0, 30), Date.UTC(2026, 0, 1, 6, 30)]);
+    expect(intervalRunsInYear(12, ['07:00'], 2026)!.slice(0, 2)).toEqual([Date.UTC(2026, 0, 1, 7), Date.UTC(2026, 0, 1, 19)]);
+    expect(intervalRunsInYear(24, ['7 am'], 2026)).toBeUndefined();
+  });
+});
