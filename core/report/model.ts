@@ -60,6 +60,10 @@ export interface TierEntry {
   readonly schedule: string;
   readonly scheduleNote?: string;
   readonly runs: number[];
+  /** A schedule read in a zone with daylight saving time: `runs` are at the zone's January offset, these at its July offset. */
+  readonly runsInJuly?: number[];
+  /** How many minutes the runs move in UTC between January and July. */
+  readonly daylightSavingMinutes?: number;
   readonly retention: string;
   readonly minHours?: number;
   readonly maxHours?: number;
@@ -79,6 +83,10 @@ export interface ActivityEntry {
   readonly schedule: string;
   readonly scheduleNote?: string;
   readonly runs: number[];
+  /** As `TierEntry.runsInJuly`. */
+  readonly runsInJuly?: number[];
+  /** As `TierEntry.daylightSavingMinutes`. */
+  readonly daylightSavingMinutes?: number;
   readonly targets: string[];
 }
 
@@ -117,6 +125,8 @@ export interface TimelineLane {
   readonly label: string;
   readonly kind: 'tier' | 'activity';
   readonly runs: number[];
+  /** The runs at the zone's July offset, when daylight saving time moves them. */
+  readonly runsInJuly?: number[];
   readonly note?: string;
   readonly lifetimes: Array<{ readonly label: string; readonly minHours: number; readonly maxHours: number; readonly offsite: boolean }>;
 }
@@ -445,6 +455,7 @@ class Context {
         schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}${takenText}`,
         scheduleNote: runs.note,
         runs: runs.minutes,
+        ...seasons(runs),
         retention: retention.text,
         minHours: retention.minHours,
         maxHours: retention.maxHours,
@@ -801,6 +812,7 @@ class Context {
       schedule: runs ? runs.text : 'on demand (no schedule in the assembly)',
       scheduleNote: runs ? runs.note : 'on demand',
       runs: runs?.minutes ?? [],
+      ...(runs ? seasons(runs) : {}),
       targets: Array.isArray(m.targets) ? m.targets.map(String) : [],
     };
   }
@@ -857,6 +869,11 @@ class Context {
       };
     });
   }
+}
+
+/** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */
+function seasons(runs: WeeklyRuns): { runsInJuly?: number[]; daylightSavingMinutes?: number } {
+  return runs.minutesInJuly ? { runsInJuly: runs.minutesInJuly, daylightSavingMinutes: runs.daylightSavingMinutes } : {};
 }
 
 function lifecycleRetention(lifecycle: Json): Retention {
@@ -927,12 +944,12 @@ function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[])
       }
       const where = tier.mechanism.startsWith('S3 lifecycle') ? ` ${lastSegments(resource.path)}` : '';
       const note = tier.scheduleNote === 'does not run every week' ? `not every week: ${tier.schedule}` : tier.scheduleNote;
-      lanes.set(key, { label: `${tier.tier} (${shortMechanism(tier.mechanism)}${where})`, kind: 'tier', runs: tier.runs, note, lifetimes });
+      lanes.set(key, { label: `${tier.tier} (${shortMechanism(tier.mechanism)}${where})`, kind: 'tier', runs: tier.runs, ...(tier.runsInJuly ? { runsInJuly: tier.runsInJuly } : {}), note, lifetimes });
     }
   }
   for (const activity of activities) {
     const note = activity.scheduleNote === 'does not run every week' ? `not every week: ${activity.schedule}` : activity.scheduleNote;
-    lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, note, lifetimes: [] });
+    lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, ...(activity.runsInJuly ? { runsInJuly: activity.runsInJuly } : {}), note, lifetimes: [] });
   }
   return [...lanes.values()];
 }

@@ -19,6 +19,10 @@ export interface TierTimes {
   readonly scheduleNote?: string;
   /** Minutes after Monday 00:00 UTC of each run in a week. */
   readonly runs: number[];
+  /** The runs at the zone's July offset, when daylight saving time moves them. */
+  readonly runsInJuly?: number[];
+  /** How many minutes the runs move in UTC between January and July. */
+  readonly daylightSavingMinutes?: number;
 }
 
 /** RDS transaction logs and AWS Backup continuous backups restore to within 5 minutes. */
@@ -32,7 +36,15 @@ export function maxGapMinutes(tier: TierTimes): number | undefined {
   if (tier.runs.length === 0) {
     return undefined;
   }
-  const runs = [...tier.runs].sort((a, b) => a - b);
+  // When the clocks go back, the run after the change comes that much later in UTC.
+  return Math.max(weekGap(tier.runs), weekGap(tier.runsInJuly ?? [])) + (tier.daylightSavingMinutes ?? 0);
+}
+
+function weekGap(weekRuns: number[]): number {
+  if (weekRuns.length === 0) {
+    return 0;
+  }
+  const runs = [...weekRuns].sort((a, b) => a - b);
   let gap = runs[0] + MINUTES_PER_WEEK - runs[runs.length - 1];
   for (let i = 1; i < runs.length; i++) {
     gap = Math.max(gap, runs[i] - runs[i - 1]);

@@ -53,14 +53,13 @@ export function runsInYear(expression: string, zone: string | undefined, year: n
     if (!months.includes(month) || (lastDay && !last) || (doms && !doms.includes(dom)) || (dows && !dows.includes(date.getUTCDay() + 1))) {
       continue;
     }
-    // The zone's offset at noon of that day: a run in the hour a clock changes may be placed an hour off.
-    const offset = utc ? 0 : utcOffsetMinutes(zone, day + DAY_MS / 2);
-    if (offset === undefined) {
-      return undefined;
-    }
     for (const hour of hours) {
       for (const minute of minutes) {
-        runs.push(day + (hour * 60 + minute - offset) * MINUTE_MS);
+        const run = utc ? day + (hour * 60 + minute) * MINUTE_MS : localToUtc(day + (hour * 60 + minute) * MINUTE_MS, zone);
+        if (run === undefined) {
+          return undefined;
+        }
+        runs.push(run);
       }
     }
   }
@@ -85,6 +84,28 @@ export function intervalRunsInYear(intervalHours: number, times: string[] | unde
     }
   }
   return [...runs].sort((a, b) => a - b);
+}
+
+/**
+ * The UTC moment of a wall-clock time in the zone (given as if it were UTC), at the offset in
+ * force then, not that day's noon: 01:00 in Berlin on the last Sunday of March is 00:00 UTC
+ * (before the change), on the last Sunday of October 23:00 UTC the day before (the first of
+ * the two 01:00s). A time the clock skips is placed at the offset before the change.
+ */
+function localToUtc(wallClock: number, zone: string): number | undefined {
+  const before = utcOffsetMinutes(zone, wallClock - DAY_MS);
+  const after = utcOffsetMinutes(zone, wallClock + DAY_MS);
+  if (before === undefined || after === undefined) {
+    return undefined;
+  }
+  // The earlier reading first: it is the first of two wall-clock times that occur twice.
+  for (const offset of [Math.max(before, after), Math.min(before, after)]) {
+    const candidate = wallClock - offset * MINUTE_MS;
+    if (utcOffsetMinutes(zone, candidate) === offset) {
+      return candidate;
+    }
+  }
+  return wallClock - before * MINUTE_MS;
 }
 
 /** Whether a run of the sorted starts, each open for `window` ms, overlaps [start, end). */

@@ -18,6 +18,10 @@ export interface WeeklyRuns {
   readonly text: string;
   /** Set when the schedule does not run every week (for example monthly). */
   readonly note?: string;
+  /** A schedule read in a zone with daylight saving time: its runs at the zone's July offset (`minutes` are at January's). */
+  readonly minutesInJuly?: number[];
+  /** How many minutes the runs move in UTC between January and July. */
+  readonly daylightSavingMinutes?: number;
 }
 
 function pad(n: number): string {
@@ -58,11 +62,16 @@ function offsetText(minutes: number): string {
 const JANUARY = Date.UTC(2026, 0, 15, 12);
 const JULY = Date.UTC(2026, 6, 15, 12);
 
+/** At most this many times of day are said in UTC; more are said as the zone's offsets. */
+const MAX_UTC_TIMES_SAID = 4;
+
 /**
  * The runs of a schedule whose cron expression is read in a time zone (the
  * `ScheduleExpressionTimezone` of an AWS Backup rule or an EventBridge Scheduler schedule).
- * The text names the zone and its UTC offsets; the runs are placed in the UTC week at the
- * zone's January offset. Without a zone, or in UTC, the same as `weeklyRuns`.
+ * The text says the local times with the zone and the same times in UTC, in January and in
+ * July when daylight saving time moves them (either hemisphere). `minutes` are placed at the
+ * zone's January offset, `minutesInJuly` at its July offset, and `daylightSavingMinutes` is
+ * how far the runs move between the two. Without a zone, or in UTC, the same as `weeklyRuns`.
  */
 export function zonedWeeklyRuns(expression: string | undefined, timeZone: unknown, defaultText = 'no schedule'): WeeklyRuns {
   if (timeZone === undefined || timeZone === null || timeZone === '' || (typeof timeZone === 'string' && UTC_NAMES.includes(timeZone))) {
@@ -79,12 +88,38 @@ export function zonedWeeklyRuns(expression: string | undefined, timeZone: unknow
   if (january === undefined || july === undefined) {
     return { minutes: [], text: `${local.text} (time zone not known to the report)`, note: local.note ?? 'time zone not known to the report' };
   }
-  const offsets = january === july ? offsetText(january) : `${offsetText(january)} in January, ${offsetText(july)} in July`;
+  const inUtc = (offset: number): number[] => local.minutes.map((m) => (((m - offset) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK).sort((a, b) => a - b);
   return {
-    minutes: local.minutes.map((m) => (((m - january) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK).sort((a, b) => a - b),
-    text: `${local.text} (${offsets})`,
+    minutes: inUtc(january),
+    text: `${local.text} (${utcTimesText(expression, january, july)})`,
     ...(local.note !== undefined ? { note: local.note } : {}),
+    ...(january !== july ? { minutesInJuly: inUtc(july), daylightSavingMinutes: Math.abs(july - january) } : {}),
   };
+}
+
+/** The local times of a cron expression in UTC at the zone's offsets, or the offsets when there are many times. */
+function utcTimesText(expression: string, january: number, july: number): string {
+  const fields = /^cron\((.*)\)$/.exec(expression.trim())?.[1].trim().split(/\s+/) ?? [];
+  const minutes = fields.length >= 5 ? expandCronField(fields[0], 0, 59) : undefined;
+  const hours = fields.length >= 5 ? expandCronField(fields[1], 0, 23) : undefined;
+  const times = hours && minutes ? hours.flatMap((h) => minutes.map((m) => h * 60 + m)) : [];
+  if (times.length === 0 || times.length > MAX_UTC_TIMES_SAID) {
+    return january === july ? offsetText(january) : `${offsetText(january)} in January, ${offsetText(july)} in July`;
+  }
+  // A daily schedule runs every day: the UTC date it falls on says nothing.
+  const daily = ['*', '?'].includes(fields[2]) && ['*', '?'].includes(fields[3]) && ['*', '?'].includes(fields[4]);
+  const at = (offset: number): string => {
+    const said = times.map((t) => {
+      const utc = t - offset;
+      const day = daily ? 0 : Math.floor(utc / 1440);
+      const time = ((utc % 1440) + 1440) % 1440;
+      return { time: `${pad(Math.floor(time / 60))}:${pad(time % 60)}`, day: day === 0 ? '' : day < 0 ? ' the day before' : ' the day after' };
+    });
+    return said.every((t) => t.day === '')
+      ? `${said.map((t) => t.time).join(', ')} UTC`
+      : said.map((t) => `${t.time} UTC${t.day}`).join(', ');
+  };
+  return january === july ? at(january) : `${at(january)} in January, ${at(july)} in July`;
 }
 
 function runsOf(expression: string | undefined, defaultText: string, zone: string): WeeklyRuns {

@@ -32,7 +32,8 @@ export function timelineSvg(lanes: TimelineLane[]): string {
   const parts: string[] = [];
   let y = 30;
   // Panel 1: runs over a week.
-  parts.push(`<text x="0" y="18" class="t-title">When each tier, job, check and drill runs in one week (UTC)</text>`);
+  const seasonal = lanes.some((lane) => lane.runsInJuly);
+  parts.push(`<text x="0" y="18" class="t-title">When each tier, job, check and drill runs in one week (UTC${seasonal ? '; where daylight saving time moves a run, January above, July below' : ''})</text>`);
   const weekTop = y;
   const weekHeight = Math.max(lanes.length, 1) * LANE;
   for (let d = 0; d <= 7; d++) {
@@ -49,6 +50,15 @@ export function timelineSvg(lanes: TimelineLane[]): string {
     const cls = lane.kind === 'tier' ? 't-run' : 't-activity';
     if (lane.runs.length > 400) {
       parts.push(`<rect x="${LABEL}" y="${top + 5}" width="${PLOT}" height="${LANE - 10}" class="${cls}"><title>${lane.runs.length} runs a week</title></rect>`);
+    } else if (lane.runsInJuly) {
+      // Daylight saving time moves the runs in UTC: January's in the upper half, July's in the lower.
+      const half = (LANE - 10) / 2;
+      for (const [runs, dy, season] of [[lane.runs, 0, 'January'], [lane.runsInJuly, half, 'July']] as const) {
+        for (const minute of runs) {
+          const x = LABEL + (PLOT * minute) / MINUTES_PER_WEEK;
+          parts.push(`<rect x="${x.toFixed(1)}" y="${top + 5 + dy}" width="2" height="${half}" class="${cls}"><title>in ${season}</title></rect>`);
+        }
+      }
     } else {
       for (const minute of lane.runs) {
         const x = LABEL + (PLOT * minute) / MINUTES_PER_WEEK;

@@ -16,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
+import { timelineSvg } from '../../../core/report/timeline';
 import { ArchiveFrequency, RetentionPolicy } from '../../../lib/policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { BackupVaults } from '../../../lib/vault/backup-vaults';
@@ -23,6 +24,7 @@ import { BackupVaults } from '../../../lib/vault/backup-vaults';
 const MINUTES_PER_DAY = 1440;
 // Europe/Berlin is UTC+01:00 in January, UTC+02:00 in July.
 const BERLIN_JANUARY_OFFSET_MINUTES = 60;
+const BERLIN_JULY_OFFSET_MINUTES = 120;
 
 let outdir: string;
 let template: Template;
@@ -108,17 +110,23 @@ describe('the report of a BackupVaults plan in Europe/Berlin', () => {
     for (const rule of rules) {
       expect(rule.ScheduleExpressionTimezone).toEqual('Europe/Berlin');
       const tier = table.tiers.find((t) => t.tier === rule.RuleName)!;
-      expect(tier.schedule).toContain('Europe/Berlin');
-      expect(tier.schedule).toContain('UTC+01:00 in January, UTC+02:00 in July');
-      expect(tier.schedule).not.toMatch(/\d\d:\d\d UTC/);
+      // The local times in the zone first, then the same times in UTC in both seasons.
+      expect(tier.schedule).toMatch(/^[^(]* 03:00[^(]* Europe\/Berlin \([^)]* UTC in January, [^)]* UTC in July\)/);
     }
-    expect(table.tiers.find((t) => t.tier === 'Weekly')!.schedule).toMatch(/^on Sundays at 03:00 Europe\/Berlin/);
-    expect(table.tiers.find((t) => t.tier === 'Monthly')!.schedule).toMatch(/^on day L of every month, at 03:00 Europe\/Berlin/);
+    expect(table.tiers.find((t) => t.tier === 'Weekly')!.schedule).toMatch(/^on Sundays at 03:00 Europe\/Berlin \(02:00 UTC in January, 01:00 UTC in July\)/);
+    expect(table.tiers.find((t) => t.tier === 'Monthly')!.schedule).toMatch(/^on day L of every month, at 03:00 Europe\/Berlin \(02:00 UTC in January, 01:00 UTC in July\)/);
   });
 
-  test('the timeline places the runs in the UTC week (03:00 in Berlin is 02:00 UTC in January)', () => {
+  test('the timeline places the runs in the UTC week (03:00 in Berlin is 02:00 UTC in January, 01:00 UTC in July)', () => {
     const weekly = table.tiers.find((t) => t.tier === 'Weekly')!;
     expect(weekly.runs).toEqual([6 * MINUTES_PER_DAY + 3 * 60 - BERLIN_JANUARY_OFFSET_MINUTES]);
+    expect(weekly.runsInJuly).toEqual([6 * MINUTES_PER_DAY + 3 * 60 - BERLIN_JULY_OFFSET_MINUTES]);
+    expect(weekly.daylightSavingMinutes).toBe(60);
+    expect(model.timeline.find((lane) => lane.label.startsWith('Weekly'))!.runsInJuly).toEqual(weekly.runsInJuly);
+    // The picture draws both: January's runs in the upper half of the lane, July's in the lower.
+    const svg = timelineSvg(model.timeline);
+    expect(svg).toContain('where daylight saving time moves a run, January above, July below');
+    expect(svg).toContain('<title>in July</title>');
     // The 6-hour rolling tier at 03:00, 09:00, 15:00 and 21:00 in Berlin: 02:00, 08:00, 14:00, 20:00 UTC.
     const rolling = table.tiers.find((t) => t.tier === 'Rolling')!;
     expect(rolling.runs.slice(0, 4)).toEqual([2 * 60, 8 * 60, 14 * 60, 20 * 60]);
@@ -129,7 +137,8 @@ describe('the report of a BackupVaults plan in Europe/Berlin', () => {
     const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
     expect(schedule.Properties.ScheduleExpressionTimezone).toEqual('Asia/Kolkata');
     const drill = model.activities.find((a) => a.kind === 'restore drill')!;
-    expect(drill.schedule).toEqual('on Sundays at 23:30 Asia/Kolkata (UTC+05:30)');
+    expect(drill.schedule).toEqual('on Sundays at 23:30 Asia/Kolkata (18:00 UTC)');
+    expect(drill.runsInJuly).toBeUndefined();
     expect(drill.runs).toEqual([6 * MINUTES_PER_DAY + 18 * 60]);
     expect(table.drills.map((d) => d.schedule)).toEqual([drill.schedule]);
   });

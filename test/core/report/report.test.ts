@@ -259,10 +259,12 @@ describe('schedule and retention arithmetic', () => {
     expect(zonedWeeklyRuns('cron(0 5 ? * * *)', 'Etc/UTC')).toEqual(weeklyRuns('cron(0 5 ? * * *)'));
     expect(zonedWeeklyRuns('cron(0 5 ? * * *)', undefined)).toEqual(weeklyRuns('cron(0 5 ? * * *)'));
     expect(zonedWeeklyRuns('rate(12 hours)', 'Europe/Berlin')).toEqual(weeklyRuns('rate(12 hours)'));
-    // 00:30 on Monday in New York (UTC-05:00 in January) is 05:30 on Monday UTC.
+    // 00:30 on Monday in New York is 05:30 on Monday UTC in January (UTC-05:00), 04:30 in July (UTC-04:00).
     expect(zonedWeeklyRuns('cron(30 0 ? * MON *)', 'America/New_York')).toEqual({
       minutes: [5 * 60 + 30],
-      text: 'on Mondays at 00:30 America/New_York (UTC-05:00 in January, UTC-04:00 in July)',
+      minutesInJuly: [4 * 60 + 30],
+      daylightSavingMinutes: 60,
+      text: 'on Mondays at 00:30 America/New_York (05:30 UTC in January, 04:30 UTC in July)',
     });
     // 00:30 on Monday in Tokyo (UTC+09:00) is 15:30 on Sunday UTC: the run wraps to the end of the week.
     expect(zonedWeeklyRuns('cron(30 0 ? * MON *)', 'Asia/Tokyo').minutes).toEqual([6 * 1440 + 15 * 60 + 30]);
