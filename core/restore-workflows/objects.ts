@@ -111,6 +111,27 @@ async function prefixIsEmpty(s3: S3Client, bucket: string, prefix: string): Prom
   }
 }
 
+/** The part of a prefix after its last `/` (empty when it ends in one). */
+function partialName(prefix: string): string {
+  return prefix.slice(prefix.lastIndexOf('/') + 1);
+}
+
+/**
+ * A copy is named `targetPrefix` + the rest of the key after `prefix`: both must end in the
+ * same partial name (after their last `/`), or names are joined or cut (`restored` + `a.txt`
+ * gave `restoreda.txt`).
+ */
+function checkNamesStayWhole(prefix: string, targetPrefix: string): void {
+  const partial = partialName(prefix);
+  if (partialName(targetPrefix) === partial) {
+    return;
+  }
+  const sample = partial === '' ? 'a.txt' : '-01';
+  const allowed = partial === '' ? "end in '/'" : `end in '/${partial}' (or be '${partial}'), as \`prefix\` '${prefix}' does`;
+  throw new RestoreInputError(`input \`targetPrefix\` must ${allowed}: a copy is named \`targetPrefix\` + the rest of its key after \`prefix\`, `
+    + `so '${targetPrefix}' would name ${prefix}${sample} '${targetPrefix}${sample}'; got '${targetPrefix}'`);
+}
+
 /** Checks the request; copies nothing. The oldest-version check needs the scan and happens in `planScan`. */
 export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<ObjectRestorePlan> {
   const bucket = requiredString(input, 'bucket', `one of ${settings.sourceBuckets.join(', ')}`);
@@ -140,7 +161,11 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
   if (!settings.targetBuckets.includes(targetBucket)) {
     throw new RestoreInputError(`input \`targetBucket\` must be one of the buckets this workflow may write to (${settings.targetBuckets.join(', ')}); got '${targetBucket}'`);
   }
-  const targetPrefix = optionalString(input, 'targetPrefix', 'a key prefix for the copies') ?? `restored/${compactTime(time ?? now.toISOString())}/${prefix}`;
+  const givenTargetPrefix = optionalString(input, 'targetPrefix', 'a key prefix for the copies');
+  if (givenTargetPrefix !== undefined) {
+    checkNamesStayWhole(prefix, givenTargetPrefix);
+  }
+  const targetPrefix = givenTargetPrefix ?? `restored/${compactTime(time ?? now.toISOString())}/${prefix}`;
   const inPlace = targetBucket === bucket && targetPrefix === prefix;
   if (inPlace) {
     if (mode === 'archive') {

@@ -159,6 +159,7 @@ test('--help exits 0 and states the exit codes the command uses', async () => {
   expect(await runRestore(['--help'], run.io)).toBe(0);
   expect(run.stdout()).toMatch(/0 {2}restored, or the dry run's checks passed\n {2}1 {2}the restore failed, or a check could not be made .*\n {2}2 {2}bad usage or input: rejected by this command, by the dry run's checks or by the workflow's Validate step/);
   expect(run.stdout()).toMatch(/Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00\+01:00/);
+  expect(run.stdout()).toMatch(/the target prefix\nmust end in \/ \(restored\/, not restored, which would name app\/a.txt restoreda.txt\)/);
 });
 
 test('a repeated request follows the first execution instead of restoring twice', async () => {
@@ -319,6 +320,14 @@ test('--dry-run of a point-in-time object restore counts what would be copied', 
   const result = JSON.parse(run.stdout());
   expect(result.plan).toMatchObject({ targetPrefix: 'restored/20261121T000000Z/app/', wouldCopy: { keys: 1, bytes: 4, newerOnly: 1 } });
   expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+test('--dry-run of an object restore refuses a target prefix that would join names, and exits 2', async () => {
+  mockWorkflowConfiguration({ SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data' });
+  s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
+  const run = capture();
+  expect(await runRestore(['objects', '--bucket', 'data', '--prefix', 'app/', '--time', '2026-11-21T00:00:00Z', '--target-prefix', 'restored', '--dry-run', '--state-machine', MACHINE], run.io)).toBe(2);
+  expect(run.stderr()).toMatch(/input `targetPrefix` must end in '\/': .* so 'restored' would name app\/a.txt 'restoreda.txt'; got 'restored'/);
 });
 
 test('--dry-run of an object restore checks the buckets against those the workflow restores and writes', async () => {

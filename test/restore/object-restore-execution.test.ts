@@ -269,6 +269,11 @@ describe('bad input fails before anything is copied, naming the input and what i
     ['a bucket the workflow does not restore', { bucket: 'other', prefix: 'app/', time: T }, /`bucket` must be one of the buckets this workflow restores \(data, archive\); got 'other'/],
     ['in place without confirmation', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/' }, /`confirm` must be exactly 's3:\/\/data\/app\/'/],
     ['a target inside the restored prefix', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/old/' }, /overlaps the restored prefix/],
+    ['a target prefix without its trailing slash', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'restored' },
+      /input `targetPrefix` must end in '\/': a copy is named `targetPrefix` \+ the rest of its key after `prefix`, so 'restored' would name app\/a\.txt 'restoreda\.txt'; got 'restored'/],
+    ['an archive target prefix without its trailing slash', { mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', targetPrefix: 'back' }, /`targetPrefix` must end in '\/'.*; got 'back'/],
+    ['a target prefix that cuts the partial name of the prefix', { bucket: 'data', prefix: 'app/2026-11', time: T, targetPrefix: 'restored/' },
+      /`targetPrefix` must end in '\/2026-11' \(or be '2026-11'\), as `prefix` 'app\/2026-11' does: .* so 'restored\/' would name app\/2026-11-01 'restored\/-01'; got 'restored\/'/],
     ['no mode', { bucket: 'data', prefix: 'app/' }, /`mode` must be 'point-in-time' \(with `time`\) or 'archive'/],
     ['an unknown retrieval tier', { mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', restoreTier: 'Expedited' }, /`restoreTier` must be Standard or Bulk/],
   ])('%s', async (_name, input, message) => {
@@ -279,6 +284,12 @@ describe('bad input fails before anything is copied, naming the input and what i
     expect(run.cause).toMatch(message);
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
     expect(s3.commandCalls(RestoreObjectCommand)).toHaveLength(0);
+  });
+
+  test('a target prefix that keeps the partial name of the prefix is taken', async () => {
+    mockS3();
+    const plan = await handler({ action: 'validate', execution: 'objects-partial', input: { bucket: 'data', prefix: 'app/2026-11', time: T, targetPrefix: 'restored/app/2026-11' } });
+    expect(plan).toMatchObject({ prefix: 'app/2026-11', targetPrefix: 'restored/app/2026-11' });
   });
 
   test('a target prefix that already holds objects', async () => {
