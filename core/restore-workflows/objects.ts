@@ -526,12 +526,17 @@ export async function retrievalState(s3: S3Client, plan: ObjectRestorePlan, obje
   return { ready, retrieved, waiting };
 }
 
-/** Copies every object of an archive restore (retrieved or not archived) to the target prefix as STANDARD. */
-export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string): Promise<{ copied: number; bytes: number }> {
-  await inParallel(objects, 8, async (object) => {
+/**
+ * Copies the objects of an archive restore (retrieved or not archived) to the target prefix as
+ * STANDARD. No copy starts after the deadline: a call that stops early returns `done: false`,
+ * and the next one starts the list again, skipping the copies already made (as `copyScan` does
+ * with a page).
+ */
+export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number): Promise<{ done: false } | { done: true; copied: number; bytes: number }> {
+  const done = await inParallel(objects, 8, async (object) => {
     await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key: targetKey(plan, object.key), storageClass: 'STANDARD' }, execution);
-  });
-  return { copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+  }, deadline);
+  return done ? { done, copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) } : { done };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The steps of the S3 object restore workflow (the step chosen by `action`):
  * point in time: validate -> planScan (until done) -> copyScan (until done);
- * archive: validate -> listArchive -> requestRetrievals -> retrievalStatus (until ready) -> copyArchive;
+ * archive: validate -> listArchive -> requestRetrievals -> retrievalStatus (until ready) -> copyArchive (until done);
  * cleanup (until done) when copying fails.
  *
  * Environment (set by `ObjectRestoreWorkflow`): SOURCE_BUCKETS, TARGET_BUCKETS
@@ -63,7 +63,7 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
     case 'retrievalStatus':
       return retrievalState(s3, plan(), objects());
     case 'copyArchive':
-      return copyArchive(s3, plan(), objects(), event.execution);
+      return copyArchive(s3, plan(), objects(), event.execution, deadline);
     case 'cleanup':
       return deleteCopies(s3, plan(), event.execution, deadline, event.cleanup?.cursor ? event.cleanup : undefined);
     default:

@@ -154,8 +154,12 @@ export class ObjectRestoreWorkflow extends Construct {
         'restoreTier.$': '$.plan.restoreTier',
       },
     });
+    // Each invocation copies until its deadline; the next starts the list again, skipping the copies made.
+    const copyArchiveLoop = copyArchive.next(new sfn.Choice(this, 'IsArchiveCopied')
+      .when(sfn.Condition.booleanEquals('$.copied.done', true), archiveResult)
+      .otherwise(copyArchive));
     const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
-      .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), copyArchive.next(archiveResult))
+      .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), copyArchiveLoop)
       .otherwise(waitRetrieval.next(checkRetrieval)));
 
     const definition = validate.next(new sfn.Choice(this, 'WhichMode')

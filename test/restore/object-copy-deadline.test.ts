@@ -1,11 +1,11 @@
 /**
- * The copying scan of a point-in-time restore against its invocation's deadline, with S3 mocked:
- * a page whose copies outlast the invocation is finished by the next one.
+ * The copying steps of the object restore against their invocation's deadline, with S3 mocked:
+ * a page (or an archive's list) whose copies outlast the invocation is finished by the next one.
  */
 import { CopyObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
-import { ObjectRestorePlan, copyScan, newScan } from '../../core/restore-workflows/objects';
+import { ObjectRestorePlan, copyArchive, copyScan, newScan } from '../../core/restore-workflows/objects';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -51,4 +51,37 @@ test('copies stop at the deadline within a page; the next invocation does that p
   expect(second.cursor.done).toBe(true);
   expect(second.counts).toMatchObject({ keys: 20, bytes: 200 });
   expect(s3mock.commandCalls(CopyObjectCommand).map((call) => call.args[0].input.Key).sort()).toEqual(keys.map((key) => key.replace('app/', 'restored/app/')));
+});
+
+test('an archive copy stops at the deadline; the next invocation copies only the objects not yet copied', async () => {
+  s3mock.reset();
+  const archivePlan: ObjectRestorePlan = {
+    mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', targetPrefix: 'restored/yearly/', inPlace: false, startedAt: '2026-11-21T00:00:00.000Z',
+  };
+  const objects = Array.from({ length: 20 }, (_, i) => ({ key: `yearly/part-${String(i).padStart(2, '0')}`, size: 10, storageClass: 'DEEP_ARCHIVE' }));
+  const copied = new Set<string>();
+  s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
+    if (input.Bucket === 'archive') {
+      return { TagSet: [] };
+    }
+    if (!copied.has(input.Key)) {
+      throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} });
+    }
+    return { TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-1' }] };
+  });
+  const start = Date.now();
+  jest.spyOn(Date, 'now').mockImplementation(() => (copied.size >= 10 ? start + 60_000 : start));
+  s3mock.on(CopyObjectCommand).callsFake((input) => {
+    copied.add(input.Key);
+    return {};
+  });
+
+  expect(await copyArchive(s3, archivePlan, objects, 'objects-1', start + 30_000)).toEqual({ done: false });
+  const firstCopies = s3mock.commandCalls(CopyObjectCommand).length;
+  expect(firstCopies).toBeGreaterThanOrEqual(10);
+  expect(firstCopies).toBeLessThan(20);
+
+  expect(await copyArchive(s3, archivePlan, objects, 'objects-1', start + 120_000)).toEqual({ done: true, copied: 20, bytes: 200 });
+  const keys = s3mock.commandCalls(CopyObjectCommand).map((call) => call.args[0].input.Key);
+  expect(keys.sort()).toEqual(objects.map((o) => o.key.replace('yearly/', 'restored/yearly/')));
 });

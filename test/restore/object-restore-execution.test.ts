@@ -258,6 +258,44 @@ test('archive: retrieval requested, waited for, copied as STANDARD to a new pref
   expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 2, bytes: 5300, retrieved: 2, restoreTier: 'Bulk', source: 's3://archive/yearly/2025/2025-12-31/r1/' });
 });
 
+test('archive: a copy that outlasts an invocation is finished by the next ones, each object copied once', async () => {
+  s3.reset();
+  const keys = Array.from({ length: 20 }, (_, i) => `yearly/r1/part-${String(i).padStart(2, '0')}`);
+  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListObjectsV2Command).resolves({ Contents: keys.map((Key) => ({ Key, Size: 10, StorageClass: 'DEEP_ARCHIVE' })), IsTruncated: false });
+  s3.on(RestoreObjectCommand).resolves({});
+  s3.on(HeadObjectCommand).resolves({ Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"' });
+  const copied = new Set<string>();
+  s3.on(GetObjectTaggingCommand).callsFake((input) => {
+    if (input.Bucket !== 'scratch') {
+      return { TagSet: [] };
+    }
+    if (!copied.has(input.Key)) {
+      throw awsError('NoSuchKey', 'The specified key does not exist.');
+    }
+    return { TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-15' }] };
+  });
+  // Each copy takes ten seconds of the clock; an invocation has five seconds before its margin.
+  const realNow = Date.now.bind(Date);
+  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + copied.size * 10_000);
+  s3.on(CopyObjectCommand).callsFake((input) => {
+    copied.add(input.Key);
+    return {};
+  });
+  try {
+    const copyHandler: typeof handler = (event) => handler(event, { getRemainingTimeInMillis: () => 65_000 } as Parameters<typeof handler>[1]);
+    const run = await machine.run({ mode: 'archive', bucket: 'archive', prefix: 'yearly/r1/', targetBucket: 'scratch' }, { handlers: handlers({ CopyArchive: copyHandler }), executionName: 'objects-15' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.visited.filter((s) => s.name === 'CopyArchive').length).toBeGreaterThanOrEqual(2);
+    const targetPrefix = String(run.output.target).replace('s3://scratch/', '');
+    expect(targetPrefix).toMatch(/^restored\/\d{8}T\d{6}Z\/yearly\/r1\/$/);
+    expect(s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input.Key).sort()).toEqual(keys.map((key) => `${targetPrefix}${key.slice('yearly/r1/'.length)}`));
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 20, bytes: 200 });
+  } finally {
+    jest.restoreAllMocks();
+  }
+});
+
 describe('bad input fails before anything is copied, naming the input and what is allowed', () => {
   test.each([
     ['a time in the future', { bucket: 'data', prefix: 'app/', time: '2999-01-01T00:00:00Z' }, /`time` must not be in the future/],
