@@ -90,6 +90,8 @@ const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnl
 /** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
 export const MULTIPART_THRESHOLD = 5 * 1024 ** 3;
 const PART_SIZE = 1024 ** 3;
+/** Parts of one multipart copy copied at the same time (each object copy of a page runs beside seven others). */
+const PARTS_AT_ONCE = 4;
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const TIERS: readonly string[] = ['Standard', 'Bulk'];
 
@@ -418,14 +420,16 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
       Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
       StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
     }))).UploadId;
-    const parts: Array<{ ETag: string; PartNumber: number }> = [];
-    for (let start = 0, part = 1; start < source.size; start += PART_SIZE, part++) {
+    const parts = Array.from({ length: Math.ceil(source.size / PART_SIZE) }, (_, i) => ({ PartNumber: i + 1, ETag: '' }));
+    // After a failed part no other starts, and those in flight settle before the upload is aborted.
+    await inParallel(parts, PARTS_AT_ONCE, async (part) => {
+      const start = (part.PartNumber - 1) * PART_SIZE;
       const end = Math.min(start + PART_SIZE, source.size) - 1;
       const response = await s3.send(new UploadPartCopyCommand({
-        Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
+        Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.PartNumber, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
       }));
-      parts.push({ ETag: response.CopyPartResult!.ETag!, PartNumber: part });
-    }
+      part.ETag = response.CopyPartResult!.ETag!;
+    });
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   } catch (error) {
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;

@@ -207,7 +207,8 @@ function arrangeMultipartCopyFailingAtItsSecondPart(): void {
   });
   s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
   s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
-  s3.on(UploadPartCopyCommand).resolvesOnce({ CopyPartResult: { ETag: '"p1"' } }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+  s3.on(UploadPartCopyCommand, { PartNumber: 2 }).rejects(awsError('AccessDenied', 'Access Denied'));
 }
 
 test('a multipart copy that fails aborts its upload, so no copied parts stay behind', async () => {

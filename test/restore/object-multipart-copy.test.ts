@@ -1,0 +1,108 @@
+/**
+ * A copy above the single-copy limit, in parts copied a few at a time, with S3 mocked: the
+ * parts are completed in order, and after a failed part no other starts and the upload is
+ * aborted once those in flight have settled.
+ */
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { copyVersion } from '../../core/restore-workflows/objects';
+
+const s3mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1' });
+const GiB = 1024 ** 3;
+const source = { bucket: 'data', key: 'app/big.bin', versionId: 'g1', size: 10 * GiB + 5 };
+const target = { bucket: 'data', key: 'restored/app/big.bin' };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Mocks the calls around the parts; `part` answers each UploadPartCopy. Returns the order of part starts, ends and the abort. */
+function arrange(part: (partNumber: number) => Promise<{ CopyPartResult: { ETag: string } }>) {
+  s3mock.reset();
+  const log: string[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  s3mock.on(GetObjectTaggingCommand, { Bucket: 'data', Key: target.key }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
+  s3mock.on(GetObjectTaggingCommand, { Key: source.key }).resolves({ TagSet: [] });
+  s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  s3mock.on(UploadPartCopyCommand).callsFake(async (input) => {
+    log.push(`start ${input.PartNumber}`);
+    inFlight += 1;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    try {
+      return await part(input.PartNumber);
+    } finally {
+      inFlight -= 1;
+      log.push(`end ${input.PartNumber}`);
+    }
+  });
+  s3mock.on(CompleteMultipartUploadCommand).resolves({});
+  s3mock.on(AbortMultipartUploadCommand).callsFake(() => {
+    log.push('abort');
+    return {};
+  });
+  return { log, mostInFlight: () => mostInFlight };
+}
+
+test('parts are copied a few at a time and completed in part order, whatever order they finish in', async () => {
+  // Earlier parts take longer: they finish after later ones.
+  const { log, mostInFlight } = arrange(async (partNumber) => {
+    await sleep((12 - partNumber) * 5);
+    return { CopyPartResult: { ETag: `"etag-${partNumber}"` } };
+  });
+  await copyVersion(s3, source, target, 'objects-1');
+
+  const ranges = s3mock.commandCalls(UploadPartCopyCommand).map((call) => [call.args[0].input.PartNumber, call.args[0].input.CopySourceRange]);
+  expect(ranges.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+    ...Array.from({ length: 10 }, (_, i) => [i + 1, `bytes=${i * GiB}-${(i + 1) * GiB - 1}`]),
+    [11, `bytes=${10 * GiB}-${10 * GiB + 4}`],
+  ]);
+  expect(mostInFlight()).toBe(4);
+  expect(log.indexOf('end 2')).toBeLessThan(log.indexOf('end 1'));
+  expect(s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{
+    Bucket: 'data', Key: target.key, UploadId: 'upload-1',
+    MultipartUpload: { Parts: Array.from({ length: 11 }, (_, i) => ({ PartNumber: i + 1, ETag: `"etag-${i + 1}"` })) },
+  }]);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+});
+
+test('after a failed part no other starts; the parts in flight settle, then the upload is aborted and the copy fails with the part\'s error', async () => {
+  const { log } = arrange(async (partNumber) => {
+    if (partNumber === 2) {
+      await sleep(5);
+      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} });
+    }
+    await sleep(partNumber === 4 ? 60 : 20);
+    return { CopyPartResult: { ETag: `"etag-${partNumber}"` } };
+  });
+  const failure = copyVersion(s3, source, target, 'objects-1');
+  await expect(failure).rejects.toThrow(/^copying s3:\/\/data\/app\/big.bin \(version g1\) to s3:\/\/data\/restored\/app\/big.bin: Access Denied$/);
+  await expect(failure).rejects.toHaveProperty('name', 'AccessDenied');
+
+  // Parts 1 to 4 start together; part 2 fails first, so 5 to 11 never start.
+  expect(log.filter((entry) => entry.startsWith('start')).sort()).toEqual(['start 1', 'start 2', 'start 3', 'start 4']);
+  expect(log.indexOf('abort')).toBe(log.length - 1);
+  expect(log.indexOf('end 4')).toBeLessThan(log.indexOf('abort'));
+  expect(s3mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Key: target.key, UploadId: 'upload-1' }]);
+});
+
+test('a failed abort after a failed part is named with the command that aborts the upload', async () => {
+  arrange(async (partNumber) => {
+    if (partNumber === 3) {
+      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} });
+    }
+    await sleep(10);
+    return { CopyPartResult: { ETag: `"etag-${partNumber}"` } };
+  });
+  s3mock.on(AbortMultipartUploadCommand).rejects(Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: {} }));
+  const failure = copyVersion(s3, source, target, 'objects-1');
+  await expect(failure).rejects.toThrow(new RegExp([
+    '^copying s3://data/app/big.bin \\(version g1\\) to s3://data/restored/app/big.bin: Access Denied; ',
+    'its multipart upload upload-1 of s3://data/restored/app/big.bin was left \\(aborting it failed: We encountered an internal error.\\)',
+    ".*aws s3api abort-multipart-upload --bucket data --key 'restored/app/big.bin' --upload-id 'upload-1'$",
+  ].join('')));
+  await expect(failure).rejects.toHaveProperty('name', 'AccessDenied');
+});
