@@ -17,7 +17,7 @@
  */
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
-  HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
+  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
@@ -438,6 +438,10 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
   }
 }
 
+function abortCommand(bucket: string, key: string, uploadId: string): string {
+  return `aws s3api abort-multipart-upload --bucket ${bucket} --key '${key}' --upload-id '${uploadId}'`;
+}
+
 /**
  * Aborts a multipart upload of a failed copy: the parts copied so far are stored (and billed)
  * until it is, and cleanup lists versions, not uploads. Returns what the operator must do when
@@ -449,7 +453,7 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
     return undefined;
   } catch (error) {
     return `its multipart upload ${uploadId} of s3://${target.bucket}/${target.key} was left (aborting it failed: ${errorText(error)}), and its copied parts are stored until it is aborted: `
-      + `aws s3api abort-multipart-upload --bucket ${target.bucket} --key '${target.key}' --upload-id '${uploadId}'`;
+      + abortCommand(target.bucket, target.key, uploadId);
   }
 }
 
@@ -541,6 +545,46 @@ export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects
     await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key: targetKey(plan, object.key), storageClass: 'STANDARD' }, execution);
   }, deadline);
   return done ? { done, copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) } : { done };
+}
+
+/** The multipart uploads left open under the target prefix: `unknown` when they could not be listed. */
+export interface OpenUploads {
+  readonly status: 'none' | 'open' | 'unknown';
+  /** One line per open upload with the command that aborts it, or why the listing is unknown. */
+  readonly notes: string[];
+}
+
+/**
+ * Lists the multipart uploads started under the target prefix since the restore began and
+ * still open once every copy has ended. A copy whose part and abort both failed leaves one;
+ * its failure says so, but a step retried after it (throttling) and then successful drops
+ * that message, so the uploads themselves are looked for here. Nothing is aborted: in place,
+ * the prefix is live and an upload may be the application's own.
+ */
+export async function openUploads(s3: S3Client, plan: ObjectRestorePlan, deadline: number): Promise<OpenUploads> {
+  const started = Date.parse(plan.startedAt);
+  const notes: string[] = [];
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    if (Date.now() >= deadline) {
+      return { status: 'unknown', notes: [...notes, `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix '${plan.targetPrefix}'`] };
+    }
+    let page;
+    try {
+      page = await s3.send(new ListMultipartUploadsCommand({ Bucket: plan.targetBucket, Prefix: plan.targetPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    } catch (error) {
+      return { status: 'unknown', notes: [`the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix '${plan.targetPrefix}'`] };
+    }
+    for (const upload of page.Uploads ?? []) {
+      if (upload.Key && upload.UploadId && (upload.Initiated === undefined || new Date(upload.Initiated).getTime() >= started - 1000)) {
+        notes.push(`multipart upload ${upload.UploadId} of s3://${plan.targetBucket}/${upload.Key}, started ${upload.Initiated ? new Date(upload.Initiated).toISOString() : 'at an unknown time'}, is open and its parts are stored until it is aborted: ${abortCommand(plan.targetBucket, upload.Key, upload.UploadId)}`);
+      }
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return { status: notes.length > 0 ? 'open' : 'none', notes };
 }
 
 /**

@@ -106,6 +106,9 @@ export class ObjectRestoreWorkflow extends Construct {
     cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanupStep));
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
 
+    // Once every copy has ended: a copy whose abort failed leaves its upload open, and a retry of its step drops its note.
+    const checkUploads = lambdaStep(this, 'OpenUploads', fn, 'openUploads', plan, '$.uploads');
+
     // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
     const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.scan' });
     const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan' }, '$.scan');
@@ -126,11 +129,12 @@ export class ObjectRestoreWorkflow extends Construct {
         'deletedAtTime.$': '$.copy.counts.deletedAtTime',
         'createdLater.$': '$.copy.counts.newerOnly',
         'oldestVersion.$': '$.copy.counts.oldestVersion',
+        'openUploads.$': '$.uploads',
       },
     });
     const pointInTime = startPlan.next(planScan).next(new sfn.Choice(this, 'IsPlanDone')
       .when(sfn.Condition.booleanEquals('$.scan.cursor.done', true), startCopy.next(copyScan).next(new sfn.Choice(this, 'IsCopyDone')
-        .when(sfn.Condition.booleanEquals('$.copy.cursor.done', true), pointInTimeResult)
+        .when(sfn.Condition.booleanEquals('$.copy.cursor.done', true), checkUploads)
         .otherwise(copyScan)))
       .otherwise(planScan));
 
@@ -152,11 +156,15 @@ export class ObjectRestoreWorkflow extends Construct {
         'bytes.$': '$.copied.bytes',
         'retrieved.$': '$.requested.requested',
         'restoreTier.$': '$.plan.restoreTier',
+        'openUploads.$': '$.uploads',
       },
     });
+    checkUploads.next(new sfn.Choice(this, 'WhichResult')
+      .when(sfn.Condition.stringEquals('$.plan.mode', 'archive'), archiveResult)
+      .otherwise(pointInTimeResult));
     // Each invocation copies until its deadline; the next starts the list again, skipping the copies made.
     const copyArchiveLoop = copyArchive.next(new sfn.Choice(this, 'IsArchiveCopied')
-      .when(sfn.Condition.booleanEquals('$.copied.done', true), archiveResult)
+      .when(sfn.Condition.booleanEquals('$.copied.done', true), checkUploads)
       .otherwise(copyArchive));
     const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
       .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), copyArchiveLoop)
@@ -195,6 +203,7 @@ export class ObjectRestoreWorkflow extends Construct {
     const policy = new iam.Policy(this, 'RestorePolicy', {
       statements: [
         new iam.PolicyStatement({ sid: 'ListVersions', actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: all.map((b) => b.bucketArn) }),
+        new iam.PolicyStatement({ sid: 'ListUploads', actions: ['s3:ListBucketMultipartUploads'], resources: targets.map((b) => b.bucketArn) }),
         new iam.PolicyStatement({
           sid: 'ReadSources',
           actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:RestoreObject'],

@@ -3,7 +3,8 @@
  * S3 API mocked.
  */
 import {
-  AbortMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand,
+  ListObjectVersionsCommand, ListObjectsV2Command,
   RestoreObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { App } from 'aws-cdk-lib';
@@ -61,6 +62,7 @@ function mockS3(options: { targetHolds?: boolean } = {}): void {
   });
   s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'owner', Value: 'shop' }] });
   s3.on(CopyObjectCommand).resolves({});
+  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
 }
 
 const handlers = (overrides: Record<string, typeof handler> = {}) => Object.fromEntries(machine.taskStates.map((name) => [name, overrides[name] ?? handler]));
@@ -78,8 +80,9 @@ test('point in time: the newest version at or before the time of each key, copie
   expect(copy).toMatchObject({ MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: `owner=shop&${encodeURIComponent(EXECUTION_TAG)}=objects-1` });
   expect(run.output).toEqual({
     status: 'SUCCEEDED', mode: 'point-in-time', time: T, source: 's3://data/app/', target: `s3://data/${TARGET}`, inPlace: false,
-    objects: 2, bytes: 200, unchanged: 0, deletedAtTime: 1, createdLater: 1, oldestVersion: at(-5).toISOString(),
+    objects: 2, bytes: 200, unchanged: 0, deletedAtTime: 1, createdLater: 1, oldestVersion: at(-5).toISOString(), openUploads: { status: 'none', notes: [] },
   });
+  expect(s3.commandCalls(ListMultipartUploadsCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'data', Prefix: TARGET }]);
   expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
 });
 
@@ -234,9 +237,49 @@ test('a multipart upload that cannot be aborted is named in the failure, after t
   ].join('')));
 });
 
+test('an upload left by a throttled multipart copy whose retry then succeeded is still reported, with the command that aborts it', async () => {
+  mockS3();
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
+    Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
+  });
+  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3.on(CreateMultipartUploadCommand).resolvesOnce({ UploadId: 'upload-1' }).resolves({ UploadId: 'upload-2' });
+  s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+  s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+  s3.on(AbortMultipartUploadCommand).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+  s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({
+    Uploads: [
+      { Key: `${TARGET}big.bin`, UploadId: 'upload-1', Initiated: new Date() },
+      // Started before the restore: not this restore's.
+      { Key: `${TARGET}old.bin`, UploadId: 'upload-0', Initiated: new Date(Date.now() - 86_400_000) },
+    ],
+    IsTruncated: false,
+  }));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-16' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['CopyScan']);
+  expect(s3.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-2']);
+  expect(run.output.openUploads).toEqual({
+    status: 'open',
+    notes: [expect.stringMatching(new RegExp(`^multipart upload upload-1 of s3://data/${TARGET}big.bin, started .*, is open and its parts are stored until it is aborted: aws s3api abort-multipart-upload --bucket data --key '${TARGET}big.bin' --upload-id 'upload-1'$`))],
+  });
+});
+
+test('uploads that cannot be listed are reported as unknown, not as none', async () => {
+  mockS3();
+  s3.on(ListMultipartUploadsCommand).rejects(awsError('AccessDenied', 'Access Denied'));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-17' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output.openUploads).toEqual({
+    status: 'unknown',
+    notes: [`the multipart uploads under s3://data/${TARGET} could not be listed (AccessDenied: Access Denied); a copy may have left one open: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'`],
+  });
+});
+
 test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
   s3.reset();
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
   s3.on(ListObjectsV2Command).resolves({
     Contents: [
       { Key: 'yearly/2025/2025-12-31/r1/dump.sql.gz', Size: 5000, StorageClass: 'DEEP_ARCHIVE' },
@@ -256,13 +299,16 @@ test('archive: retrieval requested, waited for, copied as STANDARD to a new pref
   expect(s3.commandCalls(RestoreObjectCommand)[0].args[0].input.RestoreRequest).toEqual({ Days: 3, GlacierJobParameters: { Tier: 'Bulk' } });
   const copied = s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input);
   expect(copied.every((c) => c.StorageClass === 'STANDARD' && c.Bucket === 'scratch' && c.Key!.startsWith('restored/'))).toBe(true);
-  expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 2, bytes: 5300, retrieved: 2, restoreTier: 'Bulk', source: 's3://archive/yearly/2025/2025-12-31/r1/' });
+  expect(run.output).toMatchObject({
+    status: 'SUCCEEDED', mode: 'archive', objects: 2, bytes: 5300, retrieved: 2, restoreTier: 'Bulk', source: 's3://archive/yearly/2025/2025-12-31/r1/', openUploads: { status: 'none', notes: [] },
+  });
 });
 
 test('archive: a copy that outlasts an invocation is finished by the next ones, each object copied once', async () => {
   s3.reset();
   const keys = Array.from({ length: 20 }, (_, i) => `yearly/r1/part-${String(i).padStart(2, '0')}`);
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
   s3.on(ListObjectsV2Command).resolves({ Contents: keys.map((Key) => ({ Key, Size: 10, StorageClass: 'DEEP_ARCHIVE' })), IsTruncated: false });
   s3.on(RestoreObjectCommand).resolves({});
   s3.on(HeadObjectCommand).resolves({ Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"' });

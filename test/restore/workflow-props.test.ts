@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DumpRestoreWorkflow, DumpRestoreWorkflowProps } from '../../lib/restore/dump-restore-workflow';
 import { ObjectRestoreWorkflow, ObjectRestoreWorkflowProps } from '../../lib/restore/object-restore-workflow';
 import { VolumeRestoreWorkflow, VolumeRestoreWorkflowProps } from '../../lib/restore/volume-restore-workflow';
@@ -130,6 +131,18 @@ describe('ObjectRestoreWorkflow', () => {
     const definition = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
     expect(definition).toContain('\\"WaitForRetrieval\\":{\\"Type\\":\\"Wait\\",\\"Seconds\\":3600');
     t.hasResourceProperties('AWS::StepFunctions::StateMachine', { Tags: Match.arrayWith([{ Key: 'cdk-backup-dr:workflow', Value: 'objects' }]) });
+  });
+
+  test('the function lists the multipart uploads of the target buckets only', () => {
+    const { stack, vpc, key, dumpBucket, archiveBucket } = restoreTestStack(new App());
+    new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, functionSubnets, buckets: [dumpBucket, archiveBucket], targetBuckets: [dumpBucket] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'ListUploads', Effect: 'Allow', Action: 's3:ListBucketMultipartUploads', Resource: { 'Fn::GetAtt': [stack.getLogicalId(dumpBucket.node.defaultChild as s3.CfnBucket), 'Arn'] },
+        }]),
+      },
+    });
   });
 
   test.each([
