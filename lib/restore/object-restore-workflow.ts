@@ -53,7 +53,9 @@ export interface ObjectRestoreWorkflowProps {
  * "targetBucket"?, "targetPrefix"?, "confirm"?: "s3://<bucket>/<prefix>" }`.
  * Input (archive): `{ "mode": "archive", "bucket", "prefix", "targetBucket"?, "targetPrefix"?,
  * "restoreTier"?: "Standard" | "Bulk", "restoreDays"?: 3 }`.
- * Output: `{ "status": "SUCCEEDED", "mode", "source", "target", "objects", "bytes", ... }`.
+ * Output: `{ "status": "SUCCEEDED", "mode", "source", "target", "objects", "bytes", ..., "openUploads" }`,
+ * where `openUploads` reports the multipart uploads left open under the target prefix (`none`,
+ * `open` with the commands that abort them, or `unknown`).
  * A failed copy deletes the copies the execution wrote (found by their
  * `cdk-backup-dr:restore-execution` tag); the source versions are never changed.
  */
