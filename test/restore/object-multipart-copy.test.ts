@@ -46,10 +46,38 @@ function arrange(part: (partNumber: number) => Promise<{ CopyPartResult: { ETag:
   return { log, mostInFlight: () => mostInFlight };
 }
 
+/** Waits for the promise, or half a second when it does not settle (parts copied one at a time never meet). */
+const atMostHalfASecond = (promise: Promise<void>) => Promise.race([promise, sleep(500)]);
+
+/** A promise and the function that settles it. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { promise, fire };
+}
+
 test('parts are copied a few at a time and completed in part order, whatever order they finish in', async () => {
-  // Earlier parts take longer: they finish after later ones.
+  // The first four parts wait for each other; part 1 finishes only after part 2.
+  const started: number[] = [];
+  const firstFour = signal();
+  const partTwoEnded = signal();
   const { log, mostInFlight } = arrange(async (partNumber) => {
-    await sleep((12 - partNumber) * 5);
+    started.push(partNumber);
+    if (started.length === 4) {
+      firstFour.fire();
+    }
+    if (partNumber <= 4) {
+      await atMostHalfASecond(firstFour.promise);
+    }
+    if (partNumber === 1) {
+      await atMostHalfASecond(partTwoEnded.promise);
+    }
+    await sleep(1);
+    if (partNumber === 2) {
+      setImmediate(partTwoEnded.fire);
+    }
     return { CopyPartResult: { ETag: `"etag-${partNumber}"` } };
   });
   await copyVersion(s3, source, target, 'objects-1');
@@ -69,12 +97,22 @@ test('parts are copied a few at a time and completed in part order, whatever ord
 });
 
 test('after a failed part no other starts; the parts in flight settle, then the upload is aborted and the copy fails with the part\'s error', async () => {
+  // Part 2 fails once the first four have started; the others end later, part 4 last.
+  let startedCount = 0;
+  const firstFour = signal();
+  const partTwoFailed = signal();
   const { log } = arrange(async (partNumber) => {
+    startedCount += 1;
+    if (startedCount === 4) {
+      firstFour.fire();
+    }
+    await atMostHalfASecond(firstFour.promise);
     if (partNumber === 2) {
-      await sleep(5);
+      setTimeout(partTwoFailed.fire, 5);
       throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} });
     }
-    await sleep(partNumber === 4 ? 60 : 20);
+    await atMostHalfASecond(partTwoFailed.promise);
+    await sleep(partNumber === 4 ? 30 : 5);
     return { CopyPartResult: { ETag: `"etag-${partNumber}"` } };
   });
   const failure = copyVersion(s3, source, target, 'objects-1');
