@@ -57,6 +57,24 @@ export interface EbsSnapshotPolicyProps {
 const MAX_SCHEDULES_PER_POLICY = 4;
 /** The longest retention DLM accepts, used for indefinite tiers (years). */
 const INDEFINITE_YEARS = 100;
+/**
+ * The minute past the window's start hour at which each archive schedule starts in DLM. When
+ * schedules of one policy start at the same time, DLM takes one snapshot and keeps it by "the
+ * schedule that has the highest retention period" (EBS User Guide, policy schedules). The
+ * guide does not say how a count (the rolling tier) compares with a period, nor whether time
+ * in the snapshot archive counts: a yearly snapshot merged with the monthly one (December 31)
+ * or with a rolling one could be deleted with it. Distinct minutes keep every schedule's
+ * snapshot its own; the rolling tier keeps minute 0.
+ */
+const DLM_START_MINUTE: Record<ArchiveFrequency, number> = {
+  [ArchiveFrequency.WEEKLY]: 5,
+  [ArchiveFrequency.FORTNIGHTLY]: 10,
+  [ArchiveFrequency.MONTHLY]: 15,
+  [ArchiveFrequency.QUARTERLY]: 20,
+  [ArchiveFrequency.HALF_YEARLY]: 25,
+  [ArchiveFrequency.YEARLY]: 30,
+};
+
 /** DLM archives snapshots only from schedules that create at most one every 28 days. */
 const ARCHIVABLE = [ArchiveFrequency.MONTHLY, ArchiveFrequency.QUARTERLY, ArchiveFrequency.HALF_YEARLY, ArchiveFrequency.YEARLY];
 /** The key of the tag that marks every snapshot (and copy) of one `EbsSnapshotPolicy`. */
@@ -190,7 +208,7 @@ export class EbsSnapshotPolicy extends Construct {
       ? copyKeys.map(({ region, key }) => ({ target: region, encrypted: true, cmkArn: key, copyTags: true, retainRule: copyRetain }))
       : undefined;
     // What this schedule does, for the report: DLM reads cron in UTC and keeps at most 100 years.
-    const describe = (kept: string, coldAfterDays?: number): string => describeTier(tier, {
+    const describe = (kept: string, coldAfterDays?: number, cron: string = tier.cron): string => describeTier({ ...tier, cron }, {
       timeZone: 'UTC',
       kept,
       coldAfterDays,
@@ -214,6 +232,8 @@ export class EbsSnapshotPolicy extends Construct {
       };
     }
 
+    // The compiled cron starts at minute 0 (`cron(0 <hour> ...)`).
+    const cronExpression = tier.cron.replace(/^cron\(0 /, `cron(${DLM_START_MINUTE[tier.frequency!]} `);
     const archivable = ARCHIVABLE.includes(tier.frequency!);
     if (tier.coldAfterDays !== undefined && !archivable) {
       Annotations.of(this).addWarningV2(`cdk-backup-dr:ebsArchive${tier.name}`, `DLM archives only monthly and rarer snapshots: the ${tier.name} snapshots stay in the standard tier for their whole retention`);
@@ -243,16 +263,16 @@ export class EbsSnapshotPolicy extends Construct {
         name: tier.name,
         copyTags: true,
         tagsToAdd,
-        createRule: { cronExpression: tier.cron },
+        createRule: { cronExpression },
         retainRule,
         archiveRule,
         crossRegionCopyRules,
       },
       description: tier.deleteAfterDays !== undefined
-        ? describe(`kept ${tier.deleteAfterDays} days`, cold)
+        ? describe(`kept ${tier.deleteAfterDays} days`, cold, cronExpression)
         : cold === undefined
-          ? describe(`kept ${INDEFINITE_YEARS} years (the longest DLM accepts)`)
-          : describe(`kept ${cold} days, then ${INDEFINITE_YEARS} years in the snapshot archive (the longest DLM accepts)`),
+          ? describe(`kept ${INDEFINITE_YEARS} years (the longest DLM accepts)`, undefined, cronExpression)
+          : describe(`kept ${cold} days, then ${INDEFINITE_YEARS} years in the snapshot archive (the longest DLM accepts)`, undefined, cronExpression),
     };
   }
 

@@ -87,9 +87,9 @@ describe('EbsSnapshotPolicy', () => {
       Metadata: {
         'cdk-backup-dr': {
           role: 'snapshot-policy',
-          description: 'EBS snapshots of the volumes tagged cdk-backup-dr:snapshots=tiers: Quarterly cron(0 3 L 3,6,9,12 ? *) in UTC kept 731 days, cold storage after 90 days; '
-            + 'HalfYearly cron(0 3 L 6,12 ? *) in UTC kept 1827 days, cold storage after 90 days; '
-            + 'Yearly cron(0 3 31 12 ? *) in UTC kept 90 days, then 100 years in the snapshot archive (the longest DLM accepts) (part 2 of 2)',
+          description: 'EBS snapshots of the volumes tagged cdk-backup-dr:snapshots=tiers: Quarterly cron(20 3 L 3,6,9,12 ? *) in UTC kept 731 days, cold storage after 90 days; '
+            + 'HalfYearly cron(25 3 L 6,12 ? *) in UTC kept 1827 days, cold storage after 90 days; '
+            + 'Yearly cron(30 3 31 12 ? *) in UTC kept 90 days, then 100 years in the snapshot archive (the longest DLM accepts) (part 2 of 2)',
         },
       },
     });

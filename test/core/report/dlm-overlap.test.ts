@@ -17,6 +17,7 @@ import { intervalRunsInYear } from '../../../core/report/overlap';
 
 let outdir: string;
 let tiers: TierEntry[];
+let ownTiers: TierEntry[];
 
 function tier(name: string): TierEntry {
   return tiers.find((t) => t.tier === name)!;
@@ -30,10 +31,32 @@ beforeAll(() => {
   Tags.of(volume).add('snapshots', 'gfs');
   // Hourly kept 48 hours; weekly on Sundays kept 35 days; monthly on the last day kept 365
   // days; yearly on December 31, 90 days in the standard tier, then 100 years in the archive.
-  new EbsSnapshotPolicy(stack, 'Policy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'gfs' } });
+  // EbsSnapshotPolicy starts each schedule at its own minute; here they are set back to the
+  // start of the hour, as a policy written by hand could have them.
+  const policy = new EbsSnapshotPolicy(stack, 'Policy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'gfs' } });
+  ['cron(0 3 ? * SUN *)', 'cron(0 3 L * ? *)', 'cron(0 3 31 12 ? *)'].forEach((cron, index) => {
+    policy.policies[0].addPropertyOverride(`PolicyDetails.Schedules.${index + 1}.CreateRule.CronExpression`, cron);
+  });
+  const own = new ec2.Volume(stack, 'OwnVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+  Tags.of(own).add('snapshots', 'own');
+  new EbsSnapshotPolicy(stack, 'OwnPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'own' } });
   app.synth();
   const model = buildReport(loadAssembly(outdir), { year: 2026 });
   tiers = model.resources.find((r) => r.path === 'Snapshots/Volume/Resource')!.tiers;
+  ownTiers = model.resources.find((r) => r.path === 'Snapshots/OwnVolume/Resource')!.tiers;
+});
+
+test('EbsSnapshotPolicy starts no two schedules of a policy at the same time: every snapshot keeps its own schedule\'s retention', () => {
+  expect(ownTiers.map((t) => t.tier)).toEqual(['Rolling', 'Weekly', 'Monthly', 'Yearly']);
+  for (const entry of ownTiers) {
+    expect([entry.tier, entry.takenByLongerRules]).toEqual([entry.tier, undefined]);
+  }
+  expect(ownTiers.map((t) => t.schedule)).toEqual([
+    expect.stringMatching(/^every hour/),
+    'on Sundays at 03:05 UTC',
+    'on day L of every month, at 03:15 UTC',
+    'on day 31 of month 12, at 03:30 UTC',
+  ]);
 });
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
