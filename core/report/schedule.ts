@@ -9,6 +9,8 @@ import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
 const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
+const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** When a schedule runs within one week, and how to say it. */
 export interface WeeklyRuns {
@@ -162,12 +164,40 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
   const timeText = describeTimes(times, minutes, hours, zone);
   if (!everyDayOfMonth || !everyMonth) {
-    const when = !everyDayOfMonth ? `on day ${domField} of ${everyMonth ? 'every month' : `month ${monthField}`}` : `in month ${monthField}`;
-    return { minutes: [], text: `${when}, ${timeText}`, note: 'does not run every week' };
+    return { minutes: [], text: `${daysOfMonthText(domField, everyMonth ? undefined : monthField)} ${timeText}`, note: 'does not run every week' };
   }
   const runs = weekDays.flatMap((day) => times.map((t) => day * 1440 + t)).sort((a, b) => a - b);
   const dayText = weekDays.length === 7 ? (times.length > 1 && hours.length > 1 ? '' : 'daily') : `on ${weekDays.map((d) => DAY_NAMES[d]).join(', ')}`;
   return { minutes: runs, text: [dayText, timeText].filter(Boolean).join(' ') };
+}
+
+/** A list in words: `March, June and September`. */
+function listText(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
+}
+
+/**
+ * The days of a cron expression that does not run every week, in words: `on the last day of
+ * every month`, `on December 31`, `on day 1 of January and July`, `in March`. A field not
+ * understood is quoted as it is.
+ */
+function daysOfMonthText(domField: string, monthField: string | undefined): string {
+  const monthNumbers = monthField === undefined ? undefined : expandCronField(monthField, 1, 12, MONTHS);
+  const months = monthField === undefined ? 'every month' : monthNumbers ? listText(monthNumbers.map((m) => MONTH_NAMES[m - 1])) : `month ${monthField}`;
+  if (domField === '*' || domField === '?') {
+    return `in ${months}`;
+  }
+  if (domField === 'L') {
+    return `on the last day of ${months}`;
+  }
+  const days = expandCronField(domField, 1, 31);
+  if (!days) {
+    return `on day ${domField} of ${months}`;
+  }
+  if (monthNumbers?.length === 1) {
+    return `on ${MONTH_NAMES[monthNumbers[0] - 1]} ${listText(days.map(String))}`;
+  }
+  return `on ${days.length === 1 ? 'day' : 'days'} ${listText(days.map(String))} of ${months}`;
 }
 
 function describeTimes(times: number[], minutes: number[], hours: number[], zone: string): string {

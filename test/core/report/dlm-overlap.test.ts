@@ -54,8 +54,8 @@ test('EbsSnapshotPolicy starts no two schedules of a policy at the same time: ev
   expect(ownTiers.map((t) => t.schedule)).toEqual([
     expect.stringMatching(/^every hour/),
     'on Sundays at 03:05 UTC',
-    'on day L of every month, at 03:15 UTC',
-    'on day 31 of month 12, at 03:30 UTC',
+    'on the last day of every month at 03:15 UTC',
+    'on December 31 at 03:30 UTC',
   ]);
 });
 

@@ -114,7 +114,7 @@ describe('the report of a BackupVaults plan in Europe/Berlin', () => {
       expect(tier.schedule).toMatch(/^[^(]* 03:00[^(]* Europe\/Berlin \([^)]* UTC in January, [^)]* UTC in July\)/);
     }
     expect(table.tiers.find((t) => t.tier === 'Weekly')!.schedule).toMatch(/^on Sundays at 03:00 Europe\/Berlin \(02:00 UTC in January, 01:00 UTC in July\)/);
-    expect(table.tiers.find((t) => t.tier === 'Monthly')!.schedule).toMatch(/^on day L of every month, at 03:00 Europe\/Berlin \(02:00 UTC in January, 01:00 UTC in July\)/);
+    expect(table.tiers.find((t) => t.tier === 'Monthly')!.schedule).toMatch(/^on the last day of every month at 03:00 Europe\/Berlin \(02:00 UTC in January, 01:00 UTC in July\)/);
   });
 
   test('the timeline places the runs in the UTC week (03:00 in Berlin is 02:00 UTC in January, 01:00 UTC in July)', () => {

@@ -241,8 +241,18 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 4 1 * ? *)')).toMatchObject({ minutes: [], note: 'does not run every week' });
     expect(weeklyRuns('rate(12 hours)')).toMatchObject({ text: 'every 12 hours' });
     expect(weeklyRuns('rate(12 hours)').minutes).toHaveLength(14);
-    expect(weeklyRuns('cron(0 5 L * ? *)')).toMatchObject({ minutes: [], text: 'on day L of every month, at 05:00 UTC', note: 'does not run every week' });
     expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
+  });
+
+  test('a cron expression that does not run every week says its days of the month and its months in words', () => {
+    expect(weeklyRuns('cron(15 3 L * ? *)')).toEqual({ minutes: [], text: 'on the last day of every month at 03:15 UTC', note: 'does not run every week' });
+    expect(weeklyRuns('cron(30 3 31 12 ? *)').text).toBe('on December 31 at 03:30 UTC');
+    expect(weeklyRuns('cron(0 3 L 3,6,9,12 ? *)').text).toBe('on the last day of March, June, September and December at 03:00 UTC');
+    expect(weeklyRuns('cron(0 3 L JUN,DEC ? *)').text).toBe('on the last day of June and December at 03:00 UTC');
+    expect(weeklyRuns('cron(0 4 1 * ? *)').text).toBe('on day 1 of every month at 04:00 UTC');
+    expect(weeklyRuns('cron(0 4 1,15 * ? *)').text).toBe('on days 1 and 15 of every month at 04:00 UTC');
+    expect(weeklyRuns('cron(0 4 1 1,7 ? *)').text).toBe('on day 1 of January and July at 04:00 UTC');
+    expect(weeklyRuns('cron(0 4 15W * ? *)').text).toBe('on day 15W of every month at 04:00 UTC');
   });
 
   test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {
