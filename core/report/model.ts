@@ -10,7 +10,7 @@ import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
-import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules, takingRuleOfEachRun } from './overlap';
+import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
@@ -46,8 +46,9 @@ export interface TierEntry {
    * schedule, kept longer, that starts with it: AWS Backup a rule of the plan whose start
    * window overlaps, DLM a schedule of the policy that starts at the same time (one backup,
    * kept as that rule or schedule). `notDocumented` (DLM): runs whose retention depends on
-   * whether the snapshot archive counts in "the highest retention period", which DLM's
-   * documentation does not say, by the schedules it may be kept as (`Monthly or Yearly`).
+   * what DLM's documentation does not say about "the highest retention period" (how a count
+   * of snapshots compares with a period, whether time in the snapshot archive counts), by the
+   * schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
    */
   readonly takenByLongerRules?: {
     readonly year: number;
@@ -513,12 +514,12 @@ class Context {
         const runs = create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(Number(create.Interval ?? 24), create.Times);
         const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
         const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
-        const takenByLongerRules = taken.get(schedule);
+        const merges = taken.get(schedule);
         tiers.push({
           tier: schedule.Name ?? 'snapshots',
-          ...(takenByLongerRules ? { takenByLongerRules } : {}),
+          ...(merges ? { takenByLongerRules: merges.taken } : {}),
           mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
-          schedule: `${runs.text}${takenByLongerRules ? dlmTakenText(takenByLongerRules) : ''}`,
+          schedule: `${runs.text}${merges ? dlmTakenText(merges) : ''}`,
           scheduleNote: runs.note,
           runs: runs.minutes,
           retention: retention.text,
@@ -547,50 +548,79 @@ class Context {
   }
 
   /**
-   * The runs of each schedule of a DLM policy that start at the same time as a schedule kept
-   * longer, in the report's year. DLM applies the retention of the schedule "that has the
-   * highest retention period"; whether a schedule's time in the snapshot archive counts is not
-   * documented, so a run for which the standard-tier retention and the whole lifetime pick
-   * different schedules is counted as not documented.
+   * The runs of each schedule of a DLM policy that start at the same time as other schedules
+   * of it, in the report's year. DLM takes one snapshot with the retention of the schedule
+   * "that has the highest retention period". Its documentation does not say how a count of
+   * snapshots compares with a period, nor whether a schedule's time in the snapshot archive
+   * counts: a run whose retention depends on either is counted as not documented, by the
+   * schedules it may be kept as, with the reasons for the schedule text.
    */
-  private snapshotsTakenByLongerSchedules(schedules: Json[]): Map<Json, NonNullable<TierEntry['takenByLongerRules']>> {
-    const timesBy = (lifetime: (schedule: Json, intervalHours: number) => Retention): PlanRuleTimes[] => schedules.map((schedule): PlanRuleTimes => {
+  private snapshotsTakenByLongerSchedules(schedules: Json[]): Map<Json, DlmMerges> {
+    const described = schedules.map((schedule) => {
       const create = schedule.CreateRule ?? {};
       const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
+      const standard = dlmRetention(schedule.RetainRule, intervalHours);
       return {
         name: String(schedule.Name ?? 'snapshots'),
         // DLM reads cron expressions in UTC.
         runs: create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
-        // "At the same time": the same scheduled minute.
-        startWindowMinutes: 1,
-        retentionDays: lifetime(schedule, intervalHours).maxHours / 24,
+        byCount: schedule.RetainRule?.Count !== undefined,
+        standardHours: standard.maxHours,
+        lifetimeHours: withArchiveTier(standard, schedule.ArchiveRule).maxHours,
       };
     });
-    const standard = timesBy((schedule, intervalHours) => dlmRetention(schedule.RetainRule, intervalHours));
-    const byStandard = takingRuleOfEachRun(standard);
-    const byLifetime = takingRuleOfEachRun(timesBy((schedule, intervalHours) => withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule)));
-    const order = standard.map((t) => t.name);
-    const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
+    // "At the same time": the same scheduled minute.
+    const startingAt = new Map<number, number[]>();
+    described.forEach((schedule, i) => (schedule.runs ?? []).forEach((run) => startingAt.set(run, [...(startingAt.get(run) ?? []), i])));
+    const result = new Map<Json, DlmMerges>();
     schedules.forEach((schedule, i) => {
-      const name = order[i];
-      const lifetimeWinners = byLifetime.get(name)!;
       const byRule: { [rule: string]: number } = {};
       const notDocumented: { [rules: string]: number } = {};
-      byStandard.get(name)!.forEach((winner, run) => {
-        const other = lifetimeWinners[run];
-        if (winner === other && winner !== undefined) {
-          byRule[winner] = (byRule[winner] ?? 0) + 1;
-        } else if (winner !== other) {
-          const key = [winner ?? name, other ?? name].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(' or ');
-          notDocumented[key] = (notDocumented[key] ?? 0) + 1;
+      const reasons: { [rules: string]: Set<DlmMergeReason> } = {};
+      for (const run of described[i].runs ?? []) {
+        const together = startingAt.get(run)!;
+        if (together.length < 2) {
+          continue;
         }
-      });
+        // The schedule kept longest by each reading: this one when none is kept longer.
+        const longest = (among: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => among.length === 0 ? undefined
+          : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
+        const kinds = [together.filter((j) => described[j].byCount), together.filter((j) => !described[j].byCount)];
+        const candidates = new Set<number>();
+        for (const among of kinds) {
+          for (const hours of ['standardHours', 'lifetimeHours'] as const) {
+            const winner = longest(among, hours);
+            if (winner !== undefined) {
+              candidates.add(winner);
+            }
+          }
+        }
+        if (candidates.size === 1) {
+          const [winner] = candidates;
+          if (winner !== i) {
+            byRule[described[winner].name] = (byRule[described[winner].name] ?? 0) + 1;
+          }
+          continue;
+        }
+        const key = listText([...candidates].sort((a, b) => a - b).map((j) => described[j].name), 'or');
+        notDocumented[key] = (notDocumented[key] ?? 0) + 1;
+        const why = reasons[key] ?? (reasons[key] = new Set());
+        if (kinds.every((among) => among.length > 0)) {
+          why.add('count');
+        }
+        if (kinds.some((among) => longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
+          why.add('archive');
+        }
+      }
       if (Object.keys(byRule).length > 0 || Object.keys(notDocumented).length > 0) {
         result.set(schedule, {
-          year: this.year,
-          runs: standard[i].runs!.length,
-          byRule: Object.fromEntries(order.filter((rule) => byRule[rule] !== undefined).map((rule) => [rule, byRule[rule]])),
-          ...(Object.keys(notDocumented).length > 0 ? { notDocumented } : {}),
+          taken: {
+            year: this.year,
+            runs: described[i].runs!.length,
+            byRule: Object.fromEntries(described.map((d) => d.name).filter((rule) => byRule[rule] !== undefined).map((rule) => [rule, byRule[rule]])),
+            ...(Object.keys(notDocumented).length > 0 ? { notDocumented } : {}),
+          },
+          reasons: Object.fromEntries(Object.entries(reasons).map(([key, why]) => [key, [...why]])),
         });
       }
     });
@@ -885,16 +915,33 @@ function lifecycleRetention(lifecycle: Json): Retention {
   return daysRetention(Number(lifecycle.DeleteAfterDays), cold);
 }
 
-function dlmTakenText(taken: NonNullable<TierEntry['takenByLongerRules']>): string {
+/** Why DLM's documentation leaves open which schedule's retention a merged snapshot gets. */
+type DlmMergeReason = 'count' | 'archive';
+
+/** The runs of a DLM schedule merged with other schedules of its policy, and why some are not documented. */
+interface DlmMerges {
+  readonly taken: NonNullable<TierEntry['takenByLongerRules']>;
+  readonly reasons: { readonly [rules: string]: DlmMergeReason[] };
+}
+
+const DLM_MERGE_REASONS: { [reason in DlmMergeReason]: string } = {
+  count: 'how a number of snapshots compares with a period',
+  archive: 'whether time in the snapshot archive counts',
+};
+
+/** A list in words: `A, B or C`. */
+function listText(items: string[], conjunction: string): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}` : items.join('');
+}
+
+function dlmTakenText({ taken, reasons }: DlmMerges): string {
   const documented = Object.entries(taken.byRule);
   const unknown = Object.entries(taken.notDocumented ?? {});
   return [
     documented.length > 0
       ? `; in ${taken.year} DLM takes ${documented.map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${taken.runs} snapshots (a schedule of the policy kept longer that starts at the same time)`
       : '',
-    unknown.length > 0
-      ? `; in ${taken.year} ${unknown.map(([names, n]) => `${n} of its ${taken.runs} snapshots ${n === 1 ? 'starts' : 'start'} at the same time as ${names}`).join(', ')}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say whether time in the snapshot archive counts, so which of these schedules' retention they get is not known`
-      : '',
+    ...unknown.map(([names, n]) => `; in ${taken.year} ${n} of its ${taken.runs} snapshots ${n === 1 ? 'starts' : 'start'} at the same time as another schedule of the policy and ${n === 1 ? 'is' : 'are'} kept as ${names}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say ${listText((reasons[names] ?? []).map((reason) => DLM_MERGE_REASONS[reason]), 'or')}, so which of these schedules' retention they get is not known`),
   ].join('');
 }
 

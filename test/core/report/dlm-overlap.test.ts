@@ -2,7 +2,9 @@
  * Schedules of one DLM policy that start at the same time: DLM creates one snapshot and
  * applies the retention of the schedule with the highest retention period ("How Amazon Data
  * Lifecycle Manager works", Policy schedules, Amazon EBS User Guide). The report counts them
- * as it counts the AWS Backup rules of a plan whose start windows overlap.
+ * as it counts the AWS Backup rules of a plan whose start windows overlap; where the guide
+ * does not say which schedule wins (a count of snapshots against a period, time in the
+ * snapshot archive), the runs are counted as not documented.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +19,18 @@ import { intervalRunsInYear } from '../../../core/report/overlap';
 
 let outdir: string;
 let tiers: TierEntry[];
+let apartTiers: TierEntry[];
 let ownTiers: TierEntry[];
 
 function tier(name: string): TierEntry {
   return tiers.find((t) => t.tier === name)!;
 }
+
+function apartTier(name: string): TierEntry {
+  return apartTiers.find((t) => t.tier === name)!;
+}
+
+const COUNT_REASON = 'DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say how a number of snapshots compares with a period, so which of these schedules\' retention they get is not known';
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dlm-overlap-'));
@@ -34,15 +43,23 @@ beforeAll(() => {
   // EbsSnapshotPolicy starts each schedule at its own minute; here they are set back to the
   // start of the hour, as a policy written by hand could have them.
   const policy = new EbsSnapshotPolicy(stack, 'Policy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'gfs' } });
-  ['cron(0 3 ? * SUN *)', 'cron(0 3 L * ? *)', 'cron(0 3 31 12 ? *)'].forEach((cron, index) => {
-    policy.policies[0].addPropertyOverride(`PolicyDetails.Schedules.${index + 1}.CreateRule.CronExpression`, cron);
+  const atTheHour = (p: EbsSnapshotPolicy): void => ['cron(0 3 ? * SUN *)', 'cron(0 3 L * ? *)', 'cron(0 3 31 12 ? *)'].forEach((cron, index) => {
+    p.policies[0].addPropertyOverride(`PolicyDetails.Schedules.${index + 1}.CreateRule.CronExpression`, cron);
   });
+  atTheHour(policy);
+  // The same, but the hourly snapshots at half past: only the archive schedules meet.
+  const apartVolume = new ec2.Volume(stack, 'ApartVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+  Tags.of(apartVolume).add('snapshots', 'apart');
+  const apart = new EbsSnapshotPolicy(stack, 'ApartPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'apart' } });
+  atTheHour(apart);
+  apart.policies[0].addPropertyOverride('PolicyDetails.Schedules.0.CreateRule.Times', ['00:30']);
   const own = new ec2.Volume(stack, 'OwnVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
   Tags.of(own).add('snapshots', 'own');
   new EbsSnapshotPolicy(stack, 'OwnPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'own' } });
   app.synth();
   const model = buildReport(loadAssembly(outdir), { year: 2026 });
   tiers = model.resources.find((r) => r.path === 'Snapshots/Volume/Resource')!.tiers;
+  apartTiers = model.resources.find((r) => r.path === 'Snapshots/ApartVolume/Resource')!.tiers;
   ownTiers = model.resources.find((r) => r.path === 'Snapshots/OwnVolume/Resource')!.tiers;
 });
 
@@ -71,23 +88,38 @@ describe('schedules of one DLM policy that start at the same time', () => {
     ]);
   });
 
-  test('the weekly snapshot of Sunday May 31, 2026 is the monthly one (documented: one snapshot, the highest retention)', () => {
-    expect(tier('Weekly').takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: { Monthly: 1 } });
-    expect(tier('Weekly').schedule).toEqual('on Sundays at 03:00 UTC; in 2026 DLM takes 1 as Monthly of its 52 snapshots (a schedule of the policy kept longer that starts at the same time)');
+  test('the rolling schedule keeps a count of snapshots, the others a period: how DLM compares them is not documented, so every run at 03:00 is counted as not documented', () => {
+    expect(tier('Rolling').takenByLongerRules).toEqual({
+      year: 2026, runs: 365 * 24, byRule: {},
+      notDocumented: { 'Rolling or Weekly': 51, 'Rolling or Monthly': 11, 'Rolling, Monthly or Yearly': 1 },
+    });
+    // Sunday May 31, 2026 is also the last day of May: Monthly is kept longer than Weekly (documented), Rolling is a count.
+    expect(tier('Weekly').takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notDocumented: { 'Rolling or Weekly': 51, 'Rolling or Monthly': 1 } });
+    expect(tier('Weekly').schedule).toEqual(`on Sundays at 03:00 UTC; in 2026 51 of its 52 snapshots start at the same time as another schedule of the policy and are kept as Rolling or Weekly: ${COUNT_REASON}; in 2026 1 of its 52 snapshots starts at the same time as another schedule of the policy and is kept as Rolling or Monthly: ${COUNT_REASON}`);
+    expect(tier('Rolling').schedule).not.toContain('DLM takes 51 as Weekly');
   });
 
-  test('the hourly snapshot at 03:00 goes to the weekly and monthly schedules', () => {
-    expect(tier('Rolling').takenByLongerRules).toEqual({ year: 2026, runs: 365 * 24, byRule: { Weekly: 51, Monthly: 11 }, notDocumented: { 'Monthly or Yearly': 1 } });
-    expect(tier('Rolling').schedule).toContain('; in 2026 DLM takes 51 as Weekly, 11 as Monthly of its 8760 snapshots (a schedule of the policy kept longer that starts at the same time)');
-  });
-
-  test('December 31: Monthly keeps 365 days in the standard tier, Yearly 90 days and then the archive; which one DLM applies is not documented', () => {
+  test('December 31 at 03:00: a count against a period, and Monthly 365 days in the standard tier against Yearly 90 days and then the archive', () => {
     for (const name of ['Rolling', 'Monthly', 'Yearly']) {
-      expect(tier(name).takenByLongerRules?.notDocumented).toEqual({ 'Monthly or Yearly': 1 });
-      expect(tier(name).schedule).toContain('snapshots starts at the same time as Monthly or Yearly: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say whether time in the snapshot archive counts, so which of these schedules\' retention they get is not known');
+      expect(tier(name).takenByLongerRules?.notDocumented).toMatchObject({ 'Rolling, Monthly or Yearly': 1 });
+      expect(tier(name).schedule).toContain('snapshots starts at the same time as another schedule of the policy and is kept as Rolling, Monthly or Yearly: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say how a number of snapshots compares with a period or whether time in the snapshot archive counts, so which of these schedules\' retention they get is not known');
     }
-    expect(tier('Monthly').takenByLongerRules).toEqual({ year: 2026, runs: 12, byRule: {}, notDocumented: { 'Monthly or Yearly': 1 } });
-    expect(tier('Yearly').takenByLongerRules).toEqual({ year: 2026, runs: 1, byRule: {}, notDocumented: { 'Monthly or Yearly': 1 } });
+    expect(tier('Monthly').takenByLongerRules).toEqual({ year: 2026, runs: 12, byRule: {}, notDocumented: { 'Rolling or Monthly': 11, 'Rolling, Monthly or Yearly': 1 } });
+    expect(tier('Yearly').takenByLongerRules).toEqual({ year: 2026, runs: 1, byRule: {}, notDocumented: { 'Rolling, Monthly or Yearly': 1 } });
+  });
+
+  test('periods against periods: the weekly snapshot of Sunday May 31, 2026 is the monthly one (documented: one snapshot, the highest retention)', () => {
+    expect(apartTier('Rolling').takenByLongerRules).toBeUndefined();
+    expect(apartTier('Weekly').takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: { Monthly: 1 } });
+    expect(apartTier('Weekly').schedule).toEqual('on Sundays at 03:00 UTC; in 2026 DLM takes 1 as Monthly of its 52 snapshots (a schedule of the policy kept longer that starts at the same time)');
+  });
+
+  test('periods against periods on December 31: Monthly keeps 365 days in the standard tier, Yearly 90 days and then the archive; which one DLM applies is not documented', () => {
+    for (const name of ['Monthly', 'Yearly']) {
+      expect(apartTier(name).schedule).toContain('snapshots starts at the same time as another schedule of the policy and is kept as Monthly or Yearly: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say whether time in the snapshot archive counts, so which of these schedules\' retention they get is not known');
+    }
+    expect(apartTier('Monthly').takenByLongerRules).toEqual({ year: 2026, runs: 12, byRule: {}, notDocumented: { 'Monthly or Yearly': 1 } });
+    expect(apartTier('Yearly').takenByLongerRules).toEqual({ year: 2026, runs: 1, byRule: {}, notDocumented: { 'Monthly or Yearly': 1 } });
   });
 
   test('the runs of an interval schedule in a year', () => {
