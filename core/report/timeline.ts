@@ -12,6 +12,8 @@ const LANE = 22;
 const SUB = 16;
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const MAX_HOURS = 10 * 8760;
+// The notes are 11px: at an average of 0.6em a character, this many fit in a lane.
+const NOTE_CHARS = Math.floor((PLOT - 12) / (11 * 0.6));
 const SCALE_TICKS: Array<[number, string]> = [[1, '1 h'], [24, '1 day'], [168, '1 week'], [730, '1 month'], [8760, '1 year'], [MAX_HOURS, '10 years']];
 
 export function escapeXml(text: string): string {
@@ -66,7 +68,9 @@ export function timelineSvg(lanes: TimelineLane[]): string {
       }
     }
     if (lane.runs.length === 0) {
-      parts.push(`<text x="${LABEL + 6}" y="${top + 15}" class="t-note">${escapeXml(lane.note ?? 'no weekly runs')}</text>`);
+      // A long note (a schedule with its DLM or AWS Backup merges) is cut to the lane, whole in its tooltip and the table.
+      const note = lane.note ?? 'no weekly runs';
+      parts.push(`<text x="${LABEL + 6}" y="${top + 15}" class="t-note"><title>${escapeXml(note)}</title>${escapeXml(truncate(note, NOTE_CHARS))}</text>`);
     }
   });
   y = weekTop + weekHeight + 40;

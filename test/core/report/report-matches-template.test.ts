@@ -133,6 +133,23 @@ describe('the report of a BackupVaults plan in Europe/Berlin', () => {
     expect(rolling.runs).toHaveLength(28);
   });
 
+  test('the notes of the lanes stay inside the plot of the picture, whole in their tooltips', () => {
+    // The picture is 1000 wide, its plot ends 20 before; a note is 11px, a character about 0.6em.
+    const plotEnd = 980;
+    const charWidth = 11 * 0.6;
+    const svg = timelineSvg(model.timeline);
+    const notes = [...svg.matchAll(/<text x="([\d.]+)"[^>]*class="t-note">(?:<title>([^<]*)<\/title>)?([^<]*)<\/text>/g)]
+      .map(([, x, title, shown]) => ({ x: Number(x), title, shown }));
+    const lanesWithNotes = model.timeline.filter((lane) => lane.runs.length === 0);
+    expect(notes).toHaveLength(lanesWithNotes.length);
+    // The monthly tier's note (its schedule, in two zones, with the runs AWS Backup takes as Yearly) is longer than the plot.
+    const monthlyNote = lanesWithNotes.find((lane) => lane.label.startsWith('Monthly'))!.note!;
+    expect(notes[0].x + monthlyNote.length * charWidth).toBeGreaterThan(plotEnd);
+    expect(notes.filter((note) => note.x + [...note.shown].length * charWidth > plotEnd).map((note) => note.shown)).toEqual([]);
+    expect(notes.map((n) => n.title)).toEqual(lanesWithNotes.map((lane) => lane.note));
+    expect(notes.find((n) => n.title === monthlyNote)!.shown).toMatch(/…$/);
+  });
+
   test('a Scheduler schedule in a zone half an hour off UTC: the drill runs Sunday 23:30 in Kolkata, 18:00 UTC', () => {
     const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
     expect(schedule.Properties.ScheduleExpressionTimezone).toEqual('Asia/Kolkata');
