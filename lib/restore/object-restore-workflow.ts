@@ -110,6 +110,16 @@ export class ObjectRestoreWorkflow extends Construct {
 
     // Once every copy has ended: a copy whose abort failed leaves its upload open, and a retry of its step drops its note.
     const checkUploads = lambdaStep(this, 'OpenUploads', fn, 'openUploads', plan, '$.uploads');
+    // Every copy is complete: a listing that crashed or timed out leaves the uploads unknown, not the restore failed.
+    const uploadsUnknown = new sfn.Pass(this, 'OpenUploadsUnknown', {
+      parameters: {
+        'status': 'unknown',
+        'notes.$': `States.Array(States.Format('the multipart uploads under s3://{}/{} were not listed (the OpenUploads step failed: {}); a copy may have left one open: ${LIST_UPLOADS}', `
+          + '$.plan.targetBucket, $.plan.targetPrefix, States.JsonToString($.uploadsError), $.plan.targetBucket, $.plan.targetPrefix))',
+      },
+      resultPath: '$.uploads',
+    });
+    checkUploads.addCatch(uploadsUnknown, { errors: ['States.ALL'], resultPath: '$.uploadsError' });
 
     // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
     const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.scan' });
@@ -161,9 +171,11 @@ export class ObjectRestoreWorkflow extends Construct {
         'openUploads.$': '$.uploads',
       },
     });
-    checkUploads.next(new sfn.Choice(this, 'WhichResult')
+    const whichResult = new sfn.Choice(this, 'WhichResult')
       .when(sfn.Condition.stringEquals('$.plan.mode', 'archive'), archiveResult)
-      .otherwise(pointInTimeResult));
+      .otherwise(pointInTimeResult);
+    checkUploads.next(whichResult);
+    uploadsUnknown.next(whichResult);
     // Each invocation copies until its deadline; the next starts the list again, skipping the copies made.
     const copyArchiveLoop = copyArchive.next(new sfn.Choice(this, 'IsArchiveCopied')
       .when(sfn.Condition.booleanEquals('$.copied.done', true), checkUploads)
@@ -238,6 +250,9 @@ export class ObjectRestoreWorkflow extends Construct {
     );
   }
 }
+
+/** The command that lists the uploads under the target prefix, inside a States.Format template (`{}` the bucket, then the prefix). */
+const LIST_UPLOADS = "aws s3api list-multipart-uploads --bucket {} --prefix \\'{}\\'";
 
 function joinNames(buckets: s3.IBucket[]): string {
   return buckets.map((bucket) => bucket.bucketName).join(',');

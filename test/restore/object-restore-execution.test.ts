@@ -276,6 +276,36 @@ test('uploads that cannot be listed are reported as unknown, not as none', async
   });
 });
 
+test('an OpenUploads step that crashes or times out ends the restore as succeeded, its uploads unknown with the error', async () => {
+  mockS3();
+  const timedOut: typeof handler = async () => {
+    throw Object.assign(new Error('2026-11-20T12:15:00.000Z abc Task timed out after 900.00 seconds'), { name: 'Sandbox.Timedout' });
+  };
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers({ OpenUploads: timedOut }), executionName: 'objects-18' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.caught).toEqual(['OpenUploads']);
+  expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'point-in-time', objects: 2 });
+  expect(run.output.openUploads).toEqual({
+    status: 'unknown',
+    notes: [expect.stringMatching(new RegExp(`^the multipart uploads under s3://data/${TARGET} were not listed \\(the OpenUploads step failed: \\{"Error":"Sandbox.Timedout","Cause":".*Task timed out after 900.00 seconds.*"\\}\\); `
+      + `a copy may have left one open: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'$`))],
+  });
+});
+
+test('archive: an OpenUploads step that crashes ends the restore as succeeded, its uploads unknown', async () => {
+  s3.reset();
+  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'yearly/r1/dump.sql.gz', Size: 10, StorageClass: 'STANDARD' }], IsTruncated: false });
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+  s3.on(CopyObjectCommand).resolves({});
+  const crashed: typeof handler = async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'Uploads')");
+  };
+  const run = await machine.run({ mode: 'archive', bucket: 'archive', prefix: 'yearly/r1/', targetBucket: 'scratch' }, { handlers: handlers({ OpenUploads: crashed }), executionName: 'objects-19' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 1, openUploads: { status: 'unknown', notes: [expect.stringMatching(/OpenUploads step failed: .*TypeError.*reading 'Uploads'/)] } });
+});
+
 test('archive: retrieval requested, waited for, copied as STANDARD to a new prefix', async () => {
   s3.reset();
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
