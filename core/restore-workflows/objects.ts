@@ -587,6 +587,32 @@ export async function openUploads(s3: S3Client, plan: ObjectRestorePlan, deadlin
   return { status: notes.length > 0 ? 'open' : 'none', notes };
 }
 
+/** Uploads a failure's cause names one by one; past these it gives their number and the listing command (the cause has a size limit). */
+const UPLOADS_NAMED = 20;
+
+/**
+ * What a failed restore adds to its cause about the multipart uploads started under the target
+ * prefix since it began (`openUploads`): a copy cut off by the function's timeout never aborted
+ * its upload, and a note of one whose abort failed is lost when its step is retried and fails
+ * again. Empty when none is open; the uploads are named, not aborted.
+ */
+export async function failureUploadsNote(s3: S3Client, plan: ObjectRestorePlan, deadline: number): Promise<{ note: string }> {
+  const uploads = await openUploads(s3, plan, deadline);
+  if (uploads.status === 'none') {
+    return { note: '' };
+  }
+  if (uploads.status === 'unknown') {
+    return { note: ` Open multipart uploads unknown: ${uploads.notes.join(' ')}` };
+  }
+  const more = uploads.notes.length - UPLOADS_NAMED;
+  const rest = more > 0 ? `; and ${more} more: aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix '${plan.targetPrefix}'` : '';
+  return {
+    note: ` ${uploads.notes.length === 1 ? '1 multipart upload' : `${uploads.notes.length} multipart uploads`} started under s3://${plan.targetBucket}/${plan.targetPrefix} `
+      + `since the restore began ${uploads.notes.length === 1 ? 'is' : 'are'} open (the restore aborts none): `
+      + uploads.notes.slice(0, UPLOADS_NAMED).join('; ') + rest,
+  };
+}
+
 /**
  * Deletes the object versions this execution wrote under the target prefix (found by its tag,
  * written after it started). In place, that makes the previous versions current again.

@@ -2,7 +2,7 @@
  * The steps of the S3 object restore workflow (the step chosen by `action`):
  * point in time: validate -> planScan (until done) -> copyScan (until done) -> openUploads;
  * archive: validate -> listArchive -> requestRetrievals -> retrievalStatus (until ready) -> copyArchive (until done) -> openUploads;
- * cleanup (until done) when copying fails.
+ * when copying fails: failureUploads (the open uploads named in the failure), then cleanup (until done).
  *
  * Environment (set by `ObjectRestoreWorkflow`): SOURCE_BUCKETS, TARGET_BUCKETS
  * (comma-separated bucket names), ARCHIVE_READY_WITHIN_MINUTES.
@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  ArchivedObject, CleanupState, ObjectRestorePlan, ScanState, copyArchive, copyScan, deleteCopies, listArchive, newScan, openUploads, planObjectRestore,
+  ArchivedObject, CleanupState, ObjectRestorePlan, ScanState, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
   planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment } from './settings';
@@ -22,7 +22,7 @@ const s3 = new S3Client({});
 const MARGIN_MS = 60_000;
 
 export interface ObjectRestoreEvent {
-  readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'openUploads' | 'cleanup';
+  readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'openUploads' | 'failureUploads' | 'cleanup';
   /** `$$.Execution.Name`. */
   readonly execution: string;
   readonly input?: unknown;
@@ -66,9 +66,11 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
       return copyArchive(s3, plan(), objects(), event.execution, deadline);
     case 'openUploads':
       return openUploads(s3, plan(), deadline);
+    case 'failureUploads':
+      return failureUploadsNote(s3, plan(), deadline);
     case 'cleanup':
       return deleteCopies(s3, plan(), event.execution, deadline, event.cleanup?.cursor ? event.cleanup : undefined);
     default:
-      throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, openUploads, cleanup`);
+      throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, openUploads, failureUploads, cleanup`);
   }
 };

@@ -56,7 +56,8 @@ export interface ObjectRestoreWorkflowProps {
  * Output: `{ "status": "SUCCEEDED", "mode", "source", "target", "objects", "bytes", ..., "openUploads" }`,
  * where `openUploads` reports the multipart uploads left open under the target prefix (`none`,
  * `open` with the commands that abort them, or `unknown`).
- * A failed copy deletes the copies the execution wrote (found by their
+ * A failed copy names in its cause the multipart uploads open under the target prefix (aborting
+ * none) and deletes the copies the execution wrote (found by their
  * `cdk-backup-dr:restore-execution` tag); the source versions are never changed.
  */
 export class ObjectRestoreWorkflow extends Construct {
@@ -106,6 +107,23 @@ export class ObjectRestoreWorkflow extends Construct {
     cleanupStep.addCatch(cleanupIncomplete(this, failed, `the copies under the target prefix tagged ${EXECUTION_TAG}={} may remain: delete those not wanted by hand`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
     const cleanup = new sfn.Pass(this, 'StartCleanup', { result: sfn.Result.fromObject({ done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [] }), resultPath: '$.cleanup' });
     cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanupStep));
+    // Before cleanup, the failure's cause gains the uploads left open under the target prefix (a copy cut off by a timeout never aborted its own).
+    const failureUploads = lambdaStep(this, 'FailureUploads', fn, 'failureUploads', plan, '$.failureUploads');
+    const failureUploadsUnknown = new sfn.Pass(this, 'FailureUploadsUnknown', {
+      parameters: {
+        'note.$': `States.Format(' Open multipart uploads unknown: the uploads under s3://{}/{} were not listed (the FailureUploads step failed: {}); a copy may have left one open: ${LIST_UPLOADS}', `
+          + '$.plan.targetBucket, $.plan.targetPrefix, States.JsonToString($.failureUploadsError), $.plan.targetBucket, $.plan.targetPrefix)',
+      },
+      resultPath: '$.failureUploads',
+    });
+    failureUploads.addCatch(failureUploadsUnknown, { errors: ['States.ALL'], resultPath: '$.failureUploadsError' });
+    const nameUploads = new sfn.Pass(this, 'NameOpenUploads', {
+      parameters: { 'Error.$': '$.failure.Error', 'Cause.$': "States.Format('{}{}', $.failure.Cause, $.failureUploads.note)" },
+      resultPath: '$.failure',
+    });
+    failureUploads.next(nameUploads);
+    failureUploadsUnknown.next(nameUploads);
+    nameUploads.next(cleanup);
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
 
     // Once every copy has ended: a copy whose abort failed leaves its upload open, and a retry of its step drops its note.
@@ -126,7 +144,7 @@ export class ObjectRestoreWorkflow extends Construct {
     const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan' }, '$.scan');
     const startCopy = new sfn.Pass(this, 'StartCopy', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.copy' });
     const copyScan = lambdaStep(this, 'CopyScan', fn, 'copyScan', { ...plan, 'scan.$': '$.copy' }, '$.copy');
-    copyScan.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
+    copyScan.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const pointInTimeResult = new sfn.Pass(this, 'PointInTimeResult', {
       parameters: {
         'status': 'SUCCEEDED',
@@ -157,7 +175,7 @@ export class ObjectRestoreWorkflow extends Construct {
     const waitRetrieval = new sfn.Wait(this, 'WaitForRetrieval', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
     const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', objects, '$.retrieval');
     const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', objects, '$.copied');
-    copyArchive.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.failure' });
+    copyArchive.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const archiveResult = new sfn.Pass(this, 'ArchiveResult', {
       parameters: {
         'status': 'SUCCEEDED',

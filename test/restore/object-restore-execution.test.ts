@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
+import type { ObjectRestorePlan } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
@@ -263,6 +264,90 @@ test('an upload left by a throttled multipart copy whose retry then succeeded is
     status: 'open',
     notes: [expect.stringMatching(new RegExp(`^multipart upload upload-1 of s3://data/${TARGET}big.bin, started .*, is open and its parts are stored until it is aborted: aws s3api abort-multipart-upload --bucket data --key '${TARGET}big.bin' --upload-id 'upload-1'$`))],
   });
+});
+
+const openUpload = (UploadId: string, Key = `${TARGET}big.bin`, Initiated = new Date()) => ({ Key, UploadId, Initiated });
+const abortCommandOf = (uploadId: string, key = `${TARGET}big.bin`) => `aws s3api abort-multipart-upload --bucket data --key '${key}' --upload-id '${uploadId}'`;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test('a copy step cut off by the function\'s timeout in a multipart copy: the failure names its open upload with the command that aborts it, and aborts nothing', async () => {
+  mockS3();
+  s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({
+    // Started before the restore: not this restore's.
+    Uploads: [openUpload('upload-1'), openUpload('upload-0', `${TARGET}old.bin`, new Date(Date.now() - 86_400_000))],
+    IsTruncated: false,
+  }));
+  const timedOut: typeof handler = async () => {
+    throw Object.assign(new Error('2026-11-20T12:15:00.000Z abc Task timed out after 900.00 seconds'), { name: 'Sandbox.Timedout' });
+  };
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers({ CopyScan: timedOut }), executionName: 'objects-20' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('Sandbox.Timedout');
+  expect(run.caught).toEqual(['CopyScan']);
+  expect(run.cause).toMatch(new RegExp(`Task timed out after 900.00 seconds.*\\} 1 multipart upload started under s3://data/${TARGET} since the restore began is open \\(the restore aborts none\\): `
+    + `multipart upload upload-1 of s3://data/${TARGET}big.bin, started .*, is open and its parts are stored until it is aborted: ${escaped(abortCommandOf('upload-1'))}$`));
+  expect(run.cause).not.toMatch(/upload-0/);
+  expect(run.visited.map((s) => s.name)).toContain('Cleanup');
+  expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+});
+
+test('an upload whose note was lost when its step was retried and then failed again is named in the failure', async () => {
+  mockS3();
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
+    Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
+  });
+  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3.on(CreateMultipartUploadCommand).resolvesOnce({ UploadId: 'upload-1' }).resolves({ UploadId: 'upload-2' });
+  s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+  // The first attempt is throttled and cannot abort its upload; the retry is refused and aborts its own.
+  s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+  s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-2' }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(AbortMultipartUploadCommand, { UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+  s3.on(AbortMultipartUploadCommand, { UploadId: 'upload-2' }).resolves({});
+  s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({ Uploads: [openUpload('upload-1')], IsTruncated: false }));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-21' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.retried).toEqual(['CopyScan']);
+  expect(run.cause).toMatch(new RegExp(`big.bin: Access Denied.*\\} 1 multipart upload started under s3://data/${TARGET} since the restore began is open \\(the restore aborts none\\): `
+    + `multipart upload upload-1 of .* ${escaped(abortCommandOf('upload-1'))}$`));
+  expect(s3.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-1', 'upload-2']);
+});
+
+test('on the failure path, uploads that cannot be listed are named as unknown in the failure', async () => {
+  mockS3();
+  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(ListMultipartUploadsCommand).rejects(awsError('AccessDenied', 'Access Denied to list uploads'));
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-22' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.cause).toMatch(new RegExp(`d.txt: Access Denied.*\\} Open multipart uploads unknown: the multipart uploads under s3://data/${TARGET} could not be listed \\(AccessDenied: Access Denied to list uploads\\); `
+    + `a copy may have left one open: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'$`));
+});
+
+test('on the failure path, a listing step that crashes leaves the uploads unknown in the failure, and cleanup still runs', async () => {
+  mockS3();
+  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
+  const crashed: typeof handler = async () => {
+    throw Object.assign(new Error('Task timed out after 900.00 seconds'), { name: 'Sandbox.Timedout' });
+  };
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers({ FailureUploads: crashed }), executionName: 'objects-23' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.caught).toEqual(['CopyScan', 'FailureUploads']);
+  expect(run.visited.map((s) => s.name)).toContain('Cleanup');
+  expect(run.cause).toMatch(new RegExp(`d.txt: Access Denied.*\\} Open multipart uploads unknown: the uploads under s3://data/${TARGET} were not listed \\(the FailureUploads step failed: .*Sandbox.Timedout.*\\); `
+    + `a copy may have left one open: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'$`));
+});
+
+test('a failure names at most 20 open uploads, then their number and the command that lists them all', async () => {
+  mockS3();
+  s3.on(ListMultipartUploadsCommand).callsFake(() => ({ Uploads: Array.from({ length: 23 }, (_, i) => openUpload(`upload-${i}`, `${TARGET}f${i}.bin`)), IsTruncated: false }));
+  const plan = await handler({ action: 'validate', execution: 'objects-24', input: { bucket: 'data', prefix: 'app/', time: T } }) as ObjectRestorePlan;
+  const { note } = await handler({ action: 'failureUploads', execution: 'objects-24', plan }) as { note: string };
+  expect(note).toMatch(new RegExp(`^ 23 multipart uploads started under s3://data/${TARGET} since the restore began are open \\(the restore aborts none\\): multipart upload upload-0 `));
+  expect(note.match(/abort-multipart-upload/g)).toHaveLength(20);
+  expect(note).toMatch(new RegExp(`${escaped(abortCommandOf('upload-19', `${TARGET}f19.bin`))}; and 3 more: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'$`));
 });
 
 test('uploads that cannot be listed are reported as unknown, not as none', async () => {
