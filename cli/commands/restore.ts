@@ -24,6 +24,7 @@ import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { disabledEventsNotice } from './restore-disabled-events';
 import { DryRunClients, dryRun } from './restore-dry-run';
 import { StepProgress } from './restore-progress';
+import { stepErrorNote } from './restore-step-error';
 import { ProcessIo, processIo } from '../process-io';
 import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
 
@@ -324,7 +325,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
           progress.enter(event.stateEnteredEventDetails.name, at);
         } else if (event.type === 'LambdaFunctionFailed' || event.type === 'TaskFailed') {
           const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
-          progress.note(`${details?.error ?? 'error'}: ${executionCause(details?.cause).slice(0, 200)}`, at);
+          progress.note(`${details?.error ?? 'error'}: ${stepErrorNote(executionCause(details?.cause))}`, at);
         }
       }
       description = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));

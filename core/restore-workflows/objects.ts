@@ -438,6 +438,11 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
   }
 }
 
+/** How the note of an upload a failed copy left open begins (the CLI keeps such notes whole). */
+export const UPLOAD_NOTE_START = 'its multipart upload ';
+/** Matches the command {@link abortCommand} writes. */
+export const ABORT_COMMAND_PATTERN = /aws s3api abort-multipart-upload --bucket \S+ --key '[^']*' --upload-id '[^']*'/;
+
 function abortCommand(bucket: string, key: string, uploadId: string): string {
   return `aws s3api abort-multipart-upload --bucket ${bucket} --key '${key}' --upload-id '${uploadId}'`;
 }
@@ -452,7 +457,7 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
     await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
     return undefined;
   } catch (error) {
-    return `its multipart upload ${uploadId} of s3://${target.bucket}/${target.key} was left (aborting it failed: ${errorText(error)}), and its copied parts are stored until it is aborted: `
+    return `${UPLOAD_NOTE_START}${uploadId} of s3://${target.bucket}/${target.key} was left (aborting it failed: ${errorText(error)}), and its copied parts are stored until it is aborted: `
       + abortCommand(target.bucket, target.key, uploadId);
   }
 }

@@ -1,11 +1,14 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { serializeManifest } from '../../core/dump/manifest';
 import { planDumpRestore } from '../../core/restore-workflows/dump';
+import { copyVersion } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment as dumpSettings } from '../../lambda/restore-dump/settings';
 import {
   DescribeExecutionCommand, DescribeStateMachineCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
@@ -13,12 +16,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import { main } from '../../cli';
 import { buildRequest, runRestore } from '../../cli/commands/restore';
+import { stepErrorNote } from '../../cli/commands/restore-step-error';
 import { MACHINE, VALIDATE_FUNCTION, capture, ec2, lambda, mockWorkflowConfiguration, rds, resetClients, s3, sfn } from './restore-fixture';
 
 const entered = (id: number, type: string, name: string): HistoryEvent => ({ id, type: type as HistoryEvent['type'], timestamp: new Date(Date.parse('2026-11-22T01:00:00Z') + id * 1000), stateEnteredEventDetails: { name } });
 
 /** An execution that goes through Validate, CreateVolume and two polls, then succeeds. */
-function mockExecution(final: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string; cause?: string }): void {
+function mockExecution(final: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string; cause?: string }, failedAttempt = { error: 'RequestLimitExceeded', cause: '{"errorMessage":"Request limit exceeded."}' }): void {
   sfn.reset();
   sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${input.name}`, startDate: new Date() }));
   const history = [
@@ -26,7 +30,7 @@ function mockExecution(final: { status: 'SUCCEEDED' | 'FAILED'; output?: unknown
     entered(2, 'TaskStateEntered', 'CreateVolume'),
     entered(3, 'WaitStateEntered', 'WaitForVolume'),
     entered(4, 'TaskStateEntered', 'CheckVolume'),
-    { id: 5, type: 'LambdaFunctionFailed', timestamp: new Date(), lambdaFunctionFailedEventDetails: { error: 'RequestLimitExceeded', cause: '{"errorMessage":"Request limit exceeded."}' } },
+    { id: 5, type: 'LambdaFunctionFailed', timestamp: new Date(), lambdaFunctionFailedEventDetails: failedAttempt },
     entered(6, 'WaitStateEntered', 'WaitForVolume'),
     entered(7, 'TaskStateEntered', 'CheckVolume'),
   ] as HistoryEvent[];
@@ -76,6 +80,57 @@ test('starts the workflow with a deterministic name, shows its steps as plain li
   // The same request gets the same name.
   expect(buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1a' }).name).toBe(start.name);
   expect(buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1b' }).name).not.toBe(start.name);
+});
+
+/** The error of a multipart copy whose part was throttled and whose abort failed too, as the object restore function throws it. */
+async function throttledCopyError(key: string, uploadId: string): Promise<Error> {
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3.on(CreateMultipartUploadCommand).resolves({ UploadId: uploadId });
+  s3.on(UploadPartCopyCommand).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: {} }));
+  s3.on(AbortMultipartUploadCommand).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: {} }));
+  const source = { bucket: 'data', key: `app/${key}`, versionId: 'v1', size: 6 * 1024 ** 3 };
+  return copyVersion(new S3Client({}), source, { bucket: 'data', key: `restored/20261120T120000Z/app/${key}` }, 'objects-1').then(() => {
+    throw new Error('the copy was expected to fail');
+  }, (error: Error) => error);
+}
+
+test('a retried step\'s long error is cut in its note, but the upload a copy left open is kept whole with the command that aborts it', async () => {
+  const key = `${'exports/2026/11/20/'.repeat(4)}orders.parquet`;
+  const error = await throttledCopyError(key, 'upload-after-200-characters');
+  const message = error.message;
+  const note = message.indexOf('its multipart upload ');
+  // The upload's note begins after the first 200 characters: cut there, it would not show.
+  expect(note).toBeGreaterThan(200);
+  expect(message).toMatch(/aws s3api abort-multipart-upload --bucket data --key '[^']+' --upload-id 'upload-after-200-characters'$/);
+  mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED' } }, { error: 'SlowDown', cause: JSON.stringify({ errorType: 'SlowDown', errorMessage: message }) });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toContain(`note  SlowDown: ${message.slice(0, 200)} … ${message.slice(note)}\n`);
+});
+
+describe('the note of a failed attempt', () => {
+  test('keeps a short error whole', () => {
+    expect(stepErrorNote('Request limit exceeded.')).toBe('Request limit exceeded.');
+  });
+
+  test('cuts a long error at 200 characters', () => {
+    expect(stepErrorNote(`${'a'.repeat(200)}${'b'.repeat(50)}`)).toBe(`${'a'.repeat(200)} …`);
+  });
+
+  test('keeps every upload note whole, each after the cut, and the text between them cut', async () => {
+    const first = (await throttledCopyError('a.bin', 'upload-a')).message;
+    const second = (await throttledCopyError('b.bin', 'upload-b')).message;
+    const message = `${first} (and 1 more: ${second})`;
+    const noteOf = (text: string) => text.slice(text.indexOf('its multipart upload '));
+    expect(stepErrorNote(message)).toBe(`${message.slice(0, 200)} … ${noteOf(first)} … ${noteOf(second)} …`);
+  });
+
+  test('keeps an abort command whole where the cut falls inside it', () => {
+    const command = "aws s3api abort-multipart-upload --bucket data --key 'restored/app/big.bin' --upload-id 'u-1'";
+    const message = `${'x'.repeat(180)}: ${command}; and more text after it`;
+    expect(stepErrorNote(message)).toBe(`${'x'.repeat(180)}: ${command} …`);
+  });
 });
 
 test('a dump restore whose events came back disabled (DISABLE ON SLAVE) says so after the result, with the statements that enable them', async () => {
