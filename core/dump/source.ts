@@ -121,12 +121,32 @@ export async function readAppliedPosition(connection: Connection): Promise<strin
 }
 
 /**
+ * The replica's applier was stopped before this pause, by someone else (an operator, a
+ * failover). The dump workflow routes it by its name: the run fails without starting
+ * replication again, which would override whoever stopped it.
+ */
+export class ReplicationStoppedElsewhere extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicationStoppedElsewhere';
+  }
+}
+
+/**
  * Stops the replica from applying changes and checks that it stopped. Throws when the
- * server is not a replica (a dump taken from the master by mistake must not pass silently).
+ * server is not a replica (a dump taken from the master by mistake must not pass silently),
+ * and `ReplicationStoppedElsewhere` when the applier of a channel is stopped already: this
+ * pause did not stop it, so whoever resumes after it must not start it.
  */
 export async function pauseReplication(connection: Connection, control: ReplicationControl): Promise<void> {
-  if (await replicaChannels(connection) === undefined) {
+  const before = await replicaChannels(connection);
+  if (before === undefined) {
     throw new Error('cannot pause replication: the server reports no replica status (is DB_HOST the replica?)');
+  }
+  const stopped = before.filter((channel) => !channel.sqlThreadRunning);
+  if (stopped.length > 0) {
+    const where = before.length > 1 ? ` on ${channelNames(stopped)}` : '';
+    throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (the SQL thread is not running${where}); it is left stopped`);
   }
   await connection.query(REPLICATION_STATEMENTS[control].pause);
   const channels = await replicaChannels(connection) ?? [];

@@ -5,7 +5,9 @@
  * prepare -> inspect -> (ECS task: dump-database.sh, then upload-dump.sh) -> finalize -> resume
  * `prepare` changes nothing on the replica; `inspect` pauses replication (when configured),
  * and `resume` runs on every failure path from `inspect` on: an `inspect` that crashes or
- * times out after the pause cannot start replication again itself.
+ * times out after the pause cannot start replication again itself. The one exception is an
+ * `inspect` that finds replication already stopped (`ReplicationStoppedElsewhere`): it paused
+ * nothing, and starting replication would override whoever stopped it.
  */
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Connection } from 'mysql2/promise';
@@ -18,7 +20,8 @@ import {
 import { verifyDumpObject } from '../../core/dump/objects';
 import { checkDumpPrivileges } from '../../core/dump/privileges';
 import {
-  checkReplicaCurrent, listDumpDatabases, pauseReplication, readAppliedPosition, readSource, replicationApplying, resumeReplication,
+  checkReplicaCurrent, listDumpDatabases, pauseReplication, readAppliedPosition, readSource, replicationApplying, ReplicationStoppedElsewhere,
+  resumeReplication,
 } from '../../core/dump/source';
 import type { DumpSettings } from './settings';
 
@@ -164,7 +167,9 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
  * GTID position, the applier's position and the databases at that point (a database that
  * reached the replica just before the pause is in the list). Does not start replication
  * again when it fails: the workflow's ResumeAfterFailure does, for a failure here as for a
- * crash or a timeout, which no code of this function would outlive.
+ * crash or a timeout, which no code of this function would outlive. A replication found
+ * stopped before the pause (stopped by someone else since `prepare` checked it) fails with
+ * `ReplicationStoppedElsewhere`, which the workflow does not resume.
  */
 export async function inspect(connection: Connection, settings: DumpSettings, event: InspectEvent): Promise<PreparedRun> {
   const { plan } = event;
@@ -190,7 +195,9 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       ...(completenessNotes.length > 0 ? { completenessNotes } : {}),
     };
   } catch (error) {
-    throw new Error(`dump run ${plan.runId}: inspect failed on ${settings.dbHost}: ${messageOf(error)}`);
+    const message = `dump run ${plan.runId}: inspect failed on ${settings.dbHost}: ${messageOf(error)}`;
+    // Its name tells the workflow not to resume: this run did not stop replication.
+    throw error instanceof ReplicationStoppedElsewhere ? new ReplicationStoppedElsewhere(message) : new Error(message);
   }
 }
 

@@ -456,11 +456,15 @@ export class DatabaseDumpJob extends Construct {
       forceYearly: sfn.JsonPath.stringAt('$.input.forceYearly'),
     }, '$.planned')).addCatch(failed, onError);
     // Inspect pauses replication: any failure from here on, its own crash or timeout
-    // included, goes through ResumeAfterFailure.
+    // included, goes through ResumeAfterFailure. Except replication that Inspect found
+    // stopped before its pause (someone stopped it after Prepare's check): resuming would
+    // start what an operator or a failover stopped.
     const inspect = new tasks.LambdaInvoke(this, 'Inspect', invokeProps({
       action: 'inspect',
       plan: sfn.JsonPath.objectAt('$.planned.value'),
-    }, '$.prepared')).addCatch(resumeAfterFailure, onError);
+    }, '$.prepared'))
+      .addCatch(failed, { errors: ['ReplicationStoppedElsewhere'], ...onError })
+      .addCatch(resumeAfterFailure, onError);
     const run = (field: string): string => sfn.JsonPath.stringAt(`$.prepared.value.${field}`);
     const dumpTask = new tasks.EcsRunTask(this, 'Dump', {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,

@@ -138,14 +138,17 @@ describe('DatabaseDumpJob defaults', () => {
     expect(definition.States.Dump.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
     expect(definition.States.Dump.TimeoutSeconds).toBe(6 * 3600);
     // Prepare changes nothing on the replica; Inspect pauses it, so a failure there, its own
-    // crash or timeout included, resumes.
+    // crash or timeout included, resumes; but not a replication Inspect found stopped by someone else.
     expect(definition.States.Prepare.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DumpFailed' }]);
     expect(definition.States.Prepare.ResultPath).toBe('$.planned');
     expect(definition.States.Prepare.Next).toBe('Inspect');
     expect(definition.States.Inspect.Parameters.Payload).toEqual({ action: 'inspect', 'plan.$': '$.planned.value' });
     expect(definition.States.Inspect.ResultPath).toBe('$.prepared');
     expect(definition.States.Inspect.TimeoutSeconds).toBe(900);
-    expect(definition.States.Inspect.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' }]);
+    expect(definition.States.Inspect.Catch).toEqual([
+      { ErrorEquals: ['ReplicationStoppedElsewhere'], ResultPath: '$.error', Next: 'DumpFailed' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' },
+    ]);
     expect(definition.States.Inspect.Next).toBe('Dump');
     // A failure after Prepare first aborts the run's open uploads; a failed abort still resumes.
     for (const state of ['Dump', 'Finalize']) {

@@ -208,6 +208,28 @@ test('a replica whose replication was stopped by someone else: the run fails at 
   }
 });
 
+test('replication stopped by someone else between Prepare and Inspect: the run fails at Inspect without resuming, and replication stays stopped', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    const stoppedAfterPrepare = async (event: any) => {
+      const plan = await handlers(0).Prepare(event);
+      // An operator (or a failover) stops the applier after Prepare found it running.
+      await replica.query('STOP SLAVE SQL_THREAD');
+      return plan;
+    };
+    const run = await machine.run({}, { handlers: { ...handlers(0), Prepare: stoppedAfterPrepare }, executionName: 'stopped-elsewhere' });
+    expect(run.status).toBe('FAILED');
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'DumpFailed']);
+    expect(run.error).toBe('ReplicationStoppedElsewhere');
+    expect(run.cause).toMatch(/inspect failed on 127\.0\.0\.1: replication was stopped by someone else before this run paused it \(the SQL thread is not running\); it is left stopped/);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(await replicationApplying(replica)).toBe(false);
+  } finally {
+    await replica.query('START SLAVE');
+    await replica.end();
+  }
+});
+
 describe('a failure after Inspect paused replication resumes it and fails the run with Inspect\'s error', () => {
   async function expectApplying(): Promise<void> {
     const replica = await pair.replica.connect();
