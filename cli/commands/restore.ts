@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { errorName, errorText, executionName } from '../../core/restore-workflows/common';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
+import { completenessNotice } from './restore-completeness-notes';
 import { disabledEventsNotice } from './restore-disabled-events';
 import { DryRunClients, dryRun } from './restore-dry-run';
 import { StepProgress } from './restore-progress';
@@ -345,9 +346,10 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
         io.stdout.write(`${JSON.stringify({ status: 'SUCCEEDED', executionArn, result: output }, null, 2)}\n`);
       } else {
         say(`Restore succeeded.\n${JSON.stringify(output, null, 2)}`);
-        const notice = disabledEventsNotice(output);
-        if (notice) {
-          say(notice);
+        for (const notice of [disabledEventsNotice(output), completenessNotice(output)]) {
+          if (notice) {
+            say(notice);
+          }
         }
       }
       return 0;

@@ -171,6 +171,30 @@ test('more disabled events than the result lists: the note gives their number an
   expect(out.slice(out.indexOf('Note:'))).not.toContain('ALTER EVENT `shop`.`e1` ENABLE;');
 });
 
+test('a dump restore whose dump may be incomplete (its manifest\'s completenessNotes) says so after the result, with each note, after the disabled events', async () => {
+  const notes = ['the dump user dumper@% may lack SHOW DATABASES (GRANT ...); whether it holds it is unknown: a', 'the dump user dumper@% may lack EVENT on database shop (GRANT ...); whether it holds it is unknown: b'];
+  mockExecution({
+    status: 'SUCCEEDED',
+    output: {
+      status: 'SUCCEEDED',
+      verification: {
+        status: 'ok',
+        completenessNotes: notes,
+        disabledEvents: { events: ['shop.purge'], enableAfterCutover: ['ALTER EVENT `shop`.`purge` ENABLE;'], note: '1 events are disabled' },
+      },
+    },
+  });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toContain([
+    '  ALTER EVENT `shop`.`purge` ENABLE;',
+    "Note: the dump may be incomplete: its user's grants could not all be read when it was taken, so the restored instance may lack what that user could not see:",
+    `  ${notes[0]}`,
+    `  ${notes[1]}`,
+    '',
+  ].join('\n'));
+});
+
 test('a restore without disabled events prints no note', async () => {
   mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', verification: { status: 'ok' } } });
   const run = capture();

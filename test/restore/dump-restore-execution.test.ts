@@ -245,6 +245,20 @@ test('a dump taken without pausing replication is restored with its row counts u
   expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true });
 });
 
+test('a dump whose manifest notes it may be incomplete (the dump user\'s grants could not all be read) is restored with the notes in its verification', async () => {
+  const completenessNotes = ["the dump user dumper@% may lack SHOW DATABASES (GRANT SHOW DATABASES ON *.* TO 'dumper'@'%'); whether it holds it is unknown: SHOW GRANTS FOR role 'reader' failed"];
+  mockAws({ manifestText: serializeManifest({ ...manifest, completenessNotes }) });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-13' });
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toEqual('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output.verification).toEqual({
+    status: 'ok',
+    checks: expect.any(Number),
+    summary: expect.stringMatching(/^\d+ checks ok: CHECK TABLE, row counts and checksums of 2 tables$/),
+    completenessNotes,
+  });
+});
+
 test('a check that cannot run (CHECK TABLE of a MEMORY table) leaves the copy unverified, not failed: it is protected and handed over with the reason', async () => {
   const connection = await source.connect();
   await connection.query('CREATE TABLE shop.sessions (id INT PRIMARY KEY, token VARCHAR(20) NOT NULL) ENGINE=MEMORY');
