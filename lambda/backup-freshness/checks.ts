@@ -205,7 +205,14 @@ async function checkDailyDump(s3: S3Client, check: DailyDumpCheck, region: strin
     return { ...base, status: 'corrupt', detail: run.problem, newestCopy: run.prefix, newestAt: run.createdAt?.toISOString() };
   }
   const aged = ageResult(check, region, now, { id: run.prefix, at: run.createdAt! }, 'dump');
-  return { ...aged, detail: `${aged.detail}; ${run.verified}`, verifiedFiles: run.files };
+  const verified = { ...aged, detail: `${aged.detail}; ${run.verified}`, verifiedFiles: run.files };
+  if (!run.completenessNotes) {
+    return verified;
+  }
+  // Intact and fresh, but whether it holds everything was not established when it was taken:
+  // not `ok`, and not `corrupt` either (nothing was found missing).
+  const incomplete = `whether the dump is complete is unknown, its manifest notes: ${run.completenessNotes.join('; ')}`;
+  return { ...verified, status: verified.status === 'ok' ? 'unknown' : verified.status, detail: `${verified.detail}; but ${incomplete}` };
 }
 
 async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, region: string, now: Date): Promise<CheckResult> {

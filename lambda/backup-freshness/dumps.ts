@@ -91,6 +91,8 @@ export interface VerifiedRun {
   readonly verified: string;
   /** Each file that matched, and when its bytes were hashed (in this run or an earlier one). */
   readonly files?: Array<VerifiedFile & { readonly hashedInThisRun: boolean }>;
+  /** The manifest's `completenessNotes`: why the dump may lack what its user could not see. */
+  readonly completenessNotes?: string[];
 }
 
 /** How a run is verified: when, with which record of earlier verifications, how files are read. */
@@ -229,6 +231,7 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
     createdAt,
     verified: `${manifest.files.length} file(s) of run ${manifest.runId} match their SHA-256 and size (${describeFiles(files)})${notRecorded}`,
     files,
+    ...(manifest.completenessNotes ? { completenessNotes: manifest.completenessNotes } : {}),
   };
 }
 

@@ -210,6 +210,24 @@ describe('daily dumps', () => {
     expect(s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Prefix)).toEqual(['daily/2026-11-21/', 'daily/2026-11-21/', 'daily/2026-11-21/']);
   });
 
+  test('a fresh, intact dump whose manifest notes it may be incomplete is unknown with the notes, not ok; a stale one stays stale with them', async () => {
+    const notes = ["the dump user dumper@% may lack SHOW DATABASES (GRANT SHOW DATABASES ON *.* TO 'dumper'@'%'); whether it holds it is unknown: SHOW GRANTS FOR role 'reader' failed"];
+    const objects = new Map<string, Buffer>();
+    const prefix = 'daily/2026-11-21/20261121T030000Z-bbbbbb/';
+    storeRun(objects, prefix, '20261121T030000Z-bbbbbb', hoursAgo(9), dump);
+    objects.set(`${prefix}manifest.json`, Buffer.from(serializeManifest({ ...manifestFor(prefix, '20261121T030000Z-bbbbbb', hoursAgo(9), dump), completenessNotes: notes })));
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'unknown', newestCopy: prefix, ageHours: 9, verifiedFiles: [expect.objectContaining({ key: `${prefix}dump.sql.gz` }), expect.anything()] });
+    expect(result.detail).toBe(
+      `the newest dump is 9 hours old, within 26 hours; 2 file(s) of run 20261121T030000Z-bbbbbb match their SHA-256 and size (hashed in this run: ${prefix}dump.sql.gz, ${prefix}dump.sql.gz.sha256); ` +
+      `but whether the dump is complete is unknown, its manifest notes: ${notes[0]}`,
+    );
+    const late = await runCheck(check, clientsFor, 'eu-west-1', new Date(NOW.getTime() + 20 * 3_600_000));
+    expect(late).toMatchObject({ status: 'stale', ageHours: 29 });
+    expect(late.detail).toContain(`; but whether the dump is complete is unknown, its manifest notes: ${notes[0]}`);
+  });
+
   test('a dump whose bytes do not match the manifest\'s SHA-256 is corrupt', async () => {
     const objects = new Map<string, Buffer>();
     const prefix = 'daily/2026-11-21/20261121T030000Z-bbbbbb/';
