@@ -240,8 +240,8 @@ function checkContainers(runId: string, containers: TaskContainer[] | undefined)
  * it did. The manifest may claim the dump's data only then: replication started again
  * meanwhile (by hand, by an operator's script) makes the dump and the checksums those of
  * different points, also when it was stopped again before now. The applier's position and
- * the GTID position move with every change it applied; a start and stop that applied
- * nothing left the data as it was.
+ * the GTID position move with every change it applied, the GTID position also with a write
+ * made on the replica itself; a start and stop that applied nothing left the data as it was.
  */
 async function movedSincePause(connection: Connection, run: PreparedRun): Promise<string> {
   if ((await replicationApplying(connection)) !== false) {
