@@ -59,3 +59,16 @@ test('a pause that leaves a named connection applying is refused, naming it; res
   const health = await replicaHealth(replica, 'mariadb');
   expect(health.channels.map((channel) => [channel.channel, channel.sqlThreadRunning])).toEqual([['', true], ['second', true]]);
 });
+
+test('a pause that finds a named connection\'s applier stopped already is refused before it stops anything, naming it', async () => {
+  await replica.query("STOP SLAVE 'second' SQL_THREAD");
+  try {
+    const refused = pauseReplication(replica, 'sql');
+    await expect(refused).rejects.toThrow("replication was stopped by someone else before this run paused it (the SQL thread is not running on channel 'second'); it is left stopped");
+    await expect(refused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    const health = await replicaHealth(replica, 'mariadb');
+    expect(health.channels.map((channel) => [channel.channel, channel.sqlThreadRunning])).toEqual([['', true], ['second', false]]);
+  } finally {
+    await replica.query("START SLAVE 'second' SQL_THREAD");
+  }
+});
