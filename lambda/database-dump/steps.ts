@@ -34,8 +34,8 @@ export interface PrepareEvent {
   readonly forceYearly?: boolean;
 }
 
-/** What `prepare` decides before anything on the replica changes; `inspect` carries it out. */
-export interface PlannedRun {
+/** Which run this is and where its files go. */
+export interface RunPlace {
   readonly runId: string;
   readonly createdAt: string;
   readonly dailyBucket: string;
@@ -43,6 +43,10 @@ export interface PlannedRun {
   /** Empty when this run is not copied to the archive bucket. */
   readonly archiveBucket: string;
   readonly archivePrefix: string;
+}
+
+/** What `prepare` decides before anything on the replica changes; `inspect` carries it out. */
+export interface PlannedRun extends RunPlace {
   /** `inspect` pauses replication: from there on, every failure path resumes it. */
   readonly pauseReplication: boolean;
   /** How far the replica was behind its master (seconds) when the check read it. */
@@ -55,14 +59,7 @@ export interface InspectEvent {
 }
 
 /** What `inspect` hands to the dump task and to `finalize`. */
-export interface PreparedRun {
-  readonly runId: string;
-  readonly createdAt: string;
-  readonly dailyBucket: string;
-  readonly dailyPrefix: string;
-  /** Empty when this run is not copied to the archive bucket. */
-  readonly archiveBucket: string;
-  readonly archivePrefix: string;
+export interface PreparedRun extends RunPlace {
   /** Space-separated, as the dump script reads them. */
   readonly databases: string;
   readonly replicationPaused: boolean;

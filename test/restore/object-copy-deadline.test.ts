@@ -17,15 +17,15 @@ const keys = Array.from({ length: 20 }, (_, i) => `app/k${String(i).padStart(2, 
 
 afterEach(() => jest.restoreAllMocks());
 
-test('copies stop at the deadline within a page; the next invocation does that page again and copies only the rest', async () => {
-  s3mock.reset();
+/**
+ * Copies that S3 remembers (a copy's target carries this execution's tag once made) and a
+ * clock that passes the deadline once ten copies are made; returns the clock's start.
+ * `isSource` tells a source key's tagging request (no tag) from a target's.
+ */
+function copiesPassingTheDeadline(isSource: (input: { Bucket?: string; Key?: string }) => boolean): number {
   const copied = new Set<string>();
-  s3mock.on(ListObjectVersionsCommand).resolves({
-    Versions: keys.map((Key, i) => ({ Key, VersionId: `v${i}`, LastModified: new Date(Date.parse(T) - 3600_000), Size: 10, IsLatest: true })),
-    IsTruncated: false,
-  });
   s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
-    if (!input.Key.startsWith('restored/')) {
+    if (isSource(input)) {
       return { TagSet: [] };
     }
     if (!copied.has(input.Key)) {
@@ -33,13 +33,22 @@ test('copies stop at the deadline within a page; the next invocation does that p
     }
     return { TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-1' }] };
   });
-  // The clock passes the deadline once ten copies are made.
   const start = Date.now();
   jest.spyOn(Date, 'now').mockImplementation(() => (copied.size >= 10 ? start + 60_000 : start));
   s3mock.on(CopyObjectCommand).callsFake((input) => {
     copied.add(input.Key);
     return {};
   });
+  return start;
+}
+
+test('copies stop at the deadline within a page; the next invocation does that page again and copies only the rest', async () => {
+  s3mock.reset();
+  s3mock.on(ListObjectVersionsCommand).resolves({
+    Versions: keys.map((Key, i) => ({ Key, VersionId: `v${i}`, LastModified: new Date(Date.parse(T) - 3600_000), Size: 10, IsLatest: true })),
+    IsTruncated: false,
+  });
+  const start = copiesPassingTheDeadline((input) => !input.Key!.startsWith('restored/'));
 
   const first = await copyScan(s3, plan, newScan(), start + 30_000, 'objects-1');
   expect(first).toEqual(newScan());
@@ -59,22 +68,7 @@ test('an archive copy stops at the deadline; the next invocation copies only the
     mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', targetPrefix: 'restored/yearly/', inPlace: false, startedAt: '2026-11-21T00:00:00.000Z',
   };
   const objects = Array.from({ length: 20 }, (_, i) => ({ key: `yearly/part-${String(i).padStart(2, '0')}`, size: 10, storageClass: 'DEEP_ARCHIVE' }));
-  const copied = new Set<string>();
-  s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
-    if (input.Bucket === 'archive') {
-      return { TagSet: [] };
-    }
-    if (!copied.has(input.Key)) {
-      throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} });
-    }
-    return { TagSet: [{ Key: EXECUTION_TAG, Value: 'objects-1' }] };
-  });
-  const start = Date.now();
-  jest.spyOn(Date, 'now').mockImplementation(() => (copied.size >= 10 ? start + 60_000 : start));
-  s3mock.on(CopyObjectCommand).callsFake((input) => {
-    copied.add(input.Key);
-    return {};
-  });
+  const start = copiesPassingTheDeadline((input) => input.Bucket === 'archive');
 
   expect(await copyArchive(s3, archivePlan, objects, 'objects-1', start + 30_000)).toEqual({ done: false });
   const firstCopies = s3mock.commandCalls(CopyObjectCommand).length;
