@@ -131,9 +131,10 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
 
 /**
  * Refuses a replica that is not current (`checkReplicaCurrent`, whose lag reading the run
- * records) and a dump user that lacks privileges a complete dump needs, and decides whether this run is the year's archive copy (the first successful
- * run of each UTC year, or any run started with `forceYearly`). Changes nothing on the
- * replica: a failure or a timeout here (the S3 listing may hang) leaves nothing to resume.
+ * records) and a dump user that lacks privileges a complete dump needs, and decides whether
+ * this run is the year's archive copy (the first successful run of each UTC year, or any run
+ * started with `forceYearly`). Changes nothing on the replica: a failure or a timeout here
+ * (the S3 listing may hang) leaves nothing to resume.
  */
 export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PlannedRun> {
   const runId = runIdFor(event.executionName, now);
