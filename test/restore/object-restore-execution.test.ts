@@ -238,7 +238,11 @@ test('a multipart upload that cannot be aborted is named in the failure, after t
   ].join('')));
 });
 
-test('an upload left by a throttled multipart copy whose retry then succeeded is still reported, with the command that aborts it', async () => {
+/**
+ * One 6 GiB object whose multipart copy is throttled at its second part on the first attempt
+ * (upload-1); the step's retry copies under upload-2. Each test says what the aborts do.
+ */
+function arrangeThrottledMultipartCopy(): void {
   mockS3();
   s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
     Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
@@ -247,6 +251,10 @@ test('an upload left by a throttled multipart copy whose retry then succeeded is
   s3.on(CreateMultipartUploadCommand).resolvesOnce({ UploadId: 'upload-1' }).resolves({ UploadId: 'upload-2' });
   s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
   s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+}
+
+test('an upload left by a throttled multipart copy whose retry then succeeded is still reported, with the command that aborts it', async () => {
+  arrangeThrottledMultipartCopy();
   s3.on(AbortMultipartUploadCommand).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
   s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({
     Uploads: [
@@ -292,15 +300,8 @@ test('a copy step cut off by the function\'s timeout in a multipart copy: the fa
 });
 
 test('an upload whose note was lost when its step was retried and then failed again is named in the failure', async () => {
-  mockS3();
-  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
-    Versions: [{ ...version('app/big.bin', 'g1', -1, true), Size: 6 * 1024 ** 3 }], IsTruncated: false,
-  });
-  s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
-  s3.on(CreateMultipartUploadCommand).resolvesOnce({ UploadId: 'upload-1' }).resolves({ UploadId: 'upload-2' });
-  s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
-  // The first attempt is throttled and cannot abort its upload; the retry is refused and aborts its own.
-  s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+  arrangeThrottledMultipartCopy();
+  // The first attempt cannot abort its upload; the retry is refused and aborts its own.
   s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-2' }).rejects(awsError('AccessDenied', 'Access Denied'));
   s3.on(AbortMultipartUploadCommand, { UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
   s3.on(AbortMultipartUploadCommand, { UploadId: 'upload-2' }).resolves({});
