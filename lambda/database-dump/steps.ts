@@ -18,6 +18,7 @@ import {
   isValidRunId,
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
+import { checkEventDelimiters } from '../../core/dump/event-delimiters';
 import { checkDumpPrivileges } from '../../core/dump/privileges';
 import {
   checkReplicaCurrent, listDumpDatabases, pauseReplication, readAppliedPosition, readSource, replicationApplying, ReplicationStoppedElsewhere,
@@ -140,9 +141,11 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
   const runId = runIdFor(event.executionName, now);
   try {
     const lagSeconds = await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
-    // A user that cannot dump everything is refused here, before the pause; Inspect checks
-    // again on the databases it lists at the paused point.
-    await checkDumpPrivileges(connection, await listDumpDatabases(connection, settings.databases), settings.databases.length === 0);
+    // A user that cannot dump everything, and an event the dump program would hang on, are
+    // refused here, before the pause; Inspect checks again on the databases it lists at the paused point.
+    const databases = await listDumpDatabases(connection, settings.databases);
+    await checkDumpPrivileges(connection, databases, settings.databases.length === 0);
+    await checkEventDelimiters(connection, databases);
     const year = String(now.getUTCFullYear());
     const archive = settings.archiveBucket !== undefined && (event.forceYearly === true || await yearNeedsArchiveCopy(s3, settings.archiveBucket, year));
     return {
@@ -179,6 +182,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
     const appliedPosition = await readAppliedPosition(connection);
     const databases = await listDumpDatabases(connection, settings.databases);
     const completenessNotes = await checkDumpPrivileges(connection, databases, settings.databases.length === 0);
+    await checkEventDelimiters(connection, databases);
     return {
       runId: plan.runId,
       createdAt: plan.createdAt,

@@ -195,6 +195,31 @@ test('a dump user without TRIGGER is refused before anything is dumped, and repl
   await replica.end();
 });
 
+test('an event the dump program would hang on is refused by prepare and, created after it, by inspect', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  const master = await pair.master.connect();
+  const replica = await pair.replica.connect();
+  const hanging = "CREATE EVENT app.nightly ON SCHEDULE EVERY 1 DAY DO SELECT 'a;;b'";
+  try {
+    await master.query(hanging);
+    await pair.waitForReplica();
+    await expect(prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e-event' }))
+      .rejects.toThrow(/prepare failed on 127\.0\.0\.1: event `app`\.`nightly` contains ';;' in its CREATE EVENT statement/);
+    await master.query('DROP EVENT app.nightly');
+    await pair.waitForReplica();
+    const plan = await prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e-event' });
+    await master.query(hanging);
+    await pair.waitForReplica();
+    await expect(inspect(replica, settings({ pauseReplication: false }), { action: 'inspect', plan }))
+      .rejects.toThrow(/inspect failed on 127\.0\.0\.1: event `app`\.`nightly` contains ';;'/);
+    expect(await replicationApplying(replica)).toBe(true);
+  } finally {
+    await master.query('DROP EVENT IF EXISTS app.nightly');
+    await pair.waitForReplica();
+    await Promise.all([replica.end(), master.end()]);
+  }
+});
+
 test('a year that already has an archive copy gets none, unless forced; no pause means replication keeps running', async () => {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'yearly/2027/2027-01-01/r/manifest.json' }], IsTruncated: false });
   const replica = await pair.replica.connect();
