@@ -150,24 +150,28 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   if (fields.length < 5) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }
-  const [minuteField, hourField, domField, monthField, dowField] = fields;
+  const [minuteField, hourField, domField, monthField, dowField, yearField = '*'] = fields;
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
   const dows = expandCronField(dowField, 1, 7, AWS_DOW);
-  if (!minutes || !hours || !dows) {
+  const every = (field: string): boolean => field === '*' || field === '?';
+  // AWS takes a day of the month or a day of the week, not both.
+  if (!minutes || !hours || !dows || (!every(domField) && !every(dowField))) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }
-  const everyDayOfMonth = domField === '*' || domField === '?';
-  const everyMonth = monthField === '*' || monthField === '?';
   // AWS day-of-week 1 = Sunday; the report's week starts on Monday (index 0).
   const weekDays = dows.map((d) => (d + 5) % 7).sort((a, b) => a - b);
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
   const timeText = describeTimes(times, minutes, hours, zone);
-  if (!everyDayOfMonth || !everyMonth) {
-    return { minutes: [], text: `${daysOfMonthText(domField, everyMonth ? undefined : monthField)} ${timeText}`, note: 'does not run every week' };
+  const weekDaysText = `on ${weekDays.map((d) => DAY_NAMES[d]).join(', ')}`;
+  if (!every(domField) || !every(monthField) || !every(yearField)) {
+    const months = every(monthField) ? undefined : monthField;
+    const days = !every(domField) ? daysOfMonthText(domField, months)
+      : `${weekDays.length === 7 ? 'daily' : weekDaysText}${months === undefined ? '' : ` in ${monthsText(months)}`}`;
+    return { minutes: [], text: `${days}${every(yearField) ? '' : ` in ${yearsText(yearField)}`} ${timeText}`, note: 'does not run every week' };
   }
   const runs = weekDays.flatMap((day) => times.map((t) => day * 1440 + t)).sort((a, b) => a - b);
-  const dayText = weekDays.length === 7 ? (times.length > 1 && hours.length > 1 ? '' : 'daily') : `on ${weekDays.map((d) => DAY_NAMES[d]).join(', ')}`;
+  const dayText = weekDays.length === 7 ? (times.length > 1 && hours.length > 1 ? '' : 'daily') : weekDaysText;
   return { minutes: runs, text: [dayText, timeText].filter(Boolean).join(' ') };
 }
 
@@ -176,17 +180,26 @@ function listText(items: string[]): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
 }
 
+/** The months of a cron month field in words: `March, June and September`, or the field quoted when not understood. */
+function monthsText(monthField: string): string {
+  const monthNumbers = expandCronField(monthField, 1, 12, MONTHS);
+  return monthNumbers ? listText(monthNumbers.map((m) => MONTH_NAMES[m - 1])) : `month ${monthField}`;
+}
+
+/** The years of a cron year field (AWS accepts 1970 to 2199) in words, or the field quoted when not understood. */
+function yearsText(yearField: string): string {
+  const years = expandCronField(yearField, 1970, 2199);
+  return years ? listText(years.map(String)) : `year ${yearField}`;
+}
+
 /**
  * The days of a cron expression that does not run every week, in words: `on the last day of
- * every month`, `on December 31`, `on day 1 of January and July`, `in March`. A field not
- * understood is quoted as it is.
+ * every month`, `on December 31`, `on day 1 of January and July`. A field not understood is
+ * quoted as it is.
  */
 function daysOfMonthText(domField: string, monthField: string | undefined): string {
   const monthNumbers = monthField === undefined ? undefined : expandCronField(monthField, 1, 12, MONTHS);
-  const months = monthField === undefined ? 'every month' : monthNumbers ? listText(monthNumbers.map((m) => MONTH_NAMES[m - 1])) : `month ${monthField}`;
-  if (domField === '*' || domField === '?') {
-    return `in ${months}`;
-  }
+  const months = monthField === undefined ? 'every month' : monthsText(monthField);
   if (domField === 'L') {
     return `on the last day of ${months}`;
   }

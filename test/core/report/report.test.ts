@@ -255,6 +255,18 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 4 15W * ? *)').text).toBe('on day 15W of every month at 04:00 UTC');
   });
 
+  test('a day-of-week schedule restricted to some months or years keeps its weekdays', () => {
+    expect(weeklyRuns('cron(0 3 ? 1 MON *)')).toEqual({ minutes: [], text: 'on Mondays in January at 03:00 UTC', note: 'does not run every week' });
+    expect(weeklyRuns('cron(0 3 ? JAN,JUL 2,6 *)').text).toBe('on Mondays, Fridays in January and July at 03:00 UTC');
+    expect(weeklyRuns('cron(0 3 ? 3 * *)').text).toBe('daily in March at 03:00 UTC');
+    expect(weeklyRuns('cron(0 3 ? * SUN 2027)')).toEqual({ minutes: [], text: 'on Sundays in 2027 at 03:00 UTC', note: 'does not run every week' });
+    expect(weeklyRuns('cron(30 3 31 12 ? 2026-2027)').text).toBe('on December 31 in 2026 and 2027 at 03:30 UTC');
+    // In a zone: the local weekday, and the same times in UTC, which may fall on the day before.
+    expect(zonedWeeklyRuns('cron(30 0 ? 1 MON *)', 'Europe/Berlin').text).toBe('on Mondays in January at 00:30 Europe/Berlin (23:30 UTC the day before in January, 22:30 UTC the day before in July)');
+    // AWS takes a day of the month or a day of the week, not both: the report does not pick one.
+    expect(weeklyRuns('cron(0 3 1 * MON *)')).toEqual({ minutes: [], text: 'cron(0 3 1 * MON *)', note: 'schedule not understood by the report' });
+  });
+
   test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {
     expect(maxGapMinutes({ mechanism: 'RDS automated backups', runs: [120] })).toBe(5);
     expect(maxGapMinutes({ mechanism: 'AWS Backup plan P, rule PointInTime', scheduleNote: 'continuous backup', runs: [] })).toBe(5);
