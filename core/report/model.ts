@@ -47,8 +47,8 @@ export interface TierEntry {
    * window overlaps, DLM a schedule of the policy that starts at the same time (one backup,
    * kept as that rule or schedule). `notDocumented` (DLM): runs whose retention depends on
    * what DLM's documentation does not say about "the highest retention period" (how a count
-   * of snapshots compares with a period, whether time in the snapshot archive counts), by the
-   * schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
+   * of snapshots compares with a period or with another count, whether time in the snapshot
+   * archive counts), by the schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
    */
   readonly takenByLongerRules?: {
     readonly year: number;
@@ -551,9 +551,10 @@ class Context {
    * The runs of each schedule of a DLM policy that start at the same time as other schedules
    * of it, in the report's year. DLM takes one snapshot with the retention of the schedule
    * "that has the highest retention period". Its documentation does not say how a count of
-   * snapshots compares with a period, nor whether a schedule's time in the snapshot archive
-   * counts: a run whose retention depends on either is counted as not documented, by the
-   * schedules it may be kept as, with the reasons for the schedule text.
+   * snapshots compares with a period or with another count, nor whether a schedule's time in
+   * the snapshot archive counts: a run whose retention depends on any of these is counted as
+   * not documented, by the schedules it may be kept as (every schedule kept by a count, when
+   * two or more are), with the reasons for the schedule text.
    */
   private snapshotsTakenByLongerSchedules(schedules: Json[]): Map<Json, DlmMerges> {
     const described = schedules.map((schedule) => {
@@ -586,10 +587,12 @@ class Context {
         const longest = (among: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => among.length === 0 ? undefined
           : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
         const kinds = [together.filter((j) => described[j].byCount), together.filter((j) => !described[j].byCount)];
-        const candidates = new Set<number>();
+        // Two counts are not compared as count × interval: DLM's documentation does not say how it compares them.
+        const counts = kinds[0].length > 1 ? kinds[0] : [];
+        const candidates = new Set<number>(counts);
         for (const among of kinds) {
           for (const hours of ['standardHours', 'lifetimeHours'] as const) {
-            const winner = longest(among, hours);
+            const winner = among === counts ? undefined : longest(among, hours);
             if (winner !== undefined) {
               candidates.add(winner);
             }
@@ -608,7 +611,10 @@ class Context {
         if (kinds.every((among) => among.length > 0)) {
           why.add('count');
         }
-        if (kinds.some((among) => longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
+        if (counts.length > 0) {
+          why.add('counts');
+        }
+        if (kinds.some((among) => among !== counts && longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
           why.add('archive');
         }
       }
@@ -916,7 +922,7 @@ function lifecycleRetention(lifecycle: Json): Retention {
 }
 
 /** Why DLM's documentation leaves open which schedule's retention a merged snapshot gets. */
-type DlmMergeReason = 'count' | 'archive';
+type DlmMergeReason = 'count' | 'counts' | 'archive';
 
 /** The runs of a DLM schedule merged with other schedules of its policy, and why some are not documented. */
 interface DlmMerges {
@@ -926,6 +932,7 @@ interface DlmMerges {
 
 const DLM_MERGE_REASONS: { [reason in DlmMergeReason]: string } = {
   count: 'how a number of snapshots compares with a period',
+  counts: 'how one number of snapshots compares with another',
   archive: 'whether time in the snapshot archive counts',
 };
 

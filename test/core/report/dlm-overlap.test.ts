@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { EbsSnapshotPolicy } from '../../../lib/snapshots/ebs-snapshot-policy';
 import { RetentionPolicy } from '../../../lib/policy/retention-policy';
@@ -21,6 +22,7 @@ let outdir: string;
 let tiers: TierEntry[];
 let apartTiers: TierEntry[];
 let ownTiers: TierEntry[];
+let countTiers: TierEntry[];
 
 function tier(name: string): TierEntry {
   return tiers.find((t) => t.tier === name)!;
@@ -56,11 +58,29 @@ beforeAll(() => {
   const own = new ec2.Volume(stack, 'OwnVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
   Tags.of(own).add('snapshots', 'own');
   new EbsSnapshotPolicy(stack, 'OwnPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'own' } });
+  // Written by hand: two schedules kept by a count that meet every day at 03:00, the last
+  // 48 hourly snapshots (about 2 days) and the last 7 daily ones (about 7 days).
+  const countVolume = new ec2.Volume(stack, 'CountVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+  Tags.of(countVolume).add('snapshots', 'counts');
+  new dlm.CfnLifecyclePolicy(stack, 'CountPolicy', {
+    description: 'two counts',
+    state: 'ENABLED',
+    executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    policyDetails: {
+      resourceTypes: ['VOLUME'],
+      targetTags: [{ key: 'snapshots', value: 'counts' }],
+      schedules: [
+        { name: 'Hourly', createRule: { interval: 1, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 48 } },
+        { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } },
+      ],
+    },
+  });
   app.synth();
   const model = buildReport(loadAssembly(outdir), { year: 2026 });
   tiers = model.resources.find((r) => r.path === 'Snapshots/Volume/Resource')!.tiers;
   apartTiers = model.resources.find((r) => r.path === 'Snapshots/ApartVolume/Resource')!.tiers;
   ownTiers = model.resources.find((r) => r.path === 'Snapshots/OwnVolume/Resource')!.tiers;
+  countTiers = model.resources.find((r) => r.path === 'Snapshots/CountVolume/Resource')!.tiers;
 });
 
 test('EbsSnapshotPolicy starts no two schedules of a policy at the same time: every snapshot keeps its own schedule\'s retention', () => {
@@ -106,6 +126,20 @@ describe('schedules of one DLM policy that start at the same time', () => {
     }
     expect(tier('Monthly').takenByLongerRules).toEqual({ year: 2026, runs: 12, byRule: {}, notDocumented: { 'Rolling or Monthly': 11, 'Rolling, Monthly or Yearly': 1 } });
     expect(tier('Yearly').takenByLongerRules).toEqual({ year: 2026, runs: 1, byRule: {}, notDocumented: { 'Rolling, Monthly or Yearly': 1 } });
+  });
+
+  test('two counts of snapshots: how DLM compares them is not documented (not as count × interval), so every run at 03:00 is counted as not documented', () => {
+    expect(countTiers.map((t) => [t.tier, t.retention])).toEqual([
+      ['Hourly', 'the last 48 snapshots (about 2 days)'],
+      ['Daily', 'the last 7 snapshots (about 7 days)'],
+    ]);
+    for (const [name, runs] of [['Hourly', 365 * 24], ['Daily', 365]] as const) {
+      const entry = countTiers.find((t) => t.tier === name)!;
+      expect(entry.takenByLongerRules).toEqual({ year: 2026, runs, byRule: {}, notDocumented: { 'Hourly or Daily': 365 } });
+      expect(entry.schedule).toContain('365 of its');
+      expect(entry.schedule).toContain('are kept as Hourly or Daily: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say how one number of snapshots compares with another, so which of these schedules\' retention they get is not known');
+    }
+    expect(countTiers.find((t) => t.tier === 'Hourly')!.schedule).not.toContain('as Daily');
   });
 
   test('periods against periods: the weekly snapshot of Sunday May 31, 2026 is the monthly one (documented: one snapshot, the highest retention)', () => {
