@@ -10,6 +10,7 @@ import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
+import { clockGapText } from './clock-gap';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -453,7 +454,7 @@ class Context {
         tier: rule.RuleName ?? 'rule',
         ...(takenByLongerRules ? { takenByLongerRules } : {}),
         mechanism: `AWS Backup plan ${plan.path}, rule ${rule.RuleName}`,
-        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}${takenText}`,
+        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, this.year, 'AWS Backup')}`,
         scheduleNote: runs.note,
         runs: runs.minutes,
         ...seasons(runs),
@@ -811,7 +812,7 @@ class Context {
   scheduleOf(activity: Located): WeeklyRuns | undefined {
     if (activity.resource.Type === 'AWS::Scheduler::Schedule' || activity.resource.Type === 'AWS::Events::Rule') {
       // EventBridge rules run in UTC; Scheduler schedules in their own time zone.
-      return zonedWeeklyRuns(activity.resource.Properties?.ScheduleExpression, activity.resource.Properties?.ScheduleExpressionTimezone);
+      return this.schedulerRuns(activity.resource.Properties ?? {});
     }
     const ids = new Set([activity.logicalId]);
     // A schedule may target the activity's state machine, function or cluster next to it.
@@ -827,13 +828,19 @@ class Context {
       }
       const p = candidate.resource.Properties ?? {};
       if (candidate.resource.Type === 'AWS::Scheduler::Schedule' && [...referencedIds(p.Target)].some((id) => ids.has(id))) {
-        return zonedWeeklyRuns(p.ScheduleExpression, p.ScheduleExpressionTimezone);
+        return this.schedulerRuns(p);
       }
       if (candidate.resource.Type === 'AWS::Events::Rule' && p.ScheduleExpression && [...referencedIds(p.Targets)].some((id) => ids.has(id))) {
         return weeklyRuns(p.ScheduleExpression);
       }
     }
     return undefined;
+  }
+
+  /** The runs of an EventBridge Scheduler schedule (or rule, without a zone), with the runs it skips when the clocks go forward. */
+  private schedulerRuns(properties: Json): WeeklyRuns {
+    const runs = zonedWeeklyRuns(properties.ScheduleExpression, properties.ScheduleExpressionTimezone);
+    return { ...runs, text: `${runs.text}${clockGapText(properties.ScheduleExpression, properties.ScheduleExpressionTimezone, this.year, 'EventBridge Scheduler')}` };
   }
 
   activity(r: Located): ActivityEntry {

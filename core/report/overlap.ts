@@ -22,12 +22,19 @@ const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, TH
 const MINUTE_MS = 60_000;
 const DAY_MS = 1440 * MINUTE_MS;
 
+/** The days and the times of day of an AWS cron expression, as `runsInYear` reads it. */
+export interface CronCalendar {
+  /** Whether the expression runs on a day (epoch milliseconds of its midnight, the local date read as UTC). */
+  readonly runsOn: (day: number) => boolean;
+  /** Minutes after midnight of each run on such a day, in order. */
+  readonly times: number[];
+}
+
 /**
- * The start times (epoch milliseconds) of an AWS cron expression in one calendar year, read
- * in the zone; undefined when the expression uses what this does not read (`W`, `#`, `L` in
- * day-of-week, a year field that is not `*`) or the zone is not known.
+ * The calendar of an AWS cron expression; undefined when the expression uses what this does
+ * not read (`W`, `#`, `L` in day-of-week, a year field that is not `*`).
  */
-export function runsInYear(expression: string, zone: string | undefined, year: number): number[] | undefined {
+export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
   const fields = match?.[1].trim().split(/\s+/);
   if (!fields || fields.length !== 6 || fields[5] !== '*') {
@@ -43,22 +50,39 @@ export function runsInYear(expression: string, zone: string | undefined, year: n
   if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
     return undefined;
   }
+  return {
+    runsOn: (day) => {
+      const date = new Date(day);
+      const last = new Date(day + DAY_MS).getUTCDate() === 1;
+      return months.includes(date.getUTCMonth() + 1) && (!lastDay || last) && (!doms || doms.includes(date.getUTCDate())) && (!dows || dows.includes(date.getUTCDay() + 1));
+    },
+    times: hours.flatMap((hour) => minutes.map((minute) => hour * 60 + minute)),
+  };
+}
+
+/**
+ * The start times (epoch milliseconds) of an AWS cron expression in one calendar year, read
+ * in the zone; undefined when `cronCalendar` does not read the expression or the zone is not
+ * known. A local time the zone's clocks skip when they go forward is left out: when, or
+ * whether, a service runs it is for the caller to say (see `skippedLocalTimes`).
+ */
+export function runsInYear(expression: string, zone: string | undefined, year: number): number[] | undefined {
+  const calendar = cronCalendar(expression);
+  if (!calendar) {
+    return undefined;
+  }
   const utc = zone === undefined || UTC_NAMES.includes(zone);
   const runs: number[] = [];
   for (let day = Date.UTC(year, 0, 1); day < Date.UTC(year + 1, 0, 1); day += DAY_MS) {
-    const date = new Date(day);
-    const month = date.getUTCMonth() + 1;
-    const dom = date.getUTCDate();
-    const last = new Date(day + DAY_MS).getUTCDate() === 1;
-    if (!months.includes(month) || (lastDay && !last) || (doms && !doms.includes(dom)) || (dows && !dows.includes(date.getUTCDay() + 1))) {
+    if (!calendar.runsOn(day)) {
       continue;
     }
-    for (const hour of hours) {
-      for (const minute of minutes) {
-        const run = utc ? day + (hour * 60 + minute) * MINUTE_MS : localToUtc(day + (hour * 60 + minute) * MINUTE_MS, zone);
-        if (run === undefined) {
-          return undefined;
-        }
+    for (const time of calendar.times) {
+      const run = utc ? day + time * MINUTE_MS : localToUtc(day + time * MINUTE_MS, zone);
+      if (run === undefined) {
+        return undefined;
+      }
+      if (run !== 'skipped') {
         runs.push(run);
       }
     }
@@ -90,9 +114,10 @@ export function intervalRunsInYear(intervalHours: number, times: string[] | unde
  * The UTC moment of a wall-clock time in the zone (given as if it were UTC), at the offset in
  * force then, not that day's noon: 01:00 in Berlin on the last Sunday of March is 00:00 UTC
  * (before the change), on the last Sunday of October 23:00 UTC the day before (the first of
- * the two 01:00s). A time the clock skips is placed at the offset before the change.
+ * the two 01:00s). A time the clock skips (02:30 in Berlin on the last Sunday of March) is
+ * `skipped`: it has no UTC moment.
  */
-function localToUtc(wallClock: number, zone: string): number | undefined {
+function localToUtc(wallClock: number, zone: string): number | 'skipped' | undefined {
   const before = utcOffsetMinutes(zone, wallClock - DAY_MS);
   const after = utcOffsetMinutes(zone, wallClock + DAY_MS);
   if (before === undefined || after === undefined) {
@@ -105,7 +130,7 @@ function localToUtc(wallClock: number, zone: string): number | undefined {
       return candidate;
     }
   }
-  return wallClock - before * MINUTE_MS;
+  return 'skipped';
 }
 
 /** Whether a run of the sorted starts, each open for `window` ms, overlaps [start, end). */

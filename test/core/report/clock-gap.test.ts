@@ -1,0 +1,105 @@
+/**
+ * Runs at a local time the clocks skip when they go forward (02:30 in Berlin on March 29,
+ * 2026): EventBridge Scheduler documents that it skips them; AWS Backup's documentation does
+ * not say what it does, so the report says so and places them nowhere, rather than at the
+ * offset before the change.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { skippedLocalTimes, skippedRunsText } from '../../../core/report/clock-gap';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ReportModel, buildReport } from '../../../core/report/model';
+import { runsInYear } from '../../../core/report/overlap';
+import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+
+// Summer time in Berlin starts on March 29, 2026: the clocks go from 02:00 to 03:00 (01:00 UTC).
+const BERLIN_GAP_DAY = Date.UTC(2026, 2, 29);
+
+describe('the local times a zone\'s clocks skip', () => {
+  test('02:30 on March 29, 2026 does not exist in Berlin: the year\'s runs leave it out instead of placing it at 01:30 UTC', () => {
+    const runs = runsInYear('cron(30 2 * * ? *)', 'Europe/Berlin', 2026)!;
+    expect(runs).toHaveLength(364);
+    expect(runs.filter((t) => t >= BERLIN_GAP_DAY - 3600_000 && t < BERLIN_GAP_DAY + 86_400_000)).toEqual([]);
+    // 03:30 that day is 01:30 UTC: the only run at that moment.
+    expect(runsInYear('cron(30 2,3 * * ? *)', 'Europe/Berlin', 2026)!.filter((t) => t === Date.UTC(2026, 2, 29, 1, 30))).toHaveLength(1);
+  });
+
+  test('the skipped wall-clock times of a year, by zone and schedule', () => {
+    expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Europe/Berlin', 2026)).toEqual([Date.UTC(2026, 2, 29, 2, 30)]);
+    // March 29, 2026 is a Sunday; no Monday is skipped.
+    expect(skippedLocalTimes('cron(30 2 ? * SUN *)', 'Europe/Berlin', 2026)).toEqual([Date.UTC(2026, 2, 29, 2, 30)]);
+    expect(skippedLocalTimes('cron(30 2 ? * MON *)', 'Europe/Berlin', 2026)).toEqual([]);
+    // 02:00 is skipped too (the clocks go from 02:00 straight to 03:00); 03:00 is not.
+    expect(skippedLocalTimes('cron(0/15 2,3 * * ? *)', 'Europe/Berlin', 2026)).toEqual([0, 15, 30, 45].map((m) => Date.UTC(2026, 2, 29, 2, m)));
+    // In Sydney summer time starts on October 4, 2026.
+    expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Australia/Sydney', 2026)).toEqual([Date.UTC(2026, 9, 4, 2, 30)]);
+    expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Asia/Kolkata', 2026)).toEqual([]);
+    expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Etc/UTC', 2026)).toEqual([]);
+    expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Mars/Olympus_Mons', 2026)).toBeUndefined();
+    expect(skippedLocalTimes('cron(30 2 ? * 1#1 *)', 'Europe/Berlin', 2026)).toBeUndefined();
+  });
+
+  test('said by day', () => {
+    expect(skippedRunsText([Date.UTC(2026, 2, 29, 2, 30)])).toBe('the run at 02:30 on March 29');
+    expect(skippedRunsText([0, 30].map((m) => Date.UTC(2026, 2, 29, 2, m)))).toBe('the runs at 02:00 and 02:30 on March 29');
+    expect(skippedRunsText(Array.from({ length: 12 }, (_, i) => Date.UTC(2026, 2, 29, 2, i * 5)))).toBe('the 12 runs from 02:00 to 02:55 on March 29');
+  });
+});
+
+describe('in the report', () => {
+  let outdir: string;
+  let model: ReportModel;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-clock-gap-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Gap', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    // Written by hand: hourly at half past, kept 7 days, and on Sundays at 02:30, kept 35 days, in Berlin.
+    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
+      ruleName, scheduleExpression, scheduleExpressionTimezone: 'Europe/Berlin', startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
+    });
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: { backupPlanName: 'gap', backupPlanRule: [rule('Hourly', 'cron(30 * * * ? *)', 7), rule('Weekly', 'cron(30 2 ? * SUN *)', 35)] },
+    });
+    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
+    new backup.CfnBackupSelection(stack, 'Selection', {
+      backupPlanId: plan.attrBackupPlanId,
+      backupSelection: { selectionName: 'orders', iamRoleArn: role.roleArn, resources: [orders.tableArn] },
+    });
+    const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
+    BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
+    new scheduler.CfnSchedule(stack, 'DrillSchedule', {
+      scheduleExpression: 'cron(30 2 * * ? *)',
+      scheduleExpressionTimezone: 'Europe/Berlin',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: drill.stateMachineArn, roleArn: new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') }).roleArn },
+    });
+    app.synth();
+    model = buildReport(loadAssembly(outdir), { year: 2026 });
+  });
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('an EventBridge Scheduler schedule says it skips the run (documented)', () => {
+    const drill = model.activities.find((a) => a.kind === 'restore drill')!;
+    expect(drill.schedule).toBe('daily at 02:30 Europe/Berlin (01:30 UTC in January, 00:30 UTC in July); in 2026 EventBridge Scheduler skips the run at 02:30 on March 29: the clocks in Europe/Berlin go forward past it');
+  });
+
+  test('an AWS Backup rule says its documentation does not say, and the overlap count places the run nowhere', () => {
+    const tiers = model.resources.find((r) => r.path.startsWith('Gap/Orders'))!.tiers;
+    const weekly = tiers.find((t) => t.tier === 'Weekly')!;
+    const hourly = tiers.find((t) => t.tier === 'Hourly')!;
+    expect(weekly.schedule).toBe('on Sundays at 02:30 Europe/Berlin (01:30 UTC in January, 00:30 UTC in July) (start window 60 minutes); in 2026 the run at 02:30 on March 29 falls in the time the clocks in Europe/Berlin skip when they go forward: AWS Backup\'s documentation does not say whether or when it takes that backup, and the report places it nowhere');
+    expect(hourly.schedule).toContain('; in 2026 the run at 02:30 on March 29 falls in the time the clocks in Europe/Berlin skip');
+    // 51 Sundays at 02:30 that exist; before, March 29 was placed at 01:30 UTC, on top of the 03:30 run.
+    expect(hourly.takenByLongerRules).toEqual({ year: 2026, runs: 365 * 24 - 1, byRule: { Weekly: 51 } });
+  });
+});
