@@ -15,7 +15,7 @@
  */
 import { expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
-import { utcOffsetMinutes } from './schedule';
+import { nthWeekdayField, utcOffsetMinutes } from './schedule';
 
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
@@ -32,7 +32,7 @@ export interface CronCalendar {
 
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
- * not read (`W`, `#`, `L` in day-of-week, a year field that is not `*`).
+ * not read (`W`, `L` alone in day-of-week, a year field that is not `*`).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
@@ -46,7 +46,8 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const months = expandCronField(monthField, 1, 12, MONTHS);
   const lastDay = domField === 'L';
   const doms = lastDay || domField === '?' || domField === '*' ? undefined : expandCronField(domField, 1, 31);
-  const dows = dowField === '?' || dowField === '*' ? undefined : expandCronField(dowField, 1, 7, AWS_DOW);
+  const nth = nthWeekdayField(dowField);
+  const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
   if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
     return undefined;
   }
@@ -54,7 +55,9 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
     runsOn: (day) => {
       const date = new Date(day);
       const last = new Date(day + DAY_MS).getUTCDate() === 1;
-      return months.includes(date.getUTCMonth() + 1) && (!lastDay || last) && (!doms || doms.includes(date.getUTCDate())) && (!dows || dows.includes(date.getUTCDay() + 1));
+      // The nth such weekday of the month, or the last: none of it a week later.
+      const nthMatches = !nth || (nth.nth === 'last' ? new Date(day + 7 * DAY_MS).getUTCMonth() !== date.getUTCMonth() : Math.ceil(date.getUTCDate() / 7) === nth.nth);
+      return months.includes(date.getUTCMonth() + 1) && (!lastDay || last) && (!doms || doms.includes(date.getUTCDate())) && (!dows || dows.includes(date.getUTCDay() + 1)) && nthMatches;
     },
     times: hours.flatMap((hour) => minutes.map((minute) => hour * 60 + minute)),
   };

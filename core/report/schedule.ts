@@ -8,6 +8,7 @@ import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth'];
 const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -146,6 +147,24 @@ function runsOf(expression: string | undefined, defaultText: string, zone: strin
   return { minutes: [], text: expression, note: 'schedule not understood by the report' };
 }
 
+/** A day-of-week field that names one weekday of the month: `2#1` (the first Monday), `FRIL` or `6L` (the last Friday). */
+export interface NthWeekday {
+  /** AWS day of the week, 1 = Sunday. */
+  readonly day: number;
+  /** Which of the month's such weekdays: 1 to 5, or the last. */
+  readonly nth: number | 'last';
+}
+
+/** The weekday of the month a day-of-week field names with `#` or `L`, or undefined when it names none. */
+export function nthWeekdayField(field: string): NthWeekday | undefined {
+  const match = /^([A-Za-z]{3}|[1-7])(?:#([1-5])|L)$/.exec(field);
+  const day = match ? AWS_DOW[match[1].toUpperCase()] ?? Number(match[1]) : NaN;
+  if (!match || !(day >= 1 && day <= 7)) {
+    return undefined;
+  }
+  return { day, nth: match[2] === undefined ? 'last' : Number(match[2]) };
+}
+
 function cronRuns(fields: string[], expression: string, zone: string): WeeklyRuns {
   if (fields.length < 5) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
@@ -153,7 +172,8 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const [minuteField, hourField, domField, monthField, dowField, yearField = '*'] = fields;
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
-  const dows = expandCronField(dowField, 1, 7, AWS_DOW);
+  const nth = nthWeekdayField(dowField);
+  const dows = nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
   const every = (field: string): boolean => field === '*' || field === '?';
   // AWS takes a day of the month or a day of the week, not both.
   if (!minutes || !hours || !dows || (!every(domField) && !every(dowField))) {
@@ -164,10 +184,11 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
   const timeText = describeTimes(times, minutes, hours, zone);
   const weekDaysText = `on ${weekDays.map((d) => DAY_NAMES[d]).join(', ')}`;
-  if (!every(domField) || !every(monthField) || !every(yearField)) {
+  if (!every(domField) || !every(monthField) || !every(yearField) || nth) {
     const months = every(monthField) ? undefined : monthField;
     const days = !every(domField) ? daysOfMonthText(domField, months)
-      : `${weekDays.length === 7 ? 'daily' : weekDaysText}${months === undefined ? '' : ` in ${monthsText(months)}`}`;
+      : nth ? `on the ${nth.nth === 'last' ? 'last' : ORDINALS[nth.nth - 1]} ${DAY_NAMES[weekDays[0]].slice(0, -1)} of ${months === undefined ? 'every month' : monthsText(months)}`
+        : `${weekDays.length === 7 ? 'daily' : weekDaysText}${months === undefined ? '' : ` in ${monthsText(months)}`}`;
     return { minutes: [], text: `${days}${every(yearField) ? '' : ` in ${yearsText(yearField)}`} ${timeText}`, note: 'does not run every week' };
   }
   const runs = weekDays.flatMap((day) => times.map((t) => day * 1440 + t)).sort((a, b) => a - b);

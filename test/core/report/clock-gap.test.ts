@@ -43,7 +43,10 @@ describe('the local times a zone\'s clocks skip', () => {
     expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Asia/Kolkata', 2026)).toEqual([]);
     expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Etc/UTC', 2026)).toEqual([]);
     expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Mars/Olympus_Mons', 2026)).toBeUndefined();
-    expect(skippedLocalTimes('cron(30 2 ? * 1#1 *)', 'Europe/Berlin', 2026)).toBeUndefined();
+    expect(skippedLocalTimes('cron(30 2 15W * ? *)', 'Europe/Berlin', 2026)).toBeUndefined();
+    // March 29, 2026 is the last Sunday of March, and the fifth.
+    expect(skippedLocalTimes('cron(30 2 ? 3 SUNL *)', 'Europe/Berlin', 2026)).toEqual([Date.UTC(2026, 2, 29, 2, 30)]);
+    expect(skippedLocalTimes('cron(30 2 ? 3 1#4 *)', 'Europe/Berlin', 2026)).toEqual([]);
   });
 
   test('said by day', () => {

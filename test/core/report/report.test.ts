@@ -241,7 +241,7 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 4 1 * ? *)')).toMatchObject({ minutes: [], note: 'does not run every week' });
     expect(weeklyRuns('rate(12 hours)')).toMatchObject({ text: 'every 12 hours' });
     expect(weeklyRuns('rate(12 hours)').minutes).toHaveLength(14);
-    expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
+    expect(weeklyRuns('cron(0 5 ? * L *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
   });
 
   test('a cron expression that does not run every week says its days of the month and its months in words', () => {
@@ -263,6 +263,11 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(30 3 31 12 ? 2026-2027)').text).toBe('on December 31 in 2026 and 2027 at 03:30 UTC');
     // In a zone: the local weekday, and the same times in UTC, which may fall on the day before.
     expect(zonedWeeklyRuns('cron(30 0 ? 1 MON *)', 'Europe/Berlin').text).toBe('on Mondays in January at 00:30 Europe/Berlin (23:30 UTC the day before in January, 22:30 UTC the day before in July)');
+    // One weekday of the month, by `#` or `L`.
+    expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toEqual({ minutes: [], text: 'on the first Monday of every month at 05:00 UTC', note: 'does not run every week' });
+    expect(weeklyRuns('cron(0 3 ? 1,7 FRIL *)').text).toBe('on the last Friday of January and July at 03:00 UTC');
+    expect(weeklyRuns('cron(0 3 ? DEC 1#3 *)').text).toBe('on the third Sunday of December at 03:00 UTC');
+    expect(weeklyRuns('cron(0 3 ? * 8#1 *)').note).toBe('schedule not understood by the report');
     // AWS takes a day of the month or a day of the week, not both: the report does not pick one.
     expect(weeklyRuns('cron(0 3 1 * MON *)')).toEqual({ minutes: [], text: 'cron(0 3 1 * MON *)', note: 'schedule not understood by the report' });
   });
