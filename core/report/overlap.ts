@@ -32,7 +32,8 @@ export interface CronCalendar {
 
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
- * not read (`W`, `L` alone in day-of-week, a year field that is not `*`).
+ * not read (`W`, `L` alone in day-of-week, a year field that is not `*`) or AWS does not
+ * accept (a day of the month and a day of the week).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
@@ -49,6 +50,10 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const nth = nthWeekdayField(dowField);
   const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
   if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
+    return undefined;
+  }
+  // AWS takes a day of the month or a day of the week, not both.
+  if ((doms !== undefined || lastDay) && dows !== undefined) {
     return undefined;
   }
   return {

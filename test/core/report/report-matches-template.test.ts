@@ -186,6 +186,8 @@ describe('overlapping rules of one plan: AWS Backup takes one backup, for the ru
     // 03:00 in Berlin is 01:00 UTC in summer time (5 July 2026 is a Sunday).
     expect(runsInYear('cron(0 3 ? * SUN *)', 'Europe/Berlin', 2026)).toContain(Date.UTC(2026, 6, 5, 1));
     expect(runsInYear('cron(0 3 15W * ? *)', undefined, 2026)).toBeUndefined();
+    // A day of the month and a day of the week, which AWS rejects: not read as the days that are both.
+    expect(runsInYear('cron(0 3 1 * MON *)', undefined, 2026)).toBeUndefined();
     // The first Monday of each month (January 5, February 2, ...); the last Friday (January 30, ...); a fifth Monday only where there is one.
     expect(runsInYear('cron(0 3 ? * 2#1 *)', undefined, 2026)!.slice(0, 2)).toEqual([Date.UTC(2026, 0, 5, 3), Date.UTC(2026, 1, 2, 3)]);
     expect(runsInYear('cron(0 3 ? * 2#1 *)', undefined, 2026)).toHaveLength(12);
