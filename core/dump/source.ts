@@ -3,8 +3,8 @@
  * databases to dump, and pausing / resuming replication around the dump window.
  * Works with MySQL 8 (RDS) and MariaDB.
  */
-import type { Connection } from 'mysql2/promise';
-import type { ReplicaChannelHealth } from '../consistency/replication';
+import type { Connection, ResultSetHeader } from 'mysql2/promise';
+import type { ReplicaChannelHealth, ServerFlavor } from '../consistency/replication';
 import { describeUnhealthy, replicaHealth, serverInfo } from '../consistency/replication';
 import { SYSTEM_SCHEMAS } from '../consistency/schema';
 import type { DumpSource } from './manifest';
@@ -13,17 +13,27 @@ import type { DumpSource } from './manifest';
  * How replication is stopped and started:
  * - `rds`: the RDS stored procedures `CALL mysql.rds_stop_replication` /
  *   `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB replicas, where the
- *   master user may not run `STOP REPLICA`);
- * - `sql`: `STOP REPLICA SQL_THREAD` / `START REPLICA` (self-managed servers); the
- *   I/O thread keeps fetching, so the replica catches up faster afterwards.
+ *   master user may not run `STOP REPLICA`); they act on the default channel only;
+ * - `sql`: `STOP REPLICA SQL_THREAD` / `START REPLICA` on each channel (self-managed
+ *   servers, see `channelStatements`); the I/O threads keep fetching, so the replica
+ *   catches up faster afterwards.
  */
 export type ReplicationControl = 'rds' | 'sql';
 
-/** The statements that pause and resume replication, per control. */
-export const REPLICATION_STATEMENTS: Record<ReplicationControl, { readonly pause: string; readonly resume: string }> = {
-  rds: { pause: 'CALL mysql.rds_stop_replication', resume: 'CALL mysql.rds_start_replication' },
-  sql: { pause: 'STOP REPLICA SQL_THREAD', resume: 'START REPLICA' },
-};
+/** The RDS procedures that pause and resume replication (control `rds`). */
+export const RDS_REPLICATION_PROCEDURES = { pause: 'CALL mysql.rds_stop_replication', resume: 'CALL mysql.rds_start_replication' } as const;
+
+/**
+ * The statements that stop and start one channel's applier (control `sql`): MariaDB names the
+ * connection after the keyword (`STOP REPLICA 'name' SQL_THREAD`, '' for the default one),
+ * MySQL after `FOR CHANNEL` (without it, MySQL's statements act on every channel).
+ */
+export function channelStatements(flavor: ServerFlavor, channel: string): { readonly stop: string; readonly startApplier: string; readonly start: string } {
+  const name = `'${channel.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return flavor === 'mariadb'
+    ? { stop: `STOP REPLICA ${name} SQL_THREAD`, startApplier: `START REPLICA ${name} SQL_THREAD`, start: `START REPLICA ${name}` }
+    : { stop: `STOP REPLICA SQL_THREAD FOR CHANNEL ${name}`, startApplier: `START REPLICA SQL_THREAD FOR CHANNEL ${name}`, start: `START REPLICA FOR CHANNEL ${name}` };
+}
 
 /** Parses `rds` or `sql` (e.g. from an environment variable). */
 export function parseReplicationControl(value: string | undefined): ReplicationControl {
@@ -52,8 +62,8 @@ export async function readSource(connection: Connection, host: string): Promise<
 }
 
 /** The replica's channels (one, or several with multi-source replication); undefined when the server is no replica. */
-async function replicaChannels(connection: Connection): Promise<readonly ReplicaChannelHealth[] | undefined> {
-  const health = await replicaHealth(connection, (await serverInfo(connection)).flavor);
+async function replicaChannels(connection: Connection, flavor?: ServerFlavor): Promise<readonly ReplicaChannelHealth[] | undefined> {
+  const health = await replicaHealth(connection, flavor ?? (await serverInfo(connection)).flavor);
   return health.configured ? health.channels : undefined;
 }
 
@@ -68,12 +78,6 @@ function channelNames(channels: readonly ReplicaChannelHealth[]): string {
 export async function replicationApplying(connection: Connection): Promise<boolean | undefined> {
   const channels = await replicaChannels(connection);
   return channels === undefined ? undefined : channels.some((channel) => channel.sqlThreadRunning);
-}
-
-/** True when the SQL thread of every channel runs. */
-async function everyChannelApplying(connection: Connection): Promise<boolean> {
-  const channels = await replicaChannels(connection);
-  return channels !== undefined && channels.every((channel) => channel.sqlThreadRunning);
 }
 
 /**
@@ -133,13 +137,75 @@ export class ReplicationStoppedElsewhere extends Error {
 }
 
 /**
+ * The notes a stop gives when the applier was not running: MariaDB and MySQL before 8.0
+ * `1255 Slave already has been stopped`, MySQL 8 `3084 Replication thread(s) for channel
+ * '...' are already stopped`.
+ */
+const ALREADY_STOPPED_CODES = new Set([1255, 3084]);
+
+/**
+ * Runs a stop statement and reads the server's own answer: false when it says the applier
+ * was stopped already. Checking the thread first and stopping it in a second statement would
+ * take a stop by someone else in between for this run's own. SHOW WARNINGS is read only when
+ * the statement reported warnings: a statement without any leaves the previous one's list.
+ */
+async function stopApplier(connection: Connection, statement: string): Promise<boolean> {
+  const [result] = await connection.query(statement);
+  if (!(result as ResultSetHeader).warningStatus) {
+    return true;
+  }
+  const [warnings] = await connection.query('SHOW WARNINGS');
+  return !(warnings as Row[]).some((warning) => ALREADY_STOPPED_CODES.has(Number(warning.Code)));
+}
+
+/** Starts again the appliers this pause stopped; says which could not be started. */
+async function undoStops(connection: Connection, flavor: ServerFlavor, stopped: readonly ReplicaChannelHealth[]): Promise<string> {
+  const failed: string[] = [];
+  for (const channel of stopped) {
+    try {
+      await connection.query(channelStatements(flavor, channel.channel).startApplier);
+    } catch (error) {
+      failed.push(`${channelNames([channel])} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (stopped.length === 0) {
+    return '';
+  }
+  return failed.length === 0
+    ? `; this run started again the SQL thread it had stopped on ${channelNames(stopped)}`
+    : `; this run could not start again the SQL thread it had stopped on ${failed.join(', ')}: start it by hand`;
+}
+
+/**
+ * Stops the SQL thread of each channel with its own statement and reads each answer. One
+ * that was stopped already (by someone else, between the check and this stop) makes the
+ * pause undo its own stops and fail with `ReplicationStoppedElsewhere`.
+ */
+async function stopEachApplier(connection: Connection, flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): Promise<void> {
+  const stopped: ReplicaChannelHealth[] = [];
+  for (const channel of channels) {
+    const { stop } = channelStatements(flavor, channel.channel);
+    if (!(await stopApplier(connection, stop))) {
+      const where = channels.length > 1 ? ` on ${channelNames([channel])}` : '';
+      throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (the server answered '${stop}' that the SQL thread${where} was stopped already); it is left stopped${await undoStops(connection, flavor, stopped)}`);
+    }
+    stopped.push(channel);
+  }
+}
+
+/**
  * Stops the replica from applying changes and checks that it stopped. Throws when the
  * server is not a replica (a dump taken from the master by mistake must not pass silently),
  * and `ReplicationStoppedElsewhere` when the applier of a channel is stopped already: this
- * pause did not stop it, so whoever resumes after it must not start it.
+ * pause did not stop it, so whoever resumes after it must not start it. With control `sql`
+ * every channel is stopped, and the decision is the server's answer to the stop itself;
+ * the RDS procedures act on the default channel only and say nothing of what they found, so
+ * with them a replica with several channels is refused, and a stop by someone else between
+ * the check and the procedure cannot be told from this run's own.
  */
 export async function pauseReplication(connection: Connection, control: ReplicationControl): Promise<void> {
-  const before = await replicaChannels(connection);
+  const { flavor } = await serverInfo(connection);
+  const before = await replicaChannels(connection, flavor);
   if (before === undefined) {
     throw new Error('cannot pause replication: the server reports no replica status (is DB_HOST the replica?)');
   }
@@ -148,30 +214,52 @@ export async function pauseReplication(connection: Connection, control: Replicat
     const where = before.length > 1 ? ` on ${channelNames(stopped)}` : '';
     throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (the SQL thread is not running${where}); it is left stopped`);
   }
-  await connection.query(REPLICATION_STATEMENTS[control].pause);
-  const channels = await replicaChannels(connection) ?? [];
+  if (control === 'rds') {
+    if (before.length > 1) {
+      throw new Error(`cannot pause replication with '${RDS_REPLICATION_PROCEDURES.pause}': it stops the default channel only, and the replica has ${before.length} (${channelNames(before)}); pause with SQL statements, which stop each, or do not pause`);
+    }
+    await connection.query(RDS_REPLICATION_PROCEDURES.pause);
+  } else {
+    await stopEachApplier(connection, flavor, before);
+  }
+  const channels = await replicaChannels(connection, flavor) ?? [];
   const applying = channels.filter((channel) => channel.sqlThreadRunning);
   if (applying.length > 0) {
     const where = channels.length > 1 ? ` on ${channelNames(applying)}` : '';
-    throw new Error(`'${REPLICATION_STATEMENTS[control].pause}' returned but the replica is still applying changes${where}`);
+    const statement = control === 'rds' ? RDS_REPLICATION_PROCEDURES.pause : 'STOP REPLICA SQL_THREAD';
+    throw new Error(`'${statement}' returned but the replica is still applying changes${where}`);
   }
 }
 
 /**
  * Starts replication again and checks (for up to `waitSeconds`) that the applier of every
- * channel runs. Safe to call when it already runs.
+ * channel runs. Safe to call when it already runs. With control `sql` each channel whose
+ * applier is stopped is started with its own statement.
  */
 export async function resumeReplication(connection: Connection, control: ReplicationControl, waitSeconds = 10): Promise<void> {
-  if (await everyChannelApplying(connection)) {
+  const { flavor } = await serverInfo(connection);
+  const before = await replicaChannels(connection, flavor);
+  if (before === undefined) {
+    throw new Error('cannot resume replication: the server reports no replica status (is DB_HOST the replica?)');
+  }
+  const idle = before.filter((channel) => !channel.sqlThreadRunning);
+  if (idle.length === 0) {
     return;
   }
-  await connection.query(REPLICATION_STATEMENTS[control].resume);
+  const statements = control === 'rds' ? [RDS_REPLICATION_PROCEDURES.resume] : idle.map((channel) => channelStatements(flavor, channel.channel).start);
+  for (const statement of statements) {
+    await connection.query(statement);
+  }
   const deadline = Date.now() + waitSeconds * 1000;
-  while (!(await everyChannelApplying(connection))) {
+  for (;;) {
+    const channels = await replicaChannels(connection, flavor) ?? [];
+    const notApplying = channels.filter((channel) => !channel.sqlThreadRunning);
+    if (channels.length > 0 && notApplying.length === 0) {
+      return;
+    }
     if (Date.now() >= deadline) {
-      const channels = await replicaChannels(connection) ?? [];
-      const where = channels.length > 1 ? ` on ${channelNames(channels.filter((channel) => !channel.sqlThreadRunning))}` : '';
-      throw new Error(`'${REPLICATION_STATEMENTS[control].resume}' returned but the replica is not applying changes${where} after ${waitSeconds} s (see SHOW REPLICA STATUS: Last_SQL_Error)`);
+      const where = channels.length > 1 ? ` on ${channelNames(notApplying)}` : '';
+      throw new Error(`'${statements.join("', '")}' returned but the replica is not applying changes${where} after ${waitSeconds} s (see SHOW REPLICA STATUS: Last_SQL_Error)`);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

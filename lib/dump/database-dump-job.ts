@@ -25,7 +25,7 @@ import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNa
 export enum ReplicationPauseMethod {
   /** `CALL mysql.rds_stop_replication` / `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB). */
   RDS_PROCEDURES = 'rds',
-  /** `STOP REPLICA SQL_THREAD` / `START REPLICA` (self-managed servers). */
+  /** `STOP REPLICA SQL_THREAD` / `START REPLICA` on each channel (self-managed servers). */
   SQL_STATEMENTS = 'sql',
 }
 

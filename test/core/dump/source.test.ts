@@ -1,4 +1,6 @@
-import { listDumpDatabases, parseReplicationControl, readAppliedPosition, readSource, replicationApplying, REPLICATION_STATEMENTS } from '../../../core/dump/source';
+import {
+  channelStatements, listDumpDatabases, parseReplicationControl, RDS_REPLICATION_PROCEDURES, readAppliedPosition, readSource, replicationApplying,
+} from '../../../core/dump/source';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
 
 let server: MariaDbServer;
@@ -11,9 +13,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('RDS replicas are paused and resumed with the RDS procedures', () => {
-  expect(REPLICATION_STATEMENTS.rds).toEqual({ pause: 'CALL mysql.rds_stop_replication', resume: 'CALL mysql.rds_start_replication' });
-  expect(REPLICATION_STATEMENTS.sql).toEqual({ pause: 'STOP REPLICA SQL_THREAD', resume: 'START REPLICA' });
+test('RDS replicas are paused and resumed with the RDS procedures, others channel by channel', () => {
+  expect(RDS_REPLICATION_PROCEDURES).toEqual({ pause: 'CALL mysql.rds_stop_replication', resume: 'CALL mysql.rds_start_replication' });
+  expect(channelStatements('mariadb', '')).toEqual({ stop: "STOP REPLICA '' SQL_THREAD", startApplier: "START REPLICA '' SQL_THREAD", start: "START REPLICA ''" });
+  // Without FOR CHANNEL, MySQL's statements act on every channel.
+  expect(channelStatements('mysql', "it's")).toEqual({
+    stop: "STOP REPLICA SQL_THREAD FOR CHANNEL 'it\\'s'", startApplier: "START REPLICA SQL_THREAD FOR CHANNEL 'it\\'s'", start: "START REPLICA FOR CHANNEL 'it\\'s'",
+  });
   expect(parseReplicationControl('sql')).toBe('sql');
   expect(() => parseReplicationControl(undefined)).toThrow("replication control must be 'rds' or 'sql', got ''");
 });

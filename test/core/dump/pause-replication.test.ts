@@ -1,0 +1,113 @@
+/**
+ * Pausing and resuming replication with SQL statements on a real MariaDB replica: first with
+ * its one default connection, then with a second named connection from a second master. A
+ * stop by someone else is made to land between the pause's check and its own stop by running
+ * it, on another connection, just before the pause's stop statement reaches the server.
+ */
+import type { Connection } from 'mysql2/promise';
+import { replicaHealth } from '../../../core/consistency/replication';
+import { pauseReplication, resumeReplication } from '../../../core/dump/source';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
+
+let pair: ReplicatedPair;
+let secondMaster: MariaDbServer;
+let replica: Connection;
+let operator: Connection;
+
+beforeAll(async () => {
+  [pair, secondMaster] = await Promise.all([startReplicatedPair(), startMariaDb({ serverId: 3, extraConfig: ['gtid-domain-id=2'] })]);
+  replica = await pair.replica.connect();
+  operator = await pair.replica.connect();
+});
+
+afterAll(async () => {
+  await replica?.end();
+  await operator?.end();
+  await Promise.all([pair?.stop(), secondMaster?.stop()]);
+});
+
+/** The replica connection, on which `statement` runs on the operator's connection just before the first query matching `before`. */
+function withStopInBetween(before: RegExp, statement: string): Connection {
+  let done = false;
+  return new Proxy(replica, {
+    get(target, property, receiver) {
+      if (property === 'query') {
+        return async (sql: string, ...rest: unknown[]) => {
+          if (!done && before.test(sql)) {
+            done = true;
+            await operator.query(statement);
+          }
+          return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function threads(): Promise<Array<[string, boolean, boolean]>> {
+  const health = await replicaHealth(replica, 'mariadb');
+  return health.channels.map((channel) => [channel.channel, channel.ioThreadRunning, channel.sqlThreadRunning]);
+}
+
+test('a stop by someone else between the check and the pause\'s own stop is not taken for the pause\'s own: ReplicationStoppedElsewhere, left stopped', async () => {
+  try {
+    const paused = pauseReplication(withStopInBetween(/^STOP REPLICA/, 'STOP SLAVE SQL_THREAD'), 'sql');
+    await expect(paused).rejects.toThrow(/^replication was stopped by someone else before this run paused it \(the server answered 'STOP REPLICA '' SQL_THREAD' that the SQL thread was stopped already\); it is left stopped$/);
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(await threads()).toEqual([['', true, false]]);
+  } finally {
+    await replica.query('START SLAVE');
+  }
+});
+
+describe('a replica with two named connections', () => {
+  beforeAll(async () => {
+    await replica.query(`CHANGE MASTER 'second' TO MASTER_HOST='127.0.0.1', MASTER_PORT=${secondMaster.port}, MASTER_USER='${ADMIN_USER}', ` +
+      `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`);
+    await replica.query("START SLAVE 'second'");
+    const deadline = Date.now() + 30_000;
+    while (JSON.stringify(await threads()) !== JSON.stringify([['', true, true], ['second', true, true]])) {
+      if (Date.now() > deadline) {
+        throw new Error(`the second connection did not start: ${JSON.stringify(await threads())}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+
+  test('a pause stops the applier of every connection and leaves their IO threads fetching; resume starts each again', async () => {
+    await pauseReplication(replica, 'sql');
+    expect(await threads()).toEqual([['', true, false], ['second', true, false]]);
+    const master = await secondMaster.connect();
+    try {
+      await master.query('CREATE DATABASE second_app; CREATE TABLE second_app.t (id INT PRIMARY KEY); INSERT INTO second_app.t VALUES (1)');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const [schemas] = await replica.query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'second_app'");
+      expect(schemas).toEqual([]);
+      await resumeReplication(replica, 'sql');
+      expect(await threads()).toEqual([['', true, true], ['second', true, true]]);
+      const [position] = await master.query('SELECT @@gtid_binlog_pos AS position');
+      const [waited] = await replica.query('SELECT MASTER_GTID_WAIT(?, 30) AS result', [(position as Array<{ position: string }>)[0].position]);
+      expect(waited).toEqual([{ result: 0 }]);
+    } finally {
+      await master.end();
+    }
+  });
+
+  test('a stop by someone else of the second connection\'s applier, just before the pause stops it, fails the pause naming it; the pause starts again the applier it had stopped', async () => {
+    try {
+      const paused = pauseReplication(withStopInBetween(/^STOP REPLICA 'second'/, "STOP SLAVE 'second' SQL_THREAD"), 'sql');
+      await expect(paused).rejects.toThrow("replication was stopped by someone else before this run paused it (the server answered 'STOP REPLICA 'second' SQL_THREAD' that the SQL thread on channel 'second' was stopped already); it is left stopped; this run started again the SQL thread it had stopped on the default channel");
+      await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+      expect(await threads()).toEqual([['', true, true], ['second', true, false]]);
+    } finally {
+      await replica.query("START SLAVE 'second'");
+    }
+  });
+
+  test('the RDS procedures, which stop the default connection only, are refused before anything is stopped, naming the connections', async () => {
+    await expect(pauseReplication(replica, 'rds')).rejects.toThrow("cannot pause replication with 'CALL mysql.rds_stop_replication': it stops the default channel only, and the replica has 2 (the default channel, channel 'second'); pause with SQL statements, which stop each, or do not pause");
+    expect(await threads()).toEqual([['', true, true], ['second', true, true]]);
+  });
+});
