@@ -125,8 +125,8 @@ export async function readAppliedPosition(connection: Connection): Promise<strin
 }
 
 /**
- * The replica's applier was stopped before this pause, by someone else (an operator, a
- * failover). The dump workflow routes it by its name: the run fails without starting
+ * The replica's applier, or the IO thread of a channel, was stopped before or while this
+ * pause stopped it, by someone else (an operator, a failover) or an error. The dump workflow routes it by its name: the run fails without starting
  * replication again, which would override whoever stopped it.
  */
 export class ReplicationStoppedElsewhere extends Error {
@@ -181,7 +181,7 @@ async function undoStops(connection: Connection, flavor: ServerFlavor, stopped: 
  * that was stopped already (by someone else, between the check and this stop) makes the
  * pause undo its own stops and fail with `ReplicationStoppedElsewhere`.
  */
-async function stopEachApplier(connection: Connection, flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): Promise<void> {
+async function stopEachApplier(connection: Connection, flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): Promise<ReplicaChannelHealth[]> {
   const stopped: ReplicaChannelHealth[] = [];
   for (const channel of channels) {
     const { stop } = channelStatements(flavor, channel.channel);
@@ -191,13 +191,34 @@ async function stopEachApplier(connection: Connection, flavor: ServerFlavor, cha
     }
     stopped.push(channel);
   }
+  return stopped;
+}
+
+/**
+ * Why the replica receives nothing from its master on some channel, or '' when it does: an IO
+ * thread stopped (`No`), by someone or by an error, or not connected (`Connecting`). Its data
+ * gets older with every minute and its lag no longer says by how much.
+ */
+function notReceiving(channels: readonly ReplicaChannelHealth[], ioState?: string): string {
+  const idle = channels.filter((channel) => !channel.ioThreadRunning && (ioState === undefined || channel.ioState === ioState));
+  if (idle.length === 0) {
+    return '';
+  }
+  const states = idle.map((channel) => {
+    const state = channel.ioState === 'No' ? 'stopped' : `'${channel.ioState}'`;
+    const where = channels.length > 1 ? ` on ${channelNames([channel])}` : '';
+    return `the IO thread is ${state}${where}${channel.lastError ? ` (${channel.lastError})` : ''}`;
+  });
+  return `${states.join(', ')}: the replica receives no changes from its master, so a dump of it would be older than its lag says`;
 }
 
 /**
  * Stops the replica from applying changes and checks that it stopped. Throws when the
  * server is not a replica (a dump taken from the master by mistake must not pass silently),
- * and `ReplicationStoppedElsewhere` when the applier of a channel is stopped already: this
- * pause did not stop it, so whoever resumes after it must not start it. With control `sql`
+ * and `ReplicationStoppedElsewhere` when the applier or the IO thread of a channel is stopped
+ * already: this pause did not stop it, so whoever resumes after it must not start it. A
+ * channel whose IO thread does not connect is refused (as `checkReplicaCurrent` refuses it):
+ * the replica receives nothing, and its dump would be older than its lag says. With control `sql`
  * every channel is stopped, and the decision is the server's answer to the stop itself;
  * the RDS procedures act on the default channel only and say nothing of what they found, so
  * with them a replica with several channels is refused, and a stop by someone else between
@@ -214,15 +235,29 @@ export async function pauseReplication(connection: Connection, control: Replicat
     const where = before.length > 1 ? ` on ${channelNames(stopped)}` : '';
     throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (the SQL thread is not running${where}); it is left stopped`);
   }
+  // A stopped IO thread is left as it is (starting it would override whoever stopped it); one
+  // that cannot connect is refused like at Prepare, and resuming after it is harmless.
+  const ioStopped = notReceiving(before, 'No');
+  if (ioStopped) {
+    throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (${ioStopped}); it is left as it is`);
+  }
+  const unconnected = notReceiving(before);
+  if (unconnected) {
+    throw new Error(`the replica is not current: ${unconnected}`);
+  }
   if (control === 'rds') {
     if (before.length > 1) {
       throw new Error(`cannot pause replication with '${RDS_REPLICATION_PROCEDURES.pause}': it stops the default channel only, and the replica has ${before.length} (${channelNames(before)}); pause with SQL statements, which stop each, or do not pause`);
     }
     await connection.query(RDS_REPLICATION_PROCEDURES.pause);
-  } else {
-    await stopEachApplier(connection, flavor, before);
   }
+  const stoppedHere = control === 'sql' ? await stopEachApplier(connection, flavor, before) : [];
   const channels = await replicaChannels(connection, flavor) ?? [];
+  // The SQL statements leave the IO threads running: one stopped now was stopped by someone else.
+  const ioStoppedSince = control === 'sql' ? notReceiving(channels, 'No') : '';
+  if (ioStoppedSince) {
+    throw new ReplicationStoppedElsewhere(`replication was stopped by someone else while this run paused it (${ioStoppedSince}); it is left as it is${await undoStops(connection, flavor, stoppedHere)}`);
+  }
   const applying = channels.filter((channel) => channel.sqlThreadRunning);
   if (applying.length > 0) {
     const where = channels.length > 1 ? ` on ${channelNames(applying)}` : '';

@@ -164,7 +164,9 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
 }
 
 /**
- * Pauses replication when the plan says so and checks that it stopped, then records the
+ * Pauses replication when the plan says so (the pause refuses a replica whose IO thread does
+ * not run) and checks that it stopped, or else checks again that the replica is current
+ * (`checkReplicaCurrent`, whose lag the run then records); then records the
  * GTID position, the applier's position and the databases at that point (a database that
  * reached the replica just before the pause is in the list). Does not start replication
  * again when it fails: the workflow's ResumeAfterFailure does, for a failure here as for a
@@ -175,6 +177,9 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
 export async function inspect(connection: Connection, settings: DumpSettings, event: InspectEvent): Promise<PreparedRun> {
   const { plan } = event;
   try {
+    // Without a pause, Prepare's check is made again where the dump starts: a replica that
+    // stopped receiving since (IO thread stopped, master out of reach) would be dumped stale.
+    const lagSeconds = plan.pauseReplication ? plan.lagSeconds : await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
     if (plan.pauseReplication) {
       await pauseReplication(connection, settings.replicationControl);
     }
@@ -192,7 +197,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       archivePrefix: plan.archivePrefix,
       databases: databases.join(' '),
       replicationPaused: plan.pauseReplication,
-      source: { ...source, lagSeconds: plan.lagSeconds },
+      source: { ...source, lagSeconds },
       appliedPosition: appliedPosition ?? '',
       ...(completenessNotes.length > 0 ? { completenessNotes } : {}),
     };

@@ -51,6 +51,18 @@ async function threads(): Promise<Array<[string, boolean, boolean]>> {
   return health.channels.map((channel) => [channel.channel, channel.ioThreadRunning, channel.sqlThreadRunning]);
 }
 
+/** Runs `statement` (a start) and waits until every connection's threads run ('Preparing' and 'Connecting' come first). */
+async function startAndWait(statement: string, expected: Array<[string, boolean, boolean]>): Promise<void> {
+  await replica.query(statement);
+  const deadline = Date.now() + 30_000;
+  while (JSON.stringify(await threads()) !== JSON.stringify(expected)) {
+    if (Date.now() > deadline) {
+      throw new Error(`replication did not start: ${JSON.stringify(await threads())}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 test('a stop by someone else between the check and the pause\'s own stop is not taken for the pause\'s own: ReplicationStoppedElsewhere, left stopped', async () => {
   try {
     const paused = pauseReplication(withStopInBetween(/^STOP REPLICA/, 'STOP SLAVE SQL_THREAD'), 'sql');
@@ -58,7 +70,30 @@ test('a stop by someone else between the check and the pause\'s own stop is not 
     await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
     expect(await threads()).toEqual([['', true, false]]);
   } finally {
-    await replica.query('START SLAVE');
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
+test('a replica whose IO thread alone was stopped (it receives nothing, its SQL thread runs) is refused with ReplicationStoppedElsewhere; nothing is stopped or started', async () => {
+  await replica.query('STOP SLAVE IO_THREAD');
+  try {
+    const paused = pauseReplication(replica, 'sql');
+    await expect(paused).rejects.toThrow('replication was stopped by someone else before this run paused it (the IO thread is stopped: the replica receives no changes from its master, so a dump of it would be older than its lag says); it is left as it is');
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(await threads()).toEqual([['', false, true]]);
+  } finally {
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
+test('an IO thread stopped by someone else while the pause stops the applier: ReplicationStoppedElsewhere, and the pause starts again the applier it stopped', async () => {
+  try {
+    const paused = pauseReplication(withStopInBetween(/^STOP REPLICA/, 'STOP SLAVE IO_THREAD'), 'sql');
+    await expect(paused).rejects.toThrow('replication was stopped by someone else while this run paused it (the IO thread is stopped: the replica receives no changes from its master, so a dump of it would be older than its lag says); it is left as it is; this run started again the SQL thread it had stopped on the default channel');
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(await threads()).toEqual([['', false, true]]);
+  } finally {
+    await startAndWait('START SLAVE', [['', true, true]]);
   }
 });
 
@@ -66,14 +101,7 @@ describe('a replica with two named connections', () => {
   beforeAll(async () => {
     await replica.query(`CHANGE MASTER 'second' TO MASTER_HOST='127.0.0.1', MASTER_PORT=${secondMaster.port}, MASTER_USER='${ADMIN_USER}', ` +
       `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`);
-    await replica.query("START SLAVE 'second'");
-    const deadline = Date.now() + 30_000;
-    while (JSON.stringify(await threads()) !== JSON.stringify([['', true, true], ['second', true, true]])) {
-      if (Date.now() > deadline) {
-        throw new Error(`the second connection did not start: ${JSON.stringify(await threads())}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
   });
 
   test('a pause stops the applier of every connection and leaves their IO threads fetching; resume starts each again', async () => {
@@ -102,7 +130,7 @@ describe('a replica with two named connections', () => {
       await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
       expect(await threads()).toEqual([['', true, true], ['second', true, false]]);
     } finally {
-      await replica.query("START SLAVE 'second'");
+      await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
     }
   });
 

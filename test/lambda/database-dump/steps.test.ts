@@ -481,6 +481,25 @@ test('a replica whose replication is stopped is refused, and neither prepare nor
   await pair.waitForReplica();
 });
 
+test('a run without pause checks the replica again at Inspect: an IO thread stopped since Prepare (nothing received, SQL thread running) is refused, and nothing is started', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  const replica = await pair.replica.connect();
+  try {
+    const runSettings = settings({ pauseReplication: false });
+    const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'io-stopped' });
+    await replica.query('STOP SLAVE IO_THREAD');
+    await expect(inspect(replica, runSettings, { action: 'inspect', plan }))
+      .rejects.toThrow(/inspect failed on 127\.0\.0\.1: the replica is not current: replication is not running: the IO thread is stopped$/);
+    expect(await resume(replica, runSettings, { action: 'resume', replicationPaused: plan.pauseReplication })).toEqual({ resumed: false });
+    const health = await replicaHealth(replica, 'mariadb');
+    expect([health.ioThreadRunning, health.sqlThreadRunning]).toEqual([false, true]);
+  } finally {
+    await replica.query('START SLAVE');
+    await replica.end();
+  }
+  await pair.waitForReplica();
+});
+
 test('a replica further behind its master than the limit is refused', async () => {
   const replica = await pair.replica.connect();
   const master = await pair.master.connect();
