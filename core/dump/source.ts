@@ -103,13 +103,16 @@ export async function checkReplicaCurrent(connection: Connection, maxLagSeconds:
 
 /**
  * Where in its master's binary log the replica's applier stands, for every replication
- * channel: `<channel>:<file>:<position>` of the last event it executed, joined by `,`. It
+ * channel (each named connection on MariaDB): `<channel>:<file>:<position>` of the last
+ * event it executed, sorted by channel and joined by `,`. It
  * moves with every event the applier executes, GTID or not; so two equal readings around a
  * paused window mean the applier executed nothing in between, even if someone started and
  * stopped it meanwhile. Undefined when the server reports no replica status or no position.
  */
 export async function readAppliedPosition(connection: Connection): Promise<string | undefined> {
-  const [rows] = await connection.query('SHOW REPLICA STATUS');
+  // On MariaDB SHOW REPLICA STATUS shows the default connection only.
+  const { flavor } = await serverInfo(connection);
+  const [rows] = await connection.query(flavor === 'mariadb' ? 'SHOW ALL SLAVES STATUS' : 'SHOW REPLICA STATUS');
   const channels = (rows as Row[]).map((row) => {
     const file = row.Relay_Source_Log_File ?? row.Relay_Master_Log_File;
     const position = row.Exec_Source_Log_Pos ?? row.Exec_Master_Log_Pos;
@@ -121,7 +124,7 @@ export async function readAppliedPosition(connection: Connection): Promise<strin
   if (channels.length === 0 || channels.some((channel) => channel === undefined)) {
     return undefined;
   }
-  return channels.join(',');
+  return channels.sort().join(',');
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Connection } from 'mysql2/promise';
 import { replicaHealth } from '../../../core/consistency/replication';
-import { pauseReplication, resumeReplication } from '../../../core/dump/source';
+import { pauseReplication, readAppliedPosition, resumeReplication } from '../../../core/dump/source';
 import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
@@ -132,6 +132,23 @@ describe('a replica with two named connections', () => {
     } finally {
       await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
     }
+  });
+
+  test('the applier position covers every connection: a change applied through the second one alone moves it', async () => {
+    const before = await readAppliedPosition(replica);
+    expect(before).toMatch(/^:binlog\.\d+:\d+,second:binlog\.\d+:\d+$/);
+    const master = await secondMaster.connect();
+    try {
+      await master.query('CREATE DATABASE second_only');
+      const [position] = await master.query('SELECT @@gtid_binlog_pos AS position');
+      const [waited] = await replica.query('SELECT MASTER_GTID_WAIT(?, 30) AS result', [(position as Array<{ position: string }>)[0].position]);
+      expect(waited).toEqual([{ result: 0 }]);
+    } finally {
+      await master.end();
+    }
+    const after = await readAppliedPosition(replica);
+    expect(after).not.toBe(before);
+    expect(after?.split(',')[0]).toBe(before?.split(',')[0]);
   });
 
   test('the RDS procedures, which stop the default connection only, are refused before anything is stopped, naming the connections', async () => {
