@@ -27,6 +27,7 @@ import { RestoreDrills } from './restore/restore-drills';
 import { VolumeRestoreWorkflow } from './restore/volume-restore-workflow';
 import { EbsSnapshotPolicy } from './snapshots/ebs-snapshot-policy';
 import { BackupVaults } from './vault/backup-vaults';
+import { policyGivenTo } from './vault/policy-setting';
 import { failOnRdsCopies } from './vault/rds-copy-limits';
 import { RecoveryVault } from './vault/recovery-vault';
 import { VaultLockOptions } from './vault/vault-lock';
@@ -344,12 +345,12 @@ export class BackupDisasterRecovery extends Construct {
 
     // The tiers: AWS Backup (copied to the recovery region's vault by its deterministic name),
     // DLM for the tagged volumes, the replicated buckets and the daily dump.
-    this.backupVaults = new BackupVaults(this, 'Backup', {
+    this.backupVaults = new BackupVaults(this, 'Backup', policyGivenTo({
       policy,
       databases: [this.database.master, this.database.replica],
       // Continuous backup (point-in-time recovery) is for the master: a read replica has none of its own.
       pointInTimeDatabases: [this.database.master],
-    });
+    }, this, 'retentionPolicy'));
     this.volumeSnapshots = new EbsSnapshotPolicy(this, 'VolumeSnapshots', {
       policy,
       targetTags: volumeTags,

@@ -1,5 +1,5 @@
-import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnElement, Duration, Lazy, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -529,6 +529,13 @@ describe('validation', () => {
       + 'which AWS Backup cannot do for the RDS resources selected (the master and the replica this construct creates); '
       + 'allowed: another region in the same account, or the same region in another account'));
     expect(stack!.node.findChild('Dr').node.children.map((child) => child.node.id)).toEqual([]);
+  });
+
+  test('retentionPolicy that may copy to another account in another region (an account unknown at synth): the warning is on this construct and names its prop', () => {
+    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'us-east-1', account: Lazy.string({ produce: () => '210987654321' }) }] });
+    const { stack } = primary(new App(), () => ({ retentionPolicy }));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AWS Backup cannot copy RDS'));
+    expect(warnings.map((w) => [w.id, String(w.entry.data)])).toEqual([['/Primary/Dr', expect.stringMatching(/^`retentionPolicy.offSiteCopies` copies to account \S+ in us-east-1: AWS Backup cannot copy RDS/)]]);
   });
 
   test('empty volumeTags', () => {

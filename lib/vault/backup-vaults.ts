@@ -11,7 +11,8 @@ import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../report/metadata';
-import { checkRdsCopies, rdsArnsOf } from './rds-copy-limits';
+import { policySettingOf } from './policy-setting';
+import { checkRdsCopies, CopiesSetting, failOnSelectedRdsCopies, rdsArnsOf } from './rds-copy-limits';
 import { RecoveryVault } from './recovery-vault';
 import { renderVaultLock } from './render-lock';
 import { VaultLockOptions } from './vault-lock';
@@ -128,6 +129,8 @@ export class BackupVaults extends Construct {
   public readonly offSiteVaultArns: string[];
   private readonly offSiteCopies: OffSiteCopy[];
   private readonly copiesOffSite: boolean;
+  /** Where the off-site copies were set, for messages. */
+  private readonly copiesSetting: CopiesSetting;
 
   constructor(scope: Construct, id: string, props: BackupVaultsProps) {
     super(scope, id);
@@ -138,6 +141,8 @@ export class BackupVaults extends Construct {
     const lock = renderVaultLock(path, 'lock', props.lock);
     const pitrDatabases = props.pointInTimeDatabases ?? [];
     this.offSiteCopies = policy.offSiteCopies;
+    const policySetting = policySettingOf(props) ?? { scope: this, prop: 'policy' };
+    this.copiesSetting = { scope: policySetting.scope, prop: `${policySetting.prop}.offSiteCopies` };
     this.copiesOffSite = tiers.some((t) => t.offSite);
     // The continuous-backup plan keeps its backups in `vault`, under this lock.
     validateAgainstLock(path, 'lock', policy, lock, { tiers, continuousBackups: pitrDatabases.length > 0 });
@@ -217,7 +222,7 @@ export class BackupVaults extends Construct {
       ...(props.resources ?? []),
     ];
     if (this.copiesOffSite) {
-      checkRdsCopies(this, 'policy.offSiteCopies', policy.offSiteCopies, [
+      checkRdsCopies(this.copiesSetting.scope, this.copiesSetting.prop, policy.offSiteCopies, [
         ...(props.databases ?? []).map((db) => `database ${db.node.path}`),
         ...rdsArnsOf(props.resources ?? []),
       ]);
@@ -280,7 +285,7 @@ export class BackupVaults extends Construct {
       throw new Error(`${this.node.path}: \`addSelection\` needs at least one resource, got none for '${id}'`);
     }
     if (this.copiesOffSite) {
-      checkRdsCopies(this, 'policy.offSiteCopies', this.offSiteCopies, rdsArnsOf(resources));
+      failOnSelectedRdsCopies(this, id, this.copiesSetting, this.offSiteCopies, rdsArnsOf(resources));
     }
     const selection = (this.plan as backup.BackupPlan).addSelection(id, { resources, role: this.backupRole });
     BackupMetadata.describe(selection, { role: BackupRole.BACKUP_SELECTION, description: 'Resources backed up on every tier, by ARN' });

@@ -47,6 +47,26 @@ export function failOnRdsCopies(scope: Construct, prop: string, copies: OffSiteC
   }
 }
 
+/** Where the off-site copies were set: the construct the user configured, and its prop. */
+export interface CopiesSetting {
+  readonly scope: Construct;
+  readonly prop: string;
+}
+
+/**
+ * Fails, naming the `addSelection` call on `vaults`, the RDS resources it selects (`rds`) and
+ * the setting of the copies, when the copies are known to go to another account in another region.
+ */
+export function failOnSelectedRdsCopies(vaults: Construct, selectionId: string, setting: CopiesSetting, copies: OffSiteCopy[], rds: string[]): void {
+  const { certain } = crossAccountAndRegion(vaults, copies);
+  if (rds.length > 0 && certain.length > 0) {
+    const copy = certain[0];
+    const where = setting.scope === vaults ? `\`${setting.prop}\`` : `\`${setting.prop}\` of ${setting.scope.node.path}`;
+    throw new Error(`${vaults.node.path}: \`addSelection('${selectionId}')\` selects RDS resources (${rds.join(', ')}), which ${where} would copy to account ${copy.account} in ${copy.region}, `
+      + `another account and another region, which AWS Backup cannot do for RDS; allowed: ${ALLOWED}`);
+  }
+}
+
 /**
  * Fails when the plan is known to select RDS resources (`rds`) and copies to another account
  * in another region (`failOnRdsCopies`); warns when the copies may do so and the plan may hold

@@ -337,7 +337,9 @@ describe('BackupVaults off-site copies of RDS recovery points', () => {
     expect(errorOf({ policy: copiesTo('us-east-1', '210987654321'), resources: [backup.BackupResource.fromArn(rdsArn)] }))
       .toContain(`which AWS Backup cannot do for the RDS resources selected (${rdsArn})`);
     const vaults = new BackupVaults(newStack(), 'Backup', { policy: copiesTo('us-east-1', '210987654321') });
-    expect(() => vaults.addSelection('Later', [backup.BackupResource.fromArn(rdsArn)])).toThrow('copies to account 210987654321 in us-east-1, another account and another region');
+    expect(() => vaults.addSelection('Later', [backup.BackupResource.fromArn(rdsArn)])).toThrow(new Error(
+      `Stack/Backup: \`addSelection('Later')\` selects RDS resources (${rdsArn}), which \`policy.offSiteCopies\` would copy to account 210987654321 in us-east-1, `
+      + 'another account and another region, which AWS Backup cannot do for RDS; allowed: another region in the same account, or the same region in another account'));
   });
 
   test('another region in the same account, or the same region in another account, is allowed without a warning', () => {
