@@ -28,12 +28,12 @@ export interface FreshnessTierOptions {
    */
   readonly tier?: string;
   /**
-   * How often the tier makes a copy, in hours or days (at least 1 minute, at most 366 days).
+   * How often the tier makes a copy, in hours or days (whole seconds, at least 1 minute, at most 366 days).
    * @default Duration.days(1)
    */
   readonly interval?: Duration;
   /**
-   * How late a copy may be before it counts as stale, in hours or days.
+   * How late a copy may be before it counts as stale, in hours or days (whole seconds, at most 366 days).
    * @default Duration.hours(2)
    */
   readonly grace?: Duration;
@@ -234,7 +234,13 @@ function hoursOf(scope: Construct, prop: string, kind: string, value: Duration, 
   if (value.isUnresolved()) {
     throw new Error(`${scope.node.path}: \`${prop}\` of the ${kind} check must be a concrete duration (the check's age limit and its BackupAgeHours alarm threshold are computed from it at synth), got an unresolved token (${value.toHumanString()})`);
   }
-  const seconds = value.toSeconds();
+  const exactSeconds = value.toMilliseconds({ integral: false }) / 1000;
+  const seconds = Math.round(exactSeconds);
+  // Whole seconds (within floating-point error, as of Duration.minutes(1.1)): a fraction of a
+  // second means nothing to an age in hours, and is most likely a mistaken unit.
+  if (Math.abs(exactSeconds - seconds) > 1e-6) {
+    throw new Error(`${scope.node.path}: \`${prop}\` of the ${kind} check must be a whole number of seconds, ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()} (${exactSeconds * 1000} milliseconds)`);
+  }
   if (seconds < min.toSeconds() || seconds > max.toSeconds()) {
     throw new Error(`${scope.node.path}: \`${prop}\` of the ${kind} check must be ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()}`);
   }

@@ -440,6 +440,9 @@ describe('validation', () => {
     ['freshnessChecks empty', () => ({ freshnessChecks: [] }), 'Stack/Checks: `freshnessChecks` must list at least one check (leave it unset for the master\'s automated snapshots), got []'],
     ['tier', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, tier: 'daily tier' })] }), 'Stack/Checks: `tier` of the rds-snapshot check must be 1 to 64 letters, digits, \'.\', \'_\' or \'-\', got \'daily tier\''],
     ['interval', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, interval: Duration.days(400) })] }), 'Stack/Checks: `interval` of the recovery-point check must be 1 minute to 366 days, got 400 days'],
+    ['grace under a second', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, grace: Duration.millis(500) })] }), 'Stack/Checks: `grace` of the rds-snapshot check must be a whole number of seconds, 0 seconds to 366 days, got 500 millis (500 milliseconds)'],
+    ['grace in fractional seconds', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: new s3.Bucket(f.stack, 'D'), grace: Duration.seconds(0.5) })] }), 'Stack/Checks: `grace` of the daily-dump check must be a whole number of seconds, 0 seconds to 366 days, got 500 millis (500 milliseconds)'],
+    ['interval with a fraction of a second', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, interval: Duration.millis(90_500) })] }), 'Stack/Checks: `interval` of the recovery-point check must be a whole number of seconds, 1 minute to 366 days, got 1 minute 30 seconds (90500 milliseconds)'],
     ['grace', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: new s3.Bucket(f.stack, 'A'), grace: Duration.days(120) })] }), 'Stack/Checks: `grace` of the yearly-archive check must be 0 to 90 days, got 120 days'],
     ['interval from a parameter', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, interval: Duration.hours(new CfnParameter(f.stack, 'IntervalHours', { type: 'Number' }).valueAsNumber) })] }),
       'Stack/Checks: `interval` of the recovery-point check must be a concrete duration (the check\'s age limit and its BackupAgeHours alarm threshold are computed from it at synth), got an unresolved token (<token> hours)'],
@@ -460,6 +463,13 @@ describe('validation', () => {
   test.each(cases)('%s', (_name, props, message) => {
     const f = fixture();
     expect(() => new ConsistencyChecks(f.stack, 'Checks', { master: f.master, replica: f.replica, vpc: f.vpc, adminSecret: f.adminSecret, ...props(f) })).toThrow(message);
+  });
+
+  test('an interval or grace of whole seconds given in fractions of a larger unit is accepted, in hours', () => {
+    const f = fixture();
+    const bound = FreshnessCheck.rdsSnapshots({ instance: f.master, interval: Duration.minutes(1.1), grace: Duration.hours(0.5) })._bind(f.stack);
+    expect(bound.config).toMatchObject({ intervalHours: 66 / 3600, graceHours: 0.5 });
+    expect(bound.maxAgeHours).toBeCloseTo(0.5 + 66 / 3600, 12);
   });
 });
 
