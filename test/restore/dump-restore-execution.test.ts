@@ -386,6 +386,28 @@ test('events the dump of a replica brings back disabled (DISABLE ON SLAVE) stay 
   }
 }, 120_000);
 
+test('events that cannot be listed (the server cannot read mysql.event) leave the copy as verified, and disabledEventsUnknown says why instead of claiming no events are disabled', async () => {
+  mockAws();
+  // The table behind information_schema.EVENTS, moved away just before Verify and put back after it.
+  const withoutEventTable = async (event: Parameters<typeof handler>[0], context: Parameters<typeof handler>[1]) => {
+    const admin = await target.connect();
+    try {
+      await admin.query('RENAME TABLE mysql.event TO mysql.event_moved_by_test');
+      return await handler(event, context);
+    } finally {
+      await admin.query('RENAME TABLE mysql.event_moved_by_test TO mysql.event');
+      await admin.end();
+    }
+  };
+  const run = await machine.run(request, { handlers: handlers({ Verify: withoutEventTable }), executionName: 'dump-restored-shop-15' });
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toEqual('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output.verification).toMatchObject({ status: 'ok' });
+  expect(run.output.verification).not.toHaveProperty('disabledEvents');
+  expect(run.output.verification.disabledEventsUnknown).toMatch(
+    /^the events of the restored databases could not be listed, so whether any are disabled \(DISABLE ON SLAVE\) is unknown: .*mysql.*event/);
+});
+
 test('keepOnFailure keeps the failed instance for investigation', async () => {
   const tampered = { ...manifest, tables: manifest.tables.map((t) => ({ ...t, checksum: '0000000000000000' })) };
   mockAws({ manifestText: serializeManifest(tampered) });
