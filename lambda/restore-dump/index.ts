@@ -106,7 +106,10 @@ async function load(event: DumpRestoreEvent, context?: Context): Promise<{ done:
 
 /** What the Verify step returns (kept small: Step Functions payloads are limited to 256 KB). */
 export interface DumpVerification {
-  /** `ok`, or `unknown` when a check could not run or row counts were not comparable with the manifest. */
+  /**
+   * `ok`, or `unknown` when a check could not run, row counts were not comparable with the
+   * manifest, or the manifest notes that the dump may be incomplete (`completenessNotes`).
+   */
   readonly status: string;
   readonly checks: number;
   readonly summary: string;
@@ -164,11 +167,18 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
     if (failed.length > 0) {
       throw new RestoreCheckError(`the restored instance ${plan.targetInstanceIdentifier} does not match the dump of run ${manifest.runId} (failed):\n${describeProblems(verification)}`);
     }
-    // The checks compare with the manifest, which shares the dump's blind spots: they cannot tell.
     const notes = { ...(await disabledEvents(connection, manifest.databases)), ...(manifest.completenessNotes ? { completenessNotes: manifest.completenessNotes } : {}) };
+    // The checks compare with the manifest, which shares the dump's blind spots: they cannot
+    // tell whether it is complete, so the copy is not verified (as the freshness check reads it).
+    const incomplete = manifest.completenessNotes
+      ? `whether the dump is complete is unknown (its manifest's completenessNotes: ${manifest.completenessNotes.length} ${manifest.completenessNotes.length === 1 ? 'note' : 'notes'}), and the checks compare with that manifest, so they cannot tell`
+      : undefined;
     const unknown = verification.checks.filter((check) => check.status === 'unknown');
     if (unknown.length === 0) {
-      return { status: verification.status, checks: verification.checks.length, summary: `${verification.checks.length} checks ok: CHECK TABLE, row counts and checksums of ${manifest.tables.length} tables`, ...notes };
+      const summary = `${verification.checks.length} checks ok: CHECK TABLE, row counts and checksums of ${manifest.tables.length} tables`;
+      return incomplete
+        ? { status: 'unknown', checks: verification.checks.length, summary: `${summary}; ${incomplete}`, ...notes }
+        : { status: verification.status, checks: verification.checks.length, summary, ...notes };
     }
     const notComparable = unknown.filter((check) => check.notComparable).length;
     const reasons = [
@@ -177,6 +187,7 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
         ? [`${notComparable} row counts or checksums differ from the manifest while the server runs enabled events (event_scheduler ON), which may have changed them since the load`]
         : []),
       ...(unknown.length > notComparable ? [`${unknown.length - notComparable} checks could not run`] : []),
+      ...(incomplete ? [incomplete] : []),
     ];
     const problems = describeProblems(report(unknown)).split('\n');
     return {

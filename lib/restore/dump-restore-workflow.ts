@@ -87,7 +87,7 @@ export interface DumpRestoreWorkflowProps {
  * Restores a database from a daily (or yearly) dump in S3: creates a NEW RDS instance, streams
  * the gzip-compressed dump from S3 into it, verifies `CHECK TABLE`, the row counts and the
  * checksums of the dump's manifest (unknown, not failed, when the dump was taken without pausing
- * replication), then turns on deletion protection and backups.
+ * replication or its manifest notes it may be incomplete), then turns on deletion protection and backups.
  *
  * Input: `{ "manifestKey": "daily/2026-11-21/<run id>/manifest.json",
  * "targetInstanceIdentifier": "restored-orders", "bucket"?: "<the dump bucket>",

@@ -245,16 +245,32 @@ test('a dump taken without pausing replication is restored with its row counts u
   expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true });
 });
 
-test('a dump whose manifest notes it may be incomplete (the dump user\'s grants could not all be read) is restored with the notes in its verification', async () => {
+test('a dump whose manifest notes it may be incomplete (the dump user\'s grants could not all be read) is restored unverified: status unknown, the reason in the summary, the notes in its verification', async () => {
   const completenessNotes = ["the dump user dumper@% may lack SHOW DATABASES (GRANT SHOW DATABASES ON *.* TO 'dumper'@'%'); whether it holds it is unknown: SHOW GRANTS FOR role 'reader' failed"];
   mockAws({ manifestText: serializeManifest({ ...manifest, completenessNotes }) });
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-13' });
   expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toEqual('');
   expect(run.status).toBe('SUCCEEDED');
   expect(run.output.verification).toEqual({
-    status: 'ok',
+    status: 'unknown',
     checks: expect.any(Number),
-    summary: expect.stringMatching(/^\d+ checks ok: CHECK TABLE, row counts and checksums of 2 tables$/),
+    summary: expect.stringMatching(/^\d+ checks ok: CHECK TABLE, row counts and checksums of 2 tables; whether the dump is complete is unknown \(its manifest's completenessNotes: 1 note\), and the checks compare with that manifest, so they cannot tell$/),
+    completenessNotes,
+  });
+  // Unverified, not failed: the copy is kept and protected.
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true });
+});
+
+test('a dump with completenessNotes whose checks are also unknown (taken without pausing replication) gives both reasons', async () => {
+  const completenessNotes = ['the dump user dumper@% may lack EVENT on database shop; whether it holds it is unknown: a', 'a second note'];
+  const unpaused = { ...manifest, replicationPaused: false, completenessNotes };
+  mockAws({ manifestText: serializeManifest(unpaused) });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-14' });
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toEqual('');
+  expect(run.output.verification).toMatchObject({
+    status: 'unknown',
+    summary: "3 checks ok; the row counts of 2 tables are unknown: the dump was taken without pausing replication, so its manifest cannot verify them; whether the dump is complete is unknown (its manifest's completenessNotes: 2 notes), and the checks compare with that manifest, so they cannot tell",
     completenessNotes,
   });
 });
