@@ -196,6 +196,14 @@ test('a dump restore whose dump may be incomplete (its manifest\'s completenessN
   ].join('\n'));
 });
 
+test('a dump restore whose events could not be listed says so after the result, and what to check before cutting over', async () => {
+  const unknown = "the events of the restored databases could not be listed, so whether any are disabled (DISABLE ON SLAVE) is unknown: Table 'mysql.event' doesn't exist";
+  mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', verification: { status: 'ok', disabledEventsUnknown: unknown } } });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(0);
+  expect(run.stdout()).toContain(`}\nNote: ${unknown}. Check the events of the restored instance (information_schema.EVENTS, STATUS SLAVESIDE_DISABLED) before cutting over.\n`);
+});
+
 test('a restore without disabled events prints no note', async () => {
   mockExecution({ status: 'SUCCEEDED', output: { status: 'SUCCEEDED', verification: { status: 'ok' } } });
   const run = capture();
