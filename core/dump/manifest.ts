@@ -22,6 +22,13 @@ export const DUMP_FILE_NAME = 'dump.sql.gz';
 export const CHECKSUM_FILE_NAME = 'dump.sql.gz.sha256';
 export const MANIFEST_FILE_NAME = 'manifest.json';
 
+/**
+ * The S3 user metadata key (`x-amz-meta-created-at`) under which a manifest object also carries
+ * its `createdAt`: HEAD reads it in any storage class, and replication copies it, so the
+ * yearly archive's time can be checked without restoring the manifest from Deep Archive.
+ */
+export const MANIFEST_CREATED_AT_METADATA = 'created-at';
+
 /** The storage tier a copy belongs to. */
 export type DumpTier = 'daily' | 'yearly';
 

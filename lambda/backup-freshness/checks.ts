@@ -8,7 +8,9 @@ import { EC2Client, Filter, paginateDescribeSnapshots } from '@aws-sdk/client-ec
 import { paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CheckConfig, checkId, DailyDumpCheck, EbsSnapshotCheck, RdsSnapshotCheck, RecoveryPointCheck, YearlyArchiveCheck } from './config';
-import { dailyRunDays, findYearlyRun, listNewestDailyRunDay, verifyDailyRun, VerifiedRun } from './dumps';
+import {
+  archiveManifestTime, createdAtProblem, dailyRunDays, findYearlyRun, listNewestDailyRunDay, ManifestTimeUnknown, verifyDailyRun, VerifiedRun, YearlyRun,
+} from './dumps';
 import { VerificationStore } from './verification-record';
 
 /** The outcome of one check. */
@@ -223,11 +225,30 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   const describe = (run: { prefix: string; date: Date }, status: CheckResult['status'], detail: string): CheckResult => ({
     ...base, status, detail, newestCopy: run.prefix, newestAt: run.date.toISOString(), ageHours: round((now.getTime() - run.date.getTime()) / HOUR_MS),
   });
+  // A whole run is `ok` only once its manifest's time fits its prefix; unread, it is `unknown`.
+  const checkedOk = async (run: YearlyRun, whole: string): Promise<CheckResult> => {
+    let time;
+    try {
+      time = await archiveManifestTime(s3, check.bucket, run.prefix);
+    } catch (error) {
+      if (error instanceof ManifestTimeUnknown) {
+        return describe(run, 'unknown', `${whole}; but ${error.message}`);
+      }
+      throw error;
+    }
+    if ('problem' in time) {
+      return describe(run, 'corrupt', time.problem);
+    }
+    const wrong = createdAtProblem(time.createdAt, run.date.toISOString().slice(0, 10), now);
+    return wrong
+      ? describe(run, 'corrupt', `s3://${check.bucket}/${run.prefix}: ${wrong}`)
+      : describe(run, 'ok', `${whole}; ${time.source} says the dump started at ${time.createdAt.toISOString()}`);
+  };
   if (thisYear?.problem) {
     return describe(thisYear, 'corrupt', thisYear.problem);
   }
   if (thisYear) {
-    return describe(thisYear, 'ok', `this year's archive ${thisYear.prefix} holds its dump, checksum file and manifest`);
+    return checkedOk(thisYear, `this year's archive ${thisYear.prefix} holds its dump, checksum file and manifest`);
   }
   const pending = unfinished ? `; ${unfinished} has no manifest yet (a copy in progress, or one that failed)` : '';
   const { run: lastYear } = await findYearlyRun(s3, check.bucket, year - 1);
@@ -236,7 +257,7 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   }
   const hoursIntoYear = (now.getTime() - Date.UTC(year, 0, 1)) / HOUR_MS;
   if (lastYear && hoursIntoYear <= check.graceHours) {
-    return describe(lastYear, 'ok', `this year's archive is not due yet (${round(hoursIntoYear)} of ${check.graceHours} grace hours into ${year}); last year's is ${lastYear.prefix}${pending}`);
+    return checkedOk(lastYear, `this year's archive is not due yet (${round(hoursIntoYear)} of ${check.graceHours} grace hours into ${year}); last year's is ${lastYear.prefix}${pending}`);
   }
   if (lastYear) {
     return describe(lastYear, 'stale', `no archive for ${year} under yearly/${year}/ in bucket ${check.bucket}; the newest is last year's ${lastYear.prefix}${pending}`);

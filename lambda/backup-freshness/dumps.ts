@@ -5,7 +5,7 @@
  */
 import { GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import {
-  CHECKSUM_FILE_NAME, DUMP_FILE_NAME, dumpFileOf, MANIFEST_FILE_NAME, manifestKeysNewestFirst, parseChecksumFile, parseManifest, parseRunKey,
+  CHECKSUM_FILE_NAME, DUMP_FILE_NAME, dumpFileOf, MANIFEST_CREATED_AT_METADATA, MANIFEST_FILE_NAME, manifestKeysNewestFirst, parseChecksumFile, parseManifest, parseRunKey,
 } from '../../core/dump/manifest';
 import { hashObjectInRanges, RangedReadOptions } from './ranged-hash';
 import { sameObject, VerificationStore, VerifiedFile } from './verification-record';
@@ -289,4 +289,73 @@ export async function findYearlyRun(s3: S3Client, bucket: string, year: number):
     run: { prefix, date: new Date(`${run.date}T00:00:00Z`), ...(problem ? { problem } : {}) },
     ...(unfinished ? { unfinished } : {}),
   };
+}
+
+/** Storage classes whose objects GET cannot read until they are restored. */
+const ARCHIVED_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** Why an archive run's manifest time could not be read; the check is `unknown`, never `ok`. */
+export class ManifestTimeUnknown extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestTimeUnknown';
+  }
+}
+
+/** When an archive run's dump started, by its manifest, and what that was read from. */
+export interface ManifestTime {
+  readonly createdAt: Date;
+  readonly source: string;
+}
+
+/**
+ * The `createdAt` of the manifest of the run at `prefix`: from the manifest itself while S3 can
+ * read it (before the transition, or a restored copy), else from the `created-at` metadata the
+ * dump job writes with it, which HEAD reads in Deep Archive too. Problems with the manifest are
+ * returned in `problem` (the run is corrupt); a manifest archived without that metadata, or one
+ * that cannot be read, throws `ManifestTimeUnknown` or the SDK's error (the check is `unknown`).
+ */
+export async function archiveManifestTime(s3: S3Client, bucket: string, prefix: string): Promise<ManifestTime | { problem: string }> {
+  const key = prefix + MANIFEST_FILE_NAME;
+  const where = `s3://${bucket}/${key}`;
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  const archived = ARCHIVED_CLASSES.has(head.StorageClass ?? '') && !/ongoing-request="false"/.test(head.Restore ?? '');
+  if (!archived) {
+    let manifest;
+    try {
+      manifest = parseManifest(await readText(s3, bucket, key));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ManifestError') {
+        return { problem: `the manifest ${where} is invalid: ${error.message}` };
+      }
+      throw error;
+    }
+    return { createdAt: new Date(manifest.createdAt), source: `the manifest of ${prefix}` };
+  }
+  const recorded = head.Metadata?.[MANIFEST_CREATED_AT_METADATA];
+  if (recorded === undefined) {
+    throw new ManifestTimeUnknown(`when the dump of ${prefix} started is unknown: its manifest is in ${head.StorageClass}, which cannot be read without restoring it, `
+      + `and carries no ${MANIFEST_CREATED_AT_METADATA} metadata (a manifest written before the dump job recorded it); a run started with forceYearly writes an archive that does`);
+  }
+  const createdAt = new Date(recorded);
+  if (Number.isNaN(createdAt.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(recorded)) {
+    return { problem: `the manifest ${where} has ${MANIFEST_CREATED_AT_METADATA} metadata '${recorded}', not an ISO 8601 time` };
+  }
+  return { createdAt, source: `the ${MANIFEST_CREATED_AT_METADATA} metadata of the manifest of ${prefix} (in ${head.StorageClass})` };
+}
+
+/**
+ * Why a manifest's `createdAt` does not fit the run's prefix day (`date`, `YYYY-MM-DD`) or lies
+ * after `now`, beyond the clock skew allowed; undefined when it fits. An older run copied under
+ * a newer prefix would otherwise read as this year's archive.
+ */
+export function createdAtProblem(createdAt: Date, date: string, now: Date): string | undefined {
+  if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    return `the manifest says the dump started at ${createdAt.toISOString()}, after this check's time ${now.toISOString()}`;
+  }
+  const dayStart = Date.parse(`${date}T00:00:00Z`);
+  if (createdAt.getTime() < dayStart - CLOCK_SKEW_MS || createdAt.getTime() >= dayStart + DAY_MS + CLOCK_SKEW_MS) {
+    return `the manifest says the dump started at ${createdAt.toISOString()}, not on ${date} (UTC), the day of its prefix (allowing ${CLOCK_SKEW_MS / 60_000} minutes of clock skew)`;
+  }
+  return undefined;
 }

@@ -14,7 +14,7 @@ import type { Connection } from 'mysql2/promise';
 import { readTableDefinition, listTables } from '../../core/consistency/schema';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import {
-  DumpManifest, DumpSource, DumpTier, MANIFEST_FILE_NAME, runKeys, serializeManifest, TableManifestEntry, dailyPrefix, yearlyPrefix,
+  DumpManifest, DumpSource, DumpTier, MANIFEST_CREATED_AT_METADATA, MANIFEST_FILE_NAME, runKeys, serializeManifest, TableManifestEntry, dailyPrefix, yearlyPrefix,
   isValidRunId,
 } from '../../core/dump/manifest';
 import { verifyDumpObject } from '../../core/dump/objects';
@@ -314,6 +314,7 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
       Key: copy.keys.manifest,
       Body: serializeManifest(manifest),
       ContentType: 'application/json',
+      Metadata: { [MANIFEST_CREATED_AT_METADATA]: run.createdAt },
       // Object Lock buckets require a checksum on every write.
       ChecksumAlgorithm: 'SHA256',
     }));

@@ -690,7 +690,9 @@ export class ConsistencyChecks extends Construct {
       { id: `AwsSolutions-IAM5[Resource::${nagText(this, reportObjects)}]`, reason: 'Each run writes a new report object, named by the time of the run, under this check\'s own prefix of the report bucket.' },
       ...objectReads.map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
-        reason: 'The freshness check reads the day\'s dump, checksum file and manifest, whose keys hold the date and the run id, under the daily/ prefix only.',
+        reason: resource.endsWith('/yearly/*/manifest.json')
+          ? 'The freshness check reads the manifests of the yearly archive (HEAD, and GET while not in Deep Archive), whose keys hold the year, date and run id, under the yearly/ prefix only; never the dumps.'
+          : 'The freshness check reads the day\'s dump, checksum file and manifest, whose keys hold the date and the run id, under the daily/ prefix only.',
       })),
       ...aliasedKeyReads.map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,

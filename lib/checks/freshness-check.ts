@@ -214,7 +214,10 @@ export abstract class FreshnessCheck {
     return new DailyDumpCheck(options);
   }
 
-  /** This year's archive exists in the archive bucket with its dump, checksum file and manifest. */
+  /**
+   * This year's archive exists in the archive bucket with its dump, checksum file and manifest,
+   * and its manifest says the dump started on the day its prefix names.
+   */
   public static yearlyArchives(options: ArchiveFreshnessOptions): FreshnessCheck {
     return new YearlyArchiveCheck(options);
   }
@@ -437,14 +440,19 @@ class YearlyArchiveCheck extends FreshnessCheck {
     if (c.graceHours > 90 * 24) {
       throw new Error(`${scope.node.path}: \`grace\` of the yearly-archive check must be 0 to 90 days, got ${this.options.grace!.toHumanString()}`);
     }
+    // The archive is listed; of its objects only the manifests are read (HEAD, and GET while
+    // not in Deep Archive): the dumps may be in a cold storage class.
+    const manifests = bucket.arnForObjects('yearly/*/manifest.json');
     return {
       config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
-      // The archive is listed, never read: its objects may be in a cold storage class.
-      statements: [new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['yearly/*'] } } })],
-      decryptKeys: [],
-      objectReads: [],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['yearly/*'] } } }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests] }),
+      ],
+      decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
+      objectReads: [manifests],
       aliasedKeyReads: [],
     };
   }

@@ -277,6 +277,11 @@ describe('overrides', () => {
       Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/daily/*']] } }),
       Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } }),
     ]) } });
+    // Of the archive, only the manifests are read: the dumps may be in Deep Archive.
+    const archiveArn = { 'Fn::GetAtt': [f.stack.getLogicalId(archive.node.defaultChild as s3.CfnBucket), 'Arn'] };
+    expect(freshnessStatements(template).filter((statement) => JSON.stringify(statement.Resource).includes(JSON.stringify(archiveArn)) && statement.Action !== 's3:ListBucket')).toEqual([
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [archiveArn, '/yearly/*/manifest.json']] } },
+    ]);
     // Dump runs are hashed once: the records of verified runs are read and written under their own prefix of the report bucket, and nothing else there is read.
     expect(config.verificationPrefix).toBe('consistency-checks/dump-verifications/');
     const reportBucketArn = { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }))[0], 'Arn'] };

@@ -416,13 +416,114 @@ describe('yearly archives', () => {
   const check: CheckConfig = { kind: 'yearly-archive', tier: 'yearly', resource: 'archive', intervalHours: 8784, graceHours: 24 * 14, bucket: 'archive' };
   const dump = Buffer.from('dump');
 
-  test('this year\'s complete run is ok', async () => {
+  const RUN = 'yearly/2026/2026-01-02/run-1/';
+  const MANIFEST = `${RUN}manifest.json`;
+
+  test('this year\'s complete run whose manifest says it started on its prefix\'s day is ok; of its objects only the manifest is read', async () => {
     const objects = new Map<string, Buffer>();
-    storeRun(objects, 'yearly/2026/2026-01-02/run-1/', 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
     serve(objects);
-    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', newestCopy: 'yearly/2026/2026-01-02/run-1/' });
-    // Archived objects are listed, never read.
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'ok',
+      newestCopy: RUN,
+      detail: `this year's archive ${RUN} holds its dump, checksum file and manifest; the manifest of ${RUN} says the dump started at 2026-01-02T01:00:00.000Z`,
+    });
+    // The dump may be in a cold storage class: it is listed, never read.
+    expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([MANIFEST]);
+  });
+
+  test('a manifest of another day under this year\'s prefix (an older run copied there) is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    objects.set(MANIFEST, Buffer.from(serializeManifest(manifestFor(RUN, 'run-1', new Date('2024-01-02T01:00:00Z'), dump))));
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'corrupt',
+      newestCopy: RUN,
+      detail: `s3://archive/${RUN}: the manifest says the dump started at 2024-01-02T01:00:00.000Z, not on 2026-01-02 (UTC), the day of its prefix (allowing 5 minutes of clock skew)`,
+    });
+  });
+
+  test('a manifest that says its dump started after the check\'s time is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2026/2026-11-21/run-1/', 'run-1', new Date('2026-11-21T12:30:00Z'), dump);
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'corrupt',
+      detail: 's3://archive/yearly/2026/2026-11-21/run-1/: the manifest says the dump started at 2026-11-21T12:30:00.000Z, after this check\'s time 2026-11-21T12:00:00.000Z',
+    });
+  });
+
+  test('an invalid manifest is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    objects.set(MANIFEST, Buffer.from('{"version": 1}'));
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result.status).toBe('corrupt');
+    expect(result.detail).toMatch(new RegExp(`^the manifest s3://archive/${MANIFEST} is invalid: `));
+  });
+
+  test('a manifest in Deep Archive is not read: its created-at metadata (HEAD) gives the time, ok on the prefix\'s day, corrupt on another', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    const heads = new Map([[MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Metadata: { 'created-at': '2026-01-02T01:00:00.000Z' } }]]);
+    serveObjects(s3Mock, { objects, heads });
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'ok',
+      detail: `this year's archive ${RUN} holds its dump, checksum file and manifest; the created-at metadata of the manifest of ${RUN} (in DEEP_ARCHIVE) says the dump started at 2026-01-02T01:00:00.000Z`,
+    });
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+    heads.set(MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Metadata: { 'created-at': '2025-01-03T01:00:00.000Z' } });
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'corrupt',
+      detail: `s3://archive/${RUN}: the manifest says the dump started at 2025-01-03T01:00:00.000Z, not on 2026-01-02 (UTC), the day of its prefix (allowing 5 minutes of clock skew)`,
+    });
+    heads.set(MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Metadata: { 'created-at': 'yesterday' } });
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'corrupt', detail: `the manifest s3://archive/${MANIFEST} has created-at metadata 'yesterday', not an ISO 8601 time`,
+    });
+  });
+
+  test('a manifest in Deep Archive without created-at metadata (written before it was recorded) is unknown, not ok', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    serveObjects(s3Mock, { objects, heads: new Map([[MANIFEST, { StorageClass: 'DEEP_ARCHIVE' }]]) });
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'unknown', newestCopy: RUN });
+    expect(result.detail).toBe(`this year's archive ${RUN} holds its dump, checksum file and manifest; but when the dump of ${RUN} started is unknown: `
+      + 'its manifest is in DEEP_ARCHIVE, which cannot be read without restoring it, and carries no created-at metadata (a manifest written before the dump job recorded it); '
+      + 'a run started with forceYearly writes an archive that does');
+  });
+
+  test('a restored copy of an archived manifest is read', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    serveObjects(s3Mock, { objects, heads: new Map([[MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"' }]]) });
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/; the manifest of yearly\/2026\/2026-01-02\/run-1\/ says the dump started at 2026-01-02T01:00:00.000Z$/) });
+  });
+
+  test('a manifest that cannot be read (access denied to HEAD or GET) is unknown, not ok', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    for (const command of [HeadObjectCommand, GetObjectCommand] as const) {
+      serve(objects);
+      s3Mock.on(command as typeof GetObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+      const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+      expect(result.status).toBe('unknown');
+      expect(result.detail).toContain('Access Denied');
+    }
+  });
+
+  test('last year\'s archive, counted within the grace after New Year, is checked the same way', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, 'yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2025-01-03T01:00:00Z'), dump);
+    objects.set('yearly/2025/2025-01-03/run-0/manifest.json', Buffer.from(serializeManifest(manifestFor('yearly/2025/2025-01-03/run-0/', 'run-0', new Date('2024-01-03T01:00:00Z'), dump))));
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-01-05T00:00:00Z'))).toMatchObject({
+      status: 'corrupt',
+      detail: expect.stringMatching(/^s3:\/\/archive\/yearly\/2025\/2025-01-03\/run-0\/: the manifest says the dump started at 2024-01-03T01:00:00.000Z, not on 2025-01-03/),
+    });
   });
 
   test('a run without its checksum file is corrupt', async () => {
@@ -466,7 +567,7 @@ describe('yearly archives', () => {
     const inGrace = await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-01-02T00:30:00Z'));
     expect(inGrace).toMatchObject({ status: 'ok', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
     expect(inGrace.detail).toBe('this year\'s archive is not due yet (24.5 of 336 grace hours into 2026); last year\'s is yearly/2025/2025-01-03/run-0/; '
-      + 'yearly/2026/2026-01-02/run-1/ has no manifest yet (a copy in progress, or one that failed)');
+      + 'yearly/2026/2026-01-02/run-1/ has no manifest yet (a copy in progress, or one that failed); the manifest of yearly/2025/2025-01-03/run-0/ says the dump started at 2025-01-03T01:00:00.000Z');
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'stale', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
   });
 

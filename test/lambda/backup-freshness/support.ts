@@ -47,6 +47,8 @@ export interface ServedObjects {
   readonly beforeRange?: (key: string, range: string) => void | Promise<void>;
   /** The SDK module whose commands the code under test sends (a handler loaded in isolation has its own copy). */
   readonly sdk?: typeof S3;
+  /** What HEAD adds for a key: its storage class, user metadata, restore status. GET of a GLACIER or DEEP_ARCHIVE object not restored fails, as in S3. */
+  readonly heads?: Map<string, { StorageClass?: string; Metadata?: Record<string, string>; Restore?: string }>;
 }
 
 /**
@@ -54,7 +56,11 @@ export interface ServedObjects {
  * `If-Match`) and PutObject of the report bucket from maps, as S3 would.
  */
 export function serveObjects(s3Mock: S3Stub, served: ServedObjects, pageSize = 2): void {
-  const { objects, reports = new Map(), versions = new Map() } = served;
+  const { objects, reports = new Map(), versions = new Map(), heads = new Map() } = served;
+  const archived = (key: string | undefined): boolean => {
+    const head = heads.get(key ?? '');
+    return ['GLACIER', 'DEEP_ARCHIVE'].includes(head?.StorageClass ?? '') && !/ongoing-request="false"/.test(head?.Restore ?? '');
+  };
   const { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } = served.sdk ?? S3;
   const find = (bucket: string | undefined, key: string | undefined): Buffer | undefined => (bucket === 'reports' ? reports : objects).get(key ?? '');
   const notFound = (): Error => awsError('NoSuchKey', 'The specified key does not exist.', 404);
@@ -70,7 +76,7 @@ export function serveObjects(s3Mock: S3Stub, served: ServedObjects, pageSize = 2
     if (!content) {
       throw awsError('NotFound', 'Not Found', 404);
     }
-    return { ContentLength: content.length, ETag: eTagOf(content), VersionId: versions.get(input.Key) };
+    return { ContentLength: content.length, ETag: eTagOf(content), VersionId: versions.get(input.Key), ...heads.get(input.Key) };
   });
   s3Mock.on(GetObjectCommand).callsFake(async (input) => {
     if (input.Range) {
@@ -79,6 +85,9 @@ export function serveObjects(s3Mock: S3Stub, served: ServedObjects, pageSize = 2
     const content = find(input.Bucket, input.Key);
     if (!content) {
       throw notFound();
+    }
+    if (archived(input.Key)) {
+      throw awsError('InvalidObjectState', 'The operation is not valid for the object\'s storage class', 403);
     }
     if (input.IfMatch !== undefined && input.IfMatch !== eTagOf(content)) {
       throw awsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);

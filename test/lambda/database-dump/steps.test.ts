@@ -143,6 +143,8 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
       `daily-bucket/${run.dailyPrefix}manifest.json`, `archive-bucket/${run.archivePrefix}manifest.json`,
     ]);
     expect(puts[0].ChecksumAlgorithm).toBe('SHA256');
+    // Readable by HEAD in Deep Archive, where the freshness check finds the yearly copy's time.
+    expect(puts.map((put) => put.Metadata)).toEqual([{ 'created-at': '2027-01-01T02:00:00.000Z' }, { 'created-at': '2027-01-01T02:00:00.000Z' }]);
     const manifest = parseManifest(String(puts[0].Body));
     expect(parseManifest(String(puts[1].Body)).tier).toBe('yearly');
     expect(manifest).toMatchObject({ tier: 'daily', replicationPaused: true, databases: ['app'], createdAt: '2027-01-01T02:00:00.000Z' });
