@@ -229,7 +229,7 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
   const checkedOk = async (run: YearlyRun, whole: string): Promise<CheckResult> => {
     let time;
     try {
-      time = await archiveManifestTime(s3, check.bucket, run.prefix);
+      time = await archiveManifestTime(s3, check.bucket, run);
     } catch (error) {
       if (error instanceof ManifestTimeUnknown) {
         return describe(run, 'unknown', `${whole}; but ${error.message}`);

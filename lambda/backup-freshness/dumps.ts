@@ -241,6 +241,8 @@ export interface YearlyRun {
   /** The UTC date of the dump (from its key). */
   readonly date: Date;
   readonly problem?: string;
+  /** The size of each object of the run, by key, as listed. */
+  readonly listedBytes: ReadonlyMap<string, number>;
 }
 
 /** What a year's prefix in the archive bucket holds. */
@@ -285,8 +287,9 @@ export async function findYearlyRun(s3: S3Client, bucket: string, year: number):
   const problem = missing.length > 0
     ? `s3://${bucket}/${prefix} lacks ${missing.join(', ')}`
     : empty.length > 0 ? `s3://${bucket}/${prefix} holds an empty ${empty.join(', ')}` : undefined;
+  const listedBytes = new Map([...run.files.entries()].map(([name, bytes]) => [prefix + name, bytes]));
   return {
-    run: { prefix, date: new Date(`${run.date}T00:00:00Z`), ...(problem ? { problem } : {}) },
+    run: { prefix, date: new Date(`${run.date}T00:00:00Z`), listedBytes, ...(problem ? { problem } : {}) },
     ...(unfinished ? { unfinished } : {}),
   };
 }
@@ -309,13 +312,15 @@ export interface ManifestTime {
 }
 
 /**
- * The `createdAt` of the manifest of the run at `prefix`: from the manifest itself while S3 can
- * read it (before the transition, or a restored copy), else from the `created-at` metadata the
- * dump job writes with it, which HEAD reads in Deep Archive too. Problems with the manifest are
+ * The `createdAt` of the manifest of `run`: from the manifest itself while S3 can read it
+ * (before the transition, or a restored copy), whose files must then have the sizes the run's
+ * listing gives, else from the `created-at` metadata the dump job writes with it, which HEAD
+ * reads in Deep Archive too. Problems with the manifest are
  * returned in `problem` (the run is corrupt); a manifest archived without that metadata, or one
  * that cannot be read, throws `ManifestTimeUnknown` or the SDK's error (the check is `unknown`).
  */
-export async function archiveManifestTime(s3: S3Client, bucket: string, prefix: string): Promise<ManifestTime | { problem: string }> {
+export async function archiveManifestTime(s3: S3Client, bucket: string, run: YearlyRun): Promise<ManifestTime | { problem: string }> {
+  const prefix = run.prefix;
   const key = prefix + MANIFEST_FILE_NAME;
   const where = `s3://${bucket}/${key}`;
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -329,6 +334,14 @@ export async function archiveManifestTime(s3: S3Client, bucket: string, prefix: 
         return { problem: `the manifest ${where} is invalid: ${error.message}` };
       }
       throw error;
+    }
+    // The dump cannot be hashed here (it may be in Deep Archive), but the listing gives its size.
+    for (const file of manifest.files) {
+      const fileKey = file.key.includes('/') ? file.key : prefix + file.key;
+      const listed = run.listedBytes.get(fileKey);
+      if (listed !== file.bytes) {
+        return { problem: `s3://${bucket}/${prefix}: the manifest lists ${fileKey} with ${file.bytes} bytes, ${listed === undefined ? 'which the run does not hold' : `the run holds ${listed}`}` };
+      }
     }
     return { createdAt: new Date(manifest.createdAt), source: `the manifest of ${prefix}` };
   }

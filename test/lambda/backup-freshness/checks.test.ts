@@ -454,6 +454,21 @@ describe('yearly archives', () => {
     });
   });
 
+  test('a manifest whose files differ in size from the run\'s, or name another run\'s, is corrupt', async () => {
+    const objects = new Map<string, Buffer>();
+    storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
+    objects.set(MANIFEST, Buffer.from(serializeManifest(manifestFor(RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), Buffer.from('a longer dump')))));
+    serve(objects);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'corrupt', detail: `s3://archive/${RUN}: the manifest lists ${RUN}dump.sql.gz with 13 bytes, the run holds 4`,
+    });
+    const older = 'yearly/2026/2026-01-01/run-0/';
+    objects.set(MANIFEST, Buffer.from(serializeManifest({ ...manifestFor(older, 'run-0', new Date('2026-01-02T01:00:00Z'), dump) })));
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
+      status: 'corrupt', detail: `s3://archive/${RUN}: the manifest lists ${older}dump.sql.gz with 4 bytes, which the run does not hold`,
+    });
+  });
+
   test('an invalid manifest is corrupt', async () => {
     const objects = new Map<string, Buffer>();
     storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
