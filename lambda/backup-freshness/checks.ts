@@ -239,10 +239,11 @@ async function checkYearlyArchive(s3: S3Client, check: YearlyArchiveCheck, regio
     if ('problem' in time) {
       return describe(run, 'corrupt', time.problem);
     }
-    const wrong = createdAtProblem(time.createdAt, run.date.toISOString().slice(0, 10), now);
+    const day = run.date.toISOString().slice(0, 10);
+    const wrong = createdAtProblem({ at: time.createdAt, shown: time.shown }, `yearly/${day.slice(0, 4)}/${day}/`, day, now);
     return wrong
       ? describe(run, 'corrupt', `s3://${check.bucket}/${run.prefix}: ${wrong}`)
-      : describe(run, 'ok', `${whole}; ${time.source} says the dump started at ${time.createdAt.toISOString()}`);
+      : describe(run, 'ok', `${whole}; ${time.source} says the dump started at ${time.shown}`);
   };
   if (thisYear?.problem) {
     return describe(thisYear, 'corrupt', thisYear.problem);

@@ -160,15 +160,9 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   }
   const createdAt = new Date(manifest.createdAt);
   const corrupt = (problem: string): VerifiedRun => ({ prefix: newest.prefix, createdAt, problem: `${where}: ${problem}`, verified: '' });
-  // A start in the future would read as a fresh dump until that time, whatever came after it.
-  if (createdAt.getTime() > options.now.getTime() + CLOCK_SKEW_MS) {
-    return corrupt(`the manifest says the dump started at ${manifest.createdAt}, after this check's time ${options.now.toISOString()}`);
-  }
-  // The prefix's date is the UTC day the dump started: a manifest of another day (an older run
-  // copied under a newer day) would make that old dump read as fresh.
-  const dayStart = Date.parse(`${newest.date}T00:00:00Z`);
-  if (createdAt.getTime() < dayStart - CLOCK_SKEW_MS || createdAt.getTime() >= dayStart + DAY_MS + CLOCK_SKEW_MS) {
-    return corrupt(`the manifest says the dump started at ${manifest.createdAt}, not on ${newest.date} (UTC), the day of its prefix daily/${newest.date}/ (allowing ${CLOCK_SKEW_MS / 60_000} minutes of clock skew)`);
+  const wrongTime = createdAtProblem({ at: createdAt, shown: manifest.createdAt }, `daily/${newest.date}/`, newest.date, options.now);
+  if (wrongTime) {
+    return corrupt(wrongTime);
   }
   // The listing says what is missing: without s3:ListBucket on a key, S3 answers its HEAD with 403, not 404.
   const listed = new Set(keys);
@@ -308,6 +302,8 @@ export class ManifestTimeUnknown extends Error {
 /** When an archive run's dump started, by its manifest, and what that was read from. */
 export interface ManifestTime {
   readonly createdAt: Date;
+  /** The time as the manifest (or its metadata) wrote it. */
+  readonly shown: string;
   readonly source: string;
 }
 
@@ -343,7 +339,7 @@ export async function archiveManifestTime(s3: S3Client, bucket: string, run: Yea
         return { problem: `s3://${bucket}/${prefix}: the manifest lists ${fileKey} with ${file.bytes} bytes, ${listed === undefined ? 'which the run does not hold' : `the run holds ${listed}`}` };
       }
     }
-    return { createdAt: new Date(manifest.createdAt), source: `the manifest of ${prefix}` };
+    return { createdAt: new Date(manifest.createdAt), shown: manifest.createdAt, source: `the manifest of ${prefix}` };
   }
   const recorded = head.Metadata?.[MANIFEST_CREATED_AT_METADATA];
   if (recorded === undefined) {
@@ -354,21 +350,22 @@ export async function archiveManifestTime(s3: S3Client, bucket: string, run: Yea
   if (Number.isNaN(createdAt.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(recorded)) {
     return { problem: `the manifest ${where} has ${MANIFEST_CREATED_AT_METADATA} metadata '${recorded}', not an ISO 8601 time` };
   }
-  return { createdAt, source: `the ${MANIFEST_CREATED_AT_METADATA} metadata of the manifest of ${prefix} (in ${head.StorageClass})` };
+  return { createdAt, shown: recorded, source: `the ${MANIFEST_CREATED_AT_METADATA} metadata of the manifest of ${prefix} (in ${head.StorageClass})` };
 }
 
 /**
- * Why a manifest's `createdAt` does not fit the run's prefix day (`date`, `YYYY-MM-DD`) or lies
- * after `now`, beyond the clock skew allowed; undefined when it fits. An older run copied under
- * a newer prefix would otherwise read as this year's archive.
+ * Why a manifest's `createdAt` (`shown` as the manifest wrote it) lies after `now`, or outside
+ * the UTC day `date` (`YYYY-MM-DD`) that its `prefix` names, beyond the clock skew allowed;
+ * undefined when it fits. A start in the future would read as a fresh dump until that time,
+ * and a manifest of another day (an older run copied under a newer prefix) as a newer dump.
  */
-export function createdAtProblem(createdAt: Date, date: string, now: Date): string | undefined {
-  if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    return `the manifest says the dump started at ${createdAt.toISOString()}, after this check's time ${now.toISOString()}`;
+export function createdAtProblem(createdAt: { at: Date; shown: string }, prefix: string, date: string, now: Date): string | undefined {
+  if (createdAt.at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    return `the manifest says the dump started at ${createdAt.shown}, after this check's time ${now.toISOString()}`;
   }
   const dayStart = Date.parse(`${date}T00:00:00Z`);
-  if (createdAt.getTime() < dayStart - CLOCK_SKEW_MS || createdAt.getTime() >= dayStart + DAY_MS + CLOCK_SKEW_MS) {
-    return `the manifest says the dump started at ${createdAt.toISOString()}, not on ${date} (UTC), the day of its prefix (allowing ${CLOCK_SKEW_MS / 60_000} minutes of clock skew)`;
+  if (createdAt.at.getTime() < dayStart - CLOCK_SKEW_MS || createdAt.at.getTime() >= dayStart + DAY_MS + CLOCK_SKEW_MS) {
+    return `the manifest says the dump started at ${createdAt.shown}, not on ${date} (UTC), the day of its prefix ${prefix} (allowing ${CLOCK_SKEW_MS / 60_000} minutes of clock skew)`;
   }
   return undefined;
 }

@@ -426,7 +426,7 @@ describe('yearly archives', () => {
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
       status: 'ok',
       newestCopy: RUN,
-      detail: `this year's archive ${RUN} holds its dump, checksum file and manifest; the manifest of ${RUN} says the dump started at 2026-01-02T01:00:00.000Z`,
+      detail: `this year's archive ${RUN} holds its dump, checksum file and manifest; the manifest of ${RUN} says the dump started at 2026-01-02T01:00:00Z`,
     });
     // The dump may be in a cold storage class: it is listed, never read.
     expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([MANIFEST]);
@@ -440,7 +440,7 @@ describe('yearly archives', () => {
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
       status: 'corrupt',
       newestCopy: RUN,
-      detail: `s3://archive/${RUN}: the manifest says the dump started at 2024-01-02T01:00:00.000Z, not on 2026-01-02 (UTC), the day of its prefix (allowing 5 minutes of clock skew)`,
+      detail: `s3://archive/${RUN}: the manifest says the dump started at 2024-01-02T01:00:00Z, not on 2026-01-02 (UTC), the day of its prefix yearly/2026/2026-01-02/ (allowing 5 minutes of clock skew)`,
     });
   });
 
@@ -450,7 +450,7 @@ describe('yearly archives', () => {
     serve(objects);
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
       status: 'corrupt',
-      detail: 's3://archive/yearly/2026/2026-11-21/run-1/: the manifest says the dump started at 2026-11-21T12:30:00.000Z, after this check\'s time 2026-11-21T12:00:00.000Z',
+      detail: 's3://archive/yearly/2026/2026-11-21/run-1/: the manifest says the dump started at 2026-11-21T12:30:00Z, after this check\'s time 2026-11-21T12:00:00.000Z',
     });
   });
 
@@ -492,7 +492,7 @@ describe('yearly archives', () => {
     heads.set(MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Metadata: { 'created-at': '2025-01-03T01:00:00.000Z' } });
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
       status: 'corrupt',
-      detail: `s3://archive/${RUN}: the manifest says the dump started at 2025-01-03T01:00:00.000Z, not on 2026-01-02 (UTC), the day of its prefix (allowing 5 minutes of clock skew)`,
+      detail: `s3://archive/${RUN}: the manifest says the dump started at 2025-01-03T01:00:00.000Z, not on 2026-01-02 (UTC), the day of its prefix yearly/2026/2026-01-02/ (allowing 5 minutes of clock skew)`,
     });
     heads.set(MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Metadata: { 'created-at': 'yesterday' } });
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({
@@ -515,7 +515,7 @@ describe('yearly archives', () => {
     const objects = new Map<string, Buffer>();
     storeRun(objects, RUN, 'run-1', new Date('2026-01-02T01:00:00Z'), dump);
     serveObjects(s3Mock, { objects, heads: new Map([[MANIFEST, { StorageClass: 'DEEP_ARCHIVE', Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"' }]]) });
-    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/; the manifest of yearly\/2026\/2026-01-02\/run-1\/ says the dump started at 2026-01-02T01:00:00.000Z$/) });
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/; the manifest of yearly\/2026\/2026-01-02\/run-1\/ says the dump started at 2026-01-02T01:00:00Z$/) });
   });
 
   test('a manifest that cannot be read (access denied to HEAD or GET) is unknown, not ok', async () => {
@@ -537,7 +537,7 @@ describe('yearly archives', () => {
     serve(objects);
     expect(await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-01-05T00:00:00Z'))).toMatchObject({
       status: 'corrupt',
-      detail: expect.stringMatching(/^s3:\/\/archive\/yearly\/2025\/2025-01-03\/run-0\/: the manifest says the dump started at 2024-01-03T01:00:00.000Z, not on 2025-01-03/),
+      detail: expect.stringMatching(/^s3:\/\/archive\/yearly\/2025\/2025-01-03\/run-0\/: the manifest says the dump started at 2024-01-03T01:00:00Z, not on 2025-01-03 \(UTC\), the day of its prefix yearly\/2025\/2025-01-03\//),
     });
   });
 
@@ -582,7 +582,7 @@ describe('yearly archives', () => {
     const inGrace = await runCheck(check, clientsFor, 'eu-west-1', new Date('2026-01-02T00:30:00Z'));
     expect(inGrace).toMatchObject({ status: 'ok', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
     expect(inGrace.detail).toBe('this year\'s archive is not due yet (24.5 of 336 grace hours into 2026); last year\'s is yearly/2025/2025-01-03/run-0/; '
-      + 'yearly/2026/2026-01-02/run-1/ has no manifest yet (a copy in progress, or one that failed); the manifest of yearly/2025/2025-01-03/run-0/ says the dump started at 2025-01-03T01:00:00.000Z');
+      + 'yearly/2026/2026-01-02/run-1/ has no manifest yet (a copy in progress, or one that failed); the manifest of yearly/2025/2025-01-03/run-0/ says the dump started at 2025-01-03T01:00:00Z');
     expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'stale', newestCopy: 'yearly/2025/2025-01-03/run-0/' });
   });
 
