@@ -66,17 +66,67 @@ export async function findTaggedStateMachine(sfn: SFNClient, workflow: string, h
 }
 
 /**
+ * Where the JSON object that starts at `start` (a `{`) ends, just past its closing `}`; -1 when
+ * it does not close. Braces inside strings are skipped.
+ */
+function objectEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') {
+        i += 1;
+      } else if (char === '"') {
+        inString = false;
+      }
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '{') {
+      depth += 1;
+    } else if (char === '}') {
+      depth -= 1;
+      if (depth === 0) {
+        return i + 1;
+      }
+    }
+  }
+  return -1;
+}
+
+/** The `errorMessage` of a Lambda error document, undefined when `text` is not one. */
+function lambdaErrorMessage(text: string): string | undefined {
+  try {
+    const message = (JSON.parse(text) as { errorMessage?: unknown }).errorMessage;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The readable part of a Step Functions failure cause: a failed Lambda step's cause is the
- * function's error as JSON, whose `errorMessage` is what a person needs; any other cause is
- * shown as it is.
+ * function's error as JSON, whose `errorMessage` is what a person needs. A workflow may add
+ * text around it (the object restore appends the uploads left open, and a cleanup that failed
+ * with its own error document): each error document in the cause is replaced by its
+ * `errorMessage`, and the rest is shown as it is.
  */
 export function executionCause(cause: string | undefined): string {
   if (!cause) {
     return '';
   }
-  try {
-    return (JSON.parse(cause) as { errorMessage?: string }).errorMessage ?? cause;
-  } catch {
-    return cause;
+  let readable = '';
+  let from = 0;
+  for (let start = cause.indexOf('{'); start !== -1; start = cause.indexOf('{', start + 1)) {
+    const end = objectEnd(cause, start);
+    const message = end === -1 ? undefined : lambdaErrorMessage(cause.slice(start, end));
+    if (message !== undefined) {
+      readable += cause.slice(from, start) + message;
+      from = end;
+    }
+    if (end !== -1) {
+      start = end - 1;
+    }
   }
+  return readable + cause.slice(from);
 }

@@ -235,6 +235,15 @@ test('a failed restore exits 1 with the error and its message', async () => {
   expect(run.stderr()).toMatch(/Restore failed: RestoreCheckError\nvolume vol-1 is 'error' instead of becoming available/);
 });
 
+test('a failed object restore shows the copy error\'s message, then the open uploads the workflow added to its cause', async () => {
+  const uploads = " 1 multipart upload started under s3://data/restored/app/ since the restore began is open (the restore aborts none): aws s3api abort-multipart-upload --bucket data --key 'restored/app/big.bin' --upload-id 'upload-1'";
+  const copyError = JSON.stringify({ errorType: 'AccessDenied', errorMessage: 'copying s3://data/app/big.bin (version g1) to s3://data/restored/app/big.bin: Access Denied', trace: ['AccessDenied: Access Denied'] });
+  mockExecution({ status: 'FAILED', error: 'AccessDenied', cause: `${copyError}${uploads}` });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(1);
+  expect(run.stderr()).toContain(`Restore failed: AccessDenied\ncopying s3://data/app/big.bin (version g1) to s3://data/restored/app/big.bin: Access Denied${uploads}\n`);
+});
+
 test('a request the workflow\'s Validate step rejects as bad input exits 2', async () => {
   mockExecution({ status: 'FAILED', error: 'RestoreInputError', cause: '{"errorType":"RestoreInputError","errorMessage":"input `availabilityZone` must be one of eu-west-1b; got \'eu-west-1a\'"}' });
   const run = capture();

@@ -11,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { executionCause } from '../../cli/step-functions';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import type { ObjectRestorePlan } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
@@ -121,6 +122,9 @@ test('a cleanup that fails too keeps the restore\'s own error, and its cause say
   expect(run.error).toBe('AccessDenied');
   expect(run.caught).toEqual(['CopyScan', 'Cleanup']);
   expect(run.cause).toMatch(/d\.txt: Access Denied.* The cleanup did not finish \(InternalError: .*We encountered an internal error.*\): the copies under the target prefix tagged cdk-backup-dr:restore-execution=objects-14 may remain: delete those not wanted by hand$/);
+  // What the restore command shows: each error document as its message, the text around it as it is.
+  expect(executionCause(run.cause)).toBe(`copying s3://data/app/d.txt (version d1) to s3://data/${TARGET}d.txt: Access Denied The cleanup did not finish (InternalError: `
+    + `listing s3://data/${TARGET}: We encountered an internal error.): the copies under the target prefix tagged cdk-backup-dr:restore-execution=objects-14 may remain: delete those not wanted by hand`);
 });
 
 test('a copy that Object Lock keeps is reported, and the restore still fails with the copy error', async () => {
@@ -295,6 +299,7 @@ test('a copy step cut off by the function\'s timeout in a multipart copy: the fa
   expect(run.cause).toMatch(new RegExp(`Task timed out after 900.00 seconds.*\\} 1 multipart upload started under s3://data/${TARGET} since the restore began is open \\(the restore aborts none\\): `
     + `multipart upload upload-1 of s3://data/${TARGET}big.bin, started .*, is open and its parts are stored until it is aborted: ${escaped(abortCommandOf('upload-1'))}$`));
   expect(run.cause).not.toMatch(/upload-0/);
+  expect(executionCause(run.cause)).toMatch(new RegExp(`^2026-11-20T12:15:00.000Z abc Task timed out after 900.00 seconds 1 multipart upload started under s3://data/${TARGET} since the restore began is open `));
   expect(run.visited.map((s) => s.name)).toContain('Cleanup');
   expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
 });
