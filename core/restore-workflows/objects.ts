@@ -19,6 +19,7 @@ import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { SHELL_WORD_PATTERN, shellWord } from '../shell-word';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
   EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
@@ -441,10 +442,15 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
 /** How the note of an upload a failed copy left open begins (the CLI keeps such notes whole). */
 export const UPLOAD_NOTE_START = 'its multipart upload ';
 /** Matches the command {@link abortCommand} writes. */
-export const ABORT_COMMAND_PATTERN = /aws s3api abort-multipart-upload --bucket \S+ --key '[^']*' --upload-id '[^']*'/;
+export const ABORT_COMMAND_PATTERN = new RegExp(`aws s3api abort-multipart-upload --bucket \\S+ --key ${SHELL_WORD_PATTERN} --upload-id ${SHELL_WORD_PATTERN}`);
 
 function abortCommand(bucket: string, key: string, uploadId: string): string {
-  return `aws s3api abort-multipart-upload --bucket ${bucket} --key '${key}' --upload-id '${uploadId}'`;
+  return `aws s3api abort-multipart-upload --bucket ${bucket} --key ${shellWord(key)} --upload-id ${shellWord(uploadId)}`;
+}
+
+/** The command that lists the multipart uploads under the target prefix. */
+function listUploadsCommand(plan: ObjectRestorePlan): string {
+  return `aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix ${shellWord(plan.targetPrefix)}`;
 }
 
 /**
@@ -573,13 +579,13 @@ export async function openUploads(s3: S3Client, plan: ObjectRestorePlan, deadlin
   let uploadIdMarker: string | undefined;
   do {
     if (Date.now() >= deadline) {
-      return { status: 'unknown', notes: [...notes, `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix '${plan.targetPrefix}'`] };
+      return { status: 'unknown', notes: [...notes, `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: ${listUploadsCommand(plan)}`] };
     }
     let page;
     try {
       page = await s3.send(new ListMultipartUploadsCommand({ Bucket: plan.targetBucket, Prefix: plan.targetPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
     } catch (error) {
-      return { status: 'unknown', notes: [`the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix '${plan.targetPrefix}'`] };
+      return { status: 'unknown', notes: [`the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: ${listUploadsCommand(plan)}`] };
     }
     for (const upload of page.Uploads ?? []) {
       if (upload.Key && upload.UploadId && (upload.Initiated === undefined || new Date(upload.Initiated).getTime() >= started - 1000)) {
@@ -610,7 +616,7 @@ export async function failureUploadsNote(s3: S3Client, plan: ObjectRestorePlan, 
     return { note: ` Open multipart uploads unknown: ${uploads.notes.join(' ')}` };
   }
   const more = uploads.notes.length - UPLOADS_NAMED;
-  const rest = more > 0 ? `; and ${more} more: aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix '${plan.targetPrefix}'` : '';
+  const rest = more > 0 ? `; and ${more} more: ${listUploadsCommand(plan)}` : '';
   return {
     note: ` ${uploads.notes.length === 1 ? '1 multipart upload' : `${uploads.notes.length} multipart uploads`} started under s3://${plan.targetBucket}/${plan.targetPrefix} `
       + `since the restore began ${uploads.notes.length === 1 ? 'is' : 'are'} open (the restore aborts none): `
