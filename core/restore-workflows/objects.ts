@@ -331,9 +331,35 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
   }
   if (failures.length > 1) {
     const [first, ...others] = failures;
-    throw Object.assign(new Error(`${errorText(first)} (and ${others.length} more: ${others.map(errorText).join('; ')})`), { name: errorName(first) });
+    throw Object.assign(new Error(combinedFailureText(errorText(first), others.map(errorText))), { name: errorName(first) });
   }
   return next === items.length;
+}
+
+/**
+ * Characters of a combined failure's text past which further errors are left out: a Step
+ * Functions cause holds at most 32,768 characters, and the object restore adds the open
+ * uploads and a failed cleanup's error to it.
+ */
+export const FAILURE_TEXT_CHARACTERS = 6_000;
+
+/** The first error whole, then the others while the text stays within its limit; those left out are counted, and written to the function's log. */
+function combinedFailureText(first: string, others: string[]): string {
+  const shown: string[] = [];
+  let length = first.length;
+  for (const text of others) {
+    if (length + text.length + 2 > FAILURE_TEXT_CHARACTERS) {
+      break;
+    }
+    shown.push(text);
+    length += text.length + 2;
+  }
+  const left = others.slice(shown.length);
+  if (left.length > 0) {
+    console.error(JSON.stringify({ message: `${left.length} errors left out of the failure's cause`, errors: left }));
+    shown.push(`${left.length} not shown here, a Step Functions cause being limited to 32,768 characters: the function's log has each one`);
+  }
+  return `${first} (and ${others.length} more: ${shown.join('; ')})`;
 }
 
 /** The initial state of a scan. */
@@ -561,66 +587,109 @@ export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects
 /** The multipart uploads left open under the target prefix: `unknown` when they could not be listed. */
 export interface OpenUploads {
   readonly status: 'none' | 'open' | 'unknown';
-  /** One line per open upload with the command that aborts it, or why the listing is unknown. */
+  /** One line per open upload with the command that aborts it (past a limit, their number and the command that lists them), or why the listing is unknown. */
   readonly notes: string[];
+}
+
+/** How many open uploads, and how many bytes (UTF-8) of their notes, a listing names one by one. */
+interface NamingLimits {
+  readonly uploads: number;
+  readonly bytes: number;
+}
+
+/** Open uploads named in a successful restore's result: it travels in a state whose payload is at most 256 KiB. */
+export const RESULT_UPLOADS_NAMED: NamingLimits = { uploads: 50, bytes: 64_000 };
+/** Open uploads named in a failure's cause: it holds at most 32,768 characters, with the copy's error and the cleanup's. */
+export const FAILURE_UPLOADS_NAMED: NamingLimits = { uploads: 20, bytes: 8_000 };
+
+interface UploadListing {
+  readonly status: 'none' | 'open' | 'unknown';
+  /** Notes of the first open uploads, within the limits. */
+  readonly named: string[];
+  /** Every open upload found, named or not. */
+  readonly open: number;
+  /** Why the listing is unknown. */
+  readonly unknown?: string;
 }
 
 /**
  * Lists the multipart uploads started under the target prefix since the restore began and
- * still open once every copy has ended. A copy whose part and abort both failed leaves one;
- * its failure says so, but a step retried after it (throttling) and then successful drops
- * that message, so the uploads themselves are looked for here. Nothing is aborted: in place,
- * the prefix is live and an upload may be the application's own.
+ * still open once every copy has ended, naming the first within `limits` and counting all.
  */
-export async function openUploads(s3: S3Client, plan: ObjectRestorePlan, deadline: number): Promise<OpenUploads> {
+async function listOpenUploads(s3: S3Client, plan: ObjectRestorePlan, deadline: number, limits: NamingLimits): Promise<UploadListing> {
   const started = Date.parse(plan.startedAt);
-  const notes: string[] = [];
+  const named: string[] = [];
+  let bytes = 0;
+  let open = 0;
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
     if (Date.now() >= deadline) {
-      return { status: 'unknown', notes: [...notes, `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: ${listUploadsCommand(plan)}`] };
+      return { status: 'unknown', named, open, unknown: `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: ${listUploadsCommand(plan)}` };
     }
     let page;
     try {
       page = await s3.send(new ListMultipartUploadsCommand({ Bucket: plan.targetBucket, Prefix: plan.targetPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
     } catch (error) {
-      return { status: 'unknown', notes: [`the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: ${listUploadsCommand(plan)}`] };
+      return {
+        status: 'unknown', named, open,
+        unknown: `the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: ${listUploadsCommand(plan)}`,
+      };
     }
     for (const upload of page.Uploads ?? []) {
       if (upload.Key && upload.UploadId && (upload.Initiated === undefined || new Date(upload.Initiated).getTime() >= started - 1000)) {
-        notes.push(`multipart upload ${upload.UploadId} of s3://${plan.targetBucket}/${upload.Key}, started ${upload.Initiated ? new Date(upload.Initiated).toISOString() : 'at an unknown time'}, is open and its parts are stored until it is aborted: ${abortCommand(plan.targetBucket, upload.Key, upload.UploadId)}`);
+        open += 1;
+        const note = `multipart upload ${upload.UploadId} of s3://${plan.targetBucket}/${upload.Key}, started ${upload.Initiated ? new Date(upload.Initiated).toISOString() : 'at an unknown time'}, is open and its parts are stored until it is aborted: ${abortCommand(plan.targetBucket, upload.Key, upload.UploadId)}`;
+        // Named in order: once one is left out, so are those after it.
+        if (open === named.length + 1 && named.length < limits.uploads && bytes + Buffer.byteLength(note) <= limits.bytes) {
+          named.push(note);
+          bytes += Buffer.byteLength(note);
+        }
       }
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
   } while (keyMarker !== undefined);
-  return { status: notes.length > 0 ? 'open' : 'none', notes };
+  return { status: open > 0 ? 'open' : 'none', named, open };
 }
 
-/** Uploads a failure's cause names one by one; past these it gives their number and the listing command (the cause has a size limit). */
-const UPLOADS_NAMED = 20;
+/**
+ * The multipart uploads started under the target prefix since the restore began and still
+ * open once every copy has ended. A copy whose part and abort both failed leaves one; its
+ * failure says so, but a step retried after it (throttling) and then successful drops that
+ * message, so the uploads themselves are looked for here. Nothing is aborted: in place, the
+ * prefix is live and an upload may be the application's own.
+ */
+export async function openUploads(s3: S3Client, plan: ObjectRestorePlan, deadline: number): Promise<OpenUploads> {
+  const listing = await listOpenUploads(s3, plan, deadline, RESULT_UPLOADS_NAMED);
+  const more = listing.open - listing.named.length;
+  const rest = more > 0
+    ? [`and ${more} more multipart ${more === 1 ? 'upload' : 'uploads'} started under s3://${plan.targetBucket}/${plan.targetPrefix} since the restore began, open and not named here (the result's size is limited): list them all: ${listUploadsCommand(plan)}`]
+    : [];
+  return { status: listing.status, notes: [...listing.named, ...rest, ...(listing.unknown === undefined ? [] : [listing.unknown])] };
+}
 
 /**
  * What a failed restore adds to its cause about the multipart uploads started under the target
- * prefix since it began (`openUploads`): a copy cut off by the function's timeout never aborted
- * its upload, and a note of one whose abort failed is lost when its step is retried and fails
- * again. Empty when none is open; the uploads are named, not aborted.
+ * prefix since it began: a copy cut off by the function's timeout never aborted its upload,
+ * and a note of one whose abort failed is lost when its step is retried and fails again. Empty
+ * when none is open; the uploads are named, not aborted.
  */
 export async function failureUploadsNote(s3: S3Client, plan: ObjectRestorePlan, deadline: number): Promise<{ note: string }> {
-  const uploads = await openUploads(s3, plan, deadline);
-  if (uploads.status === 'none') {
+  const listing = await listOpenUploads(s3, plan, deadline, FAILURE_UPLOADS_NAMED);
+  if (listing.status === 'none') {
     return { note: '' };
   }
-  if (uploads.status === 'unknown') {
-    return { note: ` Open multipart uploads unknown: ${uploads.notes.join(' ')}` };
+  const more = listing.open - listing.named.length;
+  if (listing.status === 'unknown') {
+    const found = more > 0 ? [`(and ${more} more found open)`] : [];
+    return { note: ` Open multipart uploads unknown: ${[...listing.named, ...found, listing.unknown].join(' ')}` };
   }
-  const more = uploads.notes.length - UPLOADS_NAMED;
   const rest = more > 0 ? `; and ${more} more: ${listUploadsCommand(plan)}` : '';
   return {
-    note: ` ${uploads.notes.length === 1 ? '1 multipart upload' : `${uploads.notes.length} multipart uploads`} started under s3://${plan.targetBucket}/${plan.targetPrefix} `
-      + `since the restore began ${uploads.notes.length === 1 ? 'is' : 'are'} open (the restore aborts none): `
-      + uploads.notes.slice(0, UPLOADS_NAMED).join('; ') + rest,
+    note: ` ${listing.open === 1 ? '1 multipart upload' : `${listing.open} multipart uploads`} started under s3://${plan.targetBucket}/${plan.targetPrefix} `
+      + `since the restore began ${listing.open === 1 ? 'is' : 'are'} open (the restore aborts none): `
+      + listing.named.join('; ') + rest,
   };
 }
 

@@ -346,6 +346,63 @@ test('on the failure path, a listing step that crashes leaves the uploads unknow
     + `a copy may have left one open: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'$`));
 });
 
+/** Keys as long as S3 allows (1,024 bytes), each copy refused; as many uploads of such keys left open. */
+function arrangeLongKeysEveryCopyRefused(uploads: number): { source: string[]; target: string[] } {
+  mockS3();
+  const source = Array.from({ length: 12 }, (_, i) => `app/${'k'.repeat(990)}-${String(i).padStart(2, '0')}.bin`);
+  const target = Array.from({ length: uploads }, (_, i) => `${TARGET}${'k'.repeat(990)}-${String(i).padStart(3, '0')}.bin`);
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({ Versions: source.map((key, i) => version(key, `v${i}`, -1, true)), IsTruncated: false });
+  s3.on(CopyObjectCommand).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({
+    Uploads: target.map((key, i) => openUpload(`${'u'.repeat(150)}-${i}`, key)), IsTruncated: false,
+  }));
+  return { source, target };
+}
+
+test('a failure of many copies of long keys, with many uploads left open and a failed cleanup, keeps its cause within the 32,768 characters Step Functions allows', async () => {
+  const { source } = arrangeLongKeysEveryCopyRefused(40);
+  // The cleanup finds its copies but may not read their tags.
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: TARGET }).resolvesOnce({ Versions: [], IsTruncated: false }).resolves({
+    Versions: source.map((key, i) => version(`${TARGET}${key.slice('app/'.length)}`, `copy-${i}`, 1000, true)), IsTruncated: false,
+  });
+  s3.on(GetObjectTaggingCommand).callsFake((input) => {
+    if (input.VersionId?.startsWith('copy-')) {
+      throw awsError('AccessDenied', 'Access Denied');
+    }
+    return { TagSet: [] };
+  });
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-25' });
+  const leftOut = logged.mock.calls.map(([line]) => JSON.parse(String(line)) as { message: string; errors: string[] });
+  logged.mockRestore();
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.caught).toEqual(['CopyScan', 'Cleanup']);
+  expect(run.cause!.length).toBeLessThanOrEqual(32_768);
+  // Eight copies fail together: the first and as many others as fit are shown, the rest counted and logged.
+  const copyError = JSON.parse(run.cause!.slice(0, run.cause!.indexOf('} ') + 1)).errorMessage as string;
+  expect(copyError).toMatch(/^copying s3:\/\/data\/app\/k+-\d\d\.bin .*: Access Denied \(and 7 more: copying .*; (\d) not shown here, a Step Functions cause being limited to 32,768 characters: the function's log has each one\)$/);
+  const notShown = Number(/(\d) not shown here/.exec(copyError)![1]);
+  expect(leftOut[0]).toEqual({ message: `${notShown} errors left out of the failure's cause`, errors: Array.from({ length: notShown }, () => expect.stringMatching(/^copying s3:\/\/data\/app\/k+-\d\d\.bin .*: Access Denied$/)) });
+  expect(run.cause).toMatch(new RegExp(`\\} 40 multipart uploads started under s3://data/${TARGET} since the restore began are open \\(the restore aborts none\\): multipart upload u+-0 .*; and (\\d+) more: `
+    + `aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}' The cleanup did not finish \\(AccessDenied: .*\\d not shown here`));
+});
+
+test('a result names the open uploads up to its size limit, then their number and the command that lists them all', async () => {
+  arrangeLongKeysEveryCopyRefused(200);
+  s3.on(CopyObjectCommand).resolves({});
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-26' });
+  expect(run.status).toBe('SUCCEEDED');
+  const { status, notes } = run.output.openUploads as { status: string; notes: string[] };
+  expect(status).toBe('open');
+  const named = notes.slice(0, -1);
+  expect(named.length).toBeGreaterThan(10);
+  expect(named.every((note, i) => note.startsWith(`multipart upload ${'u'.repeat(150)}-${i} of `))).toBe(true);
+  expect(Buffer.byteLength(JSON.stringify(run.output.openUploads))).toBeLessThan(70_000);
+  expect(notes[notes.length - 1]).toBe(`and ${200 - named.length} more multipart uploads started under s3://data/${TARGET} since the restore began, open and not named here (the result's size is limited): `
+    + `list them all: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'`);
+});
+
 test('a failure names at most 20 open uploads, then their number and the command that lists them all', async () => {
   mockS3();
   s3.on(ListMultipartUploadsCommand).callsFake(() => ({ Uploads: Array.from({ length: 23 }, (_, i) => openUpload(`upload-${i}`, `${TARGET}f${i}.bin`)), IsTruncated: false }));
