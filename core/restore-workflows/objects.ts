@@ -55,6 +55,8 @@ export interface ObjectRestorePlan {
   readonly restoreDays?: number;
   /** ISO time after which waiting for archive retrievals fails the restore. */
   readonly readyBy?: string;
+  /** The command that lists the multipart uploads under the target prefix, quoted for a POSIX shell (the state machine's own notes use it). */
+  readonly listUploads: string;
 }
 
 /** Where a page-wise scan stands. */
@@ -207,6 +209,7 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
     restoreTier,
     restoreDays,
     readyBy: mode === 'archive' ? new Date(now.getTime() + settings.archiveReadyWithinMinutes * 60_000).toISOString() : undefined,
+    listUploads: listUploadsCommand(targetBucket, targetPrefix),
   };
 }
 
@@ -474,9 +477,9 @@ function abortCommand(bucket: string, key: string, uploadId: string): string {
   return `aws s3api abort-multipart-upload --bucket ${bucket} --key ${shellWord(key)} --upload-id ${shellWord(uploadId)}`;
 }
 
-/** The command that lists the multipart uploads under the target prefix. */
-function listUploadsCommand(plan: ObjectRestorePlan): string {
-  return `aws s3api list-multipart-uploads --bucket ${plan.targetBucket} --prefix ${shellWord(plan.targetPrefix)}`;
+/** The command that lists the multipart uploads under a prefix. */
+function listUploadsCommand(bucket: string, prefix: string): string {
+  return `aws s3api list-multipart-uploads --bucket ${bucket} --prefix ${shellWord(prefix)}`;
 }
 
 /**
@@ -625,7 +628,7 @@ async function listOpenUploads(s3: S3Client, plan: ObjectRestorePlan, deadline: 
   let uploadIdMarker: string | undefined;
   do {
     if (Date.now() >= deadline) {
-      return { status: 'unknown', named, open, unknown: `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: ${listUploadsCommand(plan)}` };
+      return { status: 'unknown', named, open, unknown: `the listing of the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} did not finish in time; list them: ${listUploadsCommand(plan.targetBucket, plan.targetPrefix)}` };
     }
     let page;
     try {
@@ -633,7 +636,7 @@ async function listOpenUploads(s3: S3Client, plan: ObjectRestorePlan, deadline: 
     } catch (error) {
       return {
         status: 'unknown', named, open,
-        unknown: `the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: ${listUploadsCommand(plan)}`,
+        unknown: `the multipart uploads under s3://${plan.targetBucket}/${plan.targetPrefix} could not be listed (${errorName(error)}: ${errorText(error)}); a copy may have left one open: ${listUploadsCommand(plan.targetBucket, plan.targetPrefix)}`,
       };
     }
     for (const upload of page.Uploads ?? []) {
@@ -664,7 +667,7 @@ export async function openUploads(s3: S3Client, plan: ObjectRestorePlan, deadlin
   const listing = await listOpenUploads(s3, plan, deadline, RESULT_UPLOADS_NAMED);
   const more = listing.open - listing.named.length;
   const rest = more > 0
-    ? [`and ${more} more multipart ${more === 1 ? 'upload' : 'uploads'} started under s3://${plan.targetBucket}/${plan.targetPrefix} since the restore began, open and not named here (the result's size is limited): list them all: ${listUploadsCommand(plan)}`]
+    ? [`and ${more} more multipart ${more === 1 ? 'upload' : 'uploads'} started under s3://${plan.targetBucket}/${plan.targetPrefix} since the restore began, open and not named here (the result's size is limited): list them all: ${listUploadsCommand(plan.targetBucket, plan.targetPrefix)}`]
     : [];
   return { status: listing.status, notes: [...listing.named, ...rest, ...(listing.unknown === undefined ? [] : [listing.unknown])] };
 }
@@ -685,7 +688,7 @@ export async function failureUploadsNote(s3: S3Client, plan: ObjectRestorePlan, 
     const found = more > 0 ? [`(and ${more} more found open)`] : [];
     return { note: ` Open multipart uploads unknown: ${[...listing.named, ...found, listing.unknown].join(' ')}` };
   }
-  const rest = more > 0 ? `; and ${more} more: ${listUploadsCommand(plan)}` : '';
+  const rest = more > 0 ? `; and ${more} more: ${listUploadsCommand(plan.targetBucket, plan.targetPrefix)}` : '';
   return {
     note: ` ${listing.open === 1 ? '1 multipart upload' : `${listing.open} multipart uploads`} started under s3://${plan.targetBucket}/${plan.targetPrefix} `
       + `since the restore began ${listing.open === 1 ? 'is' : 'are'} open (the restore aborts none): `

@@ -111,8 +111,8 @@ export class ObjectRestoreWorkflow extends Construct {
     const failureUploads = lambdaStep(this, 'FailureUploads', fn, 'failureUploads', plan, '$.failureUploads');
     const failureUploadsUnknown = new sfn.Pass(this, 'FailureUploadsUnknown', {
       parameters: {
-        'note.$': `States.Format(' Open multipart uploads unknown: the uploads under s3://{}/{} were not listed (the FailureUploads step failed: {}); a copy may have left one open: ${LIST_UPLOADS}', `
-          + '$.plan.targetBucket, $.plan.targetPrefix, States.JsonToString($.failureUploadsError), $.plan.targetBucket, $.plan.targetPrefix)',
+        'note.$': "States.Format(' Open multipart uploads unknown: the uploads under s3://{}/{} were not listed (the FailureUploads step failed: {}); a copy may have left one open: {}', "
+          + '$.plan.targetBucket, $.plan.targetPrefix, States.JsonToString($.failureUploadsError), $.plan.listUploads)',
       },
       resultPath: '$.failureUploads',
     });
@@ -132,8 +132,8 @@ export class ObjectRestoreWorkflow extends Construct {
     const uploadsUnknown = new sfn.Pass(this, 'OpenUploadsUnknown', {
       parameters: {
         'status': 'unknown',
-        'notes.$': `States.Array(States.Format('the multipart uploads under s3://{}/{} were not listed (the OpenUploads step failed: {}); a copy may have left one open: ${LIST_UPLOADS}', `
-          + '$.plan.targetBucket, $.plan.targetPrefix, States.JsonToString($.uploadsError), $.plan.targetBucket, $.plan.targetPrefix))',
+        'notes.$': "States.Array(States.Format('the multipart uploads under s3://{}/{} were not listed (the OpenUploads step failed: {}); a copy may have left one open: {}', "
+          + '$.plan.targetBucket, $.plan.targetPrefix, States.JsonToString($.uploadsError), $.plan.listUploads))',
       },
       resultPath: '$.uploads',
     });
@@ -268,9 +268,6 @@ export class ObjectRestoreWorkflow extends Construct {
     );
   }
 }
-
-/** The command that lists the uploads under the target prefix, inside a States.Format template (`{}` the bucket, then the prefix). */
-const LIST_UPLOADS = "aws s3api list-multipart-uploads --bucket {} --prefix \\'{}\\'";
 
 function joinNames(buckets: s3.IBucket[]): string {
   return buckets.map((bucket) => bucket.bucketName).join(',');

@@ -12,6 +12,7 @@ const s3 = new S3Client({ region: 'eu-west-1' });
 const T = '2026-11-20T12:00:00.000Z';
 const plan: ObjectRestorePlan = {
   mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: T, targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false, startedAt: '2026-11-21T00:00:00.000Z',
+  listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'restored/app/'",
 };
 const keys = Array.from({ length: 20 }, (_, i) => `app/k${String(i).padStart(2, '0')}.txt`);
 
@@ -66,6 +67,7 @@ test('an archive copy stops at the deadline; the next invocation copies only the
   s3mock.reset();
   const archivePlan: ObjectRestorePlan = {
     mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', targetPrefix: 'restored/yearly/', inPlace: false, startedAt: '2026-11-21T00:00:00.000Z',
+    listUploads: "aws s3api list-multipart-uploads --bucket scratch --prefix 'restored/yearly/'",
   };
   const objects = Array.from({ length: 20 }, (_, i) => ({ key: `yearly/part-${String(i).padStart(2, '0')}`, size: 10, storageClass: 'DEEP_ARCHIVE' }));
   const start = copiesPassingTheDeadline((input) => input.Bucket === 'archive');

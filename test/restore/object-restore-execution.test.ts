@@ -13,10 +13,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { executionCause } from '../../cli/step-functions';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
-import type { ObjectRestorePlan } from '../../core/restore-workflows/objects';
+import { ABORT_COMMAND_PATTERN, type ObjectRestorePlan } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import { awsArgumentsOf } from '../support/shell-arguments';
 import { restoreTestStack } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
@@ -401,6 +402,37 @@ test('a result names the open uploads up to its size limit, then their number an
   expect(Buffer.byteLength(JSON.stringify(run.output.openUploads))).toBeLessThan(70_000);
   expect(notes[notes.length - 1]).toBe(`and ${200 - named.length} more multipart uploads started under s3://data/${TARGET} since the restore began, open and not named here (the result's size is limited): `
     + `list them all: aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}'`);
+});
+
+test.each([
+  ['FailureUploads', 'a failure', (run: { cause?: string }) => run.cause!],
+  ['OpenUploads', 'a result', (run: { output?: { openUploads: { notes: string[] } } }) => run.output!.openUploads.notes[0]],
+] as const)('when the %s step crashes, %s says how to list the uploads with a command that passes a target prefix holding \' and $ to aws unchanged', async (step, _, text) => {
+  mockS3();
+  if (step === 'FailureUploads') {
+    s3.on(CopyObjectCommand, { Key: "restored/it's $HOME/d.txt" }).rejects(awsError('AccessDenied', 'Access Denied'));
+  }
+  const crashed: typeof handler = async () => {
+    throw Object.assign(new Error('Task timed out after 900.00 seconds'), { name: 'Sandbox.Timedout' });
+  };
+  const targetPrefix = "restored/it's $HOME/";
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T, targetPrefix }, { handlers: handlers({ [step]: crashed }), executionName: `objects-27-${step}` });
+  expect(run.caught).toContain(step);
+  const command = /aws s3api list-multipart-uploads .*$/.exec(text(run as never))![0];
+  expect(awsArgumentsOf(command)).toEqual(['s3api', 'list-multipart-uploads', '--bucket', 'data', '--prefix', targetPrefix]);
+});
+
+test('a failure names an open upload of a key holding \' and $ with a command that passes the key to aws unchanged', async () => {
+  mockS3();
+  const key = `${TARGET}it's $HOME.bin`;
+  s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({ Uploads: [openUpload("upload-'1'", key)], IsTruncated: false }));
+  const timedOut: typeof handler = async () => {
+    throw Object.assign(new Error('Task timed out after 900.00 seconds'), { name: 'Sandbox.Timedout' });
+  };
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers({ CopyScan: timedOut }), executionName: 'objects-28' });
+  expect(run.status).toBe('FAILED');
+  const command = ABORT_COMMAND_PATTERN.exec(executionCause(run.cause))![0];
+  expect(awsArgumentsOf(command)).toEqual(['s3api', 'abort-multipart-upload', '--bucket', 'data', '--key', key, '--upload-id', "upload-'1'"]);
 });
 
 test('a failure names at most 20 open uploads, then their number and the command that lists them all', async () => {

@@ -2,27 +2,22 @@
  * The shell commands the object restore writes for the multipart uploads it leaves open, run
  * through a real POSIX shell with `aws` standing in as a function that prints its arguments.
  */
-import { execFileSync } from 'node:child_process';
 import {
   AbortMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ABORT_COMMAND_PATTERN, ObjectRestorePlan, copyVersion, failureUploadsNote, openUploads } from '../../core/restore-workflows/objects';
 import { stepErrorNote } from '../../cli/commands/restore-step-error';
+import { awsArgumentsOf } from '../support/shell-arguments';
 
 const s3 = mockClient(S3Client);
 
 /** Keys S3 allows that a shell would otherwise split, expand or end a quote at. */
 const AWKWARD_KEYS = ["restored/app/it's here.bin", "restored/app/$HOME and ${PATH} `id` \"x\" \\n 'quoted'.bin", "restored/app/''.bin"];
 
-/** The arguments `sh` passes to `aws` when it runs the command. */
-function argumentsOf(command: string): string[] {
-  const printed = execFileSync('/bin/sh', ['-c', `aws() { printf '%s\\0' "$@"; }\n${command}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
-  return printed.split('\0').slice(0, -1);
-}
-
 const plan = (targetPrefix = 'restored/app/'): ObjectRestorePlan => ({
   mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: '2026-11-20T12:00:00.000Z', targetBucket: 'data', targetPrefix, inPlace: false, startedAt: new Date(Date.now() - 60_000).toISOString(),
+  listUploads: 'not used by these steps',
 });
 
 beforeEach(() => s3.reset());
@@ -36,7 +31,7 @@ test.each(AWKWARD_KEYS)('the abort command of a copy whose abort failed passes t
   const error = await copyVersion(new S3Client({}), { bucket: 'data', key: 'app/big.bin', size: 6 * 1024 ** 3 }, { bucket: 'data', key }, 'objects-1').catch((e: Error) => e);
   const command = ABORT_COMMAND_PATTERN.exec(String((error as Error).message));
   expect(command).not.toBeNull();
-  expect(argumentsOf(command![0])).toEqual(['s3api', 'abort-multipart-upload', '--bucket', 'data', '--key', key, '--upload-id', "up'load $1"]);
+  expect(awsArgumentsOf(command![0])).toEqual(['s3api', 'abort-multipart-upload', '--bucket', 'data', '--key', key, '--upload-id', "up'load $1"]);
   // A long error is cut in a progress note, but never inside the command.
   const message = `${'x'.repeat(300)} ${(error as Error).message}`;
   expect(stepErrorNote(message)).toContain(command![0]);
@@ -47,7 +42,7 @@ test.each(AWKWARD_KEYS)('the abort command of an open upload of the key %s, in t
   const { notes } = await openUploads(new S3Client({}), plan(), Infinity);
   const { note } = await failureUploadsNote(new S3Client({}), plan(), Infinity);
   for (const text of [notes[0], note]) {
-    expect(argumentsOf(ABORT_COMMAND_PATTERN.exec(text)![0])).toEqual(['s3api', 'abort-multipart-upload', '--bucket', 'data', '--key', key, '--upload-id', "u'1"]);
+    expect(awsArgumentsOf(ABORT_COMMAND_PATTERN.exec(text)![0])).toEqual(['s3api', 'abort-multipart-upload', '--bucket', 'data', '--key', key, '--upload-id', "u'1"]);
   }
 });
 
@@ -56,5 +51,5 @@ test('the command that lists the uploads passes a target prefix with a quote, a 
   s3.on(ListMultipartUploadsCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
   const { notes } = await openUploads(new S3Client({}), plan(targetPrefix), Infinity);
   const command = /aws s3api list-multipart-uploads .*$/.exec(notes[0])![0];
-  expect(argumentsOf(command)).toEqual(['s3api', 'list-multipart-uploads', '--bucket', 'data', '--prefix', targetPrefix]);
+  expect(awsArgumentsOf(command)).toEqual(['s3api', 'list-multipart-uploads', '--bucket', 'data', '--prefix', targetPrefix]);
 });
