@@ -344,7 +344,7 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
  * Functions cause holds at most 32,768 characters, and the object restore adds the open
  * uploads and a failed cleanup's error to it.
  */
-export const FAILURE_TEXT_CHARACTERS = 6_000;
+const FAILURE_TEXT_CHARACTERS = 6_000;
 
 /** The first error whole, then the others while the text stays within its limit; those left out are counted, and written to the function's log. */
 function combinedFailureText(first: string, others: string[]): string {
@@ -601,9 +601,9 @@ interface NamingLimits {
 }
 
 /** Open uploads named in a successful restore's result: it travels in a state whose payload is at most 256 KiB. */
-export const RESULT_UPLOADS_NAMED: NamingLimits = { uploads: 50, bytes: 64_000 };
+const RESULT_UPLOADS_NAMED: NamingLimits = { uploads: 50, bytes: 64_000 };
 /** Open uploads named in a failure's cause: it holds at most 32,768 characters, with the copy's error and the cleanup's. */
-export const FAILURE_UPLOADS_NAMED: NamingLimits = { uploads: 20, bytes: 8_000 };
+const FAILURE_UPLOADS_NAMED: NamingLimits = { uploads: 20, bytes: 8_000 };
 
 interface UploadListing {
   readonly status: 'none' | 'open' | 'unknown';
