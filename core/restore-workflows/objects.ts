@@ -17,7 +17,7 @@
  */
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
-  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
+  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { SHELL_WORD_PATTERN, shellWord } from '../shell-word';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
@@ -87,7 +87,12 @@ export interface ScanCounts {
 export interface ScanState {
   readonly cursor: ScanCursor;
   readonly counts: ScanCounts;
+  /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them). */
+  readonly uploads?: UnfinishedUploads;
 }
+
+/** Multipart copies an invocation left unfinished at its deadline: the upload id of each, by target key. */
+export type UnfinishedUploads = Record<string, string>;
 
 const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 };
 /** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
@@ -252,7 +257,7 @@ async function listPage(s3: S3Client, bucket: string, prefix: string, cursor: Sc
  * `stopWithinPage`, no call starts after the deadline either, and a page left unfinished is
  * not counted: the next invocation starts it again (a copy already made is skipped).
  */
-async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, maxKeys: number, chosen: (entry: Entry) => Promise<void>, stopWithinPage = false): Promise<ScanState> {
+async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, maxKeys: number, chosen: (entry: Entry) => Promise<boolean>, stopWithinPage = false): Promise<ScanState> {
   const time = Date.parse(plan.time!);
   let cursor = state.cursor;
   const counts: Mutable<ScanCounts> = { ...state.counts };
@@ -290,7 +295,11 @@ async function walk(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, dea
         picks.push(entry);
       }
     }
-    if (!(await inParallel(picks, 8, chosen, stopWithinPage ? deadline : Infinity))) {
+    let cutOff = false;
+    const started = await inParallel(picks, 8, async (entry) => {
+      cutOff = !(await chosen(entry)) || cutOff;
+    }, stopWithinPage ? deadline : Infinity);
+    if (!started || cutOff) {
       return pageStart;
     }
     if (!page.next) {
@@ -375,7 +384,7 @@ export function newScan(): ScanState {
  * time against the oldest version and fails with a `RestoreInputError` when nothing can be restored.
  */
 export async function planScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number): Promise<ScanState> {
-  const result = await walk(s3, plan, state, deadline, 1000, async () => undefined);
+  const result = await walk(s3, plan, state, deadline, 1000, async () => true);
   if (result.cursor.done) {
     const oldest = result.counts.oldestVersion;
     if (oldest === undefined) {
@@ -427,12 +436,48 @@ async function copiedByExecution(s3: S3Client, target: { bucket: string; key: st
   }
 }
 
-/** Copies one object version (in parts above 5 GiB), tagged with the execution; skipped when the target already is its copy. */
-export async function copyVersion(s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string): Promise<void> {
+/**
+ * The parts an earlier invocation copied into an upload, by part number, with their ETags; a
+ * part whose size is not the one it should have is left out (copied again). Undefined when
+ * the upload is gone (aborted, or completed).
+ */
+async function copiedParts(s3: S3Client, target: { bucket: string; key: string }, uploadId: string, sizeOf: (part: number) => number): Promise<Map<number, string> | undefined> {
+  const copied = new Map<number, string>();
+  let marker: string | undefined;
+  do {
+    let page;
+    try {
+      page = await s3.send(new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumberMarker: marker }));
+    } catch (error) {
+      if (errorName(error) === 'NoSuchUpload') {
+        return undefined;
+      }
+      throw error;
+    }
+    for (const part of page.Parts ?? []) {
+      if (part.PartNumber !== undefined && part.ETag && part.Size === sizeOf(part.PartNumber)) {
+        copied.set(part.PartNumber, part.ETag);
+      }
+    }
+    marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+  } while (marker !== undefined);
+  return copied;
+}
+
+/**
+ * Copies one object version (in parts above 5 GiB), tagged with the execution; skipped when the
+ * target already is its copy. A copy in parts starts no part after `deadline`: it returns the
+ * id of its upload, left open, and a later call given that id copies only the parts not yet
+ * copied (a copy of hundreds of GiB outlasts one 15-minute invocation). Undefined when done.
+ */
+export async function copyVersion(
+  s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
+  resume: { deadline?: number; uploadId?: string } = {},
+): Promise<string | undefined> {
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
   if (await copiedByExecution(s3, target, execution)) {
-    return;
+    return undefined;
   }
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
@@ -443,24 +488,36 @@ export async function copyVersion(s3: S3Client, source: { bucket: string; key: s
         CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
         StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'],
       }));
-      return;
+      return undefined;
     }
-    const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
-    uploadId = (await s3.send(new CreateMultipartUploadCommand({
-      Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
-      StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
-    }))).UploadId;
-    const parts = Array.from({ length: Math.ceil(source.size / PART_SIZE) }, (_, i) => ({ PartNumber: i + 1, ETag: '' }));
+    const sizeOf = (part: number) => Math.min(PART_SIZE, source.size - (part - 1) * PART_SIZE);
+    let copied = resume.uploadId === undefined ? undefined : await copiedParts(s3, target, resume.uploadId, sizeOf);
+    if (copied !== undefined) {
+      uploadId = resume.uploadId;
+    } else {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
+      uploadId = (await s3.send(new CreateMultipartUploadCommand({
+        Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
+        StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
+      }))).UploadId;
+      copied = new Map();
+    }
+    const done = copied;
+    const parts = Array.from({ length: Math.ceil(source.size / PART_SIZE) }, (_, i) => ({ PartNumber: i + 1, ETag: done.get(i + 1) ?? '' }));
     // After a failed part no other starts, and those in flight settle before the upload is aborted.
-    await inParallel(parts, PARTS_AT_ONCE, async (part) => {
+    const finished = await inParallel(parts.filter((part) => part.ETag === ''), PARTS_AT_ONCE, async (part) => {
       const start = (part.PartNumber - 1) * PART_SIZE;
-      const end = Math.min(start + PART_SIZE, source.size) - 1;
+      const end = start + sizeOf(part.PartNumber) - 1;
       const response = await s3.send(new UploadPartCopyCommand({
         Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.PartNumber, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
       }));
       part.ETag = response.CopyPartResult!.ETag!;
-    });
+    }, resume.deadline);
+    if (!finished) {
+      return uploadId;
+    }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    return undefined;
   } catch (error) {
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
@@ -499,9 +556,23 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
 
 /** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version; it stops within a page at the deadline. */
 export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, execution: string): Promise<ScanState> {
-  return walk(s3, plan, state, deadline, 200, async (entry) => {
-    await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key: targetKey(plan, entry.key) }, execution);
+  const uploads: UnfinishedUploads = { ...state.uploads };
+  const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
+    const key = targetKey(plan, entry.key);
+    const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, { deadline, uploadId: uploads[key] });
+    return keepUnfinished(uploads, key, left);
   }, true);
+  return { cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}) };
+}
+
+/** Records the upload a copy left unfinished (or forgets the key's, once done); true when the copy is done. */
+function keepUnfinished(uploads: UnfinishedUploads, key: string, uploadId: string | undefined): boolean {
+  if (uploadId === undefined) {
+    delete uploads[key];
+    return true;
+  }
+  uploads[key] = uploadId;
+  return false;
 }
 
 /** One object of an archive restore. */
@@ -580,11 +651,20 @@ export async function retrievalState(s3: S3Client, plan: ObjectRestorePlan, obje
  * and the next one starts the list again, skipping the copies already made (as `copyScan` does
  * with a page).
  */
-export async function copyArchive(s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number): Promise<{ done: false } | { done: true; copied: number; bytes: number }> {
-  const done = await inParallel(objects, 8, async (object) => {
-    await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key: targetKey(plan, object.key), storageClass: 'STANDARD' }, execution);
+export async function copyArchive(
+  s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number, unfinished: UnfinishedUploads = {},
+): Promise<{ done: false; uploads?: UnfinishedUploads } | { done: true; copied: number; bytes: number }> {
+  const uploads: UnfinishedUploads = { ...unfinished };
+  let cutOff = false;
+  const started = await inParallel(objects, 8, async (object) => {
+    const key = targetKey(plan, object.key);
+    const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, { deadline, uploadId: uploads[key] });
+    cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);
-  return done ? { done, copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) } : { done };
+  if (started && !cutOff) {
+    return { done: true, copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+  }
+  return { done: false, ...(Object.keys(uploads).length > 0 ? { uploads } : {}) };
 }
 
 /** The multipart uploads left open under the target prefix: `unknown` when they could not be listed. */

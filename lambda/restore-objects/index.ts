@@ -12,7 +12,7 @@ import type { Context } from 'aws-lambda';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
   ArchivedObject, CleanupState, ObjectRestorePlan, ScanState, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
-  planScan, requestRetrievals, retrievalState,
+  UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment } from './settings';
 
@@ -30,6 +30,8 @@ export interface ObjectRestoreEvent {
   /** The scan so far (planScan, copyScan); a new scan when absent. */
   readonly scan?: ScanState;
   readonly objects?: ArchivedObject[];
+  /** What an earlier copyArchive invocation left unfinished (copyArchive). */
+  readonly copied?: { readonly uploads?: UnfinishedUploads };
   /** Where an earlier cleanup invocation stopped (cleanup). */
   readonly cleanup?: CleanupState;
 }
@@ -63,7 +65,7 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
     case 'retrievalStatus':
       return retrievalState(s3, plan(), objects());
     case 'copyArchive':
-      return copyArchive(s3, plan(), objects(), event.execution, deadline);
+      return copyArchive(s3, plan(), objects(), event.execution, deadline, event.copied?.uploads);
     case 'openUploads':
       return openUploads(s3, plan(), deadline);
     case 'failureUploads':

@@ -174,7 +174,9 @@ export class ObjectRestoreWorkflow extends Construct {
     const request = lambdaStep(this, 'RequestRetrievals', fn, 'requestRetrievals', objects, '$.requested');
     const waitRetrieval = new sfn.Wait(this, 'WaitForRetrieval', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
     const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', objects, '$.retrieval');
-    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', objects, '$.copied');
+    // `$.copied` carries the multipart copies an invocation's deadline cut off to the next invocation.
+    const startArchiveCopy = new sfn.Pass(this, 'StartArchiveCopy', { result: sfn.Result.fromObject({ done: false }), resultPath: '$.copied' });
+    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', { ...objects, 'copied.$': '$.copied' }, '$.copied');
     copyArchive.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const archiveResult = new sfn.Pass(this, 'ArchiveResult', {
       parameters: {
@@ -199,7 +201,7 @@ export class ObjectRestoreWorkflow extends Construct {
       .when(sfn.Condition.booleanEquals('$.copied.done', true), checkUploads)
       .otherwise(copyArchive));
     const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
-      .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), copyArchiveLoop)
+      .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), startArchiveCopy.next(copyArchiveLoop))
       .otherwise(waitRetrieval.next(checkRetrieval)));
 
     const definition = validate.next(new sfn.Choice(this, 'WhichMode')
@@ -243,7 +245,7 @@ export class ObjectRestoreWorkflow extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'WriteCopies',
-          actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload'],
+          actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: targets.map((b) => b.arnForObjects('*')),
         }),
       ],

@@ -4,7 +4,7 @@
  */
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand,
-  ListObjectVersionsCommand, ListObjectsV2Command,
+  ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand,
   RestoreObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { App } from 'aws-cdk-lib';
@@ -548,6 +548,47 @@ test('archive: a copy that outlasts an invocation is finished by the next ones, 
     expect(targetPrefix).toMatch(/^restored\/\d{8}T\d{6}Z\/yearly\/r1\/$/);
     expect(s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input.Key).sort()).toEqual(keys.map((key) => `${targetPrefix}${key.slice('yearly/r1/'.length)}`));
     expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 20, bytes: 200 });
+  } finally {
+    jest.restoreAllMocks();
+  }
+});
+
+test('archive: a multipart copy that outlasts invocations is carried on by the next ones, each part copied once, in one upload', async () => {
+  s3.reset();
+  const GiB = 1024 ** 3;
+  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
+  s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'yearly/r1/dump.sql.gz', Size: 6 * GiB + 5, StorageClass: 'DEEP_ARCHIVE' }], IsTruncated: false });
+  s3.on(RestoreObjectCommand).resolves({});
+  s3.on(HeadObjectCommand).resolves({ Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"', ContentType: 'application/gzip' });
+  s3.on(GetObjectTaggingCommand, { Bucket: 'archive' }).resolves({ TagSet: [] });
+  s3.on(GetObjectTaggingCommand, { Bucket: 'scratch' }).rejects(awsError('NoSuchKey', 'The specified key does not exist.'));
+  s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  const parts = new Map<number, number>();
+  s3.on(UploadPartCopyCommand).callsFake((input) => {
+    const [start, end] = input.CopySourceRange!.replace('bytes=', '').split('-').map(Number);
+    parts.set(input.PartNumber!, end - start + 1);
+    return { CopyPartResult: { ETag: `"p${input.PartNumber}"` } };
+  });
+  s3.on(ListPartsCommand, { UploadId: 'upload-1' }).callsFake(() => ({
+    Parts: [...parts].map(([PartNumber, Size]) => ({ PartNumber, Size, ETag: `"p${PartNumber}"` })), IsTruncated: false,
+  }));
+  s3.on(CompleteMultipartUploadCommand).resolves({});
+  // Each part takes ten seconds of the clock; an invocation has five seconds before its margin, so it copies one part.
+  const realNow = Date.now.bind(Date);
+  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + parts.size * 10_000);
+  try {
+    const copyHandler: typeof handler = (event) => handler(event, { getRemainingTimeInMillis: () => 65_000 } as Parameters<typeof handler>[1]);
+    const run = await machine.run({ mode: 'archive', bucket: 'archive', prefix: 'yearly/r1/', targetBucket: 'scratch' }, { handlers: handlers({ CopyArchive: copyHandler }), executionName: 'objects-29' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.visited.filter((s) => s.name === 'CopyArchive')).toHaveLength(7);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([expect.objectContaining({
+      UploadId: 'upload-1', MultipartUpload: { Parts: [1, 2, 3, 4, 5, 6, 7].map((n) => ({ PartNumber: n, ETag: `"p${n}"` })) },
+    })]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 1, openUploads: { status: 'none', notes: [] } });
   } finally {
     jest.restoreAllMocks();
   }
