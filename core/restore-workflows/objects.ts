@@ -491,19 +491,19 @@ export async function copyVersion(
       return undefined;
     }
     const sizeOf = (part: number) => Math.min(PART_SIZE, source.size - (part - 1) * PART_SIZE);
-    let copied = resume.uploadId === undefined ? undefined : await copiedParts(s3, target, resume.uploadId, sizeOf);
-    if (copied !== undefined) {
-      uploadId = resume.uploadId;
-    } else {
+    // Set before the listing: an upload of this copy whose parts cannot be listed is aborted like one whose part failed.
+    uploadId = resume.uploadId;
+    const listed = uploadId === undefined ? undefined : await copiedParts(s3, target, uploadId, sizeOf);
+    if (listed === undefined) {
+      uploadId = undefined;
       const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
       uploadId = (await s3.send(new CreateMultipartUploadCommand({
         Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
         StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
       }))).UploadId;
-      copied = new Map();
     }
-    const done = copied;
-    const parts = Array.from({ length: Math.ceil(source.size / PART_SIZE) }, (_, i) => ({ PartNumber: i + 1, ETag: done.get(i + 1) ?? '' }));
+    const copied = listed ?? new Map<number, string>();
+    const parts = Array.from({ length: Math.ceil(source.size / PART_SIZE) }, (_, i) => ({ PartNumber: i + 1, ETag: copied.get(i + 1) ?? '' }));
     // After a failed part no other starts, and those in flight settle before the upload is aborted.
     const finished = await inParallel(parts.filter((part) => part.ETag === ''), PARTS_AT_ONCE, async (part) => {
       const start = (part.PartNumber - 1) * PART_SIZE;

@@ -93,6 +93,20 @@ test('an upload gone before the copy goes on (aborted, by a lifecycle rule or by
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-2']);
 });
 
+test('an upload whose parts cannot be listed fails the copy and is aborted, like one whose part failed', async () => {
+  s3mock.on(ListPartsCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
+  await expect(copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, uploadId: 'upload-1' })).rejects.toThrow(/^copying s3:\/\/data\/app\/big.bin \(version g1\) to s3:\/\/data\/restored\/app\/big.bin: Access Denied$/);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-1']);
+  expect(s3mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+});
+
+test('a copy whose upload is gone and whose new upload cannot be started aborts nothing', async () => {
+  s3mock.on(ListPartsCommand).rejects(Object.assign(new Error('The specified upload does not exist.'), { name: 'NoSuchUpload', $metadata: {} }));
+  s3mock.on(CreateMultipartUploadCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
+  await expect(copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, uploadId: 'upload-1' })).rejects.toThrow(/: Access Denied$/);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+});
+
 const plan: ObjectRestorePlan = {
   mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: '2026-11-20T12:00:00.000Z', targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false,
   startedAt: '2026-11-21T00:00:00.000Z', listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'restored/app/'",
