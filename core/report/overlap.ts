@@ -15,7 +15,7 @@
  */
 import { expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
-import { nthWeekdayField, utcOffsetMinutes } from './schedule';
+import { nthWeekdayField, dayFieldsHaveQuestionMark, utcOffsetMinutes } from './schedule';
 
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
@@ -33,7 +33,8 @@ export interface CronCalendar {
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
  * not read (`W`, `L` alone in day-of-week, a year field that is not `*`) or AWS does not
- * accept (a day of the month and a day of the week).
+ * accept (neither day field `?`: a day of the month and a day of the week, or `*` in both or
+ * with a day of the other).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
@@ -52,8 +53,7 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
     return undefined;
   }
-  // AWS takes a day of the month or a day of the week, not both.
-  if ((doms !== undefined || lastDay) && dows !== undefined) {
+  if (!dayFieldsHaveQuestionMark(domField, dowField)) {
     return undefined;
   }
   return {

@@ -165,6 +165,18 @@ export function nthWeekdayField(field: string): NthWeekday | undefined {
   return { day, nth: match[2] === undefined ? 'last' : Number(match[2]) };
 }
 
+/** Why the report does not read a cron expression whose day-of-month and day-of-week fields are both other than `?`. */
+export const NOT_ONE_DAY_FIELD_NOTE = 'schedule not understood by the report: AWS rejects it, one of the day-of-month and day-of-week fields must be ?';
+
+/**
+ * Whether a cron expression's day fields are one AWS accepts: a day of the month or a day of
+ * the week, the other `?` (EventBridge cron expressions reference: `*` in one needs `?` in the
+ * other, and both cannot be given). AWS Backup and DLM take the same expressions.
+ */
+export function dayFieldsHaveQuestionMark(domField: string, dowField: string): boolean {
+  return domField === '?' || dowField === '?';
+}
+
 function cronRuns(fields: string[], expression: string, zone: string): WeeklyRuns {
   if (fields.length < 5) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
@@ -175,8 +187,10 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const nth = nthWeekdayField(dowField);
   const dows = nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
   const every = (field: string): boolean => field === '*' || field === '?';
-  // AWS takes a day of the month or a day of the week, not both.
-  if (!minutes || !hours || !dows || (!every(domField) && !every(dowField))) {
+  if (!dayFieldsHaveQuestionMark(domField, dowField)) {
+    return { minutes: [], text: expression, note: NOT_ONE_DAY_FIELD_NOTE };
+  }
+  if (!minutes || !hours || !dows) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }
   // AWS day-of-week 1 = Sunday; the report's week starts on Monday (index 0).

@@ -1,0 +1,80 @@
+/**
+ * The day-of-month and day-of-week fields of an AWS cron expression: AWS (EventBridge, AWS
+ * Backup, DLM) takes one of the two, the other `?`. An expression without `?` in either, as a
+ * hand-written plan may hold, is rejected by AWS; the report does not read it as the days it
+ * names, in its text, its runs of the year or the overlaps of a plan's rules.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ReportModel, buildReport } from '../../../core/report/model';
+import { runsInYear } from '../../../core/report/overlap';
+import { NOT_ONE_DAY_FIELD_NOTE, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
+import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+
+describe('a cron expression without ? in either day field', () => {
+  test('is not read as the weekdays it names, in UTC or in a zone', () => {
+    expect(weeklyRuns('cron(0 3 * * MON *)')).toEqual({ minutes: [], text: 'cron(0 3 * * MON *)', note: NOT_ONE_DAY_FIELD_NOTE });
+    expect(weeklyRuns('cron(0 3 1 * * *)')).toEqual({ minutes: [], text: 'cron(0 3 1 * * *)', note: NOT_ONE_DAY_FIELD_NOTE });
+    expect(weeklyRuns('cron(0 3 * * * *)')).toEqual({ minutes: [], text: 'cron(0 3 * * * *)', note: NOT_ONE_DAY_FIELD_NOTE });
+    expect(zonedWeeklyRuns('cron(0 3 * * MON *)', 'Europe/Berlin')).toMatchObject({ minutes: [], note: NOT_ONE_DAY_FIELD_NOTE });
+    expect(NOT_ONE_DAY_FIELD_NOTE).toBe('schedule not understood by the report: AWS rejects it, one of the day-of-month and day-of-week fields must be ?');
+    // With ? in one of the two: read.
+    expect(weeklyRuns('cron(0 3 ? * MON *)').text).toBe('on Mondays at 03:00 UTC');
+    expect(weeklyRuns('cron(0 3 * * ? *)').text).toBe('daily at 03:00 UTC');
+  });
+
+  test('has no runs of the year', () => {
+    expect(runsInYear('cron(0 3 * * MON *)', undefined, 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 * * MON *)', 'Europe/Berlin', 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 L * * *)', undefined, 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 ? * MON *)', undefined, 2026)).toHaveLength(52);
+  });
+});
+
+describe('in the report', () => {
+  let outdir: string;
+  let model: ReportModel;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-day-fields-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Days', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
+    // Written by hand: daily at 03:00, kept 7 days, and "Mondays" at 03:00 with * in the day of the month, kept 35 days.
+    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
+      ruleName, scheduleExpression, startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
+    });
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: { backupPlanName: 'days', backupPlanRule: [rule('Daily', 'cron(0 3 ? * * *)', 7), rule('Weekly', 'cron(0 3 * * MON *)', 35)] },
+    });
+    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
+    new backup.CfnBackupSelection(stack, 'Selection', {
+      backupPlanId: plan.attrBackupPlanId,
+      backupSelection: { selectionName: 'orders', iamRoleArn: role.roleArn, resources: [orders.tableArn] },
+    });
+    app.synth();
+    model = buildReport(loadAssembly(outdir), { year: 2026 });
+  });
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('the rule AWS rejects is not understood, and takes none of the daily rule\'s backups', () => {
+    const tiers = model.resources.find((r) => r.path.startsWith('Days/Orders'))!.tiers;
+    const weekly = tiers.find((t) => t.tier === 'Weekly')!;
+    expect(weekly.schedule).toBe('cron(0 3 * * MON *) (start window 60 minutes)');
+    expect(weekly.scheduleNote).toBe(NOT_ONE_DAY_FIELD_NOTE);
+    expect(weekly.runs).toEqual([]);
+    expect(weekly.takenByLongerRules).toBeUndefined();
+    // Before: read as Mondays, 52 of the daily backups went to it.
+    const daily = tiers.find((t) => t.tier === 'Daily')!;
+    expect(daily.runs).toHaveLength(7);
+    expect(daily.takenByLongerRules).toBeUndefined();
+  });
+});
