@@ -15,7 +15,7 @@
  */
 import { expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
-import { nthWeekdayField, dayFieldsHaveQuestionMark, utcOffsetMinutes } from './schedule';
+import { dayFieldsHaveQuestionMark, dayOfWeekField, nthWeekdayField, utcOffsetMinutes } from './schedule';
 
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
@@ -32,9 +32,8 @@ export interface CronCalendar {
 
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
- * not read (`W`, `L` alone in day-of-week, a year field that is not `*`) or AWS does not
- * accept (neither day field `?`: a day of the month and a day of the week, or `*` in both or
- * with a day of the other).
+ * not read (`W`, a year field that is not `*`) or AWS does not accept (neither day field `?`:
+ * a day of the month and a day of the week, or `*` in both or with a day of the other).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
@@ -42,7 +41,8 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   if (!fields || fields.length !== 6 || fields[5] !== '*') {
     return undefined;
   }
-  const [minuteField, hourField, domField, monthField, dowField] = fields;
+  const [minuteField, hourField, domField, monthField] = fields;
+  const dowField = dayOfWeekField(fields[4]);
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
   const months = expandCronField(monthField, 1, 12, MONTHS);

@@ -177,11 +177,21 @@ export function dayFieldsHaveQuestionMark(domField: string, dowField: string): b
   return domField === '?' || dowField === '?';
 }
 
+/**
+ * A day-of-week field, `L` alone replaced by the day it names: "the last day of the week"
+ * (EventBridge cron expressions reference, which AWS Backup and DLM refer to), 7 in the
+ * field's 1-7 = SUN-SAT, Saturday.
+ */
+export function dayOfWeekField(field: string): string {
+  return field === 'L' ? '7' : field;
+}
+
 function cronRuns(fields: string[], expression: string, zone: string): WeeklyRuns {
   if (fields.length < 5) {
     return { minutes: [], text: expression, note: 'schedule not understood by the report' };
   }
-  const [minuteField, hourField, domField, monthField, dowField, yearField = '*'] = fields;
+  const [minuteField, hourField, domField, monthField, givenDowField, yearField = '*'] = fields;
+  const dowField = dayOfWeekField(givenDowField);
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
   const nth = nthWeekdayField(dowField);

@@ -37,6 +37,23 @@ describe('a cron expression without ? in either day field', () => {
   });
 });
 
+describe('L alone in the day of the week', () => {
+  test('is the last day of the week, Saturday, as the EventBridge cron reference says', () => {
+    expect(weeklyRuns('cron(0 5 ? * L *)')).toEqual({ minutes: [5 * 1440 + 300], text: 'on Saturdays at 05:00 UTC' });
+    expect(weeklyRuns('cron(0 5 ? 1 L *)')).toEqual({ minutes: [], text: 'on Saturdays in January at 05:00 UTC', note: 'does not run every week' });
+    expect(zonedWeeklyRuns('cron(0 5 ? * L *)', 'Europe/Berlin').text).toBe('on Saturdays at 05:00 Europe/Berlin (04:00 UTC in January, 03:00 UTC in July)');
+    // January 3, 2026 is a Saturday; 2026 has 52.
+    const saturdays = runsInYear('cron(0 5 ? * L *)', undefined, 2026)!;
+    expect(saturdays).toHaveLength(52);
+    expect(saturdays[0]).toBe(Date.UTC(2026, 0, 3, 5));
+    expect(saturdays.every((t) => new Date(t).getUTCDay() === 6)).toBe(true);
+    // With * in the day of the month, AWS rejects it as any other weekday.
+    expect(weeklyRuns('cron(0 5 * * L *)').note).toBe(NOT_ONE_DAY_FIELD_NOTE);
+    // FRIL and 6L are still the last Friday of the month.
+    expect(weeklyRuns('cron(0 5 ? * 6L *)').text).toBe('on the last Friday of every month at 05:00 UTC');
+  });
+});
+
 describe('in the report', () => {
   let outdir: string;
   let model: ReportModel;

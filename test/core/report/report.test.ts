@@ -241,7 +241,8 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 4 1 * ? *)')).toMatchObject({ minutes: [], note: 'does not run every week' });
     expect(weeklyRuns('rate(12 hours)')).toMatchObject({ text: 'every 12 hours' });
     expect(weeklyRuns('rate(12 hours)').minutes).toHaveLength(14);
-    expect(weeklyRuns('cron(0 5 ? * L *)')).toMatchObject({ minutes: [], note: 'schedule not understood by the report' });
+    // L alone in the day of the week: the last day of the week, Saturday (7 in 1-7 = SUN-SAT).
+    expect(weeklyRuns('cron(0 5 ? * L *)')).toEqual({ minutes: [5 * 1440 + 300], text: 'on Saturdays at 05:00 UTC' });
   });
 
   test('a cron expression that does not run every week says its days of the month and its months in words', () => {
