@@ -1,7 +1,9 @@
 /**
  * The runs of a cron schedule read in a time zone that fall at a local time the zone's clocks
- * skip when they go forward (02:30 in Berlin on the last Sunday of March): such a time has no
- * UTC moment, and what a service does with the run is its own (EventBridge Scheduler skips it).
+ * skip when they go forward (02:30 in Berlin on the last Sunday of March), which has no UTC
+ * moment, or go through twice when they go back (02:30 on the last Sunday of October), which
+ * has two: what a service does with such a run is its own (EventBridge Scheduler skips the
+ * first and runs the second once).
  */
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 import { cronCalendar } from './overlap';
@@ -20,6 +22,19 @@ const MAX_TIMES_SAID = 4;
  * go forward, undefined when the expression is not read (`cronCalendar`) or the zone not known.
  */
 export function skippedLocalTimes(expression: string, zone: string | undefined, year: number): number[] | undefined {
+  return localTimesAtClockChanges(expression, zone, year, 'forward');
+}
+
+/**
+ * The wall-clock times of a cron expression in one calendar year that occur twice, when the
+ * zone's clocks go back (02:30 in Berlin on the last Sunday of October); as `skippedLocalTimes`.
+ */
+export function repeatedLocalTimes(expression: string, zone: string | undefined, year: number): number[] | undefined {
+  return localTimesAtClockChanges(expression, zone, year, 'back');
+}
+
+/** The wall-clock times of the year's runs between the two readings of the clock where it changes in that direction. */
+function localTimesAtClockChanges(expression: string, zone: string | undefined, year: number, direction: 'forward' | 'back'): number[] | undefined {
   const calendar = cronCalendar(expression);
   if (!calendar || zone === undefined) {
     return calendar ? [] : undefined;
@@ -27,7 +42,7 @@ export function skippedLocalTimes(expression: string, zone: string | undefined, 
   if (UTC_NAMES.includes(zone)) {
     return [];
   }
-  const skipped: number[] = [];
+  const found: number[] = [];
   const offsetAt = (at: number): number | undefined => utcOffsetMinutes(zone, at);
   for (let from = Date.UTC(year, 0, 1) - DAY_MS; from < Date.UTC(year + 1, 0, 1) + DAY_MS; from += DAY_MS) {
     const before = offsetAt(from);
@@ -35,10 +50,10 @@ export function skippedLocalTimes(expression: string, zone: string | undefined, 
     if (before === undefined || after === undefined) {
       return undefined;
     }
-    if (after <= before) {
+    if (direction === 'forward' ? after <= before : after >= before) {
       continue;
     }
-    // The clocks go forward within this day: find the minute, then the wall-clock times it skips.
+    // The clocks change within this day: find the minute, then the wall-clock times between the two readings.
     let low = from;
     let high = from + DAY_MS;
     while (high - low > MINUTE_MS) {
@@ -49,16 +64,16 @@ export function skippedLocalTimes(expression: string, zone: string | undefined, 
         high = mid;
       }
     }
-    const gapStart = high + before * MINUTE_MS;
-    const gapEnd = high + after * MINUTE_MS;
-    for (let day = Math.floor(gapStart / DAY_MS) * DAY_MS; day < gapEnd; day += DAY_MS) {
+    const spanStart = high + Math.min(before, after) * MINUTE_MS;
+    const spanEnd = high + Math.max(before, after) * MINUTE_MS;
+    for (let day = Math.floor(spanStart / DAY_MS) * DAY_MS; day < spanEnd; day += DAY_MS) {
       if (new Date(day).getUTCFullYear() !== year || !calendar.runsOn(day)) {
         continue;
       }
-      skipped.push(...calendar.times.map((t) => day + t * MINUTE_MS).filter((wallClock) => wallClock >= gapStart && wallClock < gapEnd));
+      found.push(...calendar.times.map((t) => day + t * MINUTE_MS).filter((wallClock) => wallClock >= spanStart && wallClock < spanEnd));
     }
   }
-  return skipped.sort((a, b) => a - b);
+  return found.sort((a, b) => a - b);
 }
 
 function clockText(wallClock: number): string {
@@ -70,8 +85,8 @@ function listText(items: string[]): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
 }
 
-/** Skipped wall-clock times in words, by day: `the run at 02:30 on March 29`, `the 4 runs from 02:00 to 02:45 on March 29`. */
-export function skippedRunsText(wallClocks: number[]): string {
+/** Runs at wall-clock times in words, by day: `the run at 02:30 on March 29`, `the 4 runs from 02:00 to 02:45 on March 29`. */
+export function localRunsText(wallClocks: number[]): string {
   const byDay = new Map<number, number[]>();
   for (const wallClock of wallClocks) {
     const day = Math.floor(wallClock / DAY_MS) * DAY_MS;
@@ -93,22 +108,38 @@ export function skippedRunsText(wallClocks: number[]): string {
 export type ZonedScheduler = 'AWS Backup' | 'EventBridge Scheduler';
 
 /**
- * What becomes of a schedule's runs in the year at local times the clocks skip, to follow its
- * schedule text (empty when there are none or they are not known). EventBridge Scheduler
- * documents that it skips them ("Daylight saving time on EventBridge Scheduler", EventBridge
- * Scheduler User Guide); AWS Backup's documentation does not say, so the report says so and
- * places them nowhere.
+ * What becomes of a schedule's runs in the year at local times the clocks skip or repeat, to
+ * follow its schedule text (empty when there are none or they are not known). EventBridge
+ * Scheduler documents that it skips a time the clocks skip, and that it runs a time they
+ * repeat only once, without saying at which of the two ("Daylight saving time on EventBridge
+ * Scheduler", EventBridge Scheduler User Guide). AWS Backup's documentation says neither, so
+ * the report says so and places those runs nowhere.
  */
 export function clockGapText(expression: unknown, zone: unknown, year: number, service: ZonedScheduler): string {
   if (typeof expression !== 'string' || typeof zone !== 'string') {
     return '';
   }
-  const skipped = skippedLocalTimes(expression, zone, year) ?? [];
+  return skippedText(skippedLocalTimes(expression, zone, year) ?? [], zone, year, service)
+    + repeatedText(repeatedLocalTimes(expression, zone, year) ?? [], zone, year, service);
+}
+
+function skippedText(skipped: number[], zone: string, year: number, service: ZonedScheduler): string {
   if (skipped.length === 0) {
     return '';
   }
   const one = skipped.length === 1;
   return service === 'EventBridge Scheduler'
-    ? `; in ${year} EventBridge Scheduler skips ${skippedRunsText(skipped)}: the clocks in ${zone} go forward past ${one ? 'it' : 'them'}`
-    : `; in ${year} ${skippedRunsText(skipped)} ${one ? 'falls' : 'fall'} in the time the clocks in ${zone} skip when they go forward: AWS Backup's documentation does not say whether or when it takes ${one ? 'that backup' : 'those backups'}, and the report places ${one ? 'it' : 'them'} nowhere`;
+    ? `; in ${year} EventBridge Scheduler skips ${localRunsText(skipped)}: the clocks in ${zone} go forward past ${one ? 'it' : 'them'}`
+    : `; in ${year} ${localRunsText(skipped)} ${one ? 'falls' : 'fall'} in the time the clocks in ${zone} skip when they go forward: AWS Backup's documentation does not say whether or when it takes ${one ? 'that backup' : 'those backups'}, and the report places ${one ? 'it' : 'them'} nowhere`;
+}
+
+function repeatedText(repeated: number[], zone: string, year: number, service: ZonedScheduler): string {
+  if (repeated.length === 0) {
+    return '';
+  }
+  const one = repeated.length === 1;
+  const when = `; in ${year} ${localRunsText(repeated)} ${one ? 'falls' : 'fall'} in the time the clocks in ${zone} go through twice when they go back`;
+  return service === 'EventBridge Scheduler'
+    ? `${when}: EventBridge Scheduler runs ${one ? 'it' : 'each'} once, and its documentation does not say at which of the two times`
+    : `${when}: AWS Backup's documentation does not say whether it takes ${one ? 'that backup' : 'those backups'} once or twice, nor at which of the two times, and the report places ${one ? 'it' : 'them'} nowhere`;
 }

@@ -71,8 +71,9 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
 /**
  * The start times (epoch milliseconds) of an AWS cron expression in one calendar year, read
  * in the zone; undefined when `cronCalendar` does not read the expression or the zone is not
- * known. A local time the zone's clocks skip when they go forward is left out: when, or
- * whether, a service runs it is for the caller to say (see `skippedLocalTimes`).
+ * known. A local time the zone's clocks skip when they go forward, or go through twice when
+ * they go back, is left out: when, or whether, or how often a service runs it is for the
+ * caller to say (see `skippedLocalTimes` and `repeatedLocalTimes`).
  */
 export function runsInYear(expression: string, zone: string | undefined, year: number): number[] | undefined {
   const calendar = cronCalendar(expression);
@@ -90,7 +91,7 @@ export function runsInYear(expression: string, zone: string | undefined, year: n
       if (run === undefined) {
         return undefined;
       }
-      if (run !== 'skipped') {
+      if (typeof run === 'number') {
         runs.push(run);
       }
     }
@@ -121,24 +122,20 @@ export function intervalRunsInYear(intervalHours: number, times: string[] | unde
 /**
  * The UTC moment of a wall-clock time in the zone (given as if it were UTC), at the offset in
  * force then, not that day's noon: 01:00 in Berlin on the last Sunday of March is 00:00 UTC
- * (before the change), on the last Sunday of October 23:00 UTC the day before (the first of
- * the two 01:00s). A time the clock skips (02:30 in Berlin on the last Sunday of March) is
- * `skipped`: it has no UTC moment.
+ * (before the change). A time the clock skips (02:30 in Berlin on the last Sunday of March) is
+ * `skipped`: it has no UTC moment; one the clock goes through twice (02:30 on the last Sunday
+ * of October) is `repeated`: it has two.
  */
-function localToUtc(wallClock: number, zone: string): number | 'skipped' | undefined {
+function localToUtc(wallClock: number, zone: string): number | 'skipped' | 'repeated' | undefined {
   const before = utcOffsetMinutes(zone, wallClock - DAY_MS);
   const after = utcOffsetMinutes(zone, wallClock + DAY_MS);
   if (before === undefined || after === undefined) {
     return undefined;
   }
-  // The earlier reading first: it is the first of two wall-clock times that occur twice.
-  for (const offset of [Math.max(before, after), Math.min(before, after)]) {
-    const candidate = wallClock - offset * MINUTE_MS;
-    if (utcOffsetMinutes(zone, candidate) === offset) {
-      return candidate;
-    }
-  }
-  return 'skipped';
+  const moments = [...new Set([before, after])]
+    .map((offset) => ({ offset, moment: wallClock - offset * MINUTE_MS }))
+    .filter(({ offset, moment }) => utcOffsetMinutes(zone, moment) === offset);
+  return moments.length === 0 ? 'skipped' : moments.length > 1 ? 'repeated' : moments[0].moment;
 }
 
 /** Whether a run of the sorted starts, each open for `window` ms, overlaps [start, end). */
