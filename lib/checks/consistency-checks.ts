@@ -16,6 +16,7 @@ import { FreshnessCheck, FreshnessCheckConfig, FreshnessCheckDimensions, RdsSnap
 import { enableEventBridge, finishLogBucket, logBucketProps } from '../private/access-log-bucket';
 import { kmsBucketProps } from '../private/kms-bucket';
 import { flattenLikeCdkNag } from '../private/nag-ids';
+import { checkCronForm } from '../private/schedule-expression';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
@@ -262,6 +263,11 @@ export class ConsistencyChecks extends Construct {
     this.freshnessPeriod = props.freshnessCheckInterval ?? Duration.hours(1);
     checkRange(path, 'freshnessCheckInterval', this.freshnessPeriod, Duration.minutes(15), Duration.days(1));
     checkWholeMinutes(path, 'freshnessCheckInterval', this.freshnessPeriod);
+    for (const [prop, schedule] of [['driftCheckSchedule', props.driftCheckSchedule], ['freshnessCheckSchedule', props.freshnessCheckSchedule]] as const) {
+      if (schedule) {
+        checkCronForm(this, prop, schedule);
+      }
+    }
     const driftTimeout = props.driftCheckTimeout ?? Duration.minutes(15);
     checkRange(path, 'driftCheckTimeout', driftTimeout, Duration.minutes(1), Duration.minutes(15));
     const reportRetention = props.reportRetention ?? Duration.days(365);

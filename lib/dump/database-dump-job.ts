@@ -20,6 +20,7 @@ import { BackupMetadata, BackupRole } from '../report/metadata';
 import { dumpScript } from './dump-scripts';
 import { certificateBlocks, rdsRootCertificates } from './rds-certificate-authorities';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from '../private/nag-ids';
+import { checkCronForm } from '../private/schedule-expression';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -565,6 +566,9 @@ export class DatabaseDumpJob extends Construct {
         reason: 'The inline default policy holds only what the schedule needs: states:StartExecution on the dump workflow, sending to its dead-letter queue and the use of its key.',
       })),
     );
+    if (props.schedule) {
+      checkCronForm(this, 'schedule', props.schedule);
+    }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `${path}: starts the daily database dump`,
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),

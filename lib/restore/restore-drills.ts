@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { checkCronForm } from '../private/schedule-expression';
 import { DatabaseRestore } from './database-restore';
 import { DrillAgeCheck } from './drill-age-check';
 import { longestGap } from './schedule-interval';
@@ -158,6 +159,7 @@ export class RestoreDrills extends Construct {
     // The workflow's state is encrypted with the key: starting an execution encrypts its input.
     grantKeyIn(role, props.restore.encryptionKey, 'kms:GenerateDataKey', 'aws:states:stateMachineArn', props.restore.stateMachine.stateMachineArn);
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
+    checkCronForm(this, 'schedule', schedule);
     const maxAgeHours = this.maxDrillAgeHours(schedule, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Restore drill of ${props.restore.database.node.path} ${runsWhen(schedule)}: restore ${RESTORED[kind]} to a scratch instance, verify, measure, delete`.slice(0, 512),

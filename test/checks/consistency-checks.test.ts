@@ -500,3 +500,10 @@ test('passes every compliance gate with zero unacknowledged findings', () => {
   const findings = complianceFindings(app).filter((finding) => !fixturePaths.some((prefix) => finding.path.startsWith(prefix)));
   expect(describeFindings(findings)).toEqual('');
 });
+
+test('a cron schedule of either check without ? in a day field fails at synth, naming its prop', () => {
+  const everyMonday = scheduler.ScheduleExpression.expression('cron(0 3 * * MON *)');
+  expect(() => build({ driftCheckSchedule: everyMonday })).toThrow(/^Stack\/Checks: `driftCheckSchedule` must be cron\(.*\), as EventBridge Scheduler requires, got 'cron\(0 3 \* \* MON \*\)'$/);
+  expect(() => build({ freshnessCheckSchedule: everyMonday })).toThrow(/^Stack\/Checks: `freshnessCheckSchedule` must be cron\(/);
+  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)') })).not.toThrow();
+});

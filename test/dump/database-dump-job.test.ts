@@ -309,3 +309,10 @@ test('DatabaseDumpJob passes every compliance gate', () => {
   const findings = complianceFindings(app).filter((f) => f.path.startsWith('S/Dump') || f.path.startsWith('S/Buckets'));
   expect(describeFindings(findings)).toEqual('');
 });
+
+test('a cron schedule without ? in a day field fails at synth, naming the prop and what EventBridge Scheduler requires', () => {
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * MON *)') })).toThrow(
+    "S/Dump: `schedule` must be cron(minutes hours day-of-month month day-of-week year), with day-of-month or day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *)), as EventBridge Scheduler requires, got 'cron(0 3 * * MON *)'");
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * ?)') })).toThrow(/`schedule` must be cron\(minutes hours .*got 'cron\(0 3 \* \* \?\)'/);
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)') })).not.toThrow();
+});

@@ -166,3 +166,8 @@ describe('RestoreDrills', () => {
     expect(describeFindings(findings)).toEqual('');
   });
 });
+
+test('a cron schedule without ? in a day field fails at synth, even with a drillInterval', () => {
+  expect(() => drills({ schedule: scheduler.ScheduleExpression.expression('cron(0 4 1 * MON *)'), drillInterval: Duration.days(31) })).toThrow(
+    /^Stack\/Drills: `schedule` must be cron\(minutes hours day-of-month month day-of-week year\), with day-of-month or day-of-week \? .*got 'cron\(0 4 1 \* MON \*\)'$/);
+});

@@ -1,0 +1,27 @@
+// Internal: the form EventBridge Scheduler requires of a cron expression, checked at synth.
+import { Token } from 'aws-cdk-lib';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Throws, naming the construct, the prop and the expression, when a `cron(...)` schedule does
+ * not have the six fields EventBridge Scheduler reads, or has neither of its day-of-month and
+ * day-of-week fields `?`: AWS requires one of them to be `?` and would refuse the schedule only
+ * at deploy. `ScheduleExpression.cron()` always writes `?`; `ScheduleExpression.expression()`
+ * passes whatever it is given.
+ */
+export function checkCronForm(scope: IConstruct, prop: string, schedule: scheduler.ScheduleExpression): void {
+  const expression = schedule.expressionString;
+  if (Token.isUnresolved(expression)) {
+    return;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression.trim());
+  if (!cron) {
+    return;
+  }
+  const fields = cron[1].trim().split(/\s+/);
+  const allowed = 'cron(minutes hours day-of-month month day-of-week year), with day-of-month or day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *))';
+  if (fields.length !== 6 || (fields[2] !== '?' && fields[4] !== '?')) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must be ${allowed}, as EventBridge Scheduler requires, got '${expression}'`);
+  }
+}
