@@ -263,10 +263,24 @@ export async function pauseReplication(connection: Connection, control: Replicat
   }
   const applying = channels.filter((channel) => channel.sqlThreadRunning);
   if (applying.length > 0) {
-    const where = channels.length > 1 ? ` on ${channelNames(applying)}` : '';
-    const statement = control === 'rds' ? RDS_REPLICATION_PROCEDURES.pause : 'STOP REPLICA SQL_THREAD';
-    throw new Error(`'${statement}' returned but the replica is still applying changes${where}`);
+    throw new Error(stillApplying(flavor, control, channels, applying, stoppedHere));
   }
+}
+
+/** Names, for each channel still applying after the pause, the statement this run stopped it with (or that none did). */
+function stillApplying(
+  flavor: ServerFlavor, control: ReplicationControl, channels: readonly ReplicaChannelHealth[], applying: readonly ReplicaChannelHealth[], stoppedHere: readonly ReplicaChannelHealth[],
+): string {
+  return applying.map((channel) => {
+    const where = channels.length > 1 ? ` on ${channelNames([channel])}` : '';
+    if (control === 'rds') {
+      return `'${RDS_REPLICATION_PROCEDURES.pause}' returned but the replica is still applying changes${where}`;
+    }
+    if (!stoppedHere.some((stopped) => stopped.channel === channel.channel)) {
+      return `the replica is still applying changes${where}, which no statement of this run stopped (it was no channel when the pause read them)`;
+    }
+    return `'${channelStatements(flavor, channel.channel).stop}' returned but the replica is still applying changes${where}`;
+  }).join('; ');
 }
 
 /**

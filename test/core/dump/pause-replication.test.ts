@@ -26,15 +26,17 @@ afterAll(async () => {
   await Promise.all([pair?.stop(), secondMaster?.stop()]);
 });
 
-/** The replica connection, on which `statement` runs on the operator's connection just before the first query matching `before`. */
-function withStopInBetween(before: RegExp, statement: string): Connection {
-  let done = false;
+/**
+ * The replica connection, on which `statement` runs on the operator's connection just before
+ * the `occurrence`th query (the first by default) matching `before`.
+ */
+function withStopInBetween(before: RegExp, statement: string, occurrence = 1): Connection {
+  let seen = 0;
   return new Proxy(replica, {
     get(target, property, receiver) {
       if (property === 'query') {
         return async (sql: string, ...rest: unknown[]) => {
-          if (!done && before.test(sql)) {
-            done = true;
+          if (before.test(sql) && ++seen === occurrence) {
             await operator.query(statement);
           }
           return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
@@ -97,6 +99,17 @@ test('an IO thread stopped by someone else while the pause stops the applier: Re
   }
 });
 
+test('an applier started by someone else right after the pause\'s stop fails the pause naming the statement it ran', async () => {
+  try {
+    // The second reading of the replica status is the pause's check after its stops.
+    const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, 'START SLAVE SQL_THREAD', 2), 'sql');
+    await expect(paused).rejects.toThrow(/^'STOP REPLICA '' SQL_THREAD' returned but the replica is still applying changes$/);
+    expect(await threads()).toEqual([['', true, true]]);
+  } finally {
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
 describe('a replica with two named connections', () => {
   beforeAll(async () => {
     await replica.query(`CHANGE MASTER 'second' TO MASTER_HOST='127.0.0.1', MASTER_PORT=${secondMaster.port}, MASTER_USER='${ADMIN_USER}', ` +
@@ -131,6 +144,16 @@ describe('a replica with two named connections', () => {
       expect(await threads()).toEqual([['', true, true], ['second', true, false]]);
     } finally {
       await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
+    }
+  });
+
+  test('the second connection\'s applier started by someone else right after the pause\'s stops: the failure names the statement run on it', async () => {
+    try {
+      const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, "START SLAVE 'second' SQL_THREAD", 2), 'sql');
+      await expect(paused).rejects.toThrow(/^'STOP REPLICA 'second' SQL_THREAD' returned but the replica is still applying changes on channel 'second'$/);
+      expect(await threads()).toEqual([['', true, false], ['second', true, true]]);
+    } finally {
+      await startAndWait('START SLAVE', [['', true, true], ['second', true, true]]);
     }
   });
 
