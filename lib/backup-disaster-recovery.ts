@@ -448,6 +448,7 @@ export class BackupDisasterRecovery extends Construct {
         bucket: s3.Bucket.fromBucketAttributes(this, 'OffSiteArchiveBucketRef', { bucketName: RecoveryBuckets.archiveBucketName(Aws.ACCOUNT_ID, recoveryRegion), region: recoveryRegion }),
         region: recoveryRegion,
         tier: 'yearly-off-site',
+        encryptionKeyAlias: RecoveryBuckets.KEY_ALIAS,
       }),
     ];
     this.consistencyChecks = new ConsistencyChecks(this, 'ConsistencyChecks', {

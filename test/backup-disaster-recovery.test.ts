@@ -386,7 +386,8 @@ describe('off-site freshness', () => {
         Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cdk-backup-dr/recovery-buckets' }, 'StringEquals': { 'kms:ViaService': `s3.${RECOVERY_REGION}.amazonaws.com` } },
       },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:<AWS::Partition>:s3:::${archiveReplica}`, Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } },
-      // Of the archive replica only the manifests, which replication puts in Deep Archive: HEAD reads their created-at metadata.
+      // Of the archive replica only the manifests, which replication puts in Deep Archive: HEAD reads their created-at metadata,
+      // and GET one restored from there, decrypting with the key above (both replicas have it; the policy holds the statement once).
       { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:<AWS::Partition>:s3:::${archiveReplica}/yearly/*/manifest.json` },
     ]);
 

@@ -702,7 +702,7 @@ export class ConsistencyChecks extends Construct {
       })),
       ...aliasedKeyReads.map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
-        reason: 'The key of an off-site dump bucket lives in another region and is known only by its alias there; kms:Decrypt is limited to keys carrying that alias (kms:ResourceAliases), used through S3 of that region (kms:ViaService).',
+        reason: 'The key of an off-site dump or archive bucket lives in another region and is known only by its alias there; kms:Decrypt is limited to keys carrying that alias (kms:ResourceAliases), used through S3 of that region (kms:ViaService).',
       })),
     ];
     if (statements.some((statement) => statement.resources.includes('*'))) {

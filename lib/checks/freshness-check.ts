@@ -152,6 +152,15 @@ export interface ArchiveFreshnessOptions {
    * \`region\`), else the stack's region
    */
   readonly region?: string;
+  /**
+   * The alias (`alias/...`) of the KMS key that encrypts the archive, for a bucket whose key
+   * is known only by its alias in the bucket's region (such as the off-site replica of
+   * `RecoveryBuckets`, `RecoveryBuckets.KEY_ALIAS`). The check may then decrypt, through
+   * S3 of that region, with the keys of the region that carry this alias: a manifest read
+   * with GET (not yet in Deep Archive, or restored from it) needs it.
+   * @default - the bucket's `encryptionKey`, if any
+   */
+  readonly encryptionKeyAlias?: string;
 }
 
 /** The `BackupAgeHours` and `CheckStatus` dimensions of one check. */
@@ -390,6 +399,34 @@ function volumeRegion(scope: Construct, volume: ec2.IVolume, region: string | un
     + 'check the copies in another region by tag (`tagKey`, which Data Lifecycle Manager copies with `copyTags`)');
 }
 
+/**
+ * Decrypting with the keys of `region` that carry `alias`, through S3 of that region only: for
+ * a bucket whose key is known by its alias alone (validated; undefined without an alias).
+ */
+function aliasedKeyDecrypt(scope: Construct, kind: string, bucket: s3.IBucket, alias: string | undefined, region: string): { statement: iam.PolicyStatement; keys: string } | undefined {
+  if (alias === undefined) {
+    return undefined;
+  }
+  if (!Token.isUnresolved(alias) && !KEY_ALIAS.test(alias)) {
+    throw new Error(`${scope.node.path}: \`encryptionKeyAlias\` of the ${kind} check must be a key alias such as 'alias/my-key' (not an AWS managed 'alias/aws/...' one), got '${alias}'`);
+  }
+  if (bucket.encryptionKey) {
+    throw new Error(`${scope.node.path}: \`encryptionKeyAlias\` of the ${kind} check is for a bucket imported without its key, got '${alias}' for a bucket that has one (\`encryptionKey\`)`);
+  }
+  const keys = Stack.of(scope).formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' });
+  return {
+    keys,
+    statement: new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [keys],
+      conditions: {
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias },
+        'StringEquals': { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+      },
+    }),
+  };
+}
+
 class DailyDumpCheck extends FreshnessCheck {
   public readonly kind = 'daily-dump';
   constructor(private readonly options: DumpFreshnessOptions) {
@@ -397,15 +434,8 @@ class DailyDumpCheck extends FreshnessCheck {
   }
   public _bind(scope: Construct): FreshnessCheckConfig {
     const bucket = this.options.bucket;
-    const alias = this.options.encryptionKeyAlias;
     const c = common(scope, this.kind, { tier: this.options.tier, interval: this.options.interval, grace: this.options.grace, region: this.options.region }, 'daily-dump', regionOf(bucket));
-    if (alias !== undefined && !Token.isUnresolved(alias) && !KEY_ALIAS.test(alias)) {
-      throw new Error(`${scope.node.path}: \`encryptionKeyAlias\` of the daily-dump check must be a key alias such as 'alias/my-key' (not an AWS managed 'alias/aws/...' one), got '${alias}'`);
-    }
-    if (alias !== undefined && bucket.encryptionKey) {
-      throw new Error(`${scope.node.path}: \`encryptionKeyAlias\` of the daily-dump check is for a bucket imported without its key, got '${alias}' for a bucket that has one (\`encryptionKey\`)`);
-    }
-    const aliasedKeys = alias === undefined ? undefined : Stack.of(scope).formatArn({ service: 'kms', region: c.region, resource: 'key', resourceName: '*' });
+    const aliased = aliasedKeyDecrypt(scope, this.kind, bucket, this.options.encryptionKeyAlias, c.region);
     return {
       config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
@@ -413,18 +443,11 @@ class DailyDumpCheck extends FreshnessCheck {
       statements: [
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['daily/*'] } } }),
         new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('daily/*')] }),
-        ...(aliasedKeys ? [new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [aliasedKeys],
-          conditions: {
-            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias },
-            'StringEquals': { 'kms:ViaService': `s3.${c.region}.amazonaws.com` },
-          },
-        })] : []),
+        ...(aliased ? [aliased.statement] : []),
       ],
       decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
       objectReads: [bucket.arnForObjects('daily/*')],
-      aliasedKeyReads: aliasedKeys ? [aliasedKeys] : [],
+      aliasedKeyReads: aliased ? [aliased.keys] : [],
     };
   }
 }
@@ -443,6 +466,7 @@ class YearlyArchiveCheck extends FreshnessCheck {
     // The archive is listed; of its objects only the manifests are read (HEAD, and GET while
     // not in Deep Archive): the dumps may be in a cold storage class.
     const manifests = bucket.arnForObjects('yearly/*/manifest.json');
+    const aliased = aliasedKeyDecrypt(scope, this.kind, bucket, this.options.encryptionKeyAlias, c.region);
     return {
       config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
@@ -450,10 +474,11 @@ class YearlyArchiveCheck extends FreshnessCheck {
       statements: [
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['yearly/*'] } } }),
         new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [manifests] }),
+        ...(aliased ? [aliased.statement] : []),
       ],
       decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
       objectReads: [manifests],
-      aliasedKeyReads: [],
+      aliasedKeyReads: aliased ? [aliased.keys] : [],
     };
   }
 }

@@ -392,6 +392,25 @@ describe('overrides', () => {
     }]);
   });
 
+  test('an archive bucket whose key is known only by its alias: its manifests decrypt through S3 of the bucket\'s region with the keys carrying the alias', () => {
+    const f = fixture();
+    const replica = s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaArchive', { bucketName: 'archive-replica', region: 'eu-central-1' });
+    const { template } = build({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: replica, tier: 'yearly-dr', encryptionKeyAlias: 'alias/archive' })] }, f);
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+      .filter((statement) => JSON.stringify(statement.Action).includes('kms:') || JSON.stringify(statement.Resource).includes('archive-replica'));
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::archive-replica']] }, Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::archive-replica/yearly/*/manifest.json']] } },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-central-1:111111111111:key/*']] },
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/archive' }, 'StringEquals': { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } },
+      },
+    ]);
+  });
+
   test('DESTROY removes the created bucket, log bucket and key with the stack', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
     expect(Object.values(template.findResources('AWS::S3::Bucket')).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
@@ -459,6 +478,8 @@ describe('validation', () => {
     ['encryptionKeyAlias', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: s3.Bucket.fromBucketName(f.stack, 'D', 'dumps'), encryptionKeyAlias: 'dumps' })] }), 'Stack/Checks: `encryptionKeyAlias` of the daily-dump check must be a key alias such as \'alias/my-key\' (not an AWS managed \'alias/aws/...\' one), got \'dumps\''],
     ['encryptionKeyAlias of AWS', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: s3.Bucket.fromBucketName(f.stack, 'D', 'dumps'), encryptionKeyAlias: 'alias/aws/s3' })] }), 'got \'alias/aws/s3\''],
     ['encryptionKeyAlias with a key', (f) => ({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: new s3.Bucket(f.stack, 'D', { encryption: s3.BucketEncryption.KMS }), encryptionKeyAlias: 'alias/dumps' })] }), 'Stack/Checks: `encryptionKeyAlias` of the daily-dump check is for a bucket imported without its key, got \'alias/dumps\' for a bucket that has one (`encryptionKey`)'],
+    ['encryptionKeyAlias of an archive check', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: s3.Bucket.fromBucketName(f.stack, 'A', 'archive'), encryptionKeyAlias: 'archive' })] }), 'Stack/Checks: `encryptionKeyAlias` of the yearly-archive check must be a key alias such as \'alias/my-key\' (not an AWS managed \'alias/aws/...\' one), got \'archive\''],
+    ['encryptionKeyAlias of an archive check with a key', (f) => ({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: new s3.Bucket(f.stack, 'A', { encryption: s3.BucketEncryption.KMS }), encryptionKeyAlias: 'alias/archive' })] }), 'Stack/Checks: `encryptionKeyAlias` of the yearly-archive check is for a bucket imported without its key, got \'alias/archive\' for a bucket that has one (`encryptionKey`)'],
     ['the same check twice', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, snapshotType: RdsSnapshotType.AUTOMATED }), FreshnessCheck.recoveryPoints({ instance: f.master }), FreshnessCheck.rdsSnapshots({ instance: f.master, snapshotType: RdsSnapshotType.MANUAL })] }),
       'Stack/Checks: `freshnessChecks` [0] and [2] are the same rds-snapshot check of orders-master, tier \'daily\', in eu-west-1: give one of them another `tier`, got the same kind, resource, tier and region twice'],
     ['ebs neither', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({})] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got neither'],
@@ -492,6 +513,7 @@ test('passes every compliance gate with zero unacknowledged findings', () => {
       FreshnessCheck.dailyDumps({ bucket: dumps }),
       FreshnessCheck.yearlyArchives({ bucket: dumps }),
       FreshnessCheck.dailyDumps({ bucket: s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaDumps', { bucketName: 'dumps-replica', region: 'eu-central-1' }), tier: 'dr', encryptionKeyAlias: 'alias/dumps' }),
+      FreshnessCheck.yearlyArchives({ bucket: s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaArchive', { bucketName: 'archive-replica', region: 'eu-central-1' }), tier: 'dr', encryptionKeyAlias: 'alias/archive' }),
     ],
   });
   // Every finding outside the test's own fixture (VPC, database security group, dumps bucket)
