@@ -58,7 +58,7 @@ export interface ReplicaChannelHealth {
   readonly channel: string;
   readonly ioThreadRunning: boolean;
   readonly sqlThreadRunning: boolean;
-  /** The IO thread state as reported (`Yes`, `No`, `Connecting`). */
+  /** The IO thread state as reported (`Yes`, `No`, `Connecting`, `Preparing` on MariaDB as it starts). */
   readonly ioState: string;
   readonly sqlState: string;
   /** Seconds behind the master, or null when the server cannot tell (a thread is stopped). */
@@ -156,12 +156,32 @@ export function parseReplicaStatus(rows: Row | readonly Row[] | undefined): Repl
   };
 }
 
+/** IO thread states of a thread that is starting: MariaDB shows them for some milliseconds after `START SLAVE`. */
+const STARTING_IO_STATES = new Set(['Preparing', 'Connecting']);
+
+/** How long a reading waits for an IO thread that is starting before taking its state as it is. */
+export const IO_THREAD_START_WAIT_MS = 2000;
+
 /**
  * Reads the replica's health over all its channels in one query: `SHOW ALL SLAVES STATUS` on
  * MariaDB (`SHOW REPLICA STATUS` there shows the default connection only), `SHOW REPLICA
  * STATUS` on MySQL (every channel), falling back to `SHOW SLAVE STATUS` before MySQL 8.0.22.
+ * While the IO thread of a channel is `Preparing` or `Connecting`, as right after a start, it
+ * reads again every 200 ms for up to `startWaitMs`: a check that lands just after a start is not
+ * refused for it. A thread still not running then is returned as it is (not running).
  */
-export async function replicaHealth(replica: Connection, flavor: ServerFlavor): Promise<ReplicaHealth> {
+export async function replicaHealth(replica: Connection, flavor: ServerFlavor, startWaitMs = IO_THREAD_START_WAIT_MS): Promise<ReplicaHealth> {
+  const until = Date.now() + startWaitMs;
+  for (;;) {
+    const health = await readReplicaHealth(replica, flavor);
+    if (Date.now() >= until || !health.channels.some((channel) => STARTING_IO_STATES.has(channel.ioState))) {
+      return health;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, until - Date.now()))));
+  }
+}
+
+async function readReplicaHealth(replica: Connection, flavor: ServerFlavor): Promise<ReplicaHealth> {
   let rows: unknown;
   if (flavor === 'mariadb') {
     [rows] = await replica.query('SHOW ALL SLAVES STATUS');
