@@ -277,7 +277,7 @@ function stillApplying(
       return `'${RDS_REPLICATION_PROCEDURES.pause}' returned but the replica is still applying changes${where}`;
     }
     if (!stoppedHere.some((stopped) => stopped.channel === channel.channel)) {
-      return `the replica is still applying changes${where}, which no statement of this run stopped (it was no channel when the pause read them)`;
+      return `the replica is still applying changes${where}, which no statement of this run stopped (it was added after the pause read the channels)`;
     }
     return `'${channelStatements(flavor, channel.channel).stop}' returned but the replica is still applying changes${where}`;
   }).join('; ');

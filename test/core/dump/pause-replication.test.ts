@@ -30,14 +30,16 @@ afterAll(async () => {
  * The replica connection, on which `statement` runs on the operator's connection just before
  * the `occurrence`th query (the first by default) matching `before`.
  */
-function withStopInBetween(before: RegExp, statement: string, occurrence = 1): Connection {
+function withStopInBetween(before: RegExp, statement: string | string[], occurrence = 1): Connection {
   let seen = 0;
   return new Proxy(replica, {
     get(target, property, receiver) {
       if (property === 'query') {
         return async (sql: string, ...rest: unknown[]) => {
           if (before.test(sql) && ++seen === occurrence) {
-            await operator.query(statement);
+            for (const sql of [statement].flat()) {
+              await operator.query(sql);
+            }
           }
           return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
         };
@@ -154,6 +156,21 @@ describe('a replica with two named connections', () => {
       expect(await threads()).toEqual([['', true, false], ['second', true, true]]);
     } finally {
       await startAndWait('START SLAVE', [['', true, true], ['second', true, true]]);
+    }
+  });
+
+  test('a connection added and started by someone else after the pause read them: the failure says no statement of the run stopped it', async () => {
+    // Its applier is what matters: its IO thread may keep connecting (port 1 refuses connections;
+    // MariaDB refuses a second connection to a master it already has).
+    const addThird = [`CHANGE MASTER 'third' TO MASTER_HOST='127.0.0.1', MASTER_PORT=1, MASTER_USER='${ADMIN_USER}', `
+      + `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`, "START SLAVE 'third'"];
+    try {
+      const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, addThird, 2), 'sql');
+      await expect(paused).rejects.toThrow(/^the replica is still applying changes on channel 'third', which no statement of this run stopped \(it was added after the pause read the channels\)$/);
+    } finally {
+      await operator.query("STOP SLAVE 'third'");
+      await operator.query("RESET SLAVE 'third' ALL");
+      await startAndWait('START ALL SLAVES', [['', true, true], ['second', true, true]]);
     }
   });
 
