@@ -582,22 +582,35 @@ export interface ArchivedObject {
   readonly storageClass: string;
 }
 
-/** The objects under the prefix of an archive restore (at most 1000: a yearly archive is a handful of files). */
-export async function listArchive(s3: S3Client, plan: ObjectRestorePlan): Promise<{ objects: ArchivedObject[]; archived: number; bytes: number }> {
+/** How many objects an archive restore takes: a yearly archive is a handful of files. */
+const ARCHIVE_OBJECTS_ALLOWED = 1000;
+
+/**
+ * The objects under the prefix of an archive restore (at most 1000). Each step that works on
+ * them lists them again: with keys of up to 1,024 bytes, the list would outgrow the 256 KiB a
+ * Step Functions state holds.
+ */
+export async function archivedObjects(s3: S3Client, plan: ObjectRestorePlan): Promise<ArchivedObject[]> {
   let response;
   try {
-    response = await s3.send(new ListObjectsV2Command({ Bucket: plan.bucket, Prefix: plan.prefix, MaxKeys: 1000 }));
+    response = await s3.send(new ListObjectsV2Command({ Bucket: plan.bucket, Prefix: plan.prefix, MaxKeys: ARCHIVE_OBJECTS_ALLOWED }));
   } catch (error) {
     rethrowFor(`listing s3://${plan.bucket}/${plan.prefix}`, error);
   }
   if (response.IsTruncated) {
-    throw new RestoreInputError(`input \`prefix\`: s3://${plan.bucket}/${plan.prefix} holds more than 1000 objects; an archive restore takes at most 1000 (narrow the prefix, e.g. to one run)`);
+    throw new RestoreInputError(`input \`prefix\`: s3://${plan.bucket}/${plan.prefix} holds more than ${ARCHIVE_OBJECTS_ALLOWED} objects; an archive restore takes at most ${ARCHIVE_OBJECTS_ALLOWED} (narrow the prefix, e.g. to one run)`);
   }
   const objects = (response.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, storageClass: o.StorageClass ?? 'STANDARD' }));
   if (objects.length === 0) {
     throw new RestoreInputError(`input \`prefix\`: no objects under s3://${plan.bucket}/${plan.prefix}`);
   }
-  return { objects, archived: objects.filter((o) => ARCHIVED.has(o.storageClass)).length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+  return objects;
+}
+
+/** What an archive restore will work on: how many objects, how many of them archived, and their bytes (the objects themselves stay out of the state). */
+export async function listArchive(s3: S3Client, plan: ObjectRestorePlan): Promise<{ objects: number; archived: number; bytes: number }> {
+  const objects = await archivedObjects(s3, plan);
+  return { objects: objects.length, archived: objects.filter((o) => ARCHIVED.has(o.storageClass)).length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
 }
 
 /** Requests the retrieval of every archived object. Repeating it is harmless (`RestoreAlreadyInProgress`). */

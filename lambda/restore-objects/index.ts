@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  ArchivedObject, CleanupState, ObjectRestorePlan, ScanState, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
+  CleanupState, ObjectRestorePlan, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
   UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment } from './settings';
@@ -29,7 +29,6 @@ export interface ObjectRestoreEvent {
   readonly plan?: ObjectRestorePlan;
   /** The scan so far (planScan, copyScan); a new scan when absent. */
   readonly scan?: ScanState;
-  readonly objects?: ArchivedObject[];
   /** What an earlier copyArchive invocation left unfinished (copyArchive). */
   readonly copied?: { readonly uploads?: UnfinishedUploads };
   /** Where an earlier cleanup invocation stopped (cleanup). */
@@ -45,12 +44,8 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
     }
     return event.plan;
   };
-  const objects = (): ArchivedObject[] => {
-    if (!event.objects) {
-      throw new Error(`restore-objects: action '${event.action}' needs the objects of the listArchive step`);
-    }
-    return event.objects;
-  };
+  // The archive's objects are listed again by each step that needs them rather than carried in the state.
+  const objects = () => archivedObjects(s3, plan());
   switch (event.action) {
     case 'validate':
       return planObjectRestore(s3, settings, inputObject(event.input));
@@ -61,11 +56,11 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
     case 'listArchive':
       return listArchive(s3, plan());
     case 'requestRetrievals':
-      return requestRetrievals(s3, plan(), objects());
+      return requestRetrievals(s3, plan(), await objects());
     case 'retrievalStatus':
-      return retrievalState(s3, plan(), objects());
+      return retrievalState(s3, plan(), await objects());
     case 'copyArchive':
-      return copyArchive(s3, plan(), objects(), event.execution, deadline, event.copied?.uploads);
+      return copyArchive(s3, plan(), await objects(), event.execution, deadline, event.copied?.uploads);
     case 'openUploads':
       return openUploads(s3, plan(), deadline);
     case 'failureUploads':

@@ -169,14 +169,14 @@ export class ObjectRestoreWorkflow extends Construct {
       .otherwise(planScan));
 
     // Archive: request the retrievals, wait for them, copy.
-    const objects = { ...plan, 'objects.$': '$.archive.objects' };
+    // `$.archive` holds counts only: each step lists the objects again (1,000 keys of up to 1,024 bytes would outgrow a state's 256 KiB).
     const list = lambdaStep(this, 'ListArchive', fn, 'listArchive', plan, '$.archive');
-    const request = lambdaStep(this, 'RequestRetrievals', fn, 'requestRetrievals', objects, '$.requested');
+    const request = lambdaStep(this, 'RequestRetrievals', fn, 'requestRetrievals', plan, '$.requested');
     const waitRetrieval = new sfn.Wait(this, 'WaitForRetrieval', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
-    const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', objects, '$.retrieval');
+    const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', plan, '$.retrieval');
     // `$.copied` carries the multipart copies an invocation's deadline cut off to the next invocation.
     const startArchiveCopy = new sfn.Pass(this, 'StartArchiveCopy', { result: sfn.Result.fromObject({ done: false }), resultPath: '$.copied' });
-    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', { ...objects, 'copied.$': '$.copied' }, '$.copied');
+    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', { ...plan, 'copied.$': '$.copied' }, '$.copied');
     copyArchive.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const archiveResult = new sfn.Pass(this, 'ArchiveResult', {
       parameters: {

@@ -514,6 +514,28 @@ test('archive: retrieval requested, waited for, copied as STANDARD to a new pref
   });
 });
 
+/** The largest input or output of any state the run entered or left, in bytes (Step Functions allows 256 KiB). */
+const largestStateBytes = (run: { events: Array<{ state?: { input?: unknown; output?: unknown } }> }) => Math.max(...run.events.filter((e) => e.state)
+  .flatMap((e) => [e.state!.input, e.state!.output]).map((data) => Buffer.byteLength(JSON.stringify(data ?? null))));
+
+test('archive: 1,000 objects with keys as long as S3 allows are restored with every state within the 256 KiB Step Functions allows', async () => {
+  s3.reset();
+  const keys = Array.from({ length: 1000 }, (_, i) => `yearly/r1/${'k'.repeat(1000)}-${String(i).padStart(4, '0')}`);
+  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
+  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
+  s3.on(ListObjectsV2Command).resolves({ Contents: keys.map((Key) => ({ Key, Size: 10, StorageClass: 'DEEP_ARCHIVE' })), IsTruncated: false });
+  s3.on(RestoreObjectCommand).resolves({});
+  s3.on(HeadObjectCommand).resolves({ Restore: 'ongoing-request="false", expiry-date="Fri, 27 Nov 2026 00:00:00 GMT"' });
+  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+  s3.on(CopyObjectCommand).resolves({});
+  const run = await machine.run({ mode: 'archive', bucket: 'archive', prefix: 'yearly/r1/', targetBucket: 'scratch' }, { handlers: handlers(), executionName: 'objects-30' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(largestStateBytes(run)).toBeLessThanOrEqual(256 * 1024);
+  expect(s3.commandCalls(RestoreObjectCommand)).toHaveLength(1000);
+  expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1000);
+  expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'archive', objects: 1000, bytes: 10_000, retrieved: 1000 });
+});
+
 test('archive: a copy that outlasts an invocation is finished by the next ones, each object copied once', async () => {
   s3.reset();
   const keys = Array.from({ length: 20 }, (_, i) => `yearly/r1/part-${String(i).padStart(2, '0')}`);
