@@ -9,6 +9,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { boundedError } from '../../core/restore-workflows/bounded-error';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
   CleanupState, ObjectRestorePlan, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
@@ -35,7 +36,26 @@ export interface ObjectRestoreEvent {
   readonly cleanup?: CleanupState;
 }
 
+/**
+ * Characters (in JSON) of the message of an error the function throws. A failed restore's cause
+ * is the copy's error document, the open uploads (at most 8,000 bytes of notes, about 2,500
+ * characters around them with a target prefix of 1,024 characters twice) and, when cleanup fails
+ * too, about 600 characters around the cleanup's error document: two documents of at most
+ * MESSAGE_CHARACTERS + DOCUMENT_OVERHEAD (2,090) + twice a name of at most 256 make 29,304 of
+ * the 32,768 Step Functions allows. It is above the 6,000 (and the count of those not shown)
+ * of several copies' combined errors, which are not cut unless JSON escapes their characters.
+ */
+const MESSAGE_CHARACTERS = 6_500;
+
 export const handler = async (event: ObjectRestoreEvent, context?: Context): Promise<unknown> => {
+  try {
+    return await step(event, context);
+  } catch (error) {
+    throw boundedError(error, MESSAGE_CHARACTERS);
+  }
+};
+
+async function step(event: ObjectRestoreEvent, context?: Context): Promise<unknown> {
   const settings = settingsFromEnvironment();
   const deadline = Date.now() + Math.max((context?.getRemainingTimeInMillis?.() ?? 300_000) - MARGIN_MS, 5_000);
   const plan = (): ObjectRestorePlan => {
@@ -70,4 +90,4 @@ export const handler = async (event: ObjectRestoreEvent, context?: Context): Pro
     default:
       throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, openUploads, failureUploads, cleanup`);
   }
-};
+}

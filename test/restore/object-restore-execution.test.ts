@@ -389,6 +389,40 @@ test('a failure of many copies of long keys, with many uploads left open and a f
     + `aws s3api list-multipart-uploads --bucket data --prefix '${TARGET}' The cleanup did not finish \\(AccessDenied: .*\\d not shown here`));
 });
 
+test('a cleanup that fails too after copies of long keys failed keeps the cause within 32,768 characters with the trace Lambda adds to each error document', async () => {
+  mockS3();
+  // Keys as long as fill the 6,000 characters of several copies' errors, and of the cleanup's.
+  const name = (i: number) => `${'k'.repeat(673)}-${String(i).padStart(2, '0')}.bin`;
+  const source = Array.from({ length: 12 }, (_, i) => `app/${name(i)}`);
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({ Versions: source.map((key, i) => version(key, `v${i}`, -1, true)), IsTruncated: false });
+  s3.on(CopyObjectCommand).rejects(awsError('AccessDenied', 'Access Denied'));
+  s3.on(ListMultipartUploadsCommand, { Bucket: 'data', Prefix: TARGET }).callsFake(() => ({
+    Uploads: Array.from({ length: 40 }, (_, i) => openUpload(`${'u'.repeat(150)}-${i}`, `${TARGET}${name(i)}`)), IsTruncated: false,
+  }));
+  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: TARGET }).resolvesOnce({ Versions: [], IsTruncated: false }).resolves({
+    Versions: source.map((_key, i) => version(`${TARGET}${name(i)}`, `copy-${i}`, 1000, true)), IsTruncated: false,
+  });
+  s3.on(GetObjectTaggingCommand).callsFake((input) => {
+    if (input.VersionId?.startsWith('copy-')) {
+      throw awsError('AccessDenied', 'Access Denied');
+    }
+    return { TagSet: [] };
+  });
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-31' });
+  logged.mockRestore();
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('AccessDenied');
+  expect(run.caught).toEqual(['CopyScan', 'Cleanup']);
+  expect(run.cause!.length).toBeLessThanOrEqual(32_768);
+  const copyDocument = JSON.parse(run.cause!.slice(0, run.cause!.indexOf('} ') + 1)) as { errorMessage: string; trace: string[] };
+  expect(copyDocument.errorMessage).toMatch(/^copying s3:\/\/data\/app\/k+-\d\d\.bin .*: Access Denied \(and 7 more: .*\d not shown here, a Step Functions cause being limited to 32,768 characters: the function's log has each one\)$/);
+  // The trace names the error and where it was thrown, without the message again.
+  expect(copyDocument.trace[0]).toBe('AccessDenied');
+  expect(copyDocument.trace.slice(1).every((line) => /^\s+at /.test(line))).toBe(true);
+  expect(run.cause).toMatch(/ The cleanup did not finish \(AccessDenied: \{"errorType":"AccessDenied","errorMessage":"tags of s3:\/\/data\/restored\/.*: Access Denied \(and \d more: .*\): the copies under the target prefix tagged cdk-backup-dr:restore-execution=objects-31 may remain: delete those not wanted by hand$/);
+});
+
 test('a result names the open uploads up to its size limit, then their number and the command that lists them all', async () => {
   arrangeLongKeysEveryCopyRefused(200);
   s3.on(CopyObjectCommand).resolves({});

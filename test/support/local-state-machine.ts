@@ -15,7 +15,9 @@
  *   ARN as the resource) is called the way Lambda calls it: with the `Payload` as its event;
  *   its result is JSON-round-tripped and wrapped in the `{ StatusCode, Payload }` envelope of
  *   the integration; an error it throws becomes a task error whose name is the error's
- *   `name` (Lambda's `errorType`) and whose cause is Lambda's JSON error document.
+ *   `name` (Lambda's `errorType`) and whose cause is Lambda's JSON error document, with the
+ *   `trace` the Node.js runtime writes: the error's stack, line by line (its first line
+ *   repeats the message, so a cause holds the message twice unless the stack does not).
  * - Every Task state must have a handler: a missing one fails before the run starts, so no
  *   test can reach a real AWS endpoint.
  * - Wait states and retry intervals take 0 ms unless overridden; the number of waits and
@@ -319,7 +321,8 @@ function wrapHandler(stateName: string, state: any, handler: LambdaHandler): (in
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
       const message = error instanceof Error ? error.message : String(error);
-      throw new LambdaTaskError(name, JSON.stringify({ errorType: name, errorMessage: message }));
+      const trace = error instanceof Error && typeof error.stack === 'string' ? error.stack.split('\n') : [];
+      throw new LambdaTaskError(name, JSON.stringify({ errorType: name, errorMessage: message, trace }));
     }
     const payload = JSON.parse(JSON.stringify(result ?? null));
     return envelope ? { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 } : payload;

@@ -1,0 +1,59 @@
+/**
+ * What a step function throws becomes Lambda's error document, `{"errorType", "errorMessage",
+ * "trace"}`, and Step Functions puts that JSON text in the failure's cause, which holds at most
+ * 32,768 characters; the object restore adds more to it (the open uploads, a failed cleanup's
+ * own document). The Node.js runtime makes `trace` of the error's stack, whose first line
+ * repeats the message, and JSON escapes a `"` or `\` in a key as two characters, a control
+ * character as six.
+ */
+import { errorName, errorText } from './common';
+
+/** Lines of a stack kept in the trace, and characters of each. */
+const TRACE_LINES = 10;
+const TRACE_LINE_CHARACTERS = 200;
+
+/** Characters a text takes in a JSON string, without the quotes around it. */
+function jsonCharacters(text: string): number {
+  return JSON.stringify(text).length - 2;
+}
+
+/** The start of `text` that takes at most `characters` characters in a JSON string. */
+function jsonPrefix(text: string, characters: number): string {
+  let length = 0;
+  let end = 0;
+  for (const character of text) {
+    length += jsonCharacters(character);
+    if (length > characters) {
+      break;
+    }
+    end += character.length;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * The error to throw to Step Functions in place of `error`: the same name (the state machine's
+ * rules match it), the message as far as it takes `characters` in JSON (a cut one says so,
+ * and the whole is written to the function's log), and a stack of the name and at most ten
+ * short frames, not the message again. Its document then takes at most `characters` plus
+ * {@link DOCUMENT_OVERHEAD} characters and the name twice.
+ */
+export function boundedError(error: unknown, characters: number): Error {
+  const name = errorName(error);
+  const text = errorText(error);
+  let message = text;
+  if (jsonCharacters(text) > characters) {
+    const note = ` ... (cut at ${characters} characters, a Step Functions cause being limited to 32,768: the function's log has the whole error)`;
+    message = jsonPrefix(text, characters - note.length) + note;
+    console.error(JSON.stringify({ message: 'error cut in the failure\'s cause', name, error: text }));
+  }
+  const bounded = new Error(message);
+  bounded.name = name;
+  const frames = (error instanceof Error && typeof error.stack === 'string' ? error.stack.split('\n') : [])
+    .filter((line) => /^\s+at /.test(line)).slice(0, TRACE_LINES).map((line) => jsonPrefix(line, TRACE_LINE_CHARACTERS));
+  bounded.stack = [name, ...frames].join('\n');
+  return bounded;
+}
+
+/** Characters of a bounded error's document besides its message and name: the JSON keys and the trace's frames. */
+export const DOCUMENT_OVERHEAD = 60 + TRACE_LINES * (TRACE_LINE_CHARACTERS + 3);
