@@ -18,6 +18,7 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
+  UploadPartCopyCommandInput,
 } from '@aws-sdk/client-s3';
 import { SHELL_WORD_PATTERN, shellWord } from '../shell-word';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
@@ -98,6 +99,13 @@ const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnl
 /** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
 export const MULTIPART_THRESHOLD = 5 * 1024 ** 3;
 const PART_SIZE = 1024 ** 3;
+/**
+ * How long a part copy still under way at an invocation's deadline may go on before it is
+ * cancelled: S3 documents no time within which an UploadPartCopy of 1 GiB ends, and the function
+ * keeps a margin longer than this after its deadline. The next invocation lists the upload's
+ * parts and copies again any the cancelled call did not leave whole.
+ */
+export const PART_OVERRUN_MS = 45_000;
 /** Parts of one multipart copy copied at the same time (each object copy of a page runs beside seven others). */
 const PARTS_AT_ONCE = 4;
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
@@ -465,14 +473,48 @@ async function copiedParts(s3: S3Client, target: { bucket: string; key: string }
 }
 
 /**
+ * Copies one part, cancelled at `endBy`: its ETag, or undefined when it was cancelled. The SDK
+ * closes the call's connection then, and the wait ends even if it does not; S3 may still finish
+ * the part, which the next invocation then finds listed.
+ */
+async function copyPart(s3: S3Client, input: UploadPartCopyCommandInput, endBy: number): Promise<string | undefined> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cancelled = new Promise<undefined>((resolve) => {
+    if (Number.isFinite(endBy)) {
+      // Node fires at once a timer set beyond 2^31 - 1 milliseconds.
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(undefined);
+      }, Math.min(Math.max(0, endBy - Date.now()), 2 ** 31 - 1));
+    }
+  });
+  const sending = Promise.resolve(s3.send(new UploadPartCopyCommand(input), { abortSignal: controller.signal }));
+  // Once cancelled, the call's own rejection has no one waiting for it.
+  sending.catch(() => undefined);
+  try {
+    const response = await Promise.race([sending, cancelled]);
+    return response === undefined ? undefined : response.CopyPartResult!.ETag!;
+  } catch (error) {
+    if (controller.signal.aborted) {
+      return undefined;
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Copies one object version (in parts above 5 GiB), tagged with the execution; skipped when the
- * target already is its copy. A copy in parts starts no part after `deadline`: it returns the
- * id of its upload, left open, and a later call given that id copies only the parts not yet
- * copied (a copy of hundreds of GiB outlasts one 15-minute invocation). Undefined when done.
+ * target already is its copy. A copy in parts starts no part after `deadline` and cancels those
+ * still under way at `partsEndBy`: it returns the id of its upload, left open, and a later call
+ * given that id copies only the parts not yet copied (a copy of hundreds of GiB outlasts one
+ * 15-minute invocation). Undefined when done.
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
-  resume: { deadline?: number; uploadId?: string } = {},
+  resume: { deadline?: number; partsEndBy?: number; uploadId?: string } = {},
 ): Promise<string | undefined> {
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
@@ -508,12 +550,11 @@ export async function copyVersion(
     const finished = await inParallel(parts.filter((part) => part.ETag === ''), PARTS_AT_ONCE, async (part) => {
       const start = (part.PartNumber - 1) * PART_SIZE;
       const end = start + sizeOf(part.PartNumber) - 1;
-      const response = await s3.send(new UploadPartCopyCommand({
+      part.ETag = await copyPart(s3, {
         Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.PartNumber, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
-      }));
-      part.ETag = response.CopyPartResult!.ETag!;
+      }, resume.partsEndBy ?? Infinity) ?? '';
     }, resume.deadline);
-    if (!finished) {
+    if (!finished || parts.some((part) => part.ETag === '')) {
       return uploadId;
     }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
@@ -559,7 +600,9 @@ export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: Sca
   const uploads: UnfinishedUploads = { ...state.uploads };
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
     const key = targetKey(plan, entry.key);
-    const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, { deadline, uploadId: uploads[key] });
+    const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, {
+      deadline, partsEndBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
+    });
     return keepUnfinished(uploads, key, left);
   }, true);
   return { cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}) };
@@ -671,7 +714,9 @@ export async function copyArchive(
   let cutOff = false;
   const started = await inParallel(objects, 8, async (object) => {
     const key = targetKey(plan, object.key);
-    const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, { deadline, uploadId: uploads[key] });
+    const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, {
+      deadline, partsEndBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
+    });
     cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);
   if (started && !cutOff) {

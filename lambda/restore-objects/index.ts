@@ -12,15 +12,18 @@ import type { Context } from 'aws-lambda';
 import { boundedError } from '../../core/restore-workflows/bounded-error';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  CleanupState, ObjectRestorePlan, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
+  CleanupState, ObjectRestorePlan, PART_OVERRUN_MS, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
   UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment } from './settings';
 
 const s3 = new S3Client({});
 
-/** Time kept free at the end of an invocation that works through pages, in milliseconds. */
-const MARGIN_MS = 60_000;
+/**
+ * Time kept free at the end of an invocation that works through pages, in milliseconds: a part
+ * copy under way at the deadline is cancelled PART_OVERRUN_MS later, and 15 seconds remain to return.
+ */
+const MARGIN_MS = PART_OVERRUN_MS + 15_000;
 
 export interface ObjectRestoreEvent {
   readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'openUploads' | 'failureUploads' | 'cleanup';
