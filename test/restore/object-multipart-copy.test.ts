@@ -4,16 +4,15 @@
  * aborted once those in flight have settled.
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
+import { GiB, arrangeNewUpload, bigSource, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
-const GiB = 1024 ** 3;
-const source = { bucket: 'data', key: 'app/big.bin', versionId: 'g1', size: 10 * GiB + 5 };
-const target = { bucket: 'data', key: 'restored/app/big.bin' };
+const source = bigSource(11);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,10 +22,7 @@ function arrange(part: (partNumber: number) => Promise<{ CopyPartResult: { ETag:
   const log: string[] = [];
   let inFlight = 0;
   let mostInFlight = 0;
-  s3mock.on(GetObjectTaggingCommand, { Bucket: 'data', Key: target.key }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
-  s3mock.on(GetObjectTaggingCommand, { Key: source.key }).resolves({ TagSet: [] });
-  s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
-  s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  arrangeNewUpload(s3mock);
   s3mock.on(UploadPartCopyCommand).callsFake(async (input) => {
     log.push(`start ${input.PartNumber}`);
     inFlight += 1;

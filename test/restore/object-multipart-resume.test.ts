@@ -4,18 +4,16 @@
  * past the deadline once the first four parts, as many as run at once, have started).
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, ListPartsCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectVersionsCommand, ListPartsCommand,
   S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, copyArchive, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
+import { GiB, arrangeNewUpload, bigSource, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
-const GiB = 1024 ** 3;
-/** Seven parts: six of 1 GiB and one of 5 bytes. */
-const source = { bucket: 'data', key: 'app/big.bin', versionId: 'g1', size: 6 * GiB + 5 };
-const target = { bucket: 'data', key: 'restored/app/big.bin' };
+const source = bigSource(7);
 const DEADLINE = 1_000;
 let clock = 0;
 /** Holds the parts of a first call until the deadline has passed. */
@@ -37,10 +35,7 @@ beforeEach(() => {
   clock = 0;
   jest.spyOn(Date, 'now').mockImplementation(() => clock);
   s3mock.reset();
-  s3mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
-  s3mock.on(GetObjectTaggingCommand, { Key: target.key }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
-  s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
-  s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  arrangeNewUpload(s3mock);
   gate = new Promise((resolve) => {
     release = resolve;
   });

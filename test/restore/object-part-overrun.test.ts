@@ -3,25 +3,18 @@
  * inside the function's margin: S3 bounds no UploadPartCopy of 1 GiB. The upload stays open for
  * the next invocation (S3 mocked; a part that never answers stands for one that outlasts the margin).
  */
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client, UploadPartCopyCommand,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, S3Client, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, PART_OVERRUN_MS, copyArchive, copyVersion } from '../../core/restore-workflows/objects';
+import { arrangeNewUpload, bigSource, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
-const GiB = 1024 ** 3;
-/** Seven parts: six of 1 GiB and one of 5 bytes. */
-const source = { bucket: 'data', key: 'app/big.bin', versionId: 'g1', size: 6 * GiB + 5 };
-const target = { bucket: 'data', key: 'restored/app/big.bin' };
+const source = bigSource(7);
 
 beforeEach(() => {
   s3mock.reset();
-  s3mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
-  s3mock.on(GetObjectTaggingCommand, { Key: target.key }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
-  s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
-  s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  arrangeNewUpload(s3mock);
   s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"copied-${input.PartNumber}"` } }));
   // Part 4 never answers.
   s3mock.on(UploadPartCopyCommand, { PartNumber: 4 }).callsFake(() => new Promise(() => undefined));

@@ -1,0 +1,24 @@
+/**
+ * What the multipart copy tests share: a source object above the single-copy limit, its
+ * target, and the mocked calls before its parts (S3 mocked).
+ */
+import { CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-s3';
+import type { AwsStub } from 'aws-sdk-client-mock';
+
+export const GiB = 1024 ** 3;
+
+/** The copy's target. */
+export const target = { bucket: 'data', key: 'restored/app/big.bin' };
+
+/** A source of `parts` parts: all of 1 GiB but the last, of 5 bytes. */
+export function bigSource(parts: number) {
+  return { bucket: 'data', key: 'app/big.bin', versionId: 'g1', size: (parts - 1) * GiB + 5 };
+}
+
+/** The calls before the parts of a new copy: the source's tags and head, no copy at the target yet, and upload 'upload-1'. */
+export function arrangeNewUpload(s3mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>): void {
+  s3mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+  s3mock.on(GetObjectTaggingCommand, { Key: target.key }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
+  s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
+  s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+}
