@@ -8,6 +8,13 @@
  */
 import { errorName, errorText } from './common';
 
+/**
+ * Characters (in JSON) of the message of an error a restore function throws: two such documents
+ * (the step's and a failed cleanup's) with their traces and names take under 19,000 of the
+ * 32,768; the object restore's handler works out its larger share.
+ */
+export const RESTORE_ERROR_CHARACTERS = 6_500;
+
 /** Lines of a stack kept in the trace, and characters of each. */
 const TRACE_LINES = 10;
 const TRACE_LINE_CHARACTERS = 200;
@@ -57,3 +64,18 @@ export function boundedError(error: unknown, characters: number): Error {
 
 /** Characters of a bounded error's document besides its message and name: the JSON keys and the trace's frames. */
 export const DOCUMENT_OVERHEAD = 60 + TRACE_LINES * (TRACE_LINE_CHARACTERS + 3);
+
+/**
+ * `handler` with every error it throws passed through {@link boundedError}: what each restore
+ * function uses, as a failed restore's cause holds its error and, when cleanup fails too, the
+ * cleanup's (`cleanupIncomplete` in lib/restore/workflow-shell.ts).
+ */
+export function withBoundedErrors<E, C, R>(handler: (event: E, context?: C) => Promise<R>, characters: number): (event: E, context?: C) => Promise<R> {
+  return async (event, context) => {
+    try {
+      return await handler(event, context);
+    } catch (error) {
+      throw boundedError(error, characters);
+    }
+  };
+}

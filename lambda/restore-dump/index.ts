@@ -20,6 +20,7 @@ import {
 } from '../../core/restore-verification';
 import { readTextObject } from '../../core/dump/objects';
 import { parseManifest } from '../../core/dump/manifest';
+import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { RestoreCheckError, RestoreInputError, inputObject, rethrowFor } from '../../core/restore-workflows/common';
 import {
   DumpRestorePlan, createInstance, deleteCreatedInstance, instanceState, planDumpRestore, protectInstance,
@@ -202,7 +203,7 @@ async function verify(event: DumpRestoreEvent): Promise<DumpVerification> {
   }
 }
 
-export const handler = async (event: DumpRestoreEvent, context?: Context): Promise<unknown> => {
+async function step(event: DumpRestoreEvent, context?: Context): Promise<unknown> {
   const settings = settingsFromEnvironment();
   switch (event.action) {
     case 'validate':
@@ -229,4 +230,7 @@ export const handler = async (event: DumpRestoreEvent, context?: Context): Promi
     default:
       throw new RestoreInputError(`restore-dump: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, status, load, verify, protect, cleanup`);
   }
-};
+}
+
+/** Errors are cut to fit a failed restore's cause (with the cleanup's error, should cleanup fail too). */
+export const handler = withBoundedErrors(step, RESTORE_ERROR_CHARACTERS);

@@ -9,7 +9,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { boundedError } from '../../core/restore-workflows/bounded-error';
+import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
   CleanupState, ObjectRestorePlan, PART_OVERRUN_MS, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
@@ -39,24 +39,16 @@ export interface ObjectRestoreEvent {
   readonly cleanup?: CleanupState;
 }
 
-/**
- * Characters (in JSON) of the message of an error the function throws. A failed restore's cause
+/*
+ * RESTORE_ERROR_CHARACTERS is what this function's errors may take. A failed restore's cause
  * is the copy's error document, the open uploads (at most 8,000 bytes of notes, about 2,500
  * characters around them with a target prefix of 1,024 characters twice) and, when cleanup fails
  * too, about 600 characters around the cleanup's error document: two documents of at most
- * MESSAGE_CHARACTERS + DOCUMENT_OVERHEAD (2,090) + twice a name of at most 256 make 29,304 of
+ * RESTORE_ERROR_CHARACTERS + DOCUMENT_OVERHEAD (2,090) + twice a name of at most 256 make 29,304 of
  * the 32,768 Step Functions allows. It is above the 6,000 (and the count of those not shown)
  * of several copies' combined errors, which are not cut unless JSON escapes their characters.
  */
-const MESSAGE_CHARACTERS = 6_500;
-
-export const handler = async (event: ObjectRestoreEvent, context?: Context): Promise<unknown> => {
-  try {
-    return await step(event, context);
-  } catch (error) {
-    throw boundedError(error, MESSAGE_CHARACTERS);
-  }
-};
+export const handler = withBoundedErrors(step, RESTORE_ERROR_CHARACTERS);
 
 async function step(event: ObjectRestoreEvent, context?: Context): Promise<unknown> {
   const settings = settingsFromEnvironment();

@@ -7,6 +7,7 @@
  * empty), KMS_KEY_ID, WORKFLOW_ID, READY_WITHIN_MINUTES.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
   VolumeRestorePlan, attachVolume, createVolume, deleteCreatedVolumes, planVolumeRestore, rootReplacementState,
@@ -35,7 +36,7 @@ function need<T>(value: T | undefined, what: string, action: string): T {
   return value;
 }
 
-export const handler = async (event: VolumeRestoreEvent): Promise<unknown> => {
+async function step(event: VolumeRestoreEvent): Promise<unknown> {
   const settings = settingsFromEnvironment();
   const plan = () => need(event.plan, 'the plan of the validate step', event.action);
   const volumeId = () => need(event.volumeId, 'the volume id of the create step', event.action);
@@ -59,4 +60,7 @@ export const handler = async (event: VolumeRestoreEvent): Promise<unknown> => {
     default:
       throw new RestoreInputError(`restore-volume: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, volumeStatus, attach, attachStatus, replaceRoot, replaceRootStatus, cleanup`);
   }
-};
+}
+
+/** Errors are cut to fit a failed restore's cause (with the cleanup's error, should cleanup fail too). */
+export const handler = withBoundedErrors(step, RESTORE_ERROR_CHARACTERS);
