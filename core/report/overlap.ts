@@ -13,9 +13,9 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
-import { expandCronField } from '../../lib/private/cron-field';
+import { dayFieldsHaveQuestionMark, expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
-import { dayFieldsHaveQuestionMark, dayOfWeekField, nthWeekdayField, utcOffsetMinutes } from './schedule';
+import { dayOfWeekField, nthWeekdayField, utcOffsetMinutes } from './schedule';
 
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };

@@ -3,7 +3,7 @@
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
  * time zone the schedule is read in.
  */
-import { expandCronField } from '../../lib/private/cron-field';
+import { dayFieldsHaveQuestionMark, expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
@@ -167,15 +167,6 @@ export function nthWeekdayField(field: string): NthWeekday | undefined {
 
 /** Why the report does not read a cron expression whose day-of-month and day-of-week fields are both other than `?`. */
 export const NOT_ONE_DAY_FIELD_NOTE = 'schedule not understood by the report: AWS rejects it, one of the day-of-month and day-of-week fields must be ?';
-
-/**
- * Whether a cron expression's day fields are one AWS accepts: a day of the month or a day of
- * the week, the other `?` (EventBridge cron expressions reference: `*` in one needs `?` in the
- * other, and both cannot be given). AWS Backup and DLM take the same expressions.
- */
-export function dayFieldsHaveQuestionMark(domField: string, dowField: string): boolean {
-  return domField === '?' || dowField === '?';
-}
 
 /**
  * A day-of-week field, `L` alone replaced by the day it names: "the last day of the week"

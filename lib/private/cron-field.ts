@@ -36,3 +36,12 @@ export function expandCronField(field: string, min: number, max: number, names: 
   }
   return [...result].sort((a, b) => a - b);
 }
+
+/**
+ * Whether a cron expression's day fields are one AWS accepts: a day of the month or a day of
+ * the week, the other `?` (EventBridge cron expressions reference: `*` in one needs `?` in the
+ * other, and both cannot be given). AWS Backup and DLM take the same expressions.
+ */
+export function dayFieldsHaveQuestionMark(domField: string, dowField: string): boolean {
+  return domField === '?' || dowField === '?';
+}

@@ -2,6 +2,7 @@
 import { Token } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { IConstruct } from 'constructs';
+import { dayFieldsHaveQuestionMark } from './cron-field';
 
 /**
  * Throws, naming the construct, the prop and the expression, when a `cron(...)` schedule does
@@ -21,7 +22,7 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
   }
   const fields = cron[1].trim().split(/\s+/);
   const allowed = 'cron(minutes hours day-of-month month day-of-week year), with day-of-month or day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *))';
-  if (fields.length !== 6 || (fields[2] !== '?' && fields[4] !== '?')) {
+  if (fields.length !== 6 || !dayFieldsHaveQuestionMark(fields[2], fields[4])) {
     throw new Error(`${scope.node.path}: \`${prop}\` must be ${allowed}, as EventBridge Scheduler requires, got '${expression}'`);
   }
 }
