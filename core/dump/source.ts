@@ -219,7 +219,9 @@ function notReceiving(channels: readonly ReplicaChannelHealth[], ioState?: strin
  * Stops the replica from applying changes and checks that it stopped. Throws when the
  * server is not a replica (a dump taken from the master by mistake must not pass silently),
  * and `ReplicationStoppedElsewhere` when the applier or the IO thread of a channel is stopped
- * already: this pause did not stop it, so whoever resumes after it must not start it. A
+ * already: this pause did not stop it, so whoever resumes after it must not start it. When a
+ * channel still applies after the stops, it fails after starting again the appliers it stopped
+ * that are still stopped, and says so. A
  * channel whose IO thread does not connect is refused (as `checkReplicaCurrent` refuses it):
  * the replica receives nothing, and its dump would be older than its lag says. With control `sql`
  * every channel is stopped, and the decision is the server's answer to the stop itself;
@@ -263,7 +265,10 @@ export async function pauseReplication(connection: Connection, control: Replicat
   }
   const applying = channels.filter((channel) => channel.sqlThreadRunning);
   if (applying.length > 0) {
-    throw new Error(stillApplying(flavor, control, channels, applying, stoppedHere));
+    // Replication is left as it was found: the appliers this run stopped run again, those that
+    // run already (started by someone else since) are not touched.
+    const stillStopped = stoppedHere.filter((stopped) => channels.some((channel) => channel.channel === stopped.channel && !channel.sqlThreadRunning));
+    throw new Error(`${stillApplying(flavor, control, channels, applying, stoppedHere)}${await undoStops(connection, flavor, stillStopped)}`);
   }
 }
 

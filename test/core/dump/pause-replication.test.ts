@@ -149,24 +149,25 @@ describe('a replica with two named connections', () => {
     }
   });
 
-  test('the second connection\'s applier started by someone else right after the pause\'s stops: the failure names the statement run on it', async () => {
+  test('the second connection\'s applier started by someone else right after the pause\'s stops: the failure names the statement run on it, and the pause starts again the applier it stopped on the default one', async () => {
     try {
       const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, "START SLAVE 'second' SQL_THREAD", 2), 'sql');
-      await expect(paused).rejects.toThrow(/^'STOP REPLICA 'second' SQL_THREAD' returned but the replica is still applying changes on channel 'second'$/);
-      expect(await threads()).toEqual([['', true, false], ['second', true, true]]);
+      await expect(paused).rejects.toThrow(/^'STOP REPLICA 'second' SQL_THREAD' returned but the replica is still applying changes on channel 'second'; this run started again the SQL thread it had stopped on the default channel$/);
+      expect(await threads()).toEqual([['', true, true], ['second', true, true]]);
     } finally {
       await startAndWait('START SLAVE', [['', true, true], ['second', true, true]]);
     }
   });
 
-  test('a connection added and started by someone else after the pause read them: the failure says no statement of the run stopped it', async () => {
+  test('a connection added and started by someone else after the pause read them: the failure says no statement of the run stopped it, and the pause starts again the appliers it stopped', async () => {
     // Its applier is what matters: its IO thread may keep connecting (port 1 refuses connections;
     // MariaDB refuses a second connection to a master it already has).
     const addThird = [`CHANGE MASTER 'third' TO MASTER_HOST='127.0.0.1', MASTER_PORT=1, MASTER_USER='${ADMIN_USER}', `
       + `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`, "START SLAVE 'third'"];
     try {
       const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, addThird, 2), 'sql');
-      await expect(paused).rejects.toThrow(/^the replica is still applying changes on channel 'third', which no statement of this run stopped \(it was added after the pause read the channels\)$/);
+      await expect(paused).rejects.toThrow(/^the replica is still applying changes on channel 'third', which no statement of this run stopped \(it was added after the pause read the channels\); this run started again the SQL thread it had stopped on the default channel, channel 'second'$/);
+      expect((await threads()).filter(([channel]) => channel !== 'third')).toEqual([['', true, true], ['second', true, true]]);
     } finally {
       await operator.query("STOP SLAVE 'third'");
       await operator.query("RESET SLAVE 'third' ALL");
