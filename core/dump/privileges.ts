@@ -9,7 +9,11 @@ import type { Connection } from 'mysql2/promise';
 /** What the dump reads in each database (`--single-transaction --routines --events --triggers`). */
 const DATABASE_PRIVILEGES = ['SELECT', 'SHOW VIEW', 'TRIGGER', 'EVENT'] as const;
 
-/** Any of these lets the dump read the bodies of routines it did not define. */
+/**
+ * Any of these lets the dump read the bodies of routines it did not define. Not CREATE
+ * ROUTINE, ALTER ROUTINE or EXECUTE: with them MySQL's SHOW CREATE PROCEDURE / FUNCTION
+ * answers with a NULL body, on which mysqldump --routines stops with "insufficient privileges".
+ */
 const ROUTINE_PRIVILEGES = ['SHOW_ROUTINE', 'SHOW CREATE ROUTINE'];
 
 type Row = Record<string, unknown>;
