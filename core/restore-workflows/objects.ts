@@ -18,7 +18,6 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
-  UploadPartCopyCommandInput,
 } from '@aws-sdk/client-s3';
 import { SHELL_WORD_PATTERN, shellWord } from '../shell-word';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
@@ -100,10 +99,11 @@ const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnl
 export const MULTIPART_THRESHOLD = 5 * 1024 ** 3;
 const PART_SIZE = 1024 ** 3;
 /**
- * How long a part copy still under way at an invocation's deadline may go on before it is
- * cancelled: S3 documents no time within which an UploadPartCopy of 1 GiB ends, and the function
- * keeps a margin longer than this after its deadline. The next invocation lists the upload's
- * parts and copies again any the cancelled call did not leave whole.
+ * How long a copy call (a part, or a single copy) still under way at an invocation's deadline
+ * may go on before it is cancelled: S3 documents no time within which an UploadPartCopy of
+ * 1 GiB or a CopyObject of 5 GiB ends, and the function keeps a margin longer than this after
+ * its deadline. The next invocation lists the upload's parts and copies again any the cancelled
+ * call did not leave whole, or makes the single copy again unless it finds it made.
  */
 export const PART_OVERRUN_MS = 45_000;
 /** Parts of one multipart copy copied at the same time (each object copy of a page runs beside seven others). */
@@ -473,11 +473,11 @@ async function copiedParts(s3: S3Client, target: { bucket: string; key: string }
 }
 
 /**
- * Copies one part, cancelled at `endBy`: its ETag, or undefined when it was cancelled. The SDK
- * closes the call's connection then, and the wait ends even if it does not; S3 may still finish
- * the part, which the next invocation then finds listed.
+ * Runs one copy call, cancelled at `endBy`: its response, or undefined when it was cancelled.
+ * The SDK closes the call's connection then, and the wait ends even if it does not; S3 may
+ * still finish the copy, which the next invocation then finds (a listed part, a tagged copy).
  */
-async function copyPart(s3: S3Client, input: UploadPartCopyCommandInput, endBy: number): Promise<string | undefined> {
+async function untilCancelled<T>(endBy: number, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T | undefined> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const cancelled = new Promise<undefined>((resolve) => {
@@ -489,12 +489,11 @@ async function copyPart(s3: S3Client, input: UploadPartCopyCommandInput, endBy: 
       }, Math.min(Math.max(0, endBy - Date.now()), 2 ** 31 - 1));
     }
   });
-  const sending = Promise.resolve(s3.send(new UploadPartCopyCommand(input), { abortSignal: controller.signal }));
+  const sending = Promise.resolve(send(controller.signal));
   // Once cancelled, the call's own rejection has no one waiting for it.
   sending.catch(() => undefined);
   try {
-    const response = await Promise.race([sending, cancelled]);
-    return response === undefined ? undefined : response.CopyPartResult!.ETag!;
+    return await Promise.race([sending, cancelled]);
   } catch (error) {
     if (controller.signal.aborted) {
       return undefined;
@@ -505,32 +504,48 @@ async function copyPart(s3: S3Client, input: UploadPartCopyCommandInput, endBy: 
   }
 }
 
+/** How a copy of one object version ended. */
+export type CopyOutcome =
+  /** Copied, or already this execution's copy. */
+  | { readonly status: 'done' }
+  /** A copy in parts cut off by the deadline: its upload is left open, and a later call given its id goes on with it. */
+  | { readonly status: 'upload-open'; readonly uploadId: string }
+  /** A single copy not started before the deadline, or cancelled: not made, a later call makes it. */
+  | { readonly status: 'redo' };
+
+const DONE: CopyOutcome = { status: 'done' };
+const REDO: CopyOutcome = { status: 'redo' };
+
 /**
  * Copies one object version (in parts above 5 GiB), tagged with the execution; skipped when the
- * target already is its copy. A copy in parts starts no part after `deadline` and cancels those
- * still under way at `partsEndBy`: it returns the id of its upload, left open, and a later call
- * given that id copies only the parts not yet copied (a copy of hundreds of GiB outlasts one
- * 15-minute invocation). Undefined when done.
+ * target already is its copy. No copy call starts after `deadline`, and those still under way
+ * at `endBy` are cancelled (S3 bounds neither a CopyObject of 5 GiB nor an UploadPartCopy of
+ * 1 GiB): a single copy then is to be done again, and a copy in parts leaves its upload open,
+ * which a later call given its id goes on with, copying only the parts not yet copied (a copy
+ * of hundreds of GiB outlasts one 15-minute invocation).
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
-  resume: { deadline?: number; partsEndBy?: number; uploadId?: string } = {},
-): Promise<string | undefined> {
+  resume: { deadline?: number; endBy?: number; uploadId?: string } = {},
+): Promise<CopyOutcome> {
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
   if (await copiedByExecution(s3, target, execution)) {
-    return undefined;
+    return DONE;
   }
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
   let uploadId: string | undefined;
   try {
     if (source.size <= MULTIPART_THRESHOLD) {
-      await s3.send(new CopyObjectCommand({
+      if (Date.now() >= (resume.deadline ?? Infinity)) {
+        return REDO;
+      }
+      const copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new CopyObjectCommand({
         CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
         StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'],
-      }));
-      return undefined;
+      }), { abortSignal }));
+      return copied === undefined ? REDO : DONE;
     }
     const sizeOf = (part: number) => Math.min(PART_SIZE, source.size - (part - 1) * PART_SIZE);
     // Set before the listing: an upload of this copy whose parts cannot be listed is aborted like one whose part failed.
@@ -550,15 +565,16 @@ export async function copyVersion(
     const finished = await inParallel(parts.filter((part) => part.ETag === ''), PARTS_AT_ONCE, async (part) => {
       const start = (part.PartNumber - 1) * PART_SIZE;
       const end = start + sizeOf(part.PartNumber) - 1;
-      part.ETag = await copyPart(s3, {
+      const copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new UploadPartCopyCommand({
         Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.PartNumber, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
-      }, resume.partsEndBy ?? Infinity) ?? '';
+      }), { abortSignal }));
+      part.ETag = copied?.CopyPartResult?.ETag ?? '';
     }, resume.deadline);
     if (!finished || parts.some((part) => part.ETag === '')) {
-      return uploadId;
+      return { status: 'upload-open', uploadId: uploadId! };
     }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
-    return undefined;
+    return DONE;
   } catch (error) {
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
@@ -601,21 +617,25 @@ export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: Sca
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
     const key = targetKey(plan, entry.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, {
-      deadline, partsEndBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
+      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
     });
     return keepUnfinished(uploads, key, left);
   }, true);
   return { cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}) };
 }
 
-/** Records the upload a copy left unfinished (or forgets the key's, once done); true when the copy is done. */
-function keepUnfinished(uploads: UnfinishedUploads, key: string, uploadId: string | undefined): boolean {
-  if (uploadId === undefined) {
-    delete uploads[key];
-    return true;
+/** Records the upload a copy left open (or forgets the key's, once done); true when the copy is done, false when the next invocation must go on with it. */
+function keepUnfinished(uploads: UnfinishedUploads, key: string, outcome: CopyOutcome): boolean {
+  switch (outcome.status) {
+    case 'done':
+      delete uploads[key];
+      return true;
+    case 'upload-open':
+      uploads[key] = outcome.uploadId;
+      return false;
+    case 'redo':
+      return false;
   }
-  uploads[key] = uploadId;
-  return false;
 }
 
 /** One object of an archive restore. */
@@ -715,7 +735,7 @@ export async function copyArchive(
   const started = await inParallel(objects, 8, async (object) => {
     const key = targetKey(plan, object.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, {
-      deadline, partsEndBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
+      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
     });
     cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);

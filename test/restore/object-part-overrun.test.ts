@@ -27,8 +27,8 @@ afterEach(() => jest.useRealTimers());
 const partSignals = () => s3mock.commandCalls(UploadPartCopyCommand).map((call) => ((call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal);
 
 test('a part still under way when its time is up is cancelled: the copy leaves its upload open, aborts nothing and completes nothing', async () => {
-  const left = await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, partsEndBy: Date.now() + 200 });
-  expect(left).toBe('upload-1');
+  const left = await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, endBy: Date.now() + 200 });
+  expect(left).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
   expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   // The SDK is told to close the part's connection.
   expect(partSignals()[3]?.aborted).toBe(true);
