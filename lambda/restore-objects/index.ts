@@ -20,10 +20,10 @@ import { settingsFromEnvironment } from './settings';
 const s3 = new S3Client({});
 
 /**
- * Time kept free at the end of an invocation that works through pages, in milliseconds: a part
- * copy under way at the deadline is cancelled PART_OVERRUN_MS later, and 15 seconds remain to return.
+ * Time kept free at the end of an invocation that works through pages, in milliseconds: a copy
+ * call under way at the deadline is cancelled PART_OVERRUN_MS later, and 15 seconds remain to return.
  */
-const MARGIN_MS = PART_OVERRUN_MS + 15_000;
+export const MARGIN_MS = PART_OVERRUN_MS + 15_000;
 
 export interface ObjectRestoreEvent {
   readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'openUploads' | 'failureUploads' | 'cleanup';
@@ -52,7 +52,9 @@ export const handler = withBoundedErrors(step, RESTORE_ERROR_CHARACTERS);
 
 async function step(event: ObjectRestoreEvent, context?: Context): Promise<unknown> {
   const settings = settingsFromEnvironment();
-  const deadline = Date.now() + Math.max((context?.getRemainingTimeInMillis?.() ?? 300_000) - MARGIN_MS, 5_000);
+  // An invocation left less than the margin gets a deadline already past: its step starts no
+  // copy and returns for the next invocation, which has the function's whole timeout (15 minutes).
+  const deadline = Date.now() + (context?.getRemainingTimeInMillis?.() ?? 300_000) - MARGIN_MS;
   const plan = (): ObjectRestorePlan => {
     if (!event.plan) {
       throw new Error(`restore-objects: action '${event.action}' needs the plan of the validate step`);
