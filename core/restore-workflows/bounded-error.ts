@@ -39,6 +39,20 @@ function jsonPrefix(text: string, characters: number): string {
 }
 
 /**
+ * The message of an error named `name` as far as it takes `characters` in JSON: a cut one says
+ * so, and the whole is written to the function's log. What a restore function puts in a
+ * failure's cause (its own error, or one it was handed) is cut this way.
+ */
+export function boundedText(text: string, characters: number, name: string): string {
+  if (jsonCharacters(text) <= characters) {
+    return text;
+  }
+  const note = ` ... (cut at ${characters} characters, a Step Functions cause being limited to 32,768: the function's log has the whole error)`;
+  console.error(JSON.stringify({ message: 'error cut in the failure\'s cause', name, error: text }));
+  return jsonPrefix(text, characters - note.length) + note;
+}
+
+/**
  * The error to throw to Step Functions in place of `error`: the same name (the state machine's
  * rules match it), the message as far as it takes `characters` in JSON (a cut one says so,
  * and the whole is written to the function's log), and a stack of the name and at most ten
@@ -47,14 +61,7 @@ function jsonPrefix(text: string, characters: number): string {
  */
 export function boundedError(error: unknown, characters: number): Error {
   const name = errorName(error);
-  const text = errorText(error);
-  let message = text;
-  if (jsonCharacters(text) > characters) {
-    const note = ` ... (cut at ${characters} characters, a Step Functions cause being limited to 32,768: the function's log has the whole error)`;
-    message = jsonPrefix(text, characters - note.length) + note;
-    console.error(JSON.stringify({ message: 'error cut in the failure\'s cause', name, error: text }));
-  }
-  const bounded = new Error(message);
+  const bounded = new Error(boundedText(errorText(error), characters, name));
   bounded.name = name;
   const frames = (error instanceof Error && typeof error.stack === 'string' ? error.stack.split('\n') : [])
     .filter((line) => /^\s+at /.test(line)).slice(0, TRACE_LINES).map((line) => jsonPrefix(line, TRACE_LINE_CHARACTERS));

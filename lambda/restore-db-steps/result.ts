@@ -2,6 +2,7 @@
  * The machine-readable result of the workflow (success and failure) and the drill metrics.
  */
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { RESTORE_ERROR_CHARACTERS, boundedText } from '../../core/restore-workflows/bounded-error';
 import type { VerificationSummary } from '../restore-db-verify/verify-restored';
 import type { CleanupResult } from './cleanup';
 import { aws } from './errors';
@@ -158,9 +159,17 @@ export function failureHead(event: { request?: { requestId?: unknown; drill?: un
   };
 }
 
-/** The message inside a caught error (Lambda's `errorMessage`, or the raw cause). */
+/**
+ * The message inside a caught error (Lambda's `errorMessage`, or the raw cause, such as a failed
+ * verification's whole summary), cut at RESTORE_ERROR_CHARACTERS in JSON as the other restore
+ * functions cut their errors: a failure document holds the restore's error and, when the cleanup
+ * did not finish, the cleanup's, and it becomes a cause of at most 32,768 characters.
+ */
 export function causeMessage(error: CaughtError | undefined): string {
-  const cause = error?.Cause ?? '';
+  return boundedText(rawCauseMessage(error?.Cause ?? ''), RESTORE_ERROR_CHARACTERS, error?.Error ?? 'Error');
+}
+
+function rawCauseMessage(cause: string): string {
   try {
     const parsed = JSON.parse(cause);
     if (parsed && typeof parsed.errorMessage === 'string') {
