@@ -13,7 +13,7 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
-import { dayFieldsHaveQuestionMark, expandCronField } from '../../lib/private/cron-field';
+import { cronFormProblem, expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 import { dayOfWeekField, nthWeekdayField, utcOffsetMinutes } from './schedule';
 
@@ -32,13 +32,14 @@ export interface CronCalendar {
 
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
- * not read (`W`, a year field that is not `*`) or AWS does not accept (neither day field `?`:
- * a day of the month and a day of the week, or `*` in both or with a day of the other).
+ * not read (`W`, a year field that is not `*`) or AWS does not accept (not 6 fields, or not
+ * exactly one day field `?`: a day of the month and a day of the week, `*` in both or with a
+ * day of the other, or `?` in both).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
   const fields = match?.[1].trim().split(/\s+/);
-  if (!fields || fields.length !== 6 || fields[5] !== '*') {
+  if (!fields || cronFormProblem(fields) !== undefined || fields[5] !== '*') {
     return undefined;
   }
   const [minuteField, hourField, domField, monthField] = fields;
@@ -51,9 +52,6 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const nth = nthWeekdayField(dowField);
   const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
   if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
-    return undefined;
-  }
-  if (!dayFieldsHaveQuestionMark(domField, dowField)) {
     return undefined;
   }
   return {

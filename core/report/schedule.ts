@@ -3,7 +3,7 @@
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
  * time zone the schedule is read in.
  */
-import { dayFieldsHaveQuestionMark, expandCronField } from '../../lib/private/cron-field';
+import { cronFormProblem, expandCronField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
@@ -144,7 +144,7 @@ function runsOf(expression: string | undefined, defaultText: string, zone: strin
   if (/^at\(/.test(expression.trim())) {
     return { minutes: [], text: `once, ${expression}`, note: 'runs once' };
   }
-  return { minutes: [], text: expression, note: 'schedule not understood by the report' };
+  return { minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE };
 }
 
 /** A day-of-week field that names one weekday of the month: `2#1` (the first Monday), `FRIL` or `6L` (the last Friday). */
@@ -165,8 +165,16 @@ export function nthWeekdayField(field: string): NthWeekday | undefined {
   return { day, nth: match[2] === undefined ? 'last' : Number(match[2]) };
 }
 
-/** Why the report does not read a cron expression whose day-of-month and day-of-week fields are both other than `?`. */
-export const NOT_ONE_DAY_FIELD_NOTE = 'schedule not understood by the report: AWS rejects it, one of the day-of-month and day-of-week fields must be ?';
+/** The note of a schedule the report does not read: it has no runs, and its text is the expression as written. */
+export const NOT_UNDERSTOOD_NOTE = 'schedule not understood by the report';
+
+/** Why the report does not read a cron expression AWS rejects for the form of its fields. */
+function rejectedFormNote(problem: string): string {
+  return `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${problem}`;
+}
+
+/** Why the report does not read a cron expression whose day-of-month and day-of-week fields are not exactly one `?`. */
+export const NOT_ONE_DAY_FIELD_NOTE = rejectedFormNote('exactly one of the day-of-month and day-of-week fields must be ?');
 
 /**
  * A day-of-week field, `L` alone replaced by the day it names: "the last day of the week"
@@ -178,21 +186,19 @@ export function dayOfWeekField(field: string): string {
 }
 
 function cronRuns(fields: string[], expression: string, zone: string): WeeklyRuns {
-  if (fields.length < 5) {
-    return { minutes: [], text: expression, note: 'schedule not understood by the report' };
+  const problem = cronFormProblem(fields);
+  if (problem !== undefined) {
+    return { minutes: [], text: expression, note: rejectedFormNote(problem) };
   }
-  const [minuteField, hourField, domField, monthField, givenDowField, yearField = '*'] = fields;
+  const [minuteField, hourField, domField, monthField, givenDowField, yearField] = fields;
   const dowField = dayOfWeekField(givenDowField);
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
   const nth = nthWeekdayField(dowField);
   const dows = nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
   const every = (field: string): boolean => field === '*' || field === '?';
-  if (!dayFieldsHaveQuestionMark(domField, dowField)) {
-    return { minutes: [], text: expression, note: NOT_ONE_DAY_FIELD_NOTE };
-  }
   if (!minutes || !hours || !dows) {
-    return { minutes: [], text: expression, note: 'schedule not understood by the report' };
+    return { minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE };
   }
   // AWS day-of-week 1 = Sunday; the report's week starts on Monday (index 0).
   const weekDays = dows.map((d) => (d + 5) % 7).sort((a, b) => a - b);

@@ -38,10 +38,30 @@ export function expandCronField(field: string, min: number, max: number, names: 
 }
 
 /**
- * Whether a cron expression's day fields are one AWS accepts: a day of the month or a day of
- * the week, the other `?` (EventBridge cron expressions reference: `*` in one needs `?` in the
- * other, and both cannot be given). AWS Backup and DLM take the same expressions.
+ * Whether a cron expression's day fields are ones AWS accepts: exactly one of them `?`, a day
+ * of the month or a day of the week in the other (EventBridge cron expressions reference:
+ * "If you specify a value (or a *) in one of the fields, you must use a ? in the other"; `?`
+ * in both names no day at all, and AWS, as Quartz whose syntax it takes, rejects it too).
+ * AWS Backup and DLM take the same expressions.
  */
-export function dayFieldsHaveQuestionMark(domField: string, dowField: string): boolean {
-  return domField === '?' || dowField === '?';
+export function exactlyOneDayFieldIsQuestionMark(domField: string, dowField: string): boolean {
+  return (domField === '?') !== (dowField === '?');
+}
+
+/** The number of fields of an AWS cron expression: minutes hours day-of-month month day-of-week year. */
+export const AWS_CRON_FIELDS = 6;
+
+/**
+ * Why AWS rejects the fields of a cron expression as a whole (their number, the `?` of the
+ * day fields), or undefined when it does not for these reasons. The report says it, and the
+ * synth check and the drill interval refuse the expression for the same reasons.
+ */
+export function cronFormProblem(fields: readonly string[]): string | undefined {
+  if (fields.length !== AWS_CRON_FIELDS) {
+    return `a cron expression has ${AWS_CRON_FIELDS} fields (minutes hours day-of-month month day-of-week year), this one ${fields.length}`;
+  }
+  if (!exactlyOneDayFieldIsQuestionMark(fields[2], fields[4])) {
+    return 'exactly one of the day-of-month and day-of-week fields must be ?';
+  }
+  return undefined;
 }

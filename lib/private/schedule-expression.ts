@@ -2,12 +2,12 @@
 import { Token } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { IConstruct } from 'constructs';
-import { dayFieldsHaveQuestionMark } from './cron-field';
+import { cronFormProblem } from './cron-field';
 
 /**
  * Throws, naming the construct, the prop and the expression, when a `cron(...)` schedule does
- * not have the six fields EventBridge Scheduler reads, or has neither of its day-of-month and
- * day-of-week fields `?`: AWS requires one of them to be `?` and would refuse the schedule only
+ * not have the six fields EventBridge Scheduler reads, or has not exactly one of its
+ * day-of-month and day-of-week fields `?` (neither, or both): AWS would refuse the schedule only
  * at deploy. `ScheduleExpression.cron()` always writes `?`; `ScheduleExpression.expression()`
  * passes whatever it is given.
  */
@@ -21,8 +21,8 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
     return;
   }
   const fields = cron[1].trim().split(/\s+/);
-  const allowed = 'cron(minutes hours day-of-month month day-of-week year), with day-of-month or day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *))';
-  if (fields.length !== 6 || !dayFieldsHaveQuestionMark(fields[2], fields[4])) {
+  const allowed = 'cron(minutes hours day-of-month month day-of-week year), with exactly one of day-of-month and day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *))';
+  if (cronFormProblem(fields) !== undefined) {
     throw new Error(`${scope.node.path}: \`${prop}\` must be ${allowed}, as EventBridge Scheduler requires, got '${expression}'`);
   }
 }

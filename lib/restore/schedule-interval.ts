@@ -1,5 +1,5 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
-import { expandCronField } from '../private/cron-field';
+import { cronFormProblem, expandCronField } from '../private/cron-field';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
 export type ScheduleGap = { readonly hours: number } | { readonly reason: string };
@@ -27,8 +27,9 @@ export function longestGap(expression: string): ScheduleGap {
     return { reason: 'only rate() and cron() expressions repeat' };
   }
   const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6) {
-    return { reason: 'a cron expression has 6 fields' };
+  const problem = cronFormProblem(fields);
+  if (problem !== undefined) {
+    return { reason: `AWS rejects it: ${problem}` };
   }
   const [minuteField, hourField, dayField, monthField, weekdayField, yearField] = fields;
   if (yearField !== '*') {
@@ -42,8 +43,8 @@ export function longestGap(expression: string): ScheduleGap {
   const months = values(monthField, 1, 12, MONTHS);
   const byWeekday = dayField === '?';
   const days = byWeekday ? values(weekdayField, 1, 7, WEEKDAYS) : values(dayField, 1, 31);
-  if (!minutes || !hours || !months || !days || (!byWeekday && weekdayField !== '?')) {
-    return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood; one of day-of-month and day-of-week must be ?)' };
+  if (!minutes || !hours || !months || !days) {
+    return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood)' };
   }
   const timesOfDay = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
   let longest = 1440 - timesOfDay[timesOfDay.length - 1] + timesOfDay[0];

@@ -523,9 +523,12 @@ test('passes every compliance gate with zero unacknowledged findings', () => {
   expect(describeFindings(findings)).toEqual('');
 });
 
-test('a cron schedule of either check without ? in a day field fails at synth, naming its prop', () => {
+test('a cron schedule of either check without exactly one ? in its day fields fails at synth, naming its prop', () => {
   const everyMonday = scheduler.ScheduleExpression.expression('cron(0 3 * * MON *)');
   expect(() => build({ driftCheckSchedule: everyMonday })).toThrow(/^Stack\/Checks: `driftCheckSchedule` must be cron\(.*\), as EventBridge Scheduler requires, got 'cron\(0 3 \* \* MON \*\)'$/);
   expect(() => build({ freshnessCheckSchedule: everyMonday })).toThrow(/^Stack\/Checks: `freshnessCheckSchedule` must be cron\(/);
+  // Before: ? in both passed.
+  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * ? *)') })).toThrow(
+    /^Stack\/Checks: `driftCheckSchedule` must be cron\(.*with exactly one of day-of-month and day-of-week \?.*, as EventBridge Scheduler requires, got 'cron\(0 3 \? \* \? \*\)'$/);
   expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)') })).not.toThrow();
 });

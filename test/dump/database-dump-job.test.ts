@@ -310,9 +310,13 @@ test('DatabaseDumpJob passes every compliance gate', () => {
   expect(describeFindings(findings)).toEqual('');
 });
 
-test('a cron schedule without ? in a day field fails at synth, naming the prop and what EventBridge Scheduler requires', () => {
+test('a cron schedule without exactly one ? in its day fields, or without 6 fields, fails at synth, naming the prop and what EventBridge Scheduler requires', () => {
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * MON *)') })).toThrow(
-    "S/Dump: `schedule` must be cron(minutes hours day-of-month month day-of-week year), with day-of-month or day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *)), as EventBridge Scheduler requires, got 'cron(0 3 * * MON *)'");
+    "S/Dump: `schedule` must be cron(minutes hours day-of-month month day-of-week year), with exactly one of day-of-month and day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *)), as EventBridge Scheduler requires, got 'cron(0 3 * * MON *)'");
+  // Before: ? in both passed.
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * ? *)') })).toThrow(
+    "S/Dump: `schedule` must be cron(minutes hours day-of-month month day-of-week year), with exactly one of day-of-month and day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *)), as EventBridge Scheduler requires, got 'cron(0 3 ? * ? *)'");
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * ?)') })).toThrow(/`schedule` must be cron\(minutes hours .*got 'cron\(0 3 \* \* \?\)'/);
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * ? * 2027)') })).toThrow(/`schedule` must be cron\(minutes hours .*got 'cron\(0 3 \* \* \? \* 2027\)'/);
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)') })).not.toThrow();
 });

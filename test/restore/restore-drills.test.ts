@@ -167,7 +167,10 @@ describe('RestoreDrills', () => {
   });
 });
 
-test('a cron schedule without ? in a day field fails at synth, even with a drillInterval', () => {
+test('a cron schedule without exactly one ? in its day fields fails at synth, even with a drillInterval', () => {
   expect(() => drills({ schedule: scheduler.ScheduleExpression.expression('cron(0 4 1 * MON *)'), drillInterval: Duration.days(31) })).toThrow(
-    /^Stack\/Drills: `schedule` must be cron\(minutes hours day-of-month month day-of-week year\), with day-of-month or day-of-week \? .*got 'cron\(0 4 1 \* MON \*\)'$/);
+    /^Stack\/Drills: `schedule` must be cron\(minutes hours day-of-month month day-of-week year\), with exactly one of day-of-month and day-of-week \? .*got 'cron\(0 4 1 \* MON \*\)'$/);
+  // Before: ? in both passed, as a daily schedule.
+  expect(() => drills({ schedule: scheduler.ScheduleExpression.expression('cron(0 4 ? * ? *)') })).toThrow(
+    /^Stack\/Drills: `schedule` must be cron\(minutes hours day-of-month month day-of-week year\), with exactly one of day-of-month and day-of-week \? .*got 'cron\(0 4 \? \* \? \*\)'$/);
 });

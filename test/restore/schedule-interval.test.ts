@@ -29,9 +29,10 @@ describe('longestGap', () => {
     ['cron(0 4 L * ? *)', 'L, W and # are not derived'],
     ['cron(0 4 ? * 2#1 *)', 'L, W and # are not derived'],
     ['cron(0 4 1 * ? 2027)', 'a schedule limited to some years ends'],
-    ['cron(0 4 1 * MON *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood; one of day-of-month and day-of-week must be ?)'],
-    ['cron(0 4 1 *)', 'a cron expression has 6 fields'],
-    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood; one of day-of-month and day-of-week must be ?)'],
+    ['cron(0 4 1 * MON *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
+    ['cron(0 4 ? * ? *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
+    ['cron(0 4 1 *)', 'AWS rejects it: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 4'],
+    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood)'],
   ])('%s: not derived', (expression, reason) => {
     expect(longestGap(expression)).toEqual({ reason });
   });

@@ -1,8 +1,9 @@
 /**
  * The day-of-month and day-of-week fields of an AWS cron expression: AWS (EventBridge, AWS
- * Backup, DLM) takes one of the two, the other `?`. An expression without `?` in either, as a
- * hand-written plan may hold, is rejected by AWS; the report does not read it as the days it
- * names, in its text, its runs of the year or the overlaps of a plan's rules.
+ * Backup, DLM) takes one of the two, the other `?`. An expression without `?` in either, or
+ * with `?` in both, as a hand-written plan may hold, is rejected by AWS; the report does not
+ * read it as the days it names, in its text, its runs of the year or the overlaps of a plan's
+ * rules.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ describe('a cron expression without ? in either day field', () => {
     expect(weeklyRuns('cron(0 3 1 * * *)')).toEqual({ minutes: [], text: 'cron(0 3 1 * * *)', note: NOT_ONE_DAY_FIELD_NOTE });
     expect(weeklyRuns('cron(0 3 * * * *)')).toEqual({ minutes: [], text: 'cron(0 3 * * * *)', note: NOT_ONE_DAY_FIELD_NOTE });
     expect(zonedWeeklyRuns('cron(0 3 * * MON *)', 'Europe/Berlin')).toMatchObject({ minutes: [], note: NOT_ONE_DAY_FIELD_NOTE });
-    expect(NOT_ONE_DAY_FIELD_NOTE).toBe('schedule not understood by the report: AWS rejects it, one of the day-of-month and day-of-week fields must be ?');
+    expect(NOT_ONE_DAY_FIELD_NOTE).toBe('schedule not understood by the report: AWS rejects it, exactly one of the day-of-month and day-of-week fields must be ?');
     // With ? in one of the two: read.
     expect(weeklyRuns('cron(0 3 ? * MON *)').text).toBe('on Mondays at 03:00 UTC');
     expect(weeklyRuns('cron(0 3 * * ? *)').text).toBe('daily at 03:00 UTC');
@@ -34,6 +35,16 @@ describe('a cron expression without ? in either day field', () => {
     expect(runsInYear('cron(0 3 * * MON *)', 'Europe/Berlin', 2026)).toBeUndefined();
     expect(runsInYear('cron(0 3 L * * *)', undefined, 2026)).toBeUndefined();
     expect(runsInYear('cron(0 3 ? * MON *)', undefined, 2026)).toHaveLength(52);
+  });
+});
+
+describe('a cron expression with ? in both day fields', () => {
+  test('is not read as daily, in UTC or in a zone, and has no runs of the year', () => {
+    // Before: read as daily at 03:00, which AWS never runs, since it rejects the expression.
+    expect(weeklyRuns('cron(0 3 ? * ? *)')).toEqual({ minutes: [], text: 'cron(0 3 ? * ? *)', note: NOT_ONE_DAY_FIELD_NOTE });
+    expect(zonedWeeklyRuns('cron(0 3 ? * ? *)', 'Europe/Berlin')).toMatchObject({ minutes: [], note: NOT_ONE_DAY_FIELD_NOTE });
+    expect(runsInYear('cron(0 3 ? * ? *)', undefined, 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 ? JAN ? *)', 'Europe/Berlin', 2026)).toBeUndefined();
   });
 });
 

@@ -273,6 +273,17 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 3 1 * MON *)')).toEqual({ minutes: [], text: 'cron(0 3 1 * MON *)', note: NOT_ONE_DAY_FIELD_NOTE });
   });
 
+  test('a cron expression without the 6 fields AWS reads is not understood, with why', () => {
+    // Before: 5 fields were read with the year as *, and a 7th field was ignored: both daily at 03:00.
+    expect(weeklyRuns('cron(0 3 * * ?)')).toEqual({
+      minutes: [],
+      text: 'cron(0 3 * * ?)',
+      note: 'schedule not understood by the report: AWS rejects it, a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 5',
+    });
+    expect(weeklyRuns('cron(0 3 * * ? * 2026)').note).toBe('schedule not understood by the report: AWS rejects it, a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 7');
+    expect(zonedWeeklyRuns('cron(0 3 * * ?)', 'Europe/Berlin')).toMatchObject({ minutes: [], note: weeklyRuns('cron(0 3 * * ?)').note });
+  });
+
   test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {
     expect(maxGapMinutes({ mechanism: 'RDS automated backups', runs: [120] })).toBe(5);
     expect(maxGapMinutes({ mechanism: 'AWS Backup plan P, rule PointInTime', scheduleNote: 'continuous backup', runs: [] })).toBe(5);
