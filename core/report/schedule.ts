@@ -86,6 +86,10 @@ export function zonedWeeklyRuns(expression: string | undefined, timeZone: unknow
     return weeklyRuns(expression, defaultText);
   }
   const local = runsOf(expression, defaultText, zone);
+  if (notUnderstood(local)) {
+    // Not read: no local times, so none to say in UTC either.
+    return local;
+  }
   const january = typeof timeZone === 'string' ? utcOffsetMinutes(zone, JANUARY) : undefined;
   const july = typeof timeZone === 'string' ? utcOffsetMinutes(zone, JULY) : undefined;
   if (january === undefined || july === undefined) {
@@ -175,6 +179,11 @@ function rejectedFormNote(problem: string): string {
 
 /** Why the report does not read a cron expression whose day-of-month and day-of-week fields are not exactly one `?`. */
 export const NOT_ONE_DAY_FIELD_NOTE = rejectedFormNote('exactly one of the day-of-month and day-of-week fields must be ?');
+
+/** Whether the report read the schedule; one it did not has no runs and no times to say in UTC. */
+function notUnderstood(runs: WeeklyRuns): boolean {
+  return runs.note?.startsWith(NOT_UNDERSTOOD_NOTE) ?? false;
+}
 
 /**
  * A day-of-week field, `L` alone replaced by the day it names: "the last day of the week"

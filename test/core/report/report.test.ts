@@ -281,7 +281,7 @@ describe('schedule and retention arithmetic', () => {
       note: 'schedule not understood by the report: AWS rejects it, a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 5',
     });
     expect(weeklyRuns('cron(0 3 * * ? * 2026)').note).toBe('schedule not understood by the report: AWS rejects it, a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 7');
-    expect(zonedWeeklyRuns('cron(0 3 * * ?)', 'Europe/Berlin')).toMatchObject({ minutes: [], note: weeklyRuns('cron(0 3 * * ?)').note });
+    expect(zonedWeeklyRuns('cron(0 3 * * ?)', 'Europe/Berlin')).toEqual(weeklyRuns('cron(0 3 * * ?)'));
   });
 
   test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {

@@ -51,6 +51,18 @@ describe('the text and the runs of a schedule read in a zone', () => {
       .toEqual('every hour at minute 0 in Europe/Berlin (UTC+01:00 in January, UTC+02:00 in July)');
   });
 
+  test('a schedule the report does not read is said as written, with why, and no times in UTC', () => {
+    // Before: '(01:00 UTC in January, 00:00 UTC in July)' was added, computed from no runs.
+    expect(zonedWeeklyRuns('cron(0 2 ? * 8#1 *)', 'Europe/Berlin')).toEqual({ minutes: [], text: 'cron(0 2 ? * 8#1 *)', note: 'schedule not understood by the report' });
+    expect(zonedWeeklyRuns('cron(0 2 1 * MON *)', 'Europe/Berlin')).toEqual({
+      minutes: [],
+      text: 'cron(0 2 1 * MON *)',
+      note: 'schedule not understood by the report: AWS rejects it, exactly one of the day-of-month and day-of-week fields must be ?',
+    });
+    // In a zone the report does not know either: not read, rather than "time zone not known".
+    expect(zonedWeeklyRuns('cron(0 2 ? * 8#1 *)', 'Mars/Olympus_Mons')).toEqual({ minutes: [], text: 'cron(0 2 ? * 8#1 *)', note: 'schedule not understood by the report' });
+  });
+
   test('the RPO check counts the hour the runs move when the clocks change', () => {
     const daily = zonedWeeklyRuns('cron(0 2 * * ? *)', 'Europe/Berlin');
     // 01:00 UTC before the clocks go back, 01:00 UTC + 25 hours after: 25 hours apart.
