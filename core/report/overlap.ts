@@ -13,12 +13,11 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
-import { cronFormProblem, expandCronField } from '../../lib/private/cron-field';
+import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nthWeekdayField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
-import { dayOfWeekField, nthWeekdayField, utcOffsetMinutes } from './schedule';
+import { utcOffsetMinutes } from './schedule';
 
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
-const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
 const MINUTE_MS = 60_000;
 const DAY_MS = 1440 * MINUTE_MS;
 
@@ -50,7 +49,7 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const lastDay = domField === 'L';
   const doms = lastDay || domField === '?' || domField === '*' ? undefined : expandCronField(domField, 1, 31);
   const nth = nthWeekdayField(dowField);
-  const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
+  const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
   if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
     return undefined;
   }

@@ -3,13 +3,12 @@
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
  * time zone the schedule is read in.
  */
-import { cronFormProblem, expandCronField } from '../../lib/private/cron-field';
+import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nthWeekdayField } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth'];
-const AWS_DOW: { [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
 const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -151,23 +150,7 @@ function runsOf(expression: string | undefined, defaultText: string, zone: strin
   return { minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE };
 }
 
-/** A day-of-week field that names one weekday of the month: `2#1` (the first Monday), `FRIL` or `6L` (the last Friday). */
-export interface NthWeekday {
-  /** AWS day of the week, 1 = Sunday. */
-  readonly day: number;
-  /** Which of the month's such weekdays: 1 to 5, or the last. */
-  readonly nth: number | 'last';
-}
-
-/** The weekday of the month a day-of-week field names with `#` or `L`, or undefined when it names none. */
-export function nthWeekdayField(field: string): NthWeekday | undefined {
-  const match = /^([A-Za-z]{3}|[1-7])(?:#([1-5])|L)$/.exec(field);
-  const day = match ? AWS_DOW[match[1].toUpperCase()] ?? Number(match[1]) : NaN;
-  if (!match || !(day >= 1 && day <= 7)) {
-    return undefined;
-  }
-  return { day, nth: match[2] === undefined ? 'last' : Number(match[2]) };
-}
+export { dayOfWeekField, nthWeekdayField, type NthWeekday } from '../../lib/private/cron-field';
 
 /** The note of a schedule the report does not read: it has no runs, and its text is the expression as written. */
 export const NOT_UNDERSTOOD_NOTE = 'schedule not understood by the report';
@@ -185,15 +168,6 @@ function notUnderstood(runs: WeeklyRuns): boolean {
   return runs.note?.startsWith(NOT_UNDERSTOOD_NOTE) ?? false;
 }
 
-/**
- * A day-of-week field, `L` alone replaced by the day it names: "the last day of the week"
- * (EventBridge cron expressions reference, which AWS Backup and DLM refer to), 7 in the
- * field's 1-7 = SUN-SAT, Saturday.
- */
-export function dayOfWeekField(field: string): string {
-  return field === 'L' ? '7' : field;
-}
-
 function cronRuns(fields: string[], expression: string, zone: string): WeeklyRuns {
   const problem = cronFormProblem(fields);
   if (problem !== undefined) {
@@ -204,7 +178,7 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
   const nth = nthWeekdayField(dowField);
-  const dows = nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_DOW);
+  const dows = nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
   const every = (field: string): boolean => field === '*' || field === '?';
   if (!minutes || !hours || !dows) {
     return { minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE };

@@ -65,3 +65,33 @@ export function cronFormProblem(fields: readonly string[]): string | undefined {
   }
   return undefined;
 }
+
+/** A day-of-week field that names one weekday of the month: `2#1` (the first Monday), `FRIL` or `6L` (the last Friday). */
+export interface NthWeekday {
+  /** AWS day of the week, 1 = Sunday. */
+  readonly day: number;
+  /** Which of the month's such weekdays: 1 to 5, or the last. */
+  readonly nth: number | 'last';
+}
+
+/** AWS days of the week by name, 1 = Sunday. */
+export const AWS_WEEKDAYS: { readonly [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
+
+/** The weekday of the month a day-of-week field names with `#` or `L`, or undefined when it names none. */
+export function nthWeekdayField(field: string): NthWeekday | undefined {
+  const match = /^([A-Za-z]{3}|[1-7])(?:#([1-5])|L)$/.exec(field);
+  const day = match ? AWS_WEEKDAYS[match[1].toUpperCase()] ?? Number(match[1]) : NaN;
+  if (!match || !(day >= 1 && day <= 7)) {
+    return undefined;
+  }
+  return { day, nth: match[2] === undefined ? 'last' : Number(match[2]) };
+}
+
+/**
+ * A day-of-week field, `L` alone replaced by the day it names: "the last day of the week"
+ * (EventBridge cron expressions reference, which AWS Backup and DLM refer to), 7 in the
+ * field's 1-7 = SUN-SAT, Saturday.
+ */
+export function dayOfWeekField(field: string): string {
+  return field === 'L' ? '7' : field;
+}

@@ -1,21 +1,26 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
-import { cronFormProblem, expandCronField } from '../private/cron-field';
+import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nthWeekdayField } from '../private/cron-field';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
 export type ScheduleGap = { readonly hours: number } | { readonly reason: string };
 
 const RATE_UNIT_HOURS: { [unit: string]: number } = { minute: 1 / 60, minutes: 1 / 60, hour: 1, hours: 1, day: 24, days: 24 };
 const MONTHS = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
-const WEEKDAYS = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
-/** Eight years from a leap year: every calendar pattern of a cron expression repeats within it. */
-const SPAN_DAYS = 8 * 365 + 2;
+/**
+ * 2024 to 2052: the Gregorian calendar repeats every 28 years from 1901 to 2099, so these
+ * years hold every pattern of weekdays and leap days a cron expression can meet, and every
+ * turn from one year into the next (the last one, into 2052, is the one into 2024).
+ */
 const SPAN_START = Date.UTC(2024, 0, 1);
+const SPAN_END = Date.UTC(2053, 0, 1);
+const DAY_MS = 86_400_000;
 
 /**
  * The longest gap between two consecutive runs of `rate(...)` or `cron(...)` (AWS cron:
  * minutes, hours, day of month, month, day of week 1-7 = SUN-SAT, year), found by walking
- * the calendar. `at(...)`, and cron expressions with `L`, `W` or `#` or a bounded year, are
- * not derived.
+ * the calendar: `L` in the day of the month is its last day, `L` alone in the day of the
+ * week Saturday, `6L` the month's last Friday, `2#1` its first Monday. `at(...)`, and cron
+ * expressions with `W` or a bounded year, are not derived.
  */
 export function longestGap(expression: string): ScheduleGap {
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression);
@@ -35,16 +40,15 @@ export function longestGap(expression: string): ScheduleGap {
   if (yearField !== '*') {
     return { reason: 'a schedule limited to some years ends' };
   }
-  if (/[LW#]/i.test(`${dayField} ${weekdayField}`)) {
-    return { reason: 'L, W and # are not derived' };
+  if (/W/i.test(dayField)) {
+    return { reason: 'W, the weekday nearest a day of the month, is not derived' };
   }
   const minutes = values(minuteField, 0, 59);
   const hours = values(hourField, 0, 23);
   const months = values(monthField, 1, 12, MONTHS);
-  const byWeekday = dayField === '?';
-  const days = byWeekday ? values(weekdayField, 1, 7, WEEKDAYS) : values(dayField, 1, 31);
-  if (!minutes || !hours || !months || !days) {
-    return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood)' };
+  const runsOn = dayField === '?' ? weekdayMatcher(dayOfWeekField(weekdayField)) : monthDayMatcher(dayField);
+  if (!minutes || !hours || !months || !runsOn) {
+    return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L and # are understood)' };
   }
   const timesOfDay = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
   let longest = 1440 - timesOfDay[timesOfDay.length - 1] + timesOfDay[0];
@@ -54,9 +58,9 @@ export function longestGap(expression: string): ScheduleGap {
   // Across days: from the last run of one matching day to the first run of the next one.
   let previousDay: number | undefined;
   let firstDay: number | undefined;
-  for (let day = 0; day < SPAN_DAYS; day++) {
-    const date = new Date(SPAN_START + day * 86_400_000);
-    const matches = months.has(date.getUTCMonth() + 1) && days.has(byWeekday ? date.getUTCDay() + 1 : date.getUTCDate());
+  for (let day = 0; SPAN_START + day * DAY_MS < SPAN_END; day++) {
+    const date = new Date(SPAN_START + day * DAY_MS);
+    const matches = months.has(date.getUTCMonth() + 1) && runsOn(date);
     if (!matches) {
       continue;
     }
@@ -67,9 +71,31 @@ export function longestGap(expression: string): ScheduleGap {
     previousDay = day;
   }
   if (previousDay === undefined || firstDay === undefined || previousDay === firstDay) {
-    return { reason: 'it runs at most once in eight years' };
+    return { reason: 'it runs at most once in 29 years' };
   }
   return { hours: longest / 60 };
+}
+
+/** Whether a day (a UTC date) is one a day-of-month field names, or undefined when the field is not read. */
+function monthDayMatcher(field: string): ((date: Date) => boolean) | undefined {
+  if (field === 'L') {
+    return (date) => new Date(date.getTime() + DAY_MS).getUTCDate() === 1;
+  }
+  const days = values(field, 1, 31);
+  return days && ((date) => days.has(date.getUTCDate()));
+}
+
+/** Whether a day (a UTC date) is one a day-of-week field names, or undefined when the field is not read. */
+function weekdayMatcher(field: string): ((date: Date) => boolean) | undefined {
+  const nth = nthWeekdayField(field);
+  if (nth) {
+    // The nth such weekday of the month is in its nth week; the last has none a week later.
+    return (date) => date.getUTCDay() + 1 === nth.day && (nth.nth === 'last'
+      ? new Date(date.getTime() + 7 * DAY_MS).getUTCMonth() !== date.getUTCMonth()
+      : Math.ceil(date.getUTCDate() / 7) === nth.nth);
+  }
+  const days = values(field, 1, 7, AWS_WEEKDAYS);
+  return days && ((date) => days.has(date.getUTCDay() + 1));
 }
 
 function values(field: string, min: number, max: number, names?: { readonly [name: string]: number }): Set<number> | undefined {

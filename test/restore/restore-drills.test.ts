@@ -135,15 +135,20 @@ describe('RestoreDrills', () => {
       ['a weekly cron schedule', { schedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', weekDay: 'SUN' }) }, 168 + 48],
       ['a rate schedule and a grace', { schedule: scheduler.ScheduleExpression.rate(Duration.days(14)), missedDrillGrace: Duration.hours(12) }, 336 + 12],
       ['a schedule in a zone with daylight saving time (an hour more)', { schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1', timeZone: TimeZone.EUROPE_BERLIN }) }, 744 + 1 + 48],
-      ['an explicit interval for a schedule that cannot be derived', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)'), drillInterval: Duration.days(31) }, 744 + 48],
+      ['an explicit interval for a schedule that cannot be derived', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 15W * ? *)'), drillInterval: Duration.days(33) }, 792 + 48],
+      // Before: L was not derived, and this schedule required a drillInterval.
+      ['the last day of each month (31 days at most from one to the next)', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)') }, 744 + 48],
+      ['the last Friday of each month (5 weeks at most)', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 ? * 6L *)') }, 840 + 48],
       ['an explicit interval longer than the schedule\'s', { drillInterval: Duration.days(40) }, 960 + 48],
     ])('the threshold follows %s', (_name, props, threshold) => {
       expect(missedThreshold(props)).toBe(threshold);
     });
 
     test.each<[string, Partial<RestoreDrillsProps>, string]>([
-      ['a last-day-of-month cron without an interval', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)') },
-        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'cron(0 4 L * ? *)' (L, W and # are not derived)"],
+      ['a nearest-weekday cron without an interval', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 15W * ? *)') },
+        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'cron(0 4 15W * ? *)' (W, the weekday nearest a day of the month, is not derived)"],
+      ['an interval shorter than a last-day-of-month schedule\'s', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)'), drillInterval: Duration.days(30) },
+        "Stack/Drills: `drillInterval` must be at least the longest gap between two runs of `schedule` 'cron(0 4 L * ? *)' (744 hours), got 30 days"],
       ['a one-time schedule without an interval', { schedule: scheduler.ScheduleExpression.at(new Date('2026-12-24T10:00:00Z')) },
         "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'at(2026-12-24T10:00:00)' (only rate() and cron() expressions repeat)"],
       ['an interval shorter than the schedule\'s', { drillInterval: Duration.days(7) },

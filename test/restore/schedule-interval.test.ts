@@ -20,19 +20,30 @@ describe('longestGap', () => {
     ['cron(0 4 1 JAN,APR,JUL,OCT ? *)', 92 * 24],
     // February 29: once in four years.
     ['cron(0 0 29 2 ? *)', 1461 * 24],
+    // The last day of each month: from February's to March 31 is the longest, 31 days.
+    ['cron(0 4 L * ? *)', 744],
+    // The last day of February: February 28, 2027 to February 29, 2028.
+    ['cron(0 0 L 2 ? *)', 366 * 24],
+    // L alone in the day of the week: Saturday.
+    ['cron(0 4 ? * L *)', 168],
+    // The last Friday and the first Monday of each month: five weeks apart at most.
+    ['cron(0 4 ? * 6L *)', 35 * 24],
+    ['cron(0 4 ? * MON#1 *)', 35 * 24],
+    // The fifth Monday: January 31 to May 29, 2028.
+    ['cron(0 4 ? * 2#5 *)', 119 * 24],
   ])('%s: %d hours', (expression, hours) => {
     expect(longestGap(expression)).toEqual({ hours });
   });
 
   test.each([
     ['at(2026-12-24T10:00:00)', 'only rate() and cron() expressions repeat'],
-    ['cron(0 4 L * ? *)', 'L, W and # are not derived'],
-    ['cron(0 4 ? * 2#1 *)', 'L, W and # are not derived'],
+    ['cron(0 4 15W * ? *)', 'W, the weekday nearest a day of the month, is not derived'],
     ['cron(0 4 1 * ? 2027)', 'a schedule limited to some years ends'],
     ['cron(0 4 1 * MON *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 ? * ? *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 1 *)', 'AWS rejects it: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 4'],
-    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists and steps are understood)'],
+    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L and # are understood)'],
+    ['cron(0 4 ? * 8#1 *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L and # are understood)'],
   ])('%s: not derived', (expression, reason) => {
     expect(longestGap(expression)).toEqual({ reason });
   });
