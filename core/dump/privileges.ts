@@ -5,16 +5,35 @@
  * TRIGGER, routines of other definers without the right to read their bodies.
  */
 import type { Connection } from 'mysql2/promise';
+import type { ServerFlavor } from '../consistency/replication';
+import { serverInfo } from '../consistency/replication';
 
 /** What the dump reads in each database (`--single-transaction --routines --events --triggers`). */
 const DATABASE_PRIVILEGES = ['SELECT', 'SHOW VIEW', 'TRIGGER', 'EVENT'] as const;
 
+/** The level of `*.*`, as a grant's database and table. */
+const GLOBAL = '*';
+
 /**
- * Any of these lets the dump read the bodies of routines it did not define. Not CREATE
- * ROUTINE, ALTER ROUTINE or EXECUTE: with them MySQL's SHOW CREATE PROCEDURE / FUNCTION
- * answers with a NULL body, on which mysqldump --routines stops with "insufficient privileges".
+ * What lets the dump read the bodies of routines it did not define, which each server keeps
+ * elsewhere. MariaDB: SELECT on the table `mysql.proc` that holds them, or (11.3+) SHOW
+ * CREATE ROUTINE on the routine's database. MySQL 8 has no `mysql.proc` (routines live in the
+ * data dictionary): SHOW_ROUTINE (8.0.20+) or SELECT at the global level. Not CREATE ROUTINE,
+ * ALTER ROUTINE or EXECUTE: with them SHOW CREATE PROCEDURE / FUNCTION answers with a NULL
+ * body, which the dump program leaves out or stops on.
  */
-const ROUTINE_PRIVILEGES = ['SHOW_ROUTINE', 'SHOW CREATE ROUTINE'];
+function readsRoutines(grants: DumpGrants, databases: readonly string[]): boolean {
+  if (grants.flavor === 'mariadb') {
+    return holds(grants, 'SELECT', 'mysql', 'proc') || databases.every((database) => holds(grants, 'SHOW CREATE ROUTINE', database));
+  }
+  return holds(grants, 'SELECT', GLOBAL) || holds(grants, 'SHOW_ROUTINE', GLOBAL);
+}
+
+function routineGrant(flavor: ServerFlavor, to: string): string {
+  return flavor === 'mariadb'
+    ? `the right to read the bodies of routines it did not define: SELECT on mysql.proc (GRANT SELECT ON mysql.proc TO ${to})`
+    : `the right to read the bodies of routines it did not define: SHOW_ROUTINE, or SELECT on *.* (GRANT SHOW_ROUTINE ON *.* TO ${to})`;
+}
 
 type Row = Record<string, unknown>;
 
@@ -31,6 +50,12 @@ interface Grant {
 /** The privileges held and what could not be read. */
 export interface DumpGrants {
   readonly user: string;
+  readonly flavor: ServerFlavor;
+  /**
+   * Whether `%` and `_` in a database grant's name are wildcards: on MariaDB always, on MySQL
+   * unless `partial_revokes` is on (it then reads them as the characters themselves).
+   */
+  readonly schemaWildcards: boolean;
   readonly grants: readonly Grant[];
   /** Grants that could not be read or understood: a missing privilege may be held after all. */
   readonly unreadable: readonly string[];
@@ -61,12 +86,34 @@ export function parseGrantLine(line: string): Grant | { readonly role: string } 
   return undefined;
 }
 
+/**
+ * Whether the server reads `%` and `_` in database grants as wildcards: MySQL with
+ * `partial_revokes` on (8.0.16+) reads them as themselves. Undefined when that cannot be read.
+ */
+export async function readSchemaWildcards(connection: Connection, flavor: ServerFlavor): Promise<boolean | undefined> {
+  if (flavor === 'mariadb') {
+    return true;
+  }
+  try {
+    const [rows] = await connection.query("SHOW GLOBAL VARIABLES LIKE 'partial_revokes'") as unknown as [Row[]];
+    // A server without the variable (before 8.0.16) has no partial revokes.
+    return rows.length === 0 || !/^(ON|1)$/i.test(String(rows[0].Value));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the current user's grants, with those of the roles granted to it. */
 export async function readDumpGrants(connection: Connection): Promise<DumpGrants> {
   const [users] = await connection.query('SELECT CURRENT_USER() AS user');
   const user = String((users as Row[])[0].user);
+  const { flavor } = await serverInfo(connection);
   const grants: Grant[] = [];
   const unreadable: string[] = [];
+  const wildcards = await readSchemaWildcards(connection, flavor);
+  if (wildcards === undefined) {
+    unreadable.push('whether % and _ in database grants are wildcards could not be read (partial_revokes); they were taken as the characters themselves');
+  }
   const seenRoles = new Set<string>();
   const read = async (sql: string, from: string): Promise<void> => {
     let rows: Row[];
@@ -92,34 +139,58 @@ export async function readDumpGrants(connection: Connection): Promise<DumpGrants
     }
   };
   await read('SHOW GRANTS', user);
-  return { user, grants, unreadable };
+  return { user, flavor, schemaWildcards: wildcards ?? false, grants, unreadable };
 }
 
-function patternMatches(pattern: string, database: string): boolean {
-  if (pattern === '*') {
+/**
+ * Whether a grant's database `pattern` applies to `database`. `*` (the global level) applies
+ * to every database, and only it applies at the global level: a pattern like `%` applies to
+ * each database it matches, which is not the global level (global SELECT, SHOW_ROUTINE).
+ * `\x` is the character x; `%` and `_` are wildcards when the server reads them so.
+ */
+function patternMatches(pattern: string, database: string, wildcards: boolean): boolean {
+  if (pattern === GLOBAL) {
     return true;
+  }
+  if (database === GLOBAL) {
+    return false;
   }
   let regex = '';
   for (let index = 0; index < pattern.length; index++) {
     const char = pattern[index];
     if (char === '\\' && index + 1 < pattern.length) {
-      regex += pattern[++index].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    } else if (char === '%') {
+      regex += escapeRegex(pattern[++index]);
+    } else if (wildcards && char === '%') {
       regex += '.*';
-    } else if (char === '_') {
+    } else if (wildcards && char === '_') {
       regex += '.';
     } else {
-      regex += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      regex += escapeRegex(char);
     }
   }
   return new RegExp(`^${regex}$`, 's').test(database);
 }
 
-function holds(grants: readonly Grant[], privilege: string, database: string, table = '*'): boolean {
-  const covers = (grant: Grant): boolean => patternMatches(grant.database, database) && (grant.table === '*' || grant.table === table) &&
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whether `privilege` is held on `database` (`*`: at the global level), or on its `table`. */
+function holds(grants: DumpGrants, privilege: string, database: string, table = '*'): boolean {
+  const covers = (grant: Grant): boolean => patternMatches(grant.database, database, grants.schemaWildcards) && (grant.table === '*' || grant.table === table) &&
     (grant.privileges.includes(privilege) || grant.privileges.includes('ALL PRIVILEGES') || grant.privileges.includes('ALL'));
   // A partial revoke (MySQL `partial_revokes`) takes a global privilege away from one database.
-  return grants.some((grant) => !grant.revoke && covers(grant)) && !grants.some((grant) => grant.revoke && covers(grant));
+  return grants.grants.some((grant) => !grant.revoke && covers(grant)) && !grants.grants.some((grant) => grant.revoke && covers(grant));
+}
+
+/**
+ * Whether the user sees every database: SHOW DATABASES lists only those it holds a privilege
+ * on, unless it holds SHOW DATABASES or global SELECT. A grant on `%` (a pattern matching every
+ * name, where it is a wildcard) holds one on every database.
+ */
+function everyDatabaseListed(grants: DumpGrants): boolean {
+  return holds(grants, 'SHOW DATABASES', GLOBAL) || holds(grants, 'SELECT', GLOBAL) ||
+    (grants.schemaWildcards && grants.grants.some((grant) => !grant.revoke && /^%+$/.test(grant.database) && grant.table === '*' && grant.privileges.includes('SELECT')));
 }
 
 function quoteDatabase(name: string): string {
@@ -139,19 +210,17 @@ function grantee(user: string): string {
 export function missingDumpPrivileges(grants: DumpGrants, databases: readonly string[], allDatabases: boolean): string[] {
   const missing: string[] = [];
   const to = grantee(grants.user);
-  if (allDatabases && !holds(grants.grants, 'SHOW DATABASES', '*') && !holds(grants.grants, 'SELECT', '*')) {
+  if (allDatabases && !everyDatabaseListed(grants)) {
     missing.push(`SHOW DATABASES: without it a database the user has no privilege on is not listed, so not dumped (GRANT SHOW DATABASES ON *.* TO ${to})`);
   }
   for (const database of databases) {
-    const lacking = DATABASE_PRIVILEGES.filter((privilege) => !holds(grants.grants, privilege, database));
+    const lacking = DATABASE_PRIVILEGES.filter((privilege) => !holds(grants, privilege, database));
     if (lacking.length > 0) {
       missing.push(`${lacking.join(', ')} on database ${database} (GRANT ${lacking.join(', ')} ON ${quoteDatabase(database)}.* TO ${to})`);
     }
   }
-  const readsRoutines = holds(grants.grants, 'SELECT', '*') || holds(grants.grants, 'SELECT', 'mysql') || holds(grants.grants, 'SELECT', 'mysql', 'proc') ||
-    ROUTINE_PRIVILEGES.some((privilege) => holds(grants.grants, privilege, '*'));
-  if (!readsRoutines) {
-    missing.push(`the right to read the bodies of routines it did not define: SELECT on mysql.proc (MariaDB) or SHOW_ROUTINE (MySQL 8.0.20+) (GRANT SELECT ON mysql.proc TO ${to}, or GRANT SHOW_ROUTINE ON *.* TO ${to})`);
+  if (!readsRoutines(grants, databases)) {
+    missing.push(routineGrant(grants.flavor, to));
   }
   return missing;
 }

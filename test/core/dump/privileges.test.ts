@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as mysql from 'mysql2/promise';
-import { checkDumpPrivileges, missingDumpPrivileges, parseGrantLine } from '../../../core/dump/privileges';
+import type { DumpGrants } from '../../../core/dump/privileges';
+import { checkDumpPrivileges, missingDumpPrivileges, parseGrantLine, readSchemaWildcards } from '../../../core/dump/privileges';
 import { listDumpDatabases } from '../../../core/dump/source';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
 
@@ -29,7 +30,8 @@ beforeAll(async () => {
   admin = await server.connect();
   await admin.query(`CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY);
     CREATE TRIGGER app.t_ins BEFORE INSERT ON app.t FOR EACH ROW SET NEW.id = NEW.id;
-    CREATE DATABASE secret_db; CREATE TABLE secret_db.s (id INT PRIMARY KEY);
+    CREATE PROCEDURE app.answer() SELECT 4242;
+    CREATE DATABASE secret_db; CREATE TABLE secret_db.s (id INT PRIMARY KEY); CREATE DATABASE secretxdb; CREATE DATABASE x;
     CREATE USER 'no_trigger'@'127.0.0.1' IDENTIFIED BY 'pw';
     GRANT SELECT, SHOW VIEW, EVENT ON app.* TO 'no_trigger'@'127.0.0.1';
     GRANT SHOW DATABASES ON *.* TO 'no_trigger'@'127.0.0.1'; GRANT SELECT ON mysql.proc TO 'no_trigger'@'127.0.0.1';
@@ -38,7 +40,12 @@ beforeAll(async () => {
     CREATE USER 'full'@'127.0.0.1' IDENTIFIED BY 'pw';
     GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, SHOW DATABASES ON *.* TO 'full'@'127.0.0.1';
     CREATE ROLE dumping; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, SHOW DATABASES ON *.* TO dumping;
-    CREATE USER 'by_role'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT dumping TO 'by_role'@'127.0.0.1'; SET DEFAULT ROLE dumping FOR 'by_role'@'127.0.0.1';`);
+    CREATE USER 'by_role'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT dumping TO 'by_role'@'127.0.0.1'; SET DEFAULT ROLE dumping FOR 'by_role'@'127.0.0.1';
+    CREATE USER 'every_name'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`%\`.* TO 'every_name'@'127.0.0.1';
+    CREATE USER 'one_char'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`_\`.* TO 'one_char'@'127.0.0.1';
+    GRANT SELECT ON mysql.proc TO 'one_char'@'127.0.0.1';
+    CREATE USER 'secret_prefix'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`secret\\_%\`.* TO 'secret_prefix'@'127.0.0.1';
+    GRANT SELECT ON mysql.proc TO 'secret_prefix'@'127.0.0.1';`);
 });
 
 afterAll(async () => {
@@ -79,10 +86,88 @@ test('users with every privilege, directly or through a role, pass', async () =>
 test('grants that cannot be read make the result unknown, noted for the manifest, not refused', async () => {
   expect(parseGrantLine("GRANT SELECT, TRIGGER ON `a\\_b`.* TO `u`@`%`")).toEqual({ revoke: false, privileges: ['SELECT', 'TRIGGER'], database: 'a\\_b', table: '*' });
   expect(parseGrantLine('GRANT `rds_superuser_role`@`%` TO `admin`@`%`')).toEqual({ role: '`rds_superuser_role`@`%`' });
-  const notes = missingDumpPrivileges({ user: 'u@%', grants: [], unreadable: ['x'] }, ['app'], false);
+  const notes = missingDumpPrivileges({ user: 'u@%', flavor: 'mariadb', schemaWildcards: true, grants: [], unreadable: ['x'] }, ['app'], false);
   expect(notes[0]).toContain('SELECT, SHOW VIEW, TRIGGER, EVENT on database app');
   // A MySQL partial revoke takes a global privilege away from one database.
   const revoked = [parseGrantLine('GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, SHOW DATABASES ON *.* TO `u`@`%`'), parseGrantLine('REVOKE TRIGGER ON `app`.* FROM `u`@`%`')];
-  expect(missingDumpPrivileges({ user: 'u@%', grants: revoked as never, unreadable: [] }, ['app', 'other'], true))
+  expect(missingDumpPrivileges({ user: 'u@%', flavor: 'mysql', schemaWildcards: false, grants: revoked as never, unreadable: [] }, ['app', 'other'], true))
     .toEqual(["TRIGGER on database app (GRANT TRIGGER ON `app`.* TO 'u'@'%')"]);
+});
+
+function grantsOf(flavor: 'mariadb' | 'mysql', schemaWildcards: boolean, lines: string[]): DumpGrants {
+  return { user: 'u@%', flavor, schemaWildcards, grants: lines.map((line) => parseGrantLine(line)) as never, unreadable: [] };
+}
+
+const APP_GRANT = 'GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `app`.* TO `u`@`%`';
+
+test('on MySQL only SHOW_ROUTINE or global SELECT reads routine bodies, and the message names that GRANT only', () => {
+  const mysqlRoutines = "the right to read the bodies of routines it did not define: SHOW_ROUTINE, or SELECT on *.* (GRANT SHOW_ROUTINE ON *.* TO 'u'@'%')";
+  // MySQL 8 has no mysql.proc: SELECT on it (or on mysql.*) gives no routine body.
+  expect(missingDumpPrivileges(grantsOf('mysql', true, [APP_GRANT, 'GRANT SELECT ON `mysql`.`proc` TO `u`@`%`', 'GRANT SELECT ON `mysql`.* TO `u`@`%`']), ['app'], false))
+    .toEqual([mysqlRoutines]);
+  // A database pattern matching every name is no global SELECT.
+  expect(missingDumpPrivileges(grantsOf('mysql', true, [APP_GRANT, 'GRANT SELECT ON `%`.* TO `u`@`%`']), ['app'], false)).toEqual([mysqlRoutines]);
+  expect(missingDumpPrivileges(grantsOf('mysql', true, [APP_GRANT, 'GRANT SHOW_ROUTINE ON *.* TO `u`@`%`']), ['app'], false)).toEqual([]);
+  expect(missingDumpPrivileges(grantsOf('mysql', true, [APP_GRANT, 'GRANT SELECT ON *.* TO `u`@`%`']), ['app'], false)).toEqual([]);
+});
+
+test('on MariaDB SELECT on mysql.proc or SHOW CREATE ROUTINE reads routine bodies, SHOW_ROUTINE does not', () => {
+  const mariadbRoutines = "the right to read the bodies of routines it did not define: SELECT on mysql.proc (GRANT SELECT ON mysql.proc TO 'u'@'%')";
+  expect(missingDumpPrivileges(grantsOf('mariadb', true, [APP_GRANT, 'GRANT SHOW_ROUTINE ON *.* TO `u`@`%`']), ['app'], false)).toEqual([mariadbRoutines]);
+  expect(missingDumpPrivileges(grantsOf('mariadb', true, [APP_GRANT, 'GRANT SELECT ON `mysql`.* TO `u`@`%`']), ['app'], false)).toEqual([]);
+  expect(missingDumpPrivileges(grantsOf('mariadb', true, [APP_GRANT, 'GRANT SHOW CREATE ROUTINE ON `app`.* TO `u`@`%`']), ['app'], false)).toEqual([]);
+  // SHOW CREATE ROUTINE is a database privilege: it must cover each database dumped.
+  const otherGrant = 'GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `other`.* TO `u`@`%`';
+  expect(missingDumpPrivileges(grantsOf('mariadb', true, [APP_GRANT, otherGrant, 'GRANT SHOW CREATE ROUTINE ON `app`.* TO `u`@`%`']), ['app', 'other'], false))
+    .toEqual([mariadbRoutines]);
+});
+
+test('a database grant with wildcards covers the databases it matches, not the global level', () => {
+  const wild = grantsOf('mariadb', true, ['GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `a_p`.* TO `u`@`%`', 'GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `b\\_c`.* TO `u`@`%`', 'GRANT SELECT ON `mysql`.`proc` TO `u`@`%`']);
+  expect(missingDumpPrivileges(wild, ['app', 'a_p', 'b_c'], false)).toEqual([]);
+  expect(missingDumpPrivileges(wild, ['bxc'], false)).toEqual(['SELECT, SHOW VIEW, TRIGGER, EVENT on database bxc (GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `bxc`.* TO \'u\'@\'%\')']);
+  // `_` matches any one character, `*` too: that made it count as global SELECT (and so as SHOW DATABASES).
+  expect(missingDumpPrivileges(grantsOf('mariadb', true, ['GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `_`.* TO `u`@`%`', 'GRANT SELECT ON `mysql`.`proc` TO `u`@`%`']), ['x'], true))
+    .toEqual(["SHOW DATABASES: without it a database the user has no privilege on is not listed, so not dumped (GRANT SHOW DATABASES ON *.* TO 'u'@'%')"]);
+  // MySQL with partial_revokes reads `%` and `_` as themselves.
+  const literal = grantsOf('mysql', false, ['GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `a_p`.* TO `u`@`%`', 'GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `b\\_c`.* TO `u`@`%`', 'GRANT SHOW_ROUTINE ON *.* TO `u`@`%`']);
+  expect(missingDumpPrivileges(literal, ['a_p', 'b_c'], false)).toEqual([]);
+  expect(missingDumpPrivileges(literal, ['app'], false)).toEqual(['SELECT, SHOW VIEW, TRIGGER, EVENT on database app (GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `app`.* TO \'u\'@\'%\')']);
+});
+
+test('real MariaDB: a `%` grant makes every database visible and reads routines; `_` does not count as global; `\\_` is an underscore', async () => {
+  // `%` matches every database, mysql (so mysql.proc) included: the dump is complete.
+  const dump = execFileSync('mariadb-dump', ['--host=127.0.0.1', `--port=${server.port}`, '--user=every_name', '--password=pw', '--skip-ssl', '--single-transaction', '--routines', '--no-data', '--databases', 'app'], { encoding: 'utf8' });
+  expect(dump).toContain('SELECT 4242');
+  const everyName = await as('every_name');
+  try {
+    expect(await listDumpDatabases(everyName)).toEqual(['app', 'secret_db', 'secretxdb', 'x']);
+  } finally {
+    await everyName.end();
+  }
+  expect(await check('every_name', ['app', 'secret_db', 'secretxdb', 'x'], true)).toEqual([]);
+
+  // `_` matches the one-character database names only: the others are not even listed.
+  const oneChar = await as('one_char');
+  try {
+    expect(await listDumpDatabases(oneChar)).toEqual(['x']);
+  } finally {
+    await oneChar.end();
+  }
+  await expect(check('one_char', ['x'], true)).rejects.toThrow(
+    "the dump user one_char@127.0.0.1 lacks privileges a complete dump needs (the dump would leave data out silently): SHOW DATABASES: without it a database the user has no privilege on is not listed, so not dumped (GRANT SHOW DATABASES ON *.* TO 'one_char'@'127.0.0.1')");
+
+  const secretPrefix = await as('secret_prefix');
+  try {
+    expect(await listDumpDatabases(secretPrefix)).toEqual(['secret_db']);
+  } finally {
+    await secretPrefix.end();
+  }
+  expect(await check('secret_prefix', ['secret_db'], false)).toEqual([]);
+  await expect(check('secret_prefix', ['secretxdb'], false)).rejects.toThrow('SELECT, SHOW VIEW, TRIGGER, EVENT on database secretxdb');
+});
+
+test('a server without partial_revokes (MariaDB, MySQL before 8.0.16) reads `%` and `_` as wildcards', async () => {
+  expect(await readSchemaWildcards(admin, 'mysql')).toBe(true);
+  expect(await readSchemaWildcards(admin, 'mariadb')).toBe(true);
 });
