@@ -13,7 +13,7 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
-import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nthWeekdayField } from '../../lib/private/cron-field';
+import { AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 import { utcOffsetMinutes } from './schedule';
 
@@ -31,9 +31,10 @@ export interface CronCalendar {
 
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
- * not read (`W`, a year field that is not `*`) or AWS does not accept (not 6 fields, or not
- * exactly one day field `?`: a day of the month and a day of the week, `*` in both or with a
- * day of the other, or `?` in both).
+ * not read (a form of `L` or `W` AWS does not document, see `undocumentedDayOfMonthProblem`;
+ * a year field that is not `*`) or AWS does not accept (not 6 fields, or not exactly one day
+ * field `?`: a day of the month and a day of the week, `*` in both or with a day of the other,
+ * or `?` in both).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
@@ -46,20 +47,18 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
   const months = expandCronField(monthField, 1, 12, MONTHS);
-  const lastDay = domField === 'L';
-  const doms = lastDay || domField === '?' || domField === '*' ? undefined : expandCronField(domField, 1, 31);
+  const domMatches = dayOfMonthMatcher(domField);
   const nth = nthWeekdayField(dowField);
   const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
-  if (!minutes || !hours || !months || (doms === undefined && !lastDay && domField !== '?' && domField !== '*') || (dows === undefined && dowField !== '?' && dowField !== '*')) {
+  if (!minutes || !hours || !months || !domMatches || undocumentedDayOfMonthProblem(domField, months) !== undefined || (dows === undefined && dowField !== '?' && dowField !== '*')) {
     return undefined;
   }
   return {
     runsOn: (day) => {
       const date = new Date(day);
-      const last = new Date(day + DAY_MS).getUTCDate() === 1;
       // The nth such weekday of the month, or the last: none of it a week later.
       const nthMatches = !nth || (nth.nth === 'last' ? new Date(day + 7 * DAY_MS).getUTCMonth() !== date.getUTCMonth() : Math.ceil(date.getUTCDate() / 7) === nth.nth);
-      return months.includes(date.getUTCMonth() + 1) && (!lastDay || last) && (!doms || doms.includes(date.getUTCDate())) && (!dows || dows.includes(date.getUTCDay() + 1)) && nthMatches;
+      return months.includes(date.getUTCMonth() + 1) && domMatches(date) && (!dows || dows.includes(date.getUTCDay() + 1)) && nthMatches;
     },
     times: hours.flatMap((hour) => minutes.map((minute) => hour * 60 + minute)),
   };

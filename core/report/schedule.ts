@@ -3,7 +3,7 @@
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
  * time zone the schedule is read in.
  */
-import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nthWeekdayField } from '../../lib/private/cron-field';
+import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
@@ -160,6 +160,11 @@ function rejectedFormNote(problem: string): string {
   return `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${problem}`;
 }
 
+/** Why the report does not read a cron expression with a form of `L` or `W` AWS does not document. */
+function undocumentedNote(problem: string): string {
+  return `${NOT_UNDERSTOOD_NOTE}: ${problem}`;
+}
+
 /** Why the report does not read a cron expression whose day-of-month and day-of-week fields are not exactly one `?`. */
 export const NOT_ONE_DAY_FIELD_NOTE = rejectedFormNote('exactly one of the day-of-month and day-of-week fields must be ?');
 
@@ -174,6 +179,10 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
     return { minutes: [], text: expression, note: rejectedFormNote(problem) };
   }
   const [minuteField, hourField, domField, monthField, givenDowField, yearField] = fields;
+  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, MONTHS) ?? range(1, 12, 1));
+  if (undocumented !== undefined) {
+    return { minutes: [], text: expression, note: undocumentedNote(undocumented) };
+  }
   const dowField = dayOfWeekField(givenDowField);
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
@@ -219,14 +228,18 @@ function yearsText(yearField: string): string {
 
 /**
  * The days of a cron expression that does not run every week, in words: `on the last day of
- * every month`, `on December 31`, `on day 1 of January and July`. A field not understood is
- * quoted as it is.
+ * every month`, `on December 31`, `on day 1 of January and July`, `on the weekday nearest day
+ * 15 of every month`. A field not understood is quoted as it is.
  */
 function daysOfMonthText(domField: string, monthField: string | undefined): string {
   const monthNumbers = monthField === undefined ? undefined : expandCronField(monthField, 1, 12, MONTHS);
   const months = monthField === undefined ? 'every month' : monthsText(monthField);
   if (domField === 'L') {
     return `on the last day of ${months}`;
+  }
+  const nearest = nearestWeekdayField(domField);
+  if (nearest !== undefined) {
+    return `on the weekday nearest ${monthNumbers?.length === 1 ? `${MONTH_NAMES[monthNumbers[0] - 1]} ${nearest}` : `day ${nearest} of ${months}`}`;
   }
   const days = expandCronField(domField, 1, 31);
   if (!days) {

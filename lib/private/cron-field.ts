@@ -95,3 +95,89 @@ export function nthWeekdayField(field: string): NthWeekday | undefined {
 export function dayOfWeekField(field: string): string {
   return field === 'L' ? '7' : field;
 }
+
+/**
+ * The day of the month of `nW`, "the weekday closest to" day n (EventBridge cron expressions
+ * reference, which AWS Backup and DLM refer to: `3W`, "the weekday closest to the third day of
+ * the month"), or undefined when the field is not one day followed by `W`.
+ */
+export function nearestWeekdayField(field: string): number | undefined {
+  const match = /^([1-9]|[12]\d|3[01])W$/i.exec(field);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The number of days of a month (1-12) of a year. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * The day the weekday nearest day `n` of a month (1-12) falls on: day n from Monday to Friday,
+ * the Friday before a Saturday and the Monday after a Sunday, but never in another month (the
+ * field names a day of this month): Monday the 3rd for a Saturday the 1st, Friday the 29th for
+ * a Sunday the 31st. Undefined when the month has no day n.
+ */
+export function nearestWeekday(year: number, month: number, n: number): number | undefined {
+  const last = daysInMonth(year, month);
+  if (n > last) {
+    return undefined;
+  }
+  const weekday = new Date(Date.UTC(year, month - 1, n)).getUTCDay();
+  if (weekday === 6) {
+    return n === 1 ? 3 : n - 1;
+  }
+  if (weekday === 0) {
+    return n === last ? n - 2 : n + 1;
+  }
+  return n;
+}
+
+/** The fewest days a month (1-12) has in any year. */
+const FEWEST_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why a day-of-month field is not read although AWS may accept it: a form of `L` or `W` the
+ * EventBridge cron expressions reference does not describe (`LW`, `L-3`, `W` in a list, a range
+ * or a step), or `nW` in one of the `months` (1-12) that lacks day n in some year, where the
+ * reference does not say which day runs. Undefined for any other field.
+ */
+export function undocumentedDayOfMonthProblem(field: string, months: readonly number[]): string | undefined {
+  const n = nearestWeekdayField(field);
+  if (n !== undefined) {
+    const short = months.filter((month) => FEWEST_DAYS[month - 1] < n);
+    return short.length === 0 ? undefined
+      : `AWS does not document which day ${field} names in a month without day ${n} (${short.map((month) => MONTH_NAMES[month - 1]).join(', ')})`;
+  }
+  if (/W/i.test(field)) {
+    return `AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not ${field}`;
+  }
+  if (/L/i.test(field) && field !== 'L') {
+    return `AWS documents L alone in the day of the month (its last day), not ${field}`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a day (a UTC date) is one a day-of-month field names: numbers, `*`, `?`, ranges,
+ * lists, steps, `L` (the last day) and `nW` (`nearestWeekday`); undefined when the field is
+ * not read.
+ */
+export function dayOfMonthMatcher(field: string): ((date: Date) => boolean) | undefined {
+  const dayOf = (date: Date): [number, number, number] => [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+  if (field === 'L') {
+    return (date) => {
+      const [year, month, day] = dayOf(date);
+      return day === daysInMonth(year, month);
+    };
+  }
+  const n = nearestWeekdayField(field);
+  if (n !== undefined) {
+    return (date) => {
+      const [year, month, day] = dayOf(date);
+      return day === nearestWeekday(year, month, n);
+    };
+  }
+  const days = expandCronField(field, 1, 31);
+  return days && ((date) => days.includes(date.getUTCDate()));
+}

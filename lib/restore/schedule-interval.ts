@@ -1,5 +1,5 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
-import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nthWeekdayField } from '../private/cron-field';
+import { AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../private/cron-field';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
 export type ScheduleGap = { readonly hours: number } | { readonly reason: string };
@@ -18,9 +18,10 @@ const DAY_MS = 86_400_000;
 /**
  * The longest gap between two consecutive runs of `rate(...)` or `cron(...)` (AWS cron:
  * minutes, hours, day of month, month, day of week 1-7 = SUN-SAT, year), found by walking
- * the calendar: `L` in the day of the month is its last day, `L` alone in the day of the
- * week Saturday, `6L` the month's last Friday, `2#1` its first Monday. `at(...)`, and cron
- * expressions with `W` or a bounded year, are not derived.
+ * the calendar: `L` in the day of the month is its last day, `15W` the weekday nearest its
+ * 15th, `L` alone in the day of the week Saturday, `6L` the month's last Friday, `2#1` its
+ * first Monday. `at(...)`, cron expressions with a bounded year, and forms of `L` and `W` AWS
+ * does not document (`undocumentedDayOfMonthProblem`), are not derived.
  */
 export function longestGap(expression: string): ScheduleGap {
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression);
@@ -40,15 +41,16 @@ export function longestGap(expression: string): ScheduleGap {
   if (yearField !== '*') {
     return { reason: 'a schedule limited to some years ends' };
   }
-  if (/W/i.test(dayField)) {
-    return { reason: 'W, the weekday nearest a day of the month, is not derived' };
-  }
   const minutes = values(minuteField, 0, 59);
   const hours = values(hourField, 0, 23);
   const months = values(monthField, 1, 12, MONTHS);
-  const runsOn = dayField === '?' ? weekdayMatcher(dayOfWeekField(weekdayField)) : monthDayMatcher(dayField);
+  const undocumented = months && undocumentedDayOfMonthProblem(dayField, [...months]);
+  if (undocumented) {
+    return { reason: undocumented };
+  }
+  const runsOn = dayField === '?' ? weekdayMatcher(dayOfWeekField(weekdayField)) : dayOfMonthMatcher(dayField);
   if (!minutes || !hours || !months || !runsOn) {
-    return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L and # are understood)' };
+    return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)' };
   }
   const timesOfDay = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
   let longest = 1440 - timesOfDay[timesOfDay.length - 1] + timesOfDay[0];
@@ -74,15 +76,6 @@ export function longestGap(expression: string): ScheduleGap {
     return { reason: 'it runs at most once in 29 years' };
   }
   return { hours: longest / 60 };
-}
-
-/** Whether a day (a UTC date) is one a day-of-month field names, or undefined when the field is not read. */
-function monthDayMatcher(field: string): ((date: Date) => boolean) | undefined {
-  if (field === 'L') {
-    return (date) => new Date(date.getTime() + DAY_MS).getUTCDate() === 1;
-  }
-  const days = values(field, 1, 31);
-  return days && ((date) => days.has(date.getUTCDate()));
 }
 
 /** Whether a day (a UTC date) is one a day-of-week field names, or undefined when the field is not read. */

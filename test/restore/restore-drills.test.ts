@@ -135,7 +135,9 @@ describe('RestoreDrills', () => {
       ['a weekly cron schedule', { schedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '2', weekDay: 'SUN' }) }, 168 + 48],
       ['a rate schedule and a grace', { schedule: scheduler.ScheduleExpression.rate(Duration.days(14)), missedDrillGrace: Duration.hours(12) }, 336 + 12],
       ['a schedule in a zone with daylight saving time (an hour more)', { schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1', timeZone: TimeZone.EUROPE_BERLIN }) }, 744 + 1 + 48],
-      ['an explicit interval for a schedule that cannot be derived', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 15W * ? *)'), drillInterval: Duration.days(33) }, 792 + 48],
+      ['an explicit interval for a schedule that cannot be derived', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 LW * ? *)'), drillInterval: Duration.days(33) }, 792 + 48],
+      // Before: W was not derived, and this schedule required a drillInterval.
+      ['the weekday nearest the 1st of each month (Wednesday July 1 to Monday August 3, 2026)', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 1W * ? *)') }, 792 + 48],
       // Before: L was not derived, and this schedule required a drillInterval.
       ['the last day of each month (31 days at most from one to the next)', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)') }, 744 + 48],
       ['the last Friday of each month (5 weeks at most)', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 ? * 6L *)') }, 840 + 48],
@@ -145,8 +147,10 @@ describe('RestoreDrills', () => {
     });
 
     test.each<[string, Partial<RestoreDrillsProps>, string]>([
-      ['a nearest-weekday cron without an interval', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 15W * ? *)') },
-        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'cron(0 4 15W * ? *)' (W, the weekday nearest a day of the month, is not derived)"],
+      ['a last-weekday cron, which AWS does not document, without an interval', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 LW * ? *)') },
+        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'cron(0 4 LW * ? *)' (AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not LW)"],
+      ['an interval shorter than a nearest-weekday schedule\'s', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 15W * ? *)'), drillInterval: Duration.days(31) },
+        "Stack/Drills: `drillInterval` must be at least the longest gap between two runs of `schedule` 'cron(0 4 15W * ? *)' (768 hours), got 31 days"],
       ['an interval shorter than a last-day-of-month schedule\'s', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)'), drillInterval: Duration.days(30) },
         "Stack/Drills: `drillInterval` must be at least the longest gap between two runs of `schedule` 'cron(0 4 L * ? *)' (744 hours), got 30 days"],
       ['a one-time schedule without an interval', { schedule: scheduler.ScheduleExpression.at(new Date('2026-12-24T10:00:00Z')) },

@@ -31,19 +31,33 @@ describe('longestGap', () => {
     ['cron(0 4 ? * MON#1 *)', 35 * 24],
     // The fifth Monday: January 31 to May 29, 2028.
     ['cron(0 4 ? * 2#5 *)', 119 * 24],
+    // The weekday nearest the 1st, never in the month before: from the 1st of a 31-day month to
+    // the Monday 3rd of the next (Wednesday July 1 to Monday August 3, 2026).
+    ['cron(0 4 1W * ? *)', 33 * 24],
+    // The weekday nearest the 15th: Friday August 14 to Tuesday September 15, 2026, 32 days.
+    ['cron(0 4 15W * ? *)', 32 * 24],
+    // February 28, 2027 is a Sunday and the month's last day: Friday the 26th, not Monday March 1.
+    // From there to February 28, 2028 (a Monday) is the longest, 367 days.
+    ['cron(0 4 28W 2 ? *)', 367 * 24],
+    // May 31, 2043 is a Sunday: Friday the 29th; to Tuesday May 31, 2044, past February 29, 368 days.
+    ['cron(0 4 31W 5 ? *)', 368 * 24],
   ])('%s: %d hours', (expression, hours) => {
     expect(longestGap(expression)).toEqual({ hours });
   });
 
   test.each([
     ['at(2026-12-24T10:00:00)', 'only rate() and cron() expressions repeat'],
-    ['cron(0 4 15W * ? *)', 'W, the weekday nearest a day of the month, is not derived'],
+    ['cron(0 4 LW * ? *)', 'AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not LW'],
+    ['cron(0 4 1W,15W * ? *)', 'AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not 1W,15W'],
+    ['cron(0 4 L-3 * ? *)', 'AWS documents L alone in the day of the month (its last day), not L-3'],
+    ['cron(0 4 30W * ? *)', 'AWS does not document which day 30W names in a month without day 30 (February)'],
+    ['cron(0 4 29W 1,2 ? *)', 'AWS does not document which day 29W names in a month without day 29 (February)'],
     ['cron(0 4 1 * ? 2027)', 'a schedule limited to some years ends'],
     ['cron(0 4 1 * MON *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 ? * ? *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 1 *)', 'AWS rejects it: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 4'],
-    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L and # are understood)'],
-    ['cron(0 4 ? * 8#1 *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L and # are understood)'],
+    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'],
+    ['cron(0 4 ? * 8#1 *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'],
   ])('%s: not derived', (expression, reason) => {
     expect(longestGap(expression)).toEqual({ reason });
   });

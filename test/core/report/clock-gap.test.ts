@@ -45,7 +45,9 @@ describe('the local times a zone\'s clocks skip', () => {
     expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Asia/Kolkata', 2026)).toEqual([]);
     expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Etc/UTC', 2026)).toEqual([]);
     expect(skippedLocalTimes('cron(30 2 * * ? *)', 'Mars/Olympus_Mons', 2026)).toBeUndefined();
-    expect(skippedLocalTimes('cron(30 2 15W * ? *)', 'Europe/Berlin', 2026)).toBeUndefined();
+    // The weekday nearest a day is never a Sunday; LW is a form AWS does not document, not read.
+    expect(skippedLocalTimes('cron(30 2 29W 3 ? *)', 'Europe/Berlin', 2026)).toEqual([]);
+    expect(skippedLocalTimes('cron(30 2 LW * ? *)', 'Europe/Berlin', 2026)).toBeUndefined();
     // March 29, 2026 is the last Sunday of March, and the fifth.
     expect(skippedLocalTimes('cron(30 2 ? 3 SUNL *)', 'Europe/Berlin', 2026)).toEqual([Date.UTC(2026, 2, 29, 2, 30)]);
     expect(skippedLocalTimes('cron(30 2 ? 3 1#4 *)', 'Europe/Berlin', 2026)).toEqual([]);

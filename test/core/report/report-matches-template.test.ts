@@ -185,7 +185,19 @@ describe('overlapping rules of one plan: AWS Backup takes one backup, for the ru
     expect(monthEnds[1]).toEqual(Date.UTC(2026, 1, 28, 3));
     // 03:00 in Berlin is 01:00 UTC in summer time (5 July 2026 is a Sunday).
     expect(runsInYear('cron(0 3 ? * SUN *)', 'Europe/Berlin', 2026)).toContain(Date.UTC(2026, 6, 5, 1));
-    expect(runsInYear('cron(0 3 15W * ? *)', undefined, 2026)).toBeUndefined();
+    // The weekday nearest a day, within its month: Saturday August 1, 2026 is Monday the 3rd (not Friday
+    // July 31), Sunday February 1 Monday the 2nd; Saturday January 31 is Friday the 30th, Sunday May 31
+    // Friday the 29th; Saturday February 28 is Friday the 27th (Sunday February 28, 2027: the 26th).
+    const days = (expression: string, year: number) => runsInYear(expression, undefined, year)!.map((t) => new Date(t).toISOString().slice(0, 10));
+    expect(days('cron(0 3 1W * ? *)', 2026)).toEqual(['01-01', '02-02', '03-02', '04-01', '05-01', '06-01', '07-01', '08-03', '09-01', '10-01', '11-02', '12-01'].map((d) => `2026-${d}`));
+    expect(days('cron(0 3 31W 1,5,7 ? *)', 2026)).toEqual(['2026-01-30', '2026-05-29', '2026-07-31']);
+    expect(days('cron(0 3 28W 2 ? *)', 2026)).toEqual(['2026-02-27']);
+    expect(days('cron(0 3 28W 2 ? *)', 2027)).toEqual(['2027-02-26']);
+    expect(days('cron(0 3 15W * ? *)', 2026)).toEqual(['01-15', '02-16', '03-16', '04-15', '05-15', '06-15', '07-15', '08-14', '09-15', '10-15', '11-16', '12-15'].map((d) => `2026-${d}`));
+    // Forms AWS does not document are not read.
+    expect(runsInYear('cron(0 3 LW * ? *)', undefined, 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 L-3 * ? *)', undefined, 2026)).toBeUndefined();
+    expect(runsInYear('cron(0 3 30W * ? *)', undefined, 2026)).toBeUndefined();
     // A day of the month and a day of the week, which AWS rejects: not read as the days that are both.
     expect(runsInYear('cron(0 3 1 * MON *)', undefined, 2026)).toBeUndefined();
     // The first Monday of each month (January 5, February 2, ...); the last Friday (January 30, ...); a fifth Monday only where there is one.

@@ -7,7 +7,7 @@ import { run } from '../../../cli/commands/report';
 import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { maxGapMinutes, rpoShortfall } from '../../../core/report/objectives';
-import { NOT_ONE_DAY_FIELD_NOTE, s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
+import { NOT_ONE_DAY_FIELD_NOTE, NOT_UNDERSTOOD_NOTE, s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
 import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
 
 let assemblyDir: string;
@@ -253,7 +253,24 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 4 1 * ? *)').text).toBe('on day 1 of every month at 04:00 UTC');
     expect(weeklyRuns('cron(0 4 1,15 * ? *)').text).toBe('on days 1 and 15 of every month at 04:00 UTC');
     expect(weeklyRuns('cron(0 4 1 1,7 ? *)').text).toBe('on day 1 of January and July at 04:00 UTC');
-    expect(weeklyRuns('cron(0 4 15W * ? *)').text).toBe('on day 15W of every month at 04:00 UTC');
+  });
+
+  test('W in the day of the month is the weekday nearest that day; forms of L and W AWS does not document are not understood, with why', () => {
+    // Before: 'on day 15W of every month at 04:00 UTC'.
+    expect(weeklyRuns('cron(0 4 15W * ? *)')).toEqual({ minutes: [], text: 'on the weekday nearest day 15 of every month at 04:00 UTC', note: 'does not run every week' });
+    expect(weeklyRuns('cron(0 4 1W 2,8 ? *)').text).toBe('on the weekday nearest day 1 of February and August at 04:00 UTC');
+    expect(weeklyRuns('cron(0 4 28W 2 ? *)').text).toBe('on the weekday nearest February 28 at 04:00 UTC');
+    expect(zonedWeeklyRuns('cron(30 0 15W * ? *)', 'Europe/Berlin').text)
+      .toBe('on the weekday nearest day 15 of every month at 00:30 Europe/Berlin (23:30 UTC the day before in January, 22:30 UTC the day before in July)');
+    const notDocumented = (problem: string) => `${NOT_UNDERSTOOD_NOTE}: ${problem}`;
+    // Before: 'on day LW of every month at 04:00 UTC', 'on day L-3 of every month at 04:00 UTC', read as running.
+    expect(weeklyRuns('cron(0 4 LW * ? *)')).toEqual({ minutes: [], text: 'cron(0 4 LW * ? *)', note: notDocumented('AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not LW') });
+    expect(weeklyRuns('cron(0 4 L-3 * ? *)').note).toBe(notDocumented('AWS documents L alone in the day of the month (its last day), not L-3'));
+    expect(weeklyRuns('cron(0 4 1W,15W * ? *)').note).toBe(notDocumented('AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not 1W,15W'));
+    expect(weeklyRuns('cron(0 4 31W * ? *)').note).toBe(notDocumented('AWS does not document which day 31W names in a month without day 31 (February, April, June, September, November)'));
+    expect(weeklyRuns('cron(0 4 31W 1,5 ? *)').text).toBe('on the weekday nearest day 31 of January and May at 04:00 UTC');
+    // Not read, so no times in UTC either.
+    expect(zonedWeeklyRuns('cron(0 4 LW * ? *)', 'Europe/Berlin')).toEqual(weeklyRuns('cron(0 4 LW * ? *)'));
   });
 
   test('a day-of-week schedule restricted to some months or years keeps its weekdays', () => {

@@ -1,0 +1,62 @@
+/**
+ * `nW` in the day of the month, "the weekday closest to" day n (EventBridge cron expressions
+ * reference): the report reads it, in its text, its runs of the year and the overlaps of a
+ * plan's rules; `LW`, which the reference does not describe, stays not understood, with why.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ReportModel, buildReport } from '../../../core/report/model';
+import { NOT_UNDERSTOOD_NOTE } from '../../../core/report/schedule';
+import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+
+describe('a plan with a nearest-weekday rule, in the report', () => {
+  let outdir: string;
+  let model: ReportModel;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-nearest-weekday-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Weekdays', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
+    // Written by hand: daily at 03:00 kept 7 days, the weekday nearest the 1st kept 365 days, the last weekday (LW) kept 35 days.
+    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
+      ruleName, scheduleExpression, startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
+    });
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: {
+        backupPlanName: 'weekdays',
+        backupPlanRule: [rule('Daily', 'cron(0 3 ? * * *)', 7), rule('Monthly', 'cron(0 3 1W * ? *)', 365), rule('MonthEnd', 'cron(0 3 LW * ? *)', 35)],
+      },
+    });
+    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
+    new backup.CfnBackupSelection(stack, 'Selection', {
+      backupPlanId: plan.attrBackupPlanId,
+      backupSelection: { selectionName: 'orders', iamRoleArn: role.roleArn, resources: [orders.tableArn] },
+    });
+    app.synth();
+    model = buildReport(loadAssembly(outdir), { year: 2026 });
+  });
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('the nearest-weekday rule is read and takes 12 of the daily backups; LW is not understood and takes none', () => {
+    const tiers = model.resources.find((r) => r.path.startsWith('Weekdays/Orders'))!.tiers;
+    const monthly = tiers.find((t) => t.tier === 'Monthly')!;
+    expect(monthly.schedule).toBe('on the weekday nearest day 1 of every month at 03:00 UTC (start window 60 minutes)');
+    expect(monthly.scheduleNote).toBe('does not run every week');
+    const monthEnd = tiers.find((t) => t.tier === 'MonthEnd')!;
+    expect(monthEnd.schedule).toBe('cron(0 3 LW * ? *) (start window 60 minutes)');
+    expect(monthEnd.scheduleNote).toBe(`${NOT_UNDERSTOOD_NOTE}: AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not LW`);
+    expect(monthEnd.takenByLongerRules).toBeUndefined();
+    // Before: the W rule had no runs of the year, and took none of the daily ones.
+    const daily = tiers.find((t) => t.tier === 'Daily')!;
+    expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: { Monthly: 12 } });
+  });
+});
