@@ -103,11 +103,16 @@ export function zonedWeeklyRuns(expression: string | undefined, timeZone: unknow
   };
 }
 
-/** The local times of a cron expression in UTC at the zone's offsets, or the offsets when there are many times. */
+/**
+ * The local times of a cron expression in UTC at the zone's offsets, or the offsets when there
+ * are many times. Only expressions the report read reach it, so of the form AWS takes
+ * (`cronFormProblem`); any other says the offsets.
+ */
 function utcTimesText(expression: string, january: number, july: number): string {
   const fields = /^cron\((.*)\)$/.exec(expression.trim())?.[1].trim().split(/\s+/) ?? [];
-  const minutes = fields.length >= 5 ? expandCronField(fields[0], 0, 59) : undefined;
-  const hours = fields.length >= 5 ? expandCronField(fields[1], 0, 23) : undefined;
+  const wellFormed = cronFormProblem(fields) === undefined;
+  const minutes = wellFormed ? expandCronField(fields[0], 0, 59) : undefined;
+  const hours = wellFormed ? expandCronField(fields[1], 0, 23) : undefined;
   const times = hours && minutes ? hours.flatMap((h) => minutes.map((m) => h * 60 + m)) : [];
   if (times.length === 0 || times.length > MAX_UTC_TIMES_SAID) {
     return january === july ? offsetText(january) : `${offsetText(january)} in January, ${offsetText(july)} in July`;
