@@ -13,11 +13,10 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
-import { AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
+import { AWS_MONTHS, AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 import { utcOffsetMinutes } from './schedule';
 
-const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 const MINUTE_MS = 60_000;
 const DAY_MS = 1440 * MINUTE_MS;
 
@@ -46,7 +45,7 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const dowField = dayOfWeekField(fields[4]);
   const minutes = expandCronField(minuteField, 0, 59);
   const hours = expandCronField(hourField, 0, 23);
-  const months = expandCronField(monthField, 1, 12, MONTHS);
+  const months = expandCronField(monthField, 1, 12, AWS_MONTHS);
   const domMatches = dayOfMonthMatcher(domField);
   const nth = nthWeekdayField(dowField);
   const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);

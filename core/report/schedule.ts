@@ -3,14 +3,12 @@
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
  * time zone the schedule is read in.
  */
-import { AWS_WEEKDAYS, cronFormProblem, dayOfWeekField, expandCronField, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
+import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField, expandCronField, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth'];
-const MONTHS: { [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** When a schedule runs within one week, and how to say it. */
 export interface WeeklyRuns {
@@ -184,7 +182,7 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
     return { minutes: [], text: expression, note: rejectedFormNote(problem) };
   }
   const [minuteField, hourField, domField, monthField, givenDowField, yearField] = fields;
-  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, MONTHS) ?? range(1, 12, 1));
+  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, AWS_MONTHS) ?? range(1, 12, 1));
   if (undocumented !== undefined) {
     return { minutes: [], text: expression, note: undocumentedNote(undocumented) };
   }
@@ -221,7 +219,7 @@ function listText(items: string[]): string {
 
 /** The months of a cron month field in words: `March, June and September`, or the field quoted when not understood. */
 function monthsText(monthField: string): string {
-  const monthNumbers = expandCronField(monthField, 1, 12, MONTHS);
+  const monthNumbers = expandCronField(monthField, 1, 12, AWS_MONTHS);
   return monthNumbers ? listText(monthNumbers.map((m) => MONTH_NAMES[m - 1])) : `month ${monthField}`;
 }
 
@@ -237,7 +235,7 @@ function yearsText(yearField: string): string {
  * 15 of every month`. A field not understood is quoted as it is.
  */
 function daysOfMonthText(domField: string, monthField: string | undefined): string {
-  const monthNumbers = monthField === undefined ? undefined : expandCronField(monthField, 1, 12, MONTHS);
+  const monthNumbers = monthField === undefined ? undefined : expandCronField(monthField, 1, 12, AWS_MONTHS);
   const months = monthField === undefined ? 'every month' : monthsText(monthField);
   if (domField === 'L') {
     return `on the last day of ${months}`;

@@ -76,6 +76,10 @@ export interface NthWeekday {
 
 /** AWS days of the week by name, 1 = Sunday. */
 export const AWS_WEEKDAYS: { readonly [name: string]: number } = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
+/** AWS months by name, 1 = January. */
+export const AWS_MONTHS: { readonly [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+/** Month names for text, index 0 = January. */
+export const MONTH_NAMES: readonly string[] = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** The weekday of the month a day-of-week field names with `#` or `L`, or undefined when it names none. */
 export function nthWeekdayField(field: string): NthWeekday | undefined {
@@ -134,7 +138,6 @@ export function nearestWeekday(year: number, month: number, n: number): number |
 
 /** The fewest days a month (1-12) has in any year. */
 const FEWEST_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /**
  * Why a day-of-month field is not read although AWS may accept it: a form of `L` or `W` the

@@ -1,11 +1,10 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
-import { AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../private/cron-field';
+import { AWS_MONTHS, AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../private/cron-field';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
 export type ScheduleGap = { readonly hours: number } | { readonly reason: string };
 
 const RATE_UNIT_HOURS: { [unit: string]: number } = { minute: 1 / 60, minutes: 1 / 60, hour: 1, hours: 1, day: 24, days: 24 };
-const MONTHS = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 /**
  * 2024 to 2052: the Gregorian calendar repeats every 28 years from 1901 to 2099, so these
  * years hold every pattern of weekdays and leap days a cron expression can meet, and every
@@ -43,7 +42,7 @@ export function longestGap(expression: string): ScheduleGap {
   }
   const minutes = values(minuteField, 0, 59);
   const hours = values(hourField, 0, 23);
-  const months = values(monthField, 1, 12, MONTHS);
+  const months = values(monthField, 1, 12, AWS_MONTHS);
   const undocumented = months && undocumentedDayOfMonthProblem(dayField, [...months]);
   if (undocumented) {
     return { reason: undocumented };
