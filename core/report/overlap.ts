@@ -13,7 +13,7 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
-import { AWS_MONTHS, AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
+import { AWS_MONTHS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, dayOfWeekMatcher, expandCronField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 import { utcOffsetMinutes } from './schedule';
 
@@ -47,17 +47,14 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
   const hours = expandCronField(hourField, 0, 23);
   const months = expandCronField(monthField, 1, 12, AWS_MONTHS);
   const domMatches = dayOfMonthMatcher(domField);
-  const nth = nthWeekdayField(dowField);
-  const dows = dowField === '?' || dowField === '*' ? undefined : nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
-  if (!minutes || !hours || !months || !domMatches || undocumentedDayOfMonthProblem(domField, months) !== undefined || (dows === undefined && dowField !== '?' && dowField !== '*')) {
+  const dowMatches = dayOfWeekMatcher(dowField);
+  if (!minutes || !hours || !months || !domMatches || !dowMatches || undocumentedDayOfMonthProblem(domField, months) !== undefined) {
     return undefined;
   }
   return {
     runsOn: (day) => {
       const date = new Date(day);
-      // The nth such weekday of the month, or the last: none of it a week later.
-      const nthMatches = !nth || (nth.nth === 'last' ? new Date(day + 7 * DAY_MS).getUTCMonth() !== date.getUTCMonth() : Math.ceil(date.getUTCDate() / 7) === nth.nth);
-      return months.includes(date.getUTCMonth() + 1) && domMatches(date) && (!dows || dows.includes(date.getUTCDay() + 1)) && nthMatches;
+      return months.includes(date.getUTCMonth() + 1) && domMatches(date) && dowMatches(date);
     },
     times: hours.flatMap((hour) => minutes.map((minute) => hour * 60 + minute)),
   };

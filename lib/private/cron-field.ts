@@ -184,3 +184,20 @@ export function dayOfMonthMatcher(field: string): ((date: Date) => boolean) | un
   const days = expandCronField(field, 1, 31);
   return days && ((date) => days.includes(date.getUTCDate()));
 }
+
+/**
+ * Whether a day (a UTC date) is one a day-of-week field (after `dayOfWeekField`) names:
+ * numbers, names, `*`, `?`, ranges, lists, steps, `n#k` and `nL` (`nthWeekdayField`);
+ * undefined when the field is not read.
+ */
+export function dayOfWeekMatcher(field: string): ((date: Date) => boolean) | undefined {
+  const nth = nthWeekdayField(field);
+  if (nth) {
+    // The nth such weekday of the month is in its nth week; the last has none a week later.
+    return (date) => date.getUTCDay() + 1 === nth.day && (nth.nth === 'last'
+      ? new Date(date.getTime() + 7 * 86_400_000).getUTCMonth() !== date.getUTCMonth()
+      : Math.ceil(date.getUTCDate() / 7) === nth.nth);
+  }
+  const days = expandCronField(field === '?' ? '*' : field, 1, 7, AWS_WEEKDAYS);
+  return days && ((date) => days.includes(date.getUTCDay() + 1));
+}

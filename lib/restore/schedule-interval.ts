@@ -1,5 +1,5 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
-import { AWS_MONTHS, AWS_WEEKDAYS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, expandCronField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../private/cron-field';
+import { AWS_MONTHS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, dayOfWeekMatcher, expandCronField, undocumentedDayOfMonthProblem } from '../private/cron-field';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
 export type ScheduleGap = { readonly hours: number } | { readonly reason: string };
@@ -47,7 +47,7 @@ export function longestGap(expression: string): ScheduleGap {
   if (undocumented) {
     return { reason: undocumented };
   }
-  const runsOn = dayField === '?' ? weekdayMatcher(dayOfWeekField(weekdayField)) : dayOfMonthMatcher(dayField);
+  const runsOn = dayField === '?' ? dayOfWeekMatcher(dayOfWeekField(weekdayField)) : dayOfMonthMatcher(dayField);
   if (!minutes || !hours || !months || !runsOn) {
     return { reason: 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)' };
   }
@@ -78,18 +78,6 @@ export function longestGap(expression: string): ScheduleGap {
 }
 
 /** Whether a day (a UTC date) is one a day-of-week field names, or undefined when the field is not read. */
-function weekdayMatcher(field: string): ((date: Date) => boolean) | undefined {
-  const nth = nthWeekdayField(field);
-  if (nth) {
-    // The nth such weekday of the month is in its nth week; the last has none a week later.
-    return (date) => date.getUTCDay() + 1 === nth.day && (nth.nth === 'last'
-      ? new Date(date.getTime() + 7 * DAY_MS).getUTCMonth() !== date.getUTCMonth()
-      : Math.ceil(date.getUTCDate() / 7) === nth.nth);
-  }
-  const days = values(field, 1, 7, AWS_WEEKDAYS);
-  return days && ((date) => days.has(date.getUTCDay() + 1));
-}
-
 function values(field: string, min: number, max: number, names?: { readonly [name: string]: number }): Set<number> | undefined {
   const allowed = expandCronField(field, min, max, names);
   return allowed && new Set(allowed);
