@@ -406,16 +406,19 @@ export class DatabaseRestore extends Construct {
       resultPath: '$.failure',
     });
     // The steps function unreachable even after the Lambda service retries CDK adds: the original
-    // error, and a cause built from states alone.
+    // error, and a cause built from states alone. The states cannot cut a text (JSONPath has no
+    // substring), so the document holds error names only (Step Functions keeps them to 256
+    // characters): the causes, a failed verification's whole summary among them, may take up to
+    // 32,768 characters each, more than a cause holds together, and stay in the execution history.
     const unreported = new sfn.Pass(this, 'CleanupIncompleteUnreported', {
       parameters: {
         status: 'FAILED',
         error: sfn.JsonPath.stringAt('$.error.Error'),
-        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+        cause: sfn.JsonPath.format(UNREPORTED_CAUSE, sfn.JsonPath.stringAt('$.reportError.Error')),
         cleanup: {
           outcome: 'incomplete',
           detail: `the cleanup did not finish: look for an instance tagged ${WORKFLOW_ID_TAG}=${this.node.path} and ${EXECUTION_TAG}=<this request id> and delete it by hand unless it is wanted`,
-          error: sfn.JsonPath.objectAt('$.cleanupError'),
+          error: sfn.JsonPath.stringAt('$.cleanupError.Error'),
         },
       },
       resultPath: '$.incomplete',
@@ -438,7 +441,17 @@ export class DatabaseRestore extends Construct {
         ResultPath: null,
       },
     });
-    countDrill.addCatch(cause, { errors: [sfn.Errors.ALL], resultPath: '$.incomplete.drillFailureNotRecorded' });
+    const drillNotCounted = new sfn.Pass(this, 'CleanupIncompleteDrillNotCounted', {
+      parameters: {
+        status: 'FAILED',
+        error: sfn.JsonPath.stringAt('$.incomplete.error'),
+        cause: sfn.JsonPath.stringAt('$.incomplete.cause'),
+        cleanup: sfn.JsonPath.objectAt('$.incomplete.cleanup'),
+        drillFailureNotRecorded: sfn.JsonPath.format(DRILL_NOT_COUNTED, sfn.JsonPath.stringAt('$.drillError.Error')),
+      },
+      resultPath: '$.incomplete',
+    }).next(cause);
+    countDrill.addCatch(drillNotCounted, { errors: [sfn.Errors.ALL], resultPath: '$.drillError' });
     countDrill.next(cause);
     const drillFlag = '$.request.drill';
     unreported.next(new sfn.Choice(this, 'CleanupIncompleteDrillGiven')
@@ -607,6 +620,16 @@ function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): 
     }));
   }
 }
+
+/**
+ * The `cause` of the failure document the state machine writes itself (`{}`: why the steps
+ * function could not be reached). No quote, backslash or brace: it is a States.Format literal.
+ */
+const UNREPORTED_CAUSE = 'not given here: the workflow function, which writes the message into this document cut to fit a cause, could not be reached ({}); '
+  + 'the execution history has the whole error, in the failed step or the verification result';
+
+/** `drillFailureNotRecorded` there (`{}`: the error of PutMetricData), worded as the steps function words it. */
+const DRILL_NOT_COUNTED = 'DrillFailures was not put ({}); the missed-drill alarm still fires when no drill succeeds';
 
 const STATE_MACHINE_POLICY_REASON = 'The inline default policy of the state machine role holds only the grants CDK adds for it: invoking its own functions, its KMS key, tracing and log delivery.';
 

@@ -110,8 +110,9 @@ test('a cleanup that gives up or fails is caught: the failure document names it,
     Parameters: { Namespace: 'CdkBackupDr', MetricData: [{ MetricName: 'DrillFailures', Value: 1, Unit: 'Count', Dimensions: [{ Name: 'Database', Value: sourceInstance }] }] },
     ResultPath: null,
     Next: 'CleanupIncompleteCause',
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.incomplete.drillFailureNotRecorded', Next: 'CleanupIncompleteCause' }],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.drillError', Next: 'CleanupIncompleteDrillNotCounted' }],
   });
+  expect(definition.States.CleanupIncompleteDrillNotCounted).toMatchObject({ Type: 'Pass', ResultPath: '$.incomplete', Next: 'CleanupIncompleteCause' });
   expect(definition.States.CleanupIncompleteCause).toMatchObject({ ResultPath: '$.failure', Next: 'RestoreFailed' });
   expect(definition.States.RestoreFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.error', CausePath: '$.failure.cause' });
 });
