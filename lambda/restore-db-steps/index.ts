@@ -13,6 +13,7 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupResult } from './cleanup-incomplete';
 import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
@@ -119,5 +120,13 @@ async function reportIncompleteCleanup(event: StepEvent, deps: { cloudwatch: Clo
   return { error: failure.error, cause: JSON.stringify(failure) };
 }
 
-/** The Lambda entry point. */
-export const handler = async (event: StepEvent): Promise<unknown> => runStep(event, { clients, cloudwatch, config: configFromEnvironment() });
+/**
+ * The Lambda entry point. What it throws is cut as the other restore functions cut their errors
+ * (a rejected request quotes its input, which may be long): the error travels in the state,
+ * whose payload is limited to 256 KiB, and ReportPromotion's, which nothing catches, is the
+ * failed execution's cause, limited to 32,768 characters.
+ */
+export const handler = withBoundedErrors(
+  async (event: StepEvent): Promise<unknown> => runStep(event, { clients, cloudwatch, config: configFromEnvironment() }),
+  RESTORE_ERROR_CHARACTERS,
+);

@@ -10,6 +10,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as mysql from 'mysql2/promise';
 import { commaList } from '../../core/comma-list';
+import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { parseTimestampColumns, verifyRestored, type VerificationSummary } from './verify-restored';
 
 const secrets = new SecretsManagerClient({});
@@ -58,7 +59,14 @@ export function sourceToCompare(source: PlannedSource): { host: string; port: nu
   return { host: source.endpoint, port: source.port ?? 3306 };
 }
 
-export const handler = async (event: VerifyEvent): Promise<VerificationSummary> => {
+/**
+ * The Lambda entry point. What it throws is cut as the other restore functions cut their errors
+ * (a failed query or a secret without credentials quotes what it was given): the error travels
+ * in the state, whose payload is limited to 256 KiB, to the failure document.
+ */
+export const handler = withBoundedErrors(verify, RESTORE_ERROR_CHARACTERS);
+
+async function verify(event: VerifyEvent): Promise<VerificationSummary> {
   const secretArn = process.env.CREDENTIALS_SECRET_ARN;
   if (!secretArn) {
     throw new Error('restore-db-verify: environment variable CREDENTIALS_SECRET_ARN is not set');
@@ -102,4 +110,4 @@ export const handler = async (event: VerifyEvent): Promise<VerificationSummary> 
     await restored.end();
     await source?.end();
   }
-};
+}
