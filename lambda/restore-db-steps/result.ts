@@ -6,7 +6,7 @@ import { RESTORE_ERROR_CHARACTERS, boundedText } from '../../core/restore-workfl
 import type { VerificationSummary } from '../restore-db-verify/verify-restored';
 import type { CleanupResult } from './cleanup';
 import { aws } from './errors';
-import type { RestorePlan, RestoreProgress, RestoreStatus, StepsConfig } from './types';
+import { REQUEST_ID, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
 
 export type { VerificationSummary };
 
@@ -151,7 +151,8 @@ export interface CaughtError {
 export function failureHead(event: { request?: { requestId?: unknown; drill?: unknown }; error?: CaughtError }, plan: RestorePlan | undefined): Omit<FailureResult, 'target' | 'cleanup'> {
   return {
     status: 'FAILED',
-    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' ? event.request.requestId : undefined),
+    // Before a plan, the raw request's id, if valid: a rejected one may be of any length (its error quotes it, cut).
+    requestId: plan?.requestId ?? (typeof event.request?.requestId === 'string' && REQUEST_ID.test(event.request.requestId) ? event.request.requestId : undefined),
     kind: plan?.kind,
     drill: plan?.drill ?? event.request?.drill === true,
     error: event.error?.Error ?? 'RestoreFailed',

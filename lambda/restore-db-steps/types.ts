@@ -9,6 +9,9 @@ import { EXECUTION_TAG, WORKFLOW_ID_TAG } from '../../core/restore-workflows/com
 export const RESTORE_KINDS = ['snapshot', 'recovery-point', 'point-in-time', 'promote-replica'] as const;
 export type RestoreKind = typeof RESTORE_KINDS[number];
 
+/** A valid `requestId`: letters, digits and hyphens, 1 to 50, starting with a letter or digit. */
+export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,49}$/;
+
 /** The input a person (or the CLI, or a drill schedule) starts the workflow with. */
 export interface RestoreRequest {
   /**

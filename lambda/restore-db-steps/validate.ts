@@ -11,7 +11,7 @@ import { retainedBackupFor } from './retained-backups';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import {
-  EXECUTION_TAG, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
+  EXECUTION_TAG, REQUEST_ID, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
   type ExecutionInfo, type RestoreKind, type RestorePlan, type RestoreRequest, type SourceInfo, type StepsConfig,
 } from './types';
 
@@ -21,7 +21,6 @@ export interface Clients {
   readonly backup: BackupClient;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,49}$/;
 const INSTANCE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** How many of the newest backups an error message lists. */
 const LISTED = 5;

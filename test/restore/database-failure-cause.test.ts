@@ -68,3 +68,22 @@ test('a short error is kept whole and not logged', async () => {
   expect(JSON.parse(output.cause).cause).toBe('`snapshot` must name a snapshot of db, got "other"');
   expect(logged).not.toHaveBeenCalled();
 });
+
+test('a request rejected for a request id of 40,000 characters: the id is not repeated in the cause, which fits', async () => {
+  // Validate quotes the id in its error (cut there); the failure document took it from the raw request whole.
+  const requestId = '"'.repeat(40_000);
+  const output = await runStep({
+    action: 'cleanup', request: { requestId } as never, plan: {} as never, progress: {} as never,
+    error: { Error: 'InvalidRestoreInput', Cause: lambdaDocument('InvalidRestoreInput', 40_000) },
+  }, deps) as FailureOutput;
+  expect(output.cause.length).toBeLessThanOrEqual(32_768);
+  expect(JSON.parse(output.cause).requestId).toBeUndefined();
+});
+
+test('a valid request id the request failed before planning is kept', async () => {
+  const output = await runStep({
+    action: 'cleanup', request: { requestId: 'inc-42', kind: 'nothing' } as never, plan: {} as never, progress: {} as never,
+    error: { Error: 'InvalidRestoreInput', Cause: lambdaDocument('InvalidRestoreInput', 10) },
+  }, deps) as FailureOutput;
+  expect(JSON.parse(output.cause).requestId).toBe('inc-42');
+});
