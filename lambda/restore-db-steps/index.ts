@@ -13,9 +13,10 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
+import { RESTORE_ERROR_CHARACTERS, boundedText, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupResult } from './cleanup-incomplete';
+import { errorName } from './errors';
 import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';
@@ -113,7 +114,8 @@ async function reportIncompleteCleanup(event: StepEvent, deps: { cloudwatch: Clo
     try {
       await recordDrillFailure(deps.cloudwatch, deps.config, plan?.source.identifier ?? deps.config.sourceIdentifier);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      // Cut as the errors beside it are: the document is the cause, at most 32,768 characters.
+      const reason = boundedText(error instanceof Error ? error.message : String(error), RESTORE_ERROR_CHARACTERS, errorName(error));
       failure = { ...failure, drillFailureNotRecorded: `DrillFailures was not put: ${reason}; the missed-drill alarm still fires when no drill succeeds` };
     }
   }

@@ -2,11 +2,13 @@
  * The failure document the database restore's steps function builds (the failed execution's
  * Cause) stays within the 32,768 characters of a Step Functions cause however long the errors
  * it is handed: each message is cut at RESTORE_ERROR_CHARACTERS in JSON, as the other restore
- * functions cut their errors. No AWS call is made: the plans below ask for none.
+ * functions cut their errors. No AWS call is made but the drill metric's, mocked with
+ * aws-sdk-client-mock: the plans below ask for no other.
  */
 import { BackupClient } from '@aws-sdk/client-backup';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
 import { RESTORE_ERROR_CHARACTERS } from '../../core/restore-workflows/bounded-error';
 import { FailureOutput, runStep } from '../../lambda/restore-db-steps/index';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
@@ -86,4 +88,23 @@ test('a valid request id the request failed before planning is kept', async () =
     error: { Error: 'InvalidRestoreInput', Cause: lambdaDocument('InvalidRestoreInput', 10) },
   }, deps) as FailureOutput;
   expect(JSON.parse(output.cause).requestId).toBe('inc-42');
+});
+
+test('a failed drill that cannot be counted, for an error of 40,000 characters: the reason is cut too and the cause fits', async () => {
+  const cloudwatch = mockClient(CloudWatchClient);
+  cloudwatch.on(PutMetricDataCommand).rejects(Object.assign(new Error(`not authorized: ${'"'.repeat(40_000)}`), { name: 'AccessDenied' }));
+  try {
+    const output = await runStep({
+      action: 'cleanup-incomplete',
+      request: { requestId: 'd-42', drill: true } as never,
+      plan: { requestId: 'd-42', kind: 'snapshot', drill: true, source: { identifier: 'db' }, target: { identifier: 'drill-d-42' } } as never,
+      progress: { targetIdentifier: 'drill-d-42', created: true } as never,
+      error: { Error: 'RestoreFailed', Cause: lambdaDocument('RestoreFailed', 20_000) },
+      cleanupError: { Error: 'AccessDenied', Cause: lambdaDocument('AccessDenied', 20_000) },
+    }, deps) as FailureOutput;
+    expect(output.cause.length).toBeLessThanOrEqual(32_768);
+    expect(JSON.parse(output.cause).drillFailureNotRecorded).toMatch(/^DrillFailures was not put: PutMetricData CdkBackupDr: not authorized: "+ \.\.\. \(cut at 6500 characters, .*\); the missed-drill alarm still fires/);
+  } finally {
+    cloudwatch.restore();
+  }
 });
