@@ -125,8 +125,7 @@ async function reportIncompleteCleanup(event: StepEvent, deps: { cloudwatch: Clo
 /**
  * The Lambda entry point. What it throws is cut as the other restore functions cut their errors
  * (a rejected request quotes its input, which may be long): the error travels in the state,
- * whose payload is limited to 256 KiB, and ReportPromotion's, which nothing catches, is the
- * failed execution's cause, limited to 32,768 characters.
+ * whose payload is limited to 256 KiB, to the failure document.
  */
 export const handler = withBoundedErrors(
   async (event: StepEvent): Promise<unknown> => runStep(event, { clients, cloudwatch, config: configFromEnvironment() }),

@@ -515,7 +515,10 @@ export class DatabaseRestore extends Construct {
     }).next(cleanup);
     const report = retried(new tasks.LambdaInvoke(this, 'Report', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status'), verification: at('$.verification') }, '$.result')))
       .addCatch(cleanup, onError);
-    const reportPromotion = retried(new tasks.LambdaInvoke(this, 'ReportPromotion', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }, '$.result')));
+    // The replica is promoted by then: the cleanup deletes nothing (a promotion is not undone)
+    // and writes the failure document, as for any other step.
+    const reportPromotion = retried(new tasks.LambdaInvoke(this, 'ReportPromotion', step({ action: 'report', plan: at('$.plan'), progress: at('$.progress'), status: at('$.status') }, '$.result')))
+      .addCatch(cleanup, onError);
     const recordDrill = retried(new tasks.LambdaInvoke(this, 'RecordDrill', step({ action: 'record-drill', result: at('$.result') }, '$.result')))
       .addCatch(cleanup, onError);
     const deleteScratch = retried(new tasks.LambdaInvoke(this, 'DeleteScratch', step({ action: 'delete-scratch', plan: at('$.plan'), progress: at('$.progress'), result: at('$.result') }, '$.result')))

@@ -440,7 +440,8 @@ describe('restore to a point in time and from a recovery point', () => {
 });
 
 describe('replica promotion', () => {
-  test('promotes the replica named by `confirm`, without creating or deleting anything', async () => {
+  /** The source and its replica, which is promoted (tagged, then `modifying`, then standalone). */
+  function mockPromotion(): void {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
     const replica: DBInstance = { DBInstanceIdentifier: REPLICA_ID, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${REPLICA_ID}`, DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: SOURCE_ID, BackupRetentionPeriod: 0, DBInstanceClass: 'db.t3.medium', Endpoint: { Address: 'replica.example', Port: 3306 } };
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID })
@@ -449,12 +450,42 @@ describe('replica promotion', () => {
       .resolves({ DBInstances: [{ ...replica, ReadReplicaSourceDBInstanceIdentifier: undefined }] });
     rds.on(AddTagsToResourceCommand).resolves({});
     rds.on(PromoteReadReplicaCommand).resolves({});
+  }
+
+  test('promotes the replica named by `confirm`, without creating or deleting anything', async () => {
+    mockPromotion();
     const execution = await run({ requestId: 'failover-1', kind: 'promote-replica', replica: REPLICA_ID, confirm: REPLICA_ID });
     expect(execution.status).toBe('SUCCEEDED');
     expect(rds.commandCalls(PromoteReadReplicaCommand)[0].args[0].input).toEqual({ DBInstanceIdentifier: REPLICA_ID, BackupRetentionPeriod: 1 });
     expect(execution.output).toMatchObject({ kind: 'promote-replica', target: { identifier: REPLICA_ID, endpoint: 'replica.example' } });
     expect(execution.visited.map((s) => s.name)).not.toContain('VerifyRestore');
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a promotion whose report fails ends with the failure document, the promoted replica kept', async () => {
+    mockPromotion();
+    const crashed = async () => {
+      throw Object.assign(new Error('RequestId: 1 Error: Runtime exited with error: signal: killed'), { name: 'Runtime.ExitError' });
+    };
+    const execution = await run({ requestId: 'failover-2', kind: 'promote-replica', replica: REPLICA_ID, confirm: REPLICA_ID }, verifyHandler, { ReportPromotion: crashed });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('Runtime.ExitError');
+    expect(execution.visited.slice(-3).map((state) => state.name)).toEqual(['ReportPromotion', 'Cleanup', 'RestoreFailed']);
+    expect(JSON.parse(execution.cause!)).toEqual({
+      status: 'FAILED',
+      requestId: 'failover-2',
+      kind: 'promote-replica',
+      drill: false,
+      error: 'Runtime.ExitError',
+      cause: 'RequestId: 1 Error: Runtime exited with error: signal: killed',
+      target: REPLICA_ID,
+      cleanup: { outcome: 'kept', targetIdentifier: REPLICA_ID, detail: 'a promotion creates nothing and cannot be undone: the replica is left as it is' },
+    });
+    expect(rds.commandCalls(PromoteReadReplicaCommand)).toHaveLength(1);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    // Never a drill (Validate refuses one), so no drill metric.
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 });
 
