@@ -49,7 +49,18 @@ export function boundedText(text: string, characters: number, name: string): str
   }
   const note = ` ... (cut at ${characters} characters, a Step Functions cause being limited to 32,768: the function's log has the whole error)`;
   console.error(JSON.stringify({ message: 'error cut in the failure\'s cause', name, error: text }));
-  return jsonPrefix(text, characters - note.length) + note;
+  return cutInJson(text, characters, note);
+}
+
+/**
+ * `text` as it is when it takes at most `characters` characters in a JSON string, else its
+ * start followed by `note` (which says why), the two together taking at most `characters`.
+ */
+export function cutInJson(text: string, characters: number, note: string): string {
+  if (jsonCharacters(text) <= characters) {
+    return text;
+  }
+  return jsonPrefix(text, characters - jsonCharacters(note)) + note;
 }
 
 /**

@@ -11,7 +11,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import * as mysql from 'mysql2/promise';
 import { commaList } from '../../core/comma-list';
 import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
-import { parseTimestampColumns, verifyRestored, type VerificationSummary } from './verify-restored';
+import { parseTimestampColumns, problemLine, verifyRestored, type VerificationSummary } from './verify-restored';
 
 const secrets = new SecretsManagerClient({});
 
@@ -83,7 +83,7 @@ async function verify(event: VerifyEvent): Promise<VerificationSummary> {
     // Not a failed check: the copy may be fine but have an older password (the credentials
     // were rotated after the backup). The checks could not run: unknown, never ok.
     const detail = `cannot connect to ${target} at ${event.status.endpoint} as ${login.username}: ${error instanceof Error ? error.message : String(error)}`;
-    return { status: 'unknown', checks: 0, problems: [`unknown: connect: ${detail}`], newestRow: { status: 'unknown', detail: 'not connected' } };
+    return { status: 'unknown', checks: 0, problems: [problemLine(`unknown: connect: ${detail}`)], newestRow: { status: 'unknown', detail: 'not connected' } };
   }
   let source: mysql.Connection | undefined;
   let sourceError: string | undefined;

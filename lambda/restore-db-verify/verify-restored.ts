@@ -6,6 +6,7 @@
 import type { Connection } from 'mysql2/promise';
 import { commaList } from '../../core/comma-list';
 import { SYSTEM_SCHEMAS } from '../../core/consistency/schema';
+import { cutInJson } from '../../core/restore-workflows/bounded-error';
 import {
   checkTables, describeProblems, mergeReports, newestRowTime, report, verifyAgainstSource,
   type NewestRow, type TimestampColumn, type VerificationReport,
@@ -15,13 +16,31 @@ import {
 export interface VerificationSummary {
   readonly status: 'ok' | 'failed' | 'unknown';
   readonly checks: number;
-  /** The failed and unknown checks, at most `MAX_PROBLEMS` lines. */
+  /** The failed and unknown checks, at most `MAX_PROBLEMS` lines, each cut at `PROBLEM_LINE_CHARACTERS`. */
   readonly problems: string[];
   readonly newestRow: NewestRow;
 }
 
 /** How many problem lines the summary keeps. */
 export const MAX_PROBLEMS = 20;
+
+/**
+ * Characters (in JSON) each problem line keeps. A line quotes what it checked (a schema
+ * difference quotes both tables' definitions), so it may be of any length, and the state
+ * holds the summary twice (a failed verification's cause, or the result beside it): a state
+ * beyond 256 KiB fails the execution with an error no Catch sees, so no cleanup and no
+ * failure document. 21 lines of 500 take at most 31,500 bytes of UTF-8 per copy.
+ */
+export const PROBLEM_LINE_CHARACTERS = 500;
+
+/** A problem line as the summary keeps it: a longer one is cut, saying so, and logged whole. */
+export function problemLine(line: string): string {
+  const kept = cutInJson(line, PROBLEM_LINE_CHARACTERS, ` ... (cut at ${PROBLEM_LINE_CHARACTERS} characters to keep the workflow's state small: the verification function's log has the whole line)`);
+  if (kept !== line) {
+    console.error(JSON.stringify({ message: 'verification problem line cut in the summary', line }));
+  }
+  return kept;
+}
 
 export interface VerifyRestoredOptions {
   readonly restored: Connection;
@@ -56,7 +75,7 @@ export async function verifyRestored(options: VerifyRestoredOptions): Promise<Ve
   }
   const merged = mergeReports(...reports);
   const newestRow = await newestRowTime(options.restored, options.timestampColumns);
-  const problems = describeProblems(merged).split('\n').filter((line) => line.length > 0);
+  const problems = describeProblems(merged).split('\n').filter((line) => line.length > 0).map(problemLine);
   return {
     status: merged.status,
     checks: merged.checks.length,

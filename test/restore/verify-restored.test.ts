@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection } from 'mysql2/promise';
 import { handler, sourceToCompare } from '../../lambda/restore-db-verify/index';
-import { parseTimestampColumns, verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
+import { PROBLEM_LINE_CHARACTERS, parseTimestampColumns, verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { MariaDbServer, startMariaDb } from '../support/mariadb';
 
 let source: MariaDbServer;
@@ -60,6 +60,25 @@ test('a source that no longer exists is not compared: the schema check is unknow
   const summary = await verifyRestored({ restored: restoredConnection, sourceError: (compareWith as { error: string }).error });
   expect(summary.status).toBe('unknown');
   expect(summary.problems).toEqual(['unknown: schema: the source could not be reached to compare schemas: source-db no longer exists (the copy was restored from its backups alone)']);
+});
+
+test('a problem line of any length is cut, saying so, to PROBLEM_LINE_CHARACTERS in JSON', async () => {
+  // Quotes take two characters each in JSON: the cut counts what the state holds, not the text's length.
+  const reason = `connect ECONNREFUSED ${'"'.repeat(100_000)}`;
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    const summary = await verifyRestored({ restored: restoredConnection, sourceError: reason });
+    expect(summary.status).toBe('unknown');
+    expect(summary.problems).toHaveLength(1);
+    const [line] = summary.problems;
+    expect(JSON.stringify(line).length - 2).toBeLessThanOrEqual(PROBLEM_LINE_CHARACTERS);
+    expect(JSON.stringify(line).length - 2).toBeGreaterThan(PROBLEM_LINE_CHARACTERS - 2);
+    expect(line).toMatch(/^unknown: schema: the source could not be reached to compare schemas: connect ECONNREFUSED "+ \.\.\. \(cut at 500 characters to keep the workflow's state small: the verification function's log has the whole line\)$/);
+    // The whole line is logged.
+    expect(logged.mock.calls.map((call) => JSON.parse(String(call[0])).line)).toEqual([`unknown: schema: the source could not be reached to compare schemas: ${reason}`]);
+  } finally {
+    logged.mockRestore();
+  }
 });
 
 test('TIMESTAMP_COLUMNS entries are schema.table.column', () => {
