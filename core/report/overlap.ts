@@ -31,9 +31,8 @@ export interface CronCalendar {
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
  * not read (a form of `L` or `W` AWS does not document, see `undocumentedDayOfMonthProblem`;
- * a year field that is not `*`) or AWS does not accept (not 6 fields, or not exactly one day
- * field `?`: a day of the month and a day of the week, `*` in both or with a day of the other,
- * or `?` in both).
+ * a year field that is not `*`) or AWS does not accept (`cronFormProblem`: not 6 fields, not
+ * exactly one day field `?`, or a value out of its field's range).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());

@@ -191,9 +191,12 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const hours = expandCronField(hourField, 0, 23);
   const nth = nthWeekdayField(dowField);
   const dows = nth ? [nth.day] : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
+  const months = expandCronField(monthField, 1, 12, AWS_MONTHS);
+  const years = expandCronField(yearField, 1970, 2199);
   const every = (field: string): boolean => field === '*' || field === '?';
-  if (!minutes || !hours || !dows) {
-    return { minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE };
+  const notRead: WeeklyRuns = { minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE };
+  if (!minutes || !hours || !dows || !months || !years) {
+    return notRead;
   }
   // AWS day-of-week 1 = Sunday; the report's week starts on Monday (index 0).
   const weekDays = dows.map((d) => (d + 5) % 7).sort((a, b) => a - b);
@@ -201,11 +204,14 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
   const timeText = describeTimes(times, minutes, hours, zone);
   const weekDaysText = `on ${weekDays.map((d) => DAY_NAMES[d]).join(', ')}`;
   if (!every(domField) || !every(monthField) || !every(yearField) || nth) {
-    const months = every(monthField) ? undefined : monthField;
-    const days = !every(domField) ? daysOfMonthText(domField, months)
-      : nth ? `on the ${nth.nth === 'last' ? 'last' : ORDINALS[nth.nth - 1]} ${DAY_NAMES[weekDays[0]].slice(0, -1)} of ${months === undefined ? 'every month' : monthsText(months)}`
-        : `${weekDays.length === 7 ? 'daily' : weekDaysText}${months === undefined ? '' : ` in ${monthsText(months)}`}`;
-    return { minutes: [], text: `${days}${every(yearField) ? '' : ` in ${yearsText(yearField)}`} ${timeText}`, note: 'does not run every week' };
+    const someMonths = every(monthField) ? undefined : months;
+    const days = !every(domField) ? daysOfMonthText(domField, someMonths)
+      : nth ? `on the ${nth.nth === 'last' ? 'last' : ORDINALS[nth.nth - 1]} ${DAY_NAMES[weekDays[0]].slice(0, -1)} of ${someMonths === undefined ? 'every month' : monthsText(someMonths)}`
+        : `${weekDays.length === 7 ? 'daily' : weekDaysText}${someMonths === undefined ? '' : ` in ${monthsText(someMonths)}`}`;
+    if (days === undefined) {
+      return notRead;
+    }
+    return { minutes: [], text: `${days}${every(yearField) ? '' : ` in ${listText(years.map(String))}`} ${timeText}`, note: 'does not run every week' };
   }
   const runs = weekDays.flatMap((day) => times.map((t) => day * 1440 + t)).sort((a, b) => a - b);
   const dayText = weekDays.length === 7 ? (times.length > 1 && hours.length > 1 ? '' : 'daily') : weekDaysText;
@@ -217,26 +223,19 @@ function listText(items: string[]): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
 }
 
-/** The months of a cron month field in words: `March, June and September`, or the field quoted when not understood. */
-function monthsText(monthField: string): string {
-  const monthNumbers = expandCronField(monthField, 1, 12, AWS_MONTHS);
-  return monthNumbers ? listText(monthNumbers.map((m) => MONTH_NAMES[m - 1])) : `month ${monthField}`;
-}
-
-/** The years of a cron year field (AWS accepts 1970 to 2199) in words, or the field quoted when not understood. */
-function yearsText(yearField: string): string {
-  const years = expandCronField(yearField, 1970, 2199);
-  return years ? listText(years.map(String)) : `year ${yearField}`;
+/** Months (1-12) in words: `March, June and September`. */
+function monthsText(monthNumbers: readonly number[]): string {
+  return listText(monthNumbers.map((m) => MONTH_NAMES[m - 1]));
 }
 
 /**
- * The days of a cron expression that does not run every week, in words: `on the last day of
- * every month`, `on December 31`, `on day 1 of January and July`, `on the weekday nearest day
- * 15 of every month`. A field not understood is quoted as it is.
+ * The days of a cron expression that does not run every week, in words, in some months
+ * (1-12) or every month: `on the last day of every month`, `on December 31`, `on day 1 of
+ * January and July`, `on the weekday nearest day 15 of every month`. Undefined when the
+ * day-of-month field is not read (a range from a larger day to a smaller one, a step of 0).
  */
-function daysOfMonthText(domField: string, monthField: string | undefined): string {
-  const monthNumbers = monthField === undefined ? undefined : expandCronField(monthField, 1, 12, AWS_MONTHS);
-  const months = monthField === undefined ? 'every month' : monthsText(monthField);
+function daysOfMonthText(domField: string, monthNumbers: readonly number[] | undefined): string | undefined {
+  const months = monthNumbers === undefined ? 'every month' : monthsText(monthNumbers);
   if (domField === 'L') {
     return `on the last day of ${months}`;
   }
@@ -246,7 +245,7 @@ function daysOfMonthText(domField: string, monthField: string | undefined): stri
   }
   const days = expandCronField(domField, 1, 31);
   if (!days) {
-    return `on day ${domField} of ${months}`;
+    return undefined;
   }
   if (monthNumbers?.length === 1) {
     return `on ${MONTH_NAMES[monthNumbers[0] - 1]} ${listText(days.map(String))}`;

@@ -53,10 +53,9 @@ export const AWS_CRON_FIELDS = 6;
 
 /**
  * Why AWS rejects the fields of a cron expression as a whole (their number, the `?` of the
- * day fields), or undefined when it does not for these reasons. The report says it, and the
- * synth check and the drill interval refuse the expression for the same reasons.
+ * day fields), or undefined when it does not for these reasons.
  */
-export function cronFormProblem(fields: readonly string[]): string | undefined {
+export function cronShapeProblem(fields: readonly string[]): string | undefined {
   if (fields.length !== AWS_CRON_FIELDS) {
     return `a cron expression has ${AWS_CRON_FIELDS} fields (minutes hours day-of-month month day-of-week year), this one ${fields.length}`;
   }
@@ -64,6 +63,16 @@ export function cronFormProblem(fields: readonly string[]): string | undefined {
     return 'exactly one of the day-of-month and day-of-week fields must be ?';
   }
   return undefined;
+}
+
+/**
+ * Why AWS rejects a cron expression: its shape (`cronShapeProblem`) or a value out of its
+ * field's range (`cronValueProblem`), or undefined when it does not for these reasons. The
+ * report says it, and the synth check and the drill interval refuse the expression for the
+ * same reasons.
+ */
+export function cronFormProblem(fields: readonly string[]): string | undefined {
+  return cronShapeProblem(fields) ?? cronValueProblem(fields);
 }
 
 /** A day-of-week field that names one weekday of the month: `2#1` (the first Monday), `FRIL` or `6L` (the last Friday). */
@@ -80,6 +89,90 @@ export const AWS_WEEKDAYS: { readonly [name: string]: number } = { SUN: 1, MON: 
 export const AWS_MONTHS: { readonly [name: string]: number } = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
 /** Month names for text, index 0 = January. */
 export const MONTH_NAMES: readonly string[] = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** The values one field of an AWS cron expression takes. */
+interface CronFieldRange {
+  readonly field: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: { readonly [name: string]: number };
+  /**
+   * Whether a step above `max` is rejected. The reference gives no bound; Quartz, whose syntax
+   * AWS's follows, rejects a step above the largest value in every field but the year.
+   */
+  readonly boundedStep: boolean;
+}
+
+/** The fields of an AWS cron expression in order, with their values (EventBridge cron expressions reference, which AWS Backup and DLM refer to). */
+const CRON_FIELD_RANGES: readonly CronFieldRange[] = [
+  { field: 'minutes', min: 0, max: 59, boundedStep: true },
+  { field: 'hours', min: 0, max: 23, boundedStep: true },
+  { field: 'day-of-month', min: 1, max: 31, boundedStep: true },
+  { field: 'month', min: 1, max: 12, names: AWS_MONTHS, boundedStep: true },
+  { field: 'day-of-week', min: 1, max: 7, names: AWS_WEEKDAYS, boundedStep: true },
+  { field: 'year', min: 1970, max: 2199, boundedStep: false },
+];
+
+/** The values of each field in words, for errors: `minutes 0-59, ..., month 1-12 or JAN-DEC, ...`. */
+export const CRON_FIELD_RANGES_TEXT = CRON_FIELD_RANGES.map((range) => `${range.field} ${rangeText(range)}`).join(', ');
+
+function rangeText(range: CronFieldRange): string {
+  const names = Object.keys(range.names ?? {});
+  return `${range.min}-${range.max}${names.length > 0 ? ` or ${names[0]}-${names[names.length - 1]}` : ''}`;
+}
+
+/**
+ * Why AWS rejects a cron expression of 6 fields for a value out of its field's range: a
+ * number, the end of a range, the day of `nW`, `n#k` or `nL`, the `k` of `n#k` (1 to 5), or a
+ * step above the field's largest value (`0/60` in the minutes). Undefined when there is none;
+ * what is not a number of a known form (a name, `L`, a step of 0) is left to the readers.
+ */
+export function cronValueProblem(fields: readonly string[]): string | undefined {
+  for (const [index, range] of CRON_FIELD_RANGES.entries()) {
+    for (const part of (fields[index] ?? '').split(',')) {
+      const problem = cronPartValueProblem(part, range);
+      if (problem !== undefined) {
+        return problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+function cronPartValueProblem(part: string, range: CronFieldRange): string | undefined {
+  const valueProblem = (text: string): string | undefined => {
+    const value = /^\d+$/.test(text) ? Number(text) : undefined;
+    return value === undefined || (value >= range.min && value <= range.max) ? undefined
+      : `the ${range.field} field takes ${rangeText(range)}, not ${text}${part === text ? '' : ` (in ${part})`}`;
+  };
+  if (range.field === 'day-of-month') {
+    const nearest = /^(\d+)W$/i.exec(part);
+    if (nearest) {
+      return valueProblem(nearest[1]);
+    }
+    if (/^L/i.test(part)) {
+      // L, LW, L-3: no day to check (`undocumentedDayOfMonthProblem` says what is not read).
+      return undefined;
+    }
+  }
+  if (range.field === 'day-of-week') {
+    const nth = /^([A-Za-z0-9]+?)(?:#(\d+)|L)$/i.exec(part);
+    if (nth) {
+      // The reference bounds no k; Quartz rejects one outside 1 to 5.
+      const k = nth[2] === undefined ? undefined : Number(nth[2]);
+      return valueProblem(nth[1]) ?? (k === undefined || (k >= 1 && k <= 5) ? undefined
+        : `the day-of-week field takes 1-5 after # (the first to the fifth such weekday of the month), not ${nth[2]} (in ${part})`);
+    }
+  }
+  const match = /^(?:\*|\?|([A-Za-z0-9]+)(?:-([A-Za-z0-9]+))?)(?:\/(\d+))?$/.exec(part);
+  if (!match) {
+    return undefined;
+  }
+  const [, from, to, step] = match;
+  const stepProblem = step !== undefined && range.boundedStep && Number(step) > range.max
+    ? `a step in the ${range.field} field is at most ${range.max}, not ${step} (in ${part})` : undefined;
+  return (from === undefined ? undefined : valueProblem(from)) ?? (to === undefined ? undefined : valueProblem(to)) ?? stepProblem;
+}
 
 /** The weekday of the month a day-of-week field names with `#` or `L`, or undefined when it names none. */
 export function nthWeekdayField(field: string): NthWeekday | undefined {

@@ -2,14 +2,15 @@
 import { Token } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { IConstruct } from 'constructs';
-import { cronFormProblem } from './cron-field';
+import { CRON_FIELD_RANGES_TEXT, cronShapeProblem, cronValueProblem } from './cron-field';
 
 /**
  * Throws, naming the construct, the prop and the expression, when a `cron(...)` schedule does
- * not have the six fields EventBridge Scheduler reads, or has not exactly one of its
- * day-of-month and day-of-week fields `?` (neither, or both): AWS would refuse the schedule only
- * at deploy. `ScheduleExpression.cron()` always writes `?`; `ScheduleExpression.expression()`
- * passes whatever it is given.
+ * not have the six fields EventBridge Scheduler reads, has not exactly one of its day-of-month
+ * and day-of-week fields `?` (neither, or both), or has a value out of its field's range
+ * (`cronValueProblem`): AWS would refuse the schedule only at deploy.
+ * `ScheduleExpression.cron()` always writes `?` but passes its fields as given;
+ * `ScheduleExpression.expression()` passes whatever it is given.
  */
 export function checkCronForm(scope: IConstruct, prop: string, schedule: scheduler.ScheduleExpression): void {
   const expression = schedule.expressionString;
@@ -22,7 +23,11 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
   }
   const fields = cron[1].trim().split(/\s+/);
   const allowed = 'cron(minutes hours day-of-month month day-of-week year), with exactly one of day-of-month and day-of-week ? (e.g. cron(0 3 ? * MON *) or cron(0 3 1 * ? *))';
-  if (cronFormProblem(fields) !== undefined) {
+  if (cronShapeProblem(fields) !== undefined) {
     throw new Error(`${scope.node.path}: \`${prop}\` must be ${allowed}, as EventBridge Scheduler requires, got '${expression}'`);
+  }
+  const valueProblem = cronValueProblem(fields);
+  if (valueProblem !== undefined) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must have in each field a value EventBridge Scheduler accepts (${CRON_FIELD_RANGES_TEXT}; a step no larger than the field's largest value, in any field but the year), got '${expression}': ${valueProblem}`);
   }
 }

@@ -10,6 +10,7 @@ import { DatabaseDumpJob, DatabaseDumpJobProps, ReplicationPauseMethod } from '.
 import { certificateBlocks, rdsRootCertificates } from '../../lib/dump/rds-certificate-authorities';
 import { dumpJobStack } from './fixtures';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -319,4 +320,16 @@ test('a cron schedule without exactly one ? in its day fields, or without 6 fiel
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * ?)') })).toThrow(/`schedule` must be cron\(minutes hours .*got 'cron\(0 3 \* \* \?\)'/);
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 * * ? * 2027)') })).toThrow(/`schedule` must be cron\(minutes hours .*got 'cron\(0 3 \* \* \? \* 2027\)'/);
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)') })).not.toThrow();
+});
+
+// Before: each passed the synth, and AWS would refuse the schedule at deploy.
+test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s, out of its field\'s range, fails at synth, naming the prop, the value and what is allowed', (expression, why) => {
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression(expression) })).toThrow(new Error(
+    `S/Dump: \`schedule\` must have in each field a value EventBridge Scheduler accepts (${ALLOWED_CRON_VALUES}), got '${expression}': ${why}`));
+});
+
+test('a schedule from ScheduleExpression.cron() with a value out of range fails at synth too', () => {
+  // cron() checks none of its fields' values; before, this passed.
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '25' }) })).toThrow(new Error(
+    `S/Dump: \`schedule\` must have in each field a value EventBridge Scheduler accepts (${ALLOWED_CRON_VALUES}), got 'cron(0 25 * * ? *)': the hours field takes 0-23, not 25`));
 });

@@ -5,6 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RestoreDrillBackup, RestoreDrills, RestoreDrillsProps } from '../../lib/restore/restore-drills';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 import { restoreFixture } from './db-fixture';
 
 function drills(props: Partial<RestoreDrillsProps> = {}, app: App = new App()) {
@@ -182,4 +183,10 @@ test('a cron schedule without exactly one ? in its day fields fails at synth, ev
   // Before: ? in both passed, as a daily schedule.
   expect(() => drills({ schedule: scheduler.ScheduleExpression.expression('cron(0 4 ? * ? *)') })).toThrow(
     /^Stack\/Drills: `schedule` must be cron\(minutes hours day-of-month month day-of-week year\), with exactly one of day-of-month and day-of-week \? .*got 'cron\(0 4 \? \* \? \*\)'$/);
+});
+
+// Before: each passed the synth, and AWS would refuse the schedule at deploy.
+test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s, out of its field\'s range, fails at synth, naming the prop, the value and what is allowed, even with a drillInterval', (expression, why) => {
+  expect(() => drills({ schedule: scheduler.ScheduleExpression.expression(expression), drillInterval: Duration.days(31) })).toThrow(new Error(
+    `Stack/Drills: \`schedule\` must have in each field a value EventBridge Scheduler accepts (${ALLOWED_CRON_VALUES}), got '${expression}': ${why}`));
 });

@@ -1,4 +1,5 @@
 import { longestGap } from '../../lib/restore/schedule-interval';
+import { OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 
 describe('longestGap', () => {
   test.each([
@@ -56,9 +57,14 @@ describe('longestGap', () => {
     ['cron(0 4 1 * MON *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 ? * ? *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 1 *)', 'AWS rejects it: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 4'],
-    ['cron(61 4 1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'],
-    ['cron(0 4 ? * 8#1 *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'],
+    ['cron(0 4 5-1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'],
   ])('%s: not derived', (expression, reason) => {
     expect(longestGap(expression)).toEqual({ reason });
+  });
+
+  // Before: not derived, as fields that could not be read, or derived (`cron(0 3 1 1 ? 2200)`
+  // ended, `cron(0 3 32 * ? *)` never ran).
+  test.each(OUT_OF_RANGE_CRONS)('%s, out of its field\'s range: not derived, AWS rejects it, %s', (expression, why) => {
+    expect(longestGap(expression)).toEqual({ reason: `AWS rejects it: ${why}` });
   });
 });

@@ -75,12 +75,21 @@ describe('in the report', () => {
     const stack = new Stack(app, 'Days', { env: { account: '111111111111', region: 'eu-west-1' } });
     const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
-    // Written by hand: daily at 03:00, kept 7 days, and "Mondays" at 03:00 with * in the day of the month, kept 35 days.
-    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
-      ruleName, scheduleExpression, startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
+    // Written by hand: daily at 03:00, kept 7 days, "Mondays" at 03:00 with * in the day of the
+    // month, kept 35 days, and a day 32 of the month and a day 8 of the week (in Berlin), kept a year.
+    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number, scheduleExpressionTimezone?: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
+      ruleName, scheduleExpression, scheduleExpressionTimezone, startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
     });
     const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: { backupPlanName: 'days', backupPlanRule: [rule('Daily', 'cron(0 3 ? * * *)', 7), rule('Weekly', 'cron(0 3 * * MON *)', 35)] },
+      backupPlan: {
+        backupPlanName: 'days',
+        backupPlanRule: [
+          rule('Daily', 'cron(0 3 ? * * *)', 7),
+          rule('Weekly', 'cron(0 3 * * MON *)', 35),
+          rule('Monthly', 'cron(0 3 32 * ? *)', 365),
+          rule('Sundays', 'cron(0 3 ? * 8 *)', 365, 'Europe/Berlin'),
+        ],
+      },
     });
     const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
     new backup.CfnBackupSelection(stack, 'Selection', {
@@ -104,5 +113,19 @@ describe('in the report', () => {
     const daily = tiers.find((t) => t.tier === 'Daily')!;
     expect(daily.runs).toHaveLength(7);
     expect(daily.takenByLongerRules).toBeUndefined();
+  });
+
+  test('a rule with a day out of its field\'s range is not understood: AWS rejects it, naming the field, in UTC and in a zone', () => {
+    const tiers = model.resources.find((r) => r.path.startsWith('Days/Orders'))!.tiers;
+    // Before: 'on day 32 of every month at 03:00 UTC', noted as 'does not run every week'.
+    const monthly = tiers.find((t) => t.tier === 'Monthly')!;
+    expect(monthly.schedule).toBe('cron(0 3 32 * ? *) (start window 60 minutes)');
+    expect(monthly.scheduleNote).toBe('schedule not understood by the report: AWS rejects it, the day-of-month field takes 1-31, not 32');
+    expect(monthly.runs).toEqual([]);
+    // Before: not understood, without why.
+    const sundays = tiers.find((t) => t.tier === 'Sundays')!;
+    expect(sundays.schedule).toBe('cron(0 3 ? * 8 *) (start window 60 minutes)');
+    expect(sundays.scheduleNote).toBe('schedule not understood by the report: AWS rejects it, the day-of-week field takes 1-7 or SUN-SAT, not 8');
+    expect(sundays.runs).toEqual([]);
   });
 });

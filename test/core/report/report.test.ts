@@ -8,6 +8,7 @@ import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { maxGapMinutes, rpoShortfall } from '../../../core/report/objectives';
 import { NOT_ONE_DAY_FIELD_NOTE, NOT_UNDERSTOOD_NOTE, s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
+import { OUT_OF_RANGE_CRONS } from '../../support/out-of-range-crons';
 import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
 
 let assemblyDir: string;
@@ -285,7 +286,7 @@ describe('schedule and retention arithmetic', () => {
     expect(weeklyRuns('cron(0 5 ? * 2#1 *)')).toEqual({ minutes: [], text: 'on the first Monday of every month at 05:00 UTC', note: 'does not run every week' });
     expect(weeklyRuns('cron(0 3 ? 1,7 FRIL *)').text).toBe('on the last Friday of January and July at 03:00 UTC');
     expect(weeklyRuns('cron(0 3 ? DEC 1#3 *)').text).toBe('on the third Sunday of December at 03:00 UTC');
-    expect(weeklyRuns('cron(0 3 ? * 8#1 *)').note).toBe('schedule not understood by the report');
+    expect(weeklyRuns('cron(0 3 ? * 8#1 *)').note).toBe('schedule not understood by the report: AWS rejects it, the day-of-week field takes 1-7 or SUN-SAT, not 8 (in 8#1)');
     // AWS takes a day of the month or a day of the week, not both: the report does not pick one.
     expect(weeklyRuns('cron(0 3 1 * MON *)')).toEqual({ minutes: [], text: 'cron(0 3 1 * MON *)', note: NOT_ONE_DAY_FIELD_NOTE });
   });
@@ -299,6 +300,19 @@ describe('schedule and retention arithmetic', () => {
     });
     expect(weeklyRuns('cron(0 3 * * ? * 2026)').note).toBe('schedule not understood by the report: AWS rejects it, a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 7');
     expect(zonedWeeklyRuns('cron(0 3 * * ?)', 'Europe/Berlin')).toEqual(weeklyRuns('cron(0 3 * * ?)'));
+  });
+
+  // Before: `cron(0 3 32 * ? *)` read 'on day 32 of every month at 03:00 UTC', 'does not run
+  // every week'; the others were not understood without why, or read ('in year 2200').
+  test.each(OUT_OF_RANGE_CRONS)('%s, out of its field\'s range, is not understood: AWS rejects it, %s', (expression, why) => {
+    expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${why}` });
+  });
+
+  test('a day-of-month, month or year field the report cannot read is not understood, rather than quoted as days', () => {
+    // Before: 'on day 5-1 of every month at 03:00 UTC', 'on day 1 of month JAN-FOO ...', 'on day 1 of January in year 2027-2026 ...', each 'does not run every week'.
+    for (const expression of ['cron(0 3 5-1 * ? *)', 'cron(0 3 1 JAN-FOO ? *)', 'cron(0 3 1 1 ? 2027-2026)']) {
+      expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE });
+    }
   });
 
   test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {

@@ -6,6 +6,7 @@
 import { maxGapMinutes } from '../../../core/report/objectives';
 import { runsInYear } from '../../../core/report/overlap';
 import { zonedWeeklyRuns } from '../../../core/report/schedule';
+import { OUT_OF_RANGE_CRONS } from '../../support/out-of-range-crons';
 
 const HOUR = 60;
 const SUNDAY = 6 * 1440;
@@ -53,14 +54,27 @@ describe('the text and the runs of a schedule read in a zone', () => {
 
   test('a schedule the report does not read is said as written, with why, and no times in UTC', () => {
     // Before: '(01:00 UTC in January, 00:00 UTC in July)' was added, computed from no runs.
-    expect(zonedWeeklyRuns('cron(0 2 ? * 8#1 *)', 'Europe/Berlin')).toEqual({ minutes: [], text: 'cron(0 2 ? * 8#1 *)', note: 'schedule not understood by the report' });
+    expect(zonedWeeklyRuns('cron(0 2 5-1 * ? *)', 'Europe/Berlin')).toEqual({ minutes: [], text: 'cron(0 2 5-1 * ? *)', note: 'schedule not understood by the report' });
     expect(zonedWeeklyRuns('cron(0 2 1 * MON *)', 'Europe/Berlin')).toEqual({
       minutes: [],
       text: 'cron(0 2 1 * MON *)',
       note: 'schedule not understood by the report: AWS rejects it, exactly one of the day-of-month and day-of-week fields must be ?',
     });
     // In a zone the report does not know either: not read, rather than "time zone not known".
-    expect(zonedWeeklyRuns('cron(0 2 ? * 8#1 *)', 'Mars/Olympus_Mons')).toEqual({ minutes: [], text: 'cron(0 2 ? * 8#1 *)', note: 'schedule not understood by the report' });
+    expect(zonedWeeklyRuns('cron(0 2 ? * 8#1 *)', 'Mars/Olympus_Mons')).toEqual({
+      minutes: [],
+      text: 'cron(0 2 ? * 8#1 *)',
+      note: 'schedule not understood by the report: AWS rejects it, the day-of-week field takes 1-7 or SUN-SAT, not 8 (in 8#1)',
+    });
+  });
+
+  // Before: `cron(0 3 32 * ? *)` in Berlin read 'on day 32 of every month at 03:00 Europe/Berlin
+  // (02:00 UTC the day before ...)'; the others were not understood without why, or read.
+  test.each(OUT_OF_RANGE_CRONS)('%s, out of its field\'s range, is not understood in a zone either: AWS rejects it, %s, and no times in UTC', (expression, why) => {
+    const expected = { minutes: [], text: expression, note: `schedule not understood by the report: AWS rejects it, ${why}` };
+    expect(zonedWeeklyRuns(expression, 'Europe/Berlin')).toEqual(expected);
+    expect(zonedWeeklyRuns(expression, 'Asia/Kolkata')).toEqual(expected);
+    expect(runsInYear(expression, 'Europe/Berlin', 2026)).toBeUndefined();
   });
 
   test('the RPO check counts the hour the runs move when the clocks change', () => {
