@@ -8,9 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -19,6 +17,7 @@ import { loadAssembly } from '../../../core/report/assembly';
 import { ReportModel, buildReport } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
 
 // Summer time in Berlin starts on March 29, 2026: the clocks go from 02:00 to 03:00 (01:00 UTC).
 const BERLIN_GAP_DAY = Date.UTC(2026, 2, 29);
@@ -88,20 +87,10 @@ describe('in the report', () => {
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-clock-gap-'));
     const app = new App({ outdir });
-    const stack = new Stack(app, 'Gap', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     // Written by hand: hourly at half past, kept 7 days, and on Sundays at 02:30, kept 35 days, in Berlin.
-    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
-      ruleName, scheduleExpression, scheduleExpressionTimezone: 'Europe/Berlin', startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: { backupPlanName: 'gap', backupPlanRule: [rule('Hourly', 'cron(30 * * * ? *)', 7), rule('Weekly', 'cron(30 2 ? * SUN *)', 35)] },
-    });
-    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.attrBackupPlanId,
-      backupSelection: { selectionName: 'orders', iamRoleArn: role.roleArn, resources: [orders.tableArn] },
-    });
+    const { stack, orders } = stackWithHandWrittenPlan(app, 'Gap', 'gap', [
+      handWrittenRule('Hourly', 'cron(30 * * * ? *)', 7, 'Europe/Berlin'), handWrittenRule('Weekly', 'cron(30 2 ? * SUN *)', 35, 'Europe/Berlin'),
+    ]);
     const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
     BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
     new scheduler.CfnSchedule(stack, 'DrillSchedule', {

@@ -8,15 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { App } from 'aws-cdk-lib';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ReportModel, buildReport } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
 import { NOT_ONE_DAY_FIELD_NOTE, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
 
 describe('a cron expression without ? in either day field', () => {
   test('is not read as the weekdays it names, in UTC or in a zone', () => {
@@ -72,30 +70,15 @@ describe('in the report', () => {
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-day-fields-'));
     const app = new App({ outdir });
-    const stack = new Stack(app, 'Days', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
-    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
     // Written by hand: daily at 03:00, kept 7 days, "Mondays" at 03:00 with * in the day of the
     // month, kept 35 days, and a day 32 of the month and a day 8 of the week (in Berlin), kept a year.
-    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number, scheduleExpressionTimezone?: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
-      ruleName, scheduleExpression, scheduleExpressionTimezone, startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: {
-        backupPlanName: 'days',
-        backupPlanRule: [
-          rule('Daily', 'cron(0 3 ? * * *)', 7),
-          rule('Weekly', 'cron(0 3 * * MON *)', 35),
-          rule('Monthly', 'cron(0 3 32 * ? *)', 365),
-          rule('Sundays', 'cron(0 3 ? * 8 *)', 365, 'Europe/Berlin'),
-        ],
-      },
-    });
-    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.attrBackupPlanId,
-      backupSelection: { selectionName: 'orders', iamRoleArn: role.roleArn, resources: [orders.tableArn] },
-    });
+    const { orders } = stackWithHandWrittenPlan(app, 'Days', 'days', [
+      handWrittenRule('Daily', 'cron(0 3 ? * * *)', 7),
+      handWrittenRule('Weekly', 'cron(0 3 * * MON *)', 35),
+      handWrittenRule('Monthly', 'cron(0 3 32 * ? *)', 365),
+      handWrittenRule('Sundays', 'cron(0 3 ? * 8 *)', 365, 'Europe/Berlin'),
+    ]);
+    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
     app.synth();
     model = buildReport(loadAssembly(outdir), { year: 2026 });
   });

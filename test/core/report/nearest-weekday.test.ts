@@ -6,14 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { App } from 'aws-cdk-lib';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ReportModel, buildReport } from '../../../core/report/model';
 import { NOT_UNDERSTOOD_NOTE } from '../../../core/report/schedule';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
 
 describe('a plan with a nearest-weekday rule, in the report', () => {
   let outdir: string;
@@ -22,24 +20,11 @@ describe('a plan with a nearest-weekday rule, in the report', () => {
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-nearest-weekday-'));
     const app = new App({ outdir });
-    const stack = new Stack(app, 'Weekdays', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
-    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
     // Written by hand: daily at 03:00 kept 7 days, the weekday nearest the 1st kept 365 days, the last weekday (LW) kept 35 days.
-    const rule = (ruleName: string, scheduleExpression: string, deleteAfterDays: number): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
-      ruleName, scheduleExpression, startWindowMinutes: 60, targetBackupVault: 'Default', lifecycle: { deleteAfterDays },
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: {
-        backupPlanName: 'weekdays',
-        backupPlanRule: [rule('Daily', 'cron(0 3 ? * * *)', 7), rule('Monthly', 'cron(0 3 1W * ? *)', 365), rule('MonthEnd', 'cron(0 3 LW * ? *)', 35)],
-      },
-    });
-    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.attrBackupPlanId,
-      backupSelection: { selectionName: 'orders', iamRoleArn: role.roleArn, resources: [orders.tableArn] },
-    });
+    const { orders } = stackWithHandWrittenPlan(app, 'Weekdays', 'weekdays', [
+      handWrittenRule('Daily', 'cron(0 3 ? * * *)', 7), handWrittenRule('Monthly', 'cron(0 3 1W * ? *)', 365), handWrittenRule('MonthEnd', 'cron(0 3 LW * ? *)', 35),
+    ]);
+    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
     app.synth();
     model = buildReport(loadAssembly(outdir), { year: 2026 });
   });
