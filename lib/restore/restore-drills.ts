@@ -82,9 +82,10 @@ export interface RestoreDrillsProps {
   /**
    * The longest time between two drills: the missed-drill alarm fires when no drill has
    * succeeded for this long plus `missedDrillGrace`. Give it when `schedule` is an `at()`
-   * expression, a cron expression with `W` or limited to some years, or a token: its
-   * interval cannot be derived then (`L` and `#` are: 31 days for the last day of each
-   * month, 5 weeks for its last or first Friday).
+   * expression, a cron expression limited to some years or with a form of `L` or `W` AWS
+   * does not document (`LW`, `L-3`, `W` in a list), or a token: its interval cannot be derived
+   * then (`L`, `nW` and `#` are: 31 days for the last day of each month, 33 days for the weekday
+   * nearest its 1st, 5 weeks for its last or first Friday).
    * @default - the longest gap between two runs of `schedule` (31 days for the default monthly schedule)
    */
   readonly drillInterval?: Duration;

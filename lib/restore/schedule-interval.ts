@@ -77,7 +77,7 @@ export function longestGap(expression: string): ScheduleGap {
   return { hours: longest / 60 };
 }
 
-/** Whether a day (a UTC date) is one a day-of-week field names, or undefined when the field is not read. */
+/** The values a cron field names, or undefined when the field is not read. */
 function values(field: string, min: number, max: number, names?: { readonly [name: string]: number }): Set<number> | undefined {
   const allowed = expandCronField(field, min, max, names);
   return allowed && new Set(allowed);
