@@ -21,10 +21,28 @@ export interface CleanupResult {
 /** States in which RDS refuses a delete; the cleanup is retried until they pass. */
 const BUSY_STATES = new Set(['creating', 'modifying', 'backing-up', 'renaming', 'rebooting', 'resetting-master-credentials', 'upgrading', 'configuring-enhanced-monitoring', 'configuring-log-exports', 'storage-optimization']);
 
+/**
+ * A promotion creates nothing to delete and cannot be undone: the replica is kept, and the
+ * document says where it stands, so whoever reads a failed failover knows whether it was promoted.
+ */
+async function promotionKept(clients: Clients, identifier: string): Promise<CleanupResult> {
+  let state: string;
+  try {
+    const instance = await findInstance(clients.rds, identifier);
+    const source = instance?.ReadReplicaSourceDBInstanceIdentifier;
+    state = !instance ? `${identifier} does not exist`
+      : source ? `${identifier} still replicates from ${source} (${instance.DBInstanceStatus ?? 'status unknown'}): the promotion did not start or has not finished`
+        : `${identifier} is a standalone instance (${instance.DBInstanceStatus ?? 'status unknown'}): promoted`;
+  } catch (error) {
+    state = `whether ${identifier} was promoted could not be read (${errorName(error)})`;
+  }
+  return { outcome: 'kept', targetIdentifier: identifier, detail: `a promotion creates nothing and cannot be undone: the replica is left as it is; ${state}` };
+}
+
 /** Deletes the target when (and only when) this request created it. */
 export async function cleanupTarget(clients: Clients, config: StepsConfig, plan: RestorePlan, progress: RestoreProgress | undefined, options: { keep?: boolean } = {}): Promise<CleanupResult> {
   if (plan.kind === 'promote-replica') {
-    return { outcome: 'kept', targetIdentifier: plan.target.identifier, detail: 'a promotion creates nothing and cannot be undone: the replica is left as it is' };
+    return promotionKept(clients, plan.target.identifier);
   }
   const identifier = progress?.targetIdentifier ?? plan.target.identifier;
   if (options.keep) {

@@ -479,13 +479,27 @@ describe('replica promotion', () => {
       error: 'Runtime.ExitError',
       cause: 'RequestId: 1 Error: Runtime exited with error: signal: killed',
       target: REPLICA_ID,
-      cleanup: { outcome: 'kept', targetIdentifier: REPLICA_ID, detail: 'a promotion creates nothing and cannot be undone: the replica is left as it is' },
+      cleanup: { outcome: 'kept', targetIdentifier: REPLICA_ID, detail: `a promotion creates nothing and cannot be undone: the replica is left as it is; ${REPLICA_ID} is a standalone instance (available): promoted` },
     });
     expect(rds.commandCalls(PromoteReadReplicaCommand)).toHaveLength(1);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
     // Never a drill (Validate refuses one), so no drill metric.
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
+  test('a promotion RDS refuses ends with the failure document saying the replica still replicates', async () => {
+    mockPromotion();
+    const replica: DBInstance = { DBInstanceIdentifier: REPLICA_ID, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${REPLICA_ID}`, DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: SOURCE_ID, BackupRetentionPeriod: 0, DBInstanceClass: 'db.t3.medium', Endpoint: { Address: 'replica.example', Port: 3306 } };
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: REPLICA_ID }).resolves({ DBInstances: [replica] });
+    rds.on(PromoteReadReplicaCommand).rejects(Object.assign(new Error('the replica is not in a state to be promoted'), { name: 'InvalidDBInstanceStateFault' }));
+    const execution = await run({ requestId: 'failover-3', kind: 'promote-replica', replica: REPLICA_ID, confirm: REPLICA_ID });
+    expect(execution.status).toBe('FAILED');
+    expect(JSON.parse(execution.cause!).cleanup).toEqual({
+      outcome: 'kept', targetIdentifier: REPLICA_ID,
+      detail: `a promotion creates nothing and cannot be undone: the replica is left as it is; ${REPLICA_ID} still replicates from ${SOURCE_ID} (available): the promotion did not start or has not finished`,
+    });
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 });
 
