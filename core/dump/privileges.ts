@@ -56,6 +56,12 @@ export interface DumpGrants {
    * unless `partial_revokes` is on (it then reads them as the characters themselves).
    */
   readonly schemaWildcards: boolean;
+  /**
+   * Whether database and table names in grants compare without regard to case: with
+   * `lower_case_table_names` 1 or 2 the server lowercases both sides (a grant on `App`.*
+   * applies to `app`). False when that could not be read (the strict comparison).
+   */
+  readonly caseInsensitiveNames: boolean;
   readonly grants: readonly Grant[];
   /** Grants that could not be read or understood: a missing privilege may be held after all. */
   readonly unreadable: readonly string[];
@@ -103,6 +109,20 @@ export async function readSchemaWildcards(connection: Connection, flavor: Server
   }
 }
 
+/**
+ * Whether the server compares database and table names in grants without regard to case
+ * (`lower_case_table_names` 1 or 2). Undefined when that cannot be read.
+ */
+export async function readCaseInsensitiveNames(connection: Connection): Promise<boolean | undefined> {
+  try {
+    const [rows] = await connection.query('SELECT @@lower_case_table_names AS value') as unknown as [Row[]];
+    const value = Number(rows[0]?.value);
+    return Number.isInteger(value) ? value !== 0 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the current user's grants, with those of the roles granted to it. */
 export async function readDumpGrants(connection: Connection): Promise<DumpGrants> {
   const [users] = await connection.query('SELECT CURRENT_USER() AS user');
@@ -113,6 +133,10 @@ export async function readDumpGrants(connection: Connection): Promise<DumpGrants
   const wildcards = await readSchemaWildcards(connection, flavor);
   if (wildcards === undefined) {
     unreadable.push('whether % and _ in database grants are wildcards could not be read (partial_revokes); they were taken as the characters themselves');
+  }
+  const caseInsensitive = await readCaseInsensitiveNames(connection);
+  if (caseInsensitive === undefined) {
+    unreadable.push('whether database names in grants compare without regard to case could not be read (lower_case_table_names); they were compared as written');
   }
   const seenRoles = new Set<string>();
   const read = async (sql: string, from: string): Promise<void> => {
@@ -139,16 +163,17 @@ export async function readDumpGrants(connection: Connection): Promise<DumpGrants
     }
   };
   await read('SHOW GRANTS', user);
-  return { user, flavor, schemaWildcards: wildcards ?? false, grants, unreadable };
+  return { user, flavor, schemaWildcards: wildcards ?? false, caseInsensitiveNames: caseInsensitive ?? false, grants, unreadable };
 }
 
 /**
  * Whether a grant's database `pattern` applies to `database`. `*` (the global level) applies
  * to every database, and only it applies at the global level: a pattern like `%` applies to
  * each database it matches, which is not the global level (global SELECT, SHOW_ROUTINE).
- * `\x` is the character x; `%` and `_` are wildcards when the server reads them so.
+ * `\x` is the character x; `%` and `_` are wildcards when the server reads them so. Case is
+ * ignored when the server ignores it (`lower_case_table_names`).
  */
-function patternMatches(pattern: string, database: string, wildcards: boolean): boolean {
+function patternMatches(pattern: string, database: string, wildcards: boolean, caseInsensitive: boolean): boolean {
   if (pattern === GLOBAL) {
     return true;
   }
@@ -168,7 +193,7 @@ function patternMatches(pattern: string, database: string, wildcards: boolean): 
       regex += escapeRegex(char);
     }
   }
-  return new RegExp(`^${regex}$`, 's').test(database);
+  return new RegExp(`^${regex}$`, caseInsensitive ? 'si' : 's').test(database);
 }
 
 function escapeRegex(text: string): string {
@@ -177,7 +202,8 @@ function escapeRegex(text: string): string {
 
 /** Whether `privilege` is held on `database` (`*`: at the global level), or on its `table`. */
 function holds(grants: DumpGrants, privilege: string, database: string, table = '*'): boolean {
-  const covers = (grant: Grant): boolean => patternMatches(grant.database, database, grants.schemaWildcards) && (grant.table === '*' || grant.table === table) &&
+  const sameTable = (name: string): boolean => name === table || (grants.caseInsensitiveNames && name.toLowerCase() === table.toLowerCase());
+  const covers = (grant: Grant): boolean => patternMatches(grant.database, database, grants.schemaWildcards, grants.caseInsensitiveNames) && (grant.table === '*' || sameTable(grant.table)) &&
     (grant.privileges.includes(privilege) || grant.privileges.includes('ALL PRIVILEGES') || grant.privileges.includes('ALL'));
   // A partial revoke (MySQL `partial_revokes`) takes a global privilege away from one database.
   return grants.grants.some((grant) => !grant.revoke && covers(grant)) && !grants.grants.some((grant) => grant.revoke && covers(grant));

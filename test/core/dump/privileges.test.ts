@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as mysql from 'mysql2/promise';
 import type { DumpGrants } from '../../../core/dump/privileges';
-import { checkDumpPrivileges, missingDumpPrivileges, parseGrantLine, readSchemaWildcards } from '../../../core/dump/privileges';
+import { checkDumpPrivileges, missingDumpPrivileges, parseGrantLine, readCaseInsensitiveNames, readSchemaWildcards } from '../../../core/dump/privileges';
 import { listDumpDatabases } from '../../../core/dump/source';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
 
@@ -86,16 +86,16 @@ test('users with every privilege, directly or through a role, pass', async () =>
 test('grants that cannot be read make the result unknown, noted for the manifest, not refused', async () => {
   expect(parseGrantLine("GRANT SELECT, TRIGGER ON `a\\_b`.* TO `u`@`%`")).toEqual({ revoke: false, privileges: ['SELECT', 'TRIGGER'], database: 'a\\_b', table: '*' });
   expect(parseGrantLine('GRANT `rds_superuser_role`@`%` TO `admin`@`%`')).toEqual({ role: '`rds_superuser_role`@`%`' });
-  const notes = missingDumpPrivileges({ user: 'u@%', flavor: 'mariadb', schemaWildcards: true, grants: [], unreadable: ['x'] }, ['app'], false);
+  const notes = missingDumpPrivileges({ user: 'u@%', flavor: 'mariadb', schemaWildcards: true, caseInsensitiveNames: false, grants: [], unreadable: ['x'] }, ['app'], false);
   expect(notes[0]).toContain('SELECT, SHOW VIEW, TRIGGER, EVENT on database app');
   // A MySQL partial revoke takes a global privilege away from one database.
   const revoked = [parseGrantLine('GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, SHOW DATABASES ON *.* TO `u`@`%`'), parseGrantLine('REVOKE TRIGGER ON `app`.* FROM `u`@`%`')];
-  expect(missingDumpPrivileges({ user: 'u@%', flavor: 'mysql', schemaWildcards: false, grants: revoked as never, unreadable: [] }, ['app', 'other'], true))
+  expect(missingDumpPrivileges({ user: 'u@%', flavor: 'mysql', schemaWildcards: false, caseInsensitiveNames: false, grants: revoked as never, unreadable: [] }, ['app', 'other'], true))
     .toEqual(["TRIGGER on database app (GRANT TRIGGER ON `app`.* TO 'u'@'%')"]);
 });
 
-function grantsOf(flavor: 'mariadb' | 'mysql', schemaWildcards: boolean, lines: string[]): DumpGrants {
-  return { user: 'u@%', flavor, schemaWildcards, grants: lines.map((line) => parseGrantLine(line)) as never, unreadable: [] };
+function grantsOf(flavor: 'mariadb' | 'mysql', schemaWildcards: boolean, lines: string[], caseInsensitiveNames = false): DumpGrants {
+  return { user: 'u@%', flavor, schemaWildcards, caseInsensitiveNames, grants: lines.map((line) => parseGrantLine(line)) as never, unreadable: [] };
 }
 
 const APP_GRANT = 'GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `app`.* TO `u`@`%`';
@@ -170,4 +170,56 @@ test('real MariaDB: a `%` grant makes every database visible and reads routines;
 test('a server without partial_revokes (MariaDB, MySQL before 8.0.16) reads `%` and `_` as wildcards', async () => {
   expect(await readSchemaWildcards(admin, 'mysql')).toBe(true);
   expect(await readSchemaWildcards(admin, 'mariadb')).toBe(true);
+});
+
+const DUMP_PRIVILEGES = 'SELECT, SHOW VIEW, TRIGGER, EVENT';
+
+test.each([
+  // [case, flavor, lower_case_table_names read as case-insensitive, grant lines, databases, missing]
+  ['a grant on `App`.* covers app and APP', 'mariadb', true,
+    [`GRANT ${DUMP_PRIVILEGES} ON \`App\`.* TO \`u\`@\`%\``, 'GRANT SELECT ON `mysql`.`proc` TO `u`@`%`'], ['app', 'APP'], []],
+  ['a pattern `App\\_%` covers app_eu', 'mariadb', true,
+    [`GRANT ${DUMP_PRIVILEGES} ON \`App\\_%\`.* TO \`u\`@\`%\``, 'GRANT SELECT ON `mysql`.`proc` TO `u`@`%`'], ['app_eu'], []],
+  ['SELECT on `MySQL`.`Proc` reads routine bodies', 'mariadb', true,
+    [`GRANT ${DUMP_PRIVILEGES} ON \`app\`.* TO \`u\`@\`%\``, 'GRANT SELECT ON `MySQL`.`Proc` TO `u`@`%`'], ['app'], []],
+  ['a partial revoke on `App`.* takes TRIGGER from app', 'mysql', true,
+    [`GRANT ${DUMP_PRIVILEGES}, SHOW_ROUTINE ON *.* TO \`u\`@\`%\``, 'REVOKE TRIGGER ON `App`.* FROM `u`@`%`'], ['app', 'other'],
+    ["TRIGGER on database app (GRANT TRIGGER ON `app`.* TO 'u'@'%')"]],
+  ['where case counts (lower_case_table_names 0, or not read), `App`.* does not cover app', 'mariadb', false,
+    [`GRANT ${DUMP_PRIVILEGES} ON \`App\`.* TO \`u\`@\`%\``, 'GRANT SELECT ON `mysql`.`proc` TO `u`@`%`'], ['App', 'app'],
+    [`${DUMP_PRIVILEGES} on database app (GRANT ${DUMP_PRIVILEGES} ON \`app\`.* TO 'u'@'%')`]],
+] as const)('database names in grants and lower_case_table_names: %s', (_name, flavor, caseInsensitive, lines, databases, missing) => {
+  expect(missingDumpPrivileges(grantsOf(flavor, flavor === 'mariadb', [...lines], caseInsensitive), databases, false)).toEqual(missing);
+});
+
+test('real MariaDB with lower_case_table_names=1: a grant on `App`.* covers the database configured as App', async () => {
+  const folding = await startMariaDb({ serverId: 34, extraConfig: ['lower_case_table_names=1'] });
+  const folded = await folding.connect();
+  try {
+    expect(await readCaseInsensitiveNames(folded)).toBe(true);
+    await folded.query(`CREATE DATABASE App; CREATE TABLE App.T (id INT PRIMARY KEY);
+      CREATE USER 'mixed_case'@'127.0.0.1' IDENTIFIED BY 'pw';
+      GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`App\`.* TO 'mixed_case'@'127.0.0.1'; GRANT SELECT ON mysql.proc TO 'mixed_case'@'127.0.0.1';`);
+    // The server keeps the grant (and the database) lowercased and reads the name App as app.
+    const user = await mysql.createConnection({ host: '127.0.0.1', port: folding.port, user: 'mixed_case', password: 'pw' });
+    try {
+      const [grants] = await user.query('SHOW GRANTS') as unknown as [Array<Record<string, string>>];
+      expect(grants.map((row) => Object.values(row)[0])).toContain("GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON `app`.* TO `mixed_case`@`127.0.0.1`");
+      const [rows] = await user.query('SELECT COUNT(*) AS n FROM App.T') as unknown as [Array<Record<string, number>>];
+      expect(rows[0].n).toBe(0);
+      expect(await checkDumpPrivileges(user, ['App'], false)).toEqual([]);
+    } finally {
+      await user.end();
+    }
+  } finally {
+    await folded.end();
+    await folding.stop();
+  }
+});
+
+test('lower_case_table_names is read: 0 by default on Linux, unknown on a connection that cannot answer', async () => {
+  expect(await readCaseInsensitiveNames(admin)).toBe(false);
+  const closed = await server.connect();
+  await closed.end();
+  expect(await readCaseInsensitiveNames(closed)).toBeUndefined();
 });
