@@ -192,7 +192,7 @@ test.each([
   expect(missingDumpPrivileges(grantsOf(flavor, flavor === 'mariadb', [...lines], caseInsensitive), databases, false)).toEqual(missing);
 });
 
-test('real MariaDB with lower_case_table_names=1: a grant on `App`.* covers the database configured as App', async () => {
+test('real MariaDB with lower_case_table_names=1: the server reads App in a grant and in a query as app, and so does the check', async () => {
   const folding = await startMariaDb({ serverId: 34, extraConfig: ['lower_case_table_names=1'] });
   const folded = await folding.connect();
   try {
@@ -201,6 +201,7 @@ test('real MariaDB with lower_case_table_names=1: a grant on `App`.* covers the 
       CREATE USER 'mixed_case'@'127.0.0.1' IDENTIFIED BY 'pw';
       GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`App\`.* TO 'mixed_case'@'127.0.0.1'; GRANT SELECT ON mysql.proc TO 'mixed_case'@'127.0.0.1';`);
     // The server keeps the grant (and the database) lowercased and reads the name App as app.
+    // (listDumpDatabases still takes requested names as written: this calls the check directly.)
     const user = await mysql.createConnection({ host: '127.0.0.1', port: folding.port, user: 'mixed_case', password: 'pw' });
     try {
       const [grants] = await user.query('SHOW GRANTS') as unknown as [Array<Record<string, string>>];
