@@ -66,13 +66,26 @@ export function cronShapeProblem(fields: readonly string[]): string | undefined 
 }
 
 /**
- * Why AWS rejects a cron expression: its shape (`cronShapeProblem`) or a value out of its
- * field's range (`cronValueProblem`), or undefined when it does not for these reasons. The
- * report says it, and the synth check and the drill interval refuse the expression for the
- * same reasons.
+ * Why AWS rejects a cron expression: its shape (`cronShapeProblem`), a value out of its
+ * field's range (`cronValueProblem`) or `#` not alone in the day of the week
+ * (`nthWeekdayFormProblem`), or undefined when it does not for these reasons. The report
+ * says it, and the synth check and the drill interval refuse the expression for the same
+ * reasons.
  */
 export function cronFormProblem(fields: readonly string[]): string | undefined {
-  return cronShapeProblem(fields) ?? cronValueProblem(fields);
+  return cronShapeProblem(fields) ?? cronValueProblem(fields) ?? nthWeekdayFormProblem(fields[4]);
+}
+
+/**
+ * Why AWS rejects a day-of-week field for its `#`, or undefined when it has none or is one
+ * `n#k` alone: "If you use a '#' character, you can define only one expression in the
+ * day-of-week field", `3#1,6#3` is "interpreted as two expressions" and not valid
+ * (EventBridge cron expressions reference). A range or a step with `#` is not one `n#k`
+ * either. The values of `n#k` are `cronValueProblem`'s.
+ */
+export function nthWeekdayFormProblem(dowField: string): string | undefined {
+  return !dowField.includes('#') || /^[A-Za-z0-9]+#\d+$/.test(dowField) ? undefined
+    : `with # the day-of-week field takes one n#k alone (2#1, the first Monday of the month), not a list, a range or a step (${dowField})`;
 }
 
 /** A day-of-week field that names one weekday of the month: `2#1` (the first Monday), `FRIL` or `6L` (the last Friday). */

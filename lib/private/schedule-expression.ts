@@ -2,13 +2,14 @@
 import { Token } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { IConstruct } from 'constructs';
-import { CRON_FIELD_RANGES_TEXT, cronShapeProblem, cronValueProblem } from './cron-field';
+import { CRON_FIELD_RANGES_TEXT, cronShapeProblem, cronValueProblem, nthWeekdayFormProblem } from './cron-field';
 
 /**
  * Throws, naming the construct, the prop and the expression, when a `cron(...)` schedule does
  * not have the six fields EventBridge Scheduler reads, has not exactly one of its day-of-month
- * and day-of-week fields `?` (neither, or both), or has a value out of its field's range
- * (`cronValueProblem`): AWS would refuse the schedule only at deploy.
+ * and day-of-week fields `?` (neither, or both), has a value out of its field's range
+ * (`cronValueProblem`), or has `#` in a day-of-week field that is not one `n#k` alone
+ * (`nthWeekdayFormProblem`): AWS would refuse the schedule only at deploy.
  * `ScheduleExpression.cron()` always writes `?` but passes its fields as given;
  * `ScheduleExpression.expression()` passes whatever it is given.
  */
@@ -29,5 +30,9 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
   const valueProblem = cronValueProblem(fields);
   if (valueProblem !== undefined) {
     throw new Error(`${scope.node.path}: \`${prop}\` must have in each field a value EventBridge Scheduler accepts (${CRON_FIELD_RANGES_TEXT}; a step no larger than the field's largest value, in any field but the year), got '${expression}': ${valueProblem}`);
+  }
+  const nthProblem = nthWeekdayFormProblem(fields[4]);
+  if (nthProblem !== undefined) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${nthProblem}`);
   }
 }

@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConsistencyCheckKind, ConsistencyChecks, ConsistencyChecksProps } from '../../lib/checks/consistency-checks';
 import { FreshnessCheck, RdsSnapshotType } from '../../lib/checks/freshness-check';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -538,6 +539,14 @@ test('a cron schedule of either check without exactly one ? in its day fields fa
 test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s of either check, out of its field\'s range, fails at synth, naming its prop, the value and what is allowed', (expression, why) => {
   const schedule = scheduler.ScheduleExpression.expression(expression);
   const message = (prop: string): string => `Stack/Checks: \`${prop}\` must have in each field a value EventBridge Scheduler accepts (${ALLOWED_CRON_VALUES}), got '${expression}': ${why}`;
+  expect(() => build({ driftCheckSchedule: schedule })).toThrow(new Error(message('driftCheckSchedule')));
+  expect(() => build({ freshnessCheckSchedule: schedule })).toThrow(new Error(message('freshnessCheckSchedule')));
+});
+
+// Before: each passed the synth, and AWS would refuse the schedule at deploy.
+test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('a cron schedule %s of either check, with # not alone in the day of the week, fails at synth, naming its prop, the value and what is allowed', (expression, why) => {
+  const schedule = scheduler.ScheduleExpression.expression(expression);
+  const message = (prop: string): string => `Stack/Checks: \`${prop}\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${why}`;
   expect(() => build({ driftCheckSchedule: schedule })).toThrow(new Error(message('driftCheckSchedule')));
   expect(() => build({ freshnessCheckSchedule: schedule })).toThrow(new Error(message('freshnessCheckSchedule')));
 });

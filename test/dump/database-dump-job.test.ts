@@ -10,6 +10,7 @@ import { DatabaseDumpJob, DatabaseDumpJobProps, ReplicationPauseMethod } from '.
 import { certificateBlocks, rdsRootCertificates } from '../../lib/dump/rds-certificate-authorities';
 import { dumpJobStack } from './fixtures';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
 
@@ -326,6 +327,17 @@ test('a cron schedule without exactly one ? in its day fields, or without 6 fiel
 test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s, out of its field\'s range, fails at synth, naming the prop, the value and what is allowed', (expression, why) => {
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression(expression) })).toThrow(new Error(
     `S/Dump: \`schedule\` must have in each field a value EventBridge Scheduler accepts (${ALLOWED_CRON_VALUES}), got '${expression}': ${why}`));
+});
+
+// Before: each passed the synth, and AWS would refuse the schedule at deploy.
+test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('a cron schedule %s, with # not alone in the day of the week, fails at synth, naming the prop, the value and what is allowed', (expression, why) => {
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression(expression) })).toThrow(new Error(
+    `S/Dump: \`schedule\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${why}`));
+});
+
+test('a cron schedule with one n#k alone in the day of the week passes the synth', () => {
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * 2#1 *)') })).not.toThrow();
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON#5 *)') })).not.toThrow();
 });
 
 test('a schedule from ScheduleExpression.cron() with a value out of range fails at synth too', () => {

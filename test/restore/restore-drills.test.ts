@@ -5,6 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RestoreDrillBackup, RestoreDrills, RestoreDrillsProps } from '../../lib/restore/restore-drills';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 import { restoreFixture } from './db-fixture';
 
@@ -189,4 +190,10 @@ test('a cron schedule without exactly one ? in its day fields fails at synth, ev
 test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s, out of its field\'s range, fails at synth, naming the prop, the value and what is allowed, even with a drillInterval', (expression, why) => {
   expect(() => drills({ schedule: scheduler.ScheduleExpression.expression(expression), drillInterval: Duration.days(31) })).toThrow(new Error(
     `Stack/Drills: \`schedule\` must have in each field a value EventBridge Scheduler accepts (${ALLOWED_CRON_VALUES}), got '${expression}': ${why}`));
+});
+
+// Before: each passed the synth, with a drillInterval, and AWS would refuse the schedule at deploy.
+test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('a cron schedule %s, with # not alone in the day of the week, fails at synth, naming the prop, the value and what is allowed, even with a drillInterval', (expression, why) => {
+  expect(() => drills({ schedule: scheduler.ScheduleExpression.expression(expression), drillInterval: Duration.days(31) })).toThrow(new Error(
+    `Stack/Drills: \`schedule\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${why}`));
 });

@@ -1,4 +1,5 @@
 import { longestGap } from '../../lib/restore/schedule-interval';
+import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 
 describe('longestGap', () => {
@@ -65,6 +66,11 @@ describe('longestGap', () => {
   // Before: not derived, as fields that could not be read, or derived (`cron(0 3 1 1 ? 2200)`
   // ended, `cron(0 3 32 * ? *)` never ran).
   test.each(OUT_OF_RANGE_CRONS)('%s, out of its field\'s range: not derived, AWS rejects it, %s', (expression, why) => {
+    expect(longestGap(expression)).toEqual({ reason: `AWS rejects it: ${why}` });
+  });
+
+  // Before: not derived, as fields that could not be read.
+  test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('%s, with # not alone in the day of the week: not derived, AWS rejects it, %s', (expression, why) => {
     expect(longestGap(expression)).toEqual({ reason: `AWS rejects it: ${why}` });
   });
 });

@@ -8,6 +8,7 @@ import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { maxGapMinutes, rpoShortfall } from '../../../core/report/objectives';
 import { NOT_ONE_DAY_FIELD_NOTE, NOT_UNDERSTOOD_NOTE, s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
+import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../../support/nth-weekday-list-crons';
 import { OUT_OF_RANGE_CRONS } from '../../support/out-of-range-crons';
 import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
 
@@ -305,6 +306,11 @@ describe('schedule and retention arithmetic', () => {
   // Before: `cron(0 3 32 * ? *)` read 'on day 32 of every month at 03:00 UTC', 'does not run
   // every week'; the others were not understood without why, or read ('in year 2200').
   test.each(OUT_OF_RANGE_CRONS)('%s, out of its field\'s range, is not understood: AWS rejects it, %s', (expression, why) => {
+    expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${why}` });
+  });
+
+  // Before: not understood, without why.
+  test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('%s, with # not alone in the day of the week, is not understood: AWS rejects it, %s', (expression, why) => {
     expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${why}` });
   });
 
