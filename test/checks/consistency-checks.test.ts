@@ -383,8 +383,7 @@ describe('overrides', () => {
     const f = fixture();
     const replica = s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaDumps', { bucketName: 'dumps-replica', region: 'eu-central-1' });
     const { template } = build({ freshnessChecks: [FreshnessCheck.dailyDumps({ bucket: replica, tier: 'daily-dump-dr', encryptionKeyAlias: 'alias/dumps' })] }, f);
-    const decrypts = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+    const decrypts = freshnessStatements(template)
       .filter((statement) => JSON.stringify(statement.Action).includes('kms:'));
     expect(decrypts).toEqual([{
       Effect: 'Allow',
@@ -398,8 +397,7 @@ describe('overrides', () => {
     const f = fixture();
     const replica = s3.Bucket.fromBucketAttributes(f.stack, 'ReplicaArchive', { bucketName: 'archive-replica', region: 'eu-central-1' });
     const { template } = build({ freshnessChecks: [FreshnessCheck.yearlyArchives({ bucket: replica, tier: 'yearly-dr', encryptionKeyAlias: 'alias/archive' })] }, f);
-    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+    const statements = freshnessStatements(template)
       .filter((statement) => JSON.stringify(statement.Action).includes('kms:') || JSON.stringify(statement.Resource).includes('archive-replica'));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::archive-replica']] }, Condition: { StringLike: { 's3:prefix': ['yearly/*'] } } },
