@@ -16,6 +16,16 @@ async function as(user: string): Promise<mysql.Connection> {
   return mysql.createConnection({ host: '127.0.0.1', port: server.port, user, password: 'pw' });
 }
 
+/** The databases the dump would list for `user` (`listDumpDatabases` on its own connection). */
+async function databasesListedFor(user: string): Promise<string[]> {
+  const connection = await as(user);
+  try {
+    return await listDumpDatabases(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
 async function check(user: string, databases: string[], allDatabases: boolean): Promise<string[]> {
   const connection = await as(user);
   try {
@@ -63,12 +73,7 @@ test('a user without TRIGGER is refused, naming the user, the privilege, the dat
 });
 
 test('a user without SELECT on a database does not see it; the dump of every database is refused', async () => {
-  const connection = await as('app_only');
-  try {
-    expect(await listDumpDatabases(connection)).toEqual(['app']);
-  } finally {
-    await connection.end();
-  }
+  expect(await databasesListedFor('app_only')).toEqual(['app']);
   await expect(check('app_only', ['app'], true)).rejects.toThrow(
     "SHOW DATABASES: without it a database the user has no privilege on is not listed, so not dumped (GRANT SHOW DATABASES ON *.* TO 'app_only'@'127.0.0.1')");
   // Named explicitly, the database it cannot read is refused too.
@@ -139,30 +144,15 @@ test('real MariaDB: a `%` grant makes every database visible and reads routines;
   // `%` matches every database, mysql (so mysql.proc) included: the dump is complete.
   const dump = execFileSync('mariadb-dump', ['--host=127.0.0.1', `--port=${server.port}`, '--user=every_name', '--password=pw', '--skip-ssl', '--single-transaction', '--routines', '--no-data', '--databases', 'app'], { encoding: 'utf8' });
   expect(dump).toContain('SELECT 4242');
-  const everyName = await as('every_name');
-  try {
-    expect(await listDumpDatabases(everyName)).toEqual(['app', 'secret_db', 'secretxdb', 'x']);
-  } finally {
-    await everyName.end();
-  }
+  expect(await databasesListedFor('every_name')).toEqual(['app', 'secret_db', 'secretxdb', 'x']);
   expect(await check('every_name', ['app', 'secret_db', 'secretxdb', 'x'], true)).toEqual([]);
 
   // `_` matches the one-character database names only: the others are not even listed.
-  const oneChar = await as('one_char');
-  try {
-    expect(await listDumpDatabases(oneChar)).toEqual(['x']);
-  } finally {
-    await oneChar.end();
-  }
+  expect(await databasesListedFor('one_char')).toEqual(['x']);
   await expect(check('one_char', ['x'], true)).rejects.toThrow(
     "the dump user one_char@127.0.0.1 lacks privileges a complete dump needs (the dump would leave data out silently): SHOW DATABASES: without it a database the user has no privilege on is not listed, so not dumped (GRANT SHOW DATABASES ON *.* TO 'one_char'@'127.0.0.1')");
 
-  const secretPrefix = await as('secret_prefix');
-  try {
-    expect(await listDumpDatabases(secretPrefix)).toEqual(['secret_db']);
-  } finally {
-    await secretPrefix.end();
-  }
+  expect(await databasesListedFor('secret_prefix')).toEqual(['secret_db']);
   expect(await check('secret_prefix', ['secret_db'], false)).toEqual([]);
   await expect(check('secret_prefix', ['secretxdb'], false)).rejects.toThrow('SELECT, SHOW VIEW, TRIGGER, EVENT on database secretxdb');
 });
