@@ -161,22 +161,51 @@ async function stopApplier(connection: Connection, statement: string): Promise<b
   return !(warnings as Row[]).some((warning) => ALREADY_STOPPED_CODES.has(Number(warning.Code)));
 }
 
-/** Starts again the appliers this pause stopped; says which could not be started. */
+/**
+ * Starts again the appliers this pause stopped, except on a channel whose IO thread is stopped
+ * now: the pause's statements leave IO threads running, so someone else stopped it since, by
+ * `STOP REPLICA IO_THREAD` or by a whole `STOP REPLICA`, which the replica status cannot tell
+ * apart once the applier is stopped. Starting the applier would override a whole stop, so it is
+ * left stopped and named. When the channels cannot be read, none is started. Says what it did.
+ */
 async function undoStops(connection: Connection, flavor: ServerFlavor, stopped: readonly ReplicaChannelHealth[]): Promise<string> {
-  const failed: string[] = [];
-  for (const channel of stopped) {
-    try {
-      await connection.query(channelStatements(flavor, channel.channel).startApplier);
-    } catch (error) {
-      failed.push(`${channelNames([channel])} (${error instanceof Error ? error.message : String(error)})`);
-    }
-  }
   if (stopped.length === 0) {
     return '';
   }
-  return failed.length === 0
-    ? `; this run started again the SQL thread it had stopped on ${channelNames(stopped)}`
-    : `; this run could not start again the SQL thread it had stopped on ${failed.join(', ')}: start it by hand`;
+  let now: readonly ReplicaChannelHealth[];
+  try {
+    now = await replicaChannels(connection, flavor) ?? [];
+  } catch (error) {
+    return `; this run could not read the replica status to start again the SQL thread it had stopped on ${channelNames(stopped)} (${messageOf(error)}): start it by hand unless someone else stopped replication there`;
+  }
+  const ioStopped = stopped.filter((channel) => now.some((current) => current.channel === channel.channel && current.ioState === 'No'));
+  const started: ReplicaChannelHealth[] = [];
+  const failed: string[] = [];
+  for (const channel of stopped.filter((candidate) => !ioStopped.includes(candidate))) {
+    try {
+      await connection.query(channelStatements(flavor, channel.channel).startApplier);
+      started.push(channel);
+    } catch (error) {
+      failed.push(`${channelNames([channel])} (${messageOf(error)})`);
+    }
+  }
+  const parts: string[] = [];
+  if (started.length > 0) {
+    parts.push(`this run started again the SQL thread it had stopped on ${channelNames(started)}`);
+  }
+  if (failed.length > 0) {
+    parts.push(`this run could not start again the SQL thread it had stopped on ${failed.join(', ')}: start it by hand`);
+  }
+  if (ioStopped.length > 0) {
+    const statements = ioStopped.map((channel) => `'${channelStatements(flavor, channel.channel).startApplier}'`).join(', ');
+    parts.push(`this run left stopped the SQL thread it had stopped on ${channelNames(ioStopped)}, whose IO thread someone else stopped meanwhile `
+      + `(by stopping the IO thread alone or the whole channel, which the replica status cannot tell apart): start it with ${statements} if only the IO thread was meant to stop`);
+  }
+  return parts.map((part) => `; ${part}`).join('');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -219,9 +248,9 @@ function notReceiving(channels: readonly ReplicaChannelHealth[], ioState?: strin
  * Stops the replica from applying changes and checks that it stopped. Throws when the
  * server is not a replica (a dump taken from the master by mistake must not pass silently),
  * and `ReplicationStoppedElsewhere` when the applier or the IO thread of a channel is stopped
- * already: this pause did not stop it, so whoever resumes after it must not start it. When a
- * channel still applies after the stops, it fails after starting again the appliers it stopped
- * that are still stopped, and says so. A
+ * already: this pause did not stop it, so whoever resumes after it must not start it. When it
+ * fails after stopping appliers, it starts again those it stopped that are still stopped, except
+ * on channels whose IO thread was stopped meanwhile (see `undoStops`), and says which. A
  * channel whose IO thread does not connect is refused (as `checkReplicaCurrent` refuses it):
  * the replica receives nothing, and its dump would be older than its lag says. With control `sql`
  * every channel is stopped, and the decision is the server's answer to the stop itself;

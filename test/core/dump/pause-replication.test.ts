@@ -90,12 +90,29 @@ test('a replica whose IO thread alone was stopped (it receives nothing, its SQL 
   }
 });
 
-test('an IO thread stopped by someone else while the pause stops the applier: ReplicationStoppedElsewhere, and the pause starts again the applier it stopped', async () => {
+const IO_STOPPED_MEANWHILE = 'replication was stopped by someone else while this run paused it (the IO thread is stopped: the replica receives no changes from its master, '
+  + 'so a dump of it would be older than its lag says); it is left as it is; this run left stopped the SQL thread it had stopped on the default channel, whose IO thread someone '
+  + 'else stopped meanwhile (by stopping the IO thread alone or the whole channel, which the replica status cannot tell apart): '
+  + "start it with 'START REPLICA '' SQL_THREAD' if only the IO thread was meant to stop";
+
+test('a whole STOP SLAVE by someone else right after the pause stopped the applier: ReplicationStoppedElsewhere, and the pause does not start the applier again', async () => {
+  try {
+    // The second reading of the replica status is the pause's check after its stops.
+    const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, 'STOP SLAVE', 2), 'sql');
+    await expect(paused).rejects.toThrow(IO_STOPPED_MEANWHILE);
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(await threads()).toEqual([['', false, false]]);
+  } finally {
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
+test('an IO thread alone stopped by someone else just before the pause stops the applier reads the same as a whole stop after it: the applier is left stopped, and the error says how to start it', async () => {
   try {
     const paused = pauseReplication(withStopInBetween(/^STOP REPLICA/, 'STOP SLAVE IO_THREAD'), 'sql');
-    await expect(paused).rejects.toThrow('replication was stopped by someone else while this run paused it (the IO thread is stopped: the replica receives no changes from its master, so a dump of it would be older than its lag says); it is left as it is; this run started again the SQL thread it had stopped on the default channel');
+    await expect(paused).rejects.toThrow(IO_STOPPED_MEANWHILE);
     await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
-    expect(await threads()).toEqual([['', false, true]]);
+    expect(await threads()).toEqual([['', false, false]]);
   } finally {
     await startAndWait('START SLAVE', [['', true, true]]);
   }
@@ -146,6 +163,28 @@ describe('a replica with two named connections', () => {
       expect(await threads()).toEqual([['', true, true], ['second', true, false]]);
     } finally {
       await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
+    }
+  });
+
+  test('a whole stop of the second connection by someone else right after the pause\'s stops: the pause starts again the applier it stopped on the default one only', async () => {
+    try {
+      const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, "STOP SLAVE 'second'", 2), 'sql');
+      await expect(paused).rejects.toThrow(/; it is left as it is; this run started again the SQL thread it had stopped on the default channel; this run left stopped the SQL thread it had stopped on channel 'second', whose IO thread someone else stopped meanwhile \(.*\): start it with 'START REPLICA 'second' SQL_THREAD' if only the IO thread was meant to stop$/);
+      await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+      expect(await threads()).toEqual([['', true, true], ['second', false, false]]);
+    } finally {
+      await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
+    }
+  });
+
+  test('STOP ALL SLAVES by someone else between the pause\'s stops: the pause fails on the second connection and does not start the default one\'s applier again', async () => {
+    try {
+      const paused = pauseReplication(withStopInBetween(/^STOP REPLICA 'second'/, 'STOP ALL SLAVES'), 'sql');
+      await expect(paused).rejects.toThrow(/^replication was stopped by someone else before this run paused it \(the server answered 'STOP REPLICA 'second' SQL_THREAD' that the SQL thread on channel 'second' was stopped already\); it is left stopped; this run left stopped the SQL thread it had stopped on the default channel, whose IO thread someone else stopped meanwhile \(.*\): start it with 'START REPLICA '' SQL_THREAD' if only the IO thread was meant to stop$/);
+      await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+      expect(await threads()).toEqual([['', false, false], ['second', false, false]]);
+    } finally {
+      await startAndWait('START ALL SLAVES', [['', true, true], ['second', true, true]]);
     }
   });
 
