@@ -61,9 +61,12 @@ export async function readSource(connection: Connection, host: string): Promise<
   return { host, engine, serverVersion, gtidPosition: String(gtid.position ?? '').replace(/\s+/g, '') };
 }
 
-/** The replica's channels (one, or several with multi-source replication); undefined when the server is no replica. */
-async function replicaChannels(connection: Connection, flavor?: ServerFlavor): Promise<readonly ReplicaChannelHealth[] | undefined> {
-  const health = await replicaHealth(connection, flavor ?? (await serverInfo(connection)).flavor);
+/**
+ * The replica's channels (one, or several with multi-source replication); undefined when the
+ * server is no replica. `startWaitMs`: how long a reading waits for an IO thread that is starting.
+ */
+async function replicaChannels(connection: Connection, flavor?: ServerFlavor, startWaitMs?: number): Promise<readonly ReplicaChannelHealth[] | undefined> {
+  const health = await replicaHealth(connection, flavor ?? (await serverInfo(connection)).flavor, startWaitMs);
   return health.configured ? health.channels : undefined;
 }
 
@@ -320,11 +323,12 @@ function stillApplying(
 /**
  * Starts replication again and checks (for up to `waitSeconds`) that the applier of every
  * channel runs. Safe to call when it already runs. With control `sql` each channel whose
- * applier is stopped is started with its own statement.
+ * applier is stopped is started with its own statement. Only the appliers are checked, so its
+ * readings do not wait for IO threads that are connecting, and none starts after the wait ends.
  */
 export async function resumeReplication(connection: Connection, control: ReplicationControl, waitSeconds = 10): Promise<void> {
   const { flavor } = await serverInfo(connection);
-  const before = await replicaChannels(connection, flavor);
+  const before = await replicaChannels(connection, flavor, 0);
   if (before === undefined) {
     throw new Error('cannot resume replication: the server reports no replica status (is DB_HOST the replica?)');
   }
@@ -336,18 +340,21 @@ export async function resumeReplication(connection: Connection, control: Replica
   for (const statement of statements) {
     await connection.query(statement);
   }
-  const deadline = Date.now() + waitSeconds * 1000;
+  const started = Date.now();
+  const deadline = started + waitSeconds * 1000;
   for (;;) {
-    const channels = await replicaChannels(connection, flavor) ?? [];
+    const channels = await replicaChannels(connection, flavor, 0) ?? [];
     const notApplying = channels.filter((channel) => !channel.sqlThreadRunning);
     if (channels.length > 0 && notApplying.length === 0) {
       return;
     }
-    if (Date.now() >= deadline) {
+    const now = Date.now();
+    if (now >= deadline) {
       const where = channels.length > 1 ? ` on ${channelNames(notApplying)}` : '';
-      throw new Error(`'${statements.join("', '")}' returned but the replica is not applying changes${where} after ${waitSeconds} s (see SHOW REPLICA STATUS: Last_SQL_Error)`);
+      const waited = ((now - started) / 1000).toFixed(1);
+      throw new Error(`'${statements.join("', '")}' returned but the replica is not applying changes${where} after ${waited} s (it waits up to ${waitSeconds} s; see SHOW REPLICA STATUS: Last_SQL_Error)`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, deadline - now)));
   }
 }
 

@@ -50,6 +50,27 @@ function withStopInBetween(before: RegExp, statement: string | string[], occurre
   });
 }
 
+/** The replica connection, on which `statement` runs on the operator's connection just after the first query matching `after`. */
+function withStatementAfter(after: RegExp, statement: string): Connection {
+  let done = false;
+  return new Proxy(replica, {
+    get(target, property, receiver) {
+      if (property === 'query') {
+        return async (sql: string, ...rest: unknown[]) => {
+          const result: unknown = await (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+          if (!done && after.test(sql)) {
+            done = true;
+            await operator.query(statement);
+          }
+          return result;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 async function threads(): Promise<Array<[string, boolean, boolean]>> {
   const health = await replicaHealth(replica, 'mariadb');
   return health.channels.map((channel) => [channel.channel, channel.ioThreadRunning, channel.sqlThreadRunning]);
@@ -207,6 +228,26 @@ describe('a replica with two named connections', () => {
       const paused = pauseReplication(withStopInBetween(/^SHOW ALL SLAVES STATUS/, addThird, 2), 'sql');
       await expect(paused).rejects.toThrow(/^the replica is still applying changes on channel 'third', which no statement of this run stopped \(it was added after the pause read the channels\); this run started again the SQL thread it had stopped on the default channel, channel 'second'$/);
       expect((await threads()).filter(([channel]) => channel !== 'third')).toEqual([['', true, true], ['second', true, true]]);
+    } finally {
+      await operator.query("STOP SLAVE 'third'");
+      await operator.query("RESET SLAVE 'third' ALL");
+      await startAndWait('START ALL SLAVES', [['', true, true], ['second', true, true]]);
+    }
+  });
+
+  test('resume gives up once its wait is over, even while a connection\'s IO thread keeps connecting, and says how long it waited', async () => {
+    // 'third' reads from port 1, which refuses connections: its IO thread stays 'Connecting'.
+    await replica.query(`CHANGE MASTER 'third' TO MASTER_HOST='127.0.0.1', MASTER_PORT=1, MASTER_USER='${ADMIN_USER}', `
+      + `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`);
+    try {
+      await replica.query("START SLAVE 'third'");
+      await replica.query("STOP SLAVE '' SQL_THREAD");
+      // Someone stops the default connection's applier again right after the resume started it.
+      const started = Date.now();
+      const resumed = resumeReplication(withStatementAfter(/^START REPLICA ''$/, "STOP SLAVE '' SQL_THREAD"), 'sql', 1);
+      await expect(resumed).rejects.toThrow(/^'START REPLICA ''' returned but the replica is not applying changes on the default channel after 1\.\d s \(it waits up to 1 s; see SHOW REPLICA STATUS: Last_SQL_Error\)$/);
+      // The readings do not wait for the connecting IO thread (about 2 s each before): the wait ends near its 1 s.
+      expect(Date.now() - started).toBeLessThan(1700);
     } finally {
       await operator.query("STOP SLAVE 'third'");
       await operator.query("RESET SLAVE 'third' ALL");
