@@ -8,6 +8,7 @@ import type { ReplicaChannelHealth, ServerFlavor } from '../consistency/replicat
 import { describeUnhealthy, replicaHealth, serverInfo } from '../consistency/replication';
 import { SYSTEM_SCHEMAS } from '../consistency/schema';
 import type { DumpSource } from './manifest';
+import { readCaseInsensitiveNames } from './privileges';
 
 /**
  * How replication is stopped and started:
@@ -359,23 +360,41 @@ export async function resumeReplication(connection: Connection, control: Replica
 }
 
 /**
- * The databases to dump: the requested ones (each must exist) or every database that is not
- * a system schema, sorted. Names with white space are refused: the dump script takes the
- * list space-separated.
+ * The requested databases as the server names them, each once. With `lower_case_table_names`
+ * 1 or 2 the server takes `App` and `app` for one database, so names are compared without
+ * regard to case then, as in the grants check; when the setting cannot be read they are
+ * compared as written, and an error for a name not found says so.
+ */
+async function requestedDatabases(connection: Connection, requested: readonly string[], existing: readonly string[]): Promise<string[]> {
+  const caseInsensitive = await readCaseInsensitiveNames(connection);
+  const key = (name: string): string => (caseInsensitive === true ? name.toLowerCase() : name);
+  const byKey = new Map<string, string>();
+  for (const name of existing) {
+    if (!byKey.has(key(name))) {
+      byKey.set(key(name), name);
+    }
+  }
+  const missing = requested.filter((name) => !byKey.has(key(name)));
+  if (missing.length > 0) {
+    const comparison = caseInsensitive === undefined
+      ? 'whether it compares database names without regard to case could not be read (lower_case_table_names): they were compared as written'
+      : caseInsensitive
+        ? 'it compares database names without regard to case: lower_case_table_names is 1 or 2'
+        : 'it compares database names as written: lower_case_table_names is 0';
+    throw new Error(`the database(s) ${missing.join(', ')} to dump do not exist on the replica (${comparison}); it has ${existing.join(', ')}`);
+  }
+  return [...new Set(requested.map((name) => byKey.get(key(name))!))];
+}
+
+/**
+ * The databases to dump: the requested ones (each must exist; named as the server names
+ * them, see `requestedDatabases`) or every database that is not a system schema, sorted.
+ * Names with white space are refused: the dump script takes the list space-separated.
  */
 export async function listDumpDatabases(connection: Connection, requested: readonly string[] = []): Promise<string[]> {
   const [rows] = await connection.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
   const existing = (rows as Row[]).map((row) => String(row.name));
-  let databases: string[];
-  if (requested.length > 0) {
-    const missing = requested.filter((name) => !existing.includes(name));
-    if (missing.length > 0) {
-      throw new Error(`the database(s) ${missing.join(', ')} to dump do not exist on the replica; it has ${existing.join(', ')}`);
-    }
-    databases = [...new Set(requested)];
-  } else {
-    databases = existing.filter((name) => !SYSTEM_SCHEMAS.includes(name));
-  }
+  const databases = requested.length > 0 ? await requestedDatabases(connection, requested, existing) : existing.filter((name) => !SYSTEM_SCHEMAS.includes(name));
   const spaced = databases.filter((name) => /\s/.test(name));
   if (spaced.length > 0) {
     throw new Error(`database names with white space cannot be dumped by this job: ${spaced.map((name) => `'${name}'`).join(', ')}`);

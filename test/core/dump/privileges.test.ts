@@ -191,7 +191,7 @@ test('real MariaDB with lower_case_table_names=1: the server reads App in a gran
       CREATE USER 'mixed_case'@'127.0.0.1' IDENTIFIED BY 'pw';
       GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`App\`.* TO 'mixed_case'@'127.0.0.1'; GRANT SELECT ON mysql.proc TO 'mixed_case'@'127.0.0.1';`);
     // The server keeps the grant (and the database) lowercased and reads the name App as app.
-    // (listDumpDatabases still takes requested names as written: this calls the check directly.)
+    // (listDumpDatabases names a requested App as the server does, app: see source.test.ts; this calls the check with App directly.)
     const user = await mysql.createConnection({ host: '127.0.0.1', port: folding.port, user: 'mixed_case', password: 'pw' });
     try {
       const [grants] = await user.query('SHOW GRANTS') as unknown as [Array<Record<string, string>>];

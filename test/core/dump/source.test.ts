@@ -43,3 +43,58 @@ test('the databases to dump: every non-system schema, sorted; names with white s
     await connection.end();
   }
 });
+
+test('the databases to dump, where the server compares names as written (lower_case_table_names 0): App is not app, and the error says so', async () => {
+  const connection = await server.connect();
+  try {
+    await connection.query('CREATE DATABASE IF NOT EXISTS cased');
+    await expect(listDumpDatabases(connection, ['Cased'])).rejects.toThrow(/^the database\(s\) Cased to dump do not exist on the replica \(it compares database names as written: lower_case_table_names is 0\); it has .*\bcased\b/);
+  } finally {
+    await connection.end();
+  }
+});
+
+test('the databases to dump, on a real MariaDB with lower_case_table_names=1: a requested App is the database app, dumped under that name, once', async () => {
+  const folding = await startMariaDb({ serverId: 35, extraConfig: ['lower_case_table_names=1'] });
+  const connection = await folding.connect();
+  try {
+    await connection.query('CREATE DATABASE App; CREATE DATABASE other');
+    // The server keeps the name lowercased and takes App and app for one database.
+    const [schemas] = await connection.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('app', 'other') ORDER BY 1");
+    expect(schemas).toEqual([{ name: 'app' }, { name: 'other' }]);
+    expect(await listDumpDatabases(connection, ['App'])).toEqual(['app']);
+    expect(await listDumpDatabases(connection, ['App', 'app', 'OTHER'])).toEqual(['app', 'other']);
+    await expect(listDumpDatabases(connection, ['Missing'])).rejects.toThrow(
+      /^the database\(s\) Missing to dump do not exist on the replica \(it compares database names without regard to case: lower_case_table_names is 1 or 2\); it has /);
+  } finally {
+    await connection.end();
+    await folding.stop();
+  }
+});
+
+test('the databases to dump when lower_case_table_names cannot be read: names are compared as written, and the error says so', async () => {
+  const connection = await server.connect();
+  try {
+    await connection.query('CREATE DATABASE IF NOT EXISTS cased');
+    // The server answers every query but the one reading lower_case_table_names (as a proxy in front of it might).
+    const unreadable = new Proxy(connection, {
+      get(target, property, receiver) {
+        if (property === 'query') {
+          return async (sql: string, ...rest: unknown[]) => {
+            if (/lower_case_table_names/.test(sql)) {
+              throw new Error('refused for the test');
+            }
+            return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    expect(await listDumpDatabases(unreadable, ['cased'])).toEqual(['cased']);
+    await expect(listDumpDatabases(unreadable, ['Cased'])).rejects.toThrow(
+      /^the database\(s\) Cased to dump do not exist on the replica \(whether it compares database names without regard to case could not be read \(lower_case_table_names\): they were compared as written\); it has /);
+  } finally {
+    await connection.end();
+  }
+});
