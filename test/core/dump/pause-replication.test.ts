@@ -139,6 +139,33 @@ test('an IO thread alone stopped by someone else just before the pause stops the
   }
 });
 
+test('when the replica status cannot be read to undo the pause\'s stops, none is started again, and the error says to start them by hand', async () => {
+  const stopsIoThread = withStopInBetween(/^STOP REPLICA/, 'STOP SLAVE IO_THREAD');
+  let readings = 0;
+  // The third reading (the undo's) fails, as a dropped connection would make it.
+  const failingThirdReading = new Proxy(stopsIoThread, {
+    get(target, property, receiver) {
+      if (property === 'query') {
+        return async (sql: string, ...rest: unknown[]) => {
+          if (/^SHOW ALL SLAVES STATUS/.test(sql) && ++readings === 3) {
+            throw new Error('connection lost');
+          }
+          return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+        };
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  try {
+    const paused = pauseReplication(failingThirdReading, 'sql');
+    await expect(paused).rejects.toThrow(/; it is left as it is; this run could not read the replica status to start again the SQL thread it had stopped on the default channel \(connection lost\): start it by hand unless someone else stopped replication there$/);
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(await threads()).toEqual([['', false, false]]);
+  } finally {
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
 test('an applier started by someone else right after the pause\'s stop fails the pause naming the statement it ran', async () => {
   try {
     // The second reading of the replica status is the pause's check after its stops.
