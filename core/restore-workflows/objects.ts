@@ -510,7 +510,7 @@ export type CopyOutcome =
   | { readonly status: 'done' }
   /** A copy in parts cut off by the deadline: its upload is left open, and a later call given its id goes on with it. */
   | { readonly status: 'upload-open'; readonly uploadId: string }
-  /** A single copy not started before the deadline, or cancelled: not made, a later call makes it. */
+  /** A single copy not started before the deadline, or cancelled, or a copy in parts whose upload was not created before it: not made, a later call makes it. */
   | { readonly status: 'redo' };
 
 const DONE: CopyOutcome = { status: 'done' };
@@ -553,6 +553,10 @@ export async function copyVersion(
     const listed = uploadId === undefined ? undefined : await copiedParts(s3, target, uploadId, sizeOf);
     if (listed === undefined) {
       uploadId = undefined;
+      // Created past the deadline, an upload would be left open with no part copied.
+      if (Date.now() >= (resume.deadline ?? Infinity)) {
+        return REDO;
+      }
       const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
       uploadId = (await s3.send(new CreateMultipartUploadCommand({
         Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
