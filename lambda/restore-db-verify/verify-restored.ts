@@ -18,6 +18,7 @@ export interface VerificationSummary {
   readonly checks: number;
   /** The failed and unknown checks, at most `MAX_PROBLEMS` lines, each cut at `PROBLEM_LINE_CHARACTERS`. */
   readonly problems: string[];
+  /** Its `detail` (which names every column skipped, with why) cut like a problem line. */
   readonly newestRow: NewestRow;
 }
 
@@ -29,7 +30,8 @@ export const MAX_PROBLEMS = 20;
  * difference quotes both tables' definitions), so it may be of any length, and the state
  * holds the summary twice (a failed verification's cause, or the result beside it): a state
  * beyond 256 KiB fails the execution with an error no Catch sees, so no cleanup and no
- * failure document. 21 lines of 500 take at most 31,500 bytes of UTF-8 per copy.
+ * failure document. 21 lines and the newest row's detail, of 500 each, take at most 33,000
+ * bytes of UTF-8 per copy.
  */
 export const PROBLEM_LINE_CHARACTERS = 500;
 
@@ -80,7 +82,7 @@ export async function verifyRestored(options: VerifyRestoredOptions): Promise<Ve
     status: merged.status,
     checks: merged.checks.length,
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
-    newestRow,
+    newestRow: { ...newestRow, detail: problemLine(newestRow.detail) },
   };
 }
 

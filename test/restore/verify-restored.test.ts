@@ -81,6 +81,23 @@ test('a problem line of any length is cut, saying so, to PROBLEM_LINE_CHARACTERS
   }
 });
 
+test('the newest row\'s detail, naming every column it skipped, is cut like a problem line', async () => {
+  // Columns that do not exist (a long TIMESTAMP_COLUMNS list, or a schema changed since): each is named in the detail.
+  const missing = Array.from({ length: 300 }, (_, i) => ({ schema: 'app', table: 't', column: `created_at_of_a_column_that_is_not_there_${i}` }));
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    const summary = await verifyRestored({ restored: restoredConnection, source: sourceConnection, timestampColumns: [{ schema: 'app', table: 't', column: 'at' }, ...missing] });
+    expect(summary.newestRow).toMatchObject({ status: 'ok', time: '2026-11-21T11:00:00.000Z', column: 'app.t.at' });
+    const detail = summary.newestRow.detail;
+    expect(JSON.stringify(detail).length - 2).toBeLessThanOrEqual(PROBLEM_LINE_CHARACTERS);
+    expect(detail).toMatch(/^newest of 301 column\(s\); skipped: app\.t\.created_at_of_a_column_that_is_not_there_0 is not a timestamp or datetime column; .* \.\.\. \(cut at 500 characters to keep the workflow's state small: the verification function's log has the whole line\)$/);
+    // The whole detail is logged.
+    expect(logged.mock.calls.map((call) => JSON.parse(String(call[0])).line)).toEqual([expect.stringContaining('created_at_of_a_column_that_is_not_there_299 is not a timestamp or datetime column')]);
+  } finally {
+    logged.mockRestore();
+  }
+});
+
 test('TIMESTAMP_COLUMNS entries are schema.table.column', () => {
   expect(parseTimestampColumns(' app.t.at , shop.orders.created_at')).toEqual([
     { schema: 'app', table: 't', column: 'at' }, { schema: 'shop', table: 'orders', column: 'created_at' },
