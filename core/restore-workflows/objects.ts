@@ -522,7 +522,8 @@ const REDO: CopyOutcome = { status: 'redo' };
  * at `endBy` are cancelled (S3 bounds neither a CopyObject of 5 GiB nor an UploadPartCopy of
  * 1 GiB): a single copy then is to be done again, and a copy in parts leaves its upload open,
  * which a later call given its id goes on with, copying only the parts not yet copied (a copy
- * of hundreds of GiB outlasts one 15-minute invocation).
+ * of hundreds of GiB outlasts one 15-minute invocation) and completing it with the parts as
+ * S3 then lists them.
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
@@ -576,6 +577,15 @@ export async function copyVersion(
     }, resume.deadline);
     if (!finished || parts.some((part) => part.ETag === '')) {
       return { status: 'upload-open', uploadId: uploadId! };
+    }
+    if (listed !== undefined) {
+      // A part copy an earlier invocation cancelled may have been finished by S3 after the listing,
+      // and after this call copied the part again: S3 keeps the one it finished last, whose ETag
+      // (under SSE-KMS) is not the redone copy's. The upload is completed as S3 now lists it.
+      const now = await copiedParts(s3, target, uploadId!, sizeOf);
+      for (const part of parts) {
+        part.ETag = now?.get(part.PartNumber) ?? part.ETag;
+      }
     }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
     return DONE;
