@@ -475,7 +475,10 @@ async function copiedParts(s3: S3Client, target: { bucket: string; key: string }
 /**
  * Runs one copy call, cancelled at `endBy`: its response, or undefined when it was cancelled.
  * The SDK closes the call's connection then, and the wait ends even if it does not; S3 may
- * still finish the copy, which the next invocation then finds (a listed part, a tagged copy).
+ * still finish the copy (it documents nothing else), which the next invocation then finds (a
+ * listed part, a tagged copy), or finds only after it made the copy again: a part copied
+ * twice under one number is one part (S3 keeps the last; the upload is completed as listed),
+ * and a single copy to a new prefix is made only where no object is.
  */
 async function untilCancelled<T>(endBy: number, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T | undefined> {
   const controller = new AbortController();
@@ -542,10 +545,20 @@ export async function copyVersion(
       if (Date.now() >= (resume.deadline ?? Infinity)) {
         return REDO;
       }
-      const copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new CopyObjectCommand({
-        CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
-        StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'],
-      }), { abortSignal }));
+      // In place the key holds the live object, which the copy is to become the new version of.
+      const inPlace = target.bucket === source.bucket && target.key === source.key;
+      let copied;
+      try {
+        copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new CopyObjectCommand({
+          CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
+          StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'], IfNoneMatch: inPlace ? undefined : '*',
+        }), { abortSignal }));
+      } catch (error) {
+        if (!CONDITION_REFUSALS.includes(errorName(error))) {
+          throw error;
+        }
+        return await refusedCopy(s3, source, target, execution, errorName(error));
+      }
       return copied === undefined ? REDO : DONE;
     }
     const sizeOf = (part: number) => Math.min(PART_SIZE, source.size - (part - 1) * PART_SIZE);
@@ -594,6 +607,27 @@ export async function copyVersion(
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
     rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}; ${left}`), { name: errorName(error) }) : error);
   }
+}
+
+/** The errors of a write whose condition (If-None-Match) S3 refused: an object is there, or another write of the key is under way. */
+const CONDITION_REFUSALS: readonly string[] = ['PreconditionFailed', 'ConditionalRequestConflict'];
+
+/**
+ * How a single copy to a new prefix, made only where no object is, ended when S3 refused it: a
+ * copy cancelled earlier may have landed since the target was looked at (S3 finishes what the
+ * SDK stopped waiting for), and then it is this execution's copy, done; a conflict is another
+ * write of the key still under way, to look at again in the next invocation.
+ */
+async function refusedCopy(s3: S3Client, source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, refusal: string): Promise<CopyOutcome> {
+  if (refusal === 'ConditionalRequestConflict') {
+    return REDO;
+  }
+  if (await copiedByExecution(s3, target, execution)) {
+    return DONE;
+  }
+  const version = source.versionId && source.versionId !== 'null' ? ` (version ${source.versionId})` : '';
+  throw new RestoreCheckError(`s3://${target.bucket}/${target.key} was written by something other than this restore (execution ${execution}) while it copied s3://${source.bucket}/${source.key}${version} there, `
+    + 'or this restore\'s copy there was deleted: the restore writes only into an empty prefix and does not write over what it did not write');
 }
 
 /** How the note of an upload a failed copy left open begins (the CLI keeps such notes whole). */
