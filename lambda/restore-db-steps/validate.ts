@@ -185,7 +185,22 @@ function listed(values: string[]): string {
 }
 
 /** Checks a request and returns the plan the later steps follow. */
+/**
+ * Bytes (UTF-8 JSON) a request may take. The state machine keeps the input as it was given
+ * (`$.request`, unknown fields too) for the whole restore; beside the plan, the status and the
+ * verification summary, a large one would pass the 256 KiB Step Functions allows a state once
+ * the instance exists, failing the execution with an error no Catch sees (no cleanup, no failure
+ * document). Its fields are short: the longest, an ARN or an identifier, a few hundred bytes.
+ */
+export const REQUEST_BYTES = 8 * 1024;
+
 export async function validateRequest(clients: Clients, config: StepsConfig, request: RestoreRequest, execution: ExecutionInfo, now: Date = new Date()): Promise<RestorePlan> {
+  const bytes = Buffer.byteLength(JSON.stringify(request) ?? '');
+  if (bytes > REQUEST_BYTES) {
+    const fields = ['kind', 'requestId', 'snapshot', 'recoveryPoint', 'restoreTime', 'targetIdentifier', 'availabilityZone', 'instanceClass', 'replica', 'confirm', 'drill', 'keepOnVerificationFailure'];
+    throw new InvalidRestoreInput(`the input takes ${bytes.toLocaleString('en-US')} bytes of JSON; a restore request takes at most ${REQUEST_BYTES.toLocaleString('en-US')} (its fields, ${fields.join(', ')}, are short): `
+      + 'the workflow keeps it in its state, which Step Functions limits to 256 KiB, for the whole restore; leave out what is not one of those fields');
+  }
   if (typeof request !== 'object' || request === null) {
     throw new InvalidRestoreInput(`the input must be a JSON object with at least \`kind\` (one of ${RESTORE_KINDS.join(', ')}), got ${JSON.stringify(request)}`);
   }

@@ -599,6 +599,20 @@ describe('bad input fails before anything is created, naming the input and the a
     expect(cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData![0]).toMatchObject({ MetricName: 'DrillFailures', Value: 1, Dimensions: [{ Name: 'Database', Value: SOURCE_ID }] });
   });
 
+  test('an input too large for the state it is kept in for the whole restore is refused before anything is created', async () => {
+    // Unknown fields are ignored, but the whole input stays in the state (\`$.request\`): with the
+    // plan, the status and the verification summary beside it, 200 KB would pass 256 KiB after
+    // the instance was created, failing the execution with an error no Catch sees (no cleanup).
+    const execution = await run({ requestId: 'big-1', kind: 'snapshot', notes: 'x'.repeat(200_000) });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(JSON.parse(execution.cause!)).toMatchObject({ requestId: 'big-1', cause: expect.stringMatching(/^the input takes 200,0\d\d bytes of JSON; a restore request takes at most 8,192 \(its fields, kind, requestId, snapshot, .*, are short\): the workflow keeps it in its state/) });
+    expect(creations()).toBe(0);
+    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'Cleanup', 'RestoreFailed']);
+    const largest = Math.max(...execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateExited')
+      .flatMap((event) => [event.state.input, event.state.output]).filter((value) => value !== undefined).map((value) => Buffer.byteLength(JSON.stringify(value))));
+    expect(largest).toBeLessThan(256 * 1024);
+  });
+
   test('a target identifier that already exists (not created by this request)', async () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'taken' }).resolves({ DBInstances: [{ DBInstanceIdentifier: 'taken', TagList: [] }] });
     const execution = await run({ requestId: 'bad-2', kind: 'snapshot', targetIdentifier: 'taken' });
