@@ -600,12 +600,13 @@ describe('bad input fails before anything is created, naming the input and the a
   });
 
   test('an input too large for the state it is kept in for the whole restore is refused before anything is created', async () => {
-    // Unknown fields are ignored, but the whole input stays in the state (\`$.request\`): with the
-    // plan, the status and the verification summary beside it, 200 KB would pass 256 KiB after
-    // the instance was created, failing the execution with an error no Catch sees (no cleanup).
-    const execution = await run({ requestId: 'big-1', kind: 'snapshot', notes: 'x'.repeat(200_000) });
+    // Unknown fields are ignored, but the whole input stays in the state (\`$.request\`): 245 KB,
+    // which Step Functions takes as an input, with the plan, the status and a verification summary
+    // beside it passed 256 KiB once the instance existed (a state of 266 KB in the fixture of
+    // database-verification-state-size.test.ts), failing with an error no Catch sees: no cleanup.
+    const execution = await run({ requestId: 'big-1', kind: 'snapshot', notes: 'x'.repeat(245_000) });
     expect(execution.error).toBe('InvalidRestoreInput');
-    expect(JSON.parse(execution.cause!)).toMatchObject({ requestId: 'big-1', cause: expect.stringMatching(/^the input takes 200,0\d\d bytes of JSON; a restore request takes at most 8,192 \(its fields, kind, requestId, snapshot, .*, are short\): the workflow keeps it in its state/) });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ requestId: 'big-1', cause: expect.stringMatching(/^the input takes 245,0\d\d bytes of JSON; a restore request takes at most 8,192 \(its fields, kind, requestId, snapshot, .*, are short\): the workflow keeps it in its state/) });
     expect(creations()).toBe(0);
     expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'Cleanup', 'RestoreFailed']);
     const largest = Math.max(...execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateExited')
