@@ -1,7 +1,7 @@
 /**
  * Every restore function cuts the errors it throws to fit a failed restore's cause (the step's
- * error and, should cleanup fail too, the cleanup's): a setting or an input holding 40,000
- * characters, which its error quotes, stands for any long error.
+ * error and, should cleanup fail too, the cleanup's): a setting holding 40,000 characters, or an
+ * input holding 7,000, which its error quotes, stands for any long error.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,11 +41,12 @@ const cases: Array<[string, Case]> = [
     name: 'Error',
     message: /^restore-volume: \w+ must be /,
   }],
-  // A request is the raw input of the execution: a rejected one quotes it.
+  // A request is the raw input of the execution: a rejected one quotes it. Its 7,000 characters
+  // stay under the 8 KiB a request may take, and above the cut.
   ['restore-db-steps', {
     handler: stepsHandler,
     env: { SOURCE_INSTANCE_ID: 'db', WORKFLOW_ID: 'Stack/Restore' },
-    event: { action: 'validate', request: { kind: LONG }, execution: { name: 'r-1', startTime: '2026-12-06T08:00:00Z' } },
+    event: { action: 'validate', request: { kind: 'x'.repeat(7_000) }, execution: { name: 'r-1', startTime: '2026-12-06T08:00:00Z' } },
     name: 'InvalidRestoreInput',
     message: /^`kind` must be one of /,
   }],
