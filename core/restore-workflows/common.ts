@@ -102,9 +102,28 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** An EC2 client token (at most 64 ASCII characters) derived from the execution name and a step. */
-export function clientToken(execution: string, step: string): string {
-  return createHash('sha256').update(`${execution}/${step}`).digest('hex').slice(0, 64);
+/**
+ * What tells one execution apart from every other: its ARN (`$$.Execution.Id`) and start time
+ * (`$$.Execution.StartTime`). The name alone does not: the CLI names a request after its input,
+ * and Step Functions lets a name (and so the ARN) be used again once the earlier execution's
+ * history is gone (90 days after it closed).
+ */
+export interface ExecutionIdentity {
+  readonly id: string;
+  readonly startTime: string;
+}
+
+/**
+ * An EC2 client token (at most 64 ASCII characters) for one step of one execution: a retried
+ * step sends the same token and gets the same resource back; a later execution that reuses the
+ * name sends another, so EC2 (which keeps tokens for an undocumented time) never answers it
+ * with the earlier execution's volume or task.
+ */
+export function clientToken(execution: ExecutionIdentity, step: string): string {
+  if (!execution?.id || !execution?.startTime) {
+    throw new Error(`a client token for step ${step} needs the execution's id and start time; got ${JSON.stringify(execution)}`);
+  }
+  return createHash('sha256').update(`${execution.id}/${execution.startTime}/${step}`).digest('hex').slice(0, 64);
 }
 
 /** A required non-empty string input, or a `RestoreInputError` naming it. */

@@ -10,7 +10,7 @@ import {
   Snapshot, Volume, VolumeType,
 } from '@aws-sdk/client-ec2';
 import {
-  EXECUTION_TAG, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, clientToken, errorName, optionalInteger, optionalString, requireConfirmation,
+  EXECUTION_TAG, ExecutionIdentity, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, clientToken, errorName, optionalInteger, optionalString, requireConfirmation,
   requiredString, rethrowFor,
 } from './common';
 
@@ -242,8 +242,13 @@ function tags(settings: VolumeRestoreSettings, execution: string, plan: VolumeRe
   ];
 }
 
-/** Creates the volume; the client token makes a repeated call return the same volume. */
-export async function createVolume(ec2: EC2Client, settings: VolumeRestoreSettings, plan: VolumeRestorePlan, execution: string): Promise<{ volumeId: string }> {
+/**
+ * Creates the volume, tagged with the execution's name; the client token (of the execution's id
+ * and start time) makes a repeated call of the same execution return the same volume.
+ */
+export async function createVolume(
+  ec2: EC2Client, settings: VolumeRestoreSettings, plan: VolumeRestorePlan, execution: string, identity: ExecutionIdentity,
+): Promise<{ volumeId: string }> {
   try {
     const response = await ec2.send(new CreateVolumeCommand({
       SnapshotId: plan.snapshotId,
@@ -254,7 +259,7 @@ export async function createVolume(ec2: EC2Client, settings: VolumeRestoreSettin
       Throughput: plan.throughput,
       Encrypted: true,
       KmsKeyId: settings.kmsKeyId,
-      ClientToken: clientToken(execution, 'create-volume'),
+      ClientToken: clientToken(identity, 'create-volume'),
       TagSpecifications: [{ ResourceType: 'volume', Tags: tags(settings, execution, plan) }],
     }));
     return { volumeId: response.VolumeId! };
@@ -324,14 +329,16 @@ export async function attachVolume(ec2: EC2Client, volumeId: string, plan: Volum
   return { attachedTo: plan.instanceId, device: plan.device };
 }
 
-/** Starts the root volume replacement; the client token makes a repeated call return the same task. The old root volume is kept. */
-export async function startRootReplacement(ec2: EC2Client, settings: VolumeRestoreSettings, plan: VolumeRestorePlan, execution: string): Promise<{ taskId: string }> {
+/** Starts the root volume replacement; the client token makes a repeated call of the same execution return the same task. The old root volume is kept. */
+export async function startRootReplacement(
+  ec2: EC2Client, settings: VolumeRestoreSettings, plan: VolumeRestorePlan, execution: string, identity: ExecutionIdentity,
+): Promise<{ taskId: string }> {
   try {
     const response = await ec2.send(new CreateReplaceRootVolumeTaskCommand({
       InstanceId: plan.instanceId,
       SnapshotId: plan.snapshotId,
       DeleteReplacedRootVolume: false,
-      ClientToken: clientToken(execution, 'replace-root'),
+      ClientToken: clientToken(identity, 'replace-root'),
       TagSpecifications: [{ ResourceType: 'replace-root-volume-task', Tags: tags(settings, execution, plan) }],
     }));
     return { taskId: response.ReplaceRootVolumeTask!.ReplaceRootVolumeTaskId! };

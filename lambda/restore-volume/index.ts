@@ -21,6 +21,10 @@ export interface VolumeRestoreEvent {
   readonly action: 'validate' | 'create' | 'volumeStatus' | 'attach' | 'attachStatus' | 'replaceRoot' | 'replaceRootStatus' | 'cleanup';
   /** `$$.Execution.Name`. */
   readonly execution: string;
+  /** `$$.Execution.Id` (create, replaceRoot: part of the client token). */
+  readonly executionId?: string;
+  /** `$$.Execution.StartTime` (create, replaceRoot: part of the client token). */
+  readonly executionStartTime?: string;
   readonly input?: unknown;
   readonly plan?: VolumeRestorePlan;
   readonly volumeId?: string;
@@ -40,11 +44,15 @@ async function step(event: VolumeRestoreEvent): Promise<unknown> {
   const settings = settingsFromEnvironment();
   const plan = () => need(event.plan, 'the plan of the validate step', event.action);
   const volumeId = () => need(event.volumeId, 'the volume id of the create step', event.action);
+  const identity = () => ({
+    id: need(event.executionId, 'the execution id ($$.Execution.Id)', event.action),
+    startTime: need(event.executionStartTime, 'the execution start time ($$.Execution.StartTime)', event.action),
+  });
   switch (event.action) {
     case 'validate':
       return planVolumeRestore(ec2, settings, inputObject(event.input));
     case 'create':
-      return createVolume(ec2, settings, plan(), event.execution);
+      return createVolume(ec2, settings, plan(), event.execution, identity());
     case 'volumeStatus':
       return volumeState(ec2, volumeId(), plan(), 'create');
     case 'attach':
@@ -52,7 +60,7 @@ async function step(event: VolumeRestoreEvent): Promise<unknown> {
     case 'attachStatus':
       return volumeState(ec2, volumeId(), plan(), 'attach');
     case 'replaceRoot':
-      return startRootReplacement(ec2, settings, plan(), event.execution);
+      return startRootReplacement(ec2, settings, plan(), event.execution, identity());
     case 'replaceRootStatus':
       return rootReplacementState(ec2, need(event.taskId, 'the task id of the replaceRoot step', event.action), plan());
     case 'cleanup':

@@ -94,6 +94,8 @@ export class VolumeRestoreWorkflow extends Construct {
     this.grantFunction(workflowId, volumeKey, props.snapshotKeys ?? []);
 
     const plan = { 'plan.$': '$.plan' };
+    // The client tokens of the creating steps: a reused execution name must not get the earlier execution's volume back.
+    const identity = { 'executionId.$': '$$.Execution.Id', 'executionStartTime.$': '$$.Execution.StartTime' };
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
     const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volume.$': '$.volume' }, '$.cleanup');
@@ -103,7 +105,7 @@ export class VolumeRestoreWorkflow extends Construct {
     const pollWait = sfn.WaitTime.duration(Duration.seconds(pollSeconds));
 
     // A new volume, optionally attached.
-    const create = lambdaStep(this, 'CreateVolume', fn, 'create', plan, '$.volume');
+    const create = lambdaStep(this, 'CreateVolume', fn, 'create', { ...plan, ...identity }, '$.volume');
     // EC2 may have created the volume although the step failed (a lost response, a timeout): cleanup finds it by its tags.
     const noVolumeId = new sfn.Pass(this, 'CreateFailed', { result: sfn.Result.fromObject({}), resultPath: '$.volume' });
     create.addCatch(noVolumeId.next(cleanup), { errors: ['States.ALL'], resultPath: '$.failure' });
@@ -135,7 +137,7 @@ export class VolumeRestoreWorkflow extends Construct {
       .otherwise(waitVolume));
 
     // A root volume replacement (AWS keeps the old root volume and restores it if the task fails).
-    const replace = lambdaStep(this, 'ReplaceRootVolume', fn, 'replaceRoot', plan, '$.task');
+    const replace = lambdaStep(this, 'ReplaceRootVolume', fn, 'replaceRoot', { ...plan, ...identity }, '$.task');
     const waitReplacement = new sfn.Wait(this, 'WaitForReplacement', { time: pollWait });
     const checkReplacement = lambdaStep(this, 'CheckReplacement', fn, 'replaceRootStatus', { ...plan, 'taskId.$': '$.task.taskId' }, '$.taskState');
     for (const step of [replace, checkReplacement]) {

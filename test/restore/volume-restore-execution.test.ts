@@ -104,9 +104,14 @@ function mockEc2(options: { pollsUntilReady?: number; attachFails?: Error; repla
     return {};
   });
   const states = [...(options.replaceState ?? ['pending', 'in-progress', 'succeeded'])];
-  ec2Mock.on(CreateReplaceRootVolumeTaskCommand).resolves({ ReplaceRootVolumeTask: { ReplaceRootVolumeTaskId: 'replacevol-0123456789abcdef0', TaskState: 'pending' } });
-  ec2Mock.on(DescribeReplaceRootVolumeTasksCommand).callsFake(() => ({
-    ReplaceRootVolumeTasks: [{ ReplaceRootVolumeTaskId: 'replacevol-0123456789abcdef0', TaskState: states.length > 1 ? states.shift() : states[0] }],
+  const tasks = new Map<string, string>();
+  ec2Mock.on(CreateReplaceRootVolumeTaskCommand).callsFake((input) => {
+    const taskId = tasks.get(input.ClientToken) ?? `replacevol-${tasks.size.toString(16).padStart(17, '0')}`;
+    tasks.set(input.ClientToken, taskId);
+    return { ReplaceRootVolumeTask: { ReplaceRootVolumeTaskId: taskId, TaskState: 'pending' } };
+  });
+  ec2Mock.on(DescribeReplaceRootVolumeTasksCommand).callsFake((input) => ({
+    ReplaceRootVolumeTasks: [{ ReplaceRootVolumeTaskId: input.ReplaceRootVolumeTaskIds[0], TaskState: states.length > 1 ? states.shift() : states[0] }],
   }));
   return account;
 }
@@ -203,6 +208,31 @@ test('a throttled create is retried; the client token makes a repeated create re
   expect(account.volumes.size).toBe(1);
 });
 
+test('the creating steps take the execution\'s id and start time, which their client tokens are made of', () => {
+  for (const state of ['CreateVolume', 'ReplaceRootVolume']) {
+    expect(machine.definition.States[state].Parameters).toMatchObject({ 'executionId.$': '$$.Execution.Id', 'executionStartTime.$': '$$.Execution.StartTime' });
+  }
+});
+
+test('an execution name used again once the earlier execution is gone gets a new volume, not the earlier one', async () => {
+  const account = mockEc2();
+  const first = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-again', executionStartTime: '2026-01-05T10:00:00.000Z' });
+  const again = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-again', executionStartTime: '2026-04-20T10:00:00.000Z' });
+  expect([first.status, again.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  expect(first.output.volumeId).toBe('vol-00000000000000001');
+  expect(again.output.volumeId).toBe('vol-00000000000000002');
+  expect(account.volumes.size).toBe(2);
+});
+
+test('a root volume replacement under a reused execution name starts a new task, not the earlier one', async () => {
+  mockEc2();
+  const request = { snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE };
+  const first = await machine.run(request, { handlers: handlers(), executionName: 'volume-root-again', executionStartTime: '2026-01-05T10:00:00.000Z' });
+  const again = await machine.run(request, { handlers: handlers(), executionName: 'volume-root-again', executionStartTime: '2026-04-20T10:00:00.000Z' });
+  expect([first.status, again.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  expect(again.output.replaceRootVolumeTaskId).not.toBe(first.output.replaceRootVolumeTaskId);
+});
+
 test('a create whose response is lost on every attempt: one volume, which cleanup finds by its tags and deletes', async () => {
   const account = mockEc2();
   const run = await machine.run({ snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a' }, {
@@ -243,7 +273,7 @@ test('a root volume replacement when confirmed, keeping the old root volume', as
   mockEc2();
   const run = await machine.run({ snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-5' });
   expect(run.status).toBe('SUCCEEDED');
-  expect(run.output).toEqual({ status: 'SUCCEEDED', mode: 'replace-root', replaceRootVolumeTaskId: 'replacevol-0123456789abcdef0', instanceId: INSTANCE, availabilityZone: 'eu-west-1a', snapshotId: SNAPSHOT });
+  expect(run.output).toEqual({ status: 'SUCCEEDED', mode: 'replace-root', replaceRootVolumeTaskId: 'replacevol-00000000000000000', instanceId: INSTANCE, availabilityZone: 'eu-west-1a', snapshotId: SNAPSHOT });
   expect(ec2Mock.commandCalls(CreateReplaceRootVolumeTaskCommand)[0].args[0].input).toMatchObject({ InstanceId: INSTANCE, SnapshotId: SNAPSHOT, DeleteReplacedRootVolume: false });
   expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(0);
 });
