@@ -21,9 +21,9 @@ export interface VolumeRestoreEvent {
   readonly action: 'validate' | 'create' | 'volumeStatus' | 'attach' | 'attachStatus' | 'replaceRoot' | 'replaceRootStatus' | 'cleanup';
   /** `$$.Execution.Name`. */
   readonly execution: string;
-  /** `$$.Execution.Id` (create, replaceRoot: part of the client token). */
+  /** `$$.Execution.Id` (create, replaceRoot: part of the client token; cleanup). */
   readonly executionId?: string;
-  /** `$$.Execution.StartTime` (create, replaceRoot: part of the client token). */
+  /** `$$.Execution.StartTime` (create, replaceRoot: part of the client token; cleanup: volumes created before it are an earlier execution's). */
   readonly executionStartTime?: string;
   readonly input?: unknown;
   readonly plan?: VolumeRestorePlan;
@@ -64,7 +64,7 @@ async function step(event: VolumeRestoreEvent): Promise<unknown> {
     case 'replaceRootStatus':
       return rootReplacementState(ec2, need(event.taskId, 'the task id of the replaceRoot step', event.action), plan());
     case 'cleanup':
-      return deleteCreatedVolumes(ec2, settings, event.volume?.volumeId, event.execution);
+      return deleteCreatedVolumes(ec2, settings, event.volume?.volumeId, event.execution, identity());
     default:
       throw new RestoreInputError(`restore-volume: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, volumeStatus, attach, attachStatus, replaceRoot, replaceRootStatus, cleanup`);
   }

@@ -94,11 +94,12 @@ export class VolumeRestoreWorkflow extends Construct {
     this.grantFunction(workflowId, volumeKey, props.snapshotKeys ?? []);
 
     const plan = { 'plan.$': '$.plan' };
-    // The client tokens of the creating steps: a reused execution name must not get the earlier execution's volume back.
+    // The client tokens of the creating steps, and what cleanup tells an earlier execution of the same name by:
+    // a reused execution name must not get the earlier execution's volume back nor delete it.
     const identity = { 'executionId.$': '$$.Execution.Id', 'executionStartTime.$': '$$.Execution.StartTime' };
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
-    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volume.$': '$.volume' }, '$.cleanup');
+    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { 'volume.$': '$.volume', ...identity }, '$.cleanup');
     cleanup.addRetry({ errors: ['IncorrectState', 'VolumeInUse'], interval: Duration.seconds(30), backoffRate: 1.5, maxAttempts: 10, maxDelay: Duration.minutes(5) });
     cleanup.addCatch(cleanupIncomplete(this, failed, `look for volumes tagged ${EXECUTION_TAG}={} and delete those not wanted by hand`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
     cleanup.next(failed);

@@ -67,7 +67,7 @@ function mockEc2(options: { pollsUntilReady?: number; attachFails?: Error; repla
     }
     const volumeId = `vol-${(account.volumes.size + 1).toString().padStart(17, '0')}`;
     account.tokens.set(input.ClientToken, volumeId);
-    account.volumes.set(volumeId, { VolumeId: volumeId, State: 'creating', AvailabilityZone: input.AvailabilityZone, Tags: input.TagSpecifications[0].Tags, Attachments: [] });
+    account.volumes.set(volumeId, { VolumeId: volumeId, State: 'creating', CreateTime: new Date(), AvailabilityZone: input.AvailabilityZone, Tags: input.TagSpecifications[0].Tags, Attachments: [] });
     return { VolumeId: volumeId };
   });
   ec2Mock.on(DescribeVolumesCommand).callsFake((input) => {
@@ -216,19 +216,41 @@ test('the creating steps take the execution\'s id and start time, which their cl
 
 test('an execution name used again once the earlier execution is gone gets a new volume, not the earlier one', async () => {
   const account = mockEc2();
-  const first = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-again', executionStartTime: '2026-01-05T10:00:00.000Z' });
-  const again = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-again', executionStartTime: '2026-04-20T10:00:00.000Z' });
+  const first = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-again' });
+  const again = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-again' });
   expect([first.status, again.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   expect(first.output.volumeId).toBe('vol-00000000000000001');
   expect(again.output.volumeId).toBe('vol-00000000000000002');
   expect(account.volumes.size).toBe(2);
 });
 
+test('cleanup under a reused execution name leaves the volume the earlier execution of that name created', async () => {
+  const account = mockEc2();
+  const first = await machine.run(ZONE_A, { handlers: handlers(), executionName: 'volume-kept' });
+  // That execution was 91 days ago: its history is gone, and its name may be used again.
+  const earlier = new Date(Date.now() - 91 * 24 * 3600_000);
+  account.volumes.set('vol-00000000000000001', { ...account.volumes.get('vol-00000000000000001')!, CreateTime: earlier });
+  const refused = async () => {
+    throw awsError('InsufficientVolumeCapacity', 'There is not enough capacity to fulfill your request.');
+  };
+  const again = await machine.run(ZONE_A, { handlers: handlers({ CreateVolume: refused }), executionName: 'volume-kept' });
+  expect([first.status, again.status]).toEqual(['SUCCEEDED', 'FAILED']);
+  expect(again.caught).toEqual(['CreateVolume']);
+  expect(ec2Mock.commandCalls(DeleteVolumeCommand)).toHaveLength(0);
+  expect(account.volumes.get('vol-00000000000000001')?.State).toBe('available');
+  const cleanup = again.events.filter((e) => e.type === 'StateExited' && e.state.name === 'Cleanup').map((e) => e.state.output.cleanup);
+  expect(cleanup).toEqual([{
+    deleted: [],
+    kept: [{ volumeId: 'vol-00000000000000001', reason: expect.stringContaining(`created ${earlier.toISOString()}, before this execution started (`) }],
+  }]);
+  expect(cleanup[0].kept[0].reason).toMatch(/\): an earlier execution named volume-kept made it; left alone$/);
+});
+
 test('a root volume replacement under a reused execution name starts a new task, not the earlier one', async () => {
   mockEc2();
   const request = { snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE };
-  const first = await machine.run(request, { handlers: handlers(), executionName: 'volume-root-again', executionStartTime: '2026-01-05T10:00:00.000Z' });
-  const again = await machine.run(request, { handlers: handlers(), executionName: 'volume-root-again', executionStartTime: '2026-04-20T10:00:00.000Z' });
+  const first = await machine.run(request, { handlers: handlers(), executionName: 'volume-root-again' });
+  const again = await machine.run(request, { handlers: handlers(), executionName: 'volume-root-again' });
   expect([first.status, again.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   expect(again.output.replaceRootVolumeTaskId).not.toBe(first.output.replaceRootVolumeTaskId);
 });

@@ -70,8 +70,6 @@ export interface RunOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** `$$.Execution.Name`. @default 'local-execution' */
   readonly executionName?: string;
-  /** `$$.Execution.StartTime` (ISO). @default the time the run starts */
-  readonly executionStartTime?: string;
 }
 
 /** One state that was entered, in order. */
@@ -372,7 +370,7 @@ async function runLocally(definition: AslDefinition, states: Record<string, any>
         Id: `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:${executionName}`,
         Name: executionName,
         Input: input,
-        StartTime: options.executionStartTime ?? new Date(started).toISOString(),
+        StartTime: new Date(started).toISOString(),
       },
     },
   });
