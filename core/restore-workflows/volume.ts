@@ -49,7 +49,7 @@ export interface VolumeRestorePlan {
 
 const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-const DEVICE = /^\/dev\/(sd[f-p]|xvd[f-p][0-9]?)$/;
+const DEVICE = /^\/dev\/(sd[f-p]|xvd[f-p])$/;
 const VOLUME_TYPES: readonly string[] = ['gp3', 'gp2', 'io2', 'io1', 'st1', 'sc1', 'standard'];
 /** The sizes (GiB) EC2 creates of each volume type. */
 const SIZE_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
@@ -63,6 +63,27 @@ const SIZE_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
 const IOPS_LIMITS: Readonly<Record<string, { readonly min: number; readonly max: number; readonly perGib?: number }>> = {
   gp3: { min: 3000, max: 80000, perGib: 500 }, io1: { min: 100, max: 64000, perGib: 50 }, io2: { min: 100, max: 256000 },
 };
+
+/**
+ * The slot a device name takes on an instance. EC2 reports each mapping by the name it was
+ * attached with, while the kernel's driver may show /dev/sdf as /dev/xvdf (or hdf), so those
+ * names (with or without /dev/, with a partition number) are one slot.
+ */
+function deviceSlot(name: string): string | undefined {
+  return /^(?:\/dev\/)?(?:sd|xvd|hd)([a-z]+)\d*$/.exec(name)?.[1];
+}
+
+/** Refuses a device whose slot a mapping of the instance already takes, naming that mapping. */
+function checkDeviceFree(device: string, instanceId: string, instance: Instance): void {
+  const used = (instance.BlockDeviceMappings ?? []).map((mapping) => mapping.DeviceName ?? '');
+  if (used.includes(device)) {
+    throw new RestoreInputError(`input \`device\`: ${device} is already used on instance ${instanceId} (used: ${used.join(', ')}); choose a free device`);
+  }
+  const sameSlot = used.filter((name) => deviceSlot(name) === deviceSlot(device));
+  if (sameSlot.length > 0) {
+    throw new RestoreInputError(`input \`device\`: ${device} is the device ${sameSlot.join(' and ')} already mapped on instance ${instanceId} (the kernel may show /dev/sdX as /dev/xvdX; used: ${used.join(', ')}); choose a free device`);
+  }
+}
 
 async function describeSnapshot(ec2: EC2Client, snapshotId: string): Promise<Snapshot | undefined> {
   try {
@@ -195,10 +216,7 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
       if (!DEVICE.test(device)) {
         throw new RestoreInputError(`input \`device\` must be /dev/sdf to /dev/sdp (or /dev/xvdf to /dev/xvdp); got '${device}'`);
       }
-      const used = (instance.BlockDeviceMappings ?? []).map((mapping) => mapping.DeviceName);
-      if (used.includes(device)) {
-        throw new RestoreInputError(`input \`device\`: ${device} is already used on instance ${instanceId} (used: ${used.join(', ')}); choose a free device`);
-      }
+      checkDeviceFree(device, instanceId, instance);
       if (state !== 'running' && state !== 'stopped') {
         throw new RestoreInputError(`input \`attachToInstance\`: instance ${instanceId} is '${state}'; a volume can be attached to a running or stopped instance`);
       }

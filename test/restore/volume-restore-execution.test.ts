@@ -58,7 +58,7 @@ function mockEc2(options: { pollsUntilReady?: number; attachFails?: Error; repla
     if (input.InstanceIds[0] !== INSTANCE) {
       throw awsError('InvalidInstanceID.NotFound', `The instance ID '${input.InstanceIds[0]}' does not exist`);
     }
-    return { Reservations: [{ Instances: [{ InstanceId: INSTANCE, State: { Name: 'running' }, Placement: { AvailabilityZone: 'eu-west-1a' }, BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }, { DeviceName: '/dev/sdh' }] }] }] };
+    return { Reservations: [{ Instances: [{ InstanceId: INSTANCE, State: { Name: 'running' }, Placement: { AvailabilityZone: 'eu-west-1a' }, BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }, { DeviceName: '/dev/sdh' }, { DeviceName: 'xvdj' }] }] }] };
   });
   ec2Mock.on(CreateVolumeCommand).callsFake((input) => {
     const existing = account.tokens.get(input.ClientToken);
@@ -153,6 +153,13 @@ test('happy path: a new encrypted volume from the snapshot in the chosen zone', 
   expect(create.TagSpecifications?.[0].Tags).toEqual(expect.arrayContaining([{ Key: EXECUTION_TAG, Value: 'volume-1' }, { Key: WORKFLOW_ID_TAG, Value: 'wf-1' }]));
   expect(ec2Mock.commandCalls(AttachVolumeCommand)).toHaveLength(0);
   expect(account.volumes.size).toBe(1);
+});
+
+test('a device beside the mapped ones, whichever name they were attached with, is attached', async () => {
+  mockEc2();
+  const run = await machine.run({ snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/xvdk', confirm: INSTANCE }, { handlers: handlers(), executionName: 'volume-xvdk' });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(ec2Mock.commandCalls(AttachVolumeCommand)[0].args[0].input).toMatchObject({ InstanceId: INSTANCE, Device: '/dev/xvdk' });
 });
 
 test('attached to an instance when confirmed', async () => {
@@ -334,8 +341,12 @@ describe('bad input fails before anything is created, naming the input and what 
     ['no zone', { snapshotId: SNAPSHOT }, /`availabilityZone` is required: one of eu-west-1a, eu-west-1b/],
     ['an attach without confirmation', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdf' }, /`confirm` must be exactly 'i-0123456789abcdef0'/],
     ['a root replacement with the wrong confirmation', { snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: 'yes' }, /replacing the root volume of instance i-0123456789abcdef0 .*`confirm` must be exactly 'i-0123456789abcdef0'.*got .*yes/],
-    ['a device in use', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdh', confirm: INSTANCE }, /\/dev\/sdh is already used on instance i-0123456789abcdef0 \(used: \/dev\/xvda, \/dev\/sdh\)/],
+    ['a device in use', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdh', confirm: INSTANCE }, /\/dev\/sdh is already used on instance i-0123456789abcdef0 \(used: \/dev\/xvda, \/dev\/sdh, xvdj\)/],
+    // EC2 reports a mapping by the name it was attached with; the kernel may show /dev/sdh as /dev/xvdh.
+    ['the Xen name of a device in use', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/xvdh', confirm: INSTANCE }, /`device`: \/dev\/xvdh is the device \/dev\/sdh already mapped on instance i-0123456789abcdef0 .*choose a free device/],
+    ['the sd name of a device in use as xvdj', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/sdj', confirm: INSTANCE }, /`device`: \/dev\/sdj is the device xvdj already mapped on instance i-0123456789abcdef0/],
     ['a device that is not one', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/xvda', confirm: INSTANCE }, /`device` must be \/dev\/sdf to \/dev\/sdp/],
+    ['a partition name, which HVM instances do not take', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, device: '/dev/xvdf1', confirm: INSTANCE }, /`device` must be \/dev\/sdf to \/dev\/sdp \(or \/dev\/xvdf to \/dev\/xvdp\); got '\/dev\/xvdf1'/],
     ['an instance in another zone', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1b', attachToInstance: INSTANCE, device: '/dev/sdf', confirm: INSTANCE }, /must be the zone of instance i-0123456789abcdef0 \(eu-west-1a\)/],
     ['an unknown instance', { snapshotId: SNAPSHOT, attachToInstance: 'i-0000000000000000f', device: '/dev/sdf', confirm: 'i-0000000000000000f' }, /instance i-0000000000000000f does not exist/],
     ['both attach and replace', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, replaceRootVolumeOf: INSTANCE }, /exclude each other/],
