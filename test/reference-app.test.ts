@@ -59,6 +59,8 @@ describe('reference app', () => {
   const STATEFUL_TYPES = [
     'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Backup::BackupVault', 'AWS::Logs::LogGroup',
     'AWS::EC2::Volume', 'AWS::DynamoDB::Table', 'AWS::EFS::FileSystem', 'AWS::SecretsManager::Secret',
+    // Dead-letter queues: the only record of failed notifications, schedule runs and invocations.
+    'AWS::SQS::Queue',
   ];
   /** Secrets derived from others, which the stack creates again: the checker's generated credentials and its connection descriptors. */
   const REGENERATED_SECRETS = /^ConsistencyChecks(CheckerCredentials|MasterConnection|ReplicaConnection)[0-9A-F]{8}$/;
@@ -85,6 +87,7 @@ describe('reference app', () => {
     expect(counted).toMatchObject({
       'AWS::RDS::DBInstance': 2, 'AWS::S3::Bucket': 8, 'AWS::KMS::Key': 7, 'AWS::Backup::BackupVault': 3, 'AWS::EC2::Volume': 1, 'AWS::SecretsManager::Secret': 1,
     });
+    expect(counted['AWS::SQS::Queue']).toBeGreaterThan(3);
     expect(counted['AWS::Logs::LogGroup']).toBeGreaterThan(10);
   });
 

@@ -180,8 +180,9 @@ export interface ConsistencyChecksProps {
    */
   readonly resourceName?: string;
   /**
-   * What happens to the created report bucket, access-log bucket and key when the stack is
-   * deleted. `DESTROY` deletes the reports (the bucket must be emptied first).
+   * What happens to the created report bucket, access-log bucket and key, and to the
+   * functions' dead-letter queues, when the stack is deleted. `DESTROY` deletes the reports
+   * (the bucket must be emptied first) and the failed invocations the queues hold.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -362,6 +363,7 @@ export class ConsistencyChecks extends Construct {
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
         encryptionKey: this.encryptionKey,
+        removalPolicy,
         timeout: Duration.minutes(2),
         reservedConcurrentExecutions: 1,
         environment: {
@@ -388,6 +390,7 @@ export class ConsistencyChecks extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       encryptionKey: this.encryptionKey,
+      removalPolicy,
       timeout: driftTimeout,
       memorySize: 1024,
       reservedConcurrentExecutions: 1,
@@ -432,6 +435,7 @@ export class ConsistencyChecks extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       encryptionKey: this.encryptionKey,
+      removalPolicy,
       timeout: Duration.minutes(10),
       memorySize: 512,
       reservedConcurrentExecutions: 1,

@@ -554,6 +554,8 @@ export class DatabaseDumpJob extends Construct {
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // The only record of scheduled dumps that never started.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     // An own role (not CDK's stack-level singleton `SchedulerRoleForTarget-*`), so that its
     // inline policy is acknowledged here, on this construct.

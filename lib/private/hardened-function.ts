@@ -32,6 +32,12 @@ export interface HardenedFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the dead-letter queue, the only record of the invocations that failed,
+   * when it leaves the stack: `DESTROY` deletes it, anything else keeps it.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -57,6 +63,7 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     // An own role instead of the AWS managed execution policies: log writes are scoped to
     // this function's log group.

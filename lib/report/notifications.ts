@@ -106,6 +106,8 @@ export class BackupNotifications extends Construct {
         encryptionMasterKey: key,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
+        // The only record of failed backup jobs whose notification never reached the owner.
+        removalPolicy: RemovalPolicy.RETAIN,
       });
       const rule = new events.Rule(this, 'FailedBackupJobs', {
         description: 'Sends failed, aborted or expired AWS Backup backup, copy and restore jobs to the backup owner',

@@ -411,10 +411,18 @@ describe('overrides', () => {
     ]);
   });
 
-  test('DESTROY removes the created bucket, log bucket and key with the stack', () => {
+  test('DESTROY removes the created bucket, log bucket and key with the stack, and the functions\' dead-letter queues', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY });
     expect(Object.values(template.findResources('AWS::S3::Bucket')).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    expect(Object.values(template.findResources('AWS::SQS::Queue')).map((queue) => queue.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
+  });
+
+  test('by default the functions\' dead-letter queues are kept with the key that encrypts them', () => {
+    const { template } = build();
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    expect(queues.map((queue) => [queue.DeletionPolicy, queue.UpdateReplacePolicy])).toEqual([['Retain', 'Retain'], ['Retain', 'Retain'], ['Retain', 'Retain']]);
   });
 
   test('a different retention of the reports', () => {

@@ -85,6 +85,12 @@ describe('DatabaseDumpJob defaults', () => {
     });
   });
 
+  test('the dead-letter queues (schedule invocations that never started the workflow, failed function invocations) are kept when they leave the stack', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues).some((id) => id.startsWith('DumpScheduleDeadLetters'))).toBe(true);
+    expect(Object.values(queues).map((queue) => [queue.DeletionPolicy, queue.UpdateReplacePolicy])).toEqual([['Retain', 'Retain'], ['Retain', 'Retain']]);
+  });
+
   test('the function reads the replica settings from its environment, with replication not paused', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
