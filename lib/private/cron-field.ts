@@ -134,11 +134,15 @@ function rangeText(range: CronFieldRange): string {
   return `${range.min}-${range.max}${names.length > 0 ? ` or ${names[0]}-${names[names.length - 1]}` : ''}`;
 }
 
+/** The largest `n` of `L-n` in the day of the month. */
+const MAX_LAST_DAY_OFFSET = 30;
+
 /**
  * Why AWS rejects a cron expression of 6 fields for a value out of its field's range: a
- * number, the end of a range, the day of `nW`, `n#k` or `nL`, the `k` of `n#k` (1 to 5), or a
- * step above the field's largest value (`0/60` in the minutes). Undefined when there is none;
- * what is not a number of a known form (a name, `L`, a step of 0) is left to the readers.
+ * number, the end of a range, the day of `nW`, `n#k` or `nL`, the `k` of `n#k` (1 to 5), the
+ * `n` of `L-n` (0 to 30), a step of 0 (no increment) or above the field's largest value (`0/60`
+ * in the minutes). Undefined when there is none; what is not a number of a known form (a
+ * name, `L`) is left to the readers.
  */
 export function cronValueProblem(fields: readonly string[]): string | undefined {
   for (const [index, range] of CRON_FIELD_RANGES.entries()) {
@@ -163,8 +167,14 @@ function cronPartValueProblem(part: string, range: CronFieldRange): string | und
     if (nearest) {
       return valueProblem(nearest[1]);
     }
+    const offset = /^L-(\d+)$/i.exec(part);
+    // The reference does not describe L-n; Quartz rejects an offset above 30 ("Offset from
+    // last day must be <= 30"). `undocumentedDayOfMonthProblem` says why L-n is not read.
+    if (offset && Number(offset[1]) > MAX_LAST_DAY_OFFSET) {
+      return `the day-of-month field takes L-0 to L-${MAX_LAST_DAY_OFFSET} (up to ${MAX_LAST_DAY_OFFSET} days before the last day of the month), not ${part}`;
+    }
     if (/^L/i.test(part)) {
-      // L, LW, L-3: no day to check (`undocumentedDayOfMonthProblem` says what is not read).
+      // L, LW, L-3: no day to check.
       return undefined;
     }
   }
@@ -182,8 +192,9 @@ function cronPartValueProblem(part: string, range: CronFieldRange): string | und
     return undefined;
   }
   const [, from, to, step] = match;
-  const stepProblem = step !== undefined && range.boundedStep && Number(step) > range.max
-    ? `a step in the ${range.field} field is at most ${range.max}, not ${step} (in ${part})` : undefined;
+  const stepProblem = step === undefined ? undefined
+    : Number(step) < 1 ? `a step in the ${range.field} field is at least 1, not ${step} (in ${part})`
+      : range.boundedStep && Number(step) > range.max ? `a step in the ${range.field} field is at most ${range.max}, not ${step} (in ${part})` : undefined;
   return (from === undefined ? undefined : valueProblem(from)) ?? (to === undefined ? undefined : valueProblem(to)) ?? stepProblem;
 }
 
