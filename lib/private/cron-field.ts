@@ -1,4 +1,5 @@
 // Internal: one field of an AWS cron expression, shared by the construct checks and the report.
+import { lastDayInListProblem } from './cron-last-day-form';
 
 /**
  * The values one cron field allows (`*`, `?`, numbers, names, ranges, lists and steps), in
@@ -67,13 +68,14 @@ export function cronShapeProblem(fields: readonly string[]): string | undefined 
 
 /**
  * Why AWS rejects a cron expression: its shape (`cronShapeProblem`), a value out of its
- * field's range (`cronValueProblem`) or `#` not alone in the day of the week
- * (`nthWeekdayFormProblem`), or undefined when it does not for these reasons. The report
+ * field's range (`cronValueProblem`), `#` not alone in the day of the week
+ * (`nthWeekdayFormProblem`) or `L` in a list of a day field (`lastDayInListProblem`), or
+ * undefined when it does not for these reasons. The report
  * says it, and the synth check and the drill interval refuse the expression for the same
  * reasons.
  */
 export function cronFormProblem(fields: readonly string[]): string | undefined {
-  return cronShapeProblem(fields) ?? cronValueProblem(fields) ?? nthWeekdayFormProblem(fields[4]);
+  return cronShapeProblem(fields) ?? cronValueProblem(fields) ?? nthWeekdayFormProblem(fields[4]) ?? lastDayInListProblem(fields[2], fields[4]);
 }
 
 /**

@@ -3,13 +3,15 @@ import { Token } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { IConstruct } from 'constructs';
 import { CRON_FIELD_RANGES_TEXT, cronShapeProblem, cronValueProblem, nthWeekdayFormProblem } from './cron-field';
+import { lastDayInListProblem } from './cron-last-day-form';
 
 /**
  * Throws, naming the construct, the prop and the expression, when a `cron(...)` schedule does
  * not have the six fields EventBridge Scheduler reads, has not exactly one of its day-of-month
  * and day-of-week fields `?` (neither, or both), has a value out of its field's range
  * (`cronValueProblem`), or has `#` in a day-of-week field that is not one `n#k` alone
- * (`nthWeekdayFormProblem`): AWS would refuse the schedule only at deploy.
+ * (`nthWeekdayFormProblem`), or has `L` in a list of a day field (`lastDayInListProblem`): AWS
+ * would refuse the schedule only at deploy.
  * `ScheduleExpression.cron()` always writes `?` but passes its fields as given;
  * `ScheduleExpression.expression()` passes whatever it is given.
  */
@@ -34,5 +36,9 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
   const nthProblem = nthWeekdayFormProblem(fields[4]);
   if (nthProblem !== undefined) {
     throw new Error(`${scope.node.path}: \`${prop}\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${nthProblem}`);
+  }
+  const lastDayProblem = lastDayInListProblem(fields[2], fields[4]);
+  if (lastDayProblem !== undefined) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must use L in its day fields as EventBridge Scheduler accepts it, got '${expression}': ${lastDayProblem}`);
   }
 }

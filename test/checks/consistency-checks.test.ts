@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConsistencyCheckKind, ConsistencyChecks, ConsistencyChecksProps } from '../../lib/checks/consistency-checks';
 import { FreshnessCheck, RdsSnapshotType } from '../../lib/checks/freshness-check';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { LAST_IN_LIST_ALLOWED, LAST_IN_LIST_CRONS } from '../support/last-in-list-crons';
 import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 
@@ -553,6 +554,14 @@ test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s of either check, out of its fi
 test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('a cron schedule %s of either check, with # not alone in the day of the week, fails at synth, naming its prop, the value and what is allowed', (expression, why) => {
   const schedule = scheduler.ScheduleExpression.expression(expression);
   const message = (prop: string): string => `Stack/Checks: \`${prop}\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${why}`;
+  expect(() => build({ driftCheckSchedule: schedule })).toThrow(new Error(message('driftCheckSchedule')));
+  expect(() => build({ freshnessCheckSchedule: schedule })).toThrow(new Error(message('freshnessCheckSchedule')));
+});
+
+// Before: each passed the synth, and AWS would refuse the schedule at deploy.
+test.each(LAST_IN_LIST_CRONS)('a cron schedule %s of either check, with L in a list of a day field, fails at synth, naming its prop, the value and what is allowed', (expression, why) => {
+  const schedule = scheduler.ScheduleExpression.expression(expression);
+  const message = (prop: string): string => `Stack/Checks: \`${prop}\` ${LAST_IN_LIST_ALLOWED}, got '${expression}': ${why}`;
   expect(() => build({ driftCheckSchedule: schedule })).toThrow(new Error(message('driftCheckSchedule')));
   expect(() => build({ freshnessCheckSchedule: schedule })).toThrow(new Error(message('freshnessCheckSchedule')));
 });

@@ -10,6 +10,7 @@ import { DatabaseDumpJob, DatabaseDumpJobProps, ReplicationPauseMethod } from '.
 import { certificateBlocks, rdsRootCertificates } from '../../lib/dump/rds-certificate-authorities';
 import { dumpJobStack } from './fixtures';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { LAST_IN_LIST_ALLOWED, LAST_IN_LIST_CRONS } from '../support/last-in-list-crons';
 import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
@@ -339,6 +340,12 @@ test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s, out of its field\'s range, fa
 test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('a cron schedule %s, with # not alone in the day of the week, fails at synth, naming the prop, the value and what is allowed', (expression, why) => {
   expect(() => synth({ schedule: scheduler.ScheduleExpression.expression(expression) })).toThrow(new Error(
     `S/Dump: \`schedule\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${why}`));
+});
+
+// Before: each passed the synth, and AWS would refuse the schedule at deploy.
+test.each(LAST_IN_LIST_CRONS)('a cron schedule %s, with L in a list of a day field, fails at synth, naming the prop, the value and what is allowed', (expression, why) => {
+  expect(() => synth({ schedule: scheduler.ScheduleExpression.expression(expression) })).toThrow(new Error(
+    `S/Dump: \`schedule\` ${LAST_IN_LIST_ALLOWED}, got '${expression}': ${why}`));
 });
 
 test('a cron schedule with one n#k alone in the day of the week passes the synth', () => {

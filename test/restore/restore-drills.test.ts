@@ -5,6 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RestoreDrillBackup, RestoreDrills, RestoreDrillsProps } from '../../lib/restore/restore-drills';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
+import { LAST_IN_LIST_ALLOWED, LAST_IN_LIST_CRONS } from '../support/last-in-list-crons';
 import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { ALLOWED_CRON_VALUES, OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 import { restoreFixture } from './db-fixture';
@@ -196,4 +197,10 @@ test.each(OUT_OF_RANGE_CRONS)('a cron schedule %s, out of its field\'s range, fa
 test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('a cron schedule %s, with # not alone in the day of the week, fails at synth, naming the prop, the value and what is allowed, even with a drillInterval', (expression, why) => {
   expect(() => drills({ schedule: scheduler.ScheduleExpression.expression(expression), drillInterval: Duration.days(31) })).toThrow(new Error(
     `Stack/Drills: \`schedule\` must have a day-of-week field EventBridge Scheduler accepts, got '${expression}': ${why}`));
+});
+
+// Before: each passed the synth, with a drillInterval, and AWS would refuse the schedule at deploy.
+test.each(LAST_IN_LIST_CRONS)('a cron schedule %s, with L in a list of a day field, fails at synth, naming the prop, the value and what is allowed, even with a drillInterval', (expression, why) => {
+  expect(() => drills({ schedule: scheduler.ScheduleExpression.expression(expression), drillInterval: Duration.days(31) })).toThrow(new Error(
+    `Stack/Drills: \`schedule\` ${LAST_IN_LIST_ALLOWED}, got '${expression}': ${why}`));
 });

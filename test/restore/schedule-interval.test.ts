@@ -1,4 +1,5 @@
 import { longestGap } from '../../lib/restore/schedule-interval';
+import { LAST_IN_LIST_CRONS } from '../support/last-in-list-crons';
 import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
 import { OUT_OF_RANGE_CRONS } from '../support/out-of-range-crons';
 
@@ -71,6 +72,11 @@ describe('longestGap', () => {
 
   // Before: not derived, as fields that could not be read.
   test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('%s, with # not alone in the day of the week: not derived, AWS rejects it, %s', (expression, why) => {
+    expect(longestGap(expression)).toEqual({ reason: `AWS rejects it: ${why}` });
+  });
+
+  // Before: not derived, as fields that could not be read (6L,2) or as a form AWS does not document (L,15).
+  test.each(LAST_IN_LIST_CRONS)('%s, with L in a list of a day field: not derived, AWS rejects it, %s', (expression, why) => {
     expect(longestGap(expression)).toEqual({ reason: `AWS rejects it: ${why}` });
   });
 });

@@ -8,6 +8,7 @@ import { ReportInputError, loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { maxGapMinutes, rpoShortfall } from '../../../core/report/objectives';
 import { NOT_ONE_DAY_FIELD_NOTE, NOT_UNDERSTOOD_NOTE, s3ExpiryRetention, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
+import { LAST_IN_LIST_CRONS } from '../../support/last-in-list-crons';
 import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../../support/nth-weekday-list-crons';
 import { OUT_OF_RANGE_CRONS } from '../../support/out-of-range-crons';
 import { ACCOUNT, OWNER, synthSmallApp } from './small-app';
@@ -311,6 +312,11 @@ describe('schedule and retention arithmetic', () => {
 
   // Before: not understood, without why.
   test.each(NTH_WEEKDAY_NOT_ALONE_CRONS)('%s, with # not alone in the day of the week, is not understood: AWS rejects it, %s', (expression, why) => {
+    expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${why}` });
+  });
+
+  // Before: not understood, without why (6L,2), or as a form AWS does not document (L,15).
+  test.each(LAST_IN_LIST_CRONS)('%s, with L in a list of a day field, is not understood: AWS rejects it, %s', (expression, why) => {
     expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${why}` });
   });
 
