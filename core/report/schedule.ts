@@ -4,6 +4,7 @@
  * time zone the schedule is read in.
  */
 import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField, expandCronField, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
+import { wrappingRangeProblem } from '../../lib/private/cron-wrapping-range';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
@@ -163,7 +164,7 @@ function rejectedFormNote(problem: string): string {
   return `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${problem}`;
 }
 
-/** Why the report does not read a cron expression with a form of `L` or `W` AWS does not document. */
+/** Why the report does not read a cron expression with a form of `L` or `W`, or a range, AWS does not document. */
 function undocumentedNote(problem: string): string {
   return `${NOT_UNDERSTOOD_NOTE}: ${problem}`;
 }
@@ -182,7 +183,7 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
     return { minutes: [], text: expression, note: rejectedFormNote(problem) };
   }
   const [minuteField, hourField, domField, monthField, givenDowField, yearField] = fields;
-  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, AWS_MONTHS) ?? range(1, 12, 1));
+  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, AWS_MONTHS) ?? range(1, 12, 1)) ?? wrappingRangeProblem(fields);
   if (undocumented !== undefined) {
     return { minutes: [], text: expression, note: undocumentedNote(undocumented) };
   }

@@ -106,7 +106,7 @@ export const AWS_MONTHS: { readonly [name: string]: number } = { JAN: 1, FEB: 2,
 export const MONTH_NAMES: readonly string[] = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** The values one field of an AWS cron expression takes. */
-interface CronFieldRange {
+export interface CronFieldRange {
   readonly field: string;
   readonly min: number;
   readonly max: number;
@@ -119,7 +119,7 @@ interface CronFieldRange {
 }
 
 /** The fields of an AWS cron expression in order, with their values (EventBridge cron expressions reference, which AWS Backup and DLM refer to). */
-const CRON_FIELD_RANGES: readonly CronFieldRange[] = [
+export const CRON_FIELD_RANGES: readonly CronFieldRange[] = [
   { field: 'minutes', min: 0, max: 59, boundedStep: true },
   { field: 'hours', min: 0, max: 23, boundedStep: true },
   { field: 'day-of-month', min: 1, max: 31, boundedStep: true },

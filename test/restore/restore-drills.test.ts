@@ -156,6 +156,9 @@ describe('RestoreDrills', () => {
         "Stack/Drills: `drillInterval` must be at least the longest gap between two runs of `schedule` 'cron(0 4 15W * ? *)' (768 hours), got 31 days"],
       ['an interval shorter than a last-day-of-month schedule\'s', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 L * ? *)'), drillInterval: Duration.days(30) },
         "Stack/Drills: `drillInterval` must be at least the longest gap between two runs of `schedule` 'cron(0 4 L * ? *)' (744 hours), got 30 days"],
+      // Before: '(its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood))'.
+      ['a weekday range that wraps past Saturday without an interval', { schedule: scheduler.ScheduleExpression.expression('cron(0 4 ? * FRI-MON *)') },
+        "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'cron(0 4 ? * FRI-MON *)' (AWS does not document a range from a larger value to a smaller one (FRI-MON in the day-of-week field): write it as two ranges, FRI-SAT,SUN-MON)"],
       ['a one-time schedule without an interval', { schedule: scheduler.ScheduleExpression.at(new Date('2026-12-24T10:00:00Z')) },
         "Stack/Drills: `drillInterval` is required when the interval of `schedule` cannot be derived, got schedule 'at(2026-12-24T10:00:00)' (only rate() and cron() expressions repeat)"],
       ['an interval shorter than the schedule\'s', { drillInterval: Duration.days(7) },

@@ -59,7 +59,13 @@ describe('longestGap', () => {
     ['cron(0 4 1 * MON *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 ? * ? *)', 'AWS rejects it: exactly one of the day-of-month and day-of-week fields must be ?'],
     ['cron(0 4 1 *)', 'AWS rejects it: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one 4'],
-    ['cron(0 4 5-1 * ? *)', 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'],
+    // Before: each 'its fields could not be read (numbers, names, *, ?, ranges, lists, steps, L, W and # are understood)'.
+    ['cron(0 4 5-1 * ? *)', 'AWS does not document a range from a larger value to a smaller one (5-1 in the day-of-month field): write it as two ranges, 5-31,1'],
+    ['cron(0 4 ? * FRI-MON *)', 'AWS does not document a range from a larger value to a smaller one (FRI-MON in the day-of-week field): write it as two ranges, FRI-SAT,SUN-MON'],
+    ['cron(0 4 ? * SAT-2 *)', 'AWS does not document a range from a larger value to a smaller one (SAT-2 in the day-of-week field): write it as two ranges, SAT,SUN-2'],
+    ['cron(0 22-2 * * ? *)', 'AWS does not document a range from a larger value to a smaller one (22-2 in the hours field): write it as two ranges, 22-23,0-2'],
+    ['cron(0 4 1 NOV-FEB ? *)', 'AWS does not document a range from a larger value to a smaller one (NOV-FEB in the month field): write it as two ranges, NOV-DEC,JAN-FEB'],
+    ['cron(50-10/5 4 * * ? *)', 'AWS does not document a range from a larger value to a smaller one (50-10/5 in the minutes field)'],
   ])('%s: not derived', (expression, reason) => {
     expect(longestGap(expression)).toEqual({ reason });
   });

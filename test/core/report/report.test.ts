@@ -322,9 +322,16 @@ describe('schedule and retention arithmetic', () => {
 
   test('a day-of-month, month or year field the report cannot read is not understood, rather than quoted as days', () => {
     // Before: 'on day 5-1 of every month at 03:00 UTC', 'on day 1 of month JAN-FOO ...', 'on day 1 of January in year 2027-2026 ...', each 'does not run every week'.
-    for (const expression of ['cron(0 3 5-1 * ? *)', 'cron(0 3 1 JAN-FOO ? *)', 'cron(0 3 1 1 ? 2027-2026)']) {
-      expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: NOT_UNDERSTOOD_NOTE });
-    }
+    expect(weeklyRuns('cron(0 3 1 JAN-FOO ? *)')).toEqual({ minutes: [], text: 'cron(0 3 1 JAN-FOO ? *)', note: NOT_UNDERSTOOD_NOTE });
+  });
+
+  // Before: each not understood, without why.
+  test.each([
+    ['cron(0 3 5-1 * ? *)', 'AWS does not document a range from a larger value to a smaller one (5-1 in the day-of-month field): write it as two ranges, 5-31,1'],
+    ['cron(0 3 1 1 ? 2027-2026)', 'AWS does not document a range from a larger value to a smaller one (2027-2026 in the year field)'],
+    ['cron(0 3 ? * FRI-MON *)', 'AWS does not document a range from a larger value to a smaller one (FRI-MON in the day-of-week field): write it as two ranges, FRI-SAT,SUN-MON'],
+  ])('AWS does not document a range from a larger value to a smaller one, a range from a larger value to a smaller one, is not understood, saying why', (expression, why) => {
+    expect(weeklyRuns(expression)).toEqual({ minutes: [], text: expression, note: `${NOT_UNDERSTOOD_NOTE}: ${why}` });
   });
 
   test('the RPO against the tiers: continuous backups and RDS transaction logs are 5 minutes apart, a monthly tier alone runs not every week', () => {

@@ -54,7 +54,7 @@ describe('the text and the runs of a schedule read in a zone', () => {
 
   test('a schedule the report does not read is said as written, with why, and no times in UTC', () => {
     // Before: '(01:00 UTC in January, 00:00 UTC in July)' was added, computed from no runs.
-    expect(zonedWeeklyRuns('cron(0 2 5-1 * ? *)', 'Europe/Berlin')).toEqual({ minutes: [], text: 'cron(0 2 5-1 * ? *)', note: 'schedule not understood by the report' });
+    expect(zonedWeeklyRuns('cron(0 2 5-1 * ? *)', 'Europe/Berlin')).toEqual({ minutes: [], text: 'cron(0 2 5-1 * ? *)', note: 'schedule not understood by the report: AWS does not document a range from a larger value to a smaller one (5-1 in the day-of-month field): write it as two ranges, 5-31,1' });
     expect(zonedWeeklyRuns('cron(0 2 1 * MON *)', 'Europe/Berlin')).toEqual({
       minutes: [],
       text: 'cron(0 2 1 * MON *)',
