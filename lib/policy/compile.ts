@@ -3,7 +3,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { ArchiveFrequency, RetentionPolicy } from './retention-policy';
 
-/** Rolling intervals that AWS Data Lifecycle Manager accepts (hours). */
+/**
+ * Rolling intervals that AWS Data Lifecycle Manager accepts (hours). The shortest is also the
+ * most often AWS Backup runs a rule ("as frequently as hourly", AWS Backup Developer Guide):
+ * the policy takes no cron expression, so no tier can run more often.
+ */
 export const ALLOWED_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24];
 /** AWS Backup and EBS Snapshots Archive keep a copy at least this many days in cold storage. */
 export const MIN_COLD_STORAGE_DAYS = 90;
@@ -84,6 +88,13 @@ function fail(path: string, prop: string, message: string): never {
  * name of the prop that holds it. Throws with the first problem found.
  */
 export function validatePolicy(path: string, prop: string, policy: RetentionPolicy): void {
+  // The schedules are computed at synth (`rollingCron`, DLM's times): a token would be lost in them.
+  if (policy.rollingInterval.isUnresolved()) {
+    fail(path, `${prop}.rolling.interval`, `must be a concrete duration, one of ${ALLOWED_INTERVAL_HOURS.join(', ')} hours (the rolling tier's cron expression is computed from it at synth), got an unresolved token`);
+  }
+  if (Token.isUnresolved(policy.windowStartHour)) {
+    fail(path, `${prop}.window.startHour`, 'must be a concrete whole hour from 0 to 23 (the cron expressions of every tier are computed from it at synth), got an unresolved token');
+  }
   const interval = minutes(policy.rollingInterval);
   if (interval !== undefined && (interval % 60 !== 0 || !ALLOWED_INTERVAL_HOURS.includes(interval / 60))) {
     fail(path, `${prop}.rolling.interval`, `must be one of ${ALLOWED_INTERVAL_HOURS.join(', ')} hours (the intervals AWS allows), got ${inHours(policy.rollingInterval)}`);
@@ -141,7 +152,7 @@ export function validatePolicy(path: string, prop: string, policy: RetentionPoli
   }
 
   const start = policy.windowStartHour;
-  if (!Token.isUnresolved(start) && (!Number.isInteger(start) || start < 0 || start > 23)) {
+  if (!Number.isInteger(start) || start < 0 || start > 23) {
     fail(path, `${prop}.window.startHour`, `must be a whole hour from 0 to 23, got ${start}`);
   }
   const windowMinutes = minutes(policy.windowDuration);

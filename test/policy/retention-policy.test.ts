@@ -1,4 +1,4 @@
-import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { App, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { ArchiveFrequency, RetentionPolicy, RetentionPolicyProps } from '../../lib/policy/retention-policy';
 import { EbsSnapshotPolicy } from '../../lib/snapshots/ebs-snapshot-policy';
 import { BackupVaults } from '../../lib/vault/backup-vaults';
@@ -143,6 +143,14 @@ describe('RetentionPolicy', () => {
       ['a start hour outside the day',
         { window: { startHour: 24 } },
         'Stack/Backup: `policy.window.startHour` must be a whole hour from 0 to 23, got 24'],
+      // Before: no error; with a 2-hour interval the rolling tier ran from 00:00 (cron(0 0/2 * * ? *)), and DLM at 00:00.
+      ['a start hour that is an unresolved token',
+        { rolling: { interval: Duration.hours(2) }, window: { startHour: Token.asNumber({ Ref: 'StartHour' }) } },
+        'Stack/Backup: `policy.window.startHour` must be a concrete whole hour from 0 to 23 (the cron expressions of every tier are computed from it at synth), got an unresolved token'],
+      // Before: no error from the policy; the rolling tier's cron was cron(0 3/-1.8881545897087513e+289 * * ? *).
+      ['a rolling interval that is an unresolved token',
+        { rolling: { interval: Duration.hours(Token.asNumber({ Ref: 'Interval' })) } },
+        'Stack/Backup: `policy.rolling.interval` must be a concrete duration, one of 1, 2, 3, 4, 6, 8, 12, 24 hours (the rolling tier\'s cron expression is computed from it at synth), got an unresolved token'],
       ['a window shorter than an hour',
         { window: { duration: Duration.minutes(30) } },
         'Stack/Backup: `policy.window.duration` must be 1 to 24 hours, got 30 minutes'],
