@@ -143,8 +143,8 @@ const MAX_LAST_DAY_OFFSET = 30;
  * Why AWS rejects a cron expression of 6 fields for a value out of its field's range: a
  * number, the end of a range, the day of `nW`, `n#k` or `nL`, the `k` of `n#k` (1 to 5), the
  * `n` of `L-n` (0 to 30), a step of 0 (no increment) or above the field's largest value (`0/60`
- * in the minutes). Undefined when there is none; what is not a number of a known form (a
- * name, `L`) is left to the readers.
+ * in the minutes), or a name the field does not take (`FOO`, `MON` in the month). Undefined
+ * when there is none.
  */
 export function cronValueProblem(fields: readonly string[]): string | undefined {
   for (const [index, range] of CRON_FIELD_RANGES.entries()) {
@@ -160,8 +160,8 @@ export function cronValueProblem(fields: readonly string[]): string | undefined 
 
 function cronPartValueProblem(part: string, range: CronFieldRange): string | undefined {
   const valueProblem = (text: string): string | undefined => {
-    const value = /^\d+$/.test(text) ? Number(text) : undefined;
-    return value === undefined || (value >= range.min && value <= range.max) ? undefined
+    const value = /^\d+$/.test(text) ? Number(text) : range.names?.[text.toUpperCase()];
+    return value !== undefined && value >= range.min && value <= range.max ? undefined
       : `the ${range.field} field takes ${rangeText(range)}, not ${text}${part === text ? '' : ` (in ${part})`}`;
   };
   if (range.field === 'day-of-month') {
@@ -181,6 +181,10 @@ function cronPartValueProblem(part: string, range: CronFieldRange): string | und
     }
   }
   if (range.field === 'day-of-week') {
+    if (part === 'L') {
+      // The last day of the week (`dayOfWeekField`).
+      return undefined;
+    }
     const nth = /^([A-Za-z0-9]+?)(?:#(\d+)|L)$/i.exec(part);
     if (nth) {
       // The reference bounds no k; Quartz rejects one outside 1 to 5.
