@@ -15,9 +15,9 @@ import { readCaseInsensitiveNames } from './privileges';
  * - `rds`: the RDS stored procedures `CALL mysql.rds_stop_replication` /
  *   `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB replicas, where the
  *   master user may not run `STOP REPLICA`); they act on the default channel only;
- * - `sql`: `STOP REPLICA SQL_THREAD` / `START REPLICA` on each channel (self-managed
- *   servers, see `channelStatements`); the I/O threads keep fetching, so the replica
- *   catches up faster afterwards.
+ * - `sql`: `STOP REPLICA SQL_THREAD` / `START REPLICA SQL_THREAD` on each channel
+ *   (self-managed servers, see `channelStatements`); the I/O threads keep fetching, so the
+ *   replica catches up faster afterwards, and one found stopped tells a stop by someone else.
  */
 export type ReplicationControl = 'rds' | 'sql';
 
@@ -322,10 +322,30 @@ function stillApplying(
 }
 
 /**
+ * Why channels whose applier is stopped and whose IO thread is stopped too are left alone by
+ * the resume, and the statements that start them: the pause's SQL statements leave IO threads
+ * running, so someone else (or an error) stopped it after the pause; a whole `STOP REPLICA` and
+ * a `STOP REPLICA IO_THREAD` look the same once the applier is stopped.
+ */
+function leftStopped(flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): string {
+  const several = channels.length > 1;
+  const errors = channels.filter((channel) => channel.lastError).map((channel) => `${channelNames([channel])}: ${channel.lastError}`);
+  const list = (statement: 'start' | 'startApplier'): string => channels.map((channel) => `'${channelStatements(flavor, channel.channel)[statement]}'`).join(', ');
+  return `replication was stopped by someone else after this run paused it: the IO ${several ? 'threads' : 'thread'} of ${channelNames(channels)} `
+    + `${several ? 'are' : 'is'} stopped too (the pause leaves IO threads running${errors.length > 0 ? `; ${errors.join('; ')}` : ''}), so ${several ? 'they are' : 'it is'} left as ${several ? 'they are' : 'it is'}; `
+    + `start ${several ? 'them' : 'it'} with ${list('start')} when ${several ? 'they' : 'it'} should run again (or ${list('startApplier')} if only ${several ? 'their IO threads were' : 'its IO thread was'} meant to stop)`;
+}
+
+/**
  * Starts replication again and checks (for up to `waitSeconds`) that the applier of every
- * channel runs. Safe to call when it already runs. With control `sql` each channel whose
- * applier is stopped is started with its own statement. Only the appliers are checked, so its
- * readings do not wait for IO threads that are connecting, and none starts after the wait ends.
+ * channel it started runs. Safe to call when it already runs. With control `sql` it starts
+ * the SQL thread alone of each channel whose applier is stopped and whose IO thread runs, as
+ * the pause left it; a channel whose IO thread is stopped too was stopped by someone else (or
+ * an error) after the pause, so it is left as it is, and the resume fails with
+ * `ReplicationStoppedElsewhere` naming it and the statements that start it (after starting the
+ * others). The RDS procedure starts every thread of the default channel and cannot tell an
+ * operator's stop from the pause's. Only the appliers are checked, so its readings do not wait
+ * for IO threads that are connecting, and none starts after the wait ends.
  */
 export async function resumeReplication(connection: Connection, control: ReplicationControl, waitSeconds = 10): Promise<void> {
   const { flavor } = await serverInfo(connection);
@@ -334,28 +354,32 @@ export async function resumeReplication(connection: Connection, control: Replica
     throw new Error('cannot resume replication: the server reports no replica status (is DB_HOST the replica?)');
   }
   const idle = before.filter((channel) => !channel.sqlThreadRunning);
-  if (idle.length === 0) {
-    return;
-  }
-  const statements = control === 'rds' ? [RDS_REPLICATION_PROCEDURES.resume] : idle.map((channel) => channelStatements(flavor, channel.channel).start);
+  const leftAlone = control === 'sql' ? idle.filter((channel) => channel.ioState === 'No') : [];
+  const toStart = idle.filter((channel) => !leftAlone.includes(channel));
+  const left = leftAlone.length > 0 ? leftStopped(flavor, leftAlone) : '';
+  const statements = toStart.length === 0 ? [] : control === 'rds' ? [RDS_REPLICATION_PROCEDURES.resume] : toStart.map((channel) => channelStatements(flavor, channel.channel).startApplier);
   for (const statement of statements) {
     await connection.query(statement);
   }
+  const isLeftAlone = (channel: ReplicaChannelHealth): boolean => leftAlone.some((alone) => alone.channel === channel.channel);
   const started = Date.now();
   const deadline = started + waitSeconds * 1000;
-  for (;;) {
+  while (statements.length > 0) {
     const channels = await replicaChannels(connection, flavor, 0) ?? [];
-    const notApplying = channels.filter((channel) => !channel.sqlThreadRunning);
+    const notApplying = channels.filter((channel) => !channel.sqlThreadRunning && !isLeftAlone(channel));
     if (channels.length > 0 && notApplying.length === 0) {
-      return;
+      break;
     }
     const now = Date.now();
     if (now >= deadline) {
       const where = channels.length > 1 ? ` on ${channelNames(notApplying)}` : '';
       const waited = ((now - started) / 1000).toFixed(1);
-      throw new Error(`'${statements.join("', '")}' returned but the replica is not applying changes${where} after ${waited} s (it waits up to ${waitSeconds} s; see SHOW REPLICA STATUS: Last_SQL_Error)`);
+      throw new Error(`'${statements.join("', '")}' returned but the replica is not applying changes${where} after ${waited} s (it waits up to ${waitSeconds} s; see SHOW REPLICA STATUS: Last_SQL_Error)${left ? `; ${left}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(500, deadline - now)));
+  }
+  if (left) {
+    throw new ReplicationStoppedElsewhere(`${left}${toStart.length > 0 ? `; this run started again the SQL thread of ${channelNames(toStart)}` : ''}`);
   }
 }
 

@@ -26,7 +26,10 @@ import { checkCronForm } from '../private/schedule-expression';
 export enum ReplicationPauseMethod {
   /** `CALL mysql.rds_stop_replication` / `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB). */
   RDS_PROCEDURES = 'rds',
-  /** `STOP REPLICA SQL_THREAD` / `START REPLICA` on each channel (self-managed servers). */
+  /**
+   * `STOP REPLICA SQL_THREAD` / `START REPLICA SQL_THREAD` on each channel (self-managed servers);
+   * a channel whose IO thread was stopped during the dump window is left stopped.
+   */
   SQL_STATEMENTS = 'sql',
 }
 

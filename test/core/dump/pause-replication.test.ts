@@ -71,6 +71,22 @@ function withStatementAfter(after: RegExp, statement: string): Connection {
   });
 }
 
+/** The replica connection, recording in `sent` every statement sent through it (it changes none). */
+function recording(sent: string[]): Connection {
+  return new Proxy(replica, {
+    get(target, property, receiver) {
+      if (property === 'query') {
+        return async (sql: string, ...rest: unknown[]) => {
+          sent.push(sql);
+          return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 async function threads(): Promise<Array<[string, boolean, boolean]>> {
   const health = await replicaHealth(replica, 'mariadb');
   return health.channels.map((channel) => [channel.channel, channel.ioThreadRunning, channel.sqlThreadRunning]);
@@ -177,6 +193,22 @@ test('an applier started by someone else right after the pause\'s stop fails the
   }
 });
 
+test('a whole STOP SLAVE by someone else during the dump window: resume leaves replication stopped and fails with ReplicationStoppedElsewhere, saying how to start it', async () => {
+  try {
+    await pauseReplication(replica, 'sql');
+    await operator.query('STOP SLAVE');
+    const sent: string[] = [];
+    const resumed = resumeReplication(recording(sent), 'sql', 1);
+    await expect(resumed).rejects.toThrow("replication was stopped by someone else after this run paused it: the IO thread of the default channel is stopped too (the pause leaves IO threads running), so it is left as it is; "
+      + "start it with 'START REPLICA ''' when it should run again (or 'START REPLICA '' SQL_THREAD' if only its IO thread was meant to stop)");
+    await expect(resumed).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(sent.filter((sql) => /^START/.test(sql))).toEqual([]);
+    expect(await threads()).toEqual([['', false, false]]);
+  } finally {
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
 describe('a replica with two named connections', () => {
   beforeAll(async () => {
     await replica.query(`CHANGE MASTER 'second' TO MASTER_HOST='127.0.0.1', MASTER_PORT=${secondMaster.port}, MASTER_USER='${ADMIN_USER}', ` +
@@ -200,6 +232,41 @@ describe('a replica with two named connections', () => {
       expect(waited).toEqual([{ result: 0 }]);
     } finally {
       await master.end();
+    }
+  });
+
+  test('resume starts again only the SQL thread of each paused connection (the pause left their IO threads running)', async () => {
+    await pauseReplication(replica, 'sql');
+    const sent: string[] = [];
+    await resumeReplication(recording(sent), 'sql');
+    expect(sent.filter((sql) => /^START/.test(sql))).toEqual(["START REPLICA '' SQL_THREAD", "START REPLICA 'second' SQL_THREAD"]);
+    expect(await threads()).toEqual([['', true, true], ['second', true, true]]);
+  });
+
+  test('a whole stop of the second connection by someone else during the dump window: resume starts the default one\'s applier only, leaves the second stopped and fails naming it', async () => {
+    try {
+      await pauseReplication(replica, 'sql');
+      await operator.query("STOP SLAVE 'second'");
+      const resumed = resumeReplication(replica, 'sql', 5);
+      await expect(resumed).rejects.toThrow("replication was stopped by someone else after this run paused it: the IO thread of channel 'second' is stopped too (the pause leaves IO threads running), so it is left as it is; "
+        + "start it with 'START REPLICA 'second'' when it should run again (or 'START REPLICA 'second' SQL_THREAD' if only its IO thread was meant to stop); this run started again the SQL thread of the default channel");
+      await expect(resumed).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+      expect(await threads()).toEqual([['', true, true], ['second', false, false]]);
+    } finally {
+      await startAndWait("START SLAVE 'second'", [['', true, true], ['second', true, true]]);
+    }
+  });
+
+  test('STOP ALL SLAVES by someone else during the dump window: resume starts nothing and names both connections', async () => {
+    try {
+      await pauseReplication(replica, 'sql');
+      await operator.query('STOP ALL SLAVES');
+      const resumed = resumeReplication(replica, 'sql', 1);
+      await expect(resumed).rejects.toThrow(/^replication was stopped by someone else after this run paused it: the IO threads of the default channel, channel 'second' are stopped too .*; start them with 'START REPLICA ''', 'START REPLICA 'second'' when they should run again/);
+      await expect(resumed).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+      expect(await threads()).toEqual([['', false, false], ['second', false, false]]);
+    } finally {
+      await startAndWait('START ALL SLAVES', [['', true, true], ['second', true, true]]);
     }
   });
 
@@ -271,8 +338,8 @@ describe('a replica with two named connections', () => {
       await replica.query("STOP SLAVE '' SQL_THREAD");
       // Someone stops the default connection's applier again right after the resume started it.
       const started = Date.now();
-      const resumed = resumeReplication(withStatementAfter(/^START REPLICA ''$/, "STOP SLAVE '' SQL_THREAD"), 'sql', 1);
-      await expect(resumed).rejects.toThrow(/^'START REPLICA ''' returned but the replica is not applying changes on the default channel after 1\.\d s \(it waits up to 1 s; see SHOW REPLICA STATUS: Last_SQL_Error\)$/);
+      const resumed = resumeReplication(withStatementAfter(/^START REPLICA '' SQL_THREAD$/, "STOP SLAVE '' SQL_THREAD"), 'sql', 1);
+      await expect(resumed).rejects.toThrow(/^'START REPLICA '' SQL_THREAD' returned but the replica is not applying changes on the default channel after 1\.\d s \(it waits up to 1 s; see SHOW REPLICA STATUS: Last_SQL_Error\)$/);
       // The readings do not wait for the connecting IO thread (about 2 s each before): the wait ends near its 1 s.
       expect(Date.now() - started).toBeLessThan(1700);
     } finally {
