@@ -335,7 +335,9 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
 /**
  * Starts replication again when this run paused it (or was about to: `inspect` may have
  * stopped it before failing); a no-op otherwise (a replication stopped by someone else stays
- * stopped). Harmless when replication already runs.
+ * stopped). Harmless when replication already runs. A channel someone else stopped during the
+ * dump window (control `sql`, see `resumeReplication`) is left stopped and fails the step with
+ * `ReplicationStoppedElsewhere`, which the workflow does not retry.
  */
 export async function resume(connection: Connection, settings: DumpSettings, event: ResumeEvent): Promise<{ resumed: boolean }> {
   if (event.replicationPaused !== true) {
@@ -344,7 +346,9 @@ export async function resume(connection: Connection, settings: DumpSettings, eve
   try {
     await resumeReplication(connection, settings.replicationControl);
   } catch (error) {
-    throw new Error(`resuming replication on ${settings.dbHost} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const message = `resuming replication on ${settings.dbHost} failed: ${messageOf(error)}`;
+    // Its name tells the workflow not to retry: a retry would find the same channels stopped.
+    throw error instanceof ReplicationStoppedElsewhere ? new ReplicationStoppedElsewhere(message) : new Error(message);
   }
   return { resumed: true };
 }

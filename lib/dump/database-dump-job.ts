@@ -438,8 +438,17 @@ export class DatabaseDumpJob extends Construct {
     // Inspect runs), so that a replication stopped by someone else is not started, and one
     // that Inspect stopped is started again also when Inspect crashed or timed out after it.
     const resumePayload = { action: 'resume', replicationPaused: sfn.JsonPath.stringAt('$.planned.value.pauseReplication') };
+    // With SQL statements, Resume leaves a channel someone else stopped during the dump window
+    // stopped and fails with ReplicationStoppedElsewhere: not retried (a retry would find it
+    // the same), the run ends with that error, and Resume's message (the channels, the
+    // statements that start them) is its cause.
+    const stoppedElsewhere = 'ReplicationStoppedElsewhere';
+    const noRetryWhenStoppedElsewhere: sfn.RetryProps = { errors: [stoppedElsewhere], maxAttempts: 0 };
+    const leftStoppedProps: sfn.FailProps = { error: stoppedElsewhere, causePath: '$.resumeError.Cause' };
     const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps(resumePayload, '$.resumed'))
+      .addRetry(noRetryWhenStoppedElsewhere)
       .addRetry({ errors: ['States.ALL'], ...RESUME_RETRY })
+      .addCatch(new sfn.Fail(this, 'ReplicationLeftStopped', leftStoppedProps), { errors: [stoppedElsewhere], resultPath: '$.resumeError' })
       .addCatch(resumeFailed, { resultPath: '$.resumeError' })
       .next(failed);
     const onError = { resultPath: '$.error' };
@@ -506,7 +515,9 @@ export class DatabaseDumpJob extends Construct {
       cause: 'The dump landed and its manifests are written, but starting replication again failed: start it by hand (CALL mysql.rds_start_replication); the Resume step\'s error is in the execution history.',
     });
     const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps(resumePayload, '$.resumed'))
+      .addRetry(noRetryWhenStoppedElsewhere)
       .addRetry({ errors: ['States.ALL'], ...RESUME_RETRY })
+      .addCatch(new sfn.Fail(this, 'ReplicationLeftStoppedAfterDump', leftStoppedProps), { errors: [stoppedElsewhere], resultPath: '$.resumeError' })
       .addCatch(notResumedAfterDump, { resultPath: '$.resumeError' });
     const done = new sfn.Pass(this, 'WhereTheCopiesLanded', {
       parameters: {
@@ -591,7 +602,8 @@ export class DatabaseDumpJob extends Construct {
     // ---- the alarm -------------------------------------------------------------------
     const metric = (name: string): cloudwatch.Metric => this.stateMachine.metric(name, { period: Duration.days(1), statistic: cloudwatch.Stats.SUM });
     const failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
-      alarmDescription: `${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica.`,
+      alarmDescription: `${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica, `
+        + 'unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped (its cause names the channels and the statements that start them).',
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
         usingMetrics: { failed: metric('ExecutionsFailed'), timedOut: metric('ExecutionsTimedOut'), aborted: metric('ExecutionsAborted') },

@@ -171,9 +171,23 @@ describe('DatabaseDumpJob defaults', () => {
       expect(definition.States[state].Parameters.Payload).toEqual({ action: 'resume', 'replicationPaused.$': '$.planned.value.pauseReplication' });
     }
     expect(definition.States.ResumeAfterFailure.Next).toBe('DumpFailed');
-    expect(definition.States.ResumeAfterFailure.Catch[0].Next).toBe('ResumeFailed');
-    expect(definition.States.Resume.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5 })]));
-    expect(definition.States.Resume.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: 'ResumeFailedAfterDump' }]);
+    // A channel someone else stopped during the window is left stopped by Resume: its error is
+    // not retried (its retrier comes before States.ALL's; CDK's for Lambda service errors come first), and the run ends with it as the cause.
+    for (const [state, leftStopped, notResumed] of [['Resume', 'ReplicationLeftStoppedAfterDump', 'ResumeFailedAfterDump'], ['ResumeAfterFailure', 'ReplicationLeftStopped', 'ResumeFailed']]) {
+      expect(definition.States[state].Retry.slice(-2)).toEqual([
+        { ErrorEquals: ['ReplicationStoppedElsewhere'], MaxAttempts: 0 },
+        expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5 }),
+      ]);
+      expect(definition.States[state].Catch).toEqual([
+        { ErrorEquals: ['ReplicationStoppedElsewhere'], ResultPath: '$.resumeError', Next: leftStopped },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: notResumed },
+      ]);
+      expect(definition.States[leftStopped]).toEqual({ Type: 'Fail', Error: 'ReplicationStoppedElsewhere', CausePath: '$.resumeError.Cause' });
+    }
+    // The on-call engineer is told not to start such a replication as one the run left paused.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('Check that replication runs on the replica, unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped'),
+    });
     expect(definition.States.ResumeFailedAfterDump).toMatchObject({ Type: 'Fail', Error: 'ReplicationNotResumed', Cause: expect.stringContaining('start it by hand') });
     // The run reports what the manifests record (Finalize), not what Prepare intended.
     expect(definition.States.WhereTheCopiesLanded.Parameters['replicationPaused.$']).toBe('$.finalized.value.replicationPaused');

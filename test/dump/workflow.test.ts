@@ -13,6 +13,7 @@ import { AbortMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsComm
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
+import { replicaHealth } from '../../core/consistency/replication';
 import { parseManifest } from '../../core/dump/manifest';
 import { pauseReplication, replicationApplying } from '../../core/dump/source';
 import { DumpSettings, readSettings } from '../../lambda/database-dump/settings';
@@ -190,6 +191,60 @@ test('replication that cannot be started again after a good dump fails the run s
     await replica.query('START SLAVE');
     await replica.end();
   }
+});
+
+describe('replication stopped by someone else during the dump window (a whole STOP SLAVE)', () => {
+  const LEFT_STOPPED = "resuming replication on 127.0.0.1 failed: replication was stopped by someone else after this run paused it: the IO thread of the default channel is stopped too "
+    + "(the pause leaves IO threads running), so it is left as it is; start it with 'START REPLICA ''' when it should run again";
+
+  /** The dump task, with an operator's `STOP SLAVE` on the replica while it runs. */
+  function stoppedDuringDump(dumpExitCode: number) {
+    return async (input: any) => {
+      const operator = await pair.replica.connect();
+      try {
+        await operator.query('STOP SLAVE');
+      } finally {
+        await operator.end();
+      }
+      return handlers(dumpExitCode).Dump(input);
+    };
+  }
+
+  afterEach(async () => {
+    const replica = await pair.replica.connect();
+    await replica.query('START SLAVE').finally(() => replica.end());
+  });
+
+  test('after a good dump: Resume leaves it stopped, is not retried, and the run fails saying so and how to start it', async () => {
+    const run = await machine.run({}, { handlers: { ...handlers(0), Dump: stoppedDuringDump(0) }, executionName: 'stopped-during-dump' });
+    expect(run.status).toBe('FAILED');
+    expect(run.retried).toEqual([]);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'Resume', 'ReplicationLeftStoppedAfterDump']);
+    expect(run.error).toBe('ReplicationStoppedElsewhere');
+    expect(run.cause).toContain(LEFT_STOPPED);
+    expect(s3Mock.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
+    const replica = await pair.replica.connect();
+    try {
+      expect((await replicaHealth(replica, 'mariadb')).channels.map((channel) => [channel.ioThreadRunning, channel.sqlThreadRunning])).toEqual([[false, false]]);
+    } finally {
+      await replica.end();
+    }
+  });
+
+  test('after a failed dump: ResumeAfterFailure leaves it stopped, is not retried, and the run fails saying so', async () => {
+    const run = await machine.run({}, { handlers: { ...handlers(1), Dump: stoppedDuringDump(1) }, executionName: 'stopped-during-failed-dump' });
+    expect(run.status).toBe('FAILED');
+    expect(run.retried).toEqual([]);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure', 'ReplicationLeftStopped']);
+    expect(run.error).toBe('ReplicationStoppedElsewhere');
+    expect(run.cause).toContain(LEFT_STOPPED);
+    const replica = await pair.replica.connect();
+    try {
+      expect((await replicaHealth(replica, 'mariadb')).channels.map((channel) => [channel.ioThreadRunning, channel.sqlThreadRunning])).toEqual([[false, false]]);
+    } finally {
+      await replica.end();
+    }
+  });
 });
 
 test('a replica whose replication was stopped by someone else: the run fails at Prepare and leaves replication stopped', async () => {
