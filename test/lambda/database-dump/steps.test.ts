@@ -292,62 +292,63 @@ test('the archive bucket is listed before replication is paused (an S3 call that
   }
 });
 
-describe('a pause statement that stops replication and then fails', () => {
-  // RDS's procedures, as a replica whose stop procedure stops replication and then reports an
-  // error (as when the connection fails after the server ran it).
-  async function installProcedures(start: string): Promise<void> {
-    const replica = await pair.replica.connect();
-    try {
-      await replica.query(`SET SESSION sql_log_bin = 0;
-        DROP PROCEDURE IF EXISTS mysql.rds_stop_replication; DROP PROCEDURE IF EXISTS mysql.rds_start_replication;
-        CREATE PROCEDURE mysql.rds_stop_replication() BEGIN STOP SLAVE; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'lost the reply to the stop'; END;
-        CREATE PROCEDURE mysql.rds_start_replication() BEGIN ${start}; END;`);
-    } finally {
-      await replica.end();
-    }
+describe('control rds: the exact RDS procedure calls, against a server that has no RDS procedures (MariaDB refuses them; no stand-in plays RDS)', () => {
+  /** `connection`, recording in `sent` every statement sent through it (it changes none). */
+  function recording(connection: Connection, sent: string[]): Connection {
+    return new Proxy(connection, {
+      get(target, property, receiver) {
+        if (property === 'query') {
+          return async (sql: string, ...rest: unknown[]) => {
+            sent.push(sql);
+            return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
+
+  const calls = (sent: string[]): string[] => sent.filter((sql) => /^CALL\b/i.test(sql));
 
   beforeEach(() => {
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   });
 
-  afterAll(async () => {
+  test('inspect pauses with CALL mysql.rds_stop_replication (as AWS documents it), once; the server\'s refusal fails inspect with a plain error, which the workflow resumes after', async () => {
     const replica = await pair.replica.connect();
     try {
-      await replica.query('SET SESSION sql_log_bin = 0; DROP PROCEDURE IF EXISTS mysql.rds_stop_replication; DROP PROCEDURE IF EXISTS mysql.rds_start_replication; START SLAVE');
+      const runSettings = settings({ replicationControl: 'rds' });
+      const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'rds-stop' });
+      const sent: string[] = [];
+      const inspected = inspect(recording(replica, sent), runSettings, { action: 'inspect', plan });
+      await expect(inspected).rejects.toThrow(/inspect failed on 127\.0\.0\.1: PROCEDURE mysql\.rds_stop_replication does not exist$/);
+      await expect(inspected).rejects.toHaveProperty('name', 'Error');
+      expect(calls(sent)).toEqual(['CALL mysql.rds_stop_replication']);
+      expect(await replicationApplying(replica)).toBe(true);
+      // Resume finds replication running: it calls nothing.
+      const resumeSent: string[] = [];
+      expect(await resume(recording(replica, resumeSent), runSettings, { action: 'resume', replicationPaused: true })).toEqual({ resumed: true });
+      expect(calls(resumeSent)).toEqual([]);
     } finally {
+      await replica.end();
+    }
+  });
+
+  test('resume calls CALL mysql.rds_start_replication once, also for a whole stop (the procedure cannot tell an operator\'s from the pause\'s); a failed call fails resume naming the server\'s error', async () => {
+    const replica = await pair.replica.connect();
+    try {
+      await replica.query('STOP SLAVE');
+      const sent: string[] = [];
+      await expect(resume(recording(replica, sent), settings({ replicationControl: 'rds' }), { action: 'resume', replicationPaused: true }))
+        .rejects.toThrow(/^resuming replication on 127\.0\.0\.1 failed: PROCEDURE mysql\.rds_start_replication does not exist$/);
+      expect(calls(sent)).toEqual(['CALL mysql.rds_start_replication']);
+      expect(await replicationApplying(replica)).toBe(false);
+    } finally {
+      await replica.query('START SLAVE');
       await replica.end();
     }
     await pair.waitForReplica();
-  });
-
-  test('inspect fails with the stop\'s error, and resume starts replication again', async () => {
-    await installProcedures('START SLAVE');
-    const replica = await pair.replica.connect();
-    try {
-      const runSettings = settings({ replicationControl: 'rds' });
-      const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'stop-failed' });
-      await expect(inspect(replica, runSettings, { action: 'inspect', plan })).rejects.toThrow(/inspect failed on 127\.0\.0\.1: lost the reply to the stop$/);
-      expect(await replicationApplying(replica)).toBe(false);
-      expect(await resume(replica, runSettings, { action: 'resume', replicationPaused: plan.pauseReplication })).toEqual({ resumed: true });
-      expect(await replicationApplying(replica)).toBe(true);
-    } finally {
-      await replica.end();
-    }
-  });
-
-  test('when starting it fails too, resume fails naming the start\'s error and the replica stays paused', async () => {
-    await installProcedures("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'start refused'");
-    const replica = await pair.replica.connect();
-    try {
-      const runSettings = settings({ replicationControl: 'rds' });
-      const plan = await prepare(replica, s3, runSettings, { action: 'prepare', executionName: 'start-failed' });
-      await expect(inspect(replica, runSettings, { action: 'inspect', plan })).rejects.toThrow(/lost the reply to the stop$/);
-      await expect(resume(replica, runSettings, { action: 'resume', replicationPaused: true })).rejects.toThrow(/^resuming replication on 127\.0\.0\.1 failed: start refused$/);
-      expect(await replicationApplying(replica)).toBe(false);
-    } finally {
-      await replica.end();
-    }
   });
 });
 
