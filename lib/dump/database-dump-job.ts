@@ -430,9 +430,13 @@ export class DatabaseDumpJob extends Construct {
       taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
     });
     const failed = new sfn.Fail(this, 'DumpFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    // What starts replication by hand, as Resume would have: the RDS procedure, or the SQL thread of each paused channel.
+    const startByHand = (props.pauseMethod ?? ReplicationPauseMethod.RDS_PROCEDURES) === ReplicationPauseMethod.SQL_STATEMENTS
+      ? "START REPLICA 'name' SQL_THREAD on MariaDB, START REPLICA SQL_THREAD FOR CHANNEL 'name' on MySQL, on each channel whose applier is stopped"
+      : 'CALL mysql.rds_start_replication';
     const resumeFailed = new sfn.Fail(this, 'ResumeFailed', {
       error: 'ReplicationNotResumed',
-      cause: 'The dump failed and starting replication again failed too: start it by hand (CALL mysql.rds_start_replication).',
+      cause: `The dump failed and starting replication again failed too: start it by hand (${startByHand}).`,
     });
     // Resume names whether this run pauses replication (Prepare's plan, in the state before
     // Inspect runs), so that a replication stopped by someone else is not started, and one
@@ -512,7 +516,7 @@ export class DatabaseDumpJob extends Construct {
     // (and its alarm fires) saying so, rather than with the step's own error alone.
     const notResumedAfterDump = new sfn.Fail(this, 'ResumeFailedAfterDump', {
       error: 'ReplicationNotResumed',
-      cause: 'The dump landed and its manifests are written, but starting replication again failed: start it by hand (CALL mysql.rds_start_replication); the Resume step\'s error is in the execution history.',
+      cause: `The dump landed and its manifests are written, but starting replication again failed: start it by hand (${startByHand}); the Resume step's error is in the execution history.`,
     });
     const resume = new tasks.LambdaInvoke(this, 'Resume', invokeProps(resumePayload, '$.resumed'))
       .addRetry(noRetryWhenStoppedElsewhere)

@@ -188,7 +188,7 @@ describe('DatabaseDumpJob defaults', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('Check that replication runs on the replica, unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped'),
     });
-    expect(definition.States.ResumeFailedAfterDump).toMatchObject({ Type: 'Fail', Error: 'ReplicationNotResumed', Cause: expect.stringContaining('start it by hand') });
+    expect(definition.States.ResumeFailedAfterDump).toMatchObject({ Type: 'Fail', Error: 'ReplicationNotResumed', Cause: expect.stringContaining('start it by hand (CALL mysql.rds_start_replication)') });
     // The run reports what the manifests record (Finalize), not what Prepare intended.
     expect(definition.States.WhereTheCopiesLanded.Parameters['replicationPaused.$']).toBe('$.finalized.value.replicationPaused');
   });
@@ -238,6 +238,12 @@ describe('DatabaseDumpJob overrides', () => {
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 1 * * ? *)' });
     expect(stateMachineDefinition(template).States.Dump.TimeoutSeconds).toBe(12 * 3600);
+    // Starting replication by hand names the statements of the method, not the RDS procedure.
+    for (const state of ['ResumeFailed', 'ResumeFailedAfterDump']) {
+      const { Cause: cause } = stateMachineDefinition(template).States[state];
+      expect(cause).toContain("start it by hand (START REPLICA 'name' SQL_THREAD on MariaDB, START REPLICA SQL_THREAD FOR CHANNEL 'name' on MySQL, on each channel whose applier is stopped)");
+      expect(cause).not.toContain('rds_start_replication');
+    }
   });
 
   test('the workflow\'s description claims checksums of the dumped data only when replication is paused', () => {
