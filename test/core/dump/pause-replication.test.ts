@@ -257,6 +257,20 @@ describe('a replica with two named connections', () => {
     }
   });
 
+  test('a resume whose wait ends with an applier it started not running fails with that (retried by the workflow), and still names the connection it left stopped', async () => {
+    try {
+      await pauseReplication(replica, 'sql');
+      await operator.query("STOP SLAVE 'second'");
+      // Someone stops the default connection's applier again right after the resume started it.
+      const resumed = resumeReplication(withStatementAfter(/^START REPLICA '' SQL_THREAD$/, "STOP SLAVE '' SQL_THREAD"), 'sql', 1);
+      await expect(resumed).rejects.toThrow(/^'START REPLICA '' SQL_THREAD' returned but the replica is not applying changes on the default channel after 1\.\d s \(.*\); replication was stopped by someone else after this run paused it: the IO thread of channel 'second' is stopped too/);
+      await expect(resumed).rejects.toHaveProperty('name', 'Error');
+      expect(await threads()).toEqual([['', true, false], ['second', false, false]]);
+    } finally {
+      await startAndWait('START ALL SLAVES', [['', true, true], ['second', true, true]]);
+    }
+  });
+
   test('STOP ALL SLAVES by someone else during the dump window: resume starts nothing and names both connections', async () => {
     try {
       await pauseReplication(replica, 'sql');
