@@ -432,7 +432,7 @@ export class DatabaseDumpJob extends Construct {
     const failed = new sfn.Fail(this, 'DumpFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     // What starts replication by hand, as Resume would have: the RDS procedure, or the SQL thread of each paused channel.
     const startByHand = (props.pauseMethod ?? ReplicationPauseMethod.RDS_PROCEDURES) === ReplicationPauseMethod.SQL_STATEMENTS
-      ? "START REPLICA 'name' SQL_THREAD on MariaDB, START REPLICA SQL_THREAD FOR CHANNEL 'name' on MySQL, on each channel whose applier is stopped"
+      ? "START REPLICA 'name' SQL_THREAD on MariaDB, START REPLICA SQL_THREAD FOR CHANNEL 'name' on MySQL, on each channel whose applier is stopped, except one that Resume's error says someone else stopped"
       : 'CALL mysql.rds_start_replication';
     const resumeFailed = new sfn.Fail(this, 'ResumeFailed', {
       error: 'ReplicationNotResumed',
