@@ -24,7 +24,10 @@ import { checkCronForm } from '../private/schedule-expression';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
-  /** `CALL mysql.rds_stop_replication` / `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB). */
+  /**
+   * `CALL mysql.rds_stop_replication` / `CALL mysql.rds_start_replication` (RDS for MySQL and MariaDB).
+   * The start procedure starts every thread, so it also starts a replication someone stopped during the dump window.
+   */
   RDS_PROCEDURES = 'rds',
   /**
    * `STOP REPLICA SQL_THREAD` / `START REPLICA SQL_THREAD` on each channel (self-managed servers);
