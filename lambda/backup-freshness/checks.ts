@@ -139,6 +139,10 @@ async function newestRdsSnapshot(rds: RDSClient, check: RdsSnapshotCheck): Promi
 
 const USABLE_RECOVERY_POINT = new Set(['COMPLETED', 'AVAILABLE']);
 
+// A copy (copy job, cross-region or cross-account) keeps the CreationDate of its source: "The
+// creation date refers to when the source was created, not when the copy was created" (AWS
+// Backup Developer Guide, "Backup and tag copy"), so CreationDate is the data's time, not
+// InitiationDate or CompletionDate, which are the job's that made the recovery point.
 async function newestRecoveryPoint(backup: BackupClient, check: RecoveryPointCheck): Promise<Newest | undefined> {
   let newest: Newest | undefined;
   if (check.backupVaultName) {

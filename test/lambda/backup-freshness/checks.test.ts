@@ -148,6 +148,15 @@ describe('AWS Backup recovery points', () => {
     expect(backupMock.commandCalls(ListRecoveryPointsByBackupVaultCommand)[0].args[0].input).toMatchObject({ BackupVaultName: 'dr-vault', ByResourceArn: check.resourceArn });
   });
 
+  test('a copy made recently of an old recovery point counts from its CreationDate, the source\'s: stale', async () => {
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [{
+      RecoveryPointArn: 'rp-copy-of-old', SourceBackupVaultArn: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:primary',
+      CreationDate: hoursAgo(72), InitiationDate: hoursAgo(1), CompletionDate: hoursAgo(0.5), Status: 'COMPLETED',
+    }] });
+    const result = await runCheck({ ...check, backupVaultName: 'dr-vault', region: 'eu-central-1' }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'stale', newestCopy: 'rp-copy-of-old', ageHours: 72, newestAt: hoursAgo(72).toISOString() });
+  });
+
   test('access denied makes the check unknown', async () => {
     backupMock.on(ListRecoveryPointsByResourceCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform backup:ListRecoveryPointsByResource', 403));
     const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
