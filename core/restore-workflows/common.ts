@@ -126,6 +126,31 @@ export function clientToken(execution: ExecutionIdentity, step: string): string 
   return createHash('sha256').update(`${execution.id}/${execution.startTime}/${step}`).digest('hex').slice(0, 64);
 }
 
+/**
+ * How long before the execution's start (Step Functions' clock) a resource's creation (the
+ * service's clock) may seem to be and still count as the execution's: an earlier execution of
+ * the same name closed at least 30 days (the shortest history retention) before the name could
+ * be used again.
+ */
+export const CLOCK_SKEW_MS = 60_000;
+
+/** The execution's start time in milliseconds, or an error saying that `what` needs it. */
+export function executionStart(identity: ExecutionIdentity, what: string): number {
+  const started = Date.parse(identity?.startTime);
+  if (Number.isNaN(started)) {
+    throw new Error(`${what} needs the execution's start time; got ${JSON.stringify(identity?.startTime)}`);
+  }
+  return started;
+}
+
+/**
+ * Whether a resource tagged with the execution's name was created before the execution started
+ * (beyond the clock skew): then an earlier execution of the same name made it.
+ */
+export function createdBeforeStart(created: Date, started: number): boolean {
+  return created.getTime() < started - CLOCK_SKEW_MS;
+}
+
 /** A required non-empty string input, or a `RestoreInputError` naming it. */
 export function requiredString(input: Record<string, unknown>, name: string, allowed: string): string {
   const value = input[name];

@@ -11,7 +11,8 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readTextObject } from '../dump/objects';
 import { DumpManifest, ManifestError, MANIFEST_FILE_NAME, dumpFileOf, parseManifest, parseRunKey } from '../dump/manifest';
 import {
-  EXECUTION_TAG, RDS_DEAD_END_STATES, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, errorName, optionalInteger, optionalString, requiredString, rethrowFor,
+  EXECUTION_TAG, ExecutionIdentity, RDS_DEAD_END_STATES, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, createdBeforeStart, errorName, executionStart, optionalInteger,
+  optionalString, requiredString, rethrowFor,
 } from './common';
 
 /** What the deployment fixes (the function's environment): where dumps are and what a new instance looks like. */
@@ -185,21 +186,42 @@ export async function describeInstance(rds: RDSClient, identifier: string): Prom
   }
 }
 
-/** Whether this dump restore's execution created the instance (the database restore tags its instances with the same execution key). */
-function createdBy(instance: DBInstance, execution: string): boolean {
+/** Whether the instance carries this dump restore execution's tags (the database restore tags its instances with the same execution key). */
+function taggedBy(instance: DBInstance, execution: string): boolean {
   const tags = instance.TagList ?? [];
   return tags.some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution) && tags.some((tag) => tag.Key === WORKFLOW_TAG && tag.Value === 'dump');
 }
 
-/** Creates the empty instance. A repeated call of the same execution finds the instance it created and does not create another. */
-export async function createInstance(rds: RDSClient, settings: DumpRestoreSettings, plan: DumpRestorePlan, execution: string): Promise<{ instanceIdentifier: string; created: boolean }> {
+/**
+ * When the instance was created before the execution started: then an earlier execution of the
+ * same name (which Step Functions allows once the earlier one's history is gone) made it. RDS
+ * reports no creation time while it creates the instance, which is then this execution's.
+ */
+function createdBefore(instance: DBInstance, started: number): Date | undefined {
+  const created = instance.InstanceCreateTime ? new Date(instance.InstanceCreateTime) : undefined;
+  return created && createdBeforeStart(created, started) ? created : undefined;
+}
+
+/** Whether this dump restore's execution created the instance: its tags, and not created before the execution started. */
+function createdBy(instance: DBInstance, execution: string, started: number): boolean {
+  return taggedBy(instance, execution) && !createdBefore(instance, started);
+}
+
+/**
+ * Creates the empty instance. A repeated call of the same execution finds the instance it created
+ * and does not create another; an instance an earlier execution of the same name created is not taken.
+ */
+export async function createInstance(
+  rds: RDSClient, settings: DumpRestoreSettings, plan: DumpRestorePlan, execution: string, identity: ExecutionIdentity,
+): Promise<{ instanceIdentifier: string; created: boolean }> {
   const identifier = plan.targetInstanceIdentifier;
+  const started = executionStart(identity, `creating RDS instance ${identifier} for ${execution}`);
   const existing = await describeInstance(rds, identifier);
   if (existing) {
-    if (createdBy(existing, execution)) {
+    if (createdBy(existing, execution, started)) {
       return { instanceIdentifier: identifier, created: false };
     }
-    throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' already exists and was not created by this restore (${execution}); choose an identifier that does not exist`);
+    throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' already exists and was not created by this restore (${execution}, started ${identity.startTime}); choose an identifier that does not exist`);
   }
   try {
     await rds.send(new CreateDBInstanceCommand({
@@ -233,7 +255,7 @@ export async function createInstance(rds: RDSClient, settings: DumpRestoreSettin
   } catch (error) {
     if (errorName(error) === 'DBInstanceAlreadyExistsFault') {
       const raced = await describeInstance(rds, identifier);
-      if (raced && createdBy(raced, execution)) {
+      if (raced && createdBy(raced, execution, started)) {
         return { instanceIdentifier: identifier, created: false };
       }
       throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' was created by someone else meanwhile; choose another identifier`);
@@ -296,14 +318,26 @@ export interface CleanupResult {
   readonly reason: string;
 }
 
-/** Deletes the instance this execution created (and nothing else). */
-export async function deleteCreatedInstance(rds: RDSClient, identifier: string, execution: string, keep: boolean): Promise<CleanupResult> {
+/**
+ * Deletes the instance this execution created (and nothing else). One created before the
+ * execution started carries the tags of an earlier execution of the same name and is kept.
+ */
+export async function deleteCreatedInstance(rds: RDSClient, identifier: string, execution: string, identity: ExecutionIdentity, keep: boolean): Promise<CleanupResult> {
+  const started = executionStart(identity, `cleanup of ${execution}`);
   const instance = await describeInstance(rds, identifier);
   if (!instance) {
     return { instanceIdentifier: identifier, deleted: false, reason: 'the instance was never created' };
   }
-  if (!createdBy(instance, execution)) {
+  if (!taggedBy(instance, execution)) {
     return { instanceIdentifier: identifier, deleted: false, reason: `the instance was not created by ${execution}: left alone` };
+  }
+  const earlier = createdBefore(instance, started);
+  if (earlier) {
+    return {
+      instanceIdentifier: identifier,
+      deleted: false,
+      reason: `the instance was created ${earlier.toISOString()}, before this execution started (${identity.startTime}): an earlier execution named ${execution} made it; left alone`,
+    };
   }
   if (keep) {
     return { instanceIdentifier: identifier, deleted: false, reason: 'kept for investigation (keepOnFailure)' };

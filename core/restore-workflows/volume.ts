@@ -10,7 +10,7 @@ import {
   Snapshot, Volume, VolumeType,
 } from '@aws-sdk/client-ec2';
 import {
-  EXECUTION_TAG, ExecutionIdentity, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, clientToken, errorName, optionalInteger, optionalString, requireConfirmation,
+  EXECUTION_TAG, ExecutionIdentity, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, clientToken, createdBeforeStart, errorName, executionStart, optionalInteger, optionalString, requireConfirmation,
   requiredString, rethrowFor,
 } from './common';
 
@@ -407,13 +407,6 @@ async function executionVolumes(ec2: EC2Client, settings: VolumeRestoreSettings,
 }
 
 /**
- * How long before the execution's start (Step Functions' clock) a volume's creation (EC2's clock)
- * may seem to be and still count as the execution's: an earlier execution of the same name
- * closed at least 30 days (the shortest history retention) before the name could be used again.
- */
-const CLOCK_SKEW_MS = 60_000;
-
-/**
  * Deletes the volumes this execution created that are not attached; never any other volume.
  * They are found by the execution's tag as well as by `volumeId`: when the create step failed
  * after EC2 created the volume (its response lost, or the step timed out), the id never reached
@@ -424,10 +417,7 @@ const CLOCK_SKEW_MS = 60_000;
 export async function deleteCreatedVolumes(
   ec2: EC2Client, settings: VolumeRestoreSettings, volumeId: string | undefined, execution: string, identity: ExecutionIdentity,
 ): Promise<VolumeCleanup> {
-  const started = Date.parse(identity.startTime);
-  if (Number.isNaN(started)) {
-    throw new Error(`cleanup of ${execution} needs the execution's start time; got ${JSON.stringify(identity.startTime)}`);
-  }
+  const started = executionStart(identity, `cleanup of ${execution}`);
   const deleted: string[] = [];
   const kept: Array<{ volumeId: string; reason: string }> = [];
   const found = new Map((await executionVolumes(ec2, settings, execution)).map((volume) => [volume.VolumeId!, volume]));
@@ -438,11 +428,11 @@ export async function deleteCreatedVolumes(
     }
   }
   for (const [id, volume] of found) {
-    const created = volume.CreateTime ? new Date(volume.CreateTime).getTime() : undefined;
+    const created = volume.CreateTime ? new Date(volume.CreateTime) : undefined;
     if (!(volume.Tags ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution)) {
       kept.push({ volumeId: id, reason: `the volume was not created by ${execution}: left alone` });
-    } else if (created === undefined || created < started - CLOCK_SKEW_MS) {
-      const when = created === undefined ? 'at a time EC2 did not report' : new Date(created).toISOString();
+    } else if (created === undefined || createdBeforeStart(created, started)) {
+      const when = created === undefined ? 'at a time EC2 did not report' : created.toISOString();
       kept.push({ volumeId: id, reason: `the volume was created ${when}, before this execution started (${identity.startTime}): an earlier execution named ${execution} made it; left alone` });
     } else if (volume.State === 'in-use') {
       kept.push({ volumeId: id, reason: `the volume is attached to ${volume.Attachments?.[0]?.InstanceId}: left attached, detach and delete it by hand if it is not wanted` });

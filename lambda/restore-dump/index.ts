@@ -21,7 +21,7 @@ import {
 import { readTextObject } from '../../core/dump/objects';
 import { parseManifest } from '../../core/dump/manifest';
 import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
-import { RestoreCheckError, RestoreInputError, inputObject, rethrowFor } from '../../core/restore-workflows/common';
+import { ExecutionIdentity, RestoreCheckError, RestoreInputError, inputObject, rethrowFor } from '../../core/restore-workflows/common';
 import {
   DumpRestorePlan, createInstance, deleteCreatedInstance, instanceState, planDumpRestore, protectInstance,
 } from '../../core/restore-workflows/dump';
@@ -39,6 +39,10 @@ export interface DumpRestoreEvent {
   readonly action: 'validate' | 'create' | 'status' | 'load' | 'verify' | 'protect' | 'cleanup';
   /** `$$.Execution.Name`. */
   readonly execution: string;
+  /** `$$.Execution.Id` (create, cleanup). */
+  readonly executionId?: string;
+  /** `$$.Execution.StartTime` (create, cleanup: an instance created before it is an earlier execution's of the same name). */
+  readonly executionStartTime?: string;
   /** The workflow input (validate). */
   readonly input?: unknown;
   /** The validated plan (every later step). */
@@ -75,6 +79,13 @@ function requirePlan(event: DumpRestoreEvent): DumpRestorePlan {
     throw new Error(`restore-dump: action '${event.action}' needs the plan of the validate step`);
   }
   return event.plan;
+}
+
+function identityOf(event: DumpRestoreEvent): ExecutionIdentity {
+  if (!event.executionId || !event.executionStartTime) {
+    throw new Error(`restore-dump: action '${event.action}' needs the execution's id and start time ($$.Execution.Id, $$.Execution.StartTime)`);
+  }
+  return { id: event.executionId, startTime: event.executionStartTime };
 }
 
 async function load(event: DumpRestoreEvent, context?: Context): Promise<{ done: boolean; statementsApplied: number; statementsExecuted: number }> {
@@ -209,7 +220,7 @@ async function step(event: DumpRestoreEvent, context?: Context): Promise<unknown
     case 'validate':
       return planDumpRestore({ s3, rds }, settings, inputObject(event.input));
     case 'create':
-      return createInstance(rds, settings, requirePlan(event), event.execution);
+      return createInstance(rds, settings, requirePlan(event), event.execution, identityOf(event));
     case 'status': {
       const plan = requirePlan(event);
       return instanceState(rds, plan.targetInstanceIdentifier, plan.availableBy);
@@ -225,7 +236,7 @@ async function step(event: DumpRestoreEvent, context?: Context): Promise<unknown
     }
     case 'cleanup': {
       const plan = requirePlan(event);
-      return deleteCreatedInstance(rds, plan.targetInstanceIdentifier, event.execution, plan.keepOnFailure);
+      return deleteCreatedInstance(rds, plan.targetInstanceIdentifier, event.execution, identityOf(event), plan.keepOnFailure);
     }
     default:
       throw new RestoreInputError(`restore-dump: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, status, load, verify, protect, cleanup`);

@@ -194,8 +194,10 @@ export class DumpRestoreWorkflow extends Construct {
 
     // ---- the definition ----
     const planFields = { 'plan.$': '$.plan' };
+    // What tells this execution's instance from one an earlier execution of the same name created.
+    const identity = { 'executionId.$': '$$.Execution.Id', 'executionStartTime.$': '$$.Execution.StartTime' };
     const validate = lambdaStep(this, 'Validate', fn, 'validate', { 'input.$': '$' }, '$.plan');
-    const create = lambdaStep(this, 'CreateInstance', fn, 'create', planFields, '$.created');
+    const create = lambdaStep(this, 'CreateInstance', fn, 'create', { ...planFields, ...identity }, '$.created');
     const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
     const status = lambdaStep(this, 'CheckInstance', fn, 'status', planFields, '$.instance');
     const startLoad = new sfn.Pass(this, 'StartLoad', { result: sfn.Result.fromObject({ done: false, statementsApplied: 0 }), resultPath: '$.load' });
@@ -216,7 +218,7 @@ export class DumpRestoreWorkflow extends Construct {
         'protection.$': '$.protection',
       },
     });
-    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', planFields, '$.cleanup');
+    const cleanup = lambdaStep(this, 'Cleanup', fn, 'cleanup', { ...planFields, ...identity }, '$.cleanup');
     cleanup.addRetry({ errors: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'], interval: Duration.seconds(60), backoffRate: 1.5, maxAttempts: 20, maxDelay: Duration.minutes(10) });
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
     cleanup.addCatch(cleanupIncomplete(this, failed, `look for the RDS instance tagged ${EXECUTION_TAG}={} and delete it by hand if it is not wanted`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });

@@ -117,6 +117,7 @@ function mockAws(options: { manifestText?: string; pollsUntilAvailable?: number;
       account.instances.set(input.DBInstanceIdentifier, {
         ...instance,
         DBInstanceStatus: 'available',
+        InstanceCreateTime: new Date(),
         Endpoint: { Address: '127.0.0.1', Port: target.port },
         MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
       });
@@ -485,9 +486,48 @@ test('an instance a database restore created under the same execution name is no
   });
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-8' });
   expect(run.status).toBe('FAILED');
-  expect(run.cause).toMatch(/already exists and was not created by this restore \(dump-restored-shop-8\)/);
+  expect(run.cause).toMatch(/already exists and was not created by this restore \(dump-restored-shop-8, started /);
   expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
   expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+});
+
+test('the create and cleanup steps take the execution\'s id and start time, which tell its instance from an earlier execution\'s of the same name', () => {
+  for (const state of ['CreateInstance', 'Cleanup']) {
+    expect(machine.definition.States[state].Parameters).toMatchObject({ 'executionId.$': '$$.Execution.Id', 'executionStartTime.$': '$$.Execution.StartTime' });
+  }
+});
+
+test('an instance an earlier execution of the same name created (its history gone, the name used again) is neither taken nor deleted', async () => {
+  mockAws();
+  // That execution was 91 days ago: its history is gone, and its name may be used again. Its
+  // instance appears between Validate and CreateInstance (as the check of both steps is meant for).
+  const earlier = new Date(Date.now() - 91 * 24 * 3600_000);
+  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    if (rds.commandCalls(DescribeDBInstancesCommand).length <= 1) {
+      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
+    }
+    return { DBInstances: [{
+      DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available', InstanceCreateTime: earlier,
+      Endpoint: { Address: '127.0.0.1', Port: target.port }, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
+      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-again' }, { Key: WORKFLOW_TAG, Value: 'dump' }],
+    }] };
+  });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-again' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RestoreInputError');
+  expect(run.cause).toMatch(/an instance 'restored-shop' already exists and was not created by this restore \(dump-restored-shop-again, started /);
+  expect(run.caught).toEqual(['CreateInstance']);
+  expect(s3.commandCalls(GetObjectCommand).filter((call) => call.args[0].input.Key === DUMP_KEY)).toHaveLength(0);
+  expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  const cleanup = run.events.filter((e) => e.type === 'StateExited' && e.state.name === 'Cleanup').map((e) => e.state.output.cleanup);
+  expect(cleanup).toEqual([{
+    instanceIdentifier: 'restored-shop',
+    deleted: false,
+    reason: expect.stringContaining(`created ${earlier.toISOString()}, before this execution started (`),
+  }]);
+  expect(cleanup[0].reason).toMatch(/\): an earlier execution named dump-restored-shop-again made it; left alone$/);
 });
 
 test('an instance that fails to start is deleted', async () => {
