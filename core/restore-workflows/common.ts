@@ -135,7 +135,7 @@ export function clientToken(execution: ExecutionIdentity, step: string): string 
 export const CLOCK_SKEW_MS = 60_000;
 
 /** The execution's start time in milliseconds, or an error saying that `what` needs it. */
-export function executionStart(identity: ExecutionIdentity, what: string): number {
+export function executionStart(identity: Pick<ExecutionIdentity, 'startTime'>, what: string): number {
   const started = Date.parse(identity?.startTime);
   if (Number.isNaN(started)) {
     throw new Error(`${what} needs the execution's start time; got ${JSON.stringify(identity?.startTime)}`);

@@ -5,6 +5,7 @@
  */
 import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { createdBeforeStart, executionStart } from '../../core/restore-workflows/common';
 import { aws, CleanupPending, errorName } from './errors';
 import { restoreTags } from './start';
 import type { RestorePlan, RestoreProgress, StepsConfig } from './types';
@@ -39,7 +40,7 @@ async function promotionKept(clients: Clients, identifier: string): Promise<Clea
   return { outcome: 'kept', targetIdentifier: identifier, detail: `a promotion creates nothing and cannot be undone: the replica is left as it is; ${state}` };
 }
 
-/** Deletes the target when (and only when) this request created it. */
+/** Deletes the target when (and only when) this request created it, in this execution or after it started. */
 export async function cleanupTarget(clients: Clients, config: StepsConfig, plan: RestorePlan, progress: RestoreProgress | undefined, options: { keep?: boolean } = {}): Promise<CleanupResult> {
   if (plan.kind === 'promote-replica') {
     return promotionKept(clients, plan.target.identifier);
@@ -69,6 +70,16 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   const ours = untaggedFromJob || (createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config)) && notSourceOrReplica);
   if (!ours) {
     return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
+  }
+  // The request id defaults to the execution name, which Step Functions lets a later execution
+  // use again once the earlier one's history is gone. RDS reports no creation time while creating.
+  const created = instance.InstanceCreateTime ? new Date(instance.InstanceCreateTime) : undefined;
+  if (created && createdBeforeStart(created, executionStart({ startTime: plan.startedAt }, `cleanup of request ${plan.requestId}`))) {
+    return {
+      outcome: 'kept',
+      targetIdentifier: identifier,
+      detail: `${identifier} was created ${created.toISOString()}, before this execution started (${plan.startedAt}): an earlier execution of request ${plan.requestId} made it; left alone`,
+    };
   }
   const status = instance.DBInstanceStatus ?? 'unknown';
   if (status === 'deleting') {

@@ -355,6 +355,34 @@ describe('restore from a snapshot', () => {
     expect(JSON.parse(execution.cause!).cleanup.outcome).toBe('not-ours');
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
+
+  test('the start time the cleanup tells an earlier execution\'s instance by is the execution\'s own ($$.Execution.StartTime)', () => {
+    expect(machine.definition.States.Prepare.Parameters.execution).toEqual({ 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' });
+  });
+
+  test('the cleanup keeps the instance an earlier execution of the same request and name created (its history gone, the name used again)', async () => {
+    // 91 days ago the CLI's request inc-old (execution restore-inc-old) restored this copy, kept
+    // since with deletion protection; the same request now resumes it, and it has been stopped.
+    const earlier = new Date(Date.now() - 91 * 24 * 3600_000);
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-old' })
+      .resolves({ DBInstances: [target('restore-inc-old', 'stopped', { InstanceCreateTime: earlier }, 'inc-old')] });
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    const execution = await run({ requestId: 'inc-old', kind: 'snapshot' });
+    expect(execution.error).toBe('RestoreFailed');
+    const cause = JSON.parse(execution.cause!);
+    expect(cause.cause).toContain('restore-inc-old is stopped');
+    expect(cause.cleanup).toEqual({
+      outcome: 'kept',
+      targetIdentifier: 'restore-inc-old',
+      detail: expect.stringContaining(`restore-inc-old was created ${earlier.toISOString()}, before this execution started (`),
+    });
+    expect(cause.cleanup.detail).toMatch(/\): an earlier execution of request inc-old made it; left alone$/);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
 });
 
 describe('restore to a point in time and from a recovery point', () => {
