@@ -194,8 +194,9 @@ function taggedBy(instance: DBInstance, execution: string): boolean {
 
 /**
  * When the instance was created before the execution started: then an earlier execution of the
- * same name (which Step Functions allows once the earlier one's history is gone) made it. RDS
- * reports no creation time while it creates the instance, which is then this execution's.
+ * same name (which Step Functions allows once the earlier one's history is gone) made it. An
+ * instance without a creation time (RDS may give none before the instance is created) is not
+ * taken for an earlier one: its tags decide.
  */
 function createdBefore(instance: DBInstance, started: number): Date | undefined {
   const created = instance.InstanceCreateTime ? new Date(instance.InstanceCreateTime) : undefined;

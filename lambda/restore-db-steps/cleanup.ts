@@ -72,7 +72,8 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
     return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
   }
   // The request id defaults to the execution name, which Step Functions lets a later execution
-  // use again once the earlier one's history is gone. RDS reports no creation time while creating.
+  // use again once the earlier one's history is gone. Without a creation time (RDS may give none
+  // before the instance is created) the tags decide.
   const created = instance.InstanceCreateTime ? new Date(instance.InstanceCreateTime) : undefined;
   if (created && createdBeforeStart(created, executionStart({ startTime: plan.startedAt }, `cleanup of request ${plan.requestId}`))) {
     return {
