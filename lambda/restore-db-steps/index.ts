@@ -1,13 +1,14 @@
 /**
  * The control-plane steps of the database restore workflow (`DatabaseRestore`), one
  * function dispatching on `action`:
- *   validate  { request, execution }                      -> plan
+ *   validate  { request, execution }                      -> plan (the request is the execution's input, which the state does not keep)
+ *   read-rejected-request { request }                     -> what the failure path keeps of a request Validate refused
  *   start     { plan }                                    -> progress
  *   check     { plan, progress }                          -> status
  *   report    { plan, progress, status, verification }    -> result
  *   record-drill { result }                               -> result (drill metrics put)
  *   delete-scratch { plan, progress, result }             -> result with the cleanup (a drill's scratch instance deleted)
- *   cleanup   { request, plan?, progress?, error }          -> { error, cause } (the failure document)
+ *   cleanup   { request, plan?, progress?, error }        -> { error, cause } (the failure document; `request` as read-rejected-request gives it)
  *   cleanup-incomplete { request, plan?, progress?, error, cleanupError } -> { error, cause } (the cleanup did not finish; a failed drill counted)
  */
 import { BackupClient } from '@aws-sdk/client-backup';
@@ -17,6 +18,7 @@ import { RESTORE_ERROR_CHARACTERS, boundedText, withBoundedErrors } from '../../
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupResult } from './cleanup-incomplete';
 import { errorName } from './errors';
+import { readRejectedRequest } from './rejected-request';
 import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';
@@ -59,6 +61,8 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
   switch (action) {
     case 'validate':
       return validateRequest(deps.clients, deps.config, need(event.request, 'request', action), need(event.execution, 'execution', action));
+    case 'read-rejected-request':
+      return readRejectedRequest(event.request);
     case 'start':
       return startRestore(deps.clients, deps.config, need(event.plan, 'plan', action));
     case 'check':
@@ -80,7 +84,7 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
     case 'cleanup-incomplete':
       return reportIncompleteCleanup(event, deps);
     default:
-      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup, cleanup-incomplete`);
+      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, read-rejected-request, start, check, report, record-drill, delete-scratch, cleanup, cleanup-incomplete`);
   }
 }
 

@@ -43,6 +43,27 @@ export interface RestoreRequest {
   readonly drill?: boolean;
 }
 
+/**
+ * The fields a request may have: Validate refuses any other, since a misspelt one (`confrim`,
+ * `keepOnVerificationFaliure`) would be left out silently and change what the restore does.
+ */
+export const REQUEST_FIELDS = [
+  'kind', 'requestId', 'snapshot', 'recoveryPoint', 'restoreTime', 'targetIdentifier', 'availabilityZone', 'instanceClass',
+  'replica', 'confirm', 'drill', 'keepOnVerificationFailure',
+] as const satisfies ReadonlyArray<keyof RestoreRequest>;
+
+/**
+ * What the failure path keeps of a request Validate refused, in place of the raw input (which
+ * may take up to the 256 KiB Step Functions allows a state): its id when valid, whether it
+ * asked for a drill, and its size.
+ */
+export interface RejectedRequest {
+  readonly requestId?: string;
+  readonly drill: boolean;
+  /** Bytes of the input as UTF-8 JSON. */
+  readonly bytes: number;
+}
+
 /** The execution context the state machine passes to the validation step. */
 export interface ExecutionInfo {
   readonly name: string;

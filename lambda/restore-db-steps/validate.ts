@@ -11,7 +11,7 @@ import { retainedBackupFor } from './retained-backups';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import {
-  EXECUTION_TAG, REQUEST_ID, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
+  EXECUTION_TAG, REQUEST_FIELDS, REQUEST_ID, RESTORE_KINDS, TAG_DRILL, TAG_PROMOTED_BY, WORKFLOW_ID_TAG,
   type ExecutionInfo, type RestoreKind, type RestorePlan, type RestoreRequest, type SourceInfo, type StepsConfig,
 } from './types';
 
@@ -184,25 +184,25 @@ function listed(values: string[]): string {
   return values.length === 0 ? 'none' : values.slice(0, LISTED).join(', ') + (values.length > LISTED ? `, ... (${values.length} in all)` : '');
 }
 
-/** Checks a request and returns the plan the later steps follow. */
 /**
- * Bytes (UTF-8 JSON) a request may take. The state machine keeps the input as it was given
- * (`$.request`, unknown fields too) for the whole restore; beside the plan, the status and the
- * verification summary, a large one would pass the 256 KiB Step Functions allows a state once
- * the instance exists, failing the execution with an error no Catch sees (no cleanup, no failure
- * document). Its fields are short: the longest, an ARN or an identifier, a few hundred bytes.
+ * Bytes (UTF-8 JSON) a request may take: its fields are short (the longest, an ARN or an
+ * identifier, a few hundred bytes), so a larger input is not a restore request.
  */
 export const REQUEST_BYTES = 8 * 1024;
 
+/** Checks a request and returns the plan the later steps follow. */
 export async function validateRequest(clients: Clients, config: StepsConfig, request: RestoreRequest, execution: ExecutionInfo, now: Date = new Date()): Promise<RestorePlan> {
   const bytes = Buffer.byteLength(JSON.stringify(request) ?? '');
   if (bytes > REQUEST_BYTES) {
-    const fields = ['kind', 'requestId', 'snapshot', 'recoveryPoint', 'restoreTime', 'targetIdentifier', 'availabilityZone', 'instanceClass', 'replica', 'confirm', 'drill', 'keepOnVerificationFailure'];
-    throw new InvalidRestoreInput(`the input takes ${bytes.toLocaleString('en-US')} bytes of JSON; a restore request takes at most ${REQUEST_BYTES.toLocaleString('en-US')} (its fields, ${fields.join(', ')}, are short): `
-      + 'the workflow keeps it in its state, which Step Functions limits to 256 KiB, for the whole restore; leave out what is not one of those fields');
+    throw new InvalidRestoreInput(`the input takes ${bytes.toLocaleString('en-US')} bytes of JSON; a restore request takes at most ${REQUEST_BYTES.toLocaleString('en-US')}: its fields (${REQUEST_FIELDS.join(', ')}) are short`);
   }
-  if (typeof request !== 'object' || request === null) {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     throw new InvalidRestoreInput(`the input must be a JSON object with at least \`kind\` (one of ${RESTORE_KINDS.join(', ')}), got ${JSON.stringify(request)}`);
+  }
+  const unknown = Object.keys(request).filter((field) => !(REQUEST_FIELDS as readonly string[]).includes(field));
+  if (unknown.length > 0) {
+    throw new InvalidRestoreInput(`the input has ${unknown.length === 1 ? 'a field' : 'fields'} a restore request does not take: ${unknown.map((field) => JSON.stringify(field)).join(', ')}; `
+      + `the fields are ${REQUEST_FIELDS.join(', ')} (a misspelt one would be left out, changing what the restore does)`);
   }
   const kind = request.kind as RestoreKind;
   if (!RESTORE_KINDS.includes(kind)) {

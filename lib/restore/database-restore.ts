@@ -428,8 +428,9 @@ export class DatabaseRestore extends Construct {
       resultPath: '$.failure',
     }).next(failed);
     // A drill still counts as failed: put straight to CloudWatch (the role may put only into
-    // this namespace). The request is the raw input, so `drill` may be absent or not a boolean:
-    // a comparison with a missing field is an error, hence the two choices.
+    // this namespace). The plan says whether it is one once Validate passed, else what was read
+    // of the refused request, else (not read) it is not counted: a comparison with a missing
+    // field is an error, hence the choices.
     const countDrill = new sfn.CustomState(this, 'CleanupIncompleteCountDrill', {
       stateJson: {
         Type: 'Task',
@@ -453,11 +454,10 @@ export class DatabaseRestore extends Construct {
     }).next(cause);
     countDrill.addCatch(drillNotCounted, { errors: [sfn.Errors.ALL], resultPath: '$.drillError' });
     countDrill.next(cause);
-    const drillFlag = '$.request.drill';
+    const isDrill = (flag: string) => sfn.Condition.and(sfn.Condition.isBoolean(flag), sfn.Condition.booleanEquals(flag, true));
     unreported.next(new sfn.Choice(this, 'CleanupIncompleteDrillGiven')
-      .when(sfn.Condition.isPresent(drillFlag), new sfn.Choice(this, 'CleanupIncompleteIsDrill')
-        .when(sfn.Condition.and(sfn.Condition.isBoolean(drillFlag), sfn.Condition.booleanEquals(drillFlag, true)), countDrill)
-        .otherwise(cause))
+      .when(sfn.Condition.isPresent('$.plan.drill'), new sfn.Choice(this, 'CleanupIncompleteIsDrill').when(isDrill('$.plan.drill'), countDrill).otherwise(cause))
+      .when(sfn.Condition.isPresent('$.request.drill'), new sfn.Choice(this, 'CleanupIncompleteRefusedIsDrill').when(isDrill('$.request.drill'), countDrill).otherwise(cause))
       .otherwise(cause));
     report.addCatch(unreported, { errors: [sfn.Errors.ALL], resultPath: '$.reportError' });
     return report.next(failed);
@@ -486,20 +486,28 @@ export class DatabaseRestore extends Construct {
     cleanup.next(failed);
     const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
+    // The state never holds the raw input, which may take up to the 256 KiB Step Functions allows
+    // a state: beside an error, a cleanup's error and the failure document it would pass that
+    // limit, failing the execution with an error no Catch sees. Validate reads it from the
+    // context; its plan (the checked request) is what the later steps and the cleanup use.
     const prepare = new sfn.Pass(this, 'Prepare', {
-      comment: 'Keeps the request and the execution name and start time; the later steps fill in the rest.',
+      comment: 'Keeps the execution name and start time; the later steps fill in the rest.',
       parameters: {
-        request: sfn.JsonPath.objectAt('$'),
         execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
         // Empty until the steps fill them in (CDK drops null values), so the cleanup's paths always resolve.
+        request: {},
         plan: {},
         progress: {},
       },
     });
     // Bad input fails with InvalidRestoreInput before anything exists; the cleanup then only
-    // writes the failure document (and counts a failed drill).
-    const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$.request'), execution: at('$.execution') }, '$.plan')))
-      .addCatch(cleanup, onError);
+    // writes the failure document (and counts a failed drill). It gets what the failure document
+    // needs of the input (its id, whether a drill, its size), not the input.
+    const readRejected = new tasks.LambdaInvoke(this, 'ReadRejectedRequest', step({ action: 'read-rejected-request', request: at('$$.Execution.Input') }, '$.request'));
+    readRejected.addCatch(cleanup, { errors: [sfn.Errors.ALL], resultPath: '$.requestUnread' });
+    readRejected.next(cleanup);
+    const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$$.Execution.Input'), execution: at('$.execution') }, '$.plan')))
+      .addCatch(readRejected, onError);
     const start = retried(new tasks.LambdaInvoke(this, 'StartRestore', step({ action: 'start', plan: at('$.plan') }, '$.progress'))).addCatch(cleanup, onError);
     const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(pollInterval) });
     const check = retried(new tasks.LambdaInvoke(this, 'CheckInstance', step({ action: 'check', plan: at('$.plan'), progress: at('$.progress') }, '$.status'))).addCatch(cleanup, onError);

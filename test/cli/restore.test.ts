@@ -15,6 +15,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { main } from '../../cli';
+import { REQUEST_FIELDS } from '../../lambda/restore-db-steps/types';
 import { buildRequest, runRestore } from '../../cli/commands/restore';
 import { stepErrorNote } from '../../cli/commands/restore-step-error';
 import { MACHINE, VALIDATE_FUNCTION, capture, ec2, lambda, mockWorkflowConfiguration, rds, resetClients, s3, sfn } from './restore-fixture';
@@ -61,6 +62,19 @@ test('is registered in the CLI', async () => {
   await main(['--help']);
   expect(log.mock.calls.flat().join('\n')).toMatch(/restore\s+restore a database, volume or objects/);
   log.mockRestore();
+});
+
+test('every database request it builds, each flag given, has only fields the workflow takes (Validate refuses any other)', () => {
+  const common = { target: 'copy-1', 'instance-class': 'db.r6g.large', az: 'eu-west-1a' };
+  const requests = [
+    buildRequest('db', { 'from-snapshot': 'snap-1', ...common }),
+    buildRequest('db', { 'from-recovery-point': 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1', ...common }),
+    buildRequest('db', { 'to-time': 'latest', ...common }),
+    buildRequest('db', { 'promote-replica': 'replica-db', confirm: 'replica-db' }),
+  ];
+  const fields = new Set(requests.flatMap((request) => Object.keys(request.input)));
+  expect([...fields].filter((field) => !(REQUEST_FIELDS as readonly string[]).includes(field))).toEqual([]);
+  expect(fields).toEqual(new Set(['requestId', 'kind', 'snapshot', 'recoveryPoint', 'restoreTime', 'replica', 'targetIdentifier', 'instanceClass', 'availabilityZone', 'confirm']));
 });
 
 test('starts the workflow with a deterministic name, shows its steps as plain lines and prints the result', async () => {

@@ -154,7 +154,7 @@ async function verifyHandler(event: { plan: { source: PlannedSource }; status: {
   }
 }
 
-const STEP_STATES = ['Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup', 'CleanupIncomplete'];
+const STEP_STATES = ['Validate', 'ReadRejectedRequest', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup', 'CleanupIncomplete'];
 
 /** The state machine's own PutMetricData (an AWS SDK integration): its Parameters are the API's input. */
 const putMetricData: LambdaHandler = (parameters) => new CloudWatchClient({ region: 'eu-west-1' }).send(new PutMetricDataCommand(parameters));
@@ -609,6 +609,9 @@ describe('bad input fails before anything is created, naming the input and the a
     [{ kind: 'restore-everything' }, /`kind` must be one of snapshot, recovery-point, point-in-time, promote-replica, got "restore-everything"/],
     [{ kind: 'snapshot', drill: 'yes' }, /`drill` must be true or false \(or left out: false\), got "yes"/],
     [{ kind: 'snapshot', keepOnVerificationFailure: 1 }, /`keepOnVerificationFailure` must be true or false \(or left out: false\), got 1/],
+    // Misspelt, each would be left out: the promotion refused for want of `confirm`, or a drill's failed copy deleted.
+    [{ kind: 'promote-replica', replica: REPLICA_ID, confrim: REPLICA_ID }, /^the input has a field a restore request does not take: "confrim"; the fields are kind, requestId, snapshot, recoveryPoint, restoreTime, targetIdentifier, availabilityZone, instanceClass, replica, confirm, drill, keepOnVerificationFailure \(a misspelt one would be left out/],
+    [{ kind: 'snapshot', drill: true, keepOnVerificationFaliure: true, notes: 'x' }, /^the input has fields a restore request does not take: "keepOnVerificationFaliure", "notes"; the fields are kind, .*, keepOnVerificationFailure \(/],
   ])('%j', async (input, message) => {
     const execution = await run({ requestId: 'bad-1', ...input });
     expect(execution.status).toBe('FAILED');
@@ -616,7 +619,7 @@ describe('bad input fails before anything is created, naming the input and the a
     expect(JSON.parse(execution.cause!)).toMatchObject({ status: 'FAILED', requestId: 'bad-1', error: 'InvalidRestoreInput', cause: expect.stringMatching(message) });
     expect(creations()).toBe(0);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
-    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'Cleanup', 'RestoreFailed']);
+    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'ReadRejectedRequest', 'Cleanup', 'RestoreFailed']);
   });
 
   test('a drill that fails its checks is counted as a failed drill', async () => {
@@ -627,19 +630,34 @@ describe('bad input fails before anything is created, naming the input and the a
     expect(cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData![0]).toMatchObject({ MetricName: 'DrillFailures', Value: 1, Dimensions: [{ Name: 'Database', Value: SOURCE_ID }] });
   });
 
-  test('an input too large for the state it is kept in for the whole restore is refused before anything is created', async () => {
-    // Unknown fields are ignored, but the whole input stays in the state (\`$.request\`): 245 KB,
-    // which Step Functions takes as an input, with the plan, the status and a verification summary
-    // beside it passed 256 KiB once the instance existed (a state of 266 KB in the fixture of
-    // database-verification-state-size.test.ts), failing with an error no Catch sees: no cleanup.
-    const execution = await run({ requestId: 'big-1', kind: 'snapshot', notes: 'x'.repeat(245_000) });
+  test('a drill input of 250 KB is refused with a written failure document when the cleanup fails too, every state and step event under 256 KiB', async () => {
+    // Step Functions takes an input of up to 256 KiB. The state holds only what the steps need:
+    // the raw input, kept beside the caught error, the cleanup's error (a CloudWatch refusal of
+    // 6,500 characters, cut) and the failure document, passed 256 KiB (280 KB), failing the
+    // execution with an error no Catch sees and losing the document.
+    cloudwatch.on(PutMetricDataCommand).rejects(Object.assign(new Error('"denied" '.repeat(700)), { name: 'AccessDeniedException' }));
+    const events: unknown[] = [];
+    const recording: LambdaHandler = async (event) => {
+      events.push(event);
+      return stepsHandler(event);
+    };
+    const execution = await run({ requestId: 'big-1', kind: 'snapshot', drill: true, notes: 'x'.repeat(250_000) }, verifyHandler,
+      Object.fromEntries(STEP_STATES.map((state) => [state, recording])));
+    const states = execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateExited')
+      .flatMap((event) => [event.state.input, event.state.output]).filter((value) => value !== undefined);
+    const sizes = [...states, ...events].map((value) => Buffer.byteLength(JSON.stringify(value)));
+    expect(sizes.length).toBeGreaterThan(8);
+    expect(Math.max(...sizes)).toBeLessThan(256 * 1024);
     expect(execution.error).toBe('InvalidRestoreInput');
-    expect(JSON.parse(execution.cause!)).toMatchObject({ requestId: 'big-1', cause: expect.stringMatching(/^the input takes 245,0\d\d bytes of JSON; a restore request takes at most 8,192 \(its fields, kind, requestId, snapshot, .*, are short\): the workflow keeps it in its state/) });
+    expect(JSON.parse(execution.cause!)).toMatchObject({
+      status: 'FAILED', error: 'InvalidRestoreInput', requestId: 'big-1', drill: true, cause: expect.stringMatching(/^the input takes 250,0\d\d bytes of JSON; a restore request takes at most 8,192: its fields \(kind, requestId, snapshot, .*\) are short$/),
+    });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ cleanup: { outcome: 'incomplete' }, drillFailureNotRecorded: expect.stringMatching(/^DrillFailures was not put: /) });
     expect(creations()).toBe(0);
-    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'Cleanup', 'RestoreFailed']);
-    const largest = Math.max(...execution.events.filter((event) => event.type === 'StateEntered' || event.type === 'StateExited')
-      .flatMap((event) => [event.state.input, event.state.output]).filter((value) => value !== undefined).map((value) => Buffer.byteLength(JSON.stringify(value))));
-    expect(largest).toBeLessThan(256 * 1024);
+    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'ReadRejectedRequest', 'Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
+    // Only the two steps that read the input are handed it; the failure path holds what they read of it.
+    expect(events.filter((event) => JSON.stringify(event).includes('x'.repeat(1_000))).map((event) => (event as { action: string }).action)).toEqual(['validate', 'read-rejected-request']);
+    expect(events.find((event) => (event as { action: string }).action === 'cleanup')).toMatchObject({ request: { requestId: 'big-1', drill: true, bytes: expect.any(Number) } });
   });
 
   test('a target identifier that already exists (not created by this request)', async () => {
@@ -898,7 +916,7 @@ describe('a cleanup that does not finish', () => {
     expect(execution.error).toBe('RestoreFailed');
     // The Lambda service errors are retried as for every Lambda task (6 attempts), then caught.
     expect(execution.retried).toEqual(Array(6).fill('CleanupIncomplete'));
-    expect(execution.visited.slice(-5).map((state) => state.name)).toEqual(['CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteCause', 'RestoreFailed']);
+    expect(execution.visited.slice(-5).map((state) => state.name)).toEqual(['CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCause', 'RestoreFailed']);
     // Not a drill: nothing counted.
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
     // Written by the states, which cannot cut a message to fit a cause: the errors by name, their messages left to the execution history.
@@ -947,7 +965,7 @@ describe('a cleanup that does not finish', () => {
     };
     const execution = await run({ requestId: 'inc-1', kind: 'snapshot', drill: 'yes' }, verifyHandler, { Cleanup: refused, CleanupIncomplete: unavailable });
     expect(execution.error).toBe('InvalidRestoreInput');
-    expect(execution.visited.slice(-4).map((state) => state.name)).toEqual(['CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCause', 'RestoreFailed']);
+    expect(execution.visited.slice(-4).map((state) => state.name)).toEqual(['CleanupIncompleteDrillGiven', 'CleanupIncompleteRefusedIsDrill', 'CleanupIncompleteCause', 'RestoreFailed']);
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 });

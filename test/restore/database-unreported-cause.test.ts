@@ -7,6 +7,7 @@
  * functions; the state machine only reads what they return or throw.
  */
 import { Template } from 'aws-cdk-lib/assertions';
+import { readRejectedRequest } from '../../lambda/restore-db-steps/rejected-request';
 import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
@@ -44,6 +45,7 @@ function run(drill: boolean, errors: Errors): Promise<LocalExecution> {
     CheckInstance: returning({ state: 'available', endpoint: 'restore-inc-1.example', port: 3306 }),
     VerifyRestore: returning({ status: 'failed', checks: 20, problems: errors.problems ?? [], newestRow: { status: 'unknown', detail: 'not read' } }),
     Report: notReached, ReportPromotion: notReached, RecordDrill: notReached, DeleteScratch: notReached,
+    ReadRejectedRequest: async (event) => readRejectedRequest(event.request),
     Cleanup: failing(...errors.cleanup),
     CleanupIncomplete: failing(...errors.unreachable),
     CleanupIncompleteCountDrill: errors.countDrill ? failing(...errors.countDrill) : returning({}),
@@ -61,7 +63,7 @@ test('a step error and a cleanup error of 40,000 characters: the cause holds the
     run(false, { step: ['AccessDenied', 'short'], cleanup: ['InvalidDBInstanceStateFault', 'short'], unreachable: ['Lambda.ServiceException', 'short'] }),
     run(false, { step: ['AccessDenied', long('step')], cleanup: ['InvalidDBInstanceStateFault', long('cleanup')], unreachable: ['Lambda.ServiceException', long('lambda')] }),
   ]);
-  expect(unreportedStates(verbose)).toEqual(['CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCause']);
+  expect(unreportedStates(verbose)).toEqual(['CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteRefusedIsDrill', 'CleanupIncompleteCause']);
   expect(verbose.error).toBe('AccessDenied');
   expect(verbose.cause!.length).toBeLessThan(CAUSE_LIMIT);
   expect(verbose.cause).toBe(short.cause);
@@ -98,7 +100,7 @@ test('a drill not counted either, every error named with the longest name Step F
     step: [name('S'), message], cleanup: [name('C'), message], unreachable: [name('U'), message], countDrill: [name('D'), message],
   });
   expect(unreportedStates(execution)).toEqual([
-    'CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCountDrill',
+    'CleanupIncomplete', 'CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteRefusedIsDrill', 'CleanupIncompleteCountDrill',
     'CleanupIncompleteDrillNotCounted', 'CleanupIncompleteCause',
   ]);
   const document = JSON.parse(execution.cause!);

@@ -71,7 +71,7 @@ function run(drill: boolean): Promise<LocalExecution> {
     CheckInstance: returning({ state: 'available', endpoint: 'restore-wide-1.example', port: 3306 }),
     VerifyRestore: () => verifyRestored({ restored: restoredConnection, source: sourceConnection, databases: ['wide'] }),
     Report: (event) => buildResult(event.plan, event.progress, event.status, event.verification),
-    ReportPromotion: notReached, RecordDrill: returning({}), DeleteScratch: notReached,
+    ReportPromotion: notReached, RecordDrill: returning({}), DeleteScratch: notReached, ReadRejectedRequest: notReached,
     Cleanup: returning({ error: 'VerificationFailed', cause: '{"status":"FAILED"}' }),
     CleanupIncomplete: notReached, CleanupIncompleteCountDrill: notReached,
   };

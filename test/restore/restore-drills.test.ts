@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { REQUEST_FIELDS } from '../../lambda/restore-db-steps/types';
 import { RestoreDrillBackup, RestoreDrills, RestoreDrillsProps } from '../../lib/restore/restore-drills';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 import { LAST_IN_LIST_ALLOWED, LAST_IN_LIST_CRONS } from '../support/last-in-list-crons';
@@ -68,6 +69,15 @@ describe('RestoreDrills', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 90 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 15 });
+  });
+
+  test.each(Object.values(RestoreDrillBackup))('a drill of %s starts the workflow with only fields it takes (Validate refuses any other)', (backup) => {
+    const template = Template.fromStack(drills({ backup, instanceClass: 'db.t4g.medium' }).stack);
+    const drillSchedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((schedule) => /^Restore/.test(schedule.Properties.Target.Arn.Ref ?? ''));
+    const inputs = drillSchedules.map((schedule) => JSON.parse(schedule.Properties.Target.Input));
+    expect(inputs).toHaveLength(1);
+    expect(Object.keys(inputs[0]).filter((field) => !(REQUEST_FIELDS as readonly string[]).includes(field))).toEqual([]);
+    expect(inputs[0]).toMatchObject({ drill: true, instanceClass: 'db.t4g.medium' });
   });
 
   test.each([

@@ -4,6 +4,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { incompleteCleanupResult } from '../../lambda/restore-db-steps/cleanup-incomplete';
 import { isThrottling } from '../../lambda/restore-db-steps/errors';
 import { runStep } from '../../lambda/restore-db-steps/index';
+import { readRejectedRequest } from '../../lambda/restore-db-steps/rejected-request';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
 import { instanceIdentifierFor, isValidInstanceIdentifier, requestIdOf } from '../../lambda/restore-db-steps/validate';
 import { DatabaseRestore } from '../../lib/restore/database-restore';
@@ -39,7 +40,7 @@ test('configuration comes from the environment; a missing variable is named', ()
 
 test('an unknown action or a missing field is an error naming it', async () => {
   const deps = { clients: { rds: new RDSClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }) }, cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }), config: configFromEnvironment({ SOURCE_INSTANCE_ID: 'db', WORKFLOW_ID: 'S/R' }) };
-  await expect(runStep({ action: 'drop-everything' }, deps)).rejects.toThrow("restore-db-steps: unknown action \"drop-everything\"; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup");
+  await expect(runStep({ action: 'drop-everything' }, deps)).rejects.toThrow("restore-db-steps: unknown action \"drop-everything\"; the actions are validate, read-rejected-request, start, check, report, record-drill, delete-scratch, cleanup");
   await expect(runStep({ action: 'start' }, deps)).rejects.toThrow("restore-db-steps: action 'start' needs 'plan' in its event");
 });
 
@@ -55,4 +56,11 @@ test('a promotion whose cleanup did not finish never tells the operator to delet
     requestId: 'failover-1', kind: 'promote-replica', cause: 'replica-db was not available by ...',
     cleanup: { outcome: 'incomplete', targetIdentifier: 'replica-db', detail: 'the cleanup did not finish (Lambda.ServiceException: Lambda is unavailable); a promotion creates nothing to delete: replica-db is left as it is' },
   });
+});
+
+test('a refused request is reduced to its id when valid, whether it is a drill, and its size', () => {
+  expect(readRejectedRequest({ requestId: 'inc-42', drill: true, notes: 'x'.repeat(1_000) })).toEqual({ requestId: 'inc-42', drill: true, bytes: 1_046 });
+  expect(readRejectedRequest({ requestId: 'a'.repeat(51), drill: 'yes' })).toEqual({ requestId: undefined, drill: false, bytes: 81 });
+  expect(readRejectedRequest(['drill', true])).toEqual({ requestId: undefined, drill: false, bytes: 14 });
+  expect(readRejectedRequest(null)).toEqual({ requestId: undefined, drill: false, bytes: 4 });
 });
