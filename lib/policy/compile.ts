@@ -84,6 +84,17 @@ function fail(path: string, prop: string, message: string): never {
 }
 
 /**
+ * Fails when `d` is a token in another unit than `unit`: CDK passes a token to CloudFormation
+ * only in the unit it was given in (`Duration.days(token)` for a property in days).
+ */
+export function failOnTokenInOtherUnit(path: string, prop: string, d: Duration, unit: 'minutes' | 'days', concrete: string): void {
+  if (d.isUnresolved() && d.unitLabel() !== unit) {
+    const given = `Duration.${d.unitLabel()}(token)`;
+    fail(path, prop, `must be ${concrete}, or a token given in ${unit} (\`Duration.${unit}(token)\`, which AWS Backup receives as it is), got ${given}`);
+  }
+}
+
+/**
  * Checks the policy on its own; `path` is the construct that consumes it and `prop` the
  * name of the prop that holds it. Throws with the first problem found.
  */
@@ -95,6 +106,24 @@ export function validatePolicy(path: string, prop: string, policy: RetentionPoli
   if (Token.isUnresolved(policy.windowStartHour)) {
     fail(path, `${prop}.window.startHour`, 'must be a concrete whole hour from 0 to 23 (the cron expressions of every tier are computed from it at synth), got an unresolved token');
   }
+  // Retentions and cold storage feed DLM's snapshot count, its archive retention, AWS Backup's
+  // days and the lock checks, all computed at synth: a token would be lost (or become a huge
+  // negative number) in them.
+  if (policy.rollingRetention.isUnresolved()) {
+    fail(path, `${prop}.rolling.retention`, 'must be a concrete duration, a whole number of hours (AWS Backup\'s retention in days and DLM\'s snapshot count are computed from it at synth), got an unresolved token');
+  }
+  for (const tier of policy.archives) {
+    if (tier.retention?.isUnresolved()) {
+      fail(path, `${prop}.archives[${tier.frequency}].retention`, 'must be a concrete duration, a whole number of days (the checks against the tier\'s frequency, cold storage and the vault lock, and DLM\'s archive retention, are computed from it at synth), got an unresolved token');
+    }
+    if (tier.moveToColdStorageAfter?.isUnresolved()) {
+      fail(path, `${prop}.archives[${tier.frequency}].moveToColdStorageAfter`, `must be a concrete duration, a whole number of days (the ${MIN_COLD_STORAGE_DAYS} days in cold storage are checked and DLM's archive retention is computed from it at synth), got an unresolved token`);
+    }
+  }
+  // AWS Backup takes these two as they are: a token passes through when given in the unit of
+  // the CloudFormation property; CDK cannot convert a token from another unit.
+  failOnTokenInOtherUnit(path, `${prop}.window.duration`, policy.windowDuration, 'minutes', 'a concrete duration of 1 to 24 hours');
+  failOnTokenInOtherUnit(path, `${prop}.pointInTimeRecovery`, policy.pointInTimeRecovery, 'days', 'a concrete duration of 1 to 35 whole days');
   const interval = minutes(policy.rollingInterval);
   if (interval !== undefined && (interval % 60 !== 0 || !ALLOWED_INTERVAL_HOURS.includes(interval / 60))) {
     fail(path, `${prop}.rolling.interval`, `must be one of ${ALLOWED_INTERVAL_HOURS.join(', ')} hours (the intervals AWS allows), got ${inHours(policy.rollingInterval)}`);

@@ -1,6 +1,7 @@
 // Internal: checks vault lock options with errors that name the construct. Not part of the public API.
 import { Duration } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import { failOnTokenInOtherUnit } from '../policy/compile';
 import { VaultLockOptions } from './vault-lock';
 
 // The AWS limits, all in whole days (the CloudFormation properties are integers):
@@ -35,8 +36,10 @@ export function renderVaultLock(path: string, prop: string, lock: VaultLockOptio
 
   checkDays(path, `${prop}.changeableFor`, changeableFor, MIN_CHANGEABLE_FOR_DAYS, `at least ${MIN_CHANGEABLE_FOR_DAYS} days (the AWS Backup cooling-off period)`);
   checkDays(path, `${prop}.minRetention`, minRetention, minDays, `at least ${days(minDays)} ${what}`);
-  if (maxRetention && !maxRetention.isUnresolved()) {
-    const maxProp = `${prop}.maxRetention`;
+  const maxProp = `${prop}.maxRetention`;
+  if (maxRetention?.isUnresolved()) {
+    failOnTokenInOtherUnit(path, maxProp, maxRetention, 'days', `a concrete duration, at most ${MAX_RETENTION_DAYS} days`);
+  } else if (maxRetention) {
     if (maxRetention.toMinutes({ integral: false }) > MAX_RETENTION_DAYS * 1440) {
       throw new Error(`${path}: \`${maxProp}\` must be at most ${MAX_RETENTION_DAYS} days (the AWS limit), got ${maxRetention.toHumanString()}`);
     }
@@ -55,6 +58,8 @@ function days(n: number): string {
 /** A whole number of days, at least `min` days. */
 function checkDays(path: string, prop: string, value: Duration, min: number, allowed: string): void {
   if (value.isUnresolved()) {
+    // CloudFormation takes the lock in days: a token passes through only in days.
+    failOnTokenInOtherUnit(path, prop, value, 'days', `a concrete duration, ${allowed}`);
     return;
   }
   const minutes = value.toMinutes({ integral: false });

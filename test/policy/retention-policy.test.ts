@@ -151,6 +151,26 @@ describe('RetentionPolicy', () => {
       ['a rolling interval that is an unresolved token',
         { rolling: { interval: Duration.hours(Token.asNumber({ Ref: 'Interval' })) } },
         'Stack/Backup: `policy.rolling.interval` must be a concrete duration, one of 1, 2, 3, 4, 6, 8, 12, 24 hours (the rolling tier\'s cron expression is computed from it at synth), got an unresolved token'],
+      // Before: 'Stack/Backup: `lock.minRetention` must be at most the Rolling tier's retention (-7.867310790453126e+287 days), got 1 day'.
+      ['a rolling retention that is an unresolved token',
+        { rolling: { retention: Duration.hours(Token.asNumber({ Ref: 'Retention' })) } },
+        'Stack/Backup: `policy.rolling.retention` must be a concrete duration, a whole number of hours (AWS Backup\'s retention in days and DLM\'s snapshot count are computed from it at synth), got an unresolved token'],
+      // Before: 'Stack/Backup: `lock.minRetention` must be at most the Monthly tier's retention (-1.8881545897087507e+289 days), got 1 day'.
+      ['an archive retention that is an unresolved token',
+        { archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(Token.asNumber({ Ref: 'Retention' })) }] },
+        'Stack/Backup: `policy.archives[MONTHLY].retention` must be a concrete duration, a whole number of days (the checks against the tier\'s frequency, cold storage and the vault lock, and DLM\'s archive retention, are computed from it at synth), got an unresolved token'],
+      // Before: no error; the 90 days in cold storage went unchecked, and DLM's archive retention was 1.8881545897087526e+289 days.
+      ['a cold storage delay that is an unresolved token',
+        { archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(400), moveToColdStorageAfter: Duration.days(Token.asNumber({ Ref: 'Cold' })) }] },
+        'Stack/Backup: `policy.archives[MONTHLY].moveToColdStorageAfter` must be a concrete duration, a whole number of days (the 90 days in cold storage are checked and DLM\'s archive retention is computed from it at synth), got an unresolved token'],
+      // Before: no error here (no archive tier uses the window); with one, CDK's "Duration must be specified as 'Duration.minutes()' here since its value comes from a token and cannot be converted (got Duration.hours)".
+      ['a window duration that is a token in hours',
+        { window: { duration: Duration.hours(Token.asNumber({ Ref: 'Window' })) } },
+        'Stack/Backup: `policy.window.duration` must be a concrete duration of 1 to 24 hours, or a token given in minutes (`Duration.minutes(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
+      // Before: no error here (the tier plan has no continuous backup); with point-in-time databases, CDK's "... cannot be converted (got Duration.hours)".
+      ['a point-in-time recovery that is a token in hours',
+        { pointInTimeRecovery: Duration.hours(Token.asNumber({ Ref: 'Pitr' })) },
+        'Stack/Backup: `policy.pointInTimeRecovery` must be a concrete duration of 1 to 35 whole days, or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
       ['a window shorter than an hour',
         { window: { duration: Duration.minutes(30) } },
         'Stack/Backup: `policy.window.duration` must be 1 to 24 hours, got 30 minutes'],

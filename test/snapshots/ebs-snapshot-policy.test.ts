@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -236,6 +236,14 @@ describe('EbsSnapshotPolicy', () => {
       `Stack/Snapshots: \`copyEncryptionKeys.eu-north-1\` must be a key in eu-north-1, got a key in eu-central-1: '${COPY_KEY}'`],
     ['a copy key for a region that gets no copy', { copyEncryptionKeys: { 'eu-central-1': COPY_KEY } },
       'Stack/Snapshots: `copyEncryptionKeys` names eu-central-1, which is not a copy region of the policy (none)'],
+    // Before: no error; DLM's archive retention (retention minus the token) was 1.8881545897087526e+289 days.
+    ['a cold storage delay that is an unresolved token',
+      { policy: RetentionPolicy.of({ archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(400), moveToColdStorageAfter: Duration.days(Token.asNumber({ Ref: 'Cold' })) }] }) },
+      'Stack/Snapshots: `policy.archives[MONTHLY].moveToColdStorageAfter` must be a concrete duration, a whole number of days (the 90 days in cold storage are checked and DLM\'s archive retention is computed from it at synth), got an unresolved token'],
+    // Before: no error with a 2-hour interval; DLM's snapshot count was the token's number over the interval, rounded up: a huge negative number, no longer the token.
+    ['a rolling retention that is an unresolved token',
+      { policy: RetentionPolicy.of({ rolling: { interval: Duration.hours(2), retention: Duration.hours(Token.asNumber({ Ref: 'Retention' })) } }) },
+      'Stack/Snapshots: `policy.rolling.retention` must be a concrete duration, a whole number of hours (AWS Backup\'s retention in days and DLM\'s snapshot count are computed from it at synth), got an unresolved token'],
     ['a fast snapshot restore count of 0', { fastSnapshotRestoreCount: 0 }, 'Stack/Snapshots: `fastSnapshotRestoreCount` must be a whole number from 1 to 1000, got 0'],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);

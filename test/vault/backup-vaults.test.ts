@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -35,6 +35,19 @@ function errorOf(props: Partial<BackupVaultsProps>): string {
   }
   return 'no error';
 }
+
+test('a token in the unit of the CloudFormation property passes through: window in minutes, point-in-time recovery and lock in days', () => {
+  const stack = newStack();
+  new BackupVaults(stack, 'Backup', {
+    policy: RetentionPolicy.of({ window: { duration: Duration.minutes(Token.asNumber({ Ref: 'Window' })) }, pointInTimeRecovery: Duration.days(Token.asNumber({ Ref: 'Pitr' })) }),
+    pointInTimeDatabases: [database(stack, 'Master')],
+    lock: { changeableFor: Duration.days(Token.asNumber({ Ref: 'Cooling' })), minRetention: Duration.days(Token.asNumber({ Ref: 'Min' })) },
+  });
+  const template = Template.fromStack(stack);
+  const rules = Object.values(template.findResources('AWS::Backup::BackupPlan')).flatMap((p) => p.Properties.BackupPlan.BackupPlanRule);
+  expect(rules.find((r: Json) => r.RuleName === 'PointInTime')).toMatchObject({ StartWindowMinutes: { Ref: 'Window' }, Lifecycle: { DeleteAfterDays: { Ref: 'Pitr' } } });
+  template.hasResourceProperties('AWS::Backup::BackupVault', { LockConfiguration: { ChangeableForDays: { Ref: 'Cooling' }, MinRetentionDays: { Ref: 'Min' } } });
+});
 
 describe('BackupVaults defaults', () => {
   const stack = newStack();

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RecoveryVault, RecoveryVaultProps } from '../../lib/vault/recovery-vault';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
@@ -99,6 +99,13 @@ describe('RecoveryVault', () => {
     ['a cooling-off period that is not a whole number of days', { lock: { changeableFor: Duration.hours(80) } }, 'Dr/OffSite: `lock.changeableFor` must be a whole number of days (AWS Backup keeps days), at least 3 days (the AWS Backup cooling-off period), got 3 days 8 hours'],
     ['an air-gapped maximum beyond 36500 days', { logicallyAirGapped: true, lock: { maxRetention: Duration.days(40000) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 40000 days'],
     ['a maximum beyond 36500 days', { lock: { maxRetention: Duration.days(36501) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 36501 days'],
+    // Before: CDK's "Duration must be specified as 'Duration.days()' here since its value comes from a token and cannot be converted (got Duration.hours)".
+    ['a cooling-off period that is a token in hours', { lock: { changeableFor: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
+      'Dr/OffSite: `lock.changeableFor` must be a concrete duration, at least 3 days (the AWS Backup cooling-off period), or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
+    ['a minimum that is a token in hours', { logicallyAirGapped: true, lock: { minRetention: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
+      'Dr/OffSite: `lock.minRetention` must be a concrete duration, at least 7 days for a logically air-gapped vault (the AWS minimum), or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
+    ['a maximum that is a token in hours', { logicallyAirGapped: true, lock: { maxRetention: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
+      'Dr/OffSite: `lock.maxRetention` must be a concrete duration, at most 36500 days, or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
