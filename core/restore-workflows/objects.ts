@@ -24,6 +24,7 @@ import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
   EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
 } from './common';
+import { isTransientError } from './transient-error';
 
 /** What the deployment fixes. */
 export interface ObjectRestoreSettings {
@@ -447,9 +448,10 @@ async function copiedByExecution(s3: S3Client, target: { bucket: string; key: st
 /**
  * The parts an earlier invocation copied into an upload, by part number, with their ETags; a
  * part whose size is not the one it should have is left out (copied again). Undefined when
- * the upload is gone (aborted, or completed).
+ * the upload is gone (aborted, or completed); `unlisted` when the listing failed for a
+ * transient reason (the upload is then left open for the next invocation, not aborted).
  */
-async function copiedParts(s3: S3Client, target: { bucket: string; key: string }, uploadId: string, sizeOf: (part: number) => number): Promise<Map<number, string> | undefined> {
+async function copiedParts(s3: S3Client, target: { bucket: string; key: string }, uploadId: string, sizeOf: (part: number) => number): Promise<Map<number, string> | undefined | 'unlisted'> {
   const copied = new Map<number, string>();
   let marker: string | undefined;
   do {
@@ -459,6 +461,13 @@ async function copiedParts(s3: S3Client, target: { bucket: string; key: string }
     } catch (error) {
       if (errorName(error) === 'NoSuchUpload') {
         return undefined;
+      }
+      if (isTransientError(error)) {
+        console.warn(JSON.stringify({
+          message: `the parts of multipart upload ${uploadId} of s3://${target.bucket}/${target.key} could not be listed; it is left open for the next invocation`,
+          error: `${errorName(error)}: ${errorText(error)}`,
+        }));
+        return 'unlisted';
       }
       throw error;
     }
@@ -565,6 +574,9 @@ export async function copyVersion(
     // Set before the listing: an upload of this copy whose parts cannot be listed is aborted like one whose part failed.
     uploadId = resume.uploadId;
     const listed = uploadId === undefined ? undefined : await copiedParts(s3, target, uploadId, sizeOf);
+    if (listed === 'unlisted') {
+      return { status: 'upload-open', uploadId: uploadId! };
+    }
     if (listed === undefined) {
       uploadId = undefined;
       // Created past the deadline, an upload would be left open with no part copied.
@@ -591,16 +603,26 @@ export async function copyVersion(
     if (!finished || parts.some((part) => part.ETag === '')) {
       return { status: 'upload-open', uploadId: uploadId! };
     }
-    if (listed !== undefined) {
-      // A part copy an earlier invocation cancelled may have been finished by S3 after the listing,
-      // and after this call copied the part again: S3 keeps the one it finished last, whose ETag
-      // (under SSE-KMS) is not the redone copy's. The upload is completed as S3 now lists it.
+    // A part copy an earlier invocation cancelled may have been finished by S3 after the listing,
+    // and after this call copied the part again: S3 keeps the one it finished last, whose ETag
+    // (under SSE-KMS) is not the redone copy's. A resumed upload is completed as S3 now lists it.
+    const takeListedETags = async (): Promise<boolean> => {
       const now = await copiedParts(s3, target, uploadId!, sizeOf);
+      if (now === 'unlisted') {
+        return false;
+      }
       for (const part of parts) {
         part.ETag = now?.get(part.PartNumber) ?? part.ETag;
       }
+      return true;
+    };
+    const complete = () => s3.send(new CompleteMultipartUploadCommand({
+      Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts.map((part) => ({ ...part })) },
+    }));
+    if (listed !== undefined && !(await takeListedETags())) {
+      return { status: 'upload-open', uploadId: uploadId! };
     }
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    await complete();
     return DONE;
   } catch (error) {
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;

@@ -1,0 +1,84 @@
+/**
+ * A resumed multipart copy whose parts cannot be listed (on resuming, or right before the
+ * completion) for a passing reason, throttling, a server error or a network failure that the
+ * SDK's own attempts did not get past, leaves its upload open for the next invocation instead
+ * of throwing away what is copied; a permanent error still aborts it (S3 mocked).
+ */
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectVersionsCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
+import { GiB, arrangeNewUpload, bigSource, target } from './multipart-fixture';
+
+const s3mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1' });
+const source = bigSource(7);
+const sizeOf = (part: number) => (part === 7 ? 5 : GiB);
+const listed = (parts: number[]) => ({ Parts: parts.map((PartNumber) => ({ PartNumber, ETag: `"copied-${PartNumber}"`, Size: sizeOf(PartNumber) })), IsTruncated: false });
+const s3Error = (name: string, status: number) => Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
+const networkError = (code: string) => Object.assign(new Error(`socket: ${code}`), { code, $metadata: {} });
+let logged: jest.SpyInstance;
+
+beforeEach(() => {
+  s3mock.reset();
+  arrangeNewUpload(s3mock);
+  s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } }));
+  s3mock.on(CompleteMultipartUploadCommand).resolves({});
+  s3mock.on(AbortMultipartUploadCommand).resolves({});
+  logged = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+const resume = () => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, uploadId: 'upload-1' });
+
+const PASSING: [string, Error][] = [
+  ['SlowDown (503)', s3Error('SlowDown', 503)],
+  ['ThrottlingException', s3Error('ThrottlingException', 400)],
+  ['ServiceUnavailable (503)', s3Error('ServiceUnavailable', 503)],
+  ['InternalError (500)', s3Error('InternalError', 500)],
+  ['RequestTimeout', s3Error('RequestTimeout', 400)],
+  ['a connection reset', networkError('ECONNRESET')],
+  ['a timed-out socket', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+];
+
+test.each(PASSING)('resuming, parts not listed (%s): the upload is left open, nothing copied, created or aborted', async (_, error) => {
+  s3mock.on(ListPartsCommand).rejects(error);
+  expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  expect(s3mock.commandCalls(UploadPartCopyCommand)).toHaveLength(0);
+  expect(s3mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+  // Returning no error, the step says why in the function's log.
+  expect(logged.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([{
+    message: 'the parts of multipart upload upload-1 of s3://data/restored/app/big.bin could not be listed; it is left open for the next invocation',
+    error: `${error.name}: ${error.message}`,
+  }]);
+});
+
+test.each(PASSING)('before completing, parts not listed (%s): the upload is left open, not completed nor aborted', async (_, error) => {
+  s3mock.on(ListPartsCommand).resolvesOnce(listed([1, 2, 3, 5, 6, 7])).rejects(error);
+  expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([4]);
+  expect(s3mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+});
+
+test('before completing, parts not listed for a permanent reason (AccessDenied): the upload is aborted and the copy fails, as before', async () => {
+  s3mock.on(ListPartsCommand).resolvesOnce(listed([1, 2, 3, 5, 6, 7])).rejects(s3Error('AccessDenied', 403));
+  await expect(resume()).rejects.toMatchObject({ name: 'AccessDenied' });
+  expect(s3mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-1']);
+});
+
+test('a copy scan whose upload\'s parts are throttled keeps the upload in its state and the page to do again', async () => {
+  const plan: ObjectRestorePlan = {
+    mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: '2026-11-20T12:00:00.000Z', targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false,
+    startedAt: '2026-11-21T00:00:00.000Z', listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'restored/app/'",
+  };
+  s3mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: source.key, VersionId: 'g1', LastModified: new Date('2026-11-20T00:00:00Z'), Size: source.size, IsLatest: true }], IsTruncated: false });
+  s3mock.on(ListPartsCommand).rejects(s3Error('SlowDown', 503));
+  const scan = { ...newScan(), uploads: { [target.key]: 'upload-1' } };
+  expect(await copyScan(s3, plan, scan, Date.now() + 60_000, 'objects-1')).toEqual(scan);
+  expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+});
