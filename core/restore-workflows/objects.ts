@@ -622,7 +622,18 @@ export async function copyVersion(
     if (listed !== undefined && !(await takeListedETags())) {
       return { status: 'upload-open', uploadId: uploadId! };
     }
-    await complete();
+    try {
+      await complete();
+    } catch (error) {
+      // Such a cancelled copy may also land between that listing and the completion (InvalidPart): listed again, completed once more.
+      if (errorName(error) !== 'InvalidPart') {
+        throw error;
+      }
+      if (!(await takeListedETags())) {
+        return { status: 'upload-open', uploadId: uploadId! };
+      }
+      await complete();
+    }
     return DONE;
   } catch (error) {
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
