@@ -22,3 +22,13 @@ export function arrangeNewUpload(s3mock: AwsStub<ServiceInputTypes, ServiceOutpu
   s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
   s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
 }
+
+/** The size of part `part` of `bigSource(parts)`. */
+export function partSize(parts: number, part: number): number {
+  return part === parts ? 5 : GiB;
+}
+
+/** A ListParts answer: the parts `numbers` of `bigSource(parts)`, each of its size, with the ETags `etag` gives ("copied-n" by default). */
+export function listedParts(parts: number, numbers: readonly number[], etag: (part: number) => string = (part) => `"copied-${part}"`) {
+  return { Parts: numbers.map((PartNumber) => ({ PartNumber, ETag: etag(PartNumber), Size: partSize(parts, PartNumber) })), IsTruncated: false };
+}

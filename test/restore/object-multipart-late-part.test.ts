@@ -10,13 +10,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { GiB, arrangeNewUpload, bigSource, target } from './multipart-fixture';
+import { arrangeNewUpload, bigSource, listedParts, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
-const sizeOf = (part: number) => (part === 7 ? 5 : GiB);
-const listed = (parts: number[], etag: (part: number) => string) => ({ Parts: parts.map((PartNumber) => ({ PartNumber, ETag: etag(PartNumber), Size: sizeOf(PartNumber) })), IsTruncated: false });
+const listed = (parts: number[], etag?: (part: number) => string) => listedParts(7, parts, etag);
 
 beforeEach(() => {
   s3mock.reset();

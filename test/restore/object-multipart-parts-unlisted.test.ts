@@ -9,13 +9,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { GiB, arrangeNewUpload, bigSource, target } from './multipart-fixture';
+import { arrangeNewUpload, bigSource, listedParts, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
-const sizeOf = (part: number) => (part === 7 ? 5 : GiB);
-const listed = (parts: number[]) => ({ Parts: parts.map((PartNumber) => ({ PartNumber, ETag: `"copied-${PartNumber}"`, Size: sizeOf(PartNumber) })), IsTruncated: false });
+const listed = (parts: number[], etag?: (part: number) => string) => listedParts(7, parts, etag);
 const s3Error = (name: string, status: number) => Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
 const networkError = (code: string) => Object.assign(new Error(`socket: ${code}`), { code, $metadata: {} });
 let logged: jest.SpyInstance;
