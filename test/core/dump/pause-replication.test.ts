@@ -8,6 +8,7 @@ import type { Connection } from 'mysql2/promise';
 import { replicaHealth } from '../../../core/consistency/replication';
 import { pauseReplication, readAppliedPosition, resumeReplication } from '../../../core/dump/source';
 import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
+import { interceptQueries } from '../../support/intercept-queries';
 
 let pair: ReplicatedPair;
 let secondMaster: MariaDbServer;
@@ -32,58 +33,34 @@ afterAll(async () => {
  */
 function withStopInBetween(before: RegExp, statement: string | string[], occurrence = 1): Connection {
   let seen = 0;
-  return new Proxy(replica, {
-    get(target, property, receiver) {
-      if (property === 'query') {
-        return async (sql: string, ...rest: unknown[]) => {
-          if (before.test(sql) && ++seen === occurrence) {
-            for (const sql of [statement].flat()) {
-              await operator.query(sql);
-            }
-          }
-          return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-        };
+  return interceptQueries(replica, async (sql, run) => {
+    if (before.test(sql) && ++seen === occurrence) {
+      for (const sql of [statement].flat()) {
+        await operator.query(sql);
       }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+    }
+    return run();
   });
 }
 
 /** The replica connection, on which `statement` runs on the operator's connection just after the first query matching `after`. */
 function withStatementAfter(after: RegExp, statement: string): Connection {
   let done = false;
-  return new Proxy(replica, {
-    get(target, property, receiver) {
-      if (property === 'query') {
-        return async (sql: string, ...rest: unknown[]) => {
-          const result: unknown = await (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-          if (!done && after.test(sql)) {
-            done = true;
-            await operator.query(statement);
-          }
-          return result;
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+  return interceptQueries(replica, async (sql, run) => {
+    const result = await run();
+    if (!done && after.test(sql)) {
+      done = true;
+      await operator.query(statement);
+    }
+    return result;
   });
 }
 
 /** The replica connection, recording in `sent` every statement sent through it (it changes none). */
 function recording(sent: string[]): Connection {
-  return new Proxy(replica, {
-    get(target, property, receiver) {
-      if (property === 'query') {
-        return async (sql: string, ...rest: unknown[]) => {
-          sent.push(sql);
-          return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+  return interceptQueries(replica, (sql, run) => {
+    sent.push(sql);
+    return run();
   });
 }
 
@@ -159,18 +136,11 @@ test('when the replica status cannot be read to undo the pause\'s stops, none is
   const stopsIoThread = withStopInBetween(/^STOP REPLICA/, 'STOP SLAVE IO_THREAD');
   let readings = 0;
   // The third reading (the undo's) fails, as a dropped connection would make it.
-  const failingThirdReading = new Proxy(stopsIoThread, {
-    get(target, property, receiver) {
-      if (property === 'query') {
-        return async (sql: string, ...rest: unknown[]) => {
-          if (/^SHOW ALL SLAVES STATUS/.test(sql) && ++readings === 3) {
-            throw new Error('connection lost');
-          }
-          return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-        };
-      }
-      return Reflect.get(target, property, receiver) as unknown;
-    },
+  const failingThirdReading = interceptQueries(stopsIoThread, async (sql, run) => {
+    if (/^SHOW ALL SLAVES STATUS/.test(sql) && ++readings === 3) {
+      throw new Error('connection lost');
+    }
+    return run();
   });
   try {
     const paused = pauseReplication(failingThirdReading, 'sql');

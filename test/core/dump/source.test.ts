@@ -2,6 +2,7 @@ import {
   channelStatements, listDumpDatabases, parseReplicationControl, RDS_REPLICATION_PROCEDURES, readAppliedPosition, readSource, replicationApplying,
 } from '../../../core/dump/source';
 import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { interceptQueries } from '../../support/intercept-queries';
 
 let server: MariaDbServer;
 
@@ -77,19 +78,11 @@ test('the databases to dump when lower_case_table_names cannot be read: names ar
   try {
     await connection.query('CREATE DATABASE IF NOT EXISTS cased');
     // The server answers every query but the one reading lower_case_table_names (as a proxy in front of it might).
-    const unreadable = new Proxy(connection, {
-      get(target, property, receiver) {
-        if (property === 'query') {
-          return async (sql: string, ...rest: unknown[]) => {
-            if (/lower_case_table_names/.test(sql)) {
-              throw new Error('refused for the test');
-            }
-            return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-          };
-        }
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
+    const unreadable = interceptQueries(connection, async (sql, run) => {
+      if (/lower_case_table_names/.test(sql)) {
+        throw new Error('refused for the test');
+      }
+      return run();
     });
     expect(await listDumpDatabases(unreadable, ['cased'])).toEqual(['cased']);
     await expect(listDumpDatabases(unreadable, ['Cased'])).rejects.toThrow(

@@ -18,6 +18,7 @@ import { replicationApplying } from '../../../core/dump/source';
 import { DumpSettings, readSettings } from '../../../lambda/database-dump/settings';
 import { finalize, inspect, prepare, PrepareEvent, PreparedRun, resume, runIdFor } from '../../../lambda/database-dump/steps';
 import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
+import { interceptQueries } from '../../support/intercept-queries';
 
 const SCRIPT = join(__dirname, '..', '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
 const s3Mock = mockClient(S3Client);
@@ -295,17 +296,9 @@ test('the archive bucket is listed before replication is paused (an S3 call that
 describe('control rds: the exact RDS procedure calls, against a server that has no RDS procedures (MariaDB refuses them; no stand-in plays RDS)', () => {
   /** `connection`, recording in `sent` every statement sent through it (it changes none). */
   function recording(connection: Connection, sent: string[]): Connection {
-    return new Proxy(connection, {
-      get(target, property, receiver) {
-        if (property === 'query') {
-          return async (sql: string, ...rest: unknown[]) => {
-            sent.push(sql);
-            return (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest);
-          };
-        }
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
+    return interceptQueries(connection, (sql, run) => {
+      sent.push(sql);
+      return run();
     });
   }
 
