@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildReferenceApp } from '../bin/reference-app';
+import { UNCHECKED_TOKEN_WARNING } from '../lib/private/unchecked-token';
 import { DEFAULT_ACCOUNT, DEFAULT_PRIMARY_REGION, DEFAULT_RECOVERY_REGION, referenceSettings } from '../bin/settings';
 import { appWithComplianceGates, complianceFindings, describeFindings } from './support/compliance';
 
@@ -44,6 +45,11 @@ describe('reference app', () => {
         .filter((entry) => entry.type === 'aws:cdk:error')
         .map((entry) => `${construct.node.path}: ${entry.data}`));
       expect(errors).toEqual([]);
+      // The reference app gives every value it checks at synth: no check was kept from running by a token.
+      const unchecked = app.node.findAll().flatMap((construct) => construct.node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:warning' && String(entry.data).includes(UNCHECKED_TOKEN_WARNING))
+        .map((entry) => `${construct.node.path}: ${entry.data}`));
+      expect(unchecked).toEqual([]);
       expect(assembly.manifest.missing ?? []).toEqual([]);
       rmSync(assembly.directory, { recursive: true, force: true });
     } finally {

@@ -1,6 +1,8 @@
 // Internal: checks a RetentionPolicy and turns it into numbers and cron expressions that
 // the AWS Backup plan and the EBS snapshot policies share. Not part of the public API.
 import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from './retention-policy';
 
 /**
@@ -94,11 +96,21 @@ export function failOnTokenInOtherUnit(path: string, prop: string, d: Duration, 
   }
 }
 
+/** The durations of a policy that the consumer hands to AWS Backup as they are. */
+export interface PassedToAwsBackup {
+  /** `window.duration`, as the start window of the archive tiers or of point-in-time recovery. */
+  readonly windowDuration?: boolean;
+  /** `pointInTimeRecovery`, as the retention of continuous backups. */
+  readonly pointInTimeRecovery?: boolean;
+}
+
 /**
- * Checks the policy on its own; `path` is the construct that consumes it and `prop` the
- * name of the prop that holds it. Throws with the first problem found.
+ * Checks the policy on its own; `scope` is the construct that consumes it and `prop` the
+ * name of the prop that holds it. Throws with the first problem found; warns about each
+ * duration in `passed` whose range check a token kept from running.
  */
-export function validatePolicy(path: string, prop: string, policy: RetentionPolicy): void {
+export function validatePolicy(scope: IConstruct, prop: string, policy: RetentionPolicy, passed: PassedToAwsBackup = {}): void {
+  const path = scope.node.path;
   // The schedules are computed at synth (`rollingCron`, DLM's times): a token would be lost in them.
   if (policy.rollingInterval.isUnresolved()) {
     fail(path, `${prop}.rolling.interval`, `must be a concrete duration, one of ${ALLOWED_INTERVAL_HOURS.join(', ')} hours (the rolling tier's cron expression is computed from it at synth), got an unresolved token`);
@@ -124,6 +136,14 @@ export function validatePolicy(path: string, prop: string, policy: RetentionPoli
   // the CloudFormation property; CDK cannot convert a token from another unit.
   failOnTokenInOtherUnit(path, `${prop}.window.duration`, policy.windowDuration, 'minutes', 'a concrete duration of 1 to 24 hours');
   failOnTokenInOtherUnit(path, `${prop}.pointInTimeRecovery`, policy.pointInTimeRecovery, 'days', 'a concrete duration of 1 to 35 whole days');
+  if (passed.windowDuration && policy.windowDuration.isUnresolved()) {
+    warnUncheckedToken(scope, `${prop}.window.duration`, 'that it is 1 to 24 hours',
+      'AWS Backup receives it as the start window in minutes and decides at deploy: it refuses less than 60 minutes and accepts up to 100 years');
+  }
+  if (passed.pointInTimeRecovery && policy.pointInTimeRecovery.isUnresolved()) {
+    warnUncheckedToken(scope, `${prop}.pointInTimeRecovery`, 'that it is 1 to 35 days',
+      'AWS Backup receives it as the continuous backup retention in days and decides at deploy whether it accepts it');
+  }
   const interval = minutes(policy.rollingInterval);
   if (interval !== undefined && (interval % 60 !== 0 || !ALLOWED_INTERVAL_HOURS.includes(interval / 60))) {
     fail(path, `${prop}.rolling.interval`, `must be one of ${ALLOWED_INTERVAL_HOURS.join(', ')} hours (the intervals AWS allows), got ${inHours(policy.rollingInterval)}`);
@@ -224,7 +244,8 @@ export interface LockedVaultContents {
  * continuous backups, when it holds them) shorter than the lock's minimum, none longer than
  * its maximum, and no indefinite tier under a lock with a maximum.
  */
-export function validateAgainstLock(path: string, lockProp: string, policy: RetentionPolicy, lock: LockLimits, contents: LockedVaultContents): void {
+export function validateAgainstLock(scope: IConstruct, lockProp: string, policy: RetentionPolicy, lock: LockLimits, contents: LockedVaultContents): void {
+  const path = scope.node.path;
   const min = minutes(lock.minRetention);
   const max = minutes(lock.maxRetention);
   const retentions: Array<{ name: string; days?: number }> = contents.tiers.map((t) => ({ name: t.name, days: t.deleteAfterDays }));
@@ -232,6 +253,7 @@ export function validateAgainstLock(path: string, lockProp: string, policy: Rete
   if (contents.continuousBackups && pitr !== undefined) {
     retentions.push({ name: 'PointInTime', days: pitr / 1440 });
   }
+  warnOnUncheckedLock(scope, lockProp, policy, lock, contents);
   for (const tier of retentions) {
     if (tier.days === undefined) {
       if (max !== undefined) {
@@ -245,6 +267,28 @@ export function validateAgainstLock(path: string, lockProp: string, policy: Rete
     if (min !== undefined && tier.days * 1440 < min) {
       fail(path, `${lockProp}.minRetention`, `must be at most the ${tier.name} tier's retention (${tier.days} days), got ${inDays(lock.minRetention!)}`);
     }
+  }
+}
+
+/** The vault lock stops, at run time, every backup or copy job whose retention is outside its limits. */
+const LOCK_DECIDES_AT_RUN_TIME = 'the vault lock receives it as it is, and a backup or copy job whose retention is outside the lock\'s limits fails when it runs';
+
+/** Warns about each check of `validateAgainstLock` that a token kept from running. */
+function warnOnUncheckedLock(scope: IConstruct, lockProp: string, policy: RetentionPolicy, lock: LockLimits, contents: LockedVaultContents): void {
+  const names = contents.tiers.map((t) => t.name);
+  if (contents.continuousBackups) {
+    names.push('PointInTime');
+  }
+  const held = `the retention of the ${names.join(', ')} tiers`;
+  if (lock.minRetention?.isUnresolved()) {
+    warnUncheckedToken(scope, `${lockProp}.minRetention`, `that it is at most ${held}`, LOCK_DECIDES_AT_RUN_TIME);
+  }
+  if (lock.maxRetention?.isUnresolved()) {
+    warnUncheckedToken(scope, `${lockProp}.maxRetention`, `that it is at least ${held} (and that no tier is kept indefinitely)`, LOCK_DECIDES_AT_RUN_TIME);
+  }
+  if (contents.continuousBackups && policy.pointInTimeRecovery.isUnresolved() && (lock.minRetention !== undefined || lock.maxRetention !== undefined)) {
+    warnUncheckedToken(scope, 'policy.pointInTimeRecovery', `against the limits of \`${lockProp}\``,
+      'the vault lock receives the continuous backups as they are, and they fail when their retention is outside the lock\'s limits');
   }
 }
 

@@ -123,7 +123,7 @@ export class EbsSnapshotPolicy extends Construct {
   constructor(scope: Construct, id: string, props: EbsSnapshotPolicyProps) {
     super(scope, id);
     const path = this.node.path;
-    validatePolicy(path, 'policy', props.policy);
+    validatePolicy(this, 'policy', props.policy);
     const stack = Stack.of(this);
     const targetTags = Object.entries(props.targetTags);
     if (targetTags.length === 0) {

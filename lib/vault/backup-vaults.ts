@@ -136,23 +136,24 @@ export class BackupVaults extends Construct {
     super(scope, id);
     const path = this.node.path;
     const policy = props.policy;
-    validatePolicy(path, 'policy', policy);
-    const tiers = compileTiers(policy);
-    const lock = renderVaultLock(path, 'lock', props.lock);
     const pitrDatabases = props.pointInTimeDatabases ?? [];
+    // The archive tiers and the continuous-backup plan start within the window; the rolling tier within the hour.
+    validatePolicy(this, 'policy', policy, { windowDuration: policy.archives.length > 0 || pitrDatabases.length > 0, pointInTimeRecovery: pitrDatabases.length > 0 });
+    const tiers = compileTiers(policy);
+    const lock = renderVaultLock(this, 'lock', props.lock);
     this.offSiteCopies = policy.offSiteCopies;
     const policySetting = policySettingOf(props) ?? { scope: this, prop: 'policy' };
     this.copiesSetting = { scope: policySetting.scope, prop: `${policySetting.prop}.offSiteCopies` };
     this.copiesOffSite = tiers.some((t) => t.offSite);
     // The continuous-backup plan keeps its backups in `vault`, under this lock.
-    validateAgainstLock(path, 'lock', policy, lock, { tiers, continuousBackups: pitrDatabases.length > 0 });
+    validateAgainstLock(this, 'lock', policy, lock, { tiers, continuousBackups: pitrDatabases.length > 0 });
     if (policy.offSiteCopies.length > 0) {
       // An air-gapped vault cannot have the primary vaults' lock (its minimum is at least 7
       // days): without `offSiteLock` it has the air-gapped defaults.
       const airGapped = props.offSiteLogicallyAirGapped === true;
       const offSiteLockProp = props.offSiteLock || airGapped ? 'offSiteLock' : 'lock';
-      const offSiteLock = renderVaultLock(path, offSiteLockProp, props.offSiteLock ?? (airGapped ? undefined : props.lock), { logicallyAirGapped: airGapped });
-      validateAgainstLock(path, offSiteLockProp, policy, offSiteLock, { tiers: tiers.filter((t) => t.offSite), continuousBackups: false });
+      const offSiteLock = renderVaultLock(this, offSiteLockProp, props.offSiteLock ?? (airGapped ? undefined : props.lock), { logicallyAirGapped: airGapped });
+      validateAgainstLock(this, offSiteLockProp, policy, offSiteLock, { tiers: tiers.filter((t) => t.offSite), continuousBackups: false });
     }
     const stack = Stack.of(this);
     for (const copy of policy.offSiteCopies) {

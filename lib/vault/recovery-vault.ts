@@ -97,7 +97,7 @@ export class RecoveryVault extends Construct {
       throw new Error(`${this.node.path}: \`backupVaultName\` must be 2 to 50 letters, digits, - or _, got '${name}'`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const lock = renderVaultLock(this.node.path, 'lock', props.lock, { logicallyAirGapped: props.logicallyAirGapped });
+    const lock = renderVaultLock(this, 'lock', props.lock, { logicallyAirGapped: props.logicallyAirGapped });
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the off-site recovery points in the AWS Backup vault ${name}`,
       enableKeyRotation: true,

@@ -1,7 +1,9 @@
 // Internal: checks vault lock options with errors that name the construct. Not part of the public API.
 import { Duration } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import { IConstruct } from 'constructs';
 import { failOnTokenInOtherUnit } from '../policy/compile';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import { VaultLockOptions } from './vault-lock';
 
 // The AWS limits, all in whole days (the CloudFormation properties are integers):
@@ -25,8 +27,9 @@ export interface VaultLockKind {
   readonly logicallyAirGapped?: boolean;
 }
 
-/** The lock as aws-backup wants it, after the checks that name the construct. */
-export function renderVaultLock(path: string, prop: string, lock: VaultLockOptions = {}, kind: VaultLockKind = {}): backup.LockConfiguration {
+/** The lock as aws-backup wants it, after the checks that name the construct (`scope`). */
+export function renderVaultLock(scope: IConstruct, prop: string, lock: VaultLockOptions = {}, kind: VaultLockKind = {}): backup.LockConfiguration {
+  const path = scope.node.path;
   const airGapped = kind.logicallyAirGapped === true;
   const minDays = airGapped ? AIR_GAPPED_MIN_RETENTION_DAYS : VAULT_MIN_RETENTION_DAYS;
   const what = airGapped ? 'for a logically air-gapped vault (the AWS minimum)' : '(the AWS minimum)';
@@ -34,19 +37,22 @@ export function renderVaultLock(path: string, prop: string, lock: VaultLockOptio
   const minRetention = lock.minRetention ?? Duration.days(minDays);
   const maxRetention = lock.maxRetention ?? (airGapped ? Duration.days(MAX_RETENTION_DAYS) : undefined);
 
-  checkDays(path, `${prop}.changeableFor`, changeableFor, MIN_CHANGEABLE_FOR_DAYS, `at least ${MIN_CHANGEABLE_FOR_DAYS} days (the AWS Backup cooling-off period)`);
-  checkDays(path, `${prop}.minRetention`, minRetention, minDays, `at least ${days(minDays)} ${what}`);
+  checkDays(scope, `${prop}.changeableFor`, changeableFor, MIN_CHANGEABLE_FOR_DAYS, `at least ${MIN_CHANGEABLE_FOR_DAYS} days (the AWS Backup cooling-off period)`);
+  checkDays(scope, `${prop}.minRetention`, minRetention, minDays, `at least ${days(minDays)} ${what}`);
   const maxProp = `${prop}.maxRetention`;
   if (maxRetention?.isUnresolved()) {
     failOnTokenInOtherUnit(path, maxProp, maxRetention, 'days', `a concrete duration, at most ${MAX_RETENTION_DAYS} days`);
+    warnUncheckedToken(scope, maxProp, `that it is at most ${MAX_RETENTION_DAYS} days and longer than the minimum retention`, AWS_DECIDES);
   } else if (maxRetention) {
     if (maxRetention.toMinutes({ integral: false }) > MAX_RETENTION_DAYS * 1440) {
       throw new Error(`${path}: \`${maxProp}\` must be at most ${MAX_RETENTION_DAYS} days (the AWS limit), got ${maxRetention.toHumanString()}`);
     }
-    if (!minRetention.isUnresolved() && maxRetention.toMinutes({ integral: false }) <= minRetention.toMinutes({ integral: false })) {
+    if (minRetention.isUnresolved()) {
+      warnUncheckedToken(scope, `${prop}.minRetention`, `that it is shorter than the maximum retention (${maxRetention.toHumanString()})`, AWS_DECIDES);
+    } else if (maxRetention.toMinutes({ integral: false }) <= minRetention.toMinutes({ integral: false })) {
       throw new Error(`${path}: \`${maxProp}\` must be longer than the minimum retention (${minRetention.toHumanString()}), got ${maxRetention.toHumanString()}`);
     }
-    checkDays(path, maxProp, maxRetention, 0, `at most ${MAX_RETENTION_DAYS} days`);
+    checkDays(scope, maxProp, maxRetention, 0, `at most ${MAX_RETENTION_DAYS} days`);
   }
   return { changeableFor, minRetention, maxRetention };
 }
@@ -55,11 +61,16 @@ function days(n: number): string {
   return n === 1 ? '1 day' : `${n} days`;
 }
 
+/** What happens to a lock value that synth could not check. */
+const AWS_DECIDES = 'AWS Backup receives it in days as it is and decides at deploy whether it accepts the lock';
+
 /** A whole number of days, at least `min` days. */
-function checkDays(path: string, prop: string, value: Duration, min: number, allowed: string): void {
+function checkDays(scope: IConstruct, prop: string, value: Duration, min: number, allowed: string): void {
+  const path = scope.node.path;
   if (value.isUnresolved()) {
     // CloudFormation takes the lock in days: a token passes through only in days.
     failOnTokenInOtherUnit(path, prop, value, 'days', `a concrete duration, ${allowed}`);
+    warnUncheckedToken(scope, prop, `that it is ${allowed}`, AWS_DECIDES);
     return;
   }
   const minutes = value.toMinutes({ integral: false });

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -47,6 +47,53 @@ test('a token in the unit of the CloudFormation property passes through: window 
   const rules = Object.values(template.findResources('AWS::Backup::BackupPlan')).flatMap((p) => p.Properties.BackupPlan.BackupPlanRule);
   expect(rules.find((r: Json) => r.RuleName === 'PointInTime')).toMatchObject({ StartWindowMinutes: { Ref: 'Window' }, Lifecycle: { DeleteAfterDays: { Ref: 'Pitr' } } });
   template.hasResourceProperties('AWS::Backup::BackupVault', { LockConfiguration: { ChangeableForDays: { Ref: 'Cooling' }, MinRetentionDays: { Ref: 'Min' } } });
+});
+
+/** The `cdk-backup-dr:uncheckedToken` warnings of a stack, without their ack tag. */
+function uncheckedTokenWarnings(stack: Stack): string[] {
+  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-backup-dr:uncheckedToken'))
+    .map((w) => `${w.entry.data}`.replace(' [ack: cdk-backup-dr:uncheckedToken]', ''));
+}
+
+// Before: the checks against the range, the AWS limits and the tiers were skipped without a word.
+test('a token that passes through warns which check did not run and what AWS decides at deploy', () => {
+  const stack = newStack();
+  const days = (id: string) => Duration.days(new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber);
+  new BackupVaults(stack, 'Backup', {
+    policy: RetentionPolicy.of({
+      archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }],
+      window: { duration: Duration.minutes(new CfnParameter(stack, 'Window', { type: 'Number' }).valueAsNumber) },
+      pointInTimeRecovery: days('Pitr'),
+      offSiteCopies: [{ region: 'eu-central-1' }],
+    }),
+    pointInTimeDatabases: [database(stack, 'Master')],
+    lock: { changeableFor: days('Cooling'), minRetention: days('Min') },
+    // Checked only: the off-site vault is a RecoveryVault in another stack.
+    offSiteLock: { maxRetention: Duration.days(Token.asNumber({ Ref: 'Max' })) },
+  });
+  const unchecked = 'did not run (unknown, not passed)';
+  const lockAtDeploy = 'AWS Backup receives it in days as it is and decides at deploy whether it accepts the lock';
+  const lockAtRunTime = 'the vault lock receives it as it is, and a backup or copy job whose retention is outside the lock\'s limits fails when it runs';
+  expect(uncheckedTokenWarnings(stack)).toEqual([
+    `Stack/Backup: \`policy.window.duration\` is an unresolved token, so the synth-time check that it is 1 to 24 hours ${unchecked}; AWS Backup receives it as the start window in minutes and decides at deploy: it refuses less than 60 minutes and accepts up to 100 years`,
+    `Stack/Backup: \`policy.pointInTimeRecovery\` is an unresolved token, so the synth-time check that it is 1 to 35 days ${unchecked}; AWS Backup receives it as the continuous backup retention in days and decides at deploy whether it accepts it`,
+    `Stack/Backup: \`lock.changeableFor\` is an unresolved token, so the synth-time check that it is at least 3 days (the AWS Backup cooling-off period) ${unchecked}; ${lockAtDeploy}`,
+    `Stack/Backup: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is at least 1 day (the AWS minimum) ${unchecked}; ${lockAtDeploy}`,
+    `Stack/Backup: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is at most the retention of the Rolling, Monthly, PointInTime tiers ${unchecked}; ${lockAtRunTime}`,
+    `Stack/Backup: \`policy.pointInTimeRecovery\` is an unresolved token, so the synth-time check against the limits of \`lock\` ${unchecked}; the vault lock receives the continuous backups as they are, and they fail when their retention is outside the lock's limits`,
+    `Stack/Backup: \`offSiteLock.maxRetention\` is an unresolved token, so the synth-time check that it is at most 36500 days and longer than the minimum retention ${unchecked}; ${lockAtDeploy}`,
+    `Stack/Backup: \`offSiteLock.maxRetention\` is an unresolved token, so the synth-time check that it is at least the retention of the Rolling, Monthly tiers (and that no tier is kept indefinitely) ${unchecked}; ${lockAtRunTime}`,
+  ]);
+});
+
+test('a policy and lock without tokens give no unchecked-token warning', () => {
+  const stack = newStack();
+  new BackupVaults(stack, 'Backup', {
+    policy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'eu-central-1' }] }),
+    pointInTimeDatabases: [database(stack, 'Master')],
+    lock: { minRetention: Duration.days(2) },
+  });
+  expect(uncheckedTokenWarnings(stack)).toEqual([]);
 });
 
 describe('BackupVaults defaults', () => {

@@ -1,5 +1,5 @@
-import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RecoveryVault, RecoveryVaultProps } from '../../lib/vault/recovery-vault';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
@@ -108,6 +108,20 @@ describe('RecoveryVault', () => {
       'Dr/OffSite: `lock.maxRetention` must be a concrete duration, at most 36500 days, or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+
+  // Before: the checks of the lock's limits were skipped without a word.
+  test('a lock token in days warns which check did not run; without tokens, no such warning', () => {
+    const stack = new Stack(new App(), 'Dr', { env: ENV });
+    const days = Duration.days(new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber);
+    new RecoveryVault(stack, 'AirGapped', { logicallyAirGapped: true, backupVaultName: 'air-gapped', lock: { minRetention: days, maxRetention: Duration.days(3650) } });
+    new RecoveryVault(stack, 'OffSite', { lock: { minRetention: Duration.days(7), maxRetention: Duration.days(3650) } });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-backup-dr:uncheckedToken'));
+    const atDeploy = 'did not run (unknown, not passed); AWS Backup receives it in days as it is and decides at deploy whether it accepts the lock [ack: cdk-backup-dr:uncheckedToken]';
+    expect(warnings.map((w) => `${w.id} ${w.entry.data}`)).toEqual([
+      `/Dr/AirGapped Dr/AirGapped: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is at least 7 days for a logically air-gapped vault (the AWS minimum) ${atDeploy}`,
+      `/Dr/AirGapped Dr/AirGapped: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is shorter than the maximum retention (3650 days) ${atDeploy}`,
+    ]);
   });
 
   test('compliance: both kinds of vault and their keys have no unacknowledged finding', () => {

@@ -1,0 +1,15 @@
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** The id of the warning a synth-time check gives when a token kept it from running. */
+export const UNCHECKED_TOKEN_WARNING = 'cdk-backup-dr:uncheckedToken';
+
+/**
+ * Warns that the synth-time check `check` of `prop` did not run because the value is an
+ * unresolved token (a check that could not run is unknown, not passed), and says what AWS
+ * then decides at deploy (`atDeploy`).
+ */
+export function warnUncheckedToken(scope: IConstruct, prop: string, check: string, atDeploy: string): void {
+  Annotations.of(scope).addWarningV2(UNCHECKED_TOKEN_WARNING,
+    `${scope.node.path}: \`${prop}\` is an unresolved token, so the synth-time check ${check} did not run (unknown, not passed); ${atDeploy}`);
+}
