@@ -7,9 +7,11 @@ export const UNCHECKED_TOKEN_WARNING = 'cdk-backup-dr:uncheckedToken';
 /**
  * Warns that the synth-time check `check` of `prop` did not run because the value is an
  * unresolved token (a check that could not run is unknown, not passed), and says what AWS
- * then decides at deploy (`atDeploy`).
+ * then decides at deploy (`atDeploy`). `token` names the token when it is not `prop`'s
+ * value (the stack's account, say).
  */
-export function warnUncheckedToken(scope: IConstruct, prop: string, check: string, atDeploy: string): void {
+export function warnUncheckedToken(scope: IConstruct, prop: string, check: string, atDeploy: string, token?: string): void {
+  const subject = token === undefined ? `\`${prop}\` is an unresolved token` : `${token} is an unresolved token`;
   Annotations.of(scope).addWarningV2(UNCHECKED_TOKEN_WARNING,
-    `${scope.node.path}: \`${prop}\` is an unresolved token, so the synth-time check ${check} did not run (unknown, not passed); ${atDeploy}`);
+    `${scope.node.path}: ${subject}, so the synth-time check ${check} did not run (unknown, not passed); ${atDeploy}`);
 }

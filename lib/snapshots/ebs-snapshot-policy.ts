@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CompiledTier, compileTiers, describeTier, validatePolicy } from '../policy/compile';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
 import { BackupMetadata, BackupRole } from '../report/metadata';
@@ -130,7 +131,10 @@ export class EbsSnapshotPolicy extends Construct {
       throw new Error(`${path}: \`targetTags\` must name at least one tag, got none`);
     }
     const zone = props.policy.timeZone.timezoneName;
-    if (!Token.isUnresolved(zone) && !isUtcZoneName(zone)) {
+    if (Token.isUnresolved(zone)) {
+      warnUncheckedToken(this, 'policy.timeZone', 'whether it is UTC (the only time zone Data Lifecycle Manager runs schedules in)',
+        'the EBS snapshots start at the start hour in UTC whatever the time zone, while AWS Backup plans of the same policy run in it');
+    } else if (!isUtcZoneName(zone)) {
       const start = `${String(props.policy.windowStartHour).padStart(2, '0')}:00`;
       Annotations.of(this).addWarningV2('cdk-backup-dr:ebsScheduleInUtc', `\`policy.timeZone\` is ${zone}, but Data Lifecycle Manager runs schedules in UTC only: the EBS snapshots start at ${start} UTC, not at ${start} ${zone} (AWS Backup plans of the same policy run in ${zone})`);
     }
@@ -144,13 +148,21 @@ export class EbsSnapshotPolicy extends Construct {
       Annotations.of(this).addWarningV2('cdk-backup-dr:rollingCountRounded', `DLM keeps ${count} rolling snapshots, ${count * rolling.intervalHours!} hours, because ${rolling.retentionHours} hours is not a multiple of the ${rolling.intervalHours}-hour interval`);
     }
     const fsrCount = props.fastSnapshotRestoreCount ?? 1;
-    if (!Token.isUnresolved(fsrCount) && (!Number.isInteger(fsrCount) || fsrCount < 1 || fsrCount > 1000)) {
+    if (Token.isUnresolved(fsrCount)) {
+      warnUncheckedToken(this, 'fastSnapshotRestoreCount', 'that it is a whole number from 1 to 1000',
+        'Data Lifecycle Manager receives it as it is and decides at deploy whether it accepts the policy');
+    } else if (!Number.isInteger(fsrCount) || fsrCount < 1 || fsrCount > 1000) {
       throw new Error(`${path}: \`fastSnapshotRestoreCount\` must be a whole number from 1 to 1000, got ${fsrCount}`);
     }
 
     const copyRegions: string[] = [];
     for (const copy of props.policy.offSiteCopies) {
-      if (copy.account !== undefined && !Token.isUnresolved(copy.account) && !Token.isUnresolved(stack.account) && copy.account !== stack.account) {
+      if (copy.account !== undefined && (Token.isUnresolved(copy.account) || Token.isUnresolved(stack.account))) {
+        const prop = 'policy.offSiteCopies';
+        warnUncheckedToken(this, prop, `of \`${prop}\` whether the copy to ${copy.region} goes to another account (which DLM cannot copy to)`,
+          `Data Lifecycle Manager copies the EBS snapshots to ${copy.region} within this stack's account, whichever account the copy names`,
+          Token.isUnresolved(copy.account) ? `the account of the copy to ${copy.region}` : 'the stack\'s account (an environment-agnostic stack)');
+      } else if (copy.account !== undefined && copy.account !== stack.account) {
         Annotations.of(this).addWarningV2('cdk-backup-dr:ebsCopyOtherAccount', `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${copy.region} is left to AWS Backup`);
         continue;
       }
@@ -295,6 +307,10 @@ export class EbsSnapshotPolicy extends Construct {
 
   /** The CmkArn of a copy region: DLM takes a key ARN only (no alias), of a key in that region. */
   private copyKeyArn(region: string, key: string | undefined): string | undefined {
+    if (key !== undefined && Token.isUnresolved(key)) {
+      warnUncheckedToken(this, `copyEncryptionKeys.${region}`, `that it is the ARN of a KMS key in ${region} (not an alias)`,
+        'Data Lifecycle Manager receives it as it is and decides whether it can encrypt the copies with it');
+    }
     if (key === undefined || Token.isUnresolved(key)) {
       return key;
     }

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../private/aws-backup-cold-storage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../report/metadata';
@@ -157,7 +158,11 @@ export class BackupVaults extends Construct {
     }
     const stack = Stack.of(this);
     for (const copy of policy.offSiteCopies) {
-      if (!Token.isUnresolved(copy.region) && !Token.isUnresolved(stack.region) && copy.region === stack.region
+      if (Token.isUnresolved(copy.region) || Token.isUnresolved(stack.region)) {
+        warnUncheckedToken(this, 'policy.offSiteCopies', 'of `policy.offSiteCopies` that the copy goes to another region or account than the vaults\'',
+          'AWS Backup copies to the vault of that name in the region the token resolves to, which is no off-site copy when it is the vaults\' own region and account',
+          Token.isUnresolved(copy.region) ? 'the region of an off-site copy' : 'the stack\'s region (an environment-agnostic stack)');
+      } else if (copy.region === stack.region
         && (copy.account === undefined || copy.account === stack.account)) {
         throw new Error(`${path}: \`policy.offSiteCopies\` must name another region or account than the vaults' own (${stack.region}), got ${copy.region}`);
       }

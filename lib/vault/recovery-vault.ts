@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import { renderVaultLock } from './render-lock';
 import { VaultLockOptions } from './vault-lock';
 
@@ -93,7 +94,9 @@ export class RecoveryVault extends Construct {
     super(scope, id);
     props = props ?? {};
     const name = props.backupVaultName ?? RecoveryVault.DEFAULT_VAULT_NAME;
-    if (!Token.isUnresolved(name) && !/^[a-zA-Z0-9\-_]{2,50}$/.test(name)) {
+    if (Token.isUnresolved(name)) {
+      warnUncheckedToken(this, 'backupVaultName', 'that it is 2 to 50 letters, digits, - or _', 'AWS Backup decides at deploy whether it accepts the name');
+    } else if (!/^[a-zA-Z0-9\-_]{2,50}$/.test(name)) {
       throw new Error(`${this.node.path}: \`backupVaultName\` must be 2 to 50 letters, digits, - or _, got '${name}'`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;

@@ -1,4 +1,4 @@
-import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -160,6 +160,36 @@ describe('EbsSnapshotPolicy', () => {
     expect(weekly.ArchiveRule).toBeUndefined();
     expect(weekly.CrossRegionCopyRules).toBeUndefined();
     expect(snapshots.copyRegions).toEqual([]);
+  });
+
+  // Before: each of these checks was skipped without a word.
+  test('a token that skips a check warns which check did not run and what AWS decides', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const param = (id: string) => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
+    new EbsSnapshotPolicy(stack, 'Snapshots', {
+      policy: RetentionPolicy.of({ timeZone: TimeZone.of(param('Zone')), offSiteCopies: [{ region: 'eu-central-1', account: param('CopyAccount') }] }),
+      targetTags: { 'cdk-backup-dr:snapshots': 'tiers' },
+      fastSnapshotRestoreCount: new CfnParameter(stack, 'Fsr', { type: 'Number' }).valueAsNumber,
+      copyEncryptionKeys: { 'eu-central-1': param('CopyKey') },
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-backup-dr:uncheckedToken'))
+      .map((w) => String(w.entry.data).replace(' did not run (unknown, not passed); ', ' ... ').replace(' [ack: cdk-backup-dr:uncheckedToken]', ''));
+    expect(warnings).toEqual([
+      'Stack/Snapshots: `policy.timeZone` is an unresolved token, so the synth-time check whether it is UTC (the only time zone Data Lifecycle Manager runs schedules in) ... the EBS snapshots start at the start hour in UTC whatever the time zone, while AWS Backup plans of the same policy run in it',
+      'Stack/Snapshots: `fastSnapshotRestoreCount` is an unresolved token, so the synth-time check that it is a whole number from 1 to 1000 ... Data Lifecycle Manager receives it as it is and decides at deploy whether it accepts the policy',
+      'Stack/Snapshots: the account of the copy to eu-central-1 is an unresolved token, so the synth-time check of `policy.offSiteCopies` whether the copy to eu-central-1 goes to another account (which DLM cannot copy to) ... Data Lifecycle Manager copies the EBS snapshots to eu-central-1 within this stack\'s account, whichever account the copy names',
+      'Stack/Snapshots: `copyEncryptionKeys.eu-central-1` is an unresolved token, so the synth-time check that it is the ARN of a KMS key in eu-central-1 (not an alias) ... Data Lifecycle Manager receives it as it is and decides whether it can encrypt the copies with it',
+    ]);
+  });
+
+  test('in an environment-agnostic stack, a copy that names an account warns that synth cannot tell whether it is another account', () => {
+    const stack = new Stack(new App(), 'Stack');
+    new EbsSnapshotPolicy(stack, 'Snapshots', {
+      policy: RetentionPolicy.of({ offSiteCopies: [{ region: 'eu-central-1', account: '210987654321' }] }),
+      targetTags: { 'cdk-backup-dr:snapshots': 'tiers' },
+    });
+    Annotations.fromStack(stack).hasWarning('/Stack/Snapshots', Match.stringLikeRegexp(
+      '^Stack/Snapshots: the stack\'s account \\(an environment-agnostic stack\\) is an unresolved token, so the synth-time check of `policy.offSiteCopies` whether the copy to eu-central-1 goes to another account'));
   });
 
   test('copyRegions is empty when no tier goes off site', () => {

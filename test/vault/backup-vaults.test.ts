@@ -86,6 +86,16 @@ test('a token that passes through warns which check did not run and what AWS dec
   ]);
 });
 
+// Before: the check that the copies go off site was skipped without a word.
+test('in an environment-agnostic stack, off-site copies warn that synth cannot tell whether they leave the vaults\' region', () => {
+  const stack = new Stack(new App(), 'Stack');
+  new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-central-1' }] }) });
+  expect(uncheckedTokenWarnings(stack)).toEqual([
+    'Stack/Backup: the stack\'s region (an environment-agnostic stack) is an unresolved token, so the synth-time check of `policy.offSiteCopies` that the copy goes to another region or account than the vaults\' did not run (unknown, not passed); '
+      + 'AWS Backup copies to the vault of that name in the region the token resolves to, which is no off-site copy when it is the vaults\' own region and account',
+  ]);
+});
+
 test('a policy and lock without tokens give no unchecked-token warning', () => {
   const stack = newStack();
   new BackupVaults(stack, 'Backup', {

@@ -111,16 +111,18 @@ describe('RecoveryVault', () => {
   });
 
   // Before: the checks of the lock's limits were skipped without a word.
-  test('a lock token in days warns which check did not run; without tokens, no such warning', () => {
+  test('a lock token in days or a token name warns which check did not run; without tokens, no such warning', () => {
     const stack = new Stack(new App(), 'Dr', { env: ENV });
     const days = Duration.days(new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber);
     new RecoveryVault(stack, 'AirGapped', { logicallyAirGapped: true, backupVaultName: 'air-gapped', lock: { minRetention: days, maxRetention: Duration.days(3650) } });
     new RecoveryVault(stack, 'OffSite', { lock: { minRetention: Duration.days(7), maxRetention: Duration.days(3650) } });
+    new RecoveryVault(stack, 'Named', { backupVaultName: new CfnParameter(stack, 'Name').valueAsString });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-backup-dr:uncheckedToken'));
     const atDeploy = 'did not run (unknown, not passed); AWS Backup receives it in days as it is and decides at deploy whether it accepts the lock [ack: cdk-backup-dr:uncheckedToken]';
     expect(warnings.map((w) => `${w.id} ${w.entry.data}`)).toEqual([
       `/Dr/AirGapped Dr/AirGapped: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is at least 7 days for a logically air-gapped vault (the AWS minimum) ${atDeploy}`,
       `/Dr/AirGapped Dr/AirGapped: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is shorter than the maximum retention (3650 days) ${atDeploy}`,
+      '/Dr/Named Dr/Named: `backupVaultName` is an unresolved token, so the synth-time check that it is 2 to 50 letters, digits, - or _ did not run (unknown, not passed); AWS Backup decides at deploy whether it accepts the name [ack: cdk-backup-dr:uncheckedToken]',
     ]);
   });
 
