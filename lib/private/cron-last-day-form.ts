@@ -5,8 +5,7 @@
  * (`L,15`, `6L,2`, `SAT,SUN,L`), or undefined when it has none. The EventBridge cron expressions
  * reference describes `L` alone (the last day of the month or of the week, `6L` the last
  * Friday of the month) and no list with it; Quartz, whose syntax AWS's follows, rejects one
- * ("Support for specifying 'L' with other days of the week is not implemented", and the same
- * of the month). No day or month name holds an L, so any L in these fields is the wildcard.
+ * in either field (it supports no L beside other days). No day or month name holds an L, so any L in these fields is the wildcard.
  */
 export function lastDayInListProblem(domField: string, dowField: string): string | undefined {
   const inList = (field: string): boolean => /L/i.test(field) && field.includes(',');

@@ -2,7 +2,7 @@
  * What the multipart copy tests share: a source object above the single-copy limit, its
  * target, and the mocked calls before its parts (S3 mocked).
  */
-import { CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 export const GiB = 1024 ** 3;
@@ -31,4 +31,15 @@ export function partSize(parts: number, part: number): number {
 /** A ListParts answer: the parts `numbers` of `bigSource(parts)`, each of its size, with the ETags `etag` gives ("copied-n" by default). */
 export function listedParts(parts: number, numbers: readonly number[], etag: (part: number) => string = (part) => `"copied-${part}"`) {
   return { Parts: numbers.map((PartNumber) => ({ PartNumber, ETag: etag(PartNumber), Size: partSize(parts, PartNumber) })), IsTruncated: false };
+}
+
+/** A part copied in this call gets the ETag "redone-n", and aborting an upload succeeds. */
+export function arrangeRedoneParts(s3mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>): void {
+  s3mock.on(UploadPartCopyCommand).callsFake((input: { PartNumber?: number }) => ({ CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } }));
+  s3mock.on(AbortMultipartUploadCommand).resolves({});
+}
+
+/** An error as S3 answers it: its name and HTTP status. */
+export function s3Error(name: string, status: number): Error {
+  return Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
 }

@@ -5,24 +5,22 @@
  * second failure aborts it (S3 mocked).
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, ListPartsCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, bigSource, listedParts, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, s3Error, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
 const listed = (parts: number[], etag?: (part: number) => string) => listedParts(7, parts, etag);
-const s3Error = (name: string, status: number) => Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
 const ALL = [1, 2, 3, 4, 5, 6, 7];
 
 beforeEach(() => {
   s3mock.reset();
   arrangeNewUpload(s3mock);
-  s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } }));
-  s3mock.on(AbortMultipartUploadCommand).resolves({});
+  arrangeRedoneParts(s3mock);
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   // Resumed with part 4 missing; by the final listing it is the redone copy, and after it the cancelled copy lands.
   s3mock.on(ListPartsCommand)

@@ -6,11 +6,11 @@
  * InvalidPart. A resumed upload is completed with the parts as ListParts reports them (S3 mocked).
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, bigSource, listedParts, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -20,9 +20,8 @@ const listed = (parts: number[], etag?: (part: number) => string) => listedParts
 beforeEach(() => {
   s3mock.reset();
   arrangeNewUpload(s3mock);
-  s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } }));
+  arrangeRedoneParts(s3mock);
   s3mock.on(CompleteMultipartUploadCommand).resolves({});
-  s3mock.on(AbortMultipartUploadCommand).resolves({});
 });
 
 const completed = () => s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.MultipartUpload!.Parts);

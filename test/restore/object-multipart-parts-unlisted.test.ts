@@ -9,22 +9,20 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, bigSource, listedParts, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, s3Error, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
 const listed = (parts: number[], etag?: (part: number) => string) => listedParts(7, parts, etag);
-const s3Error = (name: string, status: number) => Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
 const networkError = (code: string) => Object.assign(new Error(`socket: ${code}`), { code, $metadata: {} });
 let logged: jest.SpyInstance;
 
 beforeEach(() => {
   s3mock.reset();
   arrangeNewUpload(s3mock);
-  s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } }));
+  arrangeRedoneParts(s3mock);
   s3mock.on(CompleteMultipartUploadCommand).resolves({});
-  s3mock.on(AbortMultipartUploadCommand).resolves({});
   logged = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
