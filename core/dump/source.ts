@@ -324,16 +324,24 @@ function stillApplying(
 /**
  * Why channels whose applier is stopped and whose IO thread is stopped too are left alone by
  * the resume, and the statements that start them: the pause's SQL statements leave IO threads
- * running, so someone else (or an error) stopped it after the pause; a whole `STOP REPLICA` and
- * a `STOP REPLICA IO_THREAD` look the same once the applier is stopped.
+ * running, so someone else or an error stopped it after the pause; a whole `STOP REPLICA` and
+ * a `STOP REPLICA IO_THREAD` look the same once the applier is stopped, and an IO error stays
+ * in the status after someone stops the channel too, so an error is named as one possible cause.
  */
 function leftStopped(flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): string {
   const several = channels.length > 1;
   const errors = channels.filter((channel) => channel.lastError).map((channel) => `${channelNames([channel])}: ${channel.lastError}`);
+  const ioErrors = channels.some((channel) => /(^|; )IO error/.test(channel.lastError));
   const list = (statement: 'start' | 'startApplier'): string => channels.map((channel) => `'${channelStatements(flavor, channel.channel)[statement]}'`).join(', ');
-  return `replication was stopped by someone else after this run paused it: the IO ${several ? 'threads' : 'thread'} of ${channelNames(channels)} `
-    + `${several ? 'are' : 'is'} stopped too (the pause leaves IO threads running${errors.length > 0 ? `; ${errors.join('; ')}` : ''}), so ${several ? 'they are' : 'it is'} left as ${several ? 'they are' : 'it is'}; `
-    + `start ${several ? 'them' : 'it'} with ${list('start')} when ${several ? 'they' : 'it'} should run again (or ${list('startApplier')} if only ${several ? 'their IO threads were' : 'its IO thread was'} meant to stop)`;
+  const which = `the IO ${several ? 'threads' : 'thread'} of ${channelNames(channels)} ${several ? 'are' : 'is'} stopped too`;
+  const leftAsIs = `so ${several ? 'they are' : 'it is'} left as ${several ? 'they are' : 'it is'}`;
+  const orApplier = `(or ${list('startApplier')} if only ${several ? 'their IO threads were' : 'its IO thread was'} meant to stop)`;
+  if (ioErrors) {
+    return `replication stopped after this run paused it: ${which}, by an error (${errors.join('; ')}) or by someone else (the pause leaves IO threads running), `
+      + `${leftAsIs}; fix the error, then start ${several ? 'them' : 'it'} with ${list('start')} ${orApplier}`;
+  }
+  return `replication was stopped by someone else after this run paused it: ${which} (the pause leaves IO threads running${errors.length > 0 ? `; ${errors.join('; ')}` : ''}), ${leftAsIs}; `
+    + `start ${several ? 'them' : 'it'} with ${list('start')} when ${several ? 'they' : 'it'} should run again ${orApplier}`;
 }
 
 /**
