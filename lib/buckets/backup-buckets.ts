@@ -119,14 +119,14 @@ export class BackupBuckets extends Construct {
   constructor(scope: Construct, id: string, props?: BackupBucketsProps) {
     super(scope, id);
     props = props ?? {};
-    const dailyDays = wholeDays(this, 'dailyExpiration', props.dailyExpiration ?? Duration.days(2), 1, 3650) ?? 2;
-    const dailyLockDays = wholeDays(this, 'dailyLockRetention', props.dailyLockRetention ?? Duration.days(1), 1, 3650) ?? 1;
+    const dailyDays = wholeDays(this, 'dailyExpiration', props.dailyExpiration ?? Duration.days(2), 1, 3650);
+    const dailyLockDays = wholeDays(this, 'dailyLockRetention', props.dailyLockRetention ?? Duration.days(1), 1, 3650);
     if (dailyLockDays > dailyDays) {
       throw new Error(`${this.node.path}: \`dailyLockRetention\` must be at most \`dailyExpiration\` (${dailyDays} days), got ${dailyLockDays} days`);
     }
-    const lockDays = wholeDays(this, 'archiveLockRetention', props.archiveLockRetention ?? Duration.days(365), 1, 36500) ?? 365;
-    const transitionDays = wholeDays(this, 'archiveTransitionAfter', props.archiveTransitionAfter ?? Duration.days(1), 0, 36500) ?? 1;
-    const noncurrentDays = wholeDays(this, 'archiveNoncurrentVersionRetention', props.archiveNoncurrentVersionRetention ?? Duration.days(365), DEEP_ARCHIVE_MINIMUM_DAYS, 36500) ?? 365;
+    const lockDays = wholeDays(this, 'archiveLockRetention', props.archiveLockRetention ?? Duration.days(365), 1, 36500);
+    const transitionDays = wholeDays(this, 'archiveTransitionAfter', props.archiveTransitionAfter ?? Duration.days(1), 0, 36500);
+    const noncurrentDays = wholeDays(this, 'archiveNoncurrentVersionRetention', props.archiveNoncurrentVersionRetention ?? Duration.days(365), DEEP_ARCHIVE_MINIMUM_DAYS, 36500);
     const expirationDays = props.archiveExpiration === undefined ? undefined : wholeDays(this, 'archiveExpiration', props.archiveExpiration, 1, 36500);
     if (expirationDays !== undefined) {
       const minimum = Math.max(lockDays, transitionDays + DEEP_ARCHIVE_MINIMUM_DAYS);

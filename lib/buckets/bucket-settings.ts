@@ -4,7 +4,7 @@
  * object ownership, access logs, EventBridge notifications, and the lifecycle rules of
  * the two tiers.
  */
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,10 +20,13 @@ export const DAILY_EXPIRY_NOTE = 'S3 rounds lifecycle expiry up to the next midn
 /** Glacier Deep Archive bills at least 180 days per object. */
 export const DEEP_ARCHIVE_MINIMUM_DAYS = 180;
 
-/** Whole days of a duration, or throws naming the construct, the prop and the value. */
-export function wholeDays(scope: IConstruct, prop: string, value: Duration, min: number, max: number, unit = 'days'): number | undefined {
-  if (Token.isUnresolved(value.toSeconds())) {
-    return undefined;
+/**
+ * Whole days of a duration, or throws naming the construct, the prop and the value. A token
+ * is refused: the lifecycle days, the lock and the checks between them are computed at synth.
+ */
+export function wholeDays(scope: IConstruct, prop: string, value: Duration, min: number, max: number, unit = 'days'): number {
+  if (value.isUnresolved()) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must be a concrete duration (the lifecycle rules and the Object Lock retention are computed from it at synth), got an unresolved token`);
   }
   const seconds = value.toSeconds();
   const days = seconds / 86400;

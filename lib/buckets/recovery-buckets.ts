@@ -125,13 +125,13 @@ export class RecoveryBuckets extends Construct {
     if (!Token.isUnresolved(prefix) && !/^[a-z0-9][a-z0-9-]{0,19}$/.test(prefix)) {
       throw new Error(`${this.node.path}: \`bucketNamePrefix\` must be 1 to 20 lower-case letters, digits or hyphens, got '${prefix}'`);
     }
-    const dailyDays = wholeDays(this, 'dailyExpiration', props.dailyExpiration ?? Duration.days(2), 1, 3650) ?? 2;
-    const dailyLockDays = wholeDays(this, 'dailyLockRetention', props.dailyLockRetention ?? Duration.days(1), 1, 3650) ?? 1;
+    const dailyDays = wholeDays(this, 'dailyExpiration', props.dailyExpiration ?? Duration.days(2), 1, 3650);
+    const dailyLockDays = wholeDays(this, 'dailyLockRetention', props.dailyLockRetention ?? Duration.days(1), 1, 3650);
     if (dailyLockDays > dailyDays) {
       throw new Error(`${this.node.path}: \`dailyLockRetention\` must be at most \`dailyExpiration\` (${dailyDays} days), got ${dailyLockDays} days`);
     }
-    const lockDays = wholeDays(this, 'archiveLockRetention', props.archiveLockRetention ?? Duration.days(365), 1, 36500) ?? 365;
-    const noncurrentDays = wholeDays(this, 'archiveNoncurrentVersionRetention', props.archiveNoncurrentVersionRetention ?? Duration.days(365), DEEP_ARCHIVE_MINIMUM_DAYS, 36500) ?? 365;
+    const lockDays = wholeDays(this, 'archiveLockRetention', props.archiveLockRetention ?? Duration.days(365), 1, 36500);
+    const noncurrentDays = wholeDays(this, 'archiveNoncurrentVersionRetention', props.archiveNoncurrentVersionRetention ?? Duration.days(365), DEEP_ARCHIVE_MINIMUM_DAYS, 36500);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const region = Stack.of(this).region;
 

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- template JSON is read by path in these assertions */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BackupBuckets, BackupBucketsProps } from '../../lib/buckets/backup-buckets';
@@ -135,6 +135,20 @@ describe('BackupBuckets validation', () => {
   ])('rejects %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
+
+  // A token (a CfnParameter, say) was replaced by the default (or, for the archive expiry, by
+  // keeping forever) without a word: the lifecycle days, the lock and their checks are computed at synth.
+  const token = (): number => Token.asNumber({ Ref: 'RetentionDays' });
+  test.each<[string, BackupBucketsProps]>([
+    ['dailyExpiration', { dailyExpiration: Duration.days(token()) }],
+    ['dailyLockRetention', { dailyLockRetention: Duration.seconds(token()) }],
+    ['archiveLockRetention', { archiveLockRetention: Duration.seconds(token()) }],
+    ['archiveTransitionAfter', { archiveTransitionAfter: Duration.days(token()) }],
+    ['archiveNoncurrentVersionRetention', { archiveNoncurrentVersionRetention: Duration.seconds(token()) }],
+    ['archiveExpiration', { archiveExpiration: Duration.seconds(token()) }],
+  ])('rejects a token %s instead of using the default', (prop, props) => {
+    expect(() => synth(props)).toThrow(`S/Buckets: \`${prop}\` must be a concrete duration (the lifecycle rules and the Object Lock retention are computed from it at synth), got an unresolved token`);
+  });
 });
 
 describe('RecoveryBuckets', () => {
@@ -161,6 +175,12 @@ describe('RecoveryBuckets', () => {
     const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
     expect(() => new RecoveryBuckets(stack, 'Replicas', { archiveNoncurrentVersionRetention: Duration.days(90) }))
       .toThrow('D/Replicas: `archiveNoncurrentVersionRetention` must be a whole number of days from 180 to 36500, got 90 days');
+  });
+
+  test('rejects a token retention instead of using the default', () => {
+    const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
+    expect(() => new RecoveryBuckets(stack, 'Replicas', { archiveLockRetention: Duration.seconds(Token.asNumber({ Ref: 'LockDays' })) }))
+      .toThrow('D/Replicas: `archiveLockRetention` must be a concrete duration (the lifecycle rules and the Object Lock retention are computed from it at synth), got an unresolved token');
   });
 
   test('rejects a bucket name prefix S3 would refuse', () => {
