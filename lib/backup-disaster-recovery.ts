@@ -66,7 +66,7 @@ export interface BackupDisasterRecoveryDatabaseOptions {
   readonly engineVersion?: string;
   /**
    * The subnets of both instances.
-   * @default - the VPC's isolated subnets (the default of `ReplicatedMySql`)
+   * @default - the VPC's isolated subnets, or its private subnets with egress when it has none (the default of `ReplicatedMySql`)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**

@@ -90,13 +90,13 @@ export interface ReplicatedMySqlProps {
   /**
    * The availability zone of a single-AZ master. Not allowed with `multiAz` (RDS does not
    * accept an availability zone for a Multi-AZ instance). Must differ from `replicaAvailabilityZone`.
-   * @default - the first of the VPC's zones that is not the replica's
+   * @default - the first zone of the selected subnets that is not the replica's
    */
   readonly masterAvailabilityZone?: string;
 
   /**
    * The availability zone of the read replica. The master is never placed in it.
-   * @default - the last of the VPC's availability zones
+   * @default - the last zone of the selected subnets (`vpcSubnets`)
    */
   readonly replicaAvailabilityZone?: string;
 
