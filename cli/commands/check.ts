@@ -16,7 +16,7 @@ import { PromptCancelled, askHidden } from '../password-prompt';
 import type { ProgressStream } from '../progress';
 import { ProgressRenderer } from '../progress';
 
-const USAGE = `Usage: cdk-backup-dr check --master mysql://user:password@host:port --replica mysql://user:password@host:port [options]
+const USAGE = `Usage: cdk-backup-dr check --master mysql://user@host:port --replica mysql://user@host:port [options]
 
 Compares the master and the replica table by table (primary-key chunks, both servers at
 once, at a matched replication position) and lists the rows that differ.
@@ -83,13 +83,13 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} must be a URL like mysql://user:password@host:3306, got '${text}'`);
+    throw new UsageError(`${flag} must be a URL like mysql://user@host:3306, got '${text}'`);
   }
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
     throw new UsageError(`${flag} must start with mysql://, got '${url.protocol}//'`);
   }
   if (!url.hostname || !url.username) {
-    throw new UsageError(`${flag} needs a user and a host: mysql://user:password@host:3306`);
+    throw new UsageError(`${flag} needs a user and a host: mysql://user@host:3306`);
   }
   const tls = tlsOverride ?? url.searchParams.get('tls') ?? (url.hostname.endsWith('.rds.amazonaws.com') ? 'rds' : 'off');
   const ssl = { rds: 'Amazon RDS', verify: { rejectUnauthorized: true }, off: undefined }[tls];

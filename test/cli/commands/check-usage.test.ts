@@ -1,0 +1,36 @@
+import { run } from '../../../cli/commands/check';
+
+class Capture {
+  public text = '';
+  public write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await run(args, { stdout, stderr, env: {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+// The command warns against a password in a URL (others read it in the process list), so
+// its help and its errors show URLs without one, as the README does.
+describe('cdk-backup-dr check shows URLs without a password', () => {
+  test('in its usage line', async () => {
+    const help = await check(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: cdk-backup-dr check --master mysql://user@host:port --replica mysql://user@host:port [options]');
+    expect(help.stdout).not.toContain('user:password@host:port');
+  });
+
+  test('in the errors of a malformed URL', async () => {
+    expect(await check(['--master', 'not a url', '--replica', 'mysql://u@h'])).toMatchObject({
+      code: 64, stderr: expect.stringContaining("--master must be a URL like mysql://user@host:3306, got 'not a url'"),
+    });
+    expect(await check(['--master', 'mysql://u@h', '--replica', 'mysql://h:3306'])).toMatchObject({
+      code: 64, stderr: expect.stringContaining('--replica needs a user and a host: mysql://user@host:3306'),
+    });
+  });
+});
