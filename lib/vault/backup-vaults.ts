@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../private/aws-backup-cold-storage';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
@@ -158,14 +159,7 @@ export class BackupVaults extends Construct {
     }
     const stack = Stack.of(this);
     for (const copy of policy.offSiteCopies) {
-      if (Token.isUnresolved(copy.region) || Token.isUnresolved(stack.region)) {
-        warnUncheckedToken(this, 'policy.offSiteCopies', 'of `policy.offSiteCopies` that the copy goes to another region or account than the vaults\'',
-          'AWS Backup copies to the vault of that name in the region the token resolves to, which is no off-site copy when it is the vaults\' own region and account',
-          Token.isUnresolved(copy.region) ? 'the region of an off-site copy' : 'the stack\'s region (an environment-agnostic stack)');
-      } else if (copy.region === stack.region
-        && (copy.account === undefined || copy.account === stack.account)) {
-        throw new Error(`${path}: \`policy.offSiteCopies\` must name another region or account than the vaults' own (${stack.region}), got ${copy.region}`);
-      }
+      checkCopyLeavesVaults(this, stack, copy);
     }
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -348,4 +342,34 @@ function keptByAwsBackup(tier: CompiledTier): string {
   return tier.retentionHours !== undefined && tier.retentionHours !== tier.deleteAfterDays * 24
     ? `${days} (${tier.retentionHours} hours rounded up to whole days)`
     : days;
+}
+
+/**
+ * Fails when an off-site copy provably goes to the vaults' own region and account (the copy
+ * is then no off-site copy); warns when a token keeps synth from telling, and says which.
+ */
+function checkCopyLeavesVaults(scope: Construct, stack: Stack, copy: OffSiteCopy): void {
+  const region = equalityAtDeploy(stack, copy.region, stack.region);
+  const account = copy.account === undefined ? 'same' : equalityAtDeploy(stack, copy.account, stack.account);
+  if (region === 'different' || account === 'different') {
+    return;
+  }
+  const check = 'of `policy.offSiteCopies` that the copy goes to another region or account than the vaults\'';
+  if (region === 'unknown') {
+    warnUncheckedToken(scope, 'policy.offSiteCopies', check,
+      'AWS Backup copies to the vault of that name in the region the token resolves to, which is no off-site copy when it is the vaults\' own region and account',
+      Token.isUnresolved(copy.region) ? 'the region of an off-site copy' : 'the stack\'s region (an environment-agnostic stack)');
+    return;
+  }
+  const own = describeAtDeploy(stack, stack.region);
+  if (account === 'unknown') {
+    warnUncheckedToken(scope, 'policy.offSiteCopies', check,
+      `AWS Backup copies to the vault of that name in the account the token resolves to, which is no off-site copy when it is the vaults' own account (the region, ${own}, is theirs)`,
+      Token.isUnresolved(copy.account!) ? `the account of the off-site copy to ${own}` : 'the stack\'s account (an environment-agnostic stack)');
+    return;
+  }
+  const ownAccount = copy.account === undefined ? '' : ` in account ${describeAtDeploy(stack, stack.account)}`;
+  const copyAccount = copy.account === undefined ? '' : ` in account ${describeAtDeploy(stack, copy.account)}`;
+  const same = Token.isUnresolved(copy.region) || copy.account !== undefined ? ', the same' : '';
+  throw new Error(`${scope.node.path}: \`policy.offSiteCopies\` must name another region or account than the vaults' own (${own}${ownAccount}), got ${describeAtDeploy(stack, copy.region)}${copyAccount}${same}`);
 }

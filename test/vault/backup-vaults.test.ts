@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -94,6 +94,51 @@ test('in an environment-agnostic stack, off-site copies warn that synth cannot t
     'Stack/Backup: the stack\'s region (an environment-agnostic stack) is an unresolved token, so the synth-time check of `policy.offSiteCopies` that the copy goes to another region or account than the vaults\' did not run (unknown, not passed); '
       + 'AWS Backup copies to the vault of that name in the region the token resolves to, which is no off-site copy when it is the vaults\' own region and account',
   ]);
+});
+
+// Before: a token account was compared as a string, so it never matched the stack's: a copy to the
+// vaults' own region in an account synth cannot know passed without a word.
+describe('an off-site copy to the vaults\' own region in an account synth cannot know warns', () => {
+  const atDeploy = 'AWS Backup copies to the vault of that name in the account the token resolves to, which is no off-site copy when it is the vaults\' own account (the region, eu-west-1, is theirs)';
+  test('a token account', () => {
+    const stack = newStack();
+    const account = new CfnParameter(stack, 'CopyAccount').valueAsString;
+    new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1', account }] }) });
+    expect(uncheckedTokenWarnings(stack)).toEqual([
+      `Stack/Backup: the account of the off-site copy to eu-west-1 is an unresolved token, so the synth-time check of \`policy.offSiteCopies\` that the copy goes to another region or account than the vaults' did not run (unknown, not passed); ${atDeploy}`,
+    ]);
+  });
+
+  test('a concrete account in a stack whose account is not known at synth', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-west-1' } });
+    new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1', account: '210987654321' }] }) });
+    expect(uncheckedTokenWarnings(stack)).toEqual([
+      `Stack/Backup: the stack's account (an environment-agnostic stack) is an unresolved token, so the synth-time check of \`policy.offSiteCopies\` that the copy goes to another region or account than the vaults' did not run (unknown, not passed); ${atDeploy}`,
+    ]);
+  });
+
+  test('another region needs no account check', () => {
+    const stack = newStack();
+    new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-central-1', account: Aws.ACCOUNT_ID }] }) });
+    expect(uncheckedTokenWarnings(stack)).toEqual([]);
+  });
+});
+
+// Before: `Aws.ACCOUNT_ID` and `Aws.REGION` were tokens unlike the stack's strings: the copy passed
+// (the account) or only warned (the region), though both are the stack's own at deploy.
+test.each([
+  ['the account is Aws.ACCOUNT_ID', { region: 'eu-west-1', account: Aws.ACCOUNT_ID },
+    'Stack/Backup: `policy.offSiteCopies` must name another region or account than the vaults\' own (eu-west-1 in account 123456789012), got eu-west-1 in account a token ({"Ref":"AWS::AccountId"}), the same'],
+  ['the region is Aws.REGION', { region: Aws.REGION },
+    'Stack/Backup: `policy.offSiteCopies` must name another region or account than the vaults\' own (eu-west-1), got a token ({"Ref":"AWS::Region"}), the same'],
+])('an off-site copy that is provably the vaults\' own region and account fails the synth: %s', (_name, copy, message) => {
+  expect(errorOf({ policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [copy] }) })).toBe(message);
+});
+
+test('in a stack whose account is not known at synth, a copy to its region in Aws.ACCOUNT_ID (the same token) fails the synth', () => {
+  const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-west-1' } });
+  expect(() => new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: 'eu-west-1', account: Aws.ACCOUNT_ID }] }) }))
+    .toThrow('Stack/Backup: `policy.offSiteCopies` must name another region or account than the vaults\' own (eu-west-1 in account a token ({"Ref":"AWS::AccountId"})), got eu-west-1 in account a token ({"Ref":"AWS::AccountId"}), the same');
 });
 
 test('a policy and lock without tokens give no unchecked-token warning', () => {
