@@ -1,9 +1,10 @@
 // Internal: checks a RetentionPolicy and turns it into numbers and cron expressions that
 // the AWS Backup plan and the EBS snapshot policies share. Not part of the public API.
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { describeAtDeploy, DeployTimeEquality, equalityAtDeploy } from '../private/deploy-time-equality';
 import { warnUncheckedToken } from '../private/unchecked-token';
-import { ArchiveFrequency, RetentionPolicy } from './retention-policy';
+import { ArchiveFrequency, OffSiteCopy, RetentionPolicy } from './retention-policy';
 
 /**
  * Rolling intervals that AWS Data Lifecycle Manager accepts (hours). The shortest is also the
@@ -209,24 +210,86 @@ export function validatePolicy(scope: IConstruct, prop: string, policy: Retentio
     fail(path, `${prop}.window.duration`, `must be 1 to 24 hours, got ${inHours(policy.windowDuration)}`);
   }
 
-  const destinations = new Set<string>();
-  for (const copy of policy.offSiteCopies) {
-    const destination = `${copy.region}/${copy.account ?? ''}`;
-    if (destinations.has(destination)) {
-      fail(path, `${prop}.offSiteCopies`, `may name each region and account once (a second copy to the same vault is the same copy), got ${copy.region}${copy.account !== undefined ? ` in account ${copy.account}` : ''} twice`);
-    }
-    destinations.add(destination);
-  }
-  const regions = new Set(policy.offSiteCopies.map((c) => c.region));
-  if (regions.size > MAX_COPY_REGIONS) {
-    fail(path, `${prop}.offSiteCopies`, `may name at most ${MAX_COPY_REGIONS} regions (the AWS limit for copies), got ${regions.size}: ${[...regions].join(', ')}`);
-  }
+  checkOffSiteDestinations(scope, `${prop}.offSiteCopies`, policy.offSiteCopies);
 
   const pitr = minutes(policy.pointInTimeRecovery);
   if (pitr !== undefined && (pitr % 1440 !== 0 || pitr < 1440 || pitr > 35 * 1440)) {
     fail(path, `${prop}.pointInTimeRecovery`, `must be 1 to 35 whole days (AWS Backup continuous backup), got ${inDays(policy.pointInTimeRecovery)}`);
   }
 }
+
+/**
+ * Fails when two off-site copies provably go to one vault (the same region and account at
+ * deploy; a copy without an account goes to the stack's), or when more than
+ * `MAX_COPY_REGIONS` regions are provably different; warns where tokens keep synth from telling.
+ */
+function checkOffSiteDestinations(scope: IConstruct, prop: string, copies: readonly OffSiteCopy[]): void {
+  const path = scope.node.path;
+  const stack = Stack.of(scope);
+  const accountOf = (copy: OffSiteCopy): string => copy.account ?? stack.account;
+  for (let j = 1; j < copies.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const region = equalityAtDeploy(stack, copies[i].region, copies[j].region);
+      const account = equalityAtDeploy(stack, accountOf(copies[i]), accountOf(copies[j]));
+      if (region === 'same' && account === 'same') {
+        const named = copies[j].account ?? copies[i].account;
+        const inAccount = named === undefined ? '' : ` in account ${describeAtDeploy(stack, named)}`;
+        const leftOut = named !== undefined && (copies[i].account === undefined || copies[j].account === undefined) ? ' (a copy without an account goes to the stack\'s)' : '';
+        fail(path, prop, `may name each region and account once (a second copy to the same vault is the same copy), got ${describeAtDeploy(stack, copies[j].region)}${inAccount} twice${leftOut}`);
+      }
+      if (region !== 'different' && account !== 'different') {
+        warnUncheckedToken(scope, prop, `of \`${prop}\` that copies ${i + 1} and ${j + 1} go to different vaults (each region and account named once)`,
+          'both copies are passed on as they are: when they resolve to the same region and account, the same vault receives two copies, or AWS refuses the second at deploy',
+          unresolvedParts(stack, copies, [i, j], { region, account }));
+      }
+    }
+  }
+  const regions = distinctRegions(stack, copies.map((c) => c.region));
+  const provablyDistinct = regions.filter((r) => !Token.isUnresolved(r)).length;
+  if (provablyDistinct > MAX_COPY_REGIONS) {
+    fail(path, prop, `may name at most ${MAX_COPY_REGIONS} regions (the AWS limit for copies), got ${regions.length}: ${regions.map((r) => describeAtDeploy(stack, r)).join(', ')}`);
+  }
+  if (regions.length > MAX_COPY_REGIONS) {
+    warnUncheckedToken(scope, prop, `of \`${prop}\` that it names at most ${MAX_COPY_REGIONS} regions (the AWS limit for copies)`,
+      `it names ${regions.length} regions if every token resolves to a region of its own, and AWS refuses more than ${MAX_COPY_REGIONS} at deploy`,
+      'a region of an off-site copy');
+  }
+}
+
+/** The regions, one of each group synth proves the same; a concrete one stands for its group when there is one. */
+function distinctRegions(stack: Stack, regions: readonly string[]): string[] {
+  const groups: string[] = [];
+  for (const region of regions) {
+    const index = groups.findIndex((g) => equalityAtDeploy(stack, g, region) === 'same');
+    if (index < 0) {
+      groups.push(region);
+    } else if (Token.isUnresolved(groups[index]) && !Token.isUnresolved(region)) {
+      groups[index] = region;
+    }
+  }
+  return groups;
+}
+
+/** What keeps synth from telling two copies apart, for the warning: `the region of off-site copy 2`, ... */
+function unresolvedParts(stack: Stack, copies: readonly OffSiteCopy[], pair: number[], unknown: { region: DeployTimeEquality; account: DeployTimeEquality }): string {
+  const parts: string[] = [];
+  for (const [field, equality] of [['region', unknown.region], ['account', unknown.account]] as const) {
+    if (equality !== 'unknown') {
+      continue;
+    }
+    for (const index of pair) {
+      const value = field === 'region' ? copies[index].region : copies[index].account;
+      if (value === undefined && Token.isUnresolved(stack.account) && !parts.includes(STACK_ACCOUNT)) {
+        parts.push(STACK_ACCOUNT);
+      } else if (value !== undefined && Token.isUnresolved(value)) {
+        parts.push(`the ${field} of off-site copy ${index + 1}`);
+      }
+    }
+  }
+  return parts.length === 1 ? parts[0] : `each of ${parts.join(' and ')}`;
+}
+
+const STACK_ACCOUNT = 'the stack\'s account (an environment-agnostic stack)';
 
 /** What a locked vault holds, for `validateAgainstLock`. */
 export interface LockedVaultContents {
