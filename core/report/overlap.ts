@@ -13,6 +13,7 @@
  *
  * The report says how many of a schedule's runs in a year go to a schedule kept longer.
  */
+import { dayOfWeekStepProblem } from '../../lib/private/cron-day-of-week-step';
 import { AWS_MONTHS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, dayOfWeekMatcher, expandCronField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 import { utcOffsetMinutes } from './schedule';
@@ -31,13 +32,13 @@ export interface CronCalendar {
 /**
  * The calendar of an AWS cron expression; undefined when the expression uses what this does
  * not read (a form of `L` or `W` AWS does not document, see `undocumentedDayOfMonthProblem`;
- * a year field that is not `*`) or AWS does not accept (`cronFormProblem`: not 6 fields, not
+ * a step in the day of the week, `dayOfWeekStepProblem`; a year field that is not `*`) or AWS does not accept (`cronFormProblem`: not 6 fields, not
  * exactly one day field `?`, or a value out of its field's range).
  */
 export function cronCalendar(expression: string): CronCalendar | undefined {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
   const fields = match?.[1].trim().split(/\s+/);
-  if (!fields || cronFormProblem(fields) !== undefined || fields[5] !== '*') {
+  if (!fields || cronFormProblem(fields) !== undefined || fields[5] !== '*' || dayOfWeekStepProblem(fields[4]) !== undefined) {
     return undefined;
   }
   const [minuteField, hourField, domField, monthField] = fields;

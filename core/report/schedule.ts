@@ -4,6 +4,7 @@
  * time zone the schedule is read in.
  */
 import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField, expandCronField, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
+import { dayOfWeekStepProblem } from '../../lib/private/cron-day-of-week-step';
 import { wrappingRangeProblem } from '../../lib/private/cron-wrapping-range';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
 
@@ -164,7 +165,7 @@ function rejectedFormNote(problem: string): string {
   return `${NOT_UNDERSTOOD_NOTE}: AWS rejects it, ${problem}`;
 }
 
-/** Why the report does not read a cron expression with a form of `L` or `W`, or a range, AWS does not document. */
+/** Why the report does not read a cron expression with a form of `L` or `W`, a range, or a step in the day of the week, AWS does not document. */
 function undocumentedNote(problem: string): string {
   return `${NOT_UNDERSTOOD_NOTE}: ${problem}`;
 }
@@ -183,7 +184,8 @@ function cronRuns(fields: string[], expression: string, zone: string): WeeklyRun
     return { minutes: [], text: expression, note: rejectedFormNote(problem) };
   }
   const [minuteField, hourField, domField, monthField, givenDowField, yearField] = fields;
-  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, AWS_MONTHS) ?? range(1, 12, 1)) ?? wrappingRangeProblem(fields);
+  const undocumented = undocumentedDayOfMonthProblem(domField, expandCronField(monthField, 1, 12, AWS_MONTHS) ?? range(1, 12, 1)) ?? wrappingRangeProblem(fields)
+    ?? dayOfWeekStepProblem(givenDowField);
   if (undocumented !== undefined) {
     return { minutes: [], text: expression, note: undocumentedNote(undocumented) };
   }

@@ -206,7 +206,8 @@ function cronPartValueProblem(part: string, range: CronFieldRange): string | und
 
 /** The weekday of the month a day-of-week field names with `#` or `L`, or undefined when it names none. */
 export function nthWeekdayField(field: string): NthWeekday | undefined {
-  const match = /^([A-Za-z]{3}|[1-7])(?:#([1-5])|L)$/.exec(field);
+  // Names and L in any case, as AWS takes them (`fril`, `FriL`).
+  const match = /^([A-Za-z]{3}|[1-7])(?:#([1-5])|L)$/i.exec(field);
   const day = match ? AWS_WEEKDAYS[match[1].toUpperCase()] ?? Number(match[1]) : NaN;
   if (!match || !(day >= 1 && day <= 7)) {
     return undefined;

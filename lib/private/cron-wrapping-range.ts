@@ -28,10 +28,12 @@ function valueOf(text: string, range: CronFieldRange): number | undefined {
   return value >= range.min && value <= range.max ? value : undefined;
 }
 
-/** `FRI-MON` as `FRI-SAT,SUN-MON`, `22-2` as `22-23,0-2`: names when the range starts with one. */
+/** `FRI-MON` as `FRI-SAT,SUN-MON`, `22-2` as `22-23,0-2`: names when the range starts with one, in its case. */
 function twoRanges(from: string, to: string, range: CronFieldRange): string {
   const named = /^\d+$/.test(from) ? undefined : Object.keys(range.names ?? {});
-  const [first, last] = named ? [named[0], named[named.length - 1]] : [String(range.min), String(range.max)];
-  const span = (a: string, b: string): string => (a.toUpperCase() === b ? b : `${a}-${b}`);
+  // The names in the range's own case: `fri-mon` as `fri-sat,sun-mon`.
+  const inCase = (name: string): string => (from === from.toLowerCase() ? name.toLowerCase() : name);
+  const [first, last] = named ? [inCase(named[0]), inCase(named[named.length - 1])] : [String(range.min), String(range.max)];
+  const span = (a: string, b: string): string => (a.toUpperCase() === b.toUpperCase() ? b : `${a}-${b}`);
   return `${span(from, last)},${span(first, to)}`;
 }

@@ -3,6 +3,7 @@ import { Token } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { IConstruct } from 'constructs';
 import { CRON_FIELD_RANGES_TEXT, cronShapeProblem, cronValueProblem, nthWeekdayFormProblem } from './cron-field';
+import { dayOfWeekStepProblem } from './cron-day-of-week-step';
 import { lastDayInListProblem } from './cron-last-day-form';
 
 /**
@@ -11,7 +12,8 @@ import { lastDayInListProblem } from './cron-last-day-form';
  * and day-of-week fields `?` (neither, or both), has a value out of its field's range
  * (`cronValueProblem`), or has `#` in a day-of-week field that is not one `n#k` alone
  * (`nthWeekdayFormProblem`), or has `L` in a list of a day field (`lastDayInListProblem`): AWS
- * would refuse the schedule only at deploy.
+ * would refuse the schedule only at deploy. Also when it has a step in the day of the week,
+ * which AWS does not document (`dayOfWeekStepProblem`).
  * `ScheduleExpression.cron()` always writes `?` but passes its fields as given;
  * `ScheduleExpression.expression()` passes whatever it is given.
  */
@@ -40,5 +42,9 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
   const lastDayProblem = lastDayInListProblem(fields[2], fields[4]);
   if (lastDayProblem !== undefined) {
     throw new Error(`${scope.node.path}: \`${prop}\` must use L in its day fields as EventBridge Scheduler accepts it, got '${expression}': ${lastDayProblem}`);
+  }
+  const stepProblem = dayOfWeekStepProblem(fields[4]);
+  if (stepProblem !== undefined) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must have a day-of-week field of the form AWS documents, got '${expression}': ${stepProblem}`);
   }
 }

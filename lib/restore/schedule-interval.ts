@@ -1,5 +1,6 @@
 // Internal: the longest time between two runs of an EventBridge Scheduler expression.
 import { AWS_MONTHS, cronFormProblem, dayOfMonthMatcher, dayOfWeekField, dayOfWeekMatcher, expandCronField, undocumentedDayOfMonthProblem } from '../private/cron-field';
+import { dayOfWeekStepProblem } from '../private/cron-day-of-week-step';
 import { wrappingRangeProblem } from '../private/cron-wrapping-range';
 
 /** The longest gap between two runs, in hours, or why it cannot be derived. */
@@ -22,7 +23,8 @@ const DAY_MS = 86_400_000;
  * 15th, `L` alone in the day of the week Saturday, `6L` the month's last Friday, `2#1` its
  * first Monday. `at(...)`, cron expressions with a bounded year, forms of `L` and `W` AWS
  * does not document (`undocumentedDayOfMonthProblem`) and ranges from a larger value to a
- * smaller one (`wrappingRangeProblem`), are not derived.
+ * smaller one (`wrappingRangeProblem`) and steps in the day of the week (`dayOfWeekStepProblem`),
+ * are not derived.
  */
 export function longestGap(expression: string): ScheduleGap {
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression);
@@ -45,7 +47,7 @@ export function longestGap(expression: string): ScheduleGap {
   const minutes = values(minuteField, 0, 59);
   const hours = values(hourField, 0, 23);
   const months = values(monthField, 1, 12, AWS_MONTHS);
-  const undocumented = (months && undocumentedDayOfMonthProblem(dayField, [...months])) ?? wrappingRangeProblem(fields);
+  const undocumented = (months && undocumentedDayOfMonthProblem(dayField, [...months])) ?? wrappingRangeProblem(fields) ?? dayOfWeekStepProblem(weekdayField);
   if (undocumented) {
     return { reason: undocumented };
   }
