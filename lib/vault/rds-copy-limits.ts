@@ -1,7 +1,8 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { Construct } from 'constructs';
 import { OffSiteCopy } from '../policy/retention-policy';
+import { equalityAtDeploy } from '../private/deploy-time-equality';
 
 /**
  * AWS Backup copies an RDS or Aurora recovery point to another account or to another
@@ -19,11 +20,12 @@ function crossAccountAndRegion(scope: Construct, copies: OffSiteCopy[]): { certa
     if (copy.account === undefined) {
       continue;
     }
-    const known = ![copy.account, copy.region, stack.account, stack.region].some((v) => Token.isUnresolved(v));
-    if (!known) {
-      possible.push(copy);
-    } else if (copy.account !== stack.account && copy.region !== stack.region) {
+    const account = equalityAtDeploy(stack, copy.account, stack.account);
+    const region = equalityAtDeploy(stack, copy.region, stack.region);
+    if (account === 'different' && region === 'different') {
       certain.push(copy);
+    } else if (account !== 'same' && region !== 'same') {
+      possible.push(copy);
     }
   }
   return { certain, possible };

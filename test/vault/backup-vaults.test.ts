@@ -465,6 +465,15 @@ describe('BackupVaults off-site copies of RDS recovery points', () => {
     }
   });
 
+  // Before: a token account was never the stack's, so both warned that RDS copies would be lost.
+  test('a copy synth proves to stay in the account, or in the region, gives no RDS warning: Aws.ACCOUNT_ID elsewhere, a token account here', () => {
+    for (const copy of [{ region: 'eu-central-1', account: Aws.ACCOUNT_ID }, { region: 'eu-west-1', account: Token.asString({ Ref: 'CopyAccount' }) }]) {
+      const stack = newStack();
+      new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [copy] }), databases: [database(stack, 'Db')] });
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot copy RDS'))).toEqual([]);
+    }
+  });
+
   test('with no RDS resource known at synth, a copy to another account in another region is a warning', () => {
     const stack = newStack();
     new BackupVaults(stack, 'Backup', { policy: copiesTo('us-east-1', '210987654321'), resources: [backup.BackupResource.fromArn('arn:aws:ec2:eu-west-1:123456789012:volume/vol-1')] });
