@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CompiledTier, compileTiers, describeTier, validatePolicy } from '../policy/compile';
+import { equalityAtDeploy } from '../private/deploy-time-equality';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
@@ -157,12 +158,13 @@ export class EbsSnapshotPolicy extends Construct {
 
     const copyRegions: string[] = [];
     for (const copy of props.policy.offSiteCopies) {
-      if (copy.account !== undefined && (Token.isUnresolved(copy.account) || Token.isUnresolved(stack.account))) {
+      const account = copy.account === undefined ? 'same' : equalityAtDeploy(stack, copy.account, stack.account);
+      if (account === 'unknown') {
         const prop = 'policy.offSiteCopies';
         warnUncheckedToken(this, prop, `of \`${prop}\` whether the copy to ${copy.region} goes to another account (which DLM cannot copy to)`,
           `Data Lifecycle Manager copies the EBS snapshots to ${copy.region} within this stack's account, whichever account the copy names`,
-          Token.isUnresolved(copy.account) ? `the account of the copy to ${copy.region}` : 'the stack\'s account (an environment-agnostic stack)');
-      } else if (copy.account !== undefined && copy.account !== stack.account) {
+          Token.isUnresolved(copy.account!) ? `the account of the copy to ${copy.region}` : 'the stack\'s account (an environment-agnostic stack)');
+      } else if (account === 'different') {
         Annotations.of(this).addWarningV2('cdk-backup-dr:ebsCopyOtherAccount', `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${copy.region} is left to AWS Backup`);
         continue;
       }

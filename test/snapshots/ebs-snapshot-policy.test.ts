@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -190,6 +190,17 @@ describe('EbsSnapshotPolicy', () => {
     });
     Annotations.fromStack(stack).hasWarning('/Stack/Snapshots', Match.stringLikeRegexp(
       '^Stack/Snapshots: the stack\'s account \\(an environment-agnostic stack\\) is an unresolved token, so the synth-time check of `policy.offSiteCopies` whether the copy to eu-central-1 goes to another account'));
+  });
+
+  // Before: Aws.ACCOUNT_ID, the stack's own account at deploy, warned that synth could not tell.
+  test('a copy to Aws.ACCOUNT_ID stays in the account: DLM copies it, without a warning', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    const snapshots = new EbsSnapshotPolicy(stack, 'Snapshots', {
+      policy: RetentionPolicy.of({ offSiteCopies: [{ region: 'eu-central-1', account: Aws.ACCOUNT_ID }] }),
+      targetTags: { 'cdk-backup-dr:snapshots': 'tiers' },
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('account'))).toEqual([]);
+    expect(snapshots.copyRegions).toEqual(['eu-central-1']);
   });
 
   test('copyRegions is empty when no tier goes off site', () => {
