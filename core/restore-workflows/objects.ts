@@ -24,6 +24,7 @@ import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
   EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
 } from './common';
+import { CopyProgress, StallState } from './copy-progress';
 import { isTransientError } from './transient-error';
 
 /** What the deployment fixes. */
@@ -85,7 +86,8 @@ export interface ScanCounts {
   readonly oldestVersion?: string;
 }
 
-export interface ScanState {
+/** `stalled` and `setback` (copying scan only): invocations in a row that moved nothing on, see {@link CopyProgress}. */
+export interface ScanState extends StallState {
   readonly cursor: ScanCursor;
   readonly counts: ScanCounts;
   /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them). */
@@ -451,7 +453,9 @@ async function copiedByExecution(s3: S3Client, target: { bucket: string; key: st
  * the upload is gone (aborted, or completed); `unlisted` when the listing failed for a
  * transient reason (the upload is then left open for the next invocation, not aborted).
  */
-async function copiedParts(s3: S3Client, target: { bucket: string; key: string }, uploadId: string, sizeOf: (part: number) => number): Promise<Map<number, string> | undefined | 'unlisted'> {
+async function copiedParts(
+  s3: S3Client, target: { bucket: string; key: string }, uploadId: string, sizeOf: (part: number) => number, progress?: CopyProgress,
+): Promise<Map<number, string> | undefined | 'unlisted'> {
   const copied = new Map<number, string>();
   let marker: string | undefined;
   do {
@@ -463,10 +467,9 @@ async function copiedParts(s3: S3Client, target: { bucket: string; key: string }
         return undefined;
       }
       if (isTransientError(error)) {
-        console.warn(JSON.stringify({
-          message: `the parts of multipart upload ${uploadId} of s3://${target.bucket}/${target.key} could not be listed; it is left open for the next invocation`,
-          error: `${errorName(error)}: ${errorText(error)}`,
-        }));
+        const message = `the parts of multipart upload ${uploadId} of s3://${target.bucket}/${target.key} could not be listed; it is left open for the next invocation`;
+        console.warn(JSON.stringify({ message, error: `${errorName(error)}: ${errorText(error)}` }));
+        progress?.setback(`${message} (${errorName(error)}: ${errorText(error)})`);
         return 'unlisted';
       }
       throw error;
@@ -539,8 +542,9 @@ const REDO: CopyOutcome = { status: 'redo' };
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
-  resume: { deadline?: number; endBy?: number; uploadId?: string } = {},
+  resume: { deadline?: number; endBy?: number; uploadId?: string; progress?: CopyProgress } = {},
 ): Promise<CopyOutcome> {
+  const progress = resume.progress;
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
   if (await copiedByExecution(s3, target, execution)) {
@@ -549,6 +553,8 @@ export async function copyVersion(
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
   let uploadId: string | undefined;
+  // How the part copies failed: a passing failure leaves the upload open for the next invocation, unless a part also failed for good.
+  const partFailures = { passing: false, permanent: false };
   try {
     if (source.size <= MULTIPART_THRESHOLD) {
       if (Date.now() >= (resume.deadline ?? Infinity)) {
@@ -566,14 +572,23 @@ export async function copyVersion(
         if (!CONDITION_REFUSALS.includes(errorName(error))) {
           throw error;
         }
-        return await refusedCopy(s3, source, target, execution, errorName(error));
+        const refused = await refusedCopy(s3, source, target, execution, errorName(error));
+        if (refused.status === 'redo') {
+          progress?.setback(`${where}: ${errorName(error)} (${errorText(error)}): another write of the key was under way`);
+        }
+        return refused;
       }
-      return copied === undefined ? REDO : DONE;
+      if (copied === undefined) {
+        progress?.setback(`${where}: still under way ${PART_OVERRUN_MS / 1000} seconds after the invocation's deadline, cancelled`);
+        return REDO;
+      }
+      progress?.wrote();
+      return DONE;
     }
     const sizeOf = (part: number) => Math.min(PART_SIZE, source.size - (part - 1) * PART_SIZE);
     // Set before the listing: an upload of this copy whose parts cannot be listed is aborted like one whose part failed.
     uploadId = resume.uploadId;
-    const listed = uploadId === undefined ? undefined : await copiedParts(s3, target, uploadId, sizeOf);
+    const listed = uploadId === undefined ? undefined : await copiedParts(s3, target, uploadId, sizeOf, progress);
     if (listed === 'unlisted') {
       return { status: 'upload-open', uploadId: uploadId! };
     }
@@ -595,10 +610,26 @@ export async function copyVersion(
     const finished = await inParallel(parts.filter((part) => part.ETag === ''), PARTS_AT_ONCE, async (part) => {
       const start = (part.PartNumber - 1) * PART_SIZE;
       const end = start + sizeOf(part.PartNumber) - 1;
-      const copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new UploadPartCopyCommand({
-        Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.PartNumber, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
-      }), { abortSignal }));
+      let copied;
+      try {
+        copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new UploadPartCopyCommand({
+          Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.PartNumber, CopySource: copySource, CopySourceRange: `bytes=${start}-${end}`,
+        }), { abortSignal }));
+      } catch (error) {
+        // Several failures reach the catch below as one error, without their details.
+        if (isTransientError(error)) {
+          partFailures.passing = true;
+        } else {
+          partFailures.permanent = true;
+        }
+        throw error;
+      }
       part.ETag = copied?.CopyPartResult?.ETag ?? '';
+      if (part.ETag !== '') {
+        progress?.wrote();
+      } else if (copied === undefined) {
+        progress?.setback(`${where}: part ${part.PartNumber} still under way ${PART_OVERRUN_MS / 1000} seconds after the invocation's deadline, cancelled`);
+      }
     }, resume.deadline);
     if (!finished || parts.some((part) => part.ETag === '')) {
       return { status: 'upload-open', uploadId: uploadId! };
@@ -607,7 +638,7 @@ export async function copyVersion(
     // and after this call copied the part again: S3 keeps the one it finished last, whose ETag
     // (under SSE-KMS) is not the redone copy's. A resumed upload is completed as S3 now lists it.
     const takeListedETags = async (): Promise<boolean> => {
-      const now = await copiedParts(s3, target, uploadId!, sizeOf);
+      const now = await copiedParts(s3, target, uploadId!, sizeOf, progress);
       if (now === 'unlisted') {
         return false;
       }
@@ -634,8 +665,17 @@ export async function copyVersion(
       }
       await complete();
     }
+    progress?.wrote();
     return DONE;
   } catch (error) {
+    // A part copy or the completion failing for a passing reason (throttling, a 5xx, a failed
+    // connection, after the SDK's own attempts) leaves the upload and its parts to the next invocation.
+    if (uploadId && !partFailures.permanent && (partFailures.passing || isTransientError(error))) {
+      const message = `${where}: ${errorName(error)} (${errorText(error)}); its multipart upload ${uploadId} is left open for the next invocation`;
+      console.warn(JSON.stringify({ message }));
+      progress?.setback(message);
+      return { status: 'upload-open', uploadId };
+    }
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
     rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}; ${left}`), { name: errorName(error) }) : error);
@@ -695,14 +735,16 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
 /** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version; it stops within a page at the deadline. */
 export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, execution: string): Promise<ScanState> {
   const uploads: UnfinishedUploads = { ...state.uploads };
+  const progress = new CopyProgress();
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
     const key = targetKey(plan, entry.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
+      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key], progress,
     });
     return keepUnfinished(uploads, key, left);
   }, true);
-  return { cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}) };
+  const movedOn = JSON.stringify(result.cursor) !== JSON.stringify(state.cursor);
+  return { cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...progress.stall(state.stalled, movedOn) };
 }
 
 /** Records the upload a copy left open (or forgets the key's, once done); true when the copy is done, false when the next invocation must go on with it. */
@@ -809,21 +851,22 @@ export async function retrievalState(s3: S3Client, plan: ObjectRestorePlan, obje
  * with a page).
  */
 export async function copyArchive(
-  s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number, unfinished: UnfinishedUploads = {},
-): Promise<{ done: false; uploads?: UnfinishedUploads } | { done: true; copied: number; bytes: number }> {
+  s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number, unfinished: UnfinishedUploads = {}, stalled?: number,
+): Promise<({ done: false; uploads?: UnfinishedUploads } & StallState) | { done: true; copied: number; bytes: number }> {
   const uploads: UnfinishedUploads = { ...unfinished };
+  const progress = new CopyProgress();
   let cutOff = false;
   const started = await inParallel(objects, 8, async (object) => {
     const key = targetKey(plan, object.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key],
+      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key], progress,
     });
     cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);
   if (started && !cutOff) {
     return { done: true, copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
   }
-  return { done: false, ...(Object.keys(uploads).length > 0 ? { uploads } : {}) };
+  return { done: false, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...progress.stall(stalled, false) };
 }
 
 /** The multipart uploads left open under the target prefix: `unknown` when they could not be listed. */

@@ -34,7 +34,7 @@ export interface ObjectRestoreEvent {
   /** The scan so far (planScan, copyScan); a new scan when absent. */
   readonly scan?: ScanState;
   /** What an earlier copyArchive invocation left unfinished (copyArchive). */
-  readonly copied?: { readonly uploads?: UnfinishedUploads };
+  readonly copied?: { readonly uploads?: UnfinishedUploads; readonly stalled?: number };
   /** Where an earlier cleanup invocation stopped (cleanup). */
   readonly cleanup?: CleanupState;
 }
@@ -77,7 +77,7 @@ async function step(event: ObjectRestoreEvent, context?: Context): Promise<unkno
     case 'retrievalStatus':
       return retrievalState(s3, plan(), await objects());
     case 'copyArchive':
-      return copyArchive(s3, plan(), await objects(), event.execution, deadline, event.copied?.uploads);
+      return copyArchive(s3, plan(), await objects(), event.execution, deadline, event.copied?.uploads, event.copied?.stalled);
     case 'openUploads':
       return openUploads(s3, plan(), deadline);
     case 'failureUploads':

@@ -60,6 +60,20 @@ export interface ObjectRestoreWorkflowProps {
  * none) and deletes the copies the execution wrote (found by their
  * `cdk-backup-dr:restore-execution` tag); the source versions are never changed.
  */
+/**
+ * The copying steps, when an invocation moved nothing on (no copy finished, no part copied, the
+ * scan did not move on: S3 failing for a passing reason, another write of a key always under
+ * way), wait this long before the next invocation, and the restore fails after
+ * `STALLED_INVOCATIONS_ALLOWED` such invocations in a row. 60 of them, a minute apart, give an
+ * outage about an hour (more when the invocations themselves take long, at most 16 minutes each
+ * with the wait); a stalled invocation adds about nine events to the execution's history, so
+ * the bound keeps it far below Step Functions' 25,000, whose overrun no Catch sees.
+ */
+const STALLED_WAIT = Duration.seconds(60);
+const STALLED_INVOCATIONS_ALLOWED = 60;
+/** The error of a restore whose copying step stopped making progress. */
+const COPY_STALLED_ERROR = 'RestoreCopyStalled';
+
 export class ObjectRestoreWorkflow extends Construct {
   /** The state machine; start it with `cdk-backup-dr restore objects`. */
   public readonly stateMachine: sfn.IStateMachine;
@@ -163,9 +177,12 @@ export class ObjectRestoreWorkflow extends Construct {
       },
     });
     const pointInTime = startPlan.next(planScan).next(new sfn.Choice(this, 'IsPlanDone')
-      .when(sfn.Condition.booleanEquals('$.scan.cursor.done', true), startCopy.next(copyScan).next(new sfn.Choice(this, 'IsCopyDone')
-        .when(sfn.Condition.booleanEquals('$.copy.cursor.done', true), checkUploads)
-        .otherwise(copyScan)))
+      .when(sfn.Condition.booleanEquals('$.scan.cursor.done', true), startCopy.next(copyScan).next(untilCopied(new sfn.Choice(this, 'IsCopyDone'), '$.copy', '$.copy.cursor.done', {
+        done: checkUploads,
+        again: copyScan,
+        wait: new sfn.Wait(this, 'WaitAfterStalledCopy', { time: sfn.WaitTime.duration(STALLED_WAIT) }),
+        stalled: new sfn.Pass(this, 'CopyStalled', stalledFailure('$.copy')).next(failureUploads),
+      })))
       .otherwise(planScan));
 
     // Archive: request the retrievals, wait for them, copy.
@@ -197,9 +214,12 @@ export class ObjectRestoreWorkflow extends Construct {
     checkUploads.next(whichResult);
     uploadsUnknown.next(whichResult);
     // Each invocation copies until its deadline; the next starts the list again, skipping the copies made.
-    const copyArchiveLoop = copyArchive.next(new sfn.Choice(this, 'IsArchiveCopied')
-      .when(sfn.Condition.booleanEquals('$.copied.done', true), checkUploads)
-      .otherwise(copyArchive));
+    const copyArchiveLoop = copyArchive.next(untilCopied(new sfn.Choice(this, 'IsArchiveCopied'), '$.copied', '$.copied.done', {
+      done: checkUploads,
+      again: copyArchive,
+      wait: new sfn.Wait(this, 'WaitAfterStalledArchiveCopy', { time: sfn.WaitTime.duration(STALLED_WAIT) }),
+      stalled: new sfn.Pass(this, 'ArchiveCopyStalled', stalledFailure('$.copied')).next(failureUploads),
+    }));
     const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
       .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), startArchiveCopy.next(copyArchiveLoop))
       .otherwise(waitRetrieval.next(checkRetrieval)));
@@ -273,4 +293,31 @@ export class ObjectRestoreWorkflow extends Construct {
 
 function joinNames(buckets: s3.IBucket[]): string {
   return buckets.map((bucket) => bucket.bucketName).join(',');
+}
+
+/**
+ * The choice after a copying step whose result is at `state`: on when `done`; the step `again`
+ * at once after an invocation that moved on, through `wait` after one that did not
+ * (`<state>.stalled` counts those in a row), and to `stalled` after too many.
+ */
+function untilCopied(choice: sfn.Choice, state: string, done: string, next: { done: sfn.IChainable; again: sfn.IChainable; wait: sfn.Wait; stalled: sfn.IChainable }): sfn.Choice {
+  const stalled = `${state}.stalled`;
+  next.wait.next(next.again);
+  return choice
+    .when(sfn.Condition.booleanEquals(done, true), next.done)
+    .when(sfn.Condition.and(sfn.Condition.isPresent(stalled), sfn.Condition.numberGreaterThanEquals(stalled, STALLED_INVOCATIONS_ALLOWED)), next.stalled)
+    .when(sfn.Condition.isPresent(stalled), next.wait)
+    .otherwise(next.again);
+}
+
+/** Sets `$.failure` of a restore whose copying step (result at `state`) stopped making progress, as a Catch would. */
+function stalledFailure(state: string): sfn.PassProps {
+  return {
+    parameters: {
+      'Error': COPY_STALLED_ERROR,
+      'Cause.$': `States.Format('The copy made no progress in {} invocations in a row, ${STALLED_WAIT.toSeconds()} seconds apart (no object or part was copied, `
+        + `no page of keys was finished). The last one was held up by: {}', ${state}.stalled, ${state}.setback)`,
+    },
+    resultPath: '$.failure',
+  };
 }

@@ -245,7 +245,9 @@ test('a multipart upload that cannot be aborted is named in the failure, after t
 
 /**
  * One 6 GiB object whose multipart copy is throttled at its second part on the first attempt
- * (upload-1); the step's retry copies under upload-2. Each test says what the aborts do.
+ * (upload-1) while its third is refused for good, so the upload is aborted rather than left to
+ * the next invocation, and the step fails with its first error, the throttling; the step's retry
+ * copies under upload-2. Each test says what the aborts do.
  */
 function arrangeThrottledMultipartCopy(): void {
   mockS3();
@@ -256,6 +258,10 @@ function arrangeThrottledMultipartCopy(): void {
   s3.on(CreateMultipartUploadCommand).resolvesOnce({ UploadId: 'upload-1' }).resolves({ UploadId: 'upload-2' });
   s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
   s3.on(UploadPartCopyCommand, { PartNumber: 2, UploadId: 'upload-1' }).rejects(awsError('SlowDown', 'Please reduce your request rate.'));
+  s3.on(UploadPartCopyCommand, { PartNumber: 3, UploadId: 'upload-1' }).callsFake(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    throw awsError('AccessDenied', 'Access Denied');
+  });
 }
 
 test('an upload left by a throttled multipart copy whose retry then succeeded is still reported, with the command that aborts it', async () => {

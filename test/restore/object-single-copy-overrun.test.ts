@@ -64,7 +64,7 @@ test('a copy scan cancels a single copy PART_OVERRUN_MS after its deadline and l
   expect(result).toBeUndefined();
   await jest.advanceTimersByTimeAsync(1);
   await copying;
-  // Not counted, no upload to go on with: the page is done again.
+  // Not counted, no upload to go on with: the page is done again (b.bin was copied: the invocation made progress).
   expect(result).toEqual(newScan());
   expect(copySignals().map((signal) => signal?.aborted)).toEqual([true, false]);
 
@@ -80,6 +80,6 @@ test('an archive copy cancelled in a single copy is not done and names no upload
   jest.useFakeTimers({ now: 0, doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
   const copying = copyArchive(s3, archivePlan, [{ key: source.key, size: source.size, storageClass: 'DEEP_ARCHIVE' }], 'objects-1', 1_000);
   await jest.advanceTimersByTimeAsync(1_000 + PART_OVERRUN_MS);
-  expect(await copying).toEqual({ done: false });
+  expect(await copying).toEqual({ done: false, stalled: 1, setback: "copying s3://data/app/a.bin to s3://data/restored/app/a.bin: still under way 45 seconds after the invocation's deadline, cancelled" });
   expect(copySignals()[0]?.aborted).toBe(true);
 }, 10_000);
