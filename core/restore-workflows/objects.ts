@@ -431,12 +431,13 @@ function tagging(tags: Tag[], execution: string): string {
 }
 
 /**
- * True when the target's current version is already this execution's copy: a step retried
- * after some copies of its page were written must not write them a second time.
+ * True when the target's current version (or the version `versionId`) is already this
+ * execution's copy: a step retried after some copies of its page were written must not write
+ * them a second time.
  */
-async function copiedByExecution(s3: S3Client, target: { bucket: string; key: string }, execution: string): Promise<boolean> {
+async function copiedByExecution(s3: S3Client, target: { bucket: string; key: string }, execution: string, versionId?: string): Promise<boolean> {
   try {
-    const response = await s3.send(new GetObjectTaggingCommand({ Bucket: target.bucket, Key: target.key }));
+    const response = await s3.send(new GetObjectTaggingCommand({ Bucket: target.bucket, Key: target.key, VersionId: versionId }));
     return (response.TagSet ?? []).some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution);
   } catch (error) {
     // No object, or a delete marker as the current version: nothing copied yet.
@@ -444,6 +445,22 @@ async function copiedByExecution(s3: S3Client, target: { bucket: string; key: st
       return false;
     }
     rethrowFor(`tags of s3://${target.bucket}/${target.key}`, error);
+  }
+}
+
+/**
+ * The ETag and version id of a key's current version; undefined when it has none (a delete
+ * marker, or no object).
+ */
+async function currentVersion(s3: S3Client, target: { bucket: string; key: string }): Promise<{ etag: string; versionId?: string } | undefined> {
+  try {
+    const response = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
+    return response.ETag ? { etag: response.ETag, versionId: response.VersionId } : undefined;
+  } catch (error) {
+    if (['NoSuchKey', 'NotFound', 'MethodNotAllowed'].includes(errorName(error))) {
+      return undefined;
+    }
+    rethrowFor(`s3://${target.bucket}/${target.key}`, error);
   }
 }
 
@@ -547,7 +564,12 @@ export async function copyVersion(
   const progress = resume.progress;
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
-  if (await copiedByExecution(s3, target, execution)) {
+  // In place the key holds the live object, which the copy is to become the new version of. A
+  // single copy is made only over the version current now (If-Match): read before its tags, so
+  // that a cancelled copy of this execution landing in between refuses the new one.
+  const inPlace = target.bucket === source.bucket && target.key === source.key;
+  const current = inPlace && source.size <= MULTIPART_THRESHOLD ? await currentVersion(s3, target) : undefined;
+  if (await copiedByExecution(s3, target, execution, current?.versionId)) {
     return DONE;
   }
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
@@ -560,21 +582,22 @@ export async function copyVersion(
       if (Date.now() >= (resume.deadline ?? Infinity)) {
         return REDO;
       }
-      // In place the key holds the live object, which the copy is to become the new version of.
-      const inPlace = target.bucket === source.bucket && target.key === source.key;
+      // A current delete marker has no ETag to match: such a key is copied without a condition.
+      const condition = inPlace ? { IfMatch: current?.etag } : { IfNoneMatch: '*' };
       let copied;
       try {
         copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new CopyObjectCommand({
           CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
-          StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'], IfNoneMatch: inPlace ? undefined : '*',
+          StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'], ...condition,
         }), { abortSignal }));
       } catch (error) {
         if (!CONDITION_REFUSALS.includes(errorName(error))) {
           throw error;
         }
-        const refused = await refusedCopy(s3, source, target, execution, errorName(error));
+        const refused = await refusedCopy(s3, source, target, execution, errorName(error), inPlace);
         if (refused.status === 'redo') {
-          progress?.setback(`${where}: ${errorName(error)} (${errorText(error)}): another write of the key was under way`);
+          const why = errorName(error) === 'ConditionalRequestConflict' ? 'another write of the key was under way' : 'the key was written by something else since it was looked at';
+          progress?.setback(`${where}: ${errorName(error)} (${errorText(error)}): ${why}`);
         }
         return refused;
       }
@@ -686,17 +709,24 @@ export async function copyVersion(
 const CONDITION_REFUSALS: readonly string[] = ['PreconditionFailed', 'ConditionalRequestConflict'];
 
 /**
- * How a single copy to a new prefix, made only where no object is, ended when S3 refused it: a
- * copy cancelled earlier may have landed since the target was looked at (S3 finishes what the
- * SDK stopped waiting for), and then it is this execution's copy, done; a conflict is another
- * write of the key still under way, to look at again in the next invocation.
+ * How a single copy made only where no object is (to a new prefix) or only over the version
+ * found current (in place) ended when S3 refused it: a copy cancelled earlier may have landed
+ * since the target was looked at (S3 finishes what the SDK stopped waiting for), and then it is
+ * this execution's copy, done; a conflict is another write of the key still under way, to look
+ * at again in the next invocation. In place, a version the application wrote meanwhile is
+ * copied over by the next invocation, as it would have been had it come a moment earlier.
  */
-async function refusedCopy(s3: S3Client, source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, refusal: string): Promise<CopyOutcome> {
+async function refusedCopy(
+  s3: S3Client, source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, refusal: string, inPlace: boolean,
+): Promise<CopyOutcome> {
   if (refusal === 'ConditionalRequestConflict') {
     return REDO;
   }
   if (await copiedByExecution(s3, target, execution)) {
     return DONE;
+  }
+  if (inPlace) {
+    return REDO;
   }
   const version = source.versionId && source.versionId !== 'null' ? ` (version ${source.versionId})` : '';
   throw new RestoreCheckError(`s3://${target.bucket}/${target.key} was written by something other than this restore (execution ${execution}) while it copied s3://${source.bucket}/${source.key}${version} there, `

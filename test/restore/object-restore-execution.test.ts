@@ -89,11 +89,13 @@ test('point in time: the newest version at or before the time of each key, copie
   expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
 });
 
-test('in place, confirmed: only keys that changed since the time get a new current version', async () => {
+test('in place, confirmed: only keys that changed since the time get a new current version, over the version found current', async () => {
   mockS3();
+  s3.on(HeadObjectCommand, { Bucket: 'data', Key: 'app/a.txt' }).resolves({ ETag: '"a3-etag"', VersionId: 'a3' });
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/', confirm: 's3://data/app/' }, { handlers: handlers(), executionName: 'objects-2' });
   expect(run.status).toBe('SUCCEEDED');
   expect(copies()).toEqual([['data/app/a.txt?versionId=a2', 'data/app/a.txt']]);
+  expect(s3.commandCalls(CopyObjectCommand)[0].args[0].input.IfMatch).toBe('"a3-etag"');
   expect(run.output).toMatchObject({ inPlace: true, objects: 1, unchanged: 1 });
 });
 

@@ -5,7 +5,7 @@
  * made only where no object is (If-None-Match: *): of the two, the one S3 finishes second is
  * refused, and a copy refused because the cancelled one landed is done (S3 mocked).
  */
-import { CopyObjectCommand, GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import { copyVersion } from '../../core/restore-workflows/objects';
@@ -27,14 +27,15 @@ beforeEach(() => {
 
 const copyInputs = () => s3mock.commandCalls(CopyObjectCommand).map((call) => call.args[0].input);
 
-test('a copy to a new prefix is made only where no object is; a copy in place (over the live object) has no such condition', async () => {
+test('a copy to a new prefix is made only where no object is; a copy in place (over the live object) only over the version it found current', async () => {
   expect(await copyVersion(s3, source, target, 'objects-1', resume())).toEqual({ status: 'done' });
   expect(copyInputs()[0]).toMatchObject({ Key: target.key, IfNoneMatch: '*' });
 
   s3mock.resetHistory();
   s3mock.on(GetObjectTaggingCommand, { Key: source.key }).resolves({ TagSet: [] });
+  s3mock.on(HeadObjectCommand, { Key: source.key }).resolves({ ETag: '"live"', VersionId: 'v9' });
   expect(await copyVersion(s3, source, { bucket: source.bucket, key: source.key }, 'objects-1', resume())).toEqual({ status: 'done' });
-  expect(copyInputs()[0]?.Key).toBe(source.key);
+  expect(copyInputs()[0]).toMatchObject({ Key: source.key, IfMatch: '"live"' });
   expect(copyInputs()[0]?.IfNoneMatch).toBeUndefined();
 });
 
