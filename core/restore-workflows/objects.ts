@@ -705,7 +705,7 @@ export async function copyVersion(
   }
 }
 
-/** The errors of a write whose condition (If-None-Match) S3 refused: an object is there, or another write of the key is under way. */
+/** The errors of a write whose condition S3 refused (If-None-Match: an object is there; If-Match: the current version is not the one looked at), or another write of the key is under way. */
 const CONDITION_REFUSALS: readonly string[] = ['PreconditionFailed', 'ConditionalRequestConflict'];
 
 /**
