@@ -2,6 +2,7 @@
  * The errors the restore steps throw. Their `name` becomes the Step Functions error name,
  * which the state machine's Retry and Catch rules match.
  */
+import { THROTTLING_ERRORS } from '../../core/restore-workflows/common';
 
 /** Bad input: thrown before anything is created. The message names the input and the allowed values. */
 export class InvalidRestoreInput extends Error {
@@ -43,10 +44,8 @@ export class CleanupPending extends Error {
   }
 }
 
-const THROTTLING_NAMES = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded',
-  'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'LimitExceededException',
-]);
+/** The names the other restore workflows' state machines retry as throttling: one list, so the two cannot drift apart. */
+const THROTTLING_NAMES: ReadonlySet<string> = new Set(THROTTLING_ERRORS);
 
 /** True when an AWS SDK error means the call was throttled. */
 export function isThrottling(error: unknown): boolean {

@@ -8,6 +8,7 @@ import { readRejectedRequest } from '../../lambda/restore-db-steps/rejected-requ
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
 import { instanceIdentifierFor, isValidInstanceIdentifier, requestIdOf } from '../../lambda/restore-db-steps/validate';
 import { DatabaseRestore } from '../../lib/restore/database-restore';
+import { THROTTLING_ERRORS } from '../../lib/restore/workflow-shell';
 
 const execution = { name: 'restore-INC_42', startTime: '2026-11-22T00:00:00Z' };
 
@@ -31,6 +32,14 @@ test('throttling is recognised by name, by the SDK flag and by HTTP 429', () => 
   expect(isThrottling(Object.assign(new Error('x'), { name: 'Other', $retryable: { throttling: true } }))).toBe(true);
   expect(isThrottling(Object.assign(new Error('x'), { name: 'Other', $metadata: { httpStatusCode: 429 } }))).toBe(true);
   expect(isThrottling(Object.assign(new Error('x'), { name: 'DBInstanceNotFoundFault', $metadata: { httpStatusCode: 404 } }))).toBe(false);
+});
+
+test('the steps retry by name exactly the throttling errors the other workflows retry (one list)', () => {
+  const named = (name: string) => isThrottling(Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: 400 } }));
+  expect(THROTTLING_ERRORS.filter((name) => !named(name))).toEqual([]);
+  // Names the steps once retried on their own: a quota (AWS Backup, CloudWatch: too many items), which retrying does not lift
+  // and whose name RestoreThrottled would hide, and a name none of the clients the steps use throws.
+  expect(['LimitExceededException', 'ThrottledException'].filter(named)).toEqual([]);
 });
 
 test('configuration comes from the environment; a missing variable is named', () => {
