@@ -5,7 +5,7 @@
  */
 import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { createdBeforeStart, executionStart } from '../../core/restore-workflows/common';
+import { createdBeforeExecution } from './earlier-instance';
 import { aws, CleanupPending, errorName } from './errors';
 import { restoreTags } from './start';
 import type { RestorePlan, RestoreProgress, StepsConfig } from './types';
@@ -62,8 +62,13 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
     return { outcome: 'nothing-created', targetIdentifier: identifier, detail: `${identifier} does not exist` };
   }
   const notSourceOrReplica = identifier !== plan.source.identifier && !config.replicaIdentifiers.includes(identifier);
-  // A restore job that ended after the workflow stopped waiting left its instance untagged.
-  const untaggedFromJob = notSourceOrReplica && createdByJob !== undefined && createdByJob === instance.DBInstanceArn && !createdByRequest(instance, config, plan.requestId);
+  // The request id defaults to the execution name, which Step Functions lets a later execution
+  // use again once the earlier one's history is gone. Without a creation time (RDS may give none
+  // before the instance is created) the tags decide.
+  const created = createdBeforeExecution(instance, plan);
+  // A restore job that ended after the workflow stopped waiting left its instance untagged. One
+  // older than this execution is not its job's, whatever ARN (made from the identifier) the job names.
+  const untaggedFromJob = notSourceOrReplica && !created && createdByJob !== undefined && createdByJob === instance.DBInstanceArn && !createdByRequest(instance, config, plan.requestId);
   if (untaggedFromJob) {
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }
@@ -71,11 +76,7 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   if (!ours) {
     return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
   }
-  // The request id defaults to the execution name, which Step Functions lets a later execution
-  // use again once the earlier one's history is gone. Without a creation time (RDS may give none
-  // before the instance is created) the tags decide.
-  const created = instance.InstanceCreateTime ? new Date(instance.InstanceCreateTime) : undefined;
-  if (created && createdBeforeStart(created, executionStart({ startTime: plan.startedAt }, `cleanup of request ${plan.requestId}`))) {
+  if (created) {
     return {
       outcome: 'kept',
       targetIdentifier: identifier,

@@ -3,7 +3,7 @@
  * function dispatching on `action`:
  *   validate  { request, execution }                      -> plan (the request is the execution's input, which the state does not keep)
  *   read-rejected-request { request }                     -> what the failure path keeps of a request Validate refused
- *   start     { plan }                                    -> progress
+ *   start     { plan, identity }                          -> progress (identity: the execution's ARN and start time)
  *   check     { plan, progress }                          -> status
  *   report    { plan, progress, status, verification }    -> result
  *   record-drill { result }                               -> result (drill metrics put)
@@ -15,6 +15,7 @@ import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { RESTORE_ERROR_CHARACTERS, boundedText, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
+import type { ExecutionIdentity } from '../../core/restore-workflows/common';
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupResult } from './cleanup-incomplete';
 import { errorName } from './errors';
@@ -33,6 +34,7 @@ export interface StepEvent {
   readonly action: string;
   readonly request?: RestoreRequest;
   readonly execution?: ExecutionInfo;
+  readonly identity?: ExecutionIdentity;
   readonly plan?: RestorePlan;
   readonly progress?: RestoreProgress;
   readonly status?: RestoreStatus;
@@ -64,7 +66,7 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
     case 'read-rejected-request':
       return readRejectedRequest(event.request);
     case 'start':
-      return startRestore(deps.clients, deps.config, need(event.plan, 'plan', action));
+      return startRestore(deps.clients, deps.config, need(event.plan, 'plan', action), need(event.identity, 'identity', action));
     case 'check':
       return checkRestore(deps.clients, deps.config, need(event.plan, 'plan', action), need(event.progress, 'progress', action));
     case 'report':

@@ -6,6 +6,7 @@ import { GetRecoveryPointRestoreMetadataCommand, StartRestoreJobCommand } from '
 import {
   AddTagsToResourceCommand, PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, type Tag,
 } from '@aws-sdk/client-rds';
+import { clientToken, type ExecutionIdentity } from '../../core/restore-workflows/common';
 import { aws, errorName, InvalidRestoreInput } from './errors';
 import { EXECUTION_TAG, TAG_DRILL, TAG_PROMOTED_BY, TAG_SOURCE, WORKFLOW_ID_TAG, type RestorePlan, type RestoreProgress, type StepsConfig } from './types';
 import { createdByRequest, findInstance, type Clients } from './validate';
@@ -38,8 +39,12 @@ function copiedSettings(plan: RestorePlan) {
   };
 }
 
-/** Starts the restore or the promotion the plan describes. */
-export async function startRestore(clients: Clients, config: StepsConfig, plan: RestorePlan): Promise<RestoreProgress> {
+/**
+ * Starts the restore or the promotion the plan describes. The RDS restores take no token: the
+ * target identifier makes them idempotent (an instance there is resumed only when this request's
+ * tags are on it). An AWS Backup job's token is this execution's (`identity`).
+ */
+export async function startRestore(clients: Clients, config: StepsConfig, plan: RestorePlan, identity: ExecutionIdentity): Promise<RestoreProgress> {
   if (plan.kind === 'promote-replica') {
     return promoteReplica(clients, plan);
   }
@@ -77,7 +82,7 @@ export async function startRestore(clients: Clients, config: StepsConfig, plan: 
       })));
       return { targetIdentifier: identifier, created: true };
     }
-    return await startBackupRestore(clients, config, plan);
+    return await startBackupRestore(clients, config, plan, identity);
   } catch (error) {
     if (errorName(error) === 'DBInstanceAlreadyExistsFault' || errorName(error) === 'DBInstanceAlreadyExists') {
       const raced = await findInstance(clients.rds, identifier);
@@ -89,7 +94,7 @@ export async function startRestore(clients: Clients, config: StepsConfig, plan: 
   }
 }
 
-async function startBackupRestore(clients: Clients, config: StepsConfig, plan: RestorePlan): Promise<RestoreProgress> {
+async function startBackupRestore(clients: Clients, config: StepsConfig, plan: RestorePlan, identity: ExecutionIdentity): Promise<RestoreProgress> {
   const point = plan.recoveryPoint!;
   const metadata = await aws(`GetRecoveryPointRestoreMetadata ${point.arn}`, () => clients.backup.send(new GetRecoveryPointRestoreMetadataCommand({
     BackupVaultName: point.vault, RecoveryPointArn: point.arn,
@@ -119,8 +124,10 @@ async function startBackupRestore(clients: Clients, config: StepsConfig, plan: R
     IamRoleArn: config.backupRestoreRoleArn,
     Metadata: restoreMetadata,
     ResourceType: 'RDS',
-    // The same request starts the same job, however often it is repeated.
-    IdempotencyToken: `${config.workflowId}/${plan.requestId}`.slice(-100),
+    // A retried step of this execution gets its job back. Not made from the request id: AWS Backup
+    // answers a token it has seen with that earlier job, which for a repeated request may have ended
+    // long ago and its instance been deleted, leaving this execution waiting for nothing.
+    IdempotencyToken: clientToken(identity, 'start-restore-job'),
   })));
   return { targetIdentifier: plan.target.identifier, created: true, restoreJobId: job.RestoreJobId };
 }

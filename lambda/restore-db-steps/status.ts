@@ -4,6 +4,7 @@
 import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
 import { RDS_DEAD_END_STATES } from '../../core/restore-workflows/common';
+import { createdBeforeExecution } from './earlier-instance';
 import { aws, RestoreFailed, RestoreTimedOut } from './errors';
 import { restoreTags } from './start';
 import { type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
@@ -23,9 +24,12 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
   }
   const instance = await findInstance(clients.rds, identifier);
   if (!instance) {
-    if (progress.restoreJobId) {
+    if (progress.restoreJobId && job?.Status !== 'COMPLETED') {
       // AWS Backup creates the instance some time after the job starts.
       return { state: 'pending', instanceStatus: 'not-yet-created' };
+    }
+    if (progress.restoreJobId) {
+      throw new RestoreFailed(`AWS Backup restore job ${progress.restoreJobId} completed, but ${identifier} does not exist: it was deleted after the restore`);
     }
     throw new RestoreFailed(`${identifier} does not exist any more: it was deleted while the workflow waited for it`);
   }
@@ -33,6 +37,12 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
   if (job && !createdByRequest(instance, config, plan.requestId)) {
     // AWS Backup does not tag what it restores. An instance at this identifier is adopted (tagged)
     // only once the job names it as the one it created: before that it may be someone else's.
+    // An ARN is made from the identifier alone, so an instance older than this execution is not
+    // the job's even when the job names its ARN.
+    const earlier = createdBeforeExecution(instance, plan);
+    if (earlier) {
+      throw new RestoreFailed(`${identifier} was created ${earlier.toISOString()}, before this execution started (${plan.startedAt}): not the instance AWS Backup restore job ${progress.restoreJobId} restores; left alone`);
+    }
     if (!job.CreatedResourceArn || job.CreatedResourceArn !== instance.DBInstanceArn) {
       if (job.Status === 'COMPLETED') {
         throw new RestoreFailed(`${identifier} (${instance.DBInstanceArn}) is not the instance AWS Backup restore job ${progress.restoreJobId} created (${job.CreatedResourceArn ?? 'none reported'}): left alone`);

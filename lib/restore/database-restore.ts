@@ -508,7 +508,10 @@ export class DatabaseRestore extends Construct {
     readRejected.next(cleanup);
     const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$$.Execution.Input'), execution: at('$.execution') }, '$.plan')))
       .addCatch(readRejected, onError);
-    const start = retried(new tasks.LambdaInvoke(this, 'StartRestore', step({ action: 'start', plan: at('$.plan') }, '$.progress'))).addCatch(cleanup, onError);
+    // The execution's ARN and start time make the AWS Backup idempotency token: a retried StartRestore
+    // gets its own job back, a later execution of the same request (or name) starts a new one.
+    const identity = { id: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') };
+    const start = retried(new tasks.LambdaInvoke(this, 'StartRestore', step({ action: 'start', plan: at('$.plan'), identity }, '$.progress'))).addCatch(cleanup, onError);
     const wait = new sfn.Wait(this, 'WaitForInstance', { time: sfn.WaitTime.duration(pollInterval) });
     const check = retried(new tasks.LambdaInvoke(this, 'CheckInstance', step({ action: 'check', plan: at('$.plan'), progress: at('$.progress') }, '$.status'))).addCatch(cleanup, onError);
     const verifyTask = new tasks.LambdaInvoke(this, 'VerifyRestore', {

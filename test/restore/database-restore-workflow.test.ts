@@ -159,13 +159,15 @@ const STEP_STATES = ['Validate', 'ReadRejectedRequest', 'StartRestore', 'CheckIn
 /** The state machine's own PutMetricData (an AWS SDK integration): its Parameters are the API's input. */
 const putMetricData: LambdaHandler = (parameters) => new CloudWatchClient({ region: 'eu-west-1' }).send(new PutMetricDataCommand(parameters));
 
-async function run(input: Record<string, unknown>, verify: LambdaHandler = verifyHandler, overrides: Record<string, LambdaHandler> = {}): Promise<LocalExecution> {
+async function run(
+  input: Record<string, unknown>, verify: LambdaHandler = verifyHandler, overrides: Record<string, LambdaHandler> = {}, executionName = `restore-${String(input.requestId ?? 'anonymous')}`,
+): Promise<LocalExecution> {
   const handlers: Record<string, LambdaHandler> = { VerifyRestore: verify, CleanupIncompleteCountDrill: putMetricData };
   for (const state of STEP_STATES) {
     handlers[state] = stepsHandler;
   }
   Object.assign(handlers, overrides);
-  return machine.run(input, { handlers, executionName: `restore-${String(input.requestId ?? 'anonymous')}` });
+  return machine.run(input, { handlers, executionName });
 }
 
 /** Runs `body` with every restore's deadline already past (RESTORE_TIMEOUT_MINUTES 0), then restores the default. */
@@ -417,7 +419,7 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(execution.cause ?? '').toBe('');
     expect(execution.status).toBe('SUCCEEDED');
     const input = backup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
-    expect(input).toMatchObject({ RecoveryPointArn: pointArn, IamRoleArn: process.env.BACKUP_RESTORE_ROLE_ARN, ResourceType: 'RDS', IdempotencyToken: `${WORKFLOW}/rp-1` });
+    expect(input).toMatchObject({ RecoveryPointArn: pointArn, IamRoleArn: process.env.BACKUP_RESTORE_ROLE_ARN, ResourceType: 'RDS', IdempotencyToken: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(input.Metadata).toMatchObject({ DBInstanceIdentifier: 'restore-rp-1', DBSubnetGroupName: 'db-subnets', VpcSecurityGroupIds: '["sg-0db"]', DBParameterGroupName: 'mysql-params', Engine: 'mysql' });
     expect(input.Metadata).not.toHaveProperty('Endpoint');
     expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }]));
@@ -463,6 +465,70 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(JSON.parse(execution.cause!)).toMatchObject({ error: 'RestoreFailed', cleanup: { outcome: 'not-ours' } });
     expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  /** A recovery point to restore, from a live source, into `restore-<requestId>`. */
+  function mockRecoveryPoint(pointArn: string): void {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+    backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
+  }
+
+  test('recovery point: a retried StartRestore sends its execution\'s token again; a later execution of the same request sends another', async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-3';
+    mockRecoveryPoint(pointArn);
+    // AWS Backup answers a token it knows with that earlier job: a repeated request that shared it
+    // would wait on a restore that ended (its instance since deleted) instead of starting one.
+    backup.on(StartRestoreJobCommand).rejectsOnce(throttling()).resolves({ RestoreJobId: 'job-3' });
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: 'FAILED', StatusMessage: 'test: ends here' });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-3' }).rejects(notFound('restore-rp-3'));
+    const first = await run({ requestId: 'rp-3', kind: 'recovery-point', recoveryPoint: pointArn });
+    const again = await run({ requestId: 'rp-3', kind: 'recovery-point', recoveryPoint: pointArn }, verifyHandler, {}, 'rp-3-again');
+    expect([first.error, again.error]).toEqual(['RestoreFailed', 'RestoreFailed']);
+    const tokens = backup.commandCalls(StartRestoreJobCommand).map((call) => call.args[0].input.IdempotencyToken);
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+
+  test('recovery point: a restore job that completed without its instance (deleted since) fails at once instead of waiting for it', async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-4';
+    mockRecoveryPoint(pointArn);
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-4' });
+    const completed = { Status: 'COMPLETED' as const, CreatedResourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:restore-rp-4' };
+    // The check and the cleanup each read the job once; a third read means the workflow waited on.
+    backup.on(DescribeRestoreJobCommand).resolvesOnce(completed).resolvesOnce(completed).rejects(new Error('test: the job was read again'));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-4' }).rejects(notFound('restore-rp-4'));
+    const execution = await run({ requestId: 'rp-4', kind: 'recovery-point', recoveryPoint: pointArn });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(JSON.parse(execution.cause!)).toMatchObject({
+      cause: expect.stringContaining('AWS Backup restore job job-4 completed, but restore-rp-4 does not exist: it was deleted after the restore'),
+      cleanup: { outcome: 'nothing-created' },
+    });
+    expect(execution.visited.filter((state) => state.name === 'CheckInstance')).toHaveLength(1);
+  });
+
+  test('recovery point: an untagged instance older than the execution is never adopted, whatever ARN the restore job names', async () => {
+    const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-5';
+    mockRecoveryPoint(pointArn);
+    backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-5' });
+    // An ARN is made from the identifier: an instance made there before this execution has the ARN the job names.
+    const earlier = new Date(Date.now() - 3_600_000);
+    const older = { ...target('restore-rp-5', 'available', { InstanceCreateTime: earlier }), TagList: [] };
+    backup.on(DescribeRestoreJobCommand).resolves({ Status: 'COMPLETED', CreatedResourceArn: older.DBInstanceArn });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-5' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [older] });
+    rds.on(AddTagsToResourceCommand).resolves({});
+    const execution = await run({ requestId: 'rp-5', kind: 'recovery-point', recoveryPoint: pointArn });
+    expect(execution.error).toBe('RestoreFailed');
+    expect(JSON.parse(execution.cause!)).toMatchObject({
+      cause: expect.stringContaining(`restore-rp-5 was created ${earlier.toISOString()}, before this execution started (`),
+      cleanup: { outcome: 'not-ours' },
+    });
+    expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 });
