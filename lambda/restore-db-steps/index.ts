@@ -2,13 +2,14 @@
  * The control-plane steps of the database restore workflow (`DatabaseRestore`), one
  * function dispatching on `action`:
  *   validate  { request, execution }                      -> plan (the request is the execution's input, which the state does not keep)
- *   read-rejected-request { request }                     -> what the failure path keeps of a request Validate refused
+ * and, invoked with the qualifier RAW_INPUT_QUALIFIER by the first state, the raw execution input
+ * as its event                                            -> what the workflow keeps of it (measureRequest)
  *   start     { plan, identity }                          -> progress (identity: the execution's ARN and start time)
  *   check     { plan, progress }                          -> status
  *   report    { plan, progress, status, verification }    -> result
  *   record-drill { result }                               -> result (drill metrics put)
  *   delete-scratch { plan, progress, result }             -> result with the cleanup (a drill's scratch instance deleted)
- *   cleanup   { request, plan?, progress?, error }        -> { error, cause } (the failure document; `request` as read-rejected-request gives it)
+ *   cleanup   { request, plan?, progress?, error }        -> { error, cause } (the failure document; `request` as measureRequest gives it)
  *   cleanup-incomplete { request, plan?, progress?, error, cleanupError } -> { error, cause } (the cleanup did not finish; a failed drill counted)
  */
 import { BackupClient } from '@aws-sdk/client-backup';
@@ -19,7 +20,7 @@ import type { ExecutionIdentity } from '../../core/restore-workflows/common';
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupResult } from './cleanup-incomplete';
 import { errorName } from './errors';
-import { readRejectedRequest } from './rejected-request';
+import { measureRequest } from './rejected-request';
 import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';
@@ -63,8 +64,6 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
   switch (action) {
     case 'validate':
       return validateRequest(deps.clients, deps.config, need(event.request, 'request', action), need(event.execution, 'execution', action));
-    case 'read-rejected-request':
-      return readRejectedRequest(event.request);
     case 'start':
       return startRestore(deps.clients, deps.config, need(event.plan, 'plan', action), need(event.identity, 'identity', action));
     case 'check':
@@ -86,7 +85,7 @@ export async function runStep(event: StepEvent, deps: { clients: Clients; cloudw
     case 'cleanup-incomplete':
       return reportIncompleteCleanup(event, deps);
     default:
-      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, read-rejected-request, start, check, report, record-drill, delete-scratch, cleanup, cleanup-incomplete`);
+      throw new Error(`restore-db-steps: unknown action ${JSON.stringify(action)}; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup, cleanup-incomplete`);
   }
 }
 
@@ -134,6 +133,19 @@ async function reportIncompleteCleanup(event: StepEvent, deps: { cloudwatch: Clo
  * whose payload is limited to 256 KiB, to the failure document.
  */
 export const handler = withBoundedErrors(
-  async (event: StepEvent): Promise<unknown> => runStep(event, { clients, cloudwatch, config: configFromEnvironment() }),
+  async (event: StepEvent, context?: { readonly invokedFunctionArn?: string }): Promise<unknown> => (isRawInputInvocation(context)
+    ? measureRequest(event)
+    : runStep(event, { clients, cloudwatch, config: configFromEnvironment() })),
   RESTORE_ERROR_CHARACTERS,
 );
+
+/**
+ * The qualifier of the function ARN the workflow's first state invokes: with no Parameters, so
+ * that its event is the raw execution input (any wrapping could pass 256 KiB). That event is only
+ * measured, never dispatched: the input, written by whoever starts the execution, could name any action.
+ */
+export const RAW_INPUT_QUALIFIER = '$LATEST';
+
+function isRawInputInvocation(context: { readonly invokedFunctionArn?: string } | undefined): boolean {
+  return context?.invokedFunctionArn?.endsWith(`:${RAW_INPUT_QUALIFIER}`) === true;
+}

@@ -53,9 +53,9 @@ export const REQUEST_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof RestoreRequest>;
 
 /**
- * What the failure path keeps of a request Validate refused, in place of the raw input (which
- * may take up to the 256 KiB Step Functions allows a state): its id when valid, whether it
- * asked for a drill, and its size.
+ * What the workflow's state keeps of its input, in place of the raw input (which may take up to
+ * the 256 KiB Step Functions allows a state), for the failure document: its id when valid,
+ * whether it asked for a drill, and its size.
  */
 export interface RejectedRequest {
   readonly requestId?: string;

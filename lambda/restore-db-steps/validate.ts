@@ -190,11 +190,18 @@ function listed(values: string[]): string {
  */
 export const REQUEST_BYTES = 8 * 1024;
 
+/** Why an input of this many bytes is refused, or undefined when its size is allowed. */
+export function oversizedRequest(bytes: number): string | undefined {
+  return bytes > REQUEST_BYTES
+    ? `the input takes ${bytes.toLocaleString('en-US')} bytes of JSON; a restore request takes at most ${REQUEST_BYTES.toLocaleString('en-US')}: its fields (${REQUEST_FIELDS.join(', ')}) are short`
+    : undefined;
+}
+
 /** Checks a request and returns the plan the later steps follow. */
 export async function validateRequest(clients: Clients, config: StepsConfig, request: RestoreRequest, execution: ExecutionInfo, now: Date = new Date()): Promise<RestorePlan> {
-  const bytes = Buffer.byteLength(JSON.stringify(request) ?? '');
-  if (bytes > REQUEST_BYTES) {
-    throw new InvalidRestoreInput(`the input takes ${bytes.toLocaleString('en-US')} bytes of JSON; a restore request takes at most ${REQUEST_BYTES.toLocaleString('en-US')}: its fields (${REQUEST_FIELDS.join(', ')}) are short`);
+  const oversized = oversizedRequest(Buffer.byteLength(JSON.stringify(request) ?? ''));
+  if (oversized) {
+    throw new InvalidRestoreInput(oversized);
   }
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     throw new InvalidRestoreInput(`the input must be a JSON object with at least \`kind\` (one of ${RESTORE_KINDS.join(', ')}), got ${JSON.stringify(request)}`);

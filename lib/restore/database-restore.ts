@@ -486,28 +486,52 @@ export class DatabaseRestore extends Construct {
     cleanup.next(failed);
     const onError = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
 
-    // The state never holds the raw input, which may take up to the 256 KiB Step Functions allows
-    // a state: beside an error, a cleanup's error and the failure document it would pass that
-    // limit, failing the execution with an error no Catch sees. Validate reads it from the
-    // context; its plan (the checked request) is what the later steps and the cleanup use.
-    const prepare = new sfn.Pass(this, 'Prepare', {
-      comment: 'Keeps the execution name and start time; the later steps fill in the rest.',
+    // The input may take up to the 256 KiB Step Functions allows an input, and a state; any state
+    // or step event holding it with anything else (an error, a wrapper, the function's name) can
+    // pass that limit, failing the execution with an error no Catch sees, without cleanup or
+    // failure document. So the first state hands the raw input, unwrapped, to the steps function
+    // (through a qualified ARN, which tells it to only measure the input), and keeps only what it
+    // read: the request's id, whether a drill, its size and, when too large to be a request, why.
+    const measure = new sfn.CustomState(this, 'MeasureRequest', {
+      stateJson: {
+        Type: 'Task',
+        Comment: 'Reads the request id, the drill flag and the size of the raw input; the state keeps only these.',
+        Resource: `${steps.functionArn}:${RAW_INPUT_QUALIFIER}`,
+        Retry: [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
+      },
+    });
+    const notMeasured = new sfn.Pass(this, 'RequestNotMeasured', {
+      comment: 'The steps function could not read the input: the cleanup writes the failure document.',
       parameters: {
         execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        request: {}, plan: {}, progress: {},
+        error: sfn.JsonPath.objectAt('$'),
+      },
+    }).next(cleanup);
+    measure.addCatch(notMeasured, { errors: [sfn.Errors.ALL] });
+    const prepare = new sfn.Pass(this, 'Prepare', {
+      comment: 'Keeps the execution name and start time and what was read of the input; the later steps fill in the rest.',
+      parameters: {
+        execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        request: sfn.JsonPath.objectAt('$'),
         // Empty until the steps fill them in (CDK drops null values), so the cleanup's paths always resolve.
-        request: {},
         plan: {},
         progress: {},
       },
     });
     // Bad input fails with InvalidRestoreInput before anything exists; the cleanup then only
-    // writes the failure document (and counts a failed drill). It gets what the failure document
-    // needs of the input (its id, whether a drill, its size), not the input.
-    const readRejected = new tasks.LambdaInvoke(this, 'ReadRejectedRequest', step({ action: 'read-rejected-request', request: at('$$.Execution.Input') }, '$.request'));
-    readRejected.addCatch(cleanup, { errors: [sfn.Errors.ALL], resultPath: '$.requestUnread' });
-    readRejected.next(cleanup);
+    // writes the failure document (and counts a failed drill) from what was read of the input.
+    const tooLarge = new sfn.Pass(this, 'RequestTooLarge', {
+      parameters: { Error: 'InvalidRestoreInput', Cause: sfn.JsonPath.stringAt('$.request.refused') },
+      resultPath: '$.error',
+    }).next(cleanup);
+    // An input within the size a request may take: Validate reads it from the context, wrapped in
+    // its event, far below 256 KiB; its plan (the checked request) is what the later steps use.
     const validate = retried(new tasks.LambdaInvoke(this, 'Validate', step({ action: 'validate', request: at('$$.Execution.Input'), execution: at('$.execution') }, '$.plan')))
-      .addCatch(readRejected, onError);
+      .addCatch(cleanup, onError);
+    const checkSize = new sfn.Choice(this, 'RequestSize')
+      .when(sfn.Condition.isPresent('$.request.refused'), tooLarge)
+      .otherwise(validate);
     // The execution's ARN and start time make the AWS Backup idempotency token: a retried StartRestore
     // gets its own job back, a later execution of the same request (or name) starts a new one.
     const identity = { id: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') };
@@ -550,7 +574,8 @@ export class DatabaseRestore extends Construct {
       .when(sfn.Condition.and(sfn.Condition.stringEquals('$.status.state', 'available'), sfn.Condition.stringEquals('$.plan.kind', 'promote-replica')), reportPromotion.next(succeeded))
       .when(sfn.Condition.stringEquals('$.status.state', 'available'), verifyTask.next(verified))
       .otherwise(wait);
-    const definition = prepare.next(validate).next(start).next(wait).next(check).next(available);
+    validate.next(start).next(wait).next(check).next(available);
+    const definition = measure.next(prepare).next(checkSize);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -641,6 +666,15 @@ function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): 
  */
 const UNREPORTED_CAUSE = 'not given here: the workflow function, which writes the message into this document cut to fit a cause, could not be reached ({}); '
   + 'the execution history has the whole error, in the failed step or the verification result';
+
+/**
+ * The qualifier of the steps function's ARN in the first state: the function then only measures
+ * its event, the raw input (the function's RAW_INPUT_QUALIFIER; jsii compiles lib/ alone).
+ */
+const RAW_INPUT_QUALIFIER = '$LATEST';
+
+/** The errors of the Lambda service (not of the function) that a Lambda task retries, as CDK's LambdaInvoke does. */
+const LAMBDA_SERVICE_ERRORS = ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 
 /** `drillFailureNotRecorded` there (`{}`: the error of PutMetricData), worded as the steps function words it. */
 const DRILL_NOT_COUNTED = 'DrillFailures was not put ({}); the missed-drill alarm still fires when no drill succeeds';

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler as stepsHandler } from '../../lambda/restore-db-steps/index';
+import { handler as stepsHandler, RAW_INPUT_QUALIFIER } from '../../lambda/restore-db-steps/index';
 import { sourceToCompare, type PlannedSource } from '../../lambda/restore-db-verify/index';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { MariaDbServer, startMariaDb } from '../support/mariadb';
@@ -154,7 +154,7 @@ async function verifyHandler(event: { plan: { source: PlannedSource }; status: {
   }
 }
 
-const STEP_STATES = ['Validate', 'ReadRejectedRequest', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup', 'CleanupIncomplete'];
+const STEP_STATES = ['MeasureRequest', 'Validate', 'StartRestore', 'CheckInstance', 'Report', 'ReportPromotion', 'RecordDrill', 'DeleteScratch', 'Cleanup', 'CleanupIncomplete'];
 
 /** The state machine's own PutMetricData (an AWS SDK integration): its Parameters are the API's input. */
 const putMetricData: LambdaHandler = (parameters) => new CloudWatchClient({ region: 'eu-west-1' }).send(new PutMetricDataCommand(parameters));
@@ -685,7 +685,7 @@ describe('bad input fails before anything is created, naming the input and the a
     expect(JSON.parse(execution.cause!)).toMatchObject({ status: 'FAILED', requestId: 'bad-1', error: 'InvalidRestoreInput', cause: expect.stringMatching(message) });
     expect(creations()).toBe(0);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
-    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'ReadRejectedRequest', 'Cleanup', 'RestoreFailed']);
+    expect(execution.visited.map((s) => s.name)).toEqual(['MeasureRequest', 'Prepare', 'RequestSize', 'Validate', 'Cleanup', 'RestoreFailed']);
   });
 
   test('a drill that fails its checks is counted as a failed drill', async () => {
@@ -703,9 +703,9 @@ describe('bad input fails before anything is created, naming the input and the a
     // execution with an error no Catch sees and losing the document.
     cloudwatch.on(PutMetricDataCommand).rejects(Object.assign(new Error('"denied" '.repeat(700)), { name: 'AccessDeniedException' }));
     const events: unknown[] = [];
-    const recording: LambdaHandler = async (event) => {
+    const recording: LambdaHandler = async (event, context) => {
       events.push(event);
-      return stepsHandler(event);
+      return stepsHandler(event, context);
     };
     const execution = await run({ requestId: 'big-1', kind: 'snapshot', drill: true, notes: 'x'.repeat(250_000) }, verifyHandler,
       Object.fromEntries(STEP_STATES.map((state) => [state, recording])));
@@ -720,10 +720,45 @@ describe('bad input fails before anything is created, naming the input and the a
     });
     expect(JSON.parse(execution.cause!)).toMatchObject({ cleanup: { outcome: 'incomplete' }, drillFailureNotRecorded: expect.stringMatching(/^DrillFailures was not put: /) });
     expect(creations()).toBe(0);
-    expect(execution.visited.map((s) => s.name)).toEqual(['Prepare', 'Validate', 'ReadRejectedRequest', 'Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
-    // Only the two steps that read the input are handed it; the failure path holds what they read of it.
-    expect(events.filter((event) => JSON.stringify(event).includes('x'.repeat(1_000))).map((event) => (event as { action: string }).action)).toEqual(['validate', 'read-rejected-request']);
+    expect(execution.visited.map((s) => s.name)).toEqual(['MeasureRequest', 'Prepare', 'RequestSize', 'RequestTooLarge', 'Cleanup', 'CleanupIncomplete', 'RestoreFailed']);
+    // Only the first step is handed the input, as it is; the failure path holds what it read of it.
+    expect(events.filter((event) => JSON.stringify(event).includes('x'.repeat(1_000)))).toEqual([{ requestId: 'big-1', kind: 'snapshot', drill: true, notes: 'x'.repeat(250_000) }]);
     expect(events.find((event) => (event as { action: string }).action === 'cleanup')).toMatchObject({ request: { requestId: 'big-1', drill: true, bytes: expect.any(Number) } });
+  });
+
+  test('an input of 256 KiB, the most Step Functions accepts, is refused with a written failure document, no step event wrapping it', async () => {
+    // Wrapped in Validate's event (with the function's name, the action and the execution), it passed
+    // 256 KiB: the execution failed with States.DataLimitExceeded, which no Catch sees, and no document.
+    const input = { requestId: 'big-2', kind: 'snapshot', notes: 'x'.repeat(256 * 1024 - 50) };
+    expect(Buffer.byteLength(JSON.stringify(input))).toBe(256 * 1024);
+    const events: Array<{ event: unknown; state: string }> = [];
+    const recording = (state: string): LambdaHandler => async (event, context) => {
+      events.push({ event, state });
+      return stepsHandler(event, context);
+    };
+    const execution = await run(input, verifyHandler, Object.fromEntries(STEP_STATES.map((state) => [state, recording(state)])));
+    expect(execution.error).toBe('InvalidRestoreInput');
+    expect(JSON.parse(execution.cause!)).toMatchObject({
+      status: 'FAILED', requestId: 'big-2', drill: false, cause: expect.stringMatching(/^the input takes 262,144 bytes of JSON; a restore request takes at most 8,192: /),
+    });
+    expect(execution.visited.map((s) => s.name)).toEqual(['MeasureRequest', 'Prepare', 'RequestSize', 'RequestTooLarge', 'Cleanup', 'RestoreFailed']);
+    // The first step gets the input as it is (its state has no Parameters: nothing is added); every other event is small.
+    expect(events[0]).toEqual({ state: 'MeasureRequest', event: input });
+    expect(machine.definition.States.MeasureRequest).not.toHaveProperty('Parameters');
+    expect(Math.max(...events.slice(1).map(({ event }) => Buffer.byteLength(JSON.stringify(event))))).toBeLessThan(16 * 1024);
+    const states = execution.events.filter((event) => event.type === 'StateExited').map((event) => event.state.output);
+    expect(Math.max(...states.map((value) => Buffer.byteLength(JSON.stringify(value))))).toBeLessThan(16 * 1024);
+    expect(creations()).toBe(0);
+  });
+
+  test('only the first state reads the raw input unwrapped; Validate, which wraps it, is reached only for an input of a request\'s size', () => {
+    const { States: states, StartAt: first } = machine.definition;
+    expect(first).toBe('MeasureRequest');
+    expect(states.MeasureRequest).toMatchObject({ Type: 'Task', Resource: expect.stringMatching(new RegExp(`^arn:aws:lambda:.*:function:.*:${RAW_INPUT_QUALIFIER.replace('$', '\\$')}$`)) });
+    expect(states.MeasureRequest).not.toHaveProperty('InputPath');
+    const readers = Object.entries(states).filter(([, state]) => JSON.stringify(state).includes('$$.Execution.Input')).map(([name]) => name);
+    expect(readers).toEqual(['Validate']);
+    expect(states.RequestSize).toMatchObject({ Choices: [{ Variable: '$.request.refused', IsPresent: true, Next: 'RequestTooLarge' }], Default: 'Validate' });
   });
 
   test('a target identifier that already exists (not created by this request)', async () => {

@@ -7,7 +7,7 @@
  * functions; the state machine only reads what they return or throw.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { readRejectedRequest } from '../../lambda/restore-db-steps/rejected-request';
+import { measureRequest } from '../../lambda/restore-db-steps/rejected-request';
 import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
@@ -45,7 +45,7 @@ function run(drill: boolean, errors: Errors): Promise<LocalExecution> {
     CheckInstance: returning({ state: 'available', endpoint: 'restore-inc-1.example', port: 3306 }),
     VerifyRestore: returning({ status: 'failed', checks: 20, problems: errors.problems ?? [], newestRow: { status: 'unknown', detail: 'not read' } }),
     Report: notReached, ReportPromotion: notReached, RecordDrill: notReached, DeleteScratch: notReached,
-    ReadRejectedRequest: async (event) => readRejectedRequest(event.request),
+    MeasureRequest: async (event) => measureRequest(event),
     Cleanup: failing(...errors.cleanup),
     CleanupIncomplete: failing(...errors.unreachable),
     CleanupIncompleteCountDrill: errors.countDrill ? failing(...errors.countDrill) : returning({}),

@@ -9,6 +9,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Connection } from 'mysql2/promise';
+import { measureRequest } from '../../lambda/restore-db-steps/rejected-request';
 import { buildResult } from '../../lambda/restore-db-steps/result';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
@@ -71,7 +72,7 @@ function run(drill: boolean): Promise<LocalExecution> {
     CheckInstance: returning({ state: 'available', endpoint: 'restore-wide-1.example', port: 3306 }),
     VerifyRestore: () => verifyRestored({ restored: restoredConnection, source: sourceConnection, databases: ['wide'] }),
     Report: (event) => buildResult(event.plan, event.progress, event.status, event.verification),
-    ReportPromotion: notReached, RecordDrill: returning({}), DeleteScratch: notReached, ReadRejectedRequest: notReached,
+    ReportPromotion: notReached, RecordDrill: returning({}), DeleteScratch: notReached, MeasureRequest: async (event) => measureRequest(event),
     Cleanup: returning({ error: 'VerificationFailed', cause: '{"status":"FAILED"}' }),
     CleanupIncomplete: notReached, CleanupIncompleteCountDrill: notReached,
   };

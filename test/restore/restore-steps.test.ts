@@ -1,12 +1,13 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
 import { incompleteCleanupResult } from '../../lambda/restore-db-steps/cleanup-incomplete';
 import { isThrottling } from '../../lambda/restore-db-steps/errors';
-import { runStep } from '../../lambda/restore-db-steps/index';
-import { readRejectedRequest } from '../../lambda/restore-db-steps/rejected-request';
+import { handler, RAW_INPUT_QUALIFIER, runStep } from '../../lambda/restore-db-steps/index';
+import { measureRequest, readRejectedRequest } from '../../lambda/restore-db-steps/rejected-request';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
-import { instanceIdentifierFor, isValidInstanceIdentifier, requestIdOf } from '../../lambda/restore-db-steps/validate';
+import { REQUEST_BYTES, instanceIdentifierFor, isValidInstanceIdentifier, requestIdOf } from '../../lambda/restore-db-steps/validate';
 import { DatabaseRestore } from '../../lib/restore/database-restore';
 import { THROTTLING_ERRORS } from '../../lib/restore/workflow-shell';
 
@@ -49,7 +50,7 @@ test('configuration comes from the environment; a missing variable is named', ()
 
 test('an unknown action or a missing field is an error naming it', async () => {
   const deps = { clients: { rds: new RDSClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }) }, cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }), config: configFromEnvironment({ SOURCE_INSTANCE_ID: 'db', WORKFLOW_ID: 'S/R' }) };
-  await expect(runStep({ action: 'drop-everything' }, deps)).rejects.toThrow("restore-db-steps: unknown action \"drop-everything\"; the actions are validate, read-rejected-request, start, check, report, record-drill, delete-scratch, cleanup");
+  await expect(runStep({ action: 'drop-everything' }, deps)).rejects.toThrow("restore-db-steps: unknown action \"drop-everything\"; the actions are validate, start, check, report, record-drill, delete-scratch, cleanup");
   await expect(runStep({ action: 'start' }, deps)).rejects.toThrow("restore-db-steps: action 'start' needs 'plan' in its event");
 });
 
@@ -65,6 +66,28 @@ test('a promotion whose cleanup did not finish never tells the operator to delet
     requestId: 'failover-1', kind: 'promote-replica', cause: 'replica-db was not available by ...',
     cleanup: { outcome: 'incomplete', targetIdentifier: 'replica-db', detail: 'the cleanup did not finish (Lambda.ServiceException: Lambda is unavailable); a promotion creates nothing to delete: replica-db is left as it is' },
   });
+});
+
+test('an input too large to be a request is refused by the first step, with the message Validate gives', () => {
+  expect(measureRequest({ requestId: 'inc-42', kind: 'snapshot' })).toEqual({ requestId: 'inc-42', drill: false, bytes: 40 });
+  // The largest input Step Functions accepts (256 KiB of UTF-8 JSON).
+  const largest = { requestId: 'inc-43', notes: 'x'.repeat(256 * 1024 - 33) };
+  expect(Buffer.byteLength(JSON.stringify(largest))).toBe(256 * 1024);
+  expect(measureRequest(largest)).toEqual({ requestId: 'inc-43', drill: false, bytes: 262_144, refused: expect.stringMatching(/^the input takes 262,144 bytes of JSON; a restore request takes at most 8,192: /) });
+  expect(measureRequest({ notes: 'x'.repeat(REQUEST_BYTES - 12) })).not.toHaveProperty('refused');
+  expect(measureRequest({ notes: 'x'.repeat(REQUEST_BYTES - 11) }).refused).toMatch(/^the input takes 8,193 bytes/);
+});
+
+test('invoked through the raw-input qualifier, the function only measures its event, whatever action the input names', async () => {
+  const rds = mockClient(RDSClient);
+  try {
+    const forged = { action: 'cleanup', plan: { requestId: 'inc-1', kind: 'snapshot', target: { identifier: 'prod-copy' } }, error: { Error: 'X' } };
+    const context = { invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:steps:${RAW_INPUT_QUALIFIER}` };
+    await expect(handler(forged as never, context)).resolves.toEqual({ drill: false, bytes: Buffer.byteLength(JSON.stringify(forged)) });
+    expect(rds.calls()).toHaveLength(0);
+  } finally {
+    rds.restore();
+  }
 });
 
 test('a refused request is reduced to its id when valid, whether it is a drill, and its size', () => {

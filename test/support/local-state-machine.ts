@@ -17,7 +17,8 @@
  *   the integration; an error it throws becomes a task error whose name is the error's
  *   `name` (Lambda's `errorType`) and whose cause is Lambda's JSON error document, with the
  *   `trace` the Node.js runtime writes: the error's stack, line by line (its first line
- *   repeats the message, so a cause holds the message twice unless the stack does not).
+ *   repeats the message, so a cause holds the message twice unless the stack does not). Its
+ *   context's `invokedFunctionArn` is the ARN invoked (the resource, or the `FunctionName`).
  * - Every Task state must have a handler: a missing one fails before the run starts, so no
  *   test can reach a real AWS endpoint.
  * - Wait states and retry intervals take 0 ms unless overridden; the number of waits and
@@ -298,9 +299,11 @@ class LambdaTaskError extends Error {
   }
 }
 
-function lambdaContext(stateName: string): Record<string, unknown> {
+/** The context Lambda passes; `invokedFunctionArn` is the ARN invoked, with its qualifier when it had one. */
+function lambdaContext(stateName: string, invokedFunctionArn: string | undefined): Record<string, unknown> {
   return {
     functionName: stateName,
+    invokedFunctionArn,
     functionVersion: '$LATEST',
     awsRequestId: `local-${stateName}-${Date.now()}`,
     callbackWaitsForEmptyEventLoop: false,
@@ -317,7 +320,8 @@ function wrapHandler(stateName: string, state: any, handler: LambdaHandler): (in
     const event = envelope ? input?.Payload : input;
     let result: any;
     try {
-      result = await handler(JSON.parse(JSON.stringify(event ?? null)), lambdaContext(stateName));
+      const invoked = envelope ? input?.FunctionName : String(state.Resource);
+      result = await handler(JSON.parse(JSON.stringify(event ?? null)), lambdaContext(stateName, typeof invoked === 'string' ? invoked : undefined));
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
       const message = error instanceof Error ? error.message : String(error);
