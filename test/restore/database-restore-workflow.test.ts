@@ -751,6 +751,18 @@ describe('bad input fails before anything is created, naming the input and the a
     expect(creations()).toBe(0);
   });
 
+  test('an input the first step could not read still ends with a written failure document, nothing created', async () => {
+    const unreachable: LambdaHandler = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+    };
+    const execution = await run({ requestId: 'unread-1', kind: 'snapshot' }, verifyHandler, { MeasureRequest: unreachable });
+    expect(execution.error).toBe('Lambda.TooManyRequestsException');
+    expect(JSON.parse(execution.cause!)).toMatchObject({ status: 'FAILED', error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' });
+    expect(execution.visited.map((s) => s.name)).toEqual(['MeasureRequest', 'RequestNotMeasured', 'Cleanup', 'RestoreFailed']);
+    expect(execution.retried.filter((name) => name === 'MeasureRequest')).toHaveLength(6);
+    expect(creations()).toBe(0);
+  });
+
   test('only the first state reads the raw input unwrapped; Validate, which wraps it, is reached only for an input of a request\'s size', () => {
     const { States: states, StartAt: first } = machine.definition;
     expect(first).toBe('MeasureRequest');
