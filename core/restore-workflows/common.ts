@@ -114,10 +114,11 @@ export interface ExecutionIdentity {
 }
 
 /**
- * An EC2 client token (at most 64 ASCII characters) for one step of one execution: a retried
- * step sends the same token and gets the same resource back; a later execution that reuses the
- * name sends another, so EC2 (which keeps tokens for an undocumented time) never answers it
- * with the earlier execution's volume or task.
+ * A client token (64 hex digits: EC2 takes at most 64 ASCII characters; also the AWS Backup
+ * restore job's idempotency token) for one step of one execution: a retried step sends the same
+ * token and gets the same resource back; a later execution that reuses the name sends another,
+ * so the service (which keeps tokens for a time it does not document) never answers it with the
+ * earlier execution's volume, task or restore job.
  */
 export function clientToken(execution: ExecutionIdentity, step: string): string {
   if (!execution?.id || !execution?.startTime) {

@@ -2,8 +2,6 @@
  * The control-plane steps of the database restore workflow (`DatabaseRestore`), one
  * function dispatching on `action`:
  *   validate  { request, execution }                      -> plan (the request is the execution's input, which the state does not keep)
- * and, invoked with the qualifier RAW_INPUT_QUALIFIER by the first state, the raw execution input
- * as its event                                            -> what the workflow keeps of it (measureRequest)
  *   start     { plan, identity }                          -> progress (identity: the execution's ARN and start time)
  *   check     { plan, progress }                          -> status
  *   report    { plan, progress, status, verification }    -> result
@@ -11,6 +9,8 @@
  *   delete-scratch { plan, progress, result }             -> result with the cleanup (a drill's scratch instance deleted)
  *   cleanup   { request, plan?, progress?, error }        -> { error, cause } (the failure document; `request` as measureRequest gives it)
  *   cleanup-incomplete { request, plan?, progress?, error, cleanupError } -> { error, cause } (the cleanup did not finish; a failed drill counted)
+ * Invoked through an ARN qualified with RAW_INPUT_QUALIFIER (the first state), its event is the raw
+ * execution input, which it only measures (measureRequest): what the workflow keeps of the input.
  */
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
