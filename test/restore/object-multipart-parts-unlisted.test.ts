@@ -9,13 +9,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, s3Error, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, PASSING_S3_ERRORS, s3Error, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
 const listed = (parts: number[], etag?: (part: number) => string) => listedParts(7, parts, etag);
-const networkError = (code: string) => Object.assign(new Error(`socket: ${code}`), { code, $metadata: {} });
 let logged: jest.SpyInstance;
 
 beforeEach(() => {
@@ -30,17 +29,7 @@ afterEach(() => jest.restoreAllMocks());
 
 const resume = () => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, uploadId: 'upload-1' });
 
-const PASSING: [string, Error][] = [
-  ['SlowDown (503)', s3Error('SlowDown', 503)],
-  ['ThrottlingException', s3Error('ThrottlingException', 400)],
-  ['ServiceUnavailable (503)', s3Error('ServiceUnavailable', 503)],
-  ['InternalError (500)', s3Error('InternalError', 500)],
-  ['RequestTimeout', s3Error('RequestTimeout', 400)],
-  ['a connection reset', networkError('ECONNRESET')],
-  ['a timed-out socket', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
-];
-
-test.each(PASSING)('resuming, parts not listed (%s): the upload is left open, nothing copied, created or aborted', async (_, error) => {
+test.each(PASSING_S3_ERRORS)('resuming, parts not listed (%s): the upload is left open, nothing copied, created or aborted', async (_, error) => {
   s3mock.on(ListPartsCommand).rejects(error);
   expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
@@ -53,7 +42,7 @@ test.each(PASSING)('resuming, parts not listed (%s): the upload is left open, no
   }]);
 });
 
-test.each(PASSING)('before completing, parts not listed (%s): the upload is left open, not completed nor aborted', async (_, error) => {
+test.each(PASSING_S3_ERRORS)('before completing, parts not listed (%s): the upload is left open, not completed nor aborted', async (_, error) => {
   s3mock.on(ListPartsCommand).resolvesOnce(listed([1, 2, 3, 5, 6, 7])).rejects(error);
   expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
   expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([4]);

@@ -10,12 +10,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyProgress } from '../../core/restore-workflows/copy-progress';
 import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, s3Error, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, networkError, PASSING_S3_ERRORS, s3Error, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
-const networkError = (code: string) => Object.assign(new Error(`socket: ${code}`), { code, $metadata: {} });
 let logged: jest.SpyInstance;
 
 beforeEach(() => {
@@ -31,14 +30,7 @@ afterEach(() => jest.restoreAllMocks());
 const copy = (progress?: CopyProgress) => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, progress });
 const aborted = () => s3mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.UploadId);
 
-const PASSING: [string, Error][] = [
-  ['SlowDown (503)', s3Error('SlowDown', 503)],
-  ['InternalError (500)', s3Error('InternalError', 500)],
-  ['ServiceUnavailable (503)', s3Error('ServiceUnavailable', 503)],
-  ['a connection reset', networkError('ECONNRESET')],
-];
-
-test.each(PASSING)('a part copy that fails (%s): the upload is left open, not aborted, and the parts copied are kept', async (_, error) => {
+test.each(PASSING_S3_ERRORS)('a part copy that fails (%s): the upload is left open, not aborted, and the parts copied are kept', async (_, error) => {
   s3mock.on(UploadPartCopyCommand, { PartNumber: 6 }).rejects(error);
   const progress = new CopyProgress();
   expect(await copy(progress)).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
@@ -51,7 +43,7 @@ test.each(PASSING)('a part copy that fails (%s): the upload is left open, not ab
   ]);
 });
 
-test.each(PASSING)('a completion that fails (%s): the upload is left open, not aborted', async (_, error) => {
+test.each(PASSING_S3_ERRORS)('a completion that fails (%s): the upload is left open, not aborted', async (_, error) => {
   s3mock.on(CompleteMultipartUploadCommand).rejects(error);
   expect(await copy()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
   expect(aborted()).toEqual([]);
