@@ -43,6 +43,20 @@ export interface ObjectRestoreWorkflowProps {
 }
 
 /**
+ * The copying steps, when an invocation moved nothing on (no copy finished, no part copied, the
+ * scan did not move on: S3 failing for a passing reason, another write of a key always under
+ * way), wait this long before the next invocation, and the restore fails after
+ * `STALLED_INVOCATIONS_ALLOWED` such invocations in a row. 60 of them, a minute apart, give an
+ * outage about an hour (more when the invocations themselves take long, at most 16 minutes each
+ * with the wait); a stalled invocation adds about nine events to the execution's history, so
+ * the bound keeps it far below Step Functions' 25,000, whose overrun no Catch sees.
+ */
+const STALLED_WAIT = Duration.seconds(60);
+const STALLED_INVOCATIONS_ALLOWED = 60;
+/** The error of a restore whose copying step stopped making progress. */
+const COPY_STALLED_ERROR = 'RestoreCopyStalled';
+
+/**
  * Restores S3 objects: a prefix to a point in time from object versions (a shadow copy: for
  * each key the newest version at or before the time, copied to a NEW prefix, by default
  * `restored/<time>/<prefix>` in the same bucket; over the live prefix only when `confirm`
@@ -60,20 +74,6 @@ export interface ObjectRestoreWorkflowProps {
  * none) and deletes the copies the execution wrote (found by their
  * `cdk-backup-dr:restore-execution` tag); the source versions are never changed.
  */
-/**
- * The copying steps, when an invocation moved nothing on (no copy finished, no part copied, the
- * scan did not move on: S3 failing for a passing reason, another write of a key always under
- * way), wait this long before the next invocation, and the restore fails after
- * `STALLED_INVOCATIONS_ALLOWED` such invocations in a row. 60 of them, a minute apart, give an
- * outage about an hour (more when the invocations themselves take long, at most 16 minutes each
- * with the wait); a stalled invocation adds about nine events to the execution's history, so
- * the bound keeps it far below Step Functions' 25,000, whose overrun no Catch sees.
- */
-const STALLED_WAIT = Duration.seconds(60);
-const STALLED_INVOCATIONS_ALLOWED = 60;
-/** The error of a restore whose copying step stopped making progress. */
-const COPY_STALLED_ERROR = 'RestoreCopyStalled';
-
 export class ObjectRestoreWorkflow extends Construct {
   /** The state machine; start it with `cdk-backup-dr restore objects`. */
   public readonly stateMachine: sfn.IStateMachine;
