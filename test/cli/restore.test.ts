@@ -96,12 +96,15 @@ test('starts the workflow with a deterministic name, shows its steps as plain li
   expect(buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1b' }).name).not.toBe(start.name);
 });
 
-/** The error of a multipart copy whose part was throttled and whose abort failed too, as the object restore function throws it. */
-async function throttledCopyError(key: string, uploadId: string): Promise<Error> {
+/**
+ * The error of a multipart copy whose part was refused for good and whose abort was throttled, as
+ * the object restore function throws it (a throttled part alone would leave the upload open without an error).
+ */
+async function failedCopyError(key: string, uploadId: string): Promise<Error> {
   s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
   s3.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
   s3.on(CreateMultipartUploadCommand).resolves({ UploadId: uploadId });
-  s3.on(UploadPartCopyCommand).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: {} }));
+  s3.on(UploadPartCopyCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
   s3.on(AbortMultipartUploadCommand).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: {} }));
   const source = { bucket: 'data', key: `app/${key}`, versionId: 'v1', size: 6 * 1024 ** 3 };
   return copyVersion(new S3Client({}), source, { bucket: 'data', key: `restored/20261120T120000Z/app/${key}` }, 'objects-1').then(() => {
@@ -111,7 +114,7 @@ async function throttledCopyError(key: string, uploadId: string): Promise<Error>
 
 test('a retried step\'s long error is cut in its note, but the upload a copy left open is kept whole with the command that aborts it', async () => {
   const key = `${'exports/2026/11/20/'.repeat(4)}orders.parquet`;
-  const error = await throttledCopyError(key, 'upload-after-200-characters');
+  const error = await failedCopyError(key, 'upload-after-200-characters');
   const message = error.message;
   const note = message.indexOf('its multipart upload ');
   // The upload's note begins after the first 200 characters: cut there, it would not show.
@@ -133,9 +136,11 @@ describe('the note of a failed attempt', () => {
   });
 
   test('keeps every upload note whole, each after the cut, and the text between them cut', async () => {
-    const first = (await throttledCopyError('a.bin', 'upload-a')).message;
-    const second = (await throttledCopyError('b.bin', 'upload-b')).message;
+    const first = (await failedCopyError('reports/2026/daily/a.bin', 'upload-a')).message;
+    const second = (await failedCopyError('reports/2026/daily/b.bin', 'upload-b')).message;
     const message = `${first} (and 1 more: ${second})`;
+    // Both notes lie after the cut, so the text between them is cut.
+    expect(first.indexOf('its multipart upload ')).toBeGreaterThan(200);
     const noteOf = (text: string) => text.slice(text.indexOf('its multipart upload '));
     expect(stepErrorNote(message)).toBe(`${message.slice(0, 200)} … ${noteOf(first)} … ${noteOf(second)} …`);
   });
