@@ -2,8 +2,14 @@
  * What the multipart copy tests share: a source object above the single-copy limit, its
  * target, and the mocked calls before its parts (S3 mocked).
  */
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, S3ClientResolvedConfig,
+  ServiceInputTypes, ServiceOutputTypes, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
+import type { ObjectRestorePlan } from '../../core/restore-workflows/objects';
+
+type S3Mock = AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>;
 
 export const GiB = 1024 ** 3;
 
@@ -16,7 +22,7 @@ export function bigSource(parts: number) {
 }
 
 /** The calls before the parts of a new copy: the source's tags and head, no copy at the target yet, and upload 'upload-1'. */
-export function arrangeNewUpload(s3mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>): void {
+export function arrangeNewUpload(s3mock: S3Mock): void {
   s3mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
   s3mock.on(GetObjectTaggingCommand, { Key: target.key }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
   s3mock.on(HeadObjectCommand).resolves({ ContentType: 'application/octet-stream' });
@@ -34,28 +40,27 @@ export function listedParts(parts: number, numbers: readonly number[], etag: (pa
 }
 
 /** A part copied in this call gets the ETag "redone-n", and aborting an upload succeeds. */
-export function arrangeRedoneParts(s3mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>): void {
+export function arrangeRedoneParts(s3mock: S3Mock): void {
   s3mock.on(UploadPartCopyCommand).callsFake((input: { PartNumber?: number }) => ({ CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } }));
   s3mock.on(AbortMultipartUploadCommand).resolves({});
 }
 
-/** An error as S3 answers it: its name and HTTP status. */
-export function s3Error(name: string, status: number): Error {
-  return Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
+/** A new copy that goes through from a fresh mock: upload 'upload-1', each part copied ("redone-n"), the upload completed. */
+export function arrangeCompletingCopy(s3mock: S3Mock): void {
+  s3mock.reset();
+  arrangeNewUpload(s3mock);
+  arrangeRedoneParts(s3mock);
+  s3mock.on(CompleteMultipartUploadCommand).resolves({});
 }
 
-/** A failed connection, as Node.js reports it to the SDK. */
-export function networkError(code: string): Error {
-  return Object.assign(new Error(`socket: ${code}`), { code, $metadata: {} });
-}
+/** A point-in-time restore of data/app/ to a new prefix, whose scan finds `bigSource(parts)` (see {@link arrangeScannedSource}). */
+export const scanPlan: ObjectRestorePlan = {
+  mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: '2026-11-20T12:00:00.000Z', targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false,
+  startedAt: '2026-11-21T00:00:00.000Z', listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'restored/app/'",
+};
 
-/** Failures that pass (throttling, 5xx, a dropped connection) as S3 and the SDK report them after the SDK's own attempts. */
-export const PASSING_S3_ERRORS: [string, Error][] = [
-  ['SlowDown (503)', s3Error('SlowDown', 503)],
-  ['ThrottlingException', s3Error('ThrottlingException', 400)],
-  ['ServiceUnavailable (503)', s3Error('ServiceUnavailable', 503)],
-  ['InternalError (500)', s3Error('InternalError', 500)],
-  ['RequestTimeout', s3Error('RequestTimeout', 400)],
-  ['a connection reset', networkError('ECONNRESET')],
-  ['a timed-out socket', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
-];
+/** The versions under data/app/: `bigSource(parts)` alone, current, written before the time of {@link scanPlan}. */
+export function arrangeScannedSource(s3mock: S3Mock, parts: number): void {
+  const source = bigSource(parts);
+  s3mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: source.key, VersionId: source.versionId, LastModified: new Date('2026-11-20T00:00:00Z'), Size: source.size, IsLatest: true }], IsTruncated: false });
+}

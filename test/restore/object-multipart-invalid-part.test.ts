@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, s3Error, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, target } from './multipart-fixture';
+import { s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });

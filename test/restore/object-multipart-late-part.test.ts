@@ -10,19 +10,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, target } from './multipart-fixture';
+import { arrangeCompletingCopy, bigSource, listedParts, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const source = bigSource(7);
 const listed = (parts: number[], etag?: (part: number) => string) => listedParts(7, parts, etag);
 
-beforeEach(() => {
-  s3mock.reset();
-  arrangeNewUpload(s3mock);
-  arrangeRedoneParts(s3mock);
-  s3mock.on(CompleteMultipartUploadCommand).resolves({});
-});
+beforeEach(() => arrangeCompletingCopy(s3mock));
 
 const completed = () => s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.MultipartUpload!.Parts);
 

@@ -5,11 +5,12 @@
  * of throwing away what is copied; a permanent error still aborts it (S3 mocked).
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectVersionsCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, PASSING_S3_ERRORS, s3Error, target } from './multipart-fixture';
+import { copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
+import { arrangeCompletingCopy, arrangeScannedSource, bigSource, listedParts, scanPlan, target } from './multipart-fixture';
+import { PASSING_S3_ERRORS, s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -18,10 +19,7 @@ const listed = (parts: number[], etag?: (part: number) => string) => listedParts
 let logged: jest.SpyInstance;
 
 beforeEach(() => {
-  s3mock.reset();
-  arrangeNewUpload(s3mock);
-  arrangeRedoneParts(s3mock);
-  s3mock.on(CompleteMultipartUploadCommand).resolves({});
+  arrangeCompletingCopy(s3mock);
   logged = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
@@ -58,14 +56,10 @@ test('before completing, parts not listed for a permanent reason (AccessDenied):
 });
 
 test('a copy scan whose upload\'s parts are throttled keeps the upload in its state and the page to do again', async () => {
-  const plan: ObjectRestorePlan = {
-    mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: '2026-11-20T12:00:00.000Z', targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false,
-    startedAt: '2026-11-21T00:00:00.000Z', listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'restored/app/'",
-  };
-  s3mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: source.key, VersionId: 'g1', LastModified: new Date('2026-11-20T00:00:00Z'), Size: source.size, IsLatest: true }], IsTruncated: false });
+  arrangeScannedSource(s3mock, 7);
   s3mock.on(ListPartsCommand).rejects(s3Error('SlowDown', 503));
   const scan = { ...newScan(), uploads: { [target.key]: 'upload-1' } };
-  expect(await copyScan(s3, plan, scan, Date.now() + 60_000, 'objects-1')).toEqual({
+  expect(await copyScan(s3, scanPlan, scan, Date.now() + 60_000, 'objects-1')).toEqual({
     ...scan, stalled: 1, setback: 'the parts of multipart upload upload-1 of s3://data/restored/app/big.bin could not be listed; it is left open for the next invocation (SlowDown: SlowDown from S3)',
   });
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);

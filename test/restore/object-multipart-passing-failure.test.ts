@@ -4,13 +4,12 @@
  * invocation, which lists its parts and goes on, instead of aborting it and throwing away a
  * large copy; a permanent error still aborts it (S3 mocked).
  */
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, ListObjectVersionsCommand, ListPartsCommand, S3Client, UploadPartCopyCommand,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, ListPartsCommand, S3Client, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyProgress } from '../../core/restore-workflows/copy-progress';
-import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, networkError, PASSING_S3_ERRORS, s3Error, target } from './multipart-fixture';
+import { copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
+import { arrangeCompletingCopy, arrangeScannedSource, bigSource, listedParts, scanPlan, target } from './multipart-fixture';
+import { networkError, PASSING_S3_ERRORS, s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -18,10 +17,7 @@ const source = bigSource(7);
 let logged: jest.SpyInstance;
 
 beforeEach(() => {
-  s3mock.reset();
-  arrangeNewUpload(s3mock);
-  arrangeRedoneParts(s3mock);
-  s3mock.on(CompleteMultipartUploadCommand).resolves({});
+  arrangeCompletingCopy(s3mock);
   logged = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
@@ -73,17 +69,13 @@ test.each([
 });
 
 test('a copy scan keeps the upload a throttled part left open, and the next invocation copies only the parts missing and completes it', async () => {
-  const plan: ObjectRestorePlan = {
-    mode: 'point-in-time', bucket: 'data', prefix: 'app/', time: '2026-11-20T12:00:00.000Z', targetBucket: 'data', targetPrefix: 'restored/app/', inPlace: false,
-    startedAt: '2026-11-21T00:00:00.000Z', listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'restored/app/'",
-  };
-  s3mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: source.key, VersionId: 'g1', LastModified: new Date('2026-11-20T00:00:00Z'), Size: source.size, IsLatest: true }], IsTruncated: false });
+  arrangeScannedSource(s3mock, 7);
   s3mock.on(UploadPartCopyCommand, { PartNumber: 6 }).rejectsOnce(s3Error('SlowDown', 503)).resolves({ CopyPartResult: { ETag: '"redone-6"' } });
-  const first = await copyScan(s3, plan, newScan(), Date.now() + 60_000, 'objects-1');
+  const first = await copyScan(s3, scanPlan, newScan(), Date.now() + 60_000, 'objects-1');
   expect(first).toEqual({ ...newScan(), uploads: { [target.key]: 'upload-1' } });
 
   s3mock.on(ListPartsCommand).resolves(listedParts(7, [1, 2, 3, 4, 5, 7]));
-  const second = await copyScan(s3, plan, first, Date.now() + 60_000, 'objects-1');
+  const second = await copyScan(s3, scanPlan, first, Date.now() + 60_000, 'objects-1');
   expect(second).toEqual({ cursor: { done: true }, counts: expect.objectContaining({ keys: 1 }) });
   expect(s3mock.commandCalls(UploadPartCopyCommand).slice(7).map((call) => call.args[0].input.PartNumber)).toEqual([6]);
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-1']);
