@@ -542,7 +542,7 @@ export type CopyOutcome =
   | { readonly status: 'done' }
   /** A copy in parts cut off by the deadline: its upload is left open, and a later call given its id goes on with it. */
   | { readonly status: 'upload-open'; readonly uploadId: string }
-  /** A single copy not started before the deadline, or cancelled, or a copy in parts whose upload was not created before it: not made, a later call makes it. */
+  /** A single copy not started before the deadline, cancelled, or failed for a passing reason, or a copy in parts whose upload was not created before the deadline: not made, a later call makes it. */
   | { readonly status: 'redo' };
 
 const DONE: CopyOutcome = { status: 'done' };
@@ -591,6 +591,13 @@ export async function copyVersion(
           StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'], ...condition,
         }), { abortSignal }));
       } catch (error) {
+        // A passing failure leaves the copy to the next invocation (as a part's leaves its upload open), which finds it made should S3 have made it.
+        if (isTransientError(error)) {
+          const message = `${where}: ${errorName(error)} (${errorText(error)}); left for the next invocation`;
+          console.warn(JSON.stringify({ message }));
+          progress?.setback(message);
+          return REDO;
+        }
         if (!CONDITION_REFUSALS.includes(errorName(error))) {
           throw error;
         }

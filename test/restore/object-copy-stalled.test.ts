@@ -45,6 +45,8 @@ const handlers = () => {
   };
   return Object.fromEntries(machine.taskStates.map((name) => [name, ['CopyScan', 'CopyArchive'].includes(name) ? bounded(name) : handler]));
 };
+afterEach(() => jest.restoreAllMocks());
+
 const conflict = () => Object.assign(new Error('A conflicting conditional operation is currently in progress against this resource.'), { name: 'ConditionalRequestConflict', $metadata: { httpStatusCode: 409 } });
 const times = (run: { visited: Array<{ name: string }> }, name: string) => run.visited.filter((state) => state.name === name).length;
 
@@ -99,6 +101,20 @@ test('point in time: a copy that never gets done ends the restore after 60 invoc
     + `copying s3://data/app/a.txt \\(version a1\\) to s3://data/${TARGET}a.txt: ConditionalRequestConflict \\(A conflicting conditional operation .*\\): another write of the key was under way$`));
   expect(run.visited.map((s) => s.name)).toEqual(expect.arrayContaining(['CopyStalled', 'FailureUploads', 'NameOpenUploads', 'Cleanup', 'RestoreFailed']));
   expect(s3.commandCalls(ListMultipartUploadsCommand).map((call) => call.args[0].input)).toEqual([expect.objectContaining({ Bucket: 'data', Prefix: TARGET })]);
+});
+
+test('point in time: a copy S3 keeps failing for a passing reason (503) ends the restore after 60 invocations in a row, with the failure', async () => {
+  // app/a.txt to copy, every copy of it answered 503 (after the SDK's own attempts).
+  arrangeConflictingCopies(0);
+  s3.on(CopyObjectCommand).rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-outage' });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('RestoreCopyStalled');
+  expect(times(run, 'CopyScan')).toBe(60);
+  expect(run.retried).toEqual([]);
+  expect(run.cause).toMatch(new RegExp(`held up by: copying s3://data/app/a.txt \\(version a1\\) to s3://data/${TARGET}a.txt: ServiceUnavailable \\(Service Unavailable\\); left for the next invocation$`));
+  expect(run.visited.map((s) => s.name)).toEqual(expect.arrayContaining(['CopyStalled', 'FailureUploads', 'Cleanup', 'RestoreFailed']));
 });
 
 test('point in time: invocations without progress are counted in a row only; the copy done after some of them, the restore succeeds', async () => {

@@ -145,28 +145,41 @@ test('a copy that Object Lock keeps is reported, and the restore still fails wit
   expect(cleanup).toEqual([expect.objectContaining({ deleted: 0, notDeleted: 1, done: true, notDeletedExamples: [expect.stringMatching(/object lock/)] })]);
 });
 
-test('a throttled copy is retried', async () => {
+test('a copy failing for a passing reason (throttled, a 5xx, a dropped connection) is made by a later invocation, after a wait for each that copied nothing', async () => {
   mockS3();
-  s3.on(CopyObjectCommand, { Key: `${TARGET}a.txt` }).rejectsOnce(awsError('SlowDown', 'Please reduce your request rate.')).resolves({});
+  // a.txt, alone on the first page, fails three times.
+  const passing = [
+    awsError('SlowDown', 'Please reduce your request rate.'), awsError('InternalError', 'We encountered an internal error.'),
+    Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} }),
+  ];
+  s3.on(CopyObjectCommand, { Key: `${TARGET}a.txt` }).callsFake(() => {
+    const failure = passing.shift();
+    if (failure) {
+      throw failure;
+    }
+    return {};
+  });
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-4' });
   expect(run.status).toBe('SUCCEEDED');
-  expect(run.retried).toEqual(['CopyScan']);
+  expect(run.retried).toEqual([]);
+  expect(run.visited.filter((s) => s.name === 'CopyScan')).toHaveLength(4);
+  expect(run.visited.filter((s) => s.name === 'WaitAfterStalledCopy')).toHaveLength(3);
   expect(run.output).toMatchObject({ objects: 2 });
+  expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
 });
 
 test('a copy step retried after part of its page was copied does not copy those keys a second time', async () => {
   mockS3();
-  // a.txt is copied, then the copy of d.txt is throttled: the retried step starts again from the same cursor.
+  // a.txt is copied, then reading the tags of d.txt is throttled: the retried step starts again from the same cursor.
   s3.on(GetObjectTaggingCommand, { Bucket: 'data', Key: `${TARGET}a.txt` }).rejectsOnce(awsError('NoSuchKey', 'The specified key does not exist.'))
     .resolves({ TagSet: [{ Key: 'owner', Value: 'shop' }, { Key: EXECUTION_TAG, Value: 'objects-8' }] });
   s3.on(GetObjectTaggingCommand, { Bucket: 'data', Key: `${TARGET}d.txt` }).rejects(awsError('NoSuchKey', 'The specified key does not exist.'));
-  s3.on(CopyObjectCommand, { Key: `${TARGET}d.txt` }).rejectsOnce(awsError('SlowDown', 'Please reduce your request rate.')).resolves({});
+  s3.on(GetObjectTaggingCommand, { Bucket: 'data', Key: 'app/d.txt' }).rejectsOnce(awsError('SlowDown', 'Please reduce your request rate.')).resolves({ TagSet: [] });
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-8' });
   expect(run.status).toBe('SUCCEEDED');
   expect(run.retried).toEqual(['CopyScan']);
   expect(copies()).toEqual([
     ['data/app/a.txt?versionId=a2', `data/${TARGET}a.txt`],
-    ['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`],
     ['data/app/d.txt?versionId=d1', `data/${TARGET}d.txt`],
   ]);
   expect(run.output).toMatchObject({ objects: 2 });
@@ -197,7 +210,7 @@ test('after a failed copy no further copy starts, and the copies in flight settl
   s3.on(CopyObjectCommand, { Key: `${TARGET}k00.txt` }).rejects(awsError('AccessDenied', 'Access Denied'));
   s3.on(CopyObjectCommand, { Key: `${TARGET}k01.txt` }).callsFake(async () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    throw awsError('InternalError', 'We encountered an internal error.');
+    throw awsError('InvalidObjectState', 'The operation is not valid for the object\'s storage class');
   });
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, { handlers: handlers(), executionName: 'objects-13' });
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -207,7 +220,7 @@ test('after a failed copy no further copy starts, and the copies in flight settl
   expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(8);
   expect(cleanupListedAfter).toBe(8);
   // The first failure names the error; the one that settled later is not lost.
-  expect(JSON.parse(run.cause!).errorMessage).toMatch(/k00\.txt: Access Denied \(and 1 more: copying s3:\/\/data\/app\/k01\.txt .*: We encountered an internal error\.\)$/);
+  expect(JSON.parse(run.cause!).errorMessage).toMatch(/k00\.txt: Access Denied \(and 1 more: copying s3:\/\/data\/app\/k01\.txt .*: The operation is not valid for the object's storage class\)$/);
 });
 
 /** One 6 GiB object to copy in parts; its second part is refused. */
