@@ -565,8 +565,9 @@ export async function copyVersion(
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
   // In place the key holds the live object, which the copy is to become the new version of. A
-  // single copy is made only over the version current now (If-Match): read before its tags, so
-  // that a cancelled copy of this execution landing in between refuses the new one.
+  // single copy is made only over the version current now (If-Match), or only while none is when
+  // that is a delete marker (If-None-Match): read before its tags, so that a cancelled copy of
+  // this execution landing in between refuses the new one.
   const inPlace = target.bucket === source.bucket && target.key === source.key;
   const current = inPlace && source.size <= MULTIPART_THRESHOLD ? await currentVersion(s3, target) : undefined;
   if (await copiedByExecution(s3, target, execution, current?.versionId)) {
@@ -582,8 +583,8 @@ export async function copyVersion(
       if (Date.now() >= (resume.deadline ?? Infinity)) {
         return REDO;
       }
-      // A current delete marker has no ETag to match: such a key is copied without a condition.
-      const condition = inPlace ? { IfMatch: current?.etag } : { IfNoneMatch: '*' };
+      // A current delete marker has no ETag to match; If-None-Match is checked against the current version, which it leaves absent.
+      const condition = inPlace && current !== undefined ? { IfMatch: current.etag } : { IfNoneMatch: '*' };
       let copied;
       try {
         copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new CopyObjectCommand({
@@ -716,8 +717,8 @@ export async function copyVersion(
 const CONDITION_REFUSALS: readonly string[] = ['PreconditionFailed', 'ConditionalRequestConflict'];
 
 /**
- * How a single copy made only where no object is (to a new prefix) or only over the version
- * found current (in place) ended when S3 refused it: a copy cancelled earlier may have landed
+ * How a single copy made only where no object is (to a new prefix, or in place over a delete
+ * marker) or only over the version found current (in place) ended when S3 refused it: a copy cancelled earlier may have landed
  * since the target was looked at (S3 finishes what the SDK stopped waiting for), and then it is
  * this execution's copy, done; a conflict is another write of the key still under way, to look
  * at again in the next invocation. In place, a version the application wrote meanwhile is

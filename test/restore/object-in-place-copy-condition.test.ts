@@ -2,7 +2,8 @@
  * In place (over the live key) a single copy cancelled at its invocation's end may still be
  * finished by S3 after the next invocation looked and made its own copy: two identical new
  * versions. The copy is therefore made only over the version it found current (If-Match with
- * that version's ETag, read before its tags): of two such copies the one S3 finishes second is
+ * that version's ETag, read before its tags), or, where that is a delete marker (no ETag), only
+ * while no object is current (If-None-Match: *): of two such copies the one S3 finishes second is
  * refused, and a refused copy whose key now holds this execution's copy is done. A key the
  * application wrote meanwhile is copied over by the next invocation, as it would have been had
  * the write come a moment earlier (S3 mocked).
@@ -61,19 +62,72 @@ test('a copy refused because the application wrote the key meanwhile is left to 
   });
 });
 
-test('a key whose current version is a delete marker is copied without a condition (it has no ETag to match)', async () => {
+/** The key's current version is a delete marker: no object to head, and no tags to read for the current version (the source version's are read by its id). */
+function arrangeDeleteMarkerCurrent(currentTags: () => { TagSet: Array<{ Key: string; Value: string }> } = () => {
+  throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+}): void {
   s3mock.on(HeadObjectCommand, { Key: target.key }).rejects(s3Error('NotFound', 'Not Found', 404));
-  // The source version's tags are read by its id; the key's current version, a delete marker, has none.
-  s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
-    if (input.VersionId === undefined) {
+  s3mock.on(GetObjectTaggingCommand).callsFake((input) => (input.VersionId === undefined ? currentTags() : { TagSet: [] }));
+}
+
+test('a key whose current version is a delete marker (no ETag) is copied only while no object is current (If-None-Match: *)', async () => {
+  arrangeDeleteMarkerCurrent();
+  expect(await copyVersion(s3, source, target, 'objects-1', resume())).toEqual({ status: 'done' });
+  expect(copyInputs()).toEqual([expect.objectContaining({ Key: target.key, IfNoneMatch: '*' })]);
+  expect(copyInputs()[0].IfMatch).toBeUndefined();
+});
+
+test('over a delete marker, a copy refused because the application wrote the key meanwhile is not made: the next invocation looks at the key again', async () => {
+  arrangeDeleteMarkerCurrent();
+  // An object is current by the time the copy arrives: S3 refuses a copy made only where none is, and takes one without a condition.
+  s3mock.on(CopyObjectCommand).callsFake((input) => {
+    if (input.IfNoneMatch === '*') {
+      throw refused();
+    }
+    return {};
+  });
+  const progress = new CopyProgress();
+  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo' });
+  expect(copyInputs()).toHaveLength(1);
+  expect(progress.stall(undefined, false)).toEqual({
+    stalled: 1,
+    setback: 'copying s3://data/app/a.bin (version v1) to s3://data/app/a.bin: PreconditionFailed (At least one of the pre-conditions you specified did not hold): the key was written by something else since it was looked at',
+  });
+});
+
+test('over a delete marker, a redone copy refused because the cancelled one landed after the key was looked at is done: one new version', async () => {
+  // No current object when the key is looked at; this execution's cancelled copy is current when the refusal is looked into.
+  let landed = false;
+  arrangeDeleteMarkerCurrent(() => {
+    if (!landed) {
       throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
     }
-    return { TagSet: [] };
+    return ours;
+  });
+  // The copy arrives once this execution's cancelled copy is current: refused where no object may be, written as a second version otherwise.
+  let secondVersions = 0;
+  s3mock.on(CopyObjectCommand).callsFake((input) => {
+    landed = true;
+    if (input.IfNoneMatch === '*') {
+      throw refused();
+    }
+    secondVersions += 1;
+    return {};
   });
   expect(await copyVersion(s3, source, target, 'objects-1', resume())).toEqual({ status: 'done' });
-  expect(copyInputs()[0]).toMatchObject({ Key: target.key });
-  expect(copyInputs()[0].IfMatch).toBeUndefined();
-  expect(copyInputs()[0].IfNoneMatch).toBeUndefined();
+  expect(copyInputs()).toHaveLength(1);
+  expect(secondVersions).toBe(0);
+});
+
+test('over a delete marker, a copy that meets another write of the key under way is to be done again', async () => {
+  arrangeDeleteMarkerCurrent();
+  s3mock.on(CopyObjectCommand).callsFake((input) => {
+    if (input.IfNoneMatch === '*') {
+      throw s3Error('ConditionalRequestConflict', 'A conflicting conditional operation is currently in progress against this resource.', 409);
+    }
+    return {};
+  });
+  expect(await copyVersion(s3, source, target, 'objects-1', resume())).toEqual({ status: 'redo' });
 });
 
 test('a copy to a new prefix keeps If-None-Match and does not look at an ETag', async () => {
