@@ -21,6 +21,7 @@ import { dumpScript } from './dump-scripts';
 import { certificateBlocks, rdsRootCertificates } from './rds-certificate-authorities';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from '../private/nag-ids';
 import { checkCronForm } from '../private/schedule-expression';
+import { warnUncheckedToken } from '../private/unchecked-token';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -646,32 +647,60 @@ export class DatabaseDumpJob extends Construct {
 
   private validate(cpu: number, memory: number, storage: number, dumpTimeout: Duration, dumpBinary: string, databases: string[], maxReplicaLag: Duration): void {
     const path = this.node.path;
+    // A token `cpu` or `ephemeralStorageGiB` goes to ECS as it is, and ECS refuses at deploy a
+    // CPU and memory pair or a storage size that Fargate does not offer: no warning for them.
+    if (Token.isUnresolved(memory)) {
+      throw new Error(`${path}: \`memoryLimitMiB\` must be a concrete number of MiB (the dump container's memory, the task's less the upload container's ${UPLOAD_MEMORY_MIB} MiB, is computed from it at synth), got an unresolved token`);
+    }
     if (!Token.isUnresolved(cpu)) {
       const range = FARGATE_MEMORY[cpu];
       if (!range) {
         throw new Error(`${path}: \`cpu\` must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} CPU units, got ${cpu}`);
       }
-      if (!Token.isUnresolved(memory) && (memory < range[0] || memory > range[1] || (memory - range[0]) % range[2] !== 0)) {
+      if (memory < range[0] || memory > range[1] || (memory - range[0]) % range[2] !== 0) {
         throw new Error(`${path}: \`memoryLimitMiB\` must be ${range[0]} to ${range[1]} MiB in steps of ${range[2]} MiB for ${cpu} CPU units, got ${memory} MiB`);
       }
     }
     if (!Token.isUnresolved(storage) && (!Number.isInteger(storage) || storage < 21 || storage > 200)) {
       throw new Error(`${path}: \`ephemeralStorageGiB\` must be a whole number from 21 to 200 GiB, got ${storage} GiB`);
     }
-    if (!Token.isUnresolved(dumpTimeout.toSeconds())) {
-      const seconds = dumpTimeout.toSeconds();
-      if (seconds < 60 || seconds > 86400) {
-        throw new Error(`${path}: \`dumpTimeout\` must be 1 minute to 24 hours, got ${dumpTimeout.toHumanString()}`);
-      }
+    // A token in the sum would swallow the steps' time: the execution would end with the dump
+    // task, before the steps that resume replication.
+    if (dumpTimeout.isUnresolved()) {
+      throw new Error(`${path}: \`dumpTimeout\` must be a concrete duration of 1 minute to 24 hours (the workflow's own timeout, the dump's plus the time of the steps that resume replication, is computed from it at synth), got an unresolved token`);
+    }
+    const seconds = dumpTimeout.toSeconds();
+    if (seconds < 60 || seconds > 86400) {
+      throw new Error(`${path}: \`dumpTimeout\` must be 1 minute to 24 hours, got ${dumpTimeout.toHumanString()}`);
     }
     // The function compares whole seconds of lag; a lag of a day or more means the dump
     // would hold data older than the previous day's.
-    const lagSeconds = maxReplicaLag.toSeconds({ integral: false });
-    if (!Token.isUnresolved(lagSeconds) && (!Number.isInteger(lagSeconds) || lagSeconds < 1 || lagSeconds > 86400)) {
-      throw new Error(`${path}: \`maxReplicaLag\` must be a whole number of seconds from 1 second to 1 day, got ${maxReplicaLag.toHumanString()}`);
+    if (maxReplicaLag.isUnresolved()) {
+      if (maxReplicaLag.unitLabel() !== 'seconds') {
+        throw new Error(`${path}: \`maxReplicaLag\` must be a concrete whole number of seconds from 1 second to 1 day, or a token given in seconds (\`Duration.seconds(token)\`, which the function receives as it is), got Duration.${maxReplicaLag.unitLabel()}(token)`);
+      }
+      warnUncheckedToken(this, 'maxReplicaLag', 'that it is a whole number of seconds from 1 second to 1 day',
+        'the function refuses a run only for a value that is not a whole number of seconds, so a lag of more than a day lets a dump of stale data pass as the latest backup');
+    } else {
+      const lagSeconds = maxReplicaLag.toSeconds({ integral: false });
+      if (!Number.isInteger(lagSeconds) || lagSeconds < 1 || lagSeconds > 86400) {
+        throw new Error(`${path}: \`maxReplicaLag\` must be a whole number of seconds from 1 second to 1 day, got ${maxReplicaLag.toHumanString()}`);
+      }
     }
-    if (!Token.isUnresolved(dumpBinary) && dumpBinary !== 'mysqldump' && dumpBinary !== 'mariadb-dump') {
+    if (Token.isUnresolved(dumpBinary)) {
+      warnUncheckedToken(this, 'dumpBinary', "that it is 'mysqldump' or 'mariadb-dump'",
+        "the dump container runs whatever program it names with mysqldump's options, and another program fails the dumps or writes something else");
+    } else if (dumpBinary !== 'mysqldump' && dumpBinary !== 'mariadb-dump') {
       throw new Error(`${path}: \`dumpBinary\` must be 'mysqldump' or 'mariadb-dump', got '${dumpBinary}'`);
+    }
+    // The list goes space-separated into the function's and the container's environment.
+    if (Token.isUnresolved(databases)) {
+      throw new Error(`${path}: \`databases\` must be a list of names (the space-separated list of the function and the dump container is joined from it at synth), got an unresolved list token; give each name as an element (\`Fn.select(0, list)\`)`);
+    }
+    if (databases.some((name) => Token.isUnresolved(name))) {
+      warnUncheckedToken(this, 'databases', 'that each name is 1 to 64 characters without white space and no system schema',
+        'the job dumps what the names say at run time: a system schema (mysql, sys) like any other, a name with white space as several names, and every database when all are empty',
+        'a name in `databases`');
     }
     for (const name of databases) {
       if (!Token.isUnresolved(name) && (name.length === 0 || name.length > 64 || /\s/.test(name) || ['mysql', 'information_schema', 'performance_schema', 'sys'].includes(name.toLowerCase()))) {
@@ -684,6 +713,10 @@ export class DatabaseDumpJob extends Construct {
   private certificateAuthorities(given: string | undefined): string | undefined {
     const path = this.node.path;
     if (given !== undefined) {
+      if (Token.isUnresolved(given)) {
+        warnUncheckedToken(this, 'tlsCertificateAuthorities', 'that it holds PEM certificates of at most 32 KiB',
+          "an empty value leaves the replica's certificate unverified (the dump is encrypted only, which only the task's log says), and one that is not PEM fails the dumps");
+      }
       // Up to 32 KiB leaves room in the task definition, which may not exceed 64 KiB.
       if (!Token.isUnresolved(given) && (certificateBlocks(given).length === 0 || given.length > 32768)) {
         throw new Error(`${path}: \`tlsCertificateAuthorities\` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, ` +

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -321,6 +321,56 @@ describe('DatabaseDumpJob validation', () => {
       'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  // Props that take a CfnParameter: a number, a string or a list of strings.
+  const number = (stack: Stack): number => new CfnParameter(stack, 'Token', { type: 'Number' }).valueAsNumber;
+  const text = (stack: Stack): string => new CfnParameter(stack, 'Token').valueAsString;
+  const withToken = (overrides: (stack: Stack) => Partial<DatabaseDumpJobProps>): Stack => {
+    const stack = new Stack(undefined, 'S', { env: ENV });
+    dumpJobStack(stack, overrides(stack));
+    return stack;
+  };
+
+  test.each<[string, (stack: Stack) => Partial<DatabaseDumpJobProps>, string]>([
+    // The execution's timeout is the dump's plus its steps': a token swallows the sum, and the run would end before resuming replication.
+    ['a token dump timeout in seconds', (stack) => ({ dumpTimeout: Duration.seconds(number(stack)) }),
+      "S/Dump: `dumpTimeout` must be a concrete duration of 1 minute to 24 hours (the workflow's own timeout, the dump's plus the time of the steps that resume replication, is computed from it at synth), got an unresolved token"],
+    ['a token dump timeout in minutes', (stack) => ({ dumpTimeout: Duration.minutes(number(stack)) }), 'S/Dump: `dumpTimeout` must be a concrete duration'],
+    // The dump container's memory is the task's less the upload container's.
+    ['a token memory', (stack) => ({ memoryLimitMiB: number(stack) }),
+      "S/Dump: `memoryLimitMiB` must be a concrete number of MiB (the dump container's memory, the task's less the upload container's 512 MiB, is computed from it at synth), got an unresolved token"],
+    ['a token replica lag in another unit than seconds', (stack) => ({ maxReplicaLag: Duration.minutes(number(stack)) }),
+      'S/Dump: `maxReplicaLag` must be a concrete whole number of seconds from 1 second to 1 day, or a token given in seconds (`Duration.seconds(token)`, which the function receives as it is), got Duration.minutes(token)'],
+    ['a list token of databases', (stack) => ({ databases: new CfnParameter(stack, 'Token', { type: 'CommaDelimitedList' }).valueAsList }),
+      'S/Dump: `databases` must be a list of names (the space-separated list of the function and the dump container is joined from it at synth), got an unresolved list token'],
+  ])('rejects %s', (_name, overrides, message) => {
+    expect(() => Template.fromStack(withToken(overrides))).toThrow(message);
+  });
+
+  test('a token replica lag in seconds goes to the function as it is, with a warning that its range was not checked', () => {
+    const stack = withToken((s) => ({ maxReplicaLag: Duration.seconds(number(s)) }));
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_REPLICA_LAG_SECONDS: { Ref: 'Token' } }) } });
+    Annotations.fromStack(stack).hasWarning('/S/Dump', Match.stringLikeRegexp(
+      '^S/Dump: `maxReplicaLag` is an unresolved token, so the synth-time check that it is a whole number of seconds from 1 second to 1 day did not run \\(unknown, not passed\\); .*a lag of more than a day lets a dump of stale data pass as the latest backup'));
+  });
+
+  // What the checks guard against, AWS does not refuse at deploy: the run dumps with another program, dumps a system schema, or does not verify the replica's certificate.
+  test.each<[string, (stack: Stack) => Partial<DatabaseDumpJobProps>, string]>([
+    ['dumpBinary', (stack) => ({ dumpBinary: text(stack) }), "`dumpBinary` is an unresolved token, so the synth-time check that it is 'mysqldump' or 'mariadb-dump' did not run"],
+    ['databases', (stack) => ({ databases: ['shop', text(stack)] }),
+      'a name in `databases` is an unresolved token, so the synth-time check that each name is 1 to 64 characters without white space and no system schema did not run'],
+    ['tlsCertificateAuthorities', (stack) => ({ tlsCertificateAuthorities: text(stack) }),
+      "`tlsCertificateAuthorities` is an unresolved token, so the synth-time check that it holds PEM certificates of at most 32 KiB did not run (unknown, not passed); an empty value leaves the replica's certificate unverified"],
+  ])('a token %s warns that its check did not run', (_prop, overrides, message) => {
+    const warnings = Annotations.fromStack(withToken(overrides)).findWarning('/S/Dump', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings.filter((w) => w.includes('unresolved token'))).toEqual([expect.stringContaining(`S/Dump: ${message}`)]);
+  });
+
+  test('a token CPU or ephemeral storage goes to ECS as it is, which refuses at deploy what Fargate does not offer: no warning', () => {
+    const stack = withToken((s) => ({ cpu: number(s), ephemeralStorageGiB: new CfnParameter(s, 'Storage', { type: 'Number' }).valueAsNumber }));
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: { Ref: 'Token' }, EphemeralStorage: { SizeInGiB: { Ref: 'Storage' } } });
+    Annotations.fromStack(stack).hasNoWarning('/S/Dump', Match.stringLikeRegexp('unresolved token'));
   });
 
   test('a replica lag of 1 second to 1 day is taken as it is', () => {
