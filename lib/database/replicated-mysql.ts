@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OFFERED_MARIADB_VERSIONS, OFFERED_MYSQL_VERSIONS } from './engine-versions';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import { dailyOverlapsWeekly, parseDailyWindow, parseWeeklyWindow } from './windows';
 
 /** The database engine of a {@link ReplicatedMySql} pair. */
@@ -262,7 +263,11 @@ export class ReplicatedMySql extends Construct {
     const isMySql = this.engine === ReplicatedMySqlEngine.MYSQL;
     this.engineVersion = props.engineVersion ?? (isMySql ? ReplicatedMySql.DEFAULT_MYSQL_VERSION : ReplicatedMySql.DEFAULT_MARIADB_VERSION);
     const offered = isMySql ? OFFERED_MYSQL_VERSIONS : OFFERED_MARIADB_VERSIONS;
-    if (!Token.isUnresolved(this.engineVersion) && !offered.includes(this.engineVersion)) {
+    // The parameter and option groups' family and major version are cut from it at synth.
+    if (Token.isUnresolved(this.engineVersion)) {
+      fail(`\`engineVersion\` must be a concrete full ${isMySql ? 'MySQL' : 'MariaDB'} version that RDS offers (the major version of the parameter and option groups is computed from it at synth), got an unresolved token`);
+    }
+    if (!offered.includes(this.engineVersion)) {
       fail(`\`engineVersion\` must be a full ${isMySql ? 'MySQL' : 'MariaDB'} version that RDS offers, got '${this.engineVersion}'; allowed: ${offered.join(', ')}`);
     }
     const majorVersion = this.engineVersion.split('.').slice(0, 2).join('.');
@@ -272,7 +277,13 @@ export class ReplicatedMySql extends Construct {
 
     // Backups and windows.
     const backupRetention = props.backupRetention ?? Duration.days(14);
-    if (!backupRetention.isUnresolved()) {
+    if (backupRetention.isUnresolved()) {
+      if (backupRetention.unitLabel() !== 'days') {
+        fail(`\`backupRetention\` must be a concrete duration of 1 to 35 whole days, or a token given in days (\`Duration.days(token)\`, which RDS receives as it is), got Duration.${backupRetention.unitLabel()}(token)`);
+      }
+      warnUncheckedToken(this, 'backupRetention', 'that it is 1 to 35 whole days',
+        'RDS receives it as the retention in days of both instances and accepts 0 at deploy, which turns their automated backups and point-in-time recovery off');
+    } else {
       const hours = backupRetention.toHours();
       if (hours % 24 !== 0 || hours < 24 || hours > 35 * 24) {
         fail(`\`backupRetention\` must be 1 to 35 whole days, got ${backupRetention.toHumanString()}`);
@@ -298,6 +309,14 @@ export class ReplicatedMySql extends Construct {
       fail('`replicaAvailabilityZone` is required when the VPC\'s availability zones are not known at synth');
     }
     this.replicaAvailabilityZone = replicaZone!;
+    // RDS takes any zone of the subnet groups: a token zone may be the other instance's.
+    if (zonesKnown && Token.isUnresolved(this.replicaAvailabilityZone)) {
+      warnUncheckedToken(this, 'replicaAvailabilityZone', `that it is one of the zones of the selected subnets (${subnetZones.join(', ')}) and that the master's subnets leave it out`,
+        'RDS places the replica in it at deploy, and the master\'s subnets span every zone, so master and replica may share one zone and be lost together');
+    }
+    if (props.masterAvailabilityZone !== undefined && Token.isUnresolved(props.masterAvailabilityZone)) {
+      fail('`masterAvailabilityZone` must be a concrete zone (the master\'s subnets are selected by it at synth, and a token selects none), got an unresolved token');
+    }
     if (zonesKnown && !Token.isUnresolved(this.replicaAvailabilityZone) && !subnetZones.includes(this.replicaAvailabilityZone)) {
       fail(`\`replicaAvailabilityZone\` must be one of the zones of the selected subnets (${subnetZones.join(', ')}), got '${this.replicaAvailabilityZone}'`);
     }
@@ -324,8 +343,15 @@ export class ReplicatedMySql extends Construct {
     if (!Token.isUnresolved(allocatedStorage) && !Token.isUnresolved(maxAllocatedStorage) && maxAllocatedStorage < allocatedStorage) {
       fail(`\`maxAllocatedStorage\` must be at least \`allocatedStorage\` (${allocatedStorage} GiB), got ${maxAllocatedStorage} GiB`);
     }
+    if (Token.isUnresolved(allocatedStorage) && props.maxAllocatedStorage === undefined) {
+      warnUncheckedToken(this, 'allocatedStorage', 'that the default `maxAllocatedStorage` (the larger of 1000 GiB and `allocatedStorage`) is at least `allocatedStorage`',
+        'the default is then 1000 GiB whatever the storage, and RDS decides at deploy whether it takes a larger `allocatedStorage` with it: give `maxAllocatedStorage`');
+    }
     const cpuThreshold = props.cpuAlarmThreshold ?? 80;
-    if (!Token.isUnresolved(cpuThreshold) && (cpuThreshold <= 0 || cpuThreshold > 100)) {
+    if (Token.isUnresolved(cpuThreshold)) {
+      warnUncheckedToken(this, 'cpuAlarmThreshold', 'that it is a percentage above 0 and at most 100',
+        'CloudWatch accepts any threshold at deploy: the CPU alarm never goes off at 100 or more, and is always on at 0 or less');
+    } else if (cpuThreshold <= 0 || cpuThreshold > 100) {
       fail(`\`cpuAlarmThreshold\` must be a percentage above 0 and at most 100, got ${cpuThreshold}`);
     }
 

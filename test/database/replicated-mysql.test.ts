@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -347,16 +347,56 @@ describe('ReplicatedMySql bad input', () => {
     expect(() => build(props, zones)).toThrow(message);
   });
 
-  test('the checks skip unresolved values', () => {
+  test('a token window passes to RDS as it is (RDS checks windows at deploy)', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: ENV });
     const vpc = vpcIn(stack);
-    const version = new CfnParameter(stack, 'Version', { default: '8.4.10' }).valueAsString;
     const window = new CfnParameter(stack, 'Window', { default: '22:00-23:00' }).valueAsString;
-    const retention = new CfnParameter(stack, 'Retention', { type: 'Number', default: 14 }).valueAsNumber;
-    expect(() => new ReplicatedMySql(stack, 'Db', {
-      vpc, engineVersion: version, preferredBackupWindow: window, backupRetention: Duration.days(retention),
-    })).not.toThrow();
+    new ReplicatedMySql(stack, 'Db', { vpc, preferredBackupWindow: window });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBInstance', { PreferredBackupWindow: { Ref: 'Window' } });
+  });
+
+  const withToken = (props: (stack: Stack) => Partial<ReplicatedMySqlProps>): Stack => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    new ReplicatedMySql(stack, 'Db', { vpc: vpcIn(stack), ...props(stack) });
+    return stack;
+  };
+  const number = (stack: Stack): number => new CfnParameter(stack, 'Token', { type: 'Number' }).valueAsNumber;
+  const text = (stack: Stack): string => new CfnParameter(stack, 'Token').valueAsString;
+
+  test.each<[string, (stack: Stack) => Partial<ReplicatedMySqlProps>, string]>([
+    // The parameter group's family and the option group's major version are cut from it: a token would name the full version there.
+    ['a token engine version', (stack) => ({ engineVersion: text(stack) }),
+      'Stack/Db: `engineVersion` must be a concrete full MySQL version that RDS offers (the major version of the parameter and option groups is computed from it at synth), got an unresolved token'],
+    ['a token backup retention in hours', (stack) => ({ backupRetention: Duration.hours(number(stack)) }),
+      'Stack/Db: `backupRetention` must be a concrete duration of 1 to 35 whole days, or a token given in days (`Duration.days(token)`, which RDS receives as it is), got Duration.hours(token)'],
+    // The master's subnets are narrowed to its zone: a token selects none.
+    ['a token master zone', (stack) => ({ multiAz: false, masterAvailabilityZone: text(stack) }),
+      "Stack/Db: `masterAvailabilityZone` must be a concrete zone (the master's subnets are selected by it at synth, and a token selects none), got an unresolved token"],
+  ])('%s fails at synth', (_name, props, message) => {
+    expect(() => withToken(props)).toThrow(message);
+  });
+
+  // RDS and CloudWatch accept what these checks refuse: no backups, both instances in one zone, an alarm that never goes off.
+  test.each<[string, (stack: Stack) => Partial<ReplicatedMySqlProps>, string]>([
+    ['backupRetention', (stack) => ({ backupRetention: Duration.days(number(stack)) }),
+      '`backupRetention` is an unresolved token, so the synth-time check that it is 1 to 35 whole days did not run (unknown, not passed); RDS receives it as the retention in days of both instances and accepts 0 at deploy'],
+    ['replicaAvailabilityZone', (stack) => ({ replicaAvailabilityZone: text(stack) }),
+      "`replicaAvailabilityZone` is an unresolved token, so the synth-time check that it is one of the zones of the selected subnets (eu-west-1a, eu-west-1b, eu-west-1c) and that the master's subnets leave it out did not run"],
+    ['allocatedStorage', (stack) => ({ allocatedStorage: number(stack) }),
+      '`allocatedStorage` is an unresolved token, so the synth-time check that the default `maxAllocatedStorage` (the larger of 1000 GiB and `allocatedStorage`) is at least `allocatedStorage` did not run'],
+    ['cpuAlarmThreshold', (stack) => ({ cpuAlarmThreshold: number(stack) }),
+      '`cpuAlarmThreshold` is an unresolved token, so the synth-time check that it is a percentage above 0 and at most 100 did not run (unknown, not passed); CloudWatch accepts any threshold at deploy'],
+  ])('a token %s warns that its check did not run', (_prop, props, message) => {
+    const warnings = Annotations.fromStack(withToken(props)).findWarning('/Stack/Db', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings.filter((w) => w.includes('unresolved token'))).toEqual([expect.stringContaining(`Stack/Db: ${message}`)]);
+  });
+
+  test('a token allocatedStorage with its own maxAllocatedStorage passes to RDS as it is, without a warning', () => {
+    const stack = withToken((s) => ({ allocatedStorage: number(s), maxAllocatedStorage: 2000 }));
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBInstance', { AllocatedStorage: { Ref: 'Token' }, MaxAllocatedStorage: 2000 });
+    Annotations.fromStack(stack).hasNoWarning('/Stack/Db', Match.stringLikeRegexp('unresolved token'));
   });
 });
 
