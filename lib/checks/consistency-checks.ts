@@ -282,6 +282,11 @@ export class ConsistencyChecks extends Construct {
     if (props.reportBucket && props.accessLogsBucket) {
       throw new Error(`${path}: \`accessLogsBucket\` applies only to the report bucket this construct creates; configure the access logs of the given \`reportBucket\` on that bucket`);
     }
+    // A token in the names below is not warned about: what their checks refuse fails loudly
+    // later. The checker user's custom resource refuses a bad user name at deploy; a report
+    // the function may not store fails the run (function error alarm); metrics that cannot be
+    // published leave the status alarms without data, which they treat as breaching; a named
+    // database that is missing is reported unknown, a malformed excluded table fails the run.
     const reportPrefix = props.reportPrefix ?? 'consistency-checks';
     if (!Token.isUnresolved(reportPrefix) && !PREFIX.test(reportPrefix)) {
       throw new Error(`${path}: \`reportPrefix\` must be key segments of letters, digits and !_.*'()- joined by '/', without a leading or trailing '/', got '${reportPrefix}'`);

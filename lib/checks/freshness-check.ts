@@ -268,6 +268,10 @@ interface Common {
 }
 
 function common(scope: Construct, kind: string, options: FreshnessTierOptions, defaultTier = 'daily', inheritedRegion?: string): Common {
+  // A token tier or region is not warned about: CloudWatch takes nearly any dimension value,
+  // and a wrong region finds no copy or fails the check (missing or unknown, both alarmed).
+  // Two checks that a token keeps synth from telling apart (refuseRepeatedChecks) publish one
+  // series, whose Maximum the alarms read: the worse of the two still shows.
   const tier = options.tier ?? defaultTier;
   if (!Token.isUnresolved(tier) && !TIER.test(tier)) {
     throw new Error(`${scope.node.path}: \`tier\` of the ${kind} check must be 1 to 64 letters, digits, '.', '_' or '-', got '${tier}'`);
