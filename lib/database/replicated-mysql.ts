@@ -282,7 +282,7 @@ export class ReplicatedMySql extends Construct {
         fail(`\`backupRetention\` must be a concrete duration of 1 to 35 whole days, or a token given in days (\`Duration.days(token)\`, which RDS receives as it is), got Duration.${backupRetention.unitLabel()}(token)`);
       }
       warnUncheckedToken(this, 'backupRetention', 'that it is 1 to 35 whole days',
-        'RDS receives it as the retention in days of both instances and accepts 0 at deploy, which turns their automated backups and point-in-time recovery off');
+        'RDS receives it as the retention in days of both instances and accepts 0 to 35 at deploy, where 0 turns automated backups and point-in-time recovery off');
     } else {
       const hours = backupRetention.toHours();
       if (hours % 24 !== 0 || hours < 24 || hours > 35 * 24) {

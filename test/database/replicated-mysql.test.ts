@@ -381,7 +381,7 @@ describe('ReplicatedMySql bad input', () => {
   // RDS and CloudWatch accept what these checks refuse: no backups, both instances in one zone, an alarm that never goes off.
   test.each<[string, (stack: Stack) => Partial<ReplicatedMySqlProps>, string]>([
     ['backupRetention', (stack) => ({ backupRetention: Duration.days(number(stack)) }),
-      '`backupRetention` is an unresolved token, so the synth-time check that it is 1 to 35 whole days did not run (unknown, not passed); RDS receives it as the retention in days of both instances and accepts 0 at deploy'],
+      '`backupRetention` is an unresolved token, so the synth-time check that it is 1 to 35 whole days did not run (unknown, not passed); RDS receives it as the retention in days of both instances and accepts 0 to 35 at deploy, where 0 turns automated backups and point-in-time recovery off'],
     ['replicaAvailabilityZone', (stack) => ({ replicaAvailabilityZone: text(stack) }),
       "`replicaAvailabilityZone` is an unresolved token, so the synth-time check that it is one of the zones of the selected subnets (eu-west-1a, eu-west-1b, eu-west-1c) and that the master's subnets leave it out did not run"],
     ['allocatedStorage', (stack) => ({ allocatedStorage: number(stack) }),
