@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CompiledTier, compileTiers, describeTier, validatePolicy } from '../policy/compile';
-import { equalityAtDeploy } from '../private/deploy-time-equality';
+import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
@@ -156,28 +156,42 @@ export class EbsSnapshotPolicy extends Construct {
       throw new Error(`${path}: \`fastSnapshotRestoreCount\` must be a whole number from 1 to 1000, got ${fsrCount}`);
     }
 
-    const copyRegions: string[] = [];
-    for (const copy of props.policy.offSiteCopies) {
+    // The copies DLM makes: one per region at deploy, tokens included (a copy to another account is left to AWS Backup).
+    const copies: Array<{ region: string; index: number }> = [];
+    props.policy.offSiteCopies.forEach((copy, index) => {
+      const where = describeAtDeploy(stack, copy.region);
       const account = copy.account === undefined ? 'same' : equalityAtDeploy(stack, copy.account, stack.account);
       if (account === 'unknown') {
         const prop = 'policy.offSiteCopies';
-        warnUncheckedToken(this, prop, `of \`${prop}\` whether the copy to ${copy.region} goes to another account (which DLM cannot copy to)`,
-          `Data Lifecycle Manager copies the EBS snapshots to ${copy.region} within this stack's account, whichever account the copy names`,
-          Token.isUnresolved(copy.account!) ? `the account of the copy to ${copy.region}` : 'the stack\'s account (an environment-agnostic stack)');
+        warnUncheckedToken(this, prop, `of \`${prop}\` whether the copy to ${where} goes to another account (which DLM cannot copy to)`,
+          `Data Lifecycle Manager copies the EBS snapshots to ${where} within this stack's account, whichever account the copy names`,
+          Token.isUnresolved(copy.account!) ? `the account of the copy to ${where}` : 'the stack\'s account (an environment-agnostic stack)');
       } else if (account === 'different') {
-        Annotations.of(this).addWarningV2('cdk-backup-dr:ebsCopyOtherAccount', `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${copy.region} is left to AWS Backup`);
-        continue;
+        Annotations.of(this).addWarningV2('cdk-backup-dr:ebsCopyOtherAccount', `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${where} is left to AWS Backup`);
+        return;
       }
-      if (!copyRegions.includes(copy.region)) {
-        copyRegions.push(copy.region);
+      if (copies.some((c) => equalityAtDeploy(stack, c.region, copy.region) === 'same')) {
+        return;
+      }
+      for (const other of copies.filter((c) => equalityAtDeploy(stack, c.region, copy.region) === 'unknown')) {
+        const tokens = [other, { region: copy.region, index }].filter((c) => Token.isUnresolved(c.region)).map((c) => `the region of off-site copy ${c.index + 1}`);
+        warnUncheckedToken(this, 'policy.offSiteCopies', `of \`policy.offSiteCopies\` that the copies to ${describeAtDeploy(stack, other.region)} and to ${where} go to different regions`,
+          'Data Lifecycle Manager copies both within this stack\'s account: when they resolve to one region, each schedule has two copy rules to it',
+          tokens.length === 1 ? tokens[0] : `each of ${tokens.join(' and ')}`);
+      }
+      copies.push({ region: copy.region, index });
+    });
+    for (const name of Object.keys(props.copyEncryptionKeys ?? {})) {
+      if (!copies.some((c) => equalityAtDeploy(stack, c.region, name) === 'same')) {
+        const regions = copies.map((c) => describeAtDeploy(stack, c.region)).join(', ') || 'none';
+        const unmatched = copies.some((c) => Token.isUnresolved(c.region))
+          ? `which synth cannot match with a copy region of the policy (${regions}): name the key under the value of the copy's region itself`
+          : `which is not a copy region of the policy (${regions})`;
+        throw new Error(`${path}: \`copyEncryptionKeys\` names ${describeAtDeploy(stack, name)}, ${unmatched}`);
       }
     }
-    for (const region of Object.keys(props.copyEncryptionKeys ?? {})) {
-      if (!copyRegions.includes(region)) {
-        throw new Error(`${path}: \`copyEncryptionKeys\` names ${region}, which is not a copy region of the policy (${copyRegions.join(', ') || 'none'})`);
-      }
-    }
-    const copyKeys = copyRegions.map((region) => ({ region, key: this.copyKeyArn(region, props.copyEncryptionKeys?.[region]) }));
+    const copyKeys = copies.map(({ region, index }) => ({ region, key: this.copyKeyArn(region, index, this.copyKeyOf(region, props.copyEncryptionKeys)) }));
+    const copyRegions = copies.map((c) => c.region);
 
     this.copyRegions = tiers.some((tier) => tier.offSite) ? copyRegions : [];
     this.snapshotTag = { key: SNAPSHOT_POLICY_TAG_KEY, value: this.snapshotTagValue() };
@@ -307,24 +321,43 @@ export class EbsSnapshotPolicy extends Construct {
     return `${stack.region}/${stack.stackName}/${pathPart}`;
   }
 
-  /** The CmkArn of a copy region: DLM takes a key ARN only (no alias), of a key in that region. */
-  private copyKeyArn(region: string, key: string | undefined): string | undefined {
+  /** The key `copyEncryptionKeys` names for a copy region: under that region at deploy, tokens included; one at most. */
+  private copyKeyOf(region: string, keys: { [region: string]: string } | undefined): string | undefined {
+    const stack = Stack.of(this);
+    const names = Object.keys(keys ?? {}).filter((name) => equalityAtDeploy(stack, name, region) === 'same');
+    if (names.length > 1) {
+      throw new Error(`${this.node.path}: \`copyEncryptionKeys\` may name each copy region once, got ${names.map((n) => describeAtDeploy(stack, n)).join(' and ')} for the copy region ${describeAtDeploy(stack, region)}`);
+    }
+    return names.length === 0 ? undefined : keys![names[0]];
+  }
+
+  /** The CmkArn of a copy region (that of off-site copy `index`): DLM takes a key ARN only (no alias), of a key in that region. */
+  private copyKeyArn(region: string, index: number, key: string | undefined): string | undefined {
+    const stack = Stack.of(this);
+    const where = describeAtDeploy(stack, region);
+    const prop = Token.isUnresolved(region) ? `the \`copyEncryptionKeys\` entry for ${where}` : `\`copyEncryptionKeys.${region}\``;
     if (key !== undefined && Token.isUnresolved(key)) {
-      warnUncheckedToken(this, `copyEncryptionKeys.${region}`, `that it is the ARN of a KMS key in ${region} (not an alias)`,
-        'Data Lifecycle Manager receives it as it is and decides whether it can encrypt the copies with it');
+      warnUncheckedToken(this, `copyEncryptionKeys.${region}`, `that it is the ARN of a KMS key in ${where} (not an alias)`,
+        'Data Lifecycle Manager receives it as it is and decides whether it can encrypt the copies with it', Token.isUnresolved(region) ? prop : undefined);
     }
     if (key === undefined || Token.isUnresolved(key)) {
       return key;
     }
     if (key.startsWith('alias/') || key.includes(':alias/')) {
-      throw new Error(`${this.node.path}: \`copyEncryptionKeys.${region}\` must be a key ARN (Data Lifecycle Manager does not accept aliases; \`aws kms describe-key --region ${region} --key-id ${key}\` prints it), got '${key}'`);
+      const inRegion = Token.isUnresolved(region) ? '' : ` --region ${region}`;
+      throw new Error(`${this.node.path}: ${prop} must be a key ARN (Data Lifecycle Manager does not accept aliases; \`aws kms describe-key${inRegion} --key-id ${key}\` prints it), got '${key}'`);
     }
     const match = /^arn:[a-z-]+:kms:([a-z0-9-]+):\d{12}:key\/.+$/.exec(key);
     if (!match) {
-      throw new Error(`${this.node.path}: \`copyEncryptionKeys.${region}\` must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got '${key}'`);
+      throw new Error(`${this.node.path}: ${prop} must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got '${key}'`);
     }
-    if (match[1] !== region) {
-      throw new Error(`${this.node.path}: \`copyEncryptionKeys.${region}\` must be a key in ${region}, got a key in ${match[1]}: '${key}'`);
+    const keyRegion = equalityAtDeploy(stack, match[1], region);
+    if (keyRegion === 'different') {
+      throw new Error(`${this.node.path}: ${prop} must be a key in ${where}, got a key in ${match[1]}: '${key}'`);
+    }
+    if (keyRegion === 'unknown') {
+      warnUncheckedToken(this, 'copyEncryptionKeys', `that the \`copyEncryptionKeys\` entry for it is a key in it (it is a key in ${match[1]})`,
+        'Data Lifecycle Manager receives the key as it is and decides whether it can encrypt the copies with it', `the region of off-site copy ${index + 1}`);
     }
     return key;
   }
