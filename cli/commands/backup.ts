@@ -41,7 +41,8 @@ progress and prints where each copy landed.
   --vault <name>           the AWS Backup vault (default: $CDK_BACKUP_DR_BACKUP_VAULT)
   --backup-role-arn <arn>  the role AWS Backup uses (default: $CDK_BACKUP_DR_BACKUP_ROLE_ARN)
   --resource-arn <arn>     a resource to back up (repeatable): an RDS instance, an EBS volume, an EC2 instance, ...
-  --delete-after-days <n>  retention of the on-demand recovery points (default: the vault's rules; AWS Backup keeps them until deleted)
+  --delete-after-days <n>  days until AWS Backup deletes the on-demand recovery points (default: no lifecycle is sent, so AWS Backup
+                           keeps them until they are deleted; a vault lock with a maximum retention fails such a job)
   --region <region>        AWS region (default: the SDK's, e.g. $AWS_REGION)
   --no-wait                start everything, print the ids and return
   --json                   print only the result as JSON

@@ -82,6 +82,8 @@ test('--json prints the result only; a failed backup job fails the command with 
   const world = io();
   const code = await runBackup(['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', DB, '--resource-arn', VOLUME, '--json'], world);
   expect(code).toBe(1);
+  // Without --delete-after-days no lifecycle is sent: AWS Backup keeps the recovery points until they are deleted (the help says so).
+  expect(backupMock.commandCalls(StartBackupJobCommand).map((call) => 'Lifecycle' in call.args[0].input && call.args[0].input.Lifecycle !== undefined)).toEqual([false, false]);
   const result = JSON.parse(world.out);
   expect(result).toMatchObject({
     succeeded: false,
