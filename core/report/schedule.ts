@@ -3,7 +3,7 @@
  * into the runs of one week (minutes after Monday 00:00 UTC) and into plain words, in the
  * time zone the schedule is read in.
  */
-import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField, expandCronField, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
+import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField, expandCronField, isLastDay, nearestWeekdayField, nthWeekdayField, undocumentedDayOfMonthProblem } from '../../lib/private/cron-field';
 import { dayOfWeekStepProblem } from '../../lib/private/cron-day-of-week-step';
 import { wrappingRangeProblem } from '../../lib/private/cron-wrapping-range';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
@@ -239,7 +239,7 @@ function monthsText(monthNumbers: readonly number[]): string {
  */
 function daysOfMonthText(domField: string, monthNumbers: readonly number[] | undefined): string | undefined {
   const months = monthNumbers === undefined ? 'every month' : monthsText(monthNumbers);
-  if (domField === 'L') {
+  if (isLastDay(domField)) {
     return `on the last day of ${months}`;
   }
   const nearest = nearestWeekdayField(domField);

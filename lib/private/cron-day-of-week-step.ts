@@ -13,7 +13,9 @@ export function dayOfWeekStepProblem(dowField: string): string | undefined {
   if (!dowField.includes('/')) {
     return undefined;
   }
-  const days = expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
+  // Quartz too rejects a step above 7 in this field: no reading of it to suggest.
+  const aboveSeven = [...dowField.matchAll(/\/(\d+)/g)].some(([, step]) => Number(step) > 7);
+  const days = aboveSeven ? undefined : expandCronField(dowField, 1, 7, AWS_WEEKDAYS);
   const names = Object.keys(AWS_WEEKDAYS);
   const quartz = days === undefined ? '' : ` (Quartz, whose syntax AWS's follows, reads ${dowField} as ${days.map((d) => names[d - 1]).join(',')})`;
   return `AWS documents no step (/) in the day-of-week field, whose wildcards are , - * ? L # (EventBridge cron expressions reference), not ${dowField}: list the days instead${quartz}`;

@@ -181,7 +181,7 @@ function cronPartValueProblem(part: string, range: CronFieldRange): string | und
     }
   }
   if (range.field === 'day-of-week') {
-    if (part === 'L') {
+    if (isLastDay(part)) {
       // The last day of the week (`dayOfWeekField`).
       return undefined;
     }
@@ -198,7 +198,8 @@ function cronPartValueProblem(part: string, range: CronFieldRange): string | und
     return undefined;
   }
   const [, from, to, step] = match;
-  const stepProblem = step === undefined ? undefined
+  // The day of the week takes no step at all (`dayOfWeekStepProblem` says so), not one of 1 to 7.
+  const stepProblem = step === undefined || range.field === 'day-of-week' ? undefined
     : Number(step) < 1 ? `a step in the ${range.field} field is at least 1, not ${step} (in ${part})`
       : range.boundedStep && Number(step) > range.max ? `a step in the ${range.field} field is at most ${range.max}, not ${step} (in ${part})` : undefined;
   return (from === undefined ? undefined : valueProblem(from)) ?? (to === undefined ? undefined : valueProblem(to)) ?? stepProblem;
@@ -221,7 +222,12 @@ export function nthWeekdayField(field: string): NthWeekday | undefined {
  * field's 1-7 = SUN-SAT, Saturday.
  */
 export function dayOfWeekField(field: string): string {
-  return field === 'L' ? '7' : field;
+  return isLastDay(field) ? '7' : field;
+}
+
+/** Whether a day field is `L` alone, the last day: in either case, as the names are read. */
+export function isLastDay(field: string): boolean {
+  return field.toUpperCase() === 'L';
 }
 
 /**
@@ -279,7 +285,7 @@ export function undocumentedDayOfMonthProblem(field: string, months: readonly nu
   if (/W/i.test(field)) {
     return `AWS documents W after a single day of the month (3W, the weekday closest to the 3rd), not ${field}`;
   }
-  if (/L/i.test(field) && field !== 'L') {
+  if (/L/i.test(field) && !isLastDay(field)) {
     return `AWS documents L alone in the day of the month (its last day), not ${field}`;
   }
   return undefined;
@@ -292,7 +298,7 @@ export function undocumentedDayOfMonthProblem(field: string, months: readonly nu
  */
 export function dayOfMonthMatcher(field: string): ((date: Date) => boolean) | undefined {
   const dayOf = (date: Date): [number, number, number] => [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-  if (field === 'L') {
+  if (isLastDay(field)) {
     return (date) => {
       const [year, month, day] = dayOf(date);
       return day === daysInMonth(year, month);

@@ -33,7 +33,7 @@ export function checkCronForm(scope: IConstruct, prop: string, schedule: schedul
   }
   const valueProblem = cronValueProblem(fields);
   if (valueProblem !== undefined) {
-    throw new Error(`${scope.node.path}: \`${prop}\` must have in each field a value EventBridge Scheduler accepts (${CRON_FIELD_RANGES_TEXT}; a step of at least 1, and no larger than the field's largest value in any field but the year; L-0 to L-30 in the day-of-month), got '${expression}': ${valueProblem}`);
+    throw new Error(`${scope.node.path}: \`${prop}\` must have in each field a value EventBridge Scheduler accepts (${CRON_FIELD_RANGES_TEXT}; no step in the day-of-week, elsewhere a step of at least 1, and no larger than the field's largest value but in the year; L-0 to L-30 in the day-of-month), got '${expression}': ${valueProblem}`);
   }
   const nthProblem = nthWeekdayFormProblem(fields[4]);
   if (nthProblem !== undefined) {
