@@ -277,7 +277,11 @@ export async function pauseReplication(connection: Connection, control: Replicat
   // that cannot connect is refused like at Prepare, and resuming after it is harmless.
   const ioStopped = notReceiving(before, 'No');
   if (ioStopped) {
-    throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (${ioStopped}); it is left as it is`);
+    // An IO error stays in the status after someone stops the thread too: it is one possible cause.
+    const byError = before.filter((channel) => channel.ioState === 'No' && hasIoError(channel));
+    throw new ReplicationStoppedElsewhere(byError.length > 0
+      ? `replication stopped before this run paused it, by an error or by someone else (${ioStopped}); it is left as it is: fix the error, then start ${byError.length > 1 ? 'them' : 'it'} with ${byError.map((channel) => `'${channelStatements(flavor, channel.channel).start}'`).join(', ')}`
+      : `replication was stopped by someone else before this run paused it (${ioStopped}); it is left as it is`);
   }
   const unconnected = notReceiving(before);
   if (unconnected) {
@@ -321,6 +325,11 @@ function stillApplying(
   }).join('; ');
 }
 
+/** Whether a channel's status shows an error of its IO thread. */
+function hasIoError(channel: ReplicaChannelHealth): boolean {
+  return /(^|; )IO error/.test(channel.lastError);
+}
+
 /**
  * Why channels whose applier is stopped and whose IO thread is stopped too are left alone by
  * the resume, and the statements that start them: the pause's SQL statements leave IO threads
@@ -331,7 +340,7 @@ function stillApplying(
 function leftStopped(flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): string {
   const several = channels.length > 1;
   const errors = channels.filter((channel) => channel.lastError).map((channel) => `${channelNames([channel])}: ${channel.lastError}`);
-  const ioErrors = channels.some((channel) => /(^|; )IO error/.test(channel.lastError));
+  const ioErrors = channels.some(hasIoError);
   const list = (statement: 'start' | 'startApplier'): string => channels.map((channel) => `'${channelStatements(flavor, channel.channel)[statement]}'`).join(', ');
   const which = `the IO ${several ? 'threads' : 'thread'} of ${channelNames(channels)} ${several ? 'are' : 'is'} stopped too`;
   const leftAsIs = `so ${several ? 'they are' : 'it is'} left as ${several ? 'they are' : 'it is'}`;

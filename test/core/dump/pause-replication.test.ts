@@ -179,24 +179,45 @@ test('a whole STOP SLAVE by someone else during the dump window: resume leaves r
   }
 });
 
+/** Makes the replica's IO thread stop with an error: the master takes the replica's server id and drops its connection; the IO thread reconnects (after 1 s) and stops with error 1593 (equal server ids). `master.query('SET GLOBAL server_id = 1')` undoes it. */
+async function stopIoThreadByError(master: Connection): Promise<void> {
+  await master.query('SET GLOBAL server_id = 2');
+  const [dumps] = await master.query("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'");
+  for (const { ID } of dumps as Array<{ ID: number }>) {
+    await master.query(`KILL ${ID}`);
+  }
+  const deadline = Date.now() + 30_000;
+  while ((await replicaHealth(replica, 'mariadb')).channels[0].ioState !== 'No') {
+    if (Date.now() > deadline) {
+      throw new Error(`the IO thread did not stop: ${JSON.stringify(await replicaHealth(replica, 'mariadb'))}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// Before: the refusal said someone else had stopped replication, though the status showed the IO error.
+test('an IO thread stopped by an error before the pause: refused with ReplicationStoppedElsewhere, naming the error as a cause it cannot tell from a stop by someone else; nothing is stopped or started', async () => {
+  const master = await pair.master.connect();
+  try {
+    await stopIoThreadByError(master);
+    const sent: string[] = [];
+    const paused = pauseReplication(recording(sent), 'sql');
+    await expect(paused).rejects.toThrow(/^replication stopped before this run paused it, by an error or by someone else \(the IO thread is stopped \(IO error 1593: .*server ids.*\): the replica receives no changes from its master, so a dump of it would be older than its lag says\); it is left as it is: fix the error, then start it with 'START REPLICA '''$/);
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(sent.filter((sql) => /^(STOP|START)/.test(sql))).toEqual([]);
+    expect(await threads()).toEqual([['', false, true]]);
+  } finally {
+    await master.query('SET GLOBAL server_id = 1');
+    await master.end();
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
 test('an IO thread stopped by an error during the dump window: resume leaves replication stopped, names the error as a cause it cannot tell from a stop by someone else, and says to fix it before starting', async () => {
   const master = await pair.master.connect();
   try {
     await pauseReplication(replica, 'sql');
-    // The master takes the replica's server id and drops the replica's connection: the IO
-    // thread reconnects (after 1 s) and stops with error 1593 (equal server ids).
-    await master.query('SET GLOBAL server_id = 2');
-    const [dumps] = await master.query("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'");
-    for (const { ID } of dumps as Array<{ ID: number }>) {
-      await master.query(`KILL ${ID}`);
-    }
-    const deadline = Date.now() + 30_000;
-    while ((await replicaHealth(replica, 'mariadb')).channels[0].ioState !== 'No') {
-      if (Date.now() > deadline) {
-        throw new Error(`the IO thread did not stop: ${JSON.stringify(await replicaHealth(replica, 'mariadb'))}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await stopIoThreadByError(master);
     const sent: string[] = [];
     const resumed = resumeReplication(recording(sent), 'sql', 1);
     await expect(resumed).rejects.toThrow(/^replication stopped after this run paused it: the IO thread of the default channel is stopped too, by an error \(the default channel: IO error 1593: .*server ids.*\) or by someone else \(the pause leaves IO threads running\), so it is left as it is; fix the error, then start it with 'START REPLICA '''/);
