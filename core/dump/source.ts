@@ -271,6 +271,11 @@ export async function pauseReplication(connection: Connection, control: Replicat
   const stopped = before.filter((channel) => !channel.sqlThreadRunning);
   if (stopped.length > 0) {
     const where = before.length > 1 ? ` on ${channelNames(stopped)}` : '';
+    const byError = stopped.filter((channel) => hasThreadError(channel, 'SQL'));
+    if (byError.length > 0) {
+      const errors = byError.map((channel) => (before.length > 1 ? `${channelNames([channel])}: ${channel.lastError}` : channel.lastError)).join('; ');
+      throw new ReplicationStoppedElsewhere(`replication stopped before this run paused it, by an error or by someone else (the SQL thread is not running${where} (${errors})); it is left stopped: ${fixThenStart(flavor, byError)}`);
+    }
     throw new ReplicationStoppedElsewhere(`replication was stopped by someone else before this run paused it (the SQL thread is not running${where}); it is left stopped`);
   }
   // A stopped IO thread is left as it is (starting it would override whoever stopped it); one
@@ -278,9 +283,9 @@ export async function pauseReplication(connection: Connection, control: Replicat
   const ioStopped = notReceiving(before, 'No');
   if (ioStopped) {
     // An IO error stays in the status after someone stops the thread too: it is one possible cause.
-    const byError = before.filter((channel) => channel.ioState === 'No' && hasIoError(channel));
+    const byError = before.filter((channel) => channel.ioState === 'No' && hasThreadError(channel, 'IO'));
     throw new ReplicationStoppedElsewhere(byError.length > 0
-      ? `replication stopped before this run paused it, by an error or by someone else (${ioStopped}); it is left as it is: fix the error, then start ${byError.length > 1 ? 'them' : 'it'} with ${byError.map((channel) => `'${channelStatements(flavor, channel.channel).start}'`).join(', ')}`
+      ? `replication stopped before this run paused it, by an error or by someone else (${ioStopped}); it is left as it is: ${fixThenStart(flavor, byError)}`
       : `replication was stopped by someone else before this run paused it (${ioStopped}); it is left as it is`);
   }
   const unconnected = notReceiving(before);
@@ -325,9 +330,14 @@ function stillApplying(
   }).join('; ');
 }
 
-/** Whether a channel's status shows an error of its IO thread. */
-function hasIoError(channel: ReplicaChannelHealth): boolean {
-  return /(^|; )IO error/.test(channel.lastError);
+/** Whether a channel's status shows an error of its IO or SQL thread. */
+function hasThreadError(channel: ReplicaChannelHealth, thread: 'IO' | 'SQL'): boolean {
+  return new RegExp(`(^|; )${thread} error`).test(channel.lastError);
+}
+
+/** What to do about channels found stopped with an error: fix it, then start them. */
+function fixThenStart(flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): string {
+  return `fix the error, then start ${channels.length > 1 ? 'them' : 'it'} with ${channels.map((channel) => `'${channelStatements(flavor, channel.channel).start}'`).join(', ')}`;
 }
 
 /**
@@ -340,7 +350,7 @@ function hasIoError(channel: ReplicaChannelHealth): boolean {
 function leftStopped(flavor: ServerFlavor, channels: readonly ReplicaChannelHealth[]): string {
   const several = channels.length > 1;
   const errors = channels.filter((channel) => channel.lastError).map((channel) => `${channelNames([channel])}: ${channel.lastError}`);
-  const ioErrors = channels.some(hasIoError);
+  const ioErrors = channels.some((channel) => hasThreadError(channel, 'IO'));
   const list = (statement: 'start' | 'startApplier'): string => channels.map((channel) => `'${channelStatements(flavor, channel.channel)[statement]}'`).join(', ');
   const which = `the IO ${several ? 'threads' : 'thread'} of ${channelNames(channels)} ${several ? 'are' : 'is'} stopped too`;
   const leftAsIs = `so ${several ? 'they are' : 'it is'} left as ${several ? 'they are' : 'it is'}`;

@@ -213,6 +213,37 @@ test('an IO thread stopped by an error before the pause: refused with Replicatio
   }
 });
 
+// Before: the refusal said someone else had stopped replication, and did not show the error.
+test('a SQL thread stopped by an error before the pause: refused with ReplicationStoppedElsewhere, naming the error as a cause it cannot tell from a stop by someone else; nothing is stopped or started', async () => {
+  const master = await pair.master.connect();
+  try {
+    // A row the replica has and the master has not: the master's insert of it stops the applier (error 1062).
+    await master.query('CREATE DATABASE sql_error_app; CREATE TABLE sql_error_app.t (id INT PRIMARY KEY)');
+    await pair.waitForReplica();
+    await replica.query('SET SESSION sql_log_bin = 0; INSERT INTO sql_error_app.t VALUES (1); SET SESSION sql_log_bin = 1');
+    await master.query('INSERT INTO sql_error_app.t VALUES (1)');
+    const deadline = Date.now() + 30_000;
+    while ((await replicaHealth(replica, 'mariadb')).channels[0].sqlThreadRunning) {
+      if (Date.now() > deadline) {
+        throw new Error(`the SQL thread did not stop: ${JSON.stringify(await replicaHealth(replica, 'mariadb'))}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const sent: string[] = [];
+    const paused = pauseReplication(recording(sent), 'sql');
+    await expect(paused).rejects.toThrow(/^replication stopped before this run paused it, by an error or by someone else \(the SQL thread is not running \(SQL error 1062: .*Duplicate entry.*\)\); it is left stopped: fix the error, then start it with 'START REPLICA '''$/);
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(sent.filter((sql) => /^(STOP|START)/.test(sql))).toEqual([]);
+    expect(await threads()).toEqual([['', true, false]]);
+  } finally {
+    await replica.query('SET SESSION sql_log_bin = 0; DELETE FROM sql_error_app.t; SET SESSION sql_log_bin = 1');
+    await startAndWait('START SLAVE', [['', true, true]]);
+    await master.query('DROP DATABASE sql_error_app');
+    await pair.waitForReplica();
+    await master.end();
+  }
+});
+
 test('an IO thread stopped by an error during the dump window: resume leaves replication stopped, names the error as a cause it cannot tell from a stop by someone else, and says to fix it before starting', async () => {
   const master = await pair.master.connect();
   try {
