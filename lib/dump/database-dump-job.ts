@@ -64,16 +64,28 @@ function longestStep(retry?: StepRetry): Duration {
   return Duration.seconds(Math.ceil(seconds));
 }
 
-/** Fargate's allowed memory (MiB) per CPU value (CPU units). */
-const FARGATE_MEMORY: Record<number, [number, number, number]> = {
-  256: [512, 2048, 1024],
-  512: [1024, 4096, 1024],
-  1024: [2048, 8192, 1024],
-  2048: [4096, 16384, 1024],
-  4096: [8192, 30720, 1024],
-  8192: [16384, 61440, 4096],
-  16384: [32768, 122880, 8192],
+/** Memory sizes (MiB) from `from` to `to` in steps of `step`. */
+function memorySizes(from: number, to: number, step: number): number[] {
+  return Array.from({ length: (to - from) / step + 1 }, (_, index) => from + index * step);
+}
+
+/** Fargate's task memory sizes (MiB) per CPU value (CPU units), from the ECS task definition reference. */
+const FARGATE_MEMORY: Record<number, readonly number[]> = {
+  256: [512, 1024, 2048],
+  512: memorySizes(1024, 4096, 1024),
+  1024: memorySizes(2048, 8192, 1024),
+  2048: memorySizes(4096, 16384, 1024),
+  4096: memorySizes(8192, 30720, 1024),
+  8192: memorySizes(16384, 61440, 4096),
+  16384: memorySizes(32768, 122880, 8192),
 };
+
+/** The sizes listed, or as a range with its step when there are more than four. */
+function describeSizes(sizes: readonly number[]): string {
+  return sizes.length <= 4
+    ? `${sizes.slice(0, -1).join(', ')} or ${sizes[sizes.length - 1]} MiB`
+    : `${sizes[0]} to ${sizes[sizes.length - 1]} MiB in steps of ${sizes[1] - sizes[0]} MiB`;
+}
 
 /** Properties of a `DatabaseDumpJob`. */
 export interface DatabaseDumpJobProps {
@@ -652,13 +664,17 @@ export class DatabaseDumpJob extends Construct {
     if (Token.isUnresolved(memory)) {
       throw new Error(`${path}: \`memoryLimitMiB\` must be a concrete number of MiB (the dump container's memory, the task's less the upload container's ${UPLOAD_MEMORY_MIB} MiB, is computed from it at synth), got an unresolved token`);
     }
+    if (memory <= UPLOAD_MEMORY_MIB) {
+      throw new Error(`${path}: \`memoryLimitMiB\` must be more than the upload container's ${UPLOAD_MEMORY_MIB} MiB (the dump container gets the rest), got ${memory} MiB`);
+    }
     if (!Token.isUnresolved(cpu)) {
-      const range = FARGATE_MEMORY[cpu];
-      if (!range) {
+      const offered = FARGATE_MEMORY[cpu];
+      if (!offered) {
         throw new Error(`${path}: \`cpu\` must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} CPU units, got ${cpu}`);
       }
-      if (memory < range[0] || memory > range[1] || (memory - range[0]) % range[2] !== 0) {
-        throw new Error(`${path}: \`memoryLimitMiB\` must be ${range[0]} to ${range[1]} MiB in steps of ${range[2]} MiB for ${cpu} CPU units, got ${memory} MiB`);
+      const usable = offered.filter((size) => size > UPLOAD_MEMORY_MIB);
+      if (!usable.includes(memory)) {
+        throw new Error(`${path}: \`memoryLimitMiB\` must be ${describeSizes(usable)} for ${cpu} CPU units (Fargate's sizes that leave the dump container memory beside the upload container's ${UPLOAD_MEMORY_MIB} MiB), got ${memory} MiB`);
       }
     }
     if (!Token.isUnresolved(storage) && (!Number.isInteger(storage) || storage < 21 || storage > 200)) {

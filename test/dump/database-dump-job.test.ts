@@ -307,7 +307,12 @@ describe('DatabaseDumpJob TLS certificate authorities', () => {
 describe('DatabaseDumpJob validation', () => {
   test.each<[string, Partial<DatabaseDumpJobProps>, string]>([
     ['a CPU value Fargate does not offer', { cpu: 3000 }, 'S/Dump: `cpu` must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 CPU units, got 3000'],
-    ['memory outside the CPU\'s range', { cpu: 256, memoryLimitMiB: 4096 }, 'S/Dump: `memoryLimitMiB` must be 512 to 2048 MiB in steps of 1024 MiB for 256 CPU units, got 4096 MiB'],
+    ['memory outside the CPU\'s range', { cpu: 256, memoryLimitMiB: 4096 },
+      "S/Dump: `memoryLimitMiB` must be 1024 or 2048 MiB for 256 CPU units (Fargate's sizes that leave the dump container memory beside the upload container's 512 MiB), got 4096 MiB"],
+    ['memory between the sizes Fargate offers for the CPU', { cpu: 256, memoryLimitMiB: 1536 }, 'must be 1024 or 2048 MiB for 256 CPU units'],
+    ['memory off the step of a larger CPU', { cpu: 8192, memoryLimitMiB: 18432 }, 'must be 16384 to 61440 MiB in steps of 4096 MiB for 8192 CPU units'],
+    ['a task no larger than the upload container', { cpu: 256, memoryLimitMiB: 512 },
+      "S/Dump: `memoryLimitMiB` must be more than the upload container's 512 MiB (the dump container gets the rest), got 512 MiB"],
     ['too little ephemeral storage', { ephemeralStorageGiB: 20 }, 'S/Dump: `ephemeralStorageGiB` must be a whole number from 21 to 200 GiB, got 20 GiB'],
     ['a dump timeout over a day', { dumpTimeout: Duration.hours(25) }, 'S/Dump: `dumpTimeout` must be 1 minute to 24 hours, got 1 day 1 hour'],
     ['no replica lag allowed at all', { maxReplicaLag: Duration.seconds(0) }, 'S/Dump: `maxReplicaLag` must be a whole number of seconds from 1 second to 1 day, got 0 seconds'],
@@ -321,6 +326,15 @@ describe('DatabaseDumpJob validation', () => {
       'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  test.each([[256, 1024], [256, 2048], [512, 1024], [8192, 20480], [16384, 122880]])('accepts %i CPU units with %i MiB, a size Fargate offers for them', (cpu, memory) => {
+    const { template } = synth({ cpu, memoryLimitMiB: memory });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: String(cpu),
+      Memory: String(memory),
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Name: 'dump', Memory: memory - 512 })]),
+    });
   });
 
   // Props that take a CfnParameter: a number, a string or a list of strings.
