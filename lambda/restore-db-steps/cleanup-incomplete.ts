@@ -2,8 +2,9 @@
  * The failure document when the cleanup itself did not finish (still pending after its
  * retries, or failed): the original failure, and the instance that may be left behind.
  */
+import { executionTagValue } from './execution-tag';
 import { causeMessage, failureHead, type CaughtError, type FailureResult } from './result';
-import { EXECUTION_TAG, type RestorePlan, type RestoreProgress, type RestoreRequest } from './types';
+import { EXECUTION_TAG, TAG_CREATED_BY_EXECUTION, type RestorePlan, type RestoreProgress, type RestoreRequest } from './types';
 
 export interface IncompleteCleanupEvent {
   readonly request?: RestoreRequest;
@@ -25,7 +26,9 @@ export function incompleteCleanupResult(event: IncompleteCleanupEvent): FailureR
   if (plan?.kind === 'promote-replica') {
     detail = `the cleanup did not finish (${why}); a promotion creates nothing to delete: ${identifier} is left as it is`;
   } else if (plan && identifier) {
-    detail = `the cleanup did not finish (${why}); ${identifier} may be left behind: check it and delete it by hand unless it is wanted (tag ${EXECUTION_TAG}=${plan.requestId})`;
+    // Another execution of the request may be running with an instance of the same request tag: the execution tag tells them apart.
+    const execution = plan.executionArn ? `, ${TAG_CREATED_BY_EXECUTION}=${executionTagValue(plan.executionArn)}` : '';
+    detail = `the cleanup did not finish (${why}); ${identifier} may be left behind: check it and delete it by hand unless it is wanted (tags ${EXECUTION_TAG}=${plan.requestId}${execution})`;
   } else {
     detail = `the cleanup did not finish (${why}); the request failed before it named an instance, so none was created`;
   }

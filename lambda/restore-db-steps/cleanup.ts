@@ -1,14 +1,15 @@
 /**
- * Cleanup: deletes the instance this request created, after a failure or at the end of a
+ * Cleanup: deletes the instance this execution created, after a failure or at the end of a
  * drill. It never touches an instance that does not carry this workflow's tags for this
- * request (and, for a drill, the drill tag), nor the source or a replica.
+ * request and this execution (and, for a drill, the drill tag), nor the source or a replica.
  */
 import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { createdBeforeExecution } from './earlier-instance';
 import { aws, CleanupPending, errorName } from './errors';
+import { creatingExecution } from './execution-tag';
 import { restoreTags } from './start';
-import type { RestorePlan, RestoreProgress, StepsConfig } from './types';
+import { TAG_CREATED_BY_EXECUTION, type RestorePlan, type RestoreProgress, type StepsConfig } from './types';
 import { createdByRequest, findInstance, isDrillScratch, type Clients } from './validate';
 
 /** What the cleanup did. */
@@ -40,7 +41,7 @@ async function promotionKept(clients: Clients, identifier: string): Promise<Clea
   return { outcome: 'kept', targetIdentifier: identifier, detail: `a promotion creates nothing and cannot be undone: the replica is left as it is; ${state}` };
 }
 
-/** Deletes the target when (and only when) this request created it, in this execution or after it started. */
+/** Deletes the target when (and only when) this execution created it (or its own AWS Backup restore job did). */
 export async function cleanupTarget(clients: Clients, config: StepsConfig, plan: RestorePlan, progress: RestoreProgress | undefined, options: { keep?: boolean } = {}): Promise<CleanupResult> {
   if (plan.kind === 'promote-replica') {
     return promotionKept(clients, plan.target.identifier);
@@ -68,12 +69,14 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   const created = createdBeforeExecution(instance, plan);
   // A restore job that ended after the workflow stopped waiting left its instance untagged. One
   // older than this execution is not its job's, whatever ARN (made from the identifier) the job names.
+  // The job is this execution's own (its id is in this execution's progress): an instance another
+  // execution's job created is never named by it.
   const untaggedFromJob = notSourceOrReplica && !created && createdByJob !== undefined && createdByJob === instance.DBInstanceArn && !createdByRequest(instance, config, plan.requestId);
   if (untaggedFromJob) {
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }
-  const ours = untaggedFromJob || (createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config)) && notSourceOrReplica);
-  if (!ours) {
+  const ofRequest = untaggedFromJob || (createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config)) && notSourceOrReplica);
+  if (!ofRequest) {
     return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
   }
   if (created) {
@@ -81,6 +84,16 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
       outcome: 'kept',
       targetIdentifier: identifier,
       detail: `${identifier} was created ${created.toISOString()}, before this execution started (${plan.startedAt}): an earlier execution of request ${plan.requestId} made it; left alone`,
+    };
+  }
+  // Another execution of the same request (started under another name) may be running: it made
+  // the instance, resumed by this one, and deletes it itself when it is done with it.
+  const creator = creatingExecution(instance, plan);
+  if (!untaggedFromJob && !creator.ours) {
+    return {
+      outcome: 'kept',
+      targetIdentifier: identifier,
+      detail: `${identifier} was created by another execution of request ${plan.requestId} (its ${TAG_CREATED_BY_EXECUTION} tag is ${creator.theirs ?? 'missing'}; this execution's is ${creator.mine ?? 'unknown'}): left alone`,
     };
   }
   const status = instance.DBInstanceStatus ?? 'unknown';

@@ -8,15 +8,17 @@ import {
 } from '@aws-sdk/client-rds';
 import { clientToken, type ExecutionIdentity } from '../../core/restore-workflows/common';
 import { aws, errorName, InvalidRestoreInput } from './errors';
+import { createdByExecutionTag } from './execution-tag';
 import { EXECUTION_TAG, TAG_DRILL, TAG_PROMOTED_BY, TAG_SOURCE, WORKFLOW_ID_TAG, type RestorePlan, type RestoreProgress, type StepsConfig } from './types';
 import { createdByRequest, findInstance, type Clients } from './validate';
 
-/** The tags of an instance this workflow creates. */
+/** The tags of an instance this execution creates (or adopts: an AWS Backup restore job tags nothing). */
 export function restoreTags(plan: RestorePlan, config: StepsConfig): Tag[] {
   return [
     { Key: EXECUTION_TAG, Value: plan.requestId },
     { Key: WORKFLOW_ID_TAG, Value: config.workflowId },
     { Key: TAG_SOURCE, Value: plan.source.identifier },
+    ...createdByExecutionTag(plan),
     ...(plan.drill ? [{ Key: TAG_DRILL, Value: 'true' }] : []),
   ];
 }

@@ -68,6 +68,8 @@ export interface RejectedRequest {
 export interface ExecutionInfo {
   readonly name: string;
   readonly startTime: string;
+  /** The execution's ARN (`$$.Execution.Id`); absent in a dry run, which creates nothing. */
+  readonly id?: string;
 }
 
 /**
@@ -117,6 +119,11 @@ export interface RestorePlan {
   /** True when this request already created (or promoted) the target: the workflow resumes. */
   readonly existing: boolean;
   readonly startedAt: string;
+  /**
+   * The execution's ARN: what it creates is tagged with it (`TAG_CREATED_BY_EXECUTION`), and only
+   * an instance with its tag is deleted or adopted. Absent in a dry run.
+   */
+  readonly executionArn?: string;
   /** ISO time after which waiting for the restore fails the workflow. */
   readonly deadline: string;
 }
@@ -149,6 +156,11 @@ export const TAG_SOURCE = 'cdk-backup-dr:restored-from';
 export const TAG_DRILL = 'cdk-backup-dr:drill';
 /** On a promoted replica: the request that promoted it. */
 export const TAG_PROMOTED_BY = 'cdk-backup-dr:promoted-by-request';
+/**
+ * The execution that created the instance (the SHA-256 of its ARN, in hex): executions of one
+ * request share the request id, and two may run at once. Only this execution deletes or adopts it.
+ */
+export const TAG_CREATED_BY_EXECUTION = 'cdk-backup-dr:created-by-execution';
 
 /** The settings the construct passes to the functions as environment variables. */
 export interface StepsConfig {

@@ -230,7 +230,7 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
   const source = sourceInstance ? sourceInfo(sourceInstance) : deployedSourceInfo(config);
   const startedAt = new Date(execution.startTime).toISOString();
   const deadline = new Date(now.getTime() + config.restoreTimeoutMinutes * 60_000).toISOString();
-  const base = { requestId, kind, drill, keepOnVerificationFailure: request.keepOnVerificationFailure === true, source, startedAt, deadline };
+  const base = { requestId, kind, drill, keepOnVerificationFailure: request.keepOnVerificationFailure === true, source, startedAt, executionArn: execution.id, deadline };
 
   if (kind === 'promote-replica') {
     return validatePromotion(clients, config, request, base);
@@ -358,7 +358,7 @@ async function recoveryPointInstanceClass(backup: BackupClient, point: RecoveryP
 
 async function validatePromotion(
   clients: Clients, config: StepsConfig, request: RestoreRequest,
-  base: Pick<RestorePlan, 'requestId' | 'kind' | 'drill' | 'keepOnVerificationFailure' | 'source' | 'startedAt' | 'deadline'>,
+  base: Pick<RestorePlan, 'requestId' | 'kind' | 'drill' | 'keepOnVerificationFailure' | 'source' | 'startedAt' | 'executionArn' | 'deadline'>,
 ): Promise<RestorePlan> {
   const allowed = config.replicaIdentifiers;
   if (allowed.length === 0) {

@@ -146,6 +146,12 @@ export class DatabaseRestore extends Construct {
   public static readonly TAG_RESTORED_FROM = 'cdk-backup-dr:restored-from';
   /** Tag `true` on a drill's scratch instance. */
   public static readonly TAG_DRILL = 'cdk-backup-dr:drill';
+  /**
+   * Tag on every instance the workflow creates: the SHA-256 (hex) of the ARN of the execution
+   * that created it. Only that execution deletes the instance; another execution of the same
+   * request (started under another name) may resume it but leaves it.
+   */
+  public static readonly TAG_CREATED_BY_EXECUTION = 'cdk-backup-dr:created-by-execution';
 
   /** The execution name to start a request with, so that a repeated start is recognised. */
   public static executionNameFor(requestId: string): string {
@@ -500,19 +506,24 @@ export class DatabaseRestore extends Construct {
         Retry: [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
       },
     });
+    // The execution's ARN: Validate puts it in the plan, and what the execution creates is tagged
+    // with it, so that another execution of the same request (another name) never deletes it.
+    const execution = {
+      name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'), id: sfn.JsonPath.stringAt('$$.Execution.Id'),
+    };
     const notMeasured = new sfn.Pass(this, 'RequestNotMeasured', {
       comment: 'The steps function could not read the input: the cleanup writes the failure document.',
       parameters: {
-        execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        execution,
         request: {}, plan: {}, progress: {},
         error: sfn.JsonPath.objectAt('$'),
       },
     }).next(cleanup);
     measure.addCatch(notMeasured, { errors: [sfn.Errors.ALL] });
     const prepare = new sfn.Pass(this, 'Prepare', {
-      comment: 'Keeps the execution name and start time and what was read of the input; the later steps fill in the rest.',
+      comment: 'Keeps the execution name, start time and ARN and what was read of the input; the later steps fill in the rest.',
       parameters: {
-        execution: { name: sfn.JsonPath.stringAt('$$.Execution.Name'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        execution,
         request: sfn.JsonPath.objectAt('$'),
         // Empty until the steps fill them in (CDK drops null values), so the cleanup's paths always resolve.
         plan: {},

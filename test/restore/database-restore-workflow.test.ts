@@ -2,6 +2,7 @@
  * The synthesized DatabaseRestore state machine, run locally with the real step handlers,
  * the AWS SDK mocked by aws-sdk-client-mock and the verification against real MariaDB.
  */
+import { createHash } from 'node:crypto';
 import { BackupClient, DescribeRestoreJobCommand, GetRecoveryPointRestoreMetadataCommand, ListRecoveryPointsByResourceCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -15,7 +16,7 @@ import { handler as stepsHandler, RAW_INPUT_QUALIFIER } from '../../lambda/resto
 import { sourceToCompare, type PlannedSource } from '../../lambda/restore-db-verify/index';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { MariaDbServer, startMariaDb } from '../support/mariadb';
-import { localStateMachine, resolveValue, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
+import { FAKE_ACCOUNT, FAKE_REGION, localStateMachine, resolveValue, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
 const rds = mockClient(RDSClient);
@@ -102,6 +103,13 @@ function sourceInstance(): DBInstance {
   };
 }
 
+/** The created-by-execution tag of the execution `run` starts for this request (named `restore-<requestId>`, as the CLI names it). */
+function createdByExecution(requestId: string): { Key: string; Value: string } {
+  const arn = `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:restore-${requestId}`;
+  return { Key: 'cdk-backup-dr:created-by-execution', Value: createHash('sha256').update(arn).digest('hex') };
+}
+
+/** The instance as the request's execution created it: with the tags it gave it. */
 function target(identifier: string, status: string, extra: Partial<DBInstance> = {}, requestId = 'inc-1', drill = false): DBInstance {
   return {
     DBInstanceIdentifier: identifier,
@@ -112,6 +120,7 @@ function target(identifier: string, status: string, extra: Partial<DBInstance> =
     TagList: [
       { Key: 'cdk-backup-dr:restore-execution', Value: requestId },
       { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW },
+      createdByExecution(requestId),
       ...(drill ? [{ Key: 'cdk-backup-dr:drill', Value: 'true' }] : []),
     ],
     ...extra,
@@ -218,7 +227,7 @@ describe('restore from a snapshot', () => {
       MultiAZ: true,
       DeletionProtection: true,
       PubliclyAccessible: false,
-      Tags: expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'inc-1' }, { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW }]),
+      Tags: expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'inc-1' }, { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW }, createdByExecution('inc-1')]),
     });
     expect(execution.output).toMatchObject({
       status: 'SUCCEEDED', requestId: 'inc-1', kind: 'snapshot', source: SOURCE_ID, created: true, verified: true,
@@ -358,8 +367,8 @@ describe('restore from a snapshot', () => {
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 
-  test('the start time the cleanup tells an earlier execution\'s instance by is the execution\'s own ($$.Execution.StartTime)', () => {
-    expect(machine.definition.States.Prepare.Parameters.execution).toEqual({ 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' });
+  test('the start time and ARN the cleanup tells another execution\'s instance by are the execution\'s own ($$.Execution)', () => {
+    expect(machine.definition.States.Prepare.Parameters.execution).toEqual({ 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime', 'id.$': '$$.Execution.Id' });
   });
 
   test('the cleanup keeps the instance an earlier execution of the same request and name created (its history gone, the name used again)', async () => {
@@ -422,7 +431,8 @@ describe('restore to a point in time and from a recovery point', () => {
     expect(input).toMatchObject({ RecoveryPointArn: pointArn, IamRoleArn: process.env.BACKUP_RESTORE_ROLE_ARN, ResourceType: 'RDS', IdempotencyToken: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(input.Metadata).toMatchObject({ DBInstanceIdentifier: 'restore-rp-1', DBSubnetGroupName: 'db-subnets', VpcSecurityGroupIds: '["sg-0db"]', DBParameterGroupName: 'mysql-params', Engine: 'mysql' });
     expect(input.Metadata).not.toHaveProperty('Endpoint');
-    expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }]));
+    // Adopted once its job names it: tagged as an instance the execution created itself.
+    expect(rds.commandCalls(AddTagsToResourceCommand)[0].args[0].input.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-backup-dr:restore-execution', Value: 'rp-1' }, createdByExecution('rp-1')]));
   });
 
   test('recovery point past its deadline: the instance the restore job then reports is tagged and deleted, not left behind', () => pastDeadline(async () => {
@@ -962,7 +972,8 @@ describe('a cleanup that does not finish', () => {
       cleanup: { outcome: 'incomplete', targetIdentifier: 'restore-inc-1' },
     });
     expect(cause.cause).toContain('restore-inc-1 was not available by');
-    expect(cause.cleanup.detail).toMatch(/^the cleanup did not finish \(CleanupPending: .*restore-inc-1 is creating; it is deleted once that ends.*\); restore-inc-1 may be left behind: check it and delete it by hand unless it is wanted \(tag cdk-backup-dr:restore-execution=inc-1\)$/);
+    expect(cause.cleanup.detail).toMatch(new RegExp('^the cleanup did not finish \\(CleanupPending: .*restore-inc-1 is creating; it is deleted once that ends.*\\); restore-inc-1 may be left behind: check it and delete it by hand unless it is wanted '
+      + `\\(tags cdk-backup-dr:restore-execution=inc-1, cdk-backup-dr:created-by-execution=${createdByExecution('inc-1').Value}\\)$`));
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   }));
 

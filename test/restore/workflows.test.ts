@@ -36,4 +36,5 @@ test('the database restore tags what it creates with the same keys as the other 
   expect(dbSteps.WORKFLOW_ID_TAG).toBe(common.WORKFLOW_ID_TAG);
   expect(DatabaseRestore.TAG_RESTORED_FROM).toBe(dbSteps.TAG_SOURCE);
   expect(DatabaseRestore.TAG_DRILL).toBe(dbSteps.TAG_DRILL);
+  expect(DatabaseRestore.TAG_CREATED_BY_EXECUTION).toBe(dbSteps.TAG_CREATED_BY_EXECUTION);
 });
