@@ -1,6 +1,7 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RAW_INPUT_QUALIFIER } from '../../lambda/restore-db-steps/index';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 import { stateMachineDefinition, validateDefinition } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
@@ -84,6 +85,81 @@ describe('DatabaseRestore', () => {
         Match.objectLike({ Action: 'kms:GenerateDataKey', Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: Match.stringLikeRegexp('^Restore') } } } }),
         Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: Match.stringLikeRegexp('^Restore') } } } }),
       ]) },
+    });
+  });
+
+  describe('the first state, MeasureRequest, invokes the steps function through its $LATEST ARN', () => {
+    /** A CloudFormation value as text, each `Fn::GetAtt` written `<LogicalId.Attribute>` and each `Ref` `<Ref:Name>`. */
+    function asText(value: unknown): string {
+      if (typeof value === 'string') {
+        return value;
+      }
+      const intrinsic = value as { 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string]; 'Ref'?: string };
+      if (intrinsic['Fn::Join']) {
+        const [separator, parts] = intrinsic['Fn::Join'];
+        return parts.map(asText).join(separator);
+      }
+      if (intrinsic['Fn::GetAtt']) {
+        return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+      }
+      if (intrinsic.Ref) {
+        return `<Ref:${intrinsic.Ref}>`;
+      }
+      throw new Error(`not a value this test reads: ${JSON.stringify(value)}`);
+    }
+
+    interface PolicyStatementJson {
+      readonly Effect: string;
+      readonly Action: string | string[];
+      readonly Resource: unknown;
+      readonly NotAction?: unknown;
+      readonly NotResource?: unknown;
+      readonly Condition?: unknown;
+    }
+
+    /** Whether an IAM action or resource pattern (`*` any characters, `?` one) matches the text. */
+    function iamMatches(pattern: string, text: string): boolean {
+      const regex = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+      return new RegExp(`^${regex}$`).test(text);
+    }
+
+    function fixture() {
+      const template = Template.fromStack(restoreFixture().stack);
+      const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      const logicalId = (type: string, prefix: string) => {
+        const ids = Object.keys(resources).filter((id) => resources[id].Type === type && id.startsWith(prefix));
+        expect(ids).toHaveLength(1);
+        return ids[0];
+      };
+      const machine = resources[logicalId('AWS::StepFunctions::StateMachine', 'Restore')].Properties as { DefinitionString: unknown; RoleArn: { 'Fn::GetAtt': [string, string] } };
+      return { resources, machine, steps: logicalId('AWS::Lambda::Function', 'RestoreSteps'), verify: logicalId('AWS::Lambda::Function', 'RestoreVerify') };
+    }
+
+    test('its Task Resource is exactly the steps function\'s ARN with :$LATEST', () => {
+      const { machine, steps } = fixture();
+      const definition = JSON.parse(asText(machine.DefinitionString));
+      expect(definition.StartAt).toBe('MeasureRequest');
+      expect(definition.States.MeasureRequest.Type).toBe('Task');
+      expect(definition.States.MeasureRequest.Resource).toBe(`<${steps}.Arn>:$LATEST`);
+      // The function tells this invocation apart by that qualifier (its RAW_INPUT_QUALIFIER).
+      expect(RAW_INPUT_QUALIFIER).toBe('$LATEST');
+    });
+
+    test('the state machine role may invoke that qualified ARN, and no function but the workflow\'s two, their versions and aliases', () => {
+      const { resources, machine, steps, verify } = fixture();
+      const role = machine.RoleArn['Fn::GetAtt'][0];
+      expect(resources[role].Properties.ManagedPolicyArns).toBeUndefined();
+      const statements = Object.values(resources)
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy' && (resource.Properties.Roles as Array<{ Ref: string }>).some((ref) => ref.Ref === role))
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+      expect(statements.length).toBeGreaterThan(0);
+      // No statement that could allow or deny invoking by other means.
+      expect(statements.filter((statement) => statement.NotAction || statement.NotResource || statement.Effect !== 'Allow')).toEqual([]);
+      const invoking = statements.filter((statement) => [statement.Action].flat().some((action) => iamMatches(action, 'lambda:InvokeFunction')));
+      const invokable = invoking.flatMap((statement) => [statement.Resource].flat().map(asText));
+      expect(invokable.sort()).toEqual([`<${steps}.Arn>`, `<${steps}.Arn>:*`, `<${verify}.Arn>`, `<${verify}.Arn>:*`].sort());
+      expect(invokable.some((resource) => iamMatches(resource, `<${steps}.Arn>:$LATEST`))).toBe(true);
+      expect(invoking.every((statement) => statement.Condition === undefined)).toBe(true);
     });
   });
 
