@@ -20,7 +20,7 @@ import type { ExecutionIdentity } from '../../core/restore-workflows/common';
 import { cleanupTarget } from './cleanup';
 import { incompleteCleanupResult } from './cleanup-incomplete';
 import { errorName } from './errors';
-import { measureRequest } from './rejected-request';
+import { measureRequest } from './measured-request';
 import { buildResult, failureHead, recordDrill, recordDrillFailure, type CaughtError, type FailureResult, type RestoreResult, type VerificationSummary } from './result';
 import { startRestore } from './start';
 import { checkRestore } from './status';

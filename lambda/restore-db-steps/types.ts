@@ -53,15 +53,17 @@ export const REQUEST_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof RestoreRequest>;
 
 /**
- * What the workflow's state keeps of its input, in place of the raw input (which may take up to
- * the 256 KiB Step Functions allows a state), for the failure document: its id when valid,
- * whether it asked for a drill, and its size.
+ * What the workflow's state keeps of its input (`$.request`, from the first state, MeasureRequest),
+ * in place of the raw input, which may take up to the 256 KiB Step Functions allows a state: for
+ * the failure document, its id when valid, whether it asked for a drill, and its size.
  */
-export interface RejectedRequest {
+export interface MeasuredRequest {
   readonly requestId?: string;
   readonly drill: boolean;
   /** Bytes of the input as UTF-8 JSON. */
   readonly bytes: number;
+  /** Why the input is refused (`InvalidRestoreInput`) before Validate: it is too large to be a request. */
+  readonly refused?: string;
 }
 
 /** The execution context the state machine passes to the validation step. */

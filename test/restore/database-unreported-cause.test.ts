@@ -7,7 +7,7 @@
  * functions; the state machine only reads what they return or throw.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { measureRequest } from '../../lambda/restore-db-steps/rejected-request';
+import { measureRequest } from '../../lambda/restore-db-steps/measured-request';
 import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 

@@ -9,7 +9,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Connection } from 'mysql2/promise';
-import { measureRequest } from '../../lambda/restore-db-steps/rejected-request';
+import { measureRequest } from '../../lambda/restore-db-steps/measured-request';
 import { buildResult } from '../../lambda/restore-db-steps/result';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { incompleteCleanupResult } from '../../lambda/restore-db-steps/cleanup-incomplete';
 import { isThrottling } from '../../lambda/restore-db-steps/errors';
 import { handler, RAW_INPUT_QUALIFIER, runStep } from '../../lambda/restore-db-steps/index';
-import { measureRequest, readRejectedRequest } from '../../lambda/restore-db-steps/rejected-request';
+import { measureRequest } from '../../lambda/restore-db-steps/measured-request';
 import { configFromEnvironment } from '../../lambda/restore-db-steps/types';
 import { REQUEST_BYTES, instanceIdentifierFor, isValidInstanceIdentifier, requestIdOf } from '../../lambda/restore-db-steps/validate';
 import { DatabaseRestore } from '../../lib/restore/database-restore';
@@ -90,9 +90,9 @@ test('invoked through the raw-input qualifier, the function only measures its ev
   }
 });
 
-test('a refused request is reduced to its id when valid, whether it is a drill, and its size', () => {
-  expect(readRejectedRequest({ requestId: 'inc-42', drill: true, notes: 'x'.repeat(1_000) })).toEqual({ requestId: 'inc-42', drill: true, bytes: 1_046 });
-  expect(readRejectedRequest({ requestId: 'a'.repeat(51), drill: 'yes' })).toEqual({ requestId: undefined, drill: false, bytes: 81 });
-  expect(readRejectedRequest(['drill', true])).toEqual({ requestId: undefined, drill: false, bytes: 14 });
-  expect(readRejectedRequest(null)).toEqual({ requestId: undefined, drill: false, bytes: 4 });
+test('the input is reduced to its id when valid, whether it is a drill, and its size', () => {
+  expect(measureRequest({ requestId: 'inc-42', drill: true, notes: 'x'.repeat(1_000) })).toEqual({ requestId: 'inc-42', drill: true, bytes: 1_046 });
+  expect(measureRequest({ requestId: 'a'.repeat(51), drill: 'yes' })).toEqual({ requestId: undefined, drill: false, bytes: 81 });
+  expect(measureRequest(['drill', true])).toEqual({ requestId: undefined, drill: false, bytes: 14 });
+  expect(measureRequest(null)).toEqual({ requestId: undefined, drill: false, bytes: 4 });
 });
