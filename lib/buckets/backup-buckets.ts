@@ -4,18 +4,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { finishLogBucket, logBucketProps } from '../private/access-log-bucket';
+import { flattenLikeCdkNag } from '../private/nag-ids';
 import {
   archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
   sourceReplicationStatements, wholeDays,
 } from './bucket-settings';
 import { RecoveryBuckets } from './recovery-buckets';
 
-/** How cdk-nag prints the account pseudo parameter inside a finding id. */
-const ACCOUNT_PLACEHOLDER = '<AWS::AccountId>';
-
 /** Where `BackupBuckets` replicates to: the `RecoveryBuckets` of another region. */
 export interface BucketReplicationOptions {
-  /** The disaster-recovery region (a plain string such as `eu-central-1`). */
+  /** The disaster-recovery region, such as `eu-central-1` (a deploy-time value such as a `CfnParameter`'s is accepted). */
   readonly region: string;
   /**
    * The `bucketNamePrefix` the `RecoveryBuckets` there were created with.
@@ -193,6 +191,7 @@ export class BackupBuckets extends Construct {
       { bucket: archive, nameOf: 'archiveBucketName' as const, storageClass: 'DEEP_ARCHIVE' },
     ].map((destination) => ({ ...destination, name: RecoveryBuckets[destination.nameOf](Aws.ACCOUNT_ID, options.region, options.bucketNamePrefix) }));
     const destinationArns = destinations.map((destination) => `arn:${Aws.PARTITION}:s3:::${destination.name}`);
+    const replicaKeys = `arn:${Aws.PARTITION}:kms:${options.region}:${Aws.ACCOUNT_ID}:key/*`;
     const statements = [
       ...destinations.flatMap((destination) => sourceReplicationStatements(destination.bucket, this.encryptionKey, stack.region)),
       new iam.PolicyStatement({
@@ -202,7 +201,7 @@ export class BackupBuckets extends Construct {
       // The replica key is found by its alias: its key id is not known in this region.
       new iam.PolicyStatement({
         actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [`arn:${Aws.PARTITION}:kms:${options.region}:${Aws.ACCOUNT_ID}:key/*`],
+        resources: [replicaKeys],
         conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': RecoveryBuckets.KEY_ALIAS } },
       }),
     ];
@@ -233,18 +232,19 @@ export class BackupBuckets extends Construct {
         }],
       };
     });
-    const logicalId = (bucket: s3.Bucket): string => stack.resolve(stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket));
+    // The finding ids as cdk-nag prints them: a token region (a CfnParameter) is flattened like the rest.
+    const findingOf = (resource: string): string => `AwsSolutions-IAM5[Resource::${flattenLikeCdkNag(stack.resolve(resource))}]`;
     Validations.of(policy).acknowledge(
       ...destinations.map((destination) => ({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(destination.bucket)}.Arn>/*]`,
+        id: findingOf(`${destination.bucket.bucketArn}/*`),
         reason: 'S3 replication reads every object version of the source bucket it replicates; the actions are the read-for-replication actions only.',
       })),
-      ...destinations.map((destination) => ({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${RecoveryBuckets[destination.nameOf](ACCOUNT_PLACEHOLDER, options.region, options.bucketNamePrefix)}/*]`,
+      ...destinationArns.map((arn) => ({
+        id: findingOf(`${arn}/*`),
         reason: 'S3 replication writes every replicated object into its replica bucket; the actions are the replicate actions only.',
       })),
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${options.region}:<AWS::AccountId>:key/*]`,
+        id: findingOf(replicaKeys),
         reason: 'The replica key lives in another region and is known only by its alias there; the statement is limited to keys carrying that alias (kms:ResourceAliases).',
       },
     );

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- template JSON is read by path in these assertions */
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BackupBuckets, BackupBucketsProps } from '../../lib/buckets/backup-buckets';
@@ -197,5 +197,13 @@ test('BackupBuckets (replicated and not) and RecoveryBuckets pass every complian
   const recovery = new Stack(app, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
   new RecoveryBuckets(recovery, 'Replicas');
   const findings = complianceFindings(app).filter((f) => ['S/Buckets', 'S/Local', 'D/Replicas'].some((path) => f.path.startsWith(path)));
+  expect(describeFindings(findings)).toEqual('');
+});
+
+test('BackupBuckets replicating to a region given as a CfnParameter synthesize and pass every compliance gate', () => {
+  const app = appWithComplianceGates();
+  const primary = new Stack(app, 'S', { env: ENV });
+  new BackupBuckets(primary, 'Buckets', { replication: { region: new CfnParameter(primary, 'RecoveryRegion').valueAsString } });
+  const findings = complianceFindings(app).filter((f) => f.path.startsWith('S/Buckets'));
   expect(describeFindings(findings)).toEqual('');
 });
