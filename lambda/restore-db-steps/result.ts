@@ -32,8 +32,10 @@ export interface RestoreResult {
   readonly recoveryPointBasis?: string;
   /** Why the recovery point could not be measured (e.g. a newest row later than the backup could hold). */
   readonly recoveryPointUnknown?: string;
-  /** False when a repeated request resumed the target an earlier execution created. */
+  /** False when a repeated request resumed the target an earlier (or a concurrent) execution created. */
   readonly created: boolean;
+  /** Why the target is another execution's, when this execution's restore job ended without creating it. */
+  readonly resumed?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   /** The drill's deletion of its scratch instance. */
@@ -121,7 +123,9 @@ export function buildResult(plan: RestorePlan, progress: RestoreProgress, status
     recoveryPointMinutes: recoveryPoint.minutes,
     recoveryPointBasis: recoveryPoint.basis,
     recoveryPointUnknown: recoveryPoint.unknown,
-    created: progress.created,
+    // The start step's word, unless the instance waited for turned out to be another execution's.
+    created: progress.created && status.resumed === undefined,
+    resumed: status.resumed,
     startedAt: plan.startedAt,
     finishedAt,
   };

@@ -1,13 +1,14 @@
 /**
  * The polling step: is the new instance (or the promoted replica) available yet?
  */
-import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
-import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
+import { DescribeRestoreJobCommand, type DescribeRestoreJobCommandOutput } from '@aws-sdk/client-backup';
+import { AddTagsToResourceCommand, type DBInstance } from '@aws-sdk/client-rds';
 import { RDS_DEAD_END_STATES } from '../../core/restore-workflows/common';
 import { createdBeforeExecution } from './earlier-instance';
 import { aws, RestoreFailed, RestoreTimedOut } from './errors';
+import { creatingExecution } from './execution-tag';
 import { restoreTags } from './start';
-import { type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
+import { TAG_CREATED_BY_EXECUTION, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
 import { createdByRequest, findInstance, type Clients } from './validate';
 
 /** Describes the target and says whether the wait is over; throws when the restore failed or ran out of time. */
@@ -19,10 +20,17 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
   const job = progress.restoreJobId
     ? await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })))
     : undefined;
-  if (job?.Status === 'ABORTED' || job?.Status === 'FAILED') {
+  const instance = await findInstance(clients.rds, identifier);
+  const anotherExecutions = job && instance ? createdByAnotherExecution(instance, config, plan, job) : undefined;
+  if (job && anotherExecutions) {
+    // Until this execution's own job ends it may still create an instance here (were the other
+    // one deleted), which only this execution would clean up: so the wait goes on till then.
+    if (!JOB_ENDED.has(job.Status ?? 'unknown')) {
+      return { state: 'pending', instanceStatus: `restore job ${progress.restoreJobId} ${job.Status ?? 'unknown'}; ${anotherExecutions}: resumed once this execution's job ends` };
+    }
+  } else if (job?.Status === 'ABORTED' || job?.Status === 'FAILED') {
     throw new RestoreFailed(`AWS Backup restore job ${progress.restoreJobId} for ${identifier} ended ${job.Status}: ${job.StatusMessage ?? 'no message'}`);
   }
-  const instance = await findInstance(clients.rds, identifier);
   if (!instance) {
     if (progress.restoreJobId && job?.Status !== 'COMPLETED') {
       // AWS Backup creates the instance some time after the job starts.
@@ -34,7 +42,7 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
     throw new RestoreFailed(`${identifier} does not exist any more: it was deleted while the workflow waited for it`);
   }
   const status = instance.DBInstanceStatus ?? 'unknown';
-  if (job && !createdByRequest(instance, config, plan.requestId)) {
+  if (job && !anotherExecutions && !createdByRequest(instance, config, plan.requestId)) {
     // AWS Backup does not tag what it restores. An instance at this identifier is adopted (tagged)
     // only once the job names it as the one it created: before that it may be someone else's.
     // An ARN is made from the identifier alone, so an instance older than this execution is not
@@ -56,7 +64,32 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
   }
   const promoted = plan.kind !== 'promote-replica' || !instance.ReadReplicaSourceDBInstanceIdentifier;
   if (status === 'available' && promoted) {
-    return { state: 'available', instanceStatus: status, endpoint: instance.Endpoint?.Address, port: instance.Endpoint?.Port, arn: instance.DBInstanceArn };
+    const resumed = job && anotherExecutions
+      ? { resumed: `${anotherExecutions}; this execution's AWS Backup restore job ${progress.restoreJobId} ended ${job.Status}${job.StatusMessage ? ` (${job.StatusMessage})` : ''}` }
+      : {};
+    return { state: 'available', instanceStatus: status, endpoint: instance.Endpoint?.Address, port: instance.Endpoint?.Port, arn: instance.DBInstanceArn, ...resumed };
   }
   return { state: 'pending', instanceStatus: status };
+}
+
+/** The states in which an AWS Backup restore job creates nothing more. */
+const JOB_ENDED: ReadonlySet<string> = new Set(['COMPLETED', 'ABORTED', 'FAILED']);
+
+/**
+ * Says how the instance at the target is another execution's of this request, when it is: it
+ * carries the request's tags, but not this execution's created-by-execution tag. Without that tag
+ * (an instance tagged by an earlier version of the workflow) it is this execution's only when its
+ * own restore job names it. Such an instance is resumed, as StartRestore resumes one it finds,
+ * never claimed: this execution's job started only because the instance did not exist yet.
+ */
+function createdByAnotherExecution(instance: DBInstance, config: StepsConfig, plan: RestorePlan, job: DescribeRestoreJobCommandOutput): string | undefined {
+  if (!createdByRequest(instance, config, plan.requestId)) {
+    return undefined;
+  }
+  const creator = creatingExecution(instance, plan);
+  const another = creator.theirs !== undefined ? !creator.ours : job.CreatedResourceArn !== instance.DBInstanceArn;
+  if (!another) {
+    return undefined;
+  }
+  return `${instance.DBInstanceIdentifier} was created by another execution of request ${plan.requestId} (its ${TAG_CREATED_BY_EXECUTION} tag is ${creator.theirs ?? 'missing'}; this execution's is ${creator.mine ?? 'unknown'})`;
 }

@@ -146,6 +146,12 @@ export interface RestoreStatus {
   readonly endpoint?: string;
   readonly port?: number;
   readonly arn?: string;
+  /**
+   * Set when the instance is another execution's of this request (it was created while this
+   * execution's AWS Backup restore job waited to start, which then ended without it): why.
+   * This execution resumed it and did not create it.
+   */
+  readonly resumed?: string;
 }
 
 /**

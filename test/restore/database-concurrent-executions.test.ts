@@ -167,34 +167,87 @@ test('a drill run twice at once: the second execution\'s cleanup leaves the inst
   expect(tagsOf(created)).toMatchObject({ 'cdk-backup-dr:restore-execution': 'd-7', [CREATED_BY_EXECUTION]: createdByTag('restore-d-7') });
 });
 
+/** The instance another execution (`restore-<request>`) of the request created with its AWS Backup restore job, and adopted. */
+function theirInstance(requestId: string): DBInstance {
+  return {
+    DBInstanceIdentifier: `restore-${requestId}`, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:restore-${requestId}`, DBInstanceStatus: 'available',
+    InstanceCreateTime: new Date(Date.now() + 1_000), DeletionProtection: true, Endpoint: { Address: `restore-${requestId}.example`, Port: 3306 },
+    TagList: [
+      { Key: 'cdk-backup-dr:restore-execution', Value: requestId }, { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW },
+      { Key: 'cdk-backup-dr:restored-from', Value: SOURCE_ID }, { Key: CREATED_BY_EXECUTION, Value: createdByTag(`restore-${requestId}`) },
+    ],
+  };
+}
+
 test('recovery point: the restore job of the execution that lost the race fails; its cleanup leaves the instance the other execution\'s job created and adopted', async () => {
   const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-7';
   backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
   backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
   backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-second' });
-  // This execution's job could not create the instance: the other execution's job did, and that
-  // execution adopted it (tagged it with the request and its own execution) when its job named it.
+  // This execution's job could not create the instance: the other execution's job did (still
+  // untagged when this one's job failed, AWS Backup tagging nothing), and that execution adopted
+  // it (tagged it with the request and its own execution) once its job named it.
   backup.on(DescribeRestoreJobCommand, { RestoreJobId: 'job-second' }).resolves({ Status: 'FAILED', StatusMessage: 'DB instance restore-rp-7 already exists' });
-  const theirs: DBInstance = {
-    DBInstanceIdentifier: 'restore-rp-7', DBInstanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:restore-rp-7', DBInstanceStatus: 'available',
-    InstanceCreateTime: new Date(Date.now() + 1_000), DeletionProtection: true,
-    TagList: [
-      { Key: 'cdk-backup-dr:restore-execution', Value: 'rp-7' }, { Key: 'cdk-backup-dr:workflow-id', Value: WORKFLOW },
-      { Key: 'cdk-backup-dr:restored-from', Value: SOURCE_ID }, { Key: CREATED_BY_EXECUTION, Value: createdByTag('restore-rp-7') },
-    ],
-  };
+  const theirs = theirInstance('rp-7');
+  let adopted = false;
   rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-7' })
     .rejectsOnce(notFound('restore-rp-7')).rejectsOnce(notFound('restore-rp-7'))
-    .resolves({ DBInstances: [theirs] });
+    .callsFake(async () => ({ DBInstances: [adopted ? theirs : { ...theirs, DBInstanceStatus: 'creating', TagList: [] }] }));
   rds.on(AddTagsToResourceCommand).resolves({});
   rds.on(ModifyDBInstanceCommand).resolves({});
   rds.on(DeleteDBInstanceCommand).resolves({});
-  const execution = await run('by-hand-rp-7', { requestId: 'rp-7', kind: 'recovery-point', recoveryPoint: pointArn }, { VerifyRestore: async () => ok });
+  const execution = await run('by-hand-rp-7', { requestId: 'rp-7', kind: 'recovery-point', recoveryPoint: pointArn }, {
+    VerifyRestore: async () => ok,
+    // By the time this execution cleans up, the other has adopted its instance.
+    Cleanup: async (event, context) => {
+      adopted = true;
+      return stepsHandler(event, context);
+    },
+  });
   expect(execution.error).toBe('RestoreFailed');
   expect(JSON.parse(execution.cause!)).toMatchObject({
     cause: expect.stringContaining('AWS Backup restore job job-second for restore-rp-7 ended FAILED'),
     cleanup: { outcome: 'kept', targetIdentifier: 'restore-rp-7', detail: expect.stringMatching(/^restore-rp-7 was created by another execution of request rp-7 \(/) },
   });
+  expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+});
+
+test('recovery point: an execution whose restore job is still running when the other execution\'s instance is adopted waits for its job to end, then resumes that instance without claiming it', async () => {
+  const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-8';
+  backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+  backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
+  backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-second' });
+  // This execution's job waits its turn while the other execution's job creates the instance,
+  // which that execution adopts; then this one's job fails, the identifier being taken.
+  backup.on(DescribeRestoreJobCommand, { RestoreJobId: 'job-second' })
+    .resolvesOnce({ Status: 'PENDING' }).resolvesOnce({ Status: 'RUNNING' })
+    .resolves({ Status: 'FAILED', StatusMessage: 'DB instance restore-rp-8 already exists' });
+  rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-8' })
+    .rejectsOnce(notFound('restore-rp-8')).rejectsOnce(notFound('restore-rp-8'))
+    .resolves({ DBInstances: [theirInstance('rp-8')] });
+  rds.on(AddTagsToResourceCommand).resolves({});
+  rds.on(ModifyDBInstanceCommand).resolves({});
+  rds.on(DeleteDBInstanceCommand).resolves({});
+  const verifiedAfter: number[] = [];
+  const execution = await run('by-hand-rp-8', { requestId: 'rp-8', kind: 'recovery-point', recoveryPoint: pointArn }, {
+    VerifyRestore: async () => {
+      verifiedAfter.push(backup.commandCalls(DescribeRestoreJobCommand).length);
+      return ok;
+    },
+  });
+  expect(execution.cause ?? '').toBe('');
+  expect(execution.output).toMatchObject({
+    status: 'SUCCEEDED', requestId: 'rp-8', created: false, verified: true,
+    target: { identifier: 'restore-rp-8', endpoint: 'restore-rp-8.example' },
+    resumed: `restore-rp-8 was created by another execution of request rp-8 (its ${CREATED_BY_EXECUTION} tag is ${createdByTag('restore-rp-8')}; this execution's is ${createdByTag('by-hand-rp-8')}); `
+      + 'this execution\'s AWS Backup restore job job-second ended FAILED (DB instance restore-rp-8 already exists)',
+  });
+  // Verified once, after its own job had ended (the third read): until then that job could still
+  // have created an instance here, had the other one been deleted.
+  expect(verifiedAfter).toEqual([3]);
+  expect(execution.visited.filter((state) => state.name === 'CheckInstance')).toHaveLength(3);
   expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
   expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
   expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
