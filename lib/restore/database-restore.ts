@@ -423,7 +423,12 @@ export class DatabaseRestore extends Construct {
         cause: sfn.JsonPath.format(UNREPORTED_CAUSE, sfn.JsonPath.stringAt('$.reportError.Error')),
         cleanup: {
           outcome: 'incomplete',
-          detail: `the cleanup did not finish: look for an instance tagged ${WORKFLOW_ID_TAG}=${this.node.path} and ${EXECUTION_TAG}=<this request id> and delete it by hand unless it is wanted`,
+          // The execution tag as the steps function computes it (SHA-256 of the ARN, in hex): it
+          // tells this execution's instance from another execution's of the same request.
+          detail: sfn.JsonPath.format(
+            UNREPORTED_CLEANUP_DETAIL, formatArgument(this.node.path), EXECUTION_TAG, DatabaseRestore.TAG_CREATED_BY_EXECUTION,
+            sfn.JsonPath.hash(sfn.JsonPath.executionId, 'SHA-256'),
+          ),
           error: sfn.JsonPath.stringAt('$.cleanupError.Error'),
         },
       },
@@ -677,6 +682,21 @@ function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): 
  */
 const UNREPORTED_CAUSE = 'not given here: the workflow function, which writes the message into this document cut to fit a cause, could not be reached ({}); '
   + 'the execution history has the whole error, in the failed step or the verification result';
+
+/**
+ * The cleanup's `detail` there: `{}` are the workflow id (the construct path), the request and
+ * execution tag keys and the execution tag's value. A States.Format literal, as above.
+ */
+const UNREPORTED_CLEANUP_DETAIL = `the cleanup did not finish: look for an instance tagged ${WORKFLOW_ID_TAG}={}, {}=<this request id> and {}={} (this execution) `
+  + 'and delete it by hand unless it is wanted';
+
+/**
+ * A text as a string argument of an intrinsic function: braces are reserved there and escaped
+ * with a backslash (CDK escapes quotes and other backslashes, and leaves a backslash before a brace).
+ */
+function formatArgument(text: string): string {
+  return text.replace(/[{}]/g, (brace) => `\\${brace}`);
+}
 
 /**
  * The qualifier of the steps function's ARN in the first state: the function then only measures

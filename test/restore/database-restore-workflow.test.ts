@@ -1043,6 +1043,10 @@ describe('a cleanup that does not finish', () => {
     expect(execution.visited.slice(-5).map((state) => state.name)).toEqual(['CleanupIncompleteUnreported', 'CleanupIncompleteDrillGiven', 'CleanupIncompleteIsDrill', 'CleanupIncompleteCause', 'RestoreFailed']);
     // Not a drill: nothing counted.
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    // The execution tag the steps function gave the instance it created, which the states compute too.
+    const tagged = rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0].args[0].input.Tags ?? [];
+    const executionTag = tagged.find((tag) => tag.Key === 'cdk-backup-dr:created-by-execution')?.Value;
+    expect(executionTag).toBe(createdByExecution('inc-1').Value);
     // Written by the states, which cannot cut a message to fit a cause: the errors by name, their messages left to the execution history.
     expect(JSON.parse(execution.cause!)).toEqual({
       status: 'FAILED',
@@ -1050,7 +1054,8 @@ describe('a cleanup that does not finish', () => {
       cause: expect.stringMatching(/^not given here: the workflow function, .* could not be reached \(Lambda\.ServiceException\); the execution history has the whole error/),
       cleanup: {
         outcome: 'incomplete',
-        detail: 'the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack/Restore and cdk-backup-dr:restore-execution=<this request id> and delete it by hand unless it is wanted',
+        detail: 'the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack/Restore, cdk-backup-dr:restore-execution=<this request id> and '
+          + `cdk-backup-dr:created-by-execution=${executionTag} (this execution) and delete it by hand unless it is wanted`,
         error: 'AccessDenied',
       },
     });

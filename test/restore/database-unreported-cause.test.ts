@@ -6,9 +6,10 @@
  * allows whatever the errors say. The task handlers here stand in for the workflow's own
  * functions; the state machine only reads what they return or throw.
  */
+import { createHash } from 'node:crypto';
 import { Template } from 'aws-cdk-lib/assertions';
 import { measureRequest } from '../../lambda/restore-db-steps/measured-request';
-import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
+import { FAKE_ACCOUNT, FAKE_REGION, localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
 const CAUSE_LIMIT = 32_768;
@@ -38,7 +39,7 @@ interface Errors {
   readonly problems?: string[];
 }
 
-function run(drill: boolean, errors: Errors): Promise<LocalExecution> {
+function run(drill: boolean, errors: Errors, on: LocalStateMachine = machine): Promise<LocalExecution> {
   const handlers: Record<string, LambdaHandler> = {
     Validate: errors.step ? failing(...errors.step) : returning({ requestId: 'inc-1', kind: 'snapshot', drill, target: { identifier: 'restore-inc-1' } }),
     StartRestore: returning({ targetIdentifier: 'restore-inc-1', created: true }),
@@ -50,7 +51,7 @@ function run(drill: boolean, errors: Errors): Promise<LocalExecution> {
     CleanupIncomplete: failing(...errors.unreachable),
     CleanupIncompleteCountDrill: errors.countDrill ? failing(...errors.countDrill) : returning({}),
   };
-  return machine.run({ requestId: 'inc-1', kind: 'snapshot', drill }, { handlers });
+  return on.run({ requestId: 'inc-1', kind: 'snapshot', drill }, { handlers });
 }
 
 function unreportedStates(execution: LocalExecution): string[] {
@@ -74,10 +75,23 @@ test('a step error and a cleanup error of 40,000 characters: the cause holds the
       + 'the execution history has the whole error, in the failed step or the verification result',
     cleanup: {
       outcome: 'incomplete',
-      detail: 'the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack/Restore and cdk-backup-dr:restore-execution=<this request id> and delete it by hand unless it is wanted',
+      // The execution tag as the README gives it: the SHA-256 of the execution's ARN, in hex.
+      detail: 'the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack/Restore, cdk-backup-dr:restore-execution=<this request id> and '
+        + `cdk-backup-dr:created-by-execution=${createHash('sha256').update(`arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:local-execution`).digest('hex')} (this execution) `
+        + 'and delete it by hand unless it is wanted',
       error: 'InvalidDBInstanceStateFault',
     },
   });
+});
+
+test('a construct path with characters an intrinsic\'s text reserves (quotes, braces) is named as it is', async () => {
+  const id = "Restore{'1'}";
+  const reserved = localStateMachine(Template.fromStack(restoreFixture(undefined, {}, id).stack), { logicalIdPrefix: 'Restore' });
+  // Escaped with a backslash as the Amazon States Language requires (the local runner and
+  // asl-validator also take unescaped braces).
+  expect(reserved.definition.States.CleanupIncompleteUnreported.Parameters.cleanup['detail.$']).toContain(", 'Stack/Restore\\{\\'1\\'\\}', ");
+  const execution = await run(false, { step: ['AccessDenied', 'no'], cleanup: ['AccessDenied', 'no'], unreachable: ['Lambda.ServiceException', 'no'] }, reserved);
+  expect(JSON.parse(execution.cause!).cleanup.detail).toMatch(/^the cleanup did not finish: look for an instance tagged cdk-backup-dr:workflow-id=Stack\/Restore\{'1'\}, /);
 });
 
 test('a failed verification whose summary alone exceeds a cause: its name only', async () => {

@@ -14,8 +14,8 @@ export interface RestoreFixture {
   readonly vpc: ec2.Vpc;
 }
 
-/** A stack `Stack` with a database `Db`, a replica `Replica` and a DatabaseRestore `Restore`. */
-export function restoreFixture(app: App = new App(), props: Partial<DatabaseRestoreProps> = {}): RestoreFixture {
+/** A stack `Stack` with a database `Db`, a replica `Replica` and a DatabaseRestore `Restore` (or `id`). */
+export function restoreFixture(app: App = new App(), props: Partial<DatabaseRestoreProps> = {}, id = 'Restore'): RestoreFixture {
   const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
@@ -32,7 +32,7 @@ export function restoreFixture(app: App = new App(), props: Partial<DatabaseRest
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
   });
-  const restore = new DatabaseRestore(stack, 'Restore', {
+  const restore = new DatabaseRestore(stack, id, {
     database, credentials: database.secret!, vpc, encryptionKey: key, replicas: [replica], ...props,
   });
   return { stack, restore, database, replica, key, vpc };

@@ -23,11 +23,15 @@
  *   test can reach a real AWS endpoint.
  * - Wait states and retry intervals take 0 ms unless overridden; the number of waits and
  *   retries is reported so tests and benchmarks can compute the time they would add.
+ * - `States.Hash` of a context path (`$$.Execution.Id`, ...) is computed here, with Node's
+ *   crypto, before the run: the package's digests are wrong for inputs of 56 bytes or more
+ *   (SHA-1 and SHA-256; an execution ARN is longer). A `States.Hash` of anything else fails to load.
  *
  * Node 20: the package calls `Promise.withResolvers`; jest loads `node20-polyfills.ts`
  * through `setupFiles`. Scripts outside jest must import `./node20-polyfills` first.
  */
 import './node20-polyfills';
+import { createHash } from 'node:crypto';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { StateMachine as StateMachineClass } from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 
@@ -333,6 +337,54 @@ function wrapHandler(stateName: string, state: any, handler: LambdaHandler): (in
   };
 }
 
+/** Node's names of the algorithms `States.Hash` takes. */
+const HASH_ALGORITHMS: Record<string, string> = { 'MD5': 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/** `States.Hash(<context path>, '<algorithm>')`. */
+const CONTEXT_HASH = /States\.Hash\(\s*(\$\$(?:\.[A-Za-z]+)+)\s*,\s*'([A-Z0-9-]+)'\s*\)/g;
+
+/**
+ * The definition with each `States.Hash` of a context path replaced by its digest (lowercase hex
+ * of the UTF-8 text, as Step Functions gives it): a literal inside another intrinsic, the plain
+ * value of a field that was only the hash.
+ */
+function withContextHashes(definition: AslDefinition, context: Record<string, any>): AslDefinition {
+  const digestOf = (path: string, algorithm: string): string => {
+    const value = path.slice(3).split('.').reduce<any>((at, key) => at?.[key], context);
+    if (typeof value !== 'string' || !HASH_ALGORITHMS[algorithm]) {
+      throw new Error(`local state machine: cannot compute States.Hash(${path}, '${algorithm}'): ${typeof value !== 'string' ? `${path} is not a string in the context` : `the algorithms are ${Object.keys(HASH_ALGORITHMS).join(', ')}`}`);
+    }
+    return createHash(HASH_ALGORITHMS[algorithm]).update(value, 'utf8').digest('hex');
+  };
+  const rewrite = (value: any): any => {
+    if (Array.isArray(value)) {
+      return value.map(rewrite);
+    }
+    if (value === null || typeof value !== 'object') {
+      return value;
+    }
+    const result: Record<string, any> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (!key.endsWith('.$') || typeof item !== 'string' || !item.includes('States.Hash')) {
+        result[key] = rewrite(item);
+        continue;
+      }
+      const replaced = item.replace(CONTEXT_HASH, (_match: string, path: string, algorithm: string) => `'${digestOf(path, algorithm)}'`);
+      if (replaced.includes('States.Hash')) {
+        throw new Error(`local state machine: ${key} ${item}: only a States.Hash of a context path is computed here (aws-local-stepfunctions gives wrong digests for inputs of 56 bytes or more)`);
+      }
+      const literal = /^'([0-9a-f]+)'$/.exec(replaced);
+      if (literal) {
+        result[key.slice(0, -2)] = literal[1];
+      } else {
+        result[key] = replaced;
+      }
+    }
+    return result;
+  };
+  return rewrite(definition) as AslDefinition;
+}
+
 async function runLocally(definition: AslDefinition, states: Record<string, any>, input: any, options: RunOptions): Promise<LocalExecution> {
   const taskHandlers: Record<string, (input: any) => Promise<any>> = {};
   const missing: string[] = [];
@@ -364,19 +416,20 @@ async function runLocally(definition: AslDefinition, states: Record<string, any>
   Object.assign(waitTimeOverrides, options.waitTimeOverrides ?? {});
   Object.assign(retryIntervalOverrides, options.retryIntervalOverrides ?? {});
 
-  const machine = new StateMachine(definition as any, { validationOptions: { checkArn: true, checkPaths: true } });
   const started = Date.now();
   const executionName = options.executionName ?? 'local-execution';
+  const context = {
+    Execution: {
+      Id: `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:${executionName}`,
+      Name: executionName,
+      Input: input,
+      StartTime: new Date(started).toISOString(),
+    },
+  };
+  const machine = new StateMachine(withContextHashes(definition, context) as any, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: {
-      Execution: {
-        Id: `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:${executionName}`,
-        Name: executionName,
-        Input: input,
-        StartTime: new Date(started).toISOString(),
-      },
-    },
+    context,
   });
   const events: any[] = [];
   const collecting = (async () => {
