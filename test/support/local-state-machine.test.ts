@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { localStateMachine, validateDefinition } from './local-state-machine';
+import { FAKE_ACCOUNT, FAKE_REGION, localStateMachine, localStateMachineFromDefinition, validateDefinition } from './local-state-machine';
 
 function template(): Template {
   const stack = new Stack(new App(), 'S');
@@ -78,4 +79,20 @@ test('a caught error runs the cleanup and ends in the Fail state with Lambda\'s 
 
 test('a Task state without a handler fails before the run', async () => {
   await expect(localStateMachine(template()).run({}, { handlers: { Start: async () => ({}) } })).rejects.toThrow(/Task states without a handler: .*Check/);
+});
+
+test('States.Hash of a context path gives the digest Node computes, even for an execution ARN (more than 55 bytes); a hash of anything else is refused', async () => {
+  const hashing = (parameters: Record<string, string>) => localStateMachineFromDefinition({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: parameters, End: true } } });
+  const name = 'a-name-long-enough-for-an-arn-of-more-than-one-block';
+  const arn = `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:${name}`;
+  const run = await hashing({
+    'alone.$': "States.Hash($$.Execution.Id, 'SHA-256')",
+    'inside.$': "States.Format('tag={}, name={}', States.Hash($$.Execution.Id, 'SHA-256'), States.Hash($$.Execution.Name, 'SHA-1'))",
+  }).run({}, { handlers: {}, executionName: name });
+  expect(run.output).toEqual({
+    alone: createHash('sha256').update(arn).digest('hex'),
+    inside: `tag=${createHash('sha256').update(arn).digest('hex')}, name=${createHash('sha1').update(name).digest('hex')}`,
+  });
+  await expect(hashing({ 'data.$': "States.Hash($.text, 'SHA-256')" }).run({ text: 'x' }, { handlers: {} }))
+    .rejects.toThrow("local state machine: data.$ States.Hash($.text, 'SHA-256'): only a States.Hash of a context path is computed here");
 });
