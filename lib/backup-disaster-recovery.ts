@@ -15,7 +15,9 @@ import { DatabaseDumpJob } from './dump/database-dump-job';
 import { MAX_GAP_DAYS } from './policy/compile';
 import { RetentionPolicy } from './policy/retention-policy';
 import { isEmailAddress } from './private/email-address';
+import { describeAtDeploy, equalityAtDeploy } from './private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from './private/key-policy';
+import { warnUncheckedToken } from './private/unchecked-token';
 import { BackupCoverage } from './report/coverage';
 import { BackupDashboard } from './report/dashboard';
 import { BackupMetadata, BackupRole } from './report/metadata';
@@ -269,14 +271,11 @@ export class BackupDisasterRecovery extends Construct {
     const stack = Stack.of(this);
     checkOwnerEmail(this, props.ownerEmail);
     const recoveryRegion = props.recoveryRegion;
-    if (!Token.isUnresolved(recoveryRegion)) {
-      if (typeof recoveryRegion !== 'string' || !REGION.test(recoveryRegion)) {
-        throw new Error(`${this.node.path}: \`recoveryRegion\` must be an AWS region name such as 'eu-central-1', got ${JSON.stringify(recoveryRegion)}`);
-      }
-      if (!Token.isUnresolved(stack.region) && recoveryRegion === stack.region) {
-        throw new Error(`${this.node.path}: \`recoveryRegion\` must be another region than the stack's, got ${recoveryRegion} (the stack's region)`);
-      }
+    if (!Token.isUnresolved(recoveryRegion) && (typeof recoveryRegion !== 'string' || !REGION.test(recoveryRegion))) {
+      throw new Error(`${this.node.path}: \`recoveryRegion\` must be an AWS region name such as 'eu-central-1', got ${JSON.stringify(recoveryRegion)}`);
     }
+    checkOtherRegion(this, 'recoveryRegion', recoveryRegion, 'the stack\'s',
+      'the off-site copies, and the checks that read them there, then go to the stack\'s own region if the two resolve to one, where losing the region loses the copies with the data');
     const rpo = props.recoveryPointObjective ?? Duration.hours(1);
     const rto = props.recoveryTimeObjective ?? Duration.hours(4);
     // Point-in-time recovery (AWS Backup continuous backup, RDS) restores to within the last 5 minutes.
@@ -287,9 +286,8 @@ export class BackupDisasterRecovery extends Construct {
       throw new Error(`${this.node.path}: \`recoveryTimeObjective\` must be 15 minutes to 48 hours, got ${rto.toHumanString()}`);
     }
     const policy = props.retentionPolicy ?? RetentionPolicy.fullLadder({ offSiteCopies: [{ region: recoveryRegion }] });
-    if (props.retentionPolicy && !Token.isUnresolved(recoveryRegion) && !policy.offSiteCopies.some((copy) => copy.region === recoveryRegion)) {
-      const regions = policy.offSiteCopies.map((copy) => copy.region);
-      throw new Error(`${this.node.path}: \`retentionPolicy\` must copy off-site to \`recoveryRegion\` (${recoveryRegion}), got off-site copies to ${regions.length ? regions.join(', ') : 'no region'}`);
+    if (props.retentionPolicy) {
+      checkCopiesToRecoveryRegion(this, policy, recoveryRegion);
     }
     // Every archive tier goes off site; the archives are sorted from the most frequent.
     const mostFrequentArchive = policy.archives[0];
@@ -428,7 +426,7 @@ export class BackupDisasterRecovery extends Construct {
       // arbitrary, and the copy rules copy the tags on). There the volume tag alone would also count
       // snapshots of other volumes with the same tags (a standby of the app). The grace, as for the
       // AWS Backup copies, covers the time a copy waits and runs.
-      ...(props.volumeTags && this.volumeSnapshots.copyRegions.includes(recoveryRegion)
+      ...(props.volumeTags && this.copiesVolumesToRecoveryRegion()
         ? Object.entries(volumeTags).map(([tagKey, tagValue]) => FreshnessCheck.ebsSnapshots({
           tagKey, tagValue, alsoTagged: this.volumeSnapshots.snapshotTag, region: recoveryRegion, tier: 'off-site', interval: offSiteInterval, grace: Duration.hours(6),
         }))
@@ -482,6 +480,73 @@ export class BackupDisasterRecovery extends Construct {
     BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: driftCheckDescription(props.driftCheckDatabases, props.driftCheckExcludeTables), targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database] });
   }
+
+  /**
+   * Whether Data Lifecycle Manager copies the tagged volumes' snapshots to `recoveryRegion`, compared as at
+   * deploy; a copy region that synth cannot compare with it warns: the freshness check of those copies is left out.
+   */
+  private copiesVolumesToRecoveryRegion(): boolean {
+    const stack = Stack.of(this);
+    const copyRegions = this.volumeSnapshots.copyRegions;
+    const equalities = copyRegions.map((region) => equalityAtDeploy(stack, region, this.recoveryRegion));
+    if (equalities.includes('same')) {
+      return true;
+    }
+    if (equalities.includes('unknown')) {
+      const regions = copyRegions.map((region) => describeAtDeploy(stack, region)).join(', ');
+      warnUncheckedToken(this, 'recoveryRegion', `of \`recoveryRegion\` that Data Lifecycle Manager copies the snapshots of \`volumeTags\` to it (its copy regions: ${regions})`,
+        'the freshness check of the off-site EBS snapshot copies is left out, so no alarm tells whether copies arrive in the recovery region',
+        unresolvedRegions(this.recoveryRegion, copyRegions.map((region, index) => ({ region, name: `copy region ${index + 1} of \`volumeSnapshots\`` }))));
+    }
+    return false;
+  }
+}
+
+/**
+ * Refuses a `region` that is, at deploy, the region of the scope's stack; warns when synth cannot
+ * tell (a token on either side), saying what then happens (`atDeploy`).
+ */
+function checkOtherRegion(scope: Construct, prop: string, region: string, whose: string, atDeploy: string): void {
+  const stack = Stack.of(scope);
+  const equality = equalityAtDeploy(stack, region, stack.region);
+  if (equality === 'same') {
+    throw new Error(`${scope.node.path}: \`${prop}\` must be another region than ${whose}, got ${describeAtDeploy(stack, region)} (the stack's region)`);
+  }
+  if (equality === 'unknown') {
+    const ownToken = Token.isUnresolved(region);
+    warnUncheckedToken(scope, prop, `${ownToken ? '' : `of \`${prop}\` `}that it is another region than ${whose}`, atDeploy,
+      ownToken ? undefined : 'the stack\'s region (an environment-agnostic stack)');
+  }
+}
+
+/**
+ * `BackupDisasterRecovery`'s retention policy must copy off-site to `recoveryRegion`, compared as
+ * at deploy; when a token keeps synth from telling whether any copy goes there, it warns.
+ */
+function checkCopiesToRecoveryRegion(scope: Construct, policy: RetentionPolicy, recoveryRegion: string): void {
+  const stack = Stack.of(scope);
+  const copies = policy.offSiteCopies;
+  const equalities = copies.map((copy) => equalityAtDeploy(stack, copy.region, recoveryRegion));
+  if (equalities.includes('same')) {
+    return;
+  }
+  const where = describeAtDeploy(stack, recoveryRegion);
+  const regions = copies.length ? copies.map((copy) => describeAtDeploy(stack, copy.region)).join(', ') : 'no region';
+  if (!equalities.includes('unknown')) {
+    throw new Error(`${scope.node.path}: \`retentionPolicy\` must copy off-site to \`recoveryRegion\` (${where}), got off-site copies to ${regions}`);
+  }
+  warnUncheckedToken(scope, 'retentionPolicy.offSiteCopies', `of \`retentionPolicy.offSiteCopies\` that one of them copies to \`recoveryRegion\` (${where}; they copy to ${regions})`,
+    'if none resolves to it, nothing is copied to the recovery region, where the target\'s vault waits and the off-site freshness checks find no copy',
+    unresolvedRegions(recoveryRegion, copies.map((copy, index) => ({ region: copy.region, name: `the region of off-site copy ${index + 1}` }))));
+}
+
+/** Names the unresolved tokens among `recoveryRegion` and the regions it is compared with, for a warning. */
+function unresolvedRegions(recoveryRegion: string, others: Array<{ region: string; name: string }>): string {
+  const names = [
+    ...(Token.isUnresolved(recoveryRegion) ? ['`recoveryRegion`'] : []),
+    ...others.filter((other) => Token.isUnresolved(other.region)).map((other) => other.name),
+  ];
+  return names.length === 1 ? names[0] : `each of ${names.join(' and ')}`;
 }
 
 /** What the drift check compares, for the report: every database or the given ones, every table or all but the excluded ones. */
@@ -537,8 +602,9 @@ export class BackupDisasterRecoveryTarget extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     checkOwnerEmail(this, props.ownerEmail);
-    if (props.primaryRegion !== undefined && !Token.isUnresolved(props.primaryRegion) && !Token.isUnresolved(stack.region) && props.primaryRegion === stack.region) {
-      throw new Error(`${this.node.path}: \`primaryRegion\` must be another region than this stack's, got ${props.primaryRegion} (the stack's region)`);
+    if (props.primaryRegion !== undefined) {
+      checkOtherRegion(this, 'primaryRegion', props.primaryRegion, 'this stack\'s',
+        'nothing at deploy compares them: if the two resolve to one region, the off-site copies are kept in the region they are meant to survive');
     }
     this.ownerEmail = props.ownerEmail;
     const owner = props.ownerEmail;

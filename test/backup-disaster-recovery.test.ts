@@ -1,4 +1,4 @@
-import { App, CfnElement, Duration, Lazy, Size, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aws, CfnElement, Duration, Lazy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import {
   RetentionPolicy,
 } from '../lib';
 import { appWithComplianceGates, complianceFindings, describeFindings } from './support/compliance';
+import { UNCHECKED_TOKEN_WARNING } from '../lib/private/unchecked-token';
 
 const ACCOUNT = '123456789012';
 const PRIMARY_REGION = 'eu-west-1';
@@ -475,6 +476,24 @@ describe('off-site EBS snapshot freshness', () => {
     expect(otherAccount.ebsChecks.map((check) => check.region ?? PRIMARY_REGION)).toEqual([PRIMARY_REGION, RECOVERY_REGION]);
     expect(built({}).ebsChecks).toEqual([]);
   });
+
+  test('a token recoveryRegion that resolves to the copy region: the copies there are checked', () => {
+    const recoveryRegion = Lazy.string({ produce: () => RECOVERY_REGION });
+    const { ebsChecks, stack } = built({ recoveryRegion, retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }] }), volumeTags: { 'team:backup': 'yes' } });
+    expect(ebsChecks.map((check) => [check.tier, check.region])).toEqual([['rolling', undefined], ['off-site', RECOVERY_REGION]]);
+    expect(Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('copies the snapshots|copies to `recoveryRegion`'))).toEqual([]);
+  });
+
+  test('a copy region that synth cannot compare with recoveryRegion warns that the off-site EBS copies are not checked', () => {
+    const { stack } = primary(new App(), () => ({
+      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: Lazy.string({ produce: () => 'eu-north-1' }) }] }),
+      volumeTags: { 'team:backup': 'yes' },
+    }));
+    const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('Data Lifecycle Manager copies the snapshots'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/^Primary\/Dr: copy region 1 of `volumeSnapshots` is an unresolved token, so the synth-time check of `recoveryRegion` that Data Lifecycle Manager copies the snapshots of `volumeTags` to it \(its copy regions: a token \("eu-north-1"\)\) did not run \(unknown, not passed\); the freshness check of the off-site EBS snapshot copies is left out/),
+    ]);
+  });
 });
 
 describe('validation', () => {
@@ -489,6 +508,20 @@ describe('validation', () => {
   test('recoveryRegion equal to the stack\'s region', () => {
     expect(() => primary(new App(), () => ({ recoveryRegion: PRIMARY_REGION })))
       .toThrow('Primary/Dr: `recoveryRegion` must be another region than the stack\'s, got eu-west-1 (the stack\'s region)');
+  });
+
+  test('recoveryRegion that is the stack\'s region at deploy (Aws.REGION in a stack with a region)', () => {
+    expect(() => primary(new App(), () => ({ recoveryRegion: Aws.REGION })))
+      .toThrow('Primary/Dr: `recoveryRegion` must be another region than the stack\'s, got a token ({"Ref":"AWS::Region"}) (the stack\'s region)');
+  });
+
+  test('recoveryRegion that synth cannot compare with the stack\'s region warns', () => {
+    const recoveryRegion = Lazy.string({ produce: () => RECOVERY_REGION });
+    const { stack } = primary(new App(), () => ({ recoveryRegion, retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: recoveryRegion }] }) }));
+    const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp(UNCHECKED_TOKEN_WARNING));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/^Primary\/Dr: `recoveryRegion` is an unresolved token, so the synth-time check that it is another region than the stack's did not run \(unknown, not passed\)/),
+    ]);
   });
 
   test('recoveryRegion that is not a region name', () => {
@@ -514,6 +547,25 @@ describe('validation', () => {
       .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to no region');
     expect(() => primary(new App(), () => ({ retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'us-east-1' }] }) })))
       .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to us-east-1');
+  });
+
+  test('retentionPolicy whose copy region is a token that resolves to recoveryRegion copies there', () => {
+    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: Lazy.string({ produce: () => RECOVERY_REGION }) }] });
+    const { stack } = primary(new App(), () => ({ retentionPolicy }));
+    expect(Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('copies to `recoveryRegion`'))).toEqual([]);
+  });
+
+  test('retentionPolicy whose copy regions synth cannot compare with recoveryRegion warns, naming the tokens', () => {
+    const { stack } = primary(new App(), () => ({
+      recoveryRegion: Lazy.string({ produce: () => RECOVERY_REGION }),
+      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'us-east-1' }, { region: Lazy.string({ produce: () => 'eu-north-1' }) }] }),
+    }));
+    const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('copies to `recoveryRegion`'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      'Primary/Dr: each of `recoveryRegion` and the region of off-site copy 2 is an unresolved token, so the synth-time check of `retentionPolicy.offSiteCopies` '
+      + 'that one of them copies to `recoveryRegion` (a token ("eu-central-1"); they copy to us-east-1, a token ("eu-north-1")) did not run (unknown, not passed); '
+      + 'if none resolves to it, nothing is copied to the recovery region, where the target\'s vault waits and the off-site freshness checks find no copy [ack: cdk-backup-dr:uncheckedToken]',
+    ]);
   });
 
   test('retentionPolicy that copies no tier off site', () => {
@@ -551,6 +603,17 @@ describe('validation', () => {
       .toThrow('Recovery/Target: `ownerEmail` must be an email address (name@domain), got \'nobody\'');
     expect(() => recovery(new App(), { primaryRegion: RECOVERY_REGION }))
       .toThrow('Recovery/Target: `primaryRegion` must be another region than this stack\'s, got eu-central-1 (the stack\'s region)');
+    expect(() => recovery(new App(), { primaryRegion: Aws.REGION }))
+      .toThrow('Recovery/Target: `primaryRegion` must be another region than this stack\'s, got a token ({"Ref":"AWS::Region"}) (the stack\'s region)');
+  });
+
+  test('target: primaryRegion in an environment-agnostic stack warns that it was not compared', () => {
+    const stack = new Stack(new App(), 'Recovery');
+    new BackupDisasterRecoveryTarget(stack, 'Target', { ownerEmail: OWNER, primaryRegion: PRIMARY_REGION });
+    const warnings = Annotations.fromStack(stack).findWarning('/Recovery/Target', Match.stringLikeRegexp(UNCHECKED_TOKEN_WARNING));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/^Recovery\/Target: the stack's region \(an environment-agnostic stack\) is an unresolved token, so the synth-time check of `primaryRegion` that it is another region than this stack's did not run/),
+    ]);
   });
 });
 
