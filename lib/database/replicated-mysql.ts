@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { OFFERED_MARIADB_VERSIONS, OFFERED_MYSQL_VERSIONS } from './engine-versions';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
-import { dailyOverlapsWeekly, parseDailyWindow, parseWeeklyWindow } from './windows';
+import { dailyOverlapsWeekly, parseDailyWindow, ParsedWindow, parseWeeklyWindow } from './windows';
 
 /** The database engine of a {@link ReplicatedMySql} pair. */
 export enum ReplicatedMySqlEngine {
@@ -291,7 +291,7 @@ export class ReplicatedMySql extends Construct {
     }
     const backupWindow = props.preferredBackupWindow ?? '22:00-23:00';
     const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:23:30-mon:00:30';
-    validateWindows(backupWindow, maintenanceWindow, fail);
+    validateWindows(this, backupWindow, maintenanceWindow, fail);
 
     // Placement: the replica's zone is explicit, the master's subnet group leaves it out.
     this.vpc = props.vpc;
@@ -607,25 +607,43 @@ function unique(values: string[]): string[] {
   return values.filter((value, index) => values.indexOf(value) === index);
 }
 
-function validateWindows(backup: string, maintenance: string, fail: (message: string) => never): void {
-  if (Token.isUnresolved(backup) || Token.isUnresolved(maintenance)) {
-    return;
+/**
+ * Checks each concrete window alone (format, at least 30 minutes) and, when both are concrete,
+ * that they never overlap; a token window warns that its checks did not run (RDS checks at deploy).
+ */
+function validateWindows(scope: Construct, backup: string, maintenance: string, fail: (message: string) => never): void {
+  const daily = Token.isUnresolved(backup) ? undefined : checkedDailyWindow(backup, fail);
+  const weekly = Token.isUnresolved(maintenance) ? undefined : checkedWeeklyWindow(maintenance, fail);
+  const atDeploy = 'RDS receives it as it is and refuses at deploy a window that is malformed, shorter than 30 minutes or overlapping the other';
+  if (daily === undefined) {
+    warnUncheckedToken(scope, 'preferredBackupWindow', `that it is 'hh:mm-hh:mm' in UTC, at least 30 minutes, and never overlaps \`preferredMaintenanceWindow\` (${weekly ? `'${maintenance}'` : 'also a token'})`, atDeploy);
   }
+  if (weekly === undefined) {
+    warnUncheckedToken(scope, 'preferredMaintenanceWindow', `that it is 'ddd:hh:mm-ddd:hh:mm' in UTC, at least 30 minutes, and never overlaps \`preferredBackupWindow\` (${daily ? `'${backup}'` : 'also a token'})`, atDeploy);
+  }
+  if (daily && weekly && dailyOverlapsWeekly(daily, weekly)) {
+    fail(`\`preferredBackupWindow\` '${backup}' overlaps \`preferredMaintenanceWindow\` '${maintenance}'; allowed is a daily window that never overlaps the weekly maintenance window`);
+  }
+}
+
+function checkedDailyWindow(backup: string, fail: (message: string) => never): ParsedWindow {
   const daily = parseDailyWindow(backup);
   if (!daily) {
     fail(`\`preferredBackupWindow\` must be 'hh:mm-hh:mm' in UTC, got '${backup}'`);
   }
-  if (daily!.length < 30) {
-    fail(`\`preferredBackupWindow\` must be at least 30 minutes, got '${backup}' (${daily!.length} minutes)`);
+  if (daily.length < 30) {
+    fail(`\`preferredBackupWindow\` must be at least 30 minutes, got '${backup}' (${daily.length} minutes)`);
   }
+  return daily;
+}
+
+function checkedWeeklyWindow(maintenance: string, fail: (message: string) => never): ParsedWindow {
   const weekly = parseWeeklyWindow(maintenance);
   if (!weekly) {
     fail(`\`preferredMaintenanceWindow\` must be 'ddd:hh:mm-ddd:hh:mm' in UTC, got '${maintenance}'`);
   }
-  if (weekly!.length < 30) {
-    fail(`\`preferredMaintenanceWindow\` must be at least 30 minutes, got '${maintenance}' (${weekly!.length} minutes)`);
+  if (weekly.length < 30) {
+    fail(`\`preferredMaintenanceWindow\` must be at least 30 minutes, got '${maintenance}' (${weekly.length} minutes)`);
   }
-  if (dailyOverlapsWeekly(daily!, weekly!)) {
-    fail(`\`preferredBackupWindow\` '${backup}' overlaps \`preferredMaintenanceWindow\` '${maintenance}'; allowed is a daily window that never overlaps the weekly maintenance window`);
-  }
+  return weekly;
 }

@@ -374,6 +374,11 @@ describe('ReplicatedMySql bad input', () => {
     // The master's subnets are narrowed to its zone: a token selects none.
     ['a token master zone', (stack) => ({ multiAz: false, masterAvailabilityZone: text(stack) }),
       "Stack/Db: `masterAvailabilityZone` must be a concrete zone (the master's subnets are selected by it at synth, and a token selects none), got an unresolved token"],
+    // The concrete window is checked alone when the other is a token.
+    ['a malformed maintenance window beside a token backup window', (stack) => ({ preferredBackupWindow: text(stack), preferredMaintenanceWindow: 'sunday' }),
+      "Stack/Db: `preferredMaintenanceWindow` must be 'ddd:hh:mm-ddd:hh:mm' in UTC, got 'sunday'"],
+    ['a 20-minute backup window beside a token maintenance window', (stack) => ({ preferredBackupWindow: '22:00-22:20', preferredMaintenanceWindow: text(stack) }),
+      "Stack/Db: `preferredBackupWindow` must be at least 30 minutes, got '22:00-22:20' (20 minutes)"],
   ])('%s fails at synth', (_name, props, message) => {
     expect(() => withToken(props)).toThrow(message);
   });
@@ -388,6 +393,11 @@ describe('ReplicatedMySql bad input', () => {
       '`allocatedStorage` is an unresolved token, so the synth-time check that the default `maxAllocatedStorage` (the larger of 1000 GiB and `allocatedStorage`) is at least `allocatedStorage` did not run'],
     ['cpuAlarmThreshold', (stack) => ({ cpuAlarmThreshold: number(stack) }),
       '`cpuAlarmThreshold` is an unresolved token, so the synth-time check that it is a percentage above 0 and at most 100 did not run (unknown, not passed); CloudWatch accepts any threshold at deploy'],
+    // RDS refuses bad windows at deploy; the overlap with the other window cannot be checked at synth either.
+    ['preferredBackupWindow', (stack) => ({ preferredBackupWindow: text(stack) }),
+      "`preferredBackupWindow` is an unresolved token, so the synth-time check that it is 'hh:mm-hh:mm' in UTC, at least 30 minutes, and never overlaps `preferredMaintenanceWindow` ('sun:23:30-mon:00:30') did not run (unknown, not passed); RDS receives it as it is and refuses at deploy"],
+    ['preferredMaintenanceWindow', (stack) => ({ preferredMaintenanceWindow: text(stack) }),
+      "`preferredMaintenanceWindow` is an unresolved token, so the synth-time check that it is 'ddd:hh:mm-ddd:hh:mm' in UTC, at least 30 minutes, and never overlaps `preferredBackupWindow` ('22:00-23:00') did not run (unknown, not passed)"],
   ])('a token %s warns that its check did not run', (_prop, props, message) => {
     const warnings = Annotations.fromStack(withToken(props)).findWarning('/Stack/Db', Match.anyValue()).map((w) => String(w.entry.data));
     expect(warnings.filter((w) => w.includes('unresolved token'))).toEqual([expect.stringContaining(`Stack/Db: ${message}`)]);
