@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OFFERED_MARIADB_VERSIONS, OFFERED_MYSQL_VERSIONS } from './engine-versions';
+import { describeAtDeploy } from '../private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { dailyOverlapsWeekly, parseDailyWindow, ParsedWindow, parseWeeklyWindow } from './windows';
@@ -167,12 +168,14 @@ export interface ReplicatedMySqlProps {
 
   /**
    * The replica lag (a duration, compared in seconds) above which the replica-lag alarm fires (maximum over 5 minutes).
+   * A token must be given in seconds (`Duration.seconds(token)`).
    * @default Duration.minutes(5)
    */
   readonly replicaLagAlarmThreshold?: Duration;
 
   /**
    * The free storage below which the free-storage alarms fire (on the master and the replica).
+   * A token must be given in bytes (`Size.bytes(token)`).
    * @default Size.gibibytes(10)
    */
   readonly freeStorageAlarmThreshold?: Size;
@@ -249,6 +252,8 @@ export class ReplicatedMySql extends Construct {
     const fail = (message: string): never => {
       throw new Error(`${path}: ${message}`);
     };
+    // A value in a message: quoted, or for a token the template expression it resolves to.
+    const shown = (value: string): string => (Token.isUnresolved(value) ? describeAtDeploy(Stack.of(this), value) : `'${value}'`);
 
     // Removal policy and the opt-in.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
@@ -300,7 +305,7 @@ export class ReplicatedMySql extends Construct {
     };
     const multiAz = props.multiAz ?? true;
     if (multiAz && props.masterAvailabilityZone !== undefined) {
-      fail(`\`masterAvailabilityZone\` cannot be set for a Multi-AZ master (RDS picks its zones), got '${props.masterAvailabilityZone}'; set \`multiAz: false\` or leave it out`);
+      fail(`\`masterAvailabilityZone\` cannot be set for a Multi-AZ master (RDS picks its zones), got ${shown(props.masterAvailabilityZone)}; set \`multiAz: false\` or leave it out`);
     }
     const subnetZones = unique(props.vpc.selectSubnets(subnetSelection).subnets.map((s) => s.availabilityZone));
     const zonesKnown = subnetZones.length > 0 && subnetZones.every((zone) => !Token.isUnresolved(zone));
@@ -321,12 +326,12 @@ export class ReplicatedMySql extends Construct {
       fail(`\`replicaAvailabilityZone\` must be one of the zones of the selected subnets (${subnetZones.join(', ')}), got '${this.replicaAvailabilityZone}'`);
     }
     if (props.masterAvailabilityZone !== undefined && props.masterAvailabilityZone === this.replicaAvailabilityZone) {
-      fail(`\`masterAvailabilityZone\` must differ from \`replicaAvailabilityZone\` so that losing one zone keeps a copy, got '${props.masterAvailabilityZone}' for both`);
+      fail(`\`masterAvailabilityZone\` must differ from \`replicaAvailabilityZone\` so that losing one zone keeps a copy, got ${shown(props.masterAvailabilityZone)} for both`);
     }
     const masterZones = zonesKnown ? subnetZones.filter((zone) => zone !== this.replicaAvailabilityZone) : subnetZones;
     const neededZones = multiAz ? 2 : 1;
     if (zonesKnown && masterZones.length < neededZones) {
-      fail(`the selected subnets span ${subnetZones.length} availability zone(s) (${subnetZones.join(', ')}); a ${multiAz ? 'Multi-AZ' : 'single-AZ'} master outside the replica's zone '${this.replicaAvailabilityZone}' needs ${neededZones + 1}: pass \`vpc\`/\`vpcSubnets\` with more zones${multiAz ? ' or set `multiAz: false`' : ''}`);
+      fail(`the selected subnets span ${subnetZones.length} availability zone(s) (${subnetZones.join(', ')}); a ${multiAz ? 'Multi-AZ' : 'single-AZ'} master outside the replica's zone ${shown(this.replicaAvailabilityZone)} needs ${neededZones + 1}: pass \`vpc\`/\`vpcSubnets\` with more zones${multiAz ? ' or set `multiAz: false`' : ''}`);
     }
     if (zonesKnown && props.masterAvailabilityZone !== undefined && !masterZones.includes(props.masterAvailabilityZone)) {
       fail(`\`masterAvailabilityZone\` must be one of ${masterZones.join(', ')}, got '${props.masterAvailabilityZone}'`);
@@ -346,6 +351,15 @@ export class ReplicatedMySql extends Construct {
     if (Token.isUnresolved(allocatedStorage) && props.maxAllocatedStorage === undefined) {
       warnUncheckedToken(this, 'allocatedStorage', 'that the default `maxAllocatedStorage` (the larger of 1000 GiB and `allocatedStorage`) is at least `allocatedStorage`',
         'the default is then 1000 GiB whatever the storage, and RDS decides at deploy whether it takes a larger `allocatedStorage` with it: give `maxAllocatedStorage`');
+    }
+    // CloudWatch compares the lag in seconds and the free storage in bytes; CDK cannot convert a token from another unit.
+    const lagThreshold = props.replicaLagAlarmThreshold ?? Duration.minutes(5);
+    if (lagThreshold.isUnresolved() && lagThreshold.unitLabel() !== 'seconds') {
+      fail(`\`replicaLagAlarmThreshold\` must be a concrete duration, or a token given in seconds (\`Duration.seconds(token)\`, which CloudWatch receives as the alarm's threshold as it is), got Duration.${lagThreshold.unitLabel()}(token)`);
+    }
+    const storageThreshold = props.freeStorageAlarmThreshold ?? Size.gibibytes(10);
+    if (storageThreshold.isUnresolved() && !isTokenInBytes(storageThreshold)) {
+      fail('`freeStorageAlarmThreshold` must be a concrete size, or a token given in bytes (`Size.bytes(token)`, which CloudWatch receives as the alarms\' threshold as it is), got a token in another unit than bytes');
     }
     const cpuThreshold = props.cpuAlarmThreshold ?? 80;
     if (Token.isUnresolved(cpuThreshold)) {
@@ -505,23 +519,24 @@ export class ReplicatedMySql extends Construct {
       alarm.addOkAction(...actions);
       return alarm;
     };
-    const lagThreshold = props.replicaLagAlarmThreshold ?? Duration.minutes(5);
-    const storageThreshold = props.freeStorageAlarmThreshold ?? Size.gibibytes(10);
+    // A token threshold is shown as the template resolves it, not as CDK's '<token>'.
+    const lagShown = lagThreshold.isUnresolved() ? `${Tokenization.stringifyNumber(lagThreshold.toSeconds())} seconds` : lagThreshold.toHumanString();
+    const storageShown = storageThreshold.isUnresolved() ? `${Tokenization.stringifyNumber(storageThreshold.toBytes())} bytes` : storageThreshold.toHumanString();
     this.replicaLagAlarm = withActions(this.metricReplicaLag({ period: Duration.minutes(5) }).createAlarm(this, 'ReplicaLagAlarm', {
-      alarmDescription: `${path}: the replica lags the master by more than ${lagThreshold.toHumanString()}`,
+      alarmDescription: `${path}: the replica lags the master by more than ${lagShown}`,
       threshold: lagThreshold.toSeconds(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }));
     this.freeStorageSpaceAlarm = withActions(this.metricFreeStorageSpace().createAlarm(this, 'FreeStorageSpaceAlarm', {
-      alarmDescription: `${path}: the master has less than ${storageThreshold.toGibibytes()} GiB of free storage`,
+      alarmDescription: `${path}: the master has less than ${storageShown} of free storage`,
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     }));
     this.replicaFreeStorageSpaceAlarm = withActions(this.metricReplicaFreeStorageSpace().createAlarm(this, 'ReplicaFreeStorageSpaceAlarm', {
-      alarmDescription: `${path}: the replica has less than ${storageThreshold.toGibibytes()} GiB of free storage`,
+      alarmDescription: `${path}: the replica has less than ${storageShown} of free storage`,
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -600,6 +615,16 @@ export class ReplicatedMySql extends Construct {
       { id: 'NIST.800.53.R5-RDSMultiAZSupport', reason: replicaReason },
       { id: 'PCI.DSS.321-RDSMultiAZSupport', reason: replicaReason },
     );
+  }
+}
+
+/** Whether a token size was given in bytes: CDK converts a token into its own unit only, and throws for another. */
+function isTokenInBytes(size: Size): boolean {
+  try {
+    size.toBytes();
+    return true;
+  } catch {
+    return false;
   }
 }
 

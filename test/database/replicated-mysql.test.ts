@@ -379,8 +379,45 @@ describe('ReplicatedMySql bad input', () => {
       "Stack/Db: `preferredMaintenanceWindow` must be 'ddd:hh:mm-ddd:hh:mm' in UTC, got 'sunday'"],
     ['a 20-minute backup window beside a token maintenance window', (stack) => ({ preferredBackupWindow: '22:00-22:20', preferredMaintenanceWindow: text(stack) }),
       "Stack/Db: `preferredBackupWindow` must be at least 30 minutes, got '22:00-22:20' (20 minutes)"],
+    // CloudWatch compares seconds and bytes: a token in another unit cannot be converted at synth.
+    ['a token replica lag threshold in minutes', (stack) => ({ replicaLagAlarmThreshold: Duration.minutes(number(stack)) }),
+      "Stack/Db: `replicaLagAlarmThreshold` must be a concrete duration, or a token given in seconds (`Duration.seconds(token)`, which CloudWatch receives as the alarm's threshold as it is), got Duration.minutes(token)"],
+    ['a token free storage threshold in GiB', (stack) => ({ freeStorageAlarmThreshold: Size.gibibytes(number(stack)) }),
+      "Stack/Db: `freeStorageAlarmThreshold` must be a concrete size, or a token given in bytes (`Size.bytes(token)`, which CloudWatch receives as the alarms' threshold as it is), got a token in another unit than bytes"],
   ])('%s fails at synth', (_name, props, message) => {
     expect(() => withToken(props)).toThrow(message);
+  });
+
+  test('token alarm thresholds in seconds and bytes go to CloudWatch as they are, and the alarm descriptions show them as the template resolves them', () => {
+    const stack = withToken((s) => ({
+      replicaLagAlarmThreshold: Duration.seconds(new CfnParameter(s, 'Lag', { type: 'Number' }).valueAsNumber),
+      freeStorageAlarmThreshold: Size.bytes(new CfnParameter(s, 'Free', { type: 'Number' }).valueAsNumber),
+    }));
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => alarm.Properties).filter((p) => ['ReplicaLag', 'FreeStorageSpace'].includes(p.MetricName));
+    const joined = (value: unknown): string => (typeof value === 'string' ? value
+      : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(''));
+    expect(alarms.map((p) => [p.MetricName, p.Threshold, joined(p.AlarmDescription)])).toEqual([
+      ['ReplicaLag', { Ref: 'Lag' }, 'Stack/Db: the replica lags the master by more than <Lag> seconds'],
+      ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the master has less than <Free> bytes of free storage'],
+      ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the replica has less than <Free> bytes of free storage'],
+    ]);
+  });
+
+  test('a free storage threshold that is not whole GiB is shown as CDK writes a size', () => {
+    const stack = withToken(() => ({ freeStorageAlarmThreshold: Size.mebibytes(1536) }));
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1536 * 1024 * 1024, AlarmDescription: 'Stack/Db: the master has less than 1.5 GiB of free storage',
+    });
+  });
+
+  test('one token zone for both instances is refused with the zone shown as the template resolves it', () => {
+    const sameZone = (multiAz: boolean) => () => withToken((s) => {
+      const zone = new CfnParameter(s, 'Zone').valueAsString;
+      return { multiAz, masterAvailabilityZone: zone, replicaAvailabilityZone: zone };
+    });
+    expect(sameZone(true)).toThrow(/^Stack\/Db: `masterAvailabilityZone` cannot be set for a Multi-AZ master \(RDS picks its zones\), got a token \(\{"Ref":"Zone"\}\); set `multiAz: false` or leave it out$/);
+    expect(sameZone(false)).toThrow(/^Stack\/Db: `masterAvailabilityZone` must be a concrete zone .*, got an unresolved token$/);
   });
 
   // RDS and CloudWatch accept what these checks refuse: no backups, both instances in one zone, an alarm that never goes off.
