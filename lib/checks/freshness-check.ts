@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { equalityAtDeploy } from '../private/deploy-time-equality';
 import type { SnapshotTag } from '../snapshots/ebs-snapshot-policy';
 
 /** Which RDS snapshots count as a copy of the tier. */
@@ -386,14 +387,15 @@ class EbsSnapshotCheck extends FreshnessCheck {
 }
 
 /**
- * The region of a volume check: the volume's. Another `region` is refused, and so is one
+ * The region of a volume check: the volume's (compared as at deploy: `Aws.REGION`, or a token
+ * that resolves to the volume's region, is it). Another `region` is refused, and so is one
  * that synth cannot compare with the volume's (a token, or a region for a volume of an
  * environment-agnostic stack): a snapshot copied to another region carries an arbitrary
  * volume id there, so a check by volume could only ever find it missing.
  */
 function volumeRegion(scope: Construct, volume: ec2.IVolume, region: string | undefined): string | undefined {
   const own = volume.env.region;
-  if (region === undefined || region === own) {
+  if (region === undefined || equalityAtDeploy(Stack.of(scope), region, own) === 'same') {
     return Token.isUnresolved(own) ? undefined : own;
   }
   const given = Token.isUnresolved(region) ? 'a region unknown at synth (a token)' : `'${region}'`;
