@@ -13,6 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { FreshnessCheck, FreshnessCheckConfig, FreshnessCheckDimensions, RdsSnapshotType } from './freshness-check';
+import { equalityAtDeploy } from '../private/deploy-time-equality';
 import { enableEventBridge, finishLogBucket, logBucketProps } from '../private/access-log-bucket';
 import { kmsBucketProps } from '../private/kms-bucket';
 import { flattenLikeCdkNag } from '../private/nag-ids';
@@ -27,19 +28,20 @@ const DUMP_VERIFICATIONS = 'dump-verifications';
 /**
  * Two checks with the same kind, resource, tier and region would share their metrics and
  * alarms, and the function refuses such a configuration, so every run would be `unknown`.
+ * Compared as at deploy: `Aws.REGION` is the stack's region, one token twice is one value.
  */
-function refuseRepeatedChecks(path: string, dimensions: FreshnessCheckDimensions[]): void {
-  const seen = new Map<string, number>();
+function refuseRepeatedChecks(scope: Construct, dimensions: FreshnessCheckDimensions[]): void {
+  const stack = Stack.of(scope);
+  const same = (a: string, b: string): boolean => equalityAtDeploy(stack, a, b) === 'same';
   dimensions.forEach((d, index) => {
-    const id = JSON.stringify([d.check, d.resource, d.tier, d.region]);
-    const first = seen.get(id);
-    if (first !== undefined) {
+    const first = dimensions.findIndex((e) => e.check === d.check && same(e.resource, d.resource) && same(e.tier, d.tier) && same(e.region, d.region));
+    if (first < index) {
       const of = Token.isUnresolved(d.resource) ? '' : ` of ${d.resource}`;
-      const where = Token.isUnresolved(d.region) ? '' : `, in ${d.region}`;
-      throw new Error(`${path}: \`freshnessChecks\` [${first}] and [${index}] are the same ${d.check} check${of}, tier '${d.tier}'${where}: `
+      const region = Token.isUnresolved(d.region) ? dimensions[first].region : d.region;
+      const where = Token.isUnresolved(region) ? '' : `, in ${region}`;
+      throw new Error(`${scope.node.path}: \`freshnessChecks\` [${first}] and [${index}] are the same ${d.check} check${of}, tier '${d.tier}'${where}: `
         + `give one of them another \`tier\`, got the same kind, resource, tier and region twice`);
     }
-    seen.set(id, index);
   });
 }
 
@@ -324,7 +326,7 @@ export class ConsistencyChecks extends Construct {
       throw new Error(`${path}: \`freshnessChecks\` must list at least one check (leave it unset for the master's automated snapshots), got []`);
     }
     this.bound = this.freshnessChecks.map((check) => ({ check, config: check._bind(this) }));
-    refuseRepeatedChecks(path, this.bound.map((b) => b.config.dimensions));
+    refuseRepeatedChecks(this, this.bound.map((b) => b.config.dimensions));
 
     this.metricNamespace = namespace;
     this.resourceName = props.resourceName ?? props.master.instanceIdentifier;
