@@ -1,4 +1,4 @@
-import { App, Aws, CfnElement, Duration, Lazy, Size, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aws, CfnElement, CfnParameter, Duration, Lazy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -625,6 +625,16 @@ describe('compliance', () => {
     primaryStack.addStackDependency(recoveryStack);
     const findings = complianceFindings(app);
     // The test's own VPC is not part of the constructs.
+    expect(describeFindings(findings.filter((f) => !f.path.startsWith('Primary/Vpc')))).toEqual('');
+  });
+
+  test('a recoveryRegion given as a CfnParameter synthesizes with zero findings, warning that synth could not compare it', () => {
+    const recoveryRegion = (scope: Stack): PrimaryOverrides => ({ recoveryRegion: new CfnParameter(scope, 'RecoveryRegion').valueAsString });
+    const { stack } = primary(new App(), recoveryRegion);
+    expect(Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('`recoveryRegion` is an unresolved token'))).toHaveLength(1);
+    const app = appWithComplianceGates();
+    primary(app, recoveryRegion);
+    const findings = complianceFindings(app);
     expect(describeFindings(findings.filter((f) => !f.path.startsWith('Primary/Vpc')))).toEqual('');
   });
 });
