@@ -94,8 +94,22 @@ export interface ScanState extends StallState {
   readonly uploads?: UnfinishedUploads;
 }
 
-/** Multipart copies an invocation left unfinished at its deadline: the upload id of each, by target key. */
-export type UnfinishedUploads = Record<string, string>;
+/**
+ * The condition a single copy is made on, and a multipart copy completed on: over the version
+ * found current (If-Match with its ETag), or only while no object is current (If-None-Match: *:
+ * to a new prefix, or in place over a delete marker).
+ */
+export type WriteCondition = { readonly IfMatch: string } | { readonly IfNoneMatch: '*' };
+
+/** A multipart copy left open: its upload, and the condition fixed when the upload was created, which its completion is made on whichever invocation completes it. */
+export interface OpenUpload {
+  readonly uploadId: string;
+  /** Absent for an upload created by an earlier version, which kept none: it is completed with none, as it would have been then. */
+  readonly condition?: WriteCondition;
+}
+
+/** Multipart copies an invocation left unfinished at its deadline, by target key (a bare upload id: left by an earlier version, with no condition). */
+export type UnfinishedUploads = Record<string, OpenUpload | string>;
 
 const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 };
 /** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
@@ -540,9 +554,13 @@ async function untilCancelled<T>(endBy: number, send: (abortSignal: AbortSignal)
 export type CopyOutcome =
   /** Copied, or already this execution's copy. */
   | { readonly status: 'done' }
-  /** A copy in parts cut off by the deadline: its upload is left open, and a later call given its id goes on with it. */
-  | { readonly status: 'upload-open'; readonly uploadId: string }
-  /** A single copy not started before the deadline, cancelled, or failed for a passing reason, or a copy in parts whose upload was not created before the deadline: not made, a later call makes it. */
+  /** A copy in parts cut off by the deadline: its upload is left open, and a later call given it goes on with it. */
+  | { readonly status: 'upload-open'; readonly upload: OpenUpload }
+  /**
+   * A single copy not started before the deadline, cancelled, or failed for a passing reason, a
+   * copy in parts whose upload was not created before the deadline, or a copy refused because
+   * the key was written meanwhile (its upload aborted): not made, a later call makes it.
+   */
   | { readonly status: 'redo' };
 
 const DONE: CopyOutcome = { status: 'done' };
@@ -553,29 +571,34 @@ const REDO: CopyOutcome = { status: 'redo' };
  * target already is its copy. No copy call starts after `deadline`, and those still under way
  * at `endBy` are cancelled (S3 bounds neither a CopyObject of 5 GiB nor an UploadPartCopy of
  * 1 GiB): a single copy then is to be done again, and a copy in parts leaves its upload open,
- * which a later call given its id goes on with, copying only the parts not yet copied (a copy
+ * which a later call given it goes on with, copying only the parts not yet copied (a copy
  * of hundreds of GiB outlasts one 15-minute invocation) and completing it with the parts as
- * S3 then lists them.
+ * S3 then lists them, on the condition fixed when the upload was created.
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
-  resume: { deadline?: number; endBy?: number; uploadId?: string; progress?: CopyProgress } = {},
+  resume: { deadline?: number; endBy?: number; upload?: OpenUpload | string; progress?: CopyProgress } = {},
 ): Promise<CopyOutcome> {
   const progress = resume.progress;
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
   // In place the key holds the live object, which the copy is to become the new version of. A
-  // single copy is made only over the version current now (If-Match), or only while none is when
-  // that is a delete marker (If-None-Match): read before its tags, so that a cancelled copy of
-  // this execution landing in between refuses the new one.
+  // single copy, or a new upload's completion, is made only over the version current now
+  // (If-Match), or only while none is when that is a delete marker (If-None-Match): read before
+  // its tags, so that a copy of this execution landing in between refuses the new one.
   const inPlace = target.bucket === source.bucket && target.key === source.key;
-  const current = inPlace && source.size <= MULTIPART_THRESHOLD ? await currentVersion(s3, target) : undefined;
+  const current = inPlace ? await currentVersion(s3, target) : undefined;
   if (await copiedByExecution(s3, target, execution, current?.versionId)) {
     return DONE;
   }
+  // A current delete marker has no ETag to match; If-None-Match is checked against the current version, which it leaves absent.
+  const conditionNow: WriteCondition = inPlace && current !== undefined ? { IfMatch: current.etag } : { IfNoneMatch: '*' };
   const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
   let uploadId: string | undefined;
+  // The condition of the upload's completion: undefined for an upload an earlier version created, which kept none.
+  let condition: WriteCondition | undefined;
+  const leftOpen = (): CopyOutcome => ({ status: 'upload-open', upload: { uploadId: uploadId!, ...(condition === undefined ? {} : { condition }) } });
   // How the part copies failed: a passing failure leaves the upload open for the next invocation, unless a part also failed for good.
   const partFailures = { passing: false, permanent: false };
   try {
@@ -583,13 +606,11 @@ export async function copyVersion(
       if (Date.now() >= (resume.deadline ?? Infinity)) {
         return REDO;
       }
-      // A current delete marker has no ETag to match; If-None-Match is checked against the current version, which it leaves absent.
-      const condition = inPlace && current !== undefined ? { IfMatch: current.etag } : { IfNoneMatch: '*' };
       let copied;
       try {
         copied = await untilCancelled(resume.endBy ?? Infinity, (abortSignal) => s3.send(new CopyObjectCommand({
           CopySource: copySource, Bucket: target.bucket, Key: target.key, MetadataDirective: 'COPY', TaggingDirective: 'REPLACE', Tagging: tags,
-          StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'], ...condition,
+          StorageClass: target.storageClass as CopyObjectCommand['input']['StorageClass'], ...conditionNow,
         }), { abortSignal }));
       } catch (error) {
         // A passing failure leaves the copy to the next invocation (as a part's leaves its upload open), which finds it made should S3 have made it.
@@ -604,8 +625,7 @@ export async function copyVersion(
         }
         const refused = await refusedCopy(s3, source, target, execution, errorName(error), inPlace);
         if (refused.status === 'redo') {
-          const why = errorName(error) === 'ConditionalRequestConflict' ? 'another write of the key was under way' : 'the key was written by something else since it was looked at';
-          progress?.setback(`${where}: ${errorName(error)} (${errorText(error)}): ${why}`);
+          progress?.setback(`${where}: ${errorName(error)} (${errorText(error)}): ${refusalReason(errorName(error))}`);
         }
         return refused;
       }
@@ -618,13 +638,15 @@ export async function copyVersion(
     }
     const sizeOf = (part: number) => Math.min(PART_SIZE, source.size - (part - 1) * PART_SIZE);
     // Set before the listing: an upload of this copy whose parts cannot be listed is aborted like one whose part failed.
-    uploadId = resume.uploadId;
+    uploadId = typeof resume.upload === 'string' ? resume.upload : resume.upload?.uploadId;
+    condition = typeof resume.upload === 'string' ? undefined : resume.upload?.condition;
     const listed = uploadId === undefined ? undefined : await copiedParts(s3, target, uploadId, sizeOf, progress);
     if (listed === 'unlisted') {
-      return { status: 'upload-open', uploadId: uploadId! };
+      return leftOpen();
     }
     if (listed === undefined) {
       uploadId = undefined;
+      condition = conditionNow;
       // Created past the deadline, an upload would be left open with no part copied.
       if (Date.now() >= (resume.deadline ?? Infinity)) {
         return REDO;
@@ -663,7 +685,7 @@ export async function copyVersion(
       }
     }, resume.deadline);
     if (!finished || parts.some((part) => part.ETag === '')) {
-      return { status: 'upload-open', uploadId: uploadId! };
+      return leftOpen();
     }
     // A part copy an earlier invocation cancelled may have been finished by S3 after the listing,
     // and after this call copied the part again: S3 keeps the one it finished last, whose ETag
@@ -678,23 +700,35 @@ export async function copyVersion(
       }
       return true;
     };
+    // Completed only over the version found current when the upload was created (or while no
+    // object is): an application write during a copy of hours is not overwritten unseen.
     const complete = () => s3.send(new CompleteMultipartUploadCommand({
-      Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts.map((part) => ({ ...part })) },
+      Bucket: target.bucket, Key: target.key, UploadId: uploadId, MultipartUpload: { Parts: parts.map((part) => ({ ...part })) }, ...condition,
     }));
     if (listed !== undefined && !(await takeListedETags())) {
-      return { status: 'upload-open', uploadId: uploadId! };
+      return leftOpen();
     }
     try {
-      await complete();
+      try {
+        await complete();
+      } catch (error) {
+        // Such a cancelled copy may also land between that listing and the completion (InvalidPart): listed again, completed once more.
+        if (errorName(error) !== 'InvalidPart') {
+          throw error;
+        }
+        if (!(await takeListedETags())) {
+          return leftOpen();
+        }
+        await complete();
+      }
     } catch (error) {
-      // Such a cancelled copy may also land between that listing and the completion (InvalidPart): listed again, completed once more.
-      if (errorName(error) !== 'InvalidPart') {
+      if (condition === undefined || !COMPLETION_REFUSALS.includes(errorName(error))) {
         throw error;
       }
-      if (!(await takeListedETags())) {
-        return { status: 'upload-open', uploadId: uploadId! };
-      }
-      await complete();
+      const refused = uploadId!;
+      // Aborted (or found gone) there: the catch below is not to abort it again.
+      uploadId = undefined;
+      return await refusedCompletion(s3, source, target, execution, refused, { error, inPlace, where, progress });
     }
     progress?.wrote();
     return DONE;
@@ -705,7 +739,7 @@ export async function copyVersion(
       const message = `${where}: ${errorName(error)} (${errorText(error)}); its multipart upload ${uploadId} is left open for the next invocation`;
       console.warn(JSON.stringify({ message }));
       progress?.setback(message);
-      return { status: 'upload-open', uploadId };
+      return leftOpen();
     }
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
@@ -715,6 +749,59 @@ export async function copyVersion(
 
 /** The errors of a write whose condition S3 refused (If-None-Match: an object is there; If-Match: the current version is not the one looked at), or another write of the key is under way. */
 const CONDITION_REFUSALS: readonly string[] = ['PreconditionFailed', 'ConditionalRequestConflict'];
+/**
+ * The errors of a completion whose condition S3 refused: with If-Match, S3 answers 404 NoSuchKey
+ * when the key has no current object any more (deleted since it was looked at). A completion
+ * names no other key, so the error cannot be a missing source's, as a CopyObject's could.
+ */
+const COMPLETION_REFUSALS: readonly string[] = [...CONDITION_REFUSALS, 'NoSuchKey'];
+
+/** Why S3 refused a conditional write, for the stall counter's setback. */
+function refusalReason(refusal: string): string {
+  switch (refusal) {
+    case 'ConditionalRequestConflict':
+      return 'another write of the key was under way';
+    case 'NoSuchKey':
+      return 'the key was deleted by something else since it was looked at';
+    default:
+      return 'the key was written by something else since it was looked at';
+  }
+}
+
+/** The failure of a copy to a new prefix whose key holds something this restore did not write. */
+function writtenByOther(source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, left?: string): RestoreCheckError {
+  const version = source.versionId && source.versionId !== 'null' ? ` (version ${source.versionId})` : '';
+  return new RestoreCheckError(`s3://${target.bucket}/${target.key} was written by something other than this restore (execution ${execution}) while it copied s3://${source.bucket}/${source.key}${version} there, `
+    + 'or this restore\'s copy there was deleted: the restore writes only into an empty prefix and does not write over what it did not write'
+    + (left ? `; ${left}` : ''));
+}
+
+/**
+ * How a copy in parts ended whose completion S3 refused (see {@link refusedCopy}). S3 documents
+ * no state of an upload after a refused completion (after a conflict it says to start a new
+ * one), so the upload is aborted, having been consumed already when it is the copy found at the
+ * key. Then a key holding this execution's copy is done; in place, a key written (or deleted)
+ * meanwhile, or a conflict, is left for the next invocation, which looks at the key again and
+ * makes a new upload; to a new prefix, a key holding anything else fails the restore.
+ */
+async function refusedCompletion(
+  s3: S3Client, source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, uploadId: string,
+  refusal: { error: unknown; inPlace: boolean; where: string; progress?: CopyProgress },
+): Promise<CopyOutcome> {
+  const name = errorName(refusal.error);
+  const ours = name !== 'ConditionalRequestConflict' && await copiedByExecution(s3, target, execution);
+  const left = await abortUpload(s3, target, uploadId);
+  if (ours) {
+    return DONE;
+  }
+  if (!refusal.inPlace && name !== 'ConditionalRequestConflict') {
+    throw writtenByOther(source, target, execution, left);
+  }
+  const message = `${refusal.where}: ${name} (${errorText(refusal.error)}): ${refusalReason(name)}; ${left ?? `its multipart upload ${uploadId} is aborted`}`;
+  console.warn(JSON.stringify({ message }));
+  refusal.progress?.setback(message);
+  return REDO;
+}
 
 /**
  * How a single copy made only where no object is (to a new prefix, or in place over a delete
@@ -736,9 +823,7 @@ async function refusedCopy(
   if (inPlace) {
     return REDO;
   }
-  const version = source.versionId && source.versionId !== 'null' ? ` (version ${source.versionId})` : '';
-  throw new RestoreCheckError(`s3://${target.bucket}/${target.key} was written by something other than this restore (execution ${execution}) while it copied s3://${source.bucket}/${source.key}${version} there, `
-    + 'or this restore\'s copy there was deleted: the restore writes only into an empty prefix and does not write over what it did not write');
+  throw writtenByOther(source, target, execution);
 }
 
 /** How the note of an upload a failed copy left open begins (the CLI keeps such notes whole). */
@@ -765,6 +850,10 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
     await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
     return undefined;
   } catch (error) {
+    // Gone already (completed, or aborted): nothing is left to store.
+    if (errorName(error) === 'NoSuchUpload') {
+      return undefined;
+    }
     return `${UPLOAD_NOTE_START}${uploadId} of s3://${target.bucket}/${target.key} was left (aborting it failed: ${errorText(error)}), and its copied parts are stored until it is aborted: `
       + abortCommand(target.bucket, target.key, uploadId);
   }
@@ -777,7 +866,7 @@ export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: Sca
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
     const key = targetKey(plan, entry.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key], progress,
+      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress,
     });
     return keepUnfinished(uploads, key, left);
   }, true);
@@ -792,9 +881,11 @@ function keepUnfinished(uploads: UnfinishedUploads, key: string, outcome: CopyOu
       delete uploads[key];
       return true;
     case 'upload-open':
-      uploads[key] = outcome.uploadId;
+      uploads[key] = outcome.upload;
       return false;
     case 'redo':
+      // An upload of the key is gone or was aborted: the next invocation starts the copy again.
+      delete uploads[key];
       return false;
   }
 }
@@ -897,7 +988,7 @@ export async function copyArchive(
   const started = await inParallel(objects, 8, async (object) => {
     const key = targetKey(plan, object.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, uploadId: uploads[key], progress,
+      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress,
     });
     cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);

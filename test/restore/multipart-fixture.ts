@@ -7,7 +7,7 @@ import {
   ServiceInputTypes, ServiceOutputTypes, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import type { ObjectRestorePlan } from '../../core/restore-workflows/objects';
+import type { ObjectRestorePlan, OpenUpload } from '../../core/restore-workflows/objects';
 
 type S3Mock = AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>;
 
@@ -15,6 +15,11 @@ export const GiB = 1024 ** 3;
 
 /** The copy's target. */
 export const target = { bucket: 'data', key: 'restored/app/big.bin' };
+
+/** An upload of a copy to a new prefix left open: completed only while no object is at the key. */
+export function openUpload(uploadId = 'upload-1'): OpenUpload {
+  return { uploadId, condition: { IfNoneMatch: '*' } };
+}
 
 /** A source of `parts` parts: all of 1 GiB but the last, of 5 bytes. */
 export function bigSource(parts: number) {

@@ -86,7 +86,7 @@ test('parts are copied a few at a time and completed in part order, whatever ord
   expect(mostInFlight()).toBe(4);
   expect(log.indexOf('end 2')).toBeLessThan(log.indexOf('end 1'));
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{
-    Bucket: 'data', Key: target.key, UploadId: 'upload-1',
+    Bucket: 'data', Key: target.key, UploadId: 'upload-1', IfNoneMatch: '*',
     MultipartUpload: { Parts: Array.from({ length: 11 }, (_, i) => ({ PartNumber: i + 1, ETag: `"etag-${i + 1}"` })) },
   }]);
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);

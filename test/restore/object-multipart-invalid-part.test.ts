@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, target } from './multipart-fixture';
+import { arrangeNewUpload, arrangeRedoneParts, bigSource, listedParts, openUpload, target } from './multipart-fixture';
 import { s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
@@ -33,7 +33,7 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 const completed = () => s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.MultipartUpload!.Parts);
-const resume = () => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, uploadId: 'upload-1' });
+const resume = () => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload: openUpload('upload-1') });
 
 test('a part that lands between the final listing and the completion (InvalidPart) is listed again and the upload completed with it', async () => {
   s3mock.on(CompleteMultipartUploadCommand).rejectsOnce(s3Error('InvalidPart', 400)).resolves({});
@@ -67,7 +67,7 @@ test('when the parts cannot be listed again after InvalidPart for a passing reas
     .resolvesOnce(listed([1, 2, 3, 5, 6, 7], (part) => `"copied-${part}"`))
     .resolvesOnce(listed(ALL, (part) => `"copied-${part}"`))
     .rejects(s3Error('SlowDown', 503));
-  expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await resume()).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
 });

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeCompletingCopy, bigSource, listedParts, target } from './multipart-fixture';
+import { arrangeCompletingCopy, bigSource, listedParts, openUpload, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -27,7 +27,7 @@ test('a part the cancelled copy finished after the listing is completed with the
   s3mock.on(ListPartsCommand)
     .resolvesOnce(listed([1, 2, 3, 5, 6, 7], (part) => `"copied-${part}"`))
     .resolves(listed([1, 2, 3, 4, 5, 6, 7], (part) => (part === 4 ? '"cancelled-but-landed-4"' : `"copied-${part}"`)));
-  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, uploadId: 'upload-1' })).toEqual({ status: 'done' });
+  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload: openUpload('upload-1') })).toEqual({ status: 'done' });
   expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([4]);
   expect(completed()).toEqual([[1, 2, 3, 4, 5, 6, 7].map((PartNumber) => ({ PartNumber, ETag: PartNumber === 4 ? '"cancelled-but-landed-4"' : `"copied-${PartNumber}"` }))]);
 });
@@ -36,7 +36,7 @@ test('a part listed with a size it should not have is not completed with its lis
   s3mock.on(ListPartsCommand)
     .resolvesOnce(listed([1, 2, 3, 5, 6, 7], (part) => `"copied-${part}"`))
     .resolves({ Parts: [...listed([1, 2, 3, 5, 6, 7], (part) => `"copied-${part}"`).Parts, { PartNumber: 4, ETag: '"short-4"', Size: 5 }], IsTruncated: false });
-  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, uploadId: 'upload-1' })).toEqual({ status: 'done' });
+  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload: openUpload('upload-1') })).toEqual({ status: 'done' });
   expect(completed()[0]?.find((part) => part.PartNumber === 4)).toEqual({ PartNumber: 4, ETag: '"redone-4"' });
 });
 

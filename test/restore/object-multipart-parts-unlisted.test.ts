@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeCompletingCopy, arrangeScannedSource, bigSource, listedParts, scanPlan, target } from './multipart-fixture';
+import { arrangeCompletingCopy, arrangeScannedSource, bigSource, listedParts, openUpload, scanPlan, target } from './multipart-fixture';
 import { PASSING_S3_ERRORS, s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
@@ -25,11 +25,11 @@ beforeEach(() => {
 
 afterEach(() => jest.restoreAllMocks());
 
-const resume = () => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, uploadId: 'upload-1' });
+const resume = () => copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload: openUpload('upload-1') });
 
 test.each(PASSING_S3_ERRORS)('resuming, parts not listed (%s): the upload is left open, nothing copied, created or aborted', async (_, error) => {
   s3mock.on(ListPartsCommand).rejects(error);
-  expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await resume()).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
   expect(s3mock.commandCalls(UploadPartCopyCommand)).toHaveLength(0);
   expect(s3mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
@@ -42,7 +42,7 @@ test.each(PASSING_S3_ERRORS)('resuming, parts not listed (%s): the upload is lef
 
 test.each(PASSING_S3_ERRORS)('before completing, parts not listed (%s): the upload is left open, not completed nor aborted', async (_, error) => {
   s3mock.on(ListPartsCommand).resolvesOnce(listed([1, 2, 3, 5, 6, 7])).rejects(error);
-  expect(await resume()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await resume()).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([4]);
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
@@ -58,7 +58,7 @@ test('before completing, parts not listed for a permanent reason (AccessDenied):
 test('a copy scan whose upload\'s parts are throttled keeps the upload in its state and the page to do again', async () => {
   arrangeScannedSource(s3mock, 7);
   s3mock.on(ListPartsCommand).rejects(s3Error('SlowDown', 503));
-  const scan = { ...newScan(), uploads: { [target.key]: 'upload-1' } };
+  const scan = { ...newScan(), uploads: { [target.key]: openUpload() } };
   expect(await copyScan(s3, scanPlan, scan, Date.now() + 60_000, 'objects-1')).toEqual({
     ...scan, stalled: 1, setback: 'the parts of multipart upload upload-1 of s3://data/restored/app/big.bin could not be listed; it is left open for the next invocation (SlowDown: SlowDown from S3)',
   });

@@ -8,7 +8,7 @@ import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, ListPartsC
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyProgress } from '../../core/restore-workflows/copy-progress';
 import { copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { arrangeCompletingCopy, arrangeScannedSource, bigSource, listedParts, scanPlan, target } from './multipart-fixture';
+import { arrangeCompletingCopy, arrangeScannedSource, bigSource, listedParts, openUpload, scanPlan, target } from './multipart-fixture';
 import { networkError, PASSING_S3_ERRORS, s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
@@ -29,7 +29,7 @@ const aborted = () => s3mock.commandCalls(AbortMultipartUploadCommand).map((call
 test.each(PASSING_S3_ERRORS)('a part copy that fails (%s): the upload is left open, not aborted, and the parts copied are kept', async (_, error) => {
   s3mock.on(UploadPartCopyCommand, { PartNumber: 6 }).rejects(error);
   const progress = new CopyProgress();
-  expect(await copy(progress)).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await copy(progress)).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(aborted()).toEqual([]);
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
   // Parts were copied: the invocation moved the restore on.
@@ -41,14 +41,14 @@ test.each(PASSING_S3_ERRORS)('a part copy that fails (%s): the upload is left op
 
 test.each(PASSING_S3_ERRORS)('a completion that fails (%s): the upload is left open, not aborted', async (_, error) => {
   s3mock.on(CompleteMultipartUploadCommand).rejects(error);
-  expect(await copy()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await copy()).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(aborted()).toEqual([]);
 });
 
 test('several parts failing for passing reasons at once (their errors reach the copy as one): the upload is left open', async () => {
   s3mock.on(UploadPartCopyCommand, { PartNumber: 2 }).rejects(s3Error('SlowDown', 503));
   s3mock.on(UploadPartCopyCommand, { PartNumber: 3 }).rejects(networkError('ECONNRESET'));
-  expect(await copy()).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await copy()).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(aborted()).toEqual([]);
 });
 
@@ -72,7 +72,7 @@ test('a copy scan keeps the upload a throttled part left open, and the next invo
   arrangeScannedSource(s3mock, 7);
   s3mock.on(UploadPartCopyCommand, { PartNumber: 6 }).rejectsOnce(s3Error('SlowDown', 503)).resolves({ CopyPartResult: { ETag: '"redone-6"' } });
   const first = await copyScan(s3, scanPlan, newScan(), Date.now() + 60_000, 'objects-1');
-  expect(first).toEqual({ ...newScan(), uploads: { [target.key]: 'upload-1' } });
+  expect(first).toEqual({ ...newScan(), uploads: { [target.key]: openUpload() } });
 
   s3mock.on(ListPartsCommand).resolves(listedParts(7, [1, 2, 3, 4, 5, 7]));
   const second = await copyScan(s3, scanPlan, first, Date.now() + 60_000, 'objects-1');

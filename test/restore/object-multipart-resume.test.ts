@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, copyArchive, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
-import { GiB, arrangeNewUpload, bigSource, target } from './multipart-fixture';
+import { GiB, arrangeNewUpload, bigSource, openUpload, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -53,7 +53,7 @@ const partsCopied = () => s3mock.commandCalls(UploadPartCopyCommand).map((call) 
 const completed = () => s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.MultipartUpload!.Parts);
 
 test('a multipart copy cut off by the deadline leaves its upload open, and the next call copies only the parts missing or of the wrong size', async () => {
-  expect(await cutOffAfterFourParts(() => copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE }))).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(await cutOffAfterFourParts(() => copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE }))).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   // Four parts at a time: those under way at the deadline are copied, no other starts, nothing is completed or aborted.
   expect(partsCopied()).toEqual([1, 2, 3, 4]);
   expect(completed()).toEqual([]);
@@ -69,7 +69,7 @@ test('a multipart copy cut off by the deadline leaves its upload open, and the n
     Parts: [{ PartNumber: 3, ETag: '"listed-3"', Size: 5 }, { PartNumber: 4, ETag: '"listed-4"', Size: GiB }], IsTruncated: false,
   });
   s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"copied-${input.PartNumber}"` } }));
-  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, uploadId: 'upload-1' })).toEqual({ status: 'done' });
+  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, upload: openUpload('upload-1') })).toEqual({ status: 'done' });
   expect(partsCopied().sort()).toEqual([3, 5, 6, 7]);
   expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input).find((input) => input.PartNumber === 7)).toMatchObject({ UploadId: 'upload-1', CopySourceRange: `bytes=${6 * GiB}-${6 * GiB + 4}` });
   expect(s3mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
@@ -83,14 +83,14 @@ test('an upload gone before the copy goes on (aborted, by a lifecycle rule or by
   s3mock.on(ListPartsCommand).rejects(Object.assign(new Error('The specified upload does not exist.'), { name: 'NoSuchUpload', $metadata: {} }));
   s3mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-2' });
   s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"copied-${input.PartNumber}"` } }));
-  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, uploadId: 'upload-1' })).toEqual({ status: 'done' });
+  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, upload: openUpload('upload-1') })).toEqual({ status: 'done' });
   expect(partsCopied().sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   expect(s3mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-2']);
 });
 
 test('an upload whose parts cannot be listed fails the copy and is aborted, like one whose part failed', async () => {
   s3mock.on(ListPartsCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
-  await expect(copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, uploadId: 'upload-1' })).rejects.toThrow(/^copying s3:\/\/data\/app\/big.bin \(version g1\) to s3:\/\/data\/restored\/app\/big.bin: Access Denied$/);
+  await expect(copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, upload: openUpload('upload-1') })).rejects.toThrow(/^copying s3:\/\/data\/app\/big.bin \(version g1\) to s3:\/\/data\/restored\/app\/big.bin: Access Denied$/);
   expect(s3mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.UploadId)).toEqual(['upload-1']);
   expect(s3mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
 });
@@ -98,7 +98,7 @@ test('an upload whose parts cannot be listed fails the copy and is aborted, like
 test('a copy whose upload is gone and whose new upload cannot be started aborts nothing', async () => {
   s3mock.on(ListPartsCommand).rejects(Object.assign(new Error('The specified upload does not exist.'), { name: 'NoSuchUpload', $metadata: {} }));
   s3mock.on(CreateMultipartUploadCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} }));
-  await expect(copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, uploadId: 'upload-1' })).rejects.toThrow(/: Access Denied$/);
+  await expect(copyVersion(s3, source, target, 'objects-1', { deadline: DEADLINE, upload: openUpload('upload-1') })).rejects.toThrow(/: Access Denied$/);
   expect(s3mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
 });
 
@@ -110,7 +110,7 @@ const plan: ObjectRestorePlan = {
 test('a copy scan cut off in a multipart copy keeps its upload in the state and the page to do again; the next invocation finishes it', async () => {
   s3mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: source.key, VersionId: 'g1', LastModified: new Date('2026-11-20T00:00:00Z'), Size: source.size, IsLatest: true }], IsTruncated: false });
   const first = await cutOffAfterFourParts(() => copyScan(s3, plan, newScan(), DEADLINE, 'objects-1'));
-  expect(first).toEqual({ ...newScan(), uploads: { [target.key]: 'upload-1' } });
+  expect(first).toEqual({ ...newScan(), uploads: { [target.key]: openUpload() } });
   clock = 0;
   s3mock.on(ListPartsCommand).resolves({ Parts: [1, 2, 3, 4].map((n) => ({ PartNumber: n, ETag: `"listed-${n}"`, Size: GiB })), IsTruncated: false });
   s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"copied-${input.PartNumber}"` } }));
@@ -123,11 +123,11 @@ test('a copy scan cut off in a multipart copy keeps its upload in the state and 
 test('an archive copy cut off in a multipart copy returns its upload; the next invocation finishes it', async () => {
   const archivePlan: ObjectRestorePlan = { ...plan, mode: 'archive', time: undefined };
   const objects = [{ key: source.key, size: source.size, storageClass: 'DEEP_ARCHIVE' }];
-  expect(await cutOffAfterFourParts(() => copyArchive(s3, archivePlan, objects, 'objects-1', DEADLINE))).toEqual({ done: false, uploads: { [target.key]: 'upload-1' } });
+  expect(await cutOffAfterFourParts(() => copyArchive(s3, archivePlan, objects, 'objects-1', DEADLINE))).toEqual({ done: false, uploads: { [target.key]: openUpload() } });
   clock = 0;
   s3mock.on(ListPartsCommand).resolves({ Parts: [1, 2, 3, 4].map((n) => ({ PartNumber: n, ETag: `"listed-${n}"`, Size: GiB })), IsTruncated: false });
   s3mock.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"copied-${input.PartNumber}"` } }));
-  expect(await copyArchive(s3, archivePlan, objects, 'objects-1', DEADLINE, { [target.key]: 'upload-1' })).toEqual({ done: true, copied: 1, bytes: source.size });
+  expect(await copyArchive(s3, archivePlan, objects, 'objects-1', DEADLINE, { [target.key]: openUpload() })).toEqual({ done: true, copied: 1, bytes: source.size });
   expect(partsCopied()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   expect(s3mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(1);
 });

@@ -6,7 +6,7 @@
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, S3Client, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectRestorePlan, PART_OVERRUN_MS, copyArchive, copyVersion } from '../../core/restore-workflows/objects';
-import { arrangeNewUpload, bigSource, target } from './multipart-fixture';
+import { arrangeNewUpload, bigSource, openUpload, target } from './multipart-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -28,7 +28,7 @@ const partSignals = () => s3mock.commandCalls(UploadPartCopyCommand).map((call) 
 
 test('a part still under way when its time is up is cancelled: the copy leaves its upload open, aborts nothing and completes nothing', async () => {
   const left = await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, endBy: Date.now() + 200 });
-  expect(left).toEqual({ status: 'upload-open', uploadId: 'upload-1' });
+  expect(left).toEqual({ status: 'upload-open', upload: openUpload('upload-1') });
   expect(s3mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input.PartNumber)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   // The SDK is told to close the part's connection.
   expect(partSignals()[3]?.aborted).toBe(true);
@@ -51,6 +51,6 @@ test('an archive copy cancels a part under way PART_OVERRUN_MS after its deadlin
   expect(partSignals()[3]?.aborted).toBe(false);
   await jest.advanceTimersByTimeAsync(1);
   await copying;
-  expect(result).toEqual({ done: false, uploads: { [target.key]: 'upload-1' } });
+  expect(result).toEqual({ done: false, uploads: { [target.key]: openUpload() } });
   expect(partSignals()[3]?.aborted).toBe(true);
 }, 10_000);
