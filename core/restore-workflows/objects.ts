@@ -434,8 +434,14 @@ async function sourceTags(s3: S3Client, bucket: string, key: string, versionId: 
     const response = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     return (response.TagSet ?? []).filter((tag) => tag.Key !== EXECUTION_TAG);
   } catch (error) {
-    rethrowFor(`tags of s3://${bucket}/${key}`, error);
+    rethrowKeepingCause(`tags of s3://${bucket}/${key}`, error);
   }
+}
+
+/** As `rethrowFor`, keeping the HTTP status and a connection's error code, by which the copy tells a passing failure. */
+function rethrowKeepingCause(resource: string, error: unknown): never {
+  const details = error as { $metadata?: unknown; code?: unknown };
+  throw Object.assign(new Error(`${resource}: ${errorText(error)}`), { name: errorName(error), $metadata: details?.$metadata, code: details?.code });
 }
 
 function tagging(tags: Tag[], execution: string): string {
@@ -458,7 +464,7 @@ async function copiedByExecution(s3: S3Client, target: { bucket: string; key: st
     if (['NoSuchKey', 'NotFound', 'MethodNotAllowed'].includes(errorName(error))) {
       return false;
     }
-    rethrowFor(`tags of s3://${target.bucket}/${target.key}`, error);
+    rethrowKeepingCause(`tags of s3://${target.bucket}/${target.key}`, error);
   }
 }
 
@@ -474,7 +480,7 @@ async function currentVersion(s3: S3Client, target: { bucket: string; key: strin
     if (['NoSuchKey', 'NotFound', 'MethodNotAllowed'].includes(errorName(error))) {
       return undefined;
     }
-    rethrowFor(`s3://${target.bucket}/${target.key}`, error);
+    rethrowKeepingCause(`s3://${target.bucket}/${target.key}`, error);
   }
 }
 
@@ -587,13 +593,6 @@ export async function copyVersion(
   // (If-Match), or only while none is when that is a delete marker (If-None-Match): read before
   // its tags, so that a copy of this execution landing in between refuses the new one.
   const inPlace = target.bucket === source.bucket && target.key === source.key;
-  const current = inPlace ? await currentVersion(s3, target) : undefined;
-  if (await copiedByExecution(s3, target, execution, current?.versionId)) {
-    return DONE;
-  }
-  // A current delete marker has no ETag to match; If-None-Match is checked against the current version, which it leaves absent.
-  const conditionNow: WriteCondition = inPlace && current !== undefined ? { IfMatch: current.etag } : { IfNoneMatch: '*' };
-  const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
   let uploadId: string | undefined;
   // The condition of the upload's completion: undefined for an upload an earlier version created, which kept none.
@@ -602,6 +601,13 @@ export async function copyVersion(
   // How the part copies failed: a passing failure leaves the upload open for the next invocation, unless a part also failed for good.
   const partFailures = { passing: false, permanent: false };
   try {
+    const current = inPlace ? await currentVersion(s3, target) : undefined;
+    if (await copiedByExecution(s3, target, execution, current?.versionId)) {
+      return DONE;
+    }
+    // A current delete marker has no ETag to match; If-None-Match is checked against the current version, which it leaves absent.
+    const conditionNow: WriteCondition = inPlace && current !== undefined ? { IfMatch: current.etag } : { IfNoneMatch: '*' };
+    const tags = tagging(await sourceTags(s3, source.bucket, source.key, versionId), execution);
     if (source.size <= MULTIPART_THRESHOLD) {
       if (Date.now() >= (resume.deadline ?? Infinity)) {
         return REDO;
@@ -741,6 +747,16 @@ export async function copyVersion(
       progress?.setback(message);
       return leftOpen();
     }
+    // So is a call made with no upload open (the key's tags or current version, the source's tags or
+    // head, creating the upload, looking at a refused copy's key): the copy is left to the next
+    // invocation, which looks at the key again. An upload S3 created but whose answer was lost stays
+    // open, and the restore's end names it.
+    if (uploadId === undefined && isTransientError(error)) {
+      const message = `${where}: ${errorName(error)} (${errorText(error)}); left for the next invocation`;
+      console.warn(JSON.stringify({ message }));
+      progress?.setback(message);
+      return REDO;
+    }
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
     rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}; ${left}`), { name: errorName(error) }) : error);
@@ -789,8 +805,9 @@ async function refusedCompletion(
   refusal: { error: unknown; inPlace: boolean; where: string; progress?: CopyProgress },
 ): Promise<CopyOutcome> {
   const name = errorName(refusal.error);
-  const ours = name !== 'ConditionalRequestConflict' && await copiedByExecution(s3, target, execution);
+  // Aborted first: should looking at the key fail for a passing reason, no upload is left behind.
   const left = await abortUpload(s3, target, uploadId);
+  const ours = name !== 'ConditionalRequestConflict' && await copiedByExecution(s3, target, execution);
   if (ours) {
     return DONE;
   }

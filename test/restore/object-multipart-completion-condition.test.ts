@@ -250,3 +250,14 @@ test('a copy scan in place keeps the condition in the upload\'s state; a write b
   expect(completions().slice(1)).toEqual([expect.objectContaining({ UploadId: 'upload-2', IfMatch: '"app-write"' })]);
   expect(currentETag()).toBe('"restored-upload-2"');
 });
+
+test('a refused completion whose key cannot be looked at for a passing reason: the upload is aborted all the same, and the copy left for the next invocation', async () => {
+  applicationWrites();
+  s3mock.on(ListPartsCommand).resolves(listedParts(7, [1, 2, 3, 4, 5, 6, 7]));
+  // The tags of the key's current version are read once the completion is refused.
+  s3mock.on(GetObjectTaggingCommand, { Key: target.key, VersionId: undefined }).rejects(s3Error('ServiceUnavailable', 503));
+  s3mock.on(GetObjectTaggingCommand, { Key: target.key, VersionId: 'app-version' }).resolves({ TagSet: [] });
+  const upload = { uploadId: 'upload-1', condition: { IfMatch: '"live"' } };
+  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload })).toEqual({ status: 'redo' });
+  expect(aborted()).toEqual(['upload-1']);
+});
