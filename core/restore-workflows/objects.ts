@@ -626,7 +626,11 @@ export async function copyVersion(
           progress?.setback(message);
           return REDO;
         }
-        if (!CONDITION_REFUSALS.includes(errorName(error))) {
+        // Over the version found current, S3 answers NoSuchKey once the key has no current object any
+        // more (deleted meanwhile); while it has one, the missing key is the source's. (Looked at only
+        // then: a failure is to be recorded at once, before other copies of the page start.)
+        const deletedMeanwhile = errorName(error) === 'NoSuchKey' && 'IfMatch' in conditionNow && (await currentVersion(s3, target)) === undefined;
+        if (!CONDITION_REFUSALS.includes(errorName(error)) && !deletedMeanwhile) {
           throw error;
         }
         const refused = await refusedCopy(s3, source, target, execution, errorName(error), inPlace);

@@ -137,3 +137,26 @@ test('a copy to a new prefix keeps If-None-Match and does not look at an ETag', 
   expect(copyInputs()[0].IfMatch).toBeUndefined();
   expect(s3mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
 });
+
+test('a copy over the version found current that S3 answers NoSuchKey because the application deleted the key meanwhile is left to the next invocation', async () => {
+  // The key has a current version when looked at, none once the copy is refused (a delete marker).
+  s3mock.on(HeadObjectCommand, { Key: target.key }).resolvesOnce({ ETag: '"live"', VersionId: 'live-version' }).rejects(s3Error('NotFound', 'Not Found', 404));
+  s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
+    if (input.VersionId === undefined) {
+      throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+    }
+    return { TagSet: [] };
+  });
+  s3mock.on(CopyObjectCommand).rejects(s3Error('NoSuchKey', 'The specified key does not exist.', 404));
+  const progress = new CopyProgress();
+  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo' });
+  expect(progress.stall(undefined, false)).toEqual({
+    stalled: 1,
+    setback: 'copying s3://data/app/a.bin (version v1) to s3://data/app/a.bin: NoSuchKey (The specified key does not exist.): the key was deleted by something else since it was looked at',
+  });
+});
+
+test('a NoSuchKey while the key still has a current version is the source\'s: the copy fails, as before', async () => {
+  s3mock.on(CopyObjectCommand).rejects(s3Error('NoSuchKey', 'The specified key does not exist.', 404));
+  await expect(copyVersion(s3, source, target, 'objects-1', resume())).rejects.toMatchObject({ name: 'NoSuchKey' });
+});
