@@ -588,10 +588,6 @@ export async function copyVersion(
   const progress = resume.progress;
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
   const versionId = source.versionId && source.versionId !== 'null' ? source.versionId : undefined;
-  // In place the key holds the live object, which the copy is to become the new version of. A
-  // single copy, or a new upload's completion, is made only over the version current now
-  // (If-Match), or only while none is when that is a delete marker (If-None-Match): read before
-  // its tags, so that a copy of this execution landing in between refuses the new one.
   const inPlace = target.bucket === source.bucket && target.key === source.key;
   const where = `copying s3://${source.bucket}/${source.key}${versionId ? ` (version ${versionId})` : ''} to s3://${target.bucket}/${target.key}`;
   let uploadId: string | undefined;
@@ -601,6 +597,10 @@ export async function copyVersion(
   // How the part copies failed: a passing failure leaves the upload open for the next invocation, unless a part also failed for good.
   const partFailures = { passing: false, permanent: false };
   try {
+    // In place the key holds the live object, which the copy is to become the new version of. A
+    // single copy, or a new upload's completion, is made only over the version current now
+    // (If-Match), or only while none is when that is a delete marker (If-None-Match): read before
+    // its tags, so that a copy of this execution landing in between refuses the new one.
     const current = inPlace ? await currentVersion(s3, target) : undefined;
     if (await copiedByExecution(s3, target, execution, current?.versionId)) {
       return DONE;
