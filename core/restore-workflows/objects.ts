@@ -15,6 +15,7 @@
  * Scans and copies run page by page with a cursor, so a prefix of any size is worked through
  * by repeated invocations.
  */
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectTaggingCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, RestoreObjectCommand, S3Client, Tag, Tier, UploadPartCopyCommand,
@@ -92,6 +93,8 @@ export interface ScanState extends StallState {
   readonly counts: ScanCounts;
   /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them). */
   readonly uploads?: UnfinishedUploads;
+  /** Keys of the page whose copy in parts S3 refused to complete, in a row: see {@link REFUSED_COMPLETIONS_ALLOWED}. */
+  readonly refused?: RefusedCompletions;
 }
 
 /**
@@ -110,6 +113,22 @@ export interface OpenUpload {
 
 /** Multipart copies an invocation left unfinished at its deadline, by target key (a bare upload id: left by an earlier version, with no condition). */
 export type UnfinishedUploads = Record<string, OpenUpload | string>;
+
+/**
+ * Completions of a key's copy in parts refused in a row, by a digest of the target key (see
+ * {@link refusalKey}): only keys being refused now are kept, and a digest instead of a key of up
+ * to 1,024 bytes keeps the state (256 KiB) small.
+ */
+export type RefusedCompletions = Record<string, number>;
+
+/**
+ * Completions of one key's copy in parts S3 may refuse in a row (the key written, deleted, or
+ * under another write since the upload was created) before the restore fails. Each refusal
+ * aborts the upload and the next attempt copies every part again, which counts as progress, so
+ * the stall counter never ends a restore whose key the application writes more often than its
+ * copy takes: it would loop until the execution's history is full, with no failure document.
+ */
+export const REFUSED_COMPLETIONS_ALLOWED = 5;
 
 const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 };
 /** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
@@ -566,8 +585,9 @@ export type CopyOutcome =
    * A single copy not started before the deadline, cancelled, or failed for a passing reason, a
    * copy in parts whose upload was not created before the deadline, or a copy refused because
    * the key was written meanwhile (its upload aborted): not made, a later call makes it.
+   * `refused`: a copy in parts whose completion S3 refused (counted, see {@link REFUSED_COMPLETIONS_ALLOWED}).
    */
-  | { readonly status: 'redo' };
+  | { readonly status: 'redo'; readonly refused?: true };
 
 const DONE: CopyOutcome = { status: 'done' };
 const REDO: CopyOutcome = { status: 'redo' };
@@ -579,11 +599,13 @@ const REDO: CopyOutcome = { status: 'redo' };
  * 1 GiB): a single copy then is to be done again, and a copy in parts leaves its upload open,
  * which a later call given it goes on with, copying only the parts not yet copied (a copy
  * of hundreds of GiB outlasts one 15-minute invocation) and completing it with the parts as
- * S3 then lists them, on the condition fixed when the upload was created.
+ * S3 then lists them, on the condition fixed when the upload was created. `refusedBefore`: the
+ * completions of this key's copy S3 refused in a row in earlier calls; the one that makes them
+ * {@link REFUSED_COMPLETIONS_ALLOWED} fails the copy.
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
-  resume: { deadline?: number; endBy?: number; upload?: OpenUpload | string; progress?: CopyProgress } = {},
+  resume: { deadline?: number; endBy?: number; upload?: OpenUpload | string; progress?: CopyProgress; refusedBefore?: number } = {},
 ): Promise<CopyOutcome> {
   const progress = resume.progress;
   const copySource = `${source.bucket}/${encodeURIComponent(source.key).replace(/%2F/g, '/')}${source.versionId && source.versionId !== 'null' ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`;
@@ -738,7 +760,7 @@ export async function copyVersion(
       const refused = uploadId!;
       // Aborted (or found gone) there: the catch below is not to abort it again.
       uploadId = undefined;
-      return await refusedCompletion(s3, source, target, execution, refused, { error, inPlace, where, progress });
+      return await refusedCompletion(s3, source, target, execution, refused, { error, inPlace, where, progress, refusedBefore: resume.refusedBefore ?? 0 });
     }
     progress?.wrote();
     return DONE;
@@ -802,11 +824,12 @@ function writtenByOther(source: { bucket: string; key: string; versionId?: strin
  * one), so the upload is aborted, having been consumed already when it is the copy found at the
  * key. Then a key holding this execution's copy is done; in place, a key written (or deleted)
  * meanwhile, or a conflict, is left for the next invocation, which looks at the key again and
- * makes a new upload; to a new prefix, a key holding anything else fails the restore.
+ * makes a new upload; to a new prefix, a key holding anything else fails the restore. The
+ * refusal that makes {@link REFUSED_COMPLETIONS_ALLOWED} in a row fails the restore too.
  */
 async function refusedCompletion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, uploadId: string,
-  refusal: { error: unknown; inPlace: boolean; where: string; progress?: CopyProgress },
+  refusal: { error: unknown; inPlace: boolean; where: string; progress?: CopyProgress; refusedBefore: number },
 ): Promise<CopyOutcome> {
   const name = errorName(refusal.error);
   // Aborted first: should looking at the key fail for a passing reason, no upload is left behind.
@@ -818,10 +841,24 @@ async function refusedCompletion(
   if (!refusal.inPlace && name !== 'ConditionalRequestConflict') {
     throw writtenByOther(source, target, execution, left);
   }
+  if (refusal.refusedBefore + 1 >= REFUSED_COMPLETIONS_ALLOWED) {
+    throw keptWritten(target, `${name} (${errorText(refusal.error)}): ${refusalReason(name)}`, refusal.inPlace, left);
+  }
   const message = `${refusal.where}: ${name} (${errorText(refusal.error)}): ${refusalReason(name)}; ${left ?? `its multipart upload ${uploadId} is aborted`}`;
   console.warn(JSON.stringify({ message }));
   refusal.progress?.setback(message);
-  return REDO;
+  return { status: 'redo', refused: true };
+}
+
+/** The failure of a copy in parts whose completion S3 refused {@link REFUSED_COMPLETIONS_ALLOWED} times in a row. */
+function keptWritten(target: { bucket: string; key: string }, last: string, inPlace: boolean, left?: string): RestoreCheckError {
+  const key = `s3://${target.bucket}/${target.key}`;
+  const what = inPlace
+    ? `the application keeps writing ${key} during the restore, more often than a copy of its size takes. Restore to a new prefix (input \`targetPrefix\`), or stop the writes to ${key} and start the restore again`
+    : `something other than this restore keeps writing ${key} under the target prefix. Stop it, or restore to another \`targetPrefix\``;
+  return new RestoreCheckError(`S3 refused to complete this copy in parts ${REFUSED_COMPLETIONS_ALLOWED} times in a row, its parts copied again in a new upload each time `
+    + `(the last refusal: ${last}): the restore completes a copy only over the version it found current when it began it, so as not to write over writes it has not seen, and ${what}`
+    + (left ? `; ${left}` : ''));
 }
 
 /**
@@ -883,16 +920,36 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
 /** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version; it stops within a page at the deadline. */
 export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, execution: string): Promise<ScanState> {
   const uploads: UnfinishedUploads = { ...state.uploads };
+  const refused: RefusedCompletions = { ...state.refused };
   const progress = new CopyProgress();
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
     const key = targetKey(plan, entry.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress,
+      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress, refusedBefore: refused[refusalKey(key)],
     });
+    countRefusal(refused, key, left);
     return keepUnfinished(uploads, key, left);
   }, true);
   const movedOn = JSON.stringify(result.cursor) !== JSON.stringify(state.cursor);
-  return { cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...progress.stall(state.stalled, movedOn) };
+  return {
+    cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...(Object.keys(refused).length > 0 ? { refused } : {}),
+    ...progress.stall(state.stalled, movedOn),
+  };
+}
+
+/** The entry of a target key in {@link RefusedCompletions}. */
+export function refusalKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 16);
+}
+
+/** Counts a refused completion of the key's copy, forgets the key's count once its copy is done, and keeps it otherwise (a copy left open or to redo for another reason). */
+function countRefusal(refused: RefusedCompletions, key: string, outcome: CopyOutcome): void {
+  const entry = refusalKey(key);
+  if (outcome.status === 'done') {
+    delete refused[entry];
+  } else if (outcome.status === 'redo' && outcome.refused) {
+    refused[entry] = (refused[entry] ?? 0) + 1;
+  }
 }
 
 /** Records the upload a copy left open (or forgets the key's, once done); true when the copy is done, false when the next invocation must go on with it. */
@@ -1002,21 +1059,24 @@ export async function retrievalState(s3: S3Client, plan: ObjectRestorePlan, obje
  */
 export async function copyArchive(
   s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number, unfinished: UnfinishedUploads = {}, stalled?: number,
-): Promise<({ done: false; uploads?: UnfinishedUploads } & StallState) | { done: true; copied: number; bytes: number }> {
+  refusedBefore: RefusedCompletions = {},
+): Promise<({ done: false; uploads?: UnfinishedUploads; refused?: RefusedCompletions } & StallState) | { done: true; copied: number; bytes: number }> {
   const uploads: UnfinishedUploads = { ...unfinished };
+  const refused: RefusedCompletions = { ...refusedBefore };
   const progress = new CopyProgress();
   let cutOff = false;
   const started = await inParallel(objects, 8, async (object) => {
     const key = targetKey(plan, object.key);
     const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress,
+      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress, refusedBefore: refused[refusalKey(key)],
     });
+    countRefusal(refused, key, left);
     cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);
   if (started && !cutOff) {
     return { done: true, copied: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
   }
-  return { done: false, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...progress.stall(stalled, false) };
+  return { done: false, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...(Object.keys(refused).length > 0 ? { refused } : {}), ...progress.stall(stalled, false) };
 }
 
 /** The multipart uploads left open under the target prefix: `unknown` when they could not be listed. */

@@ -15,7 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import { CopyProgress } from '../../core/restore-workflows/copy-progress';
-import { ObjectRestorePlan, copyScan, copyVersion, newScan } from '../../core/restore-workflows/objects';
+import { ObjectRestorePlan, copyScan, copyVersion, newScan, refusalKey } from '../../core/restore-workflows/objects';
 import { arrangeCompletingCopy, bigSource, listedParts, target as newPrefixTarget } from './multipart-fixture';
 import { s3Error } from './s3-errors';
 
@@ -101,7 +101,7 @@ test('in place, an application write during the copy refuses the completion: the
     }
     return { CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } };
   });
-  expect(await copy()).toEqual({ status: 'redo' });
+  expect(await copy()).toEqual({ status: 'redo', refused: true });
   expect(completions()).toEqual([expect.objectContaining({ UploadId: 'upload-1', IfMatch: '"live"' })]);
   expect(currentETag()).toBe('"app-write"');
   expect(aborted()).toEqual(['upload-1']);
@@ -112,7 +112,7 @@ test('in place, a refused completion is reported as the setback: the key written
   applicationWrites();
   const progress = new CopyProgress();
   // All parts were copied by an earlier invocation, whose condition the upload's state keeps.
-  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload: { uploadId: 'upload-1', condition: { IfMatch: '"live"' } }, progress })).toEqual({ status: 'redo' });
+  expect(await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, upload: { uploadId: 'upload-1', condition: { IfMatch: '"live"' } }, progress })).toEqual({ status: 'redo', refused: true });
   expect(completions()).toEqual([expect.objectContaining({ UploadId: 'upload-1', IfMatch: '"live"' })]);
   expect(aborted()).toEqual(['upload-1']);
   expect(progress.stall(undefined, false)).toEqual({
@@ -129,7 +129,7 @@ test('in place, a key deleted during the copy (S3 answers an If-Match completion
     return { CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } };
   });
   const progress = new CopyProgress();
-  expect(await copy(progress)).toEqual({ status: 'redo' });
+  expect(await copy(progress)).toEqual({ status: 'redo', refused: true });
   expect(currentETag()).toBeUndefined();
   expect(aborted()).toEqual(['upload-1']);
 });
@@ -149,7 +149,7 @@ test('in place over a delete marker, a write during the copy refuses the complet
     }
     return { CopyPartResult: { ETag: `"redone-${input.PartNumber}"` } };
   });
-  expect(await copy()).toEqual({ status: 'redo' });
+  expect(await copy()).toEqual({ status: 'redo', refused: true });
   expect(currentETag()).toBe('"app-write"');
   expect(aborted()).toEqual(['upload-1']);
 });
@@ -175,7 +175,7 @@ test('a completion meeting another write of the key under way (409) aborts the u
     readsBefore = tagReads();
     return {};
   });
-  expect(await copy(progress)).toEqual({ status: 'redo' });
+  expect(await copy(progress)).toEqual({ status: 'redo', refused: true });
   expect(aborted()).toEqual(['upload-1']);
   // The key is not looked at again after a conflict: the next invocation does.
   expect(readsBefore).toBe(2);
@@ -241,8 +241,8 @@ test('a copy scan in place keeps the condition in the upload\'s state; a write b
   const second = await copyScan(s3, inPlacePlan, first, DEADLINE, 'objects-1');
   expect(completions()).toEqual([expect.objectContaining({ UploadId: 'upload-1', IfMatch: '"live"' })]);
   expect(aborted()).toEqual(['upload-1']);
-  // The page is to be done again, with no upload left in the state.
-  expect(second).toEqual(newScan());
+  // The page is to be done again, with no upload left in the state and the refusal counted.
+  expect(second).toEqual({ ...newScan(), refused: { [refusalKey(source.key)]: 1 } });
   expect(currentETag()).toBe('"app-write"');
 
   const third = await copyScan(s3, inPlacePlan, second, DEADLINE, 'objects-1');
