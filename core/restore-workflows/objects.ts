@@ -122,8 +122,8 @@ export type UnfinishedUploads = Record<string, OpenUpload | string>;
 export type RefusedCompletions = Record<string, number>;
 
 /**
- * Completions of one key's copy in parts S3 may refuse in a row (the key written, deleted, or
- * under another write since the upload was created) before the restore fails. Each refusal
+ * Refused completions of one key's copy in parts in a row (the key written, deleted, or under
+ * another write since the upload was created) that fail the restore: the last of them does. Each refusal
  * aborts the upload and the next attempt copies every part again, which counts as progress, so
  * the stall counter never ends a restore whose key the application writes more often than its
  * copy takes: it would loop until the execution's history is full, with no failure document.
