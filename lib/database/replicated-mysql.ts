@@ -167,7 +167,7 @@ export interface ReplicatedMySqlProps {
   readonly deletionProtection?: boolean;
 
   /**
-   * The replica lag (a duration, compared in seconds) above which the replica-lag alarm fires (maximum over 5 minutes).
+   * The replica lag (a duration of whole seconds, at least 1, compared in seconds) above which the replica-lag alarm fires (maximum over 5 minutes).
    * A token must be given in seconds (`Duration.seconds(token)`).
    * @default Duration.minutes(5)
    */
@@ -356,6 +356,8 @@ export class ReplicatedMySql extends Construct {
     const lagThreshold = props.replicaLagAlarmThreshold ?? Duration.minutes(5);
     if (lagThreshold.isUnresolved() && lagThreshold.unitLabel() !== 'seconds') {
       fail(`\`replicaLagAlarmThreshold\` must be a concrete duration, or a token given in seconds (\`Duration.seconds(token)\`, which CloudWatch receives as the alarm's threshold as it is), got Duration.${lagThreshold.unitLabel()}(token)`);
+    } else if (!lagThreshold.isUnresolved() && (lagThreshold.toMilliseconds() % 1000 !== 0 || lagThreshold.toMilliseconds() < 1000)) {
+      fail(`\`replicaLagAlarmThreshold\` must be a whole number of seconds, at least 1 second (CloudWatch compares the replica lag in seconds), got ${lagThreshold.toHumanString()}`);
     }
     const storageThreshold = props.freeStorageAlarmThreshold ?? Size.gibibytes(10);
     if (storageThreshold.isUnresolved() && !isTokenInBytes(storageThreshold)) {

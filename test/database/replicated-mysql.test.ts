@@ -341,6 +341,9 @@ describe('ReplicatedMySql bad input', () => {
     ['too little storage', { allocatedStorage: 10 }, /Stack\/Db: `allocatedStorage` must be a whole number of GiB from 20 to 65536, got 10/],
     ['a storage limit below the storage', { allocatedStorage: 200, maxAllocatedStorage: 100 }, /Stack\/Db: `maxAllocatedStorage` must be at least `allocatedStorage` \(200 GiB\), got 100 GiB/],
     ['a CPU threshold above 100 %', { cpuAlarmThreshold: 120 }, /Stack\/Db: `cpuAlarmThreshold` must be a percentage above 0 and at most 100, got 120/],
+    ['a replica lag threshold of a fraction of a second', { replicaLagAlarmThreshold: Duration.millis(1500) },
+      /Stack\/Db: `replicaLagAlarmThreshold` must be a whole number of seconds, at least 1 second \(CloudWatch compares the replica lag in seconds\), got 1 second 500 millis/],
+    ['no replica lag threshold at all', { replicaLagAlarmThreshold: Duration.seconds(0) }, /`replicaLagAlarmThreshold` must be a whole number of seconds, at least 1 second .*, got 0 seconds/],
     ['DESTROY without the opt-in', { removalPolicy: RemovalPolicy.DESTROY }, /Stack\/Db: `removalPolicy` DESTROY deletes the databases.*allowed are SNAPSHOT \(default\) and RETAIN, or DESTROY together with `allowDestroy: true`/],
   ];
   test.each(cases)('%s fails at synth', (_name, { zones, ...props }, message) => {
