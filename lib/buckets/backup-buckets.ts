@@ -4,7 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { finishLogBucket, logBucketProps } from '../private/access-log-bucket';
+import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { flattenLikeCdkNag } from '../private/nag-ids';
+import { warnUncheckedToken } from '../private/unchecked-token';
 import {
   archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
   sourceReplicationStatements, wholeDays,
@@ -134,8 +136,14 @@ export class BackupBuckets extends Construct {
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stack = Stack.of(this);
-    if (props.replication && !Token.isUnresolved(stack.region) && props.replication.region === stack.region) {
-      throw new Error(`${this.node.path}: \`replication.region\` must be another region than the stack's, got ${props.replication.region}`);
+    const replicationRegion = props.replication ? equalityAtDeploy(stack, props.replication.region, stack.region) : 'different';
+    if (replicationRegion === 'same') {
+      throw new Error(`${this.node.path}: \`replication.region\` must be another region than the stack's, got ${describeAtDeploy(stack, props.replication!.region)}`);
+    }
+    if (replicationRegion === 'unknown') {
+      warnUncheckedToken(this, 'replication.region', 'that it is another region than the stack\'s',
+        'S3 replicates within one region too, so should the two resolve to one region, the replicas would be lost with the region they copy',
+        Token.isUnresolved(props.replication!.region) ? undefined : 'the stack\'s region (an environment-agnostic stack)');
     }
     this.dailyExpirationDays = dailyDays;
 

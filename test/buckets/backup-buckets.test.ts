@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- template JSON is read by path in these assertions */
-import { CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BackupBuckets, BackupBucketsProps } from '../../lib/buckets/backup-buckets';
@@ -132,6 +132,8 @@ describe('BackupBuckets validation', () => {
     ['an archive expiry inside the lock', { archiveLockRetention: Duration.days(1000), archiveExpiration: Duration.days(900) }, 'S/Buckets: `archiveExpiration` must be at least 1000 days (the lock retention of 1000 days, and 180 days of Deep Archive after the transition at 1 days), got 900 days'],
     ['an archive expiry before Deep Archive\'s minimum', { archiveLockRetention: Duration.days(10), archiveTransitionAfter: Duration.days(30), archiveExpiration: Duration.days(200) }, '`archiveExpiration` must be at least 210 days'],
     ['replication to the same region', { replication: { region: 'eu-west-1' } }, 'S/Buckets: `replication.region` must be another region than the stack\'s, got eu-west-1'],
+    ['replication to the stack\'s own region named by Aws.REGION', { replication: { region: Aws.REGION } },
+      'S/Buckets: `replication.region` must be another region than the stack\'s, got a token ({"Ref":"AWS::Region"})'],
   ])('rejects %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
@@ -206,4 +208,12 @@ test('BackupBuckets replicating to a region given as a CfnParameter synthesize a
   new BackupBuckets(primary, 'Buckets', { replication: { region: new CfnParameter(primary, 'RecoveryRegion').valueAsString } });
   const findings = complianceFindings(app).filter((f) => f.path.startsWith('S/Buckets'));
   expect(describeFindings(findings)).toEqual('');
+});
+
+test('BackupBuckets warn when synth cannot tell the replication region from the stack\'s', () => {
+  const { stack } = synth({ replication: { region: Lazy.string({ produce: () => 'eu-central-1' }) } });
+  const warnings = Annotations.fromStack(stack).findWarning('/S/Buckets', Match.stringLikeRegexp('cdk-backup-dr:uncheckedToken'));
+  expect(warnings.map((w) => String(w.entry.data))).toEqual([
+    expect.stringMatching(/^S\/Buckets: `replication.region` is an unresolved token, so the synth-time check that it is another region than the stack's did not run \(unknown, not passed\); S3 replicates within one region too/),
+  ]);
 });
