@@ -9,14 +9,10 @@ import {
   CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command,
   RestoreObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/restore-objects';
-import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
-import { AslDefinition, LocalStateMachine, localStateMachine } from '../support/local-state-machine';
-import { restoreTestStack } from './workflow-fixture';
+import type { AslDefinition, LocalStateMachine } from '../support/local-state-machine';
+import { objectRestoreMachine } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
 const T = '2026-11-20T12:00:00.000Z';
@@ -26,11 +22,8 @@ let machine: LocalStateMachine;
 let definition: AslDefinition;
 
 beforeAll(() => {
-  const { stack, vpc, key, dumpBucket } = restoreTestStack(new App());
-  new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, buckets: [dumpBucket], functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
-  machine = localStateMachine(Template.fromStack(stack));
+  machine = objectRestoreMachine();
   definition = machine.definition;
-  Object.assign(process.env, { SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data,scratch', ARCHIVE_READY_WITHIN_MINUTES: '4320' });
 });
 
 /** The real function; a copying step invoked more than 100 times ends the run (its error is caught like any step's) rather than looping on. */

@@ -10,20 +10,16 @@ import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand,
   ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import {
   ObjectRestorePlan, REFUSED_COMPLETIONS_ALLOWED, ScanState, copyArchive, copyScan, copyVersion, newScan, refusalKey,
 } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
-import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
-import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import type { LocalStateMachine } from '../support/local-state-machine';
 import { bigSource, listedParts } from './multipart-fixture';
 import { s3Error } from './s3-errors';
-import { restoreTestStack } from './workflow-fixture';
+import { objectRestoreMachine } from './workflow-fixture';
 
 const s3mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -220,10 +216,7 @@ test('the function hands the archive copy the count its previous invocation retu
 describe('the state machine', () => {
   let machine: LocalStateMachine;
   beforeAll(() => {
-    const { stack, vpc, key, dumpBucket } = restoreTestStack(new App());
-    new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, buckets: [dumpBucket], functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
-    machine = localStateMachine(Template.fromStack(stack));
-    Object.assign(process.env, { SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data,scratch', ARCHIVE_READY_WITHIN_MINUTES: '4320' });
+    machine = objectRestoreMachine();
   });
 
   /** The real function; a copying step invoked more than 100 times ends the run (its error caught like any step's) rather than looping on. */

@@ -7,18 +7,14 @@ import {
   ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand,
   RestoreObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { executionCause } from '../../cli/step-functions';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import { ABORT_COMMAND_PATTERN, type ObjectRestorePlan } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
-import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
-import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
+import type { LocalStateMachine } from '../support/local-state-machine';
 import { awsArgumentsOf } from '../support/shell-arguments';
-import { restoreTestStack } from './workflow-fixture';
+import { objectRestoreMachine } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
 const T = '2026-11-20T12:00:00.000Z';
@@ -28,10 +24,7 @@ const TARGET = 'restored/20261120T120000Z/app/';
 let machine: LocalStateMachine;
 
 beforeAll(() => {
-  const { stack, vpc, key, dumpBucket } = restoreTestStack(new App());
-  new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, buckets: [dumpBucket], functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
-  machine = localStateMachine(Template.fromStack(stack));
-  Object.assign(process.env, { SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data,scratch', ARCHIVE_READY_WITHIN_MINUTES: '4320' });
+  machine = objectRestoreMachine();
 });
 
 function awsError(name: string, message: string): Error {

@@ -2,9 +2,12 @@
  * Stacks for the dump, volume and object restore workflow tests.
  */
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ObjectRestoreWorkflow } from '../../lib/restore/object-restore-workflow';
+import { localStateMachine, type LocalStateMachine } from '../support/local-state-machine';
 
 export interface RestoreTestStack {
   readonly stack: Stack;
@@ -34,4 +37,15 @@ export function restoreTestStack(app: App = new App()): RestoreTestStack {
     removalPolicy: RemovalPolicy.RETAIN,
   });
   return { stack, vpc, key, dumpBucket: bucket('DumpBucket'), archiveBucket: bucket('ArchiveBucket') };
+}
+
+/**
+ * The object restore workflow of a `restoreTestStack`, ready to run locally, with the
+ * environment its function reads (source and target buckets, the archive's retrieval time).
+ */
+export function objectRestoreMachine(): LocalStateMachine {
+  const { stack, vpc, key, dumpBucket } = restoreTestStack(new App());
+  new ObjectRestoreWorkflow(stack, 'ObjectRestore', { vpc, encryptionKey: key, buckets: [dumpBucket], functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  Object.assign(process.env, { SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data,scratch', ARCHIVE_READY_WITHIN_MINUTES: '4320' });
+  return localStateMachine(Template.fromStack(stack));
 }
