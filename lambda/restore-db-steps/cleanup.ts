@@ -3,11 +3,12 @@
  * drill. It never touches an instance that does not carry this workflow's tags for this
  * request and this execution (and, for a drill, the drill tag), nor the source or a replica.
  */
-import { DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
+import { DescribeRestoreJobCommand, type DescribeRestoreJobCommandOutput } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { createdBeforeExecution } from './earlier-instance';
 import { aws, CleanupPending, errorName } from './errors';
 import { creatingExecution } from './execution-tag';
+import { restoreJobInstance, type JobInstance } from './job-instance';
 import { restoreTags } from './start';
 import { TAG_CREATED_BY_EXECUTION, type RestorePlan, type RestoreProgress, type StepsConfig } from './types';
 import { createdByRequest, findInstance, isDrillScratch, type Clients } from './validate';
@@ -50,13 +51,12 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   if (options.keep) {
     return { outcome: 'kept', targetIdentifier: identifier, detail: `kept: its verification failed; inspect it and delete ${identifier} when done` };
   }
-  let createdByJob: string | undefined;
+  let job: DescribeRestoreJobCommandOutput | undefined;
   if (progress?.restoreJobId) {
-    const job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));
+    job = await aws(`DescribeRestoreJob ${progress.restoreJobId}`, () => clients.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: progress.restoreJobId })));
     if (job.Status === 'PENDING' || job.Status === 'RUNNING') {
       throw new CleanupPending(`AWS Backup restore job ${progress.restoreJobId} is still ${job.Status}; ${identifier} is deleted once it ends`);
     }
-    createdByJob = job.CreatedResourceArn;
   }
   const instance = await findInstance(clients.rds, identifier);
   if (!instance) {
@@ -68,16 +68,19 @@ export async function cleanupTarget(clients: Clients, config: StepsConfig, plan:
   // before the instance is created) the tags decide.
   const created = createdBeforeExecution(instance, plan);
   // A restore job that ended after the workflow stopped waiting left its instance untagged. One
-  // older than this execution is not its job's, whatever ARN (made from the identifier) the job names.
-  // The job is this execution's own (its id is in this execution's progress): an instance another
-  // execution's job created is never named by it.
-  const untaggedFromJob = notSourceOrReplica && !created && createdByJob !== undefined && createdByJob === instance.DBInstanceArn && !createdByRequest(instance, config, plan.requestId);
+  // older than this execution is not its job's, whatever ARN (made from the identifier) the job
+  // names; nor is one another restore made at the identifier after this job's was deleted.
+  const fromJob: JobInstance | undefined = job && progress?.restoreJobId && notSourceOrReplica && !created && !createdByRequest(instance, config, plan.requestId)
+    ? restoreJobInstance(instance, job, progress.restoreJobId)
+    : undefined;
+  const untaggedFromJob = fromJob?.ours === true;
   if (untaggedFromJob) {
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }
   const ofRequest = untaggedFromJob || (createdByRequest(instance, config, plan.requestId) && (!plan.drill || isDrillScratch(instance, config)) && notSourceOrReplica);
   if (!ofRequest) {
-    return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}: left alone` };
+    const why = fromJob && !fromJob.ours ? `; not this execution's restore job's: ${fromJob.why}` : '';
+    return { outcome: 'not-ours', targetIdentifier: identifier, detail: `${identifier} was not created by request ${plan.requestId} of ${config.workflowId}${why}: left alone` };
   }
   if (created) {
     return {

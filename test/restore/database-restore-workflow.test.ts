@@ -441,8 +441,11 @@ describe('restore to a point in time and from a recovery point', () => {
     backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
     backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
     backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
-    const untagged = { ...target('restore-rp-2', 'available', {}, 'rp-2'), TagList: [] };
-    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING' }).resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn });
+    // The job's run and the instance's creation as AWS Backup and RDS report them: it was created while the job ran.
+    const jobCreated = new Date();
+    const untagged = { ...target('restore-rp-2', 'available', { InstanceCreateTime: new Date(jobCreated.getTime() + 60_000) }, 'rp-2'), TagList: [] };
+    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING', CreationDate: jobCreated })
+      .resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn, CreationDate: jobCreated, CompletionDate: new Date(jobCreated.getTime() + 120_000) });
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-2' })
       .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
       .resolves({ DBInstances: [untagged] });
