@@ -7,6 +7,7 @@ import { RDS_DEAD_END_STATES } from '../../core/restore-workflows/common';
 import { createdBeforeExecution } from './earlier-instance';
 import { aws, RestoreFailed, RestoreTimedOut } from './errors';
 import { creatingExecution } from './execution-tag';
+import { restoreJobInstance } from './job-instance';
 import { restoreTags } from './start';
 import { TAG_CREATED_BY_EXECUTION, type RestorePlan, type RestoreProgress, type RestoreStatus, type StepsConfig } from './types';
 import { createdByRequest, findInstance, type Clients } from './validate';
@@ -56,6 +57,15 @@ export async function checkRestore(clients: Clients, config: StepsConfig, plan: 
         throw new RestoreFailed(`${identifier} (${instance.DBInstanceArn}) is not the instance AWS Backup restore job ${progress.restoreJobId} created (${job.CreatedResourceArn ?? 'none reported'}): left alone`);
       }
       return { state: 'pending', instanceStatus: `restore job ${job.Status ?? 'unknown'}; ${identifier} is ${status} and not yet reported by the job` };
+    }
+    // The ARN is the identifier's: only the completed job's times tell its instance from one
+    // another restore made there (once this job's was deleted).
+    if (job.Status !== 'COMPLETED') {
+      return { state: 'pending', instanceStatus: `restore job ${job.Status ?? 'unknown'}; ${identifier} is ${status}, taken as the job's once it completes` };
+    }
+    const fromJob = restoreJobInstance(instance, job, progress.restoreJobId!);
+    if (!fromJob.ours) {
+      throw new RestoreFailed(`${identifier} (${instance.DBInstanceArn}) is not shown to be the instance AWS Backup restore job ${progress.restoreJobId} created: ${fromJob.why}; left alone`);
     }
     await aws(`AddTagsToResource ${identifier}`, () => clients.rds.send(new AddTagsToResourceCommand({ ResourceName: instance.DBInstanceArn, Tags: restoreTags(plan, config) })));
   }

@@ -417,8 +417,11 @@ describe('restore to a point in time and from a recovery point', () => {
     backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: pointArn, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
     backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql', Endpoint: 'old' } });
     backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-1' });
-    const untagged = target('restore-rp-1', 'available', {}, 'rp-1');
-    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING' }).resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn });
+    // The job's run and the instance's creation as AWS Backup and RDS report them: it was created while the job ran.
+    const jobCreated = new Date();
+    const untagged = target('restore-rp-1', 'available', { InstanceCreateTime: new Date(jobCreated.getTime() + 60_000) }, 'rp-1');
+    backup.on(DescribeRestoreJobCommand).resolvesOnce({ Status: 'RUNNING', CreationDate: jobCreated })
+      .resolves({ Status: 'COMPLETED', CreatedResourceArn: untagged.DBInstanceArn, CreationDate: jobCreated, CompletionDate: new Date(jobCreated.getTime() + 120_000) });
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-1' })
       .rejectsOnce(notFound('x')).rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
       .resolvesOnce({ DBInstances: [{ ...untagged, DBInstanceStatus: 'creating', TagList: [] }] })
