@@ -4,10 +4,13 @@
  * from the identifier alone: another restore into the same identifier (another execution's job,
  * once this job's instance was deleted) makes an instance with the same ARN. So the job must have
  * completed (a failed job may name the ARN of an instance it could not create, because another
- * was there), and RDS must say the instance was created while the job ran.
+ * was there), and RDS must say the instance was created while the job ran (give or take the
+ * clock skew between RDS and AWS Backup: another restore at the identifier needs this job's
+ * instance deleted first, which takes RDS minutes, not one).
  */
 import type { DescribeRestoreJobCommandOutput } from '@aws-sdk/client-backup';
 import type { DBInstance } from '@aws-sdk/client-rds';
+import { CLOCK_SKEW_MS } from '../../core/restore-workflows/common';
 import { EXECUTION_TAG, TAG_CREATED_BY_EXECUTION, WORKFLOW_ID_TAG } from './types';
 
 /** `ours`, or why the instance cannot be shown to be the job's. */
@@ -38,7 +41,7 @@ export function restoreJobInstance(instance: DBInstance, job: DescribeRestoreJob
   if (!started || !ended) {
     return { ours: false, why: `${named} gives no ${!started ? 'creation' : 'completion'} time, so its instance cannot be told from another restore's at the same identifier` };
   }
-  if (created.getTime() < started.getTime() || created.getTime() > ended.getTime()) {
+  if (created.getTime() < started.getTime() - CLOCK_SKEW_MS || created.getTime() > ended.getTime() + CLOCK_SKEW_MS) {
     return { ours: false, why: `it was created ${created.toISOString()}, outside the run of ${named} (${started.toISOString()} to ${ended.toISOString()}): another restore made it at the same identifier` };
   }
   return { ours: true };

@@ -87,7 +87,7 @@ describe('the cleanup', () => {
   });
 
   test('an untagged instance created after the job completed (another restore into the identifier, this job\'s instance deleted) is left alone', async () => {
-    const later = new Date(jobCompleted.getTime() + 60_000);
+    const later = new Date(jobCompleted.getTime() + 10 * 60_000);
     const result = await cleanup(completedJob, untagged({ InstanceCreateTime: later }));
     expect(result).toEqual({
       outcome: 'not-ours', targetIdentifier: TARGET,
@@ -138,8 +138,14 @@ describe('the check', () => {
     expect(rds.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input.ResourceName)).toEqual([TARGET_ARN]);
   });
 
+  test('tags the job\'s instance whose creation time RDS gives a little after the job\'s completion (clock skew between the services, under a minute)', async () => {
+    const status = await check(completedJob, untagged({ InstanceCreateTime: new Date(jobCompleted.getTime() + 20_000) }));
+    expect(status).toMatchObject({ state: 'available' });
+    expect(rds.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input.ResourceName)).toEqual([TARGET_ARN]);
+  });
+
   test('fails, without tagging it, at an untagged instance created after the job completed (another restore into the identifier)', async () => {
-    const later = new Date(jobCompleted.getTime() + 60_000);
+    const later = new Date(jobCompleted.getTime() + 10 * 60_000);
     await expect(check(completedJob, untagged({ DBInstanceStatus: 'creating', InstanceCreateTime: later }))).rejects.toMatchObject({
       name: 'RestoreFailed',
       message: `${TARGET} (${TARGET_ARN}) is not shown to be the instance AWS Backup restore job job-9 created: it was created ${later.toISOString()}, outside the run of AWS Backup restore job job-9 `
