@@ -93,7 +93,7 @@ export interface ScanState extends StallState {
   readonly counts: ScanCounts;
   /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them). */
   readonly uploads?: UnfinishedUploads;
-  /** Keys of the page whose copy in parts S3 refused to complete, in a row: see {@link REFUSED_COMPLETIONS_ALLOWED}. */
+  /** Keys of the page whose copy S3 refused (a single copy in place) or refused to complete (a copy in parts), in a row: see {@link REFUSED_COMPLETIONS_ALLOWED}. */
   readonly refused?: RefusedCompletions;
 }
 
@@ -115,7 +115,7 @@ export interface OpenUpload {
 export type UnfinishedUploads = Record<string, OpenUpload | string>;
 
 /**
- * Completions of a key's copy in parts refused in a row, by a digest of the target key (see
+ * Refused copies, or completions of a key's copy in parts, in a row, by a digest of the target key (see
  * {@link refusalKey}): only keys being refused now are kept, and a digest instead of a key of up
  * to 1,024 bytes keeps the state (256 KiB) small.
  */
@@ -127,6 +127,11 @@ export type RefusedCompletions = Record<string, number>;
  * aborts the upload and the next attempt copies every part again, which counts as progress, so
  * the stall counter never ends a restore whose key the application writes more often than its
  * copy takes: it would loop until the execution's history is full, with no failure document.
+ * Single copies in place refused because the key was written or deleted since it was looked
+ * at are counted the same way: their attempts copy nothing, but another key of the page copied
+ * in the same invocation (or one the application writes again and again, copied over each time)
+ * is progress, and the stall counter alone would at best fail the restore an hour later without
+ * saying what to do. A conflict (another write under way) stays the stall counter's.
  */
 export const REFUSED_COMPLETIONS_ALLOWED = 5;
 
@@ -585,7 +590,7 @@ export type CopyOutcome =
    * A single copy not started before the deadline, cancelled, or failed for a passing reason, a
    * copy in parts whose upload was not created before the deadline, or a copy refused because
    * the key was written meanwhile (its upload aborted): not made, a later call makes it.
-   * `refused`: a copy in parts whose completion S3 refused (counted, see {@link REFUSED_COMPLETIONS_ALLOWED}).
+   * `refused`: a single copy in place S3 refused (the key written or deleted meanwhile), or a copy in parts whose completion it refused (counted, see {@link REFUSED_COMPLETIONS_ALLOWED}).
    */
   | { readonly status: 'redo'; readonly refused?: true };
 
@@ -600,7 +605,7 @@ const REDO: CopyOutcome = { status: 'redo' };
  * which a later call given it goes on with, copying only the parts not yet copied (a copy
  * of hundreds of GiB outlasts one 15-minute invocation) and completing it with the parts as
  * S3 then lists them, on the condition fixed when the upload was created. `refusedBefore`: the
- * completions of this key's copy S3 refused in a row in earlier calls; the one that makes them
+ * copies (or completions) of this key S3 refused in a row in earlier calls; the one that makes them
  * {@link REFUSED_COMPLETIONS_ALLOWED} fails the copy.
  */
 export async function copyVersion(
@@ -656,10 +661,22 @@ export async function copyVersion(
           throw error;
         }
         const refused = await refusedCopy(s3, source, target, execution, errorName(error), inPlace);
-        if (refused.status === 'redo') {
-          progress?.setback(`${where}: ${errorName(error)} (${errorText(error)}): ${refusalReason(errorName(error))}`);
+        if (refused.status === 'done') {
+          return refused;
         }
-        return refused;
+        const refusal = `${errorName(error)} (${errorText(error)}): ${refusalReason(errorName(error))}`;
+        progress?.setback(`${where}: ${refusal}`);
+        // A conflict (a write under way, perhaps this restore's cancelled copy still landing) is
+        // left to the stall counter. A write or delete the application made since the key was
+        // looked at is counted, as refused completions are: another key of the page copied in the
+        // same invocation is progress, and the stall counter alone may never end the restore.
+        if (errorName(error) === 'ConditionalRequestConflict') {
+          return refused;
+        }
+        if ((resume.refusedBefore ?? 0) + 1 >= REFUSED_COMPLETIONS_ALLOWED) {
+          throw keptWritten(target, refusal, inPlace, 'single');
+        }
+        return { status: 'redo', refused: true };
       }
       if (copied === undefined) {
         progress?.setback(`${where}: still under way ${PART_OVERRUN_MS / 1000} seconds after the invocation's deadline, cancelled`);
@@ -842,7 +859,7 @@ async function refusedCompletion(
     throw writtenByOther(source, target, execution, left);
   }
   if (refusal.refusedBefore + 1 >= REFUSED_COMPLETIONS_ALLOWED) {
-    throw keptWritten(target, `${name} (${errorText(refusal.error)}): ${refusalReason(name)}`, refusal.inPlace, left);
+    throw keptWritten(target, `${name} (${errorText(refusal.error)}): ${refusalReason(name)}`, refusal.inPlace, 'parts', left);
   }
   const message = `${refusal.where}: ${name} (${errorText(refusal.error)}): ${refusalReason(name)}; ${left ?? `its multipart upload ${uploadId} is aborted`}`;
   console.warn(JSON.stringify({ message }));
@@ -850,14 +867,18 @@ async function refusedCompletion(
   return { status: 'redo', refused: true };
 }
 
-/** The failure of a copy in parts whose completion S3 refused {@link REFUSED_COMPLETIONS_ALLOWED} times in a row. */
-function keptWritten(target: { bucket: string; key: string }, last: string, inPlace: boolean, left?: string): RestoreCheckError {
+/** The failure of a copy S3 refused (a single copy), or refused to complete (a copy in parts), {@link REFUSED_COMPLETIONS_ALLOWED} times in a row. */
+function keptWritten(target: { bucket: string; key: string }, last: string, inPlace: boolean, copy: 'single' | 'parts', left?: string): RestoreCheckError {
   const key = `s3://${target.bucket}/${target.key}`;
   const what = inPlace
     ? `the application keeps writing ${key} during the restore, more often than a copy of its size takes. Restore to a new prefix (input \`targetPrefix\`), or stop the writes to ${key} and start the restore again`
     : `something other than this restore keeps writing ${key} under the target prefix. Stop it, or restore to another \`targetPrefix\``;
-  return new RestoreCheckError(`S3 refused to complete this copy in parts ${REFUSED_COMPLETIONS_ALLOWED} times in a row, its parts copied again in a new upload each time `
-    + `(the last refusal: ${last}): the restore completes a copy only over the version it found current when it began it, so as not to write over writes it has not seen, and ${what}`
+  const refused = copy === 'parts'
+    ? `S3 refused to complete this copy in parts ${REFUSED_COMPLETIONS_ALLOWED} times in a row, its parts copied again in a new upload each time (the last refusal: ${last}): `
+      + 'the restore completes a copy only over the version it found current when it began it'
+    : `S3 refused this copy ${REFUSED_COMPLETIONS_ALLOWED} times in a row, in as many invocations (the last refusal: ${last}): `
+      + 'the restore makes a copy only over the version it found current just before';
+  return new RestoreCheckError(`${refused}, so as not to write over writes it has not seen, and ${what}`
     + (left ? `; ${left}` : ''));
 }
 

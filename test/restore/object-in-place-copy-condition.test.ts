@@ -55,7 +55,7 @@ test('a redone copy refused because the cancelled one landed after the key was l
 test('a copy refused because the application wrote the key meanwhile is left to the next invocation, which copies over the new version', async () => {
   s3mock.on(CopyObjectCommand).rejects(refused());
   const progress = new CopyProgress();
-  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo' });
+  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo', refused: true });
   expect(progress.stall(undefined, false)).toEqual({
     stalled: 1,
     setback: 'copying s3://data/app/a.bin (version v1) to s3://data/app/a.bin: PreconditionFailed (At least one of the pre-conditions you specified did not hold): the key was written by something else since it was looked at',
@@ -87,7 +87,7 @@ test('over a delete marker, a copy refused because the application wrote the key
     return {};
   });
   const progress = new CopyProgress();
-  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo' });
+  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo', refused: true });
   expect(copyInputs()).toHaveLength(1);
   expect(progress.stall(undefined, false)).toEqual({
     stalled: 1,
@@ -149,7 +149,7 @@ test('a copy over the version found current that S3 answers NoSuchKey because th
   });
   s3mock.on(CopyObjectCommand).rejects(s3Error('NoSuchKey', 'The specified key does not exist.', 404));
   const progress = new CopyProgress();
-  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo' });
+  expect(await copyVersion(s3, source, target, 'objects-1', resume(progress))).toEqual({ status: 'redo', refused: true });
   expect(progress.stall(undefined, false)).toEqual({
     stalled: 1,
     setback: 'copying s3://data/app/a.bin (version v1) to s3://data/app/a.bin: NoSuchKey (The specified key does not exist.): the key was deleted by something else since it was looked at',
