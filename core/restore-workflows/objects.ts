@@ -25,6 +25,7 @@ import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
   EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
 } from './common';
+import { CarriedStateBudget } from './carried-state-budget';
 import { CopyProgress, StallState } from './copy-progress';
 import { isTransientError } from './transient-error';
 
@@ -91,7 +92,7 @@ export interface ScanCounts {
 export interface ScanState extends StallState {
   readonly cursor: ScanCursor;
   readonly counts: ScanCounts;
-  /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them). */
+  /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them); kept within a budget, see {@link CarriedStateBudget}. */
   readonly uploads?: UnfinishedUploads;
   /** Keys of the page whose copy S3 refused (a single copy in place) or refused to complete (a copy in parts), in a row: see {@link REFUSED_COMPLETIONS_ALLOWED}. */
   readonly refused?: RefusedCompletions;
@@ -943,11 +944,16 @@ export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: Sca
   const uploads: UnfinishedUploads = { ...state.uploads };
   const refused: RefusedCompletions = { ...state.refused };
   const progress = new CopyProgress();
+  const budget = new CarriedStateBudget(() => ({ uploads, refused }));
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
     const key = targetKey(plan, entry.key);
-    const left = await copyVersion(s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress, refusedBefore: refused[refusalKey(key)],
-    });
+    const left = await withinBudget(budget, key, entry.size, uploads, () => copyVersion(
+      s3, { bucket: plan.bucket, key: entry.key, versionId: entry.versionId, size: entry.size }, { bucket: plan.targetBucket, key }, execution,
+      { deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress, refusedBefore: refused[refusalKey(key)] },
+    ));
+    if (left === 'no-room') {
+      return false;
+    }
     countRefusal(refused, key, left);
     return keepUnfinished(uploads, key, left);
   }, true);
@@ -956,6 +962,17 @@ export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: Sca
     cursor: result.cursor, counts: result.counts, ...(Object.keys(uploads).length > 0 ? { uploads } : {}), ...(Object.keys(refused).length > 0 ? { refused } : {}),
     ...progress.stall(state.stalled, movedOn),
   };
+}
+
+/**
+ * Runs a copy, one that may open a new upload (above 5 GiB, none carried for its key) only while
+ * the state carried to the next invocation has room for it: `no-room` leaves the key (and so its
+ * page) to a later invocation, as a copy the deadline cut off is, with no setback.
+ */
+async function withinBudget(
+  budget: CarriedStateBudget, key: string, size: number, uploads: UnfinishedUploads, copy: () => Promise<CopyOutcome>,
+): Promise<CopyOutcome | 'no-room'> {
+  return size > MULTIPART_THRESHOLD && uploads[key] === undefined ? budget.withRoomFor(key, copy) : copy();
 }
 
 /** The entry of a target key in {@link RefusedCompletions}. */
@@ -1085,12 +1102,18 @@ export async function copyArchive(
   const uploads: UnfinishedUploads = { ...unfinished };
   const refused: RefusedCompletions = { ...refusedBefore };
   const progress = new CopyProgress();
+  const budget = new CarriedStateBudget(() => ({ uploads, refused }));
   let cutOff = false;
   const started = await inParallel(objects, 8, async (object) => {
     const key = targetKey(plan, object.key);
-    const left = await copyVersion(s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution, {
-      deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress, refusedBefore: refused[refusalKey(key)],
-    });
+    const left = await withinBudget(budget, key, object.size, uploads, () => copyVersion(
+      s3, { bucket: plan.bucket, key: object.key, size: object.size }, { bucket: plan.targetBucket, key, storageClass: 'STANDARD' }, execution,
+      { deadline, endBy: deadline + PART_OVERRUN_MS, upload: uploads[key], progress, refusedBefore: refused[refusalKey(key)] },
+    ));
+    if (left === 'no-room') {
+      cutOff = true;
+      return;
+    }
     countRefusal(refused, key, left);
     cutOff = !keepUnfinished(uploads, key, left) || cutOff;
   }, deadline);
