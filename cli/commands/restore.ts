@@ -262,6 +262,10 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     }
     const request = buildRequest(parsed.positionals[0], flags);
     const pollSeconds = int(flags, 'poll-seconds', 'seconds') ?? 5;
+    if (pollSeconds < 1) {
+      // 0 would read the execution's history and status back to back until it ends.
+      throw new UsageError(`--poll-seconds must be 1 or more, got '${str(flags, 'poll-seconds')}'`);
+    }
     const clients = io.clients(str(flags, 'region'));
     const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     if (flags['dry-run']) {

@@ -324,7 +324,7 @@ function listWorkflowAndAnother(otherTags: (listTags: ReturnType<typeof sfn.on>)
   sfn.on(ListTagsForResourceCommand, { resourceArn: MACHINE }).resolves({ tags: [{ key: 'cdk-backup-dr:workflow', value: 'volume' }] });
 }
 
-const VOLUME_RESTORE_ARGS = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '0'];
+const VOLUME_RESTORE_ARGS = ['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--poll-seconds', '1'];
 
 function denied(action: string): Error {
   return Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action}`), { name: 'AccessDeniedException' });
@@ -556,6 +556,7 @@ describe('usage errors exit 2 and say what is allowed', () => {
     [['objects', '--bucket', 'b'], /either --time <ISO time> .* or --archive/],
     [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, got 'big'/],
     [['volume', '--unknown'], /Unknown option '--unknown'/],
+    [['volume', '--snapshot', 'snap-1', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be 1 or more, got '0'/],
   ])('%j', async (args, message) => {
     const run = capture();
     expect(await runRestore(args as string[], run.io)).toBe(2);
