@@ -77,6 +77,8 @@ function positiveNumber(flag: string, text: string): number {
   return value;
 }
 
+const TLS_MODES = ['rds', 'verify', 'off'];
+
 /** Connection options from `mysql://user:password@host:port[?tls=rds|verify|off]`. */
 export function parseConnectionUrl(flag: string, text: string, tlsOverride?: string): ConnectionOptions {
   let url: URL;
@@ -93,7 +95,7 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
   }
   const tls = tlsOverride ?? url.searchParams.get('tls') ?? (url.hostname.endsWith('.rds.amazonaws.com') ? 'rds' : 'off');
   const ssl = { rds: 'Amazon RDS', verify: { rejectUnauthorized: true }, off: undefined }[tls];
-  if (!['rds', 'verify', 'off'].includes(tls)) {
+  if (!TLS_MODES.includes(tls)) {
     throw new UsageError(`the TLS mode of ${flag} must be rds, verify or off, got '${tls}'`);
   }
   return {
@@ -125,7 +127,8 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
       throw new UsageError(`unknown option '${arg}'`);
     }
     const value = inline ?? args[++index];
-    if (value === undefined) {
+    // `--master --replica URL`: the next flag is not --master's value (no value here starts with --).
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
       throw new UsageError(`${flag} needs a value`);
     }
     values.set(flag, value);
@@ -136,6 +139,9 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     }
   }
   const tls = values.get('--tls');
+  if (tls !== undefined && !TLS_MODES.includes(tls)) {
+    throw new UsageError(`--tls must be rds, verify or off, got '${tls}'`);
+  }
   const list = (flag: string): string[] => commaList(values.get(flag));
   for (const flag of ['--tables', '--exclude-tables']) {
     const invalid = invalidTableName(list(flag));

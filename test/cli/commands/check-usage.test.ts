@@ -34,3 +34,17 @@ describe('cdk-backup-dr check shows URLs without a password', () => {
     });
   });
 });
+
+describe('cdk-backup-dr check names the flag that is wrong', () => {
+  test('a flag whose value is missing before the next flag', async () => {
+    const result = await check(['--master', '--replica', 'mysql://u@h']);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe('cdk-backup-dr check: --master needs a value');
+  });
+
+  test('a TLS mode given with --tls', async () => {
+    const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tls', 'maybe']);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe("cdk-backup-dr check: --tls must be rds, verify or off, got 'maybe'");
+  });
+});
