@@ -24,15 +24,14 @@ export async function run(args: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (arg === '--out' || arg === '-o') {
-      const value = args[++i];
-      if (!value) {
+    if (arg === '--out' || arg === '-o' || arg.startsWith('--out=')) {
+      const value = arg.startsWith('--out=') ? arg.slice('--out='.length) : args[++i];
+      // `--out --help` or `--out=` would otherwise write into a folder named --help, or the current one.
+      if (!value || (!arg.startsWith('--out=') && value.startsWith('-'))) {
         console.error('cdk-backup-dr report: --out needs a folder');
         return 2;
       }
       out = value;
-    } else if (arg.startsWith('--out=')) {
-      out = arg.slice('--out='.length);
     } else if (arg.startsWith('-')) {
       console.error(`cdk-backup-dr report: unknown option '${arg}'\n${USAGE}`);
       return 2;

@@ -116,6 +116,9 @@ describe('command-line arguments', () => {
     expect(errors[1]).toEqual("cdk-backup-dr report: one cdk.out folder only, got 'a' and 'b'");
     expect(await run(['a', '--out'])).toBe(2);
     expect(errors[2]).toEqual('cdk-backup-dr report: --out needs a folder');
+    expect(await run(['a', '--out', '--verbose'])).toBe(2);
+    expect(await run(['a', '--out='])).toBe(2);
+    expect(errors.slice(3)).toEqual(['cdk-backup-dr report: --out needs a folder', 'cdk-backup-dr report: --out needs a folder']);
   });
 
   test('defaults to ./cdk.out and reports a missing one in one line', async () => {
