@@ -49,7 +49,8 @@ progress and prints where each copy landed.
   --poll-seconds <n>       how often to read progress (default 10)
   --timeout-minutes <n>    stop waiting after this long (default 360); the jobs keep running
 
-Exit codes: 0 every copy landed, 1 a job failed or the wait timed out, 2 bad usage.`;
+Exit codes: 0 every copy landed (with --no-wait: everything started), 1 a job failed or the wait timed out (the jobs
+keep running), 2 bad usage, including no single state machine tagged cdk-backup-dr:workflow=backup.`;
 
 const OPTIONS = {
   'state-machine': { type: 'string' },

@@ -162,6 +162,14 @@ test('a workflow that cannot be looked up is a usage error saying how to name it
   expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
 });
 
+test('--help exits 0 and states the exit codes as the README does', async () => {
+  const run = io();
+  expect(await runBackup(['now', '--help'], run)).toBe(0);
+  expect(run.out).toContain('Exit codes: 0 every copy landed (with --no-wait: everything started), 1 a job failed or the wait timed out (the jobs\n'
+    + 'keep running), 2 bad usage, including no single state machine tagged cdk-backup-dr:workflow=backup.');
+  expect(sfnMock.calls()).toHaveLength(0);
+});
+
 test('resource labels are the last segment of the ARN', () => {
   expect(resourceLabel(DB)).toBe('shop-master');
   expect(resourceLabel(VOLUME)).toBe('vol-0abc');
