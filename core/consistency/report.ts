@@ -72,6 +72,20 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+function differ(count: number, word: string): string {
+  return `${plural(count, word)} ${count === 1 ? 'differs' : 'differ'}`;
+}
+
+/** What differs, in rows and in tables that differ as a whole (a missing table counts no rows). */
+function driftHeadline(report: ConsistencyReport): string {
+  const wholeTables = report.tables.filter((table) => table.status === 'drift' && table.driftedRows === 0).length;
+  const parts = [
+    ...(report.driftedRows > 0 ? [differ(report.driftedRows, 'row')] : []),
+    ...(wholeTables > 0 ? [`${differ(wholeTables, 'table')} as a whole (missing, extra or defined differently)`] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : 'the replica differs from the master';
+}
+
 function formatKey(key: Record<string, string | number | null>): string {
   return Object.entries(key).map(([name, value]) => `${name}=${value === null ? 'NULL' : String(value)}`).join(', ');
 }
@@ -81,7 +95,7 @@ export function formatReport(report: ConsistencyReport, maxRowsPerTable = 20): s
   const lines: string[] = [];
   const headline = {
     consistent: 'CONSISTENT: the replica matches the master',
-    drift: `DRIFT: ${plural(report.driftedRows, 'row')} differ`,
+    drift: `DRIFT: ${driftHeadline(report)}`,
     unknown: 'UNKNOWN: the check could not tell whether the replica matches',
   }[report.status];
   lines.push(headline);

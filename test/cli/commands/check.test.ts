@@ -88,6 +88,28 @@ describe('cdk-backup-dr check', () => {
     }
   });
 
+  test('drift: the headline counts one row in the singular, and a table missing on the replica as a table, not as 0 rows', async () => {
+    const master = await pair.master.connect();
+    const replica = await pair.replica.connect();
+    await master.query('SET SESSION sql_log_bin = 0; CREATE TABLE app.master_only (id INT PRIMARY KEY); SET SESSION sql_log_bin = 1');
+    await replica.query("SET SESSION sql_log_bin = 0; UPDATE app.users SET email = 'changed' WHERE id = 7; SET SESSION sql_log_bin = 1");
+    try {
+      const both = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app']);
+      expect(both.code).toBe(1);
+      expect(both.stdout.split('\n')[0]).toBe('DRIFT: 1 row differs; 1 table differs as a whole (missing, extra or defined differently)');
+      await replica.query("SET SESSION sql_log_bin = 0; UPDATE app.users SET email = 'u7@example.com' WHERE id = 7; SET SESSION sql_log_bin = 1");
+      const tableOnly = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app']);
+      expect(tableOnly.code).toBe(1);
+      expect(tableOnly.stdout.split('\n')[0]).toBe('DRIFT: 1 table differs as a whole (missing, extra or defined differently)');
+      expect(tableOnly.stdout).toContain('app.master_only');
+    } finally {
+      await replica.query("SET SESSION sql_log_bin = 0; UPDATE app.users SET email = 'u7@example.com' WHERE id = 7; SET SESSION sql_log_bin = 1");
+      await master.query('SET SESSION sql_log_bin = 0; DROP TABLE app.master_only; SET SESSION sql_log_bin = 1');
+      await replica.end();
+      await master.end();
+    }
+  });
+
   test('unknown: exit 2 when the replica is stopped or cannot be reached', async () => {
     const replica = await pair.replica.connect();
     await replica.query('STOP SLAVE SQL_THREAD');
