@@ -12,7 +12,10 @@ const USAGE = `Usage: cdk-backup-dr report [cdk.out] [--out <dir>]
 
 Reads the synthesized templates and manifests of an app that uses cdk-backup-dr (default
 folder: cdk.out) and writes backup-report.md, backup-report.html and backup-report.json
-to --out (default: the current folder).`;
+to --out (default: the current folder).
+
+Exit codes: 0 written, 1 the folder is missing, unreadable or not from an app that uses
+cdk-backup-dr, 2 bad usage.`;
 
 /** The report command; returns the exit code (0 written, 1 bad input, 2 bad usage). */
 export async function run(args: string[]): Promise<number> {

@@ -105,6 +105,7 @@ describe('command-line arguments', () => {
   test('is registered as a command of the tool', async () => {
     expect(await main(['report', '--help'])).toBe(0);
     expect(logs.join('\n')).toContain('Usage: cdk-backup-dr report [cdk.out] [--out <dir>]');
+    expect(logs.join('\n')).toContain('Exit codes: 0 written, 1 the folder is missing, unreadable or not from an app that uses\ncdk-backup-dr, 2 bad usage.');
     expect(await main(['--help'])).toBe(0);
     expect(logs.join('\n')).toMatch(/report\s+write the backup report/);
   });
