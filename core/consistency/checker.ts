@@ -150,6 +150,14 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     const databases = options.databases ?? [];
     const listed = await Promise.all([listTablesWithEstimates(master, databases), listTablesWithEstimates(replica, databases)]);
     const found = new Set(listed.flat().map((entry) => `${entry.schema}.${entry.table}`));
+    // Before any table result is listed: the reason would read 'after 1 table(s)' for a schema that is not there.
+    if (databases.length > 0 && found.size === 0) {
+      throw new CheckStopped(`no tables found on the master in ${databases.join(', ')}`);
+    }
+    // Nothing to compare is not a consistent replica: the user may see no tables at all.
+    if (found.size === 0) {
+      throw new CheckStopped("no tables found on the master or the replica outside the system schemas: nothing was compared (does the check's user have SELECT on the application's databases?)");
+    }
     for (const name of found) {
       if (filter.excludes(name) || REPLICA_SPECIFIC_TABLES.includes(name)) {
         excluded.add(name);
@@ -170,13 +178,6 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       if (!masterNames.has(`${entry.schema}.${entry.table}`)) {
         tables.push(tableOnlyResult(entry.schema, entry.table, 'drift', 'the table exists on the replica only'));
       }
-    }
-    if (databases.length > 0 && found.size === 0) {
-      throw new CheckStopped(`no tables found on the master in ${databases.join(', ')}`);
-    }
-    // Nothing to compare is not a consistent replica: the user may see no tables at all.
-    if (found.size === 0) {
-      throw new CheckStopped("no tables found on the master or the replica outside the system schemas: nothing was compared (does the check's user have SELECT on the application's databases?)");
     }
     if (excluded.size > 0 && onMaster.length === 0 && onReplica.length === 0 && tables.length === 0) {
       throw new CheckStopped(`every table found is excluded (${[...excluded].sort().join(', ')}): nothing was compared`);

@@ -121,6 +121,9 @@ describe('cdk-backup-dr check', () => {
       await replica.query('START SLAVE SQL_THREAD');
       await replica.end();
     }
+    const misspelt = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'apq']);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stdout).toContain('\n  reason: no tables found on the master in apq\n  0 tables compared in');
     const unreachable = await check(['--master', url(pair.master.port), '--replica', url(1), '--json']);
     expect(unreachable.code).toBe(2);
     expect(JSON.parse(unreachable.stdout)).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/^could not connect to the replica 127\.0\.0\.1:1: /) });
