@@ -137,6 +137,11 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     }
   };
   try {
+    // `--resource-arn "$DB_ARN"` with the variable unset: refused here, not after the dump has started.
+    const empty = Object.entries(flags).find(([, value]) => value === '' || (Array.isArray(value) && value.includes('')));
+    if (empty) {
+      throw new UsageError(`--${empty[0]} needs a value, got an empty one`);
+    }
     if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'now') {
       throw new UsageError(`expected the subcommand 'now', got '${parsed.positionals.join(' ')}'`);
     }

@@ -257,6 +257,12 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     }
   };
   try {
+    // `--target "$NAME"` with the variable unset would restore under a generated name. An empty
+    // --prefix means the whole bucket; an empty --target-prefix, the default one (restored/...).
+    const empty = Object.entries(flags).find(([name, value]) => value === '' && name !== 'prefix' && name !== 'target-prefix');
+    if (empty) {
+      throw new UsageError(`--${empty[0]} needs a value, got an empty one`);
+    }
     if (parsed.positionals.length > 1) {
       throw new UsageError(`unexpected arguments: ${parsed.positionals.slice(1).join(' ')}`);
     }

@@ -139,6 +139,7 @@ test.each<[string, string[], RegExp]>([
   ['nothing to do', ['now', '--no-dump'], /nothing to back up/],
   ['a zero poll interval', ['now', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be a whole number of 1 or more, got '0'/],
   ['an unknown flag', ['now', '--fast'], /Unknown option '--fast'/],
+  ['an empty value (an unset shell variable)', ['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', DB, '--resource-arn', ''], /^cdk-backup-dr backup: --resource-arn needs a value, got an empty one\n/],
 ])('bad usage: %s exits with 2', async (_name, args, message) => {
   const world = io();
   expect(await runBackup(args, world)).toBe(2);

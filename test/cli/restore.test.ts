@@ -557,6 +557,7 @@ describe('usage errors exit 2 and say what is allowed', () => {
     [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, got 'big'/],
     [['volume', '--unknown'], /Unknown option '--unknown'/],
     [['volume', '--snapshot', 'snap-1', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be 1 or more, got '0'/],
+    [['db', '--from-snapshot', 'newest', '--target', '', '--state-machine', MACHINE], /^cdk-backup-dr restore: --target needs a value, got an empty one\n$/],
   ])('%j', async (args, message) => {
     const run = capture();
     expect(await runRestore(args as string[], run.io)).toBe(2);
