@@ -131,6 +131,8 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     return 0;
   }
   const json = flags.json === true;
+  // What was started before an error: it keeps running, and with --json nothing else names it.
+  const alreadyStarted: string[] = [];
   const say = (text: string): void => {
     if (!json) {
       io.stdout.write(`${text}\n`);
@@ -174,6 +176,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
         input: JSON.stringify({ forceYearly: flags.yearly === true }),
       }));
       execution = { arn: response.executionArn!, status: 'RUNNING', step: 'starting' };
+      alreadyStarted.push(`the dump ${execution.arn}`);
       say(`dump: started ${execution.arn}`);
     }
     const jobs: Array<{ resourceArn: string; id: string; status: string; percent?: string; recoveryPointArn?: string; error?: string }> = [];
@@ -187,6 +190,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
         Lifecycle: deleteAfterDays ? { DeleteAfterDays: deleteAfterDays } : undefined,
       }));
       jobs.push({ resourceArn, id: response.BackupJobId!, status: 'CREATED', recoveryPointArn: response.RecoveryPointArn });
+      alreadyStarted.push(`backup job ${response.BackupJobId} of ${resourceLabel(resourceArn)}`);
       say(`${resourceLabel(resourceArn)}: started backup job ${response.BackupJobId}`);
     }
 
@@ -280,7 +284,8 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
       io.stderr.write(`cdk-backup-dr backup: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    io.stderr.write(`cdk-backup-dr backup: ${errorText(error)}\n`);
+    const running = alreadyStarted.length > 0 ? `; started before this error and not stopped by it: ${alreadyStarted.join(', ')}` : '';
+    io.stderr.write(`cdk-backup-dr backup: ${errorText(error)}${running}\n`);
     return 1;
   }
 }

@@ -95,6 +95,16 @@ test('--json prints the result only; a failed backup job fails the command with 
   });
 });
 
+test('a backup job that cannot be started names what already started (with --json nothing else does)', async () => {
+  backupMock.on(StartBackupJobCommand, { ResourceArn: VOLUME }).rejects(Object.assign(new Error('User is not authorized to perform: iam:PassRole'), { name: 'AccessDeniedException' }));
+  const world = io();
+  const code = await runBackup(['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', DB, '--resource-arn', VOLUME, '--json'], world);
+  expect(code).toBe(1);
+  expect(world.out).toBe('');
+  expect(world.err).toBe('cdk-backup-dr backup: User is not authorized to perform: iam:PassRole; '
+    + `started before this error and not stopped by it: the dump ${EXECUTION}, backup job job-db of shop-master\n`);
+});
+
 test('a failed dump shows the workflow\'s error cause', async () => {
   sfnMock.on(DescribeExecutionCommand).resolves({
     status: 'FAILED', executionArn: EXECUTION, stateMachineArn: MACHINE, startDate: new Date(),
