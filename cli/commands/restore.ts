@@ -251,6 +251,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     return 0;
   }
   const json = flags.json === true;
+  // The execution being followed: an error while following it does not stop it.
+  let following: string | undefined;
   const say = (text: string) => {
     if (!json) {
       io.stdout.write(`${text}\n`);
@@ -319,6 +321,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
         executionArn = await start(`${request.name.slice(0, 80 - suffix.length)}${suffix}`);
       }
     }
+    following = executionArn;
     if (flags['no-wait']) {
       if (json) {
         io.stdout.write(`${JSON.stringify({ status: 'RUNNING', executionArn }, null, 2)}\n`);
@@ -378,7 +381,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       return 2;
     }
     const unchecked = flags['dry-run'] ? 'the dry run could not make its checks; the request is NOT checked: ' : '';
-    io.stderr.write(`cdk-backup-dr restore: ${unchecked}${errorText(error)}\n`);
+    const running = following ? `; the execution ${following} keeps running: run the same command again to follow it` : '';
+    io.stderr.write(`cdk-backup-dr restore: ${unchecked}${errorText(error)}${running}\n`);
     return 1;
   }
 }

@@ -247,6 +247,16 @@ test('--json prints only the machine-readable result', async () => {
   expect(JSON.parse(run.stdout())).toEqual({ status: 'SUCCEEDED', executionArn: expect.stringMatching(/:execution:VolumeRestore:volume-/), result: { status: 'SUCCEEDED', volumeId: 'vol-1' } });
 });
 
+test('an error while following the execution exits 1 and names the execution, which keeps running (with --json nothing else does)', async () => {
+  mockExecution({ status: 'SUCCEEDED', output: {} });
+  sfn.on(GetExecutionHistoryCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--json'], run.io)).toBe(1);
+  expect(run.stdout()).toBe('');
+  const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${sfn.commandCalls(StartExecutionCommand)[0].args[0].input.name}`;
+  expect(run.stderr()).toBe(`cdk-backup-dr restore: Rate exceeded; the execution ${executionArn} keeps running: run the same command again to follow it\n`);
+});
+
 test('a failed restore exits 1 with the error and its message', async () => {
   mockExecution({ status: 'FAILED', error: 'RestoreCheckError', cause: '{"errorType":"RestoreCheckError","errorMessage":"volume vol-1 is \'error\' instead of becoming available"}' });
   const run = capture();
