@@ -79,6 +79,15 @@ function positiveNumber(flag: string, text: string): number {
 
 const TLS_MODES = ['rds', 'verify', 'off'];
 
+/** A percent-encoded part of a URL, decoded; a stray % is a usage error (never the value: it may be a password). */
+function decoded(flag: string, part: 'user' | 'password', text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new UsageError(`the ${part} in ${flag} is not valid percent-encoding: write % as %25 (and @ : / ? # as %40 %3A %2F %3F %23)`);
+  }
+}
+
 /** Connection options from `mysql://user:password@host:port[?tls=rds|verify|off]`. */
 export function parseConnectionUrl(flag: string, text: string, tlsOverride?: string): ConnectionOptions {
   let url: URL;
@@ -101,9 +110,9 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : 3306,
-    user: decodeURIComponent(url.username),
+    user: decoded(flag, 'user', url.username),
     // No password in the URL (the URL API cannot tell `user:@host` from `user@host`): see `withPasswords`.
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.password ? { password: decoded(flag, 'password', url.password) } : {}),
     connectTimeout: 10_000,
     ...(ssl ? { ssl } : {}),
   };

@@ -42,6 +42,13 @@ describe('cdk-backup-dr check names the flag that is wrong', () => {
     expect(result.stderr.split('\n')[0]).toBe('cdk-backup-dr check: --master needs a value');
   });
 
+  test('a password in a URL with a stray %, without repeating the password', async () => {
+    const result = await check(['--master', 'mysql://u:p%ss@h', '--replica', 'mysql://u@h']);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe('cdk-backup-dr check: the password in --master is not valid percent-encoding: write % as %25 (and @ : / ? # as %40 %3A %2F %3F %23)');
+    expect(result.stderr).not.toContain('p%ss');
+  });
+
   test('a TLS mode given with --tls', async () => {
     const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tls', 'maybe']);
     expect(result).toMatchObject({ code: 64, stdout: '' });
