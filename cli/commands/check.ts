@@ -102,6 +102,14 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
   if (!url.hostname || !url.username) {
     throw new UsageError(`${flag} needs a user and a host: mysql://user@host:3306`);
   }
+  // Refused rather than ignored: `?ssl-mode=REQUIRED` would connect without TLS, `/shop` compare every schema.
+  const unknownParameters = [...url.searchParams.keys()].filter((name) => name !== 'tls');
+  if (unknownParameters.length > 0) {
+    throw new UsageError(`${flag} takes only ?tls=rds|verify|off, got ?${unknownParameters.join(', ?')}`);
+  }
+  if (url.pathname !== '' && url.pathname !== '/') {
+    throw new UsageError(`${flag} names no database (got '${url.pathname}'): choose the schemas with --databases`);
+  }
   const tls = tlsOverride ?? url.searchParams.get('tls') ?? (url.hostname.endsWith('.rds.amazonaws.com') ? 'rds' : 'off');
   const ssl = { rds: 'Amazon RDS', verify: { rejectUnauthorized: true }, off: undefined }[tls];
   if (!TLS_MODES.includes(tls)) {

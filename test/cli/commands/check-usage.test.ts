@@ -49,6 +49,15 @@ describe('cdk-backup-dr check names the flag that is wrong', () => {
     expect(result.stderr).not.toContain('p%ss');
   });
 
+  test('a URL with a query parameter other than tls, or a database path, instead of ignoring it', async () => {
+    const ssl = await check(['--master', 'mysql://u@h?ssl-mode=REQUIRED', '--replica', 'mysql://u@h']);
+    expect(ssl).toMatchObject({ code: 64, stdout: '' });
+    expect(ssl.stderr.split('\n')[0]).toBe('cdk-backup-dr check: --master takes only ?tls=rds|verify|off, got ?ssl-mode');
+    const database = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h:3306/shop?tls=off']);
+    expect(database).toMatchObject({ code: 64, stdout: '' });
+    expect(database.stderr.split('\n')[0]).toBe("cdk-backup-dr check: --replica names no database (got '/shop'): choose the schemas with --databases");
+  });
+
   test('a TLS mode given with --tls', async () => {
     const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tls', 'maybe']);
     expect(result).toMatchObject({ code: 64, stdout: '' });
