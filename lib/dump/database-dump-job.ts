@@ -659,15 +659,16 @@ export class DatabaseDumpJob extends Construct {
 
   private validate(cpu: number, memory: number, storage: number, dumpTimeout: Duration, dumpBinary: string, databases: string[], maxReplicaLag: Duration): void {
     const path = this.node.path;
-    // A token `cpu` or `ephemeralStorageGiB` goes to ECS as it is, and ECS refuses at deploy a
-    // CPU and memory pair or a storage size that Fargate does not offer: no warning for them.
     if (Token.isUnresolved(memory)) {
       throw new Error(`${path}: \`memoryLimitMiB\` must be a concrete number of MiB (the dump container's memory, the task's less the upload container's ${UPLOAD_MEMORY_MIB} MiB, is computed from it at synth), got an unresolved token`);
     }
     if (memory <= UPLOAD_MEMORY_MIB) {
       throw new Error(`${path}: \`memoryLimitMiB\` must be more than the upload container's ${UPLOAD_MEMORY_MIB} MiB (the dump container gets the rest), got ${memory} MiB`);
     }
-    if (!Token.isUnresolved(cpu)) {
+    if (Token.isUnresolved(cpu)) {
+      warnUncheckedToken(this, 'cpu', `that it is a CPU value of Fargate's CPU and memory table (${Object.keys(FARGATE_MEMORY).join(', ')} CPU units) that offers \`memoryLimitMiB\` (${memory} MiB)`,
+        'ECS receives it as it is and refuses at deploy a CPU value or a CPU and memory pair that Fargate does not offer');
+    } else {
       const offered = FARGATE_MEMORY[cpu];
       if (!offered) {
         throw new Error(`${path}: \`cpu\` must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} CPU units, got ${cpu}`);
@@ -677,7 +678,10 @@ export class DatabaseDumpJob extends Construct {
         throw new Error(`${path}: \`memoryLimitMiB\` must be ${describeSizes(usable)} for ${cpu} CPU units (Fargate's sizes that leave the dump container memory beside the upload container's ${UPLOAD_MEMORY_MIB} MiB), got ${memory} MiB`);
       }
     }
-    if (!Token.isUnresolved(storage) && (!Number.isInteger(storage) || storage < 21 || storage > 200)) {
+    if (Token.isUnresolved(storage)) {
+      warnUncheckedToken(this, 'ephemeralStorageGiB', 'that it is a whole number from 21 to 200 GiB',
+        'ECS receives it as it is and refuses at deploy a size outside 21 to 200 GiB');
+    } else if (!Number.isInteger(storage) || storage < 21 || storage > 200) {
       throw new Error(`${path}: \`ephemeralStorageGiB\` must be a whole number from 21 to 200 GiB, got ${storage} GiB`);
     }
     // A token in the sum would swallow the steps' time: the execution would end with the dump
