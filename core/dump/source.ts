@@ -169,8 +169,10 @@ async function stopApplier(connection: Connection, statement: string): Promise<b
  * Starts again the appliers this pause stopped, except on a channel whose IO thread is stopped
  * now: the pause's statements leave IO threads running, so someone else stopped it since, by
  * `STOP REPLICA IO_THREAD` or by a whole `STOP REPLICA`, which the replica status cannot tell
- * apart once the applier is stopped. Starting the applier would override a whole stop, so it is
- * left stopped and named. When the channels cannot be read, none is started. Says what it did.
+ * apart once the applier is stopped, or an error did (which stays in the status after a stop
+ * by someone else too, so it is named as one possible cause). Starting the applier would
+ * override a whole stop, so it is left stopped and named. When the channels cannot be read,
+ * none is started. Says what it did.
  */
 async function undoStops(connection: Connection, flavor: ServerFlavor, stopped: readonly ReplicaChannelHealth[]): Promise<string> {
   if (stopped.length === 0) {
@@ -182,10 +184,10 @@ async function undoStops(connection: Connection, flavor: ServerFlavor, stopped: 
   } catch (error) {
     return `; this run could not read the replica status to start again the SQL thread it had stopped on ${channelNames(stopped)} (${messageOf(error)}): start it by hand unless someone else stopped replication there`;
   }
-  const ioStopped = stopped.filter((channel) => now.some((current) => current.channel === channel.channel && current.ioState === 'No'));
+  const ioStopped = now.filter((current) => current.ioState === 'No' && stopped.some((channel) => channel.channel === current.channel));
   const started: ReplicaChannelHealth[] = [];
   const failed: string[] = [];
-  for (const channel of stopped.filter((candidate) => !ioStopped.includes(candidate))) {
+  for (const channel of stopped.filter((candidate) => !ioStopped.some((current) => current.channel === candidate.channel))) {
     try {
       await connection.query(channelStatements(flavor, channel.channel).startApplier);
       started.push(channel);
@@ -200,10 +202,17 @@ async function undoStops(connection: Connection, flavor: ServerFlavor, stopped: 
   if (failed.length > 0) {
     parts.push(`this run could not start again the SQL thread it had stopped on ${failed.join(', ')}: start it by hand`);
   }
-  if (ioStopped.length > 0) {
-    const statements = ioStopped.map((channel) => `'${channelStatements(flavor, channel.channel).startApplier}'`).join(', ');
-    parts.push(`this run left stopped the SQL thread it had stopped on ${channelNames(ioStopped)}, whose IO thread someone else stopped meanwhile `
-      + `(by stopping the IO thread alone or the whole channel, which the replica status cannot tell apart): start it with ${statements} if only the IO thread was meant to stop`);
+  const byError = ioStopped.filter((channel) => hasThreadError(channel, 'IO'));
+  const bySomeone = ioStopped.filter((channel) => !byError.includes(channel));
+  const startApplier = (channels: readonly ReplicaChannelHealth[]): string => channels.map((channel) => `'${channelStatements(flavor, channel.channel).startApplier}'`).join(', ');
+  if (byError.length > 0) {
+    const errors = byError.map((channel) => (byError.length > 1 ? `${channelNames([channel])}: ${channel.lastError}` : channel.lastError)).join('; ');
+    parts.push(`this run left stopped the SQL thread it had stopped on ${channelNames(byError)}, whose IO thread stopped meanwhile, by an error (${errors}) or by someone else `
+      + `(the error stays in the replica status after a stop too): ${fixThenStart(flavor, byError)} (or ${startApplier(byError)} if only the IO thread was meant to stop)`);
+  }
+  if (bySomeone.length > 0) {
+    parts.push(`this run left stopped the SQL thread it had stopped on ${channelNames(bySomeone)}, whose IO thread someone else stopped meanwhile `
+      + `(by stopping the IO thread alone or the whole channel, which the replica status cannot tell apart): start it with ${startApplier(bySomeone)} if only the IO thread was meant to stop`);
   }
   return parts.map((part) => `; ${part}`).join('');
 }
@@ -300,10 +309,13 @@ export async function pauseReplication(connection: Connection, control: Replicat
   }
   const stoppedHere = control === 'sql' ? await stopEachApplier(connection, flavor, before) : [];
   const channels = await replicaChannels(connection, flavor) ?? [];
-  // The SQL statements leave the IO threads running: one stopped now was stopped by someone else.
+  // The SQL statements leave the IO threads running: one stopped now was stopped by someone
+  // else or by an error (which undoStops names with the statements that start the channel).
   const ioStoppedSince = control === 'sql' ? notReceiving(channels, 'No') : '';
   if (ioStoppedSince) {
-    throw new ReplicationStoppedElsewhere(`replication was stopped by someone else while this run paused it (${ioStoppedSince}); it is left as it is${await undoStops(connection, flavor, stoppedHere)}`);
+    const byError = channels.some((channel) => channel.ioState === 'No' && hasThreadError(channel, 'IO'));
+    throw new ReplicationStoppedElsewhere(`${byError ? 'replication stopped while this run paused it, by an error or by someone else' : 'replication was stopped by someone else while this run paused it'} `
+      + `(${ioStoppedSince}); it is left as it is${await undoStops(connection, flavor, stoppedHere)}`);
   }
   const applying = channels.filter((channel) => channel.sqlThreadRunning);
   if (applying.length > 0) {

@@ -244,6 +244,31 @@ test('a SQL thread stopped by an error before the pause: refused with Replicatio
   }
 });
 
+// Before: the failure said someone else had stopped replication, and to start the applier alone, though the status showed the IO error.
+test('an IO thread stopped by an error while the pause stops the applier: ReplicationStoppedElsewhere naming the error as a cause it cannot tell from a stop by someone else, the applier left stopped, and how to start the channel once fixed', async () => {
+  const master = await pair.master.connect();
+  try {
+    let done = false;
+    const paused = pauseReplication(interceptQueries(replica, async (sql, run) => {
+      if (!done && /^STOP REPLICA/.test(sql)) {
+        done = true;
+        await stopIoThreadByError(master);
+      }
+      return run();
+    }), 'sql');
+    await expect(paused).rejects.toThrow(new RegExp('^replication stopped while this run paused it, by an error or by someone else \\(the IO thread is stopped \\(IO error 1593: .*server ids.*\\): '
+      + 'the replica receives no changes from its master, so a dump of it would be older than its lag says\\); it is left as it is; this run left stopped the SQL thread it had stopped on the default channel, '
+      + 'whose IO thread stopped meanwhile, by an error \\(IO error 1593: .*server ids.*\\) or by someone else \\(the error stays in the replica status after a stop too\\): '
+      + "fix the error, then start it with 'START REPLICA ''' \\(or 'START REPLICA '' SQL_THREAD' if only the IO thread was meant to stop\\)$"));
+    await expect(paused).rejects.toHaveProperty('name', 'ReplicationStoppedElsewhere');
+    expect(await threads()).toEqual([['', false, false]]);
+  } finally {
+    await master.query('SET GLOBAL server_id = 1');
+    await master.end();
+    await startAndWait('START SLAVE', [['', true, true]]);
+  }
+});
+
 test('an IO thread stopped by an error during the dump window: resume leaves replication stopped, names the error as a cause it cannot tell from a stop by someone else, and says to fix it before starting', async () => {
   const master = await pair.master.connect();
   try {
