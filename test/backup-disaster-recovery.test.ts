@@ -485,13 +485,13 @@ describe('off-site EBS snapshot freshness', () => {
   });
 
   test('a copy region that synth cannot compare with recoveryRegion warns that the off-site EBS copies are not checked', () => {
-    const { stack } = primary(new App(), () => ({
-      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: Lazy.string({ produce: () => 'eu-north-1' }) }] }),
+    const { stack } = primary(new App(), (s) => ({
+      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: new CfnParameter(s, 'CopyRegion').valueAsString }] }),
       volumeTags: { 'team:backup': 'yes' },
     }));
     const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('Data Lifecycle Manager copies the snapshots'));
     expect(warnings.map((w) => String(w.entry.data))).toEqual([
-      expect.stringMatching(/^Primary\/Dr: copy region 1 of `volumeSnapshots` is an unresolved token, so the synth-time check of `recoveryRegion` that Data Lifecycle Manager copies the snapshots of `volumeTags` to it \(its copy regions: a token \("eu-north-1"\)\) did not run \(unknown, not passed\); the freshness check of the off-site EBS snapshot copies is left out/),
+      expect.stringMatching(/^Primary\/Dr: copy region 1 of `volumeSnapshots` is an unresolved token, so the synth-time check of `recoveryRegion` that Data Lifecycle Manager copies the snapshots of `volumeTags` to it \(its copy regions: a token \(\{"Ref":"CopyRegion"\}\)\) did not run \(unknown, not passed\); the freshness check of the off-site EBS snapshot copies is left out/),
     ]);
   });
 });
@@ -516,8 +516,10 @@ describe('validation', () => {
   });
 
   test('recoveryRegion that synth cannot compare with the stack\'s region warns', () => {
-    const recoveryRegion = Lazy.string({ produce: () => RECOVERY_REGION });
-    const { stack } = primary(new App(), () => ({ recoveryRegion, retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: recoveryRegion }] }) }));
+    const { stack } = primary(new App(), (s) => {
+      const recoveryRegion = new CfnParameter(s, 'RecoveryRegion').valueAsString;
+      return { recoveryRegion, retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: recoveryRegion }] }) };
+    });
     const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp(UNCHECKED_TOKEN_WARNING));
     expect(warnings.map((w) => String(w.entry.data))).toEqual([
       expect.stringMatching(/^Primary\/Dr: `recoveryRegion` is an unresolved token, so the synth-time check that it is another region than the stack's did not run \(unknown, not passed\)/),
@@ -556,14 +558,14 @@ describe('validation', () => {
   });
 
   test('retentionPolicy whose copy regions synth cannot compare with recoveryRegion warns, naming the tokens', () => {
-    const { stack } = primary(new App(), () => ({
-      recoveryRegion: Lazy.string({ produce: () => RECOVERY_REGION }),
-      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'us-east-1' }, { region: Lazy.string({ produce: () => 'eu-north-1' }) }] }),
+    const { stack } = primary(new App(), (s) => ({
+      recoveryRegion: new CfnParameter(s, 'RecoveryRegion').valueAsString,
+      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: 'us-east-1' }, { region: new CfnParameter(s, 'CopyRegion').valueAsString }] }),
     }));
     const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('copies to `recoveryRegion`'));
     expect(warnings.map((w) => String(w.entry.data))).toEqual([
       'Primary/Dr: each of `recoveryRegion` and the region of off-site copy 2 is an unresolved token, so the synth-time check of `retentionPolicy.offSiteCopies` '
-      + 'that one of them copies to `recoveryRegion` (a token ("eu-central-1"); they copy to us-east-1, a token ("eu-north-1")) did not run (unknown, not passed); '
+      + 'that one of them copies to `recoveryRegion` (a token ({"Ref":"RecoveryRegion"}); they copy to us-east-1, a token ({"Ref":"CopyRegion"})) did not run (unknown, not passed); '
       + 'if none resolves to it, nothing is copied to the recovery region, where the target\'s vault waits and the off-site freshness checks find no copy [ack: cdk-backup-dr:uncheckedToken]',
     ]);
   });
@@ -587,8 +589,9 @@ describe('validation', () => {
   });
 
   test('retentionPolicy that may copy to another account in another region (an account unknown at synth): the warning is on this construct and names its prop', () => {
-    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'us-east-1', account: Lazy.string({ produce: () => '210987654321' }) }] });
-    const { stack } = primary(new App(), () => ({ retentionPolicy }));
+    const { stack } = primary(new App(), (s) => ({
+      retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'us-east-1', account: new CfnParameter(s, 'CopyAccount').valueAsString }] }),
+    }));
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AWS Backup cannot copy RDS'));
     expect(warnings.map((w) => [w.id, String(w.entry.data)])).toEqual([['/Primary/Dr', expect.stringMatching(/^`retentionPolicy.offSiteCopies` copies to account \S+ in us-east-1: AWS Backup cannot copy RDS/)]]);
   });

@@ -7,9 +7,11 @@ export type DeployTimeEquality = 'same' | 'different' | 'unknown';
 /**
  * Whether `a` and `b` have the same value when `stack` deploys: the same string (one token
  * twice included), or two tokens that resolve to the same template expression, are the same;
- * two concrete strings that differ are different; anything else is unknown (two parameters
+ * two strings that differ, each concrete or a token that resolves to a plain string (a literal
+ * in the template, known at synth), are different; anything else is unknown (two parameters
  * may hold one value). `AWS::AccountId` and `AWS::Region` are the stack's own account and
- * region, so `Aws.ACCOUNT_ID` is the same as a stack's concrete account.
+ * region when those are concrete, so `Aws.ACCOUNT_ID` is the same as a stack's concrete
+ * account, and `Aws.REGION` differs from every other concrete region.
  */
 export function equalityAtDeploy(stack: Stack, a: string, b: string): DeployTimeEquality {
   switch (Token.compareStrings(a, b)) {
@@ -17,17 +19,27 @@ export function equalityAtDeploy(stack: Stack, a: string, b: string): DeployTime
     case TokenComparison.DIFFERENT: return 'different';
   }
   const valueA = valueAtDeploy(stack, a);
-  return valueA !== undefined && valueA === valueAtDeploy(stack, b) ? 'same' : 'unknown';
+  if (valueA === undefined) {
+    return 'unknown';
+  }
+  const valueB = valueAtDeploy(stack, b);
+  if (valueB === undefined) {
+    return 'unknown';
+  }
+  if (JSON.stringify(valueA) === JSON.stringify(valueB)) {
+    return 'same';
+  }
+  return typeof valueA === 'string' && typeof valueB === 'string' ? 'different' : 'unknown';
 }
 
 /**
- * A string or the template expression its token resolves to, as JSON, for comparison; `AWS::AccountId`
- * and `AWS::Region` replaced by the stack's account and region when those are concrete.
- * Undefined when the token cannot be resolved yet.
+ * A string or the template expression its token resolves to (a plain string when the token
+ * holds no deploy-time value); `AWS::AccountId` and `AWS::Region` replaced by the stack's
+ * account and region when those are concrete. Undefined when the token cannot be resolved yet.
  */
-function valueAtDeploy(stack: Stack, value: string): string | undefined {
+function valueAtDeploy(stack: Stack, value: string): unknown {
   if (!Token.isUnresolved(value)) {
-    return JSON.stringify(value);
+    return value;
   }
   let resolved: unknown;
   try {
@@ -38,10 +50,10 @@ function valueAtDeploy(stack: Stack, value: string): string | undefined {
   const json = JSON.stringify(resolved);
   for (const [pseudo, own] of [['AWS::AccountId', stack.account], ['AWS::Region', stack.region]]) {
     if (json === JSON.stringify({ Ref: pseudo }) && !Token.isUnresolved(own)) {
-      return JSON.stringify(own);
+      return own;
     }
   }
-  return json;
+  return resolved;
 }
 
 /** A string for an error message: itself, or for a token the template expression it resolves to. */
