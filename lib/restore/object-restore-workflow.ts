@@ -263,9 +263,11 @@ export class ObjectRestoreWorkflow extends Construct {
           actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:RestoreObject'],
           resources: sources.map((b) => b.arnForObjects('*')),
         }),
+        // Cleanup deletes its copies by version: S3 documents s3:DeleteObject as always needed for a
+        // delete, and s3:DeleteObjectVersion on top of it for a specific version.
         new iam.PolicyStatement({
           sid: 'WriteCopies',
-          actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: targets.map((b) => b.arnForObjects('*')),
         }),
       ],

@@ -124,7 +124,7 @@ describe('ObjectRestoreWorkflow', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Sid: 'ReadSources', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:RestoreObject'] }),
-          Match.objectLike({ Sid: 'WriteCopies', Action: Match.arrayWith(['s3:PutObject', 's3:DeleteObjectVersion']) }),
+          Match.objectLike({ Sid: 'WriteCopies', Action: Match.arrayWith(['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) }),
         ]),
       },
     });
