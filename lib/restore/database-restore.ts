@@ -300,8 +300,9 @@ export class DatabaseRestore extends Construct {
       description: `What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`,
       statements: [
         // Reads: the source, the target (any new identifier), snapshots, subnet groups, automated backups.
+        // An instance's tags come with DescribeDBInstances (TagList): no rds:ListTagsForResource.
         new iam.PolicyStatement({
-          actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:DescribeDBInstanceAutomatedBackups', 'rds:ListTagsForResource'],
+          actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:DescribeDBInstanceAutomatedBackups'],
           resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('auto-backup')],
         }),
         // Creating the new instance: only with this workflow's tag on it.
