@@ -29,10 +29,16 @@ function templateOf(stack: Stack): Template {
 /** The actions (as written, wildcards kept) that the identity policies of `role` allow. */
 export function actionsGrantedTo(role: iam.IRole): string[] {
   const stack = Stack.of(role);
-  const cfnRole = role.node.defaultChild as iam.CfnRole;
-  const roleId = stack.getLogicalId(cfnRole);
+  return actionsGrantedToRoleId(stack, stack.getLogicalId(role.node.defaultChild as iam.CfnRole), role.node.path);
+}
+
+/** The same for the role with logical id `roleId` in `stack`; `name` names it in errors. */
+export function actionsGrantedToRoleId(stack: Stack, roleId: string, name = roleId): string[] {
   const template = templateOf(stack);
   const roleResource = template.findResources('AWS::IAM::Role')[roleId];
+  if (!roleResource) {
+    throw new Error(`${name}: no role ${roleId} in ${stack.stackName}`);
+  }
   const ref = JSON.stringify({ Ref: roleId });
   const attachedTo = (policy: Record<string, unknown>) => ((policy.Properties as { Roles?: unknown[] }).Roles ?? []).some((r) => JSON.stringify(r) === ref);
   const inline = Object.values(template.findResources('AWS::IAM::Policy')).filter(attachedTo);
@@ -40,7 +46,7 @@ export function actionsGrantedTo(role: iam.IRole): string[] {
   const managedArns: unknown[] = roleResource.Properties.ManagedPolicyArns ?? [];
   for (const arn of managedArns) {
     if (!managed.some(([id]) => JSON.stringify(arn) === JSON.stringify({ Ref: id }))) {
-      throw new Error(`${role.node.path}: the managed policy ${JSON.stringify(arn)} is not in the stack; its actions cannot be read`);
+      throw new Error(`${name}: the managed policy ${JSON.stringify(arn)} is not in the stack; its actions cannot be read`);
     }
   }
   const attachedManaged = managed.filter(([id, policy]) => attachedTo(policy) || managedArns.some((arn) => JSON.stringify(arn) === JSON.stringify({ Ref: id })));
@@ -52,7 +58,7 @@ export function actionsGrantedTo(role: iam.IRole): string[] {
   const allows = statements.filter((statement) => {
     const scopedDeny = statement.Effect === 'Deny' && statement.Action !== undefined && ![statement.Resource].flat().includes('*');
     if (!scopedDeny && (statement.Effect !== 'Allow' || statement.Action === undefined)) {
-      throw new Error(`${role.node.path}: a statement this test cannot read: ${JSON.stringify(statement)}`);
+      throw new Error(`${name}: a statement this test cannot read: ${JSON.stringify(statement)}`);
     }
     return !scopedDeny;
   });
