@@ -315,6 +315,14 @@ export class DumpRestoreWorkflow extends Construct {
           actions: ['s3:GetObject'],
           resources: dumpObjects,
         }),
+        // Validate tells a manifest or dump that does not exist (404) from one it may not read; without
+        // s3:ListBucket S3 answers 403 for a missing key. No s3:prefix condition: S3 checks the
+        // permission for a GET or HEAD without one.
+        new iam.PolicyStatement({
+          sid: 'FindDumps',
+          actions: ['s3:ListBucket'],
+          resources: dumpBucketArns(props),
+        }),
         new iam.PolicyStatement({
           sid: 'ReadInstances',
           actions: ['rds:DescribeDBInstances'],
@@ -347,6 +355,10 @@ export class DumpRestoreWorkflow extends Construct {
 }
 
 /** The objects the workflow reads: dumps and manifests under daily/ and, in the archive bucket, yearly/. */
+function dumpBucketArns(props: DumpRestoreWorkflowProps): string[] {
+  return [props.dumpBucket.bucketArn, ...(props.archiveBucket ? [props.archiveBucket.bucketArn] : [])];
+}
+
 function dumpObjectArns(props: DumpRestoreWorkflowProps): string[] {
   return [props.dumpBucket.arnForObjects('daily/*'), ...(props.archiveBucket ? [props.archiveBucket.arnForObjects('yearly/*')] : [])];
 }

@@ -42,6 +42,7 @@ describe('DumpRestoreWorkflow', () => {
         Statement: Match.arrayWith([
           Match.objectLike({ Sid: 'ChangeAndDeleteOnlyPrefixedInstances', Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'], Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':db:restored-\\*$')])] } }),
           Match.objectLike({ Sid: 'ReadDumps', Action: 's3:GetObject' }),
+          Match.objectLike({ Sid: 'FindDumps', Action: 's3:ListBucket' }),
         ]),
       },
     });

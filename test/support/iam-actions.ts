@@ -72,6 +72,11 @@ export function actionsOf(call: SdkCall): string[] {
   if (prefix === 's3' && call.inputFields.has('VersionId') && S3_VERSION_ACTIONS[call.operation]) {
     actions.push(S3_VERSION_ACTIONS[call.operation]);
   }
+  // Without s3:ListBucket a missing key answers 403 Access Denied, not 404 (S3 GetObject and
+  // HeadObject, "Permissions"): code that looks for NoSuchKey or NotFound needs it.
+  if (prefix === 's3' && call.expectsNotFound && ['GetObject', 'HeadObject'].includes(call.operation)) {
+    actions.push('s3:ListBucket');
+  }
   if (prefix === 's3' && call.inputFields.has('CopySource') && call.copiesVersions) {
     actions.push('s3:GetObjectVersion');
   }

@@ -23,6 +23,8 @@ export interface SdkCall {
   readonly inputFields: ReadonlySet<string>;
   /** A copy's `CopySource` can name a version: the file builds a `?versionId=` query. */
   readonly copiesVersions: boolean;
+  /** The file tells a missing object or resource apart by its error name (`NoSuchKey`, `NotFound`). */
+  readonly expectsNotFound: boolean;
 }
 
 /** The files of the repository reached from `entry` through relative imports, `entry` included. */
@@ -106,6 +108,7 @@ const OPERATION = /^(?:paginate([A-Z]\w+)|([A-Z]\w+)Command)$/;
 function callsIn(source: ts.SourceFile): SdkCall[] {
   const file = relative(REPOSITORY_ROOT, source.fileName);
   const copiesVersions = /[?&]versionId=/.test(source.text);
+  const expectsNotFound = /\bNoSuchKey\b|['"]NotFound['"]/.test(source.text);
   const calls: SdkCall[] = [];
   for (const { specifier, names } of valueImports(source)) {
     const client = /^@aws-sdk\/(client-[a-z0-9-]+)$/.exec(specifier)?.[1];
@@ -115,7 +118,7 @@ function callsIn(source: ts.SourceFile): SdkCall[] {
     for (const [imported, local] of names) {
       const match = OPERATION.exec(imported);
       if (match) {
-        calls.push({ client, operation: match[1] ?? match[2], file, inputFields: inputFieldsOf(source, local), copiesVersions });
+        calls.push({ client, operation: match[1] ?? match[2], file, inputFields: inputFieldsOf(source, local), copiesVersions, expectsNotFound });
       }
     }
   }
