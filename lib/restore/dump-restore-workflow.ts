@@ -260,11 +260,16 @@ export class DumpRestoreWorkflow extends Construct {
     return grantDryRun(grantee, this.dryRun);
   }
 
-  /** The calls of the Validate step: the manifest and the dump (GetObject, HeadObject), and whether the target exists. */
+  /**
+   * The calls of the Validate step: the manifest and the dump (GetObject, HeadObject), and whether
+   * the target exists; s3:ListBucket so that a missing manifest or dump is 'not found' (S3 answers
+   * 403 for a missing key without it).
+   */
   private validateReads(props: DumpRestoreWorkflowProps, prefix: string): iam.PolicyStatement[] {
     const stack = Stack.of(this);
     const reads = [
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: dumpObjectArns(props) }),
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: dumpBucketArns(props) }),
       new iam.PolicyStatement({
         actions: ['rds:DescribeDBInstances'],
         resources: [stack.formatArn({ service: 'rds', resource: 'db', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],

@@ -95,6 +95,7 @@ describe('DumpRestoreWorkflow', () => {
   const machine = { Ref: logicalId('DumpRestoreStateMachine') };
   const fn = { 'Fn::GetAtt': [logicalId('DumpRestoreFunction'), 'Arn'] };
   const bucketObjects = (bucket: string, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(bucket), 'Arn'] }, `/${prefix}/*`]] });
+  const bucketArn = (bucket: string) => ({ 'Fn::GetAtt': [logicalId(bucket), 'Arn'] });
 
   test('grantDryRun: the manifest and dump objects, their key through S3, and whether the target exists (prefixed identifiers only)', () => {
     const fixture = restoreTestStack();
@@ -104,6 +105,7 @@ describe('DumpRestoreWorkflow', () => {
     expect(grantedTo(fixture.stack, (role) => workflow.grantDryRun(role))).toEqual([
       ...readsOfTheWorkflow(machine, fn),
       { Effect: 'Allow', Action: 's3:GetObject', Resource: [bucketObjects('DumpBucket', 'daily'), bucketObjects('ArchiveBucket', 'yearly')] },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: [bucketArn('DumpBucket'), bucketArn('ArchiveBucket')] },
       { Effect: 'Allow', Action: 'rds:DescribeDBInstances', Resource: arn(':rds:eu-west-1:123456789012:db:restored-*') },
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
     ]);
@@ -117,6 +119,7 @@ describe('DumpRestoreWorkflow', () => {
       startEncryption(machine),
       ...readsOfTheWorkflow(machine, fn),
       { Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('DumpBucket', 'daily') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn('DumpBucket') },
     ]));
   });
 });
