@@ -300,9 +300,11 @@ export class DatabaseRestore extends Construct {
       description: `What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`,
       statements: [
         // Reads: the source, the target (any new identifier), snapshots, subnet groups, automated backups.
-        // An instance's tags come with DescribeDBInstances (TagList): no rds:ListTagsForResource.
+        // The steps read an instance's tags from DescribeDBInstances (TagList). rds:ListTagsForResource
+        // stays: whether RDS leaves TagList out for a caller without it is documented neither way,
+        // and these tags decide which instance is the restore's own to delete.
         new iam.PolicyStatement({
-          actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:DescribeDBInstanceAutomatedBackups'],
+          actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:DescribeDBInstanceAutomatedBackups', 'rds:ListTagsForResource'],
           resources: [anyDb, anyOf('snapshot'), anyOf('subgrp'), anyOf('auto-backup')],
         }),
         // Creating the new instance: only with this workflow's tag on it.

@@ -49,6 +49,10 @@ const INDIRECT_GRANTS = [
   'kms:ReEncrypt*', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey', 'kms:CreateGrant',
   // ISecret.grantRead grants it with secretsmanager:GetSecretValue: the secret's metadata, never its value.
   'secretsmanager:DescribeSecret',
+  // The database restore steps read an instance's tags from DescribeDBInstances' TagList; whether RDS
+  // leaves TagList out for a caller without this action is documented neither way (a user reports
+  // it missing: aws/aws-cli#6392), and those tags decide which instance the restore may delete.
+  'rds:ListTagsForResource',
 ];
 
 /**
