@@ -11,6 +11,7 @@ import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/bac
 import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
+import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -396,7 +397,7 @@ class Context {
     if (/"Deny"/.test(policy) && /DeleteRecoveryPoint|backup:\*/.test(policy)) {
       locks.push('vault policy denies deleting recovery points');
     }
-    if (vault.resource.DeletionPolicy === 'Retain') {
+    if (vault.resource.DeletionPolicy === 'Retain' || vault.resource.DeletionPolicy === 'RetainExceptOnCreate') {
       locks.push('vault retained on stack deletion');
     }
     return locks;
@@ -527,7 +528,8 @@ class Context {
           minHours: retention.minHours,
           maxHours: retention.maxHours,
           storedIn: `EBS snapshots in ${r.stack.region}`,
-          encryptionKey: r.resource.Properties?.Encrypted ? this.keyText(r.resource.Properties?.KmsKeyId, r.stack, 'the AWS managed key aws/ebs') : 'not encrypted',
+          // A snapshot is encrypted as its volume.
+          encryptionKey: this.encryptionOf(r),
           locks: [],
           copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyEntry => {
             const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
@@ -538,7 +540,10 @@ class Context {
               retention: copy.RetainRule ? copyRetention.text : retention.text,
               minHours: copy.RetainRule ? copyRetention.minHours : retention.minHours,
               maxHours: copy.RetainRule ? copyRetention.maxHours : retention.maxHours,
-              encryptionKey: copy.Encrypted ? this.keyText(copy.CmkArn, r.stack, 'the AWS managed key aws/ebs of the target region') : 'as the source snapshot',
+              // DLM: copies of encrypted snapshots are encrypted; without CmkArn, with the account's default key of the target region.
+              encryptionKey: copy.Encrypted === true || r.resource.Properties?.Encrypted === true || copy.CmkArn !== undefined
+                ? this.keyText(copy.CmkArn, r.stack, ebsDefaultKeyText(copy.TargetRegion ?? copy.Target ?? 'the target region'))
+                : ebsNotEncryptedText(copy.TargetRegion ?? copy.Target ?? 'the target region'),
               locks: [],
             };
           }),
@@ -762,8 +767,10 @@ class Context {
         }
         return p.StorageEncrypted === true || p.KmsKeyId !== undefined ? this.keyText(p.KmsKeyId, r.stack, 'the AWS managed key aws/rds') : 'not encrypted';
       case 'AWS::EC2::Volume':
+        // Without a key, or without Encrypted, the account's EBS settings of the region decide.
+        return p.Encrypted === true ? this.keyText(p.KmsKeyId, r.stack, ebsDefaultKeyText(r.stack.region)) : ebsNotEncryptedText(r.stack.region);
       case 'AWS::EFS::FileSystem':
-        return p.Encrypted === true ? this.keyText(p.KmsKeyId, r.stack, `the AWS managed key aws/${r.resource.Type === 'AWS::EC2::Volume' ? 'ebs' : 'elasticfilesystem'}`) : 'not encrypted';
+        return p.Encrypted === true ? this.keyText(p.KmsKeyId, r.stack, 'the AWS managed key aws/elasticfilesystem') : 'not encrypted';
       case 'AWS::S3::Bucket': {
         const rule = p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
         if (!rule) {
@@ -797,10 +804,15 @@ class Context {
     if (p.VersioningConfiguration?.Status === 'Enabled') {
       locks.push('versioning');
     }
-    if (r.resource.DeletionPolicy === 'Retain' || r.resource.DeletionPolicy === 'RetainExceptOnCreate') {
+    // CloudFormation's default is Snapshot for a DB cluster and for a DB instance outside a cluster.
+    const deletionPolicy = r.resource.DeletionPolicy ?? (r.resource.Type === 'AWS::RDS::DBCluster'
+      || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier === undefined) ? 'Snapshot' : 'Delete');
+    if (deletionPolicy === 'Retain' || deletionPolicy === 'RetainExceptOnCreate') {
       locks.push('retained on stack deletion');
-    } else if (r.resource.DeletionPolicy === 'Snapshot') {
+    } else if (deletionPolicy === 'Snapshot') {
       locks.push('final snapshot on stack deletion');
+    } else if (typeof deletionPolicy !== 'string') {
+      locks.push(`deletion policy not known at synth: ${this.render(deletionPolicy, r.stack)}`);
     } else {
       locks.push('DELETED with the stack');
     }
@@ -902,6 +914,10 @@ class Context {
         ...this.ofType('AWS::Events::Rule')
           .filter((e) => e.stack.id === topic.stack.id && referencedIds(e.resource.Properties?.Targets).has(topic.logicalId))
           .map((e) => `event rule ${e.path}${e.resource.Properties?.Description ? `: ${e.resource.Properties.Description}` : ''}`),
+        // A vault's own notifications (events AWS Backup sends to the topic directly).
+        ...this.ofType('AWS::Backup::BackupVault')
+          .filter((v) => v.stack.id === topic.stack.id && referencedIds(v.resource.Properties?.Notifications?.SNSTopicArn).has(topic.logicalId))
+          .map((v) => `vault ${v.path}: ${this.render(v.resource.Properties?.Notifications?.BackupVaultEvents, v.stack)}`),
       ];
       return {
         stack: topic.stack.id,

@@ -1,0 +1,109 @@
+/**
+ * What the report says where the template leaves a setting to a default: a default
+ * CloudFormation or the service documents is stated, one that depends on the account's
+ * settings (EBS encryption by default and its key) is named as such, not guessed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Fn, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+
+let outdir: string;
+let model: ReportModel;
+
+function row(path: string): ProtectedResource {
+  const found = model.resources.find((r) => r.path === path);
+  if (!found) {
+    throw new Error(`no row for ${path}; rows: ${model.resources.map((r) => r.path).join(', ')}`);
+  }
+  return found;
+}
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-defaults-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Defaults', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const snapshotTags = [{ key: 'snapshots', value: 'daily' }];
+  new ec2.CfnVolume(stack, 'KeylessVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: snapshotTags });
+  new ec2.CfnVolume(stack, 'PlainVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, tags: snapshotTags });
+  new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
+    description: 'daily snapshots',
+    state: 'ENABLED',
+    executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    policyDetails: {
+      resourceTypes: ['VOLUME'],
+      targetTags: snapshotTags,
+      schedules: [{
+        name: 'daily',
+        createRule: { cronExpression: 'cron(0 3 * * ? *)' },
+        retainRule: { count: 7 },
+        crossRegionCopyRules: [
+          { target: 'eu-central-1', encrypted: true, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+          { target: 'eu-north-1', encrypted: false, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+        ],
+      }],
+    },
+  });
+  // An L1 DB instance and cluster without a DeletionPolicy: CloudFormation's default applies.
+  new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
+  new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', storageEncrypted: true });
+  new rds.CfnDBInstance(stack, 'ClusterInstance', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: 'cluster' });
+  const topic = new sns.CfnTopic(stack, 'VaultEvents');
+  BackupMetadata.describe(topic, { role: BackupRole.NOTIFICATION, description: 'vault events' });
+  new backup.CfnBackupVault(stack, 'Vault', {
+    backupVaultName: 'vault',
+    notifications: { snsTopicArn: topic.ref, backupVaultEvents: ['BACKUP_JOB_FAILED', 'COPY_JOB_FAILED'] },
+  });
+  app.synth();
+  model = buildReport(loadAssembly(outdir), { year: 2026 });
+});
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('settings a template leaves to a default', () => {
+  test('an encrypted volume without a key is encrypted with the account\'s default EBS key of its region, which the template does not name', () => {
+    const volume = row('Defaults/KeylessVolume');
+    expect(volume.encryption).toBe('the account\'s default EBS key in eu-west-1 (aws/ebs unless the account set another; not in the template)');
+    expect(volume.tiers[0].encryptionKey).toBe(volume.encryption);
+  });
+
+  test('a volume without Encrypted is unencrypted only if EBS encryption by default is off, which the template does not say', () => {
+    const volume = row('Defaults/PlainVolume');
+    expect(volume.encryption).toBe('not encrypted unless EBS encryption by default is on for the account in eu-west-1 (not in the template)');
+    expect(volume.tiers[0].encryptionKey).toBe(volume.encryption);
+  });
+
+  test('a DLM copy without CmkArn is encrypted with the default EBS key of the target region, not said to be aws/ebs', () => {
+    const [encryptedCopy, plainCopy] = row('Defaults/KeylessVolume').tiers[0].copies;
+    expect(encryptedCopy.encryptionKey).toBe('the account\'s default EBS key in eu-central-1 (aws/ebs unless the account set another; not in the template)');
+    // Encrypted: false still copies an encrypted snapshot encrypted, and a copy cannot use a key of another region.
+    expect(plainCopy.encryptionKey).toBe('the account\'s default EBS key in eu-north-1 (aws/ebs unless the account set another; not in the template)');
+  });
+
+  test('a DLM copy of an unencrypted snapshot, Encrypted false, depends on EBS encryption by default in the target region', () => {
+    const [, plainCopy] = row('Defaults/PlainVolume').tiers[0].copies;
+    expect(plainCopy.encryptionKey).toBe('not encrypted unless EBS encryption by default is on for the account in eu-north-1 (not in the template)');
+  });
+
+  test('a DB instance outside a cluster, and a DB cluster, without DeletionPolicy get a final snapshot (CloudFormation\'s default)', () => {
+    expect(row('Defaults/Instance').locks).toEqual(['final snapshot on stack deletion']);
+    expect(row('Defaults/Cluster').locks).toEqual(['final snapshot on stack deletion']);
+    // An instance of a cluster is deleted; its data is the cluster's.
+    expect(row('Defaults/ClusterInstance').locks).toEqual(['DELETED with the stack']);
+  });
+
+  test('a vault that sends its events to a notification topic is a source of that topic', () => {
+    const events = model.notifications.find((n) => n.topic === 'Defaults/VaultEvents')!;
+    expect(events.sources).toEqual(['vault Defaults/Vault: BACKUP_JOB_FAILED, COPY_JOB_FAILED']);
+  });
+});
