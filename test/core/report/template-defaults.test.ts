@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -53,14 +53,28 @@ beforeAll(() => {
     },
   });
   // An L1 DB instance and cluster without a DeletionPolicy: CloudFormation's default applies.
-  new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
+  const instance = new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
+  // A DeletionPolicy chosen at deployment (AWS::LanguageExtensions): not known at synth.
+  const policy = new CfnParameter(stack, 'VolumePolicy', { allowedValues: ['Delete', 'Retain'] });
+  const parameterVolume = new ec2.CfnVolume(stack, 'ParameterVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true });
+  parameterVolume.addOverride('DeletionPolicy', { Ref: policy.logicalId });
+  parameterVolume.addOverride('UpdateReplacePolicy', { Ref: policy.logicalId });
   new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', storageEncrypted: true });
   new rds.CfnDBInstance(stack, 'ClusterInstance', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: 'cluster' });
   const topic = new sns.CfnTopic(stack, 'VaultEvents');
   BackupMetadata.describe(topic, { role: BackupRole.NOTIFICATION, description: 'vault events' });
-  new backup.CfnBackupVault(stack, 'Vault', {
+  const vault = new backup.CfnBackupVault(stack, 'Vault', {
     backupVaultName: 'vault',
     notifications: { snsTopicArn: topic.ref, backupVaultEvents: ['BACKUP_JOB_FAILED', 'COPY_JOB_FAILED'] },
+  });
+  vault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  vault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+  const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+    backupPlan: { backupPlanName: 'plan', backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: vault.ref, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 } }] },
+  });
+  new backup.CfnBackupSelection(stack, 'Selection', {
+    backupPlanId: plan.ref,
+    backupSelection: { selectionName: 'instance', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [`arn:aws:rds:eu-west-1:111111111111:db:${instance.ref}`] },
   });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
@@ -100,6 +114,16 @@ describe('settings a template leaves to a default', () => {
     expect(row('Defaults/Cluster').locks).toEqual(['final snapshot on stack deletion']);
     // An instance of a cluster is deleted; its data is the cluster's.
     expect(row('Defaults/ClusterInstance').locks).toEqual(['DELETED with the stack']);
+  });
+
+  test('a DeletionPolicy that is not a string at synth is said to be not known, not DELETED', () => {
+    expect(row('Defaults/ParameterVolume').locks).toEqual(['deletion policy not known at synth: VolumePolicy']);
+  });
+
+  test('a vault kept with RetainExceptOnCreate is retained on stack deletion, as a protected resource would be', () => {
+    const [daily] = row('Defaults/Instance').tiers;
+    expect(daily.storedIn).toBe('vault Defaults/Vault (eu-west-1)');
+    expect(daily.locks).toEqual(['vault retained on stack deletion']);
   });
 
   test('a vault that sends its events to a notification topic is a source of that topic', () => {
