@@ -17,6 +17,9 @@ import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, 
 
 export const METADATA_KEY = 'cdk-backup-dr';
 
+/** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
+const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
+
 /** The stateful resource types that get a row, with a readable name. */
 export const PROTECTED_TYPES: { [type: string]: string } = {
   'AWS::RDS::DBInstance': 'RDS DB instance',
@@ -645,7 +648,12 @@ class Context {
     const p = r.resource.Properties ?? {};
     const tierName = meta(r)?.tier;
     if (r.resource.Type === 'AWS::RDS::DBInstance' || r.resource.Type === 'AWS::RDS::DBCluster') {
-      if (p.SourceDBInstanceIdentifier !== undefined || p.ReplicationSourceIdentifier !== undefined) {
+      // An instance of a cluster has no backups of its own: the cluster's are on the cluster's row.
+      if (p.ReplicationSourceIdentifier !== undefined || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined)) {
+        return [];
+      }
+      // A read replica has automated backups only where its template sets a retention.
+      if (p.SourceDBInstanceIdentifier !== undefined && p.BackupRetentionPeriod === undefined) {
         return [];
       }
       const days = p.BackupRetentionPeriod === undefined ? 1 : Number(p.BackupRetentionPeriod);
@@ -654,6 +662,40 @@ class Context {
       }
       const runs = windowRuns(p.PreferredBackupWindow);
       const retention = daysRetention(days, ', point-in-time restore within it');
+      if (p.SourceDBInstanceIdentifier !== undefined) {
+        const engine = this.replicaEngine(r);
+        if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
+          return [{
+            tier: 'automated backups',
+            mechanism: 'RDS automated backups of a read replica, not known',
+            schedule: `not known: the template sets a retention of ${days} ${days === 1 ? 'day' : 'days'}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
+              + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}`,
+            scheduleNote: 'not known',
+            runs: [],
+            retention: `not known (${days} ${days === 1 ? 'day' : 'days'} set)`,
+            storedIn: `RDS backup storage in ${r.stack.region}`,
+            encryptionKey: this.encryptionOf(r),
+            locks: [],
+            copies: [],
+          }];
+        }
+        // Daily backups; whether RDS restores a read replica's backups to a point in time is not in the template.
+        const replicaRetention = daysRetention(days);
+        return [{
+          tier: 'automated backups',
+          mechanism: 'RDS automated backups of a read replica',
+          schedule: runs.text.replace(', plus transaction logs every 5 minutes', ''),
+          scheduleNote: runs.note,
+          runs: runs.minutes,
+          retention: replicaRetention.text,
+          minHours: replicaRetention.minHours,
+          maxHours: replicaRetention.maxHours,
+          storedIn: `RDS backup storage in ${r.stack.region}`,
+          encryptionKey: this.encryptionOf(r),
+          locks: [],
+          copies: this.replicasOf(r),
+        }];
+      }
       return [{
         tier: 'automated backups',
         mechanism: 'RDS automated backups',
@@ -708,6 +750,22 @@ class Context {
       return [...current, ...earlierVersions];
     }
     return [];
+  }
+
+  /** The engine of a read replica: its own, or its source's where the source is in the assembly. */
+  replicaEngine(replica: Located): string | undefined {
+    const own = replica.resource.Properties?.Engine;
+    if (typeof own === 'string') {
+      return own;
+    }
+    const sourceValue = replica.resource.Properties?.SourceDBInstanceIdentifier;
+    const sourceText = this.render(sourceValue, replica.stack);
+    const source = this.target(sourceValue, replica.stack) ?? this.ofType('AWS::RDS::DBInstance').find((other) => {
+      const name = this.render(other.resource.Properties?.DBInstanceIdentifier, other.stack);
+      return name !== '' && (sourceText === name || sourceText.endsWith(`:db:${name}`));
+    });
+    const engine = source?.resource.Properties?.Engine;
+    return typeof engine === 'string' ? engine : undefined;
   }
 
   replicasOf(r: Located): CopyEntry[] {

@@ -54,6 +54,13 @@ beforeAll(() => {
   });
   // An L1 DB instance and cluster without a DeletionPolicy: CloudFormation's default applies.
   const instance = new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
+  new rds.CfnDBInstance(stack, 'BackedUpReplica', {
+    dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: instance.ref, backupRetentionPeriod: 7, preferredBackupWindow: '01:00-02:00',
+  });
+  new rds.CfnDBInstance(stack, 'PlainReplica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: instance.ref });
+  new rds.CfnDBInstance(stack, 'ForeignReplica', {
+    dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: 'arn:aws:rds:eu-west-1:111111111111:db:elsewhere', backupRetentionPeriod: 3,
+  });
   // A DeletionPolicy chosen at deployment (AWS::LanguageExtensions): not known at synth.
   const policy = new CfnParameter(stack, 'VolumePolicy', { allowedValues: ['Delete', 'Retain'] });
   const parameterVolume = new ec2.CfnVolume(stack, 'ParameterVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true });
@@ -114,6 +121,27 @@ describe('settings a template leaves to a default', () => {
     expect(row('Defaults/Cluster').locks).toEqual(['final snapshot on stack deletion']);
     // An instance of a cluster is deleted; its data is the cluster's.
     expect(row('Defaults/ClusterInstance').locks).toEqual(['DELETED with the stack']);
+  });
+
+  test('an instance of a cluster has no automated backups of its own (the cluster\'s retention applies)', () => {
+    expect(row('Defaults/ClusterInstance').tiers).toEqual([]);
+    expect(row('Defaults/Cluster').tiers.map((t) => [t.mechanism, t.retention])).toEqual([['RDS automated backups', '1 day, point-in-time restore within it']]);
+  });
+
+  test('a MySQL read replica with a retention has daily automated backups, without a point-in-time claim', () => {
+    const [tier] = row('Defaults/BackedUpReplica').tiers;
+    expect(tier).toMatchObject({
+      mechanism: 'RDS automated backups of a read replica', schedule: 'daily in the window 01:00-02:00 UTC', retention: '7 days', minHours: 168,
+    });
+    expect(tier.runs).toHaveLength(7);
+    expect(row('Defaults/PlainReplica').tiers).toEqual([]);
+  });
+
+  test('a read replica whose engine is not in the assembly: its automated backups are not known, and do not count as runs', () => {
+    const [tier] = row('Defaults/ForeignReplica').tiers;
+    expect(tier.schedule).toBe('not known: the template sets a retention of 3 days; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, '
+      + 'and this replica\'s engine is not in the assembly (its source is not)');
+    expect(tier).toMatchObject({ retention: 'not known (3 days set)', runs: [] });
   });
 
   test('a DeletionPolicy that is not a string at synth is said to be not known, not DELETED', () => {
