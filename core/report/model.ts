@@ -867,6 +867,9 @@ class Context {
       || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier === undefined) ? 'Snapshot' : 'Delete');
     if (deletionPolicy === 'Retain' || deletionPolicy === 'RetainExceptOnCreate') {
       locks.push('retained on stack deletion');
+    } else if (deletionPolicy === 'Snapshot' && r.resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined) {
+      // RDS DeleteDBInstance: deleting a read replica requires SkipFinalSnapshot.
+      locks.push('DeletionPolicy Snapshot, but RDS takes no final snapshot of a read replica');
     } else if (deletionPolicy === 'Snapshot') {
       locks.push('final snapshot on stack deletion');
     } else if (typeof deletionPolicy !== 'string') {

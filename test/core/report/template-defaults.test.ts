@@ -144,6 +144,10 @@ describe('settings a template leaves to a default', () => {
     expect(tier).toMatchObject({ retention: 'not known (3 days set)', runs: [] });
   });
 
+  test('a read replica with DeletionPolicy Snapshot (here CloudFormation\'s default) gets no final snapshot: RDS takes none of a read replica', () => {
+    expect(row('Defaults/PlainReplica').locks).toEqual(['DeletionPolicy Snapshot, but RDS takes no final snapshot of a read replica']);
+  });
+
   test('a DeletionPolicy that is not a string at synth is said to be not known, not DELETED', () => {
     expect(row('Defaults/ParameterVolume').locks).toEqual(['deletion policy not known at synth: VolumePolicy']);
   });
