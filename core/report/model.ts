@@ -12,6 +12,7 @@ import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-s
 import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
+import { vaultPolicyLock } from './vault-policy';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -396,9 +397,9 @@ class Context {
       const bounds = [lock.MinRetentionDays !== undefined ? `min ${days(lock.MinRetentionDays)}` : '', lock.MaxRetentionDays !== undefined ? `max ${days(lock.MaxRetentionDays)}` : ''].filter(Boolean).join(', ');
       locks.push(`vault lock (${mode}${bounds ? `; ${bounds}` : ''})`);
     }
-    const policy = JSON.stringify(vault.resource.Properties?.AccessPolicy ?? {});
-    if (/"Deny"/.test(policy) && /DeleteRecoveryPoint|backup:\*/.test(policy)) {
-      locks.push('vault policy denies deleting recovery points');
+    const policyLock = vaultPolicyLock(vault.resource.Properties?.AccessPolicy);
+    if (policyLock) {
+      locks.push(policyLock);
     }
     if (vault.resource.DeletionPolicy === 'Retain' || vault.resource.DeletionPolicy === 'RetainExceptOnCreate') {
       locks.push('vault retained on stack deletion');

@@ -76,8 +76,25 @@ beforeAll(() => {
   });
   vault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
   vault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+  // A Deny of another action beside an Allow of DeleteRecoveryPoint; a Deny with an exception.
+  const looseVault = new backup.CfnBackupVault(stack, 'LooseVault', {
+    backupVaultName: 'loose',
+    accessPolicy: { Version: '2012-10-17', Statement: [
+      { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'backup:PutBackupVaultAccessPolicy', Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' },
+    ] },
+  });
+  const conditionalVault = new backup.CfnBackupVault(stack, 'ConditionalVault', {
+    backupVaultName: 'conditional',
+    accessPolicy: { Version: '2012-10-17', Statement: [
+      { Effect: 'Deny', Principal: '*', Action: 'backup:Delete*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/admin' } } },
+    ] },
+  });
+  const rule = (ruleName: string, targetBackupVault: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
+    ruleName, targetBackupVault, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 },
+  });
   const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: { backupPlanName: 'plan', backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: vault.ref, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 } }] },
+    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), rule('Loose', looseVault.ref), rule('Conditional', conditionalVault.ref)] },
   });
   new backup.CfnBackupSelection(stack, 'Selection', {
     backupPlanId: plan.ref,
@@ -156,6 +173,17 @@ describe('settings a template leaves to a default', () => {
     const [daily] = row('Defaults/Instance').tiers;
     expect(daily.storedIn).toBe('vault Defaults/Vault (eu-west-1)');
     expect(daily.locks).toEqual(['vault retained on stack deletion']);
+  });
+
+  test('a vault policy that denies another action and allows deleting recovery points is no lock', () => {
+    const loose = row('Defaults/Instance').tiers.find((t) => t.tier === 'Loose')!;
+    expect(loose.locks).toEqual([]);
+  });
+
+  test('a vault policy that denies deleting recovery points with an exception says so, rather than as a plain lock', () => {
+    const conditional = row('Defaults/Instance').tiers.find((t) => t.tier === 'Conditional')!;
+    expect(conditional.locks).toEqual(['vault policy denies deleting recovery points only for some principals or under conditions: '
+      + '{"Principal":"*","Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/admin"}}}']);
   });
 
   test('a vault that sends its events to a notification topic is a source of that topic', () => {
