@@ -484,7 +484,7 @@ class Context {
         runs: runsInYear(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone), this.year),
         // AWS Backup's default start window is 8 hours.
         startWindowMinutes: Number(rule.StartWindowMinutes ?? 480),
-        retentionDays: rule.Lifecycle?.DeleteAfterDays === undefined ? Infinity : Number(rule.Lifecycle.DeleteAfterDays),
+        retentionDays: lifecycleDays(rule.Lifecycle?.DeleteAfterDays) === undefined ? Infinity : Number(rule.Lifecycle.DeleteAfterDays),
       };
     });
     const taken = runsTakenByLongerRules(times);
@@ -541,9 +541,10 @@ class Context {
               destination: `EBS snapshot copies in ${copy.TargetRegion ?? copy.Target}`,
               region: copy.TargetRegion ?? copy.Target ?? 'unknown',
               account: r.stack.account,
-              retention: copy.RetainRule ? copyRetention.text : retention.text,
-              minHours: copy.RetainRule ? copyRetention.minHours : retention.minHours,
-              maxHours: copy.RetainRule ? copyRetention.maxHours : retention.maxHours,
+              // Without a RetainRule DLM's documentation does not say how long a copy is kept.
+              retention: copy.RetainRule ? copyRetention.text : 'not known: the copy rule sets no RetainRule, and DLM\'s documentation does not say how long such copies are kept',
+              minHours: copy.RetainRule ? copyRetention.minHours : undefined,
+              maxHours: copy.RetainRule ? copyRetention.maxHours : undefined,
               // DLM: copies of encrypted snapshots are encrypted; without CmkArn, with the account's default key of the target region.
               encryptionKey: copy.Encrypted === true || r.resource.Properties?.Encrypted === true || copy.CmkArn !== undefined
                 ? this.keyText(copy.CmkArn, r.stack, ebsDefaultKeyText(copy.TargetRegion ?? copy.Target ?? 'the target region'))
@@ -997,9 +998,15 @@ function seasons(runs: WeeklyRuns): { runsInJuly?: number[]; daylightSavingMinut
   return runs.minutesInJuly ? { runsInJuly: runs.minutesInJuly, daylightSavingMinutes: runs.daylightSavingMinutes } : {};
 }
 
+/** AWS Backup: -1 for DeleteAfterDays or MoveToColdStorageAfterDays keeps recovery points indefinitely (no deletion, no move). */
+function lifecycleDays(value: unknown): unknown {
+  return value === undefined || Number(value) === -1 ? undefined : value;
+}
+
 function lifecycleRetention(lifecycle: Json): Retention {
-  const cold = lifecycle?.MoveToColdStorageAfterDays !== undefined ? `, cold storage after ${lifecycle.MoveToColdStorageAfterDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}` : '';
-  if (!lifecycle || lifecycle.DeleteAfterDays === undefined) {
+  const coldDays = lifecycleDays(lifecycle?.MoveToColdStorageAfterDays);
+  const cold = coldDays !== undefined ? `, cold storage after ${coldDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}` : '';
+  if (!lifecycle || lifecycleDays(lifecycle.DeleteAfterDays) === undefined) {
     // An indefinite tier may still move to cold storage.
     return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };
   }

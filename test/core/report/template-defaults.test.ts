@@ -48,6 +48,7 @@ beforeAll(() => {
         crossRegionCopyRules: [
           { target: 'eu-central-1', encrypted: true, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
           { target: 'eu-north-1', encrypted: false, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+          { target: 'us-east-1', encrypted: true },
         ],
       }],
     },
@@ -94,7 +95,8 @@ beforeAll(() => {
     ruleName, targetBackupVault, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 },
   });
   const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), rule('Loose', looseVault.ref), rule('Conditional', conditionalVault.ref)] },
+    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), rule('Loose', looseVault.ref), rule('Conditional', conditionalVault.ref),
+      { ...rule('Forever', vault.ref), lifecycle: { deleteAfterDays: -1, moveToColdStorageAfterDays: -1 } }] },
   });
   new backup.CfnBackupSelection(stack, 'Selection', {
     backupPlanId: plan.ref,
@@ -173,6 +175,18 @@ describe('settings a template leaves to a default', () => {
     const [daily] = row('Defaults/Instance').tiers;
     expect(daily.storedIn).toBe('vault Defaults/Vault (eu-west-1)');
     expect(daily.locks).toEqual(['vault retained on stack deletion']);
+  });
+
+  test('a DLM copy rule without RetainRule: how long the copies are kept is not known, not the source schedule\'s retention', () => {
+    const copy = row('Defaults/KeylessVolume').tiers[0].copies[2];
+    expect(copy).toMatchObject({ region: 'us-east-1', retention: 'not known: the copy rule sets no RetainRule, and DLM\'s documentation does not say how long such copies are kept' });
+    expect(copy.minHours).toBeUndefined();
+    expect(copy.maxHours).toBeUndefined();
+  });
+
+  test('an AWS Backup lifecycle of -1 days keeps recovery points indefinitely, without a move to cold storage', () => {
+    const forever = row('Defaults/Instance').tiers.find((t) => t.tier === 'Forever')!;
+    expect(forever).toMatchObject({ retention: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity });
   });
 
   test('a vault policy that denies another action and allows deleting recovery points is no lock', () => {
