@@ -858,7 +858,7 @@ class Context {
     if (p.ObjectLockEnabled === true) {
       const retention = p.ObjectLockConfiguration?.Rule?.DefaultRetention;
       locks.push(retention
-        ? `Object Lock ${retention.Mode} ${retention.Days !== undefined ? `${retention.Days} days` : `${retention.Years} years`}`
+        ? `Object Lock ${retention.Mode} ${retention.Days !== undefined ? plural(retention.Days, 'day') : plural(retention.Years, 'year')}`
         : 'Object Lock enabled (no default retention)');
     }
     if (p.VersioningConfiguration?.Status === 'Enabled') {
@@ -991,6 +991,11 @@ class Context {
       };
     });
   }
+}
+
+/** `1 day`, `365 days`; a value that is not a number (a token) as rendered. */
+function plural(value: unknown, unit: string): string {
+  return `${typeof value === 'object' ? JSON.stringify(value) : String(value)} ${Number(value) === 1 ? unit : `${unit}s`}`;
 }
 
 /** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */

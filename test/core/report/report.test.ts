@@ -91,7 +91,7 @@ describe('report of a small app that uses only some constructs', () => {
     expect(tier.schedule).toMatch(/^daily at 01:15 UTC/);
     expect(tier.copies).toEqual([expect.objectContaining({ destination: 'bucket SmallRecovery/DumpReplicas/Resource', region: 'eu-central-1', account: ACCOUNT })]);
     expect(tier.copies[0].retention).toMatch(/^30 to 31 days/);
-    expect(dumps.locks).toEqual(expect.arrayContaining(['Object Lock GOVERNANCE 1 days', 'versioning', 'retained on stack deletion']));
+    expect(dumps.locks).toEqual(expect.arrayContaining(['Object Lock GOVERNANCE 1 day', 'versioning', 'retained on stack deletion']));
     expect(dumps.encryption).toMatch(/aws:kms: KMS key SmallPrimary\/Key\/Resource, rotated yearly/);
     expect(dumps.drills).toEqual([expect.objectContaining({ path: 'SmallPrimary/Drill/Resource', schedule: 'on Mondays at 09:00 UTC', targets: ['SmallPrimary/Dumps'] })]);
   });
