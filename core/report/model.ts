@@ -21,6 +21,9 @@ export const METADATA_KEY = 'cdk-backup-dr';
 /** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
 const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
 
+/** The key and locks of a vault the assembly does not define (imported, or made elsewhere). */
+const VAULT_NOT_IN_ASSEMBLY = 'not known (vault not in this assembly)';
+
 /** The stateful resource types that get a row, with a readable name. */
 export const PROTECTED_TYPES: { [type: string]: string } = {
   'AWS::RDS::DBInstance': 'RDS DB instance',
@@ -379,10 +382,13 @@ class Context {
     return `KMS key ${this.render(value, stack)}`;
   }
 
-  /** The vault with this name or ARN, in any stack. */
-  vaultByArnOrName(text: string): Located | undefined {
-    const name = text.includes(':backup-vault:') ? text.split(':backup-vault:')[1] : text;
-    return this.ofType('AWS::Backup::BackupVault').find((v) => this.render(v.resource.Properties?.BackupVaultName, v.stack) === name);
+  /** The vault with this name or ARN, in the stack of its region and account. */
+  vaultByArnOrName(text: string, home: StackArtifact): Located | undefined {
+    // A vault is named within its region and account: those of the ARN, or of the plan for a bare name.
+    const arn = /^arn:[^:]+:backup:([^:]*):([^:]*):backup-vault:(.+)$/.exec(text);
+    const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
+    return this.ofType('AWS::Backup::BackupVault').find((v) => this.render(v.resource.Properties?.BackupVaultName, v.stack) === name
+      && v.stack.region === region && v.stack.account === account);
   }
 
   vaultLocks(vault: Located | undefined): string[] {
@@ -434,11 +440,11 @@ class Context {
         : zonedWeeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', rule.ScheduleExpressionTimezone);
       const retention = lifecycleRetention(rule.Lifecycle);
       const vaultRef = rule.TargetBackupVault;
-      const vault = this.target(vaultRef, plan.stack) ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack));
+      const vault = this.target(vaultRef, plan.stack) ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack), plan.stack);
       const copies = (rule.CopyActions ?? []).map((copy: Json): CopyEntry => {
         const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
         const parts = arn.split(':');
-        const destination = this.target(copy.DestinationBackupVaultArn, plan.stack) ?? this.vaultByArnOrName(arn);
+        const destination = this.target(copy.DestinationBackupVaultArn, plan.stack) ?? this.vaultByArnOrName(arn, plan.stack);
         const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
         return {
           destination: destination ? destination.path : arn,
@@ -447,8 +453,8 @@ class Context {
           retention: copyRetention.text,
           minHours: copyRetention.minHours,
           maxHours: copyRetention.maxHours,
-          encryptionKey: destination ? this.keyText(destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : undefined,
-          locks: this.vaultLocks(destination),
+          encryptionKey: destination ? this.keyText(destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
+          locks: destination ? this.vaultLocks(destination) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
         };
       });
       const takenByLongerRules = taken.get(rule);
@@ -467,8 +473,8 @@ class Context {
         minHours: retention.minHours,
         maxHours: retention.maxHours,
         storedIn: this.vaultText(vault, this.render(vaultRef, plan.stack)),
-        encryptionKey: vault ? this.keyText(vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : undefined,
-        locks: this.vaultLocks(vault),
+        encryptionKey: vault ? this.keyText(vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
+        locks: vault ? this.vaultLocks(vault) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
         copies,
       };
     });

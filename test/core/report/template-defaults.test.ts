@@ -94,8 +94,12 @@ beforeAll(() => {
   const rule = (ruleName: string, targetBackupVault: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
     ruleName, targetBackupVault, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 },
   });
+  // A vault of the same name in another region: a copy goes to the vault of its ARN's region, or to one not in the assembly.
+  const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-central-1' } });
+  new backup.CfnBackupVault(elsewhere, 'Vault', { backupVaultName: 'vault' });
+  const copyTo = (region: string): backup.CfnBackupPlan.CopyActionResourceTypeProperty => ({ destinationBackupVaultArn: `arn:aws:backup:${region}:111111111111:backup-vault:vault` });
   const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), rule('Loose', looseVault.ref), rule('Conditional', conditionalVault.ref),
+    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), { ...rule('Loose', looseVault.ref), copyActions: [copyTo('eu-central-1'), copyTo('us-east-2')] }, rule('Conditional', conditionalVault.ref),
       { ...rule('Forever', vault.ref), lifecycle: { deleteAfterDays: -1, moveToColdStorageAfterDays: -1 } }] },
   });
   new backup.CfnBackupSelection(stack, 'Selection', {
@@ -187,6 +191,15 @@ describe('settings a template leaves to a default', () => {
   test('an AWS Backup lifecycle of -1 days keeps recovery points indefinitely, without a move to cold storage', () => {
     const forever = row('Defaults/Instance').tiers.find((t) => t.tier === 'Forever')!;
     expect(forever).toMatchObject({ retention: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity });
+  });
+
+  test('a copy goes to the vault of its ARN\'s region and account; one not in the assembly has its key and locks not known', () => {
+    const [inAssembly, outside] = row('Defaults/Instance').tiers.find((t) => t.tier === 'Loose')!.copies;
+    expect(inAssembly).toMatchObject({ destination: 'Elsewhere/Vault', region: 'eu-central-1', encryptionKey: 'AWS-owned key of AWS Backup', locks: [] });
+    expect(outside).toMatchObject({
+      destination: 'arn:aws:backup:us-east-2:111111111111:backup-vault:vault', region: 'us-east-2',
+      encryptionKey: 'not known (vault not in this assembly)', locks: ['locks not known (vault not in this assembly)'],
+    });
   });
 
   test('a vault policy that denies another action and allows deleting recovery points is no lock', () => {
