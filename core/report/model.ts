@@ -24,6 +24,9 @@ const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
 /** The key and locks of a vault the assembly does not define (imported, or made elsewhere). */
 const VAULT_NOT_IN_ASSEMBLY = 'not known (vault not in this assembly)';
 
+/** The encryption and locks of a replication destination bucket the assembly does not define. */
+const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
+
 /** The stateful resource types that get a row, with a readable name. */
 export const PROTECTED_TYPES: { [type: string]: string } = {
   'AWS::RDS::DBInstance': 'RDS DB instance',
@@ -817,8 +820,8 @@ class Context {
         maxHours: retention?.maxHours,
         encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
           ? this.keyText(destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
-          : (bucket ? this.encryptionOf(bucket) : undefined),
-        locks: bucket ? this.locksOf(bucket) : [],
+          : (bucket ? this.encryptionOf(bucket) : BUCKET_NOT_IN_ASSEMBLY),
+        locks: bucket ? this.locksOf(bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
       };
     });
   }

@@ -11,6 +11,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
@@ -106,6 +107,15 @@ beforeAll(() => {
     backupPlanId: plan.ref,
     backupSelection: { selectionName: 'instance', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [`arn:aws:rds:eu-west-1:111111111111:db:${instance.ref}`] },
   });
+  // A backup store replicated to a bucket made elsewhere.
+  const store = new s3.CfnBucket(stack, 'Store', {
+    versioningConfiguration: { status: 'Enabled' },
+    replicationConfiguration: {
+      role: 'arn:aws:iam::111111111111:role/replication',
+      rules: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::made-elsewhere' } }],
+    },
+  });
+  BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, description: 'dumps' });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
@@ -199,6 +209,14 @@ describe('settings a template leaves to a default', () => {
     expect(outside).toMatchObject({
       destination: 'arn:aws:backup:us-east-2:111111111111:backup-vault:vault', region: 'us-east-2',
       encryptionKey: 'not known (vault not in this assembly)', locks: ['locks not known (vault not in this assembly)'],
+    });
+  });
+
+  test('a replication destination bucket not in the assembly has its encryption and locks not known, not none', () => {
+    const [copy] = row('Defaults/Store').tiers[0].copies;
+    expect(copy).toMatchObject({
+      destination: 'bucket made-elsewhere', region: 'unknown (bucket not in this assembly)',
+      encryptionKey: 'not known (bucket not in this assembly)', locks: ['locks not known (bucket not in this assembly)'],
     });
   });
 
