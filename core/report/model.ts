@@ -13,6 +13,8 @@ import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
 import { vaultPolicyLock } from './vault-policy';
+import { removalLocks } from './removal-policy';
+import { replicationScope } from './replication-scope';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -812,7 +814,7 @@ class Context {
       const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
       const retention = lifecycle ? s3ExpiryRetention(Number(lifecycle.ExpirationInDays)) : undefined;
       return {
-        destination: bucket ? `bucket ${bucket.path}` : `bucket ${name}`,
+        destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => this.render(value, r.stack))})`,
         region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
         account: this.render(destination.Account, r.stack) || (bucket?.stack.account ?? r.stack.account),
         retention: retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
@@ -876,19 +878,23 @@ class Context {
     // CloudFormation's default is Snapshot for a DB cluster and for a DB instance outside a cluster.
     const deletionPolicy = r.resource.DeletionPolicy ?? (r.resource.Type === 'AWS::RDS::DBCluster'
       || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier === undefined) ? 'Snapshot' : 'Delete');
-    if (deletionPolicy === 'Retain' || deletionPolicy === 'RetainExceptOnCreate') {
-      locks.push('retained on stack deletion');
-    } else if (deletionPolicy === 'Snapshot' && r.resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined) {
-      // RDS DeleteDBInstance: deleting a read replica requires SkipFinalSnapshot.
-      locks.push('DeletionPolicy Snapshot, but RDS takes no final snapshot of a read replica');
-    } else if (deletionPolicy === 'Snapshot') {
-      locks.push('final snapshot on stack deletion');
-    } else if (typeof deletionPolicy !== 'string') {
-      locks.push(`deletion policy not known at synth: ${this.render(deletionPolicy, r.stack)}`);
-    } else {
-      locks.push('DELETED with the stack');
-    }
+    locks.push(...removalLocks({
+      type: r.resource.Type,
+      deletionPolicy,
+      updateReplacePolicy: r.resource.UpdateReplacePolicy,
+      isReadReplica: r.resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined,
+      autoDeletesObjects: this.autoDeletesObjects(r),
+      render: (value) => this.render(value, r.stack),
+    }));
     return locks;
+  }
+
+  /** CDK's auto-delete-objects custom resource empties a bucket tagged for it when the custom resource is deleted. */
+  autoDeletesObjects(r: Located): boolean {
+    if (r.resource.Type !== 'AWS::S3::Bucket' || tagsOf(r.resource)['aws-cdk:auto-delete-objects'] !== 'true') {
+      return false;
+    }
+    return this.ofType('Custom::S3AutoDeleteObjects').some((c) => c.stack.id === r.stack.id && referencedIds(c.resource.Properties?.BucketName).has(r.logicalId));
   }
 
   // ---- checks, drills, jobs ------------------------------------------------------------

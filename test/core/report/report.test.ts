@@ -89,7 +89,7 @@ describe('report of a small app that uses only some constructs', () => {
     expect([tier.minHours, tier.maxHours]).toEqual([48, 72]);
     // The schedule of the tier is the schedule of the job that writes it.
     expect(tier.schedule).toMatch(/^daily at 01:15 UTC/);
-    expect(tier.copies).toEqual([expect.objectContaining({ destination: 'bucket SmallRecovery/DumpReplicas/Resource', region: 'eu-central-1', account: ACCOUNT })]);
+    expect(tier.copies).toEqual([expect.objectContaining({ destination: 'bucket SmallRecovery/DumpReplicas/Resource (copy of the whole bucket)', region: 'eu-central-1', account: ACCOUNT })]);
     expect(tier.copies[0].retention).toMatch(/^30 to 31 days/);
     expect(dumps.locks).toEqual(expect.arrayContaining(['Object Lock GOVERNANCE 1 day', 'versioning', 'retained on stack deletion']));
     expect(dumps.encryption).toMatch(/aws:kms: KMS key SmallPrimary\/Key\/Resource, rotated yearly/);

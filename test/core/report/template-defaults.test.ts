@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnDeletionPolicy, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -116,6 +116,35 @@ beforeAll(() => {
     },
   });
   BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, description: 'dumps' });
+  // A backup store replicated in part: a prefix, a prefix and a tag, a rule without Filter (Prefix), a disabled rule.
+  const partialStore = new s3.CfnBucket(stack, 'PartialStore', {
+    versioningConfiguration: { status: 'Enabled' },
+    replicationConfiguration: {
+      role: 'arn:aws:iam::111111111111:role/replication',
+      rules: [
+        { status: 'Enabled', priority: 1, filter: { prefix: 'dumps/' }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
+        { status: 'Enabled', priority: 2, filter: { and: { prefix: 'logs/', tagFilters: [{ key: 'keep', value: 'yes' }] } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
+        { status: 'Enabled', priority: 3, filter: { tagFilter: { key: 'tier', value: 'gold' } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
+        { status: 'Disabled', priority: 4, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::disabled-copies' } },
+      ],
+    },
+  });
+  BackupMetadata.describe(partialStore, { role: BackupRole.BACKUP_STORE, description: 'partly replicated' });
+  const legacyStore = new s3.CfnBucket(stack, 'LegacyStore', {
+    versioningConfiguration: { status: 'Enabled' },
+    replicationConfiguration: { role: 'arn:aws:iam::111111111111:role/replication', rules: [{ status: 'Enabled', prefix: 'old/', destination: { bucket: 'arn:aws:s3:::copies' } }] },
+  });
+  BackupMetadata.describe(legacyStore, { role: BackupRole.BACKUP_STORE, description: 'replicated by a rule without Filter' });
+  // Buckets without policies, retained only on deletion, and emptied by CDK's auto-delete-objects custom resource.
+  new s3.CfnBucket(stack, 'PlainBucket');
+  const retainedBucket = new s3.CfnBucket(stack, 'RetainedBucket');
+  retainedBucket.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  retainedBucket.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
+  new s3.Bucket(stack, 'AutoDeleted', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+  // A DB instance that is kept as a snapshot both on deletion and on replacement.
+  const snapshotted = new rds.CfnDBInstance(stack, 'Snapshotted', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
+  snapshotted.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
+  snapshotted.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.SNAPSHOT;
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
@@ -150,10 +179,37 @@ describe('settings a template leaves to a default', () => {
   });
 
   test('a DB instance outside a cluster, and a DB cluster, without DeletionPolicy get a final snapshot (CloudFormation\'s default)', () => {
-    expect(row('Defaults/Instance').locks).toEqual(['final snapshot on stack deletion']);
-    expect(row('Defaults/Cluster').locks).toEqual(['final snapshot on stack deletion']);
+    expect(row('Defaults/Instance').locks[0]).toBe('final snapshot on stack deletion');
+    expect(row('Defaults/Cluster').locks[0]).toBe('final snapshot on stack deletion');
     // An instance of a cluster is deleted; its data is the cluster's.
-    expect(row('Defaults/ClusterInstance').locks).toEqual(['DELETED with the stack']);
+    expect(row('Defaults/ClusterInstance').locks[0]).toBe('DELETED with the stack');
+  });
+
+  test('without UpdateReplacePolicy an update that replaces a resource deletes the old one: said next to the deletion policy, even where that is a final snapshot', () => {
+    expect(row('Defaults/Instance').locks).toEqual(['final snapshot on stack deletion', 'DELETED when an update replaces it (no UpdateReplacePolicy)']);
+    expect(row('Defaults/Cluster').locks).toEqual(['final snapshot on stack deletion', 'DELETED when an update replaces it (no UpdateReplacePolicy)']);
+    expect(row('Defaults/ClusterInstance').locks).toEqual(['DELETED with the stack', 'DELETED when an update replaces it (no UpdateReplacePolicy)']);
+    expect(row('Defaults/KeylessVolume').locks).toEqual(['DELETED with the stack', 'DELETED when an update replaces it (no UpdateReplacePolicy)']);
+  });
+
+  test('an UpdateReplacePolicy that keeps what the DeletionPolicy keeps adds nothing; one that keeps less is stated', () => {
+    expect(row('Defaults/Snapshotted').locks).toEqual(['final snapshot on stack deletion']);
+    expect(row('Defaults/RetainedBucket').locks).toEqual(['retained on stack deletion', 'DELETED if empty when an update replaces it']);
+  });
+
+  test('a bucket without DeletionPolicy is deleted with the stack only if empty; with CDK\'s auto-delete-objects custom resource it is emptied first', () => {
+    expect(row('Defaults/PlainBucket').locks).toEqual(['DELETED with the stack if empty', 'DELETED if empty when an update replaces it (no UpdateReplacePolicy)']);
+    expect(row('Defaults/AutoDeleted/Resource').locks).toEqual(['EMPTIED and DELETED with the stack', 'EMPTIED and DELETED when an update replaces it']);
+  });
+
+  test('each S3 replication rule says which objects it copies; a disabled rule is no copy', () => {
+    expect(row('Defaults/Store').tiers[0].copies.map((c) => c.destination)).toEqual(['bucket made-elsewhere (copy of the whole bucket)']);
+    expect(row('Defaults/PartialStore').tiers[0].copies.map((c) => c.destination)).toEqual([
+      'bucket copies (copy of the objects with prefix "dumps/" only)',
+      'bucket copies (copy of the objects with prefix "logs/" and tag keep=yes only)',
+      'bucket copies (copy of the objects with tag tier=gold only)',
+    ]);
+    expect(row('Defaults/LegacyStore').tiers[0].copies.map((c) => c.destination)).toEqual(['bucket copies (copy of the objects with prefix "old/" only)']);
   });
 
   test('an instance of a cluster has no automated backups of its own (the cluster\'s retention applies)', () => {
@@ -178,7 +234,7 @@ describe('settings a template leaves to a default', () => {
   });
 
   test('a read replica with DeletionPolicy Snapshot (here CloudFormation\'s default) gets no final snapshot: RDS takes none of a read replica', () => {
-    expect(row('Defaults/PlainReplica').locks).toEqual(['DeletionPolicy Snapshot, but RDS takes no final snapshot of a read replica']);
+    expect(row('Defaults/PlainReplica').locks[0]).toBe('DeletionPolicy Snapshot, but RDS takes no final snapshot of a read replica');
   });
 
   test('a DeletionPolicy that is not a string at synth is said to be not known, not DELETED', () => {
@@ -215,7 +271,7 @@ describe('settings a template leaves to a default', () => {
   test('a replication destination bucket not in the assembly has its encryption and locks not known, not none', () => {
     const [copy] = row('Defaults/Store').tiers[0].copies;
     expect(copy).toMatchObject({
-      destination: 'bucket made-elsewhere', region: 'unknown (bucket not in this assembly)',
+      destination: 'bucket made-elsewhere (copy of the whole bucket)', region: 'unknown (bucket not in this assembly)',
       encryptionKey: 'not known (bucket not in this assembly)', locks: ['locks not known (bucket not in this assembly)'],
     });
   });
