@@ -10,7 +10,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-interface Statement {
+export interface Statement {
   readonly Effect: string;
   readonly Action?: string | string[];
   readonly NotAction?: unknown;
@@ -34,6 +34,12 @@ export function actionsGrantedTo(role: iam.IRole): string[] {
 
 /** The same for the role with logical id `roleId` in `stack`; `name` names it in errors. */
 export function actionsGrantedToRoleId(stack: Stack, roleId: string, name = roleId): string[] {
+  const allows = statementsOfRoleId(stack, roleId, name).filter((statement) => statement.Effect === 'Allow');
+  return [...new Set(allows.flatMap((statement) => [statement.Action!].flat()))].sort();
+}
+
+/** The statements of the role's identity policies: its Allows and its Denys on named resources (any other fails loudly). */
+export function statementsOfRoleId(stack: Stack, roleId: string, name = roleId): Statement[] {
   const template = templateOf(stack);
   const roleResource = template.findResources('AWS::IAM::Role')[roleId];
   if (!roleResource) {
@@ -55,12 +61,11 @@ export function actionsGrantedToRoleId(stack: Stack, roleId: string, name = role
     ...attachedManaged.flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement),
     ...(roleResource.Properties.Policies ?? []).flatMap((policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement),
   ];
-  const allows = statements.filter((statement) => {
+  for (const statement of statements) {
     const scopedDeny = statement.Effect === 'Deny' && statement.Action !== undefined && ![statement.Resource].flat().includes('*');
     if (!scopedDeny && (statement.Effect !== 'Allow' || statement.Action === undefined)) {
       throw new Error(`${name}: a statement this test cannot read: ${JSON.stringify(statement)}`);
     }
-    return !scopedDeny;
-  });
-  return [...new Set(allows.flatMap((statement) => [statement.Action!].flat()))].sort();
+  }
+  return statements;
 }
