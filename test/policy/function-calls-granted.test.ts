@@ -8,7 +8,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnTaskDefinition } from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildReferenceApp, type ReferenceApp } from '../../bin/reference-app';
 import type { HardenedFunctionProps } from '../../lib/private/hardened-function';
@@ -143,4 +145,74 @@ test('the dump task: every AWS CLI call of its scripts is granted to its task ro
     .filter((entry) => !granted.some((pattern) => actionMatches(pattern, entry.split(' ')[0])))
     .map((entry) => `the dump task's role is not granted ${entry}`);
   expect(missing).toEqual([]);
+});
+
+/**
+ * Actions of the dump task's role that no command of its scripts makes: S3 encrypts an upload
+ * with the bucket's key for the caller (GenerateDataKey), and the parts of a multipart upload
+ * are decrypted to complete it (Decrypt).
+ */
+const TASK_INDIRECT_GRANTS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
+test('the dump task: its task role is granted no action its scripts do not call, but for the encryption of the uploads', () => {
+  const called = Object.values(CLI_ACTIONS).flat();
+  const unused = actionsGrantedTo(reference.primary.databaseDump.taskDefinition.taskRole)
+    .filter((pattern) => !TASK_INDIRECT_GRANTS.includes(pattern) && !called.some((action) => actionMatches(pattern, action)))
+    .map((pattern) => `the dump task's role is granted ${pattern}, which no command of its scripts needs`);
+  expect(unused).toEqual([]);
+});
+
+/**
+ * Actions of the dump task's execution role that ECS does not use, but CDK grants with what
+ * ECS does use: ecs.Secret.fromSecretsManager grants with ISecret.grantRead, which adds the
+ * secret's metadata; ECS reads a secret with GetSecretValue only.
+ */
+const EXECUTION_EXTRA_GRANTS = ['secretsmanager:DescribeSecret'];
+
+interface ContainerDefinition {
+  readonly Name: string;
+  readonly Image: unknown;
+  readonly Secrets?: Array<{ Name: string; ValueFrom: unknown }>;
+  readonly LogConfiguration?: { LogDriver: string };
+}
+
+/** What ECS does with the execution role to start the task definition's containers: `action (container: why)`. */
+function executionRoleCalls(stack: Stack, taskDefinitionId: string): Map<string, string[]> {
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+  const containers: ContainerDefinition[] = template.findResources('AWS::ECS::TaskDefinition')[taskDefinitionId].Properties.ContainerDefinitions;
+  const calls = new Map<string, string[]>();
+  const add = (action: string, why: string) => calls.set(action, [...calls.get(action) ?? [], why]);
+  for (const container of containers) {
+    if (/\.dkr\.ecr\.|ecr:/i.test(JSON.stringify(container.Image))) {
+      for (const action of ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage']) {
+        add(action, `${container.Name}: pulls its image from ECR`);
+      }
+    }
+    if (container.LogConfiguration?.LogDriver === 'awslogs') {
+      add('logs:CreateLogStream', `${container.Name}: awslogs`);
+      add('logs:PutLogEvents', `${container.Name}: awslogs`);
+    }
+    for (const secret of container.Secrets ?? []) {
+      const refs = [...JSON.stringify(secret.ValueFrom).matchAll(/"Ref":"([^"]+)"/g)].map((m) => resources[m[1]]?.Type);
+      if (!refs.some((type) => type?.startsWith('AWS::SecretsManager::'))) {
+        throw new Error(`${container.Name}: the secret ${secret.Name} (${JSON.stringify(secret.ValueFrom)}) is not a Secrets Manager secret of the stack; this test cannot tell what ECS needs to read it`);
+      }
+      add('secretsmanager:GetSecretValue', `${container.Name}: secret ${secret.Name}`);
+    }
+  }
+  return calls;
+}
+
+test('the dump task: its execution role is granted what ECS needs to start its containers, and nothing else but CDK\'s extra', () => {
+  const taskDefinition = reference.primary.databaseDump.taskDefinition;
+  const stack = Stack.of(taskDefinition);
+  const calls = executionRoleCalls(stack, stack.getLogicalId(taskDefinition.node.defaultChild as CfnTaskDefinition));
+  expect([...calls.keys()]).toContain('secretsmanager:GetSecretValue');
+  const granted = actionsGrantedTo(taskDefinition.executionRole!);
+  const missing = [...calls].filter(([action]) => !granted.some((pattern) => actionMatches(pattern, action)))
+    .map(([action, why]) => `the dump task's execution role is not granted ${action} (${why.join('; ')})`);
+  const unused = granted.filter((pattern) => !EXECUTION_EXTRA_GRANTS.includes(pattern) && ![...calls.keys()].some((action) => actionMatches(pattern, action)))
+    .map((pattern) => `the dump task's execution role is granted ${pattern}, which ECS does not need for its containers`);
+  expect([...missing, ...unused]).toEqual([]);
 });
