@@ -198,6 +198,25 @@ test.each(machines.map((m) => [m.id, m] as const))('%s: its role may invoke the 
   expect(missing).toEqual([]);
 });
 
+/** The function (logical id) of an IAM resource CDK writes for lambda:InvokeFunction: its Arn, or its Arn joined with a suffix. */
+function functionOfResource(resource: unknown): string | undefined {
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  const arn = join && join[0] === '' && join[1].length === 2 ? join[1][0] : resource;
+  const target = (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  return target && target[1] === 'Arn' ? target[0] : undefined;
+}
+
+test.each(machines.map((m) => [m.id, m] as const))('%s: its role may invoke only functions a task invokes', (_id, { stack, template, id, machine }) => {
+  const roleId = (machine.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const invoked = callsOf(template, machine.DefinitionString).flatMap((call) => (call.invokes ? [call.invokes.functionId] : []));
+  const unused = statementsOfRoleId(stack, roleId)
+    .filter((statement) => statement.Effect === 'Allow' && [statement.Action!].flat().some((pattern) => actionMatches(pattern, 'lambda:InvokeFunction')))
+    .flatMap((statement) => [statement.Resource].flat())
+    .filter((resource) => !invoked.includes(functionOfResource(resource) ?? ''))
+    .map((resource) => `${id} (role ${roleId}) may invoke ${JSON.stringify(resource)}, which no task invokes`);
+  expect(unused).toEqual([]);
+});
+
 test('a grant on the unqualified ARN does not allow a qualified invocation, nor `:*` the unqualified ARN', () => {
   const arn = { 'Fn::GetAtt': ['Steps', 'Arn'] };
   const anyQualifier = { 'Fn::Join': ['', [arn, ':*']] };
