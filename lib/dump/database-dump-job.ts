@@ -22,6 +22,7 @@ import { certificateBlocks, rdsRootCertificates } from './rds-certificate-author
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNag } from '../private/nag-ids';
 import { checkCronForm } from '../private/schedule-expression';
 import { warnUncheckedToken } from '../private/unchecked-token';
+import { grantOwnKeyUse } from '../private/state-machine-key-use';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -569,6 +570,7 @@ export class DatabaseDumpJob extends Construct {
       logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     });
+    grantOwnKeyUse(stateMachine, props.encryptionKey);
     this.stateMachine = stateMachine;
     this.taskDefinition = taskDefinition;
     BackupMetadata.describe(this.stateMachine, {

@@ -11,6 +11,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
+import { grantOwnKeyUse } from '../private/state-machine-key-use';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
@@ -611,6 +612,7 @@ export class DatabaseRestore extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     });
+    grantOwnKeyUse(machine, props.encryptionKey);
     // For CleanupIncompleteCountDrill.
     machine.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { grantOwnKeyUse } from '../private/state-machine-key-use';
 
 // Internal helpers of the dump, volume and object restore workflows (not exported from the package);
 // DatabaseRestore takes its tag keys from here too. jsii compiles lib/ alone, so the names the
@@ -90,6 +91,7 @@ export function restoreStateMachine(scope: Construct, props: RestoreStateMachine
     encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     comment: props.comment,
   });
+  grantOwnKeyUse(machine, props.encryptionKey);
   Tags.of(machine).add(WORKFLOW_TAG, props.kind);
   const policy = machine.role.node.tryFindChild('DefaultPolicy');
   if (policy) {
