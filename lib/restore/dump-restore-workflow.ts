@@ -359,11 +359,12 @@ export class DumpRestoreWorkflow extends Construct {
   }
 }
 
-/** The objects the workflow reads: dumps and manifests under daily/ and, in the archive bucket, yearly/. */
+/** The buckets the workflow reads dumps from (listed, to tell a missing dump from one it may not read). */
 function dumpBucketArns(props: DumpRestoreWorkflowProps): string[] {
   return [props.dumpBucket.bucketArn, ...(props.archiveBucket ? [props.archiveBucket.bucketArn] : [])];
 }
 
+/** The objects the workflow reads: dumps and manifests under daily/ and, in the archive bucket, yearly/. */
 function dumpObjectArns(props: DumpRestoreWorkflowProps): string[] {
   return [props.dumpBucket.arnForObjects('daily/*'), ...(props.archiveBucket ? [props.archiveBucket.arnForObjects('yearly/*')] : [])];
 }
