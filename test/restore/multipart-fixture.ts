@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { ObjectRestorePlan, OpenUpload } from '../../core/restore-workflows/objects';
+import { s3Error } from './s3-errors';
 
 type S3Mock = AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>;
 
@@ -69,3 +70,21 @@ export function arrangeScannedSource(s3mock: S3Mock, parts: number): void {
   const source = bigSource(parts);
   s3mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: source.key, VersionId: source.versionId, LastModified: new Date('2026-11-20T00:00:00Z'), Size: source.size, IsLatest: true }], IsTruncated: false });
 }
+
+/**
+ * HeadObject of the target key in place: a version's own metadata when asked by version id,
+ * otherwise the version `current()` says is current (NotFound while none is).
+ */
+export function arrangeCurrentVersionHead(s3mock: S3Mock, current: () => { etag: string; versionId: string } | undefined): void {
+  s3mock.on(HeadObjectCommand).callsFake((input) => {
+    if (input.VersionId !== undefined) {
+      return { ContentType: 'application/octet-stream' };
+    }
+    const now = current();
+    if (now === undefined) {
+      throw s3Error('NotFound', 404);
+    }
+    return { ETag: now.etag, VersionId: now.versionId };
+  });
+}
+

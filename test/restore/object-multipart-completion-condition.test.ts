@@ -9,14 +9,14 @@
  * current version and refuses a completion as S3 documents it).
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, ListObjectVersionsCommand,
   ListPartsCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import { CopyProgress } from '../../core/restore-workflows/copy-progress';
 import { ObjectRestorePlan, copyScan, copyVersion, newScan, refusalKey } from '../../core/restore-workflows/objects';
-import { arrangeCompletingCopy, bigSource, listedParts, target as newPrefixTarget } from './multipart-fixture';
+import { arrangeCurrentVersionHead, arrangeCompletingCopy, bigSource, listedParts, target as newPrefixTarget } from './multipart-fixture';
 import { s3Error } from './s3-errors';
 
 const s3mock = mockClient(S3Client);
@@ -43,15 +43,7 @@ beforeEach(() => {
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   current = { etag: '"live"', versionId: 'live-version', tags: [{ Key: 'owner', Value: 'shop' }] };
   completedUploads = [];
-  s3mock.on(HeadObjectCommand).callsFake((input) => {
-    if (input.VersionId !== undefined) {
-      return { ContentType: 'application/octet-stream' };
-    }
-    if (current === undefined) {
-      throw s3Error('NotFound', 404);
-    }
-    return { ETag: current.etag, VersionId: current.versionId };
-  });
+  arrangeCurrentVersionHead(s3mock, () => current);
   s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
     if (input.VersionId === source.versionId) {
       return { TagSet: [] };

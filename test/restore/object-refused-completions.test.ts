@@ -7,7 +7,7 @@
  * S3 documents it).
  */
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, ListMultipartUploadsCommand,
   ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,7 +17,7 @@ import {
 } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import type { LocalStateMachine } from '../support/local-state-machine';
-import { bigSource, listedParts } from './multipart-fixture';
+import { arrangeCurrentVersionHead, bigSource, listedParts } from './multipart-fixture';
 import { s3Error } from './s3-errors';
 import { objectRestoreMachine } from './workflow-fixture';
 
@@ -48,15 +48,7 @@ function arrangeS3(writtenDuringCopy: () => boolean): void {
   current = { etag: '"live"', versionId: 'live-version', tags: [{ Key: 'owner', Value: 'shop' }] };
   writes = 0;
   uploads = 0;
-  s3mock.on(HeadObjectCommand).callsFake((input) => {
-    if (input.VersionId !== undefined) {
-      return { ContentType: 'application/octet-stream' };
-    }
-    if (current === undefined) {
-      throw s3Error('NotFound', 404);
-    }
-    return { ETag: current.etag, VersionId: current.versionId };
-  });
+  arrangeCurrentVersionHead(s3mock, () => current);
   s3mock.on(GetObjectTaggingCommand).callsFake((input) => {
     if (input.VersionId === source.versionId) {
       return { TagSet: [] };
