@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, WORKFLOW_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link DumpRestoreWorkflow}. */
 export interface DumpRestoreWorkflowProps {
@@ -310,10 +310,13 @@ export class DumpRestoreWorkflow extends Construct {
             arn('secgrp', '*'),
           ],
         }),
+        // The function tags every instance it creates with the workflow kind (core/restore-workflows/dump.ts):
+        // an instance under the prefix that a dump restore did not create is neither changed nor deleted.
         new iam.PolicyStatement({
           sid: 'ChangeAndDeleteOnlyPrefixedInstances',
           actions: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
           resources: [newInstances],
+          conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_TAG}`]: 'dump' } },
         }),
         new iam.PolicyStatement({
           sid: 'ReadDumps',
@@ -328,15 +331,24 @@ export class DumpRestoreWorkflow extends Construct {
           actions: ['s3:ListBucket'],
           resources: dumpBucketArns(props),
         }),
+        // The function describes only the target, whose identifier must start with the prefix.
         new iam.PolicyStatement({
           sid: 'ReadInstances',
           actions: ['rds:DescribeDBInstances'],
-          resources: [arn('db', '*')],
+          resources: [newInstances],
         }),
         new iam.PolicyStatement({
           sid: 'ManagedMasterUserSecret',
-          actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:GetSecretValue'],
+          actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
           resources: [secretArn],
+        }),
+        // Every instance's managed secret is named rds!db-<random>: RDS tags it with its instance's ARN,
+        // which keeps the function off the secrets of instances outside the prefix.
+        new iam.PolicyStatement({
+          sid: 'ReadNewInstancesSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secretArn],
+          conditions: { StringLike: { 'aws:ResourceTag/aws:rds:primaryDBInstanceArn': newInstances } },
         }),
       ],
     });
@@ -345,7 +357,6 @@ export class DumpRestoreWorkflow extends Construct {
     const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
     Validations.of(policy).acknowledge(
       nag(newInstances, `The workflow creates, changes and deletes only instances whose identifier starts with '${prefix}', named at run time by the person restoring.`),
-      nag(arn('db', '*'), 'rds:DescribeDBInstances checks that a target identifier does not exist yet; it reads only.'),
       nag(arn('og', 'default:*'), 'A new instance uses the engine\'s default option group, whose name depends on the engine version.'),
       nag(arn('secgrp', '*'), 'CreateDBInstance authorizes against DB security groups even when only VPC security groups are used; this grants no other action.'),
       ...(parameterGroupName ? [] : [nag(arn('pg', 'default.*'), 'Without a parameter group prop a new instance uses the engine\'s default parameter group.')]),

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DumpRestoreWorkflow, DumpRestoreWorkflowProps } from '../../lib/restore/dump-restore-workflow';
 import { ObjectRestoreWorkflow, ObjectRestoreWorkflowProps } from '../../lib/restore/object-restore-workflow';
 import { VolumeRestoreWorkflow, VolumeRestoreWorkflowProps } from '../../lib/restore/volume-restore-workflow';
+import { WORKFLOW_TAG } from '../../core/restore-workflows/common';
 import { restoreTestStack } from './workflow-fixture';
 
 const functionSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
@@ -73,6 +74,21 @@ describe('DumpRestoreWorkflow', () => {
     const definition = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
     expect(definition).toContain('\\"Seconds\\":60');
     expect(definition).toContain('\\"TimeoutSeconds\\":172800');
+  });
+
+  test('the function reads, changes and deletes only instances under the prefix, changes and deletes only those a dump restore tagged, and reads only their secrets', () => {
+    const statements = Object.values(dump({ instanceIdentifierPrefix: 'dr-' }).template().findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown; Condition?: unknown }>);
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
+    const prefixed = JSON.stringify(bySid('CreateOnlyPrefixedInstances').Resource).match(/[^"]*:db:dr-\*/)![0];
+    expect(JSON.stringify(bySid('ReadInstances').Resource)).toContain(prefixed);
+    expect(JSON.stringify(bySid('ReadInstances').Resource)).not.toMatch(/:db:\*/);
+    expect(bySid('ChangeAndDeleteOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${WORKFLOW_TAG}`]: 'dump' } });
+    expect(bySid('ManagedMasterUserSecret').Action).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:TagResource']);
+    expect(bySid('ReadNewInstancesSecrets').Action).toEqual('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(bySid('ReadNewInstancesSecrets').Condition)).toMatch(/^\{"StringLike":\{"aws:ResourceTag\/aws:rds:primaryDBInstanceArn":.*:db:dr-\*/);
+    const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretReads.map((s) => s.Sid)).toEqual(['ReadNewInstancesSecrets']);
   });
 
   test.each([
