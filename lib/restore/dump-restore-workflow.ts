@@ -309,6 +309,8 @@ export class DumpRestoreWorkflow extends Construct {
             arn('og', 'default:*'),
             arn('secgrp', '*'),
           ],
+          // Only tagged as a dump restore's, which the next statement requires to change or delete it.
+          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_TAG}`]: 'dump' } },
         }),
         // The function tags every instance it creates with the workflow kind (core/restore-workflows/dump.ts):
         // an instance under the prefix that a dump restore did not create is neither changed nor deleted.

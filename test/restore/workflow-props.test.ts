@@ -76,13 +76,14 @@ describe('DumpRestoreWorkflow', () => {
     expect(definition).toContain('\\"TimeoutSeconds\\":172800');
   });
 
-  test('the function reads, changes and deletes only instances under the prefix, changes and deletes only those a dump restore tagged, and reads only their secrets', () => {
+  test('the function creates, reads, changes and deletes only instances under the prefix, creates them tagged as a dump restore\'s and changes and deletes only those, and reads only their secrets', () => {
     const statements = Object.values(dump({ instanceIdentifierPrefix: 'dr-' }).template().findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown; Condition?: unknown }>);
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
     const prefixed = JSON.stringify(bySid('CreateOnlyPrefixedInstances').Resource).match(/[^"]*:db:dr-\*/)![0];
     expect(JSON.stringify(bySid('ReadInstances').Resource)).toContain(prefixed);
     expect(JSON.stringify(bySid('ReadInstances').Resource)).not.toMatch(/:db:\*/);
+    expect(bySid('CreateOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:RequestTag/${WORKFLOW_TAG}`]: 'dump' } });
     expect(bySid('ChangeAndDeleteOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${WORKFLOW_TAG}`]: 'dump' } });
     expect(bySid('ManagedMasterUserSecret').Action).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:TagResource']);
     expect(bySid('ReadNewInstancesSecrets').Action).toEqual('secretsmanager:GetSecretValue');
