@@ -92,6 +92,9 @@ export interface BackupNowResult {
     readonly recoveryPointArn?: string;
     readonly error?: string;
   }>;
+  /** False with --no-wait: the statuses are those at the start. */
+  readonly waited: boolean;
+  /** What exit code 0 says: every copy landed, or with --no-wait everything started. */
   readonly succeeded: boolean;
 }
 
@@ -257,7 +260,9 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
         error: execution.error,
       } : undefined,
       backups: jobs.map((job) => ({ resourceArn: job.resourceArn, backupJobId: job.id, status: job.status, recoveryPointArn: job.recoveryPointArn, error: job.status === 'COMPLETED' ? undefined : job.error })),
-      succeeded: (!execution || execution.status === 'SUCCEEDED') && jobs.every((job) => job.status === 'COMPLETED'),
+      waited: !flags['no-wait'],
+      // With --no-wait every start has succeeded by now: one that failed threw before this result.
+      succeeded: flags['no-wait'] === true || ((!execution || execution.status === 'SUCCEEDED') && jobs.every((job) => job.status === 'COMPLETED')),
     };
     if (json) {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -278,7 +283,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
         say(`  ${resourceLabel(backup.resourceArn)}: ${backup.status === 'COMPLETED' ? backup.recoveryPointArn : `${backup.status}${backup.error ? ` - ${backup.error}` : ''} (job ${backup.backupJobId})`}`);
       }
     }
-    return flags['no-wait'] || result.succeeded ? 0 : 1;
+    return result.succeeded ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError || error instanceof StateMachineNotFound) {
       io.stderr.write(`cdk-backup-dr backup: ${error.message}\n\n${USAGE}\n`);

@@ -185,3 +185,10 @@ test('resource labels are the last segment of the ARN', () => {
   expect(resourceLabel(DB)).toBe('shop-master');
   expect(resourceLabel(VOLUME)).toBe('vol-0abc');
 });
+
+test('--no-wait --json: the result agrees with the exit code 0 (everything started) and says nothing was waited for', async () => {
+  const world = io();
+  const code = await runBackup(['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', DB, '--no-wait', '--json'], world);
+  expect(code).toBe(0);
+  expect(JSON.parse(world.out)).toMatchObject({ succeeded: true, waited: false, dump: { status: 'RUNNING' }, backups: [{ resourceArn: DB, status: 'CREATED' }] });
+});
