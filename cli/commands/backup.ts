@@ -16,8 +16,11 @@ import {
   DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { JobLine, JobsProgress } from './backup-progress';
+import { wholeNumber } from '../numeric-options';
 import { ProcessIo, processIo } from '../process-io';
+import { rejectRepeatedOptions } from '../repeated-options';
 import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
+import { UsageError } from '../usage-error';
 
 /** The tag value of the dump workflow's state machine (`cdk-backup-dr:workflow=backup`). */
 export const BACKUP_WORKFLOW_TAG_VALUE = 'backup';
@@ -68,8 +71,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-class UsageError extends Error {}
-
 /** The result printed at the end (`--json` prints exactly this). */
 export interface BackupNowResult {
   readonly dump?: {
@@ -102,15 +103,8 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function positiveInt(value: string | undefined, flag: string, fallback: number | undefined): number | undefined {
-  if (value === undefined) {
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--${flag} must be a whole number of 1 or more, got '${value}'`);
-  }
-  return n;
+function positiveInt(value: string | undefined, flag: string, unit: string, fallback: number | undefined): number | undefined {
+  return value === undefined ? fallback : wholeNumber(`--${flag}`, value, unit, 1);
 }
 
 /** A short label for a resource ARN: its last path or colon segment. */
@@ -123,7 +117,8 @@ export function resourceLabel(arn: string): string {
 export async function runBackup(args: string[], io: BackupIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    rejectRepeatedOptions(parsed.tokens, OPTIONS);
   } catch (error) {
     io.stderr.write(`cdk-backup-dr backup: ${errorText(error)}\n\n${USAGE}\n`);
     return 2;
@@ -162,9 +157,9 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     if (flags['no-dump'] && (flags['state-machine'] || flags.yearly)) {
       throw new UsageError('--no-dump cannot be combined with --state-machine or --yearly');
     }
-    const deleteAfterDays = positiveInt(flags['delete-after-days'], 'delete-after-days', undefined);
-    const pollSeconds = positiveInt(flags['poll-seconds'], 'poll-seconds', 10)!;
-    const timeoutMinutes = positiveInt(flags['timeout-minutes'], 'timeout-minutes', 360)!;
+    const deleteAfterDays = positiveInt(flags['delete-after-days'], 'delete-after-days', 'days', undefined);
+    const pollSeconds = positiveInt(flags['poll-seconds'], 'poll-seconds', 'seconds', 10)!;
+    const timeoutMinutes = positiveInt(flags['timeout-minutes'], 'timeout-minutes', 'minutes', 360)!;
     const clients = io.clients(flags.region);
     const started = io.now();
     const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -12,9 +12,12 @@ import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
 import { STATUS_CODE, formatReport } from '../../core/consistency/report';
 import { TABLE_NAME_FORM, invalidTableName } from '../../core/consistency/table-filter';
+import { positiveDecimal } from '../numeric-options';
 import { PromptCancelled, askHidden } from '../password-prompt';
 import type { ProgressStream } from '../progress';
 import { ProgressRenderer } from '../progress';
+import { OptionDeclaration, rejectRepeatedOptions } from '../repeated-options';
+import { UsageError } from '../usage-error';
 
 const USAGE = `Usage: cdk-backup-dr check --master mysql://user@host:port --replica mysql://user@host:port [options]
 
@@ -55,8 +58,6 @@ export interface CheckIo {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-class UsageError extends Error {}
-
 interface CheckArguments {
   readonly master: ConnectionOptions;
   readonly replica: ConnectionOptions;
@@ -67,14 +68,6 @@ interface CheckArguments {
   readonly maxLagSeconds?: number;
   readonly maxLagWaitSeconds?: number;
   readonly targetChunkSeconds?: number;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a positive number of seconds, got '${text}'`);
-  }
-  return value;
 }
 
 const TLS_MODES = ['rds', 'verify', 'off'];
@@ -128,6 +121,7 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
 
 function parseArguments(args: string[]): CheckArguments | 'help' {
   const values = new Map<string, string>();
+  const given: Array<{ kind: 'option'; name: string }> = [];
   let json = false;
   const valued = ['--master', '--replica', '--databases', '--tables', '--exclude-tables', '--max-lag', '--max-lag-wait', '--chunk-time', '--tls'];
   for (let index = 0; index < args.length; index++) {
@@ -149,7 +143,9 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
       throw new UsageError(`${flag} needs a value`);
     }
     values.set(flag, value);
+    given.push({ kind: 'option', name: flag.slice(2) });
   }
+  rejectRepeatedOptions(given, Object.fromEntries(valued.map((flag): [string, OptionDeclaration] => [flag.slice(2), { type: 'string' }])));
   for (const flag of ['--master', '--replica']) {
     if (!values.has(flag)) {
       throw new UsageError(`${flag} is required`);
@@ -173,9 +169,9 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     tables: list('--tables'),
     excludeTables: list('--exclude-tables'),
     json,
-    maxLagSeconds: values.has('--max-lag') ? positiveNumber('--max-lag', values.get('--max-lag')!) : undefined,
-    maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveNumber('--max-lag-wait', values.get('--max-lag-wait')!) : undefined,
-    targetChunkSeconds: values.has('--chunk-time') ? positiveNumber('--chunk-time', values.get('--chunk-time')!) : undefined,
+    maxLagSeconds: values.has('--max-lag') ? positiveDecimal('--max-lag', values.get('--max-lag')!, 'seconds') : undefined,
+    maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveDecimal('--max-lag-wait', values.get('--max-lag-wait')!, 'seconds') : undefined,
+    targetChunkSeconds: values.has('--chunk-time') ? positiveDecimal('--chunk-time', values.get('--chunk-time')!, 'seconds') : undefined,
   };
 }
 

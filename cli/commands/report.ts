@@ -7,12 +7,17 @@ import { join, resolve } from 'node:path';
 import { ReportInputError, loadAssembly } from '../../core/report/assembly';
 import { buildReport } from '../../core/report/model';
 import { renderHtml, renderJson, renderMarkdown } from '../../core/report/render';
+import { rejectRepeatedOptions } from '../repeated-options';
 
 const USAGE = `Usage: cdk-backup-dr report [cdk.out] [--out <dir>]
 
 Reads the synthesized templates and manifests of an app that uses cdk-backup-dr (default
 folder: cdk.out) and writes backup-report.md, backup-report.html and backup-report.json
 to --out (default: the current folder).
+
+Options:
+  -o, --out <dir>  the folder to write the three files to (created when missing)
+  -h, --help       this text
 
 Exit codes: 0 written, 1 the folder is missing, unreadable or not from an app that uses
 cdk-backup-dr, 2 bad usage.`;
@@ -21,6 +26,7 @@ cdk-backup-dr, 2 bad usage.`;
 export async function run(args: string[]): Promise<number> {
   let input: string | undefined;
   let out = '.';
+  const given: Array<{ kind: 'option'; name: string }> = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--help' || arg === '-h') {
@@ -35,6 +41,7 @@ export async function run(args: string[]): Promise<number> {
         return 2;
       }
       out = value;
+      given.push({ kind: 'option', name: 'out' });
     } else if (arg.startsWith('-')) {
       console.error(`cdk-backup-dr report: unknown option '${arg}'\n${USAGE}`);
       return 2;
@@ -44,6 +51,12 @@ export async function run(args: string[]): Promise<number> {
       console.error(`cdk-backup-dr report: one cdk.out folder only, got '${input}' and '${arg}'`);
       return 2;
     }
+  }
+  try {
+    rejectRepeatedOptions(given, { out: { type: 'string' } });
+  } catch (error) {
+    console.error(`cdk-backup-dr report: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
   }
   try {
     const model = buildReport(loadAssembly(input ?? 'cdk.out'));

@@ -26,8 +26,11 @@ import { disabledEventsNotice } from './restore-disabled-events';
 import { DryRunClients, dryRun } from './restore-dry-run';
 import { StepProgress } from './restore-progress';
 import { stepErrorNote } from './restore-step-error';
+import { wholeNumber } from '../numeric-options';
 import { ProcessIo, processIo } from '../process-io';
+import { rejectRepeatedOptions } from '../repeated-options';
 import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
+import { UsageError } from '../usage-error';
 
 /** The workflow kinds, as tagged on their state machines. */
 export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
@@ -36,8 +39,6 @@ export type WorkflowKind = 'database' | 'dump' | 'volume' | 'objects';
 export interface RestoreIo extends ProcessIo {
   readonly clients: (region: string | undefined) => DryRunClients;
 }
-
-class UsageError extends Error {}
 
 const USAGE = `Usage:
   cdk-backup-dr restore db --from-dump <s3://bucket/daily/.../manifest.json> --target <new instance id> [--instance-class db.r7g.large] [--storage <GiB>] [--keep-on-failure]
@@ -98,15 +99,9 @@ function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-function int(flags: Flags, name: keyof typeof OPTIONS, unit: string): number | undefined {
+function int(flags: Flags, name: keyof typeof OPTIONS, unit: string, min = 0): number | undefined {
   const value = str(flags, name);
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`--${name} must be a whole number of ${unit}, got '${value}'`);
-  }
-  return Number(value);
+  return value === undefined ? undefined : wholeNumber(`--${name}`, value, unit, min);
 }
 
 function compact(input: Record<string, unknown>): Record<string, unknown> {
@@ -240,7 +235,8 @@ async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): 
 export async function runRestore(args: string[], io: RestoreIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    rejectRepeatedOptions(parsed.tokens, OPTIONS);
   } catch (error) {
     io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n\n${USAGE}\n`);
     return 2;
@@ -269,11 +265,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       throw new UsageError(`unexpected arguments: ${parsed.positionals.slice(1).join(' ')}`);
     }
     const request = buildRequest(parsed.positionals[0], flags);
-    const pollSeconds = int(flags, 'poll-seconds', 'seconds') ?? 5;
-    if (pollSeconds < 1) {
-      // 0 would read the execution's history and status back to back until it ends.
-      throw new UsageError(`--poll-seconds must be 1 or more, got '${str(flags, 'poll-seconds')}'`);
-    }
+    // 0 would read the execution's history and status back to back until it ends.
+    const pollSeconds = int(flags, 'poll-seconds', 'seconds', 1) ?? 5;
     const clients = io.clients(str(flags, 'region'));
     const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     if (flags['dry-run']) {

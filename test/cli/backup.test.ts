@@ -147,7 +147,13 @@ test.each<[string, string[], RegExp]>([
   ['no subcommand', [], /expected the subcommand 'now'/],
   ['a resource without vault and role', ['now', '--state-machine', MACHINE, '--resource-arn', DB], /--resource-arn needs --vault and --backup-role-arn/],
   ['nothing to do', ['now', '--no-dump'], /nothing to back up/],
-  ['a zero poll interval', ['now', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be a whole number of 1 or more, got '0'/],
+  ['a zero poll interval', ['now', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be a whole number of seconds, 1 or more, in decimal digits \(e\.g\. 10\); got '0'/],
+  // Number() would read these as 16, 1000, 5 and 5.
+  ['a hexadecimal poll interval', ['now', '--state-machine', MACHINE, '--poll-seconds', '0x10'], /^cdk-backup-dr backup: --poll-seconds must be a whole number of seconds, 1 or more, in decimal digits \(e\.g\. 10\); got '0x10'\n/],
+  ['a timeout in exponent notation', ['now', '--state-machine', MACHINE, '--timeout-minutes', '1e3'], /--timeout-minutes must be a whole number of minutes, 1 or more, in decimal digits \(e\.g\. 10\); got '1e3'/],
+  ['a lifecycle with a trailing point', ['now', '--state-machine', MACHINE, '--delete-after-days', '5.'], /--delete-after-days must be a whole number of days, 1 or more, in decimal digits \(e\.g\. 10\); got '5\.'/],
+  ['a lifecycle with a leading space', ['now', '--state-machine', MACHINE, '--delete-after-days', ' 5'], /--delete-after-days must be a whole number of days, 1 or more, in decimal digits \(e\.g\. 10\); got ' 5'/],
+  ['a repeated single-valued option', ['now', '--state-machine', MACHINE, '--vault', 'a', '--vault=b', '--backup-role-arn', 'r', '--resource-arn', DB], /^cdk-backup-dr backup: --vault is given more than once; it takes one value\n/],
   ['an unknown flag', ['now', '--fast'], /Unknown option '--fast'/],
   ['an empty value (an unset shell variable)', ['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', DB, '--resource-arn', ''], /^cdk-backup-dr backup: --resource-arn needs a value, got an empty one\n/],
 ])('bad usage: %s exits with 2', async (_name, args, message) => {

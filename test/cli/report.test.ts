@@ -110,6 +110,17 @@ describe('command-line arguments', () => {
     expect(logs.join('\n')).toMatch(/report\s+write the backup report/);
   });
 
+  test('its help names every option it takes, -o among them', async () => {
+    expect(await run(['--help'])).toBe(0);
+    expect(logs.join('\n')).toContain('\nOptions:\n  -o, --out <dir>  the folder to write the three files to (created when missing)\n  -h, --help       this text\n');
+  });
+
+  test('refuses --out given twice, in either spelling, instead of taking the last', async () => {
+    expect(await run(['a', '-o', 'x', '--out=y'])).toBe(2);
+    expect(await run(['a', '--out', 'x', '-o', 'x'])).toBe(2);
+    expect(errors).toEqual(['cdk-backup-dr report: --out is given more than once; it takes one value', 'cdk-backup-dr report: --out is given more than once; it takes one value']);
+  });
+
   test('rejects an unknown option, a second folder and --out without a folder', async () => {
     expect(await run(['--verbose'])).toBe(2);
     expect(errors[0]).toMatch(/^cdk-backup-dr report: unknown option '--verbose'/);

@@ -564,9 +564,13 @@ describe('usage errors exit 2 and say what is allowed', () => {
     [['volume', '--az', 'eu-west-1a'], /restore volume needs --snapshot/],
     [['volume', '--snapshot', 'snap-1', '--bucket', 'x'], /restore volume does not take --bucket/],
     [['objects', '--bucket', 'b'], /either --time <ISO time> .* or --archive/],
-    [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, got 'big'/],
+    [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, 0 or more, in decimal digits \(e\.g\. 10\); got 'big'/],
+    // More digits than a number holds exactly: it would reach the workflow as another number.
+    [['volume', '--snapshot', 'snap-1', '--iops', '99999999999999999999'], /--iops must be a whole number of IOPS, 0 or more, in decimal digits \(e\.g\. 10\); got '99999999999999999999'/],
+    [['volume', '--snapshot', 'snap-1', '--snapshot', 'snap-2'], /^cdk-backup-dr restore: --snapshot is given more than once; it takes one value\n/],
+    [['objects', '--bucket', 'b', '--time', '2026-11-21T10:00:00Z', '--target-prefix=a/', '--target-prefix', 'b/'], /^cdk-backup-dr restore: --target-prefix is given more than once; it takes one value\n/],
     [['volume', '--unknown'], /Unknown option '--unknown'/],
-    [['volume', '--snapshot', 'snap-1', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be 1 or more, got '0'/],
+    [['volume', '--snapshot', 'snap-1', '--state-machine', MACHINE, '--poll-seconds', '0'], /--poll-seconds must be a whole number of seconds, 1 or more, in decimal digits \(e\.g\. 10\); got '0'/],
     [['db', '--from-snapshot', 'newest', '--target', '', '--state-machine', MACHINE], /^cdk-backup-dr restore: --target needs a value, got an empty one\n$/],
   ])('%j', async (args, message) => {
     const run = capture();

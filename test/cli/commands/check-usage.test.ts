@@ -64,3 +64,24 @@ describe('cdk-backup-dr check names the flag that is wrong', () => {
     expect(result.stderr.split('\n')[0]).toBe("cdk-backup-dr check: --tls must be rds, verify or off, got 'maybe'");
   });
 });
+
+describe('cdk-backup-dr check takes numbers in decimal digits only', () => {
+  // Number() would read these as 16, 1000, 5, 5 and 0.5 seconds.
+  test.each([['--max-lag', '0x10'], ['--max-lag-wait', '1e3'], ['--max-lag', ' 5'], ['--chunk-time', '5.'], ['--chunk-time', '.5'], ['--max-lag', '0'], ['--max-lag-wait', '-1']])('%s %j', async (flag, value) => {
+    const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', flag, value]);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: ${flag} must be a number of seconds above 0, in decimal digits with an optional fraction (e.g. 30 or 0.5); got '${value}'`);
+  });
+});
+
+describe('cdk-backup-dr check refuses an option given twice instead of taking the last', () => {
+  test.each([
+    ['--tables', ['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tables', 'a.b', '--tables', 'c.d']],
+    ['--master', ['--master', 'mysql://u@x', '--master=mysql://u@y', '--replica', 'mysql://u@h']],
+    ['--max-lag', ['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--max-lag', '5', '--max-lag', '5']],
+  ])('%s', async (flag, args) => {
+    const result = await check(args);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: ${flag} is given more than once; it takes one value`);
+  });
+});

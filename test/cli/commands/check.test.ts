@@ -151,7 +151,7 @@ describe('cdk-backup-dr check', () => {
   test('usage errors: exit 64 with the reason; --help: exit 0', async () => {
     expect(await check(['--master', url(pair.master.port)])).toMatchObject({ code: 64, stderr: expect.stringContaining('--replica is required') });
     expect(await check(['--master', 'http://x', '--replica', url(1)])).toMatchObject({ code: 64, stderr: expect.stringContaining("--master must start with mysql://, got 'http://'") });
-    expect(await check(['--master', url(1), '--replica', url(1), '--max-lag', '-3'])).toMatchObject({ code: 64, stderr: expect.stringContaining("--max-lag must be a positive number of seconds, got '-3'") });
+    expect(await check(['--master', url(1), '--replica', url(1), '--max-lag', '-3'])).toMatchObject({ code: 64, stderr: expect.stringContaining("--max-lag must be a number of seconds above 0, in decimal digits with an optional fraction (e.g. 30 or 0.5); got '-3'") });
     expect(await check(['--bogus'])).toMatchObject({ code: 64, stderr: expect.stringContaining("unknown option '--bogus'") });
     expect(await check(['--master', url(1), '--replica', url(1), '--exclude-tables', 'app.users,logs'])).toMatchObject({
       code: 64, stderr: expect.stringContaining("--exclude-tables takes table names 'schema.table' (a schema name, a dot, a table name), separated by commas, got 'logs'"),

@@ -1,0 +1,24 @@
+/**
+ * Numbers given as option values. Only decimal digits are taken: `Number()` would also read
+ * `0x10` as 16, `1e3` as 1000, ` 5` and `5.` as 5, values no one means when typing a number
+ * of seconds or GiB.
+ */
+import { UsageError } from './usage-error';
+
+/** A whole number of `min` or more (`unit` names what it counts), written in decimal digits. */
+export function wholeNumber(flag: string, text: string, unit: string, min: number): number {
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`${flag} must be a whole number of ${unit}, ${min} or more, in decimal digits (e.g. ${Math.max(min, 10)}); got '${text}'`);
+  }
+  return value;
+}
+
+/** A number above 0 (`unit` names what it counts), in decimal digits with an optional fraction: 30, 0.5. */
+export function positiveDecimal(flag: string, text: string, unit: string): number {
+  const value = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} must be a number of ${unit} above 0, in decimal digits with an optional fraction (e.g. 30 or 0.5); got '${text}'`);
+  }
+  return value;
+}
