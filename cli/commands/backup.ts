@@ -51,11 +51,12 @@ progress and prints where each copy landed.
   --json                   print only the result as JSON
   --poll-seconds <n>       how often to read progress (default 10)
   --timeout-minutes <n>    stop waiting after this long (default 360); the jobs keep running
+  -h, --help               this text
 
 Exit codes: 0 every copy landed (with --no-wait: everything started), 1 a job failed or the wait timed out (the jobs
 keep running), 2 bad usage, including no single state machine tagged cdk-backup-dr:workflow=backup.`;
 
-const OPTIONS = {
+export const OPTIONS = {
   'state-machine': { type: 'string' },
   'no-dump': { type: 'boolean' },
   yearly: { type: 'boolean' },

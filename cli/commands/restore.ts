@@ -48,12 +48,13 @@ const USAGE = `Usage:
   cdk-backup-dr restore db --promote-replica <replica id> --confirm <replica id>
   cdk-backup-dr restore volume --snapshot <snap-...> --az <zone> [--type gp3] [--size <GiB>] [--iops N] [--throughput <MiB/s>]
                                [--attach <i-...> --device /dev/sdf --confirm <i-...>] [--replace-root <i-...> --confirm <i-...>]
-  cdk-backup-dr restore objects --bucket <name> --prefix <prefix> --time <ISO time with zone> [--target-bucket <name>] [--target-prefix <prefix>] [--confirm s3://<bucket>/<prefix>]
-  cdk-backup-dr restore objects --archive --bucket <name> --prefix <prefix> [--target-bucket <name>] [--target-prefix <prefix>] [--tier Standard|Bulk] [--days N]
+  cdk-backup-dr restore objects --bucket <name> [--prefix <prefix>] --time <ISO time with zone> [--target-bucket <name>] [--target-prefix <prefix>] [--confirm s3://<bucket>/<prefix>]
+  cdk-backup-dr restore objects --archive --bucket <name> [--prefix <prefix>] [--target-bucket <name>] [--target-prefix <prefix>] [--tier Standard|Bulk] [--days N]
 
 Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00.
 A copy is named --target-prefix + the rest of its key after --prefix: with --prefix app/, the target prefix
-must end in / (restored/, not restored, which would name app/a.txt restoreda.txt).
+must end in / (restored/, not restored, which would name app/a.txt restoreda.txt). Without --prefix
+(or with --prefix '') the whole bucket is restored.
 
 Common options:
   --state-machine <arn>  the workflow (default: $CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=<kind>)
@@ -63,6 +64,7 @@ Common options:
   --no-wait              start (or find) the execution, print its ARN and return
   --json                 print only the result as JSON
   --poll-seconds <n>     how often to read the execution's progress (default 5)
+  -h, --help             this text
 
 Exit codes:
   0  restored, or the dry run's checks passed
@@ -72,7 +74,7 @@ Exit codes:
 /** Error names of input a workflow's checks reject (the database workflow's, the others'). */
 const INPUT_ERRORS = new Set(['InvalidRestoreInput', 'RestoreInputError']);
 
-const OPTIONS = {
+export const OPTIONS = {
   'from-dump': { type: 'string' }, 'from-snapshot': { type: 'string' }, 'from-recovery-point': { type: 'string' }, 'to-time': { type: 'string' },
   'promote-replica': { type: 'string' }, 'target': { type: 'string' }, 'instance-class': { type: 'string' }, 'storage': { type: 'string' },
   'keep-on-failure': { type: 'boolean' }, 'az': { type: 'string' }, 'snapshot': { type: 'string' }, 'type': { type: 'string' }, 'size': { type: 'string' },
@@ -140,7 +142,8 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       });
       return { kind: 'dump', name: executionName('dump', target, input), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
     }
-    only(flags, [source, 'target', 'instance-class', 'az', 'confirm'], `restore db --${source}`);
+    // As the help shows them: a promotion names no new instance, and only it is confirmed.
+    only(flags, source === 'promote-replica' ? [source, 'confirm'] : [source, 'target', 'instance-class', 'az'], `restore db --${source}`);
     const value = str(flags, source)!;
     const kind = { 'from-snapshot': 'snapshot', 'from-recovery-point': 'recovery-point', 'to-time': 'point-in-time', 'promote-replica': 'promote-replica' }[source];
     if (source === 'to-time' && value !== 'latest' && !isZonedIsoTime(value)) {
@@ -187,6 +190,9 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
     if (archive === (str(flags, 'time') !== undefined)) {
       throw new UsageError('restore objects needs either --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive)');
     }
+    // An archive restore never writes in place (nothing to confirm); only it retrieves (tier, days).
+    only(flags, ['bucket', 'prefix', 'target-bucket', 'target-prefix', ...(archive ? ['archive', 'tier', 'days'] as const : ['time', 'confirm'] as const)],
+      archive ? 'restore objects --archive' : 'restore objects --time');
     const time = str(flags, 'time');
     if (time !== undefined && !isZonedIsoTime(time)) {
       throw new UsageError(`--time must be ${ZONED_TIME_ALLOWED}; got '${time}'`);

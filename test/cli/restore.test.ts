@@ -567,6 +567,11 @@ describe('usage errors exit 2 and say what is allowed', () => {
     [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, 0 or more, in decimal digits \(e\.g\. 10\); got 'big'/],
     // More digits than a number holds exactly: it would reach the workflow as another number.
     [['volume', '--snapshot', 'snap-1', '--iops', '99999999999999999999'], /--iops must be a whole number of IOPS, 0 or more, in decimal digits \(e\.g\. 10\); got '99999999999999999999'/],
+    // Each form takes the options its usage line shows, no others (they would reach the workflow unused).
+    [['db', '--from-snapshot', 'newest', '--confirm', 'orders'], /^cdk-backup-dr restore: restore db --from-snapshot does not take --confirm\n/],
+    [['db', '--promote-replica', 'replica-1', '--confirm', 'replica-1', '--target', 'copy', '--az', 'eu-west-1a'], /^cdk-backup-dr restore: restore db --promote-replica does not take --target, --az\n/],
+    [['objects', '--bucket', 'b', '--time', '2026-11-21T10:00:00Z', '--tier', 'Bulk', '--days', '3'], /^cdk-backup-dr restore: restore objects --time does not take --tier, --days\n/],
+    [['objects', '--archive', '--bucket', 'b', '--confirm', 's3://b/'], /^cdk-backup-dr restore: restore objects --archive does not take --confirm\n/],
     [['volume', '--snapshot', 'snap-1', '--snapshot', 'snap-2'], /^cdk-backup-dr restore: --snapshot is given more than once; it takes one value\n/],
     [['objects', '--bucket', 'b', '--time', '2026-11-21T10:00:00Z', '--target-prefix=a/', '--target-prefix', 'b/'], /^cdk-backup-dr restore: --target-prefix is given more than once; it takes one value\n/],
     [['volume', '--unknown'], /Unknown option '--unknown'/],
