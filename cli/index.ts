@@ -50,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
-  return ['Usage: cdk-backup-dr <command> [options]', '', 'Commands:', ...lines, '', 'Run `cdk-backup-dr <command> --help` for the options of a command.'].join('\n');
+  return ['Usage: cdk-backup-dr <command> [options]', '', 'Commands:', ...lines, '', 'Run `cdk-backup-dr <command> --help` for the options of a command; `cdk-backup-dr --help` (or -h, help) prints this text.'].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,6 +17,14 @@ describe('cdk-backup-dr without a command', () => {
     expect(String(log.mock.calls[0][0])).toMatch(/^Usage: cdk-backup-dr <command> \[options\]\n/);
   });
 
+  test('the usage names every way to ask for it', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    for (const ask of ['--help', '-h', 'help']) {
+      expect(await main([ask])).toBe(0);
+    }
+    expect(log.mock.calls.map((call) => String(call[0]))).toEqual(Array(3).fill(expect.stringMatching(/; `cdk-backup-dr --help` \(or -h, help\) prints this text\.$/)));
+  });
+
   test('a name of an object property is an unknown command (exit 2), not a crash', async () => {
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(await main(['toString'])).toBe(2);
