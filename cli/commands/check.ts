@@ -239,7 +239,8 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
       io.stderr.write(`cdk-backup-dr check: ${error.message}\n`);
       return 130;
     }
-    throw error;
+    // The check could not run: unknown (2), with the report a script reading --json expects.
+    return printReport(unknownReport(`could not read the passwords: ${error instanceof Error ? error.message : String(error)}`), parsed.json, io);
   }
 
   const progress = new ProgressRenderer(io.stderr);
@@ -288,10 +289,11 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
     await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
   }
   progress.finish('stopped');
-  if (parsed.json) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    io.stdout.write(`${formatReport(report)}\n`);
-  }
+  return printReport(report, parsed.json, io);
+}
+
+/** Prints the report (as JSON with --json) on stdout; returns the exit code of its status. */
+function printReport(report: ConsistencyReport, json: boolean, io: CheckIo): number {
+  io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   return STATUS_CODE[report.status];
 }

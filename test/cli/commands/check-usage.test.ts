@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { run } from '../../../cli/commands/check';
 
 class Capture {
@@ -83,5 +84,17 @@ describe('cdk-backup-dr check refuses an option given twice instead of taking th
     const result = await check(args);
     expect(result).toMatchObject({ code: 64, stdout: '' });
     expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: ${flag} is given more than once; it takes one value`);
+  });
+});
+
+describe('cdk-backup-dr check when a password cannot be read', () => {
+  test('reports unknown (exit 2), with the JSON report --json promises, not an error that exits 1 (drift)', async () => {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    // A terminal that cannot be put in raw mode (readline calls setRawMode when it opens it).
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => { throw new Error('setRawMode EIO'); } });
+    const code = await run(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--json'], { stdout, stderr, stdin, env: {} });
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout.text)).toMatchObject({ status: 'unknown', reason: 'could not read the passwords: setRawMode EIO', complete: false });
   });
 });
