@@ -28,22 +28,22 @@ const COMMANDS: Record<string, Command> = {
   backup: {
     summary: 'back up now: start the database dump and AWS Backup jobs, show progress, print where each copy landed',
     couldNotRunCode: 1,
-    load: () => require('./commands/backup') as CommandModule,
+    load: () => require('./commands/backup') as typeof import('./commands/backup'),
   },
   check: {
     summary: 'compare a MySQL master and its replica row by row (exit 0 consistent, 1 drift, 2 unknown)',
     couldNotRunCode: 2,
-    load: () => require('./commands/check') as CommandModule,
+    load: () => require('./commands/check') as typeof import('./commands/check'),
   },
   report: {
     summary: 'write the backup report (Markdown, HTML, JSON) of a synthesized app',
     couldNotRunCode: 1,
-    load: () => require('./commands/report') as CommandModule,
+    load: () => require('./commands/report') as typeof import('./commands/report'),
   },
   restore: {
     summary: 'restore a database, volume or objects into a new resource and follow the workflow',
     couldNotRunCode: 1,
-    load: () => require('./commands/restore') as CommandModule,
+    load: () => require('./commands/restore') as typeof import('./commands/restore'),
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
