@@ -14,7 +14,7 @@ import { clockGapText } from './clock-gap';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
 import { vaultPolicyLock } from './vault-policy';
 import { removalLocks } from './removal-policy';
-import { replicationScope } from './replication-scope';
+import { replicationScope, replicationStatus } from './replication-scope';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -50,6 +50,11 @@ export interface CopyEntry {
   readonly maxHours?: number;
   readonly encryptionKey?: string;
   readonly locks: string[];
+  /**
+   * Set where the copy is not made for certain: an S3 replication rule that is `disabled`,
+   * or whose status is `not known` at synth. Such a copy has no lifetime and is not off-site.
+   */
+  readonly status?: 'disabled' | 'not known';
 }
 
 /** One backup tier of a protected resource. */
@@ -804,8 +809,9 @@ class Context {
   }
 
   replicationCopies(r: Located): CopyEntry[] {
-    const rules = (r.resource.Properties?.ReplicationConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status === 'Enabled');
+    const rules: Json[] = r.resource.Properties?.ReplicationConfiguration?.Rules ?? [];
     return rules.map((rule: Json): CopyEntry => {
+      const notCopying = replicationStatus(rule, (value) => this.render(value, r.stack));
       const destination = rule.Destination ?? {};
       const sameStack = this.target(destination.Bucket, r.stack);
       const arn = this.render(destination.Bucket, r.stack);
@@ -817,9 +823,10 @@ class Context {
         destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => this.render(value, r.stack))})`,
         region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
         account: this.render(destination.Account, r.stack) || (bucket?.stack.account ?? r.stack.account),
-        retention: retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
-        minHours: retention?.minHours,
-        maxHours: retention?.maxHours,
+        retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
+        minHours: notCopying ? undefined : retention?.minHours,
+        maxHours: notCopying ? undefined : retention?.maxHours,
+        ...(notCopying ? { status: notCopying.status } : {}),
         encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
           ? this.keyText(destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
           : (bucket ? this.encryptionOf(bucket) : BUCKET_NOT_IN_ASSEMBLY),

@@ -50,7 +50,8 @@ function cellsOf(r: ProtectedResource): RowCells {
   const destinations = new Map<string, string[]>();
   for (const t of tiers) {
     for (const c of t.copies) {
-      const heading = `→ ${c.destination} (${c.region}, account ${c.account})${[c.encryptionKey, ...c.locks].filter(Boolean).map((x) => `; ${x}`).join('')}`;
+      const status = c.status === 'disabled' ? ' [replication rule DISABLED: no copy]' : c.status === 'not known' ? ' [replication rule status not known]' : '';
+      const heading = `→ ${c.destination}${status} (${c.region}, account ${c.account})${[c.encryptionKey, ...c.locks].filter(Boolean).map((x) => `; ${x}`).join('')}`;
       destinations.set(heading, [...(destinations.get(heading) ?? []), `${t.tier}: ${c.retention}`]);
     }
   }
@@ -153,7 +154,7 @@ th{background:#e4e7eb}tr:nth-child(even) td{background:#f5f7fa}td div+div{margin
 /** The report as a self-contained HTML page. */
 export function renderHtml(model: ReportModel): string {
   const uncovered = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).length;
-  const offsite = model.resources.filter((r) => r.tiers.some((t) => t.copies.some((c) => c.region !== r.region || c.account !== r.account))).length;
+  const offsite = model.resources.filter((r) => r.tiers.some((t) => t.copies.some((c) => c.status === undefined && (c.region !== r.region || c.account !== r.account)))).length;
   const rows = model.resources.map((r) => {
     const c = cellsOf(r);
     const tierCell = r.tiers.length ? htmlLines(c.tiers) : `<span class="${r.exemptReason !== undefined ? 'exempt' : 'alert'}">${escapeXml(c.tiers[0])}</span>`;

@@ -15,6 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { renderHtml, renderMarkdown } from '../../../core/report/render';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 
 let outdir: string;
@@ -116,7 +117,8 @@ beforeAll(() => {
     },
   });
   BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, description: 'dumps' });
-  // A backup store replicated in part: a prefix, a prefix and a tag, a rule without Filter (Prefix), a disabled rule.
+  // A backup store replicated in part: a prefix, a prefix and a tag, a rule without Filter (Prefix), a disabled rule, a rule with a token status.
+  const replicationStatus = new CfnParameter(stack, 'ReplicationStatus', { allowedValues: ['Enabled', 'Disabled'] });
   const partialStore = new s3.CfnBucket(stack, 'PartialStore', {
     versioningConfiguration: { status: 'Enabled' },
     replicationConfiguration: {
@@ -126,6 +128,8 @@ beforeAll(() => {
         { status: 'Enabled', priority: 2, filter: { and: { prefix: 'logs/', tagFilters: [{ key: 'keep', value: 'yes' }] } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
         { status: 'Enabled', priority: 3, filter: { tagFilter: { key: 'tier', value: 'gold' } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
         { status: 'Disabled', priority: 4, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::disabled-copies' } },
+        // A status chosen at deployment: whether S3 copies is not known at synth.
+        { status: replicationStatus.valueAsString, priority: 5, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::chosen-copies' } },
       ],
     },
   });
@@ -202,14 +206,32 @@ describe('settings a template leaves to a default', () => {
     expect(row('Defaults/AutoDeleted/Resource').locks).toEqual(['EMPTIED and DELETED with the stack', 'EMPTIED and DELETED when an update replaces it']);
   });
 
-  test('each S3 replication rule says which objects it copies; a disabled rule is no copy', () => {
+  test('each S3 replication rule says which objects it copies', () => {
     expect(row('Defaults/Store').tiers[0].copies.map((c) => c.destination)).toEqual(['bucket made-elsewhere (copy of the whole bucket)']);
-    expect(row('Defaults/PartialStore').tiers[0].copies.map((c) => c.destination)).toEqual([
+    expect(row('Defaults/PartialStore').tiers[0].copies.map((c) => c.destination).slice(0, 3)).toEqual([
       'bucket copies (copy of the objects with prefix "dumps/" only)',
       'bucket copies (copy of the objects with prefix "logs/" and tag keep=yes only)',
       'bucket copies (copy of the objects with tag tier=gold only)',
     ]);
     expect(row('Defaults/LegacyStore').tiers[0].copies.map((c) => c.destination)).toEqual(['bucket copies (copy of the objects with prefix "old/" only)']);
+  });
+
+  // Before: the disabled rule and the rule with a token status were left out, as if the bucket had no such rule.
+  test('a disabled S3 replication rule is shown as disabled, one whose status is a token as not known; neither has a lifetime or counts as off-site', () => {
+    const copies = row('Defaults/PartialStore').tiers[0].copies;
+    expect(copies.map((c) => c.status)).toEqual([undefined, undefined, undefined, 'disabled', 'not known']);
+    expect(copies[3]).toMatchObject({ destination: 'bucket disabled-copies (copy of the whole bucket)', retention: 'none: the replication rule is disabled, S3 makes no copy' });
+    expect(copies[4]).toMatchObject({ destination: 'bucket chosen-copies (copy of the whole bucket)', retention: 'not known: the replication rule\'s status is not known at synth (ReplicationStatus)' });
+    for (const copy of copies.slice(3)) {
+      expect(copy.minHours).toBeUndefined();
+      expect(copy.maxHours).toBeUndefined();
+    }
+    const markdown = renderMarkdown(model);
+    expect(markdown).toContain('→ bucket disabled-copies (copy of the whole bucket) [replication rule DISABLED: no copy]');
+    expect(markdown).toContain('→ bucket chosen-copies (copy of the whole bucket) [replication rule status not known]');
+    const [tier] = row('Defaults/PartialStore').tiers;
+    const onlyTheseCopies = { ...model, resources: [{ ...row('Defaults/PartialStore'), tiers: [{ ...tier, copies: copies.slice(3) }] }] };
+    expect(renderHtml(onlyTheseCopies)).toContain('With an off-site copy<b>0</b>');
   });
 
   test('an instance of a cluster has no automated backups of its own (the cluster\'s retention applies)', () => {
