@@ -417,9 +417,15 @@ class Context {
     if (policyLock) {
       locks.push(policyLock);
     }
-    if (vault.resource.DeletionPolicy === 'Retain' || vault.resource.DeletionPolicy === 'RetainExceptOnCreate') {
-      locks.push('vault retained on stack deletion');
-    }
+    const removal = removalLocks({
+      type: vault.resource.Type,
+      deletionPolicy: vault.resource.DeletionPolicy ?? 'Delete',
+      updateReplacePolicy: vault.resource.UpdateReplacePolicy,
+      isReadReplica: false,
+      autoDeletesObjects: false,
+      render: (value) => this.render(value, vault.stack),
+    });
+    locks.push(...removal.map((line) => `vault ${line}`));
     return locks;
   }
 

@@ -43,6 +43,10 @@ function removalText(policy: Json, when: 'stack' | 'replace', facts: RemovalFact
     // CloudFormation cannot delete a bucket that holds objects: the deletion fails and the bucket stays.
     return facts.autoDeletesObjects ? `EMPTIED and DELETED ${event}` : onStack ? 'DELETED with the stack if empty' : 'DELETED if empty when an update replaces it';
   }
+  if (facts.type === 'AWS::Backup::BackupVault') {
+    // AWS Backup's DeleteBackupVault: "A vault can be deleted only if it is empty."
+    return onStack ? 'DELETED with the stack if it holds no recovery points' : 'DELETED when an update replaces it if it holds no recovery points';
+  }
   return `DELETED ${event}`;
 }
 

@@ -93,6 +93,10 @@ beforeAll(() => {
       { Effect: 'Deny', Principal: '*', Action: 'backup:Delete*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/admin' } } },
     ] },
   });
+  // A vault kept on stack deletion but deleted when an update replaces it (if it holds no recovery points).
+  const replacedVault = new backup.CfnBackupVault(stack, 'ReplacedVault', { backupVaultName: 'replaced' });
+  replacedVault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  replacedVault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
   const rule = (ruleName: string, targetBackupVault: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
     ruleName, targetBackupVault, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 },
   });
@@ -101,7 +105,7 @@ beforeAll(() => {
   new backup.CfnBackupVault(elsewhere, 'Vault', { backupVaultName: 'vault' });
   const copyTo = (region: string): backup.CfnBackupPlan.CopyActionResourceTypeProperty => ({ destinationBackupVaultArn: `arn:aws:backup:${region}:111111111111:backup-vault:vault` });
   const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), { ...rule('Loose', looseVault.ref), copyActions: [copyTo('eu-central-1'), copyTo('us-east-2')] }, rule('Conditional', conditionalVault.ref),
+    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), { ...rule('Loose', looseVault.ref), copyActions: [copyTo('eu-central-1'), copyTo('us-east-2')] }, rule('Conditional', conditionalVault.ref), rule('Replaced', replacedVault.ref),
       { ...rule('Forever', vault.ref), lifecycle: { deleteAfterDays: -1, moveToColdStorageAfterDays: -1 } }] },
   });
   new backup.CfnBackupSelection(stack, 'Selection', {
@@ -152,6 +156,9 @@ beforeAll(() => {
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
+
+/** The locks of a vault without DeletionPolicy or UpdateReplacePolicy: CloudFormation deletes it, if it holds no recovery points. */
+const DELETED_VAULT = ['vault DELETED with the stack if it holds no recovery points', 'vault DELETED when an update replaces it if it holds no recovery points (no UpdateReplacePolicy)'];
 
 afterAll(() => {
   rmSync(outdir, { recursive: true, force: true });
@@ -269,6 +276,15 @@ describe('settings a template leaves to a default', () => {
     expect(daily.locks).toEqual(['vault retained on stack deletion']);
   });
 
+  // Before: a vault's UpdateReplacePolicy was not stated, nor a DeletionPolicy that deletes it: no line at all.
+  test('a vault\'s UpdateReplacePolicy is stated where it differs from its DeletionPolicy or deletes, as a bucket\'s; AWS Backup deletes only an empty vault', () => {
+    const replaced = row('Defaults/Instance').tiers.find((t) => t.tier === 'Replaced')!;
+    expect(replaced.locks).toEqual(['vault retained on stack deletion', 'vault DELETED when an update replaces it if it holds no recovery points']);
+    // Without DeletionPolicy or UpdateReplacePolicy, CloudFormation deletes the vault in both cases.
+    const loose = row('Defaults/Instance').tiers.find((t) => t.tier === 'Loose')!;
+    expect(loose.locks).toEqual(['vault DELETED with the stack if it holds no recovery points', 'vault DELETED when an update replaces it if it holds no recovery points (no UpdateReplacePolicy)']);
+  });
+
   test('a DLM copy rule without RetainRule: how long the copies are kept is not known, not the source schedule\'s retention', () => {
     const copy = row('Defaults/KeylessVolume').tiers[0].copies[2];
     expect(copy).toMatchObject({ region: 'us-east-1', retention: 'not known: the copy rule sets no RetainRule, and DLM\'s documentation does not say how long such copies are kept' });
@@ -283,7 +299,9 @@ describe('settings a template leaves to a default', () => {
 
   test('a copy goes to the vault of its ARN\'s region and account; one not in the assembly has its key and locks not known', () => {
     const [inAssembly, outside] = row('Defaults/Instance').tiers.find((t) => t.tier === 'Loose')!.copies;
-    expect(inAssembly).toMatchObject({ destination: 'Elsewhere/Vault', region: 'eu-central-1', encryptionKey: 'AWS-owned key of AWS Backup', locks: [] });
+    expect(inAssembly).toMatchObject({
+      destination: 'Elsewhere/Vault', region: 'eu-central-1', encryptionKey: 'AWS-owned key of AWS Backup', locks: DELETED_VAULT,
+    });
     expect(outside).toMatchObject({
       destination: 'arn:aws:backup:us-east-2:111111111111:backup-vault:vault', region: 'us-east-2',
       encryptionKey: 'not known (vault not in this assembly)', locks: ['locks not known (vault not in this assembly)'],
@@ -300,13 +318,13 @@ describe('settings a template leaves to a default', () => {
 
   test('a vault policy that denies another action and allows deleting recovery points is no lock', () => {
     const loose = row('Defaults/Instance').tiers.find((t) => t.tier === 'Loose')!;
-    expect(loose.locks).toEqual([]);
+    expect(loose.locks).toEqual(DELETED_VAULT);
   });
 
   test('a vault policy that denies deleting recovery points with an exception says so, rather than as a plain lock', () => {
     const conditional = row('Defaults/Instance').tiers.find((t) => t.tier === 'Conditional')!;
     expect(conditional.locks).toEqual(['vault policy denies deleting recovery points only for some principals or under conditions: '
-      + '{"Principal":"*","Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/admin"}}}']);
+      + '{"Principal":"*","Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/admin"}}}', ...DELETED_VAULT]);
   });
 
   test('a vault that sends its events to a notification topic is a source of that topic', () => {
