@@ -15,6 +15,7 @@ export interface Template {
   readonly Description?: string;
   readonly Metadata?: { [key: string]: Json };
   readonly Resources?: { [logicalId: string]: TemplateResource };
+  readonly Outputs?: { [name: string]: Json };
 }
 
 /** One resource of a template. */

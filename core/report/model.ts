@@ -14,6 +14,7 @@ import { clockGapText } from './clock-gap';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
 import { vaultPolicyLock } from './vault-policy';
 import { removalLocks } from './removal-policy';
+import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { replicationScope, replicationStatus } from './replication-scope';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
@@ -140,6 +141,21 @@ export interface NotificationEntry {
   readonly sources: string[];
 }
 
+/** A customer managed KMS key that encrypts backup data or the report's notifications. */
+export interface KeyEntry {
+  readonly stack: string;
+  readonly region: string;
+  readonly account: string;
+  /** The key's construct path, or the reference as written for a key not in the assembly. */
+  readonly key: string;
+  readonly logicalId?: string;
+  readonly rotation: string;
+  /** Its state, and what becomes of it on stack deletion and on replacement (with the pending window). */
+  readonly locks: string[];
+  /** The data, backups, copies and topics it encrypts. */
+  readonly encrypts: string[];
+}
+
 /** One lane of the weekly timeline. */
 export interface TimelineLane {
   readonly label: string;
@@ -164,6 +180,8 @@ export interface ReportModel {
   readonly resources: ProtectedResource[];
   readonly activities: ActivityEntry[];
   readonly notifications: NotificationEntry[];
+  /** The KMS keys of the resources, vaults, copies and topics above: deleting one makes what it encrypts unreadable. */
+  readonly keys: KeyEntry[];
   readonly acknowledgements: Acknowledgement[];
   readonly timeline: TimelineLane[];
 }
@@ -220,6 +238,7 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     resources,
     activities,
     notifications,
+    keys: ctx.keys(resources, activities),
     acknowledgements: assembly.stacks.flatMap((s) => s.acknowledgements).sort((a, b) => a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)),
     timeline: timelineOf(resources, activities),
   };
@@ -307,6 +326,20 @@ function referencedIds(value: unknown, out: Set<string> = new Set()): Set<string
   return out;
 }
 
+/** The export names a value reads with `Fn::ImportValue` (CDK's cross-stack references in one environment). */
+function importedNames(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    value.forEach((v) => importedNames(v, out));
+  } else if (value && typeof value === 'object') {
+    const o = value as { [key: string]: unknown };
+    if (typeof o['Fn::ImportValue'] === 'string') {
+      out.push(o['Fn::ImportValue']);
+    }
+    Object.values(o).forEach((v) => importedNames(v, out));
+  }
+  return out;
+}
+
 const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
   'AWS::Region': (s) => s.region,
   'AWS::AccountId': (s) => s.account,
@@ -317,10 +350,20 @@ const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
 
 class Context {
   private readonly byStackAndId = new Map<string, Located>();
+  /** The exports of the assembly's stacks by name: what another stack's `Fn::ImportValue` reads. */
+  private readonly exports = new Map<string, { readonly stack: StackArtifact; readonly value: Json }>();
 
   constructor(private readonly all: Located[], private readonly year: number) {
     for (const r of all) {
       this.byStackAndId.set(`${r.stack.id}\u0000${r.logicalId}`, r);
+    }
+    for (const stack of new Set(all.map((r) => r.stack))) {
+      for (const output of Object.values<Json>(stack.template.Outputs ?? {})) {
+        const name = output?.Export?.Name;
+        if (name !== undefined) {
+          this.exports.set(this.render(name, stack), { stack, value: output.Value });
+        }
+      }
     }
   }
 
@@ -384,12 +427,118 @@ class Context {
     if (value === undefined || value === null || value === '') {
       return fallback;
     }
-    const key = this.target(value, stack);
+    const key = this.keyOf(value, stack);
     if (key) {
-      const rotation = key.resource.Properties?.EnableKeyRotation === true ? ', rotated yearly' : '';
-      return `KMS key ${key.path}${rotation}`;
+      const rotation = keyRotationText(key.resource.Properties, (v) => this.render(v, key.stack));
+      return `KMS key ${key.path}${rotation === 'not rotated' ? '' : `, ${rotation}`}`;
     }
     return `KMS key ${this.render(value, stack)}`;
+  }
+
+  /** The resource a value refers to: by `Ref`/`Fn::GetAtt` in its own stack, or by `Fn::ImportValue` through another stack's export. */
+  referenced(value: unknown, stack: StackArtifact): Located | undefined {
+    const own = this.target(value, stack);
+    if (own) {
+      return own;
+    }
+    for (const name of importedNames(value)) {
+      const exported = this.exports.get(name);
+      const found = exported && this.target(exported.value, exported.stack);
+      if (found) {
+        return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** The KMS key a key id, ARN or alias refers to in the assembly (an alias followed to its key). */
+  keyOf(value: unknown, stack: StackArtifact): Located | undefined {
+    const found = this.referenced(value, stack);
+    if (found?.resource.Type === 'AWS::KMS::Alias') {
+      return this.keyOf(found.resource.Properties?.TargetKeyId, found.stack);
+    }
+    return found?.resource.Type === 'AWS::KMS::Key' ? found : undefined;
+  }
+
+  /**
+   * The customer managed keys that encrypt the protected resources, the vaults, the copies
+   * and the notification topics and state machines the report lists; a key the assembly does
+   * not define is listed as written, with what the report cannot know of it.
+   */
+  keys(resources: ProtectedResource[], activities: ActivityEntry[]): KeyEntry[] {
+    const uses = new Map<string, { key?: Located; stack: StackArtifact; written: string; encrypts: Set<string> }>();
+    const use = (value: unknown, stack: StackArtifact, what: string): void => {
+      if (value === undefined || value === null || value === '') {
+        return;
+      }
+      const key = this.keyOf(value, stack);
+      const written = this.render(value, stack);
+      // AWS managed keys (aws/s3, aws/rds, ...) are AWS's to rotate and cannot be deleted.
+      if (!key && /(^|:)alias\/aws\//.test(written)) {
+        return;
+      }
+      const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${stack.id}\u0000${written}`;
+      const entry = uses.get(id) ?? { key, stack: key?.stack ?? stack, written, encrypts: new Set<string>() };
+      entry.encrypts.add(what);
+      uses.set(id, entry);
+    };
+    const byPath = new Map(this.all.map((r) => [`${r.stack.id}\u0000${r.path}`, r]));
+    for (const row of resources) {
+      const r = byPath.get(`${row.stack}\u0000${row.path}`);
+      if (!r) {
+        continue;
+      }
+      const p = r.resource.Properties ?? {};
+      const what = `data of ${row.typeName} ${r.path}`;
+      use(p.KmsKeyId ?? p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID ?? p.SSESpecification?.KMSMasterKeyId, r.stack, what);
+      for (const rule of p.ReplicationConfiguration?.Rules ?? []) {
+        use(rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID, r.stack, `replicas of ${r.path} in ${this.render(rule.Destination?.Bucket, r.stack)}`);
+      }
+    }
+    for (const vault of this.ofType('AWS::Backup::BackupVault')) {
+      use(vault.resource.Properties?.EncryptionKeyArn, vault.stack, `recovery points in vault ${vault.path} (${vault.stack.region})`);
+    }
+    for (const policy of this.ofType('AWS::DLM::LifecyclePolicy')) {
+      for (const schedule of policy.resource.Properties?.PolicyDetails?.Schedules ?? []) {
+        for (const copy of schedule.CrossRegionCopyRules ?? []) {
+          use(copy.CmkArn, policy.stack, `EBS snapshot copies in ${copy.TargetRegion ?? copy.Target} (DLM policy ${policy.path}, schedule ${schedule.Name ?? ''})`);
+        }
+      }
+    }
+    for (const topic of this.ofType('AWS::SNS::Topic').filter((t) => meta(t)?.role === 'notification')) {
+      use(topic.resource.Properties?.KmsMasterKeyId, topic.stack, `notification topic ${topic.path}`);
+    }
+    const activityPaths = new Set(activities.map((a) => a.path));
+    for (const machine of this.ofType('AWS::StepFunctions::StateMachine').filter((m) => activityPaths.has(m.path))) {
+      use(machine.resource.Properties?.EncryptionConfiguration?.KmsKeyId, machine.stack, `state machine ${machine.path} (its definition and execution data)`);
+    }
+    return [...uses.values()].map(({ key, stack, written, encrypts }): KeyEntry => {
+      const render = (value: Json): string => this.render(value, key?.stack ?? stack);
+      const notKnown = 'not known (key not in this assembly)';
+      // A key not in the assembly is in the region and account of its ARN, where it names them.
+      const arn = /^arn:[^:]+:kms:([^:]+):([^:]+):/.exec(written);
+      return {
+        stack: stack.id,
+        region: key ? stack.region : arn?.[1] ?? stack.region,
+        account: key ? stack.account : arn?.[2] ?? stack.account,
+        key: key ? key.path : written,
+        ...(key ? { logicalId: key.logicalId } : {}),
+        rotation: key ? keyRotationText(key.resource.Properties, render) : notKnown,
+        locks: key ? [
+          ...[keyStateText(key.resource.Properties, render)].filter((x): x is string => x !== undefined),
+          ...removalLocks({
+            type: 'AWS::KMS::Key',
+            deletionPolicy: key.resource.DeletionPolicy ?? 'Delete',
+            updateReplacePolicy: key.resource.UpdateReplacePolicy,
+            isReadReplica: false,
+            autoDeletesObjects: false,
+            pendingWindow: pendingWindowText(key.resource.Properties?.PendingWindowInDays, render),
+            render,
+          }),
+        ] : [`deletion and replacement ${notKnown}`],
+        encrypts: [...encrypts].sort(),
+      };
+    }).sort((a, b) => a.key.localeCompare(b.key));
   }
 
   /** The vault with this name or ARN, in the stack of its region and account. */

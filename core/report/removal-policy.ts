@@ -14,6 +14,8 @@ export interface RemovalFacts {
   readonly isReadReplica: boolean;
   /** CDK's Custom::S3AutoDeleteObjects empties this bucket when its custom resource is deleted. */
   readonly autoDeletesObjects: boolean;
+  /** For a KMS key: its pending window in words (see `pendingWindowText`). */
+  readonly pendingWindow?: string;
   /** The policy value as a template writer reads it (a parameter's name, not its JSON). */
   readonly render: (value: Json) => string;
 }
@@ -42,6 +44,10 @@ function removalText(policy: Json, when: 'stack' | 'replace', facts: RemovalFact
   if (facts.type === 'AWS::S3::Bucket') {
     // CloudFormation cannot delete a bucket that holds objects: the deletion fails and the bucket stays.
     return facts.autoDeletesObjects ? `EMPTIED and DELETED ${event}` : onStack ? 'DELETED with the stack if empty' : 'DELETED if empty when an update replaces it';
+  }
+  if (facts.type === 'AWS::KMS::Key') {
+    // CloudFormation schedules the key's deletion: it cannot be used from then on.
+    return `scheduled for DELETION ${event}: unusable at once, deleted after ${facts.pendingWindow ?? 'its pending window'}, then all it encrypts is unreadable`;
   }
   if (facts.type === 'AWS::Backup::BackupVault') {
     // AWS Backup's DeleteBackupVault: "A vault can be deleted only if it is empty."

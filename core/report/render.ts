@@ -2,7 +2,7 @@
  * Renders the backup report as Markdown, as a self-contained HTML page (inline CSS and
  * inline SVG, no external resources) and as JSON.
  */
-import { ActivityEntry, ProtectedResource, ReportModel, TierEntry } from './model';
+import { ActivityEntry, KeyEntry, ProtectedResource, ReportModel, TierEntry } from './model';
 import { escapeXml, timelineSvg } from './timeline';
 
 /** The version of the JSON report's layout. */
@@ -118,6 +118,11 @@ export function renderMarkdown(model: ReportModel): string {
   for (const n of model.notifications) {
     out.push(`| ${n.topic} | ${n.encryptionKey ?? '—'} | ${mdCell(n.subscribers)} | ${mdCell(n.sources)} |`);
   }
+  out.push('', '## Encryption keys', '', 'The KMS keys of the data, backups, copies and notifications above: what a key encrypts cannot be read once it is deleted.', '',
+    '| Key | Rotation | Locks | Encrypts |', '|---|---|---|---|');
+  for (const k of model.keys) {
+    out.push(`| ${mdCell(keyCell(k))} | ${k.rotation} | ${mdCell(k.locks)} | ${mdCell(k.encrypts.map(short))} |`);
+  }
   out.push('', '## Timeline', '', 'The HTML report draws this as a picture.', '', '| Lane | Runs a week | Lives |', '|---|---|---|');
   for (const lane of model.timeline) {
     const lives = lane.lifetimes.map((l) => `${l.label}: ${hoursText(l.minHours, l.maxHours)}`);
@@ -129,6 +134,11 @@ export function renderMarkdown(model: ReportModel): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+/** The key cell, as the resource cell of a protected resource. */
+function keyCell(k: KeyEntry): string[] {
+  return k.logicalId !== undefined ? ['KMS key', `${k.logicalId} (${k.stack}, ${k.region})`, short(k.key)] : ['KMS key (not in this assembly)', `${k.key} (${k.region}, account ${k.account})`];
 }
 
 function hoursText(min: number, max: number): string {
@@ -197,6 +207,10 @@ ${model.activities.map((a) => `<tr><td>${escapeXml(a.kind)}</td><td>${escapeXml(
 <h2>Notifications</h2>
 <table id="notifications"><thead><tr><th>Topic</th><th>Encryption</th><th>Subscribers</th><th>Sources</th></tr></thead><tbody>
 ${model.notifications.map((n) => `<tr><td>${escapeXml(n.topic)}</td><td>${escapeXml(n.encryptionKey ?? '—')}</td><td>${htmlLines(n.subscribers)}</td><td>${htmlLines(n.sources)}</td></tr>`).join('\n')}
+</tbody></table>
+<h2>Encryption keys</h2>
+<table id="keys"><thead><tr><th>Key</th><th>Rotation</th><th>Locks</th><th>Encrypts</th></tr></thead><tbody>
+${model.keys.map((k) => `<tr><td>${htmlLines(keyCell(k))}</td><td>${escapeXml(k.rotation)}</td><td>${htmlLines(k.locks)}</td><td>${htmlLines(k.encrypts.map(short))}</td></tr>`).join('\n')}
 </tbody></table>
 <h2>Acknowledged compliance findings</h2>
 <table id="acknowledgements"><thead><tr><th>Rule</th><th>Reason</th><th>Construct</th></tr></thead><tbody>
