@@ -27,6 +27,9 @@ const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
 /** The key and locks of a vault the assembly does not define (imported, or made elsewhere). */
 const VAULT_NOT_IN_ASSEMBLY = 'not known (vault not in this assembly)';
 
+/** A read replica matched to its source by the DB instance name its template writes, not by a reference. */
+const BY_NAME = 'matched by DB instance name (the template names the source, with no reference to it the report can follow)';
+
 /** The encryption and locks of a replication destination bucket the assembly does not define. */
 const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
 
@@ -836,13 +839,13 @@ class Context {
       const runs = windowRuns(p.PreferredBackupWindow);
       const retention = daysRetention(days, ', point-in-time restore within it');
       if (p.SourceDBInstanceIdentifier !== undefined) {
-        const engine = this.replicaEngine(r);
+        const { engine, note: engineNote } = this.replicaEngine(r);
         if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
           return [{
             tier: 'automated backups',
             mechanism: 'RDS automated backups of a read replica, not known',
             schedule: `not known: the template sets a retention of ${days} ${days === 1 ? 'day' : 'days'}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
-              + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}`,
+              + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}${engineNote}`,
             scheduleNote: 'not known',
             runs: [],
             retention: `not known (${days} ${days === 1 ? 'day' : 'days'} set)`,
@@ -857,7 +860,7 @@ class Context {
         return [{
           tier: 'automated backups',
           mechanism: 'RDS automated backups of a read replica',
-          schedule: runs.text.replace(', plus transaction logs every 5 minutes', ''),
+          schedule: `${runs.text.replace(', plus transaction logs every 5 minutes', '')}${engineNote}`,
           scheduleNote: runs.note,
           runs: runs.minutes,
           retention: replicaRetention.text,
@@ -925,42 +928,58 @@ class Context {
     return [];
   }
 
+  /**
+   * The DB instance a read replica replicates: by reference where the template has one (in
+   * the replica's stack, or through another stack's export, as CDK writes a reference across
+   * stacks of one environment); otherwise by the DB instance name, in the region and account
+   * of the identifier's ARN (of the replica for a bare name). A name is all a reference across
+   * regions or accounts leaves in the template, so such a match is said as one by name.
+   */
+  replicaSource(replica: Located): { readonly source: Located; readonly byName: boolean } | undefined {
+    const value = replica.resource.Properties?.SourceDBInstanceIdentifier;
+    if (value === undefined) {
+      return undefined;
+    }
+    const referenced = this.referenced(value, replica.stack);
+    if (referenced?.resource.Type === 'AWS::RDS::DBInstance') {
+      return { source: referenced, byName: false };
+    }
+    const text = this.render(value, replica.stack);
+    const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
+    const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [replica.stack.region, replica.stack.account, text];
+    // RDS keeps DB instance identifiers in lower case.
+    const source = name === '' ? undefined : this.ofType('AWS::RDS::DBInstance').find((other) => other !== replica
+      && other.stack.region === region && other.stack.account === account
+      && this.render(other.resource.Properties?.DBInstanceIdentifier, other.stack).toLowerCase() === name.toLowerCase());
+    return source ? { source, byName: true } : undefined;
+  }
+
   /** The engine of a read replica: its own, or its source's where the source is in the assembly. */
-  replicaEngine(replica: Located): string | undefined {
+  replicaEngine(replica: Located): { readonly engine?: string; readonly note: string } {
     const own = replica.resource.Properties?.Engine;
     if (typeof own === 'string') {
-      return own;
+      return { engine: own, note: '' };
     }
-    const sourceValue = replica.resource.Properties?.SourceDBInstanceIdentifier;
-    const sourceText = this.render(sourceValue, replica.stack);
-    const source = this.target(sourceValue, replica.stack) ?? this.ofType('AWS::RDS::DBInstance').find((other) => {
-      const name = this.render(other.resource.Properties?.DBInstanceIdentifier, other.stack);
-      return name !== '' && (sourceText === name || sourceText.endsWith(`:db:${name}`));
-    });
-    const engine = source?.resource.Properties?.Engine;
-    return typeof engine === 'string' ? engine : undefined;
+    const found = this.replicaSource(replica);
+    const engine = found?.source.resource.Properties?.Engine;
+    return {
+      engine: typeof engine === 'string' ? engine : undefined,
+      note: found?.byName ? `; its engine is that of ${found.source.path}, ${BY_NAME}` : '',
+    };
   }
 
   replicasOf(r: Located): CopyEntry[] {
-    const name = this.render(r.resource.Properties?.DBInstanceIdentifier, r.stack);
-    return this.ofType('AWS::RDS::DBInstance').filter((other) => {
-      const source = other.resource.Properties?.SourceDBInstanceIdentifier;
-      if (source === undefined) {
-        return false;
-      }
-      if (other.stack.id === r.stack.id && referencedIds(source).has(r.logicalId)) {
-        return true;
-      }
-      const text = this.render(source, other.stack);
-      return name !== '' && (text === name || text.endsWith(`:db:${name}`));
-    }).map((replica) => ({
-      destination: `read replica ${replica.path}${replica.resource.Properties?.AvailabilityZone ? ` in ${this.render(replica.resource.Properties.AvailabilityZone, replica.stack)}` : ''}`,
-      region: replica.stack.region,
-      account: replica.stack.account,
-      retention: 'live copy, replicated continuously',
-      encryptionKey: this.encryptionOf(replica),
-      locks: replica.resource.Properties?.DeletionProtection === true ? ['deletion protection'] : [],
-    }));
+    return this.ofType('AWS::RDS::DBInstance').map((replica) => ({ replica, found: this.replicaSource(replica) }))
+      .filter(({ found }) => found?.source === r)
+      .map(({ replica, found }) => ({
+        destination: `read replica ${replica.path}${replica.resource.Properties?.AvailabilityZone ? ` in ${this.render(replica.resource.Properties.AvailabilityZone, replica.stack)}` : ''}`
+          + `${found!.byName ? `, ${BY_NAME}` : ''}`,
+        region: replica.stack.region,
+        account: replica.stack.account,
+        retention: 'live copy, replicated continuously',
+        encryptionKey: this.encryptionOf(replica),
+        locks: replica.resource.Properties?.DeletionProtection === true ? ['deletion protection'] : [],
+      }));
   }
 
   replicationCopies(r: Located): CopyEntry[] {
