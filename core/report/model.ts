@@ -343,6 +343,21 @@ function importedNames(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/** The `Fn::GetAtt` pairs (logical id, attribute) in a value. */
+function getAttsOf(value: unknown, out: Array<[string, string]> = []): Array<[string, string]> {
+  if (Array.isArray(value)) {
+    value.forEach((v) => getAttsOf(v, out));
+  } else if (value && typeof value === 'object') {
+    const o = value as { [key: string]: unknown };
+    const getAtt = o['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && typeof getAtt[1] === 'string') {
+      out.push([getAtt[0], getAtt[1]]);
+    }
+    Object.values(o).forEach((v) => getAttsOf(v, out));
+  }
+  return out;
+}
+
 const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
   'AWS::Region': (s) => s.region,
   'AWS::AccountId': (s) => s.account,
@@ -438,9 +453,15 @@ class Context {
     return `KMS key ${this.render(value, stack)}`;
   }
 
-  /** The resource a value refers to: by `Ref`/`Fn::GetAtt` in its own stack, or by `Fn::ImportValue` through another stack's export. */
+  /**
+   * The resource a value refers to: by `Ref`/`Fn::GetAtt` in its own stack, by `Fn::ImportValue`
+   * through another stack's export, or through CDK's cross-region export reader and writer.
+   */
   referenced(value: unknown, stack: StackArtifact): Located | undefined {
     const own = this.target(value, stack);
+    if (own?.resource.Type === 'Custom::CrossRegionExportReader') {
+      return this.crossRegionExport(value, own) ?? own;
+    }
     if (own) {
       return own;
     }
@@ -449,6 +470,27 @@ class Context {
       const found = exported && this.target(exported.value, exported.stack);
       if (found) {
         return found;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * What a value read from CDK's cross-region export reader (`crossRegionReferences`) refers
+   * to: the reader's attribute is an SSM parameter name, which the producer stack's
+   * `Custom::CrossRegionExportWriter` writes for the reader's region from a `Ref`/`Fn::GetAtt`.
+   */
+  private crossRegionExport(value: unknown, reader: Located): Located | undefined {
+    for (const [id, attribute] of getAttsOf(value)) {
+      if (id !== reader.logicalId) {
+        continue;
+      }
+      for (const writer of this.ofType('Custom::CrossRegionExportWriter')) {
+        const props = writer.resource.Properties?.WriterProps;
+        const exported = props?.exports?.[attribute];
+        if (exported !== undefined && props.region === reader.stack.region && writer.stack.account === reader.stack.account) {
+          return this.target(exported, writer.stack);
+        }
       }
     }
     return undefined;
@@ -930,10 +972,10 @@ class Context {
 
   /**
    * The DB instance a read replica replicates: by reference where the template has one (in
-   * the replica's stack, or through another stack's export, as CDK writes a reference across
-   * stacks of one environment); otherwise by the DB instance name, in the region and account
-   * of the identifier's ARN (of the replica for a bare name). A name is all a reference across
-   * regions or accounts leaves in the template, so such a match is said as one by name.
+   * the replica's stack, through another stack's export, or through CDK's cross-region export
+   * reader); otherwise by the DB instance name, in the region and account of the identifier's
+   * ARN (of the replica for a bare name). A hand-written name or ARN, or one from outside the
+   * app, leaves nothing else in the template, so such a match is said as one by name.
    */
   replicaSource(replica: Located): { readonly source: Located; readonly byName: boolean } | undefined {
     const value = replica.resource.Properties?.SourceDBInstanceIdentifier;

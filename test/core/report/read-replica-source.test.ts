@@ -28,7 +28,7 @@ function row(path: string): ProtectedResource {
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-replicas-'));
   const app = new App({ outdir });
-  const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+  const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
   BackupMetadata.describeStack(primary, { description: 'sources', owner: 'dba@example.com' });
   // Unnamed: only a reference can find it.
   const unnamed = new rds.CfnDBInstance(primary, 'Unnamed', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
@@ -45,6 +45,9 @@ beforeAll(() => {
   new rds.CfnDBInstance(replicas, 'ByName', {
     dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:orders`, backupRetentionPeriod: 3, preferredBackupWindow: '02:00-03:00',
   });
+  // A reference across regions: CDK writes the ARN to an SSM parameter in eu-central-1 and reads it there.
+  const recovery = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: 'eu-central-1' }, crossRegionReferences: true });
+  new rds.CfnDBInstance(recovery, 'AcrossRegions', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: unnamed.attrDbInstanceArn, backupRetentionPeriod: 1 });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
@@ -58,7 +61,16 @@ describe('the source of a read replica in another stack', () => {
   test('found through the export CDK writes: the replica has its source\'s engine, and the source lists the replica', () => {
     const [tier] = row('Replicas/ByReference').tiers;
     expect(tier).toMatchObject({ mechanism: 'RDS automated backups of a read replica', schedule: 'daily in the window 01:00-02:00 UTC', retention: '7 days' });
-    expect(row('Primary/Unnamed').tiers[0].copies).toEqual([expect.objectContaining({ destination: 'read replica Replicas/ByReference', region: 'eu-west-1' })]);
+    expect(row('Primary/Unnamed').tiers[0].copies).toEqual(expect.arrayContaining([expect.objectContaining({ destination: 'read replica Replicas/ByReference', region: 'eu-west-1' })]));
+  });
+
+  // Before: the reader's attribute rendered as 'Recovery/ExportsReader (/cdk/exports/...)': engine 'not in the assembly', no off-site replica on the source's row.
+  test('found through CDK\'s cross-region export writer and reader: the replica in another region is the source\'s off-site copy', () => {
+    expect(row('Recovery/AcrossRegions').tiers[0]).toMatchObject({ mechanism: 'RDS automated backups of a read replica', retention: '1 day' });
+    expect(row('Primary/Unnamed').tiers[0].copies.map((c) => [c.destination, c.region])).toEqual([
+      ['read replica Replicas/ByReference', 'eu-west-1'],
+      ['read replica Recovery/AcrossRegions', 'eu-central-1'],
+    ]);
   });
 
   test('found by name, in the region of the identifier\'s ARN, and said to be a match by name', () => {
