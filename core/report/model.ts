@@ -1,7 +1,8 @@
 /**
  * Turns the stacks of a cloud assembly into the backup report: one row per protected
  * resource with its tiers, copies, keys, locks, checks and drills; the owner and the
- * recovery objectives; notifications; and every acknowledged compliance finding. Everything
+ * recovery objectives; notifications; the KMS keys of all these, with what would delete them;
+ * and every acknowledged compliance finding. Everything
  * is derived from CloudFormation resource types and properties and from the `cdk-backup-dr`
  * metadata the library writes.
  */
