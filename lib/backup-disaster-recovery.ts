@@ -113,7 +113,8 @@ export interface BackupDisasterRecoveryDatabaseOptions {
   readonly parameters?: { [name: string]: string };
   /**
    * What happens to the instances when they leave the stack. `RemovalPolicy.DESTROY`
-   * also needs `allowDestroy`.
+   * also needs `allowDestroy`. SNAPSHOT applies to the master; the read replica is
+   * retained instead (RDS takes no final snapshot of a read replica).
    * @default RemovalPolicy.SNAPSHOT
    */
   readonly removalPolicy?: RemovalPolicy;

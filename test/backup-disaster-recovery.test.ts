@@ -62,7 +62,7 @@ describe('BackupDisasterRecovery defaults', () => {
     template = Template.fromStack(built.stack);
   });
 
-  test('the replicated pair: two encrypted instances with deletion protection, snapshotted on delete, with the construct\'s key', () => {
+  test('the replicated pair: two encrypted instances with deletion protection, the master snapshotted on delete and the replica (of which RDS takes no final snapshot) retained, with the construct\'s key', () => {
     template.resourceCountIs('AWS::RDS::DBInstance', 2);
     const keyRef = { 'Fn::GetAtt': [built.stack.getLogicalId(built.dr.encryptionKey.node.defaultChild as CfnElement), 'Arn'] };
     template.hasResource('AWS::RDS::DBInstance', {
@@ -70,7 +70,11 @@ describe('BackupDisasterRecovery defaults', () => {
       UpdateReplacePolicy: 'Snapshot',
       Properties: Match.objectLike({ DeletionProtection: true, StorageEncrypted: true, KmsKeyId: keyRef }),
     });
-    template.hasResourceProperties('AWS::RDS::DBInstance', { SourceDBInstanceIdentifier: Match.anyValue() });
+    template.hasResource('AWS::RDS::DBInstance', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtection: true, SourceDBInstanceIdentifier: Match.anyValue() }),
+    });
   });
 
   test('a new rotated, retained key whose policy lets CloudWatch Logs of the region use it', () => {

@@ -148,7 +148,8 @@ export interface ReplicatedMySqlProps {
 
   /**
    * What happens to the instances when they leave the stack: SNAPSHOT or RETAIN, or
-   * DESTROY together with `allowDestroy: true`.
+   * DESTROY together with `allowDestroy: true`. SNAPSHOT applies to the master; the read
+   * replica is retained instead, because RDS takes no final snapshot of a read replica.
    * @default RemovalPolicy.SNAPSHOT
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -487,6 +488,9 @@ export class ReplicatedMySql extends Construct {
     this.master = master;
     this.replica = new rds.DatabaseInstanceReadReplica(this, 'Replica', {
       ...shared,
+      // RDS takes no final snapshot of a read replica (DeleteDBInstance requires SkipFinalSnapshot),
+      // so SNAPSHOT would delete it with nothing kept: the replica is retained instead.
+      removalPolicy: removalPolicy === RemovalPolicy.SNAPSHOT ? RemovalPolicy.RETAIN : removalPolicy,
       sourceDatabaseInstance: master,
       instanceType: props.replicaInstanceType ?? masterInstanceType,
       vpcSubnets: subnetSelection,

@@ -101,7 +101,10 @@ describe('ReplicatedMySql defaults', () => {
     expect(JSON.stringify(replica[1].Properties.SourceDBInstanceIdentifier)).toContain(`{"Ref":"${master[0]}"}`);
     // CloudFormation rejects StorageEncrypted on a replica: it inherits the master's encryption.
     expect(replica[1].Properties.StorageEncrypted).toBeUndefined();
-    expect(replica[1].DeletionPolicy).toBe('Snapshot');
+    // RDS takes no final snapshot of a read replica: SNAPSHOT (the default) retains it instead.
+    expect(master[1].DeletionPolicy).toBe('Snapshot');
+    expect(replica[1].DeletionPolicy).toBe('Retain');
+    expect(replica[1].UpdateReplacePolicy).toBe('Retain');
     expect(database.replicaAvailabilityZone).toBe('eu-west-1c');
   });
 
@@ -285,8 +288,9 @@ describe('ReplicatedMySql overrides', () => {
   test('DESTROY with the explicit opt-in', () => {
     const { template } = build({ removalPolicy: RemovalPolicy.DESTROY, allowDestroy: true });
     const t = template();
-    const { master } = instances(t);
+    const { master, replica } = instances(t);
     expect(master[1].DeletionPolicy).toBe('Delete');
+    expect(replica[1].DeletionPolicy).toBe('Delete');
     expect(master[1].Properties.DeletionProtection).toBe(false);
     // The explicit opt-in to losing data: the automated backups go with the master.
     expect(master[1].Properties.DeleteAutomatedBackups).toBe(true);
