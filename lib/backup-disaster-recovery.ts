@@ -25,7 +25,7 @@ import { BackupNotifications } from './report/notifications';
 import { DatabaseRestore } from './restore/database-restore';
 import { DumpRestoreWorkflow } from './restore/dump-restore-workflow';
 import { ObjectRestoreWorkflow } from './restore/object-restore-workflow';
-import { RestoreDrills } from './restore/restore-drills';
+import { RestoreDrillBackup, RestoreDrills } from './restore/restore-drills';
 import { VolumeRestoreWorkflow } from './restore/volume-restore-workflow';
 import { EbsSnapshotPolicy } from './snapshots/ebs-snapshot-policy';
 import { BackupVaults } from './vault/backup-vaults';
@@ -166,8 +166,11 @@ export interface BackupDisasterRecoveryProps {
   readonly database?: BackupDisasterRecoveryDatabaseOptions;
   /**
    * The recovery point objective: the most data, as a span of time, that a failure may
-   * lose (at least 5 minutes, what point-in-time recovery restores). Recorded in the template
-   * (`cdk-backup-dr report` lists it).
+   * lose (5 minutes, what point-in-time recovery restores, to 35 days, the longest
+   * point-in-time window of RDS). Recorded in the template (`cdk-backup-dr report` lists it)
+   * and proved by the restore drills: each restores the master's latest restorable time
+   * (point-in-time recovery, the tier that holds this objective), and their recovery point
+   * alarm fires when a drill's copy lacks more than this much of the newest data.
    * @default Duration.hours(1)
    */
   readonly recoveryPointObjective?: Duration;
@@ -254,7 +257,10 @@ export class BackupDisasterRecovery extends Construct {
   public readonly consistencyChecks: ConsistencyChecks;
   /** The database restore workflow (snapshot, recovery point, point in time, replica promotion). */
   public readonly databaseRestore: DatabaseRestore;
-  /** The monthly restore drills of `databaseRestore`. */
+  /**
+   * The monthly restore drills of `databaseRestore`: each restores the master's latest
+   * restorable time and alarms above `recoveryPointObjective` and `recoveryTimeObjective`.
+   */
   public readonly restoreDrills: RestoreDrills;
   /** Restores a database from a daily or yearly dump. */
   public readonly dumpRestore: DumpRestoreWorkflow;
@@ -282,6 +288,12 @@ export class BackupDisasterRecovery extends Construct {
     // Point-in-time recovery (AWS Backup continuous backup, RDS) restores to within the last 5 minutes.
     if (!rpo.isUnresolved() && rpo.toSeconds() < 5 * 60) {
       throw new Error(`${this.node.path}: \`recoveryPointObjective\` must be at least 5 minutes (what point-in-time recovery can restore), got ${rpo.toHumanString()}`);
+    }
+    if (!rpo.isUnresolved() && !Number.isInteger(rpo.toMinutes({ integral: false }))) {
+      throw new Error(`${this.node.path}: \`recoveryPointObjective\` must be a whole number of minutes (the restore drills' recovery point alarm compares minutes), got ${rpo.toHumanString()}`);
+    }
+    if (!rpo.isUnresolved() && rpo.toSeconds() > 35 * 24 * 3600) {
+      throw new Error(`${this.node.path}: \`recoveryPointObjective\` must be at most 35 days (the longest point-in-time window of RDS, from which the restore drills prove it), got ${rpo.toHumanString()}`);
     }
     if (!rto.isUnresolved() && (rto.toSeconds() < 15 * 60 || rto.toSeconds() > 48 * 3600)) {
       throw new Error(`${this.node.path}: \`recoveryTimeObjective\` must be 15 minutes to 48 hours, got ${rto.toHumanString()}`);
@@ -381,7 +393,15 @@ export class BackupDisasterRecovery extends Construct {
       encryptionKey: this.encryptionKey,
       replicas: [this.database.replica],
     });
-    this.restoreDrills = new RestoreDrills(this, 'RestoreDrills', { restore: this.databaseRestore, recoveryTimeTarget: rto, alarmActions });
+    // The drills prove the stated RPO: only point-in-time recovery holds it (a daily snapshot
+    // is up to a day old), so they restore the latest restorable time and alarm above the RPO.
+    this.restoreDrills = new RestoreDrills(this, 'RestoreDrills', {
+      restore: this.databaseRestore,
+      backup: RestoreDrillBackup.LATEST_RESTORABLE_TIME,
+      recoveryPointTarget: rpo,
+      recoveryTimeTarget: rto,
+      alarmActions,
+    });
     this.dumpRestore = new DumpRestoreWorkflow(this, 'DumpRestore', {
       vpc: props.vpc,
       dumpBucket: this.backupBuckets.dailyBucket,
@@ -477,7 +497,7 @@ export class BackupDisasterRecovery extends Construct {
     BackupMetadata.describe(this.databaseDump.stateMachine, { role: BackupRole.BACKUP_JOB, tier: 'daily dump', owner, description: 'Dumps the replica every day', targets: [this.database] });
     BackupMetadata.describe(this.backupBuckets.dailyBucket, { role: BackupRole.BACKUP_STORE, tier: 'daily dump', owner, description: 'The daily dumps, kept 48 to 72 hours' });
     BackupMetadata.describe(this.backupBuckets.archiveBucket, { role: BackupRole.BACKUP_STORE, tier: 'yearly archive', owner, description: 'The year-end dumps, under Object Lock' });
-    BackupMetadata.describe(this.databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled on a schedule by RestoreDrills', targets: [this.database] });
+    BackupMetadata.describe(this.databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled monthly by RestoreDrills from the latest restorable time, against the RPO and the RTO', targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: driftCheckDescription(props.driftCheckDatabases, props.driftCheckExcludeTables), targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database] });
   }

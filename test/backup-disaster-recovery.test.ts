@@ -159,8 +159,12 @@ describe('BackupDisasterRecovery defaults', () => {
     }
   });
 
-  test('the restore drills alarm on the recovery time objective (4 hours)', () => {
+  test('the restore drills prove the objectives: the latest restorable time, alarms at the RPO (1 hour) and the RTO (4 hours)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 240 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 60 });
+    const drills = Object.values(template.findResources('AWS::Scheduler::Schedule', { Properties: { Description: Match.stringLikeRegexp('^Restore drill of') } }));
+    expect(drills).toHaveLength(1);
+    expect(JSON.parse(drills[0].Properties.Target.Input)).toEqual({ kind: 'point-in-time', restoreTime: 'latest', drill: true });
   });
 
   test('the consistency checks check every tier, including the off-site vault by name', () => {
@@ -254,6 +258,7 @@ describe('BackupDisasterRecovery overrides', () => {
     expect(tiers!.Properties.BackupPlan.BackupPlanRule.map((rule: { RuleName: string }) => rule.RuleName)).toEqual(['Rolling']);
     expect(template.toJSON().Metadata).toEqual({ 'cdk-backup-dr': { owner: OWNER, rpoMinutes: 15, rtoMinutes: 120 } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 120 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 15 });
     const dlm = Object.values(template.findResources('AWS::DLM::LifecyclePolicy'));
     expect(dlm).toHaveLength(1);
     expect(dlm[0].Properties.PolicyDetails.TargetTags).toEqual([{ Key: 'team:backup', Value: 'yes' }]);
@@ -538,6 +543,16 @@ describe('validation', () => {
   test('recoveryPointObjective under 5 minutes', () => {
     expect(() => primary(new App(), () => ({ recoveryPointObjective: Duration.minutes(1) })))
       .toThrow('Primary/Dr: `recoveryPointObjective` must be at least 5 minutes (what point-in-time recovery can restore), got 1 minute');
+  });
+
+  test('recoveryPointObjective over 35 days', () => {
+    expect(() => primary(new App(), () => ({ recoveryPointObjective: Duration.days(36) })))
+      .toThrow('Primary/Dr: `recoveryPointObjective` must be at most 35 days (the longest point-in-time window of RDS, from which the restore drills prove it), got 36 days');
+  });
+
+  test('recoveryPointObjective that is not a whole number of minutes', () => {
+    expect(() => primary(new App(), () => ({ recoveryPointObjective: Duration.seconds(330) })))
+      .toThrow('Primary/Dr: `recoveryPointObjective` must be a whole number of minutes (the restore drills\' recovery point alarm compares minutes), got 5 minutes 30 seconds');
   });
 
   test.each([
