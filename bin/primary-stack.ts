@@ -95,8 +95,9 @@ export class PrimaryStack extends Stack {
     // and key alias), so the recovery stack deploys first. The off-site vault and copy key are
     // named by plain strings (their region is a literal), never by a cross-region reference.
     this.addStackDependency(props.recovery, 'S3 replication needs the replica buckets of the recovery region');
-    // DLM takes a key ARN only: pass the recovery stack's output `EbsCopyKeyArn` with
-    // `-c ebsCopyKeyArn=...`; until then the copies use the recovery region's default EBS key.
+    // DLM takes a key ARN only (its CmkArn pattern rejects an alias ARN, and KMS chooses the key
+    // id): pass the recovery stack's output `EbsCopyKeyArn` with `-c ebsCopyKeyArn=...`; until
+    // then the copies use the recovery region's default EBS key and the construct warns at synth.
     const ebsCopyKeyArn: string | undefined = this.node.tryGetContext('ebsCopyKeyArn');
     // The id `Default`: CDK leaves a path component named `Default` out of logical ids, so the
     // children (`Database`, `Backup`, `BackupBuckets`, `DatabaseDump`, ...) keep the logical ids

@@ -1,4 +1,4 @@
-import { Aspects, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -196,7 +196,8 @@ export interface BackupDisasterRecoveryProps {
    * The key in `recoveryRegion` that encrypts the off-site copies of the EBS snapshots
    * (for example `kms.Key.fromKeyArn(...)` of the target's `ebsCopyKey`; Data Lifecycle
    * Manager needs the key's ARN, not an alias).
-   * @default - the recovery region's default EBS encryption key
+   * @default - the recovery region's default EBS encryption key, which this library does not
+   * control; synth warns (`cdk-backup-dr:offSiteVolumeKeyMissing`)
    */
   readonly offSiteVolumeKey?: kms.IKey;
   /**
@@ -368,6 +369,7 @@ export class BackupDisasterRecovery extends Construct {
       volumeEncryptionKeys: [this.encryptionKey],
       copyEncryptionKeys: props.offSiteVolumeKey ? { [recoveryRegion]: props.offSiteVolumeKey.keyArn } : undefined,
     });
+    this.warnOnDefaultCopyKey(props.offSiteVolumeKey);
     this.backupBuckets = new BackupBuckets(this, 'BackupBuckets', { replication: { region: recoveryRegion } });
     const mariadb = this.database.engine === ReplicatedMySqlEngine.MARIADB;
     this.databaseDump = new DatabaseDumpJob(this, 'DatabaseDump', {
@@ -500,6 +502,24 @@ export class BackupDisasterRecovery extends Construct {
     BackupMetadata.describe(this.databaseRestore.stateMachine, { role: BackupRole.RESTORE_DRILL, owner, description: 'Restores the database; drilled monthly by RestoreDrills from the latest restorable time, against the RPO and the RTO', targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.driftCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: driftCheckDescription(props.driftCheckDatabases, props.driftCheckExcludeTables), targets: [this.database] });
     BackupMetadata.describe(this.consistencyChecks.freshnessCheckFunction, { role: BackupRole.CONSISTENCY_CHECK, owner, description: 'Checks the age of the newest copy of each tier', targets: [this.database] });
+  }
+
+  /**
+   * Warns when DLM copies the volumes' snapshots to a region without a key of ours: the copies
+   * are then encrypted with that region's default EBS key, which this library does not control.
+   */
+  private warnOnDefaultCopyKey(offSiteVolumeKey: kms.IKey | undefined): void {
+    const stack = Stack.of(this);
+    const withoutKey = this.volumeSnapshots.copyRegions
+      .filter((region) => !offSiteVolumeKey || equalityAtDeploy(stack, region, this.recoveryRegion) !== 'same');
+    if (withoutKey.length === 0) {
+      return;
+    }
+    const regions = withoutKey.map((region) => describeAtDeploy(stack, region)).join(', ');
+    Annotations.of(this).addWarningV2('cdk-backup-dr:offSiteVolumeKeyMissing',
+      `${this.node.path}: the off-site copies of the EBS snapshots in ${regions} are encrypted with that region's default EBS key (aws/ebs unless the account sets another), not a customer-managed key of this library: `
+      + 'give `offSiteVolumeKey`, the `ebsCopyKey` of the `BackupDisasterRecoveryTarget` there, by key ARN (`kms.Key.fromKeyArn`; Data Lifecycle Manager accepts no alias)'
+      + (offSiteVolumeKey ? ' (`offSiteVolumeKey` covers `recoveryRegion` only)' : ''));
   }
 
   /**

@@ -116,6 +116,11 @@ describe('BackupDisasterRecovery defaults', () => {
         expect(schedule.CrossRegionCopyRules[0].CmkArn).toBeUndefined();
       }
     }
+    // Without `offSiteVolumeKey` the copies use the recovery region's default EBS key: synth says so.
+    const warnings = Annotations.fromStack(built.stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('offSiteVolumeKeyMissing'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/^Primary\/Dr: the off-site copies of the EBS snapshots in eu-central-1 are encrypted with that region's default EBS key .*not a customer-managed key of this library: give `offSiteVolumeKey`/),
+    ]);
     expect(BackupDisasterRecovery.DEFAULT_VOLUME_TAG_KEY).toEqual('cdk-backup-dr:snapshots');
     expect(BackupDisasterRecovery.DEFAULT_VOLUME_TAG_VALUE).toEqual('tiers');
   });
@@ -263,9 +268,21 @@ describe('BackupDisasterRecovery overrides', () => {
     expect(dlm).toHaveLength(1);
     expect(dlm[0].Properties.PolicyDetails.TargetTags).toEqual([{ Key: 'team:backup', Value: 'yes' }]);
     expect(dlm[0].Properties.PolicyDetails.Schedules[0].CrossRegionCopyRules[0].CmkArn).toEqual(`arn:aws:kms:${RECOVERY_REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('offSiteVolumeKeyMissing'))).toEqual([]);
     // Given tags, the freshness check also checks the newest snapshot with them.
     expect(dr.consistencyChecks.freshnessChecks.map((check) => check.kind)).toContain('ebs-snapshot');
     expect(resourcesMentioning(template, 'AWS::Lambda::Function', 'team:backup')).toHaveLength(1);
+  });
+
+  test('offSiteVolumeKey covers recoveryRegion only: a further copy region without a key warns', () => {
+    const { stack } = primary(new App(), (s) => ({
+      retentionPolicy: RetentionPolicy.rolling48Hours({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'eu-north-1' }] }),
+      offSiteVolumeKey: kms.Key.fromKeyArn(s, 'CopyKey', `arn:aws:kms:${RECOVERY_REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
+    }));
+    const warnings = Annotations.fromStack(stack).findWarning('/Primary/Dr', Match.stringLikeRegexp('offSiteVolumeKeyMissing'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/^Primary\/Dr: the off-site copies of the EBS snapshots in eu-north-1 are encrypted .*\(`offSiteVolumeKey` covers `recoveryRegion` only\)/),
+    ]);
   });
 
   test('driftCheckExcludeTables: passed to the drift check and named in its metadata', () => {

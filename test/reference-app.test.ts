@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildReferenceApp } from '../bin/reference-app';
 import { UNCHECKED_TOKEN_WARNING } from '../lib/private/unchecked-token';
@@ -23,11 +23,18 @@ describe('reference app', () => {
     expect(cdkJsonContext()).toMatchObject(recommended);
   });
 
-  test('synthesizes both stacks with zero unacknowledged compliance findings', () => {
-    const app = appWithComplianceGates({ context: cdkJsonContext() });
+  // Deployed as the README says (the recovery stack first, then the primary with its key's ARN),
+  // no gate finds anything; before that second step the one finding is the warning that the
+  // off-site EBS snapshot copies use the recovery region's default EBS key (a warning: synth passes).
+  test.each([
+    ['with -c ebsCopyKeyArn: zero unacknowledged compliance findings', { ebsCopyKeyArn: `arn:aws:kms:${DEFAULT_RECOVERY_REGION}:${DEFAULT_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }, ''],
+    ['without it: only the warning that the off-site EBS copies use the default EBS key', {},
+      'warning Construct Annotations Annotation::cdk-backup-dr:offSiteVolumeKeyMissing at BackupDrPrimary/Default'],
+  ])('synthesizes both stacks %s', (_name, context, expected) => {
+    const app = appWithComplianceGates({ context: { ...cdkJsonContext(), ...context } });
     const { primary, recovery } = buildReferenceApp(app);
     expect(primary.region).not.toEqual(recovery.region);
-    expect(describeFindings(complianceFindings(app))).toEqual('');
+    expect(describeFindings(complianceFindings(app))).toEqual(expected);
   });
 
   // `cdk synth` also fails on error annotations, and on context lookups it cannot make without
@@ -127,6 +134,29 @@ describe('reference app', () => {
       template.hasOutput(output, {});
     }
     Template.fromStack(recovery).hasOutput('EbsCopyKeyArn', {});
+  });
+
+  test('without -c ebsCopyKeyArn the off-site EBS copies use the default EBS key, and synth warns; with it they use the recovery stack\'s key', () => {
+    const copyKeyWarnings = (app: App) => app.node.findAll().flatMap((construct) => construct.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:warning' && String(entry.data).includes('offSiteVolumeKeyMissing'))
+      .map(() => construct.node.path));
+    const cmkArns = (stack: Stack): Array<string | undefined> => Object.values(Template.fromStack(stack).findResources('AWS::DLM::LifecyclePolicy'))
+      .flatMap((policy) => policy.Properties.PolicyDetails.Schedules.flatMap((schedule: { CrossRegionCopyRules: Array<{ CmkArn?: string }> }) => schedule.CrossRegionCopyRules.map((rule) => rule.CmkArn)));
+
+    const byDefault = new App({ context: cdkJsonContext() });
+    const defaultApp = buildReferenceApp(byDefault);
+    const defaultArns = cmkArns(defaultApp.primary);
+    expect(defaultArns.length).toBeGreaterThan(0);
+    expect(defaultArns.map((arn) => arn ?? 'none')).toEqual(defaultArns.map(() => 'none'));
+    expect(copyKeyWarnings(byDefault)).toEqual(['BackupDrPrimary/Default']);
+
+    const keyArn = `arn:aws:kms:${DEFAULT_RECOVERY_REGION}:${DEFAULT_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const withKey = new App({ context: { ...cdkJsonContext(), ebsCopyKeyArn: keyArn } });
+    const keyedApp = buildReferenceApp(withKey);
+    const keyedArns = cmkArns(keyedApp.primary);
+    expect(keyedArns).toHaveLength(defaultArns.length);
+    expect(keyedArns).toEqual(keyedArns.map(() => keyArn));
+    expect(copyKeyWarnings(withKey)).toEqual([]);
   });
 
   describe('settings', () => {
