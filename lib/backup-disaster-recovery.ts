@@ -299,6 +299,9 @@ export class BackupDisasterRecovery extends Construct {
     if (!rto.isUnresolved() && (rto.toSeconds() < 15 * 60 || rto.toSeconds() > 48 * 3600)) {
       throw new Error(`${this.node.path}: \`recoveryTimeObjective\` must be 15 minutes to 48 hours, got ${rto.toHumanString()}`);
     }
+    if (!rto.isUnresolved() && !Number.isInteger(rto.toMinutes({ integral: false }))) {
+      throw new Error(`${this.node.path}: \`recoveryTimeObjective\` must be a whole number of minutes (the restore drills' recovery time alarm compares minutes), got ${rto.toHumanString()}`);
+    }
     const policy = props.retentionPolicy ?? RetentionPolicy.fullLadder({ offSiteCopies: [{ region: recoveryRegion }] });
     if (props.retentionPolicy) {
       checkCopiesToRecoveryRegion(this, policy, recoveryRegion);

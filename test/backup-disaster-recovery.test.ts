@@ -580,6 +580,11 @@ describe('validation', () => {
       .toThrow(`Primary/Dr: \`recoveryTimeObjective\` must be 15 minutes to 48 hours, got ${shown}`);
   });
 
+  test('recoveryTimeObjective that is not a whole number of minutes', () => {
+    expect(() => primary(new App(), () => ({ recoveryTimeObjective: Duration.seconds(930) })))
+      .toThrow('Primary/Dr: `recoveryTimeObjective` must be a whole number of minutes (the restore drills\' recovery time alarm compares minutes), got 15 minutes 30 seconds');
+  });
+
   test('retentionPolicy without a copy to recoveryRegion', () => {
     expect(() => primary(new App(), () => ({ retentionPolicy: RetentionPolicy.fullLadder() })))
       .toThrow('Primary/Dr: `retentionPolicy` must copy off-site to `recoveryRegion` (eu-central-1), got off-site copies to no region');

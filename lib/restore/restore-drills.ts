@@ -279,6 +279,9 @@ export class RestoreDrills extends Construct {
     if (!Token.isUnresolved(minutes) && (minutes < min || minutes > max)) {
       throw new Error(`${this.node.path}: \`${name}\` must be ${allowed}, got ${value.toHumanString()}`);
     }
+    if (!Token.isUnresolved(minutes) && !Number.isInteger(minutes)) {
+      throw new Error(`${this.node.path}: \`${name}\` must be a whole number of minutes (its alarm compares minutes), got ${value.toHumanString()}`);
+    }
   }
 
   /** The drill interval plus the grace, in hours: the missed-drill alarm's threshold. */

@@ -83,6 +83,8 @@ describe('RestoreDrills', () => {
   test.each([
     [{ recoveryTimeTarget: Duration.minutes(5) }, /Stack\/Drills: `recoveryTimeTarget` must be 15 minutes to 48 hours, got 5 minutes/],
     [{ recoveryPointTarget: Duration.days(40) }, /Stack\/Drills: `recoveryPointTarget` must be 1 minute to 35 days, got 40 days/],
+    [{ recoveryTimeTarget: Duration.seconds(930) }, /Stack\/Drills: `recoveryTimeTarget` must be a whole number of minutes \(its alarm compares minutes\), got 15 minutes 30 seconds/],
+    [{ recoveryPointTarget: Duration.seconds(90) }, /Stack\/Drills: `recoveryPointTarget` must be a whole number of minutes \(its alarm compares minutes\), got 1 minute 30 seconds/],
     [{ instanceClass: 't3.micro' }, /Stack\/Drills: `instanceClass` must be an RDS instance class such as db.t4g.medium, got 't3.micro'/],
   ])('rejects bad props: %j', (props, message) => {
     expect(() => drills(props)).toThrow(message);
