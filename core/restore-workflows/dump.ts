@@ -11,7 +11,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readTextObject } from '../dump/objects';
 import { DumpManifest, ManifestError, MANIFEST_FILE_NAME, dumpFileOf, parseManifest, parseRunKey } from '../dump/manifest';
 import {
-  EXECUTION_TAG, ExecutionIdentity, RDS_DEAD_END_STATES, RestoreCheckError, RestoreInputError, WORKFLOW_TAG, createdBeforeStart, errorName, executionStart, optionalInteger,
+  EXECUTION_TAG, ExecutionIdentity, RDS_DEAD_END_STATES, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, createdBeforeStart, errorName, executionStart, optionalInteger,
   optionalString, requiredString, rethrowFor,
 } from './common';
 
@@ -37,6 +37,11 @@ export interface DumpRestoreSettings {
   readonly backupRetentionDays: number;
   /** Minutes the new instance may take to become available before the workflow gives up. */
   readonly availableWithinMinutes: number;
+  /**
+   * The workflow's id, tagged on every instance it creates (`WORKFLOW_ID_TAG`): its IAM policy
+   * changes and deletes only instances carrying it, so not another dump restore workflow's.
+   */
+  readonly workflowId: string;
 }
 
 /** The request, as a person or the CLI gives it. */
@@ -186,10 +191,14 @@ export async function describeInstance(rds: RDSClient, identifier: string): Prom
   }
 }
 
-/** Whether the instance carries this dump restore execution's tags (the database restore tags its instances with the same execution key). */
-function taggedBy(instance: DBInstance, execution: string): boolean {
+/**
+ * Whether the instance carries the tags of this execution of this workflow (the database restore
+ * tags its instances with the same execution key, and another dump restore workflow may run an
+ * execution of the same name).
+ */
+function taggedBy(instance: DBInstance, execution: string, workflowId: string): boolean {
   const tags = instance.TagList ?? [];
-  return tags.some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution) && tags.some((tag) => tag.Key === WORKFLOW_TAG && tag.Value === 'dump');
+  return tags.some((tag) => tag.Key === EXECUTION_TAG && tag.Value === execution) && tags.some((tag) => tag.Key === WORKFLOW_ID_TAG && tag.Value === workflowId);
 }
 
 /**
@@ -204,8 +213,8 @@ function createdBefore(instance: DBInstance, started: number): Date | undefined 
 }
 
 /** Whether this dump restore's execution created the instance: its tags, and not created before the execution started. */
-function createdBy(instance: DBInstance, execution: string, started: number): boolean {
-  return taggedBy(instance, execution) && !createdBefore(instance, started);
+function createdBy(instance: DBInstance, execution: string, workflowId: string, started: number): boolean {
+  return taggedBy(instance, execution, workflowId) && !createdBefore(instance, started);
 }
 
 /**
@@ -219,7 +228,7 @@ export async function createInstance(
   const started = executionStart(identity, `creating RDS instance ${identifier} for ${execution}`);
   const existing = await describeInstance(rds, identifier);
   if (existing) {
-    if (createdBy(existing, execution, started)) {
+    if (createdBy(existing, execution, settings.workflowId, started)) {
       return { instanceIdentifier: identifier, created: false };
     }
     throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' already exists and was not created by this restore (${execution}, started ${identity.startTime}); choose an identifier that does not exist`);
@@ -250,13 +259,14 @@ export async function createInstance(
       Tags: [
         { Key: EXECUTION_TAG, Value: execution },
         { Key: WORKFLOW_TAG, Value: 'dump' },
+        { Key: WORKFLOW_ID_TAG, Value: settings.workflowId },
         { Key: 'cdk-backup-dr:restored-from', Value: `s3://${plan.bucket}/${plan.dumpKey}`.slice(0, 256) },
       ],
     }));
   } catch (error) {
     if (errorName(error) === 'DBInstanceAlreadyExistsFault') {
       const raced = await describeInstance(rds, identifier);
-      if (raced && createdBy(raced, execution, started)) {
+      if (raced && createdBy(raced, execution, settings.workflowId, started)) {
         return { instanceIdentifier: identifier, created: false };
       }
       throw new RestoreInputError(`input \`targetInstanceIdentifier\`: an instance '${identifier}' was created by someone else meanwhile; choose another identifier`);
@@ -323,14 +333,16 @@ export interface CleanupResult {
  * Deletes the instance this execution created (and nothing else). One created before the
  * execution started carries the tags of an earlier execution of the same name and is kept.
  */
-export async function deleteCreatedInstance(rds: RDSClient, identifier: string, execution: string, identity: ExecutionIdentity, keep: boolean): Promise<CleanupResult> {
+export async function deleteCreatedInstance(
+  rds: RDSClient, identifier: string, execution: string, workflowId: string, identity: ExecutionIdentity, keep: boolean,
+): Promise<CleanupResult> {
   const started = executionStart(identity, `cleanup of ${execution}`);
   const instance = await describeInstance(rds, identifier);
   if (!instance) {
     return { instanceIdentifier: identifier, deleted: false, reason: 'the instance was never created' };
   }
-  if (!taggedBy(instance, execution)) {
-    return { instanceIdentifier: identifier, deleted: false, reason: `the instance was not created by ${execution}: left alone` };
+  if (!taggedBy(instance, execution, workflowId)) {
+    return { instanceIdentifier: identifier, deleted: false, reason: `the instance was not created by ${execution} of this workflow (${WORKFLOW_ID_TAG}=${workflowId}): left alone` };
   }
   const earlier = createdBefore(instance, started);
   if (earlier) {

@@ -7,7 +7,7 @@
  * IDENTIFIER_PREFIX, ENGINE, ENGINE_VERSION, INSTANCE_CLASS, ALLOCATED_STORAGE (GiB),
  * SUBNET_GROUP, SECURITY_GROUP_IDS (comma-separated), KMS_KEY_ID, PARAMETER_GROUP (optional),
  * BACKUP_RETENTION_DAYS, AVAILABLE_WITHIN_MINUTES, DATABASE_TLS (`required`, or `disabled`
- * for the local tests only).
+ * for the local tests only), WORKFLOW_ID.
  */
 import { RDSClient } from '@aws-sdk/client-rds';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -236,7 +236,7 @@ async function step(event: DumpRestoreEvent, context?: Context): Promise<unknown
     }
     case 'cleanup': {
       const plan = requirePlan(event);
-      return deleteCreatedInstance(rds, plan.targetInstanceIdentifier, event.execution, identityOf(event), plan.keepOnFailure);
+      return deleteCreatedInstance(rds, plan.targetInstanceIdentifier, event.execution, settings.workflowId, identityOf(event), plan.keepOnFailure);
     }
     default:
       throw new RestoreInputError(`restore-dump: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, create, status, load, verify, protect, cleanup`);

@@ -23,5 +23,6 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): D
     parameterGroupName: settings.optional('PARAMETER_GROUP'),
     backupRetentionDays: settings.number('BACKUP_RETENTION_DAYS', { unit: 'days', min: 1 }),
     availableWithinMinutes: settings.number('AVAILABLE_WITHIN_MINUTES', { unit: 'minutes', min: 1 }),
+    workflowId: settings.required('WORKFLOW_ID'),
   };
 }

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { DryRunTarget, EXECUTION_TAG, WORKFLOW_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
+import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link DumpRestoreWorkflow}. */
 export interface DumpRestoreWorkflowProps {
@@ -161,6 +161,9 @@ export class DumpRestoreWorkflow extends Construct {
       vpcSubnets: props.instanceSubnets ?? { subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS },
     });
     const parameterGroupName = props.parameterGroup?.bindToInstance({}).parameterGroupName;
+    // Tagged on every instance this workflow creates: its policy changes and deletes no other
+    // (another DumpRestoreWorkflow in the account has another id).
+    const workflowId = this.node.addr;
 
     this.hardened = new HardenedFunction(this, 'Function', {
       code: 'restore-dump',
@@ -186,11 +189,12 @@ export class DumpRestoreWorkflow extends Construct {
         BACKUP_RETENTION_DAYS: String(backupDays),
         AVAILABLE_WITHIN_MINUTES: String(availableMinutes),
         DATABASE_TLS: 'required',
+        WORKFLOW_ID: workflowId,
       },
     });
     this.stepFunction = this.hardened.function;
     const fn = this.hardened.function;
-    this.grantFunction(props, prefix, parameterGroupName);
+    this.grantFunction(props, prefix, parameterGroupName, workflowId);
 
     // ---- the definition ----
     const planFields = { 'plan.$': '$.plan' };
@@ -287,7 +291,7 @@ export class DumpRestoreWorkflow extends Construct {
     return reads;
   }
 
-  private grantFunction(props: DumpRestoreWorkflowProps, prefix: string, parameterGroupName: string | undefined): void {
+  private grantFunction(props: DumpRestoreWorkflowProps, prefix: string, parameterGroupName: string | undefined, workflowId: string): void {
     const stack = Stack.of(this);
     const fn = this.hardened;
     const arn = (resource: string, resourceName: string, service = 'rds') => stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -309,16 +313,17 @@ export class DumpRestoreWorkflow extends Construct {
             arn('og', 'default:*'),
             arn('secgrp', '*'),
           ],
-          // Only tagged as a dump restore's, which the next statement requires to change or delete it.
-          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_TAG}`]: 'dump' } },
+          // Only tagged with this workflow's id, which the next statement requires to change or delete it.
+          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
-        // The function tags every instance it creates with the workflow kind (core/restore-workflows/dump.ts):
-        // an instance under the prefix that a dump restore did not create is neither changed nor deleted.
+        // The function tags every instance it creates with this workflow's id (core/restore-workflows/dump.ts):
+        // an instance under the prefix that this workflow did not create (another DumpRestoreWorkflow's
+        // with the same prefix included) is neither changed nor deleted.
         new iam.PolicyStatement({
           sid: 'ChangeAndDeleteOnlyPrefixedInstances',
           actions: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
           resources: [newInstances],
-          conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_TAG}`]: 'dump' } },
+          conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
         new iam.PolicyStatement({
           sid: 'ReadDumps',
@@ -358,7 +363,7 @@ export class DumpRestoreWorkflow extends Construct {
     props.encryptionKey.grant(fn, 'kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey');
     const nag = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, resource)}]`, reason });
     Validations.of(policy).acknowledge(
-      nag(newInstances, `The workflow creates, changes and deletes only instances whose identifier starts with '${prefix}', named at run time by the person restoring.`),
+      nag(newInstances, `The workflow creates only instances whose identifier starts with '${prefix}', named at run time by the person restoring, tagged with its id (${WORKFLOW_ID_TAG}); it changes and deletes only those carrying that tag.`),
       nag(arn('og', 'default:*'), 'A new instance uses the engine\'s default option group, whose name depends on the engine version.'),
       nag(arn('secgrp', '*'), 'CreateDBInstance authorizes against DB security groups even when only VPC security groups are used; this grants no other action.'),
       ...(parameterGroupName ? [] : [nag(arn('pg', 'default.*'), 'Without a parameter group prop a new instance uses the engine\'s default parameter group.')]),

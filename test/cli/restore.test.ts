@@ -470,7 +470,7 @@ test('--dry-run of an object restore checks the buckets against those the workfl
 const DUMP_ENVIRONMENT = {
   DAILY_BUCKET: 'dumps', ARCHIVE_BUCKET: 'archive', IDENTIFIER_PREFIX: 'restored-', ENGINE: 'mysql', ENGINE_VERSION: '8.4.10', INSTANCE_CLASS: 'db.r7g.large',
   ALLOCATED_STORAGE: '100', SUBNET_GROUP: 'restore-subnets', SECURITY_GROUP_IDS: 'sg-1', KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/dump',
-  PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '180', DATABASE_TLS: 'required',
+  PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '180', DATABASE_TLS: 'required', WORKFLOW_ID: 'c8dump0000000000000000000000000000000001',
 };
 
 const DUMP_MANIFEST = serializeManifest({

@@ -112,7 +112,7 @@ test('dump: the manifest, the dump and the target', async () => {
   workflowWith({
     DAILY_BUCKET: 'dumps', ARCHIVE_BUCKET: '', IDENTIFIER_PREFIX: 'restored-', ENGINE: 'mysql', ENGINE_VERSION: '8.4.10', INSTANCE_CLASS: 'db.r7g.large',
     ALLOCATED_STORAGE: '100', SUBNET_GROUP: 'restore-subnets', SECURITY_GROUP_IDS: 'sg-1', KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/dump',
-    PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '180', DATABASE_TLS: 'required',
+    PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '180', DATABASE_TLS: 'required', WORKFLOW_ID: 'c8dump0000000000000000000000000000000001',
   });
   const manifest = serializeManifest({
     version: 1, runId: 'r1', tier: 'daily', createdAt: '2026-11-21T02:00:00Z', source: { host: 'replica', engine: 'mysql', serverVersion: '8.4.10', gtidPosition: '' },

@@ -19,7 +19,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import { DumpManifest, serializeManifest } from '../../core/dump/manifest';
-import { EXECUTION_TAG, WORKFLOW_TAG } from '../../core/restore-workflows/common';
+import { EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG } from '../../core/restore-workflows/common';
 import { handler } from '../../lambda/restore-dump';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
@@ -40,6 +40,8 @@ let target: MariaDbServer;
 let dump: Buffer;
 let manifest: DumpManifest;
 let machine: LocalStateMachine;
+/** The synthesized workflow's id (its WORKFLOW_ID), tagged on the instances it creates. */
+let workflowId: string;
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startMariaDb({ serverId: 1 }), startMariaDb({ serverId: 2 })]);
@@ -69,13 +71,14 @@ beforeAll(async () => {
   };
   const app = new App();
   const { stack, vpc, key, dumpBucket } = restoreTestStack(app);
-  new DumpRestoreWorkflow(stack, 'DumpRestore', { vpc, encryptionKey: key, dumpBucket, functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  const workflow = new DumpRestoreWorkflow(stack, 'DumpRestore', { vpc, encryptionKey: key, dumpBucket, functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  workflowId = workflow.node.addr;
   machine = localStateMachine(Template.fromStack(stack));
   Object.assign(process.env, {
     DAILY_BUCKET: 'dumps', ARCHIVE_BUCKET: '', IDENTIFIER_PREFIX: 'restored-', ENGINE: 'mysql', ENGINE_VERSION: '8.4.10',
     INSTANCE_CLASS: 'db.r7g.large', ALLOCATED_STORAGE: '100', SUBNET_GROUP: 'restore-subnets', SECURITY_GROUP_IDS: 'sg-0123',
     KMS_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/k', PARAMETER_GROUP: '', BACKUP_RETENTION_DAYS: '7',
-    AVAILABLE_WITHIN_MINUTES: '60', DATABASE_TLS: 'disabled',
+    AVAILABLE_WITHIN_MINUTES: '60', DATABASE_TLS: 'disabled', WORKFLOW_ID: workflowId,
   });
 }, 180_000);
 
@@ -174,7 +177,7 @@ test('happy path: creates one new instance, waits for it, loads the dump, verifi
   expect(creates[0].args[0].input).toMatchObject({
     DBInstanceIdentifier: 'restored-shop', StorageEncrypted: true, KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k',
     DBSubnetGroupName: 'restore-subnets', VpcSecurityGroupIds: ['sg-0123'], PubliclyAccessible: false, ManageMasterUserPassword: true,
-    Tags: expect.arrayContaining([{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-1' }]),
+    Tags: expect.arrayContaining([{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-1' }, { Key: WORKFLOW_ID_TAG, Value: workflowId }]),
   });
   expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'restored-shop', DeletionProtection: true, BackupRetentionPeriod: 7 });
   expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
@@ -491,6 +494,36 @@ test('an instance a database restore created under the same execution name is no
   expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
 });
 
+test.each([
+  ['another DumpRestoreWorkflow\'s (same prefix, same execution name)', [{ Key: WORKFLOW_ID_TAG, Value: 'c8another0000000000000000000000000000000' }]],
+  ['one an earlier version of this workflow restored (tagged with the kind only)', []],
+])('an instance %s is neither taken nor deleted: only this workflow\'s id tag makes it its own', async (_name, idTags) => {
+  mockAws();
+  // It appears between Validate and CreateInstance, named and tagged as this execution's would be.
+  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    if (rds.commandCalls(DescribeDBInstancesCommand).length <= 1) {
+      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
+    }
+    return { DBInstances: [{
+      DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available', InstanceCreateTime: new Date(),
+      Endpoint: { Address: '127.0.0.1', Port: target.port }, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
+      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-9' }, { Key: WORKFLOW_TAG, Value: 'dump' }, ...idTags],
+    }] };
+  });
+  const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-9' });
+  expect(run.status).toBe('FAILED');
+  expect(run.cause).toMatch(/an instance 'restored-shop' already exists and was not created by this restore \(dump-restored-shop-9, started /);
+  expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  const cleanup = run.events.filter((e) => e.type === 'StateExited' && e.state.name === 'Cleanup').map((e) => e.state.output.cleanup);
+  expect(cleanup).toEqual([{
+    instanceIdentifier: 'restored-shop',
+    deleted: false,
+    reason: `the instance was not created by dump-restored-shop-9 of this workflow (${WORKFLOW_ID_TAG}=${workflowId}): left alone`,
+  }]);
+});
+
 test('the create and cleanup steps take the execution\'s id and start time, which tell its instance from an earlier execution\'s of the same name', () => {
   for (const state of ['CreateInstance', 'Cleanup']) {
     expect(machine.definition.States[state].Parameters).toMatchObject({ 'executionId.$': '$$.Execution.Id', 'executionStartTime.$': '$$.Execution.StartTime' });
@@ -509,7 +542,7 @@ test('an instance an earlier execution of the same name created (its history gon
     return { DBInstances: [{
       DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available', InstanceCreateTime: earlier,
       Endpoint: { Address: '127.0.0.1', Port: target.port }, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
-      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-again' }, { Key: WORKFLOW_TAG, Value: 'dump' }],
+      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-again' }, { Key: WORKFLOW_TAG, Value: 'dump' }, { Key: WORKFLOW_ID_TAG, Value: workflowId }],
     }] };
   });
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-again' });
@@ -538,7 +571,7 @@ test('an instance that fails to start is deleted', async () => {
       throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
     }
     return { DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'incompatible-parameters',
-      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-7' }, { Key: WORKFLOW_TAG, Value: 'dump' }] }] };
+      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-7' }, { Key: WORKFLOW_TAG, Value: 'dump' }, { Key: WORKFLOW_ID_TAG, Value: workflowId }] }] };
   });
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-7' });
   expect(run.status).toBe('FAILED');

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DumpRestoreWorkflow, DumpRestoreWorkflowProps } from '../../lib/restore/dump-restore-workflow';
 import { ObjectRestoreWorkflow, ObjectRestoreWorkflowProps } from '../../lib/restore/object-restore-workflow';
 import { VolumeRestoreWorkflow, VolumeRestoreWorkflowProps } from '../../lib/restore/volume-restore-workflow';
-import { WORKFLOW_TAG } from '../../core/restore-workflows/common';
+import { WORKFLOW_ID_TAG } from '../../core/restore-workflows/common';
 import { restoreTestStack } from './workflow-fixture';
 
 const functionSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
@@ -76,20 +76,37 @@ describe('DumpRestoreWorkflow', () => {
     expect(definition).toContain('\\"TimeoutSeconds\\":172800');
   });
 
-  test('the function creates, reads, changes and deletes only instances under the prefix, creates them tagged as a dump restore\'s and changes and deletes only those, and reads only their secrets', () => {
-    const statements = Object.values(dump({ instanceIdentifierPrefix: 'dr-' }).template().findResources('AWS::IAM::Policy'))
+  test('the function creates, reads, changes and deletes only instances under the prefix, creates them tagged with this workflow\'s id and changes and deletes only those, and reads only their secrets', () => {
+    const { workflow, template } = dump({ instanceIdentifierPrefix: 'dr-' });
+    const statements = Object.values(template().findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown; Condition?: unknown }>);
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
     const prefixed = JSON.stringify(bySid('CreateOnlyPrefixedInstances').Resource).match(/[^"]*:db:dr-\*/)![0];
     expect(JSON.stringify(bySid('ReadInstances').Resource)).toContain(prefixed);
     expect(JSON.stringify(bySid('ReadInstances').Resource)).not.toMatch(/:db:\*/);
-    expect(bySid('CreateOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:RequestTag/${WORKFLOW_TAG}`]: 'dump' } });
-    expect(bySid('ChangeAndDeleteOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${WORKFLOW_TAG}`]: 'dump' } });
+    expect(bySid('CreateOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflow.node.addr } });
+    expect(bySid('ChangeAndDeleteOnlyPrefixedInstances').Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflow.node.addr } });
     expect(bySid('ManagedMasterUserSecret').Action).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:TagResource']);
     expect(bySid('ReadNewInstancesSecrets').Action).toEqual('secretsmanager:GetSecretValue');
     expect(JSON.stringify(bySid('ReadNewInstancesSecrets').Condition)).toMatch(/^\{"StringLike":\{"aws:ResourceTag\/aws:rds:primaryDBInstanceArn":.*:db:dr-\*/);
     const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(secretReads.map((s) => s.Sid)).toEqual(['ReadNewInstancesSecrets']);
+  });
+
+  test('two workflows in one account change and delete only their own instances, also with the same prefix: each tags and is granted its own id', () => {
+    const { stack, vpc, key, dumpBucket, template } = dump();
+    new DumpRestoreWorkflow(stack, 'OtherDumpRestore', { vpc, encryptionKey: key, dumpBucket, functionSubnets });
+    const t = template();
+    const ids = Object.values(t.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables?.WORKFLOW_ID as string | undefined)
+      .filter((id): id is string => id !== undefined);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    const conditions = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Condition?: Record<string, Record<string, string>> }>)
+      .filter((s) => s.Sid === 'ChangeAndDeleteOnlyPrefixedInstances' || s.Sid === 'CreateOnlyPrefixedInstances')
+      .map((s) => s.Condition!.StringEquals[`aws:${s.Sid === 'CreateOnlyPrefixedInstances' ? 'RequestTag' : 'ResourceTag'}/${WORKFLOW_ID_TAG}`]);
+    expect(conditions.sort()).toEqual([...ids, ...ids].sort());
   });
 
   test.each([
