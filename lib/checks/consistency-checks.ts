@@ -459,7 +459,7 @@ export class ConsistencyChecks extends Construct {
       roles: [freshnessCheck.function.role!],
     });
     this.fillChecksPolicy(freshnessPolicy, freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
-      this.bound.flatMap((b) => b.config.objectReads), this.bound.flatMap((b) => b.config.aliasedKeyReads));
+      this.bound.flatMap((b) => b.config.objectReads), this.bound.flatMap((b) => b.config.aliasedKeyReads), this.bound.flatMap((b) => b.config.snapshotReads));
     if (verificationRecords) {
       Validations.of(freshnessPolicy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagText(this, verificationRecords)}]`,
@@ -696,6 +696,7 @@ export class ConsistencyChecks extends Construct {
    */
   private fillChecksPolicy(
     policy: iam.ManagedPolicy, fn: HardenedFunction, check: ConsistencyCheckKind, statements: iam.PolicyStatement[], objectReads: string[] = [], aliasedKeyReads: string[] = [],
+    snapshotReads: string[] = [],
   ): void {
     const reportObjects = this.reportBucket.arnForObjects(`${this.reportPrefix}/${check}/*`);
     policy.addStatements(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reportObjects] }), ...statements);
@@ -715,11 +716,15 @@ export class ConsistencyChecks extends Construct {
         id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
         reason: 'The key of an off-site dump or archive bucket lives in another region and is known only by its alias there; kms:Decrypt is limited to keys carrying that alias (kms:ResourceAliases), used through S3 of that region (kms:ViaService).',
       })),
+      ...snapshotReads.map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`,
+        reason: 'rds:DescribeDBSnapshots of the checked instance (its ARN is granted too): RDS names its automated snapshots, and manual, AWS Backup and copied snapshots are named at run time, so any snapshot of the region the check looks in.',
+      })),
     ];
     if (statements.some((statement) => statement.resources.includes('*'))) {
       acknowledgements.push({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'rds:DescribeDBSnapshots, backup:ListRecoveryPointsByResource and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission (or are authorised on snapshot copies whose names are unknown at deployment); ec2:DescribeSnapshots only in the regions the EBS checks look in (aws:RequestedRegion).',
+        reason: 'backup:ListRecoveryPointsByResource and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission; ec2:DescribeSnapshots only in the regions the EBS checks look in (aws:RequestedRegion).',
       });
     }
     const unique = new Map(acknowledgements.map((a) => [a.id, a]));

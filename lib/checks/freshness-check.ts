@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -192,6 +192,8 @@ export interface FreshnessCheckConfig {
   readonly objectReads: string[];
   /** The KMS key ARN patterns (`key/*` of a region) the check decrypts with, limited to the keys carrying an alias. */
   readonly aliasedKeyReads: string[];
+  /** The RDS snapshot ARN patterns (`snapshot:*` of a region) the check lists, with the instance whose snapshots they are. */
+  readonly snapshotReads: string[];
 }
 
 const TIER = /^[A-Za-z0-9._-]{1,64}$/;
@@ -315,14 +317,21 @@ class RdsSnapshotCheck extends FreshnessCheck {
   public _bind(scope: Construct): FreshnessCheckConfig {
     const c = common(scope, this.kind, this.options);
     const id = this.options.instance.instanceIdentifier;
+    // DescribeDBSnapshots authorizes against the instance (db) and its snapshots (snapshot),
+    // both optional resource types (Service Authorization Reference, Amazon RDS): the instance
+    // by its identifier, in the region looked in; its snapshots' names (automated, manual,
+    // AWS Backup's, copies) are chosen at run time, so any snapshot of that region.
+    const arn = (resource: string, resourceName: string) => Stack.of(scope).formatArn({ service: 'rds', region: c.region, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const snapshots = arn('snapshot', '*');
     return {
       config: { ...base(this.kind, id, c), dbInstanceIdentifier: id, snapshotType: this.options.snapshotType ?? RdsSnapshotType.ANY },
       dimensions: { check: this.kind, resource: id, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
-      statements: [describeOnly(['rds:DescribeDBSnapshots'])],
+      statements: [new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots'], resources: [arn('db', id), snapshots] })],
       decryptKeys: [],
       objectReads: [],
       aliasedKeyReads: [],
+      snapshotReads: [snapshots],
     };
   }
 }
@@ -347,6 +356,7 @@ class RecoveryPointCheck extends FreshnessCheck {
       decryptKeys: [],
       objectReads: [],
       aliasedKeyReads: [],
+      snapshotReads: [],
     };
   }
 }
@@ -382,6 +392,7 @@ class EbsSnapshotCheck extends FreshnessCheck {
       decryptKeys: [],
       objectReads: [],
       aliasedKeyReads: [],
+      snapshotReads: [],
     };
   }
 }
@@ -454,6 +465,7 @@ class DailyDumpCheck extends FreshnessCheck {
       decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
       objectReads: [bucket.arnForObjects('daily/*')],
       aliasedKeyReads: aliased ? [aliased.keys] : [],
+      snapshotReads: [],
     };
   }
 }
@@ -485,6 +497,7 @@ class YearlyArchiveCheck extends FreshnessCheck {
       decryptKeys: bucket.encryptionKey ? [bucket.encryptionKey] : [],
       objectReads: [manifests],
       aliasedKeyReads: aliased ? [aliased.keys] : [],
+      snapshotReads: [],
     };
   }
 }

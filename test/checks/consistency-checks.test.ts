@@ -49,6 +49,11 @@ function functionEnv(template: Template, description: RegExp): Record<string, un
   return (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
 }
 
+/** An RDS ARN of the fixture's account as CDK writes it (the partition a reference). */
+function rdsArn(region: string, resource: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${region}:111111111111:${resource}`]] };
+}
+
 /** The statements of the freshness function's managed policy. */
 function freshnessStatements(template: Template): Array<Record<string, unknown>> {
   return Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('backup freshness') } }))
@@ -147,7 +152,8 @@ describe('defaults', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: [
         { Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/consistency-checks/backup-freshness/*']] } },
-        { Action: 'rds:DescribeDBSnapshots', Effect: 'Allow', Resource: '*' },
+        // DescribeDBSnapshots authorizes against the instance and its snapshots (both optional resource types): not '*'.
+        { Action: 'rds:DescribeDBSnapshots', Effect: 'Allow', Resource: [rdsArn('eu-west-1', 'db:orders-master'), rdsArn('eu-west-1', 'snapshot:*')] },
       ] },
     });
     const policies = template.findResources('AWS::IAM::Policy');
@@ -293,9 +299,11 @@ describe('overrides', () => {
       { Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [reportBucketArn, '/consistency-checks/backup-freshness/*']] } },
       { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [reportBucketArn, '/consistency-checks/dump-verifications/*']] } },
     ]);
-    for (const action of ['rds:DescribeDBSnapshots', 'backup:ListRecoveryPointsByResource']) {
-      template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: action, Effect: 'Allow', Resource: '*' }]) } });
-    }
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: 'backup:ListRecoveryPointsByResource', Effect: 'Allow', Resource: '*' }]) } });
+    // RDS snapshots: the replica and the snapshots of the region its check looks in (its copies), not '*'.
+    expect(freshnessStatements(template).filter((statement) => statement.Action === 'rds:DescribeDBSnapshots')).toEqual([
+      { Action: 'rds:DescribeDBSnapshots', Effect: 'Allow', Resource: [rdsArn('eu-central-1', 'db:orders-replica'), rdsArn('eu-central-1', 'snapshot:*')] },
+    ]);
     // EBS snapshots: only in the region both EBS checks look in, once.
     expect(freshnessStatements(template).filter((statement) => statement.Action === 'ec2:DescribeSnapshots')).toEqual([
       { Action: 'ec2:DescribeSnapshots', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
