@@ -379,6 +379,8 @@ export class EbsSnapshotPolicy extends Construct {
         resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
         conditions: { StringEquals: { [`aws:ResourceTag/${key}`]: value } },
       })),
+      // CreateTags without an ec2:CreateAction condition, as AWS's AWSDataLifecycleManagerServiceRole
+      // grants it (v10): AWS does not document that DLM tags snapshots only while creating or copying them.
       new iam.PolicyStatement({
         sid: 'CreateAndCopySnapshots',
         actions: ['ec2:CreateSnapshot', 'ec2:CopySnapshot', 'ec2:CreateTags'],
