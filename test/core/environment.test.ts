@@ -43,8 +43,10 @@ describe('the restore workflows\' settings', () => {
     const dump = {
       DAILY_BUCKET: 'dumps', IDENTIFIER_PREFIX: 'restored-', ENGINE: 'mysql', ENGINE_VERSION: '8.4.10', INSTANCE_CLASS: 'db.r7g.large',
       ALLOCATED_STORAGE: '100', SUBNET_GROUP: 'subnets', SECURITY_GROUP_IDS: 'sg-1', KMS_KEY_ID: 'key', BACKUP_RETENTION_DAYS: '7', AVAILABLE_WITHIN_MINUTES: '60',
+      WORKFLOW_ID: 'c8dump0000000000000000000000000000000001',
     };
-    expect(dumpSettings(dump)).toMatchObject({ allocatedStorage: 100, backupRetentionDays: 7, availableWithinMinutes: 60, securityGroupIds: ['sg-1'], archiveBucket: undefined });
+    expect(dumpSettings(dump)).toMatchObject({ allocatedStorage: 100, backupRetentionDays: 7, availableWithinMinutes: 60, securityGroupIds: ['sg-1'], archiveBucket: undefined, workflowId: 'c8dump0000000000000000000000000000000001' });
+    expect(() => dumpSettings({ ...dump, WORKFLOW_ID: '' })).toThrow('restore-dump: environment variable WORKFLOW_ID is not set');
     expect(() => dumpSettings({ ...dump, ALLOCATED_STORAGE: 'lots' })).toThrow("restore-dump: ALLOCATED_STORAGE must be a whole number of GiB of at least 20, got 'lots'");
     expect(() => dumpSettings({ ...dump, SECURITY_GROUP_IDS: '' })).toThrow('restore-dump: environment variable SECURITY_GROUP_IDS is not set');
     const volume = { KMS_KEY_ID: 'key', WORKFLOW_ID: 'Stack/VolumeRestore', READY_WITHIN_MINUTES: '120' };
