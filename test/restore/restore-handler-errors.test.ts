@@ -29,7 +29,7 @@ interface Case {
 const cases: Array<[string, Case]> = [
   ['restore-dump', {
     handler: dumpHandler,
-    env: { DAILY_BUCKET: 'daily', IDENTIFIER_PREFIX: 'restored', ENGINE: 'mysql', ENGINE_VERSION: '8.4', INSTANCE_CLASS: 'db.t4g.medium', ALLOCATED_STORAGE: LONG },
+    env: { DAILY_BUCKET: 'daily', IDENTIFIER_PREFIX: 'restored', ENGINE: 'mysql', ENGINE_VERSION: '8.4', INSTANCE_CLASS: 'db.t4g.medium', WORKFLOW_ID: 'wf', ALLOCATED_STORAGE: LONG },
     event: { action: 'validate', input: {} },
     name: 'Error',
     message: /^restore-dump: \w+ must be /,
