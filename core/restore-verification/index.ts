@@ -5,3 +5,4 @@
 export * from './report';
 export * from './verify';
 export * from './replica-disabled-events';
+export * from './source-newest-row';

@@ -275,62 +275,106 @@ export async function indexedTimestampColumns(connection: Connection, schemas: r
   return (rows as Row[]).map((row) => ({ schema: String(row.s), table: String(row.t), column: String(row.c) }));
 }
 
+/** What one timestamp column gave: its newest time (undefined: no row), or why it could not be read. */
+export interface ColumnReading {
+  /** `schema.table.column`. */
+  readonly name: string;
+  /** Milliseconds since the epoch of its newest row; undefined when it held no row (up to the bound). */
+  readonly time?: number;
+  readonly problem?: string;
+}
+
+/** The bound a reading is taken up to: `'2026-12-01 04:00:00.000000'`, as a UTC datetime literal. */
+function datetimeLiteral(at: Date): string {
+  return at.toISOString().replace('T', ' ').replace('Z', '000');
+}
+
 /**
- * The time of the newest row among the given timestamp / datetime columns (or, when none
- * are given, every indexed one found by `indexedTimestampColumns`). `timestamp` columns are
+ * Reads the newest time of each column, of rows at or before `atOrBefore` when given (a
+ * `WHERE column <= bound` that the column's index still serves). `timestamp` columns are
  * read as stored (UTC); `datetime` columns are taken to hold UTC times.
  */
-export async function newestRowTime(connection: Connection, columns?: readonly TimestampColumn[]): Promise<NewestRow> {
-  let candidates: readonly TimestampColumn[];
-  try {
-    candidates = columns ?? await indexedTimestampColumns(connection);
-  } catch (error) {
-    return { status: 'unknown', detail: `could not look for timestamp columns: ${errorText(error)}` };
-  }
-  if (candidates.length === 0) {
-    return { status: 'unknown', detail: 'no timestamp or datetime column to read (give the columns that record when a row was written)' };
-  }
-  let newest: { time: number; column: string } | undefined;
-  const problems: string[] = [];
-  for (const candidate of candidates) {
+export async function readNewestRows(connection: Connection, columns: readonly TimestampColumn[], atOrBefore?: Date): Promise<ColumnReading[]> {
+  const readings: ColumnReading[] = [];
+  for (const candidate of columns) {
     const name = `${candidate.schema}.${candidate.table}.${candidate.column}`;
     try {
       const definition = await readTableDefinition(connection, candidate.schema, candidate.table);
       const column = definition.columns.find((c) => c.name === candidate.column);
       if (!column || (column.dataType !== 'timestamp' && column.dataType !== 'datetime')) {
-        problems.push(`${name} is not a timestamp or datetime column`);
+        readings.push({ name, problem: `${name} is not a timestamp or datetime column` });
         continue;
       }
       const quoted = '`' + candidate.column.replace(/`/g, '``') + '`';
       // timestamp: seconds since the epoch, independent of the session time zone.
       // datetime: the literal value as text, read as UTC.
       const expression = column.dataType === 'timestamp' ? `UNIX_TIMESTAMP(MAX(${quoted}))` : `DATE_FORMAT(MAX(${quoted}), '%Y-%m-%dT%H:%i:%s.%fZ')`;
-      const [rows] = await connection.query({ sql: `SELECT ${expression} AS newest FROM ${qualifiedName(candidate.schema, candidate.table)}`, dateStrings: true });
+      // A timestamp column compares in the session time zone, as FROM_UNIXTIME converts: both sides agree.
+      const bound = atOrBefore === undefined ? ''
+        : column.dataType === 'timestamp' ? ` WHERE ${quoted} <= FROM_UNIXTIME(?)` : ` WHERE ${quoted} <= ?`;
+      const params = atOrBefore === undefined ? [] : [column.dataType === 'timestamp' ? atOrBefore.getTime() / 1000 : datetimeLiteral(atOrBefore)];
+      const [rows] = await connection.query({ sql: `SELECT ${expression} AS newest FROM ${qualifiedName(candidate.schema, candidate.table)}${bound}`, dateStrings: true }, params);
       const value = (rows as Row[])[0]?.newest;
       if (value === null || value === undefined) {
+        readings.push({ name });
         continue;
       }
       const time = column.dataType === 'timestamp' ? Number(value) * 1000 : Date.parse(String(value).replace(/(\.\d{3})\d*Z$/, '$1Z'));
-      if (Number.isNaN(time)) {
-        problems.push(`${name} held an unreadable time '${String(value)}'`);
-        continue;
-      }
-      if (!newest || time > newest.time) {
-        newest = { time, column: name };
-      }
+      readings.push(Number.isNaN(time) ? { name, problem: `${name} held an unreadable time '${String(value)}'` } : { name, time });
     } catch (error) {
-      problems.push(`${name}: ${errorText(error)}`);
+      readings.push({ name, problem: `${name}: ${errorText(error)}` });
+    }
+  }
+  return readings;
+}
+
+/** The newest row among column readings. */
+export function newestOfReadings(readings: readonly ColumnReading[]): NewestRow {
+  let newest: { time: number; column: string } | undefined;
+  const problems: string[] = [];
+  for (const reading of readings) {
+    if (reading.problem !== undefined) {
+      problems.push(reading.problem);
+    } else if (reading.time !== undefined && (!newest || reading.time > newest.time)) {
+      newest = { time: reading.time, column: reading.name };
     }
   }
   if (!newest) {
-    return { status: 'unknown', detail: problems.length ? problems.join('; ') : `every table was empty (${candidates.length} column(s) read)` };
+    return { status: 'unknown', detail: problems.length ? problems.join('; ') : `every table was empty (${readings.length} column(s) read)` };
   }
   return {
     status: 'ok',
     time: new Date(newest.time).toISOString(),
     column: newest.column,
-    detail: `newest of ${candidates.length} column(s)${problems.length ? `; skipped: ${problems.join('; ')}` : ''}`,
+    detail: `newest of ${readings.length} column(s)${problems.length ? `; skipped: ${problems.join('; ')}` : ''}`,
   };
+}
+
+/** The columns `newestRowTime` reads: those given, or every indexed one; or why none could be found. */
+export async function timestampColumnsToRead(connection: Connection, columns?: readonly TimestampColumn[]): Promise<readonly TimestampColumn[] | { error: string }> {
+  let candidates: readonly TimestampColumn[];
+  try {
+    candidates = columns ?? await indexedTimestampColumns(connection);
+  } catch (error) {
+    return { error: `could not look for timestamp columns: ${errorText(error)}` };
+  }
+  if (candidates.length === 0) {
+    return { error: 'no timestamp or datetime column to read (give the columns that record when a row was written)' };
+  }
+  return candidates;
+}
+
+/**
+ * The time of the newest row among the given timestamp / datetime columns (or, when none
+ * are given, every indexed one found by `indexedTimestampColumns`). `timestamp` columns are
+ * read as stored (UTC); `datetime` columns are taken to hold UTC times.
+ */
+export async function newestRowTime(connection: Connection, columns?: readonly TimestampColumn[]): Promise<NewestRow> {
+  const candidates = await timestampColumnsToRead(connection, columns);
+  if ('error' in candidates) {
+    return { status: 'unknown', detail: candidates.error };
+  }
+  return newestOfReadings(await readNewestRows(connection, candidates));
 }
 
 /**

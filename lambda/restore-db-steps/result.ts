@@ -26,10 +26,16 @@ export interface RestoreResult {
   readonly verification?: VerificationSummary;
   /** Minutes from the start of the execution to the end of the verification. */
   readonly recoveryTimeMinutes: number;
-  /** Minutes of data lost: from the newest restored row (or the backup time) to the start of the execution; absent when it cannot be measured. */
+  /**
+   * Minutes of data lost: from the newest restored row to the live source's newest row at or
+   * before the start of the execution (or, when the source cannot be read, to the start; without
+   * a timestamp column, from the backup time to the start); absent when it cannot be measured.
+   */
   readonly recoveryPointMinutes?: number;
-  /** `newest-row` or `backup-time`: what `recoveryPointMinutes` was measured (or tried to be measured) from. */
+  /** `source-newest-row`, `newest-row-source-unread` or `backup-time`: what `recoveryPointMinutes` was measured (or tried to be measured) from. */
   readonly recoveryPointBasis?: string;
+  /** The times the measure used, and why the source was not used when it was not. */
+  readonly recoveryPointDetail?: string;
   /** Why the recovery point could not be measured (e.g. a newest row later than the backup could hold). */
   readonly recoveryPointUnknown?: string;
   /** False when a repeated request resumed the target an earlier (or a concurrent) execution created. */
@@ -55,21 +61,34 @@ export const CLOCK_SKEW_TOLERANCE_MINUTES = 1;
 interface RecoveryPointMeasure {
   readonly minutes?: number;
   readonly basis?: string;
+  readonly detail?: string;
   readonly unknown?: string;
 }
 
 /**
- * The data lost, from the newest restored row (or the backup time) to the start of the
- * execution. The copy can hold data newer than the start only up to the point its backup
- * holds (a backup chosen after the start, such as the latest restorable time), and nothing
- * newer than the end of the restore: a time beyond that means a wrong clock or a column
- * that does not record when rows were written, so the data lost is unknown, not 0.
+ * The data lost. The reference is the start of the execution for every kind of restore: a
+ * drill stands for a disaster at its start, and what a restore then lacks counts, also the rows
+ * written after the backup's point (a snapshot's age, the latest restorable time's lag).
+ *
+ * - `source-newest-row`: the live source's newest row at or before the start, minus the newest
+ *   restored row (never negative): a quiet source loses nothing, whatever its quiet time.
+ * - `newest-row-source-unread`: the source could not be read (gone, unreachable, a column it
+ *   lacks): the start minus the newest restored row, which counts a quiet time as lost.
+ * - `backup-time`: no timestamp column in the copy: the start minus the backup time.
+ *
+ * The copy can hold data newer than the start only up to the point its backup holds (a backup
+ * chosen after the start, such as the latest restorable time), and nothing newer than the end
+ * of the restore: a time beyond that means a wrong clock or a column that does not record when
+ * rows were written, so the data lost is unknown, not 0.
  */
-function measureRecoveryPoint(plan: RestorePlan, newestRow: string | undefined, finishedAt: string): RecoveryPointMeasure {
+function measureRecoveryPoint(plan: RestorePlan, verification: VerificationSummary | undefined, finishedAt: string): RecoveryPointMeasure {
   if (plan.kind === 'promote-replica') {
     return {};
   }
-  const basis = newestRow ? 'newest-row' : 'backup-time';
+  const newestRow = verification?.newestRow?.status === 'ok' ? verification.newestRow.time : undefined;
+  const source = verification?.sourceNewestRow;
+  const fromSource = newestRow !== undefined && source?.status === 'ok' && source.time !== undefined ? source.time : undefined;
+  const basis = newestRow ? (fromSource ? 'source-newest-row' : 'newest-row-source-unread') : 'backup-time';
   const from = newestRow ?? plan.backupTime;
   const what = newestRow ? `the newest restored row (${from})` : `the backup time (${from})`;
   const fromMs = Date.parse(from);
@@ -87,7 +106,22 @@ function measureRecoveryPoint(plan: RestorePlan, newestRow: string | undefined, 
       unknown: `${what} is ${Math.round(aheadMinutes * 100) / 100} minutes after ${limit}: a clock is wrong or the timestamp column does not record when rows were written, so the data lost cannot be measured`,
     };
   }
-  return { basis, minutes: minutesBetween(from, plan.startedAt) };
+  if (fromSource) {
+    return {
+      basis,
+      minutes: minutesBetween(from, fromSource),
+      detail: `the source's newest row at or before the start (${plan.startedAt}) is ${fromSource} (${source!.column}), the newest restored row ${from}; `
+        + `the backup holds up to ${plan.backupTime}: rows written after it and before the start count as lost`,
+    };
+  }
+  if (newestRow) {
+    return {
+      basis,
+      minutes: minutesBetween(from, plan.startedAt),
+      detail: `the source's newest row at the start could not be read (${source?.detail ?? 'not given'}): measured from the newest restored row (${from}) to the start (${plan.startedAt}), so a time without writes before the start counts as lost`,
+    };
+  }
+  return { basis, minutes: minutesBetween(from, plan.startedAt), detail: `no timestamp column was read on the copy (${verification?.newestRow?.detail ?? 'not verified'}): measured from the backup time (${from}) to the start (${plan.startedAt})` };
 }
 
 function restoredFrom(plan: RestorePlan): string {
@@ -106,8 +140,7 @@ function restoredFrom(plan: RestorePlan): string {
 /** The result of an execution that reached the end. */
 export function buildResult(plan: RestorePlan, progress: RestoreProgress, status: RestoreStatus, verification: VerificationSummary | undefined, now: Date = new Date()): RestoreResult {
   const finishedAt = now.toISOString();
-  const newest = verification?.newestRow?.status === 'ok' ? verification.newestRow.time : undefined;
-  const recoveryPoint = measureRecoveryPoint(plan, newest, finishedAt);
+  const recoveryPoint = measureRecoveryPoint(plan, verification, finishedAt);
   return {
     status: 'SUCCEEDED',
     requestId: plan.requestId,
@@ -122,6 +155,7 @@ export function buildResult(plan: RestorePlan, progress: RestoreProgress, status
     recoveryTimeMinutes: minutesBetween(plan.startedAt, finishedAt),
     recoveryPointMinutes: recoveryPoint.minutes,
     recoveryPointBasis: recoveryPoint.basis,
+    recoveryPointDetail: recoveryPoint.detail,
     recoveryPointUnknown: recoveryPoint.unknown,
     // The start step's word, unless the instance waited for turned out to be another execution's.
     created: progress.created && status.resumed === undefined,

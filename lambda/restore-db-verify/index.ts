@@ -24,7 +24,7 @@ export interface PlannedSource {
 }
 
 export interface VerifyEvent {
-  readonly plan: { readonly source: PlannedSource };
+  readonly plan: { readonly source: PlannedSource; readonly startedAt?: string };
   readonly status: { readonly endpoint?: string; readonly port?: number };
   readonly progress?: { readonly targetIdentifier: string };
 }
@@ -105,6 +105,7 @@ async function verify(event: VerifyEvent): Promise<VerificationSummary> {
       sourceError,
       databases: databases.length > 0 ? databases : undefined,
       timestampColumns: parseTimestampColumns(process.env.TIMESTAMP_COLUMNS),
+      startedAt: event.plan.startedAt,
     });
   } finally {
     await restored.end();

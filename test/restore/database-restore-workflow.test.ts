@@ -147,7 +147,7 @@ function mockSnapshotRestore(targetId = 'restore-inc-1'): void {
 }
 
 /** The real verification, against the MariaDB servers whose ports the workflow carried (the source only while the plan says it exists). */
-async function verifyHandler(event: { plan: { source: PlannedSource }; status: { port: number } }): Promise<unknown> {
+async function verifyHandler(event: { plan: { source: PlannedSource; startedAt?: string }; status: { port: number } }): Promise<unknown> {
   const restoredConnection = await restored.connect();
   const compareWith = sourceToCompare(event.plan.source);
   const sourceConnection = 'error' in compareWith ? undefined : await source.connect();
@@ -156,7 +156,7 @@ async function verifyHandler(event: { plan: { source: PlannedSource }; status: {
     if (!('error' in compareWith)) {
       expect(compareWith.port).toBe(source.port);
     }
-    return await verifyRestored({ restored: restoredConnection, source: sourceConnection, sourceError: 'error' in compareWith ? compareWith.error : undefined, databases: ['shop'] });
+    return await verifyRestored({ restored: restoredConnection, source: sourceConnection, sourceError: 'error' in compareWith ? compareWith.error : undefined, databases: ['shop'], startedAt: event.plan.startedAt });
   } finally {
     await restoredConnection.end();
     await sourceConnection?.end();
@@ -233,7 +233,7 @@ describe('restore from a snapshot', () => {
       status: 'SUCCEEDED', requestId: 'inc-1', kind: 'snapshot', source: SOURCE_ID, created: true, verified: true,
       target: { identifier: 'restore-inc-1', endpoint: '127.0.0.1', port: restored.port },
       restoredFrom: 'rds:source-db-2026-11-20',
-      recoveryPointBasis: 'newest-row',
+      recoveryPointBasis: 'source-newest-row', recoveryPointMinutes: 0,
       verification: { status: 'ok', problems: [], newestRow: { time: '2026-11-21T22:05:00.000Z' } },
     });
     expect(execution.visited.filter((s) => s.name === 'WaitForInstance')).toHaveLength(2);
