@@ -17,6 +17,7 @@ import { vaultPolicyLock } from './vault-policy';
 import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { replicationScope, replicationStatus } from './replication-scope';
+import { OffSite, copyOffSite } from './off-site';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -168,7 +169,8 @@ export interface TimelineLane {
   /** The runs at the zone's July offset, when daylight saving time moves them. */
   readonly runsInJuly?: number[];
   readonly note?: string;
-  readonly lifetimes: Array<{ readonly label: string; readonly minHours: number; readonly maxHours: number; readonly offsite: boolean }>;
+  /** `offsite` is `not known` where the copy's or its source's region or account is not in the assembly. */
+  readonly lifetimes: Array<{ readonly label: string; readonly minHours: number; readonly maxHours: number; readonly offsite: boolean | 'not known' }>;
 }
 
 /** The whole report. */
@@ -476,6 +478,12 @@ class Context {
     return undefined;
   }
 
+  /** The resource of this type a value refers to, as `referenced` finds it. */
+  referencedOfType(value: unknown, stack: StackArtifact, type: string): Located | undefined {
+    const found = this.referenced(value, stack);
+    return found?.resource.Type === type ? found : undefined;
+  }
+
   /**
    * What a value read from CDK's cross-region export reader (`crossRegionReferences`) refers
    * to: the reader's attribute is an SSM parameter name, which the producer stack's
@@ -651,11 +659,11 @@ class Context {
         : zonedWeeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', rule.ScheduleExpressionTimezone);
       const retention = lifecycleRetention(rule.Lifecycle);
       const vaultRef = rule.TargetBackupVault;
-      const vault = this.target(vaultRef, plan.stack) ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack), plan.stack);
+      const vault = this.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack), plan.stack);
       const copies = (rule.CopyActions ?? []).map((copy: Json): CopyEntry => {
         const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
         const parts = arn.split(':');
-        const destination = this.target(copy.DestinationBackupVaultArn, plan.stack) ?? this.vaultByArnOrName(arn, plan.stack);
+        const destination = this.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(arn, plan.stack);
         const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
         return {
           destination: destination ? destination.path : arn,
@@ -1030,10 +1038,10 @@ class Context {
     return rules.map((rule: Json): CopyEntry => {
       const notCopying = replicationStatus(rule, (value) => this.render(value, r.stack));
       const destination = rule.Destination ?? {};
-      const sameStack = this.target(destination.Bucket, r.stack);
+      const referenced = this.referencedOfType(destination.Bucket, r.stack, 'AWS::S3::Bucket');
       const arn = this.render(destination.Bucket, r.stack);
       const name = arn.replace(/^arn:[^:]+:s3:::/, '');
-      const bucket = sameStack ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
+      const bucket = referenced ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
       const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
       const retention = lifecycle ? s3ExpiryRetention(Number(lifecycle.ExpirationInDays)) : undefined;
       return {
@@ -1329,7 +1337,7 @@ function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[])
       }
       for (const copy of tier.copies) {
         if (copy.minHours !== undefined && copy.maxHours !== undefined) {
-          lifetimes.push({ label: `copy in ${copy.region}`, minHours: copy.minHours, maxHours: copy.maxHours, offsite: copy.region !== resource.region || copy.account !== resource.account });
+          lifetimes.push({ label: `copy in ${copy.region}`, minHours: copy.minHours, maxHours: copy.maxHours, offsite: offSiteFlag(copyOffSite(copy, resource)) });
         }
       }
       const where = tier.mechanism.startsWith('S3 lifecycle') ? ` ${lastSegments(resource.path)}` : '';
@@ -1342,6 +1350,10 @@ function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[])
     lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, ...(activity.runsInJuly ? { runsInJuly: activity.runsInJuly } : {}), note, lifetimes: [] });
   }
   return [...lanes.values()];
+}
+
+function offSiteFlag(offSite: OffSite): boolean | 'not known' {
+  return offSite === 'not known' ? offSite : offSite === 'yes';
 }
 
 function shortMechanism(mechanism: string): string {

@@ -3,6 +3,7 @@
  * inline SVG, no external resources) and as JSON.
  */
 import { ActivityEntry, KeyEntry, ProtectedResource, ReportModel, TierEntry } from './model';
+import { copyOffSite, placeOffSite } from './off-site';
 import { escapeXml, timelineSvg } from './timeline';
 
 /** The version of the JSON report's layout. */
@@ -51,7 +52,8 @@ function cellsOf(r: ProtectedResource): RowCells {
   for (const t of tiers) {
     for (const c of t.copies) {
       const status = c.status === 'disabled' ? ' [replication rule DISABLED: no copy]' : c.status === 'not known' ? ' [replication rule status not known]' : '';
-      const heading = `→ ${c.destination}${status} (${c.region}, account ${c.account})${[c.encryptionKey, ...c.locks].filter(Boolean).map((x) => `; ${x}`).join('')}`;
+      const unknownPlace = placeOffSite(c, r) === 'not known' ? '; off-site not known' : '';
+      const heading = `→ ${c.destination}${status} (${c.region}, account ${c.account}${unknownPlace})${[c.encryptionKey, ...c.locks].filter(Boolean).map((x) => `; ${x}`).join('')}`;
       destinations.set(heading, [...(destinations.get(heading) ?? []), `${t.tier}: ${c.retention}`]);
     }
   }
@@ -164,7 +166,10 @@ th{background:#e4e7eb}tr:nth-child(even) td{background:#f5f7fa}td div+div{margin
 /** The report as a self-contained HTML page. */
 export function renderHtml(model: ReportModel): string {
   const uncovered = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).length;
-  const offsite = model.resources.filter((r) => r.tiers.some((t) => t.copies.some((c) => c.status === undefined && (c.region !== r.region || c.account !== r.account)))).length;
+  const offSiteOf = (r: ProtectedResource): Set<string> => new Set(r.tiers.flatMap((t) => t.copies.map((c) => copyOffSite(c, r))));
+  const offsite = model.resources.filter((r) => offSiteOf(r).has('yes')).length;
+  // Without a copy known to be off site, but with one that may be.
+  const offsiteNotKnown = model.resources.filter((r) => !offSiteOf(r).has('yes') && offSiteOf(r).has('not known')).length;
   const rows = model.resources.map((r) => {
     const c = cellsOf(r);
     const tierCell = r.tiers.length ? htmlLines(c.tiers) : `<span class="${r.exemptReason !== undefined ? 'exempt' : 'alert'}">${escapeXml(c.tiers[0])}</span>`;
@@ -185,7 +190,8 @@ export function renderHtml(model: ReportModel): string {
 <div class="summary">
 <div class="card">Protected resources<b id="count-resources">${model.resources.length}</b></div>
 <div class="card">Without a tier or exemption<b id="count-uncovered" class="${uncovered ? 'alert' : ''}">${uncovered}</b></div>
-<div class="card">With an off-site copy<b>${offsite}</b></div>
+<div class="card">With an off-site copy<b id="count-offsite">${offsite}</b></div>
+<div class="card">Off-site copy not known<b id="count-offsite-not-known" class="${offsiteNotKnown ? 'alert' : ''}">${offsiteNotKnown}</b></div>
 <div class="card">Acknowledged findings<b>${model.acknowledgements.length}</b></div>
 </div>
 <h2>Responsibility and objectives</h2>

@@ -93,7 +93,7 @@ export function timelineSvg(lanes: TimelineLane[]): string {
     lane.lifetimes.forEach((life, j) => {
       const label = j === 0 ? `${lane.label}: ${life.label}` : `  ${life.label}`;
       parts.push(`<text x="${j === 0 ? 0 : 12}" y="${rowY + 12}" class="t-label"><title>${escapeXml(`${lane.label}: ${life.label}`)}</title>${escapeXml(truncate(label.trim(), j === 0 ? 44 : 42))}</text>`);
-      const cls = life.offsite ? 't-offsite' : 't-local';
+      const cls = life.offsite === 'not known' ? 't-offsite-unknown' : life.offsite ? 't-offsite' : 't-local';
       const minX = Number.isFinite(life.minHours) ? logX(life.minHours) : LABEL + PLOT;
       const maxX = Number.isFinite(life.maxHours) ? logX(life.maxHours) : LABEL + PLOT;
       parts.push(`<rect x="${LABEL}" y="${rowY + 2}" width="${(minX - LABEL).toFixed(1)}" height="${SUB - 4}" class="${cls}"><title>${escapeXml(life.label)}</title></rect>`);
@@ -113,9 +113,14 @@ export function timelineSvg(lanes: TimelineLane[]): string {
   const height = lifeTop + lifeHeight + 40;
   parts.push(`<rect x="${LABEL}" y="${height - 16}" width="10" height="10" class="t-local"/><text x="${LABEL + 14}" y="${height - 7}" class="t-axis">in the source region and account</text>`);
   parts.push(`<rect x="${LABEL + 240}" y="${height - 16}" width="10" height="10" class="t-offsite"/><text x="${LABEL + 254}" y="${height - 7}" class="t-axis">off-site copy (other region or account)</text>`);
+  const offSiteNotKnown = lanes.some((lane) => lane.lifetimes.some((life) => life.offsite === 'not known'));
+  if (offSiteNotKnown) {
+    parts.push(`<rect x="${LABEL}" y="${height + 4}" width="10" height="10" class="t-offsite-unknown"/><text x="${LABEL + 14}" y="${height + 13}" class="t-axis">copy whose region or account is not known (off-site not known)</text>`);
+  }
   parts.push(`<rect x="${LABEL + 520}" y="${height - 16}" width="10" height="10" class="t-activity"/><text x="${LABEL + 534}" y="${height - 7}" class="t-axis">check, drill or job</text>`);
   const style = '<style>.t-title{font:600 13px sans-serif;fill:#1f2933}.t-label{font:12px sans-serif;fill:#1f2933}.t-axis{font:11px sans-serif;fill:#52606d}'
     + '.t-note{font:italic 11px sans-serif;fill:#7b8794}.t-grid{stroke:#cbd2d9;stroke-width:1}.t-lane{fill:#f5f7fa}.t-run{fill:#2f6fb2}'
-    + '.t-activity{fill:#c2410c}.t-local{fill:#2f6fb2}.t-offsite{fill:#15803d}.t-window{opacity:0.45}</style>';
-  return `<svg xmlns="http://www.w3.org/2000/svg" id="backup-timeline" role="img" aria-label="Backup timeline" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">${style}${parts.join('')}</svg>`;
+    + '.t-activity{fill:#c2410c}.t-local{fill:#2f6fb2}.t-offsite{fill:#15803d}.t-offsite-unknown{fill:#9aa5b1}.t-window{opacity:0.45}</style>';
+  const svgHeight = height + (offSiteNotKnown ? 20 : 0);
+  return `<svg xmlns="http://www.w3.org/2000/svg" id="backup-timeline" role="img" aria-label="Backup timeline" width="${WIDTH}" height="${svgHeight}" viewBox="0 0 ${WIDTH} ${svgHeight}">${style}${parts.join('')}</svg>`;
 }

@@ -238,7 +238,7 @@ describe('settings a template leaves to a default', () => {
     expect(markdown).toContain('→ bucket chosen-copies (copy of the whole bucket) [replication rule status not known]');
     const [tier] = row('Defaults/PartialStore').tiers;
     const onlyTheseCopies = { ...model, resources: [{ ...row('Defaults/PartialStore'), tiers: [{ ...tier, copies: copies.slice(3) }] }] };
-    expect(renderHtml(onlyTheseCopies)).toContain('With an off-site copy<b>0</b>');
+    expect(renderHtml(onlyTheseCopies)).toContain('With an off-site copy<b id="count-offsite">0</b>');
   });
 
   test('an instance of a cluster has no automated backups of its own (the cluster\'s retention applies)', () => {

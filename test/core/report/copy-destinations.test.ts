@@ -1,0 +1,122 @@
+/**
+ * Where the copies go: an AWS Backup copy action's destination vault and an S3 replication
+ * rule's destination bucket in another stack of the assembly are found by reference (through
+ * the `Fn::ImportValue` CDK writes between stacks of one environment, and through its
+ * cross-region export reader and writer), so their region, key, locks and lifecycle are
+ * known; a copy whose region or account is not known is "off-site not known", never counted
+ * as off site.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { renderHtml, renderMarkdown } from '../../../core/report/render';
+import { timelineSvg } from '../../../core/report/timeline';
+import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+
+const ACCOUNT = '111111111111';
+let outdir: string;
+let model: ReportModel;
+
+function row(path: string): ProtectedResource {
+  const found = model.resources.find((r) => r.path === path);
+  if (!found) {
+    throw new Error(`no row for ${path}; rows: ${model.resources.map((r) => r.path).join(', ')}`);
+  }
+  return found;
+}
+
+function tableWithCopyTo(stack: Stack, id: string, destination: backup.IBackupVault): void {
+  const table = new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  const plan = new backup.BackupPlan(stack, `${id}Plan`, { backupVault: new backup.BackupVault(stack, `${id}Vault`) });
+  plan.addRule(new backup.BackupPlanRule({ ruleName: 'Daily', deleteAfter: Duration.days(35), copyActions: [{ destinationBackupVault: destination, deleteAfter: Duration.days(90) }] }));
+  plan.addSelection(`${id}Selection`, { resources: [backup.BackupResource.fromConstruct(table)] });
+}
+
+function storeReplicatedTo(stack: Stack, id: string, destinationArn: string, role: iam.IRole): void {
+  const store = new s3.Bucket(stack, id, { versioned: true });
+  (store.node.defaultChild as s3.CfnBucket).replicationConfiguration = { role: role.roleArn, rules: [{ status: 'Enabled', destination: { bucket: destinationArn } }] };
+  BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, tier: 'dump' });
+}
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-copies-'));
+  const app = new App({ outdir });
+  // The recovery stack owns the off-site vault and bucket, in another region.
+  const recovery = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: 'eu-central-1' }, crossRegionReferences: true });
+  const key = new kms.Key(recovery, 'Key', { enableKeyRotation: true });
+  const offSiteVault = new backup.BackupVault(recovery, 'Vault', { encryptionKey: key, lockConfiguration: { minRetention: Duration.days(7) } });
+  const offSiteBucket = new s3.Bucket(recovery, 'Replicas', { versioned: true, encryptionKey: key, lifecycleRules: [{ expiration: Duration.days(30) }] });
+  // Another stack of the primary's environment.
+  const vaults = new Stack(app, 'Vaults', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+  const nearVault = new backup.BackupVault(vaults, 'Vault', { lockConfiguration: { minRetention: Duration.days(1) } });
+  const nearBucket = new s3.Bucket(vaults, 'Copies', { versioned: true, lifecycleRules: [{ expiration: Duration.days(10) }] });
+
+  const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+  BackupMetadata.describeStack(primary, { description: 'copies to other stacks', owner: 'dba@example.com' });
+  const role = new iam.Role(primary, 'ReplicationRole', { assumedBy: new iam.ServicePrincipal('s3.amazonaws.com') });
+  tableWithCopyTo(primary, 'AcrossRegions', offSiteVault);
+  tableWithCopyTo(primary, 'AcrossStacks', nearVault);
+  // An export no stack of the assembly writes: the vault's region and account are not known.
+  tableWithCopyTo(primary, 'Elsewhere', backup.BackupVault.fromBackupVaultArn(primary, 'ElsewhereVaultRef', Fn.importValue('vault-made-elsewhere')));
+  storeReplicatedTo(primary, 'StoreAcrossRegions', offSiteBucket.bucketArn, role);
+  storeReplicatedTo(primary, 'StoreAcrossStacks', nearBucket.bucketArn, role);
+  storeReplicatedTo(primary, 'StoreElsewhere', 'arn:aws:s3:::bucket-made-elsewhere', role);
+  app.synth();
+  model = buildReport(loadAssembly(outdir), { year: 2026 });
+});
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('a copy destination in another stack of the assembly, found by reference', () => {
+  // Before: the reader's attribute matched no vault name: region 'unknown', key and locks 'not known (vault not in this assembly)'.
+  test('a backup copy to a vault in another region, through CDK\'s cross-region export reader and writer', () => {
+    const [copy] = row('Primary/AcrossRegions/Resource').tiers[0].copies;
+    expect(copy).toMatchObject({ destination: 'Recovery/Vault/Resource', region: 'eu-central-1', account: ACCOUNT, retention: '90 days', encryptionKey: 'KMS key Recovery/Key/Resource, rotated yearly' });
+    expect(copy.locks).toContain('vault lock (governance mode; min 7 days)');
+  });
+
+  // Before: the imported ARN rendered as 'export Vaults:ExportsOutput...', matching no vault name.
+  test('a backup copy to a vault of another stack of the environment, through Fn::ImportValue', () => {
+    const [copy] = row('Primary/AcrossStacks/Resource').tiers[0].copies;
+    expect(copy).toMatchObject({ destination: 'Vaults/Vault/Resource', region: 'eu-west-1', account: ACCOUNT });
+    expect(copy.locks).toContain('vault lock (governance mode; min 1 day)');
+  });
+
+  // Before: region 'unknown (bucket not in this assembly)', retention 'unknown', locks not known.
+  test('an S3 replica bucket in another region or stack: its region, expiry, key and locks', () => {
+    const [across] = row('Primary/StoreAcrossRegions/Resource').tiers[0].copies;
+    expect(across).toMatchObject({ destination: 'bucket Recovery/Replicas/Resource (copy of the whole bucket)', region: 'eu-central-1', minHours: 30 * 24, encryptionKey: 'aws:kms: KMS key Recovery/Key/Resource, rotated yearly' });
+    expect(across.locks).toContain('versioning');
+    const [near] = row('Primary/StoreAcrossStacks/Resource').tiers[0].copies;
+    expect(near).toMatchObject({ destination: 'bucket Vaults/Copies/Resource (copy of the whole bucket)', region: 'eu-west-1', minHours: 10 * 24 });
+  });
+});
+
+describe('a copy whose region or account is not known', () => {
+  test('is said to be off-site not known, and counted as such, not as an off-site copy', () => {
+    const markdown = renderMarkdown(model);
+    expect(markdown).toContain('→ export vault-made-elsewhere (unknown, account unknown; off-site not known)');
+    expect(markdown).toContain('→ bucket bucket-made-elsewhere (copy of the whole bucket) (unknown (bucket not in this assembly), account 111111111111; off-site not known)');
+    expect(markdown).not.toMatch(/Recovery\/Vault \(eu-central-1, account 111111111111; off-site not known\)/);
+    const html = renderHtml(model);
+    // Off site: the table and the store copied to eu-central-1; not known: the two copies to what the assembly does not hold.
+    expect(html).toContain('With an off-site copy<b id="count-offsite">2</b>');
+    expect(html).toContain('Off-site copy not known<b id="count-offsite-not-known" class="alert">2</b>');
+  });
+
+  test('its lifetime in the timeline is neither local nor off site', () => {
+    const lane = model.timeline.find((l) => l.label.startsWith('Daily') && l.lifetimes.some((life) => life.offsite === 'not known'));
+    expect(lane?.lifetimes.map((life) => life.offsite)).toEqual([false, 'not known']);
+    expect(timelineSvg([lane!])).toContain('class="t-offsite-unknown"');
+  });
+});
