@@ -507,11 +507,25 @@ class Context {
 
   /** The KMS key a key id, ARN or alias refers to in the assembly (an alias followed to its key). */
   keyOf(value: unknown, stack: StackArtifact): Located | undefined {
-    const found = this.referenced(value, stack);
+    const referenced = this.referenced(value, stack);
+    const found = referenced?.resource.Type === 'AWS::KMS::Key' || referenced?.resource.Type === 'AWS::KMS::Alias'
+      ? referenced
+      : this.aliasByArnOrName(this.render(value, stack), stack);
     if (found?.resource.Type === 'AWS::KMS::Alias') {
       return this.keyOf(found.resource.Properties?.TargetKeyId, found.stack);
     }
     return found?.resource.Type === 'AWS::KMS::Key' ? found : undefined;
+  }
+
+  /** The alias with this ARN, or this name in the region and account of `home` (alias names are unique in a region and account). */
+  aliasByArnOrName(text: string, home: StackArtifact): Located | undefined {
+    const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(text);
+    const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
+    if (!name.startsWith('alias/')) {
+      return undefined;
+    }
+    return this.ofType('AWS::KMS::Alias').find((a) => a.stack.region === region && a.stack.account === account
+      && this.render(a.resource.Properties?.AliasName, a.stack) === name);
   }
 
   /**
@@ -546,7 +560,8 @@ class Context {
       const what = `data of ${row.typeName} ${r.path}`;
       use(p.KmsKeyId ?? p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID ?? p.SSESpecification?.KMSMasterKeyId, r.stack, what);
       for (const rule of p.ReplicationConfiguration?.Rules ?? []) {
-        use(rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID, r.stack, `replicas of ${r.path} in ${this.render(rule.Destination?.Bucket, r.stack)}`);
+        const bucket = this.replicaBucket(rule.Destination?.Bucket, r.stack);
+        use(rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID, r.stack, `replicas of ${r.path} in ${bucket ? bucket.path : this.render(rule.Destination?.Bucket, r.stack)}`);
       }
     }
     for (const vault of this.ofType('AWS::Backup::BackupVault')) {
@@ -1038,10 +1053,8 @@ class Context {
     return rules.map((rule: Json): CopyEntry => {
       const notCopying = replicationStatus(rule, (value) => this.render(value, r.stack));
       const destination = rule.Destination ?? {};
-      const referenced = this.referencedOfType(destination.Bucket, r.stack, 'AWS::S3::Bucket');
-      const arn = this.render(destination.Bucket, r.stack);
-      const name = arn.replace(/^arn:[^:]+:s3:::/, '');
-      const bucket = referenced ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
+      const name = this.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
+      const bucket = this.replicaBucket(destination.Bucket, r.stack);
       const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
       const retention = lifecycle ? s3ExpiryRetention(Number(lifecycle.ExpirationInDays)) : undefined;
       return {
@@ -1058,6 +1071,13 @@ class Context {
         locks: bucket ? this.locksOf(bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
       };
     });
+  }
+
+  /** The destination bucket of a replication rule: by reference, or by its name (bucket names are global). */
+  replicaBucket(value: unknown, stack: StackArtifact): Located | undefined {
+    const name = this.render(value, stack).replace(/^arn:[^:]+:s3:::/, '');
+    return this.referencedOfType(value, stack, 'AWS::S3::Bucket')
+      ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
   }
 
   encryptionOf(r: Located): string {

@@ -84,6 +84,13 @@ describe('report on the reference app', () => {
     expect(readFileSync(join(outDir, 'backup-report.html'), 'utf8')).toContain('<td>Dumps the replica every day</td>');
   });
 
+  // Before: the S3 replica key, named by the ARN of the recovery stack's alias, was a key 'not in this assembly', its rotation and deletion 'not known'.
+  test('says nothing is "not known" that the assembly holds: every key is one of its keys, every copy is known on or off site', () => {
+    expect(model.keys.filter((k) => k.logicalId === undefined).map((k) => k.key)).toEqual([]);
+    expect(readFileSync(join(outDir, 'backup-report.md'), 'utf8')).not.toContain('not in this assembly');
+    expect(readFileSync(join(outDir, 'backup-report.html'), 'utf8')).toContain('Off-site copy not known<b id="count-offsite-not-known" class="">0</b>');
+  });
+
   test('the timeline has a lane per tier', () => {
     expect(model.timeline.filter((lane) => lane.kind === 'tier').length).toBeGreaterThan(1);
     const html = readFileSync(join(outDir, 'backup-report.html'), 'utf8');

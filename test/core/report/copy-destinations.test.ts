@@ -40,9 +40,10 @@ function tableWithCopyTo(stack: Stack, id: string, destination: backup.IBackupVa
   plan.addSelection(`${id}Selection`, { resources: [backup.BackupResource.fromConstruct(table)] });
 }
 
-function storeReplicatedTo(stack: Stack, id: string, destinationArn: string, role: iam.IRole): void {
+function storeReplicatedTo(stack: Stack, id: string, destinationArn: string, role: iam.IRole, replicaKmsKeyId?: string): void {
   const store = new s3.Bucket(stack, id, { versioned: true });
-  (store.node.defaultChild as s3.CfnBucket).replicationConfiguration = { role: role.roleArn, rules: [{ status: 'Enabled', destination: { bucket: destinationArn } }] };
+  const destination = { bucket: destinationArn, ...(replicaKmsKeyId ? { encryptionConfiguration: { replicaKmsKeyId } } : {}) };
+  (store.node.defaultChild as s3.CfnBucket).replicationConfiguration = { role: role.roleArn, rules: [{ status: 'Enabled', destination }] };
   BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, tier: 'dump' });
 }
 
@@ -54,6 +55,7 @@ beforeAll(() => {
   const key = new kms.Key(recovery, 'Key', { enableKeyRotation: true });
   const offSiteVault = new backup.BackupVault(recovery, 'Vault', { encryptionKey: key, lockConfiguration: { minRetention: Duration.days(7) } });
   const offSiteBucket = new s3.Bucket(recovery, 'Replicas', { versioned: true, encryptionKey: key, lifecycleRules: [{ expiration: Duration.days(30) }] });
+  new kms.Alias(recovery, 'ReplicaKeyAlias', { aliasName: 'alias/recovery-replicas', targetKey: key });
   // Another stack of the primary's environment.
   const vaults = new Stack(app, 'Vaults', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   const nearVault = new backup.BackupVault(vaults, 'Vault', { lockConfiguration: { minRetention: Duration.days(1) } });
@@ -69,6 +71,16 @@ beforeAll(() => {
   storeReplicatedTo(primary, 'StoreAcrossRegions', offSiteBucket.bucketArn, role);
   storeReplicatedTo(primary, 'StoreAcrossStacks', nearBucket.bucketArn, role);
   storeReplicatedTo(primary, 'StoreElsewhere', 'arn:aws:s3:::bucket-made-elsewhere', role);
+  // The replica key named by the ARN of its alias, written out as the reference app does (S3 takes a key or alias ARN there).
+  storeReplicatedTo(primary, 'StoreWithReplicaKey', offSiteBucket.bucketArn, role, `arn:aws:kms:eu-central-1:${ACCOUNT}:alias/recovery-replicas`);
+  // A bucket encrypted with a key named by its alias name, in the bucket's stack.
+  const dataKey = new kms.Key(primary, 'DataKey', { enableKeyRotation: true });
+  new kms.Alias(primary, 'DataKeyAlias', { aliasName: 'alias/primary-data', targetKey: dataKey });
+  new s3.CfnBucket(primary, 'Data', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/primary-data' } }] } });
+  // The same name in another region is another alias.
+  const central = new Stack(app, 'Central', { env: { account: ACCOUNT, region: 'eu-central-1' } });
+  new kms.Alias(central, 'DataKeyAlias', { aliasName: 'alias/central-data', targetKey: new kms.Key(central, 'DataKey') });
+  new s3.CfnBucket(primary, 'OtherData', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/central-data' } }] } });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
@@ -109,8 +121,8 @@ describe('a copy whose region or account is not known', () => {
     expect(markdown).toContain('→ bucket bucket-made-elsewhere (copy of the whole bucket) (unknown (bucket not in this assembly), account 111111111111; off-site not known)');
     expect(markdown).not.toMatch(/Recovery\/Vault \(eu-central-1, account 111111111111; off-site not known\)/);
     const html = renderHtml(model);
-    // Off site: the table and the store copied to eu-central-1; not known: the two copies to what the assembly does not hold.
-    expect(html).toContain('With an off-site copy<b id="count-offsite">2</b>');
+    // Off site: the table and the two stores copied to eu-central-1; not known: the two copies to what the assembly does not hold.
+    expect(html).toContain('With an off-site copy<b id="count-offsite">3</b>');
     expect(html).toContain('Off-site copy not known<b id="count-offsite-not-known" class="alert">2</b>');
   });
 
@@ -118,5 +130,21 @@ describe('a copy whose region or account is not known', () => {
     const lane = model.timeline.find((l) => l.label.startsWith('Daily') && l.lifetimes.some((life) => life.offsite === 'not known'));
     expect(lane?.lifetimes.map((life) => life.offsite)).toEqual([false, 'not known']);
     expect(timelineSvg([lane!])).toContain('class="t-offsite-unknown"');
+  });
+});
+
+describe('a KMS key named by its alias\'s ARN or name, written out rather than referenced', () => {
+  // Before: 'KMS key arn:aws:kms:...:alias/recovery-replicas', and a key row 'not in this assembly' with rotation and deletion not known.
+  test('an alias ARN is followed to the key of the alias of that name in the ARN\'s region and account', () => {
+    const [copy] = row('Primary/StoreWithReplicaKey/Resource').tiers[0].copies;
+    expect(copy.encryptionKey).toBe('KMS key Recovery/Key/Resource, rotated yearly');
+    const key = model.keys.find((k) => k.key === 'Recovery/Key/Resource');
+    expect(key?.encrypts).toContain('replicas of Primary/StoreWithReplicaKey/Resource in Recovery/Replicas/Resource');
+    expect(model.keys.filter((k) => k.logicalId === undefined).map((k) => k.key)).toEqual(['alias/central-data']);
+  });
+
+  test('an alias name is the alias of that name in the region and account of the resource that names it', () => {
+    expect(row('Primary/Data').encryption).toBe('aws:kms: KMS key Primary/DataKey/Resource, rotated yearly');
+    expect(row('Primary/OtherData').encryption).toBe('aws:kms: KMS key alias/central-data');
   });
 });
