@@ -570,7 +570,7 @@ class Context {
     for (const policy of this.ofType('AWS::DLM::LifecyclePolicy')) {
       for (const schedule of policy.resource.Properties?.PolicyDetails?.Schedules ?? []) {
         for (const copy of schedule.CrossRegionCopyRules ?? []) {
-          use(copy.CmkArn, policy.stack, `EBS snapshot copies in ${copy.TargetRegion ?? copy.Target} (DLM policy ${policy.path}, schedule ${schedule.Name ?? ''})`);
+          use(copy.CmkArn, policy.stack, `EBS snapshot copies in ${this.render(copy.TargetRegion ?? copy.Target, policy.stack)} (DLM policy ${policy.path}, schedule ${schedule.Name ?? ''})`);
         }
       }
     }
@@ -777,9 +777,11 @@ class Context {
           locks: [],
           copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyEntry => {
             const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
+            // A region given by a parameter or another token is rendered, not put in the report as JSON.
+            const target = this.render(copy.TargetRegion ?? copy.Target, policy.stack) || 'unknown';
             return {
-              destination: `EBS snapshot copies in ${copy.TargetRegion ?? copy.Target}`,
-              region: copy.TargetRegion ?? copy.Target ?? 'unknown',
+              destination: `EBS snapshot copies in ${target}`,
+              region: target,
               account: r.stack.account,
               // Without a RetainRule DLM's documentation does not say how long a copy is kept.
               retention: copy.RetainRule ? copyRetention.text : 'not known: the copy rule sets no RetainRule, and DLM\'s documentation does not say how long such copies are kept',
@@ -787,8 +789,8 @@ class Context {
               maxHours: copy.RetainRule ? copyRetention.maxHours : undefined,
               // DLM: copies of encrypted snapshots are encrypted; without CmkArn, with the account's default key of the target region.
               encryptionKey: copy.Encrypted === true || r.resource.Properties?.Encrypted === true || copy.CmkArn !== undefined
-                ? this.keyText(copy.CmkArn, r.stack, ebsDefaultKeyText(copy.TargetRegion ?? copy.Target ?? 'the target region'))
-                : ebsNotEncryptedText(copy.TargetRegion ?? copy.Target ?? 'the target region'),
+                ? this.keyText(copy.CmkArn, r.stack, ebsDefaultKeyText(target))
+                : ebsNotEncryptedText(target),
               locks: [],
             };
           }),

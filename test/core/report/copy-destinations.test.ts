@@ -9,9 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -81,6 +83,25 @@ beforeAll(() => {
   const central = new Stack(app, 'Central', { env: { account: ACCOUNT, region: 'eu-central-1' } });
   new kms.Alias(central, 'DataKeyAlias', { aliasName: 'alias/central-data', targetKey: new kms.Key(central, 'DataKey') });
   new s3.CfnBucket(primary, 'OtherData', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/central-data' } }] } });
+  // Snapshots copied to a region given as a parameter: known only at deploy.
+  const volume = new ec2.Volume(primary, 'Volume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(8), encrypted: true });
+  Tags.of(volume).add('snapshots', 'daily');
+  const copyRegion = new CfnParameter(primary, 'CopyRegion', { type: 'String' });
+  new dlm.CfnLifecyclePolicy(primary, 'Snapshots', {
+    description: 'daily snapshots',
+    state: 'ENABLED',
+    executionRoleArn: role.roleArn,
+    policyDetails: {
+      resourceTypes: ['VOLUME'],
+      targetTags: [{ key: 'snapshots', value: 'daily' }],
+      schedules: [{
+        name: 'daily',
+        createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] },
+        retainRule: { count: 7 },
+        crossRegionCopyRules: [{ targetRegion: copyRegion.valueAsString, encrypted: true, retainRule: { interval: 30, intervalUnit: 'DAYS' } }],
+      }],
+    },
+  });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
@@ -121,9 +142,16 @@ describe('a copy whose region or account is not known', () => {
     expect(markdown).toContain('→ bucket bucket-made-elsewhere (copy of the whole bucket) (unknown (bucket not in this assembly), account 111111111111; off-site not known)');
     expect(markdown).not.toMatch(/Recovery\/Vault \(eu-central-1, account 111111111111; off-site not known\)/);
     const html = renderHtml(model);
-    // Off site: the table and the two stores copied to eu-central-1; not known: the two copies to what the assembly does not hold.
+    // Off site: the table and the two stores copied to eu-central-1; not known: the copies to what the assembly does not hold, and to a parameter's region.
     expect(html).toContain('With an off-site copy<b id="count-offsite">3</b>');
-    expect(html).toContain('Off-site copy not known<b id="count-offsite-not-known" class="alert">2</b>');
+    expect(html).toContain('Off-site copy not known<b id="count-offsite-not-known" class="alert">3</b>');
+  });
+
+  // Before: the region was the parameter's JSON: 'EBS snapshot copies in [object Object]' in the text.
+  test('a DLM copy to a region given as a parameter: the parameter named, off-site not known', () => {
+    const [copy] = row('Primary/Volume/Resource').tiers[0].copies;
+    expect(copy).toMatchObject({ destination: 'EBS snapshot copies in CopyRegion', region: 'CopyRegion' });
+    expect(renderMarkdown(model)).toContain('→ EBS snapshot copies in CopyRegion (CopyRegion, account 111111111111; off-site not known)');
   });
 
   test('its lifetime in the timeline is neither local nor off site', () => {
