@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,6 +20,7 @@ import { flattenLikeCdkNag } from '../private/nag-ids';
 import { checkCronForm } from '../private/schedule-expression';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
+import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
@@ -113,7 +114,9 @@ export interface ConsistencyChecksProps {
    */
   readonly driftCheckInterval?: Duration;
   /**
-   * When the drift check runs (at least once per `driftCheckInterval`).
+   * When the drift check runs: at least once per `driftCheckInterval` (a schedule with a longer
+   * gap between two runs, an hour longer in a zone with daylight saving time, fails the synth:
+   * its status alarm, which treats a missing run as breaching, would go off between runs).
    * @default - every `driftCheckInterval`
    */
   readonly driftCheckSchedule?: scheduler.ScheduleExpression;
@@ -129,7 +132,9 @@ export interface ConsistencyChecksProps {
    */
   readonly freshnessCheckInterval?: Duration;
   /**
-   * When the freshness check runs (at least once per `freshnessCheckInterval`).
+   * When the freshness check runs: at least once per `freshnessCheckInterval` (a schedule with a longer
+   * gap between two runs, an hour longer in a zone with daylight saving time, fails the synth:
+   * its status alarm, which treats a missing run as breaching, would go off between runs).
    * @default - every `freshnessCheckInterval`
    */
   readonly freshnessCheckSchedule?: scheduler.ScheduleExpression;
@@ -266,9 +271,13 @@ export class ConsistencyChecks extends Construct {
     this.freshnessPeriod = props.freshnessCheckInterval ?? Duration.hours(1);
     checkRange(path, 'freshnessCheckInterval', this.freshnessPeriod, Duration.minutes(15), Duration.days(1));
     checkWholeMinutes(path, 'freshnessCheckInterval', this.freshnessPeriod);
-    for (const [prop, schedule] of [['driftCheckSchedule', props.driftCheckSchedule], ['freshnessCheckSchedule', props.freshnessCheckSchedule]] as const) {
+    for (const [prop, schedule, interval, intervalProp] of [
+      ['driftCheckSchedule', props.driftCheckSchedule, this.driftPeriod, 'driftCheckInterval'],
+      ['freshnessCheckSchedule', props.freshnessCheckSchedule, this.freshnessPeriod, 'freshnessCheckInterval'],
+    ] as const) {
       if (schedule) {
         checkCronForm(this, prop, schedule);
+        checkRunsEveryInterval(this, prop, schedule, intervalProp, interval);
       }
     }
     const driftTimeout = props.driftCheckTimeout ?? Duration.minutes(15);
@@ -784,6 +793,32 @@ function checkRange(path: string, prop: string, value: Duration, min: Duration, 
 function checkWholeMinutes(path: string, prop: string, value: Duration): void {
   if (value.toSeconds() % 60 !== 0) {
     throw new Error(`${path}: \`${prop}\` must be a whole number of minutes (it is an alarm period), got ${value.toHumanString()}`);
+  }
+}
+
+/**
+ * The status alarms treat a period without a data point as breaching, and their period is the
+ * interval: a schedule with a longer gap between two runs would raise them between runs (a
+ * weekday schedule every weekend). A schedule in a zone with daylight saving time can run an
+ * hour later than its gap says. A gap that cannot be derived (a token, `at()`, a cron form
+ * `longestGap` does not walk) is left to the operator.
+ */
+function checkRunsEveryInterval(scope: IConstruct, prop: string, schedule: scheduler.ScheduleExpression, intervalProp: string, interval: Duration): void {
+  const expression = schedule.expressionString;
+  if (Token.isUnresolved(expression)) {
+    return;
+  }
+  const gap = longestGap(expression);
+  if (!('hours' in gap)) {
+    return;
+  }
+  const zone = schedule.timeZone?.timezoneName;
+  const zoned = zone !== undefined && zone !== TimeZone.ETC_UTC.timezoneName;
+  const gapHours = gap.hours + (zoned ? 1 : 0);
+  if (gapHours * 3600 > interval.toSeconds()) {
+    const within = zoned ? ` in ${Token.isUnresolved(zone) ? 'its time zone' : zone}` : '';
+    throw new Error(`${scope.node.path}: \`${prop}\` must run at least once every \`${intervalProp}\` (${interval.toHumanString()}, the period of the alarms that breach when a run is missing), `
+      + `got '${expression}'${within}, up to ${gapHours} hours between two runs: give a schedule that runs more often, or a longer \`${intervalProp}\``);
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Aws, CfnParameter, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Lazy, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -195,7 +195,7 @@ describe('overrides', () => {
     const bucket = new s3.Bucket(f.stack, 'OwnBucket', { encryptionKey: key, encryption: s3.BucketEncryption.KMS });
     const { template, checks } = build({
       encryptionKey: key, topic, reportBucket: bucket, reportPrefix: 'audit/checks', metricNamespace: 'Shop/Backups', resourceName: 'orders',
-      driftCheckSchedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '3' }), driftCheckInterval: Duration.hours(12),
+      driftCheckSchedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '3,15' }), driftCheckInterval: Duration.hours(12),
       freshnessCheckSchedule: scheduler.ScheduleExpression.rate(Duration.minutes(30)), freshnessCheckInterval: Duration.minutes(30),
       maxReplicaLag: Duration.seconds(90), databases: ['shop', 'billing'], excludeTables: ['shop.audit_log', 'billing.sessions'], driftCheckTimeout: Duration.minutes(10),
     }, f);
@@ -206,7 +206,7 @@ describe('overrides', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
     expect(functionEnv(template, /row by row/)).toMatchObject({ DATABASES: 'shop,billing', EXCLUDE_TABLES: 'shop.audit_log,billing.sessions', MAX_LAG_SECONDS: '90', REPORT_PREFIX: 'audit/checks', METRIC_NAMESPACE: 'Shop/Backups', RESOURCE_NAME: 'orders' });
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('row by row'), Timeout: 600 });
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 3 * * ? *)' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 3,15 * * ? *)' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Namespace: 'Shop/Backups', Period: 43200, Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'orders' }]) });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 90 });
@@ -553,7 +553,28 @@ test('a cron schedule of either check without exactly one ? in its day fields fa
   // Before: ? in both passed.
   expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * ? *)') })).toThrow(
     /^Stack\/Checks: `driftCheckSchedule` must be cron\(.*with exactly one of day-of-month and day-of-week \?.*, as EventBridge Scheduler requires, got 'cron\(0 3 \? \* \? \*\)'$/);
-  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)') })).not.toThrow();
+  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.expression('cron(0 3 ? * * *)') })).not.toThrow();
+});
+
+// Before: each passed the synth, and its status alarm (missing data breaching, the interval as
+// its period) went off between two runs: every weekend, or every other hour.
+test.each([
+  ['driftCheckSchedule', 'driftCheckInterval', 'cron(0 3 ? * MON-FRI *)', {}, '1 day', 72],
+  ['driftCheckSchedule', 'driftCheckInterval', 'cron(30 3 * * ? *)', { driftCheckInterval: Duration.hours(12) }, '12 hours', 24],
+  ['freshnessCheckSchedule', 'freshnessCheckInterval', 'rate(2 hours)', {}, '1 hour', 2],
+  ['freshnessCheckSchedule', 'freshnessCheckInterval', 'cron(0 * * * ? *)', { freshnessCheckInterval: Duration.minutes(30) }, '30 minutes', 1],
+] as const)('a %s that leaves more than the %s between two runs (%s) fails at synth, naming the gap', (prop, intervalProp, expression, overrides, interval, hours) => {
+  expect(() => build({ ...overrides, [prop]: scheduler.ScheduleExpression.expression(expression) })).toThrow(new Error(
+    `Stack/Checks: \`${prop}\` must run at least once every \`${intervalProp}\` (${interval}, the period of the alarms that breach when a run is missing), `
+    + `got '${expression}', up to ${hours} hours between two runs: give a schedule that runs more often, or a longer \`${intervalProp}\``));
+});
+
+test('a daily drift check at a local time with daylight saving time needs a longer interval than a day, which is refused; in UTC it passes', () => {
+  const daily = { minute: '0', hour: '3' };
+  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.cron({ ...daily, timeZone: TimeZone.EUROPE_BERLIN }) })).toThrow(
+    /^Stack\/Checks: `driftCheckSchedule` must run at least once every `driftCheckInterval` \(1 day, .*got 'cron\(0 3 \* \* \? \*\)' in Europe\/Berlin, up to 25 hours between two runs/);
+  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.cron(daily) })).not.toThrow();
+  expect(() => build({ driftCheckSchedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3,15', timeZone: TimeZone.EUROPE_BERLIN }) })).not.toThrow();
 });
 
 // Before: each passed the synth, and AWS would refuse the schedule at deploy.
