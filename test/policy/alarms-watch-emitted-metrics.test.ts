@@ -1,0 +1,455 @@
+/**
+ * An alarm on a metric nobody emits (a typo in its name, a dimension missing or extra, another
+ * value) stays OK forever. Over the reference app, every alarm's metric is matched with a metric
+ * a producer emits: the functions' own code is run (the EMF lines and PutMetricData calls it
+ * makes, with the environment the app gives it), the state machines' putMetricData tasks are
+ * read from their definitions, and AWS's own metrics are those of the resources in the template.
+ * Then: a producer that does not run alarms somewhere; a check that reports unknown alarms; an
+ * alarm that treats missing data as breaching has a period no shorter than its producer's
+ * schedule; every alarm notifies a topic with a subscriber, and the README names its metric.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { buildReferenceApp } from '../../bin/reference-app';
+import type { HardenedFunctionProps } from '../../lib/private/hardened-function';
+import { longestGap } from '../../lib/restore/schedule-interval';
+import { runChecks } from '../../lambda/backup-freshness/checks';
+import { parseConfig } from '../../lambda/backup-freshness/config';
+import { buildReport, metricDocuments } from '../../lambda/backup-freshness/report';
+import { checkDrillAge, configFromEnvironment as drillAgeConfig } from '../../lambda/drill-age';
+import { metricLine } from '../../lambda/replica-consistency/metrics';
+import { readOutputs as driftOutputs } from '../../lambda/replica-consistency/config';
+import { recordDrill, recordDrillFailure, type RestoreResult } from '../../lambda/restore-db-steps/result';
+import { configFromEnvironment as stepsConfig } from '../../lambda/restore-db-steps/types';
+import { REPOSITORY_ROOT } from '../support/sdk-commands';
+
+/** Every HardenedFunction built, with the folder under lambda/ whose code it runs. */
+const deployed: Array<{ code: string; fn: lambda.Function }> = [];
+
+jest.mock('../../lib/private/hardened-function', () => {
+  const actual = jest.requireActual('../../lib/private/hardened-function');
+  class RecordedFunction extends actual.HardenedFunction {
+    constructor(scope: unknown, id: string, props: HardenedFunctionProps) {
+      super(scope, id, props);
+      deployed.push({ code: props.code, fn: this.function });
+    }
+  }
+  return { ...actual, HardenedFunction: RecordedFunction };
+});
+
+interface Metric {
+  readonly namespace: string;
+  readonly name: string;
+  readonly dimensions: Record<string, string>;
+}
+
+interface Emitted extends Metric {
+  /** The function, state machine or instance (logical id) whose runs put it. */
+  readonly producer: string;
+  /** Put by every run, whatever its outcome (so its absence means the producer did not run). */
+  readonly everyRun: boolean;
+  /** The value put when the check could not tell (`unknown`), for the status metrics. */
+  readonly unknownValue?: number;
+}
+
+/**
+ * Template values as text: a string as it is, a join joined, any other intrinsic (a reference
+ * to a resource or a pseudo parameter) as a marker that is the same for the same intrinsic.
+ */
+class Renderer {
+  private readonly markers = new Map<string, string>();
+  public text(value: unknown): string {
+    if (typeof value === 'string' || typeof value === 'number') {
+      return String(value);
+    }
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) {
+      return join[1].map((part) => this.text(part)).join(join[0]);
+    }
+    const key = JSON.stringify(value);
+    if (!this.markers.has(key)) {
+      this.markers.set(key, `@@cfn${this.markers.size}@@`);
+    }
+    return this.markers.get(key)!;
+  }
+  public ref(logicalId: string): string {
+    return this.text({ Ref: logicalId });
+  }
+}
+
+/** The metrics of EMF documents (one per dimension set). */
+function emfMetrics(documents: object[]): Array<Metric & { value: number }> {
+  return documents.flatMap((document) => {
+    const d = document as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+    return d._aws.CloudWatchMetrics.flatMap((directive) => directive.Dimensions.flatMap((keys) => directive.Metrics.map((m) => ({
+      namespace: directive.Namespace,
+      name: m.Name,
+      dimensions: Object.fromEntries(keys.map((k) => [k, String(d[k])])),
+      value: Number(d[m.Name]),
+    }))));
+  });
+}
+
+const cloudwatch = mockClient(CloudWatchClient);
+const sfn = mockClient(SFNClient);
+
+/** The metrics put through PutMetricData since the last reset. */
+function putMetrics(): Metric[] {
+  return cloudwatch.commandCalls(PutMetricDataCommand).flatMap((call) => (call.args[0].input.MetricData ?? []).map((datum) => ({
+    namespace: call.args[0].input.Namespace!,
+    name: datum.MetricName!,
+    dimensions: Object.fromEntries((datum.Dimensions ?? []).map((d) => [d.Name!, d.Value!])),
+  })));
+}
+
+type Producer = (env: Record<string, string>, region: string, id: string) => Promise<Emitted[]>;
+
+const NOW = new Date('2026-03-02T10:00:00Z');
+
+/** What each function under lambda/ that puts metrics puts, run with the function's environment. */
+const PRODUCERS: Record<string, Producer> = {
+  'replica-consistency': async (env, _region, producer) => {
+    const { metricNamespace, resourceName } = driftOutputs(env);
+    // An unknown run with the lag unknown puts what every run puts.
+    const everyRun = emfMetrics([JSON.parse(metricLine(metricNamespace!, resourceName!, 'unknown', 0, null, NOW))]);
+    const all = emfMetrics([JSON.parse(metricLine(metricNamespace!, resourceName!, 'drift', 3, 400, NOW))]);
+    return all.map((m) => {
+      const unknown = everyRun.find((e) => e.name === m.name);
+      return { ...m, producer, everyRun: unknown !== undefined, ...(m.name === 'CheckStatus' ? { unknownValue: unknown!.value } : {}) };
+    });
+  },
+  'backup-freshness': async (env, region, producer) => {
+    const config = parseConfig(env.FRESHNESS_CONFIG);
+    // No AWS call can be made: every check is unknown, with the dimensions the function gives it.
+    const unknown = await runChecks(config.checks, () => {
+      throw new Error('no AWS call in this test');
+    }, region, NOW);
+    expect(unknown.map((r) => r.status)).toEqual(config.checks.map(() => 'unknown'));
+    const everyRun = emfMetrics(metricDocuments(config, buildReport(config, unknown, NOW), NOW));
+    const aged = unknown.map((r) => ({ ...r, status: 'ok' as const, ageHours: 1 }));
+    const all = emfMetrics(metricDocuments(config, buildReport(config, aged, NOW), NOW));
+    return all.map((m) => {
+      const same = everyRun.find((e) => e.name === m.name && JSON.stringify(e.dimensions) === JSON.stringify(m.dimensions));
+      return { ...m, producer, everyRun: same !== undefined, ...(same && m.name === 'CheckStatus' ? { unknownValue: same.value } : {}) };
+    });
+  },
+  'restore-db-steps': async (env, _region, producer) => {
+    const config = stepsConfig(env);
+    cloudwatch.reset();
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    const result = { source: config.sourceIdentifier, recoveryTimeMinutes: 30, recoveryPointMinutes: 10, target: { identifier: 'drill' } } as RestoreResult;
+    await recordDrill(cloudwatch as unknown as CloudWatchClient, config, result, NOW);
+    await recordDrillFailure(cloudwatch as unknown as CloudWatchClient, config, config.sourceIdentifier, NOW);
+    return putMetrics().map((m) => ({ ...m, producer, everyRun: false }));
+  },
+  'drill-age': async (env, _region, producer) => {
+    const config = drillAgeConfig(env);
+    cloudwatch.reset();
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    sfn.reset();
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await checkDrillAge({ sfn: sfn as unknown as SFNClient, cloudwatch: cloudwatch as unknown as CloudWatchClient }, config, NOW).finally(() => log.mockRestore());
+    // When the executions cannot be read it puts nothing: its alarm must breach on missing data.
+    return putMetrics().map((m) => ({ ...m, producer, everyRun: true }));
+  },
+};
+
+/** AWS's own metrics of the resources the alarms watch, with their dimension (AWS documents them). */
+const AWS_METRICS: Record<string, { namespace: string; dimension: string; names: string[]; everyRun: boolean }> = {
+  'AWS::RDS::DBInstance': { namespace: 'AWS/RDS', dimension: 'DBInstanceIdentifier', names: ['CPUUtilization', 'FreeStorageSpace'], everyRun: true },
+  'AWS::Lambda::Function': { namespace: 'AWS/Lambda', dimension: 'FunctionName', names: ['Errors', 'Throttles', 'Invocations', 'Duration'], everyRun: false },
+  'AWS::StepFunctions::StateMachine': {
+    namespace: 'AWS/States', dimension: 'StateMachineArn', names: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'], everyRun: false,
+  },
+};
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- template properties are read by path, as CloudFormation defines them */
+type Properties = Record<string, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Properties;
+}
+
+interface Alarm {
+  readonly id: string;
+  readonly stack: string;
+  readonly properties: Properties;
+  readonly metrics: Metric[];
+}
+
+interface TemplateMetric {
+  readonly Namespace: string;
+  readonly MetricName: string;
+  readonly Dimensions?: Array<{ readonly Name: string; readonly Value: unknown }>;
+}
+
+interface State {
+  readonly Resource?: string;
+  readonly Parameters?: { readonly Namespace: string; readonly MetricData: Array<{ readonly MetricName: string; readonly Dimensions?: Array<{ readonly Name: string; readonly Value: string }> }> };
+  readonly Branches?: Definition[];
+  readonly Iterator?: Definition;
+  readonly ItemProcessor?: Definition;
+}
+
+interface Definition {
+  readonly States?: Record<string, State>;
+}
+
+interface Audit {
+  readonly alarms: Alarm[];
+  readonly emitted: Emitted[];
+  /** Producer -> the producers whose every run would notice that it did not run. */
+  readonly watchers: Map<string, string[]>;
+  /** Producer -> the schedule expressions (with their time zone) that start it. */
+  readonly schedules: Map<string, Array<{ expression: string; zone?: string; state?: string }>>;
+  readonly resources: Map<string, Resource>;
+}
+
+function statesOf(definition: Definition): State[] {
+  return Object.values(definition.States ?? {}).flatMap((state) => [
+    state,
+    ...(state.Branches ?? []).flatMap(statesOf),
+    ...(state.Iterator ? statesOf(state.Iterator) : []),
+    ...(state.ItemProcessor ? statesOf(state.ItemProcessor) : []),
+  ]);
+}
+
+async function audit(): Promise<Audit> {
+  deployed.length = 0;
+  const app = new App({ context: JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')).context });
+  const stacks: Stack[] = Object.values(buildReferenceApp(app));
+  const assembly = app.synth();
+  const alarms: Alarm[] = [];
+  const emitted: Emitted[] = [];
+  const watchers = new Map<string, string[]>();
+  const schedules = new Map<string, Array<{ expression: string; zone?: string; state?: string }>>();
+  const resources = new Map<string, Resource>();
+  for (const stack of stacks) {
+    const render = new Renderer();
+    const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, Resource> };
+    const id = (logicalId: string): string => `${stack.stackName}/${logicalId}`;
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      resources.set(id(logicalId), resource);
+      const aws = AWS_METRICS[resource.Type];
+      if (aws) {
+        const names = [...aws.names, ...(resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.SourceDBInstanceIdentifier ? ['ReplicaLag'] : [])];
+        emitted.push(...names.map((name) => ({
+          namespace: aws.namespace, name, dimensions: { [aws.dimension]: render.ref(logicalId) }, producer: id(logicalId), everyRun: aws.everyRun,
+        })));
+      }
+      if (resource.Type === 'AWS::StepFunctions::StateMachine') {
+        const definition = JSON.parse(render.text(resource.Properties!.DefinitionString)) as Definition;
+        for (const task of statesOf(definition).filter((state) => (state.Resource ?? '').endsWith(':::aws-sdk:cloudwatch:putMetricData'))) {
+          emitted.push(...task.Parameters!.MetricData.map((datum) => ({
+            namespace: task.Parameters!.Namespace,
+            name: datum.MetricName,
+            dimensions: Object.fromEntries((datum.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+            producer: id(logicalId),
+            everyRun: false,
+          })));
+        }
+      }
+      if (resource.Type === 'AWS::Scheduler::Schedule') {
+        const target = render.text(resource.Properties!.Target.Arn);
+        const started = Object.keys(template.Resources).find((other) => render.text({ 'Fn::GetAtt': [other, 'Arn'] }) === target || render.ref(other) === target);
+        expect(started).toBeDefined();
+        const list = schedules.get(id(started!)) ?? [];
+        list.push({ expression: resource.Properties!.ScheduleExpression, zone: resource.Properties!.ScheduleExpressionTimezone, state: resource.Properties!.State });
+        schedules.set(id(started!), list);
+      }
+      if (resource.Type === 'AWS::CloudWatch::Alarm') {
+        const p = resource.Properties!;
+        const metric = (m: TemplateMetric): Metric => ({
+          namespace: m.Namespace, name: m.MetricName, dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, render.text(d.Value)])),
+        });
+        const metrics = p.MetricName
+          ? [metric(p as TemplateMetric)]
+          : (p.Metrics as Array<{ MetricStat?: { Metric: TemplateMetric } }>).filter((m) => m.MetricStat).map((m) => metric(m.MetricStat!.Metric));
+        alarms.push({ id: id(logicalId), stack: stack.stackName, properties: p, metrics });
+      }
+    }
+    const stackFunctions = deployed.filter((d) => Stack.of(d.fn) === stack);
+    const env = (fn: lambda.Function): Record<string, string> => {
+      const variables = template.Resources[stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)].Properties!.Environment?.Variables ?? {};
+      return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, render.text(v)]));
+    };
+    const logicalIdOf = (fn: lambda.Function): string => stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+    for (const { code, fn } of stackFunctions) {
+      const producer = PRODUCERS[code];
+      if (producer) {
+        emitted.push(...await producer(env(fn), stack.region, id(logicalIdOf(fn))));
+      }
+    }
+    // Who notices that a producer did not run: the drill-age check notices the drills (its
+    // state machine and the functions it runs); a freshness check of a dump bucket notices the
+    // dump workflow that writes to it.
+    for (const { code, fn } of stackFunctions) {
+      if (code === 'drill-age') {
+        const machine = Object.keys(template.Resources).find((other) => render.ref(other) === env(fn).STATE_MACHINE_ARN)!;
+        const definition = render.text(template.Resources[machine].Properties!.DefinitionString);
+        const invoked = Object.keys(template.Resources).filter((other) => template.Resources[other].Type === 'AWS::Lambda::Function'
+          && definition.includes(render.text({ 'Fn::GetAtt': [other, 'Arn'] })));
+        for (const watched of [machine, ...invoked]) {
+          watchers.set(id(watched), [...(watchers.get(id(watched)) ?? []), id(logicalIdOf(fn))]);
+        }
+      }
+    }
+    const freshness = stackFunctions.filter((d) => d.code === 'backup-freshness').map((d) => ({ id: id(logicalIdOf(d.fn)), config: parseConfig(env(d.fn).FRESHNESS_CONFIG) }));
+    for (const { code, fn } of stackFunctions.filter((d) => d.code === 'database-dump')) {
+      const bucket = env(fn).DAILY_BUCKET;
+      const definitionOf = (machine: string): string => render.text(template.Resources[machine].Properties!.DefinitionString);
+      const machines = Object.keys(template.Resources).filter((other) => template.Resources[other].Type === 'AWS::StepFunctions::StateMachine'
+        && definitionOf(other).includes(render.text({ 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] })));
+      expect({ code, machines: machines.length }).toEqual({ code, machines: 1 });
+      const checking = freshness.filter((f) => f.config.checks.some((c) => c.kind === 'daily-dump' && c.bucket === bucket && c.region === undefined)).map((f) => f.id);
+      watchers.set(id(machines[0]), [...(watchers.get(id(machines[0])) ?? []), ...checking]);
+    }
+  }
+  return { alarms, emitted, watchers, schedules, resources };
+}
+
+const same = (a: Metric, b: Metric): boolean => a.namespace === b.namespace && a.name === b.name && JSON.stringify(Object.entries(a.dimensions).sort()) === JSON.stringify(Object.entries(b.dimensions).sort());
+const breaches = (alarm: Alarm, value: number): boolean => {
+  const threshold = Number(alarm.properties.Threshold);
+  switch (alarm.properties.ComparisonOperator) {
+    case 'GreaterThanOrEqualToThreshold': return value >= threshold;
+    case 'GreaterThanThreshold': return value > threshold;
+    case 'LessThanThreshold': return value < threshold;
+    case 'LessThanOrEqualToThreshold': return value <= threshold;
+    default: throw new Error(`${alarm.id}: comparison ${alarm.properties.ComparisonOperator} not handled here`);
+  }
+};
+const describe_ = (m: Metric): string => `${m.namespace} ${m.name} ${JSON.stringify(m.dimensions)}`;
+
+let found: Audit;
+beforeAll(async () => {
+  found = await audit();
+});
+
+test('every function under lambda/ that puts metrics is run here as a producer', () => {
+  const lambdaRoot = join(REPOSITORY_ROOT, 'lambda');
+  const putting = readdirSync(lambdaRoot).filter((dir) => readdirSync(join(lambdaRoot, dir))
+    .some((file) => /PutMetricData|CloudWatchMetrics/.test(readFileSync(join(lambdaRoot, dir, file), 'utf8'))));
+  expect(putting.sort()).toEqual(Object.keys(PRODUCERS).sort());
+  // And the reference app deploys each of them, so each is tied to the alarms below.
+  expect([...new Set(deployed.map((d) => d.code))].filter((code) => code in PRODUCERS).sort()).toEqual(Object.keys(PRODUCERS).sort());
+});
+
+test('every alarm watches a metric, by namespace, name and every dimension, that a producer emits', () => {
+  expect(found.alarms.length).toBeGreaterThan(20);
+  const unmatched = found.alarms.flatMap((alarm) => {
+    expect(alarm.metrics.length).toBeGreaterThan(0);
+    return alarm.metrics.filter((m) => !found.emitted.some((e) => same(e, m))).map((m) => `${alarm.id}: ${describe_(m)}`);
+  });
+  expect(unmatched).toEqual([]);
+});
+
+// A second path that puts an alarmed metric (the state machine's own DrillFailures beside the
+// function's) with another dimension would count nothing. A breakdown of an alarmed metric by
+// more dimensions, put by the same producer, needs no alarm of its own (each copy's CheckStatus
+// beside the run's).
+test('every metric of this library that is alarmed on is alarmed on as each producer puts it, or is a breakdown of one that is', () => {
+  const own = found.emitted.filter((e) => !e.namespace.startsWith('AWS/'));
+  const watched = (e: Emitted): boolean => found.alarms.some((alarm) => alarm.metrics.some((m) => same(m, e)));
+  const alarmedNames = new Set(own.filter(watched).map((e) => `${e.namespace} ${e.name}`));
+  const breakdown = (e: Emitted): boolean => own.some((total) => total.producer === e.producer && total.name === e.name && total.namespace === e.namespace && watched(total)
+    && Object.keys(total.dimensions).length < Object.keys(e.dimensions).length && Object.keys(total.dimensions).every((k) => k in e.dimensions));
+  const unwatched = own.filter((e) => alarmedNames.has(`${e.namespace} ${e.name}`) && !watched(e) && !breakdown(e)).map((e) => `${e.producer}: ${describe_(e)}`);
+  expect(alarmedNames.size).toBeGreaterThan(5);
+  expect(unwatched).toEqual([]);
+});
+
+function producersOf(alarm: Alarm): Emitted[] {
+  return found.emitted.filter((e) => alarm.metrics.some((m) => same(e, m)));
+}
+
+/** The alarm fires when its producer does not run: missing data breaches, on a metric every run puts. */
+function firesWhenAbsent(alarm: Alarm): boolean {
+  return alarm.properties.TreatMissingData === 'breaching' && producersOf(alarm).some((e) => e.everyRun);
+}
+
+test('when a producer does not run, an alarm fires: its own (missing data breaching) or one of the same producer or of one that watches it', () => {
+  const uncovered = found.alarms.filter((alarm) => {
+    const producers = producersOf(alarm);
+    // AWS puts an instance's metrics every minute while it exists: there is no run to miss.
+    if (producers.every((e) => e.namespace === 'AWS/RDS')) {
+      return false;
+    }
+    if (firesWhenAbsent(alarm)) {
+      return false;
+    }
+    const noticing = new Set(producers.flatMap((e) => [e.producer, ...(found.watchers.get(e.producer) ?? [])]));
+    return !found.alarms.some((other) => other !== alarm && firesWhenAbsent(other) && producersOf(other).some((e) => noticing.has(e.producer)));
+  }).map((alarm) => `${alarm.id} (${alarm.metrics.map(describe_).join(', ')}, missing data ${alarm.properties.TreatMissingData ?? 'missing'})`);
+  expect(uncovered).toEqual([]);
+  // The dump workflow is one of those watched by another producer: its failure alarm stays silent when it never starts.
+  const dumpAlarm = found.alarms.find((alarm) => producersOf(alarm).some((e) => e.namespace === 'AWS/States' && (found.watchers.get(e.producer) ?? []).length > 0));
+  expect(dumpAlarm?.id).toMatch(/DatabaseDumpFailureAlarm/);
+});
+
+test('a check that reports unknown puts a status value its alarm fires on; the drill-age check, when it cannot tell, puts nothing and its alarm breaches on missing data', () => {
+  const statuses = found.emitted.filter((e) => e.unknownValue !== undefined);
+  const alarmed = statuses.flatMap((status) => found.alarms.filter((alarm) => alarm.metrics.some((m) => same(m, status))).map((alarm) => ({ alarm, status })));
+  // The drift check's and the freshness check's overall status (the per-copy statuses have no alarm of their own).
+  expect(new Set(alarmed.map((a) => a.status.producer)).size).toBe(2);
+  expect(alarmed.filter((a) => !breaches(a.alarm, a.status.unknownValue!)).map((a) => a.alarm.id)).toEqual([]);
+  const drillAge = found.emitted.filter((e) => e.name === 'HoursSinceLastDrill');
+  const drillAgeAlarms = found.alarms.filter((alarm) => alarm.metrics.some((m) => drillAge.some((e) => same(e, m))));
+  expect(drillAgeAlarms.length).toBeGreaterThan(0);
+  expect(drillAgeAlarms.filter((alarm) => alarm.properties.TreatMissingData !== 'breaching').map((a) => a.id)).toEqual([]);
+});
+
+test('an alarm that treats missing data as breaching has a period no shorter than the longest gap between two runs of its producer, whose schedules are enabled', () => {
+  const problems: string[] = [];
+  for (const alarm of found.alarms.filter((a) => a.properties.TreatMissingData === 'breaching')) {
+    for (const producer of new Set(producersOf(alarm).filter((e) => e.everyRun && e.namespace !== 'AWS/RDS').map((e) => e.producer))) {
+      const runs = found.schedules.get(producer) ?? [];
+      if (runs.length === 0) {
+        problems.push(`${alarm.id}: ${producer} has no schedule`);
+      }
+      for (const run of runs) {
+        const gap = longestGap(run.expression);
+        const hours = 'hours' in gap ? gap.hours + (run.zone && run.zone !== 'Etc/UTC' && run.zone !== 'UTC' ? 1 : 0) : Infinity;
+        const period = Number(alarm.properties.Period);
+        if (run.state === 'DISABLED' || !(period >= hours * 3600)) {
+          problems.push(`${alarm.id}: period ${period} s, ${producer} runs on ${run.expression} (${hours} hours between runs, ${run.state ?? 'ENABLED'})`);
+        }
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+test('every alarm notifies a topic with an email subscriber, and the README names the metric of every alarm on this library\'s own metrics', () => {
+  const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  const problems: string[] = [];
+  for (const alarm of found.alarms) {
+    const actions = (alarm.properties.AlarmActions ?? []) as unknown[];
+    if (actions.length === 0) {
+      problems.push(`${alarm.id}: no alarm action`);
+    }
+    for (const action of actions) {
+      const topic = (action as { Ref?: string }).Ref;
+      const resource = topic ? found.resources.get(`${alarm.stack}/${topic}`) : undefined;
+      const subscribed = [...found.resources.entries()].some(([key, r]) => key.startsWith(`${alarm.stack}/`) && r.Type === 'AWS::SNS::Subscription'
+        && r.Properties?.Protocol === 'email' && (r.Properties.TopicArn as { Ref?: string })?.Ref === topic);
+      if (resource?.Type !== 'AWS::SNS::Topic' || !subscribed) {
+        problems.push(`${alarm.id}: action ${JSON.stringify(action)} is not a topic of the stack with an email subscription`);
+      }
+    }
+    for (const m of alarm.metrics.filter((metric) => !metric.namespace.startsWith('AWS/'))) {
+      if (!readme.includes(`\`${m.name}`)) {
+        problems.push(`${alarm.id}: README does not name \`${m.name}\``);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+});
