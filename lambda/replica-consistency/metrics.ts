@@ -9,13 +9,18 @@ import { STATUS_CODE } from '../../core/consistency/report';
 /** The `Check` dimension value of this function's metrics. */
 export const CHECK_NAME = 'replica-consistency';
 
-/** The EMF line of one run. `ReplicaLagSeconds` is left out when the lag is not known (never reported as 0). */
+/**
+ * The EMF line of one run. `ReplicaLagSeconds` is left out when the lag is not known, and
+ * `DriftedRows` when the run is unknown (the rows it did not compare may differ): a 0 would turn
+ * their alarms to OK, and notify so, on a run that could not tell.
+ */
 export function metricLine(namespace: string, resourceName: string, status: CheckStatus, driftedRows: number, lagSeconds: number | null, at: Date): string {
-  const metrics: Array<{ Name: string; Unit: string }> = [
-    { Name: 'CheckStatus', Unit: 'None' },
-    { Name: 'DriftedRows', Unit: 'Count' },
-  ];
-  const values: Record<string, number> = { CheckStatus: STATUS_CODE[status], DriftedRows: driftedRows };
+  const metrics: Array<{ Name: string; Unit: string }> = [{ Name: 'CheckStatus', Unit: 'None' }];
+  const values: Record<string, number> = { CheckStatus: STATUS_CODE[status] };
+  if (status !== 'unknown') {
+    metrics.push({ Name: 'DriftedRows', Unit: 'Count' });
+    values.DriftedRows = driftedRows;
+  }
   if (lagSeconds !== null) {
     metrics.push({ Name: 'ReplicaLagSeconds', Unit: 'Seconds' });
     values.ReplicaLagSeconds = lagSeconds;

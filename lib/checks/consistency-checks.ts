@@ -525,7 +525,9 @@ export class ConsistencyChecks extends Construct {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      // An unknown run puts no row count, and no lag when it could not read it (the status alarm
+      // covers both): that must not turn a drift or lag alarm to OK and notify so.
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     }));
     this.replicaLagAlarm = notify(new cloudwatch.Alarm(this, 'ReplicaLagAlarm', {
       metric: this.metricReplicaLagSeconds(),
@@ -533,7 +535,7 @@ export class ConsistencyChecks extends Construct {
       threshold: maxLag.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     }));
     this.freshnessStatusAlarm = notify(new cloudwatch.Alarm(this, 'FreshnessStatusAlarm', {
       metric: this.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS),

@@ -136,8 +136,9 @@ describe('defaults', () => {
       Dimensions: [{ Name: 'Check', Value: 'replica-consistency' }, { Name: 'Resource', Value: 'orders-master' }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Period: 3600, Dimensions: [{ Name: 'Check', Value: 'backup-freshness' }, { Name: 'Resource', Value: 'orders-master' }], TreatMissingData: 'breaching' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftedRows', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 300 });
+    // Before: missing data did not breach, so an unknown run (no row count, no lag) turned them to OK and notified so.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftedRows', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'ignore' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 300, TreatMissingData: 'ignore' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'BackupAgeHours', Threshold: 26, Period: 3600, TreatMissingData: 'ignore',
       Dimensions: [{ Name: 'Check', Value: 'rds-snapshot' }, { Name: 'Region', Value: 'eu-west-1' }, { Name: 'Resource', Value: 'orders-master' }, { Name: 'Tier', Value: 'daily' }],

@@ -53,7 +53,7 @@ interface Emitted extends Metric {
   readonly producer: string;
   /** Put by every run, whatever its outcome (so its absence means the producer did not run). */
   readonly everyRun: boolean;
-  /** The value put when the check could not tell (`unknown`), for the status metrics. */
+  /** The value an unknown run puts (the check could not tell). */
   readonly unknownValue?: number;
 }
 
@@ -120,7 +120,7 @@ const PRODUCERS: Record<string, Producer> = {
     const all = emfMetrics([JSON.parse(metricLine(metricNamespace!, resourceName!, 'drift', 3, 400, NOW))]);
     return all.map((m) => {
       const unknown = everyRun.find((e) => e.name === m.name);
-      return { ...m, producer, everyRun: unknown !== undefined, ...(m.name === 'CheckStatus' ? { unknownValue: unknown!.value } : {}) };
+      return { ...m, producer, everyRun: unknown !== undefined, ...(unknown ? { unknownValue: unknown.value } : {}) };
     });
   },
   'backup-freshness': async (env, region, producer) => {
@@ -135,7 +135,7 @@ const PRODUCERS: Record<string, Producer> = {
     const all = emfMetrics(metricDocuments(config, buildReport(config, aged, NOW), NOW));
     return all.map((m) => {
       const same = everyRun.find((e) => e.name === m.name && JSON.stringify(e.dimensions) === JSON.stringify(m.dimensions));
-      return { ...m, producer, everyRun: same !== undefined, ...(same && m.name === 'CheckStatus' ? { unknownValue: same.value } : {}) };
+      return { ...m, producer, everyRun: same !== undefined, ...(same ? { unknownValue: same.value } : {}) };
     });
   },
   'restore-db-steps': async (env, _region, producer) => {
@@ -395,11 +395,12 @@ test('when a producer does not run, an alarm fires: its own (missing data breach
   expect(dumpAlarm?.id).toMatch(/DatabaseDumpFailureAlarm/);
 });
 
-test('a check that reports unknown puts a status value its alarm fires on; the drill-age check, when it cannot tell, puts nothing and its alarm breaches on missing data', () => {
+test('an unknown run puts only values its alarms fire on (never one that turns an alarm OK); the drill-age check, when it cannot tell, puts nothing and its alarm breaches on missing data', () => {
   const statuses = found.emitted.filter((e) => e.unknownValue !== undefined);
   const alarmed = statuses.flatMap((status) => found.alarms.filter((alarm) => alarm.metrics.some((m) => same(m, status))).map((alarm) => ({ alarm, status })));
   // The drift check's and the freshness check's overall status (the per-copy statuses have no alarm of their own).
   expect(new Set(alarmed.map((a) => a.status.producer)).size).toBe(2);
+  expect(new Set(alarmed.map((a) => a.status.name))).toEqual(new Set(['CheckStatus']));
   expect(alarmed.filter((a) => !breaches(a.alarm, a.status.unknownValue!)).map((a) => a.alarm.id)).toEqual([]);
   const drillAge = found.emitted.filter((e) => e.name === 'HoursSinceLastDrill');
   const drillAgeAlarms = found.alarms.filter((alarm) => alarm.metrics.some((m) => drillAge.some((e) => same(e, m))));
