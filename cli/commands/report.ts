@@ -70,9 +70,10 @@ export async function run(args: string[]): Promise<number> {
     for (const [name, text] of Object.entries(files)) {
       writeFileSync(join(folder, name), text);
     }
-    const uncovered = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).length;
-    console.log(`cdk-backup-dr report: ${model.resources.length} protected resources (${uncovered} without a tier or exemption), `
-      + `${model.acknowledgements.length} acknowledged findings; wrote ${Object.keys(files).map((f) => join(folder, f)).join(', ')}`);
+    const summary = model.summary;
+    console.log(`cdk-backup-dr report: ${summary.protectedResources} protected resources (${summary.withoutTierOrExemption} without a tier or exemption, `
+      + `${summary.withOffSiteCopy} with an off-site copy, ${summary.offSiteCopyNotKnown} with off-site copy not known), `
+      + `${summary.acknowledgedFindings} acknowledged findings; wrote ${Object.keys(files).map((f) => join(folder, f)).join(', ')}`);
     return 0;
   } catch (error) {
     if (error instanceof ReportInputError) {

@@ -61,7 +61,15 @@ export interface CopyEntry {
    * or whose status is `not known` at synth. Such a copy has no lifetime and is not off-site.
    */
   readonly status?: 'disabled' | 'not known';
+  /** In another region or account than its source; `not known` where the assembly does not tell (`copyOffSite`). */
+  readonly offsite: boolean | 'not known';
 }
+
+/** A copy as read from the template, before it is placed against its source. */
+type CopyFacts = Omit<CopyEntry, 'offsite'>;
+
+/** A tier as read from the template, its copies not yet placed against its source. */
+type TierFacts = Omit<TierEntry, 'copies'> & { readonly copies: CopyFacts[] };
 
 /** One backup tier of a protected resource. */
 export interface TierEntry {
@@ -190,6 +198,19 @@ export interface ReportModel {
   readonly keys: KeyEntry[];
   readonly acknowledgements: Acknowledgement[];
   readonly timeline: TimelineLane[];
+  readonly summary: ReportSummary;
+}
+
+/** The counts the report leads with (the HTML cards, the Markdown summary, the command's line). */
+export interface ReportSummary {
+  readonly protectedResources: number;
+  /** Protected resources without a tier or an exemption. */
+  readonly withoutTierOrExemption: number;
+  /** Protected resources with a copy known to be off site. */
+  readonly withOffSiteCopy: number;
+  /** Protected resources without a copy known to be off site, but with one that may be. */
+  readonly offSiteCopyNotKnown: number;
+  readonly acknowledgedFindings: number;
 }
 
 interface Located {
@@ -234,6 +255,7 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     }
   }
   const notifications = ctx.notifications();
+  const acknowledgements = assembly.stacks.flatMap((s) => s.acknowledgements).sort((a, b) => a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
   return {
     source: assembly.directory,
     stacks: assembly.stacks.map((s) => ({ id: s.id, account: s.account, region: s.region, description: s.template.Description })),
@@ -245,8 +267,20 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     activities,
     notifications,
     keys: ctx.keys(resources, activities),
-    acknowledgements: assembly.stacks.flatMap((s) => s.acknowledgements).sort((a, b) => a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)),
+    acknowledgements,
     timeline: timelineOf(resources, activities),
+    summary: summaryOf(resources, acknowledgements),
+  };
+}
+
+function summaryOf(resources: ProtectedResource[], acknowledgements: Acknowledgement[]): ReportSummary {
+  const offSiteOf = (r: ProtectedResource): Set<CopyEntry['offsite']> => new Set(r.tiers.flatMap((t) => t.copies.map((c) => c.offsite)));
+  return {
+    protectedResources: resources.length,
+    withoutTierOrExemption: resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).length,
+    withOffSiteCopy: resources.filter((r) => offSiteOf(r).has(true)).length,
+    offSiteCopyNotKnown: resources.filter((r) => !offSiteOf(r).has(true) && offSiteOf(r).has('not known')).length,
+    acknowledgedFindings: acknowledgements.length,
   };
 }
 
@@ -660,14 +694,14 @@ class Context {
         (entry) => selectionEntryNames(entry, r.resource.Type, (value) => referencedIds(value).has(r.logicalId)), tags));
   }
 
-  backupPlanTiers(selection: Located): TierEntry[] {
+  backupPlanTiers(selection: Located): TierFacts[] {
     const plan = this.target(selection.resource.Properties?.BackupPlanId, selection.stack);
     if (!plan) {
       return [];
     }
     const planProps = plan.resource.Properties?.BackupPlan ?? {};
     const taken = this.runsTakenByLongerRules(planProps.BackupPlanRule ?? []);
-    return (planProps.BackupPlanRule ?? []).map((rule: Json): TierEntry => {
+    return (planProps.BackupPlanRule ?? []).map((rule: Json): TierFacts => {
       const runs = rule.EnableContinuousBackup
         ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
         // AWS Backup reads the expression in the rule's time zone (UTC without one).
@@ -675,7 +709,7 @@ class Context {
       const retention = lifecycleRetention(rule.Lifecycle);
       const vaultRef = rule.TargetBackupVault;
       const vault = this.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack), plan.stack);
-      const copies = (rule.CopyActions ?? []).map((copy: Json): CopyEntry => {
+      const copies = (rule.CopyActions ?? []).map((copy: Json): CopyFacts => {
         const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
         const parts = arn.split(':');
         const destination = this.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(arn, plan.stack);
@@ -740,12 +774,12 @@ class Context {
 
   // ---- DLM ------------------------------------------------------------------------------
 
-  dlmTiers(r: Located): TierEntry[] {
+  dlmTiers(r: Located): TierFacts[] {
     if (r.resource.Type !== 'AWS::EC2::Volume') {
       return [];
     }
     const tags = tagsOf(r.resource);
-    const tiers: TierEntry[] = [];
+    const tiers: TierFacts[] = [];
     for (const policy of this.ofType('AWS::DLM::LifecyclePolicy')) {
       const details = policy.resource.Properties?.PolicyDetails ?? {};
       if (policy.stack.id !== r.stack.id || policy.resource.Properties?.State === 'DISABLED' || !(details.ResourceTypes ?? []).includes('VOLUME')) {
@@ -775,7 +809,7 @@ class Context {
           // A snapshot is encrypted as its volume.
           encryptionKey: this.encryptionOf(r),
           locks: [],
-          copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyEntry => {
+          copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyFacts => {
             const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
             // A region given by a parameter or another token is rendered, not put in the report as JSON.
             const target = this.render(copy.TargetRegion ?? copy.Target, policy.stack) || 'unknown';
@@ -888,7 +922,7 @@ class Context {
 
   // ---- the resources' own settings -----------------------------------------------------
 
-  ownTiers(r: Located): TierEntry[] {
+  ownTiers(r: Located): TierFacts[] {
     const p = r.resource.Properties ?? {};
     const tierName = meta(r)?.tier;
     if (r.resource.Type === 'AWS::RDS::DBInstance' || r.resource.Type === 'AWS::RDS::DBCluster') {
@@ -962,7 +996,7 @@ class Context {
       const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
       const jobRuns = job ? this.scheduleOf(job) : undefined;
       const replicationCopies = this.replicationCopies(r);
-      const entry = (tier: string, mechanism: string, retention: Retention, copies: CopyEntry[]): TierEntry => ({
+      const entry = (tier: string, mechanism: string, retention: Retention, copies: CopyFacts[]): TierFacts => ({
         tier,
         mechanism,
         schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
@@ -1036,7 +1070,7 @@ class Context {
     };
   }
 
-  replicasOf(r: Located): CopyEntry[] {
+  replicasOf(r: Located): CopyFacts[] {
     return this.ofType('AWS::RDS::DBInstance').map((replica) => ({ replica, found: this.replicaSource(replica) }))
       .filter(({ found }) => found?.source === r)
       .map(({ replica, found }) => ({
@@ -1050,9 +1084,9 @@ class Context {
       }));
   }
 
-  replicationCopies(r: Located): CopyEntry[] {
+  replicationCopies(r: Located): CopyFacts[] {
     const rules: Json[] = r.resource.Properties?.ReplicationConfiguration?.Rules ?? [];
-    return rules.map((rule: Json): CopyEntry => {
+    return rules.map((rule: Json): CopyFacts => {
       const notCopying = replicationStatus(rule, (value) => this.render(value, r.stack));
       const destination = rule.Destination ?? {};
       const name = this.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
@@ -1206,11 +1240,12 @@ class Context {
 
   protectedResource(r: Located, activities: ActivityEntry[]): ProtectedResource {
     const m = meta(r) ?? {};
-    const tiers = [
+    const source = { region: r.stack.region, account: r.stack.account };
+    const tiers: TierEntry[] = [
       ...this.selectionsCovering(r).flatMap((sel) => this.backupPlanTiers(sel)),
       ...this.dlmTiers(r),
       ...this.ownTiers(r),
-    ];
+    ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
     const concerns = (a: ActivityEntry): boolean => a.targets.some((t) => r.path === t || r.path.startsWith(`${t}/`));
     const tags = tagsOf(r.resource);
     return {
@@ -1359,7 +1394,7 @@ function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[])
       }
       for (const copy of tier.copies) {
         if (copy.minHours !== undefined && copy.maxHours !== undefined) {
-          lifetimes.push({ label: `copy in ${copy.region}`, minHours: copy.minHours, maxHours: copy.maxHours, offsite: offSiteFlag(copyOffSite(copy, resource)) });
+          lifetimes.push({ label: `copy in ${copy.region}`, minHours: copy.minHours, maxHours: copy.maxHours, offsite: copy.offsite });
         }
       }
       const where = tier.mechanism.startsWith('S3 lifecycle') ? ` ${lastSegments(resource.path)}` : '';

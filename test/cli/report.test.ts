@@ -43,7 +43,11 @@ describe('report on the reference app', () => {
   });
 
   test('summarizes what it wrote', () => {
-    expect(stdout).toMatch(/^cdk-backup-dr report: \d+ protected resources \(0 without a tier or exemption\), \d+ acknowledged findings; wrote .*backup-report.md/);
+    // Before: the off-site counts were only on the HTML's cards.
+    const { summary } = model;
+    expect(summary.withOffSiteCopy).toBeGreaterThan(0);
+    expect(stdout).toMatch(new RegExp(`^cdk-backup-dr report: ${summary.protectedResources} protected resources \\(0 without a tier or exemption, `
+      + `${summary.withOffSiteCopy} with an off-site copy, 0 with off-site copy not known\\), ${summary.acknowledgedFindings} acknowledged findings; wrote .*backup-report.md`));
   });
 
   test('every protected resource of the reference app has a tier, and the master has an off-site copy', () => {

@@ -19,7 +19,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
-import { renderHtml, renderMarkdown } from '../../../core/report/render';
+import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
 import { timelineSvg } from '../../../core/report/timeline';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 
@@ -145,6 +145,35 @@ describe('a copy whose region or account is not known', () => {
     // Off site: the table and the two stores copied to eu-central-1; not known: the copies to what the assembly does not hold, and to a parameter's region.
     expect(html).toContain('With an off-site copy<b id="count-offsite">3</b>');
     expect(html).toContain('Off-site copy not known<b id="count-offsite-not-known" class="alert">3</b>');
+  });
+
+  // Before: only the timeline's lifetimes said so, and not for a copy without a lifetime.
+  test('each copy in the JSON says whether it is off site: true, false or not known', () => {
+    const json = JSON.parse(renderJson(model)) as ReportModel;
+    const offsite = (path: string): unknown[] => json.resources.find((r) => r.path === path)!.tiers.flatMap((t) => t.copies.map((c) => c.offsite));
+    expect(offsite('Primary/AcrossRegions/Resource')).toEqual([true]);
+    expect(offsite('Primary/AcrossStacks/Resource')).toEqual([false]);
+    expect(offsite('Primary/Elsewhere/Resource')).toEqual(['not known']);
+    expect(offsite('Primary/StoreElsewhere/Resource')).toEqual(['not known']);
+  });
+
+  // Before: the Markdown had no summary; only the HTML's cards gave these counts.
+  test('the Markdown summary gives the counts of the HTML cards', () => {
+    const uncovered = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).length;
+    expect(uncovered).toBeGreaterThan(0);
+    expect(model.summary).toEqual({
+      protectedResources: model.resources.length,
+      withoutTierOrExemption: uncovered,
+      withOffSiteCopy: 3,
+      offSiteCopyNotKnown: 3,
+      acknowledgedFindings: model.acknowledgements.length,
+    });
+    expect(renderMarkdown(model)).toContain(['## Summary', '',
+      `- Protected resources: ${model.resources.length}`,
+      `- Without a tier or exemption: **${uncovered}**`,
+      '- With an off-site copy: 3',
+      '- Off-site copy not known: **3**',
+      `- Acknowledged findings: ${model.acknowledgements.length}`].join('\n'));
   });
 
   // Before: the region was the parameter's JSON: 'EBS snapshot copies in [object Object]' in the text.
