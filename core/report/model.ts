@@ -35,6 +35,9 @@ const BY_NAME = 'matched by DB instance name (the template names the source, wit
 /** The encryption and locks of a replication destination bucket the assembly does not define. */
 const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
 
+/** The account of a replication destination bucket the assembly does not define, where the rule does not name it. */
+const ACCOUNT_OF_BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
+
 /** The stateful resource types that get a row, with a readable name. */
 export const PROTECTED_TYPES: { [type: string]: string } = {
   'AWS::RDS::DBInstance': 'RDS DB instance',
@@ -1096,7 +1099,8 @@ class Context {
       return {
         destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => this.render(value, r.stack))})`,
         region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
-        account: this.render(destination.Account, r.stack) || (bucket?.stack.account ?? r.stack.account),
+        // Without Account (set only to hand replicas to the destination's owner) a bucket outside the assembly may be in any account.
+        account: this.render(destination.Account, r.stack) || (bucket?.stack.account ?? ACCOUNT_OF_BUCKET_NOT_IN_ASSEMBLY),
         retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
         minHours: notCopying ? undefined : retention?.minHours,
         maxHours: notCopying ? undefined : retention?.maxHours,

@@ -139,12 +139,19 @@ describe('a copy whose region or account is not known', () => {
   test('is said to be off-site not known, and counted as such, not as an off-site copy', () => {
     const markdown = renderMarkdown(model);
     expect(markdown).toContain('→ export vault-made-elsewhere (unknown, account unknown; off-site not known)');
-    expect(markdown).toContain('→ bucket bucket-made-elsewhere (copy of the whole bucket) (unknown (bucket not in this assembly), account 111111111111; off-site not known)');
+    expect(markdown).toContain('→ bucket bucket-made-elsewhere (copy of the whole bucket) (unknown (bucket not in this assembly), account not known (bucket not in this assembly); off-site not known)');
     expect(markdown).not.toMatch(/Recovery\/Vault \(eu-central-1, account 111111111111; off-site not known\)/);
     const html = renderHtml(model);
     // Off site: the table and the two stores copied to eu-central-1; not known: the copies to what the assembly does not hold, and to a parameter's region.
     expect(html).toContain('With an off-site copy<b id="count-offsite">3</b>');
     expect(html).toContain('Off-site copy not known<b id="count-offsite-not-known" class="alert">3</b>');
+  });
+
+  // Before: account 111111111111, the source's, given as the bucket's. S3 checks a rule's
+  // Destination.Account only with AccessControlTranslation: without it the bucket may be in any account.
+  test('a replica bucket not in the assembly, with no Destination.Account, is in an account not known', () => {
+    const [copy] = row('Primary/StoreElsewhere/Resource').tiers[0].copies;
+    expect(copy.account).toBe('not known (bucket not in this assembly)');
   });
 
   // Before: only the timeline's lifetimes said so, and not for a copy without a lifetime.
