@@ -109,7 +109,8 @@ export interface ConsistencyChecksProps {
   readonly maxReplicaLag?: Duration;
   /**
    * The longest time between two drift checks, in hours (1 hour to 1 day): the default
-   * schedule's rate and the period of the drift alarms.
+   * schedule's rate and the period of the drift alarms (the status alarm's period adds the
+   * `driftCheckTimeout` and 15 minutes, the time a run's value may take to arrive).
    * @default Duration.days(1)
    */
   readonly driftCheckInterval?: Duration;
@@ -127,7 +128,8 @@ export interface ConsistencyChecksProps {
   readonly driftCheckTimeout?: Duration;
   /**
    * The longest time between two freshness checks, in minutes or hours (15 minutes to 1 day):
-   * the default schedule's rate and the period of the freshness alarms.
+   * the default schedule's rate and the period of the freshness alarms (the status alarm's period
+   * adds the check's 10-minute timeout and 15 minutes, the time a run's value may take to arrive).
    * @default Duration.hours(1)
    */
   readonly freshnessCheckInterval?: Duration;
@@ -204,6 +206,9 @@ const DATABASE = /^[A-Za-z0-9_$]{1,64}$/;
 const TABLE = /^[A-Za-z0-9_$]{1,64}\.[^,\s](?:[^,]{0,62}[^,\s])?$/;
 const PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 const ACCESS_LOG_PREFIX = 'consistency-reports/';
+const FRESHNESS_TIMEOUT = Duration.minutes(10);
+/** How late a run may start and its metric arrive, beyond its longest run, before a status alarm counts it missing. */
+const REPORT_GRACE = Duration.minutes(15);
 
 /**
  * Scheduled checks that prove the replica and the backups are good: a drift check that
@@ -452,7 +457,7 @@ export class ConsistencyChecks extends Construct {
       vpcSubnets: props.vpcSubnets,
       encryptionKey: this.encryptionKey,
       removalPolicy,
-      timeout: Duration.minutes(10),
+      timeout: FRESHNESS_TIMEOUT,
       memorySize: 512,
       reservedConcurrentExecutions: 1,
       environment: { FRESHNESS_CONFIG: stack.toJsonString(freshnessConfig) },
@@ -511,9 +516,17 @@ export class ConsistencyChecks extends Construct {
       created.addOkAction(action);
       return created;
     };
+    // The status alarms evaluate a sliding window of one period, and a run's value is stamped at its
+    // start but arrives when it ends: a window of just the interval holds no value between the
+    // next run's start and its report, which breaches. The window also spans the longest run and
+    // a quarter hour for the schedule and the metric to arrive.
+    // A period is whole minutes; a timeout of 90 seconds counts as 2 minutes.
+    const statusPeriod = (interval: Duration, timeout: Duration): Duration => Duration.minutes(Math.ceil(interval.plus(timeout).plus(REPORT_GRACE).toSeconds() / 60));
+    const driftAlarmPeriod = statusPeriod(this.driftPeriod, driftTimeout);
+    const freshnessAlarmPeriod = statusPeriod(this.freshnessPeriod, FRESHNESS_TIMEOUT);
     this.driftStatusAlarm = notify(new cloudwatch.Alarm(this, 'DriftStatusAlarm', {
-      metric: this.metricCheckStatus(ConsistencyCheckKind.REPLICA_CONSISTENCY),
-      alarmDescription: `${path}: the drift check found drift (1) or could not finish (2), or did not run within ${this.driftPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`,
+      metric: this.metricCheckStatus(ConsistencyCheckKind.REPLICA_CONSISTENCY, { period: driftAlarmPeriod }),
+      alarmDescription: `${path}: the drift check found drift (1) or could not finish (2), or did not report within ${driftAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -538,8 +551,8 @@ export class ConsistencyChecks extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     }));
     this.freshnessStatusAlarm = notify(new cloudwatch.Alarm(this, 'FreshnessStatusAlarm', {
-      metric: this.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS),
-      alarmDescription: `${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not run within ${this.freshnessPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`,
+      metric: this.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS, { period: freshnessAlarmPeriod }),
+      alarmDescription: `${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not report within ${freshnessAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

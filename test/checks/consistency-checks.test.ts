@@ -130,12 +130,23 @@ describe('defaults', () => {
     }
   });
 
-  test('alarms on the status (missing data breaches), drifted rows, lag, backup age (missing data keeps its state) and function errors', () => {
+  test('a drift check timeout in seconds makes a status alarm period of whole minutes (interval, timeout rounded up, 15 minutes)', () => {
+    const { template } = build({ driftCheckTimeout: Duration.seconds(90) });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'CheckStatus', Namespace: 'CdkBackupDr', Statistic: 'Maximum', Period: 86400, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'breaching',
+      MetricName: 'CheckStatus', Period: 86400 + 120 + 900, Dimensions: Match.arrayWith([{ Name: 'Check', Value: 'replica-consistency' }]),
+      AlarmDescription: Match.stringLikeRegexp('did not report within 1 day 17 minutes'),
+    });
+  });
+
+  test('alarms on the status (missing data breaches), drifted rows, lag, backup age (missing data keeps its state) and function errors', () => {
+    // The status periods span the interval, the function timeout and 15 minutes: a run's value is
+    // stamped at its start and arrives at its end, so a sliding window of just the interval held
+    // no value between the next run's start and its report, and breached then (every day, every hour).
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CheckStatus', Namespace: 'CdkBackupDr', Statistic: 'Maximum', Period: 86400 + 900 + 900, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'breaching',
       Dimensions: [{ Name: 'Check', Value: 'replica-consistency' }, { Name: 'Resource', Value: 'orders-master' }],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Period: 3600, Dimensions: [{ Name: 'Check', Value: 'backup-freshness' }, { Name: 'Resource', Value: 'orders-master' }], TreatMissingData: 'breaching' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Period: 3600 + 600 + 900, Dimensions: [{ Name: 'Check', Value: 'backup-freshness' }, { Name: 'Resource', Value: 'orders-master' }], TreatMissingData: 'breaching' });
     // Before: missing data did not breach, so an unknown run (no row count, no lag) turned them to OK and notified so.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftedRows', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'ignore' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 300, TreatMissingData: 'ignore' });
@@ -209,7 +220,8 @@ describe('overrides', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('row by row'), Timeout: 600 });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 3,15 * * ? *)' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Namespace: 'Shop/Backups', Period: 43200, Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'orders' }]) });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Namespace: 'Shop/Backups', Period: 43200 + 600 + 900, Dimensions: Match.arrayWith([{ Name: 'Check', Value: 'replica-consistency' }, { Name: 'Resource', Value: 'orders' }]) });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CheckStatus', Namespace: 'Shop/Backups', Period: 1800 + 600 + 900, Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'orders' }]) });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLagSeconds', Threshold: 90 });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/audit/checks/backup-freshness/*']] } })]) } });
     expect(freshnessConfig(f.stack, template)).toMatchObject({ reportPrefix: 'audit/checks/', metricNamespace: 'Shop/Backups', resourceName: 'orders' });

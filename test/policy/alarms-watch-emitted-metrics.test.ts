@@ -6,7 +6,8 @@
  * read from their definitions, and AWS's own metrics are those of the resources in the template.
  * Then: a producer that does not run alarms somewhere; a check that reports unknown alarms; an
  * alarm that treats missing data as breaching has a period no shorter than its producer's
- * schedule; every alarm notifies a topic with a subscriber, and the README names its metric.
+ * schedule's gap plus the producer's run time; every alarm notifies a topic with a subscriber,
+ * and the README names its metric.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -408,7 +409,10 @@ test('an unknown run puts only values its alarms fire on (never one that turns a
   expect(drillAgeAlarms.filter((alarm) => alarm.properties.TreatMissingData !== 'breaching').map((a) => a.id)).toEqual([]);
 });
 
-test('an alarm that treats missing data as breaching has a period no shorter than the longest gap between two runs of its producer, whose schedules are enabled', () => {
+// A run's value is stamped at its start and arrives when it ends: an alarm's sliding window of just
+// the gap holds no value between the next run's start and its report (CloudWatch's "Alarm evaluation
+// window": a daily alarm "can enter ALARM if consecutive backups are more than 24 hours apart").
+test('an alarm that treats missing data as breaching has a period no shorter than the longest gap between two runs of its producer plus its timeout, whose schedules are enabled', () => {
   const problems: string[] = [];
   for (const alarm of found.alarms.filter((a) => a.properties.TreatMissingData === 'breaching')) {
     for (const producer of new Set(producersOf(alarm).filter((e) => e.everyRun && e.namespace !== 'AWS/RDS').map((e) => e.producer))) {
@@ -420,8 +424,10 @@ test('an alarm that treats missing data as breaching has a period no shorter tha
         const gap = longestGap(run.expression);
         const hours = 'hours' in gap ? gap.hours + (run.zone && run.zone !== 'Etc/UTC' && run.zone !== 'UTC' ? 1 : 0) : Infinity;
         const period = Number(alarm.properties.Period);
-        if (run.state === 'DISABLED' || !(period >= hours * 3600)) {
-          problems.push(`${alarm.id}: period ${period} s, ${producer} runs on ${run.expression} (${hours} hours between runs, ${run.state ?? 'ENABLED'})`);
+        const resource = found.resources.get(producer);
+        const timeout = resource?.Type === 'AWS::Lambda::Function' ? Number(resource.Properties!.Timeout ?? 3) : 0;
+        if (run.state === 'DISABLED' || !(period >= hours * 3600 + timeout)) {
+          problems.push(`${alarm.id}: period ${period} s, ${producer} runs on ${run.expression} (${hours} hours between runs, ${run.state ?? 'ENABLED'}) for up to ${timeout} s`);
         }
       }
     }
