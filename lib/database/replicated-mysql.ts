@@ -536,10 +536,13 @@ export class ReplicatedMySql extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }));
     this.freeStorageSpaceAlarm = withActions(this.metricFreeStorageSpace().createAlarm(this, 'FreeStorageSpaceAlarm', {
-      alarmDescription: `${path}: the master has less than ${storageShown} of free storage`,
+      alarmDescription: `${path}: the master has less than ${storageShown} of free storage, or puts no metrics (deleted or failed)`,
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // RDS cannot stop a master that has a read replica: a master without metrics is deleted
+      // (its replica promoted, so the lag alarm may see nothing amiss) or broken.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }));
     this.replicaFreeStorageSpaceAlarm = withActions(this.metricReplicaFreeStorageSpace().createAlarm(this, 'ReplicaFreeStorageSpaceAlarm', {
       alarmDescription: `${path}: the replica has less than ${storageShown} of free storage`,

@@ -187,6 +187,14 @@ describe('ReplicatedMySql defaults', () => {
     expect(database.alarms).toHaveLength(4);
   });
 
+  test('the master\'s free storage alarm fires when the master puts no metrics (RDS cannot stop a master with a replica: it is deleted or broken); the CPU alarm does not page twice', () => {
+    const master = stack.resolve(database.master.instanceIdentifier);
+    const onMaster = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => alarm.Properties).filter((p) => JSON.stringify(p.Dimensions) === JSON.stringify([{ Name: 'DBInstanceIdentifier', Value: master }]));
+    expect(onMaster.map((p) => [p.MetricName, p.TreatMissingData])).toEqual(expect.arrayContaining([['FreeStorageSpace', 'breaching'], ['CPUUtilization', undefined]]));
+    expect(onMaster).toHaveLength(2);
+  });
+
   test('metrics with default statistics', () => {
     const lag = stack.resolve(database.metricReplicaLag().toMetricConfig().metricStat);
     expect(lag).toMatchObject({ metricName: 'ReplicaLag', namespace: 'AWS/RDS', statistic: 'Maximum' });
@@ -406,7 +414,7 @@ describe('ReplicatedMySql bad input', () => {
       : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(''));
     expect(alarms.map((p) => [p.MetricName, p.Threshold, joined(p.AlarmDescription)])).toEqual([
       ['ReplicaLag', { Ref: 'Lag' }, 'Stack/Db: the replica lags the master by more than <Lag> seconds'],
-      ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the master has less than <Free> bytes of free storage'],
+      ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the master has less than <Free> bytes of free storage, or puts no metrics (deleted or failed)'],
       ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the replica has less than <Free> bytes of free storage'],
     ]);
   });
@@ -414,7 +422,7 @@ describe('ReplicatedMySql bad input', () => {
   test('a free storage threshold that is not whole GiB is shown as CDK writes a size', () => {
     const stack = withToken(() => ({ freeStorageAlarmThreshold: Size.mebibytes(1536) }));
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Threshold: 1536 * 1024 * 1024, AlarmDescription: 'Stack/Db: the master has less than 1.5 GiB of free storage',
+      Threshold: 1536 * 1024 * 1024, AlarmDescription: 'Stack/Db: the master has less than 1.5 GiB of free storage, or puts no metrics (deleted or failed)',
     });
   });
 
