@@ -39,6 +39,8 @@ export interface StartOptions {
   readonly binlogFormat?: string;
   /** Extra `key=value` lines for the [mariadbd] section. */
   readonly extraConfig?: string[];
+  /** How long to wait for the server to accept connections. @default 60 */
+  readonly startupTimeoutSeconds?: number;
 }
 
 const running = new Set<number>();
@@ -86,12 +88,63 @@ async function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Starts one MariaDB server on 127.0.0.1 with binary logging and GTIDs. */
-export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbServer> {
+async function killAndWait(pid: number): Promise<void> {
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+  }
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid) && Date.now() < deadline) {
+    await sleep(50);
+  }
+}
+
+/**
+ * Every start of this test file, including ones still running or whose server's handle the test never got
+ * (a step between the start and the assignment threw, or a `Promise.all` of starts rejected for another one).
+ */
+const starts = new Set<Promise<MariaDbServer>>();
+
+/**
+ * Starts one MariaDB server on 127.0.0.1 with binary logging and GTIDs.
+ * A start that fails leaves no process and no folder behind.
+ */
+export function startMariaDb(options: StartOptions = {}): Promise<MariaDbServer> {
+  const start = launch(options);
+  starts.add(start);
+  return start;
+}
+
+/**
+ * Stops every server this test file started and has not stopped, waiting for starts still running.
+ * Call it in `afterAll` (after closing connections) instead of stopping servers by their handles,
+ * which are not assigned when a step after their start failed.
+ */
+export async function stopStartedServers(): Promise<void> {
+  // A failed start cleaned up after itself (its caller got the error); a stopped server stops once only.
+  const outcomes = await Promise.allSettled([...starts]);
+  await Promise.all(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.stop() : undefined)));
+}
+
+async function launch(options: StartOptions): Promise<MariaDbServer> {
   const mariadbd = mariadbdPath();
   const serverId = options.serverId ?? 1;
-  const asRoot = process.getuid?.() === 0;
   const baseDir = mkdtempSync(join(tmpdir(), `cdk-backup-dr-mariadb-${serverId}-`));
+  let pid: number | undefined;
+  try {
+    return await launchIn(baseDir, mariadbd, serverId, options, (spawned) => { pid = spawned; });
+  } catch (error) {
+    if (pid !== undefined) {
+      await killAndWait(pid);
+      running.delete(pid);
+    }
+    rmSync(baseDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function launchIn(baseDir: string, mariadbd: string, serverId: number, options: StartOptions,
+  onSpawn: (pid: number) => void): Promise<MariaDbServer> {
+  const asRoot = process.getuid?.() === 0;
   const dataDir = join(baseDir, 'data');
   mkdirSync(dataDir);
   // An own tmpdir: mariadb-install-db runs started at the same time collide on temporary table names in a shared /tmp.
@@ -134,8 +187,10 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
   child.unref();
   const pid = child.pid!;
   running.add(pid);
+  onSpawn(pid);
 
-  const deadline = Date.now() + 60_000;
+  const timeoutSeconds = options.startupTimeoutSeconds ?? 60;
+  const deadline = Date.now() + timeoutSeconds * 1000;
   let rootConnection: mysql.Connection | undefined;
   while (!rootConnection) {
     if (!isAlive(pid)) {
@@ -146,42 +201,50 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
       rootConnection = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error(`mariadbd on 127.0.0.1:${port} did not accept connections within 60 s: ${String(error)}`);
+        throw new Error(`mariadbd on 127.0.0.1:${port} did not accept connections within ${timeoutSeconds} s: ${String(error)}`);
       }
       await sleep(100);
     }
   }
-  // The admin user exists on each server on its own: it is not replicated.
-  await rootConnection.query('SET SESSION sql_log_bin = 0');
-  await rootConnection.query(`CREATE USER '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}'`);
-  await rootConnection.query(`GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION`);
-  await rootConnection.end();
+  try {
+    // The admin user exists on each server on its own: it is not replicated.
+    await rootConnection.query('SET SESSION sql_log_bin = 0');
+    await rootConnection.query(`CREATE USER '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${ADMIN_PASSWORD}'`);
+    await rootConnection.query(`GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION`);
+  } finally {
+    await rootConnection.end().catch(() => undefined);
+  }
 
   const connectionOptions = (database?: string): mysql.ConnectionOptions => ({
     host: '127.0.0.1', port, user: ADMIN_USER, password: ADMIN_PASSWORD, database, multipleStatements: true,
   });
-  return {
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    if (isAlive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      const stopDeadline = Date.now() + 30_000;
+      while (isAlive(pid) && Date.now() < stopDeadline) {
+        await sleep(50);
+      }
+      await killAndWait(pid);
+    }
+    running.delete(pid);
+    rmSync(baseDir, { recursive: true, force: true });
+  };
+  const server: MariaDbServer = {
     port,
     pid,
     serverId,
     baseDir,
     connectionOptions,
     connect: (database?: string) => mysql.createConnection(connectionOptions(database)),
-    stop: async () => {
-      if (isAlive(pid)) {
-        process.kill(pid, 'SIGTERM');
-        const stopDeadline = Date.now() + 30_000;
-        while (isAlive(pid) && Date.now() < stopDeadline) {
-          await sleep(50);
-        }
-        if (isAlive(pid)) {
-          process.kill(pid, 'SIGKILL');
-        }
-      }
-      running.delete(pid);
-      rmSync(baseDir, { recursive: true, force: true });
+    // Once only: stopping again (by its handle and by stopStartedServers) must not signal a pid the system reused.
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
     },
   };
+  return server;
 }
 
 export interface ReplicatedPair {
@@ -195,21 +258,17 @@ export interface ReplicatedPair {
 
 /** Starts a master and a replica with GTID replication between them on loopback. */
 export async function startReplicatedPair(options: Omit<StartOptions, 'serverId'> = {}): Promise<ReplicatedPair> {
-  const [master, replica] = await Promise.all([
+  // Settled, not Promise.all: when one start fails, the other server is stopped here instead of left running.
+  const [masterStart, replicaStart] = await Promise.allSettled([
     startMariaDb({ ...options, serverId: 1 }),
     startMariaDb({ ...options, serverId: 2, extraConfig: ['read-only=1', ...(options.extraConfig ?? [])] }),
   ]);
-  try {
-    const replicaConnection = await replica.connect();
-    await replicaConnection.query(
-      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${master.port}, MASTER_USER='${ADMIN_USER}', ` +
-      `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`);
-    await replicaConnection.query('START SLAVE');
-    await replicaConnection.end();
-  } catch (error) {
-    await Promise.all([master.stop(), replica.stop()]);
-    throw error;
+  if (masterStart.status === 'rejected' || replicaStart.status === 'rejected') {
+    await Promise.all([masterStart, replicaStart].map((start) => (start.status === 'fulfilled' ? start.value.stop() : undefined)));
+    throw masterStart.status === 'rejected' ? masterStart.reason : (replicaStart as PromiseRejectedResult).reason;
   }
+  const master = masterStart.value;
+  const replica = replicaStart.value;
   const waitForReplica = async (timeoutSeconds = 60): Promise<void> => {
     const masterConnection = await master.connect();
     const [rows] = await masterConnection.query('SELECT @@gtid_binlog_pos AS pos');
@@ -222,7 +281,18 @@ export async function startReplicatedPair(options: Omit<StartOptions, 'serverId'
       throw new Error(`replica did not reach master position ${position} within ${timeoutSeconds} s`);
     }
   };
-  await waitForReplica();
+  try {
+    const replicaConnection = await replica.connect();
+    await replicaConnection.query(
+      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${master.port}, MASTER_USER='${ADMIN_USER}', ` +
+      `MASTER_PASSWORD='${ADMIN_PASSWORD}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`);
+    await replicaConnection.query('START SLAVE');
+    await replicaConnection.end();
+    await waitForReplica();
+  } catch (error) {
+    await Promise.all([master.stop(), replica.stop()]);
+    throw error;
+  }
   return {
     master,
     replica,
