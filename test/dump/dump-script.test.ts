@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { listTables } from '../../core/consistency/schema';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import { parseChecksumFile } from '../../core/dump/manifest';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb, stopStartedServers } from '../support/mariadb';
 
 const SCRIPT = join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await stopStartedServers();
   if (dumpDir) {
     rmSync(dumpDir, { recursive: true, force: true });
   }

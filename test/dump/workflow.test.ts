@@ -21,7 +21,7 @@ import { finalize, inspect, prepare, resume } from '../../lambda/database-dump/s
 import { abortUploads } from '../../lambda/database-dump/uploads';
 import { ReplicationPauseMethod } from '../../lib/dump/database-dump-job';
 import { LocalStateMachine, localStateMachine, localStateMachineFromDefinition } from '../support/local-state-machine';
-import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair, stopStartedServers } from '../support/mariadb';
 import { dumpJobStack } from './fixtures';
 
 const SCRIPT = join(__dirname, '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
@@ -111,7 +111,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await pair?.stop();
+  await stopStartedServers();
   if (dumpDir) {
     rmSync(dumpDir, { recursive: true, force: true });
   }

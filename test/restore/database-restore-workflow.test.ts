@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler as stepsHandler, RAW_INPUT_QUALIFIER } from '../../lambda/restore-db-steps/index';
 import { sourceToCompare, type PlannedSource } from '../../lambda/restore-db-verify/index';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
-import { MariaDbServer, startMariaDb } from '../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../support/mariadb';
 import { FAKE_ACCOUNT, FAKE_REGION, localStateMachine, resolveValue, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
 import { restoreFixture } from './db-fixture';
 
@@ -68,7 +68,7 @@ async function startBoth(): Promise<[MariaDbServer, MariaDbServer]> {
 }
 
 afterAll(async () => {
-  await Promise.all([source?.stop(), restored?.stop()]);
+  await stopStartedServers();
 });
 
 beforeEach(() => {

@@ -13,7 +13,7 @@ import { measureRequest } from '../../lambda/restore-db-steps/measured-request';
 import { buildResult } from '../../lambda/restore-db-steps/result';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
 import { localStateMachine, type LambdaHandler, type LocalExecution, type LocalStateMachine } from '../support/local-state-machine';
-import { MariaDbServer, startMariaDb } from '../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../support/mariadb';
 import { restoreFixture } from './db-fixture';
 
 /** The Step Functions payload limit of a state's input and output, in UTF-8 bytes. */
@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sourceConnection?.end();
   await restoredConnection?.end();
-  await Promise.all([source?.stop(), restored?.stop()]);
+  await stopStartedServers();
 });
 
 const returning = (value: unknown): LambdaHandler => async () => value;

@@ -23,7 +23,7 @@ import { EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG } from '../../core/restore
 import { handler } from '../../lambda/restore-dump';
 import { DumpRestoreWorkflow } from '../../lib/restore/dump-restore-workflow';
 import { LocalStateMachine, localStateMachine } from '../support/local-state-machine';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb, startReplicatedPair } from '../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb, startReplicatedPair, stopStartedServers } from '../support/mariadb';
 import { waitForRows } from '../support/wait-for-rows';
 import { restoreTestStack } from './workflow-fixture';
 
@@ -83,7 +83,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await stopStartedServers();
 });
 
 /** The RDS control plane as the mocks present it: instances by identifier, available after `pollsUntilAvailable` reads. */

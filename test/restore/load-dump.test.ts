@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import { DumpStatementError, loadDump } from '../../lambda/restore-dump/load-dump';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb, stopStartedServers } from '../support/mariadb';
 
 let source: MariaDbServer;
 let target: MariaDbServer;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await stopStartedServers();
   rmSync(folder, { recursive: true, force: true });
 });
 

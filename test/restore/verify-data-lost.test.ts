@@ -8,7 +8,7 @@ import type { Connection } from 'mysql2/promise';
 import { buildResult } from '../../lambda/restore-db-steps/result';
 import type { RestorePlan, RestoreProgress, RestoreStatus } from '../../lambda/restore-db-steps/types';
 import { verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
-import { MariaDbServer, startMariaDb } from '../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../support/mariadb';
 
 let source: MariaDbServer;
 let restored: MariaDbServer;
@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sourceConnection?.end();
   await restoredConnection?.end();
-  await Promise.all([source?.stop(), restored?.stop()]);
+  await stopStartedServers();
 });
 
 const plan = {

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection } from 'mysql2/promise';
 import { handler, sourceToCompare } from '../../lambda/restore-db-verify/index';
 import { PROBLEM_LINE_CHARACTERS, parseTimestampColumns, verifyRestored } from '../../lambda/restore-db-verify/verify-restored';
-import { MariaDbServer, startMariaDb } from '../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../support/mariadb';
 
 let source: MariaDbServer;
 let restored: MariaDbServer;
@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sourceConnection?.end();
   await restoredConnection?.end();
-  await Promise.all([source?.stop(), restored?.stop()]);
+  await stopStartedServers();
 });
 
 test('a copy of a live source passes: tables checked, schema compared, rows not compared', async () => {

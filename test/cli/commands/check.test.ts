@@ -3,7 +3,7 @@ import type { CheckIo } from '../../../cli/commands/check';
 import { parseConnectionUrl, run } from '../../../cli/commands/check';
 import { main } from '../../../cli/index';
 import { ProgressRenderer, renderBar } from '../../../cli/progress';
-import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 describe('cdk-backup-dr check', () => {

@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { checkConsistency } from '../../../core/consistency/checker';
 import type { ConsistencyReport } from '../../../core/consistency/report';
-import { ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
 let master: Connection;
@@ -54,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await master?.end();
   await replica?.end();
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 describe('checkConsistency with keys and values that do not read back as they compare', () => {

@@ -2,7 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { checkConsistency } from '../../../core/consistency/checker';
 import type { ConsistencyReport } from '../../../core/consistency/report';
 import { formatReport } from '../../../core/consistency/report';
-import { ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
 let master: Connection;
@@ -61,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await master?.end();
   await replica?.end();
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 describe('checkConsistency on a real MariaDB master and replica', () => {

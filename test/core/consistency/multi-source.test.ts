@@ -7,7 +7,7 @@ import type { Connection } from 'mysql2/promise';
 import { checkConsistency } from '../../../core/consistency/checker';
 import { describeUnhealthy, replicaHealth } from '../../../core/consistency/replication';
 import { checkReplicaCurrent, pauseReplication } from '../../../core/dump/source';
-import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
 let master: Connection;
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await replica?.end();
   await master?.end();
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 test('the health covers every named connection: a broken second one is unhealthy, and named', async () => {

@@ -9,7 +9,7 @@ import { createServer, Server, Socket, connect } from 'node:net';
 import type { Connection } from 'mysql2/promise';
 import { describeUnhealthy, replicaHealth } from '../../../core/consistency/replication';
 import { checkReplicaCurrent } from '../../../core/dump/source';
-import { ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
 let replica: Connection;
@@ -52,7 +52,7 @@ afterAll(async () => {
     socket.destroy();
   }
   await new Promise((resolve) => relay ? relay.close(resolve) : resolve(undefined));
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 /** Restarts replication; the relay holds the new connection for `delay` ms. */

@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { combineChecksums, formatChecksum, spreadRowHash } from '../../../core/consistency/row-hash';
 import { tableChecksum } from '../../../core/consistency/table-checksum';
-import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../../support/mariadb';
 
 let server: MariaDbServer;
 let connection: Connection;
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await connection?.end();
-  await server?.stop();
+  await stopStartedServers();
 });
 
 async function reset(rows: string): Promise<void> {

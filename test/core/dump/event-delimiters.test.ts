@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import type * as mysql from 'mysql2/promise';
 import { checkEventDelimiters, eventsWithDelimiterTrap } from '../../../core/dump/event-delimiters';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, startMariaDb, stopStartedServers } from '../../support/mariadb';
 
 let server: MariaDbServer;
 let admin: mysql.Connection;
@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin?.end();
-  await server?.stop();
+  await stopStartedServers();
 });
 
 /** Exit status of mariadb-dump of one database with its events, stopped after `seconds` (124: still running). */

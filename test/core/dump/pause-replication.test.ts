@@ -7,7 +7,7 @@
 import type { Connection } from 'mysql2/promise';
 import { replicaHealth } from '../../../core/consistency/replication';
 import { pauseReplication, readAppliedPosition, resumeReplication } from '../../../core/dump/source';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 import { interceptQueries } from '../../support/intercept-queries';
 
 let pair: ReplicatedPair;
@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await replica?.end();
   await operator?.end();
-  await Promise.all([pair?.stop(), secondMaster?.stop()]);
+  await stopStartedServers();
 });
 
 /**

@@ -7,7 +7,7 @@ import * as mysql from 'mysql2/promise';
 import type { DumpGrants } from '../../../core/dump/privileges';
 import { checkDumpPrivileges, missingDumpPrivileges, parseGrantLine, readCaseInsensitiveNames, readSchemaWildcards } from '../../../core/dump/privileges';
 import { listDumpDatabases } from '../../../core/dump/source';
-import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../../support/mariadb';
 
 let server: MariaDbServer;
 let admin: mysql.Connection;
@@ -60,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin?.end();
-  await server?.stop();
+  await stopStartedServers();
 });
 
 test('a user without TRIGGER is refused, naming the user, the privilege, the database and the GRANT', async () => {

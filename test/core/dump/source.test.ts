@@ -1,7 +1,7 @@
 import {
   channelStatements, listDumpDatabases, parseReplicationControl, RDS_REPLICATION_PROCEDURES, readAppliedPosition, readSource, replicationApplying,
 } from '../../../core/dump/source';
-import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../../support/mariadb';
 import { interceptQueries } from '../../support/intercept-queries';
 
 let server: MariaDbServer;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await stopStartedServers();
 });
 
 test('RDS replicas are paused and resumed with the RDS procedures, others channel by channel', () => {

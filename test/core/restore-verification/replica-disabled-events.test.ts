@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { replicaDisabledEvents } from '../../../core/restore-verification';
-import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../../support/mariadb';
 
 let server: MariaDbServer;
 let connection: Connection;
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await connection?.end();
-  await server?.stop();
+  await stopStartedServers();
 });
 
 test('lists every disabled event of the restored schemas, sorted, with the statement that enables it', async () => {

@@ -6,7 +6,7 @@ import type { DumpManifest } from '../../../core/dump/manifest';
 import {
   checkTables, describeProblems, mergeReports, newestRowTime, overallStatus, recoveryPointMinutes, verifyAgainstManifest, verifyAgainstSource,
 } from '../../../core/restore-verification';
-import { MariaDbServer, startMariaDb } from '../../support/mariadb';
+import { MariaDbServer, startMariaDb, stopStartedServers } from '../../support/mariadb';
 import { waitForRows } from '../../support/wait-for-rows';
 
 const SCHEMA_SQL = `
@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sourceConnection?.end();
   await restoredConnection?.end();
-  await Promise.all([source?.stop(), restored?.stop()]);
+  await stopStartedServers();
 });
 
 describe('a faithful restore', () => {

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as mysql from 'mysql2/promise';
 import { replicaHealth } from '../../../core/consistency/replication';
 import { checkUserName, ensureCheckerUser } from '../../../lambda/checker-user/user';
-import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 async function connectAs(port: number, user: string, password: string): Promise<mysql.Connection> {

@@ -15,7 +15,7 @@ import { parseManifest } from '../../../core/dump/manifest';
 import { readAppliedPosition, replicationApplying } from '../../../core/dump/source';
 import { readSettings } from '../../../lambda/database-dump/settings';
 import { finalize, inspect, prepare } from '../../../lambda/database-dump/steps';
-import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 const SCRIPT = join(__dirname, '..', '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
 const s3Mock = mockClient(S3Client);
@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await pair?.stop();
+  await stopStartedServers();
   if (dumpDir) {
     rmSync(dumpDir, { recursive: true, force: true });
   }

@@ -17,7 +17,7 @@ import { parseManifest } from '../../../core/dump/manifest';
 import { replicationApplying } from '../../../core/dump/source';
 import { DumpSettings, readSettings } from '../../../lambda/database-dump/settings';
 import { finalize, inspect, prepare, PrepareEvent, PreparedRun, resume, runIdFor } from '../../../lambda/database-dump/steps';
-import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, MariaDbServer, ReplicatedPair, startMariaDb, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 import { interceptQueries } from '../../support/intercept-queries';
 
 const SCRIPT = join(__dirname, '..', '..', '..', 'lib', 'dump', 'scripts', 'dump-database.sh');
@@ -88,7 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([pair?.stop(), restoreTarget?.stop()]);
+  await stopStartedServers();
   if (dumpDir) {
     rmSync(dumpDir, { recursive: true, force: true });
   }

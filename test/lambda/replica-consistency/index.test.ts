@@ -6,7 +6,7 @@ import { readConfig, reportKey } from '../../../lambda/replica-consistency/confi
 import { handler } from '../../../lambda/replica-consistency/index';
 import { metricLine } from '../../../lambda/replica-consistency/metrics';
 import { connectionOptionsFromSecret, runDriftCheck } from '../../../lambda/replica-consistency/run';
-import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair } from '../../support/mariadb';
+import { ADMIN_PASSWORD, ADMIN_USER, ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 const secretsMock = mockClient(SecretsManagerClient);
 const s3Mock = mockClient(S3Client);
@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await pair?.stop();
+  await stopStartedServers();
 });
 
 beforeEach(() => {
