@@ -21,6 +21,7 @@ import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
 import { timelineSvg } from '../../../core/report/timeline';
+import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 
 const ACCOUNT = '111111111111';
@@ -28,11 +29,7 @@ let outdir: string;
 let model: ReportModel;
 
 function row(path: string): ProtectedResource {
-  const found = model.resources.find((r) => r.path === path);
-  if (!found) {
-    throw new Error(`no row for ${path}; rows: ${model.resources.map((r) => r.path).join(', ')}`);
-  }
-  return found;
+  return rowAt(model, path);
 }
 
 function tableWithCopyTo(stack: Stack, id: string, destination: backup.IBackupVault): void {

@@ -11,6 +11,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { rowAt } from './model-row';
 import { BackupMetadata } from '../../../lib/report/metadata';
 
 const ACCOUNT = '111111111111';
@@ -18,11 +19,7 @@ let outdir: string;
 let model: ReportModel;
 
 function row(path: string): ProtectedResource {
-  const found = model.resources.find((r) => r.path === path);
-  if (!found) {
-    throw new Error(`no row for ${path}; rows: ${model.resources.map((r) => r.path).join(', ')}`);
-  }
-  return found;
+  return rowAt(model, path);
 }
 
 beforeAll(() => {

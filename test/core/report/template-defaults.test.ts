@@ -16,17 +16,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { renderMarkdown } from '../../../core/report/render';
+import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 
 let outdir: string;
 let model: ReportModel;
 
 function row(path: string): ProtectedResource {
-  const found = model.resources.find((r) => r.path === path);
-  if (!found) {
-    throw new Error(`no row for ${path}; rows: ${model.resources.map((r) => r.path).join(', ')}`);
-  }
-  return found;
+  return rowAt(model, path);
 }
 
 beforeAll(() => {
