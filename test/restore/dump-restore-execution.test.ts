@@ -494,22 +494,27 @@ test('an instance a database restore created under the same execution name is no
   expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
 });
 
+/** The target instance is not there for Validate's describe, then is: available, created at `created`, with these tags. */
+function appearsAfterValidate(created: Date, tags: Array<{ Key: string; Value: string }>): void {
+  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    if (rds.commandCalls(DescribeDBInstancesCommand).length <= 1) {
+      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
+    }
+    return { DBInstances: [{
+      DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available', InstanceCreateTime: created,
+      Endpoint: { Address: '127.0.0.1', Port: target.port }, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
+      TagList: tags,
+    }] };
+  });
+}
+
 test.each([
   ['another DumpRestoreWorkflow\'s (same prefix, same execution name)', [{ Key: WORKFLOW_ID_TAG, Value: 'c8another0000000000000000000000000000000' }]],
   ['one an earlier version of this workflow restored (tagged with the kind only)', []],
 ])('an instance %s is neither taken nor deleted: only this workflow\'s id tag makes it its own', async (_name, idTags) => {
   mockAws();
   // It appears between Validate and CreateInstance, named and tagged as this execution's would be.
-  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
-    if (rds.commandCalls(DescribeDBInstancesCommand).length <= 1) {
-      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
-    }
-    return { DBInstances: [{
-      DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available', InstanceCreateTime: new Date(),
-      Endpoint: { Address: '127.0.0.1', Port: target.port }, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
-      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-9' }, { Key: WORKFLOW_TAG, Value: 'dump' }, ...idTags],
-    }] };
-  });
+  appearsAfterValidate(new Date(), [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-9' }, { Key: WORKFLOW_TAG, Value: 'dump' }, ...idTags]);
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-9' });
   expect(run.status).toBe('FAILED');
   expect(run.cause).toMatch(/an instance 'restored-shop' already exists and was not created by this restore \(dump-restored-shop-9, started /);
@@ -535,16 +540,7 @@ test('an instance an earlier execution of the same name created (its history gon
   // That execution was 91 days ago: its history is gone, and its name may be used again. Its
   // instance appears between Validate and CreateInstance (as the check of both steps is meant for).
   const earlier = new Date(Date.now() - 91 * 24 * 3600_000);
-  rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
-    if (rds.commandCalls(DescribeDBInstancesCommand).length <= 1) {
-      throw new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} });
-    }
-    return { DBInstances: [{
-      DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'available', InstanceCreateTime: earlier,
-      Endpoint: { Address: '127.0.0.1', Port: target.port }, MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
-      TagList: [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-again' }, { Key: WORKFLOW_TAG, Value: 'dump' }, { Key: WORKFLOW_ID_TAG, Value: workflowId }],
-    }] };
-  });
+  appearsAfterValidate(earlier, [{ Key: EXECUTION_TAG, Value: 'dump-restored-shop-again' }, { Key: WORKFLOW_TAG, Value: 'dump' }, { Key: WORKFLOW_ID_TAG, Value: workflowId }]);
   const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-restored-shop-again' });
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('RestoreInputError');
