@@ -748,7 +748,7 @@ export class ConsistencyChecks extends Construct {
     if (statements.some((statement) => statement.resources.includes('*'))) {
       acknowledgements.push({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'backup:ListRecoveryPointsByResource and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission; ec2:DescribeSnapshots only in the regions the EBS checks look in (aws:RequestedRegion).',
+        reason: 'backup:ListRecoveryPointsByResource (no resource type in the Service Authorization Reference, AWS Backup) and ec2:DescribeSnapshots are read-only list calls that support no resource-level permission; ec2:DescribeSnapshots only in the regions the EBS checks look in (aws:RequestedRegion).',
       });
     }
     const unique = new Map(acknowledgements.map((a) => [a.id, a]));

@@ -362,6 +362,11 @@ export class DatabaseRestore extends Construct {
       }));
     }
     if (this.backupRestoreRole) {
+      // Service Authorization Reference, AWS Backup: ListRecoveryPointsByResource and
+      // DescribeRestoreJob name no resource type (so '*'). GetRecoveryPointRestoreMetadata and
+      // StartRestoreJob name recoveryPoint only (arn:...:backup:<region>:<account>:recovery-point:<id>,
+      // no vault in it), and no condition key of AWS Backup names the vault for them (CopyTargets
+      // is CopyFromBackupVault's): they cannot be limited to the vaults holding the source's points.
       policy.addStatements(
         new iam.PolicyStatement({
           actions: ['backup:ListRecoveryPointsByResource'],
@@ -393,8 +398,8 @@ export class DatabaseRestore extends Construct {
       { id: any('rds', 'pg'), ...reason('The parameter group is the source\'s, read at run time; creating requires this workflow\'s request tag.') },
       { id: any('rds', 'og'), ...reason('A restore uses the source\'s option group, read at run time; creating requires this workflow\'s request tag.') },
       { id: any('rds', 'secgrp'), ...reason('RDS authorises the security groups of a restore against this resource type; the groups are the source\'s.') },
-      { id: 'AwsSolutions-IAM5[Resource::*]', ...reason('cloudwatch:PutMetricData is limited by the cloudwatch:namespace condition; backup:ListRecoveryPointsByResource and backup:DescribeRestoreJob support no resource-level permissions.') },
-      { id: any('backup', 'recovery-point'), ...reason('The recovery point is chosen at run time; the steps check it is a recovery point of the source.') },
+      { id: 'AwsSolutions-IAM5[Resource::*]', ...reason('cloudwatch:PutMetricData is limited by the cloudwatch:namespace condition; backup:ListRecoveryPointsByResource and backup:DescribeRestoreJob have no resource type in the Service Authorization Reference (AWS Backup), so they can only be granted on all resources.') },
+      { id: any('backup', 'recovery-point'), ...reason('The recovery point is chosen at run time; the steps check it is a recovery point of the source. Its ARN names no vault and AWS Backup has no condition key naming the vault for GetRecoveryPointRestoreMetadata or StartRestoreJob (Service Authorization Reference), so the grant cannot be limited to vaults: any recovery point of this account and region.') },
     );
   }
 
