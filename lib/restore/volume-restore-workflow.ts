@@ -91,7 +91,7 @@ export class VolumeRestoreWorkflow extends Construct {
     });
     this.stepFunction = this.hardened.function;
     const fn = this.hardened.function;
-    this.grantFunction(workflowId, volumeKey, props.snapshotKeys ?? []);
+    this.grantFunction(workflowId, volumeKey, props.snapshotKeys ?? [], zones);
 
     const plan = { 'plan.$': '$.plan' };
     // The client tokens of the creating steps, and what cleanup tells an earlier execution of the same name by:
@@ -181,7 +181,7 @@ export class VolumeRestoreWorkflow extends Construct {
     return grantDryRun(grantee, this.dryRun);
   }
 
-  private grantFunction(workflowId: string, volumeKey: kms.IKey, snapshotKeys: kms.IKey[]): void {
+  private grantFunction(workflowId: string, volumeKey: kms.IKey, snapshotKeys: kms.IKey[], zones: string[]): void {
     const stack = Stack.of(this);
     const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
     const snapshots = stack.formatArn({ service: 'ec2', resource: 'snapshot', resourceName: '*', account: '' });
@@ -215,10 +215,14 @@ export class VolumeRestoreWorkflow extends Construct {
         }),
         // AttachVolume is authorised for the instance and for the volume: the instance is the one
         // `confirm` names (checked by the function), the volume only one this workflow created.
+        // The volume is created in one of the VPC's zones and EC2 attaches only within a zone, so
+        // the instance must be in one of them too (ec2:AvailabilityZone, a condition key of
+        // AttachVolume's instance resource); with zones unknown at synth (tokens), any zone.
         new iam.PolicyStatement({
           sid: 'AttachToConfirmedInstance',
           actions: ['ec2:AttachVolume'],
           resources: [instances],
+          conditions: zones.length > 0 ? { StringEquals: { 'ec2:AvailabilityZone': zones } } : undefined,
         }),
         new iam.PolicyStatement({
           sid: 'AttachOnlyOwnVolumes',
@@ -253,7 +257,7 @@ export class VolumeRestoreWorkflow extends Construct {
     Validations.of(policy).acknowledge(
       nag(volumes, `Volumes are created at run time; creating requires the workflow's tag (${WORKFLOW_ID_TAG}) and encryption, and deleting and attaching are allowed only for volumes carrying that tag; the ${EXECUTION_TAG} tag limits cleanup further to the execution's own volume.`),
       nag(snapshots, 'The snapshot to restore is named at run time by the person restoring; snapshots are only read.'),
-      nag(instances, 'The instance to attach to or whose root volume to replace is named at run time, and the workflow acts only when `confirm` repeats its id.'),
+      nag(instances, 'The instance to attach to or whose root volume to replace is named at run time, and the workflow acts only when `confirm` repeats its id; attaching only to an instance in one of the VPC\'s zones (ec2:AvailabilityZone) where they are known at synth.'),
       nag(tasks, 'Replacement tasks get their id from EC2 when created.'),
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The EC2 Describe actions support no resource-level permissions; they only read.' },
       ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({

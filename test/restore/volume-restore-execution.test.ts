@@ -6,9 +6,10 @@ import {
   AttachVolumeCommand, CreateReplaceRootVolumeTaskCommand, CreateVolumeCommand, DeleteVolumeCommand, DescribeAvailabilityZonesCommand,
   DescribeInstancesCommand, DescribeReplaceRootVolumeTasksCommand, DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client, Volume,
 } from '@aws-sdk/client-ec2';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG, WORKFLOW_ID_TAG } from '../../core/restore-workflows/common';
 import { handler } from '../../lambda/restore-volume';
@@ -125,8 +126,11 @@ test('the template: one encrypted-volume workflow whose function may delete and 
       Statement: Match.arrayWith([
         Match.objectLike({ Sid: 'CreateTaggedVolumes', Condition: Match.objectLike({ Bool: { 'ec2:Encrypted': 'true' } }) }),
         Match.objectLike({ Sid: 'DeleteOnlyOwnVolumes', Action: 'ec2:DeleteVolume', Condition: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: Match.anyValue() } } }),
-        // Attaching: to any instance (named and confirmed at run time), but only a volume this workflow created.
-        { Sid: 'AttachToConfirmedInstance', Effect: 'Allow', Action: 'ec2:AttachVolume', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/*']] } },
+        // Attaching: to an instance named and confirmed at run time in one of the VPC's zones (where the volume is made), and only a volume this workflow created.
+        {
+          Sid: 'AttachToConfirmedInstance', Effect: 'Allow', Action: 'ec2:AttachVolume', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/*']] },
+          Condition: { StringEquals: { 'ec2:AvailabilityZone': ['eu-west-1a', 'eu-west-1b'] } },
+        },
         {
           Sid: 'AttachOnlyOwnVolumes', Effect: 'Allow', Action: 'ec2:AttachVolume', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:volume/*']] },
           Condition: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: Match.anyValue() } },
@@ -135,6 +139,16 @@ test('the template: one encrypted-volume workflow whose function may delete and 
     },
   });
   expect(machine.taskStates.sort()).toEqual(['AttachVolume', 'CheckAttachment', 'CheckReplacement', 'CheckVolume', 'Cleanup', 'CreateVolume', 'ReplaceRootVolume', 'Validate']);
+});
+
+test('with the VPC\'s zones unknown at synth (an environment-agnostic stack), attaching to an instance carries no zone condition', () => {
+  const stack = new Stack(new App(), 'Agnostic');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  new VolumeRestoreWorkflow(stack, 'VolumeRestore', { vpc, encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }), functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+  const attach = statements.find((statement) => statement.Sid === 'AttachToConfirmedInstance');
+  expect(attach).toMatchObject({ Effect: 'Allow', Action: 'ec2:AttachVolume' });
+  expect(attach?.Condition).toBeUndefined();
 });
 
 test('the function may create grants on its keys only for AWS resources (the grant EBS makes for a new volume)', () => {
