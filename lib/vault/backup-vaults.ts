@@ -293,8 +293,11 @@ export class BackupVaults extends Construct {
   }
 
   /**
-   * Lets a principal start restore jobs from these vaults' recovery points and pass the
-   * restore role to AWS Backup.
+   * Lets a principal list and read these vaults' recovery points, start restore jobs and pass
+   * the restore role to AWS Backup. Starting a restore and reading a recovery point's details
+   * are allowed for any recovery point of this account and region: their only resource type,
+   * recoveryPoint, has no vault in its ARN, and AWS Backup has no condition key naming the
+   * vault for them (Service Authorization Reference).
    */
   public grantRestore(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
