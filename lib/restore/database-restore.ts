@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
 
@@ -267,7 +268,7 @@ export class DatabaseRestore extends Construct {
     if (this.backupRestoreRole) {
       validateReads.push(
         new iam.PolicyStatement({ actions: ['backup:ListRecoveryPointsByResource'], resources: ['*'] }),
-        new iam.PolicyStatement({ actions: ['backup:GetRecoveryPointRestoreMetadata'], resources: [anyOf('backup', 'recovery-point')] }),
+        new iam.PolicyStatement({ actions: ['backup:GetRecoveryPointRestoreMetadata'], resources: recoveryPointRestoreResources(stack) }),
       );
     }
     return { stateMachine: this.stateMachine, validateFunction: this.stepsFunction, encryptionKey: this.encryptionKey, validateReads };
@@ -364,9 +365,8 @@ export class DatabaseRestore extends Construct {
     if (this.backupRestoreRole) {
       // Service Authorization Reference, AWS Backup: ListRecoveryPointsByResource and
       // DescribeRestoreJob name no resource type (so '*'). GetRecoveryPointRestoreMetadata and
-      // StartRestoreJob name recoveryPoint only (arn:...:backup:<region>:<account>:recovery-point:<id>,
-      // no vault in it), and no condition key of AWS Backup names the vault for them (CopyTargets
-      // is CopyFromBackupVault's): they cannot be limited to the vaults holding the source's points.
+      // StartRestoreJob: see recoveryPointRestoreResources (recovery point, vault or RDS snapshot
+      // ARN, as AWS's pages disagree); no condition key of AWS Backup names the vault for them.
       policy.addStatements(
         new iam.PolicyStatement({
           actions: ['backup:ListRecoveryPointsByResource'],
@@ -374,7 +374,7 @@ export class DatabaseRestore extends Construct {
         }),
         new iam.PolicyStatement({
           actions: ['backup:GetRecoveryPointRestoreMetadata', 'backup:StartRestoreJob'],
-          resources: [`arn:${stack.partition}:backup:${stack.region}:${stack.account}:recovery-point:*`],
+          resources: recoveryPointRestoreResources(stack),
         }),
         new iam.PolicyStatement({
           actions: ['backup:DescribeRestoreJob'],
@@ -400,6 +400,8 @@ export class DatabaseRestore extends Construct {
       { id: any('rds', 'secgrp'), ...reason('RDS authorises the security groups of a restore against this resource type; the groups are the source\'s.') },
       { id: 'AwsSolutions-IAM5[Resource::*]', ...reason('cloudwatch:PutMetricData is limited by the cloudwatch:namespace condition; backup:ListRecoveryPointsByResource and backup:DescribeRestoreJob have no resource type in the Service Authorization Reference (AWS Backup), so they can only be granted on all resources.') },
       { id: any('backup', 'recovery-point'), ...reason('The recovery point is chosen at run time; the steps check it is a recovery point of the source. Its ARN names no vault and AWS Backup has no condition key naming the vault for GetRecoveryPointRestoreMetadata or StartRestoreJob (Service Authorization Reference), so the grant cannot be limited to vaults: any recovery point of this account and region.') },
+      { id: any('backup', 'backup-vault'), ...reason('The AWS Backup Developer Guide (Access control, API permissions) gives backup vaults as the resource of GetRecoveryPointRestoreMetadata and StartRestoreJob; the vault holding the chosen recovery point is known only at run time.') },
+      { id: `AwsSolutions-IAM5[Resource::${nagText(stack, `arn:${stack.partition}:rds:${stack.region}:${stack.account}:snapshot:awsbackup:*`)}]`, ...reason('The AWS Backup Developer Guide gives an RDS recovery point the ARN of its snapshot, named awsbackup:<job>; the recovery point to restore is chosen at run time.') },
     );
   }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../private/aws-backup-cold-storage';
+import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { warnUncheckedToken } from '../private/unchecked-token';
@@ -295,17 +296,17 @@ export class BackupVaults extends Construct {
   /**
    * Lets a principal list and read these vaults' recovery points, start restore jobs and pass
    * the restore role to AWS Backup. Starting a restore and reading a recovery point's details
-   * are allowed for any recovery point of this account and region: their only resource type,
-   * recoveryPoint, has no vault in its ARN, and AWS Backup has no condition key naming the
-   * vault for them (Service Authorization Reference).
+   * are allowed for any recovery point of this account and region (as a recovery point ARN, an
+   * RDS snapshot named awsbackup:*, an EBS snapshot or an AMI) and for these vaults: AWS's pages
+   * name each of these forms as the actions' resource, and AWS Backup has no condition key
+   * naming the vault for them.
    */
   public grantRestore(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
-    const recoveryPoints = stack.formatArn({ service: 'backup', resource: 'recovery-point', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['backup:StartRestoreJob', 'backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'],
-      resourceArns: [recoveryPoints],
+      resourceArns: recoveryPointRestoreResources(stack, { vaults: [this.vault.backupVaultArn, this.archiveVault.backupVaultArn], ec2: true }),
     });
     iam.Grant.addToPrincipal({
       grantee,

@@ -74,6 +74,23 @@ describe('DatabaseRestore', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: 'Stack/Restore', SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Db') } }) } });
   });
 
+  test('restoring a recovery point is granted on every resource form AWS documents for it, the RDS snapshot of an RDS recovery point included', () => {
+    const template = Template.fromStack(restoreFixture().stack);
+    const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['backup:GetRecoveryPointRestoreMetadata', 'backup:StartRestoreJob'],
+          Resource: [
+            arn(':backup:eu-west-1:123456789012:recovery-point:*'),
+            arn(':backup:eu-west-1:123456789012:backup-vault:*'),
+            arn(':rds:eu-west-1:123456789012:snapshot:awsbackup:*'),
+          ],
+        })]),
+      },
+    });
+  });
+
   test('grantStartExecution lets a role start, watch and read restores', () => {
     const { stack, restore } = restoreFixture();
     const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });

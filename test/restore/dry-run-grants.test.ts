@@ -63,7 +63,7 @@ describe('DatabaseRestore', () => {
       ...readsOfTheWorkflow(machine, steps),
       rdsReads,
       { Effect: 'Allow', Action: 'backup:ListRecoveryPointsByResource', Resource: '*' },
-      { Effect: 'Allow', Action: 'backup:GetRecoveryPointRestoreMetadata', Resource: arn(':backup:eu-west-1:123456789012:recovery-point:*') },
+      { Effect: 'Allow', Action: 'backup:GetRecoveryPointRestoreMetadata', Resource: [arn(':backup:eu-west-1:123456789012:recovery-point:*'), arn(':backup:eu-west-1:123456789012:backup-vault:*'), arn(':rds:eu-west-1:123456789012:snapshot:awsbackup:*')] },
     ]);
   });
 

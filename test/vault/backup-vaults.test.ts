@@ -311,7 +311,16 @@ describe('BackupVaults overrides', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: ['backup:StartRestoreJob', 'backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'],
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
+            // Every form AWS's pages give these actions' resource: recovery point, vault, and the
+            // snapshot or image of an RDS, EBS or EC2 recovery point.
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:eu-west-1:123456789012:recovery-point:*']] },
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupVault'), 'BackupVaultArn'] },
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupArchiveVault'), 'BackupVaultArn'] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:123456789012:snapshot:awsbackup:*']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1::snapshot/*']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1::image/*']] },
+            ],
           }),
           Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupRestoreRole'), 'Arn'] } }),
         ]),
