@@ -238,6 +238,8 @@ export class ReplicatedMySql extends Construct {
   public readonly replicaAvailabilityZone: string;
   /** The alarm on the replica's lag. */
   public readonly replicaLagAlarm: cloudwatch.IAlarm;
+  /** The alarm on replication that is not running (the replica's `ReplicaLag` is -1). */
+  public readonly replicationStoppedAlarm: cloudwatch.IAlarm;
   /** The alarm on the master's free storage. */
   public readonly freeStorageSpaceAlarm: cloudwatch.IAlarm;
   /** The alarm on the replica's free storage. */
@@ -535,6 +537,22 @@ export class ReplicatedMySql extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }));
+    // RDS puts ReplicaLag -1 while replication is not running (Seconds_Behind_Master is NULL: a
+    // thread stopped, or an error broke it), which the lag alarm's maximum reads as no lag. A
+    // separate alarm rather than metric math folding -1 into the lag alarm: the on-call engineer
+    // learns that replication stopped, not that it lags, and a replica restart or a short
+    // replication restart (-1 for a few minutes) must not page, which one 5-minute period of the
+    // lag alarm would. A -1 in each of 3 consecutive 5-minute periods: stopped for 10 to 15
+    // minutes, or breaking again and again. Missing data keeps the state: a replica that puts no
+    // metrics is the lag alarm's (missing data breaching), and must not turn this one OK.
+    this.replicationStoppedAlarm = withActions(this.metricReplicaLag({ statistic: 'Minimum', period: Duration.minutes(5) }).createAlarm(this, 'ReplicationStoppedAlarm', {
+      alarmDescription: `${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) in each of the last 15 minutes; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`,
+      threshold: 0,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+    }));
     this.freeStorageSpaceAlarm = withActions(this.metricFreeStorageSpace().createAlarm(this, 'FreeStorageSpaceAlarm', {
       alarmDescription: `${path}: the master has less than ${storageShown} of free storage, or puts no metrics (deleted or failed)`,
       threshold: storageThreshold.toBytes(),
@@ -556,13 +574,14 @@ export class ReplicatedMySql extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }));
-    this.alarms = [this.replicaLagAlarm, this.freeStorageSpaceAlarm, this.replicaFreeStorageSpaceAlarm, this.cpuUtilizationAlarm];
+    this.alarms = [this.replicaLagAlarm, this.replicationStoppedAlarm, this.freeStorageSpaceAlarm, this.replicaFreeStorageSpaceAlarm, this.cpuUtilizationAlarm];
 
     this.acknowledgeFindings(port);
   }
 
   /**
-   * How far the replica is behind the master, in seconds (`ReplicaLag`).
+   * How far the replica is behind the master, in seconds (`ReplicaLag`); -1 while replication
+   * is not running.
    * @default - maximum over 1 minute
    */
   public metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -183,8 +184,47 @@ describe('ReplicatedMySql defaults', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 300, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', Threshold: 10 * 1024 ** 3, ComparisonOperator: 'LessThanThreshold' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 80, Period: 900 });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
-    expect(database.alarms).toHaveLength(4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    expect(database.alarms).toHaveLength(5);
+  });
+
+  // RDS puts ReplicaLag -1 while replication is not running: the lag alarm's maximum reads it as no lag.
+  test('an alarm on the replica fires when replication is not running (ReplicaLag -1) in 3 consecutive 5-minute periods, not on a brief restart', () => {
+    const replica = stack.resolve(database.replica.instanceIdentifier);
+    const alarm = database.node.findChild('ReplicationStoppedAlarm').node.defaultChild as cloudwatch.CfnAlarm;
+    expect(stack.resolve(database.replicationStoppedAlarm.alarmArn)).toEqual(stack.resolve(alarm.attrArn));
+    expect(database.alarms).toContain(database.replicationStoppedAlarm);
+    expect(template.toJSON().Resources[stack.getLogicalId(alarm)].Properties).toEqual({
+      Namespace: 'AWS/RDS',
+      MetricName: 'ReplicaLag',
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replica }],
+      Statistic: 'Minimum',
+      Period: 300,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'ignore',
+      AlarmDescription: 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) in each of the last 15 minutes; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error',
+    });
+  });
+
+  test('each alarm watches the instance it names: lag, stopped replication and replica storage the replica; storage and CPU the master', () => {
+    const master = stack.resolve(database.master.instanceIdentifier);
+    const replica = stack.resolve(database.replica.instanceIdentifier);
+    const watched = (alarm: cloudwatch.IAlarm): unknown => {
+      const resource = template.toJSON().Resources[stack.getLogicalId((alarm as cloudwatch.Alarm).node.defaultChild as cloudwatch.CfnAlarm)];
+      return [resource.Properties.MetricName, resource.Properties.Dimensions];
+    };
+    const on = (instance: unknown) => [{ Name: 'DBInstanceIdentifier', Value: instance }];
+    expect(database.alarms.map(watched)).toEqual([
+      ['ReplicaLag', on(replica)],
+      ['ReplicaLag', on(replica)],
+      ['FreeStorageSpace', on(master)],
+      ['FreeStorageSpace', on(replica)],
+      ['CPUUtilization', on(master)],
+    ]);
+    expect(master).not.toEqual(replica);
   });
 
   test('the master\'s free storage alarm fires when the master puts no metrics (RDS cannot stop a master with a replica: it is deleted or broken); the CPU alarm does not page twice', () => {
@@ -320,6 +360,7 @@ describe('ReplicatedMySql overrides', () => {
     const template = Template.fromStack(stack);
     const topicRef = { Ref: Match.stringLikeRegexp('^Topic') };
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 30, AlarmActions: [topicRef], OKActions: [topicRef] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Statistic: 'Minimum', Threshold: 0, AlarmActions: [topicRef], OKActions: [topicRef] });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', Threshold: 20 * 1024 ** 3 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 90 });
   });
@@ -414,6 +455,7 @@ describe('ReplicatedMySql bad input', () => {
       : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(''));
     expect(alarms.map((p) => [p.MetricName, p.Threshold, joined(p.AlarmDescription)])).toEqual([
       ['ReplicaLag', { Ref: 'Lag' }, 'Stack/Db: the replica lags the master by more than <Lag> seconds'],
+      ['ReplicaLag', 0, 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) in each of the last 15 minutes; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error'],
       ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the master has less than <Free> bytes of free storage, or puts no metrics (deleted or failed)'],
       ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the replica has less than <Free> bytes of free storage'],
     ]);
