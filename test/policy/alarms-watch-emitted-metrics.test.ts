@@ -4,6 +4,8 @@
  * a producer emits: the functions' own code is run (the EMF lines and PutMetricData calls it
  * makes, with the environment the app gives it), the state machines' putMetricData tasks are
  * read from their definitions, and AWS's own metrics are those of the resources in the template.
+ * Each alarm's metric must also be put by the producer its construct's properties say it is about
+ * (the replica for the lag, the master for its storage, a backup-age alarm's own freshness check).
  * Then: a producer that does not run alarms somewhere; a check that reports unknown alarms; an
  * alarm that treats missing data as breaching has a period no shorter than its producer's
  * schedule's gap plus the producer's run time; every alarm notifies a topic with a subscriber,
@@ -13,10 +15,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildReferenceApp } from '../../bin/reference-app';
+import { BackupDisasterRecovery } from '../../lib/backup-disaster-recovery';
+import { ConsistencyChecks } from '../../lib/checks/consistency-checks';
+import { ReplicatedMySql } from '../../lib/database/replicated-mysql';
+import { DatabaseDumpJob } from '../../lib/dump/database-dump-job';
 import type { HardenedFunctionProps } from '../../lib/private/hardened-function';
 import { longestGap } from '../../lib/restore/schedule-interval';
 import { runChecks } from '../../lambda/backup-freshness/checks';
@@ -212,6 +219,51 @@ interface Audit {
   /** Producer -> the schedule expressions (with their time zone) that start it. */
   readonly schedules: Map<string, Array<{ expression: string; zone?: string; state?: string }>>;
   readonly resources: Map<string, Resource>;
+  /** Stack name and logical id -> the construct path of the resource. */
+  readonly paths: Map<string, string>;
+  /** Alarm -> the producers whose metrics it is about, as its construct's API names them. */
+  readonly intended: Map<string, Intended>;
+}
+
+interface Intended {
+  readonly producers: string[];
+  /** A backup-age alarm: the freshness check it is about, by its place in the construct's list. */
+  readonly freshnessCheck?: number;
+}
+
+/**
+ * What each alarm is about, read from the public properties of the constructs that create it
+ * (the replica for the lag, the master for its storage, the drift check for drift): matching
+ * a metric some producer emits does not tell a swapped instance or check.
+ */
+function intendedProducers(app: App): Map<string, Intended> {
+  const key = (construct: IConstruct): string => {
+    const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild as CfnResource;
+    return `${Stack.of(resource).stackName}/${Stack.of(resource).getLogicalId(resource)}`;
+  };
+  const intended = new Map<string, Intended>();
+  const about = (alarms: IConstruct[], producers: IConstruct[]): void => alarms.forEach((alarm) => intended.set(key(alarm), { producers: producers.map(key) }));
+  for (const construct of app.node.findAll()) {
+    if (construct instanceof ReplicatedMySql) {
+      about([construct.replicaLagAlarm, construct.replicationStoppedAlarm, construct.replicaFreeStorageSpaceAlarm], [construct.replica]);
+      about([construct.freeStorageSpaceAlarm, construct.cpuUtilizationAlarm], [construct.master]);
+    }
+    if (construct instanceof ConsistencyChecks) {
+      about([construct.driftStatusAlarm, construct.driftedRowsAlarm, construct.replicaLagAlarm, construct.functionErrorAlarms[0]], [construct.driftCheckFunction]);
+      about([construct.freshnessStatusAlarm, construct.functionErrorAlarms[1]], [construct.freshnessCheckFunction]);
+      construct.backupAgeAlarms.forEach((alarm, index) => intended.set(key(alarm), { producers: [key(construct.freshnessCheckFunction)], freshnessCheck: index }));
+    }
+    if (construct instanceof DatabaseDumpJob) {
+      about([construct.failureAlarm], [construct.stateMachine]);
+    }
+    if (construct instanceof BackupDisasterRecovery) {
+      const { restoreDrills: drills, databaseRestore: restore } = construct;
+      about([drills.recoveryTimeAlarm, drills.recoveryPointAlarm], [restore.stepsFunction]);
+      about([drills.drillFailureAlarm], [restore.stateMachine, restore.stepsFunction]);
+      about([drills.missedDrillAlarm], [drills.drillAgeFunction]);
+    }
+  }
+  return intended;
 }
 
 function statesOf(definition: Definition): State[] {
@@ -228,6 +280,7 @@ async function audit(): Promise<Audit> {
   const app = new App({ context: JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')).context });
   const stacks: Stack[] = Object.values(buildReferenceApp(app));
   const assembly = app.synth();
+  const paths = new Map(app.node.findAll().filter(CfnResource.isCfnResource).map((r) => [`${Stack.of(r).stackName}/${Stack.of(r).getLogicalId(r)}`, r.node.path]));
   const alarms: Alarm[] = [];
   const emitted: Emitted[] = [];
   const watchers = new Map<string, string[]>();
@@ -314,7 +367,7 @@ async function audit(): Promise<Audit> {
       watchers.set(id(machines[0]), [...(watchers.get(id(machines[0])) ?? []), ...checking]);
     }
   }
-  return { alarms, emitted, watchers, schedules, resources };
+  return { alarms, emitted, watchers, schedules, resources, paths, intended: intendedProducers(app) };
 }
 
 const same = (a: Metric, b: Metric): boolean => a.namespace === b.namespace && a.name === b.name && JSON.stringify(Object.entries(a.dimensions).sort()) === JSON.stringify(Object.entries(b.dimensions).sort());
@@ -458,5 +511,35 @@ test('every alarm notifies a topic with an email subscriber, and the README name
       }
     }
   }
+  expect(problems).toEqual([]);
+});
+
+
+// Matching some producer is not enough: the master's storage alarm on the replica, or the drift
+// status alarm on the freshness check's status, watches a metric that is emitted, but not the
+// one its description and its property promise.
+test('every alarm watches the resource it is about: the instance, function or state machine its construct names, and a backup-age alarm its own freshness check', () => {
+  const problems: string[] = [];
+  for (const alarm of found.alarms) {
+    const intended = found.intended.get(alarm.id);
+    if (!intended) {
+      problems.push(`${alarm.id} (${found.paths.get(alarm.id)}): no construct property names what it is about; add it to intendedProducers()`);
+      continue;
+    }
+    for (const m of alarm.metrics) {
+      const producers = found.emitted.filter((e) => same(e, m)).map((e) => e.producer);
+      if (!producers.some((producer) => intended.producers.includes(producer))) {
+        problems.push(`${alarm.id}: ${describe_(m)} is put by ${producers.map((p) => found.paths.get(p)).join(', ') || 'nobody'}, not by ${intended.producers.map((p) => found.paths.get(p)).join(', ')}`);
+      }
+    }
+    if (intended.freshnessCheck !== undefined) {
+      const ages = found.emitted.filter((e) => e.producer === intended.producers[0] && e.name === 'BackupAgeHours');
+      const own = ages[intended.freshnessCheck];
+      if (!own || alarm.metrics.length !== 1 || !same(alarm.metrics[0], own)) {
+        problems.push(`${alarm.id}: watches ${alarm.metrics.map(describe_).join(', ')}, not the age of freshness check ${intended.freshnessCheck} (${own ? describe_(own) : 'none'})`);
+      }
+    }
+  }
+  expect(found.intended.size).toBeGreaterThan(20);
   expect(problems).toEqual([]);
 });
