@@ -17,6 +17,7 @@ import { vaultPolicyLock } from './vault-policy';
 import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { replicationScope, replicationStatus } from './replication-scope';
+import { replicaAccount } from './replica-account';
 import { OffSite, copyOffSite } from './off-site';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
@@ -34,9 +35,6 @@ const BY_NAME = 'matched by DB instance name (the template names the source, wit
 
 /** The encryption and locks of a replication destination bucket the assembly does not define. */
 const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
-
-/** The account of a replication destination bucket the assembly does not define, where the rule does not name it. */
-const ACCOUNT_OF_BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
 
 /** The stateful resource types that get a row, with a readable name. */
 export const PROTECTED_TYPES: { [type: string]: string } = {
@@ -1099,8 +1097,7 @@ class Context {
       return {
         destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => this.render(value, r.stack))})`,
         region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
-        // Without Account (set only to hand replicas to the destination's owner) a bucket outside the assembly may be in any account.
-        account: this.render(destination.Account, r.stack) || (bucket?.stack.account ?? ACCOUNT_OF_BUCKET_NOT_IN_ASSEMBLY),
+        account: replicaAccount(destination, bucket?.stack.account, (value) => this.render(value, r.stack)),
         retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
         minHours: notCopying ? undefined : retention?.minHours,
         maxHours: notCopying ? undefined : retention?.maxHours,
