@@ -18,6 +18,7 @@ import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
+import { KEY_NOT_INSPECTED, OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite } from './off-site';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
@@ -157,10 +158,11 @@ export interface NotificationEntry {
 
 /** A customer managed KMS key that encrypts backup data or the report's notifications. */
 export interface KeyEntry {
+  /** The key's stack; for a key not in the assembly, that of the first resource that names it. */
   readonly stack: string;
   readonly region: string;
   readonly account: string;
-  /** The key's construct path, or the reference as written for a key not in the assembly. */
+  /** The key's construct path, or the reference as written for a key not in the assembly (its ARN where a user writes one). */
   readonly key: string;
   readonly logicalId?: string;
   readonly rotation: string;
@@ -488,7 +490,8 @@ class Context {
       const rotation = keyRotationText(key.resource.Properties, (v) => this.render(v, key.stack));
       return `KMS key ${key.path}${rotation === 'not rotated' ? '' : `, ${rotation}`}`;
     }
-    return `KMS key ${this.render(value, stack)}`;
+    const written = this.render(value, stack);
+    return isAwsManagedKey(written) ? `KMS key ${written}` : `KMS key ${written} (${KEY_NOT_INSPECTED})`;
   }
 
   /**
@@ -569,7 +572,7 @@ class Context {
    * not define is listed as written, with what the report cannot know of it.
    */
   keys(resources: ProtectedResource[], activities: ActivityEntry[]): KeyEntry[] {
-    const uses = new Map<string, { key?: Located; stack: StackArtifact; written: string; encrypts: Set<string> }>();
+    const uses = new Map<string, { key?: Located; outside?: OutsideKey; stack: StackArtifact; written: string; encrypts: Set<string> }>();
     const use = (value: unknown, stack: StackArtifact, what: string): void => {
       if (value === undefined || value === null || value === '') {
         return;
@@ -577,11 +580,16 @@ class Context {
       const key = this.keyOf(value, stack);
       const written = this.render(value, stack);
       // AWS managed keys (aws/s3, aws/rds, ...) are AWS's to rotate and cannot be deleted.
-      if (!key && /(^|:)alias\/aws\//.test(written)) {
+      if (!key && isAwsManagedKey(written)) {
         return;
       }
-      const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${stack.id}\u0000${written}`;
-      const entry = uses.get(id) ?? { key, stack: key?.stack ?? stack, written, encrypts: new Set<string>() };
+      // One row per key not in the assembly, whether its users give its ID or its ARN, in one stack or several.
+      const outside = key ? undefined : outsideKey(written, stack);
+      const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${outside!.region}\u0000${outside!.account}\u0000${outside!.name}`;
+      const entry = uses.get(id) ?? { key, outside, stack: key?.stack ?? stack, written, encrypts: new Set<string>() };
+      if (!key && !entry.written.startsWith('arn:') && written.startsWith('arn:')) {
+        entry.written = written;
+      }
       entry.encrypts.add(what);
       uses.set(id, entry);
     };
@@ -616,15 +624,13 @@ class Context {
     for (const machine of this.ofType('AWS::StepFunctions::StateMachine').filter((m) => activityPaths.has(m.path))) {
       use(machine.resource.Properties?.EncryptionConfiguration?.KmsKeyId, machine.stack, `state machine ${machine.path} (its definition and execution data)`);
     }
-    return [...uses.values()].map(({ key, stack, written, encrypts }): KeyEntry => {
+    return [...uses.values()].map(({ key, outside, stack, written, encrypts }): KeyEntry => {
       const render = (value: Json): string => this.render(value, key?.stack ?? stack);
       const notKnown = 'not known (key not in this assembly)';
-      // A key not in the assembly is in the region and account of its ARN, where it names them.
-      const arn = /^arn:[^:]+:kms:([^:]+):([^:]+):/.exec(written);
       return {
         stack: stack.id,
-        region: key ? stack.region : arn?.[1] ?? stack.region,
-        account: key ? stack.account : arn?.[2] ?? stack.account,
+        region: outside?.region ?? stack.region,
+        account: outside?.account ?? stack.account,
         key: key ? key.path : written,
         ...(key ? { logicalId: key.logicalId } : {}),
         rotation: key ? keyRotationText(key.resource.Properties, render) : notKnown,

@@ -4,6 +4,7 @@
  */
 import { ActivityEntry, KeyEntry, ProtectedResource, ReportModel, TierEntry } from './model';
 import { placeOffSite } from './off-site';
+import { KEY_NOT_INSPECTED } from './outside-key';
 import { escapeXml, timelineSvg } from './timeline';
 
 /** The version of the JSON report's layout. */
@@ -148,7 +149,7 @@ export function renderMarkdown(model: ReportModel): string {
 
 /** The key cell, as the resource cell of a protected resource. */
 function keyCell(k: KeyEntry): string[] {
-  return k.logicalId !== undefined ? ['KMS key', `${k.logicalId} (${k.stack}, ${k.region})`, short(k.key)] : ['KMS key (not in this assembly)', `${k.key} (${k.region}, account ${k.account})`];
+  return k.logicalId !== undefined ? ['KMS key', `${k.logicalId} (${k.stack}, ${k.region})`, short(k.key)] : [`KMS key ${KEY_NOT_INSPECTED}`, `${k.key} (${k.region}, account ${k.account})`];
 }
 
 function hoursText(min: number, max: number): string {
