@@ -7,7 +7,7 @@ import { placeOffSite } from './off-site';
 import { KEY_NOT_INSPECTED } from './outside-key';
 import { escapeXml, timelineSvg } from './timeline';
 
-/** The version of the JSON report's layout. */
+/** The version of the JSON report's layout: raised when a field is removed, renamed or changes type, not when one is added (README). */
 export const REPORT_SCHEMA_VERSION = 1;
 
 function minutesText(minutes: number | undefined): string {
