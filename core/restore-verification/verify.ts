@@ -293,8 +293,36 @@ function datetimeLiteral(at: Date): string {
  * Reads the newest time of each column, of rows at or before `atOrBefore` when given (a
  * `WHERE column <= bound` that the column's index still serves). `timestamp` columns are
  * read as stored (UTC); `datetime` columns are taken to hold UTC times.
+ *
+ * The reads run with the session time zone set to UTC, and the previous zone put back after:
+ * a timestamp column is compared with its bound in the session zone, and in a zone with
+ * daylight saving (a parameter group's `time_zone`) the hour repeated in autumn makes a bound
+ * in the second pass of that hour a time of the first pass, an hour early.
  */
 export async function readNewestRows(connection: Connection, columns: readonly TimestampColumn[], atOrBefore?: Date): Promise<ColumnReading[]> {
+  let previousZone: unknown;
+  try {
+    const [rows] = await connection.query('SELECT @@SESSION.time_zone AS zone');
+    previousZone = (rows as Row[])[0].zone;
+    await connection.query("SET SESSION time_zone = '+00:00'");
+  } catch (error) {
+    return columns.map((c) => {
+      const name = `${c.schema}.${c.table}.${c.column}`;
+      return { name, problem: `${name}: could not set the session time zone to UTC: ${errorText(error)}` };
+    });
+  }
+  try {
+    return await readNewestRowsInUtc(connection, columns, atOrBefore);
+  } finally {
+    try {
+      await connection.query('SET SESSION time_zone = ?', [previousZone]);
+    } catch {
+      // The readings stand (taken in UTC); a session whose zone cannot be set back has lost its connection.
+    }
+  }
+}
+
+async function readNewestRowsInUtc(connection: Connection, columns: readonly TimestampColumn[], atOrBefore?: Date): Promise<ColumnReading[]> {
   const readings: ColumnReading[] = [];
   for (const candidate of columns) {
     const name = `${candidate.schema}.${candidate.table}.${candidate.column}`;
@@ -309,7 +337,7 @@ export async function readNewestRows(connection: Connection, columns: readonly T
       // timestamp: seconds since the epoch, independent of the session time zone.
       // datetime: the literal value as text, read as UTC.
       const expression = column.dataType === 'timestamp' ? `UNIX_TIMESTAMP(MAX(${quoted}))` : `DATE_FORMAT(MAX(${quoted}), '%Y-%m-%dT%H:%i:%s.%fZ')`;
-      // A timestamp column compares in the session time zone, as FROM_UNIXTIME converts: both sides agree.
+      // In the UTC session FROM_UNIXTIME gives the UTC time, which the timestamp column is compared in.
       const bound = atOrBefore === undefined ? ''
         : column.dataType === 'timestamp' ? ` WHERE ${quoted} <= FROM_UNIXTIME(?)` : ` WHERE ${quoted} <= ?`;
       const params = atOrBefore === undefined ? [] : [column.dataType === 'timestamp' ? atOrBefore.getTime() / 1000 : datetimeLiteral(atOrBefore)];
