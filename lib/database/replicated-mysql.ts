@@ -546,7 +546,7 @@ export class ReplicatedMySql extends Construct {
     // minutes, or breaking again and again. Missing data keeps the state: a replica that puts no
     // metrics is the lag alarm's (missing data breaching), and must not turn this one OK.
     this.replicationStoppedAlarm = withActions(this.metricReplicaLag({ statistic: 'Minimum', period: Duration.minutes(5) }).createAlarm(this, 'ReplicationStoppedAlarm', {
-      alarmDescription: `${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) in each of the last 15 minutes; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`,
+      alarmDescription: `${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`,
       threshold: 0,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,

@@ -205,7 +205,7 @@ describe('ReplicatedMySql defaults', () => {
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
       TreatMissingData: 'ignore',
-      AlarmDescription: 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) in each of the last 15 minutes; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error',
+      AlarmDescription: 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error',
     });
   });
 
@@ -455,7 +455,7 @@ describe('ReplicatedMySql bad input', () => {
       : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(''));
     expect(alarms.map((p) => [p.MetricName, p.Threshold, joined(p.AlarmDescription)])).toEqual([
       ['ReplicaLag', { Ref: 'Lag' }, 'Stack/Db: the replica lags the master by more than <Lag> seconds'],
-      ['ReplicaLag', 0, 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) in each of the last 15 minutes; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error'],
+      ['ReplicaLag', 0, 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error'],
       ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the master has less than <Free> bytes of free storage, or puts no metrics (deleted or failed)'],
       ['FreeStorageSpace', { Ref: 'Free' }, 'Stack/Db: the replica has less than <Free> bytes of free storage'],
     ]);
