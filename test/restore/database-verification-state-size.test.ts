@@ -50,9 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sourceConnection?.end();
-  await restoredConnection?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => sourceConnection?.end(), () => restoredConnection?.end());
 });
 
 const returning = (value: unknown): LambdaHandler => async () => value;

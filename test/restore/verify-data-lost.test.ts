@@ -45,9 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sourceConnection?.end();
-  await restoredConnection?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => sourceConnection?.end(), () => restoredConnection?.end());
 });
 
 const plan = {

@@ -22,9 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sourceConnection?.end();
-  await restoredConnection?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => sourceConnection?.end(), () => restoredConnection?.end());
 });
 
 test('a copy of a live source passes: tables checked, schema compared, rows not compared', async () => {

@@ -116,13 +116,26 @@ export function startMariaDb(options: StartOptions = {}): Promise<MariaDbServer>
 
 /**
  * Stops every server this test file started and has not stopped, waiting for starts still running.
- * Call it in `afterAll` (after closing connections) instead of stopping servers by their handles,
- * which are not assigned when a step after their start failed.
+ * Call it in `afterAll` instead of stopping servers by their handles, which are not assigned when a step
+ * after their start failed. `closeFirst` (closing connections, stopping replication) run one after the
+ * other before the stop; one that throws skips neither the others nor the stop, and its error is
+ * rethrown once the servers are stopped.
  */
-export async function stopStartedServers(): Promise<void> {
+export async function stopStartedServers(...closeFirst: Array<() => unknown>): Promise<void> {
+  const closeErrors: unknown[] = [];
+  for (const close of closeFirst) {
+    try {
+      await close();
+    } catch (error) {
+      closeErrors.push(error);
+    }
+  }
   // A failed start cleaned up after itself (its caller got the error); a stopped server stops once only.
   const outcomes = await Promise.allSettled([...starts]);
   await Promise.all(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.stop() : undefined)));
+  if (closeErrors.length > 0) {
+    throw closeErrors[0];
+  }
 }
 
 async function launch(options: StartOptions): Promise<MariaDbServer> {

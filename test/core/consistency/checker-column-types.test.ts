@@ -52,9 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await master?.end();
-  await replica?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => master?.end(), () => replica?.end());
 });
 
 describe('checkConsistency with keys and values that do not read back as they compare', () => {

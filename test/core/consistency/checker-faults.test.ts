@@ -31,9 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await master?.end();
-  await replica?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => master?.end(), () => replica?.end());
 });
 
 describe('checkConsistency faults: never consistent when it could not tell', () => {

@@ -59,9 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await master?.end();
-  await replica?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => master?.end(), () => replica?.end());
 });
 
 describe('checkConsistency on a real MariaDB master and replica', () => {

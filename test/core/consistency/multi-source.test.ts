@@ -25,9 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await replica?.end();
-  await master?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => replica?.end(), () => master?.end());
 });
 
 test('the health covers every named connection: a broken second one is unhealthy, and named', async () => {

@@ -46,13 +46,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await replica?.query('STOP SLAVE').catch(() => undefined);
-  await replica?.end();
-  for (const socket of sockets) {
-    socket.destroy();
-  }
-  await new Promise((resolve) => relay ? relay.close(resolve) : resolve(undefined));
-  await stopStartedServers();
+  await stopStartedServers(
+    () => replica?.query('STOP SLAVE').catch(() => undefined),
+    () => replica?.end(),
+    () => sockets.forEach((socket) => socket.destroy()),
+    () => new Promise((resolve) => relay ? relay.close(resolve) : resolve(undefined)),
+  );
 });
 
 /** Restarts replication; the relay holds the new connection for `delay` ms. */

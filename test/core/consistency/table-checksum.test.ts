@@ -19,8 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await connection?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => connection?.end());
 });
 
 async function reset(rows: string): Promise<void> {

@@ -23,8 +23,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await admin?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => admin?.end());
 });
 
 /** Exit status of mariadb-dump of one database with its events, stopped after `seconds` (124: still running). */

@@ -22,9 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await replica?.end();
-  await operator?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => replica?.end(), () => operator?.end());
 });
 
 /**

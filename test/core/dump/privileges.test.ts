@@ -59,8 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await admin?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => admin?.end());
 });
 
 test('a user without TRIGGER is refused, naming the user, the privilege, the database and the GRANT', async () => {

@@ -19,8 +19,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await connection?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => connection?.end());
 });
 
 test('lists every disabled event of the restored schemas, sorted, with the statement that enables it', async () => {

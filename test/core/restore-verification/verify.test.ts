@@ -51,9 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sourceConnection?.end();
-  await restoredConnection?.end();
-  await stopStartedServers();
+  await stopStartedServers(() => sourceConnection?.end(), () => restoredConnection?.end());
 });
 
 describe('a faithful restore', () => {
