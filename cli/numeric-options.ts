@@ -5,11 +5,12 @@
  */
 import { UsageError } from './usage-error';
 
-/** A whole number of `min` or more (`unit` names what it counts), written in decimal digits. */
-export function wholeNumber(flag: string, text: string, unit: string, min: number): number {
+/** A whole number of `min` or more, and at most `max` when given (`unit` names what it counts), written in decimal digits. */
+export function wholeNumber(flag: string, text: string, unit: string, min: number, max?: number): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`${flag} must be a whole number of ${unit}, ${min} or more, in decimal digits (e.g. ${Math.max(min, 10)}); got '${text}'`);
+  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    const allowed = max === undefined ? `, ${min} or more,` : ` from ${min} to ${max}`;
+    throw new UsageError(`${flag} must be a whole number of ${unit}${allowed} in decimal digits (e.g. ${Math.max(min, 10)}); got '${text}'`);
   }
   return value;
 }

@@ -20,6 +20,9 @@ import {
   SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { errorName, errorText, executionName } from '../../core/restore-workflows/common';
+import { ALLOCATED_STORAGE_GIB } from '../../core/restore-workflows/dump';
+import { RESTORE_DAYS } from '../../core/restore-workflows/objects';
+import { ANY_VOLUME_IOPS, ANY_VOLUME_SIZE_GIB, GP3_THROUGHPUT_MIBPS } from '../../core/restore-workflows/volume';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { completenessNotice } from './restore-completeness-notes';
 import { disabledEventsNotice } from './restore-disabled-events';
@@ -101,9 +104,10 @@ function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-function int(flags: Flags, name: keyof typeof OPTIONS, unit: string, min = 0): number | undefined {
+/** A whole-number option within `range` (the range the workflow's own checks allow; `min` alone for the command's own). */
+function int(flags: Flags, name: keyof typeof OPTIONS, unit: string, range: { readonly min: number; readonly max?: number }): number | undefined {
   const value = str(flags, name);
-  return value === undefined ? undefined : wholeNumber(`--${name}`, value, unit, min);
+  return value === undefined ? undefined : wholeNumber(`--${name}`, value, unit, range.min, range.max);
 }
 
 function compact(input: Record<string, unknown>): Record<string, unknown> {
@@ -137,7 +141,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       }
       // The bucket goes to the workflow, whose Validate step refuses one other than its own (run or dry run alike).
       const input = compact({
-        manifestKey, bucket: match?.[1], targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB'),
+        manifestKey, bucket: match?.[1], targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB', ALLOCATED_STORAGE_GIB),
         keepOnFailure: flags['keep-on-failure'] === true ? true : undefined,
       });
       return { kind: 'dump', name: executionName('dump', target, input), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
@@ -173,8 +177,8 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       throw new UsageError('restore volume needs --snapshot <snap-...>');
     }
     const input = compact({
-      snapshotId, availabilityZone: str(flags, 'az'), volumeType: str(flags, 'type'), size: int(flags, 'size', 'GiB'), iops: int(flags, 'iops', 'IOPS'),
-      throughput: int(flags, 'throughput', 'MiB/s'), attachToInstance: str(flags, 'attach'), device: str(flags, 'device'), replaceRootVolumeOf: str(flags, 'replace-root'),
+      snapshotId, availabilityZone: str(flags, 'az'), volumeType: str(flags, 'type'), size: int(flags, 'size', 'GiB', ANY_VOLUME_SIZE_GIB), iops: int(flags, 'iops', 'IOPS', ANY_VOLUME_IOPS),
+      throughput: int(flags, 'throughput', 'MiB/s', GP3_THROUGHPUT_MIBPS), attachToInstance: str(flags, 'attach'), device: str(flags, 'device'), replaceRootVolumeOf: str(flags, 'replace-root'),
       confirm: str(flags, 'confirm'),
     });
     const what = input.replaceRootVolumeOf ? `a root volume replacement of ${input.replaceRootVolumeOf} from ${snapshotId}` : `a new volume from ${snapshotId}${input.availabilityZone ? ` in ${input.availabilityZone}` : ''}${input.attachToInstance ? `, attached to ${input.attachToInstance} at ${input.device}` : ''}`;
@@ -199,7 +203,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
     }
     const input = compact({
       mode: archive ? 'archive' : 'point-in-time', bucket, prefix: str(flags, 'prefix') ?? '', time: str(flags, 'time'), targetBucket: str(flags, 'target-bucket'),
-      targetPrefix: str(flags, 'target-prefix'), confirm: str(flags, 'confirm'), restoreTier: str(flags, 'tier'), restoreDays: int(flags, 'days', 'days'),
+      targetPrefix: str(flags, 'target-prefix'), confirm: str(flags, 'confirm'), restoreTier: str(flags, 'tier'), restoreDays: int(flags, 'days', 'days', RESTORE_DAYS),
     });
     const what = archive ? `archived objects under s3://${bucket}/${input.prefix} retrieved and copied to a new prefix` : `s3://${bucket}/${input.prefix} as it was at ${input.time}, copied to ${input.targetPrefix === input.prefix && (input.targetBucket ?? bucket) === bucket ? 'the same prefix (in place)' : 'a new prefix'}`;
     return { kind: 'objects', name: executionName('objects', `${bucket}-${input.prefix}`, input), input, summary: what };
@@ -272,7 +276,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     }
     const request = buildRequest(parsed.positionals[0], flags);
     // 0 would read the execution's history and status back to back until it ends.
-    const pollSeconds = int(flags, 'poll-seconds', 'seconds', 1) ?? 5;
+    const pollSeconds = int(flags, 'poll-seconds', 'seconds', { min: 1 }) ?? 5;
     const clients = io.clients(str(flags, 'region'));
     const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     if (flags['dry-run']) {

@@ -91,6 +91,8 @@ export interface DumpRestorePlan {
 const IDENTIFIER = /^[a-zA-Z](?:[a-zA-Z0-9]|-(?!-)){0,62}$/;
 const INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+/** The storage a restored instance may be given (RDS for MySQL's range). */
+export const ALLOCATED_STORAGE_GIB = { min: 20, max: 65536 };
 
 /** Checks the request against the deployment and AWS and returns the plan; creates nothing. */
 export async function planDumpRestore(clients: { s3: S3Client; rds: RDSClient }, settings: DumpRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<DumpRestorePlan> {
@@ -118,7 +120,7 @@ export async function planDumpRestore(clients: { s3: S3Client; rds: RDSClient },
   if (!INSTANCE_CLASS.test(instanceClass)) {
     throw new RestoreInputError(`input \`instanceClass\` must be an RDS instance class such as db.r7g.large; got '${instanceClass}'`);
   }
-  const requestedStorage = optionalInteger(input, 'allocatedStorage', 20, 65536, 'GiB');
+  const requestedStorage = optionalInteger(input, 'allocatedStorage', ALLOCATED_STORAGE_GIB.min, ALLOCATED_STORAGE_GIB.max, 'GiB');
   const keepOnFailure = input.keepOnFailure === undefined ? false : input.keepOnFailure;
   if (typeof keepOnFailure !== 'boolean') {
     throw new RestoreInputError(`input \`keepOnFailure\` must be true or false; got ${JSON.stringify(keepOnFailure)}`);

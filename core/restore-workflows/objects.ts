@@ -152,6 +152,8 @@ export const PART_OVERRUN_MS = 45_000;
 const PARTS_AT_ONCE = 4;
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const TIERS: readonly string[] = ['Standard', 'Bulk'];
+/** How long a retrieved copy of an archived object may be kept readable. */
+export const RESTORE_DAYS = { min: 1, max: 30 };
 
 function compactTime(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -250,7 +252,7 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
     if (!TIERS.includes(restoreTier)) {
       throw new RestoreInputError(`input \`restoreTier\` must be ${TIERS.join(' or ')} (Deep Archive: Standard within 12 hours, Bulk within 48 hours); got '${restoreTier}'`);
     }
-    restoreDays = optionalInteger(input, 'restoreDays', 1, 30, 'days') ?? 3;
+    restoreDays = optionalInteger(input, 'restoreDays', RESTORE_DAYS.min, RESTORE_DAYS.max, 'days') ?? 3;
   }
   return {
     mode,

@@ -64,6 +64,17 @@ const IOPS_LIMITS: Readonly<Record<string, { readonly min: number; readonly max:
   gp3: { min: 3000, max: 80000, perGib: 500 }, io1: { min: 100, max: 64000, perGib: 50 }, io2: { min: 100, max: 256000 },
 };
 
+/** A size any volume type takes the lower end of and one takes the upper end of (the CLI refuses others before the type is known). */
+export const ANY_VOLUME_SIZE_GIB = {
+  min: Math.min(...Object.values(SIZE_LIMITS).map(([min]) => min)), max: Math.max(...Object.values(SIZE_LIMITS).map(([, max]) => max)),
+};
+/** Likewise for `iops`, over the volume types that take it. */
+export const ANY_VOLUME_IOPS = {
+  min: Math.min(...Object.values(IOPS_LIMITS).map(({ min }) => min)), max: Math.max(...Object.values(IOPS_LIMITS).map(({ max }) => max)),
+};
+/** The throughput a gp3 volume may be provisioned with. */
+export const GP3_THROUGHPUT_MIBPS = { min: 125, max: 2000 };
+
 /**
  * The slot a device name takes on an instance. EC2 reports each mapping by the name it was
  * attached with, while the kernel's driver may show /dev/sdf as /dev/xvdf (or hdf), so those
@@ -155,11 +166,11 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
     throw new RestoreInputError(`input \`volumeType\` must be one of ${VOLUME_TYPES.join(', ')}; got '${volumeType}'`);
   }
   const iops = iopsFor(input, volumeType);
-  const throughput = optionalInteger(input, 'throughput', 125, 2000, 'MiB/s');
+  const throughput = optionalInteger(input, 'throughput', GP3_THROUGHPUT_MIBPS.min, GP3_THROUGHPUT_MIBPS.max, 'MiB/s');
   if (throughput !== undefined && volumeType !== 'gp3') {
     throw new RestoreInputError(`input \`throughput\` applies to gp3 volumes only; got volumeType '${volumeType}'`);
   }
-  const requestedSize = optionalInteger(input, 'size', 1, 65536, 'GiB');
+  const requestedSize = optionalInteger(input, 'size', ANY_VOLUME_SIZE_GIB.min, ANY_VOLUME_SIZE_GIB.max, 'GiB');
 
   const snapshot = await describeSnapshot(ec2, snapshotId);
   if (!snapshot) {

@@ -564,9 +564,19 @@ describe('usage errors exit 2 and say what is allowed', () => {
     [['volume', '--az', 'eu-west-1a'], /restore volume needs --snapshot/],
     [['volume', '--snapshot', 'snap-1', '--bucket', 'x'], /restore volume does not take --bucket/],
     [['objects', '--bucket', 'b'], /either --time <ISO time> .* or --archive/],
-    [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB, 0 or more, in decimal digits \(e\.g\. 10\); got 'big'/],
+    [['volume', '--snapshot', 'snap-1', '--size', 'big'], /--size must be a whole number of GiB from 1 to 65536 in decimal digits \(e\.g\. 10\); got 'big'/],
+    // Counts where 0 (or more than any volume type, any instance takes) makes no sense, in the ranges the workflows check.
+    [['volume', '--snapshot', 'snap-1', '--size', '0'], /^cdk-backup-dr restore: --size must be a whole number of GiB from 1 to 65536 in decimal digits \(e\.g\. 10\); got '0'\n/],
+    [['volume', '--snapshot', 'snap-1', '--size', '65537'], /--size must be a whole number of GiB from 1 to 65536 .*; got '65537'/],
+    [['volume', '--snapshot', 'snap-1', '--iops', '0'], /^cdk-backup-dr restore: --iops must be a whole number of IOPS from 100 to 256000 in decimal digits \(e\.g\. 100\); got '0'\n/],
+    [['volume', '--snapshot', 'snap-1', '--throughput', '0'], /^cdk-backup-dr restore: --throughput must be a whole number of MiB\/s from 125 to 2000 in decimal digits \(e\.g\. 125\); got '0'\n/],
+    [['volume', '--snapshot', 'snap-1', '--throughput', '2001'], /--throughput must be a whole number of MiB\/s from 125 to 2000 .*; got '2001'/],
+    [['db', '--from-dump', 's3://b/k', '--target', 'restored-1', '--storage', '0'], /^cdk-backup-dr restore: --storage must be a whole number of GiB from 20 to 65536 in decimal digits \(e\.g\. 20\); got '0'\n/],
+    [['db', '--from-dump', 's3://b/k', '--target', 'restored-1', '--storage', '19'], /--storage must be a whole number of GiB from 20 to 65536 .*; got '19'/],
+    [['objects', '--archive', '--bucket', 'b', '--days', '0'], /^cdk-backup-dr restore: --days must be a whole number of days from 1 to 30 in decimal digits \(e\.g\. 10\); got '0'\n/],
+    [['objects', '--archive', '--bucket', 'b', '--days', '31'], /--days must be a whole number of days from 1 to 30 .*; got '31'/],
     // More digits than a number holds exactly: it would reach the workflow as another number.
-    [['volume', '--snapshot', 'snap-1', '--iops', '99999999999999999999'], /--iops must be a whole number of IOPS, 0 or more, in decimal digits \(e\.g\. 10\); got '99999999999999999999'/],
+    [['volume', '--snapshot', 'snap-1', '--iops', '99999999999999999999'], /--iops must be a whole number of IOPS from 100 to 256000 in decimal digits \(e\.g\. 100\); got '99999999999999999999'/],
     // Each form takes the options its usage line shows, no others (they would reach the workflow unused).
     [['db', '--from-snapshot', 'newest', '--confirm', 'orders'], /^cdk-backup-dr restore: restore db --from-snapshot does not take --confirm\n/],
     [['db', '--promote-replica', 'replica-1', '--confirm', 'replica-1', '--target', 'copy', '--az', 'eu-west-1a'], /^cdk-backup-dr restore: restore db --promote-replica does not take --target, --az\n/],
