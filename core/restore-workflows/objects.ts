@@ -704,10 +704,24 @@ export async function copyVersion(
         return REDO;
       }
       const head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }));
-      uploadId = (await s3.send(new CreateMultipartUploadCommand({
-        Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
-        StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
-      }))).UploadId;
+      const sentAt = Date.now();
+      let created;
+      try {
+        created = await s3.send(new CreateMultipartUploadCommand({
+          Bucket: target.bucket, Key: target.key, Tagging: tags, ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, Metadata: head.Metadata,
+          StorageClass: target.storageClass as CreateMultipartUploadCommand['input']['StorageClass'],
+        }));
+      } catch (error) {
+        if (isTransientError(error)) {
+          await abortLostUploads(s3, target, sentAt, where);
+        }
+        throw error;
+      }
+      uploadId = created.UploadId;
+      // An attempt the SDK retried may have been made by S3 all the same, its answer lost.
+      if ((created.$metadata?.attempts ?? 1) > 1) {
+        await abortLostUploads(s3, target, sentAt, where, uploadId);
+      }
     }
     const copied = listed ?? new Map<number, string>();
     const parts = Array.from({ length: Math.ceil(source.size / PART_SIZE) }, (_, i) => ({ PartNumber: i + 1, ETag: copied.get(i + 1) ?? '' }));
@@ -795,8 +809,8 @@ export async function copyVersion(
     }
     // So is a call made with no upload open (the key's tags or current version, the source's tags or
     // head, creating the upload, looking at a refused copy's key): the copy is left to the next
-    // invocation, which looks at the key again. An upload S3 created but whose answer was lost stays
-    // open, and the restore's end names it.
+    // invocation, which looks at the key again. An upload S3 created but whose answer was lost was
+    // aborted above (or, should that have failed, the restore's end names it).
     if (uploadId === undefined && isTransientError(error)) {
       const message = `${where}: ${errorName(error)} (${errorText(error)}); left for the next invocation`;
       console.warn(JSON.stringify({ message }));
@@ -806,6 +820,35 @@ export async function copyVersion(
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
     rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}; ${left}`), { name: errorName(error) }) : error);
+  }
+}
+
+/**
+ * Aborts the uploads of the key that S3 created for a CreateMultipartUpload whose answer was lost
+ * (a timeout after S3 had made it), all but `kept` (the one the SDK's retry got): those started
+ * since the call was sent (within S3's and the function's clocks' second). Each would otherwise
+ * keep its parts stored, the next attempt creating another. One that cannot be listed or
+ * aborted is left, with a warning; the restore's end names every upload it finds open.
+ */
+async function abortLostUploads(s3: S3Client, target: { bucket: string; key: string }, sentAt: number, where: string, kept?: string): Promise<void> {
+  const until = Date.now() + 1000;
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.key, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      for (const upload of page.Uploads ?? []) {
+        const initiated = upload.Initiated === undefined ? NaN : new Date(upload.Initiated).getTime();
+        if (upload.Key === target.key && upload.UploadId && upload.UploadId !== kept && initiated >= sentAt - 1000 && initiated <= until) {
+          await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: upload.UploadId }));
+        }
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker !== undefined);
+  } catch (error) {
+    const message = `${where}: an upload S3 may have created for a call whose answer was lost could not be looked for or aborted (${errorName(error)}: ${errorText(error)}); the restore's end names it if it is open: ${listUploadsCommand(target.bucket, target.key)}`;
+    console.warn(JSON.stringify({ message }));
   }
 }
 

@@ -7,7 +7,8 @@
  * restore through the stall count. A permanent error still fails the copy (S3 mocked).
  */
 import {
-  CopyObjectCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client, UploadPartCopyCommand,
+  CopyObjectCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, S3Client,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyProgress } from '../../core/restore-workflows/copy-progress';
@@ -29,6 +30,8 @@ beforeEach(() => {
   s3mock.on(GetObjectTaggingCommand, { Key: smallTarget.key }).rejects(s3Error('NoSuchKey', 404));
   s3mock.on(HeadObjectCommand, { Key: small.key }).resolves({ ETag: '"live"', VersionId: 'live-version' });
   s3mock.on(CopyObjectCommand).resolves({});
+  // A failed creation looks for the upload S3 may have made all the same: none here.
+  s3mock.on(ListMultipartUploadsCommand).resolves({ Uploads: [], IsTruncated: false });
   logged = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
