@@ -94,8 +94,8 @@ export interface ScanState extends StallState {
   readonly counts: ScanCounts;
   /** Multipart copies of the page that the previous invocation's deadline cut off (the next one goes on with them); kept within a budget, see {@link CarriedStateBudget}. */
   readonly uploads?: UnfinishedUploads;
-  /** Keys of the page whose copy S3 refused (a single copy in place) or refused to complete (a copy in parts), in a row: see {@link REFUSED_COMPLETIONS_ALLOWED}. */
-  readonly refused?: RefusedCompletions;
+  /** Keys of the page whose copy S3 refused (a single copy in place) or refused to complete (a copy in parts), in a row: see {@link REFUSED_WRITES_ALLOWED}. */
+  readonly refused?: RefusedWrites;
 }
 
 /**
@@ -116,15 +116,16 @@ export interface OpenUpload {
 export type UnfinishedUploads = Record<string, OpenUpload | string>;
 
 /**
- * Refused copies, or completions of a key's copy in parts, in a row, by a digest of the target key (see
+ * Refused writes of a key in a row (single copies, or completions of its copy in parts), by a digest of the target key (see
  * {@link refusalKey}): only keys being refused now are kept, and a digest instead of a key of up
  * to 1,024 bytes keeps the state (256 KiB) small.
  */
-export type RefusedCompletions = Record<string, number>;
+export type RefusedWrites = Record<string, number>;
 
 /**
- * Refused completions of one key's copy in parts in a row (the key written, deleted, or under
- * another write since the upload was created) that fail the restore: the last of them does. Each refusal
+ * Refused writes of one key in a row that fail the restore (the last of them does): completions
+ * of its copy in parts S3 refused (the key written, deleted, or under another write since the
+ * upload was created), and single copies in place it refused, counted together. Each refused completion
  * aborts the upload and the next attempt copies every part again, which counts as progress, so
  * the stall counter never ends a restore whose key the application writes more often than its
  * copy takes: it would loop until the execution's history is full, with no failure document.
@@ -134,7 +135,7 @@ export type RefusedCompletions = Record<string, number>;
  * is progress, and the stall counter alone would at best fail the restore an hour later without
  * saying what to do. A conflict (another write under way) stays the stall counter's.
  */
-export const REFUSED_COMPLETIONS_ALLOWED = 5;
+export const REFUSED_WRITES_ALLOWED = 5;
 
 const EMPTY_COUNTS: ScanCounts = { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 };
 /** Objects above this size are copied in parts (CopyObject copies up to 5 GiB). */
@@ -593,7 +594,7 @@ export type CopyOutcome =
    * A single copy not started before the deadline, cancelled, or failed for a passing reason, a
    * copy in parts whose upload was not created before the deadline, or a copy refused because
    * the key was written meanwhile (its upload aborted): not made, a later call makes it.
-   * `refused`: a single copy in place S3 refused (the key written or deleted meanwhile), or a copy in parts whose completion it refused (counted, see {@link REFUSED_COMPLETIONS_ALLOWED}).
+   * `refused`: a single copy in place S3 refused (the key written or deleted meanwhile), or a copy in parts whose completion it refused (counted, see {@link REFUSED_WRITES_ALLOWED}).
    */
   | { readonly status: 'redo'; readonly refused?: true };
 
@@ -609,7 +610,7 @@ const REDO: CopyOutcome = { status: 'redo' };
  * of hundreds of GiB outlasts one 15-minute invocation) and completing it with the parts as
  * S3 then lists them, on the condition fixed when the upload was created. `refusedBefore`: the
  * copies (or completions) of this key S3 refused in a row in earlier calls; the one that makes them
- * {@link REFUSED_COMPLETIONS_ALLOWED} fails the copy.
+ * {@link REFUSED_WRITES_ALLOWED} fails the copy.
  */
 export async function copyVersion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string; size: number }, target: { bucket: string; key: string; storageClass?: string }, execution: string,
@@ -676,7 +677,7 @@ export async function copyVersion(
         if (errorName(error) === 'ConditionalRequestConflict') {
           return refused;
         }
-        if ((resume.refusedBefore ?? 0) + 1 >= REFUSED_COMPLETIONS_ALLOWED) {
+        if ((resume.refusedBefore ?? 0) + 1 >= REFUSED_WRITES_ALLOWED) {
           throw keptWritten(target, refusal, inPlace, 'single');
         }
         return { status: 'redo', refused: true };
@@ -888,7 +889,7 @@ function writtenByOther(source: { bucket: string; key: string; versionId?: strin
  * key. Then a key holding this execution's copy is done; in place, a key written (or deleted)
  * meanwhile, or a conflict, is left for the next invocation, which looks at the key again and
  * makes a new upload; to a new prefix, a key holding anything else fails the restore. The
- * refusal that makes {@link REFUSED_COMPLETIONS_ALLOWED} in a row fails the restore too.
+ * refusal that makes {@link REFUSED_WRITES_ALLOWED} in a row fails the restore too.
  */
 async function refusedCompletion(
   s3: S3Client, source: { bucket: string; key: string; versionId?: string }, target: { bucket: string; key: string }, execution: string, uploadId: string,
@@ -904,7 +905,7 @@ async function refusedCompletion(
   if (!refusal.inPlace && name !== 'ConditionalRequestConflict') {
     throw writtenByOther(source, target, execution, left);
   }
-  if (refusal.refusedBefore + 1 >= REFUSED_COMPLETIONS_ALLOWED) {
+  if (refusal.refusedBefore + 1 >= REFUSED_WRITES_ALLOWED) {
     throw keptWritten(target, `${name} (${errorText(refusal.error)}): ${refusalReason(name)}`, refusal.inPlace, 'parts', left);
   }
   const message = `${refusal.where}: ${name} (${errorText(refusal.error)}): ${refusalReason(name)}; ${left ?? `its multipart upload ${uploadId} is aborted`}`;
@@ -913,16 +914,16 @@ async function refusedCompletion(
   return { status: 'redo', refused: true };
 }
 
-/** The failure of a copy S3 refused (a single copy), or refused to complete (a copy in parts), {@link REFUSED_COMPLETIONS_ALLOWED} times in a row. */
+/** The failure of a copy S3 refused (a single copy), or refused to complete (a copy in parts), {@link REFUSED_WRITES_ALLOWED} times in a row. */
 function keptWritten(target: { bucket: string; key: string }, last: string, inPlace: boolean, copy: 'single' | 'parts', left?: string): RestoreCheckError {
   const key = `s3://${target.bucket}/${target.key}`;
   const what = inPlace
     ? `the application keeps writing ${key} during the restore, more often than a copy of its size takes. Restore to a new prefix (input \`targetPrefix\`), or stop the writes to ${key} and start the restore again`
     : `something other than this restore keeps writing ${key} under the target prefix. Stop it, or restore to another \`targetPrefix\``;
   const refused = copy === 'parts'
-    ? `S3 refused to complete this copy in parts ${REFUSED_COMPLETIONS_ALLOWED} times in a row, its parts copied again in a new upload each time (the last refusal: ${last}): `
+    ? `S3 refused to complete this copy in parts ${REFUSED_WRITES_ALLOWED} times in a row, its parts copied again in a new upload each time (the last refusal: ${last}): `
       + 'the restore completes a copy only over the version it found current when it began it'
-    : `S3 refused this copy ${REFUSED_COMPLETIONS_ALLOWED} times in a row, in as many invocations (the last refusal: ${last}): `
+    : `S3 refused this copy ${REFUSED_WRITES_ALLOWED} times in a row, in as many invocations (the last refusal: ${last}): `
       + 'the restore makes a copy only over the version it found current just before';
   return new RestoreCheckError(`${refused}, so as not to write over writes it has not seen, and ${what}`
     + (left ? `; ${left}` : ''));
@@ -987,7 +988,7 @@ async function abortUpload(s3: S3Client, target: { bucket: string; key: string }
 /** The copying scan of a point-in-time restore: same walk as the plan, copying each chosen version; it stops within a page at the deadline. */
 export async function copyScan(s3: S3Client, plan: ObjectRestorePlan, state: ScanState, deadline: number, execution: string): Promise<ScanState> {
   const uploads: UnfinishedUploads = { ...state.uploads };
-  const refused: RefusedCompletions = { ...state.refused };
+  const refused: RefusedWrites = { ...state.refused };
   const progress = new CopyProgress();
   const budget = new CarriedStateBudget(() => ({ uploads, refused }));
   const result = await walk(s3, plan, state, deadline, 200, async (entry) => {
@@ -1020,13 +1021,13 @@ async function withinBudget(
   return size > MULTIPART_THRESHOLD && uploads[key] === undefined ? budget.withRoomFor(key, copy) : copy();
 }
 
-/** The entry of a target key in {@link RefusedCompletions}. */
+/** The entry of a target key in {@link RefusedWrites}. */
 export function refusalKey(key: string): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 16);
 }
 
 /** Counts a refused completion of the key's copy, forgets the key's count once its copy is done, and keeps it otherwise (a copy left open or to redo for another reason). */
-function countRefusal(refused: RefusedCompletions, key: string, outcome: CopyOutcome): void {
+function countRefusal(refused: RefusedWrites, key: string, outcome: CopyOutcome): void {
   const entry = refusalKey(key);
   if (outcome.status === 'done') {
     delete refused[entry];
@@ -1142,10 +1143,10 @@ export async function retrievalState(s3: S3Client, plan: ObjectRestorePlan, obje
  */
 export async function copyArchive(
   s3: S3Client, plan: ObjectRestorePlan, objects: ArchivedObject[], execution: string, deadline: number, unfinished: UnfinishedUploads = {}, stalled?: number,
-  refusedBefore: RefusedCompletions = {},
-): Promise<({ done: false; uploads?: UnfinishedUploads; refused?: RefusedCompletions } & StallState) | { done: true; copied: number; bytes: number }> {
+  refusedBefore: RefusedWrites = {},
+): Promise<({ done: false; uploads?: UnfinishedUploads; refused?: RefusedWrites } & StallState) | { done: true; copied: number; bytes: number }> {
   const uploads: UnfinishedUploads = { ...unfinished };
-  const refused: RefusedCompletions = { ...refusedBefore };
+  const refused: RefusedWrites = { ...refusedBefore };
   const progress = new CopyProgress();
   const budget = new CarriedStateBudget(() => ({ uploads, refused }));
   let cutOff = false;

@@ -12,7 +12,7 @@ import type { Context } from 'aws-lambda';
 import { RESTORE_ERROR_CHARACTERS, withBoundedErrors } from '../../core/restore-workflows/bounded-error';
 import { RestoreInputError, inputObject } from '../../core/restore-workflows/common';
 import {
-  CleanupState, ObjectRestorePlan, PART_OVERRUN_MS, RefusedCompletions, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
+  CleanupState, ObjectRestorePlan, PART_OVERRUN_MS, RefusedWrites, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
   UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment } from './settings';
@@ -34,7 +34,7 @@ export interface ObjectRestoreEvent {
   /** The scan so far (planScan, copyScan); a new scan when absent. */
   readonly scan?: ScanState;
   /** What an earlier copyArchive invocation left unfinished (copyArchive). */
-  readonly copied?: { readonly uploads?: UnfinishedUploads; readonly stalled?: number; readonly refused?: RefusedCompletions };
+  readonly copied?: { readonly uploads?: UnfinishedUploads; readonly stalled?: number; readonly refused?: RefusedWrites };
   /** Where an earlier cleanup invocation stopped (cleanup). */
   readonly cleanup?: CleanupState;
 }

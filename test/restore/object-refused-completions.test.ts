@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
 import {
-  ObjectRestorePlan, REFUSED_COMPLETIONS_ALLOWED, ScanState, copyArchive, copyScan, copyVersion, newScan, refusalKey,
+  ObjectRestorePlan, REFUSED_WRITES_ALLOWED, ScanState, copyArchive, copyScan, copyVersion, newScan, refusalKey,
 } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import type { LocalStateMachine } from '../support/local-state-machine';
@@ -83,21 +83,21 @@ afterEach(() => jest.restoreAllMocks());
 
 const aborted = () => s3mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.UploadId);
 const copy = (refusedBefore?: number) => copyVersion(s3, source, target, EXECUTION, { deadline: Date.now() + 60_000, refusedBefore });
-const KEPT_WRITING = new RegExp(`^copying s3://data/app/big.bin \\(version g1\\) to s3://data/app/big.bin: S3 refused to complete this copy in parts ${REFUSED_COMPLETIONS_ALLOWED} times in a row, `
+const KEPT_WRITING = new RegExp(`^copying s3://data/app/big.bin \\(version g1\\) to s3://data/app/big.bin: S3 refused to complete this copy in parts ${REFUSED_WRITES_ALLOWED} times in a row, `
   + 'its parts copied again in a new upload each time \\(the last refusal: PreconditionFailed \\(PreconditionFailed from S3\\): the key was written by something else since it was looked at\\): '
   + '.*the application keeps writing s3://data/app/big.bin during the restore, more often than a copy of its size takes. '
   + 'Restore to a new prefix \\(input `targetPrefix`\\), or stop the writes to s3://data/app/big.bin and start the restore again$');
 
-test(`a refused completion is left for the next invocation, counted, until the ${REFUSED_COMPLETIONS_ALLOWED}th in a row`, async () => {
+test(`a refused completion is left for the next invocation, counted, until the ${REFUSED_WRITES_ALLOWED}th in a row`, async () => {
   arrangeS3(() => true);
   expect(await copy()).toEqual({ status: 'redo', refused: true });
-  expect(await copy(REFUSED_COMPLETIONS_ALLOWED - 2)).toEqual({ status: 'redo', refused: true });
+  expect(await copy(REFUSED_WRITES_ALLOWED - 2)).toEqual({ status: 'redo', refused: true });
   expect(aborted()).toEqual(['upload-1', 'upload-2']);
 });
 
-test(`the ${REFUSED_COMPLETIONS_ALLOWED}th refused completion in a row fails the copy, naming the key, why and what to do; its upload aborted and the application's write kept`, async () => {
+test(`the ${REFUSED_WRITES_ALLOWED}th refused completion in a row fails the copy, naming the key, why and what to do; its upload aborted and the application's write kept`, async () => {
   arrangeS3(() => true);
-  await expect(copy(REFUSED_COMPLETIONS_ALLOWED - 1)).rejects.toMatchObject({ name: 'RestoreCheckError', message: expect.stringMatching(KEPT_WRITING) });
+  await expect(copy(REFUSED_WRITES_ALLOWED - 1)).rejects.toMatchObject({ name: 'RestoreCheckError', message: expect.stringMatching(KEPT_WRITING) });
   expect(aborted()).toEqual(['upload-1']);
   expect(current?.etag).toBe('"app-write-1"');
 });
@@ -105,7 +105,7 @@ test(`the ${REFUSED_COMPLETIONS_ALLOWED}th refused completion in a row fails the
 test('an upload that cannot be aborted at the last refusal is named in the failure with the command that aborts it', async () => {
   arrangeS3(() => true);
   s3mock.on(AbortMultipartUploadCommand).rejects(s3Error('AccessDenied', 403));
-  await expect(copy(REFUSED_COMPLETIONS_ALLOWED - 1)).rejects.toMatchObject({
+  await expect(copy(REFUSED_WRITES_ALLOWED - 1)).rejects.toMatchObject({
     name: 'RestoreCheckError',
     message: expect.stringMatching(/and start the restore again; its multipart upload upload-1 of s3:\/\/data\/app\/big.bin was left .*aws s3api abort-multipart-upload --bucket data --key 'app\/big.bin' --upload-id 'upload-1'$/),
   });
@@ -127,11 +127,11 @@ function arrangeVersions(): void {
   });
 }
 
-test(`a copy scan in place counts the refusals of a key written during each copy in its state, and fails at the ${REFUSED_COMPLETIONS_ALLOWED}th`, async () => {
+test(`a copy scan in place counts the refusals of a key written during each copy in its state, and fails at the ${REFUSED_WRITES_ALLOWED}th`, async () => {
   arrangeS3(() => true);
   arrangeVersions();
   let state: ScanState = newScan();
-  for (let attempt = 1; attempt < REFUSED_COMPLETIONS_ALLOWED; attempt++) {
+  for (let attempt = 1; attempt < REFUSED_WRITES_ALLOWED; attempt++) {
     state = await copyScan(s3, inPlacePlan, state, Date.now() + 60_000, EXECUTION);
     // Parts were copied: progress, so the stall counter alone never ends this.
     expect(state).toEqual({ ...newScan(), refused: { [refusalKey(source.key)]: attempt } });
@@ -165,7 +165,7 @@ test('the count is kept while the key\'s upload is left open at a deadline, and 
   expect(current?.etag).toBe('"restored-upload-2"');
 });
 
-test(`an archive copy whose completion meets another write of its key each time (409) fails at the ${REFUSED_COMPLETIONS_ALLOWED}th, naming what to do`, async () => {
+test(`an archive copy whose completion meets another write of its key each time (409) fails at the ${REFUSED_WRITES_ALLOWED}th, naming what to do`, async () => {
   arrangeS3(() => false);
   s3mock.on(CompleteMultipartUploadCommand).rejects(s3Error('ConditionalRequestConflict', 409));
   const archivePlan: ObjectRestorePlan = {
@@ -175,7 +175,7 @@ test(`an archive copy whose completion meets another write of its key each time 
   const objects = [{ key: source.key, size: source.size, storageClass: 'STANDARD' }];
   const entry = refusalKey('restored/app/big.bin');
   let state: { uploads?: Record<string, unknown>; stalled?: number; refused?: Record<string, number> } = {};
-  for (let attempt = 1; attempt < REFUSED_COMPLETIONS_ALLOWED; attempt++) {
+  for (let attempt = 1; attempt < REFUSED_WRITES_ALLOWED; attempt++) {
     const result = await copyArchive(s3, archivePlan, objects, EXECUTION, Date.now() + 60_000, {}, state.stalled, state.refused);
     expect(result).toEqual({ done: false, refused: { [entry]: attempt } });
     state = result as typeof state;
@@ -197,7 +197,7 @@ test('the function hands the archive copy the count its previous invocation retu
   const before = { ...process.env };
   Object.assign(process.env, { SOURCE_BUCKETS: 'data', TARGET_BUCKETS: 'scratch' });
   try {
-    const refused = { [refusalKey('restored/app/big.bin')]: REFUSED_COMPLETIONS_ALLOWED - 1 };
+    const refused = { [refusalKey('restored/app/big.bin')]: REFUSED_WRITES_ALLOWED - 1 };
     await expect(handler({ action: 'copyArchive', execution: EXECUTION, plan, copied: { refused } }, { getRemainingTimeInMillis: () => 600_000 } as never))
       .rejects.toMatchObject({ name: 'RestoreCheckError' });
   } finally {
@@ -223,7 +223,7 @@ describe('the state machine', () => {
     return Object.fromEntries(machine.taskStates.map((name) => [name, name === 'CopyScan' ? bounded : handler]));
   };
 
-  test(`in place, a key the application writes during each copy of it ends the restore after ${REFUSED_COMPLETIONS_ALLOWED} attempts, through the failure path, naming the key`, async () => {
+  test(`in place, a key the application writes during each copy of it ends the restore after ${REFUSED_WRITES_ALLOWED} attempts, through the failure path, naming the key`, async () => {
     arrangeS3(() => true);
     arrangeVersions();
     const run = await machine.run(
@@ -232,11 +232,11 @@ describe('the state machine', () => {
     );
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('RestoreCheckError');
-    expect(run.visited.filter((state) => state.name === 'CopyScan')).toHaveLength(REFUSED_COMPLETIONS_ALLOWED);
+    expect(run.visited.filter((state) => state.name === 'CopyScan')).toHaveLength(REFUSED_WRITES_ALLOWED);
     expect(run.visited.map((state) => state.name)).toEqual(expect.arrayContaining(['FailureUploads', 'NameOpenUploads', 'Cleanup', 'RestoreFailed']));
     expect(run.cause).toContain('the application keeps writing s3://data/app/big.bin during the restore');
     expect(run.cause).toContain('Restore to a new prefix (input `targetPrefix`), or stop the writes to s3://data/app/big.bin and start the restore again');
     // The application's last write stays the key's current version.
-    expect(current?.etag).toBe(`"app-write-${REFUSED_COMPLETIONS_ALLOWED}"`);
+    expect(current?.etag).toBe(`"app-write-${REFUSED_WRITES_ALLOWED}"`);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG } from '../../core/restore-workflows/common';
-import { ObjectRestorePlan, REFUSED_COMPLETIONS_ALLOWED, ScanState, copyScan, copyVersion, newScan, refusalKey } from '../../core/restore-workflows/objects';
+import { ObjectRestorePlan, REFUSED_WRITES_ALLOWED, ScanState, copyScan, copyVersion, newScan, refusalKey } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import type { LocalStateMachine } from '../support/local-state-machine';
 import { s3Error } from './s3-errors';
@@ -81,17 +81,17 @@ afterEach(() => jest.restoreAllMocks());
 
 const source = { bucket: 'data', key: WRITTEN_BEFORE, versionId: `old-${WRITTEN_BEFORE}`, size: 1024 };
 const copy = (refusedBefore?: number) => copyVersion(s3, source, { bucket: 'data', key: WRITTEN_BEFORE }, EXECUTION, { deadline: Date.now() + 60_000, refusedBefore });
-const KEPT_WRITING = new RegExp(`^copying s3://data/app/a.bin \\(version old-app/a.bin\\) to s3://data/app/a.bin: S3 refused this copy ${REFUSED_COMPLETIONS_ALLOWED} times in a row, in as many invocations `
+const KEPT_WRITING = new RegExp(`^copying s3://data/app/a.bin \\(version old-app/a.bin\\) to s3://data/app/a.bin: S3 refused this copy ${REFUSED_WRITES_ALLOWED} times in a row, in as many invocations `
   + '\\(the last refusal: PreconditionFailed \\(PreconditionFailed from S3\\): the key was written by something else since it was looked at\\): '
   + 'the restore makes a copy only over the version it found current just before, so as not to write over writes it has not seen, '
   + 'and the application keeps writing s3://data/app/a.bin during the restore, more often than a copy of its size takes. '
   + 'Restore to a new prefix \\(input `targetPrefix`\\), or stop the writes to s3://data/app/a.bin and start the restore again$');
 
-test(`a refused single copy is left for the next invocation, counted, until the ${REFUSED_COMPLETIONS_ALLOWED}th in a row fails it, naming the key and what to do`, async () => {
+test(`a refused single copy is left for the next invocation, counted, until the ${REFUSED_WRITES_ALLOWED}th in a row fails it, naming the key and what to do`, async () => {
   arrangeS3();
   expect(await copy()).toEqual({ status: 'redo', refused: true });
-  expect(await copy(REFUSED_COMPLETIONS_ALLOWED - 2)).toEqual({ status: 'redo', refused: true });
-  await expect(copy(REFUSED_COMPLETIONS_ALLOWED - 1)).rejects.toMatchObject({ name: 'RestoreCheckError', message: expect.stringMatching(KEPT_WRITING) });
+  expect(await copy(REFUSED_WRITES_ALLOWED - 2)).toEqual({ status: 'redo', refused: true });
+  await expect(copy(REFUSED_WRITES_ALLOWED - 1)).rejects.toMatchObject({ name: 'RestoreCheckError', message: expect.stringMatching(KEPT_WRITING) });
   // The application's write stays the key's current version.
   expect(current.get(WRITTEN_BEFORE)?.etag).toBe('"app-write-3"');
 });
@@ -102,7 +102,7 @@ test('a refused single copy whose key holds this execution\'s copy (a cancelled 
     current.set(input.Key!, { etag: '"restored"', versionId: 'restored', tags: [{ Key: EXECUTION_TAG, Value: EXECUTION }] });
     throw s3Error('PreconditionFailed', 412);
   });
-  expect(await copy(REFUSED_COMPLETIONS_ALLOWED - 1)).toEqual({ status: 'done' });
+  expect(await copy(REFUSED_WRITES_ALLOWED - 1)).toEqual({ status: 'done' });
 });
 
 const inPlacePlan: ObjectRestorePlan = {
@@ -110,10 +110,10 @@ const inPlacePlan: ObjectRestorePlan = {
   startedAt: '2026-11-21T00:00:00.000Z', listUploads: "aws s3api list-multipart-uploads --bucket data --prefix 'app/'",
 };
 
-test(`a copy scan whose other key is copied over in each invocation (progress: no stall) still fails at the ${REFUSED_COMPLETIONS_ALLOWED}th refusal of the refused key`, async () => {
+test(`a copy scan whose other key is copied over in each invocation (progress: no stall) still fails at the ${REFUSED_WRITES_ALLOWED}th refusal of the refused key`, async () => {
   arrangeS3([WRITTEN_BEFORE, WRITTEN_AFTER]);
   let state: ScanState = newScan();
-  for (let attempt = 1; attempt < REFUSED_COMPLETIONS_ALLOWED; attempt++) {
+  for (let attempt = 1; attempt < REFUSED_WRITES_ALLOWED; attempt++) {
     state = await copyScan(s3, inPlacePlan, state, Date.now() + 60_000, EXECUTION);
     expect(state).toEqual({ ...newScan(), refused: { [refusalKey(WRITTEN_BEFORE)]: attempt } });
   }
@@ -138,7 +138,7 @@ describe('the state machine', () => {
     machine = objectRestoreMachine();
   });
 
-  test(`in place, a key the application writes before each copy of it arrives ends the restore after ${REFUSED_COMPLETIONS_ALLOWED} attempts, not ${60} stalled ones, naming the key`, async () => {
+  test(`in place, a key the application writes before each copy of it arrives ends the restore after ${REFUSED_WRITES_ALLOWED} attempts, not ${60} stalled ones, naming the key`, async () => {
     arrangeS3();
     let copyScans = 0;
     const bounded: typeof handler = async (event, context) => {
@@ -154,7 +154,7 @@ describe('the state machine', () => {
     );
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('RestoreCheckError');
-    expect(run.visited.filter((state) => state.name === 'CopyScan')).toHaveLength(REFUSED_COMPLETIONS_ALLOWED);
+    expect(run.visited.filter((state) => state.name === 'CopyScan')).toHaveLength(REFUSED_WRITES_ALLOWED);
     expect(run.visited.map((state) => state.name)).toEqual(expect.arrayContaining(['FailureUploads', 'NameOpenUploads', 'Cleanup', 'RestoreFailed']));
     expect(run.cause).toContain('the application keeps writing s3://data/app/a.bin during the restore');
   });
