@@ -65,12 +65,34 @@ export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
 
+/** What an AWS support case about a failed call needs: the request's ids and its HTTP status, as the SDK reports them. */
+interface AwsRequestMetadata {
+  readonly requestId?: string;
+  /** S3's second id of the request (x-amz-id-2), which S3 support asks for with the first. */
+  readonly extendedRequestId?: string;
+  readonly httpStatusCode?: number;
+}
+
+/** The request ids and HTTP status of an SDK error, as a message's suffix: ` (AWS request id ..., HTTP 403)`; empty when it has none. */
+function requestIdsText(error: unknown): string {
+  const metadata = (error as { $metadata?: AwsRequestMetadata } | undefined)?.$metadata;
+  const parts = [
+    ...(metadata?.requestId ? [`AWS request id ${metadata.requestId}`] : []),
+    ...(metadata?.extendedRequestId ? [`extended request id ${metadata.extendedRequestId}`] : []),
+    ...(metadata?.httpStatusCode ? [`HTTP ${metadata.httpStatusCode}`] : []),
+  ];
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 /**
  * Re-throws an AWS error with the resource in the message, keeping its name so that the
- * state machine's retry (throttling) and catch rules still match it.
+ * state machine's retry (throttling) and catch rules still match it, and its request ids and
+ * HTTP status (the SDK's `$metadata`), which an AWS support case about it needs: in the message,
+ * which is what the failed step reports, and with the error itself as `cause`. Not as `$metadata`
+ * of its own: by its status, `isTransientError` would then take more of these errors for passing ones.
  */
 export function rethrowFor(resource: string, error: unknown): never {
-  const wrapped = new Error(`${resource}: ${errorText(error)}`);
+  const wrapped = new Error(`${resource}: ${errorText(error)}${requestIdsText(error)}`, { cause: error });
   wrapped.name = errorName(error);
   throw wrapped;
 }

@@ -52,7 +52,7 @@ test.each([
 ])('a copy refused for good (%s) fails, as before', async (name, status) => {
   s3mock.on(CopyObjectCommand).rejects(s3Error(name, status));
   await expect(copyVersion(s3, source, target, 'objects-1', resume())).rejects.toMatchObject({
-    name, message: `copying s3://data/app/a.bin (version v1) to s3://data/restored/app/a.bin: ${name} from S3`,
+    name, message: `copying s3://data/app/a.bin (version v1) to s3://data/restored/app/a.bin: ${name} from S3 (HTTP ${status})`,
   });
   expect(logged).not.toHaveBeenCalled();
 });
