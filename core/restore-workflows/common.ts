@@ -74,7 +74,7 @@ interface AwsRequestMetadata {
 }
 
 /** The request ids and HTTP status of an SDK error, as a message's suffix: ` (AWS request id ..., HTTP 403)`; empty when it has none. */
-function requestIdsText(error: unknown): string {
+export function requestIdsText(error: unknown): string {
   const metadata = (error as { $metadata?: AwsRequestMetadata } | undefined)?.$metadata;
   const parts = [
     ...(metadata?.requestId ? [`AWS request id ${metadata.requestId}`] : []),

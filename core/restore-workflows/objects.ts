@@ -23,7 +23,7 @@ import {
 import { SHELL_WORD_PATTERN, shellWord } from '../shell-word';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
-  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requiredString, rethrowFor,
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requestIdsText, requiredString, rethrowFor,
 } from './common';
 import { CarriedStateBudget } from './carried-state-budget';
 import { CopyProgress, StallState } from './copy-progress';
@@ -820,7 +820,7 @@ export async function copyVersion(
     }
     const left = uploadId ? await abortUpload(s3, target, uploadId) : undefined;
     // The copy's own error comes first and names the failure (the state machine's rules match the name).
-    rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}; ${left}`), { name: errorName(error) }) : error);
+    rethrowFor(where, left ? Object.assign(new Error(`${errorText(error)}${requestIdsText(error)}; ${left}`, { cause: error }), { name: errorName(error) }) : error);
   }
 }
 

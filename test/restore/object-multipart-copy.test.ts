@@ -126,7 +126,7 @@ test('after a failed part no other starts; the parts in flight settle, then the 
 test('a failed abort after a failed part is named with the command that aborts the upload', async () => {
   arrange(async (partNumber) => {
     if (partNumber === 3) {
-      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: {} });
+      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { requestId: 'R-part-3', httpStatusCode: 403 } });
     }
     await sleep(10);
     return { CopyPartResult: { ETag: `"etag-${partNumber}"` } };
@@ -134,7 +134,7 @@ test('a failed abort after a failed part is named with the command that aborts t
   s3mock.on(AbortMultipartUploadCommand).rejects(Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $metadata: {} }));
   const failure = copyVersion(s3, source, target, 'objects-1');
   await expect(failure).rejects.toThrow(new RegExp([
-    '^copying s3://data/app/big.bin \\(version g1\\) to s3://data/restored/app/big.bin: Access Denied; ',
+    '^copying s3://data/app/big.bin \\(version g1\\) to s3://data/restored/app/big.bin: Access Denied \\(AWS request id R-part-3, HTTP 403\\); ',
     'its multipart upload upload-1 of s3://data/restored/app/big.bin was left \\(aborting it failed: We encountered an internal error.\\)',
     ".*aws s3api abort-multipart-upload --bucket data --key 'restored/app/big.bin' --upload-id 'upload-1'$",
   ].join('')));
