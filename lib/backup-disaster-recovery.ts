@@ -387,6 +387,8 @@ export class BackupDisasterRecovery extends Construct {
       alarmActions,
       ...(mariadb ? { dumpImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mariadb:11.8'), dumpBinary: 'mariadb-dump' } : {}),
     });
+    // The dump pauses replication every day: the replica's alarms must not page for it.
+    this.database.allowReplicationPauses(this.databaseDump.replicationPauseLimit!);
 
     // Restores and drills.
     this.databaseRestore = new DatabaseRestore(this, 'DatabaseRestore', {

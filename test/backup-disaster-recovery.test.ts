@@ -1,5 +1,6 @@
 import { App, Aws, CfnElement, CfnParameter, Duration, Lazy, Size, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -75,6 +76,12 @@ describe('BackupDisasterRecovery defaults', () => {
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({ DeletionProtection: true, SourceDBInstanceIdentifier: Match.anyValue() }),
     });
+  });
+
+  test('the daily dump pauses replication: the replica\'s alarms wait out its longest pause (6 h 45 min) and the catch-up after it', () => {
+    const properties = (alarm: cloudwatch.IAlarm) => template.toJSON().Resources[built.stack.getLogicalId(alarm.node.defaultChild as CfnElement)].Properties;
+    expect(properties(built.dr.database.replicationStoppedAlarm)).toMatchObject({ Period: 300, EvaluationPeriods: 84, DatapointsToAlarm: 84 });
+    expect(properties(built.dr.database.replicaLagAlarm)).toMatchObject({ Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
   });
 
   test('a new rotated, retained key whose policy lets CloudWatch Logs of the region use it', () => {

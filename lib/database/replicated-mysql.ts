@@ -242,6 +242,10 @@ export class ReplicatedMySql extends Construct {
   public readonly replicationStoppedAlarm: cloudwatch.IAlarm;
   /** The alarm on the master's free storage. */
   public readonly freeStorageSpaceAlarm: cloudwatch.IAlarm;
+  /** The replica lag threshold as the alarm descriptions show it. */
+  private readonly lagShown: string;
+  /** The longest pause of replication allowed so far (`allowReplicationPauses`). */
+  private longestPause?: Duration;
   /** The alarm on the replica's free storage. */
   public readonly replicaFreeStorageSpaceAlarm: cloudwatch.IAlarm;
   /** The alarm on the master's CPU. */
@@ -530,6 +534,7 @@ export class ReplicatedMySql extends Construct {
     // A token threshold is shown as the template resolves it, not as CDK's '<token>'.
     const lagShown = lagThreshold.isUnresolved() ? `${Tokenization.stringifyNumber(lagThreshold.toSeconds())} seconds` : lagThreshold.toHumanString();
     const storageShown = storageThreshold.isUnresolved() ? `${Tokenization.stringifyNumber(storageThreshold.toBytes())} bytes` : storageThreshold.toHumanString();
+    this.lagShown = lagShown;
     this.replicaLagAlarm = withActions(this.metricReplicaLag({ period: Duration.minutes(5) }).createAlarm(this, 'ReplicaLagAlarm', {
       alarmDescription: `${path}: the replica lags the master by more than ${lagShown}`,
       threshold: lagThreshold.toSeconds(),
@@ -577,6 +582,44 @@ export class ReplicatedMySql extends Construct {
     this.alarms = [this.replicaLagAlarm, this.replicationStoppedAlarm, this.freeStorageSpaceAlarm, this.replicaFreeStorageSpaceAlarm, this.cpuUtilizationAlarm];
 
     this.acknowledgeFindings(port);
+  }
+
+  /**
+   * Lets a job pause the replica's replication for up to `longest` without paging, as
+   * `DatabaseDumpJob` with `pauseReplication` does every day (`BackupDisasterRecovery` calls this
+   * with its dump's `replicationPauseLimit`). The stopped-replication alarm then fires only when
+   * replication has not run in any 5-minute period of `longest` plus 15 minutes (hourly periods
+   * when that exceeds a day, CloudWatch's limit for shorter periods): a pause that lasts longer
+   * is the pausing job's failure, which its own alarm reports. The lag alarm fires only on a lag
+   * above its threshold in each of three 5-minute periods, so that the catch-up after a pause,
+   * whose lag starts at the pause's length, does not page unless it lasts 10 minutes or more.
+   * Called more than once, the longest pause counts.
+   */
+  public allowReplicationPauses(longest: Duration): void {
+    const path = this.node.path;
+    if (longest.isUnresolved()) {
+      throw new Error(`${path}: the \`longest\` replication pause must be a concrete duration of 1 minute to 6 days (the alarms' evaluation periods are computed from it at synth), got an unresolved token`);
+    }
+    const seconds = longest.toSeconds({ integral: false });
+    if (seconds < 60 || seconds > 6 * 86400) {
+      throw new Error(`${path}: the \`longest\` replication pause must be 1 minute to 6 days, got ${longest.toHumanString()}`);
+    }
+    if (this.longestPause && this.longestPause.toSeconds({ integral: false }) >= seconds) {
+      return;
+    }
+    this.longestPause = longest;
+    const window = seconds + 15 * 60;
+    const period = window <= 86400 ? 300 : 3600;
+    const periods = Math.ceil(window / period);
+    const stopped = this.replicationStoppedAlarm.node.defaultChild as cloudwatch.CfnAlarm;
+    stopped.period = period;
+    stopped.evaluationPeriods = periods;
+    stopped.datapointsToAlarm = periods;
+    stopped.alarmDescription = `${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last ${periods} ${period / 60}-minute periods, longer than a job may pause it (${longest.toHumanString()}); read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`;
+    const lag = this.replicaLagAlarm.node.defaultChild as cloudwatch.CfnAlarm;
+    lag.evaluationPeriods = 3;
+    lag.datapointsToAlarm = 3;
+    lag.alarmDescription = `${path}: the replica lags the master by more than ${this.lagShown} in each of the last three 5-minute periods (a job may pause replication for up to ${longest.toHumanString()}; the catch-up after it is not paged unless it lasts 10 minutes or more)`;
   }
 
   /**

@@ -290,6 +290,14 @@ export class DatabaseDumpJob extends Construct {
   public readonly failureAlarm: cloudwatch.IAlarm;
   /** The security group of the task and the function; the replica admits it on its port. */
   public readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * With `pauseReplication`, the longest a successful run keeps replication paused: the dump's
+   * timeout and the Inspect, Finalize and Resume steps (pass it to
+   * `ReplicatedMySql.allowReplicationPauses` so the replica's alarms do not page during the dump).
+   * A run that keeps it paused longer fails, and `failureAlarm` says so.
+   * @default - undefined without `pauseReplication`
+   */
+  public readonly replicationPauseLimit?: Duration;
 
   constructor(scope: Construct, id: string, props: DatabaseDumpJobProps) {
     super(scope, id);
@@ -303,6 +311,7 @@ export class DatabaseDumpJob extends Construct {
     const pause = props.pauseReplication ?? false;
     const maxReplicaLag = props.maxReplicaLag ?? Duration.minutes(5);
     this.validate(cpu, memory, storage, dumpTimeout, dumpBinary, databases, maxReplicaLag);
+    this.replicationPauseLimit = pause ? dumpTimeout.plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(STEP_TIMEOUT) : undefined;
     const certificateAuthorities = props.tls === false ? undefined : this.certificateAuthorities(props.tlsCertificateAuthorities);
 
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };

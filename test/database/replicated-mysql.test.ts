@@ -247,6 +247,38 @@ describe('ReplicatedMySql defaults', () => {
 });
 
 describe('ReplicatedMySql overrides', () => {
+  // A job that pauses replication (the daily dump) puts ReplicaLag -1 for the pause, and a lag
+  // as long as the pause when replication resumes: neither may page.
+  test('allowReplicationPauses: the stopped alarm waits out the longest pause plus 15 minutes, the lag alarm three periods of lag', () => {
+    const { stack, database, template } = build();
+    database.allowReplicationPauses(Duration.hours(2));
+    database.allowReplicationPauses(Duration.minutes(30));
+    const properties = (id: string) => template().toJSON().Resources[stack.getLogicalId(database.node.findChild(id).node.defaultChild as cloudwatch.CfnAlarm)].Properties;
+    expect(properties('ReplicationStoppedAlarm')).toMatchObject({
+      Period: 300, EvaluationPeriods: 27, DatapointsToAlarm: 27, Statistic: 'Minimum', Threshold: 0,
+      AlarmDescription: 'Stack/Db: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last 27 5-minute periods, longer than a job may pause it (2 hours); read SHOW REPLICA STATUS on the replica for the stopped thread and its last error',
+    });
+    expect(properties('ReplicaLagAlarm')).toMatchObject({
+      Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3, Statistic: 'Maximum', Threshold: 300,
+      AlarmDescription: 'Stack/Db: the replica lags the master by more than 5 minutes in each of the last three 5-minute periods (a job may pause replication for up to 2 hours; the catch-up after it is not paged unless it lasts 10 minutes or more)',
+    });
+  });
+
+  test('allowReplicationPauses: a pause of a day or more is waited out in hourly periods (CloudWatch allows at most a day of 5-minute periods)', () => {
+    const { stack, database, template } = build();
+    database.allowReplicationPauses(Duration.hours(24));
+    const alarm = database.node.findChild('ReplicationStoppedAlarm').node.defaultChild as cloudwatch.CfnAlarm;
+    expect(template().toJSON().Resources[stack.getLogicalId(alarm)].Properties).toMatchObject({ Period: 3600, EvaluationPeriods: 25, DatapointsToAlarm: 25 });
+  });
+
+  test.each([
+    ['under a minute', Duration.seconds(30), 'Stack/Db: the `longest` replication pause must be 1 minute to 6 days, got 30 seconds'],
+    ['over 6 days', Duration.days(7), 'Stack/Db: the `longest` replication pause must be 1 minute to 6 days, got 7 days'],
+  ])('allowReplicationPauses refuses a pause %s', (_, longest, message) => {
+    const { database } = build();
+    expect(() => database.allowReplicationPauses(longest)).toThrow(message);
+  });
+
   test('existing key, instance classes, storage, retention, windows and port', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: ENV });

@@ -257,6 +257,12 @@ describe('DatabaseDumpJob overrides', () => {
     expect(unpaused).not.toContain('of the dumped data (');
   });
 
+  test('replicationPauseLimit: with a pause, the dump\'s timeout and the Inspect, Finalize and Resume steps (15 minutes each); none without', () => {
+    expect(synth({ pauseReplication: true }).job.replicationPauseLimit?.toMinutes()).toBe(6 * 60 + 45);
+    expect(synth({ pauseReplication: true, dumpTimeout: Duration.hours(2) }).job.replicationPauseLimit?.toMinutes()).toBe(2 * 60 + 45);
+    expect(synth({ pauseReplication: false }).job.replicationPauseLimit).toBeUndefined();
+  });
+
   test('without an archive bucket the job writes only the daily copy', () => {
     const stack = new Stack(undefined, 'S', { env: ENV });
     dumpJobStack(stack, { archiveBucket: undefined });
