@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { BackupBuckets } from './buckets/backup-buckets';
 import { RecoveryBuckets } from './buckets/recovery-buckets';
@@ -488,6 +489,10 @@ export class BackupDisasterRecovery extends Construct {
       freshnessChecks,
       databases: props.driftCheckDatabases,
       excludeTables: props.driftCheckExcludeTables,
+      // Daily at 15:00 UTC, not at whatever time of day the deployment set a rate schedule
+      // going: the dump pauses replication from 03:00 UTC for up to its pause limit (6 hours
+      // 45 minutes), and a drift check then would wait for the paused replica and end unknown.
+      driftCheckSchedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '15' }),
     });
 
     // The auditor's and operator's view: owner and objectives in the template, the dashboard, the guard.

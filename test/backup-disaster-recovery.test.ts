@@ -84,6 +84,14 @@ describe('BackupDisasterRecovery defaults', () => {
     expect(properties(built.dr.database.replicaLagAlarm)).toMatchObject({ Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
   });
 
+  test('the drift check runs daily at 15:00 UTC, outside the dump\'s replication pause (from 03:00 UTC, up to 6 h 45 min), not at a time of day set by the deployment', () => {
+    const schedule = (description: RegExp) => Object.values(template.findResources('AWS::Scheduler::Schedule', { Properties: { Description: Match.stringLikeRegexp(description.source) } }))
+      .map((resource) => resource.Properties.ScheduleExpression);
+    expect(schedule(/^Drift check of/)).toEqual(['cron(0 15 * * ? *)']);
+    expect(built.dr.databaseDump.replicationPauseLimit?.toMinutes()).toBe(6 * 60 + 45);
+    expect(Object.values(template.findResources('AWS::Scheduler::Schedule')).map((resource) => resource.Properties.ScheduleExpression)).toContain('cron(0 3 * * ? *)');
+  });
+
   test('a new rotated, retained key whose policy lets CloudWatch Logs of the region use it', () => {
     template.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
