@@ -381,6 +381,7 @@ export class ConsistencyChecks extends Construct {
       const userFunction = new HardenedFunction(this, 'CheckerUserFunction', {
         code: 'checker-user',
         description: `Creates the read-only checker user of ${path} on the master`,
+        descriptionPath: path,
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
         encryptionKey: this.encryptionKey,
@@ -408,6 +409,7 @@ export class ConsistencyChecks extends Construct {
     const driftCheck = new HardenedFunction(this, 'DriftCheck', {
       code: 'replica-consistency',
       description: `Compares the master and the replica row by row for ${path}`,
+      descriptionPath: path,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       encryptionKey: this.encryptionKey,
@@ -453,6 +455,7 @@ export class ConsistencyChecks extends Construct {
     const freshnessCheck = new HardenedFunction(this, 'FreshnessCheck', {
       code: 'backup-freshness',
       description: `Checks the age and integrity of the backups of ${path}`,
+      descriptionPath: path,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       encryptionKey: this.encryptionKey,

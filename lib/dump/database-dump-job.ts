@@ -327,6 +327,7 @@ export class DatabaseDumpJob extends Construct {
     const steps = new HardenedFunction(this, 'Steps', {
       code: 'database-dump',
       description: `${path}: prepare, inspect, finalize and resume steps of the daily database dump`,
+      descriptionPath: path,
       vpc: props.vpc,
       vpcSubnets: subnets,
       securityGroups: [this.securityGroup],

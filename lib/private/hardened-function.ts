@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionCode } from './function-code';
+import { fitFunctionDescription } from './function-description';
 
 /** The newest Node.js runtime that aws-cdk-lib and cdk-nag know. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -15,7 +16,14 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export interface HardenedFunctionProps {
   /** The folder under `lambda/` whose bundle this function runs. */
   readonly code: string;
+  /** What the function does; kept within Lambda's 256 characters by shortening `descriptionPath`. */
   readonly description: string;
+  /**
+   * The construct path `description` names: when the description is too long, this path keeps
+   * its end (after '...') and the rest of the text stays whole.
+   * @default - the description names no path and must fit as it is
+   */
+  readonly descriptionPath?: string;
   readonly vpc: ec2.IVpc;
   /** @default - the VPC's private subnets */
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -53,6 +61,7 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
 
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
+    const description = this.fitDescription(props.description, props.descriptionPath);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.encryptionKey,
@@ -69,7 +78,7 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
     // this function's log group.
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.description}`,
+      description: `Execution role of ${description}`,
     });
     const basePolicy = new iam.ManagedPolicy(this, 'BasePolicy', {
       description: 'Log writes to the function\'s own log group and the network interfaces Lambda needs inside a VPC',
@@ -91,7 +100,7 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: functionCode(props.code),
-      description: props.description,
+      description,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: props.securityGroups,
@@ -110,6 +119,14 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
     this.deadLetterQueue = deadLetterQueue;
     this.grantPrincipal = role;
     acknowledgeFunctionBaseline(role, basePolicy, logGroup, deadLetterQueue);
+  }
+
+  private fitDescription(description: string, path: string | undefined): string {
+    try {
+      return fitFunctionDescription(description, path);
+    } catch (error) {
+      throw new Error(`${this.node.path}: \`description\`: ${(error as Error).message}`);
+    }
   }
 }
 

@@ -197,6 +197,7 @@ export class DatabaseRestore extends Construct {
     const steps = new HardenedFunction(this, 'Steps', {
       code: 'restore-db-steps',
       description: `Restore workflow steps for ${props.database.node.path}: validate, start, wait, report, clean up`,
+      descriptionPath: props.database.node.path,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       encryptionKey: props.encryptionKey,
@@ -217,7 +218,8 @@ export class DatabaseRestore extends Construct {
 
     const verify = new HardenedFunction(this, 'Verify', {
       code: 'restore-db-verify',
-      description: verifyFunctionDescription(props.database.node.path),
+      description: `Verifies restored copies of ${props.database.node.path}: CHECK TABLE, schema against the live source, newest row against the source's newest row at the start (data lost)`,
+      descriptionPath: props.database.node.path,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       encryptionKey: props.encryptionKey,
@@ -667,20 +669,6 @@ function deployedSourceSettings(props: DatabaseRestoreProps): Record<string, unk
     instanceClass,
     multiAz: typeof defined?.multiAz === 'boolean' ? defined.multiAz : undefined,
   };
-}
-
-/** Lambda's limit on a function's description. */
-const FUNCTION_DESCRIPTION_CHARACTERS = 256;
-
-/**
- * What the verification function does, on the copy and on the live source. A source path too
- * long for the limit keeps its end (the most specific part).
- */
-function verifyFunctionDescription(sourcePath: string): string {
-  const lead = 'Verifies restored copies of ';
-  const what = ": CHECK TABLE, schema against the live source, newest row against the source's newest row at the start (data lost)";
-  const room = FUNCTION_DESCRIPTION_CHARACTERS - lead.length - what.length;
-  return `${lead}${sourcePath.length <= room ? sourcePath : `...${sourcePath.slice(-(room - 3))}`}${what}`;
 }
 
 /**

@@ -38,6 +38,7 @@ export class DrillAgeCheck extends Construct {
     const fn = new HardenedFunction(this, 'Function', {
       code: 'drill-age',
       description: `Puts the hours since the last successful restore drill of ${restore.database.node.path}`,
+      descriptionPath: restore.database.node.path,
       vpc,
       encryptionKey: restore.encryptionKey,
       timeout: Duration.minutes(2),
