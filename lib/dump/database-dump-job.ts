@@ -674,10 +674,11 @@ export class DatabaseDumpJob extends Construct {
     if (Token.isUnresolved(memory)) {
       throw new Error(`${path}: \`memoryLimitMiB\` must be a concrete number of MiB (the dump container's memory, the task's less the upload container's ${UPLOAD_MEMORY_MIB} MiB, is computed from it at synth), got an unresolved token`);
     }
-    if (memory <= UPLOAD_MEMORY_MIB) {
-      throw new Error(`${path}: \`memoryLimitMiB\` must be more than the upload container's ${UPLOAD_MEMORY_MIB} MiB (the dump container gets the rest), got ${memory} MiB`);
-    }
     if (Token.isUnresolved(cpu)) {
+      // Without the CPU value, the sizes Fargate offers are unknown: only the upload container's share is checked.
+      if (memory <= UPLOAD_MEMORY_MIB) {
+        throw new Error(`${path}: \`memoryLimitMiB\` must be more than the upload container's ${UPLOAD_MEMORY_MIB} MiB (the dump container gets the rest), got ${memory} MiB`);
+      }
       warnUncheckedToken(this, 'cpu', `that it is a CPU value of Fargate's CPU and memory table (${Object.keys(FARGATE_MEMORY).join(', ')} CPU units) that offers \`memoryLimitMiB\` (${memory} MiB)`,
         'ECS receives it as it is and refuses at deploy a CPU value or a CPU and memory pair that Fargate does not offer');
     } else {

@@ -318,7 +318,7 @@ describe('DatabaseDumpJob validation', () => {
     ['memory between the sizes Fargate offers for the CPU', { cpu: 256, memoryLimitMiB: 1536 }, 'must be 1024 or 2048 MiB for 256 CPU units'],
     ['memory off the step of a larger CPU', { cpu: 8192, memoryLimitMiB: 18432 }, 'must be 16384 to 61440 MiB in steps of 4096 MiB for 8192 CPU units'],
     ['a task no larger than the upload container', { cpu: 256, memoryLimitMiB: 512 },
-      "S/Dump: `memoryLimitMiB` must be more than the upload container's 512 MiB (the dump container gets the rest), got 512 MiB"],
+      "S/Dump: `memoryLimitMiB` must be 1024 or 2048 MiB for 256 CPU units (Fargate's sizes that leave the dump container memory beside the upload container's 512 MiB), got 512 MiB"],
     ['too little ephemeral storage', { ephemeralStorageGiB: 20 }, 'S/Dump: `ephemeralStorageGiB` must be a whole number from 21 to 200 GiB, got 20 GiB'],
     ['a dump timeout over a day', { dumpTimeout: Duration.hours(25) }, 'S/Dump: `dumpTimeout` must be 1 minute to 24 hours, got 1 day 1 hour'],
     ['no replica lag allowed at all', { maxReplicaLag: Duration.seconds(0) }, 'S/Dump: `maxReplicaLag` must be a whole number of seconds from 1 second to 1 day, got 0 seconds'],
@@ -332,6 +332,27 @@ describe('DatabaseDumpJob validation', () => {
       'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  // Just outside each end of Fargate's memory sizes for every CPU value (the ECS task definition reference).
+  test.each<[number, number, string]>([
+    [256, 3072, '1024 or 2048 MiB'],
+    [512, 512, '1024, 2048, 3072 or 4096 MiB'],
+    [512, 5120, '1024, 2048, 3072 or 4096 MiB'],
+    [1024, 1024, '2048 to 8192 MiB in steps of 1024 MiB'],
+    [1024, 9216, '2048 to 8192 MiB in steps of 1024 MiB'],
+    [2048, 3072, '4096 to 16384 MiB in steps of 1024 MiB'],
+    [2048, 17408, '4096 to 16384 MiB in steps of 1024 MiB'],
+    [4096, 7168, '8192 to 30720 MiB in steps of 1024 MiB'],
+    [4096, 31744, '8192 to 30720 MiB in steps of 1024 MiB'],
+    [8192, 12288, '16384 to 61440 MiB in steps of 4096 MiB'],
+    [8192, 65536, '16384 to 61440 MiB in steps of 4096 MiB'],
+    [16384, 24576, '32768 to 122880 MiB in steps of 8192 MiB'],
+    [16384, 131072, '32768 to 122880 MiB in steps of 8192 MiB'],
+    [16384, 36864, '32768 to 122880 MiB in steps of 8192 MiB'],
+  ])('rejects %i CPU units with %i MiB, naming the sizes Fargate offers for them', (cpu, memory, allowed) => {
+    expect(() => synth({ cpu, memoryLimitMiB: memory })).toThrow(`S/Dump: \`memoryLimitMiB\` must be ${allowed} for ${cpu} CPU units`);
+    expect(() => synth({ cpu, memoryLimitMiB: memory })).toThrow(`got ${memory} MiB`);
   });
 
   test.each([[256, 1024], [256, 2048], [512, 1024], [8192, 20480], [16384, 122880]])('accepts %i CPU units with %i MiB, a size Fargate offers for them', (cpu, memory) => {
@@ -360,6 +381,9 @@ describe('DatabaseDumpJob validation', () => {
     // The dump container's memory is the task's less the upload container's.
     ['a token memory', (stack) => ({ memoryLimitMiB: number(stack) }),
       "S/Dump: `memoryLimitMiB` must be a concrete number of MiB (the dump container's memory, the task's less the upload container's 512 MiB, is computed from it at synth), got an unresolved token"],
+    // Without the CPU value, Fargate's sizes are unknown; a task no larger than the upload container is still refused.
+    ['a token CPU with a task no larger than the upload container', (stack) => ({ cpu: number(stack), memoryLimitMiB: 512 }),
+      "S/Dump: `memoryLimitMiB` must be more than the upload container's 512 MiB (the dump container gets the rest), got 512 MiB"],
     ['a token replica lag in another unit than seconds', (stack) => ({ maxReplicaLag: Duration.minutes(number(stack)) }),
       'S/Dump: `maxReplicaLag` must be a concrete whole number of seconds from 1 second to 1 day, or a token given in seconds (`Duration.seconds(token)`, which the function receives as it is), got Duration.minutes(token)'],
     ['a list token of databases', (stack) => ({ databases: new CfnParameter(stack, 'Token', { type: 'CommaDelimitedList' }).valueAsList }),
