@@ -16,7 +16,8 @@ folder: cdk.out) and writes backup-report.md, backup-report.html and backup-repo
 to --out (default: the current folder).
 
 Options:
-  -o, --out <dir>  the folder to write the three files to (created when missing)
+  -o, --out <dir>  the folder to write the three files to (created when missing);
+                   also --out=<dir>
   -h, --help       this text
 
 Exit codes: 0 written, 1 the folder is missing, unreadable or not from an app that uses
@@ -42,6 +43,11 @@ export async function run(args: string[]): Promise<number> {
       }
       out = value;
       given.push({ kind: 'option', name: 'out' });
+    } else if (arg.startsWith('-o')) {
+      // -o with its folder attached: node's parseArgs (the other commands' parser) would take
+      // '-o=dir' as the folder '=dir'; refused instead of guessed, and not called unknown.
+      console.error(`cdk-backup-dr report: -o takes the folder as the next argument (-o <dir>), or use --out=<dir>; got '${arg}'`);
+      return 2;
     } else if (arg.startsWith('-')) {
       console.error(`cdk-backup-dr report: unknown option '${arg}'\n${USAGE}`);
       return 2;

@@ -123,7 +123,26 @@ describe('command-line arguments', () => {
 
   test('its help names every option it takes, -o among them', async () => {
     expect(await run(['--help'])).toBe(0);
-    expect(logs.join('\n')).toContain('\nOptions:\n  -o, --out <dir>  the folder to write the three files to (created when missing)\n  -h, --help       this text\n');
+    expect(logs.join('\n')).toContain('\nOptions:\n  -o, --out <dir>  the folder to write the three files to (created when missing);\n                   also --out=<dir>\n  -h, --help       this text\n');
+  });
+
+  test('takes the forms its help and the other commands take: --out <dir>, --out=<dir>, -o <dir>', async () => {
+    const missing = join(tmpdir(), 'cdk-backup-dr-no-such-cdk-out');
+    for (const form of [['--out', 'x'], ['--out=x'], ['-o', 'x']]) {
+      // The options are read; the missing assembly is the error (exit 1), not the usage.
+      expect(await run([missing, ...form])).toBe(1);
+    }
+    expect(errors).toHaveLength(3);
+    expect(errors.every((message) => message.includes('does not exist'))).toBe(true);
+  });
+
+  test('refuses -o with its folder attached, saying which forms work, instead of calling -o unknown', async () => {
+    expect(await run(['a', '-o=x'])).toBe(2);
+    expect(await run(['a', '-ox'])).toBe(2);
+    expect(errors).toEqual([
+      "cdk-backup-dr report: -o takes the folder as the next argument (-o <dir>), or use --out=<dir>; got '-o=x'",
+      "cdk-backup-dr report: -o takes the folder as the next argument (-o <dir>), or use --out=<dir>; got '-ox'",
+    ]);
   });
 
   test('refuses --out given twice, in either spelling, instead of taking the last', async () => {
