@@ -65,8 +65,9 @@ export interface BackupBucketsProps {
   readonly archiveTransitionAfter?: Duration;
   /**
    * Whole days after which archive objects expire. Yearly archives are kept indefinitely
-   * unless this is set; it must exceed both the lock retention and the transition by 180
-   * days (Deep Archive's minimum storage duration).
+   * unless this is set (the bucket's policy then denies every deletion to everyone); it must
+   * exceed both the lock retention and the transition by 180 days (Deep Archive's minimum
+   * storage duration).
    *
    * @default - no expiry: yearly archives are kept indefinitely
    */

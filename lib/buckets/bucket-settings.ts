@@ -148,6 +148,19 @@ export function archiveBucketProps(options: ArchiveBucketOptions): s3.BucketProp
 /** EventBridge notifications, access logs under `archive/` and the backup metadata of the archive bucket. */
 export function finishArchiveBucket(bucket: s3.Bucket, options: ArchiveBucketOptions): s3.Bucket {
   enableEventBridge(bucket);
+  if (options.expirationDays === undefined) {
+    // Kept forever means past the compliance lock too: Object Lock allows a DELETE without a
+    // version id at any time (a delete marker, after which the noncurrent-version rule removes
+    // the copy), and any deletion once the lock has ended. Deleting a yearly copy then takes a
+    // change of this policy, an explicit choice; `archiveExpiration` is the other.
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'ArchiveCopiesKeptForever',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [bucket.arnForObjects('*')],
+    }));
+  }
   logAccessTo(bucket, options.logBucket, 'archive/');
   BackupMetadata.describe(bucket, {
     role: BackupRole.BACKUP_STORE,

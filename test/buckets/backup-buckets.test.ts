@@ -94,6 +94,33 @@ describe('BackupBuckets defaults', () => {
   });
 });
 
+/** The Deny statements of the bucket policies of a template, as "actions on resource". */
+function deniedDeletes(template: Template): string[] {
+  return Object.values(template.findResources('AWS::S3::BucketPolicy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Principal: unknown; Action: string | string[]; Resource: unknown }>)
+    .filter((statement) => statement.Effect === 'Deny' && [statement.Action].flat().some((action) => action.startsWith('s3:Delete')))
+    .map((statement) => `${JSON.stringify(statement.Principal)} ${[statement.Action].flat().join(',')} ${JSON.stringify(statement.Resource)}`);
+}
+
+// A yearly copy kept forever must outlive its compliance lock: Object Lock allows a DELETE
+// without a version id at any time (a delete marker, then the noncurrent-version rule removes
+// the copy) and any deletion once the lock has ended.
+describe('yearly copies kept forever cannot be deleted', () => {
+  test('BackupBuckets and RecoveryBuckets: the archive bucket denies every deletion to everyone; the 48-hour bucket does not', () => {
+    const { template } = synth();
+    expect(deniedDeletes(template)).toEqual([
+      `{"AWS":"*"} s3:DeleteObject,s3:DeleteObjectVersion {"Fn::Join":["",[{"Fn::GetAtt":["${Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('BucketsArchive'))}","Arn"]},"/*"]]}`,
+    ]);
+    const stack = new Stack(undefined, 'D', { env: { account: '111111111111', region: 'eu-central-1' } });
+    new RecoveryBuckets(stack, 'Replicas');
+    expect(deniedDeletes(Template.fromStack(stack))).toEqual([expect.stringMatching(/^\{"AWS":"\*"\} s3:DeleteObject,s3:DeleteObjectVersion .*ReplicasArchive/)]);
+  });
+
+  test('with archiveExpiration, the explicit choice to let copies go, nothing is denied', () => {
+    expect(deniedDeletes(synth({ archiveExpiration: Duration.days(3650) }).template)).toEqual([]);
+  });
+});
+
 describe('BackupBuckets overrides', () => {
   test('retention, transition, expiry, key and removal policy', () => {
     const stack = new Stack(undefined, 'S', { env: ENV });
