@@ -502,7 +502,7 @@ export class BackupDisasterRecovery extends Construct {
       checkResults: [ConsistencyCheckKind.REPLICA_CONSISTENCY, ConsistencyCheckKind.BACKUP_FRESHNESS].map((kind) => this.consistencyChecks.metricCheckStatus(kind)),
       backupAge: freshnessChecks.map((check) => this.consistencyChecks.metricBackupAgeHours(check)),
       drillRecoveryTimes: [this.restoreDrills.metricRecoveryTime()],
-      alarms: [...this.database.alarms, ...this.consistencyChecks.alarms, ...this.restoreDrills.alarms],
+      alarms: [...this.database.alarms, ...this.consistencyChecks.alarms, this.databaseDump.failureAlarm, ...this.restoreDrills.alarms],
     });
     this.coverage = new BackupCoverage({ owner });
     Aspects.of(stack).add(this.coverage);

@@ -9,7 +9,8 @@
  * Then: a producer that does not run alarms somewhere; a check that reports unknown alarms; an
  * alarm that treats missing data as breaching has a period no shorter than its producer's
  * schedule's gap plus the producer's run time; every alarm notifies a topic with a subscriber,
- * and the README names its metric.
+ * and the README names its metric. The dashboards' graphs are held to the same producers (a
+ * graph of a metric nobody puts is empty), and their alarm row to the alarms of the stack.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -177,6 +178,16 @@ const AWS_METRICS: Record<string, { namespace: string; dimension: string; names:
   },
 };
 
+/**
+ * The job counts AWS Backup puts in every region for the whole account, without a dimension
+ * (besides their breakdowns by resource type and vault), as AWS documents them.
+ */
+const AWS_BACKUP_JOB_METRICS = [
+  'NumberOfBackupJobsCreated', 'NumberOfBackupJobsPending', 'NumberOfBackupJobsRunning', 'NumberOfBackupJobsAborted', 'NumberOfBackupJobsCompleted',
+  'NumberOfBackupJobsFailed', 'NumberOfBackupJobsExpired', 'NumberOfCopyJobsCreated', 'NumberOfCopyJobsRunning', 'NumberOfCopyJobsCompleted',
+  'NumberOfCopyJobsFailed', 'NumberOfRestoreJobsPending', 'NumberOfRestoreJobsRunning', 'NumberOfRestoreJobsCompleted', 'NumberOfRestoreJobsFailed',
+];
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- template properties are read by path, as CloudFormation defines them */
 type Properties = Record<string, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -211,8 +222,21 @@ interface Definition {
   readonly States?: Record<string, State>;
 }
 
+/** A widget of a CloudWatch dashboard of the app, its tokens rendered as text. */
+interface Widget {
+  readonly stack: string;
+  readonly dashboard: string;
+  readonly type: string;
+  readonly properties: { title?: string; region?: string; metrics?: unknown[][]; alarms?: string[] };
+  /** The texts the stack's own region renders to (`AWS::Region`, or the region the stack is given). */
+  readonly regions: string[];
+  /** Alarm ARN as rendered -> the alarm's id, for the alarms of the stack. */
+  readonly alarmArns: Map<string, string>;
+}
+
 interface Audit {
   readonly alarms: Alarm[];
+  readonly widgets: Widget[];
   readonly emitted: Emitted[];
   /** Producer -> the producers whose every run would notice that it did not run. */
   readonly watchers: Map<string, string[]>;
@@ -286,10 +310,12 @@ async function audit(): Promise<Audit> {
   const watchers = new Map<string, string[]>();
   const schedules = new Map<string, Array<{ expression: string; zone?: string; state?: string }>>();
   const resources = new Map<string, Resource>();
+  const widgets: Widget[] = [];
   for (const stack of stacks) {
     const render = new Renderer();
     const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, Resource> };
     const id = (logicalId: string): string => `${stack.stackName}/${logicalId}`;
+    emitted.push(...AWS_BACKUP_JOB_METRICS.map((name) => ({ namespace: 'AWS/Backup', name, dimensions: {}, producer: `${stack.stackName}/AWS Backup`, everyRun: false })));
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       resources.set(id(logicalId), resource);
       const aws = AWS_METRICS[resource.Type];
@@ -330,6 +356,14 @@ async function audit(): Promise<Audit> {
         alarms.push({ id: id(logicalId), stack: stack.stackName, properties: p, metrics });
       }
     }
+    const alarmArns = new Map(Object.keys(template.Resources).filter((other) => template.Resources[other].Type === 'AWS::CloudWatch::Alarm')
+      .map((other) => [render.text({ 'Fn::GetAtt': [other, 'Arn'] }), id(other)]));
+    for (const [logicalId, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard')) {
+      const body = JSON.parse(render.text(resource.Properties!.DashboardBody)) as { widgets: Array<Pick<Widget, 'type' | 'properties'>> };
+      widgets.push(...body.widgets.map((w) => ({
+        ...w, stack: stack.stackName, dashboard: id(logicalId), regions: [render.ref('AWS::Region'), stack.region], alarmArns,
+      })));
+    }
     const stackFunctions = deployed.filter((d) => Stack.of(d.fn) === stack);
     const env = (fn: lambda.Function): Record<string, string> => {
       const variables = template.Resources[stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)].Properties!.Environment?.Variables ?? {};
@@ -367,7 +401,7 @@ async function audit(): Promise<Audit> {
       watchers.set(id(machines[0]), [...(watchers.get(id(machines[0])) ?? []), ...checking]);
     }
   }
-  return { alarms, emitted, watchers, schedules, resources, paths, intended: intendedProducers(app) };
+  return { alarms, widgets, emitted, watchers, schedules, resources, paths, intended: intendedProducers(app) };
 }
 
 const same = (a: Metric, b: Metric): boolean => a.namespace === b.namespace && a.name === b.name && JSON.stringify(Object.entries(a.dimensions).sort()) === JSON.stringify(Object.entries(b.dimensions).sort());
@@ -541,5 +575,55 @@ test('every alarm watches the resource it is about: the instance, function or st
     }
   }
   expect(found.intended.size).toBeGreaterThan(20);
+  expect(problems).toEqual([]);
+});
+
+/** A dashboard widget's metrics (`[namespace, name, dimension, value, ..., options]`), with the region each is read in. */
+function widgetMetrics(widget: Widget): Array<{ metric: Metric; region?: string; problem?: string }> {
+  return (widget.properties.metrics ?? []).map((entry) => {
+    const last = entry[entry.length - 1];
+    const options = last !== null && typeof last === 'object' ? last as { region?: string; expression?: string } : {};
+    const parts = (options === last ? entry.slice(0, -1) : entry) as string[];
+    const metric: Metric = { namespace: parts[0], name: parts[1], dimensions: {} };
+    for (let i = 2; i + 1 < parts.length; i += 2) {
+      (metric.dimensions as Record<string, string>)[parts[i]] = parts[i + 1];
+    }
+    const problem = options.expression !== undefined || parts.length % 2 !== 0 || parts.some((part) => part === '...' || part === '.')
+      ? `an entry this test does not read: ${JSON.stringify(entry)}` : undefined;
+    return { metric, region: options.region ?? widget.properties.region, ...(problem ? { problem } : {}) };
+  });
+}
+
+// A graph of a metric nobody puts (another namespace, a dimension too many or missing, another
+// region) is empty, and an empty graph reads as "nothing failed". The alarm row must name alarms
+// of the stack, all of them: the operator reads the row as the state of every alarm.
+test('every dashboard graph shows a metric a producer emits, in the producer\'s region, and the alarm row shows every alarm of its stack', () => {
+  const problems: string[] = [];
+  const graphs = found.widgets.filter((w) => w.type === 'metric');
+  const rows = found.widgets.filter((w) => w.type === 'alarm');
+  expect(graphs.length).toBeGreaterThan(4);
+  for (const widget of graphs) {
+    const metrics = widgetMetrics(widget);
+    if (metrics.length === 0) {
+      problems.push(`${widget.dashboard} "${widget.properties.title}": no metric`);
+    }
+    for (const { metric, region, problem } of metrics) {
+      const producers = found.emitted.filter((e) => same(e, metric) && e.producer.startsWith(`${widget.stack}/`));
+      if (problem !== undefined || producers.length === 0) {
+        problems.push(`${widget.dashboard} "${widget.properties.title}": ${problem ?? `${describe_(metric)} is put by nobody in ${widget.stack}`}`);
+      }
+      if (region === undefined || !widget.regions.includes(region)) {
+        problems.push(`${widget.dashboard} "${widget.properties.title}": ${describe_(metric)} is read in region ${region}, not in ${widget.stack}'s, where it is put`);
+      }
+    }
+  }
+  for (const stack of new Set(found.widgets.map((w) => w.stack))) {
+    const shown = rows.filter((w) => w.stack === stack).flatMap((w) => w.properties.alarms ?? []);
+    const arns = found.widgets.find((w) => w.stack === stack)!.alarmArns;
+    problems.push(...shown.filter((arn) => !arns.has(arn)).map((arn) => `${stack}: the alarm row shows ${arn}, which is no alarm of the stack`));
+    const missing = [...arns].filter(([arn]) => !shown.includes(arn)).map(([, alarm]) => alarm);
+    problems.push(...missing.map((alarm) => `${stack}: the alarm row does not show ${alarm} (${found.paths.get(alarm)})`));
+  }
+  expect(rows.length).toBeGreaterThan(0);
   expect(problems).toEqual([]);
 });
