@@ -38,16 +38,39 @@ const SERVICE_OF_TYPE: { readonly [type: string]: string } = {
   'AWS::EFS::FileSystem': 'elasticfilesystem',
 };
 
+/** The `Resources` ARN pattern (the part after the account) that names every resource of each type. */
+const EVERY_RESOURCE_OF_TYPE: { readonly [type: string]: string } = {
+  'AWS::RDS::DBInstance': 'db:*',
+  'AWS::RDS::DBCluster': 'cluster:*',
+  'AWS::EC2::Volume': 'volume/*',
+  'AWS::S3::Bucket': '*',
+  'AWS::DynamoDB::Table': 'table/*',
+  'AWS::DynamoDB::GlobalTable': 'table/*',
+  'AWS::EFS::FileSystem': 'file-system/*',
+};
+
 /**
  * Whether one entry of `Resources` or `NotResources` names a resource of the given type:
- * `*`, an ARN pattern ending in `*` for its service, or a value that `refersToIt`.
+ * `true` for `*`, an ARN pattern that names every resource of its type (`arn:aws:rds:*:*:db:*`),
+ * or a value that `refersToIt`; `'maybe'` for any other ARN (pattern) of its service, whose
+ * match is known only at deploy (`arn:aws:s3:::scratch-*`, the ARN of a name given by a
+ * parameter); `false` otherwise. A selection lists a resource only when it surely names it,
+ * and excludes it when it may.
  */
-export function selectionEntryNames(entry: unknown, type: string, refersToIt: (value: unknown) => boolean): boolean {
+export function selectionEntryNames(entry: unknown, type: string, refersToIt: (value: unknown) => boolean): boolean | 'maybe' {
   if (typeof entry !== 'string') {
     return refersToIt(entry);
   }
-  const service = entry.split(':')[2];
-  return entry === '*' || (entry.endsWith('*') && service !== undefined && (service === SERVICE_OF_TYPE[type] || service === '*'));
+  if (entry === '*') {
+    return true;
+  }
+  const parts = entry.split(':');
+  const service = parts[2];
+  if (parts[0] !== 'arn' || service === undefined || (service !== SERVICE_OF_TYPE[type] && service !== '*')) {
+    return false;
+  }
+  const resource = parts.slice(5).join(':');
+  return resource === '*' || (service !== '*' && resource === EVERY_RESOURCE_OF_TYPE[type]) ? true : 'maybe';
 }
 
 /** `*` stands for any run of characters, as in `StringLike`. */
@@ -62,11 +85,12 @@ function tagKey(condition: SelectionTagCondition): string | undefined {
 
 /**
  * Whether the selection selects the resource. `names(entry)` says whether one entry of
- * `Resources` or `NotResources` names it; `tags` are its resolved tags. Negated conditions
- * hold for a resource without the tag, as in IAM.
+ * `Resources` or `NotResources` names it (`'maybe'`: only the deploy can tell; it then counts
+ * as excluding and not as listing); `tags` are its resolved tags. Negated conditions hold
+ * for a resource without the tag, as in IAM.
  */
-export function selectionSelects(terms: SelectionTerms, names: (entry: unknown) => boolean, tags: { readonly [key: string]: string }): boolean {
-  if ((terms.notResources ?? []).some(names)) {
+export function selectionSelects(terms: SelectionTerms, names: (entry: unknown) => boolean | 'maybe', tags: { readonly [key: string]: string }): boolean {
+  if ((terms.notResources ?? []).some((entry) => names(entry) !== false)) {
     return false;
   }
   const resources = terms.resources ?? [];
@@ -87,5 +111,5 @@ export function selectionSelects(terms: SelectionTerms, names: (entry: unknown) 
   if (resources.length === 0 && listOfTags.length === 0) {
     return Object.values(conditions).some((list) => (list ?? []).length > 0);
   }
-  return resources.some(names) || listOfTags.some((tag) => tags[tagKey(tag) ?? tag.conditionKey] === tag.conditionValue);
+  return resources.some((entry) => names(entry) === true) || listOfTags.some((tag) => tags[tagKey(tag) ?? tag.conditionKey] === tag.conditionValue);
 }

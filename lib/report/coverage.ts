@@ -41,8 +41,9 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
  * a backup tier nor exempted with a reason.
  *
  * A resource is covered when, in its own stack:
- * - an AWS Backup selection lists it by ARN or reference (and does not exclude it in
- *   `NotResources`), lists `*`, or selects it by a tag it carries (`ListOfTags` or
+ * - an AWS Backup selection lists it by reference, `*` or an ARN pattern of every resource
+ *   of its type (and no entry of its service in `NotResources` may exclude it), or selects
+ *   it by a tag it carries (`ListOfTags` or
  *   `Conditions.StringEquals` on `aws:ResourceTag/<key>`);
  * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags;
  * - (S3 buckets) it replicates to another bucket with an enabled replication rule;

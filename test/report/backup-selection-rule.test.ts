@@ -1,7 +1,7 @@
 import { selectionEntryNames, selectionSelects, SelectionTerms } from '../../lib/report/backup-selection-rule';
 
 const TAGGED = { backup: 'daily', stage: 'prod-eu' };
-const namedById = (entry: unknown): boolean => selectionEntryNames(entry, 'AWS::RDS::DBInstance', (value) => JSON.stringify(value) === '{"Ref":"Db"}');
+const namedById = (entry: unknown): boolean | 'maybe' => selectionEntryNames(entry, 'AWS::RDS::DBInstance', (value) => JSON.stringify(value) === '{"Ref":"Db"}');
 const selects = (terms: SelectionTerms, tags: { [key: string]: string } = TAGGED): boolean => selectionSelects(terms, namedById, tags);
 const condition = (key: string, value: string) => ({ conditionKey: `aws:ResourceTag/${key}`, conditionValue: value });
 
@@ -19,6 +19,17 @@ describe('selectionSelects: AWS Backup selection rules', () => {
     expect(selects({ resources: ['arn:aws:rds:*:*:db:*'] }, {})).toBe(true);
     expect(selects({ resources: ['arn:aws:ec2:*:*:volume/*'] }, {})).toBe(false);
     expect(selects({ resources: ['arn:aws:rds:eu-west-1:111111111111:db:exact'] }, {})).toBe(false);
+    expect(selects({ resources: ['arn:aws:rds:*:*:*'] }, {})).toBe(true);
+    // Another type of the service, or only the names the deploy matches, is not every instance.
+    expect(selects({ resources: ['arn:aws:rds:*:*:cluster:*'] }, {})).toBe(false);
+    expect(selects({ resources: ['arn:aws:rds:*:*:db:scratch-*'] }, {})).toBe(false);
+    expect(selects({ resources: ['arn:aws:*:*:*:db:*'] }, {})).toBe(false);
+  });
+
+  test('NotResources excludes what it may name: any ARN or pattern of the service, not another service', () => {
+    expect(selects({ resources: ['*'], notResources: ['arn:aws:rds:eu-west-1:111111111111:db:exact'] }, {})).toBe(false);
+    expect(selects({ resources: ['*'], notResources: ['arn:aws:rds:*:*:db:scratch-*'] }, {})).toBe(false);
+    expect(selects({ resources: ['*'], notResources: ['arn:aws:s3:::scratch-*', 'arn:aws:ec2:*:*:volume/*'] }, {})).toBe(true);
   });
 
   test('every one of the Conditions must hold, also next to Resources', () => {

@@ -109,6 +109,23 @@ describe('BackupCoverage', () => {
     expect(() => Template.fromStack(other)).toThrow(/S3 bucket Bucket\w+ .* is not covered/);
   });
 
+  // A prefix names only the buckets whose name the deploy gives it; an exact ARN in NotResources may be this one.
+  test('a selection whose ARN pattern names only some resources of the type does not cover a bucket, and one that may exclude it does not either', () => {
+    const selecting = (resources: string[], notResources?: string[]): Stack => {
+      const stack = guardedStack();
+      new s3.Bucket(stack, 'Bucket');
+      const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
+      new backup.CfnBackupSelection(stack, 'Selection', {
+        backupPlanId: p.backupPlanId,
+        backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'some', resources, notResources },
+      });
+      return stack;
+    };
+    expect(() => Template.fromStack(selecting(['arn:aws:s3:::scratch-*']))).toThrow(/S3 bucket Bucket\w+ .* is not covered/);
+    expect(() => Template.fromStack(selecting(['arn:aws:s3:::*'], ['arn:aws:s3:::logs-*']))).toThrow(/S3 bucket Bucket\w+ .* is not covered/);
+    expect(() => Template.fromStack(selecting(['arn:aws:s3:::*']))).not.toThrow();
+  });
+
   test('a selection of every resource with a tag condition covers only the resources that meet it', () => {
     const stack = guardedStack();
     const tagged = new s3.Bucket(stack, 'Tagged');
