@@ -22,6 +22,7 @@ import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
 import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
+import { allowAlarmsToPublish } from '../private/alarm-publishing';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -357,6 +358,7 @@ export class ConsistencyChecks extends Construct {
         masterKey: this.encryptionKey,
         enforceSSL: true,
       });
+      allowAlarmsToPublish(this.topic);
     }
 
     // ---- the checker user and its secrets ----------------------------------------------

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allowAlarmsToPublish } from '../private/alarm-publishing';
 import { isEmailAddress } from '../private/email-address';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { BackupMetadata, BackupRole } from './metadata';
@@ -91,6 +92,7 @@ export class BackupNotifications extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    allowAlarmsToPublish(topic);
     topic.addSubscription(new subscriptions.EmailSubscription(props.ownerEmail));
     BackupMetadata.describe(topic, {
       role: BackupRole.NOTIFICATION,

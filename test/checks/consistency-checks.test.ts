@@ -121,6 +121,11 @@ describe('defaults', () => {
   test('an encrypted, TLS-only topic that every alarm notifies when it fires and when it recovers', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    // The topic policy replaces SNS's default one: the alarms of this account and region may publish only if it says so.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+      Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': ENV.account }, ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${ENV.region}:${ENV.account}:alarm:*`]] } } },
+    })]) } });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     expect(checks.alarms).toHaveLength(7);
     const topicRef = f.stack.resolve((checks.topic as sns.Topic).topicArn);
