@@ -9,7 +9,7 @@
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
 import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
-import { selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
+import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
@@ -696,6 +696,9 @@ class Context {
 
   selectionsCovering(r: Located): Located[] {
     const tags = tagsOf(r.resource);
+    if (!backupCanProtect(r.resource.Type, r.resource.Properties?.VersioningConfiguration?.Status)) {
+      return [];
+    }
     return this.ofType('AWS::Backup::BackupSelection').filter((sel) => sel.stack.id === r.stack.id
       && selectionSelects(selectionTerms(sel.resource.Properties?.BackupSelection ?? {}),
         (entry) => selectionEntryNames(entry, r.resource.Type, (value) => referencedIds(value).has(r.logicalId)), tags));

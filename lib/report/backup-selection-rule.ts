@@ -113,3 +113,12 @@ export function selectionSelects(terms: SelectionTerms, names: (entry: unknown) 
   }
   return resources.some((entry) => names(entry) === true) || listOfTags.some((tag) => tags[tagKey(tag) ?? tag.conditionKey] === tag.conditionValue);
 }
+
+/**
+ * Whether AWS Backup can back up a resource its selection selects: it backs up an S3 bucket
+ * only when the bucket's versioning is enabled (its jobs for any other bucket fail).
+ * `versioningStatus` is the bucket's `VersioningConfiguration.Status`.
+ */
+export function backupCanProtect(type: string, versioningStatus: unknown): boolean {
+  return type !== 'AWS::S3::Bucket' || versioningStatus === 'Enabled';
+}

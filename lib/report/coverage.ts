@@ -4,7 +4,7 @@ import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { SelectionTerms, selectionEntryNames, selectionSelects } from './backup-selection-rule';
+import { SelectionTerms, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 
 const BACKUP_METADATA_KEY = BackupMetadata.KEY;
@@ -125,7 +125,8 @@ export class BackupCoverage implements IAspect {
         const stack = Stack.of(resource);
         const logicalId = stack.resolve(stack.getLogicalId(resource));
         return [`${STATEFUL_TYPES[resource.cfnResourceType]} ${logicalId} (${resource.node.path}) is not covered by any backup tier: `
-          + 'select it in an AWS Backup plan, target its tags with a DLM policy, or exempt it with `BackupCoverage.exempt(construct, reason)`'];
+          + 'select it in an AWS Backup plan, target its tags with a DLM policy, or exempt it with `BackupCoverage.exempt(construct, reason)`'
+          + (backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource)) ? '' : ' (AWS Backup backs up a bucket only with versioning enabled)')];
       },
     });
   }
@@ -146,7 +147,7 @@ function coverageOf(resource: CfnResource): string[] {
     }
   }
   for (const construct of stack.node.findAll()) {
-    if (construct instanceof backup.CfnBackupSelection) {
+    if (construct instanceof backup.CfnBackupSelection && backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource))) {
       const selection = stack.resolve(construct.backupSelection);
       if (selectionCovers(selection, logicalId, resource.cfnResourceType, tags)) {
         covered.push(`AWS Backup selection ${construct.node.path}`);
@@ -226,6 +227,11 @@ function referencesLogicalId(value: unknown, logicalId: string): boolean {
     return Object.values(object).some((item) => referencesLogicalId(item, logicalId));
   }
   return false;
+}
+
+/** The `VersioningConfiguration.Status` of a bucket (of the L1 class), resolved; undefined for anything else. */
+function versioningStatusOf(resource: CfnResource): unknown {
+  return resource instanceof s3.CfnBucket ? Stack.of(resource).resolve(resource.versioningConfiguration)?.status : undefined;
 }
 
 function tagsOf(resource: CfnResource): { [key: string]: string } {

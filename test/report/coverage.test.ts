@@ -47,7 +47,7 @@ function dlmPolicy(stack: Stack): void {
 describe('BackupCoverage', () => {
   test('covered bucket, volume and table synthesize, with the coverage recorded in Metadata', () => {
     const stack = guardedStack();
-    const bucket = new s3.Bucket(stack, 'Bucket');
+    const bucket = new s3.Bucket(stack, 'Bucket', { versioned: true });
     const vol = volume(stack, 'Volume');
     Tags.of(vol).add('snapshots', 'daily');
     const t = table(stack, 'Table');
@@ -100,7 +100,7 @@ describe('BackupCoverage', () => {
     expect(() => Template.fromStack(stack)).toThrow(/EBS volume Volume\w+ .* is not covered/);
 
     const other = guardedStack();
-    const bucket = new s3.Bucket(other, 'Bucket');
+    const bucket = new s3.Bucket(other, 'Bucket', { versioned: true });
     const p = backup.BackupPlan.daily35DayRetention(other, 'Plan');
     new backup.CfnBackupSelection(other, 'Everything', {
       backupPlanId: p.backupPlanId,
@@ -109,11 +109,22 @@ describe('BackupCoverage', () => {
     expect(() => Template.fromStack(other)).toThrow(/S3 bucket Bucket\w+ .* is not covered/);
   });
 
+  // AWS Backup's jobs for a bucket without versioning fail: selecting it protects nothing.
+  test('an AWS Backup selection does not cover a bucket without versioning, and the error says why', () => {
+    const stack = guardedStack();
+    const unversioned = new s3.Bucket(stack, 'Unversioned');
+    const versioned = new s3.Bucket(stack, 'Versioned', { versioned: true });
+    plan(stack, [backup.BackupResource.fromArn(unversioned.bucketArn), backup.BackupResource.fromArn(versioned.bucketArn)]);
+    expect(() => Template.fromStack(stack)).toThrow(/S3 bucket Unversioned\w+ .* is not covered .*\(AWS Backup backs up a bucket only with versioning enabled\)/);
+    expect(BackupCoverage.coveredBy(versioned.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/Plan/Selection/Resource']);
+    expect(BackupCoverage.coveredBy(unversioned.node.defaultChild as CfnResource)).toEqual([]);
+  });
+
   // A prefix names only the buckets whose name the deploy gives it; an exact ARN in NotResources may be this one.
   test('a selection whose ARN pattern names only some resources of the type does not cover a bucket, and one that may exclude it does not either', () => {
     const selecting = (resources: string[], notResources?: string[]): Stack => {
       const stack = guardedStack();
-      new s3.Bucket(stack, 'Bucket');
+      new s3.Bucket(stack, 'Bucket', { versioned: true });
       const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
       new backup.CfnBackupSelection(stack, 'Selection', {
         backupPlanId: p.backupPlanId,
@@ -128,9 +139,9 @@ describe('BackupCoverage', () => {
 
   test('a selection of every resource with a tag condition covers only the resources that meet it', () => {
     const stack = guardedStack();
-    const tagged = new s3.Bucket(stack, 'Tagged');
+    const tagged = new s3.Bucket(stack, 'Tagged', { versioned: true });
     Tags.of(tagged).add('backup', 'daily');
-    new s3.Bucket(stack, 'Untagged');
+    new s3.Bucket(stack, 'Untagged', { versioned: true });
     const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
     new backup.CfnBackupSelection(stack, 'TaggedOnly', {
       backupPlanId: p.backupPlanId,

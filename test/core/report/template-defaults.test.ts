@@ -109,6 +109,13 @@ beforeAll(() => {
     backupPlanId: plan.ref,
     backupSelection: { selectionName: 'instance', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [`arn:aws:rds:eu-west-1:111111111111:db:${instance.ref}`] },
   });
+  // Buckets listed by a selection: AWS Backup backs up only the one with versioning enabled.
+  const unversioned = new s3.CfnBucket(stack, 'UnversionedBucket');
+  const versioned = new s3.CfnBucket(stack, 'VersionedBucket', { versioningConfiguration: { status: 'Enabled' } });
+  new backup.CfnBackupSelection(stack, 'BucketSelection', {
+    backupPlanId: plan.ref,
+    backupSelection: { selectionName: 'buckets', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [unversioned.attrArn, versioned.attrArn] },
+  });
   // A backup store replicated to a bucket made elsewhere.
   const store = new s3.CfnBucket(stack, 'Store', {
     versioningConfiguration: { status: 'Enabled' },
@@ -162,6 +169,11 @@ afterAll(() => {
 });
 
 describe('settings a template leaves to a default', () => {
+  test('a bucket without versioning that a selection lists has no AWS Backup tier (its jobs would fail); a versioned one has', () => {
+    expect(row('Defaults/UnversionedBucket').tiers).toEqual([]);
+    expect(row('Defaults/VersionedBucket').tiers.map((tier) => tier.tier)).toEqual(['Daily', 'Loose', 'Conditional', 'Replaced', 'Forever']);
+  });
+
   test('an encrypted volume without a key is encrypted with the account\'s default EBS key of its region, which the template does not name', () => {
     const volume = row('Defaults/KeylessVolume');
     expect(volume.encryption).toBe('the account\'s default EBS key in eu-west-1 (aws/ebs unless the account set another; not in the template)');
