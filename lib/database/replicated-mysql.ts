@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OFFERED_MARIADB_VERSIONS, OFFERED_MYSQL_VERSIONS } from './engine-versions';
+import { validateCredentialsRotation, validateMasterUsername, validatePort } from './instance-settings';
 import { describeAtDeploy } from '../private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
@@ -370,6 +371,9 @@ export class ReplicatedMySql extends Construct {
     if (storageThreshold.isUnresolved() && !isTokenInBytes(storageThreshold)) {
       fail('`freeStorageAlarmThreshold` must be a concrete size, or a token given in bytes (`Size.bytes(token)`, which CloudWatch receives as the alarms\' threshold as it is), got a token in another unit than bytes');
     }
+    if (!Token.isUnresolved(maxAllocatedStorage) && (maxAllocatedStorage > 65536 || !Number.isInteger(maxAllocatedStorage))) {
+      fail(`\`maxAllocatedStorage\` must be a whole number of GiB up to 65536, got ${maxAllocatedStorage}`);
+    }
     const cpuThreshold = props.cpuAlarmThreshold ?? 80;
     if (Token.isUnresolved(cpuThreshold)) {
       warnUncheckedToken(this, 'cpuAlarmThreshold', 'that it is a percentage above 0 and at most 100',
@@ -406,8 +410,13 @@ export class ReplicatedMySql extends Construct {
       this.credentialsEncryptionKey = key;
     }
 
-    // Network.
+    // Network and credentials.
     const port = props.port ?? ReplicatedMySql.DEFAULT_PORT;
+    validatePort(this, port, fail);
+    const masterUsername = props.masterUsername ?? 'dbadmin';
+    validateMasterUsername(this, masterUsername, fail);
+    const credentialsRotation = props.credentialsRotation ?? Duration.days(30);
+    validateCredentialsRotation(credentialsRotation, fail);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `${path}: the MySQL master and replica; ingress only from the clients granted access`,
@@ -488,7 +497,7 @@ export class ReplicatedMySql extends Construct {
       availabilityZone: masterZone,
       allocatedStorage,
       storageEncryptionKey: this.encryptionKey,
-      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin', { encryptionKey: this.credentialsEncryptionKey }),
+      credentials: rds.Credentials.fromGeneratedSecret(masterUsername, { encryptionKey: this.credentialsEncryptionKey }),
     });
     // The replica inherits the master's encryption and key (CloudFormation rejects StorageEncrypted on a replica).
     this.master = master;
@@ -520,7 +529,7 @@ export class ReplicatedMySql extends Construct {
       : secretsmanager.HostedRotation.mariaDbSingleUser({ vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
     this.credentials.addRotationSchedule('Rotation', {
       hostedRotation: rotation,
-      automaticallyAfter: props.credentialsRotation ?? Duration.days(30),
+      automaticallyAfter: credentialsRotation,
     });
     this.connections.allowDefaultPortFrom(rotation, 'the hosted rotation function of the master credentials');
 
