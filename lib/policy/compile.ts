@@ -2,6 +2,7 @@
 // the AWS Backup plan and the EBS snapshot policies share. Not part of the public API.
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ACCOUNT_ID, REGION_NAME } from '../private/aws-identifiers';
 import { describeAtDeploy, DeployTimeEquality, equalityAtDeploy } from '../private/deploy-time-equality';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, OffSiteCopy, RetentionPolicy } from './retention-policy';
@@ -226,6 +227,15 @@ export function validatePolicy(scope: IConstruct, prop: string, policy: Retentio
 function checkOffSiteDestinations(scope: IConstruct, prop: string, copies: readonly OffSiteCopy[]): void {
   const path = scope.node.path;
   const stack = Stack.of(scope);
+  // A token region or account is passed on as it is: AWS Backup refuses a malformed copy destination at deploy.
+  copies.forEach((copy, index) => {
+    if (!Token.isUnresolved(copy.region) && !REGION_NAME.test(copy.region)) {
+      fail(path, `${prop}[${index}].region`, `must be an AWS region name such as 'eu-central-1', got '${copy.region}'`);
+    }
+    if (copy.account !== undefined && !Token.isUnresolved(copy.account) && !ACCOUNT_ID.test(copy.account)) {
+      fail(path, `${prop}[${index}].account`, `must be a 12-digit AWS account ID (without dashes), got '${copy.account}'`);
+    }
+  });
   const accountOf = (copy: OffSiteCopy): string => copy.account ?? stack.account;
   for (let j = 1; j < copies.length; j++) {
     for (let i = 0; i < j; i++) {

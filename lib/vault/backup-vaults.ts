@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../private/aws-backup-cold-storage';
+import { BACKUP_VAULT_NAME } from '../private/aws-identifiers';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
@@ -150,6 +151,7 @@ export class BackupVaults extends Construct {
     this.copiesOffSite = tiers.some((t) => t.offSite);
     // The continuous-backup plan keeps its backups in `vault`, under this lock.
     validateAgainstLock(this, 'lock', policy, lock, { tiers, continuousBackups: pitrDatabases.length > 0 });
+    checkOffSiteVaultProps(this, props);
     if (policy.offSiteCopies.length > 0) {
       // An air-gapped vault cannot have the primary vaults' lock (its minimum is at least 7
       // days): without `offSiteLock` it has the air-gapped defaults.
@@ -348,6 +350,29 @@ function keptByAwsBackup(tier: CompiledTier): string {
     : days;
 }
 
+
+/**
+ * The off-site vault props describe the vaults that receive `policy.offSiteCopies`: without
+ * copies they would be ignored, and a name AWS Backup refuses makes every copy job fail.
+ */
+function checkOffSiteVaultProps(scope: Construct, props: BackupVaultsProps): void {
+  const path = scope.node.path;
+  const name = props.offSiteVaultName;
+  if (name !== undefined && !Token.isUnresolved(name) && !BACKUP_VAULT_NAME.test(name)) {
+    throw new Error(`${path}: \`offSiteVaultName\` must be 2 to 50 letters, digits, - or _, got '${name}'`);
+  }
+  if (props.policy.offSiteCopies.length > 0) {
+    return;
+  }
+  const given = [
+    name !== undefined ? `offSiteVaultName '${name}'` : undefined,
+    props.offSiteLock !== undefined ? 'offSiteLock' : undefined,
+    props.offSiteLogicallyAirGapped !== undefined ? `offSiteLogicallyAirGapped ${props.offSiteLogicallyAirGapped}` : undefined,
+  ].filter((g): g is string => g !== undefined);
+  if (given.length > 0) {
+    throw new Error(`${path}: \`offSiteVaultName\`, \`offSiteLock\` and \`offSiteLogicallyAirGapped\` apply only to the vaults that receive \`policy.offSiteCopies\`; add the copies or leave them out, got ${given.join(', ')} and no off-site copies`);
+  }
+}
 /**
  * Fails when an off-site copy provably goes to the vaults' own region and account (the copy
  * is then no off-site copy); warns when a token keeps synth from telling, and says which.

@@ -3,6 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ACCOUNT_ID, BACKUP_VAULT_NAME } from '../private/aws-identifiers';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { renderVaultLock } from './render-lock';
@@ -96,7 +97,7 @@ export class RecoveryVault extends Construct {
     const name = props.backupVaultName ?? RecoveryVault.DEFAULT_VAULT_NAME;
     if (Token.isUnresolved(name)) {
       warnUncheckedToken(this, 'backupVaultName', 'that it is 2 to 50 letters, digits, - or _', 'AWS Backup decides at deploy whether it accepts the name');
-    } else if (!/^[a-zA-Z0-9\-_]{2,50}$/.test(name)) {
+    } else if (!BACKUP_VAULT_NAME.test(name)) {
       throw new Error(`${this.node.path}: \`backupVaultName\` must be 2 to 50 letters, digits, - or _, got '${name}'`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -123,6 +124,15 @@ export class RecoveryVault extends Construct {
       ],
     });
     const sourceAccounts = props.sourceAccounts ?? [];
+    // A token account is passed on as it is: IAM refuses a malformed principal at deploy.
+    sourceAccounts.forEach((account, index) => {
+      if (!Token.isUnresolved(account) && !ACCOUNT_ID.test(account)) {
+        throw new Error(`${this.node.path}: \`sourceAccounts\` must hold 12-digit AWS account IDs (without dashes), got '${account}'`);
+      }
+      if (sourceAccounts.indexOf(account) < index) {
+        throw new Error(`${this.node.path}: \`sourceAccounts\` may name each account once, got '${account}' twice`);
+      }
+    });
     if (sourceAccounts.length > 0) {
       accessPolicy.addStatements(new iam.PolicyStatement({
         sid: 'AllowCopyFromSourceAccounts',

@@ -99,6 +99,10 @@ describe('RecoveryVault', () => {
     ['a cooling-off period that is not a whole number of days', { lock: { changeableFor: Duration.hours(80) } }, 'Dr/OffSite: `lock.changeableFor` must be a whole number of days (AWS Backup keeps days), at least 3 days (the AWS Backup cooling-off period), got 3 days 8 hours'],
     ['an air-gapped maximum beyond 36500 days', { logicallyAirGapped: true, lock: { maxRetention: Duration.days(40000) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 40000 days'],
     ['a maximum beyond 36500 days', { lock: { maxRetention: Duration.days(36501) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 36501 days'],
+    // IAM refuses the access policy at deploy: the vault is not created.
+    ['a source account written with dashes', { sourceAccounts: ['2109-8765-4321'] }, "Dr/OffSite: `sourceAccounts` must hold 12-digit AWS account IDs (without dashes), got '2109-8765-4321'"],
+    ['a source account of 11 digits', { sourceAccounts: ['21098765432'] }, "Dr/OffSite: `sourceAccounts` must hold 12-digit AWS account IDs (without dashes), got '21098765432'"],
+    ['a source account named twice', { sourceAccounts: ['210987654321', '345678901234', '210987654321'] }, "Dr/OffSite: `sourceAccounts` may name each account once, got '210987654321' twice"],
     // Before: CDK's "Duration must be specified as 'Duration.days()' here since its value comes from a token and cannot be converted (got Duration.hours)".
     ['a cooling-off period that is a token in hours', { lock: { changeableFor: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
       'Dr/OffSite: `lock.changeableFor` must be a concrete duration, at least 3 days (the AWS Backup cooling-off period), or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
