@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { wholeDuration } from '../private/whole-duration';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
@@ -277,7 +278,8 @@ export class DatabaseRestore extends Construct {
   }
 
   private validate(pollInterval: Duration, restoreTimeout: Duration, props: DatabaseRestoreProps): void {
-    if (!Token.isUnresolved(pollInterval.toSeconds()) && (pollInterval.toSeconds() < 10 || pollInterval.toSeconds() > 600)) {
+    const pollSeconds = wholeDuration(this, 'pollInterval', pollInterval, 'seconds');
+    if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 10 || pollSeconds > 600)) {
       throw new Error(`${this.node.path}: \`pollInterval\` must be 10 seconds to 10 minutes, got ${pollInterval.toHumanString()}`);
     }
     const minutes = restoreTimeout.toMinutes({ integral: false });

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link DumpRestoreWorkflow}. */
@@ -116,15 +117,15 @@ export class DumpRestoreWorkflow extends Construct {
     if (!Token.isUnresolved(prefix) && !/^[a-z](?:[a-z0-9]|-(?!-)){0,39}$/.test(prefix)) {
       throw new Error(`${this.node.path}: \`instanceIdentifierPrefix\` must be 1 to 40 lower-case letters, digits or single hyphens starting with a letter, got '${prefix}'`);
     }
-    const backupDays = (props.backupRetention ?? Duration.days(7)).toDays();
+    const backupDays = wholeDuration(this, 'backupRetention', props.backupRetention ?? Duration.days(7), 'days');
     if (!Token.isUnresolved(backupDays) && (backupDays < 1 || backupDays > 35 || !Number.isInteger(backupDays))) {
       throw new Error(`${this.node.path}: \`backupRetention\` must be 1 to 35 whole days, got ${backupDays} days`);
     }
-    const pollSeconds = (props.pollInterval ?? Duration.seconds(20)).toSeconds();
+    const pollSeconds = wholeDuration(this, 'pollInterval', props.pollInterval ?? Duration.seconds(20), 'seconds');
     if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 5 || pollSeconds > 600)) {
       throw new Error(`${this.node.path}: \`pollInterval\` must be 5 seconds to 10 minutes, got ${pollSeconds} seconds`);
     }
-    const availableMinutes = (props.availableWithin ?? Duration.hours(3)).toMinutes();
+    const availableMinutes = wholeDuration(this, 'availableWithin', props.availableWithin ?? Duration.hours(3), 'minutes');
     if (!Token.isUnresolved(availableMinutes) && availableMinutes < 10) {
       throw new Error(`${this.node.path}: \`availableWithin\` must be at least 10 minutes, got ${availableMinutes} minutes`);
     }

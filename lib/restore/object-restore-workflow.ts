@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of an {@link ObjectRestoreWorkflow}. */
@@ -87,13 +88,16 @@ export class ObjectRestoreWorkflow extends Construct {
     if (props.buckets.length === 0) {
       throw new Error(`${this.node.path}: \`buckets\` must name at least one bucket, got none`);
     }
-    const pollSeconds = (props.archivePollInterval ?? Duration.hours(1)).toSeconds();
+    const pollSeconds = wholeDuration(this, 'archivePollInterval', props.archivePollInterval ?? Duration.hours(1), 'seconds');
     if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 60 || pollSeconds > 6 * 3600)) {
       throw new Error(`${this.node.path}: \`archivePollInterval\` must be 1 minute to 6 hours, got ${pollSeconds} seconds`);
     }
     const readyHours = (props.archiveReadyWithin ?? Duration.hours(72)).toHours({ integral: false });
     if (!Token.isUnresolved(readyHours) && (readyHours < 1 || readyHours > 168)) {
       throw new Error(`${this.node.path}: \`archiveReadyWithin\` must be 1 to 168 hours, got ${readyHours} hours`);
+    }
+    if (props.targetBuckets !== undefined && props.targetBuckets.length === 0) {
+      throw new Error(`${this.node.path}: \`targetBuckets\` must name at least one bucket when set (leave it unset to write the copies to \`buckets\`), got none`);
     }
     const targets = props.targetBuckets ?? props.buckets;
 

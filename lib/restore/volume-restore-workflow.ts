@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
 /** Properties of a {@link VolumeRestoreWorkflow}. */
@@ -64,11 +65,11 @@ export class VolumeRestoreWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeRestoreWorkflowProps) {
     super(scope, id);
-    const pollSeconds = (props.pollInterval ?? Duration.seconds(15)).toSeconds();
+    const pollSeconds = wholeDuration(this, 'pollInterval', props.pollInterval ?? Duration.seconds(15), 'seconds');
     if (!Token.isUnresolved(pollSeconds) && (pollSeconds < 5 || pollSeconds > 600)) {
       throw new Error(`${this.node.path}: \`pollInterval\` must be 5 seconds to 10 minutes, got ${pollSeconds} seconds`);
     }
-    const readyMinutes = (props.readyWithin ?? Duration.hours(2)).toMinutes();
+    const readyMinutes = wholeDuration(this, 'readyWithin', props.readyWithin ?? Duration.hours(2), 'minutes');
     if (!Token.isUnresolved(readyMinutes) && readyMinutes < 5) {
       throw new Error(`${this.node.path}: \`readyWithin\` must be at least 5 minutes, got ${readyMinutes} minutes`);
     }

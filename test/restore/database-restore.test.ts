@@ -193,6 +193,7 @@ describe('DatabaseRestore', () => {
 
   test.each([
     [{ pollInterval: Duration.seconds(5) }, /Stack\/Restore: `pollInterval` must be 10 seconds to 10 minutes, got 5 seconds/],
+    [{ pollInterval: Duration.millis(12500) }, /Stack\/Restore: `pollInterval` must be a whole number of seconds, got 12 seconds 500 millis \(12500 milliseconds\)$/],
     [{ restoreTimeout: Duration.hours(72) }, /Stack\/Restore: `restoreTimeout` must be 1 to 48 hours, got 3 days/],
     [{ timestampColumns: ['orders.created_at'] }, /`timestampColumns` entries must be schema.table.column, got 'orders.created_at'/],
     [{ databases: ['shop.orders'] }, /`databases` entries must be database names/],

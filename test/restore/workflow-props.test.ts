@@ -1,4 +1,4 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -116,6 +116,11 @@ describe('DumpRestoreWorkflow', () => {
     [{ availableWithin: Duration.minutes(5) }, /`availableWithin` must be at least 10 minutes, got 5 minutes/],
     [{ timeout: Duration.minutes(30) }, /`timeout` must be 1 to 8760 hours, got 0.5 hours/],
     [{ allocatedStorage: 10 }, /`allocatedStorage` must be 20 to 65536 GiB, got 10 GiB/],
+    // Before: aws-cdk-lib's "cannot be converted into a whole number of ..." without the construct or the prop.
+    [{ backupRetention: Duration.hours(36) }, /`backupRetention` must be a whole number of days, got 1 day 12 hours \(129600000 milliseconds\)$/],
+    [{ pollInterval: Duration.millis(7500) }, /`pollInterval` must be a whole number of seconds, got 7 seconds 500 millis \(7500 milliseconds\)$/],
+    [{ availableWithin: Duration.seconds(1830) }, /`availableWithin` must be a whole number of minutes, got 30 minutes 30 seconds \(1830000 milliseconds\)$/],
+    [{ pollInterval: Duration.minutes(Token.asNumber({ Ref: 'Poll' })) }, /`pollInterval` must be a concrete duration, or a token given in seconds \(`Duration.seconds\(token\)`\), got Duration.minutes\(token\)$/],
   ])('rejects %j naming the construct, the prop and the value', (props, message) => {
     expect(() => dump(props as Partial<DumpRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/DumpRestore: ${message.source}`));
   });
@@ -138,6 +143,8 @@ describe('VolumeRestoreWorkflow', () => {
   test.each([
     [{ pollInterval: Duration.seconds(1) }, /`pollInterval` must be 5 seconds to 10 minutes, got 1 seconds/],
     [{ readyWithin: Duration.minutes(2) }, /`readyWithin` must be at least 5 minutes, got 2 minutes/],
+    [{ pollInterval: Duration.millis(5500) }, /`pollInterval` must be a whole number of seconds, got 5 seconds 500 millis \(5500 milliseconds\)$/],
+    [{ readyWithin: Duration.seconds(630) }, /`readyWithin` must be a whole number of minutes, got 10 minutes 30 seconds \(630000 milliseconds\)$/],
   ])('rejects %j', (props, message) => {
     expect(() => volume(props as Partial<VolumeRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/VolumeRestore: ${message.source}`));
   });
@@ -184,6 +191,9 @@ describe('ObjectRestoreWorkflow', () => {
     [{ buckets: [] }, /`buckets` must name at least one bucket, got none/],
     [{ archivePollInterval: Duration.seconds(10) }, /`archivePollInterval` must be 1 minute to 6 hours, got 10 seconds/],
     [{ archiveReadyWithin: Duration.days(10) }, /`archiveReadyWithin` must be 1 to 168 hours, got 240 hours/],
+    [{ archivePollInterval: Duration.millis(90500) }, /`archivePollInterval` must be a whole number of seconds, got 1 minute 30 seconds \(90500 milliseconds\)$/],
+    // Before: a workflow that could write its copies nowhere.
+    [{ targetBuckets: [] }, /`targetBuckets` must name at least one bucket when set \(leave it unset to write the copies to `buckets`\), got none$/],
   ])('rejects %j', (props, message) => {
     expect(() => objects(props as Partial<ObjectRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/ObjectRestore: ${message.source}`));
   });
