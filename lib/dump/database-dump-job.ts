@@ -312,6 +312,13 @@ export class DatabaseDumpJob extends Construct {
     const maxReplicaLag = props.maxReplicaLag ?? Duration.minutes(5);
     this.validate(cpu, memory, storage, dumpTimeout, dumpBinary, databases, maxReplicaLag);
     this.replicationPauseLimit = pause ? dumpTimeout.plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(STEP_TIMEOUT) : undefined;
+    // Props that only act together with another: alone they would be ignored without a word.
+    if (props.pauseMethod !== undefined && !pause) {
+      throw new Error(`${path}: \`pauseMethod\` applies only when \`pauseReplication\` is true (replication is not paused otherwise); set \`pauseReplication: true\` or leave it out, got pauseMethod '${props.pauseMethod}' with pauseReplication ${props.pauseReplication ?? 'unset (false)'}`);
+    }
+    if (props.tlsCertificateAuthorities !== undefined && props.tls === false) {
+      throw new Error(`${path}: \`tlsCertificateAuthorities\` applies only to a TLS connection; leave it out or \`tls\` unset (true), got tlsCertificateAuthorities with tls false`);
+    }
     const certificateAuthorities = props.tls === false ? undefined : this.certificateAuthorities(props.tlsCertificateAuthorities);
 
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };

@@ -330,6 +330,13 @@ describe('DatabaseDumpJob validation', () => {
     ['a name with a space', { databases: ['my shop'] }, "got 'my shop'"],
     ['certificate authorities that are not PEM', { tlsCertificateAuthorities: 'not a certificate' },
       'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
+    // Before: ignored without a word, so the method the user chose was never used.
+    ['a pause method without pausing', { pauseMethod: ReplicationPauseMethod.SQL_STATEMENTS },
+      "S/Dump: `pauseMethod` applies only when `pauseReplication` is true (replication is not paused otherwise); set `pauseReplication: true` or leave it out, got pauseMethod 'sql' with pauseReplication unset (false)"],
+    ['a pause method with pausing turned off', { pauseReplication: false, pauseMethod: ReplicationPauseMethod.RDS_PROCEDURES },
+      "S/Dump: `pauseMethod` applies only when `pauseReplication` is true (replication is not paused otherwise); set `pauseReplication: true` or leave it out, got pauseMethod 'rds' with pauseReplication false"],
+    ['certificate authorities without TLS', { tls: false, tlsCertificateAuthorities: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+      'S/Dump: `tlsCertificateAuthorities` applies only to a TLS connection; leave it out or `tls` unset (true), got tlsCertificateAuthorities with tls false'],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });
