@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { finishLogBucket, logBucketProps } from '../private/access-log-bucket';
+import { REGION_NAME } from '../private/aws-identifiers';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { flattenLikeCdkNag } from '../private/nag-ids';
 import { warnUncheckedToken } from '../private/unchecked-token';
@@ -137,6 +138,15 @@ export class BackupBuckets extends Construct {
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stack = Stack.of(this);
+    // A token region or prefix is passed on as it is.
+    const replication = props.replication;
+    if (replication && !Token.isUnresolved(replication.region) && !REGION_NAME.test(replication.region)) {
+      throw new Error(`${this.node.path}: \`replication.region\` must be an AWS region name such as 'eu-central-1', got '${replication.region}'`);
+    }
+    const prefix = replication?.bucketNamePrefix;
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && !/^[a-z0-9][a-z0-9-]{0,19}$/.test(prefix)) {
+      throw new Error(`${this.node.path}: \`replication.bucketNamePrefix\` must be 1 to 20 lower-case letters, digits or hyphens (as the \`bucketNamePrefix\` of the \`RecoveryBuckets\` there), got '${prefix}'`);
+    }
     const replicationRegion = props.replication ? equalityAtDeploy(stack, props.replication.region, stack.region) : 'different';
     if (replicationRegion === 'same') {
       throw new Error(`${this.node.path}: \`replication.region\` must be another region than the stack's, got ${describeAtDeploy(stack, props.replication!.region)}`);

@@ -159,6 +159,9 @@ describe('BackupBuckets validation', () => {
     ['an archive expiry inside the lock', { archiveLockRetention: Duration.days(1000), archiveExpiration: Duration.days(900) }, 'S/Buckets: `archiveExpiration` must be at least 1000 days (the lock retention of 1000 days, and 180 days of Deep Archive after the transition at 1 days), got 900 days'],
     ['an archive expiry before Deep Archive\'s minimum', { archiveLockRetention: Duration.days(10), archiveTransitionAfter: Duration.days(30), archiveExpiration: Duration.days(200) }, '`archiveExpiration` must be at least 210 days'],
     ['replication to the same region', { replication: { region: 'eu-west-1' } }, 'S/Buckets: `replication.region` must be another region than the stack\'s, got eu-west-1'],
+    ['replication to a region named by its city', { replication: { region: 'frankfurt' } }, "S/Buckets: `replication.region` must be an AWS region name such as 'eu-central-1', got 'frankfurt'"],
+    ['replication to buckets under a prefix RecoveryBuckets refuses', { replication: { region: 'eu-central-1', bucketNamePrefix: 'DR_Buckets' } },
+      "S/Buckets: `replication.bucketNamePrefix` must be 1 to 20 lower-case letters, digits or hyphens (as the `bucketNamePrefix` of the `RecoveryBuckets` there), got 'DR_Buckets'"],
     ['replication to the stack\'s own region named by Aws.REGION', { replication: { region: Aws.REGION } },
       'S/Buckets: `replication.region` must be another region than the stack\'s, got a token ({"Ref":"AWS::Region"})'],
   ])('rejects %s', (_name, props, message) => {
