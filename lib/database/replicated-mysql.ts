@@ -370,6 +370,10 @@ export class ReplicatedMySql extends Construct {
     const storageThreshold = props.freeStorageAlarmThreshold ?? Size.gibibytes(10);
     if (storageThreshold.isUnresolved() && !isTokenInBytes(storageThreshold)) {
       fail('`freeStorageAlarmThreshold` must be a concrete size, or a token given in bytes (`Size.bytes(token)`, which CloudWatch receives as the alarms\' threshold as it is), got a token in another unit than bytes');
+    } else if (!storageThreshold.isUnresolved() && !Token.isUnresolved(allocatedStorage)
+      && (storageThreshold.toBytes() <= 0 || storageThreshold.toBytes() >= allocatedStorage * 1024 ** 3)) {
+      // 0 would never go off, and at or above the storage the alarms would be on from the start.
+      fail(`\`freeStorageAlarmThreshold\` must be more than 0 bytes and less than \`allocatedStorage\` (${allocatedStorage} GiB), got ${storageThreshold.toHumanString()}`);
     }
     if (!Token.isUnresolved(maxAllocatedStorage) && (maxAllocatedStorage > 65536 || !Number.isInteger(maxAllocatedStorage))) {
       fail(`\`maxAllocatedStorage\` must be a whole number of GiB up to 65536, got ${maxAllocatedStorage}`);

@@ -425,6 +425,8 @@ describe('ReplicatedMySql bad input', () => {
     ['a MySQL version for MariaDB', { engine: ReplicatedMySqlEngine.MARIADB, engineVersion: '8.4.10' }, /Stack\/Db: `engineVersion` must be a full MariaDB version that RDS offers, got '8.4.10'/],
     ['too little storage', { allocatedStorage: 10 }, /Stack\/Db: `allocatedStorage` must be a whole number of GiB from 20 to 65536, got 10/],
     ['a storage limit below the storage', { allocatedStorage: 200, maxAllocatedStorage: 100 }, /Stack\/Db: `maxAllocatedStorage` must be at least `allocatedStorage` \(200 GiB\), got 100 GiB/],
+    ['a free storage threshold of 0, which never goes off', { freeStorageAlarmThreshold: Size.bytes(0) }, /^Stack\/Db: `freeStorageAlarmThreshold` must be more than 0 bytes and less than `allocatedStorage` \(100 GiB\), got 0 bytes$/],
+    ['a free storage threshold as large as the storage, on from the start', { allocatedStorage: 50, freeStorageAlarmThreshold: Size.gibibytes(50) }, /^Stack\/Db: `freeStorageAlarmThreshold` must be more than 0 bytes and less than `allocatedStorage` \(50 GiB\), got 50 GiB$/],
     ['a CPU threshold above 100 %', { cpuAlarmThreshold: 120 }, /Stack\/Db: `cpuAlarmThreshold` must be a percentage above 0 and at most 100, got 120/],
     ['a storage limit above what RDS allows', { maxAllocatedStorage: 100000 }, /^Stack\/Db: `maxAllocatedStorage` must be a whole number of GiB up to 65536, got 100000$/],
     ['a fractional storage limit', { maxAllocatedStorage: 1000.5 }, /^Stack\/Db: `maxAllocatedStorage` must be a whole number of GiB up to 65536, got 1000.5$/],
