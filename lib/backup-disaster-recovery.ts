@@ -15,6 +15,7 @@ import { ReplicatedMySql, ReplicatedMySqlEngine } from './database/replicated-my
 import { DatabaseDumpJob } from './dump/database-dump-job';
 import { MAX_GAP_DAYS } from './policy/compile';
 import { RetentionPolicy } from './policy/retention-policy';
+import { REGION_NAME } from './private/aws-identifiers';
 import { isEmailAddress } from './private/email-address';
 import { describeAtDeploy, equalityAtDeploy } from './private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from './private/key-policy';
@@ -34,9 +35,6 @@ import { policyGivenTo } from './vault/policy-setting';
 import { failOnRdsCopies } from './vault/rds-copy-limits';
 import { RecoveryVault } from './vault/recovery-vault';
 import { VaultLockOptions } from './vault/vault-lock';
-
-/** An AWS region name such as `eu-central-1` or `us-gov-west-1`. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Checks the owner contact; both constructs require it. */
 function checkOwnerEmail(scope: Construct, ownerEmail: string): void {
@@ -280,7 +278,7 @@ export class BackupDisasterRecovery extends Construct {
     const stack = Stack.of(this);
     checkOwnerEmail(this, props.ownerEmail);
     const recoveryRegion = props.recoveryRegion;
-    if (!Token.isUnresolved(recoveryRegion) && (typeof recoveryRegion !== 'string' || !REGION.test(recoveryRegion))) {
+    if (!Token.isUnresolved(recoveryRegion) && (typeof recoveryRegion !== 'string' || !REGION_NAME.test(recoveryRegion))) {
       throw new Error(`${this.node.path}: \`recoveryRegion\` must be an AWS region name such as 'eu-central-1', got ${JSON.stringify(recoveryRegion)}`);
     }
     checkOtherRegion(this, 'recoveryRegion', recoveryRegion, 'the stack\'s',

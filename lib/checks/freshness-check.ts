@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { REGION_NAME } from '../private/aws-identifiers';
 import { equalityAtDeploy } from '../private/deploy-time-equality';
 import type { SnapshotTag } from '../snapshots/ebs-snapshot-policy';
 
@@ -198,7 +199,6 @@ export interface FreshnessCheckConfig {
 
 const TIER = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY_ALIAS = /^alias\/(?!aws\/)[A-Za-z0-9/_-]{1,250}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
  * One freshness check of the `ConsistencyChecks` construct: the newest copy of a resource in
@@ -280,7 +280,7 @@ function common(scope: Construct, kind: string, options: FreshnessTierOptions, d
     throw new Error(`${scope.node.path}: \`tier\` of the ${kind} check must be 1 to 64 letters, digits, '.', '_' or '-', got '${tier}'`);
   }
   const explicitRegion = options.region ?? inheritedRegion;
-  if (explicitRegion !== undefined && !Token.isUnresolved(explicitRegion) && !REGION.test(explicitRegion)) {
+  if (explicitRegion !== undefined && !Token.isUnresolved(explicitRegion) && !REGION_NAME.test(explicitRegion)) {
     throw new Error(`${scope.node.path}: \`region\` of the ${kind} check must be a region name like eu-central-1, got '${explicitRegion}'`);
   }
   const stackRegion = Stack.of(scope).region;
