@@ -231,10 +231,28 @@ export class VolumeRestoreWorkflow extends Construct {
           resources: [volumes],
           conditions: { StringEquals: { [`aws:ResourceTag/${WORKFLOW_ID_TAG}`]: workflowId } },
         }),
+        // CreateReplaceRootVolumeTask is authorised for the instance, its new root volume, the task
+        // and the snapshot (Service Authorization Reference, Amazon EC2). The instance is the one
+        // `confirm` names, and the function accepts it only in one of the VPC's zones
+        // (ec2:AvailabilityZone, a condition key of this action's instance resource); the task
+        // carries this workflow's tag from its creation (aws:RequestTag, a condition key of its
+        // replace-root-volume-task resource). The new volume is not tagged by the request.
         new iam.PolicyStatement({
-          sid: 'ReplaceRootConfirmed',
+          sid: 'ReplaceRootOfConfirmedInstance',
           actions: ['ec2:CreateReplaceRootVolumeTask'],
-          resources: [instances, volumes, tasks],
+          resources: [instances],
+          conditions: zones.length > 0 ? { StringEquals: { 'ec2:AvailabilityZone': zones } } : undefined,
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReplaceRootTaggedTask',
+          actions: ['ec2:CreateReplaceRootVolumeTask'],
+          resources: [tasks],
+          conditions: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReplaceRootNewVolume',
+          actions: ['ec2:CreateReplaceRootVolumeTask'],
+          resources: [volumes],
         }),
         new iam.PolicyStatement({
           sid: 'Read',
@@ -258,8 +276,8 @@ export class VolumeRestoreWorkflow extends Construct {
     Validations.of(policy).acknowledge(
       nag(volumes, `Volumes are created at run time; creating requires the workflow's tag (${WORKFLOW_ID_TAG}) and encryption, and deleting and attaching are allowed only for volumes carrying that tag; the ${EXECUTION_TAG} tag limits cleanup further to the execution's own volume.`),
       nag(snapshots, 'The snapshot to restore is named at run time by the person restoring; snapshots are only read.'),
-      nag(instances, 'The instance to attach to or whose root volume to replace is named at run time, and the workflow acts only when `confirm` repeats its id; attaching only to an instance in one of the VPC\'s zones (ec2:AvailabilityZone) where they are known at synth.'),
-      nag(tasks, 'Replacement tasks get their id from EC2 when created.'),
+      nag(instances, 'The instance to attach to or whose root volume to replace is named at run time, and the workflow acts only when `confirm` repeats its id; attaching to or replacing the root volume of only an instance in one of the VPC\'s zones (ec2:AvailabilityZone) where they are known at synth.'),
+      nag(tasks, `Replacement tasks get their id from EC2 when created; creating one requires the workflow's tag (${WORKFLOW_ID_TAG}).`),
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The EC2 Describe actions support no resource-level permissions; they only read.' },
       ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
         id: `${pack}-IAMNoInlinePolicy`,

@@ -141,7 +141,24 @@ test('the template: one encrypted-volume workflow whose function may delete and 
   expect(machine.taskStates.sort()).toEqual(['AttachVolume', 'CheckAttachment', 'CheckReplacement', 'CheckVolume', 'Cleanup', 'CreateVolume', 'ReplaceRootVolume', 'Validate']);
 });
 
-test('with the VPC\'s zones unknown at synth (an environment-agnostic stack), attaching to an instance carries no zone condition', () => {
+test('the template: a root volume replacement only of an instance in one of the VPC\'s zones, and only as a task carrying the workflow\'s tag', () => {
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+  const replace = statements.filter((statement) => [statement.Action].flat().includes('ec2:CreateReplaceRootVolumeTask'));
+  const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:eu-west-1:123456789012:${resource}/*`]] });
+  const workflowId = (statements.find((statement) => statement.Sid === 'CreateTaggedVolumes')?.Condition as { StringEquals: Record<string, string> }).StringEquals[`aws:RequestTag/${WORKFLOW_ID_TAG}`];
+  expect(replace).toEqual(expect.arrayContaining([
+    { Sid: 'ReplaceRootOfConfirmedInstance', Effect: 'Allow', Action: 'ec2:CreateReplaceRootVolumeTask', Resource: arn('instance'), Condition: { StringEquals: { 'ec2:AvailabilityZone': ['eu-west-1a', 'eu-west-1b'] } } },
+    { Sid: 'ReplaceRootTaggedTask', Effect: 'Allow', Action: 'ec2:CreateReplaceRootVolumeTask', Resource: arn('replace-root-volume-task'), Condition: { StringEquals: { [`aws:RequestTag/${WORKFLOW_ID_TAG}`]: workflowId } } },
+  ]));
+  // The function's WORKFLOW_ID, which it tags the task with, is the value the condition requires.
+  template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: workflowId }) } });
+  // Every grant of the action on an instance or a task carries its condition.
+  for (const statement of replace.filter((s) => /:(instance|replace-root-volume-task)\/\*/.test(JSON.stringify(s.Resource)))) {
+    expect(statement.Condition).toBeDefined();
+  }
+});
+
+test('with the VPC\'s zones unknown at synth (an environment-agnostic stack), attaching to an instance or replacing its root volume carries no zone condition', () => {
   const stack = new Stack(new App(), 'Agnostic');
   const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   new VolumeRestoreWorkflow(stack, 'VolumeRestore', { vpc, encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }), functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
@@ -149,6 +166,9 @@ test('with the VPC\'s zones unknown at synth (an environment-agnostic stack), at
   const attach = statements.find((statement) => statement.Sid === 'AttachToConfirmedInstance');
   expect(attach).toMatchObject({ Effect: 'Allow', Action: 'ec2:AttachVolume' });
   expect(attach?.Condition).toBeUndefined();
+  const replace = statements.find((statement) => statement.Sid === 'ReplaceRootOfConfirmedInstance');
+  expect(replace).toMatchObject({ Effect: 'Allow', Action: 'ec2:CreateReplaceRootVolumeTask' });
+  expect(replace?.Condition).toBeUndefined();
 });
 
 test('the function may create grants on its keys only for AWS resources (the grant EBS makes for a new volume)', () => {
@@ -318,6 +338,10 @@ test('a root volume replacement when confirmed, keeping the old root volume', as
   expect(run.status).toBe('SUCCEEDED');
   expect(run.output).toEqual({ status: 'SUCCEEDED', mode: 'replace-root', replaceRootVolumeTaskId: 'replacevol-00000000000000000', instanceId: INSTANCE, availabilityZone: 'eu-west-1a', snapshotId: SNAPSHOT });
   expect(ec2Mock.commandCalls(CreateReplaceRootVolumeTaskCommand)[0].args[0].input).toMatchObject({ InstanceId: INSTANCE, SnapshotId: SNAPSHOT, DeleteReplacedRootVolume: false });
+  // The task carries the function's WORKFLOW_ID as the tag its policy requires of a new task (ReplaceRootTaggedTask).
+  expect(ec2Mock.commandCalls(CreateReplaceRootVolumeTaskCommand)[0].args[0].input.TagSpecifications).toEqual([
+    { ResourceType: 'replace-root-volume-task', Tags: expect.arrayContaining([{ Key: WORKFLOW_ID_TAG, Value: process.env.WORKFLOW_ID }]) },
+  ]);
   expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(0);
 });
 
