@@ -22,7 +22,7 @@ import { HardenedFunction } from '../private/hardened-function';
 import { BackupCoverage } from '../report/coverage';
 import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
-import { allowAlarmsToPublish } from '../private/alarm-publishing';
+import { alarmsOfThisAccountAndRegion, allowAlarmsToPublish } from '../private/alarm-publishing';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -658,13 +658,13 @@ export class ConsistencyChecks extends Construct {
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
     }));
-    // CloudWatch alarms publish to the encrypted topic.
+    // The CloudWatch alarms of this account and region publish to the encrypted topic.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AlarmsPublishToTheEncryptedTopic',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      conditions: alarmsOfThisAccountAndRegion(key),
     }));
     key.addToResourcePolicy(denyGrantsExceptForAwsResources());
     return key;

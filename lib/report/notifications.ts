@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { allowAlarmsToPublish } from '../private/alarm-publishing';
+import { alarmsOfThisAccountAndRegion, allowAlarmsToPublish } from '../private/alarm-publishing';
 import { isEmailAddress } from '../private/email-address';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { BackupMetadata, BackupRole } from './metadata';
@@ -29,15 +29,15 @@ export interface BackupNotificationsProps {
   readonly ownerEmail: string;
   /**
    * An existing topic to use as the owner's topic (for example the alarm topic of the app);
-   * the owner is subscribed to it. Its key must let `cloudwatch.amazonaws.com` and
-   * `events.amazonaws.com` use it; when that key is given as `encryptionKey` the statement
-   * is added for you.
+   * the owner is subscribed to it. Its key must let `cloudwatch.amazonaws.com` (for the
+   * alarms of its account and region) and `events.amazonaws.com` use it; when that key is
+   * given as `encryptionKey` the statements are added for you.
    * @default - a new KMS-encrypted, TLS-only topic
    */
   readonly topic?: sns.ITopic;
   /**
-   * The key that encrypts the topic. Its key policy must let `cloudwatch.amazonaws.com` and
-   * `events.amazonaws.com` use it.
+   * The key that encrypts the topic. Its key policy must let `cloudwatch.amazonaws.com` (for
+   * the alarms of its account and region) and `events.amazonaws.com` use it.
    * @default - a new key with yearly rotation, retained when the stack is deleted
    */
   readonly encryptionKey?: kms.IKey;
@@ -81,10 +81,20 @@ export class BackupNotifications extends Construct {
       key.addToResourcePolicy(denyGrantsExceptForAwsResources());
       BackupMetadata.describe(key, { role: BackupRole.ENCRYPTION_KEY, owner: props.ownerEmail, description: 'Encrypts the backup owner\'s notification topic' });
     }
-    // CloudWatch alarms and EventBridge publish to an encrypted topic only with the key.
+    // CloudWatch alarms and EventBridge publish to an encrypted topic only with the key. Only
+    // the alarms of this account and region; EventBridge's use carries no source condition,
+    // which SNS does not support in a key policy for EventBridge-to-encrypted topics (SNS
+    // developer guide, "Enable compatibility between event sources from AWS services and
+    // encrypted topics").
     key.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      resources: ['*'],
+      conditions: alarmsOfThisAccountAndRegion(key),
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       resources: ['*'],
     }));
     const topic = props.topic ?? new sns.Topic(this, 'Resource', {

@@ -126,6 +126,14 @@ describe('defaults', () => {
       Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' },
       Condition: { StringEquals: { 'aws:SourceAccount': ENV.account }, ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${ENV.region}:${ENV.account}:alarm:*`]] } } },
     })]) } });
+    // SNS encrypts with the topic's key for the alarms: only for those of this account and region.
+    const cloudWatchKeyUse = Object.values(template.findResources('AWS::KMS::Key'))
+      .flatMap((key) => key.Properties.KeyPolicy.Statement as Array<{ Principal?: { Service?: unknown } }>)
+      .filter((statement) => [statement.Principal?.Service].flat().includes('cloudwatch.amazonaws.com'));
+    expect(cloudWatchKeyUse).toEqual([{
+      Sid: 'AlarmsPublishToTheEncryptedTopic', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': ENV.account }, ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${ENV.region}:${ENV.account}:alarm:*`]] } } },
+    }]);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     expect(checks.alarms).toHaveLength(7);
     const topicRef = f.stack.resolve((checks.topic as sns.Topic).topicArn);
