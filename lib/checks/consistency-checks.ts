@@ -23,6 +23,7 @@ import { BackupCoverage } from '../report/coverage';
 import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { alarmsOfThisAccountAndRegion, allowAlarmsToPublish } from '../private/alarm-publishing';
+import { fitSecurityGroupRuleDescription } from '../private/security-group-description';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -399,7 +400,7 @@ export class ConsistencyChecks extends Construct {
       });
       grantSecretRead(props.adminSecret, userFunction);
       grantSecretRead(this.checkerSecret, userFunction);
-      (props.databaseConnections ?? props.master).connections.allowDefaultPortFrom(userFunction.function, `the checker-user function of ${path}`);
+      (props.databaseConnections ?? props.master).connections.allowDefaultPortFrom(userFunction.function, fitSecurityGroupRuleDescription(`the checker-user function of ${path}`, path));
       checkerUser = new CustomResource(this, 'CheckerUser', {
         serviceToken: userFunction.function.functionArn,
         resourceType: 'Custom::CheckerUser',
@@ -435,7 +436,7 @@ export class ConsistencyChecks extends Construct {
     grantSecretRead(this.masterConnectionSecret, driftCheck);
     grantSecretRead(this.replicaConnectionSecret, driftCheck);
     for (const database of props.databaseConnections ? [props.databaseConnections] : [props.master, props.replica]) {
-      database.connections.allowDefaultPortFrom(driftCheck.function, `the drift check of ${path}`);
+      database.connections.allowDefaultPortFrom(driftCheck.function, fitSecurityGroupRuleDescription(`the drift check of ${path}`, path));
     }
     this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', {
       description: `What the drift check of ${path} writes: its reports`,

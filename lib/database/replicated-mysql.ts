@@ -11,6 +11,7 @@ import { validateCredentialsRotation, validateMasterUsername, validatePort } fro
 import { describeAtDeploy } from '../private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
+import { fitGeneratedSecurityGroupDescriptions, fitSecurityGroupDescription } from '../private/security-group-description';
 import { dailyOverlapsWeekly, parseDailyWindow, ParsedWindow, parseWeeklyWindow } from './windows';
 
 /** The database engine of a {@link ReplicatedMySql} pair. */
@@ -423,7 +424,7 @@ export class ReplicatedMySql extends Construct {
     validateCredentialsRotation(credentialsRotation, fail);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${path}: the MySQL master and replica; ingress only from the clients granted access`,
+      description: fitSecurityGroupDescription(`${path}: the MySQL master and replica; ingress only from the clients granted access`, path),
       allowAllOutbound: false,
     });
     this.securityGroup = securityGroup;
@@ -536,6 +537,7 @@ export class ReplicatedMySql extends Construct {
       automaticallyAfter: credentialsRotation,
     });
     this.connections.allowDefaultPortFrom(rotation, 'the hosted rotation function of the master credentials');
+    fitGeneratedSecurityGroupDescriptions(this);
 
     // Alarms.
     const actions = props.alarmActions ?? [];

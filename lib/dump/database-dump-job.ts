@@ -23,6 +23,7 @@ import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNa
 import { checkCronForm } from '../private/schedule-expression';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
+import { fitSecurityGroupDescription, fitSecurityGroupRuleDescription } from '../private/security-group-description';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -325,10 +326,10 @@ export class DatabaseDumpJob extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${path}: the dump task and its function; outbound to the replica, S3, Secrets Manager and ECR`,
+      description: fitSecurityGroupDescription(`${path}: the dump task and its function; outbound to the replica, S3, Secrets Manager and ECR`, path),
       allowAllOutbound: true,
     });
-    (props.databaseConnections ?? props.replica).connections.allowDefaultPortFrom(this.securityGroup, `${path}: the daily dump`);
+    (props.databaseConnections ?? props.replica).connections.allowDefaultPortFrom(this.securityGroup, fitSecurityGroupRuleDescription(`${path}: the daily dump`, path));
 
     // ---- the function of the Lambda steps --------------------------------------------
     const steps = new HardenedFunction(this, 'Steps', {

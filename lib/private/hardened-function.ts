@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionCode } from './function-code';
 import { fitFunctionDescription } from './function-description';
+import { fitGeneratedSecurityGroupDescriptions } from './security-group-description';
 
 /** The newest Node.js runtime that aws-cdk-lib and cdk-nag know. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -119,6 +120,7 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
     this.deadLetterQueue = deadLetterQueue;
     this.grantPrincipal = role;
     acknowledgeFunctionBaseline(role, basePolicy, logGroup, deadLetterQueue);
+    fitGeneratedSecurityGroupDescriptions(this);
   }
 
   private fitDescription(description: string, path: string | undefined): string {
