@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { checkPollBudget } from '../private/poll-budget';
 import { wholeDuration } from '../private/whole-duration';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
@@ -285,6 +286,9 @@ export class DatabaseRestore extends Construct {
     const minutes = restoreTimeout.toMinutes({ integral: false });
     if (!Token.isUnresolved(minutes) && (minutes < 60 || minutes > 48 * 60)) {
       throw new Error(`${this.node.path}: \`restoreTimeout\` must be 1 to 48 hours, got ${restoreTimeout.toHumanString()}`);
+    }
+    if (!Token.isUnresolved(minutes)) {
+      checkPollBudget(this, 'restoreTimeout', minutes * 60, 'pollInterval', pollSeconds);
     }
     for (const column of props.timestampColumns ?? []) {
       if (!Token.isUnresolved(column) && !/^[^.\s,]+\.[^.\s,]+\.[^.\s,]+$/.test(column)) {

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { checkPollBudget } from '../private/poll-budget';
 import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
@@ -132,6 +133,11 @@ export class DumpRestoreWorkflow extends Construct {
     const timeoutHours = (props.timeout ?? Duration.hours(24)).toHours({ integral: false });
     if (!Token.isUnresolved(timeoutHours) && (timeoutHours < 1 || timeoutHours > 8760)) {
       throw new Error(`${this.node.path}: \`timeout\` must be 1 to 8760 hours, got ${timeoutHours} hours`);
+    }
+    checkPollBudget(this, 'availableWithin', availableMinutes * 60, 'pollInterval', pollSeconds);
+    // A timed-out execution runs no cleanup: the wait for the instance must end (and clean up) first.
+    if (!Token.isUnresolved(availableMinutes) && !Token.isUnresolved(timeoutHours) && availableMinutes >= timeoutHours * 60) {
+      throw new Error(`${this.node.path}: \`availableWithin\` must be shorter than \`timeout\` (the workflow would time out while waiting for the instance, without deleting it), got availableWithin ${availableMinutes} minutes with timeout ${timeoutHours} hours`);
     }
     const storage = props.allocatedStorage ?? 100;
     if (!Token.isUnresolved(storage) && (storage < 20 || storage > 65536 || !Number.isInteger(storage))) {

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { checkPollBudget } from '../private/poll-budget';
 import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
@@ -96,6 +97,7 @@ export class ObjectRestoreWorkflow extends Construct {
     if (!Token.isUnresolved(readyHours) && (readyHours < 1 || readyHours > 168)) {
       throw new Error(`${this.node.path}: \`archiveReadyWithin\` must be 1 to 168 hours, got ${readyHours} hours`);
     }
+    checkPollBudget(this, 'archiveReadyWithin', readyHours * 3600, 'archivePollInterval', pollSeconds);
     if (props.targetBuckets !== undefined && props.targetBuckets.length === 0) {
       throw new Error(`${this.node.path}: \`targetBuckets\` must name at least one bucket when set (leave it unset to write the copies to \`buckets\`), got none`);
     }

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { checkPollBudget } from '../private/poll-budget';
 import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
@@ -73,6 +74,8 @@ export class VolumeRestoreWorkflow extends Construct {
     if (!Token.isUnresolved(readyMinutes) && readyMinutes < 5) {
       throw new Error(`${this.node.path}: \`readyWithin\` must be at least 5 minutes, got ${readyMinutes} minutes`);
     }
+    // The volume's (and its attachment's) or the replacement's polls share the one deadline.
+    checkPollBudget(this, 'readyWithin', readyMinutes * 60, 'pollInterval', pollSeconds);
     const volumeKey = props.volumeEncryptionKey ?? props.encryptionKey;
     const zones = props.vpc.availabilityZones.filter((zone) => !Token.isUnresolved(zone));
     const workflowId = this.node.addr;

@@ -185,6 +185,10 @@ describe('DatabaseRestore', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { Description: 'Restore verification', FromPort: Match.anyValue() });
   });
 
+  test('a restore timeout of exactly 2000 polls is accepted', () => {
+    expect(() => restoreFixture(new App(), { pollInterval: Duration.seconds(18), restoreTimeout: Duration.hours(10) })).not.toThrow();
+  });
+
   test('the poll interval and the restore timeout are configurable', () => {
     const template = Template.fromStack(restoreFixture(new App(), { pollInterval: Duration.minutes(2), restoreTimeout: Duration.hours(6) }).stack);
     expect(stateMachineDefinition(template, { logicalIdPrefix: 'Restore' }).States.WaitForInstance.Seconds).toBe(120);
@@ -197,6 +201,8 @@ describe('DatabaseRestore', () => {
     [{ restoreTimeout: Duration.hours(72) }, /Stack\/Restore: `restoreTimeout` must be 1 to 48 hours, got 3 days/],
     [{ timestampColumns: ['orders.created_at'] }, /`timestampColumns` entries must be schema.table.column, got 'orders.created_at'/],
     [{ databases: ['shop.orders'] }, /`databases` entries must be database names/],
+    // Before: accepted; the wait loop would run into Step Functions' 25,000 history events after about 7 hours, ending the restore without its cleanup.
+    [{ pollInterval: Duration.seconds(10), restoreTimeout: Duration.hours(12) }, /^Stack\/Restore: `restoreTimeout` may be at most 2000 times `pollInterval` \(5 hours 33 minutes with pollInterval 10 seconds\): each poll adds 9 events to the execution's history, and Step Functions ends an execution at 25,000 without its cleanup; got 12 hours, 4320 polls$/],
   ])('rejects bad props: %j', (props, message) => {
     expect(() => restoreFixture(new App(), props)).toThrow(message);
   });

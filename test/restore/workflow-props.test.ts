@@ -121,6 +121,10 @@ describe('DumpRestoreWorkflow', () => {
     [{ pollInterval: Duration.millis(7500) }, /`pollInterval` must be a whole number of seconds, got 7 seconds 500 millis \(7500 milliseconds\)$/],
     [{ availableWithin: Duration.seconds(1830) }, /`availableWithin` must be a whole number of minutes, got 30 minutes 30 seconds \(1830000 milliseconds\)$/],
     [{ pollInterval: Duration.minutes(Token.asNumber({ Ref: 'Poll' })) }, /`pollInterval` must be a concrete duration, or a token given in seconds \(`Duration.seconds\(token\)`\), got Duration.minutes\(token\)$/],
+    // Before: accepted; the wait would run into Step Functions' 25,000 history events (no cleanup), or into the workflow's timeout (no cleanup either).
+    [{ availableWithin: Duration.hours(6), pollInterval: Duration.seconds(5) }, /`availableWithin` may be at most 2000 times `pollInterval` \(2 hours 46 minutes with pollInterval 5 seconds\): each poll adds 9 events to the execution's history, and Step Functions ends an execution at 25,000 without its cleanup; got 6 hours, 4320 polls$/],
+    [{ availableWithin: Duration.hours(3), timeout: Duration.hours(2) }, /`availableWithin` must be shorter than `timeout` \(the workflow would time out while waiting for the instance, without deleting it\), got availableWithin 180 minutes with timeout 2 hours$/],
+    [{ availableWithin: Duration.hours(2), timeout: Duration.hours(2) }, /`availableWithin` must be shorter than `timeout`/],
   ])('rejects %j naming the construct, the prop and the value', (props, message) => {
     expect(() => dump(props as Partial<DumpRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/DumpRestore: ${message.source}`));
   });
@@ -145,8 +149,15 @@ describe('VolumeRestoreWorkflow', () => {
     [{ readyWithin: Duration.minutes(2) }, /`readyWithin` must be at least 5 minutes, got 2 minutes/],
     [{ pollInterval: Duration.millis(5500) }, /`pollInterval` must be a whole number of seconds, got 5 seconds 500 millis \(5500 milliseconds\)$/],
     [{ readyWithin: Duration.seconds(630) }, /`readyWithin` must be a whole number of minutes, got 10 minutes 30 seconds \(630000 milliseconds\)$/],
+    // Before: accepted, with no upper bound; the polls would run into Step Functions' 25,000 history events, ending the restore without its cleanup.
+    [{ readyWithin: Duration.hours(10) }, /`readyWithin` may be at most 2000 times `pollInterval` \(8 hours 20 minutes with pollInterval 15 seconds\): each poll adds 9 events to the execution's history, and Step Functions ends an execution at 25,000 without its cleanup; got 10 hours, 2400 polls$/],
+    [{ readyWithin: Duration.days(30), pollInterval: Duration.minutes(10) }, /`readyWithin` may be at most 2000 times `pollInterval` \(13 days 21 hours with pollInterval 10 minutes\): .* got 30 days, 4320 polls$/],
   ])('rejects %j', (props, message) => {
     expect(() => volume(props as Partial<VolumeRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/VolumeRestore: ${message.source}`));
+  });
+
+  test('readyWithin of exactly 2000 polls is accepted', () => {
+    expect(() => volume({ readyWithin: Duration.minutes(500) })).not.toThrow();
   });
 });
 
@@ -192,6 +203,8 @@ describe('ObjectRestoreWorkflow', () => {
     [{ archivePollInterval: Duration.seconds(10) }, /`archivePollInterval` must be 1 minute to 6 hours, got 10 seconds/],
     [{ archiveReadyWithin: Duration.days(10) }, /`archiveReadyWithin` must be 1 to 168 hours, got 240 hours/],
     [{ archivePollInterval: Duration.millis(90500) }, /`archivePollInterval` must be a whole number of seconds, got 1 minute 30 seconds \(90500 milliseconds\)$/],
+    // Before: accepted; the retrieval checks would run into Step Functions' 25,000 history events, ending the restore without its cleanup.
+    [{ archivePollInterval: Duration.minutes(1), archiveReadyWithin: Duration.hours(48) }, /`archiveReadyWithin` may be at most 2000 times `archivePollInterval` \(1 day 9 hours with archivePollInterval 1 minute\): .* got 2 days, 2880 polls$/],
     // Before: a workflow that could write its copies nowhere.
     [{ targetBuckets: [] }, /`targetBuckets` must name at least one bucket when set \(leave it unset to write the copies to `buckets`\), got none$/],
   ])('rejects %j', (props, message) => {
