@@ -19,6 +19,7 @@ import { REGION_NAME } from './private/aws-identifiers';
 import { isEmailAddress } from './private/email-address';
 import { describeAtDeploy, equalityAtDeploy } from './private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from './private/key-policy';
+import { refuseRepeatedEntries } from './private/repeated-entries';
 import { warnUncheckedToken } from './private/unchecked-token';
 import { BackupCoverage } from './report/coverage';
 import { BackupDashboard } from './report/dashboard';
@@ -476,6 +477,8 @@ export class BackupDisasterRecovery extends Construct {
         encryptionKeyAlias: RecoveryBuckets.KEY_ALIAS,
       }),
     ];
+    refuseRepeatedEntries(this, 'driftCheckDatabases', props.driftCheckDatabases ?? [], 'database');
+    refuseRepeatedEntries(this, 'driftCheckExcludeTables', props.driftCheckExcludeTables ?? [], 'table');
     this.consistencyChecks = new ConsistencyChecks(this, 'ConsistencyChecks', {
       master: this.database.master,
       replica: this.database.replica,

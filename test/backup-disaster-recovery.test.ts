@@ -316,6 +316,14 @@ describe('BackupDisasterRecovery overrides', () => {
     expect(JSON.stringify(driftCheck.Metadata)).toContain('Compares the replica with the master row by row in the databases shop, billing, except the tables shop.sessions');
   });
 
+  // Before: accepted; the drift check compared the database twice, or another was meant.
+  test.each([
+    [{ driftCheckDatabases: ['shop', 'shop'] }, /\/Dr: `driftCheckDatabases` may name each database once, got 'shop' twice \(\[0\] and \[1\]\)$/],
+    [{ driftCheckExcludeTables: ['shop.sessions', 'shop.cart', 'shop.sessions'] }, /\/Dr: `driftCheckExcludeTables` may name each table once, got 'shop.sessions' twice \(\[0\] and \[2\]\)$/],
+  ])('a repeated drift check entry is refused at synth: %j', (props, message) => {
+    expect(() => primary(new App(), () => props)).toThrow(message);
+  });
+
   test('driftCheckDatabases: a name that is not a database name is refused at synth, naming the value', () => {
     expect(() => primary(new App(), () => ({ driftCheckDatabases: ['shop; DROP'] }))).toThrow(/ConsistencyChecks: `databases` must hold database names .* got 'shop; DROP'/);
   });

@@ -24,6 +24,7 @@ import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { alarmsOfThisAccountAndRegion, allowAlarmsToPublish } from '../private/alarm-publishing';
 import { fitSecurityGroupRuleDescription } from '../private/security-group-description';
+import { refuseRepeatedEntries } from '../private/repeated-entries';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -336,6 +337,8 @@ export class ConsistencyChecks extends Construct {
     if (props.databases && props.databases.length === 0) {
       throw new Error(`${path}: \`databases\` must name at least one database when set (leave it unset to compare every database), got []`);
     }
+    refuseRepeatedEntries(this, 'databases', props.databases ?? [], 'database');
+    refuseRepeatedEntries(this, 'excludeTables', props.excludeTables ?? [], 'table');
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.freshnessChecks = props.freshnessChecks ?? [FreshnessCheck.rdsSnapshots({ instance: props.master, snapshotType: RdsSnapshotType.AUTOMATED })];
     if (this.freshnessChecks.length === 0) {

@@ -24,6 +24,7 @@ import { checkCronForm } from '../private/schedule-expression';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
 import { fitSecurityGroupDescription, fitSecurityGroupRuleDescription } from '../private/security-group-description';
+import { refuseRepeatedEntries } from '../private/repeated-entries';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -748,6 +749,7 @@ export class DatabaseDumpJob extends Construct {
         throw new Error(`${path}: \`databases\` must hold database names of 1 to 64 characters without white space and no system schema, got '${name}'`);
       }
     }
+    refuseRepeatedEntries(this, 'databases', databases, 'database');
   }
 
   /** The PEM the dump container verifies the replica's certificate against, or undefined (warned). */

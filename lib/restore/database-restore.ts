@@ -11,6 +11,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { checkPollBudget } from '../private/poll-budget';
+import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { wholeDuration } from '../private/whole-duration';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
@@ -300,6 +301,8 @@ export class DatabaseRestore extends Construct {
         throw new Error(`${this.node.path}: \`databases\` entries must be database names without dots, commas or spaces, got '${database}'`);
       }
     }
+    refuseRepeatedEntries(this, 'timestampColumns', props.timestampColumns ?? [], 'column');
+    refuseRepeatedEntries(this, 'databases', props.databases ?? [], 'database');
   }
 
   private grantSteps(steps: HardenedFunction, props: DatabaseRestoreProps, workflowId: string): void {

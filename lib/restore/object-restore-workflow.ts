@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { checkPollBudget } from '../private/poll-budget';
+import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
 
@@ -98,6 +99,9 @@ export class ObjectRestoreWorkflow extends Construct {
       throw new Error(`${this.node.path}: \`archiveReadyWithin\` must be 1 to 168 hours, got ${readyHours} hours`);
     }
     checkPollBudget(this, 'archiveReadyWithin', readyHours * 3600, 'archivePollInterval', pollSeconds);
+    refuseRepeatedEntries(this, 'buckets', props.buckets.map((b) => b.bucketName), 'bucket', props.buckets.map(bucketLabel));
+    const targetList = props.targetBuckets ?? [];
+    refuseRepeatedEntries(this, 'targetBuckets', targetList.map((b) => b.bucketName), 'bucket', targetList.map(bucketLabel));
     if (props.targetBuckets !== undefined && props.targetBuckets.length === 0) {
       throw new Error(`${this.node.path}: \`targetBuckets\` must name at least one bucket when set (leave it unset to write the copies to \`buckets\`), got none`);
     }
@@ -328,4 +332,9 @@ function stalledFailure(state: string): sfn.PassProps {
     },
     resultPath: '$.failure',
   };
+}
+
+/** A bucket in an error: its name, or its construct path when the name is a token. */
+function bucketLabel(bucket: s3.IBucket): string {
+  return Token.isUnresolved(bucket.bucketName) ? bucket.node.path : `'${bucket.bucketName}'`;
 }

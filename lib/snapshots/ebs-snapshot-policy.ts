@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CompiledTier, compileTiers, describeTier, validatePolicy } from '../policy/compile';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
+import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
@@ -148,6 +149,7 @@ export class EbsSnapshotPolicy extends Construct {
     if (rolling.retentionHours! % rolling.intervalHours! !== 0) {
       Annotations.of(this).addWarningV2('cdk-backup-dr:rollingCountRounded', `DLM keeps ${count} rolling snapshots, ${count * rolling.intervalHours!} hours, because ${rolling.retentionHours} hours is not a multiple of the ${rolling.intervalHours}-hour interval`);
     }
+    refuseRepeatedEntries(this, 'fastSnapshotRestoreZones', props.fastSnapshotRestoreZones ?? [], 'zone');
     const fsrCount = props.fastSnapshotRestoreCount ?? 1;
     if (Token.isUnresolved(fsrCount)) {
       warnUncheckedToken(this, 'fastSnapshotRestoreCount', 'that it is a whole number from 1 to 1000',

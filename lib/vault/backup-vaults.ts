@@ -11,6 +11,7 @@ import { BACKUP_VAULT_NAME } from '../private/aws-identifiers';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
+import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
@@ -141,6 +142,9 @@ export class BackupVaults extends Construct {
     const path = this.node.path;
     const policy = props.policy;
     const pitrDatabases = props.pointInTimeDatabases ?? [];
+    for (const [prop, list] of [['databases', props.databases ?? []], ['pointInTimeDatabases', pitrDatabases]] as const) {
+      refuseRepeatedEntries(this, prop, list.map((db) => db.instanceArn), 'database instance', list.map((db) => db.node.path));
+    }
     // The archive tiers and the continuous-backup plan start within the window; the rolling tier within the hour.
     validatePolicy(this, 'policy', policy, { windowDuration: policy.archives.length > 0 || pitrDatabases.length > 0, pointInTimeRecovery: pitrDatabases.length > 0 });
     const tiers = compileTiers(policy);

@@ -507,6 +507,9 @@ describe('validation', () => {
     ['excludeTables', () => ({ excludeTables: ['shop.audit_log', 'sessions'] }), 'Stack/Checks: `excludeTables` must hold \'schema.table\' names (a database name of letters, digits, \'_\' or \'$\', a dot, a table name of 1 to 64 characters without a comma), got \'sessions\''],
     ['excludeTables comma', () => ({ excludeTables: ['shop.a,shop.b'] }), 'got \'shop.a,shop.b\''],
     ['databases empty', () => ({ databases: [] }), 'Stack/Checks: `databases` must name at least one database when set (leave it unset to compare every database), got []'],
+    // Before: accepted; the drift check compared the database twice, or another was meant.
+    ['databases twice', () => ({ databases: ['shop', 'billing', 'shop'] }), 'Stack/Checks: `databases` may name each database once, got \'shop\' twice ([0] and [2])'],
+    ['excludeTables twice', () => ({ excludeTables: ['shop.audit_log', 'shop.audit_log'] }), 'Stack/Checks: `excludeTables` may name each table once, got \'shop.audit_log\' twice ([0] and [1])'],
     ['freshnessChecks empty', () => ({ freshnessChecks: [] }), 'Stack/Checks: `freshnessChecks` must list at least one check (leave it unset for the master\'s automated snapshots), got []'],
     ['tier', (f) => ({ freshnessChecks: [FreshnessCheck.rdsSnapshots({ instance: f.master, tier: 'daily tier' })] }), 'Stack/Checks: `tier` of the rds-snapshot check must be 1 to 64 letters, digits, \'.\', \'_\' or \'-\', got \'daily tier\''],
     ['interval', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, interval: Duration.days(400) })] }), 'Stack/Checks: `interval` of the recovery-point check must be 1 minute to 366 days, got 400 days'],

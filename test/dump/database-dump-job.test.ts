@@ -328,6 +328,8 @@ describe('DatabaseDumpJob validation', () => {
     ['another dump program', { dumpBinary: 'mydumper' }, "S/Dump: `dumpBinary` must be 'mysqldump' or 'mariadb-dump', got 'mydumper'"],
     ['a system schema', { databases: ['shop', 'mysql'] }, "S/Dump: `databases` must hold database names of 1 to 64 characters without white space and no system schema, got 'mysql'"],
     ['a name with a space', { databases: ['my shop'] }, "got 'my shop'"],
+    // Before: accepted; the dump named the database twice.
+    ['a database twice', { databases: ['shop', 'billing', 'shop'] }, "S/Dump: `databases` may name each database once, got 'shop' twice ([0] and [2])"],
     ['certificate authorities that are not PEM', { tlsCertificateAuthorities: 'not a certificate' },
       'S/Dump: `tlsCertificateAuthorities` must hold PEM certificates (-----BEGIN CERTIFICATE----- blocks) of at most 32 KiB, got 17 characters with 0 certificate(s)'],
     // Before: ignored without a word, so the method the user chose was never used.

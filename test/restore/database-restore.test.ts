@@ -201,6 +201,9 @@ describe('DatabaseRestore', () => {
     [{ restoreTimeout: Duration.hours(72) }, /Stack\/Restore: `restoreTimeout` must be 1 to 48 hours, got 3 days/],
     [{ timestampColumns: ['orders.created_at'] }, /`timestampColumns` entries must be schema.table.column, got 'orders.created_at'/],
     [{ databases: ['shop.orders'] }, /`databases` entries must be database names/],
+    // Before: accepted; the verification checked the database or read the column twice, or another was meant.
+    [{ databases: ['shop', 'shop'] }, /^Stack\/Restore: `databases` may name each database once, got 'shop' twice \(\[0\] and \[1\]\)$/],
+    [{ timestampColumns: ['shop.orders.created_at', 'shop.items.created_at', 'shop.orders.created_at'] }, /^Stack\/Restore: `timestampColumns` may name each column once, got 'shop.orders.created_at' twice \(\[0\] and \[2\]\)$/],
     // Before: accepted; the wait loop would run into Step Functions' 25,000 history events after about 7 hours, ending the restore without its cleanup.
     [{ pollInterval: Duration.seconds(10), restoreTimeout: Duration.hours(12) }, /^Stack\/Restore: `restoreTimeout` may be at most 2000 times `pollInterval` \(5 hours 33 minutes with pollInterval 10 seconds\): each poll adds 9 events to the execution's history, and Step Functions ends an execution at 25,000 without its cleanup; got 12 hours, 4320 polls$/],
   ])('rejects bad props: %j', (props, message) => {

@@ -210,4 +210,20 @@ describe('ObjectRestoreWorkflow', () => {
   ])('rejects %j', (props, message) => {
     expect(() => objects(props as Partial<ObjectRestoreWorkflowProps>)).toThrow(new RegExp(`^Stack/ObjectRestore: ${message.source}`));
   });
+
+  // Before: accepted; the bucket was granted and listed twice, or another was meant.
+  test.each<[string, (f: ReturnType<typeof restoreTestStack>) => Partial<ObjectRestoreWorkflowProps>, RegExp]>([
+    ['a bucket twice in buckets', (f) => ({ buckets: [f.dumpBucket, f.archiveBucket, f.dumpBucket] }), /^Stack\/ObjectRestore: `buckets` may name each bucket once, got Stack\/DumpBucket twice \(\[0\] and \[2\]\)$/],
+    ['one bucket imported twice by name', (f) => ({ buckets: [s3.Bucket.fromBucketName(f.stack, 'A', 'shop-dumps'), s3.Bucket.fromBucketName(f.stack, 'B', 'shop-dumps')] }),
+      /^Stack\/ObjectRestore: `buckets` may name each bucket once, got 'shop-dumps' twice \(\[0\] and \[1\]\)$/],
+    ['a bucket twice in targetBuckets', (f) => ({ targetBuckets: [f.dumpBucket, f.dumpBucket] }), /^Stack\/ObjectRestore: `targetBuckets` may name each bucket once, got Stack\/DumpBucket twice \(\[0\] and \[1\]\)$/],
+  ])('rejects %s', (_name, props, message) => {
+    const f = restoreTestStack(new App());
+    expect(() => new ObjectRestoreWorkflow(f.stack, 'ObjectRestore', { vpc: f.vpc, encryptionKey: f.key, functionSubnets, buckets: [f.dumpBucket, f.archiveBucket], ...props(f) })).toThrow(message);
+  });
+
+  test('the same bucket in buckets and targetBuckets is accepted (the default is the same list)', () => {
+    const f = restoreTestStack(new App());
+    expect(() => new ObjectRestoreWorkflow(f.stack, 'ObjectRestore', { vpc: f.vpc, encryptionKey: f.key, functionSubnets, buckets: [f.dumpBucket], targetBuckets: [f.dumpBucket] })).not.toThrow();
+  });
 });

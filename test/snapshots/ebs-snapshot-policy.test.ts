@@ -286,6 +286,9 @@ describe('EbsSnapshotPolicy', () => {
       { policy: RetentionPolicy.of({ rolling: { interval: Duration.hours(2), retention: Duration.hours(Token.asNumber({ Ref: 'Retention' })) } }) },
       'Stack/Snapshots: `policy.rolling.retention` must be a concrete duration, a whole number of hours (AWS Backup\'s retention in days and DLM\'s snapshot count are computed from it at synth), got an unresolved token'],
     ['a fast snapshot restore count of 0', { fastSnapshotRestoreCount: 0 }, 'Stack/Snapshots: `fastSnapshotRestoreCount` must be a whole number from 1 to 1000, got 0'],
+    // Before: accepted; the zone went to DLM twice, or another zone was meant.
+    ['a fast snapshot restore zone twice', { fastSnapshotRestoreZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1a'] },
+      'Stack/Snapshots: `fastSnapshotRestoreZones` may name each zone once, got \'eu-west-1a\' twice ([0] and [2])'],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

@@ -414,6 +414,21 @@ describe('BackupVaults errors', () => {
     expect(errorOf(props)).toBe(message);
   });
 
+  // Before: accepted; the instance was selected twice, or another was meant.
+  test.each<[string, (stack: Stack) => Partial<BackupVaultsProps>, string]>([
+    ['a database twice', (stack) => {
+      const master = database(stack, 'Master');
+      return { databases: [master, database(stack, 'Replica'), master] };
+    }, 'Stack/Backup: `databases` may name each database instance once, got Stack/Master twice ([0] and [2])'],
+    ['a point-in-time database twice', (stack) => {
+      const master = database(stack, 'Master');
+      return { pointInTimeDatabases: [master, master] };
+    }, 'Stack/Backup: `pointInTimeDatabases` may name each database instance once, got Stack/Master twice ([0] and [1])'],
+  ])('%s', (_name, props, message) => {
+    const stack = newStack();
+    expect(() => new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.grandfatherFatherSon(), ...props(stack) })).toThrow(message);
+  });
+
   test('an air-gapped off-site vault accepts a policy whose copies it can hold', () => {
     const policy = RetentionPolicy.of({
       archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(365) }],
