@@ -95,13 +95,13 @@ export interface ConsistencyChecksProps {
    */
   readonly checkerUsername?: string;
   /**
-   * The databases the drift check compares.
+   * The databases the drift check compares, each named once.
    * @default - every database except the system schemas
    */
   readonly databases?: string[];
   /**
    * Tables the drift check leaves out, as `schema.table` (a table too large or too busy to
-   * compare every day, say). Each report lists those it left out in `excludedTables`.
+   * compare every day, say), each named once. Each report lists those it left out in `excludedTables`.
    * @default - none: every table of `databases` is compared
    */
   readonly excludeTables?: string[];

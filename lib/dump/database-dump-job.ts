@@ -162,7 +162,7 @@ export interface DatabaseDumpJobProps {
    */
   readonly pauseMethod?: ReplicationPauseMethod;
   /**
-   * The databases to dump. Each must exist on the replica; with `lower_case_table_names` 1 or 2
+   * The databases to dump, each named once. Each must exist on the replica; with `lower_case_table_names` 1 or 2
    * a name is matched without regard to case (`App` is dumped as the server's `app`).
    *
    * @default - every database except the system schemas

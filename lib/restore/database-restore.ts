@@ -95,18 +95,19 @@ export interface DatabaseRestoreProps {
   readonly pollInterval?: Duration;
   /**
    * How long a restore may take before the workflow gives up and cleans up, in minutes
-   * (1 hour to 48 hours).
+   * (1 hour to 48 hours, at most 2,000 × `pollInterval`: each poll adds nine events to the
+   * execution's history, which ends at 25,000 without its cleanup).
    * @default Duration.hours(12)
    */
   readonly restoreTimeout?: Duration;
   /**
-   * The databases the verification checks.
+   * The databases the verification checks, each named once.
    * @default - every non-system database of the source
    */
   readonly databases?: string[];
   /**
    * Columns (`schema.table.column`) that record when a row was written; the newest value in
-   * the restored copy gives the recovery point achieved.
+   * the restored copy gives the recovery point achieved. Each named once.
    * @default - every timestamp or datetime column that leads an index
    */
   readonly timestampColumns?: string[];

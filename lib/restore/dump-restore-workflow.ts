@@ -74,7 +74,8 @@ export interface DumpRestoreWorkflowProps {
    */
   readonly pollInterval?: Duration;
   /**
-   * How long the new instance may take to become available before the workflow deletes it and fails, in minutes (at least 10).
+   * How long the new instance may take to become available before the workflow deletes it and fails, in minutes (at least 10,
+   * shorter than `timeout`, at most 2,000 × `pollInterval`: each poll adds nine events to the execution's history, which ends at 25,000 without its cleanup).
    * @default Duration.hours(3)
    */
   readonly availableWithin?: Duration;

@@ -23,7 +23,7 @@ export interface ObjectRestoreWorkflowProps {
   readonly functionSubnets?: ec2.SubnetSelection;
   /** Encrypts the function's logs and environment and the execution logs. */
   readonly encryptionKey: kms.IKey;
-  /** The versioned buckets whose objects can be restored (to a point in time, or from Glacier / Deep Archive). */
+  /** The versioned buckets whose objects can be restored (to a point in time, or from Glacier / Deep Archive), each named once. */
   readonly buckets: s3.IBucket[];
   /**
    * The buckets the copies may be written to. A failed restore deletes the versions it wrote;
@@ -39,7 +39,8 @@ export interface ObjectRestoreWorkflowProps {
    */
   readonly archivePollInterval?: Duration;
   /**
-   * How long archive retrievals may take before the workflow fails, in hours (Deep Archive: Standard up to 12 hours, Bulk up to 48 hours), 1 to 168 hours.
+   * How long archive retrievals may take before the workflow fails, in hours (Deep Archive: Standard up to 12 hours, Bulk up to 48 hours), 1 to 168 hours,
+   * at most 2,000 × `archivePollInterval` (each poll adds nine events to the execution's history, which ends at 25,000 without its cleanup).
    * @default Duration.hours(72)
    */
   readonly archiveReadyWithin?: Duration;

@@ -37,7 +37,8 @@ export interface VolumeRestoreWorkflowProps {
    */
   readonly pollInterval?: Duration;
   /**
-   * How long the volume, attachment or replacement may take before the workflow cleans up and fails, in minutes (at least 5).
+   * How long the volume, attachment or replacement may take before the workflow cleans up and fails, in minutes (at least 5,
+   * at most 2,000 × `pollInterval`: each poll adds nine events to the execution's history, which ends at 25,000 without its cleanup).
    * @default Duration.hours(2)
    */
   readonly readyWithin?: Duration;

@@ -37,7 +37,7 @@ export interface EbsSnapshotPolicyProps {
   readonly copyEncryptionKeys?: { [region: string]: string };
   /**
    * Availability zones in which the newest rolling snapshots get fast snapshot restore
-   * (billed per hour and zone).
+   * (billed per hour and zone), each named once.
    *
    * @default - no fast snapshot restore
    */
