@@ -8,7 +8,7 @@
  */
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
-import type { SelectionTagCondition, SelectionTerms } from '../../lib/report/backup-selection-rule';
+import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/report/backup-selection-rule';
 import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
@@ -145,6 +145,11 @@ export interface ProtectedResource {
   readonly drills: ActivityEntry[];
   readonly backupJobs: ActivityEntry[];
   readonly exemptReason?: string;
+  /**
+   * Set on a resource without a tier or exemption that a selection may select: one line per
+   * selection whose answer a token leaves to the deploy. Such a row is not known, not uncovered.
+   */
+  readonly coverageNotKnown?: string[];
 }
 
 /** Where notifications go. */
@@ -323,10 +328,21 @@ function tagsOf(resource: TemplateResource): { [key: string]: string } {
   return tags;
 }
 
+/** The tags a backup selection reads: a value that is not a string (a token) is kept, as not known. */
+function selectionTagsOf(resource: TemplateResource): { [key: string]: unknown } {
+  const props = resource.Properties ?? {};
+  const list = props.Tags ?? props.FileSystemTags ?? [];
+  if (!Array.isArray(list)) {
+    return list && typeof list === 'object' ? { ...list } : {};
+  }
+  return Object.fromEntries(list.filter((tag: Json) => tag && typeof tag.Key === 'string' && tag.Value !== undefined).map((tag: Json) => [tag.Key, tag.Value]));
+}
+
 /** A template's `BackupSelection` property with the L1 class's property names. */
 function selectionTerms(selection: Json): SelectionTerms {
+  // A key or value that is not a string (a Ref, a Fn::Sub) is kept: the rule answers unknown for it.
   const tagConditions = (list: unknown): SelectionTagCondition[] => (Array.isArray(list) ? list : [])
-    .filter((entry: Json) => typeof entry?.ConditionKey === 'string' && typeof entry?.ConditionValue === 'string')
+    .filter((entry: Json) => entry?.ConditionKey !== undefined && entry?.ConditionValue !== undefined)
     .map((entry: Json) => ({ conditionKey: entry.ConditionKey, conditionValue: entry.ConditionValue }));
   const conditions = selection.Conditions ?? {};
   return {
@@ -694,14 +710,14 @@ class Context {
 
   // ---- AWS Backup -----------------------------------------------------------------------
 
-  selectionsCovering(r: Located): Located[] {
-    const tags = tagsOf(r.resource);
+  selectionsCovering(r: Located, answer: Selects = true): Located[] {
+    const tags = selectionTagsOf(r.resource);
     if (!backupCanProtect(r.resource.Type, r.resource.Properties?.VersioningConfiguration?.Status)) {
       return [];
     }
     return this.ofType('AWS::Backup::BackupSelection').filter((sel) => sel.stack.id === r.stack.id
       && selectionSelects(selectionTerms(sel.resource.Properties?.BackupSelection ?? {}),
-        (entry) => selectionEntryNames(entry, r.resource.Type, (value) => referencedIds(value).has(r.logicalId)), tags));
+        (entry) => selectionEntryNames(entry, r.resource.Type, (value) => referencedIds(value).has(r.logicalId)), tags) === answer);
   }
 
   backupPlanTiers(selection: Located): TierFacts[] {
@@ -1258,6 +1274,9 @@ class Context {
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
     const concerns = (a: ActivityEntry): boolean => a.targets.some((t) => r.path === t || r.path.startsWith(`${t}/`));
     const tags = tagsOf(r.resource);
+    const exemptReason = m.role === 'exempt' ? String(m.exemptReason ?? '') : undefined;
+    const notKnown = tiers.length > 0 || exemptReason !== undefined ? [] : this.selectionsCovering(r, 'unknown')
+      .map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`);
     return {
       stack: r.stack.id,
       region: r.stack.region,
@@ -1275,7 +1294,8 @@ class Context {
       checks: activities.filter((a) => a.kind === 'consistency check' && concerns(a)),
       drills: activities.filter((a) => a.kind === 'restore drill' && concerns(a)),
       backupJobs: activities.filter((a) => a.kind === 'backup job' && concerns(a)),
-      exemptReason: m.role === 'exempt' ? String(m.exemptReason ?? '') : undefined,
+      exemptReason,
+      ...(notKnown.length > 0 ? { coverageNotKnown: notKnown } : {}),
     };
   }
 

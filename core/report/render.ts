@@ -46,7 +46,8 @@ function short(text: string): string {
 
 function cellsOf(r: ProtectedResource): RowCells {
   const tiers = r.tiers;
-  const none = r.exemptReason !== undefined ? [`EXEMPT: ${r.exemptReason}`] : ['NONE: not covered by any tier'];
+  const none = r.exemptReason !== undefined ? [`EXEMPT: ${r.exemptReason}`]
+    : r.coverageNotKnown !== undefined ? [`NOT KNOWN at synth: ${r.coverageNotKnown.join('; ')}`] : ['NONE: not covered by any tier'];
   const tierLocks = grouped(tiers.flatMap((t: TierEntry) => t.locks.map((l) => [t.tier, l] as [string, string])));
   // Copies to the same place share one heading line; each tier then says how long its copy lives.
   const destinations = new Map<string, string[]>();

@@ -6,11 +6,18 @@
  * Used at synth (the coverage guard) and on templates (the report), so both say the same.
  */
 
-/** One tag condition: `aws:ResourceTag/<key>` in `Conditions`, the tag key itself in `ListOfTags`. */
+/**
+ * One tag condition: `aws:ResourceTag/<key>` in `Conditions`, the tag key itself in `ListOfTags`.
+ * A key or value that is not a string (a token, resolved to `{ Ref: ... }` and the like) is
+ * known only at deploy.
+ */
 export interface SelectionTagCondition {
-  readonly conditionKey: string;
-  readonly conditionValue: string;
+  readonly conditionKey: unknown;
+  readonly conditionValue: unknown;
 }
+
+/** Whether a selection selects a resource: `'unknown'` where a token keeps synth from telling. */
+export type Selects = boolean | 'unknown';
 
 /** The parts of a selection, with property names as in the L1 class. */
 export interface SelectionTerms {
@@ -78,42 +85,80 @@ function likePattern(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
 }
 
-/** The tag a condition reads; undefined when the key is no resource tag (the condition is then not known to hold). */
-function tagKey(condition: SelectionTagCondition): string | undefined {
-  return condition.conditionKey.startsWith(RESOURCE_TAG) ? condition.conditionKey.slice(RESOURCE_TAG.length) : undefined;
+/** The tag a condition reads; undefined when the key is no resource tag, `'unknown'` when the key is a token. */
+function tagKey(condition: SelectionTagCondition): string | undefined | 'unknown' {
+  const key = condition.conditionKey;
+  if (typeof key !== 'string') {
+    return 'unknown';
+  }
+  return key.startsWith(RESOURCE_TAG) ? key.slice(RESOURCE_TAG.length) : undefined;
+}
+
+/** Every one holds: false when one does not, else `'unknown'` when one is not known. */
+function allOf(answers: readonly Selects[]): Selects {
+  return answers.includes(false) ? false : answers.includes('unknown') ? 'unknown' : true;
+}
+
+/** One holds: true when one does, else `'unknown'` when one is not known. */
+function anyOf(answers: readonly Selects[]): Selects {
+  return answers.includes(true) ? true : answers.includes('unknown') ? 'unknown' : false;
 }
 
 /**
  * Whether the selection selects the resource. `names(entry)` says whether one entry of
  * `Resources` or `NotResources` names it (`'maybe'`: only the deploy can tell; it then counts
- * as excluding and not as listing); `tags` are its resolved tags. Negated conditions hold
- * for a resource without the tag, as in IAM.
+ * as excluding and not as listing); `tags` are its resolved tags, a value that is not a string
+ * being a token. Negated conditions hold for a resource without the tag, as in IAM. A tag
+ * condition whose tag value or condition value is a token is `'unknown'`: the answer is then
+ * `'unknown'` unless the rest decides it.
  */
-export function selectionSelects(terms: SelectionTerms, names: (entry: unknown) => boolean | 'maybe', tags: { readonly [key: string]: string }): boolean {
+export function selectionSelects(terms: SelectionTerms, names: (entry: unknown) => boolean | 'maybe', tags: { readonly [key: string]: unknown }): Selects {
   if ((terms.notResources ?? []).some((entry) => names(entry) !== false)) {
     return false;
   }
   const resources = terms.resources ?? [];
   const listOfTags = terms.listOfTags ?? [];
   const conditions = terms.conditions ?? {};
-  const all = (list: readonly SelectionTagCondition[] | undefined, holds: (value: string | undefined, condition: SelectionTagCondition) => boolean): boolean =>
-    (list ?? []).every((condition) => {
-      const key = tagKey(condition);
-      return key !== undefined && holds(tags[key], condition);
-    });
-  const meetsConditions = all(conditions.stringEquals, (value, condition) => value === condition.conditionValue)
-    && all(conditions.stringNotEquals, (value, condition) => value !== condition.conditionValue)
-    && all(conditions.stringLike, (value, condition) => value !== undefined && likePattern(condition.conditionValue).test(value))
-    && all(conditions.stringNotLike, (value, condition) => value === undefined || !likePattern(condition.conditionValue).test(value));
-  if (!meetsConditions) {
+  // `absent`: the answer for a resource without the tag; `compare`: for two known strings.
+  const holds = (key: string | undefined | 'unknown', condition: SelectionTagCondition, absent: boolean, compare: (value: string, wanted: string) => boolean): Selects => {
+    if (key === undefined) {
+      return false;
+    }
+    if (key === 'unknown') {
+      return 'unknown';
+    }
+    const value = Object.prototype.hasOwnProperty.call(tags, key) ? tags[key] : undefined;
+    if (value === undefined) {
+      return absent;
+    }
+    if (typeof value !== 'string' || typeof condition.conditionValue !== 'string') {
+      return 'unknown';
+    }
+    return compare(value, condition.conditionValue);
+  };
+  const each = (list: readonly SelectionTagCondition[] | undefined, absent: boolean, compare: (value: string, wanted: string) => boolean): Selects[] =>
+    (list ?? []).map((condition) => holds(tagKey(condition), condition, absent, compare));
+  const meetsConditions = allOf([
+    ...each(conditions.stringEquals, false, (value, wanted) => value === wanted),
+    ...each(conditions.stringNotEquals, true, (value, wanted) => value !== wanted),
+    ...each(conditions.stringLike, false, (value, wanted) => likePattern(wanted).test(value)),
+    ...each(conditions.stringNotLike, true, (value, wanted) => !likePattern(wanted).test(value)),
+  ]);
+  if (meetsConditions === false) {
     return false;
   }
   if (resources.length === 0 && listOfTags.length === 0) {
-    return Object.values(conditions).some((list) => (list ?? []).length > 0);
+    return Object.values(conditions).some((list) => (list ?? []).length > 0) ? meetsConditions : false;
   }
-  return resources.some((entry) => names(entry) === true) || listOfTags.some((tag) => tags[tagKey(tag) ?? tag.conditionKey] === tag.conditionValue);
+  const listed = anyOf([
+    ...resources.map((entry) => names(entry) === true),
+    ...listOfTags.map((tag) => {
+      const key = tagKey(tag);
+      return holds(key ?? (tag.conditionKey as string), tag, false, (value, wanted) => value === wanted);
+    }),
+  ]);
+  return allOf([meetsConditions, listed]);
 }
-
 /**
  * Whether AWS Backup can back up a resource its selection selects: it backs up an S3 bucket
  * only when the bucket's versioning is enabled (its jobs for any other bucket fail).

@@ -1,11 +1,12 @@
-import { CfnResource, IAspect, Lazy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, IAspect, Lazy, Reference, Stack, TagManager, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { SelectionTerms, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
+import { SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
+import { replicationRuleScope } from './replication-rule-scope';
 
 const BACKUP_METADATA_KEY = BackupMetadata.KEY;
 
@@ -35,6 +36,20 @@ const COVERED_ROLES: string[] = [BackupRole.BACKUP_STORE, BackupRole.REPLICA, Ba
 
 const EXEMPTIONS = new WeakMap<IConstruct, string>();
 
+/** The id of the warning the guard gives for a resource whose coverage synth cannot decide. */
+export const COVERAGE_NOT_KNOWN_WARNING = 'cdk-backup-dr:coverageNotKnown';
+
+/**
+ * How a stateful resource is covered: `by` one line per tier or copy that surely covers it;
+ * `notKnown` the ones only the deploy decides (a token); `partly` the copies of only some of
+ * its objects, which do not cover it.
+ */
+interface Coverage {
+  readonly by: string[];
+  readonly notKnown: string[];
+  readonly partly: string[];
+}
+
 /**
  * The coverage guard: an Aspect that fails the synth when a stateful resource (RDS instance
  * or cluster, EBS volume, S3 bucket, DynamoDB table, EFS file system) is neither covered by
@@ -46,10 +61,16 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
  *   it by a tag it carries (`ListOfTags` or
  *   `Conditions.StringEquals` on `aws:ResourceTag/<key>`);
  * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags;
- * - (S3 buckets) it replicates to another bucket with an enabled replication rule;
- * - (RDS) it is a read replica (`SourceDBInstanceIdentifier`) or a cluster replica;
+ * - (S3 buckets) it replicates to another bucket with an enabled replication rule that copies
+ *   the whole bucket (no filter, or an empty prefix and no tag), or is the destination of one;
+ * - (RDS) it is a read replica (`SourceDBInstanceIdentifier`) or a cluster replica, or an
+ *   Aurora instance whose cluster is covered (it is backed up with its cluster);
  * - the library describes it with a tier (`BackupMetadata.describe(..., { tier })`) or with
  *   the role `backup-store`, `backup-vault` or `replica`.
+ *
+ * Where a token keeps synth from telling (a tag value compared by a selection, a replication
+ * prefix, a cluster outside the app), the coverage is not known: the synth goes on with the
+ * warning `cdk-backup-dr:coverageNotKnown` and the `Metadata` lists it in `coverageNotKnown`.
  *
  * Add it to a scope with `Aspects.of(scope).add(new BackupCoverage())`.
  */
@@ -82,7 +103,7 @@ export class BackupCoverage implements IAspect {
    * the app is complete (the guard calls it at synth).
    */
   public static coveredBy(resource: CfnResource): string[] {
-    return coverageOf(resource);
+    return coverageOf(resource).by;
   }
 
   private readonly visited = new WeakSet<IConstruct>();
@@ -99,7 +120,10 @@ export class BackupCoverage implements IAspect {
     }
     this.visited.add(node);
     const resource = node;
-    const exemption = BackupCoverage.exemptionOf(resource);
+    const cluster = clusterOfMember(resource);
+    const clusterExemption = cluster === undefined ? undefined : BackupCoverage.exemptionOf(cluster);
+    const exemption = BackupCoverage.exemptionOf(resource)
+      ?? (clusterExemption === undefined || cluster === undefined ? undefined : `its cluster ${cluster.node.path} is exempt: ${clusterExemption}`);
     const existing = resource.getMetadata(BACKUP_METADATA_KEY);
     if (exemption !== undefined) {
       resource.addMetadata(BACKUP_METADATA_KEY, { ...(existing ?? {}), role: BackupRole.EXEMPT, exemptReason: exemption });
@@ -108,36 +132,52 @@ export class BackupCoverage implements IAspect {
     if (existing === undefined) {
       // Resolved at synthesis, after every selection and policy of the app exists.
       resource.addMetadata(BACKUP_METADATA_KEY, Lazy.any({
-        produce: () => ({
-          role: BackupRole.PROTECTED_DATA,
-          ...(this.owner !== undefined ? { owner: this.owner } : {}),
-          coveredBy: BackupCoverage.coveredBy(resource),
-        }),
+        produce: () => {
+          const coverage = coverageOf(resource);
+          return {
+            role: BackupRole.PROTECTED_DATA,
+            ...(this.owner !== undefined ? { owner: this.owner } : {}),
+            coveredBy: coverage.by,
+            ...(coverage.by.length === 0 && coverage.notKnown.length > 0 ? { coverageNotKnown: coverage.notKnown } : {}),
+          };
+        },
       }));
     } else if (this.owner !== undefined && existing.owner === undefined) {
       resource.addMetadata(BACKUP_METADATA_KEY, { ...existing, owner: this.owner });
     }
     resource.node.addValidation({
       validate: () => {
-        if (BackupCoverage.coveredBy(resource).length > 0) {
+        const coverage = coverageOf(resource);
+        // A cluster member is backed up with its cluster: the cluster's own check reports it.
+        if (coverage.by.length > 0 || (cluster !== undefined && this.visited.has(cluster))) {
           return [];
         }
         const stack = Stack.of(resource);
         const logicalId = stack.resolve(stack.getLogicalId(resource));
-        return [`${STATEFUL_TYPES[resource.cfnResourceType]} ${logicalId} (${resource.node.path}) is not covered by any backup tier: `
+        const name = `${STATEFUL_TYPES[resource.cfnResourceType]} ${logicalId} (${resource.node.path})`;
+        if (coverage.notKnown.length > 0) {
+          // A check that could not decide says so: neither covered nor a plain "not covered".
+          Annotations.of(resource).addWarningV2(COVERAGE_NOT_KNOWN_WARNING, `${name}: whether it is covered by a backup tier is not known at synth (unknown, not passed): `
+            + `${coverage.notKnown.join('; ')}; the deploy decides`);
+          return [];
+        }
+        return [`${name} is not covered by any backup tier: `
           + 'select it in an AWS Backup plan, target its tags with a DLM policy, or exempt it with `BackupCoverage.exempt(construct, reason)`'
-          + (backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource)) ? '' : ' (AWS Backup backs up a bucket only with versioning enabled)')];
+          + (backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource)) ? '' : ' (AWS Backup backs up a bucket only with versioning enabled)')
+          + (coverage.partly.length > 0 ? ` (${coverage.partly.join('; ')}: not the whole bucket)` : '')];
       },
     });
   }
 }
 
-/** How a stateful resource is covered, one line per tier or copy; empty when it is not. */
-function coverageOf(resource: CfnResource): string[] {
+/** How a stateful resource is covered: surely, only at deploy, or partly. */
+function coverageOf(resource: CfnResource): Coverage {
   const stack = Stack.of(resource);
   const logicalId: string = stack.resolve(stack.getLogicalId(resource));
   const tags = tagsOf(resource);
   const covered: string[] = [];
+  const notKnown: string[] = [];
+  const partly: string[] = [];
   const metadata = resource.getMetadata(BACKUP_METADATA_KEY);
   if (metadata && !Token.isUnresolved(metadata)) {
     if (typeof metadata.tier === 'string') {
@@ -149,22 +189,45 @@ function coverageOf(resource: CfnResource): string[] {
   for (const construct of stack.node.findAll()) {
     if (construct instanceof backup.CfnBackupSelection && backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource))) {
       const selection = stack.resolve(construct.backupSelection);
-      if (selectionCovers(selection, logicalId, resource.cfnResourceType, tags)) {
+      const selects = selectionCovers(selection, logicalId, resource.cfnResourceType, tags);
+      if (selects === true) {
         covered.push(`AWS Backup selection ${construct.node.path}`);
+      } else if (selects === 'unknown') {
+        notKnown.push(`AWS Backup selection ${construct.node.path} compares a tag whose value (its own or the selection's) is a token`);
       }
     } else if (construct instanceof dlm.CfnLifecyclePolicy && resource.cfnResourceType === 'AWS::EC2::Volume') {
       const details = stack.resolve(construct.policyDetails) ?? {};
       const types: string[] = details.resourceTypes ?? [];
-      const targetTags: Array<{ key: string; value: string }> = details.targetTags ?? [];
-      if (construct.state !== 'DISABLED' && types.includes('VOLUME') && targetTags.some((tag) => tags[tag.key] === tag.value)) {
+      const targetTags: Array<{ key: unknown; value: unknown }> = details.targetTags ?? [];
+      if (construct.state === 'DISABLED' || !types.includes('VOLUME')) {
+        continue;
+      }
+      const targets = targetTags.map((tag): boolean | 'unknown' => {
+        const value = typeof tag.key === 'string' ? tags[tag.key] : undefined;
+        if (typeof tag.key === 'string' && value === undefined) {
+          return false;
+        }
+        return typeof tag.key !== 'string' || typeof value !== 'string' || typeof tag.value !== 'string' ? 'unknown' : value === tag.value;
+      });
+      if (targets.includes(true)) {
         covered.push(`DLM policy ${construct.node.path}`);
+      } else if (targets.includes('unknown')) {
+        notKnown.push(`DLM policy ${construct.node.path} targets a tag whose value (its own or the policy's) is a token`);
       }
     }
   }
   if (resource instanceof s3.CfnBucket) {
     const replication = stack.resolve(resource.replicationConfiguration);
-    if (replication && (replication.rules ?? []).some((rule: { status?: string }) => rule.status === 'Enabled')) {
-      covered.push('S3 replication');
+    for (const rule of (replication?.rules ?? []).filter((r: { status?: unknown }) => r.status === 'Enabled')) {
+      const scope = replicationRuleScope(rule);
+      const name = `S3 replication${typeof rule.id === 'string' ? ` rule ${rule.id}` : ''}`;
+      if (scope.kind === 'whole') {
+        covered.push('S3 replication');
+        break;
+      }
+      (scope.kind === 'some' ? partly : notKnown).push(scope.kind === 'some'
+        ? `${name} copies only ${scope.objects}`
+        : `${name} copies ${scope.objects}, a prefix that is a token (the whole bucket only if it is empty)`);
     }
   }
   if (resource instanceof s3.CfnBucket) {
@@ -179,10 +242,47 @@ function coverageOf(resource: CfnResource): string[] {
   if (resource instanceof rds.CfnDBCluster && resource.replicationSourceIdentifier !== undefined) {
     covered.push('cluster replica');
   }
-  return covered;
+  if (resource instanceof rds.CfnDBInstance && resource.dbClusterIdentifier !== undefined) {
+    const cluster = clusterOfMember(resource);
+    if (cluster === undefined) {
+      notKnown.push(`its cluster ${JSON.stringify(stack.resolve(resource.dbClusterIdentifier))} is not in this app, so whether the cluster is backed up is not known`);
+    } else {
+      const ofCluster = coverageOf(cluster);
+      covered.push(...ofCluster.by.map((line) => `its cluster ${cluster.node.path}: ${line}`));
+      notKnown.push(...ofCluster.notKnown.map((line) => `its cluster ${cluster.node.path}: ${line}`));
+    }
+  }
+  return { by: covered, notKnown: covered.length > 0 ? [] : notKnown, partly };
 }
 
-/** The path of a bucket anywhere in the app that replicates into this one, if any. */
+/**
+ * The Aurora cluster of a DB instance that is a member of one (`DBClusterIdentifier`), when the
+ * app defines it: by reference, or by its literal identifier (RDS keeps identifiers lower case).
+ */
+function clusterOfMember(resource: CfnResource): rds.CfnDBCluster | undefined {
+  if (!(resource instanceof rds.CfnDBInstance) || resource.dbClusterIdentifier === undefined) {
+    return undefined;
+  }
+  const identifier = resource.dbClusterIdentifier;
+  if (Token.isUnresolved(identifier)) {
+    const reference = Tokenization.reverse(identifier, { failConcat: false });
+    if (reference instanceof Reference && reference.target instanceof rds.CfnDBCluster) {
+      return reference.target;
+    }
+    const stack = Stack.of(resource);
+    const resolved = stack.resolve(identifier);
+    return stack.node.findAll().find((c): c is rds.CfnDBCluster => c instanceof rds.CfnDBCluster && Stack.of(c) === stack
+      && referencesLogicalId(resolved, stack.resolve(stack.getLogicalId(c))));
+  }
+  return resource.node.root.node.findAll().find((c): c is rds.CfnDBCluster => c instanceof rds.CfnDBCluster
+    && typeof c.dbClusterIdentifier === 'string' && !Token.isUnresolved(c.dbClusterIdentifier)
+    && c.dbClusterIdentifier.toLowerCase() === identifier.toLowerCase());
+}
+
+/**
+ * The path of a bucket anywhere in the app that replicates into this one, if any, with the
+ * objects it copies when a filter copies only some (the copies are still copies).
+ */
 function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | undefined {
   const stack = Stack.of(bucket);
   const name = bucket.bucketName !== undefined && !Token.isUnresolved(bucket.bucketName) ? bucket.bucketName : undefined;
@@ -196,14 +296,15 @@ function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | 
       const destination = rule.destination?.bucket;
       const sameStack = otherStack === stack && referencesLogicalId(destination, logicalId);
       if (rule.status === 'Enabled' && (sameStack || (name !== undefined && destination === `arn:aws:s3:::${name}`))) {
-        return other.node.path;
+        const scope = replicationRuleScope(rule);
+        return scope.kind === 'whole' ? other.node.path : `${other.node.path} (${scope.objects}${scope.kind === 'some' ? ' only' : ', a prefix that is a token'})`;
       }
     }
   }
   return undefined;
 }
 
-function selectionCovers(selection: SelectionTerms, logicalId: string, type: string, tags: { [key: string]: string }): boolean {
+function selectionCovers(selection: SelectionTerms, logicalId: string, type: string, tags: { [key: string]: unknown }): Selects {
   return selectionSelects(selection, (entry) => selectionEntryNames(entry, type, (value) => referencesLogicalId(value, logicalId)), tags);
 }
 
@@ -234,10 +335,12 @@ function versioningStatusOf(resource: CfnResource): unknown {
   return resource instanceof s3.CfnBucket ? Stack.of(resource).resolve(resource.versioningConfiguration)?.status : undefined;
 }
 
-function tagsOf(resource: CfnResource): { [key: string]: string } {
+/** The resource's tags, resolved: a value that is a token is left as CloudFormation has it (not a string). */
+function tagsOf(resource: CfnResource): { [key: string]: unknown } {
   const tags = (resource as unknown as { tags?: unknown }).tags;
-  if (tags instanceof TagManager) {
-    return tags.tagValues();
+  if (!(tags instanceof TagManager)) {
+    return {};
   }
-  return {};
+  const stack = Stack.of(resource);
+  return Object.fromEntries(Object.entries(tags.tagValues()).map(([key, value]) => [key, Token.isUnresolved(value) ? stack.resolve(value) : value]));
 }

@@ -1,8 +1,8 @@
-import { selectionEntryNames, selectionSelects, SelectionTerms } from '../../lib/report/backup-selection-rule';
+import { selectionEntryNames, selectionSelects, Selects, SelectionTerms } from '../../lib/report/backup-selection-rule';
 
 const TAGGED = { backup: 'daily', stage: 'prod-eu' };
 const namedById = (entry: unknown): boolean | 'maybe' => selectionEntryNames(entry, 'AWS::RDS::DBInstance', (value) => JSON.stringify(value) === '{"Ref":"Db"}');
-const selects = (terms: SelectionTerms, tags: { [key: string]: string } = TAGGED): boolean => selectionSelects(terms, namedById, tags);
+const selects = (terms: SelectionTerms, tags: { [key: string]: unknown } = TAGGED): Selects => selectionSelects(terms, namedById, tags);
 const condition = (key: string, value: string) => ({ conditionKey: `aws:ResourceTag/${key}`, conditionValue: value });
 
 describe('selectionSelects: AWS Backup selection rules', () => {
@@ -50,5 +50,24 @@ describe('selectionSelects: AWS Backup selection rules', () => {
     expect(selects({})).toBe(false);
     expect(selects({ resources: ['*'], notResources: ['arn:aws:rds:*:*:db:*'] })).toBe(false);
     expect(selects({ resources: ['*'], notResources: [{ Ref: 'Db' }] })).toBe(false);
+  });
+
+  // A token (resolved to { Ref: ... }) is compared only at deploy.
+  test('a tag value or a condition value that is a token is unknown, unless the rest decides', () => {
+    const token = { Ref: 'Tier' };
+    const tokenValue = (key: string) => ({ conditionKey: `aws:ResourceTag/${key}`, conditionValue: token });
+    expect(selects({ listOfTags: [{ conditionKey: 'backup', conditionValue: 'daily' }] }, { backup: token })).toBe('unknown');
+    expect(selects({ listOfTags: [{ conditionKey: 'backup', conditionValue: token }] })).toBe('unknown');
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [condition('backup', 'daily')] } }, { backup: token })).toBe('unknown');
+    expect(selects({ resources: ['*'], conditions: { stringNotEquals: [condition('backup', 'none')] } }, { backup: token })).toBe('unknown');
+    expect(selects({ resources: ['*'], conditions: { stringLike: [tokenValue('stage')] } })).toBe('unknown');
+    expect(selects({ conditions: { stringNotLike: [condition('stage', 'test*')] } }, { stage: token })).toBe('unknown');
+    // A resource without the tag: a token value changes nothing.
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [tokenValue('backup')] } }, {})).toBe(false);
+    expect(selects({ resources: ['*'], conditions: { stringNotEquals: [tokenValue('backup')] } }, {})).toBe(true);
+    // Another term decides: listed by reference, or a condition that surely fails.
+    expect(selects({ resources: [{ Ref: 'Db' }], listOfTags: [{ conditionKey: 'backup', conditionValue: token }] })).toBe(true);
+    expect(selects({ resources: ['*'], conditions: { stringEquals: [tokenValue('backup'), condition('stage', 'test')] } })).toBe(false);
+    expect(selects({ resources: ['*'], notResources: [{ Ref: 'Db' }], conditions: { stringEquals: [tokenValue('backup')] } })).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
-import { App, Aspects, CfnResource, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Aspects, CfnParameter, CfnResource, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BackupCoverage, BackupMetadata, BackupRole } from '../../lib';
 
@@ -185,5 +186,137 @@ describe('BackupCoverage', () => {
     const bucket = new s3.Bucket(stack, 'Bucket');
     expect(() => BackupCoverage.exempt(bucket, '')).toThrow('S/Bucket: `BackupCoverage.exempt` needs a reason, got ""; say why this data needs no backup');
     expect(() => BackupCoverage.exempt(bucket, '   ')).toThrow(/needs a reason/);
+  });
+
+  // A rule with a Filter (or the legacy rule Prefix) copies only the objects it names.
+  test('an enabled replication rule that copies only some objects does not cover the bucket, and the error says which objects', () => {
+    const withRules = (rules: s3.CfnBucket.ReplicationRuleProperty[]): Stack => {
+      const stack = guardedStack();
+      const bucket = new s3.Bucket(stack, 'Bucket', { versioned: true });
+      (bucket.node.defaultChild as s3.CfnBucket).replicationConfiguration = { role: 'arn:aws:iam::111111111111:role/replication', rules };
+      return stack;
+    };
+    const rule = (scope: object, priority?: number): s3.CfnBucket.ReplicationRuleProperty => ({ status: 'Enabled', priority, destination: { bucket: 'arn:aws:s3:::elsewhere' }, ...scope });
+    const notCovered = /S3 bucket Bucket\w+ .* is not covered by any backup tier: .*\(S3 replication copies only the objects with /;
+    expect(() => Template.fromStack(withRules([rule({ filter: { prefix: 'logs/' } })]))).toThrow(/is not covered .*\(S3 replication copies only the objects with prefix "logs\/": not the whole bucket\)/);
+    expect(() => Template.fromStack(withRules([rule({ prefix: 'logs/' })]))).toThrow(notCovered);
+    expect(() => Template.fromStack(withRules([rule({ filter: { tagFilter: { key: 'copy', value: 'yes' } } })]))).toThrow(/copies only the objects with tag copy=yes/);
+    expect(() => Template.fromStack(withRules([rule({ filter: { and: { prefix: '', tagFilters: [{ key: 'copy', value: 'yes' }] } } })]))).toThrow(notCovered);
+    expect(() => Template.fromStack(withRules([rule({ filter: { and: { prefix: 'a/', tagFilters: [{ key: 'copy', value: 'yes' }] } } }, 1), rule({ filter: { prefix: 'b/' } }, 2)])))
+      .toThrow(/copies only the objects with prefix "a\/" and tag copy=yes; S3 replication copies only the objects with prefix "b\/"/);
+    // An empty prefix names every object.
+    expect(() => Template.fromStack(withRules([rule({ filter: { prefix: '' } })]))).not.toThrow();
+    expect(() => Template.fromStack(withRules([rule({ prefix: '' })]))).not.toThrow();
+    expect(() => Template.fromStack(withRules([rule({})]))).not.toThrow();
+    expect(() => Template.fromStack(withRules([rule({ filter: { prefix: 'logs/' } }, 2), rule({ filter: { prefix: '' } }, 1)]))).not.toThrow();
+  });
+
+  test('the destination of a rule that copies only some objects is a replica of those objects, and says so', () => {
+    const stack = guardedStack();
+    const source = new s3.Bucket(stack, 'Source', { versioned: true });
+    BackupCoverage.exempt(source, 'Test source');
+    const destination = new s3.Bucket(stack, 'Destination', { versioned: true });
+    (source.node.defaultChild as s3.CfnBucket).replicationConfiguration = {
+      role: 'arn:aws:iam::111111111111:role/replication',
+      rules: [{ status: 'Enabled', filter: { prefix: 'logs/' }, destination: { bucket: destination.bucketArn } }],
+    };
+    expect(BackupCoverage.coveredBy(destination.node.defaultChild as CfnResource)).toEqual(['replica of S/Source/Resource (the objects with prefix "logs/" only)']);
+  });
+
+  test('an Aurora instance is backed up with its cluster: covered when the cluster is, never reported on its own', () => {
+    const aurora = (): [Stack, rds.DatabaseCluster] => {
+      const stack = guardedStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      const cluster = new rds.DatabaseCluster(stack, 'Cluster', {
+        engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_2 }),
+        writer: rds.ClusterInstance.provisioned('Writer'),
+        readers: [rds.ClusterInstance.provisioned('Reader')],
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      });
+      return [stack, cluster];
+    };
+    const [covered, cluster] = aurora();
+    plan(covered, [backup.BackupResource.fromRdsDatabaseCluster(cluster)]);
+    expect(() => Template.fromStack(covered)).not.toThrow();
+    const writer = cluster.node.findChild('Writer').node.defaultChild as CfnResource;
+    expect(BackupCoverage.coveredBy(writer)).toEqual(['its cluster S/Cluster/Resource: AWS Backup selection S/Plan/Selection/Resource']);
+
+    // An uncovered cluster is one error, on the cluster; its instances are not reported apart.
+    const [uncovered] = aurora();
+    expect(() => Template.fromStack(uncovered)).toThrow(/RDS cluster Cluster\w+ \(S\/Cluster\/Resource\) is not covered/);
+    expect(() => Template.fromStack(uncovered)).not.toThrow(/RDS instance/);
+  });
+
+  test('an L1 cluster member: covered, exempt or not known with its cluster', () => {
+    const withCluster = (identifier?: string): [Stack, rds.CfnDBCluster, rds.CfnDBInstance] => {
+      const stack = guardedStack();
+      const cluster = new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', dbClusterIdentifier: 'Orders' });
+      const member = new rds.CfnDBInstance(stack, 'Member', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: identifier ?? cluster.ref });
+      return [stack, cluster, member];
+    };
+    const [byName, , named] = withCluster('orders');
+    BackupMetadata.describe(byName.node.findChild('Cluster'), { role: BackupRole.PROTECTED_DATA, tier: 'daily' });
+    expect(() => Template.fromStack(byName)).not.toThrow();
+    expect(BackupCoverage.coveredBy(named)).toEqual(['its cluster S/Cluster: tier daily']);
+
+    const [exempt, cluster] = withCluster();
+    BackupCoverage.exempt(cluster, 'Scratch cluster');
+    Template.fromStack(exempt).hasResource('AWS::RDS::DBInstance', { Metadata: { 'cdk-backup-dr': { role: 'exempt', exemptReason: 'its cluster S/Cluster is exempt: Scratch cluster' } } });
+
+    // The cluster named is not in the app: whether it is backed up is not known at synth.
+    const [elsewhere] = withCluster('legacy');
+    BackupCoverage.exempt(elsewhere.node.findChild('Cluster'), 'Not the cluster of Member');
+    const template = Template.fromStack(elsewhere);
+    template.hasResource('AWS::RDS::DBInstance', { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: [Match.stringLikeRegexp('its cluster "legacy" is not in this app')] } } });
+    Annotations.fromStack(elsewhere).hasWarning('/S/Member', Match.stringLikeRegexp('RDS instance Member \\(S/Member\\): whether it is covered by a backup tier is not known at synth \\(unknown, not passed\\)'));
+  });
+
+  // A token is compared at deploy: synth can say neither covered nor not covered.
+  test('a tag or a selection value that is a token leaves the coverage not known: no error, a warning, and coverageNotKnown in the Metadata', () => {
+    const notKnown = (stack: Stack, path: string, type: string, line: string | RegExp): void => {
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      Template.fromStack(stack).hasResource(type, { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: [typeof line === 'string' ? line : Match.stringLikeRegexp(line.source)] } } });
+      Annotations.fromStack(stack).hasWarning(`/${path}`, Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
+    };
+    const taggedValue = guardedStack();
+    const t = table(taggedValue, 'Table');
+    Tags.of(t).add('backup', new CfnParameter(taggedValue, 'Tier').valueAsString);
+    plan(taggedValue, [backup.BackupResource.fromTag('backup', 'daily')]);
+    notKnown(taggedValue, 'S/Table/Resource', 'AWS::DynamoDB::Table', 'AWS Backup selection S/Plan/Selection/Resource compares a tag whose value (its own or the selection\'s) is a token');
+    expect(BackupCoverage.coveredBy(t.node.defaultChild as CfnResource)).toEqual([]);
+
+    const selectionValue = guardedStack();
+    Tags.of(table(selectionValue, 'Table')).add('backup', 'daily');
+    plan(selectionValue, [backup.BackupResource.fromTag('backup', new CfnParameter(selectionValue, 'Tier').valueAsString)]);
+    notKnown(selectionValue, 'S/Table/Resource', 'AWS::DynamoDB::Table', /compares a tag whose value/);
+
+    // StringNotEquals held for any token before: the selection was reported covering.
+    const negated = guardedStack();
+    const b = new s3.Bucket(negated, 'Bucket', { versioned: true });
+    Tags.of(b).add('backup', new CfnParameter(negated, 'Tier').valueAsString);
+    const p = backup.BackupPlan.daily35DayRetention(negated, 'Plan');
+    new backup.CfnBackupSelection(negated, 'AllButNone', {
+      backupPlanId: p.backupPlanId,
+      backupSelection: {
+        iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'all-but-none', resources: ['*'],
+        conditions: { stringNotEquals: [{ conditionKey: 'aws:ResourceTag/backup', conditionValue: 'none' }] },
+      },
+    });
+    notKnown(negated, 'S/Bucket/Resource', 'AWS::S3::Bucket', /AWS Backup selection S\/AllButNone compares/);
+
+    const dlmTag = guardedStack();
+    Tags.of(volume(dlmTag, 'Volume')).add('snapshots', new CfnParameter(dlmTag, 'SnapshotsTag').valueAsString);
+    dlmPolicy(dlmTag);
+    notKnown(dlmTag, 'S/Volume/Resource', 'AWS::EC2::Volume', 'DLM policy S/Snapshots targets a tag whose value (its own or the policy\'s) is a token');
+  });
+
+  test('a known answer elsewhere decides: a token does not keep a covered resource from being covered', () => {
+    const stack = guardedStack();
+    const t = table(stack, 'Table');
+    Tags.of(t).add('backup', new CfnParameter(stack, 'Tier').valueAsString);
+    plan(stack, [backup.BackupResource.fromTag('backup', 'daily'), backup.BackupResource.fromDynamoDbTable(t)]);
+    expect(BackupCoverage.coveredBy(t.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/Plan/Selection/Resource']);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('not known at synth'));
   });
 });
