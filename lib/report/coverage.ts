@@ -4,7 +4,7 @@ import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
+import { SelectionTagCondition, SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 import { replicationRuleScope } from './replication-rule-scope';
 
@@ -305,7 +305,24 @@ function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | 
 }
 
 function selectionCovers(selection: SelectionTerms, logicalId: string, type: string, tags: { [key: string]: unknown }): Selects {
-  return selectionSelects(selection, (entry) => selectionEntryNames(entry, type, (value) => referencesLogicalId(value, logicalId)), tags);
+  const terms = { ...selection, conditions: conditionsOf((selection as { conditions?: unknown }).conditions) };
+  return selectionSelects(terms, (entry) => selectionEntryNames(entry, type, (value) => referencesLogicalId(value, logicalId)), tags);
+}
+
+/**
+ * The `Conditions` of a selection. The L1 class types them as JSON and writes them as given,
+ * so CloudFormation's `StringEquals: [{ ConditionKey, ConditionValue }]` is what a working
+ * template has; the camelCase form is read too.
+ */
+function conditionsOf(conditions: unknown): SelectionTerms['conditions'] {
+  if (!conditions || typeof conditions !== 'object') {
+    return {};
+  }
+  const given = conditions as { [key: string]: unknown };
+  const list = (name: string): SelectionTagCondition[] => [given[name], given[name.charAt(0).toLowerCase() + name.slice(1)]]
+    .flatMap((value) => (Array.isArray(value) ? value : []))
+    .map((entry: { [key: string]: unknown }) => ({ conditionKey: entry?.ConditionKey ?? entry?.conditionKey, conditionValue: entry?.ConditionValue ?? entry?.conditionValue }));
+  return { stringEquals: list('StringEquals'), stringNotEquals: list('StringNotEquals'), stringLike: list('StringLike'), stringNotLike: list('StringNotLike') };
 }
 
 /** Whether a resolved CloudFormation value refers to the logical id (`Ref`, `Fn::GetAtt`, or inside `Fn::Join`/`Fn::Sub`). */

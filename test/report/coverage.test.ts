@@ -319,4 +319,22 @@ describe('BackupCoverage', () => {
     expect(BackupCoverage.coveredBy(t.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/Plan/Selection/Resource']);
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('not known at synth'));
   });
+
+  // The L1 class writes Conditions as given: CloudFormation's PascalCase form is the one that deploys.
+  test('Conditions written as CloudFormation has them (StringEquals, ConditionKey) are applied', () => {
+    const stack = guardedStack();
+    const tagged = new s3.Bucket(stack, 'Tagged', { versioned: true });
+    Tags.of(tagged).add('backup', 'daily');
+    new s3.Bucket(stack, 'Untagged', { versioned: true });
+    const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
+    new backup.CfnBackupSelection(stack, 'TaggedOnly', {
+      backupPlanId: p.backupPlanId,
+      backupSelection: {
+        iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tagged', resources: ['*'],
+        conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'daily' }] },
+      },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/S3 bucket Untagged\w+ .* is not covered/);
+    expect(BackupCoverage.coveredBy(tagged.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/TaggedOnly']);
+  });
 });
