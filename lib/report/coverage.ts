@@ -164,7 +164,8 @@ export class BackupCoverage implements IAspect {
         return [`${name} is not covered by any backup tier: `
           + 'select it in an AWS Backup plan, target its tags with a DLM policy, or exempt it with `BackupCoverage.exempt(construct, reason)`'
           + (backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource)) ? '' : ' (AWS Backup backs up a bucket only with versioning enabled)')
-          + (coverage.partly.length > 0 ? ` (${coverage.partly.join('; ')}: not the whole bucket)` : '')];
+          + (coverage.partly.length > 0 ? ` (${coverage.partly.join('; ')}: not the whole bucket)` : '')
+          + (cluster !== undefined ? ` (it is backed up with its cluster ${cluster.node.path}, which is not covered)` : '')];
       },
     });
   }
@@ -218,9 +219,14 @@ function coverageOf(resource: CfnResource): Coverage {
   }
   if (resource instanceof s3.CfnBucket) {
     const replication = stack.resolve(resource.replicationConfiguration);
-    for (const rule of (replication?.rules ?? []).filter((r: { status?: unknown }) => r.status === 'Enabled')) {
+    // CloudFormation takes Enabled or Disabled; a status that is a token is chosen at deploy.
+    for (const rule of (replication?.rules ?? []).filter((r: { status?: unknown }) => r.status === 'Enabled' || typeof r.status !== 'string')) {
       const scope = replicationRuleScope(rule);
       const name = `S3 replication${typeof rule.id === 'string' ? ` rule ${rule.id}` : ''}`;
+      if (rule.status !== 'Enabled') {
+        notKnown.push(`${name} has a status that is a token (enabled or not is chosen at deploy)${scope.kind === 'whole' ? '' : `, and copies ${scope.objects} only`}`);
+        continue;
+      }
       if (scope.kind === 'whole') {
         covered.push('S3 replication');
         break;

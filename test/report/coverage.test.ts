@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { BackupCoverage, BackupMetadata, BackupRole } from '../../lib';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -211,6 +212,20 @@ describe('BackupCoverage', () => {
     expect(() => Template.fromStack(withRules([rule({ filter: { prefix: 'logs/' } }, 2), rule({ filter: { prefix: '' } }, 1)]))).not.toThrow();
   });
 
+  // CloudFormation takes Enabled or Disabled: a parameter chooses at deploy whether S3 copies.
+  test('a replication rule whose status is a token leaves the coverage not known, not uncovered', () => {
+    const stack = guardedStack();
+    const bucket = new s3.Bucket(stack, 'Bucket', { versioned: true });
+    const status = new CfnParameter(stack, 'ReplicationStatus', { allowedValues: ['Enabled', 'Disabled'] });
+    (bucket.node.defaultChild as s3.CfnBucket).replicationConfiguration = {
+      role: 'arn:aws:iam::111111111111:role/replication',
+      rules: [{ id: 'Copy', status: status.valueAsString, filter: { prefix: '' }, destination: { bucket: 'arn:aws:s3:::elsewhere' } }],
+    };
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    Template.fromStack(stack).hasResource('AWS::S3::Bucket', { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: ['S3 replication rule Copy has a status that is a token (enabled or not is chosen at deploy)'] } } });
+    Annotations.fromStack(stack).hasWarning('/S/Bucket/Resource', Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
+  });
+
   test('the destination of a rule that copies only some objects is a replica of those objects, and says so', () => {
     const stack = guardedStack();
     const source = new s3.Bucket(stack, 'Source', { versioned: true });
@@ -246,6 +261,15 @@ describe('BackupCoverage', () => {
     const [uncovered] = aurora();
     expect(() => Template.fromStack(uncovered)).toThrow(/RDS cluster Cluster\w+ \(S\/Cluster\/Resource\) is not covered/);
     expect(() => Template.fromStack(uncovered)).not.toThrow(/RDS instance/);
+
+    // A cluster outside the guard's scope: the instance's error names it.
+    const app = new App();
+    const outside = new Stack(app, 'S', { env: ENV });
+    const cluster2 = new rds.CfnDBCluster(outside, 'Cluster', { engine: 'aurora-mysql' });
+    const guarded = new Construct(outside, 'Guarded');
+    Aspects.of(guarded).add(new BackupCoverage());
+    new rds.CfnDBInstance(guarded, 'Member', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: cluster2.ref });
+    expect(() => Template.fromStack(outside)).toThrow(/RDS instance GuardedMember\w+ .* \(it is backed up with its cluster S\/Cluster, which is not covered\)/);
   });
 
   test('an L1 cluster member: covered, exempt or not known with its cluster', () => {
