@@ -150,6 +150,24 @@ export interface ProtectedResource {
    * selection whose answer a token leaves to the deploy. Such a row is not known, not uncovered.
    */
   readonly coverageNotKnown?: string[];
+  /**
+   * On an Aurora DB instance of a cluster the assembly holds (`DBClusterIdentifier`), which has no
+   * backups of its own: the cluster, its tiers' names (empty when it has none) and its exemption.
+   */
+  readonly backedUpWithCluster?: ClusterCoverage;
+}
+
+/** The coverage an Aurora DB instance has from its cluster. */
+export interface ClusterCoverage {
+  readonly path: string;
+  readonly tiers: string[];
+  readonly exemptReason?: string;
+}
+
+/** Whether a row's resource is an Aurora instance whose cluster has a tier or an exemption. */
+export function coveredByCluster(r: ProtectedResource): boolean {
+  const cluster = r.backedUpWithCluster;
+  return cluster !== undefined && (cluster.tiers.length > 0 || cluster.exemptReason !== undefined);
 }
 
 /** Where notifications go. */
@@ -285,7 +303,7 @@ function summaryOf(resources: ProtectedResource[], acknowledgements: Acknowledge
   const offSiteOf = (r: ProtectedResource): Set<CopyEntry['offsite']> => new Set(r.tiers.flatMap((t) => t.copies.map((c) => c.offsite)));
   return {
     protectedResources: resources.length,
-    withoutTierOrExemption: resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).length,
+    withoutTierOrExemption: resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined && !coveredByCluster(r)).length,
     withOffSiteCopy: resources.filter((r) => offSiteOf(r).has(true)).length,
     offSiteCopyNotKnown: resources.filter((r) => !offSiteOf(r).has(true) && offSiteOf(r).has('not known')).length,
     acknowledgedFindings: acknowledgements.length,
@@ -301,7 +319,8 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
     return { stack: stack.id, rpoMinutes, rtoMinutes };
   }
   const rpoNotMetBy = resources
-    .filter((r) => r.stack === stack.id && r.role === 'protected-data' && r.exemptReason === undefined)
+    // An Aurora instance's backups are its cluster's: the cluster's row is checked.
+    .filter((r) => r.stack === stack.id && r.role === 'protected-data' && r.exemptReason === undefined && r.backedUpWithCluster === undefined)
     .map((r) => rpoShortfall(r.path, r.tiers, rpoMinutes))
     .filter((s): s is RpoShortfall => s !== undefined);
   return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy };
@@ -800,20 +819,37 @@ class Context {
 
   // ---- DLM ------------------------------------------------------------------------------
 
-  dlmTiers(r: Located): TierFacts[] {
+  /**
+   * The enabled DLM `VOLUME` policies of a volume's stack whose answer to "does it target the
+   * volume" is `answer`: one of its target tags is the volume's, or ('unknown') none is but a
+   * key or value that is a token (the volume's or the policy's) may be.
+   */
+  dlmPoliciesTargeting(r: Located, answer: Selects = true): Located[] {
     if (r.resource.Type !== 'AWS::EC2::Volume') {
       return [];
     }
-    const tags = tagsOf(r.resource);
-    const tiers: TierFacts[] = [];
-    for (const policy of this.ofType('AWS::DLM::LifecyclePolicy')) {
+    const tags = selectionTagsOf(r.resource);
+    return this.ofType('AWS::DLM::LifecyclePolicy').filter((policy) => {
       const details = policy.resource.Properties?.PolicyDetails ?? {};
       if (policy.stack.id !== r.stack.id || policy.resource.Properties?.State === 'DISABLED' || !(details.ResourceTypes ?? []).includes('VOLUME')) {
-        continue;
+        return false;
       }
-      if (!(details.TargetTags ?? []).some((t: Json) => tags[t.Key] === t.Value)) {
-        continue;
-      }
+      const targets = (Array.isArray(details.TargetTags) ? details.TargetTags : []).map((t: Json): Selects => {
+        const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
+        if (typeof t?.Key === 'string' && value === undefined) {
+          return false;
+        }
+        return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
+      });
+      const selects: Selects = targets.includes(true) ? true : targets.includes('unknown') ? 'unknown' : false;
+      return selects === answer;
+    });
+  }
+
+  dlmTiers(r: Located): TierFacts[] {
+    const tiers: TierFacts[] = [];
+    for (const policy of this.dlmPoliciesTargeting(r)) {
+      const details = policy.resource.Properties?.PolicyDetails ?? {};
       const taken = this.snapshotsTakenByLongerSchedules(details.Schedules ?? []);
       for (const schedule of details.Schedules ?? []) {
         const create = schedule.CreateRule ?? {};
@@ -1264,7 +1300,28 @@ class Context {
     };
   }
 
-  protectedResource(r: Located, activities: ActivityEntry[]): ProtectedResource {
+  /**
+   * The Aurora cluster of a DB instance that is a member of one (`DBClusterIdentifier`), as the
+   * coverage guard finds it: by reference (in the instance's stack, through another stack's
+   * export or CDK's cross-region export reader), or by the cluster's literal identifier, in
+   * any case (RDS keeps identifiers lower case), in the instance's region and account.
+   */
+  clusterOfMember(member: Located): Located | undefined {
+    const value = member.resource.Properties?.DBClusterIdentifier;
+    if (member.resource.Type !== 'AWS::RDS::DBInstance' || value === undefined) {
+      return undefined;
+    }
+    const referenced = this.referencedOfType(value, member.stack, 'AWS::RDS::DBCluster');
+    if (referenced !== undefined || typeof value !== 'string') {
+      return referenced;
+    }
+    return this.ofType('AWS::RDS::DBCluster').find((cluster) => cluster.stack.region === member.stack.region && cluster.stack.account === member.stack.account
+      && typeof cluster.resource.Properties?.DBClusterIdentifier === 'string'
+      && cluster.resource.Properties.DBClusterIdentifier.toLowerCase() === value.toLowerCase());
+  }
+
+  /** A resource's tiers, its exemption, and why its coverage is not known where only the deploy can tell. */
+  coverage(r: Located): { readonly tiers: TierEntry[]; readonly exemptReason?: string; readonly notKnown: string[]; readonly cluster?: ClusterCoverage } {
     const m = meta(r) ?? {};
     const source = { region: r.stack.region, account: r.stack.account };
     const tiers: TierEntry[] = [
@@ -1272,11 +1329,37 @@ class Context {
       ...this.dlmTiers(r),
       ...this.ownTiers(r),
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
+    const exemptReason = m.role === 'exempt' ? String(m.exemptReason ?? '') : undefined;
+    if (tiers.length > 0 || exemptReason !== undefined) {
+      return { tiers, exemptReason, notKnown: [] };
+    }
+    const notKnown = [
+      ...this.selectionsCovering(r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
+      ...this.dlmPoliciesTargeting(r, 'unknown').map((policy) => `DLM policy ${policy.path} targets a tag whose value (its own or the policy's) is a token`),
+    ];
+    if (r.resource.Type !== 'AWS::RDS::DBInstance' || r.resource.Properties?.DBClusterIdentifier === undefined) {
+      return { tiers, notKnown };
+    }
+    const clusterOf = this.clusterOfMember(r);
+    if (clusterOf === undefined) {
+      const written = this.render(r.resource.Properties.DBClusterIdentifier, r.stack);
+      return { tiers, notKnown: [...notKnown, `its cluster ${written} is not in the assembly, so whether the cluster is backed up is not known`] };
+    }
+    const ofCluster = this.coverage(clusterOf);
+    const cluster: ClusterCoverage = {
+      path: clusterOf.path,
+      tiers: [...new Set(ofCluster.tiers.map((t) => t.tier))],
+      ...(ofCluster.exemptReason !== undefined ? { exemptReason: ofCluster.exemptReason } : {}),
+    };
+    const covered = cluster.tiers.length > 0 || cluster.exemptReason !== undefined;
+    return { tiers, cluster, notKnown: covered ? [] : [...notKnown, ...ofCluster.notKnown.map((line) => `its cluster ${clusterOf.path}: ${line}`)] };
+  }
+
+  protectedResource(r: Located, activities: ActivityEntry[]): ProtectedResource {
+    const m = meta(r) ?? {};
+    const { tiers, exemptReason, notKnown, cluster } = this.coverage(r);
     const concerns = (a: ActivityEntry): boolean => a.targets.some((t) => r.path === t || r.path.startsWith(`${t}/`));
     const tags = tagsOf(r.resource);
-    const exemptReason = m.role === 'exempt' ? String(m.exemptReason ?? '') : undefined;
-    const notKnown = tiers.length > 0 || exemptReason !== undefined ? [] : this.selectionsCovering(r, 'unknown')
-      .map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`);
     return {
       stack: r.stack.id,
       region: r.stack.region,
@@ -1296,6 +1379,7 @@ class Context {
       backupJobs: activities.filter((a) => a.kind === 'backup job' && concerns(a)),
       exemptReason,
       ...(notKnown.length > 0 ? { coverageNotKnown: notKnown } : {}),
+      ...(cluster !== undefined ? { backedUpWithCluster: cluster } : {}),
     };
   }
 

@@ -2,7 +2,7 @@
  * Renders the backup report as Markdown, as a self-contained HTML page (inline CSS and
  * inline SVG, no external resources) and as JSON.
  */
-import { ActivityEntry, KeyEntry, ProtectedResource, ReportModel, TierEntry } from './model';
+import { ActivityEntry, KeyEntry, ProtectedResource, ReportModel, TierEntry, coveredByCluster } from './model';
 import { placeOffSite } from './off-site';
 import { KEY_NOT_INSPECTED } from './outside-key';
 import { escapeXml, timelineSvg } from './timeline';
@@ -46,8 +46,7 @@ function short(text: string): string {
 
 function cellsOf(r: ProtectedResource): RowCells {
   const tiers = r.tiers;
-  const none = r.exemptReason !== undefined ? [`EXEMPT: ${r.exemptReason}`]
-    : r.coverageNotKnown !== undefined ? [`NOT KNOWN at synth: ${r.coverageNotKnown.join('; ')}`] : ['NONE: not covered by any tier'];
+  const none = r.exemptReason !== undefined ? [`EXEMPT: ${r.exemptReason}`] : withoutTier(r);
   const tierLocks = grouped(tiers.flatMap((t: TierEntry) => t.locks.map((l) => [t.tier, l] as [string, string])));
   // Copies to the same place share one heading line; each tier then says how long its copy lives.
   const destinations = new Map<string, string[]>();
@@ -73,6 +72,21 @@ function cellsOf(r: ProtectedResource): RowCells {
       ...r.backupJobs.map((a) => `job ${short(activityText(a))}`),
     ],
   };
+}
+
+/** The tier cell of a row without tiers or exemption of its own: its cluster's, not known, or NONE. */
+function withoutTier(r: ProtectedResource): string[] {
+  const cluster = r.backedUpWithCluster;
+  if (cluster !== undefined && cluster.tiers.length > 0) {
+    return [`with its cluster ${short(cluster.path)}: ${cluster.tiers.join(', ')}`];
+  }
+  if (cluster?.exemptReason !== undefined) {
+    return [`EXEMPT with its cluster ${short(cluster.path)}: ${cluster.exemptReason}`];
+  }
+  if (r.coverageNotKnown !== undefined) {
+    return [`NOT KNOWN at synth: ${r.coverageNotKnown.join('; ')}`];
+  }
+  return [`NONE: not covered by any tier${cluster !== undefined ? `, nor is its cluster ${short(cluster.path)}` : ''}`];
 }
 
 /** `tier: text` lines, with the tiers that share a text on one line. */
@@ -178,7 +192,8 @@ export function renderHtml(model: ReportModel): string {
   const { withoutTierOrExemption: uncovered, offSiteCopyNotKnown: offsiteNotKnown } = model.summary;
   const rows = model.resources.map((r) => {
     const c = cellsOf(r);
-    const tierCell = r.tiers.length ? htmlLines(c.tiers) : `<span class="${r.exemptReason !== undefined ? 'exempt' : 'alert'}">${escapeXml(c.tiers[0])}</span>`;
+    const exempt = r.exemptReason !== undefined || r.backedUpWithCluster?.exemptReason !== undefined;
+    const tierCell = r.tiers.length || coveredByCluster(r) && !exempt ? htmlLines(c.tiers) : `<span class="${exempt ? 'exempt' : 'alert'}">${escapeXml(c.tiers[0])}</span>`;
     return `<tr data-logical-id="${escapeXml(r.logicalId)}"><td>${htmlLines(c.resource)}</td><td>${tierCell}</td><td>${htmlLines(c.schedules)}</td><td>${htmlLines(c.retention)}</td>`
       + `<td>${htmlLines(c.copies)}</td><td>${htmlLines(c.encryption)}</td><td>${htmlLines(c.locks)}</td><td>${htmlLines(c.verification)}</td></tr>`;
   }).join('\n');
