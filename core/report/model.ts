@@ -347,7 +347,7 @@ function tagsOf(resource: TemplateResource): { [key: string]: string } {
   return tags;
 }
 
-/** The tags a backup selection reads: a value that is not a string (a token) is kept, as not known. */
+/** The tags a backup selection or DLM policy reads: a value that is not a string (a token) is kept, as not known. */
 function selectionTagsOf(resource: TemplateResource): { [key: string]: unknown } {
   const props = resource.Properties ?? {};
   const list = props.Tags ?? props.FileSystemTags ?? [];

@@ -67,6 +67,15 @@ beforeAll(() => {
       schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
     },
   });
+  // A policy whose target tag value is a parameter.
+  volume('GoldVolume', 'gold');
+  new dlm.CfnLifecyclePolicy(stack, 'ByParameter', {
+    description: 'volume snapshots of a chosen tier', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    policyDetails: {
+      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: new CfnParameter(stack, 'SnapshotTier').valueAsString }],
+      schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
+    },
+  });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
@@ -119,12 +128,16 @@ test('a member whose cluster is not in the assembly (or only in another region) 
   expect(renderMarkdown(model)).toContain('| NOT KNOWN at synth: its cluster not-in-this-app is not in the assembly');
 });
 
-test('a volume whose tag a DLM policy targets, the value a token, is not known; a literal tag is as before', () => {
+test('a volume whose tag a DLM policy targets, the value (the volume\'s or the policy\'s) a token, is not known; a literal tag is as before', () => {
   const token = rowAt(model, 'Members/TokenVolume');
   expect(token.tiers).toEqual([]);
-  expect(token.coverageNotKnown).toEqual(['DLM policy Members/Snapshots targets a tag whose value (its own or the policy\'s) is a token']);
+  expect(token.coverageNotKnown).toEqual([
+    'DLM policy Members/Snapshots targets a tag whose value (its own or the policy\'s) is a token',
+    'DLM policy Members/ByParameter targets a tag whose value (its own or the policy\'s) is a token',
+  ]);
+  expect(rowAt(model, 'Members/GoldVolume').coverageNotKnown).toEqual(['DLM policy Members/ByParameter targets a tag whose value (its own or the policy\'s) is a token']);
   expect(renderMarkdown(model)).toContain('NOT KNOWN at synth: DLM policy Members/Snapshots targets a tag');
   expect(rowAt(model, 'Members/DailyVolume').tiers.map((t) => t.mechanism)).toEqual(['DLM policy Members/Snapshots, schedule Daily']);
   expect(rowAt(model, 'Members/WeeklyVolume').tiers).toEqual([]);
-  expect(rowAt(model, 'Members/WeeklyVolume').coverageNotKnown).toBeUndefined();
+  expect(rowAt(model, 'Members/WeeklyVolume').coverageNotKnown).toEqual(['DLM policy Members/ByParameter targets a tag whose value (its own or the policy\'s) is a token']);
 });
