@@ -1,4 +1,17 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { startReplicatedPair, ReplicatedPair } from './mariadb';
+
+/** The files under `folder` this process holds open (Linux: /proc/self/fd). */
+function openFilesUnder(folder: string): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(`${folder}/`) ? [target] : [];
+    } catch {
+      return []; // closed between the listing and the read
+    }
+  });
+}
 
 describe('MariaDB test servers', () => {
   let pair: ReplicatedPair;
@@ -25,5 +38,10 @@ describe('MariaDB test servers', () => {
   test('each server listens on loopback and is stopped by its pid', async () => {
     expect(pair.master.pid).not.toEqual(pair.replica.pid);
     expect(() => process.kill(pair.master.pid, 0)).not.toThrow();
+  });
+
+  test('the test process keeps no file of a server open once it runs (the server writes its output itself)', () => {
+    expect(openFilesUnder(pair.master.baseDir)).toEqual([]);
+    expect(openFilesUnder(pair.replica.baseDir)).toEqual([]);
   });
 });

@@ -4,8 +4,8 @@
  * Each server gets its own folder (datadir, socket, pid file, defaults file) under the
  * OS temp folder, listens on 127.0.0.1 only, and is stopped by its pid, never by name.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,7 +196,13 @@ async function launchIn(baseDir: string, mariadbd: string, serverId: number, opt
   execFileSync('mariadb-install-db', [`--defaults-file=${defaultsFile}`, ...(asRoot ? ['--user=mysql'] : []), '--skip-test-db', '--auth-root-authentication-method=normal'], { stdio: 'pipe' });
 
   const log = openSync(join(baseDir, 'stdout.log'), 'a');
-  const child = spawn(mariadbd, [`--defaults-file=${defaultsFile}`], { detached: true, stdio: ['ignore', log, log] });
+  let child: ChildProcess;
+  try {
+    child = spawn(mariadbd, [`--defaults-file=${defaultsFile}`], { detached: true, stdio: ['ignore', log, log] });
+  } finally {
+    // The server has its own copy of the descriptor; ours would stay open for the life of the jest worker.
+    closeSync(log);
+  }
   child.unref();
   const pid = child.pid!;
   running.add(pid);
