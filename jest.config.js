@@ -7,6 +7,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
   },
   setupFiles: ['<rootDir>/test/support/node20-polyfills.ts'],
+  // The teardown stops the MariaDB servers of this run that a killed worker left running.
+  globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -3,6 +3,8 @@
  *
  * Each server gets its own folder (datadir, socket, pid file, defaults file) under the
  * OS temp folder, listens on 127.0.0.1 only, and is stopped by its pid, never by name.
+ * Under jest the folder also names the run, so that the run's global teardown stops a server
+ * a killed worker left running (jest-global-teardown.ts).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as mysql from 'mysql2/promise';
+import { defaultsFileArgument, DEFAULTS_FILE, RUN_ID_FILE, RUN_ID_VARIABLE, SERVER_FOLDER_PREFIX, SPAWNED_PID_FILE } from './mariadb-folder';
 
 const SERVER_BINARIES = ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'];
 const INSTALL_HINT = 'MariaDB is not installed: run `apt-get update && apt-get install -y mariadb-server mariadb-client` (or `npm test`, which installs it as root).';
@@ -42,17 +45,6 @@ export interface StartOptions {
   /** How long to wait for the server to accept connections. @default 60 */
   readonly startupTimeoutSeconds?: number;
 }
-
-const running = new Set<number>();
-process.on('exit', () => {
-  for (const pid of running) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
 
 /** The path of the server binary, or an error with the one-line install instruction. */
 export function mariadbdPath(): string {
@@ -107,6 +99,7 @@ const starts = new Set<Promise<MariaDbServer>>();
 /**
  * Starts one MariaDB server on 127.0.0.1 with binary logging and GTIDs.
  * A start that fails leaves no process and no folder behind.
+ * The server belongs to the jest run named by the run id variable when this is called.
  */
 export function startMariaDb(options: StartOptions = {}): Promise<MariaDbServer> {
   const start = launch(options);
@@ -141,14 +134,17 @@ export async function stopStartedServers(...closeFirst: Array<() => unknown>): P
 async function launch(options: StartOptions): Promise<MariaDbServer> {
   const mariadbd = mariadbdPath();
   const serverId = options.serverId ?? 1;
-  const baseDir = mkdtempSync(join(tmpdir(), `cdk-backup-dr-mariadb-${serverId}-`));
+  const baseDir = mkdtempSync(join(tmpdir(), `${SERVER_FOLDER_PREFIX}${serverId}-`));
   let pid: number | undefined;
   try {
+    const runId = process.env[RUN_ID_VARIABLE];
+    if (runId) {
+      writeFileSync(join(baseDir, RUN_ID_FILE), runId);
+    }
     return await launchIn(baseDir, mariadbd, serverId, options, (spawned) => { pid = spawned; });
   } catch (error) {
     if (pid !== undefined) {
       await killAndWait(pid);
-      running.delete(pid);
     }
     rmSync(baseDir, { recursive: true, force: true });
     throw error;
@@ -164,7 +160,7 @@ async function launchIn(baseDir: string, mariadbd: string, serverId: number, opt
   const tmpDir = join(baseDir, 'tmp');
   mkdirSync(tmpDir);
   const port = await freePort();
-  const defaultsFile = join(baseDir, 'my.cnf');
+  const defaultsFile = join(baseDir, DEFAULTS_FILE);
   const pidFile = join(baseDir, 'mariadbd.pid');
   const errorLog = join(baseDir, 'error.log');
   writeFileSync(defaultsFile, [
@@ -198,15 +194,15 @@ async function launchIn(baseDir: string, mariadbd: string, serverId: number, opt
   const log = openSync(join(baseDir, 'stdout.log'), 'a');
   let child: ChildProcess;
   try {
-    child = spawn(mariadbd, [`--defaults-file=${defaultsFile}`], { detached: true, stdio: ['ignore', log, log] });
+    child = spawn(mariadbd, [defaultsFileArgument(baseDir)], { detached: true, stdio: ['ignore', log, log] });
   } finally {
     // The server has its own copy of the descriptor; ours would stay open for the life of the jest worker.
     closeSync(log);
   }
   child.unref();
   const pid = child.pid!;
-  running.add(pid);
   onSpawn(pid);
+  writeFileSync(join(baseDir, SPAWNED_PID_FILE), String(pid));
 
   const timeoutSeconds = options.startupTimeoutSeconds ?? 60;
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -247,7 +243,6 @@ async function launchIn(baseDir: string, mariadbd: string, serverId: number, opt
       }
       await killAndWait(pid);
     }
-    running.delete(pid);
     rmSync(baseDir, { recursive: true, force: true });
   };
   const server: MariaDbServer = {
