@@ -77,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
       writeFileSync(join(folder, name), text);
     }
     const summary = model.summary;
-    console.log(`cdk-backup-dr report: ${summary.protectedResources} protected resources (${summary.withoutTierOrExemption} without a tier or exemption, `
+    console.log(`cdk-backup-dr report: ${summary.protectedResources} protected resources (${summary.withoutTierOrExemption} without a tier or exemption, ${summary.coverageNotKnownAtSynth} not known at synth, `
       + `${summary.withOffSiteCopy} with an off-site copy, ${summary.offSiteCopyNotKnown} with off-site copy not known), `
       + `${summary.acknowledgedFindings} acknowledged findings; wrote ${Object.keys(files).map((f) => join(folder, f)).join(', ')}`);
     return 0;

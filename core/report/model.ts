@@ -216,7 +216,14 @@ export interface ReportModel {
    * The recovery objectives of each stack; with an RPO, `rpoNotMetBy` lists the protected
    * resources of the stack whose scheduled backups are further apart (empty when all meet it).
    */
-  readonly objectives: Array<{ readonly stack: string; readonly rpoMinutes?: number; readonly rtoMinutes?: number; readonly rpoNotMetBy?: RpoShortfall[] }>;
+  readonly objectives: Array<{
+    readonly stack: string;
+    readonly rpoMinutes?: number;
+    readonly rtoMinutes?: number;
+    readonly rpoNotMetBy?: RpoShortfall[];
+    /** With an RPO: the protected resources whose coverage is not known at synth (`coverageNotKnown`), so whether they meet it is not known either. */
+    readonly rpoNotKnownFor?: RpoShortfall[];
+  }>;
   readonly resources: ProtectedResource[];
   readonly activities: ActivityEntry[];
   readonly notifications: NotificationEntry[];
@@ -230,8 +237,10 @@ export interface ReportModel {
 /** The counts the report leads with (the HTML cards, the Markdown summary, the command's line). */
 export interface ReportSummary {
   readonly protectedResources: number;
-  /** Protected resources without a tier or an exemption. */
+  /** Protected resources without a tier or an exemption (those whose coverage is not known at synth left out). */
   readonly withoutTierOrExemption: number;
+  /** Protected resources without a tier or an exemption whose coverage only the deploy can tell (`coverageNotKnown`). */
+  readonly coverageNotKnownAtSynth: number;
   /** Protected resources with a copy known to be off site. */
   readonly withOffSiteCopy: number;
   /** Protected resources without a copy known to be off site, but with one that may be. */
@@ -301,9 +310,11 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
 
 function summaryOf(resources: ProtectedResource[], acknowledgements: Acknowledgement[]): ReportSummary {
   const offSiteOf = (r: ProtectedResource): Set<CopyEntry['offsite']> => new Set(r.tiers.flatMap((t) => t.copies.map((c) => c.offsite)));
+  const withoutTier = resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined && !coveredByCluster(r));
   return {
     protectedResources: resources.length,
-    withoutTierOrExemption: resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined && !coveredByCluster(r)).length,
+    withoutTierOrExemption: withoutTier.filter((r) => r.coverageNotKnown === undefined).length,
+    coverageNotKnownAtSynth: withoutTier.filter((r) => r.coverageNotKnown !== undefined).length,
     withOffSiteCopy: resources.filter((r) => offSiteOf(r).has(true)).length,
     offSiteCopyNotKnown: resources.filter((r) => !offSiteOf(r).has(true) && offSiteOf(r).has('not known')).length,
     acknowledgedFindings: acknowledgements.length,
@@ -318,12 +329,17 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
   if (rpoMinutes === undefined) {
     return { stack: stack.id, rpoMinutes, rtoMinutes };
   }
-  const rpoNotMetBy = resources
+  const checked = resources
     // An Aurora instance's backups are its cluster's: the cluster's row is checked.
-    .filter((r) => r.stack === stack.id && r.role === 'protected-data' && r.exemptReason === undefined && r.backedUpWithCluster === undefined)
+    .filter((r) => r.stack === stack.id && r.role === 'protected-data' && r.exemptReason === undefined && r.backedUpWithCluster === undefined);
+  // A row whose coverage only the deploy can tell has no tier at synth, which is not "no backup tier".
+  const notKnown = checked.filter((r) => r.tiers.length === 0 && r.coverageNotKnown !== undefined);
+  const rpoNotMetBy = checked
+    .filter((r) => !notKnown.includes(r))
     .map((r) => rpoShortfall(r.path, r.tiers, rpoMinutes))
     .filter((s): s is RpoShortfall => s !== undefined);
-  return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy };
+  const rpoNotKnownFor = notKnown.map((r) => ({ path: r.path, reason: `coverage not known at synth: ${r.coverageNotKnown!.join('; ')}` }));
+  return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy, ...(rpoNotKnownFor.length > 0 ? { rpoNotKnownFor } : {}) };
 }
 
 function meta(r: Located): Json {

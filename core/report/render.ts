@@ -112,6 +112,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push('## Summary', '',
     `- Protected resources: ${summary.protectedResources}`,
     `- Without a tier or exemption: ${alert(summary.withoutTierOrExemption)}`,
+    `- Coverage not known at synth: ${alert(summary.coverageNotKnownAtSynth)}`,
     `- With an off-site copy: ${summary.withOffSiteCopy}`,
     `- Off-site copy not known: ${alert(summary.offSiteCopyNotKnown)}`,
     `- Acknowledged findings: ${summary.acknowledgedFindings}`, '');
@@ -124,6 +125,9 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(`- ${o.stack}: RPO ${minutesText(o.rpoMinutes)}, RTO ${minutesText(o.rtoMinutes)}`);
     for (const shortfall of o.rpoNotMetBy ?? []) {
       out.push(`  - **RPO not met** by ${shortfall.path}: ${shortfall.reason}`);
+    }
+    for (const unknown of o.rpoNotKnownFor ?? []) {
+      out.push(`  - **RPO not known** for ${unknown.path}: ${unknown.reason}`);
     }
   }
   out.push('', '## Stacks', '', '| Stack | Account | Region | Description |', '|---|---|---|---|');
@@ -189,7 +193,7 @@ th{background:#e4e7eb}tr:nth-child(even) td{background:#f5f7fa}td div+div{margin
 
 /** The report as a self-contained HTML page. */
 export function renderHtml(model: ReportModel): string {
-  const { withoutTierOrExemption: uncovered, offSiteCopyNotKnown: offsiteNotKnown } = model.summary;
+  const { withoutTierOrExemption: uncovered, coverageNotKnownAtSynth: coverageNotKnown, offSiteCopyNotKnown: offsiteNotKnown } = model.summary;
   const rows = model.resources.map((r) => {
     const c = cellsOf(r);
     const exempt = r.exemptReason !== undefined || r.backedUpWithCluster?.exemptReason !== undefined;
@@ -199,7 +203,10 @@ export function renderHtml(model: ReportModel): string {
   }).join('\n');
   const objectives = model.objectives.length
     ? model.objectives.map((o) => `<li>${escapeXml(o.stack)}: RPO ${escapeXml(minutesText(o.rpoMinutes))}, RTO ${escapeXml(minutesText(o.rtoMinutes))}`
-      + (o.rpoNotMetBy?.length ? `<ul>${o.rpoNotMetBy.map((s) => `<li class="alert">RPO not met by ${escapeXml(s.path)}: ${escapeXml(s.reason)}</li>`).join('')}</ul>` : '')
+      + (o.rpoNotMetBy?.length || o.rpoNotKnownFor?.length
+        ? `<ul>${(o.rpoNotMetBy ?? []).map((s) => `<li class="alert">RPO not met by ${escapeXml(s.path)}: ${escapeXml(s.reason)}</li>`).join('')}`
+          + `${(o.rpoNotKnownFor ?? []).map((s) => `<li class="alert">RPO not known for ${escapeXml(s.path)}: ${escapeXml(s.reason)}</li>`).join('')}</ul>`
+        : '')
       + '</li>').join('')
     : '<li class="alert">No recovery objectives (RPO/RTO) recorded</li>';
   return `<!DOCTYPE html>
@@ -211,6 +218,7 @@ export function renderHtml(model: ReportModel): string {
 <div class="summary">
 <div class="card">Protected resources<b id="count-resources">${model.summary.protectedResources}</b></div>
 <div class="card">Without a tier or exemption<b id="count-uncovered" class="${uncovered ? 'alert' : ''}">${uncovered}</b></div>
+<div class="card">Coverage not known at synth<b id="count-coverage-not-known" class="${coverageNotKnown ? 'alert' : ''}">${coverageNotKnown}</b></div>
 <div class="card">With an off-site copy<b id="count-offsite">${model.summary.withOffSiteCopy}</b></div>
 <div class="card">Off-site copy not known<b id="count-offsite-not-known" class="${offsiteNotKnown ? 'alert' : ''}">${offsiteNotKnown}</b></div>
 <div class="card">Acknowledged findings<b>${model.summary.acknowledgedFindings}</b></div>

@@ -46,7 +46,7 @@ describe('report on the reference app', () => {
     // Before: the off-site counts were only on the HTML's cards.
     const { summary } = model;
     expect(summary.withOffSiteCopy).toBeGreaterThan(0);
-    expect(stdout).toMatch(new RegExp(`^cdk-backup-dr report: ${summary.protectedResources} protected resources \\(0 without a tier or exemption, `
+    expect(stdout).toMatch(new RegExp(`^cdk-backup-dr report: ${summary.protectedResources} protected resources \\(0 without a tier or exemption, 0 not known at synth, `
       + `${summary.withOffSiteCopy} with an off-site copy, 0 with off-site copy not known\\), ${summary.acknowledgedFindings} acknowledged findings; wrote .*backup-report.md`));
   });
 

@@ -100,7 +100,7 @@ test('a member of a covered cluster is backed up with it, by reference, by name 
 
 test('a covered member is not counted without a tier, nor as missing the RPO: its cluster\'s row carries both', () => {
   const uncounted = ['Members/ByRef', 'Members/ByName', 'Members/OfScratch', 'Readers/Reader'];
-  const withoutTier = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined).map((r) => r.path);
+  const withoutTier = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined && r.coverageNotKnown === undefined).map((r) => r.path);
   expect(model.summary.withoutTierOrExemption).toBe(withoutTier.filter((p) => !uncounted.includes(p)).length);
   const rpoPaths = model.objectives.flatMap((o) => o.rpoNotMetBy ?? []).map((s) => s.path);
   expect(rpoPaths).toContain('Members/Bare');
@@ -126,6 +126,32 @@ test('a member whose cluster is not in the assembly (or only in another region) 
     'its cluster faraway is not in the assembly, so whether the cluster is backed up is not known',
   ]);
   expect(renderMarkdown(model)).toContain('| NOT KNOWN at synth: its cluster not-in-this-app is not in the assembly');
+});
+
+test('a row whose coverage is not known is RPO not known, not RPO not met by "no backup tier"', () => {
+  const objectives = model.objectives.find((o) => o.stack === 'Members')!;
+  const notMet = (objectives.rpoNotMetBy ?? []).map((s) => s.path);
+  for (const path of ['Members/Elsewhere', 'Members/FarawayName', 'Members/TokenVolume', 'Members/GoldVolume']) {
+    expect(notMet).not.toContain(path);
+  }
+  expect(objectives.rpoNotKnownFor).toEqual(expect.arrayContaining([
+    { path: 'Members/Elsewhere', reason: 'coverage not known at synth: its cluster not-in-this-app is not in the assembly, so whether the cluster is backed up is not known' },
+    { path: 'Members/GoldVolume', reason: 'coverage not known at synth: DLM policy Members/ByParameter targets a tag whose value (its own or the policy\'s) is a token' },
+  ]));
+  expect(objectives.rpoNotKnownFor!.map((s) => s.path).sort()).toEqual(['Members/Elsewhere', 'Members/FarawayName', 'Members/GoldVolume', 'Members/TokenVolume', 'Members/WeeklyVolume']);
+  expect(renderMarkdown(model)).toContain('  - **RPO not known** for Members/Elsewhere: coverage not known at synth: its cluster not-in-this-app is not in the assembly');
+  expect(renderHtml(model)).toContain('<li class="alert">RPO not known for Members/GoldVolume: coverage not known at synth: DLM policy Members/ByParameter targets');
+});
+
+test('the summary counts the rows whose coverage is not known apart from those without a tier', () => {
+  const notKnown = ['Members/Elsewhere', 'Members/FarawayName', 'Members/GoldVolume', 'Members/TokenVolume', 'Members/WeeklyVolume'];
+  const none = model.resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined && r.coverageNotKnown === undefined
+    && (r.backedUpWithCluster === undefined || r.backedUpWithCluster.tiers.length === 0 && r.backedUpWithCluster.exemptReason === undefined));
+  expect(none.map((r) => r.path).sort()).toEqual(['Members/Bare', 'Members/OfBare']);
+  expect(model.summary.withoutTierOrExemption).toBe(2);
+  expect(model.summary.coverageNotKnownAtSynth).toBe(notKnown.length);
+  expect(renderMarkdown(model)).toContain('- Without a tier or exemption: **2**\n- Coverage not known at synth: **5**\n');
+  expect(renderHtml(model)).toContain('Coverage not known at synth<b id="count-coverage-not-known" class="alert">5</b>');
 });
 
 test('a volume whose tag a DLM policy targets, the value (the volume\'s or the policy\'s) a token, is not known; a literal tag is as before', () => {

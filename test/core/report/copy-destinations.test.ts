@@ -168,6 +168,7 @@ describe('a copy whose region or account is not known', () => {
     expect(model.summary).toEqual({
       protectedResources: model.resources.length,
       withoutTierOrExemption: uncovered,
+      coverageNotKnownAtSynth: 0,
       withOffSiteCopy: 3,
       offSiteCopyNotKnown: 3,
       acknowledgedFindings: model.acknowledgements.length,
@@ -175,6 +176,7 @@ describe('a copy whose region or account is not known', () => {
     expect(renderMarkdown(model)).toContain(['## Summary', '',
       `- Protected resources: ${model.resources.length}`,
       `- Without a tier or exemption: **${uncovered}**`,
+      '- Coverage not known at synth: 0',
       '- With an off-site copy: 3',
       '- Off-site copy not known: **3**',
       `- Acknowledged findings: ${model.acknowledgements.length}`].join('\n'));
