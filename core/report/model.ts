@@ -67,6 +67,9 @@ export interface CopyEntry {
   readonly offsite: boolean | 'not known';
 }
 
+/** A retention as read from the template: without a lifetime where a token leaves its length to the deploy. */
+type PartialRetention = Pick<Retention, 'text'> & Partial<Pick<Retention, 'minHours' | 'maxHours'>>;
+
 /** A copy as read from the template, before it is placed against its source. */
 type CopyFacts = Omit<CopyEntry, 'offsite'>;
 
@@ -334,11 +337,18 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
     .filter((r) => r.stack === stack.id && r.role === 'protected-data' && r.exemptReason === undefined && r.backedUpWithCluster === undefined);
   // A row whose coverage only the deploy can tell has no tier at synth, which is not "no backup tier".
   const notKnown = checked.filter((r) => r.tiers.length === 0 && r.coverageNotKnown !== undefined);
-  const rpoNotMetBy = checked
+  const shortfalls = checked
     .filter((r) => !notKnown.includes(r))
     .map((r) => rpoShortfall(r.path, r.tiers, rpoMinutes))
     .filter((s): s is RpoShortfall => s !== undefined);
-  const rpoNotKnownFor = notKnown.map((r) => ({ path: r.path, reason: `coverage not known at synth: ${r.coverageNotKnown!.join('; ')}` }));
+  // A shortfall of a row with a tier whose schedule only the deploy can tell is not known either.
+  const scheduleNotKnown = (path: string): TierEntry[] => resources.find((r) => r.path === path)!.tiers.filter((t) => t.scheduleNote === 'not known');
+  const rpoNotKnownFor = [
+    ...notKnown.map((r) => ({ path: r.path, reason: `coverage not known at synth: ${r.coverageNotKnown!.join('; ')}` })),
+    ...shortfalls.filter((s) => scheduleNotKnown(s.path).length > 0)
+      .map((s) => ({ path: s.path, reason: `schedule not known at synth: ${scheduleNotKnown(s.path).map((t) => `${t.tier}: ${t.schedule}`).join('; ')}` })),
+  ];
+  const rpoNotMetBy = shortfalls.filter((s) => scheduleNotKnown(s.path).length === 0);
   return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy, ...(rpoNotKnownFor.length > 0 ? { rpoNotKnownFor } : {}) };
 }
 
@@ -869,8 +879,10 @@ class Context {
       const taken = this.snapshotsTakenByLongerSchedules(details.Schedules ?? []);
       for (const schedule of details.Schedules ?? []) {
         const create = schedule.CreateRule ?? {};
-        const runs = create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(Number(create.Interval ?? 24), create.Times);
-        const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
+        const intervalHours = create.CronExpression ? 24 : knownNumber(create.Interval ?? 24) ?? NaN;
+        const runs: WeeklyRuns = Number.isNaN(intervalHours)
+          ? { minutes: [], text: `every ${this.render(create.Interval, policy.stack)} hours, not known at synth`, note: 'not known' }
+          : create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(intervalHours, create.Times);
         const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
         const merges = taken.get(schedule);
         tiers.push({
@@ -931,8 +943,9 @@ class Context {
         // DLM reads cron expressions in UTC.
         runs: create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
         byCount: schedule.RetainRule?.Count !== undefined,
-        standardHours: standard.maxHours,
-        lifetimeHours: withArchiveTier(standard, schedule.ArchiveRule).maxHours,
+        // A retention that is a token compares as NaN, never longer (which schedule keeps a merged run is then not flagged as not known).
+        standardHours: standard.maxHours ?? NaN,
+        lifetimeHours: withArchiveTier(standard, schedule.ArchiveRule).maxHours ?? NaN,
       };
     });
     // "At the same time": the same scheduled minute.
@@ -1012,23 +1025,28 @@ class Context {
       if (p.SourceDBInstanceIdentifier !== undefined && p.BackupRetentionPeriod === undefined) {
         return [];
       }
-      const days = p.BackupRetentionPeriod === undefined ? 1 : Number(p.BackupRetentionPeriod);
-      if (!(days > 0)) {
+      // A retention that is a token (a parameter) is set at deploy: the tier is shown, its retention not known.
+      const days = p.BackupRetentionPeriod === undefined ? 1 : knownNumber(p.BackupRetentionPeriod);
+      if (days !== undefined && !(days > 0)) {
         return [];
       }
+      const tokenRetention: PartialRetention = {
+        text: `not known at synth (BackupRetentionPeriod is ${this.render(p.BackupRetentionPeriod, r.stack)}${r.resource.Type === 'AWS::RDS::DBInstance' ? '; 0 would turn automated backups off' : ''})`,
+      };
+      const daysSet = days === undefined ? `${this.render(p.BackupRetentionPeriod, r.stack)}, not known at synth,` : `${days} ${days === 1 ? 'day' : 'days'}`;
       const runs = windowRuns(p.PreferredBackupWindow);
-      const retention = daysRetention(days, ', point-in-time restore within it');
+      const retention = days === undefined ? tokenRetention : daysRetention(days, ', point-in-time restore within it');
       if (p.SourceDBInstanceIdentifier !== undefined) {
         const { engine, note: engineNote } = this.replicaEngine(r);
         if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
           return [{
             tier: 'automated backups',
             mechanism: 'RDS automated backups of a read replica, not known',
-            schedule: `not known: the template sets a retention of ${days} ${days === 1 ? 'day' : 'days'}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
+            schedule: `not known: the template sets a retention of ${daysSet}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
               + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}${engineNote}`,
             scheduleNote: 'not known',
             runs: [],
-            retention: `not known (${days} ${days === 1 ? 'day' : 'days'} set)`,
+            retention: `not known (${daysSet} set)`,
             storedIn: `RDS backup storage in ${r.stack.region}`,
             encryptionKey: this.encryptionOf(r),
             locks: [],
@@ -1036,7 +1054,7 @@ class Context {
           }];
         }
         // Daily backups; whether RDS restores a read replica's backups to a point in time is not in the template.
-        const replicaRetention = daysRetention(days);
+        const replicaRetention = days === undefined ? tokenRetention : daysRetention(days);
         return [{
           tier: 'automated backups',
           mechanism: 'RDS automated backups of a read replica',
@@ -1074,7 +1092,7 @@ class Context {
       const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
       const jobRuns = job ? this.scheduleOf(job) : undefined;
       const replicationCopies = this.replicationCopies(r);
-      const entry = (tier: string, mechanism: string, retention: Retention, copies: CopyFacts[]): TierFacts => ({
+      const entry = (tier: string, mechanism: string, retention: PartialRetention, copies: CopyFacts[]): TierFacts => ({
         tier,
         mechanism,
         schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
@@ -1097,12 +1115,12 @@ class Context {
       const expiring = rules.filter((rule: Json) => rule.ExpirationInDays !== undefined);
       // The current objects: their expiry, or kept until deleted when no rule expires them.
       const current = expiring.length > 0
-        ? expiring.map((rule: Json) => entry(tier, ruleName(rule), s3ExpiryRetention(Number(rule.ExpirationInDays)), replicationCopies))
+        ? expiring.map((rule: Json) => entry(tier, ruleName(rule), expiryRetention(rule.ExpirationInDays, 'ExpirationInDays'), replicationCopies))
         : [entry(tier, 'S3 bucket without an expiry rule', { text: 'kept until deleted by hand (no expiry)', minHours: Infinity, maxHours: Infinity }, replicationCopies)];
       // Earlier versions of an object (the shadow copies a point-in-time restore reads).
       const earlierVersions = rules
         .filter((rule: Json) => rule.NoncurrentVersionExpiration !== undefined)
-        .map((rule: Json) => entry(`${tier} (earlier versions)`, `${ruleName(rule)} (noncurrent versions)`, s3ExpiryRetention(Number(rule.NoncurrentVersionExpiration.NoncurrentDays)), []));
+        .map((rule: Json) => entry(`${tier} (earlier versions)`, `${ruleName(rule)} (noncurrent versions)`, expiryRetention(rule.NoncurrentVersionExpiration.NoncurrentDays, 'NoncurrentDays'), []));
       return [...current, ...earlierVersions];
     }
     return [];
@@ -1170,7 +1188,7 @@ class Context {
       const name = this.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
       const bucket = this.replicaBucket(destination.Bucket, r.stack);
       const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
-      const retention = lifecycle ? s3ExpiryRetention(Number(lifecycle.ExpirationInDays)) : undefined;
+      const retention = lifecycle ? expiryRetention(lifecycle.ExpirationInDays, 'ExpirationInDays') : undefined;
       return {
         destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => this.render(value, r.stack))})`,
         region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
@@ -1442,14 +1460,32 @@ function lifecycleDays(value: unknown): unknown {
   return value === undefined || Number(value) === -1 ? undefined : value;
 }
 
-function lifecycleRetention(lifecycle: Json): Retention {
+function lifecycleRetention(lifecycle: Json): PartialRetention {
   const coldDays = lifecycleDays(lifecycle?.MoveToColdStorageAfterDays);
   const cold = coldDays !== undefined ? `, cold storage after ${coldDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}` : '';
   if (!lifecycle || lifecycleDays(lifecycle.DeleteAfterDays) === undefined) {
     // An indefinite tier may still move to cold storage.
     return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };
   }
-  return daysRetention(Number(lifecycle.DeleteAfterDays), cold);
+  const days = knownNumber(lifecycle.DeleteAfterDays);
+  return days === undefined ? notKnownRetention('DeleteAfterDays', lifecycle.DeleteAfterDays, cold) : daysRetention(days, cold);
+}
+
+/** A number as the template writes it; undefined for a token (a parameter, a reference), which only the deploy resolves. */
+function knownNumber(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** A retention whose length is a token: not known at synth, and without a lifetime. */
+function notKnownRetention(property: string, value: unknown, suffix = ''): PartialRetention {
+  return { text: `not known at synth (${property} is ${typeof value === 'object' ? JSON.stringify(value) : String(value)})${suffix}` };
+}
+
+/** An S3 expiry of a number of days, or not known where the number is a token. */
+function expiryRetention(days: unknown, property: string): PartialRetention {
+  const known = knownNumber(days);
+  return known === undefined ? notKnownRetention(property, days) : s3ExpiryRetention(known);
 }
 
 /** Why DLM's documentation leaves open which schedule's retention a merged snapshot gets. */
@@ -1483,21 +1519,32 @@ function dlmTakenText({ taken, reasons }: DlmMerges): string {
   ].join('');
 }
 
-function dlmRetention(rule: Json, intervalHours: number): Retention {
+function dlmRetention(rule: Json, intervalHours: number): PartialRetention {
   if (!rule) {
     return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
   }
   if (rule.Count !== undefined) {
-    const hours = Number(rule.Count) * intervalHours;
+    const count = knownNumber(rule.Count);
+    if (count === undefined) {
+      return notKnownRetention('RetainRule Count', rule.Count);
+    }
+    const hours = count * intervalHours;
+    if (Number.isNaN(hours)) {
+      return { text: `the last ${count} snapshots (how long that is, not known at synth: the interval is a token)` };
+    }
     return { text: `the last ${rule.Count} snapshots (about ${hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`})`, minHours: hours, maxHours: hours };
   }
   const unitHours: { [unit: string]: number } = { DAYS: 24, WEEKS: 168, MONTHS: 730, YEARS: 8760 };
-  const hours = Number(rule.Interval) * (unitHours[rule.IntervalUnit] ?? 24);
+  const interval = knownNumber(rule.Interval);
+  if (interval === undefined) {
+    return notKnownRetention('RetainRule Interval', rule.Interval);
+  }
+  const hours = interval * (unitHours[rule.IntervalUnit] ?? 24);
   return { text: `${rule.Interval} ${String(rule.IntervalUnit).toLowerCase()}`, minHours: hours, maxHours: hours };
 }
 
 /** A snapshot that DLM moves to the archive tier lives its standard retention plus its archive retention. */
-function withArchiveTier(standard: Retention, archiveRule: Json): Retention {
+function withArchiveTier(standard: PartialRetention, archiveRule: Json): PartialRetention {
   const archived = archiveRule?.RetainRule?.RetentionArchiveTier;
   if (!archived) {
     return standard;
@@ -1505,8 +1552,8 @@ function withArchiveTier(standard: Retention, archiveRule: Json): Retention {
   const archive = dlmRetention(archived, 24);
   return {
     text: `${standard.text} in the standard tier, then ${archive.text} in the snapshot archive`,
-    minHours: standard.minHours + archive.minHours,
-    maxHours: standard.maxHours + archive.maxHours,
+    ...(standard.minHours !== undefined && archive.minHours !== undefined ? { minHours: standard.minHours + archive.minHours } : {}),
+    ...(standard.maxHours !== undefined && archive.maxHours !== undefined ? { maxHours: standard.maxHours + archive.maxHours } : {}),
   };
 }
 
