@@ -64,7 +64,8 @@ interface Coverage {
  * - (S3 buckets) it replicates to another bucket with an enabled replication rule that copies
  *   the whole bucket (no filter, or an empty prefix and no tag), or is the destination of one;
  * - (RDS) it is a read replica (`SourceDBInstanceIdentifier`) or a cluster replica, or an
- *   Aurora instance whose cluster is covered (it is backed up with its cluster);
+ *   Aurora instance whose cluster (by reference, or by name in its region and account) is
+ *   covered (it is backed up with its cluster);
  * - the library describes it with a tier (`BackupMetadata.describe(..., { tier })`) or with
  *   the role `backup-store`, `backup-vault` or `replica`.
  *
@@ -250,8 +251,12 @@ function coverageOf(resource: CfnResource): Coverage {
   }
   if (resource instanceof rds.CfnDBInstance && resource.dbClusterIdentifier !== undefined) {
     const cluster = clusterOfMember(resource);
-    if (cluster === undefined) {
-      notKnown.push(`its cluster ${JSON.stringify(stack.resolve(resource.dbClusterIdentifier))} is not in this app, so whether the cluster is backed up is not known`);
+    const maybe = cluster === undefined ? clustersNamedMaybeInEnv(resource) : [];
+    const written = JSON.stringify(stack.resolve(resource.dbClusterIdentifier));
+    if (maybe.length > 0) {
+      notKnown.push(`its cluster ${written} may be ${maybe.map((c) => c.node.path).join(' or ')}, whose region or account, or this instance's, is not known at synth, so whether the cluster is backed up is not known`);
+    } else if (cluster === undefined) {
+      notKnown.push(`its cluster ${written} is not in this app (in this instance's region and account), so whether the cluster is backed up is not known`);
     } else {
       const ofCluster = coverageOf(cluster);
       covered.push(...ofCluster.by.map((line) => `its cluster ${cluster.node.path}: ${line}`));
@@ -263,7 +268,8 @@ function coverageOf(resource: CfnResource): Coverage {
 
 /**
  * The Aurora cluster of a DB instance that is a member of one (`DBClusterIdentifier`), when the
- * app defines it: by reference, or by its literal identifier (RDS keeps identifiers lower case).
+ * app defines it: by reference, or by its literal identifier (RDS keeps identifiers lower case)
+ * in the instance's region and account.
  */
 function clusterOfMember(resource: CfnResource): rds.CfnDBCluster | undefined {
   if (!(resource instanceof rds.CfnDBInstance) || resource.dbClusterIdentifier === undefined) {
@@ -280,9 +286,32 @@ function clusterOfMember(resource: CfnResource): rds.CfnDBCluster | undefined {
     return stack.node.findAll().find((c): c is rds.CfnDBCluster => c instanceof rds.CfnDBCluster && Stack.of(c) === stack
       && referencesLogicalId(resolved, stack.resolve(stack.getLogicalId(c))));
   }
-  return resource.node.root.node.findAll().find((c): c is rds.CfnDBCluster => c instanceof rds.CfnDBCluster
+  return clustersNamed(resource, identifier).find((c) => sameEnvironment(Stack.of(c), Stack.of(resource)) === true);
+}
+
+/** The clusters of the app named as a member's literal identifier whose region or account, or the member's, is a token. */
+function clustersNamedMaybeInEnv(resource: rds.CfnDBInstance): rds.CfnDBCluster[] {
+  const identifier = resource.dbClusterIdentifier;
+  return identifier === undefined || Token.isUnresolved(identifier) ? []
+    : clustersNamed(resource, identifier).filter((c) => sameEnvironment(Stack.of(c), Stack.of(resource)) === 'unknown');
+}
+
+function clustersNamed(resource: CfnResource, identifier: string): rds.CfnDBCluster[] {
+  return resource.node.root.node.findAll().filter((c): c is rds.CfnDBCluster => c instanceof rds.CfnDBCluster
     && typeof c.dbClusterIdentifier === 'string' && !Token.isUnresolved(c.dbClusterIdentifier)
     && c.dbClusterIdentifier.toLowerCase() === identifier.toLowerCase());
+}
+
+/** Whether two stacks deploy to the same region and account: `unknown` where one is a token (an environment-agnostic stack) and the known parts agree. */
+function sameEnvironment(a: Stack, b: Stack): boolean | 'unknown' {
+  if (a === b) {
+    return true;
+  }
+  const pairs = [[a.region, b.region], [a.account, b.account]];
+  if (pairs.some(([x, y]) => !Token.isUnresolved(x) && !Token.isUnresolved(y) && x !== y)) {
+    return false;
+  }
+  return pairs.some(([x, y]) => Token.isUnresolved(x) || Token.isUnresolved(y)) ? 'unknown' : true;
 }
 
 /**

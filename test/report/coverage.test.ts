@@ -296,6 +296,31 @@ describe('BackupCoverage', () => {
     Annotations.fromStack(elsewhere).hasWarning('/S/Member', Match.stringLikeRegexp('RDS instance Member \\(S/Member\\): whether it is covered by a backup tier is not known at synth \\(unknown, not passed\\)'));
   });
 
+  // RDS identifiers are unique per region and account: a cluster of the same name elsewhere is another cluster.
+  test('a member is matched by name only to a cluster in its region and account; where a stack\'s environment is a token, not known', () => {
+    const withClusterIn = (env: { account?: string; region?: string } | undefined): [Stack, rds.CfnDBInstance] => {
+      const app = new App();
+      const member = new Stack(app, 'S', { env: ENV });
+      Aspects.of(member).add(new BackupCoverage());
+      const other = new Stack(app, 'Other', { env });
+      const cluster = new rds.CfnDBCluster(other, 'Cluster', { engine: 'aurora-mysql', dbClusterIdentifier: 'orders' });
+      BackupMetadata.describe(cluster, { role: BackupRole.PROTECTED_DATA, tier: 'daily' });
+      return [member, new rds.CfnDBInstance(member, 'Member', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: 'Orders' })];
+    };
+    const [same, sameMember] = withClusterIn(ENV);
+    expect(BackupCoverage.coveredBy(sameMember)).toEqual(['its cluster Other/Cluster: tier daily']);
+    expect(() => Template.fromStack(same)).not.toThrow();
+    for (const env of [{ ...ENV, region: 'us-east-1' }, { ...ENV, account: '222222222222' }]) {
+      const [elsewhere, member] = withClusterIn(env);
+      expect(BackupCoverage.coveredBy(member)).toEqual([]);
+      Template.fromStack(elsewhere).hasResource('AWS::RDS::DBInstance', { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: [Match.stringLikeRegexp('its cluster "Orders" is not in this app \\(in this instance\'s region and account\\)')] } } });
+    }
+    const [agnostic, member] = withClusterIn(undefined);
+    expect(BackupCoverage.coveredBy(member)).toEqual([]);
+    Template.fromStack(agnostic).hasResource('AWS::RDS::DBInstance', { Metadata: { 'cdk-backup-dr': { coveredBy: [],
+      coverageNotKnown: ['its cluster "Orders" may be Other/Cluster, whose region or account, or this instance\'s, is not known at synth, so whether the cluster is backed up is not known'] } } });
+  });
+
   // A token is compared at deploy: synth can say neither covered nor not covered.
   test('a tag or a selection value that is a token leaves the coverage not known: no error, a warning, and coverageNotKnown in the Metadata', () => {
     const notKnown = (stack: Stack, path: string, type: string, line: string | RegExp): void => {
