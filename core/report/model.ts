@@ -19,7 +19,7 @@ import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
 import { KEY_NOT_INSPECTED, OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
-import { OffSite, copyOffSite } from './off-site';
+import { OffSite, copyOffSite, placeOffSite } from './off-site';
 import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -1349,9 +1349,19 @@ class Context {
     if (referenced !== undefined || typeof value !== 'string') {
       return referenced;
     }
-    return this.ofType('AWS::RDS::DBCluster').find((cluster) => cluster.stack.region === member.stack.region && cluster.stack.account === member.stack.account
-      && typeof cluster.resource.Properties?.DBClusterIdentifier === 'string'
-      && cluster.resource.Properties.DBClusterIdentifier.toLowerCase() === value.toLowerCase());
+    return this.clustersNamed(value).find((cluster) => cluster.stack === member.stack || placeOffSite(cluster.stack, member.stack) === 'no');
+  }
+
+  /** The clusters named as a member's literal identifier where a stack's region or account is not known (environment-agnostic), so either may be its. */
+  clustersMaybeOfMember(member: Located): Located[] {
+    const value = member.resource.Properties?.DBClusterIdentifier;
+    return typeof value !== 'string' ? [] : this.clustersNamed(value)
+      .filter((cluster) => cluster.stack !== member.stack && placeOffSite(cluster.stack, member.stack) === 'not known');
+  }
+
+  private clustersNamed(identifier: string): Located[] {
+    return this.ofType('AWS::RDS::DBCluster').filter((cluster) => typeof cluster.resource.Properties?.DBClusterIdentifier === 'string'
+      && cluster.resource.Properties.DBClusterIdentifier.toLowerCase() === identifier.toLowerCase());
   }
 
   /** A resource's tiers, its exemption, and why its coverage is not known where only the deploy can tell. */
@@ -1377,7 +1387,10 @@ class Context {
     const clusterOf = this.clusterOfMember(r);
     if (clusterOf === undefined) {
       const written = this.render(r.resource.Properties.DBClusterIdentifier, r.stack);
-      return { tiers, notKnown: [...notKnown, `its cluster ${written} is not in the assembly, so whether the cluster is backed up is not known`] };
+      const maybe = this.clustersMaybeOfMember(r).map((cluster) => cluster.path);
+      return { tiers, notKnown: [...notKnown, maybe.length > 0
+        ? `its cluster ${written} may be ${maybe.join(' or ')}, whose region or account, or this instance's, is not known at synth, so whether the cluster is backed up is not known`
+        : `its cluster ${written} is not in the assembly, so whether the cluster is backed up is not known`] };
     }
     const ofCluster = this.coverage(clusterOf);
     const cluster: ClusterCoverage = {
