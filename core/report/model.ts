@@ -111,6 +111,8 @@ export interface TierEntry {
   readonly encryptionKey?: string;
   readonly locks: string[];
   readonly copies: CopyEntry[];
+  /** Set where a token leaves to the deploy whether the tier runs at all (an RDS DB instance's `BackupRetentionPeriod`, which may be 0): why. */
+  readonly mayNotRun?: string;
 }
 
 /** A scheduled consistency check, restore drill or backup job. */
@@ -343,8 +345,12 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
     .filter((s): s is RpoShortfall => s !== undefined);
   // A shortfall of a row with a tier whose schedule only the deploy can tell is not known either.
   const scheduleNotKnown = (path: string): TierEntry[] => resources.find((r) => r.path === path)!.tiers.filter((t) => t.scheduleNote === 'not known');
+  // A tier that may not run at all meets the RPO only if it runs: not known, where the others do not meet it.
+  const mayNotRun = checked.filter((r) => !notKnown.includes(r) && r.tiers.some((t) => t.mayNotRun !== undefined)
+    && rpoShortfall(r.path, r.tiers, rpoMinutes) === undefined && rpoShortfall(r.path, r.tiers.filter((t) => t.mayNotRun === undefined), rpoMinutes) !== undefined);
   const rpoNotKnownFor = [
     ...notKnown.map((r) => ({ path: r.path, reason: `coverage not known at synth: ${r.coverageNotKnown!.join('; ')}` })),
+    ...mayNotRun.map((r) => ({ path: r.path, reason: `whether its backups run is not known at synth: ${r.tiers.filter((t) => t.mayNotRun !== undefined).map((t) => `${t.tier}: ${t.mayNotRun}`).join('; ')}` })),
     ...shortfalls.filter((s) => scheduleNotKnown(s.path).length > 0)
       .map((s) => ({ path: s.path, reason: `schedule not known at synth: ${scheduleNotKnown(s.path).map((t) => `${t.tier}: ${t.schedule}`).join('; ')}` })),
   ];
@@ -1070,7 +1076,10 @@ class Context {
           copies: this.replicasOf(r),
         }];
       }
+      const mayNotRun = days === undefined && r.resource.Type === 'AWS::RDS::DBInstance'
+        ? { mayNotRun: `BackupRetentionPeriod is ${this.render(p.BackupRetentionPeriod, r.stack)}, a token: 0 would turn automated backups off` } : {};
       return [{
+        ...mayNotRun,
         tier: 'automated backups',
         mechanism: 'RDS automated backups',
         schedule: runs.text,
