@@ -20,7 +20,8 @@ import { replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
 import { KEY_NOT_INSPECTED, OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite, placeOffSite } from './off-site';
-import { PlanRuleTimes, intervalRunsInYear, runsInYear, runsTakenByLongerRules } from './overlap';
+import { PlanRuleTimes, intervalRunsInYear, rulesMeeting, runsInYear, runsTakenByLongerRules } from './overlap';
+import { tokenText } from './token-text';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
@@ -29,6 +30,9 @@ export const METADATA_KEY = 'cdk-backup-dr';
 const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
 
 /** The key and locks of a vault the assembly does not define (imported, or made elsewhere). */
+/** A start window given by a token may be any length: as long as a year, it meets every other rule. */
+const YEAR_MINUTES = 366 * 1440;
+
 const VAULT_NOT_IN_ASSEMBLY = 'not known (vault not in this assembly)';
 
 /** A read replica matched to its source by the DB instance name its template writes, not by a reference. */
@@ -86,13 +90,16 @@ export interface TierEntry {
    * kept as that rule or schedule). `notDocumented` (DLM): runs whose retention depends on
    * what DLM's documentation does not say about "the highest retention period" (how a count
    * of snapshots compares with a period or with another count, whether time in the snapshot
-   * archive counts), by the schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
+   * archive counts) or on a retention given by a token (not known at synth), by the schedules they
+   * may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
    */
   readonly takenByLongerRules?: {
     readonly year: number;
     readonly runs: number;
     readonly byRule: { readonly [rule: string]: number };
     readonly notDocumented?: { readonly [rules: string]: number };
+    /** AWS Backup: set where a token (a rule's start window or retention) decides which runs another rule takes: why (byRule is then empty). */
+    readonly notKnown?: string;
   };
   /** What takes the backups: AWS Backup plan rule, DLM schedule, RDS automated backups, S3 lifecycle, a job. */
   readonly mechanism: string;
@@ -244,7 +251,10 @@ export interface ReportSummary {
   readonly protectedResources: number;
   /** Protected resources without a tier or an exemption (those whose coverage is not known at synth left out). */
   readonly withoutTierOrExemption: number;
-  /** Protected resources without a tier or an exemption whose coverage only the deploy can tell (`coverageNotKnown`). */
+  /**
+   * Protected resources without an exemption whose coverage only the deploy can tell: without a tier (`coverageNotKnown`),
+   * or whose every tier may not run (`mayNotRun`, a DB instance's retention given by a token that may be 0).
+   */
   readonly coverageNotKnownAtSynth: number;
   /** Protected resources with a copy known to be off site. */
   readonly withOffSiteCopy: number;
@@ -316,10 +326,12 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
 function summaryOf(resources: ProtectedResource[], acknowledgements: Acknowledgement[]): ReportSummary {
   const offSiteOf = (r: ProtectedResource): Set<CopyEntry['offsite']> => new Set(r.tiers.flatMap((t) => t.copies.map((c) => c.offsite)));
   const withoutTier = resources.filter((r) => r.tiers.length === 0 && r.exemptReason === undefined && !coveredByCluster(r));
+  // A row whose every tier may not run (a token the deploy may set to 0) is not known to be covered.
+  const mayNotRunOnly = resources.filter((r) => r.tiers.length > 0 && r.tiers.every((t) => t.mayNotRun !== undefined) && r.exemptReason === undefined);
   return {
     protectedResources: resources.length,
     withoutTierOrExemption: withoutTier.filter((r) => r.coverageNotKnown === undefined).length,
-    coverageNotKnownAtSynth: withoutTier.filter((r) => r.coverageNotKnown !== undefined).length,
+    coverageNotKnownAtSynth: withoutTier.filter((r) => r.coverageNotKnown !== undefined).length + mayNotRunOnly.length,
     withOffSiteCopy: resources.filter((r) => offSiteOf(r).has(true)).length,
     offSiteCopyNotKnown: resources.filter((r) => !offSiteOf(r).has(true) && offSiteOf(r).has('not known')).length,
     acknowledgedFindings: acknowledgements.length,
@@ -803,7 +815,9 @@ class Context {
         };
       });
       const takenByLongerRules = taken.get(rule);
-      const takenText = takenByLongerRules
+      const takenText = takenByLongerRules?.notKnown !== undefined
+        ? `; in ${takenByLongerRules.year} how many of its ${takenByLongerRules.runs} backups AWS Backup takes as a rule kept longer whose start window overlaps is not known at synth (${takenByLongerRules.notKnown})`
+        : takenByLongerRules
         ? `; in ${takenByLongerRules.year} AWS Backup takes ${Object.entries(takenByLongerRules.byRule).map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${takenByLongerRules.runs} backups (a rule kept longer whose start window overlaps)`
         : '';
       return {
@@ -828,19 +842,33 @@ class Context {
   /** The runs of each snapshot rule of a plan that AWS Backup takes as a longer-kept rule instead, in the report's year. */
   private runsTakenByLongerRules(rules: Json[]): Map<Json, NonNullable<TierEntry['takenByLongerRules']>> {
     const snapshotRules = rules.filter((rule) => !rule.EnableContinuousBackup);
+    // What a token (a parameter) gives, by rule: the deploy sets it.
+    const tokens = snapshotRules.map((rule): string[] => [
+      ...(rule.StartWindowMinutes !== undefined && knownNumber(rule.StartWindowMinutes) === undefined ? [`${rule.RuleName}: StartWindowMinutes is ${tokenText(rule.StartWindowMinutes)}`] : []),
+      ...(lifecycleDays(rule.Lifecycle?.DeleteAfterDays) !== undefined && knownNumber(rule.Lifecycle.DeleteAfterDays) === undefined
+        ? [`${rule.RuleName}: DeleteAfterDays is ${tokenText(rule.Lifecycle.DeleteAfterDays)}`] : []),
+    ]);
     const times = snapshotRules.map((rule): PlanRuleTimes => {
       const zone = rule.ScheduleExpressionTimezone;
       return {
         name: String(rule.RuleName),
         runs: runsInYear(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone), this.year),
-        // AWS Backup's default start window is 8 hours.
-        startWindowMinutes: Number(rule.StartWindowMinutes ?? 480),
-        retentionDays: lifecycleDays(rule.Lifecycle?.DeleteAfterDays) === undefined ? Infinity : Number(rule.Lifecycle.DeleteAfterDays),
+        // AWS Backup's default start window is 8 hours; one given by a token may be as long as the year (it then meets every rule).
+        startWindowMinutes: rule.StartWindowMinutes === undefined ? 480 : knownNumber(rule.StartWindowMinutes) ?? YEAR_MINUTES,
+        // A retention given by a token is never longer here: a rule it may decide is not known (below).
+        retentionDays: lifecycleDays(rule.Lifecycle?.DeleteAfterDays) === undefined ? Infinity : knownNumber(rule.Lifecycle.DeleteAfterDays) ?? NaN,
       };
     });
     const taken = runsTakenByLongerRules(times);
+    const meeting = rulesMeeting(times);
     const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
     snapshotRules.forEach((rule, i) => {
+      // A token of this rule, or of a rule whose start window may meet it, decides which of its runs another rule takes.
+      const deciding = snapshotRules.flatMap((_, j) => j === i || meeting.get(times[i].name)!.has(times[j].name) ? tokens[j] : []);
+      if (times[i].runs !== undefined && deciding.length > 0 && meeting.get(times[i].name)!.size > 0) {
+        result.set(rule, { year: this.year, runs: times[i].runs!.length, byRule: {}, notKnown: deciding.join('; ') });
+        return;
+      }
       const byRule = taken.get(times[i].name);
       if (byRule && byRule.size > 0) {
         result.set(rule, { year: this.year, runs: times[i].runs!.length, byRule: Object.fromEntries(byRule) });
@@ -887,7 +915,7 @@ class Context {
         const create = schedule.CreateRule ?? {};
         const intervalHours = create.CronExpression ? 24 : knownNumber(create.Interval ?? 24) ?? NaN;
         const runs: WeeklyRuns = Number.isNaN(intervalHours)
-          ? { minutes: [], text: `every ${this.render(create.Interval, policy.stack)} hours, not known at synth`, note: 'not known' }
+          ? { minutes: [], text: `every ${tokenText(create.Interval)} hours, not known at synth`, note: 'not known' }
           : create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(intervalHours, create.Times);
         const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
         const merges = taken.get(schedule);
@@ -949,7 +977,7 @@ class Context {
         // DLM reads cron expressions in UTC.
         runs: create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
         byCount: schedule.RetainRule?.Count !== undefined,
-        // A retention that is a token compares as NaN, never longer (which schedule keeps a merged run is then not flagged as not known).
+        // A retention that is a token is NaN here: such a schedule may be the one kept longest (below).
         standardHours: standard.maxHours ?? NaN,
         lifetimeHours: withArchiveTier(standard, schedule.ArchiveRule).maxHours ?? NaN,
       };
@@ -967,9 +995,13 @@ class Context {
         if (together.length < 2) {
           continue;
         }
-        // The schedule kept longest by each reading: this one when none is kept longer.
-        const longest = (among: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => among.length === 0 ? undefined
-          : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
+        // The schedule kept longest by each reading, of those whose retention is known: this one when none is kept longer.
+        const longest = (all: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => {
+          const among = all.filter((j) => !Number.isNaN(described[j][hours]));
+          return among.length === 0 ? undefined : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
+        };
+        // A schedule whose retention is a token may be kept longest: only the deploy tells.
+        const tokenRetention = (among: number[]): number[] => among.filter((j) => Number.isNaN(described[j].standardHours) || Number.isNaN(described[j].lifetimeHours));
         const kinds = [together.filter((j) => described[j].byCount), together.filter((j) => !described[j].byCount)];
         // Two counts are not compared as count × interval: DLM's documentation does not say how it compares them.
         const counts = kinds[0].length > 1 ? kinds[0] : [];
@@ -980,6 +1012,9 @@ class Context {
             if (winner !== undefined) {
               candidates.add(winner);
             }
+          }
+          if (among !== counts) {
+            tokenRetention(among).forEach((j) => candidates.add(j));
           }
         }
         if (candidates.size === 1) {
@@ -997,6 +1032,9 @@ class Context {
         }
         if (counts.length > 0) {
           why.add('counts');
+        }
+        if (tokenRetention(together.filter((j) => !counts.includes(j))).length > 0) {
+          why.add('token');
         }
         if (kinds.some((among) => among !== counts && longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
           why.add('archive');
@@ -1037,9 +1075,9 @@ class Context {
         return [];
       }
       const tokenRetention: PartialRetention = {
-        text: `not known at synth (BackupRetentionPeriod is ${this.render(p.BackupRetentionPeriod, r.stack)}${r.resource.Type === 'AWS::RDS::DBInstance' ? '; 0 would turn automated backups off' : ''})`,
+        text: `not known at synth (BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}${r.resource.Type === 'AWS::RDS::DBInstance' ? '; 0 would turn automated backups off' : ''})`,
       };
-      const daysSet = days === undefined ? `${this.render(p.BackupRetentionPeriod, r.stack)}, not known at synth,` : `${days} ${days === 1 ? 'day' : 'days'}`;
+      const daysSet = days === undefined ? `${tokenText(p.BackupRetentionPeriod)}, not known at synth,` : `${days} ${days === 1 ? 'day' : 'days'}`;
       const runs = windowRuns(p.PreferredBackupWindow);
       const retention = days === undefined ? tokenRetention : daysRetention(days, ', point-in-time restore within it');
       if (p.SourceDBInstanceIdentifier !== undefined) {
@@ -1077,7 +1115,7 @@ class Context {
         }];
       }
       const mayNotRun = days === undefined && r.resource.Type === 'AWS::RDS::DBInstance'
-        ? { mayNotRun: `BackupRetentionPeriod is ${this.render(p.BackupRetentionPeriod, r.stack)}, a token: 0 would turn automated backups off` } : {};
+        ? { mayNotRun: `BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}, a token: 0 would turn automated backups off` } : {};
       return [{
         ...mayNotRun,
         tier: 'automated backups',
@@ -1469,7 +1507,7 @@ class Context {
 
 /** `1 day`, `365 days`; a value that is not a number (a token) as rendered. */
 function plural(value: unknown, unit: string): string {
-  return `${typeof value === 'object' ? JSON.stringify(value) : String(value)} ${Number(value) === 1 ? unit : `${unit}s`}`;
+  return `${tokenText(value)} ${Number(value) === 1 ? unit : `${unit}s`}`;
 }
 
 /** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */
@@ -1484,7 +1522,10 @@ function lifecycleDays(value: unknown): unknown {
 
 function lifecycleRetention(lifecycle: Json): PartialRetention {
   const coldDays = lifecycleDays(lifecycle?.MoveToColdStorageAfterDays);
-  const cold = coldDays !== undefined ? `, cold storage after ${coldDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}` : '';
+  const cold = coldDays === undefined ? ''
+    : knownNumber(coldDays) === undefined
+      ? `, cold storage after a number of days not known at synth (MoveToColdStorageAfterDays is ${tokenText(coldDays)}) ${AWS_BACKUP_COLD_STORAGE_SCOPE}`
+      : `, cold storage after ${coldDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}`;
   if (!lifecycle || lifecycleDays(lifecycle.DeleteAfterDays) === undefined) {
     // An indefinite tier may still move to cold storage.
     return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };
@@ -1501,7 +1542,7 @@ function knownNumber(value: unknown): number | undefined {
 
 /** A retention whose length is a token: not known at synth, and without a lifetime. */
 function notKnownRetention(property: string, value: unknown, suffix = ''): PartialRetention {
-  return { text: `not known at synth (${property} is ${typeof value === 'object' ? JSON.stringify(value) : String(value)})${suffix}` };
+  return { text: `not known at synth (${property} is ${tokenText(value)})${suffix}` };
 }
 
 /** An S3 expiry of a number of days, or not known where the number is a token. */
@@ -1511,7 +1552,7 @@ function expiryRetention(days: unknown, property: string): PartialRetention {
 }
 
 /** Why DLM's documentation leaves open which schedule's retention a merged snapshot gets. */
-type DlmMergeReason = 'count' | 'counts' | 'archive';
+type DlmMergeReason = 'count' | 'counts' | 'archive' | 'token';
 
 /** The runs of a DLM schedule merged with other schedules of its policy, and why some are not documented. */
 interface DlmMerges {
@@ -1519,7 +1560,7 @@ interface DlmMerges {
   readonly reasons: { readonly [rules: string]: DlmMergeReason[] };
 }
 
-const DLM_MERGE_REASONS: { [reason in DlmMergeReason]: string } = {
+const DLM_MERGE_REASONS: { [reason in Exclude<DlmMergeReason, 'token'>]: string } = {
   count: 'how a number of snapshots compares with a period',
   counts: 'how one number of snapshots compares with another',
   archive: 'whether time in the snapshot archive counts',
@@ -1530,6 +1571,15 @@ function listText(items: string[], conjunction: string): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}` : items.join('');
 }
 
+/** Why which schedule's retention merged snapshots get is not known: what DLM's documentation does not say, a retention given by a token. */
+function mergeReasonsText(reasons: DlmMergeReason[]): string {
+  const undocumented = reasons.filter((reason): reason is Exclude<DlmMergeReason, 'token'> => reason !== 'token');
+  return listText([
+    ...(undocumented.length > 0 ? [`its documentation does not say ${listText(undocumented.map((reason) => DLM_MERGE_REASONS[reason]), 'or')}`] : []),
+    ...(reasons.includes('token') ? ['a retention given by a token is not known at synth'] : []),
+  ], 'and');
+}
+
 function dlmTakenText({ taken, reasons }: DlmMerges): string {
   const documented = Object.entries(taken.byRule);
   const unknown = Object.entries(taken.notDocumented ?? {});
@@ -1537,7 +1587,7 @@ function dlmTakenText({ taken, reasons }: DlmMerges): string {
     documented.length > 0
       ? `; in ${taken.year} DLM takes ${documented.map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${taken.runs} snapshots (a schedule of the policy kept longer that starts at the same time)`
       : '',
-    ...unknown.map(([names, n]) => `; in ${taken.year} ${n} of its ${taken.runs} snapshots ${n === 1 ? 'starts' : 'start'} at the same time as another schedule of the policy and ${n === 1 ? 'is' : 'are'} kept as ${names}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say ${listText((reasons[names] ?? []).map((reason) => DLM_MERGE_REASONS[reason]), 'or')}, so which of these schedules' retention they get is not known`),
+    ...unknown.map(([names, n]) => `; in ${taken.year} ${n} of its ${taken.runs} snapshots ${n === 1 ? 'starts' : 'start'} at the same time as another schedule of the policy and ${n === 1 ? 'is' : 'are'} kept as ${names}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and ${mergeReasonsText(reasons[names] ?? [])}, so which of these schedules' retention they get is not known`),
   ].join('');
 }
 

@@ -194,3 +194,11 @@ export function runsTakenByLongerRules(rules: PlanRuleTimes[]): Map<string, Map<
   }
   return result;
 }
+
+/** For each rule, the names of the other rules with a run whose start window overlaps one of its runs' (rules whose runs are not known left out). */
+export function rulesMeeting(rules: PlanRuleTimes[]): Map<string, Set<string>> {
+  return new Map(rules.map((rule) => [rule.name, new Set(rules
+    .filter((other) => other !== rule && other.runs !== undefined && (rule.runs ?? [])
+      .some((start) => windowsOverlap(other.runs!, other.startWindowMinutes * MINUTE_MS, start, start + rule.startWindowMinutes * MINUTE_MS)))
+    .map((other) => other.name))]));
+}

@@ -91,11 +91,11 @@ test('an RDS retention that is a parameter: the automated backups tier is shown,
 });
 
 test('an AWS Backup DeleteAfterDays, an S3 expiry and a DLM count or age that is a parameter: not known at synth, never NaN', () => {
-  expect(rowAt(model, 'Retention/Table').tiers.map((t) => [t.retention, t.minHours])).toEqual([['not known at synth (DeleteAfterDays is {"Ref":"Days"})', undefined]]);
-  expect(rowAt(model, 'Retention/Store').tiers.map((t) => [t.retention, t.minHours])).toEqual([['not known at synth (ExpirationInDays is {"Ref":"Days"})', undefined]]);
+  expect(rowAt(model, 'Retention/Table').tiers.map((t) => [t.retention, t.minHours])).toEqual([['not known at synth (DeleteAfterDays is Days)', undefined]]);
+  expect(rowAt(model, 'Retention/Store').tiers.map((t) => [t.retention, t.minHours])).toEqual([['not known at synth (ExpirationInDays is Days)', undefined]]);
   expect(rowAt(model, 'Retention/Volume').tiers.map((t) => [t.tier, t.retention, t.minHours])).toEqual([
-    ['Daily', 'not known at synth (RetainRule Count is {"Ref":"Days"})', undefined],
-    ['Weekly', 'not known at synth (RetainRule Interval is {"Ref":"Days"})', undefined],
+    ['Daily', 'not known at synth (RetainRule Count is Days)', undefined],
+    ['Weekly', 'not known at synth (RetainRule Interval is Days)', undefined],
   ]);
   expect(renderJson(model)).not.toMatch(/NaN|null/);
   expect(renderMarkdown(model)).not.toContain('NaN');

@@ -1,0 +1,22 @@
+/**
+ * A value only the deploy resolves (a token), in words for the report: the name of the
+ * parameter (or pseudo parameter) a `Ref` names, otherwise which function gives it.
+ */
+export function tokenText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as { [key: string]: unknown });
+    if (entries.length === 1) {
+      const [key, inner] = entries[0];
+      if (key === 'Ref' && typeof inner === 'string') {
+        return inner;
+      }
+      if (key.startsWith('Fn::')) {
+        return `a value given by ${key}`;
+      }
+    }
+  }
+  return 'a value only the deploy resolves';
+}

@@ -1,0 +1,114 @@
+/**
+ * Where a token (a parameter) decides which rule or schedule keeps a backup that two start
+ * together, the report says not known. A token retention used to be NaN there, never the
+ * longer one, so the other rule was named as certain (DLM) or no overlap was found at all
+ * (AWS Backup, also for a start window given by a token). Tokens read the same way in every
+ * retention text (the parameter's name), cold storage days included, and a DB instance whose
+ * only tier may not run is counted as not known in the summary, not as covered.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { loadAssembly } from '../../../core/report/assembly';
+import { ReportModel, buildReport } from '../../../core/report/model';
+import { renderJson, renderMarkdown } from '../../../core/report/render';
+import { BackupMetadata } from '../../../lib/report/metadata';
+import { rowAt } from './model-row';
+
+let outdir: string;
+let model: ReportModel;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-token-overlap-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Tokens', { env: { account: '111111111111', region: 'eu-west-1' } });
+  BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+  const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
+  const window = new CfnParameter(stack, 'Window', { type: 'Number' }).valueAsNumber;
+  const cold = new CfnParameter(stack, 'Cold', { type: 'Number' }).valueAsNumber;
+
+  const table = (id: string, rules: backup.CfnBackupPlan.BackupRuleResourceTypeProperty[]): void => {
+    const t = new dynamodb.CfnTable(stack, id, {
+      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
+    });
+    const plan = new backup.CfnBackupPlan(stack, `${id}Plan`, { backupPlan: { backupPlanName: id, backupPlanRule: rules } });
+    new backup.CfnBackupSelection(stack, `${id}Selection`, {
+      backupPlanId: plan.ref,
+      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: id, resources: [t.attrArn] },
+    });
+  };
+  // The weekly rule starts with the daily one on Sundays; which is kept longer is the parameter's.
+  table('RetentionTable', [
+    { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
+    { ruleName: 'Weekly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 ? * SUN *)', lifecycle: { deleteAfterDays: days } },
+  ]);
+  // The daily window (a parameter) meets the weekly run at 09:00 only if it is longer than 4 hours.
+  table('WindowTable', [
+    { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: window, lifecycle: { deleteAfterDays: 7 } },
+    { ruleName: 'Weekly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 9 ? * SUN *)', startWindowMinutes: 60, lifecycle: { deleteAfterDays: 35 } },
+  ]);
+  table('ColdTable', [
+    { ruleName: 'Yearly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 1 1 ? *)', lifecycle: { moveToColdStorageAfterDays: cold, deleteAfterDays: 400 } },
+  ]);
+
+  new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
+  new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
+    description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    policyDetails: {
+      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
+      schedules: [
+        { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+        { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: days, intervalUnit: 'WEEKS' } },
+      ],
+    },
+  });
+
+  new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', storageEncrypted: true, backupRetentionPeriod: days });
+  app.synth();
+  model = buildReport(loadAssembly(outdir), { year: 2026 });
+});
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+test('DLM schedules that start together, one kept for a number of weeks given by a parameter: which keeps the snapshot is not known', () => {
+  const [daily, weekly] = rowAt(model, 'Tokens/Volume').tiers;
+  // 2026 has 52 Sundays.
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notDocumented: { 'Daily or Weekly': 52 } });
+  expect(weekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notDocumented: { 'Daily or Weekly': 52 } });
+  expect(weekly.schedule).toContain('are kept as Daily or Weekly: DLM takes one snapshot with the retention of the schedule with the highest retention period, and a retention given by a token is not known at synth, so which');
+  expect(weekly.schedule).not.toContain('DLM takes 52 as Daily');
+});
+
+test('AWS Backup rules whose start windows overlap, where a retention or a start window is a parameter: how many runs the longer rule takes is not known', () => {
+  const [daily, weekly] = rowAt(model, 'Tokens/RetentionTable').tiers;
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnown: 'Weekly: DeleteAfterDays is Days' });
+  expect(weekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notKnown: 'Weekly: DeleteAfterDays is Days' });
+  expect(daily.schedule).toContain('; in 2026 how many of its 365 backups AWS Backup takes as a rule kept longer whose start window overlaps is not known at synth (Weekly: DeleteAfterDays is Days)');
+
+  const [windowDaily, windowWeekly] = rowAt(model, 'Tokens/WindowTable').tiers;
+  expect(windowDaily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnown: 'Daily: StartWindowMinutes is Window' });
+  expect(windowWeekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notKnown: 'Daily: StartWindowMinutes is Window' });
+  expect(renderJson(model)).not.toMatch(/NaN|null/);
+});
+
+test('a token reads as the parameter\'s name in every retention text, cold storage days included', () => {
+  const [yearly] = rowAt(model, 'Tokens/ColdTable').tiers;
+  expect(yearly.retention).toContain('400 days, cold storage after a number of days not known at synth (MoveToColdStorageAfterDays is Cold)');
+  expect(rowAt(model, 'Tokens/RetentionTable').tiers[1].retention).toBe('not known at synth (DeleteAfterDays is Days)');
+  expect(rowAt(model, 'Tokens/Volume').tiers[1].retention).toBe('not known at synth (RetainRule Interval is Days)');
+  expect(renderMarkdown(model)).not.toContain('{"Ref"');
+});
+
+test('a DB instance whose only tier may not run (its retention a parameter that may be 0) is counted as not known, not as covered', () => {
+  expect(rowAt(model, 'Tokens/Instance').tiers.map((t) => t.mayNotRun)).toEqual(['BackupRetentionPeriod is Days, a token: 0 would turn automated backups off']);
+  expect(model.summary).toMatchObject({ withoutTierOrExemption: 0, coverageNotKnownAtSynth: 1 });
+  expect(renderMarkdown(model)).toContain('- Coverage not known at synth: **1**');
+});
