@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as mysql from 'mysql2/promise';
 import { defaultsFileArgument, DEFAULTS_FILE, RUN_ID_FILE, RUN_ID_VARIABLE, SERVER_FOLDER_PREFIX, SPAWNED_PID_FILE } from './mariadb-folder';
+import { signalServerAndWait } from './mariadb-process';
 
 const SERVER_BINARIES = ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'];
 const INSTALL_HINT = 'MariaDB is not installed: run `apt-get update && apt-get install -y mariadb-server mariadb-client` (or `npm test`, which installs it as root).';
@@ -80,16 +81,6 @@ async function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function killAndWait(pid: number): Promise<void> {
-  if (isAlive(pid)) {
-    process.kill(pid, 'SIGKILL');
-  }
-  const deadline = Date.now() + 30_000;
-  while (isAlive(pid) && Date.now() < deadline) {
-    await sleep(50);
-  }
-}
-
 /**
  * Every start of this test file, including ones still running or whose server's handle the test never got
  * (a step between the start and the assignment threw, or a `Promise.all` of starts rejected for another one).
@@ -144,7 +135,7 @@ async function launch(options: StartOptions): Promise<MariaDbServer> {
     return await launchIn(baseDir, mariadbd, serverId, options, (spawned) => { pid = spawned; });
   } catch (error) {
     if (pid !== undefined) {
-      await killAndWait(pid);
+      await signalServerAndWait(pid, baseDir, 'SIGKILL', 30);
     }
     rmSync(baseDir, { recursive: true, force: true });
     throw error;
@@ -235,13 +226,9 @@ async function launchIn(baseDir: string, mariadbd: string, serverId: number, opt
   });
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
-    if (isAlive(pid)) {
-      process.kill(pid, 'SIGTERM');
-      const stopDeadline = Date.now() + 30_000;
-      while (isAlive(pid) && Date.now() < stopDeadline) {
-        await sleep(50);
-      }
-      await killAndWait(pid);
+    // By pid only while it is still this server's mariadbd: the system may have given it to another process.
+    if (!await signalServerAndWait(pid, baseDir, 'SIGTERM', 30)) {
+      await signalServerAndWait(pid, baseDir, 'SIGKILL', 30);
     }
     rmSync(baseDir, { recursive: true, force: true });
   };
