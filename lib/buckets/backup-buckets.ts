@@ -8,6 +8,7 @@ import { REGION_NAME } from '../private/aws-identifiers';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { flattenLikeCdkNag } from '../private/nag-ids';
 import { warnUncheckedToken } from '../private/unchecked-token';
+import { fitRoleDescription } from '../private/role-description';
 import {
   archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
   sourceReplicationStatements, wholeDays,
@@ -203,7 +204,7 @@ export class BackupBuckets extends Construct {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ReplicationRole', {
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
-      description: `Replicates the backup buckets of ${this.node.path} to ${options.region}`,
+      description: fitRoleDescription(`Replicates the backup buckets of ${this.node.path} to ${options.region}`, this.node.path),
     });
     const destinations = [
       { bucket: daily, nameOf: 'dailyBucketName' as const, storageClass: 'STANDARD' },

@@ -25,6 +25,8 @@ import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { alarmsOfThisAccountAndRegion, allowAlarmsToPublish } from '../private/alarm-publishing';
 import { fitSecurityGroupRuleDescription } from '../private/security-group-description';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
+import { fitAlarmDescription } from '../private/alarm-description';
+import { fitRoleDescription } from '../private/role-description';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -535,7 +537,7 @@ export class ConsistencyChecks extends Construct {
     const freshnessAlarmPeriod = statusPeriod(this.freshnessPeriod, FRESHNESS_TIMEOUT);
     this.driftStatusAlarm = notify(new cloudwatch.Alarm(this, 'DriftStatusAlarm', {
       metric: this.metricCheckStatus(ConsistencyCheckKind.REPLICA_CONSISTENCY, { period: driftAlarmPeriod }),
-      alarmDescription: `${path}: the drift check found drift (1) or could not finish (2), or did not report within ${driftAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`,
+      alarmDescription: fitAlarmDescription(`${path}: the drift check found drift (1) or could not finish (2), or did not report within ${driftAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`, path),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -543,7 +545,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.driftedRowsAlarm = notify(new cloudwatch.Alarm(this, 'DriftedRowsAlarm', {
       metric: this.metricDriftedRows(),
-      alarmDescription: `${path}: the replica differs from the master; the report lists the primary keys of the missing, extra and different rows.`,
+      alarmDescription: fitAlarmDescription(`${path}: the replica differs from the master; the report lists the primary keys of the missing, extra and different rows.`, path),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -553,7 +555,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.replicaLagAlarm = notify(new cloudwatch.Alarm(this, 'ReplicaLagAlarm', {
       metric: this.metricReplicaLagSeconds(),
-      alarmDescription: `${path}: the replica lagged more than ${maxLag.toHumanString()} during the drift check.`,
+      alarmDescription: fitAlarmDescription(`${path}: the replica lagged more than ${maxLag.toHumanString()} during the drift check.`, path),
       threshold: maxLag.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -561,7 +563,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.freshnessStatusAlarm = notify(new cloudwatch.Alarm(this, 'FreshnessStatusAlarm', {
       metric: this.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS, { period: freshnessAlarmPeriod }),
-      alarmDescription: `${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not report within ${freshnessAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`,
+      alarmDescription: fitAlarmDescription(`${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not report within ${freshnessAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`, path),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -569,7 +571,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.backupAgeAlarms = this.bound.map((b, index) => notify(new cloudwatch.Alarm(this, `BackupAge${index}Alarm`, {
       metric: this.metricBackupAgeHours(b.check),
-      alarmDescription: `${path}: the newest ${b.config.dimensions.check} copy of tier ${b.config.dimensions.tier} is older than ${b.config.maxAgeHours} hours (interval plus grace).`,
+      alarmDescription: fitAlarmDescription(`${path}: the newest ${b.config.dimensions.check} copy of tier ${b.config.dimensions.tier} is older than ${b.config.maxAgeHours} hours (interval plus grace).`, path),
       threshold: b.config.maxAgeHours,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -580,7 +582,7 @@ export class ConsistencyChecks extends Construct {
     this.functionErrorAlarms = [
       notify(new cloudwatch.Alarm(this, 'DriftCheckErrorsAlarm', {
         metric: driftCheck.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        alarmDescription: `${path}: the drift check function failed; see its log group.`,
+        alarmDescription: fitAlarmDescription(`${path}: the drift check function failed; see its log group.`, path),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -588,7 +590,7 @@ export class ConsistencyChecks extends Construct {
       })),
       notify(new cloudwatch.Alarm(this, 'FreshnessCheckErrorsAlarm', {
         metric: freshnessCheck.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        alarmDescription: `${path}: the backup freshness function failed; see its log group.`,
+        alarmDescription: fitAlarmDescription(`${path}: the backup freshness function failed; see its log group.`, path),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -769,7 +771,7 @@ export class ConsistencyChecks extends Construct {
 function scheduleRoleProps(scope: Construct, what: string): iam.RoleProps {
   return {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
-    description: `Invokes the ${what} of ${scope.node.path} on its schedule`,
+    description: fitRoleDescription(`Invokes the ${what} of ${scope.node.path} on its schedule`, scope.node.path),
   };
 }
 

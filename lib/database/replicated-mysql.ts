@@ -12,6 +12,8 @@ import { describeAtDeploy } from '../private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { fitGeneratedSecurityGroupDescriptions, fitSecurityGroupDescription } from '../private/security-group-description';
+import { fitAlarmDescription } from '../private/alarm-description';
+import { fitRoleDescription } from '../private/role-description';
 import { dailyOverlapsWeekly, parseDailyWindow, ParsedWindow, parseWeeklyWindow } from './windows';
 
 /** The database engine of a {@link ReplicatedMySql} pair. */
@@ -455,7 +457,7 @@ export class ReplicatedMySql extends Construct {
     });
     const monitoringRole = new iam.Role(this, 'MonitoringRole', {
       assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      description: `Enhanced monitoring of ${path}`,
+      description: fitRoleDescription(`Enhanced monitoring of ${path}`, path),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
     });
     Validations.of(monitoringRole).acknowledge({
@@ -551,7 +553,7 @@ export class ReplicatedMySql extends Construct {
     const storageShown = storageThreshold.isUnresolved() ? `${Tokenization.stringifyNumber(storageThreshold.toBytes())} bytes` : storageThreshold.toHumanString();
     this.lagShown = lagShown;
     this.replicaLagAlarm = withActions(this.metricReplicaLag({ period: Duration.minutes(5) }).createAlarm(this, 'ReplicaLagAlarm', {
-      alarmDescription: `${path}: the replica lags the master by more than ${lagShown}`,
+      alarmDescription: fitAlarmDescription(`${path}: the replica lags the master by more than ${lagShown}`, path),
       threshold: lagThreshold.toSeconds(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -566,7 +568,7 @@ export class ReplicatedMySql extends Construct {
     // minutes, or breaking again and again. Missing data keeps the state: a replica that puts no
     // metrics is the lag alarm's (missing data breaching), and must not turn this one OK.
     this.replicationStoppedAlarm = withActions(this.metricReplicaLag({ statistic: 'Minimum', period: Duration.minutes(5) }).createAlarm(this, 'ReplicationStoppedAlarm', {
-      alarmDescription: `${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`,
+      alarmDescription: fitAlarmDescription(`${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`, path),
       threshold: 0,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -574,7 +576,7 @@ export class ReplicatedMySql extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     }));
     this.freeStorageSpaceAlarm = withActions(this.metricFreeStorageSpace().createAlarm(this, 'FreeStorageSpaceAlarm', {
-      alarmDescription: `${path}: the master has less than ${storageShown} of free storage, or puts no metrics (deleted or failed)`,
+      alarmDescription: fitAlarmDescription(`${path}: the master has less than ${storageShown} of free storage, or puts no metrics (deleted or failed)`, path),
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -583,13 +585,13 @@ export class ReplicatedMySql extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }));
     this.replicaFreeStorageSpaceAlarm = withActions(this.metricReplicaFreeStorageSpace().createAlarm(this, 'ReplicaFreeStorageSpaceAlarm', {
-      alarmDescription: `${path}: the replica has less than ${storageShown} of free storage`,
+      alarmDescription: fitAlarmDescription(`${path}: the replica has less than ${storageShown} of free storage`, path),
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     }));
     this.cpuUtilizationAlarm = withActions(this.metricCpuUtilization({ period: Duration.minutes(15) }).createAlarm(this, 'CpuUtilizationAlarm', {
-      alarmDescription: `${path}: the master's CPU utilization is above ${cpuThreshold}%`,
+      alarmDescription: fitAlarmDescription(`${path}: the master's CPU utilization is above ${cpuThreshold}%`, path),
       threshold: cpuThreshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -630,11 +632,11 @@ export class ReplicatedMySql extends Construct {
     stopped.period = period;
     stopped.evaluationPeriods = periods;
     stopped.datapointsToAlarm = periods;
-    stopped.alarmDescription = `${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last ${periods} ${period / 60}-minute periods, longer than a job may pause it (${longest.toHumanString()}); read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`;
+    stopped.alarmDescription = fitAlarmDescription(`${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last ${periods} ${period / 60}-minute periods, longer than a job may pause it (${longest.toHumanString()}); read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`, path);
     const lag = this.replicaLagAlarm.node.defaultChild as cloudwatch.CfnAlarm;
     lag.evaluationPeriods = 3;
     lag.datapointsToAlarm = 3;
-    lag.alarmDescription = `${path}: the replica lags the master by more than ${this.lagShown} in each of the last three 5-minute periods (a job may pause replication for up to ${longest.toHumanString()}; the catch-up after it is not paged unless it lasts 10 minutes or more)`;
+    lag.alarmDescription = fitAlarmDescription(`${path}: the replica lags the master by more than ${this.lagShown} in each of the last three 5-minute periods (a job may pause replication for up to ${longest.toHumanString()}; the catch-up after it is not paged unless it lasts 10 minutes or more)`, path);
   }
 
   /**

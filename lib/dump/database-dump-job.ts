@@ -25,6 +25,8 @@ import { warnUncheckedToken } from '../private/unchecked-token';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
 import { fitSecurityGroupDescription, fitSecurityGroupRuleDescription } from '../private/security-group-description';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
+import { fitAlarmDescription } from '../private/alarm-description';
+import { fitRoleDescription } from '../private/role-description';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -616,7 +618,7 @@ export class DatabaseDumpJob extends Construct {
     // inline policy is acknowledged here, on this construct.
     const scheduleRole = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
-      description: `${path}: starts the daily database dump`,
+      description: fitRoleDescription(`${path}: starts the daily database dump`, path),
     });
     Validations.of(scheduleRole).acknowledge(
       ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
@@ -628,7 +630,7 @@ export class DatabaseDumpJob extends Construct {
       checkCronForm(this, 'schedule', props.schedule);
     }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `${path}: starts the daily database dump`,
+      description: fitRoleDescription(`${path}: starts the daily database dump`, path),
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
       key: props.encryptionKey,
       target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
@@ -643,8 +645,8 @@ export class DatabaseDumpJob extends Construct {
     // ---- the alarm -------------------------------------------------------------------
     const metric = (name: string): cloudwatch.Metric => this.stateMachine.metric(name, { period: Duration.days(1), statistic: cloudwatch.Stats.SUM });
     const failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
-      alarmDescription: `${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica, `
-        + 'unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped (its cause names the channels and the statements that start them).',
+      alarmDescription: fitAlarmDescription(`${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica, `
+        + 'unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped (its cause names the channels and the statements that start them).', path),
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
         usingMetrics: { failed: metric('ExecutionsFailed'), timedOut: metric('ExecutionsTimedOut'), aborted: metric('ExecutionsAborted') },

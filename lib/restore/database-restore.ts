@@ -16,6 +16,7 @@ import { wholeDuration } from '../private/whole-duration';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
+import { fitRoleDescription } from '../private/role-description';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
@@ -189,7 +190,7 @@ export class DatabaseRestore extends Construct {
     if (props.backupRecoveryPoints ?? true) {
       const role = new iam.Role(this, 'BackupRestoreRole', {
         assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
-        description: `AWS Backup restores recovery points of ${props.database.node.path} with this role`,
+        description: fitRoleDescription(`AWS Backup restores recovery points of ${props.database.node.path} with this role`, props.database.node.path),
         managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
       });
       Validations.of(role).acknowledge(

@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources } from '../private/nag-ids';
+import { fitRoleDescription } from '../private/role-description';
 import { DatabaseRestore } from './database-restore';
 
 export interface DrillAgeCheckProps {
@@ -83,7 +84,7 @@ export class DrillAgeCheck extends Construct {
 
     const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: `Invokes the drill-age check of ${scope.node.path} on its schedule`,
+      description: fitRoleDescription(`Invokes the drill-age check of ${scope.node.path} on its schedule`, scope.node.path),
     });
     new scheduler.Schedule(this, 'Schedule', {
       description: `Drill-age check of ${scope.node.path}`.slice(0, 512),

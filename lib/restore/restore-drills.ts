@@ -7,6 +7,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { checkCronForm } from '../private/schedule-expression';
+import { fitAlarmDescription } from '../private/alarm-description';
+import { fitRoleDescription } from '../private/role-description';
 import { DatabaseRestore } from './database-restore';
 import { DrillAgeCheck } from './drill-age-check';
 import { longestGap } from './schedule-interval';
@@ -156,7 +158,7 @@ export class RestoreDrills extends Construct {
     }
     const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: `Starts the restore drills of ${props.restore.node.path}`,
+      description: fitRoleDescription(`Starts the restore drills of ${props.restore.node.path}`, props.restore.node.path),
     });
     // The workflow's state is encrypted with the key: starting an execution encrypts its input.
     grantKeyIn(role, props.restore.encryptionKey, 'kms:GenerateDataKey', 'aws:states:stateMachineArn', props.restore.stateMachine.stateMachineArn);
@@ -176,7 +178,7 @@ export class RestoreDrills extends Construct {
     });
 
     const recoveryTimeAlarm = new cloudwatch.Alarm(this, 'RecoveryTimeAlarm', {
-      alarmDescription: `A restore drill of ${props.restore.database.node.path} took more than ${recoveryTimeTarget.toMinutes()} minutes from its start to a verified copy`,
+      alarmDescription: fitAlarmDescription(`A restore drill of ${props.restore.database.node.path} took more than ${recoveryTimeTarget.toMinutes()} minutes from its start to a verified copy`, props.restore.database.node.path),
       metric: this.metricRecoveryTime(),
       threshold: recoveryTimeTarget.toMinutes(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -184,7 +186,7 @@ export class RestoreDrills extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const recoveryPointAlarm = new cloudwatch.Alarm(this, 'RecoveryPointAlarm', {
-      alarmDescription: `A restore drill of ${props.restore.database.node.path} lost more than ${recoveryPointTarget.toMinutes()} minutes of data`,
+      alarmDescription: fitAlarmDescription(`A restore drill of ${props.restore.database.node.path} lost more than ${recoveryPointTarget.toMinutes()} minutes of data`, props.restore.database.node.path),
       metric: this.metricRecoveryPoint(),
       threshold: recoveryPointTarget.toMinutes(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -192,7 +194,7 @@ export class RestoreDrills extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const drillFailureAlarm = new cloudwatch.Alarm(this, 'DrillFailureAlarm', {
-      alarmDescription: `A restore drill of ${props.restore.database.node.path} failed: see the executions of its restore workflow`,
+      alarmDescription: fitAlarmDescription(`A restore drill of ${props.restore.database.node.path} failed: see the executions of its restore workflow`, props.restore.database.node.path),
       metric: this.metricDrillFailures(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -206,7 +208,7 @@ export class RestoreDrills extends Construct {
     });
     this.drillAgeFunction = drillAgeCheck.function;
     const missedDrillAlarm = new cloudwatch.Alarm(this, 'MissedDrillAlarm', {
-      alarmDescription: `No restore drill of ${props.restore.database.node.path} has succeeded for ${maxAgeHours} hours (drill interval plus grace), or the drill-age check could not tell: see the log group of ${drillAgeCheck.node.path}`,
+      alarmDescription: fitAlarmDescription(`No restore drill of ${props.restore.database.node.path} has succeeded for ${maxAgeHours} hours (drill interval plus grace), or the drill-age check could not tell: see the log group of ${drillAgeCheck.node.path}`, props.restore.database.node.path, drillAgeCheck.node.path),
       metric: this.metricHoursSinceLastDrill(),
       threshold: maxAgeHours,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

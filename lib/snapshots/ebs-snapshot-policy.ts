@@ -10,6 +10,7 @@ import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
+import { fitRoleDescription } from '../private/role-description';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 
 /** Properties of an `EbsSnapshotPolicy`. */
@@ -411,7 +412,7 @@ export class EbsSnapshotPolicy extends Construct {
     }
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('dlm.amazonaws.com'),
-      description: `Data Lifecycle Manager runs the EBS snapshot policies of ${this.node.path}`,
+      description: fitRoleDescription(`Data Lifecycle Manager runs the EBS snapshot policies of ${this.node.path}`, this.node.path),
     });
     const managedPolicy = new iam.ManagedPolicy(this, 'RolePolicy', {
       description: 'Snapshots of the tagged volumes only; deletes and archives only snapshots that Data Lifecycle Manager made',

@@ -13,6 +13,7 @@ import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { warnUncheckedToken } from '../private/unchecked-token';
+import { fitRoleDescription } from '../private/role-description';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../report/metadata';
@@ -209,12 +210,12 @@ export class BackupVaults extends Construct {
 
     this.backupRole = new iam.Role(this, 'BackupRole', {
       assumedBy: backupService,
-      description: `AWS Backup takes the backups of ${path}`,
+      description: fitRoleDescription(`AWS Backup takes the backups of ${path}`, path),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup')],
     });
     this.restoreRole = new iam.Role(this, 'RestoreRole', {
       assumedBy: backupService,
-      description: `AWS Backup restores the recovery points of ${path}`,
+      description: fitRoleDescription(`AWS Backup restores the recovery points of ${path}`, path),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
     });
     for (const [role, managedPolicy] of [[this.backupRole, 'AWSBackupServiceRolePolicyForBackup'], [this.restoreRole, 'AWSBackupServiceRolePolicyForRestores']] as const) {
