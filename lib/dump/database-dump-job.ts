@@ -630,7 +630,7 @@ export class DatabaseDumpJob extends Construct {
       checkCronForm(this, 'schedule', props.schedule);
     }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: fitRoleDescription(`${path}: starts the daily database dump`, path),
+      description: `${path}: starts the daily database dump`,
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
       key: props.encryptionKey,
       target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
