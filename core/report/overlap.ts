@@ -35,8 +35,9 @@ export interface CronCalendar {
  * a step in the day of the week, `dayOfWeekStepProblem`; a year field that is not `*`) or AWS does not accept (`cronFormProblem`: not 6 fields, not
  * exactly one day field `?`, or a value out of its field's range).
  */
-export function cronCalendar(expression: string): CronCalendar | undefined {
-  const match = /^cron\((.*)\)$/.exec(expression.trim());
+export function cronCalendar(expression: unknown): CronCalendar | undefined {
+  // An expression given by a token (a parameter) is not read: the deploy sets it.
+  const match = typeof expression === 'string' ? /^cron\((.*)\)$/.exec(expression.trim()) : null;
   const fields = match?.[1].trim().split(/\s+/);
   if (!fields || cronFormProblem(fields) !== undefined || fields[5] !== '*' || dayOfWeekStepProblem(fields[4]) !== undefined) {
     return undefined;
@@ -67,7 +68,7 @@ export function cronCalendar(expression: string): CronCalendar | undefined {
  * they go back, is left out: when, or whether, or how often a service runs it is for the
  * caller to say (see `skippedLocalTimes` and `repeatedLocalTimes`).
  */
-export function runsInYear(expression: string, zone: string | undefined, year: number): number[] | undefined {
+export function runsInYear(expression: unknown, zone: string | undefined, year: number): number[] | undefined {
   const calendar = cronCalendar(expression);
   if (!calendar) {
     return undefined;

@@ -7,6 +7,7 @@ import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField,
 import { dayOfWeekStepProblem } from '../../lib/private/cron-day-of-week-step';
 import { wrappingRangeProblem } from '../../lib/private/cron-wrapping-range';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
+import { tokenText } from './token-text';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
@@ -39,7 +40,7 @@ function range(from: number, to: number, step: number): number[] {
 }
 
 /** The runs of an AWS schedule expression (`cron(...)`, `rate(...)`, `at(...)`) in one week, its times in UTC. */
-export function weeklyRuns(expression: string | undefined, defaultText = 'no schedule'): WeeklyRuns {
+export function weeklyRuns(expression: unknown, defaultText = 'no schedule'): WeeklyRuns {
   return runsOf(expression, defaultText, 'UTC');
 }
 
@@ -75,13 +76,13 @@ const MAX_UTC_TIMES_SAID = 4;
  * zone's January offset, `minutesInJuly` at its July offset, and `daylightSavingMinutes` is
  * how far the runs move between the two. Without a zone, or in UTC, the same as `weeklyRuns`.
  */
-export function zonedWeeklyRuns(expression: string | undefined, timeZone: unknown, defaultText = 'no schedule'): WeeklyRuns {
+export function zonedWeeklyRuns(expression: unknown, timeZone: unknown, defaultText = 'no schedule'): WeeklyRuns {
   if (timeZone === undefined || timeZone === null || timeZone === '' || (typeof timeZone === 'string' && UTC_NAMES.includes(timeZone))) {
     return weeklyRuns(expression, defaultText);
   }
   const zone = typeof timeZone === 'string' ? timeZone : JSON.stringify(timeZone);
-  if (!expression || !/^cron\(/.test(expression.trim())) {
-    // rate() and at() schedules do not depend on the zone.
+  if (typeof expression !== 'string' || !/^cron\(/.test(expression.trim())) {
+    // rate() and at() schedules do not depend on the zone, and one given by a token is not read.
     return weeklyRuns(expression, defaultText);
   }
   const local = runsOf(expression, defaultText, zone);
@@ -133,9 +134,13 @@ function utcTimesText(expression: string, january: number, july: number): string
   return january === july ? at(january) : `${at(january)} in January, ${at(july)} in July`;
 }
 
-function runsOf(expression: string | undefined, defaultText: string, zone: string): WeeklyRuns {
-  if (!expression) {
+function runsOf(expression: unknown, defaultText: string, zone: string): WeeklyRuns {
+  if (expression === undefined || expression === null || expression === '') {
     return { minutes: [], text: defaultText };
+  }
+  if (typeof expression !== 'string') {
+    // A token (a parameter, an import): only the deploy knows the schedule, and the RPO check says so.
+    return { minutes: [], text: `${tokenText(expression)}, not known at synth`, note: 'not known' };
   }
   const cron = /^cron\((.*)\)$/.exec(expression.trim());
   if (cron) {
