@@ -139,7 +139,12 @@ describe('BackupCoverage', () => {
     expect(() => Template.fromStack(selecting(['arn:aws:s3:::*']))).not.toThrow();
   });
 
-  test('a selection of every resource with a tag condition covers only the resources that meet it', () => {
+  // The L1 class writes Conditions as given: CloudFormation's PascalCase form is the one that deploys,
+  // and the camelCase form of the L1 property types is read too.
+  test.each([
+    ['as CloudFormation has them (StringEquals, ConditionKey)', { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'daily' }] }],
+    ['in the L1 property types\' form (stringEquals, conditionKey)', { stringEquals: [{ conditionKey: 'aws:ResourceTag/backup', conditionValue: 'daily' }] }],
+  ])('a selection of every resource with a tag condition written %s covers only the resources that meet it', (_form, conditions) => {
     const stack = guardedStack();
     const tagged = new s3.Bucket(stack, 'Tagged', { versioned: true });
     Tags.of(tagged).add('backup', 'daily');
@@ -147,10 +152,7 @@ describe('BackupCoverage', () => {
     const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
     new backup.CfnBackupSelection(stack, 'TaggedOnly', {
       backupPlanId: p.backupPlanId,
-      backupSelection: {
-        iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tagged', resources: ['*'],
-        conditions: { stringEquals: [{ conditionKey: 'aws:ResourceTag/backup', conditionValue: 'daily' }] },
-      },
+      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tagged', resources: ['*'], conditions },
     });
     expect(() => Template.fromStack(stack)).toThrow(/S3 bucket Untagged\w+ .* is not covered/);
     expect(BackupCoverage.coveredBy(tagged.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/TaggedOnly']);
@@ -367,23 +369,5 @@ describe('BackupCoverage', () => {
     plan(stack, [backup.BackupResource.fromTag('backup', 'daily'), backup.BackupResource.fromDynamoDbTable(t)]);
     expect(BackupCoverage.coveredBy(t.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/Plan/Selection/Resource']);
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('not known at synth'));
-  });
-
-  // The L1 class writes Conditions as given: CloudFormation's PascalCase form is the one that deploys.
-  test('Conditions written as CloudFormation has them (StringEquals, ConditionKey) are applied', () => {
-    const stack = guardedStack();
-    const tagged = new s3.Bucket(stack, 'Tagged', { versioned: true });
-    Tags.of(tagged).add('backup', 'daily');
-    new s3.Bucket(stack, 'Untagged', { versioned: true });
-    const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
-    new backup.CfnBackupSelection(stack, 'TaggedOnly', {
-      backupPlanId: p.backupPlanId,
-      backupSelection: {
-        iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tagged', resources: ['*'],
-        conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'daily' }] },
-      },
-    });
-    expect(() => Template.fromStack(stack)).toThrow(/S3 bucket Untagged\w+ .* is not covered/);
-    expect(BackupCoverage.coveredBy(tagged.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/TaggedOnly']);
   });
 });
