@@ -14,6 +14,7 @@ import {
   sourceReplicationStatements, wholeDays,
 } from './bucket-settings';
 import { RecoveryBuckets } from './recovery-buckets';
+import { fitManagedPolicyDescription } from '../private/managed-policy-description';
 
 /** Where `BackupBuckets` replicates to: the `RecoveryBuckets` of another region. */
 export interface BucketReplicationOptions {
@@ -226,7 +227,7 @@ export class BackupBuckets extends Construct {
       }),
     ];
     const policy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {
-      description: `S3 replication of ${this.node.path} to the RecoveryBuckets in ${options.region}`,
+      description: fitManagedPolicyDescription(`S3 replication of ${this.node.path} to the RecoveryBuckets in ${options.region}`, this.node.path),
       statements,
       roles: [role],
     });

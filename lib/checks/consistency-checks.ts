@@ -27,6 +27,9 @@ import { fitSecurityGroupRuleDescription } from '../private/security-group-descr
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { fitAlarmDescription } from '../private/alarm-description';
 import { fitRoleDescription } from '../private/role-description';
+import { fitManagedPolicyDescription } from '../private/managed-policy-description';
+import { fitScheduleDescription } from '../private/schedule-description';
+import { fitTopicDisplayName } from '../private/topic-display-name';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -360,7 +363,7 @@ export class ConsistencyChecks extends Construct {
       this.topic = props.topic;
     } else {
       this.topic = new sns.Topic(this, 'Topic', {
-        displayName: `cdk-backup-dr consistency checks of ${this.node.path}`.slice(0, 100),
+        displayName: fitTopicDisplayName(`cdk-backup-dr consistency checks of ${this.node.path}`, this.node.path),
         masterKey: this.encryptionKey,
         enforceSSL: true,
       });
@@ -444,7 +447,7 @@ export class ConsistencyChecks extends Construct {
       database.connections.allowDefaultPortFrom(driftCheck.function, fitSecurityGroupRuleDescription(`the drift check of ${path}`, path));
     }
     this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', {
-      description: `What the drift check of ${path} writes: its reports`,
+      description: fitManagedPolicyDescription(`What the drift check of ${path} writes: its reports`, path),
       roles: [driftCheck.function.role!],
     }),
       driftCheck, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
@@ -480,7 +483,7 @@ export class ConsistencyChecks extends Construct {
       ...(verificationRecords ? [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [verificationRecords] })] : []),
     ];
     const freshnessPolicy = new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', {
-      description: `What the backup freshness check of ${path} lists, reads and writes`,
+      description: fitManagedPolicyDescription(`What the backup freshness check of ${path} lists, reads and writes`, path),
       roles: [freshnessCheck.function.role!],
     });
     this.fillChecksPolicy(freshnessPolicy, freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
@@ -497,7 +500,7 @@ export class ConsistencyChecks extends Construct {
 
     // ---- schedules ---------------------------------------------------------------------
     const driftSchedule = new scheduler.Schedule(this, 'DriftCheckSchedule', {
-      description: `Drift check of ${path}`.slice(0, 512),
+      description: fitScheduleDescription(`Drift check of ${path}`, path),
       schedule: props.driftCheckSchedule ?? scheduler.ScheduleExpression.rate(this.driftPeriod),
       target: new schedulerTargets.LambdaInvoke(driftCheck.function, {
         role: scheduleRole(new iam.Role(this, 'DriftCheckScheduleRole', scheduleRoleProps(this, 'drift check')), driftCheck),
@@ -510,7 +513,7 @@ export class ConsistencyChecks extends Construct {
       driftSchedule.node.addDependency(checkerUser);
     }
     new scheduler.Schedule(this, 'FreshnessCheckSchedule', {
-      description: `Backup freshness check of ${path}`.slice(0, 512),
+      description: fitScheduleDescription(`Backup freshness check of ${path}`, path),
       schedule: props.freshnessCheckSchedule ?? scheduler.ScheduleExpression.rate(this.freshnessPeriod),
       target: new schedulerTargets.LambdaInvoke(freshnessCheck.function, {
         role: scheduleRole(new iam.Role(this, 'FreshnessCheckScheduleRole', scheduleRoleProps(this, 'backup freshness check')), freshnessCheck),

@@ -27,6 +27,8 @@ import { fitSecurityGroupDescription, fitSecurityGroupRuleDescription } from '..
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { fitAlarmDescription } from '../private/alarm-description';
 import { fitRoleDescription } from '../private/role-description';
+import { fitManagedPolicyDescription } from '../private/managed-policy-description';
+import { fitScheduleDescription } from '../private/schedule-description';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -367,7 +369,7 @@ export class DatabaseDumpJob extends Construct {
     const copies = [{ bucket: props.dailyBucket, prefix: 'daily/' }, ...(props.archiveBucket ? [{ bucket: props.archiveBucket, prefix: 'yearly/' }] : [])];
     const keyArns = copies.map((copy) => copy.bucket.encryptionKey?.keyArn).filter((arn): arn is string => arn !== undefined);
     const stepsPolicy = new iam.ManagedPolicy(this, 'StepsPolicy', {
-      description: `${path}: read back the uploaded dumps and write their manifests`,
+      description: fitManagedPolicyDescription(`${path}: read back the uploaded dumps and write their manifests`, path),
       roles: [steps.function.role!],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
@@ -451,7 +453,7 @@ export class DatabaseDumpJob extends Construct {
     upload.addMountPoints({ sourceVolume: 'dump', containerPath: '/dump', readOnly: false });
     upload.addContainerDependencies({ container: dump, condition: ecs.ContainerDependencyCondition.SUCCESS });
     const uploadPolicy = new iam.ManagedPolicy(this, 'UploadPolicy', {
-      description: `${path}: upload the dump and its checksum under the run's prefixes`,
+      description: fitManagedPolicyDescription(`${path}: upload the dump and its checksum under the run's prefixes`, path),
       roles: [taskDefinition.taskRole],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
@@ -630,7 +632,7 @@ export class DatabaseDumpJob extends Construct {
       checkCronForm(this, 'schedule', props.schedule);
     }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `${path}: starts the daily database dump`,
+      description: fitScheduleDescription(`${path}: starts the daily database dump`, path),
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
       key: props.encryptionKey,
       target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {

@@ -13,11 +13,12 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { fitManagedPolicyDescription } from './managed-policy-description';
 
 /** Grants the state machine's role the key in the context of this state machine's executions. */
 export function grantOwnKeyUse(machine: sfn.StateMachine, key: kms.IKey): iam.ManagedPolicy {
   return new iam.ManagedPolicy(machine, 'OwnKeyUse', {
-    description: `The key use of ${machine.node.path} in its own executions' encryption context`,
+    description: fitManagedPolicyDescription(`The key use of ${machine.node.path} in its own executions' encryption context`, machine.node.path),
     roles: [machine.role],
     statements: [new iam.PolicyStatement({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],

@@ -17,6 +17,7 @@ import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
 import { fitRoleDescription } from '../private/role-description';
+import { fitManagedPolicyDescription } from '../private/managed-policy-description';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
@@ -312,7 +313,7 @@ export class DatabaseRestore extends Construct {
     const anyDb = `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:*`;
     const anyOf = (type: string) => `arn:${stack.partition}:rds:${stack.region}:${stack.account}:${type}:*`;
     const policy = new iam.ManagedPolicy(this, 'StepsPolicy', {
-      description: `What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`,
+      description: fitManagedPolicyDescription(`What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`, workflowId),
       statements: [
         // Reads: the source, the target (any new identifier), snapshots, subnet groups, automated backups.
         // The steps read an instance's tags from DescribeDBInstances (TagList). rds:ListTagsForResource

@@ -10,6 +10,8 @@ import { HardenedFunction } from '../private/hardened-function';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources } from '../private/nag-ids';
 import { fitRoleDescription } from '../private/role-description';
 import { DatabaseRestore } from './database-restore';
+import { fitManagedPolicyDescription } from '../private/managed-policy-description';
+import { fitScheduleDescription } from '../private/schedule-description';
 
 export interface DrillAgeCheckProps {
   /** The workflow whose executions are read. */
@@ -74,7 +76,7 @@ export class DrillAgeCheck extends Construct {
       ],
     });
     const policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `What the drill-age check of ${scope.node.path} reads and puts`,
+      description: fitManagedPolicyDescription(`What the drill-age check of ${scope.node.path} reads and puts`, scope.node.path),
       document,
       roles: [fn.function.role!],
     });
@@ -87,7 +89,7 @@ export class DrillAgeCheck extends Construct {
       description: fitRoleDescription(`Invokes the drill-age check of ${scope.node.path} on its schedule`, scope.node.path),
     });
     new scheduler.Schedule(this, 'Schedule', {
-      description: `Drill-age check of ${scope.node.path}`.slice(0, 512),
+      description: fitScheduleDescription(`Drill-age check of ${scope.node.path}`, scope.node.path),
       // Twice a day, so that every day-long alarm period holds a value while the check works.
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(12)),
       target: new targets.LambdaInvoke(fn.function, {

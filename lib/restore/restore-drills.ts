@@ -13,6 +13,7 @@ import { DatabaseRestore } from './database-restore';
 import { DrillAgeCheck } from './drill-age-check';
 import { longestGap } from './schedule-interval';
 import { grantKeyIn } from './workflow-shell';
+import { fitScheduleDescription } from '../private/schedule-description';
 
 /** 04:00 UTC on the first day of each month. */
 const DEFAULT_SCHEDULE = scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1' });
@@ -166,7 +167,7 @@ export class RestoreDrills extends Construct {
     checkCronForm(this, 'schedule', schedule);
     const maxAgeHours = this.maxDrillAgeHours(schedule, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Restore drill of ${props.restore.database.node.path} ${runsWhen(schedule)}: restore ${RESTORED[kind]} to a scratch instance, verify, measure, delete`.slice(0, 512),
+      description: fitScheduleDescription(`Restore drill of ${props.restore.database.node.path} ${runsWhen(schedule)}: restore ${RESTORED[kind]} to a scratch instance, verify, measure, delete`, props.restore.database.node.path),
       schedule,
       target: new targets.StepFunctionsStartExecution(props.restore.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject(input),

@@ -1,18 +1,25 @@
 /**
- * CloudWatch allows an alarm description of 1,024 characters and IAM a role description of
- * 1,000. The alarms and roles of this library name construct paths in their descriptions; a deep
- * path keeps its end and the description fits.
+ * CloudWatch allows an alarm description of 1,024 characters, IAM a role's or a managed policy's
+ * description of 1,000, EventBridge Scheduler a schedule's description of 512 and SNS a topic's
+ * display name of 100. The descriptions of this library name construct paths; a deep path keeps
+ * its end and the description fits.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { BackupDisasterRecovery } from '../../lib';
+import { BackupDisasterRecovery, ConsistencyChecks } from '../../lib';
 import { fitAlarmDescription } from '../../lib/private/alarm-description';
+import { fitManagedPolicyDescription } from '../../lib/private/managed-policy-description';
 import { fitRoleDescription } from '../../lib/private/role-description';
+import { fitScheduleDescription } from '../../lib/private/schedule-description';
+import { fitTopicDisplayName } from '../../lib/private/topic-display-name';
 
 const ALARM_LIMIT = 1024;
 const ROLE_LIMIT = 1000;
+const MANAGED_POLICY_LIMIT = 1000;
+const SCHEDULE_LIMIT = 512;
+const TOPIC_DISPLAY_NAME_LIMIT = 100;
 
 /** A scope whose path is longer than a whole alarm description may be. */
 function deepScope(stack: Stack): Construct {
@@ -33,7 +40,12 @@ function descriptions(stack: Stack, type: string, property: string): string[] {
 describe('BackupDisasterRecovery under a construct path longer than an alarm description may be', () => {
   const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 1 });
-  new BackupDisasterRecovery(deepScope(stack), 'Dr', { vpc, ownerEmail: 'dba@example.com', recoveryRegion: 'eu-central-1' });
+  const scope = deepScope(stack);
+  const dr = new BackupDisasterRecovery(scope, 'Dr', { vpc, ownerEmail: 'dba@example.com', recoveryRegion: 'eu-central-1' });
+  // On its own, ConsistencyChecks makes its own topic, whose display name names its path.
+  new ConsistencyChecks(scope, 'DrChecks', { master: dr.database.master, replica: dr.database.replica, vpc, adminSecret: dr.database.credentials });
+  // And one at the stack's top, whose descriptions fit and stay as they were.
+  new ConsistencyChecks(stack, 'Checks', { master: dr.database.master, replica: dr.database.replica, vpc, adminSecret: dr.database.credentials });
 
   test('every alarm description is within CloudWatch\'s limit and names the end of the path', () => {
     const alarms = descriptions(stack, 'AWS::CloudWatch::Alarm', 'AlarmDescription');
@@ -59,14 +71,42 @@ describe('BackupDisasterRecovery under a construct path longer than an alarm des
       expect(description).toMatch(/\.\.\.[A-Za-z0-9/]*Level26\/Dr/);
     }
   });
+
+  test.each([
+    ['managed policy description', 'AWS::IAM::ManagedPolicy', 'Description', MANAGED_POLICY_LIMIT, 10],
+    ['EventBridge Scheduler schedule description', 'AWS::Scheduler::Schedule', 'Description', SCHEDULE_LIMIT, 4],
+    ['SNS topic display name', 'AWS::SNS::Topic', 'DisplayName', TOPIC_DISPLAY_NAME_LIMIT, 1],
+  ])('every %s is within its limit and names the end of the path', (_what, type, property, limit, atLeast) => {
+    const all = descriptions(stack, type, property);
+    const named = all.filter((description) => description.includes('Level26/Dr'));
+    expect(named.length).toBeGreaterThanOrEqual(atLeast);
+    for (const description of all) {
+      expect(description.length).toBeLessThanOrEqual(limit);
+    }
+    for (const description of named) {
+      expect(description).toMatch(/\.\.\.[A-Za-z0-9/]*Level26\/Dr/);
+    }
+  });
+
+  test('under a short path, the descriptions are the texts as written, byte for byte', () => {
+    expect(descriptions(stack, 'AWS::SNS::Topic', 'DisplayName')).toContain('cdk-backup-dr consistency checks of S/Checks');
+    expect(descriptions(stack, 'AWS::Scheduler::Schedule', 'Description')).toEqual(expect.arrayContaining(['Drift check of S/Checks', 'Backup freshness check of S/Checks']));
+    expect(descriptions(stack, 'AWS::IAM::ManagedPolicy', 'Description')).toEqual(expect.arrayContaining([
+      'What the drift check of S/Checks writes: its reports',
+      'What the backup freshness check of S/Checks lists, reads and writes',
+    ]));
+  });
 });
 
-describe('fitAlarmDescription and fitRoleDescription', () => {
+describe('the description helpers', () => {
   const path = `S/${'Deep'.repeat(300)}/Db`;
 
   test('a description that fits is left byte for byte as it is', () => {
     expect(fitAlarmDescription('S/Db: the replica lags the master by more than 5 minutes', 'S/Db')).toBe('S/Db: the replica lags the master by more than 5 minutes');
     expect(fitRoleDescription('AWS Backup takes the backups of S/Db', 'S/Db')).toBe('AWS Backup takes the backups of S/Db');
+    expect(fitManagedPolicyDescription('S/Db: upload the dump', 'S/Db')).toBe('S/Db: upload the dump');
+    expect(fitScheduleDescription('Drift check of S/Db', 'S/Db')).toBe('Drift check of S/Db');
+    expect(fitTopicDisplayName('cdk-backup-dr consistency checks of S/Checks', 'S/Checks')).toBe('cdk-backup-dr consistency checks of S/Checks');
   });
 
   test('a description too long keeps the end of its path and the rest of the text, at exactly the limit', () => {
@@ -76,6 +116,15 @@ describe('fitAlarmDescription and fitRoleDescription', () => {
     const role = fitRoleDescription(`AWS Backup takes the backups of ${path}`, path);
     expect(role).toHaveLength(ROLE_LIMIT);
     expect(role).toMatch(/^AWS Backup takes the backups of \.\.\.[Dep]+\/Db$/);
+    const policy = fitManagedPolicyDescription(`${path}: upload the dump`, path);
+    expect(policy).toHaveLength(MANAGED_POLICY_LIMIT);
+    expect(policy).toMatch(/^\.\.\.[Dep]+\/Db: upload the dump$/);
+    const schedule = fitScheduleDescription(`Drift check of ${path} every day`, path);
+    expect(schedule).toHaveLength(SCHEDULE_LIMIT);
+    expect(schedule).toMatch(/^Drift check of \.\.\.[Dep]+\/Db every day$/);
+    const topic = fitTopicDisplayName(`cdk-backup-dr consistency checks of ${path}`, path);
+    expect(topic).toHaveLength(TOPIC_DISPLAY_NAME_LIMIT);
+    expect(topic).toMatch(/^cdk-backup-dr consistency checks of \.\.\.[Dep]+\/Db$/);
   });
 
   test('an alarm description naming two paths too long keeps the end of each', () => {
