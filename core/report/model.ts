@@ -90,14 +90,18 @@ export interface TierEntry {
    * kept as that rule or schedule). `notDocumented` (DLM): runs whose retention depends on
    * what DLM's documentation does not say about "the highest retention period" (how a count
    * of snapshots compares with a period or with another count, whether time in the snapshot
-   * archive counts) or on a retention given by a token (not known at synth), by the schedules they
-   * may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
+   * archive counts), by the schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
+   * `notKnownAtSynth` (DLM): likewise, runs whose retention a token decides: a schedule's retention,
+   * or the interval, times or cron expression of a schedule that may start with them (such a
+   * schedule's own tier has no `takenByLongerRules`: its runs are not known). A run left open by
+   * both is counted here, once.
    */
   readonly takenByLongerRules?: {
     readonly year: number;
     readonly runs: number;
     readonly byRule: { readonly [rule: string]: number };
     readonly notDocumented?: { readonly [rules: string]: number };
+    readonly notKnownAtSynth?: { readonly [rules: string]: number };
     /** AWS Backup: set where a token (a rule's start window or retention) decides which runs another rule takes: why (byRule is then empty). */
     readonly notKnown?: string;
   };
@@ -965,17 +969,33 @@ class Context {
    * snapshots compares with a period or with another count, nor whether a schedule's time in
    * the snapshot archive counts: a run whose retention depends on any of these is counted as
    * not documented, by the schedules it may be kept as (every schedule kept by a count, when
-   * two or more are), with the reasons for the schedule text.
+   * two or more are), with the reasons for the schedule text. A run whose retention a token
+   * decides (a retention, or the interval, times or cron expression of a schedule that may start
+   * with it) is counted apart, as not known at synth.
    */
   private snapshotsTakenByLongerSchedules(schedules: Json[]): Map<Json, DlmMerges> {
     const described = schedules.map((schedule) => {
       const create = schedule.CreateRule ?? {};
       const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
       const standard = dlmRetention(schedule.RetainRule, intervalHours);
+      const name = String(schedule.Name ?? 'snapshots');
+      const times: unknown = create.Times;
+      const knownTimes = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
+      // A schedule given by a token: the runs it has for certain, and whether it may start at another time.
+      const tokenSchedule = create.CronExpression !== undefined ? typeof create.CronExpression !== 'string' : !knownTimes || Number.isNaN(intervalHours);
+      // DLM's intervals (1, 2, 3, 4, 6, 8, 12 or 24 hours) all divide a day: one given by a token starts at its times every day, and may on any hour from them.
+      const intervalToken = create.CronExpression === undefined && knownTimes && Number.isNaN(intervalHours);
+      const maybe = intervalToken ? new Set(intervalRunsInYear(1, times as string[] | undefined, this.year)) : undefined;
       return {
-        name: String(schedule.Name ?? 'snapshots'),
+        name,
         // DLM reads cron expressions in UTC.
-        runs: create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
+        runs: intervalToken ? intervalRunsInYear(24, times as string[] | undefined, this.year)
+          : create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
+        mayStartAt: (run: number): boolean => tokenSchedule && (maybe === undefined || maybe.has(run)),
+        /** Why its runs are not all known: the token that gives them. */
+        tokenScheduleText: !tokenSchedule ? undefined
+          : create.CronExpression !== undefined ? `the cron expression of ${name} is given by a token`
+            : Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token` : `the times of ${name} are given by a token`,
         byCount: schedule.RetainRule?.Count !== undefined,
         // A retention that is a token is NaN here: such a schedule may be the one kept longest (below).
         standardHours: standard.maxHours ?? NaN,
@@ -987,36 +1007,22 @@ class Context {
     described.forEach((schedule, i) => (schedule.runs ?? []).forEach((run) => startingAt.set(run, [...(startingAt.get(run) ?? []), i])));
     const result = new Map<Json, DlmMerges>();
     schedules.forEach((schedule, i) => {
+      // A schedule whose runs a token decides has no count of runs to give.
+      if (described[i].tokenScheduleText !== undefined) {
+        return;
+      }
       const byRule: { [rule: string]: number } = {};
-      const notDocumented: { [rules: string]: number } = {};
-      const reasons: { [rules: string]: Set<DlmMergeReason> } = {};
+      const open: { [field in DlmOpenField]: { [rules: string]: number } } = { notDocumented: {}, notKnownAtSynth: {} };
+      const reasons: DlmMerges['reasons'] = { notDocumented: {}, notKnownAtSynth: {} };
       for (const run of described[i].runs ?? []) {
-        const together = startingAt.get(run)!;
-        if (together.length < 2) {
+        const certain = startingAt.get(run)!;
+        // Schedules given by a token that may start now: each may or may not.
+        const maybe = described.map((_, j) => j).filter((j) => !certain.includes(j) && described[j].mayStartAt(run));
+        if (certain.length < 2 && maybe.length === 0) {
           continue;
         }
-        // The schedule kept longest by each reading, of those whose retention is known: this one when none is kept longer.
-        const longest = (all: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => {
-          const among = all.filter((j) => !Number.isNaN(described[j][hours]));
-          return among.length === 0 ? undefined : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
-        };
-        // A schedule whose retention is a token may be kept longest: only the deploy tells.
-        const tokenRetention = (among: number[]): number[] => among.filter((j) => Number.isNaN(described[j].standardHours) || Number.isNaN(described[j].lifetimeHours));
-        const kinds = [together.filter((j) => described[j].byCount), together.filter((j) => !described[j].byCount)];
-        // Two counts are not compared as count × interval: DLM's documentation does not say how it compares them.
-        const counts = kinds[0].length > 1 ? kinds[0] : [];
-        const candidates = new Set<number>(counts);
-        for (const among of kinds) {
-          for (const hours of ['standardHours', 'lifetimeHours'] as const) {
-            const winner = among === counts ? undefined : longest(among, hours);
-            if (winner !== undefined) {
-              candidates.add(winner);
-            }
-          }
-          if (among !== counts) {
-            tokenRetention(among).forEach((j) => candidates.add(j));
-          }
-        }
+        const outcomes = subsets(maybe).map((some) => this.dlmKeepers(described, i, [...certain, ...some].sort((a, b) => a - b)));
+        const candidates = new Set(outcomes.flatMap((o) => [...o.candidates]));
         if (candidates.size === 1) {
           const [winner] = candidates;
           if (winner !== i) {
@@ -1024,35 +1030,78 @@ class Context {
           }
           continue;
         }
+        const why = new Set(outcomes.flatMap((o) => o.candidates.size > 1 ? o.reasons : []));
+        const keyOf = (o: { candidates: Set<number> }): string => [...o.candidates].sort((a, b) => a - b).join();
+        const scheduleTokens = outcomes.some((o) => keyOf(o) !== keyOf(outcomes[0]))
+          ? maybe.map((j) => described[j].tokenScheduleText!) : [];
+        const field: DlmOpenField = why.has('token') || scheduleTokens.length > 0 ? 'notKnownAtSynth' : 'notDocumented';
         const key = listText([...candidates].sort((a, b) => a - b).map((j) => described[j].name), 'or');
-        notDocumented[key] = (notDocumented[key] ?? 0) + 1;
-        const why = reasons[key] ?? (reasons[key] = new Set());
-        if (kinds.every((among) => among.length > 0)) {
-          why.add('count');
-        }
-        if (counts.length > 0) {
-          why.add('counts');
-        }
-        if (tokenRetention(together.filter((j) => !counts.includes(j))).length > 0) {
-          why.add('token');
-        }
-        if (kinds.some((among) => among !== counts && longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
-          why.add('archive');
-        }
+        open[field][key] = (open[field][key] ?? 0) + 1;
+        const said = reasons[field][key] ?? (reasons[field][key] = { reasons: [], scheduleTokens: [] });
+        said.reasons = [...new Set([...said.reasons, ...why])];
+        said.scheduleTokens = [...new Set([...said.scheduleTokens, ...scheduleTokens])];
       }
-      if (Object.keys(byRule).length > 0 || Object.keys(notDocumented).length > 0) {
+      if (Object.keys(byRule).length > 0 || Object.values(open).some((counts) => Object.keys(counts).length > 0)) {
         result.set(schedule, {
           taken: {
             year: this.year,
             runs: described[i].runs!.length,
             byRule: Object.fromEntries(described.map((d) => d.name).filter((rule) => byRule[rule] !== undefined).map((rule) => [rule, byRule[rule]])),
-            ...(Object.keys(notDocumented).length > 0 ? { notDocumented } : {}),
+            ...(Object.keys(open.notDocumented).length > 0 ? { notDocumented: open.notDocumented } : {}),
+            ...(Object.keys(open.notKnownAtSynth).length > 0 ? { notKnownAtSynth: open.notKnownAtSynth } : {}),
           },
-          reasons: Object.fromEntries(Object.entries(reasons).map(([key, why]) => [key, [...why]])),
+          reasons,
         });
       }
     });
     return result;
+  }
+
+  /**
+   * Of DLM schedules that start together (`together`, indices into `described`, with `i`), those
+   * whose retention the one snapshot may get: one where it is known, several where DLM's
+   * documentation or a token leaves it open, with why.
+   */
+  private dlmKeepers(described: Array<{ byCount: boolean; standardHours: number; lifetimeHours: number }>, i: number, together: number[]): { candidates: Set<number>; reasons: DlmMergeReason[] } {
+    // The schedule kept longest by each reading, of those whose retention is known: this one when none is kept longer.
+    const longest = (all: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => {
+      const among = all.filter((j) => !Number.isNaN(described[j][hours]));
+      return among.length === 0 ? undefined : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
+    };
+    // A schedule whose retention is a token may be kept longest: only the deploy tells.
+    const tokenRetention = (among: number[]): number[] => among.filter((j) => Number.isNaN(described[j].standardHours) || Number.isNaN(described[j].lifetimeHours));
+    if (together.length < 2) {
+      return { candidates: new Set(together), reasons: [] };
+    }
+    const kinds = [together.filter((j) => described[j].byCount), together.filter((j) => !described[j].byCount)];
+    // Two counts are not compared as count × interval: DLM's documentation does not say how it compares them.
+    const counts = kinds[0].length > 1 ? kinds[0] : [];
+    const candidates = new Set<number>(counts);
+    for (const among of kinds) {
+      for (const hours of ['standardHours', 'lifetimeHours'] as const) {
+        const winner = among === counts ? undefined : longest(among, hours);
+        if (winner !== undefined) {
+          candidates.add(winner);
+        }
+      }
+      if (among !== counts) {
+        tokenRetention(among).forEach((j) => candidates.add(j));
+      }
+    }
+    const reasons: DlmMergeReason[] = [];
+    if (kinds.every((among) => among.length > 0)) {
+      reasons.push('count');
+    }
+    if (counts.length > 0) {
+      reasons.push('counts');
+    }
+    if (tokenRetention(together.filter((j) => !counts.includes(j))).length > 0) {
+      reasons.push('token');
+    }
+    if (kinds.some((among) => among !== counts && longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
+      reasons.push('archive');
+    }
+    return { candidates, reasons };
   }
 
   // ---- the resources' own settings -----------------------------------------------------
@@ -1554,10 +1603,18 @@ function expiryRetention(days: unknown, property: string): PartialRetention {
 /** Why DLM's documentation leaves open which schedule's retention a merged snapshot gets. */
 type DlmMergeReason = 'count' | 'counts' | 'archive' | 'token';
 
-/** The runs of a DLM schedule merged with other schedules of its policy, and why some are not documented. */
+/** Where a DLM run whose retention is open is counted: left open by DLM's documentation, or by a token. */
+type DlmOpenField = 'notDocumented' | 'notKnownAtSynth';
+
+/** The runs of a DLM schedule merged with other schedules of its policy, and why some are open, by field and schedules. */
 interface DlmMerges {
   readonly taken: NonNullable<TierEntry['takenByLongerRules']>;
-  readonly reasons: { readonly [rules: string]: DlmMergeReason[] };
+  readonly reasons: { [field in DlmOpenField]: { [rules: string]: { reasons: DlmMergeReason[]; scheduleTokens: string[] } } };
+}
+
+/** Every subset of a list (the list itself when empty: one subset, empty). */
+function subsets<T>(items: T[]): T[][] {
+  return items.reduce<T[][]>((all, item) => [...all, ...all.map((some) => [...some, item])], [[]]);
 }
 
 const DLM_MERGE_REASONS: { [reason in Exclude<DlmMergeReason, 'token'>]: string } = {
@@ -1571,23 +1628,26 @@ function listText(items: string[], conjunction: string): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}` : items.join('');
 }
 
-/** Why which schedule's retention merged snapshots get is not known: what DLM's documentation does not say, a retention given by a token. */
-function mergeReasonsText(reasons: DlmMergeReason[]): string {
+/** Why which schedule's retention merged snapshots get is not known: what DLM's documentation does not say, a retention or a schedule given by a token. */
+function mergeReasonsText({ reasons, scheduleTokens }: { reasons: DlmMergeReason[]; scheduleTokens: string[] }): string {
   const undocumented = reasons.filter((reason): reason is Exclude<DlmMergeReason, 'token'> => reason !== 'token');
   return listText([
     ...(undocumented.length > 0 ? [`its documentation does not say ${listText(undocumented.map((reason) => DLM_MERGE_REASONS[reason]), 'or')}`] : []),
     ...(reasons.includes('token') ? ['a retention given by a token is not known at synth'] : []),
+    ...(scheduleTokens.length > 0 ? [`${listText(scheduleTokens, 'and')}, not known at synth`] : []),
   ], 'and');
 }
 
 function dlmTakenText({ taken, reasons }: DlmMerges): string {
   const documented = Object.entries(taken.byRule);
-  const unknown = Object.entries(taken.notDocumented ?? {});
+  const open = (['notDocumented', 'notKnownAtSynth'] as const).flatMap((field) => Object.entries(taken[field] ?? {})
+    .map(([names, n]) => ({ names, n, why: reasons[field][names] ?? { reasons: [], scheduleTokens: [] } })));
   return [
     documented.length > 0
       ? `; in ${taken.year} DLM takes ${documented.map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${taken.runs} snapshots (a schedule of the policy kept longer that starts at the same time)`
       : '',
-    ...unknown.map(([names, n]) => `; in ${taken.year} ${n} of its ${taken.runs} snapshots ${n === 1 ? 'starts' : 'start'} at the same time as another schedule of the policy and ${n === 1 ? 'is' : 'are'} kept as ${names}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and ${mergeReasonsText(reasons[names] ?? [])}, so which of these schedules' retention they get is not known`),
+    ...open.map(({ names, n, why }) => `; in ${taken.year} ${n} of its ${taken.runs} snapshots ${why.scheduleTokens.length > 0 ? 'may start' : n === 1 ? 'starts' : 'start'} at the same time as another schedule of the policy`
+      + ` and ${n === 1 ? 'is' : 'are'} kept as ${names}: DLM takes one snapshot with the retention of the schedule with the highest retention period, and ${mergeReasonsText(why)}, so which of these schedules' retention they get is not known`),
   ].join('');
 }
 

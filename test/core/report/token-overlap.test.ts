@@ -32,6 +32,7 @@ beforeAll(() => {
   const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
   const window = new CfnParameter(stack, 'Window', { type: 'Number' }).valueAsNumber;
   const cold = new CfnParameter(stack, 'Cold', { type: 'Number' }).valueAsNumber;
+  const hours = new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber;
 
   const table = (id: string, rules: backup.CfnBackupPlan.BackupRuleResourceTypeProperty[]): void => {
     const t = new dynamodb.CfnTable(stack, id, {
@@ -69,6 +70,21 @@ beforeAll(() => {
     },
   });
 
+  // Every 'Hours' hours from 01:00: daily at 01:00 for certain (DLM's intervals divide 24), at 03:00 for an interval of 1 or 2.
+  new ec2.CfnVolume(stack, 'IntervalVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'interval' }] });
+  new dlm.CfnLifecyclePolicy(stack, 'IntervalSnapshots', {
+    description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    policyDetails: {
+      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'interval' }],
+      schedules: [
+        { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: 5, intervalUnit: 'WEEKS' } },
+        { name: 'Frequent', createRule: { interval: hours, intervalUnit: 'HOURS', times: ['01:00'] }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+        { name: 'Nightly', createRule: { cronExpression: 'cron(0 1 * * ? *)' }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+        { name: 'Late', createRule: { cronExpression: 'cron(15 3 * * ? *)' }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+      ],
+    },
+  });
+
   new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', storageEncrypted: true, backupRetentionPeriod: days });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
@@ -81,10 +97,24 @@ afterAll(() => {
 test('DLM schedules that start together, one kept for a number of weeks given by a parameter: which keeps the snapshot is not known', () => {
   const [daily, weekly] = rowAt(model, 'Tokens/Volume').tiers;
   // 2026 has 52 Sundays.
-  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notDocumented: { 'Daily or Weekly': 52 } });
-  expect(weekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notDocumented: { 'Daily or Weekly': 52 } });
+  // Left open by a token, not by DLM's documentation: counted apart (notKnownAtSynth).
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnownAtSynth: { 'Daily or Weekly': 52 } });
+  expect(weekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notKnownAtSynth: { 'Daily or Weekly': 52 } });
   expect(weekly.schedule).toContain('are kept as Daily or Weekly: DLM takes one snapshot with the retention of the schedule with the highest retention period, and a retention given by a token is not known at synth, so which');
   expect(weekly.schedule).not.toContain('DLM takes 52 as Daily');
+});
+
+test('a DLM schedule whose interval is a parameter may start with another schedule of its policy: that merge is not known, not the other\'s retention as certain', () => {
+  const tiers = rowAt(model, 'Tokens/IntervalVolume').tiers;
+  const tier = (name: string): (typeof tiers)[number] => tiers.find((t) => t.tier === name)!;
+  // Weekly's 03:00 runs meet Frequent only for an interval of 1 or 2 hours; Frequent is kept longer.
+  expect(tier('Weekly').takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notKnownAtSynth: { 'Weekly or Frequent': 52 } });
+  expect(tier('Weekly').schedule).toContain('; in 2026 52 of its 52 snapshots may start at the same time as another schedule of the policy and are kept as Weekly or Frequent');
+  expect(tier('Weekly').schedule).toContain('the interval of Frequent is given by a token, not known at synth');
+  // Frequent runs at 01:00 every day whatever its interval: Nightly's snapshots are kept as Frequent for certain.
+  expect(tier('Nightly').takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: { Frequent: 365 } });
+  // No interval DLM supports starts Frequent at 03:15.
+  expect(tier('Late').takenByLongerRules).toBeUndefined();
 });
 
 test('AWS Backup rules whose start windows overlap, where a retention or a start window is a parameter: how many runs the longer rule takes is not known', () => {
