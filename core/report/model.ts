@@ -203,6 +203,8 @@ export interface KeyEntry {
   readonly account: string;
   /** The key's construct path, or the reference as written for a key not in the assembly (its ARN where a user writes one). */
   readonly key: string;
+  /** For a key not in the assembly given by a token (a parameter, a function): the value as the template writes it (JSON), `key` then in words. */
+  readonly written?: string;
   readonly logicalId?: string;
   readonly rotation: string;
   /** Its state, and what becomes of it on stack deletion and on replacement (with the pending window). */
@@ -502,14 +504,27 @@ class Context {
       for (const output of Object.values<Json>(stack.template.Outputs ?? {})) {
         const name = output?.Export?.Name;
         if (name !== undefined) {
-          this.exports.set(this.render(name, stack), { stack, value: output.Value });
+          this.exports.set(this.nameOf(name, stack), { stack, value: output.Value });
         }
       }
     }
   }
 
-  /** A CloudFormation value as readable text: references become construct paths. */
+  /** A CloudFormation value as readable text: references become construct paths, a value only the deploy resolves reads as `tokenText` says. */
   render(value: unknown, stack: StackArtifact): string {
+    return this.renderWith(value, stack, tokenText);
+  }
+
+  /**
+   * A CloudFormation value as a name to match (a vault's, a bucket's, a key's, an export's) or to tell
+   * one value from another: as `render`, but a value only the deploy resolves is kept as written
+   * (JSON), so two different ones never read as the same name.
+   */
+  nameOf(value: unknown, stack: StackArtifact): string {
+    return this.renderWith(value, stack, (v) => JSON.stringify(v));
+  }
+
+  private renderWith(value: unknown, stack: StackArtifact, unresolved: (value: unknown) => string): string {
     if (value === undefined || value === null) {
       return '';
     }
@@ -517,7 +532,7 @@ class Context {
       return String(value);
     }
     if (Array.isArray(value)) {
-      return value.map((v) => this.render(v, stack)).join(', ');
+      return value.map((v) => this.renderWith(v, stack, unresolved)).join(', ');
     }
     const o = value as { [key: string]: Json };
     if (typeof o.Ref === 'string') {
@@ -533,16 +548,16 @@ class Context {
     }
     if (Array.isArray(o['Fn::Join'])) {
       const [separator, parts] = o['Fn::Join'];
-      return (parts as unknown[]).map((p) => this.render(p, stack)).join(separator);
+      return (parts as unknown[]).map((p) => this.renderWith(p, stack, unresolved)).join(separator);
     }
     if (o['Fn::Sub'] !== undefined) {
       const text = Array.isArray(o['Fn::Sub']) ? o['Fn::Sub'][0] : o['Fn::Sub'];
       return String(text).replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name);
     }
     if (o['Fn::ImportValue'] !== undefined) {
-      return `export ${this.render(o['Fn::ImportValue'], stack)}`;
+      return `export ${this.renderWith(o['Fn::ImportValue'], stack, unresolved)}`;
     }
-    return JSON.stringify(value);
+    return unresolved(value);
   }
 
   find(stack: StackArtifact, logicalId: string): Located | undefined {
@@ -631,7 +646,7 @@ class Context {
     const referenced = this.referenced(value, stack);
     const found = referenced?.resource.Type === 'AWS::KMS::Key' || referenced?.resource.Type === 'AWS::KMS::Alias'
       ? referenced
-      : this.aliasByArnOrName(this.render(value, stack), stack);
+      : this.aliasByArnOrName(this.nameOf(value, stack), stack);
     if (found?.resource.Type === 'AWS::KMS::Alias') {
       return this.keyOf(found.resource.Properties?.TargetKeyId, found.stack);
     }
@@ -646,7 +661,7 @@ class Context {
       return undefined;
     }
     return this.ofType('AWS::KMS::Alias').find((a) => a.stack.region === region && a.stack.account === account
-      && this.render(a.resource.Properties?.AliasName, a.stack) === name);
+      && this.nameOf(a.resource.Properties?.AliasName, a.stack) === name);
   }
 
   /**
@@ -655,13 +670,15 @@ class Context {
    * not define is listed as written, with what the report cannot know of it.
    */
   keys(resources: ProtectedResource[], activities: ActivityEntry[]): KeyEntry[] {
-    const uses = new Map<string, { key?: Located; outside?: OutsideKey; stack: StackArtifact; written: string; encrypts: Set<string> }>();
+    const uses = new Map<string, { key?: Located; outside?: OutsideKey; stack: StackArtifact; written: string; shown: string; encrypts: Set<string> }>();
     const use = (value: unknown, stack: StackArtifact, what: string): void => {
       if (value === undefined || value === null || value === '') {
         return;
       }
       const key = this.keyOf(value, stack);
-      const written = this.render(value, stack);
+      // A key given by a token is told apart by its JSON and shown as `tokenText` says.
+      const written = this.nameOf(value, stack);
+      const shown = this.render(value, stack);
       // AWS managed keys (aws/s3, aws/rds, ...) are AWS's to rotate and cannot be deleted.
       if (!key && isAwsManagedKey(written)) {
         return;
@@ -669,9 +686,10 @@ class Context {
       // One row per key not in the assembly, whether its users give its ID or its ARN, in one stack or several.
       const outside = key ? undefined : outsideKey(written, stack);
       const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${outside!.region}\u0000${outside!.account}\u0000${outside!.name}`;
-      const entry = uses.get(id) ?? { key, outside, stack: key?.stack ?? stack, written, encrypts: new Set<string>() };
+      const entry = uses.get(id) ?? { key, outside, stack: key?.stack ?? stack, written, shown, encrypts: new Set<string>() };
       if (!key && !entry.written.startsWith('arn:') && written.startsWith('arn:')) {
         entry.written = written;
+        entry.shown = shown;
       }
       entry.encrypts.add(what);
       uses.set(id, entry);
@@ -707,14 +725,15 @@ class Context {
     for (const machine of this.ofType('AWS::StepFunctions::StateMachine').filter((m) => activityPaths.has(m.path))) {
       use(machine.resource.Properties?.EncryptionConfiguration?.KmsKeyId, machine.stack, `state machine ${machine.path} (its definition and execution data)`);
     }
-    return [...uses.values()].map(({ key, outside, stack, written, encrypts }): KeyEntry => {
+    return [...uses.values()].map(({ key, outside, stack, written, shown, encrypts }): KeyEntry => {
       const render = (value: Json): string => this.render(value, key?.stack ?? stack);
       const notKnown = 'not known (key not in this assembly)';
       return {
         stack: stack.id,
         region: outside?.region ?? stack.region,
         account: outside?.account ?? stack.account,
-        key: key ? key.path : written,
+        key: key ? key.path : shown,
+        ...(!key && written !== shown ? { written } : {}),
         ...(key ? { logicalId: key.logicalId } : {}),
         rotation: key ? keyRotationText(key.resource.Properties, render) : notKnown,
         locks: key ? [
@@ -739,7 +758,7 @@ class Context {
     // A vault is named within its region and account: those of the ARN, or of the plan for a bare name.
     const arn = /^arn:[^:]+:backup:([^:]*):([^:]*):backup-vault:(.+)$/.exec(text);
     const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
-    return this.ofType('AWS::Backup::BackupVault').find((v) => this.render(v.resource.Properties?.BackupVaultName, v.stack) === name
+    return this.ofType('AWS::Backup::BackupVault').find((v) => this.nameOf(v.resource.Properties?.BackupVaultName, v.stack) === name
       && v.stack.region === region && v.stack.account === account);
   }
 
@@ -750,8 +769,8 @@ class Context {
     const locks: string[] = [];
     const lock = vault.resource.Properties?.LockConfiguration;
     if (lock) {
-      const mode = lock.ChangeableForDays !== undefined ? `compliance mode, fixed after ${lock.ChangeableForDays} ${Number(lock.ChangeableForDays) === 1 ? 'day' : 'days'}` : 'governance mode';
-      const days = (n: unknown): string => `${n} ${Number(n) === 1 ? 'day' : 'days'}`;
+      const days = (n: unknown): string => knownNumber(n) === undefined ? `${tokenText(n)} days (not known at synth)` : plural(n, 'day');
+      const mode = lock.ChangeableForDays !== undefined ? `compliance mode, fixed after ${days(lock.ChangeableForDays)}` : 'governance mode';
       const bounds = [lock.MinRetentionDays !== undefined ? `min ${days(lock.MinRetentionDays)}` : '', lock.MaxRetentionDays !== undefined ? `max ${days(lock.MaxRetentionDays)}` : ''].filter(Boolean).join(', ');
       locks.push(`vault lock (${mode}${bounds ? `; ${bounds}` : ''})`);
     }
@@ -801,11 +820,12 @@ class Context {
         : zonedWeeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', rule.ScheduleExpressionTimezone);
       const retention = lifecycleRetention(rule.Lifecycle);
       const vaultRef = rule.TargetBackupVault;
-      const vault = this.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(this.render(vaultRef, plan.stack), plan.stack);
+      const vault = this.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(this.nameOf(vaultRef, plan.stack), plan.stack);
       const copies = (rule.CopyActions ?? []).map((copy: Json): CopyFacts => {
         const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
         const parts = arn.split(':');
-        const destination = this.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(arn, plan.stack);
+        const destination = this.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault')
+          ?? this.vaultByArnOrName(this.nameOf(copy.DestinationBackupVaultArn, plan.stack), plan.stack);
         const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
         return {
           destination: destination ? destination.path : arn,
@@ -828,7 +848,7 @@ class Context {
         tier: rule.RuleName ?? 'rule',
         ...(takenByLongerRules ? { takenByLongerRules } : {}),
         mechanism: `AWS Backup plan ${plan.path}, rule ${rule.RuleName}`,
-        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${rule.StartWindowMinutes} minutes)` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, this.year, 'AWS Backup')}`,
+        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${tokenText(rule.StartWindowMinutes)} minutes${knownNumber(rule.StartWindowMinutes) === undefined ? ', not known at synth' : ''})` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, this.year, 'AWS Backup')}`,
         scheduleNote: runs.note,
         runs: runs.minutes,
         ...seasons(runs),
@@ -1238,13 +1258,13 @@ class Context {
     if (referenced?.resource.Type === 'AWS::RDS::DBInstance') {
       return { source: referenced, byName: false };
     }
-    const text = this.render(value, replica.stack);
+    const text = this.nameOf(value, replica.stack);
     const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
     const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [replica.stack.region, replica.stack.account, text];
     // RDS keeps DB instance identifiers in lower case.
     const source = name === '' ? undefined : this.ofType('AWS::RDS::DBInstance').find((other) => other !== replica
       && other.stack.region === region && other.stack.account === account
-      && this.render(other.resource.Properties?.DBInstanceIdentifier, other.stack).toLowerCase() === name.toLowerCase());
+      && this.nameOf(other.resource.Properties?.DBInstanceIdentifier, other.stack).toLowerCase() === name.toLowerCase());
     return source ? { source, byName: true } : undefined;
   }
 
@@ -1303,9 +1323,9 @@ class Context {
 
   /** The destination bucket of a replication rule: by reference, or by its name (bucket names are global). */
   replicaBucket(value: unknown, stack: StackArtifact): Located | undefined {
-    const name = this.render(value, stack).replace(/^arn:[^:]+:s3:::/, '');
+    const name = this.nameOf(value, stack).replace(/^arn:[^:]+:s3:::/, '');
     return this.referencedOfType(value, stack, 'AWS::S3::Bucket')
-      ?? this.ofType('AWS::S3::Bucket').find((b) => this.render(b.resource.Properties?.BucketName, b.stack) === name);
+      ?? this.ofType('AWS::S3::Bucket').find((b) => this.nameOf(b.resource.Properties?.BucketName, b.stack) === name);
   }
 
   encryptionOf(r: Located): string {
