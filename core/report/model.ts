@@ -938,9 +938,14 @@ class Context {
       for (const schedule of details.Schedules ?? []) {
         const create = schedule.CreateRule ?? {};
         const intervalHours = create.CronExpression ? 24 : knownNumber(create.Interval ?? 24) ?? NaN;
+        // Times given by a token (a list parameter, or one of its items) are not read.
+        const times: unknown = create.Times;
+        const timesKnown = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
         const runs: WeeklyRuns = Number.isNaN(intervalHours)
           ? { minutes: [], text: `every ${tokenText(create.Interval)} hours, not known at synth`, note: 'not known' }
-          : create.CronExpression ? weeklyRuns(create.CronExpression) : intervalRuns(intervalHours, create.Times);
+          : create.CronExpression ? weeklyRuns(create.CronExpression)
+            : !timesKnown ? { minutes: [], text: `every ${intervalHours} hours from ${Array.isArray(times) ? times.map(tokenText).join(', ') : tokenText(times)}, not known at synth`, note: 'not known' }
+              : intervalRuns(intervalHours, create.Times);
         const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
         const merges = taken.get(schedule);
         tiers.push({

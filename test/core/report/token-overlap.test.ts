@@ -85,6 +85,18 @@ beforeAll(() => {
     },
   });
 
+  new ec2.CfnVolume(stack, 'TimesVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'times' }] });
+  new dlm.CfnLifecyclePolicy(stack, 'TimesSnapshots', {
+    description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    policyDetails: {
+      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'times' }],
+      schedules: [
+        { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: [Fn.select(0, Fn.split(',', new CfnParameter(stack, 'Times').valueAsString))] }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+        { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: 5, intervalUnit: 'WEEKS' } },
+      ],
+    },
+  });
+
   new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', storageEncrypted: true, backupRetentionPeriod: days });
   app.synth();
   model = buildReport(loadAssembly(outdir), { year: 2026 });
@@ -115,6 +127,15 @@ test('a DLM schedule whose interval is a parameter may start with another schedu
   expect(tier('Nightly').takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: { Frequent: 365 } });
   // No interval DLM supports starts Frequent at 03:15.
   expect(tier('Late').takenByLongerRules).toBeUndefined();
+});
+
+test('a DLM schedule whose times are a token is not known at synth and may start with any other schedule of its policy (it failed on them)', () => {
+  const [daily, weekly] = rowAt(model, 'Tokens/TimesVolume').tiers;
+  expect([daily.schedule, daily.scheduleNote, daily.runs]).toEqual(['every 24 hours from a value given by Fn::Select, not known at synth', 'not known', []]);
+  // Daily (60 days) is kept longer than Weekly (5 weeks), and may start at 03:00.
+  expect(weekly.takenByLongerRules).toEqual({ year: 2026, runs: 52, byRule: {}, notKnownAtSynth: { 'Daily or Weekly': 52 } });
+  expect(weekly.schedule).toContain('the times of Daily are given by a token, not known at synth');
+  expect(daily.takenByLongerRules).toBeUndefined();
 });
 
 test('AWS Backup rules whose start windows overlap, where a retention or a start window is a parameter: how many runs the longer rule takes is not known', () => {
