@@ -4,37 +4,27 @@
  * cluster of that name in another stack may or may not be the instance's: not known, never
  * "with its cluster" (two agnostic stacks used to match as the same 'unknown-region').
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { loadAssembly } from '../../../core/report/assembly';
 import { BackupMetadata } from '../../../lib/report/metadata';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
+import { reportOfApp } from './report-of-app';
 import { rowAt } from './model-row';
 
-let outdir: string;
 let model: ReportModel;
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-aurora-agnostic-'));
-  const app = new App({ outdir });
-  const clusters = new Stack(app, 'Clusters');
-  BackupMetadata.describeStack(clusters, { owner: 'dba@example.com' });
-  new rds.CfnDBCluster(clusters, 'Shared', { engine: 'aurora-mysql', dbClusterIdentifier: 'shared', storageEncrypted: true, backupRetentionPeriod: 7 });
-  const member = (stack: Stack, id: string, identifier: string): void => {
-    new rds.CfnDBInstance(stack, id, { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: identifier });
-  };
-  member(clusters, 'SameStack', 'shared');
-  member(new Stack(app, 'AgnosticReaders'), 'Reader', 'shared');
-  member(new Stack(app, 'Readers', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Reader', 'shared');
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
+  model = reportOfApp((app) => {
+    const clusters = new Stack(app, 'Clusters');
+    BackupMetadata.describeStack(clusters, { owner: 'dba@example.com' });
+    new rds.CfnDBCluster(clusters, 'Shared', { engine: 'aurora-mysql', dbClusterIdentifier: 'shared', storageEncrypted: true, backupRetentionPeriod: 7 });
+    const member = (stack: Stack, id: string, identifier: string): void => {
+      new rds.CfnDBInstance(stack, id, { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: identifier });
+    };
+    member(clusters, 'SameStack', 'shared');
+    member(new Stack(app, 'AgnosticReaders'), 'Reader', 'shared');
+    member(new Stack(app, 'Readers', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Reader', 'shared');
+  });
 });
 
 test('a member in the cluster\'s own stack is with its cluster, whatever the environment', () => {

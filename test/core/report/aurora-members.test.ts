@@ -4,84 +4,74 @@
  * when the cluster has none either; a cluster not in the assembly leaves it not known. And a
  * volume whose tag a DLM policy targets, the value being a token, is not known, not NONE.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { loadAssembly } from '../../../core/report/assembly';
 import { BackupMetadata } from '../../../lib/report/metadata';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
+import { reportOfApp } from './report-of-app';
 import { renderHtml, renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
 
-let outdir: string;
 let model: ReportModel;
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-aurora-members-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Members', { env });
-  BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-  const member = (id: string, clusterIdentifier: string): void => {
-    new rds.CfnDBInstance(stack, id, { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: clusterIdentifier });
-  };
-  // RDS automated backups, kept 7 days: a covered cluster.
-  const covered = new rds.CfnDBCluster(stack, 'Covered', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 7 });
-  member('ByRef', covered.ref);
-  new rds.CfnDBCluster(stack, 'Named', { engine: 'aurora-mysql', dbClusterIdentifier: 'orders', storageEncrypted: true });
-  member('ByName', 'Orders');
-  // No automated backups, no selection: the cluster is not covered (a retention CloudFormation rejects at deploy, read as written).
-  Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F3034', reason: 'a cluster without automated backups, for the report to read' });
-  const bare = new rds.CfnDBCluster(stack, 'Bare', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 0 });
-  member('OfBare', bare.ref);
-  const exempt = new rds.CfnDBCluster(stack, 'Scratch', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 0 });
-  // What BackupCoverage.exempt writes to the template.
-  exempt.addMetadata(BackupMetadata.KEY, { role: 'exempt', exemptReason: 'scratch data, rebuilt nightly' });
-  member('OfScratch', exempt.ref);
-  member('Elsewhere', 'not-in-this-app');
-  // A cluster of the same name in another region is not this instance's.
-  const otherRegion = new Stack(app, 'OtherRegion', { env: { ...env, region: 'us-east-1' } });
-  new rds.CfnDBCluster(otherRegion, 'Faraway', { engine: 'aurora-mysql', dbClusterIdentifier: 'faraway', storageEncrypted: true });
-  member('FarawayName', 'faraway');
-  // A member in another stack, referring to the cluster through CDK's export.
-  const other = new Stack(app, 'Readers', { env });
-  new rds.CfnDBInstance(other, 'Reader', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: covered.ref });
+  model = reportOfApp((app) => {
+    const stack = new Stack(app, 'Members', { env });
+    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const member = (id: string, clusterIdentifier: string): void => {
+      new rds.CfnDBInstance(stack, id, { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: clusterIdentifier });
+    };
+    // RDS automated backups, kept 7 days: a covered cluster.
+    const covered = new rds.CfnDBCluster(stack, 'Covered', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 7 });
+    member('ByRef', covered.ref);
+    new rds.CfnDBCluster(stack, 'Named', { engine: 'aurora-mysql', dbClusterIdentifier: 'orders', storageEncrypted: true });
+    member('ByName', 'Orders');
+    // No automated backups, no selection: the cluster is not covered (a retention CloudFormation rejects at deploy, read as written).
+    Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F3034', reason: 'a cluster without automated backups, for the report to read' });
+    const bare = new rds.CfnDBCluster(stack, 'Bare', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 0 });
+    member('OfBare', bare.ref);
+    const exempt = new rds.CfnDBCluster(stack, 'Scratch', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 0 });
+    // What BackupCoverage.exempt writes to the template.
+    exempt.addMetadata(BackupMetadata.KEY, { role: 'exempt', exemptReason: 'scratch data, rebuilt nightly' });
+    member('OfScratch', exempt.ref);
+    member('Elsewhere', 'not-in-this-app');
+    // A cluster of the same name in another region is not this instance's.
+    const otherRegion = new Stack(app, 'OtherRegion', { env: { ...env, region: 'us-east-1' } });
+    new rds.CfnDBCluster(otherRegion, 'Faraway', { engine: 'aurora-mysql', dbClusterIdentifier: 'faraway', storageEncrypted: true });
+    member('FarawayName', 'faraway');
+    // A member in another stack, referring to the cluster through CDK's export.
+    const other = new Stack(app, 'Readers', { env });
+    new rds.CfnDBInstance(other, 'Reader', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: covered.ref });
 
-  // A DLM policy targets volumes tagged backup=daily; one volume's tag is a parameter.
-  const tier = new CfnParameter(stack, 'VolumeTier');
-  const volume = (id: string, value: string): void => {
-    new ec2.CfnVolume(stack, id, { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value }] });
-  };
-  volume('TokenVolume', tier.valueAsString);
-  volume('DailyVolume', 'daily');
-  volume('WeeklyVolume', 'weekly');
-  new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-    description: 'daily volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-    policyDetails: {
-      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-      schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
-    },
+    // A DLM policy targets volumes tagged backup=daily; one volume's tag is a parameter.
+    const tier = new CfnParameter(stack, 'VolumeTier');
+    const volume = (id: string, value: string): void => {
+      new ec2.CfnVolume(stack, id, { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value }] });
+    };
+    volume('TokenVolume', tier.valueAsString);
+    volume('DailyVolume', 'daily');
+    volume('WeeklyVolume', 'weekly');
+    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
+      description: 'daily volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
+        schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
+      },
+    });
+    // A policy whose target tag value is a parameter.
+    volume('GoldVolume', 'gold');
+    new dlm.CfnLifecyclePolicy(stack, 'ByParameter', {
+      description: 'volume snapshots of a chosen tier', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: new CfnParameter(stack, 'SnapshotTier').valueAsString }],
+        schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
+      },
+    });
   });
-  // A policy whose target tag value is a parameter.
-  volume('GoldVolume', 'gold');
-  new dlm.CfnLifecyclePolicy(stack, 'ByParameter', {
-    description: 'volume snapshots of a chosen tier', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-    policyDetails: {
-      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: new CfnParameter(stack, 'SnapshotTier').valueAsString }],
-      schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
-    },
-  });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 test('a member of a covered cluster is backed up with it, by reference, by name (any case) and from another stack', () => {

@@ -3,85 +3,75 @@
  * Markdown and the HTML: never as "[object Object]", raw JSON or a CDK token string. Regions, key
  * ARNs, vault names, account ids, bucket names and the numbers of locks and windows included.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnCondition, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
+import { reportOfApp } from './report-of-app';
 import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
 import { BackupMetadata } from '../../../lib/report/metadata';
 
-let outdir: string;
 let model: ReportModel;
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-token-render-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Rendered', { env: { account: '111111111111', region: 'eu-west-1' } });
-  BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-  const text = (id: string): string => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
-  const number = (id: string): number => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
-  const long = new CfnCondition(stack, 'Long', { expression: Fn.conditionEquals(text('Mode'), 'long') });
+  model = reportOfApp((app) => {
+    const stack = new Stack(app, 'Rendered', { env: { account: '111111111111', region: 'eu-west-1' } });
+    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const text = (id: string): string => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
+    const number = (id: string): number => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+    const long = new CfnCondition(stack, 'Long', { expression: Fn.conditionEquals(text('Mode'), 'long') });
 
-  const vault = new backup.CfnBackupVault(stack, 'Vault', {
-    backupVaultName: text('VaultName'),
-    encryptionKeyArn: Fn.conditionIf(long.logicalId, text('KeyArn'), Fn.importValue('Shared:KeyArn')).toString(),
-    lockConfiguration: { minRetentionDays: number('MinDays'), maxRetentionDays: number('MaxDays'), changeableForDays: number('Changeable') },
-  });
-  const table = new dynamodb.CfnTable(stack, 'Table', {
-    keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-  });
-  const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: {
-      backupPlanName: 'plan',
-      backupPlanRule: [{
-        ruleName: 'Daily', targetBackupVault: vault.ref, scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: number('Window'),
-        lifecycle: { deleteAfterDays: 35 },
-        copyActions: [{ destinationBackupVaultArn: Fn.select(0, Fn.split(',', text('CopyVaults'))), lifecycle: { deleteAfterDays: 35 } }],
-      }],
-    },
-  });
-  new backup.CfnBackupSelection(stack, 'Selection', {
-    backupPlanId: plan.ref,
-    backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
-  });
+    const vault = new backup.CfnBackupVault(stack, 'Vault', {
+      backupVaultName: text('VaultName'),
+      encryptionKeyArn: Fn.conditionIf(long.logicalId, text('KeyArn'), Fn.importValue('Shared:KeyArn')).toString(),
+      lockConfiguration: { minRetentionDays: number('MinDays'), maxRetentionDays: number('MaxDays'), changeableForDays: number('Changeable') },
+    });
+    const table = new dynamodb.CfnTable(stack, 'Table', {
+      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
+    });
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: {
+        backupPlanName: 'plan',
+        backupPlanRule: [{
+          ruleName: 'Daily', targetBackupVault: vault.ref, scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: number('Window'),
+          lifecycle: { deleteAfterDays: 35 },
+          copyActions: [{ destinationBackupVaultArn: Fn.select(0, Fn.split(',', text('CopyVaults'))), lifecycle: { deleteAfterDays: 35 } }],
+        }],
+      },
+    });
+    new backup.CfnBackupSelection(stack, 'Selection', {
+      backupPlanId: plan.ref,
+      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
+    });
 
-  new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
-  new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-    description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-    policyDetails: {
-      resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-      schedules: [{
-        name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 },
-        crossRegionCopyRules: [{ target: Fn.select(1, Fn.split(',', text('Regions'))), encrypted: true, cmkArn: Fn.sub('arn:aws:kms:${Region}:${Account}:key/${KeyId}', {
-          Region: text('CopyRegion'), Account: text('CopyAccount'), KeyId: Fn.select(0, Fn.split('/', text('KeyPath'))),
-        }), retainRule: { interval: 7, intervalUnit: 'DAYS' } }],
-      }],
-    },
+    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
+    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
+      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
+        schedules: [{
+          name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 },
+          crossRegionCopyRules: [{ target: Fn.select(1, Fn.split(',', text('Regions'))), encrypted: true, cmkArn: Fn.sub('arn:aws:kms:${Region}:${Account}:key/${KeyId}', {
+            Region: text('CopyRegion'), Account: text('CopyAccount'), KeyId: Fn.select(0, Fn.split('/', text('KeyPath'))),
+          }), retainRule: { interval: 7, intervalUnit: 'DAYS' } }],
+        }],
+      },
+    });
+
+    const replica = Fn.select(0, Fn.split(',', text('ReplicaBuckets')));
+    new s3.CfnBucket(stack, 'Bucket', {
+      versioningConfiguration: { status: 'Enabled' },
+      objectLockEnabled: true,
+      objectLockConfiguration: { objectLockEnabled: 'Enabled', rule: { defaultRetention: { mode: 'GOVERNANCE', days: number('LockDays') } } },
+      replicationConfiguration: {
+        role: 'arn:aws:iam::111111111111:role/replication',
+        rules: [{ status: 'Enabled', destination: { bucket: replica, account: Fn.select(1, Fn.split(',', text('Accounts'))), encryptionConfiguration: { replicaKmsKeyId: Fn.select(2, Fn.split(',', text('Keys'))) } } }],
+      },
+    }).cfnOptions.metadata = { 'cdk-backup-dr': { role: 'backup-store', tier: 'objects' } };
   });
-
-  const replica = Fn.select(0, Fn.split(',', text('ReplicaBuckets')));
-  new s3.CfnBucket(stack, 'Bucket', {
-    versioningConfiguration: { status: 'Enabled' },
-    objectLockEnabled: true,
-    objectLockConfiguration: { objectLockEnabled: 'Enabled', rule: { defaultRetention: { mode: 'GOVERNANCE', days: number('LockDays') } } },
-    replicationConfiguration: {
-      role: 'arn:aws:iam::111111111111:role/replication',
-      rules: [{ status: 'Enabled', destination: { bucket: replica, account: Fn.select(1, Fn.split(',', text('Accounts'))), encryptionConfiguration: { replicaKmsKeyId: Fn.select(2, Fn.split(',', text('Keys'))) } } }],
-    },
-  }).cfnOptions.metadata = { 'cdk-backup-dr': { role: 'backup-store', tier: 'objects' } };
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 test('a token reads as its parameter or the function that gives it, in the Markdown and the HTML: never as [object Object], JSON or a CDK token string', () => {

@@ -3,51 +3,41 @@
  * selection, is compared only at deploy: the report shows no tier for it and says the
  * coverage is not known, neither covered nor a plain "not covered".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { loadAssembly } from '../../../core/report/assembly';
 import { BackupMetadata } from '../../../lib/report/metadata';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
+import { reportOfApp } from './report-of-app';
 import { renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
 
-let outdir: string;
 let model: ReportModel;
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-token-tags-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Tokens', { env: { account: '111111111111', region: 'eu-west-1' } });
-  BackupMetadata.describeStack(stack, { owner: 'dba@example.com' });
-  const tier = new CfnParameter(stack, 'Tier');
-  const table = (id: string, value: string): void => {
-    new dynamodb.CfnTable(stack, id, {
-      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }],
-      billingMode: 'PAY_PER_REQUEST', tags: [{ key: 'backup', value }],
+  model = reportOfApp((app) => {
+    const stack = new Stack(app, 'Tokens', { env: { account: '111111111111', region: 'eu-west-1' } });
+    BackupMetadata.describeStack(stack, { owner: 'dba@example.com' });
+    const tier = new CfnParameter(stack, 'Tier');
+    const table = (id: string, value: string): void => {
+      new dynamodb.CfnTable(stack, id, {
+        keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }],
+        billingMode: 'PAY_PER_REQUEST', tags: [{ key: 'backup', value }],
+      });
+    };
+    table('TokenTag', tier.valueAsString);
+    table('PlainTag', 'daily');
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: { backupPlanName: 'plan', backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 } }] },
     });
-  };
-  table('TokenTag', tier.valueAsString);
-  table('PlainTag', 'daily');
-  const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: { backupPlanName: 'plan', backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 } }] },
+    const selection = (id: string, terms: Partial<backup.CfnBackupSelection.BackupSelectionResourceTypeProperty>): void => {
+      new backup.CfnBackupSelection(stack, id, { backupPlanId: plan.ref, backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: id, ...terms } });
+    };
+    // Every table but those tagged backup=none: the token tag may be 'none'.
+    selection('AllButNone', { resources: ['arn:aws:dynamodb:*:*:table/*'], conditions: { StringNotEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'none' }] } });
+    // The tables tagged with the value of a parameter.
+    selection('ByParameter', { listOfTags: [{ conditionType: 'STRINGEQUALS', conditionKey: 'backup', conditionValue: tier.valueAsString }] });
   });
-  const selection = (id: string, terms: Partial<backup.CfnBackupSelection.BackupSelectionResourceTypeProperty>): void => {
-    new backup.CfnBackupSelection(stack, id, { backupPlanId: plan.ref, backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: id, ...terms } });
-  };
-  // Every table but those tagged backup=none: the token tag may be 'none'.
-  selection('AllButNone', { resources: ['arn:aws:dynamodb:*:*:table/*'], conditions: { StringNotEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'none' }] } });
-  // The tables tagged with the value of a parameter.
-  selection('ByParameter', { listOfTags: [{ conditionType: 'STRINGEQUALS', conditionKey: 'backup', conditionValue: tier.valueAsString }] });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 test('a tag value that is a token: no tier from the selection that compares it, and the coverage not known', () => {
