@@ -39,12 +39,27 @@ export interface ObjectRestoreWorkflowProps {
    */
   readonly archivePollInterval?: Duration;
   /**
-   * How long archive retrievals may take before the workflow fails, in hours (Deep Archive: Standard up to 12 hours, Bulk up to 48 hours), 1 to 168 hours,
-   * at most 2,000 × `archivePollInterval` (each poll adds nine events to the execution's history, which ends at 25,000 without its cleanup).
+   * How long archive retrievals may take before the workflow fails, in hours (Deep Archive: Standard up to 12 hours, Bulk up to 48 hours), from 1 hour
+   * to 120 hours less `archivePollInterval` (119 hours with the default interval: the restore times out after 7 days, without its cleanup, and keeps
+   * 48 hours for the copying and cleanup after the retrievals), and at most 2,000 × `archivePollInterval` (each poll adds nine events to the
+   * execution's history, which ends at 25,000 without its cleanup).
    * @default Duration.hours(72)
    */
   readonly archiveReadyWithin?: Duration;
 }
+
+/** The longest an execution may run. A timed-out execution runs no cleanup. */
+const RESTORE_TIMEOUT = Duration.days(7);
+/**
+ * Kept free of the timeout after the deadline of the retrievals (an archive restore's copying,
+ * which may take hours for a large prefix and up to about 16 hours of stalled invocations alone,
+ * and the cleanup after a failed copy), and before it (the steps before the first poll, minutes).
+ * The retrieved copies stay `restoreDays` (at least one) from when each retrieval completed,
+ * so the copying does not race the wait.
+ */
+const AFTER_RETRIEVAL = Duration.hours(48);
+/** `archiveReadyWithin` plus one `archivePollInterval` (the deadline is noticed at the first poll after it) may be at most this. */
+const RETRIEVAL_WINDOW_HOURS = RESTORE_TIMEOUT.toHours() - AFTER_RETRIEVAL.toHours();
 
 /**
  * The copying steps, when an invocation moved nothing on (no copy finished, no part copied, the
@@ -96,8 +111,15 @@ export class ObjectRestoreWorkflow extends Construct {
       throw new Error(`${this.node.path}: \`archivePollInterval\` must be 1 minute to 6 hours, got ${pollSeconds} seconds`);
     }
     const readyHours = (props.archiveReadyWithin ?? Duration.hours(72)).toHours({ integral: false });
-    if (!Token.isUnresolved(readyHours) && (readyHours < 1 || readyHours > 168)) {
-      throw new Error(`${this.node.path}: \`archiveReadyWithin\` must be 1 to 168 hours, got ${readyHours} hours`);
+    if (!Token.isUnresolved(readyHours)) {
+      // With the interval a token, at least its shortest (1 minute) is kept free.
+      const longestHours = RETRIEVAL_WINDOW_HOURS - (Token.isUnresolved(pollSeconds) ? 60 : pollSeconds) / 3600;
+      if (readyHours < 1 || readyHours > longestHours) {
+        const poll = Token.isUnresolved(pollSeconds) ? 'archivePollInterval a token' : `archivePollInterval ${Duration.seconds(pollSeconds).toHumanString()}`;
+        throw new Error(`${this.node.path}: \`archiveReadyWithin\` must be 1 to ${formatHours(longestHours)} hours with ${poll} `
+          + `(the restore's ${RESTORE_TIMEOUT.toDays()}-day timeout keeps ${AFTER_RETRIEVAL.toHours()} hours for the copying and cleanup after the retrievals, and the deadline is noticed up to one poll late), `
+          + `got ${readyHours} hours`);
+      }
     }
     checkPollBudget(this, 'archiveReadyWithin', readyHours * 3600, 'archivePollInterval', pollSeconds);
     refuseRepeatedEntries(this, 'buckets', props.buckets.map((b) => b.bucketName), 'bucket', props.buckets.map(bucketLabel));
@@ -243,7 +265,7 @@ export class ObjectRestoreWorkflow extends Construct {
       kind: 'objects',
       definition,
       encryptionKey: props.encryptionKey,
-      timeout: Duration.days(7),
+      timeout: RESTORE_TIMEOUT,
       comment: 'cdk-backup-dr: restore S3 objects to a point in time from versions, or from Glacier Deep Archive, into a new prefix',
       functions: [fn],
     });
@@ -302,6 +324,11 @@ export class ObjectRestoreWorkflow extends Construct {
       })),
     );
   }
+}
+
+/** Hours as a short number: 119, 119.98. */
+function formatHours(hours: number): string {
+  return String(Math.floor(hours * 100) / 100);
 }
 
 function joinNames(buckets: s3.IBucket[]): string {

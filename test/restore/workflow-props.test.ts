@@ -201,7 +201,12 @@ describe('ObjectRestoreWorkflow', () => {
   test.each([
     [{ buckets: [] }, /`buckets` must name at least one bucket, got none/],
     [{ archivePollInterval: Duration.seconds(10) }, /`archivePollInterval` must be 1 minute to 6 hours, got 10 seconds/],
-    [{ archiveReadyWithin: Duration.days(10) }, /`archiveReadyWithin` must be 1 to 168 hours, got 240 hours/],
+    [{ archiveReadyWithin: Duration.days(10) }, /`archiveReadyWithin` must be 1 to 119 hours with archivePollInterval 1 hour .*, got 240 hours$/],
+    // Before: accepted up to 168 hours, the restore's whole 7-day timeout: the execution timed out before the copies (and without cleanup).
+    [{ archiveReadyWithin: Duration.hours(168) }, /`archiveReadyWithin` must be 1 to 119 hours with archivePollInterval 1 hour \(the restore's 7-day timeout keeps 48 hours for the copying and cleanup after the retrievals, and the deadline is noticed up to one poll late\), got 168 hours$/],
+    [{ archiveReadyWithin: Duration.hours(120) }, /`archiveReadyWithin` must be 1 to 119 hours with archivePollInterval 1 hour .*, got 120 hours$/],
+    [{ archivePollInterval: Duration.hours(6), archiveReadyWithin: Duration.hours(115) }, /`archiveReadyWithin` must be 1 to 114 hours with archivePollInterval 6 hours .*, got 115 hours$/],
+    [{ archiveReadyWithin: Duration.minutes(30) }, /`archiveReadyWithin` must be 1 to 119 hours with archivePollInterval 1 hour .*, got 0.5 hours$/],
     [{ archivePollInterval: Duration.millis(90500) }, /`archivePollInterval` must be a whole number of seconds, got 1 minute 30 seconds \(90500 milliseconds\)$/],
     // Before: accepted; the retrieval checks would run into Step Functions' 25,000 history events, ending the restore without its cleanup.
     [{ archivePollInterval: Duration.minutes(1), archiveReadyWithin: Duration.hours(48) }, /`archiveReadyWithin` may be at most 2000 times `archivePollInterval` \(1 day 9 hours with archivePollInterval 1 minute\): .* got 2 days, 2880 polls$/],
@@ -220,6 +225,14 @@ describe('ObjectRestoreWorkflow', () => {
   ])('rejects %s', (_name, props, message) => {
     const f = restoreTestStack(new App());
     expect(() => new ObjectRestoreWorkflow(f.stack, 'ObjectRestore', { vpc: f.vpc, encryptionKey: f.key, functionSubnets, buckets: [f.dumpBucket, f.archiveBucket], ...props(f) })).toThrow(message);
+  });
+
+  test.each([
+    [Duration.hours(119), Duration.hours(1)],
+    [Duration.hours(114), Duration.hours(6)],
+    [Duration.hours(1), Duration.minutes(1)],
+  ])('archiveReadyWithin %s with archivePollInterval %s is accepted', (archiveReadyWithin, archivePollInterval) => {
+    expect(() => objects({ archiveReadyWithin, archivePollInterval })).not.toThrow();
   });
 
   test('the same bucket in buckets and targetBuckets is accepted (the default is the same list)', () => {
