@@ -33,7 +33,7 @@ const rds = new RDSClient({});
 const secrets = new SecretsManagerClient({});
 
 /** Time kept free at the end of a load invocation, in milliseconds. */
-const LOAD_MARGIN_MS = 90_000;
+export const LOAD_MARGIN_MS = 90_000;
 
 export interface DumpRestoreEvent {
   readonly action: 'validate' | 'create' | 'status' | 'load' | 'verify' | 'protect' | 'cleanup';

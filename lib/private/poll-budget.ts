@@ -8,6 +8,8 @@ import { IConstruct } from 'constructs';
  * execution (its steps, retries and cleanup) room.
  */
 export const MAX_POLLS = 2000;
+/** The history events of one poll (a Wait, a Lambda task, a Choice). */
+export const POLL_EVENTS = 9;
 
 /**
  * Fails unless a loop that polls every `pollSeconds` until `deadlineProp` (`deadlineSeconds`)
@@ -21,7 +23,7 @@ export function checkPollBudget(scope: IConstruct, deadlineProp: string, deadlin
   if (polls > MAX_POLLS) {
     const longest = Duration.seconds(MAX_POLLS * pollSeconds).toHumanString();
     throw new Error(`${scope.node.path}: \`${deadlineProp}\` may be at most ${MAX_POLLS} times \`${pollProp}\` (${longest} with ${pollProp} ${Duration.seconds(pollSeconds).toHumanString()}): `
-      + `each poll adds 9 events to the execution's history, and Step Functions ends an execution at 25,000 without its cleanup; `
+      + `each poll adds ${POLL_EVENTS} events to the execution's history, and Step Functions ends an execution at 25,000 without its cleanup; `
       + `got ${Duration.seconds(deadlineSeconds).toHumanString()}, ${polls} polls`);
   }
 }

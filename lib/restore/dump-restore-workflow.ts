@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { checkLoadLoopBudget } from '../private/load-loop-budget';
 import { checkPollBudget } from '../private/poll-budget';
 import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
@@ -80,7 +81,10 @@ export interface DumpRestoreWorkflowProps {
    */
   readonly availableWithin?: Duration;
   /**
-   * The longest an execution may run, in hours (1 to 8760), loading included.
+   * The longest an execution may run, in hours (1 to 8760), loading included. It also bounds the LoadDump invocations
+   * (one per 13.5 minutes at most, each adding seven events to the execution's history): with the polls for the instance
+   * they may add at most 18,000 events, so `timeout` may be at most about 422 hours with the default polling
+   * (Step Functions ends an execution at 25,000 events without its cleanup).
    * @default Duration.hours(24)
    */
   readonly timeout?: Duration;
@@ -136,6 +140,7 @@ export class DumpRestoreWorkflow extends Construct {
       throw new Error(`${this.node.path}: \`timeout\` must be 1 to 8760 hours, got ${timeoutHours} hours`);
     }
     checkPollBudget(this, 'availableWithin', availableMinutes * 60, 'pollInterval', pollSeconds);
+    checkLoadLoopBudget(this, { timeoutSeconds: timeoutHours * 3600, availableSeconds: availableMinutes * 60, pollSeconds });
     // A timed-out execution runs no cleanup: the wait for the instance must end (and clean up) first.
     if (!Token.isUnresolved(availableMinutes) && !Token.isUnresolved(timeoutHours) && availableMinutes >= timeoutHours * 60) {
       throw new Error(`${this.node.path}: \`availableWithin\` must be shorter than \`timeout\` (the workflow would time out while waiting for the instance, without deleting it), got availableWithin ${availableMinutes} minutes with timeout ${timeoutHours} hours`);
