@@ -36,6 +36,7 @@ import { policyGivenTo } from './vault/policy-setting';
 import { failOnRdsCopies } from './vault/rds-copy-limits';
 import { RecoveryVault } from './vault/recovery-vault';
 import { VaultLockOptions } from './vault/vault-lock';
+import { SynthWarnings } from './synth-warnings';
 
 /** Checks the owner contact; both constructs require it. */
 function checkOwnerEmail(scope: Construct, ownerEmail: string): void {
@@ -527,7 +528,7 @@ export class BackupDisasterRecovery extends Construct {
       return;
     }
     const regions = withoutKey.map((region) => describeAtDeploy(stack, region)).join(', ');
-    Annotations.of(this).addWarningV2('cdk-backup-dr:offSiteVolumeKeyMissing',
+    Annotations.of(this).addWarningV2(SynthWarnings.OFF_SITE_VOLUME_KEY_MISSING,
       `${this.node.path}: the off-site copies of the EBS snapshots in ${regions} are encrypted with that region's default EBS key (aws/ebs unless the account sets another), not a customer-managed key of this library: `
       + 'give `offSiteVolumeKey`, the `ebsCopyKey` of the `BackupDisasterRecoveryTarget` there, by key ARN (`kms.Key.fromKeyArn`; Data Lifecycle Manager accepts no alias)'
       + (offSiteVolumeKey ? ' (`offSiteVolumeKey` covers `recoveryRegion` only)' : ''));

@@ -20,3 +20,4 @@ export * from './restore/dump-restore-workflow';
 export * from './restore/volume-restore-workflow';
 export * from './restore/object-restore-workflow';
 export * from './backup-disaster-recovery';
+export * from './synth-warnings';

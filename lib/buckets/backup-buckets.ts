@@ -15,6 +15,7 @@ import {
 } from './bucket-settings';
 import { RecoveryBuckets } from './recovery-buckets';
 import { fitManagedPolicyDescription } from '../private/managed-policy-description';
+import { SynthWarnings } from '../synth-warnings';
 
 /** Where `BackupBuckets` replicates to: the `RecoveryBuckets` of another region. */
 export interface BucketReplicationOptions {
@@ -187,7 +188,7 @@ export class BackupBuckets extends Construct {
           ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3BucketReplicationEnabled`, reason })),
         );
       }
-      Annotations.of(this).addWarningV2('cdk-backup-dr:bucketsNotReplicated', 'BackupBuckets without `replication`: the backups have no off-site copy in another region.');
+      Annotations.of(this).addWarningV2(SynthWarnings.BUCKETS_NOT_REPLICATED, 'BackupBuckets without `replication`: the backups have no off-site copy in another region.');
     }
   }
 

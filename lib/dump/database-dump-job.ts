@@ -29,6 +29,7 @@ import { fitAlarmDescription } from '../private/alarm-description';
 import { fitRoleDescription } from '../private/role-description';
 import { fitManagedPolicyDescription } from '../private/managed-policy-description';
 import { fitScheduleDescription } from '../private/schedule-description';
+import { SynthWarnings } from '../synth-warnings';
 
 /** How the dump job stops replication on the replica for the dump window. */
 export enum ReplicationPauseMethod {
@@ -774,7 +775,7 @@ export class DatabaseDumpJob extends Construct {
     const region = Stack.of(this).region;
     const roots = Token.isUnresolved(region) ? undefined : rdsRootCertificates(region);
     if (roots === undefined) {
-      Annotations.of(this).addWarningV2('cdk-backup-dr:dumpCertificateNotVerified', Token.isUnresolved(region)
+      Annotations.of(this).addWarningV2(SynthWarnings.DUMP_CERTIFICATE_NOT_VERIFIED, Token.isUnresolved(region)
         ? 'The stack\'s region is not known at synth: the dump connects to the replica over TLS without verifying its certificate. Give the stack an env region or set `tlsCertificateAuthorities`.'
         : `No Amazon RDS root certificate authority of ${region} is known: the dump connects to the replica over TLS without verifying its certificate. Set \`tlsCertificateAuthorities\`.`);
     }

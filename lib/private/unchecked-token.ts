@@ -1,8 +1,9 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { SynthWarnings } from '../synth-warnings';
 
 /** The id of the warning a synth-time check gives when a token kept it from running. */
-export const UNCHECKED_TOKEN_WARNING = 'cdk-backup-dr:uncheckedToken';
+export const UNCHECKED_TOKEN_WARNING = SynthWarnings.UNCHECKED_TOKEN;
 
 /**
  * Warns that the synth-time check `check` of `prop` did not run because the value is an

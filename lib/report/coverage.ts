@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { SelectionTagCondition, SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 import { replicationRuleScope } from './replication-rule-scope';
+import { SynthWarnings } from '../synth-warnings';
 
 const BACKUP_METADATA_KEY = BackupMetadata.KEY;
 
@@ -36,8 +37,8 @@ const COVERED_ROLES: string[] = [BackupRole.BACKUP_STORE, BackupRole.REPLICA, Ba
 
 const EXEMPTIONS = new WeakMap<IConstruct, string>();
 
-/** The id of the warning the guard gives for a resource whose coverage synth cannot decide. */
-export const COVERAGE_NOT_KNOWN_WARNING = 'cdk-backup-dr:coverageNotKnown';
+/** The id of the warning the guard gives for a resource whose coverage synth cannot decide (TypeScript only: `SynthWarnings.COVERAGE_NOT_KNOWN` in every language). */
+export const COVERAGE_NOT_KNOWN_WARNING = SynthWarnings.COVERAGE_NOT_KNOWN;
 
 /**
  * How a stateful resource is covered: `by` one line per tier or copy that surely covers it;

@@ -12,6 +12,7 @@ import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
 import { fitRoleDescription } from '../private/role-description';
 import { BackupMetadata, BackupRole } from '../report/metadata';
+import { SynthWarnings } from '../synth-warnings';
 
 /** Properties of an `EbsSnapshotPolicy`. */
 export interface EbsSnapshotPolicyProps {
@@ -139,7 +140,7 @@ export class EbsSnapshotPolicy extends Construct {
         'the EBS snapshots start at the start hour in UTC whatever the time zone, while AWS Backup plans of the same policy run in it');
     } else if (!isUtcZoneName(zone)) {
       const start = `${String(props.policy.windowStartHour).padStart(2, '0')}:00`;
-      Annotations.of(this).addWarningV2('cdk-backup-dr:ebsScheduleInUtc', `\`policy.timeZone\` is ${zone}, but Data Lifecycle Manager runs schedules in UTC only: the EBS snapshots start at ${start} UTC, not at ${start} ${zone} (AWS Backup plans of the same policy run in ${zone})`);
+      Annotations.of(this).addWarningV2(SynthWarnings.EBS_SCHEDULE_IN_UTC, `\`policy.timeZone\` is ${zone}, but Data Lifecycle Manager runs schedules in UTC only: the EBS snapshots start at ${start} UTC, not at ${start} ${zone} (AWS Backup plans of the same policy run in ${zone})`);
     }
     const tiers = compileTiers(props.policy);
     const rolling = tiers[0];
@@ -148,7 +149,7 @@ export class EbsSnapshotPolicy extends Construct {
       throw new Error(`${path}: \`policy.rolling.retention\` must keep at most 1000 snapshots (the DLM limit): ${rolling.retentionHours} hours every ${rolling.intervalHours} hours makes ${count}`);
     }
     if (rolling.retentionHours! % rolling.intervalHours! !== 0) {
-      Annotations.of(this).addWarningV2('cdk-backup-dr:rollingCountRounded', `DLM keeps ${count} rolling snapshots, ${count * rolling.intervalHours!} hours, because ${rolling.retentionHours} hours is not a multiple of the ${rolling.intervalHours}-hour interval`);
+      Annotations.of(this).addWarningV2(SynthWarnings.ROLLING_COUNT_ROUNDED, `DLM keeps ${count} rolling snapshots, ${count * rolling.intervalHours!} hours, because ${rolling.retentionHours} hours is not a multiple of the ${rolling.intervalHours}-hour interval`);
     }
     refuseRepeatedEntries(this, 'fastSnapshotRestoreZones', props.fastSnapshotRestoreZones ?? [], 'zone');
     const fsrCount = props.fastSnapshotRestoreCount ?? 1;
@@ -170,7 +171,7 @@ export class EbsSnapshotPolicy extends Construct {
           `Data Lifecycle Manager copies the EBS snapshots to ${where} within this stack's account, whichever account the copy names`,
           Token.isUnresolved(copy.account!) ? `the account of the copy to ${where}` : 'the stack\'s account (an environment-agnostic stack)');
       } else if (account === 'different') {
-        Annotations.of(this).addWarningV2('cdk-backup-dr:ebsCopyOtherAccount', `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${where} is left to AWS Backup`);
+        Annotations.of(this).addWarningV2(SynthWarnings.EBS_COPY_OTHER_ACCOUNT, `DLM copies EBS snapshots within the account only: the copy to account ${copy.account} in ${where} is left to AWS Backup`);
         return;
       }
       if (copies.some((c) => equalityAtDeploy(stack, c.region, copy.region) === 'same')) {
@@ -267,7 +268,7 @@ export class EbsSnapshotPolicy extends Construct {
     const cronExpression = tier.cron.replace(/^cron\(0 /, `cron(${DLM_START_MINUTE[tier.frequency!]} `);
     const archivable = ARCHIVABLE.includes(tier.frequency!);
     if (tier.coldAfterDays !== undefined && !archivable) {
-      Annotations.of(this).addWarningV2(`cdk-backup-dr:ebsArchive${tier.name}`, `DLM archives only monthly and rarer snapshots: the ${tier.name} snapshots stay in the standard tier for their whole retention`);
+      Annotations.of(this).addWarningV2(SynthWarnings.ebsArchive(tier.name), `DLM archives only monthly and rarer snapshots: the ${tier.name} snapshots stay in the standard tier for their whole retention`);
     }
     const cold = archivable ? tier.coldAfterDays : undefined;
     let retainRule: dlm.CfnLifecyclePolicy.RetainRuleProperty;

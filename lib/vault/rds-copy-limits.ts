@@ -3,6 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import { Construct } from 'constructs';
 import { OffSiteCopy } from '../policy/retention-policy';
 import { equalityAtDeploy } from '../private/deploy-time-equality';
+import { SynthWarnings } from '../synth-warnings';
 
 /**
  * AWS Backup copies an RDS or Aurora recovery point to another account or to another
@@ -78,7 +79,7 @@ export function checkRdsCopies(scope: Construct, prop: string, copies: OffSiteCo
   failOnRdsCopies(scope, prop, copies, rds);
   const { certain, possible } = crossAccountAndRegion(scope, copies);
   for (const copy of [...certain, ...possible]) {
-    Annotations.of(scope).addWarningV2('cdk-backup-dr:rdsCopyAccountAndRegion',
+    Annotations.of(scope).addWarningV2(SynthWarnings.RDS_COPY_ACCOUNT_AND_REGION,
       `\`${prop}\` copies to account ${copy.account} in ${copy.region}: AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy action (${ALLOWED}); RDS or Aurora resources on this plan would not be copied there`);
   }
 }
