@@ -8,13 +8,13 @@ import { REGION_NAME } from '../private/aws-identifiers';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { flattenLikeCdkNag } from '../private/nag-ids';
 import { warnUncheckedToken } from '../private/unchecked-token';
-import { fitRoleDescription } from '../private/role-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import {
   archiveBucketProps, bucketKeyProps, dailyBucketProps, DEEP_ARCHIVE_MINIMUM_DAYS, finishArchiveBucket, finishBucketKey, finishDailyBucket,
   sourceReplicationStatements, wholeDays,
 } from './bucket-settings';
 import { RecoveryBuckets } from './recovery-buckets';
-import { fitManagedPolicyDescription } from '../private/managed-policy-description';
 import { SynthWarnings } from '../synth-warnings';
 
 /** Where `BackupBuckets` replicates to: the `RecoveryBuckets` of another region. */
@@ -206,7 +206,7 @@ export class BackupBuckets extends Construct {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ReplicationRole', {
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
-      description: fitRoleDescription(`Replicates the backup buckets of ${this.node.path} to ${options.region}`, this.node.path),
+      description: fitPathDescription(`Replicates the backup buckets of ${this.node.path} to ${options.region}`, this.node.path, RULES.ROLE),
     });
     const destinations = [
       { bucket: daily, nameOf: 'dailyBucketName' as const, storageClass: 'STANDARD' },
@@ -228,7 +228,7 @@ export class BackupBuckets extends Construct {
       }),
     ];
     const policy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {
-      description: fitManagedPolicyDescription(`S3 replication of ${this.node.path} to the RecoveryBuckets in ${options.region}`, this.node.path),
+      description: fitPathDescription(`S3 replication of ${this.node.path} to the RecoveryBuckets in ${options.region}`, this.node.path, RULES.MANAGED_POLICY),
       statements,
       roles: [role],
     });

@@ -23,13 +23,9 @@ import { BackupCoverage } from '../report/coverage';
 import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { alarmsOfThisAccountAndRegion, allowAlarmsToPublish } from '../private/alarm-publishing';
-import { fitSecurityGroupRuleDescription } from '../private/security-group-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
-import { fitAlarmDescription } from '../private/alarm-description';
-import { fitRoleDescription } from '../private/role-description';
-import { fitManagedPolicyDescription } from '../private/managed-policy-description';
-import { fitScheduleDescription } from '../private/schedule-description';
-import { fitTopicDisplayName } from '../private/topic-display-name';
 
 /** The prefix, under `reportPrefix`, of the records of verified dump runs (`lambda/backup-freshness/verification-record.ts`). */
 const DUMP_VERIFICATIONS = 'dump-verifications';
@@ -363,7 +359,7 @@ export class ConsistencyChecks extends Construct {
       this.topic = props.topic;
     } else {
       this.topic = new sns.Topic(this, 'Topic', {
-        displayName: fitTopicDisplayName(`cdk-backup-dr consistency checks of ${this.node.path}`, this.node.path),
+        displayName: fitPathDescription(`cdk-backup-dr consistency checks of ${this.node.path}`, this.node.path, RULES.TOPIC_DISPLAY_NAME),
         masterKey: this.encryptionKey,
         enforceSSL: true,
       });
@@ -408,7 +404,7 @@ export class ConsistencyChecks extends Construct {
       });
       grantSecretRead(props.adminSecret, userFunction);
       grantSecretRead(this.checkerSecret, userFunction);
-      (props.databaseConnections ?? props.master).connections.allowDefaultPortFrom(userFunction.function, fitSecurityGroupRuleDescription(`the checker-user function of ${path}`, path));
+      (props.databaseConnections ?? props.master).connections.allowDefaultPortFrom(userFunction.function, fitPathDescription(`the checker-user function of ${path}`, path, RULES.SECURITY_GROUP_RULE));
       checkerUser = new CustomResource(this, 'CheckerUser', {
         serviceToken: userFunction.function.functionArn,
         resourceType: 'Custom::CheckerUser',
@@ -444,10 +440,10 @@ export class ConsistencyChecks extends Construct {
     grantSecretRead(this.masterConnectionSecret, driftCheck);
     grantSecretRead(this.replicaConnectionSecret, driftCheck);
     for (const database of props.databaseConnections ? [props.databaseConnections] : [props.master, props.replica]) {
-      database.connections.allowDefaultPortFrom(driftCheck.function, fitSecurityGroupRuleDescription(`the drift check of ${path}`, path));
+      database.connections.allowDefaultPortFrom(driftCheck.function, fitPathDescription(`the drift check of ${path}`, path, RULES.SECURITY_GROUP_RULE));
     }
     this.fillChecksPolicy(new iam.ManagedPolicy(this, 'DriftCheckPolicy', {
-      description: fitManagedPolicyDescription(`What the drift check of ${path} writes: its reports`, path),
+      description: fitPathDescription(`What the drift check of ${path} writes: its reports`, path, RULES.MANAGED_POLICY),
       roles: [driftCheck.function.role!],
     }),
       driftCheck, ConsistencyCheckKind.REPLICA_CONSISTENCY, []);
@@ -483,7 +479,7 @@ export class ConsistencyChecks extends Construct {
       ...(verificationRecords ? [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [verificationRecords] })] : []),
     ];
     const freshnessPolicy = new iam.ManagedPolicy(this, 'FreshnessCheckPolicy', {
-      description: fitManagedPolicyDescription(`What the backup freshness check of ${path} lists, reads and writes`, path),
+      description: fitPathDescription(`What the backup freshness check of ${path} lists, reads and writes`, path, RULES.MANAGED_POLICY),
       roles: [freshnessCheck.function.role!],
     });
     this.fillChecksPolicy(freshnessPolicy, freshnessCheck, ConsistencyCheckKind.BACKUP_FRESHNESS, freshnessStatements,
@@ -500,7 +496,7 @@ export class ConsistencyChecks extends Construct {
 
     // ---- schedules ---------------------------------------------------------------------
     const driftSchedule = new scheduler.Schedule(this, 'DriftCheckSchedule', {
-      description: fitScheduleDescription(`Drift check of ${path}`, path),
+      description: fitPathDescription(`Drift check of ${path}`, path, RULES.SCHEDULE),
       schedule: props.driftCheckSchedule ?? scheduler.ScheduleExpression.rate(this.driftPeriod),
       target: new schedulerTargets.LambdaInvoke(driftCheck.function, {
         role: scheduleRole(new iam.Role(this, 'DriftCheckScheduleRole', scheduleRoleProps(this, 'drift check')), driftCheck),
@@ -513,7 +509,7 @@ export class ConsistencyChecks extends Construct {
       driftSchedule.node.addDependency(checkerUser);
     }
     new scheduler.Schedule(this, 'FreshnessCheckSchedule', {
-      description: fitScheduleDescription(`Backup freshness check of ${path}`, path),
+      description: fitPathDescription(`Backup freshness check of ${path}`, path, RULES.SCHEDULE),
       schedule: props.freshnessCheckSchedule ?? scheduler.ScheduleExpression.rate(this.freshnessPeriod),
       target: new schedulerTargets.LambdaInvoke(freshnessCheck.function, {
         role: scheduleRole(new iam.Role(this, 'FreshnessCheckScheduleRole', scheduleRoleProps(this, 'backup freshness check')), freshnessCheck),
@@ -540,7 +536,7 @@ export class ConsistencyChecks extends Construct {
     const freshnessAlarmPeriod = statusPeriod(this.freshnessPeriod, FRESHNESS_TIMEOUT);
     this.driftStatusAlarm = notify(new cloudwatch.Alarm(this, 'DriftStatusAlarm', {
       metric: this.metricCheckStatus(ConsistencyCheckKind.REPLICA_CONSISTENCY, { period: driftAlarmPeriod }),
-      alarmDescription: fitAlarmDescription(`${path}: the drift check found drift (1) or could not finish (2), or did not report within ${driftAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`, path),
+      alarmDescription: fitPathDescription(`${path}: the drift check found drift (1) or could not finish (2), or did not report within ${driftAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/replica-consistency/.`, path, RULES.ALARM),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -548,7 +544,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.driftedRowsAlarm = notify(new cloudwatch.Alarm(this, 'DriftedRowsAlarm', {
       metric: this.metricDriftedRows(),
-      alarmDescription: fitAlarmDescription(`${path}: the replica differs from the master; the report lists the primary keys of the missing, extra and different rows.`, path),
+      alarmDescription: fitPathDescription(`${path}: the replica differs from the master; the report lists the primary keys of the missing, extra and different rows.`, path, RULES.ALARM),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -558,7 +554,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.replicaLagAlarm = notify(new cloudwatch.Alarm(this, 'ReplicaLagAlarm', {
       metric: this.metricReplicaLagSeconds(),
-      alarmDescription: fitAlarmDescription(`${path}: the replica lagged more than ${maxLag.toHumanString()} during the drift check.`, path),
+      alarmDescription: fitPathDescription(`${path}: the replica lagged more than ${maxLag.toHumanString()} during the drift check.`, path, RULES.ALARM),
       threshold: maxLag.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -566,7 +562,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.freshnessStatusAlarm = notify(new cloudwatch.Alarm(this, 'FreshnessStatusAlarm', {
       metric: this.metricCheckStatus(ConsistencyCheckKind.BACKUP_FRESHNESS, { period: freshnessAlarmPeriod }),
-      alarmDescription: fitAlarmDescription(`${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not report within ${freshnessAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`, path),
+      alarmDescription: fitPathDescription(`${path}: a backup copy is stale, missing or corrupt (1) or could not be checked (2), or the check did not report within ${freshnessAlarmPeriod.toHumanString()}. Read the newest report under s3://<report bucket>/${reportPrefix}/backup-freshness/.`, path, RULES.ALARM),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -574,7 +570,7 @@ export class ConsistencyChecks extends Construct {
     }));
     this.backupAgeAlarms = this.bound.map((b, index) => notify(new cloudwatch.Alarm(this, `BackupAge${index}Alarm`, {
       metric: this.metricBackupAgeHours(b.check),
-      alarmDescription: fitAlarmDescription(`${path}: the newest ${b.config.dimensions.check} copy of tier ${b.config.dimensions.tier} is older than ${b.config.maxAgeHours} hours (interval plus grace).`, path),
+      alarmDescription: fitPathDescription(`${path}: the newest ${b.config.dimensions.check} copy of tier ${b.config.dimensions.tier} is older than ${b.config.maxAgeHours} hours (interval plus grace).`, path, RULES.ALARM),
       threshold: b.config.maxAgeHours,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -585,7 +581,7 @@ export class ConsistencyChecks extends Construct {
     this.functionErrorAlarms = [
       notify(new cloudwatch.Alarm(this, 'DriftCheckErrorsAlarm', {
         metric: driftCheck.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        alarmDescription: fitAlarmDescription(`${path}: the drift check function failed; see its log group.`, path),
+        alarmDescription: fitPathDescription(`${path}: the drift check function failed; see its log group.`, path, RULES.ALARM),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -593,7 +589,7 @@ export class ConsistencyChecks extends Construct {
       })),
       notify(new cloudwatch.Alarm(this, 'FreshnessCheckErrorsAlarm', {
         metric: freshnessCheck.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        alarmDescription: fitAlarmDescription(`${path}: the backup freshness function failed; see its log group.`, path),
+        alarmDescription: fitPathDescription(`${path}: the backup freshness function failed; see its log group.`, path, RULES.ALARM),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -774,7 +770,7 @@ export class ConsistencyChecks extends Construct {
 function scheduleRoleProps(scope: Construct, what: string): iam.RoleProps {
   return {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
-    description: fitRoleDescription(`Invokes the ${what} of ${scope.node.path} on its schedule`, scope.node.path),
+    description: fitPathDescription(`Invokes the ${what} of ${scope.node.path} on its schedule`, scope.node.path, RULES.ROLE),
   };
 }
 

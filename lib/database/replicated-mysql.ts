@@ -11,9 +11,9 @@ import { validateCredentialsRotation, validateMasterUsername, validatePort } fro
 import { describeAtDeploy } from '../private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { warnUncheckedToken } from '../private/unchecked-token';
-import { fitGeneratedSecurityGroupDescriptions, fitSecurityGroupDescription } from '../private/security-group-description';
-import { fitAlarmDescription } from '../private/alarm-description';
-import { fitRoleDescription } from '../private/role-description';
+import { fitGeneratedSecurityGroupDescriptions } from '../private/security-group-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import { dailyOverlapsWeekly, parseDailyWindow, ParsedWindow, parseWeeklyWindow } from './windows';
 
 /** The database engine of a {@link ReplicatedMySql} pair. */
@@ -426,7 +426,7 @@ export class ReplicatedMySql extends Construct {
     validateCredentialsRotation(credentialsRotation, fail);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: fitSecurityGroupDescription(`${path}: the MySQL master and replica; ingress only from the clients granted access`, path),
+      description: fitPathDescription(`${path}: the MySQL master and replica; ingress only from the clients granted access`, path, RULES.SECURITY_GROUP),
       allowAllOutbound: false,
     });
     this.securityGroup = securityGroup;
@@ -457,7 +457,7 @@ export class ReplicatedMySql extends Construct {
     });
     const monitoringRole = new iam.Role(this, 'MonitoringRole', {
       assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      description: fitRoleDescription(`Enhanced monitoring of ${path}`, path),
+      description: fitPathDescription(`Enhanced monitoring of ${path}`, path, RULES.ROLE),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
     });
     Validations.of(monitoringRole).acknowledge({
@@ -553,7 +553,7 @@ export class ReplicatedMySql extends Construct {
     const storageShown = storageThreshold.isUnresolved() ? `${Tokenization.stringifyNumber(storageThreshold.toBytes())} bytes` : storageThreshold.toHumanString();
     this.lagShown = lagShown;
     this.replicaLagAlarm = withActions(this.metricReplicaLag({ period: Duration.minutes(5) }).createAlarm(this, 'ReplicaLagAlarm', {
-      alarmDescription: fitAlarmDescription(`${path}: the replica lags the master by more than ${lagShown}`, path),
+      alarmDescription: fitPathDescription(`${path}: the replica lags the master by more than ${lagShown}`, path, RULES.ALARM),
       threshold: lagThreshold.toSeconds(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -568,7 +568,7 @@ export class ReplicatedMySql extends Construct {
     // minutes, or breaking again and again. Missing data keeps the state: a replica that puts no
     // metrics is the lag alarm's (missing data breaching), and must not turn this one OK.
     this.replicationStoppedAlarm = withActions(this.metricReplicaLag({ statistic: 'Minimum', period: Duration.minutes(5) }).createAlarm(this, 'ReplicationStoppedAlarm', {
-      alarmDescription: fitAlarmDescription(`${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`, path),
+      alarmDescription: fitPathDescription(`${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last three 5-minute periods; read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`, path, RULES.ALARM),
       threshold: 0,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -576,7 +576,7 @@ export class ReplicatedMySql extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     }));
     this.freeStorageSpaceAlarm = withActions(this.metricFreeStorageSpace().createAlarm(this, 'FreeStorageSpaceAlarm', {
-      alarmDescription: fitAlarmDescription(`${path}: the master has less than ${storageShown} of free storage, or puts no metrics (deleted or failed)`, path),
+      alarmDescription: fitPathDescription(`${path}: the master has less than ${storageShown} of free storage, or puts no metrics (deleted or failed)`, path, RULES.ALARM),
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -585,13 +585,13 @@ export class ReplicatedMySql extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     }));
     this.replicaFreeStorageSpaceAlarm = withActions(this.metricReplicaFreeStorageSpace().createAlarm(this, 'ReplicaFreeStorageSpaceAlarm', {
-      alarmDescription: fitAlarmDescription(`${path}: the replica has less than ${storageShown} of free storage`, path),
+      alarmDescription: fitPathDescription(`${path}: the replica has less than ${storageShown} of free storage`, path, RULES.ALARM),
       threshold: storageThreshold.toBytes(),
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     }));
     this.cpuUtilizationAlarm = withActions(this.metricCpuUtilization({ period: Duration.minutes(15) }).createAlarm(this, 'CpuUtilizationAlarm', {
-      alarmDescription: fitAlarmDescription(`${path}: the master's CPU utilization is above ${cpuThreshold}%`, path),
+      alarmDescription: fitPathDescription(`${path}: the master's CPU utilization is above ${cpuThreshold}%`, path, RULES.ALARM),
       threshold: cpuThreshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -632,11 +632,11 @@ export class ReplicatedMySql extends Construct {
     stopped.period = period;
     stopped.evaluationPeriods = periods;
     stopped.datapointsToAlarm = periods;
-    stopped.alarmDescription = fitAlarmDescription(`${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last ${periods} ${period / 60}-minute periods, longer than a job may pause it (${longest.toHumanString()}); read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`, path);
+    stopped.alarmDescription = fitPathDescription(`${path}: replication to the replica is not running (ReplicaLag -1, Seconds_Behind_Master NULL) at some point in each of the last ${periods} ${period / 60}-minute periods, longer than a job may pause it (${longest.toHumanString()}); read SHOW REPLICA STATUS on the replica for the stopped thread and its last error`, path, RULES.ALARM);
     const lag = this.replicaLagAlarm.node.defaultChild as cloudwatch.CfnAlarm;
     lag.evaluationPeriods = 3;
     lag.datapointsToAlarm = 3;
-    lag.alarmDescription = fitAlarmDescription(`${path}: the replica lags the master by more than ${this.lagShown} in each of the last three 5-minute periods (a job may pause replication for up to ${longest.toHumanString()}; the catch-up after it is not paged unless it lasts 10 minutes or more)`, path);
+    lag.alarmDescription = fitPathDescription(`${path}: the replica lags the master by more than ${this.lagShown} in each of the last three 5-minute periods (a job may pause replication for up to ${longest.toHumanString()}; the catch-up after it is not paged unless it lasts 10 minutes or more)`, path, RULES.ALARM);
   }
 
   /**

@@ -23,12 +23,9 @@ import { acknowledgeInlinePolicy, acknowledgeWildcardResources, flattenLikeCdkNa
 import { checkCronForm } from '../private/schedule-expression';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
-import { fitSecurityGroupDescription, fitSecurityGroupRuleDescription } from '../private/security-group-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
-import { fitAlarmDescription } from '../private/alarm-description';
-import { fitRoleDescription } from '../private/role-description';
-import { fitManagedPolicyDescription } from '../private/managed-policy-description';
-import { fitScheduleDescription } from '../private/schedule-description';
 import { SynthWarnings } from '../synth-warnings';
 
 /** How the dump job stops replication on the replica for the dump window. */
@@ -332,10 +329,10 @@ export class DatabaseDumpJob extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: fitSecurityGroupDescription(`${path}: the dump task and its function; outbound to the replica, S3, Secrets Manager and ECR`, path),
+      description: fitPathDescription(`${path}: the dump task and its function; outbound to the replica, S3, Secrets Manager and ECR`, path, RULES.SECURITY_GROUP),
       allowAllOutbound: true,
     });
-    (props.databaseConnections ?? props.replica).connections.allowDefaultPortFrom(this.securityGroup, fitSecurityGroupRuleDescription(`${path}: the daily dump`, path));
+    (props.databaseConnections ?? props.replica).connections.allowDefaultPortFrom(this.securityGroup, fitPathDescription(`${path}: the daily dump`, path, RULES.SECURITY_GROUP_RULE));
 
     // ---- the function of the Lambda steps --------------------------------------------
     const steps = new HardenedFunction(this, 'Steps', {
@@ -370,7 +367,7 @@ export class DatabaseDumpJob extends Construct {
     const copies = [{ bucket: props.dailyBucket, prefix: 'daily/' }, ...(props.archiveBucket ? [{ bucket: props.archiveBucket, prefix: 'yearly/' }] : [])];
     const keyArns = copies.map((copy) => copy.bucket.encryptionKey?.keyArn).filter((arn): arn is string => arn !== undefined);
     const stepsPolicy = new iam.ManagedPolicy(this, 'StepsPolicy', {
-      description: fitManagedPolicyDescription(`${path}: read back the uploaded dumps and write their manifests`, path),
+      description: fitPathDescription(`${path}: read back the uploaded dumps and write their manifests`, path, RULES.MANAGED_POLICY),
       roles: [steps.function.role!],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
@@ -454,7 +451,7 @@ export class DatabaseDumpJob extends Construct {
     upload.addMountPoints({ sourceVolume: 'dump', containerPath: '/dump', readOnly: false });
     upload.addContainerDependencies({ container: dump, condition: ecs.ContainerDependencyCondition.SUCCESS });
     const uploadPolicy = new iam.ManagedPolicy(this, 'UploadPolicy', {
-      description: fitManagedPolicyDescription(`${path}: upload the dump and its checksum under the run's prefixes`, path),
+      description: fitPathDescription(`${path}: upload the dump and its checksum under the run's prefixes`, path, RULES.MANAGED_POLICY),
       roles: [taskDefinition.taskRole],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
@@ -621,7 +618,7 @@ export class DatabaseDumpJob extends Construct {
     // inline policy is acknowledged here, on this construct.
     const scheduleRole = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
-      description: fitRoleDescription(`${path}: starts the daily database dump`, path),
+      description: fitPathDescription(`${path}: starts the daily database dump`, path, RULES.ROLE),
     });
     Validations.of(scheduleRole).acknowledge(
       ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
@@ -633,7 +630,7 @@ export class DatabaseDumpJob extends Construct {
       checkCronForm(this, 'schedule', props.schedule);
     }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: fitScheduleDescription(`${path}: starts the daily database dump`, path),
+      description: fitPathDescription(`${path}: starts the daily database dump`, path, RULES.SCHEDULE),
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
       key: props.encryptionKey,
       target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
@@ -648,8 +645,8 @@ export class DatabaseDumpJob extends Construct {
     // ---- the alarm -------------------------------------------------------------------
     const metric = (name: string): cloudwatch.Metric => this.stateMachine.metric(name, { period: Duration.days(1), statistic: cloudwatch.Stats.SUM });
     const failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
-      alarmDescription: fitAlarmDescription(`${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica, `
-        + 'unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped (its cause names the channels and the statements that start them).', path),
+      alarmDescription: fitPathDescription(`${path}: a daily database dump failed, timed out or was aborted; see the workflow's execution history. Check that replication runs on the replica, `
+        + 'unless the run ended with ReplicationStoppedElsewhere: someone else stopped it, and the run left it stopped (its cause names the channels and the statements that start them).', path, RULES.ALARM),
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
         usingMetrics: { failed: metric('ExecutionsFailed'), timedOut: metric('ExecutionsTimedOut'), aborted: metric('ExecutionsAborted') },

@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionCode } from './function-code';
-import { fitFunctionDescription } from './function-description';
+import * as RULES from './description-rules';
+import { fitPathDescription } from './path-description';
 import { fitGeneratedSecurityGroupDescriptions } from './security-group-description';
 
 /** The newest Node.js runtime that aws-cdk-lib and cdk-nag know. */
@@ -125,7 +126,7 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
 
   private fitDescription(description: string, path: string | undefined): string {
     try {
-      return fitFunctionDescription(description, path);
+      return fitPathDescription(description, path, RULES.FUNCTION);
     } catch (error) {
       throw new Error(`${this.node.path}: \`description\`: ${(error as Error).message}`);
     }

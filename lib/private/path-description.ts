@@ -37,6 +37,25 @@ export function fitPathDescription(description: string, path: string | undefined
   return `${before}${ELLIPSIS}${shownPath.slice(-room)}${after}`;
 }
 
+/**
+ * `description`, which names several construct paths, within `rules`: unchanged when it fits;
+ * else each path (by its last occurrence) keeps its end after '...', the characters cut shared
+ * among the paths by their lengths and at least one character of each kept. Throws when even
+ * that is too long.
+ */
+export function fitPathsDescription(description: string, paths: readonly string[], rules: DescriptionRules): string {
+  let text = allowedOnly(description, rules);
+  const excess = text.length - rules.maxLength;
+  const total = paths.reduce((sum, path) => sum + path.length, 0);
+  for (const path of paths) {
+    const cut = Math.min(Math.ceil((excess * path.length) / total), path.length - ELLIPSIS.length - 1);
+    if (cut > 0) {
+      text = fitPathDescription(text, path, { ...rules, maxLength: text.length - cut });
+    }
+  }
+  return fitPathDescription(text, undefined, rules);
+}
+
 function allowedOnly(text: string, rules: DescriptionRules): string {
   const allowed = rules.allowedCharacter;
   return allowed ? Array.from(text, (c) => (allowed.test(c) ? c : '_')).join('') : text;

@@ -13,12 +13,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { fitManagedPolicyDescription } from './managed-policy-description';
+import * as RULES from './description-rules';
+import { fitPathDescription } from './path-description';
 
 /** Grants the state machine's role the key in the context of this state machine's executions. */
 export function grantOwnKeyUse(machine: sfn.StateMachine, key: kms.IKey): iam.ManagedPolicy {
   return new iam.ManagedPolicy(machine, 'OwnKeyUse', {
-    description: fitManagedPolicyDescription(`The key use of ${machine.node.path} in its own executions' encryption context`, machine.node.path),
+    description: fitPathDescription(`The key use of ${machine.node.path} in its own executions' encryption context`, machine.node.path, RULES.MANAGED_POLICY),
     roles: [machine.role],
     statements: [new iam.PolicyStatement({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],

@@ -16,8 +16,8 @@ import { wholeDuration } from '../private/whole-duration';
 import { recoveryPointRestoreResources } from '../private/recovery-point-arns';
 import { DryRunTarget, EXECUTION_TAG, WORKFLOW_ID_TAG, WORKFLOW_TAG, grantDryRun, grantOperate } from './workflow-shell';
 import { grantOwnKeyUse } from '../private/state-machine-key-use';
-import { fitRoleDescription } from '../private/role-description';
-import { fitManagedPolicyDescription } from '../private/managed-policy-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 
 /** The CloudWatch namespace of the restore drill metrics. */
 const METRIC_NAMESPACE = 'CdkBackupDr';
@@ -191,7 +191,7 @@ export class DatabaseRestore extends Construct {
     if (props.backupRecoveryPoints ?? true) {
       const role = new iam.Role(this, 'BackupRestoreRole', {
         assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
-        description: fitRoleDescription(`AWS Backup restores recovery points of ${props.database.node.path} with this role`, props.database.node.path),
+        description: fitPathDescription(`AWS Backup restores recovery points of ${props.database.node.path} with this role`, props.database.node.path, RULES.ROLE),
         managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
       });
       Validations.of(role).acknowledge(
@@ -313,7 +313,7 @@ export class DatabaseRestore extends Construct {
     const anyDb = `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:*`;
     const anyOf = (type: string) => `arn:${stack.partition}:rds:${stack.region}:${stack.account}:${type}:*`;
     const policy = new iam.ManagedPolicy(this, 'StepsPolicy', {
-      description: fitManagedPolicyDescription(`What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`, workflowId),
+      description: fitPathDescription(`What the restore workflow steps of ${workflowId} may do: read the source and its backups, create tagged instances, delete only those`, workflowId, RULES.MANAGED_POLICY),
       statements: [
         // Reads: the source, the target (any new identifier), snapshots, subnet groups, automated backups.
         // The steps read an instance's tags from DescribeDBInstances (TagList). rds:ListTagsForResource

@@ -8,10 +8,9 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResources } from '../private/nag-ids';
-import { fitRoleDescription } from '../private/role-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import { DatabaseRestore } from './database-restore';
-import { fitManagedPolicyDescription } from '../private/managed-policy-description';
-import { fitScheduleDescription } from '../private/schedule-description';
 
 export interface DrillAgeCheckProps {
   /** The workflow whose executions are read. */
@@ -76,7 +75,7 @@ export class DrillAgeCheck extends Construct {
       ],
     });
     const policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: fitManagedPolicyDescription(`What the drill-age check of ${scope.node.path} reads and puts`, scope.node.path),
+      description: fitPathDescription(`What the drill-age check of ${scope.node.path} reads and puts`, scope.node.path, RULES.MANAGED_POLICY),
       document,
       roles: [fn.function.role!],
     });
@@ -86,10 +85,10 @@ export class DrillAgeCheck extends Construct {
 
     const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: fitRoleDescription(`Invokes the drill-age check of ${scope.node.path} on its schedule`, scope.node.path),
+      description: fitPathDescription(`Invokes the drill-age check of ${scope.node.path} on its schedule`, scope.node.path, RULES.ROLE),
     });
     new scheduler.Schedule(this, 'Schedule', {
-      description: fitScheduleDescription(`Drill-age check of ${scope.node.path}`, scope.node.path),
+      description: fitPathDescription(`Drill-age check of ${scope.node.path}`, scope.node.path, RULES.SCHEDULE),
       // Twice a day, so that every day-long alarm period holds a value while the check works.
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(12)),
       target: new targets.LambdaInvoke(fn.function, {

@@ -7,13 +7,12 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { checkCronForm } from '../private/schedule-expression';
-import { fitAlarmDescription } from '../private/alarm-description';
-import { fitRoleDescription } from '../private/role-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription, fitPathsDescription } from '../private/path-description';
 import { DatabaseRestore } from './database-restore';
 import { DrillAgeCheck } from './drill-age-check';
 import { longestGap } from './schedule-interval';
 import { grantKeyIn } from './workflow-shell';
-import { fitScheduleDescription } from '../private/schedule-description';
 
 /** 04:00 UTC on the first day of each month. */
 const DEFAULT_SCHEDULE = scheduler.ScheduleExpression.cron({ minute: '0', hour: '4', day: '1' });
@@ -159,7 +158,7 @@ export class RestoreDrills extends Construct {
     }
     const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: fitRoleDescription(`Starts the restore drills of ${props.restore.node.path}`, props.restore.node.path),
+      description: fitPathDescription(`Starts the restore drills of ${props.restore.node.path}`, props.restore.node.path, RULES.ROLE),
     });
     // The workflow's state is encrypted with the key: starting an execution encrypts its input.
     grantKeyIn(role, props.restore.encryptionKey, 'kms:GenerateDataKey', 'aws:states:stateMachineArn', props.restore.stateMachine.stateMachineArn);
@@ -167,7 +166,7 @@ export class RestoreDrills extends Construct {
     checkCronForm(this, 'schedule', schedule);
     const maxAgeHours = this.maxDrillAgeHours(schedule, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: fitScheduleDescription(`Restore drill of ${props.restore.database.node.path} ${runsWhen(schedule)}: restore ${RESTORED[kind]} to a scratch instance, verify, measure, delete`, props.restore.database.node.path),
+      description: fitPathDescription(`Restore drill of ${props.restore.database.node.path} ${runsWhen(schedule)}: restore ${RESTORED[kind]} to a scratch instance, verify, measure, delete`, props.restore.database.node.path, RULES.SCHEDULE),
       schedule,
       target: new targets.StepFunctionsStartExecution(props.restore.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject(input),
@@ -179,7 +178,7 @@ export class RestoreDrills extends Construct {
     });
 
     const recoveryTimeAlarm = new cloudwatch.Alarm(this, 'RecoveryTimeAlarm', {
-      alarmDescription: fitAlarmDescription(`A restore drill of ${props.restore.database.node.path} took more than ${recoveryTimeTarget.toMinutes()} minutes from its start to a verified copy`, props.restore.database.node.path),
+      alarmDescription: fitPathDescription(`A restore drill of ${props.restore.database.node.path} took more than ${recoveryTimeTarget.toMinutes()} minutes from its start to a verified copy`, props.restore.database.node.path, RULES.ALARM),
       metric: this.metricRecoveryTime(),
       threshold: recoveryTimeTarget.toMinutes(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -187,7 +186,7 @@ export class RestoreDrills extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const recoveryPointAlarm = new cloudwatch.Alarm(this, 'RecoveryPointAlarm', {
-      alarmDescription: fitAlarmDescription(`A restore drill of ${props.restore.database.node.path} lost more than ${recoveryPointTarget.toMinutes()} minutes of data`, props.restore.database.node.path),
+      alarmDescription: fitPathDescription(`A restore drill of ${props.restore.database.node.path} lost more than ${recoveryPointTarget.toMinutes()} minutes of data`, props.restore.database.node.path, RULES.ALARM),
       metric: this.metricRecoveryPoint(),
       threshold: recoveryPointTarget.toMinutes(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -195,7 +194,7 @@ export class RestoreDrills extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const drillFailureAlarm = new cloudwatch.Alarm(this, 'DrillFailureAlarm', {
-      alarmDescription: fitAlarmDescription(`A restore drill of ${props.restore.database.node.path} failed: see the executions of its restore workflow`, props.restore.database.node.path),
+      alarmDescription: fitPathDescription(`A restore drill of ${props.restore.database.node.path} failed: see the executions of its restore workflow`, props.restore.database.node.path, RULES.ALARM),
       metric: this.metricDrillFailures(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -209,7 +208,7 @@ export class RestoreDrills extends Construct {
     });
     this.drillAgeFunction = drillAgeCheck.function;
     const missedDrillAlarm = new cloudwatch.Alarm(this, 'MissedDrillAlarm', {
-      alarmDescription: fitAlarmDescription(`No restore drill of ${props.restore.database.node.path} has succeeded for ${maxAgeHours} hours (drill interval plus grace), or the drill-age check could not tell: see the log group of ${drillAgeCheck.node.path}`, props.restore.database.node.path, drillAgeCheck.node.path),
+      alarmDescription: fitPathsDescription(`No restore drill of ${props.restore.database.node.path} has succeeded for ${maxAgeHours} hours (drill interval plus grace), or the drill-age check could not tell: see the log group of ${drillAgeCheck.node.path}`, [props.restore.database.node.path, drillAgeCheck.node.path], RULES.ALARM),
       metric: this.metricHoursSinceLastDrill(),
       threshold: maxAgeHours,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -10,7 +10,8 @@ import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { warnUncheckedToken } from '../private/unchecked-token';
 import { ArchiveFrequency, RetentionPolicy } from '../policy/retention-policy';
 import { isUtcZoneName } from '../private/utc-time-zone';
-import { fitRoleDescription } from '../private/role-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 import { SynthWarnings } from '../synth-warnings';
 
@@ -413,7 +414,7 @@ export class EbsSnapshotPolicy extends Construct {
     }
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('dlm.amazonaws.com'),
-      description: fitRoleDescription(`Data Lifecycle Manager runs the EBS snapshot policies of ${this.node.path}`, this.node.path),
+      description: fitPathDescription(`Data Lifecycle Manager runs the EBS snapshot policies of ${this.node.path}`, this.node.path, RULES.ROLE),
     });
     const managedPolicy = new iam.ManagedPolicy(this, 'RolePolicy', {
       description: 'Snapshots of the tagged volumes only; deletes and archives only snapshots that Data Lifecycle Manager made',

@@ -13,7 +13,8 @@ import { denyGrantsExceptForAwsResources } from '../private/key-policy';
 import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { warnUncheckedToken } from '../private/unchecked-token';
-import { fitRoleDescription } from '../private/role-description';
+import * as RULES from '../private/description-rules';
+import { fitPathDescription } from '../private/path-description';
 import { CompiledTier, compileTiers, describeTier, validateAgainstLock, validatePolicy } from '../policy/compile';
 import { OffSiteCopy, RetentionPolicy } from '../policy/retention-policy';
 import { BackupMetadata, BackupRole } from '../report/metadata';
@@ -210,12 +211,12 @@ export class BackupVaults extends Construct {
 
     this.backupRole = new iam.Role(this, 'BackupRole', {
       assumedBy: backupService,
-      description: fitRoleDescription(`AWS Backup takes the backups of ${path}`, path),
+      description: fitPathDescription(`AWS Backup takes the backups of ${path}`, path, RULES.ROLE),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup')],
     });
     this.restoreRole = new iam.Role(this, 'RestoreRole', {
       assumedBy: backupService,
-      description: fitRoleDescription(`AWS Backup restores the recovery points of ${path}`, path),
+      description: fitPathDescription(`AWS Backup restores the recovery points of ${path}`, path, RULES.ROLE),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores')],
     });
     for (const [role, managedPolicy] of [[this.backupRole, 'AWSBackupServiceRolePolicyForBackup'], [this.restoreRole, 'AWSBackupServiceRolePolicyForRestores']] as const) {

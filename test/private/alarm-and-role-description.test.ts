@@ -9,11 +9,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { BackupDisasterRecovery, ConsistencyChecks } from '../../lib';
-import { fitAlarmDescription } from '../../lib/private/alarm-description';
-import { fitManagedPolicyDescription } from '../../lib/private/managed-policy-description';
-import { fitRoleDescription } from '../../lib/private/role-description';
-import { fitScheduleDescription } from '../../lib/private/schedule-description';
-import { fitTopicDisplayName } from '../../lib/private/topic-display-name';
+import * as RULES from '../../lib/private/description-rules';
+import { DescriptionRules, fitPathDescription, fitPathsDescription } from '../../lib/private/path-description';
 
 const ALARM_LIMIT = 1024;
 const ROLE_LIMIT = 1000;
@@ -47,32 +44,10 @@ describe('BackupDisasterRecovery under a construct path longer than an alarm des
   // And one at the stack's top, whose descriptions fit and stay as they were.
   new ConsistencyChecks(stack, 'Checks', { master: dr.database.master, replica: dr.database.replica, vpc, adminSecret: dr.database.credentials });
 
-  test('every alarm description is within CloudWatch\'s limit and names the end of the path', () => {
-    const alarms = descriptions(stack, 'AWS::CloudWatch::Alarm', 'AlarmDescription');
-    const named = alarms.filter((description) => description.includes('Level26/Dr'));
-    // The database's, the checks', the dump's and the restore drills' alarms.
-    expect(named.length).toBeGreaterThanOrEqual(10);
-    for (const description of alarms) {
-      expect(description.length).toBeLessThanOrEqual(ALARM_LIMIT);
-    }
-    for (const description of named) {
-      expect(description).toMatch(/\.\.\.[A-Za-z0-9/]*Level26\/Dr/);
-    }
-  });
-
-  test('every role description is within IAM\'s limit and names the end of the path', () => {
-    const roles = descriptions(stack, 'AWS::IAM::Role', 'Description');
-    const named = roles.filter((description) => description.includes('Level26/Dr'));
-    expect(named.length).toBeGreaterThanOrEqual(5);
-    for (const description of roles) {
-      expect(description.length).toBeLessThanOrEqual(ROLE_LIMIT);
-    }
-    for (const description of named) {
-      expect(description).toMatch(/\.\.\.[A-Za-z0-9/]*Level26\/Dr/);
-    }
-  });
-
   test.each([
+    // The database's, the checks', the dump's and the restore drills' alarms.
+    ['alarm description', 'AWS::CloudWatch::Alarm', 'AlarmDescription', ALARM_LIMIT, 10],
+    ['IAM role description', 'AWS::IAM::Role', 'Description', ROLE_LIMIT, 5],
     ['managed policy description', 'AWS::IAM::ManagedPolicy', 'Description', MANAGED_POLICY_LIMIT, 10],
     ['EventBridge Scheduler schedule description', 'AWS::Scheduler::Schedule', 'Description', SCHEDULE_LIMIT, 4],
     ['SNS topic display name', 'AWS::SNS::Topic', 'DisplayName', TOPIC_DISPLAY_NAME_LIMIT, 1],
@@ -98,38 +73,29 @@ describe('BackupDisasterRecovery under a construct path longer than an alarm des
   });
 });
 
-describe('the description helpers', () => {
+describe('fitting a description to its service\'s rules', () => {
   const path = `S/${'Deep'.repeat(300)}/Db`;
+  const cases: Array<[string, DescriptionRules, number, (p: string) => string, RegExp]> = [
+    ['alarm', RULES.ALARM, ALARM_LIMIT, (p) => `${p}: the replica lags`, /^\.\.\.[Dep]+\/Db: the replica lags$/],
+    ['role', RULES.ROLE, ROLE_LIMIT, (p) => `AWS Backup takes the backups of ${p}`, /^AWS Backup takes the backups of \.\.\.[Dep]+\/Db$/],
+    ['managed policy', RULES.MANAGED_POLICY, MANAGED_POLICY_LIMIT, (p) => `${p}: upload the dump`, /^\.\.\.[Dep]+\/Db: upload the dump$/],
+    ['schedule', RULES.SCHEDULE, SCHEDULE_LIMIT, (p) => `Drift check of ${p} every day`, /^Drift check of \.\.\.[Dep]+\/Db every day$/],
+    ['topic display name', RULES.TOPIC_DISPLAY_NAME, TOPIC_DISPLAY_NAME_LIMIT, (p) => `cdk-backup-dr consistency checks of ${p}`, /^cdk-backup-dr consistency checks of \.\.\.[Dep]+\/Db$/],
+  ];
 
-  test('a description that fits is left byte for byte as it is', () => {
-    expect(fitAlarmDescription('S/Db: the replica lags the master by more than 5 minutes', 'S/Db')).toBe('S/Db: the replica lags the master by more than 5 minutes');
-    expect(fitRoleDescription('AWS Backup takes the backups of S/Db', 'S/Db')).toBe('AWS Backup takes the backups of S/Db');
-    expect(fitManagedPolicyDescription('S/Db: upload the dump', 'S/Db')).toBe('S/Db: upload the dump');
-    expect(fitScheduleDescription('Drift check of S/Db', 'S/Db')).toBe('Drift check of S/Db');
-    expect(fitTopicDisplayName('cdk-backup-dr consistency checks of S/Checks', 'S/Checks')).toBe('cdk-backup-dr consistency checks of S/Checks');
+  test.each(cases)('a %s description that fits is left byte for byte as it is', (_what, rules, _limit, text) => {
+    expect(fitPathDescription(text('S/Db'), 'S/Db', rules)).toBe(text('S/Db'));
   });
 
-  test('a description too long keeps the end of its path and the rest of the text, at exactly the limit', () => {
-    const alarm = fitAlarmDescription(`${path}: the replica lags`, path);
-    expect(alarm).toHaveLength(ALARM_LIMIT);
-    expect(alarm).toMatch(/^\.\.\.[Dep]+\/Db: the replica lags$/);
-    const role = fitRoleDescription(`AWS Backup takes the backups of ${path}`, path);
-    expect(role).toHaveLength(ROLE_LIMIT);
-    expect(role).toMatch(/^AWS Backup takes the backups of \.\.\.[Dep]+\/Db$/);
-    const policy = fitManagedPolicyDescription(`${path}: upload the dump`, path);
-    expect(policy).toHaveLength(MANAGED_POLICY_LIMIT);
-    expect(policy).toMatch(/^\.\.\.[Dep]+\/Db: upload the dump$/);
-    const schedule = fitScheduleDescription(`Drift check of ${path} every day`, path);
-    expect(schedule).toHaveLength(SCHEDULE_LIMIT);
-    expect(schedule).toMatch(/^Drift check of \.\.\.[Dep]+\/Db every day$/);
-    const topic = fitTopicDisplayName(`cdk-backup-dr consistency checks of ${path}`, path);
-    expect(topic).toHaveLength(TOPIC_DISPLAY_NAME_LIMIT);
-    expect(topic).toMatch(/^cdk-backup-dr consistency checks of \.\.\.[Dep]+\/Db$/);
+  test.each(cases)('a %s description too long keeps the end of its path and the rest of the text, at exactly the limit', (_what, rules, limit, text, shortened) => {
+    const fitted = fitPathDescription(text(path), path, rules);
+    expect(fitted).toHaveLength(limit);
+    expect(fitted).toMatch(shortened);
   });
 
   test('an alarm description naming two paths too long keeps the end of each', () => {
     const other = `S/${'Far'.repeat(300)}/Check`;
-    const alarm = fitAlarmDescription(`No drill of ${path} succeeded: see the log group of ${other}`, path, other);
+    const alarm = fitPathsDescription(`No drill of ${path} succeeded: see the log group of ${other}`, [path, other], RULES.ALARM);
     expect(alarm.length).toBeLessThanOrEqual(ALARM_LIMIT);
     expect(alarm).toMatch(/^No drill of \.\.\.[Dep]{300,}\/Db succeeded: see the log group of \.\.\.[Far]{300,}\/Check$/);
   });

@@ -10,7 +10,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { BackupDisasterRecovery } from '../../lib';
-import { fitSecurityGroupDescription, fitSecurityGroupRuleDescription } from '../../lib/private/security-group-description';
+import * as RULES from '../../lib/private/description-rules';
+import { fitPathDescription } from '../../lib/private/path-description';
 
 const LIMIT = 255;
 const GROUP_CHARACTERS = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
@@ -100,13 +101,13 @@ test('a short path keeps today\'s exact descriptions (a changed group descriptio
 
 test('a description too long keeps the end of its path and the rest of the text, at exactly the limit', () => {
   const path = `S/${'Level'.repeat(60)}/End`;
-  const description = fitSecurityGroupDescription(`${path}: the text after it`, path);
+  const description = fitPathDescription(`${path}: the text after it`, path, RULES.SECURITY_GROUP);
   expect(description).toHaveLength(LIMIT);
   expect(description.startsWith('...')).toBe(true);
   expect(description.endsWith('Level/End: the text after it')).toBe(true);
 });
 
 test('& is kept in a group description and replaced in a rule description', () => {
-  expect(fitSecurityGroupDescription('S/R&D: x', 'S/R&D')).toBe('S/R&D: x');
-  expect(fitSecurityGroupRuleDescription('S/R&D: x', 'S/R&D')).toBe('S/R_D: x');
+  expect(fitPathDescription('S/R&D: x', 'S/R&D', RULES.SECURITY_GROUP)).toBe('S/R&D: x');
+  expect(fitPathDescription('S/R&D: x', 'S/R&D', RULES.SECURITY_GROUP_RULE)).toBe('S/R_D: x');
 });
