@@ -19,6 +19,8 @@ import { REGION_NAME } from './private/aws-identifiers';
 import { isEmailAddress } from './private/email-address';
 import { describeAtDeploy, equalityAtDeploy } from './private/deploy-time-equality';
 import { denyGrantsExceptForAwsResources } from './private/key-policy';
+import * as RULES from './private/description-rules';
+import { fitPathDescription } from './private/path-description';
 import { refuseRepeatedEntries } from './private/repeated-entries';
 import { warnUncheckedToken } from './private/unchecked-token';
 import { BackupCoverage } from './report/coverage';
@@ -330,7 +332,7 @@ export class BackupDisasterRecovery extends Construct {
       this.encryptionKey = props.encryptionKey;
     } else {
       const key = new kms.Key(this, 'Key', {
-        description: `cdk-backup-dr: the data, backups and logs of ${this.node.path}`,
+        description: fitPathDescription(`cdk-backup-dr: the data, backups and logs of ${this.node.path}`, this.node.path, RULES.KMS_KEY),
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });

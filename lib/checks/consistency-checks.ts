@@ -651,7 +651,7 @@ export class ConsistencyChecks extends Construct {
   private newKey(removalPolicy: RemovalPolicy): kms.Key {
     const stack = Stack.of(this);
     const key = new kms.Key(this, 'Key', {
-      description: `Encrypts the reports, secrets, logs and notifications of ${this.node.path}`,
+      description: fitPathDescription(`Encrypts the reports, secrets, logs and notifications of ${this.node.path}`, this.node.path, RULES.KMS_KEY),
       enableKeyRotation: true,
       removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
@@ -712,7 +712,7 @@ export class ConsistencyChecks extends Construct {
 
   private connectionSecretProps(instance: rds.IDatabaseInstance, role: string): secretsmanager.SecretProps {
     return {
-      description: `The consistency checker's connection to the ${role} of ${this.node.path}: host, port and the checker user's credentials`,
+      description: fitPathDescription(`The consistency checker's connection to the ${role} of ${this.node.path}: host, port and the checker user's credentials`, this.node.path, RULES.SECRET),
       encryptionKey: this.encryptionKey,
       secretObjectValue: {
         host: SecretValue.unsafePlainText(instance.dbInstanceEndpointAddress),

@@ -394,7 +394,7 @@ export class ReplicatedMySql extends Construct {
       this.encryptionKey = props.encryptionKey;
     } else {
       const key = new kms.Key(this, 'Key', {
-        description: `Encrypts the storage, Performance Insights and credentials of ${path}`,
+        description: fitPathDescription(`Encrypts the storage, Performance Insights and credentials of ${path}`, path, RULES.KMS_KEY),
         enableKeyRotation: true,
         removalPolicy: keepData,
       });
@@ -409,7 +409,7 @@ export class ReplicatedMySql extends Construct {
       this.credentialsEncryptionKey = props.credentialsEncryptionKey;
     } else {
       const key = new kms.Key(this, 'CredentialsKey', {
-        description: `Encrypts the master credentials of ${path}`,
+        description: fitPathDescription(`Encrypts the master credentials of ${path}`, path, RULES.KMS_KEY),
         enableKeyRotation: true,
         removalPolicy: keepData,
       });

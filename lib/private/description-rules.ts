@@ -44,3 +44,9 @@ export const SECURITY_GROUP_RULE: DescriptionRules = {
 
 /** SNS: a topic's display name, 100 characters (aws-cdk-lib's Topic checks it at synth, without naming the construct). */
 export const TOPIC_DISPLAY_NAME: DescriptionRules = { what: 'the SNS topic display name', service: 'SNS', maxLength: 100 };
+
+/** KMS: 8,192 characters (KMS API reference, UpdateKeyDescription Description; CloudFormation's AWS::KMS::Key schema). */
+export const KMS_KEY: DescriptionRules = { what: 'the KMS key description', service: 'KMS', maxLength: 8192 };
+
+/** Secrets Manager: 2,048 characters (CloudFormation's AWS::SecretsManager::Secret schema, which aws-cdk-lib's template validation applies). */
+export const SECRET: DescriptionRules = { what: 'the secret description', service: 'Secrets Manager', maxLength: 2048 };

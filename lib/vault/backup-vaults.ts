@@ -173,7 +173,7 @@ export class BackupVaults extends Construct {
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts the recovery points and notifications of ${path}`,
+      description: fitPathDescription(`Encrypts the recovery points and notifications of ${path}`, path, RULES.KMS_KEY),
       enableKeyRotation: true,
       removalPolicy,
     });
