@@ -11,7 +11,8 @@ const functions = readdirSync(join(root, 'lambda'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(root, 'lambda', entry.name, 'index.ts')))
   .map((entry) => entry.name);
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, minify: false, legalComments: 'none', logLevel: 'warning' };
+// The tsconfig is named: esbuild would otherwise read whichever tsconfig.json is present (jsii writes one), and a bundle's bytes, so its asset hash, would depend on whether the library was built first.
+const common = { tsconfig: join(root, 'tsconfig.dev.json'), bundle: true, platform: 'node', target: 'node20', sourcemap: false, minify: false, legalComments: 'none', logLevel: 'warning' };
 
 await Promise.all([
   ...functions.map((name) => build({
