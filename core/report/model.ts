@@ -1229,8 +1229,8 @@ class Context {
         copies,
       });
       const ruleName = (rule: Json): string => {
-        const prefix = rule.Prefix ?? rule.Filter?.Prefix;
-        return `S3 lifecycle rule ${rule.Id ?? ''}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
+        const prefix = this.render(rule.Prefix ?? rule.Filter?.Prefix, r.stack);
+        return `S3 lifecycle rule ${this.render(rule.Id, r.stack)}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
       };
       const tier = tierName ?? 'objects';
       const expiring = rules.filter((rule: Json) => rule.ExpirationInDays !== undefined);
@@ -1352,7 +1352,14 @@ class Context {
         if (!rule) {
           return 'SSE-S3 (the S3 default)';
         }
-        return rule.SSEAlgorithm === 'AES256' ? 'SSE-S3 (AES-256, keys managed by S3)' : `${rule.SSEAlgorithm}: ${this.keyText(rule.KMSMasterKeyID, r.stack, 'the AWS managed key aws/s3')}`;
+        const sseS3 = 'SSE-S3 (AES-256, keys managed by S3)';
+        if (rule.SSEAlgorithm === 'AES256') {
+          return sseS3;
+        }
+        const kms = this.keyText(rule.KMSMasterKeyID, r.stack, 'the AWS managed key aws/s3');
+        // An algorithm given by a token may be AES256 as well as a KMS one: only the deploy tells.
+        return typeof rule.SSEAlgorithm === 'string' ? `${rule.SSEAlgorithm}: ${kms}`
+          : `not known at synth (SSEAlgorithm is ${this.render(rule.SSEAlgorithm, r.stack)}): ${sseS3}, or a KMS algorithm with ${kms}`;
       }
       case 'AWS::DynamoDB::Table':
       case 'AWS::DynamoDB::GlobalTable':
@@ -1446,7 +1453,7 @@ class Context {
       kind,
       path: r.path,
       type: r.resource.Type,
-      description: m.description,
+      description: m.description === undefined ? undefined : this.render(m.description, r.stack),
       schedule: runs ? runs.text : 'on demand (no schedule in the assembly)',
       scheduleNote: runs ? runs.note : 'on demand',
       runs: runs?.minutes ?? [],
@@ -1494,7 +1501,7 @@ class Context {
       ...this.dlmTiers(r),
       ...this.ownTiers(r),
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
-    const exemptReason = m.role === 'exempt' ? String(m.exemptReason ?? '') : undefined;
+    const exemptReason = m.role === 'exempt' ? this.render(m.exemptReason ?? '', r.stack) : undefined;
     if (tiers.length > 0 || exemptReason !== undefined) {
       return { tiers, exemptReason, notKnown: [] };
     }
@@ -1555,14 +1562,14 @@ class Context {
     return this.ofType('AWS::SNS::Topic').filter((t) => meta(t)?.role === 'notification').map((topic) => {
       const subscribers = this.ofType('AWS::SNS::Subscription')
         .filter((s) => s.stack.id === topic.stack.id && referencedIds(s.resource.Properties?.TopicArn).has(topic.logicalId))
-        .map((s) => `${s.resource.Properties?.Protocol}: ${this.render(s.resource.Properties?.Endpoint, s.stack)}`);
+        .map((s) => `${this.render(s.resource.Properties?.Protocol, s.stack)}: ${this.render(s.resource.Properties?.Endpoint, s.stack)}`);
       const sources = [
         ...this.ofType('AWS::CloudWatch::Alarm')
           .filter((a) => a.stack.id === topic.stack.id && [...referencedIds([a.resource.Properties?.AlarmActions, a.resource.Properties?.OKActions])].includes(topic.logicalId))
-          .map((a) => `alarm ${a.path}${a.resource.Properties?.AlarmDescription ? `: ${a.resource.Properties.AlarmDescription}` : ''}`),
+          .map((a) => `alarm ${a.path}${a.resource.Properties?.AlarmDescription ? `: ${this.render(a.resource.Properties.AlarmDescription, a.stack)}` : ''}`),
         ...this.ofType('AWS::Events::Rule')
           .filter((e) => e.stack.id === topic.stack.id && referencedIds(e.resource.Properties?.Targets).has(topic.logicalId))
-          .map((e) => `event rule ${e.path}${e.resource.Properties?.Description ? `: ${e.resource.Properties.Description}` : ''}`),
+          .map((e) => `event rule ${e.path}${e.resource.Properties?.Description ? `: ${this.render(e.resource.Properties.Description, e.stack)}` : ''}`),
         // A vault's own notifications (events AWS Backup sends to the topic directly).
         ...this.ofType('AWS::Backup::BackupVault')
           .filter((v) => v.stack.id === topic.stack.id && referencedIds(v.resource.Properties?.Notifications?.SNSTopicArn).has(topic.logicalId))
