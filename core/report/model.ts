@@ -444,14 +444,23 @@ function referencedIds(value: unknown, out: Set<string> = new Set()): Set<string
     }
     const sub = o['Fn::Sub'];
     const subText = Array.isArray(sub) ? sub[0] : sub;
+    // A variable of the map is not a logical id: what its value refers to is found below, with the map's values.
+    const variables = Array.isArray(sub) ? subVariables(sub[1]) : {};
     if (typeof subText === 'string') {
       for (const m of subText.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}/g)) {
-        out.add(m[1]);
+        if (!Object.hasOwn(variables, m[0].slice(2, -1))) {
+          out.add(m[1]);
+        }
       }
     }
     Object.values(o).forEach((v) => referencedIds(v, out));
   }
   return out;
+}
+
+/** The variable map of a two-element `Fn::Sub` (`[template, { Var: value }]`); empty where there is none. */
+function subVariables(map: unknown): { [name: string]: unknown } {
+  return map !== null && typeof map === 'object' && !Array.isArray(map) ? map as { [name: string]: unknown } : {};
 }
 
 /** The export names a value reads with `Fn::ImportValue` (CDK's cross-stack references in one environment). */
@@ -551,8 +560,15 @@ class Context {
       return (parts as unknown[]).map((p) => this.renderWith(p, stack, unresolved)).join(separator);
     }
     if (o['Fn::Sub'] !== undefined) {
-      const text = Array.isArray(o['Fn::Sub']) ? o['Fn::Sub'][0] : o['Fn::Sub'];
-      return String(text).replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name);
+      const sub = o['Fn::Sub'];
+      const [text, variables] = Array.isArray(sub) ? [sub[0], subVariables(sub[1])] : [sub, {}];
+      if (typeof text !== 'string') {
+        return unresolved(value);
+      }
+      // `${!Name}` is the literal text `${Name}`; a variable of the map reads as its value.
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => name.startsWith('!') ? `\${${name.slice(1)}}`
+        : Object.hasOwn(variables, name) ? this.renderWith(variables[name], stack, unresolved)
+          : PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name);
     }
     if (o['Fn::ImportValue'] !== undefined) {
       return `export ${this.renderWith(o['Fn::ImportValue'], stack, unresolved)}`;
@@ -730,8 +746,9 @@ class Context {
       const notKnown = 'not known (key not in this assembly)';
       return {
         stack: stack.id,
-        region: outside?.region ?? stack.region,
-        account: outside?.account ?? stack.account,
+        // A region or account its ARN takes from a token (a parameter, a variable of Fn::Sub) is the deploy's to say.
+        region: outside ? knownOr(outside.region, /^[a-z]{2}(-[a-z]+)+-\d+$/) : stack.region,
+        account: outside ? knownOr(outside.account, /^\d{12}$/) : stack.account,
         key: key ? key.path : shown,
         ...(!key && written !== shown ? { written } : {}),
         ...(key ? { logicalId: key.logicalId } : {}),
@@ -1584,6 +1601,11 @@ class Context {
       };
     });
   }
+}
+
+/** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
+function knownOr(text: string, form: RegExp): string {
+  return form.test(text) ? text : `not known at synth (${text})`;
 }
 
 /** `1 day`, `365 days`; a value that is not a number (a token) as rendered. */

@@ -91,5 +91,9 @@ test('a token reads as its parameter or the function that gives it, in the Markd
   const vaultKey = model.keys.find((k) => k.encrypts.some((e) => e.startsWith('recovery points in vault')))!;
   expect(vaultKey.key).toBe('a value given by Fn::If');
   expect(JSON.parse(vaultKey.written!)).toEqual({ 'Fn::If': ['Long', { Ref: 'KeyArn' }, { 'Fn::ImportValue': 'Shared:KeyArn' }] });
-  expect(model.keys.filter((k) => k.written !== undefined)).toHaveLength(2);
+  expect(model.keys.filter((k) => k.written !== undefined)).toHaveLength(3);
+  // A key ARN of Fn::Sub whose region and account are variables given by parameters: they read as the parameters, not known.
+  expect(model.keys.find((k) => k.encrypts.some((e) => e.startsWith('EBS snapshot copies')))).toMatchObject({
+    key: 'arn:aws:kms:CopyRegion:CopyAccount:key/a value given by Fn::Select', region: 'not known at synth (CopyRegion)', account: 'not known at synth (CopyAccount)',
+  });
 });
