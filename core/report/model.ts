@@ -92,9 +92,9 @@ export interface TierEntry {
    * of snapshots compares with a period or with another count, whether time in the snapshot
    * archive counts), by the schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
    * `notKnownAtSynth` (DLM): likewise, runs whose retention a token decides: a schedule's retention,
-   * or the interval, times or cron expression of a schedule that may start with them (such a
-   * schedule's own tier has no `takenByLongerRules`: its runs are not known). A run left open by
-   * both is counted here, once.
+   * or the interval, times or cron expression of a schedule that may start with them; or that may
+   * start with a schedule without `Times` (DLM picks its start) (such a schedule's own tier has no `takenByLongerRules`: its runs are not known).
+   * A run left open by both is counted here, once.
    */
   readonly takenByLongerRules?: {
     readonly year: number;
@@ -110,6 +110,11 @@ export interface TierEntry {
   readonly schedule: string;
   readonly scheduleNote?: string;
   readonly runs: number[];
+  /**
+   * Set where the runs are a known time apart at a time of day that is not known (`runs` then
+   * empty): a DLM interval schedule without `Times`, whose start DLM picks. Minutes between runs.
+   */
+  readonly intervalMinutes?: number;
   /** A schedule read in a zone with daylight saving time: `runs` are at the zone's January offset, these at its July offset. */
   readonly runsInJuly?: number[];
   /** How many minutes the runs move in UTC between January and July. */
@@ -958,6 +963,8 @@ class Context {
         // Times given by a token (a list parameter, or one of its items) are not read.
         const times: unknown = create.Times;
         const timesKnown = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
+        // Without Times DLM picks the start (intervalRuns): the runs are a known time apart, at a time of day not known.
+        const startPicked = !create.CronExpression && !Number.isNaN(intervalHours) && dlmStartPicked(create);
         const runs: WeeklyRuns = Number.isNaN(intervalHours)
           ? { minutes: [], text: `every ${tokenText(create.Interval)} hours, not known at synth`, note: 'not known' }
           : create.CronExpression ? weeklyRuns(create.CronExpression)
@@ -972,6 +979,7 @@ class Context {
           schedule: `${runs.text}${merges ? dlmTakenText(merges) : ''}`,
           scheduleNote: runs.note,
           runs: runs.minutes,
+          ...(startPicked ? { intervalMinutes: intervalHours * 60 } : {}),
           retention: retention.text,
           minHours: retention.minHours,
           maxHours: retention.maxHours,
@@ -1023,21 +1031,25 @@ class Context {
       const name = String(schedule.Name ?? 'snapshots');
       const times: unknown = create.Times;
       const knownTimes = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
-      // A schedule given by a token: the runs it has for certain, and whether it may start at another time.
-      const tokenSchedule = create.CronExpression !== undefined ? typeof create.CronExpression !== 'string' : !knownTimes || Number.isNaN(intervalHours);
+      // DLM reads cron expressions in UTC.
+      const cronRuns = typeof create.CronExpression === 'string' ? runsInYear(create.CronExpression, undefined, this.year) : undefined;
+      // Without Times DLM picks the start: such a schedule may start with any other.
+      const startPicked = create.CronExpression === undefined && dlmStartPicked(create);
+      // A schedule given by a token, or not placed in the day: the runs it has for certain, and whether it may start at another time.
+      const tokenSchedule = create.CronExpression !== undefined ? typeof create.CronExpression !== 'string' : !knownTimes || Number.isNaN(intervalHours) || startPicked;
       // DLM's intervals (1, 2, 3, 4, 6, 8, 12 or 24 hours) all divide a day: one given by a token starts at its times every day, and may on any hour from them.
-      const intervalToken = create.CronExpression === undefined && knownTimes && Number.isNaN(intervalHours);
+      const intervalToken = create.CronExpression === undefined && knownTimes && !startPicked && Number.isNaN(intervalHours);
       const maybe = intervalToken ? new Set(intervalRunsInYear(1, times as string[] | undefined, this.year)) : undefined;
       return {
         name,
-        // DLM reads cron expressions in UTC.
-        runs: intervalToken ? intervalRunsInYear(24, times as string[] | undefined, this.year)
-          : create.CronExpression ? runsInYear(create.CronExpression, undefined, this.year) : intervalRunsInYear(intervalHours, create.Times, this.year),
+        runs: startPicked ? [] : intervalToken ? intervalRunsInYear(24, times as string[] | undefined, this.year)
+          : create.CronExpression ? cronRuns : intervalRunsInYear(intervalHours, create.Times, this.year),
         mayStartAt: (run: number): boolean => tokenSchedule && (maybe === undefined || maybe.has(run)),
-        /** Why its runs are not all known: the token that gives them. */
+        /** Why its runs are not all known: the token that gives them, or what the report cannot place. */
         tokenScheduleText: !tokenSchedule ? undefined
-          : create.CronExpression !== undefined ? `the cron expression of ${name} is given by a token`
-            : Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token` : `the times of ${name} are given by a token`,
+          : startPicked ? `the start time of ${name} is picked by DLM within 24 hours of the policy's creation (the schedule has no Times), not known at synth`
+              : create.CronExpression !== undefined ? `the cron expression of ${name} is given by a token, not known at synth`
+                : Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token, not known at synth` : `the times of ${name} are given by a token, not known at synth`,
         byCount: schedule.RetainRule?.Count !== undefined,
         // A retention that is a token is NaN here: such a schedule may be the one kept longest (below).
         standardHours: standard.maxHours ?? NaN,
@@ -1603,6 +1615,11 @@ class Context {
   }
 }
 
+/** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
+function dlmStartPicked(create: Json): boolean {
+  return create.Times === undefined || (Array.isArray(create.Times) && create.Times.length === 0);
+}
+
 /** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
 function knownOr(text: string, form: RegExp): string {
   return form.test(text) ? text : `not known at synth (${text})`;
@@ -1688,7 +1705,7 @@ function mergeReasonsText({ reasons, scheduleTokens }: { reasons: DlmMergeReason
   return listText([
     ...(undocumented.length > 0 ? [`its documentation does not say ${listText(undocumented.map((reason) => DLM_MERGE_REASONS[reason]), 'or')}`] : []),
     ...(reasons.includes('token') ? ['a retention given by a token is not known at synth'] : []),
-    ...(scheduleTokens.length > 0 ? [`${listText(scheduleTokens, 'and')}, not known at synth`] : []),
+    ...(scheduleTokens.length > 0 ? [listText(scheduleTokens, 'and')] : []),
   ], 'and');
 }
 

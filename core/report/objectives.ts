@@ -19,6 +19,8 @@ export interface TierTimes {
   readonly scheduleNote?: string;
   /** Minutes after Monday 00:00 UTC of each run in a week. */
   readonly runs: number[];
+  /** Where the runs' time of day is not known (`runs` empty): how many minutes apart they are. */
+  readonly intervalMinutes?: number;
   /** The runs at the zone's July offset, when daylight saving time moves them. */
   readonly runsInJuly?: number[];
   /** How many minutes the runs move in UTC between January and July. */
@@ -34,7 +36,7 @@ export function maxGapMinutes(tier: TierTimes): number | undefined {
     return CONTINUOUS_GAP_MINUTES;
   }
   if (tier.runs.length === 0) {
-    return undefined;
+    return tier.intervalMinutes;
   }
   // When the clocks go back, the run after the change comes that much later in UTC.
   return Math.max(weekGap(tier.runs), weekGap(tier.runsInJuly ?? [])) + (tier.daylightSavingMinutes ?? 0);

@@ -94,11 +94,12 @@ export function runsInYear(expression: unknown, zone: string | undefined, year: 
 
 /**
  * The start times (epoch milliseconds) in one calendar year of a DLM interval schedule:
- * every `intervalHours` from each of the UTC `times` (`HH:MM`; 00:00 without any).
+ * every `intervalHours` from each of the UTC `times` (`HH:MM`); undefined without any, as DLM
+ * then picks the start time (within 24 hours of the policy's creation: not known at synth).
  */
 export function intervalRunsInYear(intervalHours: number, times: string[] | undefined, year: number): number[] | undefined {
-  const starts = (times && times.length > 0 ? times : ['00:00']).map((t) => /^(\d{2}):(\d{2})$/.exec(t));
-  if (!(intervalHours > 0) || starts.some((m) => m === null)) {
+  const starts = (times ?? []).map((t) => /^(\d{2}):(\d{2})$/.exec(t));
+  if (!(intervalHours > 0) || starts.length === 0 || starts.some((m) => m === null)) {
     return undefined;
   }
   const every = intervalHours * 60 * MINUTE_MS;

@@ -274,9 +274,20 @@ function describeTimes(times: number[], minutes: number[], hours: number[], zone
   return `at ${times.map((t) => `${pad(Math.floor(t / 60))}:${pad(t % 60)}`).join(', ')} ${zone}`;
 }
 
-/** Runs every `intervalHours` starting at the given UTC times (DLM create rules). */
+/** The note of a schedule whose time of day DLM picks. */
+const DLM_PICKS_TIME_NOTE = 'the time of day is chosen by DLM';
+
+/**
+ * Runs every `intervalHours` starting at the given UTC times (DLM create rules). Without times
+ * DLM picks the start ("within the next 24 hours", DLM API Reference, CreateRule): no runs are
+ * placed, the time of day is not known.
+ */
 export function intervalRuns(intervalHours: number, startTimes: string[] | undefined): WeeklyRuns {
-  const starts = (startTimes && startTimes.length > 0 ? startTimes : ['00:00']).map((t) => {
+  if (!startTimes || startTimes.length === 0) {
+    const every = intervalHours === 24 ? 'daily' : intervalHours === 1 ? 'every hour' : `every ${intervalHours} hours`;
+    return { minutes: [], text: `${every}, at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy's creation), not known at synth`, note: DLM_PICKS_TIME_NOTE };
+  }
+  const starts = startTimes.map((t) => {
     const [h, m] = t.split(':').map(Number);
     return h * 60 + m;
   });

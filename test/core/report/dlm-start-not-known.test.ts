@@ -1,0 +1,66 @@
+/**
+ * DLM schedules whose runs the report cannot place in the day: an interval schedule without
+ * `Times` (DLM picks its start time, "within the next 24 hours": DLM API Reference, CreateRule)
+ * and a cron expression the report does not read. Neither is assumed to run at 00:00 nor left
+ * out of the check of schedules that start together: what depends on the time of day is not known.
+ */
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ReportModel } from '../../../core/report/model';
+import { renderMarkdown } from '../../../core/report/render';
+import { BackupMetadata } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
+import { rowAt } from './model-row';
+
+let model: ReportModel;
+
+beforeAll(() => {
+  model = reportOfApp((app) => {
+    const stack = new Stack(app, 'Starts', { env: { account: '111111111111', region: 'eu-west-1' } });
+    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const policy = (id: string, schedules: dlm.CfnLifecyclePolicy.ScheduleProperty[]): void => {
+      new ec2.CfnVolume(stack, `${id}Volume`, { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: id }] });
+      new dlm.CfnLifecyclePolicy(stack, `${id}Snapshots`, {
+        description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+        policyDetails: { resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: id }], schedules },
+      });
+    };
+    policy('Picked', [
+      { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+      { name: 'Picked', createRule: { interval: 24, intervalUnit: 'HOURS' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+    ]);
+    policy('Unread', [
+      { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+      // A year field other than `*`: AWS takes it, the report does not read it.
+      { name: 'ThisYear', createRule: { cronExpression: 'cron(0 5 * * ? 2026)' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+    ]);
+    policy('Alone', [
+      { name: 'HalfDaily', createRule: { interval: 12, intervalUnit: 'HOURS' }, retainRule: { count: 14 } },
+    ]);
+  });
+});
+
+test('an interval schedule without Times has no time of day: its runs are not placed at 00:00, in the tier or the timeline', () => {
+  const picked = rowAt(model, 'Starts/PickedVolume').tiers.find((t) => t.tier === 'Picked')!;
+  expect(picked.runs).toEqual([]);
+  expect(picked.scheduleNote).toBe('the time of day is chosen by DLM');
+  expect(picked.schedule).toBe('daily, at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy\'s creation), not known at synth');
+  expect(picked.intervalMinutes).toBe(1440);
+  const lane = model.timeline.find((l) => l.label.startsWith('Picked ('))!;
+  expect(lane.runs).toEqual([]);
+  expect(lane.note).toBe('the time of day is chosen by DLM');
+});
+
+test('a schedule without Times may start with any other schedule of its policy: that merge is not known', () => {
+  const daily = rowAt(model, 'Starts/PickedVolume').tiers.find((t) => t.tier === 'Daily')!;
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnownAtSynth: { 'Daily or Picked': 365 } });
+  expect(daily.schedule).toContain('the start time of Picked is picked by DLM within 24 hours of the policy\'s creation (the schedule has no Times), not known at synth');
+});
+
+test('the RPO check still counts a schedule without Times: its runs are its interval apart', () => {
+  const [objectives] = model.objectives;
+  expect(objectives.rpoNotMetBy).toEqual([]);
+  expect(objectives.rpoNotKnownFor?.map((r) => r.path) ?? []).not.toContain('Starts/AloneVolume');
+  expect(renderMarkdown(model)).toContain('every 12 hours, at a time of day DLM picks');
+});
