@@ -93,7 +93,8 @@ export interface TierEntry {
    * archive counts), by the schedules they may be kept as (`Rolling or Weekly`, `Monthly or Yearly`).
    * `notKnownAtSynth` (DLM): likewise, runs whose retention a token decides: a schedule's retention,
    * or the interval, times or cron expression of a schedule that may start with them; or that may
-   * start with a schedule without `Times` (DLM picks its start) (such a schedule's own tier has no `takenByLongerRules`: its runs are not known).
+   * start with a schedule without `Times` (DLM picks its start) or with a cron expression the merge
+   * check does not read (such a schedule's own tier has no `takenByLongerRules`: its runs are not known).
    * A run left open by both is counted here, once.
    */
   readonly takenByLongerRules?: {
@@ -1031,12 +1032,13 @@ class Context {
       const name = String(schedule.Name ?? 'snapshots');
       const times: unknown = create.Times;
       const knownTimes = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
-      // DLM reads cron expressions in UTC.
+      // DLM reads cron expressions in UTC; one `runsInYear` does not read has no runs here, and may start with any other schedule.
       const cronRuns = typeof create.CronExpression === 'string' ? runsInYear(create.CronExpression, undefined, this.year) : undefined;
+      const cronNotRead = typeof create.CronExpression === 'string' && cronRuns === undefined;
       // Without Times DLM picks the start: such a schedule may start with any other.
       const startPicked = create.CronExpression === undefined && dlmStartPicked(create);
       // A schedule given by a token, or not placed in the day: the runs it has for certain, and whether it may start at another time.
-      const tokenSchedule = create.CronExpression !== undefined ? typeof create.CronExpression !== 'string' : !knownTimes || Number.isNaN(intervalHours) || startPicked;
+      const tokenSchedule = create.CronExpression !== undefined ? typeof create.CronExpression !== 'string' || cronNotRead : !knownTimes || Number.isNaN(intervalHours) || startPicked;
       // DLM's intervals (1, 2, 3, 4, 6, 8, 12 or 24 hours) all divide a day: one given by a token starts at its times every day, and may on any hour from them.
       const intervalToken = create.CronExpression === undefined && knownTimes && !startPicked && Number.isNaN(intervalHours);
       const maybe = intervalToken ? new Set(intervalRunsInYear(1, times as string[] | undefined, this.year)) : undefined;
@@ -1047,7 +1049,8 @@ class Context {
         mayStartAt: (run: number): boolean => tokenSchedule && (maybe === undefined || maybe.has(run)),
         /** Why its runs are not all known: the token that gives them, or what the report cannot place. */
         tokenScheduleText: !tokenSchedule ? undefined
-          : startPicked ? `the start time of ${name} is picked by DLM within 24 hours of the policy's creation (the schedule has no Times), not known at synth`
+          : cronNotRead ? `the cron expression of ${name} (${create.CronExpression}) is not one the merge check reads, not checked`
+            : startPicked ? `the start time of ${name} is picked by DLM within 24 hours of the policy's creation (the schedule has no Times), not known at synth`
               : create.CronExpression !== undefined ? `the cron expression of ${name} is given by a token, not known at synth`
                 : Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token, not known at synth` : `the times of ${name} are given by a token, not known at synth`,
         byCount: schedule.RetainRule?.Count !== undefined,

@@ -32,7 +32,7 @@ beforeAll(() => {
     ]);
     policy('Unread', [
       { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-      // A year field other than `*`: AWS takes it, the report does not read it.
+      // A year field other than `*`: AWS takes it, the merge check does not read it.
       { name: 'ThisYear', createRule: { cronExpression: 'cron(0 5 * * ? 2026)' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
     ]);
     policy('Alone', [
@@ -56,6 +56,14 @@ test('a schedule without Times may start with any other schedule of its policy: 
   const daily = rowAt(model, 'Starts/PickedVolume').tiers.find((t) => t.tier === 'Daily')!;
   expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnownAtSynth: { 'Daily or Picked': 365 } });
   expect(daily.schedule).toContain('the start time of Picked is picked by DLM within 24 hours of the policy\'s creation (the schedule has no Times), not known at synth');
+});
+
+test('a cron expression the report does not read is not left out of the merge check: the merge is not checked', () => {
+  const tiers = rowAt(model, 'Starts/UnreadVolume').tiers;
+  const daily = tiers.find((t) => t.tier === 'Daily')!;
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnownAtSynth: { 'Daily or ThisYear': 365 } });
+  expect(daily.schedule).toContain('the cron expression of ThisYear (cron(0 5 * * ? 2026)) is not one the merge check reads, not checked');
+  expect(tiers.find((t) => t.tier === 'ThisYear')!.takenByLongerRules).toBeUndefined();
 });
 
 test('the RPO check still counts a schedule without Times: its runs are its interval apart', () => {
