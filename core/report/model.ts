@@ -16,7 +16,7 @@ import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
 import { vaultPolicyLock } from './vault-policy';
 import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
-import { replicationScope, replicationStatus } from './replication-scope';
+import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
 import { KEY_NOT_INSPECTED, OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite, placeOffSite } from './off-site';
@@ -69,6 +69,8 @@ export interface CopyEntry {
   readonly status?: 'disabled' | 'not known';
   /** In another region or account than its source; `not known` where the assembly does not tell (`copyOffSite`). */
   readonly offsite: boolean | 'not known';
+  /** What the copy leaves out, where it is not all of its source: an S3 replication rule copies only objects written after it exists. */
+  readonly caveat?: string;
 }
 
 /** A retention as read from the template: without a lifetime where a token leaves its length to the deploy. */
@@ -1350,6 +1352,7 @@ class Context {
         minHours: notCopying ? undefined : retention?.minHours,
         maxHours: notCopying ? undefined : retention?.maxHours,
         ...(notCopying ? { status: notCopying.status } : {}),
+        ...(notCopying?.status === 'disabled' ? {} : { caveat: REPLICATION_EXISTING_OBJECTS }),
         encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
           ? this.keyText(destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
           : (bucket ? this.encryptionOf(bucket) : BUCKET_NOT_IN_ASSEMBLY),

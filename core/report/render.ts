@@ -50,12 +50,16 @@ function cellsOf(r: ProtectedResource): RowCells {
   const tierLocks = grouped(tiers.flatMap((t: TierEntry) => t.locks.map((l) => [t.tier, l] as [string, string])));
   // Copies to the same place share one heading line; each tier then says how long its copy lives.
   const destinations = new Map<string, string[]>();
+  const caveats = new Map<string, string>();
   for (const t of tiers) {
     for (const c of t.copies) {
       const status = c.status === 'disabled' ? ' [replication rule DISABLED: no copy]' : c.status === 'not known' ? ' [replication rule status not known]' : '';
       const unknownPlace = placeOffSite(c, r) === 'not known' ? '; off-site not known' : '';
       const heading = `→ ${c.destination}${status} (${c.region}, account ${c.account}${unknownPlace})${[c.encryptionKey, ...c.locks].filter(Boolean).map((x) => `; ${x}`).join('')}`;
       destinations.set(heading, [...(destinations.get(heading) ?? []), `${t.tier}: ${c.retention}`]);
+      if (c.caveat !== undefined) {
+        caveats.set(heading, c.caveat);
+      }
     }
   }
   return {
@@ -63,7 +67,7 @@ function cellsOf(r: ProtectedResource): RowCells {
     tiers: tiers.length ? [...(r.exemptReason !== undefined ? [`EXEMPT: ${r.exemptReason}`] : []), ...grouped(tiers.map((t) => [t.tier, t.mechanism.replace(/, (rule|schedule) .*$/, '')] as [string, string])).map(short)] : none,
     schedules: tiers.map((t) => `${t.tier}: ${short(t.schedule)}`),
     retention: tiers.map((t) => `${t.tier}: ${t.retention}${t.storedIn ? ` in ${short(t.storedIn)}` : ''}`),
-    copies: [...destinations].flatMap(([heading, lines]) => [short(heading), ...lines]),
+    copies: [...destinations].flatMap(([heading, lines]) => [short(heading), ...lines, ...(caveats.has(heading) ? [`(${caveats.get(heading)})`] : [])]),
     encryption: [`data: ${short(r.encryption)}`, ...grouped(tiers.filter((t) => t.encryptionKey).map((t) => [t.tier, short(t.encryptionKey!)] as [string, string]))],
     locks: [...r.locks, ...tierLocks],
     verification: [

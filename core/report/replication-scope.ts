@@ -17,6 +17,12 @@ export function replicationScope(rule: Json, render: (value: Json) => string): s
   return parts.length === 0 ? 'copy of the whole bucket' : `copy of the objects with ${parts.join(' and ')} only`;
 }
 
+/**
+ * What S3 replication leaves out: "Objects that existed before you set up replication aren't
+ * replicated automatically" (Amazon S3 User Guide, Setting up live replication).
+ */
+export const REPLICATION_EXISTING_OBJECTS = 'S3 replicates only objects written after the replication rule exists: objects already in the bucket need S3 Batch Replication';
+
 /** A replication rule that is not `Enabled`: S3 makes no copy (`disabled`), or the template does not say (`not known`). */
 export interface ReplicationStatus {
   readonly status: 'disabled' | 'not known';
