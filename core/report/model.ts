@@ -105,7 +105,10 @@ export interface TierEntry {
     readonly byRule: { readonly [rule: string]: number };
     readonly notDocumented?: { readonly [rules: string]: number };
     readonly notKnownAtSynth?: { readonly [rules: string]: number };
-    /** AWS Backup: set where a token (a rule's start window or retention) decides which runs another rule takes: why (byRule is then empty). */
+    /**
+     * AWS Backup: set where a token (a rule's start window or retention), or a rule kept longer whose
+     * schedule the check does not read, decides which runs another rule takes: why (byRule is then empty).
+     */
     readonly notKnown?: string;
   };
   /** What takes the backups: AWS Backup plan rule, DLM schedule, RDS automated backups, S3 lifecycle, a job. */
@@ -910,11 +913,15 @@ class Context {
     });
     const taken = runsTakenByLongerRules(times);
     const meeting = rulesMeeting(times);
+    // A rule AWS Backup runs whose runs the check does not read may meet any other (a form AWS rejects or does not document is said with its schedule).
+    const unread = snapshotRules.map((rule, j): string | undefined => times[j].runs !== undefined ? undefined : this.unreadPlanRule(rule));
     const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
     snapshotRules.forEach((rule, i) => {
+      // Of those, the rules that may be kept longer than this one: each may take its runs.
+      const unreadLonger = unread.filter((text, j): text is string => j !== i && text !== undefined && !(times[j].retentionDays <= times[i].retentionDays));
       // A token of this rule, or of a rule whose start window may meet it, decides which of its runs another rule takes.
-      const deciding = snapshotRules.flatMap((_, j) => j === i || meeting.get(times[i].name)!.has(times[j].name) ? tokens[j] : []);
-      if (times[i].runs !== undefined && deciding.length > 0 && meeting.get(times[i].name)!.size > 0) {
+      const deciding = [...snapshotRules.flatMap((_, j) => j === i || meeting.get(times[i].name)!.has(times[j].name) ? tokens[j] : []), ...unreadLonger];
+      if (times[i].runs !== undefined && deciding.length > 0 && (meeting.get(times[i].name)!.size > 0 || unreadLonger.length > 0)) {
         result.set(rule, { year: this.year, runs: times[i].runs!.length, byRule: {}, notKnown: deciding.join('; ') });
         return;
       }
@@ -924,6 +931,27 @@ class Context {
       }
     });
     return result;
+  }
+
+  /**
+   * Why the overlap check does not read the runs of an AWS Backup rule that AWS runs: a schedule
+   * expression given by a token, a year field other than `*`, or a time zone the report does not
+   * know; undefined for any other (a form AWS rejects or does not document).
+   */
+  private unreadPlanRule(rule: Json): string | undefined {
+    const expression: unknown = rule.ScheduleExpression;
+    const zone: unknown = rule.ScheduleExpressionTimezone;
+    if (typeof expression !== 'string') {
+      return `${rule.RuleName}: ScheduleExpression is ${tokenText(expression)}`;
+    }
+    const zoneName = zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone);
+    if (runsInYear(expression.replace(/\s+\S+\s*\)\s*$/, ' *)'), zoneName, this.year) !== undefined) {
+      return `${rule.RuleName}: the year field of ${expression} is one the overlap check does not read, not checked`;
+    }
+    if (zone !== undefined && runsInYear(expression, undefined, this.year) !== undefined) {
+      return `${rule.RuleName}: the time zone ${tokenText(zone)} is not one the overlap check knows, not checked`;
+    }
+    return undefined;
   }
 
   // ---- DLM ------------------------------------------------------------------------------

@@ -3,8 +3,11 @@
  * `Times` (DLM picks its start time, "within the next 24 hours": DLM API Reference, CreateRule)
  * and a cron expression the report does not read. Neither is assumed to run at 00:00 nor left
  * out of the check of schedules that start together: what depends on the time of day is not known.
+ * The same for an AWS Backup rule whose cron expression the overlap check does not read.
  */
 import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ReportModel } from '../../../core/report/model';
@@ -38,6 +41,23 @@ beforeAll(() => {
     policy('Alone', [
       { name: 'HalfDaily', createRule: { interval: 12, intervalUnit: 'HOURS' }, retainRule: { count: 14 } },
     ]);
+
+    const table = new dynamodb.CfnTable(stack, 'Table', {
+      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
+    });
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: {
+        backupPlanName: 'plan',
+        backupPlanRule: [
+          { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
+          { ruleName: 'ThisYear', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? 2026)', lifecycle: { deleteAfterDays: 35 } },
+        ],
+      },
+    });
+    new backup.CfnBackupSelection(stack, 'Selection', {
+      backupPlanId: plan.ref,
+      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
+    });
   });
 });
 
@@ -71,4 +91,10 @@ test('the RPO check still counts a schedule without Times: its runs are its inte
   expect(objectives.rpoNotMetBy).toEqual([]);
   expect(objectives.rpoNotKnownFor?.map((r) => r.path) ?? []).not.toContain('Starts/AloneVolume');
   expect(renderMarkdown(model)).toContain('every 12 hours, at a time of day DLM picks');
+});
+
+test('an AWS Backup rule whose cron expression the overlap check does not read is not left out of it: how many runs it takes is not known', () => {
+  const [daily, thisYear] = rowAt(model, 'Starts/Table').tiers;
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnown: 'ThisYear: the year field of cron(0 5 * * ? 2026) is one the overlap check does not read, not checked' });
+  expect(thisYear.takenByLongerRules).toBeUndefined();
 });
