@@ -81,7 +81,7 @@ export interface DumpRestoreWorkflowProps {
    */
   readonly availableWithin?: Duration;
   /**
-   * The longest an execution may run, in hours (1 to 8760), loading included. It also bounds the LoadDump invocations
+   * The longest an execution may run, in hours (at least 1), loading included. It also bounds the LoadDump invocations
    * (one per 13.5 minutes at most, each adding seven events to the execution's history): with the polls for the instance
    * they may add at most 18,000 events, so `timeout` may be at most about 422 hours with the default polling
    * (Step Functions ends an execution at 25,000 events without its cleanup).
@@ -136,8 +136,9 @@ export class DumpRestoreWorkflow extends Construct {
       throw new Error(`${this.node.path}: \`availableWithin\` must be at least 10 minutes, got ${availableMinutes} minutes`);
     }
     const timeoutHours = (props.timeout ?? Duration.hours(24)).toHours({ integral: false });
-    if (!Token.isUnresolved(timeoutHours) && (timeoutHours < 1 || timeoutHours > 8760)) {
-      throw new Error(`${this.node.path}: \`timeout\` must be 1 to 8760 hours, got ${timeoutHours} hours`);
+    // The upper bound is the LoadDump budget's (checkLoadLoopBudget), far below Step Functions' year.
+    if (!Token.isUnresolved(timeoutHours) && timeoutHours < 1) {
+      throw new Error(`${this.node.path}: \`timeout\` must be at least 1 hour (at most what the LoadDump loop's history budget allows, checked next), got ${timeoutHours} hours`);
     }
     checkPollBudget(this, 'availableWithin', availableMinutes * 60, 'pollInterval', pollSeconds);
     checkLoadLoopBudget(this, { timeoutSeconds: timeoutHours * 3600, availableSeconds: availableMinutes * 60, pollSeconds });

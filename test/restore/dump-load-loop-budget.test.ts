@@ -22,6 +22,8 @@ function dump(props: Partial<DumpRestoreWorkflowProps> = {}) {
 // Before: accepted up to 8,760 hours; a load of that long runs 38,934 invocations of 7 events, past Step Functions' 25,000, which ends the execution without deleting the instance.
 test.each<[Partial<DumpRestoreWorkflowProps>, RegExp]>([
   [{ timeout: Duration.hours(8760) }, /^Stack\/DumpRestore: `timeout` may be at most 422 hours with availableWithin 3 hours and pollInterval 20 seconds: each LoadDump invocation that does not finish the load runs at least 13 minutes 30 seconds and adds 7 events to the execution's history, the 540 polls for the instance 9 events each, together at most 18000 \(Step Functions ends an execution at 25,000 without its cleanup\); got 8760 hours, 38934 invocations$/],
+  // Before: "must be 1 to 8760 hours", a range the budget below never allows.
+  [{ timeout: Duration.hours(9000) }, /^Stack\/DumpRestore: `timeout` may be at most 422 hours .*; got 9000 hours, 40000 invocations$/],
   [{ timeout: Duration.hours(423) }, /^Stack\/DumpRestore: `timeout` may be at most 422 hours .*; got 423 hours, 1880 invocations$/],
   // Longer polls for the instance leave the load more events.
   [{ timeout: Duration.hours(2000), pollInterval: Duration.minutes(10) }, /^Stack\/DumpRestore: `timeout` may be at most 573 hours with availableWithin 3 hours and pollInterval 10 minutes: .* the 18 polls for the instance 9 events each, .*; got 2000 hours, 8889 invocations$/],

@@ -114,7 +114,7 @@ describe('DumpRestoreWorkflow', () => {
     [{ backupRetention: Duration.days(40) }, /`backupRetention` must be 1 to 35 whole days, got 40 days/],
     [{ pollInterval: Duration.seconds(2) }, /`pollInterval` must be 5 seconds to 10 minutes, got 2 seconds/],
     [{ availableWithin: Duration.minutes(5) }, /`availableWithin` must be at least 10 minutes, got 5 minutes/],
-    [{ timeout: Duration.minutes(30) }, /`timeout` must be 1 to 8760 hours, got 0.5 hours/],
+    [{ timeout: Duration.minutes(30) }, /`timeout` must be at least 1 hour \(at most what the LoadDump loop's history budget allows, checked next\), got 0.5 hours$/],
     [{ allocatedStorage: 10 }, /`allocatedStorage` must be 20 to 65536 GiB, got 10 GiB/],
     // Before: aws-cdk-lib's "cannot be converted into a whole number of ..." without the construct or the prop.
     [{ backupRetention: Duration.hours(36) }, /`backupRetention` must be a whole number of days, got 1 day 12 hours \(129600000 milliseconds\)$/],
