@@ -15,6 +15,7 @@ import {
   CleanupState, ObjectRestorePlan, PART_OVERRUN_MS, RefusedWrites, ScanState, archivedObjects, copyArchive, copyScan, deleteCopies, failureUploadsNote, listArchive, newScan, openUploads, planObjectRestore,
   UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
+import { LoopEventCount, withLoopEvents } from '../../core/restore-workflows/loop-events';
 import { settingsFromEnvironment } from './settings';
 
 const s3 = new S3Client({});
@@ -32,9 +33,11 @@ export interface ObjectRestoreEvent {
   readonly input?: unknown;
   readonly plan?: ObjectRestorePlan;
   /** The scan so far (planScan, copyScan); a new scan when absent. */
-  readonly scan?: ScanState;
+  readonly scan?: ScanState & LoopEventCount;
   /** What an earlier copyArchive invocation left unfinished (copyArchive). */
-  readonly copied?: { readonly uploads?: UnfinishedUploads; readonly stalled?: number; readonly refused?: RefusedWrites };
+  readonly copied?: { readonly uploads?: UnfinishedUploads; readonly stalled?: number; readonly refused?: RefusedWrites } & LoopEventCount;
+  /** The history events of the loops before this poll (retrievalStatus). */
+  readonly loopEvents?: number;
   /** Where an earlier cleanup invocation stopped (cleanup). */
   readonly cleanup?: CleanupState;
 }
@@ -66,18 +69,25 @@ async function step(event: ObjectRestoreEvent, context?: Context): Promise<unkno
   switch (event.action) {
     case 'validate':
       return planObjectRestore(s3, settings, inputObject(event.input));
+    // The looping steps count the history events of their loops (the state machine stops copying past its budget).
     case 'planScan':
-      return planScan(s3, plan(), event.scan ?? newScan(), deadline);
-    case 'copyScan':
-      return copyScan(s3, plan(), event.scan ?? newScan(), deadline, event.execution);
+      return withLoopEvents(await planScan(s3, plan(), event.scan ?? newScan(), deadline), event.scan?.loopEvents, false);
+    case 'copyScan': {
+      const scanned = await copyScan(s3, plan(), event.scan ?? newScan(), deadline, event.execution);
+      return withLoopEvents(scanned, event.scan?.loopEvents, scanned.stalled !== undefined);
+    }
     case 'listArchive':
       return listArchive(s3, plan());
     case 'requestRetrievals':
       return requestRetrievals(s3, plan(), await objects());
-    case 'retrievalStatus':
-      return retrievalState(s3, plan(), await objects());
-    case 'copyArchive':
-      return copyArchive(s3, plan(), await objects(), event.execution, deadline, event.copied?.uploads, event.copied?.stalled, event.copied?.refused);
+    case 'retrievalStatus': {
+      const retrieval = await retrievalState(s3, plan(), await objects());
+      return withLoopEvents(retrieval, event.loopEvents, !retrieval.ready);
+    }
+    case 'copyArchive': {
+      const copied = await copyArchive(s3, plan(), await objects(), event.execution, deadline, event.copied?.uploads, event.copied?.stalled, event.copied?.refused);
+      return withLoopEvents(copied, event.copied?.loopEvents, !copied.done && copied.stalled !== undefined);
+    }
     case 'openUploads':
       return openUploads(s3, plan(), deadline);
     case 'failureUploads':

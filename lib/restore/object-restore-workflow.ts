@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED } from '../private/loop-event-budget';
 import { checkPollBudget } from '../private/poll-budget';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { wholeDuration } from '../private/whole-duration';
@@ -74,6 +75,12 @@ const STALLED_WAIT = Duration.seconds(60);
 const STALLED_INVOCATIONS_ALLOWED = 60;
 /** The error of a restore whose copying step stopped making progress. */
 const COPY_STALLED_ERROR = 'RestoreCopyStalled';
+/**
+ * The error of a restore whose loops used up their history events (LOOP_EVENTS_ALLOWED): an
+ * invocation cut off after some progress (a refused write, a full carried state) may return
+ * long before its deadline, so only the number of objects would bound the copy loop otherwise.
+ */
+const LOOP_BUDGET_ERROR = 'RestoreHistoryBudgetSpent';
 
 /**
  * Restores S3 objects: a prefix to a point in time from object versions (a shadow copy: for
@@ -187,9 +194,13 @@ export class ObjectRestoreWorkflow extends Construct {
     checkUploads.addCatch(uploadsUnknown, { errors: ['States.ALL'], resultPath: '$.uploadsError' });
 
     // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
-    const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.scan' });
+    // `loopEvents` counts the history events of the loops (each looping step adds its own), the copy loops stop past LOOP_EVENTS_ALLOWED.
+    const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, loopEvents: 0 }), resultPath: '$.scan' });
     const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan' }, '$.scan');
-    const startCopy = new sfn.Pass(this, 'StartCopy', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 } }), resultPath: '$.copy' });
+    const startCopy = new sfn.Pass(this, 'StartCopy', {
+      parameters: { 'cursor': { done: false }, 'counts': { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, 'loopEvents.$': '$.scan.loopEvents' },
+      resultPath: '$.copy',
+    });
     const copyScan = lambdaStep(this, 'CopyScan', fn, 'copyScan', { ...plan, 'scan.$': '$.copy' }, '$.copy');
     copyScan.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const pointInTimeResult = new sfn.Pass(this, 'PointInTimeResult', {
@@ -215,6 +226,7 @@ export class ObjectRestoreWorkflow extends Construct {
         again: copyScan,
         wait: new sfn.Wait(this, 'WaitAfterStalledCopy', { time: sfn.WaitTime.duration(STALLED_WAIT) }),
         stalled: new sfn.Pass(this, 'CopyStalled', stalledFailure('$.copy')).next(failureUploads),
+        budgetSpent: new sfn.Pass(this, 'CopyBudgetSpent', budgetFailure('$.copy')).next(failureUploads),
       })))
       .otherwise(planScan));
 
@@ -223,9 +235,10 @@ export class ObjectRestoreWorkflow extends Construct {
     const list = lambdaStep(this, 'ListArchive', fn, 'listArchive', plan, '$.archive');
     const request = lambdaStep(this, 'RequestRetrievals', fn, 'requestRetrievals', plan, '$.requested');
     const waitRetrieval = new sfn.Wait(this, 'WaitForRetrieval', { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
-    const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', plan, '$.retrieval');
+    const startChecks = new sfn.Pass(this, 'StartRetrievalChecks', { result: sfn.Result.fromObject({ loopEvents: 0 }), resultPath: '$.retrieval' });
+    const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', { ...plan, 'loopEvents.$': '$.retrieval.loopEvents' }, '$.retrieval');
     // `$.copied` carries the multipart copies an invocation's deadline cut off to the next invocation.
-    const startArchiveCopy = new sfn.Pass(this, 'StartArchiveCopy', { result: sfn.Result.fromObject({ done: false }), resultPath: '$.copied' });
+    const startArchiveCopy = new sfn.Pass(this, 'StartArchiveCopy', { parameters: { 'done': false, 'loopEvents.$': '$.retrieval.loopEvents' }, resultPath: '$.copied' });
     const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', { ...plan, 'copied.$': '$.copied' }, '$.copied');
     copyArchive.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const archiveResult = new sfn.Pass(this, 'ArchiveResult', {
@@ -252,8 +265,9 @@ export class ObjectRestoreWorkflow extends Construct {
       again: copyArchive,
       wait: new sfn.Wait(this, 'WaitAfterStalledArchiveCopy', { time: sfn.WaitTime.duration(STALLED_WAIT) }),
       stalled: new sfn.Pass(this, 'ArchiveCopyStalled', stalledFailure('$.copied')).next(failureUploads),
+      budgetSpent: new sfn.Pass(this, 'ArchiveCopyBudgetSpent', budgetFailure('$.copied')).next(failureUploads),
     }));
-    const archive = list.next(request).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
+    const archive = list.next(request).next(startChecks).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
       .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), startArchiveCopy.next(copyArchiveLoop))
       .otherwise(waitRetrieval.next(checkRetrieval)));
 
@@ -338,16 +352,36 @@ function joinNames(buckets: s3.IBucket[]): string {
 /**
  * The choice after a copying step whose result is at `state`: on when `done`; the step `again`
  * at once after an invocation that moved on, through `wait` after one that did not
- * (`<state>.stalled` counts those in a row), and to `stalled` after too many.
+ * (`<state>.stalled` counts those in a row), to `stalled` after too many, and to `budgetSpent`
+ * when one more iteration could take the loops' history events (`<state>.loopEvents`, counted
+ * by the function) past LOOP_EVENTS_ALLOWED.
  */
-function untilCopied(choice: sfn.Choice, state: string, done: string, next: { done: sfn.IChainable; again: sfn.IChainable; wait: sfn.Wait; stalled: sfn.IChainable }): sfn.Choice {
+function untilCopied(
+  choice: sfn.Choice, state: string, done: string, next: { done: sfn.IChainable; again: sfn.IChainable; wait: sfn.Wait; stalled: sfn.IChainable; budgetSpent: sfn.IChainable },
+): sfn.Choice {
   const stalled = `${state}.stalled`;
+  const loopEvents = `${state}.loopEvents`;
   next.wait.next(next.again);
   return choice
     .when(sfn.Condition.booleanEquals(done, true), next.done)
     .when(sfn.Condition.and(sfn.Condition.isPresent(stalled), sfn.Condition.numberGreaterThanEquals(stalled, STALLED_INVOCATIONS_ALLOWED)), next.stalled)
+    // The function always sets the count; a Choice on a missing one would end the execution (States.Runtime) without its cleanup.
+    .when(sfn.Condition.and(sfn.Condition.isPresent(loopEvents), sfn.Condition.numberGreaterThan(loopEvents, LOOP_EVENTS_ALLOWED - LONGEST_ITERATION_EVENTS)), next.budgetSpent)
     .when(sfn.Condition.isPresent(stalled), next.wait)
     .otherwise(next.again);
+}
+
+/** Sets `$.failure` of a restore whose copy loop (result at `state`) used up the history events its loops may add, as a Catch would. */
+function budgetFailure(state: string): sfn.PassProps {
+  return {
+    parameters: {
+      'Error': LOOP_BUDGET_ERROR,
+      'Cause.$': `States.Format('The copy was stopped unfinished: the loops of the restore (retrieval polls, planning scan, copy invocations) had added {} history events, `
+        + `and one more copy invocation could take them past the ${LOOP_EVENTS_ALLOWED} they may add (Step Functions ends an execution at 25,000 events, without its cleanup). `
+        + `Invocations cut off after some progress (refused writes, a full carried state) return early and loop often: restore the prefix in narrower parts, each in its own execution.', ${state}.loopEvents)`,
+    },
+    resultPath: '$.failure',
+  };
 }
 
 /** Sets `$.failure` of a restore whose copying step (result at `state`) stopped making progress, as a Catch would. */

@@ -53,6 +53,7 @@ describe.each([
       Choices: [
         { Variable: done, BooleanEquals: true, Next: 'OpenUploads' },
         { And: [{ Variable: `${state}.stalled`, IsPresent: true }, { Variable: `${state}.stalled`, NumericGreaterThanEquals: 60 }], Next: stalled },
+        { And: [{ Variable: `${state}.loopEvents`, IsPresent: true }, { Variable: `${state}.loopEvents`, NumericGreaterThan: 17991 }], Next: expect.stringMatching(/BudgetSpent$/) },
         { Variable: `${state}.stalled`, IsPresent: true, Next: wait },
       ],
       Default: step,

@@ -41,7 +41,8 @@ test('a copy scan invoked with less than the margin left copies nothing and leav
   const scan = await handler({ action: 'copyScan', execution: 'objects-1', plan, scan: newScan() }, left(MARGIN_MS - 1_000)) as ScanState;
   expect(s3mock.commandCalls(CopyObjectCommand)).toHaveLength(0);
   // Moving nothing on, it counts as an invocation without progress: the state machine waits before the next.
-  expect(scan).toEqual({ ...newScan(), stalled: 1, setback: "the invocation's deadline came before any copy was made" });
+  // Its Task, Choice and the Wait before the next invocation add 9 history events.
+  expect(scan).toEqual({ ...newScan(), stalled: 1, setback: "the invocation's deadline came before any copy was made", loopEvents: 9 });
 });
 
 test('a copy scan invoked with a little more than the margin left copies its page', async () => {
