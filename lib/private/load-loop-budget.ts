@@ -1,9 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { MAX_POLLS, POLL_EVENTS } from './poll-budget';
+import { LOOP_EVENTS_ALLOWED, STEP_ITERATION_EVENTS } from './loop-event-budget';
+import { POLL_EVENTS } from './poll-budget';
 
 /** One iteration of the dump restore's LoadDump loop: the Lambda task (entered, scheduled, started, succeeded, exited) and its Choice (entered, exited). */
-export const LOAD_ITERATION_EVENTS = 7;
+export const LOAD_ITERATION_EVENTS = STEP_ITERATION_EVENTS;
 
 /**
  * The shortest a LoadDump invocation that does not finish the load runs: no statement starts
@@ -20,8 +21,7 @@ export interface LoadLoopLimits {
 }
 
 /**
- * Fails unless the dump restore's loops stay within the events `checkPollBudget` allows one
- * poll loop (MAX_POLLS × POLL_EVENTS): the polls for the instance (`availableWithin` /
+ * Fails unless the dump restore's loops stay within LOOP_EVENTS_ALLOWED history events: the polls for the instance (`availableWithin` /
  * `pollInterval`) and the LoadDump invocations, at most one per LOAD_INVOCATION_SECONDS of
  * `timeout`. Tokens are not checked.
  */
@@ -30,7 +30,7 @@ export function checkLoadLoopBudget(scope: IConstruct, limits: LoadLoopLimits): 
   if ([timeoutSeconds, availableSeconds, pollSeconds].some((value) => Token.isUnresolved(value))) {
     return;
   }
-  const budget = MAX_POLLS * POLL_EVENTS;
+  const budget = LOOP_EVENTS_ALLOWED;
   const polls = Math.ceil(availableSeconds / pollSeconds);
   const invocations = Math.ceil(timeoutSeconds / LOAD_INVOCATION_SECONDS);
   if (polls * POLL_EVENTS + invocations * LOAD_ITERATION_EVENTS > budget) {

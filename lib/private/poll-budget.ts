@@ -1,15 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED } from './loop-event-budget';
 
-/**
- * Step Functions ends a standard execution at 25,000 events of history, an error no Catch sees:
- * a restore would end without its cleanup. A poll of a restore workflow (a Wait, a Lambda task,
- * a Choice) adds nine events; at most 2,000 polls (18,000 events) leave the rest of the
- * execution (its steps, retries and cleanup) room.
- */
-export const MAX_POLLS = 2000;
 /** The history events of one poll (a Wait, a Lambda task, a Choice). */
-export const POLL_EVENTS = 9;
+export const POLL_EVENTS = LONGEST_ITERATION_EVENTS;
+/** The polls that fit in the loops' budget of history events (loop-event-budget.ts): 2,000. */
+export const MAX_POLLS = Math.floor(LOOP_EVENTS_ALLOWED / POLL_EVENTS);
 
 /**
  * Fails unless a loop that polls every `pollSeconds` until `deadlineProp` (`deadlineSeconds`)
