@@ -39,21 +39,39 @@ export function fitPathDescription(description: string, path: string | undefined
 
 /**
  * `description`, which names several construct paths, within `rules`: unchanged when it fits;
- * else each path (by its last occurrence) keeps its end after '...', the characters cut shared
- * among the paths by their lengths and at least one character of each kept. Throws when even
- * that is too long.
+ * else each path (by its last occurrence that is not part of a longer path's) keeps its end
+ * after '...', the characters cut shared among the paths by their lengths in the description and
+ * at least one character of each kept. Throws when even that is too long.
  */
 export function fitPathsDescription(description: string, paths: readonly string[], rules: DescriptionRules): string {
-  let text = allowedOnly(description, rules);
-  const excess = text.length - rules.maxLength;
-  const total = paths.reduce((sum, path) => sum + path.length, 0);
-  for (const path of paths) {
-    const cut = Math.min(Math.ceil((excess * path.length) / total), path.length - ELLIPSIS.length - 1);
-    if (cut > 0) {
-      text = fitPathDescription(text, path, { ...rules, maxLength: text.length - cut });
+  const text = allowedOnly(description, rules);
+  if (text.length <= rules.maxLength) {
+    return text;
+  }
+  // Longest first: a construct's path is a prefix of its children's, and must not be taken from inside one.
+  const places: Array<{ readonly at: number; readonly shown: string }> = [];
+  for (const shown of paths.map((path) => allowedOnly(path, rules)).filter((shown) => shown.length > 0).sort((a, b) => b.length - a.length)) {
+    const overlaps = (at: number) => places.some((place) => at < place.at + place.shown.length && place.at < at + shown.length);
+    let at = text.lastIndexOf(shown);
+    while (at >= 0 && overlaps(at)) {
+      at = at === 0 ? -1 : text.lastIndexOf(shown, at - 1);
+    }
+    if (at >= 0) {
+      places.push({ at, shown });
+    } else if (!places.some((place) => place.shown === shown)) {
+      throw new Error(`${rules.what} is ${text.length} characters, ${rules.service} allows ${rules.maxLength}, and does not name the path '${shown}': '${text}'`);
     }
   }
-  return fitPathDescription(text, undefined, rules);
+  const excess = text.length - rules.maxLength;
+  const total = places.reduce((sum, place) => sum + place.shown.length, 0);
+  let fitted = '';
+  let from = 0;
+  for (const { at, shown } of [...places].sort((a, b) => a.at - b.at)) {
+    const cut = Math.min(Math.ceil((excess * shown.length) / total), shown.length - ELLIPSIS.length - 1);
+    fitted += text.slice(from, at) + (cut > 0 ? `${ELLIPSIS}${shown.slice(-(shown.length - cut - ELLIPSIS.length))}` : shown);
+    from = at + shown.length;
+  }
+  return fitPathDescription(fitted + text.slice(from), undefined, rules);
 }
 
 function allowedOnly(text: string, rules: DescriptionRules): string {

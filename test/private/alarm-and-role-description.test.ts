@@ -99,4 +99,21 @@ describe('fitting a description to its service\'s rules', () => {
     expect(alarm.length).toBeLessThanOrEqual(ALARM_LIMIT);
     expect(alarm).toMatch(/^No drill of \.\.\.[Dep]{300,}\/Db succeeded: see the log group of \.\.\.[Far]{300,}\/Check$/);
   });
+
+  // Before: the database's path, a prefix of the check's (drills placed under the database), was cut inside the check's path, which was then not found: the synth failed.
+  test('an alarm description naming a path and a path under it keeps the end of each', () => {
+    const under = `${path}/Drills/DrillAgeCheck`;
+    const alarm = fitPathsDescription(`No drill of ${path} succeeded: see the log group of ${under}`, [path, under], RULES.ALARM);
+    expect(alarm.length).toBeLessThanOrEqual(ALARM_LIMIT);
+    expect(alarm).toMatch(/^No drill of \.\.\.[Dep]{300,}\/Db succeeded: see the log group of \.\.\.[Dep]{300,}\/Db\/Drills\/DrillAgeCheck$/);
+  });
+
+  // Before: the cut was measured on the path as given, longer than the path with its emoji made '_' (one for two UTF-16 units): the fit failed.
+  test('a path whose characters the service refuses is cut by its length as written to the description', () => {
+    const emoji = `S/${'\u{1F600}'.repeat(101)}/Db`;
+    const other = `S/${'Far'.repeat(33)}/Check`;
+    const role = fitPathsDescription(`Drills of ${emoji} and ${other}: ${'x'.repeat(950)}`, [emoji, other], RULES.ROLE);
+    expect(role.length).toBeLessThanOrEqual(ROLE_LIMIT);
+    expect(role).toMatch(/^Drills of \.\.\._+\/Db and \.\.\.[Far]+\/Check: x{950}$/);
+  });
 });
