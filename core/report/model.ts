@@ -935,23 +935,26 @@ class Context {
 
   /**
    * Why the overlap check does not read the runs of an AWS Backup rule that AWS runs: a schedule
-   * expression given by a token, a year field other than `*`, or a time zone the report does not
-   * know; undefined for any other (a form AWS rejects or does not document).
+   * expression given by a token, a year field other than `*`, a time zone given by a token or one
+   * the report does not know, or both of the last; undefined for any other (a form AWS rejects or does not document).
    */
   private unreadPlanRule(rule: Json): string | undefined {
-    const expression: unknown = rule.ScheduleExpression;
+    // Without one, AWS Backup runs the rule at its default (as `runsTakenByLongerRules` reads it).
+    const expression: unknown = rule.ScheduleExpression ?? 'cron(0 5 ? * * *)';
     const zone: unknown = rule.ScheduleExpressionTimezone;
     if (typeof expression !== 'string') {
       return `${rule.RuleName}: ScheduleExpression is ${tokenText(expression)}`;
     }
-    const zoneName = zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone);
-    if (runsInYear(expression.replace(/\s+\S+\s*\)\s*$/, ' *)'), zoneName, this.year) !== undefined) {
-      return `${rule.RuleName}: the year field of ${expression} is one the overlap check does not read, not checked`;
+    const anyYear = expression.replace(/\s+\S+\s*\)\s*$/, ' *)');
+    if (runsInYear(anyYear, undefined, this.year) === undefined) {
+      return undefined;
     }
-    if (zone !== undefined && runsInYear(expression, undefined, this.year) !== undefined) {
-      return `${rule.RuleName}: the time zone ${tokenText(zone)} is not one the overlap check knows, not checked`;
-    }
-    return undefined;
+    const zoneRead = zone === undefined || (typeof zone === 'string' && runsInYear(anyYear, zone, this.year) !== undefined);
+    const reasons = [
+      ...(runsInYear(expression, undefined, this.year) === undefined ? [`the year field of ${expression} is one the overlap check does not read`] : []),
+      ...(zoneRead ? [] : typeof zone === 'string' ? [`the time zone ${zone} is not one the overlap check knows`] : [`ScheduleExpressionTimezone is given by a token (${tokenText(zone)})`]),
+    ];
+    return reasons.length > 0 ? `${rule.RuleName}: ${reasons.join(' and ')}, not checked` : undefined;
   }
 
   // ---- DLM ------------------------------------------------------------------------------
