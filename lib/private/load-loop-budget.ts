@@ -35,10 +35,16 @@ export function checkLoadLoopBudget(scope: IConstruct, limits: LoadLoopLimits): 
   const invocations = Math.ceil(timeoutSeconds / LOAD_INVOCATION_SECONDS);
   if (polls * POLL_EVENTS + invocations * LOAD_ITERATION_EVENTS > budget) {
     const allowed = Math.max(Math.floor((budget - polls * POLL_EVENTS) / LOAD_ITERATION_EVENTS), 0);
+    const longestHours = Math.floor(allowed * LOAD_INVOCATION_SECONDS / 3600);
     const human = (seconds: number) => Duration.seconds(seconds).toHumanString();
-    throw new Error(`${scope.node.path}: \`timeout\` may be at most ${Math.floor(allowed * LOAD_INVOCATION_SECONDS / 3600)} hours with availableWithin ${human(availableSeconds)} and pollInterval ${human(pollSeconds)}: `
-      + `each LoadDump invocation that does not finish the load runs at least ${human(LOAD_INVOCATION_SECONDS)} and adds ${LOAD_ITERATION_EVENTS} events to the execution's history, `
-      + `the ${polls} polls for the instance ${POLL_EVENTS} events each, together at most ${budget} (Step Functions ends an execution at 25,000 without its cleanup); `
-      + `got ${timeoutSeconds / 3600} hours, ${invocations} invocations`);
+    const why = `each LoadDump invocation that does not finish the load runs at least ${human(LOAD_INVOCATION_SECONDS)} and adds ${LOAD_ITERATION_EVENTS} events to the execution's history, `
+      + `the ${polls} polls for the instance ${POLL_EVENTS} events each, together at most ${budget} (Step Functions ends an execution at 25,000 without its cleanup)`;
+    // `timeout` must also be longer than `availableWithin`: then no timeout fits, the polls take the events.
+    if (longestHours * 3600 <= availableSeconds) {
+      throw new Error(`${scope.node.path}: \`availableWithin\` ${human(availableSeconds)} with pollInterval ${human(pollSeconds)} leaves the load loop events for at most ${longestHours} hours of \`timeout\`, `
+        + `which must be longer than availableWithin: make pollInterval longer or availableWithin shorter. ${why}; got timeout ${timeoutSeconds / 3600} hours, ${polls} polls`);
+    }
+    throw new Error(`${scope.node.path}: \`timeout\` may be at most ${longestHours} hours with availableWithin ${human(availableSeconds)} and pollInterval ${human(pollSeconds)}: `
+      + `${why}; got ${timeoutSeconds / 3600} hours, ${invocations} invocations`);
   }
 }

@@ -27,6 +27,8 @@ test.each<[Partial<DumpRestoreWorkflowProps>, RegExp]>([
   [{ timeout: Duration.hours(423) }, /^Stack\/DumpRestore: `timeout` may be at most 422 hours .*; got 423 hours, 1880 invocations$/],
   // Longer polls for the instance leave the load more events.
   [{ timeout: Duration.hours(2000), pollInterval: Duration.minutes(10) }, /^Stack\/DumpRestore: `timeout` may be at most 573 hours with availableWithin 3 hours and pollInterval 10 minutes: .* the 18 polls for the instance 9 events each, .*; got 2000 hours, 8889 invocations$/],
+  // Before: "`timeout` may be at most 5 hours", shorter than availableWithin, which timeout must exceed: no timeout fits, the polls take the events.
+  [{ availableWithin: Duration.hours(11) }, /^Stack\/DumpRestore: `availableWithin` 11 hours with pollInterval 20 seconds leaves the load loop events for at most 5 hours of `timeout`, which must be longer than availableWithin: make pollInterval longer or availableWithin shorter\. .*; got timeout 24 hours, 1980 polls$/],
 ])('refuses %j', (props, message) => {
   expect(() => dump(props)).toThrow(message);
 });
