@@ -118,7 +118,8 @@ export interface TierEntry {
   readonly runs: number[];
   /**
    * Set where the runs are a known time apart at a time of day that is not known (`runs` then
-   * empty): a DLM interval schedule without `Times`, whose start DLM picks. Minutes between runs.
+   * empty): a DLM interval schedule without `Times`, whose start DLM picks; RDS automated backups
+   * without `PreferredBackupWindow` (RDS picks the window) or with one given by a token. Minutes between runs.
    */
   readonly intervalMinutes?: number;
   /** A schedule read in a zone with daylight saving time: `runs` are at the zone's January offset, these at its July offset. */
@@ -1244,6 +1245,7 @@ class Context {
           schedule: `${runs.text.replace(', plus transaction logs every 5 minutes', '')}${engineNote}`,
           scheduleNote: runs.note,
           runs: runs.minutes,
+          ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
           retention: replicaRetention.text,
           minHours: replicaRetention.minHours,
           maxHours: replicaRetention.maxHours,
@@ -1262,6 +1264,7 @@ class Context {
         schedule: runs.text,
         scheduleNote: runs.note,
         runs: runs.minutes,
+        ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
         retention: retention.text,
         minHours: retention.minHours,
         maxHours: retention.maxHours,

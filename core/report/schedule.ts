@@ -302,14 +302,38 @@ export function intervalRuns(intervalHours: number, startTimes: string[] | undef
   return { minutes: [...runs].sort((a, b) => a - b), text: intervalHours === 1 ? `every hour${startText}` : intervalHours === 24 ? `daily${startTimes?.length ? ` at ${startTimes.join(', ')} UTC` : ''}` : `every ${intervalHours} hours${startText}` };
 }
 
-/** Daily runs in an RDS backup window such as `03:00-04:00`. */
-export function windowRuns(window: string | undefined): WeeklyRuns {
-  const match = window ? /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(window) : null;
+/** The note of a schedule whose time of day RDS picks. */
+const RDS_PICKS_TIME_NOTE = 'the time of day is chosen by RDS';
+
+/** Daily runs of RDS automated backups: how far apart they are, where their time of day is not known (`minutes` then empty). */
+export interface DailyWindowRuns extends WeeklyRuns {
+  readonly intervalMinutes?: number;
+}
+
+/**
+ * Daily runs in an RDS backup window such as `03:00-04:00` (UTC). Without one RDS picks "a
+ * 30-minute window selected at random from an 8-hour block of time for each AWS Region"
+ * (Amazon RDS User Guide, Backup window); with a token (a parameter) the deploy sets it: either
+ * way the runs are a day apart at a time of day not known at synth, and none is placed.
+ */
+export function windowRuns(window: unknown): DailyWindowRuns {
+  const logs = ', plus transaction logs every 5 minutes';
+  if (window === undefined) {
+    return {
+      minutes: [], intervalMinutes: 1440, note: RDS_PICKS_TIME_NOTE,
+      text: `daily, in a 30-minute window RDS picks at random from an 8-hour block of time for the region (no PreferredBackupWindow), not known at synth${logs}`,
+    };
+  }
+  if (typeof window !== 'string') {
+    return { minutes: [], intervalMinutes: 1440, note: 'the time of day is given by a token', text: `daily, in the window ${tokenText(window)}, not known at synth${logs}` };
+  }
+  const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(window);
   if (!match) {
-    return { minutes: range(0, 6, 1).map((d) => d * 1440 + 120), text: 'daily, in a window RDS picks', note: 'the time of day is chosen by RDS' };
+    // RDS takes only hh24:mi-hh24:mi: whether such a template deploys, and so whether backups run, is not known.
+    return { minutes: [], note: 'not known', text: `not known: the window '${window}' is not hh24:mi-hh24:mi (UTC), the form RDS requires` };
   }
   const start = Number(match[1]) * 60 + Number(match[2]);
-  return { minutes: range(0, 6, 1).map((d) => d * 1440 + start), text: `daily in the window ${window} UTC, plus transaction logs every 5 minutes` };
+  return { minutes: range(0, 6, 1).map((d) => d * 1440 + start), text: `daily in the window ${window} UTC${logs}` };
 }
 
 /** A retention in words and as an effective window in hours. */
