@@ -22,6 +22,7 @@ import { KEY_NOT_INSPECTED, OutsideKey, isAwsManagedKey, outsideKey } from './ou
 import { OffSite, copyOffSite, placeOffSite } from './off-site';
 import { PlanRuleTimes, intervalRunsInYear, rulesMeeting, runsInYear, runsTakenByLongerRules } from './overlap';
 import { tokenText } from './token-text';
+import { timelineOf } from './timeline-lanes';
 import { DlmMergeReason, DlmMerges, DlmOpenField, dlmTakenText, listText } from './dlm-merge-text';
 import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
@@ -1755,53 +1756,6 @@ function withArchiveTier(standard: PartialRetention, archiveRule: Json): Partial
   };
 }
 
-function timelineOf(resources: ProtectedResource[], activities: ActivityEntry[]): TimelineLane[] {
-  const lanes = new Map<string, TimelineLane>();
-  for (const resource of resources) {
-    for (const tier of resource.tiers) {
-      const key = `${tier.tier}|${tier.mechanism}`;
-      if (lanes.has(key)) {
-        continue;
-      }
-      const lifetimes: TimelineLane['lifetimes'][number][] = [];
-      if (tier.minHours !== undefined && tier.maxHours !== undefined) {
-        lifetimes.push({ label: tier.storedIn ?? tier.tier, minHours: tier.minHours, maxHours: tier.maxHours, offsite: false });
-      }
-      for (const copy of tier.copies) {
-        if (copy.minHours !== undefined && copy.maxHours !== undefined) {
-          lifetimes.push({ label: `copy in ${copy.region}`, minHours: copy.minHours, maxHours: copy.maxHours, offsite: copy.offsite });
-        }
-      }
-      const where = tier.mechanism.startsWith('S3 lifecycle') ? ` ${lastSegments(resource.path)}` : '';
-      const note = tier.scheduleNote === 'does not run every week' ? `not every week: ${tier.schedule}` : tier.scheduleNote;
-      lanes.set(key, { label: `${tier.tier} (${shortMechanism(tier.mechanism)}${where})`, kind: 'tier', runs: tier.runs, ...(tier.runsInJuly ? { runsInJuly: tier.runsInJuly } : {}), note, lifetimes });
-    }
-  }
-  for (const activity of activities) {
-    const note = activity.scheduleNote === 'does not run every week' ? `not every week: ${activity.schedule}` : activity.scheduleNote;
-    lanes.set(`activity|${activity.path}`, { label: `${activity.kind}: ${lastSegments(activity.path)}`, kind: 'activity', runs: activity.runs, ...(activity.runsInJuly ? { runsInJuly: activity.runsInJuly } : {}), note, lifetimes: [] });
-  }
-  return [...lanes.values()];
-}
-
 function offSiteFlag(offSite: OffSite): boolean | 'not known' {
   return offSite === 'not known' ? offSite : offSite === 'yes';
-}
-
-function shortMechanism(mechanism: string): string {
-  if (mechanism.startsWith('AWS Backup')) {
-    return 'AWS Backup';
-  }
-  if (mechanism.startsWith('DLM')) {
-    return 'DLM';
-  }
-  if (mechanism.startsWith('S3 lifecycle')) {
-    return 'S3';
-  }
-  return mechanism;
-}
-
-function lastSegments(path: string): string {
-  const parts = path.split('/').filter((p) => p !== 'Resource');
-  return parts.slice(-2).join('/');
 }
