@@ -231,6 +231,8 @@ export interface KeyEntry {
 export interface TimelineLane {
   readonly label: string;
   readonly kind: 'tier' | 'activity';
+  /** A tier's lane: the paths of the resources it covers (those whose runs, note and lifetimes it draws). */
+  readonly resources?: string[];
   readonly runs: number[];
   /** The runs at the zone's July offset, when daylight saving time moves them. */
   readonly runsInJuly?: number[];
