@@ -1222,7 +1222,8 @@ class Context {
         text: `not known at synth (BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}${r.resource.Type === 'AWS::RDS::DBInstance' ? '; 0 would turn automated backups off' : ''})`,
       };
       const daysSet = days === undefined ? `${tokenText(p.BackupRetentionPeriod)}, not known at synth,` : `${days} ${days === 1 ? 'day' : 'days'}`;
-      const runs = windowRuns(p.PreferredBackupWindow);
+      // A read replica's tier is its daily backups, without transaction logs (see the replica below).
+      const runs = windowRuns(p.PreferredBackupWindow, p.SourceDBInstanceIdentifier === undefined);
       const retention = days === undefined ? tokenRetention : daysRetention(days, ', point-in-time restore within it');
       if (p.SourceDBInstanceIdentifier !== undefined) {
         const { engine, note: engineNote } = this.replicaEngine(r);
@@ -1246,7 +1247,7 @@ class Context {
         return [{
           tier: 'automated backups',
           mechanism: 'RDS automated backups of a read replica',
-          schedule: `${runs.text.replace(', plus transaction logs every 5 minutes', '')}${engineNote}`,
+          schedule: `${runs.text}${engineNote}`,
           scheduleNote: runs.note,
           runs: runs.minutes,
           ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),

@@ -315,9 +315,10 @@ export interface DailyWindowRuns extends WeeklyRuns {
  * 30-minute window selected at random from an 8-hour block of time for each AWS Region"
  * (Amazon RDS User Guide, Backup window); with a token (a parameter) the deploy sets it: either
  * way the runs are a day apart at a time of day not known at synth, and none is placed.
+ * `transactionLogs` false leaves out the transaction logs (a read replica's backups are daily only).
  */
-export function windowRuns(window: unknown): DailyWindowRuns {
-  const logs = ', plus transaction logs every 5 minutes';
+export function windowRuns(window: unknown, transactionLogs = true): DailyWindowRuns {
+  const logs = transactionLogs ? ', plus transaction logs every 5 minutes' : '';
   if (window === undefined) {
     return {
       minutes: [], intervalMinutes: 1440, note: RDS_PICKS_TIME_NOTE,

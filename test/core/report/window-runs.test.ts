@@ -1,0 +1,60 @@
+/**
+ * The schedule text of RDS automated backups: an instance's says its transaction logs, a read
+ * replica's (built without them, not by cutting them out of the instance's text) does not.
+ */
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { ReportModel } from '../../../core/report/model';
+import { windowRuns } from '../../../core/report/schedule';
+import { BackupMetadata } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
+import { rowAt } from './model-row';
+
+const LOGS = ', plus transaction logs every 5 minutes';
+const PICKED = 'daily, in a 30-minute window RDS picks at random from an 8-hour block of time for the region (no PreferredBackupWindow), not known at synth';
+
+test('without transaction logs the text is the daily backups alone; the runs, note and interval are the same', () => {
+  const windows: unknown[] = [undefined, '03:00-03:30', { Ref: 'BackupWindow' }, '3:00-4:00'];
+  const texts = ['daily in the window 03:00-03:30 UTC', PICKED, 'daily, in the window BackupWindow, not known at synth'];
+  for (const window of windows) {
+    const withLogs = windowRuns(window);
+    const without = windowRuns(window, false);
+    expect({ ...without, text: undefined }).toEqual({ ...withLogs, text: undefined });
+    expect(without.text).not.toContain('transaction logs');
+    if (window === '3:00-4:00') {
+      // Not a window RDS takes: not known either way.
+      expect(without.text).toBe(withLogs.text);
+    } else {
+      expect(withLogs.text).toBe(`${without.text}${LOGS}`);
+      expect(texts).toContain(without.text);
+    }
+  }
+});
+
+describe('in the report of an app', () => {
+  let model: ReportModel;
+  beforeAll(() => {
+    model = reportOfApp((app) => {
+      const stack = new Stack(app, 'Replicas', { env: { account: '111111111111', region: 'eu-west-1' } });
+      BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+      const source = new rds.CfnDBInstance(stack, 'Source', {
+        engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true, preferredBackupWindow: '03:00-03:30',
+      });
+      new rds.CfnDBInstance(stack, 'Replica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7, preferredBackupWindow: '04:00-04:30' });
+      new rds.CfnDBInstance(stack, 'PickedReplica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7 });
+      const window = new CfnParameter(stack, 'BackupWindow', { default: '05:00-05:30' });
+      new rds.CfnDBInstance(stack, 'ParameterReplica', {
+        dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7, preferredBackupWindow: window.valueAsString,
+      });
+    });
+  });
+
+  test('the instance\'s schedule says its transaction logs; each read replica\'s is its daily backups alone', () => {
+    const schedule = (path: string): string => rowAt(model, path).tiers[0].schedule;
+    expect(schedule('Replicas/Source')).toBe(`daily in the window 03:00-03:30 UTC${LOGS}`);
+    expect(schedule('Replicas/Replica')).toBe('daily in the window 04:00-04:30 UTC');
+    expect(schedule('Replicas/PickedReplica')).toBe(PICKED);
+    expect(schedule('Replicas/ParameterReplica')).toBe('daily, in the window BackupWindow, not known at synth');
+    expect(rowAt(model, 'Replicas/Replica').tiers[0].runs).toEqual([0, 1, 2, 3, 4, 5, 6].map((d) => d * 1440 + 240));
+  });
+});
