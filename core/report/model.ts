@@ -878,9 +878,9 @@ class Context {
         ? `; in ${takenByLongerRules.year} AWS Backup takes ${Object.entries(takenByLongerRules.byRule).map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${takenByLongerRules.runs} backups (a rule kept longer whose start window overlaps)`
         : '';
       return {
-        tier: rule.RuleName ?? 'rule',
+        tier: planRuleName(rule),
         ...(takenByLongerRules ? { takenByLongerRules } : {}),
-        mechanism: `AWS Backup plan ${plan.path}, rule ${rule.RuleName}`,
+        mechanism: `AWS Backup plan ${plan.path}, rule ${planRuleName(rule)}`,
         schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${tokenText(rule.StartWindowMinutes)} minutes${knownNumber(rule.StartWindowMinutes) === undefined ? ', not known at synth' : ''})` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, this.year, 'AWS Backup')}`,
         scheduleNote: runs.note,
         runs: runs.minutes,
@@ -901,14 +901,14 @@ class Context {
     const snapshotRules = rules.filter((rule) => !rule.EnableContinuousBackup);
     // What a token (a parameter) gives, by rule: the deploy sets it.
     const tokens = snapshotRules.map((rule): string[] => [
-      ...(rule.StartWindowMinutes !== undefined && knownNumber(rule.StartWindowMinutes) === undefined ? [`${rule.RuleName}: StartWindowMinutes is ${tokenText(rule.StartWindowMinutes)}`] : []),
+      ...(rule.StartWindowMinutes !== undefined && knownNumber(rule.StartWindowMinutes) === undefined ? [`${planRuleName(rule)}: StartWindowMinutes is ${tokenText(rule.StartWindowMinutes)}`] : []),
       ...(lifecycleDays(rule.Lifecycle?.DeleteAfterDays) !== undefined && knownNumber(rule.Lifecycle.DeleteAfterDays) === undefined
-        ? [`${rule.RuleName}: DeleteAfterDays is ${tokenText(rule.Lifecycle.DeleteAfterDays)}`] : []),
+        ? [`${planRuleName(rule)}: DeleteAfterDays is ${tokenText(rule.Lifecycle.DeleteAfterDays)}`] : []),
     ]);
     const times = snapshotRules.map((rule): PlanRuleTimes => {
       const zone = rule.ScheduleExpressionTimezone;
       return {
-        name: String(rule.RuleName),
+        name: planRuleName(rule),
         runs: runsInYear(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone), this.year),
         // AWS Backup's default start window is 8 hours; one given by a token may be as long as the year (it then meets every rule).
         startWindowMinutes: rule.StartWindowMinutes === undefined ? 480 : knownNumber(rule.StartWindowMinutes) ?? YEAR_MINUTES,
@@ -948,7 +948,7 @@ class Context {
     const expression: unknown = rule.ScheduleExpression ?? 'cron(0 5 ? * * *)';
     const zone: unknown = rule.ScheduleExpressionTimezone;
     if (typeof expression !== 'string') {
-      return `${rule.RuleName}: ScheduleExpression is ${tokenText(expression)}`;
+      return `${planRuleName(rule)}: ScheduleExpression is ${tokenText(expression)}`;
     }
     const anyYear = expression.replace(/\s+\S+\s*\)\s*$/, ' *)');
     if (runsInYear(anyYear, undefined, this.year) === undefined) {
@@ -959,7 +959,7 @@ class Context {
       ...(runsInYear(expression, undefined, this.year) === undefined ? [`the year field of ${expression} is one the overlap check does not read`] : []),
       ...(zoneRead ? [] : typeof zone === 'string' ? [`the time zone ${zone} is not one the overlap check knows`] : [`ScheduleExpressionTimezone is given by a token (${tokenText(zone)})`]),
     ];
-    return reasons.length > 0 ? `${rule.RuleName}: ${reasons.join(' and ')}, not checked` : undefined;
+    return reasons.length > 0 ? `${planRuleName(rule)}: ${reasons.join(' and ')}, not checked` : undefined;
   }
 
   // ---- DLM ------------------------------------------------------------------------------
@@ -1661,6 +1661,11 @@ class Context {
 }
 
 /** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
+/** The name of an AWS Backup plan rule for the report; one given by a token as `tokenText` says. */
+function planRuleName(rule: Json): string {
+  return rule.RuleName === undefined ? 'rule' : tokenText(rule.RuleName);
+}
+
 function dlmStartPicked(create: Json): boolean {
   return create.Times === undefined || (Array.isArray(create.Times) && create.Times.length === 0);
 }
