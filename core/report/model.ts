@@ -1005,7 +1005,7 @@ class Context {
         // Without Times DLM picks the start (intervalRuns): the runs are a known time apart, at a time of day not known.
         const startPicked = !create.CronExpression && !Number.isNaN(intervalHours) && dlmStartPicked(create);
         const runs: WeeklyRuns = Number.isNaN(intervalHours)
-          ? { minutes: [], text: `every ${tokenText(create.Interval)} hours, not known at synth`, note: 'not known' }
+          ? { minutes: [], text: `every ${tokenText(create.Interval)} hours${dlmStartPicked(create) ? ', at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy\'s creation)' : ''}, not known at synth`, note: 'not known' }
           : create.CronExpression ? weeklyRuns(create.CronExpression)
             : !timesKnown ? { minutes: [], text: `every ${intervalHours} hours from ${Array.isArray(times) ? times.map(tokenText).join(', ') : tokenText(times)}, not known at synth`, note: 'not known' }
               : intervalRuns(intervalHours, create.Times);
@@ -1088,7 +1088,7 @@ class Context {
         /** Why its runs are not all known: the token that gives them, or what the report cannot place. */
         tokenScheduleText: !tokenSchedule ? undefined
           : cronNotRead ? `the cron expression of ${name} (${create.CronExpression}) is not one the merge check reads, not checked`
-            : startPicked ? `the start time of ${name} is picked by DLM within 24 hours of the policy's creation (the schedule has no Times), not known at synth`
+            : startPicked ? `${Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token and its start time` : `the start time of ${name}`} is picked by DLM within 24 hours of the policy's creation (the schedule has no Times), not known at synth`
               : create.CronExpression !== undefined ? `the cron expression of ${name} is given by a token, not known at synth`
                 : Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token, not known at synth` : `the times of ${name} are given by a token, not known at synth`,
         byCount: schedule.RetainRule?.Count !== undefined,

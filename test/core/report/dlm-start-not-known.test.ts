@@ -5,7 +5,7 @@
  * out of the check of schedules that start together: what depends on the time of day is not known.
  * The same for an AWS Backup rule whose cron expression the overlap check does not read.
  */
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
@@ -37,6 +37,10 @@ beforeAll(() => {
       { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
       // A year field other than `*`: AWS takes it, the merge check does not read it.
       { name: 'ThisYear', createRule: { cronExpression: 'cron(0 5 * * ? 2026)' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+    ]);
+    policy('TokenPicked', [
+      { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+      { name: 'Every', createRule: { interval: new CfnParameter(stack, 'Interval', { type: 'Number' }).valueAsNumber, intervalUnit: 'HOURS' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
     ]);
     policy('Alone', [
       { name: 'HalfDaily', createRule: { interval: 12, intervalUnit: 'HOURS' }, retainRule: { count: 14 } },
@@ -76,6 +80,17 @@ test('a schedule without Times may start with any other schedule of its policy: 
   const daily = rowAt(model, 'Starts/PickedVolume').tiers.find((t) => t.tier === 'Daily')!;
   expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnownAtSynth: { 'Daily or Picked': 365 } });
   expect(daily.schedule).toContain('the start time of Picked is picked by DLM within 24 hours of the policy\'s creation (the schedule has no Times), not known at synth');
+});
+
+// Before: the merge check said only that DLM picks the start time, the tier only that the interval is a token.
+test('a schedule without Times whose interval is given by a token says both, in its tier and in the merge check', () => {
+  const tiers = rowAt(model, 'Starts/TokenPickedVolume').tiers;
+  const every = tiers.find((t) => t.tier === 'Every')!;
+  expect(every.schedule).toBe('every Interval hours, at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy\'s creation), not known at synth');
+  expect(every.runs).toEqual([]);
+  const daily = tiers.find((t) => t.tier === 'Daily')!;
+  expect(daily.takenByLongerRules).toEqual({ year: 2026, runs: 365, byRule: {}, notKnownAtSynth: { 'Daily or Every': 365 } });
+  expect(daily.schedule).toContain('the interval of Every is given by a token and its start time is picked by DLM within 24 hours of the policy\'s creation (the schedule has no Times), not known at synth');
 });
 
 test('a cron expression the report does not read is not left out of the merge check: the merge is not checked', () => {

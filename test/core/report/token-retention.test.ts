@@ -93,12 +93,12 @@ test('an AWS Backup DeleteAfterDays, an S3 expiry and a DLM count or age that is
 
 test('a DLM interval, or a DB instance\'s retention (0 turns backups off), that is a parameter: the RPO is not known, neither met nor "no backup tier runs every week"', () => {
   const tier = rowAt(model, 'Retention/IntervalVolume').tiers[0];
-  expect([tier.schedule, tier.runs, tier.retention, tier.minHours]).toEqual(['every Hours hours, not known at synth', [], 'the last 7 snapshots (how long that is, not known at synth: the interval is a token)', undefined]);
+  expect([tier.schedule, tier.runs, tier.retention, tier.minHours]).toEqual(['every Hours hours, at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy\'s creation), not known at synth', [], 'the last 7 snapshots (how long that is, not known at synth: the interval is a token)', undefined]);
   const objectives = model.objectives.find((o) => o.stack === 'Retention')!;
   expect(objectives.rpoNotMetBy).toEqual([]);
   expect(objectives.rpoNotKnownFor).toEqual([
     { path: 'Retention/Instance', reason: 'whether its backups run is not known at synth: automated backups: BackupRetentionPeriod is Days, a token: 0 would turn automated backups off' },
-    { path: 'Retention/IntervalVolume', reason: 'schedule not known at synth: Chosen: every Hours hours, not known at synth' },
+    { path: 'Retention/IntervalVolume', reason: 'schedule not known at synth: Chosen: every Hours hours, at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy\'s creation), not known at synth' },
   ]);
   // An Aurora cluster keeps automated backups for at least 1 day: its tier runs whatever the parameter.
   expect(rowAt(model, 'Retention/Cluster').tiers[0].mayNotRun).toBeUndefined();
