@@ -8,6 +8,7 @@
  */
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
+import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
 import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/report/backup-selection-rule';
 import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
@@ -763,8 +764,8 @@ class Context {
       return {
         stack: stack.id,
         // A region or account its ARN takes from a token (a parameter, a variable of Fn::Sub) is the deploy's to say.
-        region: outside ? knownOr(outside.region, /^[a-z]{2}(-[a-z]+)+-\d+$/) : stack.region,
-        account: outside ? knownOr(outside.account, /^\d{12}$/) : stack.account,
+        region: outside ? knownOr(outside.region, REGION_NAME) : stack.region,
+        account: outside ? knownOr(outside.account, ACCOUNT_ID) : stack.account,
         key: key ? key.path : shown,
         ...(!key && written !== shown ? { written } : {}),
         ...(key ? { logicalId: key.logicalId } : {}),

@@ -5,6 +5,8 @@
  * one already differs.
  */
 
+import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
+
 /** `yes`: another region or account; `no`: the same region and account; `not known`. */
 export type OffSite = 'yes' | 'no' | 'not known';
 
@@ -14,13 +16,10 @@ export interface Place {
   readonly account: string;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ACCOUNT = /^\d{12}$/;
-
 /** Whether a copy in `copy` of data in `source` is off site, from the places alone. */
 export function placeOffSite(copy: Place, source: Place): OffSite {
-  const regionsKnown = REGION.test(copy.region) && REGION.test(source.region);
-  const accountsKnown = ACCOUNT.test(copy.account) && ACCOUNT.test(source.account);
+  const regionsKnown = REGION_NAME.test(copy.region) && REGION_NAME.test(source.region);
+  const accountsKnown = ACCOUNT_ID.test(copy.account) && ACCOUNT_ID.test(source.account);
   if ((regionsKnown && copy.region !== source.region) || (accountsKnown && copy.account !== source.account)) {
     return 'yes';
   }

@@ -1,7 +1,11 @@
 /** The shapes of AWS region names and account IDs, for checks of concrete (not token) values. */
 
-/** A region name such as eu-central-1 or us-gov-west-1. */
-export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * A region name such as eu-central-1, us-gov-west-1 or eusc-de-east-1 (AWS European Sovereign
+ * Cloud): a prefix of 2 to 4 letters, one or more words, a number. The constructs and the report
+ * (core/) check with this one pattern.
+ */
+export const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /** A 12-digit account ID, without dashes. */
 export const ACCOUNT_ID = /^\d{12}$/;
