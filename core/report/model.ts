@@ -25,7 +25,7 @@ import { PlanRuleTimes, intervalRunsInYear, rulesMeeting, runsInYear, runsTakenB
 import { tokenText } from './token-text';
 import { timelineOf } from './timeline-lanes';
 import { DlmMergeReason, DlmMerges, DlmOpenField, dlmTakenText, listText } from './dlm-merge-text';
-import { Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
+import { DLM_PICKS_TIME_TEXT, Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 
 export const METADATA_KEY = 'cdk-backup-dr';
 
@@ -1006,7 +1006,7 @@ class Context {
         // Without Times DLM picks the start (intervalRuns): the runs are a known time apart, at a time of day not known.
         const startPicked = !create.CronExpression && !Number.isNaN(intervalHours) && dlmStartPicked(create);
         const runs: WeeklyRuns = Number.isNaN(intervalHours)
-          ? { minutes: [], text: `every ${tokenText(create.Interval)} hours${dlmStartPicked(create) ? ', at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy\'s creation)' : ''}, not known at synth`, note: 'not known' }
+          ? { minutes: [], text: `every ${tokenText(create.Interval)} hours${dlmStartPicked(create) ? `, ${DLM_PICKS_TIME_TEXT}` : ''}, not known at synth`, note: 'not known' }
           : create.CronExpression ? weeklyRuns(create.CronExpression)
             : !timesKnown ? { minutes: [], text: `every ${intervalHours} hours from ${Array.isArray(times) ? times.map(tokenText).join(', ') : tokenText(times)}, not known at synth`, note: 'not known' }
               : intervalRuns(intervalHours, create.Times);

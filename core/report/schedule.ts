@@ -276,6 +276,8 @@ function describeTimes(times: number[], minutes: number[], hours: number[], zone
 
 /** The note of a schedule whose time of day DLM picks. */
 const DLM_PICKS_TIME_NOTE = 'the time of day is chosen by DLM';
+/** What a DLM interval schedule without Times says of its start (its interval is said before it). */
+export const DLM_PICKS_TIME_TEXT = "at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy's creation)";
 
 /**
  * Runs every `intervalHours` starting at the given UTC times (DLM create rules). Without times
@@ -285,7 +287,7 @@ const DLM_PICKS_TIME_NOTE = 'the time of day is chosen by DLM';
 export function intervalRuns(intervalHours: number, startTimes: string[] | undefined): WeeklyRuns {
   if (!startTimes || startTimes.length === 0) {
     const every = intervalHours === 24 ? 'daily' : intervalHours === 1 ? 'every hour' : `every ${intervalHours} hours`;
-    return { minutes: [], text: `${every}, at a time of day DLM picks (no Times; DLM picks one within 24 hours of the policy's creation), not known at synth`, note: DLM_PICKS_TIME_NOTE };
+    return { minutes: [], text: `${every}, ${DLM_PICKS_TIME_TEXT}, not known at synth`, note: DLM_PICKS_TIME_NOTE };
   }
   const starts = startTimes.map((t) => {
     const [h, m] = t.split(':').map(Number);
