@@ -846,8 +846,9 @@ class Context {
       return [];
     }
     const planProps = plan.resource.Properties?.BackupPlan ?? {};
-    const taken = this.runsTakenByLongerRules(planProps.BackupPlanRule ?? []);
-    return (planProps.BackupPlanRule ?? []).map((rule: Json): TierFacts => {
+    const rules: Json[] = planProps.BackupPlanRule ?? [];
+    const taken = this.runsTakenByLongerRules(rules);
+    return rules.map((rule: Json): TierFacts => {
       const runs = rule.EnableContinuousBackup
         ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
         // AWS Backup reads the expression in the rule's time zone (UTC without one).
@@ -879,9 +880,9 @@ class Context {
         ? `; in ${takenByLongerRules.year} AWS Backup takes ${Object.entries(takenByLongerRules.byRule).map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${takenByLongerRules.runs} backups (a rule kept longer whose start window overlaps)`
         : '';
       return {
-        tier: planRuleName(rule),
+        tier: planRuleName(rule, rules),
         ...(takenByLongerRules ? { takenByLongerRules } : {}),
-        mechanism: `AWS Backup plan ${plan.path}, rule ${planRuleName(rule)}`,
+        mechanism: `AWS Backup plan ${plan.path}, rule ${planRuleName(rule, rules)}`,
         schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${tokenText(rule.StartWindowMinutes)} minutes${knownNumber(rule.StartWindowMinutes) === undefined ? ', not known at synth' : ''})` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, this.year, 'AWS Backup')}`,
         scheduleNote: runs.note,
         runs: runs.minutes,
@@ -902,14 +903,14 @@ class Context {
     const snapshotRules = rules.filter((rule) => !rule.EnableContinuousBackup);
     // What a token (a parameter) gives, by rule: the deploy sets it.
     const tokens = snapshotRules.map((rule): string[] => [
-      ...(rule.StartWindowMinutes !== undefined && knownNumber(rule.StartWindowMinutes) === undefined ? [`${planRuleName(rule)}: StartWindowMinutes is ${tokenText(rule.StartWindowMinutes)}`] : []),
+      ...(rule.StartWindowMinutes !== undefined && knownNumber(rule.StartWindowMinutes) === undefined ? [`${planRuleName(rule, rules)}: StartWindowMinutes is ${tokenText(rule.StartWindowMinutes)}`] : []),
       ...(lifecycleDays(rule.Lifecycle?.DeleteAfterDays) !== undefined && knownNumber(rule.Lifecycle.DeleteAfterDays) === undefined
-        ? [`${planRuleName(rule)}: DeleteAfterDays is ${tokenText(rule.Lifecycle.DeleteAfterDays)}`] : []),
+        ? [`${planRuleName(rule, rules)}: DeleteAfterDays is ${tokenText(rule.Lifecycle.DeleteAfterDays)}`] : []),
     ]);
     const times = snapshotRules.map((rule): PlanRuleTimes => {
       const zone = rule.ScheduleExpressionTimezone;
       return {
-        name: planRuleName(rule),
+        name: planRuleName(rule, rules),
         runs: runsInYear(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone), this.year),
         // AWS Backup's default start window is 8 hours; one given by a token may be as long as the year (it then meets every rule).
         startWindowMinutes: rule.StartWindowMinutes === undefined ? 480 : knownNumber(rule.StartWindowMinutes) ?? YEAR_MINUTES,
@@ -920,7 +921,7 @@ class Context {
     const taken = runsTakenByLongerRules(times);
     const meeting = rulesMeeting(times);
     // A rule AWS Backup runs whose runs the check does not read may meet any other (a form AWS rejects or does not document is said with its schedule).
-    const unread = snapshotRules.map((rule, j): string | undefined => times[j].runs !== undefined ? undefined : this.unreadPlanRule(rule));
+    const unread = snapshotRules.map((rule, j): string | undefined => times[j].runs !== undefined ? undefined : this.unreadPlanRule(rule, rules));
     const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
     snapshotRules.forEach((rule, i) => {
       // Of those, the rules that may be kept longer than this one: each may take its runs.
@@ -944,12 +945,12 @@ class Context {
    * expression given by a token, a year field other than `*`, a time zone given by a token or one
    * the report does not know, or both of the last; undefined for any other (a form AWS rejects or does not document).
    */
-  private unreadPlanRule(rule: Json): string | undefined {
+  private unreadPlanRule(rule: Json, rules: readonly Json[]): string | undefined {
     // Without one, AWS Backup runs the rule at its default (as `runsTakenByLongerRules` reads it).
     const expression: unknown = rule.ScheduleExpression ?? 'cron(0 5 ? * * *)';
     const zone: unknown = rule.ScheduleExpressionTimezone;
     if (typeof expression !== 'string') {
-      return `${planRuleName(rule)}: ScheduleExpression is ${tokenText(expression)}`;
+      return `${planRuleName(rule, rules)}: ScheduleExpression is ${tokenText(expression)}`;
     }
     const anyYear = expression.replace(/\s+\S+\s*\)\s*$/, ' *)');
     if (runsInYear(anyYear, undefined, this.year) === undefined) {
@@ -960,7 +961,7 @@ class Context {
       ...(runsInYear(expression, undefined, this.year) === undefined ? [`the year field of ${expression} is one the overlap check does not read`] : []),
       ...(zoneRead ? [] : typeof zone === 'string' ? [`the time zone ${zone} is not one the overlap check knows`] : [`ScheduleExpressionTimezone is given by a token (${tokenText(zone)})`]),
     ];
-    return reasons.length > 0 ? `${planRuleName(rule)}: ${reasons.join(' and ')}, not checked` : undefined;
+    return reasons.length > 0 ? `${planRuleName(rule, rules)}: ${reasons.join(' and ')}, not checked` : undefined;
   }
 
   // ---- DLM ------------------------------------------------------------------------------
@@ -1661,12 +1662,21 @@ class Context {
   }
 }
 
-/** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
-/** The name of an AWS Backup plan rule for the report; one given by a token as `tokenText` says. */
-function planRuleName(rule: Json): string {
-  return rule.RuleName === undefined ? 'rule' : tokenText(rule.RuleName);
+/**
+ * The name of an AWS Backup plan rule of `rules` for the report; one given by a token as
+ * `tokenText` says. Names that read alike (two tokens of one kind) get the rule's place in the
+ * plan, so that the tiers, and the overlap check, which knows rules by name, tell them apart.
+ */
+function planRuleName(rule: Json, rules: readonly Json[]): string {
+  if (rule.RuleName === undefined) {
+    return 'rule';
+  }
+  const name = tokenText(rule.RuleName);
+  const alike = rules.filter((other) => other.RuleName !== undefined && tokenText(other.RuleName) === name);
+  return alike.length > 1 ? `${name} (rule ${rules.indexOf(rule) + 1} of the plan)` : name;
 }
 
+/** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
 function dlmStartPicked(create: Json): boolean {
   return create.Times === undefined || (Array.isArray(create.Times) && create.Times.length === 0);
 }
