@@ -330,7 +330,8 @@ export function windowRuns(window: unknown, transactionLogs = true): DailyWindow
   if (typeof window !== 'string') {
     return { minutes: [], intervalMinutes: 1440, note: 'the time of day is given by a token', text: `daily, in the window ${tokenText(window)}, not known at synth${logs}` };
   }
-  const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(window);
+  // hh24: 00 to 23; mi: 00 to 59.
+  const match = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(window);
   if (!match) {
     // RDS takes only hh24:mi-hh24:mi: whether such a template deploys, and so whether backups run, is not known.
     return { minutes: [], note: 'not known', text: `not known: the window '${window}' is not hh24:mi-hh24:mi (UTC), the form RDS requires` };

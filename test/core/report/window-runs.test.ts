@@ -58,3 +58,9 @@ describe('in the report of an app', () => {
     expect(rowAt(model, 'Replicas/Replica').tiers[0].runs).toEqual([0, 1, 2, 3, 4, 5, 6].map((d) => d * 1440 + 240));
   });
 });
+
+test('a window of times that are not on the clock (25:00, 04:60) is not known, not drawn', () => {
+  for (const window of ['25:00-26:00', '04:60-05:30', '03:00-24:30']) {
+    expect(windowRuns(window)).toEqual({ minutes: [], note: 'not known', text: `not known: the window '${window}' is not hh24:mi-hh24:mi (UTC), the form RDS requires` });
+  }
+});
