@@ -5,63 +5,39 @@
  * out of the check of schedules that start together: what depends on the time of day is not known.
  * The same for an AWS Backup rule whose cron expression the overlap check does not read.
  */
-import { CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnParameter } from 'aws-cdk-lib';
 import { ReportModel } from '../../../core/report/model';
 import { renderMarkdown } from '../../../core/report/render';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
+import { describedStack, tableInPlan, taggedVolumeWithPolicy } from './report-fixtures';
 import { rowAt } from './model-row';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Starts', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-    const policy = (id: string, schedules: dlm.CfnLifecyclePolicy.ScheduleProperty[]): void => {
-      new ec2.CfnVolume(stack, `${id}Volume`, { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: id }] });
-      new dlm.CfnLifecyclePolicy(stack, `${id}Snapshots`, {
-        description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-        policyDetails: { resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: id }], schedules },
-      });
-    };
-    policy('Picked', [
+    const stack = describedStack(app, 'Starts');
+    taggedVolumeWithPolicy(stack, [
       { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
       { name: 'Picked', createRule: { interval: 24, intervalUnit: 'HOURS' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
-    ]);
-    policy('Unread', [
+    ], 'Picked');
+    taggedVolumeWithPolicy(stack, [
       { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
       // A year field other than `*`: AWS takes it, the merge check does not read it.
       { name: 'ThisYear', createRule: { cronExpression: 'cron(0 5 * * ? 2026)' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
-    ]);
-    policy('TokenPicked', [
+    ], 'Unread');
+    taggedVolumeWithPolicy(stack, [
       { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
       { name: 'Every', createRule: { interval: new CfnParameter(stack, 'Interval', { type: 'Number' }).valueAsNumber, intervalUnit: 'HOURS' }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
-    ]);
-    policy('Alone', [
+    ], 'TokenPicked');
+    taggedVolumeWithPolicy(stack, [
       { name: 'HalfDaily', createRule: { interval: 12, intervalUnit: 'HOURS' }, retainRule: { count: 14 } },
-    ]);
+    ], 'Alone');
 
-    const table = new dynamodb.CfnTable(stack, 'Table', {
-      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: {
-        backupPlanName: 'plan',
-        backupPlanRule: [
-          { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
-          { ruleName: 'ThisYear', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? 2026)', lifecycle: { deleteAfterDays: 35 } },
-        ],
-      },
-    });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.ref,
-      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
-    });
+    tableInPlan(stack, [
+      { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
+      { ruleName: 'ThisYear', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? 2026)', lifecycle: { deleteAfterDays: 35 } },
+    ]);
   });
 });
 

@@ -6,91 +6,53 @@
  * retention text (the parameter's name), cold storage days included, and a DB instance whose
  * only tier may not run is counted as not known in the summary, not as covered.
  */
-import { CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnParameter, Fn } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { ReportModel } from '../../../core/report/model';
 import { reportOfApp } from './report-of-app';
+import { describedStack, tableInPlan, taggedVolumeWithPolicy } from './report-fixtures';
 import { renderJson, renderMarkdown } from '../../../core/report/render';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { rowAt } from './model-row';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Tokens', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const stack = describedStack(app, 'Tokens');
     const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
     const window = new CfnParameter(stack, 'Window', { type: 'Number' }).valueAsNumber;
     const cold = new CfnParameter(stack, 'Cold', { type: 'Number' }).valueAsNumber;
     const hours = new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber;
 
-    const table = (id: string, rules: backup.CfnBackupPlan.BackupRuleResourceTypeProperty[]): void => {
-      const t = new dynamodb.CfnTable(stack, id, {
-        keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-      });
-      const plan = new backup.CfnBackupPlan(stack, `${id}Plan`, { backupPlan: { backupPlanName: id, backupPlanRule: rules } });
-      new backup.CfnBackupSelection(stack, `${id}Selection`, {
-        backupPlanId: plan.ref,
-        backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: id, resources: [t.attrArn] },
-      });
-    };
     // The weekly rule starts with the daily one on Sundays; which is kept longer is the parameter's.
-    table('RetentionTable', [
+    tableInPlan(stack, [
       { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
       { ruleName: 'Weekly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 ? * SUN *)', lifecycle: { deleteAfterDays: days } },
-    ]);
+    ], 'Retention');
     // The daily window (a parameter) meets the weekly run at 09:00 only if it is longer than 4 hours.
-    table('WindowTable', [
+    tableInPlan(stack, [
       { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: window, lifecycle: { deleteAfterDays: 7 } },
       { ruleName: 'Weekly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 9 ? * SUN *)', startWindowMinutes: 60, lifecycle: { deleteAfterDays: 35 } },
-    ]);
-    table('ColdTable', [
+    ], 'Window');
+    tableInPlan(stack, [
       { ruleName: 'Yearly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 1 1 ? *)', lifecycle: { moveToColdStorageAfterDays: cold, deleteAfterDays: 400 } },
+    ], 'Cold');
+
+    taggedVolumeWithPolicy(stack, [
+      { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+      { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: days, intervalUnit: 'WEEKS' } },
     ]);
-
-    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-        schedules: [
-          { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-          { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: days, intervalUnit: 'WEEKS' } },
-        ],
-      },
-    });
-
     // Every 'Hours' hours from 01:00: daily at 01:00 for certain (DLM's intervals divide 24), at 03:00 for an interval of 1 or 2.
-    new ec2.CfnVolume(stack, 'IntervalVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'interval' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'IntervalSnapshots', {
-      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'interval' }],
-        schedules: [
-          { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: 5, intervalUnit: 'WEEKS' } },
-          { name: 'Frequent', createRule: { interval: hours, intervalUnit: 'HOURS', times: ['01:00'] }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
-          { name: 'Nightly', createRule: { cronExpression: 'cron(0 1 * * ? *)' }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-          { name: 'Late', createRule: { cronExpression: 'cron(15 3 * * ? *)' }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-        ],
-      },
-    });
-
-    new ec2.CfnVolume(stack, 'TimesVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'times' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'TimesSnapshots', {
-      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'times' }],
-        schedules: [
-          { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: [Fn.select(0, Fn.split(',', new CfnParameter(stack, 'Times').valueAsString))] }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
-          { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: 5, intervalUnit: 'WEEKS' } },
-        ],
-      },
-    });
+    taggedVolumeWithPolicy(stack, [
+      { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: 5, intervalUnit: 'WEEKS' } },
+      { name: 'Frequent', createRule: { interval: hours, intervalUnit: 'HOURS', times: ['01:00'] }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+      { name: 'Nightly', createRule: { cronExpression: 'cron(0 1 * * ? *)' }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+      { name: 'Late', createRule: { cronExpression: 'cron(15 3 * * ? *)' }, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+    ], 'Interval');
+    taggedVolumeWithPolicy(stack, [
+      { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: [Fn.select(0, Fn.split(',', new CfnParameter(stack, 'Times').valueAsString))] }, retainRule: { interval: 60, intervalUnit: 'DAYS' } },
+      { name: 'Weekly', createRule: { cronExpression: 'cron(0 3 ? * SUN *)' }, retainRule: { interval: 5, intervalUnit: 'WEEKS' } },
+    ], 'Times');
 
     new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', storageEncrypted: true, backupRetentionPeriod: days });
   });

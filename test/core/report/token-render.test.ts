@@ -3,25 +3,20 @@
  * Markdown and the HTML: never as "[object Object]", raw JSON or a CDK token string. Regions, key
  * ARNs, vault names, account ids, bucket names and the numbers of locks and windows included.
  */
-import { CfnCondition, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnCondition, Fn } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReportModel } from '../../../core/report/model';
 import { reportOfApp } from './report-of-app';
+import { describedStack, parametersIn, tableInPlan, taggedVolumeWithPolicy } from './report-fixtures';
 import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
-import { BackupMetadata } from '../../../lib/report/metadata';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Rendered', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-    const text = (id: string): string => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
-    const number = (id: string): number => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+    const stack = describedStack(app, 'Rendered');
+    const { text, number } = parametersIn(stack);
     const long = new CfnCondition(stack, 'Long', { expression: Fn.conditionEquals(text('Mode'), 'long') });
 
     const vault = new backup.CfnBackupVault(stack, 'Vault', {
@@ -29,37 +24,18 @@ beforeAll(() => {
       encryptionKeyArn: Fn.conditionIf(long.logicalId, text('KeyArn'), Fn.importValue('Shared:KeyArn')).toString(),
       lockConfiguration: { minRetentionDays: number('MinDays'), maxRetentionDays: number('MaxDays'), changeableForDays: number('Changeable') },
     });
-    const table = new dynamodb.CfnTable(stack, 'Table', {
-      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: {
-        backupPlanName: 'plan',
-        backupPlanRule: [{
-          ruleName: 'Daily', targetBackupVault: vault.ref, scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: number('Window'),
-          lifecycle: { deleteAfterDays: 35 },
-          copyActions: [{ destinationBackupVaultArn: Fn.select(0, Fn.split(',', text('CopyVaults'))), lifecycle: { deleteAfterDays: 35 } }],
-        }],
-      },
-    });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.ref,
-      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
-    });
+    tableInPlan(stack, [{
+      ruleName: 'Daily', targetBackupVault: vault.ref, scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: number('Window'),
+      lifecycle: { deleteAfterDays: 35 },
+      copyActions: [{ destinationBackupVaultArn: Fn.select(0, Fn.split(',', text('CopyVaults'))), lifecycle: { deleteAfterDays: 35 } }],
+    }]);
 
-    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-        schedules: [{
-          name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 },
-          crossRegionCopyRules: [{ target: Fn.select(1, Fn.split(',', text('Regions'))), encrypted: true, cmkArn: Fn.sub('arn:aws:kms:${Region}:${Account}:key/${KeyId}', {
-            Region: text('CopyRegion'), Account: text('CopyAccount'), KeyId: Fn.select(0, Fn.split('/', text('KeyPath'))),
-          }), retainRule: { interval: 7, intervalUnit: 'DAYS' } }],
-        }],
-      },
-    });
+    taggedVolumeWithPolicy(stack, [{
+      name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 },
+      crossRegionCopyRules: [{ target: Fn.select(1, Fn.split(',', text('Regions'))), encrypted: true, cmkArn: Fn.sub('arn:aws:kms:${Region}:${Account}:key/${KeyId}', {
+        Region: text('CopyRegion'), Account: text('CopyAccount'), KeyId: Fn.select(0, Fn.split('/', text('KeyPath'))),
+      }), retainRule: { interval: 7, intervalUnit: 'DAYS' } }],
+    }]);
 
     const replica = Fn.select(0, Fn.split(',', text('ReplicaBuckets')));
     new s3.CfnBucket(stack, 'Bucket', {

@@ -3,16 +3,13 @@
  * not known at synth. It used to become NaN: no tier at all (a false NONE) for an RDS cluster or
  * instance and its Aurora members, and "NaN days" for the other tiers.
  */
-import { CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnParameter } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BackupMetadata } from '../../../lib/report/metadata';
 import { ReportModel } from '../../../core/report/model';
 import { reportOfApp } from './report-of-app';
+import { describedStack, tableInPlan, taggedVolumeWithPolicy } from './report-fixtures';
 import { renderJson, renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
 
@@ -20,47 +17,25 @@ let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Retention', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const stack = describedStack(app, 'Retention');
     const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
     const cluster = new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: days });
     new rds.CfnDBInstance(stack, 'Member', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: cluster.ref });
     new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', storageEncrypted: true, backupRetentionPeriod: days });
 
-    new dynamodb.CfnTable(stack, 'Table', {
-      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: { backupPlanName: 'plan', backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: days } }] },
-    });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.ref,
-      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tables', resources: ['arn:aws:dynamodb:*:*:table/*'] },
-    });
+    tableInPlan(stack, [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: days } }]);
 
     const store = new s3.CfnBucket(stack, 'Store', { lifecycleConfiguration: { rules: [{ id: 'Expire', status: 'Enabled', expirationInDays: days }] } });
     store.addMetadata(BackupMetadata.KEY, { role: 'backup-store' });
 
-    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-        schedules: [
-          { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: days } },
-          { name: 'Weekly', createRule: { cronExpression: 'cron(0 4 ? * SUN *)' }, retainRule: { interval: days, intervalUnit: 'WEEKS' } },
-        ],
-      },
-    });
+    taggedVolumeWithPolicy(stack, [
+      { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: days } },
+      { name: 'Weekly', createRule: { cronExpression: 'cron(0 4 ? * SUN *)' }, retainRule: { interval: days, intervalUnit: 'WEEKS' } },
+    ]);
     // A policy whose snapshot interval is a parameter.
-    new ec2.CfnVolume(stack, 'IntervalVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'chosen' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'ChosenInterval', {
-      description: 'volume snapshots every chosen hours', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'chosen' }],
-        schedules: [{ name: 'Chosen', createRule: { interval: new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber, intervalUnit: 'HOURS' }, retainRule: { count: 7 } }],
-      },
-    });
+    taggedVolumeWithPolicy(stack, [
+      { name: 'Chosen', createRule: { interval: new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber, intervalUnit: 'HOURS' }, retainRule: { count: 7 } },
+    ], 'Interval');
   });
 });
 

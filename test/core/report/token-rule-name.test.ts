@@ -2,41 +2,23 @@
  * An AWS Backup plan rule whose RuleName is given by a token (a parameter) is named as
  * `tokenText` says in its tier, its mechanism and the overlap check's texts, never as "[object Object]".
  */
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ReportModel } from '../../../core/report/model';
 import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
+import { describedStack, parametersIn, tableInPlan } from './report-fixtures';
 import { rowAt } from './model-row';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Names', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-    const text = (id: string): string => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
-    const number = (id: string): number => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
-    const planOf = (id: string, later: Omit<backup.CfnBackupPlan.BackupRuleResourceTypeProperty, 'targetBackupVault'>): void => {
-      const table = new dynamodb.CfnTable(stack, `${id}Table`, {
-        keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-      });
-      const plan = new backup.CfnBackupPlan(stack, `${id}Plan`, {
-        backupPlan: {
-          backupPlanName: id,
-          backupPlanRule: [
-            { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
-            { targetBackupVault: 'vault', ...later },
-          ],
-        },
-      });
-      new backup.CfnBackupSelection(stack, `${id}Selection`, {
-        backupPlanId: plan.ref,
-        backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
-      });
-    };
+    const stack = describedStack(app, 'Names');
+    const { text, number } = parametersIn(stack);
+    const planOf = (id: string, later: Omit<backup.CfnBackupPlan.BackupRuleResourceTypeProperty, 'targetBackupVault'>): void => tableInPlan(stack, [
+      { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } },
+      { targetBackupVault: 'vault', ...later },
+    ], id);
     planOf('Taken', { ruleName: text('TakenName'), scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 35 } });
     planOf('Window', { ruleName: text('WindowName'), scheduleExpression: 'cron(0 5 * * ? *)', startWindowMinutes: number('Window'), lifecycle: { deleteAfterDays: 35 } });
     planOf('Days', { ruleName: text('DaysName'), scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: number('Days') } });

@@ -3,50 +3,25 @@
  * string and failed (`expression.trim is not a function`); it now shows the schedule as not known
  * at synth, and the RPO a tier with such a schedule would decide as not known either.
  */
-import { CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnParameter } from 'aws-cdk-lib';
 import { ReportModel } from '../../../core/report/model';
 import { reportOfApp } from './report-of-app';
+import { describedStack, tableInPlan, taggedVolumeWithPolicy } from './report-fixtures';
 import { renderMarkdown } from '../../../core/report/render';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { rowAt } from './model-row';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Schedules', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const stack = describedStack(app, 'Schedules');
     const expression = new CfnParameter(stack, 'Expression', { type: 'String' }).valueAsString;
 
-    new dynamodb.CfnTable(stack, 'Table', {
-      keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-    });
-    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-      backupPlan: {
-        backupPlanName: 'plan',
-        backupPlanRule: [
-          { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: expression, scheduleExpressionTimezone: 'Europe/Berlin', lifecycle: { deleteAfterDays: 7 } },
-          { ruleName: 'Weekly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 ? * SUN *)', lifecycle: { deleteAfterDays: 35 } },
-        ],
-      },
-    });
-    new backup.CfnBackupSelection(stack, 'Selection', {
-      backupPlanId: plan.ref,
-      backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'tables', resources: ['arn:aws:dynamodb:*:*:table/*'] },
-    });
-
-    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: 'daily' }] });
-    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-      description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-        schedules: [{ name: 'Custom', createRule: { cronExpression: expression }, retainRule: { count: 3 } }],
-      },
-    });
+    tableInPlan(stack, [
+      { ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: expression, scheduleExpressionTimezone: 'Europe/Berlin', lifecycle: { deleteAfterDays: 7 } },
+      { ruleName: 'Weekly', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 ? * SUN *)', lifecycle: { deleteAfterDays: 35 } },
+    ]);
+    taggedVolumeWithPolicy(stack, [{ name: 'Custom', createRule: { cronExpression: expression }, retainRule: { count: 3 } }]);
   });
 });
 
