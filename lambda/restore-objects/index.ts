@@ -38,8 +38,8 @@ export interface ObjectRestoreEvent {
   readonly copied?: { readonly uploads?: UnfinishedUploads; readonly stalled?: number; readonly refused?: RefusedWrites } & LoopEventCount;
   /** The history events of the loops before this poll (retrievalStatus). */
   readonly loopEvents?: number;
-  /** Where an earlier cleanup invocation stopped (cleanup). */
-  readonly cleanup?: CleanupState;
+  /** Where an earlier cleanup invocation stopped, and the history events of the cleanup's loop (cleanup). */
+  readonly cleanup?: CleanupState & LoopEventCount;
 }
 
 /*
@@ -93,7 +93,8 @@ async function step(event: ObjectRestoreEvent, context?: Context): Promise<unkno
     case 'failureUploads':
       return failureUploadsNote(s3, plan(), deadline);
     case 'cleanup':
-      return deleteCopies(s3, plan(), event.execution, deadline, event.cleanup?.cursor ? event.cleanup : undefined);
+      // Counted on their own (CLEANUP_EVENTS_ALLOWED), from zero at StartCleanup.
+      return withLoopEvents(await deleteCopies(s3, plan(), event.execution, deadline, event.cleanup?.cursor ? event.cleanup : undefined), event.cleanup?.loopEvents, false);
     default:
       throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, openUploads, failureUploads, cleanup`);
   }

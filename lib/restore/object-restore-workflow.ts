@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
-import { LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED } from '../private/loop-event-budget';
+import { CLEANUP_EVENTS_ALLOWED, LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED, STEP_ITERATION_EVENTS } from '../private/loop-event-budget';
 import { checkPollBudget } from '../private/poll-budget';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { wholeDuration } from '../private/whole-duration';
@@ -156,11 +156,18 @@ export class ObjectRestoreWorkflow extends Construct {
 
     const plan = { 'plan.$': '$.plan' };
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
-    // Cleanup works through the target prefix page by page; `$.cleanup` carries its cursor between invocations.
+    // Cleanup works through the target prefix page by page; `$.cleanup` carries its cursor and the history events of its loop between invocations.
     const cleanupStep = lambdaStep(this, 'Cleanup', fn, 'cleanup', { ...plan, 'cleanup.$': '$.cleanup' }, '$.cleanup');
-    cleanupStep.addCatch(cleanupIncomplete(this, failed, `the copies under the target prefix tagged ${EXECUTION_TAG}={} may remain: delete those not wanted by hand`), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
-    const cleanup = new sfn.Pass(this, 'StartCleanup', { result: sfn.Result.fromObject({ done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [] }), resultPath: '$.cleanup' });
-    cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone').when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed).otherwise(cleanupStep));
+    const leftover = `the copies under the target prefix tagged ${EXECUTION_TAG}={} may remain: delete those not wanted by hand`;
+    cleanupStep.addCatch(cleanupIncomplete(this, failed, leftover), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
+    const cleanup = new sfn.Pass(this, 'StartCleanup', { result: sfn.Result.fromObject({ done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [], loopEvents: 0 }), resultPath: '$.cleanup' });
+    const cleanupEvents = '$.cleanup.loopEvents';
+    cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone')
+      .when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed)
+      // The function always sets the count; a Choice on a missing one would end the execution (States.Runtime) with no word of the copies left.
+      .when(sfn.Condition.and(sfn.Condition.isPresent(cleanupEvents), sfn.Condition.numberGreaterThan(cleanupEvents, CLEANUP_EVENTS_ALLOWED - STEP_ITERATION_EVENTS)),
+        new sfn.Pass(this, 'CleanupBudgetSpent', cleanupBudgetFailure(leftover)).next(failed))
+      .otherwise(cleanupStep));
     // Before cleanup, the failure's cause gains the uploads left open under the target prefix (a copy cut off by a timeout never aborted its own).
     const failureUploads = lambdaStep(this, 'FailureUploads', fn, 'failureUploads', plan, '$.failureUploads');
     const failureUploadsUnknown = new sfn.Pass(this, 'FailureUploadsUnknown', {
@@ -379,6 +386,22 @@ function budgetFailure(state: string): sfn.PassProps {
       'Cause.$': `States.Format('The copy was stopped unfinished: the loops of the restore (retrieval polls, planning scan, copy invocations) had added {} history events, `
         + `and one more copy invocation could take them past the ${LOOP_EVENTS_ALLOWED} they may add (Step Functions ends an execution at 25,000 events, without its cleanup). `
         + `Invocations cut off after some progress (refused writes, a full carried state) return early and loop often: restore the prefix in narrower parts, each in its own execution.', ${state}.loopEvents)`,
+    },
+    resultPath: '$.failure',
+  };
+}
+
+/**
+ * Keeps the copy's error in `$.failure` and adds to its cause that the cleanup (`$.cleanup`) was
+ * stopped at CLEANUP_EVENTS_ALLOWED and what it leaves: `leftover`, as for `cleanupIncomplete`.
+ */
+function cleanupBudgetFailure(leftover: string): sfn.PassProps {
+  return {
+    parameters: {
+      'Error.$': '$.failure.Error',
+      'Cause.$': `States.Format('{} The cleanup did not finish (stopped by its history events: its invocations had added {}, one more could take them past the ${CLEANUP_EVENTS_ALLOWED} it may add, `
+        + `and Step Functions ends an execution at 25,000 events without this cause; {} copies deleted, {} could not be deleted): ${leftover}', `
+        + '$.failure.Cause, $.cleanup.loopEvents, $.cleanup.deleted, $.cleanup.notDeleted, $$.Execution.Name)',
     },
     resultPath: '$.failure',
   };
