@@ -202,6 +202,8 @@ export class ObjectRestoreWorkflow extends Construct {
 
     // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
     // `loopEvents` counts the history events of the loops (each looping step adds its own), the copy loops stop past LOOP_EVENTS_ALLOWED.
+    // The planning scan needs no stop of its own: its invocations return unfinished only at their deadline (about 14 minutes), so the
+    // timeout allows about 720 of them (5,040 events), and one that outlasts the timeout has copied nothing.
     const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, loopEvents: 0 }), resultPath: '$.scan' });
     const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan' }, '$.scan');
     const startCopy = new sfn.Pass(this, 'StartCopy', {

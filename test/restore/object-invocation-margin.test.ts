@@ -65,3 +65,19 @@ test('the function\'s timeout leaves every invocation more than the margin: a co
   expect(functions).toHaveLength(1);
   expect(functions[0].Properties.Timeout * 1000).toBeGreaterThan(MARGIN_MS + 60_000);
 });
+
+/*
+ * Why the planning scan needs no stop of its own and the cleanup's CLEANUP_EVENTS_ALLOWED outlasts
+ * the timeout: their invocations return unfinished only at the deadline, some 14 minutes each, so
+ * the 7-day timeout allows about 720 of them (5,040 events).
+ */
+test.each([
+  ['planScan', { scan: newScan() }],
+  ['cleanup', { cleanup: { done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [], loopEvents: 0 } }],
+])('%s returns unfinished only at its deadline: it lists page after page until then', async (action, state) => {
+  const started = Date.now();
+  const result = await handler({ action, execution: 'objects-1', plan, ...state } as never, left(MARGIN_MS + 300)) as { cursor: { done: boolean } };
+  expect(result.cursor.done).toBe(false);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  expect(s3mock.commandCalls(ListObjectVersionsCommand).length).toBeGreaterThan(1);
+});
