@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Size, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -14,6 +15,7 @@ import { warnUncheckedToken } from '../private/unchecked-token';
 import { fitGeneratedSecurityGroupDescriptions } from '../private/security-group-description';
 import * as RULES from '../private/description-rules';
 import { fitPathDescription } from '../private/path-description';
+import { REPLICATION_ERROR_EVENT_IDS } from './replication-events';
 import { dailyOverlapsWeekly, parseDailyWindow, ParsedWindow, parseWeeklyWindow } from './windows';
 
 /** The database engine of a {@link ReplicatedMySql} pair. */
@@ -637,6 +639,44 @@ export class ReplicatedMySql extends Construct {
     lag.evaluationPeriods = 3;
     lag.datapointsToAlarm = 3;
     lag.alarmDescription = fitPathDescription(`${path}: the replica lags the master by more than ${this.lagShown} in each of the last three 5-minute periods (a job may pause replication for up to ${longest.toHumanString()}; the catch-up after it is not paged unless it lasts 10 minutes or more)`, path, RULES.ALARM);
+  }
+
+  /**
+   * Defines an EventBridge rule on the replica's RDS events of replication broken by an error
+   * (RDS-EVENT-0045) or terminated (RDS-EVENT-0057), which RDS sends in near-real time, at any
+   * time of day, while the stopped-replication alarm waits out a job's pause
+   * (`allowReplicationPauses`).
+   * It does not match RDS-EVENT-0062, the event of a manual stop such as the daily dump's pause
+   * (`mysql.rds_stop_replication`). RDS emits events on a best effort basis: the
+   * stopped-replication alarm remains the backstop for a stop without an event.
+   * @param id the construct id of the rule, in this construct
+   * @param options the rule's target, description, name and any further event pattern
+   */
+  public onReplicationError(id: string, options: events.OnEventOptions = {}): events.Rule {
+    const path = this.node.path;
+    const given = options.description;
+    if (given !== undefined && !Token.isUnresolved(given) && given.length > RULES.EVENT_RULE.maxLength) {
+      throw new Error(`${path}: the \`description\` of onReplicationError('${id}') must be at most ${RULES.EVENT_RULE.maxLength} characters (EventBridge's limit for a rule description), got ${given.length} characters`);
+    }
+    const [stopped, terminated] = REPLICATION_ERROR_EVENT_IDS;
+    // An on-event method as aws-cdk-lib's `onEvent`: the caller names the rule.
+    // eslint-disable-next-line cdk/no-variable-construct-id
+    const rule = new events.Rule(this, id, {
+      ...options,
+      description: given ?? fitPathDescription(`${path}: RDS reports that replication to the replica broke: ${stopped} (replication stopped by an error) or ${terminated} (replication terminated); `
+        + 'not RDS-EVENT-0062, a manual stop such as the daily dump\'s pause (mysql.rds_stop_replication)', path, RULES.EVENT_RULE),
+    });
+    // By the replica's ARN, as aws-cdk-lib's onEvent does: the RDS guide's example instance event
+    // carries it in `resources` (and `detail.SourceArn`), while its `detail.SourceIdentifier`
+    // reads 'rds:<identifier>', a form the guide does not define.
+    rule.addEventPattern({
+      source: ['aws.rds'],
+      detailType: ['RDS DB Instance Event'],
+      resources: [this.replica.instanceArn],
+      detail: { EventID: [...REPLICATION_ERROR_EVENT_IDS] },
+    });
+    rule.addTarget(options.target);
+    return rule;
   }
 
   /**

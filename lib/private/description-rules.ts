@@ -23,6 +23,9 @@ export const MANAGED_POLICY: DescriptionRules = { what: 'the IAM managed policy 
 /** EventBridge Scheduler: 512 characters (Scheduler API reference, CreateSchedule Description); unchecked at synth. */
 export const SCHEDULE: DescriptionRules = { what: 'the EventBridge Scheduler schedule description', service: 'EventBridge Scheduler', maxLength: 512 };
 
+/** EventBridge: 512 characters (EventBridge API reference, PutRule Description); unchecked at synth. */
+export const EVENT_RULE: DescriptionRules = { what: 'the EventBridge rule description', service: 'EventBridge', maxLength: 512 };
+
 /** CloudWatch: 1,024 characters (CloudWatch API reference, PutMetricAlarm AlarmDescription); unchecked at synth. */
 export const ALARM: DescriptionRules = { what: 'the alarm description', service: 'CloudWatch', maxLength: 1024 };
 
