@@ -54,6 +54,21 @@ export interface BackupNotificationsProps {
   readonly sources?: INotificationSource[];
 }
 
+/** Options of `BackupNotifications.forwardEvents`. */
+export interface ForwardEventsOptions {
+  /**
+   * The message the owner receives, for example text with the event's fields
+   * (`events.RuleTargetInput.fromMultilineText` with `events.EventField.fromPath`).
+   * @default - the matched event, as JSON
+   */
+  readonly message?: events.RuleTargetInput;
+  /**
+   * One sentence on what the rule reports, for the backup report.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
 /**
  * The backup owner and the SNS topic through which failed jobs, drift, stale backups and
  * failed drills reach them: KMS-encrypted, TLS-only, with an email subscription.
@@ -65,6 +80,10 @@ export class BackupNotifications extends Construct {
   public readonly ownerEmail: string;
   /** The alarm action that publishes to the owner's topic. */
   public readonly alarmAction: cloudwatch.IAlarmAction;
+  /** The key of the topic, which also encrypts the dead-letter queue of the forwarded events. */
+  private readonly key: kms.IKey;
+  /** The dead-letter queue of every rule that sends events to the owner, made on first use. */
+  private deadLetters?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: BackupNotificationsProps) {
     super(scope, id);
@@ -111,16 +130,11 @@ export class BackupNotifications extends Construct {
     });
     this.topic = topic;
     this.alarmAction = new cloudwatchActions.SnsAction(topic);
+    this.key = key;
 
     if (props.notifyOnFailedBackupJobs ?? true) {
-      const deadLetters = new sqs.Queue(this, 'UndeliveredEvents', {
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: key,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-        // The only record of failed backup jobs whose notification never reached the owner.
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
+      // The queue before the rule, so that the template keeps the order it had.
+      this.undeliveredEvents();
       const rule = new events.Rule(this, 'FailedBackupJobs', {
         description: 'Sends failed, aborted or expired AWS Backup backup, copy and restore jobs to the backup owner',
         eventPattern: {
@@ -130,12 +144,7 @@ export class BackupNotifications extends Construct {
           detail: { $or: [{ state: ['FAILED', 'ABORTED', 'EXPIRED'] }, { status: ['FAILED', 'ABORTED'] }] },
         },
       });
-      rule.addTarget(new targets.SnsTopic(topic, { deadLetterQueue: deadLetters, retryAttempts: 10 }));
-      Validations.of(deadLetters).acknowledge(
-        { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the EventBridge rule that sends failed backup jobs to the owner.' },
-        { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: 'This queue is itself a dead-letter queue (of an EventBridge target); a dead-letter queue of it would only move the same events again.' },
-      );
-      BackupMetadata.describe(rule, { role: BackupRole.ALARM, owner: props.ownerEmail, description: 'Failed AWS Backup jobs' });
+      this.forwardEvents(rule, { description: 'Failed AWS Backup jobs' });
     }
     for (const source of props.sources ?? []) {
       this.notify(source);
@@ -145,5 +154,34 @@ export class BackupNotifications extends Construct {
   /** Sends the alarm state of an alarm, or of a construct's alarms, to the owner. */
   public notify(source: INotificationSource): void {
     source.addAlarmAction(this.alarmAction);
+  }
+
+  /**
+   * Sends the events an EventBridge rule matches to the owner, as the failed AWS Backup jobs
+   * are sent: to the topic, retried up to 10 times, and kept for 14 days in the one dead-letter
+   * queue of this construct when they cannot be delivered. The rule is recorded for the backup
+   * report as an alarm of the owner.
+   */
+  public forwardEvents(rule: events.Rule, options: ForwardEventsOptions = {}): void {
+    rule.addTarget(new targets.SnsTopic(this.topic, { deadLetterQueue: this.undeliveredEvents(), retryAttempts: 10, message: options.message }));
+    BackupMetadata.describe(rule, { role: BackupRole.ALARM, owner: this.ownerEmail, description: options.description });
+  }
+
+  private undeliveredEvents(): sqs.Queue {
+    if (this.deadLetters === undefined) {
+      this.deadLetters = new sqs.Queue(this, 'UndeliveredEvents', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        // The only record of the events for the owner that never reached the topic.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(this.deadLetters).acknowledge(
+        { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the EventBridge rules that send events to the owner (failed backup jobs, and the rules given to forwardEvents).' },
+        { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: 'This queue is itself a dead-letter queue (of EventBridge targets); a dead-letter queue of it would only move the same events again.' },
+      );
+    }
+    return this.deadLetters;
   }
 }

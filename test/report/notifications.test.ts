@@ -1,9 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTopic } from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BackupNotifications } from '../../lib';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 
@@ -78,6 +80,67 @@ describe('BackupNotifications', () => {
     ]);
   });
 
+  test('forwardEvents: a rule reaches the owner like the failed jobs do: the topic, the one retained dead-letter queue, 10 retries, the message given, and the rule described as an alarm', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const owner = new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com' });
+    const rule = new events.Rule(stack, 'ReplicaErrors', { eventPattern: { source: ['aws.rds'] } });
+    owner.forwardEvents(rule, {
+      message: events.RuleTargetInput.fromText(`Replica ${events.EventField.fromPath('$.detail.SourceArn')}: ${events.EventField.fromPath('$.detail.Message')}`),
+      description: 'Replication to the read replica broke',
+    });
+    const template = Template.fromStack(stack);
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1);
+    const topicRef = { Ref: stack.getLogicalId(owner.topic.node.defaultChild as CfnElement) };
+    const target = {
+      Arn: topicRef,
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queues[0], 'Arn'] } },
+      RetryPolicy: { MaximumRetryAttempts: 10 },
+    };
+    const resources = template.toJSON().Resources;
+    const forwarded = resources[stack.getLogicalId(rule.node.defaultChild as CfnElement)];
+    expect(forwarded.Properties.Targets).toEqual([{
+      ...target,
+      Id: 'Target0',
+      InputTransformer: {
+        InputPathsMap: { 'detail-SourceArn': '$.detail.SourceArn', 'detail-Message': '$.detail.Message' },
+        InputTemplate: '"Replica <detail-SourceArn>: <detail-Message>"',
+      },
+    }]);
+    expect(forwarded.Metadata['cdk-backup-dr']).toEqual({ role: 'alarm', owner: 'dba@example.com', description: 'Replication to the read replica broke' });
+    // The failed-jobs rule keeps its queue (same construct id, same logical id) and its target.
+    expect(queues[0]).toMatch(/^OwnerUndeliveredEvents[0-9A-F]{8}$/);
+    expect(stack.getLogicalId(owner.node.findChild('UndeliveredEvents').node.defaultChild as CfnElement)).toEqual(queues[0]);
+    const failedJobs = resources[stack.getLogicalId(owner.node.findChild('FailedBackupJobs').node.defaultChild as CfnElement)];
+    expect(failedJobs.Properties.Targets).toEqual([{ ...target, Id: 'Target0' }]);
+    expect(failedJobs.Metadata['cdk-backup-dr']).toEqual({ role: 'alarm', owner: 'dba@example.com', description: 'Failed AWS Backup jobs' });
+  });
+
+  test('forwardEvents without the failed-jobs rule creates the dead-letter queue on first use, retained, and shares it with the next rule', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const owner = new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com', notifyOnFailedBackupJobs: false });
+    expect(owner.node.tryFindChild('UndeliveredEvents')).toBeUndefined();
+    const first = new events.Rule(stack, 'First', { eventPattern: { source: ['aws.rds'] } });
+    const second = new events.Rule(stack, 'Second', { eventPattern: { source: ['aws.ec2'] } });
+    owner.forwardEvents(first);
+    owner.forwardEvents(second);
+    const template = Template.fromStack(stack);
+    const queue = owner.node.findChild('UndeliveredEvents') as sqs.Queue;
+    const queueId = stack.getLogicalId(queue.node.defaultChild as CfnElement);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResource('AWS::SQS::Queue', {
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+      Properties: { MessageRetentionPeriod: 14 * 24 * 3600, KmsMasterKeyId: Match.anyValue() },
+    });
+    for (const rule of [first, second]) {
+      const target = template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as CfnElement)].Properties.Targets[0];
+      expect(target).toEqual({
+        Arn: { Ref: stack.getLogicalId(owner.topic.node.defaultChild as CfnElement) }, Id: 'Target0',
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 10 },
+      });
+    }
+  });
+
   test('can use an existing topic, subscribing the owner to it', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     const key = new kms.Key(stack, 'AppKey', { enableKeyRotation: true });
@@ -102,7 +165,11 @@ describe('BackupNotifications', () => {
     const stack = new Stack(app, 'S', { env: ENV });
     const owner = new BackupNotifications(stack, 'Owner', { ownerEmail: 'dba@example.com' });
     owner.notify(alarm(stack, 'Stale'));
-    const findings = complianceFindings(app).filter((f) => f.path.startsWith('S/Owner'));
+    owner.forwardEvents(new events.Rule(stack, 'Forwarded', { eventPattern: { source: ['aws.rds'] } }));
+    // A dead-letter queue made on first use carries the same acknowledgements.
+    const quiet = new BackupNotifications(stack, 'Quiet', { ownerEmail: 'dba@example.com', notifyOnFailedBackupJobs: false });
+    quiet.forwardEvents(new events.Rule(stack, 'QuietForwarded', { eventPattern: { source: ['aws.rds'] } }));
+    const findings = complianceFindings(app).filter((f) => ['S/Owner', 'S/Forwarded', 'S/Quiet'].some((path) => f.path.startsWith(path)));
     expect(describeFindings(findings)).toEqual('');
   });
 });
