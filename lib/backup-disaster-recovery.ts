@@ -12,6 +12,7 @@ import { RecoveryBuckets } from './buckets/recovery-buckets';
 import { ConsistencyCheckKind, ConsistencyChecks } from './checks/consistency-checks';
 import { FreshnessCheck, RdsSnapshotType } from './checks/freshness-check';
 import { ReplicatedMySql, ReplicatedMySqlEngine } from './database/replicated-mysql';
+import { replicationErrorMessage } from './database/replication-error-message';
 import { DatabaseDumpJob } from './dump/database-dump-job';
 import { MAX_GAP_DAYS } from './policy/compile';
 import { RetentionPolicy } from './policy/retention-policy';
@@ -391,7 +392,14 @@ export class BackupDisasterRecovery extends Construct {
       ...(mariadb ? { dumpImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/mariadb:11.8'), dumpBinary: 'mariadb-dump' } : {}),
     });
     // The dump pauses replication every day: the replica's alarms must not page for it.
-    this.database.allowReplicationPauses(this.databaseDump.replicationPauseLimit!);
+    const pauseLimit = this.databaseDump.replicationPauseLimit!;
+    this.database.allowReplicationPauses(pauseLimit);
+    // Replication that breaks reaches the owner as RDS reports it, during the dump's pause too,
+    // by RDS's own error events; the stopped-replication alarm, which waits out the pause, is the backstop.
+    this.notifications.forwardEvents(this.database.onReplicationError('ReplicationErrors'), {
+      message: replicationErrorMessage(this.database, 'the daily dump', pauseLimit),
+      description: 'Replication to the read replica broke (RDS read replica error events)',
+    });
 
     // Restores and drills.
     this.databaseRestore = new DatabaseRestore(this, 'DatabaseRestore', {

@@ -179,6 +179,38 @@ describe('BackupDisasterRecovery defaults', () => {
     }
   });
 
+  test('replication that breaks reaches the owner at once, any time of day, during the dump\'s pause too: the replica\'s RDS error events go to the topic, with what to do', () => {
+    const { stack, dr } = built;
+    const topicRef = { Ref: stack.getLogicalId(dr.notifications.topic.node.defaultChild as CfnElement) };
+    const rule = dr.database.node.findChild('ReplicationErrors');
+    const resource = template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as CfnElement)];
+    expect(resource.Properties.EventPattern).toEqual({
+      'source': ['aws.rds'],
+      'detail-type': ['RDS DB Instance Event'],
+      'resources': [stack.resolve(dr.database.replica.instanceArn)],
+      // Not RDS-EVENT-0062, the manual stop the dump's pause makes.
+      'detail': { EventID: ['RDS-EVENT-0045', 'RDS-EVENT-0057'] },
+    });
+    const queue = stack.getLogicalId(dr.notifications.node.findChild('UndeliveredEvents').node.defaultChild as CfnElement);
+    const [target] = resource.Properties.Targets;
+    expect(target).toMatchObject({ Arn: topicRef, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 10 } });
+    expect(target.InputTransformer.InputPathsMap).toEqual({
+      'detail-EventID': '$.detail.EventID', 'time': '$.time', 'detail-Message': '$.detail.Message', 'detail-SourceArn': '$.detail.SourceArn',
+    });
+    expect(target.InputTransformer.InputTemplate.split('\n')).toEqual([
+      '"Replication to the read replica Primary/Dr/Database/Replica broke: RDS reported <detail-EventID> at <time>: <detail-Message>"',
+      '"Replica: <detail-SourceArn>"',
+      '"What to do: connect to the replica and read SHOW REPLICA STATUS: which replication thread stopped and its last error (Last_IO_Error, Last_SQL_Error)."',
+      '"If replication stays stopped, the stopped-replication alarm Primary/Dr/Database/ReplicationStoppedAlarm pages later: it waits out the longest pause the daily dump may make (6 hours 45 minutes) plus 15 minutes."',
+    ]);
+    expect(resource.Metadata['cdk-backup-dr']).toEqual({ role: 'alarm', owner: OWNER, description: 'Replication to the read replica broke (RDS read replica error events)' });
+    // One dead-letter queue for every rule that reaches the owner.
+    expect(resourcesMentioning(template, 'AWS::Events::Rule', queue).sort()).toEqual([
+      stack.getLogicalId(dr.notifications.node.findChild('FailedBackupJobs').node.defaultChild as CfnElement),
+      stack.getLogicalId(rule.node.defaultChild as CfnElement),
+    ].sort());
+  });
+
   test('the restore drills prove the objectives: the latest restorable time, alarms at the RPO (1 hour) and the RTO (4 hours)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryTimeMinutes', Threshold: 240 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RecoveryPointMinutes', Threshold: 60 });

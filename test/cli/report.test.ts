@@ -66,6 +66,11 @@ describe('report on the reference app', () => {
     // The master's transaction logs, the volume's hourly snapshots: every protected resource meets the 1-hour RPO.
     expect(model.objectives.find((o) => o.stack === 'BackupDrPrimary')!.rpoNotMetBy).toEqual([]);
     expect(model.notifications.flatMap((n) => n.subscribers)).toContain('email: backup-owner@example.com');
+    // Replication that breaks reaches the owner through the replica's RDS error events, as failed backup jobs do.
+    expect(model.notifications.flatMap((n) => n.sources)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^event rule BackupDrPrimary\/.+\/FailedBackupJobs(\/Resource)?: /),
+      expect.stringMatching(/^event rule BackupDrPrimary\/.+\/Database\/ReplicationErrors(\/Resource)?: BackupDrPrimary\/.+\/Database: RDS reports that replication to the replica broke: RDS-EVENT-0045 /),
+    ]));
     expect(model.acknowledgements.length).toBeGreaterThan(0);
     for (const acknowledgement of model.acknowledgements) {
       expect(acknowledgement.reason.length).toBeGreaterThan(10);
