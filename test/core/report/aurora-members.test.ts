@@ -4,15 +4,14 @@
  * when the cluster has none either; a cluster not in the assembly leaves it not known. And a
  * volume whose tag a DLM policy targets, the value being a token, is not known, not NONE.
  */
-import { CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnParameter, Stack, Validations } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { BackupMetadata } from '../../../lib/report/metadata';
 import { ReportModel } from '../../../core/report/model';
 import { reportOfApp } from './report-of-app';
 import { renderHtml, renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
+import { describedStack, snapshotPolicy, taggedVolume } from './report-fixtures';
 
 let model: ReportModel;
 
@@ -20,8 +19,7 @@ const env = { account: '111111111111', region: 'eu-west-1' };
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Members', { env });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const stack = describedStack(app, 'Members');
     const member = (id: string, clusterIdentifier: string): void => {
       new rds.CfnDBInstance(stack, id, { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: clusterIdentifier });
     };
@@ -49,28 +47,14 @@ beforeAll(() => {
 
     // A DLM policy targets volumes tagged backup=daily; one volume's tag is a parameter.
     const tier = new CfnParameter(stack, 'VolumeTier');
-    const volume = (id: string, value: string): void => {
-      new ec2.CfnVolume(stack, id, { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value }] });
-    };
-    volume('TokenVolume', tier.valueAsString);
-    volume('DailyVolume', 'daily');
-    volume('WeeklyVolume', 'weekly');
-    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-      description: 'daily volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: 'daily' }],
-        schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
-      },
-    });
+    const daily = [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }];
+    taggedVolume(stack, 'TokenVolume', tier.valueAsString);
+    taggedVolume(stack, 'DailyVolume', 'daily');
+    taggedVolume(stack, 'WeeklyVolume', 'weekly');
+    snapshotPolicy(stack, 'Snapshots', 'daily', daily);
     // A policy whose target tag value is a parameter.
-    volume('GoldVolume', 'gold');
-    new dlm.CfnLifecyclePolicy(stack, 'ByParameter', {
-      description: 'volume snapshots of a chosen tier', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-      policyDetails: {
-        resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: new CfnParameter(stack, 'SnapshotTier').valueAsString }],
-        schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
-      },
-    });
+    taggedVolume(stack, 'GoldVolume', 'gold');
+    snapshotPolicy(stack, 'ByParameter', new CfnParameter(stack, 'SnapshotTier').valueAsString, daily);
   });
 });
 

@@ -5,28 +5,26 @@
  * 02:00, say): the tier and the timeline say RDS picks the time, and the RPO check still reads
  * them as daily. A window given by a token is likewise daily at a time not known, not one RDS picks.
  */
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { ReportModel } from '../../../core/report/model';
 import { renderMarkdown } from '../../../core/report/render';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
 import { rowAt } from './model-row';
+import { readReplica, smallInstance } from './db-instances';
+import { describedStack } from './report-fixtures';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Windows', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-    const source = new rds.CfnDBInstance(stack, 'Source', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
+    const stack = describedStack(app, 'Windows');
+    const source = smallInstance(stack, 'Source');
     new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', storageEncrypted: true, backupRetentionPeriod: 7 });
-    new rds.CfnDBInstance(stack, 'Replica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7 });
+    readReplica(stack, 'Replica', source.ref, 7);
     const window = new CfnParameter(stack, 'BackupWindow', { default: '03:00-03:30' });
-    new rds.CfnDBInstance(stack, 'ParameterReplica', {
-      dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7, preferredBackupWindow: window.valueAsString,
-    });
-    new rds.CfnDBInstance(stack, 'MalformedReplica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7, preferredBackupWindow: '3:00-4:00' });
+    readReplica(stack, 'ParameterReplica', source.ref, 7, { preferredBackupWindow: window.valueAsString });
+    readReplica(stack, 'MalformedReplica', source.ref, 7, { preferredBackupWindow: '3:00-4:00' });
   });
 });
 

@@ -4,47 +4,32 @@
  * others), named so a reader can tell which resources each covers; resources whose lanes
  * would be the same still share one.
  */
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
-import * as dlm from 'aws-cdk-lib/aws-dlm';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReportModel, TimelineLane } from '../../../core/report/model';
 import { renderHtml, renderMarkdown } from '../../../core/report/render';
 import { escapeXml } from '../../../core/report/timeline';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
+import { smallInstance } from './db-instances';
+import { describedStack, snapshotPolicy, taggedVolume } from './report-fixtures';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Lanes', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-    const instance = (id: string, props: { preferredBackupWindow?: string; backupRetentionPeriod: number }): void => {
-      new rds.CfnDBInstance(stack, id, { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true, ...props });
-    };
-    instance('Early', { preferredBackupWindow: '01:00-01:30', backupRetentionPeriod: 7 });
-    instance('Late', { preferredBackupWindow: '04:00-04:30', backupRetentionPeriod: 7 });
-    instance('Picked', { backupRetentionPeriod: 7 });
-    instance('Twin', { preferredBackupWindow: '01:00-01:30', backupRetentionPeriod: 7 });
-    instance('KeptLonger', { preferredBackupWindow: '01:00-01:30', backupRetentionPeriod: 35 });
+    const stack = describedStack(app, 'Lanes');
+    smallInstance(stack, 'Early', { preferredBackupWindow: '01:00-01:30', backupRetentionPeriod: 7 });
+    smallInstance(stack, 'Late', { preferredBackupWindow: '04:00-04:30', backupRetentionPeriod: 7 });
+    smallInstance(stack, 'Picked', { backupRetentionPeriod: 7 });
+    smallInstance(stack, 'Twin', { preferredBackupWindow: '01:00-01:30', backupRetentionPeriod: 7 });
+    smallInstance(stack, 'KeptLonger', { preferredBackupWindow: '01:00-01:30', backupRetentionPeriod: 35 });
 
     const policy = (id: string, tag: string, times: string[]): void => {
-      new dlm.CfnLifecyclePolicy(stack, id, {
-        description: 'volume snapshots', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-        policyDetails: {
-          resourceTypes: ['VOLUME'], targetTags: [{ key: 'backup', value: tag }],
-          schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times }, retainRule: { interval: 7, intervalUnit: 'DAYS' } }],
-        },
-      });
+      snapshotPolicy(stack, id, tag, [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times }, retainRule: { interval: 7, intervalUnit: 'DAYS' } }]);
     };
-    const volume = (id: string, tag: string): void => {
-      new ec2.CfnVolume(stack, id, { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: [{ key: 'backup', value: tag }] });
-    };
-    volume('MorningVolume', 'morning');
-    volume('EveningVolume', 'evening');
-    volume('OtherEveningVolume', 'evening');
+    taggedVolume(stack, 'MorningVolume', 'morning');
+    taggedVolume(stack, 'EveningVolume', 'evening');
+    taggedVolume(stack, 'OtherEveningVolume', 'evening');
     policy('MorningSnapshots', 'morning', ['03:00']);
     policy('EveningSnapshots', 'evening', ['19:00']);
 

@@ -5,12 +5,12 @@
  */
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { BackupMetadata } from '../../../lib/report/metadata';
 import { ReportModel } from '../../../core/report/model';
 import { reportOfApp } from './report-of-app';
 import { renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
+import { onDemandTable } from './report-fixtures';
 
 let model: ReportModel;
 
@@ -19,14 +19,8 @@ beforeAll(() => {
     const stack = new Stack(app, 'Tokens', { env: { account: '111111111111', region: 'eu-west-1' } });
     BackupMetadata.describeStack(stack, { owner: 'dba@example.com' });
     const tier = new CfnParameter(stack, 'Tier');
-    const table = (id: string, value: string): void => {
-      new dynamodb.CfnTable(stack, id, {
-        keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }],
-        billingMode: 'PAY_PER_REQUEST', tags: [{ key: 'backup', value }],
-      });
-    };
-    table('TokenTag', tier.valueAsString);
-    table('PlainTag', 'daily');
+    onDemandTable(stack, 'TokenTag', [{ key: 'backup', value: tier.valueAsString }]);
+    onDemandTable(stack, 'PlainTag', [{ key: 'backup', value: 'daily' }]);
     const plan = new backup.CfnBackupPlan(stack, 'Plan', {
       backupPlan: { backupPlanName: 'plan', backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 } }] },
     });

@@ -2,35 +2,21 @@
  * An AWS Backup rule kept longer whose runs the overlap check does not read may take the runs of
  * any other rule of its plan: how many is not known, and the reason names what was not read.
  */
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ReportModel } from '../../../core/report/model';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
 import { rowAt } from './model-row';
+import { describedStack, tableInPlan } from './report-fixtures';
 
 let model: ReportModel;
 
 beforeAll(() => {
   model = reportOfApp((app) => {
-    const stack = new Stack(app, 'Unread', { env: { account: '111111111111', region: 'eu-west-1' } });
-    BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
+    const stack = describedStack(app, 'Unread');
     const zone = new CfnParameter(stack, 'Zone').valueAsString;
     const planOf = (id: string, later: backup.CfnBackupPlan.BackupRuleResourceTypeProperty): void => {
-      const table = new dynamodb.CfnTable(stack, `${id}Table`, {
-        keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
-      });
-      const plan = new backup.CfnBackupPlan(stack, `${id}Plan`, {
-        backupPlan: {
-          backupPlanName: id,
-          backupPlanRule: [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } }, later],
-        },
-      });
-      new backup.CfnBackupSelection(stack, `${id}Selection`, {
-        backupPlanId: plan.ref,
-        backupSelection: { iamRoleArn: 'arn:aws:iam::111111111111:role/backup', selectionName: 'table', resources: [table.attrArn] },
-      });
+      tableInPlan(stack, [{ ruleName: 'Daily', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? *)', lifecycle: { deleteAfterDays: 7 } }, later], id);
     };
     planOf('YearAndZone', { ruleName: 'Later', targetBackupVault: 'vault', scheduleExpression: 'cron(0 5 * * ? 2026)', scheduleExpressionTimezone: zone, lifecycle: { deleteAfterDays: 35 } });
     planOf('DefaultSchedule', { ruleName: 'Later', targetBackupVault: 'vault', scheduleExpressionTimezone: zone, lifecycle: { deleteAfterDays: 35 } });

@@ -2,13 +2,13 @@
  * The schedule text of RDS automated backups: an instance's says its transaction logs, a read
  * replica's (built without them, not by cutting them out of the instance's text) does not.
  */
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import * as rds from 'aws-cdk-lib/aws-rds';
+import { CfnParameter } from 'aws-cdk-lib';
 import { ReportModel } from '../../../core/report/model';
 import { windowRuns } from '../../../core/report/schedule';
-import { BackupMetadata } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
 import { rowAt } from './model-row';
+import { readReplica, smallInstance } from './db-instances';
+import { describedStack } from './report-fixtures';
 
 const LOGS = ', plus transaction logs every 5 minutes';
 const PICKED = 'daily, in a 30-minute window RDS picks at random from an 8-hour block of time for the region (no PreferredBackupWindow), not known at synth';
@@ -35,17 +35,12 @@ describe('in the report of an app', () => {
   let model: ReportModel;
   beforeAll(() => {
     model = reportOfApp((app) => {
-      const stack = new Stack(app, 'Replicas', { env: { account: '111111111111', region: 'eu-west-1' } });
-      BackupMetadata.describeStack(stack, { owner: 'dba@example.com', recoveryPointObjective: Duration.days(1) });
-      const source = new rds.CfnDBInstance(stack, 'Source', {
-        engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true, preferredBackupWindow: '03:00-03:30',
-      });
-      new rds.CfnDBInstance(stack, 'Replica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7, preferredBackupWindow: '04:00-04:30' });
-      new rds.CfnDBInstance(stack, 'PickedReplica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7 });
+      const stack = describedStack(app, 'Replicas');
+      const source = smallInstance(stack, 'Source', { preferredBackupWindow: '03:00-03:30' });
+      readReplica(stack, 'Replica', source.ref, 7, { preferredBackupWindow: '04:00-04:30' });
+      readReplica(stack, 'PickedReplica', source.ref, 7);
       const window = new CfnParameter(stack, 'BackupWindow', { default: '05:00-05:30' });
-      new rds.CfnDBInstance(stack, 'ParameterReplica', {
-        dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: source.ref, backupRetentionPeriod: 7, preferredBackupWindow: window.valueAsString,
-      });
+      readReplica(stack, 'ParameterReplica', source.ref, 7, { preferredBackupWindow: window.valueAsString });
     });
   });
 
