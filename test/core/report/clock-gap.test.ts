@@ -5,19 +5,15 @@
  * AWS Backup's documentation does not say what it does with either, so the report says so and
  * places them nowhere, rather than at the offset before the change.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { localRunsText, repeatedLocalTimes, skippedLocalTimes } from '../../../core/report/clock-gap';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
+import { reportOfApp } from './report-of-app';
 
 // Summer time in Berlin starts on March 29, 2026: the clocks go from 02:00 to 03:00 (01:00 UTC).
 const BERLIN_GAP_DAY = Date.UTC(2026, 2, 29);
@@ -81,29 +77,24 @@ describe('the local times a zone\'s clocks skip', () => {
 });
 
 describe('in the report', () => {
-  let outdir: string;
   let model: ReportModel;
 
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-clock-gap-'));
-    const app = new App({ outdir });
-    // Written by hand: hourly at half past, kept 7 days, and on Sundays at 02:30, kept 35 days, in Berlin.
-    const { stack, orders } = stackWithHandWrittenPlan(app, 'Gap', 'gap', [
-      handWrittenRule('Hourly', 'cron(30 * * * ? *)', 7, 'Europe/Berlin'), handWrittenRule('Weekly', 'cron(30 2 ? * SUN *)', 35, 'Europe/Berlin'),
-    ]);
-    const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
-    BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
-    new scheduler.CfnSchedule(stack, 'DrillSchedule', {
-      scheduleExpression: 'cron(30 2 * * ? *)',
-      scheduleExpressionTimezone: 'Europe/Berlin',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: drill.stateMachineArn, roleArn: new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') }).roleArn },
+    model = reportOfApp((app) => {
+      // Written by hand: hourly at half past, kept 7 days, and on Sundays at 02:30, kept 35 days, in Berlin.
+      const { stack, orders } = stackWithHandWrittenPlan(app, 'Gap', 'gap', [
+        handWrittenRule('Hourly', 'cron(30 * * * ? *)', 7, 'Europe/Berlin'), handWrittenRule('Weekly', 'cron(30 2 ? * SUN *)', 35, 'Europe/Berlin'),
+      ]);
+      const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
+      BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
+      new scheduler.CfnSchedule(stack, 'DrillSchedule', {
+        scheduleExpression: 'cron(30 2 * * ? *)',
+        scheduleExpressionTimezone: 'Europe/Berlin',
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: { arn: drill.stateMachineArn, roleArn: new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') }).roleArn },
+      });
     });
-    app.synth();
-    model = buildReport(loadAssembly(outdir), { year: 2026 });
   });
-
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('an EventBridge Scheduler schedule says it skips the run (documented), and runs the repeated one once, not documented at which time', () => {
     const drill = model.activities.find((a) => a.kind === 'restore drill')!;

@@ -6,10 +6,7 @@
  * known; a copy whose region or account is not known is "off-site not known", never counted
  * as off site.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnParameter, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -17,15 +14,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { ProtectedResource, ReportModel } from '../../../core/report/model';
 import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
 import { timelineSvg } from '../../../core/report/timeline';
 import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
 
 const ACCOUNT = '111111111111';
-let outdir: string;
 let model: ReportModel;
 
 function row(path: string): ProtectedResource {
@@ -47,64 +43,58 @@ function storeReplicatedTo(stack: Stack, id: string, destinationArn: string, rol
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-copies-'));
-  const app = new App({ outdir });
-  // The recovery stack owns the off-site vault and bucket, in another region.
-  const recovery = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: 'eu-central-1' }, crossRegionReferences: true });
-  const key = new kms.Key(recovery, 'Key', { enableKeyRotation: true });
-  const offSiteVault = new backup.BackupVault(recovery, 'Vault', { encryptionKey: key, lockConfiguration: { minRetention: Duration.days(7) } });
-  const offSiteBucket = new s3.Bucket(recovery, 'Replicas', { versioned: true, encryptionKey: key, lifecycleRules: [{ expiration: Duration.days(30) }] });
-  new kms.Alias(recovery, 'ReplicaKeyAlias', { aliasName: 'alias/recovery-replicas', targetKey: key });
-  // Another stack of the primary's environment.
-  const vaults = new Stack(app, 'Vaults', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-  const nearVault = new backup.BackupVault(vaults, 'Vault', { lockConfiguration: { minRetention: Duration.days(1) } });
-  const nearBucket = new s3.Bucket(vaults, 'Copies', { versioned: true, lifecycleRules: [{ expiration: Duration.days(10) }] });
+  model = reportOfApp((app) => {
+    // The recovery stack owns the off-site vault and bucket, in another region.
+    const recovery = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: 'eu-central-1' }, crossRegionReferences: true });
+    const key = new kms.Key(recovery, 'Key', { enableKeyRotation: true });
+    const offSiteVault = new backup.BackupVault(recovery, 'Vault', { encryptionKey: key, lockConfiguration: { minRetention: Duration.days(7) } });
+    const offSiteBucket = new s3.Bucket(recovery, 'Replicas', { versioned: true, encryptionKey: key, lifecycleRules: [{ expiration: Duration.days(30) }] });
+    new kms.Alias(recovery, 'ReplicaKeyAlias', { aliasName: 'alias/recovery-replicas', targetKey: key });
+    // Another stack of the primary's environment.
+    const vaults = new Stack(app, 'Vaults', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const nearVault = new backup.BackupVault(vaults, 'Vault', { lockConfiguration: { minRetention: Duration.days(1) } });
+    const nearBucket = new s3.Bucket(vaults, 'Copies', { versioned: true, lifecycleRules: [{ expiration: Duration.days(10) }] });
 
-  const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
-  BackupMetadata.describeStack(primary, { description: 'copies to other stacks', owner: 'dba@example.com' });
-  const role = new iam.Role(primary, 'ReplicationRole', { assumedBy: new iam.ServicePrincipal('s3.amazonaws.com') });
-  tableWithCopyTo(primary, 'AcrossRegions', offSiteVault);
-  tableWithCopyTo(primary, 'AcrossStacks', nearVault);
-  // An export no stack of the assembly writes: the vault's region and account are not known.
-  tableWithCopyTo(primary, 'Elsewhere', backup.BackupVault.fromBackupVaultArn(primary, 'ElsewhereVaultRef', Fn.importValue('vault-made-elsewhere')));
-  storeReplicatedTo(primary, 'StoreAcrossRegions', offSiteBucket.bucketArn, role);
-  storeReplicatedTo(primary, 'StoreAcrossStacks', nearBucket.bucketArn, role);
-  storeReplicatedTo(primary, 'StoreElsewhere', 'arn:aws:s3:::bucket-made-elsewhere', role);
-  // The replica key named by the ARN of its alias, written out as the reference app does (S3 takes a key or alias ARN there).
-  storeReplicatedTo(primary, 'StoreWithReplicaKey', offSiteBucket.bucketArn, role, `arn:aws:kms:eu-central-1:${ACCOUNT}:alias/recovery-replicas`);
-  // A bucket encrypted with a key named by its alias name, in the bucket's stack.
-  const dataKey = new kms.Key(primary, 'DataKey', { enableKeyRotation: true });
-  new kms.Alias(primary, 'DataKeyAlias', { aliasName: 'alias/primary-data', targetKey: dataKey });
-  new s3.CfnBucket(primary, 'Data', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/primary-data' } }] } });
-  // The same name in another region is another alias.
-  const central = new Stack(app, 'Central', { env: { account: ACCOUNT, region: 'eu-central-1' } });
-  new kms.Alias(central, 'DataKeyAlias', { aliasName: 'alias/central-data', targetKey: new kms.Key(central, 'DataKey') });
-  new s3.CfnBucket(primary, 'OtherData', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/central-data' } }] } });
-  // Snapshots copied to a region given as a parameter: known only at deploy.
-  const volume = new ec2.Volume(primary, 'Volume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(8), encrypted: true });
-  Tags.of(volume).add('snapshots', 'daily');
-  const copyRegion = new CfnParameter(primary, 'CopyRegion', { type: 'String' });
-  new dlm.CfnLifecyclePolicy(primary, 'Snapshots', {
-    description: 'daily snapshots',
-    state: 'ENABLED',
-    executionRoleArn: role.roleArn,
-    policyDetails: {
-      resourceTypes: ['VOLUME'],
-      targetTags: [{ key: 'snapshots', value: 'daily' }],
-      schedules: [{
-        name: 'daily',
-        createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] },
-        retainRule: { count: 7 },
-        crossRegionCopyRules: [{ targetRegion: copyRegion.valueAsString, encrypted: true, retainRule: { interval: 30, intervalUnit: 'DAYS' } }],
-      }],
-    },
+    const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    BackupMetadata.describeStack(primary, { description: 'copies to other stacks', owner: 'dba@example.com' });
+    const role = new iam.Role(primary, 'ReplicationRole', { assumedBy: new iam.ServicePrincipal('s3.amazonaws.com') });
+    tableWithCopyTo(primary, 'AcrossRegions', offSiteVault);
+    tableWithCopyTo(primary, 'AcrossStacks', nearVault);
+    // An export no stack of the assembly writes: the vault's region and account are not known.
+    tableWithCopyTo(primary, 'Elsewhere', backup.BackupVault.fromBackupVaultArn(primary, 'ElsewhereVaultRef', Fn.importValue('vault-made-elsewhere')));
+    storeReplicatedTo(primary, 'StoreAcrossRegions', offSiteBucket.bucketArn, role);
+    storeReplicatedTo(primary, 'StoreAcrossStacks', nearBucket.bucketArn, role);
+    storeReplicatedTo(primary, 'StoreElsewhere', 'arn:aws:s3:::bucket-made-elsewhere', role);
+    // The replica key named by the ARN of its alias, written out as the reference app does (S3 takes a key or alias ARN there).
+    storeReplicatedTo(primary, 'StoreWithReplicaKey', offSiteBucket.bucketArn, role, `arn:aws:kms:eu-central-1:${ACCOUNT}:alias/recovery-replicas`);
+    // A bucket encrypted with a key named by its alias name, in the bucket's stack.
+    const dataKey = new kms.Key(primary, 'DataKey', { enableKeyRotation: true });
+    new kms.Alias(primary, 'DataKeyAlias', { aliasName: 'alias/primary-data', targetKey: dataKey });
+    new s3.CfnBucket(primary, 'Data', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/primary-data' } }] } });
+    // The same name in another region is another alias.
+    const central = new Stack(app, 'Central', { env: { account: ACCOUNT, region: 'eu-central-1' } });
+    new kms.Alias(central, 'DataKeyAlias', { aliasName: 'alias/central-data', targetKey: new kms.Key(central, 'DataKey') });
+    new s3.CfnBucket(primary, 'OtherData', { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/central-data' } }] } });
+    // Snapshots copied to a region given as a parameter: known only at deploy.
+    const volume = new ec2.Volume(primary, 'Volume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(8), encrypted: true });
+    Tags.of(volume).add('snapshots', 'daily');
+    const copyRegion = new CfnParameter(primary, 'CopyRegion', { type: 'String' });
+    new dlm.CfnLifecyclePolicy(primary, 'Snapshots', {
+      description: 'daily snapshots',
+      state: 'ENABLED',
+      executionRoleArn: role.roleArn,
+      policyDetails: {
+        resourceTypes: ['VOLUME'],
+        targetTags: [{ key: 'snapshots', value: 'daily' }],
+        schedules: [{
+          name: 'daily',
+          createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] },
+          retainRule: { count: 7 },
+          crossRegionCopyRules: [{ targetRegion: copyRegion.valueAsString, encrypted: true, retainRule: { interval: 30, intervalUnit: 'DAYS' } }],
+        }],
+      },
+    });
   });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 describe('a copy destination in another stack of the assembly, found by reference', () => {

@@ -5,16 +5,12 @@
  * read it as the days it names, in its text, its runs of the year or the overlaps of a plan's
  * rules.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
 import { NOT_ONE_DAY_FIELD_NOTE, weeklyRuns, zonedWeeklyRuns } from '../../../core/report/schedule';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
+import { reportOfApp } from './report-of-app';
 
 describe('a cron expression without ? in either day field', () => {
   test('is not read as the weekdays it names, in UTC or in a zone', () => {
@@ -64,26 +60,21 @@ describe('L alone in the day of the week', () => {
 });
 
 describe('in the report', () => {
-  let outdir: string;
   let model: ReportModel;
 
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-day-fields-'));
-    const app = new App({ outdir });
-    // Written by hand: daily at 03:00, kept 7 days, "Mondays" at 03:00 with * in the day of the
-    // month, kept 35 days, and a day 32 of the month and a day 8 of the week (in Berlin), kept a year.
-    const { orders } = stackWithHandWrittenPlan(app, 'Days', 'days', [
-      handWrittenRule('Daily', 'cron(0 3 ? * * *)', 7),
-      handWrittenRule('Weekly', 'cron(0 3 * * MON *)', 35),
-      handWrittenRule('Monthly', 'cron(0 3 32 * ? *)', 365),
-      handWrittenRule('Sundays', 'cron(0 3 ? * 8 *)', 365, 'Europe/Berlin'),
-    ]);
-    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
-    app.synth();
-    model = buildReport(loadAssembly(outdir), { year: 2026 });
+    model = reportOfApp((app) => {
+      // Written by hand: daily at 03:00, kept 7 days, "Mondays" at 03:00 with * in the day of the
+      // month, kept 35 days, and a day 32 of the month and a day 8 of the week (in Berlin), kept a year.
+      const { orders } = stackWithHandWrittenPlan(app, 'Days', 'days', [
+        handWrittenRule('Daily', 'cron(0 3 ? * * *)', 7),
+        handWrittenRule('Weekly', 'cron(0 3 * * MON *)', 35),
+        handWrittenRule('Monthly', 'cron(0 3 32 * ? *)', 365),
+        handWrittenRule('Sundays', 'cron(0 3 ? * 8 *)', 365, 'Europe/Berlin'),
+      ]);
+      BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
+    });
   });
-
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('the rule AWS rejects is not understood, and takes none of the daily rule\'s backups', () => {
     const tiers = model.resources.find((r) => r.path.startsWith('Days/Orders'))!.tiers;

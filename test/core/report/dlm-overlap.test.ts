@@ -6,19 +6,15 @@
  * does not say which schedule wins (a count of snapshots against a period, time in the
  * snapshot archive), the runs are counted as not documented.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Fn, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Fn, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { EbsSnapshotPolicy } from '../../../lib/snapshots/ebs-snapshot-policy';
 import { RetentionPolicy } from '../../../lib/policy/retention-policy';
-import { loadAssembly } from '../../../core/report/assembly';
-import { TierEntry, buildReport } from '../../../core/report/model';
+import { TierEntry } from '../../../core/report/model';
 import { intervalRunsInYear } from '../../../core/report/overlap';
+import { reportOfApp } from './report-of-app';
 
-let outdir: string;
 let tiers: TierEntry[];
 let apartTiers: TierEntry[];
 let ownTiers: TierEntry[];
@@ -35,48 +31,46 @@ function apartTier(name: string): TierEntry {
 const COUNT_REASON = 'DLM takes one snapshot with the retention of the schedule with the highest retention period, and its documentation does not say how a number of snapshots compares with a period, so which of these schedules\' retention they get is not known';
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dlm-overlap-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Snapshots', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const volume = new ec2.Volume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
-  Tags.of(volume).add('snapshots', 'gfs');
-  // Hourly kept 48 hours; weekly on Sundays kept 35 days; monthly on the last day kept 365
-  // days; yearly on December 31, 90 days in the standard tier, then 100 years in the archive.
-  // EbsSnapshotPolicy starts each schedule at its own minute; here they are set back to the
-  // start of the hour, as a policy written by hand could have them.
-  const policy = new EbsSnapshotPolicy(stack, 'Policy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'gfs' } });
-  const atTheHour = (p: EbsSnapshotPolicy): void => ['cron(0 3 ? * SUN *)', 'cron(0 3 L * ? *)', 'cron(0 3 31 12 ? *)'].forEach((cron, index) => {
-    p.policies[0].addPropertyOverride(`PolicyDetails.Schedules.${index + 1}.CreateRule.CronExpression`, cron);
+  const model = reportOfApp((app) => {
+    const stack = new Stack(app, 'Snapshots', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const volume = new ec2.Volume(stack, 'Volume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+    Tags.of(volume).add('snapshots', 'gfs');
+    // Hourly kept 48 hours; weekly on Sundays kept 35 days; monthly on the last day kept 365
+    // days; yearly on December 31, 90 days in the standard tier, then 100 years in the archive.
+    // EbsSnapshotPolicy starts each schedule at its own minute; here they are set back to the
+    // start of the hour, as a policy written by hand could have them.
+    const policy = new EbsSnapshotPolicy(stack, 'Policy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'gfs' } });
+    const atTheHour = (p: EbsSnapshotPolicy): void => ['cron(0 3 ? * SUN *)', 'cron(0 3 L * ? *)', 'cron(0 3 31 12 ? *)'].forEach((cron, index) => {
+      p.policies[0].addPropertyOverride(`PolicyDetails.Schedules.${index + 1}.CreateRule.CronExpression`, cron);
+    });
+    atTheHour(policy);
+    // The same, but the hourly snapshots at half past: only the archive schedules meet.
+    const apartVolume = new ec2.Volume(stack, 'ApartVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+    Tags.of(apartVolume).add('snapshots', 'apart');
+    const apart = new EbsSnapshotPolicy(stack, 'ApartPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'apart' } });
+    atTheHour(apart);
+    apart.policies[0].addPropertyOverride('PolicyDetails.Schedules.0.CreateRule.Times', ['00:30']);
+    const own = new ec2.Volume(stack, 'OwnVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+    Tags.of(own).add('snapshots', 'own');
+    new EbsSnapshotPolicy(stack, 'OwnPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'own' } });
+    // Written by hand: two schedules kept by a count that meet every day at 03:00, the last
+    // 48 hourly snapshots (about 2 days) and the last 7 daily ones (about 7 days).
+    const countVolume = new ec2.Volume(stack, 'CountVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
+    Tags.of(countVolume).add('snapshots', 'counts');
+    new dlm.CfnLifecyclePolicy(stack, 'CountPolicy', {
+      description: 'two counts',
+      state: 'ENABLED',
+      executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['VOLUME'],
+        targetTags: [{ key: 'snapshots', value: 'counts' }],
+        schedules: [
+          { name: 'Hourly', createRule: { interval: 1, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 48 } },
+          { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } },
+        ],
+      },
+    });
   });
-  atTheHour(policy);
-  // The same, but the hourly snapshots at half past: only the archive schedules meet.
-  const apartVolume = new ec2.Volume(stack, 'ApartVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
-  Tags.of(apartVolume).add('snapshots', 'apart');
-  const apart = new EbsSnapshotPolicy(stack, 'ApartPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'apart' } });
-  atTheHour(apart);
-  apart.policies[0].addPropertyOverride('PolicyDetails.Schedules.0.CreateRule.Times', ['00:30']);
-  const own = new ec2.Volume(stack, 'OwnVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
-  Tags.of(own).add('snapshots', 'own');
-  new EbsSnapshotPolicy(stack, 'OwnPolicy', { policy: RetentionPolicy.grandfatherFatherSon(), targetTags: { snapshots: 'own' } });
-  // Written by hand: two schedules kept by a count that meet every day at 03:00, the last
-  // 48 hourly snapshots (about 2 days) and the last 7 daily ones (about 7 days).
-  const countVolume = new ec2.Volume(stack, 'CountVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: Size.gibibytes(8), encrypted: true });
-  Tags.of(countVolume).add('snapshots', 'counts');
-  new dlm.CfnLifecyclePolicy(stack, 'CountPolicy', {
-    description: 'two counts',
-    state: 'ENABLED',
-    executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-    policyDetails: {
-      resourceTypes: ['VOLUME'],
-      targetTags: [{ key: 'snapshots', value: 'counts' }],
-      schedules: [
-        { name: 'Hourly', createRule: { interval: 1, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 48 } },
-        { name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } },
-      ],
-    },
-  });
-  app.synth();
-  const model = buildReport(loadAssembly(outdir), { year: 2026 });
   tiers = model.resources.find((r) => r.path === 'Snapshots/Volume/Resource')!.tiers;
   apartTiers = model.resources.find((r) => r.path === 'Snapshots/ApartVolume/Resource')!.tiers;
   ownTiers = model.resources.find((r) => r.path === 'Snapshots/OwnVolume/Resource')!.tiers;
@@ -95,8 +89,6 @@ test('EbsSnapshotPolicy starts no two schedules of a policy at the same time: ev
     'on December 31 at 03:30 UTC',
   ]);
 });
-
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('schedules of one DLM policy that start at the same time', () => {
   test('the policy is the one the counts are made for', () => {

@@ -3,22 +3,18 @@
  * with its rotation, what deleting or replacing its stack's resource does to it (and the
  * pending window), and what it encrypts. A deleted key leaves encrypted backups unreadable.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnDeletionPolicy, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { loadAssembly } from '../../../core/report/assembly';
-import { KeyEntry, ReportModel, buildReport } from '../../../core/report/model';
+import { KeyEntry, ReportModel } from '../../../core/report/model';
 import { renderHtml, renderMarkdown } from '../../../core/report/render';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
 
 const ACCOUNT = '111111111111';
-let outdir: string;
 let model: ReportModel;
 
 function key(path: string): KeyEntry {
@@ -30,54 +26,48 @@ function key(path: string): KeyEntry {
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-keys-'));
-  const app = new App({ outdir });
-  const env = { account: ACCOUNT, region: 'eu-west-1' };
-  // Keys in a stack of their own: the data stack reads them through CloudFormation exports.
-  const keys = new Stack(app, 'Keys', { env });
-  const vaultKey = new kms.Key(keys, 'VaultKey', { removalPolicy: RemovalPolicy.DESTROY, pendingWindow: Duration.days(7), enableKeyRotation: true, rotationPeriod: Duration.days(90) });
-  const data = new Stack(app, 'Data', { env });
-  BackupMetadata.describeStack(data, { description: 'keys', owner: 'dba@example.com' });
-  new backup.BackupVault(data, 'Vault', { encryptionKey: vaultKey, removalPolicy: RemovalPolicy.RETAIN });
-  // Kept on stack deletion, but deleted when an update replaces it; disabled.
-  const bucketKey = new kms.CfnKey(data, 'BucketKey', { enabled: false });
-  bucketKey.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
-  bucketKey.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
-  // The bucket names the key by an alias: the report follows it to the key.
-  const alias = new kms.CfnAlias(data, 'BucketKeyAlias', { aliasName: 'alias/dumps', targetKeyId: bucketKey.ref });
-  const dumps = new s3.CfnBucket(data, 'Dumps', {
-    bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: Fn.getAtt(alias.logicalId, 'AliasName').toString() } }] },
+  model = reportOfApp((app) => {
+    const env = { account: ACCOUNT, region: 'eu-west-1' };
+    // Keys in a stack of their own: the data stack reads them through CloudFormation exports.
+    const keys = new Stack(app, 'Keys', { env });
+    const vaultKey = new kms.Key(keys, 'VaultKey', { removalPolicy: RemovalPolicy.DESTROY, pendingWindow: Duration.days(7), enableKeyRotation: true, rotationPeriod: Duration.days(90) });
+    const data = new Stack(app, 'Data', { env });
+    BackupMetadata.describeStack(data, { description: 'keys', owner: 'dba@example.com' });
+    new backup.BackupVault(data, 'Vault', { encryptionKey: vaultKey, removalPolicy: RemovalPolicy.RETAIN });
+    // Kept on stack deletion, but deleted when an update replaces it; disabled.
+    const bucketKey = new kms.CfnKey(data, 'BucketKey', { enabled: false });
+    bucketKey.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+    bucketKey.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
+    // The bucket names the key by an alias: the report follows it to the key.
+    const alias = new kms.CfnAlias(data, 'BucketKeyAlias', { aliasName: 'alias/dumps', targetKeyId: bucketKey.ref });
+    const dumps = new s3.CfnBucket(data, 'Dumps', {
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: Fn.getAtt(alias.logicalId, 'AliasName').toString() } }] },
+    });
+    BackupMetadata.describe(dumps, { role: BackupRole.BACKUP_STORE, tier: 'dump' });
+    // The AWS managed key of S3, named: AWS rotates it and it cannot be deleted.
+    new s3.CfnBucket(data, 'Managed', {
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/aws/s3' } }] },
+    });
+    // A volume with the key of the other stack, and a DLM copy to a key the assembly does not define.
+    new ec2.CfnVolume(data, 'Volume', {
+      availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, kmsKeyId: vaultKey.keyArn, tags: [{ key: 'snapshots', value: 'daily' }],
+    });
+    new dlm.CfnLifecyclePolicy(data, 'Snapshots', {
+      description: 'daily', state: 'ENABLED', executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/dlm`,
+      policyDetails: {
+        resourceTypes: ['VOLUME'],
+        targetTags: [{ key: 'snapshots', value: 'daily' }],
+        schedules: [{
+          name: 'daily',
+          createRule: { cronExpression: 'cron(0 3 * * ? *)' },
+          retainRule: { count: 7 },
+          crossRegionCopyRules: [
+            { target: 'eu-central-1', encrypted: true, cmkArn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+          ],
+        }],
+      },
+    });
   });
-  BackupMetadata.describe(dumps, { role: BackupRole.BACKUP_STORE, tier: 'dump' });
-  // The AWS managed key of S3, named: AWS rotates it and it cannot be deleted.
-  new s3.CfnBucket(data, 'Managed', {
-    bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/aws/s3' } }] },
-  });
-  // A volume with the key of the other stack, and a DLM copy to a key the assembly does not define.
-  new ec2.CfnVolume(data, 'Volume', {
-    availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, kmsKeyId: vaultKey.keyArn, tags: [{ key: 'snapshots', value: 'daily' }],
-  });
-  new dlm.CfnLifecyclePolicy(data, 'Snapshots', {
-    description: 'daily', state: 'ENABLED', executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/dlm`,
-    policyDetails: {
-      resourceTypes: ['VOLUME'],
-      targetTags: [{ key: 'snapshots', value: 'daily' }],
-      schedules: [{
-        name: 'daily',
-        createRule: { cronExpression: 'cron(0 3 * * ? *)' },
-        retainRule: { count: 7 },
-        crossRegionCopyRules: [
-          { target: 'eu-central-1', encrypted: true, cmkArn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-        ],
-      }],
-    },
-  });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 // Before: no key had a row; a key deleted with its stack, or disabled, was not said anywhere.

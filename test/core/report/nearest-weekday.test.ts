@@ -3,33 +3,24 @@
  * reference): the report reads it, in its text, its runs of the year and the overlaps of a
  * plan's rules; `LW`, which the reference does not describe, stays not understood, with why.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
 import { NOT_UNDERSTOOD_NOTE } from '../../../core/report/schedule';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
+import { reportOfApp } from './report-of-app';
 
 describe('a plan with a nearest-weekday rule, in the report', () => {
-  let outdir: string;
   let model: ReportModel;
 
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-nearest-weekday-'));
-    const app = new App({ outdir });
-    // Written by hand: daily at 03:00 kept 7 days, the weekday nearest the 1st kept 365 days, the last weekday (LW) kept 35 days.
-    const { orders } = stackWithHandWrittenPlan(app, 'Weekdays', 'weekdays', [
-      handWrittenRule('Daily', 'cron(0 3 ? * * *)', 7), handWrittenRule('Monthly', 'cron(0 3 1W * ? *)', 365), handWrittenRule('MonthEnd', 'cron(0 3 LW * ? *)', 35),
-    ]);
-    BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
-    app.synth();
-    model = buildReport(loadAssembly(outdir), { year: 2026 });
+    model = reportOfApp((app) => {
+      // Written by hand: daily at 03:00 kept 7 days, the weekday nearest the 1st kept 365 days, the last weekday (LW) kept 35 days.
+      const { orders } = stackWithHandWrittenPlan(app, 'Weekdays', 'weekdays', [
+        handWrittenRule('Daily', 'cron(0 3 ? * * *)', 7), handWrittenRule('Monthly', 'cron(0 3 1W * ? *)', 365), handWrittenRule('MonthEnd', 'cron(0 3 LW * ? *)', 35),
+      ]);
+      BackupMetadata.describe(orders, { role: BackupRole.PROTECTED_DATA });
+    });
   });
-
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('the nearest-weekday rule is read and takes 12 of the daily backups; LW is not understood and takes none', () => {
     const tiers = model.resources.find((r) => r.path.startsWith('Weekdays/Orders'))!.tiers;

@@ -5,24 +5,20 @@
  * inspected, wherever it names it, and lists it once, with all it encrypts, however its users
  * write it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ReportModel, buildReport } from '../../../core/report/model';
+import { ReportModel } from '../../../core/report/model';
 import { renderHtml, renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
 
 const ACCOUNT = '111111111111';
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KEY_ID}`;
 const REPLICA_KEY_ARN = `arn:aws:kms:eu-central-1:${ACCOUNT}:key/5678abcd-12ab-34cd-56ef-1234567890ab`;
 const NOT_INSPECTED = '(not in this assembly: rotation and deletion not inspected)';
-let outdir: string;
 let model: ReportModel;
 
 function bucketWithKey(stack: Stack, id: string, kmsMasterKeyId: string, replicaKmsKeyId?: string): s3.CfnBucket {
@@ -41,22 +37,16 @@ function bucketWithKey(stack: Stack, id: string, kmsMasterKeyId: string, replica
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-outside-keys-'));
-  const app = new App({ outdir });
-  const env = { account: ACCOUNT, region: 'eu-west-1' };
-  // One key, made outside the assembly: by its ARN in two stacks, by its bare ID in its own region and account.
-  const data = new Stack(app, 'Data', { env });
-  bucketWithKey(data, 'Dumps', KEY_ARN, REPLICA_KEY_ARN);
-  bucketWithKey(data, 'Managed', 'alias/aws/s3');
-  const vaults = new Stack(app, 'Vaults', { env });
-  new backup.CfnBackupVault(vaults, 'ByArn', { backupVaultName: 'by-arn', encryptionKeyArn: KEY_ARN });
-  new backup.CfnBackupVault(vaults, 'ById', { backupVaultName: 'by-id', encryptionKeyArn: KEY_ID });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
+  model = reportOfApp((app) => {
+    const env = { account: ACCOUNT, region: 'eu-west-1' };
+    // One key, made outside the assembly: by its ARN in two stacks, by its bare ID in its own region and account.
+    const data = new Stack(app, 'Data', { env });
+    bucketWithKey(data, 'Dumps', KEY_ARN, REPLICA_KEY_ARN);
+    bucketWithKey(data, 'Managed', 'alias/aws/s3');
+    const vaults = new Stack(app, 'Vaults', { env });
+    new backup.CfnBackupVault(vaults, 'ByArn', { backupVaultName: 'by-arn', encryptionKeyArn: KEY_ARN });
+    new backup.CfnBackupVault(vaults, 'ById', { backupVaultName: 'by-id', encryptionKeyArn: KEY_ID });
+  });
 });
 
 describe('a KMS key given by its ID or ARN', () => {

@@ -4,18 +4,14 @@
  * (`Fn::ImportValue` of the source stack's export), else by the DB instance name in the
  * region and account of the identifier, said as a match by name.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { Stack } from 'aws-cdk-lib';
+import { ProtectedResource, ReportModel } from '../../../core/report/model';
 import { rowAt } from './model-row';
 import { BackupMetadata } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
+import { readReplica, smallInstance } from './db-instances';
 
 const ACCOUNT = '111111111111';
-let outdir: string;
 let model: ReportModel;
 
 function row(path: string): ProtectedResource {
@@ -23,34 +19,24 @@ function row(path: string): ProtectedResource {
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-replicas-'));
-  const app = new App({ outdir });
-  const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
-  BackupMetadata.describeStack(primary, { description: 'sources', owner: 'dba@example.com' });
-  // Unnamed: only a reference can find it.
-  const unnamed = new rds.CfnDBInstance(primary, 'Unnamed', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
-  new rds.CfnDBInstance(primary, 'Orders', { engine: 'mariadb', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true, dbInstanceIdentifier: 'orders' });
-  // An instance of the same name in another region is another instance.
-  const elsewhere = new Stack(app, 'Elsewhere', { env: { account: ACCOUNT, region: 'eu-central-1' } });
-  new rds.CfnDBInstance(elsewhere, 'Orders', { engine: 'postgres', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true, dbInstanceIdentifier: 'orders' });
-  const replicas = new Stack(app, 'Replicas', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-  // A reference across stacks: CDK exports the ARN from Primary and imports it here.
-  new rds.CfnDBInstance(replicas, 'ByReference', {
-    dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: unnamed.attrDbInstanceArn, backupRetentionPeriod: 7, preferredBackupWindow: '01:00-02:00',
+  model = reportOfApp((app) => {
+    const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    BackupMetadata.describeStack(primary, { description: 'sources', owner: 'dba@example.com' });
+    // Unnamed: only a reference can find it.
+    const unnamed = smallInstance(primary, 'Unnamed');
+    smallInstance(primary, 'Orders', { engine: 'mariadb', dbInstanceIdentifier: 'orders' });
+    // An instance of the same name in another region is another instance.
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: ACCOUNT, region: 'eu-central-1' } });
+    smallInstance(elsewhere, 'Orders', { engine: 'postgres', dbInstanceIdentifier: 'orders' });
+    const replicas = new Stack(app, 'Replicas', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    // A reference across stacks: CDK exports the ARN from Primary and imports it here.
+    readReplica(replicas, 'ByReference', unnamed.attrDbInstanceArn, 7, { preferredBackupWindow: '01:00-02:00' });
+    // By name only, as a template written by hand (or a reference across regions) leaves it.
+    readReplica(replicas, 'ByName', `arn:aws:rds:eu-west-1:${ACCOUNT}:db:orders`, 3, { preferredBackupWindow: '02:00-03:00' });
+    // A reference across regions: CDK writes the ARN to an SSM parameter in eu-central-1 and reads it there.
+    const recovery = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: 'eu-central-1' }, crossRegionReferences: true });
+    readReplica(recovery, 'AcrossRegions', unnamed.attrDbInstanceArn, 1);
   });
-  // By name only, as a template written by hand (or a reference across regions) leaves it.
-  new rds.CfnDBInstance(replicas, 'ByName', {
-    dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:orders`, backupRetentionPeriod: 3, preferredBackupWindow: '02:00-03:00',
-  });
-  // A reference across regions: CDK writes the ARN to an SSM parameter in eu-central-1 and reads it there.
-  const recovery = new Stack(app, 'Recovery', { env: { account: ACCOUNT, region: 'eu-central-1' }, crossRegionReferences: true });
-  new rds.CfnDBInstance(recovery, 'AcrossRegions', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: unnamed.attrDbInstanceArn, backupRetentionPeriod: 1 });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 describe('the source of a read replica in another stack', () => {

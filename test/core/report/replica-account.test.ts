@@ -4,21 +4,17 @@
  * report claims another account, and an off-site copy, only where the assembly holds the
  * bucket or S3 enforces the stated account; a stated account alone is "not known".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { loadAssembly } from '../../../core/report/assembly';
-import { CopyEntry, ReportModel, buildReport } from '../../../core/report/model';
+import { CopyEntry, ReportModel } from '../../../core/report/model';
 import { renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';
 const REPLICA_ACCOUNT = '333333333333';
-let outdir: string;
 let model: ReportModel;
 
 function storeReplicatedTo(stack: Stack, id: string, destination: s3.CfnBucket.ReplicationDestinationProperty): void {
@@ -35,22 +31,16 @@ function copyOf(path: string): CopyEntry {
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-replica-account-'));
-  const app = new App({ outdir });
-  // A bucket of the assembly in another account of the same region.
-  const replicas = new Stack(app, 'Replicas', { env: { account: REPLICA_ACCOUNT, region: 'eu-west-1' } });
-  new s3.CfnBucket(replicas, 'Bucket', { bucketName: 'replicas-in-assembly', versioningConfiguration: { status: 'Enabled' } });
-  const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-  storeReplicatedTo(primary, 'Stated', { bucket: 'arn:aws:s3:::made-elsewhere-stated', account: OTHER_ACCOUNT });
-  storeReplicatedTo(primary, 'Enforced', { bucket: 'arn:aws:s3:::made-elsewhere-enforced', account: OTHER_ACCOUNT, accessControlTranslation: { owner: 'Destination' } });
-  // The rule states the source's own account; the assembly puts the bucket in another.
-  storeReplicatedTo(primary, 'InAssembly', { bucket: 'arn:aws:s3:::replicas-in-assembly', account: ACCOUNT });
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
-});
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
+  model = reportOfApp((app) => {
+    // A bucket of the assembly in another account of the same region.
+    const replicas = new Stack(app, 'Replicas', { env: { account: REPLICA_ACCOUNT, region: 'eu-west-1' } });
+    new s3.CfnBucket(replicas, 'Bucket', { bucketName: 'replicas-in-assembly', versioningConfiguration: { status: 'Enabled' } });
+    const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    storeReplicatedTo(primary, 'Stated', { bucket: 'arn:aws:s3:::made-elsewhere-stated', account: OTHER_ACCOUNT });
+    storeReplicatedTo(primary, 'Enforced', { bucket: 'arn:aws:s3:::made-elsewhere-enforced', account: OTHER_ACCOUNT, accessControlTranslation: { owner: 'Destination' } });
+    // The rule states the source's own account; the assembly puts the bucket in another.
+    storeReplicatedTo(primary, 'InAssembly', { bucket: 'arn:aws:s3:::replicas-in-assembly', account: ACCOUNT });
+  });
 });
 
 describe('the account of a replica bucket', () => {

@@ -3,23 +3,20 @@
  * CloudFormation or the service documents is stated, one that depends on the account's
  * settings (EBS encryption by default and its key) is named as such, not guessed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, CfnDeletionPolicy, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { loadAssembly } from '../../../core/report/assembly';
-import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
+import { ProtectedResource, ReportModel } from '../../../core/report/model';
 import { renderMarkdown } from '../../../core/report/render';
 import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
+import { reportOfApp } from './report-of-app';
+import { smallInstance } from './db-instances';
 
-let outdir: string;
 let model: ReportModel;
 
 function row(path: string): ProtectedResource {
@@ -27,146 +24,140 @@ function row(path: string): ProtectedResource {
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-report-defaults-'));
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Defaults', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const snapshotTags = [{ key: 'snapshots', value: 'daily' }];
-  new ec2.CfnVolume(stack, 'KeylessVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: snapshotTags });
-  new ec2.CfnVolume(stack, 'PlainVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, tags: snapshotTags });
-  new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
-    description: 'daily snapshots',
-    state: 'ENABLED',
-    executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
-    policyDetails: {
-      resourceTypes: ['VOLUME'],
-      targetTags: snapshotTags,
-      schedules: [{
-        name: 'daily',
-        createRule: { cronExpression: 'cron(0 3 * * ? *)' },
-        retainRule: { count: 7 },
-        crossRegionCopyRules: [
-          { target: 'eu-central-1', encrypted: true, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-          { target: 'eu-north-1', encrypted: false, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
-          { target: 'us-east-1', encrypted: true },
+  model = reportOfApp((app) => {
+    const stack = new Stack(app, 'Defaults', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const snapshotTags = [{ key: 'snapshots', value: 'daily' }];
+    new ec2.CfnVolume(stack, 'KeylessVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true, tags: snapshotTags });
+    new ec2.CfnVolume(stack, 'PlainVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, tags: snapshotTags });
+    new dlm.CfnLifecyclePolicy(stack, 'Snapshots', {
+      description: 'daily snapshots',
+      state: 'ENABLED',
+      executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['VOLUME'],
+        targetTags: snapshotTags,
+        schedules: [{
+          name: 'daily',
+          createRule: { cronExpression: 'cron(0 3 * * ? *)' },
+          retainRule: { count: 7 },
+          crossRegionCopyRules: [
+            { target: 'eu-central-1', encrypted: true, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+            { target: 'eu-north-1', encrypted: false, retainRule: { interval: 7, intervalUnit: 'DAYS' } },
+            { target: 'us-east-1', encrypted: true },
+          ],
+        }],
+      },
+    });
+    // An L1 DB instance and cluster without a DeletionPolicy: CloudFormation's default applies.
+    const instance = smallInstance(stack, 'Instance');
+    new rds.CfnDBInstance(stack, 'BackedUpReplica', {
+      dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: instance.ref, backupRetentionPeriod: 7, preferredBackupWindow: '01:00-02:00',
+    });
+    new rds.CfnDBInstance(stack, 'PlainReplica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: instance.ref });
+    new rds.CfnDBInstance(stack, 'ForeignReplica', {
+      dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: 'arn:aws:rds:eu-west-1:111111111111:db:elsewhere', backupRetentionPeriod: 3,
+    });
+    // A DeletionPolicy chosen at deployment (AWS::LanguageExtensions): not known at synth.
+    const policy = new CfnParameter(stack, 'VolumePolicy', { allowedValues: ['Delete', 'Retain'] });
+    const parameterVolume = new ec2.CfnVolume(stack, 'ParameterVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true });
+    parameterVolume.addOverride('DeletionPolicy', { Ref: policy.logicalId });
+    parameterVolume.addOverride('UpdateReplacePolicy', { Ref: policy.logicalId });
+    new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', storageEncrypted: true });
+    new rds.CfnDBInstance(stack, 'ClusterInstance', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: 'cluster' });
+    const topic = new sns.CfnTopic(stack, 'VaultEvents');
+    BackupMetadata.describe(topic, { role: BackupRole.NOTIFICATION, description: 'vault events' });
+    const vault = new backup.CfnBackupVault(stack, 'Vault', {
+      backupVaultName: 'vault',
+      notifications: { snsTopicArn: topic.ref, backupVaultEvents: ['BACKUP_JOB_FAILED', 'COPY_JOB_FAILED'] },
+    });
+    vault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+    vault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    // A Deny of another action beside an Allow of DeleteRecoveryPoint; a Deny with an exception.
+    const looseVault = new backup.CfnBackupVault(stack, 'LooseVault', {
+      backupVaultName: 'loose',
+      accessPolicy: { Version: '2012-10-17', Statement: [
+        { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'backup:PutBackupVaultAccessPolicy', Resource: '*' },
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' },
+      ] },
+    });
+    const conditionalVault = new backup.CfnBackupVault(stack, 'ConditionalVault', {
+      backupVaultName: 'conditional',
+      accessPolicy: { Version: '2012-10-17', Statement: [
+        { Effect: 'Deny', Principal: '*', Action: 'backup:Delete*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/admin' } } },
+      ] },
+    });
+    // A vault kept on stack deletion but deleted when an update replaces it (if it holds no recovery points).
+    const replacedVault = new backup.CfnBackupVault(stack, 'ReplacedVault', { backupVaultName: 'replaced' });
+    replacedVault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+    replacedVault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
+    const rule = (ruleName: string, targetBackupVault: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
+      ruleName, targetBackupVault, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 },
+    });
+    // A vault of the same name in another region: a copy goes to the vault of its ARN's region, or to one not in the assembly.
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-central-1' } });
+    new backup.CfnBackupVault(elsewhere, 'Vault', { backupVaultName: 'vault' });
+    const copyTo = (region: string): backup.CfnBackupPlan.CopyActionResourceTypeProperty => ({ destinationBackupVaultArn: `arn:aws:backup:${region}:111111111111:backup-vault:vault` });
+    const plan = new backup.CfnBackupPlan(stack, 'Plan', {
+      backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), { ...rule('Loose', looseVault.ref), copyActions: [copyTo('eu-central-1'), copyTo('us-east-2')] }, rule('Conditional', conditionalVault.ref), rule('Replaced', replacedVault.ref),
+        { ...rule('Forever', vault.ref), lifecycle: { deleteAfterDays: -1, moveToColdStorageAfterDays: -1 } }] },
+    });
+    new backup.CfnBackupSelection(stack, 'Selection', {
+      backupPlanId: plan.ref,
+      backupSelection: { selectionName: 'instance', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [`arn:aws:rds:eu-west-1:111111111111:db:${instance.ref}`] },
+    });
+    // Buckets listed by a selection: AWS Backup backs up only the one with versioning enabled.
+    const unversioned = new s3.CfnBucket(stack, 'UnversionedBucket');
+    const versioned = new s3.CfnBucket(stack, 'VersionedBucket', { versioningConfiguration: { status: 'Enabled' } });
+    new backup.CfnBackupSelection(stack, 'BucketSelection', {
+      backupPlanId: plan.ref,
+      backupSelection: { selectionName: 'buckets', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [unversioned.attrArn, versioned.attrArn] },
+    });
+    // A backup store replicated to a bucket made elsewhere.
+    const store = new s3.CfnBucket(stack, 'Store', {
+      versioningConfiguration: { status: 'Enabled' },
+      replicationConfiguration: {
+        role: 'arn:aws:iam::111111111111:role/replication',
+        rules: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::made-elsewhere' } }],
+      },
+    });
+    BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, description: 'dumps' });
+    // A backup store replicated in part: a prefix, a prefix and a tag, a rule without Filter (Prefix), a disabled rule, a rule with a token status.
+    const replicationStatus = new CfnParameter(stack, 'ReplicationStatus', { allowedValues: ['Enabled', 'Disabled'] });
+    const partialStore = new s3.CfnBucket(stack, 'PartialStore', {
+      versioningConfiguration: { status: 'Enabled' },
+      replicationConfiguration: {
+        role: 'arn:aws:iam::111111111111:role/replication',
+        rules: [
+          { status: 'Enabled', priority: 1, filter: { prefix: 'dumps/' }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
+          { status: 'Enabled', priority: 2, filter: { and: { prefix: 'logs/', tagFilters: [{ key: 'keep', value: 'yes' }] } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
+          { status: 'Enabled', priority: 3, filter: { tagFilter: { key: 'tier', value: 'gold' } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
+          { status: 'Disabled', priority: 4, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::disabled-copies' } },
+          // A status chosen at deployment: whether S3 copies is not known at synth.
+          { status: replicationStatus.valueAsString, priority: 5, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::chosen-copies' } },
         ],
-      }],
-    },
+      },
+    });
+    BackupMetadata.describe(partialStore, { role: BackupRole.BACKUP_STORE, description: 'partly replicated' });
+    const legacyStore = new s3.CfnBucket(stack, 'LegacyStore', {
+      versioningConfiguration: { status: 'Enabled' },
+      replicationConfiguration: { role: 'arn:aws:iam::111111111111:role/replication', rules: [{ status: 'Enabled', prefix: 'old/', destination: { bucket: 'arn:aws:s3:::copies' } }] },
+    });
+    BackupMetadata.describe(legacyStore, { role: BackupRole.BACKUP_STORE, description: 'replicated by a rule without Filter' });
+    // Buckets without policies, retained only on deletion, and emptied by CDK's auto-delete-objects custom resource.
+    new s3.CfnBucket(stack, 'PlainBucket');
+    const retainedBucket = new s3.CfnBucket(stack, 'RetainedBucket');
+    retainedBucket.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+    retainedBucket.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
+    new s3.Bucket(stack, 'AutoDeleted', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+    // A DB instance that is kept as a snapshot both on deletion and on replacement.
+    const snapshotted = smallInstance(stack, 'Snapshotted');
+    snapshotted.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
+    snapshotted.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.SNAPSHOT;
   });
-  // An L1 DB instance and cluster without a DeletionPolicy: CloudFormation's default applies.
-  const instance = new rds.CfnDBInstance(stack, 'Instance', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
-  new rds.CfnDBInstance(stack, 'BackedUpReplica', {
-    dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: instance.ref, backupRetentionPeriod: 7, preferredBackupWindow: '01:00-02:00',
-  });
-  new rds.CfnDBInstance(stack, 'PlainReplica', { dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: instance.ref });
-  new rds.CfnDBInstance(stack, 'ForeignReplica', {
-    dbInstanceClass: 'db.t3.micro', sourceDbInstanceIdentifier: 'arn:aws:rds:eu-west-1:111111111111:db:elsewhere', backupRetentionPeriod: 3,
-  });
-  // A DeletionPolicy chosen at deployment (AWS::LanguageExtensions): not known at synth.
-  const policy = new CfnParameter(stack, 'VolumePolicy', { allowedValues: ['Delete', 'Retain'] });
-  const parameterVolume = new ec2.CfnVolume(stack, 'ParameterVolume', { availabilityZone: Fn.select(0, Fn.getAzs()), size: 8, encrypted: true });
-  parameterVolume.addOverride('DeletionPolicy', { Ref: policy.logicalId });
-  parameterVolume.addOverride('UpdateReplacePolicy', { Ref: policy.logicalId });
-  new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-mysql', storageEncrypted: true });
-  new rds.CfnDBInstance(stack, 'ClusterInstance', { engine: 'aurora-mysql', dbInstanceClass: 'db.r6g.large', dbClusterIdentifier: 'cluster' });
-  const topic = new sns.CfnTopic(stack, 'VaultEvents');
-  BackupMetadata.describe(topic, { role: BackupRole.NOTIFICATION, description: 'vault events' });
-  const vault = new backup.CfnBackupVault(stack, 'Vault', {
-    backupVaultName: 'vault',
-    notifications: { snsTopicArn: topic.ref, backupVaultEvents: ['BACKUP_JOB_FAILED', 'COPY_JOB_FAILED'] },
-  });
-  vault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
-  vault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
-  // A Deny of another action beside an Allow of DeleteRecoveryPoint; a Deny with an exception.
-  const looseVault = new backup.CfnBackupVault(stack, 'LooseVault', {
-    backupVaultName: 'loose',
-    accessPolicy: { Version: '2012-10-17', Statement: [
-      { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'backup:PutBackupVaultAccessPolicy', Resource: '*' },
-      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' },
-    ] },
-  });
-  const conditionalVault = new backup.CfnBackupVault(stack, 'ConditionalVault', {
-    backupVaultName: 'conditional',
-    accessPolicy: { Version: '2012-10-17', Statement: [
-      { Effect: 'Deny', Principal: '*', Action: 'backup:Delete*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/admin' } } },
-    ] },
-  });
-  // A vault kept on stack deletion but deleted when an update replaces it (if it holds no recovery points).
-  const replacedVault = new backup.CfnBackupVault(stack, 'ReplacedVault', { backupVaultName: 'replaced' });
-  replacedVault.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
-  replacedVault.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
-  const rule = (ruleName: string, targetBackupVault: string): backup.CfnBackupPlan.BackupRuleResourceTypeProperty => ({
-    ruleName, targetBackupVault, scheduleExpression: 'cron(0 3 * * ? *)', lifecycle: { deleteAfterDays: 7 },
-  });
-  // A vault of the same name in another region: a copy goes to the vault of its ARN's region, or to one not in the assembly.
-  const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-central-1' } });
-  new backup.CfnBackupVault(elsewhere, 'Vault', { backupVaultName: 'vault' });
-  const copyTo = (region: string): backup.CfnBackupPlan.CopyActionResourceTypeProperty => ({ destinationBackupVaultArn: `arn:aws:backup:${region}:111111111111:backup-vault:vault` });
-  const plan = new backup.CfnBackupPlan(stack, 'Plan', {
-    backupPlan: { backupPlanName: 'plan', backupPlanRule: [rule('Daily', vault.ref), { ...rule('Loose', looseVault.ref), copyActions: [copyTo('eu-central-1'), copyTo('us-east-2')] }, rule('Conditional', conditionalVault.ref), rule('Replaced', replacedVault.ref),
-      { ...rule('Forever', vault.ref), lifecycle: { deleteAfterDays: -1, moveToColdStorageAfterDays: -1 } }] },
-  });
-  new backup.CfnBackupSelection(stack, 'Selection', {
-    backupPlanId: plan.ref,
-    backupSelection: { selectionName: 'instance', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [`arn:aws:rds:eu-west-1:111111111111:db:${instance.ref}`] },
-  });
-  // Buckets listed by a selection: AWS Backup backs up only the one with versioning enabled.
-  const unversioned = new s3.CfnBucket(stack, 'UnversionedBucket');
-  const versioned = new s3.CfnBucket(stack, 'VersionedBucket', { versioningConfiguration: { status: 'Enabled' } });
-  new backup.CfnBackupSelection(stack, 'BucketSelection', {
-    backupPlanId: plan.ref,
-    backupSelection: { selectionName: 'buckets', iamRoleArn: 'arn:aws:iam::111111111111:role/backup', resources: [unversioned.attrArn, versioned.attrArn] },
-  });
-  // A backup store replicated to a bucket made elsewhere.
-  const store = new s3.CfnBucket(stack, 'Store', {
-    versioningConfiguration: { status: 'Enabled' },
-    replicationConfiguration: {
-      role: 'arn:aws:iam::111111111111:role/replication',
-      rules: [{ status: 'Enabled', destination: { bucket: 'arn:aws:s3:::made-elsewhere' } }],
-    },
-  });
-  BackupMetadata.describe(store, { role: BackupRole.BACKUP_STORE, description: 'dumps' });
-  // A backup store replicated in part: a prefix, a prefix and a tag, a rule without Filter (Prefix), a disabled rule, a rule with a token status.
-  const replicationStatus = new CfnParameter(stack, 'ReplicationStatus', { allowedValues: ['Enabled', 'Disabled'] });
-  const partialStore = new s3.CfnBucket(stack, 'PartialStore', {
-    versioningConfiguration: { status: 'Enabled' },
-    replicationConfiguration: {
-      role: 'arn:aws:iam::111111111111:role/replication',
-      rules: [
-        { status: 'Enabled', priority: 1, filter: { prefix: 'dumps/' }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
-        { status: 'Enabled', priority: 2, filter: { and: { prefix: 'logs/', tagFilters: [{ key: 'keep', value: 'yes' }] } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
-        { status: 'Enabled', priority: 3, filter: { tagFilter: { key: 'tier', value: 'gold' } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::copies' } },
-        { status: 'Disabled', priority: 4, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::disabled-copies' } },
-        // A status chosen at deployment: whether S3 copies is not known at synth.
-        { status: replicationStatus.valueAsString, priority: 5, filter: {}, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::chosen-copies' } },
-      ],
-    },
-  });
-  BackupMetadata.describe(partialStore, { role: BackupRole.BACKUP_STORE, description: 'partly replicated' });
-  const legacyStore = new s3.CfnBucket(stack, 'LegacyStore', {
-    versioningConfiguration: { status: 'Enabled' },
-    replicationConfiguration: { role: 'arn:aws:iam::111111111111:role/replication', rules: [{ status: 'Enabled', prefix: 'old/', destination: { bucket: 'arn:aws:s3:::copies' } }] },
-  });
-  BackupMetadata.describe(legacyStore, { role: BackupRole.BACKUP_STORE, description: 'replicated by a rule without Filter' });
-  // Buckets without policies, retained only on deletion, and emptied by CDK's auto-delete-objects custom resource.
-  new s3.CfnBucket(stack, 'PlainBucket');
-  const retainedBucket = new s3.CfnBucket(stack, 'RetainedBucket');
-  retainedBucket.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
-  retainedBucket.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
-  new s3.Bucket(stack, 'AutoDeleted', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
-  // A DB instance that is kept as a snapshot both on deletion and on replacement.
-  const snapshotted = new rds.CfnDBInstance(stack, 'Snapshotted', { engine: 'mysql', dbInstanceClass: 'db.t3.micro', allocatedStorage: '20', storageEncrypted: true });
-  snapshotted.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
-  snapshotted.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.SNAPSHOT;
-  app.synth();
-  model = buildReport(loadAssembly(outdir), { year: 2026 });
 });
 
 /** The locks of a vault without DeletionPolicy or UpdateReplacePolicy: CloudFormation deletes it, if it holds no recovery points. */
 const DELETED_VAULT = ['vault DELETED with the stack if it holds no recovery points', 'vault DELETED when an update replaces it if it holds no recovery points (no UpdateReplacePolicy)'];
-
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
-});
 
 describe('settings a template leaves to a default', () => {
   test('a bucket without versioning that a selection lists has no AWS Backup tier (its jobs would fail); a versioned one has', () => {
