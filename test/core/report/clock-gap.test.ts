@@ -5,15 +5,12 @@
  * AWS Backup's documentation does not say what it does with either, so the report says so and
  * places them nowhere, rather than at the offset before the change.
  */
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { localRunsText, repeatedLocalTimes, skippedLocalTimes } from '../../../core/report/clock-gap';
 import { ReportModel } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
-import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { handWrittenRule, stackWithHandWrittenPlan } from '../../support/hand-written-plan';
 import { reportOfApp } from './report-of-app';
+import { scheduledRestoreDrill } from './restore-drill';
 
 // Summer time in Berlin starts on March 29, 2026: the clocks go from 02:00 to 03:00 (01:00 UTC).
 const BERLIN_GAP_DAY = Date.UTC(2026, 2, 29);
@@ -85,14 +82,7 @@ describe('in the report', () => {
       const { stack, orders } = stackWithHandWrittenPlan(app, 'Gap', 'gap', [
         handWrittenRule('Hourly', 'cron(30 * * * ? *)', 7, 'Europe/Berlin'), handWrittenRule('Weekly', 'cron(30 2 ? * SUN *)', 35, 'Europe/Berlin'),
       ]);
-      const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
-      BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
-      new scheduler.CfnSchedule(stack, 'DrillSchedule', {
-        scheduleExpression: 'cron(30 2 * * ? *)',
-        scheduleExpressionTimezone: 'Europe/Berlin',
-        flexibleTimeWindow: { mode: 'OFF' },
-        target: { arn: drill.stateMachineArn, roleArn: new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') }).roleArn },
-      });
+      scheduledRestoreDrill(stack, [orders], 'cron(30 2 * * ? *)', 'Europe/Berlin');
     });
   });
 

@@ -10,16 +10,13 @@ import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { loadAssembly } from '../../../core/report/assembly';
 import { ProtectedResource, ReportModel, buildReport } from '../../../core/report/model';
 import { runsInYear } from '../../../core/report/overlap';
 import { timelineSvg } from '../../../core/report/timeline';
 import { ArchiveFrequency, RetentionPolicy } from '../../../lib/policy/retention-policy';
-import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { BackupVaults } from '../../../lib/vault/backup-vaults';
+import { scheduledRestoreDrill } from './restore-drill';
 
 const MINUTES_PER_DAY = 1440;
 // Europe/Berlin is UTC+01:00 in January, UTC+02:00 in July.
@@ -50,14 +47,7 @@ beforeAll(() => {
     }),
     resources: [backup.BackupResource.fromConstruct(orders)],
   });
-  const drill = new sfn.StateMachine(stack, 'Drill', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Restore')) });
-  BackupMetadata.describe(drill, { role: BackupRole.RESTORE_DRILL, targets: [orders] });
-  new scheduler.CfnSchedule(stack, 'DrillSchedule', {
-    scheduleExpression: 'cron(30 23 ? * SUN *)',
-    scheduleExpressionTimezone: 'Asia/Kolkata',
-    flexibleTimeWindow: { mode: 'OFF' },
-    target: { arn: drill.stateMachineArn, roleArn: new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') }).roleArn },
-  });
+  scheduledRestoreDrill(stack, [orders], 'cron(30 23 ? * SUN *)', 'Asia/Kolkata');
   app.synth();
   template = Template.fromStack(stack);
   model = buildReport(loadAssembly(outdir), { year: 2026 });
