@@ -25,7 +25,9 @@ import { PlanRuleTimes, intervalRunsInYear, rulesMeeting, runsInYear, runsTakenB
 import { tokenText } from './token-text';
 import { timelineOf } from './timeline-lanes';
 import { DlmMergeReason, DlmMerges, DlmOpenField, dlmTakenText, listText } from './dlm-merge-text';
-import { DLM_PICKS_TIME_TEXT, Retention, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
+import { DLM_PICKS_TIME_TEXT, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
+import { PartialRetention, knownNumber, notKnownRetention, plural } from './template-numbers';
+import { dlmRetention, withArchiveTier } from './dlm-retention';
 
 export const METADATA_KEY = 'cdk-backup-dr';
 
@@ -75,9 +77,6 @@ export interface CopyEntry {
   /** What the copy leaves out, where it is not all of its source: an S3 replication rule copies only objects written after it exists. */
   readonly caveat?: string;
 }
-
-/** A retention as read from the template: without a lifetime where a token leaves its length to the deploy. */
-type PartialRetention = Pick<Retention, 'text'> & Partial<Pick<Retention, 'minHours' | 'maxHours'>>;
 
 /** A copy as read from the template, before it is placed against its source. */
 type CopyFacts = Omit<CopyEntry, 'offsite'>;
@@ -1686,11 +1685,6 @@ function knownOr(text: string, form: RegExp): string {
   return form.test(text) ? text : `not known at synth (${text})`;
 }
 
-/** `1 day`, `365 days`; a value that is not a number (a token) as rendered. */
-function plural(value: unknown, unit: string): string {
-  return `${tokenText(value)} ${Number(value) === 1 ? unit : `${unit}s`}`;
-}
-
 /** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */
 function seasons(runs: WeeklyRuns): { runsInJuly?: number[]; daylightSavingMinutes?: number } {
   return runs.minutesInJuly ? { runsInJuly: runs.minutesInJuly, daylightSavingMinutes: runs.daylightSavingMinutes } : {};
@@ -1715,17 +1709,6 @@ function lifecycleRetention(lifecycle: Json): PartialRetention {
   return days === undefined ? notKnownRetention('DeleteAfterDays', lifecycle.DeleteAfterDays, cold) : daysRetention(days, cold);
 }
 
-/** A number as the template writes it; undefined for a token (a parameter, a reference), which only the deploy resolves. */
-function knownNumber(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isNaN(n) ? undefined : n;
-}
-
-/** A retention whose length is a token: not known at synth, and without a lifetime. */
-function notKnownRetention(property: string, value: unknown, suffix = ''): PartialRetention {
-  return { text: `not known at synth (${property} is ${tokenText(value)})${suffix}` };
-}
-
 /** An S3 expiry of a number of days, or not known where the number is a token. */
 function expiryRetention(days: unknown, property: string): PartialRetention {
   const known = knownNumber(days);
@@ -1735,44 +1718,6 @@ function expiryRetention(days: unknown, property: string): PartialRetention {
 /** Every subset of a list (the list itself when empty: one subset, empty). */
 function subsets<T>(items: T[]): T[][] {
   return items.reduce<T[][]>((all, item) => [...all, ...all.map((some) => [...some, item])], [[]]);
-}
-
-function dlmRetention(rule: Json, intervalHours: number): PartialRetention {
-  if (!rule) {
-    return { text: 'kept until deleted by hand', minHours: Infinity, maxHours: Infinity };
-  }
-  if (rule.Count !== undefined) {
-    const count = knownNumber(rule.Count);
-    if (count === undefined) {
-      return notKnownRetention('RetainRule Count', rule.Count);
-    }
-    const hours = count * intervalHours;
-    if (Number.isNaN(hours)) {
-      return { text: `the last ${count} snapshots (how long that is, not known at synth: the interval is a token)` };
-    }
-    return { text: `the last ${rule.Count} snapshots (about ${hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hours`})`, minHours: hours, maxHours: hours };
-  }
-  const unitHours: { [unit: string]: number } = { DAYS: 24, WEEKS: 168, MONTHS: 730, YEARS: 8760 };
-  const interval = knownNumber(rule.Interval);
-  if (interval === undefined) {
-    return notKnownRetention('RetainRule Interval', rule.Interval);
-  }
-  const hours = interval * (unitHours[rule.IntervalUnit] ?? 24);
-  return { text: `${rule.Interval} ${String(rule.IntervalUnit).toLowerCase()}`, minHours: hours, maxHours: hours };
-}
-
-/** A snapshot that DLM moves to the archive tier lives its standard retention plus its archive retention. */
-function withArchiveTier(standard: PartialRetention, archiveRule: Json): PartialRetention {
-  const archived = archiveRule?.RetainRule?.RetentionArchiveTier;
-  if (!archived) {
-    return standard;
-  }
-  const archive = dlmRetention(archived, 24);
-  return {
-    text: `${standard.text} in the standard tier, then ${archive.text} in the snapshot archive`,
-    ...(standard.minHours !== undefined && archive.minHours !== undefined ? { minHours: standard.minHours + archive.minHours } : {}),
-    ...(standard.maxHours !== undefined && archive.maxHours !== undefined ? { maxHours: standard.maxHours + archive.maxHours } : {}),
-  };
 }
 
 function offSiteFlag(offSite: OffSite): boolean | 'not known' {
