@@ -6,7 +6,7 @@
  * is derived from CloudFormation resource types and properties and from the `cdk-backup-dr`
  * metadata the library writes.
  */
-import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact, TemplateResource } from './assembly';
+import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact } from './assembly';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
 import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/report/backup-selection-rule';
@@ -28,8 +28,12 @@ import { DlmMergeReason, DlmMerges, DlmOpenField, dlmTakenText, listText } from 
 import { DLM_PICKS_TIME_TEXT, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 import { PartialRetention, knownNumber, notKnownRetention, plural } from './template-numbers';
 import { dlmRetention, withArchiveTier } from './dlm-retention';
+import { Located, METADATA_KEY, meta } from './located';
+import { AssemblyIndex } from './assembly-index';
+import { referencedIds } from './template-references';
+import { selectionTagsOf, tagsOf } from './resource-tags';
 
-export const METADATA_KEY = 'cdk-backup-dr';
+export { METADATA_KEY };
 
 /** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
 const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
@@ -285,13 +289,6 @@ export interface ReportSummary {
   readonly acknowledgedFindings: number;
 }
 
-interface Located {
-  readonly stack: StackArtifact;
-  readonly logicalId: string;
-  readonly resource: TemplateResource;
-  readonly path: string;
-}
-
 /** Options of `buildReport`. */
 export interface ReportOptions {
   /** The calendar year in which overlapping backup rules are counted. @default the current year (UTC) */
@@ -392,37 +389,6 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
   return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy, ...(rpoNotKnownFor.length > 0 ? { rpoNotKnownFor } : {}) };
 }
 
-function meta(r: Located): Json {
-  const value = r.resource.Metadata?.[METADATA_KEY];
-  return value && typeof value === 'object' ? value : undefined;
-}
-
-function tagsOf(resource: TemplateResource): { [key: string]: string } {
-  const props = resource.Properties ?? {};
-  const list = props.Tags ?? props.FileSystemTags ?? [];
-  const tags: { [key: string]: string } = {};
-  if (Array.isArray(list)) {
-    for (const tag of list) {
-      if (tag && typeof tag.Key === 'string' && typeof tag.Value === 'string') {
-        tags[tag.Key] = tag.Value;
-      }
-    }
-  } else if (list && typeof list === 'object') {
-    Object.assign(tags, list);
-  }
-  return tags;
-}
-
-/** The tags a backup selection or DLM policy reads: a value that is not a string (a token) is kept, as not known. */
-function selectionTagsOf(resource: TemplateResource): { [key: string]: unknown } {
-  const props = resource.Properties ?? {};
-  const list = props.Tags ?? props.FileSystemTags ?? [];
-  if (!Array.isArray(list)) {
-    return list && typeof list === 'object' ? { ...list } : {};
-  }
-  return Object.fromEntries(list.filter((tag: Json) => tag && typeof tag.Key === 'string' && tag.Value !== undefined).map((tag: Json) => [tag.Key, tag.Value]));
-}
-
 /** A template's `BackupSelection` property with the L1 class's property names. */
 function selectionTerms(selection: Json): SelectionTerms {
   // A key or value that is not a string (a Ref, a Fn::Sub) is kept: the rule answers unknown for it.
@@ -443,172 +409,9 @@ function selectionTerms(selection: Json): SelectionTerms {
   };
 }
 
-/** The logical ids a value refers to with `Ref` or `Fn::GetAtt`. */
-function referencedIds(value: unknown, out: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) {
-    value.forEach((v) => referencedIds(v, out));
-  } else if (value && typeof value === 'object') {
-    const o = value as { [key: string]: unknown };
-    if (typeof o.Ref === 'string') {
-      out.add(o.Ref);
-    }
-    const getAtt = o['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
-      out.add(getAtt[0]);
-    } else if (typeof getAtt === 'string') {
-      out.add(getAtt.split('.')[0]);
-    }
-    const sub = o['Fn::Sub'];
-    const subText = Array.isArray(sub) ? sub[0] : sub;
-    // A variable of the map is not a logical id: what its value refers to is found below, with the map's values.
-    const variables = Array.isArray(sub) ? subVariables(sub[1]) : {};
-    if (typeof subText === 'string') {
-      for (const m of subText.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}/g)) {
-        if (!Object.hasOwn(variables, m[0].slice(2, -1))) {
-          out.add(m[1]);
-        }
-      }
-    }
-    Object.values(o).forEach((v) => referencedIds(v, out));
-  }
-  return out;
-}
-
-/** The variable map of a two-element `Fn::Sub` (`[template, { Var: value }]`); empty where there is none. */
-function subVariables(map: unknown): { [name: string]: unknown } {
-  return map !== null && typeof map === 'object' && !Array.isArray(map) ? map as { [name: string]: unknown } : {};
-}
-
-/** The export names a value reads with `Fn::ImportValue` (CDK's cross-stack references in one environment). */
-function importedNames(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) {
-    value.forEach((v) => importedNames(v, out));
-  } else if (value && typeof value === 'object') {
-    const o = value as { [key: string]: unknown };
-    if (typeof o['Fn::ImportValue'] === 'string') {
-      out.push(o['Fn::ImportValue']);
-    }
-    Object.values(o).forEach((v) => importedNames(v, out));
-  }
-  return out;
-}
-
-/** The `Fn::GetAtt` pairs (logical id, attribute) in a value. */
-function getAttsOf(value: unknown, out: Array<[string, string]> = []): Array<[string, string]> {
-  if (Array.isArray(value)) {
-    value.forEach((v) => getAttsOf(v, out));
-  } else if (value && typeof value === 'object') {
-    const o = value as { [key: string]: unknown };
-    const getAtt = o['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && typeof getAtt[1] === 'string') {
-      out.push([getAtt[0], getAtt[1]]);
-    }
-    Object.values(o).forEach((v) => getAttsOf(v, out));
-  }
-  return out;
-}
-
-const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
-  'AWS::Region': (s) => s.region,
-  'AWS::AccountId': (s) => s.account,
-  'AWS::Partition': () => 'aws',
-  'AWS::URLSuffix': () => 'amazonaws.com',
-  'AWS::StackName': (s) => s.id,
-};
-
-class Context {
-  private readonly byStackAndId = new Map<string, Located>();
-  /** The exports of the assembly's stacks by name: what another stack's `Fn::ImportValue` reads. */
-  private readonly exports = new Map<string, { readonly stack: StackArtifact; readonly value: Json }>();
-
-  constructor(private readonly all: Located[], private readonly year: number) {
-    for (const r of all) {
-      this.byStackAndId.set(`${r.stack.id}\u0000${r.logicalId}`, r);
-    }
-    for (const stack of new Set(all.map((r) => r.stack))) {
-      for (const output of Object.values<Json>(stack.template.Outputs ?? {})) {
-        const name = output?.Export?.Name;
-        if (name !== undefined) {
-          this.exports.set(this.nameOf(name, stack), { stack, value: output.Value });
-        }
-      }
-    }
-  }
-
-  /** A CloudFormation value as readable text: references become construct paths, a value only the deploy resolves reads as `tokenText` says. */
-  render(value: unknown, stack: StackArtifact): string {
-    return this.renderWith(value, stack, tokenText);
-  }
-
-  /**
-   * A CloudFormation value as a name to match (a vault's, a bucket's, a key's, an export's) or to tell
-   * one value from another: as `render`, but a value only the deploy resolves is kept as written
-   * (JSON), so two different ones never read as the same name.
-   */
-  nameOf(value: unknown, stack: StackArtifact): string {
-    return this.renderWith(value, stack, (v) => JSON.stringify(v));
-  }
-
-  private renderWith(value: unknown, stack: StackArtifact, unresolved: (value: unknown) => string): string {
-    if (value === undefined || value === null) {
-      return '';
-    }
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      return String(value);
-    }
-    if (Array.isArray(value)) {
-      return value.map((v) => this.renderWith(v, stack, unresolved)).join(', ');
-    }
-    const o = value as { [key: string]: Json };
-    if (typeof o.Ref === 'string') {
-      const pseudo = PSEUDO[o.Ref];
-      if (pseudo) {
-        return pseudo(stack);
-      }
-      return this.find(stack, o.Ref)?.path ?? o.Ref;
-    }
-    if (o['Fn::GetAtt'] !== undefined) {
-      const [id, attr] = Array.isArray(o['Fn::GetAtt']) ? o['Fn::GetAtt'] : String(o['Fn::GetAtt']).split('.');
-      return `${this.find(stack, id)?.path ?? id} (${attr})`;
-    }
-    if (Array.isArray(o['Fn::Join'])) {
-      const [separator, parts] = o['Fn::Join'];
-      return (parts as unknown[]).map((p) => this.renderWith(p, stack, unresolved)).join(separator);
-    }
-    if (o['Fn::Sub'] !== undefined) {
-      const sub = o['Fn::Sub'];
-      const [text, variables] = Array.isArray(sub) ? [sub[0], subVariables(sub[1])] : [sub, {}];
-      if (typeof text !== 'string') {
-        return unresolved(value);
-      }
-      // `${!Name}` is the literal text `${Name}`; a variable of the map reads as its value.
-      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => name.startsWith('!') ? `\${${name.slice(1)}}`
-        : Object.hasOwn(variables, name) ? this.renderWith(variables[name], stack, unresolved)
-          : PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name);
-    }
-    if (o['Fn::ImportValue'] !== undefined) {
-      return `export ${this.renderWith(o['Fn::ImportValue'], stack, unresolved)}`;
-    }
-    return unresolved(value);
-  }
-
-  find(stack: StackArtifact, logicalId: string): Located | undefined {
-    return this.byStackAndId.get(`${stack.id}\u0000${logicalId}`);
-  }
-
-  ofType(type: string): Located[] {
-    return this.all.filter((r) => r.resource.Type === type);
-  }
-
-  /** The resource a value refers to in the same stack, if any. */
-  target(value: unknown, stack: StackArtifact): Located | undefined {
-    for (const id of referencedIds(value)) {
-      const found = this.find(stack, id);
-      if (found) {
-        return found;
-      }
-    }
-    return undefined;
+class Context extends AssemblyIndex {
+  constructor(all: Located[], private readonly year: number) {
+    super(all);
   }
 
   keyText(value: unknown, stack: StackArtifact, fallback: string): string {
@@ -622,55 +425,6 @@ class Context {
     }
     const written = this.render(value, stack);
     return isAwsManagedKey(written) ? `KMS key ${written}` : `KMS key ${written} (${KEY_NOT_INSPECTED})`;
-  }
-
-  /**
-   * The resource a value refers to: by `Ref`/`Fn::GetAtt` in its own stack, by `Fn::ImportValue`
-   * through another stack's export, or through CDK's cross-region export reader and writer.
-   */
-  referenced(value: unknown, stack: StackArtifact): Located | undefined {
-    const own = this.target(value, stack);
-    if (own?.resource.Type === 'Custom::CrossRegionExportReader') {
-      return this.crossRegionExport(value, own) ?? own;
-    }
-    if (own) {
-      return own;
-    }
-    for (const name of importedNames(value)) {
-      const exported = this.exports.get(name);
-      const found = exported && this.target(exported.value, exported.stack);
-      if (found) {
-        return found;
-      }
-    }
-    return undefined;
-  }
-
-  /** The resource of this type a value refers to, as `referenced` finds it. */
-  referencedOfType(value: unknown, stack: StackArtifact, type: string): Located | undefined {
-    const found = this.referenced(value, stack);
-    return found?.resource.Type === type ? found : undefined;
-  }
-
-  /**
-   * What a value read from CDK's cross-region export reader (`crossRegionReferences`) refers
-   * to: the reader's attribute is an SSM parameter name, which the producer stack's
-   * `Custom::CrossRegionExportWriter` writes for the reader's region from a `Ref`/`Fn::GetAtt`.
-   */
-  private crossRegionExport(value: unknown, reader: Located): Located | undefined {
-    for (const [id, attribute] of getAttsOf(value)) {
-      if (id !== reader.logicalId) {
-        continue;
-      }
-      for (const writer of this.ofType('Custom::CrossRegionExportWriter')) {
-        const props = writer.resource.Properties?.WriterProps;
-        const exported = props?.exports?.[attribute];
-        if (exported !== undefined && props.region === reader.stack.region && writer.stack.account === reader.stack.account) {
-          return this.target(exported, writer.stack);
-        }
-      }
-    }
-    return undefined;
   }
 
   /** The KMS key a key id, ARN or alias refers to in the assembly (an alias followed to its key). */
