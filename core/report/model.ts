@@ -19,7 +19,7 @@ import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
-import { KEY_NOT_INSPECTED, OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
+import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite, placeOffSite } from './off-site';
 import { PlanRuleTimes, intervalRunsInYear, rulesMeeting, runsInYear, runsTakenByLongerRules } from './overlap';
 import { tokenText } from './token-text';
@@ -32,6 +32,9 @@ import { Located, METADATA_KEY, meta } from './located';
 import { AssemblyIndex } from './assembly-index';
 import { referencedIds } from './template-references';
 import { selectionTagsOf, tagsOf } from './resource-tags';
+import { keyOf, keyText } from './kms-key-refs';
+import { encryptionOf } from './resource-encryption';
+import { locksOf } from './resource-locks';
 
 export { METADATA_KEY };
 
@@ -414,42 +417,6 @@ class Context extends AssemblyIndex {
     super(all);
   }
 
-  keyText(value: unknown, stack: StackArtifact, fallback: string): string {
-    if (value === undefined || value === null || value === '') {
-      return fallback;
-    }
-    const key = this.keyOf(value, stack);
-    if (key) {
-      const rotation = keyRotationText(key.resource.Properties, (v) => this.render(v, key.stack));
-      return `KMS key ${key.path}${rotation === 'not rotated' ? '' : `, ${rotation}`}`;
-    }
-    const written = this.render(value, stack);
-    return isAwsManagedKey(written) ? `KMS key ${written}` : `KMS key ${written} (${KEY_NOT_INSPECTED})`;
-  }
-
-  /** The KMS key a key id, ARN or alias refers to in the assembly (an alias followed to its key). */
-  keyOf(value: unknown, stack: StackArtifact): Located | undefined {
-    const referenced = this.referenced(value, stack);
-    const found = referenced?.resource.Type === 'AWS::KMS::Key' || referenced?.resource.Type === 'AWS::KMS::Alias'
-      ? referenced
-      : this.aliasByArnOrName(this.nameOf(value, stack), stack);
-    if (found?.resource.Type === 'AWS::KMS::Alias') {
-      return this.keyOf(found.resource.Properties?.TargetKeyId, found.stack);
-    }
-    return found?.resource.Type === 'AWS::KMS::Key' ? found : undefined;
-  }
-
-  /** The alias with this ARN, or this name in the region and account of `home` (alias names are unique in a region and account). */
-  aliasByArnOrName(text: string, home: StackArtifact): Located | undefined {
-    const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(text);
-    const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
-    if (!name.startsWith('alias/')) {
-      return undefined;
-    }
-    return this.ofType('AWS::KMS::Alias').find((a) => a.stack.region === region && a.stack.account === account
-      && this.nameOf(a.resource.Properties?.AliasName, a.stack) === name);
-  }
-
   /**
    * The customer managed keys that encrypt the protected resources, the vaults, the copies
    * and the notification topics and state machines the report lists; a key the assembly does
@@ -461,7 +428,7 @@ class Context extends AssemblyIndex {
       if (value === undefined || value === null || value === '') {
         return;
       }
-      const key = this.keyOf(value, stack);
+      const key = keyOf(this, value, stack);
       // A key given by a token is told apart by its JSON and shown as `tokenText` says.
       const written = this.nameOf(value, stack);
       const shown = this.render(value, stack);
@@ -622,7 +589,7 @@ class Context extends AssemblyIndex {
           retention: copyRetention.text,
           minHours: copyRetention.minHours,
           maxHours: copyRetention.maxHours,
-          encryptionKey: destination ? this.keyText(destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
+          encryptionKey: destination ? keyText(this, destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
           locks: destination ? this.vaultLocks(destination) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
         };
       });
@@ -644,7 +611,7 @@ class Context extends AssemblyIndex {
         minHours: retention.minHours,
         maxHours: retention.maxHours,
         storedIn: this.vaultText(vault, this.render(vaultRef, plan.stack)),
-        encryptionKey: vault ? this.keyText(vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
+        encryptionKey: vault ? keyText(this, vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
         locks: vault ? this.vaultLocks(vault) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
         copies,
       };
@@ -779,7 +746,7 @@ class Context extends AssemblyIndex {
           maxHours: retention.maxHours,
           storedIn: `EBS snapshots in ${r.stack.region}`,
           // A snapshot is encrypted as its volume.
-          encryptionKey: this.encryptionOf(r),
+          encryptionKey: encryptionOf(this, r),
           locks: [],
           copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyFacts => {
             const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
@@ -795,7 +762,7 @@ class Context extends AssemblyIndex {
               maxHours: copy.RetainRule ? copyRetention.maxHours : undefined,
               // DLM: copies of encrypted snapshots are encrypted; without CmkArn, with the account's default key of the target region.
               encryptionKey: copy.Encrypted === true || r.resource.Properties?.Encrypted === true || copy.CmkArn !== undefined
-                ? this.keyText(copy.CmkArn, r.stack, ebsDefaultKeyText(target))
+                ? keyText(this, copy.CmkArn, r.stack, ebsDefaultKeyText(target))
                 : ebsNotEncryptedText(target),
               locks: [],
             };
@@ -992,7 +959,7 @@ class Context extends AssemblyIndex {
             runs: [],
             retention: `not known (${daysSet} set)`,
             storedIn: `RDS backup storage in ${r.stack.region}`,
-            encryptionKey: this.encryptionOf(r),
+            encryptionKey: encryptionOf(this, r),
             locks: [],
             copies: [],
           }];
@@ -1010,7 +977,7 @@ class Context extends AssemblyIndex {
           minHours: replicaRetention.minHours,
           maxHours: replicaRetention.maxHours,
           storedIn: `RDS backup storage in ${r.stack.region}`,
-          encryptionKey: this.encryptionOf(r),
+          encryptionKey: encryptionOf(this, r),
           locks: [],
           copies: this.replicasOf(r),
         }];
@@ -1029,7 +996,7 @@ class Context extends AssemblyIndex {
         minHours: retention.minHours,
         maxHours: retention.maxHours,
         storedIn: `RDS backup storage in ${r.stack.region}`,
-        encryptionKey: this.encryptionOf(r),
+        encryptionKey: encryptionOf(this, r),
         locks: [],
         copies: this.replicasOf(r),
       }];
@@ -1051,7 +1018,7 @@ class Context extends AssemblyIndex {
         minHours: retention.minHours,
         maxHours: retention.maxHours,
         storedIn: `bucket ${r.path} (${r.stack.region})`,
-        encryptionKey: this.encryptionOf(r),
+        encryptionKey: encryptionOf(this, r),
         // The bucket's own locks are listed once, on the resource.
         locks: [],
         copies,
@@ -1124,7 +1091,7 @@ class Context extends AssemblyIndex {
         region: replica.stack.region,
         account: replica.stack.account,
         retention: 'live copy, replicated continuously',
-        encryptionKey: this.encryptionOf(replica),
+        encryptionKey: encryptionOf(this, replica),
         locks: replica.resource.Properties?.DeletionProtection === true ? ['deletion protection'] : [],
       }));
   }
@@ -1148,9 +1115,9 @@ class Context extends AssemblyIndex {
         ...(notCopying ? { status: notCopying.status } : {}),
         ...(notCopying?.status === 'disabled' ? {} : { caveat: REPLICATION_EXISTING_OBJECTS }),
         encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
-          ? this.keyText(destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
-          : (bucket ? this.encryptionOf(bucket) : BUCKET_NOT_IN_ASSEMBLY),
-        locks: bucket ? this.locksOf(bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
+          ? keyText(this, destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
+          : (bucket ? encryptionOf(this, bucket) : BUCKET_NOT_IN_ASSEMBLY),
+        locks: bucket ? locksOf(this, bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
       };
     });
   }
@@ -1160,82 +1127,6 @@ class Context extends AssemblyIndex {
     const name = this.nameOf(value, stack).replace(/^arn:[^:]+:s3:::/, '');
     return this.referencedOfType(value, stack, 'AWS::S3::Bucket')
       ?? this.ofType('AWS::S3::Bucket').find((b) => this.nameOf(b.resource.Properties?.BucketName, b.stack) === name);
-  }
-
-  encryptionOf(r: Located): string {
-    const p = r.resource.Properties ?? {};
-    switch (r.resource.Type) {
-      case 'AWS::RDS::DBInstance':
-      case 'AWS::RDS::DBCluster':
-        if (p.SourceDBInstanceIdentifier !== undefined && p.StorageEncrypted === undefined && p.KmsKeyId === undefined) {
-          return 'as its source (a read replica inherits the source\'s encryption)';
-        }
-        return p.StorageEncrypted === true || p.KmsKeyId !== undefined ? this.keyText(p.KmsKeyId, r.stack, 'the AWS managed key aws/rds') : 'not encrypted';
-      case 'AWS::EC2::Volume':
-        // Without a key, or without Encrypted, the account's EBS settings of the region decide.
-        return p.Encrypted === true ? this.keyText(p.KmsKeyId, r.stack, ebsDefaultKeyText(r.stack.region)) : ebsNotEncryptedText(r.stack.region);
-      case 'AWS::EFS::FileSystem':
-        return p.Encrypted === true ? this.keyText(p.KmsKeyId, r.stack, 'the AWS managed key aws/elasticfilesystem') : 'not encrypted';
-      case 'AWS::S3::Bucket': {
-        const rule = p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
-        if (!rule) {
-          return 'SSE-S3 (the S3 default)';
-        }
-        const sseS3 = 'SSE-S3 (AES-256, keys managed by S3)';
-        if (rule.SSEAlgorithm === 'AES256') {
-          return sseS3;
-        }
-        const kms = this.keyText(rule.KMSMasterKeyID, r.stack, 'the AWS managed key aws/s3');
-        // An algorithm given by a token may be AES256 as well as a KMS one: only the deploy tells.
-        return typeof rule.SSEAlgorithm === 'string' ? `${rule.SSEAlgorithm}: ${kms}`
-          : `not known at synth (SSEAlgorithm is ${this.render(rule.SSEAlgorithm, r.stack)}): ${sseS3}, or a KMS algorithm with ${kms}`;
-      }
-      case 'AWS::DynamoDB::Table':
-      case 'AWS::DynamoDB::GlobalTable':
-        return p.SSESpecification?.SSEEnabled === true ? this.keyText(p.SSESpecification.KMSMasterKeyId, r.stack, 'the AWS managed key aws/dynamodb') : 'AWS owned key (the DynamoDB default)';
-      default:
-        return 'unknown';
-    }
-  }
-
-  locksOf(r: Located): string[] {
-    const p = r.resource.Properties ?? {};
-    const locks: string[] = [];
-    if (p.DeletionProtection === true || p.DeletionProtectionEnabled === true) {
-      locks.push('deletion protection');
-    }
-    if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true) {
-      locks.push('point-in-time recovery');
-    }
-    if (p.ObjectLockEnabled === true) {
-      const retention = p.ObjectLockConfiguration?.Rule?.DefaultRetention;
-      locks.push(retention
-        ? `Object Lock ${retention.Mode} ${retention.Days !== undefined ? plural(retention.Days, 'day') : plural(retention.Years, 'year')}`
-        : 'Object Lock enabled (no default retention)');
-    }
-    if (p.VersioningConfiguration?.Status === 'Enabled') {
-      locks.push('versioning');
-    }
-    // CloudFormation's default is Snapshot for a DB cluster and for a DB instance outside a cluster.
-    const deletionPolicy = r.resource.DeletionPolicy ?? (r.resource.Type === 'AWS::RDS::DBCluster'
-      || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier === undefined) ? 'Snapshot' : 'Delete');
-    locks.push(...removalLocks({
-      type: r.resource.Type,
-      deletionPolicy,
-      updateReplacePolicy: r.resource.UpdateReplacePolicy,
-      isReadReplica: r.resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined,
-      autoDeletesObjects: this.autoDeletesObjects(r),
-      render: (value) => this.render(value, r.stack),
-    }));
-    return locks;
-  }
-
-  /** CDK's auto-delete-objects custom resource empties a bucket tagged for it when the custom resource is deleted. */
-  autoDeletesObjects(r: Located): boolean {
-    if (r.resource.Type !== 'AWS::S3::Bucket' || tagsOf(r.resource)['aws-cdk:auto-delete-objects'] !== 'true') {
-      return false;
-    }
-    return this.ofType('Custom::S3AutoDeleteObjects').some((c) => c.stack.id === r.stack.id && referencedIds(c.resource.Properties?.BucketName).has(r.logicalId));
   }
 
   // ---- checks, drills, jobs ------------------------------------------------------------
@@ -1376,8 +1267,8 @@ class Context extends AssemblyIndex {
       tierTag: tags['backup:tier'] ?? m.tier,
       owner: tags['backup:owner'] ?? m.owner,
       tiers,
-      encryption: this.encryptionOf(r),
-      locks: this.locksOf(r),
+      encryption: encryptionOf(this, r),
+      locks: locksOf(this, r),
       checks: activities.filter((a) => a.kind === 'consistency check' && concerns(a)),
       drills: activities.filter((a) => a.kind === 'restore drill' && concerns(a)),
       backupJobs: activities.filter((a) => a.kind === 'backup job' && concerns(a)),
@@ -1407,7 +1298,7 @@ class Context extends AssemblyIndex {
       return {
         stack: topic.stack.id,
         topic: topic.path,
-        encryptionKey: topic.resource.Properties?.KmsMasterKeyId !== undefined ? this.keyText(topic.resource.Properties.KmsMasterKeyId, topic.stack, '') : 'not encrypted',
+        encryptionKey: topic.resource.Properties?.KmsMasterKeyId !== undefined ? keyText(this, topic.resource.Properties.KmsMasterKeyId, topic.stack, '') : 'not encrypted',
         subscribers,
         sources,
       };
