@@ -7,26 +7,23 @@
  * metadata the library writes.
  */
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact } from './assembly';
-import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
-import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/report/backup-selection-rule';
-import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
+import type { Selects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
-import { vaultPolicyLock } from './vault-policy';
 import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
 import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite, placeOffSite } from './off-site';
-import { PlanRuleTimes, intervalRunsInYear, rulesMeeting, runsInYear, runsTakenByLongerRules } from './overlap';
+import { intervalRunsInYear, runsInYear } from './overlap';
 import { tokenText } from './token-text';
 import { timelineOf } from './timeline-lanes';
 import { DlmMergeReason, DlmMerges, DlmOpenField, dlmTakenText, listText } from './dlm-merge-text';
-import { DLM_PICKS_TIME_TEXT, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
-import { PartialRetention, knownNumber, notKnownRetention, plural } from './template-numbers';
+import { DLM_PICKS_TIME_TEXT, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, seasons, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
+import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
 import { dlmRetention, withArchiveTier } from './dlm-retention';
 import { Located, METADATA_KEY, meta } from './located';
 import { AssemblyIndex } from './assembly-index';
@@ -35,17 +32,13 @@ import { selectionTagsOf, tagsOf } from './resource-tags';
 import { keyOf, keyText } from './kms-key-refs';
 import { encryptionOf } from './resource-encryption';
 import { locksOf } from './resource-locks';
+import type { CopyFacts, TierFacts } from './tier-facts';
+import { backupPlanTiers, selectionsCovering } from './backup-plan';
 
 export { METADATA_KEY };
 
 /** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
 const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
-
-/** The key and locks of a vault the assembly does not define (imported, or made elsewhere). */
-/** A start window given by a token may be any length: as long as a year, it meets every other rule. */
-const YEAR_MINUTES = 366 * 1440;
-
-const VAULT_NOT_IN_ASSEMBLY = 'not known (vault not in this assembly)';
 
 /** A read replica matched to its source by the DB instance name its template writes, not by a reference. */
 const BY_NAME = 'matched by DB instance name (the template names the source, with no reference to it the report can follow)';
@@ -84,12 +77,6 @@ export interface CopyEntry {
   /** What the copy leaves out, where it is not all of its source: an S3 replication rule copies only objects written after it exists. */
   readonly caveat?: string;
 }
-
-/** A copy as read from the template, before it is placed against its source. */
-type CopyFacts = Omit<CopyEntry, 'offsite'>;
-
-/** A tier as read from the template, its copies not yet placed against its source. */
-type TierFacts = Omit<TierEntry, 'copies'> & { readonly copies: CopyFacts[] };
 
 /** One backup tier of a protected resource. */
 export interface TierEntry {
@@ -392,26 +379,6 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
   return { stack: stack.id, rpoMinutes, rtoMinutes, rpoNotMetBy, ...(rpoNotKnownFor.length > 0 ? { rpoNotKnownFor } : {}) };
 }
 
-/** A template's `BackupSelection` property with the L1 class's property names. */
-function selectionTerms(selection: Json): SelectionTerms {
-  // A key or value that is not a string (a Ref, a Fn::Sub) is kept: the rule answers unknown for it.
-  const tagConditions = (list: unknown): SelectionTagCondition[] => (Array.isArray(list) ? list : [])
-    .filter((entry: Json) => entry?.ConditionKey !== undefined && entry?.ConditionValue !== undefined)
-    .map((entry: Json) => ({ conditionKey: entry.ConditionKey, conditionValue: entry.ConditionValue }));
-  const conditions = selection.Conditions ?? {};
-  return {
-    resources: Array.isArray(selection.Resources) ? selection.Resources : [],
-    notResources: Array.isArray(selection.NotResources) ? selection.NotResources : [],
-    listOfTags: tagConditions(selection.ListOfTags),
-    conditions: {
-      stringEquals: tagConditions(conditions.StringEquals),
-      stringNotEquals: tagConditions(conditions.StringNotEquals),
-      stringLike: tagConditions(conditions.StringLike),
-      stringNotLike: tagConditions(conditions.StringNotLike),
-    },
-  };
-}
-
 class Context extends AssemblyIndex {
   constructor(all: Located[], private readonly year: number) {
     super(all);
@@ -505,183 +472,6 @@ class Context extends AssemblyIndex {
         encrypts: [...encrypts].sort(),
       };
     }).sort((a, b) => a.key.localeCompare(b.key));
-  }
-
-  /** The vault with this name or ARN, in the stack of its region and account. */
-  vaultByArnOrName(text: string, home: StackArtifact): Located | undefined {
-    // A vault is named within its region and account: those of the ARN, or of the plan for a bare name.
-    const arn = /^arn:[^:]+:backup:([^:]*):([^:]*):backup-vault:(.+)$/.exec(text);
-    const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
-    return this.ofType('AWS::Backup::BackupVault').find((v) => this.nameOf(v.resource.Properties?.BackupVaultName, v.stack) === name
-      && v.stack.region === region && v.stack.account === account);
-  }
-
-  vaultLocks(vault: Located | undefined): string[] {
-    if (!vault) {
-      return [];
-    }
-    const locks: string[] = [];
-    const lock = vault.resource.Properties?.LockConfiguration;
-    if (lock) {
-      const days = (n: unknown): string => knownNumber(n) === undefined ? `${tokenText(n)} days (not known at synth)` : plural(n, 'day');
-      const mode = lock.ChangeableForDays !== undefined ? `compliance mode, fixed after ${days(lock.ChangeableForDays)}` : 'governance mode';
-      const bounds = [lock.MinRetentionDays !== undefined ? `min ${days(lock.MinRetentionDays)}` : '', lock.MaxRetentionDays !== undefined ? `max ${days(lock.MaxRetentionDays)}` : ''].filter(Boolean).join(', ');
-      locks.push(`vault lock (${mode}${bounds ? `; ${bounds}` : ''})`);
-    }
-    const policyLock = vaultPolicyLock(vault.resource.Properties?.AccessPolicy);
-    if (policyLock) {
-      locks.push(policyLock);
-    }
-    const removal = removalLocks({
-      type: vault.resource.Type,
-      deletionPolicy: vault.resource.DeletionPolicy ?? 'Delete',
-      updateReplacePolicy: vault.resource.UpdateReplacePolicy,
-      isReadReplica: false,
-      autoDeletesObjects: false,
-      render: (value) => this.render(value, vault.stack),
-    });
-    locks.push(...removal.map((line) => `vault ${line}`));
-    return locks;
-  }
-
-  vaultText(vault: Located | undefined, fallback: string): string {
-    return vault ? `vault ${vault.path} (${vault.stack.region})` : fallback;
-  }
-
-  // ---- AWS Backup -----------------------------------------------------------------------
-
-  selectionsCovering(r: Located, answer: Selects = true): Located[] {
-    const tags = selectionTagsOf(r.resource);
-    if (!backupCanProtect(r.resource.Type, r.resource.Properties?.VersioningConfiguration?.Status)) {
-      return [];
-    }
-    return this.ofType('AWS::Backup::BackupSelection').filter((sel) => sel.stack.id === r.stack.id
-      && selectionSelects(selectionTerms(sel.resource.Properties?.BackupSelection ?? {}),
-        (entry) => selectionEntryNames(entry, r.resource.Type, (value) => referencedIds(value).has(r.logicalId)), tags) === answer);
-  }
-
-  backupPlanTiers(selection: Located): TierFacts[] {
-    const plan = this.target(selection.resource.Properties?.BackupPlanId, selection.stack);
-    if (!plan) {
-      return [];
-    }
-    const planProps = plan.resource.Properties?.BackupPlan ?? {};
-    const rules: Json[] = planProps.BackupPlanRule ?? [];
-    const taken = this.runsTakenByLongerRules(rules);
-    return rules.map((rule: Json): TierFacts => {
-      const runs = rule.EnableContinuousBackup
-        ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
-        // AWS Backup reads the expression in the rule's time zone (UTC without one).
-        : zonedWeeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', rule.ScheduleExpressionTimezone);
-      const retention = lifecycleRetention(rule.Lifecycle);
-      const vaultRef = rule.TargetBackupVault;
-      const vault = this.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? this.vaultByArnOrName(this.nameOf(vaultRef, plan.stack), plan.stack);
-      const copies = (rule.CopyActions ?? []).map((copy: Json): CopyFacts => {
-        const arn = this.render(copy.DestinationBackupVaultArn, plan.stack);
-        const parts = arn.split(':');
-        const destination = this.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault')
-          ?? this.vaultByArnOrName(this.nameOf(copy.DestinationBackupVaultArn, plan.stack), plan.stack);
-        const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
-        return {
-          destination: destination ? destination.path : arn,
-          region: destination?.stack.region ?? parts[3] ?? 'unknown',
-          account: destination?.stack.account ?? parts[4] ?? 'unknown',
-          retention: copyRetention.text,
-          minHours: copyRetention.minHours,
-          maxHours: copyRetention.maxHours,
-          encryptionKey: destination ? keyText(this, destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
-          locks: destination ? this.vaultLocks(destination) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
-        };
-      });
-      const takenByLongerRules = taken.get(rule);
-      const takenText = takenByLongerRules?.notKnown !== undefined
-        ? `; in ${takenByLongerRules.year} how many of its ${takenByLongerRules.runs} backups AWS Backup takes as a rule kept longer whose start window overlaps is not known at synth (${takenByLongerRules.notKnown})`
-        : takenByLongerRules
-        ? `; in ${takenByLongerRules.year} AWS Backup takes ${Object.entries(takenByLongerRules.byRule).map(([name, n]) => `${n} as ${name}`).join(', ')} of its ${takenByLongerRules.runs} backups (a rule kept longer whose start window overlaps)`
-        : '';
-      return {
-        tier: planRuleName(rule, rules),
-        ...(takenByLongerRules ? { takenByLongerRules } : {}),
-        mechanism: `AWS Backup plan ${plan.path}, rule ${planRuleName(rule, rules)}`,
-        schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${tokenText(rule.StartWindowMinutes)} minutes${knownNumber(rule.StartWindowMinutes) === undefined ? ', not known at synth' : ''})` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, this.year, 'AWS Backup')}`,
-        scheduleNote: runs.note,
-        runs: runs.minutes,
-        ...seasons(runs),
-        retention: retention.text,
-        minHours: retention.minHours,
-        maxHours: retention.maxHours,
-        storedIn: this.vaultText(vault, this.render(vaultRef, plan.stack)),
-        encryptionKey: vault ? keyText(this, vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
-        locks: vault ? this.vaultLocks(vault) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
-        copies,
-      };
-    });
-  }
-
-  /** The runs of each snapshot rule of a plan that AWS Backup takes as a longer-kept rule instead, in the report's year. */
-  private runsTakenByLongerRules(rules: Json[]): Map<Json, NonNullable<TierEntry['takenByLongerRules']>> {
-    const snapshotRules = rules.filter((rule) => !rule.EnableContinuousBackup);
-    // What a token (a parameter) gives, by rule: the deploy sets it.
-    const tokens = snapshotRules.map((rule): string[] => [
-      ...(rule.StartWindowMinutes !== undefined && knownNumber(rule.StartWindowMinutes) === undefined ? [`${planRuleName(rule, rules)}: StartWindowMinutes is ${tokenText(rule.StartWindowMinutes)}`] : []),
-      ...(lifecycleDays(rule.Lifecycle?.DeleteAfterDays) !== undefined && knownNumber(rule.Lifecycle.DeleteAfterDays) === undefined
-        ? [`${planRuleName(rule, rules)}: DeleteAfterDays is ${tokenText(rule.Lifecycle.DeleteAfterDays)}`] : []),
-    ]);
-    const times = snapshotRules.map((rule): PlanRuleTimes => {
-      const zone = rule.ScheduleExpressionTimezone;
-      return {
-        name: planRuleName(rule, rules),
-        runs: runsInYear(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', zone === undefined || typeof zone === 'string' ? zone : JSON.stringify(zone), this.year),
-        // AWS Backup's default start window is 8 hours; one given by a token may be as long as the year (it then meets every rule).
-        startWindowMinutes: rule.StartWindowMinutes === undefined ? 480 : knownNumber(rule.StartWindowMinutes) ?? YEAR_MINUTES,
-        // A retention given by a token is never longer here: a rule it may decide is not known (below).
-        retentionDays: lifecycleDays(rule.Lifecycle?.DeleteAfterDays) === undefined ? Infinity : knownNumber(rule.Lifecycle.DeleteAfterDays) ?? NaN,
-      };
-    });
-    const taken = runsTakenByLongerRules(times);
-    const meeting = rulesMeeting(times);
-    // A rule AWS Backup runs whose runs the check does not read may meet any other (a form AWS rejects or does not document is said with its schedule).
-    const unread = snapshotRules.map((rule, j): string | undefined => times[j].runs !== undefined ? undefined : this.unreadPlanRule(rule, rules));
-    const result = new Map<Json, NonNullable<TierEntry['takenByLongerRules']>>();
-    snapshotRules.forEach((rule, i) => {
-      // Of those, the rules that may be kept longer than this one: each may take its runs.
-      const unreadLonger = unread.filter((text, j): text is string => j !== i && text !== undefined && !(times[j].retentionDays <= times[i].retentionDays));
-      // A token of this rule, or of a rule whose start window may meet it, decides which of its runs another rule takes.
-      const deciding = [...snapshotRules.flatMap((_, j) => j === i || meeting.get(times[i].name)!.has(times[j].name) ? tokens[j] : []), ...unreadLonger];
-      if (times[i].runs !== undefined && deciding.length > 0 && (meeting.get(times[i].name)!.size > 0 || unreadLonger.length > 0)) {
-        result.set(rule, { year: this.year, runs: times[i].runs!.length, byRule: {}, notKnown: deciding.join('; ') });
-        return;
-      }
-      const byRule = taken.get(times[i].name);
-      if (byRule && byRule.size > 0) {
-        result.set(rule, { year: this.year, runs: times[i].runs!.length, byRule: Object.fromEntries(byRule) });
-      }
-    });
-    return result;
-  }
-
-  /**
-   * Why the overlap check does not read the runs of an AWS Backup rule that AWS runs: a schedule
-   * expression given by a token, a year field other than `*`, a time zone given by a token or one
-   * the report does not know, or both of the last; undefined for any other (a form AWS rejects or does not document).
-   */
-  private unreadPlanRule(rule: Json, rules: readonly Json[]): string | undefined {
-    // Without one, AWS Backup runs the rule at its default (as `runsTakenByLongerRules` reads it).
-    const expression: unknown = rule.ScheduleExpression ?? 'cron(0 5 ? * * *)';
-    const zone: unknown = rule.ScheduleExpressionTimezone;
-    if (typeof expression !== 'string') {
-      return `${planRuleName(rule, rules)}: ScheduleExpression is ${tokenText(expression)}`;
-    }
-    const anyYear = expression.replace(/\s+\S+\s*\)\s*$/, ' *)');
-    if (runsInYear(anyYear, undefined, this.year) === undefined) {
-      return undefined;
-    }
-    const zoneRead = zone === undefined || (typeof zone === 'string' && runsInYear(anyYear, zone, this.year) !== undefined);
-    const reasons = [
-      ...(runsInYear(expression, undefined, this.year) === undefined ? [`the year field of ${expression} is one the overlap check does not read`] : []),
-      ...(zoneRead ? [] : typeof zone === 'string' ? [`the time zone ${zone} is not one the overlap check knows`] : [`ScheduleExpressionTimezone is given by a token (${tokenText(zone)})`]),
-    ];
-    return reasons.length > 0 ? `${planRuleName(rule, rules)}: ${reasons.join(' and ')}, not checked` : undefined;
   }
 
   // ---- DLM ------------------------------------------------------------------------------
@@ -1217,7 +1007,7 @@ class Context extends AssemblyIndex {
     const m = meta(r) ?? {};
     const source = { region: r.stack.region, account: r.stack.account };
     const tiers: TierEntry[] = [
-      ...this.selectionsCovering(r).flatMap((sel) => this.backupPlanTiers(sel)),
+      ...selectionsCovering(this, r).flatMap((sel) => backupPlanTiers(this, this.year, sel)),
       ...this.dlmTiers(r),
       ...this.ownTiers(r),
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
@@ -1226,7 +1016,7 @@ class Context extends AssemblyIndex {
       return { tiers, exemptReason, notKnown: [] };
     }
     const notKnown = [
-      ...this.selectionsCovering(r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
+      ...selectionsCovering(this, r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
       ...this.dlmPoliciesTargeting(r, 'unknown').map((policy) => `DLM policy ${policy.path} targets a tag whose value (its own or the policy's) is a token`),
     ];
     if (r.resource.Type !== 'AWS::RDS::DBInstance' || r.resource.Properties?.DBClusterIdentifier === undefined) {
@@ -1306,20 +1096,6 @@ class Context extends AssemblyIndex {
   }
 }
 
-/**
- * The name of an AWS Backup plan rule of `rules` for the report; one given by a token as
- * `tokenText` says. Names that read alike (two tokens of one kind) get the rule's place in the
- * plan, so that the tiers, and the overlap check, which knows rules by name, tell them apart.
- */
-function planRuleName(rule: Json, rules: readonly Json[]): string {
-  if (rule.RuleName === undefined) {
-    return 'rule';
-  }
-  const name = tokenText(rule.RuleName);
-  const alike = rules.filter((other) => other.RuleName !== undefined && tokenText(other.RuleName) === name);
-  return alike.length > 1 ? `${name} (rule ${rules.indexOf(rule) + 1} of the plan)` : name;
-}
-
 /** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
 function dlmStartPicked(create: Json): boolean {
   return create.Times === undefined || (Array.isArray(create.Times) && create.Times.length === 0);
@@ -1328,30 +1104,6 @@ function dlmStartPicked(create: Json): boolean {
 /** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
 function knownOr(text: string, form: RegExp): string {
   return form.test(text) ? text : `not known at synth (${text})`;
-}
-
-/** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */
-function seasons(runs: WeeklyRuns): { runsInJuly?: number[]; daylightSavingMinutes?: number } {
-  return runs.minutesInJuly ? { runsInJuly: runs.minutesInJuly, daylightSavingMinutes: runs.daylightSavingMinutes } : {};
-}
-
-/** AWS Backup: -1 for DeleteAfterDays or MoveToColdStorageAfterDays keeps recovery points indefinitely (no deletion, no move). */
-function lifecycleDays(value: unknown): unknown {
-  return value === undefined || Number(value) === -1 ? undefined : value;
-}
-
-function lifecycleRetention(lifecycle: Json): PartialRetention {
-  const coldDays = lifecycleDays(lifecycle?.MoveToColdStorageAfterDays);
-  const cold = coldDays === undefined ? ''
-    : knownNumber(coldDays) === undefined
-      ? `, cold storage after a number of days not known at synth (MoveToColdStorageAfterDays is ${tokenText(coldDays)}) ${AWS_BACKUP_COLD_STORAGE_SCOPE}`
-      : `, cold storage after ${coldDays} days ${AWS_BACKUP_COLD_STORAGE_SCOPE}`;
-  if (!lifecycle || lifecycleDays(lifecycle.DeleteAfterDays) === undefined) {
-    // An indefinite tier may still move to cold storage.
-    return { text: `kept until deleted by hand${cold}`, minHours: Infinity, maxHours: Infinity };
-  }
-  const days = knownNumber(lifecycle.DeleteAfterDays);
-  return days === undefined ? notKnownRetention('DeleteAfterDays', lifecycle.DeleteAfterDays, cold) : daysRetention(days, cold);
 }
 
 /** An S3 expiry of a number of days, or not known where the number is a token. */

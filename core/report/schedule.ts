@@ -377,3 +377,8 @@ export function spanText(hours: number): string {
   }
   return `${Math.round(days / 365)} y`;
 }
+
+/** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */
+export function seasons(runs: WeeklyRuns): { runsInJuly?: number[]; daylightSavingMinutes?: number } {
+  return runs.minutesInJuly ? { runsInJuly: runs.minutesInJuly, daylightSavingMinutes: runs.daylightSavingMinutes } : {};
+}
