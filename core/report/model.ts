@@ -8,32 +8,28 @@
  */
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact } from './assembly';
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
-import type { Selects } from '../../lib/report/backup-selection-rule';
 import { RpoShortfall, rpoShortfall } from './objectives';
 import { clockGapText } from './clock-gap';
-import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
 import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
 import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite, placeOffSite } from './off-site';
-import { intervalRunsInYear, runsInYear } from './overlap';
 import { tokenText } from './token-text';
 import { timelineOf } from './timeline-lanes';
-import { DlmMergeReason, DlmMerges, DlmOpenField, dlmTakenText, listText } from './dlm-merge-text';
-import { DLM_PICKS_TIME_TEXT, WeeklyRuns, daysRetention, intervalRuns, s3ExpiryRetention, seasons, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
+import { WeeklyRuns, daysRetention, s3ExpiryRetention, seasons, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
 import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
-import { dlmRetention, withArchiveTier } from './dlm-retention';
 import { Located, METADATA_KEY, meta } from './located';
 import { AssemblyIndex } from './assembly-index';
 import { referencedIds } from './template-references';
-import { selectionTagsOf, tagsOf } from './resource-tags';
+import { tagsOf } from './resource-tags';
 import { keyOf, keyText } from './kms-key-refs';
 import { encryptionOf } from './resource-encryption';
 import { locksOf } from './resource-locks';
 import type { CopyFacts, TierFacts } from './tier-facts';
 import { backupPlanTiers, selectionsCovering } from './backup-plan';
+import { dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
 
 export { METADATA_KEY };
 
@@ -474,243 +470,6 @@ class Context extends AssemblyIndex {
     }).sort((a, b) => a.key.localeCompare(b.key));
   }
 
-  // ---- DLM ------------------------------------------------------------------------------
-
-  /**
-   * The enabled DLM `VOLUME` policies of a volume's stack whose answer to "does it target the
-   * volume" is `answer`: one of its target tags is the volume's, or ('unknown') none is but a
-   * key or value that is a token (the volume's or the policy's) may be.
-   */
-  dlmPoliciesTargeting(r: Located, answer: Selects = true): Located[] {
-    if (r.resource.Type !== 'AWS::EC2::Volume') {
-      return [];
-    }
-    const tags = selectionTagsOf(r.resource);
-    return this.ofType('AWS::DLM::LifecyclePolicy').filter((policy) => {
-      const details = policy.resource.Properties?.PolicyDetails ?? {};
-      if (policy.stack.id !== r.stack.id || policy.resource.Properties?.State === 'DISABLED' || !(details.ResourceTypes ?? []).includes('VOLUME')) {
-        return false;
-      }
-      const targets = (Array.isArray(details.TargetTags) ? details.TargetTags : []).map((t: Json): Selects => {
-        const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
-        if (typeof t?.Key === 'string' && value === undefined) {
-          return false;
-        }
-        return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
-      });
-      const selects: Selects = targets.includes(true) ? true : targets.includes('unknown') ? 'unknown' : false;
-      return selects === answer;
-    });
-  }
-
-  dlmTiers(r: Located): TierFacts[] {
-    const tiers: TierFacts[] = [];
-    for (const policy of this.dlmPoliciesTargeting(r)) {
-      const details = policy.resource.Properties?.PolicyDetails ?? {};
-      const taken = this.snapshotsTakenByLongerSchedules(details.Schedules ?? []);
-      for (const schedule of details.Schedules ?? []) {
-        const create = schedule.CreateRule ?? {};
-        const intervalHours = create.CronExpression ? 24 : knownNumber(create.Interval ?? 24) ?? NaN;
-        // Times given by a token (a list parameter, or one of its items) are not read.
-        const times: unknown = create.Times;
-        const timesKnown = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
-        // Without Times DLM picks the start (intervalRuns): the runs are a known time apart, at a time of day not known.
-        const startPicked = !create.CronExpression && !Number.isNaN(intervalHours) && dlmStartPicked(create);
-        const runs: WeeklyRuns = Number.isNaN(intervalHours)
-          ? { minutes: [], text: `every ${tokenText(create.Interval)} hours${dlmStartPicked(create) ? `, ${DLM_PICKS_TIME_TEXT}` : ''}, not known at synth`, note: 'not known' }
-          : create.CronExpression ? weeklyRuns(create.CronExpression)
-            : !timesKnown ? { minutes: [], text: `every ${intervalHours} hours from ${Array.isArray(times) ? times.map(tokenText).join(', ') : tokenText(times)}, not known at synth`, note: 'not known' }
-              : intervalRuns(intervalHours, create.Times);
-        const retention = withArchiveTier(dlmRetention(schedule.RetainRule, intervalHours), schedule.ArchiveRule);
-        const merges = taken.get(schedule);
-        tiers.push({
-          tier: schedule.Name ?? 'snapshots',
-          ...(merges ? { takenByLongerRules: merges.taken } : {}),
-          mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
-          schedule: `${runs.text}${merges ? dlmTakenText(merges) : ''}`,
-          scheduleNote: runs.note,
-          runs: runs.minutes,
-          ...(startPicked ? { intervalMinutes: intervalHours * 60 } : {}),
-          retention: retention.text,
-          minHours: retention.minHours,
-          maxHours: retention.maxHours,
-          storedIn: `EBS snapshots in ${r.stack.region}`,
-          // A snapshot is encrypted as its volume.
-          encryptionKey: encryptionOf(this, r),
-          locks: [],
-          copies: (schedule.CrossRegionCopyRules ?? []).map((copy: Json): CopyFacts => {
-            const copyRetention = dlmRetention(copy.RetainRule, intervalHours);
-            // A region given by a parameter or another token is rendered, not put in the report as JSON.
-            const target = this.render(copy.TargetRegion ?? copy.Target, policy.stack) || 'unknown';
-            return {
-              destination: `EBS snapshot copies in ${target}`,
-              region: target,
-              account: r.stack.account,
-              // Without a RetainRule DLM's documentation does not say how long a copy is kept.
-              retention: copy.RetainRule ? copyRetention.text : 'not known: the copy rule sets no RetainRule, and DLM\'s documentation does not say how long such copies are kept',
-              minHours: copy.RetainRule ? copyRetention.minHours : undefined,
-              maxHours: copy.RetainRule ? copyRetention.maxHours : undefined,
-              // DLM: copies of encrypted snapshots are encrypted; without CmkArn, with the account's default key of the target region.
-              encryptionKey: copy.Encrypted === true || r.resource.Properties?.Encrypted === true || copy.CmkArn !== undefined
-                ? keyText(this, copy.CmkArn, r.stack, ebsDefaultKeyText(target))
-                : ebsNotEncryptedText(target),
-              locks: [],
-            };
-          }),
-        });
-      }
-    }
-    return tiers;
-  }
-
-  /**
-   * The runs of each schedule of a DLM policy that start at the same time as other schedules
-   * of it, in the report's year. DLM takes one snapshot with the retention of the schedule
-   * "that has the highest retention period". Its documentation does not say how a count of
-   * snapshots compares with a period or with another count, nor whether a schedule's time in
-   * the snapshot archive counts: a run whose retention depends on any of these is counted as
-   * not documented, by the schedules it may be kept as (every schedule kept by a count, when
-   * two or more are), with the reasons for the schedule text. A run whose retention a token
-   * decides (a retention, or the interval, times or cron expression of a schedule that may start
-   * with it) is counted apart, as not known at synth.
-   */
-  private snapshotsTakenByLongerSchedules(schedules: Json[]): Map<Json, DlmMerges> {
-    const described = schedules.map((schedule) => {
-      const create = schedule.CreateRule ?? {};
-      const intervalHours = create.CronExpression ? 24 : Number(create.Interval ?? 24);
-      const standard = dlmRetention(schedule.RetainRule, intervalHours);
-      const name = String(schedule.Name ?? 'snapshots');
-      const times: unknown = create.Times;
-      const knownTimes = times === undefined || (Array.isArray(times) && times.every((t) => typeof t === 'string'));
-      // DLM reads cron expressions in UTC; one `runsInYear` does not read has no runs here, and may start with any other schedule.
-      const cronRuns = typeof create.CronExpression === 'string' ? runsInYear(create.CronExpression, undefined, this.year) : undefined;
-      const cronNotRead = typeof create.CronExpression === 'string' && cronRuns === undefined;
-      // Without Times DLM picks the start: such a schedule may start with any other.
-      const startPicked = create.CronExpression === undefined && dlmStartPicked(create);
-      // A schedule given by a token, or not placed in the day: the runs it has for certain, and whether it may start at another time.
-      const tokenSchedule = create.CronExpression !== undefined ? typeof create.CronExpression !== 'string' || cronNotRead : !knownTimes || Number.isNaN(intervalHours) || startPicked;
-      // DLM's intervals (1, 2, 3, 4, 6, 8, 12 or 24 hours) all divide a day: one given by a token starts at its times every day, and may on any hour from them.
-      const intervalToken = create.CronExpression === undefined && knownTimes && !startPicked && Number.isNaN(intervalHours);
-      const maybe = intervalToken ? new Set(intervalRunsInYear(1, times as string[] | undefined, this.year)) : undefined;
-      return {
-        name,
-        runs: startPicked ? [] : intervalToken ? intervalRunsInYear(24, times as string[] | undefined, this.year)
-          : create.CronExpression ? cronRuns : intervalRunsInYear(intervalHours, create.Times, this.year),
-        mayStartAt: (run: number): boolean => tokenSchedule && (maybe === undefined || maybe.has(run)),
-        /** Why its runs are not all known: the token that gives them, or what the report cannot place. */
-        tokenScheduleText: !tokenSchedule ? undefined
-          : cronNotRead ? `the cron expression of ${name} (${create.CronExpression}) is not one the merge check reads, not checked`
-            : startPicked ? `${Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token and its start time` : `the start time of ${name}`} is picked by DLM within 24 hours of the policy's creation (the schedule has no Times), not known at synth`
-              : create.CronExpression !== undefined ? `the cron expression of ${name} is given by a token, not known at synth`
-                : Number.isNaN(intervalHours) ? `the interval of ${name} is given by a token, not known at synth` : `the times of ${name} are given by a token, not known at synth`,
-        byCount: schedule.RetainRule?.Count !== undefined,
-        // A retention that is a token is NaN here: such a schedule may be the one kept longest (below).
-        standardHours: standard.maxHours ?? NaN,
-        lifetimeHours: withArchiveTier(standard, schedule.ArchiveRule).maxHours ?? NaN,
-      };
-    });
-    // "At the same time": the same scheduled minute.
-    const startingAt = new Map<number, number[]>();
-    described.forEach((schedule, i) => (schedule.runs ?? []).forEach((run) => startingAt.set(run, [...(startingAt.get(run) ?? []), i])));
-    const result = new Map<Json, DlmMerges>();
-    schedules.forEach((schedule, i) => {
-      // A schedule whose runs a token decides has no count of runs to give.
-      if (described[i].tokenScheduleText !== undefined) {
-        return;
-      }
-      const byRule: { [rule: string]: number } = {};
-      const open: { [field in DlmOpenField]: { [rules: string]: number } } = { notDocumented: {}, notKnownAtSynth: {} };
-      const reasons: DlmMerges['reasons'] = { notDocumented: {}, notKnownAtSynth: {} };
-      for (const run of described[i].runs ?? []) {
-        const certain = startingAt.get(run)!;
-        // Schedules given by a token that may start now: each may or may not.
-        const maybe = described.map((_, j) => j).filter((j) => !certain.includes(j) && described[j].mayStartAt(run));
-        if (certain.length < 2 && maybe.length === 0) {
-          continue;
-        }
-        const outcomes = subsets(maybe).map((some) => this.dlmKeepers(described, i, [...certain, ...some].sort((a, b) => a - b)));
-        const candidates = new Set(outcomes.flatMap((o) => [...o.candidates]));
-        if (candidates.size === 1) {
-          const [winner] = candidates;
-          if (winner !== i) {
-            byRule[described[winner].name] = (byRule[described[winner].name] ?? 0) + 1;
-          }
-          continue;
-        }
-        const why = new Set(outcomes.flatMap((o) => o.candidates.size > 1 ? o.reasons : []));
-        const keyOf = (o: { candidates: Set<number> }): string => [...o.candidates].sort((a, b) => a - b).join();
-        const scheduleTokens = outcomes.some((o) => keyOf(o) !== keyOf(outcomes[0]))
-          ? maybe.map((j) => described[j].tokenScheduleText!) : [];
-        const field: DlmOpenField = why.has('token') || scheduleTokens.length > 0 ? 'notKnownAtSynth' : 'notDocumented';
-        const key = listText([...candidates].sort((a, b) => a - b).map((j) => described[j].name), 'or');
-        open[field][key] = (open[field][key] ?? 0) + 1;
-        const said = reasons[field][key] ?? (reasons[field][key] = { reasons: [], scheduleTokens: [] });
-        said.reasons = [...new Set([...said.reasons, ...why])];
-        said.scheduleTokens = [...new Set([...said.scheduleTokens, ...scheduleTokens])];
-      }
-      if (Object.keys(byRule).length > 0 || Object.values(open).some((counts) => Object.keys(counts).length > 0)) {
-        result.set(schedule, {
-          taken: {
-            year: this.year,
-            runs: described[i].runs!.length,
-            byRule: Object.fromEntries(described.map((d) => d.name).filter((rule) => byRule[rule] !== undefined).map((rule) => [rule, byRule[rule]])),
-            ...(Object.keys(open.notDocumented).length > 0 ? { notDocumented: open.notDocumented } : {}),
-            ...(Object.keys(open.notKnownAtSynth).length > 0 ? { notKnownAtSynth: open.notKnownAtSynth } : {}),
-          },
-          reasons,
-        });
-      }
-    });
-    return result;
-  }
-
-  /**
-   * Of DLM schedules that start together (`together`, indices into `described`, with `i`), those
-   * whose retention the one snapshot may get: one where it is known, several where DLM's
-   * documentation or a token leaves it open, with why.
-   */
-  private dlmKeepers(described: Array<{ byCount: boolean; standardHours: number; lifetimeHours: number }>, i: number, together: number[]): { candidates: Set<number>; reasons: DlmMergeReason[] } {
-    // The schedule kept longest by each reading, of those whose retention is known: this one when none is kept longer.
-    const longest = (all: number[], hours: 'standardHours' | 'lifetimeHours'): number | undefined => {
-      const among = all.filter((j) => !Number.isNaN(described[j][hours]));
-      return among.length === 0 ? undefined : among.reduce((best, j) => described[j][hours] > described[best][hours] || (best !== i && j === i && described[j][hours] === described[best][hours]) ? j : best);
-    };
-    // A schedule whose retention is a token may be kept longest: only the deploy tells.
-    const tokenRetention = (among: number[]): number[] => among.filter((j) => Number.isNaN(described[j].standardHours) || Number.isNaN(described[j].lifetimeHours));
-    if (together.length < 2) {
-      return { candidates: new Set(together), reasons: [] };
-    }
-    const kinds = [together.filter((j) => described[j].byCount), together.filter((j) => !described[j].byCount)];
-    // Two counts are not compared as count × interval: DLM's documentation does not say how it compares them.
-    const counts = kinds[0].length > 1 ? kinds[0] : [];
-    const candidates = new Set<number>(counts);
-    for (const among of kinds) {
-      for (const hours of ['standardHours', 'lifetimeHours'] as const) {
-        const winner = among === counts ? undefined : longest(among, hours);
-        if (winner !== undefined) {
-          candidates.add(winner);
-        }
-      }
-      if (among !== counts) {
-        tokenRetention(among).forEach((j) => candidates.add(j));
-      }
-    }
-    const reasons: DlmMergeReason[] = [];
-    if (kinds.every((among) => among.length > 0)) {
-      reasons.push('count');
-    }
-    if (counts.length > 0) {
-      reasons.push('counts');
-    }
-    if (tokenRetention(together.filter((j) => !counts.includes(j))).length > 0) {
-      reasons.push('token');
-    }
-    if (kinds.some((among) => among !== counts && longest(among, 'standardHours') !== longest(among, 'lifetimeHours'))) {
-      reasons.push('archive');
-    }
-    return { candidates, reasons };
-  }
-
   // ---- the resources' own settings -----------------------------------------------------
 
   ownTiers(r: Located): TierFacts[] {
@@ -1008,7 +767,7 @@ class Context extends AssemblyIndex {
     const source = { region: r.stack.region, account: r.stack.account };
     const tiers: TierEntry[] = [
       ...selectionsCovering(this, r).flatMap((sel) => backupPlanTiers(this, this.year, sel)),
-      ...this.dlmTiers(r),
+      ...dlmTiers(this, this.year, r),
       ...this.ownTiers(r),
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
     const exemptReason = m.role === 'exempt' ? this.render(m.exemptReason ?? '', r.stack) : undefined;
@@ -1017,7 +776,7 @@ class Context extends AssemblyIndex {
     }
     const notKnown = [
       ...selectionsCovering(this, r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
-      ...this.dlmPoliciesTargeting(r, 'unknown').map((policy) => `DLM policy ${policy.path} targets a tag whose value (its own or the policy's) is a token`),
+      ...dlmPoliciesTargeting(this, r, 'unknown').map((policy) => `DLM policy ${policy.path} targets a tag whose value (its own or the policy's) is a token`),
     ];
     if (r.resource.Type !== 'AWS::RDS::DBInstance' || r.resource.Properties?.DBClusterIdentifier === undefined) {
       return { tiers, notKnown };
@@ -1096,11 +855,6 @@ class Context extends AssemblyIndex {
   }
 }
 
-/** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
-function dlmStartPicked(create: Json): boolean {
-  return create.Times === undefined || (Array.isArray(create.Times) && create.Times.length === 0);
-}
-
 /** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
 function knownOr(text: string, form: RegExp): string {
   return form.test(text) ? text : `not known at synth (${text})`;
@@ -1110,11 +864,6 @@ function knownOr(text: string, form: RegExp): string {
 function expiryRetention(days: unknown, property: string): PartialRetention {
   const known = knownNumber(days);
   return known === undefined ? notKnownRetention(property, days) : s3ExpiryRetention(known);
-}
-
-/** Every subset of a list (the list itself when empty: one subset, empty). */
-function subsets<T>(items: T[]): T[][] {
-  return items.reduce<T[][]>((all, item) => [...all, ...all.map((some) => [...some, item])], [[]]);
 }
 
 function offSiteFlag(offSite: OffSite): boolean | 'not known' {

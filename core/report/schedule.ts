@@ -7,6 +7,7 @@ import { AWS_MONTHS, AWS_WEEKDAYS, MONTH_NAMES, cronFormProblem, dayOfWeekField,
 import { dayOfWeekStepProblem } from '../../lib/private/cron-day-of-week-step';
 import { wrappingRangeProblem } from '../../lib/private/cron-wrapping-range';
 import { UTC_NAMES } from '../../lib/private/utc-time-zone';
+import type { Json } from './assembly';
 import { tokenText } from './token-text';
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
@@ -381,4 +382,9 @@ export function spanText(hours: number): string {
 /** The July runs of a schedule that daylight saving time moves, for a tier or an activity. */
 export function seasons(runs: WeeklyRuns): { runsInJuly?: number[]; daylightSavingMinutes?: number } {
   return runs.minutesInJuly ? { runsInJuly: runs.minutesInJuly, daylightSavingMinutes: runs.daylightSavingMinutes } : {};
+}
+
+/** Whether a DLM interval schedule has no `Times`: DLM then picks its start time, within 24 hours of the policy's creation. */
+export function dlmStartPicked(create: Json): boolean {
+  return create.Times === undefined || (Array.isArray(create.Times) && create.Times.length === 0);
 }
