@@ -15,10 +15,9 @@ import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
 import { replicaAccount } from './replica-account';
 import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
-import { OffSite, copyOffSite, placeOffSite } from './off-site';
-import { tokenText } from './token-text';
+import { OffSite, copyOffSite } from './off-site';
 import { timelineOf } from './timeline-lanes';
-import { WeeklyRuns, daysRetention, s3ExpiryRetention, seasons, weeklyRuns, windowRuns, zonedWeeklyRuns } from './schedule';
+import { WeeklyRuns, s3ExpiryRetention, seasons, weeklyRuns, zonedWeeklyRuns } from './schedule';
 import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
 import { Located, METADATA_KEY, meta } from './located';
 import { AssemblyIndex } from './assembly-index';
@@ -30,14 +29,10 @@ import { locksOf } from './resource-locks';
 import type { CopyFacts, TierFacts } from './tier-facts';
 import { backupPlanTiers, selectionsCovering } from './backup-plan';
 import { dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
+import { rdsTiers } from './rds-backups';
+import { clusterOfMember, clustersMaybeOfMember } from './aurora-cluster';
 
 export { METADATA_KEY };
-
-/** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
-const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
-
-/** A read replica matched to its source by the DB instance name its template writes, not by a reference. */
-const BY_NAME = 'matched by DB instance name (the template names the source, with no reference to it the report can follow)';
 
 /** The encryption and locks of a replication destination bucket the assembly does not define. */
 const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
@@ -476,79 +471,7 @@ class Context extends AssemblyIndex {
     const p = r.resource.Properties ?? {};
     const tierName = meta(r)?.tier;
     if (r.resource.Type === 'AWS::RDS::DBInstance' || r.resource.Type === 'AWS::RDS::DBCluster') {
-      // An instance of a cluster has no backups of its own: the cluster's are on the cluster's row.
-      if (p.ReplicationSourceIdentifier !== undefined || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined)) {
-        return [];
-      }
-      // A read replica has automated backups only where its template sets a retention.
-      if (p.SourceDBInstanceIdentifier !== undefined && p.BackupRetentionPeriod === undefined) {
-        return [];
-      }
-      // A retention that is a token (a parameter) is set at deploy: the tier is shown, its retention not known.
-      const days = p.BackupRetentionPeriod === undefined ? 1 : knownNumber(p.BackupRetentionPeriod);
-      if (days !== undefined && !(days > 0)) {
-        return [];
-      }
-      const tokenRetention: PartialRetention = {
-        text: `not known at synth (BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}${r.resource.Type === 'AWS::RDS::DBInstance' ? '; 0 would turn automated backups off' : ''})`,
-      };
-      const daysSet = days === undefined ? `${tokenText(p.BackupRetentionPeriod)}, not known at synth,` : `${days} ${days === 1 ? 'day' : 'days'}`;
-      // A read replica's tier is its daily backups, without transaction logs (see the replica below).
-      const runs = windowRuns(p.PreferredBackupWindow, p.SourceDBInstanceIdentifier === undefined);
-      const retention = days === undefined ? tokenRetention : daysRetention(days, ', point-in-time restore within it');
-      if (p.SourceDBInstanceIdentifier !== undefined) {
-        const { engine, note: engineNote } = this.replicaEngine(r);
-        if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
-          return [{
-            tier: 'automated backups',
-            mechanism: 'RDS automated backups of a read replica, not known',
-            schedule: `not known: the template sets a retention of ${daysSet}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
-              + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}${engineNote}`,
-            scheduleNote: 'not known',
-            runs: [],
-            retention: `not known (${daysSet} set)`,
-            storedIn: `RDS backup storage in ${r.stack.region}`,
-            encryptionKey: encryptionOf(this, r),
-            locks: [],
-            copies: [],
-          }];
-        }
-        // Daily backups; whether RDS restores a read replica's backups to a point in time is not in the template.
-        const replicaRetention = days === undefined ? tokenRetention : daysRetention(days);
-        return [{
-          tier: 'automated backups',
-          mechanism: 'RDS automated backups of a read replica',
-          schedule: `${runs.text}${engineNote}`,
-          scheduleNote: runs.note,
-          runs: runs.minutes,
-          ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
-          retention: replicaRetention.text,
-          minHours: replicaRetention.minHours,
-          maxHours: replicaRetention.maxHours,
-          storedIn: `RDS backup storage in ${r.stack.region}`,
-          encryptionKey: encryptionOf(this, r),
-          locks: [],
-          copies: this.replicasOf(r),
-        }];
-      }
-      const mayNotRun = days === undefined && r.resource.Type === 'AWS::RDS::DBInstance'
-        ? { mayNotRun: `BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}, a token: 0 would turn automated backups off` } : {};
-      return [{
-        ...mayNotRun,
-        tier: 'automated backups',
-        mechanism: 'RDS automated backups',
-        schedule: runs.text,
-        scheduleNote: runs.note,
-        runs: runs.minutes,
-        ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
-        retention: retention.text,
-        minHours: retention.minHours,
-        maxHours: retention.maxHours,
-        storedIn: `RDS backup storage in ${r.stack.region}`,
-        encryptionKey: encryptionOf(this, r),
-        locks: [],
-        copies: this.replicasOf(r),
-      }];
+      return rdsTiers(this, r);
     }
     // A bucket's lifecycle is a backup tier only when the bucket holds backups (a library
     // backup store); elsewhere expiry deletes data rather than keeping a copy of it.
@@ -589,60 +512,6 @@ class Context extends AssemblyIndex {
       return [...current, ...earlierVersions];
     }
     return [];
-  }
-
-  /**
-   * The DB instance a read replica replicates: by reference where the template has one (in
-   * the replica's stack, through another stack's export, or through CDK's cross-region export
-   * reader); otherwise by the DB instance name, in the region and account of the identifier's
-   * ARN (of the replica for a bare name). A hand-written name or ARN, or one from outside the
-   * app, leaves nothing else in the template, so such a match is said as one by name.
-   */
-  replicaSource(replica: Located): { readonly source: Located; readonly byName: boolean } | undefined {
-    const value = replica.resource.Properties?.SourceDBInstanceIdentifier;
-    if (value === undefined) {
-      return undefined;
-    }
-    const referenced = this.referenced(value, replica.stack);
-    if (referenced?.resource.Type === 'AWS::RDS::DBInstance') {
-      return { source: referenced, byName: false };
-    }
-    const text = this.nameOf(value, replica.stack);
-    const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
-    const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [replica.stack.region, replica.stack.account, text];
-    // RDS keeps DB instance identifiers in lower case.
-    const source = name === '' ? undefined : this.ofType('AWS::RDS::DBInstance').find((other) => other !== replica
-      && other.stack.region === region && other.stack.account === account
-      && this.nameOf(other.resource.Properties?.DBInstanceIdentifier, other.stack).toLowerCase() === name.toLowerCase());
-    return source ? { source, byName: true } : undefined;
-  }
-
-  /** The engine of a read replica: its own, or its source's where the source is in the assembly. */
-  replicaEngine(replica: Located): { readonly engine?: string; readonly note: string } {
-    const own = replica.resource.Properties?.Engine;
-    if (typeof own === 'string') {
-      return { engine: own, note: '' };
-    }
-    const found = this.replicaSource(replica);
-    const engine = found?.source.resource.Properties?.Engine;
-    return {
-      engine: typeof engine === 'string' ? engine : undefined,
-      note: found?.byName ? `; its engine is that of ${found.source.path}, ${BY_NAME}` : '',
-    };
-  }
-
-  replicasOf(r: Located): CopyFacts[] {
-    return this.ofType('AWS::RDS::DBInstance').map((replica) => ({ replica, found: this.replicaSource(replica) }))
-      .filter(({ found }) => found?.source === r)
-      .map(({ replica, found }) => ({
-        destination: `read replica ${replica.path}${replica.resource.Properties?.AvailabilityZone ? ` in ${this.render(replica.resource.Properties.AvailabilityZone, replica.stack)}` : ''}`
-          + `${found!.byName ? `, ${BY_NAME}` : ''}`,
-        region: replica.stack.region,
-        account: replica.stack.account,
-        retention: 'live copy, replicated continuously',
-        encryptionKey: encryptionOf(this, replica),
-        locks: replica.resource.Properties?.DeletionProtection === true ? ['deletion protection'] : [],
-      }));
   }
 
   replicationCopies(r: Located): CopyFacts[] {
@@ -731,36 +600,6 @@ class Context extends AssemblyIndex {
     };
   }
 
-  /**
-   * The Aurora cluster of a DB instance that is a member of one (`DBClusterIdentifier`), as the
-   * coverage guard finds it: by reference (in the instance's stack, through another stack's
-   * export or CDK's cross-region export reader), or by the cluster's literal identifier, in
-   * any case (RDS keeps identifiers lower case), in the instance's region and account.
-   */
-  clusterOfMember(member: Located): Located | undefined {
-    const value = member.resource.Properties?.DBClusterIdentifier;
-    if (member.resource.Type !== 'AWS::RDS::DBInstance' || value === undefined) {
-      return undefined;
-    }
-    const referenced = this.referencedOfType(value, member.stack, 'AWS::RDS::DBCluster');
-    if (referenced !== undefined || typeof value !== 'string') {
-      return referenced;
-    }
-    return this.clustersNamed(value).find((cluster) => cluster.stack === member.stack || placeOffSite(cluster.stack, member.stack) === 'no');
-  }
-
-  /** The clusters named as a member's literal identifier where a stack's region or account is not known (environment-agnostic), so either may be its. */
-  clustersMaybeOfMember(member: Located): Located[] {
-    const value = member.resource.Properties?.DBClusterIdentifier;
-    return typeof value !== 'string' ? [] : this.clustersNamed(value)
-      .filter((cluster) => cluster.stack !== member.stack && placeOffSite(cluster.stack, member.stack) === 'not known');
-  }
-
-  private clustersNamed(identifier: string): Located[] {
-    return this.ofType('AWS::RDS::DBCluster').filter((cluster) => typeof cluster.resource.Properties?.DBClusterIdentifier === 'string'
-      && cluster.resource.Properties.DBClusterIdentifier.toLowerCase() === identifier.toLowerCase());
-  }
-
   /** A resource's tiers, its exemption, and why its coverage is not known where only the deploy can tell. */
   coverage(r: Located): { readonly tiers: TierEntry[]; readonly exemptReason?: string; readonly notKnown: string[]; readonly cluster?: ClusterCoverage } {
     const m = meta(r) ?? {};
@@ -781,10 +620,10 @@ class Context extends AssemblyIndex {
     if (r.resource.Type !== 'AWS::RDS::DBInstance' || r.resource.Properties?.DBClusterIdentifier === undefined) {
       return { tiers, notKnown };
     }
-    const clusterOf = this.clusterOfMember(r);
+    const clusterOf = clusterOfMember(this, r);
     if (clusterOf === undefined) {
       const written = this.render(r.resource.Properties.DBClusterIdentifier, r.stack);
-      const maybe = this.clustersMaybeOfMember(r).map((cluster) => cluster.path);
+      const maybe = clustersMaybeOfMember(this, r).map((cluster) => cluster.path);
       return { tiers, notKnown: [...notKnown, maybe.length > 0
         ? `its cluster ${written} may be ${maybe.join(' or ')}, whose region or account, or this instance's, is not known at synth, so whether the cluster is backed up is not known`
         : `its cluster ${written} is not in the assembly, so whether the cluster is backed up is not known`] };

@@ -1,0 +1,145 @@
+/** RDS: the automated backups of a DB instance or cluster, and its read replicas (their source, engine and backups) as copies. */
+import type { AssemblyIndex } from './assembly-index';
+import type { Located } from './located';
+import { encryptionOf } from './resource-encryption';
+import { daysRetention, windowRuns } from './schedule';
+import { PartialRetention, knownNumber } from './template-numbers';
+import type { CopyFacts, TierFacts } from './tier-facts';
+import { tokenText } from './token-text';
+
+/** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
+const READ_REPLICA_BACKUP_ENGINES = /^(mysql|mariadb|db2-)/;
+
+/** A read replica matched to its source by the DB instance name its template writes, not by a reference. */
+const BY_NAME = 'matched by DB instance name (the template names the source, with no reference to it the report can follow)';
+
+/** The automated backups of an RDS DB instance or cluster, and of a read replica where RDS takes them; none for a member of a cluster. */
+export function rdsTiers(index: AssemblyIndex, r: Located): TierFacts[] {
+  const p = r.resource.Properties ?? {};
+  // An instance of a cluster has no backups of its own: the cluster's are on the cluster's row.
+  if (p.ReplicationSourceIdentifier !== undefined || (r.resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined)) {
+    return [];
+  }
+  // A read replica has automated backups only where its template sets a retention.
+  if (p.SourceDBInstanceIdentifier !== undefined && p.BackupRetentionPeriod === undefined) {
+    return [];
+  }
+  // A retention that is a token (a parameter) is set at deploy: the tier is shown, its retention not known.
+  const days = p.BackupRetentionPeriod === undefined ? 1 : knownNumber(p.BackupRetentionPeriod);
+  if (days !== undefined && !(days > 0)) {
+    return [];
+  }
+  const tokenRetention: PartialRetention = {
+    text: `not known at synth (BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}${r.resource.Type === 'AWS::RDS::DBInstance' ? '; 0 would turn automated backups off' : ''})`,
+  };
+  const daysSet = days === undefined ? `${tokenText(p.BackupRetentionPeriod)}, not known at synth,` : `${days} ${days === 1 ? 'day' : 'days'}`;
+  // A read replica's tier is its daily backups, without transaction logs (see the replica below).
+  const runs = windowRuns(p.PreferredBackupWindow, p.SourceDBInstanceIdentifier === undefined);
+  const retention = days === undefined ? tokenRetention : daysRetention(days, ', point-in-time restore within it');
+  if (p.SourceDBInstanceIdentifier !== undefined) {
+    const { engine, note: engineNote } = replicaEngine(index, r);
+    if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
+      return [{
+        tier: 'automated backups',
+        mechanism: 'RDS automated backups of a read replica, not known',
+        schedule: `not known: the template sets a retention of ${daysSet}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
+          + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}${engineNote}`,
+        scheduleNote: 'not known',
+        runs: [],
+        retention: `not known (${daysSet} set)`,
+        storedIn: `RDS backup storage in ${r.stack.region}`,
+        encryptionKey: encryptionOf(index, r),
+        locks: [],
+        copies: [],
+      }];
+    }
+    // Daily backups; whether RDS restores a read replica's backups to a point in time is not in the template.
+    const replicaRetention = days === undefined ? tokenRetention : daysRetention(days);
+    return [{
+      tier: 'automated backups',
+      mechanism: 'RDS automated backups of a read replica',
+      schedule: `${runs.text}${engineNote}`,
+      scheduleNote: runs.note,
+      runs: runs.minutes,
+      ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
+      retention: replicaRetention.text,
+      minHours: replicaRetention.minHours,
+      maxHours: replicaRetention.maxHours,
+      storedIn: `RDS backup storage in ${r.stack.region}`,
+      encryptionKey: encryptionOf(index, r),
+      locks: [],
+      copies: replicasOf(index, r),
+    }];
+  }
+  const mayNotRun = days === undefined && r.resource.Type === 'AWS::RDS::DBInstance'
+    ? { mayNotRun: `BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}, a token: 0 would turn automated backups off` } : {};
+  return [{
+    ...mayNotRun,
+    tier: 'automated backups',
+    mechanism: 'RDS automated backups',
+    schedule: runs.text,
+    scheduleNote: runs.note,
+    runs: runs.minutes,
+    ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
+    retention: retention.text,
+    minHours: retention.minHours,
+    maxHours: retention.maxHours,
+    storedIn: `RDS backup storage in ${r.stack.region}`,
+    encryptionKey: encryptionOf(index, r),
+    locks: [],
+    copies: replicasOf(index, r),
+  }];
+}
+/**
+ * The DB instance a read replica replicates: by reference where the template has one (in
+ * the replica's stack, through another stack's export, or through CDK's cross-region export
+ * reader); otherwise by the DB instance name, in the region and account of the identifier's
+ * ARN (of the replica for a bare name). A hand-written name or ARN, or one from outside the
+ * app, leaves nothing else in the template, so such a match is said as one by name.
+ */
+export function replicaSource(index: AssemblyIndex, replica: Located): { readonly source: Located; readonly byName: boolean } | undefined {
+  const value = replica.resource.Properties?.SourceDBInstanceIdentifier;
+  if (value === undefined) {
+    return undefined;
+  }
+  const referenced = index.referenced(value, replica.stack);
+  if (referenced?.resource.Type === 'AWS::RDS::DBInstance') {
+    return { source: referenced, byName: false };
+  }
+  const text = index.nameOf(value, replica.stack);
+  const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
+  const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [replica.stack.region, replica.stack.account, text];
+  // RDS keeps DB instance identifiers in lower case.
+  const source = name === '' ? undefined : index.ofType('AWS::RDS::DBInstance').find((other) => other !== replica
+    && other.stack.region === region && other.stack.account === account
+    && index.nameOf(other.resource.Properties?.DBInstanceIdentifier, other.stack).toLowerCase() === name.toLowerCase());
+  return source ? { source, byName: true } : undefined;
+}
+
+/** The engine of a read replica: its own, or its source's where the source is in the assembly. */
+export function replicaEngine(index: AssemblyIndex, replica: Located): { readonly engine?: string; readonly note: string } {
+  const own = replica.resource.Properties?.Engine;
+  if (typeof own === 'string') {
+    return { engine: own, note: '' };
+  }
+  const found = replicaSource(index, replica);
+  const engine = found?.source.resource.Properties?.Engine;
+  return {
+    engine: typeof engine === 'string' ? engine : undefined,
+    note: found?.byName ? `; its engine is that of ${found.source.path}, ${BY_NAME}` : '',
+  };
+}
+
+export function replicasOf(index: AssemblyIndex, r: Located): CopyFacts[] {
+  return index.ofType('AWS::RDS::DBInstance').map((replica) => ({ replica, found: replicaSource(index, replica) }))
+    .filter(({ found }) => found?.source === r)
+    .map(({ replica, found }) => ({
+      destination: `read replica ${replica.path}${replica.resource.Properties?.AvailabilityZone ? ` in ${index.render(replica.resource.Properties.AvailabilityZone, replica.stack)}` : ''}`
+        + `${found!.byName ? `, ${BY_NAME}` : ''}`,
+      region: replica.stack.region,
+      account: replica.stack.account,
+      retention: 'live copy, replicated continuously',
+      encryptionKey: encryptionOf(index, replica),
+      locks: replica.resource.Properties?.DeletionProtection === true ? ['deletion protection'] : [],
+    }));
+}
