@@ -9,7 +9,6 @@
 import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact } from './assembly';
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
 import { RpoShortfall, rpoShortfall } from './objectives';
-import { clockGapText } from './clock-gap';
 import { removalLocks } from './removal-policy';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
 import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
@@ -17,11 +16,10 @@ import { replicaAccount } from './replica-account';
 import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite } from './off-site';
 import { timelineOf } from './timeline-lanes';
-import { WeeklyRuns, s3ExpiryRetention, seasons, weeklyRuns, zonedWeeklyRuns } from './schedule';
+import { s3ExpiryRetention } from './schedule';
 import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
 import { Located, METADATA_KEY, meta } from './located';
 import { AssemblyIndex } from './assembly-index';
-import { referencedIds } from './template-references';
 import { tagsOf } from './resource-tags';
 import { keyOf, keyText } from './kms-key-refs';
 import { encryptionOf } from './resource-encryption';
@@ -31,6 +29,8 @@ import { backupPlanTiers, selectionsCovering } from './backup-plan';
 import { dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
 import { rdsTiers } from './rds-backups';
 import { clusterOfMember, clustersMaybeOfMember } from './aurora-cluster';
+import { activity, scheduleOf } from './activities';
+import { notificationEntries } from './notifications';
 
 export { METADATA_KEY };
 
@@ -286,7 +286,7 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     throw new ReportInputError(`${assembly.directory} is not from an app that uses cdk-backup-dr: no template or resource carries '${METADATA_KEY}' metadata`);
   }
   const ctx = new Context(all, options.year ?? new Date().getUTCFullYear());
-  const activities = all.filter((r) => ['consistency-check', 'restore-drill', 'backup-job'].includes(meta(r)?.role)).map((r) => ctx.activity(r));
+  const activities = all.filter((r) => ['consistency-check', 'restore-drill', 'backup-job'].includes(meta(r)?.role)).map((r) => activity(ctx, ctx.year, r));
   const resources = all
     .filter((r) => PROTECTED_TYPES[r.resource.Type] !== undefined || meta(r)?.role === 'protected-data')
     .map((r) => ctx.protectedResource(r, activities))
@@ -304,7 +304,7 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
       owners.add(owner);
     }
   }
-  const notifications = ctx.notifications();
+  const notifications = notificationEntries(ctx);
   const acknowledgements = assembly.stacks.flatMap((s) => s.acknowledgements).sort((a, b) => a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
   return {
     source: assembly.directory,
@@ -371,7 +371,7 @@ function objectivesOf(stack: StackArtifact, resources: ProtectedResource[]): Rep
 }
 
 class Context extends AssemblyIndex {
-  constructor(all: Located[], private readonly year: number) {
+  constructor(all: Located[], readonly year: number) {
     super(all);
   }
 
@@ -478,7 +478,7 @@ class Context extends AssemblyIndex {
     if (r.resource.Type === 'AWS::S3::Bucket' && (tierName !== undefined || meta(r)?.role === 'backup-store')) {
       const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled');
       const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
-      const jobRuns = job ? this.scheduleOf(job) : undefined;
+      const jobRuns = job ? scheduleOf(this, this.year, job) : undefined;
       const replicationCopies = this.replicationCopies(r);
       const entry = (tier: string, mechanism: string, retention: PartialRetention, copies: CopyFacts[]): TierFacts => ({
         tier,
@@ -547,59 +547,6 @@ class Context extends AssemblyIndex {
       ?? this.ofType('AWS::S3::Bucket').find((b) => this.nameOf(b.resource.Properties?.BucketName, b.stack) === name);
   }
 
-  // ---- checks, drills, jobs ------------------------------------------------------------
-
-  scheduleOf(activity: Located): WeeklyRuns | undefined {
-    if (activity.resource.Type === 'AWS::Scheduler::Schedule' || activity.resource.Type === 'AWS::Events::Rule') {
-      // EventBridge rules run in UTC; Scheduler schedules in their own time zone.
-      return this.schedulerRuns(activity.resource.Properties ?? {});
-    }
-    const ids = new Set([activity.logicalId]);
-    // A schedule may target the activity's state machine, function or cluster next to it.
-    const parent = activity.path.split('/').slice(0, -1).join('/');
-    for (const [id, path] of activity.stack.pathOfLogicalId) {
-      if (path.startsWith(`${parent}/`)) {
-        ids.add(id);
-      }
-    }
-    for (const candidate of this.all) {
-      if (candidate.stack.id !== activity.stack.id) {
-        continue;
-      }
-      const p = candidate.resource.Properties ?? {};
-      if (candidate.resource.Type === 'AWS::Scheduler::Schedule' && [...referencedIds(p.Target)].some((id) => ids.has(id))) {
-        return this.schedulerRuns(p);
-      }
-      if (candidate.resource.Type === 'AWS::Events::Rule' && p.ScheduleExpression && [...referencedIds(p.Targets)].some((id) => ids.has(id))) {
-        return weeklyRuns(p.ScheduleExpression);
-      }
-    }
-    return undefined;
-  }
-
-  /** The runs of an EventBridge Scheduler schedule (or rule, without a zone), with the runs it skips when the clocks go forward. */
-  private schedulerRuns(properties: Json): WeeklyRuns {
-    const runs = zonedWeeklyRuns(properties.ScheduleExpression, properties.ScheduleExpressionTimezone);
-    return { ...runs, text: `${runs.text}${clockGapText(properties.ScheduleExpression, properties.ScheduleExpressionTimezone, this.year, 'EventBridge Scheduler')}` };
-  }
-
-  activity(r: Located): ActivityEntry {
-    const m = meta(r) ?? {};
-    const kind = m.role === 'consistency-check' ? 'consistency check' : m.role === 'restore-drill' ? 'restore drill' : 'backup job';
-    const runs = this.scheduleOf(r);
-    return {
-      kind,
-      path: r.path,
-      type: r.resource.Type,
-      description: m.description === undefined ? undefined : this.render(m.description, r.stack),
-      schedule: runs ? runs.text : 'on demand (no schedule in the assembly)',
-      scheduleNote: runs ? runs.note : 'on demand',
-      runs: runs?.minutes ?? [],
-      ...(runs ? seasons(runs) : {}),
-      targets: Array.isArray(m.targets) ? m.targets.map(String) : [],
-    };
-  }
-
   /** A resource's tiers, its exemption, and why its coverage is not known where only the deploy can tell. */
   coverage(r: Located): { readonly tiers: TierEntry[]; readonly exemptReason?: string; readonly notKnown: string[]; readonly cluster?: ClusterCoverage } {
     const m = meta(r) ?? {};
@@ -666,32 +613,6 @@ class Context extends AssemblyIndex {
     };
   }
 
-  notifications(): NotificationEntry[] {
-    return this.ofType('AWS::SNS::Topic').filter((t) => meta(t)?.role === 'notification').map((topic) => {
-      const subscribers = this.ofType('AWS::SNS::Subscription')
-        .filter((s) => s.stack.id === topic.stack.id && referencedIds(s.resource.Properties?.TopicArn).has(topic.logicalId))
-        .map((s) => `${this.render(s.resource.Properties?.Protocol, s.stack)}: ${this.render(s.resource.Properties?.Endpoint, s.stack)}`);
-      const sources = [
-        ...this.ofType('AWS::CloudWatch::Alarm')
-          .filter((a) => a.stack.id === topic.stack.id && [...referencedIds([a.resource.Properties?.AlarmActions, a.resource.Properties?.OKActions])].includes(topic.logicalId))
-          .map((a) => `alarm ${a.path}${a.resource.Properties?.AlarmDescription ? `: ${this.render(a.resource.Properties.AlarmDescription, a.stack)}` : ''}`),
-        ...this.ofType('AWS::Events::Rule')
-          .filter((e) => e.stack.id === topic.stack.id && referencedIds(e.resource.Properties?.Targets).has(topic.logicalId))
-          .map((e) => `event rule ${e.path}${e.resource.Properties?.Description ? `: ${this.render(e.resource.Properties.Description, e.stack)}` : ''}`),
-        // A vault's own notifications (events AWS Backup sends to the topic directly).
-        ...this.ofType('AWS::Backup::BackupVault')
-          .filter((v) => v.stack.id === topic.stack.id && referencedIds(v.resource.Properties?.Notifications?.SNSTopicArn).has(topic.logicalId))
-          .map((v) => `vault ${v.path}: ${this.render(v.resource.Properties?.Notifications?.BackupVaultEvents, v.stack)}`),
-      ];
-      return {
-        stack: topic.stack.id,
-        topic: topic.path,
-        encryptionKey: topic.resource.Properties?.KmsMasterKeyId !== undefined ? keyText(this, topic.resource.Properties.KmsMasterKeyId, topic.stack, '') : 'not encrypted',
-        subscribers,
-        sources,
-      };
-    });
-  }
 }
 
 /** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
