@@ -6,36 +6,26 @@
  * is derived from CloudFormation resource types and properties and from the `cdk-backup-dr`
  * metadata the library writes.
  */
-import { Acknowledgement, Assembly, Json, ReportInputError, StackArtifact } from './assembly';
-import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
+import { Acknowledgement, Assembly, ReportInputError, StackArtifact } from './assembly';
 import { RpoShortfall, rpoShortfall } from './objectives';
-import { removalLocks } from './removal-policy';
-import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
-import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
-import { replicaAccount } from './replica-account';
-import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
 import { OffSite, copyOffSite } from './off-site';
 import { timelineOf } from './timeline-lanes';
-import { s3ExpiryRetention } from './schedule';
-import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
 import { Located, METADATA_KEY, meta } from './located';
 import { AssemblyIndex } from './assembly-index';
 import { tagsOf } from './resource-tags';
-import { keyOf, keyText } from './kms-key-refs';
 import { encryptionOf } from './resource-encryption';
 import { locksOf } from './resource-locks';
-import type { CopyFacts, TierFacts } from './tier-facts';
+import type { TierFacts } from './tier-facts';
 import { backupPlanTiers, selectionsCovering } from './backup-plan';
 import { dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
 import { rdsTiers } from './rds-backups';
 import { clusterOfMember, clustersMaybeOfMember } from './aurora-cluster';
-import { activity, scheduleOf } from './activities';
+import { activity } from './activities';
 import { notificationEntries } from './notifications';
+import { s3LifecycleTiers } from './s3-buckets';
+import { reportKeys } from './report-keys';
 
 export { METADATA_KEY };
-
-/** The encryption and locks of a replication destination bucket the assembly does not define. */
-const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
 
 /** The stateful resource types that get a row, with a readable name. */
 export const PROTECTED_TYPES: { [type: string]: string } = {
@@ -316,7 +306,7 @@ export function buildReport(assembly: Assembly, options: ReportOptions = {}): Re
     resources,
     activities,
     notifications,
-    keys: ctx.keys(resources, activities),
+    keys: reportKeys(ctx, resources, activities),
     acknowledgements,
     timeline: timelineOf(resources, activities),
     summary: summaryOf(resources, acknowledgements),
@@ -375,100 +365,9 @@ class Context extends AssemblyIndex {
     super(all);
   }
 
-  /**
-   * The customer managed keys that encrypt the protected resources, the vaults, the copies
-   * and the notification topics and state machines the report lists; a key the assembly does
-   * not define is listed as written, with what the report cannot know of it.
-   */
-  keys(resources: ProtectedResource[], activities: ActivityEntry[]): KeyEntry[] {
-    const uses = new Map<string, { key?: Located; outside?: OutsideKey; stack: StackArtifact; written: string; shown: string; encrypts: Set<string> }>();
-    const use = (value: unknown, stack: StackArtifact, what: string): void => {
-      if (value === undefined || value === null || value === '') {
-        return;
-      }
-      const key = keyOf(this, value, stack);
-      // A key given by a token is told apart by its JSON and shown as `tokenText` says.
-      const written = this.nameOf(value, stack);
-      const shown = this.render(value, stack);
-      // AWS managed keys (aws/s3, aws/rds, ...) are AWS's to rotate and cannot be deleted.
-      if (!key && isAwsManagedKey(written)) {
-        return;
-      }
-      // One row per key not in the assembly, whether its users give its ID or its ARN, in one stack or several.
-      const outside = key ? undefined : outsideKey(written, stack);
-      const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${outside!.region}\u0000${outside!.account}\u0000${outside!.name}`;
-      const entry = uses.get(id) ?? { key, outside, stack: key?.stack ?? stack, written, shown, encrypts: new Set<string>() };
-      if (!key && !entry.written.startsWith('arn:') && written.startsWith('arn:')) {
-        entry.written = written;
-        entry.shown = shown;
-      }
-      entry.encrypts.add(what);
-      uses.set(id, entry);
-    };
-    const byPath = new Map(this.all.map((r) => [`${r.stack.id}\u0000${r.path}`, r]));
-    for (const row of resources) {
-      const r = byPath.get(`${row.stack}\u0000${row.path}`);
-      if (!r) {
-        continue;
-      }
-      const p = r.resource.Properties ?? {};
-      const what = `data of ${row.typeName} ${r.path}`;
-      use(p.KmsKeyId ?? p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID ?? p.SSESpecification?.KMSMasterKeyId, r.stack, what);
-      for (const rule of p.ReplicationConfiguration?.Rules ?? []) {
-        const bucket = this.replicaBucket(rule.Destination?.Bucket, r.stack);
-        use(rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID, r.stack, `replicas of ${r.path} in ${bucket ? bucket.path : this.render(rule.Destination?.Bucket, r.stack)}`);
-      }
-    }
-    for (const vault of this.ofType('AWS::Backup::BackupVault')) {
-      use(vault.resource.Properties?.EncryptionKeyArn, vault.stack, `recovery points in vault ${vault.path} (${vault.stack.region})`);
-    }
-    for (const policy of this.ofType('AWS::DLM::LifecyclePolicy')) {
-      for (const schedule of policy.resource.Properties?.PolicyDetails?.Schedules ?? []) {
-        for (const copy of schedule.CrossRegionCopyRules ?? []) {
-          use(copy.CmkArn, policy.stack, `EBS snapshot copies in ${this.render(copy.TargetRegion ?? copy.Target, policy.stack)} (DLM policy ${policy.path}, schedule ${schedule.Name ?? ''})`);
-        }
-      }
-    }
-    for (const topic of this.ofType('AWS::SNS::Topic').filter((t) => meta(t)?.role === 'notification')) {
-      use(topic.resource.Properties?.KmsMasterKeyId, topic.stack, `notification topic ${topic.path}`);
-    }
-    const activityPaths = new Set(activities.map((a) => a.path));
-    for (const machine of this.ofType('AWS::StepFunctions::StateMachine').filter((m) => activityPaths.has(m.path))) {
-      use(machine.resource.Properties?.EncryptionConfiguration?.KmsKeyId, machine.stack, `state machine ${machine.path} (its definition and execution data)`);
-    }
-    return [...uses.values()].map(({ key, outside, stack, written, shown, encrypts }): KeyEntry => {
-      const render = (value: Json): string => this.render(value, key?.stack ?? stack);
-      const notKnown = 'not known (key not in this assembly)';
-      return {
-        stack: stack.id,
-        // A region or account its ARN takes from a token (a parameter, a variable of Fn::Sub) is the deploy's to say.
-        region: outside ? knownOr(outside.region, REGION_NAME) : stack.region,
-        account: outside ? knownOr(outside.account, ACCOUNT_ID) : stack.account,
-        key: key ? key.path : shown,
-        ...(!key && written !== shown ? { written } : {}),
-        ...(key ? { logicalId: key.logicalId } : {}),
-        rotation: key ? keyRotationText(key.resource.Properties, render) : notKnown,
-        locks: key ? [
-          ...[keyStateText(key.resource.Properties, render)].filter((x): x is string => x !== undefined),
-          ...removalLocks({
-            type: 'AWS::KMS::Key',
-            deletionPolicy: key.resource.DeletionPolicy ?? 'Delete',
-            updateReplacePolicy: key.resource.UpdateReplacePolicy,
-            isReadReplica: false,
-            autoDeletesObjects: false,
-            pendingWindow: pendingWindowText(key.resource.Properties?.PendingWindowInDays, render),
-            render,
-          }),
-        ] : [`deletion and replacement ${notKnown}`],
-        encrypts: [...encrypts].sort(),
-      };
-    }).sort((a, b) => a.key.localeCompare(b.key));
-  }
-
   // ---- the resources' own settings -----------------------------------------------------
 
   ownTiers(r: Located): TierFacts[] {
-    const p = r.resource.Properties ?? {};
     const tierName = meta(r)?.tier;
     if (r.resource.Type === 'AWS::RDS::DBInstance' || r.resource.Type === 'AWS::RDS::DBCluster') {
       return rdsTiers(this, r);
@@ -476,75 +375,9 @@ class Context extends AssemblyIndex {
     // A bucket's lifecycle is a backup tier only when the bucket holds backups (a library
     // backup store); elsewhere expiry deletes data rather than keeping a copy of it.
     if (r.resource.Type === 'AWS::S3::Bucket' && (tierName !== undefined || meta(r)?.role === 'backup-store')) {
-      const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled');
-      const job = tierName ? this.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
-      const jobRuns = job ? scheduleOf(this, this.year, job) : undefined;
-      const replicationCopies = this.replicationCopies(r);
-      const entry = (tier: string, mechanism: string, retention: PartialRetention, copies: CopyFacts[]): TierFacts => ({
-        tier,
-        mechanism,
-        schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
-        scheduleNote: jobRuns?.note,
-        runs: jobRuns?.minutes ?? [],
-        retention: retention.text,
-        minHours: retention.minHours,
-        maxHours: retention.maxHours,
-        storedIn: `bucket ${r.path} (${r.stack.region})`,
-        encryptionKey: encryptionOf(this, r),
-        // The bucket's own locks are listed once, on the resource.
-        locks: [],
-        copies,
-      });
-      const ruleName = (rule: Json): string => {
-        const prefix = this.render(rule.Prefix ?? rule.Filter?.Prefix, r.stack);
-        return `S3 lifecycle rule ${this.render(rule.Id, r.stack)}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
-      };
-      const tier = tierName ?? 'objects';
-      const expiring = rules.filter((rule: Json) => rule.ExpirationInDays !== undefined);
-      // The current objects: their expiry, or kept until deleted when no rule expires them.
-      const current = expiring.length > 0
-        ? expiring.map((rule: Json) => entry(tier, ruleName(rule), expiryRetention(rule.ExpirationInDays, 'ExpirationInDays'), replicationCopies))
-        : [entry(tier, 'S3 bucket without an expiry rule', { text: 'kept until deleted by hand (no expiry)', minHours: Infinity, maxHours: Infinity }, replicationCopies)];
-      // Earlier versions of an object (the shadow copies a point-in-time restore reads).
-      const earlierVersions = rules
-        .filter((rule: Json) => rule.NoncurrentVersionExpiration !== undefined)
-        .map((rule: Json) => entry(`${tier} (earlier versions)`, `${ruleName(rule)} (noncurrent versions)`, expiryRetention(rule.NoncurrentVersionExpiration.NoncurrentDays, 'NoncurrentDays'), []));
-      return [...current, ...earlierVersions];
+      return s3LifecycleTiers(this, this.year, r);
     }
     return [];
-  }
-
-  replicationCopies(r: Located): CopyFacts[] {
-    const rules: Json[] = r.resource.Properties?.ReplicationConfiguration?.Rules ?? [];
-    return rules.map((rule: Json): CopyFacts => {
-      const notCopying = replicationStatus(rule, (value) => this.render(value, r.stack));
-      const destination = rule.Destination ?? {};
-      const name = this.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
-      const bucket = this.replicaBucket(destination.Bucket, r.stack);
-      const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
-      const retention = lifecycle ? expiryRetention(lifecycle.ExpirationInDays, 'ExpirationInDays') : undefined;
-      return {
-        destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => this.render(value, r.stack))})`,
-        region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
-        account: replicaAccount(destination, bucket?.stack.account, (value) => this.render(value, r.stack)),
-        retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
-        minHours: notCopying ? undefined : retention?.minHours,
-        maxHours: notCopying ? undefined : retention?.maxHours,
-        ...(notCopying ? { status: notCopying.status } : {}),
-        ...(notCopying?.status === 'disabled' ? {} : { caveat: REPLICATION_EXISTING_OBJECTS }),
-        encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
-          ? keyText(this, destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
-          : (bucket ? encryptionOf(this, bucket) : BUCKET_NOT_IN_ASSEMBLY),
-        locks: bucket ? locksOf(this, bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
-      };
-    });
-  }
-
-  /** The destination bucket of a replication rule: by reference, or by its name (bucket names are global). */
-  replicaBucket(value: unknown, stack: StackArtifact): Located | undefined {
-    const name = this.nameOf(value, stack).replace(/^arn:[^:]+:s3:::/, '');
-    return this.referencedOfType(value, stack, 'AWS::S3::Bucket')
-      ?? this.ofType('AWS::S3::Bucket').find((b) => this.nameOf(b.resource.Properties?.BucketName, b.stack) === name);
   }
 
   /** A resource's tiers, its exemption, and why its coverage is not known where only the deploy can tell. */
@@ -613,17 +446,6 @@ class Context extends AssemblyIndex {
     };
   }
 
-}
-
-/** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
-function knownOr(text: string, form: RegExp): string {
-  return form.test(text) ? text : `not known at synth (${text})`;
-}
-
-/** An S3 expiry of a number of days, or not known where the number is a token. */
-function expiryRetention(days: unknown, property: string): PartialRetention {
-  const known = knownNumber(days);
-  return known === undefined ? notKnownRetention(property, days) : s3ExpiryRetention(known);
 }
 
 function offSiteFlag(offSite: OffSite): boolean | 'not known' {

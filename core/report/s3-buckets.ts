@@ -1,0 +1,95 @@
+/** S3: the tiers of a bucket that holds backups (its lifecycle expiry), and its replication rules as copies. */
+import type { Json, StackArtifact } from './assembly';
+import type { AssemblyIndex } from './assembly-index';
+import { scheduleOf } from './activities';
+import { keyText } from './kms-key-refs';
+import { Located, meta } from './located';
+import { replicaAccount } from './replica-account';
+import { REPLICATION_EXISTING_OBJECTS, replicationScope, replicationStatus } from './replication-scope';
+import { encryptionOf } from './resource-encryption';
+import { locksOf } from './resource-locks';
+import { s3ExpiryRetention } from './schedule';
+import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
+import type { CopyFacts, TierFacts } from './tier-facts';
+
+/** The encryption and locks of a replication destination bucket the assembly does not define. */
+const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
+
+/** An S3 expiry of a number of days, or not known where the number is a token. */
+function expiryRetention(days: unknown, property: string): PartialRetention {
+  const known = knownNumber(days);
+  return known === undefined ? notKnownRetention(property, days) : s3ExpiryRetention(known);
+}
+
+/** The tiers of a bucket that holds backups: its lifecycle rules' expiry of current and earlier versions, run by its backup job, with its replication copies. */
+export function s3LifecycleTiers(index: AssemblyIndex, year: number, r: Located): TierFacts[] {
+  const p = r.resource.Properties ?? {};
+  const tierName = meta(r)?.tier;
+  const rules = (p.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled');
+  const job = tierName ? index.all.find((a) => meta(a)?.role === 'backup-job' && meta(a)?.tier === tierName) : undefined;
+  const jobRuns = job ? scheduleOf(index, year, job) : undefined;
+  const replication = replicationCopies(index, r);
+  const entry = (tier: string, mechanism: string, retention: PartialRetention, copies: CopyFacts[]): TierFacts => ({
+    tier,
+    mechanism,
+    schedule: jobRuns ? `${jobRuns.text} (${job!.path})` : 'whenever objects are written',
+    scheduleNote: jobRuns?.note,
+    runs: jobRuns?.minutes ?? [],
+    retention: retention.text,
+    minHours: retention.minHours,
+    maxHours: retention.maxHours,
+    storedIn: `bucket ${r.path} (${r.stack.region})`,
+    encryptionKey: encryptionOf(index, r),
+    // The bucket's own locks are listed once, on the resource.
+    locks: [],
+    copies,
+  });
+  const ruleName = (rule: Json): string => {
+    const prefix = index.render(rule.Prefix ?? rule.Filter?.Prefix, r.stack);
+    return `S3 lifecycle rule ${index.render(rule.Id, r.stack)}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
+  };
+  const tier = tierName ?? 'objects';
+  const expiring = rules.filter((rule: Json) => rule.ExpirationInDays !== undefined);
+  // The current objects: their expiry, or kept until deleted when no rule expires them.
+  const current = expiring.length > 0
+    ? expiring.map((rule: Json) => entry(tier, ruleName(rule), expiryRetention(rule.ExpirationInDays, 'ExpirationInDays'), replication))
+    : [entry(tier, 'S3 bucket without an expiry rule', { text: 'kept until deleted by hand (no expiry)', minHours: Infinity, maxHours: Infinity }, replication)];
+  // Earlier versions of an object (the shadow copies a point-in-time restore reads).
+  const earlierVersions = rules
+    .filter((rule: Json) => rule.NoncurrentVersionExpiration !== undefined)
+    .map((rule: Json) => entry(`${tier} (earlier versions)`, `${ruleName(rule)} (noncurrent versions)`, expiryRetention(rule.NoncurrentVersionExpiration.NoncurrentDays, 'NoncurrentDays'), []));
+  return [...current, ...earlierVersions];
+}
+
+export function replicationCopies(index: AssemblyIndex, r: Located): CopyFacts[] {
+  const rules: Json[] = r.resource.Properties?.ReplicationConfiguration?.Rules ?? [];
+  return rules.map((rule: Json): CopyFacts => {
+    const notCopying = replicationStatus(rule, (value) => index.render(value, r.stack));
+    const destination = rule.Destination ?? {};
+    const name = index.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
+    const bucket = replicaBucket(index, destination.Bucket, r.stack);
+    const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
+    const retention = lifecycle ? expiryRetention(lifecycle.ExpirationInDays, 'ExpirationInDays') : undefined;
+    return {
+      destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => index.render(value, r.stack))})`,
+      region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
+      account: replicaAccount(destination, bucket?.stack.account, (value) => index.render(value, r.stack)),
+      retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
+      minHours: notCopying ? undefined : retention?.minHours,
+      maxHours: notCopying ? undefined : retention?.maxHours,
+      ...(notCopying ? { status: notCopying.status } : {}),
+      ...(notCopying?.status === 'disabled' ? {} : { caveat: REPLICATION_EXISTING_OBJECTS }),
+      encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
+        ? keyText(index, destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
+        : (bucket ? encryptionOf(index, bucket) : BUCKET_NOT_IN_ASSEMBLY),
+      locks: bucket ? locksOf(index, bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
+    };
+  });
+}
+
+/** The destination bucket of a replication rule: by reference, or by its name (bucket names are global). */
+export function replicaBucket(index: AssemblyIndex, value: unknown, stack: StackArtifact): Located | undefined {
+  const name = index.nameOf(value, stack).replace(/^arn:[^:]+:s3:::/, '');
+  return index.referencedOfType(value, stack, 'AWS::S3::Bucket')
+    ?? index.ofType('AWS::S3::Bucket').find((b) => index.nameOf(b.resource.Properties?.BucketName, b.stack) === name);
+}
