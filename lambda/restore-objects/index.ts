@@ -16,6 +16,7 @@ import {
   UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { LoopEventCount, withLoopEvents } from '../../core/restore-workflows/loop-events';
+import { archiveCopyTimeSpent, copyTimeSpent, planTimeSpent } from '../../core/restore-workflows/time-budget';
 import { settingsFromEnvironment } from './settings';
 
 const s3 = new S3Client({});
@@ -30,6 +31,8 @@ export interface ObjectRestoreEvent {
   readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'openUploads' | 'failureUploads' | 'cleanup';
   /** `$$.Execution.Name`. */
   readonly execution: string;
+  /** `$$.Execution.StartTime` (planScan, copyScan, copyArchive): past their share of the timeout they stop, see restore-time-budget.ts. */
+  readonly executionStartTime?: string;
   readonly input?: unknown;
   readonly plan?: ObjectRestorePlan;
   /** The scan so far (planScan, copyScan); a new scan when absent. */
@@ -70,10 +73,19 @@ async function step(event: ObjectRestoreEvent, context?: Context): Promise<unkno
     case 'validate':
       return planObjectRestore(s3, settings, inputObject(event.input));
     // The looping steps count the history events of their loops (the state machine stops copying past its budget).
-    case 'planScan':
-      return withLoopEvents(await planScan(s3, plan(), event.scan ?? newScan(), deadline), event.scan?.loopEvents, false);
+    // A step stopped by time reads and writes nothing: its state goes back unchanged with the cause of the failure.
+    case 'planScan': {
+      const scan = event.scan ?? newScan();
+      const timeSpent = planTimeSpent(event.executionStartTime, Date.now(), scan);
+      return withLoopEvents(timeSpent === undefined ? await planScan(s3, plan(), scan, deadline) : { ...scan, timeSpent }, event.scan?.loopEvents, false);
+    }
     case 'copyScan': {
-      const scanned = await copyScan(s3, plan(), event.scan ?? newScan(), deadline, event.execution);
+      const scan = event.scan ?? newScan();
+      const timeSpent = copyTimeSpent(event.executionStartTime, Date.now(), plan(), scan);
+      if (timeSpent !== undefined) {
+        return withLoopEvents({ ...scan, timeSpent }, event.scan?.loopEvents, false);
+      }
+      const scanned = await copyScan(s3, plan(), scan, deadline, event.execution);
       return withLoopEvents(scanned, event.scan?.loopEvents, scanned.stalled !== undefined);
     }
     case 'listArchive':
@@ -85,6 +97,10 @@ async function step(event: ObjectRestoreEvent, context?: Context): Promise<unkno
       return withLoopEvents(retrieval, event.loopEvents, !retrieval.ready);
     }
     case 'copyArchive': {
+      const timeSpent = archiveCopyTimeSpent(event.executionStartTime, Date.now(), plan());
+      if (timeSpent !== undefined) {
+        return withLoopEvents({ done: false, ...event.copied, timeSpent }, event.copied?.loopEvents, false);
+      }
       const copied = await copyArchive(s3, plan(), await objects(), event.execution, deadline, event.copied?.uploads, event.copied?.stalled, event.copied?.refused);
       return withLoopEvents(copied, event.copied?.loopEvents, !copied.done && copied.stalled !== undefined);
     }

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
 import { CLEANUP_EVENTS_ALLOWED, LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED, STEP_ITERATION_EVENTS } from '../private/loop-event-budget';
 import { checkPollBudget } from '../private/poll-budget';
+import { FAILURE_RESERVE_HOURS, RESTORE_TIMEOUT_HOURS, TIME_BUDGET_ERROR } from '../private/restore-time-budget';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { wholeDuration } from '../private/whole-duration';
 import { DryRunTarget, EXECUTION_TAG, cleanupIncomplete, grantDryRun, grantOperate, lambdaStep, nagResource, restoreStateMachine } from './workflow-shell';
@@ -42,23 +43,25 @@ export interface ObjectRestoreWorkflowProps {
   /**
    * How long archive retrievals may take before the workflow fails, in hours (Deep Archive: Standard up to 12 hours, Bulk up to 48 hours), from 1 hour
    * to 120 hours less `archivePollInterval` (119 hours with the default interval: the restore times out after 7 days, without its cleanup, and keeps
-   * 48 hours for the copying and cleanup after the retrievals), and at most 2,000 × `archivePollInterval` (each poll adds nine events to the
+   * 48 hours for the copying and cleanup after the retrievals: the copying stops 24 hours before the timeout, which it keeps for the cleanup), and at most 2,000 × `archivePollInterval` (each poll adds nine events to the
    * execution's history, which ends at 25,000 without its cleanup).
    * @default Duration.hours(72)
    */
   readonly archiveReadyWithin?: Duration;
 }
 
-/** The longest an execution may run. A timed-out execution runs no cleanup. */
-const RESTORE_TIMEOUT = Duration.days(7);
+/** The longest an execution may run. A timed-out execution runs no cleanup: the copying steps stop FAILURE_RESERVE_HOURS before it (restore-time-budget.ts). */
+const RESTORE_TIMEOUT = Duration.hours(RESTORE_TIMEOUT_HOURS);
 /**
- * Kept free of the timeout after the deadline of the retrievals (an archive restore's copying,
- * which may take hours for a large prefix and up to about 16 hours of stalled invocations alone,
- * and the cleanup after a failed copy), and before it (the steps before the first poll, minutes).
- * The retrieved copies stay `restoreDays` (at least one) from when each retrieval completed,
- * so the copying does not race the wait.
+ * Kept free of the timeout after the deadline of the retrievals, and before it (the steps before
+ * the first poll, minutes): 24 hours for an archive restore's copying (hours for a large prefix,
+ * up to about 16 hours of stalled invocations alone) before the copy stops at
+ * COPY_STOPS_AFTER_HOURS, then the FAILURE_RESERVE_HOURS of the failure path and cleanup. The
+ * retrieved copies stay `restoreDays` (at least one) from when each retrieval completed, so the
+ * copying does not race the wait.
  */
-const AFTER_RETRIEVAL = Duration.hours(48);
+const ARCHIVE_COPY = Duration.hours(24);
+const AFTER_RETRIEVAL = Duration.hours(ARCHIVE_COPY.toHours() + FAILURE_RESERVE_HOURS);
 /** `archiveReadyWithin` plus one `archivePollInterval` (the deadline is noticed at the first poll after it) may be at most this. */
 const RETRIEVAL_WINDOW_HOURS = RESTORE_TIMEOUT.toHours() - AFTER_RETRIEVAL.toHours();
 
@@ -202,15 +205,16 @@ export class ObjectRestoreWorkflow extends Construct {
 
     // Point in time: a read-only planning scan (it checks the time against the oldest version), then the copying scan.
     // `loopEvents` counts the history events of the loops (each looping step adds its own), the copy loops stop past LOOP_EVENTS_ALLOWED.
-    // The planning scan needs no stop of its own: its invocations return unfinished only at their deadline (about 14 minutes), so the
-    // timeout allows about 720 of them (5,040 events), and one that outlasts the timeout has copied nothing.
+    // The planning scan needs no stop by events: its invocations return unfinished only at their deadline (about 14 minutes), so the
+    // timeout allows about 720 of them (5,040 events). It and the copying steps stop by time (`timeSpent`), given the execution's start.
     const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, loopEvents: 0 }), resultPath: '$.scan' });
-    const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan' }, '$.scan');
+    const startTime = { 'executionStartTime.$': '$$.Execution.StartTime' };
+    const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan', ...startTime }, '$.scan');
     const startCopy = new sfn.Pass(this, 'StartCopy', {
       parameters: { 'cursor': { done: false }, 'counts': { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, 'loopEvents.$': '$.scan.loopEvents' },
       resultPath: '$.copy',
     });
-    const copyScan = lambdaStep(this, 'CopyScan', fn, 'copyScan', { ...plan, 'scan.$': '$.copy' }, '$.copy');
+    const copyScan = lambdaStep(this, 'CopyScan', fn, 'copyScan', { ...plan, 'scan.$': '$.copy', ...startTime }, '$.copy');
     copyScan.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const pointInTimeResult = new sfn.Pass(this, 'PointInTimeResult', {
       parameters: {
@@ -236,7 +240,10 @@ export class ObjectRestoreWorkflow extends Construct {
         wait: new sfn.Wait(this, 'WaitAfterStalledCopy', { time: sfn.WaitTime.duration(STALLED_WAIT) }),
         stalled: new sfn.Pass(this, 'CopyStalled', stalledFailure('$.copy')).next(failureUploads),
         budgetSpent: new sfn.Pass(this, 'CopyBudgetSpent', budgetFailure('$.copy')).next(failureUploads),
+        timeSpent: new sfn.Pass(this, 'CopyTimeBudgetSpent', timeFailure('$.copy')).next(failureUploads),
       })))
+      // Nothing was copied: no uploads to name, no copies to delete.
+      .when(sfn.Condition.isPresent('$.scan.timeSpent'), new sfn.Pass(this, 'PlanTimeBudgetSpent', timeFailure('$.scan')).next(failed))
       .otherwise(planScan));
 
     // Archive: request the retrievals, wait for them, copy.
@@ -248,7 +255,7 @@ export class ObjectRestoreWorkflow extends Construct {
     const checkRetrieval = lambdaStep(this, 'CheckRetrievals', fn, 'retrievalStatus', { ...plan, 'loopEvents.$': '$.retrieval.loopEvents' }, '$.retrieval');
     // `$.copied` carries the multipart copies an invocation's deadline cut off to the next invocation.
     const startArchiveCopy = new sfn.Pass(this, 'StartArchiveCopy', { parameters: { 'done': false, 'loopEvents.$': '$.retrieval.loopEvents' }, resultPath: '$.copied' });
-    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', { ...plan, 'copied.$': '$.copied' }, '$.copied');
+    const copyArchive = lambdaStep(this, 'CopyArchive', fn, 'copyArchive', { ...plan, 'copied.$': '$.copied', ...startTime }, '$.copied');
     copyArchive.addCatch(failureUploads, { errors: ['States.ALL'], resultPath: '$.failure' });
     const archiveResult = new sfn.Pass(this, 'ArchiveResult', {
       parameters: {
@@ -275,6 +282,7 @@ export class ObjectRestoreWorkflow extends Construct {
       wait: new sfn.Wait(this, 'WaitAfterStalledArchiveCopy', { time: sfn.WaitTime.duration(STALLED_WAIT) }),
       stalled: new sfn.Pass(this, 'ArchiveCopyStalled', stalledFailure('$.copied')).next(failureUploads),
       budgetSpent: new sfn.Pass(this, 'ArchiveCopyBudgetSpent', budgetFailure('$.copied')).next(failureUploads),
+      timeSpent: new sfn.Pass(this, 'ArchiveCopyTimeBudgetSpent', timeFailure('$.copied')).next(failureUploads),
     }));
     const archive = list.next(request).next(startChecks).next(checkRetrieval).next(new sfn.Choice(this, 'IsRetrieved')
       .when(sfn.Condition.booleanEquals('$.retrieval.ready', true), startArchiveCopy.next(copyArchiveLoop))
@@ -363,16 +371,19 @@ function joinNames(buckets: s3.IBucket[]): string {
  * at once after an invocation that moved on, through `wait` after one that did not
  * (`<state>.stalled` counts those in a row), to `stalled` after too many, and to `budgetSpent`
  * when one more iteration could take the loops' history events (`<state>.loopEvents`, counted
- * by the function) past LOOP_EVENTS_ALLOWED.
+ * by the function) past LOOP_EVENTS_ALLOWED; to `timeSpent` when the function stopped the step by
+ * time (`<state>.timeSpent`, copying nothing).
  */
 function untilCopied(
-  choice: sfn.Choice, state: string, done: string, next: { done: sfn.IChainable; again: sfn.IChainable; wait: sfn.Wait; stalled: sfn.IChainable; budgetSpent: sfn.IChainable },
+  choice: sfn.Choice, state: string, done: string,
+  next: { done: sfn.IChainable; again: sfn.IChainable; wait: sfn.Wait; stalled: sfn.IChainable; budgetSpent: sfn.IChainable; timeSpent: sfn.IChainable },
 ): sfn.Choice {
   const stalled = `${state}.stalled`;
   const loopEvents = `${state}.loopEvents`;
   next.wait.next(next.again);
   return choice
     .when(sfn.Condition.booleanEquals(done, true), next.done)
+    .when(sfn.Condition.isPresent(`${state}.timeSpent`), next.timeSpent)
     .when(sfn.Condition.and(sfn.Condition.isPresent(stalled), sfn.Condition.numberGreaterThanEquals(stalled, STALLED_INVOCATIONS_ALLOWED)), next.stalled)
     // The function always sets the count; a Choice on a missing one would end the execution (States.Runtime) without its cleanup.
     .when(sfn.Condition.and(sfn.Condition.isPresent(loopEvents), sfn.Condition.numberGreaterThan(loopEvents, LOOP_EVENTS_ALLOWED - LONGEST_ITERATION_EVENTS)), next.budgetSpent)
@@ -391,6 +402,11 @@ function budgetFailure(state: string): sfn.PassProps {
     },
     resultPath: '$.failure',
   };
+}
+
+/** Sets `$.failure` of a restore whose step (result at `state`) was stopped by the time left before the timeout; the function wrote the cause. */
+function timeFailure(state: string): sfn.PassProps {
+  return { parameters: { 'Error': TIME_BUDGET_ERROR, 'Cause.$': `${state}.timeSpent` }, resultPath: '$.failure' };
 }
 
 /**

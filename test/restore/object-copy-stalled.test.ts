@@ -52,6 +52,7 @@ describe.each([
       Type: 'Choice',
       Choices: [
         { Variable: done, BooleanEquals: true, Next: 'OpenUploads' },
+        { Variable: `${state}.timeSpent`, IsPresent: true, Next: expect.stringMatching(/TimeBudgetSpent$/) },
         { And: [{ Variable: `${state}.stalled`, IsPresent: true }, { Variable: `${state}.stalled`, NumericGreaterThanEquals: 60 }], Next: stalled },
         { And: [{ Variable: `${state}.loopEvents`, IsPresent: true }, { Variable: `${state}.loopEvents`, NumericGreaterThan: 17991 }], Next: expect.stringMatching(/BudgetSpent$/) },
         { Variable: `${state}.stalled`, IsPresent: true, Next: wait },

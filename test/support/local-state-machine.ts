@@ -23,6 +23,8 @@
  *   test can reach a real AWS endpoint.
  * - Wait states and retry intervals take 0 ms unless overridden; the number of waits and
  *   retries is reported so tests and benchmarks can compute the time they would add.
+ * - `startTime` sets `$$.Execution.StartTime` (the package always takes the time the run starts):
+ *   each field that is only that path is given it, in the definition, before the run.
  * - `States.Hash` of a context path (`$$.Execution.Id`, ...) is computed here, with Node's
  *   crypto, before the run: the package's digests are wrong for inputs of 56 bytes or more
  *   (SHA-1 and SHA-256; an execution ARN is longer). A `States.Hash` of anything else fails to load.
@@ -75,6 +77,8 @@ export interface RunOptions {
   readonly retryIntervalOverrides?: Record<string, number | number[]>;
   /** `$$.Execution.Name`. @default 'local-execution' */
   readonly executionName?: string;
+  /** `$$.Execution.StartTime`, e.g. days ago for a run that stands for the end of a long execution. @default the time the run starts */
+  readonly startTime?: Date;
 }
 
 /** One state that was entered, in order. */
@@ -385,6 +389,34 @@ function withContextHashes(definition: AslDefinition, context: Record<string, an
   return rewrite(definition) as AslDefinition;
 }
 
+/**
+ * The definition with each field that is only `$$.Execution.StartTime` given `startTime` as its
+ * value: aws-local-stepfunctions sets the start time of its context to the time it starts, whatever
+ * the context it is given. The start time used any other way fails to load (it would be the package's).
+ */
+function withStartTime(definition: AslDefinition, startTime: string): AslDefinition {
+  const rewrite = (value: any): any => {
+    if (Array.isArray(value)) {
+      return value.map(rewrite);
+    }
+    if (value === null || typeof value !== 'object') {
+      return value;
+    }
+    const result: Record<string, any> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key.endsWith('.$') && item === '$$.Execution.StartTime') {
+        result[key.slice(0, -2)] = startTime;
+      } else if (typeof item === 'string' && item.includes('$$.Execution.StartTime')) {
+        throw new Error(`local state machine: ${key} ${item}: with \`startTime\`, only a field that is \`$$.Execution.StartTime\` alone is given it`);
+      } else {
+        result[key] = rewrite(item);
+      }
+    }
+    return result;
+  };
+  return rewrite(definition) as AslDefinition;
+}
+
 async function runLocally(definition: AslDefinition, states: Record<string, any>, input: any, options: RunOptions): Promise<LocalExecution> {
   const taskHandlers: Record<string, (input: any) => Promise<any>> = {};
   const missing: string[] = [];
@@ -423,10 +455,11 @@ async function runLocally(definition: AslDefinition, states: Record<string, any>
       Id: `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:local:${executionName}`,
       Name: executionName,
       Input: input,
-      StartTime: new Date(started).toISOString(),
+      StartTime: (options.startTime ?? new Date(started)).toISOString(),
     },
   };
-  const machine = new StateMachine(withContextHashes(definition, context) as any, { validationOptions: { checkArn: true, checkPaths: true } });
+  const timed = options.startTime === undefined ? definition : withStartTime(definition, context.Execution.StartTime);
+  const machine = new StateMachine(withContextHashes(timed, context) as any, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
     context,
