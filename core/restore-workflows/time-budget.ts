@@ -3,7 +3,7 @@
  * restore-time-budget.ts. A step stopped by time returns its state unchanged with `timeSpent`,
  * the cause of the restore's failure (`RestoreTimeBudgetSpent`), which the state machine routes.
  */
-import { COPY_STOPS_AFTER_HOURS, FAILURE_RESERVE_HOURS, PLAN_STOPS_AFTER_HOURS, RESTORE_TIMEOUT_HOURS } from '../../lib/private/restore-time-budget';
+import { CLEANUP_STOPS_AFTER_HOURS, COPY_STOPS_AFTER_HOURS, FAILURE_RESERVE_HOURS, PLAN_STOPS_AFTER_HOURS, RESTORE_TIMEOUT_HOURS } from '../../lib/private/restore-time-budget';
 import type { ObjectRestorePlan, ScanState } from './objects';
 
 /** Why a step was stopped by the time left before the timeout: the cause of the restore's failure. */
@@ -80,4 +80,14 @@ export function archiveCopyTimeSpent(startTime: unknown, now: number, plan: Obje
   }
   return `The archive copy was stopped unfinished ${hours} hours after the restore started: ${timeoutText}. `
     + `It had copied part of the objects under s3://${plan.bucket}/${plan.prefix}; ${cleanupFollows(plan)}. ${narrower}`;
+}
+
+/**
+ * When the cleanup after a failed copy was stopped by time, for the restore's cause (the state
+ * machine adds the copies deleted and what may remain); undefined while it may go on.
+ */
+export function cleanupTimeSpent(startTime: unknown, now: number): string | undefined {
+  const hours = afterStop(startTime, now, CLEANUP_STOPS_AFTER_HOURS);
+  return hours === undefined ? undefined
+    : `stopped ${hours} hours after the restore started, shortly before its ${RESTORE_TIMEOUT_HOURS}-hour timeout, which ends it without this cause`;
 }

@@ -16,7 +16,7 @@ import {
   UnfinishedUploads, planScan, requestRetrievals, retrievalState,
 } from '../../core/restore-workflows/objects';
 import { LoopEventCount, withLoopEvents } from '../../core/restore-workflows/loop-events';
-import { archiveCopyTimeSpent, copyTimeSpent, planTimeSpent } from '../../core/restore-workflows/time-budget';
+import { archiveCopyTimeSpent, cleanupTimeSpent, copyTimeSpent, planTimeSpent } from '../../core/restore-workflows/time-budget';
 import { settingsFromEnvironment } from './settings';
 
 const s3 = new S3Client({});
@@ -31,7 +31,7 @@ export interface ObjectRestoreEvent {
   readonly action: 'validate' | 'planScan' | 'copyScan' | 'listArchive' | 'requestRetrievals' | 'retrievalStatus' | 'copyArchive' | 'openUploads' | 'failureUploads' | 'cleanup';
   /** `$$.Execution.Name`. */
   readonly execution: string;
-  /** `$$.Execution.StartTime` (planScan, copyScan, copyArchive): past their share of the timeout they stop, see restore-time-budget.ts. */
+  /** `$$.Execution.StartTime` (planScan, copyScan, copyArchive, cleanup): past their share of the timeout they stop, see restore-time-budget.ts. */
   readonly executionStartTime?: string;
   readonly input?: unknown;
   readonly plan?: ObjectRestorePlan;
@@ -108,9 +108,14 @@ async function step(event: ObjectRestoreEvent, context?: Context): Promise<unkno
       return openUploads(s3, plan(), deadline);
     case 'failureUploads':
       return failureUploadsNote(s3, plan(), deadline);
-    case 'cleanup':
+    case 'cleanup': {
       // Counted on their own (CLEANUP_EVENTS_ALLOWED), from zero at StartCleanup.
+      const timeSpent = cleanupTimeSpent(event.executionStartTime, Date.now());
+      if (timeSpent !== undefined) {
+        return withLoopEvents({ ...event.cleanup, timeSpent }, event.cleanup?.loopEvents, false);
+      }
       return withLoopEvents(await deleteCopies(s3, plan(), event.execution, deadline, event.cleanup?.cursor ? event.cleanup : undefined), event.cleanup?.loopEvents, false);
+    }
     default:
       throw new RestoreInputError(`restore-objects: unknown action ${JSON.stringify((event as { action?: unknown }).action)}; allowed: validate, planScan, copyScan, listArchive, requestRetrievals, retrievalStatus, copyArchive, openUploads, failureUploads, cleanup`);
   }

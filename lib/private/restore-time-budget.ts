@@ -31,3 +31,11 @@ export const PLAN_STOPS_AFTER_HOURS = COPY_STOPS_AFTER_HOURS / 2;
 
 /** The error of a restore whose copying or planning was stopped by the time left before the timeout. */
 export const TIME_BUDGET_ERROR = 'RestoreTimeBudgetSpent';
+
+/**
+ * The cleanup after a failed copy deletes nothing more once the execution has run this long, and
+ * the restore ends with the copy's error and a cause saying which copies may remain: an invocation
+ * started before it ends within the function's 15-minute timeout, and with retries of a throttled
+ * invocation and the steps after it within the hour left, before a bare `States.Timeout` would.
+ */
+export const CLEANUP_STOPS_AFTER_HOURS = RESTORE_TIMEOUT_HOURS - 1;

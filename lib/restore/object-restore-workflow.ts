@@ -160,13 +160,16 @@ export class ObjectRestoreWorkflow extends Construct {
     const plan = { 'plan.$': '$.plan' };
     const failed = new sfn.Fail(this, 'RestoreFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
     // Cleanup works through the target prefix page by page; `$.cleanup` carries its cursor and the history events of its loop between invocations.
-    const cleanupStep = lambdaStep(this, 'Cleanup', fn, 'cleanup', { ...plan, 'cleanup.$': '$.cleanup' }, '$.cleanup');
+    // Given the execution's start, it stops an hour before the timeout (`timeSpent`), as at its event share, with the copy's error and what may remain.
+    const startTime = { 'executionStartTime.$': '$$.Execution.StartTime' };
+    const cleanupStep = lambdaStep(this, 'Cleanup', fn, 'cleanup', { ...plan, 'cleanup.$': '$.cleanup', ...startTime }, '$.cleanup');
     const leftover = `the copies under the target prefix tagged ${EXECUTION_TAG}={} may remain: delete those not wanted by hand`;
     cleanupStep.addCatch(cleanupIncomplete(this, failed, leftover), { errors: ['States.ALL'], resultPath: '$.cleanupError' });
     const cleanup = new sfn.Pass(this, 'StartCleanup', { result: sfn.Result.fromObject({ done: false, deleted: 0, notDeleted: 0, notDeletedExamples: [], loopEvents: 0 }), resultPath: '$.cleanup' });
     const cleanupEvents = '$.cleanup.loopEvents';
     cleanup.next(cleanupStep).next(new sfn.Choice(this, 'IsCleanupDone')
       .when(sfn.Condition.booleanEquals('$.cleanup.done', true), failed)
+      .when(sfn.Condition.isPresent('$.cleanup.timeSpent'), new sfn.Pass(this, 'CleanupTimeBudgetSpent', cleanupTimeFailure(leftover)).next(failed))
       // The function always sets the count; a Choice on a missing one would end the execution (States.Runtime) with no word of the copies left.
       .when(sfn.Condition.and(sfn.Condition.isPresent(cleanupEvents), sfn.Condition.numberGreaterThan(cleanupEvents, CLEANUP_EVENTS_ALLOWED - STEP_ITERATION_EVENTS)),
         new sfn.Pass(this, 'CleanupBudgetSpent', cleanupBudgetFailure(leftover)).next(failed))
@@ -208,7 +211,6 @@ export class ObjectRestoreWorkflow extends Construct {
     // The planning scan needs no stop by events: its invocations return unfinished only at their deadline (about 14 minutes), so the
     // timeout allows about 720 of them (5,040 events). It and the copying steps stop by time (`timeSpent`), given the execution's start.
     const startPlan = new sfn.Pass(this, 'StartPlan', { result: sfn.Result.fromObject({ cursor: { done: false }, counts: { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, loopEvents: 0 }), resultPath: '$.scan' });
-    const startTime = { 'executionStartTime.$': '$$.Execution.StartTime' };
     const planScan = lambdaStep(this, 'PlanScan', fn, 'planScan', { ...plan, 'scan.$': '$.scan', ...startTime }, '$.scan');
     const startCopy = new sfn.Pass(this, 'StartCopy', {
       parameters: { 'cursor': { done: false }, 'counts': { keys: 0, bytes: 0, deletedAtTime: 0, newerOnly: 0, unchanged: 0 }, 'loopEvents.$': '$.scan.loopEvents' },
@@ -420,6 +422,21 @@ function cleanupBudgetFailure(leftover: string): sfn.PassProps {
       'Cause.$': `States.Format('{} The cleanup did not finish (stopped by its history events: its invocations had added {}, one more could take them past the ${CLEANUP_EVENTS_ALLOWED} it may add, `
         + `and Step Functions ends an execution at 25,000 events without this cause; {} copies deleted, {} could not be deleted): ${leftover}', `
         + '$.failure.Cause, $.cleanup.loopEvents, $.cleanup.deleted, $.cleanup.notDeleted, $$.Execution.Name)',
+    },
+    resultPath: '$.failure',
+  };
+}
+
+/**
+ * Keeps the copy's error in `$.failure` and adds to its cause that the cleanup (`$.cleanup`) was
+ * stopped by time (its `timeSpent` says when) and what it leaves: `leftover`, as for `cleanupIncomplete`.
+ */
+function cleanupTimeFailure(leftover: string): sfn.PassProps {
+  return {
+    parameters: {
+      'Error.$': '$.failure.Error',
+      'Cause.$': `States.Format('{} The cleanup did not finish ({}; {} copies deleted, {} could not be deleted): ${leftover}', `
+        + '$.failure.Cause, $.cleanup.timeSpent, $.cleanup.deleted, $.cleanup.notDeleted, $$.Execution.Name)',
     },
     resultPath: '$.failure',
   };
