@@ -120,7 +120,7 @@ describe('the function stops a step once the execution has run past its share of
 });
 
 /**
- * S3 with two pages of versions under app/ (the second listed in 1.5 seconds) and, once copied, the
+ * S3 with two pages of versions under app/ (the second listed in 4 seconds, well after a deadline 2 seconds away even on a loaded machine) and, once copied, the
  * copies tagged with the execution under the target prefix.
  */
 function arrangeTwoPages(execution: string): void {
@@ -133,7 +133,7 @@ function arrangeTwoPages(execution: string): void {
     }
     return input.KeyMarker === undefined
       ? { Versions: [version('app/a.txt')], IsTruncated: true, NextKeyMarker: 'app/a.txt', NextVersionIdMarker: 'app/a.txt-1' }
-      : new Promise((resolve) => setTimeout(() => resolve({ Versions: [version('app/b.txt')], IsTruncated: false }), 1500));
+      : new Promise((resolve) => setTimeout(() => resolve({ Versions: [version('app/b.txt')], IsTruncated: false }), 4000));
   });
   s3.on(GetObjectTaggingCommand).callsFake((input: { Key?: string; VersionId?: string }) => {
     if (input.VersionId?.startsWith('copy-')) {
@@ -158,7 +158,7 @@ test('point in time: a copy still running 144 hours into the restore stops, name
       // it listed the second page; the second copy invocation comes 144 hours in.
       name === 'PlanScan' ? (event: object, context?: unknown) => handler({ ...event, executionStartTime: new Date().toISOString() } as never, context as never)
         : name === 'CopyScan' ? (event: object, context?: object) => (++copyInvocations === 1
-          ? handler({ ...event, executionStartTime: new Date().toISOString() } as never, { ...context, getRemainingTimeInMillis: () => MARGIN_MS + 1000 } as never)
+          ? handler({ ...event, executionStartTime: new Date().toISOString() } as never, { ...context, getRemainingTimeInMillis: () => MARGIN_MS + 2000 } as never)
           : handler(event as never, context as never))
           : handler])),
     executionName: 'objects-time-budget',
