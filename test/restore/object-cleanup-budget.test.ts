@@ -8,19 +8,18 @@
  * stand-in that keeps returning partial progress.
  */
 import {
-  CopyObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, S3Client,
+  DeleteObjectCommand, ListObjectVersionsCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { withLoopEvents } from '../../core/restore-workflows/loop-events';
 import { CleanupState, ObjectRestorePlan, ScanState } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import { CLEANUP_EVENTS_ALLOWED, LOOP_EVENTS_ALLOWED, STEP_ITERATION_EVENTS } from '../../lib/private/loop-event-budget';
-import type { LocalExecution, LocalStateMachine } from '../support/local-state-machine';
+import type { LocalStateMachine } from '../support/local-state-machine';
+import { arrangeOneObjectToCopy, historyEventsOf, T, TARGET, timesVisited } from './object-loop-fixture';
 import { objectRestoreMachine } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
-const T = '2026-11-20T12:00:00.000Z';
-const TARGET = 'restored/20261120T120000Z/app/';
 const HISTORY_LIMIT = 25_000;
 
 let machine: LocalStateMachine;
@@ -28,25 +27,6 @@ let machine: LocalStateMachine;
 beforeAll(() => {
   machine = objectRestoreMachine();
 });
-
-const times = (run: LocalExecution, name: string) => run.visited.filter((state) => state.name === name).length;
-
-/** History events of the states a run entered: a Lambda task 5 (entered, scheduled, started, succeeded, exited), any other state 2 (entered, exited). */
-function historyEventsOf(run: LocalExecution, states?: string[]): number {
-  return run.visited.filter((state) => states === undefined || states.includes(state.name)).reduce((sum, state) => sum + (state.type === 'Task' ? 5 : 2), 0);
-}
-
-function arrangePointInTime(): void {
-  s3.reset();
-  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
-  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
-    Versions: [{ Key: 'app/a.txt', VersionId: 'a1', LastModified: new Date(Date.parse(T) - 3600_000), Size: 100, IsLatest: true }], IsTruncated: false,
-  });
-  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
-  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
-  s3.on(GetObjectTaggingCommand, { Key: `${TARGET}a.txt` }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
-  s3.on(CopyObjectCommand).resolves({});
-}
 
 /**
  * Stands in for the function's cleanup step: each invocation deletes ten copies and returns
@@ -99,7 +79,7 @@ test('the function adds the 7 events of a cleanup invocation to the count it was
 });
 
 test('a cleanup that keeps returning unfinished stops within its share; the restore ends with the copy\'s error, its cause saying what may remain', async () => {
-  arrangePointInTime();
+  arrangeOneObjectToCopy(s3);
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, {
     handlers: Object.fromEntries(machine.taskStates.map((name) => [name, name === 'CopyScan' ? refusedCopy : name === 'Cleanup' ? cleanupThatNeverEnds() : handler])),
     executionName: 'objects-cleanup-budget',
@@ -107,7 +87,7 @@ test('a cleanup that keeps returning unfinished stops within its share; the rest
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('AccessDenied');
   // 5,200 less one invocation's 7: 742 invocations (5,194 events) fit, the 743rd could reach 5,201.
-  expect(times(run, 'Cleanup')).toBe(742);
+  expect(timesVisited(run, 'Cleanup')).toBe(742);
   expect(historyEventsOf(run, ['Cleanup', 'IsCleanupDone'])).toBe(5194);
   expect(run.visited.map((s) => s.name).slice(-4)).toEqual(['Cleanup', 'IsCleanupDone', 'CleanupBudgetSpent', 'RestoreFailed']);
   expect(run.cause).toMatch(/^\{"errorType":"AccessDenied","errorMessage":"Access Denied".*\}.* The cleanup did not finish \(stopped by its history events: its invocations had added 5194, one more could take them past the 5200 it may add, and Step Functions ends an execution at 25,000 events without this cause; 7420 copies deleted, 1 could not be deleted\): /);
@@ -116,7 +96,7 @@ test('a cleanup that keeps returning unfinished stops within its share; the rest
 }, 120_000);
 
 test('a copy that spends the loops\' budget, then a cleanup that spends its share, stay below 25,000 events with room for retries', async () => {
-  arrangePointInTime();
+  arrangeOneObjectToCopy(s3);
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, {
     handlers: Object.fromEntries(machine.taskStates.map((name) => [name, name === 'CopyScan' ? copyCutOffAfterProgress() : name === 'Cleanup' ? cleanupThatNeverEnds() : handler])),
     executionName: 'objects-cleanup-after-budget',

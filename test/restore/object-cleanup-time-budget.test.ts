@@ -13,11 +13,10 @@ import { ObjectRestorePlan } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import { CLEANUP_STOPS_AFTER_HOURS, RESTORE_TIMEOUT_HOURS } from '../../lib/private/restore-time-budget';
 import type { LocalStateMachine } from '../support/local-state-machine';
+import { T, TARGET } from './object-loop-fixture';
 import { objectRestoreMachine } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
-const T = '2026-11-20T12:00:00.000Z';
-const TARGET = 'restored/20261120T120000Z/app/';
 const HOUR = 3_600_000;
 
 const startedHoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR);

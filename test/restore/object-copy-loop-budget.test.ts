@@ -16,28 +16,17 @@ import { withLoopEvents } from '../../core/restore-workflows/loop-events';
 import { ObjectRestorePlan, ScanState, newScan } from '../../core/restore-workflows/objects';
 import { handler } from '../../lambda/restore-objects';
 import { LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED, LOOP_WAIT_EVENTS, STEP_ITERATION_EVENTS } from '../../lib/private/loop-event-budget';
-import type { LocalExecution, LocalStateMachine } from '../support/local-state-machine';
+import type { LocalStateMachine } from '../support/local-state-machine';
+import { arrangeOneObjectToCopy, historyEventsOf, T, TARGET, timesVisited } from './object-loop-fixture';
 import { objectRestoreMachine } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
-const T = '2026-11-20T12:00:00.000Z';
-const TARGET = 'restored/20261120T120000Z/app/';
 
 let machine: LocalStateMachine;
 
 beforeAll(() => {
   machine = objectRestoreMachine();
 });
-
-const times = (run: LocalExecution, name: string) => run.visited.filter((state) => state.name === name).length;
-
-/**
- * The history events Step Functions writes for the states a run entered: a Lambda task 5
- * (entered, scheduled, started, succeeded, exited), a Choice, Pass or Wait 2 (entered, exited).
- */
-function historyEventsOf(run: LocalExecution, states: string[]): number {
-  return run.visited.filter((state) => states.includes(state.name)).reduce((sum, state) => sum + (state.type === 'Task' ? 5 : 2), 0);
-}
 
 test('one iteration is the task and its Choice (7 events), 9 with the Wait after a poll or copy that did not move on; the next copy starts only while it fits in 18,000', () => {
   expect([STEP_ITERATION_EVENTS, LOOP_WAIT_EVENTS, LONGEST_ITERATION_EVENTS, LOOP_EVENTS_ALLOWED]).toEqual([7, 2, 9, 18_000]);
@@ -92,22 +81,10 @@ const cutOffAfterProgress = (result: (event: { scan?: ScanState; copied?: object
   };
 };
 
-function arrangePointInTime(): void {
-  s3.reset();
-  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
-  s3.on(ListObjectVersionsCommand, { Bucket: 'data', Prefix: 'app/' }).resolves({
-    Versions: [{ Key: 'app/a.txt', VersionId: 'a1', LastModified: new Date(Date.parse(T) - 3600_000), Size: 100, IsLatest: true }], IsTruncated: false,
-  });
-  s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
-  s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
-  s3.on(GetObjectTaggingCommand, { Key: `${TARGET}a.txt` }).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: {} }));
-  s3.on(CopyObjectCommand).resolves({});
-}
-
 const loopStates = ['PlanScan', 'IsPlanDone', 'CopyScan', 'IsCopyDone', 'WaitAfterStalledCopy', 'CheckRetrievals', 'IsRetrieved', 'WaitForRetrieval', 'CopyArchive', 'IsArchiveCopied', 'WaitAfterStalledArchiveCopy'];
 
 test('point in time: a copy that keeps being cut off after some progress ends through the failure path and its cleanup, within the budget', async () => {
-  arrangePointInTime();
+  arrangeOneObjectToCopy(s3);
   let page = 0;
   const copyScan = cutOffAfterProgress((event) => ({ cursor: { done: false, keyMarker: `app/${++page}` }, counts: event.scan!.counts }));
   const run = await machine.run({ bucket: 'data', prefix: 'app/', time: T }, {
@@ -116,7 +93,7 @@ test('point in time: a copy that keeps being cut off after some progress ends th
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('RestoreHistoryBudgetSpent');
   // One planning invocation (7), then copies of 7 each while the next one fits: 7 + 2,570 × 7 = 17,997, one more could reach 18,006.
-  expect(times(run, 'CopyScan')).toBe(2570);
+  expect(timesVisited(run, 'CopyScan')).toBe(2570);
   expect(historyEventsOf(run, loopStates)).toBe(17_997);
   expect(run.cause).toMatch(/^The copy was stopped unfinished: the loops of the restore \(retrieval polls, planning scan, copy invocations\) had added 17997 history events, and one more copy invocation could take them past the 18000 they may add \(Step Functions ends an execution at 25,000 events, without its cleanup\)\. .*restore the prefix in narrower parts/);
   expect(run.visited.map((s) => s.name).slice(-8)).toEqual(['IsCopyDone', 'CopyBudgetSpent', 'FailureUploads', 'NameOpenUploads', 'StartCleanup', 'Cleanup', 'IsCleanupDone', 'RestoreFailed']);
@@ -139,15 +116,15 @@ test('archive: the polls for the retrievals leave the copy loop the rest of the 
   expect(run.status).toBe('FAILED');
   expect(run.error).toBe('RestoreHistoryBudgetSpent');
   // Three polls not ready (9 each) and one ready (7) make 34; 34 + 2,566 × 7 = 17,996.
-  expect(times(run, 'CheckRetrievals')).toBe(4);
-  expect(times(run, 'CopyArchive')).toBe(2566);
+  expect(timesVisited(run, 'CheckRetrievals')).toBe(4);
+  expect(timesVisited(run, 'CopyArchive')).toBe(2566);
   expect(historyEventsOf(run, loopStates)).toBe(17_996);
   expect(run.cause).toMatch(/had added 17996 history events/);
   expect(run.visited.map((s) => s.name)).toEqual(expect.arrayContaining(['ArchiveCopyBudgetSpent', 'FailureUploads', 'Cleanup', 'RestoreFailed']));
 }, 120_000);
 
 test('a copy that finishes within the budget succeeds as before, the count left out of its result', async () => {
-  arrangePointInTime();
+  arrangeOneObjectToCopy(s3);
   let invocations = 0;
   const copyScan = async (event: { scan?: ScanState }, context?: unknown) => (++invocations < 5
     ? withLoopEvents({ cursor: { done: false, keyMarker: `app/${invocations}` }, counts: event.scan!.counts }, (event.scan as { loopEvents?: number }).loopEvents, false)
@@ -156,7 +133,7 @@ test('a copy that finishes within the budget succeeds as before, the count left 
     handlers: Object.fromEntries(machine.taskStates.map((name) => [name, name === 'CopyScan' ? copyScan : handler])), executionName: 'objects-within-budget',
   });
   expect(run.status).toBe('SUCCEEDED');
-  expect(times(run, 'CopyScan')).toBe(5);
+  expect(timesVisited(run, 'CopyScan')).toBe(5);
   expect(run.visited.map((s) => s.name)).not.toContain('CopyBudgetSpent');
   expect(run.output).not.toHaveProperty('loopEvents');
   expect(run.output).toMatchObject({ status: 'SUCCEEDED', mode: 'point-in-time', objects: 1 });

@@ -15,11 +15,10 @@ import { ObjectRestorePlan, newScan } from '../../core/restore-workflows/objects
 import { MARGIN_MS, handler } from '../../lambda/restore-objects';
 import { COPY_STOPS_AFTER_HOURS, FAILURE_RESERVE_HOURS, PLAN_STOPS_AFTER_HOURS, RESTORE_TIMEOUT_HOURS } from '../../lib/private/restore-time-budget';
 import type { LocalStateMachine } from '../support/local-state-machine';
+import { T, TARGET } from './object-loop-fixture';
 import { objectRestoreMachine } from './workflow-fixture';
 
 const s3 = mockClient(S3Client);
-const T = '2026-11-20T12:00:00.000Z';
-const TARGET = 'restored/20261120T120000Z/app/';
 const HOUR = 3_600_000;
 const START_TIME = { 'executionStartTime.$': '$$.Execution.StartTime' };
 

@@ -360,33 +360,22 @@ function withContextHashes(definition: AslDefinition, context: Record<string, an
     }
     return createHash(HASH_ALGORITHMS[algorithm]).update(value, 'utf8').digest('hex');
   };
-  const rewrite = (value: any): any => {
-    if (Array.isArray(value)) {
-      return value.map(rewrite);
+  return withFieldsRewritten(definition, (key, item, result) => {
+    if (!key.endsWith('.$') || typeof item !== 'string' || !item.includes('States.Hash')) {
+      return false;
     }
-    if (value === null || typeof value !== 'object') {
-      return value;
+    const replaced = item.replace(CONTEXT_HASH, (_match: string, path: string, algorithm: string) => `'${digestOf(path, algorithm)}'`);
+    if (replaced.includes('States.Hash')) {
+      throw new Error(`local state machine: ${key} ${item}: only a States.Hash of a context path is computed here (aws-local-stepfunctions gives wrong digests for inputs of 56 bytes or more)`);
     }
-    const result: Record<string, any> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (!key.endsWith('.$') || typeof item !== 'string' || !item.includes('States.Hash')) {
-        result[key] = rewrite(item);
-        continue;
-      }
-      const replaced = item.replace(CONTEXT_HASH, (_match: string, path: string, algorithm: string) => `'${digestOf(path, algorithm)}'`);
-      if (replaced.includes('States.Hash')) {
-        throw new Error(`local state machine: ${key} ${item}: only a States.Hash of a context path is computed here (aws-local-stepfunctions gives wrong digests for inputs of 56 bytes or more)`);
-      }
-      const literal = /^'([0-9a-f]+)'$/.exec(replaced);
-      if (literal) {
-        result[key.slice(0, -2)] = literal[1];
-      } else {
-        result[key] = replaced;
-      }
+    const literal = /^'([0-9a-f]+)'$/.exec(replaced);
+    if (literal) {
+      result[key.slice(0, -2)] = literal[1];
+    } else {
+      result[key] = replaced;
     }
-    return result;
-  };
-  return rewrite(definition) as AslDefinition;
+    return true;
+  });
 }
 
 /**
@@ -395,6 +384,23 @@ function withContextHashes(definition: AslDefinition, context: Record<string, an
  * the context it is given. The start time used any other way fails to load (it would be the package's).
  */
 function withStartTime(definition: AslDefinition, startTime: string): AslDefinition {
+  return withFieldsRewritten(definition, (key, item, result) => {
+    if (key.endsWith('.$') && item === '$$.Execution.StartTime') {
+      result[key.slice(0, -2)] = startTime;
+      return true;
+    }
+    if (typeof item === 'string' && item.includes('$$.Execution.StartTime')) {
+      throw new Error(`local state machine: ${key} ${item}: with \`startTime\`, only a field that is \`$$.Execution.StartTime\` alone is given it`);
+    }
+    return false;
+  });
+}
+
+/**
+ * A copy of the definition in which `rewriteField` may write each field (key and value) into the
+ * object being built and return true; the fields it leaves (false) are copied, their values walked.
+ */
+function withFieldsRewritten(definition: AslDefinition, rewriteField: (key: string, item: any, result: Record<string, any>) => boolean): AslDefinition {
   const rewrite = (value: any): any => {
     if (Array.isArray(value)) {
       return value.map(rewrite);
@@ -404,11 +410,7 @@ function withStartTime(definition: AslDefinition, startTime: string): AslDefinit
     }
     const result: Record<string, any> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (key.endsWith('.$') && item === '$$.Execution.StartTime') {
-        result[key.slice(0, -2)] = startTime;
-      } else if (typeof item === 'string' && item.includes('$$.Execution.StartTime')) {
-        throw new Error(`local state machine: ${key} ${item}: with \`startTime\`, only a field that is \`$$.Execution.StartTime\` alone is given it`);
-      } else {
+      if (!rewriteField(key, item, result)) {
         result[key] = rewrite(item);
       }
     }
