@@ -646,9 +646,10 @@ export class ReplicatedMySql extends Construct {
    * (RDS-EVENT-0045) or terminated (RDS-EVENT-0057), which RDS sends in near-real time, at any
    * time of day, while the stopped-replication alarm waits out a job's pause
    * (`allowReplicationPauses`).
-   * It does not match RDS-EVENT-0062, the event of a manual stop such as the daily dump's pause
-   * (`mysql.rds_stop_replication`). RDS emits events on a best effort basis: the
-   * stopped-replication alarm remains the backstop for a stop without an event.
+   * It does not match RDS-EVENT-0062, replication stopped by hand. Which event
+   * `mysql.rds_stop_replication` (a job's pause, such as the daily dump's) emits is not
+   * documented: were it RDS-EVENT-0045, every pause would match. RDS emits events on a best
+   * effort basis: the stopped-replication alarm remains the backstop for a stop without an event.
    * @param id the construct id of the rule, in this construct
    * @param options the rule's target, description, name and any further event pattern
    */
@@ -664,7 +665,7 @@ export class ReplicatedMySql extends Construct {
     const rule = new events.Rule(this, id, {
       ...options,
       description: given ?? fitPathDescription(`${path}: RDS reports that replication to the replica broke: ${stopped} (replication stopped by an error) or ${terminated} (replication terminated); `
-        + 'not RDS-EVENT-0062, a manual stop such as the daily dump\'s pause (mysql.rds_stop_replication)', path, RULES.EVENT_RULE),
+        + 'not RDS-EVENT-0062 (replication stopped by hand)', path, RULES.EVENT_RULE),
     });
     // By the replica's ARN, as aws-cdk-lib's onEvent does: the RDS guide's example instance event
     // carries it in `resources` (and `detail.SourceArn`), while its `detail.SourceIdentifier`
