@@ -197,11 +197,15 @@ describe('BackupDisasterRecovery defaults', () => {
     expect(target.InputTransformer.InputPathsMap).toEqual({
       'detail-EventID': '$.detail.EventID', 'time': '$.time', 'detail-Message': '$.detail.Message', 'detail-SourceArn': '$.detail.SourceArn',
     });
-    expect(target.InputTransformer.InputTemplate.split('\n')).toEqual([
-      '"Replication to the read replica Primary/Dr/Database/Replica broke: RDS reported <detail-EventID> at <time>: <detail-Message>"',
-      '"Replica: <detail-SourceArn>"',
-      '"What to do: connect to the replica and read SHOW REPLICA STATUS: which replication thread stopped and its last error (Last_IO_Error, Last_SQL_Error)."',
-      '"If replication stays stopped, the stopped-replication alarm Primary/Dr/Database/ReplicationStoppedAlarm pages later: it waits out the longest pause the daily dump may make (6 hours 45 minutes) plus 15 minutes."',
+    // One JSON string, which EventBridge decodes before delivery: its lines reach the owner unquoted
+    // (a template of one JSON string per line would reach them with each line in quotes).
+    const inputTemplate: string = target.InputTransformer.InputTemplate;
+    expect(inputTemplate.startsWith('"') && inputTemplate.endsWith('"')).toBe(true);
+    expect(inputTemplate.slice(1, -1).split('\\n')).toEqual([
+      'Replication to the read replica Primary/Dr/Database/Replica broke: RDS reported <detail-EventID> at <time>: <detail-Message>',
+      'Replica: <detail-SourceArn>',
+      'What to do: connect to the replica and read SHOW REPLICA STATUS: which replication thread stopped and its last error (Last_IO_Error, Last_SQL_Error).',
+      'If replication stays stopped, the stopped-replication alarm Primary/Dr/Database/ReplicationStoppedAlarm pages later: it waits out the longest pause the daily dump may make (6 hours 45 minutes) plus 15 minutes.',
     ]);
     expect(resource.Metadata['cdk-backup-dr']).toEqual({ role: 'alarm', owner: OWNER, description: 'Replication to the read replica broke (RDS read replica error events)' });
     // One dead-letter queue for every rule that reaches the owner.

@@ -10,7 +10,9 @@ import { ReplicatedMySql } from './replicated-mysql';
  */
 export function replicationErrorMessage(database: ReplicatedMySql, pauseJob: string, pauseLimit: Duration): events.RuleTargetInput {
   const field = (path: string) => events.EventField.fromPath(path);
-  return events.RuleTargetInput.fromMultilineText([
+  // fromText: one JSON string, which EventBridge decodes before delivery, so the owner reads plain
+  // lines; fromMultilineText would encode each line on its own, and each would arrive in quotes.
+  return events.RuleTargetInput.fromText([
     `Replication to the read replica ${database.replica.node.path} broke: RDS reported ${field('$.detail.EventID')} at ${field('$.time')}: ${field('$.detail.Message')}`,
     `Replica: ${field('$.detail.SourceArn')}`,
     'What to do: connect to the replica and read SHOW REPLICA STATUS: which replication thread stopped and its last error (Last_IO_Error, Last_SQL_Error).',
