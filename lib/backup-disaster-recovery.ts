@@ -397,7 +397,7 @@ export class BackupDisasterRecovery extends Construct {
     // Replication that breaks reaches the owner as RDS reports it, during the dump's pause too,
     // by RDS's own error events; the stopped-replication alarm, which waits out the pause, is the backstop.
     this.notifications.forwardEvents(this.database.onReplicationError('ReplicationErrors'), {
-      message: replicationErrorMessage(this.database, 'the daily dump', pauseLimit),
+      message: replicationErrorMessage(this.database),
       description: 'Replication to the read replica broke (RDS read replica error events)',
     });
 

@@ -205,7 +205,7 @@ describe('BackupDisasterRecovery defaults', () => {
       'Replication to the read replica Primary/Dr/Database/Replica broke: RDS reported <detail-EventID> at <time>: <detail-Message>',
       'Replica: <detail-SourceArn>',
       'What to do: connect to the replica and read SHOW REPLICA STATUS: which replication thread stopped and its last error (Last_IO_Error, Last_SQL_Error).',
-      'If replication stays stopped, the stopped-replication alarm Primary/Dr/Database/ReplicationStoppedAlarm pages later: it waits out the longest pause the daily dump may make (6 hours 45 minutes) plus 15 minutes.',
+      'If replication stays stopped, the stopped-replication alarm Primary/Dr/Database/ReplicationStoppedAlarm pages later: it waits out the longest pause a job may make (6 hours 45 minutes) plus 15 minutes.',
     ]);
     expect(resource.Metadata['cdk-backup-dr']).toEqual({ role: 'alarm', owner: OWNER, description: 'Replication to the read replica broke (RDS read replica error events)' });
     // One dead-letter queue for every rule that reaches the owner.
@@ -213,6 +213,15 @@ describe('BackupDisasterRecovery defaults', () => {
       stack.getLogicalId(dr.notifications.node.findChild('FailedBackupJobs').node.defaultChild as CfnElement),
       stack.getLogicalId(rule.node.defaultChild as CfnElement),
     ].sort());
+  });
+
+  test('the replication-error message names the longest pause allowed at synth, also one a later job allows', () => {
+    const { stack, dr } = primary();
+    dr.database.allowReplicationPauses(Duration.hours(10));
+    const rule = dr.database.node.findChild('ReplicationErrors');
+    const resource = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as CfnElement)];
+    const lines: string[] = resource.Properties.Targets[0].InputTransformer.InputTemplate.slice(1, -1).split('\\n');
+    expect(lines[3]).toBe('If replication stays stopped, the stopped-replication alarm Primary/Dr/Database/ReplicationStoppedAlarm pages later: it waits out the longest pause a job may make (10 hours) plus 15 minutes.');
   });
 
   test('the restore drills prove the objectives: the latest restorable time, alarms at the RPO (1 hour) and the RTO (4 hours)', () => {

@@ -603,6 +603,11 @@ export class ReplicatedMySql extends Construct {
     this.acknowledgeFindings(port);
   }
 
+  /** The longest pause of replication allowed so far (`allowReplicationPauses`); undefined when none is. */
+  public get replicationPauseAllowed(): Duration | undefined {
+    return this.longestPause;
+  }
+
   /**
    * Lets a job pause the replica's replication for up to `longest` without paging, as
    * `DatabaseDumpJob` with `pauseReplication` does every day (`BackupDisasterRecovery` calls this
