@@ -19,6 +19,7 @@ import { kmsBucketProps } from '../private/kms-bucket';
 import { flattenLikeCdkNag } from '../private/nag-ids';
 import { checkCronForm } from '../private/schedule-expression';
 import { HardenedFunction } from '../private/hardened-function';
+import { grantSecretRead } from '../private/secret-read-grant';
 import { BackupCoverage } from '../report/coverage';
 import { longestGap } from '../restore/schedule-interval';
 import { denyGrantsExceptForAwsResources } from '../private/key-policy';
@@ -782,26 +783,6 @@ function scheduleRole(role: iam.Role, fn: HardenedFunction): iam.Role {
     ...PACKS.map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })),
   );
   return role;
-}
-
-/**
- * Lets a function read a secret, and decrypt it through Secrets Manager only, with
- * statements in the function's own policy. (`ISecret.grantRead` also writes the role into
- * the key's policy, which makes a dependency cycle when the same key encrypts the
- * function's log group.)
- */
-function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): void {
-  fn.function.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-    resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
-  }));
-  if (secret.encryptionKey) {
-    fn.function.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [secret.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
-    }));
-  }
 }
 
 function checkRange(path: string, prop: string, value: Duration, min: Duration, max: Duration): void {

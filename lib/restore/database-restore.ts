@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HardenedFunction } from '../private/hardened-function';
+import { grantSecretRead } from '../private/secret-read-grant';
 import { checkPollBudget } from '../private/poll-budget';
 import { refuseRepeatedEntries } from '../private/repeated-entries';
 import { wholeDuration } from '../private/whole-duration';
@@ -681,25 +682,6 @@ function deployedSourceSettings(props: DatabaseRestoreProps): Record<string, unk
     instanceClass,
     multiAz: typeof defined?.multiAz === 'boolean' ? defined.multiAz : undefined,
   };
-}
-
-/**
- * Lets a function read a secret and decrypt it through Secrets Manager only, with statements
- * in the function's own policy. (`ISecret.grantRead` also writes the role into the key's
- * policy, a dependency cycle when the same key encrypts the function's log group.)
- */
-function grantSecretRead(secret: secretsmanager.ISecret, fn: HardenedFunction): void {
-  fn.function.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-    resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
-  }));
-  if (secret.encryptionKey) {
-    fn.function.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [secret.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
-    }));
-  }
 }
 
 /**
