@@ -1,7 +1,7 @@
 /**
  * `cdk-backup-dr restore db|volume|objects ...`: starts a restore workflow with a
  * deterministic execution name (the same request attaches to its still running execution
- * instead of restoring twice; once that has ended, it starts a new one), shows its steps as they progress and prints the
+ * instead of restoring twice; once that has ended, it starts a new one, for a database restore as a new request), shows its steps as they progress and prints the
  * machine-readable result. `--dry-run` runs the workflow's own checks (its Validate step's code,
  * with that step's configuration) with read-only calls and prints the plan, starting nothing.
  *
@@ -114,6 +114,11 @@ function compact(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== false));
 }
 
+/** An execution name with the rerun suffix, within the 80 characters Step Functions allows. */
+function rerunName(name: string, rerun: string | undefined): string {
+  return rerun ? `${name.slice(0, 80 - rerun.length)}${rerun}` : name;
+}
+
 function only(flags: Flags, allowed: Array<keyof typeof OPTIONS>, what: string): void {
   const common = ['state-machine', 'region', 'dry-run', 'no-wait', 'json', 'poll-seconds', 'help'];
   const extra = Object.keys(flags).filter((name) => !allowed.includes(name as keyof typeof OPTIONS) && !common.includes(name));
@@ -122,8 +127,12 @@ function only(flags: Flags, allowed: Array<keyof typeof OPTIONS>, what: string):
   }
 }
 
-/** Turns the command line into the workflow request (no AWS calls). */
-export function buildRequest(subcommand: string | undefined, flags: Flags): RestoreRequest {
+/**
+ * Turns the command line into the workflow request (no AWS calls). `rerun` (`-rerun-<id>`) makes
+ * the request of a run after the same request's execution has ended: its execution gets a name
+ * of its own and, for a database restore, so does the request (see below).
+ */
+export function buildRequest(subcommand: string | undefined, flags: Flags, rerun?: string): RestoreRequest {
   if (subcommand === 'db') {
     const sources = (['from-dump', 'from-snapshot', 'from-recovery-point', 'to-time', 'promote-replica'] as const).filter((name) => str(flags, name) !== undefined);
     if (sources.length !== 1) {
@@ -144,7 +153,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
         manifestKey, bucket: match?.[1], targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB', ALLOCATED_STORAGE_GIB),
         keepOnFailure: flags['keep-on-failure'] === true ? true : undefined,
       });
-      return { kind: 'dump', name: executionName('dump', target, input), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
+      return { kind: 'dump', name: rerunName(executionName('dump', target, input), rerun), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
     }
     // As the help shows them: a promotion names no new instance, and only it is confirmed.
     only(flags, source === 'promote-replica' ? [source, 'confirm'] : [source, 'target', 'instance-class', 'az'], `restore db --${source}`);
@@ -165,10 +174,14 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       confirm: str(flags, 'confirm'),
     });
     // The database workflow names its executions `restore-<requestId>` (requestId: 1 to 50 letters, digits, hyphens).
-    const requestId = executionName(kind, str(flags, 'target') ?? value, base).replace(/_/g, '-').slice(-50).replace(/^-+/, '');
+    const sameRequest = executionName(kind, str(flags, 'target') ?? value, base).replace(/_/g, '-').slice(-50).replace(/^-+/, '');
+    // The workflow resumes the instance a request id already created: run again under the same id,
+    // a restore would hand back the earlier execution's instance (restored from what `newest` or
+    // `latest` was then) as restored now. A promotion is resumed, never made twice: it keeps its id.
+    const requestId = rerun && source !== 'promote-replica' ? `${sameRequest.slice(-(50 - rerun.length)).replace(/^-+/, '')}${rerun}` : sameRequest;
     const input = { requestId, ...base };
     const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new RDS instance ${str(flags, 'target') ?? `restore-${requestId}`} from ${kind} ${value}`;
-    return { kind: 'database', name: `restore-${requestId}`, input, summary: what };
+    return { kind: 'database', name: requestId === sameRequest ? rerunName(`restore-${requestId}`, rerun) : `restore-${requestId}`, input, summary: what };
   }
   if (subcommand === 'volume') {
     only(flags, ['snapshot', 'az', 'type', 'size', 'iops', 'throughput', 'attach', 'device', 'replace-root', 'confirm'], 'restore volume');
@@ -182,7 +195,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       confirm: str(flags, 'confirm'),
     });
     const what = input.replaceRootVolumeOf ? `a root volume replacement of ${input.replaceRootVolumeOf} from ${snapshotId}` : `a new volume from ${snapshotId}${input.availabilityZone ? ` in ${input.availabilityZone}` : ''}${input.attachToInstance ? `, attached to ${input.attachToInstance} at ${input.device}` : ''}`;
-    return { kind: 'volume', name: executionName('volume', snapshotId, input), input, summary: what };
+    return { kind: 'volume', name: rerunName(executionName('volume', snapshotId, input), rerun), input, summary: what };
   }
   if (subcommand === 'objects') {
     only(flags, ['bucket', 'prefix', 'time', 'target-bucket', 'target-prefix', 'confirm', 'archive', 'tier', 'days'], 'restore objects');
@@ -206,7 +219,7 @@ export function buildRequest(subcommand: string | undefined, flags: Flags): Rest
       targetPrefix: str(flags, 'target-prefix'), confirm: str(flags, 'confirm'), restoreTier: str(flags, 'tier'), restoreDays: int(flags, 'days', 'days', RESTORE_DAYS),
     });
     const what = archive ? `archived objects under s3://${bucket}/${input.prefix} retrieved and copied to a new prefix` : `s3://${bucket}/${input.prefix} as it was at ${input.time}, copied to ${input.targetPrefix === input.prefix && (input.targetBucket ?? bucket) === bucket ? 'the same prefix (in place)' : 'a new prefix'}`;
-    return { kind: 'objects', name: executionName('objects', `${bucket}-${input.prefix}`, input), input, summary: what };
+    return { kind: 'objects', name: rerunName(executionName('objects', `${bucket}-${input.prefix}`, input), rerun), input, summary: what };
   }
   throw new UsageError(subcommand ? `unknown restore target '${subcommand}'; use db, volume or objects` : 'restore needs db, volume or objects');
 }
@@ -296,14 +309,14 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       }
       return 0;
     }
-    const start = async (name: string): Promise<string> => {
-      const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request.input) }));
-      say(`Started ${request.summary}\n  execution ${started.executionArn}`);
-      return started.executionArn!;
+    const start = async (started: RestoreRequest): Promise<string> => {
+      const execution = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name: started.name, input: JSON.stringify(started.input) }));
+      say(`Started ${started.summary}\n  execution ${execution.executionArn}`);
+      return execution.executionArn!;
     };
     let executionArn: string;
     try {
-      executionArn = await start(request.name);
+      executionArn = await start(request);
     } catch (error) {
       if (errorName(error) !== 'ExecutionAlreadyExists') {
         throw error;
@@ -319,9 +332,11 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
         executionArn = existingArn;
       } else {
         // Step Functions keeps a closed execution's name for 90 days: this run gets its own.
-        say(`This request ran before (started at ${startedAt}, ${existing.status}); starting it again`);
-        const suffix = `-rerun-${io.now().toString(36)}`;
-        executionArn = await start(`${request.name.slice(0, 80 - suffix.length)}${suffix}`);
+        const rerun = buildRequest(parsed.positionals[0], flags, `-rerun-${io.now().toString(36)}`);
+        const asNew = rerun.input.requestId !== request.input.requestId
+          ? ` as the new request ${String(rerun.input.requestId)}, into a new instance (the earlier execution's instance, if any, is left as it is)` : '';
+        say(`This request ran before (started at ${startedAt}, ${existing.status}); starting it again${asNew}`);
+        executionArn = await start(rerun);
       }
     }
     following = executionArn;

@@ -322,6 +322,45 @@ test('a request whose earlier execution has ended starts a new execution and fol
   expect(JSON.parse(run.stdout())).toMatchObject({ executionArn: expect.stringContaining(starts[1].name!), result: { volumeId: 'vol-new' } });
 });
 
+test.each<[string, string[]]>([
+  ['--to-time latest', ['--to-time', 'latest']],
+  ['--from-snapshot newest', ['--from-snapshot', 'newest']],
+])('a database request (%s) whose earlier execution has ended is started again as a new request, not resuming the earlier instance', async (_name, source) => {
+  const args = ['db', ...source, '--state-machine', 'arn:aws:states:eu-west-1:123456789012:stateMachine:DatabaseRestore', '--json'];
+  const request = buildRequest('db', { [source[0].slice(2)]: source[1] });
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
+  sfn.on(StartExecutionCommand, { name: request.name }).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: '{"target":{"identifier":"restore-new"}}' });
+  sfn.on(DescribeExecutionCommand, { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${request.name}` })
+    .resolves({ status: 'SUCCEEDED', input: JSON.stringify(request.input), startDate: new Date('2026-11-01T00:30:00Z') });
+  const run = capture();
+  expect(await runRestore(args, run.io)).toBe(0);
+  const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+  expect(starts).toHaveLength(2);
+  const rerun = JSON.parse(starts[1].input!);
+  // The same request id would make the workflow resume the instance the earlier execution restored (what was newest then) and report it as restored now.
+  expect(rerun.requestId).not.toBe(request.input.requestId);
+  expect(rerun.requestId).toMatch(/^[A-Za-z0-9][A-Za-z0-9-]{0,49}$/);
+  expect(rerun.requestId).toMatch(/-rerun-[0-9a-z]+$/);
+  expect(starts[1].name).toBe(`restore-${rerun.requestId}`);
+  expect({ ...rerun, requestId: undefined }).toEqual({ ...request.input, requestId: undefined });
+});
+
+test('a promotion whose earlier execution has ended is started again under the same request id (a promotion is resumed, never made twice)', async () => {
+  const request = buildRequest('db', { 'promote-replica': 'replica-1', 'confirm': 'replica-1' });
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
+  sfn.on(StartExecutionCommand, { name: request.name }).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'RestoreFailed', startDate: new Date('2026-11-01T00:30:00Z') });
+  const run = capture();
+  await runRestore(['db', '--promote-replica', 'replica-1', '--confirm', 'replica-1', '--state-machine', 'arn:aws:states:eu-west-1:123456789012:stateMachine:DatabaseRestore', '--json'], run.io);
+  const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+  expect(starts).toHaveLength(2);
+  expect(starts[1].input).toBe(starts[0].input);
+  expect(starts[1].name).toMatch(new RegExp(`^${request.name}-rerun-[0-9a-z]+$`));
+});
+
 /**
  * Two state machines in the account: the volume restore workflow, tagged for it, and another
  * whose tags `otherTags` answers (given the mock of ListTagsForResource); executions succeed.
