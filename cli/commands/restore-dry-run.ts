@@ -1,7 +1,7 @@
 /**
  * `restore ... --dry-run`: the checks of the workflow's own Validate step (the same code, with
- * the configuration the step's function runs with) and, for objects, the read-only planning
- * scan that follows it. Every call is a read: nothing is started or created.
+ * the configuration the step's function runs with) and, for objects, the read-only step that
+ * follows it (the planning scan, or an archive restore's listing of the objects to retrieve). Every call is a read: nothing is started or created.
  */
 import { BackupClient } from '@aws-sdk/client-backup';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { errorText } from '../../core/restore-workflows/common';
 import { planDumpRestore } from '../../core/restore-workflows/dump';
-import { newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
+import { listArchive, newScan, planObjectRestore, planScan } from '../../core/restore-workflows/objects';
 import { planVolumeRestore } from '../../core/restore-workflows/volume';
 import { settingsFromEnvironment as dumpSettings } from '../../lambda/restore-dump/settings';
 import { settingsFromEnvironment as objectSettings } from '../../lambda/restore-objects/settings';
@@ -68,7 +68,8 @@ export async function dryRun(request: RestoreRequest, stateMachineArn: string, c
     case 'objects': {
       const plan = await planObjectRestore(clients.s3, settings(checkedWith, 'objects', () => objectSettings(env)), request.input, now);
       if (plan.mode === 'archive') {
-        return { checkedWith, plan };
+        // The workflow's ListArchive step, which refuses a prefix with no objects or more than it takes, before any retrieval.
+        return { checkedWith, plan: { ...plan, wouldRetrieve: await listArchive(clients.s3, plan) } };
       }
       let scan = newScan();
       while (!scan.cursor.done) {

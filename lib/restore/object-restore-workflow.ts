@@ -302,9 +302,13 @@ export class ObjectRestoreWorkflow extends Construct {
       comment: 'cdk-backup-dr: restore S3 objects to a point in time from versions, or from Glacier Deep Archive, into a new prefix',
       functions: [fn],
     });
-    // The Validate step checks that the target prefix is empty; the planning scan lists the source's versions.
+    // The Validate step checks that the target prefix is empty; the planning scan lists the source's versions,
+    // and an archive restore's ListArchive step the source's objects (ListObjectsV2: s3:ListBucket).
     const listed = [...new Set([...props.buckets, ...targets])].map((bucket) => bucket.bucketArn);
-    const validateReads = [new iam.PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: listed })];
+    const validateReads = [
+      new iam.PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: listed }),
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: props.buckets.map((bucket) => bucket.bucketArn) }),
+    ];
     this.dryRun = { stateMachine: this.stateMachine, validateFunction: fn, encryptionKey: props.encryptionKey, validateReads };
   }
 

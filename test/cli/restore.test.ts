@@ -2,7 +2,8 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import {
-  AbortMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, S3Client,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/core/serde';
@@ -504,6 +505,25 @@ test('--dry-run of an object restore checks the buckets against those the workfl
   const notWritten = capture();
   expect(await runRestore(['objects', '--archive', '--bucket', 'archive', '--prefix', 'yearly/', '--dry-run', '--state-machine', MACHINE], notWritten.io)).toBe(2);
   expect(notWritten.stderr()).toMatch(/input `targetBucket` must be one of the buckets this workflow may write to \(data\); got 'archive'/);
+});
+
+test('--dry-run of an archive restore lists what it would retrieve, and refuses a prefix the workflow\'s ListArchive step refuses (exit 2)', async () => {
+  mockWorkflowConfiguration({ SOURCE_BUCKETS: 'data,archive', TARGET_BUCKETS: 'data' });
+  s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
+  s3.on(ListObjectsV2Command).resolves({ IsTruncated: false });
+  s3.on(ListObjectsV2Command, { Prefix: 'yearly/2025/' }).resolves({
+    Contents: [{ Key: 'yearly/2025/dump.sql.gz', Size: 700, StorageClass: 'DEEP_ARCHIVE' }, { Key: 'yearly/2025/manifest.json', Size: 30, StorageClass: 'STANDARD' }],
+    IsTruncated: false,
+  });
+  const listed = capture();
+  expect(await runRestore(['objects', '--archive', '--bucket', 'archive', '--prefix', 'yearly/2025/', '--target-bucket', 'data', '--dry-run', '--json', '--state-machine', MACHINE], listed.io)).toBe(0);
+  expect(JSON.parse(listed.stdout()).plan).toMatchObject({ mode: 'archive', wouldRetrieve: { objects: 2, archived: 1, bytes: 730 } });
+  // A mistyped prefix: the workflow would fail at ListArchive (nothing retrieved yet); the dry run says so first.
+  const empty = capture();
+  expect(await runRestore(['objects', '--archive', '--bucket', 'archive', '--prefix', 'yearly/2052/', '--target-bucket', 'data', '--dry-run', '--state-machine', MACHINE], empty.io)).toBe(2);
+  expect(empty.stderr()).toMatch(/input `prefix`: no objects under s3:\/\/archive\/yearly\/2052\//);
+  expect(empty.stdout()).not.toMatch(/passed/);
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
 });
 
 const DUMP_ENVIRONMENT = {

@@ -10,7 +10,7 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import {
   DBInstanceNotFoundFault, DescribeDBInstanceAutomatedBackupsCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand, RDSClient,
 } from '@aws-sdk/client-rds';
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { Stack } from 'aws-cdk-lib';
@@ -39,7 +39,7 @@ const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:Restore';
 const VALIDATE = 'arn:aws:lambda:eu-west-1:123456789012:function:Validate';
 const NOW = new Date('2026-11-22T01:00:00Z');
 /** The S3 operations whose IAM action has another name. */
-const S3_ACTIONS: Record<string, string> = { HeadObject: 's3:GetObject', ListObjectVersions: 's3:ListBucketVersions' };
+const S3_ACTIONS: Record<string, string> = { HeadObject: 's3:GetObject', ListObjectVersions: 's3:ListBucketVersions', ListObjectsV2: 's3:ListBucket' };
 
 beforeEach(() => {
   for (const mock of Object.values(mocks)) {
@@ -139,7 +139,7 @@ test('volume: the snapshot, the zones and the instance to attach to', async () =
   expect(await actionsCalled([['volume', attach]])).toEqual(granted);
 });
 
-test('objects: the target prefix and the planning scan', async () => {
+test('objects: the target prefix, the planning scan and the objects an archive restore would retrieve', async () => {
   const fixture = restoreTestStack();
   const workflow = new ObjectRestoreWorkflow(fixture.stack, 'ObjectRestore', {
     vpc: fixture.vpc, encryptionKey: fixture.key, buckets: [fixture.dumpBucket], functionSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -148,5 +148,9 @@ test('objects: the target prefix and the planning scan', async () => {
   workflowWith({ SOURCE_BUCKETS: 'data', TARGET_BUCKETS: 'data', ARCHIVE_READY_WITHIN_MINUTES: '4320' });
   mocks.s3.on(ListObjectVersionsCommand).resolves({ Versions: [] });
   mocks.s3.on(ListObjectVersionsCommand, { Prefix: 'app/' }).resolves({ Versions: [{ Key: 'app/a', VersionId: 'v1', LastModified: new Date('2026-11-20T00:00:00Z'), Size: 1, IsLatest: true }] });
-  expect(await actionsCalled([['objects', { bucket: 'data', prefix: 'app/', time: '2026-11-21T00:00:00Z' }]])).toEqual(granted);
+  mocks.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'yearly/2025/dump.sql.gz', Size: 1, StorageClass: 'DEEP_ARCHIVE' }] });
+  expect(await actionsCalled([
+    ['objects', { bucket: 'data', prefix: 'app/', time: '2026-11-21T00:00:00Z' }],
+    ['objects', { bucket: 'data', prefix: 'yearly/2025/', archive: true }],
+  ])).toEqual(granted);
 });

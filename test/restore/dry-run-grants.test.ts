@@ -152,7 +152,7 @@ describe('ObjectRestoreWorkflow', () => {
   const fn = { 'Fn::GetAtt': [logicalId('ObjectRestoreFunction'), 'Arn'] };
   const bucketArn = (bucket: string) => ({ 'Fn::GetAtt': [logicalId(bucket), 'Arn'] });
 
-  test('grantDryRun: listing the versions of the source and target buckets, not reading or writing objects', () => {
+  test('grantDryRun: listing the versions of the source and target buckets and the objects of the source buckets, not reading or writing objects', () => {
     const fixture = restoreTestStack();
     const workflow = new ObjectRestoreWorkflow(fixture.stack, 'ObjectRestore', {
       vpc: fixture.vpc, encryptionKey: fixture.key, buckets: [fixture.dumpBucket], targetBuckets: [fixture.archiveBucket], functionSubnets,
@@ -160,6 +160,7 @@ describe('ObjectRestoreWorkflow', () => {
     expect(grantedTo(fixture.stack, (role) => workflow.grantDryRun(role))).toEqual([
       ...readsOfTheWorkflow(machine, fn),
       { Effect: 'Allow', Action: 's3:ListBucketVersions', Resource: [bucketArn('DumpBucket'), bucketArn('ArchiveBucket')] },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn('DumpBucket') },
     ]);
   });
 
@@ -171,6 +172,7 @@ describe('ObjectRestoreWorkflow', () => {
       startEncryption(machine),
       ...readsOfTheWorkflow(machine, fn),
       { Effect: 'Allow', Action: 's3:ListBucketVersions', Resource: bucketArn('DumpBucket') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn('DumpBucket') },
     ]));
   });
 });
