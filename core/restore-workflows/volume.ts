@@ -145,6 +145,22 @@ function iopsFor(input: Record<string, unknown>, volumeType: string): number | u
   return value;
 }
 
+/** Inputs that shape a new volume, which a root volume replacement (`CreateReplaceRootVolumeTask`) does not take. */
+const NEW_VOLUME_INPUTS = ['volumeType', 'size', 'iops', 'throughput', 'device'] as const;
+
+/** Refuses inputs the request would leave unused: the restore would not be the one asked for. */
+function refuseUnused(input: Record<string, unknown>, attachTo: string | undefined, replaceRootOf: string | undefined): void {
+  const given = NEW_VOLUME_INPUTS.filter((name) => input[name] !== undefined && input[name] !== null);
+  if (replaceRootOf && given.length > 0) {
+    const names = given.map((name) => `\`${name}\``).join(', ');
+    throw new RestoreInputError(`input ${names} ${given.length === 1 ? 'does' : 'do'} not apply to a root volume replacement (\`replaceRootVolumeOf\`): EC2 makes the new root volume from the snapshot `
+      + `and takes no ${names}; leave ${given.length === 1 ? 'it' : 'them'} out, or restore a new volume (without \`replaceRootVolumeOf\`) to choose ${given.length === 1 ? 'it' : 'them'}`);
+  }
+  if (!attachTo && !replaceRootOf && given.includes('device')) {
+    throw new RestoreInputError(`input \`device\` applies only with \`attachToInstance\` (the volume would be created detached); got ${typeof input.device === 'string' ? `'${input.device}'` : JSON.stringify(input.device)}: give \`attachToInstance\` and \`confirm\` too, or leave \`device\` out`);
+  }
+}
+
 /** Checks the request against the deployment and AWS; creates nothing. */
 export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<VolumeRestorePlan> {
   const snapshotId = requiredString(input, 'snapshotId', 'an EBS snapshot id (snap-...)');
@@ -161,6 +177,7 @@ export async function planVolumeRestore(ec2: EC2Client, settings: VolumeRestoreS
       throw new RestoreInputError(`input \`${name}\` must be an instance id such as i-0123456789abcdef0; got '${value}'`);
     }
   }
+  refuseUnused(input, attachTo, replaceRootOf);
   const volumeType = optionalString(input, 'volumeType', VOLUME_TYPES.join(', ')) ?? 'gp3';
   if (!VOLUME_TYPES.includes(volumeType)) {
     throw new RestoreInputError(`input \`volumeType\` must be one of ${VOLUME_TYPES.join(', ')}; got '${volumeType}'`);

@@ -388,6 +388,10 @@ describe('bad input fails before anything is created, naming the input and what 
     ['an instance in another zone', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1b', attachToInstance: INSTANCE, device: '/dev/sdf', confirm: INSTANCE }, /must be the zone of instance i-0123456789abcdef0 \(eu-west-1a\)/],
     ['an unknown instance', { snapshotId: SNAPSHOT, attachToInstance: 'i-0000000000000000f', device: '/dev/sdf', confirm: 'i-0000000000000000f' }, /instance i-0000000000000000f does not exist/],
     ['both attach and replace', { snapshotId: SNAPSHOT, attachToInstance: INSTANCE, replaceRootVolumeOf: INSTANCE }, /exclude each other/],
+    // CreateReplaceRootVolumeTask takes no size, type, IOPS or throughput: the replacement would be made without them.
+    ['a root replacement with a size', { snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE, size: 200 }, /input `size` does not apply to a root volume replacement \(`replaceRootVolumeOf`\): EC2 makes the new root volume from the snapshot and takes no `size`; leave it out, or restore a new volume \(without `replaceRootVolumeOf`\)/],
+    ['a root replacement with a volume type and IOPS', { snapshotId: SNAPSHOT, replaceRootVolumeOf: INSTANCE, confirm: INSTANCE, volumeType: 'io2', iops: 5000 }, /input `volumeType`, `iops` do not apply to a root volume replacement/],
+    ['a device without an instance to attach to', { ...ZONE_A, device: '/dev/sdf' }, /input `device` applies only with `attachToInstance` \(the volume would be created detached\); got '\/dev\/sdf'/],
     ['a size below the snapshot', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', size: 10 }, /`size` must be at least the snapshot's 50 GiB; got 10/],
     ['an unknown volume type', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'fast' }, /`volumeType` must be one of gp3, gp2, io2, io1, st1, sc1, standard; got 'fast'/],
     ['a throughput-optimized HDD smaller than its minimum', { snapshotId: SNAPSHOT, availabilityZone: 'eu-west-1a', volumeType: 'st1' }, /`size` of a st1 volume must be 125 to 16384 GiB; got 50 \(the snapshot's size\)/],
