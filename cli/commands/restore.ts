@@ -57,7 +57,7 @@ const USAGE = `Usage:
 Times are ISO 8601 with a zone, e.g. 2026-11-21T10:00:00Z or 2026-11-21T11:00:00+01:00.
 A copy is named --target-prefix + the rest of its key after --prefix: with --prefix app/, the target prefix
 must end in / (restored/, not restored, which would name app/a.txt restoreda.txt). Without --prefix
-(or with --prefix '') the whole bucket is restored.
+(or with --prefix '') the whole bucket is restored, to another --target-bucket.
 
 Common options:
   --state-machine <arn>  the workflow (default: $CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=<kind>)

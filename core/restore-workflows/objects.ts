@@ -195,6 +195,18 @@ function checkNamesStayWhole(prefix: string, targetPrefix: string): void {
     + `so '${targetPrefix}' would name ${prefix}${sample} '${targetPrefix}${sample}'; got '${targetPrefix}'`);
 }
 
+/**
+ * Why a target prefix in the restored bucket is refused, and what to give instead: the whole
+ * bucket (an empty `prefix`) holds every prefix of it, so only another bucket can take its copies.
+ */
+function overlapProblem(settings: ObjectRestoreSettings, bucket: string, prefix: string, targetPrefix: string, defaultTarget: boolean): string {
+  if (prefix === '') {
+    return `input \`prefix\` is empty (the whole bucket s3://${bucket}/): its copies cannot go to a prefix of the same bucket, which the restore reads (the target prefix would be '${targetPrefix}'); `
+      + `give a \`targetBucket\` other than '${bucket}' (this workflow writes to ${settings.targetBuckets.join(', ')}), or a \`prefix\``;
+  }
+  return `input \`targetPrefix\` '${targetPrefix}'${defaultTarget ? ' (the default, restored/<time>/<prefix>)' : ''} overlaps the restored prefix '${prefix}' in the same bucket; give a \`targetPrefix\` outside it`;
+}
+
 /** Checks the request; copies nothing. The oldest-version check needs the scan and happens in `planScan`. */
 export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<ObjectRestorePlan> {
   const bucket = requiredString(input, 'bucket', `one of ${settings.sourceBuckets.join(', ')}`);
@@ -240,7 +252,7 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
     }
   } else {
     if (targetBucket === bucket && overlaps(targetPrefix, prefix)) {
-      throw new RestoreInputError(`input \`targetPrefix\` '${targetPrefix}' overlaps the restored prefix '${prefix}' in the same bucket; choose a prefix outside it (the default is restored/<time>/...)`);
+      throw new RestoreInputError(overlapProblem(settings, bucket, prefix, targetPrefix, givenTargetPrefix === undefined));
     }
     if (!(await prefixIsEmpty(s3, targetBucket, targetPrefix))) {
       throw new RestoreInputError(`input \`targetPrefix\`: s3://${targetBucket}/${targetPrefix} already holds objects; the workflow writes only to an empty prefix (choose another, or delete what is there)`);

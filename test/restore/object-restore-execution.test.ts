@@ -677,6 +677,12 @@ describe('bad input fails before anything is copied, naming the input and what i
     ['a bucket the workflow does not restore', { bucket: 'other', prefix: 'app/', time: T }, /`bucket` must be one of the buckets this workflow restores \(data, archive\); got 'other'/],
     ['in place without confirmation', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/' }, /`confirm` must be exactly 's3:\/\/data\/app\/'/],
     ['a target inside the restored prefix', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'app/old/' }, /overlaps the restored prefix/],
+    // Every prefix of the bucket lies inside the whole bucket: only another target bucket can take its copies.
+    ['the whole bucket to a new prefix of the same bucket', { bucket: 'data', time: T },
+      /input `prefix` is empty \(the whole bucket s3:\/\/data\/\): its copies cannot go to a prefix of the same bucket, which the restore reads \(the target prefix would be 'restored\/20261120T120000Z\/'\); give a `targetBucket` other than 'data' \(this workflow writes to data, scratch\), or a `prefix`/],
+    // The default target prefix, restored/<time>/<prefix>, lies inside a prefix under restored/: the error names a target prefix to give.
+    ['a prefix whose default target prefix lies inside it', { bucket: 'data', prefix: 'restored/', time: T },
+      /input `targetPrefix` 'restored\/20261120T120000Z\/restored\/' \(the default, restored\/<time>\/<prefix>\) overlaps the restored prefix 'restored\/' in the same bucket; give a `targetPrefix` outside it/],
     ['a target prefix without its trailing slash', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: 'restored' },
       /input `targetPrefix` must end in '\/': a copy is named `targetPrefix` \+ the rest of its key after `prefix`, so 'restored' would name app\/a\.txt 'restoreda\.txt'; got 'restored'/],
     ['an archive target prefix without its trailing slash', { mode: 'archive', bucket: 'archive', prefix: 'yearly/', targetBucket: 'scratch', targetPrefix: 'back' }, /`targetPrefix` must end in '\/'.*; got 'back'/],
