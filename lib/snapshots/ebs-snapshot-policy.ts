@@ -63,6 +63,8 @@ export interface EbsSnapshotPolicyProps {
 const MAX_SCHEDULES_PER_POLICY = 4;
 /** The longest retention DLM accepts, used for indefinite tiers (years). */
 const INDEFINITE_YEARS = 100;
+/** "The maximum is 100 years. This is equivalent to ... 36500 days" (DLM API reference, CrossRegionCopyRetainRule). */
+const MAX_COPY_RETENTION_DAYS = 36500;
 /**
  * The minute past the window's start hour at which each archive schedule starts in DLM. When
  * schedules of one policy start at the same time, DLM takes one snapshot and keeps it by "the
@@ -196,6 +198,13 @@ export class EbsSnapshotPolicy extends Construct {
       }
     }
     const copyKeys = copies.map(({ region, index }) => ({ region, key: this.copyKeyArn(region, index, this.copyKeyOf(region, props.copyEncryptionKeys)) }));
+    if (copies.length > 0) {
+      for (const tier of tiers) {
+        if (tier.frequency !== undefined && tier.offSite && tier.deleteAfterDays !== undefined && tier.deleteAfterDays > MAX_COPY_RETENTION_DAYS) {
+          throw new Error(`${path}: \`policy.archives[${tier.frequency}].retention\` must be at most ${MAX_COPY_RETENTION_DAYS} days (100 years, the longest Data Lifecycle Manager keeps a cross-region copy) for a tier copied off site, got ${tier.deleteAfterDays} days`);
+        }
+      }
+    }
     const copyRegions = copies.map((c) => c.region);
 
     this.copyRegions = tiers.some((tier) => tier.offSite) ? copyRegions : [];

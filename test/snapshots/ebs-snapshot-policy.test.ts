@@ -203,6 +203,15 @@ describe('EbsSnapshotPolicy', () => {
     expect(snapshots.copyRegions).toEqual(['eu-central-1']);
   });
 
+  test('an archive tier copied off site for 100 years (36500 days) keeps its copies that long', () => {
+    const { template } = synth({
+      policy: RetentionPolicy.of({ archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(36500) }], offSiteCopies: [{ region: 'eu-central-1' }] }),
+    });
+    const policy = Object.values(template.findResources('AWS::DLM::LifecyclePolicy'))[0];
+    const monthly = policy.Properties.PolicyDetails.Schedules.find((s: Json) => s.Name === 'Monthly');
+    expect(monthly.CrossRegionCopyRules).toEqual([expect.objectContaining({ Target: 'eu-central-1', RetainRule: { Interval: 36500, IntervalUnit: 'DAYS' } })]);
+  });
+
   test('copyRegions is empty when no tier goes off site', () => {
     const { snapshots } = synth({ policy: RetentionPolicy.of({ offSiteCopies: [{ region: 'eu-central-1' }], copyRollingTierOffSite: false }) });
     expect(snapshots.copyRegions).toEqual([]);
@@ -286,6 +295,10 @@ describe('EbsSnapshotPolicy', () => {
       { policy: RetentionPolicy.of({ rolling: { interval: Duration.hours(2), retention: Duration.hours(Token.asNumber({ Ref: 'Retention' })) } }) },
       'Stack/Snapshots: `policy.rolling.retention` must be a concrete duration, a whole number of hours (AWS Backup\'s retention in days and DLM\'s snapshot count are computed from it at synth), got an unresolved token'],
     ['a fast snapshot restore count of 0', { fastSnapshotRestoreCount: 0 }, 'Stack/Snapshots: `fastSnapshotRestoreCount` must be a whole number from 1 to 1000, got 0'],
+    // Before: accepted; the copy rule kept the copies 36501 days, and DLM refuses more than 100 years (CrossRegionCopyRetainRule) at deploy.
+    ['an archive tier copied off site for longer than 100 years',
+      { policy: RetentionPolicy.of({ archives: [{ frequency: ArchiveFrequency.MONTHLY, retention: Duration.days(36501) }], offSiteCopies: [{ region: 'eu-central-1' }] }) },
+      'Stack/Snapshots: `policy.archives[MONTHLY].retention` must be at most 36500 days (100 years, the longest Data Lifecycle Manager keeps a cross-region copy) for a tier copied off site, got 36501 days'],
     // Before: accepted; the zone went to DLM twice, or another zone was meant.
     ['a fast snapshot restore zone twice', { fastSnapshotRestoreZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1a'] },
       'Stack/Snapshots: `fastSnapshotRestoreZones` may name each zone once, got \'eu-west-1a\' twice ([0] and [2])'],
