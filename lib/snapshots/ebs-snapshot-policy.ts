@@ -93,6 +93,29 @@ const MAX_TAG_VALUE_LENGTH = 256;
 const UNRESOLVED_REGION_LENGTH = 32;
 const UNRESOLVED_STACK_NAME_LENGTH = 128;
 
+/** FastRestoreRule.AvailabilityZones (DLM API reference): at most 10 zone names of this pattern, at most 16 characters. */
+const MAX_FAST_SNAPSHOT_RESTORE_ZONES = 10;
+const ZONE_NAME = /^([a-z]+-){2,3}\d[a-z]$/;
+const MAX_ZONE_NAME_LENGTH = 16;
+
+/** Fails on a zone list that Data Lifecycle Manager would refuse at deploy; warns for each zone a token keeps from being checked. */
+function checkFastSnapshotRestoreZones(scope: Construct, zones: readonly string[]): void {
+  const path = scope.node.path;
+  refuseRepeatedEntries(scope, 'fastSnapshotRestoreZones', zones, 'zone');
+  if (zones.length > MAX_FAST_SNAPSHOT_RESTORE_ZONES) {
+    throw new Error(`${path}: \`fastSnapshotRestoreZones\` may name at most ${MAX_FAST_SNAPSHOT_RESTORE_ZONES} zones (the Data Lifecycle Manager limit), got ${zones.length}`);
+  }
+  const allowed = 'an availability zone name such as \'eu-west-1a\'';
+  zones.forEach((zone, index) => {
+    const prop = `fastSnapshotRestoreZones[${index}]`;
+    if (Token.isUnresolved(zone)) {
+      warnUncheckedToken(scope, prop, `that it is ${allowed}`, 'Data Lifecycle Manager receives it as it is and decides at deploy whether it accepts the policy');
+    } else if (zone.length > MAX_ZONE_NAME_LENGTH || !ZONE_NAME.test(zone)) {
+      throw new Error(`${path}: \`${prop}\` must be ${allowed} (Data Lifecycle Manager takes zone names, not zone IDs), got '${zone}'`);
+    }
+  });
+}
+
 /** A tag a snapshot carries: its key and value. */
 export interface SnapshotTag {
   readonly key: string;
@@ -154,7 +177,7 @@ export class EbsSnapshotPolicy extends Construct {
     if (rolling.retentionHours! % rolling.intervalHours! !== 0) {
       Annotations.of(this).addWarningV2(SynthWarnings.ROLLING_COUNT_ROUNDED, `DLM keeps ${count} rolling snapshots, ${count * rolling.intervalHours!} hours, because ${rolling.retentionHours} hours is not a multiple of the ${rolling.intervalHours}-hour interval`);
     }
-    refuseRepeatedEntries(this, 'fastSnapshotRestoreZones', props.fastSnapshotRestoreZones ?? [], 'zone');
+    checkFastSnapshotRestoreZones(this, props.fastSnapshotRestoreZones ?? []);
     const fsrCount = props.fastSnapshotRestoreCount ?? 1;
     if (Token.isUnresolved(fsrCount)) {
       warnUncheckedToken(this, 'fastSnapshotRestoreCount', 'that it is a whole number from 1 to 1000',

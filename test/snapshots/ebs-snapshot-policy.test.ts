@@ -182,6 +182,18 @@ describe('EbsSnapshotPolicy', () => {
     ]);
   });
 
+  test('a fast snapshot restore zone that is an unresolved token warns that its name was not checked', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    new EbsSnapshotPolicy(stack, 'Snapshots', {
+      policy: RetentionPolicy.rolling48Hours(),
+      targetTags: { 'cdk-backup-dr:snapshots': 'tiers' },
+      fastSnapshotRestoreZones: ['eu-west-1a', new CfnParameter(stack, 'Zone', { type: 'String' }).valueAsString],
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-backup-dr:uncheckedToken')).map((w) => String(w.entry.data));
+    expect(warnings).toEqual([expect.stringMatching(
+      /^Stack\/Snapshots: `fastSnapshotRestoreZones\[1\]` is an unresolved token, so the synth-time check that it is an availability zone name such as 'eu-west-1a' did not run \(unknown, not passed\); Data Lifecycle Manager receives it as it is and decides at deploy whether it accepts the policy/)]);
+  });
+
   test('in an environment-agnostic stack, a copy that names an account warns that synth cannot tell whether it is another account', () => {
     const stack = new Stack(new App(), 'Stack');
     new EbsSnapshotPolicy(stack, 'Snapshots', {
@@ -302,6 +314,12 @@ describe('EbsSnapshotPolicy', () => {
     // Before: accepted; the zone went to DLM twice, or another zone was meant.
     ['a fast snapshot restore zone twice', { fastSnapshotRestoreZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1a'] },
       'Stack/Snapshots: `fastSnapshotRestoreZones` may name each zone once, got \'eu-west-1a\' twice ([0] and [2])'],
+    // Before: accepted; DLM refuses more than 10 zones (FastRestoreRule.AvailabilityZones) at deploy.
+    ['more than 10 fast snapshot restore zones', { fastSnapshotRestoreZones: [...'abcdefghijk'].map((letter) => `eu-west-1${letter}`) },
+      'Stack/Snapshots: `fastSnapshotRestoreZones` may name at most 10 zones (the Data Lifecycle Manager limit), got 11'],
+    // Before: accepted; DLM takes zone names only (FastRestoreRule.AvailabilityZones pattern) and refuses a zone ID at deploy.
+    ['a fast snapshot restore zone given by its zone ID', { fastSnapshotRestoreZones: ['eu-west-1a', 'euw1-az2'] },
+      'Stack/Snapshots: `fastSnapshotRestoreZones[1]` must be an availability zone name such as \'eu-west-1a\' (Data Lifecycle Manager takes zone names, not zone IDs), got \'euw1-az2\''],
   ])('error: %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
