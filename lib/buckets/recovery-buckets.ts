@@ -27,9 +27,9 @@ export interface RecoveryBucketsProps {
    */
   readonly dailyExpiration?: Duration;
   /**
-   * The Object Lock retention (compliance mode, whole days) of each object of the 48-hour
-   * bucket: for this long nobody, the root user included, can delete a fresh dump. At most
-   * `dailyExpiration`.
+   * The default Object Lock retention (compliance mode, whole days) of the 48-hour bucket.
+   * Replicated objects keep the retention the source set (the source's `dailyLockRetention`);
+   * this is the default for others. At most `dailyExpiration`.
    *
    * @default Duration.days(1)
    */
