@@ -60,7 +60,10 @@ export async function dryRun(request: RestoreRequest, stateMachineArn: string, c
       const plan = await validateRequest(
         { rds: clients.rds, backup: clients.backup }, config, request.input as DatabaseRequest, { name: request.name, startTime: now.toISOString() }, now,
       );
-      const note = plan.existing ? `${plan.target.identifier} was already ${plan.kind === 'promote-replica' ? 'promoted' : 'created'} by this request (${plan.requestId}): running it resumes that restore` : undefined;
+      const input = request.input as Record<string, unknown>;
+      const movesOn = [input.snapshot, input.recoveryPoint, input.restoreTime].some((value) => value === 'newest' || value === 'latest');
+      const resumes = movesOn ? 'running it while that execution runs follows it; once it has ended, running it restores into a new instance' : 'running it resumes that restore';
+      const note = plan.existing ? `${plan.target.identifier} was already ${plan.kind === 'promote-replica' ? 'promoted' : 'created'} by this request (${plan.requestId}): ${resumes}` : undefined;
       return { checkedWith, plan, note };
     }
     case 'volume':

@@ -1,7 +1,7 @@
 /**
  * `cdk-backup-dr restore db|volume|objects ...`: starts a restore workflow with a
  * deterministic execution name (the same request attaches to its still running execution
- * instead of restoring twice; once that has ended, it starts a new one, for a database restore as a new request), shows its steps as they progress and prints the
+ * instead of restoring twice; once that has ended, it starts a new one, for a database restore from `newest` or `latest` as a new request), shows its steps as they progress and prints the
  * machine-readable result. `--dry-run` runs the workflow's own checks (its Validate step's code,
  * with that step's configuration) with read-only calls and prints the plan, starting nothing.
  *
@@ -175,10 +175,13 @@ export function buildRequest(subcommand: string | undefined, flags: Flags, rerun
     });
     // The database workflow names its executions `restore-<requestId>` (requestId: 1 to 50 letters, digits, hyphens).
     const sameRequest = executionName(kind, str(flags, 'target') ?? value, base).replace(/_/g, '-').slice(-50).replace(/^-+/, '');
-    // The workflow resumes the instance a request id already created: run again under the same id,
-    // a restore would hand back the earlier execution's instance (restored from what `newest` or
-    // `latest` was then) as restored now. A promotion is resumed, never made twice: it keeps its id.
-    const requestId = rerun && source !== 'promote-replica' ? `${sameRequest.slice(-(50 - rerun.length)).replace(/^-+/, '')}${rerun}` : sameRequest;
+    // The workflow resumes the instance a request id already created. For `newest` or `latest`, run
+    // again under the same id, it would hand back the earlier execution's instance (restored from
+    // what they were then) as restored now: such a rerun is a new request. A named snapshot,
+    // recovery point or time restores the same data again, and a promotion is never made twice:
+    // they keep their id, so a rerun resumes (or reports) what the earlier execution created.
+    const movesOn = value === 'newest' || value === 'latest';
+    const requestId = rerun && movesOn ? `${sameRequest.slice(-(50 - rerun.length)).replace(/^-+/, '')}${rerun}` : sameRequest;
     const input = { requestId, ...base };
     const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new RDS instance ${str(flags, 'target') ?? `restore-${requestId}`} from ${kind} ${value}`;
     return { kind: 'database', name: requestId === sameRequest ? rerunName(`restore-${requestId}`, rerun) : `restore-${requestId}`, input, summary: what };

@@ -85,14 +85,17 @@ test('a target that exists and was not created by this request is rejected', asy
   expect(stderr).toMatch(/`targetIdentifier` orders-copy already exists and was not created by request/);
 });
 
-test('a target this same request created passes, with a note that running it resumes that restore', async () => {
-  const requestId = String(buildRequest('db', { 'to-time': 'latest', 'target': 'orders-copy' }).input.requestId);
+test.each([
+  ['2026-11-20T00:00:00Z', 'running it resumes that restore'],
+  ['latest', 'running it while that execution runs follows it; once it has ended, running it restores into a new instance'],
+])('a target this same request (--to-time %s) created passes, with a note on what running it does', async (time, says) => {
+  const requestId = String(buildRequest('db', { 'to-time': time, 'target': 'orders-copy' }).input.requestId);
   rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-copy' }).resolves({
     DBInstances: [{ ...source, DBInstanceIdentifier: 'orders-copy', TagList: [{ Key: EXECUTION_TAG, Value: requestId }, { Key: WORKFLOW_ID_TAG, Value: WORKFLOW_ID }] }],
   });
-  const { code, stdout } = await dryRun('--to-time', 'latest', '--target', 'orders-copy');
+  const { code, stdout } = await dryRun('--to-time', time, '--target', 'orders-copy');
   expect(code).toBe(0);
-  expect(stdout).toMatch(new RegExp(`Note: orders-copy was already created by this request \\(${requestId}\\): running it resumes that restore`));
+  expect(stdout).toContain(`Note: orders-copy was already created by this request (${requestId}): ${says}`);
 });
 
 test('the newest snapshot of the source is the one the plan names', async () => {

@@ -348,6 +348,25 @@ test.each<[string, string[]]>([
   expect({ ...rerun, requestId: undefined }).toEqual({ ...request.input, requestId: undefined });
 });
 
+test.each<[string, string[]]>([
+  ['--from-snapshot rds:db-2026-11-01', ['--from-snapshot', 'rds:db-2026-11-01']],
+  ['--to-time 2026-11-01T00:00:00Z', ['--to-time', '2026-11-01T00:00:00Z']],
+])('a database request from a named source (%s) whose earlier execution has ended keeps its request id: the workflow resumes or reports the instance holding the same data', async (_name, source) => {
+  const request = buildRequest('db', { [source[0].slice(2)]: source[1] });
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
+  sfn.on(StartExecutionCommand, { name: request.name }).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: '{"target":{"identifier":"restore-earlier"}}' });
+  sfn.on(DescribeExecutionCommand, { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${request.name}` })
+    .resolves({ status: 'SUCCEEDED', input: JSON.stringify(request.input), startDate: new Date('2026-11-01T00:30:00Z') });
+  const run = capture();
+  expect(await runRestore(['db', ...source, '--state-machine', 'arn:aws:states:eu-west-1:123456789012:stateMachine:DatabaseRestore', '--json'], run.io)).toBe(0);
+  const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+  expect(starts).toHaveLength(2);
+  expect(starts[1].input).toBe(starts[0].input);
+  expect(starts[1].name).toMatch(new RegExp(`^${request.name}-rerun-[0-9a-z]+$`));
+});
+
 test('a promotion whose earlier execution has ended is started again under the same request id (a promotion is resumed, never made twice)', async () => {
   const request = buildRequest('db', { 'promote-replica': 'replica-1', 'confirm': 'replica-1' });
   sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
