@@ -172,10 +172,17 @@ export async function verifyDailyRun(s3: S3Client, bucket: string, keys: string[
   if (dump.bytes === 0) {
     return corrupt(`the manifest lists ${dump.key} with 0 bytes: a gzip-compressed dump is never empty`);
   }
+  const keyOf = (file: { key: string }): string => (file.key.includes('/') ? file.key : newest.prefix + file.key);
+  // Another run's file (or one below this run's prefix) would be hashed in place of this run's own,
+  // which may be missing: the run would read as verified, and as fresh as its manifest says.
+  const foreign = manifest.files.map(keyOf).find((key) => !key.startsWith(newest.prefix) || key.slice(newest.prefix.length).includes('/'));
+  if (foreign !== undefined) {
+    return corrupt(`the manifest lists ${foreign}, which is not a file of this run (not directly under ${newest.prefix})`);
+  }
   const record = await options.store?.read(bucket, newest.prefix);
   const files: Array<VerifiedFile & { hashedInThisRun: boolean }> = [];
   for (const file of manifest.files) {
-    const key = file.key.includes('/') ? file.key : newest.prefix + file.key;
+    const key = keyOf(file);
     const current = absent(key) ? undefined : await headObject(s3, bucket, key);
     if (!current) {
       return corrupt(`${key} is listed in the manifest but does not exist`);

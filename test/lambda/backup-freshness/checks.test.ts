@@ -330,6 +330,28 @@ describe('daily dumps', () => {
     expect(late.detail).toContain('started at 2026-11-21T00:06:00Z, not on 2026-11-20 (UTC)');
   });
 
+  test('a manifest that lists another run\'s files is corrupt: the run\'s own dump is not what was hashed', async () => {
+    const objects = new Map<string, Buffer>();
+    const older = 'daily/2026-11-20/run-0/';
+    const prefix = 'daily/2026-11-21/run-1/';
+    storeRun(objects, older, 'run-0', hoursAgo(30), dump);
+    storeRun(objects, prefix, 'run-1', hoursAgo(3), dump);
+    // Today's manifest, fresh by its time, names yesterday's files; today's own dump is gone.
+    objects.set(`${prefix}manifest.json`, Buffer.from(serializeManifest({ ...manifestFor(older, 'run-1', hoursAgo(3), dump), runId: 'run-1', tier: 'daily' })));
+    objects.delete(`${prefix}dump.sql.gz`);
+    serve(objects);
+    const result = await runCheck(check, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'corrupt', newestCopy: prefix });
+    expect(result.detail).toBe(`s3://dumps-48h/${prefix}: the manifest lists ${older}dump.sql.gz, which is not a file of this run (not directly under ${prefix})`);
+    expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([`${prefix}manifest.json`]);
+    // A file a level below the run's prefix is not one of its files either.
+    objects.set(`${prefix}dump.sql.gz`, dump);
+    const nested = manifestFor(prefix, 'run-1', hoursAgo(3), dump);
+    objects.set(`${prefix}manifest.json`, Buffer.from(serializeManifest({ ...nested, files: [{ ...nested.files[0], key: `${prefix}copy/dump.sql.gz` }, nested.files[1]] })));
+    objects.set(`${prefix}copy/dump.sql.gz`, dump);
+    expect(await runCheck(check, clientsFor, 'eu-west-1', NOW)).toMatchObject({ status: 'corrupt', detail: expect.stringContaining(`lists ${prefix}copy/dump.sql.gz, which is not a file of this run`) });
+  });
+
   test('an invalid manifest makes the run corrupt', async () => {
     const objects = new Map<string, Buffer>();
     objects.set('daily/2026-11-21/run-1/manifest.json', Buffer.from('{"version": 7}'));
