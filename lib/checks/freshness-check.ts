@@ -64,7 +64,9 @@ export interface RecoveryPointFreshnessOptions extends FreshnessTierOptions {
   /**
    * Only recovery points in this vault count. For the disaster-recovery vault, import it by
    * ARN (`BackupVault.fromBackupVaultArn`) so that its region is known; that region is
-   * used unless `region` is set.
+   * used, and a `region` that differs from it fails the synth (the function may list the
+   * vault by its ARN only). Set `region` when synth cannot tell the vault's region (an ARN
+   * that holds tokens).
    * @default - recovery points in any vault of the region
    */
   readonly vault?: backup.IBackupVault;
@@ -344,6 +346,14 @@ class RecoveryPointCheck extends FreshnessCheck {
   public _bind(scope: Construct): FreshnessCheckConfig {
     const vault = this.options.vault;
     const vaultRegion = vault && !Token.isUnresolved(vault.env.region) ? vault.env.region : undefined;
+    const region = this.options.region;
+    // The function is granted the vault's ARN, which names the vault's region: listing it in
+    // another region would be denied on every run. A region synth cannot compare (a token, or a
+    // vault of an environment-agnostic stack) is left to deploy.
+    if (vault && region !== undefined && equalityAtDeploy(Stack.of(scope), region, vault.env.region) === 'different') {
+      throw new Error(`${scope.node.path}: \`region\` of a recovery-point check with \`vault\` must be left out or be the vault's region (${vault.env.region}), got '${region}': `
+        + `the function may list only the vault's ARN, which names ${vault.env.region}; import a vault of another region by its ARN (\`BackupVault.fromBackupVaultArn\`), whose region the check then uses`);
+    }
     const c = common(scope, this.kind, this.options, 'daily', vaultRegion);
     const instance = this.options.instance;
     return {
