@@ -321,6 +321,12 @@ export class BackupDisasterRecovery extends Construct {
     if (Object.keys(volumeTags).length === 0) {
       throw new Error(`${this.node.path}: \`volumeTags\` must hold at least one tag (key and value), got {}`);
     }
+    for (const [key, value] of Object.entries(volumeTags)) {
+      const outside = (text: string, max: number) => !Token.isUnresolved(text) && (text.length === 0 || text.length > max);
+      if (outside(key, 128) || outside(value, 256)) {
+        throw new Error(`${this.node.path}: \`volumeTags\` must hold keys of 1 to 128 characters and values of 1 to 256 characters (the freshness checks find the snapshots by both), got ${key}='${value}'`);
+      }
+    }
     this.ownerEmail = props.ownerEmail;
     this.recoveryRegion = recoveryRegion;
     this.recoveryPointObjective = rpo;

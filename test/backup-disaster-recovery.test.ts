@@ -710,6 +710,13 @@ describe('validation', () => {
       .toThrow('Primary/Dr: `volumeTags` must hold at least one tag (key and value), got {}');
   });
 
+  // Before: accepted; the freshness checks of the tag passed the empty value on, which the freshness
+  // function refuses in its configuration, so every check of every run was unknown.
+  test('a volume tag with an empty value', () => {
+    expect(() => primary(new App(), () => ({ volumeTags: { app: 'orders', backup: '' } })))
+      .toThrow('Primary/Dr: `volumeTags` must hold keys of 1 to 128 characters and values of 1 to 256 characters (the freshness checks find the snapshots by both), got backup=\'\'');
+  });
+
   test('target: ownerEmail and primaryRegion', () => {
     expect(() => recovery(new App(), { ownerEmail: 'nobody' }))
       .toThrow('Recovery/Target: `ownerEmail` must be an email address (name@domain), got \'nobody\'');

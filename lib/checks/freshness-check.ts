@@ -384,8 +384,16 @@ class EbsSnapshotCheck extends FreshnessCheck {
     if (tagValue !== undefined && tagKey === undefined) {
       throw new Error(`${scope.node.path}: \`tagValue\` of an ebs-snapshot check needs \`tagKey\`, got tagValue '${tagValue}' alone`);
     }
-    if (tagKey !== undefined && !Token.isUnresolved(tagKey) && (tagKey.length === 0 || tagKey.length > 128)) {
+    if (tagKey !== undefined && outsideTagLimit(tagKey, 128)) {
       throw new Error(`${scope.node.path}: \`tagKey\` of an ebs-snapshot check must be 1 to 128 characters, got '${tagKey}'`);
+    }
+    // An empty value, which the function refuses in its configuration, would make every check
+    // of every run unknown; `tagKey` alone matches any value.
+    if (tagValue !== undefined && outsideTagLimit(tagValue, 256)) {
+      throw new Error(`${scope.node.path}: \`tagValue\` of an ebs-snapshot check must be 1 to 256 characters (leave it out for any value of \`tagKey\`), got '${tagValue}'`);
+    }
+    if (alsoTagged && (outsideTagLimit(alsoTagged.key, 128) || outsideTagLimit(alsoTagged.value, 256))) {
+      throw new Error(`${scope.node.path}: \`alsoTagged\` of an ebs-snapshot check must have a key of 1 to 128 characters and a value of 1 to 256 characters, got key '${alsoTagged.key}' and value '${alsoTagged.value}'`);
     }
     const c = common(scope, this.kind, this.options, 'daily', volume ? volumeRegion(scope, volume, this.options.region) : undefined);
     const resource = volume ? volume.volumeId : `tag:${tagKey}${tagValue !== undefined ? `=${tagValue}` : ''}`;
@@ -405,6 +413,11 @@ class EbsSnapshotCheck extends FreshnessCheck {
       snapshotReads: [],
     };
   }
+}
+
+/** Whether a concrete tag key or value is empty or longer than EC2 allows (`max` characters). */
+function outsideTagLimit(text: string, max: number): boolean {
+  return !Token.isUnresolved(text) && (text.length === 0 || text.length > max);
 }
 
 /**

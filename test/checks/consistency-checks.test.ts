@@ -539,6 +539,13 @@ describe('validation', () => {
       'Stack/Checks: `region` of a recovery-point check with `vault` must be left out or be the vault\'s region (eu-west-1), got \'eu-central-1\': the function may list only the vault\'s ARN, which names eu-west-1; import a vault of another region by its ARN (`BackupVault.fromBackupVaultArn`), whose region the check then uses'],
     ['recovery-point vault ARN of one region with another region', (f) => ({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: f.master, vault: backup.BackupVault.fromBackupVaultArn(f.stack, 'V', 'arn:aws:backup:eu-central-1:111111111111:backup-vault:dr-vault'), region: 'us-east-1' })] }),
       'Stack/Checks: `region` of a recovery-point check with `vault` must be left out or be the vault\'s region (eu-central-1), got \'us-east-1\''],
+    // Before: accepted; the function refuses an empty tag value in its configuration, so every check of every run was unknown.
+    ['ebs tagValue empty', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'backup', tagValue: '' })] }),
+      'Stack/Checks: `tagValue` of an ebs-snapshot check must be 1 to 256 characters (leave it out for any value of `tagKey`), got \'\''],
+    ['ebs alsoTagged with an empty value', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'backup', alsoTagged: { key: 'dlm-policy', value: '' } })] }),
+      'Stack/Checks: `alsoTagged` of an ebs-snapshot check must have a key of 1 to 128 characters and a value of 1 to 256 characters, got key \'dlm-policy\' and value \'\''],
+    ['ebs alsoTagged with an empty key', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'backup', alsoTagged: { key: '', value: 'daily' } })] }),
+      'Stack/Checks: `alsoTagged` of an ebs-snapshot check must have a key of 1 to 128 characters and a value of 1 to 256 characters, got key \'\' and value \'daily\''],
     ['ebs neither', () => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({})] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got neither'],
     ['ebs both', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagKey: 'b', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: an ebs-snapshot check needs exactly one of `volume` and `tagKey`, got both'],
     ['ebs tagValue alone', (f) => ({ freshnessChecks: [FreshnessCheck.ebsSnapshots({ tagValue: 'x', volume: ec2.Volume.fromVolumeAttributes(f.stack, 'V', { volumeId: 'vol-1', availabilityZone: 'eu-west-1a' }) })] }), 'Stack/Checks: `tagValue` of an ebs-snapshot check needs `tagKey`, got tagValue \'x\' alone'],
