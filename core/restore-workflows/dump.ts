@@ -140,6 +140,10 @@ export async function planDumpRestore(clients: { s3: S3Client; rds: RDSClient },
   }
   const dumpFile = dumpFileOf(manifest);
   const dumpKey = dumpFile.key.includes('/') ? dumpFile.key : parsed.prefix + dumpFile.key;
+  // Another run's dump would be loaded, and verified, as this run's.
+  if (!dumpKey.startsWith(parsed.prefix) || dumpKey.slice(parsed.prefix.length).includes('/')) {
+    throw new RestoreInputError(`the manifest s3://${bucket}/${manifestKey} lists ${dumpKey}, which is not a file of its run (not directly under ${parsed.prefix}): restore from that run's own manifest`);
+  }
   let head;
   try {
     head = await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: dumpKey }));

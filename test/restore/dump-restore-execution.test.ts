@@ -610,4 +610,14 @@ describe('bad input fails before anything is created, naming the input and what 
     expect(run.cause).toMatch(/has 12 bytes but its manifest records/);
     expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
   });
+
+  test('a manifest that lists another run\'s dump: that dump would be loaded as this run\'s', async () => {
+    const otherKey = 'daily/2026-11-20/20261120T020000Z-def456/dump.sql.gz';
+    mockAws({ manifestText: serializeManifest({ ...manifest, files: [{ ...manifest.files[0], key: otherKey }] }) });
+    s3.on(HeadObjectCommand, { Bucket: 'dumps', Key: otherKey }).resolves({ ContentLength: manifest.files[0].bytes, StorageClass: 'STANDARD' });
+    const run = await machine.run(request, { handlers: handlers(), executionName: 'dump-bad-input' });
+    expect(run.error).toBe('RestoreInputError');
+    expect(run.cause).toContain(`the manifest s3://dumps/${MANIFEST_KEY} lists ${otherKey}, which is not a file of its run (not directly under daily/2026-11-21/20261121T020000Z-abc123/)`);
+    expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(0);
+  });
 });
