@@ -26,7 +26,7 @@ interface CheckBase {
   readonly region?: string;
 }
 
-/** The newest RDS snapshot of an instance (automated, manual or made by AWS Backup). */
+/** The newest RDS snapshot of an instance of one type: automated, manual, AWS Backup, or `any` (automated and manual only, as RDS lists them when no type is given). */
 export interface RdsSnapshotCheck extends CheckBase {
   readonly kind: 'rds-snapshot';
   readonly dbInstanceIdentifier: string;
