@@ -19,7 +19,7 @@ import {
   DescribeExecutionCommand, DescribeExecutionOutput, GetExecutionHistoryCommand, HistoryEvent,
   SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { errorName, errorText, executionName } from '../../core/restore-workflows/common';
+import { EXECUTION_TAG, errorName, errorText, executionName } from '../../core/restore-workflows/common';
 import { ALLOCATED_STORAGE_GIB } from '../../core/restore-workflows/dump';
 import { RESTORE_DAYS } from '../../core/restore-workflows/objects';
 import { ANY_VOLUME_IOPS, ANY_VOLUME_SIZE_GIB, GP3_THROUGHPUT_MIBPS } from '../../core/restore-workflows/volume';
@@ -244,6 +244,12 @@ function executionArnFor(stateMachineArn: string, name: string): string {
   return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
 }
 
+/** What an execution that ended without an error (Step Functions gives none) means for the restore. */
+const ENDED_WITHOUT_ERROR: Record<string, string> = {
+  TIMED_OUT: `the execution ran past its timeout (Step Functions gives no error); its cleanup did not run: what it created (tagged ${EXECUTION_TAG}) may remain`,
+  ABORTED: `the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run: what it created (tagged ${EXECUTION_TAG}) may remain`,
+};
+
 /** Reads the events after `lastId`, newest pages first, and returns them oldest first. */
 async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
@@ -352,8 +358,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     const progress = new StepProgress(json ? { write: () => undefined, isTTY: false } : io.stdout, io.now(), io.now);
     let lastId = 0;
     let description: DescribeExecutionOutput;
-    for (;;) {
-      for (const event of await newEvents(clients.sfn, executionArn, lastId)) {
+    const showNewEvents = async (arn: string): Promise<void> => {
+      for (const event of await newEvents(clients.sfn, arn, lastId)) {
         lastId = Math.max(lastId, event.id ?? 0);
         const at = event.timestamp ? new Date(event.timestamp).getTime() : io.now();
         if ((event.type === 'TaskStateEntered' || event.type === 'WaitStateEntered') && event.stateEnteredEventDetails?.name) {
@@ -363,8 +369,13 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
           progress.note(`${details?.error ?? 'error'}: ${stepErrorNote(executionCause(details?.cause))}`, at);
         }
       }
+    };
+    for (;;) {
+      await showNewEvents(executionArn);
       description = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (description.status !== 'RUNNING' && description.status !== 'PENDING_REDRIVE') {
+        // The steps entered and the errors met between the last read and the end.
+        await showNewEvents(executionArn);
         break;
       }
       const until = io.now() + pollSeconds * 1000;
@@ -393,7 +404,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     if (json) {
       io.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
     } else {
-      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${description.error ?? ''}${rejected ? " (the workflow's checks rejected the request; nothing was created)" : ''}\n${failure.cause}\n`);
+      const error = description.error ?? ENDED_WITHOUT_ERROR[description.status ?? ''] ?? '';
+      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${error}${rejected ? " (the workflow's checks rejected the request; nothing was created)" : ''}\n${failure.cause}\n`);
     }
     return rejected ? 2 : 1;
   } catch (error) {

@@ -265,6 +265,34 @@ test('a failed restore exits 1 with the error and its message', async () => {
   expect(run.stderr()).toMatch(/Restore failed: RestoreCheckError\nvolume vol-1 is 'error' instead of becoming available/);
 });
 
+test('the events of the last moments before the execution ended are shown: the history is read once more after its final status', async () => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${input.name}`, startDate: new Date() }));
+  const early = [entered(1, 'TaskStateEntered', 'Validate')] as HistoryEvent[];
+  const late = [...early, entered(2, 'TaskStateEntered', 'CreateVolume'),
+    { id: 3, type: 'LambdaFunctionFailed', timestamp: new Date(), lambdaFunctionFailedEventDetails: { error: 'VolumeLimitExceeded', cause: '{"errorMessage":"volume limit of the account reached"}' } }] as HistoryEvent[];
+  let ended = false;
+  sfn.on(GetExecutionHistoryCommand).callsFake(() => ({ events: [...(ended ? late : early)].reverse() }));
+  sfn.on(DescribeExecutionCommand).callsFake(() => {
+    ended = true;
+    return { status: 'FAILED', error: 'VolumeLimitExceeded', cause: '{"errorMessage":"volume limit of the account reached"}', stopDate: new Date() };
+  });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(1);
+  expect(run.stdout()).toContain('CreateVolume');
+  expect(run.stdout()).toContain('VolumeLimitExceeded: volume limit of the account reached');
+});
+
+test.each([
+  ['TIMED_OUT', 'Restore timed_out: the execution ran past its timeout (Step Functions gives no error); its cleanup did not run: what it created (tagged cdk-backup-dr:restore-execution) may remain'],
+  ['ABORTED', 'Restore aborted: the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run: what it created (tagged cdk-backup-dr:restore-execution) may remain'],
+])('an execution that ended %s without an error says what that means, exit 1', async (status, says) => {
+  mockExecution({ status: status as 'FAILED' });
+  const run = capture();
+  expect(await runRestore(volumeArgs, run.io)).toBe(1);
+  expect(run.stderr()).toContain(says);
+});
+
 test('a failed object restore shows the copy error\'s message, then the open uploads the workflow added to its cause', async () => {
   const uploads = " 1 multipart upload started under s3://data/restored/app/ since the restore began is open (the restore aborts none): aws s3api abort-multipart-upload --bucket data --key 'restored/app/big.bin' --upload-id 'upload-1'";
   const copyError = JSON.stringify({ errorType: 'AccessDenied', errorMessage: 'copying s3://data/app/big.bin (version g1) to s3://data/restored/app/big.bin: Access Denied', trace: ['AccessDenied: Access Denied'] });
