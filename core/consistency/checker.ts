@@ -112,6 +112,8 @@ export async function checkConsistency(master: Connection, replica: Connection, 
   let gtidPosition = '';
   let health: ReplicaHealth | null = null;
   let stopReason: string | undefined;
+  /** Why a check that compared every table still cannot tell (the replica stopped by its end). */
+  let endReason: string | undefined;
   let session: Session | undefined;
   const restore: Array<() => Promise<void>> = [];
   const excluded = new Set<string>();
@@ -217,6 +219,12 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     } catch (error) {
       stopReason = `the replica status could not be read at the end: ${errorMessage(error)}`;
     }
+    // A replica that stopped while the master was quiet reached every position it was given:
+    // only this reading sees that it no longer follows the master.
+    const unhealthyAtEnd = health && !stopReason ? describeUnhealthy(health) : '';
+    if (unhealthyAtEnd) {
+      endReason = `${unhealthyAtEnd}, read again when every table had been compared`;
+    }
   } catch (error) {
     const where = tables.length > 0 ? ` after ${tables.length} table(s)` : '';
     stopReason = error instanceof CheckStopped ? `${error.message}${where}` : `the check stopped${where}: ${errorMessage(error)}`;
@@ -227,8 +235,8 @@ export async function checkConsistency(master: Connection, replica: Connection, 
   const driftedRows = tables.reduce((total, table) => total + table.driftedRows, 0);
   const anyDrift = tables.some((table) => table.status === 'drift');
   const anyUnknown = tables.some((table) => table.status === 'unknown');
-  const status: CheckStatus = anyDrift ? 'drift' : stopReason || anyUnknown ? 'unknown' : 'consistent';
-  let reason = stopReason;
+  const status: CheckStatus = anyDrift ? 'drift' : stopReason || endReason || anyUnknown ? 'unknown' : 'consistent';
+  let reason = stopReason ?? endReason;
   if (!reason && anyUnknown) {
     reason = tables.filter((table) => table.status === 'unknown').map((table) => `${table.schema}.${table.table}: ${table.reason}`).join('; ');
   }
