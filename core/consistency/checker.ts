@@ -23,7 +23,7 @@ import { TableDrift } from './narrowing';
 import type { ReplicaHealth, ServerFlavor } from './replication';
 import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serverInfo } from './replication';
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
-import type { TableDefinition } from './schema';
+import type { ListedTable, TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
 import { TableFilter } from './table-filter';
 import type { CheckOptions, Row } from './session';
@@ -80,6 +80,34 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
 
 function tableOnlyResult(schema: string, table: string, status: CheckStatus, reason: string): TableResult {
   return { schema, table, status, primaryKey: [], noPrimaryKey: false, rowsMaster: 0, rowsReplica: 0, chunks: 0, driftedRows: 0, drift: [], driftTruncated: false, reason, seconds: 0 };
+}
+
+function nameOf(entry: { schema: string; table: string }): string {
+  return `${entry.schema}.${entry.table}`;
+}
+
+/** The names in one of two listings of the master and not in the other: tables created or dropped in between. */
+function namesThatChanged(before: readonly ListedTable[], after: readonly ListedTable[]): Set<string> {
+  const first = new Set(before.map(nameOf));
+  const second = new Set(after.map(nameOf));
+  return new Set([...first, ...second].filter((name) => first.has(name) !== second.has(name)));
+}
+
+/**
+ * The definitions of a table on both servers. Read at once; when they differ, read again with
+ * the replica at the master's position, so an ALTER TABLE the replica has not applied yet is not
+ * drift. Throws when the master's definition changed while it was read.
+ */
+async function matchedDefinitions(session: Session, schema: string, table: string): Promise<[TableDefinition, TableDefinition]> {
+  const first = await Promise.all([readTableDefinition(session.master, schema, table), readTableDefinition(session.replica, schema, table)]);
+  if (!describeDefinitionDifference(...first)) {
+    return first;
+  }
+  const { before, replica, after } = await readForVerification(session, (connection) => readTableDefinition(connection, schema, table));
+  if (describeDefinitionDifference(before, after)) {
+    throw new Error('its definition changed on the master while it was read');
+  }
+  return [after, replica];
 }
 
 /** Sets the check's session settings and returns a function that puts the previous ones back. */
@@ -150,8 +178,12 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     session.observeHealth(health);
 
     const databases = options.databases ?? [];
-    const listed = await Promise.all([listTablesWithEstimates(master, databases), listTablesWithEstimates(replica, databases)]);
-    const found = new Set(listed.flat().map((entry) => `${entry.schema}.${entry.table}`));
+    // The replica lists its tables at the master's position: a table the master created or
+    // dropped just before is not drift on a replica that has not applied that yet.
+    const listing = await readForVerification(session, (connection) => listTablesWithEstimates(connection, databases));
+    const listed = [listing.after, listing.replica];
+    const changing = namesThatChanged(listing.before, listing.after);
+    const found = new Set([...listed.flat().map(nameOf), ...changing]);
     // Before any table result is listed: the reason would read 'after 1 table(s)' for a schema that is not there.
     if (databases.length > 0 && found.size === 0) {
       throw new CheckStopped(`no tables found on the master in ${databases.join(', ')}`);
@@ -165,7 +197,11 @@ export async function checkConsistency(master: Connection, replica: Connection, 
         excluded.add(name);
       }
     }
-    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => !excluded.has(`${entry.schema}.${entry.table}`) && filter.compares(`${entry.schema}.${entry.table}`)));
+    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => !excluded.has(nameOf(entry)) && filter.compares(nameOf(entry)) && !changing.has(nameOf(entry))));
+    for (const name of [...changing].filter((candidate) => !excluded.has(candidate) && filter.compares(candidate)).sort()) {
+      const entry = [...listing.before, ...listing.after].find((candidate) => nameOf(candidate) === name)!;
+      tables.push(tableOnlyResult(entry.schema, entry.table, 'unknown', 'created or dropped on the master while the check listed the tables'));
+    }
     for (const name of filter.notFound(found)) {
       const dot = name.indexOf('.');
       tables.push(tableOnlyResult(name.slice(0, dot), name.slice(dot + 1), 'unknown', 'named in the tables to compare, but on neither the master nor the replica'));
@@ -192,7 +228,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
         continue;
       }
       const estimatedRows = entry.estimatedRows;
-      const definitions = Promise.all([readTableDefinition(master, entry.schema, entry.table), readTableDefinition(replica, entry.schema, entry.table)]);
+      const definitions = matchedDefinitions(session, entry.schema, entry.table);
       definitions.catch(() => undefined);
       session.progress({ kind: 'table-start', schema: entry.schema, table: entry.table, estimatedRows });
       let result: TableResult;
