@@ -180,7 +180,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     const databases = options.databases ?? [];
     // The replica lists its tables at the master's position: a table the master created or
     // dropped just before is not drift on a replica that has not applied that yet.
-    const listing = await readForVerification(session, (connection) => listTablesWithEstimates(connection, databases));
+    const listing = await readForVerification(session, (connection) => listTablesWithEstimates(connection, databases, { withSequences: true }));
     const listed = [listing.after, listing.replica];
     const changing = namesThatChanged(listing.before, listing.after);
     const found = new Set([...listed.flat().map(nameOf), ...changing]);

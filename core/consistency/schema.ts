@@ -84,8 +84,11 @@ export interface ListedTable {
   readonly estimatedRows: number;
 }
 
-/** The base tables of the given schemas (or of every non-system schema when none are given), sorted, with their estimated row counts. */
-export async function listTablesWithEstimates(connection: Connection, schemas: readonly string[] = []): Promise<ListedTable[]> {
+/**
+ * The base tables of the given schemas (or of every non-system schema when none are given), sorted, with their estimated row counts.
+ * `withSequences`: MariaDB's sequences too, tables of one row each that hold the sequence's state.
+ */
+export async function listTablesWithEstimates(connection: Connection, schemas: readonly string[] = [], options: { readonly withSequences?: boolean } = {}): Promise<ListedTable[]> {
   const params: string[] = [];
   let filter: string;
   if (schemas.length > 0) {
@@ -95,8 +98,9 @@ export async function listTablesWithEstimates(connection: Connection, schemas: r
     filter = `TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMAS.map(() => '?').join(', ')})`;
     params.push(...SYSTEM_SCHEMAS);
   }
+  const types = ["'BASE TABLE'", "'SYSTEM VERSIONED'", ...(options.withSequences ? ["'SEQUENCE'"] : [])];
   const [rows] = await connection.query(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_TYPE IN (${types.join(', ')}) AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
   return (rows as Row[]).map((row) => ({ schema: String(row.s), table: String(row.t), estimatedRows: Number(row.estimate ?? 0) }));
 }
 

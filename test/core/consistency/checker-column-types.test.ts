@@ -98,6 +98,30 @@ describe('checkConsistency with keys and values that do not read back as they co
     expect(report.tables[0].reason).toBe('named in the databases to compare, but no table of it is on the master or the replica');
   });
 
+  test('compares MariaDB sequences: one missing on the replica, or set to another value there, is drift', async () => {
+    await master.query(`CREATE DATABASE seqs; CREATE TABLE seqs.orders (id INT PRIMARY KEY); INSERT INTO seqs.orders VALUES (1);
+      CREATE SEQUENCE seqs.order_numbers; SELECT NEXTVAL(seqs.order_numbers); CREATE SEQUENCE seqs.invoice_numbers; CREATE SEQUENCE seqs.gone`);
+    await pair.waitForReplica();
+    try {
+      const before = await check({ databases: ['seqs'] });
+      expect(before.tables.map((table) => `${table.table}:${table.status}`).sort()).toEqual(['gone:consistent', 'invoice_numbers:consistent', 'order_numbers:consistent', 'orders:consistent']);
+      expect(before.status).toBe('consistent');
+
+      await onReplicaOnly('SELECT SETVAL(seqs.order_numbers, 5000); DROP SEQUENCE seqs.gone');
+      const report = await check({ databases: ['seqs'] });
+      expect(report.tables.map((table) => `${table.table}:${table.status}: ${table.reason}`).sort()).toEqual([
+        'gone:drift: the table is missing on the replica',
+        'invoice_numbers:consistent: no primary key: compared as a whole',
+        'order_numbers:drift: no primary key: the table differs as a whole (1 rows on the master, 1 on the replica); rows cannot be named',
+        'orders:consistent: undefined',
+      ]);
+      expect(report.status).toBe('drift');
+    } finally {
+      await master.query('DROP DATABASE seqs');
+      await pair.waitForReplica();
+    }
+  });
+
   test('a key that changed only in case or accent under an insensitive collation is one differing row, not missing and extra', async () => {
     await onReplicaOnly("UPDATE kinds.names SET k = 'NAME-17' WHERE k = 'name-17'; UPDATE kinds.names SET k = 'nàme-2500' WHERE k = 'name-2500'; " +
       "INSERT INTO kinds.names VALUES ('name-x', 0)");
