@@ -514,11 +514,14 @@ export class DatabaseDumpJob extends Construct {
     // Inspect pauses replication: any failure from here on, its own crash or timeout
     // included, goes through ResumeAfterFailure. Except replication that Inspect found
     // stopped before its pause (someone stopped it after Prepare's check): resuming would
-    // start what an operator or a failover stopped.
-    const inspect = new tasks.LambdaInvoke(this, 'Inspect', invokeProps({
-      action: 'inspect',
-      plan: sfn.JsonPath.objectAt('$.planned.value'),
-    }, '$.prepared'))
+    // start what an operator or a failover stopped. Not retried, not even on the Lambda
+    // service errors CDK retries by default: such an error can come after the function ran
+    // and paused, and a second Inspect would take that pause for someone else's and end
+    // the run without resuming.
+    const inspect = new tasks.LambdaInvoke(this, 'Inspect', {
+      ...invokeProps({ action: 'inspect', plan: sfn.JsonPath.objectAt('$.planned.value') }, '$.prepared'),
+      retryOnServiceExceptions: false,
+    })
       .addCatch(failed, { errors: ['ReplicationStoppedElsewhere'], ...onError })
       .addCatch(resumeAfterFailure, onError);
     const run = (field: string): string => sfn.JsonPath.stringAt(`$.prepared.value.${field}`);

@@ -314,6 +314,26 @@ describe('a failure after Inspect paused replication resumes it and fails the ru
     await expectApplying();
   });
 
+  test('Inspect\'s invocation fails with a Lambda service error after the function paused replication: not retried (a retry would take the run\'s own pause for someone else\'s)', async () => {
+    let attempts = 0;
+    // The function ran and paused, but Step Functions got Lambda's service error instead of its result.
+    const pausedThenServiceError = async (event: any) => {
+      attempts += 1;
+      if (attempts > 1) {
+        return handlers(0).Inspect(event);
+      }
+      await step((c) => pauseReplication(c, 'sql'))();
+      throw Object.assign(new Error('Lambda was unable to process the request'), { name: 'Lambda.ServiceException' });
+    };
+    const run = await machine.run({}, { handlers: { ...handlers(0), Inspect: pausedThenServiceError }, executionName: 'inspect-service-error' });
+    expect(run.status).toBe('FAILED');
+    expect(run.retried).toEqual([]);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'DumpFailed']);
+    expect(run.error).toBe('Lambda.ServiceException');
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    await expectApplying();
+  });
+
   test('Inspect times out after the pause (the function never returns)', async () => {
     // The synthesized definition with Inspect's 15-minute timeout cut to 1 second.
     const definition = JSON.parse(JSON.stringify(machine.definition));
