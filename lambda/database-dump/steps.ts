@@ -139,6 +139,10 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
  */
 export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PlannedRun> {
   const runId = runIdFor(event.executionName, now);
+  // Read as `=== true`, a string "true" typed into the console's input would make the run skip the copy it asked for.
+  if (event.forceYearly !== undefined && typeof event.forceYearly !== 'boolean') {
+    throw new Error(`dump run ${runId}: the execution input's forceYearly must be true or false (a JSON boolean), got ${JSON.stringify(event.forceYearly)}`);
+  }
   try {
     const lagSeconds = await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);
     // A user that cannot dump everything, and an event the dump program would hang on, are

@@ -241,6 +241,20 @@ test('a year that already has an archive copy gets none, unless forced; no pause
   }
 });
 
+test('a forceYearly that is not true or false (a string typed into the console\'s input) fails prepare, naming the value, instead of being read as false', async () => {
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'yearly/2027/2027-01-01/r/manifest.json' }], IsTruncated: false });
+  const replica = await pair.replica.connect();
+  try {
+    const now = new Date('2027-03-04T02:00:00Z');
+    await expect(prepare(replica, s3, settings(), { action: 'prepare', executionName: 'e5', forceYearly: 'true' as unknown as boolean }, now))
+      .rejects.toThrow("dump run 20270304T020000Z-e5: the execution input's forceYearly must be true or false (a JSON boolean), got \"true\"");
+    expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+    expect(await replicationApplying(replica)).toBe(true);
+  } finally {
+    await replica.end();
+  }
+});
+
 test('prepare changes nothing on the replica; an inspect that fails after the pause leaves it to resume, which starts replication again', async () => {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   const replica = await pair.replica.connect();
