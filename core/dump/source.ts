@@ -450,9 +450,18 @@ async function requestedDatabases(connection: Connection, requested: readonly st
 }
 
 /**
+ * The longest list of databases (space-separated, as JSON writes it) the dump task can be
+ * given: the workflow passes it in the task's container overrides, for which ECS takes 8192
+ * characters in all, JSON formatting included, beside the run's prefixes and archive bucket
+ * (about 500 characters). A longer list would fail RunTask after replication was paused.
+ */
+export const MAX_DATABASE_LIST_CHARACTERS = 7168;
+
+/**
  * The databases to dump: the requested ones (each must exist; named as the server names
  * them, see `requestedDatabases`) or every database that is not a system schema, sorted.
- * Names with white space are refused: the dump script takes the list space-separated.
+ * Names with white space are refused: the dump script takes the list space-separated; so is
+ * a list longer than `MAX_DATABASE_LIST_CHARACTERS`.
  */
 export async function listDumpDatabases(connection: Connection, requested: readonly string[] = []): Promise<string[]> {
   const [rows] = await connection.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
@@ -464,6 +473,12 @@ export async function listDumpDatabases(connection: Connection, requested: reado
   }
   if (databases.length === 0) {
     throw new Error('the replica has no database to dump (only system schemas)');
+  }
+  const listLength = JSON.stringify(databases.join(' ')).length - 2;
+  if (listLength > MAX_DATABASE_LIST_CHARACTERS) {
+    throw new Error(`the ${databases.length} databases to dump make a list of ${listLength} characters, more than the ${MAX_DATABASE_LIST_CHARACTERS} the dump task can be given `
+      + "(ECS takes 8192 characters for all of a task's container overrides, which carry the list and the run's prefixes): "
+      + 'dump them with several jobs, each naming some of them in `databases`, on schedules that do not overlap');
   }
   return databases.sort();
 }

@@ -45,6 +45,23 @@ test('the databases to dump: every non-system schema, sorted; names with white s
   }
 });
 
+test('databases whose list does not fit in the dump task\'s overrides (ECS takes 8192 characters for all of them) are refused, naming the count, the length and the limit', async () => {
+  const connection = await server.connect();
+  const names = Array.from({ length: 111 }, (_, index) => `many_${String(index).padStart(3, '0')}_${'x'.repeat(55)}`);
+  try {
+    await connection.query(names.slice(0, 110).map((name) => `CREATE DATABASE ${name};`).join(' '));
+    // 110 names of 64 characters and their spaces: 7149 characters, which fit.
+    expect(await listDumpDatabases(connection, names.slice(0, 110))).toHaveLength(110);
+    await connection.query(`CREATE DATABASE ${names[110]}`);
+    await expect(listDumpDatabases(connection, names)).rejects.toThrow(
+      'the 111 databases to dump make a list of 7214 characters, more than the 7168 the dump task can be given (ECS takes 8192 characters for all of a task\'s container overrides, which carry the list and the run\'s prefixes)',
+    );
+  } finally {
+    await connection.query(names.map((name) => `DROP DATABASE IF EXISTS ${name};`).join(' '));
+    await connection.end();
+  }
+});
+
 test('the databases to dump, where the server compares names as written (lower_case_table_names 0): App is not app, and the error says so', async () => {
   const connection = await server.connect();
   try {
