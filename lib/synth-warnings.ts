@@ -22,6 +22,8 @@ export class SynthWarnings {
   public static readonly EBS_COPY_OTHER_ACCOUNT = 'cdk-backup-dr:ebsCopyOtherAccount';
   /** AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy. */
   public static readonly RDS_COPY_ACCOUNT_AND_REGION = 'cdk-backup-dr:rdsCopyAccountAndRegion';
+  /** A Lambda function's environment fits Lambda's 4 KB only if its tokens (references, attributes) resolve short. */
+  public static readonly FUNCTION_ENVIRONMENT_SIZE = 'cdk-backup-dr:functionEnvironmentSize';
 
   /**
    * `EbsSnapshotPolicy`: the tier `tierName` has a cold storage setting, but DLM archives only

@@ -472,6 +472,8 @@ export class ConsistencyChecks extends Construct {
       memorySize: 512,
       reservedConcurrentExecutions: 1,
       environment: { FRESHNESS_CONFIG: stack.toJsonString(freshnessConfig) },
+      environmentTooLarge: `\`freshnessChecks\` of ${path} lists ${this.bound.length} checks, all in this one variable: give it fewer, or put some in another ConsistencyChecks `
+        + '(BackupDisasterRecovery adds two EBS snapshot checks for each entry of `volumeTags`)',
     });
     this.freshnessCheckFunction = freshnessCheck.function;
     const verificationRecords = verificationPrefix ? this.reportBucket.arnForObjects(`${verificationPrefix}*`) : undefined;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SynthWarnings } from '../synth-warnings';
+import { ENVIRONMENT_LIMIT, EnvironmentSize, environmentSize, LONG_TOKEN } from './environment-size';
 import { functionCode } from './function-code';
 import * as RULES from './description-rules';
 import { fitPathDescription } from './path-description';
@@ -34,6 +36,12 @@ export interface HardenedFunctionProps {
   /** Encrypts the log group, the dead-letter queue and the environment. */
   readonly encryptionKey: kms.IKey;
   readonly environment?: { [key: string]: string };
+  /**
+   * What the user can do when the environment is over Lambda's 4 KB: which prop of which
+   * construct makes it large.
+   * @default - the environment is written by this library from its props; no advice
+   */
+  readonly environmentTooLarge?: string;
   /** @default Duration.minutes(5) */
   readonly timeout?: Duration;
   /** @default 512 */
@@ -122,6 +130,27 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
     this.grantPrincipal = role;
     acknowledgeFunctionBaseline(role, basePolicy, logGroup, deadLetterQueue);
     fitGeneratedSecurityGroupDescriptions(this);
+    // At synth, not here: variables can still be added (`addEnvironment`) after the function is made.
+    this.node.addValidation({ validate: () => this.checkEnvironmentSize(props.environmentTooLarge) });
+  }
+
+  /** Lambda refuses an environment over 4 KB, and CloudFormation then fails the deploy. */
+  private checkEnvironmentSize(advice: string | undefined): string[] {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as { variables?: { [name: string]: unknown } } | undefined;
+    const size = environmentSize(resolved?.variables ?? {});
+    const fix = advice ?? 'the variables are written by cdk-backup-dr from the construct\'s props';
+    if (size.shortest > ENVIRONMENT_LIMIT) {
+      // The validation error is shown after this construct's path.
+      return [`the environment variables take ${size.shortest} bytes as Lambda measures them (${sizesOf(size)}), `
+        + `over Lambda's limit of ${ENVIRONMENT_LIMIT} bytes (4 KB), so the deploy would fail: ${fix}`];
+    }
+    if (size.longest > ENVIRONMENT_LIMIT) {
+      Annotations.of(this).addWarningV2(SynthWarnings.FUNCTION_ENVIRONMENT_SIZE, `${this.node.path}: the environment variables take from ${size.shortest} bytes (each token at its shortest) `
+        + `to ${size.longest} (each of its ${size.tokens} tokens at ${LONG_TOKEN} characters) as Lambda measures them (${sizesOf(size)}), `
+        + `over Lambda's limit of ${ENVIRONMENT_LIMIT} bytes (4 KB) if the tokens resolve long, which fails the deploy: ${fix}`);
+    }
+    return [];
   }
 
   private fitDescription(description: string, path: string | undefined): string {
@@ -131,6 +160,11 @@ export class HardenedFunction extends Construct implements iam.IGrantable {
       throw new Error(`${this.node.path}: \`description\`: ${(error as Error).message}`);
     }
   }
+}
+
+/** `NAME bytes` of each variable, largest first, a range where tokens make it uncertain. */
+function sizesOf(size: EnvironmentSize): string {
+  return size.variables.map((v) => `${v.name} ${v.shortest === v.longest ? v.shortest : `${v.shortest}-${v.longest}`}`).join(', ');
 }
 
 const INLINE_POLICY_REASON = 'The inline default policy holds only the grants CDK adds for this function (tracing, dead-letter queue, its key and the resources it is granted); each is scoped to those resources.';

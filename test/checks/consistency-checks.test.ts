@@ -641,3 +641,20 @@ test.each(LAST_IN_LIST_CRONS)('a cron schedule %s of either check, with L in a l
   expect(() => build({ driftCheckSchedule: schedule })).toThrow(new Error(message('driftCheckSchedule')));
   expect(() => build({ freshnessCheckSchedule: schedule })).toThrow(new Error(message('freshnessCheckSchedule')));
 });
+
+// Lambda refuses an environment over 4 KB (names and values, as one JSON object), and
+// CloudFormation then fails the deploy; the whole check list is one variable.
+describe('the freshness function\'s configuration fits Lambda\'s 4 KB environment', () => {
+  const tagChecks = (count: number): FreshnessCheck[] => Array.from({ length: count }, (_, i) =>
+    FreshnessCheck.ebsSnapshots({ tagKey: 'cdk-backup-dr:snapshots', tagValue: `volume-${i}`, alsoTagged: { key: 'cdk-backup-dr:snapshot-policy', value: 'eu-west-1/Stack/Policy' }, tier: `tier-${i}` }));
+
+  test('too many checks for one function fail the synth, naming the function, the size, the limit and what to do', () => {
+    const f = fixture();
+    build({ freshnessChecks: tagChecks(5) }, f);
+    const tooMany = fixture();
+    new ConsistencyChecks(tooMany.stack, 'Checks', { master: tooMany.master, replica: tooMany.replica, vpc: tooMany.vpc, adminSecret: tooMany.adminSecret, freshnessChecks: tagChecks(30) });
+    expect(() => Template.fromStack(tooMany.stack)).toThrow(new RegExp(
+      '\\[Stack/Checks/FreshnessCheck\\] the environment variables take \\d{4,5} bytes as Lambda measures them \\(FRESHNESS_CONFIG \\d+-\\d+\\), over Lambda\'s limit of 4096 bytes \\(4 KB\\), so the deploy would fail: '
+      + '`freshnessChecks` of Stack/Checks lists 30 checks, all in this one variable: give it fewer, or put some in another ConsistencyChecks'));
+  });
+});
