@@ -460,8 +460,8 @@ describe('off-site freshness', () => {
     const dailyReplica = `cdk-backup-dr-daily-<AWS::AccountId>-${RECOVERY_REGION}`;
     const archiveReplica = `cdk-backup-dr-archive-<AWS::AccountId>-${RECOVERY_REGION}`;
     expect(config.checks.filter((check) => String(check.tier).endsWith('-off-site'))).toEqual([
-      { kind: 'daily-dump', tier: 'daily-dump-off-site', resource: dailyReplica, intervalHours: 24, graceHours: 3, region: RECOVERY_REGION, bucket: dailyReplica },
-      { kind: 'yearly-archive', tier: 'yearly-off-site', resource: archiveReplica, intervalHours: 8784, graceHours: 336, region: RECOVERY_REGION, bucket: archiveReplica },
+      { kind: 'daily-dump', tier: 'daily-dump-off-site', intervalHours: 24, graceHours: 3, region: RECOVERY_REGION, bucket: dailyReplica },
+      { kind: 'yearly-archive', tier: 'yearly-off-site', intervalHours: 8784, graceHours: 336, region: RECOVERY_REGION, bucket: archiveReplica },
     ]);
 
     // The same names as the target's replica buckets.
@@ -535,11 +535,11 @@ describe('off-site EBS snapshot freshness', () => {
       // Not by the volume tags alone: snapshots of the same volumes by another policy, and in the
       // recovery region snapshots of other volumes (a standby of the app), may carry them; nor by
       // the policy tag alone: one group's snapshots would hide another's missing ones.
-      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 1, tagKey: 'team:backup', tagValue: 'yes', ...alsoTagged },
-      { kind: 'ebs-snapshot', tier: 'rolling', resource: 'tag:team:disk=data', intervalHours: 1, graceHours: 1, tagKey: 'team:disk', tagValue: 'data', ...alsoTagged },
+      { kind: 'ebs-snapshot', tier: 'rolling', intervalHours: 1, graceHours: 1, tagKey: 'team:backup', tagValue: 'yes', ...alsoTagged },
+      { kind: 'ebs-snapshot', tier: 'rolling', intervalHours: 1, graceHours: 1, tagKey: 'team:disk', tagValue: 'data', ...alsoTagged },
       // The rolling tier goes off site every hour; 6 hours for the copy.
-      { kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:team:backup=yes', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:backup', tagValue: 'yes', ...alsoTagged },
-      { kind: 'ebs-snapshot', tier: 'off-site', resource: 'tag:team:disk=data', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:disk', tagValue: 'data', ...alsoTagged },
+      { kind: 'ebs-snapshot', tier: 'off-site', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:backup', tagValue: 'yes', ...alsoTagged },
+      { kind: 'ebs-snapshot', tier: 'off-site', intervalHours: 1, graceHours: 6, region: RECOVERY_REGION, tagKey: 'team:disk', tagValue: 'data', ...alsoTagged },
     ]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'BackupAgeHours', Threshold: 7,

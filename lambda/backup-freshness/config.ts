@@ -16,7 +16,11 @@ export type SnapshotType = typeof SNAPSHOT_TYPES[number];
 interface CheckBase {
   /** The name of the tier (e.g. `hourly`, `daily`, `daily-dr`), a metric dimension. */
   readonly tier: string;
-  /** The label of the protected resource, the `Resource` metric dimension. */
+  /**
+   * The label of the protected resource, the `Resource` metric dimension. Left out of the
+   * JSON when it is the resource the other fields name: the instance, the last part of the
+   * ARN, the volume or `tag:<key>[=<value>]`, the bucket.
+   */
   readonly resource: string;
   /** The interval of the tier in hours: a copy is due this often. */
   readonly intervalHours: number;
@@ -135,23 +139,32 @@ function parseCheck(value: unknown, index: number): CheckConfig {
   if (typeof kind !== 'string' || !(CHECK_KINDS as readonly string[]).includes(kind)) {
     throw new ConfigError(`${path}.kind: expected one of ${CHECK_KINDS.join(', ')}, got ${shown(kind)}`);
   }
-  const base: CheckBase = {
-    tier: text(value, 'tier', path)!,
-    resource: text(value, 'resource', path)!,
+  const tier = text(value, 'tier', path)!;
+  const sharedFields = {
     intervalHours: hours(value, 'intervalHours', path, 0.01),
     graceHours: hours(value, 'graceHours', path, 0),
     region: text(value, 'region', path, true),
   };
+  // The construct leaves `resource` out when it is the one the check's other fields name:
+  // the configuration is one environment variable, which Lambda limits to 4 KB.
+  const resource = (named: string): string => text(value, 'resource', path, true) ?? named;
   switch (kind as CheckKind) {
     case 'rds-snapshot': {
       const snapshotType = value.snapshotType ?? 'any';
       if (typeof snapshotType !== 'string' || !(SNAPSHOT_TYPES as readonly string[]).includes(snapshotType)) {
         throw new ConfigError(`${path}.snapshotType: expected one of ${SNAPSHOT_TYPES.join(', ')}, got ${shown(snapshotType)}`);
       }
-      return { ...base, kind: 'rds-snapshot', dbInstanceIdentifier: text(value, 'dbInstanceIdentifier', path)!, snapshotType: snapshotType as SnapshotType };
+      const dbInstanceIdentifier = text(value, 'dbInstanceIdentifier', path)!;
+      return { tier, resource: resource(dbInstanceIdentifier), ...sharedFields, kind: 'rds-snapshot', dbInstanceIdentifier, snapshotType: snapshotType as SnapshotType };
     }
-    case 'recovery-point':
-      return { ...base, kind: 'recovery-point', resourceArn: text(value, 'resourceArn', path)!, backupVaultName: text(value, 'backupVaultName', path, true) };
+    case 'recovery-point': {
+      const resourceArn = text(value, 'resourceArn', path)!;
+      const lastPart = resourceArn.slice(resourceArn.lastIndexOf(':') + 1);
+      if (lastPart === '' && value.resource === undefined) {
+        throw new ConfigError(`${path}.resource: expected a non-empty string (or a resourceArn whose last part after ':' names the resource), got nothing`);
+      }
+      return { tier, resource: resource(lastPart), ...sharedFields, kind: 'recovery-point', resourceArn, backupVaultName: text(value, 'backupVaultName', path, true) };
+    }
     case 'ebs-snapshot': {
       const volumeId = text(value, 'volumeId', path, true);
       const tagKey = text(value, 'tagKey', path, true);
@@ -167,12 +180,17 @@ function parseCheck(value: unknown, index: number): CheckConfig {
       if ((alsoTagKey === undefined) !== (alsoTagValue === undefined)) {
         throw new ConfigError(`${path}: alsoTagKey and alsoTagValue go together, got only ${alsoTagKey === undefined ? 'alsoTagValue' : 'alsoTagKey'}`);
       }
-      return { ...base, kind: 'ebs-snapshot', volumeId, tagKey, tagValue, alsoTagKey, alsoTagValue };
+      const named = volumeId ?? `tag:${tagKey}${tagValue !== undefined ? `=${tagValue}` : ''}`;
+      return { tier, resource: resource(named), ...sharedFields, kind: 'ebs-snapshot', volumeId, tagKey, tagValue, alsoTagKey, alsoTagValue };
     }
-    case 'daily-dump':
-      return { ...base, kind: 'daily-dump', bucket: text(value, 'bucket', path)! };
-    case 'yearly-archive':
-      return { ...base, kind: 'yearly-archive', bucket: text(value, 'bucket', path)! };
+    case 'daily-dump': {
+      const bucket = text(value, 'bucket', path)!;
+      return { tier, resource: resource(bucket), ...sharedFields, kind: 'daily-dump', bucket };
+    }
+    case 'yearly-archive': {
+      const bucket = text(value, 'bucket', path)!;
+      return { tier, resource: resource(bucket), ...sharedFields, kind: 'yearly-archive', bucket };
+    }
   }
 }
 

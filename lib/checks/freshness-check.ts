@@ -300,8 +300,13 @@ function regionOf(bucket: s3.IBucket): string | undefined {
   return Token.isUnresolved(bucket.env.region) ? undefined : bucket.env.region;
 }
 
-function base(kind: string, resource: string, c: Common): { [key: string]: unknown } {
-  return { kind, tier: c.tier, resource, intervalHours: c.intervalHours, graceHours: c.graceHours, ...(c.explicitRegion ? { region: c.explicitRegion } : {}) };
+/**
+ * The fields every check writes. `resource` is left out when it is the one the check's other
+ * fields name (the instance, the last part of the ARN, the volume or tag, the bucket), which
+ * the function reads instead: the configuration is one environment variable, limited to 4 KB.
+ */
+function base(kind: string, c: Common, resource?: string): { [key: string]: unknown } {
+  return { kind, tier: c.tier, ...(resource !== undefined ? { resource } : {}), intervalHours: c.intervalHours, graceHours: c.graceHours, ...(c.explicitRegion ? { region: c.explicitRegion } : {}) };
 }
 
 function describeOnly(actions: string[]): iam.PolicyStatement {
@@ -326,7 +331,7 @@ class RdsSnapshotCheck extends FreshnessCheck {
     const arn = (resource: string, resourceName: string) => Stack.of(scope).formatArn({ service: 'rds', region: c.region, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const snapshots = arn('snapshot', '*');
     return {
-      config: { ...base(this.kind, id, c), dbInstanceIdentifier: id, snapshotType: this.options.snapshotType ?? RdsSnapshotType.ANY },
+      config: { ...base(this.kind, c), dbInstanceIdentifier: id, snapshotType: this.options.snapshotType ?? RdsSnapshotType.ANY },
       dimensions: { check: this.kind, resource: id, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
       statements: [new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots'], resources: [arn('db', id), snapshots] })],
@@ -357,7 +362,7 @@ class RecoveryPointCheck extends FreshnessCheck {
     const c = common(scope, this.kind, this.options, 'daily', vaultRegion);
     const instance = this.options.instance;
     return {
-      config: { ...base(this.kind, instance.instanceIdentifier, c), resourceArn: instance.instanceArn, ...(vault ? { backupVaultName: vault.backupVaultName } : {}) },
+      config: { ...base(this.kind, c, arnEndsIn(scope, instance.instanceArn, instance.instanceIdentifier) ? undefined : instance.instanceIdentifier), resourceArn: instance.instanceArn, ...(vault ? { backupVaultName: vault.backupVaultName } : {}) },
       dimensions: { check: this.kind, resource: instance.instanceIdentifier, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
       statements: vault
@@ -399,7 +404,7 @@ class EbsSnapshotCheck extends FreshnessCheck {
     const resource = volume ? volume.volumeId : `tag:${tagKey}${tagValue !== undefined ? `=${tagValue}` : ''}`;
     return {
       config: {
-        ...base(this.kind, resource, c),
+        ...base(this.kind, c),
         ...(volume ? { volumeId: volume.volumeId } : { tagKey, ...(tagValue !== undefined ? { tagValue } : {}) }),
         ...(alsoTagged ? { alsoTagKey: alsoTagged.key, alsoTagValue: alsoTagged.value } : {}),
       },
@@ -413,6 +418,25 @@ class EbsSnapshotCheck extends FreshnessCheck {
       snapshotReads: [],
     };
   }
+}
+
+/**
+ * Whether the part of `arn` after its last ':' is `name` once deployed, as the function reads a
+ * recovery-point check's resource when it is left out. Compared as resolved: the ARN is a
+ * string or a join whose last part is the name (a reference) or ends in ':' and the name.
+ */
+function arnEndsIn(scope: Construct, arn: string, name: string): boolean {
+  const stack = Stack.of(scope);
+  const resolvedArn = stack.resolve(arn) as unknown;
+  const resolvedName = stack.resolve(name) as unknown;
+  const join = (resolvedArn as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  const parts: unknown[] = typeof resolvedArn === 'string' ? [resolvedArn] : join?.[0] === '' && Array.isArray(join[1]) ? join[1] : [];
+  const last = parts[parts.length - 1];
+  if (typeof resolvedName === 'string') {
+    return resolvedName !== '' && !resolvedName.includes(':') && typeof last === 'string' && last.endsWith(`:${resolvedName}`);
+  }
+  const before = parts[parts.length - 2];
+  return JSON.stringify(last) === JSON.stringify(resolvedName) && typeof before === 'string' && before.endsWith(':');
 }
 
 /** Whether a concrete tag key or value is empty or longer than EC2 allows (`max` characters). */
@@ -477,7 +501,7 @@ class DailyDumpCheck extends FreshnessCheck {
     const c = common(scope, this.kind, { tier: this.options.tier, interval: this.options.interval, grace: this.options.grace, region: this.options.region }, 'daily-dump', regionOf(bucket));
     const aliased = aliasedKeyDecrypt(scope, this.kind, bucket, this.options.encryptionKeyAlias, c.region);
     return {
-      config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
+      config: { ...base(this.kind, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
       statements: [
@@ -509,7 +533,7 @@ class YearlyArchiveCheck extends FreshnessCheck {
     const manifests = bucket.arnForObjects('yearly/*/manifest.json');
     const aliased = aliasedKeyDecrypt(scope, this.kind, bucket, this.options.encryptionKeyAlias, c.region);
     return {
-      config: { ...base(this.kind, bucket.bucketName, c), bucket: bucket.bucketName },
+      config: { ...base(this.kind, c), bucket: bucket.bucketName },
       dimensions: { check: this.kind, resource: bucket.bucketName, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
       statements: [

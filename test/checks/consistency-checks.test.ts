@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConsistencyCheckKind, ConsistencyChecks, ConsistencyChecksProps } from '../../lib/checks/consistency-checks';
 import { FreshnessCheck, RdsSnapshotType } from '../../lib/checks/freshness-check';
+import { parseConfig } from '../../lambda/backup-freshness/config';
 import { appWithComplianceGates, complianceFindings, describeFindings } from '../support/compliance';
 import { LAST_IN_LIST_ALLOWED, LAST_IN_LIST_CRONS } from '../support/last-in-list-crons';
 import { NTH_WEEKDAY_NOT_ALONE_CRONS } from '../support/nth-weekday-list-crons';
@@ -92,7 +93,7 @@ describe('defaults', () => {
   test('the freshness check defaults to the master\'s automated snapshots, daily with two hours of grace', () => {
     const config = freshnessConfig(f.stack, template);
     expect(config).toMatchObject({ resourceName: 'orders-master', metricNamespace: 'CdkBackupDr', reportPrefix: 'consistency-checks/', reportBucket: '<token>' });
-    expect(config.checks).toEqual([{ kind: 'rds-snapshot', tier: 'daily', resource: 'orders-master', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'orders-master', snapshotType: 'automated' }]);
+    expect(config.checks).toEqual([{ kind: 'rds-snapshot', tier: 'daily', intervalHours: 24, graceHours: 2, dbInstanceIdentifier: 'orders-master', snapshotType: 'automated' }]);
     // No dump to verify: no records, and no access to them (the policy's statements are listed exactly below).
     expect(config.verificationPrefix).toBeUndefined();
   });
@@ -296,14 +297,17 @@ describe('overrides', () => {
     const { template, checks: construct } = build({ freshnessChecks: checks }, f);
     const config = freshnessConfig(f.stack, template);
     expect(config.checks).toEqual([
-      { kind: 'rds-snapshot', tier: 'daily-dr', resource: 'orders-replica', intervalHours: 24, graceHours: 6, region: 'eu-central-1', dbInstanceIdentifier: 'orders-replica', snapshotType: 'manual' },
-      { kind: 'recovery-point', tier: 'hourly', resource: 'orders-master', intervalHours: 1, graceHours: 0.5, resourceArn: 'arn:<token>:rds:eu-west-1:111111111111:db:orders-master' },
-      { kind: 'recovery-point', tier: 'daily-dr', resource: 'orders-master', intervalHours: 24, graceHours: 2, region: 'eu-central-1', resourceArn: 'arn:<token>:rds:eu-west-1:111111111111:db:orders-master', backupVaultName: 'dr-vault' },
-      { kind: 'ebs-snapshot', tier: 'hourly', resource: 'tag:backup=hourly', intervalHours: 1, graceHours: 2, tagKey: 'backup', tagValue: 'hourly' },
-      { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-0123456789abcdef0', intervalHours: 24, graceHours: 2, volumeId: 'vol-0123456789abcdef0' },
-      { kind: 'daily-dump', tier: 'daily-dump', resource: '<token>', intervalHours: 24, graceHours: 2, bucket: '<token>' },
-      { kind: 'yearly-archive', tier: 'yearly', resource: '<token>', intervalHours: 8784, graceHours: 336, bucket: '<token>' },
+      { kind: 'rds-snapshot', tier: 'daily-dr', intervalHours: 24, graceHours: 6, region: 'eu-central-1', dbInstanceIdentifier: 'orders-replica', snapshotType: 'manual' },
+      { kind: 'recovery-point', tier: 'hourly', intervalHours: 1, graceHours: 0.5, resourceArn: 'arn:<token>:rds:eu-west-1:111111111111:db:orders-master' },
+      { kind: 'recovery-point', tier: 'daily-dr', intervalHours: 24, graceHours: 2, region: 'eu-central-1', resourceArn: 'arn:<token>:rds:eu-west-1:111111111111:db:orders-master', backupVaultName: 'dr-vault' },
+      { kind: 'ebs-snapshot', tier: 'hourly', intervalHours: 1, graceHours: 2, tagKey: 'backup', tagValue: 'hourly' },
+      { kind: 'ebs-snapshot', tier: 'daily', intervalHours: 24, graceHours: 2, volumeId: 'vol-0123456789abcdef0' },
+      { kind: 'daily-dump', tier: 'daily-dump', intervalHours: 24, graceHours: 2, bucket: '<token>' },
+      { kind: 'yearly-archive', tier: 'yearly', intervalHours: 8784, graceHours: 336, bucket: '<token>' },
     ]);
+    // `resource` is left out (the variable is limited to 4 KB): the function reads from the other fields the resource the metrics name.
+    expect(parseConfig(JSON.stringify(config)).checks.map((c) => c.resource))
+      .toEqual(['orders-replica', 'orders-master', 'orders-master', 'tag:backup=hourly', 'vol-0123456789abcdef0', '<token>', '<token>']);
     expect(construct.backupAgeAlarms).toHaveLength(7);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'BackupAgeHours', Threshold: 30, Dimensions: Match.arrayWith([{ Name: 'Region', Value: 'eu-central-1' }, { Name: 'Tier', Value: 'daily-dr' }]) });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([
@@ -351,9 +355,9 @@ describe('overrides', () => {
     ];
     const { template, checks: construct } = build({ freshnessChecks: checks }, f);
     expect(freshnessConfig(f.stack, template).checks).toEqual([
-      { kind: 'daily-dump', tier: 'daily-dump-dr', resource: 'dumps-replica', intervalHours: 24, graceHours: 2, region: 'eu-central-1', bucket: 'dumps-replica' },
-      { kind: 'yearly-archive', tier: 'yearly-dr', resource: 'archive-replica', intervalHours: 8784, graceHours: 336, region: 'eu-north-1', bucket: 'archive-replica' },
-      { kind: 'daily-dump', tier: 'given-region-wins', resource: 'dumps-replica', intervalHours: 24, graceHours: 2, bucket: 'dumps-replica' },
+      { kind: 'daily-dump', tier: 'daily-dump-dr', intervalHours: 24, graceHours: 2, region: 'eu-central-1', bucket: 'dumps-replica' },
+      { kind: 'yearly-archive', tier: 'yearly-dr', intervalHours: 8784, graceHours: 336, region: 'eu-north-1', bucket: 'archive-replica' },
+      { kind: 'daily-dump', tier: 'given-region-wins', intervalHours: 24, graceHours: 2, bucket: 'dumps-replica' },
     ]);
     expect(f.stack.resolve(construct.metricBackupAgeHours(checks[0]).dimensions)).toEqual({ Check: 'daily-dump', Resource: 'dumps-replica', Tier: 'daily-dump-dr', Region: 'eu-central-1' });
     expect(f.stack.resolve(construct.metricBackupAgeHours(checks[1]).dimensions)).toMatchObject({ Region: 'eu-north-1' });
@@ -374,8 +378,8 @@ describe('overrides', () => {
     ];
     const { template, checks: construct } = build({ freshnessChecks: checks }, f);
     expect(freshnessConfig(f.stack, template).checks).toEqual([
-      { kind: 'ebs-snapshot', tier: 'same-region', resource: 'vol-0aaa1', intervalHours: 24, graceHours: 2, volumeId: 'vol-0aaa1' },
-      { kind: 'ebs-snapshot', tier: 'daily', resource: 'vol-0bbb2', intervalHours: 24, graceHours: 2, region: 'eu-north-1', volumeId: 'vol-0bbb2' },
+      { kind: 'ebs-snapshot', tier: 'same-region', intervalHours: 24, graceHours: 2, volumeId: 'vol-0aaa1' },
+      { kind: 'ebs-snapshot', tier: 'daily', intervalHours: 24, graceHours: 2, region: 'eu-north-1', volumeId: 'vol-0bbb2' },
     ]);
     expect(f.stack.resolve(construct.metricBackupAgeHours(checks[1]).dimensions)).toMatchObject({ Region: 'eu-north-1' });
     expect(freshnessStatements(template).filter((statement) => statement.Action === 'ec2:DescribeSnapshots').map((statement) => statement.Condition)).toEqual([

@@ -44,3 +44,25 @@ test('the outputs of an invalid configuration are read one by one, each left out
   expect(readOutputs('[]')).toEqual({});
   expect(readOutputs(undefined)).toEqual({});
 });
+
+// The whole configuration is one environment variable, which Lambda limits to 4 KB: a check's
+// `resource` is written only when it is not the one its other fields name.
+test.each([
+  ['rds-snapshot: the instance', { kind: 'rds-snapshot', dbInstanceIdentifier: 'orders' }, 'orders'],
+  ['recovery-point: the last part of the ARN', { kind: 'recovery-point', resourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders' }, 'orders'],
+  ['ebs-snapshot: the volume', { kind: 'ebs-snapshot', volumeId: 'vol-0abc' }, 'vol-0abc'],
+  ['ebs-snapshot: the tag and its value', { kind: 'ebs-snapshot', tagKey: 'backup', tagValue: 'a=b', alsoTagKey: 'policy', alsoTagValue: 'p' }, 'tag:backup=a=b'],
+  ['ebs-snapshot: the tag, any value', { kind: 'ebs-snapshot', tagKey: 'backup' }, 'tag:backup'],
+  ['daily-dump: the bucket', { kind: 'daily-dump', bucket: 'dumps' }, 'dumps'],
+  ['yearly-archive: the bucket', { kind: 'yearly-archive', bucket: 'archive' }, 'archive'],
+])('a check without resource names the resource of its other fields: %s', (_name, check, resource) => {
+  const config = parseConfig(JSON.stringify({ ...base, checks: [{ tier: 'daily', intervalHours: 24, graceHours: 2, ...check }] }));
+  expect(config.checks[0].resource).toBe(resource);
+  const named = parseConfig(JSON.stringify({ ...base, checks: [{ tier: 'daily', intervalHours: 24, graceHours: 2, resource: 'label', ...check }] }));
+  expect(named.checks[0].resource).toBe('label');
+});
+
+test('a recovery point check without resource whose ARN ends in a colon is rejected', () => {
+  expect(() => parseConfig(JSON.stringify({ ...base, checks: [{ kind: 'recovery-point', tier: 'daily', intervalHours: 24, graceHours: 2, resourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:' }] })))
+    .toThrow('FRESHNESS_CONFIG.checks[0].resource: expected a non-empty string (or a resourceArn whose last part after \':\' names the resource), got nothing');
+});
