@@ -662,3 +662,15 @@ describe('the freshness function\'s configuration fits Lambda\'s 4 KB environmen
       + '`freshnessChecks` of Stack/Checks lists 30 checks, all in this one variable: give it fewer, or put some in another ConsistencyChecks'));
   });
 });
+
+test('a recovery-point check keeps its resource in the configuration only when its ARN does not end in it', () => {
+  const f = fixture();
+  const byParameter = rds.DatabaseInstance.fromDatabaseInstanceAttributes(f.stack, 'ByParameter', {
+    instanceIdentifier: new CfnParameter(f.stack, 'InstanceId').valueAsString, instanceEndpointAddress: 'db.abc.eu-west-1.rds.amazonaws.com', port: 3306, securityGroups: [],
+  });
+  const odd = rds.DatabaseInstance.fromDatabaseInstanceAttributes(f.stack, 'Odd', { instanceIdentifier: 'odd:name', instanceEndpointAddress: 'odd.abc.eu-west-1.rds.amazonaws.com', port: 3306, securityGroups: [] });
+  const { template } = build({ freshnessChecks: [FreshnessCheck.recoveryPoints({ instance: byParameter }), FreshnessCheck.recoveryPoints({ instance: odd })] }, f);
+  const config = freshnessConfig(f.stack, template);
+  expect(config.checks.map((check) => check.resource)).toEqual([undefined, 'odd:name']);
+  expect(parseConfig(JSON.stringify(config)).checks.map((check) => check.resource)).toEqual(['<token>', 'odd:name']);
+});
