@@ -176,7 +176,7 @@ export interface StepsConfig {
   readonly sourceIdentifier: string;
   /** Replicas that may be promoted (`REPLICA_INSTANCE_IDS`, comma-separated). */
   readonly replicaIdentifiers: string[];
-  /** The construct path of the workflow, tagged on everything it creates (`WORKFLOW_ID`). */
+  /** The workflow's construct address (`node.addr`), tagged on everything it creates (`WORKFLOW_ID`). */
   readonly workflowId: string;
   /** The role AWS Backup restores with (`BACKUP_RESTORE_ROLE_ARN`). */
   readonly backupRestoreRoleArn?: string;

@@ -187,7 +187,9 @@ export class DatabaseRestore extends Construct {
     this.validate(pollInterval, restoreTimeout, props);
     this.database = props.database;
     this.encryptionKey = props.encryptionKey;
-    const workflowId = this.node.path;
+    // Tagged on what the workflow creates, and a tag value holds at most 256 characters, which a
+    // construct path may exceed: the construct's address, as the other restore workflows use.
+    const workflowId = this.node.addr;
 
     if (props.backupRecoveryPoints ?? true) {
       const role = new iam.Role(this, 'BackupRestoreRole', {

@@ -28,12 +28,12 @@ function environmentOf(template: Template, functionArn: string): NodeJS.ProcessE
 }
 
 test('the database workflow: one Validate function, whose environment is the steps configuration', () => {
-  const { stack } = restoreFixture();
+  const { stack, restore } = restoreFixture();
   const template = Template.fromStack(stack);
   const functions = validateFunctionsIn(JSON.stringify(stateMachineDefinition(template, { logicalIdPrefix: 'Restore' })));
   expect(functions).toHaveLength(1);
   const config = configFromEnvironment(environmentOf(template, functions[0]));
-  expect(config).toMatchObject({ workflowId: 'Stack/Restore', replicaIdentifiers: [expect.any(String)], restoreTimeoutMinutes: 720 });
+  expect(config).toMatchObject({ workflowId: restore.node.addr, replicaIdentifiers: [expect.any(String)], restoreTimeoutMinutes: 720 });
   expect(config.backupRestoreRoleArn).toMatch(/^arn:aws:iam::/);
 });
 

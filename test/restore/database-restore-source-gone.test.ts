@@ -76,14 +76,15 @@ describe('the source\'s settings for restores after it is gone', () => {
   });
 
   test('restoring a retained automated backup is allowed only with the workflow\'s request tag', () => {
-    const template = Template.fromStack(restoreFixture().stack);
+    const { stack, restore } = restoreFixture();
+    const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
           Effect: 'Allow',
           Action: 'rds:RestoreDBInstanceToPointInTime',
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:123456789012:auto-backup:*']] },
-          Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:workflow-id': 'Stack/Restore' } },
+          Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:workflow-id': restore.node.addr } },
         }]),
       },
     });

@@ -28,15 +28,24 @@ describe('DatabaseRestore', () => {
   });
 
   test('deleting and modifying instances is limited to those the workflow tagged', () => {
-    const template = Template.fromStack(restoreFixture().stack);
+    const { stack, restore } = restoreFixture();
+    const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
-          Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-dr:workflow-id': 'Stack/Restore' } },
+          Condition: { StringEquals: { 'aws:ResourceTag/cdk-backup-dr:workflow-id': restore.node.addr } },
         })]),
       },
     });
+  });
+
+  test('the workflow id it tags on what it creates fits an RDS tag value (256 characters) under any construct path', () => {
+    const { stack, restore } = restoreFixture(new App(), {}, 'Restore'.repeat(50));
+    const steps = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: Match.anyValue() }) } } }));
+    expect(restore.node.path.length).toBeGreaterThan(256);
+    expect(steps.map((fn) => fn.Properties.Environment.Variables.WORKFLOW_ID)).toEqual([restore.node.addr]);
+    expect(restore.node.addr.length).toBeLessThanOrEqual(256);
   });
 
   test('the source can never be tagged as the workflow\'s, changed or deleted, whatever its tags', () => {
@@ -51,13 +60,14 @@ describe('DatabaseRestore', () => {
   });
 
   test('a replica can be promoted only when listed, and creating instances requires the workflow tag', () => {
-    const template = Template.fromStack(restoreFixture().stack);
+    const { stack, restore } = restoreFixture();
+    const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
-            Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:workflow-id': 'Stack/Restore' } },
+            Condition: { StringEquals: { 'aws:RequestTag/cdk-backup-dr:workflow-id': restore.node.addr } },
           }),
           Match.objectLike({ Action: ['rds:PromoteReadReplica', 'rds:AddTagsToResource'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }),
         ]),
@@ -71,7 +81,7 @@ describe('DatabaseRestore', () => {
         })]),
       },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: 'Stack/Restore', SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Db') } }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WORKFLOW_ID: restore.node.addr, SOURCE_INSTANCE_ID: { Ref: Match.stringLikeRegexp('^Db') } }) } });
   });
 
   test('restoring a recovery point is granted on every resource form AWS documents for it, the RDS snapshot of an RDS recovery point included', () => {
