@@ -36,6 +36,23 @@ export function rdsTiers(index: AssemblyIndex, r: Located): TierFacts[] {
   // A read replica's tier is its daily backups, without transaction logs (see the replica below).
   const runs = windowRuns(p.PreferredBackupWindow, p.SourceDBInstanceIdentifier === undefined);
   const retention = days === undefined ? tokenRetention : daysRetention(days, ', point-in-time restore within it');
+  /** The tier of automated backups that run in the backup window, kept `kept`, copied to the read replicas. */
+  const automated = (mechanism: string, schedule: string, kept: PartialRetention): TierFacts => ({
+    tier: 'automated backups',
+    mechanism,
+    schedule,
+    scheduleNote: runs.note,
+    runs: runs.minutes,
+    ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
+    retention: kept.text,
+    minHours: kept.minHours,
+    maxHours: kept.maxHours,
+    storedIn: `RDS backup storage in ${r.stack.region}`,
+    encryptionKey: encryptionOf(index, r),
+    locks: [],
+    copies: replicasOf(index, r),
+  });
+
   if (p.SourceDBInstanceIdentifier !== undefined) {
     const { engine, note: engineNote } = replicaEngine(index, r);
     if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
@@ -54,42 +71,13 @@ export function rdsTiers(index: AssemblyIndex, r: Located): TierFacts[] {
       }];
     }
     // Daily backups; whether RDS restores a read replica's backups to a point in time is not in the template.
-    const replicaRetention = days === undefined ? tokenRetention : daysRetention(days);
-    return [{
-      tier: 'automated backups',
-      mechanism: 'RDS automated backups of a read replica',
-      schedule: `${runs.text}${engineNote}`,
-      scheduleNote: runs.note,
-      runs: runs.minutes,
-      ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
-      retention: replicaRetention.text,
-      minHours: replicaRetention.minHours,
-      maxHours: replicaRetention.maxHours,
-      storedIn: `RDS backup storage in ${r.stack.region}`,
-      encryptionKey: encryptionOf(index, r),
-      locks: [],
-      copies: replicasOf(index, r),
-    }];
+    return [automated('RDS automated backups of a read replica', `${runs.text}${engineNote}`, days === undefined ? tokenRetention : daysRetention(days))];
   }
   const mayNotRun = days === undefined && r.resource.Type === 'AWS::RDS::DBInstance'
     ? { mayNotRun: `BackupRetentionPeriod is ${tokenText(p.BackupRetentionPeriod)}, a token: 0 would turn automated backups off` } : {};
-  return [{
-    ...mayNotRun,
-    tier: 'automated backups',
-    mechanism: 'RDS automated backups',
-    schedule: runs.text,
-    scheduleNote: runs.note,
-    runs: runs.minutes,
-    ...(runs.intervalMinutes ? { intervalMinutes: runs.intervalMinutes } : {}),
-    retention: retention.text,
-    minHours: retention.minHours,
-    maxHours: retention.maxHours,
-    storedIn: `RDS backup storage in ${r.stack.region}`,
-    encryptionKey: encryptionOf(index, r),
-    locks: [],
-    copies: replicasOf(index, r),
-  }];
+  return [{ ...mayNotRun, ...automated('RDS automated backups', runs.text, retention) }];
 }
+
 /**
  * The DB instance a read replica replicates: by reference where the template has one (in
  * the replica's stack, through another stack's export, or through CDK's cross-region export
