@@ -269,7 +269,7 @@ export interface DatabaseDumpJobProps {
  *    checksum on the replica (the dump's data only when replication was paused for the
  *    run) and writes `manifest.json` beside each copy;
  * 4. the function resumes replication when the run paused it, also on every failure path
- *    from the pause on (a pause step that crashed or timed out included), where it first
+ *    from the pause on (a pause step that crashed or timed out included), where it then
  *    aborts the multipart uploads the run left open.
  */
 export class DatabaseDumpJob extends Construct {
@@ -487,20 +487,30 @@ export class DatabaseDumpJob extends Construct {
     const stoppedElsewhere = 'ReplicationStoppedElsewhere';
     const noRetryWhenStoppedElsewhere: sfn.RetryProps = { errors: [stoppedElsewhere], maxAttempts: 0 };
     const leftStoppedProps: sfn.FailProps = { error: stoppedElsewhere, causePath: '$.resumeError.Cause' };
+    // The run ends with the failure of the first step, unless starting replication again failed too.
+    const howTheRunFails = new sfn.Choice(this, 'HowTheRunFails')
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.resumeError'), sfn.Condition.stringEquals('$.resumeError.Error', stoppedElsewhere)),
+        new sfn.Fail(this, 'ReplicationLeftStopped', leftStoppedProps))
+      .when(sfn.Condition.isPresent('$.resumeError'), resumeFailed)
+      .otherwise(failed);
+    // A dump task that failed, timed out or was stopped may leave a multipart upload open
+    // under the run's prefixes; its parts are billed until aborted. The buckets' lifecycle
+    // rules abort them after a day as well. It runs after ResumeAfterFailure, whose outcome it
+    // does not change: its retries may take 45 minutes, which the replica must not wait paused.
+    const abortUploads = new tasks.LambdaInvoke(this, 'AbortUploads', invokeProps({ action: 'abort-uploads', run: sfn.JsonPath.objectAt('$.prepared.value') }, '$.uploadsAborted'))
+      .addRetry({ errors: ['States.ALL'], ...ABORT_RETRY })
+      .addCatch(howTheRunFails, { resultPath: '$.abortError' })
+      .next(howTheRunFails);
+    // Only a run that reached the dump task (Inspect returned its prefixes) can have uploads open.
+    const uploadsMayBeOpen = new sfn.Choice(this, 'UploadsMayBeOpen')
+      .when(sfn.Condition.isPresent('$.prepared'), abortUploads)
+      .otherwise(howTheRunFails);
     const resumeAfterFailure = new tasks.LambdaInvoke(this, 'ResumeAfterFailure', invokeProps(resumePayload, '$.resumed'))
       .addRetry(noRetryWhenStoppedElsewhere)
       .addRetry({ errors: ['States.ALL'], ...RESUME_RETRY })
-      .addCatch(new sfn.Fail(this, 'ReplicationLeftStopped', leftStoppedProps), { errors: [stoppedElsewhere], resultPath: '$.resumeError' })
-      .addCatch(resumeFailed, { resultPath: '$.resumeError' })
-      .next(failed);
+      .addCatch(uploadsMayBeOpen, { resultPath: '$.resumeError' })
+      .next(uploadsMayBeOpen);
     const onError = { resultPath: '$.error' };
-    // A dump task that failed, timed out or was stopped may leave a multipart upload open
-    // under the run's prefixes; its parts are billed until aborted. The buckets' lifecycle
-    // rules abort them after a day as well. A failed abort does not keep replication paused.
-    const abortUploads = new tasks.LambdaInvoke(this, 'AbortUploads', invokeProps({ action: 'abort-uploads', run: sfn.JsonPath.objectAt('$.prepared.value') }, '$.uploadsAborted'))
-      .addRetry({ errors: ['States.ALL'], ...ABORT_RETRY })
-      .addCatch(resumeAfterFailure, { resultPath: '$.abortError' })
-      .next(resumeAfterFailure);
 
     const defaults = new sfn.Pass(this, 'Defaults', {
       parameters: { input: sfn.JsonPath.jsonMerge(sfn.JsonPath.stringToJson('{"forceYearly":false}'), sfn.JsonPath.entirePayload) },
@@ -547,12 +557,12 @@ export class DatabaseDumpJob extends Construct {
       resultSelector: { 'containers.$': '$.Containers' },
       resultPath: '$.task',
       taskTimeout: sfn.Timeout.duration(dumpTimeout),
-    }).addCatch(abortUploads, onError);
+    }).addCatch(resumeAfterFailure, onError);
     const finalize = new tasks.LambdaInvoke(this, 'Finalize', invokeProps({
       action: 'finalize',
       run: sfn.JsonPath.objectAt('$.prepared.value'),
       containers: sfn.JsonPath.listAt('$.task.containers'),
-    }, '$.finalized')).addCatch(abortUploads, onError);
+    }, '$.finalized')).addCatch(resumeAfterFailure, onError);
     // The copies have landed, but a replica left paused falls behind from now on: the run fails
     // (and its alarm fires) saying so, rather than with the step's own error alone.
     const notResumedAfterDump = new sfn.Fail(this, 'ResumeFailedAfterDump', {
@@ -587,7 +597,7 @@ export class DatabaseDumpJob extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(defaults.next(prepare).next(inspect).next(dumpTask).next(finalize).next(resume).next(done)),
       // The execution's own timeout has no Catch: reached, it would end the run on a paused
       // replica. It outlasts the longest path, every step to its timeout and every retry:
-      // Prepare, Inspect, Dump, Finalize, AbortUploads, ResumeAfterFailure; and a margin for the
+      // Prepare, Inspect, Dump, Finalize, ResumeAfterFailure, AbortUploads; and a margin for the
       // retries of Lambda service errors CDK adds to each Lambda step.
       timeout: dumpTimeout.plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(STEP_TIMEOUT).plus(longestStep(ABORT_RETRY)).plus(longestStep(RESUME_RETRY)).plus(Duration.minutes(15)),
       tracingEnabled: true,

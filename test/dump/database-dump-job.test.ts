@@ -159,29 +159,45 @@ describe('DatabaseDumpJob defaults', () => {
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' },
     ]);
     expect(definition.States.Inspect.Next).toBe('Dump');
-    // A failure after Prepare first aborts the run's open uploads; a failed abort still resumes.
+    // A failure of the dump task or Finalize resumes replication first, then aborts the run's
+    // open uploads (whose retries may take 45 minutes); whatever the resume's outcome, and a failed abort
+    // does not change how the run ends.
     for (const state of ['Dump', 'Finalize']) {
-      expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'AbortUploads' }]);
+      expect(definition.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ResumeAfterFailure' }]);
     }
-    expect(definition.States.AbortUploads.Parameters.Payload).toEqual({ action: 'abort-uploads', 'run.$': '$.prepared.value' });
-    expect(definition.States.AbortUploads.ResultPath).toBe('$.uploadsAborted');
-    expect(definition.States.AbortUploads.Next).toBe('ResumeAfterFailure');
-    expect(definition.States.AbortUploads.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.abortError', Next: 'ResumeAfterFailure' }]);
     for (const state of ['Resume', 'ResumeAfterFailure']) {
       expect(definition.States[state].Parameters.Payload).toEqual({ action: 'resume', 'replicationPaused.$': '$.planned.value.pauseReplication' });
     }
-    expect(definition.States.ResumeAfterFailure.Next).toBe('DumpFailed');
+    expect(definition.States.ResumeAfterFailure.Next).toBe('UploadsMayBeOpen');
+    expect(definition.States.UploadsMayBeOpen).toEqual({
+      Type: 'Choice', Choices: [{ Variable: '$.prepared', IsPresent: true, Next: 'AbortUploads' }], Default: 'HowTheRunFails',
+    });
+    expect(definition.States.AbortUploads.Parameters.Payload).toEqual({ action: 'abort-uploads', 'run.$': '$.prepared.value' });
+    expect(definition.States.AbortUploads.ResultPath).toBe('$.uploadsAborted');
+    expect(definition.States.AbortUploads.Next).toBe('HowTheRunFails');
+    expect(definition.States.AbortUploads.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.abortError', Next: 'HowTheRunFails' }]);
+    expect(definition.States.HowTheRunFails).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { And: [{ Variable: '$.resumeError', IsPresent: true }, { Variable: '$.resumeError.Error', StringEquals: 'ReplicationStoppedElsewhere' }], Next: 'ReplicationLeftStopped' },
+        { Variable: '$.resumeError', IsPresent: true, Next: 'ResumeFailed' },
+      ],
+      Default: 'DumpFailed',
+    });
     // A channel someone else stopped during the window is left stopped by Resume: its error is
     // not retried (its retrier comes before States.ALL's; CDK's for Lambda service errors come first), and the run ends with it as the cause.
-    for (const [state, leftStopped, notResumed] of [['Resume', 'ReplicationLeftStoppedAfterDump', 'ResumeFailedAfterDump'], ['ResumeAfterFailure', 'ReplicationLeftStopped', 'ResumeFailed']]) {
+    for (const state of ['Resume', 'ResumeAfterFailure']) {
       expect(definition.States[state].Retry.slice(-2)).toEqual([
         { ErrorEquals: ['ReplicationStoppedElsewhere'], MaxAttempts: 0 },
         expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 5 }),
       ]);
-      expect(definition.States[state].Catch).toEqual([
-        { ErrorEquals: ['ReplicationStoppedElsewhere'], ResultPath: '$.resumeError', Next: leftStopped },
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: notResumed },
-      ]);
+    }
+    expect(definition.States.Resume.Catch).toEqual([
+      { ErrorEquals: ['ReplicationStoppedElsewhere'], ResultPath: '$.resumeError', Next: 'ReplicationLeftStoppedAfterDump' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: 'ResumeFailedAfterDump' },
+    ]);
+    expect(definition.States.ResumeAfterFailure.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.resumeError', Next: 'UploadsMayBeOpen' }]);
+    for (const leftStopped of ['ReplicationLeftStoppedAfterDump', 'ReplicationLeftStopped']) {
       expect(definition.States[leftStopped]).toEqual({ Type: 'Fail', Error: 'ReplicationStoppedElsewhere', CausePath: '$.resumeError.Cause' });
     }
     // The on-call engineer is told not to start such a replication as one the run left paused.
@@ -206,7 +222,7 @@ describe('DatabaseDumpJob defaults', () => {
       }
       return seconds;
     };
-    const paths = [['Prepare', 'Inspect', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure'], ['Prepare', 'Inspect', 'Dump', 'Finalize', 'Resume']];
+    const paths = [['Prepare', 'Inspect', 'Dump', 'Finalize', 'ResumeAfterFailure', 'AbortUploads'], ['Prepare', 'Inspect', 'Dump', 'Finalize', 'Resume']];
     for (const path of paths) {
       expect(definition.TimeoutSeconds).toBeGreaterThan(path.map(longest).reduce((a, b) => a + b, 0));
     }

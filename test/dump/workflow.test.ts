@@ -152,13 +152,20 @@ test('a run dumps the paused replica, writes both manifests, resumes replication
   }
 });
 
-test('a failed dump aborts the run\'s open uploads, resumes replication on the failure path and fails the run with the container\'s reason', async () => {
+test('a failed dump resumes replication first, then aborts the run\'s open uploads, and fails the run with the container\'s reason', async () => {
   // The failed task left an upload open under each of the run's prefixes.
   s3Mock.on(ListMultipartUploadsCommand).callsFake((input) => ({ Uploads: [{ Key: `${input.Prefix}dump.sql.gz`, UploadId: `open-${input.Bucket}` }] }));
   s3Mock.on(AbortMultipartUploadCommand).resolves({});
-  const run = await machine.run({ forceYearly: true }, { handlers: handlers(1), executionName: 'scheduled-2' });
+  // AbortUploads may take its retries' 45 minutes: the replica must not wait paused for it.
+  let applyingDuringAbort: boolean | undefined;
+  const abortAfterResume = async (event: any) => {
+    applyingDuringAbort = await step((c) => replicationApplying(c))();
+    return abortUploads(s3, event);
+  };
+  const run = await machine.run({ forceYearly: true }, { handlers: { ...handlers(1), AbortUploads: abortAfterResume }, executionName: 'scheduled-2' });
   expect(run.status).toBe('FAILED');
-  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure', 'DumpFailed']);
+  expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'ResumeAfterFailure', 'UploadsMayBeOpen', 'AbortUploads', 'HowTheRunFails', 'DumpFailed']);
+  expect(applyingDuringAbort).toBe(true);
   expect(run.cause).toMatch(/container 'dump' exited with \d+ \(.*Access denied/);
   expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([
@@ -169,6 +176,28 @@ test('a failed dump aborts the run\'s open uploads, resumes replication on the f
   try {
     expect(await replicationApplying(replica)).toBe(true);
   } finally {
+    await replica.end();
+  }
+});
+
+test('replication that cannot be started again after a failed dump: the run\'s open uploads are still aborted, and the run fails saying to start it by hand', async () => {
+  s3Mock.on(ListMultipartUploadsCommand).callsFake((input) => ({ Uploads: [{ Key: `${input.Prefix}dump.sql.gz`, UploadId: `open-${input.Bucket}` }] }));
+  s3Mock.on(AbortMultipartUploadCommand).resolves({});
+  const refused = async () => {
+    throw Object.assign(new Error('Access denied; you need (at least one of) the REPLICATION SLAVE ADMIN privilege(s) for this operation'), { name: 'Error' });
+  };
+  const replica = await pair.replica.connect();
+  try {
+    const run = await machine.run({}, { handlers: { ...handlers(1), ResumeAfterFailure: refused }, executionName: 'scheduled-5' });
+    expect(run.status).toBe('FAILED');
+    expect(run.retried).toEqual(Array(5).fill('ResumeAfterFailure'));
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'ResumeAfterFailure', 'UploadsMayBeOpen', 'AbortUploads', 'HowTheRunFails', 'ResumeFailed']);
+    expect(run.error).toBe('ReplicationNotResumed');
+    expect(run.cause).toContain('The dump failed and starting replication again failed too: start it by hand');
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.Bucket)).toEqual(['daily-bucket', 'archive-bucket']);
+    expect(await replicationApplying(replica)).toBe(false);
+  } finally {
+    await replica.query('START SLAVE');
     await replica.end();
   }
 });
@@ -235,7 +264,7 @@ describe('replication stopped by someone else during the dump window (a whole ST
     const run = await machine.run({}, { handlers: { ...handlers(1), Dump: stoppedDuringDump(1) }, executionName: 'stopped-during-failed-dump' });
     expect(run.status).toBe('FAILED');
     expect(run.retried).toEqual([]);
-    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'AbortUploads', 'ResumeAfterFailure', 'ReplicationLeftStopped']);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'Dump', 'Finalize', 'ResumeAfterFailure', 'UploadsMayBeOpen', 'AbortUploads', 'HowTheRunFails', 'ReplicationLeftStopped']);
     expect(run.error).toBe('ReplicationStoppedElsewhere');
     expect(run.cause).toContain(LEFT_STOPPED);
     const replica = await pair.replica.connect();
@@ -307,7 +336,7 @@ describe('a failure after Inspect paused replication resumes it and fails the ru
       executionName: 'inspect-throws',
     });
     expect(run.status).toBe('FAILED');
-    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'DumpFailed']);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'UploadsMayBeOpen', 'HowTheRunFails', 'DumpFailed']);
     expect(run.error).toBe('Error');
     expect(run.cause).toMatch(/inspect failed on 127\.0\.0\.1: the database\(s\) missing_db to dump do not exist/);
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
@@ -328,7 +357,7 @@ describe('a failure after Inspect paused replication resumes it and fails the ru
     const run = await machine.run({}, { handlers: { ...handlers(0), Inspect: pausedThenServiceError }, executionName: 'inspect-service-error' });
     expect(run.status).toBe('FAILED');
     expect(run.retried).toEqual([]);
-    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'DumpFailed']);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'UploadsMayBeOpen', 'HowTheRunFails', 'DumpFailed']);
     expect(run.error).toBe('Lambda.ServiceException');
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
     await expectApplying();
@@ -345,7 +374,7 @@ describe('a failure after Inspect paused replication resumes it and fails the ru
     };
     const run = await localStateMachineFromDefinition(definition).run({}, { handlers: { ...handlers(0), Inspect: hanging }, executionName: 'inspect-hangs' });
     expect(run.status).toBe('FAILED');
-    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'DumpFailed']);
+    expect(run.visited.map((state) => state.name)).toEqual(['Defaults', 'Prepare', 'Inspect', 'ResumeAfterFailure', 'UploadsMayBeOpen', 'HowTheRunFails', 'DumpFailed']);
     expect(run.error).toBe('States.Timeout');
     await expectApplying();
   });
