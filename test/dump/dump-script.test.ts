@@ -155,6 +155,26 @@ test('a database whose name looks like an option is dumped as a database, not re
   }
 });
 
+test('a user name and a password with quotes, backslashes and # are written to the option file as themselves', async () => {
+  const connection = await source.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-quoted-'));
+  // Unescaped, the option file reads `\s` as a space and `\"` as a quote: the client would log in as another user.
+  const user = 'back\\slash "quoted" #1\\s';
+  const password = 'pass\\word "with" #2\\n';
+  try {
+    await connection.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, password]);
+    await connection.query("GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO ?@'%'", [user]);
+    const result = runScript({ DB_USER: user, DB_PORT: String(source.port), DB_PASSWORD: password, DUMP_DATABASES: 'audit', DUMP_DIR: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(execFileSync('gzip', ['-dc', join(dir, 'dump.sql.gz')], { encoding: 'utf8' })).toContain('INSERT INTO `events` VALUES');
+  } finally {
+    await connection.query("DROP USER IF EXISTS ?@'%'", [user]);
+    await connection.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a failed dump exits non-zero and leaves no dump file behind', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-fail-'));
   try {

@@ -43,8 +43,11 @@ rm -f "$out" "$partial" "$out.sha256"
 options=$(mktemp -p "$DUMP_DIR/tmp")
 ca_path="$DUMP_DIR/tmp/server-ca.pem"
 trap 'rm -f "$options" "$partial" "$ca_path"' EXIT
-escaped_password=$(printf '%s' "$DB_PASSWORD" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
-printf '[client]\nuser="%s"\npassword="%s"\n' "$DB_USER" "$escaped_password" > "$options"
+# In a quoted option value a backslash starts an escape (`\s` is a space, `\"` a quote): both are escaped.
+option_value() {
+  printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'
+}
+printf '[client]\nuser="%s"\npassword="%s"\n' "$(option_value "$DB_USER")" "$(option_value "$DB_PASSWORD")" > "$options"
 
 ca_file=
 if [ "$tls" != off ] && [ -n "$(printenv DB_CA_CERTIFICATES || true)" ]; then
