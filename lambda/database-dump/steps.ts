@@ -134,7 +134,7 @@ export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: s
  * Refuses a replica that is not current (`checkReplicaCurrent`, whose lag reading the run
  * records) and a dump user that lacks privileges a complete dump needs, and decides whether
  * this run is the year's archive copy (the first successful run of each UTC year, or any run
- * started with `forceYearly`). Changes nothing on the replica: a failure or a timeout here
+ * started with `forceYearly`, which a job without an archive bucket refuses). Changes nothing on the replica: a failure or a timeout here
  * (the S3 listing may hang) leaves nothing to resume.
  */
 export async function prepare(connection: Connection, s3: S3Client, settings: DumpSettings, event: PrepareEvent, now: Date = new Date()): Promise<PlannedRun> {
@@ -142,6 +142,11 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
   // Read as `=== true`, a string "true" typed into the console's input would make the run skip the copy it asked for.
   if (event.forceYearly !== undefined && typeof event.forceYearly !== 'boolean') {
     throw new Error(`dump run ${runId}: the execution input's forceYearly must be true or false (a JSON boolean), got ${JSON.stringify(event.forceYearly)}`);
+  }
+  // Asked for explicitly, a copy that cannot be made is an error; the automatic first-of-the-year copy is simply not made.
+  if (event.forceYearly === true && settings.archiveBucket === undefined) {
+    throw new Error(`dump run ${runId}: the execution input asks for a yearly copy (forceYearly true), but this dump job has no archive bucket `
+      + "(DatabaseDumpJob's archiveBucket is not set, so the function's ARCHIVE_BUCKET is empty); nothing was dumped: start the run without forceYearly, or give the job an archiveBucket");
   }
   try {
     const lagSeconds = await checkReplicaCurrent(connection, settings.maxReplicaLagSeconds);

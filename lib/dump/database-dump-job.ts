@@ -126,7 +126,7 @@ export interface DatabaseDumpJobProps {
    * each UTC year (or a run started with `forceYearly`) is also written to
    * `yearly/YYYY/YYYY-MM-DD/<run id>/` there.
    *
-   * @default - no yearly copy
+   * @default - no yearly copy (a run started with `forceYearly` fails, naming what is missing)
    */
   readonly archiveBucket?: s3.IBucket;
   /** Encrypts the logs, the workflow's state, the function's environment and the queues. */

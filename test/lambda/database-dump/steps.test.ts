@@ -233,9 +233,24 @@ test('a year that already has an archive copy gets none, unless forced; no pause
     expect(await replicationApplying(replica)).toBe(true);
     const forced = await prepare(replica, s3, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'e3', forceYearly: true }, now);
     expect(forced.archivePrefix).toBe('yearly/2027/2027-03-04/20270304T020000Z-e3/');
-    const noArchive = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e4', forceYearly: true }, now);
-    expect(noArchive.archiveBucket).toBe('');
+    // Without an archive bucket, a run that does not ask for the copy simply makes none.
+    const noArchive = await prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e4', forceYearly: false }, now);
+    expect(noArchive).toMatchObject({ archiveBucket: '', archivePrefix: '' });
     expect(await resume(replica, settings({ pauseReplication: false }), { action: 'resume', replicationPaused: plain.replicationPaused })).toEqual({ resumed: false });
+  } finally {
+    await replica.end();
+  }
+});
+
+test('a run that asks for a yearly copy (forceYearly true) of a job without an archive bucket fails prepare, saying what is missing, instead of making only the daily copy', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    const now = new Date('2027-03-04T02:00:00Z');
+    await expect(prepare(replica, s3, settings({ pauseReplication: false, archiveBucket: undefined }), { action: 'prepare', executionName: 'e6', forceYearly: true }, now))
+      .rejects.toThrow('dump run 20270304T020000Z-e6: the execution input asks for a yearly copy (forceYearly true), but this dump job has no archive bucket '
+        + "(DatabaseDumpJob's archiveBucket is not set, so the function's ARCHIVE_BUCKET is empty); nothing was dumped: start the run without forceYearly, or give the job an archiveBucket");
+    expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+    expect(await replicationApplying(replica)).toBe(true);
   } finally {
     await replica.end();
   }
