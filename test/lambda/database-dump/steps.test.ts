@@ -464,6 +464,52 @@ describe('a paused run whose replication was started and stopped again during th
   });
 });
 
+test('finalize reads the daily and the yearly copy back at the same time, so that both fit in one step\'s timeout', async () => {
+  const replica = await pair.replica.connect();
+  try {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const run = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'both-copies' }, new Date('2027-01-01T04:00:00Z'));
+    expect(run.archivePrefix).not.toBe('');
+    runDump(run.databases);
+    serveUploads([run.dailyPrefix, run.archivePrefix]);
+    const dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
+    // Each dump object streams its first half, then its rest only once the other copy is being read too.
+    const requested = new Set<string>();
+    let bothRequested: () => void = () => undefined;
+    const bothBeingRead = new Promise<void>((resolve) => {
+      bothRequested = resolve;
+    });
+    const halfThenWait = async function* (): AsyncGenerator<Buffer> {
+      yield dump.subarray(0, dump.length >> 1);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([bothBeingRead, new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the other copy was not read while this one was')), 3000);
+      })]).finally(() => clearTimeout(timer));
+      yield dump.subarray(dump.length >> 1);
+    };
+    for (const prefix of [run.dailyPrefix, run.archivePrefix]) {
+      s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz` }).callsFake(() => {
+        requested.add(prefix);
+        if (requested.size === 2) {
+          bothRequested();
+        }
+        return { Body: Readable.from(halfThenWait()) };
+      });
+    }
+    s3Mock.on(PutObjectCommand).resolves({});
+    const result = await finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }] });
+    expect(result).toMatchObject({
+      dailyManifest: `s3://daily-bucket/${run.dailyPrefix}manifest.json`,
+      archiveManifest: `s3://archive-bucket/${run.archivePrefix}manifest.json`,
+      bytes: dump.length,
+    });
+    // The manifests keep their order: the daily one first.
+    expect(s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Bucket)).toEqual(['daily-bucket', 'archive-bucket']);
+  } finally {
+    await replica.end();
+  }
+});
+
 test('finalize refuses a tampered upload, a failed container and a task that does not report its containers', async () => {
   const replica = await pair.replica.connect();
   try {
