@@ -9,7 +9,8 @@ import { VaultLockOptions } from './vault-lock';
 // The AWS limits, all in whole days (the CloudFormation properties are integers):
 // - Vault Lock: "The shortest minimum retention period you can specify is 1 day"
 //   (PutBackupVaultLockConfiguration, MinRetentionDays); ChangeableForDays at least 3
-//   (the 72-hour cooling-off period); MaxRetentionDays at most 36500.
+//   (the 72-hour cooling-off period) and at most 36500 ("The maximum value you can specify is
+//   36,500 days"); MaxRetentionDays at most 36500.
 // - Logically air-gapped vault: MinRetentionDays "The minimum value accepted is 7 days"
 //   (CreateLogicallyAirGappedBackupVault); MaxRetentionDays is required.
 /** The shortest lock minimum retention of a normal vault (days). */
@@ -20,6 +21,8 @@ export const AIR_GAPPED_MIN_RETENTION_DAYS = 7;
 export const MAX_RETENTION_DAYS = 36500;
 /** The shortest cooling-off period of Vault Lock (days). */
 const MIN_CHANGEABLE_FOR_DAYS = 3;
+/** The longest cooling-off period of Vault Lock (days). */
+const MAX_CHANGEABLE_FOR_DAYS = 36500;
 
 /** Which vault the lock is for. */
 export interface VaultLockKind {
@@ -37,7 +40,8 @@ export function renderVaultLock(scope: IConstruct, prop: string, lock: VaultLock
   const minRetention = lock.minRetention ?? Duration.days(minDays);
   const maxRetention = lock.maxRetention ?? (airGapped ? Duration.days(MAX_RETENTION_DAYS) : undefined);
 
-  checkDays(scope, `${prop}.changeableFor`, changeableFor, MIN_CHANGEABLE_FOR_DAYS, `at least ${MIN_CHANGEABLE_FOR_DAYS} days (the AWS Backup cooling-off period)`);
+  checkDays(scope, `${prop}.changeableFor`, changeableFor, MIN_CHANGEABLE_FOR_DAYS,
+    `${MIN_CHANGEABLE_FOR_DAYS} to ${MAX_CHANGEABLE_FOR_DAYS} days (at least the AWS Backup cooling-off period, at most the AWS limit)`, MAX_CHANGEABLE_FOR_DAYS);
   checkDays(scope, `${prop}.minRetention`, minRetention, minDays, `at least ${days(minDays)} ${what}`);
   const maxProp = `${prop}.maxRetention`;
   if (maxRetention?.isUnresolved()) {
@@ -64,8 +68,8 @@ function days(n: number): string {
 /** What happens to a lock value that synth could not check. */
 const AWS_DECIDES = 'AWS Backup receives it in days as it is and decides at deploy whether it accepts the lock';
 
-/** A whole number of days, at least `min` days. */
-function checkDays(scope: IConstruct, prop: string, value: Duration, min: number, allowed: string): void {
+/** A whole number of days, at least `min` days and, when given, at most `max` days. */
+function checkDays(scope: IConstruct, prop: string, value: Duration, min: number, allowed: string, max?: number): void {
   const path = scope.node.path;
   if (value.isUnresolved()) {
     // CloudFormation takes the lock in days: a token passes through only in days.
@@ -74,7 +78,7 @@ function checkDays(scope: IConstruct, prop: string, value: Duration, min: number
     return;
   }
   const minutes = value.toMinutes({ integral: false });
-  if (minutes < min * 1440) {
+  if (minutes < min * 1440 || (max !== undefined && minutes > max * 1440)) {
     throw new Error(`${path}: \`${prop}\` must be ${allowed}, got ${value.toHumanString()}`);
   }
   if (minutes % 1440 !== 0) {

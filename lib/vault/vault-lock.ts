@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 export interface VaultLockOptions {
   /**
    * The cooling-off period, in days: until it ends the lock can still be changed or
-   * removed; afterwards it is immutable. AWS requires at least 3 days, in whole days.
+   * removed; afterwards it is immutable. AWS requires 3 to 36500 days, in whole days.
    *
    * @default Duration.days(3)
    */

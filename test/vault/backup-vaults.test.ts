@@ -77,7 +77,7 @@ test('a token that passes through warns which check did not run and what AWS dec
   expect(uncheckedTokenWarnings(stack)).toEqual([
     `Stack/Backup: \`policy.window.duration\` is an unresolved token, so the synth-time check that it is 1 to 24 hours ${unchecked}; AWS Backup receives it as the start window in minutes and decides at deploy: it refuses less than 60 minutes and accepts up to 100 years`,
     `Stack/Backup: \`policy.pointInTimeRecovery\` is an unresolved token, so the synth-time check that it is 1 to 35 days ${unchecked}; AWS Backup receives it as the continuous backup retention in days and decides at deploy whether it accepts it`,
-    `Stack/Backup: \`lock.changeableFor\` is an unresolved token, so the synth-time check that it is at least 3 days (the AWS Backup cooling-off period) ${unchecked}; ${lockAtDeploy}`,
+    `Stack/Backup: \`lock.changeableFor\` is an unresolved token, so the synth-time check that it is 3 to 36500 days (at least the AWS Backup cooling-off period, at most the AWS limit) ${unchecked}; ${lockAtDeploy}`,
     `Stack/Backup: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is at least 1 day (the AWS minimum) ${unchecked}; ${lockAtDeploy}`,
     `Stack/Backup: \`lock.minRetention\` is an unresolved token, so the synth-time check that it is at most the retention of the Rolling, Monthly, PointInTime tiers ${unchecked}; ${lockAtRunTime}`,
     `Stack/Backup: \`policy.pointInTimeRecovery\` is an unresolved token, so the synth-time check against the limits of \`lock\` ${unchecked}; the vault lock receives the continuous backups as they are, and they fail when their retention is outside the lock's limits`,
@@ -357,7 +357,7 @@ describe('BackupVaults errors', () => {
   test.each<[string, Partial<BackupVaultsProps>, string]>([
     ['a cooling-off period under 3 days',
       { lock: { changeableFor: Duration.days(2) } },
-      'Stack/Backup: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
+      'Stack/Backup: `lock.changeableFor` must be 3 to 36500 days (at least the AWS Backup cooling-off period, at most the AWS limit), got 2 days'],
     ['a lock minimum under 1 day',
       { lock: { minRetention: Duration.hours(12) } },
       'Stack/Backup: `lock.minRetention` must be at least 1 day (the AWS minimum), got 12 hours'],

@@ -91,13 +91,15 @@ describe('RecoveryVault', () => {
 
   test.each<[string, RecoveryVaultProps, string]>([
     ['a bad name', { backupVaultName: 'a b' }, "Dr/OffSite: `backupVaultName` must be 2 to 50 letters, digits, - or _, got 'a b'"],
-    ['a short cooling-off period', { lock: { changeableFor: Duration.hours(48) } }, 'Dr/OffSite: `lock.changeableFor` must be at least 3 days (the AWS Backup cooling-off period), got 2 days'],
+    ['a short cooling-off period', { lock: { changeableFor: Duration.hours(48) } }, 'Dr/OffSite: `lock.changeableFor` must be 3 to 36500 days (at least the AWS Backup cooling-off period, at most the AWS limit), got 2 days'],
     ['a maximum not above the minimum', { lock: { minRetention: Duration.days(5), maxRetention: Duration.days(5) } }, 'Dr/OffSite: `lock.maxRetention` must be longer than the minimum retention (5 days), got 5 days'],
     ['an air-gapped minimum under 7 days', { logicallyAirGapped: true, lock: { minRetention: Duration.days(2) } }, 'Dr/OffSite: `lock.minRetention` must be at least 7 days for a logically air-gapped vault (the AWS minimum), got 2 days'],
     ['an air-gapped minimum that is not a whole number of days', { logicallyAirGapped: true, lock: { minRetention: Duration.hours(180) } }, 'Dr/OffSite: `lock.minRetention` must be a whole number of days (AWS Backup keeps days), at least 7 days for a logically air-gapped vault (the AWS minimum), got 7 days 12 hours'],
     ['an air-gapped maximum that is not a whole number of days', { logicallyAirGapped: true, lock: { maxRetention: Duration.hours(1000) } }, 'Dr/OffSite: `lock.maxRetention` must be a whole number of days (AWS Backup keeps days), at most 36500 days, got 41 days 16 hours'],
-    ['a cooling-off period that is not a whole number of days', { lock: { changeableFor: Duration.hours(80) } }, 'Dr/OffSite: `lock.changeableFor` must be a whole number of days (AWS Backup keeps days), at least 3 days (the AWS Backup cooling-off period), got 3 days 8 hours'],
+    ['a cooling-off period that is not a whole number of days', { lock: { changeableFor: Duration.hours(80) } }, 'Dr/OffSite: `lock.changeableFor` must be a whole number of days (AWS Backup keeps days), 3 to 36500 days (at least the AWS Backup cooling-off period, at most the AWS limit), got 3 days 8 hours'],
     ['an air-gapped maximum beyond 36500 days', { logicallyAirGapped: true, lock: { maxRetention: Duration.days(40000) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 40000 days'],
+    // Before: accepted at synth; AWS Backup documents ChangeableForDays up to 36,500 days (PutBackupVaultLockConfiguration).
+    ['a cooling-off period beyond 36500 days', { lock: { changeableFor: Duration.days(36501) } }, 'Dr/OffSite: `lock.changeableFor` must be 3 to 36500 days (at least the AWS Backup cooling-off period, at most the AWS limit), got 36501 days'],
     ['a maximum beyond 36500 days', { lock: { maxRetention: Duration.days(36501) } }, 'Dr/OffSite: `lock.maxRetention` must be at most 36500 days (the AWS limit), got 36501 days'],
     // IAM refuses the access policy at deploy: the vault is not created.
     ['a source account written with dashes', { sourceAccounts: ['2109-8765-4321'] }, "Dr/OffSite: `sourceAccounts` must hold 12-digit AWS account IDs (without dashes), got '2109-8765-4321'"],
@@ -105,7 +107,7 @@ describe('RecoveryVault', () => {
     ['a source account named twice', { sourceAccounts: ['210987654321', '345678901234', '210987654321'] }, "Dr/OffSite: `sourceAccounts` may name each account once, got '210987654321' twice"],
     // Before: CDK's "Duration must be specified as 'Duration.days()' here since its value comes from a token and cannot be converted (got Duration.hours)".
     ['a cooling-off period that is a token in hours', { lock: { changeableFor: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
-      'Dr/OffSite: `lock.changeableFor` must be a concrete duration, at least 3 days (the AWS Backup cooling-off period), or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
+      'Dr/OffSite: `lock.changeableFor` must be a concrete duration, 3 to 36500 days (at least the AWS Backup cooling-off period, at most the AWS limit), or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
     ['a minimum that is a token in hours', { logicallyAirGapped: true, lock: { minRetention: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
       'Dr/OffSite: `lock.minRetention` must be a concrete duration, at least 7 days for a logically air-gapped vault (the AWS minimum), or a token given in days (`Duration.days(token)`, which AWS Backup receives as it is), got Duration.hours(token)'],
     ['a maximum that is a token in hours', { logicallyAirGapped: true, lock: { maxRetention: Duration.hours(Token.asNumber({ Ref: 'Days' })) } },
