@@ -138,7 +138,11 @@ export function archiveBucketProps(options: ArchiveBucketOptions): s3.BucketProp
       {
         // Earlier versions of an object stay restorable (shadow copies) for this many days.
         id: `KeepPreviousVersions${options.noncurrentVersionDays}Days`,
-        noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(Math.min(options.transitionDays, options.noncurrentVersionDays)) }],
+        // The noncurrent expiry must come later than the noncurrent transition (S3; CDK's
+        // LifecycleRule says so too): a version that expires first is not moved at all.
+        noncurrentVersionTransitions: options.transitionDays < options.noncurrentVersionDays
+          ? [{ storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(options.transitionDays) }]
+          : undefined,
         noncurrentVersionExpiration: Duration.days(options.noncurrentVersionDays),
       },
     ],

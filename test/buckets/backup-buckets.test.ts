@@ -150,6 +150,34 @@ describe('BackupBuckets overrides', () => {
   });
 });
 
+/** The noncurrent-version rules of the archive bucket whose transition is not before their expiry, which S3 refuses. */
+function noncurrentTransitionsNotBeforeExpiry(template: Template): string[] {
+  const archive = bucketWithRule(template, /^KeepPreviousVersions/);
+  return (archive.Properties.LifecycleConfiguration.Rules as any[])
+    .filter((rule) => rule.NoncurrentVersionExpiration && (rule.NoncurrentVersionTransitions ?? []).some((t: any) => t.TransitionInDays >= rule.NoncurrentVersionExpiration.NoncurrentDays))
+    .map((rule) => `${rule.Id}: transition at ${JSON.stringify(rule.NoncurrentVersionTransitions)}, expiry at ${rule.NoncurrentVersionExpiration.NoncurrentDays}`);
+}
+
+// Before: the noncurrent versions moved to Deep Archive on the day they expired (365 and 365),
+// a lifecycle configuration S3 refuses (the expiry must come after the transition).
+describe('an archive transition at or after the noncurrent-version retention', () => {
+  test.each([
+    ['the same day', 365, 365],
+    ['later', 400, 200],
+  ])('%s: the old versions expire without a noncurrent transition', (_name, transitionDays, noncurrentDays) => {
+    const { template } = synth({ archiveTransitionAfter: Duration.days(transitionDays), archiveNoncurrentVersionRetention: Duration.days(noncurrentDays) });
+    expect(noncurrentTransitionsNotBeforeExpiry(template)).toEqual([]);
+    const rule = bucketWithRule(template, /^KeepPreviousVersions/).Properties.LifecycleConfiguration.Rules[1];
+    expect(rule).toEqual({ Id: `KeepPreviousVersions${noncurrentDays}Days`, Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: noncurrentDays } });
+  });
+
+  test('a transition before the retention still moves the old versions to Deep Archive on that day', () => {
+    const { template } = synth({ archiveTransitionAfter: Duration.days(364), archiveNoncurrentVersionRetention: Duration.days(365) });
+    expect(noncurrentTransitionsNotBeforeExpiry(template)).toEqual([]);
+    expect(bucketWithRule(template, /^KeepPreviousVersions/).Properties.LifecycleConfiguration.Rules[1].NoncurrentVersionTransitions).toEqual([{ StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 364 }]);
+  });
+});
+
 describe('BackupBuckets validation', () => {
   test.each<[string, BackupBucketsProps, string]>([
     ['a daily expiry in hours', { dailyExpiration: Duration.hours(36) }, 'S/Buckets: `dailyExpiration` must be a whole number of days from 1 to 3650, got 1 day 12 hours'],
