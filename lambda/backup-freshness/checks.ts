@@ -146,7 +146,12 @@ const USABLE_RECOVERY_POINT = new Set(['COMPLETED', 'AVAILABLE']);
 async function newestRecoveryPoint(backup: BackupClient, check: RecoveryPointCheck): Promise<Newest | undefined> {
   let newest: Newest | undefined;
   if (check.backupVaultName) {
-    const pages = paginateListRecoveryPointsByBackupVault({ client: backup }, { BackupVaultName: check.backupVaultName, ByResourceArn: check.resourceArn });
+    // Without the account, AWS Backup looks for a vault of that name in the caller's account.
+    const pages = paginateListRecoveryPointsByBackupVault({ client: backup }, {
+      BackupVaultName: check.backupVaultName,
+      ...(check.backupVaultAccountId ? { BackupVaultAccountId: check.backupVaultAccountId } : {}),
+      ByResourceArn: check.resourceArn,
+    });
     for await (const page of pages) {
       for (const point of page.RecoveryPoints ?? []) {
         if (point.Status && USABLE_RECOVERY_POINT.has(point.Status)) {
@@ -275,7 +280,7 @@ async function checkOne(check: CheckConfig, clients: RegionClients, region: stri
     case 'rds-snapshot':
       return ageResult(check, region, now, await newestRdsSnapshot(clients.rds, check), `available ${check.snapshotType === 'any' ? '' : `${check.snapshotType} `}RDS snapshot of ${check.dbInstanceIdentifier}`);
     case 'recovery-point':
-      return ageResult(check, region, now, await newestRecoveryPoint(clients.backup, check), `completed recovery point of ${check.resourceArn}${check.backupVaultName ? ` in vault ${check.backupVaultName}` : ''}`);
+      return ageResult(check, region, now, await newestRecoveryPoint(clients.backup, check), `completed recovery point of ${check.resourceArn}${check.backupVaultName ? ` in vault ${check.backupVaultName}` : ''}${check.backupVaultAccountId ? ` of account ${check.backupVaultAccountId}` : ''}`);
     case 'ebs-snapshot':
       return ageResult(check, region, now, await newestEbsSnapshot(clients.ec2, check), `completed EBS snapshot of ${check.volumeId ?? `tag ${check.tagKey}${check.tagValue !== undefined ? `=${check.tagValue}` : ''}`}`);
     case 'daily-dump':

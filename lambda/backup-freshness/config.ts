@@ -43,6 +43,8 @@ export interface RecoveryPointCheck extends CheckBase {
   readonly resourceArn: string;
   /** Look only in this vault (e.g. the disaster-recovery vault, with `region`). */
   readonly backupVaultName?: string;
+  /** The account of `backupVaultName`, when it is not the function's own. */
+  readonly backupVaultAccountId?: string;
 }
 
 /** The newest EBS snapshot of a volume, or of every snapshot carrying a tag. */
@@ -122,6 +124,8 @@ function text(object: Json, key: string, path: string, optional = false): string
 /** 366 days, the most the construct allows for an interval or a grace; it bounds the days a dump check lists. */
 const MAX_HOURS = 8784;
 
+const ACCOUNT_ID = /^[0-9]{12}$/;
+
 function hours(object: Json, key: string, path: string, min: number): number {
   const value = object[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_HOURS) {
@@ -163,7 +167,15 @@ function parseCheck(value: unknown, index: number): CheckConfig {
       if (lastPart === '' && value.resource === undefined) {
         throw new ConfigError(`${path}.resource: expected a non-empty string (or a resourceArn whose last part after ':' names the resource), got nothing`);
       }
-      return { tier, resource: resource(lastPart), ...sharedFields, kind: 'recovery-point', resourceArn, backupVaultName: text(value, 'backupVaultName', path, true) };
+      const backupVaultName = text(value, 'backupVaultName', path, true);
+      const backupVaultAccountId = value.backupVaultAccountId;
+      if (backupVaultAccountId !== undefined && (typeof backupVaultAccountId !== 'string' || !ACCOUNT_ID.test(backupVaultAccountId))) {
+        throw new ConfigError(`${path}.backupVaultAccountId: expected a 12-digit AWS account ID, got ${shown(backupVaultAccountId)}`);
+      }
+      if (backupVaultAccountId !== undefined && backupVaultName === undefined) {
+        throw new ConfigError(`${path}.backupVaultAccountId: expected only with backupVaultName (the account of that vault), got ${shown(backupVaultAccountId)} without it`);
+      }
+      return { tier, resource: resource(lastPart), ...sharedFields, kind: 'recovery-point', resourceArn, backupVaultName, backupVaultAccountId };
     }
     case 'ebs-snapshot': {
       const volumeId = text(value, 'volumeId', path, true);

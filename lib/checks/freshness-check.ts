@@ -66,7 +66,8 @@ export interface RecoveryPointFreshnessOptions extends FreshnessTierOptions {
    * ARN (`BackupVault.fromBackupVaultArn`) so that its region is known; that region is
    * used, and a `region` that differs from it fails the synth (the function may list the
    * vault by its ARN only). Set `region` when synth cannot tell the vault's region (an ARN
-   * that holds tokens).
+   * that holds tokens). A vault of another account (its ARN names the account) is listed in
+   * that account.
    * @default - recovery points in any vault of the region
    */
   readonly vault?: backup.IBackupVault;
@@ -361,8 +362,16 @@ class RecoveryPointCheck extends FreshnessCheck {
     }
     const c = common(scope, this.kind, this.options, 'daily', vaultRegion);
     const instance = this.options.instance;
+    // AWS Backup looks for the vault by name in the caller's account unless told the account:
+    // named whenever synth cannot prove it is the stack's own (a token account included).
+    const otherAccount = vault && equalityAtDeploy(Stack.of(scope), vault.env.account, Stack.of(scope).account) !== 'same' ? vault.env.account : undefined;
     return {
-      config: { ...base(this.kind, c, arnEndsIn(scope, instance.instanceArn, instance.instanceIdentifier) ? undefined : instance.instanceIdentifier), resourceArn: instance.instanceArn, ...(vault ? { backupVaultName: vault.backupVaultName } : {}) },
+      config: {
+        ...base(this.kind, c, arnEndsIn(scope, instance.instanceArn, instance.instanceIdentifier) ? undefined : instance.instanceIdentifier),
+        resourceArn: instance.instanceArn,
+        ...(vault ? { backupVaultName: vault.backupVaultName } : {}),
+        ...(otherAccount !== undefined ? { backupVaultAccountId: otherAccount } : {}),
+      },
       dimensions: { check: this.kind, resource: instance.instanceIdentifier, tier: c.tier, region: c.region },
       maxAgeHours: c.intervalHours + c.graceHours,
       statements: vault

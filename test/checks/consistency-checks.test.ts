@@ -279,6 +279,20 @@ describe('overrides', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"username":"drift_reader"}' } });
   });
 
+  // Before: the configuration named the vault only, and the function listed a vault of that name in its own account.
+  test('a recovery-point check of a vault in another account names that account; of its own account, none', () => {
+    const f = fixture();
+    const elsewhere = backup.BackupVault.fromBackupVaultArn(f.stack, 'ElsewhereVault', 'arn:aws:backup:eu-central-1:222222222222:backup-vault:dr-vault');
+    const own = backup.BackupVault.fromBackupVaultArn(f.stack, 'OwnVault', `arn:aws:backup:eu-central-1:${ENV.account}:backup-vault:dr-vault`);
+    const { template } = build({ freshnessChecks: [
+      FreshnessCheck.recoveryPoints({ instance: f.master, vault: elsewhere, tier: 'other-account' }),
+      FreshnessCheck.recoveryPoints({ instance: f.master, vault: own, tier: 'own-account' }),
+    ] }, f);
+    const config = freshnessConfig(f.stack, template);
+    expect(config.checks.map((c) => [c.tier, c.backupVaultName, c.backupVaultAccountId])).toEqual([['other-account', 'dr-vault', '222222222222'], ['own-account', 'dr-vault', undefined]]);
+    expect(parseConfig(JSON.stringify(config)).checks[0]).toMatchObject({ backupVaultAccountId: '222222222222' });
+  });
+
   test('every kind of freshness check, with copies in the disaster-recovery region', () => {
     const f = fixture();
     const dumps = new s3.Bucket(f.stack, 'Dumps', { encryption: s3.BucketEncryption.KMS });

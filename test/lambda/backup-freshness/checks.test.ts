@@ -148,6 +148,21 @@ describe('AWS Backup recovery points', () => {
     expect(backupMock.commandCalls(ListRecoveryPointsByBackupVaultCommand)[0].args[0].input).toMatchObject({ BackupVaultName: 'dr-vault', ByResourceArn: check.resourceArn });
   });
 
+  // Before: the vault's account was not sent, so AWS Backup looked for a vault of that name in
+  // the function's own account (none: unknown; or another vault of the same name).
+  test('a vault of another account is listed with that account', async () => {
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: 'rp-dr', CreationDate: hoursAgo(3), Status: 'COMPLETED' }] });
+    const result = await runCheck({ ...check, backupVaultName: 'dr-vault', backupVaultAccountId: '222222222222', region: 'eu-central-1' }, clientsFor, 'eu-west-1', NOW);
+    expect(result).toMatchObject({ status: 'ok', newestCopy: 'rp-dr', detail: expect.stringContaining('in vault dr-vault of account 222222222222') });
+    expect(backupMock.commandCalls(ListRecoveryPointsByBackupVaultCommand)[0].args[0].input).toEqual({ BackupVaultName: 'dr-vault', BackupVaultAccountId: '222222222222', ByResourceArn: check.resourceArn });
+  });
+
+  test('a vault of the function\'s own account is listed without an account', async () => {
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [] });
+    await runCheck({ ...check, backupVaultName: 'dr-vault' }, clientsFor, 'eu-west-1', NOW);
+    expect(backupMock.commandCalls(ListRecoveryPointsByBackupVaultCommand)[0].args[0].input).toEqual({ BackupVaultName: 'dr-vault', ByResourceArn: check.resourceArn });
+  });
+
   test('a copy made recently of an old recovery point counts from its CreationDate, the source\'s: stale', async () => {
     backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [{
       RecoveryPointArn: 'rp-copy-of-old', SourceBackupVaultArn: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:primary',

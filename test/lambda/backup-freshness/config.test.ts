@@ -66,3 +66,13 @@ test('a recovery point check without resource whose ARN ends in a colon is rejec
   expect(() => parseConfig(JSON.stringify({ ...base, checks: [{ kind: 'recovery-point', tier: 'daily', intervalHours: 24, graceHours: 2, resourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:' }] })))
     .toThrow('FRESHNESS_CONFIG.checks[0].resource: expected a non-empty string (or a resourceArn whose last part after \':\' names the resource), got nothing');
 });
+
+test('a recovery point check may name the account of its vault, as 12 digits and only with the vault', () => {
+  const point = { kind: 'recovery-point', tier: 'daily', intervalHours: 24, graceHours: 2, resourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders', backupVaultName: 'dr-vault' };
+  expect(parseConfig(JSON.stringify({ ...base, checks: [{ ...point, backupVaultAccountId: '222222222222' }] })).checks[0]).toMatchObject({ backupVaultName: 'dr-vault', backupVaultAccountId: '222222222222' });
+  expect(parseConfig(JSON.stringify({ ...base, checks: [point] })).checks[0]).toMatchObject({ backupVaultAccountId: undefined });
+  expect(() => parseConfig(JSON.stringify({ ...base, checks: [{ ...point, backupVaultAccountId: '2222-2222-2222' }] })))
+    .toThrow('FRESHNESS_CONFIG.checks[0].backupVaultAccountId: expected a 12-digit AWS account ID, got "2222-2222-2222"');
+  expect(() => parseConfig(JSON.stringify({ ...base, checks: [{ ...point, backupVaultName: undefined, backupVaultAccountId: '222222222222' }] })))
+    .toThrow('FRESHNESS_CONFIG.checks[0].backupVaultAccountId: expected only with backupVaultName (the account of that vault), got "222222222222" without it');
+});
