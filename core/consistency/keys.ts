@@ -56,7 +56,8 @@ export class KeySpec {
   /**
    * The key columns as the server compares them (`WEIGHT_STRING` of text columns), or null when
    * they compare as read. Under a case- or accent-insensitive collation 'abc' and 'ABC' are one
-   * key, so a row whose key changed only in case differs: it is not missing and extra.
+   * key, so a row whose key changed only in case differs: it is not missing and extra; under a
+   * PAD SPACE collation so are 'abc' and 'abc  ' (see `comparedWeight`).
    */
   public readonly matchList: string | null;
   /** True when the key is a single integer column: chunks can then be cut by value. */
@@ -81,7 +82,7 @@ export class KeySpec {
     });
     this.selectList = read.join(', ');
     this.matchList = columns.some((column) => column?.collation)
-      ? read.map((expression, index) => (columns[index]?.collation ? `WEIGHT_STRING(${quoteIdentifier(this.names[index])})` : expression)).join(', ')
+      ? read.map((expression, index) => (columns[index]?.collation ? comparedWeight(quoteIdentifier(this.names[index])) : expression)).join(', ')
       : null;
     this.singleInteger = this.names.length === 1 && this.kinds[0] === 'integer';
   }
@@ -177,6 +178,16 @@ export class KeySpec {
     });
     return result;
   }
+}
+
+/**
+ * The weight of a text key as its collation compares it. `WEIGHT_STRING` keeps the weights of
+ * trailing spaces, which a PAD SPACE collation (MariaDB's and MySQL 5.7's defaults) ignores
+ * when it compares; they are trimmed where the collation finds the value equal to its trimmed
+ * self, which a NO PAD collation does only when there are none to trim.
+ */
+function comparedWeight(column: string): string {
+  return `WEIGHT_STRING(IF(${column} = RTRIM(${column}), RTRIM(${column}), ${column}))`;
 }
 
 /** The labels of an ENUM or SET column, from its `COLUMN_TYPE`: `enum('a','b''c')`. */

@@ -129,4 +129,34 @@ describe('checkConsistency with keys and values that do not read back as they co
     expect(report.status).toBe('drift');
     expect(driftOf(report)).toEqual(['names different {"k":"name-17"}', 'names different {"k":"name-2500"}', 'names extra {"k":"name-x"}']);
   });
+
+  test('a key that changed only by trailing spaces under a PAD SPACE collation is one differing row, not missing and extra', async () => {
+    await master.query(`CREATE TABLE kinds.padded (k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY, v INT NOT NULL);
+      INSERT INTO kinds.padded SELECT CONCAT('code-', seq), seq FROM kinds.seq_1_to_3000`);
+    await pair.waitForReplica();
+    try {
+      await onReplicaOnly("UPDATE kinds.padded SET k = 'code-42  ' WHERE k = 'code-42'; UPDATE kinds.padded SET k = 'Code-2999 ' WHERE k = 'code-2999'");
+      const report = await check({ databases: ['kinds'], tables: ['kinds.padded'], initialChunkRows: 500 });
+      expect(report.status).toBe('drift');
+      expect(driftOf(report)).toEqual(['padded different {"k":"code-2999"}', 'padded different {"k":"code-42"}']);
+    } finally {
+      await master.query('DROP TABLE kinds.padded');
+      await pair.waitForReplica();
+    }
+  });
+
+  test('under a NO PAD collation a key with trailing spaces is a key of its own', async () => {
+    await master.query(`CREATE TABLE kinds.unpadded (k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY, v INT NOT NULL);
+      INSERT INTO kinds.unpadded SELECT CONCAT('code-', seq), seq FROM kinds.seq_1_to_3000;
+      INSERT INTO kinds.unpadded VALUES ('code-42 ', 0), ('code-7  ', 0)`);
+    await pair.waitForReplica();
+    try {
+      await onReplicaOnly("UPDATE kinds.unpadded SET v = 1 WHERE k = 'code-42 '; DELETE FROM kinds.unpadded WHERE k = 'code-7  '; INSERT INTO kinds.unpadded VALUES ('code-9 ', 0)");
+      const report = await check({ databases: ['kinds'], tables: ['kinds.unpadded'], initialChunkRows: 500 });
+      expect(driftOf(report)).toEqual(['unpadded different {"k":"code-42 "}', 'unpadded extra {"k":"code-9 "}', 'unpadded missing {"k":"code-7  "}']);
+    } finally {
+      await master.query('DROP TABLE kinds.unpadded');
+      await pair.waitForReplica();
+    }
+  });
 });
