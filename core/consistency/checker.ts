@@ -25,7 +25,7 @@ import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serv
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { ListedTable, TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
-import { TableFilter } from './table-filter';
+import { splitTableName, TableFilter } from './table-filter';
 import type { CheckOptions, Row } from './session';
 import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
 
@@ -82,15 +82,22 @@ function tableOnlyResult(schema: string, table: string, status: CheckStatus, rea
   return { schema, table, status, primaryKey: [], noPrimaryKey: false, rowsMaster: 0, rowsReplica: 0, chunks: 0, driftedRows: 0, drift: [], driftTruncated: false, reason, seconds: 0 };
 }
 
+/** `schema.table`, as reports and the `tables` and `excludeTables` options write it. */
 function nameOf(entry: { schema: string; table: string }): string {
   return `${entry.schema}.${entry.table}`;
 }
 
-/** The names in one of two listings of the master and not in the other: tables created or dropped in between. */
-function namesThatChanged(before: readonly ListedTable[], after: readonly ListedTable[]): Set<string> {
-  const first = new Set(before.map(nameOf));
-  const second = new Set(after.map(nameOf));
-  return new Set([...first, ...second].filter((name) => first.has(name) !== second.has(name)));
+/** What tells tables apart: `schema.table` does not, when a schema or table name holds a dot (`s`.`a.b`, `s.a`.`b`). */
+function identityOf(entry: { schema: string; table: string }): string {
+  return JSON.stringify([entry.schema, entry.table]);
+}
+
+/** The tables in one of two listings of the master and not in the other (created or dropped in between), by name. */
+function tablesThatChanged(before: readonly ListedTable[], after: readonly ListedTable[]): ListedTable[] {
+  const first = new Set(before.map(identityOf));
+  const second = new Set(after.map(identityOf));
+  return [...before.filter((entry) => !second.has(identityOf(entry))), ...after.filter((entry) => !first.has(identityOf(entry)))]
+    .sort((left, right) => (nameOf(left) < nameOf(right) ? -1 : nameOf(left) > nameOf(right) ? 1 : 0));
 }
 
 /**
@@ -182,8 +189,9 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     // dropped just before is not drift on a replica that has not applied that yet.
     const listing = await readForVerification(session, (connection) => listTablesWithEstimates(connection, databases, { withSequences: true }));
     const listed = [listing.after, listing.replica];
-    const changing = namesThatChanged(listing.before, listing.after);
-    const found = new Set([...listed.flat().map(nameOf), ...changing]);
+    const changed = tablesThatChanged(listing.before, listing.after);
+    const changing = new Set(changed.map(identityOf));
+    const found = new Set([...listed.flat(), ...changed].map(nameOf));
     // Before any table result is listed: the reason would read 'after 1 table(s)' for a schema that is not there.
     if (databases.length > 0 && found.size === 0) {
       throw new CheckStopped(`no tables found on the master in ${databases.join(', ')}`);
@@ -197,23 +205,23 @@ export async function checkConsistency(master: Connection, replica: Connection, 
         excluded.add(name);
       }
     }
-    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => !excluded.has(nameOf(entry)) && filter.compares(nameOf(entry)) && !changing.has(nameOf(entry))));
-    for (const name of [...changing].filter((candidate) => !excluded.has(candidate) && filter.compares(candidate)).sort()) {
-      const entry = [...listing.before, ...listing.after].find((candidate) => nameOf(candidate) === name)!;
+    const [onMaster, onReplica] = listed.map((entries) => entries.filter((entry) => !excluded.has(nameOf(entry)) && filter.compares(nameOf(entry)) && !changing.has(identityOf(entry))));
+    for (const entry of changed.filter((candidate) => !excluded.has(nameOf(candidate)) && filter.compares(nameOf(candidate)))) {
       tables.push(tableOnlyResult(entry.schema, entry.table, 'unknown', 'created or dropped on the master while the check listed the tables'));
     }
+    const schemasKnown = [...databases, ...[...listing.before, ...listed.flat()].map((entry) => entry.schema)];
     for (const name of filter.notFound(found)) {
-      const dot = name.indexOf('.');
-      tables.push(tableOnlyResult(name.slice(0, dot), name.slice(dot + 1), 'unknown', 'named in the tables to compare, but on neither the master nor the replica'));
+      const { schema, table } = splitTableName(name, schemasKnown);
+      tables.push(tableOnlyResult(schema, table, 'unknown', 'named in the tables to compare, but on neither the master nor the replica'));
     }
     const schemasFound = new Set(listed.flat().map((entry) => entry.schema));
     for (const database of databases.filter((name) => !schemasFound.has(name))) {
       tables.push(tableOnlyResult(database, '*', 'unknown', 'named in the databases to compare, but no table of it is on the master or the replica'));
     }
-    const replicaNames = new Set(onReplica.map((entry) => `${entry.schema}.${entry.table}`));
-    const masterNames = new Set(onMaster.map((entry) => `${entry.schema}.${entry.table}`));
+    const replicaNames = new Set(onReplica.map(identityOf));
+    const masterNames = new Set(onMaster.map(identityOf));
     for (const entry of onReplica) {
-      if (!masterNames.has(`${entry.schema}.${entry.table}`)) {
+      if (!masterNames.has(identityOf(entry))) {
         tables.push(tableOnlyResult(entry.schema, entry.table, 'drift', 'the table exists on the replica only'));
       }
     }
@@ -223,7 +231,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     for (const entry of onMaster) {
       session.checkDeadline();
       const started = Date.now();
-      if (!replicaNames.has(`${entry.schema}.${entry.table}`)) {
+      if (!replicaNames.has(identityOf(entry))) {
         tables.push(tableOnlyResult(entry.schema, entry.table, 'drift', 'the table is missing on the replica'));
         continue;
       }

@@ -1,6 +1,7 @@
 /**
  * Which tables a check compares: only those named in `tables` (when given) and never those
- * in `excludeTables`. Names are `schema.table`, split at the first dot.
+ * in `excludeTables`. Names are `schema.table`; a name matches every table whose schema, a dot
+ * and its table name read the same (a schema or table name may hold dots itself).
  */
 
 /** The form every name must have, for messages. */
@@ -15,6 +16,20 @@ export function isTableName(text: string): boolean {
 /** The first name of `names` that is not `schema.table`, or undefined. */
 export function invalidTableName(names: readonly string[]): string | undefined {
   return names.find((name) => !isTableName(name));
+}
+
+/**
+ * The schema and table a `schema.table` name reads as: after the longest of `schemas` it starts
+ * with, else up to its first dot (for a name of a table that was not found, as no listing tells).
+ */
+export function splitTableName(name: string, schemas: Iterable<string>): { schema: string; table: string } {
+  let schema = name.slice(0, name.indexOf('.'));
+  for (const candidate of schemas) {
+    if (candidate.length > schema.length && name.length > candidate.length + 1 && name.startsWith(`${candidate}.`)) {
+      schema = candidate;
+    }
+  }
+  return { schema, table: name.slice(schema.length + 1) };
 }
 
 /** The tables a check compares, from its `tables` and `excludeTables` options. */

@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { checkConsistency } from '../../../core/consistency/checker';
 import type { ConsistencyReport } from '../../../core/consistency/report';
 import { formatReport } from '../../../core/consistency/report';
+import { interceptQueries } from '../../support/intercept-queries';
 import { ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
@@ -260,6 +261,55 @@ describe('checkConsistency on a real MariaDB master and replica', () => {
     const badName = await check({ tables: ['filter_db'] });
     expect(badName).toMatchObject({ status: 'unknown', reason: "table names must be 'schema.table' (a schema name, a dot, a table name), got 'filter_db'" });
   }
+
+  test('names a table whose schema or table name holds a dot by its own schema and table', async () => {
+    await master.query(`CREATE DATABASE dots; CREATE DATABASE \`dots.x\`;
+      CREATE TABLE dots.\`a.b\` (id INT PRIMARY KEY, v INT); INSERT INTO dots.\`a.b\` SELECT seq, seq FROM dots.seq_1_to_300;
+      CREATE TABLE \`dots.x\`.t (id INT PRIMARY KEY, v INT); INSERT INTO \`dots.x\`.t SELECT seq, seq FROM dots.seq_1_to_300`);
+    await pair.waitForReplica();
+    try {
+      await onReplicaOnly('UPDATE dots.`a.b` SET v = 0 WHERE id = 12; DELETE FROM `dots.x`.t WHERE id = 34');
+      // `dots`.`x.y` on the master only and `dots.x`.`y` on the replica only both read 'dots.x.y'.
+      await master.query('SET SESSION sql_log_bin = 0; CREATE TABLE dots.`x.y` (id INT PRIMARY KEY); SET SESSION sql_log_bin = 1');
+      await onReplicaOnly('CREATE TABLE `dots.x`.y (id INT PRIMARY KEY)');
+      const names = (report: ConsistencyReport): string[] => report.tables.map((table) => `${table.schema} | ${table.table} | ${table.status} | ${table.reason}`).sort();
+
+      const report = await check({ databases: ['dots', 'dots.x'] });
+      expect(report.status).toBe('drift');
+      expect(names(report)).toEqual([
+        'dots | a.b | drift | undefined',
+        'dots | x.y | drift | the table is missing on the replica',
+        'dots.x | t | drift | undefined',
+        'dots.x | y | drift | the table exists on the replica only',
+      ]);
+      expect(driftOf(report)).toEqual(expect.arrayContaining(['dots.a.b different {"id":12}', 'dots.x.t missing {"id":34}']));
+
+      const named = await check({ databases: ['dots.x'], tables: ['dots.x.t', 'dots.x.nope'] });
+      expect(names(named)).toEqual(['dots.x | nope | unknown | named in the tables to compare, but on neither the master nor the replica', 'dots.x | t | drift | undefined']);
+
+      // Created on the master between the master's two listings of the tables.
+      const { m, r } = await fresh();
+      let listings = 0;
+      const creating = interceptQueries(m, async (sql, run) => {
+        const result = await run();
+        if (String(sql).includes('information_schema.TABLES') && ++listings === 1) {
+          await master.query('CREATE TABLE dots.`new.t` (id INT PRIMARY KEY)');
+        }
+        return result;
+      });
+      try {
+        const created = await checkConsistency(creating, r, { tables: ['dots.a.b', 'dots.new.t'] });
+        expect(names(created)).toEqual(['dots | a.b | drift | undefined', 'dots | new.t | unknown | created or dropped on the master while the check listed the tables']);
+      } finally {
+        await m.end();
+        await r.end();
+      }
+    } finally {
+      await master.query('DROP DATABASE dots; DROP DATABASE `dots.x`');
+      await onReplicaOnly('DROP TABLE IF EXISTS `dots.x`.y');
+      await pair.waitForReplica();
+    }
+  });
 
   test('reports tables missing on one side and differing definitions as drift', async () => {
     await onReplicaOnly('CREATE TABLE other.replica_only (id INT PRIMARY KEY)');
