@@ -26,6 +26,7 @@ import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { ListedTable, TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
 import { splitTableName, TableFilter } from './table-filter';
+import { hiddenTablesProblem } from './visibility';
 import type { CheckOptions, Row } from './session';
 import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
 
@@ -136,7 +137,8 @@ async function prepareSession(connection: Connection, flavor: ServerFlavor, lock
  * sessions are read-only, in UTC and with short lock waits while it runs (restored at the end).
  * Never throws for a problem with the servers: a check
  * that cannot finish returns `unknown` (or `drift` when drift was already found) with
- * `complete: false` and the reason. Needs SELECT on the compared schemas and the right to
+ * `complete: false` and the reason. Needs SELECT on each compared schema as a whole (on `*.*`
+ * when no `databases` are named; a check whose user may not see every table is `unknown`) and the right to
  * read the replica status (`REPLICATION CLIENT` on MySQL, `SLAVE MONITOR` on MariaDB 10.5+).
  */
 export async function checkConsistency(master: Connection, replica: Connection, options: CheckOptions = {}): Promise<ConsistencyReport> {
@@ -147,8 +149,8 @@ export async function checkConsistency(master: Connection, replica: Connection, 
   let gtidPosition = '';
   let health: ReplicaHealth | null = null;
   let stopReason: string | undefined;
-  /** Why a check that compared every table still cannot tell (the replica stopped by its end). */
-  let endReason: string | undefined;
+  /** Why a check that compared every table still cannot tell (the replica stopped by its end, tables its user cannot see). */
+  const endReasons: string[] = [];
   let session: Session | undefined;
   const restore: Array<() => Promise<void>> = [];
   const excluded = new Set<string>();
@@ -228,6 +230,10 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     if (excluded.size > 0 && onMaster.length === 0 && onReplica.length === 0 && tables.length === 0) {
       throw new CheckStopped(`every table found is excluded (${[...excluded].sort().join(', ')}): nothing was compared`);
     }
+    // Named tables are each compared or unknown; otherwise a table the user cannot see would be left out unsaid.
+    if ((options.tables ?? []).length === 0) {
+      endReasons.push(...(await Promise.all([hiddenTablesProblem(master, 'master', databases), hiddenTablesProblem(replica, 'replica', databases)])).filter((problem) => problem));
+    }
     for (const entry of onMaster) {
       session.checkDeadline();
       const started = Date.now();
@@ -267,7 +273,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     // only this reading sees that it no longer follows the master.
     const unhealthyAtEnd = health && !stopReason ? describeUnhealthy(health) : '';
     if (unhealthyAtEnd) {
-      endReason = `${unhealthyAtEnd}, read again when every table had been compared`;
+      endReasons.unshift(`${unhealthyAtEnd}, read again when every table had been compared`);
     }
   } catch (error) {
     const where = tables.length > 0 ? ` after ${tables.length} table(s)` : '';
@@ -279,6 +285,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
   const driftedRows = tables.reduce((total, table) => total + table.driftedRows, 0);
   const anyDrift = tables.some((table) => table.status === 'drift');
   const anyUnknown = tables.some((table) => table.status === 'unknown');
+  const endReason = endReasons.length > 0 ? endReasons.join('; ') : undefined;
   const status: CheckStatus = anyDrift ? 'drift' : stopReason || endReason || anyUnknown ? 'unknown' : 'consistent';
   let reason = stopReason ?? endReason;
   if (!reason && anyUnknown) {

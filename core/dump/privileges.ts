@@ -201,7 +201,7 @@ function escapeRegex(text: string): string {
 }
 
 /** Whether `privilege` is held on `database` (`*`: at the global level), or on its `table`. */
-function holds(grants: DumpGrants, privilege: string, database: string, table = '*'): boolean {
+export function holds(grants: DumpGrants, privilege: string, database: string, table = '*'): boolean {
   const sameTable = (name: string): boolean => name === table || (grants.caseInsensitiveNames && name.toLowerCase() === table.toLowerCase());
   const covers = (grant: Grant): boolean => patternMatches(grant.database, database, grants.schemaWildcards, grants.caseInsensitiveNames) && (grant.table === '*' || sameTable(grant.table)) &&
     (grant.privileges.includes(privilege) || grant.privileges.includes('ALL PRIVILEGES') || grant.privileges.includes('ALL'));
@@ -215,15 +215,22 @@ function holds(grants: DumpGrants, privilege: string, database: string, table = 
  * name, where it is a wildcard) holds one on every database.
  */
 function everyDatabaseListed(grants: DumpGrants): boolean {
-  return holds(grants, 'SHOW DATABASES', GLOBAL) || holds(grants, 'SELECT', GLOBAL) ||
+  return holds(grants, 'SHOW DATABASES', GLOBAL) || selectsEveryDatabase(grants);
+}
+
+/** Whether `SELECT` is held on every database: at the global level, or on `%` where that is a wildcard matching every name. */
+export function selectsEveryDatabase(grants: DumpGrants): boolean {
+  return holds(grants, 'SELECT', GLOBAL) ||
     (grants.schemaWildcards && grants.grants.some((grant) => !grant.revoke && /^%+$/.test(grant.database) && grant.table === '*' && grant.privileges.includes('SELECT')));
 }
 
-function quoteDatabase(name: string): string {
+/** A database name as a grant's level: quoted, with `_` and `%` escaped so they are not wildcards. */
+export function quoteDatabase(name: string): string {
   return '`' + name.replace(/`/g, '``').replace(/_/g, '\\_').replace(/%/g, '\\%') + '`';
 }
 
-function grantee(user: string): string {
+/** `user@host` as a GRANT statement names it: `'user'@'host'`. */
+export function grantee(user: string): string {
   const at = user.lastIndexOf('@');
   return at < 0 ? `'${user}'` : `'${user.slice(0, at)}'@'${user.slice(at + 1)}'`;
 }

@@ -53,12 +53,12 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
   });
 
   /**
-   * Runs a check as a user created on both servers (outside the binlog) with `privileges`
-   * only, over its own connections.
+   * Runs a check as a user created on both servers (outside the binlog) with `privileges` on
+   * `*.*` and the grants `on` (`'SELECT ON app.t'`) only, over its own connections.
    */
-  async function checkAs(user: string, privileges: string, options: Parameters<typeof checkConsistency>[2] = {}): Promise<ConsistencyReport> {
+  async function checkAs(user: string, privileges: string, options: Parameters<typeof checkConsistency>[2] = {}, on: readonly string[] = []): Promise<ConsistencyReport> {
     const grant = `SET SESSION sql_log_bin = 0; CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${user}-pw'; ` +
-      `GRANT ${privileges} ON *.* TO '${user}'@'127.0.0.1'; SET SESSION sql_log_bin = 1`;
+      [`${privileges} ON *.*`, ...on].map((level) => `GRANT ${level} TO '${user}'@'127.0.0.1'; `).join('') + 'SET SESSION sql_log_bin = 1';
     await master.query(grant);
     await replica.query(grant);
     const m = await createConnection({ host: '127.0.0.1', port: pair.master.port, user, password: `${user}-pw` });
@@ -83,6 +83,36 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     expect(report.complete).toBe(false);
     expect(report.tablesChecked).toBe(0);
     expect(report.reason).toBe("no tables found on the master or the replica outside the system schemas: nothing was compared (does the check's user have SELECT on the application's databases?)");
+  });
+
+  test('a user that holds SELECT on single tables only: the tables it cannot see are not compared, so never consistent', async () => {
+    await master.query('CREATE TABLE app.hidden (id INT PRIMARY KEY, v INT); INSERT INTO app.hidden VALUES (1, 1), (2, 2)');
+    await pair.waitForReplica();
+    await replica.query('SET SESSION sql_log_bin = 0; UPDATE app.hidden SET v = 0 WHERE id = 2; SET SESSION sql_log_bin = 1');
+    try {
+      const tablewise = await checkAs('tablewise', 'REPLICATION CLIENT, SLAVE MONITOR', { databases: ['app'] }, ['SELECT ON app.t']);
+      expect(tablewise.tables.map((table) => `${table.table}:${table.status}`)).toEqual(['t:consistent']);
+      expect(tablewise.status).toBe('unknown');
+      expect(tablewise.complete).toBe(true);
+      expect(tablewise.reason).toBe(['master', 'replica'].map((role) => `on the ${role}, the check's user tablewise@127.0.0.1 holds no SELECT on the database app ` +
+        "(a table it holds no privilege on is not listed, so it was not compared): GRANT SELECT ON `app`.* TO 'tablewise'@'127.0.0.1'").join('; '));
+
+      // Named tables are each compared or unknown: none is left out unseen.
+      const named = await checkAs('tablenamed', 'REPLICATION CLIENT, SLAVE MONITOR', { tables: ['app.t'] }, ['SELECT ON app.t']);
+      expect(named).toMatchObject({ status: 'consistent', complete: true });
+
+      const schemawise = await checkAs('schemawise', 'REPLICATION CLIENT, SLAVE MONITOR', { databases: ['app'] }, ['SELECT ON app.*']);
+      expect(schemawise.status).toBe('drift');
+      expect(schemawise.tables.map((table) => `${table.table}:${table.status}`)).toEqual(['hidden:drift', 't:consistent']);
+
+      const everySchema = await checkAs('everyschema', 'REPLICATION CLIENT, SLAVE MONITOR', {}, ['SELECT ON app.t']);
+      expect(everySchema.status).toBe('unknown');
+      expect(everySchema.reason).toBe(['master', 'replica'].map((role) => `on the ${role}, the check's user everyschema@127.0.0.1 holds no SELECT on *.* ` +
+        "(a database or table it holds no privilege on is not listed, so it was not compared): name the databases to compare, or GRANT SELECT ON *.* TO 'everyschema'@'127.0.0.1'").join('; '));
+    } finally {
+      await master.query('DROP TABLE app.hidden');
+      await pair.waitForReplica();
+    }
   });
 
   test('replica stopped: unknown, naming the stopped threads', async () => {

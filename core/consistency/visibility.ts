@@ -1,0 +1,30 @@
+/**
+ * Whether the check's user sees every table it is to compare: `information_schema` lists only
+ * the tables a user holds some privilege on, so a table it holds none on is not compared, and
+ * nothing else would say so.
+ */
+import type { Connection } from 'mysql2/promise';
+import { grantee, holds, quoteDatabase, readDumpGrants, selectsEveryDatabase } from '../dump/privileges';
+
+/**
+ * Why tables of `databases` (every database when empty) may be hidden from the check's user on
+ * this server, with the GRANT that shows them; '' when it holds SELECT on each of them as a whole.
+ */
+export async function hiddenTablesProblem(connection: Connection, role: 'master' | 'replica', databases: readonly string[]): Promise<string> {
+  const grants = await readDumpGrants(connection);
+  if (selectsEveryDatabase(grants)) {
+    return '';
+  }
+  const to = grantee(grants.user);
+  const unread = grants.unreadable.length > 0 ? ` (not all grants could be read: ${grants.unreadable.join('; ')})` : '';
+  if (databases.length === 0) {
+    return `on the ${role}, the check's user ${grants.user} holds no SELECT on *.* (a database or table it holds no privilege on is not listed, so it was not compared): ` +
+      `name the databases to compare, or GRANT SELECT ON *.* TO ${to}${unread}`;
+  }
+  const lacking = databases.filter((database) => !holds(grants, 'SELECT', database));
+  if (lacking.length === 0) {
+    return '';
+  }
+  return `on the ${role}, the check's user ${grants.user} holds no SELECT on the database${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')} ` +
+    `(a table it holds no privilege on is not listed, so it was not compared): ${lacking.map((database) => `GRANT SELECT ON ${quoteDatabase(database)}.* TO ${to}`).join('; ')}${unread}`;
+}
