@@ -26,9 +26,9 @@ import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { ListedTable, TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
 import { splitTableName, TableFilter } from './table-filter';
-import { hiddenTablesProblem } from './visibility';
+import { everyColumnReadable, hiddenTablesProblem } from './visibility';
 import type { CheckOptions, Row } from './session';
-import { aggregate, aggregateBoth, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
+import { aggregate, aggregateBoth, bothSettled, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
 
 export type { CheckOptions, ProgressEvent } from './session';
 
@@ -247,6 +247,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       session.progress({ kind: 'table-start', schema: entry.schema, table: entry.table, estimatedRows });
       let result: TableResult;
       try {
+        await bothSettled(everyColumnReadable(master, 'master', entry.schema, entry.table), everyColumnReadable(replica, 'replica', entry.schema, entry.table));
         const [definition, replicaDefinition] = await definitions;
         const difference = describeDefinitionDifference(definition, replicaDefinition);
         const compared = difference

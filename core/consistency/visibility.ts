@@ -5,6 +5,28 @@
  */
 import type { Connection } from 'mysql2/promise';
 import { grantee, holds, quoteDatabase, readDumpGrants, selectsEveryDatabase } from '../dump/privileges';
+import { qualifiedName } from './schema';
+import { errorMessage } from './session';
+
+/** ER_TABLEACCESS_DENIED_ERROR and ER_COLUMNACCESS_DENIED_ERROR. */
+const ACCESS_DENIED = new Set([1142, 1143]);
+
+/**
+ * Throws when the check's user may not read every column of a table: a grant on some columns
+ * lists only those in `information_schema`, so the others would not be compared. `LIMIT 0`
+ * reads no row.
+ */
+export async function everyColumnReadable(connection: Connection, role: 'master' | 'replica', schema: string, table: string): Promise<void> {
+  try {
+    await connection.query(`SELECT * FROM ${qualifiedName(schema, table)} LIMIT 0`);
+  } catch (error) {
+    if (!ACCESS_DENIED.has(Number((error as { errno?: number }).errno))) {
+      throw error;
+    }
+    throw new Error(`the check's user may not read every column of ${schema}.${table} on the ${role} (SELECT * is refused: ${errorMessage(error)}): ` +
+      'a column it holds no privilege on is not listed, so it would not be compared');
+  }
+}
 
 /**
  * Why tables of `databases` (every database when empty) may be hidden from the check's user on

@@ -85,7 +85,7 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     expect(report.reason).toBe("no tables found on the master or the replica outside the system schemas: nothing was compared (does the check's user have SELECT on the application's databases?)");
   });
 
-  test('a user that holds SELECT on single tables only: the tables it cannot see are not compared, so never consistent', async () => {
+  test('a user that holds SELECT on single tables or columns only: what it cannot see is not compared, so never consistent', async () => {
     await master.query('CREATE TABLE app.hidden (id INT PRIMARY KEY, v INT); INSERT INTO app.hidden VALUES (1, 1), (2, 2)');
     await pair.waitForReplica();
     await replica.query('SET SESSION sql_log_bin = 0; UPDATE app.hidden SET v = 0 WHERE id = 2; SET SESSION sql_log_bin = 1');
@@ -100,6 +100,13 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
       // Named tables are each compared or unknown: none is left out unseen.
       const named = await checkAs('tablenamed', 'REPLICATION CLIENT, SLAVE MONITOR', { tables: ['app.t'] }, ['SELECT ON app.t']);
       expect(named).toMatchObject({ status: 'consistent', complete: true });
+
+      // A grant on some columns lists only those columns: the others would not be compared.
+      const columnwise = await checkAs('columnwise', 'REPLICATION CLIENT, SLAVE MONITOR', { tables: ['app.hidden'] }, ['SELECT (id) ON app.hidden']);
+      expect(columnwise.status).toBe('unknown');
+      expect(columnwise.tables.map((table) => `${table.table}:${table.status}: ${table.reason}`)).toEqual([
+        expect.stringMatching(/^hidden:unknown: could not be compared: the check's user may not read every column of app\.hidden on the master \(SELECT \* is refused: .*\): a column it holds no privilege on is not listed, so it would not be compared$/),
+      ]);
 
       const schemawise = await checkAs('schemawise', 'REPLICATION CLIENT, SLAVE MONITOR', { databases: ['app'] }, ['SELECT ON app.*']);
       expect(schemawise.status).toBe('drift');
