@@ -40,7 +40,8 @@ progress and prints where each copy landed.
 
   --state-machine <arn>    the dump workflow (default: $CDK_BACKUP_DR_BACKUP_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=backup)
   --no-dump                start no dump, only AWS Backup jobs
-  --yearly                 also write this dump to the archive bucket (yearly/YYYY/...)
+  --yearly                 also write this dump to the archive bucket (yearly/YYYY/...); the run fails at its start
+                           when the dump job has no archive bucket
   --vault <name>           the AWS Backup vault (default: $CDK_BACKUP_DR_BACKUP_VAULT)
   --backup-role-arn <arn>  the role AWS Backup uses (default: $CDK_BACKUP_DR_BACKUP_ROLE_ARN)
   --resource-arn <arn>     a resource to back up (repeatable): an RDS instance, an EBS volume, an EC2 instance, ...

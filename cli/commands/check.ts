@@ -45,7 +45,8 @@ replica, Enter takes the master's when the user is the same). A password written
 read it in the process list, so the command warns.
 
 Exit codes: 0 consistent, 1 drift, 2 unknown, 64 usage error, 130 interrupted at a password prompt.
-The user needs SELECT on the compared schemas and REPLICATION CLIENT (MySQL) / SLAVE MONITOR
+The user needs SELECT on each compared schema as a whole (on *.* without --databases;
+a table it cannot see makes the check unknown) and REPLICATION CLIENT (MySQL) / SLAVE MONITOR
 (MariaDB) on the replica.`;
 
 /** Where the command reads and writes (tests pass their own). */
