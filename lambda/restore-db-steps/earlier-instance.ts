@@ -8,7 +8,7 @@ import { createdBeforeStart, executionStart } from '../../core/restore-workflows
 import type { RestorePlan } from './types';
 
 /** The instance's creation time when it was created before the execution started (beyond the clock skew); else undefined. */
-export function createdBeforeExecution(instance: DBInstance, plan: RestorePlan): Date | undefined {
+export function createdBeforeExecution(instance: DBInstance, plan: Pick<RestorePlan, 'startedAt' | 'requestId'>): Date | undefined {
   const created = instance.InstanceCreateTime ? new Date(instance.InstanceCreateTime) : undefined;
   return created && createdBeforeStart(created, executionStart({ startTime: plan.startedAt }, `request ${plan.requestId}`)) ? created : undefined;
 }

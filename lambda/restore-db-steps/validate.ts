@@ -7,6 +7,7 @@ import {
   DescribeDBInstanceAutomatedBackupsCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand,
   RDSClient, type DBInstance, type DBSnapshot, type Tag,
 } from '@aws-sdk/client-rds';
+import { createdBeforeExecution } from './earlier-instance';
 import { retainedBackupFor } from './retained-backups';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { aws, errorName, InvalidRestoreInput } from './errors';
@@ -146,6 +147,21 @@ function instanceClassFor(request: RestoreRequest, source: SourceInfo, fromBacku
   return instanceClass;
 }
 
+/**
+ * The input naming a backup that moves on (`newest`, `latest`), or undefined. An instance of the
+ * request restored by an earlier execution holds what it was then; a named backup restores the
+ * same data again, so its instance is resumed.
+ */
+function movingSource(request: RestoreRequest, kind: RestoreKind): string | undefined {
+  if (kind === 'snapshot' && (request.snapshot ?? 'newest') === 'newest') {
+    return '`snapshot` newest';
+  }
+  if (kind === 'recovery-point' && (request.recoveryPoint ?? 'newest') === 'newest') {
+    return '`recoveryPoint` newest';
+  }
+  return kind === 'point-in-time' && request.restoreTime === 'latest' ? '`restoreTime` latest' : undefined;
+}
+
 function checkTime(name: string, value: string): Date {
   const time = new Date(value);
   if (typeof value !== 'string' || !isZonedIsoTime(value) || Number.isNaN(time.getTime())) {
@@ -251,6 +267,13 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
   const existingTarget = await findInstance(clients.rds, targetIdentifier);
   if (existingTarget && !createdByRequest(existingTarget, config, requestId)) {
     throw new InvalidRestoreInput(`\`targetIdentifier\` ${targetIdentifier} already exists and was not created by request ${requestId}; choose a new identifier (a restore never writes into an existing instance)`);
+  }
+  const moving = movingSource(request, kind);
+  const earlier = existingTarget && moving ? createdBeforeExecution(existingTarget, base) : undefined;
+  if (earlier && moving) {
+    throw new InvalidRestoreInput(`${moving}: ${targetIdentifier} was restored by an earlier execution of request ${requestId} (created ${earlier.toISOString()}, before this execution started at ${startedAt}) `
+      + `from what was ${moving.split(' ')[1]} then; resumed, it would be reported as restored now. Give a new \`requestId\` or \`targetIdentifier\` `
+      + `(with the restore command: --target <new instance id>); ${targetIdentifier} is left as it is`);
   }
   if (request.availabilityZone !== undefined) {
     const groups = await aws(`DescribeDBSubnetGroups ${source.subnetGroup}`, () => clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: source.subnetGroup })));

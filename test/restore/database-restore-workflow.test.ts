@@ -274,6 +274,46 @@ describe('restore from a snapshot', () => {
     expect(execution.output).toMatchObject({ created: false, target: { identifier: 'restore-inc-1' } });
   });
 
+  test.each([
+    [{ kind: 'snapshot' }, '`snapshot` newest'],
+    [{ kind: 'snapshot', snapshot: 'newest' }, '`snapshot` newest'],
+    [{ kind: 'recovery-point' }, '`recoveryPoint` newest'],
+    [{ kind: 'point-in-time', restoreTime: 'latest' }, '`restoreTime` latest'],
+  ])('%j whose instance an earlier execution of the request restored (its name used again after 90 days) is refused, not reported as restored now', async (input, named) => {
+    // 91 days ago the CLI's request inc-1 (execution restore-inc-1) restored this copy from what
+    // was newest then; Step Functions has forgotten that execution, so the same command starts
+    // an execution of the same name and request id.
+    const earlier = new Date(Date.now() - 91 * 24 * 3600_000);
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [{ RestoreWindow: { EarliestTime: new Date('2026-11-14T03:00:00Z'), LatestTime: new Date('2026-11-21T23:55:00Z') } }] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [{ RecoveryPointArn: 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1', Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' }).resolves({ DBInstances: [target('restore-inc-1', 'available', { InstanceCreateTime: earlier })] });
+    const execution = await run({ requestId: 'inc-1', ...input });
+    expect(execution.error).toBe('InvalidRestoreInput');
+    const cause: string = JSON.parse(execution.cause!).cause;
+    const started = /before this execution started at (\S+)\)/.exec(cause)?.[1];
+    expect(Date.parse(started!)).toBeGreaterThan(earlier.getTime());
+    expect(cause).toBe(`${named}: restore-inc-1 was restored by an earlier execution of request inc-1 (created ${earlier.toISOString()}, before this execution started at ${started}) `
+      + `from what was ${named.split(' ')[1]} then; resumed, it would be reported as restored now. Give a new \`requestId\` or \`targetIdentifier\` `
+      + '(with the restore command: --target <new instance id>); restore-inc-1 is left as it is');
+    expect(creations()).toBe(0);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test('a named snapshot\'s request resumes the instance an earlier execution of it restored: it holds the same data', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: SNAPSHOTS });
+    const earlier = new Date(Date.now() - 91 * 24 * 3600_000);
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-inc-1' }).resolves({ DBInstances: [target('restore-inc-1', 'available', { InstanceCreateTime: earlier })] });
+    const execution = await run({ requestId: 'inc-1', kind: 'snapshot', snapshot: 'rds:source-db-2026-11-21' });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(creations()).toBe(0);
+    expect(execution.output).toMatchObject({ created: false, target: { identifier: 'restore-inc-1' } });
+  });
+
   test('a failed verification fails with a JSON cause and keeps the copy it made for the operator', async () => {
     mockSnapshotRestore();
     const failingVerify = async () => ({ status: 'failed', checks: 3, problems: ['failed: schema shop.orders: source has a; restored has b'], newestRow: { status: 'unknown', detail: 'x' } });
@@ -381,7 +421,7 @@ describe('restore from a snapshot', () => {
       .resolves({ DBInstances: [target('restore-inc-old', 'stopped', { InstanceCreateTime: earlier }, 'inc-old')] });
     rds.on(ModifyDBInstanceCommand).resolves({});
     rds.on(DeleteDBInstanceCommand).resolves({});
-    const execution = await run({ requestId: 'inc-old', kind: 'snapshot' });
+    const execution = await run({ requestId: 'inc-old', kind: 'snapshot', snapshot: 'rds:source-db-2026-11-21' });
     expect(execution.error).toBe('RestoreFailed');
     const cause = JSON.parse(execution.cause!);
     expect(cause.cause).toContain('restore-inc-old is stopped');
