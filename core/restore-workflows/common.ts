@@ -195,6 +195,35 @@ export function optionalString(input: Record<string, unknown>, name: string, all
   return value.trim();
 }
 
+/**
+ * An S3 key or prefix input as given. S3 keeps whitespace in a key, so whitespace at its edges is
+ * refused rather than trimmed: trimmed, the restore would work on other keys than those asked for.
+ */
+function keyAsGiven(name: string, value: string): string {
+  const begins = /^\s/.test(value);
+  const ends = /\s$/.test(value);
+  const where = value.trim() === '' ? 'is whitespace only' : begins && ends ? 'begins and ends with whitespace' : begins ? 'begins with whitespace' : ends ? 'ends with whitespace' : undefined;
+  if (where) {
+    throw new RestoreInputError(`input \`${name}\` ${JSON.stringify(value)} ${where}: S3 keeps whitespace in a key, so the restore neither trims it (that would name other keys) nor takes it (most likely a slip); give it without`);
+  }
+  return value;
+}
+
+/** A required S3 key input, kept as given (see `keyAsGiven`). */
+export function requiredKey(input: Record<string, unknown>, name: string, allowed: string): string {
+  const value = input[name];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new RestoreInputError(`input \`${name}\` is required: ${allowed}; got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  }
+  return keyAsGiven(name, value);
+}
+
+/** An optional S3 key or prefix input, kept as given (see `keyAsGiven`); empty is none. */
+export function optionalKey(input: Record<string, unknown>, name: string, allowed: string): string | undefined {
+  const value = optionalString(input, name, allowed);
+  return value === undefined ? undefined : keyAsGiven(name, input[name] as string);
+}
+
 /** An optional whole-number input within bounds. */
 export function optionalInteger(input: Record<string, unknown>, name: string, min: number, max: number, unit: string): number | undefined {
   const value = input[name];

@@ -12,7 +12,7 @@ import { readTextObject } from '../dump/objects';
 import { DumpManifest, ManifestError, MANIFEST_FILE_NAME, dumpFileOf, parseManifest, parseRunKey } from '../dump/manifest';
 import {
   EXECUTION_TAG, ExecutionIdentity, RDS_DEAD_END_STATES, RestoreCheckError, RestoreInputError, WORKFLOW_ID_TAG, WORKFLOW_TAG, createdBeforeStart, errorName, executionStart, optionalInteger,
-  optionalString, requiredString, rethrowFor,
+  optionalString, requiredKey, requiredString, rethrowFor,
 } from './common';
 
 /** What the deployment fixes (the function's environment): where dumps are and what a new instance looks like. */
@@ -96,7 +96,7 @@ export const ALLOCATED_STORAGE_GIB = { min: 20, max: 65536 };
 
 /** Checks the request against the deployment and AWS and returns the plan; creates nothing. */
 export async function planDumpRestore(clients: { s3: S3Client; rds: RDSClient }, settings: DumpRestoreSettings, input: Record<string, unknown>, now: Date = new Date()): Promise<DumpRestorePlan> {
-  const manifestKey = requiredString(input, 'manifestKey', `the key of a dump's ${MANIFEST_FILE_NAME} (daily/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME} or yearly/YYYY/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME})`);
+  const manifestKey = requiredKey(input, 'manifestKey', `the key of a dump's ${MANIFEST_FILE_NAME} (daily/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME} or yearly/YYYY/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME})`);
   const parsed = parseRunKey(manifestKey);
   if (!parsed || parsed.fileName !== MANIFEST_FILE_NAME) {
     throw new RestoreInputError(`input \`manifestKey\` must be daily/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME} or yearly/YYYY/YYYY-MM-DD/<run id>/${MANIFEST_FILE_NAME}; got '${manifestKey}'`);

@@ -23,7 +23,7 @@ import {
 import { SHELL_WORD_PATTERN, shellWord } from '../shell-word';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../zoned-time';
 import {
-  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalString, requestIdsText, requiredString, rethrowFor,
+  EXECUTION_TAG, RestoreCheckError, RestoreInputError, errorName, errorText, optionalInteger, optionalKey, optionalString, requestIdsText, requiredString, rethrowFor,
 } from './common';
 import { CarriedStateBudget } from './carried-state-budget';
 import { CopyProgress, StallState } from './copy-progress';
@@ -213,7 +213,7 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
   if (!settings.sourceBuckets.includes(bucket)) {
     throw new RestoreInputError(`input \`bucket\` must be one of the buckets this workflow restores (${settings.sourceBuckets.join(', ')}); got '${bucket}'`);
   }
-  const prefix = optionalString(input, 'prefix', 'a key prefix such as data/ (empty for the whole bucket)') ?? '';
+  const prefix = optionalKey(input, 'prefix', 'a key prefix such as data/ (empty for the whole bucket)') ?? '';
   const modeInput = optionalString(input, 'mode', "'point-in-time' or 'archive'") ?? (input.time !== undefined ? 'point-in-time' : undefined);
   if (modeInput !== 'point-in-time' && modeInput !== 'archive') {
     throw new RestoreInputError(`input \`mode\` must be 'point-in-time' (with \`time\`) or 'archive'; got ${modeInput === undefined ? 'nothing' : `'${modeInput}'`}`);
@@ -236,7 +236,7 @@ export async function planObjectRestore(s3: S3Client, settings: ObjectRestoreSet
   if (!settings.targetBuckets.includes(targetBucket)) {
     throw new RestoreInputError(`input \`targetBucket\` must be one of the buckets this workflow may write to (${settings.targetBuckets.join(', ')}); got '${targetBucket}'`);
   }
-  const givenTargetPrefix = optionalString(input, 'targetPrefix', 'a key prefix for the copies');
+  const givenTargetPrefix = optionalKey(input, 'targetPrefix', 'a key prefix for the copies');
   if (givenTargetPrefix !== undefined) {
     checkNamesStayWhole(prefix, givenTargetPrefix);
   }

@@ -585,6 +585,7 @@ describe('bad input fails before anything is created, naming the input and what 
     ['an instance class that is not one', { ...request, instanceClass: 'huge' }, /`instanceClass` must be an RDS instance class such as db.r7g.large; got 'huge'/],
     ['storage out of range', { ...request, allocatedStorage: 5 }, /`allocatedStorage` must be a whole number of GiB from 20 to 65536; got 5/],
     ['no target', { manifestKey: MANIFEST_KEY }, /`targetInstanceIdentifier` is required/],
+    ['a manifest key with a space at its start', { ...request, manifestKey: ` ${MANIFEST_KEY}` }, /input `manifestKey` \\" daily\/2026-11-21\/.*\/manifest\.json\\" begins with whitespace: S3 keeps whitespace in a key, so the restore neither trims it/],
     ['a bucket other than the workflow\'s', { ...request, bucket: 'other' }, /input `bucket` is 'other', but this workflow reads daily\/ dumps only from dumps: give 'dumps' \(s3:\/\/dumps\/daily\/2026-11-21\/20261121T020000Z-abc123\/manifest.json\) or no bucket/],
   ])('%s', async (_name, input, message) => {
     mockAws();

@@ -700,6 +700,26 @@ describe('bad input fails before anything is copied, naming the input and what i
     expect(s3.commandCalls(RestoreObjectCommand)).toHaveLength(0);
   });
 
+  // S3 keeps whitespace in a key: trimmed, the restore would read (or write) other keys than those asked for.
+  test.each([
+    ['a prefix with a space at its end', { bucket: 'data', prefix: 'app/ ', time: T },
+      'input `prefix` "app/ " ends with whitespace: S3 keeps whitespace in a key, so the restore neither trims it (that would name other keys) nor takes it (most likely a slip); give it without'],
+    ['a prefix of whitespace only (trimmed, the whole bucket)', { bucket: 'data', prefix: '  ', time: T, targetBucket: 'scratch' },
+      'input `prefix` "  " is whitespace only: S3 keeps whitespace in a key, so the restore neither trims it (that would name other keys) nor takes it (most likely a slip); give it without'],
+    ['a target prefix with a tab at its start', { bucket: 'data', prefix: 'app/', time: T, targetPrefix: '\trestored/' },
+      'input `targetPrefix` "\\trestored/" begins with whitespace: S3 keeps whitespace in a key, so the restore neither trims it (that would name other keys) nor takes it (most likely a slip); give it without'],
+    ['an archive prefix with a line break at its end', { mode: 'archive', bucket: 'archive', prefix: 'yearly/2025/\n', targetBucket: 'scratch' },
+      'input `prefix` "yearly/2025/\\n" ends with whitespace: S3 keeps whitespace in a key, so the restore neither trims it (that would name other keys) nor takes it (most likely a slip); give it without'],
+  ])('%s is refused, not trimmed', async (_name, input, message) => {
+    mockS3();
+    const run = await machine.run(input, { handlers: handlers(), executionName: 'objects-bad' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('RestoreInputError');
+    expect(JSON.parse(run.cause!).errorMessage).toBe(message);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(RestoreObjectCommand)).toHaveLength(0);
+  });
+
   test('a target prefix that keeps the partial name of the prefix is taken', async () => {
     mockS3();
     const plan = await handler({ action: 'validate', execution: 'objects-partial', input: { bucket: 'data', prefix: 'app/2026-11', time: T, targetPrefix: 'restored/app/2026-11' } });
