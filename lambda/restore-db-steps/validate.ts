@@ -196,6 +196,18 @@ async function recoveryPointsOf(backup: BackupClient, sourceArn: string): Promis
     .sort((a, b) => new Date(b.CreationDate!).getTime() - new Date(a.CreationDate!).getTime());
 }
 
+/** The start of a live instance's point-in-time window, from every page of its automated backups. */
+async function earliestRestorableTime(rds: RDSClient, identifier: string): Promise<Date | undefined> {
+  const times: Date[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await aws(`DescribeDBInstanceAutomatedBackups ${identifier}`, () => rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: identifier, Marker: marker })));
+    times.push(...(page.DBInstanceAutomatedBackups ?? []).flatMap((backup) => (backup.RestoreWindow?.EarliestTime ? [new Date(backup.RestoreWindow.EarliestTime)] : [])));
+    marker = page.Marker;
+  } while (marker);
+  return times.sort((a, b) => a.getTime() - b.getTime())[0];
+}
+
 function listed(values: string[]): string {
   return values.length === 0 ? 'none' : values.slice(0, LISTED).join(', ') + (values.length > LISTED ? `, ... (${values.length} in all)` : '');
 }
@@ -335,12 +347,7 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
     return validateRetainedPointInTime(clients, request, { ...common, target }, source);
   }
   const latestRestorable = sourceInstance.LatestRestorableTime ? new Date(sourceInstance.LatestRestorableTime) : undefined;
-  const backups = await aws(`DescribeDBInstanceAutomatedBackups ${source.identifier}`, () => clients.rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: source.identifier })));
-  const earliestValue = (backups.DBInstanceAutomatedBackups ?? [])
-    .map((b) => b.RestoreWindow?.EarliestTime)
-    .filter((t): t is Date => t !== undefined)
-    .map((t) => new Date(t))
-    .sort((a, b) => a.getTime() - b.getTime())[0];
+  const earliestValue = await earliestRestorableTime(clients.rds, source.identifier);
   if (!latestRestorable || !earliestValue) {
     throw new InvalidRestoreInput(`\`restoreTime\`: ${source.identifier} has no point-in-time window (automated backups are off or not yet taken)`);
   }

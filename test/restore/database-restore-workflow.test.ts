@@ -451,6 +451,51 @@ describe('restore to a point in time and from a recovery point', () => {
     });
   });
 
+  // A list comes in pages (`Marker`, `NextToken`): what the request names may be on a later one.
+  test('point in time: the window is read from every page of the automated backups', async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake((input) => (input.Marker === 'page-2'
+      ? { DBInstanceAutomatedBackups: [{ RestoreWindow: { EarliestTime: new Date('2026-11-14T03:00:00Z'), LatestTime: new Date('2026-11-21T23:55:00Z') } }] }
+      : { DBInstanceAutomatedBackups: [], Marker: 'page-2' }));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-pitr-paged' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [target('restore-pitr-paged', 'available', {}, 'pitr-paged')] });
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    const execution = await run({ requestId: 'pitr-paged', kind: 'point-in-time', restoreTime: '2026-11-21T22:10:00Z' });
+    expect(execution.cause ?? '').toBe('');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(DescribeDBInstanceAutomatedBackupsCommand).map((call) => call.args[0].input.Marker)).toEqual([undefined, 'page-2']);
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0].args[0].input).toMatchObject({ SourceDBInstanceIdentifier: SOURCE_ID, RestoreTime: new Date('2026-11-21T22:10:00Z') });
+  });
+
+  test('snapshot: a named snapshot on a later page of DescribeDBSnapshots is found', async () => {
+    mockSnapshotRestore('restore-snap-paged');
+    rds.on(DescribeDBSnapshotsCommand).callsFake((input) => (input.Marker === 'page-2' ? { DBSnapshots: [SNAPSHOTS[0]] } : { DBSnapshots: [SNAPSHOTS[1]], Marker: 'page-2' }));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-snap-paged' })
+      .rejectsOnce(notFound('x')).rejectsOnce(notFound('x'))
+      .resolves({ DBInstances: [target('restore-snap-paged', 'available', {}, 'snap-paged')] });
+    const execution = await run({ requestId: 'snap-paged', kind: 'snapshot', snapshot: 'rds:source-db-2026-11-20' });
+    expect(execution.cause ?? '').toBe('');
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand).map((call) => call.args[0].input.Marker)).toEqual([undefined, 'page-2']);
+    expect(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0].args[0].input.DBSnapshotIdentifier).toBe(SNAPSHOTS[0].DBSnapshotArn);
+  });
+
+  test('recovery point: the newest recovery point on a later page of ListRecoveryPointsByResource is the one restored', async () => {
+    const older = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-older';
+    const newest = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-newest';
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
+    backup.on(ListRecoveryPointsByResourceCommand).callsFake((input) => (input.NextToken === 'page-2'
+      ? { RecoveryPoints: [{ RecoveryPointArn: newest, Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z'), BackupVaultName: 'vault' }] }
+      : { RecoveryPoints: [{ RecoveryPointArn: older, Status: 'COMPLETED', CreationDate: new Date('2026-11-20T05:00:00Z'), BackupVaultName: 'vault' }], NextToken: 'page-2' }));
+    // Validate is all this test needs: the restore job is refused, and nothing is created.
+    backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { DBInstanceIdentifier: SOURCE_ID, Engine: 'mysql' } });
+    backup.on(StartRestoreJobCommand).rejects(Object.assign(new Error('stop here'), { name: 'InvalidParameterValueException' }));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'restore-rp-paged' }).rejects(notFound('x'));
+    await run({ requestId: 'rp-paged', kind: 'recovery-point' });
+    expect(backup.commandCalls(ListRecoveryPointsByResourceCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
+    expect(backup.commandCalls(StartRestoreJobCommand)[0].args[0].input.RecoveryPointArn).toBe(newest);
+  });
+
   test('recovery point: StartRestoreJob with the source\'s settings, an idempotency token, and tags added', async () => {
     const pointArn = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:rp-1';
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [sourceInstance()] });
@@ -915,6 +960,16 @@ describe('the source instance no longer exists (the disaster case)', () => {
     expect(input).toMatchObject({ SourceDBInstanceAutomatedBackupsArn: 'arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-old', RestoreTime: new Date('2026-10-03T12:00:00Z'), TargetDBInstanceIdentifier: 'restore-gone-3', ...deployedSettings });
     expect(input.SourceDBInstanceIdentifier).toBeUndefined();
     expect(input.UseLatestRestorableTime).toBeUndefined();
+  });
+
+  test('point in time: the retained backup whose window holds the time is found on a later page', async () => {
+    sourceGone('restore-gone-paged', 'gone-paged');
+    rds.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake((input) => (input.Marker === 'page-2' ? { DBInstanceAutomatedBackups: [RETAINED[0]] } : { DBInstanceAutomatedBackups: [RETAINED[1]], Marker: 'page-2' }));
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    const execution = await run({ requestId: 'gone-paged', kind: 'point-in-time', restoreTime: '2026-10-03T12:00:00Z' });
+    expect(execution.cause ?? '').toBe('');
+    expect(rds.commandCalls(DescribeDBInstanceAutomatedBackupsCommand).map((call) => call.args[0].input.Marker)).toEqual([undefined, 'page-2']);
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0].args[0].input.SourceDBInstanceAutomatedBackupsArn).toBe('arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-old');
   });
 
   test('point in time `latest`: the newest retained backup, to its latest restorable time', async () => {
