@@ -1,7 +1,7 @@
 /**
  * Shows the steps of a restore execution as they progress: on a terminal, one spinner line
- * rewritten in place (step name, steps done, elapsed time) with a line per finished step; in
- * a pipe or a log, plain timestamped lines only.
+ * rewritten in place (step name, its number in the order first entered, elapsed time) with a
+ * line per finished step; in a pipe or a log, plain timestamped lines only.
  */
 
 import type { Output } from '../process-io';
@@ -20,13 +20,14 @@ function clock(seconds: number): string {
 
 export class StepProgress {
   private frame = 0;
-  private current?: { name: string; since: number };
-  private steps = 0;
+  private current?: { name: string; since: number; step: number };
+  /** Each state's step number, in the order first entered: a polling loop enters its states again and again. */
+  private readonly steps = new Map<string, number>();
   private lineShown = false;
 
   constructor(private readonly out: Output, private readonly started: number, private readonly now: () => number = Date.now) {}
 
-  /** A state was entered (a repeated entry of the same polling state shows as one step with a count). */
+  /** A state was entered; one entered before (a polling loop's) keeps its step number. */
   public enter(name: string, at: number): void {
     if (this.current?.name === name) {
       return;
@@ -34,8 +35,10 @@ export class StepProgress {
     if (this.current) {
       this.finishLine(`✓ ${this.current.name} (${clock((at - this.current.since) / 1000)})`, `${new Date(at).toISOString()} done  ${this.current.name}`);
     }
-    this.steps += 1;
-    this.current = { name, since: at };
+    if (!this.steps.has(name)) {
+      this.steps.set(name, this.steps.size + 1);
+    }
+    this.current = { name, since: at, step: this.steps.get(name)! };
     if (!this.out.isTTY) {
       this.out.write(`${new Date(at).toISOString()} step  ${name}\n`);
     }
@@ -55,7 +58,7 @@ export class StepProgress {
     }
     this.frame = (this.frame + 1) % FRAMES.length;
     const elapsed = clock((this.now() - this.started) / 1000);
-    this.out.write(`\r\x1b[2K${FRAMES[this.frame]} ${this.current.name}  [step ${this.steps}, ${elapsed} elapsed]`);
+    this.out.write(`\r\x1b[2K${FRAMES[this.frame]} ${this.current.name}  [step ${this.current.step}, ${elapsed} elapsed]`);
     this.lineShown = true;
   }
 
