@@ -58,11 +58,12 @@ export async function dryRun(request: RestoreRequest, stateMachineArn: string, c
     case 'database': {
       const config = settings(checkedWith, 'database', () => configFromEnvironment(env));
       const plan = await validateRequest(
-        { rds: clients.rds, backup: clients.backup }, config, request.input as DatabaseRequest, { name: request.name, startTime: now.toISOString() }, now,
+        { rds: clients.rds, backup: clients.backup }, config, request.input as DatabaseRequest, { name: request.name, startTime: now.toISOString() }, now, { dryRun: true },
       );
       const input = request.input as Record<string, unknown>;
       const movesOn = [input.snapshot, input.recoveryPoint, input.restoreTime].some((value) => value === 'newest' || value === 'latest');
-      const resumes = movesOn ? 'running it while that execution runs follows it; once it has ended, running it restores into a new instance' : 'running it resumes that restore';
+      const resumes = movesOn ? 'running it while that execution runs follows it; once it has ended, running it restores into a new instance; '
+        + 'once Step Functions has forgotten that execution (90 days after it ended), the workflow refuses it: run it with --target <new instance id>' : 'running it resumes that restore';
       const note = plan.existing ? `${plan.target.identifier} was already ${plan.kind === 'promote-replica' ? 'promoted' : 'created'} by this request (${plan.requestId}): ${resumes}` : undefined;
       return { checkedWith, plan, note };
     }

@@ -225,8 +225,20 @@ export function oversizedRequest(bytes: number): string | undefined {
     : undefined;
 }
 
+/** How the checks run. */
+export interface ValidateOptions {
+  /**
+   * A dry run: no execution starts, so whether the command's run would be this request (its
+   * earlier execution forgotten) or a new one cannot be told; an earlier execution's instance
+   * from `newest` or `latest` is planned as resumed, and the dry run says what running it does.
+   */
+  readonly dryRun?: boolean;
+}
+
 /** Checks a request and returns the plan the later steps follow. */
-export async function validateRequest(clients: Clients, config: StepsConfig, request: RestoreRequest, execution: ExecutionInfo, now: Date = new Date()): Promise<RestorePlan> {
+export async function validateRequest(
+  clients: Clients, config: StepsConfig, request: RestoreRequest, execution: ExecutionInfo, now: Date = new Date(), options: ValidateOptions = {},
+): Promise<RestorePlan> {
   const oversized = oversizedRequest(Buffer.byteLength(JSON.stringify(request) ?? ''));
   if (oversized) {
     throw new InvalidRestoreInput(oversized);
@@ -281,7 +293,7 @@ export async function validateRequest(clients: Clients, config: StepsConfig, req
     throw new InvalidRestoreInput(`\`targetIdentifier\` ${targetIdentifier} already exists and was not created by request ${requestId}; choose a new identifier (a restore never writes into an existing instance)`);
   }
   const moving = movingSource(request, kind);
-  const earlier = existingTarget && moving ? createdBeforeExecution(existingTarget, base) : undefined;
+  const earlier = existingTarget && moving && !options.dryRun ? createdBeforeExecution(existingTarget, base) : undefined;
   if (earlier && moving) {
     throw new InvalidRestoreInput(`${moving}: ${targetIdentifier} was restored by an earlier execution of request ${requestId} (created ${earlier.toISOString()}, before this execution started at ${startedAt}) `
       + `from what was ${moving.split(' ')[1]} then; resumed, it would be reported as restored now. Give a new \`requestId\` or \`targetIdentifier\` `

@@ -87,11 +87,16 @@ test('a target that exists and was not created by this request is rejected', asy
 
 test.each([
   ['2026-11-20T00:00:00Z', 'running it resumes that restore'],
-  ['latest', 'running it while that execution runs follows it; once it has ended, running it restores into a new instance'],
+  ['latest', 'running it while that execution runs follows it; once it has ended, running it restores into a new instance; '
+    + 'once Step Functions has forgotten that execution (90 days after it ended), the workflow refuses it: run it with --target <new instance id>'],
 ])('a target this same request (--to-time %s) created passes, with a note on what running it does', async (time, says) => {
   const requestId = String(buildRequest('db', { 'to-time': time, 'target': 'orders-copy' }).input.requestId);
+  // Created before the dry run: whether by an execution still running, one that ended, or one Step Functions has forgotten, the dry run cannot tell.
   rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-copy' }).resolves({
-    DBInstances: [{ ...source, DBInstanceIdentifier: 'orders-copy', TagList: [{ Key: EXECUTION_TAG, Value: requestId }, { Key: WORKFLOW_ID_TAG, Value: WORKFLOW_ID }] }],
+    DBInstances: [{
+      ...source, DBInstanceIdentifier: 'orders-copy', InstanceCreateTime: new Date('2026-11-21T00:00:00Z'),
+      TagList: [{ Key: EXECUTION_TAG, Value: requestId }, { Key: WORKFLOW_ID_TAG, Value: WORKFLOW_ID }],
+    }],
   });
   const { code, stdout } = await dryRun('--to-time', time, '--target', 'orders-copy');
   expect(code).toBe(0);
