@@ -62,8 +62,13 @@ export async function dryRun(request: RestoreRequest, stateMachineArn: string, c
       );
       const input = request.input as Record<string, unknown>;
       const movesOn = [input.snapshot, input.recoveryPoint, input.restoreTime].some((value) => value === 'newest' || value === 'latest');
-      const resumes = movesOn ? 'running it while that execution runs follows it; once it has ended, running it restores into a new instance; '
-        + 'once Step Functions has forgotten that execution (90 days after it ended), the workflow refuses it: run it with --target <new instance id>' : 'running it resumes that restore';
+      // A rerun of a moving source after its execution ended is a new request: into a new instance
+      // when the target is derived from the request, refused when --target names this one.
+      const afterEnd = typeof input.targetIdentifier === 'string'
+        ? `once it has ended, the workflow refuses it, as ${input.targetIdentifier} exists: run it with another --target`
+        : 'once it has ended, running it restores into a new instance; once Step Functions has forgotten that execution (90 days after it ended), '
+          + 'the workflow refuses it: run it with --target <new instance id>';
+      const resumes = movesOn ? `running it while that execution runs follows it; ${afterEnd}` : 'running it resumes that restore';
       const note = plan.existing ? `${plan.target.identifier} was already ${plan.kind === 'promote-replica' ? 'promoted' : 'created'} by this request (${plan.requestId}): ${resumes}` : undefined;
       return { checkedWith, plan, note };
     }

@@ -9,6 +9,7 @@ import {
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { buildRequest, runRestore } from '../../cli/commands/restore';
 import { EXECUTION_TAG, WORKFLOW_ID_TAG } from '../../core/restore-workflows/common';
+import { instanceIdentifierFor } from '../../lambda/restore-db-steps/validate';
 import { backup, capture, lambda, mockWorkflowConfiguration, rds, resetClients, sfn } from './restore-fixture';
 
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:DatabaseRestore';
@@ -87,8 +88,7 @@ test('a target that exists and was not created by this request is rejected', asy
 
 test.each([
   ['2026-11-20T00:00:00Z', 'running it resumes that restore'],
-  ['latest', 'running it while that execution runs follows it; once it has ended, running it restores into a new instance; '
-    + 'once Step Functions has forgotten that execution (90 days after it ended), the workflow refuses it: run it with --target <new instance id>'],
+  ['latest', 'running it while that execution runs follows it; once it has ended, the workflow refuses it, as orders-copy exists: run it with another --target'],
 ])('a target this same request (--to-time %s) created passes, with a note on what running it does', async (time, says) => {
   const requestId = String(buildRequest('db', { 'to-time': time, 'target': 'orders-copy' }).input.requestId);
   // Created before the dry run: whether by an execution still running, one that ended, or one Step Functions has forgotten, the dry run cannot tell.
@@ -101,6 +101,22 @@ test.each([
   const { code, stdout } = await dryRun('--to-time', time, '--target', 'orders-copy');
   expect(code).toBe(0);
   expect(stdout).toContain(`Note: orders-copy was already created by this request (${requestId}): ${says}`);
+});
+
+test('a target derived from a latest-time request, created by it before, gets the note that a rerun after its end restores into a new instance', async () => {
+  const requestId = String(buildRequest('db', { 'to-time': 'latest' }).input.requestId);
+  const target = instanceIdentifierFor('restore', requestId);
+  rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: target }).resolves({
+    DBInstances: [{
+      ...source, DBInstanceIdentifier: target, InstanceCreateTime: new Date('2026-11-21T00:00:00Z'),
+      TagList: [{ Key: EXECUTION_TAG, Value: requestId }, { Key: WORKFLOW_ID_TAG, Value: WORKFLOW_ID }],
+    }],
+  });
+  const { code, stdout } = await dryRun('--to-time', 'latest');
+  expect(code).toBe(0);
+  expect(stdout).toContain(`Note: ${target} was already created by this request (${requestId}): running it while that execution runs follows it; `
+    + 'once it has ended, running it restores into a new instance; once Step Functions has forgotten that execution (90 days after it ended), '
+    + 'the workflow refuses it: run it with --target <new instance id>');
 });
 
 test('the newest snapshot of the source is the one the plan names', async () => {
