@@ -21,6 +21,23 @@ function expiryRetention(days: unknown, property: string): PartialRetention {
   return known === undefined ? notKnownRetention(property, days) : s3ExpiryRetention(known);
 }
 
+/** Whether a lifecycle rule expires the current objects: at an age (`ExpirationInDays`) or on a date (`ExpirationDate`). */
+function expiresObjects(rule: Json): boolean {
+  return rule.ExpirationInDays !== undefined || rule.ExpirationDate !== undefined;
+}
+
+/**
+ * How long a lifecycle rule that expires objects keeps them. A rule with `ExpirationDate` deletes
+ * every object it covers from that date on, whatever its age: the lifetime of an object depends on
+ * when it was written, so such a rule gives none.
+ */
+function ruleExpiry(rule: Json, name: string, render: (value: Json) => string): PartialRetention {
+  if (rule.ExpirationInDays !== undefined) {
+    return expiryRetention(rule.ExpirationInDays, 'ExpirationInDays');
+  }
+  return { text: `until ${render(rule.ExpirationDate)}: ${name} deletes the objects it covers from that date on, whatever their age (ExpirationDate)` };
+}
+
 /** The tiers of a bucket that holds backups: its lifecycle rules' expiry of current and earlier versions, run by its backup job, with its replication copies. */
 export function s3LifecycleTiers(index: AssemblyIndex, year: number, r: Located): TierFacts[] {
   const p = r.resource.Properties ?? {};
@@ -49,10 +66,10 @@ export function s3LifecycleTiers(index: AssemblyIndex, year: number, r: Located)
     return `S3 lifecycle rule ${index.render(rule.Id, r.stack)}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
   };
   const tier = tierName ?? 'objects';
-  const expiring = rules.filter((rule: Json) => rule.ExpirationInDays !== undefined);
+  const expiring = rules.filter(expiresObjects);
   // The current objects: their expiry, or kept until deleted when no rule expires them.
   const current = expiring.length > 0
-    ? expiring.map((rule: Json) => entry(tier, ruleName(rule), expiryRetention(rule.ExpirationInDays, 'ExpirationInDays'), replication))
+    ? expiring.map((rule: Json) => entry(tier, ruleName(rule), ruleExpiry(rule, ruleName(rule), (value) => index.render(value, r.stack)), replication))
     : [entry(tier, 'S3 bucket without an expiry rule', { text: 'kept until deleted by hand (no expiry)', minHours: Infinity, maxHours: Infinity }, replication)];
   // Earlier versions of an object (the shadow copies a point-in-time restore reads).
   const earlierVersions = rules
@@ -68,8 +85,8 @@ export function replicationCopies(index: AssemblyIndex, r: Located): CopyFacts[]
     const destination = rule.Destination ?? {};
     const name = index.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
     const bucket = replicaBucket(index, destination.Bucket, r.stack);
-    const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && x.ExpirationInDays !== undefined) : undefined;
-    const retention = lifecycle ? expiryRetention(lifecycle.ExpirationInDays, 'ExpirationInDays') : undefined;
+    const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && expiresObjects(x)) : undefined;
+    const retention = lifecycle ? ruleExpiry(lifecycle, `S3 lifecycle rule ${index.render(lifecycle.Id, bucket!.stack)}`.trim(), (value) => index.render(value, bucket!.stack)) : undefined;
     return {
       destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => index.render(value, r.stack))})`,
       region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
