@@ -25,6 +25,8 @@ export interface TemplateResource {
   readonly Metadata?: { [key: string]: Json };
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
+  /** The name of the template condition under which CloudFormation creates the resource. */
+  readonly Condition?: string;
 }
 
 /** An acknowledged compliance finding, as recorded by `Validations.of(construct).acknowledge`. */

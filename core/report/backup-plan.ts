@@ -6,6 +6,7 @@ import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/r
 import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
 import { VAULT_NOT_IN_ASSEMBLY, vaultByArnOrName, vaultLocks, vaultText } from './backup-vaults';
 import { clockGapText } from './clock-gap';
+import { conditionText, mayNotRunText } from './resource-condition';
 import { keyText } from './kms-key-refs';
 import type { Located } from './located';
 import type { TierEntry } from './model';
@@ -35,6 +36,7 @@ export function backupPlanTiers(index: AssemblyIndex, year: number, selection: L
   const planProps = plan.resource.Properties?.BackupPlan ?? {};
   const rules: Json[] = planProps.BackupPlanRule ?? [];
   const taken = planRunsTakenByLongerRules(year, rules);
+  const mayNotRun = [conditionText('AWS Backup selection', selection), conditionText('AWS Backup plan', plan)].filter((x) => x !== undefined).join('; ');
   return rules.map((rule: Json): TierFacts => {
     const runs = rule.EnableContinuousBackup
       ? { minutes: [], text: 'continuous (point-in-time restore)', note: 'continuous backup' } as WeeklyRuns
@@ -70,7 +72,8 @@ export function backupPlanTiers(index: AssemblyIndex, year: number, selection: L
       tier: planRuleName(rule, rules),
       ...(takenByLongerRules ? { takenByLongerRules } : {}),
       mechanism: `AWS Backup plan ${plan.path}, rule ${planRuleName(rule, rules)}`,
-      schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${tokenText(rule.StartWindowMinutes)} minutes${knownNumber(rule.StartWindowMinutes) === undefined ? ', not known at synth' : ''})` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, year, 'AWS Backup')}`,
+      schedule: `${runs.text}${rule.StartWindowMinutes ? ` (start window ${tokenText(rule.StartWindowMinutes)} minutes${knownNumber(rule.StartWindowMinutes) === undefined ? ', not known at synth' : ''})` : ''}${takenText}${rule.EnableContinuousBackup ? '' : clockGapText(rule.ScheduleExpression, rule.ScheduleExpressionTimezone, year, 'AWS Backup')}${mayNotRunText(mayNotRun)}`,
+      ...(mayNotRun ? { mayNotRun } : {}),
       scheduleNote: runs.note,
       runs: runs.minutes,
       ...seasons(runs),

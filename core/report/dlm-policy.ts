@@ -3,6 +3,7 @@ import type { Json } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import type { Selects } from '../../lib/report/backup-selection-rule';
 import { dlmTakenText } from './dlm-merge-text';
+import { conditionText, mayNotRunText } from './resource-condition';
 import { snapshotsTakenByLongerSchedules } from './dlm-merges';
 import { dlmRetention, withArchiveTier } from './dlm-retention';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
@@ -47,6 +48,12 @@ export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFa
   for (const policy of dlmPoliciesTargeting(index, r)) {
     const details = policy.resource.Properties?.PolicyDetails ?? {};
     const taken = snapshotsTakenByLongerSchedules(year, details.Schedules ?? []);
+    const state: unknown = policy.resource.Properties?.State;
+    const mayNotRun = [
+      conditionText('DLM policy', policy),
+      // DLM takes ENABLED or DISABLED; a token (a parameter, a condition) is decided at deployment.
+      ...(state === undefined || typeof state === 'string' ? [] : [`DLM policy ${policy.path} has State ${tokenText(state)}, a token: DISABLED would stop its snapshots`]),
+    ].filter((x) => x !== undefined).join('; ');
     for (const schedule of details.Schedules ?? []) {
       const create = schedule.CreateRule ?? {};
       const intervalHours = create.CronExpression ? 24 : knownNumber(create.Interval ?? 24) ?? NaN;
@@ -66,7 +73,8 @@ export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFa
         tier: schedule.Name ?? 'snapshots',
         ...(merges ? { takenByLongerRules: merges.taken } : {}),
         mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
-        schedule: `${runs.text}${merges ? dlmTakenText(merges) : ''}`,
+        schedule: `${runs.text}${merges ? dlmTakenText(merges) : ''}${mayNotRunText(mayNotRun)}`,
+        ...(mayNotRun ? { mayNotRun } : {}),
         scheduleNote: runs.note,
         runs: runs.minutes,
         ...(startPicked ? { intervalMinutes: intervalHours * 60 } : {}),

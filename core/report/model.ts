@@ -111,7 +111,11 @@ export interface TierEntry {
   readonly encryptionKey?: string;
   readonly locks: string[];
   readonly copies: CopyEntry[];
-  /** Set where a token leaves to the deploy whether the tier runs at all (an RDS DB instance's `BackupRetentionPeriod`, which may be 0): why. */
+  /**
+   * Set where a token or a condition leaves to the deploy whether the tier runs at all (an RDS DB
+   * instance's `BackupRetentionPeriod`, which may be 0; an AWS Backup selection or plan, or a DLM
+   * policy, with a `Condition`; a DLM policy whose `State` is a token): why.
+   */
   readonly mayNotRun?: string;
 }
 
