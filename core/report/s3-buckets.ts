@@ -85,8 +85,7 @@ export function replicationCopies(index: AssemblyIndex, r: Located): CopyFacts[]
     const destination = rule.Destination ?? {};
     const name = index.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
     const bucket = replicaBucket(index, destination.Bucket, r.stack);
-    const lifecycle = bucket ? (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).find((x: Json) => x.Status !== 'Disabled' && expiresObjects(x)) : undefined;
-    const retention = lifecycle ? ruleExpiry(lifecycle, `S3 lifecycle rule ${index.render(lifecycle.Id, bucket!.stack)}`.trim(), (value) => index.render(value, bucket!.stack)) : undefined;
+    const retention = bucket ? replicaRetention(index, bucket) : undefined;
     return {
       destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => index.render(value, r.stack))})`,
       region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
@@ -102,6 +101,62 @@ export function replicationCopies(index: AssemblyIndex, r: Located): CopyFacts[]
       locks: bucket ? locksOf(index, bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
     };
   });
+}
+
+/** The objects a lifecycle rule covers: those with its prefix, tags and sizes; empty for the whole bucket. */
+function lifecycleScope(rule: Json, render: (value: Json) => string): string {
+  const prefix = rule.Prefix === undefined ? '' : render(rule.Prefix);
+  const parts = [
+    ...(prefix !== '' ? [`prefix "${prefix}"`] : []),
+    ...(Array.isArray(rule.TagFilters) ? rule.TagFilters : []).map((tag: Json) => `tag ${render(tag.Key)}=${render(tag.Value)}`),
+    ...(rule.ObjectSizeGreaterThan !== undefined ? [`size over ${render(rule.ObjectSizeGreaterThan)} bytes`] : []),
+    ...(rule.ObjectSizeLessThan !== undefined ? [`size under ${render(rule.ObjectSizeLessThan)} bytes`] : []),
+  ];
+  return parts.length === 0 ? '' : `objects with ${parts.join(' and ')}`;
+}
+
+/** A lifecycle rule that expires objects, as the copy's retention says it. */
+interface ExpiryRule {
+  readonly name: string;
+  /** The objects it covers; empty for the whole bucket. */
+  readonly scope: string;
+  readonly retention: PartialRetention;
+}
+
+/**
+ * How long a replication destination bucket keeps the objects copied to it, by all its enabled
+ * rules that expire objects: S3 deletes an object at the first rule that expires it, and keeps one
+ * that no rule covers. Undefined where no rule expires objects.
+ */
+function replicaRetention(index: AssemblyIndex, bucket: Located): PartialRetention | undefined {
+  const render = (value: Json): string => index.render(value, bucket.stack);
+  const rules: Json[] = (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled' && expiresObjects(rule));
+  const read = rules.map((rule): ExpiryRule => {
+    const name = `S3 lifecycle rule ${render(rule.Id)}`.trim();
+    return { name, scope: lifecycleScope(rule, render), retention: ruleExpiry(rule, name, render) };
+  });
+  if (read.length === 0) {
+    return undefined;
+  }
+  if (read.length === 1 && read[0].scope === '') {
+    return read[0].retention;
+  }
+  const whole = read.filter((rule) => rule.scope === '');
+  const text = [
+    ...read.map((rule) => `${rule.name}${rule.scope ? ` on ${rule.scope}` : ''}: ${rule.retention.text}`),
+    whole.length === 0 ? 'other objects: kept until deleted by hand (no expiry)' : 'an object is deleted by the first rule that expires it',
+  ].join('; ');
+  const mins = read.map((rule) => rule.retention.minHours);
+  const maxes = whole.map((rule) => rule.retention.maxHours);
+  if ([...mins, ...maxes].some((hours) => hours === undefined)) {
+    return { text };
+  }
+  return {
+    text,
+    minHours: Math.min(...mins as number[]),
+    // An object only the whole-bucket rules cover lives as long as the shortest of them; without one, some objects never expire.
+    maxHours: whole.length === 0 ? Infinity : Math.min(...maxes as number[]),
+  };
 }
 
 /** The destination bucket of a replication rule: by reference, or by its name (bucket names are global). */
