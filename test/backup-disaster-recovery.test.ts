@@ -702,7 +702,7 @@ describe('validation', () => {
       retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'us-east-1', account: new CfnParameter(s, 'CopyAccount').valueAsString }] }),
     }));
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AWS Backup cannot copy RDS'));
-    expect(warnings.map((w) => [w.id, String(w.entry.data)])).toEqual([['/Primary/Dr', expect.stringMatching(/^`retentionPolicy.offSiteCopies` copies to account \S+ in us-east-1: AWS Backup cannot copy RDS/)]]);
+    expect(warnings.map((w) => [w.id, String(w.entry.data)])).toEqual([['/Primary/Dr', expect.stringMatching(/^`retentionPolicy.offSiteCopies` copies to account a token \(\{"Ref":"CopyAccount"\}\) in us-east-1: AWS Backup cannot copy RDS/)]]);
   });
 
   test('empty volumeTags', () => {

@@ -2,7 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { Construct } from 'constructs';
 import { OffSiteCopy } from '../policy/retention-policy';
-import { equalityAtDeploy } from '../private/deploy-time-equality';
+import { describeAtDeploy, equalityAtDeploy } from '../private/deploy-time-equality';
 import { SynthWarnings } from '../synth-warnings';
 
 /**
@@ -32,6 +32,12 @@ function crossAccountAndRegion(scope: Construct, copies: OffSiteCopy[]): { certa
   return { certain, possible };
 }
 
+/** The copy's account and region for a message: a token as the template expression it resolves to. */
+function destinationOf(scope: Construct, copy: OffSiteCopy): string {
+  const stack = Stack.of(scope);
+  return `account ${describeAtDeploy(stack, copy.account!)} in ${describeAtDeploy(stack, copy.region)}`;
+}
+
 /** The resources selected by an RDS ARN (the ARNs), as far as synth can read them. */
 export function rdsArnsOf(resources: backup.BackupResource[]): string[] {
   return resources.flatMap((r) => (r.resource !== undefined && /:rds:/.test(r.resource) ? [r.resource] : []));
@@ -44,8 +50,7 @@ export function rdsArnsOf(resources: backup.BackupResource[]): string[] {
 export function failOnRdsCopies(scope: Construct, prop: string, copies: OffSiteCopy[], rds: string[]): void {
   const { certain } = crossAccountAndRegion(scope, copies);
   if (rds.length > 0 && certain.length > 0) {
-    const copy = certain[0];
-    throw new Error(`${scope.node.path}: \`${prop}\` copies to account ${copy.account} in ${copy.region}, another account and another region, `
+    throw new Error(`${scope.node.path}: \`${prop}\` copies to ${destinationOf(scope, certain[0])}, another account and another region, `
       + `which AWS Backup cannot do for the RDS resources selected (${rds.join(', ')}); allowed: ${ALLOWED}`);
   }
 }
@@ -63,9 +68,8 @@ export interface CopiesSetting {
 export function failOnSelectedRdsCopies(vaults: Construct, selectionId: string, setting: CopiesSetting, copies: OffSiteCopy[], rds: string[]): void {
   const { certain } = crossAccountAndRegion(vaults, copies);
   if (rds.length > 0 && certain.length > 0) {
-    const copy = certain[0];
     const where = setting.scope === vaults ? `\`${setting.prop}\`` : `\`${setting.prop}\` of ${setting.scope.node.path}`;
-    throw new Error(`${vaults.node.path}: \`addSelection('${selectionId}')\` selects RDS resources (${rds.join(', ')}), which ${where} would copy to account ${copy.account} in ${copy.region}, `
+    throw new Error(`${vaults.node.path}: \`addSelection('${selectionId}')\` selects RDS resources (${rds.join(', ')}), which ${where} would copy to ${destinationOf(vaults, certain[0])}, `
       + `another account and another region, which AWS Backup cannot do for RDS; allowed: ${ALLOWED}`);
   }
 }
@@ -80,6 +84,6 @@ export function checkRdsCopies(scope: Construct, prop: string, copies: OffSiteCo
   const { certain, possible } = crossAccountAndRegion(scope, copies);
   for (const copy of [...certain, ...possible]) {
     Annotations.of(scope).addWarningV2(SynthWarnings.RDS_COPY_ACCOUNT_AND_REGION,
-      `\`${prop}\` copies to account ${copy.account} in ${copy.region}: AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy action (${ALLOWED}); RDS or Aurora resources on this plan would not be copied there`);
+      `\`${prop}\` copies to ${destinationOf(scope, copy)}: AWS Backup cannot copy RDS or Aurora recovery points to another account and another region in one copy action (${ALLOWED}); RDS or Aurora resources on this plan would not be copied there`);
   }
 }

@@ -1,4 +1,4 @@
-import { App, Aws, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -512,6 +512,20 @@ describe('BackupVaults off-site copies of RDS recovery points', () => {
       new BackupVaults(stack, 'Backup', { policy: RetentionPolicy.rolling48Hours({ offSiteCopies: [copy] }), databases: [database(stack, 'Db')] });
       expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot copy RDS'))).toEqual([]);
     }
+  });
+
+  // Before: the messages printed the token's placeholder (`${Token[TOKEN.123]}`), which names nothing the user wrote.
+  test('a token account or region is named by what it resolves to, in the warning and in the error', () => {
+    const stack = newStack();
+    const account = new CfnParameter(stack, 'CopyAccount').valueAsString;
+    new BackupVaults(stack, 'Backup', { policy: copiesTo('us-east-1', account), databases: [database(stack, 'Db')] });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot copy RDS')).map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/^`policy.offSiteCopies` copies to account a token \(\{"Ref":"CopyAccount"\}\) in us-east-1: AWS Backup cannot copy RDS/),
+    ]);
+    const lazy = newStack();
+    const region = Lazy.string({ produce: () => 'us-east-1' });
+    expect(() => new BackupVaults(lazy, 'Backup', { policy: copiesTo(region, '210987654321'), databases: [database(lazy, 'Db')] }))
+      .toThrow('Stack/Backup: `policy.offSiteCopies` copies to account 210987654321 in a token ("us-east-1"), another account and another region, ');
   });
 
   test('with no RDS resource known at synth, a copy to another account in another region is a warning', () => {
