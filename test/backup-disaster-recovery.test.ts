@@ -697,6 +697,16 @@ describe('validation', () => {
     expect(stack!.node.findChild('Dr').node.children.map((child) => child.node.id)).toEqual([]);
   });
 
+  // The off-site freshness check, and the target, look for the copies in `recoveryRegion` of the stack's own account:
+  // a copy of the pair there in another account is one AWS Backup cannot make, so synth must not accept it as the copy to `recoveryRegion`.
+  test('retentionPolicy whose only copy to recoveryRegion goes to another account fails, naming the copy and what is allowed', () => {
+    const retentionPolicy = RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION, account: '210987654321' }] });
+    expect(() => primary(new App(), () => ({ retentionPolicy })))
+      .toThrow(new Error(`Primary/Dr: \`retentionPolicy.offSiteCopies\` copies to account 210987654321 in ${RECOVERY_REGION}, another account and another region, `
+        + 'which AWS Backup cannot do for the RDS resources selected (the master and the replica this construct creates); '
+        + 'allowed: another region in the same account, or the same region in another account'));
+  });
+
   test('retentionPolicy that may copy to another account in another region (an account unknown at synth): the warning is on this construct and names its prop', () => {
     const { stack } = primary(new App(), (s) => ({
       retentionPolicy: RetentionPolicy.fullLadder({ offSiteCopies: [{ region: RECOVERY_REGION }, { region: 'us-east-1', account: new CfnParameter(s, 'CopyAccount').valueAsString }] }),
