@@ -322,7 +322,7 @@ describe('settings a template leaves to a default', () => {
 
   test('a vault policy that denies deleting recovery points with an exception says so, rather than as a plain lock', () => {
     const conditional = row('Defaults/Instance').tiers.find((t) => t.tier === 'Conditional')!;
-    expect(conditional.locks).toEqual(['vault policy denies deleting recovery points only for some principals or under conditions: '
+    expect(conditional.locks).toEqual(['vault policy denies deleting recovery points only for some principals or recovery points, or under conditions: '
       + '{"Principal":"*","Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/admin"}}}', ...DELETED_VAULT]);
   });
 

@@ -24,6 +24,39 @@ describe('vaultPolicyLock', () => {
 
   test('a Deny that leaves principals out is named with what it leaves out', () => {
     const text = vaultPolicyLock({ Statement: { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' } });
-    expect(text).toBe('vault policy denies deleting recovery points only for some principals or under conditions: {"NotPrincipal":{"AWS":"arn:aws:iam::111111111111:root"}}');
+    expect(text).toBe('vault policy denies deleting recovery points only for some principals or recovery points, or under conditions: {"NotPrincipal":{"AWS":"arn:aws:iam::111111111111:root"}}');
+  });
+});
+
+describe('vaultPolicyLock reads the recovery points a Deny covers', () => {
+  const NARROW = 'vault policy denies deleting recovery points only for some principals or recovery points, or under conditions: ';
+  const forEveryone = { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'backup:DeleteRecoveryPoint' };
+
+  test('a Deny of every recovery point (Resource "*", alone or in a list) is a lock', () => {
+    expect(vaultPolicyLock({ Statement: [{ ...forEveryone, Resource: '*' }] })).toBe('vault policy denies deleting recovery points');
+    expect(vaultPolicyLock({ Statement: [{ ...forEveryone, Resource: ['arn:aws:backup:eu-west-1:111111111111:recovery-point:one', '*'] }] }))
+      .toBe('vault policy denies deleting recovery points');
+  });
+
+  test('a Deny limited to some recovery points is no plain lock: it is named with the recovery points it covers', () => {
+    const arn = 'arn:aws:backup:eu-west-1:111111111111:recovery-point:one';
+    expect(vaultPolicyLock({ Statement: [{ ...forEveryone, Resource: arn }] })).toBe(`${NARROW}{"Principal":{"AWS":"*"},"Resource":"${arn}"}`);
+  });
+
+  test('a Deny of every recovery point but some (NotResource), or without a Resource, is no plain lock', () => {
+    const arn = 'arn:aws:backup:eu-west-1:111111111111:recovery-point:kept';
+    expect(vaultPolicyLock({ Statement: [{ ...forEveryone, NotResource: arn }] })).toBe(`${NARROW}{"Principal":{"AWS":"*"},"NotResource":"${arn}"}`);
+    expect(vaultPolicyLock({ Statement: [{ ...forEveryone }] })).toBe(`${NARROW}{"Principal":{"AWS":"*"},"Resource":"none given"}`);
+  });
+
+  test('a Resource given by a token is not known to cover every recovery point, and is said without its JSON', () => {
+    const text = vaultPolicyLock({ Statement: [{ ...forEveryone, Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:backup:${AWS::Region}:${AWS::AccountId}:recovery-point:*' } }] });
+    expect(text).toMatch(new RegExp(`^${NARROW.replace(/[()]/g, '\\$&')}`));
+    expect(text).not.toContain('"Fn::Sub"');
+  });
+
+  test('a narrow Deny beside a full one leaves the full lock', () => {
+    expect(vaultPolicyLock({ Statement: [{ ...forEveryone, Resource: 'arn:aws:backup:eu-west-1:111111111111:recovery-point:one' }, { ...forEveryone, Resource: '*' }] }))
+      .toBe('vault policy denies deleting recovery points');
   });
 });
