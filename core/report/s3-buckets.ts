@@ -38,6 +38,19 @@ function ruleExpiry(rule: Json, name: string, render: (value: Json) => string): 
   return { text: `until ${render(rule.ExpirationDate)}: ${name} deletes the objects it covers from that date on, whatever their age (ExpirationDate)` };
 }
 
+/**
+ * The retention of a lifecycle rule as its `Status` allows: CloudFormation takes Enabled or
+ * Disabled, so any other value (a parameter, a condition) is decided at deployment and the
+ * expiry is not known at synth, said with what it would be.
+ */
+function withStatus(rule: Json, name: string, retention: PartialRetention, render: (value: Json) => string): PartialRetention {
+  if (rule.Status === 'Enabled') {
+    return retention;
+  }
+  const written = rule.Status === undefined ? 'not set' : render(rule.Status);
+  return { text: `not known at synth (the Status of ${name} is ${written}): if enabled, ${retention.text}` };
+}
+
 /** The tiers of a bucket that holds backups: its lifecycle rules' expiry of current and earlier versions, run by its backup job, with its replication copies. */
 export function s3LifecycleTiers(index: AssemblyIndex, year: number, r: Located): TierFacts[] {
   const p = r.resource.Properties ?? {};
@@ -65,16 +78,20 @@ export function s3LifecycleTiers(index: AssemblyIndex, year: number, r: Located)
     const prefix = index.render(rule.Prefix ?? rule.Filter?.Prefix, r.stack);
     return `S3 lifecycle rule ${index.render(rule.Id, r.stack)}${prefix ? ` on ${prefix}` : ''}`.replace(/ +$/, '');
   };
+  const render = (value: Json): string => index.render(value, r.stack);
   const tier = tierName ?? 'objects';
   const expiring = rules.filter(expiresObjects);
   // The current objects: their expiry, or kept until deleted when no rule expires them.
   const current = expiring.length > 0
-    ? expiring.map((rule: Json) => entry(tier, ruleName(rule), ruleExpiry(rule, ruleName(rule), (value) => index.render(value, r.stack)), replication))
+    ? expiring.map((rule: Json) => entry(tier, ruleName(rule), withStatus(rule, ruleName(rule), ruleExpiry(rule, ruleName(rule), render), render), replication))
     : [entry(tier, 'S3 bucket without an expiry rule', { text: 'kept until deleted by hand (no expiry)', minHours: Infinity, maxHours: Infinity }, replication)];
   // Earlier versions of an object (the shadow copies a point-in-time restore reads).
   const earlierVersions = rules
     .filter((rule: Json) => rule.NoncurrentVersionExpiration !== undefined)
-    .map((rule: Json) => entry(`${tier} (earlier versions)`, `${ruleName(rule)} (noncurrent versions)`, expiryRetention(rule.NoncurrentVersionExpiration.NoncurrentDays, 'NoncurrentDays'), []));
+    .map((rule: Json) => {
+      const name = `${ruleName(rule)} (noncurrent versions)`;
+      return entry(`${tier} (earlier versions)`, name, withStatus(rule, name, expiryRetention(rule.NoncurrentVersionExpiration.NoncurrentDays, 'NoncurrentDays'), render), []);
+    });
   return [...current, ...earlierVersions];
 }
 
@@ -133,7 +150,7 @@ function replicaRetention(index: AssemblyIndex, bucket: Located): PartialRetenti
   const rules: Json[] = (bucket.resource.Properties?.LifecycleConfiguration?.Rules ?? []).filter((rule: Json) => rule.Status !== 'Disabled' && expiresObjects(rule));
   const read = rules.map((rule): ExpiryRule => {
     const name = `S3 lifecycle rule ${render(rule.Id)}`.trim();
-    return { name, scope: lifecycleScope(rule, render), retention: ruleExpiry(rule, name, render) };
+    return { name, scope: lifecycleScope(rule, render), retention: withStatus(rule, name, ruleExpiry(rule, name, render), render) };
   });
   if (read.length === 0) {
     return undefined;
