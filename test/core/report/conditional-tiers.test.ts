@@ -46,9 +46,13 @@ test('an AWS Backup plan with a Condition may not exist', () => {
   const model = reportOfApp((app) => {
     const stack = describedStack(app, 'Conditional');
     tableInPlan(stack, [DAILY]);
-    (stack.node.findChild('Plan') as backup.CfnBackupPlan).cfnOptions.condition = isProduction(stack);
+    // The selection names the plan, so it carries the plan's condition too (as CloudFormation's validation asks).
+    const condition = isProduction(stack);
+    (stack.node.findChild('Plan') as backup.CfnBackupPlan).cfnOptions.condition = condition;
+    (stack.node.findChild('Selection') as backup.CfnBackupSelection).cfnOptions.condition = condition;
   });
-  expectNotKnown(model, 'Conditional/Table', 'AWS Backup plan Conditional/Plan is created only where the condition IsProduction holds');
+  expectNotKnown(model, 'Conditional/Table', 'AWS Backup selection Conditional/Selection is created only where the condition IsProduction holds; '
+    + 'AWS Backup plan Conditional/Plan is created only where the condition IsProduction holds');
 });
 
 test('a DLM policy with a Condition, or whose State is a token, may not snapshot the volume', () => {
