@@ -25,6 +25,7 @@ import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serv
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { ListedTable, TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
+import { invalidCheckOption } from './check-options';
 import { splitTableName, TableFilter } from './table-filter';
 import { everyColumnReadable, hiddenTablesProblem } from './visibility';
 import type { CheckOptions, Row } from './session';
@@ -155,6 +156,10 @@ export async function checkConsistency(master: Connection, replica: Connection, 
   const restore: Array<() => Promise<void>> = [];
   const excluded = new Set<string>();
   try {
+    const invalidOption = invalidCheckOption(options);
+    if (invalidOption) {
+      throw new CheckStopped(invalidOption);
+    }
     let filter: TableFilter;
     try {
       filter = new TableFilter(options.tables, options.excludeTables);

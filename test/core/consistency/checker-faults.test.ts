@@ -39,6 +39,17 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     expect((await check()).status).toBe('consistent');
   });
 
+  test.each([
+    [{ initialChunkRows: 0 }, '`initialChunkRows` must be a whole number of rows from 1, got 0'],
+    [{ maxChunkRows: 2.5 }, '`maxChunkRows` must be a whole number of rows from 1, got 2.5'],
+    [{ targetChunkSeconds: -1 }, '`targetChunkSeconds` must be a number of seconds above 0, got -1'],
+    [{ chunkRechecks: -1 }, '`chunkRechecks` must be a whole number from 0, got -1'],
+    [{ rowVerifyRounds: Number.NaN }, '`rowVerifyRounds` must be a whole number from 1, got NaN'],
+  ])('an option out of range (%j): unknown before anything is read, naming it', async (options, reason) => {
+    const report = await check(options);
+    expect(report).toMatchObject({ status: 'unknown', complete: false, tablesChecked: 0, reason });
+  });
+
   test('the replica given as the master too: unknown, never consistent with itself', async () => {
     const first = await pair.replica.connect();
     const second = await pair.replica.connect();
