@@ -20,3 +20,9 @@ export function tokenText(value: unknown): string {
   }
   return 'a value only the deploy resolves';
 }
+
+/** A value only the deploy resolves: `{ Ref }` or `{ "Fn::...": ... }`. */
+export function isToken(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    && Object.keys(value).some((key) => key === 'Ref' || key.startsWith('Fn::'));
+}

@@ -2,10 +2,12 @@
  * Whether a backup vault's access policy denies deleting recovery points, read statement by
  * statement: a Deny that names the action (or a wildcard covering it), for every principal,
  * of every recovery point (`Resource` "*") and without conditions, is a lock; a narrower one
- * is said with what narrows it.
+ * is said with what narrows it. A statement, an Effect, an Action or a NotAction that only the
+ * deploy resolves (a token: `Fn::If`, a parameter) makes it not known at synth, unless another
+ * statement is a lock as written.
  */
 import type { Json } from './assembly';
-import { tokenText } from './token-text';
+import { isToken, tokenText } from './token-text';
 
 const DELETE_ACTION = 'backup:deleterecoverypoint';
 
@@ -20,6 +22,39 @@ function covers(pattern: unknown): boolean {
   }
   const regex = new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   return regex.test(DELETE_ACTION);
+}
+
+/**
+ * Whether a statement denies deleting recovery points: `true`, `false`, or why a token leaves
+ * it to the deploy. A literal Allow, or actions that cannot cover it whatever the tokens give,
+ * are `false`.
+ */
+function denies(statement: Json): boolean | string {
+  if (isToken(statement)) {
+    return `a statement is ${tokenText(statement)}`;
+  }
+  if (!statement || typeof statement !== 'object') {
+    return false;
+  }
+  let action: boolean | string;
+  if (statement.Action !== undefined) {
+    const actions = list(statement.Action);
+    const token = actions.find(isToken);
+    action = actions.some(covers) ? true : token !== undefined ? `the Action of a statement is ${tokenText(token)}` : false;
+  } else if (statement.NotAction !== undefined) {
+    const actions = list(statement.NotAction);
+    const token = actions.find(isToken);
+    action = actions.some(covers) ? false : token !== undefined ? `the NotAction of a statement is ${tokenText(token)}` : true;
+  } else {
+    action = false;
+  }
+  if (action === false) {
+    return false;
+  }
+  if (isToken(statement.Effect)) {
+    return `the Effect of a statement${action === true ? ' that names the action' : ` (${action})`} is ${tokenText(statement.Effect)}`;
+  }
+  return statement.Effect === 'Deny' ? action : false;
 }
 
 function everyone(principal: unknown): boolean {
@@ -60,15 +95,13 @@ export function vaultPolicyLock(accessPolicy: unknown): string | undefined {
   if (policy.Statement === undefined && Object.keys(policy).some((key) => key.startsWith('Fn::'))) {
     return 'vault policy not readable at synth (built at deployment): whether it denies deleting recovery points is not known';
   }
-  const denials = list(policy.Statement).filter((statement: Json) => statement?.Effect === 'Deny'
-    && (statement.Action !== undefined ? list(statement.Action).some(covers) : statement.NotAction !== undefined && !list(statement.NotAction).some(covers)));
-  if (denials.length === 0) {
-    return undefined;
-  }
+  const statements = list(policy.Statement).map((statement: Json) => ({ statement, denies: denies(statement) }));
+  const denials = statements.filter((s) => s.denies === true).map((s) => s.statement);
+  const notKnown = statements.map((s) => s.denies).filter((d): d is string => typeof d === 'string');
   if (denials.some((statement: Json) => everyone(statement.Principal) && statement.Condition === undefined && everyRecoveryPoint(statement))) {
     return 'vault policy denies deleting recovery points';
   }
-  return `vault policy denies deleting recovery points only for some principals or recovery points, or under conditions: ${denials
+  const narrow = denials.length === 0 ? undefined : `denies deleting recovery points only for some principals or recovery points, or under conditions: ${denials
     .map((statement: Json) => JSON.stringify({
       Principal: statement.Principal,
       NotPrincipal: statement.NotPrincipal,
@@ -76,4 +109,8 @@ export function vaultPolicyLock(accessPolicy: unknown): string | undefined {
       ...(everyRecoveryPoint(statement) ? {} : recoveryPoints(statement)),
     }))
     .join('; ')}`;
+  if (notKnown.length > 0) {
+    return `vault policy: whether it denies deleting recovery points is not known at synth: ${notKnown.join('; ')}${narrow ? `; as written it ${narrow}` : ''}`;
+  }
+  return narrow === undefined ? undefined : `vault policy ${narrow}`;
 }

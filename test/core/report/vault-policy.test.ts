@@ -60,3 +60,38 @@ describe('vaultPolicyLock reads the recovery points a Deny covers', () => {
       .toBe('vault policy denies deleting recovery points');
   });
 });
+
+describe('vaultPolicyLock says what a token leaves to the deploy as not known at synth, never as no lock nor as a lock', () => {
+  const NOT_KNOWN = /^vault policy: whether it denies deleting recovery points is not known at synth: /;
+  const lockStatement = { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' };
+  const conditional = { 'Fn::If': ['Production', lockStatement, { Ref: 'AWS::NoValue' }] };
+
+  test('a Statement given by Fn::If, whole or as one of the list, is not known', () => {
+    const whole = vaultPolicyLock({ Version: '2012-10-17', Statement: conditional });
+    expect(whole).toBe('vault policy: whether it denies deleting recovery points is not known at synth: a statement is a value given by Fn::If');
+    expect(vaultPolicyLock({ Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'backup:Describe*', Resource: '*' }, conditional] })).toMatch(NOT_KNOWN);
+  });
+
+  test('a Deny whose Action, NotAction or Effect is given by a token is not known', () => {
+    const action = vaultPolicyLock({ Statement: [{ ...lockStatement, Action: { Ref: 'DeniedAction' } }] });
+    expect(action).toBe('vault policy: whether it denies deleting recovery points is not known at synth: the Action of a statement is DeniedAction');
+    expect(vaultPolicyLock({ Statement: [{ ...lockStatement, Action: ['backup:DeleteBackupVault', { 'Fn::If': ['Production', 'backup:DeleteRecoveryPoint', 'backup:Describe*'] }] }] }))
+      .toMatch(NOT_KNOWN);
+    const notAction = { ...lockStatement, NotAction: { Ref: 'AllowedAction' } } as { [key: string]: unknown };
+    delete notAction.Action;
+    expect(vaultPolicyLock({ Statement: [notAction] })).toMatch(NOT_KNOWN);
+    expect(vaultPolicyLock({ Statement: [{ ...lockStatement, Effect: { Ref: 'Effect' } }] }))
+      .toBe('vault policy: whether it denies deleting recovery points is not known at synth: the Effect of a statement that names the action is Effect');
+  });
+
+  test('a token beside a literal lock leaves the lock; beside a narrow Deny both are said', () => {
+    expect(vaultPolicyLock({ Statement: [conditional, lockStatement] })).toBe('vault policy denies deleting recovery points');
+    const text = vaultPolicyLock({ Statement: [conditional, { ...lockStatement, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] });
+    expect(text).toBe('vault policy: whether it denies deleting recovery points is not known at synth: a statement is a value given by Fn::If;'
+      + ' as written it denies deleting recovery points only for some principals or recovery points, or under conditions: {"Principal":{"AWS":"*"},"Condition":{"Bool":{"aws:SecureTransport":"true"}}}');
+  });
+
+  test('a token in a statement that denies nothing of recovery points anyway leaves no lock line', () => {
+    expect(vaultPolicyLock({ Statement: [{ ...lockStatement, Effect: 'Allow', Action: { Ref: 'AllowedAction' } }] })).toBeUndefined();
+  });
+});
