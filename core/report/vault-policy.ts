@@ -1,8 +1,9 @@
 /**
  * Whether a backup vault's access policy denies deleting recovery points, read statement by
- * statement: a Deny that names the action (or a wildcard covering it), for every principal,
- * of every recovery point (`Resource` "*") and without conditions, is a lock; a narrower one
- * is said with what narrows it. A statement, an Effect, an Action or a NotAction that only the
+ * statement: a Deny that names the action, for every principal, of every recovery point
+ * (`Resource` "*") and without conditions, is a lock; a narrower one is said with what narrows
+ * it, and one that reaches the action only through a wildcard (which vault access policies do
+ * not support) is said and not counted. A statement, an Effect, an Action or a NotAction that only the
  * deploy resolves (a token: `Fn::If`, a parameter) makes it not known at synth, unless another
  * statement is a lock as written.
  */
@@ -13,6 +14,30 @@ const DELETE_ACTION = 'backup:deleterecoverypoint';
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/** Whether an action pattern holds a wildcard. */
+function isWildcard(pattern: unknown): pattern is string {
+  return typeof pattern === 'string' && /[*?]/.test(pattern);
+}
+
+/** Whether an action is the delete action itself, case-insensitively. */
+function names(action: unknown): boolean {
+  return typeof action === 'string' && action.toLowerCase() === DELETE_ACTION;
+}
+
+/**
+ * The wildcard through which a Deny reaches the delete action, if that is the only way it does:
+ * AWS Backup vault access policies do not support a wildcard in `Action` (AWS Backup Developer
+ * Guide, "Vault access policies"), so such a Deny may not deny anything.
+ */
+function onlyByWildcard(statement: Json): string | undefined {
+  if (statement.Action !== undefined) {
+    const actions = list(statement.Action);
+    return actions.some(names) ? undefined : actions.find(isWildcard);
+  }
+  const wildcard = list(statement.NotAction).find(isWildcard);
+  return wildcard === undefined ? undefined : `NotAction ${wildcard}`;
 }
 
 /** An IAM action pattern (`backup:*`, `backup:Delete*`, `*`) matches the action, case-insensitively. */
@@ -96,7 +121,9 @@ export function vaultPolicyLock(accessPolicy: unknown): string | undefined {
     return 'vault policy not readable at synth (built at deployment): whether it denies deleting recovery points is not known';
   }
   const statements = list(policy.Statement).map((statement: Json) => ({ statement, denies: denies(statement) }));
-  const denials = statements.filter((s) => s.denies === true).map((s) => s.statement);
+  const denying = statements.filter((s) => s.denies === true).map((s) => s.statement);
+  const wildcards = denying.map(onlyByWildcard).filter((w): w is string => w !== undefined);
+  const denials = denying.filter((statement: Json) => onlyByWildcard(statement) === undefined);
   const notKnown = statements.map((s) => s.denies).filter((d): d is string => typeof d === 'string');
   if (denials.some((statement: Json) => everyone(statement.Principal) && statement.Condition === undefined && everyRecoveryPoint(statement))) {
     return 'vault policy denies deleting recovery points';
@@ -109,8 +136,11 @@ export function vaultPolicyLock(accessPolicy: unknown): string | undefined {
       ...(everyRecoveryPoint(statement) ? {} : recoveryPoints(statement)),
     }))
     .join('; ')}`;
+  const unsupported = wildcards.length === 0 ? undefined
+    : `names the delete action only through a wildcard (${wildcards.join(', ')}), which AWS Backup vault access policies do not support in Action: not counted as a lock`;
+  const asWritten = [narrow, unsupported].filter((part) => part !== undefined).join('; it ');
   if (notKnown.length > 0) {
-    return `vault policy: whether it denies deleting recovery points is not known at synth: ${notKnown.join('; ')}${narrow ? `; as written it ${narrow}` : ''}`;
+    return `vault policy: whether it denies deleting recovery points is not known at synth: ${notKnown.join('; ')}${asWritten ? `; as written it ${asWritten}` : ''}`;
   }
-  return narrow === undefined ? undefined : `vault policy ${narrow}`;
+  return asWritten ? `vault policy ${asWritten}` : undefined;
 }

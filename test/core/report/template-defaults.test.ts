@@ -83,7 +83,7 @@ beforeAll(() => {
     const conditionalVault = new backup.CfnBackupVault(stack, 'ConditionalVault', {
       backupVaultName: 'conditional',
       accessPolicy: { Version: '2012-10-17', Statement: [
-        { Effect: 'Deny', Principal: '*', Action: 'backup:Delete*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/admin' } } },
+        { Effect: 'Deny', Principal: '*', Action: 'backup:DeleteRecoveryPoint', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/admin' } } },
       ] },
     });
     // A vault kept on stack deletion but deleted when an update replaces it (if it holds no recovery points).

@@ -3,17 +3,33 @@ import { vaultPolicyLock } from '../../../core/report/vault-policy';
 const deny = (extra: object): object => ({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: '*' }, Resource: '*', ...extra }] });
 
 describe('vaultPolicyLock', () => {
-  test('a Deny for everyone of the action, or of a wildcard that covers it, is a lock', () => {
-    for (const action of ['backup:DeleteRecoveryPoint', ['backup:UpdateRecoveryPointLifecycle', 'backup:deleterecoverypoint'], 'backup:*', 'backup:Delete*', '*']) {
+  test('a Deny for everyone that names the action is a lock', () => {
+    for (const action of ['backup:DeleteRecoveryPoint', ['backup:UpdateRecoveryPointLifecycle', 'backup:deleterecoverypoint'], ['backup:Delete*', 'backup:DeleteRecoveryPoint']]) {
       expect(vaultPolicyLock(deny({ Action: action }))).toBe('vault policy denies deleting recovery points');
     }
   });
 
-  test('a Deny of other actions only is no lock; NotAction counts unless it names the action', () => {
+  // AWS Backup Developer Guide, "Vault access policies": unlike other IAM policies, they do not support a wildcard in Action.
+  test('a Deny that reaches the action only through a wildcard is said, and not counted as a lock', () => {
+    for (const action of ['backup:*', 'backup:Delete*', '*', ['backup:DeleteBackupVault', 'backup:Delete?ecoveryPoint']]) {
+      const text = vaultPolicyLock(deny({ Action: action }));
+      expect(text).not.toBe('vault policy denies deleting recovery points');
+      expect(text).toMatch(/^vault policy names the delete action only through a wildcard \(.+\), which AWS Backup vault access policies do not support in Action: not counted as a lock$/);
+    }
+    expect(vaultPolicyLock(deny({ NotAction: 'backup:Describe*' }))).toBe(
+      'vault policy names the delete action only through a wildcard (NotAction backup:Describe*), which AWS Backup vault access policies do not support in Action: not counted as a lock');
+    const beside = vaultPolicyLock({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 'backup:*', Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' }] });
+    expect(beside).toBe('vault policy denies deleting recovery points only for some principals or recovery points, or under conditions: '
+      + '{"Principal":{"AWS":"arn:aws:iam::111111111111:root"}}; it names the delete action only through a wildcard (backup:*), which AWS Backup vault access policies do not support in Action: not counted as a lock');
+  });
+
+  test('a Deny of other actions only is no lock; NotAction without a wildcard counts unless it names the action', () => {
     expect(vaultPolicyLock(deny({ Action: 'backup:DeleteBackupVault*' }))).toBeUndefined();
     expect(vaultPolicyLock(deny({ Action: 'backup:Describe*' }))).toBeUndefined();
-    expect(vaultPolicyLock(deny({ NotAction: 'backup:Describe*' }))).toBe('vault policy denies deleting recovery points');
+    expect(vaultPolicyLock(deny({ NotAction: 'backup:DescribeBackupVault' }))).toBe('vault policy denies deleting recovery points');
     expect(vaultPolicyLock(deny({ NotAction: 'backup:Delete*' }))).toBeUndefined();
+    expect(vaultPolicyLock(deny({ NotAction: 'backup:DeleteRecoveryPoint' }))).toBeUndefined();
   });
 
   test('a policy given as JSON text is read; one built at deployment is not known', () => {
