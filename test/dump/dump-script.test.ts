@@ -175,6 +175,41 @@ test('a user name and a password with quotes, backslashes and # are written to t
   }
 });
 
+test('a user name and a password with a newline, a carriage return and a tab log in as themselves', async () => {
+  const connection = await source.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-newline-'));
+  // Written raw, the newline ends the value and the rest of the line is read as another option.
+  const user = 'new\nline\tuser';
+  const password = 'pass\nhost=203.0.113.1\r\tword\n';
+  try {
+    await connection.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, password]);
+    await connection.query("GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO ?@'%'", [user]);
+    const result = runScript({ DB_USER: user, DB_PORT: String(source.port), DB_PASSWORD: password, DUMP_DATABASES: 'audit', DUMP_DIR: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(execFileSync('gzip', ['-dc', join(dir, 'dump.sql.gz')], { encoding: 'utf8' })).toContain('INSERT INTO `events` VALUES');
+  } finally {
+    await connection.query("DROP USER IF EXISTS ?@'%'", [user]);
+    await connection.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a password too long for one line of the option file stops the script, naming the variable and not the value', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-long-'));
+  // The clients read an option file line by line into a 4 KiB buffer: the rest of a longer line is read as another line.
+  const password = `${'p'.repeat(4090)}\nhost=203.0.113.1`;
+  try {
+    const result = runScript({ DB_PORT: String(source.port), DB_PASSWORD: password, DUMP_DATABASES: 'audit', DUMP_DIR: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('dump-database: DB_PASSWORD is too long for an option file line (at most 4000 bytes once escaped, got 4108)\n');
+    expect(result.stdout).not.toContain('ppp');
+    expect(existsSync(join(dir, 'dump.sql.gz'))).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a failed dump exits non-zero and leaves no dump file behind', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-backup-dr-dump-fail-'));
   try {

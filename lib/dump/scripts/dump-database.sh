@@ -43,11 +43,27 @@ rm -f "$out" "$partial" "$out.sha256"
 options=$(mktemp -p "$DUMP_DIR/tmp")
 ca_path="$DUMP_DIR/tmp/server-ca.pem"
 trap 'rm -f "$options" "$partial" "$ca_path"' EXIT
-# In a quoted option value a backslash starts an escape (`\s` is a space, `\"` a quote): both are escaped.
+# The clients (MySQL's and MariaDB's) read an option file line by line, a line at most 4 KiB,
+# and unescape `\\`, `\"`, `\n`, `\r`, `\t` in a value. A backslash, a quote, a newline, a
+# carriage return or a tab in the user name or the password is written escaped (a newline
+# written raw would end the value and make the rest of it another option); a value that would
+# not fit on one line stops the script, naming the variable, never printing the value.
+max_option_value=4000
 option_value() {
-  printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'
+  printf '%s' "$1" | sed -z -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\n/\\n/g' -e 's/\r/\\r/g' -e 's/\t/\\t/g'
 }
-printf '[client]\nuser="%s"\npassword="%s"\n' "$(option_value "$DB_USER")" "$(option_value "$DB_PASSWORD")" > "$options"
+fits_on_a_line() {
+  bytes=$(printf '%s' "$2" | wc -c)
+  if [ "$bytes" -gt "$max_option_value" ]; then
+    echo "dump-database: $1 is too long for an option file line (at most $max_option_value bytes once escaped, got $bytes)" >&2
+    exit 2
+  fi
+}
+user_value=$(option_value "$DB_USER")
+fits_on_a_line DB_USER "$user_value"
+password_value=$(option_value "$DB_PASSWORD")
+fits_on_a_line DB_PASSWORD "$password_value"
+printf '[client]\nuser="%s"\npassword="%s"\n' "$user_value" "$password_value" > "$options"
 
 ca_file=
 if [ "$tls" != off ] && [ -n "$(printenv DB_CA_CERTIFICATES || true)" ]; then
