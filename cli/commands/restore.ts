@@ -97,6 +97,12 @@ export interface RestoreRequest {
   readonly input: Record<string, unknown>;
   /** One line saying what will be created. */
   readonly summary: string;
+  /**
+   * A database restore whose rerun keeps its request id (a named snapshot, recovery point or
+   * time): the workflow resumes the instance an earlier run of the request created, when it is
+   * still there, instead of creating one.
+   */
+  readonly resumes?: { readonly instance: string; readonly source: string };
 }
 
 function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
@@ -183,8 +189,10 @@ export function buildRequest(subcommand: string | undefined, flags: Flags, rerun
     const movesOn = value === 'newest' || value === 'latest';
     const requestId = rerun && movesOn ? `${sameRequest.slice(-(50 - rerun.length)).replace(/^-+/, '')}${rerun}` : sameRequest;
     const input = { requestId, ...base };
-    const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new RDS instance ${str(flags, 'target') ?? `restore-${requestId}`} from ${kind} ${value}`;
-    return { kind: 'database', name: requestId === sameRequest ? rerunName(`restore-${requestId}`, rerun) : `restore-${requestId}`, input, summary: what };
+    const instance = `the RDS instance ${str(flags, 'target') ?? `restore-${requestId}`}`;
+    const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new ${instance.slice(4)} from ${kind} ${value}`;
+    const resumes = source === 'promote-replica' || movesOn ? undefined : { instance, source: `${kind} ${value}` };
+    return { kind: 'database', name: requestId === sameRequest ? rerunName(`restore-${requestId}`, rerun) : `restore-${requestId}`, input, summary: what, resumes };
   }
   if (subcommand === 'volume') {
     only(flags, ['snapshot', 'az', 'type', 'size', 'iops', 'throughput', 'attach', 'device', 'replace-root', 'confirm'], 'restore volume');
@@ -318,9 +326,14 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       }
       return 0;
     }
-    const start = async (started: RestoreRequest): Promise<string> => {
+    // What a start says: an execution of a request that keeps its id may resume an instance an
+    // earlier run created (Step Functions forgets a closed execution after 90 days).
+    const start = async (started: RestoreRequest, again = false): Promise<string> => {
       const execution = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name: started.name, input: JSON.stringify(started.input) }));
-      say(`Started ${started.summary}\n  execution ${execution.executionArn}`);
+      const what = !started.resumes ? started.summary
+        : again ? `again: the restore of ${started.resumes.instance} from ${started.resumes.source}`
+          : `the restore of ${started.resumes.instance} from ${started.resumes.source} (a new instance, or the one an earlier run of this request created, resumed)`;
+      say(`Started ${what}\n  execution ${execution.executionArn}`);
       return execution.executionArn!;
     };
     let executionArn: string;
@@ -343,9 +356,10 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
         // Step Functions keeps a closed execution's name for 90 days: this run gets its own.
         const rerun = buildRequest(parsed.positionals[0], flags, `-rerun-${io.now().toString(36)}`);
         const asNew = rerun.input.requestId !== request.input.requestId
-          ? ` as the new request ${String(rerun.input.requestId)}, into a new instance (the earlier execution's instance, if any, is left as it is)` : '';
+          ? ` as the new request ${String(rerun.input.requestId)}, into a new instance (the earlier execution's instance, if any, is left as it is)`
+          : rerun.resumes ? ` under the same request ${String(rerun.input.requestId)}: the workflow resumes ${rerun.resumes.instance} if the earlier execution created it and it is still there, and restores it from ${rerun.resumes.source} otherwise` : '';
         say(`This request ran before (started at ${startedAt}, ${existing.status}); starting it again${asNew}`);
-        executionArn = await start(rerun);
+        executionArn = await start(rerun, true);
       }
     }
     following = executionArn;
@@ -391,6 +405,9 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
         io.stdout.write(`${JSON.stringify({ status: 'SUCCEEDED', executionArn, result: output }, null, 2)}\n`);
       } else {
         say(`Restore succeeded.\n${JSON.stringify(output, null, 2)}`);
+        if (request.kind === 'database' && request.input.kind !== 'promote-replica' && output.created === false && output.target?.identifier) {
+          say(`The workflow resumed the RDS instance ${String(output.target.identifier)}, created by an earlier execution of this request: it created no new instance.`);
+        }
         for (const notice of [disabledEventsNotice(output), completenessNotice(output)]) {
           if (notice) {
             say(notice);

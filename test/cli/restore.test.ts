@@ -395,6 +395,34 @@ test.each<[string, string[]]>([
   expect(starts[1].name).toMatch(new RegExp(`^${request.name}-rerun-[0-9a-z]+$`));
 });
 
+test('a named-source request run again after its execution ended says the workflow resumes the instance the earlier execution created, not that it starts a new one', async () => {
+  const request = buildRequest('db', { 'from-snapshot': 'rds:db-2026-11-01', 'target': 'restored-db' });
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
+  sfn.on(StartExecutionCommand, { name: request.name }).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: '{"target":{"identifier":"restored-db"},"created":false}' });
+  sfn.on(DescribeExecutionCommand, { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${request.name}` })
+    .resolves({ status: 'FAILED', input: JSON.stringify(request.input), startDate: new Date('2026-11-01T00:30:00Z') });
+  const run = capture();
+  expect(await runRestore(['db', '--from-snapshot', 'rds:db-2026-11-01', '--target', 'restored-db', '--state-machine', 'arn:aws:states:eu-west-1:123456789012:stateMachine:DatabaseRestore'], run.io)).toBe(0);
+  expect(run.stdout()).not.toMatch(/new RDS instance/);
+  expect(run.stdout()).toContain(`This request ran before (started at 2026-11-01T00:30:00.000Z, FAILED); starting it again under the same request ${String(request.input.requestId)}: `
+    + 'the workflow resumes the RDS instance restored-db if the earlier execution created it and it is still there, and restores it from snapshot rds:db-2026-11-01 otherwise\n');
+  expect(run.stdout()).toMatch(/\nStarted again: the restore of the RDS instance restored-db from snapshot rds:db-2026-11-01\n {2}execution arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:restore-[^\n]+-rerun-[0-9a-z]+\n/);
+  expect(run.stdout()).toContain('The workflow resumed the RDS instance restored-db, created by an earlier execution of this request: it created no new instance.\n');
+});
+
+test('a named-source request whose earlier execution Step Functions no longer lists (after 90 days) does not claim a new instance, and says when the workflow resumed the earlier one', async () => {
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: '{"target":{"identifier":"restored-db"},"created":false}' });
+  const run = capture();
+  expect(await runRestore(['db', '--from-snapshot', 'rds:db-2026-11-01', '--target', 'restored-db', '--state-machine', 'arn:aws:states:eu-west-1:123456789012:stateMachine:DatabaseRestore'], run.io)).toBe(0);
+  expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  expect(run.stdout()).toMatch(/^Started the restore of the RDS instance restored-db from snapshot rds:db-2026-11-01 \(a new instance, or the one an earlier run of this request created, resumed\)\n/);
+  expect(run.stdout()).toContain('The workflow resumed the RDS instance restored-db, created by an earlier execution of this request: it created no new instance.\n');
+});
+
 test('a promotion whose earlier execution has ended is started again under the same request id (a promotion is resumed, never made twice)', async () => {
   const request = buildRequest('db', { 'promote-replica': 'replica-1', 'confirm': 'replica-1' });
   sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DatabaseRestore:${input.name}` }));
