@@ -1,7 +1,9 @@
 /**
  * Shows the steps of a restore execution as they progress: on a terminal, one spinner line
  * rewritten in place (step name, its number in the order first entered, elapsed time) with a
- * line per finished step; in a pipe or a log, plain timestamped lines only.
+ * line per finished step; in a pipe or a log, plain timestamped lines only, written when a step
+ * is entered for the first time, when the one before it ends, for a note and at the end: a
+ * polling loop's states, entered again at each poll, write nothing more.
  */
 
 import type { Output } from '../process-io';
@@ -32,14 +34,15 @@ export class StepProgress {
     if (this.current?.name === name) {
       return;
     }
-    if (this.current) {
+    const again = this.steps.has(name);
+    if (this.current && (this.out.isTTY || !again)) {
       this.finishLine(`✓ ${this.current.name} (${clock((at - this.current.since) / 1000)})`, `${new Date(at).toISOString()} done  ${this.current.name}`);
     }
-    if (!this.steps.has(name)) {
+    if (!again) {
       this.steps.set(name, this.steps.size + 1);
     }
     this.current = { name, since: at, step: this.steps.get(name)! };
-    if (!this.out.isTTY) {
+    if (!this.out.isTTY && !again) {
       this.out.write(`${new Date(at).toISOString()} step  ${name}\n`);
     }
     this.render();
