@@ -2,8 +2,9 @@
  * The point-in-time window of a source that no longer exists: the automated backups RDS
  * retained when it was deleted (`DeleteAutomatedBackups: false`).
  */
-import { DescribeDBInstanceAutomatedBackupsCommand, type DBInstanceAutomatedBackup, type RDSClient } from '@aws-sdk/client-rds';
-import { aws, InvalidRestoreInput } from './errors';
+import type { DBInstanceAutomatedBackup, RDSClient } from '@aws-sdk/client-rds';
+import { automatedBackupsOf } from './automated-backups';
+import { InvalidRestoreInput } from './errors';
 
 /** The retained automated backup a point-in-time restore starts from, and the time it restores to. */
 export interface RetainedBackup {
@@ -21,16 +22,8 @@ interface Window {
 }
 
 async function windowsOf(rds: RDSClient, identifier: string): Promise<Window[]> {
-  const backups: DBInstanceAutomatedBackup[] = [];
-  let marker: string | undefined;
-  do {
-    // `DBInstanceIdentifier` must name an existing instance; the filter also finds retained backups.
-    const page = await aws(`DescribeDBInstanceAutomatedBackups of ${identifier}`, () => rds.send(new DescribeDBInstanceAutomatedBackupsCommand({
-      Filters: [{ Name: 'db-instance-id', Values: [identifier] }], Marker: marker,
-    })));
-    backups.push(...(page.DBInstanceAutomatedBackups ?? []));
-    marker = page.Marker;
-  } while (marker);
+  // `DBInstanceIdentifier` must name an existing instance; the filter also finds retained backups.
+  const backups = await automatedBackupsOf(rds, `DescribeDBInstanceAutomatedBackups of ${identifier}`, { Filters: [{ Name: 'db-instance-id', Values: [identifier] }] });
   return backups
     .filter((backup) => backup.DBInstanceIdentifier === identifier && backup.DBInstanceAutomatedBackupsArn && backup.RestoreWindow?.EarliestTime && backup.RestoreWindow?.LatestTime)
     .map((backup) => ({ backup, earliest: new Date(backup.RestoreWindow!.EarliestTime!), latest: new Date(backup.RestoreWindow!.LatestTime!) }))

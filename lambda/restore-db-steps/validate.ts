@@ -4,10 +4,11 @@
  */
 import { BackupClient, GetRecoveryPointRestoreMetadataCommand, ListRecoveryPointsByResourceCommand, type RecoveryPointByResource } from '@aws-sdk/client-backup';
 import {
-  DescribeDBInstanceAutomatedBackupsCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand,
+  DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand,
   RDSClient, type DBInstance, type DBSnapshot, type Tag,
 } from '@aws-sdk/client-rds';
 import { createdBeforeExecution } from './earlier-instance';
+import { automatedBackupsOf } from './automated-backups';
 import { retainedBackupFor } from './retained-backups';
 import { ZONED_TIME_ALLOWED, isZonedIsoTime } from '../../core/zoned-time';
 import { aws, errorName, InvalidRestoreInput } from './errors';
@@ -198,13 +199,8 @@ async function recoveryPointsOf(backup: BackupClient, sourceArn: string): Promis
 
 /** The start of a live instance's point-in-time window, from every page of its automated backups. */
 async function earliestRestorableTime(rds: RDSClient, identifier: string): Promise<Date | undefined> {
-  const times: Date[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await aws(`DescribeDBInstanceAutomatedBackups ${identifier}`, () => rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: identifier, Marker: marker })));
-    times.push(...(page.DBInstanceAutomatedBackups ?? []).flatMap((backup) => (backup.RestoreWindow?.EarliestTime ? [new Date(backup.RestoreWindow.EarliestTime)] : [])));
-    marker = page.Marker;
-  } while (marker);
+  const backups = await automatedBackupsOf(rds, `DescribeDBInstanceAutomatedBackups ${identifier}`, { DBInstanceIdentifier: identifier });
+  const times = backups.flatMap((backup) => (backup.RestoreWindow?.EarliestTime ? [new Date(backup.RestoreWindow.EarliestTime)] : []));
   return times.sort((a, b) => a.getTime() - b.getTime())[0];
 }
 
