@@ -29,7 +29,7 @@ import { invalidCheckOption } from './check-options';
 import { splitTableName, TableFilter } from './table-filter';
 import { everyColumnReadable, hiddenTablesProblem } from './visibility';
 import type { CheckOptions, Row } from './session';
-import { aggregate, aggregateBoth, bothSettled, CheckStopped, errorMessage, isFatal, readForVerification, same, Session, sleep } from './session';
+import { bothSettled, CheckStopped, DeadlinePassed, errorMessage, isFatal, onBothAtMatchedPosition, readForVerification, same, Session, sleep, wholeTableAggregate } from './session';
 
 export type { CheckOptions, ProgressEvent } from './session';
 
@@ -52,9 +52,29 @@ async function checkKeyedTable(session: Session, definition: TableDefinition, es
   };
 }
 
+type WithoutKeyBase = Pick<TableResult, 'schema' | 'table' | 'primaryKey' | 'noPrimaryKey' | 'chunks' | 'drift' | 'driftTruncated'>;
+
+/**
+ * A table without a primary key, compared as a whole. Its queries are not chunks the check can
+ * stop between, so the server stops them at the deadline: the table is then `unknown`.
+ */
 async function checkTableWithoutKey(session: Session, definition: TableDefinition): Promise<Omit<TableResult, 'seconds'>> {
-  const base = { schema: definition.schema, table: definition.table, primaryKey: [], noPrimaryKey: true, chunks: 1, drift: [], driftTruncated: false };
-  const { master: firstMaster, replica: firstReplica } = await aggregateBoth(session, definition, '1 = 1');
+  const base: WithoutKeyBase = { schema: definition.schema, table: definition.table, primaryKey: [], noPrimaryKey: true, chunks: 1, drift: [], driftTruncated: false };
+  try {
+    return await compareWithoutKey(session, definition, base);
+  } catch (error) {
+    if (!(error instanceof DeadlinePassed)) {
+      throw error;
+    }
+    return {
+      ...base, status: 'unknown', rowsMaster: 0, rowsReplica: 0, driftedRows: 0,
+      reason: 'no primary key: the table could not be compared as a whole in the time left before the deadline',
+    };
+  }
+}
+
+async function compareWithoutKey(session: Session, definition: TableDefinition, base: WithoutKeyBase): Promise<Omit<TableResult, 'seconds'>> {
+  const { master: firstMaster, replica: firstReplica } = await onBothAtMatchedPosition(session, (connection) => wholeTableAggregate(session, connection, definition));
   if (same(firstMaster, firstReplica)) {
     return { ...base, status: 'consistent', rowsMaster: firstMaster.rows, rowsReplica: firstReplica.rows, driftedRows: 0, reason: 'no primary key: compared as a whole' };
   }
@@ -62,7 +82,7 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
     if (round > 0) {
       await sleep(100 * round);
     }
-    const { before, replica: onReplica, after } = await readForVerification(session, (connection) => aggregate(connection, definition, '1 = 1'));
+    const { before, replica: onReplica, after } = await readForVerification(session, (connection) => wholeTableAggregate(session, connection, definition));
     if (!same(before, after)) {
       continue;
     }

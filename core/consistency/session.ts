@@ -55,7 +55,11 @@ export interface CheckOptions {
   readonly rowVerifyRounds?: number;
   /** At most this many drifted rows are listed per table (all are counted). Default 1,000. */
   readonly maxReportedRows?: number;
-  /** Stop (status `unknown`, `complete: false`) when `Date.now()` passes this time, in epoch milliseconds. */
+  /**
+   * Stop (status `unknown`, `complete: false`) when `Date.now()` passes this time, in epoch
+   * milliseconds. The whole-table query of a table without a primary key is stopped by the
+   * server at this time (the table is then `unknown`).
+   */
   readonly deadline?: number;
   /** Called as the check progresses. */
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -66,6 +70,31 @@ const HEALTH_INTERVAL_MS = 1000;
 
 /** A reason the whole check must stop with `unknown`. */
 export class CheckStopped extends Error {}
+
+/** The check's deadline passed (or a statement bounded by it was cut off): the check stops with `unknown`. */
+export class DeadlinePassed extends CheckStopped {
+  constructor() {
+    super('the check ran out of time before every table was compared');
+  }
+}
+
+/** MariaDB's ER_STATEMENT_TIMEOUT (`max_statement_time`) and MySQL's ER_QUERY_TIMEOUT (`MAX_EXECUTION_TIME`). */
+const STATEMENT_TIMEOUT_ERRORS = new Set([1969, 3024]);
+
+/**
+ * A SELECT statement that the server stops after `ms` milliseconds (at least 1: a limit of 0 is
+ * none): MariaDB runs it under `SET STATEMENT max_statement_time` (seconds), MySQL 8 with the
+ * `MAX_EXECUTION_TIME` optimizer hint (milliseconds), which must follow the first SELECT.
+ */
+export function withTimeLimit(flavor: ServerFlavor, select: string, ms: number): string {
+  if (!/^SELECT /.test(select)) {
+    throw new Error(`only a SELECT statement can be given a time limit, got: ${select.slice(0, 40)}`);
+  }
+  const limit = Math.max(1, Math.ceil(ms));
+  return flavor === 'mariadb'
+    ? `SET STATEMENT max_statement_time = ${(limit / 1000).toFixed(3)} FOR ${select}`
+    : `SELECT /*+ MAX_EXECUTION_TIME(${limit}) */ ${select.slice('SELECT '.length)}`;
+}
 
 /** The row count and the hash aggregate of a set of rows on one server. */
 export interface Aggregate {
@@ -126,12 +155,17 @@ export class Session {
 
   /** Whole seconds left before the deadline (Infinity without one). */
   private secondsToDeadline(): number {
-    return this.checkOptions.deadline === undefined ? Infinity : Math.ceil((this.checkOptions.deadline - Date.now()) / 1000);
+    return Math.ceil(this.millisecondsToDeadline() / 1000);
+  }
+
+  /** Milliseconds left before the deadline (Infinity without one; 0 or less once it passed). */
+  public millisecondsToDeadline(): number {
+    return this.checkOptions.deadline === undefined ? Infinity : this.checkOptions.deadline - Date.now();
   }
 
   public checkDeadline(): void {
     if (this.checkOptions.deadline !== undefined && Date.now() > this.checkOptions.deadline) {
-      throw new CheckStopped('the check ran out of time before every table was compared');
+      throw new DeadlinePassed();
     }
   }
 
@@ -219,13 +253,38 @@ function readAggregate(row: Row | undefined): Aggregate {
   return row ? { rows: Number(row.row_count), sum: String(row.hash_sum ?? '0') } : { rows: 0, sum: '0' };
 }
 
+function aggregateStatement(definition: TableDefinition, condition: string): string {
+  return `SELECT ${comparisonSelectList(definition)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`;
+}
+
 /** The aggregate of the rows matching `condition` on one server. */
 export async function aggregate(connection: Connection, definition: TableDefinition, condition: string): Promise<Aggregate> {
-  const [rows] = await connection.query({
-    sql: `SELECT ${comparisonSelectList(definition)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
-    ...LOSSLESS,
-  });
+  const [rows] = await connection.query({ sql: aggregateStatement(definition, condition), ...LOSSLESS });
   return readAggregate((rows as Row[])[0]);
+}
+
+/**
+ * The aggregate of a whole table on one server, in one query that the server stops at the
+ * check's deadline (a table without a primary key has no chunks to stop between). Throws
+ * `DeadlinePassed` when no time is left to start it or the server cut it off.
+ */
+export async function wholeTableAggregate(session: Session, connection: Connection, definition: TableDefinition): Promise<Aggregate> {
+  const left = session.millisecondsToDeadline();
+  if (left === Infinity) {
+    return aggregate(connection, definition, '1 = 1');
+  }
+  if (left <= 0) {
+    throw new DeadlinePassed();
+  }
+  try {
+    const [rows] = await connection.query({ sql: withTimeLimit(session.flavor, aggregateStatement(definition, '1 = 1'), left), ...LOSSLESS });
+    return readAggregate((rows as Row[])[0]);
+  } catch (error) {
+    if (STATEMENT_TIMEOUT_ERRORS.has(Number((error as { errno?: number }).errno))) {
+      throw new DeadlinePassed();
+    }
+    throw error;
+  }
 }
 
 /**

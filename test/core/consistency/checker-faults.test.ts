@@ -256,6 +256,71 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     }
   });
 
+  describe('a table without a primary key, compared as a whole in one query per server', () => {
+    const reason = 'no primary key: the table could not be compared as a whole in the time left before the deadline';
+
+    beforeAll(async () => {
+      // Large enough that one whole-table aggregate takes hundreds of milliseconds.
+      await master.query('CREATE DATABASE heap; CREATE TABLE heap.log (n INT NOT NULL, v VARCHAR(20) NOT NULL); INSERT INTO heap.log SELECT seq, CONCAT(\'entry-\', seq) FROM heap.seq_1_to_1000000');
+      await pair.waitForReplica();
+    });
+
+    afterAll(async () => {
+      await master.query('DROP DATABASE heap');
+      await pair.waitForReplica();
+    });
+
+    /** A check of heap.log whose `onProgress` spends its time until `left` ms before the deadline when the table starts. */
+    async function checkWithTimeLeft(left: number): Promise<{ report: ConsistencyReport; deadline: number; finished: number }> {
+      const deadline = Date.now() + 3000;
+      const report = await check({
+        databases: undefined, tables: ['heap.log'], deadline,
+        onProgress: (event) => {
+          if (event.kind === 'table-start') {
+            while (Date.now() < deadline - left) {
+              // The check's time runs out while it starts the table.
+            }
+          }
+        },
+      });
+      return { report, deadline, finished: Date.now() };
+    }
+
+    test('the query is cut off at the deadline: the table is unknown, never consistent, and the check ends in time', async () => {
+      // With time enough, the bounded query compares the table.
+      const inTime = await check({ databases: undefined, tables: ['heap.log'], deadline: Date.now() + 60_000 });
+      expect(inTime.status).toBe('consistent');
+      const wholeTableMs = inTime.tables[0].seconds * 1000;
+      expect(wholeTableMs).toBeGreaterThan(150);
+
+      const { report, deadline, finished } = await checkWithTimeLeft(30);
+      expect(report.tables.map((table) => `${table.schema}.${table.table}:${table.status}: ${table.reason}`)).toEqual([`heap.log:unknown: ${reason}`]);
+      expect(report.tables[0].noPrimaryKey).toBe(true);
+      expect(report.status).toBe('unknown');
+      expect(report.reason).toBe(`heap.log: ${reason}`);
+      // The server stopped the query at the deadline instead of running it to the end.
+      expect(finished - deadline).toBeLessThan(wholeTableMs / 2);
+    });
+
+    test('with time enough, drift in it is still found through the queries bounded by the deadline', async () => {
+      await replica.query('SET SESSION sql_log_bin = 0; DELETE FROM heap.log WHERE n = 777; SET SESSION sql_log_bin = 1');
+      try {
+        const report = await check({ databases: undefined, tables: ['heap.log'], deadline: Date.now() + 60_000 });
+        expect(report.status).toBe('drift');
+        expect(report.tables[0].reason).toBe('no primary key: the table differs as a whole (1000000 rows on the master, 999999 on the replica); rows cannot be named');
+      } finally {
+        await replica.query("SET SESSION sql_log_bin = 0; INSERT INTO heap.log VALUES (777, 'entry-777'); SET SESSION sql_log_bin = 1");
+      }
+    });
+
+    test('no time left when the table starts: unknown with the same reason, and no query runs past the deadline', async () => {
+      const { report, deadline, finished } = await checkWithTimeLeft(-5);
+      expect(report.tables.map((table) => `${table.schema}.${table.table}:${table.status}: ${table.reason}`)).toEqual([`heap.log:unknown: ${reason}`]);
+      expect(report.status).toBe('unknown');
+      expect(finished - deadline).toBeLessThan(150);
+    });
+  });
+
   test('past the deadline: unknown and incomplete', async () => {
     const report = await check({ deadline: Date.now() - 1 });
     expect(report.status).toBe('unknown');

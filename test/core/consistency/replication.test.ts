@@ -1,5 +1,6 @@
 import { KeySpec } from '../../../core/consistency/keys';
 import { describeUnhealthy, parseReplicaStatus } from '../../../core/consistency/replication';
+import { withTimeLimit } from '../../../core/consistency/session';
 
 describe('parseReplicaStatus', () => {
   test('reads the MySQL 8.4 column names', () => {
@@ -108,5 +109,18 @@ describe('KeySpec', () => {
     expect(spec.keyString([Buffer.from('ab'), 1])).toBe(spec.keyString([Buffer.from('ab'), 1]));
     expect(spec.keyString(['a', 11])).not.toBe(spec.keyString(['a1', 1]));
     expect(() => new KeySpec({ schema: 's', table: 't', columns, primaryKey: [] })).toThrow('table s.t has no primary key');
+  });
+});
+
+describe('withTimeLimit', () => {
+  test('bounds a SELECT with SET STATEMENT max_statement_time (seconds) on MariaDB and the MAX_EXECUTION_TIME hint (milliseconds) on MySQL', () => {
+    expect(withTimeLimit('mariadb', 'SELECT COUNT(*) FROM `s`.`t` WHERE 1 = 1', 1234.2)).toBe('SET STATEMENT max_statement_time = 1.235 FOR SELECT COUNT(*) FROM `s`.`t` WHERE 1 = 1');
+    expect(withTimeLimit('mysql', 'SELECT COUNT(*) FROM `s`.`t` WHERE 1 = 1', 1234.2)).toBe('SELECT /*+ MAX_EXECUTION_TIME(1235) */ COUNT(*) FROM `s`.`t` WHERE 1 = 1');
+  });
+
+  test('never writes a limit of 0, which both servers read as no limit', () => {
+    expect(withTimeLimit('mariadb', 'SELECT 1', 0.2)).toBe('SET STATEMENT max_statement_time = 0.001 FOR SELECT 1');
+    expect(withTimeLimit('mysql', 'SELECT 1', 0)).toBe('SELECT /*+ MAX_EXECUTION_TIME(1) */ 1');
+    expect(() => withTimeLimit('mysql', 'SHOW TABLES', 10)).toThrow('only a SELECT statement can be given a time limit');
   });
 });
