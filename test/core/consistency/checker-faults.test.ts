@@ -133,6 +133,23 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     }
   });
 
+  test("MariaDB 10.11's PUBLIC role: SELECT granted to PUBLIC shows every table to the check's user; without it the check is unknown", async () => {
+    const toPublic = (statement: string): string => `SET SESSION sql_log_bin = 0; ${statement}; SET SESSION sql_log_bin = 1`;
+    await master.query(toPublic('GRANT SELECT ON app.* TO PUBLIC'));
+    await replica.query(toPublic('GRANT SELECT ON app.* TO PUBLIC'));
+    try {
+      const viaPublic = await checkAs('viapublic', 'REPLICATION CLIENT, SLAVE MONITOR', { databases: ['app'] });
+      expect(viaPublic.reason).toBeUndefined();
+      expect(viaPublic).toMatchObject({ status: 'consistent', complete: true });
+    } finally {
+      await master.query(toPublic('REVOKE SELECT ON app.* FROM PUBLIC'));
+      await replica.query(toPublic('REVOKE SELECT ON app.* FROM PUBLIC'));
+    }
+    const withoutPublic = await checkAs('nopublic', 'REPLICATION CLIENT, SLAVE MONITOR', { databases: ['app'] }, ['SELECT ON app.t']);
+    expect(withoutPublic.status).toBe('unknown');
+    expect(withoutPublic.reason).toContain("on the master, the check's user nopublic@127.0.0.1 holds no SELECT on the database app");
+  });
+
   test('replica stopped: unknown, naming the stopped threads', async () => {
     await replica.query('STOP SLAVE');
     try {
