@@ -39,6 +39,11 @@ export interface TableResult {
   readonly drift: DriftedRow[];
   /** True when more rows drifted than `drift` lists. */
   readonly driftTruncated: boolean;
+  /**
+   * True for a MariaDB system-versioned table (`WITH SYSTEM VERSIONING`, on the master or the
+   * replica): only its current rows were compared, not its history rows. Absent otherwise.
+   */
+  readonly systemVersioned?: boolean;
   /** Why the table is `unknown` or drifted as a whole (missing table, schema difference, no primary key). */
   readonly reason?: string;
   /** Wall time in seconds. */
@@ -108,11 +113,14 @@ export function formatReport(report: ConsistencyReport, maxRowsPerTable = 20): s
     lines.push(`  not compared (excluded): ${report.excludedTables.join(', ')}`);
   }
   for (const table of report.tables) {
-    if (table.status === 'consistent' && !table.noPrimaryKey) {
+    if (table.status === 'consistent' && !table.noPrimaryKey && !table.systemVersioned) {
       continue;
     }
     const name = `${table.schema}.${table.table}`;
-    const flag = table.noPrimaryKey ? ' (no primary key: compared as a whole)' : '';
+    const flag = [
+      ...(table.noPrimaryKey ? [' (no primary key: compared as a whole)'] : []),
+      ...(table.systemVersioned ? [' (system-versioned: its history rows were not compared, only its current rows)'] : []),
+    ].join('');
     lines.push(`  ${table.status.toUpperCase().padEnd(10)} ${name}${flag}${table.reason ? `: ${table.reason}` : ''}`);
     for (const row of table.drift.slice(0, maxRowsPerTable)) {
       lines.push(`    ${row.kind.padEnd(9)} ${formatKey(row.key)}`);

@@ -82,6 +82,8 @@ export interface ListedTable {
   readonly schema: string;
   readonly table: string;
   readonly estimatedRows: number;
+  /** True for a MariaDB system-versioned table (`WITH SYSTEM VERSIONING`), whose history rows a plain SELECT does not read; absent otherwise. */
+  readonly systemVersioned?: boolean;
 }
 
 /**
@@ -100,8 +102,11 @@ export async function listTablesWithEstimates(connection: Connection, schemas: r
   }
   const types = ["'BASE TABLE'", "'SYSTEM VERSIONED'", ...(options.withSequences ? ["'SEQUENCE'"] : [])];
   const [rows] = await connection.query(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_TYPE IN (${types.join(', ')}) AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
-  return (rows as Row[]).map((row) => ({ schema: String(row.s), table: String(row.t), estimatedRows: Number(row.estimate ?? 0) }));
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_TYPE IN (${types.join(', ')}) AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
+  return (rows as Row[]).map((row) => ({
+    schema: String(row.s), table: String(row.t), estimatedRows: Number(row.estimate ?? 0),
+    ...(String(row.type) === 'SYSTEM VERSIONED' ? { systemVersioned: true } : {}),
+  }));
 }
 
 /** The base tables of the given schemas (or of every non-system schema when none are given), sorted. */

@@ -1,6 +1,7 @@
 import type { Connection } from 'mysql2/promise';
 import { checkConsistency } from '../../../core/consistency/checker';
 import type { ConsistencyReport } from '../../../core/consistency/report';
+import { formatReport } from '../../../core/consistency/report';
 import { ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
 
 let pair: ReplicatedPair;
@@ -156,6 +157,29 @@ describe('checkConsistency with keys and values that do not read back as they co
       expect(driftOf(report)).toEqual(['unpadded different {"k":"code-42 "}', 'unpadded extra {"k":"code-9 "}', 'unpadded missing {"k":"code-7  "}']);
     } finally {
       await master.query('DROP TABLE kinds.unpadded');
+      await pair.waitForReplica();
+    }
+  });
+
+  test('a system-versioned table: only its current rows are compared, and the result and the summary say its history rows were not', async () => {
+    await master.query(`CREATE TABLE kinds.prices (id INT NOT NULL PRIMARY KEY, amount INT NOT NULL) WITH SYSTEM VERSIONING;
+      INSERT INTO kinds.prices SELECT seq, seq FROM kinds.seq_1_to_50; UPDATE kinds.prices SET amount = 0 WHERE id <= 10;
+      CREATE TABLE kinds.plain (id INT NOT NULL PRIMARY KEY, amount INT NOT NULL); INSERT INTO kinds.plain VALUES (1, 1)`);
+    await pair.waitForReplica();
+    try {
+      // The replica loses the history of 10 rows: its current rows still match.
+      await onReplicaOnly('SET SESSION system_versioning_alter_history = KEEP; DELETE HISTORY FROM kinds.prices');
+      const [[history]] = await replica.query('SELECT COUNT(*) AS n FROM kinds.prices FOR SYSTEM_TIME ALL') as unknown as [Array<{ n: number }>];
+      expect(Number(history.n)).toBe(50);
+      const report = await check({ databases: ['kinds'], tables: ['kinds.prices', 'kinds.plain'] });
+      expect(report.status).toBe('consistent');
+      expect(report.tables.map((table) => `${table.table}:${table.status}:${table.systemVersioned === true}`)).toEqual(['plain:consistent:false', 'prices:consistent:true']);
+      expect(report.tables.find((table) => table.table === 'plain')).not.toHaveProperty('systemVersioned');
+      const summary = formatReport(report);
+      expect(summary).toContain('\n  CONSISTENT kinds.prices (system-versioned: its history rows were not compared, only its current rows)');
+      expect(summary).not.toContain('kinds.plain');
+    } finally {
+      await master.query('DROP TABLE kinds.prices, kinds.plain');
       await pair.waitForReplica();
     }
   });
