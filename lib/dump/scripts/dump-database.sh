@@ -49,8 +49,15 @@ trap 'rm -f "$options" "$partial" "$ca_path"' EXIT
 # written raw would end the value and make the rest of it another option); a value that would
 # not fit on one line stops the script, naming the variable, never printing the value.
 max_option_value=4000
+# Bash's own substitutions, not sed: sed would need GNU's -z for the newlines.
 option_value() {
-  printf '%s' "$1" | sed -z -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\n/\\n/g' -e 's/\r/\\r/g' -e 's/\t/\\t/g'
+  local value=$1
+  value=${value//\\/\\\\}
+  value=${value//\"/\\\"}
+  value=${value//$'\n'/\\n}
+  value=${value//$'\r'/\\r}
+  value=${value//$'\t'/\\t}
+  printf '%s' "$value"
 }
 fits_on_a_line() {
   bytes=$(printf '%s' "$2" | wc -c)
