@@ -189,9 +189,9 @@ export function buildRequest(subcommand: string | undefined, flags: Flags, rerun
     const movesOn = value === 'newest' || value === 'latest';
     const requestId = rerun && movesOn ? `${sameRequest.slice(-(50 - rerun.length)).replace(/^-+/, '')}${rerun}` : sameRequest;
     const input = { requestId, ...base };
-    const instance = `the RDS instance ${str(flags, 'target') ?? `restore-${requestId}`}`;
-    const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new ${instance.slice(4)} from ${kind} ${value}`;
-    const resumes = source === 'promote-replica' || movesOn ? undefined : { instance, source: `${kind} ${value}` };
+    const instance = `RDS instance ${str(flags, 'target') ?? `restore-${requestId}`}`;
+    const what = source === 'promote-replica' ? `promotion of the read replica ${value} to a standalone instance` : `a new ${instance} from ${kind} ${value}`;
+    const resumes = source === 'promote-replica' || movesOn ? undefined : { instance: `the ${instance}`, source: `${kind} ${value}` };
     return { kind: 'database', name: requestId === sameRequest ? rerunName(`restore-${requestId}`, rerun) : `restore-${requestId}`, input, summary: what, resumes };
   }
   if (subcommand === 'volume') {
