@@ -103,6 +103,11 @@ export interface RestoreRequest {
    * still there, instead of creating one.
    */
   readonly resumes?: { readonly instance: string; readonly source: string };
+  /**
+   * A dump restore's target: the workflow creates it only if no instance of that name exists and
+   * refuses the request at Validate otherwise; it never resumes or reuses an earlier run's instance.
+   */
+  readonly refusesExisting?: string;
 }
 
 function str(flags: Flags, name: keyof typeof OPTIONS): string | undefined {
@@ -159,7 +164,10 @@ export function buildRequest(subcommand: string | undefined, flags: Flags, rerun
         manifestKey, bucket: match?.[1], targetInstanceIdentifier: target, instanceClass: str(flags, 'instance-class'), allocatedStorage: int(flags, 'storage', 'GiB', ALLOCATED_STORAGE_GIB),
         keepOnFailure: flags['keep-on-failure'] === true ? true : undefined,
       });
-      return { kind: 'dump', name: rerunName(executionName('dump', target, input), rerun), input, summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest` };
+      return {
+        kind: 'dump', name: rerunName(executionName('dump', target, input), rerun), input,
+        summary: `a new RDS instance ${target} loaded from the dump ${location}, verified against its manifest`, refusesExisting: target,
+      };
     }
     // As the help shows them: a promotion names no new instance, and only it is confirmed.
     only(flags, source === 'promote-replica' ? [source, 'confirm'] : [source, 'target', 'instance-class', 'az'], `restore db --${source}`);
@@ -327,12 +335,15 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       return 0;
     }
     // What a start says: an execution of a request that keeps its id may resume an instance an
-    // earlier run created (Step Functions forgets a closed execution after 90 days).
+    // earlier run created (Step Functions forgets a closed execution after 90 days); a dump
+    // restore never does, and refuses a target that exists.
     const start = async (started: RestoreRequest, again = false): Promise<string> => {
       const execution = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name: started.name, input: JSON.stringify(started.input) }));
-      const what = !started.resumes ? started.summary
-        : again ? `again: the restore of ${started.resumes.instance} from ${started.resumes.source}`
-          : `the restore of ${started.resumes.instance} from ${started.resumes.source} (a new instance, or the one an earlier run of this request created, resumed)`;
+      const what = started.refusesExisting
+        ? `${again ? 'again: ' : ''}${started.summary}, if no instance ${started.refusesExisting} exists${again ? '' : ' (the workflow refuses an existing one, such as one an earlier run of this request created, and never resumes it)'}`
+        : !started.resumes ? started.summary
+          : again ? `again: the restore of ${started.resumes.instance} from ${started.resumes.source}`
+            : `the restore of ${started.resumes.instance} from ${started.resumes.source} (a new instance, or the one an earlier run of this request created, resumed)`;
       say(`Started ${what}\n  execution ${execution.executionArn}`);
       return execution.executionArn!;
     };
@@ -357,7 +368,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
         const rerun = buildRequest(parsed.positionals[0], flags, `-rerun-${io.now().toString(36)}`);
         const asNew = rerun.input.requestId !== request.input.requestId
           ? ` as the new request ${String(rerun.input.requestId)}, into a new instance (the earlier execution's instance, if any, is left as it is)`
-          : rerun.resumes ? ` under the same request ${String(rerun.input.requestId)}: the workflow resumes ${rerun.resumes.instance} if the earlier execution created it and it is still there, and restores it from ${rerun.resumes.source} otherwise` : '';
+          : rerun.refusesExisting ? `: the dump restore workflow never resumes or reuses an instance an earlier execution created. It refuses the request (exit 2, nothing created) while an instance ${rerun.refusesExisting} exists, as the one the earlier execution restored does until it is deleted (give another --target for a second copy), and otherwise creates ${rerun.refusesExisting} and loads the dump into it from the start`
+            : rerun.resumes ? ` under the same request ${String(rerun.input.requestId)}: the workflow resumes ${rerun.resumes.instance} if the earlier execution created it and it is still there, and restores it from ${rerun.resumes.source} otherwise` : '';
         say(`This request ran before (started at ${startedAt}, ${existing.status}); starting it again${asNew}`);
         executionArn = await start(rerun, true);
       }

@@ -662,6 +662,56 @@ test('a dump restore from a bucket other than the workflow\'s is refused by the 
   expect(run.stderr()).toMatch(/Restore failed: RestoreInputError \(the workflow's checks rejected the request; nothing was created\)\ninput `bucket` is 'other'/);
 });
 
+/** The dump workflow's Validate step (its own code and settings) on a target that exists: the instance an earlier execution restored. */
+async function dumpTargetExistsRefusal(input: Record<string, unknown>): Promise<Error> {
+  s3.on(GetObjectCommand).callsFake(() => ({ Body: sdkStreamMixin(Readable.from([Buffer.from(DUMP_MANIFEST)])) }));
+  s3.on(HeadObjectCommand).resolves({ ContentLength: 5000, StorageClass: 'STANDARD' });
+  rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'restored-shop', DBInstanceStatus: 'available' }] });
+  const refusal = await planDumpRestore({ s3: new S3Client({}), rds: new RDSClient({}) }, dumpSettings(DUMP_ENVIRONMENT), input).then(() => undefined, (error: Error) => error);
+  expect(refusal).toMatchObject({ name: 'RestoreInputError', message: expect.stringMatching(/an instance 'restored-shop' already exists; choose an identifier that does not exist/) });
+  return refusal!;
+}
+
+const DUMP_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:DumpRestore';
+
+test('a dump restore run again after its execution ended says the workflow refuses it while the target exists (never resuming the earlier instance), and exits 2 when it does', async () => {
+  const args = ['db', '--from-dump', 's3://dumps/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop'];
+  const request = buildRequest('db', { 'from-dump': args[2], 'target': args[4] });
+  const refusal = await dumpTargetExistsRefusal(request.input);
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DumpRestore:${input.name}` }));
+  sfn.on(StartExecutionCommand, { name: request.name }).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: refusal.name, cause: JSON.stringify({ errorType: refusal.name, errorMessage: refusal.message }) });
+  sfn.on(DescribeExecutionCommand, { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DumpRestore:${request.name}` })
+    .resolves({ status: 'SUCCEEDED', input: JSON.stringify(request.input), startDate: new Date('2026-11-01T00:30:00Z') });
+  const run = capture();
+  expect(await runRestore([...args, '--state-machine', DUMP_MACHINE, '--poll-seconds', '1'], run.io)).toBe(2);
+  const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+  expect(starts).toHaveLength(2);
+  expect(starts[1].name).toMatch(new RegExp(`^${request.name}-rerun-[0-9a-z]+$`));
+  expect(starts[1].input).toBe(starts[0].input);
+  expect(run.stdout()).toContain('This request ran before (started at 2026-11-01T00:30:00.000Z, SUCCEEDED); starting it again: the dump restore workflow never resumes '
+    + 'or reuses an instance an earlier execution created. It refuses the request (exit 2, nothing created) while an instance restored-shop exists, '
+    + 'as the one the earlier execution restored does until it is deleted (give another --target for a second copy), '
+    + 'and otherwise creates restored-shop and loads the dump into it from the start\n');
+  expect(run.stdout()).toMatch(/\nStarted again: a new RDS instance restored-shop loaded from the dump s3:\/\/dumps\/daily\/2026-11-21\/r1\/manifest\.json, verified against its manifest, if no instance restored-shop exists\n {2}execution arn:aws:states:eu-west-1:123456789012:execution:DumpRestore:dump-[^\n]+-rerun-[0-9a-z]+\n/);
+  expect(run.stderr()).toMatch(/^Restore failed: RestoreInputError \(the workflow's checks rejected the request; nothing was created\)\ninput `targetInstanceIdentifier`: an instance 'restored-shop' already exists/);
+});
+
+test('a dump restore whose earlier execution Step Functions no longer lists (after 90 days) says, as it starts, that an existing target is refused, and the workflow refuses it (exit 2)', async () => {
+  const args = ['db', '--from-dump', 's3://dumps/daily/2026-11-21/r1/manifest.json', '--target', 'restored-shop'];
+  const request = buildRequest('db', { 'from-dump': args[2], 'target': args[4] });
+  const refusal = await dumpTargetExistsRefusal(request.input);
+  sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:DumpRestore:${input.name}` }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: refusal.name, cause: JSON.stringify({ errorType: refusal.name, errorMessage: refusal.message }) });
+  const run = capture();
+  expect(await runRestore([...args, '--state-machine', DUMP_MACHINE, '--poll-seconds', '1'], run.io)).toBe(2);
+  expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([request.name]);
+  expect(run.stdout()).toMatch(/^Started a new RDS instance restored-shop loaded from the dump s3:\/\/dumps\/daily\/2026-11-21\/r1\/manifest\.json, verified against its manifest, if no instance restored-shop exists \(the workflow refuses an existing one, such as one an earlier run of this request created, and never resumes it\)\n/);
+  expect(run.stderr()).toMatch(/^Restore failed: RestoreInputError \(the workflow's checks rejected the request; nothing was created\)\ninput `targetInstanceIdentifier`: an instance 'restored-shop' already exists/);
+});
+
 describe('builds each kind of request', () => {
   test('db --from-dump', () => {
     const request = buildRequest('db', { 'from-dump': 's3://dumps/daily/2026-11-21/r1/manifest.json', 'target': 'restored-shop', 'storage': '200' });
