@@ -26,3 +26,20 @@ export function isToken(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     && Object.keys(value).some((key) => key === 'Ref' || key.startsWith('Fn::'));
 }
+
+/**
+ * A template value (a policy's Principal, Condition, ...) with each token in it, at any depth of
+ * its objects and lists, in words as `tokenText` says; its literal values are kept as they are.
+ */
+export function tokensInWords(value: unknown): unknown {
+  if (isToken(value)) {
+    return tokenText(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(tokensInWords);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, tokensInWords(inner)]));
+  }
+  return value;
+}

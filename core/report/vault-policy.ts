@@ -2,13 +2,13 @@
  * Whether a backup vault's access policy denies deleting recovery points, read statement by
  * statement: a Deny that names the action, for every principal, of every recovery point
  * (`Resource` "*") and without conditions, is a lock; a narrower one is said with what narrows
- * it, and one that reaches the action only through a wildcard (which vault access policies do
+ * it (a token in it in words), and one that reaches the action only through a wildcard (which vault access policies do
  * not support) is said and not counted. A statement, an Effect, an Action or a NotAction that only the
  * deploy resolves (a token: `Fn::If`, a parameter) makes it not known at synth, unless another
  * statement is a lock as written.
  */
 import type { Json } from './assembly';
-import { isToken, tokenText } from './token-text';
+import { isToken, tokenText, tokensInWords } from './token-text';
 
 const DELETE_ACTION = 'backup:deleterecoverypoint';
 
@@ -130,9 +130,9 @@ export function vaultPolicyLock(accessPolicy: unknown): string | undefined {
   }
   const narrow = denials.length === 0 ? undefined : `denies deleting recovery points only for some principals or recovery points, or under conditions: ${denials
     .map((statement: Json) => JSON.stringify({
-      Principal: statement.Principal,
-      NotPrincipal: statement.NotPrincipal,
-      Condition: statement.Condition,
+      Principal: tokensInWords(statement.Principal),
+      NotPrincipal: tokensInWords(statement.NotPrincipal),
+      Condition: tokensInWords(statement.Condition),
       ...(everyRecoveryPoint(statement) ? {} : recoveryPoints(statement)),
     }))
     .join('; ')}`;

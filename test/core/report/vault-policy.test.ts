@@ -71,6 +71,21 @@ describe('vaultPolicyLock reads the recovery points a Deny covers', () => {
     expect(text).not.toContain('"Fn::Sub"');
   });
 
+  // Before: a token in them was printed as its JSON ({"Fn::GetAtt":[...]}, {"Ref":"..."}).
+  test('a token in the Principal, NotPrincipal or Condition of a narrow Deny is said in words, at any depth; literal values as written', () => {
+    const text = vaultPolicyLock({ Statement: [{
+      ...forEveryone, Resource: '*',
+      Principal: { AWS: [{ 'Fn::GetAtt': ['OperatorRole', 'Arn'] }, 'arn:aws:iam::111111111111:root'] },
+      Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } }, NumericLessThan: { 'aws:MultiFactorAuthAge': 3600 }, Bool: { 'aws:SecureTransport': false } },
+    }] });
+    expect(text).toBe(`${NARROW}{"Principal":{"AWS":["a value given by Fn::GetAtt","arn:aws:iam::111111111111:root"]},`
+      + '"Condition":{"StringEquals":{"aws:PrincipalAccount":"AWS::AccountId"},"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"Bool":{"aws:SecureTransport":false}}}');
+    const leftOut = { Effect: 'Deny', NotPrincipal: { AWS: { Ref: 'AdminRoleArn' } }, Action: 'backup:DeleteRecoveryPoint', Resource: '*' };
+    expect(vaultPolicyLock({ Statement: [leftOut] })).toBe(`${NARROW}{"NotPrincipal":{"AWS":"AdminRoleArn"}}`);
+    const whole = vaultPolicyLock({ Statement: [{ ...forEveryone, Principal: { Ref: 'Who' }, Condition: { 'Fn::If': ['Strict', { Bool: { 'aws:SecureTransport': 'true' } }, { Ref: 'AWS::NoValue' }] }, Resource: '*' }] });
+    expect(whole).toBe(`${NARROW}{"Principal":"Who","Condition":"a value given by Fn::If"}`);
+  });
+
   test('a narrow Deny beside a full one leaves the full lock', () => {
     expect(vaultPolicyLock({ Statement: [{ ...forEveryone, Resource: 'arn:aws:backup:eu-west-1:111111111111:recovery-point:one' }, { ...forEveryone, Resource: '*' }] }))
       .toBe('vault policy denies deleting recovery points');
