@@ -81,7 +81,8 @@ export function zonedWeeklyRuns(expression: unknown, timeZone: unknown, defaultT
   if (timeZone === undefined || timeZone === null || timeZone === '' || (typeof timeZone === 'string' && UTC_NAMES.includes(timeZone))) {
     return weeklyRuns(expression, defaultText);
   }
-  const zone = typeof timeZone === 'string' ? timeZone : JSON.stringify(timeZone);
+  // A zone given by a token (a parameter, Fn::If) is said in words; no zone is known by that name.
+  const zone = typeof timeZone === 'string' ? timeZone : tokenText(timeZone);
   if (typeof expression !== 'string' || !/^cron\(/.test(expression.trim())) {
     // rate() and at() schedules do not depend on the zone, and one given by a token is not read.
     return weeklyRuns(expression, defaultText);
@@ -94,7 +95,8 @@ export function zonedWeeklyRuns(expression: unknown, timeZone: unknown, defaultT
   const january = typeof timeZone === 'string' ? utcOffsetMinutes(zone, JANUARY) : undefined;
   const july = typeof timeZone === 'string' ? utcOffsetMinutes(zone, JULY) : undefined;
   if (january === undefined || july === undefined) {
-    return { minutes: [], text: `${local.text} (time zone not known to the report)`, note: local.note ?? 'time zone not known to the report' };
+    const why = typeof timeZone === 'string' ? 'time zone not known to the report' : 'time zone given by a token, not known at synth';
+    return { minutes: [], text: `${local.text} (${why})`, note: local.note ?? 'time zone not known to the report' };
   }
   const inUtc = (offset: number): number[] => local.minutes.map((m) => (((m - offset) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK).sort((a, b) => a - b);
   return {

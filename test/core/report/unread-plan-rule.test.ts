@@ -39,4 +39,7 @@ test('a rule without ScheduleExpression whose zone is given by a token says the 
     year: 2026, runs: 365, byRule: {},
     notKnown: 'Later: ScheduleExpressionTimezone is given by a token (Zone), not checked',
   });
+  // Before: its schedule said the zone as its JSON ({"Ref":"Zone"}).
+  const [, later] = rowAt(model, 'Unread/DefaultScheduleTable').tiers;
+  expect(later.schedule).toBe('daily at 05:00 Zone (time zone given by a token, not known at synth)');
 });

@@ -77,6 +77,17 @@ describe('the text and the runs of a schedule read in a zone', () => {
     expect(runsInYear(expression, 'Europe/Berlin', 2026)).toBeUndefined();
   });
 
+  // Before: the zone was said as its JSON ('daily at 05:00 {"Ref":"Zone"} (time zone not known to the report)').
+  test('a zone given by a token is said in words, as one not known at synth: no runs placed', () => {
+    expect(zonedWeeklyRuns('cron(0 5 ? * * *)', { Ref: 'Zone' })).toEqual({
+      minutes: [],
+      text: 'daily at 05:00 Zone (time zone given by a token, not known at synth)',
+      note: 'time zone not known to the report',
+    });
+    expect(zonedWeeklyRuns('cron(0 * ? * * *)', { 'Fn::If': ['Berlin', 'Europe/Berlin', 'UTC'] }).text)
+      .toBe('every hour at minute 0 in a value given by Fn::If (time zone given by a token, not known at synth)');
+  });
+
   test('the RPO check counts the hour the runs move when the clocks change', () => {
     const daily = zonedWeeklyRuns('cron(0 2 * * ? *)', 'Europe/Berlin');
     // 01:00 UTC before the clocks go back, 01:00 UTC + 25 hours after: 25 hours apart.
