@@ -26,6 +26,11 @@ export interface TableDefinition {
   readonly columns: ColumnInfo[];
   /** The primary key columns in key order; empty when the table has no primary key. */
   readonly primaryKey: string[];
+  /**
+   * True for a MariaDB system-versioned table (`WITH SYSTEM VERSIONING`), which keeps the history
+   * of its rows; absent otherwise. Not read by the checksums, but a copy without it keeps no history.
+   */
+  readonly systemVersioned?: boolean;
 }
 
 /** The schemas every MySQL / MariaDB server has and that are never compared. */
@@ -52,16 +57,18 @@ export function qualifiedName(schema: string, table: string): string {
 type Row = Record<string, unknown>;
 
 /**
- * Reads the columns and the primary key of one table in one round trip (a `UNION ALL` of the
- * two `information_schema` lookups, each filtered by constants so the server opens only this
- * table); throws when the table does not exist.
+ * Reads the columns, the primary key and the table type (system-versioned or not) of one table
+ * in one round trip (a `UNION ALL` of the three `information_schema` lookups, each filtered by
+ * constants so the server opens only this table); throws when the table does not exist.
  */
 export async function readTableDefinition(connection: Connection, schema: string, table: string): Promise<TableDefinition> {
   const [rows] = await connection.query(
     'SELECT 1 AS kind, ORDINAL_POSITION AS seq, COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, ' +
     'CHARACTER_SET_NAME AS characterSet, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ' +
     'UNION ALL SELECT 2, SEQ_IN_INDEX, COLUMN_NAME, NULL, NULL, NULL, NULL, NULL FROM information_schema.STATISTICS ' +
-    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY kind, seq", [schema, table, schema, table]);
+    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' " +
+    'UNION ALL SELECT 3, 0, TABLE_TYPE, NULL, NULL, NULL, NULL, NULL FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ' +
+    'ORDER BY kind, seq', [schema, table, schema, table, schema, table]);
   const columns = (rows as Row[]).filter((row) => Number(row.kind) === 1).map((row) => ({
     name: String(row.name),
     dataType: String(row.dataType).toLowerCase(),
@@ -74,7 +81,8 @@ export async function readTableDefinition(connection: Connection, schema: string
     throw new Error(`table ${schema}.${table} does not exist or has no columns visible to this user`);
   }
   const primaryKey = (rows as Row[]).filter((row) => Number(row.kind) === 2).map((row) => String(row.name));
-  return { schema, table, columns, primaryKey };
+  const systemVersioned = (rows as Row[]).some((row) => Number(row.kind) === 3 && String(row.name) === 'SYSTEM VERSIONED');
+  return { schema, table, columns, primaryKey, ...(systemVersioned ? { systemVersioned } : {}) };
 }
 
 /** A base table, with the server's estimate of its row count (`TABLE_ROWS`: exact for some engines, approximate for InnoDB). */
@@ -114,11 +122,16 @@ export async function listTables(connection: Connection, schemas: readonly strin
   return (await listTablesWithEstimates(connection, schemas)).map(({ schema, table }) => ({ schema, table }));
 }
 
-/** A short description of the differences between two definitions of the same table, or '' when they match. */
+/**
+ * A short description of the differences between two definitions of the same table, or '' when they match.
+ * System versioning is named only for a table that has it on either side.
+ */
 export function describeDefinitionDifference(master: TableDefinition, replica: TableDefinition): string {
+  const versioned = master.systemVersioned === true || replica.systemVersioned === true;
   const describe = (definition: TableDefinition): string =>
     definition.columns.map((column) => `${column.name} ${column.columnType}${column.collation ? ` ${column.collation}` : ''}${column.nullable ? ' null' : ' not null'}`).join(', ') +
-    ` / primary key (${definition.primaryKey.join(', ')})`;
+    ` / primary key (${definition.primaryKey.join(', ')})` +
+    (versioned ? (definition.systemVersioned ? ' / with system versioning' : ' / without system versioning') : '');
   const left = describe(master);
   const right = describe(replica);
   return left === right ? '' : `master has ${left}; replica has ${right}`;

@@ -183,4 +183,27 @@ describe('checkConsistency with keys and values that do not read back as they co
       await pair.waitForReplica();
     }
   });
+
+  test('system versioning on one server only is a definition difference: a replica that dropped it, or added it, is drift', async () => {
+    await master.query(`CREATE TABLE kinds.prices (id INT NOT NULL PRIMARY KEY, amount INT NOT NULL) WITH SYSTEM VERSIONING;
+      INSERT INTO kinds.prices SELECT seq, seq FROM kinds.seq_1_to_50; UPDATE kinds.prices SET amount = 0 WHERE id <= 10;
+      CREATE TABLE kinds.plain (id INT NOT NULL PRIMARY KEY, amount INT NOT NULL); INSERT INTO kinds.plain VALUES (1, 1)`);
+    await pair.waitForReplica();
+    try {
+      // The replica stops keeping history of kinds.prices and starts keeping it of kinds.plain; the current rows still match.
+      await onReplicaOnly('ALTER TABLE kinds.prices DROP SYSTEM VERSIONING; ALTER TABLE kinds.plain ADD SYSTEM VERSIONING');
+      const report = await check({ databases: ['kinds'], tables: ['kinds.prices', 'kinds.plain'] });
+      expect(report.status).toBe('drift');
+      expect(report.tables.map((table) => `${table.table}:${table.status}: ${table.reason}`)).toEqual([
+        'plain:drift: the table definitions differ: master has id int(11) not null, amount int(11) not null / primary key (id) / without system versioning; ' +
+          'replica has id int(11) not null, amount int(11) not null / primary key (id) / with system versioning',
+        'prices:drift: the table definitions differ: master has id int(11) not null, amount int(11) not null / primary key (id) / with system versioning; ' +
+          'replica has id int(11) not null, amount int(11) not null / primary key (id) / without system versioning',
+      ]);
+      expect(formatReport(report)).toContain('DRIFT: 2 tables differ as a whole (missing, extra or defined differently)');
+    } finally {
+      await master.query('DROP TABLE kinds.prices, kinds.plain');
+      await pair.waitForReplica();
+    }
+  });
 });

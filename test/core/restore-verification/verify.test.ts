@@ -222,3 +222,23 @@ describe('events that the restored server runs', () => {
     expect(describeProblems(off)).toContain('failed: rows jobs.sessions: 5 rows restored, 10 in the dump');
   });
 });
+
+describe('a restored table that lost its system versioning', () => {
+  beforeAll(async () => {
+    await sourceConnection.query('CREATE DATABASE hist; CREATE TABLE hist.prices (id INT NOT NULL PRIMARY KEY, amount INT NOT NULL) WITH SYSTEM VERSIONING; INSERT INTO hist.prices VALUES (1, 1)');
+    await restoredConnection.query('CREATE DATABASE hist; CREATE TABLE hist.prices (id INT NOT NULL PRIMARY KEY, amount INT NOT NULL); INSERT INTO hist.prices VALUES (1, 1)');
+  });
+
+  afterAll(async () => {
+    await Promise.all([sourceConnection.query('DROP DATABASE hist'), restoredConnection.query('DROP DATABASE hist')]);
+  });
+
+  test('fails the schema comparison with the source: the restored copy keeps no history', async () => {
+    const result = await verifyAgainstSource(restoredConnection, sourceConnection, ['hist']);
+    expect(result.checks.find((c) => c.name === 'schema hist.prices')).toEqual({
+      name: 'schema hist.prices', status: 'failed',
+      detail: 'source has id int(11) not null, amount int(11) not null / primary key (id) / with system versioning; restored has id int(11) not null, amount int(11) not null / primary key (id) / without system versioning',
+    });
+    expect(result.status).toBe('failed');
+  });
+});
