@@ -67,7 +67,7 @@ async function checkTableWithoutKey(session: Session, definition: TableDefinitio
       throw error;
     }
     return {
-      ...base, status: 'unknown', rowsMaster: 0, rowsReplica: 0, driftedRows: 0,
+      ...base, status: 'unknown', driftedRows: 0,
       reason: 'no primary key: the table could not be compared as a whole in the time left before the deadline',
     };
   }
@@ -100,8 +100,9 @@ async function compareWithoutKey(session: Session, definition: TableDefinition, 
   };
 }
 
+/** A table whose rows were not compared: it has no row counts, rather than counts of 0. */
 function tableOnlyResult(schema: string, table: string, status: CheckStatus, reason: string): TableResult {
-  return { schema, table, status, primaryKey: [], noPrimaryKey: false, rowsMaster: 0, rowsReplica: 0, chunks: 0, driftedRows: 0, drift: [], driftTruncated: false, reason, seconds: 0 };
+  return { schema, table, status, primaryKey: [], noPrimaryKey: false, chunks: 0, driftedRows: 0, drift: [], driftTruncated: false, reason, seconds: 0 };
 }
 
 /** `schema.table`, as reports and the `tables` and `excludeTables` options write it. */

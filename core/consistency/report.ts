@@ -28,9 +28,13 @@ export interface TableResult {
   readonly primaryKey: string[];
   /** True for a table without a primary key: drift in it cannot be narrowed to rows. */
   readonly noPrimaryKey: boolean;
-  /** Rows seen on the master and on the replica while comparing (approximate under writes). */
-  readonly rowsMaster: number;
-  readonly rowsReplica: number;
+  /**
+   * Rows seen on the master and on the replica while comparing (approximate under writes).
+   * Absent when the table's rows were not counted: a table on one server only, defined
+   * differently, or `unknown` before its rows were read (e.g. cut off at the deadline).
+   */
+  readonly rowsMaster?: number;
+  readonly rowsReplica?: number;
   /** The number of primary-key chunks compared. */
   readonly chunks: number;
   /** The number of drifted rows (for a table without a primary key: the difference in row counts, at least 1). */

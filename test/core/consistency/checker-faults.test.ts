@@ -307,12 +307,16 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
       // With time enough, the bounded query compares the table.
       const inTime = await check({ databases: undefined, tables: ['heap.log'], deadline: Date.now() + 60_000 });
       expect(inTime.status).toBe('consistent');
+      expect(inTime.tables[0]).toMatchObject({ rowsMaster: 1000000, rowsReplica: 1000000 });
       const wholeTableMs = inTime.tables[0].seconds * 1000;
       expect(wholeTableMs).toBeGreaterThan(150);
 
       const { report, deadline, finished } = await checkWithTimeLeft(30);
       expect(report.tables.map((table) => `${table.schema}.${table.table}:${table.status}: ${table.reason}`)).toEqual([`heap.log:unknown: ${reason}`]);
       expect(report.tables[0].noPrimaryKey).toBe(true);
+      // Its rows were not counted: the result (and the JSON report) gives no row counts rather than 0.
+      expect(report.tables[0]).not.toHaveProperty('rowsMaster');
+      expect(report.tables[0]).not.toHaveProperty('rowsReplica');
       expect(report.status).toBe('unknown');
       expect(report.reason).toBe(`heap.log: ${reason}`);
       // The server stopped the query at the deadline instead of running it to the end.
