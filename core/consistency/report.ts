@@ -45,7 +45,8 @@ export interface TableResult {
   readonly driftTruncated: boolean;
   /**
    * True for a MariaDB system-versioned table (`WITH SYSTEM VERSIONING`, on the master or the
-   * replica): only its current rows were compared, not its history rows. Absent otherwise.
+   * replica): its history rows were not compared, only its current rows (none when `rowsMaster`
+   * is absent). Absent otherwise.
    */
   readonly systemVersioned?: boolean;
   /** Why the table is `unknown` or drifted as a whole (missing table, schema difference, no primary key). */
@@ -123,7 +124,9 @@ export function formatReport(report: ConsistencyReport, maxRowsPerTable = 20): s
     const name = `${table.schema}.${table.table}`;
     const flag = [
       ...(table.noPrimaryKey ? [' (no primary key: compared as a whole)'] : []),
-      ...(table.systemVersioned ? [' (system-versioned: its history rows were not compared, only its current rows)'] : []),
+      ...(table.systemVersioned ? [table.rowsMaster === undefined
+        ? ' (system-versioned: its rows were not compared)'
+        : ' (system-versioned: its history rows were not compared, only its current rows)'] : []),
     ].join('');
     lines.push(`  ${table.status.toUpperCase().padEnd(10)} ${name}${flag}${table.reason ? `: ${table.reason}` : ''}`);
     for (const row of table.drift.slice(0, maxRowsPerTable)) {
