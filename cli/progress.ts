@@ -44,13 +44,17 @@ export class ProgressRenderer {
     this.draw(false);
   }
 
-  /** Ends the current task with a short result (`ok`, `DRIFT: 3 rows`, ...). */
-  public finish(result: string): void {
+  /**
+   * Ends the current task with a short result (`ok`, `DRIFT: 3 rows`, ...) and the amount done:
+   * `done` when given (a task that reported none on the way), none at all when `null` (nothing counted).
+   */
+  public finish(result: string, done?: number | null): void {
     if (!this.active) {
       return;
     }
     this.active = false;
-    const line = `${this.label}  ${result}  (${formatCount(this.done)} ${this.unit})`;
+    const amount = done === null ? '' : `  (${formatCount(done ?? this.done)} ${this.unit})`;
+    const line = `${this.label}  ${result}${amount}`;
     this.stream.write(this.tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
   }
 

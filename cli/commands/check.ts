@@ -259,6 +259,7 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
       }
     };
     const [master, replica] = await Promise.all([open('master', servers.master), open('replica', servers.replica)]);
+    let chunked = false;
     report = await checkConsistency(master, replica, {
       databases: parsed.databases,
       tables: parsed.tables,
@@ -270,14 +271,20 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
         switch (event.kind) {
           case 'table-start':
             progress.start(`${event.schema}.${event.table}`, event.estimatedRows);
+            chunked = false;
             break;
           case 'chunk':
             progress.update(event.rowsDone);
+            chunked = true;
             break;
-          case 'table-done':
+          case 'table-done': {
+            // A table compared as a whole (no primary key) sends no chunks: its count is the result's, if it was counted.
+            const { rowsMaster, rowsReplica } = event.result;
+            const counted = rowsMaster === undefined && rowsReplica === undefined ? null : Math.max(rowsMaster ?? 0, rowsReplica ?? 0);
             progress.finish(event.result.status === 'drift' && event.result.driftedRows > 0
-              ? `DRIFT: ${event.result.driftedRows} row(s)` : event.result.status === 'consistent' ? 'ok' : event.result.status.toUpperCase());
+              ? `DRIFT: ${event.result.driftedRows} row(s)` : event.result.status === 'consistent' ? 'ok' : event.result.status.toUpperCase(), chunked ? undefined : counted);
             break;
+          }
           case 'waiting-for-replica':
             progress.note(`waiting: ${event.reason}`);
             break;

@@ -46,7 +46,7 @@ beforeAll(async () => {
   const master = await pair.master.connect();
   await master.query(`CREATE DATABASE app; CREATE TABLE app.users (id INT PRIMARY KEY, email VARCHAR(40) NULL);
     INSERT INTO app.users SELECT seq, CONCAT('u', seq, '@example.com') FROM app.seq_1_to_5000;
-    CREATE DATABASE logs; CREATE TABLE logs.lines (line VARCHAR(40));`);
+    CREATE DATABASE logs; CREATE TABLE logs.lines (line VARCHAR(40)); INSERT INTO logs.lines VALUES ('a'), ('b'), ('c');`);
   await master.end();
   await pair.waitForReplica();
 });
@@ -62,6 +62,8 @@ describe('cdk-backup-dr check', () => {
     expect(result.stdout).toMatch(/^CONSISTENT: the replica matches the master\n {2}2 tables compared in/);
     expect(result.stdout).toContain('CONSISTENT logs.lines (no primary key: compared as a whole)');
     expect(result.stderr).toContain('app.users  ok  (5,000 rows)\n');
+    // A table without a primary key sends no chunk progress: its line counts the rows it compared.
+    expect(result.stderr).toContain('logs.lines  ok  (3 rows)\n');
     expect(result.stderr).not.toContain('\r');
   });
 
@@ -242,6 +244,11 @@ describe('connection URLs and progress', () => {
     renderer.note('waiting: lag');
     renderer.finish('ok');
     expect(plain.text).toBe('waiting: lag\na.b  ok  (50 rows)\n');
+    renderer.start('c.d', 10);
+    renderer.finish('ok', 7);
+    renderer.start('e.f', 10);
+    renderer.finish('UNKNOWN', null);
+    expect(plain.text).toBe('waiting: lag\na.b  ok  (50 rows)\nc.d  ok  (7 rows)\ne.f  UNKNOWN\n');
     expect(renderBar('a.b', 500, 1000, 'rows', 60)).toBe('a.b [################...............]  50%  500/1,000 rows');
     expect(renderBar('a.b', 5000, 1000, 'rows', 200)).toContain(' 99%  5,000/1,000 rows');
   });
