@@ -12,6 +12,11 @@ const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
   'AWS::StackName': (s) => s.id,
 };
 
+/** Whether a `Ref` to this name reads as a value the report knows of the stack (its region, account, ...), not as a token. */
+export function isStackPseudoParameter(name: string): boolean {
+  return Object.hasOwn(PSEUDO, name);
+}
+
 export class AssemblyIndex {
   private readonly byStackAndId = new Map<string, Located>();
   /** The exports of the assembly's stacks by name: what another stack's `Fn::ImportValue` reads. */

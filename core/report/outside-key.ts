@@ -5,6 +5,10 @@
  * and lists each such key once, in the region and account its ARN names (or of the resource
  * that names it), however its users write it.
  */
+import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
+import { isStackPseudoParameter } from './assembly-index';
+import { subVariables } from './template-references';
+import { isToken } from './token-text';
 
 /** What the report says of a key it does not inspect. */
 export const KEY_NOT_INSPECTED = 'not in this assembly: rotation and deletion not inspected';
@@ -16,17 +20,65 @@ export function isAwsManagedKey(written: string): boolean {
 
 /** The region, account and key ID or alias name of a key not in the assembly. */
 export interface OutsideKey {
+  /** The region its ARN names, or `not known at synth (...)` where it is not a region name (a token decides it). */
   readonly region: string;
+  /** The account its ARN names, or `not known at synth (...)` where it is not an account ID (a token decides it). */
   readonly account: string;
-  /** `key/<id>` or `alias/<name>`. */
+  /** `key/<id>` or `alias/<name>`; a token in it as its JSON, so two different tokens never read as the same key. */
   readonly name: string;
 }
 
+/** How a template value of the key's stack reads: in words (`render`) and as a name to match (`nameOf`, tokens as JSON). */
+export interface KeyText {
+  render(value: unknown): string;
+  nameOf(value: unknown): string;
+}
+
 /** Where a key written as a key ID, key ARN, alias name or alias ARN is; `home` for a bare ID or alias name. */
-export function outsideKey(written: string, home: { readonly region: string; readonly account: string }): OutsideKey {
-  const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):((?:key|alias)\/.+)$/.exec(written);
+export function outsideKey(value: unknown, home: { readonly region: string; readonly account: string }, text: KeyText): OutsideKey {
+  // Each token (a parameter, a function) stands as a mark without colons, so the JSON of one never splits the ARN.
+  const tokens: unknown[] = [];
+  const shape = keyShape(value, text, tokens);
+  const fill = (part: string, as: (token: unknown) => string): string => part.replace(/\uE000(\d+)\uE000/g, (_, i: string) => as(tokens[Number(i)]));
+  const place = (part: string, form: RegExp): string => {
+    const words = fill(part, text.render);
+    return !part.includes('\uE000') && form.test(words) ? words : `not known at synth (${words})`;
+  };
+  const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):((?:key|alias)\/.+)$/.exec(shape);
   if (arn) {
-    return { region: arn[1], account: arn[2], name: arn[3] };
+    return { region: place(arn[1], REGION_NAME), account: place(arn[2], ACCOUNT_ID), name: fill(arn[3], text.nameOf) };
   }
-  return { region: home.region, account: home.account, name: written.startsWith('alias/') ? written : `key/${written}` };
+  const written = text.nameOf(value);
+  const name = written.startsWith('alias/') ? written : `key/${written}`;
+  // An alias name is looked up in the region and account of its user; a token that may be a key ID or any key's ARN is not placed.
+  if (tokens.length > 0 && !shape.startsWith('alias/')) {
+    const words = `not known at synth (${text.render(value)})`;
+    return { region: words, account: words, name };
+  }
+  return { region: place(home.region, REGION_NAME), account: place(home.account, ACCOUNT_ID), name };
+}
+
+/** The key as text, each token in it (at any depth of Fn::Join and Fn::Sub) a mark `\uE000<index in tokens>\uE000` (a private-use character). */
+function keyShape(value: unknown, text: KeyText, tokens: unknown[]): string {
+  const mark = (token: unknown): string => `\uE000${tokens.push(token) - 1}\uE000`;
+  if (!isToken(value)) {
+    return typeof value === 'object' && value !== null ? mark(value) : text.nameOf(value);
+  }
+  const o = value as { [key: string]: unknown };
+  if (typeof o.Ref === 'string' && isStackPseudoParameter(o.Ref)) {
+    return text.nameOf(value);
+  }
+  const join = o['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return join[1].map((part) => keyShape(part, text, tokens)).join(join[0]);
+  }
+  const sub = o['Fn::Sub'];
+  const [template, variables] = Array.isArray(sub) ? [sub[0], subVariables(sub[1])] : [sub, {}];
+  if (typeof template === 'string') {
+    // `${!Name}` is the literal text `${Name}`; a variable of the map reads as its value; `${Res.Attr}` is Fn::GetAtt.
+    return template.replace(/\$\{([^}]+)\}/g, (_, name: string) => name.startsWith('!') ? `\${${name.slice(1)}}`
+      : Object.hasOwn(variables, name) ? keyShape(variables[name], text, tokens)
+        : keyShape(name.includes('.') ? { 'Fn::GetAtt': [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)] } : { Ref: name }, text, tokens));
+  }
+  return mark(value);
 }

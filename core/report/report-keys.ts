@@ -1,5 +1,4 @@
 /** The KMS keys the report lists: those of the protected resources, vaults, copies, topics and state machines, with what would delete them. */
-import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
 import type { Json, StackArtifact } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
@@ -30,7 +29,7 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
       return;
     }
     // One row per key not in the assembly, whether its users give its ID or its ARN, in one stack or several.
-    const outside = key ? undefined : outsideKey(written, stack);
+    const outside = key ? undefined : outsideKey(value, stack, { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) });
     const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${outside!.region}\u0000${outside!.account}\u0000${outside!.name}`;
     const entry = uses.get(id) ?? { key, outside, stack: key?.stack ?? stack, written, shown, encrypts: new Set<string>() };
     if (!key && !entry.written.startsWith('arn:') && written.startsWith('arn:')) {
@@ -76,9 +75,9 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
     const notKnown = 'not known (key not in this assembly)';
     return {
       stack: stack.id,
-      // A region or account its ARN takes from a token (a parameter, a variable of Fn::Sub) is the deploy's to say.
-      region: outside ? knownOr(outside.region, REGION_NAME) : stack.region,
-      account: outside ? knownOr(outside.account, ACCOUNT_ID) : stack.account,
+      // A region or account its ARN takes from a token (a parameter, a function) is the deploy's to say: `outsideKey` says so.
+      region: outside ? outside.region : stack.region,
+      account: outside ? outside.account : stack.account,
       key: key ? key.path : shown,
       ...(!key && written !== shown ? { written } : {}),
       ...(key ? { logicalId: key.logicalId } : {}),
@@ -98,9 +97,4 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
       encrypts: [...encrypts].sort(),
     };
   }).sort((a, b) => a.key.localeCompare(b.key));
-}
-
-/** A region or account as read from an ARN, or not known at synth where it is not one (a token's words in its place). */
-function knownOr(text: string, form: RegExp): string {
-  return form.test(text) ? text : `not known at synth (${text})`;
 }

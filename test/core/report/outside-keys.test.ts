@@ -5,14 +5,16 @@
  * inspected, wherever it names it, and lists it once, with all it encrypts, however its users
  * write it.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Fn, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReportModel } from '../../../core/report/model';
-import { renderHtml, renderMarkdown } from '../../../core/report/render';
+import { renderHtml, renderJson, renderMarkdown } from '../../../core/report/render';
+import { KEY_NOT_INSPECTED as KEY_NOT_INSPECTED_TEXT } from '../../../core/report/outside-key';
 import { rowAt } from './model-row';
 import { BackupMetadata, BackupRole } from '../../../lib/report/metadata';
 import { reportOfApp } from './report-of-app';
+import { describedStack, parametersIn } from './report-fixtures';
 
 const ACCOUNT = '111111111111';
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -80,5 +82,36 @@ describe('a KMS key given by its ID or ARN', () => {
   test('the key tables say the key is not in the assembly and not inspected', () => {
     expect(renderMarkdown(model)).toContain(`| KMS key not in this assembly: rotation and deletion not inspected<br>${KEY_ARN} (eu-west-1, account ${ACCOUNT}) |`);
     expect(renderHtml(model)).toContain(`<div>KMS key not in this assembly: rotation and deletion not inspected</div><div>${KEY_ARN} (eu-west-1, account ${ACCOUNT})</div>`);
+  });
+});
+
+describe('a key ARN whose region or account a token decides', () => {
+  // Before: the JSON of Fn::Select ({"Fn::Select":...}) broke the ARN at its colons, and the key read
+  // as a bare key ID in the vault's own region and account: eu-west-1, 111111111111, stated as known.
+  test('the key row says its region or account is not known at synth, in words; a literal part stays known', () => {
+    const keyModel = reportOfApp((app) => {
+      const stack = describedStack(app, 'Joined');
+      const { text } = parametersIn(stack);
+      const region = Fn.select(0, Fn.split(',', text('Regions')));
+      new backup.CfnBackupVault(stack, 'ByRegion', {
+        backupVaultName: 'by-region', encryptionKeyArn: Fn.join('', ['arn:aws:kms:', region, `:${ACCOUNT}:key/${KEY_ID}`]),
+      });
+      new backup.CfnBackupVault(stack, 'ByAccount', {
+        backupVaultName: 'by-account', encryptionKeyArn: Fn.join(':', ['arn:aws:kms:eu-central-1', text('KeyAccount'), `key/${KEY_ID}`]),
+      });
+      new backup.CfnBackupVault(stack, 'ByArn', { backupVaultName: 'by-arn', encryptionKeyArn: text('VaultKeyArn') });
+    });
+    const keyOfVault = (name: string) => keyModel.keys.find((k) => k.encrypts.some((e) => e.startsWith(`recovery points in vault Joined/${name} `)));
+    expect(keyOfVault('ByRegion')).toMatchObject({
+      key: `arn:aws:kms:a value given by Fn::Select:${ACCOUNT}:key/${KEY_ID}`, region: 'not known at synth (a value given by Fn::Select)', account: ACCOUNT,
+    });
+    expect(keyOfVault('ByAccount')).toMatchObject({
+      key: `arn:aws:kms:eu-central-1:KeyAccount:key/${KEY_ID}`, region: 'eu-central-1', account: 'not known at synth (KeyAccount)',
+    });
+    // A parameter may hold a key ID or the ARN of a key in any region and account.
+    expect(keyOfVault('ByArn')).toMatchObject({ key: 'VaultKeyArn', region: 'not known at synth (VaultKeyArn)', account: 'not known at synth (VaultKeyArn)' });
+    expect(renderMarkdown(keyModel)).toContain(`| KMS key ${KEY_NOT_INSPECTED_TEXT}<br>arn:aws:kms:a value given by Fn::Select:${ACCOUNT}:key/${KEY_ID} (not known at synth (a value given by Fn::Select), account ${ACCOUNT}) |`);
+    const json = JSON.parse(renderJson(keyModel));
+    expect(json.keys.map((k: { region: string }) => k.region)).toEqual(expect.arrayContaining(['not known at synth (a value given by Fn::Select)', 'eu-central-1', 'not known at synth (VaultKeyArn)']));
   });
 });
