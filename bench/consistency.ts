@@ -3,8 +3,8 @@
  * against a single full-scan checksum on one server, on a local MariaDB master and replica
  * with a 1,000,000-row table, and shows that the checker's memory stays flat at 4,000,000 rows.
  *
- * Needs MariaDB and Debian's percona-toolkit (installed with apt-get when missing and run
- * as root). Not part of `npm test`.
+ * Needs MariaDB (the npm script runs scripts/ensure-mariadb.sh first) and Debian's
+ * percona-toolkit (installed with apt-get when missing and run as root). Not part of `npm test`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

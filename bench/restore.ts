@@ -9,7 +9,8 @@
  * 2. the load of a real `mariadb-dump` of a 1,000,000-row table into a local MariaDB, in rows
  *    per second, by the workflow's loader and by the `mariadb` client (`gunzip | mariadb`).
  *
- * Needs MariaDB (see `scripts/ensure-mariadb.sh`). Not part of `npm test`.
+ * Needs MariaDB, which the npm script installs first through `scripts/ensure-mariadb.sh`. Not part
+ * of `npm test`.
  */
 import '../test/support/node20-polyfills';
 import { execFileSync, spawnSync } from 'node:child_process';
