@@ -35,7 +35,11 @@ export interface TableResult {
    */
   readonly rowsMaster?: number;
   readonly rowsReplica?: number;
-  /** The number of primary-key chunks compared. */
+  /**
+   * The number of chunks compared: primary-key chunks, or 1 for a table without a primary key
+   * compared as a whole; 0 when none was (a table whose rows were not compared, or one without
+   * a primary key cut off at the deadline).
+   */
   readonly chunks: number;
   /** The number of drifted rows (for a table without a primary key: the difference in row counts, at least 1). */
   readonly driftedRows: number;

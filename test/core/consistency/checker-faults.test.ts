@@ -307,7 +307,8 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
       // With time enough, the bounded query compares the table.
       const inTime = await check({ databases: undefined, tables: ['heap.log'], deadline: Date.now() + 60_000 });
       expect(inTime.status).toBe('consistent');
-      expect(inTime.tables[0]).toMatchObject({ rowsMaster: 1000000, rowsReplica: 1000000 });
+      // Compared as a whole: one chunk, the whole table.
+      expect(inTime.tables[0]).toMatchObject({ rowsMaster: 1000000, rowsReplica: 1000000, chunks: 1 });
       const wholeTableMs = inTime.tables[0].seconds * 1000;
       expect(wholeTableMs).toBeGreaterThan(150);
 
@@ -317,6 +318,8 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
       // Its rows were not counted: the result (and the JSON report) gives no row counts rather than 0.
       expect(report.tables[0]).not.toHaveProperty('rowsMaster');
       expect(report.tables[0]).not.toHaveProperty('rowsReplica');
+      // Nor was a chunk of it compared.
+      expect(report.tables[0].chunks).toBe(0);
       expect(report.status).toBe('unknown');
       expect(report.reason).toBe(`heap.log: ${reason}`);
       // The server stopped the query at the deadline instead of running it to the end.
@@ -337,6 +340,8 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     test('no time left when the table starts: unknown with the same reason, and no query runs past the deadline', async () => {
       const { report, deadline, finished } = await checkWithTimeLeft(-5);
       expect(report.tables.map((table) => `${table.schema}.${table.table}:${table.status}: ${table.reason}`)).toEqual([`heap.log:unknown: ${reason}`]);
+      expect(report.tables[0]).toMatchObject({ chunks: 0, noPrimaryKey: true });
+      expect(report.tables[0]).not.toHaveProperty('rowsMaster');
       expect(report.status).toBe('unknown');
       expect(finished - deadline).toBeLessThan(150);
     });
