@@ -145,7 +145,7 @@ class KeyOffsetChunks implements ChunkPlanner {
     if (this.done) {
       return null;
     }
-    const through = await keyAtOffset(this.session.master, this.definition, this.spec, { after: this.after, through: null }, this.rows - 1);
+    const through = await keyAtOffset(this.session, this.session.master, this.definition, this.spec, { after: this.after, through: null }, this.rows - 1);
     const chunk = { parts: [{ after: this.after, through }], expectedRows: this.rows };
     this.after = through;
     this.done = through === null;
@@ -207,14 +207,14 @@ export async function compareKeyedTable(session: Session, definition: TableDefin
       latestPosition = read;
       return process.hrtime.bigint();
     }, () => process.hrtime.bigint());
-    const onMaster = rangeAggregates(session.master, definition, spec, chunk.parts);
+    const onMaster = rangeAggregates(session, session.master, definition, spec, chunk.parts);
     const masterSeconds = onMaster.then(async () => Number(process.hrtime.bigint() - await masterStarted) / 1e9);
     const onReplica = replicaTail.then(async () => {
       // This chunk's position is read once the master has finished the chunk before; a replica
       // that is done earlier does not wait for that, but matches the position read before the
       // master's previous chunk (rows written in between are in flight and are verified).
       await session.replicaAt(latestPosition ?? await position);
-      return rangeAggregates(session.replica, definition, spec, chunk.parts);
+      return rangeAggregates(session, session.replica, definition, spec, chunk.parts);
     });
     replicaTail = onReplica;
     const result = Promise.all([onMaster, onReplica, masterSeconds]).then(([master, replica, seconds]) => ({ master, replica, masterSeconds: seconds }));

@@ -11,7 +11,7 @@ import { rowHashExpression } from './row-hash';
 import type { TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 import type { Row, Session } from './session';
-import { aggregateBoth, bothSettled, onBothAtMatchedPosition, rangeAggregates, readForVerification, same, sleep } from './session';
+import { aggregateBoth, boundedQuery, bothSettled, onBothAtMatchedPosition, rangeAggregates, readForVerification, same, sleep } from './session';
 
 /**
  * Ranges of a single-integer key with at most this many rows on either server are compared
@@ -32,9 +32,9 @@ export interface DifferingRange {
 }
 
 /** Row hashes by key string (the key as the server compares it), for the rows matching `condition` (at most a few leaves or a batch of keys). */
-async function rowHashes(connection: Connection, definition: TableDefinition, spec: KeySpec, condition: string): Promise<Map<string, { key: Key; hash: string }>> {
+async function rowHashes(session: Session, connection: Connection, definition: TableDefinition, spec: KeySpec, condition: string): Promise<Map<string, { key: Key; hash: string }>> {
   const match = spec.matchList === null ? '' : `${spec.matchList}, `;
-  const [rows] = await connection.query({
+  const rows = await boundedQuery(session, connection, {
     sql: `SELECT ${spec.selectList}, ${match}${rowHashExpression(definition.columns)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`,
     rowsAsArray: true,
     ...LOSSLESS,
@@ -81,7 +81,7 @@ export class TableDrift {
         await sleep(100 * round);
       }
       const condition = this.spec.keysCondition(todo.map((candidate) => candidate.key));
-      const { before, replica: onReplica, after } = await readForVerification(this.session, (connection) => rowHashes(connection, this.definition, this.spec, condition));
+      const { before, replica: onReplica, after } = await readForVerification(this.session, (connection) => rowHashes(this.session, connection, this.definition, this.spec, condition));
       const inFlight: Array<{ key: Key; text: string }> = [];
       for (const candidate of todo) {
         const { key, text } = candidate;
@@ -108,8 +108,8 @@ export class TableDrift {
 }
 
 /** The key at `offset` (0-based) in key order within `range` on one server, or null when there are fewer rows. */
-export async function keyAtOffset(connection: Connection, definition: TableDefinition, spec: KeySpec, range: KeyRange, offset: number): Promise<Key | null> {
-  const [rows] = await connection.query({
+export async function keyAtOffset(session: Session, connection: Connection, definition: TableDefinition, spec: KeySpec, range: KeyRange, offset: number): Promise<Key | null> {
+  const rows = await boundedQuery(session, connection, {
     sql: `SELECT ${spec.selectList} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${spec.rangeCondition(range)} ` +
       `ORDER BY ${spec.columnList} LIMIT 1 OFFSET ${Math.max(0, Math.floor(offset))}`,
     rowsAsArray: true,
@@ -125,7 +125,7 @@ export async function keyAtOffset(connection: Connection, definition: TableDefin
  */
 async function compareRows(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[], drift: TableDrift): Promise<void> {
   const condition = ranges.map((range) => `(${spec.rangeCondition(range)})`).join(' OR ');
-  const { master: onMaster, replica: onReplica } = await onBothAtMatchedPosition(session, (connection) => rowHashes(connection, definition, spec, condition));
+  const { master: onMaster, replica: onReplica } = await onBothAtMatchedPosition(session, (connection) => rowHashes(session, connection, definition, spec, condition));
   for (const [text, row] of onMaster) {
     if (onReplica.get(text)?.hash !== row.hash) {
       await drift.add(row.key, text);
@@ -149,7 +149,7 @@ async function narrowByBisection(session: Session, definition: TableDefinition, 
     }
     const larger = master.rows >= replica.rows ? session.master : session.replica;
     const split = Math.max(master.rows, replica.rows) > BISECTION_LEAF_ROWS
-      ? await keyAtOffset(larger, definition, spec, current, Math.floor(Math.max(master.rows, replica.rows) / 2) - 1)
+      ? await keyAtOffset(session, larger, definition, spec, current, Math.floor(Math.max(master.rows, replica.rows) / 2) - 1)
       : null;
     if (split === null) {
       await compareRows(session, definition, spec, [current], drift);
@@ -163,7 +163,7 @@ async function narrowByBisection(session: Session, definition: TableDefinition, 
 export async function integerBounds(session: Session, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Array<{ low: bigint; high: bigint } | null>> {
   const table = qualifiedName(definition.schema, definition.table);
   const sql = ranges.map((range, index) => `SELECT ${index} AS part, MIN(${spec.columnList}) AS low, MAX(${spec.columnList}) AS high FROM ${table} WHERE ${spec.rangeCondition(range)}`).join(' UNION ALL ');
-  const found = await Promise.all([session.master, session.replica].map(async (connection) => (await connection.query({ sql, ...LOSSLESS }))[0] as Row[]));
+  const found = await Promise.all([session.master, session.replica].map(async (connection) => await boundedQuery(session, connection, { sql, ...LOSSLESS }) as Row[]));
   return ranges.map((_, index) => {
     const present = found.map((rows) => rows.find((row) => Number(row.part) === index)).filter((row): row is Row => row !== undefined && row.low !== null && row.low !== undefined);
     if (present.length === 0) {
@@ -238,7 +238,7 @@ async function stillDiffering(session: Session, definition: TableDefinition, spe
   for (let start = 0; start < ranges.length; start += batch) {
     const slice = ranges.slice(start, start + batch);
     const { master: onMaster, replica: onReplica } = await onBothAtMatchedPosition(session, (connection) =>
-      rangeAggregates(connection, definition, spec, slice.map((entry) => entry.range)));
+      rangeAggregates(session, connection, definition, spec, slice.map((entry) => entry.range)));
     slice.forEach((entry, index) => {
       if (!same(onMaster[index], onReplica[index])) {
         result.push({ range: entry.range, rows: Math.max(onMaster[index].rows, onReplica[index].rows) });

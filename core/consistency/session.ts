@@ -2,7 +2,7 @@
  * The state one drift check shares across tables: the two connections, the options with
  * their defaults, the replica's matched position, and the aggregate queries both servers run.
  */
-import type { Connection } from 'mysql2/promise';
+import type { Connection, QueryOptions } from 'mysql2/promise';
 import type { KeyRange, KeySpec } from './keys';
 import { LOSSLESS } from './keys';
 import type { ReplicaHealth, ServerFlavor } from './replication';
@@ -57,8 +57,10 @@ export interface CheckOptions {
   readonly maxReportedRows?: number;
   /**
    * Stop (status `unknown`, `complete: false`) when `Date.now()` passes this time, in epoch
-   * milliseconds. The whole-table query of a table without a primary key is stopped by the
-   * server at this time (the table is then `unknown`).
+   * milliseconds. The server stops every statement that reads the rows of a table (chunks,
+   * key bounds, narrowing, verification) at this time: a table with a primary key cut off is
+   * not listed (the check stops there); the whole-table query of a table without a primary
+   * key cut off leaves that table `unknown`. Without a deadline the statements carry no limit.
    */
   readonly deadline?: number;
   /** Called as the check progresses. */
@@ -257,9 +259,34 @@ function aggregateStatement(definition: TableDefinition, condition: string): str
   return `SELECT ${comparisonSelectList(definition)} FROM ${qualifiedName(definition.schema, definition.table)} WHERE ${condition}`;
 }
 
-/** The aggregate of the rows matching `condition` on one server. */
-export async function aggregate(connection: Connection, definition: TableDefinition, condition: string): Promise<Aggregate> {
-  const [rows] = await connection.query({ sql: aggregateStatement(definition, condition), ...LOSSLESS });
+/**
+ * Runs one of the check's SELECT statements on one server and returns its rows. Without a
+ * deadline the statement is sent exactly as written; with one, the server stops it when the
+ * deadline passes (`withTimeLimit`), since one statement (a first chunk of large rows, a whole
+ * table without a primary key, the narrowing of a large part) can take far longer than the
+ * time left. Throws `DeadlinePassed` when no time is left to start it or the server cut it off.
+ */
+export async function boundedQuery(session: Session, connection: Connection, options: QueryOptions & { readonly sql: string }): Promise<unknown> {
+  const left = session.millisecondsToDeadline();
+  if (left === Infinity) {
+    return (await connection.query(options))[0];
+  }
+  if (left <= 0) {
+    throw new DeadlinePassed();
+  }
+  try {
+    return (await connection.query({ ...options, sql: withTimeLimit(session.flavor, options.sql, left) }))[0];
+  } catch (error) {
+    if (STATEMENT_TIMEOUT_ERRORS.has(Number((error as { errno?: number }).errno))) {
+      throw new DeadlinePassed();
+    }
+    throw error;
+  }
+}
+
+/** The aggregate of the rows matching `condition` on one server (stopped at the check's deadline). */
+export async function aggregate(session: Session, connection: Connection, definition: TableDefinition, condition: string): Promise<Aggregate> {
+  const rows = await boundedQuery(session, connection, { sql: aggregateStatement(definition, condition), ...LOSSLESS });
   return readAggregate((rows as Row[])[0]);
 }
 
@@ -268,23 +295,8 @@ export async function aggregate(connection: Connection, definition: TableDefinit
  * check's deadline (a table without a primary key has no chunks to stop between). Throws
  * `DeadlinePassed` when no time is left to start it or the server cut it off.
  */
-export async function wholeTableAggregate(session: Session, connection: Connection, definition: TableDefinition): Promise<Aggregate> {
-  const left = session.millisecondsToDeadline();
-  if (left === Infinity) {
-    return aggregate(connection, definition, '1 = 1');
-  }
-  if (left <= 0) {
-    throw new DeadlinePassed();
-  }
-  try {
-    const [rows] = await connection.query({ sql: withTimeLimit(session.flavor, aggregateStatement(definition, '1 = 1'), left), ...LOSSLESS });
-    return readAggregate((rows as Row[])[0]);
-  } catch (error) {
-    if (STATEMENT_TIMEOUT_ERRORS.has(Number((error as { errno?: number }).errno))) {
-      throw new DeadlinePassed();
-    }
-    throw error;
-  }
+export function wholeTableAggregate(session: Session, connection: Connection, definition: TableDefinition): Promise<Aggregate> {
+  return aggregate(session, connection, definition, '1 = 1');
 }
 
 /**
@@ -336,19 +348,19 @@ export async function readForVerification<T>(session: Session, read: (connection
 
 /** Both aggregates of the rows matching `condition` at a fresh matched position, run concurrently. */
 export function aggregateBoth(session: Session, definition: TableDefinition, condition: string): Promise<{ master: Aggregate; replica: Aggregate }> {
-  return onBothAtMatchedPosition(session, (connection) => aggregate(connection, definition, condition));
+  return onBothAtMatchedPosition(session, (connection) => aggregate(session, connection, definition, condition));
 }
 
 /**
  * The aggregates of several disjoint key ranges in ONE statement (a `UNION ALL` of
  * primary-key range scans): one round trip, about the cost of one aggregate over them all,
- * and no temporary table per row as a `GROUP BY` would need.
+ * and no temporary table per row as a `GROUP BY` would need. Stopped at the check's deadline.
  */
-export async function rangeAggregates(connection: Connection, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Aggregate[]> {
+export async function rangeAggregates(session: Session, connection: Connection, definition: TableDefinition, spec: KeySpec, ranges: readonly KeyRange[]): Promise<Aggregate[]> {
   const table = qualifiedName(definition.schema, definition.table);
   const select = comparisonSelectList(definition);
   const sql = ranges.map((range, index) => `SELECT ${index} AS part, ${select} FROM ${table} WHERE ${spec.rangeCondition(range)}`).join(' UNION ALL ');
-  const [rows] = await connection.query({ sql, ...LOSSLESS });
+  const rows = await boundedQuery(session, connection, { sql, ...LOSSLESS });
   const result: Aggregate[] = ranges.map(() => readAggregate(undefined));
   for (const row of rows as Row[]) {
     result[Number(row.part)] = readAggregate(row);

@@ -347,6 +347,67 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     });
   });
 
+  describe('a table with a primary key whose rows are slow to hash, under a deadline', () => {
+    beforeAll(async () => {
+      // Every row hashes a virtual column that costs about a millisecond: the first chunk (20,000
+      // rows planned, so the whole table) takes seconds, far longer than the time left.
+      await master.query(`CREATE DATABASE slow; CREATE TABLE slow.t (id INT NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL,
+        h CHAR(64) AS (SHA2(REPEAT(v, 150000), 256)) VIRTUAL); INSERT INTO slow.t (id, v) SELECT seq, CONCAT('v', seq) FROM slow.seq_1_to_3000`);
+      await pair.waitForReplica();
+    });
+
+    afterAll(async () => {
+      await master.query('DROP DATABASE slow');
+      await pair.waitForReplica();
+    });
+
+    test('the first chunk is cut off at the deadline: the check ends in time and is unknown, never consistent', async () => {
+      const inTime = await check({ databases: ['slow'] });
+      expect(inTime.status).toBe('consistent');
+      const wholeTableMs = inTime.tables[0].seconds * 1000;
+      expect(wholeTableMs).toBeGreaterThan(1500);
+
+      const deadline = Date.now() + 300;
+      const report = await check({ databases: ['slow'], deadline });
+      const finished = Date.now();
+      // The server stopped the chunk's queries at the deadline instead of running them to the end.
+      expect(finished - deadline).toBeLessThan(250);
+      expect(report.status).toBe('unknown');
+      expect(report.complete).toBe(false);
+      expect(report.reason).toContain('ran out of time');
+      expect(report.tables.filter((table) => table.status === 'consistent')).toEqual([]);
+    });
+
+    test('narrowing a differing part is cut off at the deadline too', async () => {
+      await replica.query("SET SESSION sql_log_bin = 0; UPDATE slow.t SET v = 'changed' WHERE id = 1500; SET SESSION sql_log_bin = 1");
+      try {
+        // One chunk of two parts of 1,500 rows: narrowing the differing one costs about half the table.
+        const found = await check({ databases: ['slow'], initialChunkRows: 3000 });
+        expect(found.tables[0]).toMatchObject({ status: 'drift', driftedRows: 1, chunks: 1 });
+        const deadline = Date.now() + found.tables[0].seconds * 1500 + 1000;
+        let chunks = 0;
+        const report = await check({
+          databases: ['slow'], initialChunkRows: 3000, deadline,
+          onProgress: (event) => {
+            if (event.kind === 'chunk') {
+              chunks++;
+              while (Date.now() < deadline - 30) {
+                // The chunk was compared; the time runs out as its differing part is narrowed.
+              }
+            }
+          },
+        });
+        const finished = Date.now();
+        expect(chunks).toBe(1);
+        expect(finished - deadline).toBeLessThan(250);
+        expect(report.status).toBe('unknown');
+        expect(report.reason).toContain('ran out of time');
+      } finally {
+        await replica.query("SET SESSION sql_log_bin = 0; UPDATE slow.t SET v = 'v1500' WHERE id = 1500; SET SESSION sql_log_bin = 1");
+      }
+    });
+  });
+
   test('past the deadline: unknown and incomplete', async () => {
     const report = await check({ deadline: Date.now() - 1 });
     expect(report.status).toBe('unknown');

@@ -178,6 +178,46 @@ describe('checkConsistency on a real MariaDB master and replica', () => {
     await pair.waitForReplica();
   });
 
+  test('without a deadline sends the chunk and narrowing statements as written; with one, the server stops each at the deadline', async () => {
+    await onReplicaOnly("UPDATE shop.items SET name = 'bounded' WHERE id = 4321; UPDATE shop.lines SET body = 'bounded' WHERE tenant = 'b' AND n = 4000");
+    try {
+      /** The statements that read rows of shop.items or shop.lines (chunks, bounds, narrowing, verification), on both servers, and the report. */
+      const statementsOf = async (options: Parameters<typeof checkConsistency>[2]): Promise<{ report: ConsistencyReport; reads: string[] }> => {
+        const reads: string[] = [];
+        const { m, r } = await fresh();
+        const record = (sql: unknown, run: () => Promise<unknown>): Promise<unknown> => {
+          const text = typeof sql === 'string' ? sql : String((sql as { sql: string }).sql);
+          // Not the column-privilege probes (`LIMIT 0`), which read no rows.
+          if (/FROM `shop`\.`(items|lines)`/.test(text) && !text.endsWith(' LIMIT 0')) {
+            reads.push(text);
+          }
+          return run();
+        };
+        try {
+          const report = await checkConsistency(interceptQueries(m, record), interceptQueries(r, record), { tables: ['shop.items', 'shop.lines'], ...options });
+          return { report, reads };
+        } finally {
+          await m.end();
+          await r.end();
+        }
+      };
+      const expected = ['shop.items different {"id":4321}', 'shop.lines different {"tenant":"b","n":4000}'];
+
+      const free = await statementsOf({});
+      // Earlier tests may have left drift of their own in these tables.
+      expect(driftOf(free.report)).toEqual(expect.arrayContaining(expected));
+      expect(free.reads.length).toBeGreaterThan(6);
+      expect(free.reads.filter((sql) => !sql.startsWith('SELECT ')).map((sql) => sql.slice(0, 80))).toEqual([]);
+
+      const bounded = await statementsOf({ deadline: Date.now() + 60_000 });
+      expect(driftOf(bounded.report)).toEqual(driftOf(free.report));
+      expect(bounded.reads.length).toBeGreaterThan(6);
+      expect(bounded.reads.filter((sql) => !/^SET STATEMENT max_statement_time = \d+\.\d{3} FOR SELECT /.test(sql)).map((sql) => sql.slice(0, 80))).toEqual([]);
+    } finally {
+      await onReplicaOnly("UPDATE shop.items SET name = 'item-4321' WHERE id = 4321; UPDATE shop.lines SET body = CONCAT('zeile ', 4000, ' 🙂') WHERE tenant = 'b' AND n = 4000");
+    }
+  });
+
   test('puts the session settings of its connections back', async () => {
     const { m, r } = await fresh();
     try {
