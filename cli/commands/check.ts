@@ -258,7 +258,14 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
         throw new Error(`could not connect to the ${role} ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
-    const [master, replica] = await Promise.all([open('master', servers.master), open('replica', servers.replica)]);
+    // Both attempts settle before the check gives up on one: a connection that opened after the
+    // other failed would otherwise stay open, never closed, and keep the command from exiting.
+    const [master, replica] = (await Promise.allSettled([open('master', servers.master), open('replica', servers.replica)])).map((attempt) => {
+      if (attempt.status === 'rejected') {
+        throw attempt.reason;
+      }
+      return attempt.value;
+    });
     let chunked = false;
     report = await checkConsistency(master, replica, {
       databases: parsed.databases,

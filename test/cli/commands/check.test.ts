@@ -131,6 +131,24 @@ describe('cdk-backup-dr check', () => {
     expect(JSON.parse(unreachable.stdout)).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/^could not connect to the replica 127\.0\.0\.1:1: /) });
   });
 
+  test('a server that cannot be reached leaves no connection open to the other (the command would not exit)', async () => {
+    const master = await pair.master.connect();
+    const open = async (): Promise<number> => {
+      const [rows] = await master.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Binlog Dump', 'Daemon')");
+      return Number((rows as Array<{ n: number }>)[0].n);
+    };
+    try {
+      const before = await open();
+      // Port 1 refuses at once, before the master has answered: the master's connection opens after the check has given up.
+      const unreachable = await check(['--master', url(pair.master.port), '--replica', url(1)]);
+      expect(unreachable.code).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await open()).toBe(before);
+    } finally {
+      await master.end();
+    }
+  });
+
   test('draws a redrawn bar on a TTY', async () => {
     const result = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app'], true);
     expect(result.code).toBe(0);
