@@ -82,13 +82,29 @@ function decoded(flag: string, part: 'user' | 'password', text: string): string 
   }
 }
 
+/**
+ * A connection string as an error may quote it: with the password, everything between the first
+ * `:` of the user part (after `//`, if any) and the last `@`, replaced by `***`. The text did not
+ * parse as a URL, so this reads it the way a person wrote it, hiding too much rather than too little.
+ */
+function withoutPassword(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) {
+    return text;
+  }
+  const slashes = text.indexOf('//');
+  const userStart = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  const colon = text.indexOf(':', userStart);
+  return colon >= 0 && colon < at ? `${text.slice(0, colon + 1)}***${text.slice(at)}` : text;
+}
+
 /** Connection options from `mysql://user:password@host:port[?tls=rds|verify|off]`. */
 export function parseConnectionUrl(flag: string, text: string, tlsOverride?: string): ConnectionOptions {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} must be a URL like mysql://user@host:3306, got '${text}'`);
+    throw new UsageError(`${flag} must be a URL like mysql://user@host:3306, got '${withoutPassword(text)}'`);
   }
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
     throw new UsageError(`${flag} must start with mysql://, got '${url.protocol}//'`);

@@ -50,6 +50,19 @@ describe('cdk-backup-dr check names the flag that is wrong', () => {
     expect(result.stderr).not.toContain('p%ss');
   });
 
+  test('a URL that does not parse, with its password (if any) hidden', async () => {
+    for (const [text, shown] of [
+      ['mysql://checker:S3cret!pw@db.example:33o6', 'mysql://checker:***@db.example:33o6'],
+      ['mysql://checker:p@ss:w@rd@db.example:99999', 'mysql://checker:***@db.example:99999'],
+      ['mysql//checker:S3cret@db.example:x', 'mysql//checker:***@db.example:x'],
+    ]) {
+      const result = await check(['--master', text, '--replica', 'mysql://u@h']);
+      expect(result).toMatchObject({ code: 64, stdout: '' });
+      expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: --master must be a URL like mysql://user@host:3306, got '${shown}'`);
+      expect(result.stderr).not.toMatch(/S3cret|p@ss|w@rd/);
+    }
+  });
+
   test('a URL with a query parameter other than tls, or a database path, instead of ignoring it', async () => {
     const ssl = await check(['--master', 'mysql://u@h?ssl-mode=REQUIRED', '--replica', 'mysql://u@h']);
     expect(ssl).toMatchObject({ code: 64, stdout: '' });
