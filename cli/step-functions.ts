@@ -4,6 +4,7 @@
  */
 import { ListStateMachinesCommand, ListTagsForResourceCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { WORKFLOW_TAG } from '../core/restore-workflows/common';
+import { UsageError } from './usage-error';
 
 /** Why no single state machine could be found for a workflow: a usage error (the caller names it with a flag instead). */
 export class StateMachineNotFound extends Error {}
@@ -63,6 +64,30 @@ export async function findTaggedStateMachine(sfn: SFNClient, workflow: string, h
   const shown = unreadable.slice(0, 5).join(', ') + (unreadable.length > 5 ? ', ...' : '');
   const passedOver = unreadable.length > 0 ? ` (the tags of ${unreadable.length} state machine(s) could not be read, access denied: ${shown})` : '';
   throw new StateMachineNotFound(`no state machine tagged ${tag} in this account and region${passedOver}; ${howToName}`);
+}
+
+/** A state machine ARN (or one of its version or alias ARNs), with its region as group 1. */
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):[0-9]{12}:stateMachine:[^:\s]+(:[^:\s]+)?$/;
+
+/**
+ * The region a command's AWS clients use when the state machine is named by ARN (`from`: the
+ * flag or the environment variable that names it): `--region` when given, which must be the
+ * ARN's (Step Functions refuses a state machine of another region, and the dry run would read the
+ * resources of the wrong one), else the ARN's own. A value that is not a state machine ARN is a
+ * usage error, before any AWS call. Without an ARN, `region` (undefined: the SDK's).
+ */
+export function regionOfStateMachine(named: { readonly from: string; readonly arn: string } | undefined, region: string | undefined): string | undefined {
+  if (!named) {
+    return region;
+  }
+  const match = STATE_MACHINE_ARN.exec(named.arn);
+  if (!match) {
+    throw new UsageError(`${named.from} must be a state machine ARN, arn:<partition>:states:<region>:<account>:stateMachine:<name>; got '${named.arn}'`);
+  }
+  if (region !== undefined && region !== match[1]) {
+    throw new UsageError(`--region ${region} is not the region of the state machine ${named.arn} (${match[1]}): leave --region out, or name the state machine of ${region}`);
+  }
+  return match[1];
 }
 
 /**

@@ -32,7 +32,7 @@ import { stepErrorNote } from './restore-step-error';
 import { wholeNumber } from '../numeric-options';
 import { ProcessIo, processIo } from '../process-io';
 import { rejectRepeatedOptions } from '../repeated-options';
-import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
+import { executionCause, findTaggedStateMachine, regionOfStateMachine, StateMachineNotFound } from '../step-functions';
 import { UsageError } from '../usage-error';
 
 /** The workflow kinds, as tagged on their state machines. */
@@ -61,7 +61,8 @@ must end in / (restored/, not restored, which would name app/a.txt restoreda.txt
 
 Common options:
   --state-machine <arn>  the workflow (default: $CDK_BACKUP_DR_<DATABASE|DUMP|VOLUME|OBJECTS>_STATE_MACHINE, else the one tagged cdk-backup-dr:workflow=<kind>)
-  --region <region>      AWS region (default: the SDK's, e.g. $AWS_REGION)
+  --region <region>      AWS region (default: that of the state machine's ARN when one is named, else the SDK's,
+                         e.g. $AWS_REGION; a --region other than the named state machine's is refused)
   --dry-run              run the workflow's own checks (its Validate step's code and configuration) with read-only
                          calls and print the plan; start nothing
   --no-wait              start (or find) the execution, print its ARN and return
@@ -243,12 +244,17 @@ export function buildRequest(subcommand: string | undefined, flags: Flags, rerun
   throw new UsageError(subcommand ? `unknown restore target '${subcommand}'; use db, volume or objects` : 'restore needs db, volume or objects');
 }
 
+/** The environment variable that names the state machine of a kind. */
+function stateMachineVariable(kind: WorkflowKind): string {
+  return `CDK_BACKUP_DR_${kind.toUpperCase()}_STATE_MACHINE`;
+}
+
 /** The state machine of a kind: flag, environment, or the one tagged for it. */
 export async function resolveStateMachine(sfn: SFNClient, kind: WorkflowKind, flag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   if (flag) {
     return flag;
   }
-  const variable = `CDK_BACKUP_DR_${kind.toUpperCase()}_STATE_MACHINE`;
+  const variable = stateMachineVariable(kind);
   if (env[variable]) {
     return env[variable]!;
   }
@@ -315,7 +321,10 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     const request = buildRequest(parsed.positionals[0], flags);
     // 0 would read the execution's history and status back to back until it ends.
     const pollSeconds = int(flags, 'poll-seconds', 'seconds', { min: 1 }) ?? 5;
-    const clients = io.clients(str(flags, 'region'));
+    const variable = stateMachineVariable(request.kind);
+    const named = str(flags, 'state-machine') !== undefined ? { from: '--state-machine', arn: str(flags, 'state-machine')! }
+      : io.env[variable] ? { from: `$${variable}`, arn: io.env[variable]! } : undefined;
+    const clients = io.clients(regionOfStateMachine(named, str(flags, 'region')));
     const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     if (flags['dry-run']) {
       const checked = await dryRun(request, stateMachineArn, clients, new Date(io.now()));

@@ -778,3 +778,44 @@ describe('usage errors exit 2 and say what is allowed', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });
+
+describe('the region comes from the state machine ARN', () => {
+  /** An io whose clients record the region the command asks for. */
+  function recordingRegion(env: NodeJS.ProcessEnv = {}): { run: ReturnType<typeof capture>; regions: Array<string | undefined> } {
+    const run = capture({ env });
+    const regions: Array<string | undefined> = [];
+    const clients = run.io.clients;
+    return { run: { ...run, io: { ...run.io, clients: (region) => { regions.push(region); return clients(region); } } }, regions };
+  }
+
+  test.each([
+    ['--state-machine', ['--state-machine', MACHINE], {}],
+    ['$CDK_BACKUP_DR_VOLUME_STATE_MACHINE', [], { CDK_BACKUP_DR_VOLUME_STATE_MACHINE: MACHINE }],
+  ])('without --region, the region of %s (no "Region is missing")', async (_, extra, env) => {
+    mockWorkflowConfiguration(VOLUME_ENVIRONMENT);
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0123456789abcdef0', State: 'completed', VolumeSize: 8, Encrypted: true }] });
+    ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: [{ ZoneName: 'eu-west-1a', State: 'available' }] });
+    const { run, regions } = recordingRegion(env);
+    await runRestore(['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--dry-run', ...extra], run.io);
+    expect(regions).toEqual(['eu-west-1']);
+  });
+
+  test.each([
+    [['--state-machine', MACHINE, '--region', 'us-east-1'],
+      /^cdk-backup-dr restore: --region us-east-1 is not the region of the state machine arn:aws:states:eu-west-1:123456789012:stateMachine:VolumeRestore \(eu-west-1\): leave --region out, or name the state machine of us-east-1\n/],
+    [['--state-machine', 'arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:x'],
+      /^cdk-backup-dr restore: --state-machine must be a state machine ARN, arn:<partition>:states:<region>:<account>:stateMachine:<name>; got 'arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:x'\n/],
+    [['--state-machine', 'VolumeRestore'], /^cdk-backup-dr restore: --state-machine must be a state machine ARN, .*; got 'VolumeRestore'\n/],
+  ])('%j: refused before any AWS call (exit 2)', async (extra, message) => {
+    const { run, regions } = recordingRegion();
+    expect(await runRestore(['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--dry-run', ...extra], run.io)).toBe(2);
+    expect(run.stderr()).toMatch(message);
+    expect(regions).toEqual([]);
+  });
+
+  test('a malformed ARN in $CDK_BACKUP_DR_VOLUME_STATE_MACHINE is named as such', async () => {
+    const { run } = recordingRegion({ CDK_BACKUP_DR_VOLUME_STATE_MACHINE: 'VolumeRestore' });
+    expect(await runRestore(['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--dry-run'], run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/^cdk-backup-dr restore: \$CDK_BACKUP_DR_VOLUME_STATE_MACHINE must be a state machine ARN, .*; got 'VolumeRestore'\n/);
+  });
+});
