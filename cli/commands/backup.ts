@@ -19,7 +19,7 @@ import { JobLine, JobsProgress } from './backup-progress';
 import { wholeNumber } from '../numeric-options';
 import { ProcessIo, processIo } from '../process-io';
 import { rejectRepeatedOptions } from '../repeated-options';
-import { executionCause, findTaggedStateMachine, StateMachineNotFound } from '../step-functions';
+import { executionCause, findTaggedStateMachine, regionOfStateMachine, StateMachineNotFound } from '../step-functions';
 import { UsageError } from '../usage-error';
 
 /** The tag value of the dump workflow's state machine (`cdk-backup-dr:workflow=backup`). */
@@ -47,7 +47,8 @@ progress and prints where each copy landed.
   --resource-arn <arn>     a resource to back up (repeatable): an RDS instance, an EBS volume, an EC2 instance, ...
   --delete-after-days <n>  days until AWS Backup deletes the on-demand recovery points (default: no lifecycle is sent, so AWS Backup
                            keeps them until they are deleted; a vault lock with a maximum retention fails such a job)
-  --region <region>        AWS region (default: the SDK's, e.g. $AWS_REGION)
+  --region <region>        AWS region (default: that of the state machine's ARN, else of the --resource-arn, else the SDK's,
+                           e.g. $AWS_REGION); each --resource-arn must be in it
   --no-wait                start everything, print the ids and return
   --json                   print only the result as JSON
   --poll-seconds <n>       how often to read progress (default 10)
@@ -115,6 +116,41 @@ export function resourceLabel(arn: string): string {
   return tail[tail.length - 1] ?? arn;
 }
 
+/** A resource ARN, with its region (empty for a resource AWS names without one, such as an S3 bucket) as group 1. */
+const RESOURCE_ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):([0-9]{12})?:.+$/;
+
+/**
+ * The region the command works in: `--region`, else the dump workflow's (its ARN), else that of
+ * the first --resource-arn naming one (undefined: the SDK's). Every --resource-arn must be an ARN
+ * in that region: AWS Backup backs a resource up only in its own region, and a job refused there
+ * would fail after the dump had started.
+ */
+function workingRegion(flags: { readonly region?: string; readonly 'no-dump'?: boolean; readonly 'state-machine'?: string }, resources: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const machine = flags['no-dump'] ? undefined
+    : flags['state-machine'] ? { from: '--state-machine', arn: flags['state-machine'] }
+      : env.CDK_BACKUP_DR_BACKUP_STATE_MACHINE ? { from: '$CDK_BACKUP_DR_BACKUP_STATE_MACHINE', arn: env.CDK_BACKUP_DR_BACKUP_STATE_MACHINE } : undefined;
+  let region = regionOfStateMachine(machine, flags.region);
+  let from = flags.region !== undefined ? '--region' : machine ? `the region of ${machine.from}` : undefined;
+  for (const arn of resources) {
+    const match = RESOURCE_ARN.exec(arn);
+    if (!match) {
+      throw new UsageError(`--resource-arn must be an ARN, arn:<partition>:<service>:<region>:<account>:<resource>; got '${arn}'`);
+    }
+    const own = match[1];
+    if (own === '') {
+      continue;
+    }
+    if (region !== undefined && own !== region) {
+      throw new UsageError(`--resource-arn ${arn} is in ${own}, but the command works in ${region} (${from}): AWS Backup backs a resource up in its own region; run the command once per region`);
+    }
+    if (region === undefined) {
+      region = own;
+      from = `the region of --resource-arn ${arn}`;
+    }
+  }
+  return region;
+}
+
 /** The command with its outside world passed in. */
 export async function runBackup(args: string[], io: BackupIo): Promise<number> {
   let parsed;
@@ -162,7 +198,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     const deleteAfterDays = positiveInt(flags['delete-after-days'], 'delete-after-days', 'days', undefined);
     const pollSeconds = positiveInt(flags['poll-seconds'], 'poll-seconds', 'seconds', 10)!;
     const timeoutMinutes = positiveInt(flags['timeout-minutes'], 'timeout-minutes', 'minutes', 360)!;
-    const clients = io.clients(flags.region);
+    const clients = io.clients(workingRegion(flags, resources, io.env));
     const started = io.now();
     const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 

@@ -198,3 +198,46 @@ test('--no-wait --json: the result agrees with the exit code 0 (everything start
   expect(code).toBe(0);
   expect(JSON.parse(world.out)).toMatchObject({ succeeded: true, waited: false, dump: { status: 'RUNNING' }, backups: [{ resourceArn: DB, status: 'CREATED' }] });
 });
+
+describe('the region: a resource in another region is refused before the dump starts', () => {
+  const ROLE = 'arn:aws:iam::111111111111:role/backup';
+  const US_DB = 'arn:aws:rds:us-east-1:111111111111:db:shop-master';
+
+  /** An io whose clients record the region the command asks for. */
+  function recording(env: NodeJS.ProcessEnv = {}): ReturnType<typeof io> & { regions: Array<string | undefined> } {
+    const world = Object.assign(io(false, env), { regions: [] as Array<string | undefined> });
+    const clients = world.clients;
+    return Object.assign(world, { clients: (region: string | undefined) => { world.regions.push(region); return clients(region); } });
+  }
+
+  test.each<[string, string[], RegExp]>([
+    ['a resource outside the state machine\'s region', ['now', '--state-machine', MACHINE, '--vault', 'v', '--backup-role-arn', ROLE, '--resource-arn', DB, '--resource-arn', US_DB],
+      /^cdk-backup-dr backup: --resource-arn arn:aws:rds:us-east-1:111111111111:db:shop-master is in us-east-1, but the command works in eu-west-1 \(the region of --state-machine\): AWS Backup backs a resource up in its own region; run the command once per region\n/],
+    ['a resource outside --region', ['now', '--no-dump', '--region', 'eu-west-1', '--vault', 'v', '--backup-role-arn', ROLE, '--resource-arn', US_DB],
+      /--resource-arn arn:aws:rds:us-east-1:111111111111:db:shop-master is in us-east-1, but the command works in eu-west-1 \(--region\)/],
+    ['two resources in two regions', ['now', '--no-dump', '--vault', 'v', '--backup-role-arn', ROLE, '--resource-arn', DB, '--resource-arn', US_DB],
+      /--resource-arn arn:aws:rds:us-east-1:111111111111:db:shop-master is in us-east-1, but the command works in eu-west-1 \(the region of --resource-arn arn:aws:rds:eu-west-1:111111111111:db:shop-master\)/],
+    ['a resource that is not an ARN', ['now', '--no-dump', '--vault', 'v', '--backup-role-arn', ROLE, '--resource-arn', 'db:shop-master'],
+      /^cdk-backup-dr backup: --resource-arn must be an ARN, arn:<partition>:<service>:<region>:<account>:<resource>; got 'db:shop-master'\n/],
+    ['a --region other than the state machine\'s', ['now', '--state-machine', MACHINE, '--region', 'us-east-1'],
+      /^cdk-backup-dr backup: --region us-east-1 is not the region of the state machine arn:aws:states:eu-west-1:111111111111:stateMachine:DumpWorkflow \(eu-west-1\)/],
+  ])('%s: exit 2, nothing started', async (_name, args, message) => {
+    const world = recording();
+    expect(await runBackup(args, world)).toBe(2);
+    expect(world.err).toMatch(message);
+    expect(world.regions).toEqual([]);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(backupMock.commandCalls(StartBackupJobCommand)).toHaveLength(0);
+  });
+
+  test('without --region, the region of the state machine or of the resources (an S3 bucket\'s ARN names none)', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: EXECUTION });
+    backupMock.on(StartBackupJobCommand).resolves({ BackupJobId: 'job-1' });
+    const dump = recording();
+    expect(await runBackup(['now', '--state-machine', MACHINE, '--no-wait'], dump)).toBe(0);
+    expect(dump.regions).toEqual(['eu-west-1']);
+    const jobs = recording();
+    expect(await runBackup(['now', '--no-dump', '--vault', 'v', '--backup-role-arn', ROLE, '--resource-arn', 'arn:aws:s3:::data-bucket', '--resource-arn', US_DB, '--no-wait'], jobs)).toBe(0);
+    expect(jobs.regions).toEqual(['us-east-1']);
+  });
+});
