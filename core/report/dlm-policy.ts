@@ -14,33 +14,65 @@ import { selectionTagsOf } from './resource-tags';
 import { DLM_PICKS_TIME_TEXT, WeeklyRuns, dlmStartPicked, intervalRuns, weeklyRuns } from './schedule';
 import { knownNumber } from './template-numbers';
 import type { TierFacts, CopyFacts } from './tier-facts';
-import { tokenText } from './token-text';
+import { isToken, tokenText } from './token-text';
 
 /**
- * The enabled DLM `VOLUME` policies of a volume's stack whose answer to "does it target the
- * volume" is `answer`: one of its target tags is the volume's, or ('unknown') none is but a
- * key or value that is a token (the volume's or the policy's) may be.
+ * The enabled DLM policies of a volume's or an instance's stack whose answer to "does it
+ * target the resource" is `answer`: one of its target tags is the resource's, or ('unknown') none
+ * is but a key or value that is a token (the resource's or the policy's) may be. A `VOLUME`
+ * policy targets a volume, and the volumes of an instance's BlockDeviceMappings where the
+ * instance propagates its tags to them (`PropagateTagsToVolumeOnCreation`: 'unknown' where a
+ * token gives it); an `INSTANCE` policy targets an instance (all its volumes).
  */
 export function dlmPoliciesTargeting(index: AssemblyIndex, r: Located, answer: Selects = true): Located[] {
-  if (r.resource.Type !== 'AWS::EC2::Volume') {
-    return [];
+  return index.ofType('AWS::DLM::LifecyclePolicy').filter((policy) => policy.stack.id === r.stack.id && dlmTargets(policy, r) === answer);
+}
+
+/** Why whether an enabled DLM policy targets the resource is not known at synth (`dlmPoliciesTargeting(..., 'unknown')`). */
+export function dlmNotKnownText(policy: Located, r: Located): string {
+  const propagate: unknown = r.resource.Properties?.PropagateTagsToVolumeOnCreation;
+  if (r.resource.Type === 'AWS::EC2::Instance' && isToken(propagate) && tagsMatch(policy, r) === true) {
+    return `DLM policy ${policy.path} targets its tags, which its volumes carry only if PropagateTagsToVolumeOnCreation (${tokenText(propagate)}) is true: not known at synth`;
   }
+  return `DLM policy ${policy.path} targets a tag whose value (its own or the policy's) is a token`;
+}
+
+function dlmTargets(policy: Located, r: Located): Selects {
+  const details = policy.resource.Properties?.PolicyDetails ?? {};
+  const types: unknown[] = Array.isArray(details.ResourceTypes) ? details.ResourceTypes : [];
+  if (policy.resource.Properties?.State === 'DISABLED') {
+    return false;
+  }
+  if (r.resource.Type === 'AWS::EC2::Volume') {
+    return types.includes('VOLUME') ? tagsMatch(policy, r) : false;
+  }
+  if (r.resource.Type !== 'AWS::EC2::Instance') {
+    return false;
+  }
+  if (types.includes('INSTANCE')) {
+    return tagsMatch(policy, r);
+  }
+  // The volumes an instance creates carry its tags only with PropagateTagsToVolumeOnCreation.
+  const propagate: unknown = r.resource.Properties?.PropagateTagsToVolumeOnCreation;
+  if (!types.includes('VOLUME') || !(propagate === true || propagate === 'true' || isToken(propagate))) {
+    return false;
+  }
+  const selects = tagsMatch(policy, r);
+  return selects === true && isToken(propagate) ? 'unknown' : selects;
+}
+
+/** Whether one of a policy's target tags is the resource's. */
+function tagsMatch(policy: Located, r: Located): Selects {
+  const details = policy.resource.Properties?.PolicyDetails ?? {};
   const tags = selectionTagsOf(r.resource);
-  return index.ofType('AWS::DLM::LifecyclePolicy').filter((policy) => {
-    const details = policy.resource.Properties?.PolicyDetails ?? {};
-    if (policy.stack.id !== r.stack.id || policy.resource.Properties?.State === 'DISABLED' || !(details.ResourceTypes ?? []).includes('VOLUME')) {
+  const targets = (Array.isArray(details.TargetTags) ? details.TargetTags : []).map((t: Json): Selects => {
+    const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
+    if (typeof t?.Key === 'string' && value === undefined) {
       return false;
     }
-    const targets = (Array.isArray(details.TargetTags) ? details.TargetTags : []).map((t: Json): Selects => {
-      const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
-      if (typeof t?.Key === 'string' && value === undefined) {
-        return false;
-      }
-      return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
-    });
-    const selects: Selects = targets.includes(true) ? true : targets.includes('unknown') ? 'unknown' : false;
-    return selects === answer;
+    return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
   });
+  return targets.includes(true) ? true : targets.includes('unknown') ? 'unknown' : false;
 }
 
 export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFacts[] {
@@ -81,7 +113,7 @@ export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFa
         retention: retention.text,
         minHours: retention.minHours,
         maxHours: retention.maxHours,
-        storedIn: `EBS snapshots in ${r.stack.region}`,
+        storedIn: storedInText(index, policy, r),
         // A snapshot is encrypted as its volume.
         encryptionKey: encryptionOf(index, r),
         locks: [],
@@ -108,4 +140,23 @@ export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFa
     }
   }
   return tiers;
+}
+
+/** Where a policy's snapshots of the resource are; of an instance, which of its volumes an `INSTANCE` policy leaves out. */
+function storedInText(index: AssemblyIndex, policy: Located, r: Located): string {
+  const details = policy.resource.Properties?.PolicyDetails ?? {};
+  if (r.resource.Type !== 'AWS::EC2::Instance' || !(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
+    return `EBS snapshots in ${r.stack.region}`;
+  }
+  const stored = details.PolicyType === 'IMAGE_MANAGEMENT' ? `AMIs (with EBS snapshots of its volumes) in ${r.stack.region}` : `multi-volume EBS snapshot sets of its volumes in ${r.stack.region}`;
+  const parameters = details.Parameters ?? {};
+  const excludeBoot: unknown = parameters.ExcludeBootVolume;
+  const excludedTags: Json[] = Array.isArray(parameters.ExcludeDataVolumeTags) ? parameters.ExcludeDataVolumeTags : [];
+  const render = (value: unknown): string => index.render(value, policy.stack);
+  const left = [
+    ...(excludeBoot === true || excludeBoot === 'true' ? ['not of its root volume (ExcludeBootVolume)']
+      : isToken(excludeBoot) ? [`of its root volume only if ExcludeBootVolume (${tokenText(excludeBoot)}) is false: not known at synth`] : []),
+    ...(excludedTags.length > 0 ? [`not of its data volumes tagged ${excludedTags.map((t) => `${render(t?.Key)}=${render(t?.Value)}`).join(' or ')} (ExcludeDataVolumeTags)`] : []),
+  ];
+  return [stored, ...left].join(', ');
 }

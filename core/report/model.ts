@@ -17,7 +17,7 @@ import { encryptionOf } from './resource-encryption';
 import { locksOf } from './resource-locks';
 import type { TierFacts } from './tier-facts';
 import { backupPlanTiers, selectionsCovering } from './backup-plan';
-import { dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
+import { dlmNotKnownText, dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
 import { rdsTiers } from './rds-backups';
 import { clusterOfMember, clustersMaybeOfMember } from './aurora-cluster';
 import { activity } from './activities';
@@ -32,6 +32,8 @@ export const PROTECTED_TYPES: { [type: string]: string } = {
   'AWS::RDS::DBInstance': 'RDS DB instance',
   'AWS::RDS::DBCluster': 'RDS DB cluster',
   'AWS::EC2::Volume': 'EBS volume',
+  // Its own disks: the EBS volumes of its BlockDeviceMappings and of its image's root device, which are no AWS::EC2::Volume.
+  'AWS::EC2::Instance': 'EC2 instance',
   'AWS::S3::Bucket': 'S3 bucket',
   'AWS::DynamoDB::Table': 'DynamoDB table',
   'AWS::DynamoDB::GlobalTable': 'DynamoDB global table',
@@ -399,7 +401,7 @@ class Context extends AssemblyIndex {
     }
     const notKnown = [
       ...selectionsCovering(this, r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
-      ...dlmPoliciesTargeting(this, r, 'unknown').map((policy) => `DLM policy ${policy.path} targets a tag whose value (its own or the policy's) is a token`),
+      ...dlmPoliciesTargeting(this, r, 'unknown').map((policy) => dlmNotKnownText(policy, r)),
     ];
     if (r.resource.Type !== 'AWS::RDS::DBInstance' || r.resource.Properties?.DBClusterIdentifier === undefined) {
       return { tiers, notKnown };

@@ -48,6 +48,10 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
     const p = r.resource.Properties ?? {};
     const what = `data of ${row.typeName} ${r.path}`;
     use(p.KmsKeyId ?? p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID ?? p.SSESpecification?.KMSMasterKeyId, r.stack, what);
+    // An instance's disks: the EBS volumes of its BlockDeviceMappings.
+    for (const mapping of r.resource.Type === 'AWS::EC2::Instance' && Array.isArray(p.BlockDeviceMappings) ? p.BlockDeviceMappings : []) {
+      use(mapping?.Ebs?.KmsKeyId, r.stack, `${what}, volume ${index.render(mapping.DeviceName, r.stack)}`);
+    }
     for (const rule of p.ReplicationConfiguration?.Rules ?? []) {
       const bucket = replicaBucket(index, rule.Destination?.Bucket, r.stack);
       use(rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID, r.stack, `replicas of ${r.path} in ${bucket ? bucket.path : index.render(rule.Destination?.Bucket, r.stack)}`);

@@ -1,4 +1,5 @@
 /** How a protected resource's data is encrypted, as its template says. */
+import type { Json } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { ebsDefaultKeyText, ebsNotEncryptedText } from './ebs-encryption';
@@ -16,6 +17,8 @@ export function encryptionOf(index: AssemblyIndex, r: Located): string {
     case 'AWS::EC2::Volume':
       // Without a key, or without Encrypted, the account's EBS settings of the region decide.
       return p.Encrypted === true ? keyText(index, p.KmsKeyId, r.stack, ebsDefaultKeyText(r.stack.region)) : ebsNotEncryptedText(r.stack.region);
+    case 'AWS::EC2::Instance':
+      return instanceDisksEncryption(index, r);
     case 'AWS::EFS::FileSystem':
       return p.Encrypted === true ? keyText(index, p.KmsKeyId, r.stack, 'the AWS managed key aws/elasticfilesystem') : 'not encrypted';
     case 'AWS::S3::Bucket': {
@@ -38,4 +41,22 @@ export function encryptionOf(index: AssemblyIndex, r: Located): string {
     default:
       return 'unknown';
   }
+}
+
+/**
+ * An instance's disks: each EBS volume of its BlockDeviceMappings, then those of its image's
+ * devices it does not map (its root volume, unless mapped), which are made from the image's
+ * snapshots and encrypted as they are, or as the account's EBS settings say.
+ */
+function instanceDisksEncryption(index: AssemblyIndex, r: Located): string {
+  const region = r.stack.region;
+  const mappings: Json[] = Array.isArray(r.resource.Properties?.BlockDeviceMappings) ? r.resource.Properties.BlockDeviceMappings : [];
+  const mapped = mappings.filter((m) => m?.Ebs !== undefined).map((m) => {
+    const device = index.render(m.DeviceName, r.stack);
+    const ebs = m.Ebs;
+    return ebs.Encrypted === true || ebs.Encrypted === 'true'
+      ? `${device}: ${keyText(index, ebs.KmsKeyId, r.stack, ebsDefaultKeyText(region))}`
+      : `${device}: as the snapshot it is made from, if any (SnapshotId, or the image's), else ${ebsNotEncryptedText(region)}`;
+  });
+  return [...mapped, `the devices of its image it does not map (its root volume, unless mapped): as the image's snapshots (not in the template), else ${ebsNotEncryptedText(region)}`].join('; ');
 }
