@@ -75,9 +75,13 @@ function tagsMatch(policy: Located, r: Located): Selects {
   return targets.includes(true) ? true : targets.includes('unknown') ? 'unknown' : false;
 }
 
-export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFacts[] {
+/**
+ * The tiers of the schedules of `policies` (by default those that target `r`) for `r`;
+ * `via` is said after the mechanism where the policy targets another resource (the instance a volume is attached to).
+ */
+export function dlmTiers(index: AssemblyIndex, year: number, r: Located, policies: Located[] = dlmPoliciesTargeting(index, r), via = ''): TierFacts[] {
   const tiers: TierFacts[] = [];
-  for (const policy of dlmPoliciesTargeting(index, r)) {
+  for (const policy of policies) {
     const details = policy.resource.Properties?.PolicyDetails ?? {};
     const taken = snapshotsTakenByLongerSchedules(year, details.Schedules ?? []);
     const state: unknown = policy.resource.Properties?.State;
@@ -104,7 +108,7 @@ export function dlmTiers(index: AssemblyIndex, year: number, r: Located): TierFa
       tiers.push({
         tier: schedule.Name ?? 'snapshots',
         ...(merges ? { takenByLongerRules: merges.taken } : {}),
-        mechanism: `DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim(),
+        mechanism: `${`DLM policy ${policy.path}, schedule ${schedule.Name ?? ''}`.trim()}${via}`,
         schedule: `${runs.text}${merges ? dlmTakenText(merges) : ''}${mayNotRunText(mayNotRun)}`,
         ...(mayNotRun ? { mayNotRun } : {}),
         scheduleNote: runs.note,
@@ -159,4 +163,34 @@ function storedInText(index: AssemblyIndex, policy: Located, r: Located): string
     ...(excludedTags.length > 0 ? [`not of its data volumes tagged ${excludedTags.map((t) => `${render(t?.Key)}=${render(t?.Value)}`).join(' or ')} (ExcludeDataVolumeTags)`] : []),
   ];
   return [stored, ...left].join(', ');
+}
+
+/**
+ * The `INSTANCE` policies among `policies` whose snapshot sets take `volume`, attached to their
+ * instance: all but those whose `ExcludeDataVolumeTags` it carries (a tag given by a token excludes it
+ * for certain only if compared equal, so such a policy is left out too, and named by `notKnown`).
+ */
+export function instancePoliciesTaking(policies: Located[], volume: Located): { readonly taking: Located[]; readonly notKnown: Located[] } {
+  const tags = selectionTagsOf(volume.resource);
+  const taking: Located[] = [];
+  const notKnown: Located[] = [];
+  for (const policy of policies) {
+    const details = policy.resource.Properties?.PolicyDetails ?? {};
+    if (!(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
+      continue;
+    }
+    const excluded: Json[] = Array.isArray(details.Parameters?.ExcludeDataVolumeTags) ? details.Parameters.ExcludeDataVolumeTags : [];
+    const answers = excluded.map((t): Selects => {
+      const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
+      if (typeof t?.Key === 'string' && value === undefined) {
+        return false;
+      }
+      return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
+    });
+    if (answers.includes(true)) {
+      continue;
+    }
+    (answers.includes('unknown') ? notKnown : taking).push(policy);
+  }
+  return { taking, notKnown };
 }

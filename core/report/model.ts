@@ -17,7 +17,9 @@ import { encryptionOf } from './resource-encryption';
 import { locksOf } from './resource-locks';
 import type { TierFacts } from './tier-facts';
 import { backupPlanTiers, selectionsCovering } from './backup-plan';
-import { dlmNotKnownText, dlmPoliciesTargeting, dlmTiers } from './dlm-policy';
+import { dlmNotKnownText, dlmPoliciesTargeting, dlmTiers, instancePoliciesTaking } from './dlm-policy';
+import { referencedIds } from './template-references';
+import type { Json } from './assembly';
 import { rdsTiers } from './rds-backups';
 import { clusterOfMember, clustersMaybeOfMember } from './aurora-cluster';
 import { activity } from './activities';
@@ -386,6 +388,35 @@ class Context extends AssemblyIndex {
     return [];
   }
 
+  /** The instances an EBS volume is attached to: by an `AWS::EC2::VolumeAttachment` or the instance's `Volumes`. */
+  attachedTo(r: Located): Located[] {
+    if (r.resource.Type !== 'AWS::EC2::Volume') {
+      return [];
+    }
+    const names = (value: unknown): boolean => referencedIds(value).has(r.logicalId);
+    const byAttachment = this.ofType('AWS::EC2::VolumeAttachment')
+      .filter((a) => a.stack.id === r.stack.id && names(a.resource.Properties?.VolumeId))
+      .map((a) => this.referencedOfType(a.resource.Properties?.InstanceId, a.stack, 'AWS::EC2::Instance'))
+      .filter((i): i is Located => i !== undefined);
+    const byInstance = this.ofType('AWS::EC2::Instance').filter((i) => i.stack.id === r.stack.id
+      && (Array.isArray(i.resource.Properties?.Volumes) ? i.resource.Properties.Volumes : []).some((v: Json) => names(v?.VolumeId)));
+    return [...new Set([...byAttachment, ...byInstance])];
+  }
+
+  /**
+   * An attached volume's tiers from its instance: AWS Backup backs up all the EBS volumes of an
+   * instance it selects, and a DLM `INSTANCE` policy snapshots all of them (but those it excludes by tag).
+   */
+  attachedTiers(r: Located): TierFacts[] {
+    return this.attachedTo(r).flatMap((instance) => {
+      const via = ` (its instance ${instance.path}, to which it is attached)`;
+      return [
+        ...selectionsCovering(this, instance).flatMap((sel) => backupPlanTiers(this, this.year, sel)).map((tier) => ({ ...tier, mechanism: `${tier.mechanism}${via}` })),
+        ...dlmTiers(this, this.year, r, instancePoliciesTaking(dlmPoliciesTargeting(this, instance), r).taking, via),
+      ];
+    });
+  }
+
   /** A resource's tiers, its exemption, and why its coverage is not known where only the deploy can tell. */
   coverage(r: Located): { readonly tiers: TierEntry[]; readonly exemptReason?: string; readonly notKnown: string[]; readonly cluster?: ClusterCoverage } {
     const m = meta(r) ?? {};
@@ -394,12 +425,20 @@ class Context extends AssemblyIndex {
       ...selectionsCovering(this, r).flatMap((sel) => backupPlanTiers(this, this.year, sel)),
       ...dlmTiers(this, this.year, r),
       ...this.ownTiers(r),
+      ...this.attachedTiers(r),
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
     const exemptReason = m.role === 'exempt' ? this.render(m.exemptReason ?? '', r.stack) : undefined;
     if (tiers.length > 0 || exemptReason !== undefined) {
       return { tiers, exemptReason, notKnown: [] };
     }
     const notKnown = [
+      ...this.attachedTo(r).flatMap((instance) => [
+        ...selectionsCovering(this, instance, 'unknown').map((sel) => `AWS Backup selection ${sel.path} of its instance ${instance.path} compares a tag whose value (its own or the selection's) is a token`),
+        ...dlmPoliciesTargeting(this, instance, 'unknown').filter((policy) => instancePoliciesTaking([policy], r).taking.length > 0)
+          .map((policy) => `DLM policy ${policy.path} of its instance ${instance.path} targets a tag whose value (its own or the policy's) is a token`),
+        ...instancePoliciesTaking(dlmPoliciesTargeting(this, instance), r).notKnown
+          .map((policy) => `DLM policy ${policy.path} of its instance ${instance.path} leaves out the data volumes of ExcludeDataVolumeTags, compared with a token`),
+      ]),
       ...selectionsCovering(this, r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
       ...dlmPoliciesTargeting(this, r, 'unknown').map((policy) => dlmNotKnownText(policy, r)),
     ];

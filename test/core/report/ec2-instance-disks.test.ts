@@ -60,10 +60,20 @@ beforeAll(() => {
 
     // Snapshotted by a DLM INSTANCE policy, all its volumes but the root one; a data disk with its own key.
     const key = new kms.Key(stack, 'DiskKey', { enableKeyRotation: true });
-    new ec2.CfnInstance(stack, 'SnapshotSets', {
+    const sets = new ec2.CfnInstance(stack, 'SnapshotSets', {
       imageId, instanceType: 't3.micro',
       blockDeviceMappings: [{ deviceName: '/dev/sdg', ebs: { volumeSize: 50, encrypted: true, kmsKeyId: key.keyArn } }],
       tags: [{ key: 'sets', value: 'daily' }],
+    });
+    // Volumes of their own, attached to an instance: an attachment, and the instance's Volumes.
+    const attached = (id: string): ec2.CfnVolume => new ec2.CfnVolume(stack, id, { availabilityZone: 'eu-west-1a', size: 20, encrypted: true, tags: [{ key: 'role', value: id }] });
+    new ec2.CfnVolumeAttachment(stack, 'PlannedDataAttachment', { instanceId: planned.instanceId, volumeId: attached('PlannedData').ref, device: '/dev/sdh' });
+    new ec2.CfnVolumeAttachment(stack, 'LooseDataAttachment', { instanceId: notPropagated.instanceId, volumeId: attached('LooseData').ref, device: '/dev/sdh' });
+    sets.addPropertyOverride('Volumes', [{ Device: '/dev/sdh', VolumeId: attached('SetData').ref }, { Device: '/dev/sdi', VolumeId: attached('ScratchData').ref }]);
+    // Whether the INSTANCE policy targets this one is for the deploy: its tag value is a parameter.
+    new ec2.CfnInstance(stack, 'TokenTagged', {
+      imageId, instanceType: 't3.micro', tags: [{ key: 'sets', value: parametersIn(stack).text('Sets') }],
+      volumes: [{ device: '/dev/sdh', volumeId: attached('TokenTaggedData').ref }],
     });
     new dlm.CfnLifecyclePolicy(stack, 'InstancePolicy', {
       description: 'instance snapshot sets', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
@@ -98,8 +108,8 @@ test('an instance nothing backs up has a row that reads NONE, counted as without
   expect(row.tiers).toEqual([]);
   expect(row.coverageNotKnown).toBeUndefined();
   expect(renderMarkdown(model)).toContain('NONE: not covered by any tier');
-  expect(model.summary.withoutTierOrExemption).toBe(2);
-  expect(model.summary.coverageNotKnownAtSynth).toBe(1);
+  expect(model.summary.withoutTierOrExemption).toBe(4);
+  expect(model.summary.coverageNotKnownAtSynth).toBe(3);
 });
 
 test('PropagateTagsToVolumeOnCreation given by a parameter: whether the DLM policy targets its volumes is not known at synth', () => {
@@ -121,4 +131,25 @@ test('the encryption of an instance\'s disks: each mapped volume, then the devic
     + 'else not encrypted unless EBS encryption by default is on for the account in eu-west-1 (not in the template)');
   const key = model.keys.find((k) => k.key === 'Servers/DiskKey/Resource');
   expect(key?.encrypts).toEqual(['data of EC2 instance Servers/SnapshotSets, volume /dev/sdg']);
+});
+
+test('a volume attached to an instance an AWS Backup plan selects has the plan\'s tiers, through its instance', () => {
+  const row = rowAt(model, 'Servers/PlannedData');
+  expect(row.tiers.map((t) => t.mechanism)).toEqual([expect.stringMatching(/^AWS Backup plan Servers\/Backup\/.* \(its instance Servers\/Planned\/Resource, to which it is attached\)$/)]);
+});
+
+test('a volume in an instance\'s Volumes has the tiers of a DLM INSTANCE policy of the instance, unless the policy excludes its tags', () => {
+  expect(rowAt(model, 'Servers/SetData').tiers.map((t) => t.mechanism)).toEqual(['DLM policy Servers/InstancePolicy, schedule Daily (its instance Servers/SnapshotSets, to which it is attached)']);
+  expect(rowAt(model, 'Servers/ScratchData').tiers).toEqual([]);
+});
+
+test('a volume attached to an instance nothing backs up reads NONE', () => {
+  expect(rowAt(model, 'Servers/LooseData').tiers).toEqual([]);
+  expect(rowAt(model, 'Servers/LooseData').coverageNotKnown).toBeUndefined();
+});
+
+test('a volume attached to an instance whose tag value a DLM INSTANCE policy compares is a token: its coverage is not known at synth', () => {
+  expect(rowAt(model, 'Servers/TokenTaggedData').coverageNotKnown).toEqual([
+    'DLM policy Servers/InstancePolicy of its instance Servers/TokenTagged targets a tag whose value (its own or the policy\'s) is a token',
+  ]);
 });
