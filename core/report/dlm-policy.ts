@@ -149,8 +149,12 @@ export function dlmTiers(index: AssemblyIndex, year: number, r: Located, policie
 /** Where a policy's snapshots of the resource are; of an instance, which of its volumes an `INSTANCE` policy leaves out. */
 function storedInText(index: AssemblyIndex, policy: Located, r: Located): string {
   const details = policy.resource.Properties?.PolicyDetails ?? {};
-  if (r.resource.Type !== 'AWS::EC2::Instance' || !(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
+  if (r.resource.Type !== 'AWS::EC2::Instance') {
     return `EBS snapshots in ${r.stack.region}`;
+  }
+  if (!(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
+    // A VOLUME policy sees the volumes its tags reach: CloudFormation's documentation names those of its BlockDeviceMappings.
+    return `EBS snapshots in ${r.stack.region} of the volumes its tags reach (PropagateTagsToVolumeOnCreation; CloudFormation's documentation names the volumes of its BlockDeviceMappings)`;
   }
   const stored = details.PolicyType === 'IMAGE_MANAGEMENT' ? `AMIs (with EBS snapshots of its volumes) in ${r.stack.region}` : `multi-volume EBS snapshot sets of its volumes in ${r.stack.region}`;
   const parameters = details.Parameters ?? {};

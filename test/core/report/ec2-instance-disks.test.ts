@@ -95,6 +95,7 @@ test('an instance whose tags a DLM VOLUME policy targets, propagated to its volu
   const row = rowAt(model, 'Servers/Tagged/Resource');
   expect(row.tiers.length).toBeGreaterThan(0);
   expect(row.tiers.every((t) => t.mechanism.startsWith('DLM policy Servers/VolumeSnapshots/'))).toBe(true);
+  expect(row.tiers[0].storedIn).toBe('EBS snapshots in eu-west-1 of the volumes its tags reach (PropagateTagsToVolumeOnCreation; CloudFormation\'s documentation names the volumes of its BlockDeviceMappings)');
 });
 
 test('without PropagateTagsToVolumeOnCreation its volumes carry no tag: the row reads NONE', () => {
