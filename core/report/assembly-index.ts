@@ -1,7 +1,8 @@
 /** The resources of an assembly by stack and logical id, and CloudFormation values read against them: as text, as a name, as the resource they refer to. */
 import type { Json, StackArtifact } from './assembly';
 import type { Located } from './located';
-import { getAttsOf, importedNames, referencedIds, subVariables } from './template-references';
+import { getAttsOf, importedNames, referencedIds } from './template-references';
+import { templateText } from './template-text';
 import { tokenText } from './token-text';
 
 const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
@@ -51,6 +52,14 @@ export class AssemblyIndex {
   }
 
   private renderWith(value: unknown, stack: StackArtifact, unresolved: (value: unknown) => string): string {
+    return templateText(value, {
+      part: (part) => this.renderPart(part, stack, unresolved),
+      subName: (name) => PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name,
+    });
+  }
+
+  /** A value that is neither Fn::Join nor Fn::Sub, as `renderWith` reads it. */
+  private renderPart(value: unknown, stack: StackArtifact, unresolved: (value: unknown) => string): string {
     if (value === undefined || value === null) {
       return '';
     }
@@ -71,21 +80,6 @@ export class AssemblyIndex {
     if (o['Fn::GetAtt'] !== undefined) {
       const [id, attr] = Array.isArray(o['Fn::GetAtt']) ? o['Fn::GetAtt'] : String(o['Fn::GetAtt']).split('.');
       return `${this.find(stack, id)?.path ?? id} (${attr})`;
-    }
-    if (Array.isArray(o['Fn::Join'])) {
-      const [separator, parts] = o['Fn::Join'];
-      return (parts as unknown[]).map((p) => this.renderWith(p, stack, unresolved)).join(separator);
-    }
-    if (o['Fn::Sub'] !== undefined) {
-      const sub = o['Fn::Sub'];
-      const [text, variables] = Array.isArray(sub) ? [sub[0], subVariables(sub[1])] : [sub, {}];
-      if (typeof text !== 'string') {
-        return unresolved(value);
-      }
-      // `${!Name}` is the literal text `${Name}`; a variable of the map reads as its value.
-      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => name.startsWith('!') ? `\${${name.slice(1)}}`
-        : Object.hasOwn(variables, name) ? this.renderWith(variables[name], stack, unresolved)
-          : PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name);
     }
     if (o['Fn::ImportValue'] !== undefined) {
       return `export ${this.renderWith(o['Fn::ImportValue'], stack, unresolved)}`;

@@ -7,7 +7,7 @@
  */
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
 import { isStackPseudoParameter } from './assembly-index';
-import { subVariables } from './template-references';
+import { subReference, templateText } from './template-text';
 import { isToken } from './token-text';
 
 /** What the report says of a key it does not inspect. */
@@ -61,24 +61,12 @@ export function outsideKey(value: unknown, home: { readonly region: string; read
 /** The key as text, each token in it (at any depth of Fn::Join and Fn::Sub) a mark `\uE000<index in tokens>\uE000` (a private-use character). */
 function keyShape(value: unknown, text: KeyText, tokens: unknown[]): string {
   const mark = (token: unknown): string => `\uE000${tokens.push(token) - 1}\uE000`;
-  if (!isToken(value)) {
-    return typeof value === 'object' && value !== null ? mark(value) : text.nameOf(value);
-  }
-  const o = value as { [key: string]: unknown };
-  if (typeof o.Ref === 'string' && isStackPseudoParameter(o.Ref)) {
-    return text.nameOf(value);
-  }
-  const join = o['Fn::Join'];
-  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    return join[1].map((part) => keyShape(part, text, tokens)).join(join[0]);
-  }
-  const sub = o['Fn::Sub'];
-  const [template, variables] = Array.isArray(sub) ? [sub[0], subVariables(sub[1])] : [sub, {}];
-  if (typeof template === 'string') {
-    // `${!Name}` is the literal text `${Name}`; a variable of the map reads as its value; `${Res.Attr}` is Fn::GetAtt.
-    return template.replace(/\$\{([^}]+)\}/g, (_, name: string) => name.startsWith('!') ? `\${${name.slice(1)}}`
-      : Object.hasOwn(variables, name) ? keyShape(variables[name], text, tokens)
-        : keyShape(name.includes('.') ? { 'Fn::GetAtt': [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)] } : { Ref: name }, text, tokens));
-  }
-  return mark(value);
+  const part = (v: unknown): string => {
+    if (!isToken(v)) {
+      return typeof v === 'object' && v !== null ? mark(v) : text.nameOf(v);
+    }
+    const ref = (v as { Ref?: unknown }).Ref;
+    return typeof ref === 'string' && isStackPseudoParameter(ref) ? text.nameOf(v) : mark(v);
+  };
+  return templateText(value, { part, subName: (name) => part(subReference(name)) });
 }
