@@ -4,7 +4,7 @@ import type { AssemblyIndex } from './assembly-index';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
 import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/report/backup-selection-rule';
 import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
-import { VAULT_NOT_IN_ASSEMBLY, vaultByArnOrName, vaultLocks, vaultText } from './backup-vaults';
+import { vaultArnPlace, vaultByArnOrName, vaultLocks, vaultNotFoundText, vaultText } from './backup-vaults';
 import { clockGapText } from './clock-gap';
 import { conditionText, mayNotRunText } from './resource-condition';
 import { keyText } from './kms-key-refs';
@@ -45,21 +45,25 @@ export function backupPlanTiers(index: AssemblyIndex, year: number, selection: L
     const retention = lifecycleRetention(rule.Lifecycle);
     const vaultRef = rule.TargetBackupVault;
     const vault = index.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? vaultByArnOrName(index, index.nameOf(vaultRef, plan.stack), plan.stack);
+    const vaultNotFound = vaultNotFoundText(vaultArnPlace(index, vaultRef, plan.stack));
     const copies = (rule.CopyActions ?? []).map((copy: Json): CopyFacts => {
       const arn = index.render(copy.DestinationBackupVaultArn, plan.stack);
       const parts = arn.split(':');
+      // A region or account a token gives is said not known at synth, never a token's words split at their colons.
+      const place = vaultArnPlace(index, copy.DestinationBackupVaultArn, plan.stack);
       const destination = index.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault')
         ?? vaultByArnOrName(index, index.nameOf(copy.DestinationBackupVaultArn, plan.stack), plan.stack);
       const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
+      const notFound = vaultNotFoundText(place);
       return {
         destination: destination ? destination.path : arn,
-        region: destination?.stack.region ?? parts[3] ?? 'unknown',
-        account: destination?.stack.account ?? parts[4] ?? 'unknown',
+        region: destination?.stack.region ?? place?.region ?? parts[3] ?? 'unknown',
+        account: destination?.stack.account ?? place?.account ?? parts[4] ?? 'unknown',
         retention: copyRetention.text,
         minHours: copyRetention.minHours,
         maxHours: copyRetention.maxHours,
-        encryptionKey: destination ? keyText(index, destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
-        locks: destination ? vaultLocks(index, destination) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
+        encryptionKey: destination ? keyText(index, destination.resource.Properties?.EncryptionKeyArn, destination.stack, 'AWS-owned key of AWS Backup') : notFound,
+        locks: destination ? vaultLocks(index, destination) : [`locks ${notFound}`],
       };
     });
     const takenByLongerRules = taken.get(rule);
@@ -81,8 +85,8 @@ export function backupPlanTiers(index: AssemblyIndex, year: number, selection: L
       minHours: retention.minHours,
       maxHours: retention.maxHours,
       storedIn: vaultText(vault, index.render(vaultRef, plan.stack)),
-      encryptionKey: vault ? keyText(index, vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : VAULT_NOT_IN_ASSEMBLY,
-      locks: vault ? vaultLocks(index, vault) : [`locks ${VAULT_NOT_IN_ASSEMBLY}`],
+      encryptionKey: vault ? keyText(index, vault.resource.Properties?.EncryptionKeyArn, vault.stack, 'AWS-owned key of AWS Backup') : vaultNotFound,
+      locks: vault ? vaultLocks(index, vault) : [`locks ${vaultNotFound}`],
       copies,
     };
   });

@@ -4,6 +4,7 @@ import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { removalLocks } from './removal-policy';
 import { knownNumber, plural } from './template-numbers';
+import { ArnPlace, arnPlace } from './token-arn';
 import { tokenText } from './token-text';
 import { vaultPolicyLock } from './vault-policy';
 
@@ -17,6 +18,19 @@ export function vaultByArnOrName(index: AssemblyIndex, text: string, home: Stack
   const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
   return index.ofType('AWS::Backup::BackupVault').find((v) => index.nameOf(v.resource.Properties?.BackupVaultName, v.stack) === name
     && v.stack.region === region && v.stack.account === account);
+}
+
+/** Where a vault's ARN says it is, a part a token gives not known at synth; undefined for a vault name, or an ARN a token gives whole. */
+export function vaultArnPlace(index: AssemblyIndex, value: unknown, stack: StackArtifact): ArnPlace | undefined {
+  return arnPlace(value, 'backup', { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) });
+}
+
+/**
+ * The key and locks of a vault the report did not find: not in the assembly, or, where a token
+ * gives the region or account of its ARN (so it may be a vault of the assembly), where it is, not known at synth.
+ */
+export function vaultNotFoundText(place: ArnPlace | undefined): string {
+  return place?.byToken ? `not known (vault in region ${place.region}, account ${place.account})` : VAULT_NOT_IN_ASSEMBLY;
 }
 
 export function vaultLocks(index: AssemblyIndex, vault: Located | undefined): string[] {

@@ -6,9 +6,7 @@
  * that names it), however its users write it.
  */
 import { ACCOUNT_ID, REGION_NAME } from '../../lib/private/aws-identifiers';
-import { isStackPseudoParameter } from './assembly-index';
-import { subReference, templateText } from './template-text';
-import { isToken } from './token-text';
+import { ValueText, fillTokens, hasToken, tokenShape } from './token-arn';
 
 /** What the report says of a key it does not inspect. */
 export const KEY_NOT_INSPECTED = 'not in this assembly: rotation and deletion not inspected';
@@ -28,21 +26,15 @@ export interface OutsideKey {
   readonly name: string;
 }
 
-/** How a template value of the key's stack reads: in words (`render`) and as a name to match (`nameOf`, tokens as JSON). */
-export interface KeyText {
-  render(value: unknown): string;
-  nameOf(value: unknown): string;
-}
-
 /** Where a key written as a key ID, key ARN, alias name or alias ARN is; `home` for a bare ID or alias name. */
-export function outsideKey(value: unknown, home: { readonly region: string; readonly account: string }, text: KeyText): OutsideKey {
+export function outsideKey(value: unknown, home: { readonly region: string; readonly account: string }, text: ValueText): OutsideKey {
   // Each token (a parameter, a function) stands as a mark without colons, so the JSON of one never splits the ARN.
-  const tokens: unknown[] = [];
-  const shape = keyShape(value, text, tokens);
-  const fill = (part: string, as: (token: unknown) => string): string => part.replace(/\uE000(\d+)\uE000/g, (_, i: string) => as(tokens[Number(i)]));
+  const key = tokenShape(value, text);
+  const { shape, tokens } = key;
+  const fill = (part: string, as: (token: unknown) => string): string => fillTokens(part, key, as);
   const place = (part: string, form: RegExp): string => {
     const words = fill(part, text.render);
-    return !part.includes('\uE000') && form.test(words) ? words : `not known at synth (${words})`;
+    return !hasToken(part) && form.test(words) ? words : `not known at synth (${words})`;
   };
   const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):((?:key|alias)\/.+)$/.exec(shape);
   if (arn) {
@@ -56,17 +48,4 @@ export function outsideKey(value: unknown, home: { readonly region: string; read
     return { region: words, account: words, name };
   }
   return { region: place(home.region, REGION_NAME), account: place(home.account, ACCOUNT_ID), name };
-}
-
-/** The key as text, each token in it (at any depth of Fn::Join and Fn::Sub) a mark `\uE000<index in tokens>\uE000` (a private-use character). */
-function keyShape(value: unknown, text: KeyText, tokens: unknown[]): string {
-  const mark = (token: unknown): string => `\uE000${tokens.push(token) - 1}\uE000`;
-  const part = (v: unknown): string => {
-    if (!isToken(v)) {
-      return typeof v === 'object' && v !== null ? mark(v) : text.nameOf(v);
-    }
-    const ref = (v as { Ref?: unknown }).Ref;
-    return typeof ref === 'string' && isStackPseudoParameter(ref) ? text.nameOf(v) : mark(v);
-  };
-  return templateText(value, { part, subName: (name) => part(subReference(name)) });
 }
