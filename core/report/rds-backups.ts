@@ -5,6 +5,7 @@ import { encryptionOf } from './resource-encryption';
 import { daysRetention, windowRuns } from './schedule';
 import { PartialRetention, knownNumber } from './template-numbers';
 import type { CopyFacts, TierFacts } from './tier-facts';
+import { arnPlace } from './token-arn';
 import { tokenText } from './token-text';
 
 /** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
@@ -54,13 +55,13 @@ export function rdsTiers(index: AssemblyIndex, r: Located): TierFacts[] {
   });
 
   if (p.SourceDBInstanceIdentifier !== undefined) {
-    const { engine, note: engineNote } = replicaEngine(index, r);
+    const { engine, note: engineNote, notFound } = replicaEngine(index, r);
     if (engine === undefined || !READ_REPLICA_BACKUP_ENGINES.test(engine)) {
       return [{
         tier: 'automated backups',
         mechanism: 'RDS automated backups of a read replica, not known',
         schedule: `not known: the template sets a retention of ${daysSet}; the Amazon RDS User Guide documents automated backups of MySQL, MariaDB and Db2 read replicas, `
-          + `and this replica's engine is ${engine === undefined ? 'not in the assembly (its source is not)' : engine}${engineNote}`,
+          + `and this replica's engine is ${engine === undefined ? notFound : engine}${engineNote}`,
         scheduleNote: 'not known',
         runs: [],
         retention: `not known (${daysSet} set)`,
@@ -104,17 +105,25 @@ export function replicaSource(index: AssemblyIndex, replica: Located): { readonl
   return source ? { source, byName: true } : undefined;
 }
 
-/** The engine of a read replica: its own, or its source's where the source is in the assembly. */
-export function replicaEngine(index: AssemblyIndex, replica: Located): { readonly engine?: string; readonly note: string } {
+/**
+ * The engine of a read replica: its own, or its source's where the source is in the assembly;
+ * `notFound` says why the source's is not known where it is not.
+ */
+export function replicaEngine(index: AssemblyIndex, replica: Located): { readonly engine?: string; readonly note: string; readonly notFound: string } {
   const own = replica.resource.Properties?.Engine;
   if (typeof own === 'string') {
-    return { engine: own, note: '' };
+    return { engine: own, note: '', notFound: '' };
   }
   const found = replicaSource(index, replica);
   const engine = found?.source.resource.Properties?.Engine;
+  // A source whose ARN takes its region or account from a token may be an instance of the assembly.
+  const place = found ? undefined : arnPlace(replica.resource.Properties?.SourceDBInstanceIdentifier, 'rds', {
+    render: (v) => index.render(v, replica.stack), nameOf: (v) => index.nameOf(v, replica.stack),
+  });
   return {
     engine: typeof engine === 'string' ? engine : undefined,
     note: found?.byName ? `; its engine is that of ${found.source.path}, ${BY_NAME}` : '',
+    notFound: place?.byToken ? `not known (its source is in region ${place.region}, account ${place.account})` : 'not in the assembly (its source is not)',
   };
 }
 

@@ -9,6 +9,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import { ReportModel } from '../../../core/report/model';
 import { rowAt } from './model-row';
 import { reportOfApp } from './report-of-app';
+import { readReplica, smallInstance } from './db-instances';
 import { describedStack, parametersIn, tableInPlan } from './report-fixtures';
 
 const ACCOUNT = '111111111111';
@@ -28,6 +29,10 @@ beforeAll(() => {
       { ruleName: 'BySub', targetBackupVault: Fn.sub('arn:aws:backup:${AWS::Region}:${AWS::AccountId}:backup-vault:main'), scheduleExpression: 'cron(0 6 * * ? *)',
         copyActions: [{ destinationBackupVaultArn: Fn.sub('arn:aws:backup:eu-central-1:${Account}:backup-vault:main', { Account: text('CopyAccount') }) }] },
     ]);
+    // A DB instance named orders in the stack's region and account: the source the ARNs name if the tokens give those.
+    smallInstance(stack, 'Orders', { engine: 'mariadb', dbInstanceIdentifier: 'orders' });
+    readReplica(stack, 'ByParameter', Fn.join(':', ['arn:aws:rds', text('SourceRegion'), ACCOUNT, 'db:orders']), 3);
+    readReplica(stack, 'ByFunction', Fn.sub('arn:aws:rds:${AWS::Region}:${Account}:db:orders', { Account: Fn.select(0, Fn.split(',', text('Accounts'))) }), 3);
   });
 });
 
@@ -49,5 +54,15 @@ describe('a backup vault ARN', () => {
     });
     expect(bySub.storedIn).toBe('vault Arns/Vault (eu-west-1)');
     expect(bySub.copies[0]).toMatchObject({ region: 'eu-central-1', account: 'not known at synth (CopyAccount)', offsite: true });
+  });
+});
+
+describe('a read replica\'s source ARN', () => {
+  // Before: 'this replica\'s engine is not in the assembly (its source is not)', though Arns/Orders is its source if SourceRegion is eu-west-1.
+  test('a source the report cannot find because a token gives its region or account is said to be in a place not known at synth', () => {
+    expect(rowAt(model, 'Arns/ByParameter').tiers[0].schedule).toContain(
+      `this replica's engine is not known (its source is in region not known at synth (SourceRegion), account ${ACCOUNT})`);
+    expect(rowAt(model, 'Arns/ByFunction').tiers[0].schedule).toContain(
+      'this replica\'s engine is not known (its source is in region eu-west-1, account not known at synth (a value given by Fn::Select))');
   });
 });
