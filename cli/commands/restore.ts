@@ -268,9 +268,19 @@ function executionArnFor(stateMachineArn: string, name: string): string {
 
 /** What an execution that ended without an error (Step Functions gives none) means for the restore. */
 const ENDED_WITHOUT_ERROR: Record<string, string> = {
-  TIMED_OUT: `the execution ran past its timeout (Step Functions gives no error); its cleanup did not run: what it created (tagged ${EXECUTION_TAG}) may remain`,
-  ABORTED: `the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run: what it created (tagged ${EXECUTION_TAG}) may remain`,
+  TIMED_OUT: 'the execution ran past its timeout (Step Functions gives no error); its cleanup did not run',
+  ABORTED: 'the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run',
 };
+
+/**
+ * Where to look for what an execution created when its cleanup did not run: the tag the
+ * workflows put on it, with its value (the database workflow's is the request id, the others'
+ * the execution name).
+ */
+function leftBehind(request: RestoreRequest, executionArn: string): string {
+  const value = request.kind === 'database' ? String(request.input.requestId) : executionArn.split(':').pop();
+  return `what it created may remain, tagged ${EXECUTION_TAG}=${value} (delete it by hand if it is not wanted)`;
+}
 
 /** Reads the events after `lastId`, newest pages first, and returns them oldest first. */
 async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): Promise<HistoryEvent[]> {
@@ -357,6 +367,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       return execution.executionArn!;
     };
     let executionArn: string;
+    // The request of the execution followed (a rerun's has a request id of its own).
+    let followed = request;
     try {
       executionArn = await start(request);
     } catch (error) {
@@ -381,6 +393,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
             : rerun.resumes ? ` under the same request ${String(rerun.input.requestId)}: the workflow resumes ${rerun.resumes.instance} if the earlier execution created it and it is still there, and restores it from ${rerun.resumes.source} otherwise` : '';
         say(`This request ran before (started at ${startedAt}, ${existing.status}); starting it again${asNew}`);
         executionArn = await start(rerun, true);
+        followed = rerun;
       }
     }
     following = executionArn;
@@ -442,7 +455,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     if (json) {
       io.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
     } else {
-      const error = description.error ?? ENDED_WITHOUT_ERROR[description.status ?? ''] ?? '';
+      const ended = ENDED_WITHOUT_ERROR[description.status ?? ''];
+      const error = description.error ?? (ended ? `${ended}: ${leftBehind(followed, executionArn)}` : '');
       io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${error}${rejected ? " (the workflow's checks rejected the request; nothing was created)" : ''}\n${failure.cause}\n`);
     }
     return rejected ? 2 : 1;

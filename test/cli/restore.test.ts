@@ -284,13 +284,23 @@ test('the events of the last moments before the execution ended are shown: the h
 });
 
 test.each([
-  ['TIMED_OUT', 'Restore timed_out: the execution ran past its timeout (Step Functions gives no error); its cleanup did not run: what it created (tagged cdk-backup-dr:restore-execution) may remain'],
-  ['ABORTED', 'Restore aborted: the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run: what it created (tagged cdk-backup-dr:restore-execution) may remain'],
-])('an execution that ended %s without an error says what that means, exit 1', async (status, says) => {
+  ['TIMED_OUT', 'Restore timed_out: the execution ran past its timeout (Step Functions gives no error); its cleanup did not run: what it created may remain, tagged cdk-backup-dr:restore-execution='],
+  ['ABORTED', 'Restore aborted: the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run: what it created may remain, tagged cdk-backup-dr:restore-execution='],
+])('an execution that ended %s without an error says what that means and the tag to look for, exit 1', async (status, says) => {
   mockExecution({ status: status as 'FAILED' });
   const run = capture();
   expect(await runRestore(volumeArgs, run.io)).toBe(1);
-  expect(run.stderr()).toContain(says);
+  // The volume workflow tags with the execution name.
+  const name = buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1a' }).name;
+  expect(run.stderr()).toContain(`${says}${name} (delete it by hand if it is not wanted)\n`);
+});
+
+test('a database restore that timed out names its request id as the tag value (the workflow tags with it, not the execution name)', async () => {
+  mockExecution({ status: 'TIMED_OUT' as 'FAILED' });
+  const run = capture();
+  expect(await runRestore(['db', '--from-snapshot', 'snap-1', '--target', 'copy-1', '--state-machine', MACHINE, '--poll-seconds', '1'], run.io)).toBe(1);
+  const requestId = String(buildRequest('db', { 'from-snapshot': 'snap-1', target: 'copy-1' }).input.requestId);
+  expect(run.stderr()).toContain(`may remain, tagged cdk-backup-dr:restore-execution=${requestId} (delete it by hand if it is not wanted)\n`);
 });
 
 test('a failed object restore shows the copy error\'s message, then the open uploads the workflow added to its cause', async () => {
