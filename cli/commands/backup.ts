@@ -18,6 +18,7 @@ import {
 import { JobLine, JobsProgress } from './backup-progress';
 import { wholeNumber } from '../numeric-options';
 import { ProcessIo, processIo } from '../process-io';
+import { requireRegion } from '../region';
 import { rejectRepeatedOptions } from '../repeated-options';
 import { executionCause, findTaggedStateMachine, regionOfStateMachine, StateMachineNotFound } from '../step-functions';
 import { UsageError } from '../usage-error';
@@ -199,6 +200,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     const pollSeconds = positiveInt(flags['poll-seconds'], 'poll-seconds', 'seconds', 10)!;
     const timeoutMinutes = positiveInt(flags['timeout-minutes'], 'timeout-minutes', 'minutes', 360)!;
     const clients = io.clients(workingRegion(flags, resources, io.env));
+    await requireRegion(clients.backup, `${flags['no-dump'] ? '' : 'name the dump workflow by its ARN (--state-machine or $CDK_BACKUP_DR_BACKUP_STATE_MACHINE) or '}a --resource-arn in the region`);
     const started = io.now();
     const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 

@@ -31,6 +31,7 @@ import { StepProgress } from './restore-progress';
 import { stepErrorNote } from './restore-step-error';
 import { wholeNumber } from '../numeric-options';
 import { ProcessIo, processIo } from '../process-io';
+import { requireRegion } from '../region';
 import { rejectRepeatedOptions } from '../repeated-options';
 import { executionCause, findTaggedStateMachine, regionOfStateMachine, StateMachineNotFound } from '../step-functions';
 import { UsageError } from '../usage-error';
@@ -335,6 +336,7 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     const named = str(flags, 'state-machine') !== undefined ? { from: '--state-machine', arn: str(flags, 'state-machine')! }
       : io.env[variable] ? { from: `$${variable}`, arn: io.env[variable]! } : undefined;
     const clients = io.clients(regionOfStateMachine(named, str(flags, 'region')));
+    await requireRegion(clients.sfn, `name the state machine by its ARN (--state-machine or $${variable})`);
     const stateMachineArn = await resolveStateMachine(clients.sfn, request.kind, str(flags, 'state-machine'), io.env);
     if (flags['dry-run']) {
       const checked = await dryRun(request, stateMachineArn, clients, new Date(io.now()));

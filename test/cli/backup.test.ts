@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BackupIo, resourceLabel, runBackup } from '../../cli/commands/backup';
+import { withoutRegion } from './no-region';
 
 const sfnMock = mockClient(SFNClient);
 const backupMock = mockClient(BackupClient);
@@ -161,6 +162,19 @@ test.each<[string, string[], RegExp]>([
   expect(await runBackup(args, world)).toBe(2);
   expect(world.err).toMatch(message);
   expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+});
+
+test.each([
+  ['the tagged workflow', ['now'], 'name the dump workflow by its ARN (--state-machine or $CDK_BACKUP_DR_BACKUP_STATE_MACHINE) or a --resource-arn in the region'],
+  ['--no-dump and a resource whose ARN names no region', ['now', '--no-dump', '--vault', 'v', '--backup-role-arn', 'r', '--resource-arn', 'arn:aws:s3:::shop-uploads'], 'a --resource-arn in the region'],
+])('with no region at all (no ARN naming one, no --region, no AWS_REGION), %s is a usage error naming --region and AWS_REGION, before any AWS call', async (_name, args, otherWays) => {
+  const world = io();
+  // The clients the command makes, with the SDK's own default region provider.
+  const code = await withoutRegion(() => runBackup(args, { ...world, clients: (region) => ({ sfn: new SFNClient({ region }), backup: new BackupClient({ region }) }) }));
+  expect(world.err.split('\n')[0]).toBe(`cdk-backup-dr backup: no AWS region to work in: pass --region <region>, set AWS_REGION, or ${otherWays}`);
+  expect(code).toBe(2);
+  expect(sfnMock.calls()).toHaveLength(0);
+  expect(backupMock.calls()).toHaveLength(0);
 });
 
 test('no tagged workflow is a usage error naming the tag', async () => {

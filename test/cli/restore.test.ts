@@ -13,13 +13,14 @@ import { copyVersion } from '../../core/restore-workflows/objects';
 import { settingsFromEnvironment as dumpSettings } from '../../lambda/restore-dump/settings';
 import {
   DescribeExecutionCommand, DescribeStateMachineCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, HistoryEvent, ListStateMachinesCommand, ListTagsForResourceCommand,
-  StartExecutionCommand,
+  SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { main } from '../../cli';
 import { REQUEST_FIELDS } from '../../lambda/restore-db-steps/types';
 import { buildRequest, runRestore } from '../../cli/commands/restore';
 import { stepErrorNote } from '../../cli/commands/restore-step-error';
 import { MACHINE, VALIDATE_FUNCTION, capture, ec2, lambda, mockWorkflowConfiguration, rds, resetClients, s3, sfn } from './restore-fixture';
+import { withoutRegion } from './no-region';
 
 const entered = (id: number, type: string, name: string): HistoryEvent => ({ id, type: type as HistoryEvent['type'], timestamp: new Date(Date.parse('2026-11-22T01:00:00Z') + id * 1000), stateEnteredEventDetails: { name } });
 
@@ -821,6 +822,20 @@ describe('the region comes from the state machine ARN', () => {
     expect(await runRestore(['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', '--dry-run', ...extra], run.io)).toBe(2);
     expect(run.stderr()).toMatch(message);
     expect(regions).toEqual([]);
+  });
+
+  test.each([
+    ['a dry run', ['--dry-run']],
+    ['a restore', []],
+  ])('%s with no region at all (no ARN, no --region, no AWS_REGION) is a usage error naming --region and AWS_REGION, before any AWS call', async (_, extra) => {
+    const run = capture();
+    // The clients the command makes, with the SDK's own default region provider.
+    const io = { ...run.io, clients: (region: string | undefined) => ({ ...run.io.clients(region), sfn: new SFNClient({ region }) }) };
+    const code = await withoutRegion(() => runRestore(['volume', '--snapshot', 'snap-0123456789abcdef0', '--az', 'eu-west-1a', ...extra], io));
+    expect(run.stderr()).toBe('cdk-backup-dr restore: no AWS region to work in: pass --region <region>, set AWS_REGION, or name the state machine by its ARN'
+      + ' (--state-machine or $CDK_BACKUP_DR_VOLUME_STATE_MACHINE)\n');
+    expect(code).toBe(2);
+    expect(sfn.calls()).toHaveLength(0);
   });
 
   test('a malformed ARN in $CDK_BACKUP_DR_VOLUME_STATE_MACHINE is named as such', async () => {
