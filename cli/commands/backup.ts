@@ -159,7 +159,8 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
     rejectRepeatedOptions(parsed.tokens, OPTIONS);
   } catch (error) {
-    io.stderr.write(`cdk-backup-dr backup: ${errorText(error)}\n\n${USAGE}\n`);
+    // The error stays in view on a small terminal: the usage is one --help away.
+    io.stderr.write(`cdk-backup-dr backup: ${errorText(error)}\nRun \`cdk-backup-dr backup --help\` for the options.\n`);
     return 2;
   }
   const flags = parsed.values;
@@ -321,7 +322,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
     return result.succeeded ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError || error instanceof StateMachineNotFound) {
-      io.stderr.write(`cdk-backup-dr backup: ${error.message}\n\n${USAGE}\n`);
+      io.stderr.write(`cdk-backup-dr backup: ${error.message}\n`);
       return 2;
     }
     const running = alreadyStarted.length > 0 ? `; started before this error and not stopped by it: ${alreadyStarted.join(', ')}` : '';

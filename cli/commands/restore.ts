@@ -303,7 +303,8 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
     rejectRepeatedOptions(parsed.tokens, OPTIONS);
   } catch (error) {
-    io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\n\n${USAGE}\n`);
+    // The error stays in view on a small terminal: the usage is one --help away.
+    io.stderr.write(`cdk-backup-dr restore: ${errorText(error)}\nRun \`cdk-backup-dr restore --help\` for the options.\n`);
     return 2;
   }
   const flags = parsed.values as Flags;

@@ -177,6 +177,22 @@ test.each([
   expect(backupMock.calls()).toHaveLength(0);
 });
 
+test.each([
+  [['now', '--fast']],
+  [['now', '--vault']],
+  [['now', '--vault', 'a', '--vault', 'b']],
+])('%j: the parser\'s error, then where the options are, not the whole usage (a small terminal keeps the error in view); exit 2', async (args) => {
+  const world = io();
+  expect(await runBackup(args, world)).toBe(2);
+  expect(world.err).toMatch(/^cdk-backup-dr backup: [^\n]+\nRun `cdk-backup-dr backup --help` for the options\.\n$/);
+});
+
+test('a usage error after parsing prints only the error line (as restore does), exit 2', async () => {
+  const world = io();
+  expect(await runBackup(['now', '--no-dump'], world)).toBe(2);
+  expect(world.err).toBe('cdk-backup-dr backup: --no-dump with no --resource-arn: nothing to back up\n');
+});
+
 test('no tagged workflow is a usage error naming the tag', async () => {
   sfnMock.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
   const world = io();

@@ -790,6 +790,19 @@ describe('usage errors exit 2 and say what is allowed', () => {
   });
 });
 
+describe('a command line the parser refuses', () => {
+  test.each([
+    [['volume', '--unknown']],
+    [['volume', '--snapshot']],
+    [['volume', '--snapshot', 'snap-1', '--snapshot', 'snap-2']],
+  ])('%j: the error, then where the options are, not the whole usage (a small terminal keeps the error in view); exit 2', async (args) => {
+    const run = capture();
+    expect(await runRestore(args, run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/^cdk-backup-dr restore: [^\n]+\nRun `cdk-backup-dr restore --help` for the options\.\n$/);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
 describe('the region comes from the state machine ARN', () => {
   /** An io whose clients record the region the command asks for. */
   function recordingRegion(env: NodeJS.ProcessEnv = {}): { run: ReturnType<typeof capture>; regions: Array<string | undefined> } {
