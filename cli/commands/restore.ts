@@ -225,7 +225,10 @@ export function buildRequest(subcommand: string | undefined, flags: Flags, rerun
       throw new UsageError('restore objects needs --bucket <name>');
     }
     const archive = flags.archive === true;
-    if (archive === (str(flags, 'time') !== undefined)) {
+    if (archive && str(flags, 'time') !== undefined) {
+      throw new UsageError('restore objects takes --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive), not both: they exclude each other');
+    }
+    if (!archive && str(flags, 'time') === undefined) {
       throw new UsageError('restore objects needs either --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive)');
     }
     // An archive restore never writes in place (nothing to confirm); only it retrieves (tier, days).

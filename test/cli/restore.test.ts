@@ -790,6 +790,15 @@ describe('usage errors exit 2 and say what is allowed', () => {
   });
 });
 
+test.each([
+  [['--time', '2026-11-21T10:00:00Z', '--archive'], 'restore objects takes --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive), not both: they exclude each other'],
+  [[], 'restore objects needs either --time <ISO time> (a point in time from versions) or --archive (from Glacier / Deep Archive)'],
+])('restore objects with %j (of --time and --archive) says which: exit 2', async (extra, message) => {
+  const run = capture();
+  expect(await runRestore(['objects', '--bucket', 'data', '--prefix', 'app/', ...extra, '--state-machine', MACHINE], run.io)).toBe(2);
+  expect(run.stderr()).toBe(`cdk-backup-dr restore: ${message}\n`);
+});
+
 describe('a command line the parser refuses', () => {
   test.each([
     [['volume', '--unknown']],
