@@ -1,12 +1,14 @@
 import { Annotations, CfnResource, IAspect, Lazy, Reference, Stack, TagManager, Token, Tokenization } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { SelectionTagCondition, SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 import { replicationRuleScope } from './replication-rule-scope';
+import { TARGET_NOT_KNOWN_TEXT, carriesOneOf, instancePolicyTakesVolume } from '../private/dlm-instance-volumes';
 import { SynthWarnings } from '../synth-warnings';
 
 const BACKUP_METADATA_KEY = BackupMetadata.KEY;
@@ -53,15 +55,19 @@ interface Coverage {
 
 /**
  * The coverage guard: an Aspect that fails the synth when a stateful resource (RDS instance
- * or cluster, EBS volume, S3 bucket, DynamoDB table, EFS file system) is neither covered by
- * a backup tier nor exempted with a reason.
+ * or cluster, EBS volume, S3 bucket, DynamoDB table or global table, EFS file system) is
+ * neither covered by a backup tier nor exempted with a reason. An EC2 instance is not
+ * required to be covered (many hold no data); the backup report lists its disks' coverage.
  *
  * A resource is covered when, in its own stack:
  * - an AWS Backup selection lists it by reference, `*` or an ARN pattern of every resource
  *   of its type (and no entry of its service in `NotResources` may exclude it), or selects
  *   it by a tag it carries (`ListOfTags` or
  *   `Conditions.StringEquals` on `aws:ResourceTag/<key>`);
- * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags;
+ * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags; or it is attached to an
+ *   EC2 instance (`AWS::EC2::VolumeAttachment` or the instance's `Volumes`) that an AWS Backup
+ *   selection selects, or whose tags a DLM policy for `INSTANCE` targets, unless the volume
+ *   carries one of the policy's `ExcludeDataVolumeTags`;
  * - (S3 buckets) it replicates to another bucket with an enabled replication rule that copies
  *   the whole bucket (no filter, or an empty prefix and no tag), or is the destination of one;
  * - (RDS) it is a read replica (`SourceDBInstanceIdentifier`) or a cluster replica, or an
@@ -70,7 +76,7 @@ interface Coverage {
  * - the library describes it with a tier (`BackupMetadata.describe(..., { tier })`) or with
  *   the role `backup-store`, `backup-vault` or `replica`.
  *
- * Where a token keeps synth from telling (a tag value compared by a selection, a replication
+ * Where a token keeps synth from telling (a tag value compared by a selection or a DLM policy, a replication
  * prefix, a cluster outside the app), the coverage is not known: the synth goes on with the
  * warning `cdk-backup-dr:coverageNotKnown` and the `Metadata` lists it in `coverageNotKnown`.
  *
@@ -167,7 +173,8 @@ export class BackupCoverage implements IAspect {
           + 'select it in an AWS Backup plan, target its tags with a DLM policy, or exempt it with `BackupCoverage.exempt(construct, reason)`'
           + (backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource)) ? '' : ' (AWS Backup backs up a bucket only with versioning enabled)')
           + (coverage.partly.length > 0 ? ` (${coverage.partly.join('; ')}: not the whole bucket)` : '')
-          + (cluster !== undefined ? ` (it is backed up with its cluster ${cluster.node.path}, which is not covered)` : '')];
+          + (cluster !== undefined ? ` (it is backed up with its cluster ${cluster.node.path}, which is not covered)` : '')
+          + attachedHint(instancesAttachedTo(resource, logicalId))];
       },
     });
   }
@@ -201,23 +208,21 @@ function coverageOf(resource: CfnResource): Coverage {
     } else if (construct instanceof dlm.CfnLifecyclePolicy && resource.cfnResourceType === 'AWS::EC2::Volume') {
       const details = stack.resolve(construct.policyDetails) ?? {};
       const types: string[] = details.resourceTypes ?? [];
-      const targetTags: Array<{ key: unknown; value: unknown }> = details.targetTags ?? [];
       if (construct.state === 'DISABLED' || !types.includes('VOLUME')) {
         continue;
       }
-      const targets = targetTags.map((tag): boolean | 'unknown' => {
-        const value = typeof tag.key === 'string' ? tags[tag.key] : undefined;
-        if (typeof tag.key === 'string' && value === undefined) {
-          return false;
-        }
-        return typeof tag.key !== 'string' || typeof value !== 'string' || typeof tag.value !== 'string' ? 'unknown' : value === tag.value;
-      });
-      if (targets.includes(true)) {
+      const targets = carriesOneOf(details.targetTags ?? [], tags);
+      if (targets === true) {
         covered.push(`DLM policy ${construct.node.path}`);
-      } else if (targets.includes('unknown')) {
-        notKnown.push(`DLM policy ${construct.node.path} targets a tag whose value (its own or the policy's) is a token`);
+      } else if (targets === 'unknown') {
+        notKnown.push(`DLM policy ${construct.node.path} ${TARGET_NOT_KNOWN_TEXT}`);
       }
     }
+  }
+  for (const instance of instancesAttachedTo(resource, logicalId)) {
+    const ofInstance = attachedCoverage(instance, tags);
+    covered.push(...ofInstance.by);
+    notKnown.push(...ofInstance.notKnown);
   }
   if (resource instanceof s3.CfnBucket) {
     const replication = stack.resolve(resource.replicationConfiguration);
@@ -265,6 +270,72 @@ function coverageOf(resource: CfnResource): Coverage {
     }
   }
   return { by: covered, notKnown: covered.length > 0 ? [] : notKnown, partly };
+}
+
+/**
+ * The EC2 instances of its stack an EBS volume is attached to: by an `AWS::EC2::VolumeAttachment`
+ * or the instance's `Volumes` (as the report finds them, `attachedTo` in core/report/model.ts).
+ */
+function instancesAttachedTo(resource: CfnResource, logicalId: string): ec2.CfnInstance[] {
+  if (resource.cfnResourceType !== 'AWS::EC2::Volume') {
+    return [];
+  }
+  const stack = Stack.of(resource);
+  const inStack = stack.node.findAll().filter((c) => Stack.of(c) === stack);
+  const instances = inStack.filter((c): c is ec2.CfnInstance => c instanceof ec2.CfnInstance);
+  const byAttachment = inStack
+    .filter((c): c is ec2.CfnVolumeAttachment => c instanceof ec2.CfnVolumeAttachment && referencesLogicalId(stack.resolve(c.volumeId), logicalId))
+    .flatMap((attachment) => instances.filter((i) => referencesLogicalId(stack.resolve(attachment.instanceId), stack.resolve(stack.getLogicalId(i)))));
+  const byVolumes = instances.filter((i) => {
+    const volumes: unknown = stack.resolve(i.volumes);
+    return Array.isArray(volumes) && volumes.some((v: { volumeId?: unknown } | undefined) => referencesLogicalId(v?.volumeId, logicalId));
+  });
+  return [...new Set([...byAttachment, ...byVolumes])];
+}
+
+/** What else would cover a volume attached to instances, for the "not covered" error. */
+function attachedHint(instances: ec2.CfnInstance[]): string {
+  return instances.length === 0 ? '' : ` (it is attached to the EC2 instance ${instances.map((i) => i.node.path).join(' and ')}: `
+    + 'an AWS Backup selection of the instance, or a DLM `INSTANCE` policy targeting its tags whose `ExcludeDataVolumeTags` the volume does not carry, covers it too)';
+}
+
+/**
+ * How an attached EBS volume (with resolved `volumeTags`) is covered through its instance: AWS
+ * Backup backs up every EBS volume of an instance a selection selects; a DLM `INSTANCE` policy
+ * targeting the instance's tags snapshots every volume but those carrying one of its
+ * `ExcludeDataVolumeTags`. The lines name the instance.
+ */
+function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]: unknown }): { by: string[]; notKnown: string[] } {
+  const stack = Stack.of(instance);
+  const instanceId: string = stack.resolve(stack.getLogicalId(instance));
+  const instanceTags = tagsOf(instance);
+  const via = ` (its instance ${instance.node.path}, to which it is attached)`;
+  const of = ` of its instance ${instance.node.path}`;
+  const by: string[] = [];
+  const notKnown: string[] = [];
+  for (const construct of stack.node.findAll()) {
+    if (construct instanceof backup.CfnBackupSelection) {
+      const selects = selectionCovers(stack.resolve(construct.backupSelection), instanceId, 'AWS::EC2::Instance', instanceTags);
+      if (selects === true) {
+        by.push(`AWS Backup selection ${construct.node.path}${via}`);
+      } else if (selects === 'unknown') {
+        notKnown.push(`AWS Backup selection ${construct.node.path}${of} compares a tag whose value (its own or the selection's) is a token`);
+      }
+    } else if (construct instanceof dlm.CfnLifecyclePolicy) {
+      const details = stack.resolve(construct.policyDetails) ?? {};
+      const types: string[] = details.resourceTypes ?? [];
+      if (construct.state === 'DISABLED' || !types.includes('INSTANCE')) {
+        continue;
+      }
+      const taking = instancePolicyTakesVolume(carriesOneOf(details.targetTags ?? [], instanceTags), details.parameters?.excludeDataVolumeTags ?? [], volumeTags);
+      if (taking.takes === true) {
+        by.push(`DLM policy ${construct.node.path}${via}`);
+      } else if (taking.takes === 'unknown') {
+        notKnown.push(`DLM policy ${construct.node.path}${of} ${taking.notKnown.join(', and ')}`);
+      }
+    }
+  }
+  return { by, notKnown };
 }
 
 /**

@@ -371,3 +371,87 @@ describe('BackupCoverage', () => {
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('not known at synth'));
   });
 });
+
+// AWS Backup backs up every EBS volume of an instance it selects; a DLM INSTANCE policy snapshots
+// every volume of the instances it targets but those carrying one of its ExcludeDataVolumeTags.
+describe('BackupCoverage: an EBS volume attached to an EC2 instance', () => {
+  const server = (stack: Stack, id: string, tags: { [key: string]: string } = {}): ec2.CfnInstance => new ec2.CfnInstance(stack, id, {
+    imageId: 'ami-12345678', instanceType: 't3.micro', tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+  });
+  const attach = (stack: Stack, instance: ec2.CfnInstance, id: string, tags: { [key: string]: string } = {}): ec2.Volume => {
+    const vol = volume(stack, id);
+    Object.entries(tags).forEach(([key, value]) => Tags.of(vol).add(key, value));
+    new ec2.CfnVolumeAttachment(stack, `${id}Attachment`, { instanceId: instance.ref, volumeId: vol.volumeId, device: '/dev/sdh' });
+    return vol;
+  };
+  const instancePolicy = (stack: Stack, excludeDataVolumeTags?: Array<{ key: string; value: string }>): void => {
+    new dlm.CfnLifecyclePolicy(stack, 'Sets', {
+      description: 'snapshot sets', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['INSTANCE'], targetTags: [{ key: 'sets', value: 'daily' }],
+        ...(excludeDataVolumeTags ? { parameters: { excludeDataVolumeTags } } : {}),
+        schedules: [{ name: 'daily', createRule: { interval: 24, intervalUnit: 'HOURS' }, retainRule: { count: 7 } }],
+      },
+    });
+  };
+  const coveredBy = (vol: ec2.Volume): string[] => BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource);
+
+  test('an AWS Backup selection of its instance covers it, and coveredBy names the selection with the instance', () => {
+    const stack = guardedStack();
+    const instance = server(stack, 'Server');
+    const data = attach(stack, instance, 'Data');
+    plan(stack, [backup.BackupResource.fromArn(stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.ref }))]);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(coveredBy(data)).toEqual(['AWS Backup selection S/Plan/Selection/Resource (its instance S/Server, to which it is attached)']);
+    Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: ['AWS Backup selection S/Plan/Selection/Resource (its instance S/Server, to which it is attached)'] } } });
+  });
+
+  test('a DLM INSTANCE policy targeting its instance\'s tags covers it, in the instance\'s Volumes too, unless it carries one of ExcludeDataVolumeTags', () => {
+    const stack = guardedStack();
+    const instance = server(stack, 'Server', { sets: 'daily' });
+    const data = attach(stack, instance, 'Data');
+    const listed = volume(stack, 'Listed');
+    instance.volumes = [{ device: '/dev/sdi', volumeId: listed.volumeId }];
+    attach(stack, instance, 'Scratch', { role: 'scratch' });
+    instancePolicy(stack, [{ key: 'role', value: 'scratch' }]);
+    expect(coveredBy(data)).toEqual(['DLM policy S/Sets (its instance S/Server, to which it is attached)']);
+    expect(coveredBy(listed)).toEqual(['DLM policy S/Sets (its instance S/Server, to which it is attached)']);
+    expect(() => Template.fromStack(stack)).toThrow(/EBS volume Scratch\w+ \(S\/Scratch\/Resource\) is not covered by any backup tier/);
+    expect(() => Template.fromStack(stack)).not.toThrow(/EBS volume (Data|Listed)/);
+  });
+
+  test('an instance nothing covers leaves its volume uncovered; the instance itself is not required to be covered', () => {
+    const stack = guardedStack();
+    const instance = server(stack, 'Server', { sets: 'weekly' });
+    attach(stack, instance, 'Data');
+    instancePolicy(stack);
+    expect(() => Template.fromStack(stack)).toThrow(/EBS volume Data\w+ \(S\/Data\/Resource\) is not covered .* \(it is attached to the EC2 instance S\/Server: /);
+    expect(() => Template.fromStack(stack)).not.toThrow(/EC2 instance Server\w* \(S\/Server\) is not covered/);
+
+    const bastion = guardedStack();
+    server(bastion, 'Bastion');
+    expect(() => Template.fromStack(bastion)).not.toThrow();
+  });
+
+  test('where a token decides (the instance\'s tag, the selection\'s, ExcludeDataVolumeTags), its coverage is not known: a warning, no error', () => {
+    const notKnown = (stack: Stack, line: string): void => {
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: [line] } } });
+      Annotations.fromStack(stack).hasWarning('/S/Data/Resource', Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
+    };
+    const instanceTag = guardedStack();
+    attach(instanceTag, server(instanceTag, 'Server', { sets: new CfnParameter(instanceTag, 'SetsTag').valueAsString }), 'Data');
+    instancePolicy(instanceTag);
+    notKnown(instanceTag, 'DLM policy S/Sets of its instance S/Server targets a tag whose value (its own or the policy\'s) is a token');
+
+    const excluded = guardedStack();
+    attach(excluded, server(excluded, 'Server', { sets: 'daily' }), 'Data', { role: 'data' });
+    instancePolicy(excluded, [{ key: 'role', value: new CfnParameter(excluded, 'Excluded').valueAsString }]);
+    notKnown(excluded, 'DLM policy S/Sets of its instance S/Server leaves out the data volumes of ExcludeDataVolumeTags, compared with a token');
+
+    const selected = guardedStack();
+    attach(selected, server(selected, 'Server', { backup: 'daily' }), 'Data');
+    plan(selected, [backup.BackupResource.fromTag('backup', new CfnParameter(selected, 'Tier').valueAsString)]);
+    notKnown(selected, 'AWS Backup selection S/Plan/Selection/Resource of its instance S/Server compares a tag whose value (its own or the selection\'s) is a token');
+  });
+});
