@@ -2,6 +2,7 @@
 import type { Json } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import type { Selects } from '../../lib/report/backup-selection-rule';
+import { DlmTag, carriesOneOf, instancePolicyTakesVolume } from '../../lib/private/dlm-instance-volumes';
 import { dlmTakenText } from './dlm-merge-text';
 import { conditionText, mayNotRunText } from './resource-condition';
 import { snapshotsTakenByLongerSchedules } from './dlm-merges';
@@ -61,18 +62,14 @@ function dlmTargets(policy: Located, r: Located): Selects {
   return selects === true && isToken(propagate) ? 'unknown' : selects;
 }
 
-/** Whether one of a policy's target tags is the resource's. */
+/** Whether one of a policy's target tags is the resource's (the rule the coverage guard applies too). */
 function tagsMatch(policy: Located, r: Located): Selects {
-  const details = policy.resource.Properties?.PolicyDetails ?? {};
-  const tags = selectionTagsOf(r.resource);
-  const targets = (Array.isArray(details.TargetTags) ? details.TargetTags : []).map((t: Json): Selects => {
-    const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
-    if (typeof t?.Key === 'string' && value === undefined) {
-      return false;
-    }
-    return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
-  });
-  return targets.includes(true) ? true : targets.includes('unknown') ? 'unknown' : false;
+  return carriesOneOf(dlmTags(policy.resource.Properties?.PolicyDetails?.TargetTags), selectionTagsOf(r.resource));
+}
+
+/** A policy's tag list (`TargetTags`, `ExcludeDataVolumeTags`) as the shared rules read it. */
+function dlmTags(list: unknown): DlmTag[] {
+  return (Array.isArray(list) ? list : []).map((t: Json) => ({ key: t?.Key, value: t?.Value }));
 }
 
 /**
@@ -170,31 +167,26 @@ function storedInText(index: AssemblyIndex, policy: Located, r: Located): string
 }
 
 /**
- * The `INSTANCE` policies among `policies` whose snapshot sets take `volume`, attached to their
- * instance: all but those whose `ExcludeDataVolumeTags` it carries (a tag given by a token excludes it
- * for certain only if compared equal, so such a policy is left out too, and named by `notKnown`).
+ * The enabled `INSTANCE` policies of an instance's stack whose snapshot sets take `volume`, attached
+ * to the instance: those that target the instance, but for the ones whose `ExcludeDataVolumeTags`
+ * the volume carries (the rule the coverage guard applies too). `notKnown`: one line per policy
+ * whose answer a token leaves to the deploy (its target tag, the instance's, or an excluded tag).
  */
-export function instancePoliciesTaking(policies: Located[], volume: Located): { readonly taking: Located[]; readonly notKnown: Located[] } {
+export function instancePoliciesTaking(index: AssemblyIndex, instance: Located, volume: Located): { readonly taking: Located[]; readonly notKnown: string[] } {
   const tags = selectionTagsOf(volume.resource);
   const taking: Located[] = [];
-  const notKnown: Located[] = [];
-  for (const policy of policies) {
+  const notKnown: string[] = [];
+  for (const policy of index.ofType('AWS::DLM::LifecyclePolicy').filter((p) => p.stack.id === instance.stack.id)) {
     const details = policy.resource.Properties?.PolicyDetails ?? {};
     if (!(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
       continue;
     }
-    const excluded: Json[] = Array.isArray(details.Parameters?.ExcludeDataVolumeTags) ? details.Parameters.ExcludeDataVolumeTags : [];
-    const answers = excluded.map((t): Selects => {
-      const value = typeof t?.Key === 'string' ? tags[t.Key] : undefined;
-      if (typeof t?.Key === 'string' && value === undefined) {
-        return false;
-      }
-      return typeof t?.Key !== 'string' || typeof value !== 'string' || typeof t?.Value !== 'string' ? 'unknown' : value === t.Value;
-    });
-    if (answers.includes(true)) {
-      continue;
+    const takes = instancePolicyTakesVolume(dlmTargets(policy, instance), dlmTags(details.Parameters?.ExcludeDataVolumeTags), tags);
+    if (takes.takes === true) {
+      taking.push(policy);
+    } else if (takes.takes === 'unknown') {
+      notKnown.push(`DLM policy ${policy.path} of its instance ${instance.path} ${takes.notKnown.join(', and ')}`);
     }
-    (answers.includes('unknown') ? notKnown : taking).push(policy);
   }
   return { taking, notKnown };
 }

@@ -412,7 +412,7 @@ class Context extends AssemblyIndex {
       const via = ` (its instance ${instance.path}, to which it is attached)`;
       return [
         ...selectionsCovering(this, instance).flatMap((sel) => backupPlanTiers(this, this.year, sel)).map((tier) => ({ ...tier, mechanism: `${tier.mechanism}${via}` })),
-        ...dlmTiers(this, this.year, r, instancePoliciesTaking(dlmPoliciesTargeting(this, instance), r).taking, via),
+        ...dlmTiers(this, this.year, r, instancePoliciesTaking(this, instance, r).taking, via),
       ];
     });
   }
@@ -434,10 +434,7 @@ class Context extends AssemblyIndex {
     const notKnown = [
       ...this.attachedTo(r).flatMap((instance) => [
         ...selectionsCovering(this, instance, 'unknown').map((sel) => `AWS Backup selection ${sel.path} of its instance ${instance.path} compares a tag whose value (its own or the selection's) is a token`),
-        ...dlmPoliciesTargeting(this, instance, 'unknown').filter((policy) => instancePoliciesTaking([policy], r).taking.length > 0)
-          .map((policy) => `DLM policy ${policy.path} of its instance ${instance.path} targets a tag whose value (its own or the policy's) is a token`),
-        ...instancePoliciesTaking(dlmPoliciesTargeting(this, instance), r).notKnown
-          .map((policy) => `DLM policy ${policy.path} of its instance ${instance.path} leaves out the data volumes of ExcludeDataVolumeTags, compared with a token`),
+        ...instancePoliciesTaking(this, instance, r).notKnown,
       ]),
       ...selectionsCovering(this, r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
       ...dlmPoliciesTargeting(this, r, 'unknown').map((policy) => dlmNotKnownText(policy, r)),

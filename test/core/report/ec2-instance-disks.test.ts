@@ -154,3 +154,26 @@ test('a volume attached to an instance whose tag value a DLM INSTANCE policy com
     'DLM policy Servers/InstancePolicy of its instance Servers/TokenTagged targets a tag whose value (its own or the policy\'s) is a token',
   ]);
 });
+
+// The guard (lib/report/coverage.ts) says the same: both apply lib/private/dlm-instance-volumes.ts.
+test('a volume whose instance\'s tag and the INSTANCE policy\'s ExcludeDataVolumeTags are both compared with a token: not known at synth, for both reasons', () => {
+  const both = reportOfApp((app) => {
+    const stack = describedStack(app, 'Tokens');
+    const data = new ec2.CfnVolume(stack, 'Data', { availabilityZone: 'eu-west-1a', size: 20, encrypted: true, tags: [{ key: 'role', value: 'data' }] });
+    new ec2.CfnInstance(stack, 'Server', {
+      imageId: 'ami-12345678', instanceType: 't3.micro', tags: [{ key: 'sets', value: parametersIn(stack).text('Sets') }],
+      volumes: [{ device: '/dev/sdh', volumeId: data.ref }],
+    });
+    new dlm.CfnLifecyclePolicy(stack, 'InstancePolicy', {
+      description: 'instance snapshot sets', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: {
+        resourceTypes: ['INSTANCE'], targetTags: [{ key: 'sets', value: 'daily' }], parameters: { excludeDataVolumeTags: [{ key: 'role', value: parametersIn(stack).text('Excluded') }] },
+        schedules: [{ name: 'Daily', createRule: { interval: 24, intervalUnit: 'HOURS', times: ['03:00'] }, retainRule: { count: 7 } }],
+      },
+    });
+  });
+  expect(rowAt(both, 'Tokens/Data').tiers).toEqual([]);
+  expect(rowAt(both, 'Tokens/Data').coverageNotKnown).toEqual([
+    'DLM policy Tokens/InstancePolicy of its instance Tokens/Server targets a tag whose value (its own or the policy\'s) is a token, and leaves out the data volumes of ExcludeDataVolumeTags, compared with a token',
+  ]);
+});
