@@ -4,7 +4,7 @@ import type { AssemblyIndex } from './assembly-index';
 import { AWS_BACKUP_COLD_STORAGE_SCOPE } from '../../lib/private/aws-backup-cold-storage';
 import type { SelectionTagCondition, SelectionTerms, Selects } from '../../lib/report/backup-selection-rule';
 import { backupCanProtect, selectionEntryNames, selectionSelects } from '../../lib/report/backup-selection-rule';
-import { vaultArnPlace, vaultByArnOrName, vaultLocks, vaultNotFoundText, vaultText } from './backup-vaults';
+import { vaultArnPlace, vaultLocks, vaultNotFoundText, vaultOf, vaultText } from './backup-vaults';
 import { clockGapText } from './clock-gap';
 import { conditionText, mayNotRunText } from './resource-condition';
 import { keyText } from './kms-key-refs';
@@ -44,17 +44,16 @@ export function backupPlanTiers(index: AssemblyIndex, year: number, selection: L
       : zonedWeeklyRuns(rule.ScheduleExpression ?? 'cron(0 5 ? * * *)', rule.ScheduleExpressionTimezone);
     const retention = lifecycleRetention(rule.Lifecycle);
     const vaultRef = rule.TargetBackupVault;
-    const vault = index.referencedOfType(vaultRef, plan.stack, 'AWS::Backup::BackupVault') ?? vaultByArnOrName(index, index.nameOf(vaultRef, plan.stack), plan.stack);
-    const vaultNotFound = vaultNotFoundText(vaultArnPlace(index, vaultRef, plan.stack));
+    const vault = vaultOf(index, vaultRef, plan.stack);
+    const vaultNotFound = vaultNotFoundText(index, vaultRef, plan.stack);
     const copies = (rule.CopyActions ?? []).map((copy: Json): CopyFacts => {
       const arn = index.render(copy.DestinationBackupVaultArn, plan.stack);
       const parts = arn.split(':');
       // A region or account a token gives is said not known at synth, never a token's words split at their colons.
       const place = vaultArnPlace(index, copy.DestinationBackupVaultArn, plan.stack);
-      const destination = index.referencedOfType(copy.DestinationBackupVaultArn, plan.stack, 'AWS::Backup::BackupVault')
-        ?? vaultByArnOrName(index, index.nameOf(copy.DestinationBackupVaultArn, plan.stack), plan.stack);
+      const destination = vaultOf(index, copy.DestinationBackupVaultArn, plan.stack);
       const copyRetention = lifecycleRetention(copy.Lifecycle ?? rule.Lifecycle);
-      const notFound = vaultNotFoundText(place);
+      const notFound = vaultNotFoundText(index, copy.DestinationBackupVaultArn, plan.stack);
       return {
         destination: destination ? destination.path : arn,
         region: destination?.stack.region ?? place?.region ?? parts[3] ?? 'unknown',

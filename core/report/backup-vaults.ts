@@ -4,33 +4,60 @@ import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { removalLocks } from './removal-policy';
 import { knownNumber, plural } from './template-numbers';
-import { ArnPlace, arnPlace } from './token-arn';
+import { ArnPlace, ValueText, arnPlace, givenByToken } from './token-arn';
 import { tokenText } from './token-text';
 import { vaultPolicyLock } from './vault-policy';
 
 /** The key and locks of a vault the assembly does not define (imported, or made elsewhere). */
 export const VAULT_NOT_IN_ASSEMBLY = 'not known (vault not in this assembly)';
 
-/** The vault with this name or ARN, in the stack of its region and account. */
-export function vaultByArnOrName(index: AssemblyIndex, text: string, home: StackArtifact): Located | undefined {
+/** How a value of `stack` reads, in words and as a name to match. */
+function textIn(index: AssemblyIndex, stack: StackArtifact): ValueText {
+  return { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) };
+}
+
+/**
+ * The vault a value (a name, an ARN) names: by reference (`Ref`, `Fn::GetAtt`, `Fn::ImportValue`, CDK's
+ * cross-region export reader), or else by the name, region and account it writes; a name a token gives
+ * (a parameter, a function) is decided at deploy, so it never matches a vault by its text.
+ */
+export function vaultOf(index: AssemblyIndex, value: unknown, stack: StackArtifact): Located | undefined {
+  const referenced = index.referencedOfType(value, stack, 'AWS::Backup::BackupVault');
+  if (referenced || givenByToken(value, textIn(index, stack))) {
+    return referenced;
+  }
+  return vaultByArnOrName(index, index.nameOf(value, stack), stack);
+}
+
+/** The vault with this name or ARN, in the stack of its region and account; a vault whose name a token gives is not matched by its text. */
+function vaultByArnOrName(index: AssemblyIndex, text: string, home: StackArtifact): Located | undefined {
   // A vault is named within its region and account: those of the ARN, or of the plan for a bare name.
   const arn = /^arn:[^:]+:backup:([^:]*):([^:]*):backup-vault:(.+)$/.exec(text);
   const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
-  return index.ofType('AWS::Backup::BackupVault').find((v) => index.nameOf(v.resource.Properties?.BackupVaultName, v.stack) === name
-    && v.stack.region === region && v.stack.account === account);
+  return index.ofType('AWS::Backup::BackupVault').find((v) => v.stack.region === region && v.stack.account === account
+    && !givenByToken(v.resource.Properties?.BackupVaultName, textIn(index, v.stack))
+    && index.nameOf(v.resource.Properties?.BackupVaultName, v.stack) === name);
 }
 
 /** Where a vault's ARN says it is, a part a token gives not known at synth; undefined for a vault name, or an ARN a token gives whole. */
 export function vaultArnPlace(index: AssemblyIndex, value: unknown, stack: StackArtifact): ArnPlace | undefined {
-  return arnPlace(value, 'backup', { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) });
+  return arnPlace(value, 'backup', textIn(index, stack));
 }
 
 /**
- * The key and locks of a vault the report did not find: not in the assembly, or, where a token
- * gives the region or account of its ARN (so it may be a vault of the assembly), where it is, not known at synth.
+ * The key and locks of a vault `vaultOf` did not find: not in the assembly where the template writes
+ * it whole; where a token gives the region or account of its ARN, its name, or the whole name or ARN
+ * (so it may be a vault of the assembly), what the token leaves not known at synth.
  */
-export function vaultNotFoundText(place: ArnPlace | undefined): string {
-  return place?.byToken ? `not known (vault in region ${place.region}, account ${place.account})` : VAULT_NOT_IN_ASSEMBLY;
+export function vaultNotFoundText(index: AssemblyIndex, value: unknown, stack: StackArtifact): string {
+  const place = vaultArnPlace(index, value, stack);
+  if (place?.byToken) {
+    return `not known (vault in region ${place.region}, account ${place.account})`;
+  }
+  if (place?.resourceByToken) {
+    return `not known (vault named not known at synth (${place.resource.replace(/^backup-vault:/, '')}), in region ${place.region}, account ${place.account})`;
+  }
+  return !place && givenByToken(value, textIn(index, stack)) ? `not known at synth (${index.render(value, stack)})` : VAULT_NOT_IN_ASSEMBLY;
 }
 
 export function vaultLocks(index: AssemblyIndex, vault: Located | undefined): string[] {

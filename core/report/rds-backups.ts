@@ -1,11 +1,12 @@
 /** RDS: the automated backups of a DB instance or cluster, and its read replicas (their source, engine and backups) as copies. */
+import type { StackArtifact } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { encryptionOf } from './resource-encryption';
 import { daysRetention, windowRuns } from './schedule';
 import { PartialRetention, knownNumber } from './template-numbers';
 import type { CopyFacts, TierFacts } from './tier-facts';
-import { arnPlace } from './token-arn';
+import { ValueText, arnPlace, givenByToken } from './token-arn';
 import { tokenText } from './token-text';
 
 /** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
@@ -95,19 +96,26 @@ export function replicaSource(index: AssemblyIndex, replica: Located): { readonl
   if (referenced?.resource.Type === 'AWS::RDS::DBInstance') {
     return { source: referenced, byName: false };
   }
+  // A name a token gives (a parameter, a function) is decided at deploy: it never matches an instance by its text.
+  if (givenByToken(value, textIn(index, replica.stack))) {
+    return undefined;
+  }
   const text = index.nameOf(value, replica.stack);
   const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
   const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [replica.stack.region, replica.stack.account, text];
   // RDS keeps DB instance identifiers in lower case.
   const source = name === '' ? undefined : index.ofType('AWS::RDS::DBInstance').find((other) => other !== replica
     && other.stack.region === region && other.stack.account === account
+    && !givenByToken(other.resource.Properties?.DBInstanceIdentifier, textIn(index, other.stack))
     && index.nameOf(other.resource.Properties?.DBInstanceIdentifier, other.stack).toLowerCase() === name.toLowerCase());
   return source ? { source, byName: true } : undefined;
 }
 
 /**
  * The engine of a read replica: its own, or its source's where the source is in the assembly;
- * `notFound` says why the source's is not known where it is not.
+ * `notFound` says why the source's is not known where it is not: a token gives the source's engine,
+ * the region, account or name of its ARN, or the whole name or ARN (the source may then be an
+ * instance of the assembly), or the source is not in the assembly.
  */
 export function replicaEngine(index: AssemblyIndex, replica: Located): { readonly engine?: string; readonly note: string; readonly notFound: string } {
   const own = replica.resource.Properties?.Engine;
@@ -116,15 +124,29 @@ export function replicaEngine(index: AssemblyIndex, replica: Located): { readonl
   }
   const found = replicaSource(index, replica);
   const engine = found?.source.resource.Properties?.Engine;
-  // A source whose ARN takes its region or account from a token may be an instance of the assembly.
-  const place = found ? undefined : arnPlace(replica.resource.Properties?.SourceDBInstanceIdentifier, 'rds', {
-    render: (v) => index.render(v, replica.stack), nameOf: (v) => index.nameOf(v, replica.stack),
-  });
   return {
     engine: typeof engine === 'string' ? engine : undefined,
     note: found?.byName ? `; its engine is that of ${found.source.path}, ${BY_NAME}` : '',
-    notFound: place?.byToken ? `not known (its source is in region ${place.region}, account ${place.account})` : 'not in the assembly (its source is not)',
+    notFound: found && engine !== undefined ? `not known at synth (${index.render(engine, found.source.stack)})` : sourceNotFoundText(index, replica),
   };
+}
+
+/** Why the engine of a replica whose source `replicaSource` did not find is not known. */
+function sourceNotFoundText(index: AssemblyIndex, replica: Located): string {
+  const value = replica.resource.Properties?.SourceDBInstanceIdentifier;
+  const place = arnPlace(value, 'rds', textIn(index, replica.stack));
+  if (place?.byToken) {
+    return `not known (its source is in region ${place.region}, account ${place.account})`;
+  }
+  if (place?.resourceByToken) {
+    return `not known (its source is DB instance named not known at synth (${place.resource.replace(/^db:/, '')}), in region ${place.region}, account ${place.account})`;
+  }
+  return !place && givenByToken(value, textIn(index, replica.stack)) ? `not known at synth (${index.render(value, replica.stack)})` : 'not in the assembly (its source is not)';
+}
+
+/** How a value of `stack` reads, in words and as a name to match. */
+function textIn(index: AssemblyIndex, stack: StackArtifact): ValueText {
+  return { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) };
 }
 
 export function replicasOf(index: AssemblyIndex, r: Located): CopyFacts[] {

@@ -48,12 +48,16 @@ export interface ArnPlace {
   readonly account: string;
   /** Whether a token gives its region or account. */
   readonly byToken: boolean;
+  /** The resource it names (`backup-vault:<name>`, `db:<name>`), a token in it in words. */
+  readonly resource: string;
+  /** Whether a token gives (some of) the resource it names. */
+  readonly resourceByToken: boolean;
 }
 
 /** The region and account an ARN of `service` (`backup`, `rds`, ...) names; undefined for a value that is not such an ARN (a name, a token for the whole ARN). */
 export function arnPlace(value: unknown, service: string, text: ValueText): ArnPlace | undefined {
   const shape = tokenShape(value, text);
-  const arn = new RegExp(`^arn:[^:]+:${service}:([^:]*):([^:]*):.+$`).exec(shape.shape);
+  const arn = new RegExp(`^arn:[^:]+:${service}:([^:]*):([^:]*):(.+)$`).exec(shape.shape);
   if (!arn) {
     return undefined;
   }
@@ -61,5 +65,13 @@ export function arnPlace(value: unknown, service: string, text: ValueText): ArnP
     const words = fillTokens(part, shape, text.render);
     return hasToken(part) ? `not known at synth (${words})` : words;
   };
-  return { region: place(arn[1]), account: place(arn[2]), byToken: hasToken(arn[1]) || hasToken(arn[2]) };
+  return {
+    region: place(arn[1]), account: place(arn[2]), byToken: hasToken(arn[1]) || hasToken(arn[2]),
+    resource: fillTokens(arn[3], shape, text.render), resourceByToken: hasToken(arn[3]),
+  };
+}
+
+/** Whether a token (a parameter, a function; not a pseudo parameter the report knows) gives some of a value: the deploy decides it, so it never matches a name by its text. */
+export function givenByToken(value: unknown, text: ValueText): boolean {
+  return tokenShape(value, text).tokens.length > 0;
 }
