@@ -4,6 +4,7 @@ import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { keyRotationText } from './key-facts';
 import { KEY_NOT_INSPECTED, isAwsManagedKey } from './outside-key';
+import { fillTokens, hasToken, tokenShape } from './token-arn';
 
 export function keyText(index: AssemblyIndex, value: unknown, stack: StackArtifact, fallback: string): string {
   if (value === undefined || value === null || value === '') {
@@ -15,7 +16,33 @@ export function keyText(index: AssemblyIndex, value: unknown, stack: StackArtifa
     return `KMS key ${key.path}${rotation === 'not rotated' ? '' : `, ${rotation}`}`;
   }
   const written = index.render(value, stack);
-  return isAwsManagedKey(written) ? `KMS key ${written}` : `KMS key ${written} (${KEY_NOT_INSPECTED})`;
+  const mayBe = aliasMayBeOfAssembly(index, value, stack);
+  return isAwsManagedKey(written) ? `KMS key ${written}`
+    : mayBe ? `KMS key ${written} (${keyNotKnownAtSynth(mayBe)})` : `KMS key ${written} (${KEY_NOT_INSPECTED})`;
+}
+
+/** What the report says of a key that `aliasMayBeOfAssembly` says may be one of the assembly's. */
+export function keyNotKnownAtSynth(mayBe: string): string {
+  return `not known at synth: ${mayBe}; rotation and deletion not inspected`;
+}
+
+/**
+ * For an alias ARN whose region or account a token gives (the deploy decides them), naming an
+ * alias the assembly defines in a region and account the ARN's written parts allow: that it may
+ * be that alias (`may be alias/<name> of this assembly`); undefined for any other value. A key
+ * ARN is never so: a key's ID is made at deploy, so no template of the assembly knows it.
+ */
+export function aliasMayBeOfAssembly(index: AssemblyIndex, value: unknown, stack: StackArtifact): string | undefined {
+  const text = { render: (v: unknown) => index.render(v, stack), nameOf: (v: unknown) => index.nameOf(v, stack) };
+  const shape = tokenShape(value, text);
+  const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(shape.shape);
+  if (!arn || !(hasToken(arn[1]) || hasToken(arn[2])) || hasToken(arn[3])) {
+    return undefined;
+  }
+  const allows = (part: string, actual: string): boolean => hasToken(part) || fillTokens(part, shape, text.nameOf) === actual;
+  const alias = index.ofType('AWS::KMS::Alias').find((a) => allows(arn[1], a.stack.region) && allows(arn[2], a.stack.account)
+    && index.nameOf(a.resource.Properties?.AliasName, a.stack) === arn[3]);
+  return alias ? `may be ${arn[3]} of this assembly` : undefined;
 }
 
 /** The KMS key a key id, ARN or alias refers to in the assembly (an alias followed to its key). */

@@ -202,6 +202,8 @@ export interface KeyEntry {
   readonly key: string;
   /** For a key not in the assembly given by a token (a parameter, a function): the value as the template writes it (JSON), `key` then in words. */
   readonly written?: string;
+  /** For a key not in the assembly that may be one of it (an alias ARN whose region or account a token gives): `may be alias/<name> of this assembly`. */
+  readonly mayBeInAssembly?: string;
   readonly logicalId?: string;
   readonly rotation: string;
   /** Its state, and what becomes of it on stack deletion and on replacement (with the pending window). */

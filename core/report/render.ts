@@ -4,6 +4,7 @@
  */
 import { ActivityEntry, KeyEntry, ProtectedResource, ReportModel, TierEntry, coveredByCluster } from './model';
 import { placeOffSite } from './off-site';
+import { keyNotKnownAtSynth } from './kms-key-refs';
 import { KEY_NOT_INSPECTED } from './outside-key';
 import { escapeXml, timelineSvg } from './timeline';
 
@@ -172,7 +173,7 @@ export function renderMarkdown(model: ReportModel): string {
 
 /** The key cell, as the resource cell of a protected resource. */
 function keyCell(k: KeyEntry): string[] {
-  return k.logicalId !== undefined ? ['KMS key', `${k.logicalId} (${k.stack}, ${k.region})`, short(k.key)] : [`KMS key ${KEY_NOT_INSPECTED}`, `${k.key} (${k.region}, account ${k.account})`];
+  return k.logicalId !== undefined ? ['KMS key', `${k.logicalId} (${k.stack}, ${k.region})`, short(k.key)] : [`KMS key ${k.mayBeInAssembly ? keyNotKnownAtSynth(k.mayBeInAssembly) : KEY_NOT_INSPECTED}`, `${k.key} (${k.region}, account ${k.account})`];
 }
 
 function hoursText(min: number, max: number): string {

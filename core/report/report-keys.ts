@@ -2,7 +2,7 @@
 import type { Json, StackArtifact } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import { keyRotationText, keyStateText, pendingWindowText } from './key-facts';
-import { keyOf } from './kms-key-refs';
+import { aliasMayBeOfAssembly, keyOf } from './kms-key-refs';
 import { Located, meta } from './located';
 import type { ActivityEntry, KeyEntry, ProtectedResource } from './model';
 import { OutsideKey, isAwsManagedKey, outsideKey } from './outside-key';
@@ -15,7 +15,7 @@ import { replicaBucket } from './s3-buckets';
  * not define is listed as written, with what the report cannot know of it.
  */
 export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[], activities: ActivityEntry[]): KeyEntry[] {
-  const uses = new Map<string, { key?: Located; outside?: OutsideKey; stack: StackArtifact; written: string; shown: string; encrypts: Set<string> }>();
+  const uses = new Map<string, { key?: Located; outside?: OutsideKey; mayBe?: string; stack: StackArtifact; written: string; shown: string; encrypts: Set<string> }>();
   const use = (value: unknown, stack: StackArtifact, what: string): void => {
     if (value === undefined || value === null || value === '') {
       return;
@@ -31,7 +31,9 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
     // One row per key not in the assembly, whether its users give its ID or its ARN, in one stack or several.
     const outside = key ? undefined : outsideKey(value, stack, { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) });
     const id = key ? `${key.stack.id}\u0000${key.logicalId}` : `${outside!.region}\u0000${outside!.account}\u0000${outside!.name}`;
-    const entry = uses.get(id) ?? { key, outside, stack: key?.stack ?? stack, written, shown, encrypts: new Set<string>() };
+    // An alias ARN whose region or account a token gives may be the assembly's alias: the deploy decides.
+    const mayBe = key ? undefined : aliasMayBeOfAssembly(index, value, stack);
+    const entry = uses.get(id) ?? { key, outside, mayBe, stack: key?.stack ?? stack, written, shown, encrypts: new Set<string>() };
     if (!key && !entry.written.startsWith('arn:') && written.startsWith('arn:')) {
       entry.written = written;
       entry.shown = shown;
@@ -74,9 +76,9 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
   for (const machine of index.ofType('AWS::StepFunctions::StateMachine').filter((m) => activityPaths.has(m.path))) {
     use(machine.resource.Properties?.EncryptionConfiguration?.KmsKeyId, machine.stack, `state machine ${machine.path} (its definition and execution data)`);
   }
-  return [...uses.values()].map(({ key, outside, stack, written, shown, encrypts }): KeyEntry => {
+  return [...uses.values()].map(({ key, outside, mayBe, stack, written, shown, encrypts }): KeyEntry => {
     const render = (value: Json): string => index.render(value, key?.stack ?? stack);
-    const notKnown = 'not known (key not in this assembly)';
+    const notKnown = mayBe ? `not known (key not known at synth: ${mayBe})` : 'not known (key not in this assembly)';
     return {
       stack: stack.id,
       // A region or account its ARN takes from a token (a parameter, a function) is the deploy's to say: `outsideKey` says so.
@@ -84,6 +86,7 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
       account: outside ? outside.account : stack.account,
       key: key ? key.path : shown,
       ...(!key && written !== shown ? { written } : {}),
+      ...(mayBe ? { mayBeInAssembly: mayBe } : {}),
       ...(key ? { logicalId: key.logicalId } : {}),
       rotation: key ? keyRotationText(key.resource.Properties, render) : notKnown,
       locks: key ? [
