@@ -281,9 +281,8 @@ const ENDED_WITHOUT_ERROR: Record<string, string> = {
  * workflows put on it, with its value (the database workflow's is the request id, the others'
  * the execution name).
  */
-function leftBehind(request: RestoreRequest, executionArn: string): string {
-  const value = request.kind === 'database' ? String(request.input.requestId) : executionArn.split(':').pop();
-  return `what it created may remain, tagged ${EXECUTION_TAG}=${value} (delete it by hand if it is not wanted)`;
+function leftBehindTag(request: RestoreRequest, executionArn: string): { readonly key: string; readonly value: string } {
+  return { key: EXECUTION_TAG, value: request.kind === 'database' ? String(request.input.requestId) : executionArn.split(':').pop()! };
 }
 
 /** Reads the events after `lastId`, newest pages first, and returns them oldest first. */
@@ -456,14 +455,19 @@ export async function runRestore(args: string[], io: RestoreIo): Promise<number>
       }
       return 0;
     }
-    const failure = { status: description.status, executionArn, error: description.error, cause: executionCause(description.cause) };
+    // An execution that ended without an error ran no cleanup: both outputs say so and name the tag of what may remain.
+    const ended = description.error === undefined ? ENDED_WITHOUT_ERROR[description.status ?? ''] : undefined;
+    const tag = ended ? leftBehindTag(followed, executionArn) : undefined;
+    const failure = {
+      status: description.status, executionArn,
+      error: description.error ?? (ended && tag ? `${ended}: what it created may remain, tagged ${tag.key}=${tag.value} (delete it by hand if it is not wanted)` : undefined),
+      cause: executionCause(description.cause), mayRemainTagged: tag,
+    };
     const rejected = INPUT_ERRORS.has(description.error ?? '');
     if (json) {
       io.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
     } else {
-      const ended = ENDED_WITHOUT_ERROR[description.status ?? ''];
-      const error = description.error ?? (ended ? `${ended}: ${leftBehind(followed, executionArn)}` : '');
-      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${error}${rejected ? " (the workflow's checks rejected the request; nothing was created)" : ''}\n${failure.cause}\n`);
+      io.stderr.write(`Restore ${String(description.status).toLowerCase()}: ${failure.error ?? ''}${rejected ? " (the workflow's checks rejected the request; nothing was created)" : ''}\n${failure.cause}\n`);
     }
     return rejected ? 2 : 1;
   } catch (error) {

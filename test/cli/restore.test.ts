@@ -304,6 +304,37 @@ test('a database restore that timed out names its request id as the tag value (t
   expect(run.stderr()).toContain(`may remain, tagged cdk-backup-dr:restore-execution=${requestId} (delete it by hand if it is not wanted)\n`);
 });
 
+test.each([
+  ['TIMED_OUT', 'the execution ran past its timeout (Step Functions gives no error); its cleanup did not run'],
+  ['ABORTED', 'the execution was stopped (StopExecution; Step Functions gives no error); its cleanup did not run'],
+])('with --json, an execution that ended %s says what that means and the tag to look for, as the text output does', async (status, means) => {
+  mockExecution({ status: status as 'FAILED' });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--json'], run.io)).toBe(1);
+  const name = buildRequest('volume', { snapshot: 'snap-0123456789abcdef0', az: 'eu-west-1a' }).name;
+  expect(JSON.parse(run.stdout())).toEqual({
+    status, executionArn: `arn:aws:states:eu-west-1:123456789012:execution:VolumeRestore:${name}`,
+    error: `${means}: what it created may remain, tagged cdk-backup-dr:restore-execution=${name} (delete it by hand if it is not wanted)`,
+    cause: '', mayRemainTagged: { key: 'cdk-backup-dr:restore-execution', value: name },
+  });
+  expect(run.stderr()).toBe('');
+});
+
+test('with --json, a database restore that timed out names its request id as the tag value', async () => {
+  mockExecution({ status: 'TIMED_OUT' as 'FAILED' });
+  const run = capture();
+  expect(await runRestore(['db', '--from-snapshot', 'snap-1', '--target', 'copy-1', '--state-machine', MACHINE, '--poll-seconds', '1', '--json'], run.io)).toBe(1);
+  const requestId = String(buildRequest('db', { 'from-snapshot': 'snap-1', target: 'copy-1' }).input.requestId);
+  expect(JSON.parse(run.stdout()).mayRemainTagged).toEqual({ key: 'cdk-backup-dr:restore-execution', value: requestId });
+});
+
+test('with --json, a failed restore has no mayRemainTagged (its cleanup ran; its cause says what it did)', async () => {
+  mockExecution({ status: 'FAILED', error: 'RestoreCheckError', cause: '{"errorType":"RestoreCheckError","errorMessage":"volume vol-1 is \'error\'"}' });
+  const run = capture();
+  expect(await runRestore([...volumeArgs, '--json'], run.io)).toBe(1);
+  expect(JSON.parse(run.stdout())).toEqual({ status: 'FAILED', executionArn: expect.stringMatching(/:execution:VolumeRestore:volume-/), error: 'RestoreCheckError', cause: "volume vol-1 is 'error'" });
+});
+
 test('a failed object restore shows the copy error\'s message, then the open uploads the workflow added to its cause', async () => {
   const uploads = " 1 multipart upload started under s3://data/restored/app/ since the restore began is open (the restore aborts none): aws s3api abort-multipart-upload --bucket data --key 'restored/app/big.bin' --upload-id 'upload-1'";
   const copyError = JSON.stringify({ errorType: 'AccessDenied', errorMessage: 'copying s3://data/app/big.bin (version g1) to s3://data/restored/app/big.bin: Access Denied', trace: ['AccessDenied: Access Denied'] });
