@@ -100,6 +100,16 @@ function withoutPassword(text: string): string {
 
 /** Connection options from `mysql://user:password@host:port[?tls=rds|verify|off]`. */
 export function parseConnectionUrl(flag: string, text: string, tlsOverride?: string): ConnectionOptions {
+  // An unencoded / ? or # ends the user part early: the rest of a password would read as the
+  // path, the query or the host, and an error quoting those would print it. The user part ends
+  // at its last @, so one after the first / ? or # means the user or the password holds one.
+  const slashes = text.indexOf('//');
+  if (slashes >= 0) {
+    const authorityEnd = text.slice(slashes + 2).search(/[/?#]/);
+    if (authorityEnd >= 0 && text.lastIndexOf('@') > slashes + 2 + authorityEnd) {
+      throw new UsageError(`${flag} has an unencoded / ? # or @ in its user or password (got '${withoutPassword(text)}'): percent-encode them as %2F %3F %23 %40`);
+    }
+  }
   let url: URL;
   try {
     url = new URL(text);

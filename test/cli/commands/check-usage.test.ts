@@ -72,6 +72,23 @@ describe('cdk-backup-dr check names the flag that is wrong', () => {
     expect(database.stderr.split('\n')[0]).toBe("cdk-backup-dr check: --replica names no database (got '/shop'): choose the schemas with --databases");
   });
 
+  // The URL API ends the password at an unencoded / ? or #: the rest of it would read as the path,
+  // the query or the TLS mode, and an error quoting those would print it.
+  test.each([
+    ['a /', 'mysql://checker:S3c/ret@db.example:3306'],
+    ['a / after an @', 'mysql://checker:S3@c/ret@db.example'],
+    ['a ?', 'mysql://checker:S3@c?ret@db.example'],
+    ['a ? before tls=', 'mysql://checker:S3@c?tls=ret@db.example'],
+    ['a #', 'mysql://checker:S3@c#ret@db.example'],
+    ['digits, then /', 'mysql://checker:123/ret@db.example'],
+  ])('a password with %s unencoded is refused without any part of it printed', async (_what, text) => {
+    const result = await check(['--master', 'mysql://u@h', '--replica', text]);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe("cdk-backup-dr check: --replica has an unencoded / ? # or @ in its user or password (got 'mysql://checker:***@db.example" +
+      `${text.endsWith(':3306') ? ':3306' : ''}'): percent-encode them as %2F %3F %23 %40`);
+    expect(result.stderr).not.toMatch(/S3|ret|123/);
+  });
+
   test('a TLS mode given with --tls', async () => {
     const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tls', 'maybe']);
     expect(result).toMatchObject({ code: 64, stdout: '' });
