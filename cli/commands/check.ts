@@ -84,17 +84,19 @@ function decoded(flag: string, part: 'user' | 'password', text: string): string 
 
 /**
  * A connection string as an error may quote it: with the password, everything between the first
- * `:` of the user part (after `//`, if any) and the last `@`, replaced by `***`. The text did not
- * parse as a URL, so this reads it the way a person wrote it, hiding too much rather than too little.
+ * `:` of the user part (after `//`, if any) and the last `@`, replaced by `***`; without an `@`,
+ * everything after that `:` (`user:password` with the host left out reads like `host:port`). The
+ * text did not parse as a URL, so this reads it the way a person wrote it, hiding too much rather
+ * than too little.
  */
 function withoutPassword(text: string): string {
   const at = text.lastIndexOf('@');
-  if (at < 0) {
-    return text;
-  }
   const slashes = text.indexOf('//');
-  const userStart = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  const userStart = slashes >= 0 && (at < 0 || slashes < at) ? slashes + 2 : 0;
   const colon = text.indexOf(':', userStart);
+  if (at < 0) {
+    return colon >= 0 ? `${text.slice(0, colon + 1)}***` : text;
+  }
   return colon >= 0 && colon < at ? `${text.slice(0, colon + 1)}***${text.slice(at)}` : text;
 }
 
@@ -162,7 +164,8 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (!valued.includes(flag)) {
-      throw new UsageError(`unknown option '${arg}'`);
+      // Quoted without a value or a URL's password: `--mater=mysql://user:pw@host`, or a URL given without its option.
+      throw new UsageError(arg.startsWith('-') ? `unknown option '${flag}'${inline === undefined ? '' : ' (its value is not shown)'}` : `unexpected argument '${withoutPassword(arg)}'`);
     }
     const value = inline ?? args[++index];
     // `--master --replica URL`: the next flag is not --master's value (no value here starts with --).

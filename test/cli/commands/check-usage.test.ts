@@ -89,6 +89,23 @@ describe('cdk-backup-dr check names the flag that is wrong', () => {
     expect(result.stderr).not.toMatch(/S3|ret|123/);
   });
 
+  test('a URL with a user and password but no @host, without printing the password', async () => {
+    const result = await check(['--master', 'mysql://checker:S3cret!pw', '--replica', 'mysql://u@h']);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe("cdk-backup-dr check: --master must be a URL like mysql://user@host:3306, got 'mysql://checker:***'");
+    expect(result.stderr).not.toMatch(/S3cret/);
+  });
+
+  test.each([
+    ['a misspelt option with its URL after =', ['--mater=mysql://checker:S3cret@db.example', '--replica', 'mysql://u@h'], "unknown option '--mater' (its value is not shown)"],
+    ['a URL without its option', ['--master', 'mysql://u@h', 'mysql://checker:S3cret@db.example'], "unexpected argument 'mysql://checker:***@db.example'"],
+  ])('%s is named without the password in the URL', async (_what, args, says) => {
+    const result = await check(args);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: ${says}`);
+    expect(result.stderr).not.toMatch(/S3cret/);
+  });
+
   test('a TLS mode given with --tls', async () => {
     const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tls', 'maybe']);
     expect(result).toMatchObject({ code: 64, stdout: '' });

@@ -225,6 +225,15 @@ describe('passwords', () => {
     expect(result.stdout).toContain('Access denied');
   });
 
+  test.each([[false], [true]])('a wrong password in a URL is not printed by the server\'s refusal (--json %s)', async (json) => {
+    const wrong = 'Wr0ng-S3cret-pw';
+    const withWrong = (port: number): string => `mysql://${ADMIN_USER}:${wrong}@127.0.0.1:${port}`;
+    const result = await check(['--master', withWrong(pair.master.port), '--replica', withWrong(pair.replica.port), '--databases', 'logs', ...(json ? ['--json'] : [])], false, { env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/Access denied for user '[^']+'@'[^']+' \(using password: YES\)/);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/Wr0ng|S3cret/);
+  });
+
   test('Ctrl-C or the end of the input at the prompt: exit 130, no check', async () => {
     const interrupted = await check(args(), false, { env: {}, stdin: terminal(['\x03']) });
     expect(interrupted).toMatchObject({ code: 130, stdout: '', stderr: expect.stringContaining('cdk-backup-dr check: interrupted at the password prompt') });
