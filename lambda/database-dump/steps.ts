@@ -2,7 +2,8 @@
  * The steps of the dump workflow that run in Lambda. Each takes its connection and
  * clients as arguments so that tests run them against a real server and mocked AWS APIs.
  *
- * prepare -> inspect -> (ECS task: dump-database.sh, then upload-dump.sh) -> finalize -> resume
+ * prepare -> inspect -> (ECS task: dump-database.sh, then upload-dump.sh into the 48-hour bucket) -> finalize
+ * (verifies, copies a yearly run into the archive bucket) -> resume
  * `prepare` changes nothing on the replica; `inspect` pauses replication (when configured),
  * and `resume` runs on every failure path from `inspect` on: an `inspect` that crashes or
  * times out after the pause cannot start replication again itself. The one exception is an
@@ -14,9 +15,10 @@ import type { Connection } from 'mysql2/promise';
 import { readTableDefinition, listTables } from '../../core/consistency/schema';
 import { tableChecksum } from '../../core/consistency/table-checksum';
 import {
-  DumpManifest, DumpSource, DumpTier, MANIFEST_CREATED_AT_METADATA, MANIFEST_FILE_NAME, runKeys, serializeManifest, TableManifestEntry, dailyPrefix, yearlyPrefix,
+  DumpManifest, DumpSource, DumpTier, MANIFEST_CREATED_AT_METADATA, MANIFEST_FILE_NAME, RunKeys, runKeys, serializeManifest, TableManifestEntry, dailyPrefix, yearlyPrefix,
   isValidRunId,
 } from '../../core/dump/manifest';
+import { copyVerifiedDump, CopyLimits, DEFAULT_COPY_LIMITS, putVerifiedText } from '../../core/dump/archive-copy';
 import { verifyDumpObject } from '../../core/dump/objects';
 import { checkEventDelimiters } from '../../core/dump/event-delimiters';
 import { checkDumpPrivileges } from '../../core/dump/privileges';
@@ -278,35 +280,32 @@ async function movedSincePause(connection: Connection, run: PreparedRun): Promis
 }
 
 /**
- * Verifies each uploaded dump against its `.sha256` file (from the stored bytes), takes the
- * table checksums and writes `manifest.json` beside each copy.
+ * Verifies the uploaded daily dump against its `.sha256` file (from the stored bytes), takes
+ * the table checksums and writes the daily `manifest.json`. On a yearly run it then copies the
+ * verified dump and its `.sha256` file into the archive bucket (`copyVerifiedDump`: nothing
+ * lands there unless every copied part matches the verified read) and writes the yearly
+ * manifest: the archive bucket, whose Object Lock keeps what lands forever, only ever receives
+ * a verified dump, and no dump that failed verification or a task that failed.
  */
-export async function finalize(connection: Connection, s3: S3Client, event: FinalizeEvent): Promise<FinalizedRun> {
+export async function finalize(connection: Connection, s3: S3Client, event: FinalizeEvent, copyLimits: CopyLimits = DEFAULT_COPY_LIMITS): Promise<FinalizedRun> {
   const { run } = event;
   checkContainers(run.runId, event.containers);
   const databases = run.databases.split(' ').filter((name) => name.length > 0);
-  const copies: Array<{ tier: DumpTier; bucket: string; prefix: string }> = [{ tier: 'daily', bucket: run.dailyBucket, prefix: run.dailyPrefix }];
-  if (run.archiveBucket && run.archivePrefix) {
-    copies.push({ tier: 'yearly', bucket: run.archiveBucket, prefix: run.archivePrefix });
-  }
-  // Both copies stream at once (each hashed chunk by chunk), so that a yearly run's two
-  // reads share the step's timeout instead of taking it one after the other.
-  const verified = await Promise.all(copies.map(async (copy) => {
-    const keys = runKeys(copy.prefix);
-    return { ...copy, keys, digests: await verifyDumpObject(s3, copy.bucket, keys.dump, keys.checksum) };
-  }));
+  const archive = run.archiveBucket && run.archivePrefix ? { bucket: run.archiveBucket, keys: runKeys(run.archivePrefix) } : undefined;
+  const dailyKeys = runKeys(run.dailyPrefix);
+  // A yearly run hashes the parts of the copy in the same read, to check the copy against them.
+  const verified = await verifyDumpObject(s3, run.dailyBucket, dailyKeys.dump, dailyKeys.checksum, archive ? copyLimits.partBytes : undefined);
   const tables = await checksumTables(connection, databases);
   const moved = run.replicationPaused ? await movedSincePause(connection, run) : '';
   const stayedPaused = run.replicationPaused && moved === '';
   if (moved) {
     console.warn(`dump run ${run.runId}: ${moved}; the manifest records replicationPaused false`);
   }
-  const manifestKeys: string[] = [];
-  for (const copy of verified) {
+  const writeManifest = async (tier: DumpTier, bucket: string, keys: RunKeys): Promise<string> => {
     const manifest: DumpManifest = {
       version: 1,
       runId: run.runId,
-      tier: copy.tier,
+      tier,
       createdAt: run.createdAt,
       source: run.source,
       replicationPaused: stayedPaused,
@@ -314,27 +313,39 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
       databases,
       tables,
       files: [
-        { key: copy.keys.dump, bytes: copy.digests.dump.bytes, sha256: copy.digests.dump.sha256 },
-        { key: copy.keys.checksum, bytes: copy.digests.checksum.bytes, sha256: copy.digests.checksum.sha256 },
+        { key: keys.dump, bytes: verified.dump.bytes, sha256: verified.dump.sha256 },
+        { key: keys.checksum, bytes: verified.checksum.bytes, sha256: verified.checksum.sha256 },
       ],
     };
     await s3.send(new PutObjectCommand({
-      Bucket: copy.bucket,
-      Key: copy.keys.manifest,
+      Bucket: bucket,
+      Key: keys.manifest,
       Body: serializeManifest(manifest),
       ContentType: 'application/json',
       Metadata: { [MANIFEST_CREATED_AT_METADATA]: run.createdAt },
       // Object Lock buckets require a checksum on every write.
       ChecksumAlgorithm: 'SHA256',
     }));
-    manifestKeys.push(`s3://${copy.bucket}/${copy.keys.manifest}`);
+    return `s3://${bucket}/${keys.manifest}`;
+  };
+  // The daily copy is usable from here on, also when the yearly copy fails below.
+  const dailyManifest = await writeManifest('daily', run.dailyBucket, dailyKeys);
+  let archiveManifest = '';
+  if (archive) {
+    try {
+      await copyVerifiedDump(s3, { bucket: run.dailyBucket, key: dailyKeys.dump, ...verified.dump }, archive.bucket, archive.keys.dump, copyLimits);
+      await putVerifiedText(s3, archive.bucket, archive.keys.checksum, verified.checksumText);
+    } catch (error) {
+      throw new Error(`dump run ${run.runId}: the daily copy is verified and its manifest written (${dailyManifest}), but the yearly copy failed: ${messageOf(error)}`);
+    }
+    archiveManifest = await writeManifest('yearly', archive.bucket, archive.keys);
   }
   return {
     runId: run.runId,
-    dailyManifest: manifestKeys[0],
-    archiveManifest: manifestKeys[1] ?? '',
-    bytes: verified[0].digests.dump.bytes,
-    sha256: verified[0].digests.dump.sha256,
+    dailyManifest,
+    archiveManifest,
+    bytes: verified.dump.bytes,
+    sha256: verified.dump.sha256,
     tables: tables.length,
     gtidPosition: run.source.gtidPosition,
     replicationPaused: stayedPaused,

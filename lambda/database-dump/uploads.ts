@@ -2,7 +2,9 @@
  * The `abort-uploads` step of the dump workflow's failure path: aborts the multipart uploads
  * a failed run left open under its own prefixes. The upload container's AWS CLI aborts its
  * upload when a part fails, but not when the task is stopped (timeout) or killed, nor when
- * the abort itself fails; the parts of an open upload are stored and billed until aborted.
+ * the abort itself fails; Finalize's copy into the archive bucket (`copyVerifiedDump`) aborts
+ * its own on a failure, but not when the function times out mid-copy. The parts of an open
+ * upload are stored and billed until aborted (they are no object: Object Lock does not hold them).
  */
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { isValidRunId } from '../../core/dump/manifest';

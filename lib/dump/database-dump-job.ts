@@ -264,10 +264,12 @@ export interface DatabaseDumpJobProps {
  *    MySQL image (container `dump`, script `dump-database.sh`) into a task volume, gzip
  *    compressed with its SHA-256, then the AWS CLI image (container `upload`, script
  *    `upload-dump.sh`) uploads both under `daily/YYYY-MM-DD/<run id>/` in the 48-hour
- *    bucket (and `yearly/YYYY/...` in the archive bucket);
- * 3. the function verifies the stored objects' SHA-256, takes every table's row count and
+ *    bucket;
+ * 3. the function verifies the stored object's SHA-256, takes every table's row count and
  *    checksum on the replica (the dump's data only when replication was paused for the
- *    run) and writes `manifest.json` beside each copy;
+ *    run) and writes `manifest.json` beside the daily copy; on the year's run it then copies
+ *    the verified dump server-side into `yearly/YYYY/...` in the archive bucket (each part
+ *    checked against the verified read before the copy is completed) and writes its manifest;
  * 4. the function resumes replication when the run paused it, also on every failure path
  *    from the pause on (a pause step that crashed or timed out included), where it then
  *    aborts the multipart uploads the run left open.
@@ -366,11 +368,16 @@ export class DatabaseDumpJob extends Construct {
     // the function's log group).
     const copies = [{ bucket: props.dailyBucket, prefix: 'daily/' }, ...(props.archiveBucket ? [{ bucket: props.archiveBucket, prefix: 'yearly/' }] : [])];
     const keyArns = copies.map((copy) => copy.bucket.encryptionKey?.keyArn).filter((arn): arn is string => arn !== undefined);
+    const dailyObjects = props.dailyBucket.arnForObjects('daily/*');
+    const dailyKeyArns = [props.dailyBucket.encryptionKey?.keyArn].filter((arn): arn is string => arn !== undefined);
     const stepsPolicy = new iam.ManagedPolicy(this, 'StepsPolicy', {
-      description: fitPathDescription(`${path}: read back the uploaded dumps and write their manifests`, path, RULES.MANAGED_POLICY),
+      description: fitPathDescription(`${path}: read back the uploaded dump, copy a verified yearly run to the archive, write the manifests`, path, RULES.MANAGED_POLICY),
       roles: [steps.function.role!],
       statements: [
-        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
+        // Reads the daily copy back (also as the source of the archive copy's UploadPartCopy) and writes its manifest.
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [dailyObjects] }),
+        // Writes the archive copy (its multipart copy, .sha256 file and manifest), never reads it.
+        ...(props.archiveBucket ? [new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [props.archiveBucket.arnForObjects('yearly/*')] })] : []),
         // The failure path aborts the uploads a failed run left open (AbortUploads).
         new iam.PolicyStatement({ actions: ['s3:ListBucketMultipartUploads'], resources: copies.map((copy) => copy.bucket.bucketArn) }),
         ...(props.archiveBucket ? [new iam.PolicyStatement({
@@ -443,19 +450,17 @@ export class DatabaseDumpJob extends Construct {
         DUMP_DIR: '/dump/run',
         DAILY_BUCKET: props.dailyBucket.bucketName,
         DAILY_PREFIX: '',
-        ARCHIVE_BUCKET: '',
-        ARCHIVE_PREFIX: '',
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: taskLogs, streamPrefix: 'upload' }),
     });
     upload.addMountPoints({ sourceVolume: 'dump', containerPath: '/dump', readOnly: false });
     upload.addContainerDependencies({ container: dump, condition: ecs.ContainerDependencyCondition.SUCCESS });
     const uploadPolicy = new iam.ManagedPolicy(this, 'UploadPolicy', {
-      description: fitPathDescription(`${path}: upload the dump and its checksum under the run's prefixes`, path, RULES.MANAGED_POLICY),
+      description: fitPathDescription(`${path}: upload the dump and its checksum under the run's daily prefix`, path, RULES.MANAGED_POLICY),
       roles: [taskDefinition.taskRole],
       statements: [
-        new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: copies.map((copy) => copy.bucket.arnForObjects(`${copy.prefix}*`)) }),
-        ...(keyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: keyArns })] : []),
+        new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [dailyObjects] }),
+        ...(dailyKeyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: dailyKeyArns })] : []),
       ],
     });
 
@@ -549,8 +554,6 @@ export class DatabaseDumpJob extends Construct {
           containerDefinition: upload,
           environment: [
             { name: 'DAILY_PREFIX', value: run('dailyPrefix') },
-            { name: 'ARCHIVE_BUCKET', value: run('archiveBucket') },
-            { name: 'ARCHIVE_PREFIX', value: run('archivePrefix') },
           ],
         },
       ],

@@ -102,34 +102,42 @@ describe('DatabaseDumpJob defaults', () => {
     });
   });
 
-  test('the replica admits the job on its port; the task role may only put under daily/ and yearly/', () => {
+  test('the replica admits the job on its port; the task role may only put under daily/: the task never writes to the archive bucket', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 3307, ToPort: 3307, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('DumpSecurityGroup'), 'GroupId'] },
     });
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Description: 'S/Dump: upload the dump and its checksum under the run\'s prefixes',
-      PolicyDocument: { Statement: Match.arrayWith([{
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'S/Dump: upload the dump and its checksum under the run\'s daily prefix' } });
+    expect(Object.values(policies).map((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([[
+      {
         Effect: 'Allow',
         Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        Resource: [
-          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsDaily'), 'Arn'] }, '/daily/*']] },
-          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }, '/yearly/*']] },
-        ],
-      }]) },
-    });
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/BucketsDaily/), 'Arn'] }, '/daily/*']] },
+      },
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/BucketsDaily.*Key|BucketsKey/), 'Arn'] } }),
+    ]]);
+    // Nor does the upload container learn where the archive copy goes.
+    const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const upload = (task.Properties.ContainerDefinitions as Array<{ Name: string; Environment: Array<{ Name: string }> }>).find((container) => container.Name === 'upload')!;
+    expect(upload.Environment.map((entry) => entry.Name).sort()).toEqual(['DAILY_BUCKET', 'DAILY_PREFIX', 'DUMP_DIR']);
+    const definition = stateMachineDefinition(template);
+    expect(definition.States.Dump.Parameters.Overrides.ContainerOverrides.find((o: { Name: string }) => o.Name === 'upload').Environment).toEqual([
+      { Name: 'DAILY_PREFIX', 'Value.$': '$.prepared.value.dailyPrefix' },
+    ]);
   });
 
-  test('the function may abort the uploads a failed run left open under daily/ and yearly/, and list the open uploads of the two buckets', () => {
+  test('the function reads the daily copy and writes the archive copy (never reads it back), and may abort the uploads a failed run left open under daily/ and yearly/', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Description: 'S/Dump: read back the uploaded dumps and write their manifests',
+      Description: 'S/Dump: read back the uploaded dump, copy a verified yearly run to the archive, write the manifests',
       PolicyDocument: { Statement: Match.arrayWith([
         {
           Effect: 'Allow',
           Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-          Resource: [
-            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsDaily'), 'Arn'] }, '/daily/*']] },
-            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }, '/yearly/*']] },
-          ],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsDaily'), 'Arn'] }, '/daily/*']] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }, '/yearly/*']] },
         },
         {
           Effect: 'Allow',

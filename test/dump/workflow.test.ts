@@ -9,7 +9,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { AbortMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -76,13 +80,17 @@ function handlers(dumpExitCode: number) {
           'dump.sql.gz': readFileSync(join(dumpDir, 'dump.sql.gz')),
           'dump.sql.gz.sha256': readFileSync(join(dumpDir, 'dump.sql.gz.sha256')),
         };
-        for (const prefix of [overrides.upload.DAILY_PREFIX, overrides.upload.ARCHIVE_PREFIX].filter((p) => p)) {
-          for (const [name, bytes] of Object.entries(files)) {
-            s3Mock.on(GetObjectCommand, { Key: `${prefix}${name}` }).callsFake(() => ({
-              Body: Object.assign(Readable.from([bytes]), { transformToString: async () => bytes.toString('utf8') }),
-            }));
-          }
+        // The task writes the daily copy only; Finalize copies it to the archive bucket (S3 answers each part copy with its SHA-256).
+        expect(Object.keys(overrides.upload)).toEqual(['DAILY_PREFIX']);
+        for (const [name, bytes] of Object.entries(files)) {
+          s3Mock.on(GetObjectCommand, { Key: `${overrides.upload.DAILY_PREFIX}${name}` }).callsFake(() => ({
+            Body: Object.assign(Readable.from([bytes]), { transformToString: async () => bytes.toString('utf8') }), ETag: '"dump"',
+          }));
         }
+        s3Mock.on(UploadPartCopyCommand).callsFake((copy) => {
+          const [first, last] = /^bytes=(\d+)-(\d+)$/.exec(copy.CopySourceRange)!.slice(1).map(Number);
+          return { CopyPartResult: { ETag: '"part"', ChecksumSHA256: createHash('sha256').update(files['dump.sql.gz'].subarray(first, last + 1)).digest('base64') } };
+        });
       }
       return {
         Containers: [
@@ -122,6 +130,8 @@ beforeEach(() => {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
   s3Mock.on(PutObjectCommand).resolves({});
   s3Mock.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+  s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'copy-1' });
+  s3Mock.on(CompleteMultipartUploadCommand).resolves({});
 });
 
 test('a run dumps the paused replica, writes both manifests, resumes replication and says where the copies landed', async () => {
@@ -143,6 +153,7 @@ test('a run dumps the paused replica, writes both manifests, resumes replication
     replicationPaused: true,
   });
   const manifest = parseManifest(String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body));
+  expect(s3Mock.commandCalls(CompleteMultipartUploadCommand).map((call) => call.args[0].input.Key)).toEqual([expect.stringMatching(/^yearly\/.*\/dump\.sql\.gz$/)]);
   expect(manifest.tables).toEqual([expect.objectContaining({ schema: 'crm', table: 'contacts', rows: 2, hasPrimaryKey: true })]);
   const replica = await pair.replica.connect();
   try {

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # cdk-backup-dr: container 2 of the DatabaseDumpJob task (the AWS CLI image). Runs once the
 # dump container has exited with 0: checks the dump against its .sha256 file and uploads
-# both to the 48-hour bucket and, on the yearly run, to the archive bucket.
+# both to the 48-hour bucket. The yearly copy is not made here: the workflow's Finalize step
+# copies the daily copy into the archive bucket once it has verified the stored bytes, so
+# that nothing unverified is ever locked there.
 #
 # Environment:
 #   DUMP_DIR                        the folder on the task's shared volume
 #   DAILY_BUCKET, DAILY_PREFIX      where the daily copy goes (the prefix ends in /)
-#   ARCHIVE_BUCKET, ARCHIVE_PREFIX  where the yearly copy goes; empty on other runs
 #
 # Passed inline in the task definition: plain $NAME references only (see dump-database.sh).
 set -euo pipefail
@@ -18,8 +19,6 @@ for name in DUMP_DIR DAILY_BUCKET DAILY_PREFIX; do
     exit 2
   fi
 done
-archive_bucket=$(printenv ARCHIVE_BUCKET || true)
-archive_prefix=$(printenv ARCHIVE_PREFIX || true)
 export HOME="$DUMP_DIR/home" TMPDIR="$DUMP_DIR/tmp"
 
 cd "$DUMP_DIR"
@@ -29,13 +28,7 @@ if ! sha256sum -c --status dump.sql.gz.sha256; then
 fi
 digest=$(cut -d' ' -f1 dump.sql.gz.sha256)
 
-upload() {
-  aws s3 cp dump.sql.gz "s3://$1/$2dump.sql.gz" --only-show-errors --metadata "sha256=$digest"
-  aws s3 cp dump.sql.gz.sha256 "s3://$1/$2dump.sql.gz.sha256" --only-show-errors --content-type text/plain
-  echo "upload-dump: s3://$1/$2dump.sql.gz (sha256 $digest)"
-}
-
-upload "$DAILY_BUCKET" "$DAILY_PREFIX"
-if [ -n "$archive_bucket" ] && [ -n "$archive_prefix" ]; then
-  upload "$archive_bucket" "$archive_prefix"
-fi
+target="s3://$DAILY_BUCKET/$DAILY_PREFIX"
+aws s3 cp dump.sql.gz "$target"dump.sql.gz --only-show-errors --metadata "sha256=$digest"
+aws s3 cp dump.sql.gz.sha256 "$target"dump.sql.gz.sha256 --only-show-errors --content-type text/plain
+echo "upload-dump: $target""dump.sql.gz (sha256 $digest)"

@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection } from 'mysql2/promise';
 import * as mysql from 'mysql2/promise';
@@ -50,14 +53,40 @@ function body(bytes: Buffer): never {
   }) as never;
 }
 
+const DUMP_ETAG = '"etag-of-the-uploaded-dump"';
+
 /** Serves the files of the dump folder as the objects the upload container would have written. */
 function serveUploads(prefixes: string[], tamper = false): void {
   const dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
   const checksum = readFileSync(join(dumpDir, 'dump.sql.gz.sha256'));
   for (const prefix of prefixes) {
-    s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz` }).callsFake(() => ({ Body: body(tamper ? Buffer.concat([dump, Buffer.from([0])]) : dump) }));
+    s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz` }).callsFake(() => ({ Body: body(tamper ? Buffer.concat([dump, Buffer.from([0])]) : dump), ETag: DUMP_ETAG }));
     s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz.sha256` }).callsFake(() => ({ Body: body(checksum) }));
   }
+}
+
+/**
+ * Answers the multipart copy as S3 does: each UploadPartCopy returns the SHA-256 of the source
+ * range it copied (of `stored`, the source's bytes at copy time), when the source's ETag still matches.
+ */
+function serveArchiveCopy(stored: Buffer = readFileSync(join(dumpDir, 'dump.sql.gz'))): void {
+  s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  s3Mock.on(UploadPartCopyCommand).callsFake((input) => {
+    if (input.CopySourceIfMatch !== DUMP_ETAG) {
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed' });
+    }
+    const [first, last] = /^bytes=(\d+)-(\d+)$/.exec(input.CopySourceRange)!.slice(1).map(Number);
+    return { CopyPartResult: { ETag: `"part-${input.PartNumber}"`, ChecksumSHA256: createHash('sha256').update(stored.subarray(first, last + 1)).digest('base64') } };
+  });
+  s3Mock.on(CompleteMultipartUploadCommand).resolves({});
+  s3Mock.on(AbortMultipartUploadCommand).resolves({});
+}
+
+/** Every S3 request made to the archive bucket, as `<command> <key>`. */
+function archiveRequests(): string[] {
+  return s3Mock.calls().map((call) => call.args[0] as { constructor: { name: string }; input: { Bucket?: string; Key?: string } })
+    .filter((command) => command.input.Bucket === 'archive-bucket')
+    .map((command) => `${command.constructor.name} ${command.input.Key ?? ''}`.trim());
 }
 
 function runDump(databases: string): void {
@@ -126,7 +155,8 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
     // The master moves on while the replica stands still: the dump and the manifest describe the paused replica.
     await master.query("INSERT INTO app.ledger VALUES (3, 1.00, 'after the pause')");
     runDump(run.databases);
-    serveUploads([run.dailyPrefix, run.archivePrefix]);
+    serveUploads([run.dailyPrefix]);
+    serveArchiveCopy();
     s3Mock.on(PutObjectCommand).resolves({});
 
     const result = await finalize(replica, s3, {
@@ -141,13 +171,18 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
     });
     const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
     expect(puts.map((put) => `${put.Bucket}/${put.Key}`)).toEqual([
-      `daily-bucket/${run.dailyPrefix}manifest.json`, `archive-bucket/${run.archivePrefix}manifest.json`,
+      `daily-bucket/${run.dailyPrefix}manifest.json`, `archive-bucket/${run.archivePrefix}dump.sql.gz.sha256`, `archive-bucket/${run.archivePrefix}manifest.json`,
     ]);
     expect(puts[0].ChecksumAlgorithm).toBe('SHA256');
     // Readable by HEAD in Deep Archive, where the freshness check finds the yearly copy's time.
-    expect(puts.map((put) => put.Metadata)).toEqual([{ 'created-at': '2027-01-01T02:00:00.000Z' }, { 'created-at': '2027-01-01T02:00:00.000Z' }]);
+    expect([puts[0].Metadata, puts[2].Metadata]).toEqual([{ 'created-at': '2027-01-01T02:00:00.000Z' }, { 'created-at': '2027-01-01T02:00:00.000Z' }]);
     const manifest = parseManifest(String(puts[0].Body));
-    expect(parseManifest(String(puts[1].Body)).tier).toBe('yearly');
+    const yearly = parseManifest(String(puts[2].Body));
+    expect(yearly.tier).toBe('yearly');
+    expect(yearly.files).toEqual([
+      { key: `${run.archivePrefix}dump.sql.gz`, bytes: result.bytes, sha256: result.sha256 },
+      { ...manifest.files[1], key: `${run.archivePrefix}dump.sql.gz.sha256` },
+    ]);
     expect(manifest).toMatchObject({ tier: 'daily', replicationPaused: true, databases: ['app'], createdAt: '2027-01-01T02:00:00.000Z' });
     expect(manifest.source.lagSeconds).toBe(run.source.lagSeconds);
     expect(manifest.files[0]).toEqual({ key: `${run.dailyPrefix}dump.sql.gz`, bytes: result.bytes, sha256: result.sha256 });
@@ -464,50 +499,99 @@ describe('a paused run whose replication was started and stopped again during th
   });
 });
 
-test('finalize reads the daily and the yearly copy back at the same time, so that both fit in one step\'s timeout', async () => {
-  const replica = await pair.replica.connect();
-  try {
+describe('the yearly copy is made by finalize, from the verified daily copy', () => {
+  const exited = [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }];
+  let replica: Connection;
+  let run: PreparedRun;
+  let dump: Buffer;
+
+  beforeAll(async () => {
+    replica = await pair.replica.connect();
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
-    const run = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'both-copies' }, new Date('2027-01-01T04:00:00Z'));
+    run = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'yearly-copy' }, new Date('2027-01-01T04:00:00Z'));
     expect(run.archivePrefix).not.toBe('');
     runDump(run.databases);
-    serveUploads([run.dailyPrefix, run.archivePrefix]);
-    const dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
-    // Each dump object streams its first half, then its rest only once the other copy is being read too.
-    const requested = new Set<string>();
-    let bothRequested: () => void = () => undefined;
-    const bothBeingRead = new Promise<void>((resolve) => {
-      bothRequested = resolve;
-    });
-    const halfThenWait = async function* (): AsyncGenerator<Buffer> {
-      yield dump.subarray(0, dump.length >> 1);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([bothBeingRead, new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the other copy was not read while this one was')), 3000);
-      })]).finally(() => clearTimeout(timer));
-      yield dump.subarray(dump.length >> 1);
-    };
-    for (const prefix of [run.dailyPrefix, run.archivePrefix]) {
-      s3Mock.on(GetObjectCommand, { Key: `${prefix}dump.sql.gz` }).callsFake(() => {
-        requested.add(prefix);
-        if (requested.size === 2) {
-          bothRequested();
-        }
-        return { Body: Readable.from(halfThenWait()) };
-      });
-    }
-    s3Mock.on(PutObjectCommand).resolves({});
-    const result = await finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }] });
-    expect(result).toMatchObject({
-      dailyManifest: `s3://daily-bucket/${run.dailyPrefix}manifest.json`,
-      archiveManifest: `s3://archive-bucket/${run.archivePrefix}manifest.json`,
-      bytes: dump.length,
-    });
-    // The manifests keep their order: the daily one first.
-    expect(s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Bucket)).toEqual(['daily-bucket', 'archive-bucket']);
-  } finally {
+    dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
+  });
+
+  afterAll(async () => {
     await replica.end();
-  }
+  });
+
+  beforeEach(() => {
+    s3Mock.on(PutObjectCommand).resolves({});
+  });
+
+  test('copies the dump server-side part by part, pinned to the verified version, then its .sha256 file and the yearly manifest', async () => {
+    serveUploads([run.dailyPrefix]);
+    serveArchiveCopy();
+    const partBytes = 100;
+    const parts = Math.ceil(dump.length / partBytes);
+    expect(parts).toBeGreaterThan(2);
+    const result = await finalize(replica, s3, { action: 'finalize', run, containers: exited }, { partBytes, concurrency: 3 });
+    expect(result).toMatchObject({ archiveManifest: `s3://archive-bucket/${run.archivePrefix}manifest.json`, bytes: dump.length });
+    // The archive copy is only read from the daily bucket, never uploaded or read back from the archive bucket.
+    expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Bucket)).toEqual(['daily-bucket', 'daily-bucket']);
+    expect(s3Mock.commandCalls(CreateMultipartUploadCommand)[0].args[0].input).toEqual({
+      Bucket: 'archive-bucket', Key: `${run.archivePrefix}dump.sql.gz`, ChecksumAlgorithm: 'SHA256', ContentType: 'application/gzip', Metadata: { sha256: result.sha256 },
+    });
+    const copies = s3Mock.commandCalls(UploadPartCopyCommand).map((call) => call.args[0].input).sort((a, b) => a.PartNumber! - b.PartNumber!);
+    expect(copies.map((copy) => copy.CopySourceRange)).toEqual(Array.from({ length: parts }, (_, index) => `bytes=${index * partBytes}-${Math.min((index + 1) * partBytes, dump.length) - 1}`));
+    expect(new Set(copies.map((copy) => `${copy.CopySource} ${copy.CopySourceIfMatch} ${copy.UploadId}`))).toEqual(new Set([`daily-bucket/${run.dailyPrefix}dump.sql.gz ${DUMP_ETAG} upload-1`]));
+    const completed = s3Mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
+    expect(completed.MultipartUpload!.Parts!.map((part) => part.PartNumber)).toEqual(Array.from({ length: parts }, (_, index) => index + 1));
+    expect(completed.MultipartUpload!.Parts![0].ChecksumSHA256).toBe(createHash('sha256').update(dump.subarray(0, partBytes)).digest('base64'));
+    const checksumPut = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input).find((put) => put.Key === `${run.archivePrefix}dump.sql.gz.sha256`)!;
+    const checksumFile = readFileSync(join(dumpDir, 'dump.sql.gz.sha256'));
+    expect(Buffer.from(checksumPut.Body as Buffer)).toEqual(checksumFile);
+    expect(checksumPut.ChecksumSHA256).toBe(createHash('sha256').update(checksumFile).digest('base64'));
+    expect(archiveRequests()).toEqual([
+      `CreateMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, ...Array(parts).fill(`UploadPartCopyCommand ${run.archivePrefix}dump.sql.gz`),
+      `CompleteMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, `PutObjectCommand ${run.archivePrefix}dump.sql.gz.sha256`, `PutObjectCommand ${run.archivePrefix}manifest.json`,
+    ]);
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  test('a daily copy that fails verification, or a failed container, sends nothing to the archive bucket', async () => {
+    serveUploads([run.dailyPrefix], true);
+    serveArchiveCopy();
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited })).rejects.toThrow(/SHA-256 of the stored bytes is [0-9a-f]{64}, but .*records/);
+    serveUploads([run.dailyPrefix]);
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 1 }] })).rejects.toThrow(/container 'upload' exited with 1/);
+    expect(archiveRequests()).toEqual([]);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('a copied part whose SHA-256 differs from the verified read\'s (the daily object changed since) is never completed: the upload is aborted, the daily copy keeps its manifest', async () => {
+    serveUploads([run.dailyPrefix]);
+    const changed = Buffer.from(dump);
+    changed[150] ^= 0xff;
+    serveArchiveCopy(changed);
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited }, { partBytes: 100, concurrency: 1 })).rejects.toThrow(new RegExp(
+      `dump run ${run.runId}: the daily copy is verified and its manifest written \\(s3://daily-bucket/${run.dailyPrefix}manifest\\.json\\), but the yearly copy failed: `
+      + `copying s3://daily-bucket/${run.dailyPrefix}dump\\.sql\\.gz to s3://archive-bucket/${run.archivePrefix}dump\\.sql\\.gz: part 2 \\(bytes 100-199\\): S3's SHA-256 of the copied bytes is \\S+, the verified read's is \\S+; the upload was aborted, nothing was copied`));
+    expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'archive-bucket', Key: `${run.archivePrefix}dump.sql.gz`, UploadId: 'upload-1' }]);
+    expect(s3Mock.commandCalls(PutObjectCommand).map((call) => `${call.args[0].input.Bucket}/${call.args[0].input.Key}`)).toEqual([`daily-bucket/${run.dailyPrefix}manifest.json`]);
+  });
+
+  test('a part whose SHA-256 S3 did not return is unknown, not matching: the upload is aborted', async () => {
+    serveUploads([run.dailyPrefix]);
+    serveArchiveCopy();
+    s3Mock.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited })).rejects.toThrow(
+      /part 1 \(bytes 0-\d+\): S3 returned no SHA-256 of the copied bytes, so whether they are the verified ones is unknown; the upload was aborted, nothing was copied/);
+    expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  test('a verifying read without an ETag copies nothing: the copy could not be pinned to the verified bytes', async () => {
+    serveUploads([run.dailyPrefix]);
+    s3Mock.on(GetObjectCommand, { Key: `${run.dailyPrefix}dump.sql.gz` }).callsFake(() => ({ Body: body(dump) }));
+    serveArchiveCopy();
+    await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited })).rejects.toThrow(/returned no ETag, so a copy could not be pinned to the verified bytes; nothing was copied/);
+    expect(archiveRequests()).toEqual([]);
+  });
 });
 
 test('finalize refuses a tampered upload, a failed container and a task that does not report its containers', async () => {
