@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
 import { SelectionTagCondition, SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 import { replicationRuleScope } from './replication-rule-scope';
-import { TARGET_NOT_KNOWN_TEXT, carriesOneOf, instancePolicyTakesVolume } from '../private/dlm-instance-volumes';
+import { DlmTag, TARGET_NOT_KNOWN_TEXT, carriesOneOf, instancePolicyTakesVolume } from '../private/dlm-instance-volumes';
 import { SynthWarnings } from '../synth-warnings';
 
 const BACKUP_METADATA_KEY = BackupMetadata.KEY;
@@ -206,12 +206,12 @@ function coverageOf(resource: CfnResource): Coverage {
         notKnown.push(`AWS Backup selection ${construct.node.path} compares a tag whose value (its own or the selection's) is a token`);
       }
     } else if (construct instanceof dlm.CfnLifecyclePolicy && resource.cfnResourceType === 'AWS::EC2::Volume') {
-      const details = stack.resolve(construct.policyDetails) ?? {};
-      const types: string[] = details.resourceTypes ?? [];
-      if (construct.state === 'DISABLED' || !types.includes('VOLUME')) {
+      const properties = renderedProperties(construct);
+      const details = properties.PolicyDetails ?? {};
+      if (properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('VOLUME')) {
         continue;
       }
-      const targets = carriesOneOf(details.targetTags ?? [], tags);
+      const targets = carriesOneOf(dlmTags(details.TargetTags), tags);
       if (targets === true) {
         covered.push(`DLM policy ${construct.node.path}`);
       } else if (targets === 'unknown') {
@@ -322,12 +322,12 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
         notKnown.push(`AWS Backup selection ${construct.node.path}${of} compares a tag whose value (its own or the selection's) is a token`);
       }
     } else if (construct instanceof dlm.CfnLifecyclePolicy) {
-      const details = stack.resolve(construct.policyDetails) ?? {};
-      const types: string[] = details.resourceTypes ?? [];
-      if (construct.state === 'DISABLED' || !types.includes('INSTANCE')) {
+      const properties = renderedProperties(construct);
+      const details = properties.PolicyDetails ?? {};
+      if (properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('INSTANCE')) {
         continue;
       }
-      const taking = instancePolicyTakesVolume(carriesOneOf(details.targetTags ?? [], instanceTags), details.parameters?.excludeDataVolumeTags ?? [], volumeTags);
+      const taking = instancePolicyTakesVolume(carriesOneOf(dlmTags(details.TargetTags), instanceTags), dlmTags(details.Parameters?.ExcludeDataVolumeTags), volumeTags);
       if (taking.takes === true) {
         by.push(`DLM policy ${construct.node.path}${via}`);
       } else if (taking.takes === 'unknown') {
@@ -467,4 +467,29 @@ function tagsOf(resource: CfnResource): { [key: string]: unknown } {
   }
   const stack = Stack.of(resource);
   return Object.fromEntries(Object.entries(tags.tagValues()).map(([key, value]) => [key, Token.isUnresolved(value) ? stack.resolve(value) : value]));
+}
+
+/**
+ * A resource's properties as its template has them, resolved: CloudFormation's names, with what
+ * `addPropertyOverride` and `addOverride` set (the L1 attributes do not hold those), as the report reads them.
+ */
+function renderedProperties(resource: CfnResource): { [name: string]: TemplateJson } {
+  // `_toCloudFormation` is how the stack renders the resource into its template (the one place overrides are applied).
+  const rendered = (resource as unknown as { _toCloudFormation(): object })._toCloudFormation();
+  const resources: { [id: string]: { Properties?: { [name: string]: TemplateJson } } } = Stack.of(resource).resolve(rendered).Resources ?? {};
+  return Object.values(resources)[0]?.Properties ?? {};
+}
+
+/** Template JSON, whose shape varies by resource type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON rendered for the template
+type TemplateJson = any;
+
+/** A list of the template, or nothing where it holds no list (a token). */
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A DLM tag list of the template (`TargetTags`, `ExcludeDataVolumeTags`) as the shared DLM rules read it. */
+function dlmTags(list: unknown): DlmTag[] {
+  return listOf(list).map((tag) => ({ key: (tag as { Key?: unknown } | undefined)?.Key, value: (tag as { Value?: unknown } | undefined)?.Value }));
 }

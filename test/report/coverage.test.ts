@@ -362,6 +362,24 @@ describe('BackupCoverage', () => {
     notKnown(dlmTag, 'S/Volume/Resource', 'AWS::EC2::Volume', 'DLM policy S/Snapshots targets a tag whose value (its own or the policy\'s) is a token');
   });
 
+  // The template is what DLM runs: a value set by addPropertyOverride counts, as the report reads it.
+  test('a DLM policy is read as its template has it: TargetTags and State set by addPropertyOverride count', () => {
+    const overridden = (override: (policy: dlm.CfnLifecyclePolicy) => void, tag: string): Stack => {
+      const stack = guardedStack();
+      Tags.of(volume(stack, 'Volume')).add('snapshots', tag);
+      dlmPolicy(stack);
+      override(stack.node.findChild('Snapshots') as dlm.CfnLifecyclePolicy);
+      return stack;
+    };
+    const retargeted = overridden((p) => p.addPropertyOverride('PolicyDetails.TargetTags', [{ Key: 'snapshots', Value: 'hourly' }]), 'hourly');
+    expect(() => Template.fromStack(retargeted)).not.toThrow();
+    Template.fromStack(retargeted).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: ['DLM policy S/Snapshots'] } } });
+    expect(() => Template.fromStack(overridden((p) => p.addPropertyOverride('PolicyDetails.TargetTags', [{ Key: 'snapshots', Value: 'hourly' }]), 'daily')))
+      .toThrow(/EBS volume Volume\w+ \(S\/Volume\/Resource\) is not covered/);
+    expect(() => Template.fromStack(overridden((p) => p.addPropertyOverride('State', 'DISABLED'), 'daily')))
+      .toThrow(/EBS volume Volume\w+ \(S\/Volume\/Resource\) is not covered/);
+  });
+
   test('a known answer elsewhere decides: a token does not keep a covered resource from being covered', () => {
     const stack = guardedStack();
     const t = table(stack, 'Table');
@@ -418,6 +436,14 @@ describe('BackupCoverage: an EBS volume attached to an EC2 instance', () => {
     expect(coveredBy(listed)).toEqual(['DLM policy S/Sets (its instance S/Server, to which it is attached)']);
     expect(() => Template.fromStack(stack)).toThrow(/EBS volume Scratch\w+ \(S\/Scratch\/Resource\) is not covered by any backup tier/);
     expect(() => Template.fromStack(stack)).not.toThrow(/EBS volume (Data|Listed)/);
+  });
+
+  test('an INSTANCE policy\'s ExcludeDataVolumeTags set by addPropertyOverride leave the volume out, as in the template', () => {
+    const stack = guardedStack();
+    attach(stack, server(stack, 'Server', { sets: 'daily' }), 'Data', { role: 'scratch' });
+    instancePolicy(stack);
+    (stack.node.findChild('Sets') as dlm.CfnLifecyclePolicy).addPropertyOverride('PolicyDetails.Parameters.ExcludeDataVolumeTags', [{ Key: 'role', Value: 'scratch' }]);
+    expect(() => Template.fromStack(stack)).toThrow(/EBS volume Data\w+ \(S\/Data\/Resource\) is not covered/);
   });
 
   test('an instance nothing covers leaves its volume uncovered; the instance itself is not required to be covered', () => {
