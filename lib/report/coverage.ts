@@ -212,10 +212,11 @@ function coverageOf(resource: CfnResource): Coverage {
         continue;
       }
       const targets = carriesOneOf(dlmTags(details.TargetTags), tags);
-      if (targets === true) {
+      const stateToken = stateTokenText(properties.State);
+      if (targets === true && stateToken === undefined) {
         covered.push(`DLM policy ${construct.node.path}`);
-      } else if (targets === 'unknown') {
-        notKnown.push(`DLM policy ${construct.node.path} ${TARGET_NOT_KNOWN_TEXT}`);
+      } else if (targets !== false) {
+        notKnown.push(`DLM policy ${construct.node.path} ${[...(targets === 'unknown' ? [TARGET_NOT_KNOWN_TEXT] : []), ...(stateToken ? [stateToken] : [])].join(', and ')}`);
       }
     }
   }
@@ -328,10 +329,11 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
         continue;
       }
       const taking = instancePolicyTakesVolume(carriesOneOf(dlmTags(details.TargetTags), instanceTags), dlmTags(details.Parameters?.ExcludeDataVolumeTags), volumeTags);
-      if (taking.takes === true) {
+      const stateToken = stateTokenText(properties.State);
+      if (taking.takes === true && stateToken === undefined) {
         by.push(`DLM policy ${construct.node.path}${via}`);
-      } else if (taking.takes === 'unknown') {
-        notKnown.push(`DLM policy ${construct.node.path}${of} ${taking.notKnown.join(', and ')}`);
+      } else if (taking.takes !== false) {
+        notKnown.push(`DLM policy ${construct.node.path}${of} ${[...taking.notKnown, ...(stateToken ? [stateToken] : [])].join(', and ')}`);
       }
     }
   }
@@ -483,6 +485,14 @@ function renderedProperties(resource: CfnResource): { [name: string]: TemplateJs
 /** Template JSON, whose shape varies by resource type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON rendered for the template
 type TemplateJson = any;
+
+/**
+ * Why a DLM policy whose `State` is a token (a parameter, a condition) may not run: DLM takes
+ * `ENABLED` or `DISABLED`, and the deploy chooses. Undefined for a known state.
+ */
+function stateTokenText(state: unknown): string | undefined {
+  return state === undefined || typeof state === 'string' ? undefined : 'has a State that is a token (ENABLED or DISABLED is chosen at deploy)';
+}
 
 /** A list of the template, or nothing where it holds no list (a token). */
 function listOf(value: unknown): unknown[] {

@@ -380,6 +380,20 @@ describe('BackupCoverage', () => {
       .toThrow(/EBS volume Volume\w+ \(S\/Volume\/Resource\) is not covered/);
   });
 
+  // DLM takes ENABLED or DISABLED: a State given by a parameter may stop the policy.
+  test('a DLM policy whose State is a token leaves the coverage not known, not covered', () => {
+    const stack = guardedStack();
+    const vol = volume(stack, 'Volume');
+    Tags.of(vol).add('snapshots', 'daily');
+    dlmPolicy(stack);
+    (stack.node.findChild('Snapshots') as dlm.CfnLifecyclePolicy).state = new CfnParameter(stack, 'PolicyState').valueAsString;
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource)).toEqual([]);
+    Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: [],
+      coverageNotKnown: ['DLM policy S/Snapshots has a State that is a token (ENABLED or DISABLED is chosen at deploy)'] } } });
+    Annotations.fromStack(stack).hasWarning('/S/Volume/Resource', Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
+  });
+
   test('a known answer elsewhere decides: a token does not keep a covered resource from being covered', () => {
     const stack = guardedStack();
     const t = table(stack, 'Table');
@@ -459,7 +473,7 @@ describe('BackupCoverage: an EBS volume attached to an EC2 instance', () => {
     expect(() => Template.fromStack(bastion)).not.toThrow();
   });
 
-  test('where a token decides (the instance\'s tag, the selection\'s, ExcludeDataVolumeTags), its coverage is not known: a warning, no error', () => {
+  test('where a token decides (the instance\'s tag, the selection\'s, ExcludeDataVolumeTags, the policy\'s State), its coverage is not known: a warning, no error', () => {
     const notKnown = (stack: Stack, line: string): void => {
       expect(() => Template.fromStack(stack)).not.toThrow();
       Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: [line] } } });
@@ -474,6 +488,12 @@ describe('BackupCoverage: an EBS volume attached to an EC2 instance', () => {
     attach(excluded, server(excluded, 'Server', { sets: 'daily' }), 'Data', { role: 'data' });
     instancePolicy(excluded, [{ key: 'role', value: new CfnParameter(excluded, 'Excluded').valueAsString }]);
     notKnown(excluded, 'DLM policy S/Sets of its instance S/Server leaves out the data volumes of ExcludeDataVolumeTags, compared with a token');
+
+    const state = guardedStack();
+    attach(state, server(state, 'Server', { sets: 'daily' }), 'Data');
+    instancePolicy(state);
+    (state.node.findChild('Sets') as dlm.CfnLifecyclePolicy).state = new CfnParameter(state, 'SetsState').valueAsString;
+    notKnown(state, 'DLM policy S/Sets of its instance S/Server has a State that is a token (ENABLED or DISABLED is chosen at deploy)');
 
     const selected = guardedStack();
     attach(selected, server(selected, 'Server', { backup: 'daily' }), 'Data');
