@@ -2,6 +2,7 @@
 import type { Json } from './assembly';
 import type { AssemblyIndex } from './assembly-index';
 import type { Selects } from '../../lib/report/backup-selection-rule';
+import { defaultPolicyTakesVolume, dlmDefaultSettings } from '../../lib/private/dlm-default-policy';
 import { DlmTag, carriesOneOf, instancePolicyTakesVolume } from '../../lib/private/dlm-instance-volumes';
 import { dlmTakenText } from './dlm-merge-text';
 import { conditionText, mayNotRunText } from './resource-condition';
@@ -13,7 +14,8 @@ import type { Located } from './located';
 import { encryptionOf } from './resource-encryption';
 import { selectionTagsOf } from './resource-tags';
 import { DLM_PICKS_TIME_TEXT, WeeklyRuns, dlmStartPicked, intervalRuns, weeklyRuns } from './schedule';
-import { knownNumber } from './template-numbers';
+import { PartialRetention, knownNumber, notKnownRetention, plural } from './template-numbers';
+import { placeOffSite } from './off-site';
 import type { TierFacts, CopyFacts } from './tier-facts';
 import { isToken, tokenText } from './token-text';
 
@@ -189,4 +191,94 @@ export function instancePoliciesTaking(index: AssemblyIndex, instance: Located, 
     }
   }
   return { taking, notKnown };
+}
+
+/**
+ * The enabled DLM default policies for EBS snapshots (`DefaultPolicy: VOLUME`) of the assembly that
+ * snapshot an EBS volume: those of its region and account whose `Exclusions` leave it in (the rule
+ * the coverage guard applies too). `notKnown`: one line per policy whose answer a token leaves to
+ * the deploy (an exclusion, its `DefaultPolicy`, or the region or account of its stack or the volume's).
+ * A policy whose `State` is a token takes the volume: its tier says it may not run.
+ */
+export function dlmDefaultPoliciesTaking(index: AssemblyIndex, volume: Located): { readonly taking: Located[]; readonly notKnown: string[] } {
+  const taking: Located[] = [];
+  const notKnown: string[] = [];
+  if (volume.resource.Type !== 'AWS::EC2::Volume') {
+    return { taking, notKnown };
+  }
+  for (const policy of index.ofType('AWS::DLM::LifecyclePolicy')) {
+    const settings = dlmDefaultSettings(policy.resource.Properties);
+    const place = policy.stack === volume.stack ? 'no' : placeOffSite(policy.stack, volume.stack);
+    // A default policy for EBS-backed AMIs (INSTANCE) images instances: which volumes its AMIs hold is not read here.
+    if (settings === undefined || place === 'yes' || policy.resource.Properties?.State === 'DISABLED' || (typeof settings.kind === 'string' && settings.kind !== 'VOLUME')) {
+      continue;
+    }
+    const takes = defaultPolicyTakesVolume(settings, volume.resource.Properties?.VolumeType, selectionTagsOf(volume.resource));
+    const why = [
+      ...(typeof settings.kind === 'string' ? [] : ['has a DefaultPolicy that is a token (VOLUME or INSTANCE is chosen at deploy)']),
+      ...takes.notKnown,
+      ...(place === 'not known' ? ['is in a stack whose region or account, or this volume\'s, is not known at synth'] : []),
+    ];
+    if (takes.takes === true && why.length === 0) {
+      taking.push(policy);
+    } else if (takes.takes !== false) {
+      notKnown.push(`DLM default policy ${policy.path} ${why.join(', and ')}`);
+    }
+  }
+  return { taking, notKnown };
+}
+
+/**
+ * The tier of each DLM default policy for EBS snapshots that snapshots `r` (`dlmDefaultPoliciesTaking`):
+ * every `CreateInterval` days (1 by default) DLM snapshots the volume if its newest snapshot is older
+ * than that, at a time of day it picks, and keeps each snapshot `RetainInterval` days (7 by default);
+ * a cross-region copy (`CrossRegionCopyTargets`) is kept as long as its source.
+ */
+export function dlmDefaultTiers(index: AssemblyIndex, r: Located, policies: Located[] = dlmDefaultPoliciesTaking(index, r).taking): TierFacts[] {
+  return policies.map((policy): TierFacts => {
+    const settings = dlmDefaultSettings(policy.resource.Properties)!;
+    const state: unknown = policy.resource.Properties?.State;
+    const mayNotRun = [
+      conditionText('DLM policy', policy),
+      ...(state === undefined || typeof state === 'string' ? [] : [`DLM policy ${policy.path} has State ${tokenText(state)}, a token: DISABLED would stop its snapshots`]),
+    ].filter((x) => x !== undefined).join('; ');
+    const days = knownNumber(settings.createInterval);
+    const keepDays = knownNumber(settings.retainInterval);
+    const when = 'when the volume\'s newest snapshot is older than that (a default policy skips a volume backed up more recently)';
+    const schedule = days === undefined
+      ? `every ${tokenText(settings.createInterval)} days (CreateInterval), ${when}, not known at synth`
+      : `every ${plural(days, 'day')}, ${when}, at a time of day DLM picks, not known at synth`;
+    const retention: PartialRetention = keepDays === undefined ? notKnownRetention('RetainInterval', settings.retainInterval)
+      : { text: plural(keepDays, 'day'), minHours: keepDays * 24, maxHours: keepDays * 24 };
+    const targets: unknown = settings.crossRegionCopyTargets;
+    return {
+      tier: 'default policy',
+      mechanism: `DLM default policy ${policy.path}`,
+      schedule: `${schedule}${mayNotRunText(mayNotRun)}`,
+      ...(mayNotRun ? { mayNotRun } : {}),
+      scheduleNote: days === undefined ? 'not known' : 'the time of day is chosen by DLM',
+      runs: [],
+      ...(days !== undefined ? { intervalMinutes: days * 24 * 60 } : {}),
+      retention: retention.text,
+      minHours: retention.minHours,
+      maxHours: retention.maxHours,
+      storedIn: `EBS snapshots in ${r.stack.region}`,
+      encryptionKey: encryptionOf(index, r),
+      locks: [],
+      // DLM: a default policy's copies are kept as long as their source snapshots.
+      copies: (Array.isArray(targets) ? targets : []).map((copy: Json): CopyFacts => {
+        const target = index.render(copy?.TargetRegion, policy.stack) || 'unknown';
+        return {
+          destination: `EBS snapshot copies in ${target}`,
+          region: target,
+          account: r.stack.account,
+          retention: retention.text,
+          minHours: retention.minHours,
+          maxHours: retention.maxHours,
+          encryptionKey: r.resource.Properties?.Encrypted === true ? ebsDefaultKeyText(target) : ebsNotEncryptedText(target),
+          locks: [],
+        };
+      }),
+    };
+  });
 }

@@ -17,7 +17,7 @@ import { encryptionOf } from './resource-encryption';
 import { locksOf } from './resource-locks';
 import type { TierFacts } from './tier-facts';
 import { backupPlanTiers, selectionsCovering } from './backup-plan';
-import { dlmNotKnownText, dlmPoliciesTargeting, dlmTiers, instancePoliciesTaking } from './dlm-policy';
+import { dlmDefaultPoliciesTaking, dlmDefaultTiers, dlmNotKnownText, dlmPoliciesTargeting, dlmTiers, instancePoliciesTaking } from './dlm-policy';
 import { referencedIds } from './template-references';
 import type { Json } from './assembly';
 import { rdsTiers } from './rds-backups';
@@ -426,6 +426,7 @@ class Context extends AssemblyIndex {
     const tiers: TierEntry[] = [
       ...selectionsCovering(this, r).flatMap((sel) => backupPlanTiers(this, this.year, sel)),
       ...dlmTiers(this, this.year, r),
+      ...dlmDefaultTiers(this, r),
       ...this.ownTiers(r),
       ...this.attachedTiers(r),
     ].map((tier) => ({ ...tier, copies: tier.copies.map((copy) => ({ ...copy, offsite: offSiteFlag(copyOffSite(copy, source)) })) }));
@@ -440,6 +441,7 @@ class Context extends AssemblyIndex {
       ]),
       ...selectionsCovering(this, r, 'unknown').map((sel) => `AWS Backup selection ${sel.path} compares a tag whose value (its own or the selection's) is a token`),
       ...dlmPoliciesTargeting(this, r, 'unknown').map((policy) => dlmNotKnownText(policy, r)),
+      ...dlmDefaultPoliciesTaking(this, r).notKnown,
     ];
     if (r.resource.Type !== 'AWS::RDS::DBInstance' || r.resource.Properties?.DBClusterIdentifier === undefined) {
       return { tiers, notKnown };

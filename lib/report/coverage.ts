@@ -8,6 +8,7 @@ import { IConstruct } from 'constructs';
 import { SelectionTagCondition, SelectionTerms, Selects, backupCanProtect, selectionEntryNames, selectionSelects } from './backup-selection-rule';
 import { BackupMetadata, BackupRole } from './metadata';
 import { replicationRuleScope } from './replication-rule-scope';
+import { defaultPolicyTakesVolume, dlmDefaultSettings } from '../private/dlm-default-policy';
 import { DlmTag, TARGET_NOT_KNOWN_TEXT, carriesOneOf, instancePolicyTakesVolume } from '../private/dlm-instance-volumes';
 import { SynthWarnings } from '../synth-warnings';
 
@@ -64,7 +65,9 @@ interface Coverage {
  *   of its type (and no entry of its service in `NotResources` may exclude it), or selects
  *   it by a tag it carries (`ListOfTags` or
  *   `Conditions.StringEquals` on `aws:ResourceTag/<key>`);
- * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags; or it is attached to an
+ * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags; or a DLM default policy for
+ *   EBS snapshots (`DefaultPolicy: VOLUME`) of the app in its region and account, which snapshots
+ *   every volume there, does not leave it out (`Exclusions`: `ExcludeTags`, `ExcludeVolumeTypes`); or it is attached to an
  *   EC2 instance (`AWS::EC2::VolumeAttachment` or the instance's `Volumes`) that an AWS Backup
  *   selection selects, or whose tags a DLM policy for `INSTANCE` targets, unless the volume
  *   carries one of the policy's `ExcludeDataVolumeTags`;
@@ -220,6 +223,11 @@ function coverageOf(resource: CfnResource): Coverage {
       }
     }
   }
+  if (resource instanceof ec2.CfnVolume) {
+    const ofDefaults = defaultPolicyCoverage(resource, tags);
+    covered.push(...ofDefaults.by);
+    notKnown.push(...ofDefaults.notKnown);
+  }
   for (const instance of instancesAttachedTo(resource, logicalId)) {
     const ofInstance = attachedCoverage(instance, tags);
     covered.push(...ofInstance.by);
@@ -338,6 +346,51 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
     }
   }
   return { by, notKnown };
+}
+
+/**
+ * How an EBS volume (with resolved `volumeTags`) is covered by the DLM default policies for EBS
+ * snapshots (`DefaultPolicy: VOLUME`) of the app in its region and account: such a policy snapshots
+ * every volume there but those its `Exclusions` leave out. Not known where a token decides (an
+ * exclusion, the policy's `State`, or the region or account of its stack or of the volume's).
+ */
+function defaultPolicyCoverage(volume: ec2.CfnVolume, volumeTags: { [key: string]: unknown }): { by: string[]; notKnown: string[] } {
+  const stack = Stack.of(volume);
+  const volumeType: unknown = stack.resolve(volume.volumeType);
+  const by: string[] = [];
+  const notKnown: string[] = [];
+  for (const construct of volume.node.root.node.findAll()) {
+    if (!(construct instanceof dlm.CfnLifecyclePolicy)) {
+      continue;
+    }
+    const properties = renderedProperties(construct);
+    const settings = dlmDefaultSettings(properties);
+    const place = sameEnvironment(Stack.of(construct), stack);
+    // A default policy for EBS-backed AMIs (INSTANCE) images instances: which volumes its AMIs hold is not read here, so it covers none.
+    if (settings === undefined || place === false || properties.State === 'DISABLED' || (typeof settings.kind === 'string' && settings.kind !== 'VOLUME')) {
+      continue;
+    }
+    const name = `DLM default policy ${construct.node.path}`;
+    const taking = defaultPolicyTakesVolume(settings, volumeType, volumeTags);
+    const why = [
+      ...(typeof settings.kind === 'string' ? [] : ['has a DefaultPolicy that is a token (VOLUME or INSTANCE is chosen at deploy)']),
+      ...taking.notKnown,
+      ...(place === 'unknown' ? ['is in a stack whose region or account, or this volume\'s, is not known at synth'] : []),
+      ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
+    ];
+    if (taking.takes === true && why.length === 0) {
+      by.push(`${name} (every EBS volume of its region and account${exclusionsText(settings.exclusions)})`);
+    } else if (taking.takes !== false) {
+      notKnown.push(`${name} ${why.join(', and ')}`);
+    }
+  }
+  return { by, notKnown };
+}
+
+/** The exclusions of a default policy that leave a volume in, for its `coveredBy` line. */
+function exclusionsText(exclusions: TemplateJson): string {
+  const said = ['ExcludeTags', 'ExcludeVolumeTypes'].filter((name) => exclusions?.[name] !== undefined);
+  return said.length === 0 ? '' : ` but those of its ${said.join(' and ')}`;
 }
 
 /**

@@ -501,3 +501,83 @@ describe('BackupCoverage: an EBS volume attached to an EC2 instance', () => {
     notKnown(selected, 'AWS Backup selection S/Plan/Selection/Resource of its instance S/Server compares a tag whose value (its own or the selection\'s) is a token');
   });
 });
+
+// A DLM default policy for EBS snapshots (DefaultPolicy: VOLUME) snapshots every volume of its
+// region and account but those its Exclusions leave out (CloudFormation: AWS::DLM::LifecyclePolicy).
+describe('BackupCoverage: DLM default policies', () => {
+  const defaultPolicy = (stack: Stack, props: Partial<dlm.CfnLifecyclePolicyProps> = {}): dlm.CfnLifecyclePolicy => new dlm.CfnLifecyclePolicy(stack, 'Baseline', {
+    description: 'default policy', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+    defaultPolicy: 'VOLUME', createInterval: 1, retainInterval: 7, ...props,
+  });
+  const coveredBy = (vol: ec2.Volume): string[] => BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource);
+
+  test('a default VOLUME policy covers an EBS volume of its region and account, and coveredBy names it', () => {
+    const stack = guardedStack();
+    const vol = volume(stack, 'Volume');
+    defaultPolicy(stack);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(coveredBy(vol)).toEqual(['DLM default policy S/Baseline (every EBS volume of its region and account)']);
+    Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: ['DLM default policy S/Baseline (every EBS volume of its region and account)'] } } });
+  });
+
+  test('one in another stack of the same region and account covers it; one elsewhere, a disabled one or an INSTANCE one does not', () => {
+    const app = new App();
+    const data = new Stack(app, 'Data', { env: ENV });
+    Aspects.of(data).add(new BackupCoverage());
+    const vol = volume(data, 'Volume');
+    defaultPolicy(new Stack(app, 'Baseline', { env: ENV }));
+    expect(() => app.synth()).not.toThrow();
+    expect(coveredBy(vol)).toEqual(['DLM default policy Baseline/Baseline (every EBS volume of its region and account)']);
+
+    const uncovered = (build: (stack: Stack) => void): void => {
+      const stack = guardedStack();
+      volume(stack, 'Volume');
+      build(stack);
+      expect(() => Template.fromStack(stack)).toThrow(/EBS volume Volume\w+ \(S\/Volume\/Resource\) is not covered/);
+    };
+    uncovered((stack) => defaultPolicy(new Stack(stack.node.root as App, 'Elsewhere', { env: { ...ENV, region: 'eu-central-1' } })));
+    uncovered((stack) => defaultPolicy(stack, { state: 'DISABLED' }));
+    uncovered((stack) => defaultPolicy(stack, { defaultPolicy: 'INSTANCE' }));
+  });
+
+  test('its Exclusions leave out a volume with one of ExcludeTags or of one of ExcludeVolumeTypes; the settings are read in PolicyDetails too', () => {
+    const excluded = (exclusions: dlm.CfnLifecyclePolicy.ExclusionsProperty, tags: { [key: string]: string } = {}, inDetails = false): Stack => {
+      const stack = guardedStack();
+      const vol = new ec2.Volume(stack, 'Volume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(125), encrypted: true, volumeType: ec2.EbsDeviceVolumeType.ST1 });
+      Object.entries(tags).forEach(([key, value]) => Tags.of(vol).add(key, value));
+      defaultPolicy(stack, inDetails ? { policyDetails: { policyLanguage: 'SIMPLIFIED', resourceType: 'VOLUME', exclusions } } : { exclusions });
+      return stack;
+    };
+    const notCovered = /EBS volume Volume\w+ \(S\/Volume\/Resource\) is not covered/;
+    expect(() => Template.fromStack(excluded({ excludeTags: [{ key: 'scratch', value: 'yes' }] }, { scratch: 'yes' }))).toThrow(notCovered);
+    expect(() => Template.fromStack(excluded({ excludeTags: [{ key: 'scratch', value: 'yes' }] }, { scratch: 'no' }))).not.toThrow();
+    expect(() => Template.fromStack(excluded({ excludeVolumeTypes: ['st1', 'sc1'] }))).toThrow(notCovered);
+    expect(() => Template.fromStack(excluded({ excludeVolumeTypes: ['sc1'], excludeBootVolumes: true }))).not.toThrow();
+    expect(() => Template.fromStack(excluded({ excludeVolumeTypes: ['st1'] }, {}, true))).toThrow(notCovered);
+    expect(() => Template.fromStack(excluded({ excludeVolumeTypes: ['sc1'] }, {}, true))).not.toThrow();
+  });
+
+  test('where a token decides (an excluded tag, the State, the stack\'s region), its coverage is not known: a warning, no error', () => {
+    const notKnown = (stack: Stack, line: string): void => {
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: [], coverageNotKnown: [line] } } });
+      Annotations.fromStack(stack).hasWarning('/S/Volume/Resource', Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
+    };
+    const tag = guardedStack();
+    Tags.of(volume(tag, 'Volume')).add('scratch', new CfnParameter(tag, 'Scratch').valueAsString);
+    defaultPolicy(tag, { exclusions: { excludeTags: [{ key: 'scratch', value: 'yes' }] } });
+    notKnown(tag, 'DLM default policy S/Baseline leaves out the volumes of its Exclusions ExcludeTags, compared with a token');
+
+    const state = guardedStack();
+    volume(state, 'Volume');
+    defaultPolicy(state, { state: new CfnParameter(state, 'BaselineState').valueAsString });
+    notKnown(state, 'DLM default policy S/Baseline has a State that is a token (ENABLED or DISABLED is chosen at deploy)');
+
+    const app = new App();
+    const agnostic = new Stack(app, 'S');
+    Aspects.of(agnostic).add(new BackupCoverage());
+    volume(agnostic, 'Volume');
+    defaultPolicy(new Stack(app, 'Baseline', { env: ENV }));
+    notKnown(agnostic, 'DLM default policy Baseline/Baseline is in a stack whose region or account, or this volume\'s, is not known at synth');
+  });
+});
