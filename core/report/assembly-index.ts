@@ -2,7 +2,7 @@
 import type { Json, StackArtifact } from './assembly';
 import type { Located } from './located';
 import { getAttsOf, importedNames, referencedIds } from './template-references';
-import { templateText } from './template-text';
+import { subReference, templateText } from './template-text';
 import { tokenText } from './token-text';
 
 const PSEUDO: { [name: string]: (s: StackArtifact) => string } = {
@@ -18,10 +18,24 @@ export function isStackPseudoParameter(name: string): boolean {
   return Object.hasOwn(PSEUDO, name);
 }
 
+/** How `renderWith` reads the parts of a value only the deploy resolves. */
+interface TokenReading {
+  /** A function other than Fn::Join, Fn::Sub, Fn::GetAtt and Fn::ImportValue. */
+  readonly token: (value: unknown) => string;
+  /** A `Ref` (`Name`) or `Fn::GetAtt` (`Id.Attribute`) to no resource of the stack nor pseudo parameter the report knows; `words` is how `render` reads it. */
+  readonly reference: (name: string, words: string) => string;
+  /** A `${Name}` of Fn::Sub that its variable map does not define; the default reads it as a path, a pseudo parameter's value or `reference`. */
+  readonly subName?: (name: string) => string;
+  /** The export name an `Fn::ImportValue` reads; the default reads `export <name>`. */
+  readonly imported?: (name: string) => string;
+}
+
 export class AssemblyIndex {
   private readonly byStackAndId = new Map<string, Located>();
   /** The exports of the assembly's stacks by name: what another stack's `Fn::ImportValue` reads. */
   private readonly exports = new Map<string, { readonly stack: StackArtifact; readonly value: Json }>();
+  /** The marks `nameOf` reads the parts the deploy decides as, by stack (or region and account) and part. */
+  private readonly marks = new Map<string, number>();
 
   constructor(readonly all: Located[]) {
     for (const r of all) {
@@ -39,27 +53,48 @@ export class AssemblyIndex {
 
   /** A CloudFormation value as readable text: references become construct paths, a value only the deploy resolves reads as `tokenText` says. */
   render(value: unknown, stack: StackArtifact): string {
-    return this.renderWith(value, stack, tokenText);
+    return this.renderWith(value, stack, { token: tokenText, reference: (_, words) => words });
+  }
+
+  /** As `render`, but a function only the deploy resolves is kept as the template writes it (JSON), so two different ones never read alike. */
+  asWritten(value: unknown, stack: StackArtifact): string {
+    return this.renderWith(value, stack, { token: (v) => JSON.stringify(v), reference: (_, words) => words });
   }
 
   /**
-   * A CloudFormation value as a name to match (a vault's, a bucket's, a key's, an export's) or to tell
-   * one value from another: as `render`, but a value only the deploy resolves is kept as written
-   * (JSON), so two different ones never read as the same name.
+   * A CloudFormation value as a name to match (a vault's, a bucket's, a key's, an export's) or to
+   * tell one value from another: as `render`, but each part the deploy decides (a parameter, a
+   * pseudo parameter the report does not know, an attribute of a resource not in the stack, an
+   * import, any other function) reads as a mark no literal name holds, standing for that part in
+   * that stack alone (an import: in that region and account), so two stacks' parameters of one
+   * logical id never read as one name. Not for showing: the marks are opaque.
    */
   nameOf(value: unknown, stack: StackArtifact): string {
-    return this.renderWith(value, stack, (v) => JSON.stringify(v));
+    const mark = (key: string): string => {
+      const known = this.marks.get(key) ?? this.marks.size;
+      this.marks.set(key, known);
+      return `\uE001${known}\uE001`;
+    };
+    const inStack = (token: unknown): string => mark(`${stack.id}\u0000${JSON.stringify(token)}`);
+    const reading: TokenReading = {
+      token: inStack,
+      reference: (name) => inStack(subReference(name)),
+      subName: (name) => this.renderPart(subReference(name), stack, reading),
+      imported: (name) => mark(`${stack.region}\u0000${stack.account}\u0000${name}`),
+    };
+    return this.renderWith(value, stack, reading);
   }
 
-  private renderWith(value: unknown, stack: StackArtifact, unresolved: (value: unknown) => string): string {
+  private renderWith(value: unknown, stack: StackArtifact, reading: TokenReading): string {
     return templateText(value, {
-      part: (part) => this.renderPart(part, stack, unresolved),
-      subName: (name) => PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? name,
+      part: (part) => this.renderPart(part, stack, reading),
+      subName: (name) => reading.subName?.(name)
+        ?? PSEUDO[name]?.(stack) ?? this.find(stack, name.split('.')[0])?.path ?? reading.reference(name, name),
     });
   }
 
   /** A value that is neither Fn::Join nor Fn::Sub, as `renderWith` reads it. */
-  private renderPart(value: unknown, stack: StackArtifact, unresolved: (value: unknown) => string): string {
+  private renderPart(value: unknown, stack: StackArtifact, reading: TokenReading): string {
     if (value === undefined || value === null) {
       return '';
     }
@@ -67,7 +102,7 @@ export class AssemblyIndex {
       return String(value);
     }
     if (Array.isArray(value)) {
-      return value.map((v) => this.renderWith(v, stack, unresolved)).join(', ');
+      return value.map((v) => this.renderWith(v, stack, reading)).join(', ');
     }
     const o = value as { [key: string]: Json };
     if (typeof o.Ref === 'string') {
@@ -75,16 +110,18 @@ export class AssemblyIndex {
       if (pseudo) {
         return pseudo(stack);
       }
-      return this.find(stack, o.Ref)?.path ?? o.Ref;
+      return this.find(stack, o.Ref)?.path ?? reading.reference(o.Ref, o.Ref);
     }
     if (o['Fn::GetAtt'] !== undefined) {
       const [id, attr] = Array.isArray(o['Fn::GetAtt']) ? o['Fn::GetAtt'] : String(o['Fn::GetAtt']).split('.');
-      return `${this.find(stack, id)?.path ?? id} (${attr})`;
+      const found = this.find(stack, id);
+      return found ? `${found.path} (${attr})` : reading.reference(`${id}.${attr}`, `${id} (${attr})`);
     }
     if (o['Fn::ImportValue'] !== undefined) {
-      return `export ${this.renderWith(o['Fn::ImportValue'], stack, unresolved)}`;
+      const name = this.renderWith(o['Fn::ImportValue'], stack, reading);
+      return reading.imported?.(name) ?? `export ${name}`;
     }
-    return unresolved(value);
+    return reading.token(value);
   }
 
   find(stack: StackArtifact, logicalId: string): Located | undefined {

@@ -22,7 +22,7 @@ export interface OutsideKey {
   readonly region: string;
   /** The account its ARN names, or `not known at synth (...)` where it is not an account ID (a token decides it). */
   readonly account: string;
-  /** `key/<id>` or `alias/<name>`; a token in it as its JSON, so two different tokens never read as the same key. */
+  /** `key/<id>` or `alias/<name>`, to tell keys apart (not to show): a token in it as `nameOf` reads it, so two different tokens, or one parameter of two stacks, never read as the same key. */
   readonly name: string;
 }
 

@@ -21,8 +21,8 @@ export function reportKeys(index: AssemblyIndex, resources: ProtectedResource[],
       return;
     }
     const key = keyOf(index, value, stack);
-    // A key given by a token is told apart by its JSON and shown as `tokenText` says.
-    const written = index.nameOf(value, stack);
+    // A key given by a function is kept as its JSON (`written`) and shown as `tokenText` says.
+    const written = index.asWritten(value, stack);
     const shown = index.render(value, stack);
     // AWS managed keys (aws/s3, aws/rds, ...) are AWS's to rotate and cannot be deleted.
     if (!key && isAwsManagedKey(written)) {
