@@ -4,7 +4,7 @@ import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { removalLocks } from './removal-policy';
 import { knownNumber, plural } from './template-numbers';
-import { ArnPlace, ValueText, arnPlace, givenByToken } from './token-arn';
+import { ArnPlace, ValueText, arnPlace, givenByToken, mayBeNamed } from './token-arn';
 import { tokenText } from './token-text';
 import { vaultPolicyLock } from './vault-policy';
 
@@ -31,12 +31,25 @@ export function vaultOf(index: AssemblyIndex, value: unknown, stack: StackArtifa
 
 /** The vault with this name or ARN, in the stack of its region and account; a vault whose name a token gives is not matched by its text. */
 function vaultByArnOrName(index: AssemblyIndex, text: string, home: StackArtifact): Located | undefined {
-  // A vault is named within its region and account: those of the ARN, or of the plan for a bare name.
-  const arn = /^arn:[^:]+:backup:([^:]*):([^:]*):backup-vault:(.+)$/.exec(text);
-  const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [home.region, home.account, text];
+  const { region, account, name } = vaultAddress(text, home);
   return index.ofType('AWS::Backup::BackupVault').find((v) => v.stack.region === region && v.stack.account === account
     && !givenByToken(v.resource.Properties?.BackupVaultName, textIn(index, v.stack))
     && index.nameOf(v.resource.Properties?.BackupVaultName, v.stack) === name);
+}
+
+/** The region, account and name a vault name or ARN (as `nameOf` reads it) gives: those of the ARN, or of the plan's stack for a bare name (a vault is named within its region and account). */
+function vaultAddress(text: string, home: StackArtifact): { readonly region: string; readonly account: string; readonly name: string } {
+  const arn = /^arn:[^:]+:backup:([^:]*):([^:]*):backup-vault:(.+)$/.exec(text);
+  return arn ? { region: arn[1], account: arn[2], name: arn[3] } : { region: home.region, account: home.account, name: text };
+}
+
+/** The vaults of the region and account a literal vault name or ARN gives whose own name a token gives and may be that name, each with its name in words. */
+function vaultsMayBeNamed(index: AssemblyIndex, value: unknown, stack: StackArtifact): string[] {
+  const { region, account, name } = vaultAddress(index.nameOf(value, stack), stack);
+  return index.ofType('AWS::Backup::BackupVault')
+    .filter((v) => v.stack.region === region && v.stack.account === account
+      && mayBeNamed(v.resource.Properties?.BackupVaultName, textIn(index, v.stack), name))
+    .map((v) => `${v.path}, whose name is ${index.render(v.resource.Properties?.BackupVaultName, v.stack)}`);
 }
 
 /** Where a vault's ARN says it is, a part a token gives not known at synth; undefined for a vault name, or an ARN a token gives whole. */
@@ -46,8 +59,10 @@ export function vaultArnPlace(index: AssemblyIndex, value: unknown, stack: Stack
 
 /**
  * The key and locks of a vault `vaultOf` did not find: not in the assembly where the template writes
- * it whole; where a token gives the region or account of its ARN, its name, or the whole name or ARN
- * (so it may be a vault of the assembly), what the token leaves not known at synth.
+ * it whole and no vault of its region and account may bear its name; where a token gives the region
+ * or account of its ARN, its name, or the whole name or ARN (so it may be a vault of the assembly),
+ * what the token leaves not known at synth; where a token gives the name of a vault of its region and
+ * account that may be this name, not known at synth: it may be that vault.
  */
 export function vaultNotFoundText(index: AssemblyIndex, value: unknown, stack: StackArtifact): string {
   const place = vaultArnPlace(index, value, stack);
@@ -57,7 +72,11 @@ export function vaultNotFoundText(index: AssemblyIndex, value: unknown, stack: S
   if (place?.resourceByToken) {
     return `not known (vault named not known at synth (${place.resource.replace(/^backup-vault:/, '')}), in region ${place.region}, account ${place.account})`;
   }
-  return !place && givenByToken(value, textIn(index, stack)) ? `not known at synth (${index.render(value, stack)})` : VAULT_NOT_IN_ASSEMBLY;
+  if (givenByToken(value, textIn(index, stack))) {
+    return place ? VAULT_NOT_IN_ASSEMBLY : `not known at synth (${index.render(value, stack)})`;
+  }
+  const mayBe = vaultsMayBeNamed(index, value, stack);
+  return mayBe.length > 0 ? `not known at synth (may be ${mayBe.join('; or ')})` : VAULT_NOT_IN_ASSEMBLY;
 }
 
 export function vaultLocks(index: AssemblyIndex, vault: Located | undefined): string[] {

@@ -6,7 +6,7 @@ import { encryptionOf } from './resource-encryption';
 import { daysRetention, windowRuns } from './schedule';
 import { PartialRetention, knownNumber } from './template-numbers';
 import type { CopyFacts, TierFacts } from './tier-facts';
-import { ValueText, arnPlace, givenByToken } from './token-arn';
+import { ValueText, arnPlace, givenByToken, mayBeNamed } from './token-arn';
 import { tokenText } from './token-text';
 
 /** The engines whose read replicas RDS takes automated backups of (Amazon RDS User Guide, differences between read replicas for DB engines). */
@@ -100,9 +100,7 @@ export function replicaSource(index: AssemblyIndex, replica: Located): { readonl
   if (givenByToken(value, textIn(index, replica.stack))) {
     return undefined;
   }
-  const text = index.nameOf(value, replica.stack);
-  const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
-  const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [replica.stack.region, replica.stack.account, text];
+  const { region, account, name } = sourceAddress(index, value, replica);
   // RDS keeps DB instance identifiers in lower case.
   const source = name === '' ? undefined : index.ofType('AWS::RDS::DBInstance').find((other) => other !== replica
     && other.stack.region === region && other.stack.account === account
@@ -115,7 +113,8 @@ export function replicaSource(index: AssemblyIndex, replica: Located): { readonl
  * The engine of a read replica: its own, or its source's where the source is in the assembly;
  * `notFound` says why the source's is not known where it is not: a token gives the source's engine,
  * the region, account or name of its ARN, or the whole name or ARN (the source may then be an
- * instance of the assembly), or the source is not in the assembly.
+ * instance of the assembly), or the name of an instance of its region and account that may be the
+ * source, or the source is not in the assembly.
  */
 export function replicaEngine(index: AssemblyIndex, replica: Located): { readonly engine?: string; readonly note: string; readonly notFound: string } {
   const own = replica.resource.Properties?.Engine;
@@ -131,6 +130,25 @@ export function replicaEngine(index: AssemblyIndex, replica: Located): { readonl
   };
 }
 
+/** Why a replica's engine is not known where its source is not in the assembly. */
+const SOURCE_NOT_IN_ASSEMBLY = 'not in the assembly (its source is not)';
+
+/** The region, account and DB instance name a source identifier (a name or an ARN) gives: those of the ARN, or of the replica for a bare name. */
+function sourceAddress(index: AssemblyIndex, value: unknown, replica: Located): { readonly region: string; readonly account: string; readonly name: string } {
+  const text = index.nameOf(value, replica.stack);
+  const arn = /^arn:[^:]+:rds:([^:]*):([^:]*):db:(.+)$/.exec(text);
+  return arn ? { region: arn[1], account: arn[2], name: arn[3] } : { region: replica.stack.region, account: replica.stack.account, name: text };
+}
+
+/** The DB instances of the region and account a literal source identifier gives whose own name a token gives and may be that name (RDS ignores case), each with its name in words. */
+function sourcesMayBeNamed(index: AssemblyIndex, value: unknown, replica: Located): string[] {
+  const { region, account, name } = sourceAddress(index, value, replica);
+  return index.ofType('AWS::RDS::DBInstance')
+    .filter((other) => other !== replica && other.stack.region === region && other.stack.account === account
+      && mayBeNamed(other.resource.Properties?.DBInstanceIdentifier, textIn(index, other.stack), name, true))
+    .map((other) => `${other.path}, whose name is ${index.render(other.resource.Properties?.DBInstanceIdentifier, other.stack)}`);
+}
+
 /** Why the engine of a replica whose source `replicaSource` did not find is not known. */
 function sourceNotFoundText(index: AssemblyIndex, replica: Located): string {
   const value = replica.resource.Properties?.SourceDBInstanceIdentifier;
@@ -141,8 +159,13 @@ function sourceNotFoundText(index: AssemblyIndex, replica: Located): string {
   if (place?.resourceByToken) {
     return `not known (its source is DB instance named not known at synth (${place.resource.replace(/^db:/, '')}), in region ${place.region}, account ${place.account})`;
   }
-  return !place && givenByToken(value, textIn(index, replica.stack)) ? `not known at synth (${index.render(value, replica.stack)})` : 'not in the assembly (its source is not)';
+  if (givenByToken(value, textIn(index, replica.stack))) {
+    return place ? SOURCE_NOT_IN_ASSEMBLY : `not known at synth (${index.render(value, replica.stack)})`;
+  }
+  const mayBe = sourcesMayBeNamed(index, value, replica);
+  return mayBe.length > 0 ? `not known at synth (its source may be ${mayBe.join('; or ')})` : SOURCE_NOT_IN_ASSEMBLY;
 }
+
 
 /** How a value of `stack` reads, in words and as a name to match. */
 function textIn(index: AssemblyIndex, stack: StackArtifact): ValueText {

@@ -75,3 +75,17 @@ export function arnPlace(value: unknown, service: string, text: ValueText): ArnP
 export function givenByToken(value: unknown, text: ValueText): boolean {
   return tokenShape(value, text).tokens.length > 0;
 }
+
+/**
+ * Whether a value a token gives some of (a parameter, a function) may be this literal name: the
+ * name holds the value's written parts in their order, with any text where each token stands.
+ * False for a value without a token (compare such a name as text).
+ */
+export function mayBeNamed(value: unknown, text: ValueText, name: string, ignoreCase = false): boolean {
+  const shape = tokenShape(value, text);
+  if (shape.tokens.length === 0) {
+    return false;
+  }
+  const pattern = shape.shape.split(/\uE000\d+\uE000/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*');
+  return new RegExp(`^${pattern}$`, ignoreCase ? 'i' : '').test(name);
+}

@@ -1,7 +1,9 @@
 /**
  * A vault or DB instance named by a token (a parameter, a function): the deploy decides the name,
  * so the report never matches it by the token's text (two stacks' parameters of one name are two
- * values) and says what it names is not known at synth, never that it is outside the assembly.
+ * values) and says what it names is not known at synth, never that it is outside the assembly;
+ * a literal name where a vault or DB instance of its region and account is named by a token may
+ * be that one: not known at synth either.
  */
 import { CfnParameter, Fn } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
@@ -23,6 +25,10 @@ beforeAll(() => {
     const otherSource = new CfnParameter(others, 'SourceName', { type: 'String' }).valueAsString;
     smallInstance(others, 'Source', { engine: 'mariadb', dbInstanceIdentifier: otherSource });
 
+    // A vault of us-east-1 whose name is archive-<parameter>.
+    const elsewhere = describedStack(app, 'Elsewhere', 'us-east-1');
+    new backup.CfnBackupVault(elsewhere, 'Vault', { backupVaultName: Fn.join('', ['archive-', new CfnParameter(elsewhere, 'Name', { type: 'String' }).valueAsString]) });
+
     const stack = describedStack(app, 'Names');
     const { text } = parametersIn(stack);
     text('Name');
@@ -38,6 +44,19 @@ beforeAll(() => {
     readReplica(stack, 'ByParameter', text('SourceArn'), 3);
     const tokenEngine = smallInstance(stack, 'TokenEngine', { engine: text('Engine') });
     readReplica(stack, 'OfTokenEngine', tokenEngine.ref, 3);
+
+    // Literal names and ARNs: the vault and DB instance of Others whose names its parameters give may be them.
+    tableInPlan(stack, [{
+      ruleName: 'Daily', targetBackupVault: 'prod-vault', scheduleExpression: 'cron(0 5 * * ? *)',
+      copyActions: [
+        { destinationBackupVaultArn: `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:prod-copies` },
+        { destinationBackupVaultArn: `arn:aws:backup:us-east-1:${ACCOUNT}:backup-vault:prod-copies` },
+        { destinationBackupVaultArn: `arn:aws:backup:us-east-1:${ACCOUNT}:backup-vault:archive-7` },
+      ],
+    }], 'Literal');
+    readReplica(stack, 'ByLiteral', 'prod-db', 3);
+    readReplica(stack, 'ByLiteralArn', `arn:aws:rds:eu-west-1:${ACCOUNT}:db:prod-db`, 3);
+    readReplica(stack, 'ByLiteralElsewhere', `arn:aws:rds:us-east-1:${ACCOUNT}:db:prod-db`, 3);
   });
 });
 
@@ -57,9 +76,28 @@ describe('a backup vault', () => {
     expect(tier.locks).toEqual(['locks not known at synth (VaultName)']);
     expect(tier.copies[1]).toMatchObject({ encryptionKey: 'not known at synth (CopyVaultArn)', locks: ['locks not known at synth (CopyVaultArn)'] });
   });
+
+  // Before: 'not known (vault not in this assembly)', though Others/Vault, named by a parameter, may be it.
+  test('a literal name or ARN, where a vault of its region and account is named by a token, has its key and locks not known at synth', () => {
+    const [tier] = rowAt(model, 'Names/LiteralTable').tiers;
+    const mayBe = 'not known at synth (may be Others/Vault, whose name is Name)';
+    expect(tier).toMatchObject({ encryptionKey: mayBe, locks: [`locks ${mayBe}`] });
+    expect(tier.copies[0]).toMatchObject({ encryptionKey: mayBe, locks: [`locks ${mayBe}`] });
+    // The vault of us-east-1 named by a token is archive-<parameter>: it may be archive-7, never prod-copies.
+    expect(tier.copies[1]).toMatchObject({ encryptionKey: 'not known (vault not in this assembly)' });
+    expect(tier.copies[2]).toMatchObject({ encryptionKey: 'not known at synth (may be Elsewhere/Vault, whose name is archive-Name)' });
+  });
 });
 
 describe('a read replica\'s source', () => {
+  // Before: 'this replica's engine is not in the assembly (its source is not)', though Others/Source, named by a parameter, may be it.
+  test('a literal name or ARN, where a DB instance of its region and account is named by a token, makes the engine not known at synth', () => {
+    for (const path of ['Names/ByLiteral', 'Names/ByLiteralArn']) {
+      expect(rowAt(model, path).tiers[0].schedule).toContain('this replica\'s engine is not known at synth (its source may be Others/Source, whose name is SourceName)');
+    }
+    expect(rowAt(model, 'Names/ByLiteralElsewhere').tiers[0].schedule).toContain('this replica\'s engine is not in the assembly (its source is not)');
+  });
+
   // Before: the engine of Others/Source, 'matched by DB instance name', read from the text 'SourceName' of two different parameters.
   test('an ARN whose DB instance name a token gives never matches an instance by the token\'s text', () => {
     const { schedule } = rowAt(model, 'Names/ByName').tiers[0];
