@@ -155,9 +155,23 @@ export class Session {
     this.checkOptions.onProgress?.(event);
   }
 
-  /** Whole seconds left before the deadline (Infinity without one). */
-  private secondsToDeadline(): number {
-    return Math.ceil(this.millisecondsToDeadline() / 1000);
+  /**
+   * The timeout of a position wait that may last `seconds` (whole seconds) and must end by the
+   * deadline: `seconds` itself without a deadline. MariaDB's `MASTER_GTID_WAIT` takes a fraction
+   * of a second (0 returns at once; a negative timeout would wait for ever, so none is sent).
+   * `WAIT_FOR_EXECUTED_GTID_SET` reads a fraction only in newer MySQL releases, and a timeout
+   * that an older one truncated to 0 would wait for ever: MySQL gets whole seconds, ending at or
+   * before the deadline from 1 s before it; the last second is waited whole.
+   */
+  private waitSeconds(seconds: number): number {
+    const left = this.millisecondsToDeadline();
+    if (left === Infinity) {
+      return seconds;
+    }
+    if (this.flavor === 'mariadb') {
+      return Math.min(seconds, Math.max(1, Math.ceil(left)) / 1000);
+    }
+    return Math.max(1, Math.min(seconds, Math.floor(left / 1000)));
   }
 
   /** Milliseconds left before the deadline (Infinity without one; 0 or less once it passed). */
@@ -188,7 +202,7 @@ export class Session {
       if (position === this.reached) {
         return;
       }
-      if (await waitForPosition(this.replica, this.flavor, position, 1)) {
+      if (await waitForPosition(this.replica, this.flavor, position, this.waitSeconds(1))) {
         this.reached = position;
         return;
       }
@@ -209,13 +223,14 @@ export class Session {
           throw new CheckStopped(`replica lag ${health.lagSeconds} s stayed above the limit of ${maxLagSeconds} s for ${Math.round(waited)} s`);
         }
         this.progress({ kind: 'waiting-for-replica', lagSeconds: health.lagSeconds, reason: `replica lag ${health.lagSeconds} s is above the limit of ${maxLagSeconds} s` });
-        await sleep(1000);
+        // Not past the deadline: the next round ends the check once it has passed.
+        await sleep(Math.min(1000, Math.max(0, this.millisecondsToDeadline()) + 1));
         continue;
       }
       if (position === this.reached) {
         return;
       }
-      const timeout = Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited), this.secondsToDeadline()));
+      const timeout = this.waitSeconds(Math.max(1, Math.min(maxLagSeconds, Math.ceil(maxLagWaitSeconds - waited))));
       if (await waitForPosition(this.replica, this.flavor, position, timeout)) {
         this.reached = position;
         return;

@@ -273,6 +273,41 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     }
   });
 
+  describe('a deadline that passes while the replica is behind ends the check at the deadline, not a wait of up to a second later', () => {
+    /** A check of a replica delayed by 30 s, with the master one update ahead of it; how far past its deadline it ended (ms). */
+    async function overrunBehindDelayedReplica(options: Parameters<typeof checkConsistency>[2], deadlineIn: number, lagFirst: boolean): Promise<{ report: ConsistencyReport; overrun: number }> {
+      await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE');
+      try {
+        await master.query("UPDATE app.t SET v = LEFT(CONCAT('b', RAND()), 20) WHERE id = 3");
+        if (lagFirst) {
+          // Seconds_Behind_Master of a delayed replica grows with the age of the event it holds back.
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+        }
+        const deadline = Date.now() + deadlineIn;
+        const report = await check({ ...options, deadline });
+        return { report, overrun: Date.now() - deadline };
+      } finally {
+        await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
+        await pair.waitForReplica();
+      }
+    }
+
+    test.each([300, 1100])('waiting for the replica to reach the master\'s position, with the deadline %i ms away', async (deadlineIn) => {
+      const { report, overrun } = await overrunBehindDelayedReplica({ maxLagSeconds: 120, maxLagWaitSeconds: 120 }, deadlineIn, false);
+      expect(report).toMatchObject({ status: 'unknown', complete: false });
+      expect(report.reason).toContain('ran out of time');
+      expect(overrun).toBeLessThan(200);
+    });
+
+    test('waiting for the replica lag to fall below the limit', async () => {
+      const { report, overrun } = await overrunBehindDelayedReplica({ maxLagSeconds: 1, maxLagWaitSeconds: 120 }, 300, true);
+      expect(report).toMatchObject({ status: 'unknown', complete: false });
+      expect(report.reason).toContain('ran out of time');
+      expect(report.maxReplicaLagSeconds).toBeGreaterThan(1);
+      expect(overrun).toBeLessThan(200);
+    });
+  });
+
   describe('a table without a primary key, compared as a whole in one query per server', () => {
     const reason = 'no primary key: the table could not be compared as a whole in the time left before the deadline';
 
