@@ -21,7 +21,7 @@ import { compareKeyedTable } from './chunk-stream';
 import { KeySpec } from './keys';
 import { TableDrift } from './narrowing';
 import type { ReplicaHealth, ServerFlavor } from './replication';
-import { describeUnhealthy, gtidProblem, masterGtidPosition, replicaHealth, serverInfo } from './replication';
+import { describeUnhealthy, gtidProblem, masterGtidPosition, serverInfo } from './replication';
 import type { CheckStatus, ConsistencyReport, TableResult } from './report';
 import type { ListedTable, TableDefinition } from './schema';
 import { describeDefinitionDifference, listTablesWithEstimates, readTableDefinition, REPLICA_SPECIFIC_TABLES } from './schema';
@@ -206,7 +206,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     if (noGtid) {
       throw new CheckStopped(noGtid);
     }
-    [gtidPosition, health] = await Promise.all([masterGtidPosition(master, masterInfo.flavor), replicaHealth(replica, replicaInfo.flavor)]);
+    [gtidPosition, health] = await Promise.all([masterGtidPosition(master, masterInfo.flavor), session.replicaHealth()]);
     const unhealthy = describeUnhealthy(health);
     if (unhealthy) {
       throw new CheckStopped(unhealthy);
@@ -298,7 +298,7 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       session.progress({ kind: 'table-done', result });
     }
     try {
-      health = await replicaHealth(replica, session.flavor);
+      health = await session.replicaHealth();
     } catch (error) {
       stopReason = `the replica status could not be read at the end: ${errorMessage(error)}`;
     }

@@ -6,7 +6,7 @@ import type { Connection, QueryOptions } from 'mysql2/promise';
 import type { KeyRange, KeySpec } from './keys';
 import { LOSSLESS } from './keys';
 import type { ReplicaHealth, ServerFlavor } from './replication';
-import { describeUnhealthy, masterGtidPosition, replicaHealth, waitForPosition } from './replication';
+import { describeUnhealthy, IO_THREAD_START_WAIT_MS, masterGtidPosition, replicaHealth, waitForPosition } from './replication';
 import type { TableResult } from './report';
 import { aggregateSelectList, keyedAggregateSelectList } from './row-hash';
 import type { TableDefinition } from './schema';
@@ -185,6 +185,14 @@ export class Session {
     }
   }
 
+  /**
+   * The replica's health over all its channels. An IO thread that is starting is read again for
+   * at most `IO_THREAD_START_WAIT_MS`, and not past the deadline: then it is taken as not running.
+   */
+  public replicaHealth(): Promise<ReplicaHealth> {
+    return replicaHealth(this.replica, this.flavor, Math.min(IO_THREAD_START_WAIT_MS, Math.max(0, this.millisecondsToDeadline())));
+  }
+
   /** The master's current position, read on the master connection (queued behind its earlier queries). */
   public masterPosition(): Promise<string> {
     return masterGtidPosition(this.master, this.flavor);
@@ -211,7 +219,7 @@ export class Session {
     const { maxLagSeconds, maxLagWaitSeconds } = this.options;
     for (;;) {
       this.checkDeadline();
-      const health = await replicaHealth(this.replica, this.flavor);
+      const health = await this.replicaHealth();
       this.observeHealth(health);
       const unhealthy = describeUnhealthy(health);
       if (unhealthy) {

@@ -7,6 +7,7 @@
  */
 import { createServer, Server, Socket, connect } from 'node:net';
 import type { Connection } from 'mysql2/promise';
+import { checkConsistency } from '../../../core/consistency/checker';
 import { describeUnhealthy, replicaHealth } from '../../../core/consistency/replication';
 import { checkReplicaCurrent } from '../../../core/dump/source';
 import { ReplicatedPair, startReplicatedPair, stopStartedServers } from '../../support/mariadb';
@@ -81,4 +82,21 @@ test('an IO thread that does not connect within the wait is not running: Prepare
   const started = Date.now();
   await expect(checkReplicaCurrent(replica, 300)).rejects.toThrow(/^the replica is not current: replication is not running: the IO thread is 'Connecting'/);
   expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+});
+
+test('a drift check under a deadline reads a starting IO thread only until the deadline, then stops with it not running', async () => {
+  await restart(Infinity);
+  const master = await pair.master.connect();
+  const checker = await pair.replica.connect();
+  try {
+    const deadline = Date.now() + 300;
+    const report = await checkConsistency(master, checker, { deadline });
+    const overrun = Date.now() - deadline;
+    expect(report).toMatchObject({ status: 'unknown', complete: false });
+    expect(report.reason).toMatch(/^replication is not running: the IO thread is '(Connecting|Preparing)'/);
+    expect(overrun).toBeLessThan(200);
+  } finally {
+    await master.end();
+    await checker.end();
+  }
 });
