@@ -59,19 +59,26 @@ type WithoutKeyBase = Pick<TableResult, 'schema' | 'table' | 'primaryKey' | 'noP
  * stop between, so the server stops them at the deadline: the table is then `unknown`.
  */
 async function checkTableWithoutKey(session: Session, definition: TableDefinition): Promise<Omit<TableResult, 'seconds'>> {
-  const base: WithoutKeyBase = { schema: definition.schema, table: definition.table, primaryKey: [], noPrimaryKey: true, chunks: 1, drift: [], driftTruncated: false };
   try {
-    return await compareWithoutKey(session, definition, base);
+    return await compareWithoutKey(session, definition, withoutKeyBase(definition));
   } catch (error) {
     if (!(error instanceof DeadlinePassed)) {
       throw error;
     }
-    // Not compared: no chunk, and no row counts (as for a table whose rows were not read).
-    return {
-      ...base, chunks: 0, status: 'unknown', driftedRows: 0,
-      reason: 'no primary key: the table could not be compared as a whole in the time left before the deadline',
-    };
+    return withoutKeyOutOfTime(definition);
   }
+}
+
+function withoutKeyBase(definition: TableDefinition): WithoutKeyBase {
+  return { schema: definition.schema, table: definition.table, primaryKey: [], noPrimaryKey: true, chunks: 1, drift: [], driftTruncated: false };
+}
+
+/** A table without a primary key that the deadline kept from being compared: no chunk, and no row counts (as for a table whose rows were not read). */
+function withoutKeyOutOfTime(definition: TableDefinition): Omit<TableResult, 'seconds'> {
+  return {
+    ...withoutKeyBase(definition), chunks: 0, status: 'unknown', driftedRows: 0,
+    reason: 'no primary key: the table could not be compared as a whole in the time left before the deadline',
+  };
 }
 
 async function compareWithoutKey(session: Session, definition: TableDefinition, base: WithoutKeyBase): Promise<Omit<TableResult, 'seconds'>> {
@@ -275,14 +282,26 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       session.progress({ kind: 'table-start', schema: entry.schema, table: entry.table, estimatedRows });
       let result: TableResult;
       try {
-        await bothSettled(everyColumnReadable(master, 'master', entry.schema, entry.table), everyColumnReadable(replica, 'replica', entry.schema, entry.table));
+        const readable = bothSettled(everyColumnReadable(session, master, 'master', entry.schema, entry.table), everyColumnReadable(session, replica, 'replica', entry.schema, entry.table));
+        const outOfTime = await readable.then(() => false, (error: unknown) => {
+          if (error instanceof DeadlinePassed) {
+            return true;
+          }
+          throw error;
+        });
         const [definition, replicaDefinition] = await definitions;
         const difference = describeDefinitionDifference(definition, replicaDefinition);
-        const compared = difference
-          ? { ...tableOnlyResult(entry.schema, entry.table, 'drift', `the table definitions differ: ${difference}`), primaryKey: definition.primaryKey }
-          : definition.primaryKey.length > 0
-            ? await checkKeyedTable(session, definition, estimatedRows)
-            : await checkTableWithoutKey(session, definition);
+        if (outOfTime && (difference || definition.primaryKey.length > 0)) {
+          // As when its first chunk is cut off: the check stops, and the table is not listed.
+          throw new DeadlinePassed();
+        }
+        const compared = outOfTime
+          ? withoutKeyOutOfTime(definition)
+          : difference
+            ? { ...tableOnlyResult(entry.schema, entry.table, 'drift', `the table definitions differ: ${difference}`), primaryKey: definition.primaryKey }
+            : definition.primaryKey.length > 0
+              ? await checkKeyedTable(session, definition, estimatedRows)
+              : await checkTableWithoutKey(session, definition);
         result = { ...compared, seconds: (Date.now() - started) / 1000 };
       } catch (error) {
         if (isFatal(error)) {

@@ -6,7 +6,8 @@
 import type { Connection } from 'mysql2/promise';
 import { grantee, holds, quoteDatabase, readDumpGrants, selectsEveryDatabase } from '../dump/privileges';
 import { qualifiedName } from './schema';
-import { errorMessage } from './session';
+import type { Session } from './session';
+import { boundedQuery, errorMessage } from './session';
 
 /** ER_TABLEACCESS_DENIED_ERROR and ER_COLUMNACCESS_DENIED_ERROR. */
 const ACCESS_DENIED = new Set([1142, 1143]);
@@ -14,11 +15,12 @@ const ACCESS_DENIED = new Set([1142, 1143]);
 /**
  * Throws when the check's user may not read every column of a table: a grant on some columns
  * lists only those in `information_schema`, so the others would not be compared. `LIMIT 0`
- * reads no row.
+ * reads no row, but waits for the table's metadata lock (a `LOCK TABLES ... WRITE`, an ALTER
+ * TABLE), so the server stops it at the check's deadline (`DeadlinePassed`).
  */
-export async function everyColumnReadable(connection: Connection, role: 'master' | 'replica', schema: string, table: string): Promise<void> {
+export async function everyColumnReadable(session: Session, connection: Connection, role: 'master' | 'replica', schema: string, table: string): Promise<void> {
   try {
-    await connection.query(`SELECT * FROM ${qualifiedName(schema, table)} LIMIT 0`);
+    await boundedQuery(session, connection, { sql: `SELECT * FROM ${qualifiedName(schema, table)} LIMIT 0` });
   } catch (error) {
     if (!ACCESS_DENIED.has(Number((error as { errno?: number }).errno))) {
       throw error;

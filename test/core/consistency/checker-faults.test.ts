@@ -308,6 +308,23 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     });
   });
 
+  test('a table locked on the master (LOCK TABLES ... WRITE) under a deadline: the check ends at the deadline, not after the lock wait', async () => {
+    const locker = await pair.master.connect();
+    try {
+      await locker.query('LOCK TABLES app.t WRITE');
+      // A lock wait longer than the time left: the deadline, not the lock wait timeout, must end the check.
+      const deadline = Date.now() + 500;
+      const report = await check({ lockWaitTimeoutSeconds: 5, deadline });
+      const overrun = Date.now() - deadline;
+      expect(report).toMatchObject({ status: 'unknown', complete: false });
+      expect(report.reason).toContain('ran out of time');
+      expect(overrun).toBeLessThan(200);
+    } finally {
+      await locker.query('UNLOCK TABLES');
+      await locker.end();
+    }
+  });
+
   describe('a table without a primary key, compared as a whole in one query per server', () => {
     const reason = 'no primary key: the table could not be compared as a whole in the time left before the deadline';
 
