@@ -23,3 +23,24 @@ export function positiveDecimal(flag: string, text: string, unit: string): numbe
   }
   return value;
 }
+
+/**
+ * A time above 0, in seconds: a number of seconds in decimal digits with an optional fraction
+ * (`90`, `0.5`), or a duration in hours, minutes and seconds, in that order, each part optional,
+ * whole except the seconds (`45s`, `2.5s`, `15m`, `1h30m`, `1m30s`).
+ */
+export function durationSeconds(flag: string, text: string): number {
+  let value = NaN;
+  if (/^[0-9]+(\.[0-9]+)?$/.test(text)) {
+    value = Number(text);
+  } else {
+    const parts = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?$/.exec(text);
+    if (parts && text !== '') {
+      value = Number(parts[1] ?? 0) * 3600 + Number(parts[2] ?? 0) * 60 + Number(parts[3] ?? 0);
+    }
+  }
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} must be above 0, in seconds (e.g. 90 or 0.5) or as a duration in h, m and s (e.g. 45s, 15m, 1h30m), in decimal digits; got '${text}'`);
+  }
+  return value;
+}

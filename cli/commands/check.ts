@@ -12,7 +12,7 @@ import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
 import { STATUS_CODE, formatReport } from '../../core/consistency/report';
 import { TABLE_NAME_FORM, invalidTableName } from '../../core/consistency/table-filter';
-import { positiveDecimal } from '../numeric-options';
+import { durationSeconds, positiveDecimal } from '../numeric-options';
 import { PromptCancelled, askHidden } from '../password-prompt';
 import type { ProgressStream } from '../progress';
 import { ProgressRenderer } from '../progress';
@@ -33,6 +33,10 @@ Options:
   --max-lag SECONDS     wait while the replica is further behind than this (default 30)
   --max-lag-wait SECONDS  give up (unknown) when the lag stays above the limit this long (default 120)
   --chunk-time SECONDS  target time of one chunk query (default 0.1)
+  --time-limit TIME     stop when this much time has passed since connecting: the check is then
+                        unknown (exit 2; drift, exit 1, when drift was already found) and the
+                        tables not yet compared are not listed. Seconds (90, 0.5) or a duration
+                        (45s, 15m, 1h30m); default: no limit
   --tls MODE            rds: verify against the Amazon RDS certificate authorities; verify: against
                         the system ones; off: no TLS (default: rds for *.rds.amazonaws.com, else off).
                         Also settable per URL with ?tls=MODE
@@ -69,6 +73,7 @@ interface CheckArguments {
   readonly maxLagSeconds?: number;
   readonly maxLagWaitSeconds?: number;
   readonly targetChunkSeconds?: number;
+  readonly timeLimitSeconds?: number;
 }
 
 const TLS_MODES = ['rds', 'verify', 'off'];
@@ -152,7 +157,7 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
   const values = new Map<string, string>();
   const given: Array<{ kind: 'option'; name: string }> = [];
   let json = false;
-  const valued = ['--master', '--replica', '--databases', '--tables', '--exclude-tables', '--max-lag', '--max-lag-wait', '--chunk-time', '--tls'];
+  const valued = ['--master', '--replica', '--databases', '--tables', '--exclude-tables', '--max-lag', '--max-lag-wait', '--chunk-time', '--time-limit', '--tls'];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     if (arg === '-h' || arg === '--help') {
@@ -202,6 +207,7 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     maxLagSeconds: values.has('--max-lag') ? positiveDecimal('--max-lag', values.get('--max-lag')!, 'seconds') : undefined,
     maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveDecimal('--max-lag-wait', values.get('--max-lag-wait')!, 'seconds') : undefined,
     targetChunkSeconds: values.has('--chunk-time') ? positiveDecimal('--chunk-time', values.get('--chunk-time')!, 'seconds') : undefined,
+    timeLimitSeconds: values.has('--time-limit') ? durationSeconds('--time-limit', values.get('--time-limit')!) : undefined,
   };
 }
 
@@ -277,6 +283,8 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
   const showProgress = !parsed.json || io.stderr.isTTY === true;
   let report: ConsistencyReport;
   const connections: Array<{ end(): Promise<void> }> = [];
+  // Counted from here, after any password prompt.
+  const deadline = parsed.timeLimitSeconds === undefined ? undefined : Date.now() + parsed.timeLimitSeconds * 1000;
   try {
     const open = async (role: string, options: ConnectionOptions) => {
       try {
@@ -303,6 +311,7 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
       maxLagSeconds: parsed.maxLagSeconds,
       maxLagWaitSeconds: parsed.maxLagWaitSeconds,
       targetChunkSeconds: parsed.targetChunkSeconds,
+      deadline,
       onProgress: showProgress ? (event) => {
         switch (event.kind) {
           case 'table-start':

@@ -62,11 +62,11 @@ test('check: every option its help shows is taken', async () => {
   const { state, io } = capture();
   expect(await runCheck(['--help'], io)).toBe(0);
   const shown = optionsIn(state.out);
-  expect(shown).toEqual(['--chunk-time', '--databases', '--exclude-tables', '--help', '--json', '--master', '--max-lag', '--max-lag-wait', '--replica', '--tables', '--tls', '-h']);
+  expect(shown).toEqual(['--chunk-time', '--databases', '--exclude-tables', '--help', '--json', '--master', '--max-lag', '--max-lag-wait', '--replica', '--tables', '--time-limit', '--tls', '-h']);
   // --master http://x stops the command after every option is read: no connection is tried.
   const base = ['--master', 'http://x', '--replica', 'mysql://u@h'];
   const values: Record<string, string[]> = {
-    '--json': [], '--tls': ['off'], '--tables': ['a.b'], '--exclude-tables': ['a.b'], '--databases': ['a'], '--max-lag': ['1'], '--max-lag-wait': ['1'], '--chunk-time': ['0.5'],
+    '--json': [], '--tls': ['off'], '--tables': ['a.b'], '--exclude-tables': ['a.b'], '--databases': ['a'], '--max-lag': ['1'], '--max-lag-wait': ['1'], '--chunk-time': ['0.5'], '--time-limit': ['15m'],
   };
   for (const option of shown.filter((name) => !['--help', '-h', '--master', '--replica'].includes(name))) {
     const run = capture();

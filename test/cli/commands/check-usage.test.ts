@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { run } from '../../../cli/commands/check';
+import { durationSeconds } from '../../../cli/numeric-options';
 
 class Capture {
   public text = '';
@@ -119,6 +120,18 @@ describe('cdk-backup-dr check takes numbers in decimal digits only', () => {
     const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', flag, value]);
     expect(result).toMatchObject({ code: 64, stdout: '' });
     expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: ${flag} must be a number of seconds above 0, in decimal digits with an optional fraction (e.g. 30 or 0.5); got '${value}'`);
+  });
+});
+
+describe('cdk-backup-dr check --time-limit takes seconds or a duration', () => {
+  test.each([['90', 90], ['0.5', 0.5], ['45s', 45], ['2.5s', 2.5], ['15m', 900], ['2h', 7200], ['1h30m', 5400], ['1m30s', 90], ['1h0m5s', 3605]])('%j is %d seconds', (text, seconds) => {
+    expect(durationSeconds('--time-limit', text)).toBe(seconds);
+  });
+
+  test.each(['0', '0s', '0h0m', '', 'm', '1.5m', '1e3', '0x10', ' 5', '5.', '-1', '10 m', '1d', '30m1h', '1H'])('%j is refused, naming the forms it takes', async (value) => {
+    const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--time-limit', value]);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: --time-limit must be above 0, in seconds (e.g. 90 or 0.5) or as a duration in h, m and s (e.g. 45s, 15m, 1h30m), in decimal digits; got '${value}'`);
   });
 });
 

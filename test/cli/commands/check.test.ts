@@ -131,6 +131,33 @@ describe('cdk-backup-dr check', () => {
     expect(JSON.parse(unreachable.stdout)).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/^could not connect to the replica 127\.0\.0\.1:1: /) });
   });
 
+  test('--time-limit: a check that has not finished when it passes ends unknown (exit 2), out of time, instead of waiting on', async () => {
+    const replica = await pair.replica.connect();
+    const master = await pair.master.connect();
+    // A replica 30 s behind, with a lag limit above that: without a limit the check would wait for it.
+    await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE');
+    try {
+      await master.query("UPDATE app.users SET email = 'late@example.com' WHERE id = 7");
+      const started = Date.now();
+      const result = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app', '--max-lag', '120', '--time-limit', '1.5s', '--json']);
+      const took = Date.now() - started;
+      expect(result.code).toBe(2);
+      const report = JSON.parse(result.stdout) as { status: string; complete: boolean; reason: string; tables: unknown[] };
+      expect(report).toMatchObject({ status: 'unknown', complete: false, tables: [] });
+      expect(report.reason).toMatch(/^the check ran out of time before every table was compared/);
+      expect(took).toBeGreaterThanOrEqual(1500);
+      expect(took).toBeLessThan(3000);
+    } finally {
+      await replica.query('STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE');
+      await master.query("UPDATE app.users SET email = 'u7@example.com' WHERE id = 7");
+      await replica.end();
+      await master.end();
+      await pair.waitForReplica();
+    }
+    const inTime = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app', '--time-limit', '10m']);
+    expect(inTime.code).toBe(0);
+  });
+
   test('a server that cannot be reached leaves no connection open to the other (the command would not exit)', async () => {
     const master = await pair.master.connect();
     const open = async (): Promise<number> => {
