@@ -4,7 +4,7 @@ import type { AssemblyIndex } from './assembly-index';
 import type { Located } from './located';
 import { keyRotationText } from './key-facts';
 import { KEY_NOT_INSPECTED, isAwsManagedKey } from './outside-key';
-import { fillTokens, hasToken, tokenShape } from './token-arn';
+import { fillTokens, hasToken, shapesMayMeet, tokenShape } from './token-arn';
 
 export function keyText(index: AssemblyIndex, value: unknown, stack: StackArtifact, fallback: string): string {
   if (value === undefined || value === null || value === '') {
@@ -27,22 +27,34 @@ export function keyNotKnownAtSynth(mayBe: string): string {
 }
 
 /**
- * For an alias ARN whose region or account a token gives (the deploy decides them), naming an
- * alias the assembly defines in a region and account the ARN's written parts allow: that it may
- * be that alias (`may be alias/<name> of this assembly`); undefined for any other value. A key
- * ARN is never so: a key's ID is made at deploy, so no template of the assembly knows it.
+ * For an alias (a name, or an ARN) that may be one the assembly defines, though `keyOf` did not
+ * find it, what it may be: where a token gives its ARN's region or account and an alias of the
+ * assembly of a region and account its written parts allow bears its name, `may be alias/<name>
+ * of this assembly`; where a token gives (some of) its name, or the name of an alias of its region
+ * and account, each alias that may bear it, `may be <path>, whose name is <name in words>`;
+ * undefined for any other value. A key ID or key ARN is never so: a key's ID is made at deploy, so
+ * no template of the assembly knows it; nor is a value a token gives whole (it may be any key).
  */
 export function aliasMayBeOfAssembly(index: AssemblyIndex, value: unknown, stack: StackArtifact): string | undefined {
   const text = { render: (v: unknown) => index.render(v, stack), nameOf: (v: unknown) => index.nameOf(v, stack) };
   const shape = tokenShape(value, text);
   const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(shape.shape);
-  if (!arn || !(hasToken(arn[1]) || hasToken(arn[2])) || hasToken(arn[3])) {
+  const [region, account, name] = arn ? [arn[1], arn[2], arn[3]] : [stack.region, stack.account, shape.shape];
+  if (!name.startsWith('alias/')) {
     return undefined;
   }
   const allows = (part: string, actual: string): boolean => hasToken(part) || fillTokens(part, shape, text.nameOf) === actual;
-  const alias = index.ofType('AWS::KMS::Alias').find((a) => allows(arn[1], a.stack.region) && allows(arn[2], a.stack.account)
-    && index.nameOf(a.resource.Properties?.AliasName, a.stack) === arn[3]);
-  return alias ? `may be ${arn[3]} of this assembly` : undefined;
+  const aliases = index.ofType('AWS::KMS::Alias').filter((a) => allows(region, a.stack.region) && allows(account, a.stack.account));
+  if (!hasToken(name) && (hasToken(region) || hasToken(account)) && aliases.some((a) => index.nameOf(a.resource.Properties?.AliasName, a.stack) === name)) {
+    return `may be ${name} of this assembly`;
+  }
+  const mayBe = aliases.filter((a) => {
+    const own = tokenShape(a.resource.Properties?.AliasName, { render: (v) => index.render(v, a.stack), nameOf: (v) => index.nameOf(v, a.stack) }).shape;
+    return (hasToken(name) || hasToken(own)) && shapesMayMeet(name, own);
+  });
+  return mayBe.length > 0
+    ? `may be ${mayBe.map((a) => `${a.path}, whose name is ${index.render(a.resource.Properties?.AliasName, a.stack)}`).join('; or ')}`
+    : undefined;
 }
 
 /** The KMS key a key id, ARN or alias refers to in the assembly (an alias followed to its key). */

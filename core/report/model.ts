@@ -202,7 +202,11 @@ export interface KeyEntry {
   readonly key: string;
   /** For a key not in the assembly given by a token (a parameter, a function): the value as the template writes it (JSON), `key` then in words. */
   readonly written?: string;
-  /** For a key not in the assembly that may be one of it (an alias ARN whose region or account a token gives): `may be alias/<name> of this assembly`. */
+  /**
+   * For a key not in the assembly that may be one of it: `may be alias/<name> of this assembly` for an alias ARN whose region
+   * or account a token gives; `may be <path>, whose name is <name>` (joined by `; or `) for an alias name a token gives, or one
+   * an alias of its region and account named by a token may bear.
+   */
   readonly mayBeInAssembly?: string;
   readonly logicalId?: string;
   readonly rotation: string;

@@ -12,19 +12,20 @@ const NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
 
 /**
  * The destination bucket's account: its stack's where the assembly defines the bucket, the
- * rule's `Destination.Account` where S3 enforces it, and otherwise "not known" (with the
- * stated but unchecked account, if any).
+ * rule's `Destination.Account` where S3 enforces it, and otherwise "not known" (`notKnown`, in
+ * parentheses why: the bucket is not in the assembly unless said otherwise), with the stated
+ * but unchecked account, if any.
  */
-export function replicaAccount(destination: Json, bucketStackAccount: string | undefined, render: (value: Json) => string): string {
+export function replicaAccount(destination: Json, bucketStackAccount: string | undefined, render: (value: Json) => string, notKnown = NOT_IN_ASSEMBLY): string {
   if (bucketStackAccount !== undefined) {
     return bucketStackAccount;
   }
   const stated = render(destination?.Account);
   if (stated === '') {
-    return NOT_IN_ASSEMBLY;
+    return notKnown;
   }
   if (render(destination?.AccessControlTranslation?.Owner) === 'Destination') {
     return stated;
   }
-  return `not known (bucket not in this assembly; Destination.Account ${stated} is stated, not enforced: S3 checks it only with AccessControlTranslation)`;
+  return `${notKnown.replace(/\)$/, '')}; Destination.Account ${stated} is stated, not enforced: S3 checks it only with AccessControlTranslation)`;
 }

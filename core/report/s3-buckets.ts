@@ -11,6 +11,7 @@ import { locksOf } from './resource-locks';
 import { s3ExpiryRetention } from './schedule';
 import { PartialRetention, knownNumber, notKnownRetention } from './template-numbers';
 import type { CopyFacts, TierFacts } from './tier-facts';
+import { ValueText, hasToken, shapesMayMeet, tokenShape } from './token-arn';
 
 /** The encryption and locks of a replication destination bucket the assembly does not define. */
 const BUCKET_NOT_IN_ASSEMBLY = 'not known (bucket not in this assembly)';
@@ -103,19 +104,20 @@ export function replicationCopies(index: AssemblyIndex, r: Located): CopyFacts[]
     const name = index.render(destination.Bucket, r.stack).replace(/^arn:[^:]+:s3:::/, '');
     const bucket = replicaBucket(index, destination.Bucket, r.stack);
     const retention = bucket ? replicaRetention(index, bucket) : undefined;
+    const notFound = bucket ? undefined : replicaNotFoundText(index, destination.Bucket, r.stack);
     return {
       destination: `bucket ${bucket ? bucket.path : name} (${replicationScope(rule, (value) => index.render(value, r.stack))})`,
-      region: bucket?.stack.region ?? 'unknown (bucket not in this assembly)',
-      account: replicaAccount(destination, bucket?.stack.account, (value) => index.render(value, r.stack)),
-      retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : 'unknown'),
+      region: bucket?.stack.region ?? notFound ?? 'unknown (bucket not in this assembly)',
+      account: replicaAccount(destination, bucket?.stack.account, (value) => index.render(value, r.stack), notFound),
+      retention: notCopying?.retention ?? retention?.text ?? (bucket ? 'no expiry' : notFound ?? 'unknown'),
       minHours: notCopying ? undefined : retention?.minHours,
       maxHours: notCopying ? undefined : retention?.maxHours,
       ...(notCopying ? { status: notCopying.status } : {}),
       ...(notCopying?.status === 'disabled' ? {} : { caveat: REPLICATION_EXISTING_OBJECTS }),
       encryptionKey: destination.EncryptionConfiguration?.ReplicaKmsKeyID !== undefined
         ? keyText(index, destination.EncryptionConfiguration.ReplicaKmsKeyID, r.stack, '')
-        : (bucket ? encryptionOf(index, bucket) : BUCKET_NOT_IN_ASSEMBLY),
-      locks: bucket ? locksOf(index, bucket) : [`locks ${BUCKET_NOT_IN_ASSEMBLY}`],
+        : (bucket ? encryptionOf(index, bucket) : notFound ?? BUCKET_NOT_IN_ASSEMBLY),
+      locks: bucket ? locksOf(index, bucket) : [`locks ${notFound ?? BUCKET_NOT_IN_ASSEMBLY}`],
     };
   });
 }
@@ -181,4 +183,30 @@ export function replicaBucket(index: AssemblyIndex, value: unknown, stack: Stack
   const name = index.nameOf(value, stack).replace(/^arn:[^:]+:s3:::/, '');
   return index.referencedOfType(value, stack, 'AWS::S3::Bucket')
     ?? index.ofType('AWS::S3::Bucket').find((b) => index.nameOf(b.resource.Properties?.BucketName, b.stack) === name);
+}
+
+/**
+ * Why a replication destination bucket `replicaBucket` did not find may yet be one of the
+ * assembly's: a token gives its whole name (it may be any bucket), or a token gives (some of) its
+ * name or the `BucketName` of a bucket of the assembly that may bear it (bucket names are global),
+ * each such bucket said; undefined where no bucket of the assembly may be it.
+ */
+function replicaNotFoundText(index: AssemblyIndex, value: unknown, stack: StackArtifact): string | undefined {
+  const name = tokenShape(value, textIn(index, stack)).shape.replace(/^arn:[^:]+:s3:::/, '');
+  if (/^\uE000\d+\uE000$/.test(name)) {
+    return `not known at synth (${index.render(value, stack)})`;
+  }
+  const mayBe = index.ofType('AWS::S3::Bucket').filter((b) => {
+    const own = b.resource.Properties?.BucketName;
+    const ownName = own === undefined ? '' : tokenShape(own, textIn(index, b.stack)).shape;
+    return (hasToken(name) || hasToken(ownName)) && shapesMayMeet(name, ownName);
+  });
+  return mayBe.length > 0
+    ? `not known at synth (may be ${mayBe.map((b) => `${b.path}, whose name is ${index.render(b.resource.Properties?.BucketName, b.stack)}`).join('; or ')})`
+    : undefined;
+}
+
+/** How a value of `stack` reads, in words and as a name to match. */
+function textIn(index: AssemblyIndex, stack: StackArtifact): ValueText {
+  return { render: (v) => index.render(v, stack), nameOf: (v) => index.nameOf(v, stack) };
 }

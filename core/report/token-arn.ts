@@ -82,10 +82,25 @@ export function givenByToken(value: unknown, text: ValueText): boolean {
  * False for a value without a token (compare such a name as text).
  */
 export function mayBeNamed(value: unknown, text: ValueText, name: string, ignoreCase = false): boolean {
-  const shape = tokenShape(value, text);
-  if (shape.tokens.length === 0) {
-    return false;
+  const shape = tokenShape(value, text).shape;
+  return hasToken(shape) && shapesMayMeet(shape, name, ignoreCase);
+}
+
+/**
+ * Whether two names, each a literal or a shape (or part of one) with marks where tokens stand,
+ * may be the same name once deployed: a literal is matched against the other's pattern (its
+ * written parts in their order, any text where each token stands); two shapes with a token each
+ * may meet where neither's written start nor end contradicts the other's (the tokens can then
+ * hold all the rest). Two literals meet only when equal.
+ */
+export function shapesMayMeet(a: string, b: string, ignoreCase = false): boolean {
+  const fold = (s: string): string => ignoreCase ? s.toLowerCase() : s;
+  const parts = (s: string): string[] => fold(s).split(/\uE000\d+\uE000/);
+  const [pa, pb] = [parts(a), parts(b)];
+  if (pa.length === 1 || pb.length === 1) {
+    const [pattern, literal] = pa.length === 1 ? [pb, pa[0]] : [pa, pb[0]];
+    return new RegExp(`^${pattern.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*')}$`).test(literal);
   }
-  const pattern = shape.shape.split(/\uE000\d+\uE000/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*');
-  return new RegExp(`^${pattern}$`, ignoreCase ? 'i' : '').test(name);
+  const [firstA, firstB, lastA, lastB] = [pa[0], pb[0], pa[pa.length - 1], pb[pb.length - 1]];
+  return (firstA.startsWith(firstB) || firstB.startsWith(firstA)) && (lastA.endsWith(lastB) || lastB.endsWith(lastA));
 }
