@@ -18,7 +18,7 @@ import {
   DumpManifest, DumpSource, DumpTier, MANIFEST_CREATED_AT_METADATA, MANIFEST_FILE_NAME, RunKeys, runKeys, serializeManifest, TableManifestEntry, dailyPrefix, yearlyPrefix,
   isValidRunId,
 } from '../../core/dump/manifest';
-import { copyVerifiedDump, CopyLimits, DEFAULT_COPY_LIMITS, putVerifiedText } from '../../core/dump/archive-copy';
+import { copyVerifiedDump, CopyLimits, DEFAULT_COPY_LIMITS, ExistingObjectDiffers, putArchiveObject, putVerifiedText } from '../../core/dump/archive-copy';
 import { verifyDumpObject } from '../../core/dump/objects';
 import { checkEventDelimiters } from '../../core/dump/event-delimiters';
 import { checkDumpPrivileges } from '../../core/dump/privileges';
@@ -317,15 +317,31 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
         { key: keys.checksum, bytes: verified.checksum.bytes, sha256: verified.checksum.sha256 },
       ],
     };
-    await s3.send(new PutObjectCommand({
-      Bucket: bucket,
-      Key: keys.manifest,
-      Body: serializeManifest(manifest),
-      ContentType: 'application/json',
-      Metadata: { [MANIFEST_CREATED_AT_METADATA]: run.createdAt },
-      // Object Lock buckets require a checksum on every write.
-      ChecksumAlgorithm: 'SHA256',
-    }));
+    const body = serializeManifest(manifest);
+    const metadata = { [MANIFEST_CREATED_AT_METADATA]: run.createdAt };
+    if (tier === 'yearly') {
+      // Written once, as the copy and its .sha256 file: a Finalize run again adds no locked version.
+      try {
+        await putArchiveObject(s3, bucket, keys.manifest, body, { contentType: 'application/json', metadata });
+      } catch (error) {
+        if (!(error instanceof ExistingObjectDiffers)) {
+          throw error;
+        }
+        // An earlier attempt of this run wrote it, after the same copy: locked, it stays the manifest
+        // (without pauseReplication, its table checksums are those of that attempt's time).
+        console.warn(`dump run ${run.runId}: kept the yearly manifest an earlier attempt wrote: ${error.message}`);
+      }
+    } else {
+      await s3.send(new PutObjectCommand({
+        Bucket: bucket,
+        Key: keys.manifest,
+        Body: body,
+        ContentType: 'application/json',
+        Metadata: metadata,
+        // Object Lock buckets require a checksum on every write.
+        ChecksumAlgorithm: 'SHA256',
+      }));
+    }
     return `s3://${bucket}/${keys.manifest}`;
   };
   // The daily copy is usable from here on, also when the yearly copy fails below.

@@ -376,8 +376,9 @@ export class DatabaseDumpJob extends Construct {
       statements: [
         // Reads the daily copy back (also as the source of the archive copy's UploadPartCopy) and writes its manifest.
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [dailyObjects] }),
-        // Writes the archive copy (its multipart copy, .sha256 file and manifest), never reads it.
-        ...(props.archiveBucket ? [new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [props.archiveBucket.arnForObjects('yearly/*')] })] : []),
+        // Writes the archive copy (its multipart copy, .sha256 file and manifest), each once (If-None-Match: *);
+        // where a write finds its object already there (a retried Finalize), HeadObject (s3:GetObject) reads its size and SHA-256.
+        ...(props.archiveBucket ? [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [props.archiveBucket.arnForObjects('yearly/*')] })] : []),
         // The failure path aborts the uploads a failed run left open (AbortUploads).
         new iam.PolicyStatement({ actions: ['s3:ListBucketMultipartUploads'], resources: copies.map((copy) => copy.bucket.bucketArn) }),
         ...(props.archiveBucket ? [new iam.PolicyStatement({

@@ -125,7 +125,7 @@ describe('DatabaseDumpJob defaults', () => {
     ]);
   });
 
-  test('the function reads the daily copy and writes the archive copy (never reads it back), and may abort the uploads a failed run left open under daily/ and yearly/', () => {
+  test('the function reads the daily copy and writes the archive copy (reading it only where a write found it already there: HeadObject is s3:GetObject), and may abort the uploads a failed run left open under daily/ and yearly/', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Description: 'S/Dump: read back the uploaded dump, copy a verified yearly run to the archive, write the manifests',
       PolicyDocument: { Statement: Match.arrayWith([
@@ -136,7 +136,7 @@ describe('DatabaseDumpJob defaults', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('BucketsArchive'), 'Arn'] }, '/yearly/*']] },
         },
         {

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
-  UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand,
+  S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -161,6 +161,55 @@ test('a run dumps the paused replica, writes both manifests, resumes replication
   } finally {
     await replica.end();
   }
+});
+
+test('Finalize\'s invocation fails with a Lambda service error after the function wrote the archive copy: the retry locks no second copy in the archive bucket', async () => {
+  // The archive bucket as S3 keeps it: each write without If-None-Match adds a version (each locked by
+  // Object Lock for a year); one with If-None-Match: * is refused (412) while the key has a current object.
+  const versions = new Map<string, Array<{ bytes: number; checksum?: string }>>();
+  const write = (input: { Bucket?: string; Key?: string; IfNoneMatch?: string }, stored: { bytes: number; checksum?: string }): void => {
+    const key = `${input.Bucket}/${input.Key}`;
+    if (input.IfNoneMatch === '*' && versions.has(key)) {
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    }
+    versions.set(key, [...(versions.get(key) ?? []), stored]);
+  };
+  s3Mock.on(CompleteMultipartUploadCommand).callsFake((input) => {
+    const parts = input.MultipartUpload.Parts as Array<{ ChecksumSHA256: string }>;
+    const composite = createHash('sha256').update(Buffer.concat(parts.map((part) => Buffer.from(part.ChecksumSHA256, 'base64')))).digest('base64');
+    write(input, { bytes: readFileSync(join(dumpDir, 'dump.sql.gz')).length, checksum: `${composite}-${parts.length}` });
+    return { ChecksumSHA256: `${composite}-${parts.length}` };
+  });
+  s3Mock.on(PutObjectCommand).callsFake((input) => {
+    write(input, { bytes: Buffer.byteLength(input.Body), checksum: input.ChecksumSHA256 });
+    return {};
+  });
+  s3Mock.on(HeadObjectCommand).callsFake((input) => {
+    const current = versions.get(`${input.Bucket}/${input.Key}`)?.at(-1);
+    if (!current) {
+      throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    }
+    return { ContentLength: current.bytes, ...(input.ChecksumMode === 'ENABLED' && current.checksum ? { ChecksumSHA256: current.checksum } : {}) };
+  });
+  s3Mock.on(AbortMultipartUploadCommand).resolves({});
+  let attempts = 0;
+  // The function ran to its end, but Step Functions got Lambda's service error instead of its result.
+  const finalizedThenServiceError = async (event: any) => {
+    attempts += 1;
+    const result = await handlers(0).Finalize(event);
+    if (attempts > 1) {
+      return result;
+    }
+    throw Object.assign(new Error('Lambda was unable to process the request'), { name: 'Lambda.ServiceException' });
+  };
+  const run = await machine.run({ forceYearly: true }, { handlers: { ...handlers(0), Finalize: finalizedThenServiceError }, executionName: 'finalize-service-error' });
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toBe('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.retried).toEqual(['Finalize']);
+  const archive = [...versions.entries()].filter(([key]) => key.startsWith('archive-bucket/'));
+  expect(archive.map(([key, written]) => `${key.replace(/^.*\//, '')}: ${written.length}`).sort()).toEqual(['dump.sql.gz.sha256: 1', 'dump.sql.gz: 1', 'manifest.json: 1']);
+  // The retry's own copy of the parts was never completed: it was aborted.
+  expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input.Key)).toEqual([expect.stringMatching(/^yearly\/.*\/dump\.sql\.gz$/)]);
 });
 
 test('a failed dump resumes replication first, then aborts the run\'s open uploads, and fails the run with the container\'s reason', async () => {

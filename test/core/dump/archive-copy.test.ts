@@ -5,16 +5,18 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { copyVerifiedDump, VerifiedSource } from '../../../core/dump/archive-copy';
+import { copyVerifiedDump, ExistingObjectDiffers, putVerifiedText, VerifiedSource } from '../../../core/dump/archive-copy';
 import { digestObject } from '../../../core/dump/objects';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
 const bytes = Buffer.from(Array.from({ length: 95 }, (_, index) => (index * 37) % 256));
 const sha256 = (data: Buffer, encoding: 'hex' | 'base64'): string => createHash('sha256').update(data).digest(encoding);
+/** S3's refusal of a write with If-None-Match: * while the key has an object. */
+const objectThere = (): Error => Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
 const partsOf = (data: Buffer, size: number): Buffer[] => Array.from({ length: Math.ceil(data.length / size) }, (_, index) => data.subarray(index * size, (index + 1) * size));
 
 beforeEach(() => {
@@ -91,10 +93,65 @@ describe('copyVerifiedDump', () => {
       .rejects.toThrow("Access Denied; aborting upload u failed too (TimeoutError: timeout; the workflow's AbortUploads step tries again)");
   });
 
+  describe('a copy whose key already has an object (a Finalize run again after its copy completed)', () => {
+    const key = 'yearly/2027/2027-01-01/r/dump.sql.gz';
+    const what = `copying s3://daily-bucket/${source.key} to s3://archive-bucket/${key}`;
+
+    beforeEach(() => {
+      s3Mock.on(CompleteMultipartUploadCommand).rejects(objectThere());
+    });
+
+    test('is completed only while the key has none (If-None-Match: *); the verified copy found there is accepted, and this upload aborted', async () => {
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 95, ChecksumSHA256: `${composite}-10` });
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).resolves.toBe('already there');
+      expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input.IfNoneMatch).toBe('*');
+      expect(s3Mock.commandCalls(HeadObjectCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'archive-bucket', Key: key, ChecksumMode: 'ENABLED' }]);
+      expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: 'archive-bucket', Key: key, UploadId: 'u' }]);
+    });
+
+    test('another object there fails, naming both, and nothing is written beside it', async () => {
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 95, ChecksumSHA256: `${sha256(Buffer.from('other'), 'base64')}-10` });
+      const copy = copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 });
+      await expect(copy).rejects.toThrow(ExistingObjectDiffers);
+      await expect(copy).rejects.toThrow(`${what}: an object is already at the key, of 95 bytes with SHA-256 ${sha256(Buffer.from('other'), 'base64')}-10, `
+        + `not the verified 95 bytes with SHA-256 ${composite}-10; it is locked, and nothing was written beside it`);
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 94, ChecksumSHA256: `${composite}-10` });
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).rejects.toThrow('an object is already at the key, of 94 bytes');
+    });
+
+    test('one whose SHA-256 S3 does not return is unknown, not the verified copy', async () => {
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 95 });
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).rejects.toThrow(
+        `${what}: an object is already at the key (written by an earlier attempt of this run?), and S3 returned no SHA-256 for it, so whether it is the verified one is unknown; nothing was written`);
+      s3Mock.on(HeadObjectCommand).rejects(Object.assign(new Error('Forbidden'), { name: 'Forbidden' }));
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).rejects.toThrow('reading its size and SHA-256 failed (Forbidden: Forbidden)');
+    });
+  });
+
   test('a read without the digests of the copy\'s parts copies nothing', async () => {
     await expect(copyVerifiedDump(s3, { ...source, partSha256: undefined }, 'archive-bucket', 'yearly/k', { partBytes: 10, concurrency: 1 }))
       .rejects.toThrow('the verifying read has no SHA-256 for each of the 10 part(s) of 10 bytes, so the copy could not be checked; nothing was copied');
     await expect(copyVerifiedDump(s3, source, 'archive-bucket', 'yearly/k', { partBytes: 20, concurrency: 1 })).rejects.toThrow('of the 5 part(s) of 20 bytes');
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('putVerifiedText (the archive copy\'s .sha256 file)', () => {
+  const text = `${sha256(bytes, 'hex')}  dump.sql.gz\n`;
+  const checksum = sha256(Buffer.from(text), 'base64');
+
+  test('is written only while the key has no object, with its SHA-256', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    await expect(putVerifiedText(s3, 'archive-bucket', 'yearly/k.sha256', text)).resolves.toBe('written');
+    expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ ContentType: 'text/plain', ChecksumSHA256: checksum, IfNoneMatch: '*' });
+  });
+
+  test('the same file already there is accepted; another one fails', async () => {
+    s3Mock.on(PutObjectCommand).rejects(objectThere());
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: text.length, ChecksumSHA256: checksum });
+    await expect(putVerifiedText(s3, 'archive-bucket', 'yearly/k.sha256', text)).resolves.toBe('already there');
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: text.length, ChecksumSHA256: sha256(Buffer.from('x'), 'base64') });
+    await expect(putVerifiedText(s3, 'archive-bucket', 'yearly/k.sha256', text)).rejects.toThrow(
+      `writing s3://archive-bucket/yearly/k.sha256: an object is already at the key, of ${text.length} bytes with SHA-256 ${sha256(Buffer.from('x'), 'base64')}`);
   });
 });
