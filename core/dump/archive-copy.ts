@@ -12,15 +12,15 @@
  * object exists. Every part reads the source version that was verified (CopySourceIfMatch
  * with its ETag).
  *
- * Every object is written once: CompleteMultipartUpload and PutObject carry If-None-Match: *,
- * so that a Finalize the workflow runs again (Step Functions retries it on a Lambda service
- * error, which can come after the function ran to its end) locks no second version beside the
- * first. An object already there is checked instead (HeadObject with its SHA-256), and
+ * Every object is written once: a copy first looks for its object (ListObjectsV2), and
+ * CompleteMultipartUpload and PutObject carry If-None-Match: *, so that a Finalize the
+ * workflow runs again (Step Functions retries it on a Lambda service error, which can come
+ * after the function ran to its end) copies nothing again and locks no second version. An object already there is checked instead (HeadObject with its SHA-256), and
  * accepted only when its size and SHA-256 are those of what was to be written.
  */
 import { createHash } from 'node:crypto';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CompletedPart, CreateMultipartUploadCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CompletedPart, CreateMultipartUploadCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 
 /** How a copy is cut into parts. */
@@ -134,6 +134,18 @@ export async function copyVerifiedDump(s3: S3Client, source: VerifiedSource, buc
   const partSha256 = source.partSha256;
   // S3's checksum of a multipart object is the SHA-256 of its parts' SHA-256, '-<parts>'.
   const composite = `${createHash('sha256').update(Buffer.concat(partSha256.map((part) => Buffer.from(part, 'base64')))).digest('base64')}-${partCount}`;
+  // A Finalize run again after its copy completed copies nothing again: the listing (granted for
+  // yearly/ prefixes, where a HEAD of a missing key would answer 403 rather than 404) finds it.
+  let listed;
+  try {
+    listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 2 }));
+  } catch (error) {
+    throw new Error(`${what}: listing s3://${bucket}/${key} to find a copy made by an earlier attempt failed (${describeError(error)}); nothing was copied`);
+  }
+  if ((listed.Contents ?? []).some((object) => object.Key === key)) {
+    await checkExisting(s3, bucket, key, { bytes: source.bytes, checksumSHA256: composite }, what);
+    return 'already there';
+  }
   const created = await s3.send(new CreateMultipartUploadCommand({
     Bucket: bucket,
     Key: key,

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { copyVerifiedDump, ExistingObjectDiffers, putVerifiedText, VerifiedSource } from '../../../core/dump/archive-copy';
@@ -39,6 +40,7 @@ describe('copyVerifiedDump', () => {
   const composite = sha256(Buffer.concat(partsOf(bytes, 10).map((part) => createHash('sha256').update(part).digest())), 'base64');
 
   beforeEach(() => {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
     s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
     s3Mock.on(UploadPartCopyCommand).callsFake((input) => {
       const [first, last] = /^bytes=(\d+)-(\d+)$/.exec(input.CopySourceRange)!.slice(1).map(Number);
@@ -99,6 +101,24 @@ describe('copyVerifiedDump', () => {
 
     beforeEach(() => {
       s3Mock.on(CompleteMultipartUploadCommand).rejects(objectThere());
+    });
+
+    test('found by the listing before the copy: the verified copy is accepted and nothing is copied again; another object there fails', async () => {
+      s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${key}.sha256`, Size: 80 }, { Key: key, Size: 95 }], IsTruncated: false });
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 95, ChecksumSHA256: `${composite}-10` });
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).resolves.toBe('already there');
+      expect(s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input)).toEqual([{ Bucket: 'archive-bucket', Prefix: key, MaxKeys: 2 }]);
+      expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 95, ChecksumSHA256: `${sha256(Buffer.from('other'), 'base64')}-10` });
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).rejects.toThrow(ExistingObjectDiffers);
+      expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    });
+
+    test('a listing that fails copies nothing, naming why', async () => {
+      s3Mock.on(ListObjectsV2Command).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+      await expect(copyVerifiedDump(s3, source, 'archive-bucket', key, { partBytes: 10, concurrency: 4 })).rejects.toThrow(
+        `${what}: listing s3://archive-bucket/${key} to find a copy made by an earlier attempt failed (AccessDenied: Access Denied); nothing was copied`);
+      expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
     });
 
     test('is completed only while the key has none (If-None-Match: *); the verified copy found there is accepted, and this upload aborted', async () => {

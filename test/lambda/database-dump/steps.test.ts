@@ -520,6 +520,8 @@ describe('the yearly copy is made by finalize, from the verified daily copy', ()
 
   beforeEach(() => {
     s3Mock.on(PutObjectCommand).resolves({});
+    // The archive bucket holds nothing of this run yet.
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   });
 
   test('copies the dump server-side part by part, pinned to the verified version, then its .sha256 file and the yearly manifest', async () => {
@@ -546,7 +548,7 @@ describe('the yearly copy is made by finalize, from the verified daily copy', ()
     expect(Buffer.from(checksumPut.Body as Buffer)).toEqual(checksumFile);
     expect(checksumPut.ChecksumSHA256).toBe(createHash('sha256').update(checksumFile).digest('base64'));
     expect(archiveRequests()).toEqual([
-      `CreateMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, ...Array(parts).fill(`UploadPartCopyCommand ${run.archivePrefix}dump.sql.gz`),
+      `ListObjectsV2Command`, `CreateMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, ...Array(parts).fill(`UploadPartCopyCommand ${run.archivePrefix}dump.sql.gz`),
       `CompleteMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, `PutObjectCommand ${run.archivePrefix}dump.sql.gz.sha256`, `PutObjectCommand ${run.archivePrefix}manifest.json`,
     ]);
     expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
