@@ -67,13 +67,21 @@ describe('copyVerifiedDump', () => {
   test('a failed part stops the copy: no part starts after it, and the upload is aborted once those under way have ended', async () => {
     let inFlight = 0;
     let inFlightAtAbort: number | undefined;
+    // Parts 1 and 3 end 20 ms after part 2 failed, not 20 ms after they started: on a loaded
+    // machine fixed delays from the start could end them before part 2's failure is recorded.
+    let part2Failed: () => void = () => undefined;
+    const afterPart2 = new Promise<void>((resolve) => { part2Failed = resolve; });
     s3Mock.on(UploadPartCopyCommand).callsFake(async (input) => {
       inFlight++;
-      await new Promise((resolve) => setTimeout(resolve, input.PartNumber === 2 ? 5 : 20));
-      inFlight--;
       if (input.PartNumber === 2) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        part2Failed();
         throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalError' });
       }
+      await afterPart2;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
       const [first, last] = /^bytes=(\d+)-(\d+)$/.exec(input.CopySourceRange)!.slice(1).map(Number);
       return { CopyPartResult: { ETag: '"p"', ChecksumSHA256: sha256(bytes.subarray(first, last + 1), 'base64') } };
     });
