@@ -500,7 +500,8 @@ export class DatabaseDumpJob extends Construct {
       .when(sfn.Condition.isPresent('$.resumeError'), resumeFailed)
       .otherwise(failed);
     // A dump task that failed, timed out or was stopped may leave a multipart upload open
-    // under the run's prefixes; its parts are billed until aborted. The buckets' lifecycle
+    // under the run's daily prefix, and a Finalize that timed out while copying a yearly run,
+    // one under its yearly prefix; their parts are billed until aborted. The buckets' lifecycle
     // rules abort them after a day as well. It runs after ResumeAfterFailure, whose outcome it
     // does not change: its retries may take 45 minutes, which the replica must not wait paused.
     const abortUploads = new tasks.LambdaInvoke(this, 'AbortUploads', invokeProps({ action: 'abort-uploads', run: sfn.JsonPath.objectAt('$.prepared.value') }, '$.uploadsAborted'))
