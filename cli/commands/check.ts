@@ -33,7 +33,8 @@ Options:
   --max-lag SECONDS     wait while the replica is further behind than this (default 30)
   --max-lag-wait SECONDS  give up (unknown) when the lag stays above the limit this long (default 120)
   --chunk-time SECONDS  target time of one chunk query (default 0.1)
-  --time-limit TIME     stop when this much time has passed since connecting: the check is then
+  --time-limit TIME     stop when this much time has passed since the command began connecting
+                        (after any password prompt; connecting counts): the check is then
                         unknown (exit 2; drift, exit 1, when drift was already found) and the
                         tables not yet compared are not listed. Seconds (90, 0.5) or a duration
                         (45s, 15m, 1h30m); default: no limit
@@ -74,9 +75,14 @@ interface CheckArguments {
   readonly maxLagWaitSeconds?: number;
   readonly targetChunkSeconds?: number;
   readonly timeLimitSeconds?: number;
+  /** --time-limit as given (quoted when the check runs out of time while connecting). */
+  readonly timeLimitText?: string;
 }
 
 const TLS_MODES = ['rds', 'verify', 'off'];
+
+/** How long a server may take to accept a connection and greet (capped by --time-limit). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A percent-encoded part of a URL, decoded; a stray % is a usage error (never the value: it may be a password). */
 function decoded(flag: string, part: 'user' | 'password', text: string): string {
@@ -148,7 +154,7 @@ export function parseConnectionUrl(flag: string, text: string, tlsOverride?: str
     user: decoded(flag, 'user', url.username),
     // No password in the URL (the URL API cannot tell `user:@host` from `user@host`): see `withPasswords`.
     ...(url.password ? { password: decoded(flag, 'password', url.password) } : {}),
-    connectTimeout: 10_000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     ...(ssl ? { ssl } : {}),
   };
 }
@@ -208,6 +214,7 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveDecimal('--max-lag-wait', values.get('--max-lag-wait')!, 'seconds') : undefined,
     targetChunkSeconds: values.has('--chunk-time') ? positiveDecimal('--chunk-time', values.get('--chunk-time')!, 'seconds') : undefined,
     timeLimitSeconds: values.has('--time-limit') ? durationSeconds('--time-limit', values.get('--time-limit')!) : undefined,
+    timeLimitText: values.get('--time-limit'),
   };
 }
 
@@ -287,12 +294,20 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
   const deadline = parsed.timeLimitSeconds === undefined ? undefined : Date.now() + parsed.timeLimitSeconds * 1000;
   try {
     const open = async (role: string, options: ConnectionOptions) => {
+      // The time limit covers connecting: a server that does not answer is given what is left of
+      // it, not the whole connect timeout.
+      const connectTimeout = options.connectTimeout ?? CONNECT_TIMEOUT_MS;
+      const left = deadline === undefined ? Infinity : Math.max(1, Math.ceil(deadline - Date.now()));
+      const cut = left < connectTimeout;
       try {
-        const connection = await createConnection(options);
+        const connection = await createConnection({ ...options, connectTimeout: cut ? left : connectTimeout });
         connections.push(connection);
         return connection;
       } catch (error) {
-        throw new Error(`could not connect to the ${role} ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`);
+        const outOfTime = cut && (error as { code?: string }).code === 'ETIMEDOUT';
+        throw new Error(`could not connect to the ${role} ${options.host}:${options.port}: ${outOfTime
+          ? `the check ran out of time (--time-limit ${parsed.timeLimitText}) while connecting`
+          : error instanceof Error ? error.message : String(error)}`);
       }
     };
     // Both attempts settle before the check gives up on one: a connection that opened after the

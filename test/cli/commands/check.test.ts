@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { CheckIo } from '../../../cli/commands/check';
 import { parseConnectionUrl, run } from '../../../cli/commands/check';
@@ -156,6 +158,32 @@ describe('cdk-backup-dr check', () => {
     }
     const inTime = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app', '--time-limit', '10m']);
     expect(inTime.code).toBe(0);
+  });
+
+  test('--time-limit covers connecting: a server that accepts the connection but never answers ends the check at the limit, out of time', async () => {
+    // A listening socket that never sends the MySQL handshake: the connection attempt would wait
+    // for the 10 s connect timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const result = await check(['--master', url(pair.master.port), '--replica', url(silentPort), '--time-limit', '1s', '--json']);
+      const took = Date.now() - started;
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'unknown', complete: false, tables: [],
+        reason: `could not connect to the replica 127.0.0.1:${silentPort}: the check ran out of time (--time-limit 1s) while connecting` });
+      expect(took).toBeGreaterThanOrEqual(900);
+      expect(took).toBeLessThan(2500);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('--time-limit longer than a timer can count (30 days, above 2^31 ms) connects and runs the check as without one', async () => {
+    const result = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app,logs', '--time-limit', '720h', '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'consistent', complete: true });
+    expect(result.code).toBe(0);
   });
 
   test('a server that cannot be reached leaves no connection open to the other (the command would not exit)', async () => {
