@@ -249,10 +249,12 @@ async function withPasswords(parsed: CheckArguments, io: CheckIo): Promise<{ mas
   return { master: resolved.master!, replica: resolved.replica! };
 }
 
-function unknownReport(reason: string): ConsistencyReport {
-  const now = new Date().toISOString();
+/** The report of a check that could not run, tried from `startedAt` (e.g. connecting) until now. */
+function unknownReport(reason: string, startedAt = new Date()): ConsistencyReport {
+  const finishedAt = new Date();
   return {
-    status: 'unknown', reason, complete: false, startedAt: now, finishedAt: now, durationSeconds: 0,
+    status: 'unknown', reason, complete: false, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
+    durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     master: { version: 'unknown', gtidPosition: '' }, replica: { version: 'unknown', health: null },
     maxReplicaLagSeconds: null, tablesChecked: 0, driftedRows: 0, tables: [],
   };
@@ -291,7 +293,8 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
   let report: ConsistencyReport;
   const connections: Array<{ end(): Promise<void> }> = [];
   // Counted from here, after any password prompt.
-  const deadline = parsed.timeLimitSeconds === undefined ? undefined : Date.now() + parsed.timeLimitSeconds * 1000;
+  const startedAt = new Date();
+  const deadline = parsed.timeLimitSeconds === undefined ? undefined : startedAt.getTime() + parsed.timeLimitSeconds * 1000;
   try {
     const open = async (role: string, options: ConnectionOptions) => {
       // The time limit covers connecting: a server that does not answer is given what is left of
@@ -352,7 +355,7 @@ export async function run(args: string[], io: CheckIo = { stdout: process.stdout
       } : undefined,
     });
   } catch (error) {
-    report = unknownReport(error instanceof Error ? error.message : String(error));
+    report = unknownReport(error instanceof Error ? error.message : String(error), startedAt);
   } finally {
     await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
   }

@@ -175,6 +175,10 @@ describe('cdk-backup-dr check', () => {
         reason: `could not connect to the replica 127.0.0.1:${silentPort}: the check ran out of time (--time-limit 1s) while connecting` });
       expect(took).toBeGreaterThanOrEqual(900);
       expect(took).toBeLessThan(2500);
+      // The JSON says how long the command tried, as a report of a check that ran does.
+      const report = JSON.parse(result.stdout) as { startedAt: string; finishedAt: string; durationSeconds: number };
+      expect(report.durationSeconds).toBeGreaterThanOrEqual(0.9);
+      expect(Date.parse(report.finishedAt) - Date.parse(report.startedAt)).toBe(Math.round(report.durationSeconds * 1000));
     } finally {
       silent.close();
     }
