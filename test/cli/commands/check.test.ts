@@ -160,6 +160,27 @@ describe('cdk-backup-dr check', () => {
     expect(inTime.code).toBe(0);
   });
 
+  test('--time-limit: a check out of time after it found drift ends drift (exit 1), incomplete, listing only the tables compared', async () => {
+    const master = await pair.master.connect();
+    const replica = await pair.replica.connect();
+    // A table the replica lacks (drift, found first), then app.users held by a write lock on the replica.
+    await master.query('SET sql_log_bin = 0; CREATE TABLE app.a_only_here (id INT PRIMARY KEY); SET sql_log_bin = 1');
+    await replica.query('LOCK TABLES app.users WRITE');
+    try {
+      const result = await check(['--master', url(pair.master.port), '--replica', url(pair.replica.port), '--databases', 'app', '--time-limit', '1s', '--json']);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as { status: string; complete: boolean; reason: string; tables: Array<{ table: string; status: string }> };
+      expect(report).toMatchObject({ status: 'drift', complete: false, tables: [{ table: 'a_only_here', status: 'drift' }] });
+      expect(report.tables).toHaveLength(1);
+      expect(report.reason).toMatch(/^the check ran out of time before every table was compared/);
+    } finally {
+      await replica.query('UNLOCK TABLES');
+      await master.query('SET sql_log_bin = 0; DROP TABLE app.a_only_here; SET sql_log_bin = 1');
+      await replica.end();
+      await master.end();
+    }
+  });
+
   test('--time-limit covers connecting: a server that accepts the connection but never answers ends the check at the limit, out of time', async () => {
     // A listening socket that never sends the MySQL handshake: the connection attempt would wait
     // for the 10 s connect timeout.
