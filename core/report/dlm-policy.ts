@@ -20,19 +20,40 @@ import type { TierFacts, CopyFacts } from './tier-facts';
 import { isToken, tokenText } from './token-text';
 
 /**
- * The enabled DLM policies of a volume's or an instance's stack whose answer to "does it
- * target the resource" is `answer`: one of its target tags is the resource's, or ('unknown') none
- * is but a key or value that is a token (the resource's or the policy's) may be. A `VOLUME`
- * policy targets a volume, and the volumes of an instance's BlockDeviceMappings where the
- * instance propagates its tags to them (`PropagateTagsToVolumeOnCreation`: 'unknown' where a
- * token gives it); an `INSTANCE` policy targets an instance (all its volumes).
+ * The enabled DLM policies of a volume's or an instance's region and account (DLM runs a policy
+ * there, whatever its stack) whose answer to "does it target the resource" is `answer`: one of its
+ * target tags is the resource's, or ('unknown') none is but a key or value that is a token (the
+ * resource's or the policy's) may be, or the region or account of the policy's stack or the
+ * resource's is not known. A `VOLUME` policy targets a volume, and the volumes of an instance's
+ * BlockDeviceMappings where the instance propagates its tags to them
+ * (`PropagateTagsToVolumeOnCreation`: 'unknown' where a token gives it); an `INSTANCE` policy
+ * targets an instance (all its volumes).
  */
 export function dlmPoliciesTargeting(index: AssemblyIndex, r: Located, answer: Selects = true): Located[] {
-  return index.ofType('AWS::DLM::LifecyclePolicy').filter((policy) => policy.stack.id === r.stack.id && dlmTargets(policy, r) === answer);
+  return index.ofType('AWS::DLM::LifecyclePolicy').filter((policy) => dlmTargetsThere(policy, r) === answer);
+}
+
+/** Whether a policy runs where the resource is: the same stack, or `placeOffSite` of their stacks. */
+function placeOf(policy: Located, r: Located): 'same' | 'elsewhere' | 'not known' {
+  if (policy.stack.id === r.stack.id) {
+    return 'same';
+  }
+  const place = placeOffSite(policy.stack, r.stack);
+  return place === 'no' ? 'same' : place === 'yes' ? 'elsewhere' : 'not known';
+}
+
+/** `dlmTargets` where the policy runs where the resource is; 'unknown' where that is not known. */
+function dlmTargetsThere(policy: Located, r: Located): Selects {
+  const place = placeOf(policy, r);
+  const targets = place === 'elsewhere' ? false : dlmTargets(policy, r);
+  return targets === true && place === 'not known' ? 'unknown' : targets;
 }
 
 /** Why whether an enabled DLM policy targets the resource is not known at synth (`dlmPoliciesTargeting(..., 'unknown')`). */
 export function dlmNotKnownText(policy: Located, r: Located): string {
+  if (placeOf(policy, r) === 'not known' && dlmTargets(policy, r) === true) {
+    return `DLM policy ${policy.path} ${placeNotKnownText(r)}`;
+  }
   const propagate: unknown = r.resource.Properties?.PropagateTagsToVolumeOnCreation;
   if (r.resource.Type === 'AWS::EC2::Instance' && isToken(propagate) && tagsMatch(policy, r) === true) {
     return `DLM policy ${policy.path} targets its tags, which its volumes carry only if PropagateTagsToVolumeOnCreation (${tokenText(propagate)}) is true: not known at synth`;
@@ -62,6 +83,11 @@ function dlmTargets(policy: Located, r: Located): Selects {
   }
   const selects = tagsMatch(policy, r);
   return selects === true && isToken(propagate) ? 'unknown' : selects;
+}
+
+/** Why a policy of another stack may not run where `r` is: the region or account of its stack, or `r`'s, is not known. */
+function placeNotKnownText(r: Located): string {
+  return `is in a stack whose region or account, or this ${r.resource.Type === 'AWS::EC2::Instance' ? 'instance' : 'volume'}'s, is not known at synth`;
 }
 
 /** Whether one of a policy's target tags is the resource's (the rule the coverage guard applies too). */
@@ -169,25 +195,28 @@ function storedInText(index: AssemblyIndex, policy: Located, r: Located): string
 }
 
 /**
- * The enabled `INSTANCE` policies of an instance's stack whose snapshot sets take `volume`, attached
+ * The enabled `INSTANCE` policies of an instance's region and account (of any stack) whose snapshot sets take `volume`, attached
  * to the instance: those that target the instance, but for the ones whose `ExcludeDataVolumeTags`
  * the volume carries (the rule the coverage guard applies too). `notKnown`: one line per policy
- * whose answer a token leaves to the deploy (its target tag, the instance's, or an excluded tag).
+ * whose answer a token leaves to the deploy (its target tag, the instance's, an excluded tag, or
+ * the region or account of its stack or the instance's).
  */
 export function instancePoliciesTaking(index: AssemblyIndex, instance: Located, volume: Located): { readonly taking: Located[]; readonly notKnown: string[] } {
   const tags = selectionTagsOf(volume.resource);
   const taking: Located[] = [];
   const notKnown: string[] = [];
-  for (const policy of index.ofType('AWS::DLM::LifecyclePolicy').filter((p) => p.stack.id === instance.stack.id)) {
+  for (const policy of index.ofType('AWS::DLM::LifecyclePolicy')) {
     const details = policy.resource.Properties?.PolicyDetails ?? {};
-    if (!(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
+    const place = placeOf(policy, instance);
+    if (place === 'elsewhere' || !(Array.isArray(details.ResourceTypes) && details.ResourceTypes.includes('INSTANCE'))) {
       continue;
     }
     const takes = instancePolicyTakesVolume(dlmTargets(policy, instance), dlmTags(details.Parameters?.ExcludeDataVolumeTags), tags);
-    if (takes.takes === true) {
+    const why = [...takes.notKnown, ...(place === 'not known' ? [placeNotKnownText(instance)] : [])];
+    if (takes.takes === true && why.length === 0) {
       taking.push(policy);
-    } else if (takes.takes === 'unknown') {
-      notKnown.push(`DLM policy ${policy.path} of its instance ${instance.path} ${takes.notKnown.join(', and ')}`);
+    } else if (takes.takes !== false) {
+      notKnown.push(`DLM policy ${policy.path} of its instance ${instance.path} ${why.join(', and ')}`);
     }
   }
   return { taking, notKnown };

@@ -65,11 +65,13 @@ interface Coverage {
  *   of its type (and no entry of its service in `NotResources` may exclude it), or selects
  *   it by a tag it carries (`ListOfTags` or
  *   `Conditions.StringEquals` on `aws:ResourceTag/<key>`);
- * - (EBS volumes) a DLM policy for `VOLUME` targets one of its tags; or a DLM default policy for
+ * - (EBS volumes) a DLM policy for `VOLUME` of the app in its region and account (DLM runs a
+ *   policy there, whatever its stack) targets one of its tags; or a DLM default policy for
  *   EBS snapshots (`DefaultPolicy: VOLUME`) of the app in its region and account, which snapshots
  *   every volume there, does not leave it out (`Exclusions`: `ExcludeTags`, `ExcludeVolumeTypes`); or it is attached to an
  *   EC2 instance (`AWS::EC2::VolumeAttachment` or the instance's `Volumes`) that an AWS Backup
- *   selection selects, or whose tags a DLM policy for `INSTANCE` targets, unless the volume
+ *   selection selects, or whose tags a DLM policy for `INSTANCE` of the app in the instance's
+ *   region and account targets, unless the volume
  *   carries one of the policy's `ExcludeDataVolumeTags`;
  * - (S3 buckets) it replicates to another bucket with an enabled replication rule that copies
  *   the whole bucket (no filter, or an empty prefix and no tag), or is the destination of one;
@@ -80,7 +82,7 @@ interface Coverage {
  *   the role `backup-store`, `backup-vault` or `replica`.
  *
  * Where a token keeps synth from telling (a tag value compared by a selection or a DLM policy, a replication
- * prefix, a cluster outside the app), the coverage is not known: the synth goes on with the
+ * prefix, a cluster outside the app, the region or account of a DLM policy's stack or the resource's), the coverage is not known: the synth goes on with the
  * warning `cdk-backup-dr:coverageNotKnown` and the `Metadata` lists it in `coverageNotKnown`.
  *
  * Add it to a scope with `Aspects.of(scope).add(new BackupCoverage())`.
@@ -208,18 +210,30 @@ function coverageOf(resource: CfnResource): Coverage {
       } else if (selects === 'unknown') {
         notKnown.push(`AWS Backup selection ${construct.node.path} compares a tag whose value (its own or the selection's) is a token`);
       }
-    } else if (construct instanceof dlm.CfnLifecyclePolicy && resource.cfnResourceType === 'AWS::EC2::Volume') {
+    }
+  }
+  if (resource.cfnResourceType === 'AWS::EC2::Volume') {
+    // DLM runs a policy in its region and account: one of any stack there targets the volume.
+    for (const construct of resource.node.root.node.findAll()) {
+      if (!(construct instanceof dlm.CfnLifecyclePolicy)) {
+        continue;
+      }
+      const place = sameEnvironment(Stack.of(construct), stack);
       const properties = renderedProperties(construct);
       const details = properties.PolicyDetails ?? {};
-      if (properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('VOLUME')) {
+      if (place === false || properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('VOLUME')) {
         continue;
       }
       const targets = carriesOneOf(dlmTags(details.TargetTags), tags);
-      const stateToken = stateTokenText(properties.State);
-      if (targets === true && stateToken === undefined) {
+      const why = [
+        ...(targets === 'unknown' ? [TARGET_NOT_KNOWN_TEXT] : []),
+        ...(place === 'unknown' ? [placeNotKnownText('volume')] : []),
+        ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
+      ];
+      if (targets === true && why.length === 0) {
         covered.push(`DLM policy ${construct.node.path}`);
       } else if (targets !== false) {
-        notKnown.push(`DLM policy ${construct.node.path} ${[...(targets === 'unknown' ? [TARGET_NOT_KNOWN_TEXT] : []), ...(stateToken ? [stateToken] : [])].join(', and ')}`);
+        notKnown.push(`DLM policy ${construct.node.path} ${why.join(', and ')}`);
       }
     }
   }
@@ -330,19 +344,29 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
       } else if (selects === 'unknown') {
         notKnown.push(`AWS Backup selection ${construct.node.path}${of} compares a tag whose value (its own or the selection's) is a token`);
       }
-    } else if (construct instanceof dlm.CfnLifecyclePolicy) {
-      const properties = renderedProperties(construct);
-      const details = properties.PolicyDetails ?? {};
-      if (properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('INSTANCE')) {
-        continue;
-      }
-      const taking = instancePolicyTakesVolume(carriesOneOf(dlmTags(details.TargetTags), instanceTags), dlmTags(details.Parameters?.ExcludeDataVolumeTags), volumeTags);
-      const stateToken = stateTokenText(properties.State);
-      if (taking.takes === true && stateToken === undefined) {
-        by.push(`DLM policy ${construct.node.path}${via}`);
-      } else if (taking.takes !== false) {
-        notKnown.push(`DLM policy ${construct.node.path}${of} ${[...taking.notKnown, ...(stateToken ? [stateToken] : [])].join(', and ')}`);
-      }
+    }
+  }
+  // DLM runs a policy in its region and account: one of any stack there targets the instance.
+  for (const construct of instance.node.root.node.findAll()) {
+    if (!(construct instanceof dlm.CfnLifecyclePolicy)) {
+      continue;
+    }
+    const place = sameEnvironment(Stack.of(construct), stack);
+    const properties = renderedProperties(construct);
+    const details = properties.PolicyDetails ?? {};
+    if (place === false || properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('INSTANCE')) {
+      continue;
+    }
+    const taking = instancePolicyTakesVolume(carriesOneOf(dlmTags(details.TargetTags), instanceTags), dlmTags(details.Parameters?.ExcludeDataVolumeTags), volumeTags);
+    const why = [
+      ...taking.notKnown,
+      ...(place === 'unknown' ? [placeNotKnownText('instance')] : []),
+      ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
+    ];
+    if (taking.takes === true && why.length === 0) {
+      by.push(`DLM policy ${construct.node.path}${via}`);
+    } else if (taking.takes !== false) {
+      notKnown.push(`DLM policy ${construct.node.path}${of} ${why.join(', and ')}`);
     }
   }
   return { by, notKnown };
@@ -375,7 +399,7 @@ function defaultPolicyCoverage(volume: ec2.CfnVolume, volumeTags: { [key: string
     const why = [
       ...(typeof settings.kind === 'string' ? [] : ['has a DefaultPolicy that is a token (VOLUME or INSTANCE is chosen at deploy)']),
       ...taking.notKnown,
-      ...(place === 'unknown' ? ['is in a stack whose region or account, or this volume\'s, is not known at synth'] : []),
+      ...(place === 'unknown' ? [placeNotKnownText('volume')] : []),
       ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
     ];
     if (taking.takes === true && why.length === 0) {
@@ -385,6 +409,11 @@ function defaultPolicyCoverage(volume: ec2.CfnVolume, volumeTags: { [key: string
     }
   }
   return { by, notKnown };
+}
+
+/** Why a DLM policy of another stack may not run where the `resource` (volume, instance) is: a region or account is a token. */
+function placeNotKnownText(resource: string): string {
+  return `is in a stack whose region or account, or this ${resource}'s, is not known at synth`;
 }
 
 /** The exclusions of a default policy that leave a volume in, for its `coveredBy` line. */

@@ -581,3 +581,52 @@ describe('BackupCoverage: DLM default policies', () => {
     notKnown(agnostic, 'DLM default policy Baseline/Baseline is in a stack whose region or account, or this volume\'s, is not known at synth');
   });
 });
+
+// DLM runs a policy in its region and account: a tag-targeting policy of another stack there targets the volume too.
+describe('BackupCoverage: DLM policies of another stack', () => {
+  const twoStacks = (volumeEnv: { account?: string; region?: string } | undefined, policyEnv = ENV): { app: App; data: Stack; policies: Stack } => {
+    const app = new App();
+    const data = new Stack(app, 'Data', { env: volumeEnv });
+    Aspects.of(data).add(new BackupCoverage());
+    return { app, data, policies: new Stack(app, 'Policies', { env: policyEnv }) };
+  };
+
+  test('a VOLUME policy of another stack in its region and account covers a volume carrying its target tag; one of another region does not', () => {
+    const { app, data, policies } = twoStacks(ENV);
+    const vol = volume(data, 'Volume');
+    Tags.of(vol).add('snapshots', 'daily');
+    dlmPolicy(policies);
+    expect(() => app.synth()).not.toThrow();
+    expect(BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource)).toEqual(['DLM policy Policies/Snapshots']);
+
+    const elsewhere = twoStacks(ENV, { ...ENV, region: 'eu-central-1' });
+    Tags.of(volume(elsewhere.data, 'Volume')).add('snapshots', 'daily');
+    dlmPolicy(elsewhere.policies);
+    expect(() => elsewhere.app.synth()).toThrow(/EBS volume Volume\w+ \(Data\/Volume\/Resource\) is not covered/);
+  });
+
+  test('an INSTANCE policy of another stack in its region and account covers the volumes of an instance it targets', () => {
+    const { app, data, policies } = twoStacks(ENV);
+    const instance = new ec2.CfnInstance(data, 'Server', { imageId: 'ami-12345678', instanceType: 't3.micro', tags: [{ key: 'sets', value: 'daily' }] });
+    const vol = volume(data, 'Volume');
+    new ec2.CfnVolumeAttachment(data, 'VolumeAttachment', { instanceId: instance.ref, volumeId: vol.volumeId, device: '/dev/sdh' });
+    new dlm.CfnLifecyclePolicy(policies, 'Sets', {
+      description: 'snapshot sets', state: 'ENABLED', executionRoleArn: 'arn:aws:iam::111111111111:role/dlm',
+      policyDetails: { resourceTypes: ['INSTANCE'], targetTags: [{ key: 'sets', value: 'daily' }], schedules: [{ name: 'daily', createRule: { interval: 24, intervalUnit: 'HOURS' }, retainRule: { count: 7 } }] },
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource)).toEqual(['DLM policy Policies/Sets (its instance Data/Server, to which it is attached)']);
+  });
+
+  test('where the region or account of the volume\'s stack is a token, whether the policy targets it is not known: a warning, no error', () => {
+    const { app, data, policies } = twoStacks(undefined);
+    const vol = volume(data, 'Volume');
+    Tags.of(vol).add('snapshots', 'daily');
+    dlmPolicy(policies);
+    expect(() => app.synth()).not.toThrow();
+    expect(BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource)).toEqual([]);
+    Template.fromStack(data).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { coveredBy: [],
+      coverageNotKnown: ['DLM policy Policies/Snapshots is in a stack whose region or account, or this volume\'s, is not known at synth'] } } });
+    Annotations.fromStack(data).hasWarning('/Data/Volume/Resource', Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
+  });
+});
