@@ -203,8 +203,7 @@ function coverageOf(resource: CfnResource): Coverage {
   }
   for (const construct of stack.node.findAll()) {
     if (construct instanceof backup.CfnBackupSelection && backupCanProtect(resource.cfnResourceType, versioningStatusOf(resource))) {
-      const selection = stack.resolve(construct.backupSelection);
-      const selects = selectionCovers(selection, logicalId, resource.cfnResourceType, tags);
+      const selects = selectionCovers(renderedProperties(construct).BackupSelection, logicalId, resource.cfnResourceType, tags);
       if (selects === true) {
         covered.push(`AWS Backup selection ${construct.node.path}`);
       } else if (selects === 'unknown') {
@@ -306,13 +305,14 @@ function instancesAttachedTo(resource: CfnResource, logicalId: string): ec2.CfnI
   const stack = Stack.of(resource);
   const inStack = stack.node.findAll().filter((c) => Stack.of(c) === stack);
   const instances = inStack.filter((c): c is ec2.CfnInstance => c instanceof ec2.CfnInstance);
+  // As the template has them: a VolumeId, InstanceId or Volumes set by addPropertyOverride counts.
   const byAttachment = inStack
-    .filter((c): c is ec2.CfnVolumeAttachment => c instanceof ec2.CfnVolumeAttachment && referencesLogicalId(stack.resolve(c.volumeId), logicalId))
-    .flatMap((attachment) => instances.filter((i) => referencesLogicalId(stack.resolve(attachment.instanceId), stack.resolve(stack.getLogicalId(i)))));
-  const byVolumes = instances.filter((i) => {
-    const volumes: unknown = stack.resolve(i.volumes);
-    return Array.isArray(volumes) && volumes.some((v: { volumeId?: unknown } | undefined) => referencesLogicalId(v?.volumeId, logicalId));
-  });
+    .filter((c): c is ec2.CfnVolumeAttachment => c instanceof ec2.CfnVolumeAttachment)
+    .map((attachment) => renderedProperties(attachment))
+    .filter((attachment) => referencesLogicalId(attachment.VolumeId, logicalId))
+    .flatMap((attachment) => instances.filter((i) => referencesLogicalId(attachment.InstanceId, stack.resolve(stack.getLogicalId(i)))));
+  const byVolumes = instances.filter((i) => listOf(renderedProperties(i).Volumes)
+    .some((v) => referencesLogicalId((v as { VolumeId?: unknown } | undefined)?.VolumeId, logicalId)));
   return [...new Set([...byAttachment, ...byVolumes])];
 }
 
@@ -338,7 +338,7 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
   const notKnown: string[] = [];
   for (const construct of stack.node.findAll()) {
     if (construct instanceof backup.CfnBackupSelection) {
-      const selects = selectionCovers(stack.resolve(construct.backupSelection), instanceId, 'AWS::EC2::Instance', instanceTags);
+      const selects = selectionCovers(renderedProperties(construct).BackupSelection, instanceId, 'AWS::EC2::Instance', instanceTags);
       if (selects === true) {
         by.push(`AWS Backup selection ${construct.node.path}${via}`);
       } else if (selects === 'unknown') {
@@ -495,8 +495,14 @@ function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | 
   return undefined;
 }
 
-function selectionCovers(selection: SelectionTerms, logicalId: string, type: string, tags: { [key: string]: unknown }): Selects {
-  const terms = { ...selection, conditions: conditionsOf((selection as { conditions?: unknown }).conditions) };
+/** Whether a selection (its `BackupSelection` as the template has it) selects the resource. */
+function selectionCovers(selection: TemplateJson, logicalId: string, type: string, tags: { [key: string]: unknown }): Selects {
+  const terms: SelectionTerms = {
+    resources: listOf(selection?.Resources),
+    notResources: listOf(selection?.NotResources),
+    listOfTags: listOf(selection?.ListOfTags).map((entry: TemplateJson) => ({ conditionKey: entry?.ConditionKey, conditionValue: entry?.ConditionValue })),
+    conditions: conditionsOf(selection?.Conditions),
+  };
   return selectionSelects(terms, (entry) => selectionEntryNames(entry, type, (value) => referencesLogicalId(value, logicalId)), tags);
 }
 

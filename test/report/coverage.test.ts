@@ -630,3 +630,38 @@ describe('BackupCoverage: DLM policies of another stack', () => {
     Annotations.fromStack(data).hasWarning('/Data/Volume/Resource', Match.stringLikeRegexp('not known at synth \\(unknown, not passed\\)'));
   });
 });
+
+// The template is what AWS Backup and EC2 act on: what addPropertyOverride sets counts, as in the report.
+describe('BackupCoverage: selections and attachments as the template has them', () => {
+  test('an AWS Backup selection\'s ListOfTags or Resources set by addPropertyOverride count', () => {
+    const stack = guardedStack();
+    const weekly = volume(stack, 'Weekly');
+    Tags.of(weekly).add('backup', 'weekly');
+    const listed = volume(stack, 'Listed');
+    const p = backup.BackupPlan.daily35DayRetention(stack, 'Plan');
+    const selection = p.addSelection('Selection', { resources: [backup.BackupResource.fromTag('backup', 'daily'), backup.BackupResource.fromArn(`arn:aws:ec2:eu-west-1:111111111111:volume/${listed.volumeId}`)], allowRestores: false });
+    const cfn = selection.node.defaultChild as backup.CfnBackupSelection;
+    cfn.addPropertyOverride('BackupSelection.ListOfTags', [{ ConditionType: 'STRINGEQUALS', ConditionKey: 'backup', ConditionValue: 'weekly' }]);
+    cfn.addPropertyOverride('BackupSelection.Resources', []);
+    expect(() => Template.fromStack(stack)).toThrow(/EBS volume Listed\w+ \(S\/Listed\/Resource\) is not covered/);
+    expect(() => Template.fromStack(stack)).not.toThrow(/EBS volume Weekly/);
+    expect(BackupCoverage.coveredBy(weekly.node.defaultChild as CfnResource)).toEqual(['AWS Backup selection S/Plan/Selection/Resource']);
+  });
+
+  test('a VolumeAttachment\'s VolumeId or an instance\'s Volumes set by addPropertyOverride attach the volume they name', () => {
+    const stack = guardedStack();
+    const instance = new ec2.CfnInstance(stack, 'Server', { imageId: 'ami-12345678', instanceType: 't3.micro', tags: [{ key: 'backup', value: 'daily' }] });
+    const first = volume(stack, 'First');
+    const second = volume(stack, 'Second');
+    const listed = volume(stack, 'Listed');
+    new ec2.CfnVolumeAttachment(stack, 'Attachment', { instanceId: instance.ref, volumeId: first.volumeId, device: '/dev/sdh' })
+      .addPropertyOverride('VolumeId', { Ref: stack.resolve((second.node.defaultChild as CfnResource).logicalId) });
+    instance.addPropertyOverride('Volumes', [{ Device: '/dev/sdi', VolumeId: { Ref: stack.resolve((listed.node.defaultChild as CfnResource).logicalId) } }]);
+    plan(stack, [backup.BackupResource.fromTag('backup', 'daily')]);
+    const via = 'AWS Backup selection S/Plan/Selection/Resource (its instance S/Server, to which it is attached)';
+    expect(BackupCoverage.coveredBy(second.node.defaultChild as CfnResource)).toEqual([via]);
+    expect(BackupCoverage.coveredBy(listed.node.defaultChild as CfnResource)).toEqual([via]);
+    expect(() => Template.fromStack(stack)).toThrow(/EBS volume First\w+ \(S\/First\/Resource\) is not covered/);
+    expect(() => Template.fromStack(stack)).not.toThrow(/EBS volume (Second|Listed)/);
+  });
+});
