@@ -144,8 +144,12 @@ export class BackupCoverage implements IAspect {
     }
     if (existing === undefined) {
       // Resolved at synthesis, after every selection and policy of the app exists.
-      resource.addMetadata(BACKUP_METADATA_KEY, Lazy.any({
+      // Uncached: while the guard renders the resource to read its properties, this Metadata is not produced (no recursion).
+      resource.addMetadata(BACKUP_METADATA_KEY, Lazy.uncachedAny({
         produce: () => {
+          if (RENDERING.has(resource)) {
+            return {};
+          }
           const coverage = coverageOf(resource);
           return {
             role: BackupRole.PROTECTED_DATA,
@@ -247,7 +251,7 @@ function coverageOf(resource: CfnResource): Coverage {
     notKnown.push(...ofInstance.notKnown);
   }
   if (resource instanceof s3.CfnBucket) {
-    const replication = stack.resolve(resource.replicationConfiguration);
+    const replication = replicationOf(resource);
     // CloudFormation takes Enabled or Disabled; a status that is a token is chosen at deploy.
     for (const rule of (replication?.rules ?? []).filter((r: { status?: unknown }) => r.status === 'Enabled' || typeof r.status !== 'string')) {
       const scope = replicationRuleScope(rule);
@@ -478,11 +482,11 @@ function replicationSourceOf(bucket: s3.CfnBucket, logicalId: string): string | 
   const stack = Stack.of(bucket);
   const name = bucket.bucketName !== undefined && !Token.isUnresolved(bucket.bucketName) ? bucket.bucketName : undefined;
   for (const other of bucket.node.root.node.findAll()) {
-    if (!(other instanceof s3.CfnBucket) || other === bucket || other.replicationConfiguration === undefined) {
+    if (!(other instanceof s3.CfnBucket) || other === bucket) {
       continue;
     }
     const otherStack = Stack.of(other);
-    const rules = otherStack.resolve(other.replicationConfiguration).rules ?? [];
+    const rules = replicationOf(other)?.rules ?? [];
     for (const rule of rules) {
       const destination = rule.destination?.bucket;
       const sameStack = otherStack === stack && referencesLogicalId(destination, logicalId);
@@ -549,14 +553,36 @@ function versioningStatusOf(resource: CfnResource): unknown {
   return resource instanceof s3.CfnBucket ? Stack.of(resource).resolve(resource.versioningConfiguration)?.status : undefined;
 }
 
-/** The resource's tags, resolved: a value that is a token is left as CloudFormation has it (not a string). */
+/**
+ * The resource's tags as its template has them (with what `addPropertyOverride` sets), resolved: a
+ * value that is a token is left as CloudFormation has it (not a string).
+ */
 function tagsOf(resource: CfnResource): { [key: string]: unknown } {
   const tags = (resource as unknown as { tags?: unknown }).tags;
   if (!(tags instanceof TagManager)) {
     return {};
   }
-  const stack = Stack.of(resource);
-  return Object.fromEntries(Object.entries(tags.tagValues()).map(([key, value]) => [key, Token.isUnresolved(value) ? stack.resolve(value) : value]));
+  // The TagManager names the L1 attribute (`tags`, `fileSystemTags`); the template's property is its capitalized name.
+  const rendered: unknown = renderedProperties(resource)[tags.tagPropertyName.charAt(0).toUpperCase() + tags.tagPropertyName.slice(1)];
+  if (Array.isArray(rendered)) {
+    return Object.fromEntries(rendered.filter((tag) => typeof tag?.Key === 'string').map((tag) => [tag.Key, tag.Value]));
+  }
+  return rendered && typeof rendered === 'object' ? { ...rendered } : {};
+}
+
+/** A bucket's `ReplicationConfiguration` as its template has it, with the L1 attributes' camelCase names the rule readers take. */
+function replicationOf(bucket: s3.CfnBucket): TemplateJson {
+  return camelCaseKeys(renderedProperties(bucket).ReplicationConfiguration);
+}
+
+function camelCaseKeys(value: unknown): TemplateJson {
+  if (Array.isArray(value)) {
+    return value.map(camelCaseKeys);
+  }
+  if (value && typeof value === 'object' && !Object.keys(value).some((key) => key === 'Ref' || key.startsWith('Fn::'))) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(item)]));
+  }
+  return value;
 }
 
 /**
@@ -564,11 +590,19 @@ function tagsOf(resource: CfnResource): { [key: string]: unknown } {
  * `addPropertyOverride` and `addOverride` set (the L1 attributes do not hold those), as the report reads them.
  */
 function renderedProperties(resource: CfnResource): { [name: string]: TemplateJson } {
-  // `_toCloudFormation` is how the stack renders the resource into its template (the one place overrides are applied).
-  const rendered = (resource as unknown as { _toCloudFormation(): object })._toCloudFormation();
-  const resources: { [id: string]: { Properties?: { [name: string]: TemplateJson } } } = Stack.of(resource).resolve(rendered).Resources ?? {};
-  return Object.values(resources)[0]?.Properties ?? {};
+  RENDERING.add(resource);
+  try {
+    // `_toCloudFormation` is how the stack renders the resource into its template (the one place overrides are applied).
+    const rendered = (resource as unknown as { _toCloudFormation(): object })._toCloudFormation();
+    const resources: { [id: string]: { Properties?: { [name: string]: TemplateJson } } } = Stack.of(resource).resolve(rendered).Resources ?? {};
+    return Object.values(resources)[0]?.Properties ?? {};
+  } finally {
+    RENDERING.delete(resource);
+  }
 }
+
+/** The resources the guard is rendering to read them: their coverage `Metadata`, rendered too, is not produced meanwhile. */
+const RENDERING = new WeakSet<CfnResource>();
 
 /** Template JSON, whose shape varies by resource type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON rendered for the template

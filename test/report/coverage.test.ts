@@ -665,3 +665,29 @@ describe('BackupCoverage: selections and attachments as the template has them', 
     expect(() => Template.fromStack(stack)).not.toThrow(/EBS volume (Second|Listed)/);
   });
 });
+
+// The template is what DLM and S3 act on: a volume's tags or a bucket's replication set by addPropertyOverride count.
+describe('BackupCoverage: a resource\'s own tags and replication as the template has them', () => {
+  test('Tags set by addPropertyOverride are the ones a DLM policy targets, and the Metadata still records the coverage', () => {
+    const stack = guardedStack();
+    const vol = volume(stack, 'Volume');
+    Tags.of(vol).add('snapshots', 'weekly');
+    (vol.node.defaultChild as CfnResource).addPropertyOverride('Tags', [{ Key: 'snapshots', Value: 'daily' }]);
+    dlmPolicy(stack);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    Template.fromStack(stack).hasResource('AWS::EC2::Volume', { Metadata: { 'cdk-backup-dr': { role: 'protected-data', coveredBy: ['DLM policy S/Snapshots'] } } });
+    expect(BackupCoverage.coveredBy(vol.node.defaultChild as CfnResource)).toEqual(['DLM policy S/Snapshots']);
+  });
+
+  test('a ReplicationConfiguration set by addPropertyOverride covers the bucket, and makes its destination a replica', () => {
+    const stack = guardedStack();
+    const bucket = new s3.Bucket(stack, 'Replicated', { versioned: true });
+    const replicas = new s3.Bucket(stack, 'Replicas', { bucketName: 'elsewhere-replicas' });
+    (bucket.node.defaultChild as CfnResource).addPropertyOverride('ReplicationConfiguration', {
+      Role: 'arn:aws:iam::111111111111:role/replication', Rules: [{ Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::elsewhere-replicas' } }],
+    });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(BackupCoverage.coveredBy(bucket.node.defaultChild as CfnResource)).toEqual(['S3 replication']);
+    expect(BackupCoverage.coveredBy(replicas.node.defaultChild as CfnResource)).toEqual(['replica of S/Replicated/Resource']);
+  });
+});
