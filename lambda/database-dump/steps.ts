@@ -46,6 +46,12 @@ export interface RunPlace {
   /** Empty when this run is not copied to the archive bucket. */
   readonly archiveBucket: string;
   readonly archivePrefix: string;
+  /**
+   * The execution input's `forceYearly`: the copy is made although the year has one. Without it,
+   * `finalize` looks again before copying and makes none when another run copied the year since.
+   * Absent in a run prepared by an earlier version: read as false.
+   */
+  readonly forceYearly?: boolean;
 }
 
 /** What `prepare` decides before anything on the replica changes; `inspect` carries it out. */
@@ -92,6 +98,11 @@ export interface FinalizedRun {
   readonly dailyManifest: string;
   /** Empty when the run was not copied to the archive bucket. */
   readonly archiveManifest: string;
+  /** `s3://` bucket and prefix of the run's archive copy; empty when none was made. */
+  readonly archiveBucket: string;
+  readonly archivePrefix: string;
+  /** Why a run planned as the year's copy made none (another run copied the year since its Prepare); '' otherwise. */
+  readonly archiveCopySkipped: string;
   readonly bytes: number;
   readonly sha256: string;
   readonly tables: number;
@@ -121,15 +132,50 @@ export function runIdFor(executionName: string, now: Date): string {
 
 /** True when the archive bucket holds no yearly manifest for the year yet. */
 export async function yearNeedsArchiveCopy(s3: S3Client, bucket: string, year: string): Promise<boolean> {
+  return (await findYearlyManifest(s3, bucket, year)) === undefined;
+}
+
+/** The key of a yearly manifest of the year in the archive bucket, other than one under `exceptPrefix`; undefined when there is none. */
+export async function findYearlyManifest(s3: S3Client, bucket: string, year: string, exceptPrefix?: string): Promise<string | undefined> {
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `yearly/${year}/`, ContinuationToken: token }));
-    if ((page.Contents ?? []).some((object) => object.Key?.endsWith(`/${MANIFEST_FILE_NAME}`))) {
-      return false;
+    const found = (page.Contents ?? []).find((object) => object.Key?.endsWith(`/${MANIFEST_FILE_NAME}`) && !(exceptPrefix && object.Key.startsWith(exceptPrefix)));
+    if (found) {
+      return found.Key;
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return true;
+  return undefined;
+}
+
+/**
+ * Why a yearly run makes no copy after all, or '' when it makes it: another run's yearly
+ * manifest of the year landed since this run's Prepare (two runs that overlap, such as a
+ * `backup now` during the scheduled run, both planned the year's copy). A run started with
+ * `forceYearly` always copies; so does one whose earlier attempt already locked objects under
+ * its own prefix (a retried Finalize): its copy is finished rather than left without a manifest.
+ *
+ * This narrows the window, it does not close it: a Finalize that looks while another run is
+ * still copying (from that run's own look to its manifest, up to the function's 15 minutes)
+ * finds no manifest and copies too, and both copies stay locked. Nothing here is a lock.
+ */
+async function yearAlreadyCopied(s3: S3Client, run: PreparedRun): Promise<string> {
+  if (run.forceYearly === true) {
+    return '';
+  }
+  const year = String(new Date(run.createdAt).getUTCFullYear());
+  const other = await findYearlyManifest(s3, run.archiveBucket, year, run.archivePrefix);
+  if (other === undefined) {
+    return '';
+  }
+  const own = await s3.send(new ListObjectsV2Command({ Bucket: run.archiveBucket, Prefix: run.archivePrefix, MaxKeys: 1 }));
+  if ((own.Contents ?? []).length > 0) {
+    console.warn(`dump run ${run.runId}: the archive bucket already holds this year's copy (s3://${run.archiveBucket}/${other}), `
+      + `but an earlier attempt of this run locked objects under s3://${run.archiveBucket}/${run.archivePrefix}: finishing this run's copy too`);
+    return '';
+  }
+  return `the archive bucket already holds this year's copy (s3://${run.archiveBucket}/${other}), made by another run since this run's Prepare; this run made no yearly copy`;
 }
 
 /**
@@ -166,6 +212,7 @@ export async function prepare(connection: Connection, s3: S3Client, settings: Du
       dailyPrefix: dailyPrefix(now, runId),
       archiveBucket: archive ? settings.archiveBucket! : '',
       archivePrefix: archive ? yearlyPrefix(now, runId) : '',
+      forceYearly: event.forceYearly === true,
       pauseReplication: settings.pauseReplication,
       lagSeconds,
     };
@@ -206,6 +253,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       dailyPrefix: plan.dailyPrefix,
       archiveBucket: plan.archiveBucket,
       archivePrefix: plan.archivePrefix,
+      forceYearly: plan.forceYearly === true,
       databases: databases.join(' '),
       replicationPaused: plan.pauseReplication,
       source: { ...source, lagSeconds },
@@ -281,8 +329,9 @@ async function movedSincePause(connection: Connection, run: PreparedRun): Promis
 
 /**
  * Verifies the uploaded daily dump against its `.sha256` file (from the stored bytes), takes
- * the table checksums and writes the daily `manifest.json`. On a yearly run it then copies the
- * verified dump and its `.sha256` file into the archive bucket (`copyVerifiedDump`: nothing
+ * the table checksums and writes the daily `manifest.json`. On a yearly run it then looks again
+ * whether another run copied the year since Prepare (`yearAlreadyCopied`: then it copies nothing,
+ * and `archiveCopySkipped` says why), else copies the verified dump and its `.sha256` file into the archive bucket (`copyVerifiedDump`: nothing
  * lands there unless every copied part matches the verified read) and writes the yearly
  * manifest: the archive bucket, whose Object Lock keeps what lands forever, only ever receives
  * a verified dump, and no dump that failed verification or a task that failed.
@@ -347,7 +396,20 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
   // The daily copy is usable from here on, also when the yearly copy fails below.
   const dailyManifest = await writeManifest('daily', run.dailyBucket, dailyKeys);
   let archiveManifest = '';
+  let archiveCopySkipped = '';
   if (archive) {
+    try {
+      // Prepare decided this run is the year's copy, maybe an hour or more ago: look again just before copying.
+      archiveCopySkipped = await yearAlreadyCopied(s3, run);
+    } catch (error) {
+      throw new Error(`dump run ${run.runId}: the daily copy is verified and its manifest written (${dailyManifest}), but whether another run copied the year since Prepare is unknown `
+        + `(listing s3://${archive.bucket}/yearly/ failed: ${messageOf(error)}); no yearly copy was made`);
+    }
+    if (archiveCopySkipped) {
+      console.warn(`dump run ${run.runId}: ${archiveCopySkipped}`);
+    }
+  }
+  if (archive && !archiveCopySkipped) {
     try {
       await copyVerifiedDump(s3, { bucket: run.dailyBucket, key: dailyKeys.dump, ...verified.dump }, archive.bucket, archive.keys.dump, copyLimits);
       await putVerifiedText(s3, archive.bucket, archive.keys.checksum, verified.checksumText);
@@ -360,6 +422,9 @@ export async function finalize(connection: Connection, s3: S3Client, event: Fina
     runId: run.runId,
     dailyManifest,
     archiveManifest,
+    archiveBucket: archiveManifest ? run.archiveBucket : '',
+    archivePrefix: archiveManifest ? run.archivePrefix : '',
+    archiveCopySkipped,
     bytes: verified.dump.bytes,
     sha256: verified.dump.sha256,
     tables: tables.length,

@@ -269,7 +269,9 @@ export interface DatabaseDumpJobProps {
  *    checksum on the replica (the dump's data only when replication was paused for the
  *    run) and writes `manifest.json` beside the daily copy; on the year's run it then copies
  *    the verified dump server-side into `yearly/YYYY/...` in the archive bucket (each part
- *    checked against the verified read before the copy is completed) and writes its manifest;
+ *    checked against the verified read before the copy is completed) and writes its manifest,
+ *    unless another run's yearly manifest of the year landed since Prepare and the run was not
+ *    started with `forceYearly` (the output's `archiveCopySkipped` then says so);
  * 4. the function resumes replication when the run paused it, also on every failure path
  *    from the pause on (a pause step that crashed or timed out included), where it then
  *    aborts the multipart uploads the run left open.
@@ -585,10 +587,12 @@ export class DatabaseDumpJob extends Construct {
         'createdAt.$': '$.prepared.value.createdAt',
         'dailyBucket.$': '$.prepared.value.dailyBucket',
         'dailyPrefix.$': '$.prepared.value.dailyPrefix',
-        'archiveBucket.$': '$.prepared.value.archiveBucket',
-        'archivePrefix.$': '$.prepared.value.archivePrefix',
+        // Finalize's: empty when the run made no yearly copy, also one Prepare planned (archiveCopySkipped says why).
+        'archiveBucket.$': '$.finalized.value.archiveBucket',
+        'archivePrefix.$': '$.finalized.value.archivePrefix',
         'dailyManifest.$': '$.finalized.value.dailyManifest',
         'archiveManifest.$': '$.finalized.value.archiveManifest',
+        'archiveCopySkipped.$': '$.finalized.value.archiveCopySkipped',
         'bytes.$': '$.finalized.value.bytes',
         'sha256.$': '$.finalized.value.sha256',
         'tables.$': '$.finalized.value.tables',

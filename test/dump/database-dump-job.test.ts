@@ -215,6 +215,10 @@ describe('DatabaseDumpJob defaults', () => {
     expect(definition.States.ResumeFailedAfterDump).toMatchObject({ Type: 'Fail', Error: 'ReplicationNotResumed', Cause: expect.stringContaining('start it by hand (CALL mysql.rds_start_replication)') });
     // The run reports what the manifests record (Finalize), not what Prepare intended.
     expect(definition.States.WhereTheCopiesLanded.Parameters['replicationPaused.$']).toBe('$.finalized.value.replicationPaused');
+    // The yearly copy too: one Prepare planned but Finalize skipped (another run copied the year) has no archive prefix, and says why.
+    expect(definition.States.WhereTheCopiesLanded.Parameters).toMatchObject({
+      'archiveBucket.$': '$.finalized.value.archiveBucket', 'archivePrefix.$': '$.finalized.value.archivePrefix', 'archiveCopySkipped.$': '$.finalized.value.archiveCopySkipped',
+    });
   });
 
   test('the execution outlasts its longest path, so that its own timeout (which nothing catches) never cuts off resuming replication', () => {

@@ -147,6 +147,7 @@ test('a run dumps the paused replica, writes both manifests, resumes replication
     archivePrefix: expect.stringMatching(/^yearly\/\d{4}\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z-scheduled-1\/$/),
     dailyManifest: expect.stringMatching(/^s3:\/\/daily-bucket\/daily\/.*\/manifest\.json$/),
     archiveManifest: expect.stringMatching(/^s3:\/\/archive-bucket\/yearly\/.*\/manifest\.json$/),
+    archiveCopySkipped: '',
     sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     tables: 1,
     gtidPosition: expect.stringMatching(/^0-1-\d+$/),
@@ -214,6 +215,48 @@ test('Finalize\'s invocation fails with a Lambda service error after the functio
   // The retry found the verified copy there before copying: it copied nothing again (no upload to abort).
   expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(1);
   expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+});
+
+test('forceYearly reaches Finalize: a forced run copies although another run copied the year after its Prepare', async () => {
+  s3Mock.on(ListObjectsV2Command).callsFake((input) => ({
+    Contents: /^yearly\/\d{4}\/$/.test(input.Prefix) ? [{ Key: `${input.Prefix}2027-01-01/20270101T030000Z-scheduled/manifest.json` }] : [],
+  }));
+  const run = await machine.run({ forceYearly: true }, { handlers: handlers(0), executionName: 'forced-1' });
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toBe('');
+  expect(run.output).toMatchObject({
+    archivePrefix: expect.stringMatching(/^yearly\/\d{4}\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z-forced-1\/$/),
+    archiveManifest: expect.stringMatching(/^s3:\/\/archive-bucket\/yearly\/.*-forced-1\/manifest\.json$/),
+    archiveCopySkipped: '',
+  });
+});
+
+test('a run whose year another run copied after its Prepare makes no yearly copy, and its output says so with no archive prefix', async () => {
+  // Prepare finds the year without a copy; by Finalize another run's manifest has landed.
+  let looks = 0;
+  s3Mock.on(ListObjectsV2Command).callsFake((input) => {
+    if (!/^yearly\/\d{4}\/$/.test(input.Prefix)) {
+      return { Contents: [] };
+    }
+    looks += 1;
+    return { Contents: looks > 1 ? [{ Key: `${input.Prefix}2027-01-01/20270101T030000Z-scheduled/manifest.json` }] : [] };
+  });
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  let run;
+  try {
+    run = await machine.run({}, { handlers: handlers(0), executionName: 'overlapping-1' });
+  } finally {
+    warn.mockRestore();
+  }
+  expect(`${run.error ?? ''} ${run.cause ?? ''}`.trim()).toBe('');
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toMatchObject({
+    dailyManifest: expect.stringMatching(/^s3:\/\/daily-bucket\/daily\/.*-overlapping-1\/manifest\.json$/),
+    archiveBucket: '',
+    archivePrefix: '',
+    archiveManifest: '',
+    archiveCopySkipped: expect.stringMatching(/^the archive bucket already holds this year's copy \(s3:\/\/archive-bucket\/yearly\/\d{4}\/2027-01-01\/20270101T030000Z-scheduled\/manifest\.json\), made by another run since this run's Prepare; this run made no yearly copy$/),
+  });
+  expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
 });
 
 test('a failed dump resumes replication first, then aborts the run\'s open uploads, and fails the run with the container\'s reason', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCopyCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection } from 'mysql2/promise';
@@ -547,8 +547,9 @@ describe('the yearly copy is made by finalize, from the verified daily copy', ()
     const checksumFile = readFileSync(join(dumpDir, 'dump.sql.gz.sha256'));
     expect(Buffer.from(checksumPut.Body as Buffer)).toEqual(checksumFile);
     expect(checksumPut.ChecksumSHA256).toBe(createHash('sha256').update(checksumFile).digest('base64'));
+    // Listed twice: the year, for another run's copy made since Prepare, then the dump's key, for an earlier attempt's copy.
     expect(archiveRequests()).toEqual([
-      `ListObjectsV2Command`, `CreateMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, ...Array(parts).fill(`UploadPartCopyCommand ${run.archivePrefix}dump.sql.gz`),
+      `ListObjectsV2Command`, `ListObjectsV2Command`, `CreateMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, ...Array(parts).fill(`UploadPartCopyCommand ${run.archivePrefix}dump.sql.gz`),
       `CompleteMultipartUploadCommand ${run.archivePrefix}dump.sql.gz`, `PutObjectCommand ${run.archivePrefix}dump.sql.gz.sha256`, `PutObjectCommand ${run.archivePrefix}manifest.json`,
     ]);
     expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
@@ -592,7 +593,102 @@ describe('the yearly copy is made by finalize, from the verified daily copy', ()
     s3Mock.on(GetObjectCommand, { Key: `${run.dailyPrefix}dump.sql.gz` }).callsFake(() => ({ Body: body(dump) }));
     serveArchiveCopy();
     await expect(finalize(replica, s3, { action: 'finalize', run, containers: exited })).rejects.toThrow(/returned no ETag, so a copy could not be pinned to the verified bytes; nothing was copied/);
-    expect(archiveRequests()).toEqual([]);
+    // Only the look for another run's copy of the year, which writes nothing.
+    expect(archiveRequests()).toEqual(['ListObjectsV2Command']);
+  });
+});
+
+describe('two runs that overlap (a manual run during the scheduled one) and both planned the year\'s copy at prepare', () => {
+  const exited = [{ Name: 'dump', ExitCode: 0 }, { Name: 'upload', ExitCode: 0 }];
+  /** The archive bucket's keys, as the runs' writes left them. */
+  let archive: Set<string>;
+
+  /** After the dump: the archive copy's writes add their keys. */
+  function serveArchiveWrites(): void {
+    serveArchiveCopy();
+    s3Mock.on(CompleteMultipartUploadCommand).callsFake((input) => {
+      archive.add(input.Key);
+      return {};
+    });
+  }
+
+  beforeEach(() => {
+    archive = new Set();
+    s3Mock.on(ListObjectsV2Command).callsFake((input) => ({
+      Contents: [...archive].filter((key) => input.Bucket === 'archive-bucket' && key.startsWith(input.Prefix ?? '')).slice(0, input.MaxKeys ?? 1000).map((Key) => ({ Key })),
+      IsTruncated: false,
+    }));
+    s3Mock.on(PutObjectCommand).callsFake((input) => {
+      if (input.Bucket === 'archive-bucket') {
+        archive.add(input.Key);
+      }
+      return {};
+    });
+  });
+
+  test('the run that finalizes second finds the year copied and locks nothing; a forced run still copies', async () => {
+    const replica = await pair.replica.connect();
+    try {
+      const scheduled = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'scheduled' }, new Date('2027-01-01T03:00:00Z'));
+      const manual = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'backup-now' }, new Date('2027-01-01T03:10:00Z'));
+      const forced = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'forced', forceYearly: true }, new Date('2027-01-01T03:20:00Z'));
+      expect([scheduled.archivePrefix, manual.archivePrefix, forced.archivePrefix].every((prefix) => prefix !== '')).toBe(true);
+      runDump(scheduled.databases);
+      serveArchiveWrites();
+      serveUploads([scheduled.dailyPrefix, manual.dailyPrefix, forced.dailyPrefix]);
+      const first = await finalize(replica, s3, { action: 'finalize', run: scheduled, containers: exited });
+      expect(first).toMatchObject({ archiveManifest: `s3://archive-bucket/${scheduled.archivePrefix}manifest.json`, archiveCopySkipped: '' });
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      let second;
+      let warned: string[];
+      try {
+        second = await finalize(replica, s3, { action: 'finalize', run: manual, containers: exited });
+      } finally {
+        warned = warn.mock.calls.map((call) => call.join(' '));
+        warn.mockRestore();
+      }
+      const reason = `the archive bucket already holds this year's copy (s3://archive-bucket/${scheduled.archivePrefix}manifest.json), made by another run since this run's Prepare; this run made no yearly copy`;
+      expect(second).toMatchObject({ dailyManifest: `s3://daily-bucket/${manual.dailyPrefix}manifest.json`, archiveManifest: '', archiveCopySkipped: reason });
+      expect(warned).toContain(`dump run ${manual.runId}: ${reason}`);
+      expect([...archive].filter((key) => key.startsWith(manual.archivePrefix))).toEqual([]);
+      expect(s3Mock.commandCalls(CreateMultipartUploadCommand).map((call) => call.args[0].input.Key)).toEqual([`${scheduled.archivePrefix}dump.sql.gz`]);
+      // Asked for explicitly, the copy is made although the year has one.
+      const third = await finalize(replica, s3, { action: 'finalize', run: forced, containers: exited });
+      expect(third).toMatchObject({ archiveManifest: `s3://archive-bucket/${forced.archivePrefix}manifest.json`, archiveCopySkipped: '' });
+    } finally {
+      await replica.end();
+    }
+  });
+
+  test('a retried Finalize of the run that made the year\'s copy, or that locked its dump before another run\'s manifest landed, is not skipped', async () => {
+    const replica = await pair.replica.connect();
+    try {
+      const own = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'retried' }, new Date('2027-01-01T03:00:00Z'));
+      const other = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'other' }, new Date('2027-01-01T03:10:00Z'));
+      runDump(own.databases);
+      serveArchiveWrites();
+      serveUploads([own.dailyPrefix, other.dailyPrefix]);
+      const dump = readFileSync(join(dumpDir, 'dump.sql.gz'));
+      // The copy already there (one 1 GiB part) is the verified one.
+      const composite = `${createHash('sha256').update(createHash('sha256').update(dump).digest()).digest('base64')}-1`;
+      s3Mock.on(HeadObjectCommand).resolves({ ContentLength: dump.length, ChecksumSHA256: composite });
+      // The earlier attempt wrote the whole copy and its manifest: the year's copy is this run's own.
+      archive.add(`${own.archivePrefix}dump.sql.gz`).add(`${own.archivePrefix}dump.sql.gz.sha256`).add(`${own.archivePrefix}manifest.json`);
+      expect(await finalize(replica, s3, { action: 'finalize', run: own, containers: exited }))
+        .toMatchObject({ archiveManifest: `s3://archive-bucket/${own.archivePrefix}manifest.json`, archiveCopySkipped: '' });
+      // The earlier attempt of the other run locked its dump (then timed out); its manifest is still written, next to the year's copy.
+      archive.add(`${other.archivePrefix}dump.sql.gz`);
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        expect(await finalize(replica, s3, { action: 'finalize', run: other, containers: exited }))
+          .toMatchObject({ archiveManifest: `s3://archive-bucket/${other.archivePrefix}manifest.json`, archiveCopySkipped: '' });
+      } finally {
+        warn.mockRestore();
+      }
+      expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    } finally {
+      await replica.end();
+    }
   });
 });
 
