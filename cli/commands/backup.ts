@@ -85,6 +85,8 @@ export interface BackupNowResult {
     readonly dailyManifest?: string;
     readonly archiveCopy?: string;
     readonly archiveManifest?: string;
+    /** Why the run made no yearly copy although Prepare had planned one (another run's copy of the year landed meanwhile). */
+    readonly archiveCopySkipped?: string;
     readonly sha256?: string;
     readonly bytes?: number;
     readonly gtidPosition?: string;
@@ -290,6 +292,7 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
         dailyManifest: text('dailyManifest'),
         archiveCopy: text('archivePrefix') ? `s3://${text('archiveBucket')}/${text('archivePrefix')}` : undefined,
         archiveManifest: text('archiveManifest'),
+        archiveCopySkipped: text('archiveCopySkipped'),
         sha256: text('sha256'),
         bytes: typeof out.bytes === 'number' ? out.bytes : undefined,
         gtidPosition: text('gtidPosition'),
@@ -310,6 +313,8 @@ export async function runBackup(args: string[], io: BackupIo): Promise<number> {
           say(`  dump ${result.dump.runId}: ${result.dump.dailyCopy} (manifest ${result.dump.dailyManifest}, sha256 ${result.dump.sha256}, GTID ${result.dump.gtidPosition || 'none'})`);
           if (result.dump.archiveCopy) {
             say(`  dump yearly copy: ${result.dump.archiveCopy} (manifest ${result.dump.archiveManifest})`);
+          } else if (result.dump.archiveCopySkipped) {
+            say(`  dump yearly copy: none made: ${result.dump.archiveCopySkipped}`);
           }
         } else {
           say(`  dump: ${result.dump.status}${result.dump.error ? ` - ${result.dump.error}` : ''} (${result.dump.executionArn})`);

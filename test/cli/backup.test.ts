@@ -271,3 +271,16 @@ describe('the region: a resource in another region is refused before the dump st
     expect(jobs.regions).toEqual(['us-east-1']);
   });
 });
+
+test('a run that made no yearly copy Prepare had planned says why, in the text and in --json', async () => {
+  const skipped = 'another run made the year\'s copy since this run was planned (s3://archive-b/yearly/2026/2026-11-22/20261122T000000Z-daily/manifest.json)';
+  const output = { ...OUTPUT, archiveBucket: '', archivePrefix: '', archiveManifest: '', archiveCopySkipped: skipped };
+  sfnMock.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', executionArn: EXECUTION, stateMachineArn: MACHINE, startDate: new Date(), output: JSON.stringify(output) });
+  const text = io();
+  expect(await runBackup(['now', '--state-machine', MACHINE], text)).toBe(0);
+  expect(text.out).toContain(`  dump yearly copy: none made: ${skipped}`);
+  const json = io();
+  expect(await runBackup(['now', '--state-machine', MACHINE, '--json'], json)).toBe(0);
+  expect(JSON.parse(json.out).dump).toMatchObject({ archiveCopySkipped: skipped });
+  expect(JSON.parse(json.out).dump.archiveCopy).toBeUndefined();
+});
