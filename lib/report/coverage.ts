@@ -216,23 +216,9 @@ function coverageOf(resource: CfnResource): Coverage {
     }
   }
   if (resource.cfnResourceType === 'AWS::EC2::Volume') {
-    // DLM runs a policy in its region and account: one of any stack there targets the volume.
-    for (const construct of resource.node.root.node.findAll()) {
-      if (!(construct instanceof dlm.CfnLifecyclePolicy)) {
-        continue;
-      }
-      const place = sameEnvironment(Stack.of(construct), stack);
-      const properties = renderedProperties(construct);
-      const details = properties.PolicyDetails ?? {};
-      if (place === false || properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('VOLUME')) {
-        continue;
-      }
+    for (const { construct, details, notKnownAlso } of dlmPoliciesFor(resource, 'VOLUME', 'volume')) {
       const targets = carriesOneOf(dlmTags(details.TargetTags), tags);
-      const why = [
-        ...(targets === 'unknown' ? [TARGET_NOT_KNOWN_TEXT] : []),
-        ...(place === 'unknown' ? [placeNotKnownText('volume')] : []),
-        ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
-      ];
+      const why = [...(targets === 'unknown' ? [TARGET_NOT_KNOWN_TEXT] : []), ...notKnownAlso];
       if (targets === true && why.length === 0) {
         covered.push(`DLM policy ${construct.node.path}`);
       } else if (targets !== false) {
@@ -350,23 +336,9 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
       }
     }
   }
-  // DLM runs a policy in its region and account: one of any stack there targets the instance.
-  for (const construct of instance.node.root.node.findAll()) {
-    if (!(construct instanceof dlm.CfnLifecyclePolicy)) {
-      continue;
-    }
-    const place = sameEnvironment(Stack.of(construct), stack);
-    const properties = renderedProperties(construct);
-    const details = properties.PolicyDetails ?? {};
-    if (place === false || properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes('INSTANCE')) {
-      continue;
-    }
+  for (const { construct, details, notKnownAlso } of dlmPoliciesFor(instance, 'INSTANCE', 'instance')) {
     const taking = instancePolicyTakesVolume(carriesOneOf(dlmTags(details.TargetTags), instanceTags), dlmTags(details.Parameters?.ExcludeDataVolumeTags), volumeTags);
-    const why = [
-      ...taking.notKnown,
-      ...(place === 'unknown' ? [placeNotKnownText('instance')] : []),
-      ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
-    ];
+    const why = [...taking.notKnown, ...notKnownAlso];
     if (taking.takes === true && why.length === 0) {
       by.push(`DLM policy ${construct.node.path}${via}`);
     } else if (taking.takes !== false) {
@@ -374,6 +346,31 @@ function attachedCoverage(instance: ec2.CfnInstance, volumeTags: { [key: string]
     }
   }
   return { by, notKnown };
+}
+
+/**
+ * The DLM custom policies of the app for `resourceType` that may run on `resource`: DLM runs a
+ * policy in its region and account, so one of any stack there counts; a disabled one and one of
+ * another region or account do not. `notKnownAlso` says what keeps synth from telling whether it
+ * runs there (its stack's or the resource's environment, its `State`), said of the `subject`.
+ */
+function* dlmPoliciesFor(resource: CfnResource, resourceType: 'VOLUME' | 'INSTANCE', subject: string): Generator<{ construct: dlm.CfnLifecyclePolicy; details: TemplateJson; notKnownAlso: string[] }> {
+  for (const construct of resource.node.root.node.findAll()) {
+    if (!(construct instanceof dlm.CfnLifecyclePolicy)) {
+      continue;
+    }
+    const place = sameEnvironment(Stack.of(construct), Stack.of(resource));
+    const properties = renderedProperties(construct);
+    const details = properties.PolicyDetails ?? {};
+    if (place === false || properties.State === 'DISABLED' || !listOf(details.ResourceTypes).includes(resourceType)) {
+      continue;
+    }
+    const notKnownAlso = [
+      ...(place === 'unknown' ? [placeNotKnownText(subject)] : []),
+      ...[stateTokenText(properties.State)].filter((text): text is string => text !== undefined),
+    ];
+    yield { construct, details, notKnownAlso };
+  }
 }
 
 /**
