@@ -196,9 +196,22 @@ describe('defaults', () => {
     }
   });
 
-  test('the functions reach both instances on the database port', () => {
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, ToPort: 3306, Description: Match.stringLikeRegexp('the drift check of Stack/Checks') });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, Description: Match.stringLikeRegexp('checker-user function') });
+  // The fixture's instances share one security group: only instances with groups of their own
+  // tell a rule on the replica's group from one on the master's.
+  test('the functions reach both instances on the database port: the drift check each, the checker-user function the master', () => {
+    const own = fixture();
+    const replicaGroup = new ec2.SecurityGroup(own.stack, 'ReplicaSg', { vpc: own.vpc });
+    const replica = rds.DatabaseInstance.fromDatabaseInstanceAttributes(own.stack, 'ReplicaOwnGroup', {
+      instanceIdentifier: 'orders-replica', instanceEndpointAddress: 'orders-replica.abc.eu-west-1.rds.amazonaws.com', port: 3306, securityGroups: [replicaGroup],
+    });
+    const { template: separate } = build({ replica }, own);
+    const rules = Object.values(separate.findResources('AWS::EC2::SecurityGroupIngress')).map((rule) => rule.Properties as Record<string, unknown>);
+    const groupOf = (ref: unknown): string => (ref as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
+    expect(rules.map((rule) => [groupOf(rule.GroupId), groupOf(rule.SourceSecurityGroupId), rule.FromPort, rule.ToPort, rule.Description]).sort()).toEqual([
+      ['DbSg', 'ChecksCheckerUserFunctionSecurityGroup', 3306, 3306, 'the checker-user function of Stack/Checks'],
+      ['DbSg', 'ChecksDriftCheckSecurityGroup', 3306, 3306, 'the drift check of Stack/Checks'],
+      ['ReplicaSg', 'ChecksDriftCheckSecurityGroup', 3306, 3306, 'the drift check of Stack/Checks'],
+    ]);
   });
 
   test('a generated checker secret and two connection secrets with the endpoints, encrypted with the key', () => {
