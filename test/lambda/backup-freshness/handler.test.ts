@@ -59,8 +59,15 @@ afterEach(() => jest.restoreAllMocks());
 
 test('a run checks every copy, writes EMF metrics and stores the JSON report', async () => {
   const { handler, rds, s3, rdsMock, s3Mock } = loadHandler({ FRESHNESS_CONFIG: JSON.stringify(config), AWS_REGION: 'eu-west-1' });
-  rdsMock.on(rds.DescribeDBSnapshotsCommand).resolvesOnce({ DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-1', SnapshotCreateTime: new Date(Date.now() - 3 * 3_600_000), Status: 'available' }] })
-    .rejectsOnce(awsError('AccessDeniedException', 'denied in eu-central-1', 403));
+  // Each region answers for itself: the disaster-recovery copy is found only by a client of its own region.
+  const taken = new Date(Date.now() - 3 * 3_600_000);
+  rdsMock.on(rds.DescribeDBSnapshotsCommand).callsFake(async (_input, getClient) => {
+    const region = await (getClient() as unknown as InstanceType<Rds['RDSClient']>).config.region();
+    if (region !== 'eu-west-1') {
+      throw awsError('AccessDeniedException', `denied in ${region}`, 403);
+    }
+    return { DBSnapshots: [{ DBSnapshotIdentifier: 'rds:orders-db-1', SnapshotCreateTime: taken, Status: 'available' }] };
+  });
   s3Mock.on(s3.PutObjectCommand).resolves({});
 
   const report = await handler();
@@ -73,6 +80,7 @@ test('a run checks every copy, writes EMF metrics and stores the JSON report', a
   expect(report.reportLocation).toBe(`s3://reports/${put.Key}`);
   const stored = JSON.parse(String(put.Body));
   expect(stored.results.map((r: { status: string; region: string }) => `${r.region}:${r.status}`)).toEqual(['eu-west-1:ok', 'eu-central-1:unknown']);
+  expect(report.results[1].detail).toContain('denied in eu-central-1');
 
   const documents = written.map((line) => JSON.parse(line));
   expect(documents).toHaveLength(3);
