@@ -67,6 +67,10 @@ test('an upload outside the run\'s prefix is never aborted', async () => {
   ] });
   const result = await abortUploads(s3, { action: 'abort-uploads', run });
   expect(result.aborted.map((upload) => upload.uploadId)).toEqual(['mine']);
+  // What S3 is asked to abort, not only what the result says: the other run's upload is still being written.
+  expect(s3Mock.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input)).toEqual([
+    { Bucket: 'daily-bucket', Key: `${run.dailyPrefix}dump.sql.gz`, UploadId: 'mine' },
+  ]);
 });
 
 test('a prefix that is not the run\'s own is refused before anything is listed or aborted', async () => {
