@@ -3,14 +3,25 @@ import { DOCUMENT_OVERHEAD, boundedError } from '../../core/restore-workflows/bo
 /** The error document the Node.js Lambda runtime writes for an error. */
 const documentOf = (error: Error) => JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: error.stack!.split('\n') });
 
+/** Throws as a step does, from a function of its own, so that the trace can name where. */
+function readTags(): never {
+  throw Object.assign(new Error('tags of s3://data/restored/a.txt: Access Denied'), { name: 'AccessDenied' });
+}
+
 test('a short error keeps its name and message; its trace names it and where it was thrown, not the message again', () => {
-  const thrown = Object.assign(new Error('tags of s3://data/restored/a.txt: Access Denied'), { name: 'AccessDenied' });
+  let thrown: unknown;
+  try {
+    readTags();
+  } catch (error) {
+    thrown = error;
+  }
   const bounded = boundedError(thrown, 6_500);
   expect(bounded.name).toBe('AccessDenied');
   expect(bounded.message).toBe('tags of s3://data/restored/a.txt: Access Denied');
   const [first, ...frames] = bounded.stack!.split('\n');
   expect(first).toBe('AccessDenied');
-  expect(frames.length).toBeGreaterThan(0);
+  // Where it was thrown: the thrower's frame first, not where boundedError made its own error.
+  expect(frames[0]).toMatch(/^\s+at readTags \(.*bounded-error\.test\.ts:\d+:\d+/);
   expect(frames.every((line) => /^\s+at /.test(line))).toBe(true);
 });
 
