@@ -46,8 +46,12 @@ test('a single copy still under way at its end is cancelled: the SDK is told to 
 }, 10_000);
 
 test('a single copy that ends in time is done, and its signal never fires', async () => {
-  const outcome = await copyVersion(s3, source, target, 'objects-1', { deadline: Date.now() + 60_000, endBy: Date.now() + 120_000 });
+  jest.useFakeTimers({ now: 0, doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+  const outcome = await copyVersion(s3, source, target, 'objects-1', { deadline: 60_000, endBy: 120_000 });
   expect(outcome).toEqual({ status: 'done' });
+  expect(copySignals()).toHaveLength(1);
+  // Not even once the time it was given is up: ended, the copy leaves no cancellation behind.
+  jest.advanceTimersByTime(120_000 + PART_OVERRUN_MS);
   expect(copySignals()[0]?.aborted).toBe(false);
 });
 
