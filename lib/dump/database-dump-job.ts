@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { bucketKeyStatements } from '../private/bucket-key-use';
 import { HardenedFunction } from '../private/hardened-function';
 import { BackupMetadata, BackupRole } from '../report/metadata';
 import { dumpScript } from './dump-scripts';
@@ -369,9 +370,7 @@ export class DatabaseDumpJob extends Construct {
     // writes the role into the key's policy: a dependency cycle when the same key encrypts
     // the function's log group).
     const copies = [{ bucket: props.dailyBucket, prefix: 'daily/' }, ...(props.archiveBucket ? [{ bucket: props.archiveBucket, prefix: 'yearly/' }] : [])];
-    const keyArns = copies.map((copy) => copy.bucket.encryptionKey?.keyArn).filter((arn): arn is string => arn !== undefined);
     const dailyObjects = props.dailyBucket.arnForObjects('daily/*');
-    const dailyKeyArns = [props.dailyBucket.encryptionKey?.keyArn].filter((arn): arn is string => arn !== undefined);
     const stepsPolicy = new iam.ManagedPolicy(this, 'StepsPolicy', {
       description: fitPathDescription(`${path}: read back the uploaded dump, copy a verified yearly run to the archive, write the manifests`, path, RULES.MANAGED_POLICY),
       roles: [steps.function.role!],
@@ -388,7 +387,8 @@ export class DatabaseDumpJob extends Construct {
           resources: [props.archiveBucket.bucketArn],
           conditions: { StringLike: { 's3:prefix': ['yearly/*'] } },
         })] : []),
-        ...(keyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: keyArns })] : []),
+        // Decrypt on the daily key also serves the archive copy's UploadPartCopy, which reads its source through S3.
+        ...bucketKeyStatements(copies.map((copy) => copy.bucket)),
         new iam.PolicyStatement({
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
           resources: [props.credentials.secretFullArn ?? `${props.credentials.secretArn}-??????`],
@@ -463,7 +463,7 @@ export class DatabaseDumpJob extends Construct {
       roles: [taskDefinition.taskRole],
       statements: [
         new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [dailyObjects] }),
-        ...(dailyKeyArns.length > 0 ? [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: dailyKeyArns })] : []),
+        ...bucketKeyStatements([props.dailyBucket]),
       ],
     });
 

@@ -1,6 +1,8 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { X509Certificate } from 'node:crypto';
@@ -335,6 +337,53 @@ describe('DatabaseDumpJob TLS certificate authorities', () => {
     dumpJobStack(stack, {});
     expect(variable(Template.fromStack(stack), 'DB_CA_CERTIFICATES')).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/S/Dump', Match.stringLikeRegexp("The stack's region is not known at synth: the dump connects to the replica over TLS without verifying its certificate"));
+  });
+});
+
+describe('DatabaseDumpJob use of the buckets\' keys', () => {
+  const STEPS = 'S/Dump: read back the uploaded dump, copy a verified yearly run to the archive, write the manifests';
+  const UPLOAD = 'S/Dump: upload the dump and its checksum under the run\'s daily prefix';
+  const kmsStatements = (template: Template, description: string): unknown[] => {
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: description } }));
+    return (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('kms:')))
+      .filter((statement) => JSON.stringify(statement.Resource).includes('Buckets') || JSON.stringify(statement.Resource).includes(':kms:'));
+  };
+  const viaS3 = (region: unknown) => ({ StringEquals: { 'kms:ViaService': region } });
+
+  test('the function and the task use a bucket\'s key only through S3 in the bucket\'s region (GenerateDataKey to write, Decrypt to read and to complete a multipart upload or copy)', () => {
+    const { template } = synth();
+    const bucketKey = { 'Fn::GetAtt': [expect.stringMatching(/^BucketsKey/), 'Arn'] };
+    const statement = { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: bucketKey, Condition: viaS3('s3.eu-west-1.amazonaws.com') };
+    expect(kmsStatements(template, STEPS)).toEqual([statement]);
+    expect(kmsStatements(template, UPLOAD)).toEqual([statement]);
+  });
+
+  test('an archive bucket in another region than the stack (an off-site copy) has its key used through S3 in its own region; the task never uses it', () => {
+    const stack = new Stack(undefined, 'S', { env: ENV });
+    const offSiteKey = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const archiveBucket = s3.Bucket.fromBucketAttributes(stack, 'OffSite', {
+      bucketName: 'off-site-archive', region: 'us-east-1', encryptionKey: kms.Key.fromKeyArn(stack, 'OffSiteKey', offSiteKey),
+    });
+    dumpJobStack(stack, { archiveBucket });
+    const template = Template.fromStack(stack);
+    const dailyKey = { 'Fn::GetAtt': [expect.stringMatching(/^BucketsKey/), 'Arn'] };
+    expect(kmsStatements(template, STEPS)).toEqual([
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: dailyKey, Condition: viaS3('s3.eu-west-1.amazonaws.com') },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: offSiteKey, Condition: viaS3('s3.us-east-1.amazonaws.com') },
+    ]);
+    expect(kmsStatements(template, UPLOAD)).toEqual([
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: dailyKey, Condition: viaS3('s3.eu-west-1.amazonaws.com') },
+    ]);
+  });
+
+  test('in an environment-agnostic stack the condition names the region CloudFormation deploys to', () => {
+    const stack = new Stack(undefined, 'S');
+    dumpJobStack(stack);
+    const template = Template.fromStack(stack);
+    const deployRegion = viaS3({ 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] });
+    expect(kmsStatements(template, STEPS)).toEqual([expect.objectContaining({ Condition: deployRegion })]);
+    expect(kmsStatements(template, UPLOAD)).toEqual([expect.objectContaining({ Condition: deployRegion })]);
   });
 });
 
