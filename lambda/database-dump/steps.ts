@@ -47,9 +47,11 @@ export interface RunPlace {
   readonly archiveBucket: string;
   readonly archivePrefix: string;
   /**
-   * The execution input's `forceYearly`: the copy is made although the year has one. Without it,
+   * The execution input's `forceYearly`: the copy is made although the year has one. When false,
    * `finalize` looks again before copying and makes none when another run copied the year since.
-   * Absent in a run prepared by an earlier version: read as false.
+   * Absent in a run that an earlier version prepared (in flight across a deploy), which may have
+   * been forced and whose workflow reports Prepare's archive prefix as the copy's: it copies, as
+   * that version did with every copy its Prepare planned.
    */
   readonly forceYearly?: boolean;
 }
@@ -153,15 +155,16 @@ export async function findYearlyManifest(s3: S3Client, bucket: string, year: str
  * Why a yearly run makes no copy after all, or '' when it makes it: another run's yearly
  * manifest of the year landed since this run's Prepare (two runs that overlap, such as a
  * `backup now` during the scheduled run, both planned the year's copy). A run started with
- * `forceYearly` always copies; so does one whose earlier attempt already locked objects under
- * its own prefix (a retried Finalize): its copy is finished rather than left without a manifest.
+ * `forceYearly` always copies, and so does one prepared by an earlier version, which recorded no
+ * `forceYearly` (`RunPlace.forceYearly`); so does one whose earlier attempt already locked objects
+ * under its own prefix (a retried Finalize): its copy is finished rather than left without a manifest.
  *
  * This narrows the window, it does not close it: a Finalize that looks while another run is
  * still copying (from that run's own look to its manifest, up to the function's 15 minutes)
  * finds no manifest and copies too, and both copies stay locked. Nothing here is a lock.
  */
 async function yearAlreadyCopied(s3: S3Client, run: PreparedRun): Promise<string> {
-  if (run.forceYearly === true) {
+  if (run.forceYearly !== false) {
     return '';
   }
   const year = String(new Date(run.createdAt).getUTCFullYear());
@@ -253,7 +256,7 @@ export async function inspect(connection: Connection, settings: DumpSettings, ev
       dailyPrefix: plan.dailyPrefix,
       archiveBucket: plan.archiveBucket,
       archivePrefix: plan.archivePrefix,
-      forceYearly: plan.forceYearly === true,
+      ...(plan.forceYearly === undefined ? {} : { forceYearly: plan.forceYearly === true }),
       databases: databases.join(' '),
       replicationPaused: plan.pauseReplication,
       source: { ...source, lagSeconds },

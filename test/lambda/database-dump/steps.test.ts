@@ -660,6 +660,28 @@ describe('two runs that overlap (a manual run during the scheduled one) and both
     }
   });
 
+  test('a run in flight across a deploy, prepared by the earlier version (no forceYearly in its plan, which that version did not record), copies as that version planned, although another run copied the year', async () => {
+    const replica = await pair.replica.connect();
+    try {
+      const scheduled = await prepareRun(replica, settings({ pauseReplication: false }), { action: 'prepare', executionName: 'scheduled' }, new Date('2027-01-01T03:00:00Z'));
+      // Started before the deploy, maybe with forceYearly true: the earlier Prepare planned the copy and wrote no forceYearly.
+      const { forceYearly: notRecorded, ...earlierPlan } = await prepare(replica, s3, settings({ pauseReplication: false }),
+        { action: 'prepare', executionName: 'before-deploy', forceYearly: true }, new Date('2027-01-01T03:10:00Z'));
+      expect(notRecorded).toBe(true);
+      const inFlight = await inspect(replica, settings({ pauseReplication: false }), { action: 'inspect', plan: earlierPlan });
+      runDump(scheduled.databases);
+      serveArchiveWrites();
+      serveUploads([scheduled.dailyPrefix, inFlight.dailyPrefix]);
+      await finalize(replica, s3, { action: 'finalize', run: scheduled, containers: exited });
+      // After the deploy, the new Finalize: the earlier version made every copy its Prepare planned, and its workflow reports Prepare's archive prefix.
+      expect(await finalize(replica, s3, { action: 'finalize', run: inFlight, containers: exited }))
+        .toMatchObject({ archiveManifest: `s3://archive-bucket/${inFlight.archivePrefix}manifest.json`, archiveCopySkipped: '' });
+      expect(archive.has(`${inFlight.archivePrefix}manifest.json`)).toBe(true);
+    } finally {
+      await replica.end();
+    }
+  });
+
   test('a retried Finalize of the run that made the year\'s copy, or that locked its dump before another run\'s manifest landed, is not skipped', async () => {
     const replica = await pair.replica.connect();
     try {
