@@ -390,7 +390,7 @@ export class DatabaseDumpJob extends Construct {
         // Decrypt on the daily key also serves the archive copy's UploadPartCopy, which reads its source through S3.
         ...bucketKeyStatements(copies.map((copy) => copy.bucket)),
         new iam.PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          actions: ['secretsmanager:GetSecretValue'],
           resources: [props.credentials.secretFullArn ?? `${props.credentials.secretArn}-??????`],
         }),
         ...(props.credentials.encryptionKey ? [new iam.PolicyStatement({
@@ -833,7 +833,8 @@ export class DatabaseDumpJob extends Construct {
           return 'CDK\'s EcsRunTask allows every revision of the dump task definition\'s family.';
         }
         if (resource === '*') {
-          return 'X-Ray tracing, CloudWatch Logs delivery and the ECS task state change rule CDK\'s .sync integration manages support no resource-level permissions.';
+          return 'ecs:StopTask and ecs:DescribeTasks: the dump task\'s id exists only once RunTask starts it, so the .sync integration\'s policy (as Step Functions documents it) names no task, '
+            + 'and Step Functions stops only tasks that Step Functions started; X-Ray tracing and CloudWatch Logs log delivery (logs:*LogDelivery*, resource policies, DescribeLogGroups) support no resource-level permissions.';
         }
         return undefined;
       });

@@ -1,10 +1,11 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -337,6 +338,39 @@ describe('DatabaseDumpJob TLS certificate authorities', () => {
     dumpJobStack(stack, {});
     expect(variable(Template.fromStack(stack), 'DB_CA_CERTIFICATES')).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/S/Dump', Match.stringLikeRegexp("The stack's region is not known at synth: the dump connects to the replica over TLS without verifying its certificate"));
+  });
+});
+
+describe('DatabaseDumpJob IAM beyond the buckets', () => {
+  test('the function may read the database secret\'s value, the one Secrets Manager call its code makes, and not describe it', () => {
+    const { template } = synth();
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Description: 'S/Dump: read back the uploaded dump, copy a verified yearly run to the archive, write the manifests' },
+    }));
+    const secretStatements = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')));
+    expect(secretStatements).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf' },
+    ]);
+  });
+
+  test('the workflow\'s acknowledged Resource::* says why for each action granted on it: ECS\'s task ids, and the X-Ray and log delivery calls without resources', () => {
+    const { job, template } = synth();
+    const workflowPolicy = (job.stateMachine as sfn.StateMachine).role.node.tryFindChild('DefaultPolicy')!;
+    const reasons = workflowPolicy.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .map((entry) => (entry.data as Record<string, string>)['Annotation::AwsSolutions-IAM5[Resource::*]']).filter((reason) => reason !== undefined);
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^DumpRoleDefaultPolicy') } }));
+    const onEverything = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((statement) => statement.Resource === '*').flatMap((statement) => [statement.Action].flat()).sort();
+    expect(onEverything).toEqual([
+      'ecs:DescribeTasks', 'ecs:StopTask',
+      'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
+      'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+    ]);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/ecs:StopTask and ecs:DescribeTasks: .*task's id/);
+    expect(reasons[0]).toMatch(/X-Ray/);
+    expect(reasons[0]).toMatch(/log delivery/);
   });
 });
 
