@@ -29,7 +29,7 @@ import { invalidCheckOption } from './check-options';
 import { splitTableName, TableFilter } from './table-filter';
 import { everyColumnReadable, hiddenTablesProblem } from './visibility';
 import type { CheckOptions, Row } from './session';
-import { bothSettled, CheckStopped, DeadlinePassed, errorMessage, isFatal, onBothAtMatchedPosition, readForVerification, same, Session, sleep, wholeTableAggregate } from './session';
+import { bothSettled, boundedSelect, CheckStopped, DeadlinePassed, errorMessage, isFatal, onBothAtMatchedPosition, readForVerification, same, Session, sleep, wholeTableAggregate } from './session';
 
 export type { CheckOptions, ProgressEvent } from './session';
 
@@ -134,14 +134,16 @@ function tablesThatChanged(before: readonly ListedTable[], after: readonly Liste
 /**
  * The definitions of a table on both servers. Read at once; when they differ, read again with
  * the replica at the master's position, so an ALTER TABLE the replica has not applied yet is not
- * drift. Throws when the master's definition changed while it was read.
+ * drift. Throws when the master's definition changed while it was read, and `DeadlinePassed`
+ * when a read waiting for the table's metadata lock was stopped at the deadline.
  */
 async function matchedDefinitions(session: Session, schema: string, table: string): Promise<[TableDefinition, TableDefinition]> {
-  const first = await Promise.all([readTableDefinition(session.master, schema, table), readTableDefinition(session.replica, schema, table)]);
+  const read = (connection: Connection) => readTableDefinition(connection, schema, table, boundedSelect(session));
+  const first = await bothSettled(read(session.master), read(session.replica));
   if (!describeDefinitionDifference(...first)) {
     return first;
   }
-  const { before, replica, after } = await readForVerification(session, (connection) => readTableDefinition(connection, schema, table));
+  const { before, replica, after } = await readForVerification(session, read);
   if (describeDefinitionDifference(before, after)) {
     throw new Error('its definition changed on the master while it was read');
   }
@@ -223,7 +225,8 @@ export async function checkConsistency(master: Connection, replica: Connection, 
     const databases = options.databases ?? [];
     // The replica lists its tables at the master's position: a table the master created or
     // dropped just before is not drift on a replica that has not applied that yet.
-    const listing = await readForVerification(session, (connection) => listTablesWithEstimates(connection, databases, { withSequences: true }));
+    const select = boundedSelect(session);
+    const listing = await readForVerification(session, (connection) => listTablesWithEstimates(connection, databases, { withSequences: true, select }));
     const listed = [listing.after, listing.replica];
     const changed = tablesThatChanged(listing.before, listing.after);
     const changing = new Set(changed.map(identityOf));
@@ -282,6 +285,9 @@ export async function checkConsistency(master: Connection, replica: Connection, 
       session.progress({ kind: 'table-start', schema: entry.schema, table: entry.table, estimatedRows });
       let result: TableResult;
       try {
+        const [definition, replicaDefinition] = await definitions;
+        // Not queued behind the definition reads: a statement is given the time left when it is
+        // queued, so one that waited behind another for a metadata lock would run past the deadline.
         const readable = bothSettled(everyColumnReadable(session, master, 'master', entry.schema, entry.table), everyColumnReadable(session, replica, 'replica', entry.schema, entry.table));
         const outOfTime = await readable.then(() => false, (error: unknown) => {
           if (error instanceof DeadlinePassed) {
@@ -289,7 +295,6 @@ export async function checkConsistency(master: Connection, replica: Connection, 
           }
           throw error;
         });
-        const [definition, replicaDefinition] = await definitions;
         const difference = describeDefinitionDifference(definition, replicaDefinition);
         if (outOfTime && (difference || definition.primaryKey.length > 0)) {
           // As when its first chunk is cut off: the check stops, and the table is not listed.

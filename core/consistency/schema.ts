@@ -57,19 +57,30 @@ export function qualifiedName(schema: string, table: string): string {
 type Row = Record<string, unknown>;
 
 /**
+ * Runs one SELECT (its `?` filled from `values`) on a connection and returns its rows. The
+ * drift check passes one that stops it at its deadline: `information_schema` waits for a
+ * table's metadata lock (held by a RENAME or ALTER TABLE) as long as `lock_wait_timeout`.
+ */
+export type SelectRunner = (connection: Connection, sql: string, values: string[]) => Promise<Row[]>;
+
+async function runSelect(connection: Connection, sql: string, values: string[]): Promise<Row[]> {
+  return (await connection.query(sql, values))[0] as Row[];
+}
+
+/**
  * Reads the columns, the primary key and the table type (system-versioned or not) of one table
  * in one round trip (a `UNION ALL` of the three `information_schema` lookups, each filtered by
  * constants so the server opens only this table); throws when the table does not exist.
  */
-export async function readTableDefinition(connection: Connection, schema: string, table: string): Promise<TableDefinition> {
-  const [rows] = await connection.query(
+export async function readTableDefinition(connection: Connection, schema: string, table: string, select: SelectRunner = runSelect): Promise<TableDefinition> {
+  const rows = await select(connection,
     'SELECT 1 AS kind, ORDINAL_POSITION AS seq, COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, ' +
     'CHARACTER_SET_NAME AS characterSet, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ' +
     'UNION ALL SELECT 2, SEQ_IN_INDEX, COLUMN_NAME, NULL, NULL, NULL, NULL, NULL FROM information_schema.STATISTICS ' +
     "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' " +
     'UNION ALL SELECT 3, 0, TABLE_TYPE, NULL, NULL, NULL, NULL, NULL FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ' +
     'ORDER BY kind, seq', [schema, table, schema, table, schema, table]);
-  const columns = (rows as Row[]).filter((row) => Number(row.kind) === 1).map((row) => ({
+  const columns = rows.filter((row) => Number(row.kind) === 1).map((row) => ({
     name: String(row.name),
     dataType: String(row.dataType).toLowerCase(),
     columnType: String(row.columnType),
@@ -80,8 +91,8 @@ export async function readTableDefinition(connection: Connection, schema: string
   if (columns.length === 0) {
     throw new Error(`table ${schema}.${table} does not exist or has no columns visible to this user`);
   }
-  const primaryKey = (rows as Row[]).filter((row) => Number(row.kind) === 2).map((row) => String(row.name));
-  const systemVersioned = (rows as Row[]).some((row) => Number(row.kind) === 3 && String(row.name) === 'SYSTEM VERSIONED');
+  const primaryKey = rows.filter((row) => Number(row.kind) === 2).map((row) => String(row.name));
+  const systemVersioned = rows.some((row) => Number(row.kind) === 3 && String(row.name) === 'SYSTEM VERSIONED');
   return { schema, table, columns, primaryKey, ...(systemVersioned ? { systemVersioned } : {}) };
 }
 
@@ -98,7 +109,7 @@ export interface ListedTable {
  * The base tables of the given schemas (or of every non-system schema when none are given), sorted, with their estimated row counts.
  * `withSequences`: MariaDB's sequences too, tables of one row each that hold the sequence's state.
  */
-export async function listTablesWithEstimates(connection: Connection, schemas: readonly string[] = [], options: { readonly withSequences?: boolean } = {}): Promise<ListedTable[]> {
+export async function listTablesWithEstimates(connection: Connection, schemas: readonly string[] = [], options: { readonly withSequences?: boolean; readonly select?: SelectRunner } = {}): Promise<ListedTable[]> {
   const params: string[] = [];
   let filter: string;
   if (schemas.length > 0) {
@@ -109,9 +120,9 @@ export async function listTablesWithEstimates(connection: Connection, schemas: r
     params.push(...SYSTEM_SCHEMAS);
   }
   const types = ["'BASE TABLE'", "'SYSTEM VERSIONED'", ...(options.withSequences ? ["'SEQUENCE'"] : [])];
-  const [rows] = await connection.query(
+  const rows = await (options.select ?? runSelect)(connection,
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_ROWS AS estimate, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_TYPE IN (${types.join(', ')}) AND ${filter} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
-  return (rows as Row[]).map((row) => ({
+  return rows.map((row) => ({
     schema: String(row.s), table: String(row.t), estimatedRows: Number(row.estimate ?? 0),
     ...(String(row.type) === 'SYSTEM VERSIONED' ? { systemVersioned: true } : {}),
   }));

@@ -9,7 +9,7 @@ import type { ReplicaHealth, ServerFlavor } from './replication';
 import { describeUnhealthy, IO_THREAD_START_WAIT_MS, masterGtidPosition, replicaHealth, waitForPosition } from './replication';
 import type { TableResult } from './report';
 import { aggregateSelectList, keyedAggregateSelectList } from './row-hash';
-import type { TableDefinition } from './schema';
+import type { SelectRunner, TableDefinition } from './schema';
 import { qualifiedName } from './schema';
 
 /** What the check reports while it runs (for progress bars and logs). */
@@ -58,7 +58,8 @@ export interface CheckOptions {
   /**
    * Stop (status `unknown`, `complete: false`) when `Date.now()` passes this time, in epoch
    * milliseconds. The server stops every statement that reads the rows of a table (chunks,
-   * key bounds, narrowing, verification) at this time: a table with a primary key cut off is
+   * key bounds, narrowing, verification) or the tables' listing and definitions (which wait for
+   * a metadata lock held by a RENAME or ALTER TABLE) at this time: a table with a primary key cut off is
    * not listed (the check stops there); the whole-table query of a table without a primary
    * key cut off leaves that table `unknown`. Without a deadline the statements carry no limit.
    */
@@ -305,6 +306,11 @@ export async function boundedQuery(session: Session, connection: Connection, opt
     }
     throw error;
   }
+}
+
+/** Runs the SELECTs it is given as `boundedQuery` does: stopped at the check's deadline. */
+export function boundedSelect(session: Session): SelectRunner {
+  return async (connection, sql, values) => (await boundedQuery(session, connection, { sql, values })) as Row[];
 }
 
 /** The aggregate of the rows matching `condition` on one server (stopped at the check's deadline). */

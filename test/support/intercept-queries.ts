@@ -4,12 +4,16 @@
  */
 import type { Connection } from 'mysql2/promise';
 
-/** `connection`, each `query` going through `around` with its SQL and a function that runs it on `connection`; everything else as it is. */
+/**
+ * `connection`, each `query` going through `around` with its SQL (also of a query given as
+ * options, `{ sql, values }`) and a function that runs it on `connection`; everything else as it is.
+ */
 export function interceptQueries(connection: Connection, around: (sql: string, run: () => Promise<unknown>) => Promise<unknown>): Connection {
   return new Proxy(connection, {
     get(target, property, receiver) {
       if (property === 'query') {
-        return (sql: string, ...rest: unknown[]) => around(sql, () => (target.query as (...args: unknown[]) => Promise<unknown>)(sql, ...rest));
+        return (query: string | { sql: string }, ...rest: unknown[]) =>
+          around(typeof query === 'string' ? query : query.sql, () => (target.query as (...args: unknown[]) => Promise<unknown>)(query, ...rest));
       }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -325,6 +325,84 @@ describe('checkConsistency faults: never consistent when it could not tell', () 
     }
   });
 
+  describe("a table whose metadata lock another session holds exclusively (a RENAME TABLE waiting for another table's lock), under a deadline", () => {
+    // The RENAME takes its locks in name order and holds busy.t's while it waits for side.u,
+    // which an open transaction has read. information_schema waits for busy.t's lock too.
+    let holder: Connection;
+    let renamer: Connection;
+    let rename: Promise<unknown> | undefined;
+
+    beforeEach(async () => {
+      await master.query(`CREATE DATABASE busy; CREATE TABLE busy.a (id INT NOT NULL PRIMARY KEY); INSERT INTO busy.a VALUES (1);
+        CREATE TABLE busy.t (id INT NOT NULL PRIMARY KEY); INSERT INTO busy.t VALUES (1);
+        CREATE DATABASE side; CREATE TABLE side.u (id INT NOT NULL PRIMARY KEY)`);
+      await pair.waitForReplica();
+      holder = await pair.master.connect();
+      renamer = await pair.master.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT * FROM side.u');
+    });
+
+    afterEach(async () => {
+      await holder.query('ROLLBACK');
+      await rename;
+      rename = undefined;
+      await holder.end();
+      await renamer.end();
+      await master.query('DROP DATABASE busy; DROP DATABASE side');
+      await pair.waitForReplica();
+    });
+
+    function startRename(): void {
+      rename = renamer.query('RENAME TABLE busy.t TO busy.t2, side.u TO side.u2');
+    }
+
+    /** Whether busy.t's lock is still held: its columns cannot be read from information_schema within 200 ms. */
+    async function lockHeld(): Promise<boolean> {
+      const probe = await pair.master.connect();
+      try {
+        await probe.query("SET STATEMENT max_statement_time = 0.2 FOR SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'busy' AND TABLE_NAME = 't'");
+        return false;
+      } catch (error) {
+        return (error as { errno?: number }).errno === 1969;
+      } finally {
+        await probe.end();
+      }
+    }
+
+    test('held when the check lists the tables: the check ends at the deadline, unknown, not after the lock wait', async () => {
+      startRename();
+      expect(await lockHeld()).toBe(true);
+      const deadline = Date.now() + 500;
+      const report = await check({ databases: ['busy'], lockWaitTimeoutSeconds: 5, deadline });
+      const overrun = Date.now() - deadline;
+      expect(report).toMatchObject({ status: 'unknown', complete: false, tables: [] });
+      expect(report.reason).toContain('ran out of time');
+      expect(overrun).toBeLessThan(250);
+    });
+
+    test('taken after the listing, held when the check reads the table definition: the check ends at the deadline, unknown, not after the lock waits', async () => {
+      const deadline = Date.now() + 3000;
+      const report = await check({
+        databases: ['busy'], deadline,
+        onProgress: (event) => {
+          if (event.kind === 'table-start' && event.table === 'a') {
+            startRename();
+            while (Date.now() < deadline - 1000) {
+              // The deadline is a second away when busy.a, a table of one row, starts; it passes while busy.t's definition is read.
+            }
+          }
+        },
+      });
+      const overrun = Date.now() - deadline;
+      expect(await lockHeld()).toBe(true);
+      expect(report.tables.map((table) => `${table.schema}.${table.table}:${table.status}`)).toEqual(['busy.a:consistent']);
+      expect(report).toMatchObject({ status: 'unknown', complete: false });
+      expect(report.reason).toContain('ran out of time');
+      expect(overrun).toBeLessThan(250);
+    });
+  });
+
   describe('a table without a primary key, compared as a whole in one query per server', () => {
     const reason = 'no primary key: the table could not be compared as a whole in the time left before the deadline';
 
