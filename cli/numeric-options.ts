@@ -24,12 +24,19 @@ export function positiveDecimal(flag: string, text: string, unit: string): numbe
   return value;
 }
 
+/** The longest time a duration option takes: `written` as its error shows it, and `why` it is the longest. */
+export interface DurationLimit {
+  readonly seconds: number;
+  readonly written: string;
+  readonly why: string;
+}
+
 /**
  * A time above 0, in seconds: a number of seconds in decimal digits with an optional fraction
  * (`90`, `0.5`), or a duration in hours, minutes and seconds, in that order, each part optional,
- * whole except the seconds (`45s`, `2.5s`, `15m`, `1h30m`, `1m30s`).
+ * whole except the seconds (`45s`, `2.5s`, `15m`, `1h30m`, `1m30s`); at most `max` when given.
  */
-export function durationSeconds(flag: string, text: string): number {
+export function durationSeconds(flag: string, text: string, max?: DurationLimit): number {
   let value = NaN;
   if (/^[0-9]+(\.[0-9]+)?$/.test(text)) {
     value = Number(text);
@@ -41,6 +48,9 @@ export function durationSeconds(flag: string, text: string): number {
   }
   if (!Number.isFinite(value) || value <= 0) {
     throw new UsageError(`${flag} must be above 0, in seconds (e.g. 90 or 0.5) or as a duration in h, m and s (e.g. 45s, 15m, 1h30m), in decimal digits; got '${text}'`);
+  }
+  if (max !== undefined && value > max.seconds) {
+    throw new UsageError(`${flag} must be at most ${max.written}: ${max.why}; got '${text}'`);
   }
   return value;
 }

@@ -12,6 +12,7 @@ import { checkConsistency } from '../../core/consistency/checker';
 import type { ConsistencyReport } from '../../core/consistency/report';
 import { STATUS_CODE, formatReport } from '../../core/consistency/report';
 import { TABLE_NAME_FORM, invalidTableName } from '../../core/consistency/table-filter';
+import type { DurationLimit } from '../numeric-options';
 import { durationSeconds, positiveDecimal } from '../numeric-options';
 import { PromptCancelled, askHidden } from '../password-prompt';
 import type { ProgressStream } from '../progress';
@@ -37,7 +38,7 @@ Options:
                         (after any password prompt; connecting counts): the check is then
                         unknown (exit 2; drift, exit 1, when drift was already found) and the
                         tables not yet compared are not listed. Seconds (90, 0.5) or a duration
-                        (45s, 15m, 1h30m); default: no limit
+                        (45s, 15m, 1h30m), at most 720h (30 days); default: no limit
   --tls MODE            rds: verify against the Amazon RDS certificate authorities; verify: against
                         the system ones; off: no TLS (default: rds for *.rds.amazonaws.com, else off).
                         Also settable per URL with ?tls=MODE
@@ -80,6 +81,16 @@ interface CheckArguments {
 }
 
 const TLS_MODES = ['rds', 'verify', 'off'];
+
+/**
+ * The longest --time-limit. MySQL's `MAX_EXECUTION_TIME` hint takes at most 2^32-1 ms: it
+ * ignores a larger one, and the statement then runs without a limit.
+ */
+const TIME_LIMIT_MAX: DurationLimit = {
+  seconds: 720 * 3600,
+  written: '720h (30 days, 2592000 seconds)',
+  why: "MySQL's statement time limit ends at about 49.7 days, so the check's statements could not be stopped at a later limit",
+};
 
 /** How long a server may take to accept a connection and greet (capped by --time-limit). */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -213,7 +224,7 @@ function parseArguments(args: string[]): CheckArguments | 'help' {
     maxLagSeconds: values.has('--max-lag') ? positiveDecimal('--max-lag', values.get('--max-lag')!, 'seconds') : undefined,
     maxLagWaitSeconds: values.has('--max-lag-wait') ? positiveDecimal('--max-lag-wait', values.get('--max-lag-wait')!, 'seconds') : undefined,
     targetChunkSeconds: values.has('--chunk-time') ? positiveDecimal('--chunk-time', values.get('--chunk-time')!, 'seconds') : undefined,
-    timeLimitSeconds: values.has('--time-limit') ? durationSeconds('--time-limit', values.get('--time-limit')!) : undefined,
+    timeLimitSeconds: values.has('--time-limit') ? durationSeconds('--time-limit', values.get('--time-limit')!, TIME_LIMIT_MAX) : undefined,
     timeLimitText: values.get('--time-limit'),
   };
 }

@@ -135,6 +135,21 @@ describe('cdk-backup-dr check --time-limit takes seconds or a duration', () => {
   });
 });
 
+describe('cdk-backup-dr check --time-limit is at most 720h (30 days)', () => {
+  test.each(['720h', '719h59m59.5s', '2592000'])('%j is taken', async (value) => {
+    // Refused otherwise before connecting, with exit 64; taken, the check runs and cannot connect to host h (exit 2).
+    const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--time-limit', value]);
+    expect(result.code).not.toBe(64);
+  });
+
+  test.each(['720h0m0.5s', '2592001', '87600h', '315360000', '99999999999999999999999'])('%j is refused, naming the largest allowed', async (value) => {
+    const result = await check(['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--time-limit', value]);
+    expect(result).toMatchObject({ code: 64, stdout: '' });
+    expect(result.stderr.split('\n')[0]).toBe(`cdk-backup-dr check: --time-limit must be at most 720h (30 days, 2592000 seconds): ` +
+      `MySQL's statement time limit ends at about 49.7 days, so the check's statements could not be stopped at a later limit; got '${value}'`);
+  });
+});
+
 describe('cdk-backup-dr check refuses an option given twice instead of taking the last', () => {
   test.each([
     ['--tables', ['--master', 'mysql://u@h', '--replica', 'mysql://u@h', '--tables', 'a.b', '--tables', 'c.d']],
