@@ -435,7 +435,9 @@ test('a cleanup that fails too after copies of long keys failed keeps the cause 
   expect(copyDocument.errorMessage).toMatch(/^copying s3:\/\/data\/app\/k+-\d\d\.bin .*: Access Denied \(and 7 more: .*\d not shown here, a Step Functions cause being limited to 32,768 characters: the function's log has each one\)$/);
   // The trace names the error and where it was thrown, without the message again.
   expect(copyDocument.trace[0]).toBe('AccessDenied');
-  expect(copyDocument.trace.slice(1).every((line) => /^\s+at /.test(line))).toBe(true);
+  const frames = copyDocument.trace.slice(1);
+  expect(frames.length).toBeGreaterThan(0);
+  expect(frames.filter((line) => !/^\s+at /.test(line))).toEqual([]);
   expect(run.cause).toMatch(/ The cleanup did not finish \(AccessDenied: \{"errorType":"AccessDenied","errorMessage":"tags of s3:\/\/data\/restored\/.*: Access Denied \(and \d more: .*\): the copies under the target prefix tagged cdk-backup-dr:restore-execution=objects-31 may remain: delete those not wanted by hand$/);
 });
 

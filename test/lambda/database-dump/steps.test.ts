@@ -214,7 +214,7 @@ test('a paused run: the manifest matches the dump, the dump restores to the same
   }
 });
 
-test('a dump user without TRIGGER is refused before anything is dumped, and replication is resumed', async () => {
+test('a dump user without TRIGGER is refused by prepare, which names the GRANT it lacks, and replication keeps applying', async () => {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   const master = await pair.master.connect();
   await master.query(`CREATE USER 'dumper_nt'@'127.0.0.1' IDENTIFIED BY 'pw';
