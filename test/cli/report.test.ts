@@ -10,7 +10,8 @@ import { App } from 'aws-cdk-lib';
 import { buildReferenceApp } from '../../bin/reference-app';
 import { main } from '../../cli/index';
 import { run } from '../../cli/commands/report';
-import { ReportModel } from '../../core/report/model';
+import { ProtectedResource, ReportModel } from '../../core/report/model';
+import { escapeXml } from '../../core/report/timeline';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'assets', 'cli', 'index.js');
@@ -100,10 +101,19 @@ describe('report on the reference app', () => {
     expect(readFileSync(join(outDir, 'backup-report.html'), 'utf8')).toContain('Off-site copy not known<b id="count-offsite-not-known" class="">0</b>');
   });
 
-  test('the timeline has a lane per tier', () => {
-    expect(model.timeline.filter((lane) => lane.kind === 'tier').length).toBeGreaterThan(1);
+  test('the timeline has a lane per tier: each tier of each resource is on one tier lane, and the HTML draws every lane', () => {
+    const tierLanes = model.timeline.filter((lane) => lane.kind === 'tier');
+    // A tier lane's label is the tier's name, then its mechanism in parentheses.
+    const lanesOf = (resource: ProtectedResource) => {
+      const covering = tierLanes.filter((lane) => lane.resources!.includes(resource.path));
+      return { lanes: covering.length, tiersWithoutLane: resource.tiers.map((t) => t.tier).filter((tier) => !covering.some((lane) => lane.label.startsWith(`${tier} (`))) };
+    };
+    const withTiers = model.resources.filter((r) => r.tiers.length > 0);
+    expect(withTiers.length).toBeGreaterThan(1);
+    expect(Object.fromEntries(withTiers.map((r) => [r.path, lanesOf(r)]))).toEqual(Object.fromEntries(withTiers.map((r) => [r.path, { lanes: r.tiers.length, tiersWithoutLane: [] }])));
     const html = readFileSync(join(outDir, 'backup-report.html'), 'utf8');
     expect(html).toContain('id="backup-timeline"');
+    expect(model.timeline.filter((lane) => !html.includes(`<title>${escapeXml(lane.label)}</title>`)).map((lane) => lane.label)).toEqual([]);
   });
 });
 
